@@ -1,0 +1,137 @@
+package io.motley.core.config;
+
+import io.motley.core.cluster.Partition;
+import io.motley.core.cluster.PartitionState;
+import io.motley.core.hostlist.Hostlist;
+import io.motley.core.size.MemorySize;
+import io.motley.core.time.Durations;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The cluster's configuration, read from {@code MOTLEY_HOME/etc/motley.conf} in slurm.conf's
+ * {@code Key=Value} style, so an operator's habits carry over. Everything has a default: without
+ * a file the cluster is "motley" with one default partition "main" holding all nodes.
+ *
+ * @param nodeOverrides per-node CPUs/RealMemory that cap what an agent detects
+ */
+public record ClusterConfig(
+        String clusterName,
+        int controllerPort,
+        long nodeTimeoutSeconds,
+        long defMemPerCpuMiB,
+        long killWaitSeconds,
+        long minJobAgeSeconds,
+        List<Partition> partitions,
+        Map<String, NodeOverride> nodeOverrides) {
+
+    public static final int DEFAULT_PORT = 6917;
+
+    /** What the config says about one node. Values of -1 mean "as detected". */
+    public record NodeOverride(String name, int cpus, long realMemoryMiB) {}
+
+    public ClusterConfig {
+        partitions = List.copyOf(partitions);
+        nodeOverrides = Map.copyOf(nodeOverrides);
+    }
+
+    public static ClusterConfig defaults() {
+        return parse("");
+    }
+
+    /** Parses the file's text; an unknown key or bad value is an error naming the line, so typos do not pass silently. */
+    public static ClusterConfig parse(String text) {
+        String clusterName = "motley";
+        int port = DEFAULT_PORT;
+        long nodeTimeout = 30;
+        long defMemPerCpu = 0;
+        long killWait = 30;
+        long minJobAge = 300;
+        List<Partition> partitions = new ArrayList<>();
+        Map<String, NodeOverride> nodes = new LinkedHashMap<>();
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i];
+            int hash = line.indexOf('#');
+            if (hash >= 0) line = line.substring(0, hash);
+            line = line.strip();
+            if (line.isEmpty()) continue;
+            Map<String, String> kv = pairs(line, i + 1);
+            String first = kv.keySet().iterator().next();
+            try {
+                switch (first.toLowerCase(Locale.ROOT)) {
+                    case "partitionname" -> partitions.add(partition(kv));
+                    case "nodename" -> {
+                        for (String n : Hostlist.expand(kv.get(first))) {
+                            nodes.put(n, new NodeOverride(
+                                    n,
+                                    kv.containsKey("CPUs") ? Integer.parseInt(kv.get("CPUs")) : -1,
+                                    kv.containsKey("RealMemory") ? MemorySize.parseMebibytes(kv.get("RealMemory")) : -1));
+                        }
+                    }
+                    default -> {
+                        if (kv.size() != 1) throw new IllegalArgumentException("one Key=Value per line expected");
+                        String v = kv.get(first);
+                        switch (first) {
+                            case "ClusterName" -> clusterName = v;
+                            case "ControllerPort" -> port = Integer.parseInt(v);
+                            case "NodeTimeout", "SlurmdTimeout" -> nodeTimeout = Long.parseLong(v);
+                            case "DefMemPerCPU" -> defMemPerCpu = MemorySize.parseMebibytes(v);
+                            case "KillWait" -> killWait = Long.parseLong(v);
+                            case "MinJobAge" -> minJobAge = Long.parseLong(v);
+                            default -> throw new IllegalArgumentException("unknown key " + first);
+                        }
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("motley.conf line " + (i + 1) + ": " + e.getMessage(), e);
+            }
+        }
+        if (partitions.isEmpty()) {
+            partitions.add(Partition.allNodes("main", true));
+        } else if (partitions.stream().noneMatch(Partition::isDefault)) {
+            Partition p = partitions.get(0);
+            partitions.set(0, new Partition(p.name(), true, p.nodes(), p.maxTimeSeconds(), p.defaultTimeSeconds(), p.state()));
+        }
+        return new ClusterConfig(clusterName, port, nodeTimeout, defMemPerCpu, killWait, minJobAge, partitions, nodes);
+    }
+
+    private static Partition partition(Map<String, String> kv) {
+        String name = kv.get("PartitionName");
+        boolean isDefault = false;
+        List<String> nodes = null;
+        long maxTime = Durations.UNLIMITED;
+        long defTime = Durations.UNLIMITED;
+        PartitionState state = PartitionState.UP;
+        for (var e : kv.entrySet()) {
+            String v = e.getValue();
+            switch (e.getKey()) {
+                case "PartitionName" -> {}
+                case "Default" -> isDefault = v.equalsIgnoreCase("YES");
+                case "Nodes" -> nodes = v.equalsIgnoreCase("ALL") ? null : Hostlist.expand(v);
+                case "MaxTime" -> maxTime = Durations.parseTimeLimit(v);
+                case "DefaultTime" -> defTime = Durations.parseTimeLimit(v);
+                case "State" -> state = PartitionState.valueOf(v.toUpperCase(Locale.ROOT));
+                default -> throw new IllegalArgumentException("unknown partition key " + e.getKey());
+            }
+        }
+        return new Partition(name, isDefault, nodes, maxTime, defTime, state);
+    }
+
+    private static Map<String, String> pairs(String line, int lineNo) {
+        Map<String, String> kv = new LinkedHashMap<>();
+        for (String tok : line.split("\\s+")) {
+            int eq = tok.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("motley.conf line " + lineNo + ": expected Key=Value, got '" + tok + "'");
+            kv.put(tok.substring(0, eq), tok.substring(eq + 1));
+        }
+        return kv;
+    }
+
+    public NodeOverride overrideFor(String node) {
+        return nodeOverrides.get(node);
+    }
+}

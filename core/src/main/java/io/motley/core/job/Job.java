@@ -1,0 +1,78 @@
+package io.motley.core.job;
+
+/**
+ * A job as the controller holds it: the user's request plus who submitted it and what happened
+ * to it since. Times are epoch seconds, 0 when not yet reached. {@code timeLimitSeconds} is the
+ * effective limit (-1 unlimited), {@code cancelledBy} the uid that cancelled it or -1.
+ */
+public record Job(
+        long id,
+        JobRequest request,
+        String user,
+        int uid,
+        int gid,
+        JobState state,
+        PendingReason reason,
+        long priority,
+        long submitTime,
+        long startTime,
+        long endTime,
+        String partition,
+        String node,
+        int allocCpus,
+        long allocMemMiB,
+        long timeLimitSeconds,
+        ExitStatus exit,
+        int cancelledBy) {
+
+    public Job withState(JobState next, PendingReason why) {
+        return new Job(id, request, user, uid, gid, state.moveTo(next), why, priority, submitTime, startTime, endTime,
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy);
+    }
+
+    public Job withReason(PendingReason why) {
+        return new Job(id, request, user, uid, gid, state, why, priority, submitTime, startTime, endTime,
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy);
+    }
+
+    public Job withRequest(JobRequest r) {
+        return new Job(id, r, user, uid, gid, state, reason, priority, submitTime, startTime, endTime,
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy);
+    }
+
+    /** The job started on a node at {@code now} with these resources. */
+    public Job started(String onPartition, String onNode, int cpus, long memMiB, long limit, long now) {
+        return new Job(id, request, user, uid, gid, state.moveTo(JobState.RUNNING), PendingReason.None, priority,
+                submitTime, now, 0, onPartition, onNode, cpus, memMiB, limit, ExitStatus.NONE, cancelledBy);
+    }
+
+    /** The job ended in {@code finalState} at {@code now}. */
+    public Job ended(JobState finalState, ExitStatus how, long now, int byUid) {
+        PendingReason why = finalState == JobState.TIMEOUT ? PendingReason.TimeLimit
+                : state == JobState.PENDING ? reason : PendingReason.None;
+        return new Job(id, request, user, uid, gid, state.moveTo(finalState), why, priority, submitTime,
+                startTime, now, partition, node, allocCpus, allocMemMiB, timeLimitSeconds, how, byUid);
+    }
+
+    /** Back to the queue (the node it ran on failed and the job is requeued, or a launch never happened). */
+    public Job requeued() {
+        return new Job(id, request, user, uid, gid, JobState.PENDING, PendingReason.None, priority, submitTime, 0, 0,
+                partition, null, 0, 0, timeLimitSeconds, ExitStatus.NONE, -1);
+    }
+
+    public Job withPriorityHold(boolean hold) {
+        return withRequest(new JobRequest(request.name(), request.partitions(), request.ntasks(),
+                request.cpusPerTask(), request.cpusPerTaskGiven(), request.nodes(), request.memPerNodeMiB(),
+                request.memPerCpuMiB(), request.timeLimitSeconds(), request.stdoutPattern(), request.stderrPattern(),
+                request.workDir(), request.submitDir(), request.environment(), request.script(), request.arguments(), hold, request.comment(),
+                request.account(), request.submitHost()))
+                .withReason(hold ? PendingReason.JobHeldUser : PendingReason.None);
+    }
+
+    /** Seconds the job has run (or ran), as squeue's TIME and sacct's Elapsed show. */
+    public long elapsed(long now) {
+        if (startTime == 0) return 0;
+        long end = endTime != 0 ? endTime : now;
+        return Math.max(0, end - startTime);
+    }
+}

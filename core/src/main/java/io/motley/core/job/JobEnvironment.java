@@ -1,0 +1,50 @@
+package io.motley.core.job;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The environment a batch script sees: what sbatch exported, then Slurm's variables on top. */
+public final class JobEnvironment {
+    private JobEnvironment() {}
+
+    public static Map<String, String> build(Job job, String clusterName, String nodeName) {
+        JobRequest r = job.request();
+        Map<String, String> env = new LinkedHashMap<>(r.environment());
+        String id = Long.toString(job.id());
+        env.put("SLURM_JOB_ID", id);
+        env.put("SLURM_JOBID", id);
+        env.put("SLURM_JOB_NAME", r.name());
+        env.put("SLURM_JOB_PARTITION", job.partition());
+        env.put("SLURM_JOB_NODELIST", nodeName);
+        env.put("SLURM_NODELIST", nodeName);
+        env.put("SLURM_NNODES", "1");
+        env.put("SLURM_JOB_NUM_NODES", "1");
+        env.put("SLURM_NTASKS", Integer.toString(r.ntasks()));
+        env.put("SLURM_NPROCS", Integer.toString(r.ntasks()));
+        if (r.cpusPerTaskGiven()) env.put("SLURM_CPUS_PER_TASK", Integer.toString(r.cpusPerTask()));
+        env.put("SLURM_CPUS_ON_NODE", Integer.toString(job.allocCpus()));
+        env.put("SLURM_JOB_CPUS_PER_NODE", Integer.toString(job.allocCpus()));
+        env.put("SLURM_TASKS_PER_NODE", Integer.toString(r.ntasks()));
+        if (r.memPerCpuMiB() != JobRequest.UNSET) {
+            env.put("SLURM_MEM_PER_CPU", Long.toString(r.memPerCpuMiB()));
+        } else {
+            env.put("SLURM_MEM_PER_NODE", Long.toString(job.allocMemMiB()));
+        }
+        env.put("SLURM_SUBMIT_DIR", r.submitDir());
+        env.put("SLURM_SUBMIT_HOST", r.submitHost() == null ? "" : r.submitHost());
+        env.put("SLURM_JOB_USER", job.user());
+        env.put("SLURM_JOB_UID", Integer.toString(job.uid()));
+        env.put("SLURM_JOB_GID", Integer.toString(job.gid()));
+        env.put("SLURM_CLUSTER_NAME", clusterName);
+        env.put("SLURMD_NODENAME", nodeName);
+        env.put("SLURM_NODEID", "0");
+        env.put("SLURM_PROCID", "0");
+        env.put("SLURM_LOCALID", "0");
+        env.put("SLURM_GTIDS", "0");
+        if (r.account() != null) env.put("SLURM_JOB_ACCOUNT", r.account());
+        if (job.timeLimitSeconds() > 0) env.put("SLURM_JOB_END_TIME", Long.toString(job.startTime() + job.timeLimitSeconds()));
+        env.put("SLURM_JOB_START_TIME", Long.toString(job.startTime()));
+        env.put("ENVIRONMENT", "BATCH");
+        return env;
+    }
+}

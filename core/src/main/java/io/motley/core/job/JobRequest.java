@@ -1,0 +1,60 @@
+package io.motley.core.job;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a user asked for with sbatch: resources, limits, files and the script. Values the user did
+ * not give are null (or {@link #UNSET} for numbers), so that defaults can be applied by the
+ * controller, which knows the partition and the nodes.
+ */
+public record JobRequest(
+        String name,
+        List<String> partitions,
+        int ntasks,
+        int cpusPerTask,
+        boolean cpusPerTaskGiven,
+        int nodes,
+        long memPerNodeMiB,
+        long memPerCpuMiB,
+        long timeLimitSeconds,
+        String stdoutPattern,
+        String stderrPattern,
+        String workDir,
+        String submitDir,
+        Map<String, String> environment,
+        String script,
+        List<String> arguments,
+        boolean hold,
+        String comment,
+        String account,
+        String submitHost) {
+
+    public static final long UNSET = -2;
+
+    public JobRequest {
+        Objects.requireNonNull(name, "name");
+        partitions = List.copyOf(partitions);
+        environment = Map.copyOf(environment);
+        Objects.requireNonNull(script, "script");
+        arguments = arguments == null ? List.of() : List.copyOf(arguments);
+        Objects.requireNonNull(workDir, "workDir");
+        if (submitDir == null) submitDir = workDir;
+        if (ntasks < 1) throw new IllegalArgumentException("ntasks must be at least 1");
+        if (cpusPerTask < 1) throw new IllegalArgumentException("cpus-per-task must be at least 1");
+        if (nodes < 1) throw new IllegalArgumentException("nodes must be at least 1");
+    }
+
+    /** CPUs the job needs on its node: tasks times CPUs per task. */
+    public int cpus() {
+        return ntasks * cpusPerTask;
+    }
+
+    /** Memory this request needs on a node, or UNSET when the user named none. */
+    public long requestedMemMiB() {
+        if (memPerNodeMiB != UNSET) return memPerNodeMiB;
+        if (memPerCpuMiB != UNSET) return memPerCpuMiB * cpus();
+        return UNSET;
+    }
+}

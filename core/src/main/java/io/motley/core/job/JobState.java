@@ -1,0 +1,65 @@
+package io.motley.core.job;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/** A job's state, with Slurm's names and compact codes and the transitions Motley allows. */
+public enum JobState {
+    PENDING("PD"),
+    RUNNING("R"),
+    COMPLETED("CD"),
+    FAILED("F"),
+    CANCELLED("CA"),
+    TIMEOUT("TO"),
+    NODE_FAIL("NF"),
+    OUT_OF_MEMORY("OOM");
+
+    private final String code;
+
+    JobState(String code) {
+        this.code = code;
+    }
+
+    /** Slurm's short code as squeue's %t prints it. */
+    public String code() {
+        return code;
+    }
+
+    public boolean isTerminal() {
+        return this != PENDING && this != RUNNING;
+    }
+
+    public boolean canMoveTo(JobState next) {
+        return switch (this) {
+            case PENDING -> next == RUNNING || next == CANCELLED;
+            // NODE_FAIL and a restart of the controller can send a running job back to the queue
+            case RUNNING -> next != RUNNING;
+            default -> false;
+        };
+    }
+
+    /** Validates a transition; the message names both states so a log line explains itself. */
+    public JobState moveTo(JobState next) {
+        if (!canMoveTo(next)) {
+            throw new IllegalStateException("job cannot go from " + this + " to " + next);
+        }
+        return next;
+    }
+
+    /** Parses a state as squeue -t and sacct -s accept it: full name or code, any case. */
+    public static Optional<JobState> parse(String text) {
+        String t = text.trim().toUpperCase(Locale.ROOT);
+        for (JobState s : values()) {
+            if (s.name().equals(t) || s.code.equals(t)) {
+                return Optional.of(s);
+            }
+        }
+        if (t.equals("CANCELED")) {
+            return Optional.of(CANCELLED);
+        }
+        return Optional.empty();
+    }
+
+    public static final Set<JobState> ACTIVE = Set.of(PENDING, RUNNING);
+}

@@ -1,0 +1,57 @@
+package io.motley.core.job;
+
+/**
+ * Expands sbatch's file name patterns: %j job id, %x job name, %u user, %N node, %A array job id
+ * (the job id for a plain job), %a array task id (4294967294, Slurm's "no value", for a plain job),
+ * %% a literal percent. A relative result is taken from the job's working directory.
+ */
+public final class OutputPattern {
+    public static final String DEFAULT = "slurm-%j.out";
+
+    private OutputPattern() {}
+
+    public static String expand(String pattern, long jobId, String jobName, String user, String node, String workDir) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c != '%' || i + 1 >= pattern.length()) {
+                out.append(c);
+                continue;
+            }
+            // Slurm allows a zero-padding width between % and the letter (%5j)
+            int j = i + 1;
+            int width = 0;
+            while (j < pattern.length() && Character.isDigit(pattern.charAt(j))) {
+                width = width * 10 + (pattern.charAt(j) - '0');
+                j++;
+            }
+            if (j >= pattern.length()) {
+                out.append(pattern, i, j);
+                break;
+            }
+            char k = pattern.charAt(j);
+            String v = switch (k) {
+                case 'j', 'A' -> pad(Long.toString(jobId), width);
+                case 'x' -> jobName;
+                case 'u' -> user;
+                case 'N', 'n' -> k == 'N' ? node : "0";
+                case 'a' -> "4294967294";
+                case '%' -> "%";
+                default -> null;
+            };
+            if (v == null) {
+                out.append(pattern, i, j + 1);
+            } else {
+                out.append(v);
+            }
+            i = j;
+        }
+        String path = out.toString();
+        if (path.startsWith("/")) return path;
+        return workDir.endsWith("/") ? workDir + path : workDir + "/" + path;
+    }
+
+    private static String pad(String s, int width) {
+        return s.length() >= width ? s : "0".repeat(width - s.length()) + s;
+    }
+}

@@ -1,0 +1,16 @@
+package io.motley.core.job;
+
+/** Why a job is not running, with Slurm's words as squeue prints them in parentheses. */
+public enum PendingReason {
+    None,
+    Resources,
+    Priority,
+    PartitionTimeLimit,
+    PartitionDown,
+    PartitionInactive,
+    JobHeldUser,
+    JobHeldAdmin,
+    ReqNodeNotAvail,
+    NodeDown,
+    TimeLimit;
+}

@@ -1,0 +1,80 @@
+package io.motley.core.scheduler;
+
+import io.motley.core.cluster.NodeView;
+import io.motley.core.cluster.Partition;
+import io.motley.core.job.JobRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Decides at submit time whether a request could ever run, and refuses it with Slurm's wording
+ * when it cannot: an unknown partition, more CPUs or memory than any node of the partition has,
+ * more than one node.
+ */
+public final class Admission {
+
+    /** Why a request was refused: the detail line and the "submission failed" line, as sbatch prints them. */
+    public record Rejection(String detail, String failure) {}
+
+    private Admission() {}
+
+    /** Partitions a request names, or the default one when it names none. */
+    public static List<String> resolvePartitions(JobRequest req, List<Partition> partitions) {
+        if (!req.partitions().isEmpty()) return req.partitions();
+        for (Partition p : partitions) {
+            if (p.isDefault()) return List.of(p.name());
+        }
+        return List.of();
+    }
+
+    public static Optional<Rejection> check(JobRequest req, List<Partition> partitions, List<NodeView> nodes) {
+        List<String> names = resolvePartitions(req, partitions);
+        if (names.isEmpty()) {
+            return Optional.of(new Rejection("No partition specified or system default partition", "Invalid partition name specified"));
+        }
+        List<Partition> chosen = new ArrayList<>();
+        for (String name : names) {
+            Partition p = partitions.stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+            if (p == null) {
+                return Optional.of(new Rejection("invalid partition specified: " + name, "Invalid partition name specified"));
+            }
+            if (!p.state().acceptsJobs()) {
+                return Optional.of(new Rejection(
+                        "Partition " + name + " is " + p.state() + " and takes no new jobs",
+                        "Partition in drain or inactive state"));
+            }
+            chosen.add(p);
+        }
+        if (req.nodes() > 1) {
+            return Optional.of(new Rejection(
+                    "Motley runs a job on one node for now; -N/--nodes " + req.nodes() + " is not supported yet",
+                    "Requested node configuration is not available"));
+        }
+        boolean anyNode = false;
+        boolean cpuFits = false;
+        boolean memFits = false;
+        for (Partition p : chosen) {
+            for (NodeView n : nodes) {
+                if (!p.contains(n.name())) continue;
+                anyNode = true;
+                boolean c = n.cpus() >= req.cpus();
+                long mem = req.requestedMemMiB();
+                boolean m = mem < 0 || mem <= n.memMiB();
+                if (c && m) return Optional.empty();
+                cpuFits |= c;
+                memFits |= m;
+            }
+        }
+        if (!anyNode) {
+            // No node has registered yet (a fresh cluster): accept, the job waits for one.
+            return Optional.empty();
+        }
+        if (!memFits || cpuFits) {
+            return Optional.of(new Rejection("Memory specification can not be satisfied", "Requested node configuration is not available"));
+        }
+        return Optional.of(new Rejection(
+                "CPU count per node can not be satisfied (" + req.cpus() + " CPUs requested)",
+                "Requested node configuration is not available"));
+    }
+}

@@ -1,0 +1,116 @@
+package io.motley.core.scheduler;
+
+import io.motley.core.cluster.NodeView;
+import io.motley.core.cluster.Partition;
+import io.motley.core.cluster.PartitionState;
+import io.motley.core.job.PendingReason;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Priority-ordered first-fit scheduling, as Slurm's main scheduler does without backfill: jobs are
+ * taken by priority (then by id, i.e. submission order); each starts on the first node of its
+ * partition where its CPUs and memory fit; once a job of a partition has to wait for resources,
+ * the jobs behind it in that partition wait too (reason Priority), so a large job is not starved
+ * by a stream of small ones. A pure function: the same snapshot always gives the same plan.
+ */
+public final class Scheduler {
+
+    private Scheduler() {}
+
+    public static Plan plan(Snapshot snap) {
+        Map<String, NodeView> nodes = new LinkedHashMap<>();
+        snap.nodes().stream().sorted(Comparator.comparing(NodeView::name)).forEach(n -> nodes.put(n.name(), n));
+        Map<String, int[]> freeCpus = new HashMap<>();
+        Map<String, long[]> freeMem = new HashMap<>();
+        for (NodeView n : nodes.values()) {
+            freeCpus.put(n.name(), new int[] {n.cpus()});
+            freeMem.put(n.name(), new long[] {n.memMiB()});
+        }
+        for (Allocation a : snap.running()) {
+            int[] c = freeCpus.get(a.node());
+            if (c != null) {
+                c[0] -= a.cpus();
+                freeMem.get(a.node())[0] -= a.memMiB();
+            }
+        }
+        Map<String, Partition> partitions = new HashMap<>();
+        for (Partition p : snap.partitions()) partitions.put(p.name(), p);
+
+        List<QueuedJob> queue = new ArrayList<>(snap.pending());
+        queue.sort(Comparator.comparingLong(QueuedJob::priority).reversed().thenComparingLong(QueuedJob::id));
+
+        List<Start> starts = new ArrayList<>();
+        Map<Long, PendingReason> reasons = new HashMap<>();
+        Set<String> blocked = new HashSet<>();
+        for (QueuedJob job : queue) {
+            if (job.held()) {
+                reasons.put(job.id(), PendingReason.JobHeldUser);
+                continue;
+            }
+            PendingReason reason = null;
+            Start start = null;
+            for (String pname : job.partitions()) {
+                Partition p = partitions.get(pname);
+                PendingReason here = null;
+                if (p == null) {
+                    here = PendingReason.PartitionInactive;
+                } else if (!p.state().startsJobs()) {
+                    here = p.state() == PartitionState.INACTIVE
+                            ? PendingReason.PartitionInactive
+                            : PendingReason.PartitionDown;
+                } else if (!p.allowsTimeLimit(p.effectiveTimeLimit(job.timeLimitSeconds()))) {
+                    here = PendingReason.PartitionTimeLimit;
+                } else if (blocked.contains(pname)) {
+                    here = PendingReason.Priority;
+                } else {
+                    start = firstFit(job, p, nodes, freeCpus, freeMem, snap.defMemPerCpuMiB());
+                    if (start == null) {
+                        here = PendingReason.Resources;
+                        blocked.add(pname);
+                    }
+                }
+                if (start != null) break;
+                if (reason == null) reason = here;
+            }
+            if (start != null) {
+                starts.add(start);
+                freeCpus.get(start.node())[0] -= start.cpus();
+                freeMem.get(start.node())[0] -= start.memMiB();
+            } else {
+                reasons.put(job.id(), reason == null ? PendingReason.Resources : reason);
+            }
+        }
+        return new Plan(starts, reasons);
+    }
+
+    /** Memory a job gets on a node: what it asked for, else the default per CPU, else the node's per-CPU share. */
+    public static long memoryFor(QueuedJob job, NodeView node, long defMemPerCpuMiB) {
+        if (job.memMiB() >= 0) return job.memMiB() == 0 ? node.memMiB() : job.memMiB();
+        long perCpu = defMemPerCpuMiB > 0 ? defMemPerCpuMiB : node.memMiB() / Math.max(1, node.cpus());
+        return Math.min(node.memMiB(), perCpu * job.cpus());
+    }
+
+    private static Start firstFit(
+            QueuedJob job,
+            Partition p,
+            Map<String, NodeView> nodes,
+            Map<String, int[]> freeCpus,
+            Map<String, long[]> freeMem,
+            long defMemPerCpu) {
+        for (NodeView n : nodes.values()) {
+            if (!n.schedulable() || !p.contains(n.name())) continue;
+            long mem = memoryFor(job, n, defMemPerCpu);
+            if (freeCpus.get(n.name())[0] >= job.cpus() && freeMem.get(n.name())[0] >= mem) {
+                return new Start(job.id(), p.name(), n.name(), job.cpus(), mem, p.effectiveTimeLimit(job.timeLimitSeconds()));
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,4 @@
+package io.motley.core.scheduler;
+
+/** A decision to start a pending job now, in a partition, on a node, with these resources. */
+public record Start(long jobId, String partition, String node, int cpus, long memMiB, long timeLimitSeconds) {}

@@ -1,0 +1,193 @@
+package io.motley.protocol;
+
+import io.motley.core.cluster.Node;
+import io.motley.core.cluster.NodeState;
+import io.motley.core.cluster.Partition;
+import io.motley.core.cluster.PartitionState;
+import io.motley.core.job.ExitStatus;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
+import io.motley.core.job.PendingReason;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Converts the core's records to frames and back; the one place that knows the field names. */
+public final class Codec {
+    private Codec() {}
+
+    public static Frame request(JobRequest r, boolean withPayload) {
+        Frame f = new Frame()
+                .put("name", r.name())
+                .put("partitions", String.join(",", r.partitions()))
+                .put("ntasks", r.ntasks())
+                .put("cpusPerTask", r.cpusPerTask())
+                .put("cpusPerTaskGiven", r.cpusPerTaskGiven())
+                .put("nodes", r.nodes())
+                .put("memPerNode", r.memPerNodeMiB())
+                .put("memPerCpu", r.memPerCpuMiB())
+                .put("timeLimit", r.timeLimitSeconds())
+                .put("stdout", r.stdoutPattern())
+                .put("stderr", r.stderrPattern())
+                .put("workDir", r.workDir())
+                .put("submitDir", r.submitDir())
+                .put("hold", r.hold())
+                .put("comment", r.comment())
+                .put("account", r.account())
+                .put("submitHost", r.submitHost());
+        if (withPayload) {
+            f.put("script", r.script());
+            Frame env = new Frame();
+            r.environment().forEach(env::put);
+            f.add(env);
+            Frame argv = new Frame();
+            for (int i = 0; i < r.arguments().size(); i++) argv.put(Integer.toString(i), r.arguments().get(i));
+            f.add(argv);
+        }
+        return f;
+    }
+
+    public static JobRequest request(Frame f) {
+        String parts = f.str("partitions", "");
+        Map<String, String> env = new LinkedHashMap<>();
+        List<String> argv = new java.util.ArrayList<>();
+        if (!f.children().isEmpty()) env.putAll(f.children().get(0).fields());
+        if (f.children().size() > 1) argv.addAll(f.children().get(1).fields().values());
+        return new JobRequest(
+                f.str("name", "wrap"),
+                parts.isEmpty() ? List.of() : Arrays.asList(parts.split(",")),
+                f.integer("ntasks", 1),
+                f.integer("cpusPerTask", 1),
+                f.bool("cpusPerTaskGiven"),
+                f.integer("nodes", 1),
+                f.lng("memPerNode", JobRequest.UNSET),
+                f.lng("memPerCpu", JobRequest.UNSET),
+                f.lng("timeLimit", JobRequest.UNSET),
+                f.str("stdout"),
+                f.str("stderr"),
+                f.str("workDir", "/"),
+                f.str("submitDir"),
+                env,
+                f.str("script", ""),
+                argv,
+                f.bool("hold"),
+                f.str("comment"),
+                f.str("account"),
+                f.str("submitHost"));
+    }
+
+    public static Frame job(Job j, boolean withPayload) {
+        Frame f = Frame.op("job")
+                .put("id", j.id())
+                .put("user", j.user())
+                .put("uid", j.uid())
+                .put("gid", j.gid())
+                .put("state", j.state().name())
+                .put("reason", j.reason().name())
+                .put("priority", j.priority())
+                .put("submit", j.submitTime())
+                .put("start", j.startTime())
+                .put("end", j.endTime())
+                .put("partition", j.partition())
+                .put("node", j.node())
+                .put("allocCpus", j.allocCpus())
+                .put("allocMem", j.allocMemMiB())
+                .put("limit", j.timeLimitSeconds())
+                .put("exitCode", j.exit().code())
+                .put("exitSignal", j.exit().signal())
+                .put("cancelledBy", j.cancelledBy());
+        f.add(request(j.request(), withPayload));
+        return f;
+    }
+
+    public static Job job(Frame f) {
+        return new Job(
+                f.lng("id", 0),
+                request(f.children().get(0)),
+                f.str("user", "?"),
+                f.integer("uid", -1),
+                f.integer("gid", -1),
+                JobState.valueOf(f.str("state")),
+                PendingReason.valueOf(f.str("reason", "None")),
+                f.lng("priority", 0),
+                f.lng("submit", 0),
+                f.lng("start", 0),
+                f.lng("end", 0),
+                f.str("partition"),
+                f.str("node"),
+                f.integer("allocCpus", 0),
+                f.lng("allocMem", 0),
+                f.lng("limit", -1),
+                new ExitStatus(f.integer("exitCode", 0), f.integer("exitSignal", 0)),
+                f.integer("cancelledBy", -1));
+    }
+
+    public static Frame node(Node n) {
+        return Frame.op("node")
+                .put("name", n.name())
+                .put("address", n.address())
+                .put("cpus", n.cpus())
+                .put("mem", n.memMiB())
+                .put("sockets", n.sockets())
+                .put("coresPerSocket", n.coresPerSocket())
+                .put("threadsPerCore", n.threadsPerCore())
+                .put("arch", n.arch())
+                .put("os", n.os())
+                .put("state", n.state().name())
+                .put("reason", n.reason())
+                .put("reasonTime", n.reasonTime())
+                .put("allocCpus", n.allocCpus())
+                .put("allocMem", n.allocMemMiB())
+                .put("freeMem", n.freeMemMiB())
+                .put("load", n.cpuLoad())
+                .put("boot", n.bootTime())
+                .put("agentStart", n.agentStartTime())
+                .put("version", n.version());
+    }
+
+    public static Node node(Frame f) {
+        return new Node(
+                f.str("name"),
+                f.str("address", ""),
+                f.integer("cpus", 1),
+                f.lng("mem", 1),
+                f.integer("sockets", 1),
+                f.integer("coresPerSocket", 1),
+                f.integer("threadsPerCore", 1),
+                f.str("arch", ""),
+                f.str("os", ""),
+                NodeState.valueOf(f.str("state", "UP")),
+                f.str("reason"),
+                f.lng("reasonTime", 0),
+                f.integer("allocCpus", 0),
+                f.lng("allocMem", 0),
+                f.lng("freeMem", 0),
+                f.dbl("load", 0),
+                f.lng("boot", 0),
+                f.lng("agentStart", 0),
+                f.str("version", ""));
+    }
+
+    public static Frame partition(Partition p) {
+        return Frame.op("partition")
+                .put("name", p.name())
+                .put("default", p.isDefault())
+                .put("nodes", p.nodes() == null ? null : String.join(",", p.nodes()))
+                .put("maxTime", p.maxTimeSeconds())
+                .put("defaultTime", p.defaultTimeSeconds())
+                .put("state", p.state().name());
+    }
+
+    public static Partition partition(Frame f) {
+        String nodes = f.str("nodes");
+        return new Partition(
+                f.str("name"),
+                f.bool("default"),
+                nodes == null ? null : nodes.isEmpty() ? List.of() : Arrays.asList(nodes.split(",")),
+                f.lng("maxTime", -1),
+                f.lng("defaultTime", -1),
+                PartitionState.valueOf(f.str("state", "UP")));
+    }
+}

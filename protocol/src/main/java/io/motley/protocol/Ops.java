@@ -1,0 +1,32 @@
+package io.motley.protocol;
+
+/** The operations on Motley's wire, in one list so both ends agree on the names. */
+public final class Ops {
+    private Ops() {}
+
+    // handshake (every TCP connection to the controller starts with it)
+    public static final String HELLO = "hello";
+    public static final String AUTH = "auth";
+    public static final String OK = "ok";
+
+    // user requests: CLI -> agent (unix socket) -> controller
+    public static final String PING = "ping";
+    public static final String SUBMIT = "submit";
+    public static final String JOBS = "jobs";
+    public static final String CANCEL = "cancel";
+    public static final String HOLD = "hold";
+    public static final String RELEASE = "release";
+    public static final String NODES = "nodes";
+    public static final String PARTITIONS = "partitions";
+    public static final String ACCOUNTING = "accounting";
+    public static final String CONFIG = "config";
+
+    // agent link: agent <-> controller, one long-lived connection per agent
+    public static final String REGISTER = "register";
+    public static final String HEARTBEAT = "heartbeat";
+    public static final String JOB_STARTED = "job_started";
+    public static final String JOB_ENDED = "job_ended";
+    public static final String ACK_ENDED = "ack_ended";
+    public static final String LAUNCH = "launch";
+    public static final String KILL = "kill";
+}
