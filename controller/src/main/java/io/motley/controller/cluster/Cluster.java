@@ -1,0 +1,407 @@
+package io.motley.controller.cluster;
+
+import io.motley.controller.store.Store;
+import io.motley.core.cluster.Node;
+import io.motley.core.cluster.NodeState;
+import io.motley.core.cluster.NodeView;
+import io.motley.core.cluster.Partition;
+import io.motley.core.config.ClusterConfig;
+import io.motley.core.job.ExitStatus;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
+import io.motley.core.job.PendingReason;
+import io.motley.core.scheduler.Admission;
+import io.motley.core.scheduler.Allocation;
+import io.motley.core.scheduler.Plan;
+import io.motley.core.scheduler.QueuedJob;
+import io.motley.core.scheduler.Scheduler;
+import io.motley.core.scheduler.Snapshot;
+import io.motley.core.scheduler.Start;
+import io.motley.core.time.Durations;
+import io.motley.protocol.Codec;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller's live view of the cluster: jobs, nodes and agent links, kept in memory and
+ * written through to the store before any answer leaves. All mutations hold this object's lock;
+ * scheduling decisions come from the pure {@link Scheduler}.
+ */
+public final class Cluster {
+    private static final Logger log = LoggerFactory.getLogger(Cluster.class);
+    /** Slurm's priority/basic hands out priorities counting down from here. */
+    private static final long PRIORITY_BASE = 4294901760L;
+
+    private final ClusterConfig config;
+    private final Store store;
+    private final LongSupplier clock;
+    private final Map<Long, Job> jobs = new TreeMap<>();
+    private final Map<String, Node> nodes = new TreeMap<>();
+    private final Map<String, AgentChannel> links = new HashMap<>();
+    private final Map<String, Long> lastSeen = new HashMap<>();
+    /** Running jobs someone asked to cancel, with the uid that asked, until the agent reports the end. */
+    private final Map<Long, Integer> cancelling = new HashMap<>();
+    private final Object wake = new Object();
+    private boolean scheduleWanted;
+
+    public Cluster(ClusterConfig config, Store store, LongSupplier clockSeconds) {
+        this.config = config;
+        this.store = store;
+        this.clock = clockSeconds;
+        long now = clock.getAsLong();
+        for (Node n : store.nodes()) {
+            nodes.put(n.name(), n);
+            // a restarted controller gives every known agent one timeout to reconnect
+            lastSeen.put(n.name(), now);
+        }
+        for (Job j : store.endedSince(now - config.minJobAgeSeconds())) jobs.put(j.id(), j);
+        for (Job j : store.activeJobs()) jobs.put(j.id(), j);
+        log.info("state loaded jobs_active={} nodes={}", jobs.values().stream().filter(j -> !j.state().isTerminal()).count(), nodes.size());
+    }
+
+    public ClusterConfig config() {
+        return config;
+    }
+
+    // ---- user requests -------------------------------------------------------------------
+
+    /** Accepts or refuses a submission; the answer carries the id only after the job is committed. */
+    public Frame submit(JobRequest req, int uid, int gid, String user) {
+        Job job;
+        synchronized (this) {
+            long now = clock.getAsLong();
+            List<NodeView> views = nodes.values().stream().map(Node::view).toList();
+            Optional<Admission.Rejection> no = Admission.check(req, config.partitions(), views);
+            List<String> parts = Admission.resolvePartitions(req, config.partitions());
+            Partition first = config.partitions().stream()
+                    .filter(p -> !parts.isEmpty() && p.name().equals(parts.get(0))).findFirst().orElse(null);
+            long limit = first == null ? req.timeLimitSeconds() : first.effectiveTimeLimit(req.timeLimitSeconds());
+            if (limit == JobRequest.UNSET) limit = Durations.UNLIMITED;
+            long fixedLimit = limit;
+            String partition = String.join(",", parts.isEmpty() ? req.partitions() : parts);
+            if (no.isPresent()) {
+                // Slurm spends a job id on a refused submission and records it as FAILED; so do we.
+                Job failed = store.insertNew(id -> new Job(id, req, user, uid, gid, JobState.FAILED, PendingReason.None,
+                        0, now, now, now, partition, null, 0, 0, fixedLimit, new ExitStatus(1, 0), -1));
+                log.info("submission refused job={} user={} why=\"{}\"", failed.id(), user, no.get().detail());
+                return Frame.error(no.get().failure()).put("detail", no.get().detail());
+            }
+            job = store.insertNew(id -> new Job(id, req, user, uid, gid, JobState.PENDING, PendingReason.None,
+                    PRIORITY_BASE - id, now, 0, 0, partition, null, 0, 0, fixedLimit, ExitStatus.NONE, -1));
+            jobs.put(job.id(), job);
+            log.info("job submitted job={} user={} name={} partition={}", job.id(), user, req.name(), partition);
+        }
+        wakeScheduler();
+        return Frame.op(Ops.OK).put("id", job.id());
+    }
+
+    /** Jobs in view: every active one and those that ended within MinJobAge. */
+    public synchronized List<Job> jobs() {
+        return List.copyOf(jobs.values());
+    }
+
+    /** Looks a job up in memory, then in the store (scontrol show job of an older one). */
+    public synchronized Optional<Job> job(long id) {
+        Job j = jobs.get(id);
+        if (j != null) return Optional.of(j);
+        List<Job> found = store.accounting(0, Long.MAX_VALUE, -1, List.of(id));
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    }
+
+    /** Result of acting on one job: null message for success, else Slurm's error text. */
+    public record Outcome(long id, String error, boolean alwaysShown) {}
+
+    public List<Outcome> cancel(List<Long> ids, int uid) {
+        List<Outcome> out = new ArrayList<>();
+        synchronized (this) {
+            long now = clock.getAsLong();
+            for (long id : ids) {
+                Job j = jobs.get(id);
+                if (j == null) {
+                    out.add(new Outcome(id, "Invalid job id specified", false));
+                } else if (uid != 0 && uid != j.uid()) {
+                    out.add(new Outcome(id, "Access/permission denied", true));
+                } else if (j.state().isTerminal()) {
+                    out.add(new Outcome(id, "Job/step already completing or completed", false));
+                } else if (j.state() == JobState.PENDING) {
+                    Job done = j.ended(JobState.CANCELLED, ExitStatus.NONE, now, uid);
+                    store.saveJob(done);
+                    jobs.put(id, done);
+                    log.info("job cancelled while pending job={} by_uid={}", id, uid);
+                    out.add(new Outcome(id, null, false));
+                } else {
+                    cancelling.put(id, uid);
+                    AgentChannel link = links.get(j.node());
+                    if (link != null) link.send(Frame.op(Ops.KILL).put("id", id).put("why", "cancel"));
+                    log.info("job cancel sent job={} node={} by_uid={}", id, j.node(), uid);
+                    out.add(new Outcome(id, null, false));
+                }
+            }
+        }
+        wakeScheduler();
+        return out;
+    }
+
+    public List<Outcome> hold(List<Long> ids, int uid, boolean hold) {
+        List<Outcome> out = new ArrayList<>();
+        synchronized (this) {
+            for (long id : ids) {
+                Job j = jobs.get(id);
+                if (j == null) {
+                    out.add(new Outcome(id, "Invalid job id specified", true));
+                } else if (uid != 0 && uid != j.uid()) {
+                    out.add(new Outcome(id, "Access/permission denied", true));
+                } else if (j.state() != JobState.PENDING) {
+                    out.add(new Outcome(id, "Job is no longer pending execution", true));
+                } else {
+                    Job next = j.withPriorityHold(hold);
+                    store.saveJob(next);
+                    jobs.put(id, next);
+                    out.add(new Outcome(id, null, false));
+                }
+            }
+        }
+        wakeScheduler();
+        return out;
+    }
+
+    /** Nodes with what is allocated on them now. */
+    public synchronized List<Node> nodes() {
+        Map<String, int[]> cpus = new HashMap<>();
+        Map<String, long[]> mem = new HashMap<>();
+        for (Job j : jobs.values()) {
+            if (j.state() == JobState.RUNNING && j.node() != null) {
+                cpus.computeIfAbsent(j.node(), k -> new int[1])[0] += j.allocCpus();
+                mem.computeIfAbsent(j.node(), k -> new long[1])[0] += j.allocMemMiB();
+            }
+        }
+        List<Node> out = new ArrayList<>();
+        for (Node n : nodes.values()) {
+            out.add(n.withAllocation(cpus.getOrDefault(n.name(), new int[1])[0], mem.getOrDefault(n.name(), new long[1])[0]));
+        }
+        return out;
+    }
+
+    public List<Job> accounting(long start, long end, int uid, List<Long> ids) {
+        return store.accounting(start, end, uid, ids);
+    }
+
+    // ---- agents --------------------------------------------------------------------------
+
+    /** An agent (re)connected: record its node, then reconcile what it runs with what we believe. */
+    public void register(AgentChannel link, Frame reg) {
+        synchronized (this) {
+            long now = clock.getAsLong();
+            String name = reg.str("name");
+            Node reported = Codec.node(reg);
+            ClusterConfig.NodeOverride o = config.overrideFor(name);
+            int cpus = reported.cpus();
+            long mem = reported.memMiB();
+            if (o != null && o.cpus() > 0) cpus = Math.min(cpus, o.cpus());
+            if (o != null && o.realMemoryMiB() > 0) mem = Math.min(mem, o.realMemoryMiB());
+            Node before = nodes.get(name);
+            NodeState state = before != null && before.state() == NodeState.DRAIN ? NodeState.DRAIN : NodeState.UP;
+            String reason = state == NodeState.DRAIN ? before.reason() : null;
+            Node n = new Node(name, reported.address(), cpus, mem, reported.sockets(), reported.coresPerSocket(),
+                    reported.threadsPerCore(), reported.arch(), reported.os(), state, reason, now, 0, 0,
+                    reported.freeMemMiB(), reported.cpuLoad(), reported.bootTime(), reported.agentStartTime(),
+                    reported.version());
+            nodes.put(name, n);
+            store.saveNode(n);
+            AgentChannel old = links.put(name, link);
+            if (old != null && old != link) old.close();
+            lastSeen.put(name, now);
+            if (before != null && before.state() == NodeState.DOWN) {
+                log.info("node back in service node={} was=\"{}\"", name, before.reason());
+            }
+            log.info("agent registered node={} cpus={} mem={}M address={}", name, cpus, mem, n.address());
+
+            Set<Long> agentKnows = new HashSet<>();
+            for (Frame c : reg.children()) {
+                long id = c.lng("id", -1);
+                agentKnows.add(id);
+                if (c.op().equals(Ops.JOB_ENDED)) {
+                    ended(name, c);
+                    continue;
+                }
+                Job j = jobs.get(id);
+                if (j == null || j.state() != JobState.RUNNING || !name.equals(j.node())) {
+                    log.warn("agent runs a job that is not running there; killing it node={} job={}", name, id);
+                    link.send(Frame.op(Ops.KILL).put("id", id).put("why", "unknown"));
+                } else if (cancelling.containsKey(id)) {
+                    link.send(Frame.op(Ops.KILL).put("id", id).put("why", "cancel"));
+                }
+            }
+            for (Job j : jobs.values()) {
+                if (j.state() == JobState.RUNNING && name.equals(j.node()) && !agentKnows.contains(j.id())) {
+                    // we decided to start it but the agent never got the order: send it again
+                    log.info("resending launch the agent never received job={} node={}", j.id(), name);
+                    link.send(launchFrame(j));
+                }
+            }
+            link.send(Frame.op(Ops.OK).put("heartbeat", heartbeatSeconds()));
+        }
+        wakeScheduler();
+    }
+
+    public long heartbeatSeconds() {
+        return Math.max(1, Math.min(10, config.nodeTimeoutSeconds() / 3));
+    }
+
+    public synchronized void heartbeat(String node, Frame hb) {
+        lastSeen.put(node, clock.getAsLong());
+        Node n = nodes.get(node);
+        if (n != null) nodes.put(node, n.withLoad(hb.dbl("load", 0), hb.lng("freeMem", 0)));
+    }
+
+    /** The agent reports that a job's processes ended. Idempotent: a repeat is acknowledged and ignored. */
+    public void jobEnded(String node, Frame f) {
+        synchronized (this) {
+            ended(node, f);
+        }
+        wakeScheduler();
+    }
+
+    private void ended(String node, Frame f) {
+        long id = f.lng("id", -1);
+        Job j = jobs.get(id);
+        AgentChannel link = links.get(node);
+        if (j != null && j.state() == JobState.RUNNING && node.equals(j.node())) {
+            JobState state = JobState.valueOf(f.str("state"));
+            Integer by = cancelling.remove(id);
+            long end = f.lng("end", clock.getAsLong());
+            Job done = j.ended(state, new ExitStatus(f.integer("code", 0), f.integer("signal", 0)), end,
+                    state == JobState.CANCELLED ? (by == null ? 0 : by) : -1);
+            store.saveJob(done);
+            jobs.put(id, done);
+            log.info("job ended job={} node={} state={} exit={}", id, node, state, done.exit());
+        }
+        if (link != null) link.send(Frame.op(Ops.ACK_ENDED).put("id", id));
+    }
+
+    public synchronized void disconnected(AgentChannel link) {
+        if (links.get(link.node()) == link) {
+            links.remove(link.node());
+            log.info("agent link closed node={}", link.node());
+        }
+    }
+
+    /** Marks nodes whose heartbeats stopped DOWN (their jobs end as NODE_FAIL) and forgets old finished jobs. */
+    public void checkNodes() {
+        boolean changed = false;
+        synchronized (this) {
+            long now = clock.getAsLong();
+            for (Node n : List.copyOf(nodes.values())) {
+                long seen = lastSeen.getOrDefault(n.name(), 0L);
+                if (n.state() != NodeState.DOWN && now - seen > config.nodeTimeoutSeconds()) {
+                    String why = "Not responding";
+                    nodes.put(n.name(), n.withState(NodeState.DOWN, why, now));
+                    store.saveNode(nodes.get(n.name()));
+                    log.warn("node down node={} reason=\"{}\" silent_for={}s", n.name(), why, now - seen);
+                    List<Job> failed = new ArrayList<>();
+                    for (Job j : jobs.values()) {
+                        if (j.state() == JobState.RUNNING && n.name().equals(j.node())) {
+                            failed.add(j.ended(JobState.NODE_FAIL, ExitStatus.NONE, now, -1));
+                        }
+                    }
+                    store.saveJobs(failed);
+                    failed.forEach(j -> jobs.put(j.id(), j));
+                    failed.forEach(j -> cancelling.remove(j.id()));
+                    changed = true;
+                }
+            }
+            long horizon = now - config.minJobAgeSeconds();
+            jobs.values().removeIf(j -> j.state().isTerminal() && j.endTime() < horizon);
+        }
+        if (changed) wakeScheduler();
+    }
+
+    // ---- scheduling ----------------------------------------------------------------------
+
+    public void wakeScheduler() {
+        synchronized (wake) {
+            scheduleWanted = true;
+            wake.notifyAll();
+        }
+    }
+
+    /** Runs passes when woken (submit, end, registration) and at least every second. */
+    public void scheduleLoop() {
+        while (!Thread.currentThread().isInterrupted()) {
+            synchronized (wake) {
+                if (!scheduleWanted) {
+                    try {
+                        wake.wait(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                scheduleWanted = false;
+            }
+            try {
+                schedulePass();
+            } catch (RuntimeException e) {
+                log.error("scheduling pass failed", e);
+            }
+        }
+    }
+
+    /** One pass: snapshot, plan, commit the starts, then send the launch orders. */
+    public synchronized Plan schedulePass() {
+        long now = clock.getAsLong();
+        List<NodeView> views = new ArrayList<>();
+        for (Node n : nodes.values()) {
+            // only nodes whose agent is connected can be given work
+            NodeState s = links.containsKey(n.name()) ? n.state() : NodeState.DOWN;
+            views.add(new NodeView(n.name(), n.cpus(), n.memMiB(), s));
+        }
+        List<Allocation> running = new ArrayList<>();
+        List<QueuedJob> pending = new ArrayList<>();
+        for (Job j : jobs.values()) {
+            if (j.state() == JobState.RUNNING) {
+                running.add(new Allocation(j.id(), j.node(), j.allocCpus(), j.allocMemMiB()));
+            } else if (j.state() == JobState.PENDING) {
+                JobRequest r = j.request();
+                List<String> parts = List.of(j.partition().split(","));
+                pending.add(new QueuedJob(j.id(), j.priority(), parts, r.cpus(), r.requestedMemMiB(),
+                        r.timeLimitSeconds(), r.hold()));
+            }
+        }
+        if (pending.isEmpty()) return new Plan(List.of(), Map.of());
+        Plan plan = Scheduler.plan(new Snapshot(views, config.partitions(), running, pending, config.defMemPerCpuMiB(), now));
+        List<Job> started = new ArrayList<>();
+        for (Start s : plan.starts()) {
+            Job j = jobs.get(s.jobId());
+            long limit = s.timeLimitSeconds() == JobRequest.UNSET ? Durations.UNLIMITED : s.timeLimitSeconds();
+            started.add(j.started(s.partition(), s.node(), s.cpus(), s.memMiB(), limit, now));
+        }
+        store.saveJobs(started);
+        for (Job j : started) {
+            jobs.put(j.id(), j);
+            links.get(j.node()).send(launchFrame(j));
+            log.info("job started job={} node={} cpus={} mem={}M", j.id(), j.node(), j.allocCpus(), j.allocMemMiB());
+        }
+        plan.reasons().forEach((id, why) -> {
+            Job j = jobs.get(id);
+            if (j != null && j.reason() != why) jobs.put(id, j.withReason(why));
+        });
+        return plan;
+    }
+
+    private Frame launchFrame(Job j) {
+        return Frame.op(Ops.LAUNCH).put("cluster", config.clusterName()).put("killWait", config.killWaitSeconds())
+                .add(Codec.job(j, true));
+    }
+}

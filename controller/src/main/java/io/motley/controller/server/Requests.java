@@ -1,0 +1,80 @@
+package io.motley.controller.server;
+
+import io.motley.controller.cluster.Cluster;
+import io.motley.core.job.Job;
+import io.motley.protocol.Codec;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Answers user requests relayed by agents. The caller's uid, gid and user name were put in the
+ * frame by the agent from the Unix socket's peer credentials; the client cannot choose them.
+ */
+final class Requests {
+    private final Cluster cluster;
+
+    Requests(Cluster cluster) {
+        this.cluster = cluster;
+    }
+
+    Frame handle(Frame req) {
+        int uid = req.integer("uid", -1);
+        if (uid < 0) return Frame.error("request carries no caller identity");
+        return switch (req.op()) {
+            case Ops.PING -> Frame.op(Ops.OK).put("cluster", cluster.config().clusterName());
+            case Ops.SUBMIT -> cluster.submit(Codec.request(req.children().get(0)), uid, req.integer("gid", -1), req.str("user"));
+            case Ops.JOBS -> jobs(req);
+            case Ops.CANCEL -> outcomes(cluster.cancel(ids(req), uid));
+            case Ops.HOLD -> outcomes(cluster.hold(ids(req), uid, true));
+            case Ops.RELEASE -> outcomes(cluster.hold(ids(req), uid, false));
+            case Ops.NODES -> {
+                Frame out = Frame.op(Ops.OK);
+                cluster.nodes().forEach(n -> out.add(Codec.node(n)));
+                yield out;
+            }
+            case Ops.PARTITIONS -> {
+                Frame out = Frame.op(Ops.OK).put("cluster", cluster.config().clusterName());
+                cluster.config().partitions().forEach(p -> out.add(Codec.partition(p)));
+                yield out;
+            }
+            case Ops.ACCOUNTING -> {
+                Frame out = Frame.op(Ops.OK);
+                cluster.accounting(req.lng("start", 0), req.lng("end", Long.MAX_VALUE), req.integer("user", -1), ids(req))
+                        .forEach(j -> out.add(Codec.job(j, false)));
+                yield out;
+            }
+            default -> Frame.error("unknown request '" + req.op() + "'");
+        };
+    }
+
+    private Frame jobs(Frame req) {
+        Frame out = Frame.op(Ops.OK);
+        if (req.has("id")) {
+            cluster.job(req.lng("id", 0)).ifPresent(j -> out.add(Codec.job(j, false)));
+        } else {
+            for (Job j : cluster.jobs()) out.add(Codec.job(j, false));
+        }
+        return out;
+    }
+
+    private static List<Long> ids(Frame req) {
+        String s = req.str("ids", "");
+        List<Long> ids = new ArrayList<>();
+        for (String t : s.split(",")) {
+            if (!t.isBlank()) ids.add(Long.parseLong(t.trim()));
+        }
+        return ids;
+    }
+
+    private static Frame outcomes(List<Cluster.Outcome> results) {
+        Frame out = Frame.op(Ops.OK);
+        for (Cluster.Outcome o : results) {
+            Frame f = new Frame().put("id", o.id());
+            if (o.error() != null) f.put("error", o.error()).put("always", o.alwaysShown());
+            out.add(f);
+        }
+        return out;
+    }
+}
