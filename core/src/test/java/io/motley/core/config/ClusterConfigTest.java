@@ -1,0 +1,54 @@
+package io.motley.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.motley.core.cluster.Partition;
+import io.motley.core.cluster.PartitionState;
+import org.junit.jupiter.api.Test;
+
+class ClusterConfigTest {
+    @Test
+    void defaultsToOnePartitionMainWithAllNodes() {
+        ClusterConfig c = ClusterConfig.defaults();
+        assertThat(c.clusterName()).isEqualTo("motley");
+        assertThat(c.controllerPort()).isEqualTo(ClusterConfig.DEFAULT_PORT);
+        assertThat(c.partitions()).containsExactly(Partition.allNodes("main", true));
+    }
+
+    @Test
+    void readsSlurmConfStyleLines() {
+        ClusterConfig c = ClusterConfig.parse("""
+                # the lab
+                ClusterName=lab
+                ControllerPort=7000
+                NodeTimeout=12
+                DefMemPerCPU=1G
+                NodeName=pi[1-3] CPUs=2 RealMemory=900
+                PartitionName=debug Nodes=pi[1-2] MaxTime=30 DefaultTime=5
+                PartitionName=gpu Nodes=ALL Default=YES State=DRAIN
+                """);
+        assertThat(c.clusterName()).isEqualTo("lab");
+        assertThat(c.controllerPort()).isEqualTo(7000);
+        assertThat(c.nodeTimeoutSeconds()).isEqualTo(12);
+        assertThat(c.defMemPerCpuMiB()).isEqualTo(1024);
+        assertThat(c.overrideFor("pi3")).isEqualTo(new ClusterConfig.NodeOverride("pi3", 2, 900));
+        assertThat(c.partitions()).containsExactly(
+                new Partition("debug", false, java.util.List.of("pi1", "pi2"), 1800, 300, PartitionState.UP),
+                new Partition("gpu", true, null, -1, -1, PartitionState.DRAIN));
+    }
+
+    @Test
+    void theFirstPartitionIsTheDefaultWhenNoneIsMarked() {
+        ClusterConfig c = ClusterConfig.parse("PartitionName=a\nPartitionName=b\n");
+        assertThat(c.partitions().get(0).isDefault()).isTrue();
+        assertThat(c.partitions().get(1).isDefault()).isFalse();
+    }
+
+    @Test
+    void typosAreErrorsNamingTheLine() {
+        assertThatThrownBy(() -> ClusterConfig.parse("ClusterName=x\nClustrName=y\n")).hasMessageContaining("line 2").hasMessageContaining("Clustr");
+        assertThatThrownBy(() -> ClusterConfig.parse("PartitionName=p MaxTime=soon")).hasMessageContaining("line 1");
+        assertThatThrownBy(() -> ClusterConfig.parse("junk")).hasMessageContaining("Key=Value");
+    }
+}

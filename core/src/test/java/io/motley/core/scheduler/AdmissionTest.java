@@ -1,0 +1,45 @@
+package io.motley.core.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.motley.core.cluster.NodeState;
+import io.motley.core.cluster.NodeView;
+import io.motley.core.cluster.Partition;
+import io.motley.core.cluster.PartitionState;
+import io.motley.core.job.JobRequest;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AdmissionTest {
+    static final List<NodeView> NODES = List.of(new NodeView("a", 2, 24105, NodeState.UP), new NodeView("b", 8, 1000, NodeState.DOWN));
+    static final List<Partition> PARTS = List.of(Partition.allNodes("main", true),
+            new Partition("small", false, List.of("a"), -1, -1, PartitionState.UP),
+            new Partition("closed", false, null, -1, -1, PartitionState.INACTIVE));
+
+    static JobRequest req(List<String> parts, int cpus, long mem, int nodes) {
+        return new JobRequest("j", parts, 1, cpus, false, nodes, mem, JobRequest.UNSET, JobRequest.UNSET, null, null, "/tmp", null,
+                Map.of(), "#!/bin/sh\n", List.of(), false, null, null, "h");
+    }
+
+    @Test
+    void refusesWithSlurmsWording() {
+        assertThat(Admission.check(req(List.of(), 1, 100 * 1024, 1), PARTS, NODES)).get()
+                .isEqualTo(new Admission.Rejection("Memory specification can not be satisfied", "Requested node configuration is not available"));
+        assertThat(Admission.check(req(List.of("nosuchpart"), 1, -2, 1), PARTS, NODES)).get()
+                .isEqualTo(new Admission.Rejection("invalid partition specified: nosuchpart", "Invalid partition name specified"));
+        assertThat(Admission.check(req(List.of("small"), 4, -2, 1), PARTS, NODES)).get().extracting(Admission.Rejection::failure)
+                .isEqualTo("Requested node configuration is not available");
+        assertThat(Admission.check(req(List.of(), 1, -2, 2), PARTS, NODES)).get().extracting(Admission.Rejection::detail)
+                .asString().contains("-N/--nodes 2");
+        assertThat(Admission.check(req(List.of("closed"), 1, -2, 1), PARTS, NODES)).isPresent();
+    }
+
+    @Test
+    void acceptsWhatSomeNodeCouldRunEvenIfItIsDownNow() {
+        assertThat(Admission.check(req(List.of(), 8, 500, 1), PARTS, NODES)).isEmpty();
+        assertThat(Admission.check(req(List.of(), 2, 24105, 1), PARTS, NODES)).isEmpty();
+        assertThat(Admission.check(req(List.of(), 64, 1, 1), PARTS, List.of())).as("no node registered yet").isEmpty();
+        assertThat(Admission.resolvePartitions(req(List.of(), 1, 1, 1), PARTS)).containsExactly("main");
+    }
+}
