@@ -145,6 +145,7 @@ public final class JobLauncher {
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("shepherd.log").toFile()));
         pb.redirectErrorStream(true);
         Process p = pb.start();
+        writeAtomically(dir.resolve("shepherd.pid"), Long.toString(p.pid()));
         Running r = new Running(job.id(), dir, job.timeLimitSeconds(), killWait, err.isEmpty() ? out : err);
         running.put(job.id(), r);
         log.info("job launched job={} shepherd_pid={} out={}", job.id(), p.pid(), out);
@@ -156,13 +157,47 @@ public final class JobLauncher {
             long left = Math.max(0, startedAt + r.limitSeconds - System.currentTimeMillis() / 1000);
             r.timeout = timers.schedule(() -> kill(r.id, "TIMEOUT"), left, TimeUnit.SECONDS);
         }
-        shepherd.onExit().thenRun(() -> shepherdExited(r));
+        if (shepherd.parent().map(p -> p.pid() == ProcessHandle.current().pid()).orElse(false)) {
+            shepherd.onExit().thenRun(() -> shepherdExited(r));
+        } else {
+            // Adopted from an earlier agent: not our child, so poll. An orphan that exits may stay a
+            // zombie where init does not reap (containers, some VMs); the exit file settles it.
+            timers.schedule(() -> pollAdopted(r, shepherd), 200, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void pollAdopted(Running r, ProcessHandle shepherd) {
+        if (!shepherd.isAlive() || isZombie(shepherd.pid()) || Files.exists(r.dir.resolve("exit"))) {
+            shepherdExited(r);
+        } else {
+            timers.schedule(() -> pollAdopted(r, shepherd), 200, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            int close = stat.lastIndexOf(')');
+            return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void shepherdExited(Running r) {
         if (r.timeout != null) r.timeout.cancel(false);
         Optional<String> killed = read(r.dir.resolve("killed"));
         Optional<String> exit = read(r.dir.resolve("exit"));
+        for (int i = 0; i < 10 && killed.isEmpty() && exit.isEmpty(); i++) {
+            // the shepherd writes the status just before it exits; give a slow disk a moment
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            exit = read(r.dir.resolve("exit"));
+        }
         // a shepherd ends only after its script did; reap what the script left in its group
         readPid(r.dir.resolve("job.pid")).ifPresent(pgid -> signalGroup(pgid, "KILL"));
         if (killed.isPresent()) {
@@ -308,19 +343,11 @@ public final class JobLauncher {
         }
     }
 
-    /** The shepherd is the parent of the job's process; found through the job pid. */
+    /** The shepherd recorded at launch, if it is still there (and not a recycled pid: it must be a shell). */
     private Optional<ProcessHandle> shepherdOf(Path dir) {
-        Optional<Long> jobPid = readPid(dir.resolve("job.pid"));
-        if (jobPid.isEmpty()) return Optional.empty();
-        Optional<ProcessHandle> job = ProcessHandle.of(jobPid.get());
-        if (job.isPresent() && job.get().isAlive()) {
-            Optional<ProcessHandle> parent = job.get().parent();
-            if (parent.isPresent() && parent.get().info().command().map(c -> c.endsWith("sh")).orElse(false)) {
-                return parent;
-            }
-            return job;
-        }
-        return Optional.empty();
+        return readPid(dir.resolve("shepherd.pid")).flatMap(ProcessHandle::of)
+                .filter(h -> h.isAlive() && !isZombie(h.pid()))
+                .filter(h -> h.info().command().map(c -> c.endsWith("sh") || c.endsWith("setsid")).orElse(true));
     }
 
     public int runningCount() {

@@ -1,0 +1,85 @@
+package io.motley.agent.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.motley.core.job.ExitStatus;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
+import io.motley.core.job.PendingReason;
+import io.motley.protocol.Codec;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real processes under the shepherd: exit codes, signals, time limits, kills, and adoption by a new launcher. */
+class JobLauncherTest {
+    @TempDir
+    Path dir;
+
+    final List<Frame> reports = new CopyOnWriteArrayList<>();
+
+    Frame order(long id, String body, long limit) {
+        JobRequest r = new JobRequest("t", List.of(), 1, 1, false, 1, JobRequest.UNSET, JobRequest.UNSET, limit, null, null,
+                dir.toString(), null, Map.of("PATH", "/usr/bin:/bin"), "#!/bin/sh\n" + body + "\n", List.of("x y"), false,
+                null, null, "h");
+        Job j = new Job(id, r, "root", 0, 0, JobState.PENDING, PendingReason.None, 1, 1, 0, 0, "main", null, 0, 0, limit,
+                ExitStatus.NONE, -1).started("main", "n1", 1, 100, limit, 2);
+        return Frame.op(Ops.LAUNCH).put("cluster", "c").put("killWait", 1).add(Codec.job(j, true));
+    }
+
+    Frame awaitReport(long id) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> reports.stream().anyMatch(f -> f.lng("id", -1) == id));
+        return reports.stream().filter(f -> f.lng("id", -1) == id).findFirst().orElseThrow();
+    }
+
+    @Test
+    void reportsExitCodesSignalsAndArguments() throws Exception {
+        JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
+        l.launch(order(1, "echo \"[$1]\" $SLURM_JOB_ID; exit 3", -1));
+        l.launch(order(2, "kill -9 $$", -1));
+        l.launch(order(3, "true", -1));
+        assertThat(awaitReport(1).fields()).containsEntry("state", "FAILED").containsEntry("code", "3").containsEntry("signal", "0");
+        assertThat(awaitReport(2).fields()).containsEntry("state", "FAILED").containsEntry("code", "0").containsEntry("signal", "9");
+        assertThat(awaitReport(3).fields()).containsEntry("state", "COMPLETED");
+        assertThat(Files.readString(dir.resolve("slurm-1.out"))).isEqualTo("[x y] 1\n");
+        l.launch(order(3, "true", -1));
+        assertThat(l.inventory()).extracting(Frame::op).containsOnly(Ops.JOB_ENDED).hasSize(3);
+        l.acknowledged(1);
+        assertThat(Files.exists(dir.resolve("spool/job1"))).isFalse();
+    }
+
+    @Test
+    void timeLimitAndCancelEndTheJob() throws Exception {
+        JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
+        l.launch(order(4, "trap '' TERM; sleep 60", 1));
+        l.launch(order(5, "sleep 60", -1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(dir.resolve("spool/job5/job.pid")));
+        l.kill(5, "CANCELLED");
+        assertThat(awaitReport(5).fields()).containsEntry("state", "CANCELLED").containsEntry("signal", "15");
+        // ignores SIGTERM: the SIGKILL after KillWait ends it
+        assertThat(awaitReport(4).fields()).containsEntry("state", "TIMEOUT");
+        assertThat(Files.readString(dir.resolve("slurm-4.out"))).contains("*** JOB 4 ON n1 CANCELLED AT").contains("DUE TO TIME LIMIT ***");
+    }
+
+    @Test
+    void aNewLauncherAdoptsRunningJobsAndDoesNotStartThemAgain() throws Exception {
+        JobLauncher first = new JobLauncher(dir.resolve("spool"), "n1", f -> {});
+        first.launch(order(6, "echo ran >> " + dir.resolve("count") + "; sleep 2", -1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(dir.resolve("spool/job6/job.pid")));
+
+        JobLauncher second = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
+        assertThat(second.inventory()).extracting(f -> f.op() + ":" + f.str("id")).containsExactly("running:6");
+        second.launch(order(6, "echo ran >> " + dir.resolve("count"), -1));
+        assertThat(awaitReport(6).fields()).containsEntry("state", "COMPLETED");
+        assertThat(Files.readAllLines(dir.resolve("count"))).containsExactly("ran");
+    }
+}
