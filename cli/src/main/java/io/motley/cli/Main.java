@@ -1,0 +1,108 @@
+package io.motley.cli;
+
+import io.motley.cli.client.AgentClient;
+import io.motley.cli.client.AgentClient.ClusterUnreachable;
+import io.motley.cli.client.AgentClient.RequestFailed;
+import io.motley.cli.command.Command;
+import io.motley.cli.command.Gateway;
+import io.motley.cli.command.Io;
+import io.motley.cli.command.Sacct;
+import io.motley.cli.command.Sbatch;
+import io.motley.cli.command.Scancel;
+import io.motley.cli.command.Scontrol;
+import io.motley.cli.command.Sinfo;
+import io.motley.cli.command.Squeue;
+import io.motley.cli.local.LocalCluster;
+import io.motley.cli.options.UsageException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Entry point of every command. The launchers call it with the command's name first
+ * ({@code sbatch ...}, {@code motley up ...}); errors end as "name: error: ..." with Slurm's exit codes.
+ */
+public final class Main {
+    private Main() {}
+
+    static final Map<String, Command> COMMANDS = Map.of(
+            "sbatch", new Sbatch(),
+            "squeue", new Squeue(),
+            "sinfo", new Sinfo(),
+            "scancel", new Scancel(),
+            "sacct", new Sacct(),
+            "scontrol", new Scontrol(),
+            "motley", new LocalCluster());
+
+    public static void main(String[] argv) {
+        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
+        int code = run(argv, out, err);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err) {
+        if (argv.length == 0 || !COMMANDS.containsKey(argv[0])) {
+            err.println("motley: unknown command " + (argv.length == 0 ? "(none)" : argv[0]));
+            return 2;
+        }
+        String name = argv[0];
+        List<String> args = Arrays.asList(argv).subList(1, argv.length);
+        AgentClient[] client = new AgentClient[1];
+        Gateway gateway = req -> {
+            if (client[0] == null) client[0] = AgentClient.connect();
+            return client[0].call(req);
+        };
+        Io io = new Io(out, err, System.in, "1".equals(System.getenv("MOTLEY_STDIN_TTY")), System.getenv(),
+                System.getProperty("user.dir"), gateway, System.currentTimeMillis() / 1000, ZoneId.systemDefault(),
+                hostname(), System.getProperty("user.name"), uid());
+        try {
+            return COMMANDS.get(name).run(args, io);
+        } catch (UsageException e) {
+            err.println(name + ": " + e.getMessage());
+            if (e.tryHelp()) err.println("Try \"" + name + " --help\" for more information");
+            return e.exitCode();
+        } catch (ClusterUnreachable e) {
+            err.println(name + ": error: " + e.getMessage());
+            return 1;
+        } catch (RequestFailed e) {
+            err.println(name + ": error: " + e.getMessage());
+            return 1;
+        } catch (Exception e) {
+            err.println(name + ": error: " + e);
+            return 1;
+        } finally {
+            if (client[0] != null) client[0].close();
+        }
+    }
+
+    private static String hostname() {
+        String h = System.getenv("HOSTNAME");
+        if (h == null || h.isEmpty()) {
+            try {
+                h = InetAddress.getLocalHost().getHostName();
+            } catch (java.io.IOException e) {
+                h = "localhost";
+            }
+        }
+        int dot = h.indexOf('.');
+        return dot > 0 ? h.substring(0, dot) : h;
+    }
+
+    /** The caller's uid, for "my jobs" defaults; the cluster itself learns it from the kernel. */
+    private static int uid() {
+        String u = System.getenv("MOTLEY_UID");
+        if (u != null && !u.isEmpty()) return Integer.parseInt(u);
+        try {
+            return (Integer) java.nio.file.Files.getAttribute(java.nio.file.Path.of(System.getProperty("user.home")), "unix:uid");
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package io.motley.cli.command;
+
+import io.motley.cli.client.AgentClient.ClusterUnreachable;
+import io.motley.core.cluster.Node;
+import io.motley.core.cluster.Partition;
+import io.motley.core.job.Job;
+import io.motley.protocol.Codec;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The few reads every command needs, decoded into the core's records. */
+public final class Requests {
+    private Requests() {}
+
+    public static List<Job> jobs(Io io) throws ClusterUnreachable {
+        List<Job> out = new ArrayList<>();
+        for (Frame f : io.gateway().call(Frame.op(Ops.JOBS)).children()) out.add(Codec.job(f));
+        return out;
+    }
+
+    public static List<Job> job(Io io, long id) throws ClusterUnreachable {
+        List<Job> out = new ArrayList<>();
+        for (Frame f : io.gateway().call(Frame.op(Ops.JOBS).put("id", id)).children()) out.add(Codec.job(f));
+        return out;
+    }
+
+    public static List<Node> nodes(Io io) throws ClusterUnreachable {
+        List<Node> out = new ArrayList<>();
+        for (Frame f : io.gateway().call(Frame.op(Ops.NODES)).children()) out.add(Codec.node(f));
+        return out;
+    }
+
+    /** Partitions, and the cluster's name in {@link PartitionList#cluster()}. */
+    public record PartitionList(String cluster, List<Partition> partitions) {}
+
+    public static PartitionList partitions(Io io) throws ClusterUnreachable {
+        Frame resp = io.gateway().call(Frame.op(Ops.PARTITIONS));
+        List<Partition> out = new ArrayList<>();
+        for (Frame f : resp.children()) out.add(Codec.partition(f));
+        return new PartitionList(resp.str("cluster", "motley"), out);
+    }
+}

@@ -1,0 +1,608 @@
+package io.motley.cli.command;
+
+import io.motley.cli.format.JobText;
+import io.motley.cli.options.GetOpt;
+import io.motley.cli.options.OptionSpec;
+import io.motley.cli.options.UsageException;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
+import io.motley.core.size.MemorySize;
+import io.motley.core.time.Durations;
+import io.motley.protocol.Codec;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * sacct: the accounting records of jobs, one line per job and one per step (Motley's jobs have
+ * one step, "batch"), in sacct's fixed-width columns or its parsable forms.
+ */
+public final class Sacct implements Command {
+    static final String DEFAULT_FIELDS = "jobid,jobname,partition,account,alloccpus,state,exitcode";
+    static final String BRIEF_FIELDS = "jobid,state,exitcode";
+    static final String LONG_FIELDS = "jobid,jobidraw,jobname,partition,maxvmsize,maxvmsizenode,maxvmsizetask,"
+            + "avevmsize,maxrss,maxrssnode,maxrsstask,averss,maxpages,maxpagesnode,maxpagestask,avepages,mincpu,"
+            + "mincpunode,mincputask,avecpu,ntasks,alloccpus,elapsed,state,exitcode,avecpufreq,reqcpufreqmin,"
+            + "reqcpufreqmax,reqcpufreqgov,reqmem,consumedenergy,maxdiskread,maxdiskreadnode,maxdiskreadtask,"
+            + "avediskread,maxdiskwrite,maxdiskwritenode,maxdiskwritetask,avediskwrite,reqtres,alloctres,"
+            + "tresusageinave,tresusageinmax,tresusageinmaxn,tresusageinmaxt,tresusageinmin,tresusageinminn,"
+            + "tresusageinmint,tresusageintot,tresusageoutmax,tresusageoutmaxn,tresusageoutmaxt,tresusageoutave,"
+            + "tresusageouttot";
+
+    /** How sacct prints a field: strings are cut with "+", numbers and durations never cut, dates cut plainly. */
+    enum Kind { STR, UINT, DATE, SECS }
+
+    /** A field sacct knows, with its default width (negative: left-justified). */
+    record FieldDef(String name, int width, Kind kind) {}
+
+    /** A field as asked for, with its width after any "%N". */
+    record Field(FieldDef def, int width) {}
+
+    // Slurm's table, in its order: a prefix of a name picks the first field it starts.
+    static final List<FieldDef> FIELDS = List.of(
+            new FieldDef("Account", 10, Kind.STR),
+            new FieldDef("AdminComment", 15, Kind.STR),
+            new FieldDef("AllocCPUS", 10, Kind.UINT),
+            new FieldDef("AllocGRES", 12, Kind.STR),
+            new FieldDef("AllocNodes", 10, Kind.STR),
+            new FieldDef("AllocTRES", 10, Kind.STR),
+            new FieldDef("AssocID", 7, Kind.UINT),
+            new FieldDef("AveCPU", 10, Kind.STR),
+            new FieldDef("AveCPUFreq", 10, Kind.STR),
+            new FieldDef("AveDiskRead", 14, Kind.STR),
+            new FieldDef("AveDiskWrite", 14, Kind.STR),
+            new FieldDef("AvePages", 10, Kind.STR),
+            new FieldDef("AveRSS", 10, Kind.STR),
+            new FieldDef("AveVMSize", 10, Kind.STR),
+            new FieldDef("BlockID", 16, Kind.STR),
+            new FieldDef("Cluster", 10, Kind.STR),
+            new FieldDef("Comment", 14, Kind.STR),
+            new FieldDef("Constraints", 19, Kind.STR),
+            new FieldDef("ConsumedEnergy", 14, Kind.STR),
+            new FieldDef("ConsumedEnergyRaw", 17, Kind.UINT),
+            new FieldDef("CPUTime", 10, Kind.SECS),
+            new FieldDef("CPUTimeRAW", 10, Kind.UINT),
+            new FieldDef("DerivedExitCode", 15, Kind.STR),
+            new FieldDef("Elapsed", 10, Kind.SECS),
+            new FieldDef("ElapsedRaw", 10, Kind.UINT),
+            new FieldDef("Eligible", 19, Kind.DATE),
+            new FieldDef("End", 19, Kind.DATE),
+            new FieldDef("ExitCode", 8, Kind.STR),
+            new FieldDef("Flags", 19, Kind.STR),
+            new FieldDef("GID", 6, Kind.UINT),
+            new FieldDef("Group", 9, Kind.STR),
+            new FieldDef("JobID", -12, Kind.STR),
+            new FieldDef("JobIDRaw", -12, Kind.STR),
+            new FieldDef("JobName", 10, Kind.STR),
+            new FieldDef("Layout", 9, Kind.STR),
+            new FieldDef("MaxDiskRead", 12, Kind.STR),
+            new FieldDef("MaxDiskReadNode", 15, Kind.STR),
+            new FieldDef("MaxDiskReadTask", 15, Kind.UINT),
+            new FieldDef("MaxDiskWrite", 12, Kind.STR),
+            new FieldDef("MaxDiskWriteNode", 16, Kind.STR),
+            new FieldDef("MaxDiskWriteTask", 16, Kind.UINT),
+            new FieldDef("MaxPages", 8, Kind.STR),
+            new FieldDef("MaxPagesNode", 12, Kind.STR),
+            new FieldDef("MaxPagesTask", 14, Kind.UINT),
+            new FieldDef("MaxRSS", 10, Kind.STR),
+            new FieldDef("MaxRSSNode", 10, Kind.STR),
+            new FieldDef("MaxRSSTask", 10, Kind.UINT),
+            new FieldDef("MaxVMSize", 10, Kind.STR),
+            new FieldDef("MaxVMSizeNode", 14, Kind.STR),
+            new FieldDef("MaxVMSizeTask", 14, Kind.UINT),
+            new FieldDef("McsLabel", 12, Kind.STR),
+            new FieldDef("MinCPU", 10, Kind.STR),
+            new FieldDef("MinCPUNode", 10, Kind.STR),
+            new FieldDef("MinCPUTask", 10, Kind.UINT),
+            new FieldDef("NCPUS", 10, Kind.UINT),
+            new FieldDef("NNodes", 8, Kind.UINT),
+            new FieldDef("NodeList", 15, Kind.STR),
+            new FieldDef("NTasks", 8, Kind.UINT),
+            new FieldDef("Priority", 10, Kind.UINT),
+            new FieldDef("Partition", 10, Kind.STR),
+            new FieldDef("QOS", 10, Kind.STR),
+            new FieldDef("QOSRAW", 6, Kind.UINT),
+            new FieldDef("Reason", 22, Kind.STR),
+            new FieldDef("ReqCPUFreq", 10, Kind.STR),
+            new FieldDef("ReqCPUFreqMin", 13, Kind.STR),
+            new FieldDef("ReqCPUFreqMax", 13, Kind.STR),
+            new FieldDef("ReqCPUFreqGov", 13, Kind.STR),
+            new FieldDef("ReqCPUS", 8, Kind.UINT),
+            new FieldDef("ReqGRES", 12, Kind.STR),
+            new FieldDef("ReqMem", 10, Kind.STR),
+            new FieldDef("ReqNodes", 8, Kind.STR),
+            new FieldDef("ReqTRES", 10, Kind.STR),
+            new FieldDef("Reservation", 20, Kind.STR),
+            new FieldDef("ReservationId", 8, Kind.UINT),
+            new FieldDef("Reserved", 10, Kind.SECS),
+            new FieldDef("ResvCPU", 10, Kind.SECS),
+            new FieldDef("ResvCPURAW", 10, Kind.UINT),
+            new FieldDef("Start", 19, Kind.DATE),
+            new FieldDef("State", 10, Kind.STR),
+            new FieldDef("Submit", 19, Kind.DATE),
+            new FieldDef("Suspended", 10, Kind.SECS),
+            new FieldDef("SystemCPU", 10, Kind.STR),
+            new FieldDef("SystemComment", 15, Kind.STR),
+            new FieldDef("Timelimit", 10, Kind.STR),
+            new FieldDef("TimelimitRaw", 10, Kind.STR),
+            new FieldDef("TotalCPU", 10, Kind.STR),
+            new FieldDef("TRESUsageInAve", 14, Kind.STR),
+            new FieldDef("TRESUsageInMax", 14, Kind.STR),
+            new FieldDef("TRESUsageInMaxNode", 18, Kind.STR),
+            new FieldDef("TRESUsageInMaxTask", 18, Kind.STR),
+            new FieldDef("TRESUsageInMin", 14, Kind.STR),
+            new FieldDef("TRESUsageInMinNode", 18, Kind.STR),
+            new FieldDef("TRESUsageInMinTask", 18, Kind.STR),
+            new FieldDef("TRESUsageInTot", 14, Kind.STR),
+            new FieldDef("TRESUsageOutAve", 15, Kind.STR),
+            new FieldDef("TRESUsageOutMax", 15, Kind.STR),
+            new FieldDef("TRESUsageOutMaxNode", 19, Kind.STR),
+            new FieldDef("TRESUsageOutMaxTask", 19, Kind.STR),
+            new FieldDef("TRESUsageOutMin", 15, Kind.STR),
+            new FieldDef("TRESUsageOutMinNode", 19, Kind.STR),
+            new FieldDef("TRESUsageOutMinTask", 19, Kind.STR),
+            new FieldDef("TRESUsageOutTot", 15, Kind.STR),
+            new FieldDef("UID", 6, Kind.UINT),
+            new FieldDef("User", 9, Kind.STR),
+            new FieldDef("UserCPU", 10, Kind.STR),
+            new FieldDef("WCKey", 10, Kind.STR),
+            new FieldDef("WCKeyID", 10, Kind.UINT),
+            new FieldDef("WorkDir", 20, Kind.STR));
+
+    // States sacct -s accepts that Motley's jobs never reach: they select nothing.
+    private static final Set<String> OTHER_STATES = Set.of("SUSPENDED", "S", "PREEMPTED", "PR", "BOOT_FAIL", "BF",
+            "DEADLINE", "DL", "REQUEUED", "RQ", "RESIZING", "RS", "REVOKED", "RV", "SPECIAL_EXIT", "SE");
+
+    private static final List<OptionSpec> OPTIONS = List.of(
+            OptionSpec.flag('a', "allusers"),
+            OptionSpec.value('A', "accounts"),
+            OptionSpec.flag('b', "brief"),
+            OptionSpec.flag('D', "duplicates"),
+            OptionSpec.value('\0', "delimiter"),
+            OptionSpec.flag('e', "helpformat"),
+            OptionSpec.value('E', "endtime"),
+            OptionSpec.flag('h', "help"),
+            OptionSpec.value('j', "jobs"),
+            OptionSpec.flag('l', "long"),
+            OptionSpec.flag('L', "allclusters"),
+            OptionSpec.flag('n', "noheader"),
+            OptionSpec.value('\0', "name"),
+            OptionSpec.value('o', "format"),
+            OptionSpec.flag('p', "parsable"),
+            OptionSpec.flag('P', "parsable2"),
+            OptionSpec.value('r', "partition"),
+            OptionSpec.value('s', "state"),
+            OptionSpec.value('S', "starttime"),
+            OptionSpec.flag('T', "truncate"),
+            OptionSpec.value('u', "user"),
+            new OptionSpec('\0', "uid", OptionSpec.Arg.REQUIRED, "user"),
+            OptionSpec.flag('\0', "usage"),
+            OptionSpec.flag('v', "verbose"),
+            OptionSpec.flag('V', "version"),
+            OptionSpec.flag('X', "allocations"));
+
+    @Override
+    public int run(List<String> args, Io io) throws Exception {
+        GetOpt.Parsed p = new GetOpt("sacct", OPTIONS, false).parse(args);
+        if (p.has("help")) {
+            io.out().println(HELP);
+            return 0;
+        }
+        if (p.has("usage")) {
+            io.out().println(USAGE);
+            return 0;
+        }
+        if (p.has("helpformat")) {
+            io.out().print(helpFormat());
+            return 0;
+        }
+        if (p.has("version")) {
+            io.out().println(Version.TEXT);
+            return 0;
+        }
+        if (!p.operands().isEmpty()) {
+            throw new UsageException("error: Unknown arguments: " + String.join(" ", p.operands()), 1, false);
+        }
+
+        // -j: jobs, and for each the steps asked for (null: the job and all its steps)
+        Map<Long, Set<String>> selected = new LinkedHashMap<>();
+        for (String list : p.all("jobs")) {
+            for (String item : list.split(",")) {
+                if (item.isBlank()) continue;
+                String t = item.trim();
+                if (!Character.isDigit(t.charAt(0))) throw fatal("Bad job/step specified: " + t);
+                int dot = t.indexOf('.');
+                String idPart = dot < 0 ? t : t.substring(0, dot);
+                int under = idPart.indexOf('_');
+                if (under >= 0) idPart = idPart.substring(0, under);
+                long id;
+                try {
+                    id = Long.parseLong(idPart);
+                } catch (NumberFormatException e) {
+                    throw fatal("Bad job/step specified: " + t);
+                }
+                if (dot < 0) {
+                    selected.put(id, null);
+                } else if (!selected.containsKey(id) || selected.get(id) != null) {
+                    selected.computeIfAbsent(id, k -> new HashSet<>()).add(t.substring(dot + 1));
+                }
+            }
+        }
+        EnumSet<JobState> states = null;
+        if (p.has("state")) states = parseStates(p.all("state"));
+        Set<String> users = new HashSet<>();
+        boolean allUsers = p.has("allusers") || io.uid() == 0 || !selected.isEmpty();
+        for (String list : p.all("user")) {
+            for (String u : list.split(",")) {
+                if (u.isBlank()) continue;
+                if (u.equals("-1")) {
+                    allUsers = true;
+                    users.clear();
+                    break;
+                }
+                users.add(u.trim());
+            }
+        }
+        Set<String> names = listOption(p, "name");
+        Set<String> accounts = listOption(p, "accounts");
+        Set<String> partitions = listOption(p, "partition");
+
+        ZonedDateTime now = ZonedDateTime.ofInstant(Instant.ofEpochSecond(io.nowSeconds()), io.zone());
+        long start;
+        if (p.has("starttime")) {
+            start = time(p.last("starttime"), now);
+        } else if (!selected.isEmpty() || states != null) {
+            start = 0;
+        } else {
+            start = LocalDate.ofInstant(Instant.ofEpochSecond(io.nowSeconds()), io.zone()).atStartOfDay(io.zone())
+                    .toEpochSecond();
+        }
+        long end = p.has("endtime") ? time(p.last("endtime"), now) : io.nowSeconds();
+
+        List<Field> fields = fields(p);
+        boolean parsable = false;
+        boolean ending = false;
+        for (var e : p.options()) {
+            if (e.getKey().equals("parsable")) {
+                parsable = true;
+                ending = true;
+            } else if (e.getKey().equals("parsable2")) {
+                parsable = true;
+                ending = false;
+            }
+        }
+        String delimiter = p.has("delimiter") ? p.last("delimiter") : "|";
+        Printer printer = new Printer(fields, parsable, ending, delimiter);
+
+        String cluster = null;
+        if (fields.stream().anyMatch(f -> f.def().name().equals("Cluster"))) cluster = Requests.partitions(io).cluster();
+
+        int userFilter = -1;
+        if (users.isEmpty() && !allUsers && io.uid() >= 0) userFilter = io.uid();
+        Frame req = Frame.op(Ops.ACCOUNTING).put("start", start).put("end", end).put("user", userFilter);
+        if (!selected.isEmpty()) {
+            req.put("ids", String.join(",", selected.keySet().stream().map(String::valueOf).toList()));
+        }
+        Frame answer = io.gateway().call(req);
+
+        StringBuilder out = new StringBuilder();
+        if (!p.has("noheader")) printer.header(out);
+        Ctx ctx = new Ctx(io, cluster);
+        for (Frame f : answer.children()) {
+            Job j = Codec.job(f);
+            if (!users.isEmpty() && !users.contains(j.user()) && !users.contains(Integer.toString(j.uid()))) continue;
+            if (users.isEmpty() && !allUsers && io.uid() < 0 && !j.user().equals(io.userName())) continue;
+            if (states != null && !states.contains(j.state())) continue;
+            if (names != null && !names.contains(j.request().name())) continue;
+            if (accounts != null && !accounts.contains(String.valueOf(j.request().account()))) continue;
+            if (partitions != null && (j.partition() == null || !partitions.contains(j.partition()))) continue;
+            Set<String> steps = selected.get(j.id());
+            boolean wholeJob = selected.isEmpty() || steps == null;
+            if (wholeJob) printer.line(out, j, false, ctx);
+            if (p.has("allocations") || j.startTime() == 0) continue;
+            if (wholeJob || steps.contains("batch")) printer.line(out, j, true, ctx);
+        }
+        io.out().print(out);
+        return 0;
+    }
+
+    private static Set<String> listOption(GetOpt.Parsed p, String key) {
+        if (!p.has(key)) return null;
+        Set<String> out = new HashSet<>();
+        for (String list : p.all(key)) {
+            for (String s : list.split(",")) if (!s.isBlank()) out.add(s.trim());
+        }
+        return out;
+    }
+
+    private static UsageException fatal(String message) {
+        return new UsageException("fatal: " + message, 1, false);
+    }
+
+    private static long time(String text, ZonedDateTime now) {
+        try {
+            return Durations.parseTimestamp(text, now, true);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("error: Invalid time specification (pos=0): " + text, 1, false);
+        }
+    }
+
+    static EnumSet<JobState> parseStates(List<String> lists) {
+        EnumSet<JobState> out = EnumSet.noneOf(JobState.class);
+        for (String list : lists) {
+            String[] items = list.split(",");
+            for (int i = 0; i < items.length; i++) {
+                String s = items[i].trim();
+                if (s.isEmpty()) continue;
+                var st = JobState.parse(s);
+                if (st.isPresent()) {
+                    out.add(st.get());
+                } else if (!OTHER_STATES.contains(s.toUpperCase(Locale.ROOT))) {
+                    // Slurm quotes the value only when it is the list's last
+                    throw fatal("unrecognized job state value " + (i == items.length - 1 ? "'" + s + "'" : s));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The fields asked for with -o (repeatable), -b, -l, or the default ones. */
+    static List<Field> fields(GetOpt.Parsed p) {
+        StringBuilder spec = new StringBuilder();
+        for (String f : p.all("format")) spec.append(f).append(',');
+        if (p.has("brief")) spec.append(BRIEF_FIELDS).append(',');
+        if (p.has("long")) spec.append(LONG_FIELDS).append(',');
+        if (spec.isEmpty()) spec.append(DEFAULT_FIELDS);
+        List<Field> out = new ArrayList<>();
+        for (String raw : spec.toString().split(",")) {
+            String name = raw.strip();
+            if (name.isEmpty()) continue;
+            Integer width = null;
+            int pct = name.indexOf('%');
+            if (pct >= 0) {
+                width = leadingInt(name.substring(pct + 1));
+                name = name.substring(0, pct);
+            }
+            if (!name.isEmpty() && "all".startsWith(name.toLowerCase(Locale.ROOT))) {
+                for (FieldDef d : FIELDS) out.add(new Field(d, width == null ? d.width() : width));
+                continue;
+            }
+            FieldDef def = null;
+            for (FieldDef d : FIELDS) {
+                if (d.name().regionMatches(true, 0, name, 0, name.length()) && name.length() <= d.name().length()) {
+                    def = d;
+                    break;
+                }
+            }
+            if (def == null || name.isEmpty()) {
+                throw new UsageException("error: Invalid field requested: \"" + name + "\"", 1, false);
+            }
+            out.add(new Field(def, width == null ? def.width() : width));
+        }
+        return out;
+    }
+
+    private static int leadingInt(String s) {
+        int i = 0;
+        boolean neg = s.startsWith("-");
+        if (neg) i++;
+        int v = 0;
+        while (i < s.length() && Character.isDigit(s.charAt(i))) v = v * 10 + (s.charAt(i++) - '0');
+        return neg ? -v : v;
+    }
+
+    private static String helpFormat() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < FIELDS.size(); i++) {
+            if ((i & 3) != 0) sb.append(' ');
+            else if (i != 0) sb.append('\n');
+            sb.append(String.format(Locale.ROOT, "%-19s", FIELDS.get(i).name()));
+        }
+        return sb.append('\n').toString();
+    }
+
+    /** What the field values need besides the job. */
+    private record Ctx(Io io, String cluster) {}
+
+    /** Prints header and lines as sacct's print_fields does, fixed-width or parsable. */
+    private record Printer(List<Field> fields, boolean parsable, boolean ending, String delimiter) {
+        void header(StringBuilder out) {
+            for (int i = 0; i < fields.size(); i++) {
+                Field f = fields.get(i);
+                if (parsable) {
+                    out.append(f.def().name());
+                    if (ending || i < fields.size() - 1) out.append(delimiter);
+                } else {
+                    out.append(justify(cut(f.def().name(), Math.abs(f.width())), f.width())).append(' ');
+                }
+            }
+            out.append('\n');
+            if (parsable) return;
+            for (Field f : fields) out.append("-".repeat(Math.abs(f.width()))).append(' ');
+            out.append('\n');
+        }
+
+        void line(StringBuilder out, Job j, boolean step, Ctx ctx) {
+            for (int i = 0; i < fields.size(); i++) {
+                Field f = fields.get(i);
+                String v = value(f.def().name(), j, step, ctx);
+                if (parsable) {
+                    out.append(v == null ? "" : v);
+                    if (ending || i < fields.size() - 1) out.append(delimiter);
+                    continue;
+                }
+                int abs = Math.abs(f.width());
+                String shown;
+                if (v == null) {
+                    shown = "";
+                } else if (f.def().kind() == Kind.STR && v.length() > abs) {
+                    shown = abs == 0 ? "" : v.substring(0, abs - 1) + "+";
+                } else if (f.def().kind() == Kind.DATE) {
+                    shown = cut(v, abs);
+                } else {
+                    shown = v;
+                }
+                out.append(justify(shown, f.width())).append(' ');
+            }
+            out.append('\n');
+        }
+
+        private static String cut(String s, int width) {
+            return s.length() > width ? s.substring(0, width) : s;
+        }
+
+        private static String justify(String s, int width) {
+            int abs = Math.abs(width);
+            if (s.length() >= abs) return s;
+            String pad = " ".repeat(abs - s.length());
+            return width < 0 ? s + pad : pad + s;
+        }
+    }
+
+    // ---- values ------------------------------------------------------------------------------
+
+    /** A field's value on the job's line or its batch step's line; null when sacct leaves it blank. */
+    private static String value(String field, Job j, boolean step, Ctx ctx) {
+        JobRequest r = j.request();
+        Io io = ctx.io();
+        boolean started = j.startTime() > 0;
+        boolean pending = j.state() == JobState.PENDING;
+        boolean running = j.state() == JobState.RUNNING;
+        int cpus = JobText.cpus(j);
+        return switch (field) {
+            case "Account" -> r.account();
+            case "AllocCPUS", "NCPUS" -> Integer.toString(pending && !step ? 0 : cpus);
+            case "AllocNodes" -> step || started ? "1" : "0";
+            case "AllocTRES" -> step ? tres(false, cpus, allocMem(j), 1)
+                    : pending ? null : tres(true, cpus, allocMem(j), 1);
+            case "AveCPUFreq", "ConsumedEnergy" -> step ? "0" : null;
+            case "ConsumedEnergyRaw" -> step ? "0" : null;
+            case "Cluster" -> ctx.cluster();
+            case "Comment" -> step ? null : r.comment();
+            case "CPUTime" -> Durations.formatFixed(j.elapsed(io.nowSeconds()) * (pending ? 0 : cpus));
+            case "CPUTimeRAW" -> Long.toString(j.elapsed(io.nowSeconds()) * (pending ? 0 : cpus));
+            case "DerivedExitCode" -> step ? null : "0:0";
+            case "Elapsed" -> Durations.formatFixed(j.elapsed(io.nowSeconds()));
+            case "ElapsedRaw" -> Long.toString(j.elapsed(io.nowSeconds()));
+            case "Eligible" -> step ? date(j.startTime(), io, "Unknown")
+                    : r.hold() && pending ? "Unknown" : date(j.submitTime(), io, "Unknown");
+            case "End" -> pending || running || j.endTime() == 0 ? "Unknown" : date(j.endTime(), io, "Unknown");
+            case "ExitCode" -> step ? stepExit(j)
+                    : j.state() == JobState.CANCELLED || j.state() == JobState.TIMEOUT || !j.state().isTerminal()
+                            ? "0:0" : j.exit().toString();
+            case "GID" -> step ? null : Integer.toString(j.gid());
+            case "Group" -> step ? null : Scontrol.groupName(j.gid());
+            case "JobID", "JobIDRaw" -> step ? j.id() + ".batch" : Long.toString(j.id());
+            case "JobName" -> step ? "batch" : r.name();
+            case "NNodes" -> Integer.toString(step || started ? 1 : r.nodes());
+            case "NodeList" -> j.node() != null && started ? j.node() : step ? "" : "None assigned";
+            case "NTasks" -> step ? Integer.toString(r.ntasks()) : null;
+            case "Priority" -> step ? null : Long.toString(r.hold() ? 0 : j.priority());
+            case "Partition" -> step ? null : j.partition();
+            case "QOS" -> step ? null : "normal";
+            case "Reason" -> step ? null : pending ? j.reason().name() : "None";
+            case "ReqCPUFreq", "ReqCPUFreqMin", "ReqCPUFreqMax", "ReqCPUFreqGov" -> step ? "0" : "Unknown";
+            case "ReqCPUS" -> Integer.toString(step ? cpus : r.cpus());
+            case "ReqMem" -> {
+                long mem = reqMem(j);
+                yield step || mem <= 0 ? null : MemorySize.format(mem);
+            }
+            case "ReqNodes" -> Integer.toString(step ? 1 : r.nodes());
+            case "ReqTRES" -> step ? null : tres(true, Math.max(r.cpus(), r.nodes()), reqMem(j), r.nodes());
+            case "Start" -> step || started ? date(j.startTime(), io, "Unknown") : pending ? "Unknown" : "None";
+            case "State" -> step ? stepState(j) : state(j);
+            case "Submit" -> date(step ? j.startTime() : j.submitTime(), io, "Unknown");
+            case "Suspended" -> "00:00:00";
+            case "Timelimit" -> step ? null : JobText.limitFixed(j);
+            case "TimelimitRaw" -> step ? null : j.timeLimitSeconds() < 0 ? "UNLIMITED" : Long.toString(j.timeLimitSeconds() / 60);
+            case "UID" -> step ? null : Integer.toString(j.uid());
+            case "User" -> step ? null : j.user();
+            case "WorkDir" -> step ? null : r.workDir();
+            // usage (RSS, CPU times, disk, energy) is not collected yet; the rest Motley does not have
+            default -> null;
+        };
+    }
+
+    private static String state(Job j) {
+        if (j.state() == JobState.CANCELLED && j.cancelledBy() >= 0) return "CANCELLED by " + j.cancelledBy();
+        return j.state().name();
+    }
+
+    /** The batch step ends as the job did, except that a time limit or scancel kills it with SIGTERM. */
+    private static String stepState(Job j) {
+        return switch (j.state()) {
+            case TIMEOUT, CANCELLED -> "CANCELLED";
+            default -> j.state().name();
+        };
+    }
+
+    private static String stepExit(Job j) {
+        return switch (j.state()) {
+            case TIMEOUT, CANCELLED -> "0:15";
+            case RUNNING, PENDING -> "0:0";
+            default -> j.exit().toString();
+        };
+    }
+
+    private static long allocMem(Job j) {
+        return j.allocMemMiB() > 0 ? j.allocMemMiB() : reqMem(j);
+    }
+
+    private static long reqMem(Job j) {
+        long req = j.request().requestedMemMiB();
+        if (req != JobRequest.UNSET) return req;
+        return j.allocMemMiB();
+    }
+
+    /** TRES as sacct lists them, by name: billing, cpu, mem, node (billing only for the job). */
+    private static String tres(boolean billing, int cpus, long memMiB, int nodes) {
+        StringBuilder sb = new StringBuilder();
+        if (billing) sb.append("billing=").append(cpus).append(',');
+        sb.append("cpu=").append(cpus);
+        if (memMiB > 0) sb.append(",mem=").append(MemorySize.format(memMiB));
+        sb.append(",node=").append(nodes);
+        return sb.toString();
+    }
+
+    private static String date(long epoch, Io io, String none) {
+        return epoch <= 0 ? none : Durations.formatTimestamp(epoch, io.zone());
+    }
+
+    private static final String USAGE = """
+            Usage: sacct [-a] [-A accounts] [-b] [-E endtime] [-j jobs] [-l] [-n] [-o fields]
+                         [-p|-P] [-r partitions] [-s states] [-S starttime] [-u users] [-X] [--name names]""";
+
+    private static final String HELP = """
+            Usage: sacct [OPTIONS]
+              -a, --allusers          show the jobs of all users (the default for root and with -j)
+              -A, --accounts=LIST     only jobs charged to these accounts
+              -b, --brief             same as --format=jobid,state,exitcode
+                  --delimiter=CHARS   field separator for -p and -P (default '|')
+              -e, --helpformat        list the fields --format takes
+              -E, --endtime=TIME      jobs that were eligible before this time (default: now)
+              -j, --jobs=LIST         these jobs (ID or ID.batch), whenever they ran
+              -l, --long              many fields (usage fields stay empty in Motley for now)
+              -n, --noheader          no header lines
+                  --name=LIST         only jobs with these names
+              -o, --format=LIST       fields to show, each optionally NAME%WIDTH
+              -p, --parsable          '|'-separated output, with a trailing '|'
+              -P, --parsable2         '|'-separated output, no trailing '|'
+              -r, --partition=LIST    only jobs in these partitions
+              -s, --state=LIST        only jobs in these states (names or codes: CD,F,CA,TO,NF,OOM,PD,R)
+              -S, --starttime=TIME    jobs that ran or pended after this time (default: 00:00 today)
+              -u, --user=LIST         only jobs of these users (names or uids; -1 for all)
+              -X, --allocations       the jobs only, not their steps
+              -V, --version           print the version
+              -h, --help              show this help""";
+}

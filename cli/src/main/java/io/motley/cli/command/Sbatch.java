@@ -1,0 +1,310 @@
+package io.motley.cli.command;
+
+import io.motley.cli.client.AgentClient.ClusterUnreachable;
+import io.motley.cli.options.GetOpt;
+import io.motley.cli.options.OptionSpec;
+import io.motley.cli.options.UsageException;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
+import io.motley.core.script.BatchScript;
+import io.motley.core.size.MemorySize;
+import io.motley.core.time.Durations;
+import io.motley.protocol.Codec;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * sbatch: reads the script and its #SBATCH lines, applies the command line on top (command-line
+ * flags win, as in Slurm), and submits. The id is printed only once the controller committed it.
+ */
+public final class Sbatch implements Command {
+    static final List<OptionSpec> OPTIONS = List.of(
+            OptionSpec.value('J', "job-name"),
+            OptionSpec.value('p', "partition"),
+            OptionSpec.value('n', "ntasks"),
+            OptionSpec.value('c', "cpus-per-task"),
+            OptionSpec.value('N', "nodes"),
+            OptionSpec.value('\0', "mem"),
+            OptionSpec.value('\0', "mem-per-cpu"),
+            OptionSpec.value('t', "time"),
+            OptionSpec.value('o', "output"),
+            OptionSpec.value('e', "error"),
+            OptionSpec.value('D', "chdir"),
+            OptionSpec.value('\0', "export"),
+            OptionSpec.flag('\0', "parsable"),
+            OptionSpec.flag('W', "wait"),
+            OptionSpec.flag('H', "hold"),
+            OptionSpec.value('\0', "comment"),
+            OptionSpec.value('A', "account"),
+            OptionSpec.value('\0', "wrap"),
+            OptionSpec.flag('h', "help"),
+            OptionSpec.flag('\0', "usage"),
+            OptionSpec.flag('V', "version"),
+            OptionSpec.flag('v', "verbose"),
+            OptionSpec.flag('Q', "quiet"),
+            // accepted and ignored, with a warning: common in scripts, no effect on where a job runs
+            OptionSpec.value('\0', "mail-type"),
+            OptionSpec.value('\0', "mail-user"),
+            OptionSpec.flag('\0', "requeue"),
+            OptionSpec.flag('\0', "no-requeue"),
+            // Slurm options Motley does not have yet: refused with a clear message
+            OptionSpec.value('a', "array"),
+            OptionSpec.value('d', "dependency"),
+            OptionSpec.value('\0', "gres"),
+            OptionSpec.value('G', "gpus"),
+            OptionSpec.value('\0', "gpus-per-node"),
+            OptionSpec.value('\0', "gpus-per-task"),
+            OptionSpec.value('C', "constraint"),
+            OptionSpec.value('w', "nodelist"),
+            OptionSpec.value('x', "exclude"),
+            OptionSpec.optional('\0', "exclusive"),
+            OptionSpec.value('b', "begin"),
+            OptionSpec.value('\0', "deadline"),
+            OptionSpec.optional('\0', "nice"),
+            OptionSpec.value('q', "qos"),
+            OptionSpec.value('\0', "ntasks-per-node"),
+            OptionSpec.value('\0', "signal"));
+
+    private static final Set<String> IGNORED = Set.of("mail-type", "mail-user", "requeue", "no-requeue");
+    private static final Set<String> NOT_YET = Set.of("array", "dependency", "gres", "gpus", "gpus-per-node", "gpus-per-task",
+            "constraint", "nodelist", "exclude", "exclusive", "begin", "deadline", "nice", "qos", "ntasks-per-node", "signal");
+
+    /** Input environment variables sbatch reads, between #SBATCH lines and the command line in precedence. */
+    private static final Map<String, String> INPUT_ENV = Map.of(
+            "SBATCH_JOB_NAME", "job-name",
+            "SBATCH_PARTITION", "partition",
+            "SBATCH_TIMELIMIT", "time",
+            "SBATCH_ACCOUNT", "account",
+            "SBATCH_EXPORT", "export");
+
+    @Override
+    public int run(List<String> args, Io io) throws Exception {
+        GetOpt getopt = new GetOpt("sbatch", OPTIONS, true);
+        GetOpt.Parsed cli = getopt.parse(args);
+        if (cli.has("help") || cli.has("usage")) {
+            io.out().println(HELP);
+            return 0;
+        }
+        if (cli.has("version")) {
+            io.out().println(Version.TEXT);
+            return 0;
+        }
+        String script;
+        String defaultName;
+        List<String> scriptArgs = List.of();
+        if (cli.has("wrap")) {
+            script = "#!/bin/sh\n# This script was created by sbatch --wrap.\n\n" + cli.last("wrap") + "\n";
+            defaultName = "wrap";
+            scriptArgs = cli.operands();
+        } else if (!cli.operands().isEmpty()) {
+            String file = cli.operands().get(0);
+            Path path = Path.of(io.cwd()).resolve(file);
+            try {
+                script = Files.readString(path, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UsageException("error: Unable to open file " + file, 1, false);
+            }
+            defaultName = path.getFileName().toString();
+            scriptArgs = cli.operands().subList(1, cli.operands().size());
+        } else {
+            if (io.stdinIsTerminal()) {
+                throw new UsageException("error: no batch script: name a script file, use --wrap=COMMAND, or pipe a script in", 1, false);
+            }
+            script = new String(io.in().readAllBytes(), StandardCharsets.UTF_8);
+            defaultName = "sbatch";
+        }
+        if (!cli.has("wrap") && !BatchScript.hasInterpreterLine(script)) {
+            throw new UsageException("error: This does not look like a batch script.  The first\n"
+                    + "sbatch: error: line must start with #! followed by the path to an interpreter.\n"
+                    + "sbatch: error: For instance: #!/bin/sh", 1, false);
+        }
+        List<String> directiveArgs;
+        try {
+            directiveArgs = BatchScript.directives(script, "#SBATCH");
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("error: " + e.getMessage(), 255, false);
+        }
+        GetOpt.Parsed fromScript = new GetOpt("sbatch", OPTIONS, false).parse(directiveArgs);
+
+        // precedence, lowest first: #SBATCH lines, SBATCH_* variables, the command line
+        List<Map.Entry<String, String>> merged = new ArrayList<>(fromScript.options());
+        INPUT_ENV.forEach((var, key) -> {
+            String v = io.env().get(var);
+            if (v != null && !v.isEmpty()) merged.add(Map.entry(key, v));
+        });
+        merged.addAll(cli.options());
+        GetOpt.Parsed o = new GetOpt.Parsed(merged, List.of());
+
+        for (String key : NOT_YET) {
+            if (o.has(key)) {
+                throw new UsageException("error: --" + key + " is not supported by Motley yet (see the README's"
+                        + " list of differences from Slurm)", 1, false);
+            }
+        }
+        for (String key : IGNORED) {
+            if (o.has(key) && !o.has("quiet")) io.err().println("sbatch: warning: --" + key + " is ignored by Motley");
+        }
+
+        JobRequest req = request(o, io, script, scriptArgs, defaultName);
+        Frame resp;
+        try {
+            resp = io.gateway().call(Frame.op(Ops.SUBMIT).add(Codec.request(req, true)));
+        } catch (io.motley.cli.client.AgentClient.RequestFailed e) {
+            if (e.detail() != null) io.err().println("sbatch: error: " + e.detail());
+            io.err().println("sbatch: error: Batch job submission failed: " + e.getMessage());
+            return 1;
+        }
+        long id = resp.lng("id", -1);
+        if (o.has("parsable")) {
+            io.out().println(id);
+        } else if (!o.has("quiet")) {
+            io.out().println("Submitted batch job " + id);
+        }
+        io.out().flush();
+        return o.has("wait") ? waitFor(id, io) : 0;
+    }
+
+    static JobRequest request(GetOpt.Parsed o, Io io, String script, List<String> args, String defaultName) {
+        String cwd = io.cwd();
+        String workDir = o.has("chdir") ? Path.of(cwd).resolve(o.last("chdir")).normalize().toString() : cwd;
+        long time = JobRequest.UNSET;
+        if (o.has("time")) {
+            try {
+                time = Durations.parseTimeLimit(o.last("time"));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("error: Invalid --time specification", 255, false);
+            }
+        }
+        long mem = memory(o, "mem");
+        long memPerCpu = memory(o, "mem-per-cpu");
+        if (mem != JobRequest.UNSET && memPerCpu != JobRequest.UNSET) {
+            throw new UsageException("error: --mem and --mem-per-cpu are mutually exclusive", 255, false);
+        }
+        int ntasks = positive(o, "ntasks", 1);
+        int cpusPerTask = positive(o, "cpus-per-task", 1);
+        int nodes = 1;
+        if (o.has("nodes")) {
+            String n = o.last("nodes");
+            String min = n.contains("-") ? n.substring(0, n.indexOf('-')) : n;
+            nodes = parsePositive(min, "nodes");
+        }
+        List<String> partitions = o.has("partition") ? List.of(o.last("partition").split(",")) : List.of();
+        return new JobRequest(
+                o.has("job-name") ? o.last("job-name") : defaultName,
+                partitions,
+                ntasks,
+                cpusPerTask,
+                o.has("cpus-per-task"),
+                nodes,
+                mem,
+                memPerCpu,
+                time,
+                o.last("output"),
+                o.last("error"),
+                workDir,
+                cwd,
+                environment(o.has("export") ? o.last("export") : "ALL", io.env()),
+                script,
+                args,
+                o.has("hold"),
+                o.last("comment"),
+                o.last("account"),
+                io.hostname());
+    }
+
+    /** --export: ALL (default), NONE, or a list of names and NAME=value, optionally starting with ALL. */
+    static Map<String, String> environment(String spec, Map<String, String> submitEnv) {
+        Map<String, String> env = new LinkedHashMap<>();
+        String[] items = spec.split(",");
+        boolean all = spec.equalsIgnoreCase("ALL") || items[0].equalsIgnoreCase("ALL");
+        if (all) env.putAll(submitEnv);
+        for (String item : items) {
+            if (item.equalsIgnoreCase("ALL") || item.equalsIgnoreCase("NONE") || item.isEmpty()) continue;
+            int eq = item.indexOf('=');
+            if (eq > 0) {
+                env.put(item.substring(0, eq), item.substring(eq + 1));
+            } else if (submitEnv.containsKey(item)) {
+                env.put(item, submitEnv.get(item));
+            }
+        }
+        // Slurm's own variables are always exported, whatever --export says
+        submitEnv.forEach((k, v) -> {
+            if (k.startsWith("SLURM_")) env.putIfAbsent(k, v);
+        });
+        env.put("SLURM_EXPORT_ENV", spec);
+        return env;
+    }
+
+    private static long memory(GetOpt.Parsed o, String key) {
+        if (!o.has(key)) return JobRequest.UNSET;
+        try {
+            return MemorySize.parseMebibytes(o.last(key));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("error: Invalid --" + key + " specification", 255, false);
+        }
+    }
+
+    private static int positive(GetOpt.Parsed o, String key, int fallback) {
+        return o.has(key) ? parsePositive(o.last(key), key) : fallback;
+    }
+
+    private static int parsePositive(String v, String key) {
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n < 1) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException("error: Invalid numeric value \"" + v + "\" for --" + key + ".", 255, false);
+        }
+    }
+
+    /** --wait: poll until the job ends; exit with its exit code, or 1 if it ended otherwise than by exiting. */
+    private static int waitFor(long id, Io io) throws ClusterUnreachable, InterruptedException {
+        long sleep = 100;
+        while (true) {
+            List<Job> found = Requests.job(io, id);
+            if (!found.isEmpty() && found.get(0).state().isTerminal()) {
+                Job j = found.get(0);
+                if (j.state() == JobState.COMPLETED) return 0;
+                return j.exit().code() != 0 ? j.exit().code() : 1;
+            }
+            Thread.sleep(sleep);
+            sleep = Math.min(1000, sleep * 2);
+        }
+    }
+
+    private static final String HELP = """
+            Usage: sbatch [OPTIONS] script [args...]
+                   sbatch [OPTIONS] --wrap="command"
+              -J, --job-name=NAME       name of the job (default: the script's file name, "wrap" for --wrap)
+              -p, --partition=LIST      partition(s); the first that can start the job runs it
+              -n, --ntasks=N            number of tasks (default 1)
+              -c, --cpus-per-task=N     CPUs per task (default 1)
+              -N, --nodes=N             nodes (Motley runs a job on one node for now)
+                  --mem=SIZE            memory per node (K, M, G, T; default M)
+                  --mem-per-cpu=SIZE    memory per allocated CPU
+              -t, --time=TIME           time limit: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS, UNLIMITED
+              -o, --output=PATTERN      stdout file (default slurm-%j.out; %j %x %u %N %%)
+              -e, --error=PATTERN       stderr file (default: with stdout)
+              -D, --chdir=DIR           working directory of the job
+                  --export=ALL|NONE|LIST environment to pass (default ALL)
+                  --parsable            print only the job id
+              -W, --wait                wait for the job to end; exit with its exit code
+              -H, --hold                submit held; release with scontrol release
+                  --comment=TEXT        a comment shown by squeue %k and scontrol
+              -A, --account=NAME        account to record
+                  --wrap=COMMAND        run COMMAND under /bin/sh instead of a script
+            #SBATCH lines in the script take the same options; the command line wins.
+            Not in Motley yet: --array, --dependency, --gres/--gpus, --constraint, --nodelist, --exclude,
+            --exclusive, --begin, --deadline, --nice, --qos (refused with a message).""";
+}

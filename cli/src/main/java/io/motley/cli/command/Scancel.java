@@ -1,0 +1,106 @@
+package io.motley.cli.command;
+
+import io.motley.cli.options.GetOpt;
+import io.motley.cli.options.OptionSpec;
+import io.motley.cli.options.UsageException;
+import io.motley.core.hostlist.Hostlist;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobState;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * scancel: cancels jobs by id and/or by filters (user, name, state, partition). Like Slurm it is
+ * silent on success and, unless -v, about ids that do not exist or already ended.
+ */
+public final class Scancel implements Command {
+    private static final List<OptionSpec> OPTIONS = List.of(
+            OptionSpec.value('u', "user"),
+            OptionSpec.flag('\0', "me"),
+            OptionSpec.value('n', "name"),
+            OptionSpec.value('t', "state"),
+            OptionSpec.value('p', "partition"),
+            OptionSpec.value('w', "nodelist"),
+            OptionSpec.value('s', "signal"),
+            OptionSpec.flag('v', "verbose"),
+            OptionSpec.flag('Q', "quiet"),
+            OptionSpec.flag('h', "help"),
+            OptionSpec.flag('\0', "usage"),
+            OptionSpec.flag('V', "version"));
+
+    @Override
+    public int run(List<String> args, Io io) throws Exception {
+        GetOpt.Parsed p = new GetOpt("scancel", OPTIONS, false).parse(args);
+        if (p.has("help") || p.has("usage")) {
+            io.out().println("Usage: scancel [-u USER] [--me] [-n NAME] [-t STATE] [-p PARTITION] [-w NODES] [-v] [-Q] [job_id...]\n"
+                    + "Signals other than the default (-s) are not supported by Motley yet.");
+            return 0;
+        }
+        if (p.has("version")) {
+            io.out().println(Version.TEXT);
+            return 0;
+        }
+        if (p.has("signal")) throw new UsageException("error: --signal is not supported by Motley yet", 1, false);
+        Set<Long> ids = new LinkedHashSet<>();
+        for (String operand : p.operands()) {
+            for (String t : operand.split(",")) {
+                if (t.isBlank()) continue;
+                try {
+                    ids.add(Long.parseLong(t.trim()));
+                } catch (NumberFormatException e) {
+                    throw new UsageException("error: Invalid job id " + t, 1, false);
+                }
+            }
+        }
+        boolean filtered = p.has("user") || p.has("me") || p.has("name") || p.has("state") || p.has("partition")
+                || p.has("nodelist");
+        if (ids.isEmpty() && !filtered) throw new UsageException("error: No job identification provided", 1, false);
+
+        List<Long> targets = new ArrayList<>();
+        if (filtered) {
+            Set<String> users = new LinkedHashSet<>();
+            if (p.has("user")) users.addAll(List.of(p.last("user").split(",")));
+            if (p.has("me")) users.add(io.userName());
+            EnumSet<JobState> states = p.has("state") ? Squeue.parseStates(p.last("state"))
+                    : EnumSet.of(JobState.PENDING, JobState.RUNNING);
+            Set<String> names = p.has("name") ? Set.of(p.last("name").split(",")) : Set.of();
+            Set<String> parts = p.has("partition") ? Set.of(p.last("partition").split(",")) : Set.of();
+            Set<String> nodes = p.has("nodelist")
+                    ? new LinkedHashSet<>(Hostlist.expand(p.last("nodelist"))) : Set.of();
+            for (Job j : Requests.jobs(io)) {
+                if (j.state().isTerminal() || !states.contains(j.state())) continue;
+                if (!ids.isEmpty() && !ids.contains(j.id())) continue;
+                if (!users.isEmpty() && !users.contains(j.user()) && !users.contains(Integer.toString(j.uid()))) continue;
+                if (!names.isEmpty() && !names.contains(j.request().name())) continue;
+                if (!parts.isEmpty() && java.util.Collections.disjoint(parts, List.of(j.partition().split(",")))) continue;
+                if (!nodes.isEmpty() && (j.node() == null || !nodes.contains(j.node()))) continue;
+                targets.add(j.id());
+            }
+        } else {
+            targets.addAll(ids);
+        }
+        if (targets.isEmpty()) return 0;
+        StringJoiner list = new StringJoiner(",");
+        targets.forEach(id -> list.add(Long.toString(id)));
+        Frame resp = io.gateway().call(Frame.op(Ops.CANCEL).put("ids", list.toString()));
+        int rc = 0;
+        for (Frame r : resp.children()) {
+            String error = r.str("error");
+            if (error == null) {
+                if (p.has("verbose")) io.err().println("scancel: Terminating job " + r.str("id"));
+                continue;
+            }
+            if (r.bool("always")) rc = 1;
+            if ((r.bool("always") || p.has("verbose")) && !p.has("quiet")) {
+                io.err().println("scancel: error: Kill job error on job id " + r.str("id") + ": " + error);
+            }
+        }
+        return rc;
+    }
+}

@@ -1,0 +1,417 @@
+package io.motley.cli.command;
+
+import io.motley.cli.format.JobText;
+import io.motley.cli.options.GetOpt;
+import io.motley.cli.options.OptionSpec;
+import io.motley.core.cluster.Node;
+import io.motley.core.cluster.Partition;
+import io.motley.core.hostlist.Hostlist;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.size.MemorySize;
+import io.motley.core.time.Durations;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * scontrol: shows jobs, nodes and partitions in Slurm's Key=Value records, and holds and
+ * releases pending jobs. Without a command it reads commands from standard input, one a line.
+ */
+public final class Scontrol implements Command {
+    private static final List<OptionSpec> OPTIONS = List.of(
+            OptionSpec.flag('a', "all"),
+            OptionSpec.flag('d', "details"),
+            OptionSpec.flag('h', "help"),
+            OptionSpec.flag('\0', "hide"),
+            OptionSpec.flag('o', "oneliner"),
+            OptionSpec.flag('Q', "quiet"),
+            OptionSpec.flag('\0', "usage"),
+            OptionSpec.flag('v', "verbose"),
+            OptionSpec.flag('V', "version"));
+
+    @Override
+    public int run(List<String> args, Io io) throws Exception {
+        GetOpt.Parsed p = new GetOpt("scontrol", OPTIONS, false).parse(args);
+        if (p.has("help") || p.has("usage")) {
+            io.out().println(HELP);
+            return 0;
+        }
+        if (p.has("version")) {
+            io.out().println(Version.TEXT);
+            return 0;
+        }
+        Session s = new Session(io, p.has("oneliner"), p.has("quiet"));
+        if (!p.operands().isEmpty()) return s.command(p.operands());
+        // no command on the line: read them from stdin, as scontrol's interactive mode does
+        int rc = 0;
+        BufferedReader in = new BufferedReader(new InputStreamReader(io.in(), StandardCharsets.UTF_8));
+        while (true) {
+            if (io.stdinIsTerminal()) {
+                io.out().print("scontrol: ");
+                io.out().flush();
+            }
+            String line = in.readLine();
+            if (line == null) break;
+            List<String> words = List.of(line.trim().split("\\s+"));
+            if (line.isBlank()) continue;
+            String first = words.get(0).toLowerCase(Locale.ROOT);
+            if (first.equals("quit") || first.equals("exit")) break;
+            rc = Math.max(rc, s.command(words));
+        }
+        return rc;
+    }
+
+    /** One invocation's settings and the commands it runs. */
+    private record Session(Io io, boolean oneLiner, boolean quiet) {
+        int command(List<String> words) throws Exception {
+            String tag = words.get(0);
+            String t = tag.toLowerCase(Locale.ROOT);
+            List<String> rest = words.subList(1, words.size());
+            if (abbrev(t, "show", 3)) {
+                if (rest.isEmpty()) return error("too few arguments for keyword:" + tag);
+                String entity = rest.get(0).toLowerCase(Locale.ROOT);
+                String name = rest.size() > 1 ? rest.get(1) : null;
+                if (abbrev(entity, "jobs", 1)) return showJobs(name);
+                if (abbrev(entity, "nodes", 1)) return showNodes(name);
+                if (abbrev(entity, "partitions", 1)) return showPartitions(name);
+                return error("invalid entity:" + rest.get(0) + " for keyword:" + tag + " ");
+            }
+            if (t.equals("hold") || t.equals("holdu") || t.equals("uhold")) return hold(tag, rest, Ops.HOLD);
+            if (abbrev(t, "release", 3)) return hold(tag, rest, Ops.RELEASE);
+            if (abbrev(t, "version", 4)) {
+                io.out().println(Version.TEXT);
+                return 0;
+            }
+            if (t.equals("help")) {
+                io.out().println(HELP);
+                return 0;
+            }
+            return error("invalid keyword: " + tag);
+        }
+
+        private int error(String message) {
+            io.err().println(message);
+            return 1;
+        }
+
+        // ---- show job ----------------------------------------------------------------------
+
+        private int showJobs(String idText) throws Exception {
+            List<Job> jobs;
+            if (idText != null) {
+                long id;
+                try {
+                    id = Long.parseLong(stripPrefix(idText));
+                } catch (NumberFormatException e) {
+                    return error("slurm_load_jobs error: Invalid job id specified");
+                }
+                jobs = Requests.job(io, id);
+                if (jobs.isEmpty()) return error("slurm_load_jobs error: Invalid job id specified");
+            } else {
+                jobs = new ArrayList<>(Requests.jobs(io));
+                jobs.sort(Comparator.comparingLong(Job::id));
+                if (jobs.isEmpty()) {
+                    io.out().println("No jobs in the system");
+                    return 0;
+                }
+            }
+            for (Job j : jobs) print(jobRecord(j, io));
+            return 0;
+        }
+
+        // ---- show node ---------------------------------------------------------------------
+
+        private int showNodes(String names) throws Exception {
+            List<Node> nodes = Requests.nodes(io);
+            List<Partition> partitions = Requests.partitions(io).partitions();
+            if (names == null) {
+                if (nodes.isEmpty()) {
+                    io.out().println("No nodes in the system");
+                    return 0;
+                }
+                for (Node n : nodes) print(nodeRecord(n, partitions, io));
+                return 0;
+            }
+            int rc = 0;
+            List<String> wanted;
+            try {
+                wanted = Hostlist.expand(names);
+            } catch (IllegalArgumentException e) {
+                wanted = List.of(names);
+            }
+            for (String name : wanted) {
+                Node found = nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElse(null);
+                if (found == null) {
+                    rc = error("Node " + name + " not found");
+                } else {
+                    print(nodeRecord(found, partitions, io));
+                }
+            }
+            return rc;
+        }
+
+        // ---- show partition ----------------------------------------------------------------
+
+        private int showPartitions(String name) throws Exception {
+            List<Partition> partitions = Requests.partitions(io).partitions();
+            List<Node> nodes = Requests.nodes(io);
+            if (name == null && partitions.isEmpty()) {
+                io.out().println("No partitions in the system");
+                return 0;
+            }
+            boolean any = false;
+            for (Partition part : partitions) {
+                if (name != null && !part.name().equals(name)) continue;
+                any = true;
+                print(partitionRecord(part, nodes));
+            }
+            if (!any) return error("Partition " + name + " not found");
+            return 0;
+        }
+
+        // ---- hold / release ----------------------------------------------------------------
+
+        private int hold(String tag, List<String> rest, String op) throws Exception {
+            if (rest.isEmpty()) return error("too few arguments for keyword:" + tag);
+            List<String> ids = new ArrayList<>();
+            for (String word : rest) {
+                for (String t : stripPrefix(word).split(",")) {
+                    if (t.isBlank()) continue;
+                    if (!t.chars().allMatch(Character::isDigit)) {
+                        if (!quiet) io.err().println("Invalid job id specified for job " + t);
+                        return 1;
+                    }
+                    ids.add(t);
+                }
+            }
+            if (ids.isEmpty()) return error("too few arguments for keyword:" + tag);
+            Frame answer = io.gateway().call(Frame.op(op).put("ids", String.join(",", ids)));
+            int rc = 0;
+            for (Frame child : answer.children()) {
+                String err = child.str("error");
+                if (err == null) continue;
+                rc = 1;
+                if (err.equals("Job is no longer pending execution") && finished(child.lng("id", 0))) {
+                    err = "Job has already finished";
+                }
+                if (!quiet) io.err().println(err + " for job " + child.str("id", "?"));
+            }
+            return rc;
+        }
+
+        private boolean finished(long id) throws Exception {
+            List<Job> found = Requests.job(io, id);
+            return !found.isEmpty() && found.get(0).state().isTerminal();
+        }
+
+        // ---- output ------------------------------------------------------------------------
+
+        /**
+         * Prints a record the way Slurm's sprint functions build it: the first line, then each
+         * further line after "\n   " (a space with -o), then a blank line (a newline with -o).
+         */
+        private void print(List<String> lines) {
+            StringBuilder sb = new StringBuilder(lines.get(0));
+            for (int i = 1; i < lines.size(); i++) sb.append(oneLiner ? " " : "\n   ").append(lines.get(i));
+            sb.append(oneLiner ? "\n" : "\n\n");
+            io.out().print(sb);
+        }
+    }
+
+    private static boolean abbrev(String word, String full, int min) {
+        return word.length() >= Math.min(min, full.length()) && full.startsWith(word);
+    }
+
+    private static String stripPrefix(String s) {
+        String l = s.toLowerCase(Locale.ROOT);
+        if (l.startsWith("jobid=")) return s.substring(6);
+        if (l.startsWith("job=")) return s.substring(4);
+        return s;
+    }
+
+    // ---- records -------------------------------------------------------------------------------
+
+    static List<String> jobRecord(Job j, Io io) {
+        JobRequest r = j.request();
+        boolean started = j.startTime() > 0;
+        boolean ended = j.state().isTerminal();
+        String none = "Unknown";
+        List<String> l = new ArrayList<>();
+        l.add("JobId=" + j.id() + " JobName=" + r.name());
+        l.add("UserId=" + j.user() + "(" + j.uid() + ") GroupId=" + groupName(j.gid()) + "(" + j.gid() + ") MCS_label=N/A");
+        l.add("Priority=" + (r.hold() ? 0 : j.priority()) + " Nice=0 Account=" + orNull(r.account()) + " QOS=(null)");
+        l.add("JobState=" + j.state().name() + " Reason=" + j.reason().name() + " Dependency=(null)");
+        l.add("Requeue=1 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=" + j.exit());
+        l.add("RunTime=" + Durations.formatFixed(j.elapsed(io.nowSeconds())) + " TimeLimit=" + JobText.limitFixed(j)
+                + " TimeMin=N/A");
+        String eligible = r.hold() ? none : ts(j.submitTime(), io, none);
+        l.add("SubmitTime=" + ts(j.submitTime(), io, none) + " EligibleTime=" + eligible);
+        l.add("AccrueTime=" + eligible);
+        String start;
+        String end;
+        if (started) {
+            start = ts(j.startTime(), io, none);
+            if (j.endTime() > 0) end = ts(j.endTime(), io, none);
+            else end = j.timeLimitSeconds() > 0 ? ts(j.startTime() + j.timeLimitSeconds(), io, none) : none;
+        } else if (ended) {
+            // a job that ended without starting shows its end as both, as slurmctld does
+            start = ts(j.endTime(), io, none);
+            end = start;
+        } else {
+            start = none;
+            end = none;
+        }
+        l.add("StartTime=" + start + " EndTime=" + end + " Deadline=N/A");
+        long lastEval = started ? j.startTime() : j.submitTime();
+        l.add("SuspendTime=None SecsPreSuspend=0 LastSchedEval=" + ts(lastEval, io, none) + " Scheduler=Main");
+        l.add("Partition=" + orEmpty(j.partition()) + " AllocNode:Sid=" + (r.submitHost() == null ? "localhost" : r.submitHost()) + ":0");
+        l.add("ReqNodeList=(null) ExcNodeList=(null)");
+        l.add("NodeList=" + JobText.nodes(j));
+        if (j.node() != null && started) l.add("BatchHost=" + j.node());
+        int nodes = started ? 1 : r.nodes();
+        int cpus = started ? JobText.cpus(j) : Math.max(JobText.cpus(j), nodes);
+        String tasks = ended && !started ? "N/A" : Integer.toString(r.ntasks());
+        l.add("NumNodes=" + nodes + " NumCPUs=" + cpus + " NumTasks=" + tasks + " CPUs/Task=" + r.cpusPerTask()
+                + " ReqB:S:C:T=0:0:*:*");
+        long mem = jobMemory(j);
+        l.add("TRES=cpu=" + cpus + (mem > 0 ? ",mem=" + MemorySize.format(mem) : "") + ",node=" + nodes + ",billing=" + cpus);
+        l.add("Socks/Node=* NtasksPerN:B:S:C=0:0:*:* CoreSpec=*");
+        l.add("MinCPUsNode=" + r.cpusPerTask() + " " + minMemory(j) + " MinTmpDiskNode=0");
+        l.add("Features=(null) DelayBoot=00:00:00");
+        l.add("OverSubscribe=OK Contiguous=0 Licenses=(null) Network=(null)");
+        l.add("Command=(null)");
+        l.add("WorkDir=" + r.workDir());
+        if (r.comment() != null) l.add("Comment=" + r.comment() + " ");
+        l.add("StdErr=" + JobText.stderr(j));
+        l.add("StdIn=/dev/null");
+        l.add("StdOut=" + JobText.stdout(j));
+        l.add("Power=");
+        l.add("");
+        return l;
+    }
+
+    /** Memory the job holds, else what it asked for, else 0 (not known yet). */
+    private static long jobMemory(Job j) {
+        if (j.allocMemMiB() > 0) return j.allocMemMiB();
+        long req = j.request().requestedMemMiB();
+        return req == JobRequest.UNSET ? 0 : req;
+    }
+
+    /** MinMemoryNode= for --mem, MinMemoryCPU= for --mem-per-cpu or the per-CPU default it got. */
+    private static String minMemory(Job j) {
+        JobRequest r = j.request();
+        if (r.memPerNodeMiB() != JobRequest.UNSET) return "MinMemoryNode=" + MemorySize.format(r.memPerNodeMiB());
+        if (r.memPerCpuMiB() != JobRequest.UNSET) return "MinMemoryCPU=" + MemorySize.format(r.memPerCpuMiB());
+        if (j.allocMemMiB() > 0 && j.allocCpus() > 0) return "MinMemoryCPU=" + MemorySize.format(j.allocMemMiB() / j.allocCpus());
+        return "MinMemoryNode=0";
+    }
+
+    static List<String> nodeRecord(Node n, List<Partition> partitions, Io io) {
+        List<String> l = new ArrayList<>();
+        l.add("NodeName=" + n.name() + " " + (blank(n.arch()) ? "" : "Arch=" + n.arch() + " ") + "CoresPerSocket="
+                + n.coresPerSocket() + " ");
+        l.add("CPUAlloc=" + n.allocCpus() + " CPUEfctv=" + n.cpus() + " CPUTot=" + n.cpus() + " CPULoad="
+                + String.format(Locale.ROOT, "%.2f", n.cpuLoad()));
+        l.add("AvailableFeatures=(null)");
+        l.add("ActiveFeatures=(null)");
+        l.add("Gres=(null)");
+        l.add("NodeAddr=" + (blank(n.address()) ? n.name() : n.address()) + " NodeHostName=" + n.name() + " Version="
+                + (blank(n.version()) ? "N/A" : n.version()));
+        if (!blank(n.os())) l.add("OS=" + n.os() + " ");
+        l.add("RealMemory=" + n.memMiB() + " AllocMem=" + n.allocMemMiB() + " FreeMem=" + n.freeMemMiB()
+                + " Sockets=" + n.sockets() + " Boards=1");
+        l.add("State=" + n.displayState().toUpperCase(Locale.ROOT) + " ThreadsPerCore=" + n.threadsPerCore()
+                + " TmpDisk=0 Weight=1 Owner=N/A MCS_label=N/A");
+        List<String> in = partitions.stream().filter(p -> p.contains(n.name())).map(Partition::name).toList();
+        if (!in.isEmpty()) l.add("Partitions=" + String.join(",", in) + " ");
+        l.add("BootTime=" + ts(n.bootTime(), io, "None") + " SlurmdStartTime=" + ts(n.agentStartTime(), io, "None"));
+        l.add("LastBusyTime=" + ts(n.allocCpus() > 0 ? io.nowSeconds() : n.agentStartTime(), io, "None"));
+        l.add("CfgTRES=cpu=" + n.cpus() + ",mem=" + MemorySize.format(n.memMiB()) + ",billing=" + n.cpus());
+        String alloc = n.allocCpus() > 0 ? "cpu=" + n.allocCpus() : "";
+        if (n.allocMemMiB() > 0) alloc += (alloc.isEmpty() ? "" : ",") + "mem=" + MemorySize.format(n.allocMemMiB());
+        l.add("AllocTRES=" + alloc);
+        l.add("CapWatts=n/a");
+        l.add("CurrentWatts=0 AveWatts=0");
+        l.add("ExtSensorsJoules=n/s ExtSensorsWatts=0 ExtSensorsTemp=n/s");
+        if (!blank(n.reason())) {
+            // Motley does not record who set a reason; admin actions are root's
+            l.add("Reason=" + n.reason() + (n.reasonTime() > 0 ? " [root@" + ts(n.reasonTime(), io, "None") + "]" : ""));
+        }
+        return l;
+    }
+
+    static List<String> partitionRecord(Partition part, List<Node> allNodes) {
+        List<Node> members = allNodes.stream().filter(n -> part.contains(n.name())).toList();
+        long cpus = members.stream().mapToLong(Node::cpus).sum();
+        long mem = members.stream().mapToLong(Node::memMiB).sum();
+        String nodeList = part.nodes() == null ? "ALL" : Hostlist.compress(part.nodes());
+        List<String> l = new ArrayList<>();
+        l.add("PartitionName=" + part.name());
+        l.add("AllowGroups=ALL AllowAccounts=ALL AllowQos=ALL");
+        l.add("AllocNodes=ALL Default=" + (part.isDefault() ? "YES" : "NO") + " QoS=N/A");
+        l.add("DefaultTime=" + time(part.defaultTimeSeconds(), "NONE")
+                + " DisableRootJobs=NO ExclusiveUser=NO GraceTime=0 Hidden=NO");
+        l.add("MaxNodes=UNLIMITED MaxTime=" + time(part.maxTimeSeconds(), "UNLIMITED")
+                + " MinNodes=0 LLN=NO MaxCPUsPerNode=UNLIMITED");
+        l.add("Nodes=" + nodeList);
+        l.add("PriorityJobFactor=1 PriorityTier=1 RootOnly=NO ReqResv=NO OverSubscribe=NO");
+        l.add("OverTimeLimit=NONE PreemptMode=OFF");
+        l.add("State=" + part.state().name() + " TotalCPUs=" + cpus + " TotalNodes=" + members.size()
+                + " SelectTypeParameters=NONE");
+        l.add("JobDefaults=(null)");
+        l.add("DefMemPerNode=UNLIMITED MaxMemPerNode=UNLIMITED");
+        l.add("TRES=" + (members.isEmpty() ? "(null)"
+                : "cpu=" + cpus + ",mem=" + MemorySize.format(mem) + ",node=" + members.size() + ",billing=" + cpus));
+        return l;
+    }
+
+    private static String time(long seconds, String unset) {
+        return seconds < 0 ? unset : Durations.formatFixed(seconds);
+    }
+
+    private static String ts(long epoch, Io io, String none) {
+        return JobText.timestamp(epoch, io.zone(), none);
+    }
+
+    /** Motley knows gids, not group names; gid 0 is root everywhere. */
+    static String groupName(int gid) {
+        return gid == 0 ? "root" : Integer.toString(gid);
+    }
+
+    private static String orNull(String s) {
+        return s == null || s.isEmpty() ? "(null)" : s;
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isEmpty();
+    }
+
+    private static final String HELP = """
+            Usage: scontrol [OPTIONS] [COMMAND]
+              -a, --all       accepted for compatibility (Motley has no hidden partitions)
+              -d, --details   accepted for compatibility
+              -h, --help      show this help
+              -o, --oneliner  print each record on one line
+              -Q, --quiet     do not print error messages of hold and release
+              -V, --version   print the version
+
+            Commands:
+              show job [ID]              a job's details (all jobs in view without ID)
+              show node [NAME]           a node's details (all nodes without NAME)
+              show partition [NAME]      a partition's details (all without NAME)
+              hold ID[,ID...]            keep pending jobs from starting
+              release ID[,ID...]         let held jobs start
+              version                    print the version
+            Without a command, scontrol reads commands from standard input, one a line.""";
+}

@@ -1,0 +1,550 @@
+package io.motley.cli.command;
+
+import io.motley.cli.format.Column;
+import io.motley.cli.format.FormatString;
+import io.motley.cli.options.GetOpt;
+import io.motley.cli.options.OptionSpec;
+import io.motley.cli.options.UsageException;
+import io.motley.core.cluster.Node;
+import io.motley.core.cluster.NodeState;
+import io.motley.core.cluster.Partition;
+import io.motley.core.cluster.PartitionState;
+import io.motley.core.hostlist.Hostlist;
+import io.motley.core.time.Durations;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * sinfo: partitions and their nodes, one line per group of nodes that look alike in the fields
+ * asked for (by default: per partition and node state), or one line per node with -N.
+ */
+public final class Sinfo implements Command {
+    static final String DEFAULT_FORMAT = "%9P %.5a %.10l %.6D %.6t %N";
+    static final String LONG_FORMAT = "%9P %.5a %.10l %.10s %.4r %.8h %.10g %.6D %.11T %N";
+    static final String NODE_FORMAT = "%N %.6D %.9P %6t";
+    // 22.05 prints CPUS left-justified in this layout (see the reference capture)
+    static final String NODE_LONG_FORMAT = "%N %.6D %.9P %.11T %4c %.8z %.6m %.8d %.6w %.8f %20E";
+    static final String SUMMARIZE_FORMAT = "%9P %.5a %.10l %.16F  %N";
+    static final String REASONS_FORMAT = "%20E %9u %19H %N";
+    static final String REASONS_LONG_FORMAT = "%20E %12U %19H %6t %N";
+
+    // Slurm pads these fields to at least this width in its own layouts, wider when a value needs it.
+    private static final int MIN_FIELD_SIZE = 9;
+
+    // Fields whose differing values keep nodes on separate lines (Slurm's "match flags").
+    private static final String NODE_MATCH_FIELDS = "cCdeEfGmnoOtTwzHuUbvXYZ";
+    // Fields that describe a partition: with none of them in the format, lines are not per partition.
+    private static final String PARTITION_FIELDS = "PRalLghrsSpIMB";
+
+    private static final List<OptionSpec> OPTIONS = List.of(
+            OptionSpec.flag('a', "all"),
+            OptionSpec.flag('d', "dead"),
+            OptionSpec.flag('e', "exact"),
+            OptionSpec.flag('h', "noheader"),
+            OptionSpec.flag('\0', "help"),
+            OptionSpec.flag('\0', "hide"),
+            OptionSpec.flag('l', "long"),
+            OptionSpec.value('n', "nodes"),
+            OptionSpec.flag('N', "Node"),
+            OptionSpec.value('o', "format"),
+            OptionSpec.value('p', "partition"),
+            OptionSpec.flag('r', "responding"),
+            OptionSpec.flag('R', "list-reasons"),
+            OptionSpec.flag('s', "summarize"),
+            OptionSpec.value('t', "states"),
+            OptionSpec.flag('\0', "usage"),
+            OptionSpec.flag('v', "verbose"),
+            OptionSpec.flag('V', "version"));
+
+    /** One output line: a partition (null for "n/a") and the nodes it stands for. */
+    record Row(Partition partition, int partitionIndex, List<Node> nodes) {}
+
+    @Override
+    public int run(List<String> args, Io io) throws Exception {
+        GetOpt.Parsed p = new GetOpt("sinfo", OPTIONS, false).parse(args);
+        if (p.has("help")) {
+            io.out().println(HELP);
+            return 0;
+        }
+        if (p.has("usage")) {
+            io.out().println(USAGE);
+            return 0;
+        }
+        if (p.has("version")) {
+            io.out().println(Version.TEXT);
+            return 0;
+        }
+        if (!p.operands().isEmpty()) {
+            throw new UsageException("error: Unknown arguments: " + String.join(" ", p.operands()), 1, false);
+        }
+        boolean nodeMode = p.has("Node");
+        boolean longOutput = p.has("long");
+        boolean reasons = p.has("list-reasons");
+        Predicate<Node> stateFilter = p.has("states") ? parseStates(p.last("states"))
+                : reasons ? n -> n.state() != NodeState.UP : n -> true;
+        Set<String> onlyNodes = p.has("nodes") ? new HashSet<>(expandNodes(p.last("nodes"))) : null;
+        Set<String> onlyPartitions = p.has("partition") ? Set.of(p.last("partition").split(",")) : null;
+        boolean filtering = p.has("states") || reasons || onlyNodes != null || p.has("dead") || p.has("responding");
+
+        String format;
+        boolean defaultLayout = !p.has("format");
+        if (p.has("format")) {
+            format = p.last("format");
+        } else if (p.has("summarize")) {
+            format = SUMMARIZE_FORMAT;
+        } else if (nodeMode) {
+            format = longOutput ? NODE_LONG_FORMAT : NODE_FORMAT;
+        } else if (reasons) {
+            format = longOutput ? REASONS_LONG_FORMAT : REASONS_FORMAT;
+            defaultLayout = false;
+        } else {
+            format = longOutput ? LONG_FORMAT : DEFAULT_FORMAT;
+        }
+        List<Column> cols = FormatString.parse(format);
+        for (Column c : cols) {
+            if (!c.isLiteral() && header(c.field()) == null) {
+                io.err().println("Invalid node format specification: " + c.field());
+            }
+        }
+
+        List<Node> nodes = new ArrayList<>();
+        for (Node n : Requests.nodes(io)) {
+            if (onlyNodes != null && !onlyNodes.contains(n.name())) continue;
+            if (!stateFilter.test(n)) continue;
+            if (p.has("dead") && n.state() != NodeState.DOWN) continue;
+            if (p.has("responding") && n.state() == NodeState.DOWN) continue;
+            nodes.add(n);
+        }
+        Requests.PartitionList partitionList = Requests.partitions(io);
+        List<Partition> partitions = partitionList.partitions();
+
+        String matchFields = matchFields(cols);
+        List<Row> rows = new ArrayList<>();
+        boolean byPartition = nodeMode || cols.stream().anyMatch(c -> !c.isLiteral() && PARTITION_FIELDS.indexOf(c.field()) >= 0);
+        if (!byPartition) {
+            // without a partition field each node is counted once, whatever partitions hold it
+            Map<String, List<Node>> groups = new LinkedHashMap<>();
+            for (Node n : nodes) {
+                boolean listed = partitions.stream().anyMatch(
+                        part -> part.contains(n.name()) && (onlyPartitions == null || onlyPartitions.contains(part.name())));
+                if (listed) groups.computeIfAbsent(groupKey(n, matchFields), k -> new ArrayList<>()).add(n);
+            }
+            for (List<Node> g : groups.values()) rows.add(new Row(null, 0, List.copyOf(g)));
+        }
+        for (int i = 0; byPartition && i < partitions.size(); i++) {
+            Partition part = partitions.get(i);
+            if (onlyPartitions != null && !onlyPartitions.contains(part.name())) continue;
+            List<Node> members = nodes.stream().filter(n -> part.contains(n.name())).toList();
+            if (members.isEmpty()) {
+                // an empty partition still gets its line, unless nodes were filtered away
+                if (!filtering) rows.add(new Row(part, i, List.of()));
+                continue;
+            }
+            if (nodeMode) {
+                for (Node n : members) rows.add(new Row(part, i, List.of(n)));
+                continue;
+            }
+            Map<String, List<Node>> groups = new LinkedHashMap<>();
+            for (Node n : members) groups.computeIfAbsent(groupKey(n, matchFields), k -> new ArrayList<>()).add(n);
+            for (List<Node> g : groups.values()) rows.add(new Row(part, i, List.copyOf(g)));
+        }
+        if (nodeMode) {
+            rows.sort(Comparator.comparing((Row r) -> r.nodes().isEmpty() ? "" : r.nodes().get(0).name(), NAME_ORDER));
+        } else {
+            // partitions as configured, then decreasing node state, as sinfo's default "#P,-t"
+            rows.sort(Comparator.comparingInt(Row::partitionIndex)
+                    .thenComparing(Comparator.comparingInt(Sinfo::rowStateRank).reversed()));
+        }
+
+        int partWidth = MIN_FIELD_SIZE;
+        int nodeWidth = MIN_FIELD_SIZE;
+        for (Row r : rows) {
+            if (r.partition() != null) partWidth = Math.max(partWidth, r.partition().name().length() + (r.partition().isDefault() ? 1 : 0));
+            nodeWidth = Math.max(nodeWidth, nodeList(r).length());
+        }
+        Layout layout = new Layout(defaultLayout ? partWidth : -1, defaultLayout && nodeMode ? nodeWidth : -1,
+                partitionList.cluster(), io);
+
+        if (longOutput) {
+            io.out().println(DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss yyyy", Locale.ENGLISH)
+                    .format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(io.nowSeconds()), io.zone())));
+        }
+        if (!p.has("noheader")) io.out().println(layout.line(cols, null));
+        for (Row r : rows) io.out().println(layout.line(cols, r));
+        return 0;
+    }
+
+    /** The widths sinfo computes for its own layouts (-1: use the format's width). */
+    private record Layout(int partWidth, int nodeWidth, String cluster, Io io) {
+        String line(List<Column> cols, Row row) {
+            StringBuilder sb = new StringBuilder();
+            for (Column c : cols) {
+                if (c.isLiteral()) {
+                    sb.append(c.literal());
+                    continue;
+                }
+                char f = c.field();
+                int width = c.width();
+                if ((f == 'P' || f == 'R') && partWidth >= 0) width = partWidth;
+                if ((f == 'N' || f == 'n') && nodeWidth >= 0) width = nodeWidth;
+                String name = header(f);
+                if (name == null) {
+                    sb.append('%').append(f);
+                    continue;
+                }
+                if (row == null) {
+                    // node list titles are never cut, as in sinfo
+                    boolean cut = f != 'N' && f != 'n' && f != 'o';
+                    sb.append(cut ? fit(name, width, c.right()) : pad(name, width, c.right()));
+                } else if (f == 'P') {
+                    sb.append(fit(partitionName(row.partition(), width), width, c.right()));
+                } else {
+                    sb.append(fit(value(f, row, cluster, io.zone()), width, c.right()));
+                }
+            }
+            return sb.toString();
+        }
+    }
+
+    static String fit(String value, int width, boolean right) {
+        return new Column('x', width, right, null).fit(value);
+    }
+
+    private static String pad(String value, int width, boolean right) {
+        if (value.length() >= width) return value;
+        String spaces = " ".repeat(width - value.length());
+        return right ? spaces + value : value + spaces;
+    }
+
+    /** The partition name with "*" for the default one, squeezed into the width as sinfo does. */
+    private static String partitionName(Partition part, int width) {
+        if (part == null) return "n/a";
+        if (!part.isDefault()) return part.name();
+        if (width == 0 || part.name().length() < width) return part.name() + "*";
+        return part.name().substring(0, width - 1) + "*";
+    }
+
+    static String header(char f) {
+        return switch (f) {
+            case 'a' -> "AVAIL";
+            case 'A' -> "NODES(A/I)";
+            case 'b' -> "ACTIVE_FEATURES";
+            case 'B' -> "MAX_CPUS_PER_NODE";
+            case 'c' -> "CPUS";
+            case 'C' -> "CPUS(A/I/O/T)";
+            case 'd' -> "TMP_DISK";
+            case 'D' -> "NODES";
+            case 'e' -> "FREE_MEM";
+            case 'E' -> "REASON";
+            case 'f' -> "AVAIL_FEATURES";
+            case 'F' -> "NODES(A/I/O/T)";
+            case 'g' -> "GROUPS";
+            case 'G' -> "GRES";
+            case 'h' -> "OVERSUBSCRIBE";
+            case 'H' -> "TIMESTAMP";
+            case 'I' -> "PRIO_JOB_FACTOR";
+            case 'l' -> "TIMELIMIT";
+            case 'L' -> "DEFAULTTIME";
+            case 'm' -> "MEMORY";
+            case 'M' -> "PREEMPT_MODE";
+            case 'n' -> "HOSTNAMES";
+            case 'N' -> "NODELIST";
+            case 'o' -> "NODE_ADDR";
+            case 'O' -> "CPU_LOAD";
+            case 'p' -> "PRIO_TIER";
+            case 'P', 'R' -> "PARTITION";
+            case 'r' -> "ROOT";
+            case 's' -> "JOB_SIZE";
+            case 'S' -> "ALLOCNODES";
+            case 't', 'T' -> "STATE";
+            case 'u', 'U' -> "USER";
+            case 'v' -> "VERSION";
+            case 'V' -> "CLUSTER";
+            case 'w' -> "WEIGHT";
+            case 'X' -> "SOCKETS";
+            case 'Y' -> "CORES";
+            case 'z' -> "S:C:T";
+            case 'Z' -> "THREADS";
+            default -> null;
+        };
+    }
+
+    static String value(char f, Row r, String cluster, java.time.ZoneId zone) {
+        Partition part = r.partition();
+        List<Node> ns = r.nodes();
+        return switch (f) {
+            case 'a' -> part == null ? "n/a" : avail(part.state());
+            case 'A' -> count(ns, Sinfo::isAllocated) + "/" + count(ns, Sinfo::isIdle);
+            case 'b', 'f', 'G' -> "(null)";
+            case 'B' -> "UNLIMITED";
+            case 'c' -> minPlus(ns.stream().mapToLong(Node::cpus).boxed().toList());
+            case 'C' -> cpusAiot(ns);
+            case 'd' -> "0";
+            case 'D' -> Integer.toString(ns.size());
+            case 'e' -> range(ns.stream().mapToLong(Node::freeMemMiB).boxed().toList());
+            case 'E' -> ns.isEmpty() || blank(ns.get(0).reason()) ? "none" : ns.get(0).reason();
+            case 'F' -> count(ns, Sinfo::isAllocated) + "/" + count(ns, Sinfo::isIdle) + "/"
+                    + count(ns, Sinfo::isOther) + "/" + ns.size();
+            case 'g' -> part == null ? "n/a" : "all";
+            case 'h' -> "NO";
+            case 'H' -> ns.isEmpty() || ns.get(0).reasonTime() <= 0 || blank(ns.get(0).reason()) ? "Unknown"
+                    : Durations.formatTimestamp(ns.get(0).reasonTime(), zone);
+            case 'I', 'p', 'w' -> "1";
+            case 'l' -> part == null ? "n/a" : limit(part.maxTimeSeconds(), "infinite");
+            case 'L' -> part == null ? "n/a" : limit(part.defaultTimeSeconds(), "n/a");
+            case 'm' -> minPlus(ns.stream().map(Node::memMiB).toList());
+            case 'M' -> "OFF";
+            case 'n', 'N' -> Hostlist.compress(ns.stream().map(Node::name).toList());
+            case 'o' -> Hostlist.compress(ns.stream().map(n -> blank(n.address()) ? n.name() : n.address()).toList());
+            case 'O' -> loadRange(ns);
+            case 'P' -> partitionName(part, 0);
+            case 'R' -> part == null ? "n/a" : part.name();
+            case 'r' -> part == null ? "n/a" : "no";
+            case 's' -> part == null ? "n/a" : "1-infinite";
+            case 'S' -> part == null ? "n/a" : "all";
+            case 't' -> ns.isEmpty() ? "n/a" : shortState(ns.get(0));
+            case 'T' -> ns.isEmpty() ? "n/a" : ns.get(0).displayState();
+            case 'u' -> ns.isEmpty() || blank(ns.get(0).reason()) ? "Unknown" : "root";
+            case 'U' -> ns.isEmpty() || blank(ns.get(0).reason()) ? "Unknown" : "root(0)";
+            case 'v' -> ns.isEmpty() || blank(ns.get(0).version()) ? "N/A" : ns.get(0).version();
+            case 'V' -> cluster;
+            case 'X' -> minPlus(ns.stream().mapToLong(Node::sockets).boxed().toList());
+            case 'Y' -> minPlus(ns.stream().mapToLong(Node::coresPerSocket).boxed().toList());
+            case 'Z' -> minPlus(ns.stream().mapToLong(Node::threadsPerCore).boxed().toList());
+            case 'z' -> minPlus(ns.stream().mapToLong(Node::sockets).boxed().toList()) + ":"
+                    + minPlus(ns.stream().mapToLong(Node::coresPerSocket).boxed().toList()) + ":"
+                    + minPlus(ns.stream().mapToLong(Node::threadsPerCore).boxed().toList());
+            default -> "";
+        };
+    }
+
+    private static String avail(PartitionState s) {
+        return switch (s) {
+            case UP -> "up";
+            case DOWN -> "down";
+            case DRAIN -> "drain";
+            case INACTIVE -> "inactive";
+        };
+    }
+
+    private static String limit(long seconds, String unlimited) {
+        return seconds < 0 ? unlimited : Durations.formatCompact(seconds);
+    }
+
+    /** sinfo's short state (%t): idle, mix, alloc, down, drain, drng. */
+    static String shortState(Node n) {
+        return switch (n.displayState()) {
+            case "mixed" -> "mix";
+            case "allocated" -> "alloc";
+            case "drained" -> "drain";
+            case "draining" -> "drng";
+            default -> n.displayState();
+        };
+    }
+
+    /**
+     * The node's state as Slurm numbers it (DOWN 1, IDLE 2, ALLOCATED 3, MIXED 5, plus 0x200 for
+     * DRAIN): nodes group by it and lines sort by it, highest first.
+     */
+    static int stateRank(Node n) {
+        if (n.state() == NodeState.DOWN) return 1;
+        int base = n.allocCpus() == 0 ? 2 : n.allocCpus() >= n.cpus() ? 3 : 5;
+        return n.state() == NodeState.DRAIN ? base | 0x200 : base;
+    }
+
+    private static int rowStateRank(Row r) {
+        return r.nodes().isEmpty() ? 0 : stateRank(r.nodes().get(0));
+    }
+
+    private static boolean isAllocated(Node n) {
+        return n.state() == NodeState.UP && n.allocCpus() > 0;
+    }
+
+    private static boolean isIdle(Node n) {
+        return n.state() == NodeState.UP && n.allocCpus() == 0;
+    }
+
+    private static boolean isOther(Node n) {
+        return n.state() != NodeState.UP;
+    }
+
+    private static long count(List<Node> ns, Predicate<Node> p) {
+        return ns.stream().filter(p).count();
+    }
+
+    private static String cpusAiot(List<Node> ns) {
+        long alloc = 0, idle = 0, other = 0, total = 0;
+        for (Node n : ns) {
+            total += n.cpus();
+            if (n.state() == NodeState.DOWN) {
+                other += n.cpus();
+            } else if (n.state() == NodeState.DRAIN) {
+                alloc += n.allocCpus();
+                other += Math.max(0, n.cpus() - n.allocCpus());
+            } else {
+                alloc += n.allocCpus();
+                idle += Math.max(0, n.cpus() - n.allocCpus());
+            }
+        }
+        return alloc + "/" + idle + "/" + other + "/" + total;
+    }
+
+    /** One value, or the smallest with "+" when the nodes differ ("2+"). */
+    private static String minPlus(List<Long> values) {
+        if (values.isEmpty()) return "0";
+        long min = values.stream().mapToLong(Long::longValue).min().orElse(0);
+        long max = values.stream().mapToLong(Long::longValue).max().orElse(0);
+        return min == max ? Long.toString(min) : min + "+";
+    }
+
+    private static String range(List<Long> values) {
+        if (values.isEmpty()) return "0";
+        long min = values.stream().mapToLong(Long::longValue).min().orElse(0);
+        long max = values.stream().mapToLong(Long::longValue).max().orElse(0);
+        return min == max ? Long.toString(min) : min + "-" + max;
+    }
+
+    private static String loadRange(List<Node> ns) {
+        if (ns.isEmpty()) return "0.00";
+        double min = ns.stream().mapToDouble(Node::cpuLoad).min().orElse(0);
+        double max = ns.stream().mapToDouble(Node::cpuLoad).max().orElse(0);
+        String lo = String.format(Locale.ROOT, "%.2f", min);
+        String hi = String.format(Locale.ROOT, "%.2f", max);
+        return lo.equals(hi) ? hi : lo + "-" + hi;
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isEmpty();
+    }
+
+    private static String nodeList(Row r) {
+        return Hostlist.compress(r.nodes().stream().map(Node::name).toList());
+    }
+
+    private static String matchFields(List<Column> cols) {
+        StringBuilder sb = new StringBuilder();
+        for (Column c : cols) {
+            if (!c.isLiteral() && NODE_MATCH_FIELDS.indexOf(c.field()) >= 0) sb.append(c.field());
+        }
+        return sb.toString();
+    }
+
+    /** What a node shows in the fields that split groups; nodes with equal keys share a line. */
+    private static String groupKey(Node n, String fields) {
+        StringBuilder sb = new StringBuilder();
+        for (char f : fields.toCharArray()) {
+            String v = switch (f) {
+                case 'c', 'C' -> Integer.toString(n.cpus());
+                case 'e' -> Long.toString(n.freeMemMiB());
+                case 'E', 'H', 'u', 'U' -> n.reason() + "@" + n.reasonTime();
+                case 'm' -> Long.toString(n.memMiB());
+                case 'n' -> n.name();
+                case 'o' -> n.address();
+                case 'O' -> Double.toString(n.cpuLoad());
+                case 't', 'T' -> Integer.toString(stateRank(n));
+                case 'z', 'X', 'Y', 'Z' -> n.sockets() + ":" + n.coresPerSocket() + ":" + n.threadsPerCore();
+                case 'v' -> n.version();
+                default -> "";
+            };
+            sb.append(v).append('\u0000');
+        }
+        return sb.toString();
+    }
+
+    private static List<String> expandNodes(String expr) {
+        try {
+            return Hostlist.expand(expr);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("error: '" + expr + "' invalid entry for --nodes", 1, false);
+        }
+    }
+
+    /** Node states as sinfo -t takes them: any prefix of a short or long name, any case, comma separated. */
+    static Predicate<Node> parseStates(String list) {
+        if (list.equalsIgnoreCase("all")) return n -> true;
+        List<Predicate<Node>> any = new ArrayList<>();
+        for (String s : list.split(",")) {
+            if (s.isEmpty()) continue;
+            Predicate<Node> one = stateMatcher(s.toLowerCase(Locale.ROOT));
+            if (one == null) {
+                throw new UsageException("error: Bad state string: \"" + s + "\"\nsinfo: error: valid states: "
+                        + VALID_STATES, 1, false);
+            }
+            any.add(one);
+        }
+        return n -> any.stream().anyMatch(p -> p.test(n));
+    }
+
+    private static Predicate<Node> stateMatcher(String s) {
+        // In Slurm's order: the base states first, so "d" means DOWN as it does there.
+        if (prefixOf(s, "unk", "unknown") || prefixOf(s, "err", "error") || prefixOf(s, "futr", "future")) return n -> false;
+        if (prefixOf(s, "down", "down")) return n -> n.state() == NodeState.DOWN;
+        if (prefixOf(s, "idle", "idle")) return n -> n.state() == NodeState.UP && n.allocCpus() == 0;
+        if (prefixOf(s, "alloc", "allocated")) return n -> n.state() == NodeState.UP && n.allocCpus() >= n.cpus() && n.cpus() > 0;
+        if (prefixOf(s, "mix", "mixed")) return n -> n.state() == NodeState.UP && n.allocCpus() > 0 && n.allocCpus() < n.cpus();
+        if ("drain".startsWith(s)) return n -> n.state() == NodeState.DRAIN;
+        if ("drained".startsWith(s)) return n -> n.state() == NodeState.DRAIN && n.allocCpus() == 0;
+        if ("draining".startsWith(s) || "drng".startsWith(s)) return n -> n.state() == NodeState.DRAIN && n.allocCpus() > 0;
+        for (String other : List.of("resv", "reserved", "perfctrs", "npc", "completing", "comp", "no_respond",
+                "powered_down", "powering_up", "fail", "maint", "reboot_requested", "planned", "cloud")) {
+            if (other.startsWith(s)) return n -> false;
+        }
+        return null;
+    }
+
+    private static boolean prefixOf(String s, String compact, String full) {
+        return compact.startsWith(s) || full.startsWith(s);
+    }
+
+    /** Host names in Slurm's order: by prefix, then by number ("n2" before "n10"). */
+    static final Comparator<String> NAME_ORDER = (a, b) -> {
+        int i = a.length(), j = b.length();
+        while (i > 0 && Character.isDigit(a.charAt(i - 1))) i--;
+        while (j > 0 && Character.isDigit(b.charAt(j - 1))) j--;
+        int c = a.substring(0, i).compareTo(b.substring(0, j));
+        if (c != 0) return c;
+        String da = a.substring(i), db = b.substring(j);
+        if (da.isEmpty() || db.isEmpty() || da.length() > 18 || db.length() > 18) return a.compareTo(b);
+        c = Long.compare(Long.parseLong(da), Long.parseLong(db));
+        return c != 0 ? c : a.compareTo(b);
+    };
+
+    private static final String VALID_STATES = "unknown,down,idle,allocated,error,mixed,future,drain,drained,draining,"
+            + "no_respond,reserved,perfctrs,completing,powered_down,powering_up,fail,maint,reboot_requested";
+
+    private static final String USAGE = """
+            Usage: sinfo [-adelNRrsv] [-i seconds] [-t states] [-p partition] [-n nodes]
+                         [-S fields] [-o format]""";
+
+    private static final String HELP = """
+            Usage: sinfo [OPTIONS]
+              -a, --all                  show all partitions (Motley has no hidden ones)
+              -d, --dead                 show only non-responding nodes
+              -h, --noheader             no headers on output
+              -l, --long                 long output: more fields, and the time first
+              -n, --nodes=NODES          report on these nodes (a hostlist)
+              -N, --Node                 node-centric format: one line per node and partition
+              -o, --format=FORMAT        format specification (%P %R %a %l %L %D %F %A %t %T %N %n %o
+                                         %c %C %m %e %O %z %d %w %f %G %E %H %u %U %s %r %h %g %V)
+              -p, --partition=PARTITION  report on these partitions
+              -r, --responding           report only responding nodes
+              -R, --list-reasons         list the reasons nodes are down or drained
+              -s, --summarize            one line per partition with node counts (A/I/O/T)
+              -t, --states=STATES        only nodes in these states (idle,mix,alloc,down,drain,
+                                         drained,draining, or 'all')
+              -V, --version              output version information and exit
+
+            Help options:
+              --help                     show this help message
+              --usage                    display brief usage message""";
+}

@@ -1,0 +1,214 @@
+package io.motley.cli.command;
+
+import io.motley.cli.format.Column;
+import io.motley.cli.format.FormatString;
+import io.motley.cli.format.JobText;
+import io.motley.cli.options.GetOpt;
+import io.motley.cli.options.OptionSpec;
+import io.motley.cli.options.UsageException;
+import io.motley.core.hostlist.Hostlist;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobState;
+import io.motley.core.time.Durations;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+
+/** squeue: the jobs in the queue, in Slurm's default or a user-given format. */
+public final class Squeue implements Command {
+    static final String DEFAULT_FORMAT = "%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R";
+    static final String LONG_FORMAT = "%.18i %.9P %.8j %.8u %.8T %.10M %.9l %.6D %R";
+    private static final List<OptionSpec> OPTIONS = List.of(
+            OptionSpec.value('j', "jobs"),
+            OptionSpec.value('u', "user"),
+            OptionSpec.flag('\0', "me"),
+            OptionSpec.value('t', "states"),
+            OptionSpec.value('p', "partition"),
+            OptionSpec.value('n', "name"),
+            OptionSpec.value('w', "nodelist"),
+            OptionSpec.flag('h', "noheader"),
+            OptionSpec.value('o', "format"),
+            OptionSpec.flag('l', "long"),
+            OptionSpec.flag('r', "array"),
+            OptionSpec.flag('a', "all"),
+            OptionSpec.flag('v', "verbose"),
+            OptionSpec.flag('\0', "help"),
+            OptionSpec.flag('\0', "usage"),
+            OptionSpec.flag('V', "version"));
+
+    @Override
+    public int run(List<String> args, Io io) throws Exception {
+        GetOpt.Parsed p = new GetOpt("squeue", OPTIONS, false).parse(args);
+        if (p.has("help") || p.has("usage")) {
+            io.out().println(HELP);
+            return 0;
+        }
+        if (p.has("version")) {
+            io.out().println(Version.TEXT);
+            return 0;
+        }
+        Set<Long> ids = new HashSet<>();
+        for (String list : p.all("jobs")) {
+            for (String t : list.split(",")) {
+                try {
+                    ids.add(Long.parseLong(t.trim()));
+                } catch (NumberFormatException e) {
+                    throw new UsageException("error: Invalid job id: " + t, 1, false);
+                }
+            }
+        }
+        ids.addAll(p.operands().stream().map(Squeue::jobId).toList());
+        Set<String> users = new HashSet<>();
+        for (String list : p.all("user")) users.addAll(List.of(list.split(",")));
+        if (p.has("me")) users.add(io.userName());
+        EnumSet<JobState> states = EnumSet.of(JobState.PENDING, JobState.RUNNING);
+        if (p.has("states")) states = parseStates(p.last("states"));
+        Set<String> partitions = p.has("partition") ? Set.of(p.last("partition").split(",")) : Set.of();
+        Set<String> names = p.has("name") ? Set.of(p.last("name").split(",")) : Set.of();
+        Set<String> onNodes = p.has("nodelist")
+                ? new HashSet<>(Hostlist.expand(p.last("nodelist"))) : Set.of();
+
+        List<Job> jobs = new ArrayList<>();
+        for (Job j : Requests.jobs(io)) {
+            if (!ids.isEmpty() && !ids.contains(j.id())) continue;
+            // an explicit job id shows that job whatever its state, as in Slurm
+            if (ids.isEmpty() && !states.contains(j.state())) continue;
+            if (!users.isEmpty() && !users.contains(j.user()) && !users.contains(Integer.toString(j.uid()))) continue;
+            if (!partitions.isEmpty() && java.util.Collections.disjoint(partitions, List.of(j.partition().split(",")))) continue;
+            if (!names.isEmpty() && !names.contains(j.request().name())) continue;
+            if (!onNodes.isEmpty() && (j.node() == null || !onNodes.contains(j.node()))) continue;
+            jobs.add(j);
+        }
+        jobs.sort(ORDER);
+        String format = p.has("format") ? p.last("format") : p.has("long") ? LONG_FORMAT : DEFAULT_FORMAT;
+        List<Column> cols = FormatString.parse(format);
+        if (p.has("long")) {
+            io.out().println(DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss yyyy", Locale.ENGLISH)
+                    .format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(io.nowSeconds()), io.zone())));
+        }
+        if (!p.has("noheader")) io.out().println(FormatString.header(cols, Squeue::header));
+        for (Job j : jobs) io.out().println(FormatString.render(cols, j, c -> field(c, io)));
+        return 0;
+    }
+
+    /** Pending first (highest priority first), then running and the rest by id, as squeue lists them. */
+    static final Comparator<Job> ORDER = Comparator.<Job>comparingInt(j -> j.state() == JobState.PENDING ? 0 : 1)
+            .thenComparing((a, b) -> a.state() == JobState.PENDING ? Long.compare(prio(b), prio(a)) : 0)
+            .thenComparingLong(Job::id);
+
+    private static long prio(Job j) {
+        return j.request().hold() ? 0 : j.priority();
+    }
+
+    private static long jobId(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new UsageException("error: Invalid job id: " + s, 1, false);
+        }
+    }
+
+    static EnumSet<JobState> parseStates(String list) {
+        EnumSet<JobState> out = EnumSet.noneOf(JobState.class);
+        for (String s : list.split(",")) {
+            if (s.equalsIgnoreCase("all")) return EnumSet.allOf(JobState.class);
+            out.add(JobState.parse(s).orElseThrow(() -> new UsageException("error: Invalid job state specified: " + s, 1, false)));
+        }
+        return out;
+    }
+
+    static String header(char c) {
+        return switch (c) {
+            case 'i', 'A' -> "JOBID";
+            case 'P' -> "PARTITION";
+            case 'j' -> "NAME";
+            case 'u' -> "USER";
+            case 'U' -> "UID";
+            case 'g' -> "GROUP";
+            case 'G' -> "GID";
+            case 'T' -> "STATE";
+            case 't' -> "ST";
+            case 'M' -> "TIME";
+            case 'l' -> "TIME_LIMIT";
+            case 'L' -> "TIME_LEFT";
+            case 'D' -> "NODES";
+            case 'R' -> "NODELIST(REASON)";
+            case 'N' -> "NODELIST";
+            case 'r' -> "REASON";
+            case 'C' -> "CPUS";
+            case 'c' -> "MIN_CPUS";
+            case 'm' -> "MIN_MEMORY";
+            case 'V' -> "SUBMIT_TIME";
+            case 'S' -> "START_TIME";
+            case 'e' -> "END_TIME";
+            case 'Z' -> "WORK_DIR";
+            case 'a' -> "ACCOUNT";
+            case 'k' -> "COMMENT";
+            case 'Q' -> "PRIORITY";
+            case 'o' -> "COMMAND";
+            case 'q' -> "QOS";
+            case 'y' -> "NICE";
+            case 'B' -> "EXEC_HOST";
+            default -> null;
+        };
+    }
+
+    static Function<Job, String> field(char c, Io io) {
+        return switch (c) {
+            case 'i', 'A' -> j -> Long.toString(j.id());
+            case 'P' -> Job::partition;
+            case 'j' -> j -> j.request().name();
+            case 'u' -> Job::user;
+            case 'U' -> j -> Integer.toString(j.uid());
+            case 'g', 'G' -> j -> Integer.toString(j.gid());
+            case 'T' -> j -> j.state().name();
+            case 't' -> j -> j.state().code();
+            case 'M' -> j -> Durations.formatCompact(j.elapsed(io.nowSeconds()));
+            case 'l' -> JobText::limitCompact;
+            case 'L' -> j -> j.timeLimitSeconds() < 0 || j.state() != JobState.RUNNING
+                    ? JobText.limitCompact(j)
+                    : Durations.formatCompact(Math.max(0, j.timeLimitSeconds() - j.elapsed(io.nowSeconds())));
+            case 'D' -> j -> "1";
+            case 'R' -> JobText::nodesOrReason;
+            case 'N', 'B' -> JobText::nodes;
+            case 'r' -> j -> j.reason().name();
+            case 'C', 'c' -> j -> Integer.toString(JobText.cpus(j));
+            case 'm' -> JobText::memory;
+            case 'V' -> j -> JobText.timestamp(j.submitTime(), io.zone(), "N/A");
+            case 'S' -> j -> JobText.timestamp(j.startTime(), io.zone(), "N/A");
+            case 'e' -> j -> j.endTime() > 0 ? JobText.timestamp(j.endTime(), io.zone(), "N/A")
+                    : j.startTime() > 0 && j.timeLimitSeconds() > 0
+                            ? JobText.timestamp(j.startTime() + j.timeLimitSeconds(), io.zone(), "N/A") : "N/A";
+            case 'Z' -> j -> j.request().workDir();
+            case 'a' -> j -> j.request().account() == null ? "(null)" : j.request().account();
+            case 'k' -> j -> j.request().comment() == null ? "(null)" : j.request().comment();
+            case 'Q' -> j -> Long.toString(j.request().hold() ? 0 : j.priority());
+            case 'o' -> j -> j.request().name();
+            case 'q' -> j -> "normal";
+            case 'y' -> j -> "0";
+            default -> null;
+        };
+    }
+
+    private static final String HELP = """
+            Usage: squeue [OPTIONS]
+              -j, --jobs=LIST        job ids to show
+              -u, --user=LIST        users (names or uids) whose jobs to show
+                  --me               only my jobs
+              -t, --states=LIST      states to show (PD,R,CD,F,CA,TO,NF,OOM or 'all'); default PD,R
+              -p, --partition=LIST   partitions to show
+              -n, --name=LIST        job names to show
+              -w, --nodelist=HOSTS   jobs on these nodes
+              -h, --noheader         no header line
+              -o, --format=FORMAT    fields: %i %P %j %u %T %t %M %l %L %D %R %N %r %C %m %V %S %e %Z %a %k %Q
+              -l, --long             long format with state and time limit
+            Motley: arrays (-r) and --start arrive with the scheduling work; -r is accepted.""";
+}

@@ -1,0 +1,77 @@
+package io.motley.cli.format;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/** Parses and renders squeue/sinfo format strings ({@code "%.18i %.9P %j"}). */
+public final class FormatString {
+    private FormatString() {}
+
+    public static List<Column> parse(String format) {
+        List<Column> out = new ArrayList<>();
+        StringBuilder lit = new StringBuilder();
+        for (int i = 0; i < format.length(); i++) {
+            char c = format.charAt(i);
+            if (c != '%') {
+                lit.append(c);
+                continue;
+            }
+            int j = i + 1;
+            boolean right = false;
+            if (j < format.length() && format.charAt(j) == '.') {
+                right = true;
+                j++;
+            }
+            int width = 0;
+            while (j < format.length() && Character.isDigit(format.charAt(j))) {
+                width = width * 10 + (format.charAt(j) - '0');
+                j++;
+            }
+            if (j >= format.length()) {
+                lit.append(format, i, j);
+                break;
+            }
+            if (format.charAt(j) == '%') {
+                lit.append('%');
+                i = j;
+                continue;
+            }
+            if (!lit.isEmpty()) {
+                out.add(Column.literal(lit.toString()));
+                lit.setLength(0);
+            }
+            out.add(new Column(format.charAt(j), width, right, null));
+            i = j;
+        }
+        if (!lit.isEmpty()) out.add(Column.literal(lit.toString()));
+        return out;
+    }
+
+    /** One line: each field's value fitted to its column, literals as written. */
+    public static <T> String render(List<Column> cols, T row, Function<Character, Function<T, String>> fields) {
+        StringBuilder sb = new StringBuilder();
+        for (Column c : cols) {
+            if (c.isLiteral()) {
+                sb.append(c.literal());
+            } else {
+                Function<T, String> f = fields.apply(c.field());
+                sb.append(c.fit(f == null ? "" : f.apply(row)));
+            }
+        }
+        return sb.toString();
+    }
+
+    public static String header(List<Column> cols, Function<Character, String> names) {
+        StringBuilder sb = new StringBuilder();
+        for (Column c : cols) {
+            if (c.isLiteral()) {
+                sb.append(c.literal());
+            } else {
+                String n = names.apply(c.field());
+                sb.append(c.fit(n == null ? "" : n));
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,61 @@
+package io.motley.cli.format;
+
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
+import io.motley.core.job.OutputPattern;
+import io.motley.core.size.MemorySize;
+import io.motley.core.time.Durations;
+import java.time.ZoneId;
+
+/** How a job's fields read in Slurm's commands, shared by squeue, scontrol and sacct. */
+public final class JobText {
+    private JobText() {}
+
+    public static String timestamp(long epoch, ZoneId zone, String none) {
+        return epoch <= 0 ? none : Durations.formatTimestamp(epoch, zone);
+    }
+
+    /** squeue's %R: a pending job's reason in parentheses, else its node list. */
+    public static String nodesOrReason(Job j) {
+        if (j.state() == JobState.PENDING) return "(" + j.reason().name() + ")";
+        return j.node() == null ? "" : j.node();
+    }
+
+    public static String nodes(Job j) {
+        return j.node() == null ? "" : j.node();
+    }
+
+    /** CPUs the job holds (running or ran), else what it asked for. */
+    public static int cpus(Job j) {
+        return j.allocCpus() > 0 ? j.allocCpus() : j.request().cpus();
+    }
+
+    /** Memory per node: what it holds, else what it asked for, "0" when it named none. */
+    public static String memory(Job j) {
+        if (j.allocMemMiB() > 0) return MemorySize.format(j.allocMemMiB());
+        long req = j.request().requestedMemMiB();
+        return req == JobRequest.UNSET ? "0" : MemorySize.format(req);
+    }
+
+    public static String stdout(Job j) {
+        JobRequest r = j.request();
+        return OutputPattern.expand(r.stdoutPattern() == null ? OutputPattern.DEFAULT : r.stdoutPattern(), j.id(), r.name(),
+                j.user(), j.node() == null ? "%N" : j.node(), r.workDir());
+    }
+
+    public static String stderr(Job j) {
+        JobRequest r = j.request();
+        if (r.stderrPattern() == null) return stdout(j);
+        return OutputPattern.expand(r.stderrPattern(), j.id(), r.name(), j.user(), j.node() == null ? "%N" : j.node(),
+                r.workDir());
+    }
+
+    public static String limitCompact(Job j) {
+        return Durations.formatCompact(j.timeLimitSeconds() < 0 ? Durations.UNLIMITED : j.timeLimitSeconds());
+    }
+
+    public static String limitFixed(Job j) {
+        return Durations.formatFixed(j.timeLimitSeconds() < 0 ? Durations.UNLIMITED : j.timeLimitSeconds());
+    }
+}

@@ -1,0 +1,302 @@
+package io.motley.cli.local;
+
+import io.motley.cli.client.AgentClient;
+import io.motley.cli.command.Command;
+import io.motley.cli.command.Io;
+import io.motley.cli.options.UsageException;
+import io.motley.core.cluster.NodeState;
+import io.motley.core.config.ClusterConfig;
+import io.motley.protocol.Codec;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The {@code motley} verbs that manage a local cluster: {@code up} (controller plus N agents on
+ * this machine, each its own process), {@code down}, {@code status} and {@code env}. {@code up}
+ * is idempotent: it starts only what is not running, so after a crash it brings back just that.
+ */
+public final class LocalCluster implements Command {
+    private static final long READY_TIMEOUT_MS = 60_000;
+
+    @Override
+    public int run(List<String> args, Io io) throws Exception {
+        if (args.isEmpty() || args.get(0).equals("help") || args.get(0).equals("--help") || args.get(0).equals("-h")) {
+            io.out().println(HELP);
+            return args.isEmpty() ? 2 : 0;
+        }
+        Path home = home(io);
+        List<String> rest = args.subList(1, args.size());
+        return switch (args.get(0)) {
+            case "up" -> up(rest, io, home);
+            case "down" -> down(io, home);
+            case "status" -> status(io, home);
+            case "env" -> env(io, home);
+            case "version", "--version" -> {
+                io.out().println("motley 0.1.0 (Slurm 22.05 compatible)");
+                yield 0;
+            }
+            default -> throw new UsageException("unknown command '" + args.get(0) + "'; see `motley help`", 2, false);
+        };
+    }
+
+    static Path home(Io io) {
+        String h = io.env().get("MOTLEY_HOME");
+        return Path.of(h != null && !h.isEmpty() ? h : System.getProperty("user.home") + "/.motley").toAbsolutePath();
+    }
+
+    private static Path dist(Io io) {
+        String d = io.env().get("MOTLEY_DIST");
+        if (d == null || d.isEmpty()) throw new UsageException("error: MOTLEY_DIST is not set; run motley through its launcher", 2, false);
+        return Path.of(d);
+    }
+
+    private int env(Io io, Path home) {
+        Path bin = dist(io).resolve("bin");
+        io.out().println("export MOTLEY_HOME=" + shellQuote(home.toString()));
+        io.out().println("export PATH=" + shellQuote(bin.toString()) + ":\"$PATH\"");
+        return 0;
+    }
+
+    private int up(List<String> args, Io io, Path home) throws Exception {
+        boolean daemon = false;
+        int agents = 1;
+        String bind = "127.0.0.1";
+        for (int i = 0; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "--daemon", "-d" -> daemon = true;
+                case "--agents" -> {
+                    if (i + 1 >= args.size()) throw new UsageException("error: --agents needs a number", 2, false);
+                    try {
+                        agents = Integer.parseInt(args.get(++i));
+                    } catch (NumberFormatException e) {
+                        agents = 0;
+                    }
+                    if (agents < 1) throw new UsageException("error: --agents must be a positive number", 2, false);
+                }
+                case "--bind" -> bind = args.get(++i);
+                default -> throw new UsageException("error: unknown option " + args.get(i) + " (motley up [--daemon] [--agents N] [--bind ADDRESS])", 2, false);
+            }
+        }
+        for (String d : List.of("etc", "run", "log", "state", "spool")) Files.createDirectories(home.resolve(d));
+        Path conf = home.resolve("etc/motley.conf");
+        ClusterConfig config = Files.exists(conf) ? ClusterConfig.parse(Files.readString(conf)) : ClusterConfig.defaults();
+
+        List<Process> started = new ArrayList<>();
+        List<String> names = agentNames(io.hostname(), agents);
+        Optional<Long> ctl = livePid(home.resolve("run/controller.pid"));
+        if (ctl.isPresent()) {
+            io.out().println("controller already running (pid " + ctl.get() + ")");
+        } else {
+            Files.deleteIfExists(home.resolve("run/controller.port"));
+            started.add(spawn(io, home, daemon, "controller", List.of("controller", "--home", home.toString(), "--bind", bind)));
+            waitForController(home, started.get(0));
+        }
+        int cpus = Runtime.getRuntime().availableProcessors();
+        long memMiB = totalMemMiB();
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            Optional<Long> pid = livePid(home.resolve("run/agent-" + name + ".pid"));
+            if (pid.isPresent()) {
+                io.out().println("agent " + name + " already running (pid " + pid.get() + ")");
+                continue;
+            }
+            List<String> cmd = new ArrayList<>(List.of("agent", "--home", home.toString(), "--name", name));
+            if (names.size() > 1) {
+                cmd.addAll(List.of("--cpus", Integer.toString(Math.max(1, cpus / names.size())),
+                        "--mem", (memMiB / names.size()) + "M"));
+            }
+            cmd.addAll(List.of("--socket", home.resolve(i == 0 ? "run/agent.sock" : "run/agent-" + name + ".sock").toString()));
+            started.add(spawn(io, home, daemon, "agent-" + name, cmd));
+        }
+        waitForNodes(io, home, Set.copyOf(names), started);
+        io.out().println("Motley cluster '" + config.clusterName() + "' is up: controller on " + bind + ":"
+                + Files.readString(home.resolve("run/controller.port")).trim() + ", " + names.size() + " agent(s) ("
+                + String.join(",", names) + ")");
+        io.out().println("Logs: " + home.resolve("log") + "   State: " + home);
+        if (daemon) {
+            io.out().println("Stop it with `motley down`.");
+            return 0;
+        }
+        io.out().println("Running in the foreground; Ctrl-C stops the daemons (running jobs keep running).");
+        io.out().flush();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> started.forEach(Process::destroy)));
+        for (Process p : started) p.waitFor();
+        return 0;
+    }
+
+    static List<String> agentNames(String host, int n) {
+        if (n == 1) return List.of(host);
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i <= n; i++) out.add(host + "-" + i);
+        return out;
+    }
+
+    private static Process spawn(Io io, Path home, boolean daemon, String logName, List<String> motleyArgs) throws IOException {
+        Path launcher = dist(io).resolve("bin/motley");
+        List<String> cmd = new ArrayList<>();
+        // a daemon gets its own session, so the terminal's signals do not reach it
+        if (daemon && new File("/usr/bin/setsid").canExecute()) cmd.add("/usr/bin/setsid");
+        cmd.add(launcher.toString());
+        cmd.addAll(motleyArgs);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("MOTLEY_HOME", home.toString());
+        pb.environment().put("MOTLEY_LOG_FILE", home.resolve("log/" + logName + ".log").toString());
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("log/" + logName + ".out").toFile()));
+        pb.redirectErrorStream(true);
+        return pb.start();
+    }
+
+    private static void waitForController(Path home, Process p) throws Exception {
+        long deadline = System.currentTimeMillis() + READY_TIMEOUT_MS;
+        Path portFile = home.resolve("run/controller.port");
+        while (System.currentTimeMillis() < deadline) {
+            if (!p.isAlive()) {
+                throw new UsageException("error: the controller exited during start-up; see " + home.resolve("log/controller.log")
+                        + " and " + home.resolve("log/controller.out"), 1, false);
+            }
+            if (Files.exists(portFile)) {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress("127.0.0.1", Integer.parseInt(Files.readString(portFile).trim())), 500);
+                    return;
+                } catch (IOException | NumberFormatException e) {
+                    // not listening yet
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new UsageException("error: the controller did not start within 60 s; see " + home.resolve("log/controller.log"), 1, false);
+    }
+
+    /** Waits until the cluster takes jobs: the local agent answers and every agent's node is up. */
+    private static void waitForNodes(Io io, Path home, Set<String> names, List<Process> started) throws Exception {
+        long deadline = System.currentTimeMillis() + READY_TIMEOUT_MS;
+        String lastProblem = "";
+        while (System.currentTimeMillis() < deadline) {
+            for (Process p : started) {
+                if (!p.isAlive()) {
+                    throw new UsageException("error: a daemon exited during start-up (" + p.info().commandLine().orElse("?")
+                            + "); see the logs in " + home.resolve("log"), 1, false);
+                }
+            }
+            try (AgentClient c = AgentClient.connectTo(home.resolve("run/agent.sock"))) {
+                Frame resp = c.call(Frame.op(Ops.NODES));
+                Set<String> up = resp.children().stream().map(Codec::node)
+                        .filter(n -> n.state() != NodeState.DOWN).map(n -> n.name()).collect(Collectors.toSet());
+                if (up.containsAll(names)) return;
+                lastProblem = "waiting for nodes to register";
+            } catch (AgentClient.ClusterUnreachable | RuntimeException e) {
+                lastProblem = e.getMessage();
+            }
+            Thread.sleep(100);
+        }
+        throw new UsageException("error: the cluster did not come up within 60 s (" + lastProblem + "); see the logs in "
+                + home.resolve("log"), 1, false);
+    }
+
+    private int down(Io io, Path home) throws Exception {
+        List<Path> pidFiles = new ArrayList<>();
+        Path run = home.resolve("run");
+        if (Files.isDirectory(run)) {
+            try (var files = Files.list(run)) {
+                files.filter(f -> f.getFileName().toString().startsWith("agent-") && f.toString().endsWith(".pid"))
+                        .sorted().forEach(pidFiles::add);
+            }
+        }
+        pidFiles.add(run.resolve("controller.pid"));
+        int stopped = 0;
+        for (Path f : pidFiles) {
+            Optional<Long> pid = livePid(f);
+            if (pid.isEmpty()) continue;
+            ProcessHandle h = ProcessHandle.of(pid.get()).orElseThrow();
+            h.destroy();
+            try {
+                h.onExit().get(15, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                h.destroyForcibly();
+            }
+            String what = f.getFileName().toString().replace(".pid", "");
+            io.out().println("stopped " + what + " (pid " + pid.get() + ")");
+            Files.deleteIfExists(f);
+            stopped++;
+        }
+        if (stopped == 0) {
+            io.out().println("nothing to stop: no Motley daemon is running for " + home);
+        } else {
+            io.out().println("Jobs that were running keep running; `motley up` picks them up again.");
+        }
+        return 0;
+    }
+
+    private int status(Io io, Path home) throws IOException {
+        Optional<Long> ctl = livePid(home.resolve("run/controller.pid"));
+        io.out().println("home:       " + home);
+        io.out().println("controller: " + ctl.map(p -> "running (pid " + p + ")").orElse("not running"));
+        Path run = home.resolve("run");
+        if (Files.isDirectory(run)) {
+            try (var files = Files.list(run)) {
+                for (Path f : files.filter(x -> x.getFileName().toString().startsWith("agent-")
+                        && x.toString().endsWith(".pid")).sorted().toList()) {
+                    String name = f.getFileName().toString().replaceAll("^agent-|\\.pid$", "");
+                    io.out().println("agent " + name + ": " + livePid(f).map(p -> "running (pid " + p + ")").orElse("not running"));
+                }
+            }
+        }
+        return ctl.isPresent() ? 0 : 1;
+    }
+
+    /** The pid in a pid file, if that process is alive and is a JVM (a recycled pid is not ours). */
+    static Optional<Long> livePid(Path pidFile) {
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile).trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> !isZombie(pid))
+                    .filter(h -> h.info().command().map(c -> c.endsWith("java")).orElse(true)).map(h -> pid);
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A killed daemon whose parent has gone may linger unreaped; it is dead all the same. */
+    private static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            int close = stat.lastIndexOf(')');
+            return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static long totalMemMiB() {
+        var bean = ManagementFactory.getOperatingSystemMXBean();
+        if (bean instanceof com.sun.management.OperatingSystemMXBean os) return os.getTotalMemorySize() / (1024 * 1024);
+        return 1024;
+    }
+
+    private static String shellQuote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    private static final String HELP = """
+            usage: motley <command> [options]
+              up [--daemon] [--agents N] [--bind ADDR]   start a local cluster (controller + N agents on this machine)
+              down                                        stop the local cluster's daemons (jobs keep running)
+              status                                      which local daemons are running
+              env                                         shell lines for: eval "$(motley env)"
+              controller [--home DIR] [--bind ADDR] [--port N]   run the controller in the foreground
+              agent --controller HOST:PORT [--name NODE] [--cpus N] [--mem SIZE]   run an agent in the foreground
+            Slurm commands: sbatch squeue sinfo scancel sacct scontrol (put on PATH by `motley env`).
+            State lives in MOTLEY_HOME (default ~/.motley).""";
+}

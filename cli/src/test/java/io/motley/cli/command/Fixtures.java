@@ -1,0 +1,260 @@
+package io.motley.cli.command;
+
+import io.motley.cli.options.UsageException;
+import io.motley.core.cluster.Node;
+import io.motley.core.cluster.NodeState;
+import io.motley.core.cluster.Partition;
+import io.motley.core.cluster.PartitionState;
+import io.motley.core.job.ExitStatus;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
+import io.motley.core.job.PendingReason;
+import io.motley.core.time.Durations;
+import io.motley.protocol.Codec;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Jobs, nodes and partitions like those of the reference capture, and a fake cluster that answers with them. */
+final class Fixtures {
+    private Fixtures() {}
+
+    static final ZoneId ZONE = ZoneId.of("UTC");
+
+    /** Epoch seconds of a wall-clock time in the fixtures' zone. */
+    static long at(String isoLocal) {
+        return LocalDateTime.parse(isoLocal).atZone(ZONE).toEpochSecond();
+    }
+
+    // ---- jobs ----------------------------------------------------------------------------------
+
+    static JobBuilder job(long id, String name) {
+        return new JobBuilder(id, name);
+    }
+
+    /** Builds a Job with the capture's defaults: root, partition debug, one CPU, work dir /srv/anchor/fmt. */
+    static final class JobBuilder {
+        private final long id;
+        private final String name;
+        private String user = "root";
+        private int uid = 0;
+        private int gid = 0;
+        private JobState state = JobState.PENDING;
+        private PendingReason reason = PendingReason.None;
+        private long priority;
+        private long submit;
+        private long start;
+        private long end;
+        private String partition = "debug";
+        private String node;
+        private int allocCpus;
+        private long allocMem;
+        private long limit = Durations.UNLIMITED;
+        private ExitStatus exit = ExitStatus.NONE;
+        private int cancelledBy = -1;
+        private int ntasks = 1;
+        private int cpusPerTask = 1;
+        private int nodes = 1;
+        private long memPerNode = JobRequest.UNSET;
+        private long memPerCpu = JobRequest.UNSET;
+        private boolean hold;
+        private String comment;
+        private String account;
+        private String workDir = "/srv/anchor/fmt";
+        private String stdout;
+
+        JobBuilder(long id, String name) {
+            this.id = id;
+            this.name = name;
+            this.priority = 4294901376L - id;
+        }
+
+        JobBuilder user(String u, int id) { this.user = u; this.uid = id; this.gid = id; return this; }
+        JobBuilder submitted(long t) { this.submit = t; return this; }
+        JobBuilder pending(PendingReason why) { this.state = JobState.PENDING; this.reason = why; return this; }
+        JobBuilder held() { this.hold = true; this.reason = PendingReason.JobHeldUser; return this; }
+        JobBuilder priority(long p) { this.priority = p; return this; }
+        JobBuilder partition(String p) { this.partition = p; return this; }
+        JobBuilder account(String a) { this.account = a; return this; }
+        JobBuilder comment(String c) { this.comment = c; return this; }
+        JobBuilder stdout(String pattern) { this.stdout = pattern; return this; }
+        JobBuilder limit(long seconds) { this.limit = seconds; return this; }
+        JobBuilder cpus(int tasks, int perTask) { this.ntasks = tasks; this.cpusPerTask = perTask; return this; }
+        JobBuilder nodes(int n) { this.nodes = n; return this; }
+        JobBuilder memPerNode(long mib) { this.memPerNode = mib; return this; }
+        JobBuilder memPerCpu(long mib) { this.memPerCpu = mib; return this; }
+
+        /** Running on a node since {@code t}, holding the CPUs it asked for and {@code mem} MiB. */
+        JobBuilder running(String onNode, long t, long mem) {
+            this.state = JobState.RUNNING;
+            this.reason = PendingReason.None;
+            this.node = onNode;
+            this.start = t;
+            this.allocCpus = ntasks * cpusPerTask;
+            this.allocMem = mem;
+            return this;
+        }
+
+        JobBuilder ended(JobState s, ExitStatus how, long t) {
+            this.state = s;
+            this.exit = how;
+            this.end = t;
+            if (s == JobState.TIMEOUT) this.reason = PendingReason.TimeLimit;
+            else if (start > 0) this.reason = PendingReason.None;
+            return this;
+        }
+
+        JobBuilder cancelledBy(int byUid) { this.cancelledBy = byUid; return this; }
+
+        Job build() {
+            JobRequest r = new JobRequest(name, List.of(partition), ntasks, cpusPerTask, cpusPerTask > 1, nodes,
+                    memPerNode, memPerCpu, limit, stdout, null, workDir, workDir, Map.of(), "#!/bin/sh\ntrue\n",
+                    List.of(), hold, comment, account, "vm");
+            return new Job(id, r, user, uid, gid, state, reason, hold ? 0 : priority, submit, start, end, partition,
+                    node, allocCpus, allocMem, limit, exit, cancelledBy);
+        }
+    }
+
+    // ---- nodes and partitions -------------------------------------------------------------------
+
+    /** The capture's node "vm": 2 CPUs (1 socket, 2 cores), 24105 MiB. */
+    static Node vm() {
+        return node("vm", 2, 24105).withLoad(1.08, 23776);
+    }
+
+    static Node node(String name, int cpus, long mem) {
+        return new Node(name, name, cpus, mem, 1, cpus, 1, "x86_64", "Linux 6.18.44-fc-v769 #1 SMP PREEMPT_DYNAMIC @0",
+                NodeState.UP, null, 0, 0, 0, mem, 0.0, at("2026-11-22T11:33:17"), at("2026-11-22T11:57:10"), "22.05.8");
+    }
+
+    static Partition debug() {
+        return Partition.allNodes("debug", true);
+    }
+
+    static Partition partition(String name, boolean isDefault, List<String> nodes, long maxTime, PartitionState s) {
+        return new Partition(name, isDefault, nodes, maxTime, Durations.UNLIMITED, s);
+    }
+
+    // ---- a cluster that answers requests --------------------------------------------------------
+
+    /** Canned answers built with Codec, and a record of what was asked. */
+    static final class FakeCluster {
+        final List<Job> jobs = new ArrayList<>();
+        final List<Node> nodes = new ArrayList<>();
+        final List<Partition> partitions = new ArrayList<>();
+        final List<Frame> requests = new ArrayList<>();
+        String cluster = "anchor";
+        /** Answer to HOLD and RELEASE; by default every job succeeds. */
+        Function<Frame, Frame> holdAnswer = req -> {
+            Frame out = Frame.op(Ops.OK);
+            for (String id : req.str("ids").split(",")) out.add(new Frame().put("id", id));
+            return out;
+        };
+
+        FakeCluster jobs(Job... js) {
+            jobs.addAll(Arrays.asList(js));
+            return this;
+        }
+
+        FakeCluster nodes(Node... ns) {
+            nodes.addAll(Arrays.asList(ns));
+            return this;
+        }
+
+        FakeCluster partitions(Partition... ps) {
+            partitions.addAll(Arrays.asList(ps));
+            return this;
+        }
+
+        Frame call(Frame req) {
+            requests.add(req);
+            Frame out = Frame.op(Ops.OK);
+            switch (req.op()) {
+                case Ops.JOBS -> {
+                    for (Job j : jobs) {
+                        if (!req.has("id") || j.id() == req.lng("id", 0)) out.add(Codec.job(j, false));
+                    }
+                }
+                case Ops.ACCOUNTING -> {
+                    // filters as the controller's store does
+                    List<Long> ids = new ArrayList<>();
+                    for (String t : req.str("ids", "").split(",")) if (!t.isBlank()) ids.add(Long.parseLong(t));
+                    long start = req.lng("start", 0);
+                    long end = req.lng("end", Long.MAX_VALUE);
+                    int user = req.integer("user", -1);
+                    for (Job j : jobs) {
+                        if (!ids.isEmpty() && !ids.contains(j.id())) continue;
+                        if (ids.isEmpty() && (j.submitTime() > end || (j.endTime() != 0 && j.endTime() < start))) continue;
+                        if (user >= 0 && j.uid() != user) continue;
+                        out.add(Codec.job(j, false));
+                    }
+                }
+                case Ops.NODES -> nodes.forEach(n -> out.add(Codec.node(n)));
+                case Ops.PARTITIONS -> {
+                    out.put("cluster", cluster);
+                    partitions.forEach(p -> out.add(Codec.partition(p)));
+                }
+                case Ops.HOLD, Ops.RELEASE -> {
+                    return holdAnswer.apply(req);
+                }
+                default -> {
+                    return Frame.error("unknown request '" + req.op() + "'");
+                }
+            }
+            return out;
+        }
+
+        Frame last(String op) {
+            for (int i = requests.size() - 1; i >= 0; i--) if (requests.get(i).op().equals(op)) return requests.get(i);
+            return null;
+        }
+    }
+
+    // ---- running a command ----------------------------------------------------------------------
+
+    /** What a command printed and returned. */
+    record Result(int code, String out, String err) {}
+
+    static Result run(Command cmd, FakeCluster cluster, long now, String... args) throws Exception {
+        return run(cmd, cluster, now, 0, "root", "", args);
+    }
+
+    static Result run(Command cmd, FakeCluster cluster, long now, int uid, String user, String stdin, String... args)
+            throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        Io io = new Io(o, e, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), false, Map.of(),
+                "/srv/anchor/fmt", cluster::call, now, ZONE, "vm", user, uid);
+        int code;
+        try {
+            code = cmd.run(List.of(args), io);
+        } catch (UsageException ex) {
+            // as Main reports it
+            String name = cmd.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+            e.println(name + ": " + ex.getMessage());
+            if (ex.tryHelp()) e.println("Try \"" + name + " --help\" for more information");
+            code = ex.exitCode();
+        }
+        o.flush();
+        e.flush();
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Joins lines with "\n" and ends with one, as the commands print. */
+    static String lines(String... ls) {
+        return String.join("\n", ls) + "\n";
+    }
+}

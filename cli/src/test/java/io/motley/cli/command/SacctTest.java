@@ -1,0 +1,244 @@
+package io.motley.cli.command;
+
+import static io.motley.cli.command.Fixtures.at;
+import static io.motley.cli.command.Fixtures.lines;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.motley.cli.command.Fixtures.FakeCluster;
+import io.motley.cli.command.Fixtures.Result;
+import io.motley.core.job.ExitStatus;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobState;
+import io.motley.core.job.PendingReason;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** sacct against the jobs of the reference capture's accounting run (4379-4383). */
+class SacctTest {
+    private static final long NOW = at("2026-11-22T13:00:00");
+
+    // ---- the capture's output, verbatim (trailing spaces included) ----
+
+    private static final List<String> DEFAULT = List.of(
+            "JobID           JobName  Partition    Account  AllocCPUS      State ExitCode ",
+            "------------ ---------- ---------- ---------- ---------- ---------- -------- ",
+            "4379             tlimit      debug       root          1    TIMEOUT      0:0 ",
+            "4379.batch        batch                  root          1  CANCELLED     0:15 ",
+            "4380              okjob      debug       root          1  COMPLETED      0:0 ",
+            "4380.batch        batch                  root          1  COMPLETED      0:0 ",
+            "4381            failjob      debug       root          1     FAILED      3:0 ",
+            "4381.batch        batch                  root          1     FAILED      3:0 ",
+            "4382          runcancel      debug       root          1 CANCELLED+      0:0 ",
+            "4382.batch        batch                  root          1  CANCELLED     0:15 ",
+            "4383         pendcancel      debug       root          1 CANCELLED+      0:0 ");
+
+    private static final List<String> P2 = List.of(
+            "JobID|JobName|State|ExitCode|Elapsed|NodeList",
+            "4379|tlimit|TIMEOUT|0:0|00:01:16|vm",
+            "4379.batch|batch|CANCELLED|0:15|00:01:16|vm",
+            "4380|okjob|COMPLETED|0:0|00:00:00|vm",
+            "4380.batch|batch|COMPLETED|0:0|00:00:00|vm",
+            "4381|failjob|FAILED|3:0|00:00:00|vm",
+            "4381.batch|batch|FAILED|3:0|00:00:00|vm",
+            "4382|runcancel|CANCELLED by 0|0:0|00:00:02|vm",
+            "4382.batch|batch|CANCELLED|0:15|00:00:02|vm",
+            "4383|pendcancel|CANCELLED by 0|0:0|00:00:00|None assigned");
+
+    private static final List<String> X = List.of(
+            "JobID           JobName  Partition    Account  AllocCPUS      State ExitCode ",
+            "------------ ---------- ---------- ---------- ---------- ---------- -------- ",
+            "4379             tlimit      debug       root          1    TIMEOUT      0:0 ",
+            "4380              okjob      debug       root          1  COMPLETED      0:0 ",
+            "4381            failjob      debug       root          1     FAILED      3:0 ",
+            "4382          runcancel      debug       root          1 CANCELLED+      0:0 ",
+            "4383         pendcancel      debug       root          1 CANCELLED+      0:0 ");
+
+    private static final List<String> LONG = List.of(
+            "JobID|JobIDRaw|JobName|Partition|MaxVMSize|MaxVMSizeNode|MaxVMSizeTask|AveVMSize|MaxRSS|MaxRSSNode|MaxRSSTask|AveRSS|MaxPages|MaxPagesNode|MaxPagesTask|AvePages|MinCPU|MinCPUNode|MinCPUTask|AveCPU|NTasks|AllocCPUS|Elapsed|State|ExitCode|AveCPUFreq|ReqCPUFreqMin|ReqCPUFreqMax|ReqCPUFreqGov|ReqMem|ConsumedEnergy|MaxDiskRead|MaxDiskReadNode|MaxDiskReadTask|AveDiskRead|MaxDiskWrite|MaxDiskWriteNode|MaxDiskWriteTask|AveDiskWrite|ReqTRES|AllocTRES|TRESUsageInAve|TRESUsageInMax|TRESUsageInMaxNode|TRESUsageInMaxTask|TRESUsageInMin|TRESUsageInMinNode|TRESUsageInMinTask|TRESUsageInTot|TRESUsageOutMax|TRESUsageOutMaxNode|TRESUsageOutMaxTask|TRESUsageOutAve|TRESUsageOutTot",
+            "4379|4379|tlimit|debug||||||||||||||||||1|00:01:16|TIMEOUT|0:0||Unknown|Unknown|Unknown|1000M||||||||||billing=1,cpu=1,mem=1000M,node=1|billing=1,cpu=1,mem=1000M,node=1|||||||||||||",
+            "4379.batch|4379.batch|batch||||||||||||||||||1|1|00:01:16|CANCELLED|0:15|0|0|0|0||0||||||||||cpu=1,mem=1000M,node=1|||||||||||||");
+
+    private static final List<String> FORMAT = List.of(
+            "JobID                JobName  Partition    Account  AllocCPUS      State ExitCode               Start                 End    Elapsed     ReqMem     MaxRSS ",
+            "------------ --------------- ---------- ---------- ---------- ---------- -------- ------------------- ------------------- ---------- ---------- ---------- ",
+            "4379                  tlimit      debug       root          1    TIMEOUT      0:0 2026-11-22T12:57:35 2026-11-22T12:58:51   00:01:16      1000M            ",
+            "4379.batch             batch                  root          1  CANCELLED     0:15 2026-11-22T12:57:35 2026-11-22T12:58:51   00:01:16                       ",
+            "4380                   okjob      debug       root          1  COMPLETED      0:0 2026-11-22T12:57:35 2026-11-22T12:57:35   00:00:00      1000M            ",
+            "4380.batch             batch                  root          1  COMPLETED      0:0 2026-11-22T12:57:35 2026-11-22T12:57:35   00:00:00                       ",
+            "4381                 failjob      debug       root          1     FAILED      3:0 2026-11-22T12:57:35 2026-11-22T12:57:35   00:00:00      1000M            ",
+            "4381.batch             batch                  root          1     FAILED      3:0 2026-11-22T12:57:35 2026-11-22T12:57:35   00:00:00                       ",
+            "4382               runcancel      debug       root          1 CANCELLED+      0:0 2026-11-22T12:57:36 2026-11-22T12:57:38   00:00:02      1000M            ",
+            "4382.batch             batch                  root          1  CANCELLED     0:15 2026-11-22T12:57:36 2026-11-22T12:57:38   00:00:02                       ",
+            "4383              pendcancel      debug       root          1 CANCELLED+      0:0                None 2026-11-22T12:57:38   00:00:00      1000M            ");
+
+    private static final List<String> REASON = List.of(
+            "JobID|State|ExitCode|Reason",
+            "4379|TIMEOUT|0:0|None",
+            "4380|COMPLETED|0:0|None",
+            "4381|FAILED|3:0|None",
+            "4382|CANCELLED by 0|0:0|None",
+            "4383|CANCELLED by 0|0:0|None");
+
+    private static final List<String> EMPTY = List.of(
+            "JobID           JobName  Partition    Account  AllocCPUS      State ExitCode ",
+            "------------ ---------- ---------- ---------- ---------- ---------- -------- ");
+
+    private static Job ran(long id, String name, String from, String to, JobState s, ExitStatus exit) {
+        return Fixtures.job(id, name).account("root").submitted(at(from)).limit(id == 4379 ? 60 : -1)
+                .running("vm", at(from), 1000).ended(s, exit, at(to)).build();
+    }
+
+    private static FakeCluster capture() {
+        Job tlimit = ran(4379, "tlimit", "2026-11-22T12:57:35", "2026-11-22T12:58:51", JobState.TIMEOUT, new ExitStatus(0, 15));
+        Job ok = ran(4380, "okjob", "2026-11-22T12:57:35", "2026-11-22T12:57:35", JobState.COMPLETED, ExitStatus.NONE);
+        Job fail = ran(4381, "failjob", "2026-11-22T12:57:35", "2026-11-22T12:57:35", JobState.FAILED, new ExitStatus(3, 0));
+        Job runcancel = Fixtures.job(4382, "runcancel").account("root").submitted(at("2026-11-22T12:57:36"))
+                .running("vm", at("2026-11-22T12:57:36"), 1000)
+                .ended(JobState.CANCELLED, new ExitStatus(0, 15), at("2026-11-22T12:57:38")).cancelledBy(0).build();
+        Job pendcancel = Fixtures.job(4383, "pendcancel").account("root").submitted(at("2026-11-22T12:57:36"))
+                .memPerCpu(1000).pending(PendingReason.Resources)
+                .ended(JobState.CANCELLED, ExitStatus.NONE, at("2026-11-22T12:57:38")).cancelledBy(0).build();
+        return new FakeCluster().jobs(tlimit, ok, fail, runcancel, pendcancel);
+    }
+
+    private static String text(List<String> ls) {
+        return String.join("\n", ls) + "\n";
+    }
+
+    @Test
+    void defaultLayoutMatchesTheCapture() throws Exception {
+        Result r = Fixtures.run(new Sacct(), capture(), NOW);
+        assertThat(r.code()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).isEqualTo(text(DEFAULT));
+    }
+
+    @Test
+    void parsable2AllocationsLongAndFormatWidthsMatchTheCapture() throws Exception {
+        assertThat(Fixtures.run(new Sacct(), capture(), NOW, "--parsable2", "-o", "JobID,JobName,State,ExitCode,Elapsed,NodeList")
+                .out()).isEqualTo(text(P2));
+        assertThat(Fixtures.run(new Sacct(), capture(), NOW, "-X").out()).isEqualTo(text(X));
+        assertThat(Fixtures.run(new Sacct(), capture(), NOW, "-j", "4379", "-l", "--parsable2").out()).isEqualTo(text(LONG));
+        assertThat(Fixtures.run(new Sacct(), capture(), NOW,
+                "--format=JobID,JobName%15,Partition,Account,AllocCPUS,State,ExitCode,Start,End,Elapsed,ReqMem,MaxRSS")
+                .out()).isEqualTo(text(FORMAT));
+        assertThat(Fixtures.run(new Sacct(), capture(), NOW, "-S", "now-1hour", "-X", "--parsable2", "-o",
+                "JobID,State,ExitCode,Reason").out()).isEqualTo(text(REASON));
+    }
+
+    @Test
+    void unknownJobPrintsTheHeaderOnly() throws Exception {
+        FakeCluster c = capture();
+        Result r = Fixtures.run(new Sacct(), c, NOW, "-j", "999999");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).isEqualTo(text(EMPTY));
+        Frame req = c.last(Ops.ACCOUNTING);
+        assertThat(req.str("ids")).isEqualTo("999999");
+        assertThat(req.lng("start", -1)).isZero();
+    }
+
+    @Test
+    void longValuesAreCutWithAPlusAndParsableKeepsThemWhole() throws Exception {
+        FakeCluster c = new FakeCluster().jobs(Fixtures.job(4386, "interactive").account("root")
+                .submitted(at("2026-11-22T12:57:41")).running("vm", at("2026-11-22T12:57:41"), 1000)
+                .ended(JobState.COMPLETED, ExitStatus.NONE, at("2026-11-22T12:57:41")).build());
+        assertThat(Fixtures.run(new Sacct(), c, NOW, "-X", "-n").out())
+                .isEqualTo(lines("4386         interacti+      debug       root          1  COMPLETED      0:0 "));
+        assertThat(Fixtures.run(new Sacct(), c, NOW, "-p", "-n", "-o", "jobname,state").out())
+                .isEqualTo(lines("interactive|COMPLETED|", "batch|COMPLETED|"));
+        // an explicit width makes even JobID right-justified, as in sacct
+        assertThat(Fixtures.run(new Sacct(), c, NOW, "-X", "-o", "jobid%6,jobname%4").out())
+                .isEqualTo(lines(" JobID JobN ", "------ ---- ", "  4386 int+ "));
+    }
+
+    @Test
+    void runningAndPendingJobs() throws Exception {
+        FakeCluster c = new FakeCluster().jobs(
+                Fixtures.job(10, "run").account("root").submitted(at("2026-11-22T12:00:00")).cpus(2, 1)
+                        .running("vm", at("2026-11-22T12:30:00"), 2000).build(),
+                Fixtures.job(11, "wait").submitted(at("2026-11-22T12:10:00")).pending(PendingReason.Priority).build());
+        Result r = Fixtures.run(new Sacct(), c, NOW, "-P", "-o",
+                "jobid,state,alloccpus,start,end,elapsed,cputime,nodelist,reason,alloctres,reqtres");
+        assertThat(r.out()).isEqualTo(lines(
+                "JobID|State|AllocCPUS|Start|End|Elapsed|CPUTime|NodeList|Reason|AllocTRES|ReqTRES",
+                "10|RUNNING|2|2026-11-22T12:30:00|Unknown|00:30:00|01:00:00|vm|None|billing=2,cpu=2,mem=2000M,node=1|billing=2,cpu=2,mem=2000M,node=1",
+                "10.batch|RUNNING|2|2026-11-22T12:30:00|Unknown|00:30:00|01:00:00|vm||cpu=2,mem=2000M,node=1|",
+                "11|PENDING|0|Unknown|Unknown|00:00:00|00:00:00|None assigned|Priority||billing=1,cpu=1,node=1"));
+    }
+
+    @Test
+    void userSelectionAndDefaultWindow() throws Exception {
+        FakeCluster c = capture();
+        c.jobs(Fixtures.job(4390, "alices").user("alice", 1000).submitted(at("2026-11-22T12:58:00"))
+                .pending(PendingReason.Priority).build());
+
+        Fixtures.run(new Sacct(), c, NOW, 1000, "alice", "");
+        Frame mine = c.last(Ops.ACCOUNTING);
+        assertThat(mine.integer("user", 0)).isEqualTo(1000);
+        assertThat(mine.lng("start", 0)).isEqualTo(at("2026-11-22T00:00:00"));
+        assertThat(mine.lng("end", 0)).isEqualTo(NOW);
+        assertThat(mine.has("ids")).isFalse();
+
+        Result named = Fixtures.run(new Sacct(), c, NOW, 1000, "alice", "", "-X", "-n", "-o", "jobid,user,uid", "-u", "root");
+        assertThat(c.last(Ops.ACCOUNTING).integer("user", 0)).isEqualTo(-1);
+        assertThat(named.out()).startsWith("4379              root      0 \n").doesNotContain("alice");
+
+        Result byUid = Fixtures.run(new Sacct(), c, NOW, "-X", "-n", "-P", "-o", "jobid,user,group", "--user=1000");
+        assertThat(byUid.out()).isEqualTo(lines("4390|alice|1000"));
+
+        Fixtures.run(new Sacct(), c, NOW, 1000, "alice", "", "-a");
+        assertThat(c.last(Ops.ACCOUNTING).integer("user", 0)).isEqualTo(-1);
+    }
+
+    @Test
+    void stateNameAndStepSelection() throws Exception {
+        FakeCluster c = capture();
+        Result cancelled = Fixtures.run(new Sacct(), c, NOW, "-s", "CA", "-P", "-n", "-o", "jobid,state");
+        assertThat(cancelled.out()).isEqualTo(lines("4382|CANCELLED by 0", "4382.batch|CANCELLED", "4383|CANCELLED by 0"));
+        assertThat(c.last(Ops.ACCOUNTING).lng("start", -1)).isZero();
+
+        Result byName = Fixtures.run(new Sacct(), c, NOW, "--name=okjob,failjob", "-X", "-P", "-n", "-o", "jobid");
+        assertThat(byName.out()).isEqualTo(lines("4380", "4381"));
+
+        Result step = Fixtures.run(new Sacct(), c, NOW, "-j", "4381.batch", "-P", "-n", "-o", "jobid,exitcode");
+        assertThat(step.out()).isEqualTo(lines("4381.batch|3:0"));
+    }
+
+    @Test
+    void clusterIsAskedForOnlyWhenShown() throws Exception {
+        FakeCluster c = capture();
+        Fixtures.run(new Sacct(), c, NOW, "-X");
+        assertThat(c.last(Ops.PARTITIONS)).isNull();
+        Result r = Fixtures.run(new Sacct(), c, NOW, "-X", "-P", "-n", "-j", "4380", "-o", "jobid,cluster,timelimit,workdir");
+        assertThat(r.out()).isEqualTo(lines("4380|anchor|UNLIMITED|/srv/anchor/fmt"));
+    }
+
+    @Test
+    void errors() throws Exception {
+        Result field = Fixtures.run(new Sacct(), capture(), NOW, "-o", "JobID,Bogus");
+        assertThat(field.code()).isEqualTo(1);
+        assertThat(field.out()).isEmpty();
+        assertThat(field.err()).isEqualTo(lines("sacct: error: Invalid field requested: \"Bogus\""));
+
+        Result state = Fixtures.run(new Sacct(), capture(), NOW, "-s", "XX");
+        assertThat(state.code()).isEqualTo(1);
+        assertThat(state.err()).isEqualTo(lines("sacct: fatal: unrecognized job state value 'XX'"));
+
+        Result job = Fixtures.run(new Sacct(), capture(), NOW, "-j", "abc");
+        assertThat(job.code()).isEqualTo(1);
+        assertThat(job.err()).isEqualTo(lines("sacct: fatal: Bad job/step specified: abc"));
+
+        Result time = Fixtures.run(new Sacct(), capture(), NOW, "-S", "yesterdayish");
+        assertThat(time.code()).isEqualTo(1);
+        assertThat(time.err()).startsWith("sacct: error: Invalid time specification");
+    }
+
+    @Test
+    void fieldNamesMayBeAbbreviatedAndAnyCase() throws Exception {
+        Result r = Fixtures.run(new Sacct(), capture(), NOW, "-X", "-P", "-n", "-j", "4381", "-o", "JOBN,exit,elapsedr");
+        assertThat(r.out()).isEqualTo(lines("failjob|3:0|0"));
+        assertThat(Fixtures.run(new Sacct(), capture(), NOW, "-e").out()).startsWith("Account             AdminComment ");
+    }
+}

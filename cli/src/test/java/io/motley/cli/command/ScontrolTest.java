@@ -1,0 +1,286 @@
+package io.motley.cli.command;
+
+import static io.motley.cli.command.Fixtures.at;
+import static io.motley.cli.command.Fixtures.lines;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.motley.cli.command.Fixtures.FakeCluster;
+import io.motley.cli.command.Fixtures.Result;
+import io.motley.core.cluster.NodeState;
+import io.motley.core.job.ExitStatus;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobState;
+import io.motley.core.job.PendingReason;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
+import org.junit.jupiter.api.Test;
+
+class ScontrolTest {
+    private static final long IDLE_AT = at("2026-11-22T12:28:26");
+    private static final long BUSY_AT = at("2026-11-22T12:39:16");
+    private static final long SUBMIT = at("2026-11-22T12:39:13");
+
+    private static Job runner() {
+        return Fixtures.job(1347, "runner").priority(4294901029L).submitted(SUBMIT).limit(365L * 86400)
+                .running("vm", SUBMIT, 1000).build();
+    }
+
+    private static Job pendA() {
+        return Fixtures.job(1348, "pendA").priority(4294901028L).submitted(SUBMIT).memPerCpu(1000)
+                .pending(PendingReason.Resources).build();
+    }
+
+    private static Job timedOut() {
+        return Fixtures.job(1346, "tlimit").priority(4294901030L).submitted(at("2026-11-22T12:39:11")).limit(60)
+                .stdout("%x-%j.out").running("vm", at("2026-11-22T12:39:11"), 1000)
+                .ended(JobState.TIMEOUT, new ExitStatus(0, 15), at("2026-11-22T12:40:19")).build();
+    }
+
+    private static Job cancelledPending() {
+        return Fixtures.job(1339, "wrap").priority(4294901037L).submitted(at("2026-11-22T12:28:26")).cpus(1, 4)
+                .memPerCpu(1000).pending(PendingReason.PartitionTimeLimit)
+                .ended(JobState.CANCELLED, ExitStatus.NONE, at("2026-11-22T12:38:14")).cancelledBy(0).build();
+    }
+
+    private static FakeCluster cluster() {
+        return new FakeCluster().nodes(Fixtures.vm()).partitions(Fixtures.debug())
+                .jobs(runner(), pendA(), timedOut(), cancelledPending());
+    }
+
+    @Test
+    void showNodeHasSlurmsLayout() throws Exception {
+        Result r = Fixtures.run(new Scontrol(), cluster(), IDLE_AT, "show", "node");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).isEqualTo(lines(
+                "NodeName=vm Arch=x86_64 CoresPerSocket=2 ",
+                "   CPUAlloc=0 CPUEfctv=2 CPUTot=2 CPULoad=1.08",
+                "   AvailableFeatures=(null)",
+                "   ActiveFeatures=(null)",
+                "   Gres=(null)",
+                "   NodeAddr=vm NodeHostName=vm Version=22.05.8",
+                "   OS=Linux 6.18.44-fc-v769 #1 SMP PREEMPT_DYNAMIC @0 ",
+                "   RealMemory=24105 AllocMem=0 FreeMem=23776 Sockets=1 Boards=1",
+                "   State=IDLE ThreadsPerCore=1 TmpDisk=0 Weight=1 Owner=N/A MCS_label=N/A",
+                "   Partitions=debug ",
+                "   BootTime=2026-11-22T11:33:17 SlurmdStartTime=2026-11-22T11:57:10",
+                // Motley does not track when a node was last busy: an idle one shows its agent's start
+                "   LastBusyTime=2026-11-22T11:57:10",
+                "   CfgTRES=cpu=2,mem=24105M,billing=2",
+                "   AllocTRES=",
+                "   CapWatts=n/a",
+                "   CurrentWatts=0 AveWatts=0",
+                "   ExtSensorsJoules=n/s ExtSensorsWatts=0 ExtSensorsTemp=n/s",
+                ""));
+    }
+
+    @Test
+    void allocatedNodeShowsItsAllocationAndADrainReason() throws Exception {
+        FakeCluster c = new FakeCluster().partitions(Fixtures.debug()).nodes(Fixtures.vm().withAllocation(2, 2000)
+                .withLoad(0.23, 23827).withState(NodeState.DRAIN, "disk swap", at("2026-11-22T12:30:00")));
+        Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "nodes", "vm");
+        assertThat(r.out()).contains(
+                "   CPUAlloc=2 CPUEfctv=2 CPUTot=2 CPULoad=0.23\n",
+                "   RealMemory=24105 AllocMem=2000 FreeMem=23827 Sockets=1 Boards=1\n",
+                "   State=DRAINING ThreadsPerCore=1 TmpDisk=0 Weight=1 Owner=N/A MCS_label=N/A\n",
+                "   AllocTRES=cpu=2,mem=2000M\n",
+                "   ExtSensorsJoules=n/s ExtSensorsWatts=0 ExtSensorsTemp=n/s\n"
+                        + "   Reason=disk swap [root@2026-11-22T12:30:00]\n\n");
+    }
+
+    @Test
+    void unknownNodeIsAnError() throws Exception {
+        Result r = Fixtures.run(new Scontrol(), cluster(), IDLE_AT, "show", "node", "nosuch");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo(lines("Node nosuch not found"));
+    }
+
+    @Test
+    void showPartitionMatchesTheCapture() throws Exception {
+        Result r = Fixtures.run(new Scontrol(), cluster(), IDLE_AT, "show", "partition");
+        assertThat(r.out()).isEqualTo(lines(
+                "PartitionName=debug",
+                "   AllowGroups=ALL AllowAccounts=ALL AllowQos=ALL",
+                "   AllocNodes=ALL Default=YES QoS=N/A",
+                "   DefaultTime=NONE DisableRootJobs=NO ExclusiveUser=NO GraceTime=0 Hidden=NO",
+                "   MaxNodes=UNLIMITED MaxTime=UNLIMITED MinNodes=0 LLN=NO MaxCPUsPerNode=UNLIMITED",
+                "   Nodes=ALL",
+                "   PriorityJobFactor=1 PriorityTier=1 RootOnly=NO ReqResv=NO OverSubscribe=NO",
+                "   OverTimeLimit=NONE PreemptMode=OFF",
+                "   State=UP TotalCPUs=2 TotalNodes=1 SelectTypeParameters=NONE",
+                "   JobDefaults=(null)",
+                "   DefMemPerNode=UNLIMITED MaxMemPerNode=UNLIMITED",
+                "   TRES=cpu=2,mem=24105M,node=1,billing=2",
+                ""));
+    }
+
+    @Test
+    void partitionWithListedNodesAndLimits() throws Exception {
+        FakeCluster c = new FakeCluster().nodes(Fixtures.node("n1", 4, 8192), Fixtures.node("n2", 4, 8192))
+                .partitions(new io.motley.core.cluster.Partition("short", false, java.util.List.of("n1", "n2"), 3600,
+                        600, io.motley.core.cluster.PartitionState.DRAIN));
+        Result r = Fixtures.run(new Scontrol(), c, IDLE_AT, "-o", "show", "partitions", "short");
+        assertThat(r.out()).isEqualTo(lines("PartitionName=short AllowGroups=ALL AllowAccounts=ALL AllowQos=ALL"
+                + " AllocNodes=ALL Default=NO QoS=N/A DefaultTime=00:10:00 DisableRootJobs=NO ExclusiveUser=NO"
+                + " GraceTime=0 Hidden=NO MaxNodes=UNLIMITED MaxTime=01:00:00 MinNodes=0 LLN=NO"
+                + " MaxCPUsPerNode=UNLIMITED Nodes=n[1-2] PriorityJobFactor=1 PriorityTier=1 RootOnly=NO ReqResv=NO"
+                + " OverSubscribe=NO OverTimeLimit=NONE PreemptMode=OFF State=DRAIN TotalCPUs=8 TotalNodes=2"
+                + " SelectTypeParameters=NONE JobDefaults=(null) DefMemPerNode=UNLIMITED MaxMemPerNode=UNLIMITED"
+                + " TRES=cpu=8,mem=16G,node=2,billing=8"));
+        Result missing = Fixtures.run(new Scontrol(), c, IDLE_AT, "show", "partition", "long");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo(lines("Partition long not found"));
+    }
+
+    @Test
+    void showRunningJobMatchesTheCaptureWhereMotleyHasTheValues() throws Exception {
+        Result r = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "show", "job", "1347");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).isEqualTo(lines(
+                "JobId=1347 JobName=runner",
+                "   UserId=root(0) GroupId=root(0) MCS_label=N/A",
+                "   Priority=4294901029 Nice=0 Account=(null) QOS=(null)",
+                "   JobState=RUNNING Reason=None Dependency=(null)",
+                "   Requeue=1 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=0:0",
+                "   RunTime=00:00:03 TimeLimit=365-00:00:00 TimeMin=N/A",
+                "   SubmitTime=2026-11-22T12:39:13 EligibleTime=2026-11-22T12:39:13",
+                "   AccrueTime=2026-11-22T12:39:13",
+                "   StartTime=2026-11-22T12:39:13 EndTime=2027-11-22T12:39:13 Deadline=N/A",
+                "   SuspendTime=None SecsPreSuspend=0 LastSchedEval=2026-11-22T12:39:13 Scheduler=Main",
+                "   Partition=debug AllocNode:Sid=vm:0",
+                "   ReqNodeList=(null) ExcNodeList=(null)",
+                "   NodeList=vm",
+                "   BatchHost=vm",
+                "   NumNodes=1 NumCPUs=1 NumTasks=1 CPUs/Task=1 ReqB:S:C:T=0:0:*:*",
+                "   TRES=cpu=1,mem=1000M,node=1,billing=1",
+                "   Socks/Node=* NtasksPerN:B:S:C=0:0:*:* CoreSpec=*",
+                "   MinCPUsNode=1 MinMemoryCPU=1000M MinTmpDiskNode=0",
+                "   Features=(null) DelayBoot=00:00:00",
+                "   OverSubscribe=OK Contiguous=0 Licenses=(null) Network=(null)",
+                "   Command=(null)",
+                "   WorkDir=/srv/anchor/fmt",
+                "   StdErr=/srv/anchor/fmt/slurm-1347.out",
+                "   StdIn=/dev/null",
+                "   StdOut=/srv/anchor/fmt/slurm-1347.out",
+                "   Power=",
+                "   ",
+                ""));
+    }
+
+    @Test
+    void pendingTimedOutAndCancelledJobs() throws Exception {
+        Result pending = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "show", "job", "1348");
+        assertThat(pending.out()).contains(
+                "   JobState=PENDING Reason=Resources Dependency=(null)\n",
+                "   RunTime=00:00:00 TimeLimit=UNLIMITED TimeMin=N/A\n",
+                "   StartTime=Unknown EndTime=Unknown Deadline=N/A\n",
+                "   NodeList=\n   NumNodes=1 NumCPUs=1 NumTasks=1 CPUs/Task=1 ReqB:S:C:T=0:0:*:*\n",
+                "   TRES=cpu=1,mem=1000M,node=1,billing=1\n",
+                "   MinCPUsNode=1 MinMemoryCPU=1000M MinTmpDiskNode=0\n");
+
+        Result timeout = Fixtures.run(new Scontrol(), cluster(), at("2026-11-22T12:41:00"), "show", "job", "1346");
+        assertThat(timeout.out()).contains(
+                "   JobState=TIMEOUT Reason=TimeLimit Dependency=(null)\n",
+                "   Requeue=1 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=0:15\n",
+                "   RunTime=00:01:08 TimeLimit=00:01:00 TimeMin=N/A\n",
+                "   StartTime=2026-11-22T12:39:11 EndTime=2026-11-22T12:40:19 Deadline=N/A\n",
+                "   NodeList=vm\n   BatchHost=vm\n",
+                "   StdErr=/srv/anchor/fmt/tlimit-1346.out\n");
+
+        Result cancelled = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "show", "job", "1339");
+        assertThat(cancelled.out()).contains(
+                "   JobState=CANCELLED Reason=PartitionTimeLimit Dependency=(null)\n",
+                "   StartTime=2026-11-22T12:38:14 EndTime=2026-11-22T12:38:14 Deadline=N/A\n",
+                "   NodeList=\n   NumNodes=1 NumCPUs=4 NumTasks=N/A CPUs/Task=4 ReqB:S:C:T=0:0:*:*\n",
+                "   TRES=cpu=4,mem=4000M,node=1,billing=4\n",
+                "   MinCPUsNode=4 MinMemoryCPU=1000M MinTmpDiskNode=0\n");
+        assertThat(cancelled.out()).doesNotContain("BatchHost");
+    }
+
+    @Test
+    void showAllJobsInIdOrderAndOneLinerForm() throws Exception {
+        Result all = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "show", "jobs");
+        assertThat(all.out()).startsWith("JobId=1339 JobName=wrap\n");
+        assertThat(all.out().split("\n\n")).hasSize(4);
+        assertThat(all.out().indexOf("JobId=1346")).isLessThan(all.out().indexOf("JobId=1347"));
+
+        Result one = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "--oneliner", "show", "job", "1347");
+        assertThat(one.out()).startsWith("JobId=1347 JobName=runner UserId=root(0) GroupId=root(0) MCS_label=N/A Priority=")
+                .endsWith(" StdOut=/srv/anchor/fmt/slurm-1347.out Power= \n")
+                .doesNotContain("\n   ");
+    }
+
+    @Test
+    void commentAndUnprivilegedUser() throws Exception {
+        FakeCluster c = new FakeCluster().jobs(Fixtures.job(7, "mine").user("alice", 1000).comment("for paper")
+                .account("physics").submitted(SUBMIT).pending(PendingReason.Priority).build());
+        Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "7");
+        assertThat(r.out()).contains("   UserId=alice(1000) GroupId=1000(1000) MCS_label=N/A\n",
+                " Nice=0 Account=physics QOS=(null)\n",
+                "   WorkDir=/srv/anchor/fmt\n   Comment=for paper \n   StdErr=");
+    }
+
+    @Test
+    void unknownJobIsSlurmsError() throws Exception {
+        Result r = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "show", "job", "999999");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo(lines("slurm_load_jobs error: Invalid job id specified"));
+
+        Result none = Fixtures.run(new Scontrol(), new FakeCluster(), BUSY_AT, "show", "job");
+        assertThat(none.code()).isZero();
+        assertThat(none.out()).isEqualTo(lines("No jobs in the system"));
+    }
+
+    @Test
+    void holdSendsTheIdsAndReportsFailuresInSlurmsWords() throws Exception {
+        FakeCluster c = cluster();
+        c.holdAnswer = req -> Frame.op(Ops.OK)
+                .add(new Frame().put("id", "1348"))
+                .add(new Frame().put("id", "1347").put("error", "Job is no longer pending execution").put("always", true))
+                .add(new Frame().put("id", "1346").put("error", "Job is no longer pending execution").put("always", true))
+                .add(new Frame().put("id", "5").put("error", "Invalid job id specified").put("always", true));
+        Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "hold", "1348,1347", "1346", "jobid=5");
+        assertThat(c.last(Ops.HOLD).str("ids")).isEqualTo("1348,1347,1346,5");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo(lines(
+                "Job is no longer pending execution for job 1347",
+                "Job has already finished for job 1346",
+                "Invalid job id specified for job 5"));
+
+        FakeCluster ok = cluster();
+        Result released = Fixtures.run(new Scontrol(), ok, BUSY_AT, "release", "1348");
+        assertThat(released.code()).isZero();
+        assertThat(released.err()).isEmpty();
+        assertThat(ok.last(Ops.RELEASE).str("ids")).isEqualTo("1348");
+    }
+
+    @Test
+    void keywordErrors() throws Exception {
+        Result bad = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "frobnicate");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).isEqualTo(lines("invalid keyword: frobnicate"));
+
+        Result entity = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "show", "gizmo");
+        assertThat(entity.code()).isEqualTo(1);
+        assertThat(entity.err()).isEqualTo(lines("invalid entity:gizmo for keyword:show "));
+
+        Result noIds = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "hold");
+        assertThat(noIds.code()).isEqualTo(1);
+        assertThat(noIds.err()).isEqualTo(lines("too few arguments for keyword:hold"));
+
+        Result badId = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "release", "abc");
+        assertThat(badId.code()).isEqualTo(1);
+        assertThat(badId.err()).isEqualTo(lines("Invalid job id specified for job abc"));
+    }
+
+    @Test
+    void versionAndCommandsFromStdin() throws Exception {
+        assertThat(Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "-V").out()).isEqualTo(lines(Version.TEXT));
+        assertThat(Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "version").out()).isEqualTo(lines(Version.TEXT));
+
+        Result r = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, 0, "root", "show partition\n\nquit\nshow node\n");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).startsWith("PartitionName=debug\n").doesNotContain("NodeName");
+    }
+}

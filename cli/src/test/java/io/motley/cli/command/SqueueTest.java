@@ -1,0 +1,93 @@
+package io.motley.cli.command;
+
+import static io.motley.cli.command.Fixtures.at;
+import static io.motley.cli.command.Fixtures.lines;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.motley.cli.command.Fixtures.FakeCluster;
+import io.motley.cli.command.Fixtures.Result;
+import io.motley.core.job.ExitStatus;
+import io.motley.core.job.JobState;
+import io.motley.core.job.PendingReason;
+import org.junit.jupiter.api.Test;
+
+/** squeue on the busy cluster of the reference capture. */
+class SqueueTest {
+    private static final long NOW = at("2026-11-22T12:39:16");
+    private static final long SUBMIT = at("2026-11-22T12:39:13");
+
+    private static FakeCluster busy() {
+        return new FakeCluster().jobs(
+                // in id order, as the controller lists them; squeue sorts
+                Fixtures.job(1345, "false").submitted(at("2026-11-22T12:28:27")).running("vm", at("2026-11-22T12:28:28"), 1000)
+                        .ended(JobState.FAILED, new ExitStatus(1, 0), at("2026-11-22T12:28:28")).build(),
+                Fixtures.job(1346, "tlimit").submitted(at("2026-11-22T12:39:11")).limit(60)
+                        .running("vm", at("2026-11-22T12:39:11"), 1000).build(),
+                Fixtures.job(1347, "runner").submitted(SUBMIT).running("vm", SUBMIT, 1000).build(),
+                Fixtures.job(1348, "pendA").priority(4294901028L).submitted(SUBMIT).pending(PendingReason.Resources).build(),
+                Fixtures.job(1349, "pendB").priority(4294901027L).submitted(SUBMIT).pending(PendingReason.Priority).build(),
+                Fixtures.job(1353, "held").priority(4294901023L).submitted(SUBMIT).held().build(),
+                Fixtures.job(1360, "mine").user("alice", 1000).priority(4294901016L).submitted(SUBMIT)
+                        .pending(PendingReason.Priority).build());
+    }
+
+    @Test
+    void defaultLayoutHasSlurmsWidthsAndOrder() throws Exception {
+        Result r = Fixtures.run(new Squeue(), busy(), NOW);
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).isEqualTo(lines(
+                "             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)",
+                "              1348     debug    pendA     root PD       0:00      1 (Resources)",
+                "              1349     debug    pendB     root PD       0:00      1 (Priority)",
+                "              1360     debug     mine    alice PD       0:00      1 (Priority)",
+                "              1353     debug     held     root PD       0:00      1 (JobHeldUser)",
+                "              1346     debug   tlimit     root  R       0:05      1 vm",
+                "              1347     debug   runner     root  R       0:03      1 vm"));
+    }
+
+    @Test
+    void userFormatWithoutHeader() throws Exception {
+        Result r = Fixtures.run(new Squeue(), busy(), NOW, "-h", "-o", "%i|%T|%r");
+        assertThat(r.out()).isEqualTo(lines(
+                "1348|PENDING|Resources",
+                "1349|PENDING|Priority",
+                "1360|PENDING|Priority",
+                "1353|PENDING|JobHeldUser",
+                "1346|RUNNING|None",
+                "1347|RUNNING|None"));
+    }
+
+    @Test
+    void stateFilter() throws Exception {
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "-t", "R", "-o", "%i").out())
+                .isEqualTo(lines("1346", "1347"));
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "--states=PD", "-o", "%i").out())
+                .isEqualTo(lines("1348", "1349", "1360", "1353"));
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "-t", "all", "-o", "%i %t").out())
+                .isEqualTo(lines("1348 PD", "1349 PD", "1360 PD", "1353 PD", "1345 F", "1346 R", "1347 R"));
+        Result bad = Fixtures.run(new Squeue(), busy(), NOW, "-t", "XX");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).isEqualTo(lines("squeue: error: Invalid job state specified: XX"));
+    }
+
+    @Test
+    void meShowsOnlyTheCallersJobs() throws Exception {
+        Result r = Fixtures.run(new Squeue(), busy(), NOW, 1000, "alice", "", "--me");
+        assertThat(r.out()).isEqualTo(lines(
+                "             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)",
+                "              1360     debug     mine    alice PD       0:00      1 (Priority)"));
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "-u", "1000", "-o", "%i").out()).isEqualTo(lines("1360"));
+    }
+
+    @Test
+    void jobIdsShowThoseJobsWhateverTheirState() throws Exception {
+        Result r = Fixtures.run(new Squeue(), busy(), NOW, "-j", "1345,1349");
+        assertThat(r.out()).isEqualTo(lines(
+                "             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)",
+                "              1349     debug    pendB     root PD       0:00      1 (Priority)",
+                "              1345     debug    false     root  F       0:00      1 vm"));
+        Result bad = Fixtures.run(new Squeue(), busy(), NOW, "-j", "x1");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).isEqualTo(lines("squeue: error: Invalid job id: x1"));
+    }
+}
