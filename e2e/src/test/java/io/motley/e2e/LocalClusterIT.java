@@ -1,0 +1,47 @@
+package io.motley.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `motley up --daemon`, idempotent restarts after a crash, `motley down`, `motley env`. */
+class LocalClusterIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void upDaemonWithTwoAgentsRestartsOnlyWhatDiedAndDownStopsAll() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "")) {
+            TestCluster.Run up = c.cmd("motley", "up", "--daemon", "--agents", "2");
+            assertThat(up.rc()).as(up.err()).isZero();
+            assertThat(up.out()).contains("is up").contains("2 agent(s)").contains("Logs: " + c.home.resolve("log"));
+            TestCluster.Run nodes = c.cmd("sinfo", "-N", "-h", "-o", "%N %t");
+            assertThat(nodes.lines()).hasSize(2).allMatch(l -> l.endsWith(" idle"));
+
+            long id = c.submit("--wrap", "sleep 2");
+            long pid = Long.parseLong(Files.readString(c.home.resolve("run/controller.pid")).trim());
+            ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+            ProcessHandle.of(pid).orElseThrow().onExit().get();
+
+            TestCluster.Run again = c.cmd("motley", "up", "--daemon", "--agents", "2");
+            assertThat(again.rc()).as(again.err()).isZero();
+            assertThat(again.out()).contains("already running").doesNotContain("controller already running");
+            c.awaitState(id, "COMPLETED", Duration.ofSeconds(30));
+
+            TestCluster.Run env = c.cmd("motley", "env");
+            assertThat(env.out()).contains("export MOTLEY_HOME='" + c.home + "'").contains("dist/bin");
+
+            TestCluster.Run down = c.cmd("motley", "down");
+            assertThat(down.rc()).isZero();
+            assertThat(down.out()).contains("stopped controller").contains("stopped agent-");
+            assertThat(Files.exists(c.home.resolve("run/controller.pid"))).isFalse();
+            TestCluster.Run after = c.cmd("squeue");
+            assertThat(after.rc()).isEqualTo(1);
+            assertThat(after.err()).contains("motley up --daemon");
+        }
+    }
+}

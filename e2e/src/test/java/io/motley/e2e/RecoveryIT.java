@@ -1,0 +1,98 @@
+package io.motley.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Crashes and restarts: nothing accepted is lost, nothing runs twice, nodes come and go. */
+class RecoveryIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void controllerKill9LosesNoJobAndRunningJobsFinishRecorded() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "")) {
+            c.startController();
+            c.startAgent("n1", 1, "1000M");
+            c.startAgent("n2", 1, "1000M");
+            c.awaitNodesUp("n1", "n2");
+            Path runs = c.workFile("runs.log");
+            // each job appends one line when it starts: a job that ran twice would show up twice
+            String body = "echo $SLURM_JOB_ID >> " + runs + "; sleep 4";
+            long r1 = c.submit("--wrap", body);
+            long r2 = c.submit("--wrap", body);
+            c.awaitState(r1, "RUNNING", Duration.ofSeconds(20));
+            c.awaitState(r2, "RUNNING", Duration.ofSeconds(20));
+            long p1 = c.submit("--wrap", "echo $SLURM_JOB_ID >> " + runs);
+            long p2 = c.submit("--wrap", "echo $SLURM_JOB_ID >> " + runs);
+            assertThat(c.state(p1)).isEqualTo("PENDING");
+
+            c.killController();
+            TestCluster.Run down = c.cmd("squeue");
+            assertThat(down.rc()).isEqualTo(1);
+            assertThat(down.err()).contains("cannot reach the Motley controller").contains("motley up");
+
+            c.startController();
+            for (long id : new long[] {r1, r2, p1, p2}) c.awaitState(id, "COMPLETED", Duration.ofSeconds(40));
+            assertThat(Files.readAllLines(runs)).containsExactlyInAnyOrder(
+                    Long.toString(r1), Long.toString(r2), Long.toString(p1), Long.toString(p2));
+            TestCluster.Run acct = c.cmd("sacct", "-X", "-n", "-P", "-o", "JobID,State", "-j", r1 + "," + r2 + "," + p1 + "," + p2);
+            assertThat(acct.lines()).containsExactly(r1 + "|COMPLETED", r2 + "|COMPLETED", p1 + "|COMPLETED", p2 + "|COMPLETED");
+        }
+    }
+
+    @Test
+    void agentRestartAdoptsItsJobsAndNodeTimeoutMarksItDown() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "")) {
+            c.startController();
+            c.startAgent("n1", 1, "1000M");
+            c.startAgent("n2", 1, "1000M");
+            c.awaitNodesUp("n1", "n2");
+            Path runs = c.workFile("runs.log");
+            long id = c.submit("--wrap", "echo $SLURMD_NODENAME >> " + runs + "; sleep 3");
+            c.awaitState(id, "RUNNING", Duration.ofSeconds(20));
+            String node = c.cmd("squeue", "-h", "-j", Long.toString(id), "-o", "%N").out().trim();
+
+            c.killAgent(node);
+            c.startAgent(node, 1, "1000M");
+            c.awaitState(id, "COMPLETED", Duration.ofSeconds(30));
+            assertThat(Files.readAllLines(runs)).containsExactly(node);
+            assertThat(c.log("agent-" + node)).contains("adopted running job job=" + id);
+
+            // heartbeats stop: after NodeTimeout (4 s) the node is DOWN with a reason, and back when it returns
+            String other = node.equals("n1") ? "n2" : "n1";
+            c.killAgent(other);
+            await().atMost(Duration.ofSeconds(20)).until(() ->
+                    c.cmd("sinfo", "-N", "-h", "-o", "%N %t %E").lines().contains(other + " down Not responding"));
+            c.startAgent(other, 1, "1000M");
+            c.awaitNodesUp(other);
+            assertThat(c.log("controller")).contains("node down node=" + other).contains("node back in service node=" + other);
+        }
+    }
+
+    @Test
+    void agentWithTheWrongKeyIsRefusedAndSaysSo() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "")) {
+            c.startController();
+            Path otherHome = dir.resolve("other");
+            Files.createDirectories(otherHome.resolve("etc"));
+            Files.writeString(otherHome.resolve("etc/cluster.key"), "00".repeat(32) + "\n");
+            Process p = new ProcessBuilder(TestCluster.BIN.resolve("motley").toString(), "agent", "--home", otherHome.toString(),
+                    "--name", "intruder", "--controller", "127.0.0.1:" + c.port, "--socket", otherHome.resolve("agent.sock").toString())
+                    .redirectErrorStream(true).redirectOutput(otherHome.resolve("agent.out").toFile()).start();
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> c.log("controller").contains("wrong cluster key"));
+                await().atMost(Duration.ofSeconds(10)).until(() ->
+                        Files.readString(otherHome.resolve("agent.out")).contains("controller refused this agent"));
+                assertThat(c.log("controller")).contains("node=intruder").doesNotContain("agent registered node=intruder");
+            } finally {
+                p.destroyForcibly().waitFor();
+            }
+        }
+    }
+}

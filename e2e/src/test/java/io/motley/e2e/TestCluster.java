@@ -1,0 +1,208 @@
+package io.motley.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real cluster for a test: a controller and agents as separate processes started through the
+ * distribution's launcher, each with its own log, and the Slurm-named commands run as processes.
+ */
+final class TestCluster implements AutoCloseable {
+    static final Path REPO = Path.of(System.getProperty("motley.repo", "..")).toAbsolutePath().normalize();
+    static final Path BIN = REPO.resolve("dist/bin");
+    final Path home;
+    final Path work;
+    final int port;
+    private Process controller;
+    private final Map<String, Process> agents = new LinkedHashMap<>();
+
+    /** Result of one command: exit code and what it printed. */
+    record Run(int rc, String out, String err) {
+        List<String> lines() {
+            return out.isEmpty() ? List.of() : List.of(out.split("\n"));
+        }
+    }
+
+    TestCluster(Path dir, String extraConfig) throws IOException {
+        this.home = dir.resolve("home");
+        this.work = dir.resolve("work");
+        Files.createDirectories(home.resolve("etc"));
+        Files.createDirectories(home.resolve("log"));
+        Files.createDirectories(work);
+        this.port = freePort();
+        Files.writeString(home.resolve("etc/motley.conf"), "ClusterName=e2e\nControllerPort=" + port
+                + "\nNodeTimeout=4\nKillWait=2\n" + extraConfig);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    void startController() throws IOException {
+        Files.deleteIfExists(home.resolve("run/controller.port"));
+        controller = daemon("controller", List.of("controller", "--home", home.toString(), "--bind", "127.0.0.1"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(home.resolve("run/controller.port")));
+    }
+
+    /** Starts an agent as its own node with a slice of this machine; the first one owns run/agent.sock. */
+    void startAgent(String name, int cpus, String mem) throws IOException {
+        if (firstAgent == null) firstAgent = name;
+        String sock = name.equals(firstAgent) ? "run/agent.sock" : "run/agent-" + name + ".sock";
+        agents.put(name, daemon("agent-" + name, List.of("agent", "--home", home.toString(), "--name", name,
+                "--controller", "127.0.0.1:" + port, "--cpus", Integer.toString(cpus), "--mem", mem,
+                "--socket", home.resolve(sock).toString())));
+    }
+
+    private String firstAgent;
+
+    void awaitNodesUp(String... names) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            Run r = cmd("sinfo", "-N", "-h", "-o", "%N %t");
+            if (r.rc() != 0) return false;
+            int up = 0;
+            for (String n : names) {
+                if (r.lines().stream().anyMatch(l -> l.startsWith(n + " ") && !l.contains("down"))) up++;
+            }
+            return up == names.length;
+        });
+    }
+
+    private Process daemon(String log, List<String> args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(BIN.resolve("motley").toString());
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        env(pb);
+        pb.environment().put("MOTLEY_LOG_FILE", home.resolve("log/" + log + ".log").toString());
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("log/" + log + ".out").toFile()));
+        pb.redirectErrorStream(true);
+        return pb.start();
+    }
+
+    private void env(ProcessBuilder pb) {
+        pb.environment().put("MOTLEY_HOME", home.toString());
+        pb.environment().put("MOTLEY_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        pb.environment().remove("MOTLEY_SOCKET");
+    }
+
+    /** Runs a command from dist/bin (sbatch, squeue, ...) in the work directory. */
+    Run cmd(String... args) {
+        return cmdIn(work, null, args);
+    }
+
+    Run cmdIn(Path dir, String stdin, String... args) {
+        try {
+            List<String> cmd = new ArrayList<>(List.of(args));
+            cmd.set(0, BIN.resolve(args[0]).toString());
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+            env(pb);
+            Path out = Files.createTempFile(home, "out", ".txt");
+            Path err = Files.createTempFile(home, "err", ".txt");
+            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+            if (stdin == null) pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            Process p = pb.start();
+            if (stdin != null) {
+                p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+                p.getOutputStream().close();
+            }
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("command did not finish in 60 s: " + String.join(" ", args));
+            }
+            Run r = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+            Files.delete(out);
+            Files.delete(err);
+            return r;
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** sbatch --parsable ...: the new job's id. */
+    long submit(String... args) {
+        List<String> all = new ArrayList<>(List.of("sbatch", "--parsable"));
+        all.addAll(List.of(args));
+        Run r = cmd(all.toArray(String[]::new));
+        if (r.rc() != 0) throw new AssertionError("sbatch failed rc=" + r.rc() + ": " + r.err());
+        return Long.parseLong(r.out().trim());
+    }
+
+    /** The job's state as squeue -t all shows it (e.g. RUNNING, COMPLETED). */
+    String state(long id) {
+        Run r = cmd("squeue", "-h", "-t", "all", "-j", Long.toString(id), "-o", "%T");
+        return r.out().trim();
+    }
+
+    void awaitState(long id, String state, Duration within) {
+        await().atMost(within).pollInterval(Duration.ofMillis(150)).until(() -> state.equals(state(id)));
+    }
+
+    void killController() throws InterruptedException {
+        controller.destroyForcibly();
+        controller.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    void killAgent(String name) throws InterruptedException {
+        Process p = agents.get(name);
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    String log(String name) throws IOException {
+        Path f = home.resolve("log/" + name + ".log");
+        return Files.exists(f) ? Files.readString(f) : "";
+    }
+
+    Path workFile(String name) {
+        return work.resolve(name);
+    }
+
+    @Override
+    public void close() throws Exception {
+        // cancel what is left so no job outlives the test, then stop the daemons
+        if (controller != null && controller.isAlive()) cmd("scancel", "-u", System.getProperty("user.name"));
+        for (Process p : agents.values()) p.destroy();
+        if (controller != null) controller.destroy();
+        for (Process p : agents.values()) p.waitFor(15, TimeUnit.SECONDS);
+        if (controller != null) controller.waitFor(15, TimeUnit.SECONDS);
+        try (var walk = Files.walk(home.resolve("spool"))) {
+            // kill any job process left behind by a failed test
+            walk.filter(f -> f.getFileName().toString().equals("job.pid")).forEach(f -> {
+                try {
+                    long pid = Long.parseLong(Files.readString(f).trim());
+                    new ProcessBuilder("kill", "-KILL", "--", "-" + pid).start().waitFor();
+                } catch (Exception ignored) {
+                    // already gone
+                }
+            });
+        } catch (IOException ignored) {
+            // no spool: nothing ran
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
