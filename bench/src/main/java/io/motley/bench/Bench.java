@@ -1,0 +1,156 @@
+package io.motley.bench;
+
+import io.motley.cli.client.AgentClient;
+import io.motley.core.job.JobRequest;
+import io.motley.protocol.Codec;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Prints Motley's throughput and latency figures on this machine, next to the floor (how fast it
+ * can start processes at all). Starts its own local cluster (`motley up --daemon --agents 2`) in
+ * a scratch MOTLEY_HOME and stops it at the end. Figures only: nothing here passes or fails.
+ */
+public final class Bench {
+    private final Path repo;
+    private final Path home;
+    private final Path work;
+    private final Path bin;
+
+    private Bench(Path repo, Path scratch) throws IOException {
+        this.repo = repo;
+        this.home = scratch.resolve("home");
+        this.work = scratch.resolve("work");
+        this.bin = repo.resolve("dist/bin");
+        Files.createDirectories(home.resolve("etc"));
+        Files.createDirectories(work);
+        int port;
+        try (var s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Files.writeString(home.resolve("etc/motley.conf"), "ClusterName=bench\nControllerPort=" + port + "\nMinJobAge=3600\n");
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path repo = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
+        int drainJobs = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+        Path scratch = Files.createTempDirectory("motley-bench");
+        Bench b = new Bench(repo, scratch);
+        System.out.printf("Motley bench on %d CPUs, java %s, scratch %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), scratch);
+        System.out.printf("floor: 1000 x /bin/true started and waited for: %.0f ms (%.0f processes/s)%n",
+                b.floorMs(1000), 1000 / (b.floorMs(1000) / 1000.0));
+        try {
+            b.run(drainJobs);
+        } finally {
+            b.command("motley", "down");
+        }
+    }
+
+    private double floorMs(int n) throws Exception {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) new ProcessBuilder("/bin/true").start().waitFor();
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    private void run(int drainJobs) throws Exception {
+        String up = command("motley", "up", "--daemon", "--agents", "2");
+        System.out.print(up.lines().filter(l -> l.contains("is up")).findFirst().orElse(up) + "\n");
+        // warm the class-data-sharing archive so the timed runs see what a user sees from the second call on
+        for (int i = 0; i < 3; i++) command("squeue");
+
+        List<Double> squeue = new ArrayList<>();
+        for (int i = 0; i < 20; i++) squeue.add(timed("squeue"));
+        List<Double> sbatch = new ArrayList<>();
+        for (int i = 0; i < 20; i++) sbatch.add(timed("sbatch", "--wrap", "true"));
+        System.out.printf("squeue on an empty queue: median %.1f ms (of 20 runs; budget 150 ms)%n", median(squeue));
+        System.out.printf("sbatch --wrap true: median %.1f ms (of 20 runs; budget 150 ms)%n", median(sbatch));
+        awaitDrained();
+
+        int loops = 100;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < loops; i++) command("sbatch", "--wrap", "true");
+        double s = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("submissions through the sbatch command (sequential loop of %d): %.1f jobs/s%n", loops, loops / s);
+        awaitDrained();
+
+        int api = 1000;
+        try (AgentClient c = AgentClient.connectTo(home.resolve("run/agent.sock"))) {
+            t0 = System.nanoTime();
+            for (int i = 0; i < api; i++) c.call(submitFrame("true", true));
+            s = (System.nanoTime() - t0) / 1e9;
+        }
+        System.out.printf("submissions through the API (one Unix-socket connection, %d held jobs): %.0f jobs/s%n", api, api / s);
+        command("scancel", "-t", "PD", "-u", System.getProperty("user.name"));
+
+        try (AgentClient c = AgentClient.connectTo(home.resolve("run/agent.sock"))) {
+            t0 = System.nanoTime();
+            for (int i = 0; i < drainJobs; i++) c.call(submitFrame("true", false));
+            double submitted = (System.nanoTime() - t0) / 1e9;
+            awaitDrained();
+            double total = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("drain of %d trivial jobs (true) on 2 agents: %.1f s from first submit to last end"
+                    + " (%.0f jobs/s; submitting took %.1f s)%n", drainJobs, total, drainJobs / total, submitted);
+
+            List<Double> lat = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                Path mark = work.resolve("start-" + i);
+                long before = System.currentTimeMillis();
+                c.call(submitFrame("date +%s%3N > " + mark, false));
+                while (!Files.exists(mark) || Files.size(mark) == 0) Thread.sleep(2);
+                lat.add((double) (Long.parseLong(Files.readString(mark).trim()) - before));
+            }
+            Collections.sort(lat);
+            System.out.printf("submit-to-start latency over 50 jobs: median %.0f ms, p95 %.0f ms%n", median(lat),
+                    lat.get((int) Math.ceil(0.95 * lat.size()) - 1));
+        }
+    }
+
+    private Frame submitFrame(String cmd, boolean hold) {
+        JobRequest r = new JobRequest("bench", List.of(), 1, 1, false, 1, JobRequest.UNSET, JobRequest.UNSET, JobRequest.UNSET,
+                "/dev/null", null, work.toString(), null, Map.of("PATH", "/usr/bin:/bin"), "#!/bin/sh\n" + cmd + "\n", List.of(),
+                hold, null, null, "bench");
+        return Frame.op(Ops.SUBMIT).add(Codec.request(r, true));
+    }
+
+    private void awaitDrained() throws Exception {
+        while (!command("squeue", "-h").isBlank()) Thread.sleep(50);
+    }
+
+    private double timed(String... args) throws Exception {
+        long t0 = System.nanoTime();
+        command(args);
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    private String command(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(args));
+        cmd.set(0, bin.resolve(args[0]).toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
+        pb.environment().put("MOTLEY_HOME", home.toString());
+        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", args) + " failed: " + out);
+        }
+        return out;
+    }
+
+    private static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        Collections.sort(s);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+}
