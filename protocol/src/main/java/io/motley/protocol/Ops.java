@@ -9,6 +9,11 @@ public final class Ops {
     public static final String AUTH = "auth";
     public static final String OK = "ok";
 
+    /** Fields the agent stamps on every relayed request from the socket's peer credentials. */
+    public static final String CALLER_UID = "caller.uid";
+    public static final String CALLER_GID = "caller.gid";
+    public static final String CALLER_USER = "caller.user";
+
     // user requests: CLI -> agent (unix socket) -> controller
     public static final String PING = "ping";
     public static final String SUBMIT = "submit";

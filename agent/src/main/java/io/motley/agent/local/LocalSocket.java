@@ -70,7 +70,7 @@ public final class LocalSocket implements AutoCloseable {
                 } catch (EOFException e) {
                     return;
                 }
-                req.put("uid", uid).put("gid", gid).put("user", user);
+                req.put(Ops.CALLER_UID, uid).put(Ops.CALLER_GID, gid).put(Ops.CALLER_USER, user);
                 FrameIO.write(out, relay(req));
             }
         } catch (IOException e) {

@@ -20,11 +20,11 @@ final class Requests {
     }
 
     Frame handle(Frame req) {
-        int uid = req.integer("uid", -1);
+        int uid = req.integer(Ops.CALLER_UID, -1);
         if (uid < 0) return Frame.error("request carries no caller identity");
         return switch (req.op()) {
             case Ops.PING -> Frame.op(Ops.OK).put("cluster", cluster.config().clusterName());
-            case Ops.SUBMIT -> cluster.submit(Codec.request(req.children().get(0)), uid, req.integer("gid", -1), req.str("user"));
+            case Ops.SUBMIT -> cluster.submit(Codec.request(req.children().get(0)), uid, req.integer(Ops.CALLER_GID, -1), req.str(Ops.CALLER_USER));
             case Ops.JOBS -> jobs(req);
             case Ops.CANCEL -> outcomes(cluster.cancel(ids(req), uid));
             case Ops.HOLD -> outcomes(cluster.hold(ids(req), uid, true));
