@@ -89,7 +89,7 @@ public final class Sbatch implements Command {
 
     @Override
     public int run(List<String> args, Io io) throws Exception {
-        GetOpt getopt = new GetOpt("sbatch", OPTIONS, true);
+        GetOpt getopt = new GetOpt("sbatch", OPTIONS, true, 255);
         GetOpt.Parsed cli = getopt.parse(args);
         if (cli.has("help") || cli.has("usage")) {
             io.out().println(HELP);
@@ -134,7 +134,7 @@ public final class Sbatch implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException("error: " + e.getMessage(), 255, false);
         }
-        GetOpt.Parsed fromScript = new GetOpt("sbatch", OPTIONS, false).parse(directiveArgs);
+        GetOpt.Parsed fromScript = new GetOpt("sbatch", OPTIONS, false, 255).parse(directiveArgs);
 
         // precedence, lowest first: #SBATCH lines, SBATCH_* variables, the command line
         List<Map.Entry<String, String>> merged = new ArrayList<>(fromScript.options());

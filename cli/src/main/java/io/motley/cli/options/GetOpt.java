@@ -15,6 +15,7 @@ public final class GetOpt {
     private final String command;
     private final List<OptionSpec> specs;
     private final boolean stopAtFirstOperand;
+    private final int usageExit;
 
     /** Options in the order given (a repeated option keeps every value), and the operands. */
     public record Parsed(List<Map.Entry<String, String>> options, List<String> operands) {
@@ -41,10 +42,17 @@ public final class GetOpt {
         }
     }
 
+    /** A parser whose usage errors exit 1, as squeue, sinfo, scancel, sacct and scontrol do. */
     public GetOpt(String command, List<OptionSpec> specs, boolean stopAtFirstOperand) {
+        this(command, specs, stopAtFirstOperand, 1);
+    }
+
+    /** {@code usageExit}: the exit code for a bad option (sbatch uses 255). */
+    public GetOpt(String command, List<OptionSpec> specs, boolean stopAtFirstOperand, int usageExit) {
         this.command = command;
         this.specs = List.copyOf(specs);
         this.stopAtFirstOperand = stopAtFirstOperand;
+        this.usageExit = usageExit;
     }
 
     public Parsed parse(List<String> args) {
@@ -132,7 +140,7 @@ public final class GetOpt {
     }
 
     private UsageException usage(String message) {
-        return new UsageException(message, 255, true);
+        return new UsageException(message, usageExit, true);
     }
 
     public String command() {

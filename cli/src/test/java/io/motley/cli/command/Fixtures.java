@@ -162,6 +162,9 @@ final class Fixtures {
             return out;
         };
 
+        /** Answer to SUBMIT; by default the job gets id 77. */
+        Function<Frame, Frame> submitAnswer = req -> Frame.op(Ops.OK).put("id", 77);
+
         FakeCluster jobs(Job... js) {
             jobs.addAll(Arrays.asList(js));
             return this;
@@ -205,8 +208,11 @@ final class Fixtures {
                     out.put("cluster", cluster);
                     partitions.forEach(p -> out.add(Codec.partition(p)));
                 }
-                case Ops.HOLD, Ops.RELEASE -> {
+                case Ops.HOLD, Ops.RELEASE, Ops.CANCEL -> {
                     return holdAnswer.apply(req);
+                }
+                case Ops.SUBMIT -> {
+                    return submitAnswer.apply(req);
                 }
                 default -> {
                     return Frame.error("unknown request '" + req.op() + "'");
@@ -232,18 +238,24 @@ final class Fixtures {
 
     static Result run(Command cmd, FakeCluster cluster, long now, int uid, String user, String stdin, String... args)
             throws Exception {
+        return run(cmd, cluster, now, uid, user, stdin, Map.of(), args);
+    }
+
+    static Result run(Command cmd, FakeCluster cluster, long now, int uid, String user, String stdin, Map<String, String> env,
+            String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-        Io io = new Io(o, e, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), false, Map.of(),
-                "/srv/anchor/fmt", cluster::call, now, ZONE, "vm", user, uid);
+        Io io = new Io(o, e, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), false, env,
+                "/srv/anchor/fmt", req -> answer(cluster, req), now, ZONE, "vm", user, uid);
         int code;
         try {
             code = cmd.run(List.of(args), io);
         } catch (UsageException ex) {
             // as Main reports it
             String name = cmd.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+            // Main's AgentClient.RequestFailed path is not needed here: commands catch it themselves
             e.println(name + ": " + ex.getMessage());
             if (ex.tryHelp()) e.println("Try \"" + name + " --help\" for more information");
             code = ex.exitCode();
@@ -251,6 +263,13 @@ final class Fixtures {
         o.flush();
         e.flush();
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** As AgentClient does: an error answer is thrown. */
+    private static Frame answer(FakeCluster cluster, Frame req) {
+        Frame f = cluster.call(req);
+        if (f.isError()) throw new io.motley.cli.client.AgentClient.RequestFailed(f.str("message"), f.str("detail"));
+        return f;
     }
 
     /** Joins lines with "\n" and ends with one, as the commands print. */

@@ -166,7 +166,7 @@ class SinfoTest {
     void versionAndUnknownOption() throws Exception {
         assertThat(Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-V").out()).isEqualTo(lines(Version.TEXT));
         Result bad = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "--bogus");
-        assertThat(bad.code()).isEqualTo(255);
+        assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).isEqualTo(lines("sinfo: unrecognized option '--bogus'", "Try \"sinfo --help\" for more information"));
     }
 }

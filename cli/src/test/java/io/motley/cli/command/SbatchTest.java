@@ -1,0 +1,116 @@
+package io.motley.cli.command;
+
+import static io.motley.cli.command.Fixtures.lines;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.motley.cli.command.Fixtures.FakeCluster;
+import io.motley.cli.command.Fixtures.Result;
+import io.motley.core.job.JobRequest;
+import io.motley.protocol.Codec;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SbatchTest {
+    @TempDir
+    Path dir;
+
+    final FakeCluster cluster = new FakeCluster();
+
+    Result sbatch(Map<String, String> env, String stdin, String... args) throws Exception {
+        return Fixtures.run(new Sbatch(), cluster, 0, 0, "root", stdin, env, args);
+    }
+
+    JobRequest submitted() {
+        return Codec.request(cluster.last(Ops.SUBMIT).children().get(0));
+    }
+
+    @Test
+    void directivesThenEnvironmentThenCommandLine() throws Exception {
+        Path script = dir.resolve("train.sh");
+        Files.writeString(script, """
+                #!/bin/bash
+                #SBATCH -J fromscript --time=1:00:00
+                #SBATCH --partition=gpu -c 2 --mem=4G   # trailing comment
+                #SBATCH -o out-%j.log
+                hostname
+                #SBATCH --comment=too-late
+                """);
+        Result r = sbatch(Map.of("SBATCH_TIMELIMIT", "30", "HOME", "/root"), "", "-J", "fromcli", script.toString(), "x", "y");
+        assertThat(r.out()).isEqualTo(lines("Submitted batch job 77"));
+        JobRequest req = submitted();
+        assertThat(req.name()).isEqualTo("fromcli");
+        assertThat(req.timeLimitSeconds()).isEqualTo(1800);
+        assertThat(req.partitions()).containsExactly("gpu");
+        assertThat(req.cpusPerTask()).isEqualTo(2);
+        assertThat(req.cpusPerTaskGiven()).isTrue();
+        assertThat(req.memPerNodeMiB()).isEqualTo(4096);
+        assertThat(req.stdoutPattern()).isEqualTo("out-%j.log");
+        assertThat(req.comment()).isNull();
+        assertThat(req.arguments()).containsExactly("x", "y");
+        assertThat(req.environment()).containsEntry("HOME", "/root").containsEntry("SLURM_EXPORT_ENV", "ALL");
+        assertThat(req.workDir()).isEqualTo("/srv/anchor/fmt");
+    }
+
+    @Test
+    void wrapParsableHoldChdirAndExport() throws Exception {
+        Result r = sbatch(Map.of("HOME", "/root", "KEEP", "1", "SLURM_CONF", "/etc/x"), "", "--parsable", "-H", "-D", "sub",
+                "--export=NONE", "--wrap", "echo hi");
+        assertThat(r.out()).isEqualTo(lines("77"));
+        JobRequest req = submitted();
+        assertThat(req.name()).isEqualTo("wrap");
+        assertThat(req.hold()).isTrue();
+        assertThat(req.script()).startsWith("#!/bin/sh\n").contains("echo hi\n");
+        assertThat(req.workDir()).isEqualTo("/srv/anchor/fmt/sub");
+        assertThat(req.submitDir()).isEqualTo("/srv/anchor/fmt");
+        assertThat(req.environment()).doesNotContainKey("HOME").containsEntry("SLURM_CONF", "/etc/x");
+
+        sbatch(Map.of("A", "1", "B", "2"), "", "--export=A,C=3", "--wrap", "true");
+        assertThat(submitted().environment()).containsEntry("A", "1").containsEntry("C", "3").doesNotContainKey("B");
+    }
+
+    @Test
+    void scriptFromStdinAndItsChecks() throws Exception {
+        Result ok = sbatch(Map.of(), "#!/bin/sh\n#SBATCH -n 3\ntrue\n");
+        assertThat(ok.code()).isZero();
+        assertThat(submitted().name()).isEqualTo("sbatch");
+        assertThat(submitted().ntasks()).isEqualTo(3);
+        Result notScript = sbatch(Map.of(), "true\n");
+        assertThat(notScript.code()).isEqualTo(1);
+        assertThat(notScript.err()).isEqualTo(lines("sbatch: error: This does not look like a batch script.  The first",
+                "sbatch: error: line must start with #! followed by the path to an interpreter.",
+                "sbatch: error: For instance: #!/bin/sh"));
+    }
+
+    @Test
+    void badInputGetsSlurmsMessagesAndExitCodes() throws Exception {
+        Path bad = dir.resolve("bad.sh");
+        Files.writeString(bad, "#!/bin/sh\n#SBATCH --bogus-option=1\ntrue\n");
+        Result r = sbatch(Map.of(), "", bad.toString());
+        assertThat(r.code()).isEqualTo(255);
+        assertThat(r.err()).isEqualTo(lines("sbatch: unrecognized option '--bogus-option=1'", "Try \"sbatch --help\" for more information"));
+        assertThat(sbatch(Map.of(), "", "-t", "soon", "--wrap", "true").err()).isEqualTo(lines("sbatch: error: Invalid --time specification"));
+        assertThat(sbatch(Map.of(), "", "--mem", "lots", "--wrap", "true").code()).isEqualTo(255);
+        assertThat(sbatch(Map.of(), "", "-n", "0", "--wrap", "true").err()).contains("Invalid numeric value \"0\" for --ntasks.");
+        assertThat(sbatch(Map.of(), "", "--mem=1G", "--mem-per-cpu=1G", "--wrap", "true").err()).contains("mutually exclusive");
+        assertThat(sbatch(Map.of(), "", "--array=1-3", "--wrap", "true").err()).contains("--array is not supported by Motley yet");
+        Result missing = sbatch(Map.of(), "", "nosuchfile.sh");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo(lines("sbatch: error: Unable to open file nosuchfile.sh"));
+        assertThat(sbatch(Map.of(), "", "--mail-type=END", "--wrap", "true").err()).contains("--mail-type is ignored");
+    }
+
+    @Test
+    void aRefusalPrintsBothOfSlurmsLines() throws Exception {
+        cluster.submitAnswer = req -> Frame.error("Requested node configuration is not available")
+                .put("detail", "Memory specification can not be satisfied");
+        Result r = sbatch(Map.of(), "", "--mem=100G", "--wrap", "true");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo(lines("sbatch: error: Memory specification can not be satisfied",
+                "sbatch: error: Batch job submission failed: Requested node configuration is not available"));
+    }
+}

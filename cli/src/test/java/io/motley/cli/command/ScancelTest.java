@@ -1,0 +1,59 @@
+package io.motley.cli.command;
+
+import static io.motley.cli.command.Fixtures.lines;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.motley.cli.command.Fixtures.FakeCluster;
+import io.motley.cli.command.Fixtures.Result;
+import io.motley.core.job.JobState;
+import io.motley.core.job.PendingReason;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
+import org.junit.jupiter.api.Test;
+
+class ScancelTest {
+    final FakeCluster cluster = new FakeCluster().jobs(
+            Fixtures.job(1, "a").user("ann", 1000).running("n1", 10, 100).build(),
+            Fixtures.job(2, "b").user("ann", 1000).pending(PendingReason.Resources).build(),
+            Fixtures.job(3, "a").user("bob", 1001).partition("gpu").pending(PendingReason.Priority).build(),
+            Fixtures.job(4, "a").user("ann", 1000).running("n1", 10, 100).ended(JobState.COMPLETED, io.motley.core.job.ExitStatus.NONE, 20).build());
+
+    Result scancel(String... args) throws Exception {
+        return Fixtures.run(new Scancel(), cluster, 0, 1000, "ann", "", args);
+    }
+
+    @Test
+    void idsGoStraightToTheController() throws Exception {
+        Result r = scancel("1", "2,3");
+        assertThat(r.code()).isZero();
+        assertThat(r.out() + r.err()).isEmpty();
+        assertThat(cluster.last(Ops.CANCEL).str("ids")).isEqualTo("1,2,3");
+    }
+
+    @Test
+    void filtersSelectActiveJobsOnly() throws Exception {
+        scancel("-n", "a");
+        assertThat(cluster.last(Ops.CANCEL).str("ids")).isEqualTo("1,3");
+        scancel("--me", "-t", "PD");
+        assertThat(cluster.last(Ops.CANCEL).str("ids")).isEqualTo("2");
+        scancel("-p", "gpu");
+        assertThat(cluster.last(Ops.CANCEL).str("ids")).isEqualTo("3");
+        scancel("-u", "ann", "2");
+        assertThat(cluster.last(Ops.CANCEL).str("ids")).isEqualTo("2");
+    }
+
+    @Test
+    void errorsFollowSlurm() throws Exception {
+        Result none = scancel();
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err()).isEqualTo(lines("scancel: error: No job identification provided"));
+        assertThat(scancel("abc").err()).isEqualTo(lines("scancel: error: Invalid job id abc"));
+        cluster.holdAnswer = req -> Frame.op(Ops.OK)
+                .add(new Frame().put("id", 3).put("error", "Access/permission denied").put("always", true))
+                .add(new Frame().put("id", 999).put("error", "Invalid job id specified").put("always", false));
+        Result r = scancel("3", "999");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo(lines("scancel: error: Kill job error on job id 3: Access/permission denied"));
+        assertThat(scancel("-v", "3", "999").err()).contains("Kill job error on job id 999: Invalid job id specified");
+    }
+}
