@@ -33,16 +33,27 @@ public final class FrameIO {
     /** Reads one frame; throws EOFException when the peer closed the stream before a frame began. */
     public static Frame read(InputStream in) throws IOException {
         DataInputStream d = new DataInputStream(in);
-        int len;
-        try {
-            len = d.readInt();
-        } catch (EOFException e) {
-            throw e;
-        }
+        int len = d.readInt();
         if (len < 0 || len > MAX_FRAME_BYTES) throw new IOException("frame of " + len + " bytes refused");
         byte[] bytes = d.readNBytes(len);
         if (bytes.length != len) throw new EOFException("frame cut short");
         return readBody(new DataInputStream(new java.io.ByteArrayInputStream(bytes)));
+    }
+
+    /** A frame as bytes, for storing it (the database, the agent's spool). */
+    public static byte[] toBytes(Frame frame) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            write(out, frame);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The frame stored by {@link #toBytes}; a damaged record is an IOException naming the problem. */
+    public static Frame fromBytes(byte[] bytes) throws IOException {
+        return read(new java.io.ByteArrayInputStream(bytes));
     }
 
     private static void writeBody(DataOutputStream d, Frame f) throws IOException {

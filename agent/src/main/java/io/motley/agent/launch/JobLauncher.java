@@ -9,8 +9,6 @@ import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
 import io.motley.protocol.Ops;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -383,18 +381,12 @@ public final class JobLauncher {
     }
 
     private static byte[] encode(Frame f) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            FrameIO.write(out, f);
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return FrameIO.toBytes(f);
     }
 
     private static Frame decodeFile(Path f) {
         try {
-            return FrameIO.read(new ByteArrayInputStream(Files.readAllBytes(f)));
+            return FrameIO.fromBytes(Files.readAllBytes(f));
         } catch (IOException e) {
             throw new IllegalStateException("unreadable spool file " + f + ": " + e.getMessage(), e);
         }

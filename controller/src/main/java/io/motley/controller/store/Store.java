@@ -6,10 +6,7 @@ import io.motley.core.job.JobState;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -220,20 +217,14 @@ public final class Store implements AutoCloseable {
     }
 
     private static byte[] encode(Frame f) {
-        try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            FrameIO.write(out, f);
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FrameIO.toBytes(f);
     }
 
     private static Frame decode(byte[] b) {
         try {
-            return FrameIO.read(new ByteArrayInputStream(b));
+            return FrameIO.fromBytes(b);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new StoreException("a stored record is damaged: " + e.getMessage(), e);
         }
     }
 
