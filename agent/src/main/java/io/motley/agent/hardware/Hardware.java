@@ -39,7 +39,16 @@ public record Hardware(
             }
         }
         String os = System.getProperty("os.name") + " " + System.getProperty("os.version");
-        return new Hardware(localHostname(), cpus, mem, sockets, cores, threads, System.getProperty("os.arch"), os, readBootTime());
+        return new Hardware(localHostname(), cpus, mem, sockets, cores, threads, arch(System.getProperty("os.arch")), os, readBootTime());
+    }
+
+    /** The architecture as uname -m (and Slurm) name it, not as the JVM does. */
+    static String arch(String jvmArch) {
+        return switch (jvmArch) {
+            case "amd64", "x86-64" -> "x86_64";
+            case "arm64" -> "aarch64";
+            default -> jvmArch;
+        };
     }
 
     /** This node's slice when several agents share one machine (motley up --agents N). */

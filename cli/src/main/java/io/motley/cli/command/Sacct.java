@@ -310,7 +310,8 @@ public final class Sacct implements Command {
             Set<String> steps = selected.get(j.id());
             boolean wholeJob = selected.isEmpty() || steps == null;
             if (wholeJob) printer.line(out, j, false, ctx);
-            if (p.has("allocations") || j.startTime() == 0) continue;
+            // a job that never ran on a node (refused at submit, cancelled while pending) has no batch step
+            if (p.has("allocations") || j.startTime() == 0 || j.node() == null) continue;
             if (wholeJob || steps.contains("batch")) printer.line(out, j, true, ctx);
         }
         io.out().print(out);
