@@ -1,5 +1,6 @@
 package io.motley.protocol;
 
+import io.motley.core.cluster.Gpu;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.cluster.Partition;
@@ -9,6 +10,7 @@ import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.PendingReason;
+import io.motley.core.job.Usage;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +38,9 @@ public final class Codec {
                 .put("hold", r.hold())
                 .put("comment", r.comment())
                 .put("account", r.account())
-                .put("submitHost", r.submitHost());
+                .put("submitHost", r.submitHost())
+                .put("gpus", r.gpusPerNode())
+                .put("gpuType", r.gpuType());
         if (withPayload) {
             f.put("script", r.script());
             Frame env = new Frame();
@@ -75,7 +79,9 @@ public final class Codec {
                 f.bool("hold"),
                 f.str("comment"),
                 f.str("account"),
-                f.str("submitHost"));
+                f.str("submitHost"),
+                f.integer("gpus", 0),
+                f.str("gpuType"));
     }
 
     public static Frame job(Job j, boolean withPayload) {
@@ -97,7 +103,12 @@ public final class Codec {
                 .put("limit", j.timeLimitSeconds())
                 .put("exitCode", j.exit().code())
                 .put("exitSignal", j.exit().signal())
-                .put("cancelledBy", j.cancelledBy());
+                .put("cancelledBy", j.cancelledBy())
+                .put("gpuIds", j.gpuIds())
+                .put("maxRss", j.usage().maxRssKiB())
+                .put("maxVm", j.usage().maxVmKiB())
+                .put("userCpu", j.usage().userCpuMs())
+                .put("sysCpu", j.usage().systemCpuMs());
         f.add(request(j.request(), withPayload));
         return f;
     }
@@ -121,7 +132,18 @@ public final class Codec {
                 f.lng("allocMem", 0),
                 f.lng("limit", -1),
                 new ExitStatus(f.integer("exitCode", 0), f.integer("exitSignal", 0)),
-                f.integer("cancelledBy", -1));
+                f.integer("cancelledBy", -1),
+                f.str("gpuIds", ""),
+                usage(f));
+    }
+
+    /** Usage fields, as in a job frame or an agent's job-end report. */
+    public static Usage usage(Frame f) {
+        return new Usage(f.lng("maxRss", 0), f.lng("maxVm", 0), f.lng("userCpu", 0), f.lng("sysCpu", 0));
+    }
+
+    public static Frame putUsage(Frame f, Usage u) {
+        return f.put("maxRss", u.maxRssKiB()).put("maxVm", u.maxVmKiB()).put("userCpu", u.userCpuMs()).put("sysCpu", u.systemCpuMs());
     }
 
     public static Frame node(Node n) {
@@ -144,7 +166,12 @@ public final class Codec {
                 .put("load", n.cpuLoad())
                 .put("boot", n.bootTime())
                 .put("agentStart", n.agentStartTime())
-                .put("version", n.version());
+                .put("version", n.version())
+                .put("features", String.join(",", n.features()))
+                .put("gpus", Gpu.format(n.gpus()))
+                .put("containment", n.containment())
+                .put("jobUser", n.jobUser())
+                .put("gpuUsage", n.gpuUsage());
     }
 
     public static Node node(Frame f) {
@@ -167,7 +194,12 @@ public final class Codec {
                 f.dbl("load", 0),
                 f.lng("boot", 0),
                 f.lng("agentStart", 0),
-                f.str("version", ""));
+                f.str("version", ""),
+                f.str("features", "").isEmpty() ? List.of() : Arrays.asList(f.str("features").split(",")),
+                Gpu.parse(f.str("gpus", "")),
+                f.str("containment", ""),
+                f.str("jobUser", ""),
+                f.str("gpuUsage", ""));
     }
 
     public static Frame partition(Partition p) {

@@ -25,6 +25,7 @@ public final class Ops {
     public static final String PARTITIONS = "partitions";
     public static final String ACCOUNTING = "accounting";
     public static final String CONFIG = "config";
+    public static final String UPDATE_NODE = "update_node";
 
     // agent link: agent <-> controller, one long-lived connection per agent
     public static final String REGISTER = "register";

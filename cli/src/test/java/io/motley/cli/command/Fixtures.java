@@ -130,12 +130,13 @@ final class Fixtures {
 
     /** The capture's node "vm": 2 CPUs (1 socket, 2 cores), 24105 MiB. */
     static Node vm() {
-        return node("vm", 2, 24105).withLoad(1.08, 23776);
+        return node("vm", 2, 24105).withLoad(1.08, 23776, null);
     }
 
     static Node node(String name, int cpus, long mem) {
         return new Node(name, name, cpus, mem, 1, cpus, 1, "x86_64", "Linux 6.18.44-fc-v769 #1 SMP PREEMPT_DYNAMIC @0",
-                NodeState.UP, null, 0, 0, 0, mem, 0.0, at("2026-11-22T11:33:17"), at("2026-11-22T11:57:10"), "22.05.8");
+                NodeState.UP, null, 0, 0, 0, mem, 0.0, at("2026-11-22T11:33:17"), at("2026-11-22T11:57:10"), "22.05.8",
+                java.util.List.of(), java.util.List.of(), "cgroup1", "root", "");
     }
 
     static Partition debug() {

@@ -76,7 +76,7 @@ class ScontrolTest {
     @Test
     void allocatedNodeShowsItsAllocationAndADrainReason() throws Exception {
         FakeCluster c = new FakeCluster().partitions(Fixtures.debug()).nodes(Fixtures.vm().withAllocation(2, 2000)
-                .withLoad(0.23, 23827).withState(NodeState.DRAIN, "disk swap", at("2026-11-22T12:30:00")));
+                .withLoad(0.23, 23827, null).withState(NodeState.DRAIN, "disk swap", at("2026-11-22T12:30:00")));
         Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "nodes", "vm");
         assertThat(r.out()).contains(
                 "   CPUAlloc=2 CPUEfctv=2 CPUTot=2 CPULoad=0.23\n",

@@ -209,15 +209,33 @@ public final class Cluster {
             ClusterConfig.NodeOverride o = config.overrideFor(name);
             int cpus = reported.cpus();
             long mem = reported.memMiB();
+            String inval = null;
+            if (o != null && o.cpus() > cpus) {
+                inval = "Configured CPUs=" + o.cpus() + " but the node has " + cpus
+                        + "; lower CPUs in motley.conf's NodeName=" + name + " line (or remove it to use what is detected)";
+            } else if (o != null && o.realMemoryMiB() > mem) {
+                inval = "Configured RealMemory=" + o.realMemoryMiB() + " but the node has " + mem
+                        + " MiB; lower RealMemory in motley.conf's NodeName=" + name + " line (or remove it to use what is detected)";
+            }
             if (o != null && o.cpus() > 0) cpus = Math.min(cpus, o.cpus());
             if (o != null && o.realMemoryMiB() > 0) mem = Math.min(mem, o.realMemoryMiB());
             Node before = nodes.get(name);
-            NodeState state = before != null && before.state() == NodeState.DRAIN ? NodeState.DRAIN : NodeState.UP;
-            String reason = state == NodeState.DRAIN ? before.reason() : null;
+            NodeState state = NodeState.UP;
+            String reason = null;
+            if (inval != null) {
+                state = NodeState.INVAL;
+                reason = inval;
+                log.warn("node invalid node={} reason=\"{}\"", name, inval);
+            } else if (before != null && (before.state() == NodeState.DRAIN || isAdminDown(before))) {
+                // an operator's drain or down outlives the agent's restarts, as in Slurm
+                state = before.state();
+                reason = before.reason();
+            }
             Node n = new Node(name, reported.address(), cpus, mem, reported.sockets(), reported.coresPerSocket(),
                     reported.threadsPerCore(), reported.arch(), reported.os(), state, reason, now, 0, 0,
                     reported.freeMemMiB(), reported.cpuLoad(), reported.bootTime(), reported.agentStartTime(),
-                    reported.version());
+                    reported.version(), reported.features(), reported.gpus(), reported.containment(), reported.jobUser(),
+                    reported.gpuUsage());
             nodes.put(name, n);
             store.saveNode(n);
             AgentChannel old = links.put(name, link);
@@ -261,9 +279,82 @@ public final class Cluster {
     }
 
     public synchronized void heartbeat(String node, Frame hb) {
-        lastSeen.put(node, clock.getAsLong());
+        long now = clock.getAsLong();
+        lastSeen.put(node, now);
         Node n = nodes.get(node);
-        if (n != null) nodes.put(node, n.withLoad(hb.dbl("load", 0), hb.lng("freeMem", 0)));
+        if (n == null) return;
+        n = n.withLoad(hb.dbl("load", 0), hb.lng("freeMem", 0), hb.str("gpuUsage"));
+        nodes.put(node, n);
+        if (hb.has("health")) health(n, hb.str("health"), now);
+    }
+
+    static final String NOT_RESPONDING = "Not responding";
+    static final String HEALTH_PREFIX = "Health check failed: ";
+
+    private static boolean isAdminDown(Node n) {
+        return n.state() == NodeState.DOWN && n.reason() != null && !NOT_RESPONDING.equals(n.reason());
+    }
+
+    /** A failing health check drains the node with its output as reason; a passing one resumes a node it drained. */
+    private void health(Node n, String result, long now) {
+        boolean ok = result.equals("ok");
+        boolean drainedByHealth = n.state() == NodeState.DRAIN && n.reason() != null && n.reason().startsWith(HEALTH_PREFIX);
+        Node next = null;
+        if (!ok && n.state() == NodeState.UP) {
+            String why = HEALTH_PREFIX + result.replaceFirst("^fail:", "").strip();
+            next = n.withState(NodeState.DRAIN, why, now);
+            log.warn("node drained by its health check node={} reason=\"{}\"", n.name(), why);
+        } else if (ok && drainedByHealth) {
+            next = n.withState(NodeState.UP, null, now);
+            log.info("node resumed: health check passes again node={}", n.name());
+        }
+        if (next != null) {
+            nodes.put(n.name(), next);
+            store.saveNode(next);
+            wakeScheduler();
+        }
+    }
+
+    /** scontrol update NodeName=... State=DRAIN|RESUME|DOWN|UNDRAIN Reason=...: an operator's word on a node. */
+    public synchronized Optional<String> updateNode(String name, String stateWord, String reason, int uid) {
+        if (uid != 0) return Optional.of("Access/permission denied");
+        Node n = nodes.get(name);
+        if (n == null) return Optional.of("Invalid node name specified");
+        long now = clock.getAsLong();
+        String word = stateWord.toUpperCase(java.util.Locale.ROOT);
+        Node next;
+        switch (word) {
+            case "DRAIN", "DOWN" -> {
+                if (reason == null || reason.isBlank()) return Optional.of("You must specify a reason when DOWNING or DRAINING a node. Request denied");
+                next = n.withState(word.equals("DRAIN") ? NodeState.DRAIN : NodeState.DOWN, reason, now);
+                if (word.equals("DOWN")) {
+                    // as in Slurm, DOWN ends the node's jobs
+                    List<Job> failed = new ArrayList<>();
+                    for (Job j : jobs.values()) {
+                        if (j.state() == JobState.RUNNING && name.equals(j.node())) {
+                            failed.add(j.ended(JobState.NODE_FAIL, ExitStatus.NONE, now, -1));
+                            AgentChannel link = links.get(name);
+                            if (link != null) link.send(Frame.op(Ops.KILL).put("id", j.id()).put("why", "node_down"));
+                        }
+                    }
+                    store.saveJobs(failed);
+                    failed.forEach(j -> jobs.put(j.id(), j));
+                }
+            }
+            case "RESUME", "UNDRAIN", "IDLE" -> {
+                if (n.state() == NodeState.INVAL) return Optional.of("Node configuration is invalid: " + n.reason());
+                next = n.withState(NodeState.UP, null, now);
+                lastSeen.put(name, now);
+            }
+            default -> {
+                return Optional.of("Invalid node state specified");
+            }
+        }
+        nodes.put(name, next);
+        store.saveNode(next);
+        log.info("node updated by operator node={} state={} reason=\"{}\"", name, next.state(), reason);
+        wakeScheduler();
+        return Optional.empty();
     }
 
     /** The agent reports that a job's processes ended. Idempotent: a repeat is acknowledged and ignored. */
@@ -282,7 +373,7 @@ public final class Cluster {
             JobState state = JobState.valueOf(f.str("state"));
             Integer by = cancelling.remove(id);
             long end = f.lng("end", clock.getAsLong());
-            Job done = j.ended(state, new ExitStatus(f.integer("code", 0), f.integer("signal", 0)), end,
+            Job done = j.withUsage(Codec.usage(f)).ended(state, new ExitStatus(f.integer("code", 0), f.integer("signal", 0)), end,
                     state == JobState.CANCELLED ? (by == null ? 0 : by) : -1);
             store.saveJob(done);
             jobs.put(id, done);
@@ -306,7 +397,7 @@ public final class Cluster {
             for (Node n : List.copyOf(nodes.values())) {
                 long seen = lastSeen.getOrDefault(n.name(), 0L);
                 if (n.state() != NodeState.DOWN && now - seen > config.nodeTimeoutSeconds()) {
-                    String why = "Not responding";
+                    String why = NOT_RESPONDING;
                     nodes.put(n.name(), n.withState(NodeState.DOWN, why, now));
                     store.saveNode(nodes.get(n.name()));
                     log.warn("node down node={} reason=\"{}\" silent_for={}s", n.name(), why, now - seen);
@@ -365,18 +456,18 @@ public final class Cluster {
         for (Node n : nodes.values()) {
             // only nodes whose agent is connected can be given work
             NodeState s = links.containsKey(n.name()) ? n.state() : NodeState.DOWN;
-            views.add(new NodeView(n.name(), n.cpus(), n.memMiB(), s));
+            views.add(new NodeView(n.name(), n.cpus(), n.memMiB(), s, n.gpus()));
         }
         List<Allocation> running = new ArrayList<>();
         List<QueuedJob> pending = new ArrayList<>();
         for (Job j : jobs.values()) {
             if (j.state() == JobState.RUNNING) {
-                running.add(new Allocation(j.id(), j.node(), j.allocCpus(), j.allocMemMiB()));
+                running.add(new Allocation(j.id(), j.node(), j.allocCpus(), j.allocMemMiB(), j.gpuList()));
             } else if (j.state() == JobState.PENDING) {
                 JobRequest r = j.request();
                 List<String> parts = List.of(j.partition().split(","));
                 pending.add(new QueuedJob(j.id(), j.priority(), parts, r.cpus(), r.requestedMemMiB(),
-                        r.timeLimitSeconds(), r.hold()));
+                        r.timeLimitSeconds(), r.hold(), r.gpusPerNode(), r.gpuType()));
             }
         }
         if (pending.isEmpty()) return new Plan(List.of(), Map.of());
@@ -385,13 +476,13 @@ public final class Cluster {
         for (Start s : plan.starts()) {
             Job j = jobs.get(s.jobId());
             long limit = s.timeLimitSeconds() == JobRequest.UNSET ? Durations.UNLIMITED : s.timeLimitSeconds();
-            started.add(j.started(s.partition(), s.node(), s.cpus(), s.memMiB(), limit, now));
+            started.add(j.started(s.partition(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), limit, now));
         }
         store.saveJobs(started);
         for (Job j : started) {
             jobs.put(j.id(), j);
             links.get(j.node()).send(launchFrame(j));
-            log.info("job started job={} node={} cpus={} mem={}M", j.id(), j.node(), j.allocCpus(), j.allocMemMiB());
+            log.info("job started job={} node={} cpus={} mem={}M gpus={}", j.id(), j.node(), j.allocCpus(), j.allocMemMiB(), j.gpuIds());
         }
         plan.reasons().forEach((id, why) -> {
             Job j = jobs.get(id);

@@ -39,6 +39,15 @@ final class Requests {
                 cluster.config().partitions().forEach(p -> out.add(Codec.partition(p)));
                 yield out;
             }
+            case Ops.UPDATE_NODE -> {
+                Frame out = Frame.op(Ops.OK);
+                for (String name : req.str("nodes", "").split(",")) {
+                    if (name.isBlank()) continue;
+                    cluster.updateNode(name, req.str("state", ""), req.str("reason"), uid)
+                            .ifPresent(err -> out.add(new Frame().put("node", name).put("error", err)));
+                }
+                yield out;
+            }
             case Ops.ACCOUNTING -> {
                 Frame out = Frame.op(Ops.OK);
                 cluster.accounting(req.lng("start", 0), req.lng("end", Long.MAX_VALUE), req.integer("user", -1), ids(req))

@@ -1,8 +1,11 @@
 package io.motley.core.cluster;
 
+import java.util.List;
+
 /**
  * A node as the controller knows it: the hardware its agent reported, its admin state with the
- * reason, and what is allocated on it. Times are epoch seconds.
+ * reason, and what is allocated on it. Times are epoch seconds. {@code containment} is how the
+ * agent holds jobs to their limits (cgroup2, cgroup1, process), {@code jobUser} whom jobs run as.
  */
 public record Node(
         String name,
@@ -23,10 +26,20 @@ public record Node(
         double cpuLoad,
         long bootTime,
         long agentStartTime,
-        String version) {
+        String version,
+        List<String> features,
+        List<Gpu> gpus,
+        String containment,
+        String jobUser,
+        String gpuUsage) {
+
+    public Node {
+        features = features == null ? List.of() : List.copyOf(features);
+        gpus = gpus == null ? List.of() : List.copyOf(gpus);
+    }
 
     public NodeView view() {
-        return new NodeView(name, cpus, memMiB, state);
+        return new NodeView(name, cpus, memMiB, state, gpus);
     }
 
     public String displayState() {
@@ -35,16 +48,19 @@ public record Node(
 
     public Node withState(NodeState s, String why, long when) {
         return new Node(name, address, cpus, memMiB, sockets, coresPerSocket, threadsPerCore, arch, os, s, why, when,
-                allocCpus, allocMemMiB, freeMemMiB, cpuLoad, bootTime, agentStartTime, version);
+                allocCpus, allocMemMiB, freeMemMiB, cpuLoad, bootTime, agentStartTime, version, features, gpus,
+                containment, jobUser, gpuUsage);
     }
 
     public Node withAllocation(int cpus, long mem) {
         return new Node(name, address, this.cpus, memMiB, sockets, coresPerSocket, threadsPerCore, arch, os, state,
-                reason, reasonTime, cpus, mem, freeMemMiB, cpuLoad, bootTime, agentStartTime, version);
+                reason, reasonTime, cpus, mem, freeMemMiB, cpuLoad, bootTime, agentStartTime, version, features, gpus,
+                containment, jobUser, gpuUsage);
     }
 
-    public Node withLoad(double load, long freeMem) {
+    public Node withLoad(double load, long freeMem, String gpuUse) {
         return new Node(name, address, cpus, memMiB, sockets, coresPerSocket, threadsPerCore, arch, os, state, reason,
-                reasonTime, allocCpus, allocMemMiB, freeMem, load, bootTime, agentStartTime, version);
+                reasonTime, allocCpus, allocMemMiB, freeMem, load, bootTime, agentStartTime, version, features, gpus,
+                containment, jobUser, gpuUse == null ? gpuUsage : gpuUse);
     }
 }

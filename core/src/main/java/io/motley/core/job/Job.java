@@ -23,41 +23,73 @@ public record Job(
         long allocMemMiB,
         long timeLimitSeconds,
         ExitStatus exit,
-        int cancelledBy) {
+        int cancelledBy,
+        String gpuIds,
+        Usage usage) {
+
+    public Job {
+        gpuIds = gpuIds == null ? "" : gpuIds;
+        usage = usage == null ? Usage.NONE : usage;
+    }
+
+    /** A job without GPUs or measured usage yet. */
+    public Job(long id, JobRequest request, String user, int uid, int gid, JobState state, PendingReason reason, long priority,
+            long submitTime, long startTime, long endTime, String partition, String node, int allocCpus, long allocMemMiB,
+            long timeLimitSeconds, ExitStatus exit, int cancelledBy) {
+        this(id, request, user, uid, gid, state, reason, priority, submitTime, startTime, endTime, partition, node, allocCpus,
+                allocMemMiB, timeLimitSeconds, exit, cancelledBy, "", Usage.NONE);
+    }
 
     public Job withState(JobState next, PendingReason why) {
         return new Job(id, request, user, uid, gid, state.moveTo(next), why, priority, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy);
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage);
     }
 
     public Job withReason(PendingReason why) {
         return new Job(id, request, user, uid, gid, state, why, priority, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy);
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage);
     }
 
     public Job withRequest(JobRequest r) {
         return new Job(id, r, user, uid, gid, state, reason, priority, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy);
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage);
     }
 
     /** The job started on a node at {@code now} with these resources. */
     public Job started(String onPartition, String onNode, int cpus, long memMiB, long limit, long now) {
+        return started(onPartition, onNode, cpus, memMiB, java.util.List.of(), limit, now);
+    }
+
+    public Job started(String onPartition, String onNode, int cpus, long memMiB, java.util.List<Integer> gpus, long limit, long now) {
+        String ids = String.join(",", gpus.stream().map(String::valueOf).toList());
         return new Job(id, request, user, uid, gid, state.moveTo(JobState.RUNNING), PendingReason.None, priority,
-                submitTime, now, 0, onPartition, onNode, cpus, memMiB, limit, ExitStatus.NONE, cancelledBy);
+                submitTime, now, 0, onPartition, onNode, cpus, memMiB, limit, ExitStatus.NONE, cancelledBy, ids, Usage.NONE);
+    }
+
+    /** GPU device indices the job holds. */
+    public java.util.List<Integer> gpuList() {
+        if (gpuIds.isEmpty()) return java.util.List.of();
+        return java.util.Arrays.stream(gpuIds.split(",")).map(Integer::parseInt).toList();
+    }
+
+    public Job withUsage(Usage u) {
+        return new Job(id, request, user, uid, gid, state, reason, priority, submitTime, startTime, endTime,
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, u);
     }
 
     /** The job ended in {@code finalState} at {@code now}. */
     public Job ended(JobState finalState, ExitStatus how, long now, int byUid) {
         PendingReason why = finalState == JobState.TIMEOUT ? PendingReason.TimeLimit
+                : finalState == JobState.OUT_OF_MEMORY ? PendingReason.OutOfMemory
                 : state == JobState.PENDING ? reason : PendingReason.None;
         return new Job(id, request, user, uid, gid, state.moveTo(finalState), why, priority, submitTime,
-                startTime, now, partition, node, allocCpus, allocMemMiB, timeLimitSeconds, how, byUid);
+                startTime, now, partition, node, allocCpus, allocMemMiB, timeLimitSeconds, how, byUid, gpuIds, usage);
     }
 
     /** Back to the queue (the node it ran on failed and the job is requeued, or a launch never happened). */
     public Job requeued() {
         return new Job(id, request, user, uid, gid, JobState.PENDING, PendingReason.None, priority, submitTime, 0, 0,
-                partition, null, 0, 0, timeLimitSeconds, ExitStatus.NONE, -1);
+                partition, null, 0, 0, timeLimitSeconds, ExitStatus.NONE, -1, "", Usage.NONE);
     }
 
     public Job withPriorityHold(boolean hold) {
@@ -65,7 +97,7 @@ public record Job(
                 request.cpusPerTask(), request.cpusPerTaskGiven(), request.nodes(), request.memPerNodeMiB(),
                 request.memPerCpuMiB(), request.timeLimitSeconds(), request.stdoutPattern(), request.stderrPattern(),
                 request.workDir(), request.submitDir(), request.environment(), request.script(), request.arguments(), hold, request.comment(),
-                request.account(), request.submitHost()))
+                request.account(), request.submitHost(), request.gpusPerNode(), request.gpuType()))
                 .withReason(hold ? PendingReason.JobHeldUser : PendingReason.None);
     }
 

@@ -44,6 +44,16 @@ public final class JobEnvironment {
         if (r.account() != null) env.put("SLURM_JOB_ACCOUNT", r.account());
         if (job.timeLimitSeconds() > 0) env.put("SLURM_JOB_END_TIME", Long.toString(job.startTime() + job.timeLimitSeconds()));
         env.put("SLURM_JOB_START_TIME", Long.toString(job.startTime()));
+        if (!job.gpuIds().isEmpty()) {
+            // the job sees only its devices; CUDA renumbers them from 0 inside the job
+            env.put("CUDA_VISIBLE_DEVICES", job.gpuIds());
+            env.put("SLURM_JOB_GPUS", job.gpuIds());
+            env.put("GPU_DEVICE_ORDINAL", job.gpuIds());
+            env.put("SLURM_GPUS_ON_NODE", Integer.toString(job.gpuList().size()));
+        } else if (r.gpusPerNode() == 0) {
+            // a job without GPUs must not use the node's GPUs through an inherited variable
+            env.put("CUDA_VISIBLE_DEVICES", "");
+        }
         env.put("ENVIRONMENT", "BATCH");
         return env;
     }

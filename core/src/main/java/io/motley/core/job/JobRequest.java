@@ -29,7 +29,9 @@ public record JobRequest(
         boolean hold,
         String comment,
         String account,
-        String submitHost) {
+        String submitHost,
+        int gpusPerNode,
+        String gpuType) {
 
     public static final long UNSET = -2;
 
@@ -44,6 +46,23 @@ public record JobRequest(
         if (ntasks < 1) throw new IllegalArgumentException("ntasks must be at least 1");
         if (cpusPerTask < 1) throw new IllegalArgumentException("cpus-per-task must be at least 1");
         if (nodes < 1) throw new IllegalArgumentException("nodes must be at least 1");
+        if (gpusPerNode < 0) throw new IllegalArgumentException("GPU count must not be negative");
+    }
+
+    /** A request without GPUs (the form most callers build). */
+    public JobRequest(String name, List<String> partitions, int ntasks, int cpusPerTask, boolean cpusPerTaskGiven, int nodes,
+            long memPerNodeMiB, long memPerCpuMiB, long timeLimitSeconds, String stdoutPattern, String stderrPattern,
+            String workDir, String submitDir, Map<String, String> environment, String script, List<String> arguments,
+            boolean hold, String comment, String account, String submitHost) {
+        this(name, partitions, ntasks, cpusPerTask, cpusPerTaskGiven, nodes, memPerNodeMiB, memPerCpuMiB, timeLimitSeconds,
+                stdoutPattern, stderrPattern, workDir, submitDir, environment, script, arguments, hold, comment, account,
+                submitHost, 0, null);
+    }
+
+    /** Slurm's TRES text for the GPUs asked for: {@code gres/gpu=2} or {@code gres/gpu:TYPE=2}; empty for none. */
+    public String gpuTres() {
+        if (gpusPerNode <= 0) return "";
+        return "gres/gpu" + (gpuType == null ? "" : ":" + gpuType) + "=" + gpusPerNode;
     }
 
     /** CPUs the job needs on its node: tasks times CPUs per task. */

@@ -12,5 +12,6 @@ public enum PendingReason {
     JobHeldAdmin,
     ReqNodeNotAvail,
     NodeDown,
-    TimeLimit;
+    TimeLimit,
+    OutOfMemory;
 }

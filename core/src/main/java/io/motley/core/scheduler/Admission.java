@@ -51,6 +51,17 @@ public final class Admission {
                     "Motley runs a job on one node for now; -N/--nodes " + req.nodes() + " is not supported yet",
                     "Requested node configuration is not available"));
         }
+        if (req.gpusPerNode() > 0) {
+            boolean gpuFits = false;
+            for (Partition p : chosen) {
+                for (NodeView n : nodes) {
+                    if (p.contains(n.name()) && n.gpuCount(req.gpuType()) >= req.gpusPerNode() && n.cpus() >= req.cpus()) gpuFits = true;
+                }
+            }
+            if (!gpuFits) {
+                return Optional.of(new Rejection(null, "Invalid generic resource (gres) specification"));
+            }
+        }
         boolean anyNode = false;
         boolean cpuFits = false;
         boolean memFits = false;

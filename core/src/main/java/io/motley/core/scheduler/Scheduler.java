@@ -1,5 +1,6 @@
 package io.motley.core.scheduler;
 
+import io.motley.core.cluster.Gpu;
 import io.motley.core.cluster.NodeView;
 import io.motley.core.cluster.Partition;
 import io.motley.core.cluster.PartitionState;
@@ -29,15 +30,18 @@ public final class Scheduler {
         snap.nodes().stream().sorted(Comparator.comparing(NodeView::name)).forEach(n -> nodes.put(n.name(), n));
         Map<String, int[]> freeCpus = new HashMap<>();
         Map<String, long[]> freeMem = new HashMap<>();
+        Map<String, Set<Integer>> usedGpus = new HashMap<>();
         for (NodeView n : nodes.values()) {
             freeCpus.put(n.name(), new int[] {n.cpus()});
             freeMem.put(n.name(), new long[] {n.memMiB()});
+            usedGpus.put(n.name(), new HashSet<>());
         }
         for (Allocation a : snap.running()) {
             int[] c = freeCpus.get(a.node());
             if (c != null) {
                 c[0] -= a.cpus();
                 freeMem.get(a.node())[0] -= a.memMiB();
+                usedGpus.get(a.node()).addAll(a.gpuIds());
             }
         }
         Map<String, Partition> partitions = new HashMap<>();
@@ -70,7 +74,7 @@ public final class Scheduler {
                 } else if (blocked.contains(pname)) {
                     here = PendingReason.Priority;
                 } else {
-                    start = firstFit(job, p, nodes, freeCpus, freeMem, snap.defMemPerCpuMiB());
+                    start = firstFit(job, p, nodes, freeCpus, freeMem, usedGpus, snap.defMemPerCpuMiB());
                     if (start == null) {
                         here = PendingReason.Resources;
                         blocked.add(pname);
@@ -83,6 +87,7 @@ public final class Scheduler {
                 starts.add(start);
                 freeCpus.get(start.node())[0] -= start.cpus();
                 freeMem.get(start.node())[0] -= start.memMiB();
+                usedGpus.get(start.node()).addAll(start.gpuIds());
             } else {
                 reasons.put(job.id(), reason == null ? PendingReason.Resources : reason);
             }
@@ -103,14 +108,29 @@ public final class Scheduler {
             Map<String, NodeView> nodes,
             Map<String, int[]> freeCpus,
             Map<String, long[]> freeMem,
+            Map<String, Set<Integer>> usedGpus,
             long defMemPerCpu) {
         for (NodeView n : nodes.values()) {
             if (!n.schedulable() || !p.contains(n.name())) continue;
             long mem = memoryFor(job, n, defMemPerCpu);
-            if (freeCpus.get(n.name())[0] >= job.cpus() && freeMem.get(n.name())[0] >= mem) {
-                return new Start(job.id(), p.name(), n.name(), job.cpus(), mem, p.effectiveTimeLimit(job.timeLimitSeconds()));
-            }
+            if (freeCpus.get(n.name())[0] < job.cpus() || freeMem.get(n.name())[0] < mem) continue;
+            List<Integer> gpus = freeGpus(job, n, usedGpus.get(n.name()));
+            if (gpus == null) continue;
+            return new Start(job.id(), p.name(), n.name(), job.cpus(), mem, p.effectiveTimeLimit(job.timeLimitSeconds()), gpus);
         }
         return null;
+    }
+
+    /** The lowest free device indices of the wanted type, or null when too few are free. */
+    private static List<Integer> freeGpus(QueuedJob job, NodeView n, Set<Integer> used) {
+        if (job.gpus() <= 0) return List.of();
+        List<Integer> picked = new ArrayList<>();
+        for (Gpu g : n.gpus().stream().sorted(Comparator.comparingInt(Gpu::index)).toList()) {
+            if (picked.size() == job.gpus()) break;
+            if (used.contains(g.index())) continue;
+            if (job.gpuType() != null && !job.gpuType().equals(g.type())) continue;
+            picked.add(g.index());
+        }
+        return picked.size() == job.gpus() ? picked : null;
     }
 }
