@@ -10,6 +10,7 @@ import io.motley.cli.command.Sacct;
 import io.motley.cli.command.Sbatch;
 import io.motley.cli.command.Scancel;
 import io.motley.cli.command.Scontrol;
+import io.motley.cli.command.Seff;
 import io.motley.cli.command.Sinfo;
 import io.motley.cli.command.Squeue;
 import io.motley.cli.local.LocalCluster;
@@ -36,6 +37,7 @@ public final class Main {
             "scancel", new Scancel(),
             "sacct", new Sacct(),
             "scontrol", new Scontrol(),
+            "seff", new Seff(),
             "motley", new LocalCluster());
 
     public static void main(String[] argv) {

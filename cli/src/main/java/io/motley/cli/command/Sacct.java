@@ -485,8 +485,8 @@ public final class Sacct implements Command {
             case "Account" -> r.account();
             case "AllocCPUS", "NCPUS" -> Integer.toString(pending && !step ? 0 : cpus);
             case "AllocNodes" -> step || started ? "1" : "0";
-            case "AllocTRES" -> step ? tres(false, cpus, allocMem(j), 1)
-                    : pending ? null : tres(true, cpus, allocMem(j), 1);
+            case "AllocTRES" -> step ? tres(false, cpus, allocMem(j), 1, j.gpuList().size())
+                    : pending ? null : tres(true, cpus, allocMem(j), 1, j.gpuList().size());
             case "AveCPUFreq", "ConsumedEnergy" -> step ? "0" : null;
             case "ConsumedEnergyRaw" -> step ? "0" : null;
             case "Cluster" -> ctx.cluster();
@@ -520,7 +520,7 @@ public final class Sacct implements Command {
                 yield step || mem <= 0 ? null : MemorySize.format(mem);
             }
             case "ReqNodes" -> Integer.toString(step ? 1 : r.nodes());
-            case "ReqTRES" -> step ? null : tres(true, Math.max(r.cpus(), r.nodes()), reqMem(j), r.nodes());
+            case "ReqTRES" -> step ? null : tres(true, Math.max(r.cpus(), r.nodes()), reqMem(j), r.nodes(), r.gpusPerNode());
             case "Start" -> step || started ? date(j.startTime(), io, "Unknown") : pending ? "Unknown" : "None";
             case "State" -> step ? stepState(j) : state(j);
             case "Submit" -> date(step ? j.startTime() : j.submitTime(), io, "Unknown");
@@ -530,7 +530,13 @@ public final class Sacct implements Command {
             case "UID" -> step ? null : Integer.toString(j.uid());
             case "User" -> step ? null : j.user();
             case "WorkDir" -> step ? null : r.workDir();
-            // usage (RSS, CPU times, disk, energy) is not collected yet; the rest Motley does not have
+            // memory peaks belong to the step, as in Slurm; CPU times show on both lines
+            case "MaxRSS" -> step && measured(j) ? kib(j.usage().maxRssKiB()) : null;
+            case "MaxVMSize" -> step && measured(j) ? kib(j.usage().maxVmKiB()) : null;
+            case "TotalCPU" -> measured(j) ? cpuTime(j.usage().totalCpuMs()) : null;
+            case "UserCPU" -> measured(j) ? cpuTime(j.usage().userCpuMs()) : null;
+            case "SystemCPU" -> measured(j) ? cpuTime(j.usage().systemCpuMs()) : null;
+            // disk, energy and the like Motley does not measure
             default -> null;
         };
     }
@@ -567,10 +573,33 @@ public final class Sacct implements Command {
     }
 
     /** TRES as sacct lists them, by name: billing, cpu, mem, node (billing only for the job). */
+    /** Usage is shown once a job ended with figures from its agent; blank otherwise, as Slurm without gathering. */
+    private static boolean measured(Job j) {
+        return j.state().isTerminal() && j.startTime() > 0 && !j.usage().equals(io.motley.core.job.Usage.NONE);
+    }
+
+    /** Memory as sacct prints it: KiB with a K suffix, "0" for nothing measured. */
+    static String kib(long k) {
+        return k <= 0 ? "0" : k + "K";
+    }
+
+    /** CPU time as sacct prints it: MM:SS.mmm under an hour, HH:MM:SS, then D-HH:MM:SS. */
+    static String cpuTime(long ms) {
+        long s = ms / 1000;
+        if (s >= 86400) return (s / 86400) + "-" + String.format(Locale.ROOT, "%02d:%02d:%02d", s % 86400 / 3600, s % 3600 / 60, s % 60);
+        if (s >= 3600) return String.format(Locale.ROOT, "%02d:%02d:%02d", s / 3600, s % 3600 / 60, s % 60);
+        return String.format(Locale.ROOT, "%02d:%02d.%03d", s / 60, s % 60, ms % 1000);
+    }
+
     private static String tres(boolean billing, int cpus, long memMiB, int nodes) {
+        return tres(billing, cpus, memMiB, nodes, 0);
+    }
+
+    private static String tres(boolean billing, int cpus, long memMiB, int nodes, int gpus) {
         StringBuilder sb = new StringBuilder();
         if (billing) sb.append("billing=").append(cpus).append(',');
         sb.append("cpu=").append(cpus);
+        if (gpus > 0) sb.append(",gres/gpu=").append(gpus);
         if (memMiB > 0) sb.append(",mem=").append(MemorySize.format(memMiB));
         sb.append(",node=").append(nodes);
         return sb.toString();

@@ -76,8 +76,7 @@ public final class Sbatch implements Command {
             OptionSpec.value('\0', "signal"));
 
     private static final Set<String> IGNORED = Set.of("mail-type", "mail-user", "requeue", "no-requeue");
-    private static final Set<String> NOT_YET = Set.of("array", "dependency", "gres", "gpus", "gpus-per-node", "gpus-per-task",
-            "constraint", "nodelist", "exclude", "exclusive", "begin", "deadline", "nice", "qos", "ntasks-per-node", "signal");
+    private static final Set<String> NOT_YET = Set.of("array", "dependency", "constraint", "nodelist", "exclude", "exclusive", "begin", "deadline", "nice", "qos", "ntasks-per-node", "signal");
 
     /** Input environment variables sbatch reads, between #SBATCH lines and the command line in precedence. */
     private static final Map<String, String> INPUT_ENV = Map.of(
@@ -199,6 +198,7 @@ public final class Sbatch implements Command {
             nodes = parsePositive(min, "nodes");
         }
         List<String> partitions = o.has("partition") ? List.of(o.last("partition").split(",")) : List.of();
+        GpuRequest gpus = gpus(o, ntasks);
         return new JobRequest(
                 o.has("job-name") ? o.last("job-name") : defaultName,
                 partitions,
@@ -219,7 +219,62 @@ public final class Sbatch implements Command {
                 o.has("hold"),
                 o.last("comment"),
                 o.last("account"),
-                io.hostname());
+                io.hostname(),
+                gpus.count(),
+                gpus.type());
+    }
+
+    /** GPUs per node and their type (null = any), from --gres, --gpus, --gpus-per-node or --gpus-per-task. */
+    record GpuRequest(int count, String type) {}
+
+    static GpuRequest gpus(GetOpt.Parsed o, int ntasks) {
+        GpuRequest g = new GpuRequest(0, null);
+        if (o.has("gres")) g = gres(o.last("gres"));
+        if (o.has("gpus")) g = typedCount(o.last("gpus"), "--gpus");
+        if (o.has("gpus-per-node")) g = typedCount(o.last("gpus-per-node"), "--gpus-per-node");
+        if (o.has("gpus-per-task")) {
+            GpuRequest t = typedCount(o.last("gpus-per-task"), "--gpus-per-task");
+            g = new GpuRequest(t.count() * ntasks, t.type());
+        }
+        return g;
+    }
+
+    /** --gres=gpu[:TYPE][:N][,...]: only GPUs are generic resources in Motley. */
+    private static GpuRequest gres(String spec) {
+        GpuRequest out = new GpuRequest(0, null);
+        for (String item : spec.split(",")) {
+            String[] f = item.trim().split(":");
+            if (f.length == 0 || !f[0].equals("gpu") || f.length > 3) {
+                throw new UsageException("error: Invalid generic resource (gres) specification", 1, false);
+            }
+            String type = null;
+            int n = 1;
+            try {
+                if (f.length == 2) {
+                    if (f[1].chars().allMatch(Character::isDigit)) n = Integer.parseInt(f[1]);
+                    else type = f[1];
+                } else if (f.length == 3) {
+                    type = f[1];
+                    n = Integer.parseInt(f[2]);
+                }
+            } catch (NumberFormatException e) {
+                throw new UsageException("error: Invalid generic resource (gres) specification", 1, false);
+            }
+            out = new GpuRequest(n, type);
+        }
+        return out;
+    }
+
+    /** [TYPE:]N as --gpus and --gpus-per-node take it. */
+    private static GpuRequest typedCount(String spec, String flag) {
+        String[] f = spec.split(":");
+        try {
+            if (f.length == 1) return new GpuRequest(Integer.parseInt(f[0]), null);
+            if (f.length == 2) return new GpuRequest(Integer.parseInt(f[1]), f[0]);
+        } catch (NumberFormatException e) {
+            // falls through to the error
+        }
+        throw new UsageException("error: Invalid " + flag + " specification", 1, false);
     }
 
     /** --export: ALL (default), NONE, or a list of names and NAME=value, optionally starting with ALL. */
@@ -305,6 +360,7 @@ public final class Sbatch implements Command {
               -A, --account=NAME        account to record
                   --wrap=COMMAND        run COMMAND under /bin/sh instead of a script
             #SBATCH lines in the script take the same options; the command line wins.
-            Not in Motley yet: --array, --dependency, --gres/--gpus, --constraint, --nodelist, --exclude,
+                  --gres=gpu[:TYPE][:N]  GPUs per node (also --gpus=[TYPE:]N, --gpus-per-node, --gpus-per-task)
+            Not in Motley yet: --array, --dependency, --constraint, --nodelist, --exclude,
             --exclusive, --begin, --deadline, --nice, --qos (refused with a message).""";
 }

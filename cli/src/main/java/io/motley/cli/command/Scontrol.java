@@ -3,6 +3,7 @@ package io.motley.cli.command;
 import io.motley.cli.format.JobText;
 import io.motley.cli.options.GetOpt;
 import io.motley.cli.options.OptionSpec;
+import io.motley.core.cluster.Gpu;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.Partition;
 import io.motley.core.hostlist.Hostlist;
@@ -85,6 +86,7 @@ public final class Scontrol implements Command {
             }
             if (t.equals("hold") || t.equals("holdu") || t.equals("uhold")) return hold(tag, rest, Ops.HOLD);
             if (abbrev(t, "release", 3)) return hold(tag, rest, Ops.RELEASE);
+            if (abbrev(t, "update", 1)) return update(tag, rest);
             if (abbrev(t, "version", 4)) {
                 io.out().println(Version.TEXT);
                 return 0;
@@ -94,6 +96,47 @@ public final class Scontrol implements Command {
                 return 0;
             }
             return error("invalid keyword: " + tag);
+        }
+
+        /** update NodeName=LIST State=DRAIN|DOWN|RESUME|UNDRAIN [Reason=TEXT...]: the operator's node commands. */
+        private int update(String tag, List<String> rest) throws Exception {
+            if (rest.isEmpty()) return error("too few arguments for keyword:" + tag);
+            String nodes = null;
+            String state = null;
+            StringBuilder reason = null;
+            for (String w : rest) {
+                int eq = w.indexOf('=');
+                String key = eq < 0 ? w.toLowerCase(Locale.ROOT) : w.substring(0, eq).toLowerCase(Locale.ROOT);
+                String value = eq < 0 ? "" : w.substring(eq + 1);
+                if (reason != null && eq < 0) {
+                    // Reason="disk full" arrives split into words by the shell-less word split
+                    reason.append(' ').append(w);
+                    continue;
+                }
+                switch (key) {
+                    case "nodename", "node" -> nodes = value;
+                    case "state" -> state = value;
+                    case "reason" -> reason = new StringBuilder(value);
+                    case "jobid" -> {
+                        return error("scontrol update JobId=... is not supported by Motley yet");
+                    }
+                    default -> {
+                        return error("Update of this parameter is not supported: " + w);
+                    }
+                }
+            }
+            if (nodes == null) return error("No valid entity in update command");
+            if (state == null) return error("Update of node " + nodes + " needs State=DRAIN|DOWN|RESUME|UNDRAIN");
+            String why = reason == null ? null : reason.toString().replaceAll("^\"|\"$", "");
+            Frame resp = io.gateway().call(Frame.op(Ops.UPDATE_NODE)
+                    .put("nodes", String.join(",", Hostlist.expand(nodes)))
+                    .put("state", state).put("reason", why));
+            int rc = 0;
+            for (Frame f : resp.children()) {
+                io.err().println("slurm_update error: " + f.str("error") + " (node " + f.str("node") + ")");
+                rc = 1;
+            }
+            return rc;
         }
 
         private int error(String message) {
@@ -285,6 +328,8 @@ public final class Scontrol implements Command {
         l.add("Socks/Node=* NtasksPerN:B:S:C=0:0:*:* CoreSpec=*");
         l.add("MinCPUsNode=" + r.cpusPerTask() + " " + minMemory(j) + " MinTmpDiskNode=0");
         l.add("Features=(null) DelayBoot=00:00:00");
+        if (r.gpusPerNode() > 0) l.add("TresPerNode=" + r.gpuTres().replace("gres/gpu", "gres:gpu").replace("=", ":"));
+        if (!j.gpuIds().isEmpty()) l.add("GRES=gpu" + "(IDX:" + j.gpuIds() + ")");
         l.add("OverSubscribe=OK Contiguous=0 Licenses=(null) Network=(null)");
         l.add("Command=(null)");
         l.add("WorkDir=" + r.workDir());
@@ -319,9 +364,10 @@ public final class Scontrol implements Command {
                 + n.coresPerSocket() + " ");
         l.add("CPUAlloc=" + n.allocCpus() + " CPUEfctv=" + n.cpus() + " CPUTot=" + n.cpus() + " CPULoad="
                 + String.format(Locale.ROOT, "%.2f", n.cpuLoad()));
-        l.add("AvailableFeatures=(null)");
-        l.add("ActiveFeatures=(null)");
-        l.add("Gres=(null)");
+        String features = n.features().isEmpty() ? "(null)" : String.join(",", n.features());
+        l.add("AvailableFeatures=" + features);
+        l.add("ActiveFeatures=" + features);
+        l.add("Gres=" + Gpu.gres(n.gpus()));
         l.add("NodeAddr=" + (blank(n.address()) ? n.name() : n.address()) + " NodeHostName=" + n.name() + " Version="
                 + (blank(n.version()) ? "N/A" : n.version()));
         if (!blank(n.os())) l.add("OS=" + n.os() + " ");
@@ -340,6 +386,12 @@ public final class Scontrol implements Command {
         l.add("CapWatts=n/a");
         l.add("CurrentWatts=0 AveWatts=0");
         l.add("ExtSensorsJoules=n/s ExtSensorsWatts=0 ExtSensorsTemp=n/s");
+        // Motley's own lines: how the agent contains jobs and whom they run as
+        if (!blank(n.containment()) || !blank(n.jobUser())) {
+            l.add("Containment=" + (blank(n.containment()) ? "unknown" : n.containment()) + " JobUser="
+                    + (blank(n.jobUser()) ? "unknown" : n.jobUser()));
+        }
+        if (!blank(n.gpuUsage())) l.add("GpuUsage=" + n.gpuUsage());
         if (!blank(n.reason())) {
             // Motley does not record who set a reason; admin actions are root's
             l.add("Reason=" + n.reason() + (n.reasonTime() > 0 ? " [root@" + ts(n.reasonTime(), io, "None") + "]" : ""));

@@ -5,6 +5,7 @@ import io.motley.cli.format.FormatString;
 import io.motley.cli.options.GetOpt;
 import io.motley.cli.options.OptionSpec;
 import io.motley.cli.options.UsageException;
+import io.motley.core.cluster.Gpu;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.cluster.Partition;
@@ -285,7 +286,17 @@ public final class Sinfo implements Command {
         return switch (f) {
             case 'a' -> part == null ? "n/a" : avail(part.state());
             case 'A' -> count(ns, Sinfo::isAllocated) + "/" + count(ns, Sinfo::isIdle);
-            case 'b', 'f', 'G' -> "(null)";
+            case 'b' -> "(null)";
+            case 'f' -> {
+                java.util.Set<String> fs = new java.util.LinkedHashSet<>();
+                ns.forEach(n -> fs.addAll(n.features()));
+                yield fs.isEmpty() ? "(null)" : String.join(",", fs);
+            }
+            case 'G' -> {
+                java.util.Set<String> gs = new java.util.LinkedHashSet<>();
+                ns.forEach(n -> gs.add(Gpu.gres(n.gpus())));
+                yield gs.size() == 1 ? gs.iterator().next() : gs.stream().filter(g -> !g.equals("(null)")).reduce((a, b) -> a + "," + b).orElse("(null)");
+            }
             case 'B' -> "UNLIMITED";
             case 'c' -> minPlus(ns.stream().mapToLong(Node::cpus).boxed().toList());
             case 'C' -> cpusAiot(ns);
@@ -358,6 +369,7 @@ public final class Sinfo implements Command {
      */
     static int stateRank(Node n) {
         if (n.state() == NodeState.DOWN) return 1;
+        if (n.state() == NodeState.INVAL) return 0x400;
         int base = n.allocCpus() == 0 ? 2 : n.allocCpus() >= n.cpus() ? 3 : 5;
         return n.state() == NodeState.DRAIN ? base | 0x200 : base;
     }
@@ -386,7 +398,7 @@ public final class Sinfo implements Command {
         long alloc = 0, idle = 0, other = 0, total = 0;
         for (Node n : ns) {
             total += n.cpus();
-            if (n.state() == NodeState.DOWN) {
+            if (n.state() == NodeState.DOWN || n.state() == NodeState.INVAL) {
                 other += n.cpus();
             } else if (n.state() == NodeState.DRAIN) {
                 alloc += n.allocCpus();
@@ -489,6 +501,7 @@ public final class Sinfo implements Command {
         // In Slurm's order: the base states first, so "d" means DOWN as it does there.
         if (prefixOf(s, "unk", "unknown") || prefixOf(s, "err", "error") || prefixOf(s, "futr", "future")) return n -> false;
         if (prefixOf(s, "down", "down")) return n -> n.state() == NodeState.DOWN;
+        if (prefixOf(s, "inval", "inval")) return n -> n.state() == NodeState.INVAL;
         if (prefixOf(s, "idle", "idle")) return n -> n.state() == NodeState.UP && n.allocCpus() == 0;
         if (prefixOf(s, "alloc", "allocated")) return n -> n.state() == NodeState.UP && n.allocCpus() >= n.cpus() && n.cpus() > 0;
         if (prefixOf(s, "mix", "mixed")) return n -> n.state() == NodeState.UP && n.allocCpus() > 0 && n.allocCpus() < n.cpus();

@@ -136,7 +136,7 @@ final class Fixtures {
     static Node node(String name, int cpus, long mem) {
         return new Node(name, name, cpus, mem, 1, cpus, 1, "x86_64", "Linux 6.18.44-fc-v769 #1 SMP PREEMPT_DYNAMIC @0",
                 NodeState.UP, null, 0, 0, 0, mem, 0.0, at("2026-11-22T11:33:17"), at("2026-11-22T11:57:10"), "22.05.8",
-                java.util.List.of(), java.util.List.of(), "cgroup1", "root", "");
+                java.util.List.of(), java.util.List.of(), "", "", "");
     }
 
     static Partition debug() {
@@ -209,7 +209,7 @@ final class Fixtures {
                     out.put("cluster", cluster);
                     partitions.forEach(p -> out.add(Codec.partition(p)));
                 }
-                case Ops.HOLD, Ops.RELEASE, Ops.CANCEL -> {
+                case Ops.HOLD, Ops.RELEASE, Ops.CANCEL, Ops.UPDATE_NODE -> {
                     return holdAnswer.apply(req);
                 }
                 case Ops.SUBMIT -> {

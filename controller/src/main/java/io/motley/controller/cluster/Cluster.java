@@ -373,7 +373,10 @@ public final class Cluster {
             JobState state = JobState.valueOf(f.str("state"));
             Integer by = cancelling.remove(id);
             long end = f.lng("end", clock.getAsLong());
-            Job done = j.withUsage(Codec.usage(f)).ended(state, new ExitStatus(f.integer("code", 0), f.integer("signal", 0)), end,
+            // Slurm reports an OOM-killed job as 0:125 whatever signal ended it
+            ExitStatus how = state == JobState.OUT_OF_MEMORY ? new ExitStatus(0, 125)
+                    : new ExitStatus(f.integer("code", 0), f.integer("signal", 0));
+            Job done = j.withUsage(Codec.usage(f)).ended(state, how, end,
                     state == JobState.CANCELLED ? (by == null ? 0 : by) : -1);
             store.saveJob(done);
             jobs.put(id, done);
