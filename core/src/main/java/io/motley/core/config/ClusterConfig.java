@@ -26,12 +26,25 @@ public record ClusterConfig(
         long killWaitSeconds,
         long minJobAgeSeconds,
         List<Partition> partitions,
-        Map<String, NodeOverride> nodeOverrides) {
+        Map<String, NodeOverride> nodeOverrides,
+        String healthCheckProgram,
+        long healthCheckIntervalSeconds,
+        String containmentType) {
 
     public static final int DEFAULT_PORT = 6917;
 
-    /** What the config says about one node. Values of -1 mean "as detected". */
-    public record NodeOverride(String name, int cpus, long realMemoryMiB) {}
+    /**
+     * What the config says about one node. Values of -1 mean "as detected"; {@code memSpecLimitMiB}
+     * and {@code coreSpecCount} are kept for the host OS (0: nothing reserved).
+     */
+    public record NodeOverride(String name, int cpus, long realMemoryMiB, long memSpecLimitMiB, int coreSpecCount) {
+        public NodeOverride(String name, int cpus, long realMemoryMiB) {
+            this(name, cpus, realMemoryMiB, 0, 0);
+        }
+    }
+
+    /** Containment strategies an agent may be told to use. */
+    public static final List<String> CONTAINMENT_TYPES = List.of("auto", "cgroup2", "cgroup1", "process");
 
     public ClusterConfig {
         partitions = List.copyOf(partitions);
@@ -52,6 +65,9 @@ public record ClusterConfig(
         long minJobAge = 300;
         List<Partition> partitions = new ArrayList<>();
         Map<String, NodeOverride> nodes = new LinkedHashMap<>();
+        String healthProgram = null;
+        long healthInterval = 300;
+        String containment = "auto";
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
@@ -66,10 +82,17 @@ public record ClusterConfig(
                     case "partitionname" -> partitions.add(partition(kv));
                     case "nodename" -> {
                         for (String n : Hostlist.expand(kv.get(first))) {
+                            for (String k : kv.keySet()) {
+                                if (!List.of("NodeName", "CPUs", "RealMemory", "MemSpecLimit", "CoreSpecCount").contains(k)) {
+                                    throw new IllegalArgumentException("unknown node key " + k);
+                                }
+                            }
                             nodes.put(n, new NodeOverride(
                                     n,
                                     kv.containsKey("CPUs") ? Integer.parseInt(kv.get("CPUs")) : -1,
-                                    kv.containsKey("RealMemory") ? MemorySize.parseMebibytes(kv.get("RealMemory")) : -1));
+                                    kv.containsKey("RealMemory") ? MemorySize.parseMebibytes(kv.get("RealMemory")) : -1,
+                                    kv.containsKey("MemSpecLimit") ? MemorySize.parseMebibytes(kv.get("MemSpecLimit")) : 0,
+                                    kv.containsKey("CoreSpecCount") ? Integer.parseInt(kv.get("CoreSpecCount")) : 0));
                         }
                     }
                     default -> {
@@ -82,6 +105,14 @@ public record ClusterConfig(
                             case "DefMemPerCPU" -> defMemPerCpu = MemorySize.parseMebibytes(v);
                             case "KillWait" -> killWait = Long.parseLong(v);
                             case "MinJobAge" -> minJobAge = Long.parseLong(v);
+                            case "HealthCheckProgram" -> healthProgram = v;
+                            case "HealthCheckInterval" -> healthInterval = Long.parseLong(v);
+                            case "ContainmentType" -> {
+                                if (!CONTAINMENT_TYPES.contains(v)) {
+                                    throw new IllegalArgumentException("ContainmentType must be one of " + CONTAINMENT_TYPES);
+                                }
+                                containment = v;
+                            }
                             default -> throw new IllegalArgumentException("unknown key " + first);
                         }
                     }
@@ -96,7 +127,8 @@ public record ClusterConfig(
             Partition p = partitions.get(0);
             partitions.set(0, new Partition(p.name(), true, p.nodes(), p.maxTimeSeconds(), p.defaultTimeSeconds(), p.state()));
         }
-        return new ClusterConfig(clusterName, port, nodeTimeout, defMemPerCpu, killWait, minJobAge, partitions, nodes);
+        return new ClusterConfig(clusterName, port, nodeTimeout, defMemPerCpu, killWait, minJobAge, partitions, nodes,
+                healthProgram, healthInterval, containment);
     }
 
     private static Partition partition(Map<String, String> kv) {

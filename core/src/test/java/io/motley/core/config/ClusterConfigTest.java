@@ -25,6 +25,10 @@ class ClusterConfigTest {
                 NodeTimeout=12
                 DefMemPerCPU=1G
                 NodeName=pi[1-3] CPUs=2 RealMemory=900
+                NodeName=ws MemSpecLimit=2G CoreSpecCount=1
+                HealthCheckProgram=/usr/local/bin/nhc
+                HealthCheckInterval=60
+                ContainmentType=process
                 PartitionName=debug Nodes=pi[1-2] MaxTime=30 DefaultTime=5
                 PartitionName=gpu Nodes=ALL Default=YES State=DRAIN
                 """);
@@ -33,6 +37,11 @@ class ClusterConfigTest {
         assertThat(c.nodeTimeoutSeconds()).isEqualTo(12);
         assertThat(c.defMemPerCpuMiB()).isEqualTo(1024);
         assertThat(c.overrideFor("pi3")).isEqualTo(new ClusterConfig.NodeOverride("pi3", 2, 900));
+        assertThat(c.overrideFor("ws")).isEqualTo(new ClusterConfig.NodeOverride("ws", -1, -1, 2048, 1));
+        assertThat(c.healthCheckProgram()).isEqualTo("/usr/local/bin/nhc");
+        assertThat(c.healthCheckIntervalSeconds()).isEqualTo(60);
+        assertThat(c.containmentType()).isEqualTo("process");
+        assertThat(ClusterConfig.defaults().containmentType()).isEqualTo("auto");
         assertThat(c.partitions()).containsExactly(
                 new Partition("debug", false, java.util.List.of("pi1", "pi2"), 1800, 300, PartitionState.UP),
                 new Partition("gpu", true, null, -1, -1, PartitionState.DRAIN));
@@ -50,5 +59,7 @@ class ClusterConfigTest {
         assertThatThrownBy(() -> ClusterConfig.parse("ClusterName=x\nClustrName=y\n")).hasMessageContaining("line 2").hasMessageContaining("Clustr");
         assertThatThrownBy(() -> ClusterConfig.parse("PartitionName=p MaxTime=soon")).hasMessageContaining("line 1");
         assertThatThrownBy(() -> ClusterConfig.parse("junk")).hasMessageContaining("Key=Value");
+        assertThatThrownBy(() -> ClusterConfig.parse("ContainmentType=docker")).hasMessageContaining("one of");
+        assertThatThrownBy(() -> ClusterConfig.parse("NodeName=a Weigth=3")).hasMessageContaining("Weigth");
     }
 }
