@@ -61,11 +61,15 @@ final class TestCluster implements AutoCloseable {
 
     /** Starts an agent as its own node with a slice of this machine; the first one owns run/agent.sock. */
     void startAgent(String name, int cpus, String mem) throws IOException {
+        startAgent(name, cpus, mem, Map.of());
+    }
+
+    void startAgent(String name, int cpus, String mem, Map<String, String> env) throws IOException {
         if (firstAgent == null) firstAgent = name;
         String sock = name.equals(firstAgent) ? "run/agent.sock" : "run/agent-" + name + ".sock";
         agents.put(name, daemon("agent-" + name, List.of("agent", "--home", home.toString(), "--name", name,
                 "--controller", "127.0.0.1:" + port, "--cpus", Integer.toString(cpus), "--mem", mem,
-                "--socket", home.resolve(sock).toString())));
+                "--socket", home.resolve(sock).toString()), env));
     }
 
     private String firstAgent;
@@ -83,12 +87,17 @@ final class TestCluster implements AutoCloseable {
     }
 
     private Process daemon(String log, List<String> args) throws IOException {
+        return daemon(log, args, Map.of());
+    }
+
+    private Process daemon(String log, List<String> args, Map<String, String> extraEnv) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(BIN.resolve("motley").toString());
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         env(pb);
         pb.environment().put("MOTLEY_LOG_FILE", home.resolve("log/" + log + ".log").toString());
+        pb.environment().putAll(extraEnv);
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("log/" + log + ".out").toFile()));
         pb.redirectErrorStream(true);
