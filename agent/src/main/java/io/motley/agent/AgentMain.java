@@ -1,9 +1,14 @@
 package io.motley.agent;
 
+import io.motley.agent.hardware.Gpus;
 import io.motley.agent.hardware.Hardware;
+import io.motley.agent.health.HealthCheck;
 import io.motley.agent.launch.JobLauncher;
 import io.motley.agent.link.ControllerLink;
 import io.motley.agent.local.LocalSocket;
+import io.motley.core.cluster.Gpu;
+import io.motley.core.config.ClusterConfig;
+import io.motley.core.size.MemorySize;
 import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Frame;
 import io.motley.protocol.Ops;
@@ -20,53 +25,50 @@ public final class AgentMain {
 
     private AgentMain() {}
 
+    /** What the agent was told, from its flags over MOTLEY_HOME/etc/motley.conf over the defaults. */
+    record Settings(
+            Path home, String controller, String name, Integer cpus, Long mem, Path socket, Path keyFile, boolean printConfig,
+            Integer coreSpec, Long memSpec, String gpus, String healthProgram, Long healthInterval, String containment) {}
+
     public static void main(String[] args) {
-        Path home = Path.of(System.getenv().getOrDefault("MOTLEY_HOME", System.getProperty("user.home") + "/.motley"));
-        String controller = null;
-        String name = null;
-        Integer cpus = null;
-        Long mem = null;
-        Path socket = null;
-        Path keyFile = null;
-        boolean printConfig = false;
+        Settings s;
         try {
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--home" -> home = Path.of(args[++i]);
-                    case "--controller" -> controller = args[++i];
-                    case "--name" -> name = args[++i];
-                    case "--cpus" -> cpus = Integer.parseInt(args[++i]);
-                    case "--mem" -> mem = io.motley.core.size.MemorySize.parseMebibytes(args[++i]);
-                    case "--socket" -> socket = Path.of(args[++i]);
-                    case "--key" -> keyFile = Path.of(args[++i]);
-                    case "--print-config" -> printConfig = true;
-                    case "-h", "--help" -> {
-                        System.out.println("""
-                                usage: motley agent [--controller HOST:PORT] [--home DIR] [--name NODE]
-                                                    [--cpus N] [--mem SIZE] [--socket PATH] [--key FILE] [--print-config]
-                                Detects this host's CPUs and memory, registers with the controller and runs its jobs.
-                                Jobs run as the agent's own user (running them as the submitting user is not built yet).""");
-                        return;
-                    }
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
-                }
-            }
+            s = parse(args);
         } catch (RuntimeException e) {
             System.err.println("motley agent: error: " + e.getMessage() + " (see motley agent --help)");
             System.exit(2);
+            return;
         }
-        home = home.toAbsolutePath();
+        if (s == null) return;
+        Path home = s.home().toAbsolutePath();
+        ClusterConfig config;
+        try {
+            Path conf = home.resolve("etc/motley.conf");
+            config = Files.exists(conf) ? ClusterConfig.parse(Files.readString(conf)) : ClusterConfig.defaults();
+        } catch (IOException | IllegalArgumentException e) {
+            System.err.println("motley agent: error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Hardware hw = Hardware.detect();
-        if (name == null) name = hw.hostname();
-        hw = hw.limited(name, cpus, mem);
-        if (printConfig) {
-            System.out.printf("NodeName=%s CPUs=%d Boards=1 SocketsPerBoard=%d CoresPerSocket=%d ThreadsPerCore=%d RealMemory=%d%n",
-                    hw.hostname(), hw.cpus(), hw.sockets(), hw.coresPerSocket(), hw.threadsPerCore(), hw.memMiB());
+        String name = s.name() != null ? s.name() : hw.hostname();
+        ClusterConfig.NodeOverride o = config.overrideFor(name);
+        int coreSpec = s.coreSpec() != null ? s.coreSpec() : o != null ? o.coreSpecCount() : 0;
+        long memSpec = s.memSpec() != null ? s.memSpec() : o != null ? o.memSpecLimitMiB() : 0;
+        try {
+            hw = hw.limited(name, s.cpus(), s.mem()).withGpus(Gpus.select(hw.gpus(), s.gpus()))
+                    .withSpecialization(coreSpec, memSpec);
+        } catch (IllegalArgumentException e) {
+            System.err.println("motley agent: error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (s.printConfig()) {
+            System.out.print(hw.slurmdConfig(System.currentTimeMillis() / 1000));
             return;
         }
         try {
-            run(home, controller, hw, socket == null ? home.resolve("run/agent.sock") : socket,
-                    keyFile == null ? home.resolve("etc/cluster.key") : keyFile);
+            run(home, s, config, hw);
         } catch (Exception e) {
             log.error("agent failed to start: {}", e.getMessage(), e);
             System.err.println("motley agent: error: " + e.getMessage());
@@ -74,7 +76,53 @@ public final class AgentMain {
         }
     }
 
-    static void run(Path home, String controller, Hardware hw, Path socketPath, Path keyFile) throws IOException {
+    static Settings parse(String[] args) {
+        Path home = Path.of(System.getenv().getOrDefault("MOTLEY_HOME", System.getProperty("user.home") + "/.motley"));
+        String controller = null, name = null, gpus = null, health = null, containment = null;
+        Integer cpus = null, coreSpec = null;
+        Long mem = null, memSpec = null, healthInterval = null;
+        Path socket = null, keyFile = null;
+        boolean printConfig = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-h") || a.equals("--help")) {
+                System.out.println(HELP);
+                return null;
+            }
+            if (a.equals("--print-config") || a.equals("-C")) {
+                printConfig = true;
+                continue;
+            }
+            if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
+            String v = args[++i];
+            switch (a) {
+                case "--home" -> home = Path.of(v);
+                case "--controller" -> controller = v;
+                case "--name" -> name = v;
+                case "--cpus" -> cpus = Integer.parseInt(v);
+                case "--mem" -> mem = MemorySize.parseMebibytes(v);
+                case "--socket" -> socket = Path.of(v);
+                case "--key" -> keyFile = Path.of(v);
+                case "--core-spec" -> coreSpec = Integer.parseInt(v);
+                case "--mem-spec" -> memSpec = MemorySize.parseMebibytes(v);
+                case "--gpus" -> gpus = v;
+                case "--health-check" -> health = v;
+                case "--health-interval" -> healthInterval = Long.parseLong(v);
+                case "--containment" -> {
+                    if (!ClusterConfig.CONTAINMENT_TYPES.contains(v)) {
+                        throw new IllegalArgumentException("--containment must be one of " + ClusterConfig.CONTAINMENT_TYPES);
+                    }
+                    containment = v;
+                }
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        return new Settings(home, controller, name, cpus, mem, socket, keyFile, printConfig, coreSpec, memSpec, gpus, health,
+                healthInterval, containment);
+    }
+
+    static void run(Path home, Settings s, ClusterConfig config, Hardware hw) throws IOException {
+        String controller = s.controller();
         if (controller == null) {
             Path portFile = home.resolve("run/controller.port");
             if (!Files.exists(portFile)) {
@@ -87,6 +135,7 @@ public final class AgentMain {
         if (colon < 0) throw new IOException("--controller must be HOST:PORT, got " + controller);
         String host = controller.substring(0, colon);
         int port = Integer.parseInt(controller.substring(colon + 1));
+        Path keyFile = s.keyFile() != null ? s.keyFile() : home.resolve("etc/cluster.key");
         if (!Files.exists(keyFile)) {
             throw new IOException("no cluster key at " + keyFile + ": copy the controller's MOTLEY_HOME/etc/cluster.key"
                     + " to this host (or pass --key FILE)");
@@ -95,6 +144,10 @@ public final class AgentMain {
         String node = hw.hostname();
         long started = System.currentTimeMillis() / 1000;
         Path spool = home.resolve("spool/" + node);
+        String smi = Gpus.command();
+        String healthProgram = s.healthProgram() != null ? s.healthProgram() : config.healthCheckProgram();
+        long healthInterval = s.healthInterval() != null ? s.healthInterval() : config.healthCheckIntervalSeconds();
+        HealthCheck[] health = new HealthCheck[1];
         JobLauncher[] launcher = new JobLauncher[1];
         ControllerLink link = new ControllerLink(host, port, key, node, () -> {
             Frame reg = Frame.op(Ops.REGISTER)
@@ -102,11 +155,15 @@ public final class AgentMain {
                     .put("address", host.equals("127.0.0.1") ? "127.0.0.1" : node)
                     .put("cpus", hw.cpus())
                     .put("mem", hw.memMiB())
+                    .put("totalCpus", hw.totalCpus())
+                    .put("totalMem", hw.totalMemMiB())
                     .put("sockets", hw.sockets())
                     .put("coresPerSocket", hw.coresPerSocket())
                     .put("threadsPerCore", hw.threadsPerCore())
                     .put("arch", hw.arch())
                     .put("os", hw.os())
+                    .put("features", String.join(",", hw.features()))
+                    .put("gpus", Gpu.format(hw.gpus()))
                     .put("freeMem", Hardware.freeMemMiB())
                     .put("load", Hardware.load())
                     .put("boot", hw.bootTime())
@@ -114,16 +171,26 @@ public final class AgentMain {
                     .put("version", VERSION);
             launcher[0].inventory().forEach(reg::add);
             return reg;
-        });
+        }, () -> Frame.op(Ops.HEARTBEAT)
+                .put("load", Hardware.load())
+                .put("freeMem", Hardware.freeMemMiB())
+                .put("gpuUsage", hw.gpus().isEmpty() ? null : Gpus.sample(smi))
+                .put("health", health[0] == null ? null : health[0].lastResult()));
         launcher[0] = new JobLauncher(spool, node, link::trySend);
         link.attach(launcher[0]);
-        LocalSocket local = new LocalSocket(socketPath, link);
+        if (healthProgram != null && !healthProgram.isBlank()) {
+            health[0] = HealthCheck.of(healthProgram, healthInterval);
+            health[0].start();
+            log.info("health check program={} interval={}s", healthProgram, healthInterval);
+        }
+        LocalSocket local = new LocalSocket(s.socket() != null ? s.socket() : home.resolve("run/agent.sock"), link);
         Path pidFile = home.resolve("run/agent-" + node + ".pid");
         Files.createDirectories(pidFile.getParent());
         Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("agent stopping node={}; its jobs keep running", node);
             try {
+                if (health[0] != null) health[0].close();
                 local.close();
                 Files.deleteIfExists(pidFile);
             } catch (IOException ignored) {
@@ -131,8 +198,19 @@ public final class AgentMain {
             }
         }));
         Thread.ofPlatform().name("local-socket").start(local::serve);
-        log.info("agent started node={} cpus={} mem={}M controller={} socket={} pid={}", node, hw.cpus(), hw.memMiB(),
-                controller, socketPath, ProcessHandle.current().pid());
+        log.info("agent started node={} cpus={} mem={}M gpus={} features={} controller={} pid={}", node, hw.cpus(), hw.memMiB(),
+                hw.gpus().size(), String.join(",", hw.features()), controller, ProcessHandle.current().pid());
         link.run();
     }
+
+    private static final String HELP = """
+            usage: motley agent [--controller HOST:PORT] [--home DIR] [--name NODE] [--cpus N] [--mem SIZE]
+                                [--socket PATH] [--key FILE] [--print-config]
+                                [--core-spec N] [--mem-spec SIZE] [--gpus all|none|LIST]
+                                [--health-check PROGRAM] [--health-interval SECONDS]
+                                [--containment auto|cgroup2|cgroup1|process]
+            Detects this host's CPUs, memory and GPUs, registers with the controller and runs its jobs.
+            --print-config prints the node's line as `slurmd -C` does. --core-spec/--mem-spec keep cores and
+            memory for the host OS (also MemSpecLimit=/CoreSpecCount= on the node's NodeName line in motley.conf).
+            Jobs run as the submitting user when the agent runs as root, else as the agent's own user.""";
 }

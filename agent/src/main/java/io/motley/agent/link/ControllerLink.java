@@ -1,6 +1,5 @@
 package io.motley.agent.link;
 
-import io.motley.agent.hardware.Hardware;
 import io.motley.agent.launch.JobLauncher;
 import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Frame;
@@ -29,16 +28,19 @@ public final class ControllerLink {
     private final ClusterKey key;
     private final String node;
     private final Supplier<Frame> registration;
+    private final Supplier<Frame> heartbeat;
     private volatile JobLauncher launcher;
     private volatile OutputStream out;
     private volatile long heartbeatSeconds = 5;
 
-    public ControllerLink(String host, int port, ClusterKey key, String node, Supplier<Frame> registration) {
+    public ControllerLink(String host, int port, ClusterKey key, String node, Supplier<Frame> registration,
+            Supplier<Frame> heartbeat) {
         this.host = host;
         this.port = port;
         this.key = key;
         this.node = node;
         this.registration = registration;
+        this.heartbeat = heartbeat;
     }
 
     public void attach(JobLauncher launcher) {
@@ -129,7 +131,7 @@ public final class ControllerLink {
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 Thread.sleep(heartbeatSeconds * 1000);
-                send(Frame.op(Ops.HEARTBEAT).put("load", Hardware.load()).put("freeMem", Hardware.freeMemMiB()));
+                send(heartbeat.get());
             } catch (InterruptedException e) {
                 return;
             } catch (IOException e) {
@@ -144,6 +146,16 @@ public final class ControllerLink {
         if (o == null) throw new IOException("not connected to the controller");
         synchronized (o) {
             FrameIO.write(o, f);
+        }
+    }
+
+    /** Sends a heartbeat now (a health check changed its verdict); harmless when not connected. */
+    public void heartbeatNow() {
+        if (out == null) return;
+        try {
+            send(heartbeat.get());
+        } catch (IOException e) {
+            log.debug("heartbeat not sent: {}", e.getMessage());
         }
     }
 

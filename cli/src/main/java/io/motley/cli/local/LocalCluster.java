@@ -116,6 +116,8 @@ public final class LocalCluster implements Command {
             if (names.size() > 1) {
                 cmd.addAll(List.of("--cpus", Integer.toString(Math.max(1, cpus / names.size())),
                         "--mem", (memMiB / names.size()) + "M"));
+                // the machine's GPUs belong to the first agent; the others would offer the same devices twice
+                if (i > 0) cmd.addAll(List.of("--gpus", "none"));
             }
             cmd.addAll(List.of("--socket", home.resolve(i == 0 ? "run/agent.sock" : "run/agent-" + name + ".sock").toString()));
             started.add(spawn(io, home, daemon, "agent-" + name, cmd));

@@ -209,12 +209,16 @@ public final class Cluster {
             ClusterConfig.NodeOverride o = config.overrideFor(name);
             int cpus = reported.cpus();
             long mem = reported.memMiB();
+            // the configured size is the whole machine's, as slurm.conf's is; the agent reports both that and
+            // what jobs may use once the host's reserved cores and memory are set aside
+            int totalCpus = reg.integer("totalCpus", cpus);
+            long totalMem = reg.lng("totalMem", mem);
             String inval = null;
-            if (o != null && o.cpus() > cpus) {
-                inval = "Configured CPUs=" + o.cpus() + " but the node has " + cpus
+            if (o != null && o.cpus() > totalCpus) {
+                inval = "Configured CPUs=" + o.cpus() + " but the node has " + totalCpus
                         + "; lower CPUs in motley.conf's NodeName=" + name + " line (or remove it to use what is detected)";
-            } else if (o != null && o.realMemoryMiB() > mem) {
-                inval = "Configured RealMemory=" + o.realMemoryMiB() + " but the node has " + mem
+            } else if (o != null && o.realMemoryMiB() > totalMem) {
+                inval = "Configured RealMemory=" + o.realMemoryMiB() + " but the node has " + totalMem
                         + " MiB; lower RealMemory in motley.conf's NodeName=" + name + " line (or remove it to use what is detected)";
             }
             if (o != null && o.cpus() > 0) cpus = Math.min(cpus, o.cpus());
