@@ -1,5 +1,7 @@
 package io.motley.agent;
 
+import io.motley.agent.enforcement.Containment;
+import io.motley.agent.enforcement.CpuAllocator;
 import io.motley.agent.hardware.Gpus;
 import io.motley.agent.hardware.Hardware;
 import io.motley.agent.health.HealthCheck;
@@ -15,6 +17,8 @@ import io.motley.protocol.Ops;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +32,8 @@ public final class AgentMain {
     /** What the agent was told, from its flags over MOTLEY_HOME/etc/motley.conf over the defaults. */
     record Settings(
             Path home, String controller, String name, Integer cpus, Long mem, Path socket, Path keyFile, boolean printConfig,
-            Integer coreSpec, Long memSpec, String gpus, String healthProgram, Long healthInterval, String containment) {}
+            Integer coreSpec, Long memSpec, String gpus, String healthProgram, Long healthInterval, String containment,
+            Integer cpuOffset) {}
 
     public static void main(String[] args) {
         Settings s;
@@ -79,7 +84,7 @@ public final class AgentMain {
     static Settings parse(String[] args) {
         Path home = Path.of(System.getenv().getOrDefault("MOTLEY_HOME", System.getProperty("user.home") + "/.motley"));
         String controller = null, name = null, gpus = null, health = null, containment = null;
-        Integer cpus = null, coreSpec = null;
+        Integer cpus = null, coreSpec = null, cpuOffset = null;
         Long mem = null, memSpec = null, healthInterval = null;
         Path socket = null, keyFile = null;
         boolean printConfig = false;
@@ -106,6 +111,7 @@ public final class AgentMain {
                 case "--core-spec" -> coreSpec = Integer.parseInt(v);
                 case "--mem-spec" -> memSpec = MemorySize.parseMebibytes(v);
                 case "--gpus" -> gpus = v;
+                case "--cpu-offset" -> cpuOffset = Integer.parseInt(v);
                 case "--health-check" -> health = v;
                 case "--health-interval" -> healthInterval = Long.parseLong(v);
                 case "--containment" -> {
@@ -118,7 +124,7 @@ public final class AgentMain {
             }
         }
         return new Settings(home, controller, name, cpus, mem, socket, keyFile, printConfig, coreSpec, memSpec, gpus, health,
-                healthInterval, containment);
+                healthInterval, containment, cpuOffset);
     }
 
     static void run(Path home, Settings s, ClusterConfig config, Hardware hw) throws IOException {
@@ -168,7 +174,9 @@ public final class AgentMain {
                     .put("load", Hardware.load())
                     .put("boot", hw.bootTime())
                     .put("agentStart", started)
-                    .put("version", VERSION);
+                    .put("version", VERSION)
+                    .put("containment", launcher[0].containment().name())
+                    .put("jobUser", launcher[0].jobUser());
             launcher[0].inventory().forEach(reg::add);
             return reg;
         }, () -> Frame.op(Ops.HEARTBEAT)
@@ -176,7 +184,9 @@ public final class AgentMain {
                 .put("freeMem", Hardware.freeMemMiB())
                 .put("gpuUsage", hw.gpus().isEmpty() ? null : Gpus.sample(smi))
                 .put("health", health[0] == null ? null : health[0].lastResult()));
-        launcher[0] = new JobLauncher(spool, node, link::trySend);
+        String mode = s.containment() != null ? s.containment() : config.containmentType();
+        Containment containment = Containment.choose(mode, node);
+        launcher[0] = new JobLauncher(spool, node, link::trySend, containment, jobCpus(s, hw));
         link.attach(launcher[0]);
         if (healthProgram != null && !healthProgram.isBlank()) {
             health[0] = HealthCheck.of(healthProgram, healthInterval);
@@ -203,12 +213,25 @@ public final class AgentMain {
         link.run();
     }
 
+    /**
+     * The CPU ids this agent's jobs may be bound to: all of the host's, or for one of several agents
+     * on a machine (motley up --agents N, --cpus K) its own slice, so agents do not bind jobs to the
+     * same cores. Reserved cores (--core-spec) are taken from the end.
+     */
+    static List<Integer> jobCpus(Settings s, Hardware hw) {
+        List<Integer> host = CpuAllocator.hostCpus();
+        int first = s.cpuOffset() != null ? s.cpuOffset() : 0;
+        List<Integer> out = new ArrayList<>();
+        for (int i = first; i < host.size() && out.size() < hw.cpus(); i++) out.add(host.get(i));
+        return out.isEmpty() ? host : out;
+    }
+
     private static final String HELP = """
             usage: motley agent [--controller HOST:PORT] [--home DIR] [--name NODE] [--cpus N] [--mem SIZE]
                                 [--socket PATH] [--key FILE] [--print-config]
                                 [--core-spec N] [--mem-spec SIZE] [--gpus all|none|LIST]
                                 [--health-check PROGRAM] [--health-interval SECONDS]
-                                [--containment auto|cgroup2|cgroup1|process]
+                                [--containment auto|cgroup2|cgroup1|process] [--cpu-offset N]
             Detects this host's CPUs, memory and GPUs, registers with the controller and runs its jobs.
             --print-config prints the node's line as `slurmd -C` does. --core-spec/--mem-spec keep cores and
             memory for the host OS (also MemSpecLimit=/CoreSpecCount= on the node's NodeName line in motley.conf).

@@ -1,9 +1,16 @@
 package io.motley.agent.launch;
 
+import com.sun.security.auth.module.UnixSystem;
+import io.motley.agent.enforcement.Containment;
+import io.motley.agent.enforcement.CpuAllocator;
+import io.motley.agent.enforcement.JobBox;
+import io.motley.agent.enforcement.JobLimits;
+import io.motley.agent.enforcement.ProcessTracking;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobEnvironment;
 import io.motley.core.job.JobState;
 import io.motley.core.job.OutputPattern;
+import io.motley.core.job.Usage;
 import io.motley.core.time.Durations;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
@@ -15,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -28,43 +36,46 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Starts batch jobs and watches them to the end. Each job gets a spool directory holding its
- * order, script and outcome, and a small shell "shepherd" in its own session that runs the
- * script in a new process group and writes the exit status. Neither depends on this JVM, so jobs
- * outlive a restart of the agent, which finds them again in the spool.
+ * order, script and outcome, a box from the node's {@link Containment} (its cgroup, or tracking
+ * of its processes), CPUs of its own, and a small shell "shepherd" in its own session that runs
+ * the job in a new process group and writes the exit status. The job's first process joins the
+ * box before the script starts and, on an agent running as root, becomes the submitting user.
+ * Neither the shepherd nor the job depends on this JVM, so jobs outlive a restart of the agent,
+ * which finds them (and their boxes and CPUs) again in the spool.
  */
 public final class JobLauncher {
     private static final Logger log = LoggerFactory.getLogger(JobLauncher.class);
     private static final String SHEPHERD = """
             #!/bin/sh
-            # Motley job shepherd: $1 spool dir, $2 work dir, $3 stdout file, $4 stderr file ('' = with stdout)
-            spool=$1 workdir=$2 out=$3 err=$4
-            shift 4
-            if ! cd "$workdir" 2>/dev/null; then
-              echo "motleystep: error: couldn't chdir to \\`$workdir': No such file or directory: going to /tmp instead" >>"$out"
-              cd /tmp
-            fi
-            if [ -z "$err" ]; then
-              $MOTLEY_SETSID "$spool/script" "$@" </dev/null >"$out" 2>&1 &
-            else
-              $MOTLEY_SETSID "$spool/script" "$@" </dev/null >"$out" 2>"$err" &
-            fi
+            # Motley job shepherd: $1 spool dir; the job's arguments follow. enter.sh becomes the job.
+            spool=$1
+            shift
+            # eval: MOTLEY_SETSID may be a quoted perl command line (macOS has no setsid(1))
+            eval "$MOTLEY_SETSID"' /bin/sh "$spool/enter.sh" "$@" </dev/null &'
             pid=$!
             echo $pid >"$spool/job.pid"
             wait $pid
             echo $? >"$spool/exit.tmp" && mv "$spool/exit.tmp" "$spool/exit"
+            times >"$spool/times.tmp" && mv "$spool/times.tmp" "$spool/times"
             """;
+    private static final Pattern SH_TIME = Pattern.compile("(\\d+)m([\\d.]+)s");
 
     private final Path spool;
     private final String nodeName;
     private final Consumer<Frame> reporter;
     private final String setsid;
+    private final Containment containment;
+    private final CpuAllocator cpus;
+    private final boolean agentIsRoot;
     private final Map<Long, Running> running = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(1, Thread.ofVirtual().factory());
+    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, Thread.ofVirtual().factory());
 
     /** One job this agent is responsible for, running or ended and not yet acknowledged. */
     private static final class Running {
@@ -73,7 +84,12 @@ public final class JobLauncher {
         final long limitSeconds;
         final long killWait;
         final String stderrPath;
+        volatile JobBox box;
+        /** Owner for files the agent creates on the job's behalf (its error file), -1 for the agent's own. */
+        volatile int uid = -1;
+        volatile int gid = -1;
         volatile ScheduledFuture<?> timeout;
+        volatile ScheduledFuture<?> sampler;
         volatile boolean ended;
 
         Running(long id, Path dir, long limitSeconds, long killWait, String stderrPath) {
@@ -85,13 +101,51 @@ public final class JobLauncher {
         }
     }
 
+    /** A launcher that chooses its containment itself (ContainmentType=auto). */
     public JobLauncher(Path spool, String nodeName, Consumer<Frame> reporter) throws IOException {
+        this(spool, nodeName, reporter, Containment.choose("auto", nodeName));
+    }
+
+    public JobLauncher(Path spool, String nodeName, Consumer<Frame> reporter, Containment containment) throws IOException {
+        this(spool, nodeName, reporter, containment, CpuAllocator.hostCpus());
+    }
+
+    /** With the CPU ids this node's jobs may be bound to (a share of the host when several agents run on it). */
+    public JobLauncher(Path spool, String nodeName, Consumer<Frame> reporter, Containment containment, List<Integer> cpuIds)
+            throws IOException {
         this.spool = spool;
         this.nodeName = nodeName;
         this.reporter = reporter;
+        this.containment = containment;
+        this.cpus = new CpuAllocator(cpuIds.isEmpty() ? CpuAllocator.hostCpus() : cpuIds);
+        this.agentIsRoot = agentUid() == 0;
         Files.createDirectories(spool);
         Files.writeString(spool.resolve("shepherd.sh"), SHEPHERD);
         this.setsid = findSetsid();
+        if (agentIsRoot && JobIdentity.available().isEmpty()) {
+            log.warn("the agent runs as root but has none of setpriv, runuser or perl to run jobs as their submitters; jobs of"
+                    + " other users will fail node={}", nodeName);
+        }
+        log.info("jobs run as {} node={} containment={} cpus={}", agentIsRoot ? "their submitters" : jobUser(), nodeName,
+                containment.name(), CpuAllocator.formatList(cpus.cpus()));
+    }
+
+    /** The containment jobs on this node get (its name is what the node reports). */
+    public Containment containment() {
+        return containment;
+    }
+
+    /** Whom jobs run as, as the node reports it: "submitter" for an agent running as root, else the agent's user. */
+    public String jobUser() {
+        return agentIsRoot ? "submitter" : System.getProperty("user.name");
+    }
+
+    private static long agentUid() {
+        try {
+            return new UnixSystem().getUid();
+        } catch (RuntimeException | LinkageError e) {
+            return -1;
+        }
     }
 
     /** setsid(1) where it exists (Linux); perl's POSIX::setsid elsewhere (macOS). */
@@ -119,8 +173,9 @@ public final class JobLauncher {
             writeAtomically(dir.resolve("order"), encode(order));
             start(job, order.str("cluster", "motley"), order.lng("killWait", 30), dir);
         } catch (IOException | RuntimeException e) {
-            log.error("launch failed job={}", job.id(), e);
-            finish(new Running(job.id(), dir, -1, 0, null), JobState.FAILED, 1, 0);
+            log.error("launch failed job={} error={}", job.id(), e.getMessage(), e);
+            cpus.release(job.id());
+            finish(new Running(job.id(), dir, -1, 0, null), JobState.FAILED, 1, 0, Usage.NONE);
         }
     }
 
@@ -132,22 +187,73 @@ public final class JobLauncher {
                 job.id(), job.request().name(), user, nodeName, workDir);
         String err = job.request().stderrPattern() == null ? ""
                 : OutputPattern.expand(job.request().stderrPattern(), job.id(), job.request().name(), user, nodeName, workDir);
-        List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", setsid + " /bin/sh \"$0\" \"$@\"",
-                spool.resolve("shepherd.sh").toString(), dir.toString(), workDir, out, err));
-        cmd.addAll(job.request().arguments());
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().clear();
-        pb.environment().putAll(JobEnvironment.build(job, cluster, nodeName));
-        pb.environment().put("MOTLEY_SETSID", setsid);
-        pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("shepherd.log").toFile()));
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
-        writeAtomically(dir.resolve("shepherd.pid"), Long.toString(p.pid()));
-        Running r = new Running(job.id(), dir, job.timeLimitSeconds(), killWait, err.isEmpty() ? out : err);
-        running.put(job.id(), r);
-        log.info("job launched job={} shepherd_pid={} out={}", job.id(), p.pid(), out);
-        watch(r, p.toHandle(), System.currentTimeMillis() / 1000);
+        JobIdentity who = JobIdentity.of(job, agentIsRoot);
+        List<Integer> ids = cpus.allocate(job.id(), job.allocCpus());
+        writeAtomically(dir.resolve("cpus"), CpuAllocator.formatList(ids));
+        JobBox box = openBox(job.id(), new JobLimits(job.allocMemMiB(), ids, 0));
+        try {
+            writeAtomically(dir.resolve("box"), String.join("\n", prepend(box.strategy(), box.location())) + "\n");
+            String script = dir.resolve("script").toString();
+            if (who.drops) {
+                Path copy = userScript(job.id(), dir, who);
+                writeAtomically(dir.resolve("script.path"), copy.toString());
+                script = copy.toString();
+            }
+            Map<String, String> env = JobEnvironment.build(job, cluster, nodeName);
+            Files.writeString(dir.resolve("enter.sh"), EntryScript.render(job.id(), box.joinFiles(), box.bindCommand(),
+                    env.get("SLURM_UMASK"), who.prefix, workDir, script, out, err));
+            List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", setsid + " /bin/sh \"$0\" \"$@\"",
+                    spool.resolve("shepherd.sh").toString(), dir.toString()));
+            cmd.addAll(job.request().arguments());
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().clear();
+            pb.environment().putAll(env);
+            pb.environment().putAll(who.environment);
+            pb.environment().put("MOTLEY_SETSID", setsid);
+            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("shepherd.log").toFile()));
+            pb.redirectErrorStream(true);
+            Process p = pb.start();
+            writeAtomically(dir.resolve("shepherd.pid"), Long.toString(p.pid()));
+            Running r = new Running(job.id(), dir, job.timeLimitSeconds(), killWait, err.isEmpty() ? out : err);
+            r.box = box;
+            if (who.drops) {
+                r.uid = who.uid;
+                r.gid = who.gid;
+            }
+            running.put(job.id(), r);
+            log.info("job launched job={} shepherd_pid={} out={} user={} containment={} cpus={} mem_mib={}", job.id(), p.pid(), out,
+                    who.user, box.strategy(), CpuAllocator.formatList(ids), job.allocMemMiB());
+            watch(r, p.toHandle(), System.currentTimeMillis() / 1000);
+        } catch (IOException | RuntimeException e) {
+            box.remove();
+            throw e;
+        }
+    }
+
+    private JobBox openBox(long id, JobLimits limits) {
+        try {
+            return containment.open(id, limits);
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot make the job's {} box; tracking its processes instead job={} error={}", containment.name(), id,
+                    e.getMessage());
+            return ProcessTracking.forNode(nodeName).open(id, limits);
+        }
+    }
+
+    /**
+     * The script where the job's user can run it: the spool may sit under a home only the agent
+     * can enter, so a copy owned by the user goes into a directory of its own (root's, 0711).
+     */
+    private static Path userScript(long id, Path dir, JobIdentity who) throws IOException {
+        Path scratch = Files.createTempDirectory("motley-job" + id + "-");
+        Files.setPosixFilePermissions(scratch, PosixFilePermissions.fromString("rwx--x--x"));
+        Path copy = scratch.resolve("script");
+        Files.copy(dir.resolve("script"), copy, StandardCopyOption.REPLACE_EXISTING);
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("r-x------"));
+        Files.setAttribute(copy, "unix:gid", who.gid);
+        Files.setAttribute(copy, "unix:uid", who.uid);
+        return copy;
     }
 
     private void watch(Running r, ProcessHandle shepherd, long startedAt) {
@@ -155,12 +261,26 @@ public final class JobLauncher {
             long left = Math.max(0, startedAt + r.limitSeconds - System.currentTimeMillis() / 1000);
             r.timeout = timers.schedule(() -> kill(r.id, "TIMEOUT"), left, TimeUnit.SECONDS);
         }
+        r.sampler = timers.scheduleWithFixedDelay(() -> sample(r), 0, JobBox.SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
         if (shepherd.parent().map(p -> p.pid() == ProcessHandle.current().pid()).orElse(false)) {
             shepherd.onExit().thenRun(() -> shepherdExited(r));
         } else {
             // Adopted from an earlier agent: not our child, so poll. An orphan that exits may stay a
             // zombie where init does not reap (containers, some VMs); the exit file settles it.
             timers.schedule(() -> pollAdopted(r, shepherd), 200, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void sample(Running r) {
+        if (r.ended || r.box == null) return;
+        try {
+            readPid(r.dir.resolve("job.pid")).ifPresent(r.box::track);
+            r.box.sample();
+            int ooms = r.box.oomKills();
+            // an agent restarted after killing a job for its memory must still report it as out of memory
+            if (ooms > 0 && !Files.exists(r.dir.resolve("oom"))) writeAtomically(r.dir.resolve("oom"), Integer.toString(ooms));
+        } catch (IOException | RuntimeException e) {
+            log.debug("cannot sample job job={} error={}", r.id, e.toString());
         }
     }
 
@@ -183,38 +303,86 @@ public final class JobLauncher {
     }
 
     private void shepherdExited(Running r) {
-        if (r.timeout != null) r.timeout.cancel(false);
-        Optional<String> killed = read(r.dir.resolve("killed"));
-        Optional<String> exit = read(r.dir.resolve("exit"));
-        for (int i = 0; i < 10 && killed.isEmpty() && exit.isEmpty(); i++) {
-            // the shepherd writes the status just before it exits; give a slow disk a moment
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+        synchronized (r) {
+            if (r.ended) return;
+            if (r.timeout != null) r.timeout.cancel(false);
+            if (r.sampler != null) r.sampler.cancel(false);
+            Optional<String> killed = read(r.dir.resolve("killed"));
+            Optional<String> exit = read(r.dir.resolve("exit"));
+            for (int i = 0; i < 10 && killed.isEmpty() && exit.isEmpty(); i++) {
+                // the shepherd writes the status just before it exits; give a slow disk a moment
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                exit = read(r.dir.resolve("exit"));
             }
-            exit = read(r.dir.resolve("exit"));
-        }
-        // a shepherd ends only after its script did; reap what the script left in its group
-        readPid(r.dir.resolve("job.pid")).ifPresent(pgid -> signalGroup(pgid, "KILL"));
-        if (killed.isPresent()) {
-            finish(r, JobState.valueOf(killed.get().trim()), 0, 15);
-        } else if (exit.isPresent()) {
-            int rc = Integer.parseInt(exit.get().trim());
-            // sh reports a death by signal as 128+signal, which is how Slurm's code:signal pair is recovered
-            if (rc > 128) finish(r, JobState.FAILED, 0, rc - 128);
-            else finish(r, rc == 0 ? JobState.COMPLETED : JobState.FAILED, rc, 0);
-        } else {
-            log.warn("job shepherd died without an exit status job={}", r.id);
-            finish(r, JobState.FAILED, 0, 9);
+            Usage usage = Usage.NONE;
+            int ooms = 0;
+            if (r.box != null) {
+                // a shepherd ends only after its script did: what the job left behind (daemons, detached children) goes too
+                readPid(r.dir.resolve("job.pid")).ifPresent(r.box::track);
+                r.box.killAll();
+                usage = merge(r.box.usage(), shellTimes(r.dir.resolve("times")));
+                ooms = Math.max(r.box.oomKills(), read(r.dir.resolve("oom")).map(s -> Integer.parseInt(s.trim())).orElse(0));
+                r.box.remove();
+            }
+            cpus.release(r.id);
+            read(r.dir.resolve("script.path")).ifPresent(p -> deleteUserScript(Path.of(p.trim())));
+            logShepherdTrouble(r);
+            if (killed.isPresent()) {
+                finish(r, JobState.valueOf(killed.get().trim()), 0, 15, usage);
+            } else if (ooms > 0) {
+                appendToJobErr(r, "motleystep-" + nodeName + ": error: Detected " + ooms + " oom_kill event" + (ooms == 1 ? "" : "s")
+                        + " in StepId=" + r.id + ".batch. Some of the step tasks have been OOM Killed.\n");
+                finish(r, JobState.OUT_OF_MEMORY, 0, 9, usage);
+            } else if (exit.isPresent()) {
+                int rc = Integer.parseInt(exit.get().trim());
+                // sh reports a death by signal as 128+signal, which is how Slurm's code:signal pair is recovered
+                if (rc > 128) finish(r, JobState.FAILED, 0, rc - 128, usage);
+                else finish(r, rc == 0 ? JobState.COMPLETED : JobState.FAILED, rc, 0, usage);
+            } else {
+                log.warn("job shepherd died without an exit status job={}", r.id);
+                finish(r, JobState.FAILED, 0, 9, usage);
+            }
         }
     }
 
-    private void finish(Running r, JobState state, int code, int signal) {
+    /** What the entry script could not do (join a cgroup, bind CPUs, drop privileges) lands in shepherd.log. */
+    private static void logShepherdTrouble(Running r) {
+        read(r.dir.resolve("shepherd.log")).map(String::trim).filter(s -> !s.isEmpty()).ifPresent(s ->
+                log.warn("job shepherd reported: {} job={}", s.length() > 500 ? s.substring(0, 500) + "..." : s, r.id));
+    }
+
+    /** Per field the larger: the box's counters, or the shell's own times for all the children it waited for. */
+    static Usage merge(Usage box, Optional<long[]> shell) {
+        if (shell.isEmpty()) return box;
+        return new Usage(box.maxRssKiB(), box.maxVmKiB(), Math.max(box.userCpuMs(), shell.get()[0]),
+                Math.max(box.systemCpuMs(), shell.get()[1]));
+    }
+
+    /** The second line of sh's {@code times}: user and system time of the children, as "1m2.345s 0m0.100s". */
+    static Optional<long[]> shellTimes(Path f) {
+        return read(f).flatMap(text -> {
+            String[] lines = text.trim().split("\n");
+            if (lines.length < 2) return Optional.empty();
+            Matcher m = SH_TIME.matcher(lines[1]);
+            long[] ms = new long[2];
+            for (int i = 0; i < 2; i++) {
+                if (!m.find()) return Optional.empty();
+                ms[i] = Long.parseLong(m.group(1)) * 60_000 + Math.round(Double.parseDouble(m.group(2)) * 1000);
+            }
+            return Optional.of(ms);
+        });
+    }
+
+    private void finish(Running r, JobState state, int code, int signal, Usage usage) {
         long end = System.currentTimeMillis() / 1000;
         Frame result = Frame.op(Ops.JOB_ENDED).put("id", r.id).put("state", state.name()).put("code", code)
                 .put("signal", signal).put("end", end);
+        Codec.putUsage(result, usage);
         try {
             Files.createDirectories(r.dir);
             writeAtomically(r.dir.resolve("result"), encode(result));
@@ -223,11 +391,15 @@ public final class JobLauncher {
         }
         r.ended = true;
         running.put(r.id, r);
-        log.info("job ended job={} state={} exit={}:{}", r.id, state, code, signal);
+        log.info("job ended job={} state={} exit={}:{} max_rss_kib={} cpu_ms={}", r.id, state, code, signal, usage.maxRssKiB(),
+                usage.totalCpuMs());
         reporter.accept(result);
     }
 
-    /** Ends a job: records why, SIGTERM to its process group and descendants, SIGKILL after KillWait. */
+    /**
+     * Ends a job: records why, SIGTERM to its process group, descendants and everything in its box,
+     * and after KillWait SIGKILL to all of them, detached processes included.
+     */
     public void kill(long id, String why) {
         Running r = running.get(id);
         if (r == null || r.ended) {
@@ -236,19 +408,15 @@ public final class JobLauncher {
             return;
         }
         String state = "TIMEOUT".equals(why) ? "TIMEOUT" : "CANCELLED";
+        if (Files.exists(r.dir.resolve("killed"))) return;
         try {
-            if (Files.exists(r.dir.resolve("killed"))) return;
             writeAtomically(r.dir.resolve("killed"), state);
-            String when = Durations.formatTimestamp(System.currentTimeMillis() / 1000, ZoneId.systemDefault());
-            String msg = "motleystep-" + nodeName + ": error: *** JOB " + id + " ON " + nodeName + " CANCELLED AT " + when
-                    + ("TIMEOUT".equals(state) ? " DUE TO TIME LIMIT" : "") + " ***\n";
-            if (r.stderrPath != null) {
-                Files.writeString(Path.of(r.stderrPath), msg, StandardCharsets.UTF_8,
-                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-            }
         } catch (IOException e) {
             log.warn("cannot record kill job={} error={}", id, e.getMessage());
         }
+        String when = Durations.formatTimestamp(System.currentTimeMillis() / 1000, ZoneId.systemDefault());
+        appendToJobErr(r, "motleystep-" + nodeName + ": error: *** JOB " + id + " ON " + nodeName + " CANCELLED AT " + when
+                + ("TIMEOUT".equals(state) ? " DUE TO TIME LIMIT" : "") + " ***\n");
         Optional<Long> pgid = readPid(r.dir.resolve("job.pid"));
         log.info("job killing job={} why={} pgid={}", id, state, pgid.orElse(-1L));
         List<ProcessHandle> tree = new ArrayList<>();
@@ -256,12 +424,32 @@ public final class JobLauncher {
             tree.add(h);
             h.descendants().forEach(tree::add);
         });
+        JobBox box = r.box;
+        if (box != null) pgid.ifPresent(box::track);
         pgid.ifPresent(g -> signalGroup(g, "TERM"));
         tree.forEach(ProcessHandle::destroy);
+        if (box != null) box.terminate();
         timers.schedule(() -> {
             pgid.ifPresent(g -> signalGroup(g, "KILL"));
             tree.forEach(ProcessHandle::destroyForcibly);
+            if (box != null) box.killAll();
         }, r.killWait, TimeUnit.SECONDS);
+    }
+
+    /** Appends a line to the job's error file, creating it as the job's user where it is not there yet. */
+    private static void appendToJobErr(Running r, String text) {
+        if (r.stderrPath == null) return;
+        Path f = Path.of(r.stderrPath);
+        try {
+            boolean existed = Files.exists(f);
+            Files.writeString(f, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            if (!existed && r.uid >= 0) {
+                Files.setAttribute(f, "unix:gid", r.gid);
+                Files.setAttribute(f, "unix:uid", r.uid);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot write to the job's error file job={} file={} error={}", r.id, f, e.getMessage());
+        }
     }
 
     private static void signalGroup(long pgid, String signal) {
@@ -280,7 +468,9 @@ public final class JobLauncher {
         Running r = running.get(id);
         if (r != null && !r.ended) return;
         running.remove(id);
-        deleteTree(spool.resolve("job" + id));
+        Path dir = spool.resolve("job" + id);
+        read(dir.resolve("script.path")).ifPresent(p -> deleteUserScript(Path.of(p.trim())));
+        deleteTree(dir);
     }
 
     /**
@@ -321,7 +511,7 @@ public final class JobLauncher {
         return out;
     }
 
-    /** Picks up a job an earlier agent process started: watch its shepherd, or record its end. */
+    /** Picks up a job an earlier agent process started: its CPUs, its box, and its shepherd or its end. */
     private void adopt(long id, Path dir) {
         Frame order = decodeFile(dir.resolve("order"));
         Job job = Codec.job(order.children().get(0));
@@ -330,11 +520,21 @@ public final class JobLauncher {
         String err = job.request().stderrPattern() == null ? out : OutputPattern.expand(job.request().stderrPattern(),
                 job.id(), job.request().name(), job.user(), nodeName, job.request().workDir());
         Running r = new Running(id, dir, job.timeLimitSeconds(), order.lng("killWait", 30), err);
+        if (agentIsRoot && job.uid() > 0) {
+            r.uid = job.uid();
+            r.gid = Math.max(0, job.gid());
+        }
+        List<Integer> ids = read(dir.resolve("cpus")).map(s -> CpuAllocator.parseList(s.trim())).orElse(List.of());
+        cpus.restore(id, ids);
+        JobLimits limits = new JobLimits(job.allocMemMiB(), ids, 0);
+        List<String> boxFile = read(dir.resolve("box")).map(s -> List.of(s.trim().split("\n"))).orElse(List.of("process"));
+        r.box = Containment.reopen(boxFile.get(0).trim(), id, nodeName, limits, boxFile.subList(1, boxFile.size()));
         running.put(id, r);
         long startedAt = read(dir.resolve("started")).map(s -> Long.parseLong(s.trim())).orElse(System.currentTimeMillis() / 1000);
         Optional<ProcessHandle> shepherd = shepherdOf(dir);
         if (shepherd.isPresent()) {
-            log.info("adopted running job job={} shepherd_pid={}", id, shepherd.get().pid());
+            log.info("adopted running job job={} shepherd_pid={} containment={} cpus={}", id, shepherd.get().pid(),
+                    r.box.strategy(), CpuAllocator.formatList(ids));
             watch(r, shepherd.get(), startedAt);
         } else {
             shepherdExited(r);
@@ -350,6 +550,23 @@ public final class JobLauncher {
 
     public int runningCount() {
         return (int) running.values().stream().filter(r -> !r.ended).count();
+    }
+
+    private static <T> List<T> prepend(T first, List<T> rest) {
+        List<T> out = new ArrayList<>();
+        out.add(first);
+        out.addAll(rest);
+        return out;
+    }
+
+    /** Only the file the agent made and its own directory: the user owns the file, never the directory. */
+    private static void deleteUserScript(Path script) {
+        try {
+            Files.deleteIfExists(script);
+            Files.deleteIfExists(script.getParent());
+        } catch (IOException e) {
+            log.debug("cannot remove the job's script copy {} error={}", script, e.getMessage());
+        }
     }
 
     private static Optional<Long> readPid(Path f) {

@@ -3,11 +3,14 @@ package io.motley.agent.launch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.motley.agent.enforcement.Containment;
+import io.motley.agent.enforcement.TestHosts;
 import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.PendingReason;
+import io.motley.core.job.Usage;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.Ops;
@@ -17,15 +20,21 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Real processes under the shepherd: exit codes, signals, time limits, kills, and adoption by a new launcher. */
+/** Real processes under the shepherd: exit codes, signals, time limits, kills, usage, and adoption by a new launcher. */
 class JobLauncherTest {
     @TempDir
     Path dir;
 
     final List<Frame> reports = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void removeCgroups() {
+        TestHosts.removeGroups("n1");
+    }
 
     Frame order(long id, String body, long limit) {
         JobRequest r = new JobRequest("t", List.of(), 1, 1, false, 1, JobRequest.UNSET, JobRequest.UNSET, limit, null, null,
@@ -81,5 +90,27 @@ class JobLauncherTest {
         second.launch(order(6, "echo ran >> " + dir.resolve("count"), -1));
         assertThat(awaitReport(6).fields()).containsEntry("state", "COMPLETED");
         assertThat(Files.readAllLines(dir.resolve("count"))).containsExactly("ran");
+    }
+
+    @Test
+    void jobsCarryTheirMarkerAndTheEndReportCarriesUsage() throws Exception {
+        JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add, Containment.choose("process", "n1"));
+        assertThat(l.containment().name()).isEqualTo("process");
+        assertThat(l.jobUser()).isEqualTo(TestHosts.isRoot() ? "submitter" : System.getProperty("user.name"));
+        l.launch(order(7, "echo $MOTLEY_JOB_ID $MOTLEY_SETSID; i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done", -1));
+        Frame end = awaitReport(7);
+        assertThat(end.fields()).containsEntry("state", "COMPLETED").containsKeys("maxRss", "maxVm", "userCpu", "sysCpu");
+        assertThat(Codec.usage(end).totalCpuMs()).as("the shell's own count of its children's CPU").isPositive();
+        assertThat(Files.readString(dir.resolve("slurm-7.out"))).isEqualTo("7\n");
+    }
+
+    @Test
+    void shellTimesAreReadAndMerged() throws Exception {
+        Path times = dir.resolve("times");
+        Files.writeString(times, "0m0.010000s 0m0.020000s\n1m2.500000s 0m0.250s\n");
+        assertThat(JobLauncher.shellTimes(times)).hasValueSatisfying(t -> assertThat(t).containsExactly(62500, 250));
+        assertThat(JobLauncher.merge(new Usage(10, 20, 70000, 100), JobLauncher.shellTimes(times)))
+                .isEqualTo(new Usage(10, 20, 70000, 250));
+        assertThat(JobLauncher.shellTimes(dir.resolve("missing"))).isEmpty();
     }
 }

@@ -114,8 +114,10 @@ public final class LocalCluster implements Command {
             }
             List<String> cmd = new ArrayList<>(List.of("agent", "--home", home.toString(), "--name", name));
             if (names.size() > 1) {
-                cmd.addAll(List.of("--cpus", Integer.toString(Math.max(1, cpus / names.size())),
-                        "--mem", (memMiB / names.size()) + "M"));
+                int share = Math.max(1, cpus / names.size());
+                // each agent binds its jobs to its own slice of the cores
+                cmd.addAll(List.of("--cpus", Integer.toString(share), "--mem", (memMiB / names.size()) + "M",
+                        "--cpu-offset", Integer.toString((i * share) % Math.max(1, cpus))));
                 // the machine's GPUs belong to the first agent; the others would offer the same devices twice
                 if (i > 0) cmd.addAll(List.of("--gpus", "none"));
             }

@@ -1,0 +1,225 @@
+package io.motley.agent.enforcement;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The host's processes as the strategies need them: parent, group, session, state, CPU time and
+ * memory. Read from /proc on Linux, from ps(1) elsewhere (macOS), where sessions, the split of
+ * user and system time and environments are not available.
+ */
+final class ProcessTable {
+    private static final Path PROC = Path.of("/proc");
+    private static volatile long clockTicks;
+    private static volatile long pageSize;
+
+    private ProcessTable() {}
+
+    /** One process. Times in ms, memory in KiB; {@code start} (clock ticks since boot) tells a reused pid apart. */
+    record Proc(long pid, long ppid, long pgid, long sid, char state, long start, long userMs, long systemMs, long rssKiB,
+            long vmKiB) {
+        /** A zombie has exited: only its parent's wait is missing, and where init does not reap, that never comes. */
+        boolean dead() {
+            return state == 'Z' || state == 'X' || state == 'x';
+        }
+
+        Key key() {
+            return new Key(pid, start);
+        }
+    }
+
+    /** A process identity that survives pid reuse. */
+    record Key(long pid, long start) {}
+
+    static boolean hasProcfs() {
+        return Files.isReadable(PROC.resolve("self/stat"));
+    }
+
+    static Optional<Proc> read(long pid) {
+        if (!hasProcfs()) return all().stream().filter(p -> p.pid() == pid).findFirst();
+        try {
+            return Optional.ofNullable(parseStat(Files.readString(PROC.resolve(pid + "/stat"))));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** These processes as they are now (those gone are left out): one ps run where there is no /proc. */
+    static Map<Long, Proc> of(Collection<Long> pids) {
+        Map<Long, Proc> out = new HashMap<>();
+        if (hasProcfs()) {
+            for (long pid : pids) read(pid).ifPresent(p -> out.put(pid, p));
+        } else if (!pids.isEmpty()) {
+            for (Proc p : all()) {
+                if (pids.contains(p.pid())) out.put(p.pid(), p);
+            }
+        }
+        return out;
+    }
+
+    /** Every process now. */
+    static List<Proc> all() {
+        if (!hasProcfs()) return fromPs();
+        List<Proc> out = new ArrayList<>();
+        try (var dirs = Files.newDirectoryStream(PROC)) {
+            for (Path d : dirs) {
+                String n = d.getFileName().toString();
+                if (n.isEmpty() || !Character.isDigit(n.charAt(0))) continue;
+                try {
+                    Proc p = parseStat(Files.readString(d.resolve("stat")));
+                    if (p != null) out.add(p);
+                } catch (IOException | RuntimeException ignored) {
+                    // it exited while we looked
+                }
+            }
+        } catch (IOException e) {
+            return List.of();
+        }
+        return out;
+    }
+
+    /** Parses /proc/PID/stat (proc(5)); the command name in parentheses may itself hold spaces and parentheses. */
+    static Proc parseStat(String stat) {
+        int close = stat.lastIndexOf(')');
+        if (close < 0) return null;
+        long pid = Long.parseLong(stat.substring(0, stat.indexOf(' ')).trim());
+        String[] f = stat.substring(close + 2).trim().split(" ");
+        // f[0] is field 3 (state) of proc(5)
+        long tick = clockTicks();
+        long utime = Long.parseLong(f[11]) * 1000 / tick;
+        long stime = Long.parseLong(f[12]) * 1000 / tick;
+        long start = Long.parseLong(f[19]);
+        long vm = Long.parseLong(f[20]) / 1024;
+        long rss = Long.parseLong(f[21]) * pageSize() / 1024;
+        return new Proc(pid, Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), f[0].charAt(0), start, utime,
+                stime, rss, vm);
+    }
+
+    /** ps(1) where there is no /proc: the columns every ps has. */
+    private static List<Proc> fromPs() {
+        List<Proc> out = new ArrayList<>();
+        try {
+            Process p = new ProcessBuilder("ps", "-A", "-o", "pid=,ppid=,pgid=,stat=,rss=,vsz=,time=")
+                    .redirectErrorStream(true).start();
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(5, TimeUnit.SECONDS);
+            out.addAll(parsePs(text));
+        } catch (IOException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return out;
+    }
+
+    static List<Proc> parsePs(String text) {
+        List<Proc> out = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            String[] c = line.trim().split("\\s+");
+            if (c.length < 7) continue;
+            try {
+                long cpu = parseCpuTime(c[6]);
+                out.add(new Proc(Long.parseLong(c[0]), Long.parseLong(c[1]), Long.parseLong(c[2]), 0, c[3].charAt(0), 0, cpu, 0,
+                        Long.parseLong(c[4]), Long.parseLong(c[5])));
+            } catch (RuntimeException ignored) {
+                // a header or a line we do not understand
+            }
+        }
+        return out;
+    }
+
+    /** ps's TIME: [[dd-]hh:]mm:ss[.cc], in ms. */
+    static long parseCpuTime(String t) {
+        long days = 0;
+        int dash = t.indexOf('-');
+        if (dash > 0) {
+            days = Long.parseLong(t.substring(0, dash));
+            t = t.substring(dash + 1);
+        }
+        String[] parts = t.split(":");
+        double seconds = 0;
+        for (String part : parts) seconds = seconds * 60 + Double.parseDouble(part);
+        return Math.round((days * 86400 + seconds) * 1000);
+    }
+
+    /**
+     * Whether a process's initial environment holds every one of {@code entries} ("NAME=value").
+     * Only readable for our own processes, or for all as root; false where it cannot be read.
+     */
+    static boolean environHas(long pid, Collection<String> entries) {
+        if (!hasProcfs()) return false;
+        try {
+            byte[] env = Files.readAllBytes(PROC.resolve(pid + "/environ"));
+            String text = "\0" + new String(env, StandardCharsets.UTF_8);
+            if (!text.endsWith("\0")) text += "\0";
+            for (String e : entries) {
+                if (!text.contains("\0" + e + "\0")) return false;
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    static void kill(Collection<Long> pids) {
+        for (long pid : pids) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    }
+
+    static void terminate(Collection<Long> pids) {
+        for (long pid : pids) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+    }
+
+    /** Sends a signal the JDK cannot (STOP, CONT) through kill(1); processes already gone are no error. */
+    static void signal(Collection<Long> pids, String signal) {
+        if (pids.isEmpty()) return;
+        List<String> cmd = new ArrayList<>(List.of("kill", "-s", signal));
+        pids.forEach(p -> cmd.add(Long.toString(p)));
+        try {
+            new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+                    .waitFor(5, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // no kill(1): the caller goes on with SIGKILL through the JDK
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** True when the pid is gone or a zombie. */
+    static boolean gone(long pid) {
+        return read(pid).map(Proc::dead).orElse(true);
+    }
+
+    static long clockTicks() {
+        if (clockTicks == 0) clockTicks = getconf("CLK_TCK", 100);
+        return clockTicks;
+    }
+
+    static long pageSize() {
+        if (pageSize == 0) pageSize = getconf("PAGESIZE", 4096);
+        return pageSize;
+    }
+
+    private static long getconf(String name, long fallback) {
+        try {
+            Process p = new ProcessBuilder("getconf", name).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+            p.waitFor(5, TimeUnit.SECONDS);
+            long v = Long.parseLong(out);
+            return v > 0 ? v : fallback;
+        } catch (IOException | NumberFormatException e) {
+            return fallback;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return fallback;
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.motley.agent.launch;
+
+import io.motley.core.job.Job;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Whom a job runs as. An agent running as root runs each job as its submitter, as slurmd does:
+ * that user's uid, the job's gid, the user's supplementary groups, and HOME, USER, LOGNAME and
+ * SHELL from the passwd entry. Any other agent runs jobs as its own user.
+ */
+final class JobIdentity {
+    /** How privileges are dropped: setpriv(1) (util-linux), runuser(1), or perl where neither exists (macOS). */
+    enum Method { SETPRIV, RUNUSER, PERL }
+
+    private static final String PERL_DROP = "my ($u, $g, $groups) = splice(@ARGV, 0, 3); $( = $g; $) = \"$g $groups\"; "
+            + "($<, $>) = ($u, $u); die \"motley: cannot become uid $u\\n\" if $< != $u || $> != $u; "
+            + "exec { $ARGV[0] } @ARGV or die \"motley: cannot run $ARGV[0]: $!\\n\";";
+
+    final boolean drops;
+    final int uid;
+    final int gid;
+    final String user;
+    /** Words that run the rest of a command line as the job's user; empty when nothing is dropped. */
+    final List<String> prefix;
+    /** Variables the job's environment takes from the passwd entry. */
+    final Map<String, String> environment;
+
+    private JobIdentity(boolean drops, int uid, int gid, String user, List<String> prefix, Map<String, String> env) {
+        this.drops = drops;
+        this.uid = uid;
+        this.gid = gid;
+        this.user = user;
+        this.prefix = List.copyOf(prefix);
+        this.environment = Map.copyOf(env);
+    }
+
+    /** The agent's own user: today's behaviour for an agent that is not root. */
+    static JobIdentity agent() {
+        return new JobIdentity(false, -1, -1, System.getProperty("user.name"), List.of(), Map.of());
+    }
+
+    static JobIdentity of(Job job, boolean agentIsRoot) throws IOException {
+        return of(job, agentIsRoot, available().orElse(null));
+    }
+
+    static JobIdentity of(Job job, boolean agentIsRoot, Method method) throws IOException {
+        if (!agentIsRoot) return agent();
+        if (job.uid() < 0) {
+            throw new IOException("job " + job.id() + " names no submitting uid; an agent running as root runs jobs only as"
+                    + " their submitter");
+        }
+        if (job.uid() == 0) return new JobIdentity(false, 0, Math.max(0, job.gid()), "root", List.of(), Map.of());
+        Optional<Passwd> pw = Passwd.lookup(job.uid());
+        String name = pw.map(Passwd::name).orElse(job.user());
+        int gid = job.gid() >= 0 ? job.gid() : pw.map(Passwd::gid).orElse(job.uid());
+        Map<String, String> env = new LinkedHashMap<>();
+        if (pw.isPresent()) {
+            env.put("HOME", pw.get().home());
+            env.put("SHELL", pw.get().shell());
+        }
+        env.put("USER", name);
+        env.put("LOGNAME", name);
+        if (method == null) {
+            throw new IOException("cannot run job " + job.id() + " as " + name + ": none of setpriv, runuser or perl is installed");
+        }
+        List<String> prefix = switch (method) {
+            case SETPRIV -> List.of(find("setpriv").orElse("setpriv"), "--reuid=" + job.uid(), "--regid=" + gid,
+                    pw.isPresent() ? "--init-groups" : "--clear-groups", "--");
+            case RUNUSER -> List.of(find("runuser").orElse("runuser"), "-u", name, "--");
+            case PERL -> List.of(find("perl").orElse("perl"), "-e", PERL_DROP, Integer.toString(job.uid()), Integer.toString(gid),
+                    String.join(" ", groups(name, gid)));
+        };
+        return new JobIdentity(true, job.uid(), gid, name, prefix, env);
+    }
+
+    /** The first way to drop privileges this host has. */
+    static Optional<Method> available() {
+        if (find("setpriv").isPresent()) return Optional.of(Method.SETPRIV);
+        if (find("runuser").isPresent()) return Optional.of(Method.RUNUSER);
+        if (find("perl").isPresent()) return Optional.of(Method.PERL);
+        return Optional.empty();
+    }
+
+    static Optional<String> find(String tool) {
+        for (String dir : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin")) {
+            File f = new File(dir, tool);
+            if (f.canExecute()) return Optional.of(f.getPath());
+        }
+        return Optional.empty();
+    }
+
+    /** The user's groups as id(1) lists them, with the job's gid first. */
+    private static List<String> groups(String name, int gid) {
+        List<String> out = new ArrayList<>(List.of(Integer.toString(gid)));
+        try {
+            Process p = new ProcessBuilder("id", "-G", name).redirectErrorStream(true).start();
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                for (String g : text.split("\\s+")) {
+                    if (!g.isEmpty() && !out.contains(g)) out.add(g);
+                }
+            }
+        } catch (IOException e) {
+            // only the job's gid then
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return out;
+    }
+
+    /** A passwd entry, looked up through NSS (getent) where possible, else /etc/passwd. */
+    record Passwd(String name, int uid, int gid, String home, String shell) {
+        static Optional<Passwd> lookup(int uid) {
+            Optional<String> getent = find("getent");
+            if (getent.isPresent()) {
+                try {
+                    Process p = new ProcessBuilder(getent.get(), "passwd", Integer.toString(uid)).redirectErrorStream(true).start();
+                    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                    if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0) return parse(text);
+                    return Optional.empty();
+                } catch (IOException e) {
+                    // fall through to the file
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Optional.empty();
+                }
+            }
+            try {
+                for (String line : Files.readAllLines(Path.of("/etc/passwd"))) {
+                    Optional<Passwd> p = parse(line);
+                    if (p.isPresent() && p.get().uid() == uid) return p;
+                }
+            } catch (IOException ignored) {
+                // no passwd file (macOS keeps users in its directory service)
+            }
+            return Optional.empty();
+        }
+
+        static Optional<Passwd> parse(String line) {
+            String[] f = line.split(":", -1);
+            if (f.length < 7) return Optional.empty();
+            try {
+                return Optional.of(new Passwd(f[0], Integer.parseInt(f[2]), Integer.parseInt(f[3]), f[5].isEmpty() ? "/" : f[5],
+                        f[6].isEmpty() ? "/bin/sh" : f[6]));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.motley.agent.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.motley.agent.enforcement.TestHosts;
+import io.motley.core.job.ExitStatus;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
+import io.motley.core.job.PendingReason;
+import io.motley.protocol.Frame;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An agent running as root runs jobs as their submitter: uid, groups, home, umask, and output
+ * files the user owns. Uses (and makes, when missing) a throwaway user "motleytest" with a
+ * supplementary group "motleytestgrp".
+ */
+class RunAsSubmitterTest {
+    static final String USER = "motleytest";
+    static final String GROUP = "motleytestgrp";
+    static int uid;
+    static int gid;
+
+    @TempDir
+    Path spool;
+
+    Path work;
+    final String node = TestHosts.uniqueNode();
+    final List<Frame> reports = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void user() throws Exception {
+        assumeTrue(TestHosts.isRoot(), "running jobs as their submitter needs an agent running as root");
+        assumeTrue(new File("/usr/sbin/useradd").canExecute() || new File("/sbin/useradd").canExecute(),
+                "useradd is missing, so no throwaway user can be made");
+        if (run("id", "-u", USER).exitCode != 0) {
+            assertThat(run("useradd", "-m", "-s", "/bin/sh", USER).exitCode).isZero();
+        }
+        if (run("getent", "group", GROUP).exitCode != 0) run("groupadd", GROUP);
+        if (!run("id", "-Gn", USER).out.contains(GROUP)) run("usermod", "-aG", GROUP, USER);
+        uid = Integer.parseInt(run("id", "-u", USER).out.trim());
+        gid = Integer.parseInt(run("id", "-g", USER).out.trim());
+    }
+
+    @BeforeEach
+    void workDir() throws IOException {
+        // the user's own directory: @TempDir is root's and closed to others
+        work = Files.createTempDirectory(Path.of("/tmp"), "motley-user-");
+        Files.setAttribute(work, "unix:uid", uid);
+        Files.setAttribute(work, "unix:gid", gid);
+    }
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        try (var walk = Files.walk(work)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        TestHosts.removeGroups(node);
+    }
+
+    Frame awaitReport(long id) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> reports.stream().anyMatch(f -> f.lng("id", -1) == id));
+        return reports.stream().filter(f -> f.lng("id", -1) == id).findFirst().orElseThrow();
+    }
+
+    @Test
+    void theJobRunsAsItsSubmitterWithTheirGroupsHomeAndUmask() throws Exception {
+        JobLauncher l = new JobLauncher(spool.resolve("spool"), node, reports::add);
+        assertThat(l.jobUser()).isEqualTo("submitter");
+        l.launch(Orders.order(work, node, 1, "id -u; id -Gn; echo \"$HOME $USER $LOGNAME\"; umask; touch made; pwd", -1, 100, 1,
+                USER, uid, gid, Map.of("SLURM_UMASK", "0027", "HOME", "/root", "USER", "root")));
+        assertThat(awaitReport(1).fields()).containsEntry("state", "COMPLETED");
+        Path out = work.resolve("slurm-1.out");
+        List<String> lines = Files.readAllLines(out);
+        String home = run("getent", "passwd", USER).out.split(":")[5];
+        assertThat(lines.get(0)).isEqualTo(Integer.toString(uid));
+        assertThat(lines.get(1)).contains(GROUP);
+        assertThat(lines.get(2)).isEqualTo(home + " " + USER + " " + USER);
+        assertThat(lines.get(3)).isEqualTo("0027");
+        assertThat(lines.get(4)).isEqualTo(work.toRealPath().toString());
+        assertThat(Files.getAttribute(out, "unix:uid")).as("output file owner").isEqualTo(uid);
+        assertThat(Files.getAttribute(work.resolve("made"), "unix:uid")).isEqualTo(uid);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(work.resolve("made")))).isEqualTo("rw-r-----");
+        assertThat(spool.resolve("spool/job1/result")).as("the agent still writes its spool").exists();
+        assertThat(Files.readString(spool.resolve("spool/job1/script.path")).trim()).satisfies(p ->
+                assertThat(Path.of(p)).as("the user's copy of the script is gone with the job").doesNotExist());
+    }
+
+    @Test
+    void theErrorFileTheAgentWritesIsTheUsers() throws Exception {
+        JobLauncher l = new JobLauncher(spool.resolve("spool"), node, reports::add);
+        Frame order = Orders.order(work, node, 2, "sleep 60", -1, 100, 1, USER, uid, gid, Map.of());
+        l.launch(order);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(spool.resolve("spool/job2/job.pid")));
+        Files.deleteIfExists(work.resolve("slurm-2.out"));
+        l.kill(2, "CANCELLED");
+        assertThat(awaitReport(2).fields()).containsEntry("state", "CANCELLED");
+        assertThat(Files.readString(work.resolve("slurm-2.out"))).contains("*** JOB 2 ON " + node + " CANCELLED AT");
+        assertThat(Files.getAttribute(work.resolve("slurm-2.out"), "unix:uid")).isEqualTo(uid);
+    }
+
+    @Test
+    void aJobWithoutAUidIsNotRunAsRoot() throws Exception {
+        JobLauncher l = new JobLauncher(spool.resolve("spool"), node, reports::add);
+        l.launch(Orders.order(work, node, 3, "touch " + work.resolve("ran"), -1, 100, 1, "?", -1, -1, Map.of()));
+        assertThat(awaitReport(3).fields()).containsEntry("state", "FAILED").containsEntry("code", "1");
+        assertThat(work.resolve("ran")).doesNotExist();
+    }
+
+    @Test
+    void everyWayOfDroppingPrivilegesGivesTheUsersIdentity() throws Exception {
+        JobRequest r = new JobRequest("t", List.of(), 1, 1, false, 1, JobRequest.UNSET, JobRequest.UNSET, -1, null, null, "/", null,
+                Map.of(), "#!/bin/sh\n", List.of(), false, null, null, "h");
+        Job job = new Job(9, r, USER, uid, gid, JobState.PENDING, PendingReason.None, 1, 1, 0, 0, "main", null, 0, 0, -1,
+                ExitStatus.NONE, -1);
+        for (JobIdentity.Method m : JobIdentity.Method.values()) {
+            String tool = switch (m) {
+                case SETPRIV -> "setpriv";
+                case RUNUSER -> "runuser";
+                case PERL -> "perl";
+            };
+            if (JobIdentity.find(tool).isEmpty()) continue;
+            JobIdentity who = JobIdentity.of(job, true, m);
+            assertThat(who.drops).isTrue();
+            List<String> cmd = new ArrayList<>(who.prefix);
+            cmd.addAll(List.of("/bin/sh", "-c", "id -u; id -g; id -Gn"));
+            Result res = run(cmd.toArray(String[]::new));
+            assertThat(res.exitCode).as(m + ": " + res.out).isZero();
+            List<String> lines = res.out.lines().toList();
+            assertThat(lines.get(0)).as(m.toString()).isEqualTo(Integer.toString(uid));
+            assertThat(lines.get(1)).as(m.toString()).isEqualTo(Integer.toString(gid));
+            assertThat(lines.get(2)).as(m.toString()).contains(GROUP);
+        }
+        assertThat(JobIdentity.of(job, false).drops).as("an agent that is not root runs jobs as itself").isFalse();
+    }
+
+    record Result(int exitCode, String out) {}
+
+    static Result run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Result(p.waitFor(), out);
+    }
+}
