@@ -118,7 +118,8 @@ final class TestCluster implements AutoCloseable {
     Run cmdIn(Path dir, String stdin, String... args) {
         try {
             List<String> cmd = new ArrayList<>(List.of(args));
-            cmd.set(0, BIN.resolve(args[0]).toString());
+            // a bare command name is one of ours; a path or a wrapper such as runuser is taken as given
+            if (!args[0].contains("/") && Files.exists(BIN.resolve(args[0]))) cmd.set(0, BIN.resolve(args[0]).toString());
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
             env(pb);
             Path out = Files.createTempFile(home, "out", ".txt");
