@@ -64,7 +64,7 @@ class RecoveryIT {
             assertThat(Files.readAllLines(runs)).containsExactly(node);
             assertThat(c.log("agent-" + node)).contains("adopted running job job=" + id);
 
-            // heartbeats stop: after NodeTimeout (4 s) the node is DOWN with a reason, and back when it returns
+            // heartbeats stop: after NodeTimeout (6 s) the node is DOWN with a reason, and back when it returns
             String other = node.equals("n1") ? "n2" : "n1";
             c.killAgent(other);
             await().atMost(Duration.ofSeconds(20)).until(() ->

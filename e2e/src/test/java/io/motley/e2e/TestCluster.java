@@ -44,7 +44,7 @@ final class TestCluster implements AutoCloseable {
         Files.createDirectories(work);
         this.port = freePort();
         Files.writeString(home.resolve("etc/motley.conf"), "ClusterName=e2e\nControllerPort=" + port
-                + "\nNodeTimeout=4\nKillWait=2\n" + extraConfig);
+                + "\nNodeTimeout=6\nKillWait=2\n" + extraConfig);
     }
 
     static int freePort() throws IOException {

@@ -31,7 +31,7 @@ public final class ControllerLink {
     private final Supplier<Frame> heartbeat;
     private volatile JobLauncher launcher;
     private volatile OutputStream out;
-    private volatile long heartbeatSeconds = 5;
+    private volatile long heartbeatSeconds = 1;
 
     public ControllerLink(String host, int port, ClusterKey key, String node, Supplier<Frame> registration,
             Supplier<Frame> heartbeat) {
@@ -89,7 +89,8 @@ public final class ControllerLink {
                 out = ws.out;
                 send(registration.get());
                 backoffMs = 200;
-                Thread hb = Thread.ofVirtual().start(this::heartbeats);
+                // a platform thread: the node's liveness must not wait for a free carrier of the virtual threads
+                Thread hb = Thread.ofPlatform().daemon().name("heartbeat").start(this::heartbeats);
                 try {
                     serve(ws.in);
                 } finally {
@@ -127,10 +128,18 @@ public final class ControllerLink {
         }
     }
 
+    /**
+     * Sends a heartbeat whenever the controller's interval has passed. The interval arrives with
+     * the registration's answer, so it is re-read on every short tick rather than slept on once
+     * (a first sleep on the default would outlast a short NodeTimeout).
+     */
     private void heartbeats() {
+        long last = System.nanoTime();
         while (!Thread.currentThread().isInterrupted()) {
             try {
-                Thread.sleep(heartbeatSeconds * 1000);
+                Thread.sleep(100);
+                if (System.nanoTime() - last < heartbeatSeconds * 1_000_000_000L) continue;
+                last = System.nanoTime();
                 send(heartbeat.get());
             } catch (InterruptedException e) {
                 return;

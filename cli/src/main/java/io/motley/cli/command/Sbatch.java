@@ -90,14 +90,7 @@ public final class Sbatch implements Command {
     public int run(List<String> args, Io io) throws Exception {
         GetOpt getopt = new GetOpt("sbatch", OPTIONS, true, 255);
         GetOpt.Parsed cli = getopt.parse(args);
-        if (cli.has("help") || cli.has("usage")) {
-            io.out().println(HELP);
-            return 0;
-        }
-        if (cli.has("version")) {
-            io.out().println(Version.TEXT);
-            return 0;
-        }
+        if (Command.helpOrVersion(cli, io, HELP)) return 0;
         String script;
         String defaultName;
         List<String> scriptArgs = List.of();

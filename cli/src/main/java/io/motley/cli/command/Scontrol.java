@@ -40,14 +40,7 @@ public final class Scontrol implements Command {
     @Override
     public int run(List<String> args, Io io) throws Exception {
         GetOpt.Parsed p = new GetOpt("scontrol", OPTIONS, false).parse(args);
-        if (p.has("help") || p.has("usage")) {
-            io.out().println(HELP);
-            return 0;
-        }
-        if (p.has("version")) {
-            io.out().println(Version.TEXT);
-            return 0;
-        }
+        if (Command.helpOrVersion(p, io, HELP)) return 0;
         Session s = new Session(io, p.has("oneliner"), p.has("quiet"));
         if (!p.operands().isEmpty()) return s.command(p.operands());
         // no command on the line: read them from stdin, as scontrol's interactive mode does

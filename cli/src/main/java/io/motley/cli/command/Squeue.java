@@ -47,14 +47,7 @@ public final class Squeue implements Command {
     @Override
     public int run(List<String> args, Io io) throws Exception {
         GetOpt.Parsed p = new GetOpt("squeue", OPTIONS, false).parse(args);
-        if (p.has("help") || p.has("usage")) {
-            io.out().println(HELP);
-            return 0;
-        }
-        if (p.has("version")) {
-            io.out().println(Version.TEXT);
-            return 0;
-        }
+        if (Command.helpOrVersion(p, io, HELP)) return 0;
         Set<Long> ids = new HashSet<>();
         for (String list : p.all("jobs")) {
             for (String t : list.split(",")) {
