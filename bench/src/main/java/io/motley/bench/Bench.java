@@ -47,8 +47,9 @@ public final class Bench {
         Bench b = new Bench(repo, scratch);
         System.out.printf("Motley bench on %d CPUs, java %s, scratch %s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), scratch);
-        System.out.printf("floor: 1000 x /bin/true started and waited for: %.0f ms (%.0f processes/s)%n",
-                b.floorMs(1000), 1000 / (b.floorMs(1000) / 1000.0));
+        double floor = b.floorMs(1000);
+        System.out.printf("floor: 1000 x /bin/true started and waited for: %.0f ms (%.0f processes/s)%n", floor,
+                1000 / (floor / 1000.0));
         try {
             b.run(drainJobs);
         } finally {
