@@ -40,7 +40,10 @@ public final class Codec {
                 .put("account", r.account())
                 .put("submitHost", r.submitHost())
                 .put("gpus", r.gpusPerNode())
-                .put("gpuType", r.gpuType());
+                .put("gpuType", r.gpuType())
+                .put("dependency", r.dependency())
+                .put("killOnInvalidDep", r.killOnInvalidDependency())
+                .put("begin", r.beginTime());
         if (withPayload) {
             f.put("script", r.script());
             Frame env = new Frame();
@@ -81,7 +84,10 @@ public final class Codec {
                 f.str("account"),
                 f.str("submitHost"),
                 f.integer("gpus", 0),
-                f.str("gpuType"));
+                f.str("gpuType"),
+                f.str("dependency"),
+                f.bool("killOnInvalidDep"),
+                f.lng("begin", 0));
     }
 
     public static Frame job(Job j, boolean withPayload) {

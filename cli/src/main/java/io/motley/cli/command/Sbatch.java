@@ -4,6 +4,7 @@ import io.motley.cli.client.AgentClient.ClusterUnreachable;
 import io.motley.cli.options.GetOpt;
 import io.motley.cli.options.OptionSpec;
 import io.motley.cli.options.UsageException;
+import io.motley.core.dependency.Dependency;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
@@ -73,10 +74,11 @@ public final class Sbatch implements Command {
             OptionSpec.optional('\0', "nice"),
             OptionSpec.value('q', "qos"),
             OptionSpec.value('\0', "ntasks-per-node"),
-            OptionSpec.value('\0', "signal"));
+            OptionSpec.value('\0', "signal"),
+            OptionSpec.value('\0', "kill-on-invalid-dep"));
 
     private static final Set<String> IGNORED = Set.of("mail-type", "mail-user", "requeue", "no-requeue");
-    private static final Set<String> NOT_YET = Set.of("array", "dependency", "constraint", "nodelist", "exclude", "exclusive", "begin", "deadline", "nice", "qos", "ntasks-per-node", "signal");
+    private static final Set<String> NOT_YET = Set.of("array", "constraint", "nodelist", "exclude", "exclusive", "deadline", "nice", "qos", "ntasks-per-node", "signal");
 
     /** Input environment variables sbatch reads, between #SBATCH lines and the command line in precedence. */
     private static final Map<String, String> INPUT_ENV = Map.of(
@@ -192,6 +194,24 @@ public final class Sbatch implements Command {
         }
         List<String> partitions = o.has("partition") ? List.of(o.last("partition").split(",")) : List.of();
         GpuRequest gpus = gpus(o, ntasks);
+        String dependency = null;
+        if (o.has("dependency") && !o.last("dependency").isBlank()) {
+            try {
+                dependency = Dependency.parse(o.last("dependency")).toString();
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("error: " + e.getMessage() + "\nsbatch: error: Batch job submission failed: Job dependency problem", 1, false);
+            }
+        }
+        long begin = 0;
+        if (o.has("begin")) {
+            try {
+                begin = Durations.parseTimestamp(o.last("begin"), java.time.ZonedDateTime.ofInstant(
+                        java.time.Instant.ofEpochSecond(io.nowSeconds()), io.zone()));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("error: Invalid --begin specification", 255, false);
+            }
+        }
+        boolean killOnInvalid = o.has("kill-on-invalid-dep") && o.last("kill-on-invalid-dep").toLowerCase(java.util.Locale.ROOT).startsWith("y");
         return new JobRequest(
                 o.has("job-name") ? o.last("job-name") : defaultName,
                 partitions,
@@ -214,7 +234,10 @@ public final class Sbatch implements Command {
                 o.last("account"),
                 io.hostname(),
                 gpus.count(),
-                gpus.type());
+                gpus.type(),
+                dependency,
+                killOnInvalid,
+                begin);
     }
 
     /** GPUs per node and their type (null = any), from --gres, --gpus, --gpus-per-node or --gpus-per-task. */
@@ -354,6 +377,10 @@ public final class Sbatch implements Command {
                   --wrap=COMMAND        run COMMAND under /bin/sh instead of a script
             #SBATCH lines in the script take the same options; the command line wins.
                   --gres=gpu[:TYPE][:N]  GPUs per node (also --gpus=[TYPE:]N, --gpus-per-node, --gpus-per-task)
-            Not in Motley yet: --array, --dependency, --constraint, --nodelist, --exclude,
-            --exclusive, --begin, --deadline, --nice, --qos (refused with a message).""";
+              -d, --dependency=LIST     after, afterok, afternotok, afterany, aftercorr:JOBID[:JOBID][+MIN], singleton;
+                                        ',' = all, '?' = any; --kill-on-invalid-dep=yes cancels a job whose
+                                        dependency can never be satisfied
+              -b, --begin=TIME          start no earlier than TIME (now+1hour, 16:00, 2026-12-01T08:00, ...)
+            Not in Motley yet: --array, --constraint, --nodelist, --exclude, --exclusive, --deadline,
+            --nice, --qos (refused with a message).""";
 }

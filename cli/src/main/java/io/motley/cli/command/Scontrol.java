@@ -283,7 +283,8 @@ public final class Scontrol implements Command {
         l.add("JobId=" + j.id() + " JobName=" + r.name());
         l.add("UserId=" + j.user() + "(" + j.uid() + ") GroupId=" + groupName(j.gid()) + "(" + j.gid() + ") MCS_label=N/A");
         l.add("Priority=" + (r.hold() ? 0 : j.priority()) + " Nice=0 Account=" + orNull(r.account()) + " QOS=(null)");
-        l.add("JobState=" + j.state().name() + " Reason=" + j.reason().name() + " Dependency=(null)");
+        l.add("JobState=" + j.state().name() + " Reason=" + j.reason().name() + " Dependency="
+                + (r.dependency() == null ? "(null)" : r.dependency() + "(unfulfilled)"));
         l.add("Requeue=1 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=" + j.exit());
         l.add("RunTime=" + Durations.formatFixed(j.elapsed(io.nowSeconds())) + " TimeLimit=" + JobText.limitFixed(j)
                 + " TimeMin=N/A");

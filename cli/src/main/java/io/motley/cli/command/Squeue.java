@@ -150,6 +150,7 @@ public final class Squeue implements Command {
             case 'q' -> "QOS";
             case 'y' -> "NICE";
             case 'B' -> "EXEC_HOST";
+            case 'E' -> "DEPENDENCY";
             default -> null;
         };
     }
@@ -187,6 +188,7 @@ public final class Squeue implements Command {
             case 'o' -> j -> j.request().name();
             case 'q' -> j -> "normal";
             case 'y' -> j -> "0";
+            case 'E' -> j -> j.request().dependency() == null ? "(null)" : j.request().dependency() + "(unfulfilled)";
             default -> null;
         };
     }

@@ -6,6 +6,7 @@ import io.motley.core.cluster.NodeState;
 import io.motley.core.cluster.NodeView;
 import io.motley.core.cluster.Partition;
 import io.motley.core.config.ClusterConfig;
+import io.motley.core.dependency.Dependency;
 import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
@@ -91,6 +92,18 @@ public final class Cluster {
             if (limit == JobRequest.UNSET) limit = Durations.UNLIMITED;
             long fixedLimit = limit;
             String partition = String.join(",", parts.isEmpty() ? req.partitions() : parts);
+            if (no.isEmpty() && req.dependency() != null) {
+                try {
+                    for (long id : Dependency.parse(req.dependency()).jobIds()) {
+                        if (dependencyTarget(id).isEmpty()) {
+                            no = Optional.of(new Admission.Rejection("dependency names job " + id + ", which does not exist",
+                                    "Job dependency problem"));
+                        }
+                    }
+                } catch (IllegalArgumentException e) {
+                    no = Optional.of(new Admission.Rejection(e.getMessage(), "Job dependency problem"));
+                }
+            }
             if (no.isPresent()) {
                 // Slurm spends a job id on a refused submission and records it as FAILED; so do we.
                 Job failed = store.insertNew(id -> new Job(id, req, user, uid, gid, JobState.FAILED, PendingReason.None,
@@ -467,16 +480,31 @@ public final class Cluster {
         }
         List<Allocation> running = new ArrayList<>();
         List<QueuedJob> pending = new ArrayList<>();
-        for (Job j : jobs.values()) {
+        List<Job> changed = new ArrayList<>();
+        for (Job j : List.copyOf(jobs.values())) {
             if (j.state() == JobState.RUNNING) {
                 running.add(new Allocation(j.id(), j.node(), j.allocCpus(), j.allocMemMiB(), j.gpuList()));
             } else if (j.state() == JobState.PENDING) {
+                if (!j.request().hold()) {
+                    Job next = eligibility(j, now);
+                    if (next != j) {
+                        jobs.put(next.id(), next);
+                        if (next.state().isTerminal() || next.request() != j.request()) changed.add(next);
+                    }
+                    if (next.state() != JobState.PENDING || next.reason() == PendingReason.BeginTime
+                            || next.reason() == PendingReason.Dependency
+                            || next.reason() == PendingReason.DependencyNeverSatisfied) {
+                        continue;
+                    }
+                    j = next;
+                }
                 JobRequest r = j.request();
                 List<String> parts = List.of(j.partition().split(","));
                 pending.add(new QueuedJob(j.id(), j.priority(), parts, r.cpus(), r.requestedMemMiB(),
                         r.timeLimitSeconds(), r.hold(), r.gpusPerNode(), r.gpuType()));
             }
         }
+        store.saveJobs(changed);
         if (pending.isEmpty()) return new Plan(List.of(), Map.of());
         Plan plan = Scheduler.plan(new Snapshot(views, config.partitions(), running, pending, config.defMemPerCpuMiB(), now));
         List<Job> started = new ArrayList<>();
@@ -496,6 +524,44 @@ public final class Cluster {
             if (j != null && j.reason() != why) jobs.put(id, j.withReason(why));
         });
         return plan;
+    }
+
+    /**
+     * Whether a pending job may be considered now: not before --begin, and not while its
+     * --dependency waits. A satisfied dependency is cleared (as Slurm shows Dependency=(null));
+     * one that can never be satisfied keeps the job pending with DependencyNeverSatisfied, or
+     * cancels it under --kill-on-invalid-dep.
+     */
+    private Job eligibility(Job j, long now) {
+        JobRequest r = j.request();
+        if (r.beginTime() > now) return j.reason() == PendingReason.BeginTime ? j : j.withReason(PendingReason.BeginTime);
+        if (r.dependency() == null) {
+            // the reason is the scheduler's to give; clear the ones this method set
+            return j.reason() == PendingReason.BeginTime || j.reason() == PendingReason.Dependency ? j.withReason(PendingReason.None) : j;
+        }
+        Dependency dep = Dependency.parse(r.dependency());
+        boolean singletonBlocked = jobs.values().stream().anyMatch(o -> o.id() < j.id() && !o.state().isTerminal()
+                && o.uid() == j.uid() && o.request().name().equals(r.name()));
+        return switch (dep.evaluate(this::dependencyTarget, now, singletonBlocked)) {
+            case SATISFIED -> j.withRequest(r.withDependency(null)).withReason(PendingReason.None);
+            case WAITING -> j.reason() == PendingReason.Dependency ? j : j.withReason(PendingReason.Dependency);
+            case NEVER -> {
+                if (r.killOnInvalidDependency()) {
+                    log.info("job cancelled: its dependency can never be satisfied job={} dependency={}", j.id(), r.dependency());
+                    yield j.withReason(PendingReason.DependencyNeverSatisfied).ended(JobState.CANCELLED, ExitStatus.NONE, now, 0);
+                }
+                yield j.reason() == PendingReason.DependencyNeverSatisfied ? j : j.withReason(PendingReason.DependencyNeverSatisfied);
+            }
+        };
+    }
+
+    private Optional<Dependency.Target> dependencyTarget(long id) {
+        Job t = jobs.get(id);
+        if (t == null) {
+            List<Job> found = store.accounting(0, Long.MAX_VALUE, -1, List.of(id));
+            t = found.isEmpty() ? null : found.get(0);
+        }
+        return t == null ? Optional.empty() : Optional.of(new Dependency.Target(t.state(), t.startTime()));
     }
 
     private Frame launchFrame(Job j) {

@@ -93,11 +93,7 @@ public record Job(
     }
 
     public Job withPriorityHold(boolean hold) {
-        return withRequest(new JobRequest(request.name(), request.partitions(), request.ntasks(),
-                request.cpusPerTask(), request.cpusPerTaskGiven(), request.nodes(), request.memPerNodeMiB(),
-                request.memPerCpuMiB(), request.timeLimitSeconds(), request.stdoutPattern(), request.stderrPattern(),
-                request.workDir(), request.submitDir(), request.environment(), request.script(), request.arguments(), hold, request.comment(),
-                request.account(), request.submitHost(), request.gpusPerNode(), request.gpuType()))
+        return withRequest(request.withHold(hold))
                 .withReason(hold ? PendingReason.JobHeldUser : PendingReason.None);
     }
 

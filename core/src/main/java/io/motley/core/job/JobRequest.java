@@ -31,7 +31,10 @@ public record JobRequest(
         String account,
         String submitHost,
         int gpusPerNode,
-        String gpuType) {
+        String gpuType,
+        String dependency,
+        boolean killOnInvalidDependency,
+        long beginTime) {
 
     public static final long UNSET = -2;
 
@@ -56,7 +59,21 @@ public record JobRequest(
             boolean hold, String comment, String account, String submitHost) {
         this(name, partitions, ntasks, cpusPerTask, cpusPerTaskGiven, nodes, memPerNodeMiB, memPerCpuMiB, timeLimitSeconds,
                 stdoutPattern, stderrPattern, workDir, submitDir, environment, script, arguments, hold, comment, account,
-                submitHost, 0, null);
+                submitHost, 0, null, null, false, 0);
+    }
+
+    /** The same request held or released. */
+    public JobRequest withHold(boolean held) {
+        return new JobRequest(name, partitions, ntasks, cpusPerTask, cpusPerTaskGiven, nodes, memPerNodeMiB, memPerCpuMiB,
+                timeLimitSeconds, stdoutPattern, stderrPattern, workDir, submitDir, environment, script, arguments, held,
+                comment, account, submitHost, gpusPerNode, gpuType, dependency, killOnInvalidDependency, beginTime);
+    }
+
+    /** The same request with its dependency replaced (null once it is satisfied, as Slurm clears it). */
+    public JobRequest withDependency(String dep) {
+        return new JobRequest(name, partitions, ntasks, cpusPerTask, cpusPerTaskGiven, nodes, memPerNodeMiB, memPerCpuMiB,
+                timeLimitSeconds, stdoutPattern, stderrPattern, workDir, submitDir, environment, script, arguments, hold,
+                comment, account, submitHost, gpusPerNode, gpuType, dep, killOnInvalidDependency, beginTime);
     }
 
     /** Slurm's TRES text for the GPUs asked for: {@code gres/gpu=2} or {@code gres/gpu:TYPE=2}; empty for none. */

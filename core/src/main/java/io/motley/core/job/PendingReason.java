@@ -13,5 +13,8 @@ public enum PendingReason {
     ReqNodeNotAvail,
     NodeDown,
     TimeLimit,
-    OutOfMemory;
+    OutOfMemory,
+    Dependency,
+    DependencyNeverSatisfied,
+    BeginTime;
 }

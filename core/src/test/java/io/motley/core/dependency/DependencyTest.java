@@ -1,0 +1,71 @@
+package io.motley.core.dependency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.motley.core.dependency.Dependency.Status;
+import io.motley.core.dependency.Dependency.Target;
+import io.motley.core.job.JobState;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class DependencyTest {
+    static final Map<Long, Target> JOBS = Map.of(
+            1L, new Target(JobState.COMPLETED, 100),
+            2L, new Target(JobState.FAILED, 100),
+            3L, new Target(JobState.RUNNING, 100),
+            4L, new Target(JobState.PENDING, 0),
+            5L, new Target(JobState.CANCELLED, 0));
+
+    static Status eval(String spec, long now) {
+        return Dependency.parse(spec).evaluate(id -> Optional.ofNullable(JOBS.get(id)), now, false);
+    }
+
+    @Test
+    void eachKindFollowsSlurm() {
+        assertThat(eval("afterok:1", 200)).isEqualTo(Status.SATISFIED);
+        assertThat(eval("afterok:2", 200)).isEqualTo(Status.NEVER);
+        assertThat(eval("afterok:3", 200)).isEqualTo(Status.WAITING);
+        assertThat(eval("afternotok:2", 200)).isEqualTo(Status.SATISFIED);
+        assertThat(eval("afternotok:1", 200)).isEqualTo(Status.NEVER);
+        assertThat(eval("afterany:2:1", 200)).isEqualTo(Status.SATISFIED);
+        assertThat(eval("afterany:3", 200)).isEqualTo(Status.WAITING);
+        assertThat(eval("after:3", 200)).isEqualTo(Status.SATISFIED);
+        assertThat(eval("after:3+5", 200)).isEqualTo(Status.WAITING);
+        assertThat(eval("after:3+5", 400)).isEqualTo(Status.SATISFIED);
+        assertThat(eval("after:4", 200)).isEqualTo(Status.WAITING);
+        assertThat(eval("after:5", 200)).isEqualTo(Status.SATISFIED);
+        assertThat(eval("aftercorr:1", 200)).isEqualTo(Status.SATISFIED);
+        assertThat(eval("afterok:999", 200)).as("unknown job").isEqualTo(Status.NEVER);
+    }
+
+    @Test
+    void commaNeedsAllAndQuestionMarkAny() {
+        assertThat(eval("afterok:1,afterok:3", 200)).isEqualTo(Status.WAITING);
+        assertThat(eval("afterok:1,afterok:2", 200)).isEqualTo(Status.NEVER);
+        assertThat(eval("afterok:2?afterok:3", 200)).isEqualTo(Status.WAITING);
+        assertThat(eval("afterok:2?afterok:1", 200)).isEqualTo(Status.SATISFIED);
+        assertThat(eval("afterok:2?afternotok:1", 200)).isEqualTo(Status.NEVER);
+    }
+
+    @Test
+    void singletonWaitsForEarlierJobsOfTheSameNameAndUser() {
+        Dependency d = Dependency.parse("singleton");
+        assertThat(d.evaluate(id -> Optional.empty(), 0, true)).isEqualTo(Status.WAITING);
+        assertThat(d.evaluate(id -> Optional.empty(), 0, false)).isEqualTo(Status.SATISFIED);
+        assertThat(d.jobIds()).isEmpty();
+    }
+
+    @Test
+    void parsesAndPrintsSlurmsSyntax() {
+        assertThat(Dependency.parse("afterok:12:13,after:14+5").toString()).isEqualTo("afterok:12,afterok:13,after:14+5");
+        assertThat(Dependency.parse("afterok:12?afternotok:13").toString()).isEqualTo("afterok:12?afternotok:13");
+        assertThat(Dependency.parse("afterok:12:13,singleton").jobIds()).containsExactly(12L, 13L);
+        assertThatThrownBy(() -> Dependency.parse("before:12")).hasMessageContaining("invalid dependency type");
+        assertThatThrownBy(() -> Dependency.parse("afterok")).hasMessageContaining("TYPE:JOBID");
+        assertThatThrownBy(() -> Dependency.parse("afterok:abc")).hasMessageContaining("invalid job id");
+        assertThatThrownBy(() -> Dependency.parse("afterok:1+5")).hasMessageContaining("only allowed with after");
+        assertThatThrownBy(() -> Dependency.parse("afterok:1,afterok:2?afterok:3")).hasMessageContaining("not both");
+    }
+}
