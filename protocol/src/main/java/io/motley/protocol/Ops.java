@@ -26,6 +26,8 @@ public final class Ops {
     public static final String ACCOUNTING = "accounting";
     public static final String CONFIG = "config";
     public static final String UPDATE_NODE = "update_node";
+    public static final String UPDATE_JOB = "update_job";
+    public static final String TOP = "top";
 
     // agent link: agent <-> controller, one long-lived connection per agent
     public static final String REGISTER = "register";

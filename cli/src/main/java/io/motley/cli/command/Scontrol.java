@@ -80,6 +80,7 @@ public final class Scontrol implements Command {
             if (t.equals("hold") || t.equals("holdu") || t.equals("uhold")) return hold(tag, rest, Ops.HOLD);
             if (abbrev(t, "release", 3)) return hold(tag, rest, Ops.RELEASE);
             if (abbrev(t, "update", 1)) return update(tag, rest);
+            if (t.equals("top")) return top(tag, rest);
             if (abbrev(t, "version", 4)) {
                 io.out().println(Version.TEXT);
                 return 0;
@@ -91,12 +92,17 @@ public final class Scontrol implements Command {
             return error("invalid keyword: " + tag);
         }
 
-        /** update NodeName=LIST State=DRAIN|DOWN|RESUME|UNDRAIN [Reason=TEXT...]: the operator's node commands. */
+        /**
+         * update NodeName=LIST State=DRAIN|DOWN|RESUME|UNDRAIN [Reason=TEXT...] (the operator's node
+         * commands), or update JobId=LIST KEY=VALUE... on pending jobs.
+         */
         private int update(String tag, List<String> rest) throws Exception {
             if (rest.isEmpty()) return error("too few arguments for keyword:" + tag);
             String nodes = null;
+            String jobs = null;
             String state = null;
             StringBuilder reason = null;
+            Frame changes = new Frame();
             for (String w : rest) {
                 int eq = w.indexOf('=');
                 String key = eq < 0 ? w.toLowerCase(Locale.ROOT) : w.substring(0, eq).toLowerCase(Locale.ROOT);
@@ -108,16 +114,16 @@ public final class Scontrol implements Command {
                 }
                 switch (key) {
                     case "nodename", "node" -> nodes = value;
+                    case "jobid", "job" -> jobs = value;
                     case "state" -> state = value;
                     case "reason" -> reason = new StringBuilder(value);
-                    case "jobid" -> {
-                        return error("scontrol update JobId=... is not supported by Motley yet");
-                    }
                     default -> {
-                        return error("Update of this parameter is not supported: " + w);
+                        if (eq < 0) return error("Update of this parameter is not supported: " + w);
+                        changes.put(w.substring(0, eq), value);
                     }
                 }
             }
+            if (jobs != null) return updateJobs(jobs, changes);
             if (nodes == null) return error("No valid entity in update command");
             if (state == null) return error("Update of node " + nodes + " needs State=DRAIN|DOWN|RESUME|UNDRAIN");
             String why = reason == null ? null : reason.toString().replaceAll("^\"|\"$", "");
@@ -127,6 +133,29 @@ public final class Scontrol implements Command {
             int rc = 0;
             for (Frame f : resp.children()) {
                 io.err().println("slurm_update error: " + f.str("error") + " (node " + f.str("node") + ")");
+                rc = 1;
+            }
+            return rc;
+        }
+
+        private int updateJobs(String ids, Frame changes) throws Exception {
+            if (changes.fields().isEmpty()) return error("No changes specified");
+            Frame resp = io.gateway().call(Frame.op(Ops.UPDATE_JOB).put("ids", ids).add(changes));
+            int rc = 0;
+            for (Frame f : resp.children()) {
+                io.err().println("slurm_update error: " + f.str("error") + " (job " + f.str("id") + ")");
+                rc = 1;
+            }
+            return rc;
+        }
+
+        /** top ID[,ID...]: ahead of the same user's other pending jobs. */
+        private int top(String tag, List<String> rest) throws Exception {
+            if (rest.isEmpty()) return error("too few arguments for keyword:" + tag);
+            Frame resp = io.gateway().call(Frame.op(Ops.TOP).put("ids", String.join(",", rest)));
+            int rc = 0;
+            for (Frame f : resp.children()) {
+                io.err().println(f.str("error") + " for job " + f.str("id"));
                 rc = 1;
             }
             return rc;

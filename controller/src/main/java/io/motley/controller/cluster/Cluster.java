@@ -190,6 +190,89 @@ public final class Cluster {
         return out;
     }
 
+    /**
+     * scontrol update JobId=N KEY=VALUE...: changes a pending job's TimeLimit, Partition,
+     * Dependency, NumCPUs, NumTasks, Name or Comment, checked as a new submission would be.
+     * Returns Slurm's error text, or empty on success.
+     */
+    public Optional<String> updateJob(long id, Map<String, String> changes, int uid) {
+        synchronized (this) {
+            Job j = jobs.get(id);
+            if (j == null) return Optional.of("Invalid job id specified");
+            if (uid != 0 && uid != j.uid()) return Optional.of("Access/permission denied");
+            if (j.state() != JobState.PENDING) return Optional.of("Job is no longer pending execution");
+            JobRequest r = j.request();
+            String name = r.name();
+            List<String> parts = r.partitions().isEmpty() ? List.of(j.partition().split(",")) : r.partitions();
+            int ntasks = r.ntasks();
+            int cpusPerTask = r.cpusPerTask();
+            long limit = r.timeLimitSeconds();
+            String comment = r.comment();
+            String dependency = r.dependency();
+            for (var e : changes.entrySet()) {
+                String v = e.getValue();
+                try {
+                    switch (e.getKey().toLowerCase(java.util.Locale.ROOT)) {
+                        case "timelimit" -> limit = Durations.parseTimeLimit(v);
+                        case "partition" -> parts = List.of(v.split(","));
+                        case "numcpus", "mincpusnode" -> {
+                            ntasks = 1;
+                            cpusPerTask = Integer.parseInt(v);
+                        }
+                        case "numtasks" -> ntasks = Integer.parseInt(v);
+                        case "name", "jobname" -> name = v;
+                        case "comment" -> comment = v;
+                        case "dependency" -> dependency = v.isEmpty() ? null : Dependency.parse(v).toString();
+                        default -> {
+                            return Optional.of("Update of " + e.getKey() + " is not supported by Motley yet");
+                        }
+                    }
+                } catch (IllegalArgumentException ex) {
+                    return Optional.of("Invalid " + e.getKey() + " specification: " + ex.getMessage());
+                }
+            }
+            JobRequest next = r.updated(name, parts, ntasks, cpusPerTask, limit, comment).withDependency(dependency);
+            Optional<Admission.Rejection> no = Admission.check(next, config.partitions(), nodes.values().stream().map(Node::view).toList());
+            if (no.isPresent()) return Optional.of(no.get().failure());
+            List<String> resolved = Admission.resolvePartitions(next, config.partitions());
+            Partition first = config.partitions().stream().filter(p -> p.name().equals(resolved.get(0))).findFirst().orElseThrow();
+            long effective = first.effectiveTimeLimit(next.timeLimitSeconds());
+            Job updated = j.withRequest(next).withPartition(String.join(",", resolved),
+                    effective == JobRequest.UNSET ? Durations.UNLIMITED : effective);
+            store.saveJob(updated);
+            jobs.put(id, updated);
+            log.info("job updated job={} by_uid={} changes={}", id, uid, changes);
+        }
+        wakeScheduler();
+        return Optional.empty();
+    }
+
+    /** scontrol top: the job goes ahead of the same user's other pending jobs in its partition. */
+    public Optional<String> top(long id, int uid) {
+        synchronized (this) {
+            Job j = jobs.get(id);
+            if (j == null) return Optional.of("Invalid job id specified");
+            if (uid != 0 && uid != j.uid()) return Optional.of("Access/permission denied");
+            if (j.state() != JobState.PENDING) return Optional.of("Job is no longer pending execution");
+            long highest = jobs.values().stream()
+                    .filter(o -> o.state() == JobState.PENDING && o.uid() == j.uid() && o.partition().equals(j.partition()))
+                    .mapToLong(Job::priority).max().orElse(j.priority());
+            if (highest > j.priority() || jobs.values().stream().anyMatch(o -> o.id() != id && o.state() == JobState.PENDING
+                    && o.uid() == j.uid() && o.partition().equals(j.partition()) && o.priority() == highest)) {
+                // swap with the user's top job so the user's share of the queue does not grow
+                Job topJob = jobs.values().stream().filter(o -> o.id() != id && o.state() == JobState.PENDING && o.uid() == j.uid()
+                        && o.partition().equals(j.partition()) && o.priority() == highest).findFirst().orElseThrow();
+                Job up = j.withPriority(highest);
+                Job down = topJob.withPriority(j.priority());
+                store.saveJobs(List.of(up, down));
+                jobs.put(up.id(), up);
+                jobs.put(down.id(), down);
+            }
+        }
+        wakeScheduler();
+        return Optional.empty();
+    }
+
     /** Nodes with what is allocated on them now. */
     public synchronized List<Node> nodes() {
         Map<String, int[]> cpus = new HashMap<>();

@@ -48,6 +48,19 @@ final class Requests {
                 }
                 yield out;
             }
+            case Ops.UPDATE_JOB -> {
+                Frame out = Frame.op(Ops.OK);
+                java.util.Map<String, String> changes = new java.util.LinkedHashMap<>(req.children().get(0).fields());
+                for (long id : ids(req)) {
+                    cluster.updateJob(id, changes, uid).ifPresent(err -> out.add(new Frame().put("id", id).put("error", err)));
+                }
+                yield out;
+            }
+            case Ops.TOP -> {
+                Frame out = Frame.op(Ops.OK);
+                for (long id : ids(req)) cluster.top(id, uid).ifPresent(err -> out.add(new Frame().put("id", id).put("error", err)));
+                yield out;
+            }
             case Ops.ACCOUNTING -> {
                 Frame out = Frame.op(Ops.OK);
                 cluster.accounting(req.lng("start", 0), req.lng("end", Long.MAX_VALUE), req.integer("user", -1), ids(req))

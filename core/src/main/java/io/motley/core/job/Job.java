@@ -50,6 +50,17 @@ public record Job(
                 partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage);
     }
 
+    public Job withPriority(long p) {
+        return new Job(id, request, user, uid, gid, state, reason, p, submitTime, startTime, endTime,
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage);
+    }
+
+    /** A pending job moved to other partitions, with the time limit it gets there. */
+    public Job withPartition(String p, long limit) {
+        return new Job(id, request, user, uid, gid, state, reason, priority, submitTime, startTime, endTime,
+                p, node, allocCpus, allocMemMiB, limit, exit, cancelledBy, gpuIds, usage);
+    }
+
     public Job withRequest(JobRequest r) {
         return new Job(id, r, user, uid, gid, state, reason, priority, submitTime, startTime, endTime,
                 partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage);

@@ -69,6 +69,15 @@ public record JobRequest(
                 comment, account, submitHost, gpusPerNode, gpuType, dependency, killOnInvalidDependency, beginTime);
     }
 
+    /** The same request with another shape, name, limit or comment (scontrol update on a pending job). */
+    public JobRequest updated(String newName, List<String> newPartitions, int newNtasks, int newCpusPerTask,
+            long newTimeLimitSeconds, String newComment) {
+        return new JobRequest(newName, newPartitions, newNtasks, newCpusPerTask, cpusPerTaskGiven || newCpusPerTask != cpusPerTask,
+                nodes, memPerNodeMiB, memPerCpuMiB, newTimeLimitSeconds, stdoutPattern, stderrPattern, workDir, submitDir,
+                environment, script, arguments, hold, newComment, account, submitHost, gpusPerNode, gpuType, dependency,
+                killOnInvalidDependency, beginTime);
+    }
+
     /** The same request with its dependency replaced (null once it is satisfied, as Slurm clears it). */
     public JobRequest withDependency(String dep) {
         return new JobRequest(name, partitions, ntasks, cpusPerTask, cpusPerTaskGiven, nodes, memPerNodeMiB, memPerCpuMiB,

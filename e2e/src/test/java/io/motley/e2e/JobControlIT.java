@@ -1,0 +1,52 @@
+package io.motley.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** scontrol update JobId=... and scontrol top on pending jobs. */
+class JobControlIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void pendingJobsCanBeChangedAndReordered() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\nPartitionName=short MaxTime=10\n")) {
+            c.startController();
+            c.startAgent("n1", 1, "1000M");
+            c.awaitNodesUp("n1");
+            long blocker = c.submit("--wrap", "sleep 30");
+            c.awaitState(blocker, "RUNNING", Duration.ofSeconds(20));
+            long a = c.submit("-J", "a", "--wrap", "true");
+            long b = c.submit("-J", "b", "--wrap", "true");
+
+            TestCluster.Run up = c.cmd("scontrol", "update", "JobId=" + a, "TimeLimit=5:00", "Partition=short", "Name=renamed");
+            assertThat(up.rc()).as(up.err()).isZero();
+            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(a), "-o", "%j %P %l").out().trim()).isEqualTo("renamed short 5:00");
+            TestCluster.Run tooLong = c.cmd("scontrol", "update", "JobId=" + a, "Partition=nosuch");
+            assertThat(tooLong.rc()).isEqualTo(1);
+            assertThat(tooLong.err()).contains("Invalid partition name specified");
+            TestCluster.Run cpus = c.cmd("scontrol", "update", "JobId=" + b, "NumCPUs=8");
+            assertThat(cpus.rc()).isEqualTo(1);
+            assertThat(cpus.err()).contains("Requested node configuration is not available");
+
+            // b goes ahead of a: both wait behind the blocker, b now first
+            c.cmd("scontrol", "update", "JobId=" + a, "Partition=main");
+            assertThat(c.cmd("scontrol", "top", Long.toString(b)).rc()).isZero();
+            assertThat(c.cmd("squeue", "-h", "-t", "PD", "-o", "%i").lines()).containsExactly(Long.toString(b), Long.toString(a));
+            c.cmd("scancel", Long.toString(blocker));
+            c.awaitState(a, "COMPLETED", Duration.ofSeconds(30));
+            c.awaitState(b, "COMPLETED", Duration.ofSeconds(30));
+            long startA = Long.parseLong(c.cmd("sacct", "-j", Long.toString(a), "-X", "-n", "-P", "-o", "Start").out().trim()
+                    .replaceAll("\\D", ""));
+            long startB = Long.parseLong(c.cmd("sacct", "-j", Long.toString(b), "-X", "-n", "-P", "-o", "Start").out().trim()
+                    .replaceAll("\\D", ""));
+            assertThat(startB).isLessThanOrEqualTo(startA);
+            TestCluster.Run done = c.cmd("scontrol", "update", "JobId=" + a, "TimeLimit=1");
+            assertThat(done.err()).contains("Job is no longer pending execution");
+        }
+    }
+}
