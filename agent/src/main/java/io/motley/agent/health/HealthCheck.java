@@ -190,8 +190,10 @@ public final class HealthCheck implements AutoCloseable {
     }
 
     private static void kill(Process p) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        // the parent goes first: killing a child first lets the script run its next line (seen in CI)
+        java.util.List<ProcessHandle> children = p.descendants().toList();
         p.destroyForcibly();
+        children.forEach(ProcessHandle::destroyForcibly);
         try {
             p.waitFor(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
