@@ -43,7 +43,11 @@ public final class Codec {
                 .put("gpuType", r.gpuType())
                 .put("dependency", r.dependency())
                 .put("killOnInvalidDep", r.killOnInvalidDependency())
-                .put("begin", r.beginTime());
+                .put("begin", r.beginTime())
+                .put("constraint", r.constraint())
+                .put("nodeList", r.nodeList())
+                .put("exclude", r.excludeList())
+                .put("exclusive", r.exclusive());
         if (withPayload) {
             f.put("script", r.script());
             Frame env = new Frame();
@@ -87,7 +91,11 @@ public final class Codec {
                 f.str("gpuType"),
                 f.str("dependency"),
                 f.bool("killOnInvalidDep"),
-                f.lng("begin", 0));
+                f.lng("begin", 0),
+                f.str("constraint"),
+                f.str("nodeList"),
+                f.str("exclude"),
+                f.bool("exclusive"));
     }
 
     public static Frame job(Job j, boolean withPayload) {

@@ -78,7 +78,7 @@ public final class Sbatch implements Command {
             OptionSpec.value('\0', "kill-on-invalid-dep"));
 
     private static final Set<String> IGNORED = Set.of("mail-type", "mail-user", "requeue", "no-requeue");
-    private static final Set<String> NOT_YET = Set.of("array", "constraint", "nodelist", "exclude", "exclusive", "deadline", "nice", "qos", "ntasks-per-node", "signal");
+    private static final Set<String> NOT_YET = Set.of("array", "deadline", "nice", "qos", "ntasks-per-node", "signal");
 
     /** Input environment variables sbatch reads, between #SBATCH lines and the command line in precedence. */
     private static final Map<String, String> INPUT_ENV = Map.of(
@@ -237,7 +237,21 @@ public final class Sbatch implements Command {
                 gpus.type(),
                 dependency,
                 killOnInvalid,
-                begin);
+                begin,
+                o.has("constraint") && !o.last("constraint").isBlank() ? constraint(o.last("constraint")) : null,
+                o.has("nodelist") && !o.last("nodelist").isBlank() ? o.last("nodelist") : null,
+                o.has("exclude") && !o.last("exclude").isBlank() ? o.last("exclude") : null,
+                o.has("exclusive"));
+    }
+
+    /** Checks the expression's syntax here, so a typo is an error before anything is sent. */
+    private static String constraint(String c) {
+        try {
+            io.motley.core.scheduler.Constraint.parse(c);
+            return c;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("error: " + e.getMessage() + "\nsbatch: error: Batch job submission failed: Invalid feature specification", 1, false);
+        }
     }
 
     /** GPUs per node and their type (null = any), from --gres, --gpus, --gpus-per-node or --gpus-per-task. */
@@ -381,6 +395,8 @@ public final class Sbatch implements Command {
                                         ',' = all, '?' = any; --kill-on-invalid-dep=yes cancels a job whose
                                         dependency can never be satisfied
               -b, --begin=TIME          start no earlier than TIME (now+1hour, 16:00, 2026-12-01T08:00, ...)
-            Not in Motley yet: --array, --constraint, --nodelist, --exclude, --exclusive, --deadline,
-            --nice, --qos (refused with a message).""";
+              -C, --constraint=EXPR     node features: a&b, a|b, (a|b)&c (os, arch, vendor, gpu + motley.conf Features=)
+              -w, --nodelist=NODE       run on this node;  -x, --exclude=HOSTLIST  never on these
+                  --exclusive           the node to itself (all its CPUs and memory)
+            Not in Motley yet: --array, --deadline, --nice, --qos (refused with a message).""";
 }

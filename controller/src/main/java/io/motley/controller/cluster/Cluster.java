@@ -334,8 +334,8 @@ public final class Cluster {
             Node n = new Node(name, reported.address(), cpus, mem, reported.sockets(), reported.coresPerSocket(),
                     reported.threadsPerCore(), reported.arch(), reported.os(), state, reason, now, 0, 0,
                     reported.freeMemMiB(), reported.cpuLoad(), reported.bootTime(), reported.agentStartTime(),
-                    reported.version(), reported.features(), reported.gpus(), reported.containment(), reported.jobUser(),
-                    reported.gpuUsage());
+                    reported.version(), withDeclared(reported.features(), o), reported.gpus(), reported.containment(),
+                    reported.jobUser(), reported.gpuUsage());
             nodes.put(name, n);
             store.saveNode(n);
             AgentChannel old = links.put(name, link);
@@ -372,6 +372,19 @@ public final class Cluster {
             link.send(Frame.op(Ops.OK).put("heartbeat", heartbeatSeconds()));
         }
         wakeScheduler();
+    }
+
+    /** The agent's automatic features plus those motley.conf declares for the node. */
+    private static List<String> withDeclared(List<String> automatic, ClusterConfig.NodeOverride o) {
+        if (o == null || o.features().isEmpty()) return automatic;
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(automatic);
+        all.addAll(o.features());
+        return List.copyOf(all);
+    }
+
+    private int weight(String node) {
+        ClusterConfig.NodeOverride o = config.overrideFor(node);
+        return o == null ? 1 : o.weight();
     }
 
     public long heartbeatSeconds() {
@@ -559,7 +572,7 @@ public final class Cluster {
         for (Node n : nodes.values()) {
             // only nodes whose agent is connected can be given work
             NodeState s = links.containsKey(n.name()) ? n.state() : NodeState.DOWN;
-            views.add(new NodeView(n.name(), n.cpus(), n.memMiB(), s, n.gpus()));
+            views.add(new NodeView(n.name(), n.cpus(), n.memMiB(), s, n.gpus(), java.util.Set.copyOf(n.features()), weight(n.name())));
         }
         List<Allocation> running = new ArrayList<>();
         List<QueuedJob> pending = new ArrayList<>();
@@ -584,7 +597,7 @@ public final class Cluster {
                 JobRequest r = j.request();
                 List<String> parts = List.of(j.partition().split(","));
                 pending.add(new QueuedJob(j.id(), j.priority(), parts, r.cpus(), r.requestedMemMiB(),
-                        r.timeLimitSeconds(), r.hold(), r.gpusPerNode(), r.gpuType()));
+                        r.timeLimitSeconds(), r.hold(), r.gpusPerNode(), r.gpuType(), Admission.placement(r)));
             }
         }
         store.saveJobs(changed);

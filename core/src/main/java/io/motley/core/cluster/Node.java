@@ -39,7 +39,7 @@ public record Node(
     }
 
     public NodeView view() {
-        return new NodeView(name, cpus, memMiB, state, gpus);
+        return new NodeView(name, cpus, memMiB, state, gpus, java.util.Set.copyOf(features), 1);
     }
 
     public String displayState() {

@@ -37,7 +37,16 @@ public record ClusterConfig(
      * What the config says about one node. Values of -1 mean "as detected"; {@code memSpecLimitMiB}
      * and {@code coreSpecCount} are kept for the host OS (0: nothing reserved).
      */
-    public record NodeOverride(String name, int cpus, long realMemoryMiB, long memSpecLimitMiB, int coreSpecCount) {
+    public record NodeOverride(String name, int cpus, long realMemoryMiB, long memSpecLimitMiB, int coreSpecCount, int weight,
+            List<String> features) {
+        public NodeOverride {
+            features = features == null ? List.of() : List.copyOf(features);
+        }
+
+        public NodeOverride(String name, int cpus, long realMemoryMiB, long memSpecLimitMiB, int coreSpecCount) {
+            this(name, cpus, realMemoryMiB, memSpecLimitMiB, coreSpecCount, 1, List.of());
+        }
+
         public NodeOverride(String name, int cpus, long realMemoryMiB) {
             this(name, cpus, realMemoryMiB, 0, 0);
         }
@@ -83,7 +92,8 @@ public record ClusterConfig(
                     case "nodename" -> {
                         for (String n : Hostlist.expand(kv.get(first))) {
                             for (String k : kv.keySet()) {
-                                if (!List.of("NodeName", "CPUs", "RealMemory", "MemSpecLimit", "CoreSpecCount").contains(k)) {
+                                if (!List.of("NodeName", "CPUs", "RealMemory", "MemSpecLimit", "CoreSpecCount", "Weight", "Features")
+                                        .contains(k)) {
                                     throw new IllegalArgumentException("unknown node key " + k);
                                 }
                             }
@@ -92,7 +102,9 @@ public record ClusterConfig(
                                     kv.containsKey("CPUs") ? Integer.parseInt(kv.get("CPUs")) : -1,
                                     kv.containsKey("RealMemory") ? MemorySize.parseMebibytes(kv.get("RealMemory")) : -1,
                                     kv.containsKey("MemSpecLimit") ? MemorySize.parseMebibytes(kv.get("MemSpecLimit")) : 0,
-                                    kv.containsKey("CoreSpecCount") ? Integer.parseInt(kv.get("CoreSpecCount")) : 0));
+                                    kv.containsKey("CoreSpecCount") ? Integer.parseInt(kv.get("CoreSpecCount")) : 0,
+                                    kv.containsKey("Weight") ? Integer.parseInt(kv.get("Weight")) : 1,
+                                    kv.containsKey("Features") ? List.of(kv.get("Features").split(",")) : List.of()));
                         }
                     }
                     default -> {

@@ -28,6 +28,16 @@ public final class Admission {
         return List.of();
     }
 
+    /** Where a request may run, from its -C, -w, -x and --exclusive. */
+    public static QueuedJob.Placement placement(JobRequest req) {
+        Constraint c = req.constraint() == null || req.constraint().isBlank() ? null : Constraint.parse(req.constraint());
+        java.util.Set<String> only = req.nodeList() == null ? java.util.Set.of()
+                : new java.util.LinkedHashSet<>(io.motley.core.hostlist.Hostlist.expand(req.nodeList()));
+        java.util.Set<String> not = req.excludeList() == null ? java.util.Set.of()
+                : new java.util.LinkedHashSet<>(io.motley.core.hostlist.Hostlist.expand(req.excludeList()));
+        return new QueuedJob.Placement(c, only, not, req.exclusive());
+    }
+
     public static Optional<Rejection> check(JobRequest req, List<Partition> partitions, List<NodeView> nodes) {
         List<String> names = resolvePartitions(req, partitions);
         if (names.isEmpty()) {
@@ -60,6 +70,28 @@ public final class Admission {
             }
             if (!gpuFits) {
                 return Optional.of(new Rejection(null, "Invalid generic resource (gres) specification"));
+            }
+        }
+        if (req.constraint() != null || req.nodeList() != null || req.excludeList() != null) {
+            QueuedJob.Placement place;
+            try {
+                place = placement(req);
+            } catch (IllegalArgumentException e) {
+                return Optional.of(new Rejection(e.getMessage(), "Invalid feature specification"));
+            }
+            for (String n : place.nodes()) {
+                if (nodes.stream().noneMatch(v -> v.name().equals(n))) {
+                    return Optional.of(new Rejection("invalid node name: " + n, "Invalid node name specified"));
+                }
+            }
+            if (place.nodes().size() > 1) {
+                return Optional.of(new Rejection("-w/--nodelist names " + place.nodes().size()
+                        + " nodes; Motley runs a job on one node for now", "Requested node configuration is not available"));
+            }
+            boolean someNode = chosen.stream().anyMatch(p -> nodes.stream().anyMatch(v -> p.contains(v.name()) && place.accepts(v)));
+            if (!someNode && !nodes.isEmpty()) {
+                return Optional.of(new Rejection(null, place.constraint() != null && place.nodes().isEmpty()
+                        ? "Invalid feature specification" : "Requested node configuration is not available"));
             }
         }
         boolean anyNode = false;

@@ -1,20 +1,45 @@
 package io.motley.core.scheduler;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * A pending job as the scheduler sees it. {@code memMiB} is -2 when the user named no memory (the
  * job then gets a per-CPU share of its node); {@code timeLimitSeconds} is -2 when not given;
- * {@code gpus} GPUs of {@code gpuType} (any type when null) on its node.
+ * {@code gpus} GPUs of {@code gpuType} (any type when null) on its node; {@code placement} where
+ * it may go.
  */
 public record QueuedJob(
         long id, long priority, List<String> partitions, int cpus, long memMiB, long timeLimitSeconds, boolean held,
-        int gpus, String gpuType) {
+        int gpus, String gpuType, Placement placement) {
+
+    /** -C, -w, -x and --exclusive: which nodes a job accepts and whether it wants one to itself. */
+    public record Placement(Constraint constraint, Set<String> nodes, Set<String> excluded, boolean exclusive) {
+        public static final Placement ANY = new Placement(null, Set.of(), Set.of(), false);
+
+        public Placement {
+            nodes = nodes == null ? Set.of() : Set.copyOf(nodes);
+            excluded = excluded == null ? Set.of() : Set.copyOf(excluded);
+        }
+
+        public boolean accepts(io.motley.core.cluster.NodeView n) {
+            if (!nodes.isEmpty() && !nodes.contains(n.name())) return false;
+            if (excluded.contains(n.name())) return false;
+            return constraint == null || constraint.matches(n.features());
+        }
+    }
+
     public QueuedJob {
         partitions = List.copyOf(partitions);
+        if (placement == null) placement = Placement.ANY;
+    }
+
+    public QueuedJob(long id, long priority, List<String> partitions, int cpus, long memMiB, long timeLimitSeconds, boolean held,
+            int gpus, String gpuType) {
+        this(id, priority, partitions, cpus, memMiB, timeLimitSeconds, held, gpus, gpuType, Placement.ANY);
     }
 
     public QueuedJob(long id, long priority, List<String> partitions, int cpus, long memMiB, long timeLimitSeconds, boolean held) {
-        this(id, priority, partitions, cpus, memMiB, timeLimitSeconds, held, 0, null);
+        this(id, priority, partitions, cpus, memMiB, timeLimitSeconds, held, 0, null, Placement.ANY);
     }
 }

@@ -27,7 +27,9 @@ public final class Scheduler {
 
     public static Plan plan(Snapshot snap) {
         Map<String, NodeView> nodes = new LinkedHashMap<>();
-        snap.nodes().stream().sorted(Comparator.comparing(NodeView::name)).forEach(n -> nodes.put(n.name(), n));
+        // lower Weight is filled first, as in Slurm; then by name
+        snap.nodes().stream().sorted(Comparator.comparingInt(NodeView::weight).thenComparing(NodeView::name))
+                .forEach(n -> nodes.put(n.name(), n));
         Map<String, int[]> freeCpus = new HashMap<>();
         Map<String, long[]> freeMem = new HashMap<>();
         Map<String, Set<Integer>> usedGpus = new HashMap<>();
@@ -111,12 +113,16 @@ public final class Scheduler {
             Map<String, Set<Integer>> usedGpus,
             long defMemPerCpu) {
         for (NodeView n : nodes.values()) {
-            if (!n.schedulable() || !p.contains(n.name())) continue;
-            long mem = memoryFor(job, n, defMemPerCpu);
-            if (freeCpus.get(n.name())[0] < job.cpus() || freeMem.get(n.name())[0] < mem) continue;
+            if (!n.schedulable() || !p.contains(n.name()) || !job.placement().accepts(n)) continue;
+            boolean exclusive = job.placement().exclusive();
+            // an exclusive job takes the whole node, so it needs the node idle
+            if (exclusive && (freeCpus.get(n.name())[0] < n.cpus() || !usedGpus.get(n.name()).isEmpty())) continue;
+            long mem = exclusive ? n.memMiB() : memoryFor(job, n, defMemPerCpu);
+            int cpus = exclusive ? n.cpus() : job.cpus();
+            if (freeCpus.get(n.name())[0] < cpus || freeMem.get(n.name())[0] < mem) continue;
             List<Integer> gpus = freeGpus(job, n, usedGpus.get(n.name()));
             if (gpus == null) continue;
-            return new Start(job.id(), p.name(), n.name(), job.cpus(), mem, p.effectiveTimeLimit(job.timeLimitSeconds()), gpus);
+            return new Start(job.id(), p.name(), n.name(), cpus, mem, p.effectiveTimeLimit(job.timeLimitSeconds()), gpus);
         }
         return null;
     }

@@ -1,0 +1,67 @@
+package io.motley.core.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.motley.core.cluster.NodeState;
+import io.motley.core.cluster.NodeView;
+import io.motley.core.cluster.Partition;
+import io.motley.core.job.PendingReason;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Constraints, -w, -x, --exclusive and node Weight on heterogeneous nodes. */
+class PlacementTest {
+    static final NodeView PI = new NodeView("pi", 4, 4000, NodeState.UP, List.of(), Set.of("linux", "aarch64", "arm"), 1);
+    static final NodeView WS = new NodeView("ws", 16, 64000, NodeState.UP, List.of(), Set.of("linux", "x86_64", "amd", "bigmem"), 10);
+    static final NodeView MAC = new NodeView("mac", 8, 16000, NodeState.UP, List.of(), Set.of("macos", "aarch64", "apple"), 5);
+
+    static Plan plan(List<Allocation> running, QueuedJob... jobs) {
+        return Scheduler.plan(new Snapshot(List.of(PI, WS, MAC), List.of(Partition.allNodes("main", true)), running, List.of(jobs), 0, 0));
+    }
+
+    static QueuedJob job(long id, int cpus, QueuedJob.Placement p) {
+        return new QueuedJob(id, 100 - id, List.of("main"), cpus, 100, -2, false, 0, null, p);
+    }
+
+    static QueuedJob.Placement where(String constraint, Set<String> only, Set<String> not, boolean exclusive) {
+        return new QueuedJob.Placement(constraint == null ? null : Constraint.parse(constraint), only, not, exclusive);
+    }
+
+    @Test
+    void constraintsSelectNodesByFeature() {
+        Constraint c = Constraint.parse("aarch64&(macos|bigmem)");
+        assertThat(c.matches(MAC.features())).isTrue();
+        assertThat(c.matches(PI.features())).isFalse();
+        assertThat(Constraint.parse("[amd|apple]").matches(WS.features())).isTrue();
+        assertThat(Constraint.parse("x86_64 & bigmem").matches(WS.features())).isTrue();
+        assertThat(Constraint.parse("a|b&c").matches(Set.of("a"))).as("& binds tighter").isTrue();
+        assertThatThrownBy(() -> Constraint.parse("gpu*2")).hasMessageContaining("multi-node");
+        assertThatThrownBy(() -> Constraint.parse("(a|b")).hasMessageContaining("missing ')'");
+        assertThatThrownBy(() -> Constraint.parse("a&")).hasMessageContaining("feature name is missing");
+        assertThat(plan(List.of(), job(1, 1, where("macos", null, null, false))).starts()).extracting(Start::node).containsExactly("mac");
+    }
+
+    @Test
+    void lowerWeightIsFilledFirstAndNodeListsAreHonoured() {
+        assertThat(plan(List.of(), job(1, 1, QueuedJob.Placement.ANY)).starts()).extracting(Start::node).containsExactly("pi");
+        assertThat(plan(List.of(), job(1, 8, QueuedJob.Placement.ANY)).starts()).extracting(Start::node).containsExactly("mac");
+        assertThat(plan(List.of(), job(1, 1, where(null, Set.of("ws"), null, false))).starts()).extracting(Start::node).containsExactly("ws");
+        assertThat(plan(List.of(), job(1, 1, where(null, null, Set.of("pi", "mac"), false))).starts()).extracting(Start::node)
+                .containsExactly("ws");
+    }
+
+    @Test
+    void anExclusiveJobTakesAnIdleNodeWhole() {
+        Plan p = plan(List.of(new Allocation(9, "pi", 1, 100)), job(1, 1, where(null, null, null, true)));
+        assertThat(p.starts()).singleElement().satisfies(s -> {
+            assertThat(s.node()).isEqualTo("mac");
+            assertThat(s.cpus()).isEqualTo(8);
+            assertThat(s.memMiB()).isEqualTo(16000);
+        });
+        Plan busy = plan(List.of(new Allocation(9, "pi", 1, 100)), job(1, 1, where(null, Set.of("pi"), null, true)));
+        assertThat(busy.starts()).isEmpty();
+        assertThat(busy.reasons()).containsEntry(1L, PendingReason.Resources);
+    }
+}
