@@ -79,7 +79,7 @@ class ContainmentIT {
         if (new ProcessBuilder("id", "-u", user).start().waitFor() != 0) {
             assertThat(new ProcessBuilder("useradd", "-m", "-s", "/bin/sh", user).inheritIO().start().waitFor()).isZero();
         }
-        try (TestCluster c = new TestCluster(dir, "")) {
+        try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\nPartitionName=staff AllowGroups=root\n")) {
             c.startController();
             c.startAgent("n1", 1, "1000M");
             c.awaitNodesUp("n1");
@@ -97,6 +97,11 @@ class ContainmentIT {
             assertThat(Files.readAllLines(out).get(0)).isEqualTo(user);
             assertThat(Files.getOwner(out).getName()).isEqualTo(user);
             assertThat(c.cmd("squeue", "-h", "-t", "all", "-j", Long.toString(id), "-o", "%u").out().trim()).isEqualTo(user);
+            // the agent vouches for the user's groups too: a partition for group root is closed to them
+            TestCluster.Run staff = c.cmdIn(work, null, "runuser", "-u", user, "--", TestCluster.BIN.resolve("sbatch").toString(),
+                    "-p", "staff", "--wrap", "true");
+            assertThat(staff.rc()).isEqualTo(1);
+            assertThat(staff.err()).contains("AllowGroups=root");
             TestCluster.deleteTree(work);
         }
     }

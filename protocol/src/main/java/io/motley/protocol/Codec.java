@@ -223,7 +223,11 @@ public final class Codec {
                 .put("nodes", p.nodes() == null ? null : String.join(",", p.nodes()))
                 .put("maxTime", p.maxTimeSeconds())
                 .put("defaultTime", p.defaultTimeSeconds())
-                .put("state", p.state().name());
+                .put("state", p.state().name())
+                .put("tier", p.priorityTier())
+                .put("maxNodes", p.maxNodes())
+                .put("allowAccounts", p.allowAccounts() == null ? null : String.join(",", p.allowAccounts()))
+                .put("allowGroups", p.allowGroups() == null ? null : String.join(",", p.allowGroups()));
     }
 
     public static Partition partition(Frame f) {
@@ -234,6 +238,10 @@ public final class Codec {
                 nodes == null ? null : nodes.isEmpty() ? List.of() : Arrays.asList(nodes.split(",")),
                 f.lng("maxTime", -1),
                 f.lng("defaultTime", -1),
-                PartitionState.valueOf(f.str("state", "UP")));
+                PartitionState.valueOf(f.str("state", "UP")),
+                f.integer("tier", 1),
+                f.integer("maxNodes", -1),
+                f.has("allowAccounts") ? Arrays.asList(f.str("allowAccounts").split(",")) : null,
+                f.has("allowGroups") ? Arrays.asList(f.str("allowGroups").split(",")) : null);
     }
 }

@@ -13,6 +13,7 @@ public final class Ops {
     public static final String CALLER_UID = "caller.uid";
     public static final String CALLER_GID = "caller.gid";
     public static final String CALLER_USER = "caller.user";
+    public static final String CALLER_GROUPS = "caller.groups";
 
     // user requests: CLI -> agent (unix socket) -> controller
     public static final String PING = "ping";

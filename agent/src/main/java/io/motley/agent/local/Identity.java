@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class Identity {
     private static final Map<String, Integer> uids = new ConcurrentHashMap<>();
     private static final Map<String, Integer> gids = new ConcurrentHashMap<>();
+    private static final Map<String, String> groups = new ConcurrentHashMap<>();
 
     private Identity() {}
 
@@ -24,6 +25,22 @@ final class Identity {
 
     static int gid(String group) {
         return gids.computeIfAbsent(group, g -> lookup(g, Path.of("/etc/group"), "-g"));
+    }
+
+    /** The user's group names, comma separated (for partitions' AllowGroups), from id(1); cached. */
+    static String groups(String user) {
+        return groups.computeIfAbsent(user, u -> {
+            try {
+                Process p = new ProcessBuilder(List.of("id", "-Gn", u)).redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes()).trim();
+                return p.waitFor() == 0 ? String.join(",", out.split("\\s+")) : "";
+            } catch (IOException e) {
+                return "";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "";
+            }
+        });
     }
 
     private static int lookup(String name, Path file, String idFlag) {

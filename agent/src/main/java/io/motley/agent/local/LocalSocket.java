@@ -71,6 +71,7 @@ public final class LocalSocket implements AutoCloseable {
                     return;
                 }
                 req.put(Ops.CALLER_UID, uid).put(Ops.CALLER_GID, gid).put(Ops.CALLER_USER, user);
+                if (Ops.SUBMIT.equals(req.op())) req.put(Ops.CALLER_GROUPS, Identity.groups(user));
                 FrameIO.write(out, relay(req));
             }
         } catch (IOException e) {

@@ -429,14 +429,15 @@ public final class Scontrol implements Command {
         String nodeList = part.nodes() == null ? "ALL" : Hostlist.compress(part.nodes());
         List<String> l = new ArrayList<>();
         l.add("PartitionName=" + part.name());
-        l.add("AllowGroups=ALL AllowAccounts=ALL AllowQos=ALL");
+        l.add("AllowGroups=" + (part.allowGroups() == null ? "ALL" : String.join(",", part.allowGroups())) + " AllowAccounts="
+                + (part.allowAccounts() == null ? "ALL" : String.join(",", part.allowAccounts())) + " AllowQos=ALL");
         l.add("AllocNodes=ALL Default=" + (part.isDefault() ? "YES" : "NO") + " QoS=N/A");
         l.add("DefaultTime=" + time(part.defaultTimeSeconds(), "NONE")
                 + " DisableRootJobs=NO ExclusiveUser=NO GraceTime=0 Hidden=NO");
-        l.add("MaxNodes=UNLIMITED MaxTime=" + time(part.maxTimeSeconds(), "UNLIMITED")
+        l.add("MaxNodes=" + (part.maxNodes() < 0 ? "UNLIMITED" : Integer.toString(part.maxNodes())) + " MaxTime=" + time(part.maxTimeSeconds(), "UNLIMITED")
                 + " MinNodes=0 LLN=NO MaxCPUsPerNode=UNLIMITED");
         l.add("Nodes=" + nodeList);
-        l.add("PriorityJobFactor=1 PriorityTier=1 RootOnly=NO ReqResv=NO OverSubscribe=NO");
+        l.add("PriorityJobFactor=1 PriorityTier=" + part.priorityTier() + " RootOnly=NO ReqResv=NO OverSubscribe=NO");
         l.add("OverTimeLimit=NONE PreemptMode=OFF");
         l.add("State=" + part.state().name() + " TotalCPUs=" + cpus + " TotalNodes=" + members.size()
                 + " SelectTypeParameters=NONE");

@@ -80,11 +80,16 @@ public final class Cluster {
 
     /** Accepts or refuses a submission; the answer carries the id only after the job is committed. */
     public Frame submit(JobRequest req, int uid, int gid, String user) {
+        return submit(req, uid, gid, user, null);
+    }
+
+    /** {@code groups}: the caller's group names for AllowGroups, or null when the agent did not send them. */
+    public Frame submit(JobRequest req, int uid, int gid, String user, List<String> groups) {
         Job job;
         synchronized (this) {
             long now = clock.getAsLong();
             List<NodeView> views = nodes.values().stream().map(Node::view).toList();
-            Optional<Admission.Rejection> no = Admission.check(req, config.partitions(), views);
+            Optional<Admission.Rejection> no = Admission.check(req, config.partitions(), views, uid == 0 ? null : groups);
             List<String> parts = Admission.resolvePartitions(req, config.partitions());
             Partition first = config.partitions().stream()
                     .filter(p -> !parts.isEmpty() && p.name().equals(parts.get(0))).findFirst().orElse(null);

@@ -24,7 +24,8 @@ final class Requests {
         if (uid < 0) return Frame.error("request carries no caller identity");
         return switch (req.op()) {
             case Ops.PING -> Frame.op(Ops.OK).put("cluster", cluster.config().clusterName());
-            case Ops.SUBMIT -> cluster.submit(Codec.request(req.children().get(0)), uid, req.integer(Ops.CALLER_GID, -1), req.str(Ops.CALLER_USER));
+            case Ops.SUBMIT -> cluster.submit(Codec.request(req.children().get(0)), uid, req.integer(Ops.CALLER_GID, -1),
+                    req.str(Ops.CALLER_USER), req.has(Ops.CALLER_GROUPS) ? List.of(req.str(Ops.CALLER_GROUPS).split(",")) : null);
             case Ops.JOBS -> jobs(req);
             case Ops.CANCEL -> outcomes(cluster.cancel(ids(req), uid));
             case Ops.HOLD -> outcomes(cluster.hold(ids(req), uid, true));

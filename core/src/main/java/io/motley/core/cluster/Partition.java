@@ -13,10 +13,38 @@ public record Partition(
         List<String> nodes,
         long maxTimeSeconds,
         long defaultTimeSeconds,
-        PartitionState state) {
+        PartitionState state,
+        int priorityTier,
+        int maxNodes,
+        List<String> allowAccounts,
+        List<String> allowGroups) {
 
     public Partition {
         nodes = nodes == null ? null : List.copyOf(nodes);
+        allowAccounts = allowAccounts == null ? null : List.copyOf(allowAccounts);
+        allowGroups = allowGroups == null ? null : List.copyOf(allowGroups);
+    }
+
+    /** A partition with Slurm's defaults for tier (1), node count (unlimited) and access (ALL). */
+    public Partition(String name, boolean isDefault, List<String> nodes, long maxTimeSeconds, long defaultTimeSeconds,
+            PartitionState state) {
+        this(name, isDefault, nodes, maxTimeSeconds, defaultTimeSeconds, state, 1, -1, null, null);
+    }
+
+    /** The same partition marked default or not. */
+    public Partition asDefault(boolean d) {
+        return new Partition(name, d, nodes, maxTimeSeconds, defaultTimeSeconds, state, priorityTier, maxNodes, allowAccounts,
+                allowGroups);
+    }
+
+    /** Whether AllowAccounts lets a job with this account (null: none named) in. */
+    public boolean allowsAccount(String account) {
+        return allowAccounts == null || (account != null && allowAccounts.contains(account));
+    }
+
+    /** Whether AllowGroups lets a user with these groups in. */
+    public boolean allowsGroups(java.util.Collection<String> groups) {
+        return allowGroups == null || groups.stream().anyMatch(allowGroups::contains);
     }
 
     public static Partition allNodes(String name, boolean isDefault) {

@@ -136,8 +136,7 @@ public record ClusterConfig(
         if (partitions.isEmpty()) {
             partitions.add(Partition.allNodes("main", true));
         } else if (partitions.stream().noneMatch(Partition::isDefault)) {
-            Partition p = partitions.get(0);
-            partitions.set(0, new Partition(p.name(), true, p.nodes(), p.maxTimeSeconds(), p.defaultTimeSeconds(), p.state()));
+            partitions.set(0, partitions.get(0).asDefault(true));
         }
         return new ClusterConfig(clusterName, port, nodeTimeout, defMemPerCpu, killWait, minJobAge, partitions, nodes,
                 healthProgram, healthInterval, containment);
@@ -150,6 +149,10 @@ public record ClusterConfig(
         long maxTime = Durations.UNLIMITED;
         long defTime = Durations.UNLIMITED;
         PartitionState state = PartitionState.UP;
+        int tier = 1;
+        int maxNodes = -1;
+        List<String> accounts = null;
+        List<String> groups = null;
         for (var e : kv.entrySet()) {
             String v = e.getValue();
             switch (e.getKey()) {
@@ -159,10 +162,14 @@ public record ClusterConfig(
                 case "MaxTime" -> maxTime = Durations.parseTimeLimit(v);
                 case "DefaultTime" -> defTime = Durations.parseTimeLimit(v);
                 case "State" -> state = PartitionState.valueOf(v.toUpperCase(Locale.ROOT));
+                case "PriorityTier" -> tier = Integer.parseInt(v);
+                case "MaxNodes" -> maxNodes = v.equalsIgnoreCase("UNLIMITED") ? -1 : Integer.parseInt(v);
+                case "AllowAccounts" -> accounts = v.equalsIgnoreCase("ALL") ? null : List.of(v.split(","));
+                case "AllowGroups" -> groups = v.equalsIgnoreCase("ALL") ? null : List.of(v.split(","));
                 default -> throw new IllegalArgumentException("unknown partition key " + e.getKey());
             }
         }
-        return new Partition(name, isDefault, nodes, maxTime, defTime, state);
+        return new Partition(name, isDefault, nodes, maxTime, defTime, state, tier, maxNodes, accounts, groups);
     }
 
     private static Map<String, String> pairs(String line, int lineNo) {

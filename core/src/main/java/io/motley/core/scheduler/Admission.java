@@ -39,6 +39,12 @@ public final class Admission {
     }
 
     public static Optional<Rejection> check(JobRequest req, List<Partition> partitions, List<NodeView> nodes) {
+        return check(req, partitions, nodes, null);
+    }
+
+    /** As {@link #check(JobRequest, List, List)}, also checking AllowGroups against the caller's groups (null: not checked). */
+    public static Optional<Rejection> check(JobRequest req, List<Partition> partitions, List<NodeView> nodes,
+            java.util.Collection<String> callerGroups) {
         List<String> names = resolvePartitions(req, partitions);
         if (names.isEmpty()) {
             return Optional.of(new Rejection("No partition specified or system default partition", "Invalid partition name specified"));
@@ -53,6 +59,19 @@ public final class Admission {
                 return Optional.of(new Rejection(
                         "Partition " + name + " is " + p.state() + " and takes no new jobs",
                         "Partition in drain or inactive state"));
+            }
+            if (!p.allowsAccount(req.account())) {
+                return Optional.of(new Rejection("Job's account " + (req.account() == null ? "(none)" : req.account())
+                        + " may not use partition " + name + " (AllowAccounts=" + String.join(",", p.allowAccounts()) + ")",
+                        "Invalid account or account/partition combination specified"));
+            }
+            if (callerGroups != null && !p.allowsGroups(callerGroups)) {
+                return Optional.of(new Rejection("User's group not permitted to use this partition (" + name + " AllowGroups="
+                        + String.join(",", p.allowGroups()) + ")", "Invalid partition name specified"));
+            }
+            if (p.maxNodes() >= 0 && req.nodes() > p.maxNodes()) {
+                return Optional.of(new Rejection("Node count specification invalid (partition " + name + " MaxNodes="
+                        + p.maxNodes() + ")", "Node count specification invalid"));
             }
             chosen.add(p);
         }

@@ -50,7 +50,9 @@ public final class Scheduler {
         for (Partition p : snap.partitions()) partitions.put(p.name(), p);
 
         List<QueuedJob> queue = new ArrayList<>(snap.pending());
-        queue.sort(Comparator.comparingLong(QueuedJob::priority).reversed().thenComparingLong(QueuedJob::id));
+        // jobs of higher PriorityTier partitions go first, as in Slurm; then priority, then submission
+        queue.sort(Comparator.comparingInt((QueuedJob q) -> -tier(q, partitions))
+                .thenComparing(Comparator.comparingLong(QueuedJob::priority).reversed()).thenComparingLong(QueuedJob::id));
 
         List<Start> starts = new ArrayList<>();
         Map<Long, PendingReason> reasons = new HashMap<>();
@@ -62,7 +64,7 @@ public final class Scheduler {
             }
             PendingReason reason = null;
             Start start = null;
-            for (String pname : job.partitions()) {
+            for (String pname : byTier(job.partitions(), partitions)) {
                 Partition p = partitions.get(pname);
                 PendingReason here = null;
                 if (p == null) {
@@ -95,6 +97,23 @@ public final class Scheduler {
             }
         }
         return new Plan(starts, reasons);
+    }
+
+    /** A job's partitions, higher tier first, otherwise in the order the user gave them. */
+    private static List<String> byTier(List<String> names, Map<String, Partition> partitions) {
+        if (names.size() < 2) return names;
+        List<String> sorted = new ArrayList<>(names);
+        sorted.sort(Comparator.comparingInt(n -> partitions.containsKey(n) ? -partitions.get(n).priorityTier() : 0));
+        return sorted;
+    }
+
+    private static int tier(QueuedJob q, Map<String, Partition> partitions) {
+        int t = Integer.MIN_VALUE;
+        for (String name : q.partitions()) {
+            Partition p = partitions.get(name);
+            if (p != null) t = Math.max(t, p.priorityTier());
+        }
+        return t == Integer.MIN_VALUE ? 0 : t;
     }
 
     /** Memory a job gets on a node: what it asked for, else the default per CPU, else the node's per-CPU share. */
