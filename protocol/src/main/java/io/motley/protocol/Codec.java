@@ -5,6 +5,7 @@ import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.cluster.Partition;
 import io.motley.core.cluster.PartitionState;
+import io.motley.core.job.ArrayPart;
 import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
@@ -47,7 +48,8 @@ public final class Codec {
                 .put("constraint", r.constraint())
                 .put("nodeList", r.nodeList())
                 .put("exclude", r.excludeList())
-                .put("exclusive", r.exclusive());
+                .put("exclusive", r.exclusive())
+                .put("array", r.array());
         if (withPayload) {
             f.put("script", r.script());
             Frame env = new Frame();
@@ -95,7 +97,8 @@ public final class Codec {
                 f.str("constraint"),
                 f.str("nodeList"),
                 f.str("exclude"),
-                f.bool("exclusive"));
+                f.bool("exclusive"),
+                f.str("array"));
     }
 
     public static Frame job(Job j, boolean withPayload) {
@@ -123,6 +126,9 @@ public final class Codec {
                 .put("maxVm", j.usage().maxVmKiB())
                 .put("userCpu", j.usage().userCpuMs())
                 .put("sysCpu", j.usage().systemCpuMs());
+        if (j.array() != null) {
+            f.put("arrayJobId", j.array().arrayJobId()).put("arrayTaskId", j.array().taskId()).put("arrayPending", j.array().pending());
+        }
         f.add(request(j.request(), withPayload));
         return f;
     }
@@ -148,7 +154,8 @@ public final class Codec {
                 new ExitStatus(f.integer("exitCode", 0), f.integer("exitSignal", 0)),
                 f.integer("cancelledBy", -1),
                 f.str("gpuIds", ""),
-                usage(f));
+                usage(f),
+                f.has("arrayJobId") ? new ArrayPart(f.lng("arrayJobId", 0), f.integer("arrayTaskId", -1), f.str("arrayPending", "")) : null);
     }
 
     /** Usage fields, as in a job frame or an agent's job-end report. */

@@ -182,11 +182,8 @@ public final class JobLauncher {
     private void start(Job job, String cluster, long killWait, Path dir) throws IOException {
         String workDir = job.request().workDir();
         String user = job.user();
-        String out = OutputPattern.expand(
-                job.request().stdoutPattern() == null ? OutputPattern.DEFAULT : job.request().stdoutPattern(),
-                job.id(), job.request().name(), user, nodeName, workDir);
-        String err = job.request().stderrPattern() == null ? ""
-                : OutputPattern.expand(job.request().stderrPattern(), job.id(), job.request().name(), user, nodeName, workDir);
+        String out = OutputPattern.stdout(job, nodeName);
+        String err = job.request().stderrPattern() == null ? "" : OutputPattern.stderr(job, nodeName);
         JobIdentity who = JobIdentity.of(job, agentIsRoot);
         List<Integer> ids = cpus.allocate(job.id(), job.allocCpus());
         writeAtomically(dir.resolve("cpus"), CpuAllocator.formatList(ids));
@@ -515,10 +512,8 @@ public final class JobLauncher {
     private void adopt(long id, Path dir) {
         Frame order = decodeFile(dir.resolve("order"));
         Job job = Codec.job(order.children().get(0));
-        String out = OutputPattern.expand(job.request().stdoutPattern() == null ? OutputPattern.DEFAULT
-                : job.request().stdoutPattern(), job.id(), job.request().name(), job.user(), nodeName, job.request().workDir());
-        String err = job.request().stderrPattern() == null ? out : OutputPattern.expand(job.request().stderrPattern(),
-                job.id(), job.request().name(), job.user(), nodeName, job.request().workDir());
+        String out = OutputPattern.stdout(job, nodeName);
+        String err = OutputPattern.stderr(job, nodeName);
         Running r = new Running(id, dir, job.timeLimitSeconds(), order.lng("killWait", 30), err);
         if (agentIsRoot && job.uid() > 0) {
             r.uid = job.uid();

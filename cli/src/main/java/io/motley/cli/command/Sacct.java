@@ -504,7 +504,8 @@ public final class Sacct implements Command {
                             ? "0:0" : j.exit().toString();
             case "GID" -> step ? null : Integer.toString(j.gid());
             case "Group" -> step ? null : Scontrol.groupName(j.gid());
-            case "JobID", "JobIDRaw" -> step ? j.id() + ".batch" : Long.toString(j.id());
+            case "JobID" -> step ? j.displayId() + ".batch" : j.displayId();
+            case "JobIDRaw" -> step ? j.id() + ".batch" : Long.toString(j.id());
             case "JobName" -> step ? "batch" : r.name();
             case "NNodes" -> Integer.toString(step || started ? 1 : r.nodes());
             case "NodeList" -> j.node() != null && started ? j.node() : step ? "" : "None assigned";

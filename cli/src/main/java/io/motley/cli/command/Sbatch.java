@@ -5,6 +5,7 @@ import io.motley.cli.options.GetOpt;
 import io.motley.cli.options.OptionSpec;
 import io.motley.cli.options.UsageException;
 import io.motley.core.dependency.Dependency;
+import io.motley.core.job.ArraySpec;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
@@ -78,7 +79,7 @@ public final class Sbatch implements Command {
             OptionSpec.value('\0', "kill-on-invalid-dep"));
 
     private static final Set<String> IGNORED = Set.of("mail-type", "mail-user", "requeue", "no-requeue");
-    private static final Set<String> NOT_YET = Set.of("array", "deadline", "nice", "qos", "ntasks-per-node", "signal");
+    private static final Set<String> NOT_YET = Set.of("deadline", "nice", "qos", "ntasks-per-node", "signal");
 
     /** Input environment variables sbatch reads, between #SBATCH lines and the command line in precedence. */
     private static final Map<String, String> INPUT_ENV = Map.of(
@@ -241,7 +242,19 @@ public final class Sbatch implements Command {
                 o.has("constraint") && !o.last("constraint").isBlank() ? constraint(o.last("constraint")) : null,
                 o.has("nodelist") && !o.last("nodelist").isBlank() ? o.last("nodelist") : null,
                 o.has("exclude") && !o.last("exclude").isBlank() ? o.last("exclude") : null,
-                o.has("exclusive"));
+                o.has("exclusive"),
+                array(o));
+    }
+
+    /** --array, checked here so that a typo is an error before anything is sent. */
+    private static String array(GetOpt.Parsed o) {
+        if (!o.has("array")) return null;
+        try {
+            ArraySpec.parse(o.last("array"));
+            return o.last("array").trim();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("error: " + e.getMessage(), 1, false);
+        }
     }
 
     /** Checks the expression's syntax here, so a typo is an error before anything is sent. */
@@ -398,5 +411,6 @@ public final class Sbatch implements Command {
               -C, --constraint=EXPR     node features: a&b, a|b, (a|b)&c (os, arch, vendor, gpu + motley.conf Features=)
               -w, --nodelist=NODE       run on this node;  -x, --exclude=HOSTLIST  never on these
                   --exclusive           the node to itself (all its CPUs and memory)
-            Not in Motley yet: --array, --deadline, --nice, --qos (refused with a message).""";
+              -a, --array=INDICES       a job array: 1-10, 1,3,5, 0-15:4, with %N to run at most N at once
+            Not in Motley yet: --deadline, --nice, --qos (refused with a message).""";
 }

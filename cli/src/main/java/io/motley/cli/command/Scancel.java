@@ -4,6 +4,7 @@ import io.motley.cli.options.GetOpt;
 import io.motley.cli.options.OptionSpec;
 import io.motley.cli.options.UsageException;
 import io.motley.core.hostlist.Hostlist;
+import io.motley.core.job.ArraySpec;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
 import io.motley.protocol.Frame;
@@ -48,19 +49,28 @@ public final class Scancel implements Command {
         }
         if (p.has("signal")) throw new UsageException("error: --signal is not supported by Motley yet", 1, false);
         Set<Long> ids = new LinkedHashSet<>();
+        List<String> tasks = new ArrayList<>();
         for (String operand : p.operands()) {
-            for (String t : operand.split(",")) {
+            // 12, 12_7 and 12_[1-3,5] (commas inside brackets belong to the task list)
+            for (String t : operand.split(",(?![^\\[]*\\])")) {
                 if (t.isBlank()) continue;
                 try {
-                    ids.add(Long.parseLong(t.trim()));
-                } catch (NumberFormatException e) {
+                    int u = t.indexOf('_');
+                    if (u < 0) {
+                        ids.add(Long.parseLong(t.trim()));
+                        continue;
+                    }
+                    long array = Long.parseLong(t.substring(0, u).trim());
+                    String idx = t.substring(u + 1).trim().replaceAll("^\\[|\\]$", "");
+                    for (int i : ArraySpec.parse(idx).indices()) tasks.add(array + "_" + i);
+                } catch (IllegalArgumentException e) {
                     throw new UsageException("error: Invalid job id " + t, 1, false);
                 }
             }
         }
         boolean filtered = p.has("user") || p.has("me") || p.has("name") || p.has("state") || p.has("partition")
                 || p.has("nodelist");
-        if (ids.isEmpty() && !filtered) throw new UsageException("error: No job identification provided", 1, false);
+        if (ids.isEmpty() && tasks.isEmpty() && !filtered) throw new UsageException("error: No job identification provided", 1, false);
 
         List<Long> targets = new ArrayList<>();
         if (filtered) {
@@ -85,10 +95,10 @@ public final class Scancel implements Command {
         } else {
             targets.addAll(ids);
         }
-        if (targets.isEmpty()) return 0;
+        if (targets.isEmpty() && tasks.isEmpty()) return 0;
         StringJoiner list = new StringJoiner(",");
         targets.forEach(id -> list.add(Long.toString(id)));
-        Frame resp = io.gateway().call(Frame.op(Ops.CANCEL).put("ids", list.toString()));
+        Frame resp = io.gateway().call(Frame.op(Ops.CANCEL).put("ids", list.toString()).put("tasks", String.join(",", tasks)));
         int rc = 0;
         for (Frame r : resp.children()) {
             String error = r.str("error");

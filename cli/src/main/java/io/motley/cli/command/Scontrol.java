@@ -309,7 +309,8 @@ public final class Scontrol implements Command {
         boolean ended = j.state().isTerminal();
         String none = "Unknown";
         List<String> l = new ArrayList<>();
-        l.add("JobId=" + j.id() + " JobName=" + r.name());
+        l.add("JobId=" + j.id() + (j.array() == null ? "" : " ArrayJobId=" + j.array().arrayJobId() + " ArrayTaskId="
+                + (j.array().holdsPending() ? j.array().pending() : Integer.toString(j.array().taskId()))) + " JobName=" + r.name());
         l.add("UserId=" + j.user() + "(" + j.uid() + ") GroupId=" + groupName(j.gid()) + "(" + j.gid() + ") MCS_label=N/A");
         l.add("Priority=" + (r.hold() ? 0 : j.priority()) + " Nice=0 Account=" + orNull(r.account()) + " QOS=(null)");
         l.add("JobState=" + j.state().name() + " Reason=" + j.reason().name() + " Dependency="

@@ -51,11 +51,7 @@ public final class Squeue implements Command {
         Set<Long> ids = new HashSet<>();
         for (String list : p.all("jobs")) {
             for (String t : list.split(",")) {
-                try {
-                    ids.add(Long.parseLong(t.trim()));
-                } catch (NumberFormatException e) {
-                    throw new UsageException("error: Invalid job id: " + t, 1, false);
-                }
+                ids.add(jobId(t.trim()));
             }
         }
         ids.addAll(p.operands().stream().map(Squeue::jobId).toList());
@@ -70,8 +66,10 @@ public final class Squeue implements Command {
                 ? new HashSet<>(Hostlist.expand(p.last("nodelist"))) : Set.of();
 
         List<Job> jobs = new ArrayList<>();
-        for (Job j : Requests.jobs(io)) {
-            if (!ids.isEmpty() && !ids.contains(j.id())) continue;
+        List<Job> all = Requests.jobs(io);
+        if (p.has("array")) all = expandArrays(all);
+        for (Job j : all) {
+            if (!ids.isEmpty() && !ids.contains(j.id()) && (j.array() == null || !ids.contains(j.array().arrayJobId()))) continue;
             // an explicit job id shows that job whatever its state, as in Slurm
             if (ids.isEmpty() && !states.contains(j.state())) continue;
             if (!users.isEmpty() && !users.contains(j.user()) && !users.contains(Integer.toString(j.uid()))) continue;
@@ -101,7 +99,24 @@ public final class Squeue implements Command {
         return j.request().hold() ? 0 : j.priority();
     }
 
+    /** squeue -r: one line per pending array task instead of the folded 12_[3-9]. */
+    static List<Job> expandArrays(List<Job> jobs) {
+        List<Job> out = new ArrayList<>();
+        for (Job j : jobs) {
+            if (j.array() == null || !j.array().holdsPending() || j.state() != JobState.PENDING) {
+                out.add(j);
+                continue;
+            }
+            for (int i : io.motley.core.job.ArraySpec.unfold(j.array().pending())) {
+                out.add(j.withArray(new io.motley.core.job.ArrayPart(j.array().arrayJobId(), i, "")));
+            }
+        }
+        return out;
+    }
+
     private static long jobId(String s) {
+        int u = s.indexOf('_');
+        if (u > 0) s = s.substring(0, u);
         try {
             return Long.parseLong(s);
         } catch (NumberFormatException e) {
@@ -157,7 +172,8 @@ public final class Squeue implements Command {
 
     static Function<Job, String> field(char c, Io io) {
         return switch (c) {
-            case 'i', 'A' -> j -> Long.toString(j.id());
+            case 'i' -> Job::displayId;
+            case 'A' -> j -> Long.toString(j.array() != null ? j.array().arrayJobId() : j.id());
             case 'P' -> Job::partition;
             case 'j' -> j -> j.request().name();
             case 'u' -> Job::user;

@@ -39,16 +39,11 @@ public final class JobText {
     }
 
     public static String stdout(Job j) {
-        JobRequest r = j.request();
-        return OutputPattern.expand(r.stdoutPattern() == null ? OutputPattern.DEFAULT : r.stdoutPattern(), j.id(), r.name(),
-                j.user(), j.node() == null ? "%N" : j.node(), r.workDir());
+        return OutputPattern.stdout(j, j.node() == null ? "%N" : j.node());
     }
 
     public static String stderr(Job j) {
-        JobRequest r = j.request();
-        if (r.stderrPattern() == null) return stdout(j);
-        return OutputPattern.expand(r.stderrPattern(), j.id(), r.name(), j.user(), j.node() == null ? "%N" : j.node(),
-                r.workDir());
+        return OutputPattern.stderr(j, j.node() == null ? "%N" : j.node());
     }
 
     public static String limitCompact(Job j) {

@@ -97,7 +97,8 @@ class SbatchTest {
         assertThat(sbatch(Map.of(), "", "--mem", "lots", "--wrap", "true").code()).isEqualTo(255);
         assertThat(sbatch(Map.of(), "", "-n", "0", "--wrap", "true").err()).contains("Invalid numeric value \"0\" for --ntasks.");
         assertThat(sbatch(Map.of(), "", "--mem=1G", "--mem-per-cpu=1G", "--wrap", "true").err()).contains("mutually exclusive");
-        assertThat(sbatch(Map.of(), "", "--array=1-3", "--wrap", "true").err()).contains("--array is not supported by Motley yet");
+        assertThat(sbatch(Map.of(), "", "--deadline=now+1hour", "--wrap", "true").err()).contains("--deadline is not supported by Motley yet");
+        assertThat(sbatch(Map.of(), "", "--array=5-1", "--wrap", "true").err()).contains("invalid --array range");
         Result missing = sbatch(Map.of(), "", "nosuchfile.sh");
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).isEqualTo(lines("sbatch: error: Unable to open file nosuchfile.sh"));

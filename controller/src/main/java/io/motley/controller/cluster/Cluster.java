@@ -7,6 +7,8 @@ import io.motley.core.cluster.NodeView;
 import io.motley.core.cluster.Partition;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.dependency.Dependency;
+import io.motley.core.job.ArrayPart;
+import io.motley.core.job.ArraySpec;
 import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
@@ -116,8 +118,13 @@ public final class Cluster {
                 log.info("submission refused job={} user={} why=\"{}\"", failed.id(), user, no.get().detail());
                 return Frame.error(no.get().failure()).put("detail", no.get().detail());
             }
-            job = store.insertNew(id -> new Job(id, req, user, uid, gid, JobState.PENDING, PendingReason.None,
-                    PRIORITY_BASE - id, now, 0, 0, partition, null, 0, 0, fixedLimit, ExitStatus.NONE, -1));
+            ArraySpec spec = req.array() == null ? null : ArraySpec.parse(req.array());
+            job = store.insertNew(id -> {
+                Job j = new Job(id, req, user, uid, gid, JobState.PENDING, PendingReason.None,
+                        PRIORITY_BASE - id, now, 0, 0, partition, null, 0, 0, fixedLimit, ExitStatus.NONE, -1);
+                // one record holds all of an array's pending tasks, however many
+                return spec == null ? j : j.withArray(new ArrayPart(id, -1, ArraySpec.fold(spec.indices())));
+            });
             jobs.put(job.id(), job);
             log.info("job submitted job={} user={} name={} partition={}", job.id(), user, req.name(), partition);
         }
@@ -142,10 +149,53 @@ public final class Cluster {
     public record Outcome(long id, String error, boolean alwaysShown) {}
 
     public List<Outcome> cancel(List<Long> ids, int uid) {
+        return cancel(ids, Map.of(), uid);
+    }
+
+    /**
+     * Cancels jobs by id (an array's id takes all its tasks with it, as in Slurm) and single array
+     * tasks ({@code tasks}: array id to task indices): a running task is cancelled like a job, a
+     * pending one leaves the array's pending set.
+     */
+    public List<Outcome> cancel(List<Long> requested, Map<Long, List<Integer>> tasks, int uid) {
         List<Outcome> out = new ArrayList<>();
+        List<Long> ids = new ArrayList<>(requested);
         synchronized (this) {
             long now = clock.getAsLong();
-            for (long id : ids) {
+            for (long id : requested) {
+                for (Job t : jobs.values()) {
+                    if (t.array() != null && t.array().arrayJobId() == id && t.id() != id && !t.state().isTerminal()) ids.add(t.id());
+                }
+            }
+            tasks.forEach((arrayId, indices) -> {
+                for (int index : indices) {
+                    Optional<Job> task = jobs.values().stream().filter(t -> t.array() != null && t.array().arrayJobId() == arrayId
+                            && t.array().taskId() == index).findFirst();
+                    if (task.isPresent()) {
+                        ids.add(task.get().id());
+                        continue;
+                    }
+                    Job meta = jobs.get(arrayId);
+                    if (meta == null || meta.array() == null || !meta.array().holdsPending()
+                            || !ArraySpec.unfold(meta.array().pending()).contains(index)) {
+                        out.add(new Outcome(arrayId, "Invalid job id specified", false));
+                        continue;
+                    }
+                    if (uid != 0 && uid != meta.uid()) {
+                        out.add(new Outcome(arrayId, "Access/permission denied", true));
+                        continue;
+                    }
+                    List<Integer> rest = new ArrayList<>(ArraySpec.unfold(meta.array().pending()));
+                    rest.remove(Integer.valueOf(index));
+                    Job next = rest.isEmpty()
+                            ? meta.withArray(new ArrayPart(arrayId, index, "")).ended(JobState.CANCELLED, ExitStatus.NONE, now, uid)
+                            : meta.withArray(new ArrayPart(arrayId, -1, ArraySpec.fold(rest)));
+                    store.saveJob(next);
+                    jobs.put(arrayId, next);
+                    out.add(new Outcome(arrayId, null, false));
+                }
+            });
+            for (long id : new java.util.LinkedHashSet<>(ids)) {
                 Job j = jobs.get(id);
                 if (j == null) {
                     out.add(new Outcome(id, "Invalid job id specified", false));
@@ -582,6 +632,7 @@ public final class Cluster {
         List<Allocation> running = new ArrayList<>();
         List<QueuedJob> pending = new ArrayList<>();
         List<Job> changed = new ArrayList<>();
+        Map<Long, long[]> tasks = new HashMap<>();
         for (Job j : List.copyOf(jobs.values())) {
             if (j.state() == JobState.RUNNING) {
                 running.add(new Allocation(j.id(), j.node(), j.allocCpus(), j.allocMemMiB(), j.gpuList()));
@@ -601,6 +652,10 @@ public final class Cluster {
                 }
                 JobRequest r = j.request();
                 List<String> parts = List.of(j.partition().split(","));
+                if (j.array() != null && j.array().holdsPending() && !r.hold()) {
+                    queueArrayTasks(j, parts, pending, tasks);
+                    continue;
+                }
                 pending.add(new QueuedJob(j.id(), j.priority(), parts, r.cpus(), r.requestedMemMiB(),
                         r.timeLimitSeconds(), r.hold(), r.gpusPerNode(), r.gpuType(), Admission.placement(r)));
             }
@@ -610,8 +665,8 @@ public final class Cluster {
         Plan plan = Scheduler.plan(new Snapshot(views, config.partitions(), running, pending, config.defMemPerCpuMiB(), now));
         List<Job> started = new ArrayList<>();
         for (Start s : plan.starts()) {
-            Job j = jobs.get(s.jobId());
             long limit = s.timeLimitSeconds() == JobRequest.UNSET ? Durations.UNLIMITED : s.timeLimitSeconds();
+            Job j = s.jobId() < 0 ? startArrayTask(tasks.get(s.jobId()), now) : jobs.get(s.jobId());
             started.add(j.started(s.partition(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), limit, now));
         }
         store.saveJobs(started);
@@ -621,10 +676,59 @@ public final class Cluster {
             log.info("job started job={} node={} cpus={} mem={}M gpus={}", j.id(), j.node(), j.allocCpus(), j.allocMemMiB(), j.gpuIds());
         }
         plan.reasons().forEach((id, why) -> {
-            Job j = jobs.get(id);
-            if (j != null && j.reason() != why) jobs.put(id, j.withReason(why));
+            long jobId = id < 0 ? tasks.get(id)[0] : id;
+            Job j = jobs.get(jobId);
+            // an array's first waiting task speaks for the array
+            if (j != null && j.state() == JobState.PENDING && j.reason() != why && (id >= 0 || tasks.get(id)[2] == 0)) {
+                jobs.put(jobId, j.withReason(why));
+            }
         });
         return plan;
+    }
+
+    /** At most this many tasks of one array are offered to the scheduler in one pass. */
+    private static final int TASKS_PER_PASS = 64;
+
+    /**
+     * Offers an array's next pending tasks to the scheduler under synthetic negative ids (mapped
+     * in {@code tasks} to {array id, task index, position}), within its %N throttle.
+     */
+    private void queueArrayTasks(Job meta, List<String> parts, List<QueuedJob> pending, Map<Long, long[]> tasks) {
+        JobRequest r = meta.request();
+        int throttle = ArraySpec.parse(r.array()).throttle();
+        long runningTasks = jobs.values().stream().filter(o -> o.state() == JobState.RUNNING && o.array() != null
+                && o.array().arrayJobId() == meta.id()).count();
+        long allowed = throttle > 0 ? throttle - runningTasks : TASKS_PER_PASS;
+        if (allowed <= 0) {
+            if (meta.reason() != PendingReason.JobArrayTaskLimit) jobs.put(meta.id(), meta.withReason(PendingReason.JobArrayTaskLimit));
+            return;
+        }
+        List<Integer> indices = ArraySpec.unfold(meta.array().pending());
+        for (int k = 0; k < Math.min(allowed, Math.min(TASKS_PER_PASS, indices.size())); k++) {
+            // ascending in task order, so the scheduler (id breaks priority ties) starts the lowest index first
+            long synthetic = Long.MIN_VALUE + 1 + tasks.size();
+            tasks.put(synthetic, new long[] {meta.id(), indices.get(k), k});
+            pending.add(new QueuedJob(synthetic, meta.priority(), parts, r.cpus(), r.requestedMemMiB(), r.timeLimitSeconds(), false,
+                    r.gpusPerNode(), r.gpuType(), Admission.placement(r)));
+        }
+    }
+
+    /**
+     * A task of an array starts: it becomes a job of its own with a new id, as Slurm does, and
+     * leaves the array's pending set; the last task takes the array's own id.
+     */
+    private Job startArrayTask(long[] task, long now) {
+        Job meta = jobs.get(task[0]);
+        int index = (int) task[1];
+        List<Integer> rest = new ArrayList<>(ArraySpec.unfold(meta.array().pending()));
+        rest.remove(Integer.valueOf(index));
+        if (rest.isEmpty()) return meta.withArray(new ArrayPart(meta.id(), index, ""));
+        Job remaining = meta.withArray(new ArrayPart(meta.id(), -1, ArraySpec.fold(rest)));
+        jobs.put(meta.id(), remaining);
+        store.saveJob(remaining);
+        return store.insertNew(id -> new Job(id, meta.request(), meta.user(), meta.uid(), meta.gid(), JobState.PENDING,
+                PendingReason.None, meta.priority(), meta.submitTime(), 0, 0, meta.partition(), null, 0, 0,
+                meta.timeLimitSeconds(), ExitStatus.NONE, -1, "", null, new ArrayPart(meta.id(), index, "")));
     }
 
     /**

@@ -27,7 +27,7 @@ final class Requests {
             case Ops.SUBMIT -> cluster.submit(Codec.request(req.children().get(0)), uid, req.integer(Ops.CALLER_GID, -1),
                     req.str(Ops.CALLER_USER), req.has(Ops.CALLER_GROUPS) ? List.of(req.str(Ops.CALLER_GROUPS).split(",")) : null);
             case Ops.JOBS -> jobs(req);
-            case Ops.CANCEL -> outcomes(cluster.cancel(ids(req), uid));
+            case Ops.CANCEL -> outcomes(cluster.cancel(ids(req), tasks(req), uid));
             case Ops.HOLD -> outcomes(cluster.hold(ids(req), uid, true));
             case Ops.RELEASE -> outcomes(cluster.hold(ids(req), uid, false));
             case Ops.NODES -> {
@@ -89,6 +89,17 @@ final class Requests {
             if (!t.isBlank()) ids.add(Long.parseLong(t.trim()));
         }
         return ids;
+    }
+
+    /** Array tasks as "ARRAY_TASK,..." (the command expands 12_[1-3] to 12_1,12_2,12_3). */
+    private static java.util.Map<Long, List<Integer>> tasks(Frame req) {
+        java.util.Map<Long, List<Integer>> out = new java.util.LinkedHashMap<>();
+        for (String t : req.str("tasks", "").split(",")) {
+            if (t.isBlank()) continue;
+            int u = t.indexOf('_');
+            out.computeIfAbsent(Long.parseLong(t.substring(0, u).trim()), k -> new ArrayList<>()).add(Integer.parseInt(t.substring(u + 1).trim()));
+        }
+        return out;
     }
 
     private static Frame outcomes(List<Cluster.Outcome> results) {

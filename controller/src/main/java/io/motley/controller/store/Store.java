@@ -24,7 +24,7 @@ import java.util.List;
  * once it is committed, so an id handed to a user survives a crash of the controller.
  */
 public final class Store implements AutoCloseable {
-    private static final int SCHEMA_VERSION = 1;
+    private static final int SCHEMA_VERSION = 2;
     private final Connection db;
 
     public Store(Path file) {
@@ -64,6 +64,16 @@ public final class Store implements AutoCloseable {
                 s.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', 1)");
                 db.commit();
                 db.setAutoCommit(true);
+                version = 1;
+            }
+            if (version < 2) {
+                // version 2: array tasks are found by their array's id (sacct -j 12 lists 12_1, 12_2, ...)
+                db.setAutoCommit(false);
+                s.execute("ALTER TABLE jobs ADD COLUMN array_job_id INTEGER NOT NULL DEFAULT 0");
+                s.execute("CREATE INDEX jobs_array ON jobs(array_job_id)");
+                s.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', 2)");
+                db.commit();
+                db.setAutoCommit(true);
             }
         }
     }
@@ -100,8 +110,8 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private static final String INSERT =
-            "INSERT OR REPLACE INTO jobs (id, state, uid, name, submit, start, end_time, record) VALUES (?,?,?,?,?,?,?,?)";
+    private static final String INSERT = "INSERT OR REPLACE INTO jobs (id, state, uid, name, submit, start, end_time, record,"
+            + " array_job_id) VALUES (?,?,?,?,?,?,?,?,?)";
 
     private static void bind(PreparedStatement p, Job job) throws SQLException {
         p.setLong(1, job.id());
@@ -112,6 +122,7 @@ public final class Store implements AutoCloseable {
         p.setLong(6, job.startTime());
         p.setLong(7, job.endTime());
         p.setBytes(8, encode(Codec.job(job, true)));
+        p.setLong(9, job.array() == null ? 0 : job.array().arrayJobId());
     }
 
     public synchronized void saveJob(Job job) {
@@ -160,7 +171,9 @@ public final class Store implements AutoCloseable {
             args.add(end);
             args.add(start);
         } else {
-            sql.append(" AND id IN (").append("?,".repeat(ids.size() - 1)).append("?)");
+            String marks = "?,".repeat(ids.size() - 1) + "?";
+            sql.append(" AND (id IN (").append(marks).append(") OR array_job_id IN (").append(marks).append("))");
+            args.addAll(ids);
             args.addAll(ids);
         }
         if (uid >= 0) {

@@ -54,6 +54,15 @@ public final class JobEnvironment {
             // a job without GPUs must not use the node's GPUs through an inherited variable
             env.put("CUDA_VISIBLE_DEVICES", "");
         }
+        if (job.array() != null && job.array().taskId() >= 0 && r.array() != null) {
+            ArraySpec spec = ArraySpec.parse(r.array());
+            env.put("SLURM_ARRAY_JOB_ID", Long.toString(job.array().arrayJobId()));
+            env.put("SLURM_ARRAY_TASK_ID", Integer.toString(job.array().taskId()));
+            env.put("SLURM_ARRAY_TASK_COUNT", Integer.toString(spec.indices().size()));
+            env.put("SLURM_ARRAY_TASK_MIN", Integer.toString(spec.min()));
+            env.put("SLURM_ARRAY_TASK_MAX", Integer.toString(spec.max()));
+            env.put("SLURM_ARRAY_TASK_STEP", Integer.toString(spec.step()));
+        }
         env.put("ENVIRONMENT", "BATCH");
         return env;
     }

@@ -38,7 +38,8 @@ public record JobRequest(
         String constraint,
         String nodeList,
         String excludeList,
-        boolean exclusive) {
+        boolean exclusive,
+        String array) {
 
     public static final long UNSET = -2;
 
@@ -63,14 +64,14 @@ public record JobRequest(
             boolean hold, String comment, String account, String submitHost) {
         this(name, partitions, ntasks, cpusPerTask, cpusPerTaskGiven, nodes, memPerNodeMiB, memPerCpuMiB, timeLimitSeconds,
                 stdoutPattern, stderrPattern, workDir, submitDir, environment, script, arguments, hold, comment, account,
-                submitHost, 0, null, null, false, 0, null, null, null, false);
+                submitHost, 0, null, null, false, 0, null, null, null, false, null);
     }
 
     /** The same request held or released. */
     public JobRequest withHold(boolean held) {
         return new JobRequest(name, partitions, ntasks, cpusPerTask, cpusPerTaskGiven, nodes, memPerNodeMiB, memPerCpuMiB,
                 timeLimitSeconds, stdoutPattern, stderrPattern, workDir, submitDir, environment, script, arguments, held,
-                comment, account, submitHost, gpusPerNode, gpuType, dependency, killOnInvalidDependency, beginTime, constraint, nodeList, excludeList, exclusive);
+                comment, account, submitHost, gpusPerNode, gpuType, dependency, killOnInvalidDependency, beginTime, constraint, nodeList, excludeList, exclusive, array);
     }
 
     /** The same request with another shape, name, limit or comment (scontrol update on a pending job). */
@@ -79,14 +80,14 @@ public record JobRequest(
         return new JobRequest(newName, newPartitions, newNtasks, newCpusPerTask, cpusPerTaskGiven || newCpusPerTask != cpusPerTask,
                 nodes, memPerNodeMiB, memPerCpuMiB, newTimeLimitSeconds, stdoutPattern, stderrPattern, workDir, submitDir,
                 environment, script, arguments, hold, newComment, account, submitHost, gpusPerNode, gpuType, dependency,
-                killOnInvalidDependency, beginTime, constraint, nodeList, excludeList, exclusive);
+                killOnInvalidDependency, beginTime, constraint, nodeList, excludeList, exclusive, array);
     }
 
     /** The same request with its dependency replaced (null once it is satisfied, as Slurm clears it). */
     public JobRequest withDependency(String dep) {
         return new JobRequest(name, partitions, ntasks, cpusPerTask, cpusPerTaskGiven, nodes, memPerNodeMiB, memPerCpuMiB,
                 timeLimitSeconds, stdoutPattern, stderrPattern, workDir, submitDir, environment, script, arguments, hold,
-                comment, account, submitHost, gpusPerNode, gpuType, dep, killOnInvalidDependency, beginTime, constraint, nodeList, excludeList, exclusive);
+                comment, account, submitHost, gpusPerNode, gpuType, dep, killOnInvalidDependency, beginTime, constraint, nodeList, excludeList, exclusive, array);
     }
 
     /** Slurm's TRES text for the GPUs asked for: {@code gres/gpu=2} or {@code gres/gpu:TYPE=2}; empty for none. */

@@ -10,7 +10,34 @@ public final class OutputPattern {
 
     private OutputPattern() {}
 
+    /** The job's stdout file on a node: its -o pattern or slurm-%j.out (slurm-%A_%a.out for array tasks). */
+    public static String stdout(Job j, String node) {
+        JobRequest r = j.request();
+        String pattern = r.stdoutPattern() != null ? r.stdoutPattern() : j.array() != null ? "slurm-%A_%a.out" : DEFAULT;
+        return expand(pattern, j, node);
+    }
+
+    /** The job's stderr file: its -e pattern, or the stdout file. */
+    public static String stderr(Job j, String node) {
+        return j.request().stderrPattern() == null ? stdout(j, node) : expand(j.request().stderrPattern(), j, node);
+    }
+
+    private static String expand(String pattern, Job j, String node) {
+        JobRequest r = j.request();
+        long arrayId = j.array() != null ? j.array().arrayJobId() : j.id();
+        long task = j.array() != null && j.array().taskId() >= 0 ? j.array().taskId() : NO_TASK;
+        return expand(pattern, j.id(), arrayId, task, r.name(), j.user(), node, r.workDir());
+    }
+
+    /** Slurm's "no value" task id, printed for %a of a job that is not an array task. */
+    public static final long NO_TASK = 4294967294L;
+
     public static String expand(String pattern, long jobId, String jobName, String user, String node, String workDir) {
+        return expand(pattern, jobId, jobId, NO_TASK, jobName, user, node, workDir);
+    }
+
+    public static String expand(String pattern, long jobId, long arrayJobId, long taskId, String jobName, String user, String node,
+            String workDir) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < pattern.length(); i++) {
             char c = pattern.charAt(i);
@@ -31,11 +58,12 @@ public final class OutputPattern {
             }
             char k = pattern.charAt(j);
             String v = switch (k) {
-                case 'j', 'A' -> pad(Long.toString(jobId), width);
+                case 'j' -> pad(Long.toString(jobId), width);
+                case 'A' -> pad(Long.toString(arrayJobId), width);
                 case 'x' -> jobName;
                 case 'u' -> user;
                 case 'N', 'n' -> k == 'N' ? node : "0";
-                case 'a' -> "4294967294";
+                case 'a' -> pad(Long.toString(taskId), width);
                 case '%' -> "%";
                 default -> null;
             };

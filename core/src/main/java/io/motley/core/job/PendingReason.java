@@ -16,5 +16,6 @@ public enum PendingReason {
     OutOfMemory,
     Dependency,
     DependencyNeverSatisfied,
-    BeginTime;
+    BeginTime,
+    JobArrayTaskLimit;
 }

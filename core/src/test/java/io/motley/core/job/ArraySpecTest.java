@@ -1,0 +1,49 @@
+package io.motley.core.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ArraySpecTest {
+    @Test
+    void parsesRangesListsStepsAndThrottles() {
+        assertThat(ArraySpec.parse("1-5").indices()).containsExactly(1, 2, 3, 4, 5);
+        assertThat(ArraySpec.parse("1,3,5").indices()).containsExactly(1, 3, 5);
+        assertThat(ArraySpec.parse("0-15:4").indices()).containsExactly(0, 4, 8, 12);
+        assertThat(ArraySpec.parse("0-15:4").step()).isEqualTo(4);
+        ArraySpec t = ArraySpec.parse("1-20%2");
+        assertThat(t.indices()).hasSize(20);
+        assertThat(t.throttle()).isEqualTo(2);
+        assertThat(ArraySpec.parse("7,1-3").indices()).containsExactly(1, 2, 3, 7);
+        assertThat(ArraySpec.parse("0-9999").indices()).hasSize(10_000);
+        assertThatThrownBy(() -> ArraySpec.parse("5-1")).hasMessageContaining("invalid --array range");
+        assertThatThrownBy(() -> ArraySpec.parse("a-b")).hasMessageContaining("invalid --array specification");
+        assertThatThrownBy(() -> ArraySpec.parse("1-3%0")).hasMessageContaining("throttle");
+    }
+
+    @Test
+    void foldsAsSqueueShowsThem() {
+        assertThat(ArraySpec.fold(List.of(1, 2, 3, 5, 7, 8, 9))).isEqualTo("1-3,5,7-9");
+        assertThat(ArraySpec.unfold("1-3,5")).containsExactly(1, 2, 3, 5);
+        assertThat(ArraySpec.unfold("")).isEmpty();
+        assertThat(new ArrayPart(12, -1, "4-10").display(2)).isEqualTo("12_[4-10%2]");
+        assertThat(new ArrayPart(12, 3, "").display(0)).isEqualTo("12_3");
+    }
+
+    @Test
+    void tasksSeeSlurmsArrayVariablesAndPatterns() {
+        JobRequest r = new JobRequest("arr", List.of(), 1, 1, false, 1, JobRequest.UNSET, JobRequest.UNSET, JobRequest.UNSET, null,
+                null, "/w", null, Map.of(), "#!/bin/sh\n", List.of(), false, null, null, "h", 0, null, null, false, 0, null, null,
+                null, false, "0-12:4%2");
+        Job task = new Job(20, r, "ann", 1, 1, JobState.PENDING, PendingReason.None, 1, 1, 0, 0, "main", null, 0, 0, -1,
+                ExitStatus.NONE, -1).withArray(new ArrayPart(17, 8, "")).started("main", "n1", 1, 100, -1, 5);
+        assertThat(JobEnvironment.build(task, "c", "n1")).containsEntry("SLURM_ARRAY_JOB_ID", "17").containsEntry("SLURM_ARRAY_TASK_ID", "8")
+                .containsEntry("SLURM_ARRAY_TASK_COUNT", "4").containsEntry("SLURM_ARRAY_TASK_MIN", "0")
+                .containsEntry("SLURM_ARRAY_TASK_MAX", "12").containsEntry("SLURM_ARRAY_TASK_STEP", "4").containsEntry("SLURM_JOB_ID", "20");
+        assertThat(OutputPattern.stdout(task, "n1")).isEqualTo("/w/slurm-17_8.out");
+        assertThat(task.displayId()).isEqualTo("17_8");
+    }
+}

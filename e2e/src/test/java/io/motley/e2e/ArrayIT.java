@@ -1,0 +1,59 @@
+package io.motley.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Job arrays through the commands: folding, throttles, task variables and files, scancel of tasks, sacct per task. */
+class ArrayIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void anArrayRunsItsTasksAsSlurmDoes() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "")) {
+            c.startController();
+            c.startAgent("n1", 2, "2000M");
+            c.awaitNodesUp("n1");
+            long blocker = c.submit("-c", "2", "--wrap", "sleep 30");
+            c.awaitState(blocker, "RUNNING", Duration.ofSeconds(20));
+            long arr = c.submit("-J", "arr", "--array=1-6%2", "-o", "arr-%A_%a.out", "--wrap",
+                    "echo \"$SLURM_ARRAY_JOB_ID $SLURM_ARRAY_TASK_ID $SLURM_ARRAY_TASK_COUNT $SLURM_ARRAY_TASK_MIN $SLURM_ARRAY_TASK_MAX\"; sleep 1");
+            assertThat(c.cmd("squeue", "-h", "-t", "PD", "-o", "%i %j").out().trim()).isEqualTo(arr + "_[1-6%2] arr");
+            assertThat(c.cmd("squeue", "-h", "-r", "-t", "PD", "-o", "%i").lines()).containsExactly(
+                    arr + "_1", arr + "_2", arr + "_3", arr + "_4", arr + "_5", arr + "_6");
+            assertThat(c.cmd("scancel", arr + "_[5-6]").rc()).isZero();
+            assertThat(c.cmd("squeue", "-h", "-t", "PD", "-o", "%i").out().trim()).isEqualTo(arr + "_[1-4%2]");
+            c.cmd("scancel", Long.toString(blocker));
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.cmd("squeue", "-h").out().isBlank());
+            for (int i = 1; i <= 4; i++) {
+                assertThat(Files.readString(c.workFile("arr-" + arr + "_" + i + ".out")).trim()).isEqualTo(arr + " " + i + " 6 1 6");
+            }
+            assertThat(Files.exists(c.workFile("arr-" + arr + "_5.out"))).isFalse();
+            List<String> acct = c.cmd("sacct", "-j", Long.toString(arr), "-X", "-n", "-P", "-o", "JobID,State").lines();
+            assertThat(acct).contains(arr + "_1|COMPLETED", arr + "_2|COMPLETED", arr + "_3|COMPLETED", arr + "_4|COMPLETED");
+        }
+    }
+
+    @Test
+    void aLargeArrayIsOneSubmissionAndCancelTakesItAll() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "")) {
+            c.startController();
+            c.startAgent("n1", 1, "1000M");
+            c.awaitNodesUp("n1");
+            long arr = c.submit("--array=0-9999", "-o", "/dev/null", "--wrap", "sleep 30");
+            await().atMost(Duration.ofSeconds(20)).until(() -> c.cmd("squeue", "-h", "-o", "%i %t").lines().size() == 2);
+            assertThat(c.cmd("squeue", "-h", "-t", "PD", "-o", "%i").out().trim()).isEqualTo(arr + "_[1-9999]");
+            assertThat(c.cmd("squeue", "-h", "-t", "R", "-o", "%i").out().trim()).isEqualTo(arr + "_0");
+            assertThat(c.cmd("scancel", Long.toString(arr)).rc()).isZero();
+            await().atMost(Duration.ofSeconds(20)).until(() -> c.cmd("squeue", "-h").out().isBlank());
+        }
+    }
+}
