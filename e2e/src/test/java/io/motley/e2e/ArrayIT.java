@@ -43,6 +43,26 @@ class ArrayIT {
     }
 
     @Test
+    void aDependencyOnAnArrayWaitsForEveryTask() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "")) {
+            c.startController();
+            c.startAgent("n1", 2, "2000M");
+            c.awaitNodesUp("n1");
+            Path log = c.workFile("order.log");
+            // task 1 is slow, task 2 (the array's last to start, which takes the array's id) is quick
+            long arr = c.submit("--array=1-2", "-o", "/dev/null", "--wrap",
+                    "if [ $SLURM_ARRAY_TASK_ID = 1 ]; then sleep 4; fi; echo task$SLURM_ARRAY_TASK_ID >> " + log);
+            long after = c.submit("--dependency=afterok:" + arr, "--wrap", "echo after >> " + log);
+            long failed = c.submit("--array=1-2", "-o", "/dev/null", "--wrap", "exit $((SLURM_ARRAY_TASK_ID - 1))");
+            long never = c.submit("--dependency=afterok:" + failed, "--wrap", "true");
+            c.awaitState(after, "COMPLETED", Duration.ofSeconds(40));
+            assertThat(Files.readAllLines(log)).containsExactly("task2", "task1", "after");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                    c.cmd("squeue", "-h", "-j", Long.toString(never), "-o", "%r").out().trim().equals("DependencyNeverSatisfied"));
+        }
+    }
+
+    @Test
     void aLargeArrayIsOneSubmissionAndCancelTakesItAll() throws Exception {
         try (TestCluster c = new TestCluster(dir, "")) {
             c.startController();

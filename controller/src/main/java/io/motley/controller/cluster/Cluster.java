@@ -760,13 +760,28 @@ public final class Cluster {
         };
     }
 
+    /**
+     * What a dependency sees of job {@code id}; for an array, the whole array as Slurm has it: not
+     * ended while any task is pending or running, ok only if every task completed.
+     */
     private Optional<Dependency.Target> dependencyTarget(long id) {
         Job t = jobs.get(id);
-        if (t == null) {
-            List<Job> found = store.accounting(0, Long.MAX_VALUE, -1, List.of(id));
-            t = found.isEmpty() ? null : found.get(0);
+        List<Job> family;
+        if (t != null && t.array() == null) {
+            family = List.of(t);
+        } else {
+            // the store answers for an array id with the array's own record and all its tasks
+            family = store.accounting(0, Long.MAX_VALUE, -1, List.of(id)).stream()
+                    .map(j -> jobs.getOrDefault(j.id(), j)).toList();
         }
-        return t == null ? Optional.empty() : Optional.of(new Dependency.Target(t.state(), t.startTime()));
+        if (family.isEmpty()) return Optional.empty();
+        if (family.size() == 1) return Optional.of(new Dependency.Target(family.get(0).state(), family.get(0).startTime()));
+        long firstStart = family.stream().mapToLong(Job::startTime).filter(x -> x > 0).min().orElse(0);
+        boolean active = family.stream().anyMatch(j -> !j.state().isTerminal());
+        boolean allOk = family.stream().allMatch(j -> j.state() == JobState.COMPLETED);
+        JobState state = active ? (firstStart > 0 ? JobState.RUNNING : JobState.PENDING)
+                : allOk ? JobState.COMPLETED : JobState.FAILED;
+        return Optional.of(new Dependency.Target(state, firstStart));
     }
 
     private Frame launchFrame(Job j) {
