@@ -20,6 +20,11 @@ import org.slf4j.LoggerFactory;
  * again until nothing new turns up, then SIGKILLs them all.
  */
 public final class ProcessTracking implements Containment {
+
+    /** Whether a pid is an exited process nobody reaped (a zombie), read from /proc or ps; false when it is not there. */
+    public static boolean isZombie(long pid) {
+        return ProcessTable.read(pid).map(ProcessTable.Proc::dead).orElse(false);
+    }
     private static final Logger log = LoggerFactory.getLogger(ProcessTracking.class);
     /** The environment variable the launcher gives every job process, with the job id as value. */
     public static final String MARKER = "MOTLEY_JOB_ID";

@@ -282,20 +282,10 @@ public final class JobLauncher {
     }
 
     private void pollAdopted(Running r, ProcessHandle shepherd) {
-        if (!shepherd.isAlive() || isZombie(shepherd.pid()) || Files.exists(r.dir.resolve("exit"))) {
+        if (!shepherd.isAlive() || ProcessTracking.isZombie(shepherd.pid()) || Files.exists(r.dir.resolve("exit"))) {
             shepherdExited(r);
         } else {
             timers.schedule(() -> pollAdopted(r, shepherd), 200, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    static boolean isZombie(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            int close = stat.lastIndexOf(')');
-            return close > 0 && close + 2 < stat.length() && stat.charAt(close + 2) == 'Z';
-        } catch (IOException e) {
-            return false;
         }
     }
 
@@ -539,7 +529,7 @@ public final class JobLauncher {
     /** The shepherd recorded at launch, if it is still there (and not a recycled pid: it must be a shell). */
     private Optional<ProcessHandle> shepherdOf(Path dir) {
         return readPid(dir.resolve("shepherd.pid")).flatMap(ProcessHandle::of)
-                .filter(h -> h.isAlive() && !isZombie(h.pid()))
+                .filter(h -> h.isAlive() && !ProcessTracking.isZombie(h.pid()))
                 .filter(h -> h.info().command().map(c -> c.endsWith("sh") || c.endsWith("setsid")).orElse(true));
     }
 

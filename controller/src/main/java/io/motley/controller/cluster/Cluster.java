@@ -291,9 +291,8 @@ public final class Cluster {
             if (no.isPresent()) return Optional.of(no.get().failure());
             List<String> resolved = Admission.resolvePartitions(next, config.partitions());
             Partition first = config.partitions().stream().filter(p -> p.name().equals(resolved.get(0))).findFirst().orElseThrow();
-            long effective = first.effectiveTimeLimit(next.timeLimitSeconds());
             Job updated = j.withRequest(next).withPartition(String.join(",", resolved),
-                    effective == JobRequest.UNSET ? Durations.UNLIMITED : effective);
+                    first.effectiveTimeLimit(next.timeLimitSeconds()));
             store.saveJob(updated);
             jobs.put(id, updated);
             log.info("job updated job={} by_uid={} changes={}", id, uid, changes);
@@ -665,9 +664,9 @@ public final class Cluster {
         Plan plan = Scheduler.plan(new Snapshot(views, config.partitions(), running, pending, config.defMemPerCpuMiB(), now));
         List<Job> started = new ArrayList<>();
         for (Start s : plan.starts()) {
-            long limit = s.timeLimitSeconds() == JobRequest.UNSET ? Durations.UNLIMITED : s.timeLimitSeconds();
+            // the plan's limit is the partition's effective one: never "not given"
             Job j = s.jobId() < 0 ? startArrayTask(tasks.get(s.jobId()), now) : jobs.get(s.jobId());
-            started.add(j.started(s.partition(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), limit, now));
+            started.add(j.started(s.partition(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), s.timeLimitSeconds(), now));
         }
         store.saveJobs(started);
         for (Job j : started) {
