@@ -49,7 +49,11 @@ public final class Codec {
                 .put("nodeList", r.nodeList())
                 .put("exclude", r.excludeList())
                 .put("exclusive", r.exclusive())
-                .put("array", r.array());
+                .put("array", r.array())
+                .put("nice", r.nice())
+                .put("qos", r.qos())
+                .put("deadline", r.deadline())
+                .put("requeue", r.requeue());
         if (withPayload) {
             f.put("script", r.script());
             Frame env = new Frame();
@@ -98,7 +102,11 @@ public final class Codec {
                 f.str("nodeList"),
                 f.str("exclude"),
                 f.bool("exclusive"),
-                f.str("array"));
+                f.str("array"),
+                f.integer("nice", 0),
+                f.str("qos"),
+                f.lng("deadline", 0),
+                !f.fields().containsKey("requeue") || f.bool("requeue"));
     }
 
     public static Frame job(Job j, boolean withPayload) {

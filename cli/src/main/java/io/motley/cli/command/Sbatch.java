@@ -243,7 +243,11 @@ public final class Sbatch implements Command {
                 o.has("nodelist") && !o.last("nodelist").isBlank() ? o.last("nodelist") : null,
                 o.has("exclude") && !o.last("exclude").isBlank() ? o.last("exclude") : null,
                 o.has("exclusive"),
-                array(o));
+                array(o),
+                0,
+                null,
+                0,
+                true);
     }
 
     /** --array, checked here so that a typo is an error before anything is sent. */

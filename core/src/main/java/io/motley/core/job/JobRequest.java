@@ -7,7 +7,9 @@ import java.util.Objects;
 /**
  * What a user asked for with sbatch: resources, limits, files and the script. Values the user did
  * not give are null (or {@link #UNSET} for numbers), so that defaults can be applied by the
- * controller, which knows the partition and the nodes.
+ * controller, which knows the partition and the nodes. {@code nice} is --nice, {@code qos} --qos,
+ * {@code deadline} --deadline in epoch seconds (0: none), {@code requeue} whether the job may be
+ * requeued (--requeue, the default, or --no-requeue).
  */
 public record JobRequest(
         String name,
@@ -39,7 +41,11 @@ public record JobRequest(
         String nodeList,
         String excludeList,
         boolean exclusive,
-        String array) {
+        String array,
+        int nice,
+        String qos,
+        long deadline,
+        boolean requeue) {
 
     public static final long UNSET = -2;
 
@@ -64,14 +70,14 @@ public record JobRequest(
             boolean hold, String comment, String account, String submitHost) {
         this(name, partitions, ntasks, cpusPerTask, cpusPerTaskGiven, nodes, memPerNodeMiB, memPerCpuMiB, timeLimitSeconds,
                 stdoutPattern, stderrPattern, workDir, submitDir, environment, script, arguments, hold, comment, account,
-                submitHost, 0, null, null, false, 0, null, null, null, false, null);
+                submitHost, 0, null, null, false, 0, null, null, null, false, null, 0, null, 0, true);
     }
 
     /** The same request held or released. */
     public JobRequest withHold(boolean held) {
         return new JobRequest(name, partitions, ntasks, cpusPerTask, cpusPerTaskGiven, nodes, memPerNodeMiB, memPerCpuMiB,
                 timeLimitSeconds, stdoutPattern, stderrPattern, workDir, submitDir, environment, script, arguments, held,
-                comment, account, submitHost, gpusPerNode, gpuType, dependency, killOnInvalidDependency, beginTime, constraint, nodeList, excludeList, exclusive, array);
+                comment, account, submitHost, gpusPerNode, gpuType, dependency, killOnInvalidDependency, beginTime, constraint, nodeList, excludeList, exclusive, array, nice, qos, deadline, requeue);
     }
 
     /** The same request with another shape, name, limit or comment (scontrol update on a pending job). */
@@ -80,14 +86,22 @@ public record JobRequest(
         return new JobRequest(newName, newPartitions, newNtasks, newCpusPerTask, cpusPerTaskGiven || newCpusPerTask != cpusPerTask,
                 nodes, memPerNodeMiB, memPerCpuMiB, newTimeLimitSeconds, stdoutPattern, stderrPattern, workDir, submitDir,
                 environment, script, arguments, hold, newComment, account, submitHost, gpusPerNode, gpuType, dependency,
-                killOnInvalidDependency, beginTime, constraint, nodeList, excludeList, exclusive, array);
+                killOnInvalidDependency, beginTime, constraint, nodeList, excludeList, exclusive, array, nice, qos, deadline, requeue);
     }
 
     /** The same request with its dependency replaced (null once it is satisfied, as Slurm clears it). */
     public JobRequest withDependency(String dep) {
         return new JobRequest(name, partitions, ntasks, cpusPerTask, cpusPerTaskGiven, nodes, memPerNodeMiB, memPerCpuMiB,
                 timeLimitSeconds, stdoutPattern, stderrPattern, workDir, submitDir, environment, script, arguments, hold,
-                comment, account, submitHost, gpusPerNode, gpuType, dep, killOnInvalidDependency, beginTime, constraint, nodeList, excludeList, exclusive, array);
+                comment, account, submitHost, gpusPerNode, gpuType, dep, killOnInvalidDependency, beginTime, constraint, nodeList, excludeList, exclusive, array, nice, qos, deadline, requeue);
+    }
+
+    /** The same request with another --nice value (scontrol update Nice=). */
+    public JobRequest withNice(int newNice) {
+        return new JobRequest(name, partitions, ntasks, cpusPerTask, cpusPerTaskGiven, nodes, memPerNodeMiB, memPerCpuMiB,
+                timeLimitSeconds, stdoutPattern, stderrPattern, workDir, submitDir, environment, script, arguments, hold,
+                comment, account, submitHost, gpusPerNode, gpuType, dependency, killOnInvalidDependency, beginTime, constraint,
+                nodeList, excludeList, exclusive, array, newNice, qos, deadline, requeue);
     }
 
     /** Slurm's TRES text for the GPUs asked for: {@code gres/gpu=2} or {@code gres/gpu:TYPE=2}; empty for none. */
