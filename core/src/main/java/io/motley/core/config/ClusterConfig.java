@@ -3,6 +3,8 @@ package io.motley.core.config;
 import io.motley.core.cluster.Partition;
 import io.motley.core.cluster.PartitionState;
 import io.motley.core.hostlist.Hostlist;
+import io.motley.core.priority.Associations;
+import io.motley.core.priority.PriorityConfig;
 import io.motley.core.size.MemorySize;
 import io.motley.core.time.Durations;
 import java.util.ArrayList;
@@ -17,6 +19,8 @@ import java.util.Map;
  * a file the cluster is "motley" with one default partition "main" holding all nodes.
  *
  * @param nodeOverrides per-node CPUs/RealMemory that cap what an agent detects
+ * @param priority the Priority* keys (priority/multifactor with every weight 0 by default)
+ * @param associations accounts, users and QOS from AccountName=, UserName= and QOSName= lines
  */
 public record ClusterConfig(
         String clusterName,
@@ -29,7 +33,9 @@ public record ClusterConfig(
         Map<String, NodeOverride> nodeOverrides,
         String healthCheckProgram,
         long healthCheckIntervalSeconds,
-        String containmentType) {
+        String containmentType,
+        PriorityConfig priority,
+        Associations associations) {
 
     public static final int DEFAULT_PORT = 6917;
 
@@ -77,6 +83,10 @@ public record ClusterConfig(
         String healthProgram = null;
         long healthInterval = 300;
         String containment = "auto";
+        PriorityKeys prio = new PriorityKeys();
+        List<Associations.Account> accounts = new ArrayList<>();
+        Map<String, Associations.User> users = new LinkedHashMap<>();
+        List<Associations.Qos> qos = new ArrayList<>();
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
@@ -88,7 +98,19 @@ public record ClusterConfig(
             String first = kv.keySet().iterator().next();
             try {
                 switch (first.toLowerCase(Locale.ROOT)) {
-                    case "partitionname" -> partitions.add(partition(kv));
+                    case "partitionname" -> partitions.add(partition(kv, prio.jobFactors));
+                    case "accountname" -> accounts.add(account(kv));
+                    case "username" -> {
+                        Associations.User u = user(kv);
+                        if (users.put(u.name(), u) != null) throw new IllegalArgumentException("user " + u.name() + " declared twice");
+                    }
+                    case "qosname" -> {
+                        Associations.Qos q = qos(kv);
+                        if (qos.stream().anyMatch(o -> o.name().equals(q.name()))) {
+                            throw new IllegalArgumentException("QOS " + q.name() + " declared twice");
+                        }
+                        qos.add(q);
+                    }
                     case "nodename" -> {
                         for (String n : Hostlist.expand(kv.get(first))) {
                             for (String k : kv.keySet()) {
@@ -125,7 +147,9 @@ public record ClusterConfig(
                                 }
                                 containment = v;
                             }
-                            default -> throw new IllegalArgumentException("unknown key " + first);
+                            default -> {
+                                if (!prio.accept(first, v)) throw new IllegalArgumentException("unknown key " + first);
+                            }
                         }
                     }
                 }
@@ -138,11 +162,173 @@ public record ClusterConfig(
         } else if (partitions.stream().noneMatch(Partition::isDefault)) {
             partitions.set(0, partitions.get(0).asDefault(true));
         }
+        Associations assoc;
+        try {
+            assoc = new Associations(accounts, users, qos).validated();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("motley.conf: " + e.getMessage(), e);
+        }
         return new ClusterConfig(clusterName, port, nodeTimeout, defMemPerCpu, killWait, minJobAge, partitions, nodes,
-                healthProgram, healthInterval, containment);
+                healthProgram, healthInterval, containment, prio.build(), assoc);
     }
 
-    private static Partition partition(Map<String, String> kv) {
+    /** The Priority* and TRESBillingWeights keys as they are read, line by line. */
+    private static final class PriorityKeys {
+        boolean multifactor = true;
+        long age;
+        long fairshare;
+        long jobSize;
+        long partition;
+        long qos;
+        long maxAge = PriorityConfig.DEFAULT_MAX_AGE;
+        long halfLife = PriorityConfig.DEFAULT_HALF_LIFE;
+        boolean favorSmall;
+        final Map<String, Integer> jobFactors = new LinkedHashMap<>();
+        double cpuWeight = 1.0;
+        double gpuWeight = 0.0;
+
+        boolean accept(String key, String v) {
+            switch (key) {
+                case "PriorityType" -> {
+                    switch (v) {
+                        case "priority/multifactor" -> multifactor = true;
+                        case "priority/basic" -> multifactor = false;
+                        default -> throw new IllegalArgumentException("PriorityType must be priority/multifactor or priority/basic");
+                    }
+                }
+                case "PriorityWeightAge" -> age = weight(key, v);
+                case "PriorityWeightFairshare" -> fairshare = weight(key, v);
+                case "PriorityWeightJobSize" -> jobSize = weight(key, v);
+                case "PriorityWeightPartition" -> partition = weight(key, v);
+                case "PriorityWeightQOS" -> qos = weight(key, v);
+                case "PriorityMaxAge" -> maxAge = seconds(v);
+                case "PriorityDecayHalfLife" -> halfLife = seconds(v);
+                case "PriorityFavorSmall" -> favorSmall = yesNo(key, v);
+                case "TRESBillingWeights" -> billing(v);
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** TRESBillingWeights=CPU=1.0,GRES/gpu=2.0: only CPUs and GPUs are billed. */
+        private void billing(String v) {
+            for (String item : v.split(",")) {
+                int eq = item.indexOf('=');
+                if (eq <= 0) throw new IllegalArgumentException("TRESBillingWeights expects TRES=weight items, got '" + item + "'");
+                String tres = item.substring(0, eq).toLowerCase(Locale.ROOT);
+                double w;
+                try {
+                    w = Double.parseDouble(item.substring(eq + 1));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("TRESBillingWeights: '" + item.substring(eq + 1) + "' is not a number");
+                }
+                if (w < 0) throw new IllegalArgumentException("TRESBillingWeights: weights must not be negative");
+                switch (tres) {
+                    case "cpu" -> cpuWeight = w;
+                    case "gres/gpu" -> gpuWeight = w;
+                    default -> throw new IllegalArgumentException("TRESBillingWeights: Motley bills CPU and GRES/gpu only, not " + tres);
+                }
+            }
+        }
+
+        private static long weight(String key, String v) {
+            try {
+                long w = Long.parseLong(v);
+                if (w < 0 || w > 0xFFFFFFFFL) throw new NumberFormatException();
+                return w;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " must be a whole number from 0 to 4294967295");
+            }
+        }
+
+        /** Slurm's time format (7-0 is seven days); 0 or UNLIMITED: no limit, no decay. */
+        private static long seconds(String v) {
+            long s = Durations.parseTimeLimit(v);
+            return s < 0 ? 0 : s;
+        }
+
+        PriorityConfig build() {
+            return new PriorityConfig(multifactor, age, fairshare, jobSize, partition, qos, maxAge, halfLife, favorSmall,
+                    jobFactors, cpuWeight, gpuWeight);
+        }
+    }
+
+    private static boolean yesNo(String key, String v) {
+        if (v.equalsIgnoreCase("YES")) return true;
+        if (v.equalsIgnoreCase("NO")) return false;
+        throw new IllegalArgumentException(key + " must be YES or NO");
+    }
+
+    /** AccountName=NAME [Parent=ACCOUNT] [Fairshare=N] [Users=a,b]. */
+    private static Associations.Account account(Map<String, String> kv) {
+        String name = kv.get("AccountName");
+        String parent = null;
+        long shares = 1;
+        List<String> members = List.of();
+        for (var e : kv.entrySet()) {
+            String v = e.getValue();
+            switch (e.getKey()) {
+                case "AccountName" -> {}
+                case "Parent" -> parent = v.equals("root") ? null : v;
+                case "Fairshare" -> shares = shares(v);
+                case "Users" -> members = List.of(v.split(","));
+                default -> throw new IllegalArgumentException("unknown account key " + e.getKey());
+            }
+        }
+        if (name.isEmpty()) throw new IllegalArgumentException("AccountName needs a name");
+        return new Associations.Account(name, parent, shares, members);
+    }
+
+    /** UserName=NAME [DefaultAccount=ACCOUNT] [Fairshare=N]. */
+    private static Associations.User user(Map<String, String> kv) {
+        String name = kv.get("UserName");
+        String def = null;
+        long shares = 1;
+        for (var e : kv.entrySet()) {
+            switch (e.getKey()) {
+                case "UserName" -> {}
+                case "DefaultAccount" -> def = e.getValue();
+                case "Fairshare" -> shares = shares(e.getValue());
+                default -> throw new IllegalArgumentException("unknown user key " + e.getKey());
+            }
+        }
+        return new Associations.User(name, def, shares);
+    }
+
+    /** QOSName=NAME [Priority=N]. */
+    private static Associations.Qos qos(Map<String, String> kv) {
+        String name = kv.get("QOSName");
+        long priority = 0;
+        for (var e : kv.entrySet()) {
+            switch (e.getKey()) {
+                case "QOSName" -> {}
+                case "Priority" -> {
+                    try {
+                        priority = Long.parseLong(e.getValue());
+                        if (priority < 0) throw new NumberFormatException();
+                    } catch (NumberFormatException ex) {
+                        throw new IllegalArgumentException("QOS Priority must be a whole number, 0 or more");
+                    }
+                }
+                default -> throw new IllegalArgumentException("unknown QOS key " + e.getKey());
+            }
+        }
+        return new Associations.Qos(name, priority);
+    }
+
+    private static long shares(String v) {
+        try {
+            long n = Long.parseLong(v);
+            if (n < 0) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Fairshare must be a whole number, 0 or more (Motley has no Fairshare=parent)");
+        }
+    }
+
+    private static Partition partition(Map<String, String> kv, Map<String, Integer> jobFactors) {
         String name = kv.get("PartitionName");
         boolean isDefault = false;
         List<String> nodes = null;
@@ -163,6 +349,7 @@ public record ClusterConfig(
                 case "DefaultTime" -> defTime = Durations.parseTimeLimit(v);
                 case "State" -> state = PartitionState.valueOf(v.toUpperCase(Locale.ROOT));
                 case "PriorityTier" -> tier = Integer.parseInt(v);
+                case "PriorityJobFactor" -> jobFactors.put(name, Integer.parseInt(v));
                 case "MaxNodes" -> maxNodes = v.equalsIgnoreCase("UNLIMITED") ? -1 : Integer.parseInt(v);
                 case "AllowAccounts" -> accounts = v.equalsIgnoreCase("ALL") ? null : List.of(v.split(","));
                 case "AllowGroups" -> groups = v.equalsIgnoreCase("ALL") ? null : List.of(v.split(","));

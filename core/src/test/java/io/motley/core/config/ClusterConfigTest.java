@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.motley.core.cluster.Partition;
 import io.motley.core.cluster.PartitionState;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ClusterConfigTest {
@@ -61,5 +62,72 @@ class ClusterConfigTest {
         assertThatThrownBy(() -> ClusterConfig.parse("junk")).hasMessageContaining("Key=Value");
         assertThatThrownBy(() -> ClusterConfig.parse("ContainmentType=docker")).hasMessageContaining("one of");
         assertThatThrownBy(() -> ClusterConfig.parse("NodeName=a Weigth=3")).hasMessageContaining("Weigth");
+    }
+
+    @Test
+    void readsPriorityKeysAccountsUsersAndQos() {
+        ClusterConfig c = ClusterConfig.parse("""
+                PriorityType=priority/multifactor
+                PriorityWeightAge=1000
+                PriorityWeightFairshare=10000
+                PriorityWeightJobSize=500
+                PriorityWeightPartition=2000
+                PriorityWeightQOS=3000
+                PriorityMaxAge=1-0
+                PriorityDecayHalfLife=0
+                PriorityFavorSmall=YES
+                TRESBillingWeights=CPU=1.0,GRES/gpu=2.0
+                PartitionName=fast Nodes=ALL PriorityJobFactor=10
+                AccountName=science Fairshare=10
+                AccountName=physics Parent=science Fairshare=40 Users=alice,bob
+                UserName=alice DefaultAccount=physics Fairshare=3
+                QOSName=high Priority=100
+                """);
+        var p = c.priority();
+        assertThat(p.multifactor()).isTrue();
+        assertThat(List.of(p.weightAge(), p.weightFairshare(), p.weightJobSize(), p.weightPartition(), p.weightQos()))
+                .containsExactly(1000L, 10000L, 500L, 2000L, 3000L);
+        assertThat(p.maxAgeSeconds()).isEqualTo(86400);
+        assertThat(p.decayHalfLifeSeconds()).isZero();
+        assertThat(p.favorSmall()).isTrue();
+        assertThat(p.gpuBillingWeight()).isEqualTo(2.0);
+        assertThat(p.jobFactor("fast")).isEqualTo(10);
+        assertThat(p.jobFactor("other")).isEqualTo(1);
+        var a = c.associations();
+        assertThat(a.account("physics").orElseThrow().parent()).isEqualTo("science");
+        assertThat(a.defaultAccount("alice")).contains("physics");
+        assertThat(a.defaultAccount("bob")).contains("physics");
+        assertThat(a.defaultAccount("carol")).isEmpty();
+        assertThat(a.userShares("alice")).isEqualTo(3);
+        assertThat(a.qos("high").orElseThrow().priority()).isEqualTo(100);
+        assertThat(a.qos("normal")).isPresent();
+        assertThat(a.qos("bogus")).isEmpty();
+    }
+
+    @Test
+    void priorityDefaultsAreSlurmsWithMultifactor() {
+        ClusterConfig c = ClusterConfig.defaults();
+        assertThat(c.priority().multifactor()).isTrue();
+        assertThat(c.priority().weightAge()).isZero();
+        assertThat(c.priority().maxAgeSeconds()).isEqualTo(7 * 86400);
+        assertThat(c.priority().decayHalfLifeSeconds()).isEqualTo(7 * 86400);
+        assertThat(c.associations().enforced()).isFalse();
+        assertThat(ClusterConfig.parse("PriorityType=priority/basic").priority().multifactor()).isFalse();
+    }
+
+    @Test
+    void badAccountLinesNameTheLine() {
+        assertThatThrownBy(() -> ClusterConfig.parse("ClusterName=x\nAccountName=a Shares=3"))
+                .hasMessage("motley.conf line 2: unknown account key Shares");
+        assertThatThrownBy(() -> ClusterConfig.parse("AccountName=a Fairshare=parent"))
+                .hasMessageContaining("motley.conf line 1: Fairshare must be a whole number");
+        assertThatThrownBy(() -> ClusterConfig.parse("AccountName=a Users=x\nUserName=y DefaultAccount=a"))
+                .hasMessageContaining("user y has DefaultAccount=a but that account does not list them");
+        assertThatThrownBy(() -> ClusterConfig.parse("AccountName=a Parent=nowhere"))
+                .hasMessageContaining("unknown Parent=nowhere");
+        assertThatThrownBy(() -> ClusterConfig.parse("PriorityType=priority/fancy"))
+                .hasMessageContaining("motley.conf line 1: PriorityType must be");
+        assertThatThrownBy(() -> ClusterConfig.parse("TRESBillingWeights=Mem=0.25G"))
+                .hasMessageContaining("not a number");
     }
 }
