@@ -44,8 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Cluster {
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
-    /** Slurm's priority/basic hands out priorities counting down from here. */
-    private static final long PRIORITY_BASE = 4294901760L;
 
     private final ClusterConfig config;
     private final Store store;
@@ -58,6 +56,7 @@ public final class Cluster {
     private final Map<Long, Integer> cancelling = new HashMap<>();
     private final Object wake = new Object();
     private boolean scheduleWanted;
+    private final Priorities priorities;
 
     public Cluster(ClusterConfig config, Store store, LongSupplier clockSeconds) {
         this.config = config;
@@ -71,6 +70,8 @@ public final class Cluster {
         }
         for (Job j : store.endedSince(now - config.minJobAgeSeconds())) jobs.put(j.id(), j);
         for (Job j : store.activeJobs()) jobs.put(j.id(), j);
+        // fair share needs the usage of jobs that ended before this start, decayed from their ends
+        priorities = new Priorities(config, store.endedSince(Priorities.historySince(config, now)), this::job);
         log.info("state loaded jobs_active={} nodes={}", jobs.values().stream().filter(j -> !j.state().isTerminal()).count(), nodes.size());
     }
 
@@ -86,12 +87,16 @@ public final class Cluster {
     }
 
     /** {@code groups}: the caller's group names for AllowGroups, or null when the agent did not send them. */
-    public Frame submit(JobRequest req, int uid, int gid, String user, List<String> groups) {
+    public Frame submit(JobRequest submitted, int uid, int gid, String user, List<String> groups) {
         Job job;
         synchronized (this) {
             long now = clock.getAsLong();
             List<NodeView> views = nodes.values().stream().map(Node::view).toList();
-            Optional<Admission.Rejection> no = Admission.check(req, config.partitions(), views, uid == 0 ? null : groups);
+            // the account (-A or the user's default) and QOS the job is charged to, checked when accounts are declared
+            Admission.Charge charge = Admission.charge(submitted, user, config.associations());
+            JobRequest req = charge.rejection() == null ? submitted.charged(charge.account(), charge.qos()) : submitted;
+            Optional<Admission.Rejection> no = charge.rejection() != null ? Optional.of(charge.rejection())
+                    : Admission.check(req, config.partitions(), views, uid == 0 ? null : groups);
             List<String> parts = Admission.resolvePartitions(req, config.partitions());
             Partition first = config.partitions().stream()
                     .filter(p -> !parts.isEmpty() && p.name().equals(parts.get(0))).findFirst().orElse(null);
@@ -121,7 +126,7 @@ public final class Cluster {
             ArraySpec spec = req.array() == null ? null : ArraySpec.parse(req.array());
             job = store.insertNew(id -> {
                 Job j = new Job(id, req, user, uid, gid, JobState.PENDING, PendingReason.None,
-                        PRIORITY_BASE - id, now, 0, 0, partition, null, 0, 0, fixedLimit, ExitStatus.NONE, -1);
+                        priorities.initial(id), now, 0, 0, partition, null, 0, 0, fixedLimit, ExitStatus.NONE, -1);
                 // one record holds all of an array's pending tasks, however many
                 return spec == null ? j : j.withArray(new ArrayPart(id, -1, ArraySpec.fold(spec.indices())));
             });
@@ -247,7 +252,8 @@ public final class Cluster {
 
     /**
      * scontrol update JobId=N KEY=VALUE...: changes a pending job's TimeLimit, Partition,
-     * Dependency, NumCPUs, NumTasks, Name or Comment, checked as a new submission would be.
+     * Dependency, NumCPUs, NumTasks, Name, Comment or Nice, checked as a new submission would be
+     * (only root lowers a nice value, as in Slurm).
      * Returns Slurm's error text, or empty on success.
      */
     public Optional<String> updateJob(long id, Map<String, String> changes, int uid) {
@@ -264,6 +270,7 @@ public final class Cluster {
             long limit = r.timeLimitSeconds();
             String comment = r.comment();
             String dependency = r.dependency();
+            int nice = r.nice();
             for (var e : changes.entrySet()) {
                 String v = e.getValue();
                 try {
@@ -278,6 +285,7 @@ public final class Cluster {
                         case "name", "jobname" -> name = v;
                         case "comment" -> comment = v;
                         case "dependency" -> dependency = v.isEmpty() ? null : Dependency.parse(v).toString();
+                        case "nice" -> nice = Integer.parseInt(v.trim());
                         default -> {
                             return Optional.of("Update of " + e.getKey() + " is not supported by Motley yet");
                         }
@@ -286,7 +294,8 @@ public final class Cluster {
                     return Optional.of("Invalid " + e.getKey() + " specification: " + ex.getMessage());
                 }
             }
-            JobRequest next = r.updated(name, parts, ntasks, cpusPerTask, limit, comment).withDependency(dependency);
+            if (nice < r.nice() && uid != 0) return Optional.of("Access/permission denied");
+            JobRequest next = r.updated(name, parts, ntasks, cpusPerTask, limit, comment).withDependency(dependency).withNice(nice);
             Optional<Admission.Rejection> no = Admission.check(next, config.partitions(), nodes.values().stream().map(Node::view).toList());
             if (no.isPresent()) return Optional.of(no.get().failure());
             List<String> resolved = Admission.resolvePartitions(next, config.partitions());
@@ -301,7 +310,10 @@ public final class Cluster {
         return Optional.empty();
     }
 
-    /** scontrol top: the job goes ahead of the same user's other pending jobs in its partition. */
+    /**
+     * scontrol top: the job goes ahead of the same user's other pending jobs in its partition
+     * (under multifactor through nice values, as Slurm does).
+     */
     public Optional<String> top(long id, int uid) {
         synchronized (this) {
             Job j = jobs.get(id);
@@ -316,11 +328,9 @@ public final class Cluster {
                 // swap with the user's top job so the user's share of the queue does not grow
                 Job topJob = jobs.values().stream().filter(o -> o.id() != id && o.state() == JobState.PENDING && o.uid() == j.uid()
                         && o.partition().equals(j.partition()) && o.priority() == highest).findFirst().orElseThrow();
-                Job up = j.withPriority(highest);
-                Job down = topJob.withPriority(j.priority());
-                store.saveJobs(List.of(up, down));
-                jobs.put(up.id(), up);
-                jobs.put(down.id(), down);
+                List<Job> moved = priorities.top(j, topJob, highest, clock.getAsLong(), jobs.values(), clusterCpus());
+                store.saveJobs(moved);
+                moved.forEach(m -> jobs.put(m.id(), m));
             }
         }
         wakeScheduler();
@@ -622,6 +632,7 @@ public final class Cluster {
     /** One pass: snapshot, plan, commit the starts, then send the launch orders. */
     public synchronized Plan schedulePass() {
         long now = clock.getAsLong();
+        refreshPriorities(now);
         List<NodeView> views = new ArrayList<>();
         for (Node n : nodes.values()) {
             // only nodes whose agent is connected can be given work
@@ -683,6 +694,30 @@ public final class Cluster {
             }
         });
         return plan;
+    }
+
+    /**
+     * Recomputes pending jobs' priorities (priority/multifactor; nothing under basic). Kept in
+     * memory only: they change with every pass, and a restarted controller recomputes them.
+     */
+    public synchronized void refreshPriorities(long now) {
+        for (Job j : priorities.refresh(now, jobs.values(), clusterCpus())) jobs.put(j.id(), j);
+    }
+
+    /** sprio's figures: every pending job's factors now, or null under priority/basic. */
+    public synchronized List<io.motley.core.priority.Factors> priorityFactors() {
+        if (!priorities.multifactor()) return null;
+        return priorities.factors(clock.getAsLong(), jobs.values(), clusterCpus());
+    }
+
+    /** sshare's figures: the fair-share tree now. */
+    public synchronized io.motley.core.priority.ShareTree shares() {
+        return priorities.shares(clock.getAsLong(), jobs.values());
+    }
+
+    /** All CPUs of the cluster's nodes, the job-size factor's denominator. */
+    private int clusterCpus() {
+        return nodes.values().stream().mapToInt(Node::cpus).sum();
     }
 
     /** At most this many tasks of one array are offered to the scheduler in one pass. */

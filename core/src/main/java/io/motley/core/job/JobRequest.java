@@ -104,6 +104,14 @@ public record JobRequest(
                 nodeList, excludeList, exclusive, array, newNice, qos, deadline, requeue);
     }
 
+    /** The same request charged to this account and QOS (what submission resolved them to). */
+    public JobRequest charged(String newAccount, String newQos) {
+        return new JobRequest(name, partitions, ntasks, cpusPerTask, cpusPerTaskGiven, nodes, memPerNodeMiB, memPerCpuMiB,
+                timeLimitSeconds, stdoutPattern, stderrPattern, workDir, submitDir, environment, script, arguments, hold,
+                comment, newAccount, submitHost, gpusPerNode, gpuType, dependency, killOnInvalidDependency, beginTime, constraint,
+                nodeList, excludeList, exclusive, array, nice, newQos, deadline, requeue);
+    }
+
     /** Slurm's TRES text for the GPUs asked for: {@code gres/gpu=2} or {@code gres/gpu:TYPE=2}; empty for none. */
     public String gpuTres() {
         if (gpusPerNode <= 0) return "";

@@ -38,6 +38,29 @@ public final class Admission {
         return new QueuedJob.Placement(c, only, not, req.exclusive());
     }
 
+    /** What a submission is charged to: its account and QOS, or why it is refused (then the others are null). */
+    public record Charge(String account, String qos, Rejection rejection) {}
+
+    /**
+     * Resolves a request's account and QOS against the declared associations. With accounts
+     * declared, -A must name one that lists the user, and without -A the user's default account is
+     * used (DefaultAccount, else the first account listing them); a job then runs under QOS
+     * "normal" unless --qos names another. Without declared accounts -A is recorded as given. An
+     * unknown --qos is refused either way.
+     */
+    public static Charge charge(JobRequest req, String user, io.motley.core.priority.Associations assoc) {
+        String qos = req.qos();
+        if (qos != null && assoc.qos(qos).isEmpty()) {
+            return new Charge(null, null, new Rejection(null, "Invalid qos specification"));
+        }
+        if (!assoc.enforced()) return new Charge(req.account(), qos, null);
+        String account = req.account() != null ? req.account() : assoc.defaultAccount(user).orElse(null);
+        if (account == null || !assoc.isMember(user, account)) {
+            return new Charge(null, null, new Rejection(null, "Invalid account or account/partition combination specified"));
+        }
+        return new Charge(account, qos == null ? io.motley.core.priority.Associations.NORMAL_QOS : qos, null);
+    }
+
     public static Optional<Rejection> check(JobRequest req, List<Partition> partitions, List<NodeView> nodes) {
         return check(req, partitions, nodes, null);
     }

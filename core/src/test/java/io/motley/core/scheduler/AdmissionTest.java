@@ -42,4 +42,40 @@ class AdmissionTest {
         assertThat(Admission.check(req(List.of(), 64, 1, 1), PARTS, List.of())).as("no node registered yet").isEmpty();
         assertThat(Admission.resolvePartitions(req(List.of(), 1, 1, 1), PARTS)).containsExactly("main");
     }
+
+    static JobRequest charged(String account, String qos) {
+        return new JobRequest("j", List.of(), 1, 1, false, 1, -2, -2, -2, null, null, "/tmp", null, Map.of(), "#!/bin/sh\n",
+                List.of(), false, null, account, "h", 0, null, null, false, 0, null, null, null, false, null, 0, qos, 0, true);
+    }
+
+    static final io.motley.core.priority.Associations ACCOUNTS = new io.motley.core.priority.Associations(
+            List.of(new io.motley.core.priority.Associations.Account("physics", null, 40, List.of("alice", "bob")),
+                    new io.motley.core.priority.Associations.Account("chem", null, 60, List.of("bob"))),
+            Map.of("bob", new io.motley.core.priority.Associations.User("bob", "chem", 1)),
+            List.of(new io.motley.core.priority.Associations.Qos("high", 100)));
+
+    @Test
+    void accountsAreCheckedOnlyWhenDeclared() {
+        String badAccount = "Invalid account or account/partition combination specified";
+        assertThat(Admission.charge(charged("physics", null), "alice", ACCOUNTS)).isEqualTo(new Admission.Charge("physics", "normal", null));
+        // no -A: DefaultAccount, else the first account listing the user
+        assertThat(Admission.charge(charged(null, null), "bob", ACCOUNTS).account()).isEqualTo("chem");
+        assertThat(Admission.charge(charged(null, null), "alice", ACCOUNTS).account()).isEqualTo("physics");
+        assertThat(Admission.charge(charged("chem", null), "alice", ACCOUNTS).rejection().failure()).isEqualTo(badAccount);
+        assertThat(Admission.charge(charged("nosuch", null), "bob", ACCOUNTS).rejection().failure()).isEqualTo(badAccount);
+        assertThat(Admission.charge(charged(null, null), "carol", ACCOUNTS).rejection().failure()).isEqualTo(badAccount);
+        assertThat(Admission.charge(charged("anything", null), "carol", io.motley.core.priority.Associations.none()))
+                .isEqualTo(new Admission.Charge("anything", null, null));
+    }
+
+    @Test
+    void anUnknownQosIsRefused() {
+        assertThat(Admission.charge(charged("physics", "bogus"), "alice", ACCOUNTS).rejection().failure())
+                .isEqualTo("Invalid qos specification");
+        assertThat(Admission.charge(charged(null, "bogus"), "alice", io.motley.core.priority.Associations.none()).rejection())
+                .isNotNull();
+        assertThat(Admission.charge(charged("physics", "high"), "alice", ACCOUNTS).qos()).isEqualTo("high");
+        assertThat(Admission.charge(charged(null, "normal"), "alice", io.motley.core.priority.Associations.none()).qos())
+                .isEqualTo("normal");
+    }
 }

@@ -1,0 +1,164 @@
+package io.motley.controller.cluster;
+
+import io.motley.core.config.ClusterConfig;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobState;
+import io.motley.core.priority.Charge;
+import io.motley.core.priority.Factors;
+import io.motley.core.priority.PriorityCalculator;
+import io.motley.core.priority.ShareTree;
+import io.motley.core.priority.UsageLedger;
+import io.motley.core.cluster.Partition;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.LongFunction;
+
+/**
+ * The controller's side of priority/multifactor: keeps the usage ledger fed from the jobs it
+ * sees end (and, at start, from the store's finished jobs), and recomputes pending jobs'
+ * priorities with the core's calculator. Not thread-safe: the cluster calls it under its lock.
+ */
+final class Priorities {
+    /** Slurm's priority/basic hands out priorities counting down from here. */
+    static final long PRIORITY_BASE = 4294901760L;
+    /** Usage older than this many half-lives is worth less than 2^-40 of itself: not worth loading at start. */
+    private static final int HISTORY_HALF_LIVES = 40;
+
+    private final ClusterConfig config;
+    private final PriorityCalculator calculator;
+    private final UsageLedger ledger;
+    /** Jobs already in the ledger (those still in the cluster's view; older ones cannot come back). */
+    private final Set<Long> charged = new HashSet<>();
+    /** Jobs seen running and what they are charged, to catch an end the view no longer shows. */
+    private final Map<Long, Charge> running = new HashMap<>();
+    private final LongFunction<Optional<Job>> lookup;
+
+    /**
+     * @param finished the store's finished jobs since {@link #historySince(ClusterConfig, long)}
+     * @param lookup finds a job that left the cluster's view (in the store)
+     */
+    Priorities(ClusterConfig config, List<Job> finished, LongFunction<Optional<Job>> lookup) {
+        this.config = config;
+        this.calculator = new PriorityCalculator(config.priority(), config.associations(),
+                config.partitions().stream().map(Partition::name).toList());
+        this.ledger = new UsageLedger(config.priority().decayHalfLifeSeconds());
+        this.lookup = lookup;
+        for (Job j : finished) charge(j);
+    }
+
+    /** Where the usage worth loading at start begins. */
+    static long historySince(ClusterConfig config, long now) {
+        long h = config.priority().decayHalfLifeSeconds();
+        return h == 0 ? 0 : Math.max(0, now - HISTORY_HALF_LIVES * h);
+    }
+
+    boolean multifactor() {
+        return config.priority().multifactor();
+    }
+
+    /** A new job's priority before the first pass computes its factors. */
+    long initial(long id) {
+        return multifactor() ? 1 : PRIORITY_BASE - id;
+    }
+
+    /**
+     * Brings the ledger up to date with {@code jobs} (the cluster's view) and returns pending jobs
+     * whose priority changed, with their new priority; nothing under priority/basic.
+     */
+    List<Job> refresh(long now, Collection<Job> jobs, int clusterCpus) {
+        if (!multifactor()) return List.of();
+        ShareTree tree = shares(now, jobs);
+        List<Job> changed = new ArrayList<>();
+        for (Job j : jobs) {
+            if (j.state() != JobState.PENDING) continue;
+            long p = calculator.factors(j, now, tree, clusterCpus).priority();
+            if (p != j.priority()) changed.add(j.withPriority(p));
+        }
+        return changed;
+    }
+
+    /** The share tree at {@code now}, after recording the ends {@code jobs} show. */
+    ShareTree shares(long now, Collection<Job> jobs) {
+        track(now, jobs);
+        Set<String> users = new TreeSet<>();
+        for (Job j : jobs) users.add(j.user());
+        return ShareTree.compute(config.associations(), ledger.usageAt(now, List.copyOf(running.values())), users);
+    }
+
+    /** The factors of every pending job in {@code jobs}, for sprio. */
+    List<Factors> factors(long now, Collection<Job> jobs, int clusterCpus) {
+        ShareTree tree = shares(now, jobs);
+        List<Factors> out = new ArrayList<>();
+        for (Job j : jobs) {
+            if (j.state() == JobState.PENDING) out.add(calculator.factors(j, now, tree, clusterCpus));
+        }
+        return out;
+    }
+
+    /**
+     * scontrol top under multifactor: as Slurm does, through nice values. The job gets a nice low
+     * enough to rank just above {@code highest}; the user's job that held the top gives up as much
+     * nice, so the user's jobs together gain nothing. Under basic the two priorities swap.
+     */
+    List<Job> top(Job job, Job topJob, long highest, long now, Collection<Job> jobs, int clusterCpus) {
+        if (!multifactor()) return List.of(job.withPriority(highest), topJob.withPriority(job.priority()));
+        ShareTree tree = shares(now, jobs);
+        double sum = calculator.factors(job, now, tree, clusterCpus).sum();
+        long delta = Math.max(1, highest + 1 - (long) Math.floor(sum));
+        Job up = job.withRequest(job.request().withNice((int) Math.max(Integer.MIN_VALUE + 3, job.request().nice() - delta)));
+        Job down = topJob.withRequest(topJob.request().withNice((int) Math.min(Integer.MAX_VALUE - 2, topJob.request().nice() + delta)));
+        up = up.withPriority(calculator.factors(up, now, tree, clusterCpus).priority());
+        down = down.withPriority(calculator.factors(down, now, tree, clusterCpus).priority());
+        return List.of(up, down);
+    }
+
+    /** Follows running jobs and records those that ended (or went back to the queue) in the ledger. */
+    private void track(long now, Collection<Job> jobs) {
+        Map<Long, Job> byId = new HashMap<>();
+        Set<Long> terminal = new HashSet<>();
+        for (Job j : jobs) {
+            byId.put(j.id(), j);
+            if (j.state() == JobState.RUNNING) {
+                running.put(j.id(), new Charge(account(j), j.user(), rate(j), j.startTime(), 0));
+            } else if (j.state().isTerminal()) {
+                terminal.add(j.id());
+                if (!charged.contains(j.id())) charge(j);
+                running.remove(j.id());
+            }
+        }
+        for (Long id : List.copyOf(running.keySet())) {
+            Job j = byId.get(id);
+            if (j != null && j.state() == JobState.RUNNING) continue;
+            Charge c = running.remove(id);
+            if (j == null) {
+                // gone from the view before a pass saw it end: the store has its end
+                lookup.apply(id).filter(o -> o.state().isTerminal()).ifPresent(this::charge);
+            } else if (j.state() == JobState.PENDING) {
+                // requeued: what it ran still counts
+                ledger.add(new Charge(c.account(), c.user(), c.rate(), c.start(), now));
+            }
+        }
+        charged.retainAll(terminal);
+    }
+
+    private void charge(Job j) {
+        charged.add(j.id());
+        if (j.startTime() <= 0 || j.endTime() <= j.startTime()) return;
+        ledger.add(new Charge(account(j), j.user(), rate(j), j.startTime(), j.endTime()));
+    }
+
+    private String account(Job j) {
+        return config.associations().enforced() ? j.request().account() : null;
+    }
+
+    private double rate(Job j) {
+        return Charge.rate(config.priority(), j.allocCpus(), j.gpuList().size());
+    }
+}

@@ -1,0 +1,146 @@
+package io.motley.controller.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.motley.controller.store.Store;
+import io.motley.core.config.ClusterConfig;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
+import io.motley.core.priority.ShareTree;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Multifactor priorities and fair share in the controller, with the clock in the test's hand. */
+class PrioritiesTest {
+    @TempDir
+    Path dir;
+
+    final AtomicLong now = new AtomicLong(1_000_000);
+
+    static final String CONF = """
+            NodeTimeout=1000
+            PriorityWeightFairshare=10000
+            PriorityWeightAge=1000
+            PriorityMaxAge=1000
+            PriorityDecayHalfLife=0
+            AccountName=physics Fairshare=50 Users=alice
+            AccountName=chem Fairshare=50 Users=carol,alice
+            QOSName=high Priority=10
+            """;
+
+    Cluster cluster(Store store, String conf) {
+        return new Cluster(ClusterConfig.parse(conf), store, now::get);
+    }
+
+    static JobRequest req(int cpus, String account, int nice, String qos) {
+        return new JobRequest("j", List.of(), 1, cpus, false, 1, JobRequest.UNSET, JobRequest.UNSET, JobRequest.UNSET, null, null,
+                "/tmp", null, Map.of(), "#!/bin/sh\ntrue\n", List.of(), false, null, account, "h", 0, null, null, false, 0, null,
+                null, null, false, null, nice, qos, 0, true);
+    }
+
+    @Test
+    void accountsAreCheckedAndDefaultsRecorded() {
+        try (Store store = new Store(dir.resolve("db"))) {
+            Cluster c = cluster(store, CONF);
+            Frame bad = c.submit(req(1, "chem", 0, null), 1001, 1001, "bob");
+            assertThat(bad.isError()).isTrue();
+            assertThat(bad.str("message")).isEqualTo("Invalid account or account/partition combination specified");
+            assertThat(c.submit(req(1, "nosuch", 0, null), 1000, 1000, "alice").str("message"))
+                    .isEqualTo("Invalid account or account/partition combination specified");
+            assertThat(c.submit(req(1, null, 0, "bogus"), 1000, 1000, "alice").str("message")).isEqualTo("Invalid qos specification");
+            long ok = c.submit(req(1, null, 0, null), 1000, 1000, "alice").lng("id", -1);
+            // no -A: the first account listing alice; no --qos: normal
+            assertThat(c.job(ok).orElseThrow().request().account()).isEqualTo("physics");
+            assertThat(c.job(ok).orElseThrow().request().qos()).isEqualTo("normal");
+            // refused submissions spend an id and are recorded FAILED
+            assertThat(c.job(ok - 1).orElseThrow().state()).isEqualTo(JobState.FAILED);
+        }
+    }
+
+    @Test
+    void usageLowersFairShareAndSurvivesARestart() {
+        Store store = new Store(dir.resolve("db"));
+        Cluster c = cluster(store, CONF);
+        ClusterTest.FakeLink n1 = new ClusterTest.FakeLink("n1");
+        c.register(n1, ClusterTest.registration("n1", 2));
+        long run = c.submit(req(2, "physics", 0, null), 1000, 1000, "alice").lng("id", -1);
+        c.schedulePass();
+        assertThat(c.job(run).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        now.addAndGet(100);
+        // running jobs count too
+        assertThat(c.shares().row("physics", "alice").orElseThrow().rawUsage()).isEqualTo(200.0);
+        c.jobEnded("n1", Frame.op(Ops.JOB_ENDED).put("id", run).put("state", "COMPLETED").put("code", 0).put("signal", 0)
+                .put("end", now.get()));
+        long mine = c.submit(req(1, "physics", 0, null), 1000, 1000, "alice").lng("id", -1);
+        long theirs = c.submit(req(1, "chem", 0, null), 1002, 1002, "carol").lng("id", -1);
+        c.refreshPriorities(now.get());
+        // physics used everything: U 1, S 0.5 -> 2^-2; chem used nothing -> 1
+        assertThat(c.job(mine).orElseThrow().priority()).isEqualTo(2500);
+        assertThat(c.job(theirs).orElseThrow().priority()).isEqualTo(10000);
+        store.close();
+
+        Store again = new Store(dir.resolve("db"));
+        Cluster c2 = cluster(again, CONF);
+        ShareTree t = c2.shares();
+        assertThat(t.row("physics", "alice").orElseThrow().rawUsage()).isEqualTo(200.0);
+        assertThat(t.factor("physics", "alice")).isCloseTo(0.25, within(1e-12));
+        c2.refreshPriorities(now.get());
+        assertThat(c2.job(mine).orElseThrow().priority()).isEqualTo(2500);
+        again.close();
+    }
+
+    @Test
+    void niceLowersPriorityAndOnlyRootMayLowerIt() {
+        try (Store store = new Store(dir.resolve("db"))) {
+            Cluster c = cluster(store, CONF);
+            long a = c.submit(req(1, "chem", 0, null), 1002, 1002, "carol").lng("id", -1);
+            long b = c.submit(req(1, "chem", 100, null), 1002, 1002, "carol").lng("id", -1);
+            c.refreshPriorities(now.get());
+            assertThat(c.job(a).orElseThrow().priority()).isEqualTo(10000);
+            assertThat(c.job(b).orElseThrow().priority()).isEqualTo(9900);
+            assertThat(c.updateJob(b, Map.of("Nice", "0"), 1002)).contains("Access/permission denied");
+            assertThat(c.updateJob(a, Map.of("Nice", "50"), 1002)).isEmpty();
+            assertThat(c.updateJob(b, Map.of("Nice", "-10"), 0)).isEmpty();
+            c.refreshPriorities(now.get());
+            assertThat(c.job(a).orElseThrow().priority()).isEqualTo(9950);
+            assertThat(c.job(b).orElseThrow().priority()).isEqualTo(10010);
+        }
+    }
+
+    @Test
+    void topWorksThroughNiceEvenWithEveryWeightZero() {
+        try (Store store = new Store(dir.resolve("db"))) {
+            Cluster c = cluster(store, "NodeTimeout=1000");
+            long a = c.submit(req(1, null, 0, null), 1000, 1000, "alice").lng("id", -1);
+            long b = c.submit(req(1, null, 0, null), 1000, 1000, "alice").lng("id", -1);
+            c.refreshPriorities(now.get());
+            assertThat(c.job(a).orElseThrow().priority()).isEqualTo(1);
+            assertThat(c.top(b, 1000)).isEmpty();
+            c.refreshPriorities(now.get());
+            Job jb = c.job(b).orElseThrow();
+            Job ja = c.job(a).orElseThrow();
+            assertThat(jb.priority()).isGreaterThan(ja.priority());
+            // what b gained, a gave up
+            assertThat(jb.request().nice() + ja.request().nice()).isZero();
+        }
+    }
+
+    @Test
+    void basicKeepsSubmissionOrder() {
+        try (Store store = new Store(dir.resolve("db"))) {
+            Cluster c = cluster(store, "PriorityType=priority/basic");
+            long a = c.submit(req(1, null, 100, null), 1000, 1000, "alice").lng("id", -1);
+            c.refreshPriorities(now.get());
+            assertThat(c.job(a).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - a);
+            assertThat(c.priorityFactors()).isNull();
+        }
+    }
+}
