@@ -79,7 +79,7 @@ public final class Sbatch implements Command {
             OptionSpec.value('\0', "kill-on-invalid-dep"));
 
     private static final Set<String> IGNORED = Set.of("mail-type", "mail-user", "requeue", "no-requeue");
-    private static final Set<String> NOT_YET = Set.of("deadline", "nice", "qos", "ntasks-per-node", "signal");
+    private static final Set<String> NOT_YET = Set.of("deadline", "ntasks-per-node", "signal");
 
     /** Input environment variables sbatch reads, between #SBATCH lines and the command line in precedence. */
     private static final Map<String, String> INPUT_ENV = Map.of(
@@ -87,6 +87,7 @@ public final class Sbatch implements Command {
             "SBATCH_PARTITION", "partition",
             "SBATCH_TIMELIMIT", "time",
             "SBATCH_ACCOUNT", "account",
+            "SBATCH_QOS", "qos",
             "SBATCH_EXPORT", "export");
 
     @Override
@@ -244,10 +245,46 @@ public final class Sbatch implements Command {
                 o.has("exclude") && !o.last("exclude").isBlank() ? o.last("exclude") : null,
                 o.has("exclusive"),
                 array(o),
-                0,
-                null,
+                nice(o, io),
+                o.has("qos") && !o.last("qos").isBlank() ? o.last("qos") : null,
                 0,
                 true);
+    }
+
+    /** Slurm's bound on a nice value: NICE_OFFSET - 3. */
+    static final long NICE_LIMIT = 2147483645L;
+
+    /**
+     * --nice[=N] as Slurm's sbatch reads it: 100 without a value, the number's leading digits with
+     * one; out of range or (for anyone but root) negative is reported and ignored, the job still
+     * submitted.
+     */
+    static int nice(GetOpt.Parsed o, Io io) {
+        if (!o.has("nice")) return 0;
+        String v = o.last("nice");
+        long n = v == null || v.isEmpty() ? 100 : leadingLong(v);
+        if (Math.abs(n) > NICE_LIMIT) {
+            io.err().println("sbatch: error: Nice value out of range (+/- " + NICE_LIMIT + "). Value ignored");
+            n = 0;
+        }
+        if (n < 0 && io.uid() != 0) {
+            io.err().println("sbatch: error: Nice value must be non-negative, value ignored");
+            n = 0;
+        }
+        return (int) n;
+    }
+
+    /** strtoll's reading: optional blanks and sign, then digits; nothing readable is 0, too many digits saturate. */
+    private static long leadingLong(String s) {
+        String t = s.stripLeading();
+        int i = 0;
+        boolean negative = false;
+        if (i < t.length() && (t.charAt(i) == '-' || t.charAt(i) == '+')) negative = t.charAt(i++) == '-';
+        long n = 0;
+        for (; i < t.length() && Character.isDigit(t.charAt(i)); i++) {
+            n = n > Long.MAX_VALUE / 10 ? Long.MAX_VALUE : Math.max(n, n * 10 + (t.charAt(i) - '0'));
+        }
+        return negative ? -n : n;
     }
 
     /** --array, checked here so that a typo is an error before anything is sent. */
@@ -404,7 +441,10 @@ public final class Sbatch implements Command {
               -W, --wait                wait for the job to end; exit with its exit code
               -H, --hold                submit held; release with scontrol release
                   --comment=TEXT        a comment shown by squeue %k and scontrol
-              -A, --account=NAME        account to record
+              -A, --account=NAME        account to charge (with accounts in motley.conf: one that lists you;
+                                        default: your DefaultAccount, else the first account listing you)
+                  --nice[=N]            lower the job's priority by N (default 100); only root may give N < 0
+                  --qos=NAME            quality of service (a QOSName= of motley.conf, or normal)
                   --wrap=COMMAND        run COMMAND under /bin/sh instead of a script
             #SBATCH lines in the script take the same options; the command line wins.
                   --gres=gpu[:TYPE][:N]  GPUs per node (also --gpus=[TYPE:]N, --gpus-per-node, --gpus-per-task)
@@ -416,5 +456,5 @@ public final class Sbatch implements Command {
               -w, --nodelist=NODE       run on this node;  -x, --exclude=HOSTLIST  never on these
                   --exclusive           the node to itself (all its CPUs and memory)
               -a, --array=INDICES       a job array: 1-10, 1,3,5, 0-15:4, with %N to run at most N at once
-            Not in Motley yet: --deadline, --nice, --qos (refused with a message).""";
+            Not in Motley yet: --deadline (refused with a message).""";
 }

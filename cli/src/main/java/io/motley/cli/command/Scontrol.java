@@ -312,7 +312,7 @@ public final class Scontrol implements Command {
         l.add("JobId=" + j.id() + (j.array() == null ? "" : " ArrayJobId=" + j.array().arrayJobId() + " ArrayTaskId="
                 + (j.array().holdsPending() ? j.array().pending() : Integer.toString(j.array().taskId()))) + " JobName=" + r.name());
         l.add("UserId=" + j.user() + "(" + j.uid() + ") GroupId=" + groupName(j.gid()) + "(" + j.gid() + ") MCS_label=N/A");
-        l.add("Priority=" + (r.hold() ? 0 : j.priority()) + " Nice=0 Account=" + orNull(r.account()) + " QOS=(null)");
+        l.add("Priority=" + (r.hold() ? 0 : j.priority()) + " Nice=" + r.nice() + " Account=" + orNull(r.account()) + " QOS=" + orNull(r.qos()));
         l.add("JobState=" + j.state().name() + " Reason=" + j.reason().name() + " Dependency="
                 + (r.dependency() == null ? "(null)" : r.dependency() + "(unfulfilled)"));
         l.add("Requeue=1 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=" + j.exit());
@@ -489,6 +489,10 @@ public final class Scontrol implements Command {
               show partition [NAME]      a partition's details (all without NAME)
               hold ID[,ID...]            keep pending jobs from starting
               release ID[,ID...]         let held jobs start
+              update JobId=ID KEY=VALUE  change a pending job: TimeLimit, Partition, NumCPUs, NumTasks, Name,
+                                         Comment, Dependency, Nice (only root may lower a nice value)
+              top ID[,ID...]             put pending jobs ahead of your others in their partition
+                                         (under priority/multifactor by moving nice values, as Slurm does)
               version                    print the version
             Without a command, scontrol reads commands from standard input, one a line.""";
 }

@@ -114,4 +114,31 @@ class SbatchTest {
         assertThat(r.err()).isEqualTo(lines("sbatch: error: Memory specification can not be satisfied",
                 "sbatch: error: Batch job submission failed: Requested node configuration is not available"));
     }
+
+    @Test
+    void niceAndQosAsSlurmsSbatchReadsThem() throws Exception {
+        sbatch(Map.of(), "", "--nice", "--wrap", "true");
+        assertThat(submitted().nice()).isEqualTo(100);
+        sbatch(Map.of(), "", "--nice=25", "--qos=high", "--wrap", "true");
+        assertThat(submitted().nice()).isEqualTo(25);
+        assertThat(submitted().qos()).isEqualTo("high");
+        sbatch(Map.of("SBATCH_QOS", "low"), "", "--wrap", "true");
+        assertThat(submitted().qos()).isEqualTo("low");
+        assertThat(submitted().nice()).isZero();
+        // root may raise a job's priority
+        sbatch(Map.of(), "", "--nice=-5", "--wrap", "true");
+        assertThat(submitted().nice()).isEqualTo(-5);
+        Result tooBig = sbatch(Map.of(), "", "--nice=3000000000", "--wrap", "true");
+        assertThat(tooBig.code()).isZero();
+        assertThat(tooBig.err()).isEqualTo(lines("sbatch: error: Nice value out of range (+/- 2147483645). Value ignored"));
+        assertThat(submitted().nice()).isZero();
+    }
+
+    @Test
+    void aNegativeNiceFromAUserIsIgnoredWithSlurmsError() throws Exception {
+        Result r = Fixtures.run(new Sbatch(), cluster, 0, 1000, "alice", "", Map.of(), "--nice=-10", "--wrap", "true");
+        assertThat(r.code()).isZero();
+        assertThat(r.err()).isEqualTo(lines("sbatch: error: Nice value must be non-negative, value ignored"));
+        assertThat(submitted().nice()).isZero();
+    }
 }

@@ -94,7 +94,9 @@ public final class Cluster {
             List<NodeView> views = nodes.values().stream().map(Node::view).toList();
             // the account (-A or the user's default) and QOS the job is charged to, checked when accounts are declared
             Admission.Charge charge = Admission.charge(submitted, user, config.associations());
-            JobRequest req = charge.rejection() == null ? submitted.charged(charge.account(), charge.qos()) : submitted;
+            JobRequest charged = charge.rejection() == null ? submitted.charged(charge.account(), charge.qos()) : submitted;
+            // only root raises a job's priority with a negative nice; sbatch already ignores it for others, as Slurm's does
+            JobRequest req = charged.nice() < 0 && uid != 0 ? charged.withNice(0) : charged;
             Optional<Admission.Rejection> no = charge.rejection() != null ? Optional.of(charge.rejection())
                     : Admission.check(req, config.partitions(), views, uid == 0 ? null : groups);
             List<String> parts = Admission.resolvePartitions(req, config.partitions());
