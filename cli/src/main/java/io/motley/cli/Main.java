@@ -12,7 +12,9 @@ import io.motley.cli.command.Scancel;
 import io.motley.cli.command.Scontrol;
 import io.motley.cli.command.Seff;
 import io.motley.cli.command.Sinfo;
+import io.motley.cli.command.Sprio;
 import io.motley.cli.command.Squeue;
+import io.motley.cli.command.Sshare;
 import io.motley.cli.local.LocalCluster;
 import io.motley.cli.options.UsageException;
 import java.io.PrintStream;
@@ -38,6 +40,8 @@ public final class Main {
             "sacct", new Sacct(),
             "scontrol", new Scontrol(),
             "seff", new Seff(),
+            "sprio", new Sprio(),
+            "sshare", new Sshare(),
             "motley", new LocalCluster());
 
     public static void main(String[] argv) {

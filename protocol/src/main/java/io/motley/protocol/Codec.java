@@ -259,4 +259,39 @@ public final class Codec {
                 f.has("allowAccounts") ? Arrays.asList(f.str("allowAccounts").split(",")) : null,
                 f.has("allowGroups") ? Arrays.asList(f.str("allowGroups").split(",")) : null);
     }
+
+    /** The weights sprio shows, on the answer's own frame. */
+    public static Frame putWeights(Frame f, io.motley.core.priority.PriorityConfig p) {
+        return f.put("type", p.typeName()).put("wAge", p.weightAge()).put("wFairshare", p.weightFairshare())
+                .put("wJobSize", p.weightJobSize()).put("wPartition", p.weightPartition()).put("wQos", p.weightQos());
+    }
+
+    /** The weights again, as a config holding only them (what the commands need to weigh factors). */
+    public static io.motley.core.priority.PriorityConfig weights(Frame f) {
+        return new io.motley.core.priority.PriorityConfig(!"priority/basic".equals(f.str("type")), f.lng("wAge", 0),
+                f.lng("wFairshare", 0), f.lng("wJobSize", 0), f.lng("wPartition", 0), f.lng("wQos", 0), 0, 0, false, Map.of(), 1.0, 0.0);
+    }
+
+    public static Frame factors(io.motley.core.priority.Factors x) {
+        return Frame.op("factors").put("id", x.jobId()).put("user", x.user()).put("partition", x.partition()).put("age", x.age())
+                .put("fairshare", x.fairShare()).put("jobsize", x.jobSize()).put("part", x.partitionFactor()).put("qos", x.qos())
+                .put("nice", x.nice());
+    }
+
+    public static io.motley.core.priority.Factors factors(Frame f, io.motley.core.priority.PriorityConfig weights) {
+        return new io.motley.core.priority.Factors(f.lng("id", 0), f.str("user", "?"), f.str("partition", ""), f.dbl("age", 0),
+                f.dbl("fairshare", 0), f.dbl("jobsize", 0), f.dbl("part", 0), f.dbl("qos", 0), f.lng("nice", 0), weights);
+    }
+
+    public static Frame shareRow(io.motley.core.priority.ShareTree.Row r) {
+        return Frame.op("share").put("account", r.account()).put("user", r.user()).put("depth", r.depth())
+                .put("rawShares", r.rawShares()).put("normShares", r.normShares()).put("rawUsage", r.rawUsage())
+                .put("normUsage", r.normUsage()).put("effectiveUsage", r.effectiveUsage()).put("fairShare", r.fairShare());
+    }
+
+    public static io.motley.core.priority.ShareTree.Row shareRow(Frame f) {
+        return new io.motley.core.priority.ShareTree.Row(f.str("account", ""), f.str("user"), (int) f.lng("depth", 0),
+                f.lng("rawShares", -1), f.dbl("normShares", 0), f.dbl("rawUsage", 0), f.dbl("normUsage", 0),
+                f.dbl("effectiveUsage", 0), f.dbl("fairShare", 0));
+    }
 }

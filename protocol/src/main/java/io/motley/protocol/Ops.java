@@ -29,6 +29,10 @@ public final class Ops {
     public static final String UPDATE_NODE = "update_node";
     public static final String UPDATE_JOB = "update_job";
     public static final String TOP = "top";
+    /** sprio: pending jobs' priority factors and the weights (or the plugin's name under priority/basic). */
+    public static final String PRIORITY_FACTORS = "priority_factors";
+    /** sshare: the fair-share tree. */
+    public static final String SHARES = "shares";
 
     // agent link: agent <-> controller, one long-lived connection per agent
     public static final String REGISTER = "register";

@@ -163,6 +163,9 @@ final class Fixtures {
             return out;
         };
 
+        /** Answers to other requests by op (sprio's and sshare's). */
+        final Map<String, Frame> canned = new java.util.HashMap<>();
+
         /** Answer to SUBMIT; by default the job gets id 77. */
         Function<Frame, Frame> submitAnswer = req -> Frame.op(Ops.OK).put("id", 77);
 
@@ -216,6 +219,7 @@ final class Fixtures {
                     return submitAnswer.apply(req);
                 }
                 default -> {
+                    if (canned.containsKey(req.op())) return canned.get(req.op());
                     return Frame.error("unknown request '" + req.op() + "'");
                 }
             }

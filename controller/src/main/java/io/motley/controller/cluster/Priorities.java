@@ -97,7 +97,8 @@ final class Priorities {
         ShareTree tree = shares(now, jobs);
         List<Factors> out = new ArrayList<>();
         for (Job j : jobs) {
-            if (j.state() == JobState.PENDING) out.add(calculator.factors(j, now, tree, clusterCpus));
+            // a held job has priority 0 and is not ranked, as in Slurm
+            if (j.state() == JobState.PENDING && !j.request().hold()) out.add(calculator.factors(j, now, tree, clusterCpus));
         }
         return out;
     }

@@ -62,6 +62,17 @@ final class Requests {
                 for (long id : ids(req)) cluster.top(id, uid).ifPresent(err -> out.add(new Frame().put("id", id).put("error", err)));
                 yield out;
             }
+            case Ops.PRIORITY_FACTORS -> {
+                Frame out = Codec.putWeights(Frame.op(Ops.OK), cluster.config().priority());
+                List<io.motley.core.priority.Factors> factors = cluster.priorityFactors();
+                if (factors != null) factors.forEach(x -> out.add(Codec.factors(x)));
+                yield out;
+            }
+            case Ops.SHARES -> {
+                Frame out = Frame.op(Ops.OK).put("type", cluster.config().priority().typeName());
+                cluster.shares().rows().forEach(r -> out.add(Codec.shareRow(r)));
+                yield out;
+            }
             case Ops.ACCOUNTING -> {
                 Frame out = Frame.op(Ops.OK);
                 cluster.accounting(req.lng("start", 0), req.lng("end", Long.MAX_VALUE), req.integer("user", -1), ids(req))
