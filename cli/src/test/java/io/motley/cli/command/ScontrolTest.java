@@ -283,4 +283,14 @@ class ScontrolTest {
         assertThat(r.code()).isZero();
         assertThat(r.out()).startsWith("PartitionName=debug\n").doesNotContain("NodeName");
     }
+
+    @Test
+    void showJobPrintsNiceAccountAndQos() throws Exception {
+        io.motley.core.job.Job base = Fixtures.job(41, "niced").priority(9900).build();
+        io.motley.core.job.Job j = base.withRequest(base.request().charged("physics", "high").withNice(100));
+        FakeCluster c = new FakeCluster().jobs(j);
+        Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "41");
+        assertThat(r.out().lines().skip(2).findFirst().orElseThrow())
+                .isEqualTo("   Priority=9900 Nice=100 Account=physics QOS=high");
+    }
 }
