@@ -202,8 +202,8 @@ public final class Squeue implements Command {
             case 'k' -> j -> j.request().comment() == null ? "(null)" : j.request().comment();
             case 'Q' -> j -> Long.toString(j.request().hold() ? 0 : j.priority());
             case 'o' -> j -> j.request().name();
-            case 'q' -> j -> "normal";
-            case 'y' -> j -> "0";
+            case 'q' -> j -> j.request().qos() == null ? "normal" : j.request().qos();
+            case 'y' -> j -> Integer.toString(j.request().nice());
             case 'E' -> j -> j.request().dependency() == null ? "(null)" : j.request().dependency() + "(unfulfilled)";
             default -> null;
         };
@@ -219,7 +219,7 @@ public final class Squeue implements Command {
               -n, --name=LIST        job names to show
               -w, --nodelist=HOSTS   jobs on these nodes
               -h, --noheader         no header line
-              -o, --format=FORMAT    fields: %i %P %j %u %T %t %M %l %L %D %R %N %r %C %m %V %S %e %Z %a %k %Q
+              -o, --format=FORMAT    fields: %i %P %j %u %T %t %M %l %L %D %R %N %r %C %m %V %S %e %Z %a %k %Q %q %y
               -l, --long             long format with state and time limit
             Motley: arrays (-r) and --start arrive with the scheduling work; -r is accepted.""";
 }

@@ -90,4 +90,14 @@ class SqueueTest {
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).isEqualTo(lines("squeue: error: Invalid job id: x1"));
     }
+
+    @Test
+    void niceAndQosColumnsAreTheJobsOwn() throws Exception {
+        io.motley.core.job.Job base = Fixtures.job(1370, "niced").priority(9900).submitted(SUBMIT).pending(PendingReason.Priority).build();
+        FakeCluster c = new FakeCluster().jobs(base.withRequest(base.request().charged("physics", "high").withNice(100)),
+                Fixtures.job(1371, "plain").priority(10000).submitted(SUBMIT).pending(PendingReason.Priority).build());
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-o", "%i %Q %y %q %a").out()).isEqualTo(lines(
+                "1371 10000 0 normal (null)",
+                "1370 9900 100 high physics"));
+    }
 }
