@@ -39,6 +39,15 @@ final class Priorities {
     /** Jobs seen running and what they are charged, to catch an end the view no longer shows. */
     private final Map<Long, Charge> running = new HashMap<>();
     private final LongFunction<Optional<Job>> lookup;
+    /**
+     * Pending jobs' factors as last computed, with the request they were computed from: a job is
+     * ranked again when its request changes (nice, partition, ...) and all of them every
+     * PriorityCalcPeriod, as Slurm does, so a pass over a long queue does not recompute it.
+     */
+    private final Map<Long, Ranked> ranked = new HashMap<>();
+    private long lastFull = Long.MIN_VALUE;
+
+    private record Ranked(io.motley.core.job.JobRequest request, Factors factors) {}
 
     /**
      * @param finished the store's finished jobs since {@link #historySince(ClusterConfig, long)}
@@ -74,14 +83,27 @@ final class Priorities {
      */
     List<Job> refresh(long now, Collection<Job> jobs, int clusterCpus) {
         if (!multifactor()) return List.of();
+        if (lastFull == Long.MIN_VALUE || now - lastFull >= config.priority().calcPeriodSeconds() || now < lastFull) {
+            lastFull = now;
+            ranked.clear();
+        }
         ShareTree tree = shares(now, jobs);
         List<Job> changed = new ArrayList<>();
         for (Job j : jobs) {
             if (j.state() != JobState.PENDING) continue;
-            long p = calculator.factors(j, now, tree, clusterCpus).priority();
+            long p = rank(j, now, tree, clusterCpus).priority();
             if (p != j.priority()) changed.add(j.withPriority(p));
         }
         return changed;
+    }
+
+    /** The job's factors as last computed, or computed now if it is new or its request changed. */
+    private Factors rank(Job j, long now, ShareTree tree, int clusterCpus) {
+        Ranked r = ranked.get(j.id());
+        if (r != null && r.request() == j.request()) return r.factors();
+        Factors f = calculator.factors(j, now, tree, clusterCpus);
+        ranked.put(j.id(), new Ranked(j.request(), f));
+        return f;
     }
 
     /** The share tree at {@code now}, after recording the ends {@code jobs} show. */
@@ -92,13 +114,13 @@ final class Priorities {
         return ShareTree.compute(config.associations(), ledger.usageAt(now, List.copyOf(running.values())), users);
     }
 
-    /** The factors of every pending job in {@code jobs}, for sprio. */
+    /** The factors of every pending job in {@code jobs} as they were last computed, for sprio. */
     List<Factors> factors(long now, Collection<Job> jobs, int clusterCpus) {
         ShareTree tree = shares(now, jobs);
         List<Factors> out = new ArrayList<>();
         for (Job j : jobs) {
             // a held job has priority 0 and is not ranked, as in Slurm
-            if (j.state() == JobState.PENDING && !j.request().hold()) out.add(calculator.factors(j, now, tree, clusterCpus));
+            if (j.state() == JobState.PENDING && !j.request().hold()) out.add(rank(j, now, tree, clusterCpus));
         }
         return out;
     }

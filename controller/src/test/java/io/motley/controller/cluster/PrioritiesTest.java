@@ -143,4 +143,31 @@ class PrioritiesTest {
             assertThat(c.priorityFactors()).isNull();
         }
     }
+
+    @Test
+    void queuedJobsAreRerankedEveryCalcPeriodNewOnesAtOnce() {
+        try (Store store = new Store(dir.resolve("db"))) {
+            Cluster c = cluster(store, CONF);
+            c.register(new ClusterTest.FakeLink("n1"), ClusterTest.registration("n1", 2));
+            long t0 = now.get();
+            long run = c.submit(req(2, "physics", 0, null), 1000, 1000, "alice").lng("id", -1);
+            c.schedulePass();
+            long mine = c.submit(req(1, "physics", 0, null), 1000, 1000, "alice").lng("id", -1);
+            c.refreshPriorities(now.get());
+            assertThat(c.job(mine).orElseThrow().priority()).isEqualTo(10000);
+            now.set(t0 + 100);
+            c.jobEnded("n1", Frame.op(Ops.JOB_ENDED).put("id", run).put("state", "COMPLETED").put("code", 0).put("signal", 0)
+                    .put("end", now.get()));
+            c.refreshPriorities(now.get());
+            // not yet: PriorityCalcPeriod (5 minutes) has not passed since the last full ranking
+            assertThat(c.job(mine).orElseThrow().priority()).isEqualTo(10000);
+            long later = c.submit(req(1, "physics", 0, null), 1000, 1000, "alice").lng("id", -1);
+            c.refreshPriorities(now.get());
+            assertThat(c.job(later).orElseThrow().priority()).isEqualTo(2500);
+            now.set(t0 + 300);
+            c.refreshPriorities(now.get());
+            // fair share 2^-2 of 10000, plus 300 s of PriorityMaxAge=1000 (minutes, as in slurm.conf) at weight 1000
+            assertThat(c.job(mine).orElseThrow().priority()).isEqualTo(2505);
+        }
+    }
 }

@@ -186,6 +186,7 @@ public record ClusterConfig(
         final Map<String, Integer> jobFactors = new LinkedHashMap<>();
         double cpuWeight = 1.0;
         double gpuWeight = 0.0;
+        long calcPeriod = PriorityConfig.DEFAULT_CALC_PERIOD;
 
         boolean accept(String key, String v) {
             switch (key) {
@@ -205,6 +206,11 @@ public record ClusterConfig(
                 case "PriorityDecayHalfLife" -> halfLife = seconds(v);
                 case "PriorityFavorSmall" -> favorSmall = yesNo(key, v);
                 case "TRESBillingWeights" -> billing(v);
+                case "PriorityCalcPeriod" -> {
+                    // minutes, as in slurm.conf (or Slurm's time format); at least one second
+                    long m = v.matches("\\d+") ? Long.parseLong(v) * 60 : seconds(v);
+                    calcPeriod = Math.max(1, m);
+                }
                 default -> {
                     return false;
                 }
@@ -251,7 +257,7 @@ public record ClusterConfig(
 
         PriorityConfig build() {
             return new PriorityConfig(multifactor, age, fairshare, jobSize, partition, qos, maxAge, halfLife, favorSmall,
-                    jobFactors, cpuWeight, gpuWeight);
+                    jobFactors, cpuWeight, gpuWeight, calcPeriod);
         }
     }
 

@@ -11,6 +11,8 @@ import java.util.Map;
  * @param partitionJobFactors each partition's PriorityJobFactor (absent: 1)
  * @param cpuBillingWeight what one CPU-second adds to usage (TRESBillingWeights' CPU=)
  * @param gpuBillingWeight what one GPU-second adds to usage (TRESBillingWeights' GRES/gpu=; 0 by default)
+ * @param calcPeriodSeconds how often every pending job's priority is recomputed (PriorityCalcPeriod);
+ *     a new or changed job is ranked at once
  */
 public record PriorityConfig(
         boolean multifactor,
@@ -24,14 +26,27 @@ public record PriorityConfig(
         boolean favorSmall,
         Map<String, Integer> partitionJobFactors,
         double cpuBillingWeight,
-        double gpuBillingWeight) {
+        double gpuBillingWeight,
+        long calcPeriodSeconds) {
 
     public static final long DEFAULT_MAX_AGE = 7 * 86400;
     public static final long DEFAULT_HALF_LIFE = 7 * 86400;
+    /** Slurm's PriorityCalcPeriod default: 5 minutes. */
+    public static final long DEFAULT_CALC_PERIOD = 300;
 
     public PriorityConfig {
         partitionJobFactors = Map.copyOf(partitionJobFactors);
-        if (maxAgeSeconds < 0 || decayHalfLifeSeconds < 0) throw new IllegalArgumentException("times must not be negative");
+        if (maxAgeSeconds < 0 || decayHalfLifeSeconds < 0 || calcPeriodSeconds < 0) {
+            throw new IllegalArgumentException("times must not be negative");
+        }
+    }
+
+    /** A config with the default PriorityCalcPeriod. */
+    public PriorityConfig(boolean multifactor, long weightAge, long weightFairshare, long weightJobSize, long weightPartition,
+            long weightQos, long maxAgeSeconds, long decayHalfLifeSeconds, boolean favorSmall, Map<String, Integer> partitionJobFactors,
+            double cpuBillingWeight, double gpuBillingWeight) {
+        this(multifactor, weightAge, weightFairshare, weightJobSize, weightPartition, weightQos, maxAgeSeconds, decayHalfLifeSeconds,
+                favorSmall, partitionJobFactors, cpuBillingWeight, gpuBillingWeight, DEFAULT_CALC_PERIOD);
     }
 
     /** Slurm's defaults with the plugin Motley uses unless told otherwise: multifactor, every weight 0. */

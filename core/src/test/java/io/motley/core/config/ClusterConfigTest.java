@@ -76,6 +76,7 @@ class ClusterConfigTest {
                 PriorityMaxAge=1-0
                 PriorityDecayHalfLife=0
                 PriorityFavorSmall=YES
+                PriorityCalcPeriod=2
                 TRESBillingWeights=CPU=1.0,GRES/gpu=2.0
                 PartitionName=fast Nodes=ALL PriorityJobFactor=10
                 AccountName=science Fairshare=10
@@ -90,6 +91,7 @@ class ClusterConfigTest {
         assertThat(p.maxAgeSeconds()).isEqualTo(86400);
         assertThat(p.decayHalfLifeSeconds()).isZero();
         assertThat(p.favorSmall()).isTrue();
+        assertThat(p.calcPeriodSeconds()).isEqualTo(120);
         assertThat(p.gpuBillingWeight()).isEqualTo(2.0);
         assertThat(p.jobFactor("fast")).isEqualTo(10);
         assertThat(p.jobFactor("other")).isEqualTo(1);
@@ -111,6 +113,7 @@ class ClusterConfigTest {
         assertThat(c.priority().weightAge()).isZero();
         assertThat(c.priority().maxAgeSeconds()).isEqualTo(7 * 86400);
         assertThat(c.priority().decayHalfLifeSeconds()).isEqualTo(7 * 86400);
+        assertThat(c.priority().calcPeriodSeconds()).isEqualTo(300);
         assertThat(c.associations().enforced()).isFalse();
         assertThat(ClusterConfig.parse("PriorityType=priority/basic").priority().multifactor()).isFalse();
     }
