@@ -19,6 +19,7 @@ import io.motley.core.scheduler.Allocation;
 import io.motley.core.scheduler.Plan;
 import io.motley.core.scheduler.QueuedJob;
 import io.motley.core.scheduler.Scheduler;
+import io.motley.core.scheduler.SchedulerOptions;
 import io.motley.core.scheduler.Snapshot;
 import io.motley.core.scheduler.Start;
 import io.motley.core.time.Durations;
@@ -58,6 +59,10 @@ public final class Cluster {
     private final Map<Long, Integer> cancelling = new HashMap<>();
     private final Object wake = new Object();
     private boolean scheduleWanted;
+    /** When the last pass that could backfill ran (epoch seconds). */
+    private long lastBackfill = Long.MIN_VALUE / 2;
+    /** The last pass's reservations by job id (an array's under its own id). */
+    private Map<Long, Plan.Reservation> expected = Map.of();
 
     public Cluster(ClusterConfig config, Store store, LongSupplier clockSeconds) {
         this.config = config;
@@ -619,8 +624,23 @@ public final class Cluster {
         }
     }
 
-    /** One pass: snapshot, plan, commit the starts, then send the launch orders. */
-    public synchronized Plan schedulePass() {
+    /** What a pass planned from: the snapshot, array tasks behind synthetic ids, and each job's request then. */
+    private record PassInput(Snapshot snapshot, SchedulerOptions options, Map<Long, long[]> tasks, Map<Long, JobRequest> asked) {}
+
+    /**
+     * One pass: a snapshot taken under the lock, a plan made outside it (so submissions and
+     * queries are answered while a large queue is planned), then the starts that still hold are
+     * committed and their launch orders sent.
+     */
+    public Plan schedulePass() {
+        PassInput in = snapshotForPass();
+        if (in == null) return new Plan(List.of(), Map.of());
+        Plan plan = Scheduler.plan(in.snapshot(), in.options());
+        commitPass(in, plan);
+        return plan;
+    }
+
+    private synchronized PassInput snapshotForPass() {
         long now = clock.getAsLong();
         List<NodeView> views = new ArrayList<>();
         for (Node n : nodes.values()) {
@@ -632,9 +652,12 @@ public final class Cluster {
         List<QueuedJob> pending = new ArrayList<>();
         List<Job> changed = new ArrayList<>();
         Map<Long, long[]> tasks = new HashMap<>();
+        Map<Long, JobRequest> asked = new HashMap<>();
         for (Job j : List.copyOf(jobs.values())) {
             if (j.state() == JobState.RUNNING) {
-                running.add(new Allocation(j.id(), j.node(), j.allocCpus(), j.allocMemMiB(), j.gpuList()));
+                // reservations count on a running job's resources from the end of its time limit
+                long end = j.timeLimitSeconds() > 0 ? j.startTime() + j.timeLimitSeconds() : Allocation.NO_END;
+                running.add(new Allocation(j.id(), j.node(), j.allocCpus(), j.allocMemMiB(), j.gpuList(), end));
             } else if (j.state() == JobState.PENDING) {
                 if (!j.request().hold()) {
                     Job next = eligibility(j, now);
@@ -650,6 +673,7 @@ public final class Cluster {
                     j = next;
                 }
                 JobRequest r = j.request();
+                asked.put(j.id(), r);
                 List<String> parts = List.of(j.partition().split(","));
                 if (j.array() != null && j.array().holdsPending() && !r.hold()) {
                     queueArrayTasks(j, parts, pending, tasks);
@@ -660,13 +684,48 @@ public final class Cluster {
             }
         }
         store.saveJobs(changed);
-        if (pending.isEmpty()) return new Plan(List.of(), Map.of());
-        Plan plan = Scheduler.plan(new Snapshot(views, config.partitions(), running, pending, config.defMemPerCpuMiB(), now));
+        if (pending.isEmpty()) {
+            expected = Map.of();
+            return null;
+        }
+        ClusterConfig.Scheduling cfg = config.scheduling();
+        SchedulerOptions options = cfg.options();
+        if (cfg.backfill()) {
+            // backfill every bf_interval seconds; the passes between keep the reservations but start in priority order
+            if (now - lastBackfill >= cfg.intervalSeconds()) {
+                lastBackfill = now;
+            } else {
+                options = options.withoutBackfill();
+            }
+        }
+        return new PassInput(new Snapshot(views, config.partitions(), running, pending, config.defMemPerCpuMiB(), now), options, tasks,
+                asked);
+    }
+
+    /**
+     * Starts what the plan says, skipping any start the cluster changed under it while it was
+     * made (job cancelled, held or updated, node gone or drained); the next pass sees those.
+     */
+    private synchronized void commitPass(PassInput in, Plan plan) {
+        long now = clock.getAsLong();
+        Map<Long, long[]> tasks = in.tasks();
         List<Job> started = new ArrayList<>();
+        boolean skipped = false;
         for (Start s : plan.starts()) {
+            long jobId = s.jobId() < 0 ? tasks.get(s.jobId())[0] : s.jobId();
+            Job j = jobs.get(jobId);
+            Node node = nodes.get(s.node());
+            boolean still = j != null && j.state() == JobState.PENDING && j.request() == in.asked().get(jobId)
+                    && node != null && node.state() == NodeState.UP && links.containsKey(s.node())
+                    && (s.jobId() >= 0 || (j.array() != null
+                            && ArraySpec.unfold(j.array().pending()).contains((int) tasks.get(s.jobId())[1])));
+            if (!still) {
+                skipped = true;
+                continue;
+            }
             // the plan's limit is the partition's effective one: never "not given"
-            Job j = s.jobId() < 0 ? startArrayTask(tasks.get(s.jobId()), now) : jobs.get(s.jobId());
-            started.add(j.started(s.partition(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), s.timeLimitSeconds(), now));
+            Job run = s.jobId() < 0 ? startArrayTask(tasks.get(s.jobId()), now) : j;
+            started.add(run.started(s.partition(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), s.timeLimitSeconds(), now));
         }
         store.saveJobs(started);
         for (Job j : started) {
@@ -682,7 +741,15 @@ public final class Cluster {
                 jobs.put(jobId, j.withReason(why));
             }
         });
-        return plan;
+        Map<Long, Plan.Reservation> next = new HashMap<>();
+        plan.reservations().forEach((id, r) -> next.putIfAbsent(id < 0 ? tasks.get(id)[0] : id, r));
+        expected = Map.copyOf(next);
+        if (skipped) wakeScheduler();
+    }
+
+    /** Where and when waiting jobs holding a reservation are expected to start (squeue --start), by job id. */
+    public synchronized Map<Long, Plan.Reservation> expectedStarts() {
+        return expected;
     }
 
     /** At most this many tasks of one array are offered to the scheduler in one pass. */

@@ -3,6 +3,7 @@ package io.motley.core.config;
 import io.motley.core.cluster.Partition;
 import io.motley.core.cluster.PartitionState;
 import io.motley.core.hostlist.Hostlist;
+import io.motley.core.scheduler.SchedulerOptions;
 import io.motley.core.size.MemorySize;
 import io.motley.core.time.Durations;
 import java.util.ArrayList;
@@ -29,7 +30,8 @@ public record ClusterConfig(
         Map<String, NodeOverride> nodeOverrides,
         String healthCheckProgram,
         long healthCheckIntervalSeconds,
-        String containmentType) {
+        String containmentType,
+        Scheduling scheduling) {
 
     public static final int DEFAULT_PORT = 6917;
 
@@ -49,6 +51,50 @@ public record ClusterConfig(
 
         public NodeOverride(String name, int cpus, long realMemoryMiB) {
             this(name, cpus, realMemoryMiB, 0, 0);
+        }
+    }
+
+    /**
+     * SchedulerType and SchedulerParameters: sched/backfill (the default, as in Slurm) or
+     * sched/builtin; bf_interval (seconds between backfill passes, Slurm's default 30),
+     * bf_max_job_test (jobs a backfill pass tries behind a waiting one, default 500) and
+     * bf_reservations (Motley's: how many waiting jobs hold a reservation, default 1, EASY).
+     */
+    public record Scheduling(boolean backfill, long intervalSeconds, int maxJobTest, int reservations) {
+        public static final Scheduling DEFAULT =
+                new Scheduling(true, 30, SchedulerOptions.DEFAULT_MAX_JOB_TEST, 1);
+
+        /** Options of a pass that may backfill; {@link SchedulerOptions#withoutBackfill()} gives the passes between. */
+        public SchedulerOptions options() {
+            return backfill ? new SchedulerOptions(true, reservations, maxJobTest) : SchedulerOptions.FCFS;
+        }
+
+        static Scheduling parse(boolean backfill, String parameters, Scheduling base) {
+            long interval = base.intervalSeconds;
+            int test = base.maxJobTest;
+            int reservations = base.reservations;
+            if (parameters != null) {
+                for (String item : parameters.split(",")) {
+                    if (item.isBlank()) continue;
+                    String[] kv = item.split("=", 2);
+                    String key = kv[0].strip();
+                    if (kv.length != 2) throw new IllegalArgumentException("SchedulerParameters item '" + item + "' needs a value");
+                    long value = Long.parseLong(kv[1].strip());
+                    switch (key) {
+                        case "bf_interval" -> interval = atLeast(key, value, 1);
+                        case "bf_max_job_test" -> test = (int) atLeast(key, value, 1);
+                        case "bf_reservations" -> reservations = (int) atLeast(key, value, 0);
+                        default -> throw new IllegalArgumentException(
+                                "unknown SchedulerParameters item " + key + "; known: bf_interval, bf_max_job_test, bf_reservations");
+                    }
+                }
+            }
+            return new Scheduling(backfill, interval, test, reservations);
+        }
+
+        private static long atLeast(String key, long value, long min) {
+            if (value < min) throw new IllegalArgumentException(key + " must be at least " + min + ", got " + value);
+            return value;
         }
     }
 
@@ -77,6 +123,8 @@ public record ClusterConfig(
         String healthProgram = null;
         long healthInterval = 300;
         String containment = "auto";
+        boolean backfill = true;
+        String schedulerParameters = null;
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
@@ -125,6 +173,12 @@ public record ClusterConfig(
                                 }
                                 containment = v;
                             }
+                            case "SchedulerType" -> backfill = switch (v) {
+                                case "sched/backfill" -> true;
+                                case "sched/builtin" -> false;
+                                default -> throw new IllegalArgumentException("SchedulerType must be sched/backfill or sched/builtin");
+                            };
+                            case "SchedulerParameters" -> schedulerParameters = v;
                             default -> throw new IllegalArgumentException("unknown key " + first);
                         }
                     }
@@ -133,13 +187,19 @@ public record ClusterConfig(
                 throw new IllegalArgumentException("motley.conf line " + (i + 1) + ": " + e.getMessage(), e);
             }
         }
+        Scheduling scheduling;
+        try {
+            scheduling = Scheduling.parse(backfill, schedulerParameters, Scheduling.DEFAULT);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("motley.conf SchedulerParameters: " + e.getMessage(), e);
+        }
         if (partitions.isEmpty()) {
             partitions.add(Partition.allNodes("main", true));
         } else if (partitions.stream().noneMatch(Partition::isDefault)) {
             partitions.set(0, partitions.get(0).asDefault(true));
         }
         return new ClusterConfig(clusterName, port, nodeTimeout, defMemPerCpu, killWait, minJobAge, partitions, nodes,
-                healthProgram, healthInterval, containment);
+                healthProgram, healthInterval, containment, scheduling);
     }
 
     private static Partition partition(Map<String, String> kv) {
