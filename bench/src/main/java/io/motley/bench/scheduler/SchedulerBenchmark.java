@@ -2,6 +2,7 @@ package io.motley.bench.scheduler;
 
 import io.motley.core.scheduler.Plan;
 import io.motley.core.scheduler.Scheduler;
+import io.motley.core.scheduler.SchedulerOptions;
 import io.motley.core.scheduler.Snapshot;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -37,6 +38,10 @@ public class SchedulerBenchmark {
     @Param("42")
     public long seed;
 
+    /** fcfs: priority order and first fit (sched/builtin); backfill: a backfill pass with the default options. */
+    @Param({"fcfs", "backfill"})
+    public String policy;
+
     private Snapshot full;
     private Snapshot afterOneJobEnds;
 
@@ -50,7 +55,7 @@ public class SchedulerBenchmark {
 
     /** The one call into the scheduler, so a policy parameter can choose the overload here. */
     private Plan plan(Snapshot snap) {
-        return Scheduler.plan(snap);
+        return Scheduler.plan(snap, policy.equals("fcfs") ? SchedulerOptions.FCFS : SchedulerOptions.easyBackfill());
     }
 
     @Benchmark

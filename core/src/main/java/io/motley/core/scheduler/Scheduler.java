@@ -125,11 +125,17 @@ public final class Scheduler {
         }
 
         Plan run() {
-            List<QueuedJob> queue = new ArrayList<>(snap.pending());
             // jobs of higher PriorityTier partitions go first, as in Slurm; then priority, then submission
-            queue.sort(Comparator.comparingInt((QueuedJob q) -> -tier(q))
-                    .thenComparing(Comparator.comparingLong(QueuedJob::priority).reversed())
-                    .thenComparingLong(QueuedJob::id));
+            record Keyed(int tier, QueuedJob job) {}
+            List<Keyed> keyed = new ArrayList<>(snap.pending().size());
+            for (QueuedJob q : snap.pending()) keyed.add(new Keyed(tier(q), q));
+            keyed.sort((a, b) -> {
+                if (a.tier() != b.tier()) return Integer.compare(b.tier(), a.tier());
+                if (a.job().priority() != b.job().priority()) return Long.compare(b.job().priority(), a.job().priority());
+                return Long.compare(a.job().id(), b.job().id());
+            });
+            List<QueuedJob> queue = new ArrayList<>(keyed.size());
+            for (Keyed k : keyed) queue.add(k.job());
 
             List<Start> starts = new ArrayList<>();
             Map<Long, PendingReason> reasons = new HashMap<>();
