@@ -58,6 +58,7 @@ public final class Cluster {
     /** Running jobs someone asked to cancel, with the uid that asked, until the agent reports the end. */
     private final Map<Long, Integer> cancelling = new HashMap<>();
     private final Object wake = new Object();
+    private final Object passes = new Object();
     private boolean scheduleWanted;
     /** When the last pass that could backfill ran (epoch seconds). */
     private long lastBackfill = Long.MIN_VALUE / 2;
@@ -633,11 +634,14 @@ public final class Cluster {
      * committed and their launch orders sent.
      */
     public Plan schedulePass() {
-        PassInput in = snapshotForPass();
-        if (in == null) return new Plan(List.of(), Map.of());
-        Plan plan = Scheduler.plan(in.snapshot(), in.options());
-        commitPass(in, plan);
-        return plan;
+        // one pass at a time: a second one planning from the same snapshot could place two jobs on the same CPUs
+        synchronized (passes) {
+            PassInput in = snapshotForPass();
+            if (in == null) return new Plan(List.of(), Map.of());
+            Plan plan = Scheduler.plan(in.snapshot(), in.options());
+            commitPass(in, plan);
+            return plan;
+        }
     }
 
     private synchronized PassInput snapshotForPass() {
