@@ -626,7 +626,7 @@ public final class Cluster {
     }
 
     /** What a pass planned from: the snapshot, array tasks behind synthetic ids, and each job's request then. */
-    private record PassInput(Snapshot snapshot, SchedulerOptions options, Map<Long, long[]> tasks, Map<Long, JobRequest> asked) {}
+    record PassInput(Snapshot snapshot, SchedulerOptions options, Map<Long, long[]> tasks, Map<Long, JobRequest> asked) {}
 
     /**
      * One pass: a snapshot taken under the lock, a plan made outside it (so submissions and
@@ -644,7 +644,7 @@ public final class Cluster {
         }
     }
 
-    private synchronized PassInput snapshotForPass() {
+    synchronized PassInput snapshotForPass() {
         long now = clock.getAsLong();
         List<NodeView> views = new ArrayList<>();
         for (Node n : nodes.values()) {
@@ -710,7 +710,7 @@ public final class Cluster {
      * Starts what the plan says, skipping any start the cluster changed under it while it was
      * made (job cancelled, held or updated, node gone or drained); the next pass sees those.
      */
-    private synchronized void commitPass(PassInput in, Plan plan) {
+    synchronized void commitPass(PassInput in, Plan plan) {
         long now = clock.getAsLong();
         Map<Long, long[]> tasks = in.tasks();
         List<Job> started = new ArrayList<>();
