@@ -470,6 +470,9 @@ public final class JobLauncher {
         tree.forEach(ProcessHandle::destroy);
         if (box != null) box.terminate();
         timers.schedule(() -> {
+            // a run that has ended was emptied and its box removed; the next run of the same job may
+            // already live in a box of the same name, and this SIGKILL must not reach it
+            if (r.ended) return;
             pgid.ifPresent(g -> signalGroup(g, "KILL"));
             tree.forEach(ProcessHandle::destroyForcibly);
             if (box != null) box.killAll();

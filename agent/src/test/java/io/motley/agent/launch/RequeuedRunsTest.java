@@ -47,12 +47,13 @@ class RequeuedRunsTest {
     void aNewRunEndsTheOldOneFirstAndKeepsItsOwnSpoolAndReport() throws Exception {
         JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
         String body = "echo run >> " + dir.resolve("count") + "; echo \"restart=${SLURM_RESTART_COUNT:-none}\"; "
-                + "[ -n \"$SLURM_RESTART_COUNT\" ] && exit 0; sleep 60";
+                + "[ -n \"$SLURM_RESTART_COUNT\" ] && { sleep 2; exit 0; }; sleep 60";
         Frame first = Orders.order(dir, "n1", 9, body, -1, 100, 1, "root", 0, 0, Map.of());
         l.launch(first);
         await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(dir.resolve("count")));
 
-        // the controller requeued the job and started it here again before the old run's kill arrived
+        // the controller requeued the job and started it here again before the old run's kill arrived;
+        // the new run outlives the old run's KillWait (1 s), whose final SIGKILL must not reach it
         l.launch(run(first, 1));
         assertThat(awaitReport(9, 0).fields()).containsEntry("state", "CANCELLED");
         assertThat(awaitReport(9, 1).fields()).containsEntry("state", "COMPLETED");
