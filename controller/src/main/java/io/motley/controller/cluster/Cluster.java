@@ -806,9 +806,9 @@ public final class Cluster {
     }
 
     /**
-     * Whether a pending job may be considered now: gone for good once it cannot meet its --deadline;
-     * not before --begin (or, requeued, before RequeueDelay has passed and its killed run ended), and not while its
-     * --dependency waits. A satisfied dependency is cleared (as Slurm shows Dependency=(null));
+     * Whether a pending job may be considered now: gone for good once it cannot meet its
+     * --deadline; not before --begin (or, requeued, before RequeueDelay has passed and its killed
+     * run has ended), and not while its --dependency waits. A satisfied dependency is cleared (as Slurm shows Dependency=(null));
      * one that can never be satisfied keeps the job pending with DependencyNeverSatisfied, or
      * cancels it under --kill-on-invalid-dep.
      */
