@@ -29,6 +29,8 @@ public final class Ops {
     public static final String UPDATE_NODE = "update_node";
     public static final String UPDATE_JOB = "update_job";
     public static final String TOP = "top";
+    public static final String REQUEUE = "requeue";
+    public static final String REQUEUE_HOLD = "requeue_hold";
 
     // agent link: agent <-> controller, one long-lived connection per agent
     public static final String REGISTER = "register";

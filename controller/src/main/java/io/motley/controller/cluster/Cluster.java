@@ -57,6 +57,12 @@ public final class Cluster {
     private final Map<String, Long> lastSeen = new HashMap<>();
     /** Running jobs someone asked to cancel, with the uid that asked, until the agent reports the end. */
     private final Map<Long, Integer> cancelling = new HashMap<>();
+    /**
+     * Requeued jobs whose killed run has not reported its end yet, with the node it ran on: such a
+     * job waits (BeginTime) so that it is not counted free of the CPUs the dying run still holds.
+     * Kept in memory only; after a controller restart the agent's registration settles it.
+     */
+    private final Map<Long, String> endingRuns = new HashMap<>();
     private final Object wake = new Object();
     private final Object passes = new Object();
     private boolean scheduleWanted;
@@ -105,6 +111,7 @@ public final class Cluster {
             if (limit == JobRequest.UNSET) limit = Durations.UNLIMITED;
             long fixedLimit = limit;
             String partition = String.join(",", parts.isEmpty() ? req.partitions() : parts);
+            if (no.isEmpty()) no = Admission.checkDeadline(req, fixedLimit, now);
             if (no.isEmpty() && req.dependency() != null) {
                 try {
                     for (long id : Dependency.parse(req.dependency()).jobIds()) {
@@ -218,7 +225,7 @@ public final class Cluster {
                 } else {
                     cancelling.put(id, uid);
                     AgentChannel link = links.get(j.node());
-                    if (link != null) link.send(Frame.op(Ops.KILL).put("id", id).put("why", "cancel"));
+                    if (link != null) link.send(kill(j, "cancel"));
                     log.info("job cancel sent job={} node={} by_uid={}", id, j.node(), uid);
                     out.add(new Outcome(id, null, false));
                 }
@@ -249,6 +256,62 @@ public final class Cluster {
         }
         wakeScheduler();
         return out;
+    }
+
+    /**
+     * scontrol requeue / requeuehold: a running batch job is killed and a finished one taken back;
+     * either waits again under its id with its run counter one higher, eligible only after
+     * RequeueDelay (Slurm's BeginTime hold), held as well for requeuehold. Refused, with Slurm's
+     * words, for a pending job and for one submitted with --no-requeue.
+     */
+    public List<Outcome> requeue(List<Long> ids, int uid, boolean hold) {
+        List<Outcome> out = new ArrayList<>();
+        synchronized (this) {
+            long now = clock.getAsLong();
+            for (long id : ids) {
+                Job j = jobs.get(id);
+                if (j == null) {
+                    out.add(new Outcome(id, "Invalid job id specified", true));
+                } else if (uid != 0 && uid != j.uid()) {
+                    out.add(new Outcome(id, "Access/permission denied", true));
+                } else if (j.state() == JobState.PENDING) {
+                    out.add(new Outcome(id, "Job is pending execution", true));
+                } else if (!j.request().requeue()) {
+                    out.add(new Outcome(id, "Requested operation is presently disabled", true));
+                } else {
+                    if (j.state() == JobState.RUNNING) {
+                        cancelling.remove(id);
+                        endingRuns.put(id, j.node());
+                        AgentChannel link = links.get(j.node());
+                        if (link != null) link.send(kill(j, "requeue"));
+                    }
+                    Job next = j.requeue(now + config.requeueDelaySeconds(), hold);
+                    store.saveJob(next);
+                    jobs.put(id, next);
+                    log.info("job requeued job={} was={} run={} by_uid={} hold={}", id, j.state(), next.restarts(), uid, hold);
+                    out.add(new Outcome(id, null, false));
+                }
+            }
+        }
+        wakeScheduler();
+        return out;
+    }
+
+    /** The kill order for a job's current run: the agent ignores it for any other run of the job. */
+    private static Frame kill(Job j, String why) {
+        return Frame.op(Ops.KILL).put("id", j.id()).put("run", j.restarts()).put("why", why);
+    }
+
+    /**
+     * A running job whose node failed: back to the queue under JobRequeue=1 unless it was submitted
+     * with --no-requeue (as Slurm does), else ended NODE_FAIL.
+     */
+    private Job nodeFailed(Job j, long now) {
+        if (config.jobRequeue() && j.request().requeue()) {
+            log.info("job requeued: its node failed job={} node={} run={}", j.id(), j.node(), j.restarts() + 1);
+            return j.requeue(now + config.requeueDelaySeconds(), false);
+        }
+        return j.ended(JobState.NODE_FAIL, ExitStatus.NONE, now, -1);
     }
 
     /**
@@ -406,24 +469,29 @@ public final class Cluster {
             }
             log.info("agent registered node={} cpus={} mem={}M address={}", name, cpus, mem, n.address());
 
-            Set<Long> agentKnows = new HashSet<>();
+            // runs, not jobs: a requeued job may have its killed run and its next one on the same node
+            Set<String> agentKnows = new HashSet<>();
+            Set<Long> stillEnding = new HashSet<>();
             for (Frame c : reg.children()) {
                 long id = c.lng("id", -1);
-                agentKnows.add(id);
+                int run = c.integer("run", 0);
+                agentKnows.add(id + ":" + run);
                 if (c.op().equals(Ops.JOB_ENDED)) {
                     ended(name, c);
                     continue;
                 }
                 Job j = jobs.get(id);
-                if (j == null || j.state() != JobState.RUNNING || !name.equals(j.node())) {
-                    log.warn("agent runs a job that is not running there; killing it node={} job={}", name, id);
-                    link.send(Frame.op(Ops.KILL).put("id", id).put("why", "unknown"));
+                if (j == null || j.state() != JobState.RUNNING || !name.equals(j.node()) || run != j.restarts()) {
+                    log.warn("agent runs a job that is not running there; killing it node={} job={} run={}", name, id, run);
+                    link.send(Frame.op(Ops.KILL).put("id", id).put("run", run).put("why", "unknown"));
+                    if (j != null && run != j.restarts()) stillEnding.add(id);
                 } else if (cancelling.containsKey(id)) {
-                    link.send(Frame.op(Ops.KILL).put("id", id).put("why", "cancel"));
+                    link.send(kill(j, "cancel"));
                 }
             }
+            endingRuns.entrySet().removeIf(e -> e.getValue().equals(name) && !stillEnding.contains(e.getKey()));
             for (Job j : jobs.values()) {
-                if (j.state() == JobState.RUNNING && name.equals(j.node()) && !agentKnows.contains(j.id())) {
+                if (j.state() == JobState.RUNNING && name.equals(j.node()) && !agentKnows.contains(j.id() + ":" + j.restarts())) {
                     // we decided to start it but the agent never got the order: send it again
                     log.info("resending launch the agent never received job={} node={}", j.id(), name);
                     link.send(launchFrame(j));
@@ -505,9 +573,9 @@ public final class Cluster {
                     List<Job> failed = new ArrayList<>();
                     for (Job j : jobs.values()) {
                         if (j.state() == JobState.RUNNING && name.equals(j.node())) {
-                            failed.add(j.ended(JobState.NODE_FAIL, ExitStatus.NONE, now, -1));
+                            failed.add(nodeFailed(j, now));
                             AgentChannel link = links.get(name);
-                            if (link != null) link.send(Frame.op(Ops.KILL).put("id", j.id()).put("why", "node_down"));
+                            if (link != null) link.send(kill(j, "node_down"));
                         }
                     }
                     store.saveJobs(failed);
@@ -540,9 +608,14 @@ public final class Cluster {
 
     private void ended(String node, Frame f) {
         long id = f.lng("id", -1);
+        int run = f.integer("run", 0);
         Job j = jobs.get(id);
         AgentChannel link = links.get(node);
-        if (j != null && j.state() == JobState.RUNNING && node.equals(j.node())) {
+        if (j != null && run != j.restarts()) {
+            // the end of a run that a requeue (or a failed node) already replaced: it changes nothing
+            if (node.equals(endingRuns.get(id))) endingRuns.remove(id);
+            log.info("end of an earlier run ignored job={} node={} run={} current_run={}", id, node, run, j.restarts());
+        } else if (j != null && j.state() == JobState.RUNNING && node.equals(j.node())) {
             JobState state = JobState.valueOf(f.str("state"));
             Integer by = cancelling.remove(id);
             long end = f.lng("end", clock.getAsLong());
@@ -555,7 +628,7 @@ public final class Cluster {
             jobs.put(id, done);
             log.info("job ended job={} node={} state={} exit={}", id, node, state, done.exit());
         }
-        if (link != null) link.send(Frame.op(Ops.ACK_ENDED).put("id", id));
+        if (link != null) link.send(Frame.op(Ops.ACK_ENDED).put("id", id).put("run", run));
     }
 
     public synchronized void disconnected(AgentChannel link) {
@@ -580,12 +653,14 @@ public final class Cluster {
                     List<Job> failed = new ArrayList<>();
                     for (Job j : jobs.values()) {
                         if (j.state() == JobState.RUNNING && n.name().equals(j.node())) {
-                            failed.add(j.ended(JobState.NODE_FAIL, ExitStatus.NONE, now, -1));
+                            failed.add(nodeFailed(j, now));
                         }
                     }
                     store.saveJobs(failed);
                     failed.forEach(j -> jobs.put(j.id(), j));
                     failed.forEach(j -> cancelling.remove(j.id()));
+                    // runs killed by a requeue on a dead node will not report; their jobs need not wait
+                    endingRuns.values().removeIf(n.name()::equals);
                     changed = true;
                 }
             }
@@ -802,14 +877,22 @@ public final class Cluster {
     }
 
     /**
-     * Whether a pending job may be considered now: not before --begin, and not while its
-     * --dependency waits. A satisfied dependency is cleared (as Slurm shows Dependency=(null));
+     * Whether a pending job may be considered now: gone for good once it cannot meet its
+     * --deadline; not before --begin (or, requeued, before RequeueDelay has passed and its killed
+     * run has ended), and not while its --dependency waits. A satisfied dependency is cleared (as Slurm shows Dependency=(null));
      * one that can never be satisfied keeps the job pending with DependencyNeverSatisfied, or
      * cancels it under --kill-on-invalid-dep.
      */
     private Job eligibility(Job j, long now) {
         JobRequest r = j.request();
-        if (r.beginTime() > now) return j.reason() == PendingReason.BeginTime ? j : j.withReason(PendingReason.BeginTime);
+        if (j.missesDeadline(now)) {
+            // Slurm's deadline_ok: the job is removed, DEADLINE with exit 0:1, as soon as it cannot end in time
+            log.info("job removed: it can no longer end before its deadline job={} limit={}s deadline={}", j.id(),
+                    j.timeLimitSeconds(), r.deadline());
+            return j.ended(JobState.DEADLINE, new ExitStatus(0, 1), now, -1);
+        }
+        boolean dyingRun = endingRuns.containsKey(j.id());
+        if (r.beginTime() > now || dyingRun) return j.reason() == PendingReason.BeginTime ? j : j.withReason(PendingReason.BeginTime);
         if (r.dependency() == null) {
             // the reason is the scheduler's to give; clear the ones this method set
             return j.reason() == PendingReason.BeginTime || j.reason() == PendingReason.Dependency ? j.withReason(PendingReason.None) : j;

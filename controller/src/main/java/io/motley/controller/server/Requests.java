@@ -33,6 +33,8 @@ final class Requests {
             case Ops.CANCEL -> outcomes(cluster.cancel(ids(req), tasks(req), uid));
             case Ops.HOLD -> outcomes(cluster.hold(ids(req), uid, true));
             case Ops.RELEASE -> outcomes(cluster.hold(ids(req), uid, false));
+            case Ops.REQUEUE -> outcomes(cluster.requeue(ids(req), uid, false));
+            case Ops.REQUEUE_HOLD -> outcomes(cluster.requeue(ids(req), uid, true));
             case Ops.NODES -> {
                 Frame out = Frame.op(Ops.OK);
                 cluster.nodes().forEach(n -> out.add(Codec.node(n)));

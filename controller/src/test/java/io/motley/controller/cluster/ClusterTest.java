@@ -103,7 +103,8 @@ class ClusterTest {
     @Test
     void silentNodesGoDownTheirJobsFailAndTheyComeBack() {
         Store store = new Store(dir.resolve("db"));
-        Cluster c = cluster(store);
+        // without JobRequeue the job ends NODE_FAIL (RequeueDeadlineTest covers the requeue)
+        Cluster c = new Cluster(ClusterConfig.parse("NodeTimeout=10\nJobRequeue=0"), store, now::get);
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, registration("n1", 1));
         long a = c.submit(req(1), 0, 0, "root").lng("id", -1);

@@ -18,6 +18,10 @@ import java.util.Map;
  * a file the cluster is "motley" with one default partition "main" holding all nodes.
  *
  * @param nodeOverrides per-node CPUs/RealMemory that cap what an agent detects
+ * @param jobRequeue slurm.conf's JobRequeue: whether batch jobs on a failed node go back to the
+ *     queue (unless submitted with --no-requeue)
+ * @param requeueDelaySeconds how long a requeued job waits before it may start again; Slurm's is
+ *     its credential lifetime (AuthInfo cred_expire, 120 s) plus one second
  */
 public record ClusterConfig(
         String clusterName,
@@ -31,9 +35,12 @@ public record ClusterConfig(
         String healthCheckProgram,
         long healthCheckIntervalSeconds,
         String containmentType,
+        boolean jobRequeue,
+        long requeueDelaySeconds,
         Scheduling scheduling) {
 
     public static final int DEFAULT_PORT = 6917;
+    public static final long DEFAULT_REQUEUE_DELAY = 121;
 
     /**
      * What the config says about one node. Values of -1 mean "as detected"; {@code memSpecLimitMiB}
@@ -123,6 +130,8 @@ public record ClusterConfig(
         String healthProgram = null;
         long healthInterval = 300;
         String containment = "auto";
+        boolean jobRequeue = true;
+        long requeueDelay = DEFAULT_REQUEUE_DELAY;
         boolean backfill = true;
         String schedulerParameters = null;
         String[] lines = text.split("\n", -1);
@@ -167,6 +176,11 @@ public record ClusterConfig(
                             case "MinJobAge" -> minJobAge = Long.parseLong(v);
                             case "HealthCheckProgram" -> healthProgram = v;
                             case "HealthCheckInterval" -> healthInterval = Long.parseLong(v);
+                            case "JobRequeue" -> {
+                                if (!v.equals("0") && !v.equals("1")) throw new IllegalArgumentException("JobRequeue must be 0 or 1");
+                                jobRequeue = v.equals("1");
+                            }
+                            case "RequeueDelay" -> requeueDelay = Long.parseLong(v);
                             case "ContainmentType" -> {
                                 if (!CONTAINMENT_TYPES.contains(v)) {
                                     throw new IllegalArgumentException("ContainmentType must be one of " + CONTAINMENT_TYPES);
@@ -199,7 +213,7 @@ public record ClusterConfig(
             partitions.set(0, partitions.get(0).asDefault(true));
         }
         return new ClusterConfig(clusterName, port, nodeTimeout, defMemPerCpu, killWait, minJobAge, partitions, nodes,
-                healthProgram, healthInterval, containment, scheduling);
+                healthProgram, healthInterval, containment, jobRequeue, requeueDelay, scheduling);
     }
 
     private static Partition partition(Map<String, String> kv) {
