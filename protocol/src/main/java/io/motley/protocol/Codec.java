@@ -133,7 +133,8 @@ public final class Codec {
                 .put("maxRss", j.usage().maxRssKiB())
                 .put("maxVm", j.usage().maxVmKiB())
                 .put("userCpu", j.usage().userCpuMs())
-                .put("sysCpu", j.usage().systemCpuMs());
+                .put("sysCpu", j.usage().systemCpuMs())
+                .put("restarts", j.restarts());
         if (j.array() != null) {
             f.put("arrayJobId", j.array().arrayJobId()).put("arrayTaskId", j.array().taskId()).put("arrayPending", j.array().pending());
         }
@@ -163,7 +164,9 @@ public final class Codec {
                 f.integer("cancelledBy", -1),
                 f.str("gpuIds", ""),
                 usage(f),
-                f.has("arrayJobId") ? new ArrayPart(f.lng("arrayJobId", 0), f.integer("arrayTaskId", -1), f.str("arrayPending", "")) : null);
+                f.has("arrayJobId") ? new ArrayPart(f.lng("arrayJobId", 0), f.integer("arrayTaskId", -1), f.str("arrayPending", "")) : null,
+                // absent in records written before requeue existed: never requeued
+                f.integer("restarts", 0));
     }
 
     /** Usage fields, as in a job frame or an agent's job-end report. */

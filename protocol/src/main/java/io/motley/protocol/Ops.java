@@ -33,6 +33,8 @@ public final class Ops {
     public static final String PRIORITY_FACTORS = "priority_factors";
     /** sshare: the fair-share tree. */
     public static final String SHARES = "shares";
+    public static final String REQUEUE = "requeue";
+    public static final String REQUEUE_HOLD = "requeue_hold";
 
     // agent link: agent <-> controller, one long-lived connection per agent
     public static final String REGISTER = "register";

@@ -49,6 +49,13 @@ import org.slf4j.LoggerFactory;
  * box before the script starts and, on an agent running as root, becomes the submitting user.
  * Neither the shepherd nor the job depends on this JVM, so jobs outlive a restart of the agent,
  * which finds them (and their boxes and CPUs) again in the spool.
+ *
+ * <p>A job requeued by the controller comes back as a new run of the same id. Each run has its
+ * own spool directory ({@code job12} for the first, {@code job12.1}, {@code job12.2} after
+ * requeues) and its own entry here, and every order and report names its run, so the end of a
+ * killed run is never taken for the end of the next one. A run ordered here while an older run of
+ * the same job is still on this node waits until the older one is killed and gone: they would
+ * otherwise share the job's cgroup, CPUs and process marker.
  */
 public final class JobLauncher {
     private static final Logger log = LoggerFactory.getLogger(JobLauncher.class);
@@ -74,12 +81,14 @@ public final class JobLauncher {
     private final Containment containment;
     private final CpuAllocator cpus;
     private final boolean agentIsRoot;
-    private final Map<Long, Running> running = new ConcurrentHashMap<>();
+    /** Runs by spool directory name (see {@link #runDir}). */
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, Thread.ofVirtual().factory());
 
     /** One job this agent is responsible for, running or ended and not yet acknowledged. */
     private static final class Running {
         final long id;
+        final int run;
         final Path dir;
         final long limitSeconds;
         final long killWait;
@@ -92,8 +101,9 @@ public final class JobLauncher {
         volatile ScheduledFuture<?> sampler;
         volatile boolean ended;
 
-        Running(long id, Path dir, long limitSeconds, long killWait, String stderrPath) {
+        Running(long id, int run, Path dir, long limitSeconds, long killWait, String stderrPath) {
             this.id = id;
+            this.run = run;
             this.dir = dir;
             this.limitSeconds = limitSeconds;
             this.killWait = killWait;
@@ -156,14 +166,21 @@ public final class JobLauncher {
         return "perl -MPOSIX -e 'POSIX::setsid(); exec @ARGV or die qq(exec failed: $!)' --";
     }
 
+    /** A run's spool directory name, which is also its key here: job12, then job12.1 after a requeue. */
+    static String runDir(long id, int run) {
+        return run == 0 ? "job" + id : "job" + id + "." + run;
+    }
+
     /** Starts a job the controller ordered, unless this agent already has it (an order sent twice). */
     public void launch(Frame order) {
         Job job = Codec.job(order.children().get(0));
-        Path dir = spool.resolve("job" + job.id());
+        int run = job.restarts();
+        Path dir = spool.resolve(runDir(job.id(), run));
         if (Files.exists(dir.resolve("order"))) {
-            log.info("launch order repeated; job already here job={}", job.id());
+            log.info("launch order repeated; job already here job={} run={}", job.id(), run);
             return;
         }
+        endOlderRuns(job.id(), run, order.lng("killWait", 30));
         try {
             Files.createDirectories(dir);
             Path script = dir.resolve("script");
@@ -175,7 +192,33 @@ public final class JobLauncher {
         } catch (IOException | RuntimeException e) {
             log.error("launch failed job={} error={}", job.id(), e.getMessage(), e);
             cpus.release(job.id());
-            finish(new Running(job.id(), dir, -1, 0, null), JobState.FAILED, 1, 0, Usage.NONE);
+            finish(new Running(job.id(), run, dir, -1, 0, null), JobState.FAILED, 1, 0, Usage.NONE);
+        }
+    }
+
+    /**
+     * A newer run of a job supersedes older ones still here (the controller requeued it, and the
+     * kill may still be under way or may have been lost): they are killed, and the new run starts
+     * once they have ended, or after KillWait and a margin with a warning.
+     */
+    private void endOlderRuns(long id, int run, long killWait) {
+        List<Running> older = running.values().stream().filter(r -> r.id == id && r.run < run && !r.ended).toList();
+        if (older.isEmpty()) return;
+        for (Running r : older) {
+            log.info("a newer run of the job was ordered; ending the older one job={} run={} newer_run={}", id, r.run, run);
+            kill(r, "CANCELLED");
+        }
+        long giveUp = System.currentTimeMillis() + (killWait + 15) * 1000;
+        while (older.stream().anyMatch(r -> !r.ended) && System.currentTimeMillis() < giveUp) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (older.stream().anyMatch(r -> !r.ended)) {
+            log.warn("an older run of the job has not ended; starting the new run anyway job={} run={}", id, run);
         }
     }
 
@@ -212,14 +255,14 @@ public final class JobLauncher {
             pb.redirectErrorStream(true);
             Process p = pb.start();
             writeAtomically(dir.resolve("shepherd.pid"), Long.toString(p.pid()));
-            Running r = new Running(job.id(), dir, job.timeLimitSeconds(), killWait, err.isEmpty() ? out : err);
+            Running r = new Running(job.id(), job.restarts(), dir, job.timeLimitSeconds(), killWait, err.isEmpty() ? out : err);
             r.box = box;
             if (who.drops) {
                 r.uid = who.uid;
                 r.gid = who.gid;
             }
-            running.put(job.id(), r);
-            log.info("job launched job={} shepherd_pid={} out={} user={} containment={} cpus={} mem_mib={}", job.id(), p.pid(), out,
+            running.put(runDir(r.id, r.run), r);
+            log.info("job launched job={} run={} shepherd_pid={} out={} user={} containment={} cpus={} mem_mib={}", job.id(), r.run, p.pid(), out,
                     who.user, box.strategy(), CpuAllocator.formatList(ids), job.allocMemMiB());
             watch(r, p.toHandle(), System.currentTimeMillis() / 1000);
         } catch (IOException | RuntimeException e) {
@@ -256,7 +299,7 @@ public final class JobLauncher {
     private void watch(Running r, ProcessHandle shepherd, long startedAt) {
         if (r.limitSeconds > 0) {
             long left = Math.max(0, startedAt + r.limitSeconds - System.currentTimeMillis() / 1000);
-            r.timeout = timers.schedule(() -> kill(r.id, "TIMEOUT"), left, TimeUnit.SECONDS);
+            r.timeout = timers.schedule(() -> kill(r, "TIMEOUT"), left, TimeUnit.SECONDS);
         }
         r.sampler = timers.scheduleWithFixedDelay(() -> sample(r), 0, JobBox.SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
         if (shepherd.parent().map(p -> p.pid() == ProcessHandle.current().pid()).orElse(false)) {
@@ -367,7 +410,7 @@ public final class JobLauncher {
 
     private void finish(Running r, JobState state, int code, int signal, Usage usage) {
         long end = System.currentTimeMillis() / 1000;
-        Frame result = Frame.op(Ops.JOB_ENDED).put("id", r.id).put("state", state.name()).put("code", code)
+        Frame result = Frame.op(Ops.JOB_ENDED).put("id", r.id).put("run", r.run).put("state", state.name()).put("code", code)
                 .put("signal", signal).put("end", end);
         Codec.putUsage(result, usage);
         try {
@@ -377,8 +420,8 @@ public final class JobLauncher {
             log.error("cannot record job result job={}", r.id, e);
         }
         r.ended = true;
-        running.put(r.id, r);
-        log.info("job ended job={} state={} exit={}:{} max_rss_kib={} cpu_ms={}", r.id, state, code, signal, usage.maxRssKiB(),
+        running.put(runDir(r.id, r.run), r);
+        log.info("job ended job={} run={} state={} exit={}:{} max_rss_kib={} cpu_ms={}", r.id, r.run, state, code, signal, usage.maxRssKiB(),
                 usage.totalCpuMs());
         reporter.accept(result);
     }
@@ -388,12 +431,22 @@ public final class JobLauncher {
      * and after KillWait SIGKILL to all of them, detached processes included.
      */
     public void kill(long id, String why) {
-        Running r = running.get(id);
+        kill(id, 0, why);
+    }
+
+    /** Kills one run of a job; an order for another run (one a requeue replaced) leaves this one alone. */
+    public void kill(long id, int run, String why) {
+        Running r = running.get(runDir(id, run));
         if (r == null || r.ended) {
-            Path dir = spool.resolve("job" + id);
-            if (!Files.exists(dir)) log.info("kill for a job not here job={}", id);
+            Path dir = spool.resolve(runDir(id, run));
+            if (!Files.exists(dir)) log.info("kill for a job not here job={} run={}", id, run);
             return;
         }
+        kill(r, why);
+    }
+
+    private void kill(Running r, String why) {
+        long id = r.id;
         String state = "TIMEOUT".equals(why) ? "TIMEOUT" : "CANCELLED";
         if (Files.exists(r.dir.resolve("killed"))) return;
         try {
@@ -403,7 +456,7 @@ public final class JobLauncher {
         }
         String when = Durations.formatTimestamp(System.currentTimeMillis() / 1000, ZoneId.systemDefault());
         appendToJobErr(r, "motleystep-" + nodeName + ": error: *** JOB " + id + " ON " + nodeName + " CANCELLED AT " + when
-                + ("TIMEOUT".equals(state) ? " DUE TO TIME LIMIT" : "") + " ***\n");
+                + ("TIMEOUT".equals(state) ? " DUE TO TIME LIMIT" : "REQUEUE".equals(why) ? " DUE TO JOB REQUEUE" : "") + " ***\n");
         Optional<Long> pgid = readPid(r.dir.resolve("job.pid"));
         log.info("job killing job={} why={} pgid={}", id, state, pgid.orElse(-1L));
         List<ProcessHandle> tree = new ArrayList<>();
@@ -417,6 +470,9 @@ public final class JobLauncher {
         tree.forEach(ProcessHandle::destroy);
         if (box != null) box.terminate();
         timers.schedule(() -> {
+            // a run that has ended was emptied and its box removed; the next run of the same job may
+            // already live in a box of the same name, and this SIGKILL must not reach it
+            if (r.ended) return;
             pgid.ifPresent(g -> signalGroup(g, "KILL"));
             tree.forEach(ProcessHandle::destroyForcibly);
             if (box != null) box.killAll();
@@ -452,10 +508,15 @@ public final class JobLauncher {
 
     /** The controller has recorded a job's end: its spool directory can go. */
     public void acknowledged(long id) {
-        Running r = running.get(id);
+        acknowledged(id, 0);
+    }
+
+    public void acknowledged(long id, int run) {
+        String key = runDir(id, run);
+        Running r = running.get(key);
         if (r != null && !r.ended) return;
-        running.remove(id);
-        Path dir = spool.resolve("job" + id);
+        running.remove(key);
+        Path dir = spool.resolve(key);
         read(dir.resolve("script.path")).ifPresent(p -> deleteUserScript(Path.of(p.trim())));
         deleteTree(dir);
     }
@@ -469,13 +530,15 @@ public final class JobLauncher {
         try (var dirs = Files.list(spool)) {
             for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
                 String n = dir.getFileName().toString();
-                if (!n.startsWith("job")) continue;
-                long id = Long.parseLong(n.substring(3));
+                if (!n.matches("job\\d+(\\.\\d+)?")) continue;
+                int dot = n.indexOf('.');
+                long id = Long.parseLong(dot < 0 ? n.substring(3) : n.substring(3, dot));
+                int run = dot < 0 ? 0 : Integer.parseInt(n.substring(dot + 1));
                 Optional<Frame> result = read(dir.resolve("result")).map(s -> decodeFile(dir.resolve("result")));
                 if (result.isPresent()) {
                     out.add(result.get());
-                    running.computeIfAbsent(id, k -> {
-                        Running r = new Running(id, dir, -1, 0, null);
+                    running.computeIfAbsent(n, k -> {
+                        Running r = new Running(id, run, dir, -1, 0, null);
                         r.ended = true;
                         return r;
                     });
@@ -485,11 +548,11 @@ public final class JobLauncher {
                     deleteTree(dir);
                     continue;
                 }
-                if (!running.containsKey(id)) adopt(id, dir);
-                if (running.get(id) != null && running.get(id).ended) {
+                if (!running.containsKey(n)) adopt(id, run, dir);
+                if (running.get(n) != null && running.get(n).ended) {
                     out.add(decodeFile(dir.resolve("result")));
                 } else {
-                    out.add(new Frame().put("op", "running").put("id", id));
+                    out.add(new Frame().put("op", "running").put("id", id).put("run", run));
                 }
             }
         } catch (IOException e) {
@@ -499,12 +562,12 @@ public final class JobLauncher {
     }
 
     /** Picks up a job an earlier agent process started: its CPUs, its box, and its shepherd or its end. */
-    private void adopt(long id, Path dir) {
+    private void adopt(long id, int run, Path dir) {
         Frame order = decodeFile(dir.resolve("order"));
         Job job = Codec.job(order.children().get(0));
         String out = OutputPattern.stdout(job, nodeName);
         String err = OutputPattern.stderr(job, nodeName);
-        Running r = new Running(id, dir, job.timeLimitSeconds(), order.lng("killWait", 30), err);
+        Running r = new Running(id, run, dir, job.timeLimitSeconds(), order.lng("killWait", 30), err);
         if (agentIsRoot && job.uid() > 0) {
             r.uid = job.uid();
             r.gid = Math.max(0, job.gid());
@@ -514,7 +577,7 @@ public final class JobLauncher {
         JobLimits limits = new JobLimits(job.allocMemMiB(), ids, 0);
         List<String> boxFile = read(dir.resolve("box")).map(s -> List.of(s.trim().split("\n"))).orElse(List.of("process"));
         r.box = Containment.reopen(boxFile.get(0).trim(), id, nodeName, limits, boxFile.subList(1, boxFile.size()));
-        running.put(id, r);
+        running.put(runDir(id, run), r);
         long startedAt = read(dir.resolve("started")).map(s -> Long.parseLong(s.trim())).orElse(System.currentTimeMillis() / 1000);
         Optional<ProcessHandle> shepherd = shepherdOf(dir);
         if (shepherd.isPresent()) {

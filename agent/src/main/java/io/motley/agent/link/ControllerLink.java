@@ -121,8 +121,13 @@ public final class ControllerLink {
                     log.info("registered with controller={} node={}", controller(), node);
                 }
                 case Ops.LAUNCH -> Thread.ofVirtual().start(() -> launcher.launch(f));
-                case Ops.KILL -> launcher.kill(f.lng("id", -1), f.str("why", "cancel").equals("TIMEOUT") ? "TIMEOUT" : "CANCELLED");
-                case Ops.ACK_ENDED -> launcher.acknowledged(f.lng("id", -1));
+                case Ops.KILL -> launcher.kill(f.lng("id", -1), f.integer("run", 0),
+                        switch (f.str("why", "cancel")) {
+                            case "TIMEOUT" -> "TIMEOUT";
+                            case "requeue" -> "REQUEUE";
+                            default -> "CANCELLED";
+                        });
+                case Ops.ACK_ENDED -> launcher.acknowledged(f.lng("id", -1), f.integer("run", 0));
                 default -> log.warn("unexpected frame from controller op={}", f.op());
             }
         }

@@ -9,6 +9,7 @@ import io.motley.protocol.Frame;
 import io.motley.protocol.Ops;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** The few reads every command needs, decoded into the core's records. */
 public final class Requests {
@@ -17,6 +18,20 @@ public final class Requests {
     public static List<Job> jobs(Io io) throws ClusterUnreachable {
         List<Job> out = new ArrayList<>();
         for (Frame f : io.gateway().call(Frame.op(Ops.JOBS)).children()) out.add(Codec.job(f));
+        return out;
+    }
+
+    /** Where and when the scheduler expects a pending job to start (it holds a reservation). */
+    public record ExpectedStart(long start, String node) {}
+
+    /** The jobs, and into {@code expected} the expected starts of those holding a reservation. */
+    public static List<Job> jobs(Io io, Map<Long, ExpectedStart> expected) throws ClusterUnreachable {
+        List<Job> out = new ArrayList<>();
+        for (Frame f : io.gateway().call(Frame.op(Ops.JOBS)).children()) {
+            Job j = Codec.job(f);
+            out.add(j);
+            if (f.has("expectedStart")) expected.put(j.id(), new ExpectedStart(f.lng("expectedStart", 0), f.str("schedNodes")));
+        }
         return out;
     }
 

@@ -57,8 +57,6 @@ public final class Sbatch implements Command {
             // accepted and ignored, with a warning: common in scripts, no effect on where a job runs
             OptionSpec.value('\0', "mail-type"),
             OptionSpec.value('\0', "mail-user"),
-            OptionSpec.flag('\0', "requeue"),
-            OptionSpec.flag('\0', "no-requeue"),
             // Slurm options Motley does not have yet: refused with a clear message
             OptionSpec.value('a', "array"),
             OptionSpec.value('d', "dependency"),
@@ -72,14 +70,16 @@ public final class Sbatch implements Command {
             OptionSpec.optional('\0', "exclusive"),
             OptionSpec.value('b', "begin"),
             OptionSpec.value('\0', "deadline"),
+            OptionSpec.flag('\0', "requeue"),
+            OptionSpec.flag('\0', "no-requeue"),
             OptionSpec.optional('\0', "nice"),
             OptionSpec.value('q', "qos"),
             OptionSpec.value('\0', "ntasks-per-node"),
             OptionSpec.value('\0', "signal"),
             OptionSpec.value('\0', "kill-on-invalid-dep"));
 
-    private static final Set<String> IGNORED = Set.of("mail-type", "mail-user", "requeue", "no-requeue");
-    private static final Set<String> NOT_YET = Set.of("deadline", "ntasks-per-node", "signal");
+    private static final Set<String> IGNORED = Set.of("mail-type", "mail-user");
+    private static final Set<String> NOT_YET = Set.of("ntasks-per-node", "signal");
 
     /** Input environment variables sbatch reads, between #SBATCH lines and the command line in precedence. */
     private static final Map<String, String> INPUT_ENV = Map.of(
@@ -213,6 +213,16 @@ public final class Sbatch implements Command {
                 throw new UsageException("error: Invalid --begin specification", 255, false);
             }
         }
+        long deadline = 0;
+        if (o.has("deadline")) {
+            try {
+                // the same forms as --begin (now+1hour, 16:00, 2026-12-01T08:00, ...)
+                deadline = Durations.parseTimestamp(o.last("deadline"), java.time.ZonedDateTime.ofInstant(
+                        java.time.Instant.ofEpochSecond(io.nowSeconds()), io.zone()));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("error: Invalid --deadline specification", 255, false);
+            }
+        }
         boolean killOnInvalid = o.has("kill-on-invalid-dep") && o.last("kill-on-invalid-dep").toLowerCase(java.util.Locale.ROOT).startsWith("y");
         return new JobRequest(
                 o.has("job-name") ? o.last("job-name") : defaultName,
@@ -247,8 +257,18 @@ public final class Sbatch implements Command {
                 array(o),
                 nice(o, io),
                 o.has("qos") && !o.last("qos").isBlank() ? o.last("qos") : null,
-                0,
-                true);
+                deadline,
+                requeue(o));
+    }
+
+    /** --requeue or --no-requeue, whichever came last (directives, then variables, then the command line); default yes. */
+    private static boolean requeue(GetOpt.Parsed o) {
+        boolean requeue = true;
+        for (Map.Entry<String, String> e : o.options()) {
+            if (e.getKey().equals("requeue")) requeue = true;
+            if (e.getKey().equals("no-requeue")) requeue = false;
+        }
+        return requeue;
     }
 
     /** Slurm's bound on a nice value: NICE_OFFSET - 3. */
@@ -456,5 +476,8 @@ public final class Sbatch implements Command {
               -w, --nodelist=NODE       run on this node;  -x, --exclude=HOSTLIST  never on these
                   --exclusive           the node to itself (all its CPUs and memory)
               -a, --array=INDICES       a job array: 1-10, 1,3,5, 0-15:4, with %N to run at most N at once
-            Not in Motley yet: --deadline (refused with a message).""";
+                  --deadline=TIME       remove the job (state DEADLINE) once it can no longer end before TIME
+                                        (start > deadline - time limit); same forms as --begin; needs a time limit
+                  --requeue             the job may be requeued (scontrol requeue, a failed node); the default
+                  --no-requeue          the job is never requeued""";
 }

@@ -22,8 +22,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * scontrol: shows jobs, nodes and partitions in Slurm's Key=Value records, and holds and
- * releases pending jobs. Without a command it reads commands from standard input, one a line.
+ * scontrol: shows jobs, nodes and partitions in Slurm's Key=Value records, holds and
+ * releases pending jobs, and requeues running or finished ones. Without a command it reads
+ * commands from standard input, one a line.
  */
 public final class Scontrol implements Command {
     private static final List<OptionSpec> OPTIONS = List.of(
@@ -79,6 +80,9 @@ public final class Scontrol implements Command {
             }
             if (t.equals("hold") || t.equals("holdu") || t.equals("uhold")) return hold(tag, rest, Ops.HOLD);
             if (abbrev(t, "release", 3)) return hold(tag, rest, Ops.RELEASE);
+            // Slurm's errors come back as "<reason> for job <id>", the same shape as hold's
+            if (abbrev(t, "requeuehold", 8)) return hold(tag, rest, Ops.REQUEUE_HOLD);
+            if (abbrev(t, "requeue", 3)) return hold(tag, rest, Ops.REQUEUE);
             if (abbrev(t, "update", 1)) return update(tag, rest);
             if (t.equals("top")) return top(tag, rest);
             if (abbrev(t, "version", 4)) {
@@ -315,10 +319,11 @@ public final class Scontrol implements Command {
         l.add("Priority=" + (r.hold() ? 0 : j.priority()) + " Nice=" + r.nice() + " Account=" + orNull(r.account()) + " QOS=" + orNull(r.qos()));
         l.add("JobState=" + j.state().name() + " Reason=" + j.reason().name() + " Dependency="
                 + (r.dependency() == null ? "(null)" : r.dependency() + "(unfulfilled)"));
-        l.add("Requeue=1 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=" + j.exit());
+        l.add("Requeue=" + (r.requeue() ? 1 : 0) + " Restarts=" + j.restarts() + " BatchFlag=1 Reboot=0 ExitCode=" + j.exit());
         l.add("RunTime=" + Durations.formatFixed(j.elapsed(io.nowSeconds())) + " TimeLimit=" + JobText.limitFixed(j)
                 + " TimeMin=N/A");
-        String eligible = r.hold() ? none : ts(j.submitTime(), io, none);
+        // --begin, or a requeue's hold-back, moves the eligible time past the submission
+        String eligible = r.hold() ? none : ts(Math.max(j.submitTime(), r.beginTime()), io, none);
         l.add("SubmitTime=" + ts(j.submitTime(), io, none) + " EligibleTime=" + eligible);
         l.add("AccrueTime=" + eligible);
         String start;
@@ -335,7 +340,7 @@ public final class Scontrol implements Command {
             start = none;
             end = none;
         }
-        l.add("StartTime=" + start + " EndTime=" + end + " Deadline=N/A");
+        l.add("StartTime=" + start + " EndTime=" + end + " Deadline=" + ts(r.deadline(), io, "N/A"));
         long lastEval = started ? j.startTime() : j.submitTime();
         l.add("SuspendTime=None SecsPreSuspend=0 LastSchedEval=" + ts(lastEval, io, none) + " Scheduler=Main");
         l.add("Partition=" + orEmpty(j.partition()) + " AllocNode:Sid=" + (r.submitHost() == null ? "localhost" : r.submitHost()) + ":0");
@@ -493,6 +498,9 @@ public final class Scontrol implements Command {
                                          Comment, Dependency, Nice (only root may lower a nice value)
               top ID[,ID...]             put pending jobs ahead of your others in their partition
                                          (under priority/multifactor by moving nice values, as Slurm does)
+              requeue ID[,ID...]         kill running batch jobs, or take finished ones, back to the queue
+                                         (same id, Restarts=+1; eligible again after RequeueDelay)
+              requeuehold ID[,ID...]     as requeue, and held until scontrol release
               version                    print the version
             Without a command, scontrol reads commands from standard input, one a line.""";
 }

@@ -126,7 +126,6 @@ public final class Simulate implements Command {
                 } catch (IllegalArgumentException e) {
                     throw error(e.getMessage());
                 }
-                if (!policy.available()) throw error(policy.label() + " is not available yet; the scheduler implements fcfs only");
                 out.add(policy);
             }
         }
@@ -213,8 +212,10 @@ public final class Simulate implements Command {
               -f, --format=FORMAT    swf (Standard Workload Format, also gzipped) or jobs (Motley's job list:
                                      SUBMIT CPUS RUN [LIMIT [MEM [PARTITION]]] per line); default: swf for
                                      names ending .swf or .swf.gz, else jobs
-              -p, --policy=LIST      policies to compare, one row each (default fcfs); backfill is not
-                                     available yet
+              -p, --policy=LIST      policies to compare, one row each (default fcfs): fcfs (priority
+                                     order, a waiting job holds back its partition) or backfill (EASY:
+                                     the top waiting job holds a reservation, later jobs start early
+                                     when they leave it intact)
                   --json             one JSON object (an array when several policies are compared) with
                                      policy, jobs, mean_wait_s, p95_wait_s, mean_bounded_slowdown,
                                      utilization, makespan_s

@@ -16,9 +16,11 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -38,6 +40,7 @@ public final class Squeue implements Command {
             OptionSpec.value('o', "format"),
             OptionSpec.flag('l', "long"),
             OptionSpec.flag('r', "array"),
+            OptionSpec.flag('\0', "start"),
             OptionSpec.flag('a', "all"),
             OptionSpec.flag('v', "verbose"),
             OptionSpec.flag('\0', "help"),
@@ -60,18 +63,21 @@ public final class Squeue implements Command {
         if (p.has("me")) users.add(io.userName());
         EnumSet<JobState> states = EnumSet.of(JobState.PENDING, JobState.RUNNING);
         if (p.has("states")) states = parseStates(p.last("states"));
+        // --start lists pending jobs only, as Slurm's does
+        if (p.has("start")) states = EnumSet.of(JobState.PENDING);
         Set<String> partitions = p.has("partition") ? Set.of(p.last("partition").split(",")) : Set.of();
         Set<String> names = p.has("name") ? Set.of(p.last("name").split(",")) : Set.of();
         Set<String> onNodes = p.has("nodelist")
                 ? new HashSet<>(Hostlist.expand(p.last("nodelist"))) : Set.of();
 
         List<Job> jobs = new ArrayList<>();
-        List<Job> all = Requests.jobs(io);
+        Map<Long, Requests.ExpectedStart> expected = new HashMap<>();
+        List<Job> all = Requests.jobs(io, expected);
         if (p.has("array")) all = expandArrays(all);
         for (Job j : all) {
             if (!ids.isEmpty() && !ids.contains(j.id()) && (j.array() == null || !ids.contains(j.array().arrayJobId()))) continue;
             // an explicit job id shows that job whatever its state, as in Slurm
-            if (ids.isEmpty() && !states.contains(j.state())) continue;
+            if ((ids.isEmpty() || p.has("start")) && !states.contains(j.state())) continue;
             if (!users.isEmpty() && !users.contains(j.user()) && !users.contains(Integer.toString(j.uid()))) continue;
             if (!partitions.isEmpty() && java.util.Collections.disjoint(partitions, List.of(j.partition().split(",")))) continue;
             if (!names.isEmpty() && !names.contains(j.request().name())) continue;
@@ -79,15 +85,39 @@ public final class Squeue implements Command {
             jobs.add(j);
         }
         jobs.sort(ORDER);
-        String format = p.has("format") ? p.last("format") : p.has("long") ? LONG_FORMAT : DEFAULT_FORMAT;
+        if (p.has("start")) jobs.sort(byStart(expected, io.nowSeconds()));
+        String format = p.has("format") ? p.last("format")
+                : p.has("start") ? START_FORMAT : p.has("long") ? LONG_FORMAT : DEFAULT_FORMAT;
         List<Column> cols = FormatString.parse(format);
         if (p.has("long")) {
             io.out().println(DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss yyyy", Locale.ENGLISH)
                     .format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(io.nowSeconds()), io.zone())));
         }
         if (!p.has("noheader")) io.out().println(FormatString.header(cols, Squeue::header));
-        for (Job j : jobs) io.out().println(FormatString.render(cols, j, c -> field(c, io)));
+        for (Job j : jobs) io.out().println(FormatString.render(cols, j, c -> field(c, io, expected)));
         return 0;
+    }
+
+    /** squeue --start's columns (Slurm's). */
+    static final String START_FORMAT = "%.18i %.9P %.8j %.8u %.2t %.19S %.6D %20Y %R";
+
+    /** --start: jobs with a known start first, soonest first; then the others by id. */
+    private static Comparator<Job> byStart(Map<Long, Requests.ExpectedStart> expected, long now) {
+        return Comparator.comparingLong((Job j) -> {
+            long t = expectedStart(j, expected, now);
+            return t > 0 ? t : Long.MAX_VALUE;
+        }).thenComparingLong(Job::id);
+    }
+
+    /**
+     * When a job starts or is expected to: its start once running; for a pending one the start of
+     * its reservation, else its --begin time while that is ahead; 0 when unknown.
+     */
+    static long expectedStart(Job j, Map<Long, Requests.ExpectedStart> expected, long now) {
+        if (j.state() != JobState.PENDING) return j.startTime();
+        Requests.ExpectedStart e = expected.get(j.id());
+        if (e != null) return e.start();
+        return j.request().beginTime() > now ? j.request().beginTime() : 0;
     }
 
     /** Pending first (highest priority first), then running and the rest by id, as squeue lists them. */
@@ -166,11 +196,16 @@ public final class Squeue implements Command {
             case 'y' -> "NICE";
             case 'B' -> "EXEC_HOST";
             case 'E' -> "DEPENDENCY";
+            case 'Y' -> "SCHEDNODES";
             default -> null;
         };
     }
 
     static Function<Job, String> field(char c, Io io) {
+        return field(c, io, Map.of());
+    }
+
+    static Function<Job, String> field(char c, Io io, Map<Long, Requests.ExpectedStart> expected) {
         return switch (c) {
             case 'i' -> Job::displayId;
             case 'A' -> j -> Long.toString(j.array() != null ? j.array().arrayJobId() : j.id());
@@ -193,7 +228,8 @@ public final class Squeue implements Command {
             case 'C', 'c' -> j -> Integer.toString(JobText.cpus(j));
             case 'm' -> JobText::memory;
             case 'V' -> j -> JobText.timestamp(j.submitTime(), io.zone(), "N/A");
-            case 'S' -> j -> JobText.timestamp(j.startTime(), io.zone(), "N/A");
+            case 'S' -> j -> JobText.timestamp(expectedStart(j, expected, io.nowSeconds()), io.zone(), "N/A");
+            case 'Y' -> j -> expected.containsKey(j.id()) && j.state() == JobState.PENDING ? expected.get(j.id()).node() : "(null)";
             case 'e' -> j -> j.endTime() > 0 ? JobText.timestamp(j.endTime(), io.zone(), "N/A")
                     : j.startTime() > 0 && j.timeLimitSeconds() > 0
                             ? JobText.timestamp(j.startTime() + j.timeLimitSeconds(), io.zone(), "N/A") : "N/A";
@@ -219,7 +255,10 @@ public final class Squeue implements Command {
               -n, --name=LIST        job names to show
               -w, --nodelist=HOSTS   jobs on these nodes
               -h, --noheader         no header line
-              -o, --format=FORMAT    fields: %i %P %j %u %T %t %M %l %L %D %R %N %r %C %m %V %S %e %Z %a %k %Q %q %y
+              -o, --format=FORMAT    fields: %i %P %j %u %T %t %M %l %L %D %R %N %r %C %m %V %S %e %Z %a %k %Q %q %y %Y
               -l, --long             long format with state and time limit
-            Motley: arrays (-r) and --start arrive with the scheduling work; -r is accepted.""";
+              -r, --array            one line per pending array task
+                  --start            pending jobs with their expected start times (known for jobs
+                                     holding a backfill reservation, and for --begin) and the node
+                                     planned (SCHEDNODES)""";
 }

@@ -169,6 +169,14 @@ final class Fixtures {
         /** Answer to SUBMIT; by default the job gets id 77. */
         Function<Frame, Frame> submitAnswer = req -> Frame.op(Ops.OK).put("id", 77);
 
+        /** Expected starts the controller would report for pending jobs: id to {start, node}. */
+        final Map<Long, Object[]> expected = new java.util.HashMap<>();
+
+        FakeCluster expect(long id, long start, String node) {
+            expected.put(id, new Object[] {start, node});
+            return this;
+        }
+
         FakeCluster jobs(Job... js) {
             jobs.addAll(Arrays.asList(js));
             return this;
@@ -190,7 +198,11 @@ final class Fixtures {
             switch (req.op()) {
                 case Ops.JOBS -> {
                     for (Job j : jobs) {
-                        if (!req.has("id") || j.id() == req.lng("id", 0)) out.add(Codec.job(j, false));
+                        if (req.has("id") && j.id() != req.lng("id", 0)) continue;
+                        Frame f = Codec.job(j, false);
+                        Object[] e = expected.get(j.id());
+                        if (e != null) f.put("expectedStart", (Long) e[0]).put("schedNodes", (String) e[1]);
+                        out.add(f);
                     }
                 }
                 case Ops.ACCOUNTING -> {
@@ -212,7 +224,7 @@ final class Fixtures {
                     out.put("cluster", cluster);
                     partitions.forEach(p -> out.add(Codec.partition(p)));
                 }
-                case Ops.HOLD, Ops.RELEASE, Ops.CANCEL, Ops.UPDATE_NODE -> {
+                case Ops.HOLD, Ops.RELEASE, Ops.CANCEL, Ops.UPDATE_NODE, Ops.REQUEUE, Ops.REQUEUE_HOLD -> {
                     return holdAnswer.apply(req);
                 }
                 case Ops.SUBMIT -> {

@@ -97,12 +97,33 @@ class SbatchTest {
         assertThat(sbatch(Map.of(), "", "--mem", "lots", "--wrap", "true").code()).isEqualTo(255);
         assertThat(sbatch(Map.of(), "", "-n", "0", "--wrap", "true").err()).contains("Invalid numeric value \"0\" for --ntasks.");
         assertThat(sbatch(Map.of(), "", "--mem=1G", "--mem-per-cpu=1G", "--wrap", "true").err()).contains("mutually exclusive");
-        assertThat(sbatch(Map.of(), "", "--deadline=now+1hour", "--wrap", "true").err()).contains("--deadline is not supported by Motley yet");
+        assertThat(sbatch(Map.of(), "", "--deadline=someday", "--wrap", "true").err())
+                .isEqualTo(lines("sbatch: error: Invalid --deadline specification"));
         assertThat(sbatch(Map.of(), "", "--array=5-1", "--wrap", "true").err()).contains("invalid --array range");
         Result missing = sbatch(Map.of(), "", "nosuchfile.sh");
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).isEqualTo(lines("sbatch: error: Unable to open file nosuchfile.sh"));
         assertThat(sbatch(Map.of(), "", "--mail-type=END", "--wrap", "true").err()).contains("--mail-type is ignored");
+    }
+
+    @Test
+    void deadlineTakesBeginsFormsAndTheLastRequeueFlagWins() throws Exception {
+        sbatch(Map.of(), "", "--deadline=now+1hour", "--wrap", "true");
+        assertThat(submitted().deadline()).isEqualTo(3600);
+        assertThat(submitted().requeue()).isTrue();
+        sbatch(Map.of(), "", "--deadline=2026-12-01T08:00", "--no-requeue", "--wrap", "true");
+        assertThat(submitted().deadline()).isEqualTo(Fixtures.at("2026-12-01T08:00"));
+        assertThat(submitted().requeue()).isFalse();
+
+        // a directive says --no-requeue, the command line --requeue: the command line wins
+        Path script = dir.resolve("job.sh");
+        Files.writeString(script, "#!/bin/sh\n#SBATCH --no-requeue\n#SBATCH --deadline=now+2hours\ntrue\n");
+        Result r = sbatch(Map.of(), "", "--requeue", script.toString());
+        assertThat(r.err()).isEmpty();
+        assertThat(submitted().requeue()).isTrue();
+        assertThat(submitted().deadline()).isEqualTo(7200);
+        sbatch(Map.of(), "", script.toString());
+        assertThat(submitted().requeue()).isFalse();
     }
 
     @Test

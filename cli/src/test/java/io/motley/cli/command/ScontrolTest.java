@@ -11,6 +11,7 @@ import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
 import io.motley.core.job.PendingReason;
+import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.Ops;
 import org.junit.jupiter.api.Test;
@@ -230,6 +231,52 @@ class ScontrolTest {
         Result none = Fixtures.run(new Scontrol(), new FakeCluster(), BUSY_AT, "show", "job");
         assertThat(none.code()).isZero();
         assertThat(none.out()).isEqualTo(lines("No jobs in the system"));
+    }
+
+    /** The request of {@code j} with --deadline and --no-requeue as given. */
+    private static Job withDeadline(Job j, long deadline, boolean requeue) {
+        Frame r = Codec.request(j.request(), true).put("deadline", deadline).put("requeue", requeue);
+        return j.withRequest(Codec.request(r));
+    }
+
+    @Test
+    void requeuedAndDeadlineJobsShowRestartsEligibilityAndDeadline() throws Exception {
+        // requeued after it timed out: pending again, eligible at the end of the requeue delay
+        Job requeued = timedOut().requeue(at("2026-11-22T12:43:00"), false);
+        Job late = withDeadline(Fixtures.job(1360, "late").submitted(SUBMIT).limit(600).pending(PendingReason.None).build(),
+                at("2026-11-22T12:45:00"), false).ended(JobState.DEADLINE, new ExitStatus(0, 1), BUSY_AT, -1);
+        FakeCluster c = new FakeCluster().nodes(Fixtures.vm()).partitions(Fixtures.debug()).jobs(requeued, late);
+        Result r = Fixtures.run(new Scontrol(), c, at("2026-11-22T12:41:00"), "show", "job", "1346");
+        assertThat(r.out()).contains(
+                "   JobState=PENDING Reason=BeginTime Dependency=(null)\n",
+                "   Requeue=1 Restarts=1 BatchFlag=1 Reboot=0 ExitCode=0:0\n",
+                "   SubmitTime=2026-11-22T12:39:11 EligibleTime=2026-11-22T12:43:00\n",
+                "   StartTime=Unknown EndTime=Unknown Deadline=N/A\n");
+        Result d = Fixtures.run(new Scontrol(), c, at("2026-11-22T12:41:00"), "show", "job", "1360");
+        assertThat(d.out()).contains(
+                "   JobState=DEADLINE Reason=DeadLine Dependency=(null)\n",
+                "   Requeue=0 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=0:1\n",
+                "   StartTime=2026-11-22T12:39:16 EndTime=2026-11-22T12:39:16 Deadline=2026-11-22T12:45:00\n");
+    }
+
+    @Test
+    void requeueAndRequeueholdSendTheIdsAndReportSlurmsErrors() throws Exception {
+        FakeCluster c = cluster();
+        c.holdAnswer = req -> Frame.op(Ops.OK)
+                .add(new Frame().put("id", "1347"))
+                .add(new Frame().put("id", "1348").put("error", "Job is pending execution").put("always", true))
+                .add(new Frame().put("id", "1346").put("error", "Requested operation is presently disabled").put("always", true));
+        Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "requeue", "1347,1348", "jobid=1346");
+        assertThat(c.last(Ops.REQUEUE).str("ids")).isEqualTo("1347,1348,1346");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo(lines(
+                "Job is pending execution for job 1348",
+                "Requested operation is presently disabled for job 1346"));
+
+        FakeCluster ok = cluster();
+        Result held = Fixtures.run(new Scontrol(), ok, BUSY_AT, "requeuehold", "1347");
+        assertThat(held.code()).isZero();
+        assertThat(ok.last(Ops.REQUEUE_HOLD).str("ids")).isEqualTo("1347");
     }
 
     @Test

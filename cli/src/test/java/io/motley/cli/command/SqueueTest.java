@@ -46,6 +46,18 @@ class SqueueTest {
     }
 
     @Test
+    void startListsPendingJobsWithExpectedStartsAsSlurmDoes() throws Exception {
+        Result r = Fixtures.run(new Squeue(), busy().expect(1348, at("2026-11-22T12:40:11"), "vm"), NOW, "--start");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).isEqualTo(lines(
+                "             JOBID PARTITION     NAME     USER ST          START_TIME  NODES SCHEDNODES           NODELIST(REASON)",
+                "              1348     debug    pendA     root PD 2026-11-22T12:40:11      1 vm                   (Resources)",
+                "              1349     debug    pendB     root PD                 N/A      1 (null)               (Priority)",
+                "              1353     debug     held     root PD                 N/A      1 (null)               (JobHeldUser)",
+                "              1360     debug     mine    alice PD                 N/A      1 (null)               (Priority)"));
+    }
+
+    @Test
     void userFormatWithoutHeader() throws Exception {
         Result r = Fixtures.run(new Squeue(), busy(), NOW, "-h", "-o", "%i|%T|%r");
         assertThat(r.out()).isEqualTo(lines(

@@ -19,6 +19,7 @@ import io.motley.core.scheduler.Allocation;
 import io.motley.core.scheduler.Plan;
 import io.motley.core.scheduler.QueuedJob;
 import io.motley.core.scheduler.Scheduler;
+import io.motley.core.scheduler.SchedulerOptions;
 import io.motley.core.scheduler.Snapshot;
 import io.motley.core.scheduler.Start;
 import io.motley.core.time.Durations;
@@ -54,9 +55,20 @@ public final class Cluster {
     private final Map<String, Long> lastSeen = new HashMap<>();
     /** Running jobs someone asked to cancel, with the uid that asked, until the agent reports the end. */
     private final Map<Long, Integer> cancelling = new HashMap<>();
+    /**
+     * Requeued jobs whose killed run has not reported its end yet, with the node it ran on: such a
+     * job waits (BeginTime) so that it is not counted free of the CPUs the dying run still holds.
+     * Kept in memory only; after a controller restart the agent's registration settles it.
+     */
+    private final Map<Long, String> endingRuns = new HashMap<>();
     private final Object wake = new Object();
+    private final Object passes = new Object();
     private boolean scheduleWanted;
     private final Priorities priorities;
+    /** When the last pass that could backfill ran (epoch seconds). */
+    private long lastBackfill = Long.MIN_VALUE / 2;
+    /** The last pass's reservations by job id (an array's under its own id). */
+    private Map<Long, Plan.Reservation> expected = Map.of();
 
     public Cluster(ClusterConfig config, Store store, LongSupplier clockSeconds) {
         this.config = config;
@@ -106,6 +118,7 @@ public final class Cluster {
             if (limit == JobRequest.UNSET) limit = Durations.UNLIMITED;
             long fixedLimit = limit;
             String partition = String.join(",", parts.isEmpty() ? req.partitions() : parts);
+            if (no.isEmpty()) no = Admission.checkDeadline(req, fixedLimit, now);
             if (no.isEmpty() && req.dependency() != null) {
                 try {
                     for (long id : Dependency.parse(req.dependency()).jobIds()) {
@@ -219,7 +232,7 @@ public final class Cluster {
                 } else {
                     cancelling.put(id, uid);
                     AgentChannel link = links.get(j.node());
-                    if (link != null) link.send(Frame.op(Ops.KILL).put("id", id).put("why", "cancel"));
+                    if (link != null) link.send(kill(j, "cancel"));
                     log.info("job cancel sent job={} node={} by_uid={}", id, j.node(), uid);
                     out.add(new Outcome(id, null, false));
                 }
@@ -250,6 +263,62 @@ public final class Cluster {
         }
         wakeScheduler();
         return out;
+    }
+
+    /**
+     * scontrol requeue / requeuehold: a running batch job is killed and a finished one taken back;
+     * either waits again under its id with its run counter one higher, eligible only after
+     * RequeueDelay (Slurm's BeginTime hold), held as well for requeuehold. Refused, with Slurm's
+     * words, for a pending job and for one submitted with --no-requeue.
+     */
+    public List<Outcome> requeue(List<Long> ids, int uid, boolean hold) {
+        List<Outcome> out = new ArrayList<>();
+        synchronized (this) {
+            long now = clock.getAsLong();
+            for (long id : ids) {
+                Job j = jobs.get(id);
+                if (j == null) {
+                    out.add(new Outcome(id, "Invalid job id specified", true));
+                } else if (uid != 0 && uid != j.uid()) {
+                    out.add(new Outcome(id, "Access/permission denied", true));
+                } else if (j.state() == JobState.PENDING) {
+                    out.add(new Outcome(id, "Job is pending execution", true));
+                } else if (!j.request().requeue()) {
+                    out.add(new Outcome(id, "Requested operation is presently disabled", true));
+                } else {
+                    if (j.state() == JobState.RUNNING) {
+                        cancelling.remove(id);
+                        endingRuns.put(id, j.node());
+                        AgentChannel link = links.get(j.node());
+                        if (link != null) link.send(kill(j, "requeue"));
+                    }
+                    Job next = j.requeue(now + config.requeueDelaySeconds(), hold);
+                    store.saveJob(next);
+                    jobs.put(id, next);
+                    log.info("job requeued job={} was={} run={} by_uid={} hold={}", id, j.state(), next.restarts(), uid, hold);
+                    out.add(new Outcome(id, null, false));
+                }
+            }
+        }
+        wakeScheduler();
+        return out;
+    }
+
+    /** The kill order for a job's current run: the agent ignores it for any other run of the job. */
+    private static Frame kill(Job j, String why) {
+        return Frame.op(Ops.KILL).put("id", j.id()).put("run", j.restarts()).put("why", why);
+    }
+
+    /**
+     * A running job whose node failed: back to the queue under JobRequeue=1 unless it was submitted
+     * with --no-requeue (as Slurm does), else ended NODE_FAIL.
+     */
+    private Job nodeFailed(Job j, long now) {
+        if (config.jobRequeue() && j.request().requeue()) {
+            log.info("job requeued: its node failed job={} node={} run={}", j.id(), j.node(), j.restarts() + 1);
+            return j.requeue(now + config.requeueDelaySeconds(), false);
+        }
+        return j.ended(JobState.NODE_FAIL, ExitStatus.NONE, now, -1);
     }
 
     /**
@@ -412,24 +481,29 @@ public final class Cluster {
             }
             log.info("agent registered node={} cpus={} mem={}M address={}", name, cpus, mem, n.address());
 
-            Set<Long> agentKnows = new HashSet<>();
+            // runs, not jobs: a requeued job may have its killed run and its next one on the same node
+            Set<String> agentKnows = new HashSet<>();
+            Set<Long> stillEnding = new HashSet<>();
             for (Frame c : reg.children()) {
                 long id = c.lng("id", -1);
-                agentKnows.add(id);
+                int run = c.integer("run", 0);
+                agentKnows.add(id + ":" + run);
                 if (c.op().equals(Ops.JOB_ENDED)) {
                     ended(name, c);
                     continue;
                 }
                 Job j = jobs.get(id);
-                if (j == null || j.state() != JobState.RUNNING || !name.equals(j.node())) {
-                    log.warn("agent runs a job that is not running there; killing it node={} job={}", name, id);
-                    link.send(Frame.op(Ops.KILL).put("id", id).put("why", "unknown"));
+                if (j == null || j.state() != JobState.RUNNING || !name.equals(j.node()) || run != j.restarts()) {
+                    log.warn("agent runs a job that is not running there; killing it node={} job={} run={}", name, id, run);
+                    link.send(Frame.op(Ops.KILL).put("id", id).put("run", run).put("why", "unknown"));
+                    if (j != null && run != j.restarts()) stillEnding.add(id);
                 } else if (cancelling.containsKey(id)) {
-                    link.send(Frame.op(Ops.KILL).put("id", id).put("why", "cancel"));
+                    link.send(kill(j, "cancel"));
                 }
             }
+            endingRuns.entrySet().removeIf(e -> e.getValue().equals(name) && !stillEnding.contains(e.getKey()));
             for (Job j : jobs.values()) {
-                if (j.state() == JobState.RUNNING && name.equals(j.node()) && !agentKnows.contains(j.id())) {
+                if (j.state() == JobState.RUNNING && name.equals(j.node()) && !agentKnows.contains(j.id() + ":" + j.restarts())) {
                     // we decided to start it but the agent never got the order: send it again
                     log.info("resending launch the agent never received job={} node={}", j.id(), name);
                     link.send(launchFrame(j));
@@ -511,9 +585,9 @@ public final class Cluster {
                     List<Job> failed = new ArrayList<>();
                     for (Job j : jobs.values()) {
                         if (j.state() == JobState.RUNNING && name.equals(j.node())) {
-                            failed.add(j.ended(JobState.NODE_FAIL, ExitStatus.NONE, now, -1));
+                            failed.add(nodeFailed(j, now));
                             AgentChannel link = links.get(name);
-                            if (link != null) link.send(Frame.op(Ops.KILL).put("id", j.id()).put("why", "node_down"));
+                            if (link != null) link.send(kill(j, "node_down"));
                         }
                     }
                     store.saveJobs(failed);
@@ -546,9 +620,14 @@ public final class Cluster {
 
     private void ended(String node, Frame f) {
         long id = f.lng("id", -1);
+        int run = f.integer("run", 0);
         Job j = jobs.get(id);
         AgentChannel link = links.get(node);
-        if (j != null && j.state() == JobState.RUNNING && node.equals(j.node())) {
+        if (j != null && run != j.restarts()) {
+            // the end of a run that a requeue (or a failed node) already replaced: it changes nothing
+            if (node.equals(endingRuns.get(id))) endingRuns.remove(id);
+            log.info("end of an earlier run ignored job={} node={} run={} current_run={}", id, node, run, j.restarts());
+        } else if (j != null && j.state() == JobState.RUNNING && node.equals(j.node())) {
             JobState state = JobState.valueOf(f.str("state"));
             Integer by = cancelling.remove(id);
             long end = f.lng("end", clock.getAsLong());
@@ -561,7 +640,7 @@ public final class Cluster {
             jobs.put(id, done);
             log.info("job ended job={} node={} state={} exit={}", id, node, state, done.exit());
         }
-        if (link != null) link.send(Frame.op(Ops.ACK_ENDED).put("id", id));
+        if (link != null) link.send(Frame.op(Ops.ACK_ENDED).put("id", id).put("run", run));
     }
 
     public synchronized void disconnected(AgentChannel link) {
@@ -586,12 +665,14 @@ public final class Cluster {
                     List<Job> failed = new ArrayList<>();
                     for (Job j : jobs.values()) {
                         if (j.state() == JobState.RUNNING && n.name().equals(j.node())) {
-                            failed.add(j.ended(JobState.NODE_FAIL, ExitStatus.NONE, now, -1));
+                            failed.add(nodeFailed(j, now));
                         }
                     }
                     store.saveJobs(failed);
                     failed.forEach(j -> jobs.put(j.id(), j));
                     failed.forEach(j -> cancelling.remove(j.id()));
+                    // runs killed by a requeue on a dead node will not report; their jobs need not wait
+                    endingRuns.values().removeIf(n.name()::equals);
                     changed = true;
                 }
             }
@@ -631,8 +712,26 @@ public final class Cluster {
         }
     }
 
-    /** One pass: snapshot, plan, commit the starts, then send the launch orders. */
-    public synchronized Plan schedulePass() {
+    /** What a pass planned from: the snapshot, array tasks behind synthetic ids, and each job's request then. */
+    record PassInput(Snapshot snapshot, SchedulerOptions options, Map<Long, long[]> tasks, Map<Long, JobRequest> asked) {}
+
+    /**
+     * One pass: a snapshot taken under the lock, a plan made outside it (so submissions and
+     * queries are answered while a large queue is planned), then the starts that still hold are
+     * committed and their launch orders sent.
+     */
+    public Plan schedulePass() {
+        // one pass at a time: a second one planning from the same snapshot could place two jobs on the same CPUs
+        synchronized (passes) {
+            PassInput in = snapshotForPass();
+            if (in == null) return new Plan(List.of(), Map.of());
+            Plan plan = Scheduler.plan(in.snapshot(), in.options());
+            commitPass(in, plan);
+            return plan;
+        }
+    }
+
+    synchronized PassInput snapshotForPass() {
         long now = clock.getAsLong();
         refreshPriorities(now);
         List<NodeView> views = new ArrayList<>();
@@ -645,9 +744,12 @@ public final class Cluster {
         List<QueuedJob> pending = new ArrayList<>();
         List<Job> changed = new ArrayList<>();
         Map<Long, long[]> tasks = new HashMap<>();
+        Map<Long, JobRequest> asked = new HashMap<>();
         for (Job j : List.copyOf(jobs.values())) {
             if (j.state() == JobState.RUNNING) {
-                running.add(new Allocation(j.id(), j.node(), j.allocCpus(), j.allocMemMiB(), j.gpuList()));
+                // reservations count on a running job's resources from the end of its time limit
+                long end = j.timeLimitSeconds() > 0 ? j.startTime() + j.timeLimitSeconds() : Allocation.NO_END;
+                running.add(new Allocation(j.id(), j.node(), j.allocCpus(), j.allocMemMiB(), j.gpuList(), end));
             } else if (j.state() == JobState.PENDING) {
                 if (!j.request().hold()) {
                     Job next = eligibility(j, now);
@@ -663,6 +765,7 @@ public final class Cluster {
                     j = next;
                 }
                 JobRequest r = j.request();
+                asked.put(j.id(), r);
                 List<String> parts = List.of(j.partition().split(","));
                 if (j.array() != null && j.array().holdsPending() && !r.hold()) {
                     queueArrayTasks(j, parts, pending, tasks);
@@ -673,13 +776,48 @@ public final class Cluster {
             }
         }
         store.saveJobs(changed);
-        if (pending.isEmpty()) return new Plan(List.of(), Map.of());
-        Plan plan = Scheduler.plan(new Snapshot(views, config.partitions(), running, pending, config.defMemPerCpuMiB(), now));
+        if (pending.isEmpty()) {
+            expected = Map.of();
+            return null;
+        }
+        ClusterConfig.Scheduling cfg = config.scheduling();
+        SchedulerOptions options = cfg.options();
+        if (cfg.backfill()) {
+            // backfill every bf_interval seconds; the passes between keep the reservations but start in priority order
+            if (now - lastBackfill >= cfg.intervalSeconds()) {
+                lastBackfill = now;
+            } else {
+                options = options.withoutBackfill();
+            }
+        }
+        return new PassInput(new Snapshot(views, config.partitions(), running, pending, config.defMemPerCpuMiB(), now), options, tasks,
+                asked);
+    }
+
+    /**
+     * Starts what the plan says, skipping any start the cluster changed under it while it was
+     * made (job cancelled, held or updated, node gone or drained); the next pass sees those.
+     */
+    synchronized void commitPass(PassInput in, Plan plan) {
+        long now = clock.getAsLong();
+        Map<Long, long[]> tasks = in.tasks();
         List<Job> started = new ArrayList<>();
+        boolean skipped = false;
         for (Start s : plan.starts()) {
+            long jobId = s.jobId() < 0 ? tasks.get(s.jobId())[0] : s.jobId();
+            Job j = jobs.get(jobId);
+            Node node = nodes.get(s.node());
+            boolean still = j != null && j.state() == JobState.PENDING && j.request() == in.asked().get(jobId)
+                    && node != null && node.state() == NodeState.UP && links.containsKey(s.node())
+                    && (s.jobId() >= 0 || (j.array() != null
+                            && ArraySpec.unfold(j.array().pending()).contains((int) tasks.get(s.jobId())[1])));
+            if (!still) {
+                skipped = true;
+                continue;
+            }
             // the plan's limit is the partition's effective one: never "not given"
-            Job j = s.jobId() < 0 ? startArrayTask(tasks.get(s.jobId()), now) : jobs.get(s.jobId());
-            started.add(j.started(s.partition(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), s.timeLimitSeconds(), now));
+            Job run = s.jobId() < 0 ? startArrayTask(tasks.get(s.jobId()), now) : j;
+            started.add(run.started(s.partition(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), s.timeLimitSeconds(), now));
         }
         store.saveJobs(started);
         for (Job j : started) {
@@ -695,7 +833,15 @@ public final class Cluster {
                 jobs.put(jobId, j.withReason(why));
             }
         });
-        return plan;
+        Map<Long, Plan.Reservation> next = new HashMap<>();
+        plan.reservations().forEach((id, r) -> next.putIfAbsent(id < 0 ? tasks.get(id)[0] : id, r));
+        expected = Map.copyOf(next);
+        if (skipped) wakeScheduler();
+    }
+
+    /** Where and when waiting jobs holding a reservation are expected to start (squeue --start), by job id. */
+    public synchronized Map<Long, Plan.Reservation> expectedStarts() {
+        return expected;
     }
 
     /**
@@ -768,14 +914,22 @@ public final class Cluster {
     }
 
     /**
-     * Whether a pending job may be considered now: not before --begin, and not while its
-     * --dependency waits. A satisfied dependency is cleared (as Slurm shows Dependency=(null));
+     * Whether a pending job may be considered now: gone for good once it cannot meet its
+     * --deadline; not before --begin (or, requeued, before RequeueDelay has passed and its killed
+     * run has ended), and not while its --dependency waits. A satisfied dependency is cleared (as Slurm shows Dependency=(null));
      * one that can never be satisfied keeps the job pending with DependencyNeverSatisfied, or
      * cancels it under --kill-on-invalid-dep.
      */
     private Job eligibility(Job j, long now) {
         JobRequest r = j.request();
-        if (r.beginTime() > now) return j.reason() == PendingReason.BeginTime ? j : j.withReason(PendingReason.BeginTime);
+        if (j.missesDeadline(now)) {
+            // Slurm's deadline_ok: the job is removed, DEADLINE with exit 0:1, as soon as it cannot end in time
+            log.info("job removed: it can no longer end before its deadline job={} limit={}s deadline={}", j.id(),
+                    j.timeLimitSeconds(), r.deadline());
+            return j.ended(JobState.DEADLINE, new ExitStatus(0, 1), now, -1);
+        }
+        boolean dyingRun = endingRuns.containsKey(j.id());
+        if (r.beginTime() > now || dyingRun) return j.reason() == PendingReason.BeginTime ? j : j.withReason(PendingReason.BeginTime);
         if (r.dependency() == null) {
             // the reason is the scheduler's to give; clear the ones this method set
             return j.reason() == PendingReason.BeginTime || j.reason() == PendingReason.Dependency ? j.withReason(PendingReason.None) : j;

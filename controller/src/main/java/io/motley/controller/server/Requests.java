@@ -2,11 +2,14 @@ package io.motley.controller.server;
 
 import io.motley.controller.cluster.Cluster;
 import io.motley.core.job.Job;
+import io.motley.core.job.JobState;
+import io.motley.core.scheduler.Plan;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.Ops;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Answers user requests relayed by agents. The caller's uid, gid and user name were put in the
@@ -30,6 +33,8 @@ final class Requests {
             case Ops.CANCEL -> outcomes(cluster.cancel(ids(req), tasks(req), uid));
             case Ops.HOLD -> outcomes(cluster.hold(ids(req), uid, true));
             case Ops.RELEASE -> outcomes(cluster.hold(ids(req), uid, false));
+            case Ops.REQUEUE -> outcomes(cluster.requeue(ids(req), uid, false));
+            case Ops.REQUEUE_HOLD -> outcomes(cluster.requeue(ids(req), uid, true));
             case Ops.NODES -> {
                 Frame out = Frame.op(Ops.OK);
                 cluster.nodes().forEach(n -> out.add(Codec.node(n)));
@@ -88,7 +93,13 @@ final class Requests {
         if (req.has("id")) {
             cluster.job(req.lng("id", 0)).ifPresent(j -> out.add(Codec.job(j, false)));
         } else {
-            for (Job j : cluster.jobs()) out.add(Codec.job(j, false));
+            Map<Long, Plan.Reservation> expected = cluster.expectedStarts();
+            for (Job j : cluster.jobs()) {
+                Frame f = Codec.job(j, false);
+                Plan.Reservation r = expected.get(j.id());
+                if (r != null && j.state() == JobState.PENDING) f.put("expectedStart", r.start()).put("schedNodes", r.node());
+                out.add(f);
+            }
         }
         return out;
     }

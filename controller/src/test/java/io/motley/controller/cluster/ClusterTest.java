@@ -11,6 +11,8 @@ import io.motley.core.job.JobState;
 import io.motley.core.job.PendingReason;
 import io.motley.protocol.Frame;
 import io.motley.protocol.Ops;
+import io.motley.core.scheduler.Plan;
+import io.motley.core.scheduler.Scheduler;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,7 +103,8 @@ class ClusterTest {
     @Test
     void silentNodesGoDownTheirJobsFailAndTheyComeBack() {
         Store store = new Store(dir.resolve("db"));
-        Cluster c = cluster(store);
+        // without JobRequeue the job ends NODE_FAIL (RequeueDeadlineTest covers the requeue)
+        Cluster c = new Cluster(ClusterConfig.parse("NodeTimeout=10\nJobRequeue=0"), store, now::get);
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, registration("n1", 1));
         long a = c.submit(req(1), 0, 0, "root").lng("id", -1);
@@ -156,5 +159,38 @@ class ClusterTest {
         List<Job> all = c.accounting(0, Long.MAX_VALUE, -1, List.of());
         assertThat(all).singleElement().extracting(Job::state, j -> j.exit().toString()).containsExactly(JobState.FAILED, "1:0");
         store.close();
+    }
+
+    @Test
+    void aStartPlannedBeforeTheJobWasCancelledOrUpdatedOrItsNodeDrainedIsNotMade() {
+        Store store = new Store(dir.resolve("db"));
+        Cluster c = cluster(store);
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 4));
+        long cancelled = c.submit(req(1), 0, 0, "root").lng("id", -1);
+        long updated = c.submit(req(1), 0, 0, "root").lng("id", -1);
+        long fine = c.submit(req(1), 0, 0, "root").lng("id", -1);
+        Cluster.PassInput in = c.snapshotForPass();
+        Plan plan = Scheduler.plan(in.snapshot(), in.options());
+        assertThat(plan.starts()).hasSize(3);
+        // while the plan was being made:
+        c.cancel(List.of(cancelled), 0);
+        assertThat(c.updateJob(updated, Map.of("TimeLimit", "5"), 0)).isEmpty();
+        c.commitPass(in, plan);
+        assertThat(c.job(cancelled).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+        assertThat(c.job(updated).orElseThrow().state()).isEqualTo(JobState.PENDING);
+        assertThat(c.job(fine).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(n1.ops()).filteredOn(op -> op.startsWith("launch")).containsExactly("launch:" + fine);
+        // the next pass starts the updated job with its new limit
+        c.schedulePass();
+        assertThat(c.job(updated).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(c.job(updated).orElseThrow().timeLimitSeconds()).isEqualTo(300);
+
+        long late = c.submit(req(1), 0, 0, "root").lng("id", -1);
+        in = c.snapshotForPass();
+        plan = Scheduler.plan(in.snapshot(), in.options());
+        assertThat(c.updateNode("n1", "DRAIN", "maintenance", 0)).isEmpty();
+        c.commitPass(in, plan);
+        assertThat(c.job(late).orElseThrow().state()).isEqualTo(JobState.PENDING);
     }
 }

@@ -5,6 +5,7 @@ import io.motley.core.cluster.PartitionState;
 import io.motley.core.hostlist.Hostlist;
 import io.motley.core.priority.Associations;
 import io.motley.core.priority.PriorityConfig;
+import io.motley.core.scheduler.SchedulerOptions;
 import io.motley.core.size.MemorySize;
 import io.motley.core.time.Durations;
 import java.util.ArrayList;
@@ -19,6 +20,10 @@ import java.util.Map;
  * a file the cluster is "motley" with one default partition "main" holding all nodes.
  *
  * @param nodeOverrides per-node CPUs/RealMemory that cap what an agent detects
+ * @param jobRequeue slurm.conf's JobRequeue: whether batch jobs on a failed node go back to the
+ *     queue (unless submitted with --no-requeue)
+ * @param requeueDelaySeconds how long a requeued job waits before it may start again; Slurm's is
+ *     its credential lifetime (AuthInfo cred_expire, 120 s) plus one second
  * @param priority the Priority* keys (priority/multifactor with every weight 0 by default)
  * @param associations accounts, users and QOS from AccountName=, UserName= and QOSName= lines
  */
@@ -34,10 +39,14 @@ public record ClusterConfig(
         String healthCheckProgram,
         long healthCheckIntervalSeconds,
         String containmentType,
+        boolean jobRequeue,
+        long requeueDelaySeconds,
+        Scheduling scheduling,
         PriorityConfig priority,
         Associations associations) {
 
     public static final int DEFAULT_PORT = 6917;
+    public static final long DEFAULT_REQUEUE_DELAY = 121;
 
     /**
      * What the config says about one node. Values of -1 mean "as detected"; {@code memSpecLimitMiB}
@@ -55,6 +64,50 @@ public record ClusterConfig(
 
         public NodeOverride(String name, int cpus, long realMemoryMiB) {
             this(name, cpus, realMemoryMiB, 0, 0);
+        }
+    }
+
+    /**
+     * SchedulerType and SchedulerParameters: sched/backfill (the default, as in Slurm) or
+     * sched/builtin; bf_interval (seconds between backfill passes, Slurm's default 30),
+     * bf_max_job_test (jobs a backfill pass tries behind a waiting one, default 500) and
+     * bf_reservations (Motley's: how many waiting jobs hold a reservation, default 1, EASY).
+     */
+    public record Scheduling(boolean backfill, long intervalSeconds, int maxJobTest, int reservations) {
+        public static final Scheduling DEFAULT =
+                new Scheduling(true, 30, SchedulerOptions.DEFAULT_MAX_JOB_TEST, 1);
+
+        /** Options of a pass that may backfill; {@link SchedulerOptions#withoutBackfill()} gives the passes between. */
+        public SchedulerOptions options() {
+            return backfill ? new SchedulerOptions(true, reservations, maxJobTest) : SchedulerOptions.FCFS;
+        }
+
+        static Scheduling parse(boolean backfill, String parameters, Scheduling base) {
+            long interval = base.intervalSeconds;
+            int test = base.maxJobTest;
+            int reservations = base.reservations;
+            if (parameters != null) {
+                for (String item : parameters.split(",")) {
+                    if (item.isBlank()) continue;
+                    String[] kv = item.split("=", 2);
+                    String key = kv[0].strip();
+                    if (kv.length != 2) throw new IllegalArgumentException("SchedulerParameters item '" + item + "' needs a value");
+                    long value = Long.parseLong(kv[1].strip());
+                    switch (key) {
+                        case "bf_interval" -> interval = atLeast(key, value, 1);
+                        case "bf_max_job_test" -> test = (int) atLeast(key, value, 1);
+                        case "bf_reservations" -> reservations = (int) atLeast(key, value, 0);
+                        default -> throw new IllegalArgumentException(
+                                "unknown SchedulerParameters item " + key + "; known: bf_interval, bf_max_job_test, bf_reservations");
+                    }
+                }
+            }
+            return new Scheduling(backfill, interval, test, reservations);
+        }
+
+        private static long atLeast(String key, long value, long min) {
+            if (value < min) throw new IllegalArgumentException(key + " must be at least " + min + ", got " + value);
+            return value;
         }
     }
 
@@ -83,6 +136,10 @@ public record ClusterConfig(
         String healthProgram = null;
         long healthInterval = 300;
         String containment = "auto";
+        boolean jobRequeue = true;
+        long requeueDelay = DEFAULT_REQUEUE_DELAY;
+        boolean backfill = true;
+        String schedulerParameters = null;
         PriorityKeys prio = new PriorityKeys();
         List<Associations.Account> accounts = new ArrayList<>();
         Map<String, Associations.User> users = new LinkedHashMap<>();
@@ -141,12 +198,23 @@ public record ClusterConfig(
                             case "MinJobAge" -> minJobAge = Long.parseLong(v);
                             case "HealthCheckProgram" -> healthProgram = v;
                             case "HealthCheckInterval" -> healthInterval = Long.parseLong(v);
+                            case "JobRequeue" -> {
+                                if (!v.equals("0") && !v.equals("1")) throw new IllegalArgumentException("JobRequeue must be 0 or 1");
+                                jobRequeue = v.equals("1");
+                            }
+                            case "RequeueDelay" -> requeueDelay = Long.parseLong(v);
                             case "ContainmentType" -> {
                                 if (!CONTAINMENT_TYPES.contains(v)) {
                                     throw new IllegalArgumentException("ContainmentType must be one of " + CONTAINMENT_TYPES);
                                 }
                                 containment = v;
                             }
+                            case "SchedulerType" -> backfill = switch (v) {
+                                case "sched/backfill" -> true;
+                                case "sched/builtin" -> false;
+                                default -> throw new IllegalArgumentException("SchedulerType must be sched/backfill or sched/builtin");
+                            };
+                            case "SchedulerParameters" -> schedulerParameters = v;
                             default -> {
                                 if (!prio.accept(first, v)) throw new IllegalArgumentException("unknown key " + first);
                             }
@@ -156,6 +224,12 @@ public record ClusterConfig(
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("motley.conf line " + (i + 1) + ": " + e.getMessage(), e);
             }
+        }
+        Scheduling scheduling;
+        try {
+            scheduling = Scheduling.parse(backfill, schedulerParameters, Scheduling.DEFAULT);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("motley.conf SchedulerParameters: " + e.getMessage(), e);
         }
         if (partitions.isEmpty()) {
             partitions.add(Partition.allNodes("main", true));
@@ -169,7 +243,7 @@ public record ClusterConfig(
             throw new IllegalArgumentException("motley.conf: " + e.getMessage(), e);
         }
         return new ClusterConfig(clusterName, port, nodeTimeout, defMemPerCpu, killWait, minJobAge, partitions, nodes,
-                healthProgram, healthInterval, containment, prio.build(), assoc);
+                healthProgram, healthInterval, containment, jobRequeue, requeueDelay, scheduling, prio.build(), assoc);
     }
 
     /** The Priority* and TRESBillingWeights keys as they are read, line by line. */

@@ -3,7 +3,9 @@ package io.motley.core.job;
 /**
  * A job as the controller holds it: the user's request plus who submitted it and what happened
  * to it since. Times are epoch seconds, 0 when not yet reached. {@code timeLimitSeconds} is the
- * effective limit (-1 unlimited), {@code cancelledBy} the uid that cancelled it or -1.
+ * effective limit (-1 unlimited), {@code cancelledBy} the uid that cancelled it or -1,
+ * {@code restarts} how often it was requeued (Slurm's Restarts=): it also names the current run,
+ * so that the end of a run killed by a requeue cannot end the run after it.
  */
 public record Job(
         long id,
@@ -26,11 +28,20 @@ public record Job(
         int cancelledBy,
         String gpuIds,
         Usage usage,
-        ArrayPart array) {
+        ArrayPart array,
+        int restarts) {
 
     public Job {
         gpuIds = gpuIds == null ? "" : gpuIds;
         usage = usage == null ? Usage.NONE : usage;
+    }
+
+    /** A job that was never requeued. */
+    public Job(long id, JobRequest request, String user, int uid, int gid, JobState state, PendingReason reason, long priority,
+            long submitTime, long startTime, long endTime, String partition, String node, int allocCpus, long allocMemMiB,
+            long timeLimitSeconds, ExitStatus exit, int cancelledBy, String gpuIds, Usage usage, ArrayPart array) {
+        this(id, request, user, uid, gid, state, reason, priority, submitTime, startTime, endTime, partition, node, allocCpus,
+                allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, 0);
     }
 
     /** A job without GPUs or measured usage yet. */
@@ -43,28 +54,28 @@ public record Job(
 
     public Job withState(JobState next, PendingReason why) {
         return new Job(id, request, user, uid, gid, state.moveTo(next), why, priority, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array);
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts);
     }
 
     public Job withReason(PendingReason why) {
         return new Job(id, request, user, uid, gid, state, why, priority, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array);
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts);
     }
 
     public Job withPriority(long p) {
         return new Job(id, request, user, uid, gid, state, reason, p, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array);
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts);
     }
 
     /** A pending job moved to other partitions, with the time limit it gets there. */
     public Job withPartition(String p, long limit) {
         return new Job(id, request, user, uid, gid, state, reason, priority, submitTime, startTime, endTime,
-                p, node, allocCpus, allocMemMiB, limit, exit, cancelledBy, gpuIds, usage, array);
+                p, node, allocCpus, allocMemMiB, limit, exit, cancelledBy, gpuIds, usage, array, restarts);
     }
 
     public Job withRequest(JobRequest r) {
         return new Job(id, r, user, uid, gid, state, reason, priority, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array);
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts);
     }
 
     /** The job started on a node at {@code now} with these resources. */
@@ -75,7 +86,7 @@ public record Job(
     public Job started(String onPartition, String onNode, int cpus, long memMiB, java.util.List<Integer> gpus, long limit, long now) {
         String ids = String.join(",", gpus.stream().map(String::valueOf).toList());
         return new Job(id, request, user, uid, gid, state.moveTo(JobState.RUNNING), PendingReason.None, priority,
-                submitTime, now, 0, onPartition, onNode, cpus, memMiB, limit, ExitStatus.NONE, cancelledBy, ids, Usage.NONE, array);
+                submitTime, now, 0, onPartition, onNode, cpus, memMiB, limit, ExitStatus.NONE, cancelledBy, ids, Usage.NONE, array, restarts);
     }
 
     /** GPU device indices the job holds. */
@@ -86,7 +97,7 @@ public record Job(
 
     public Job withArray(ArrayPart a) {
         return new Job(id, request, user, uid, gid, state, reason, priority, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, a);
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, a, restarts);
     }
 
     /** The id as Slurm's commands print it: {@code 12}, {@code 12_3}, or {@code 12_[4-9]} for pending tasks. */
@@ -98,22 +109,47 @@ public record Job(
 
     public Job withUsage(Usage u) {
         return new Job(id, request, user, uid, gid, state, reason, priority, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, u, array);
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, u, array, restarts);
     }
 
     /** The job ended in {@code finalState} at {@code now}. */
     public Job ended(JobState finalState, ExitStatus how, long now, int byUid) {
         PendingReason why = finalState == JobState.TIMEOUT ? PendingReason.TimeLimit
                 : finalState == JobState.OUT_OF_MEMORY ? PendingReason.OutOfMemory
+                : finalState == JobState.DEADLINE ? PendingReason.DeadLine
                 : state == JobState.PENDING ? reason : PendingReason.None;
         return new Job(id, request, user, uid, gid, state.moveTo(finalState), why, priority, submitTime,
-                startTime, now, partition, node, allocCpus, allocMemMiB, timeLimitSeconds, how, byUid, gpuIds, usage, array);
+                startTime, now, partition, node, allocCpus, allocMemMiB, timeLimitSeconds, how, byUid, gpuIds, usage, array, restarts);
     }
 
     /** Back to the queue (the node it ran on failed and the job is requeued, or a launch never happened). */
     public Job requeued() {
         return new Job(id, request, user, uid, gid, JobState.PENDING, PendingReason.None, priority, submitTime, 0, 0,
-                partition, null, 0, 0, timeLimitSeconds, ExitStatus.NONE, -1, "", Usage.NONE, array);
+                partition, null, 0, 0, timeLimitSeconds, ExitStatus.NONE, -1, "", Usage.NONE, array, restarts);
+    }
+
+    /**
+     * scontrol requeue (or a failed node under JobRequeue=1): the job waits again under the same id,
+     * eligible from {@code eligibleAt} (Slurm holds a requeued job back for a while, as BeginTime),
+     * held if {@code hold} (requeuehold), its run counter one higher. What the last run used and how
+     * it ended is forgotten, as slurmctld forgets it.
+     */
+    public Job requeue(long eligibleAt, boolean hold) {
+        JobState next = state.moveTo(JobState.PENDING);
+        JobRequest r = request.withBeginTime(eligibleAt).withHold(hold);
+        return new Job(id, r, user, uid, gid, next, hold ? PendingReason.JobHeldUser : PendingReason.BeginTime, priority,
+                submitTime, 0, 0, partition, null, 0, 0, timeLimitSeconds, ExitStatus.NONE, -1, "", Usage.NONE, array, restarts + 1);
+    }
+
+    /**
+     * Whether a pending job can no longer end before its --deadline: started now, its time limit
+     * would take it past it (Slurm's deadline_ok). A job without a limit never misses it here;
+     * submission refuses a deadline for such a job where the partition gives it no limit either.
+     */
+    public boolean missesDeadline(long now) {
+        long deadline = request.deadline();
+        if (deadline <= 0) return false;
+        return timeLimitSeconds > 0 ? now + timeLimitSeconds > deadline : now > deadline;
     }
 
     public Job withPriorityHold(boolean hold) {

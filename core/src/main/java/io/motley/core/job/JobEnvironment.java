@@ -63,6 +63,8 @@ public final class JobEnvironment {
             env.put("SLURM_ARRAY_TASK_MAX", Integer.toString(spec.max()));
             env.put("SLURM_ARRAY_TASK_STEP", Integer.toString(spec.step()));
         }
+        // Slurm sets it only on a run after a requeue
+        if (job.restarts() > 0) env.put("SLURM_RESTART_COUNT", Integer.toString(job.restarts()));
         env.put("ENVIRONMENT", "BATCH");
         return env;
     }

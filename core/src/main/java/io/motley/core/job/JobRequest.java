@@ -112,6 +112,14 @@ public record JobRequest(
                 nodeList, excludeList, exclusive, array, nice, newQos, deadline, requeue);
     }
 
+    /** The same request eligible from another time (a requeued job waits, as Slurm's BeginTime). */
+    public JobRequest withBeginTime(long begin) {
+        return new JobRequest(name, partitions, ntasks, cpusPerTask, cpusPerTaskGiven, nodes, memPerNodeMiB, memPerCpuMiB,
+                timeLimitSeconds, stdoutPattern, stderrPattern, workDir, submitDir, environment, script, arguments, hold,
+                comment, account, submitHost, gpusPerNode, gpuType, dependency, killOnInvalidDependency, begin, constraint,
+                nodeList, excludeList, exclusive, array, nice, qos, deadline, requeue);
+    }
+
     /** Slurm's TRES text for the GPUs asked for: {@code gres/gpu=2} or {@code gres/gpu:TYPE=2}; empty for none. */
     public String gpuTres() {
         if (gpusPerNode <= 0) return "";

@@ -13,7 +13,9 @@ public enum JobState {
     CANCELLED("CA"),
     TIMEOUT("TO"),
     NODE_FAIL("NF"),
-    OUT_OF_MEMORY("OOM");
+    OUT_OF_MEMORY("OOM"),
+    /** Removed because it could no longer end before its --deadline. */
+    DEADLINE("DL");
 
     private final String code;
 
@@ -32,10 +34,11 @@ public enum JobState {
 
     public boolean canMoveTo(JobState next) {
         return switch (this) {
-            case PENDING -> next == RUNNING || next == CANCELLED;
-            // NODE_FAIL and a restart of the controller can send a running job back to the queue
+            case PENDING -> next == RUNNING || next == CANCELLED || next == DEADLINE;
+            // NODE_FAIL, scontrol requeue and a restart of the controller can send a running job back to the queue
             case RUNNING -> next != RUNNING;
-            default -> false;
+            // scontrol requeue takes a finished batch job back to the queue, as Slurm's does
+            default -> next == PENDING;
         };
     }
 

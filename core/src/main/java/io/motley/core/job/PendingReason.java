@@ -17,5 +17,7 @@ public enum PendingReason {
     Dependency,
     DependencyNeverSatisfied,
     BeginTime,
-    JobArrayTaskLimit;
+    JobArrayTaskLimit,
+    /** Slurm's FAIL_DEADLINE, spelled as Slurm prints it. */
+    DeadLine;
 }

@@ -61,6 +61,24 @@ public final class Admission {
         return new Charge(account, qos == null ? io.motley.core.priority.Associations.NORMAL_QOS : qos, null);
     }
 
+    /**
+     * --deadline as slurmctld checks it at submission: not already past, not before --begin, and
+     * only with a time limit (the job's own, or its partition's DefaultTime or MaxTime, given here
+     * as {@code effectiveLimit}, -1 for none), since a job without one could never be shown to end
+     * in time. Slurm prints no detail line for these, only the failure.
+     */
+    public static Optional<Rejection> checkDeadline(JobRequest req, long effectiveLimit, long now) {
+        long deadline = req.deadline();
+        if (deadline <= 0) return Optional.empty();
+        if (deadline < now || (req.beginTime() > 0 && deadline < req.beginTime())) {
+            return Optional.of(new Rejection(null, "Invalid time specified"));
+        }
+        if (effectiveLimit <= 0) {
+            return Optional.of(new Rejection(null, "Requested time limit is invalid (missing or exceeds some limit)"));
+        }
+        return Optional.empty();
+    }
+
     public static Optional<Rejection> check(JobRequest req, List<Partition> partitions, List<NodeView> nodes) {
         return check(req, partitions, nodes, null);
     }

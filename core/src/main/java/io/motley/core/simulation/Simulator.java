@@ -7,6 +7,7 @@ import io.motley.core.scheduler.Allocation;
 import io.motley.core.scheduler.Plan;
 import io.motley.core.scheduler.QueuedJob;
 import io.motley.core.scheduler.Scheduler;
+import io.motley.core.scheduler.SchedulerOptions;
 import io.motley.core.scheduler.Snapshot;
 import io.motley.core.scheduler.Start;
 import java.util.ArrayList;
@@ -46,10 +47,7 @@ public final class Simulator {
      * the model that the bounded one must agree with (tests compare them).
      */
     static SimulationResult run(List<WorkloadJob> workload, SimulatedCluster cluster, Policy policy, int firstPrefix) {
-        if (!policy.available()) {
-            throw new UnsupportedOperationException(policy.label() + " is not available yet; the scheduler implements fcfs only");
-        }
-        return new Run(workload, cluster, firstPrefix).simulate(policy);
+        return new Run(workload, cluster, firstPrefix, policy.options()).simulate(policy);
     }
 
     private record End(long time, int job) {}
@@ -58,6 +56,9 @@ public final class Simulator {
     private static final class Run {
         private final SimulatedCluster cluster;
         private final int firstPrefix;
+        private final SchedulerOptions options;
+        /** Running jobs by scheduler id, with their ends, when reservations need them. */
+        private final LinkedHashMap<Long, Allocation> running = new LinkedHashMap<>();
         private final List<WorkloadJob> jobs;
         private final QueuedJob[] queued;
         private final Map<String, Integer> neverRunnable = new LinkedHashMap<>();
@@ -77,8 +78,9 @@ public final class Simulator {
         private final long[] memOf;
         private final boolean[] killed;
 
-        Run(List<WorkloadJob> workload, SimulatedCluster cluster, int firstPrefix) {
+        Run(List<WorkloadJob> workload, SimulatedCluster cluster, int firstPrefix, SchedulerOptions options) {
             this.cluster = cluster;
+            this.options = options;
             this.firstPrefix = Math.max(1, firstPrefix);
             List<WorkloadJob> sorted = new ArrayList<>(workload);
             sorted.sort(Comparator.comparingLong(WorkloadJob::submitSeconds)); // stable: file order breaks ties
@@ -180,15 +182,22 @@ public final class Simulator {
             int node = nodeIndex.get(nodeOf[j]);
             usedCpus[node] -= cpusOf[j];
             usedMem[node] -= memOf[j];
+            running.remove((long) j + 1);
         }
 
         private void schedule(long now) {
-            // The scheduler reads running jobs only as resources in use, so one allocation per busy node
-            // says the same as one per job, and keeps each call independent of how many jobs run.
-            List<Allocation> running = new ArrayList<>();
-            for (int i = 0; i < usedCpus.length; i++) {
-                if (usedCpus[i] > 0 || usedMem[i] > 0) {
-                    running.add(new Allocation(-(i + 1), cluster.nodes().get(i).name(), usedCpus[i], usedMem[i]));
+            List<Allocation> inUse = new ArrayList<>();
+            if (options.reservations() > 0) {
+                // reservations are planned from each running job's end
+                inUse.addAll(running.values());
+            } else {
+                // Without reservations the scheduler reads running jobs only as resources in use, so one
+                // allocation per busy node says the same as one per job, and keeps each call independent
+                // of how many jobs run.
+                for (int i = 0; i < usedCpus.length; i++) {
+                    if (usedCpus[i] > 0 || usedMem[i] > 0) {
+                        inUse.add(new Allocation(-(i + 1), cluster.nodes().get(i).name(), usedCpus[i], usedMem[i]));
+                    }
                 }
             }
             int k = firstPrefix;
@@ -199,7 +208,7 @@ public final class Simulator {
                     prefix.add(q);
                 }
                 Plan plan = Scheduler.plan(
-                        new Snapshot(cluster.nodes(), cluster.partitions(), running, prefix, cluster.defMemPerCpuMiB(), now));
+                        new Snapshot(cluster.nodes(), cluster.partitions(), inUse, prefix, cluster.defMemPerCpuMiB(), now), options);
                 if (prefix.size() == pending.size() || restCannotStart(prefix, plan)) {
                     apply(plan, now);
                     return;
@@ -218,11 +227,19 @@ public final class Simulator {
         private boolean restCannotStart(List<QueuedJob> prefix, Plan plan) {
             Set<String> blocked = new HashSet<>();
             Map<String, Integer> inPrefix = new HashMap<>();
+            int waiting = 0;
             for (QueuedJob q : prefix) {
                 for (String p : q.partitions()) inPrefix.merge(p, 1, Integer::sum);
                 PendingReason r = plan.reasons().get(q.id());
-                if (r == PendingReason.Resources || r == PendingReason.Priority) blocked.add(q.partitions().get(0));
+                if (r == PendingReason.Resources || r == PendingReason.Priority) {
+                    blocked.add(q.partitions().get(0));
+                    waiting++;
+                }
             }
+            // A backfill pass tries up to maxJobTest jobs behind waiting ones. Each waiting job either is
+            // the first to wait in some partition (at most one per partition) or was tried behind one, so
+            // with this many waiting in the prefix the budget is spent and no job behind it is tried.
+            if (options.backfill() && waiting - partitions.size() < options.maxJobTest()) return false;
             for (var e : pendingIn.entrySet()) {
                 boolean behind = e.getValue()[0] > inPrefix.getOrDefault(e.getKey(), 0);
                 if (behind && !blocked.contains(e.getKey())) return false;
@@ -248,6 +265,10 @@ public final class Simulator {
                 cpusOf[j] = s.cpus();
                 memOf[j] = s.memMiB();
                 ends.add(new End(endAt[j], j));
+                if (options.reservations() > 0) {
+                    long limitEnd = limit > 0 ? now + limit : Allocation.NO_END;
+                    running.put(s.jobId(), new Allocation(s.jobId(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), limitEnd));
+                }
             }
         }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.motley.core.cluster.Partition;
 import io.motley.core.cluster.PartitionState;
+import io.motley.core.scheduler.SchedulerOptions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -53,6 +54,20 @@ class ClusterConfigTest {
         ClusterConfig c = ClusterConfig.parse("PartitionName=a\nPartitionName=b\n");
         assertThat(c.partitions().get(0).isDefault()).isTrue();
         assertThat(c.partitions().get(1).isDefault()).isFalse();
+    }
+
+    @Test
+    void schedulerTypeAndParameters() {
+        assertThat(ClusterConfig.defaults().scheduling()).isEqualTo(ClusterConfig.Scheduling.DEFAULT);
+        assertThat(ClusterConfig.defaults().scheduling().options()).isEqualTo(SchedulerOptions.easyBackfill());
+        ClusterConfig c = ClusterConfig.parse("SchedulerParameters=bf_interval=2,bf_max_job_test=50,bf_reservations=3\n");
+        assertThat(c.scheduling()).isEqualTo(new ClusterConfig.Scheduling(true, 2, 50, 3));
+        assertThat(c.scheduling().options()).isEqualTo(new SchedulerOptions(true, 3, 50));
+        assertThat(ClusterConfig.parse("SchedulerType=sched/builtin").scheduling().options()).isEqualTo(SchedulerOptions.FCFS);
+        assertThatThrownBy(() -> ClusterConfig.parse("SchedulerType=sched/gang")).hasMessageContaining("sched/backfill or sched/builtin");
+        assertThatThrownBy(() -> ClusterConfig.parse("SchedulerParameters=bf_window=10"))
+                .hasMessageContaining("unknown SchedulerParameters item bf_window");
+        assertThatThrownBy(() -> ClusterConfig.parse("SchedulerParameters=bf_interval=0")).hasMessageContaining("bf_interval must be at least 1");
     }
 
     @Test

@@ -11,10 +11,12 @@ class JobStateTest {
         assertThat(JobState.PENDING.canMoveTo(JobState.RUNNING)).isTrue();
         assertThat(JobState.PENDING.canMoveTo(JobState.CANCELLED)).isTrue();
         assertThat(JobState.PENDING.canMoveTo(JobState.COMPLETED)).isFalse();
+        assertThat(JobState.PENDING.canMoveTo(JobState.DEADLINE)).isTrue();
         for (JobState end : JobState.values()) {
             if (end.isTerminal()) {
                 assertThat(JobState.RUNNING.canMoveTo(end)).isTrue();
-                for (JobState any : JobState.values()) assertThat(end.canMoveTo(any)).isFalse();
+                // a finished job only goes back to the queue (scontrol requeue)
+                for (JobState any : JobState.values()) assertThat(end.canMoveTo(any)).isEqualTo(any == JobState.PENDING);
             }
         }
         assertThatThrownBy(() -> JobState.COMPLETED.moveTo(JobState.RUNNING)).hasMessage("job cannot go from COMPLETED to RUNNING");
@@ -27,6 +29,7 @@ class JobStateTest {
         assertThat(JobState.parse("ca")).contains(JobState.CANCELLED);
         assertThat(JobState.parse("canceled")).contains(JobState.CANCELLED);
         assertThat(JobState.parse("oom")).contains(JobState.OUT_OF_MEMORY);
+        assertThat(JobState.parse("dl")).contains(JobState.DEADLINE);
         assertThat(JobState.parse("bogus")).isEmpty();
     }
 

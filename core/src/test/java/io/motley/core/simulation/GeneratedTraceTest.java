@@ -40,6 +40,18 @@ class GeneratedTraceTest {
     }
 
     @Test
+    void backfillRunsTheSameJobsSoonerAndAgreesWithTheWholeQueue() throws IOException {
+        SwfTrace trace = SwfTrace.parse(resource());
+        SimulatedCluster machine = SimulatedCluster.interchangeableCpus(trace.maxProcs());
+        SimulationResult fcfs = Simulator.run(trace.jobs(), machine, Policy.FCFS);
+        SimulationResult backfill = Simulator.run(trace.jobs(), machine, Policy.BACKFILL);
+        assertThat(backfill.outcomes()).hasSize(fcfs.outcomes().size());
+        SimulationInvariants.check(backfill, machine);
+        assertThat(backfill.figures().meanWaitSeconds()).isLessThan(fcfs.figures().meanWaitSeconds());
+        assertThat(Simulator.run(trace.jobs(), machine, Policy.BACKFILL, Integer.MAX_VALUE).outcomes()).isEqualTo(backfill.outcomes());
+    }
+
+    @Test
     void aDeepQueueOfTwentyThousandJobsRunsThemAllInSubmissionOrder() {
         // Offered load above 1: the queue grows to thousands of jobs, the case the bounded queue is for.
         SwfTrace trace = SwfTrace.parse(GeneratedSwf.generate(11, 20_000, 256, 1.2));

@@ -136,10 +136,21 @@ class SimulatorTest {
     }
 
     @Test
-    void backfillIsRefusedUntilTheSchedulerHasIt() {
-        assertThatThrownBy(() -> Simulator.run(List.of(job(1, 0, 1, 1)), SimulatedCluster.interchangeableCpus(1), Policy.BACKFILL))
-                .isInstanceOf(UnsupportedOperationException.class)
-                .hasMessageStartingWith("backfill is not available yet");
+    void backfillStartsAShortJobInTheHoleBeforeTheWaitingJobsReservation() {
+        // 4 CPUs; job 1 holds 2 until t=100; job 2 needs all 4; job 3 (2 CPUs, 50 s) fits before t=100
+        List<WorkloadJob> jobs = List.of(
+                new WorkloadJob(1, 0, 2, NG, 100, 100, List.of()),
+                new WorkloadJob(2, 1, 4, NG, 10, 10, List.of()),
+                new WorkloadJob(3, 2, 2, NG, 50, 50, List.of()),
+                new WorkloadJob(4, 3, 2, NG, 200, 200, List.of()));
+        SimulatedCluster cpus = SimulatedCluster.interchangeableCpus(4);
+        SimulationResult fcfs = Simulator.run(jobs, cpus, Policy.FCFS);
+        SimulationResult backfill = Simulator.run(jobs, cpus, Policy.BACKFILL);
+        assertThat(fcfs.outcomes()).extracting(JobOutcome::startSeconds).containsExactly(0L, 100L, 110L, 110L);
+        // job 4 would still run at t=100, so it waits for job 2 even under backfill
+        assertThat(backfill.outcomes()).extracting(JobOutcome::startSeconds).containsExactly(0L, 100L, 2L, 110L);
+        assertThat(backfill.figures().meanWaitSeconds()).isCloseTo((0 + 99 + 0 + 107) / 4.0, within(1e-9));
+        assertThat(fcfs.figures().meanWaitSeconds()).isCloseTo((0 + 99 + 108 + 107) / 4.0, within(1e-9));
     }
 
     @Test
@@ -154,13 +165,15 @@ class SimulatorTest {
         for (int round = 0; round < 300; round++) {
             SimulatedCluster cluster = randomCluster(rnd);
             List<WorkloadJob> jobs = randomJobs(rnd, cluster, 20 + rnd.nextInt(150));
-            SimulationResult whole = Simulator.run(jobs, cluster, Policy.FCFS, Integer.MAX_VALUE);
-            for (int prefix : new int[] {1, 2, 5, Simulator.FIRST_PREFIX}) {
-                SimulationResult bounded = Simulator.run(jobs, cluster, Policy.FCFS, prefix);
-                assertThat(bounded.outcomes()).as("round %d, prefix %d", round, prefix).isEqualTo(whole.outcomes());
+            for (Policy policy : Policy.values()) {
+                SimulationResult whole = Simulator.run(jobs, cluster, policy, Integer.MAX_VALUE);
+                for (int prefix : new int[] {1, 2, 5, Simulator.FIRST_PREFIX}) {
+                    SimulationResult bounded = Simulator.run(jobs, cluster, policy, prefix);
+                    assertThat(bounded.outcomes()).as("round %d, %s, prefix %d", round, policy, prefix).isEqualTo(whole.outcomes());
+                }
+                assertThat(whole.outcomes().size() + whole.neverRunnableCount()).isEqualTo(jobs.size());
+                SimulationInvariants.check(whole, cluster);
             }
-            assertThat(whole.outcomes().size() + whole.neverRunnableCount()).isEqualTo(jobs.size());
-            SimulationInvariants.check(whole, cluster);
         }
     }
 

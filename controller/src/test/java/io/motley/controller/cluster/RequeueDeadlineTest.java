@@ -1,0 +1,226 @@
+package io.motley.controller.cluster;
+
+import static io.motley.controller.cluster.ClusterTest.registration;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.motley.controller.cluster.ClusterTest.FakeLink;
+import io.motley.controller.store.Store;
+import io.motley.core.config.ClusterConfig;
+import io.motley.core.job.ExitStatus;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
+import io.motley.core.job.PendingReason;
+import io.motley.protocol.Codec;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** scontrol requeue, requeue on a failed node, and --deadline, over a real store with the clock in the test's hand. */
+class RequeueDeadlineTest {
+    @TempDir
+    Path dir;
+
+    final AtomicLong now = new AtomicLong(1_000_000);
+
+    Cluster cluster(Store store, String config) {
+        return new Cluster(ClusterConfig.parse("NodeTimeout=10\n" + config), store, now::get);
+    }
+
+    static JobRequest req(long limit, long deadline, boolean requeue) {
+        return new JobRequest("j", List.of(), 1, 1, false, 1, JobRequest.UNSET, JobRequest.UNSET, limit, null, null, "/tmp", null,
+                Map.of(), "#!/bin/sh\ntrue\n", List.of(), false, null, null, "h", 0, null, null, false, 0, null, null, null, false,
+                null, 0, null, deadline, requeue);
+    }
+
+    long submit(Cluster c, JobRequest r, int uid) {
+        Frame answer = c.submit(r, uid, uid, uid == 0 ? "root" : "alice");
+        assertThat(answer.op()).as(answer.str("message", "")).isEqualTo(Ops.OK);
+        return answer.lng("id", -1);
+    }
+
+    static Frame ended(long id, int run, String state) {
+        return Frame.op(Ops.JOB_ENDED).put("id", id).put("run", run).put("state", state).put("code", 0).put("signal", 0);
+    }
+
+    Job job(Cluster c, long id) {
+        return c.job(id).orElseThrow();
+    }
+
+    @Test
+    void aRequeuedRunningJobIsKilledWaitsAndRunsAgainWhileItsOldRunsEndChangesNothing() {
+        Store store = new Store(dir.resolve("db"));
+        Cluster c = cluster(store, "");
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 2));
+        long a = submit(c, req(600, 0, true), 0);
+        c.schedulePass();
+        assertThat(job(c, a).state()).isEqualTo(JobState.RUNNING);
+
+        assertThat(c.requeue(List.of(a), 0, false)).extracting(Cluster.Outcome::error).containsOnlyNulls();
+        Frame kill = n1.sent.get(n1.sent.size() - 1);
+        assertThat(kill.op()).isEqualTo(Ops.KILL);
+        assertThat(kill.integer("run", -1)).isZero();
+        assertThat(kill.str("why")).isEqualTo("requeue");
+        Job requeued = job(c, a);
+        assertThat(requeued.state()).isEqualTo(JobState.PENDING);
+        assertThat(requeued.reason()).isEqualTo(PendingReason.BeginTime);
+        assertThat(requeued.restarts()).isEqualTo(1);
+        assertThat(requeued.node()).isNull();
+        assertThat(requeued.request().beginTime()).isEqualTo(now.get() + ClusterConfig.DEFAULT_REQUEUE_DELAY);
+
+        // the killed run reports: acknowledged, and the requeued job stays pending
+        c.jobEnded("n1", ended(a, 0, "CANCELLED"));
+        assertThat(job(c, a).state()).isEqualTo(JobState.PENDING);
+        assertThat(n1.sent.get(n1.sent.size() - 1).op()).isEqualTo(Ops.ACK_ENDED);
+        assertThat(n1.sent.get(n1.sent.size() - 1).integer("run", -1)).isZero();
+        c.schedulePass();
+        assertThat(job(c, a).state()).isEqualTo(JobState.PENDING);
+
+        now.addAndGet(ClusterConfig.DEFAULT_REQUEUE_DELAY);
+        c.schedulePass();
+        assertThat(job(c, a).state()).isEqualTo(JobState.RUNNING);
+        Frame launch = n1.sent.get(n1.sent.size() - 1);
+        assertThat(launch.op()).isEqualTo(Ops.LAUNCH);
+        assertThat(Codec.job(launch.children().get(0)).restarts()).isEqualTo(1);
+
+        // a late duplicate of the first run's end is still ignored; the second run's end counts
+        c.jobEnded("n1", ended(a, 0, "FAILED"));
+        assertThat(job(c, a).state()).isEqualTo(JobState.RUNNING);
+        c.jobEnded("n1", ended(a, 1, "COMPLETED"));
+        assertThat(job(c, a).state()).isEqualTo(JobState.COMPLETED);
+        store.close();
+
+        // the run counter is in the stored record
+        Store again = new Store(dir.resolve("db"));
+        assertThat(cluster(again, "").job(a)).get().extracting(Job::restarts).isEqualTo(1);
+        again.close();
+    }
+
+    @Test
+    void aRequeuedJobWaitsForItsKilledRunEvenWithoutADelay() {
+        Store store = new Store(dir.resolve("db"));
+        Cluster c = cluster(store, "RequeueDelay=0");
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 1));
+        long a = submit(c, req(600, 0, true), 0);
+        c.schedulePass();
+        c.requeue(List.of(a), 0, false);
+        c.schedulePass();
+        assertThat(job(c, a).state()).isEqualTo(JobState.PENDING);
+        assertThat(job(c, a).reason()).isEqualTo(PendingReason.BeginTime);
+        c.jobEnded("n1", ended(a, 0, "CANCELLED"));
+        c.schedulePass();
+        assertThat(job(c, a).state()).isEqualTo(JobState.RUNNING);
+        store.close();
+    }
+
+    @Test
+    void finishedJobsComeBackAndRefusalsUseSlurmsWords() {
+        Store store = new Store(dir.resolve("db"));
+        Cluster c = cluster(store, "RequeueDelay=5");
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 2));
+        long done = submit(c, req(600, 0, true), 1000);
+        long noRequeue = submit(c, req(600, 0, false), 1000);
+        c.schedulePass();
+        c.jobEnded("n1", ended(done, 0, "COMPLETED"));
+        c.jobEnded("n1", ended(noRequeue, 0, "FAILED"));
+        long pending = submit(c, req(600, 0, true), 1000);
+        long other = submit(c, req(600, 0, true), 0);
+
+        List<Cluster.Outcome> out = c.requeue(List.of(done, noRequeue, pending, other, 999L), 1000, false);
+        assertThat(out).extracting(Cluster.Outcome::error).containsExactly(null, "Requested operation is presently disabled",
+                "Job is pending execution", "Access/permission denied", "Invalid job id specified");
+        Job back = job(c, done);
+        assertThat(back.state()).isEqualTo(JobState.PENDING);
+        assertThat(back.exit()).isEqualTo(ExitStatus.NONE);
+        assertThat(back.restarts()).isEqualTo(1);
+
+        // requeuehold: back in the queue and held until released
+        now.addAndGet(1);
+        c.schedulePass();
+        c.jobEnded("n1", ended(other, 0, "COMPLETED"));
+        c.jobEnded("n1", ended(pending, 0, "COMPLETED"));
+        c.requeue(List.of(other), 0, true);
+        assertThat(job(c, other).reason()).isEqualTo(PendingReason.JobHeldUser);
+        now.addAndGet(10);
+        c.schedulePass();
+        assertThat(job(c, done).state()).isEqualTo(JobState.RUNNING);
+        assertThat(job(c, other).state()).isEqualTo(JobState.PENDING);
+        c.hold(List.of(other), 0, false);
+        c.schedulePass();
+        assertThat(job(c, other).state()).isEqualTo(JobState.RUNNING);
+        store.close();
+    }
+
+    @Test
+    void jobsOnAFailedNodeAreRequeuedUnlessTheySaidNoRequeue() {
+        Store store = new Store(dir.resolve("db"));
+        Cluster c = cluster(store, "");
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 2));
+        long again = submit(c, req(600, 0, true), 0);
+        long not = submit(c, req(600, 0, false), 0);
+        c.schedulePass();
+        now.addAndGet(11);
+        c.checkNodes();
+        assertThat(job(c, again).state()).isEqualTo(JobState.PENDING);
+        assertThat(job(c, again).restarts()).isEqualTo(1);
+        assertThat(job(c, not).state()).isEqualTo(JobState.NODE_FAIL);
+
+        // the node returns still running the old run: that run is killed, by its run number
+        FakeLink back = new FakeLink("n1");
+        c.register(back, registration("n1", 2, new Frame().put("op", "running").put("id", again).put("run", 0)));
+        Frame kill = back.sent.stream().filter(f -> f.op().equals(Ops.KILL)).findFirst().orElseThrow();
+        assertThat(kill.lng("id", -1)).isEqualTo(again);
+        assertThat(kill.integer("run", -1)).isZero();
+        store.close();
+    }
+
+    @Test
+    void aJobThatCanNoLongerEndBeforeItsDeadlineEndsDeadlineWithoutStarting() {
+        Store store = new Store(dir.resolve("db"));
+        Cluster c = cluster(store, "");
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 1));
+        long blocker = submit(c, req(3600, 0, true), 0);
+        long tooLong = submit(c, req(600, now.get() + 300, true), 0);
+        long waits = submit(c, req(60, now.get() + 120, true), 0);
+        c.schedulePass();
+        assertThat(job(c, blocker).state()).isEqualTo(JobState.RUNNING);
+        Job gone = job(c, tooLong);
+        assertThat(gone.state()).isEqualTo(JobState.DEADLINE);
+        assertThat(gone.reason()).isEqualTo(PendingReason.DeadLine);
+        assertThat(gone.exit()).isEqualTo(new ExitStatus(0, 1));
+        assertThat(gone.startTime()).isZero();
+        assertThat(job(c, waits).state()).isEqualTo(JobState.PENDING);
+
+        now.addAndGet(61);
+        c.schedulePass();
+        assertThat(job(c, waits).state()).isEqualTo(JobState.DEADLINE);
+        assertThat(n1.ops()).doesNotContain("launch:" + tooLong, "launch:" + waits);
+        store.close();
+    }
+
+    @Test
+    void submissionRefusesADeadlineThatIsPastOrHasNoTimeLimit() {
+        Store store = new Store(dir.resolve("db"));
+        Cluster c = cluster(store, "PartitionName=limited Default=YES DefaultTime=10\nPartitionName=open");
+        c.register(new FakeLink("n1"), registration("n1", 1));
+        Frame past = c.submit(req(JobRequest.UNSET, now.get() - 1, true), 0, 0, "root");
+        assertThat(past.str("message")).isEqualTo("Invalid time specified");
+        Frame noLimit = c.submit(new JobRequest("j", List.of("open"), 1, 1, false, 1, JobRequest.UNSET, JobRequest.UNSET,
+                JobRequest.UNSET, null, null, "/tmp", null, Map.of(), "#!/bin/sh\ntrue\n", List.of(), false, null, null, "h", 0,
+                null, null, false, 0, null, null, null, false, null, 0, null, now.get() + 3600, true), 0, 0, "root");
+        assertThat(noLimit.str("message")).isEqualTo("Requested time limit is invalid (missing or exceeds some limit)");
+        // the partition's DefaultTime is a limit: accepted
+        assertThat(c.submit(req(JobRequest.UNSET, now.get() + 3600, true), 0, 0, "root").op()).isEqualTo(Ops.OK);
+        store.close();
+    }
+}
