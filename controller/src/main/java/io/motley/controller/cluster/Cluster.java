@@ -887,11 +887,12 @@ public final class Cluster {
         }
         List<Integer> indices = ArraySpec.unfold(meta.array().pending());
         for (int k = 0; k < Math.min(allowed, Math.min(TASKS_PER_PASS, indices.size())); k++) {
-            // ascending in task order, so the scheduler (id breaks priority ties) starts the lowest index first
+            // ascending in task order, so the scheduler (id breaks priority ties) starts the lowest index first;
+            // among other jobs of equal priority the tasks rank by the array's submission, not ahead of all
             long synthetic = Long.MIN_VALUE + 1 + tasks.size();
             tasks.put(synthetic, new long[] {meta.id(), indices.get(k), k});
             pending.add(new QueuedJob(synthetic, meta.priority(), parts, r.cpus(), r.requestedMemMiB(), r.timeLimitSeconds(), false,
-                    r.gpusPerNode(), r.gpuType(), Admission.placement(r)));
+                    r.gpusPerNode(), r.gpuType(), Admission.placement(r), meta.id()));
         }
     }
 

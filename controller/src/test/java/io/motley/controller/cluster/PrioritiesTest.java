@@ -170,4 +170,25 @@ class PrioritiesTest {
             assertThat(c.job(mine).orElseThrow().priority()).isEqualTo(2505);
         }
     }
+
+    @Test
+    void anArrayDoesNotJumpAheadOfAnEarlierJobOfEqualPriority() {
+        try (Store store = new Store(dir.resolve("db"))) {
+            // every weight 0: all priorities are 1, so submission order decides, as in Slurm
+            Cluster c = cluster(store, "NodeTimeout=1000");
+            c.register(new ClusterTest.FakeLink("n1"), ClusterTest.registration("n1", 1));
+            long blocker = c.submit(req(1, null, 0, null), 0, 0, "root").lng("id", -1);
+            c.schedulePass();
+            long first = c.submit(req(1, null, 0, null), 0, 0, "root").lng("id", -1);
+            JobRequest a = req(1, null, 0, null);
+            JobRequest array = new JobRequest(a.name(), a.partitions(), 1, 1, false, 1, a.memPerNodeMiB(), a.memPerCpuMiB(),
+                    a.timeLimitSeconds(), null, null, "/tmp", null, Map.of(), a.script(), List.of(), false, null, null, "h", 0, null,
+                    null, false, 0, null, null, null, false, "1-2", 0, null, 0, true);
+            c.submit(array, 0, 0, "root");
+            c.jobEnded("n1", Frame.op(Ops.JOB_ENDED).put("id", blocker).put("state", "COMPLETED").put("code", 0).put("signal", 0)
+                    .put("end", now.get()));
+            c.schedulePass();
+            assertThat(c.job(first).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        }
+    }
 }

@@ -7,11 +7,12 @@ import java.util.Set;
  * A pending job as the scheduler sees it. {@code memMiB} is -2 when the user named no memory (the
  * job then gets a per-CPU share of its node); {@code timeLimitSeconds} is -2 when not given;
  * {@code gpus} GPUs of {@code gpuType} (any type when null) on its node; {@code placement} where
- * it may go.
+ * it may go. {@code submitOrder} breaks priority ties, as Slurm's submission order does: the job's
+ * id, or for an array task (queued under a synthetic id) the array's id.
  */
 public record QueuedJob(
         long id, long priority, List<String> partitions, int cpus, long memMiB, long timeLimitSeconds, boolean held,
-        int gpus, String gpuType, Placement placement) {
+        int gpus, String gpuType, Placement placement, long submitOrder) {
 
     /** -C, -w, -x and --exclusive: which nodes a job accepts and whether it wants one to itself. */
     public record Placement(Constraint constraint, Set<String> nodes, Set<String> excluded, boolean exclusive) {
@@ -32,6 +33,12 @@ public record QueuedJob(
     public QueuedJob {
         partitions = List.copyOf(partitions);
         if (placement == null) placement = Placement.ANY;
+    }
+
+    /** A job that is its own submission (not an array task). */
+    public QueuedJob(long id, long priority, List<String> partitions, int cpus, long memMiB, long timeLimitSeconds, boolean held,
+            int gpus, String gpuType, Placement placement) {
+        this(id, priority, partitions, cpus, memMiB, timeLimitSeconds, held, gpus, gpuType, placement, id);
     }
 
     public QueuedJob(long id, long priority, List<String> partitions, int cpus, long memMiB, long timeLimitSeconds, boolean held,

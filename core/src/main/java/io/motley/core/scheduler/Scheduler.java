@@ -132,6 +132,7 @@ public final class Scheduler {
             keyed.sort((a, b) -> {
                 if (a.tier() != b.tier()) return Integer.compare(b.tier(), a.tier());
                 if (a.job().priority() != b.job().priority()) return Long.compare(b.job().priority(), a.job().priority());
+                if (a.job().submitOrder() != b.job().submitOrder()) return Long.compare(a.job().submitOrder(), b.job().submitOrder());
                 return Long.compare(a.job().id(), b.job().id());
             });
             List<QueuedJob> queue = new ArrayList<>(keyed.size());
