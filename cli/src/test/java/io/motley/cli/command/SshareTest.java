@@ -18,7 +18,7 @@ class SshareTest {
     SshareTest() {
         Frame answer = Frame.op(Ops.OK).put("type", "priority/multifactor");
         for (ShareTree.Row r : List.of(
-                new ShareTree.Row("root", null, 0, -1, 1.0, 1000.7, 1.0, 1.0, 0.5),
+                new ShareTree.Row("root", null, 0, -1, 0.0, 1000.7, 1.0, 1.0, 0.0),
                 new ShareTree.Row("chem", null, 1, 60, 0.6, 200.7, 0.2, 0.2, 0.7937005),
                 new ShareTree.Row("chem", "carol", 2, 1, 0.6, 200.7, 0.2, 0.2, 0.7937005),
                 new ShareTree.Row("physics", null, 1, 40, 0.4, 800, 0.8, 0.8, 0.25),
@@ -38,7 +38,7 @@ class SshareTest {
         assertThat(sshare().out()).isEqualTo(lines(
                 "Account                    User  RawShares  NormShares    RawUsage  EffectvUsage  FairShare ",
                 "-------------------- ---------- ---------- ----------- ----------- ------------- ---------- ",
-                "root                                          1.000000        1000      1.000000   0.500000 ",
+                "root                                          0.000000        1000      1.000000   0.000000 ",
                 " chem                                   60    0.600000         200      0.200000   0.793701 ",
                 " physics                                40    0.400000         800      0.800000   0.250000 ",
                 "  physics                 alice          1    0.200000         600      0.700000   0.088388 "));

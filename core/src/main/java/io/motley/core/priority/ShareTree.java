@@ -91,8 +91,8 @@ public final class ShareTree {
         sum(root);
         List<Row> out = new ArrayList<>();
         double total = root.usage;
-        out.add(new Row("root", null, 0, -1, 1.0, total, total > 0 ? 1.0 : 0.0, total > 0 ? 1.0 : 0.0,
-                factor(total > 0 ? 1.0 : 0.0, 1.0)));
+        // Slurm shows root with no shares of its own (NormShares 0, and so FairShare 0); its children split 1
+        out.add(new Row("root", null, 0, -1, 0.0, total, total > 0 ? 1.0 : 0.0, total > 0 ? 1.0 : 0.0, 0.0));
         walk(root, 1, 1.0, total > 0 ? 1.0 : 0.0, total, true, out);
         return new ShareTree(out);
     }
