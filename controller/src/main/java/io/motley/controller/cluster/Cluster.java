@@ -845,14 +845,15 @@ public final class Cluster {
     }
 
     /**
-     * Recomputes pending jobs' priorities (priority/multifactor; nothing under basic). Kept in
-     * memory only: they change with every pass, and a restarted controller recomputes them.
+     * Ranks new or changed pending jobs, and all of them every PriorityCalcPeriod (multifactor;
+     * nothing under basic). Kept in memory only: they keep changing, and a restarted controller
+     * ranks every job again.
      */
     public synchronized void refreshPriorities(long now) {
         for (Job j : priorities.refresh(now, jobs.values(), clusterCpus())) jobs.put(j.id(), j);
     }
 
-    /** sprio's figures: every pending job's factors now, or null under priority/basic. */
+    /** sprio's figures: every pending job's factors as last computed, or null under priority/basic. */
     public synchronized List<io.motley.core.priority.Factors> priorityFactors() {
         if (!priorities.multifactor()) return null;
         return priorities.factors(clock.getAsLong(), jobs.values(), clusterCpus());
