@@ -30,17 +30,31 @@ public final class PriorityCalculator {
      */
     public Factors factors(Job job, long now, ShareTree shares, int clusterCpus) {
         var r = job.request();
-        long eligible = Math.max(job.submitTime(), r.beginTime());
-        double age = config.maxAgeSeconds() == 0 ? 1.0
-                : Math.min(1.0, Math.max(0, now - eligible) / (double) config.maxAgeSeconds());
-        double size = jobSize(r.cpus(), clusterCpus);
         String partition = job.partition() == null ? "" : job.partition().split(",")[0];
+        return factors(new Pending(job.id(), job.user(), r.account(), partition, r.qos(), r.nice(), r.cpus(),
+                Math.max(job.submitTime(), r.beginTime())), now, shares, clusterCpus);
+    }
+
+    /**
+     * What the calculator needs of a pending job, for callers without a {@link Job} (the
+     * simulator): {@code account} and {@code qos} may be null, {@code eligibleSince} is when it
+     * could first start (submission, or --begin).
+     */
+    public record Pending(long jobId, String user, String account, String partition, String qos, long nice, int cpus,
+            long eligibleSince) {}
+
+    public Factors factors(Pending job, long now, ShareTree shares, int clusterCpus) {
+        double age = config.maxAgeSeconds() == 0 ? 1.0
+                : Math.min(1.0, Math.max(0, now - job.eligibleSince()) / (double) config.maxAgeSeconds());
+        double size = jobSize(job.cpus(), clusterCpus);
+        String partition = job.partition() == null ? "" : job.partition();
         double part = maxJobFactor <= 0 ? 0 : (double) config.jobFactor(partition) / maxJobFactor;
         long maxQos = associations.maxQosPriority();
-        String qosName = r.qos() == null ? Associations.NORMAL_QOS : r.qos();
+        String qosName = job.qos() == null ? Associations.NORMAL_QOS : job.qos();
         double qos = maxQos <= 0 ? 0 : associations.qos(qosName).map(q -> (double) q.priority() / maxQos).orElse(0.0);
-        String account = associations.enforced() ? r.account() : null;
-        return new Factors(job.id(), job.user(), partition, age, shares.factor(account, job.user()), size, part, qos, r.nice(), config);
+        String account = associations.enforced() ? job.account() : null;
+        return new Factors(job.jobId(), job.user(), partition, age, shares.factor(account, job.user()), size, part, qos, job.nice(),
+                config);
     }
 
     /**

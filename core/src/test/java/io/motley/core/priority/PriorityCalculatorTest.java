@@ -78,4 +78,14 @@ class PriorityCalculatorTest {
         assertThat(calc.factors(job(3, "alice", "physics", "a", 1, 0, null, 0), 10, none, 4).qos()).isZero();
         assertThat(calc.factors(job(3, "alice", "physics", "a", 1, 0, "high", 0), 10, none, 4).qos()).isEqualTo(1.0);
     }
+
+    @Test
+    void theSimulatorsFormGivesTheSameFactors() {
+        ShareTree shares = ShareTree.compute(ASSOC, Map.of(new Association("physics", "alice"), 300.0), List.of());
+        PriorityCalculator calc = new PriorityCalculator(WEIGHTS, ASSOC, List.of("a", "b"));
+        Factors fromJob = calc.factors(job(7, "alice", "physics", "b", 2, 100, "low", 1000), 1500, shares, 8);
+        Factors fromPending = calc.factors(new PriorityCalculator.Pending(7, "alice", "physics", "b", "low", 100, 2, 1000), 1500,
+                shares, 8);
+        assertThat(fromPending).isEqualTo(fromJob);
+    }
 }
