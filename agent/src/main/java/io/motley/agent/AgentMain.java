@@ -185,7 +185,7 @@ public final class AgentMain {
                 .put("gpuUsage", hw.gpus().isEmpty() ? null : Gpus.sample(smi))
                 .put("health", health[0] == null ? null : health[0].lastResult()));
         String mode = s.containment() != null ? s.containment() : config.containmentType();
-        Containment containment = Containment.choose(mode, node);
+        Containment containment = Containment.choose(mode, JobLauncher.groupName(node, spool));
         launcher[0] = new JobLauncher(spool, node, link::trySend, containment, jobCpus(s, hw));
         link.attach(launcher[0]);
         if (healthProgram != null && !healthProgram.isBlank()) {

@@ -63,6 +63,33 @@ class ArrayIT {
     }
 
     @Test
+    void aftercorrStartsEachTaskWhenItsCorrespondingTaskCompleted() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "")) {
+            c.startController();
+            c.startAgent("n1", 2, "2000M");
+            c.awaitNodesUp("n1");
+            Path log = c.workFile("corr.log");
+            // task 1 completes at once, task 2 fails, task 3 completes after a while
+            long first = c.submit("--array=1-3", "-o", "/dev/null", "--wrap",
+                    "if [ $SLURM_ARRAY_TASK_ID = 3 ]; then sleep 8; fi; exit $((SLURM_ARRAY_TASK_ID == 2))");
+            long second = c.submit("--array=1-3", "-o", "/dev/null", "--dependency=aftercorr:" + first, "--wrap",
+                    "echo b$SLURM_ARRAY_TASK_ID >> " + log);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(log)
+                    && Files.readAllLines(log).contains("b1"));
+            // task 1 of the second array ran while task 3 of the first was still running: task by task, not afterok
+            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(first), "-o", "%t").out()).contains("R");
+            assertThat(Files.readAllLines(log)).doesNotContain("b3");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Files.readAllLines(log).contains("b3"));
+            // task 2 of the second array waits on a task that failed
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                    c.cmd("squeue", "-h", "-r", "-t", "PD", "-j", Long.toString(second), "-o", "%i %r").out().trim()
+                            .equals(second + "_2 DependencyNeverSatisfied"));
+            assertThat(Files.readAllLines(log)).containsExactly("b1", "b3");
+            c.cmd("scancel", Long.toString(second));
+        }
+    }
+
+    @Test
     void aLargeArrayIsOneSubmissionAndCancelTakesItAll() throws Exception {
         try (TestCluster c = new TestCluster(dir, "")) {
             c.startController();

@@ -113,7 +113,23 @@ public final class JobLauncher {
 
     /** A launcher that chooses its containment itself (ContainmentType=auto). */
     public JobLauncher(Path spool, String nodeName, Consumer<Frame> reporter) throws IOException {
-        this(spool, nodeName, reporter, Containment.choose("auto", nodeName));
+        this(spool, nodeName, reporter, Containment.choose("auto", groupName(nodeName, spool)));
+    }
+
+    /**
+     * The name of an agent's cgroups: the node's, plus a digest of its spool directory, so that
+     * two clusters on one host (two users' {@code motley up}, parallel test clusters) never share a
+     * job's group even when their nodes and job ids are alike; stable across restarts, so an agent
+     * finds its running jobs' groups again.
+     */
+    public static String groupName(String node, Path spool) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(spool.toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return node + "-" + java.util.HexFormat.of().formatHex(d, 0, 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 
     public JobLauncher(Path spool, String nodeName, Consumer<Frame> reporter, Containment containment) throws IOException {

@@ -76,8 +76,8 @@ public final class Squeue implements Command {
         if (p.has("array")) all = expandArrays(all);
         for (Job j : all) {
             if (!ids.isEmpty() && !ids.contains(j.id()) && (j.array() == null || !ids.contains(j.array().arrayJobId()))) continue;
-            // an explicit job id shows that job whatever its state, as in Slurm
-            if ((ids.isEmpty() || p.has("start")) && !states.contains(j.state())) continue;
+            // an explicit job id shows that job whatever its state, as in Slurm, unless states are named too
+            if ((ids.isEmpty() || p.has("states") || p.has("start")) && !states.contains(j.state())) continue;
             if (!users.isEmpty() && !users.contains(j.user()) && !users.contains(Integer.toString(j.uid()))) continue;
             if (!partitions.isEmpty() && java.util.Collections.disjoint(partitions, List.of(j.partition().split(",")))) continue;
             if (!names.isEmpty() && !names.contains(j.request().name())) continue;

@@ -98,6 +98,8 @@ class SqueueTest {
                 "             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)",
                 "              1349     debug    pendB     root PD       0:00      1 (Priority)",
                 "              1345     debug    false     root  F       0:00      1 vm"));
+        Result pendingOnly = Fixtures.run(new Squeue(), busy(), NOW, "-h", "-j", "1345,1349", "-t", "PD", "-o", "%i");
+        assertThat(pendingOnly.out()).as("named states still filter named jobs").isEqualTo(lines("1349"));
         Result bad = Fixtures.run(new Squeue(), busy(), NOW, "-j", "x1");
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).isEqualTo(lines("squeue: error: Invalid job id: x1"));

@@ -887,6 +887,10 @@ public final class Cluster {
             return;
         }
         List<Integer> indices = ArraySpec.unfold(meta.array().pending());
+        Dependency corr = r.dependency() == null ? null : Dependency.parse(r.dependency());
+        if (corr != null && corr.corresponding()) {
+            indices = readyByCorrespondingTask(meta, corr, indices, (int) Math.min(allowed, TASKS_PER_PASS));
+        }
         for (int k = 0; k < Math.min(allowed, Math.min(TASKS_PER_PASS, indices.size())); k++) {
             // ascending in task order, so the scheduler (id breaks priority ties) starts the lowest index first;
             // among other jobs of equal priority the tasks rank by the array's submission, not ahead of all
@@ -898,6 +902,39 @@ public final class Cluster {
     }
 
     /**
+     * aftercorr: the pending tasks (at most {@code limit}, lowest index first) whose dependency,
+     * judged against the corresponding tasks, is satisfied. When none is, the array waits with
+     * Dependency, or DependencyNeverSatisfied once no task ever can (cancelled under
+     * --kill-on-invalid-dep).
+     */
+    private List<Integer> readyByCorrespondingTask(Job meta, Dependency dep, List<Integer> indices, int limit) {
+        long now = clock.getAsLong();
+        boolean singleton = singletonBlocked(meta);
+        Map<Long, List<Job>> families = new HashMap<>();
+        List<Integer> ready = new ArrayList<>();
+        boolean anyWaiting = false;
+        for (int index : indices) {
+            Dependency.Status st = dep.evaluate(this::dependencyTarget, id -> correspondingTask(id, index, families), now, singleton);
+            if (st == Dependency.Status.SATISFIED) ready.add(index);
+            else if (st == Dependency.Status.WAITING) anyWaiting = true;
+            if (ready.size() == limit) break;
+        }
+        if (ready.isEmpty()) {
+            PendingReason why = anyWaiting ? PendingReason.Dependency : PendingReason.DependencyNeverSatisfied;
+            Job now_ = jobs.get(meta.id());
+            if (!anyWaiting && meta.request().killOnInvalidDependency()) {
+                log.info("job cancelled: its dependency can never be satisfied job={} dependency={}", meta.id(), meta.request().dependency());
+                Job ended = now_.withReason(why).ended(JobState.CANCELLED, ExitStatus.NONE, now, 0);
+                jobs.put(meta.id(), ended);
+                store.saveJob(ended);
+            } else if (now_.reason() != why) {
+                jobs.put(meta.id(), now_.withReason(why));
+            }
+        }
+        return ready;
+    }
+
+    /**
      * A task of an array starts: it becomes a job of its own with a new id, as Slurm does, and
      * leaves the array's pending set; the last task takes the array's own id.
      */
@@ -906,11 +943,13 @@ public final class Cluster {
         int index = (int) task[1];
         List<Integer> rest = new ArrayList<>(ArraySpec.unfold(meta.array().pending()));
         rest.remove(Integer.valueOf(index));
-        if (rest.isEmpty()) return meta.withArray(new ArrayPart(meta.id(), index, ""));
+        // a started task no longer waits on anything: its dependency (per task, for aftercorr) was met
+        JobRequest own = meta.request().dependency() == null ? meta.request() : meta.request().withDependency(null);
+        if (rest.isEmpty()) return meta.withRequest(own).withArray(new ArrayPart(meta.id(), index, ""));
         Job remaining = meta.withArray(new ArrayPart(meta.id(), -1, ArraySpec.fold(rest)));
         jobs.put(meta.id(), remaining);
         store.saveJob(remaining);
-        return store.insertNew(id -> new Job(id, meta.request(), meta.user(), meta.uid(), meta.gid(), JobState.PENDING,
+        return store.insertNew(id -> new Job(id, own, meta.user(), meta.uid(), meta.gid(), JobState.PENDING,
                 PendingReason.None, meta.priority(), meta.submitTime(), 0, 0, meta.partition(), null, 0, 0,
                 meta.timeLimitSeconds(), ExitStatus.NONE, -1, "", null, new ArrayPart(meta.id(), index, "")));
     }
@@ -937,8 +976,13 @@ public final class Cluster {
             return j.reason() == PendingReason.BeginTime || j.reason() == PendingReason.Dependency ? j.withReason(PendingReason.None) : j;
         }
         Dependency dep = Dependency.parse(r.dependency());
-        boolean singletonBlocked = jobs.values().stream().anyMatch(o -> o.id() < j.id() && !o.state().isTerminal()
-                && o.uid() == j.uid() && o.request().name().equals(r.name()));
+        // an array depending with aftercorr is judged task by task when its tasks are offered
+        if (dep.corresponding() && j.array() != null && j.array().holdsPending()) {
+            // the reason is set again when its tasks are judged (readyByCorrespondingTask)
+            boolean waited = j.reason() == PendingReason.Dependency || j.reason() == PendingReason.DependencyNeverSatisfied;
+            return waited ? j.withReason(PendingReason.None) : j;
+        }
+        boolean singletonBlocked = singletonBlocked(j);
         return switch (dep.evaluate(this::dependencyTarget, now, singletonBlocked)) {
             case SATISFIED -> j.withRequest(r.withDependency(null)).withReason(PendingReason.None);
             case WAITING -> j.reason() == PendingReason.Dependency ? j : j.withReason(PendingReason.Dependency);
@@ -950,6 +994,32 @@ public final class Cluster {
                 yield j.reason() == PendingReason.DependencyNeverSatisfied ? j : j.withReason(PendingReason.DependencyNeverSatisfied);
             }
         };
+    }
+
+    private boolean singletonBlocked(Job j) {
+        return jobs.values().stream().anyMatch(o -> o.id() < j.id() && !o.state().isTerminal()
+                && o.uid() == j.uid() && o.request().name().equals(j.request().name()));
+    }
+
+    /**
+     * What an aftercorr term sees for task {@code index} of a dependent array: the task of array
+     * {@code id} with that index (pending while the array still holds it; empty when the array has
+     * no such task); a job that is not an array is seen whole, as afterok sees it.
+     */
+    private Optional<Dependency.Target> correspondingTask(long id, int index, Map<Long, List<Job>> families) {
+        List<Job> family = families.computeIfAbsent(id, k -> store.accounting(0, Long.MAX_VALUE, -1, List.of(k)).stream()
+                .map(j -> jobs.getOrDefault(j.id(), j)).toList());
+        if (family.stream().noneMatch(j -> j.array() != null)) return dependencyTarget(id);
+        for (Job t : family) {
+            if (t.array() == null) continue;
+            if (t.array().taskId() == index && !(t.array().holdsPending() && t.state() == JobState.PENDING)) {
+                return Optional.of(new Dependency.Target(t.state(), t.startTime()));
+            }
+            if (t.array().holdsPending() && ArraySpec.unfold(t.array().pending()).contains(index)) {
+                return Optional.of(new Dependency.Target(JobState.PENDING, 0));
+            }
+        }
+        return Optional.empty();
     }
 
     /**

@@ -99,11 +99,27 @@ public record Dependency(List<Term> terms, boolean anyOf) {
      * name and user is still pending or running.
      */
     public Status evaluate(LongFunction<Optional<Target>> lookup, long now, boolean singletonBlocked) {
+        return evaluate(lookup, null, now, singletonBlocked);
+    }
+
+    /**
+     * Evaluates for one task of a dependent array: {@code corresponding} gives the task of a named
+     * array with the same index (empty when that array has no such task, which leaves nothing to
+     * wait for), and aftercorr terms look at it alone; null evaluates for the whole job, where
+     * aftercorr is afterok on the named job.
+     */
+    public Status evaluate(LongFunction<Optional<Target>> lookup, LongFunction<Optional<Target>> corresponding, long now,
+            boolean singletonBlocked) {
         boolean anyWaiting = false;
         boolean anySatisfied = false;
         boolean anyNever = false;
         for (Term t : terms) {
-            Status s = term(t, lookup, now, singletonBlocked);
+            Status s;
+            if (t.kind() == Kind.AFTERCORR && corresponding != null) {
+                s = corresponding.apply(t.jobId()).map(task -> afterOk(task.state())).orElse(Status.SATISFIED);
+            } else {
+                s = term(t, lookup, now, singletonBlocked);
+            }
             switch (s) {
                 case SATISFIED -> anySatisfied = true;
                 case WAITING -> anyWaiting = true;
@@ -116,6 +132,15 @@ public record Dependency(List<Term> terms, boolean anyOf) {
         }
         if (anyNever) return Status.NEVER;
         return anyWaiting ? Status.WAITING : Status.SATISFIED;
+    }
+
+    /** Whether any term is aftercorr: an array depending so is evaluated task by task. */
+    public boolean corresponding() {
+        return terms.stream().anyMatch(t -> t.kind() == Kind.AFTERCORR);
+    }
+
+    private static Status afterOk(JobState state) {
+        return !state.isTerminal() ? Status.WAITING : state == JobState.COMPLETED ? Status.SATISFIED : Status.NEVER;
     }
 
     private static Status term(Term t, LongFunction<Optional<Target>> lookup, long now, boolean singletonBlocked) {
@@ -132,8 +157,8 @@ public record Dependency(List<Term> terms, boolean anyOf) {
                 yield ended ? Status.SATISFIED : Status.WAITING;
             }
             case AFTERANY -> ended ? Status.SATISFIED : Status.WAITING;
-            // without arrays, aftercorr is afterok on the one job
-            case AFTEROK, AFTERCORR -> !ended ? Status.WAITING : ok ? Status.SATISFIED : Status.NEVER;
+            // evaluated for the whole job, aftercorr is afterok on the named one
+            case AFTEROK, AFTERCORR -> afterOk(j.state());
             case AFTERNOTOK -> !ended ? Status.WAITING : ok ? Status.NEVER : Status.SATISFIED;
             case SINGLETON -> Status.SATISFIED;
         };

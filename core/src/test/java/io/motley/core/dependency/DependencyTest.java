@@ -41,6 +41,22 @@ class DependencyTest {
     }
 
     @Test
+    void aftercorrLooksAtTheCorrespondingTaskAlone() {
+        // array 7's task of this index: completed, failed, still running, or none at all
+        Dependency d = Dependency.parse("aftercorr:7,afterok:1");
+        assertThat(d.corresponding()).isTrue();
+        assertThat(Dependency.parse("afterok:7").corresponding()).isFalse();
+        java.util.function.LongFunction<Optional<Target>> whole = id -> Optional.ofNullable(JOBS.get(id));
+        assertThat(d.evaluate(whole, id -> Optional.of(new Target(JobState.COMPLETED, 5)), 200, false)).isEqualTo(Status.SATISFIED);
+        assertThat(d.evaluate(whole, id -> Optional.of(new Target(JobState.FAILED, 5)), 200, false)).isEqualTo(Status.NEVER);
+        assertThat(d.evaluate(whole, id -> Optional.of(new Target(JobState.RUNNING, 5)), 200, false)).isEqualTo(Status.WAITING);
+        assertThat(d.evaluate(whole, id -> Optional.empty(), 200, false)).as("no such task: nothing to wait for").isEqualTo(Status.SATISFIED);
+        // the other terms still count
+        assertThat(Dependency.parse("aftercorr:7,afterok:3").evaluate(whole, id -> Optional.of(new Target(JobState.COMPLETED, 5)), 200,
+                false)).isEqualTo(Status.WAITING);
+    }
+
+    @Test
     void commaNeedsAllAndQuestionMarkAny() {
         assertThat(eval("afterok:1,afterok:3", 200)).isEqualTo(Status.WAITING);
         assertThat(eval("afterok:1,afterok:2", 200)).isEqualTo(Status.NEVER);
