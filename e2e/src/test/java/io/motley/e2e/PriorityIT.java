@@ -16,7 +16,7 @@ class PriorityIT {
     @Test
     void accountsNiceSprioAndSshare() throws Exception {
         String me = System.getProperty("user.name");
-        // a node that misses heartbeats on a loaded machine would fail the blocker and let the queue run
+        // the blocker must hold the node through the checks below, however busy the machine
         String conf = """
                 NodeTimeout=30
                 PriorityWeightFairshare=10000
