@@ -8,18 +8,15 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.From;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
-/** What must hold for any workload: the ledger's figures do not depend on feeding order, factors stay in [0,1]. */
+/**
+ * What must hold for any workload: the ledger's figures do not depend on feeding order, factors
+ * stay in [0,1]. Property tests over seeded random workloads (the seed reproduces a failure).
+ */
 class PriorityProperties {
+    static final int TRIES = 1000;
     static final List<String> USERS = List.of("alice", "bob", "carol", "dan");
     static final Associations TREE = new Associations(List.of(
             new Associations.Account("sci", null, 7, List.of("alice")),
@@ -28,16 +25,27 @@ class PriorityProperties {
             new Associations.Account("ops", null, 3, List.of("dan"))), Map.of(), List.of());
     static final Map<String, String> HOME = Map.of("alice", "bio", "bob", "bio", "carol", "geo", "dan", "ops");
 
-    @Provide
-    Arbitrary<Charge> charges() {
-        return Combinators.combine(Arbitraries.of(USERS), Arbitraries.integers().between(1, 64),
-                Arbitraries.longs().between(0, 100_000), Arbitraries.longs().between(1, 50_000))
-                .as((u, cpus, start, length) -> new Charge(HOME.get(u), u, cpus, start, start + length));
+    /** Up to 30 random jobs' charges. */
+    static List<Charge> charges(Random rnd) {
+        List<Charge> out = new ArrayList<>();
+        int n = rnd.nextInt(31);
+        for (int i = 0; i < n; i++) {
+            String u = USERS.get(rnd.nextInt(USERS.size()));
+            long start = rnd.nextLong(100_001);
+            out.add(new Charge(HOME.get(u), u, 1 + rnd.nextInt(64), start, start + 1 + rnd.nextLong(50_000)));
+        }
+        return out;
     }
 
-    @Property
-    void feedingOrderDoesNotMatter(@ForAll @Size(max = 30) List<@From("charges") Charge> jobs, @ForAll @IntRange(min = 0, max = 200_000) int halfLife,
-            @ForAll long seed) {
+    @Test
+    void feedingOrderDoesNotMatter() {
+        for (long seed = 0; seed < TRIES; seed++) feedingOrderDoesNotMatter(seed);
+    }
+
+    private void feedingOrderDoesNotMatter(long seed) {
+        Random rnd = new Random(seed);
+        List<Charge> jobs = charges(rnd);
+        int halfLife = rnd.nextInt(200_001);
         UsageLedger inOrder = new UsageLedger(halfLife);
         jobs.forEach(inOrder::add);
         List<Charge> shuffled = new ArrayList<>(jobs);
@@ -51,9 +59,14 @@ class PriorityProperties {
         a.forEach((k, v) -> assertThat(b.get(k)).isCloseTo(v, within(1e-9 * Math.max(1, v))));
     }
 
-    @Property
-    void decayedUsageNeverExceedsWhatWasUsed(@ForAll @Size(max = 30) List<@From("charges") Charge> jobs,
-            @ForAll @IntRange(min = 1, max = 200_000) int halfLife) {
+    @Test
+    void decayedUsageNeverExceedsWhatWasUsed() {
+        for (long seed = 0; seed < TRIES; seed++) decayedUsageNeverExceedsWhatWasUsed(new Random(seed));
+    }
+
+    private void decayedUsageNeverExceedsWhatWasUsed(Random rnd) {
+        List<Charge> jobs = charges(rnd);
+        int halfLife = 1 + rnd.nextInt(200_000);
         UsageLedger l = new UsageLedger(halfLife);
         jobs.forEach(l::add);
         Map<Association, Double> used = new HashMap<>();
@@ -61,8 +74,12 @@ class PriorityProperties {
         l.usageAt(200_000, List.of()).forEach((k, v) -> assertThat(v).isBetween(0.0, used.get(k) * (1 + 1e-12)));
     }
 
-    @Property
-    void factorsStayBetweenZeroAndOne(@ForAll @Size(max = 30) List<@From("charges") Charge> jobs) {
+    @Test
+    void factorsStayBetweenZeroAndOne() {
+        for (long seed = 0; seed < TRIES; seed++) factorsStayBetweenZeroAndOne(charges(new Random(seed)));
+    }
+
+    private void factorsStayBetweenZeroAndOne(List<Charge> jobs) {
         UsageLedger l = new UsageLedger(3600);
         jobs.forEach(l::add);
         ShareTree t = ShareTree.compute(TREE, l.usageAt(200_000, List.of()), USERS);
