@@ -5,7 +5,9 @@ import io.motley.cli.options.OptionSpec;
 import io.motley.cli.options.UsageException;
 import io.motley.core.simulation.Figures;
 import io.motley.core.simulation.JobList;
+import io.motley.core.priority.PriorityConfig;
 import io.motley.core.simulation.Policy;
+import io.motley.core.simulation.PriorityWeights;
 import io.motley.core.simulation.SimulatedCluster;
 import io.motley.core.simulation.SimulationResult;
 import io.motley.core.simulation.Simulator;
@@ -39,6 +41,7 @@ public final class Simulate implements Command {
             OptionSpec.value('c', "cluster"),
             OptionSpec.value('f', "format"),
             OptionSpec.value('p', "policy"),
+            OptionSpec.value('\0', "priority"),
             OptionSpec.flag('\0', "json"),
             OptionSpec.flag('h', "help"),
             OptionSpec.flag('\0', "usage"),
@@ -90,22 +93,46 @@ public final class Simulate implements Command {
             cluster = SimulatedCluster.interchangeableCpus(trace.maxProcs());
         }
 
+        // one row per policy and ranking: equal priorities (submission order) unless --priority names weights
+        List<String> rankings = new ArrayList<>();
+        for (String spec : p.all("priority")) rankings.add(spec.strip());
+        if (rankings.isEmpty()) rankings.add(null);
+        List<PriorityConfig> weights = new ArrayList<>();
+        for (String spec : rankings) {
+            try {
+                weights.add(spec == null || spec.equals("none") ? null : PriorityWeights.parse(spec));
+            } catch (IllegalArgumentException e) {
+                throw error(e.getMessage());
+            }
+        }
         List<SimulationResult> results = new ArrayList<>();
-        for (Policy policy : policies) results.add(Simulator.run(jobs, cluster, policy));
+        List<String> labels = new ArrayList<>();
+        List<String> rankedBy = new ArrayList<>();
+        for (Policy policy : policies) {
+            for (int i = 0; i < rankings.size(); i++) {
+                results.add(Simulator.run(jobs, cluster, policy, weights.get(i)));
+                String spec = rankings.get(i);
+                labels.add(spec == null ? policy.label() : policy.label() + " " + spec);
+                rankedBy.add(spec);
+            }
+        }
         notes(io, trace, jobs.size(), results.get(0));
         if (p.has("json")) {
             if (results.size() == 1) {
-                io.out().println(json(results.get(0)));
+                io.out().println(json(results.get(0), rankedBy.get(0)));
             } else {
                 StringJoiner all = new StringJoiner(",", "[", "]");
-                results.forEach(r -> all.add(json(r)));
+                for (int i = 0; i < results.size(); i++) all.add(json(results.get(i), rankedBy.get(i)));
                 io.out().println(all);
             }
         } else {
-            io.out().println(String.format(Locale.ROOT, ROW, "POLICY", "JOBS", "MEAN_WAIT", "P95_WAIT", "MEAN_BSLD", "UTILIZATION", "MAKESPAN"));
-            for (SimulationResult r : results) {
+            int width = Math.max(8, labels.stream().mapToInt(String::length).max().orElse(0));
+            String row = "%-" + width + ROW.substring(ROW.indexOf('s'));
+            io.out().println(String.format(Locale.ROOT, row, "POLICY", "JOBS", "MEAN_WAIT", "P95_WAIT", "MEAN_BSLD", "UTILIZATION", "MAKESPAN"));
+            for (int i = 0; i < results.size(); i++) {
+                SimulationResult r = results.get(i);
                 Figures f = r.figures();
-                io.out().println(String.format(Locale.ROOT, ROW, r.policy().label(), f.jobs(),
+                io.out().println(String.format(Locale.ROOT, row, labels.get(i), f.jobs(),
                         Durations.formatCompact(Math.round(f.meanWaitSeconds())), Durations.formatCompact(f.p95WaitSeconds()),
                         String.format(Locale.ROOT, "%.2f", f.meanBoundedSlowdown()),
                         String.format(Locale.ROOT, "%.1f%%", 100 * f.utilization()), Durations.formatCompact(f.makespanSeconds())));
@@ -182,8 +209,14 @@ public final class Simulate implements Command {
     }
 
     static String json(SimulationResult r) {
+        return json(r, null);
+    }
+
+    /** {@code ranking}: the --priority weights the run used, or null for equal priorities (the key is then left out). */
+    static String json(SimulationResult r, String ranking) {
         Figures f = r.figures();
         return "{\"policy\":\"" + r.policy().label() + "\""
+                + (ranking == null ? "" : ",\"priority\":\"" + ranking.replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
                 + ",\"jobs\":" + f.jobs()
                 + ",\"mean_wait_s\":" + number(f.meanWaitSeconds())
                 + ",\"p95_wait_s\":" + f.p95WaitSeconds()
@@ -203,7 +236,8 @@ public final class Simulate implements Command {
     }
 
     private static final String HELP = """
-            Usage: motley simulate WORKLOAD [--cluster FILE] [--format swf|jobs] [--policy fcfs|backfill[,...]] [--json]
+            Usage: motley simulate WORKLOAD [--cluster FILE] [--format swf|jobs] [--policy fcfs|backfill[,...]]
+                                   [--priority WEIGHTS]... [--json]
             Runs the scheduler in virtual time over WORKLOAD and prints, per policy: jobs run, mean and
             95th-percentile wait, mean bounded slowdown (threshold 10 s), utilization and makespan.
               -c, --cluster=FILE     the cluster: NodeName=n[1-4] CPUs=16 RealMemory=64000 lines and optional
@@ -216,6 +250,10 @@ public final class Simulate implements Command {
                                      order, a waiting job holds back its partition) or backfill (EASY:
                                      the top waiting job holds a reservation, later jobs start early
                                      when they leave it intact)
+                  --priority=WEIGHTS rank jobs by multifactor priority: age=W,fairshare=W,jobsize=W,
+                                     partition=W,maxage=TIME,halflife=TIME,favorsmall,calc=SECONDS
+                                     (fair share per SWF user); repeat it to compare rankings, 'none'
+                                     for equal priorities; each policy runs once per ranking
                   --json             one JSON object (an array when several policies are compared) with
                                      policy, jobs, mean_wait_s, p95_wait_s, mean_bounded_slowdown,
                                      utilization, makespan_s

@@ -118,6 +118,24 @@ class SimulateTest {
     }
 
     @Test
+    void priorityWeightsAddARowPerRankingAndAKeyInJson() throws Exception {
+        // jobsize=1000: on 4 CPUs job 2 (4 CPUs) outranks job 3 (1 CPU) anyway; the figures match fcfs
+        Result r = simulate(file("w.jobs", JOBS), "--cluster", file("c.conf", "NodeName=a CPUs=4\n"), "--priority", "none",
+                "--priority", "jobsize=1000");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).isEqualTo(lines(
+                "POLICY                JOBS    MEAN_WAIT     P95_WAIT  MEAN_BSLD  UTILIZATION       MAKESPAN",
+                "fcfs none                3         1:13         2:10       3.04        59.7%           3:00",
+                "fcfs jobsize=1000        3         1:13         2:10       3.04        59.7%           3:00"));
+        Result json = simulate(file("w.jobs", JOBS), "--cluster", file("c.conf", "NodeName=a CPUs=4\n"), "--priority", "jobsize=1000",
+                "--json");
+        assertThat(json.out()).startsWith("{\"policy\":\"fcfs\",\"priority\":\"jobsize=1000\",\"jobs\":3,");
+        Result bad = simulate(file("w.jobs", JOBS), "--cluster", file("c.conf", "NodeName=a CPUs=4\n"), "--priority", "speed=1");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).startsWith("motley simulate: error: unknown priority weight 'speed'");
+    }
+
+    @Test
     void usageMistakesAreErrors() throws Exception {
         String swf = file("t.swf", SWF);
         assertThat(simulate(swf, "--policy", "sjf").err())

@@ -7,6 +7,12 @@ import io.motley.core.scheduler.Allocation;
 import io.motley.core.scheduler.Plan;
 import io.motley.core.scheduler.QueuedJob;
 import io.motley.core.scheduler.Scheduler;
+import io.motley.core.priority.Associations;
+import io.motley.core.priority.Charge;
+import io.motley.core.priority.PriorityCalculator;
+import io.motley.core.priority.PriorityConfig;
+import io.motley.core.priority.ShareTree;
+import io.motley.core.priority.UsageLedger;
 import io.motley.core.scheduler.SchedulerOptions;
 import io.motley.core.scheduler.Snapshot;
 import io.motley.core.scheduler.Start;
@@ -19,13 +25,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Runs the controller's scheduler in virtual time over a workload. A discrete-event simulation:
  * the events are submissions and job ends; at each distinct event time the ends are applied, the
  * submissions join the queue, and {@link Scheduler#plan} is called once with the cluster as it
  * then is. Every job it starts ends at start + its run time, or at its time limit when that comes
- * first (the job is killed there, as the agent would). Jobs get priority by submission order.
+ * first (the job is killed there, as the agent would). Jobs get priority by submission order, or
+ * by multifactor priority when a ranking is given.
  * Jobs that no node of their partitions could ever run are left out and counted, since the real
  * controller refuses them at submission.
  */
@@ -38,7 +46,18 @@ public final class Simulator {
 
     /** Simulates {@code workload} on {@code cluster} under {@code policy}. */
     public static SimulationResult run(List<WorkloadJob> workload, SimulatedCluster cluster, Policy policy) {
-        return run(workload, cluster, policy, FIRST_PREFIX);
+        return run(workload, cluster, policy, null, FIRST_PREFIX);
+    }
+
+    /**
+     * Simulates under {@code policy} with jobs ranked by multifactor priority as {@code ranking}
+     * weighs it (null: every job the same priority, so submission order). Priorities are computed
+     * when a job is submitted and for the whole queue every PriorityCalcPeriod of virtual time, as
+     * the controller does; fair share charges each job's CPU-seconds to its user (each user an
+     * equal share), with the ranking's half-life.
+     */
+    public static SimulationResult run(List<WorkloadJob> workload, SimulatedCluster cluster, Policy policy, PriorityConfig ranking) {
+        return run(workload, cluster, policy, ranking, FIRST_PREFIX);
     }
 
     /**
@@ -47,7 +66,12 @@ public final class Simulator {
      * the model that the bounded one must agree with (tests compare them).
      */
     static SimulationResult run(List<WorkloadJob> workload, SimulatedCluster cluster, Policy policy, int firstPrefix) {
-        return new Run(workload, cluster, firstPrefix, policy.options()).simulate(policy);
+        return run(workload, cluster, policy, null, firstPrefix);
+    }
+
+    static SimulationResult run(List<WorkloadJob> workload, SimulatedCluster cluster, Policy policy, PriorityConfig ranking,
+            int firstPrefix) {
+        return new Run(workload, cluster, firstPrefix, policy.options(), ranking).simulate(policy);
     }
 
     private record End(long time, int job) {}
@@ -67,7 +91,18 @@ public final class Simulator {
         private final int[] usedCpus;
         private final long[] usedMem;
         // Insertion order is submission order, which is the scheduler's order (equal priorities, ids by submission).
-        private final LinkedHashMap<Long, QueuedJob> pending = new LinkedHashMap<>();
+        private final Map<Long, QueuedJob> pending = new HashMap<>();
+        /** The pending jobs in the scheduler's order: partition tier, priority, then submission. */
+        private final TreeSet<QueuedJob> order = new TreeSet<>(this::inOrder);
+        /** Each job's highest partition tier, by index, so that ordering the queue costs no lookups. */
+        private final int[] tierOf;
+        private final PriorityConfig ranking;
+        private final PriorityCalculator calculator;
+        private final UsageLedger ledger;
+        private final Map<Long, Charge> runningCharges = new HashMap<>();
+        private final List<String> users = new ArrayList<>();
+        private ShareTree shares;
+        private long nextCalc = Long.MIN_VALUE;
         private final Map<String, int[]> pendingIn = new HashMap<>();
         private final PriorityQueue<End> ends = new PriorityQueue<>(Comparator.comparingLong(End::time));
         private final long[] startAt;
@@ -78,19 +113,27 @@ public final class Simulator {
         private final long[] memOf;
         private final boolean[] killed;
 
-        Run(List<WorkloadJob> workload, SimulatedCluster cluster, int firstPrefix, SchedulerOptions options) {
+        Run(List<WorkloadJob> workload, SimulatedCluster cluster, int firstPrefix, SchedulerOptions options, PriorityConfig ranking) {
             this.cluster = cluster;
             this.options = options;
+            this.ranking = ranking;
+            this.calculator = ranking == null ? null
+                    : new PriorityCalculator(ranking, Associations.none(), cluster.partitions().stream().map(Partition::name).toList());
+            this.ledger = ranking == null ? null : new UsageLedger(ranking.decayHalfLifeSeconds());
             this.firstPrefix = Math.max(1, firstPrefix);
             List<WorkloadJob> sorted = new ArrayList<>(workload);
             sorted.sort(Comparator.comparingLong(WorkloadJob::submitSeconds)); // stable: file order breaks ties
             this.jobs = sorted;
             int n = sorted.size();
+            java.util.TreeSet<String> named = new java.util.TreeSet<>();
+            for (WorkloadJob w : sorted) named.add(userOf(w));
+            users.addAll(named);
             for (Partition p : cluster.partitions()) partitions.put(p.name(), p);
             for (int i = 0; i < cluster.nodes().size(); i++) nodeIndex.put(cluster.nodes().get(i).name(), i);
             usedCpus = new int[cluster.nodes().size()];
             usedMem = new long[cluster.nodes().size()];
             queued = new QueuedJob[n];
+            tierOf = new int[n];
             startAt = new long[n];
             endAt = new long[n];
             nodeOf = new String[n];
@@ -113,6 +156,7 @@ public final class Simulator {
                 String why = whyNeverRunnable(q);
                 if (why != null) neverRunnable.merge(why, 1, Integer::sum);
                 else queued[j] = q;
+                tierOf[j] = tier(q);
             }
         }
 
@@ -155,8 +199,12 @@ public final class Simulator {
                 long now = Math.min(submitAt, endsAt);
                 if (now == Long.MAX_VALUE) break;
                 while (!ends.isEmpty() && ends.peek().time() == now) release(ends.poll().job());
+                if (ranking != null && now >= nextCalc) {
+                    rank(now);
+                    nextCalc = now + Math.max(1, ranking.calcPeriodSeconds());
+                }
                 for (; next < n && jobs.get(next).submitSeconds() == now; next++) {
-                    if (queued[next] != null) enqueue(queued[next]);
+                    if (queued[next] != null) enqueue(queued[next], now);
                 }
                 if (!pending.isEmpty()) schedule(now);
             }
@@ -173,12 +221,59 @@ public final class Simulator {
             return new SimulationResult(policy, outcomes, neverRunnable, Figures.of(outcomes, cluster.totalCpus()));
         }
 
-        private void enqueue(QueuedJob q) {
+        private void enqueue(QueuedJob q, long now) {
+            if (ranking != null) q = ranked(q, now);
             pending.put(q.id(), q);
+            order.add(q);
             for (String p : q.partitions()) pendingIn.computeIfAbsent(p, k -> new int[1])[0]++;
         }
 
+        /** Every pending job's priority at {@code now}, from usage decayed to now (PriorityCalcPeriod's re-ranking). */
+        private void rank(long now) {
+            shares = ShareTree.compute(Associations.none(), ledger.usageAt(now, List.copyOf(runningCharges.values())), users);
+            order.clear();
+            for (var e : pending.entrySet()) {
+                QueuedJob q = ranked(e.getValue(), now);
+                e.setValue(q);
+                order.add(q);
+            }
+        }
+
+        private QueuedJob ranked(QueuedJob q, long now) {
+            WorkloadJob w = jobs.get((int) q.id() - 1);
+            long priority = calculator.factors(new PriorityCalculator.Pending(q.id(), userOf(w), null, q.partitions().get(0), null, 0,
+                    q.cpus(), w.submitSeconds()), now, shares, (int) Math.min(Integer.MAX_VALUE, cluster.totalCpus())).priority();
+            return new QueuedJob(q.id(), priority, q.partitions(), q.cpus(), q.memMiB(), q.timeLimitSeconds(), false, 0, null,
+                    QueuedJob.Placement.ANY, q.id());
+        }
+
+        private int inOrder(QueuedJob a, QueuedJob b) {
+            int ta = tierOf[(int) a.id() - 1];
+            int tb = tierOf[(int) b.id() - 1];
+            if (ta != tb) return Integer.compare(tb, ta);
+            if (a.priority() != b.priority()) return Long.compare(b.priority(), a.priority());
+            return Long.compare(a.id(), b.id());
+        }
+
+        /** A job's highest partition tier, as the scheduler orders by it. */
+        private int tier(QueuedJob q) {
+            int t = Integer.MIN_VALUE;
+            for (String name : q.partitions()) {
+                Partition p = partitions.get(name);
+                if (p != null) t = Math.max(t, p.priorityTier());
+            }
+            return t == Integer.MIN_VALUE ? 0 : t;
+        }
+
+        private static String userOf(WorkloadJob w) {
+            return w.user() == null ? "(none)" : w.user();
+        }
+
         private void release(int j) {
+            if (ranking != null) {
+                Charge c = runningCharges.remove((long) j + 1);
+                ledger.add(new Charge(c.account(), c.user(), c.rate(), c.start(), endAt[j]));
+            }
             int node = nodeIndex.get(nodeOf[j]);
             usedCpus[node] -= cpusOf[j];
             usedMem[node] -= memOf[j];
@@ -203,7 +298,7 @@ public final class Simulator {
             int k = firstPrefix;
             while (true) {
                 List<QueuedJob> prefix = new ArrayList<>(Math.min(k, pending.size()));
-                for (QueuedJob q : pending.values()) {
+                for (QueuedJob q : order) {
                     if (prefix.size() == k) break;
                     prefix.add(q);
                 }
@@ -251,6 +346,10 @@ public final class Simulator {
             for (Start s : plan.starts()) {
                 int j = (int) (s.jobId() - 1);
                 QueuedJob q = pending.remove(s.jobId());
+                order.remove(q);
+                if (ranking != null) {
+                    runningCharges.put(s.jobId(), new Charge(null, userOf(jobs.get(j)), Charge.rate(ranking, s.cpus(), 0), now, 0));
+                }
                 for (String p : q.partitions()) pendingIn.get(p)[0]--;
                 int node = nodeIndex.get(s.node());
                 usedCpus[node] += s.cpus();

@@ -104,7 +104,8 @@ public record SwfTrace(Map<String, String> header, List<WorkloadJob> jobs, int s
             throw new IllegalArgumentException("line " + lineNo + ": " + procs + " processors is more than Motley can count");
         }
         long limit = requestedTime > 0 ? requestedTime : WorkloadJob.NOT_GIVEN;
-        return new WorkloadJob(number, submit, (int) procs, WorkloadJob.NOT_GIVEN, run, limit, List.of());
+        long user = field(f, 12, "user id", lineNo);
+        return new WorkloadJob(number, submit, (int) procs, WorkloadJob.NOT_GIVEN, run, limit, List.of(), user >= 0 ? "user" + user : null);
     }
 
     /** Field {@code n} (1-based, as the format numbers them); a fractional value is rounded, as some traces write them. */

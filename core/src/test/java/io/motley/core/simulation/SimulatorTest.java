@@ -154,6 +154,54 @@ class SimulatorTest {
     }
 
     @Test
+    void fairShareRunsTheUserWhoUsedLessFirst() {
+        // one CPU; alice's job 1 runs 0..100; at t=1 alice and then bob submit a 10 s job each
+        List<WorkloadJob> jobs = List.of(
+                new WorkloadJob(1, 0, 1, NG, 100, 100, List.of(), "alice"),
+                new WorkloadJob(2, 1, 1, NG, 10, 10, List.of(), "alice"),
+                new WorkloadJob(3, 1, 1, NG, 10, 10, List.of(), "bob"));
+        SimulatedCluster one = SimulatedCluster.interchangeableCpus(1);
+        SimulationResult equal = Simulator.run(jobs, one, Policy.FCFS);
+        assertThat(equal.outcomes()).extracting(JobOutcome::startSeconds).containsExactly(0L, 100L, 110L);
+        // re-ranked at every event (calc=0): at t=100 alice has 100 CPU-seconds of usage, bob none
+        SimulationResult fair = Simulator.run(jobs, one, Policy.FCFS, PriorityWeights.parse("fairshare=10000,calc=0"));
+        assertThat(fair.outcomes()).extracting(JobOutcome::startSeconds).containsExactly(0L, 110L, 100L);
+        // ranked only every 5 minutes (Slurm's PriorityCalcPeriod): both were ranked at t=1 with no usage yet
+        SimulationResult stale = Simulator.run(jobs, one, Policy.FCFS, PriorityWeights.parse("fairshare=10000"));
+        assertThat(stale.outcomes()).extracting(JobOutcome::startSeconds).containsExactly(0L, 100L, 110L);
+    }
+
+    @Test
+    void jobSizeWeightsBigOrSmallJobsFirst() {
+        // four CPUs busy until 100; then a 1-CPU and a 4-CPU job wait, the small one submitted first
+        List<WorkloadJob> jobs = List.of(
+                new WorkloadJob(1, 0, 4, NG, 100, 100, List.of()),
+                new WorkloadJob(2, 1, 1, NG, 10, 10, List.of()),
+                new WorkloadJob(3, 2, 4, NG, 10, 10, List.of()));
+        SimulatedCluster four = SimulatedCluster.interchangeableCpus(4);
+        assertThat(Simulator.run(jobs, four, Policy.FCFS, PriorityWeights.parse("jobsize=1000")).outcomes())
+                .extracting(JobOutcome::startSeconds).containsExactly(0L, 110L, 100L);
+        assertThat(Simulator.run(jobs, four, Policy.FCFS, PriorityWeights.parse("jobsize=1000,favorsmall")).outcomes())
+                .extracting(JobOutcome::startSeconds).containsExactly(0L, 100L, 110L);
+    }
+
+    @Test
+    void priorityWeightsAreReadAsSlurmNamesThem() {
+        var c = PriorityWeights.parse("age=1000, fairshare=2000,jobsize=3,partition=4,maxage=1-0,halflife=2:00:00,favorsmall,calc=60");
+        assertThat(c.weightAge()).isEqualTo(1000);
+        assertThat(c.weightFairshare()).isEqualTo(2000);
+        assertThat(c.weightJobSize()).isEqualTo(3);
+        assertThat(c.weightPartition()).isEqualTo(4);
+        assertThat(c.maxAgeSeconds()).isEqualTo(86400);
+        assertThat(c.decayHalfLifeSeconds()).isEqualTo(7200);
+        assertThat(c.favorSmall()).isTrue();
+        assertThat(c.calcPeriodSeconds()).isEqualTo(60);
+        assertThatThrownBy(() -> PriorityWeights.parse("speed=3")).hasMessageStartingWith("unknown priority weight 'speed'");
+        assertThatThrownBy(() -> PriorityWeights.parse("age=-1")).hasMessageContaining("at least 0");
+        assertThatThrownBy(() -> PriorityWeights.parse("age")).hasMessageContaining("needs a value");
+    }
+
+    @Test
     void anEmptyWorkloadHasZeroFigures() {
         SimulationResult r = Simulator.run(List.of(), SimulatedCluster.interchangeableCpus(4), Policy.FCFS);
         assertThat(r.figures()).isEqualTo(new Figures(0, 0, 0, 0, 0, 0));
@@ -166,9 +214,11 @@ class SimulatorTest {
             SimulatedCluster cluster = randomCluster(rnd);
             List<WorkloadJob> jobs = randomJobs(rnd, cluster, 20 + rnd.nextInt(150));
             for (Policy policy : Policy.values()) {
-                SimulationResult whole = Simulator.run(jobs, cluster, policy, Integer.MAX_VALUE);
+                // jobs ranked by size (bigger first) reorder the queue, which the prefix must follow
+                var ranking = round % 2 == 0 ? null : PriorityWeights.parse("jobsize=1000,age=10,calc=0");
+                SimulationResult whole = Simulator.run(jobs, cluster, policy, ranking, Integer.MAX_VALUE);
                 for (int prefix : new int[] {1, 2, 5, Simulator.FIRST_PREFIX}) {
-                    SimulationResult bounded = Simulator.run(jobs, cluster, policy, prefix);
+                    SimulationResult bounded = Simulator.run(jobs, cluster, policy, ranking, prefix);
                     assertThat(bounded.outcomes()).as("round %d, %s, prefix %d", round, policy, prefix).isEqualTo(whole.outcomes());
                 }
                 assertThat(whole.outcomes().size() + whole.neverRunnableCount()).isEqualTo(jobs.size());
