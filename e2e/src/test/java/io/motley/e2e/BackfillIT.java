@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** EASY backfill through the commands: a short job starts in the hole before the top job's reservation. */
 class BackfillIT {
+    /** Slurm's timestamps always carry seconds (LocalDateTime.toString drops ":00"). */
+    static final DateTimeFormatter SLURM_TIME = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
+
     @TempDir
     Path dir;
 
@@ -46,6 +50,9 @@ class BackfillIT {
             assertThat(LocalDateTime.parse(top[5])).isEqualTo(started.plusMinutes(2));
             assertThat(top[7]).isEqualTo("n1");
             assertThat(lines[2]).contains(Long.toString(tooLong)).contains("N/A").contains("(null)");
+            // scontrol shows the expected start and, from the 1-minute limit, the expected end
+            assertThat(c.cmd("scontrol", "show", "job", Long.toString(wide)).out())
+                    .contains("StartTime=" + SLURM_TIME.format(started.plusMinutes(2)) + " EndTime=" + SLURM_TIME.format(started.plusMinutes(3)));
 
             c.cmd("scancel", Long.toString(running), Long.toString(tooLong), Long.toString(shortJob));
             c.awaitState(wide, "COMPLETED", Duration.ofSeconds(30));

@@ -26,8 +26,17 @@ public final class Requests {
 
     /** The jobs, and into {@code expected} the expected starts of those holding a reservation. */
     public static List<Job> jobs(Io io, Map<Long, ExpectedStart> expected) throws ClusterUnreachable {
+        return decode(io.gateway().call(Frame.op(Ops.JOBS)), expected);
+    }
+
+    /** One job (in memory or from the store), and its expected start when it holds a reservation. */
+    public static List<Job> job(Io io, long id, Map<Long, ExpectedStart> expected) throws ClusterUnreachable {
+        return decode(io.gateway().call(Frame.op(Ops.JOBS).put("id", id)), expected);
+    }
+
+    private static List<Job> decode(Frame answer, Map<Long, ExpectedStart> expected) {
         List<Job> out = new ArrayList<>();
-        for (Frame f : io.gateway().call(Frame.op(Ops.JOBS)).children()) {
+        for (Frame f : answer.children()) {
             Job j = Codec.job(f);
             out.add(j);
             if (f.has("expectedStart")) expected.put(j.id(), new ExpectedStart(f.lng("expectedStart", 0), f.str("schedNodes")));

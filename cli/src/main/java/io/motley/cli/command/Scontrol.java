@@ -8,6 +8,7 @@ import io.motley.core.cluster.Node;
 import io.motley.core.cluster.Partition;
 import io.motley.core.hostlist.Hostlist;
 import io.motley.core.job.Job;
+import io.motley.core.job.JobState;
 import io.motley.core.job.JobRequest;
 import io.motley.core.size.MemorySize;
 import io.motley.core.time.Durations;
@@ -18,8 +19,10 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * scontrol: shows jobs, nodes and partitions in Slurm's Key=Value records, holds and
@@ -174,6 +177,7 @@ public final class Scontrol implements Command {
 
         private int showJobs(String idText) throws Exception {
             List<Job> jobs;
+            Map<Long, Requests.ExpectedStart> expected = new HashMap<>();
             if (idText != null) {
                 long id;
                 try {
@@ -181,17 +185,17 @@ public final class Scontrol implements Command {
                 } catch (NumberFormatException e) {
                     return error("slurm_load_jobs error: Invalid job id specified");
                 }
-                jobs = Requests.job(io, id);
+                jobs = Requests.job(io, id, expected);
                 if (jobs.isEmpty()) return error("slurm_load_jobs error: Invalid job id specified");
             } else {
-                jobs = new ArrayList<>(Requests.jobs(io));
+                jobs = new ArrayList<>(Requests.jobs(io, expected));
                 jobs.sort(Comparator.comparingLong(Job::id));
                 if (jobs.isEmpty()) {
                     io.out().println("No jobs in the system");
                     return 0;
                 }
             }
-            for (Job j : jobs) print(jobRecord(j, io));
+            for (Job j : jobs) print(jobRecord(j, io, expected.get(j.id())));
             return 0;
         }
 
@@ -307,7 +311,8 @@ public final class Scontrol implements Command {
 
     // ---- records -------------------------------------------------------------------------------
 
-    static List<String> jobRecord(Job j, Io io) {
+    /** {@code expected}: where and when a pending job holding a reservation should start, else null. */
+    static List<String> jobRecord(Job j, Io io, Requests.ExpectedStart expected) {
         JobRequest r = j.request();
         boolean started = j.startTime() > 0;
         boolean ended = j.state().isTerminal();
@@ -336,6 +341,10 @@ public final class Scontrol implements Command {
             // a job that ended without starting shows its end as both, as slurmctld does
             start = ts(j.endTime(), io, none);
             end = start;
+        } else if (expected != null && j.state() == JobState.PENDING) {
+            // the backfill reservation's start, as slurmctld shows a pending job's expected start
+            start = ts(expected.start(), io, none);
+            end = j.timeLimitSeconds() > 0 ? ts(expected.start() + j.timeLimitSeconds(), io, none) : none;
         } else {
             start = none;
             end = none;

@@ -179,6 +179,11 @@ class ScontrolTest {
                 "   TRES=cpu=1,mem=1000M,node=1,billing=1\n",
                 "   MinCPUsNode=1 MinMemoryCPU=1000M MinTmpDiskNode=0\n");
 
+        // holding a backfill reservation: its expected start (no time limit, so no expected end)
+        Result reserved = Fixtures.run(new Scontrol(), cluster().expect(1348, at("2026-11-22T12:40:11"), "vm"), BUSY_AT, "show", "job",
+                "1348");
+        assertThat(reserved.out()).contains("   StartTime=2026-11-22T12:40:11 EndTime=Unknown Deadline=N/A\n");
+
         Result timeout = Fixtures.run(new Scontrol(), cluster(), at("2026-11-22T12:41:00"), "show", "job", "1346");
         assertThat(timeout.out()).contains(
                 "   JobState=TIMEOUT Reason=TimeLimit Dependency=(null)\n",

@@ -90,16 +90,13 @@ final class Requests {
 
     private Frame jobs(Frame req) {
         Frame out = Frame.op(Ops.OK);
-        if (req.has("id")) {
-            cluster.job(req.lng("id", 0)).ifPresent(j -> out.add(Codec.job(j, false)));
-        } else {
-            Map<Long, Plan.Reservation> expected = cluster.expectedStarts();
-            for (Job j : cluster.jobs()) {
-                Frame f = Codec.job(j, false);
-                Plan.Reservation r = expected.get(j.id());
-                if (r != null && j.state() == JobState.PENDING) f.put("expectedStart", r.start()).put("schedNodes", r.node());
-                out.add(f);
-            }
+        Map<Long, Plan.Reservation> expected = cluster.expectedStarts();
+        List<Job> listed = req.has("id") ? cluster.job(req.lng("id", 0)).stream().toList() : cluster.jobs();
+        for (Job j : listed) {
+            Frame f = Codec.job(j, false);
+            Plan.Reservation r = expected.get(j.id());
+            if (r != null && j.state() == JobState.PENDING) f.put("expectedStart", r.start()).put("schedNodes", r.node());
+            out.add(f);
         }
         return out;
     }
