@@ -1,5 +1,8 @@
 package io.motley.cli.command;
 
+import static io.motley.cli.format.Cells.cut;
+import static io.motley.cli.format.Cells.justify;
+
 import io.motley.cli.options.GetOpt;
 import io.motley.cli.options.OptionSpec;
 import io.motley.core.priority.ShareTree;
@@ -121,17 +124,6 @@ public final class Sshare implements Command {
 
     private static String decimal(double v) {
         return String.format(Locale.ROOT, "%f", v);
-    }
-
-    private static String cut(String s, int width) {
-        return s.length() > width ? s.substring(0, width) : s;
-    }
-
-    private static String justify(String s, int width) {
-        int abs = Math.abs(width);
-        if (s.length() >= abs) return s;
-        String pad = " ".repeat(abs - s.length());
-        return width < 0 ? s + pad : pad + s;
     }
 
     private static final String HELP = """

@@ -165,6 +165,13 @@ public final class Cluster {
         return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     }
 
+    /** Slurm's words for acting on a job that does not exist or is someone else's (only its owner and root may); null when allowed. */
+    private static String refusal(Job j, int uid) {
+        if (j == null) return "Invalid job id specified";
+        if (uid != 0 && uid != j.uid()) return "Access/permission denied";
+        return null;
+    }
+
     /** Result of acting on one job: null message for success, else Slurm's error text. */
     public record Outcome(long id, String error, boolean alwaysShown) {}
 
@@ -217,10 +224,10 @@ public final class Cluster {
             });
             for (long id : new java.util.LinkedHashSet<>(ids)) {
                 Job j = jobs.get(id);
-                if (j == null) {
-                    out.add(new Outcome(id, "Invalid job id specified", false));
-                } else if (uid != 0 && uid != j.uid()) {
-                    out.add(new Outcome(id, "Access/permission denied", true));
+                String refused = refusal(j, uid);
+                if (refused != null) {
+                    // scancel reports an unknown id only when asked to be verbose, as Slurm's does
+                    out.add(new Outcome(id, refused, j != null));
                 } else if (j.state().isTerminal()) {
                     out.add(new Outcome(id, "Job/step already completing or completed", false));
                 } else if (j.state() == JobState.PENDING) {
@@ -247,10 +254,9 @@ public final class Cluster {
         synchronized (this) {
             for (long id : ids) {
                 Job j = jobs.get(id);
-                if (j == null) {
-                    out.add(new Outcome(id, "Invalid job id specified", true));
-                } else if (uid != 0 && uid != j.uid()) {
-                    out.add(new Outcome(id, "Access/permission denied", true));
+                String refused = refusal(j, uid);
+                if (refused != null) {
+                    out.add(new Outcome(id, refused, true));
                 } else if (j.state() != JobState.PENDING) {
                     out.add(new Outcome(id, "Job is no longer pending execution", true));
                 } else {
@@ -277,10 +283,9 @@ public final class Cluster {
             long now = clock.getAsLong();
             for (long id : ids) {
                 Job j = jobs.get(id);
-                if (j == null) {
-                    out.add(new Outcome(id, "Invalid job id specified", true));
-                } else if (uid != 0 && uid != j.uid()) {
-                    out.add(new Outcome(id, "Access/permission denied", true));
+                String refused = refusal(j, uid);
+                if (refused != null) {
+                    out.add(new Outcome(id, refused, true));
                 } else if (j.state() == JobState.PENDING) {
                     out.add(new Outcome(id, "Job is pending execution", true));
                 } else if (!j.request().requeue()) {
@@ -330,8 +335,8 @@ public final class Cluster {
     public Optional<String> updateJob(long id, Map<String, String> changes, int uid) {
         synchronized (this) {
             Job j = jobs.get(id);
-            if (j == null) return Optional.of("Invalid job id specified");
-            if (uid != 0 && uid != j.uid()) return Optional.of("Access/permission denied");
+            String refused = refusal(j, uid);
+            if (refused != null) return Optional.of(refused);
             if (j.state() != JobState.PENDING) return Optional.of("Job is no longer pending execution");
             JobRequest r = j.request();
             String name = r.name();
@@ -388,8 +393,8 @@ public final class Cluster {
     public Optional<String> top(long id, int uid) {
         synchronized (this) {
             Job j = jobs.get(id);
-            if (j == null) return Optional.of("Invalid job id specified");
-            if (uid != 0 && uid != j.uid()) return Optional.of("Access/permission denied");
+            String refused = refusal(j, uid);
+            if (refused != null) return Optional.of(refused);
             if (j.state() != JobState.PENDING) return Optional.of("Job is no longer pending execution");
             long highest = jobs.values().stream()
                     .filter(o -> o.state() == JobState.PENDING && o.uid() == j.uid() && o.partition().equals(j.partition()))
@@ -910,25 +915,25 @@ public final class Cluster {
     private List<Integer> readyByCorrespondingTask(Job meta, Dependency dep, List<Integer> indices, int limit) {
         long now = clock.getAsLong();
         boolean singleton = singletonBlocked(meta);
-        Map<Long, List<Job>> families = new HashMap<>();
+        NamedJobs named = new NamedJobs();
         List<Integer> ready = new ArrayList<>();
         boolean anyWaiting = false;
         for (int index : indices) {
-            Dependency.Status st = dep.evaluate(this::dependencyTarget, id -> correspondingTask(id, index, families), now, singleton);
+            Dependency.Status st = dep.evaluate(named::whole, id -> named.corresponding(id, index), now, singleton);
             if (st == Dependency.Status.SATISFIED) ready.add(index);
             else if (st == Dependency.Status.WAITING) anyWaiting = true;
             if (ready.size() == limit) break;
         }
         if (ready.isEmpty()) {
             PendingReason why = anyWaiting ? PendingReason.Dependency : PendingReason.DependencyNeverSatisfied;
-            Job now_ = jobs.get(meta.id());
+            Job current = jobs.get(meta.id());
             if (!anyWaiting && meta.request().killOnInvalidDependency()) {
                 log.info("job cancelled: its dependency can never be satisfied job={} dependency={}", meta.id(), meta.request().dependency());
-                Job ended = now_.withReason(why).ended(JobState.CANCELLED, ExitStatus.NONE, now, 0);
+                Job ended = current.withReason(why).ended(JobState.CANCELLED, ExitStatus.NONE, now, 0);
                 jobs.put(meta.id(), ended);
                 store.saveJob(ended);
-            } else if (now_.reason() != why) {
-                jobs.put(meta.id(), now_.withReason(why));
+            } else if (current.reason() != why) {
+                jobs.put(meta.id(), current.withReason(why));
             }
         }
         return ready;
@@ -1002,40 +1007,54 @@ public final class Cluster {
     }
 
     /**
-     * What an aftercorr term sees for task {@code index} of a dependent array: the task of array
-     * {@code id} with that index (pending while the array still holds it; empty when the array has
-     * no such task); a job that is not an array is seen whole, as afterok sees it.
+     * The jobs a dependency names as one pass sees them, each looked up once (an array's record
+     * and tasks come from the store, and its pending indices are unfolded once).
      */
-    private Optional<Dependency.Target> correspondingTask(long id, int index, Map<Long, List<Job>> families) {
-        List<Job> family = families.computeIfAbsent(id, k -> store.accounting(0, Long.MAX_VALUE, -1, List.of(k)).stream()
-                .map(j -> jobs.getOrDefault(j.id(), j)).toList());
-        if (family.stream().noneMatch(j -> j.array() != null)) return dependencyTarget(id);
-        for (Job t : family) {
-            if (t.array() == null) continue;
-            if (t.array().taskId() == index && !(t.array().holdsPending() && t.state() == JobState.PENDING)) {
-                return Optional.of(new Dependency.Target(t.state(), t.startTime()));
-            }
-            if (t.array().holdsPending() && ArraySpec.unfold(t.array().pending()).contains(index)) {
-                return Optional.of(new Dependency.Target(JobState.PENDING, 0));
-            }
+    private final class NamedJobs {
+        private final Map<Long, List<Job>> families = new HashMap<>();
+        private final Map<Long, Set<Integer>> pending = new HashMap<>();
+
+        Optional<Dependency.Target> whole(long id) {
+            return targetOf(families.computeIfAbsent(id, Cluster.this::family));
         }
-        return Optional.empty();
+
+        /**
+         * What an aftercorr term sees for task {@code index} of a dependent array: the task of
+         * array {@code id} with that index (pending while the array still holds it; empty when the
+         * array has no such task); a job that is not an array is seen whole, as afterok sees it.
+         */
+        Optional<Dependency.Target> corresponding(long id, int index) {
+            List<Job> family = families.computeIfAbsent(id, Cluster.this::family);
+            if (family.stream().noneMatch(j -> j.array() != null)) return targetOf(family);
+            for (Job t : family) {
+                if (t.array() == null) continue;
+                boolean holds = t.array().holdsPending() && t.state() == JobState.PENDING;
+                if (t.array().taskId() == index && !holds) return Optional.of(new Dependency.Target(t.state(), t.startTime()));
+                if (t.array().holdsPending()
+                        && pending.computeIfAbsent(t.id(), k -> Set.copyOf(ArraySpec.unfold(t.array().pending()))).contains(index)) {
+                    return Optional.of(new Dependency.Target(JobState.PENDING, 0));
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    private Optional<Dependency.Target> dependencyTarget(long id) {
+        return targetOf(family(id));
+    }
+
+    /** Job {@code id} and, for an array, every task of it: the array's own record and all its tasks, as the store answers. */
+    private List<Job> family(long id) {
+        Job t = jobs.get(id);
+        if (t != null && t.array() == null) return List.of(t);
+        return store.accounting(0, Long.MAX_VALUE, -1, List.of(id)).stream().map(j -> jobs.getOrDefault(j.id(), j)).toList();
     }
 
     /**
-     * What a dependency sees of job {@code id}; for an array, the whole array as Slurm has it: not
-     * ended while any task is pending or running, ok only if every task completed.
+     * What a dependency sees of a job; for an array, the whole array as Slurm has it: not ended
+     * while any task is pending or running, ok only if every task completed.
      */
-    private Optional<Dependency.Target> dependencyTarget(long id) {
-        Job t = jobs.get(id);
-        List<Job> family;
-        if (t != null && t.array() == null) {
-            family = List.of(t);
-        } else {
-            // the store answers for an array id with the array's own record and all its tasks
-            family = store.accounting(0, Long.MAX_VALUE, -1, List.of(id)).stream()
-                    .map(j -> jobs.getOrDefault(j.id(), j)).toList();
-        }
+    private static Optional<Dependency.Target> targetOf(List<Job> family) {
         if (family.isEmpty()) return Optional.empty();
         if (family.size() == 1) return Optional.of(new Dependency.Target(family.get(0).state(), family.get(0).startTime()));
         long firstStart = family.stream().mapToLong(Job::startTime).filter(x -> x > 0).min().orElse(0);

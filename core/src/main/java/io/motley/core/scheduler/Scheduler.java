@@ -40,6 +40,16 @@ public final class Scheduler {
         return new Pass(snap, options).run();
     }
 
+    /** The highest PriorityTier among a job's partitions (0 when none exists): jobs are taken by it first, as in Slurm. */
+    public static int tier(QueuedJob q, Map<String, Partition> partitions) {
+        int t = Integer.MIN_VALUE;
+        for (String name : q.partitions()) {
+            Partition p = partitions.get(name);
+            if (p != null) t = Math.max(t, p.priorityTier());
+        }
+        return t == Integer.MIN_VALUE ? 0 : t;
+    }
+
     /** Memory a job gets on a node: what it asked for, else the default per CPU, else the node's per-CPU share. */
     public static long memoryFor(QueuedJob job, NodeView node, long defMemPerCpuMiB) {
         if (job.memMiB() >= 0) return job.memMiB() == 0 ? node.memMiB() : job.memMiB();
@@ -128,7 +138,7 @@ public final class Scheduler {
             // jobs of higher PriorityTier partitions go first, as in Slurm; then priority, then submission
             record Keyed(int tier, QueuedJob job) {}
             List<Keyed> keyed = new ArrayList<>(snap.pending().size());
-            for (QueuedJob q : snap.pending()) keyed.add(new Keyed(tier(q), q));
+            for (QueuedJob q : snap.pending()) keyed.add(new Keyed(tier(q, partitions), q));
             keyed.sort((a, b) -> {
                 if (a.tier() != b.tier()) return Integer.compare(b.tier(), a.tier());
                 if (a.job().priority() != b.job().priority()) return Long.compare(b.job().priority(), a.job().priority());
@@ -215,14 +225,6 @@ public final class Scheduler {
             return sorted;
         }
 
-        private int tier(QueuedJob q) {
-            int t = Integer.MIN_VALUE;
-            for (String name : q.partitions()) {
-                Partition p = partitions.get(name);
-                if (p != null) t = Math.max(t, p.priorityTier());
-            }
-            return t == Integer.MIN_VALUE ? 0 : t;
-        }
 
         /** Which nodes (by index) a partition holds; computed once per pass, since a partition's list may be long. */
         private boolean[] members(Partition p) {

@@ -156,7 +156,7 @@ public final class Simulator {
                 String why = whyNeverRunnable(q);
                 if (why != null) neverRunnable.merge(why, 1, Integer::sum);
                 else queued[j] = q;
-                tierOf[j] = tier(q);
+                tierOf[j] = Scheduler.tier(q, partitions);
             }
         }
 
@@ -253,16 +253,6 @@ public final class Simulator {
             if (ta != tb) return Integer.compare(tb, ta);
             if (a.priority() != b.priority()) return Long.compare(b.priority(), a.priority());
             return Long.compare(a.id(), b.id());
-        }
-
-        /** A job's highest partition tier, as the scheduler orders by it. */
-        private int tier(QueuedJob q) {
-            int t = Integer.MIN_VALUE;
-            for (String name : q.partitions()) {
-                Partition p = partitions.get(name);
-                if (p != null) t = Math.max(t, p.priorityTier());
-            }
-            return t == Integer.MIN_VALUE ? 0 : t;
         }
 
         private static String userOf(WorkloadJob w) {
