@@ -1,5 +1,6 @@
 package io.motley.controller.cluster;
 
+import io.motley.core.cluster.Partition;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
@@ -8,7 +9,6 @@ import io.motley.core.priority.Factors;
 import io.motley.core.priority.PriorityCalculator;
 import io.motley.core.priority.ShareTree;
 import io.motley.core.priority.UsageLedger;
-import io.motley.core.cluster.Partition;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 
 /**
  * The controller's side of priority/multifactor: keeps the usage ledger fed from the jobs it
@@ -87,21 +88,24 @@ final class Priorities {
             lastFull = now;
             ranked.clear();
         }
-        ShareTree tree = shares(now, jobs);
+        track(now, jobs);
+        // most passes rank no job (nothing new, no period over): the share tree is built only when one is
+        ShareTree[] tree = {null};
+        Supplier<ShareTree> shares = () -> tree[0] != null ? tree[0] : (tree[0] = tree(now, jobs));
         List<Job> changed = new ArrayList<>();
         for (Job j : jobs) {
             if (j.state() != JobState.PENDING) continue;
-            long p = rank(j, now, tree, clusterCpus).priority();
+            long p = rank(j, now, shares, clusterCpus).priority();
             if (p != j.priority()) changed.add(j.withPriority(p));
         }
         return changed;
     }
 
     /** The job's factors as last computed, or computed now if it is new or its request changed. */
-    private Factors rank(Job j, long now, ShareTree tree, int clusterCpus) {
+    private Factors rank(Job j, long now, Supplier<ShareTree> tree, int clusterCpus) {
         Ranked r = ranked.get(j.id());
         if (r != null && r.request() == j.request()) return r.factors();
-        Factors f = calculator.factors(j, now, tree, clusterCpus);
+        Factors f = calculator.factors(j, now, tree.get(), clusterCpus);
         ranked.put(j.id(), new Ranked(j.request(), f));
         return f;
     }
@@ -109,6 +113,10 @@ final class Priorities {
     /** The share tree at {@code now}, after recording the ends {@code jobs} show. */
     ShareTree shares(long now, Collection<Job> jobs) {
         track(now, jobs);
+        return tree(now, jobs);
+    }
+
+    private ShareTree tree(long now, Collection<Job> jobs) {
         Set<String> users = new TreeSet<>();
         for (Job j : jobs) users.add(j.user());
         return ShareTree.compute(config.associations(), ledger.usageAt(now, List.copyOf(running.values())), users);
@@ -120,7 +128,7 @@ final class Priorities {
         List<Factors> out = new ArrayList<>();
         for (Job j : jobs) {
             // a held job has priority 0 and is not ranked, as in Slurm
-            if (j.state() == JobState.PENDING && !j.request().hold()) out.add(rank(j, now, tree, clusterCpus));
+            if (j.state() == JobState.PENDING && !j.request().hold()) out.add(rank(j, now, () -> tree, clusterCpus));
         }
         return out;
     }
@@ -144,20 +152,23 @@ final class Priorities {
 
     /** Follows running jobs and records those that ended (or went back to the queue) in the ledger. */
     private void track(long now, Collection<Job> jobs) {
-        Map<Long, Job> byId = new HashMap<>();
+        // only the jobs followed as running need looking up again below, not the whole view
+        Map<Long, Job> followed = new HashMap<>();
         Set<Long> terminal = new HashSet<>();
         for (Job j : jobs) {
-            byId.put(j.id(), j);
             if (j.state() == JobState.RUNNING) {
                 running.put(j.id(), new Charge(account(j), j.user(), rate(j), j.startTime(), 0));
+                followed.put(j.id(), j);
             } else if (j.state().isTerminal()) {
                 terminal.add(j.id());
                 if (!charged.contains(j.id())) charge(j);
                 running.remove(j.id());
+            } else if (running.containsKey(j.id())) {
+                followed.put(j.id(), j);
             }
         }
         for (Long id : List.copyOf(running.keySet())) {
-            Job j = byId.get(id);
+            Job j = followed.get(id);
             if (j != null && j.state() == JobState.RUNNING) continue;
             Charge c = running.remove(id);
             if (j == null) {
