@@ -8,6 +8,7 @@ import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.Ops;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,9 +17,7 @@ public final class Requests {
     private Requests() {}
 
     public static List<Job> jobs(Io io) throws ClusterUnreachable {
-        List<Job> out = new ArrayList<>();
-        for (Frame f : io.gateway().call(Frame.op(Ops.JOBS)).children()) out.add(Codec.job(f));
-        return out;
+        return jobs(io, new HashMap<>());
     }
 
     /** Where and when the scheduler expects a pending job to start (it holds a reservation). */
@@ -45,9 +44,7 @@ public final class Requests {
     }
 
     public static List<Job> job(Io io, long id) throws ClusterUnreachable {
-        List<Job> out = new ArrayList<>();
-        for (Frame f : io.gateway().call(Frame.op(Ops.JOBS).put("id", id)).children()) out.add(Codec.job(f));
-        return out;
+        return job(io, id, new HashMap<>());
     }
 
     public static List<Node> nodes(Io io) throws ClusterUnreachable {
