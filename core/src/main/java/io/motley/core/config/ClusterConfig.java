@@ -26,6 +26,7 @@ import java.util.Map;
  *     its credential lifetime (AuthInfo cred_expire, 120 s) plus one second
  * @param priority the Priority* keys (priority/multifactor with every weight 0 by default)
  * @param associations accounts, users and QOS from AccountName=, UserName= and QOSName= lines
+ * @param limits bounds on what users may submit and on the agents' command sockets
  */
 public record ClusterConfig(
         String clusterName,
@@ -43,7 +44,8 @@ public record ClusterConfig(
         long requeueDelaySeconds,
         Scheduling scheduling,
         PriorityConfig priority,
-        Associations associations) {
+        Associations associations,
+        Limits limits) {
 
     public static final int DEFAULT_PORT = 6917;
     public static final long DEFAULT_REQUEUE_DELAY = 121;
@@ -111,6 +113,30 @@ public record ClusterConfig(
         }
     }
 
+    /**
+     * Bounds that keep one user from hurting the others.
+     *
+     * @param disableRootJobs slurm.conf's DisableRootJobs: jobs of uid 0 are refused at submit, and
+     *     agents refuse to launch them
+     * @param maxArraySize slurm.conf's MaxArraySize: array indices must be below it (Slurm's default 1001)
+     * @param maxScriptBytes SchedulerParameters=max_script_size: the largest batch script (Slurm's 4 MB)
+     * @param agentMaxConnections connections an agent's command socket holds at once, all users together
+     * @param agentMaxConnectionsPerUser connections one local user may hold on an agent's command socket
+     * @param agentRequestTimeoutSeconds how long a connection may take to send a complete request
+     */
+    public record Limits(boolean disableRootJobs, int maxArraySize, long maxScriptBytes, int agentMaxConnections,
+            int agentMaxConnectionsPerUser, long agentRequestTimeoutSeconds) {
+        public static final Limits DEFAULT = new Limits(false, 1001, 4L * 1024 * 1024, 1024, 64, 10);
+
+        public Limits {
+            if (maxArraySize < 1) throw new IllegalArgumentException("MaxArraySize must be at least 1");
+            if (maxScriptBytes < 1) throw new IllegalArgumentException("max_script_size must be at least 1");
+            if (agentMaxConnections < 1) throw new IllegalArgumentException("AgentMaxConnections must be at least 1");
+            if (agentMaxConnectionsPerUser < 1) throw new IllegalArgumentException("AgentMaxConnectionsPerUser must be at least 1");
+            if (agentRequestTimeoutSeconds < 1) throw new IllegalArgumentException("AgentRequestTimeout must be at least 1");
+        }
+    }
+
     /** Containment strategies an agent may be told to use. */
     public static final List<String> CONTAINMENT_TYPES = List.of("auto", "cgroup2", "cgroup1", "process");
 
@@ -144,6 +170,12 @@ public record ClusterConfig(
         List<Associations.Account> accounts = new ArrayList<>();
         Map<String, Associations.User> users = new LinkedHashMap<>();
         List<Associations.Qos> qos = new ArrayList<>();
+        boolean disableRootJobs = Limits.DEFAULT.disableRootJobs();
+        int maxArraySize = Limits.DEFAULT.maxArraySize();
+        long maxScriptBytes = Limits.DEFAULT.maxScriptBytes();
+        int agentMaxConnections = Limits.DEFAULT.agentMaxConnections();
+        int agentMaxConnectionsPerUser = Limits.DEFAULT.agentMaxConnectionsPerUser();
+        long agentRequestTimeout = Limits.DEFAULT.agentRequestTimeoutSeconds();
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
@@ -214,7 +246,22 @@ public record ClusterConfig(
                                 case "sched/builtin" -> false;
                                 default -> throw new IllegalArgumentException("SchedulerType must be sched/backfill or sched/builtin");
                             };
-                            case "SchedulerParameters" -> schedulerParameters = v;
+                            case "SchedulerParameters" -> {
+                                List<String> kept = new ArrayList<>();
+                                for (String item : v.split(",")) {
+                                    if (item.strip().startsWith("max_script_size=")) {
+                                        maxScriptBytes = Long.parseLong(item.strip().substring("max_script_size=".length()));
+                                    } else {
+                                        kept.add(item);
+                                    }
+                                }
+                                schedulerParameters = String.join(",", kept);
+                            }
+                            case "DisableRootJobs" -> disableRootJobs = yesNo(first, v);
+                            case "MaxArraySize" -> maxArraySize = Integer.parseInt(v);
+                            case "AgentMaxConnections" -> agentMaxConnections = Integer.parseInt(v);
+                            case "AgentMaxConnectionsPerUser" -> agentMaxConnectionsPerUser = Integer.parseInt(v);
+                            case "AgentRequestTimeout" -> agentRequestTimeout = Long.parseLong(v);
                             default -> {
                                 if (!prio.accept(first, v)) throw new IllegalArgumentException("unknown key " + first);
                             }
@@ -236,6 +283,13 @@ public record ClusterConfig(
         } else if (partitions.stream().noneMatch(Partition::isDefault)) {
             partitions.set(0, partitions.get(0).asDefault(true));
         }
+        Limits limits;
+        try {
+            limits = new Limits(disableRootJobs, maxArraySize, maxScriptBytes, agentMaxConnections, agentMaxConnectionsPerUser,
+                    agentRequestTimeout);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("motley.conf: " + e.getMessage(), e);
+        }
         Associations assoc;
         try {
             assoc = new Associations(accounts, users, qos).validated();
@@ -243,7 +297,8 @@ public record ClusterConfig(
             throw new IllegalArgumentException("motley.conf: " + e.getMessage(), e);
         }
         return new ClusterConfig(clusterName, port, nodeTimeout, defMemPerCpu, killWait, minJobAge, partitions, nodes,
-                healthProgram, healthInterval, containment, jobRequeue, requeueDelay, scheduling, prio.build(), assoc);
+                healthProgram, healthInterval, containment, jobRequeue, requeueDelay, scheduling, prio.build(), assoc,
+                limits);
     }
 
     /** The Priority* and TRESBillingWeights keys as they are read, line by line. */

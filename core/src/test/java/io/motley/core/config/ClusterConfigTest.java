@@ -148,4 +148,24 @@ class ClusterConfigTest {
         assertThatThrownBy(() -> ClusterConfig.parse("TRESBillingWeights=Mem=0.25G"))
                 .hasMessageContaining("not a number");
     }
+
+    @Test
+    void limitsDefaultToSlurmsAndAreReadFromTheirKeys() {
+        assertThat(ClusterConfig.defaults().limits()).isEqualTo(ClusterConfig.Limits.DEFAULT);
+        assertThat(ClusterConfig.Limits.DEFAULT.maxScriptBytes()).isEqualTo(4 * 1024 * 1024);
+        assertThat(ClusterConfig.Limits.DEFAULT.maxArraySize()).isEqualTo(1001);
+        ClusterConfig c = ClusterConfig.parse("""
+                DisableRootJobs=YES
+                MaxArraySize=20000
+                SchedulerParameters=bf_interval=5,max_script_size=1000
+                AgentMaxConnections=10
+                AgentMaxConnectionsPerUser=3
+                AgentRequestTimeout=7
+                """);
+        assertThat(c.limits()).isEqualTo(new ClusterConfig.Limits(true, 20000, 1000, 10, 3, 7));
+        assertThat(c.scheduling().intervalSeconds()).isEqualTo(5);
+        assertThatThrownBy(() -> ClusterConfig.parse("AgentMaxConnectionsPerUser=0"))
+                .hasMessageContaining("AgentMaxConnectionsPerUser must be at least 1");
+        assertThatThrownBy(() -> ClusterConfig.parse("DisableRootJobs=maybe")).hasMessageContaining("DisableRootJobs");
+    }
 }
