@@ -105,18 +105,20 @@ public final class Sbatch implements Command {
         } else if (!cli.operands().isEmpty()) {
             String file = cli.operands().get(0);
             Path path = Path.of(io.cwd()).resolve(file);
+            byte[] bytes;
             try {
-                script = Files.readString(path, StandardCharsets.UTF_8);
+                bytes = Files.readAllBytes(path);
             } catch (IOException e) {
                 throw new UsageException("error: Unable to open file " + file, 1, false);
             }
+            script = scriptText(bytes, file);
             defaultName = path.getFileName().toString();
             scriptArgs = cli.operands().subList(1, cli.operands().size());
         } else {
             if (io.stdinIsTerminal()) {
                 throw new UsageException("error: no batch script: name a script file, use --wrap=COMMAND, or pipe a script in", 1, false);
             }
-            script = new String(io.in().readAllBytes(), StandardCharsets.UTF_8);
+            script = scriptText(io.in().readAllBytes(), "on standard input");
             defaultName = "sbatch";
         }
         if (!cli.has("wrap") && !BatchScript.hasInterpreterLine(script)) {
@@ -480,4 +482,28 @@ public final class Sbatch implements Command {
                                         (start > deadline - time limit); same forms as --begin; needs a time limit
                   --requeue             the job may be requeued (scontrol requeue, a failed node); the default
                   --no-requeue          the job is never requeued""";
+
+    /**
+     * The script as text. Motley carries scripts as UTF-8, so bytes that are not (a Latin-1 comment,
+     * say) are refused with where they are, rather than changed on the way to the node.
+     */
+    static String scriptText(byte[] bytes, String name) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            // a reporting decoder stops at the first bad byte
+            var in = java.nio.ByteBuffer.wrap(bytes);
+            StandardCharsets.UTF_8.newDecoder().decode(in, java.nio.CharBuffer.allocate(bytes.length + 1), true);
+            int at = in.position();
+            int line = 1;
+            for (int i = 0; i < at; i++) {
+                if (bytes[i] == '\n') line++;
+            }
+            throw new UsageException(String.format("error: Batch script %s is not UTF-8 text: byte 0x%02x on line %d."
+                    + " Motley keeps scripts as UTF-8; convert it, e.g. iconv -f latin1 -t utf-8", name, bytes[at] & 0xff, line),
+                    1, false);
+        }
+    }
 }

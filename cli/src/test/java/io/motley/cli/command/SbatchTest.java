@@ -162,4 +162,19 @@ class SbatchTest {
         assertThat(r.err()).isEqualTo(lines("sbatch: error: Nice value must be non-negative, value ignored"));
         assertThat(submitted().nice()).isZero();
     }
+
+    @Test
+    void aScriptThatIsNotUtf8IsRefusedSayingWhereRatherThanUnreadable() throws Exception {
+        Path latin1 = dir.resolve("latin1.sh");
+        Files.write(latin1, "#!/bin/sh\necho ok\n# caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        Result r = sbatch(Map.of(), "", latin1.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo(lines("sbatch: error: Batch script " + latin1 + " is not UTF-8 text: byte 0xe9 on line 3."
+                + " Motley keeps scripts as UTF-8; convert it, e.g. iconv -f latin1 -t utf-8"));
+        assertThat(cluster.last(Ops.SUBMIT)).isNull();
+        Path utf8 = dir.resolve("utf8.sh");
+        Files.writeString(utf8, "#!/bin/sh\n# caf\u00e9\necho ok\n");
+        assertThat(sbatch(Map.of(), "", utf8.toString()).code()).isZero();
+        assertThat(submitted().script()).contains("caf\u00e9");
+    }
 }
