@@ -16,8 +16,10 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -90,7 +92,10 @@ public final class LocalCluster implements Command {
                 default -> throw new UsageException("error: unknown option " + args.get(i) + " (motley up [--daemon] [--agents N] [--bind ADDRESS])", 2, false);
             }
         }
-        for (String d : List.of("etc", "run", "log", "state", "spool")) Files.createDirectories(home.resolve(d));
+        for (var d : HOME_MODES.entrySet()) {
+            Path p = Files.createDirectories(home.resolve(d.getKey()));
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(d.getValue()));
+        }
         Path conf = home.resolve("etc/motley.conf");
         ClusterConfig config = Files.exists(conf) ? ClusterConfig.parse(Files.readString(conf)) : ClusterConfig.defaults();
 
@@ -148,6 +153,14 @@ public final class LocalCluster implements Command {
         return out;
     }
 
+    /**
+     * MOTLEY_HOME's directories and who may enter them: the job database, the spool (scripts and
+     * environments) and the logs are the daemons' own; every local user reaches the agent's socket
+     * in run/ (docs/security.md).
+     */
+    private static final Map<String, String> HOME_MODES = Map.of("etc", "rwxr-xr-x", "run", "rwxr-xr-x", "log", "rwx------",
+            "state", "rwx------", "spool", "rwx------");
+
     private static Process spawn(Io io, Path home, boolean daemon, String logName, List<String> motleyArgs) throws IOException {
         Path launcher = dist(io).resolve("bin/motley");
         List<String> cmd = new ArrayList<>();
@@ -159,7 +172,9 @@ public final class LocalCluster implements Command {
         pb.environment().put("MOTLEY_HOME", home.toString());
         pb.environment().put("MOTLEY_LOG_FILE", home.resolve("log/" + logName + ".log").toString());
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("log/" + logName + ".out").toFile()));
+        Path out = home.resolve("log/" + logName + ".out");
+        if (!Files.exists(out)) Files.createFile(out, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()));
         pb.redirectErrorStream(true);
         return pb.start();
     }
