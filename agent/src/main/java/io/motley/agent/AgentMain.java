@@ -33,7 +33,7 @@ public final class AgentMain {
     record Settings(
             Path home, String controller, String name, Integer cpus, Long mem, Path socket, Path keyFile, boolean printConfig,
             Integer coreSpec, Long memSpec, String gpus, String healthProgram, Long healthInterval, String containment,
-            Integer cpuOffset) {}
+            Integer cpuOffset, boolean disableRootJobs) {}
 
     public static void main(String[] args) {
         Settings s;
@@ -88,6 +88,7 @@ public final class AgentMain {
         Long mem = null, memSpec = null, healthInterval = null;
         Path socket = null, keyFile = null;
         boolean printConfig = false;
+        boolean disableRootJobs = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h") || a.equals("--help")) {
@@ -96,6 +97,10 @@ public final class AgentMain {
             }
             if (a.equals("--print-config") || a.equals("-C")) {
                 printConfig = true;
+                continue;
+            }
+            if (a.equals("--disable-root-jobs")) {
+                disableRootJobs = true;
                 continue;
             }
             if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
@@ -124,7 +129,7 @@ public final class AgentMain {
             }
         }
         return new Settings(home, controller, name, cpus, mem, socket, keyFile, printConfig, coreSpec, memSpec, gpus, health,
-                healthInterval, containment, cpuOffset);
+                healthInterval, containment, cpuOffset, disableRootJobs);
     }
 
     static void run(Path home, Settings s, ClusterConfig config, Hardware hw) throws IOException {
@@ -186,7 +191,8 @@ public final class AgentMain {
                 .put("health", health[0] == null ? null : health[0].lastResult()));
         String mode = s.containment() != null ? s.containment() : config.containmentType();
         Containment containment = Containment.choose(mode, JobLauncher.groupName(node, spool));
-        launcher[0] = new JobLauncher(spool, node, link::trySend, containment, jobCpus(s, hw));
+        boolean refuseRootJobs = s.disableRootJobs() || config.limits().disableRootJobs();
+        launcher[0] = new JobLauncher(spool, node, link::trySend, containment, jobCpus(s, hw), refuseRootJobs);
         link.attach(launcher[0]);
         if (healthProgram != null && !healthProgram.isBlank()) {
             health[0] = HealthCheck.of(healthProgram, healthInterval);
@@ -232,8 +238,12 @@ public final class AgentMain {
                                 [--core-spec N] [--mem-spec SIZE] [--gpus all|none|LIST]
                                 [--health-check PROGRAM] [--health-interval SECONDS]
                                 [--containment auto|cgroup2|cgroup1|process] [--cpu-offset N]
+                                [--disable-root-jobs]
             Detects this host's CPUs, memory and GPUs, registers with the controller and runs its jobs.
             --print-config prints the node's line as `slurmd -C` does. --core-spec/--mem-spec keep cores and
             memory for the host OS (also MemSpecLimit=/CoreSpecCount= on the node's NodeName line in motley.conf).
-            Jobs run as the submitting user when the agent runs as root, else as the agent's own user.""";
+            Jobs run as the submitting user when the agent runs as root, else as the agent's own user.
+            --disable-root-jobs refuses to run jobs of root (uid 0): they end FAILED with the reason
+            "Launch refused on NODE: DisableRootJobs=YES". DisableRootJobs=YES in MOTLEY_HOME/etc/motley.conf
+            does the same. By default root's jobs run, as in Slurm.""";
 }

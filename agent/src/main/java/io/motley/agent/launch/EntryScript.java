@@ -3,34 +3,50 @@ package io.motley.agent.launch;
 import io.motley.agent.enforcement.ProcessTracking;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * The per-job entry script ({@code enter.sh} in the job's spool): the job's first process runs it
- * with the agent's privileges to join the job's cgroups and CPUs, sets the umask and the job
- * marker, and then becomes the job: as the submitting user where privileges are dropped, who opens
- * the output files (so they are theirs, as with Slurm), changes to the working directory and
- * execs the script.
+ * with the agent's privileges and the agent's fixed environment to join the job's cgroups and
+ * CPUs and set the umask, opens the job's environment file (the spool's {@code env}, readable by
+ * the agent alone) on descriptor 3, and then becomes the job: as the submitting user where
+ * privileges are dropped, with an empty environment. Only then, as the user, are the job's
+ * variables read from descriptor 3, the output files opened (so they are the user's, as with
+ * Slurm), the working directory entered and the script executed. Nothing of the job's
+ * environment is ever in a root process, nor on a command line.
  */
 final class EntryScript {
     private static final Pattern UMASK = Pattern.compile("[0-7]{1,4}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
-    /** Runs as the job's user: $1 work dir, $2 script, $3 stdout file, $4 stderr file ('' = with stdout). */
+    /**
+     * Runs as the job's user with an empty environment and the job's variables on descriptor 3:
+     * $1 stdout file, $2 stderr file ('' = with stdout), $3 work dir, $4 the script, then its
+     * arguments. It keeps no variables of its own, which the job's environment could overwrite.
+     * The file behind descriptor 3 cannot be opened again by the user (/dev/fd/3 would be), so
+     * cat(1) reads the descriptor itself.
+     */
     static final String AS_USER = """
-            w=$1 s=$2 o=$3 e=$4
-            shift 4
-            if [ -z "$e" ]; then exec >"$o" 2>&1; else exec >"$o" 2>"$e"; fi
-            if ! cd "$w" 2>/dev/null; then
-              echo "motleystep: error: couldn't chdir to \\`$w': No such file or directory: going to /tmp instead" >&2
+            if [ -z "$2" ]; then exec >"$1" 2>&1; else exec >"$1" 2>"$2"; fi
+            eval "$(/bin/cat <&3)"
+            exec 3<&-
+            if ! cd "$3" 2>/dev/null; then
+              printf '%s\\n' "motleystep: error: couldn't chdir to \\`$3': No such file or directory: going to /tmp instead" >&2
               cd /tmp
             fi
-            exec "$s" "$@"
+            shift 3
+            exec "$@"
             """;
 
     private EntryScript() {}
 
-    static String render(long jobId, List<Path> joinFiles, List<String> bindCommand, String umask, List<String> asUser,
-            String workDir, String script, String out, String err) {
+    /**
+     * The entry script of a job. {@code asUser} are the words that drop privileges (empty where
+     * none are dropped); {@code envFile} is the file {@link #environment} wrote.
+     */
+    static String render(long jobId, String node, List<Path> joinFiles, List<String> bindCommand, String umask,
+            List<String> asUser, Path envFile, String workDir, String script, String out, String err) {
         StringBuilder b = new StringBuilder("#!/bin/sh\n");
         b.append("# Motley job ").append(jobId).append(": join its containment, then become the job\n");
         if (!joinFiles.isEmpty()) {
@@ -43,13 +59,36 @@ final class EntryScript {
             b.append("$$ >/dev/null || echo \"motley: cannot bind job ").append(jobId).append(" to its CPUs\" >&2\n");
         }
         if (umask != null && UMASK.matcher(umask).matches()) b.append("umask ").append(umask).append('\n');
-        b.append("export ").append(ProcessTracking.MARKER).append('=').append(jobId).append('\n');
-        b.append("unset MOTLEY_SETSID\n");
         b.append("exec");
         asUser.forEach(w -> b.append(' ').append(quote(w)));
+        // the job's marker is there from the first moment (process tracking looks for it); the rest comes from the file
+        b.append(" /usr/bin/env -i ").append(ProcessTracking.MARKER).append('=').append(jobId)
+                .append(" SLURMD_NODENAME=").append(quote(node));
         b.append(" /bin/sh -c ").append(quote(AS_USER)).append(" motley-job ");
-        b.append(String.join(" ", quote(workDir), quote(script), quote(out), quote(err)));
-        b.append(" \"$@\"\n");
+        b.append(String.join(" ", quote(out), quote(err), quote(workDir), quote(script)));
+        b.append(" \"$@\" 3<").append(quote(envFile.toString())).append('\n');
+        return b.toString();
+    }
+
+    /**
+     * The job's environment as sh reads it on descriptor 3: {@code command export NAME='value'}
+     * lines ({@code command}, so that a name the shell keeps for itself, such as bash's UID or
+     * dash's OPTIND, costs a message in the job's error file and not the job), then the job's
+     * marker. A name sh cannot hold (an exported bash function) is left out, and the job's error
+     * file says so.
+     */
+    static String environment(Map<String, String> env, long jobId) {
+        StringBuilder b = new StringBuilder();
+        env.forEach((name, value) -> {
+            if (NAME.matcher(name).matches() && !name.equals(ProcessTracking.MARKER)) {
+                b.append("command export ").append(name).append('=').append(quote(value)).append(" || printf '%s\\n' ")
+                        .append(quote("motley: the environment variable " + name + " could not be set for the job")).append(" >&2\n");
+            } else if (!name.equals(ProcessTracking.MARKER)) {
+                b.append("printf '%s\\n' ").append(quote("motley: the environment variable " + name
+                        + " is not passed to the job: its name is not a shell variable name")).append(" >&2\n");
+            }
+        });
+        b.append("export ").append(ProcessTracking.MARKER).append('=').append(jobId).append('\n');
         return b.toString();
     }
 

@@ -20,7 +20,15 @@ import java.util.concurrent.TimeUnit;
  */
 final class JobIdentity {
     /** How privileges are dropped: setpriv(1) (util-linux), runuser(1), or perl where neither exists (macOS). */
-    enum Method { SETPRIV, RUNUSER, PERL }
+    enum Method {
+        SETPRIV("setpriv"), RUNUSER("runuser"), PERL("perl");
+
+        final String tool;
+
+        Method(String tool) {
+            this.tool = tool;
+        }
+    }
 
     private static final String PERL_DROP = "my ($u, $g, $groups) = splice(@ARGV, 0, 3); $( = $g; $) = \"$g $groups\"; "
             + "($<, $>) = ($u, $u); die \"motley: cannot become uid $u\\n\" if $< != $u || $> != $u; "
@@ -73,11 +81,13 @@ final class JobIdentity {
         if (method == null) {
             throw new IOException("cannot run job " + job.id() + " as " + name + ": none of setpriv, runuser or perl is installed");
         }
+        String tool = find(method.tool).orElseThrow(() -> new IOException("cannot run job " + job.id() + " as " + name + ": "
+                + method.tool + " is not installed in /usr/bin, /bin, /usr/sbin, /sbin or /usr/local/bin"));
         List<String> prefix = switch (method) {
-            case SETPRIV -> List.of(find("setpriv").orElse("setpriv"), "--reuid=" + job.uid(), "--regid=" + gid,
-                    pw.isPresent() ? "--init-groups" : "--clear-groups", "--");
-            case RUNUSER -> List.of(find("runuser").orElse("runuser"), "-u", name, "--");
-            case PERL -> List.of(find("perl").orElse("perl"), "-e", PERL_DROP, Integer.toString(job.uid()), Integer.toString(gid),
+            case SETPRIV -> List.of(tool, "--reuid=" + job.uid(), "--regid=" + gid, pw.isPresent() ? "--init-groups" : "--clear-groups",
+                    "--");
+            case RUNUSER -> List.of(tool, "-u", name, "--");
+            case PERL -> List.of(tool, "-e", PERL_DROP, Integer.toString(job.uid()), Integer.toString(gid),
                     String.join(" ", groups(name, gid)));
         };
         return new JobIdentity(true, job.uid(), gid, name, prefix, env);
@@ -85,12 +95,13 @@ final class JobIdentity {
 
     /** The first way to drop privileges this host has. */
     static Optional<Method> available() {
-        if (find("setpriv").isPresent()) return Optional.of(Method.SETPRIV);
-        if (find("runuser").isPresent()) return Optional.of(Method.RUNUSER);
-        if (find("perl").isPresent()) return Optional.of(Method.PERL);
+        for (Method m : Method.values()) {
+            if (find(m.tool).isPresent()) return Optional.of(m);
+        }
         return Optional.empty();
     }
 
+    /** A program by its absolute path in the system's own directories (never the PATH of anyone). */
     static Optional<String> find(String tool) {
         for (String dir : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin")) {
             File f = new File(dir, tool);
@@ -102,8 +113,10 @@ final class JobIdentity {
     /** The user's groups as id(1) lists them, with the job's gid first. */
     private static List<String> groups(String name, int gid) {
         List<String> out = new ArrayList<>(List.of(Integer.toString(gid)));
+        Optional<String> id = find("id");
+        if (id.isEmpty()) return out;
         try {
-            Process p = new ProcessBuilder("id", "-G", name).redirectErrorStream(true).start();
+            Process p = RootCommand.of(id.get(), "-G", name).redirectErrorStream(true).start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0) {
                 for (String g : text.split("\\s+")) {
@@ -124,7 +137,7 @@ final class JobIdentity {
             Optional<String> getent = find("getent");
             if (getent.isPresent()) {
                 try {
-                    Process p = new ProcessBuilder(getent.get(), "passwd", Integer.toString(uid)).redirectErrorStream(true).start();
+                    Process p = RootCommand.of(getent.get(), "passwd", Integer.toString(uid)).redirectErrorStream(true).start();
                     String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
                     if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0) return parse(text);
                     return Optional.empty();

@@ -18,18 +18,26 @@ import io.motley.protocol.FrameIO;
 import io.motley.protocol.Ops;
 import java.io.File;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -50,6 +58,13 @@ import org.slf4j.LoggerFactory;
  * Neither the shepherd nor the job depends on this JVM, so jobs outlive a restart of the agent,
  * which finds them (and their boxes and CPUs) again in the spool.
  *
+ * <p>Nothing the agent runs with its own privileges sees anything of the job's: the shepherd, the
+ * entry script up to the privilege drop and every helper run by absolute path with a fixed
+ * environment ({@link RootCommand}); the job's environment waits in the spool and is read by the
+ * job's user only. The spool is the agent's alone (0700, files 0600), and what the agent writes
+ * into the job's own files it writes as the job's user, so no path a user controls is ever opened
+ * by root. A launch that fails ends FAILED with a one-line reason ({@code desc}) for the user.
+ *
  * <p>A job requeued by the controller comes back as a new run of the same id. Each run has its
  * own spool directory ({@code job12} for the first, {@code job12.1}, {@code job12.2} after
  * requeues) and its own entry here, and every order and report names its run, so the end of a
@@ -59,6 +74,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobLauncher {
     private static final Logger log = LoggerFactory.getLogger(JobLauncher.class);
+    /**
+     * Runs with the agent's privileges and {@link RootCommand#ENVIRONMENT} (plus MOTLEY_SETSID, the
+     * agent's own), so every program it names is an absolute path. The job is forked before the
+     * umask tightens: what the job creates keeps its own umask, what the shepherd writes is the
+     * agent's alone.
+     */
     private static final String SHEPHERD = """
             #!/bin/sh
             # Motley job shepherd: $1 spool dir; the job's arguments follow. enter.sh becomes the job.
@@ -67,11 +88,17 @@ public final class JobLauncher {
             # eval: MOTLEY_SETSID may be a quoted perl command line (macOS has no setsid(1))
             eval "$MOTLEY_SETSID"' /bin/sh "$spool/enter.sh" "$@" </dev/null &'
             pid=$!
+            umask 077
             echo $pid >"$spool/job.pid"
             wait $pid
-            echo $? >"$spool/exit.tmp" && mv "$spool/exit.tmp" "$spool/exit"
-            times >"$spool/times.tmp" && mv "$spool/times.tmp" "$spool/times"
+            echo $? >"$spool/exit.tmp" && /bin/mv "$spool/exit.tmp" "$spool/exit"
+            times >"$spool/times.tmp" && /bin/mv "$spool/times.tmp" "$spool/times"
             """;
+    private static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> PRIVATE_SCRIPT = PosixFilePermissions.fromString("rwx------");
+    /** Appends $1 to the file $2; run as the job's user, so the user's own rights decide what may be written. */
+    private static final String APPEND = "printf %s \"$1\" >>\"$2\"";
     private static final Pattern SH_TIME = Pattern.compile("(\\d+)m([\\d.]+)s");
 
     private final Path spool;
@@ -81,6 +108,10 @@ public final class JobLauncher {
     private final Containment containment;
     private final CpuAllocator cpus;
     private final boolean agentIsRoot;
+    /** DisableRootJobs: launch orders for jobs of uid 0 are refused. */
+    private final boolean refuseRootJobs;
+    /** The umask jobs get when they name none (SLURM_UMASK): the agent's own, as slurmd's. */
+    private final String defaultUmask;
     /** Runs by spool directory name (see {@link #runDir}). */
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, Thread.ofVirtual().factory());
@@ -94,9 +125,13 @@ public final class JobLauncher {
         final long killWait;
         final String stderrPath;
         volatile JobBox box;
-        /** Owner for files the agent creates on the job's behalf (its error file), -1 for the agent's own. */
-        volatile int uid = -1;
-        volatile int gid = -1;
+        /**
+         * Words that run a command as the job's user (empty where the job runs as the agent's user),
+         * for what the agent writes on the job's behalf (its error file); null when that user is unknown.
+         */
+        volatile List<String> asUser;
+        /** The end as reported, kept here too: the spool may be full and unable to hold it. */
+        volatile Frame result;
         volatile ScheduledFuture<?> timeout;
         volatile ScheduledFuture<?> sampler;
         volatile boolean ended;
@@ -139,21 +174,32 @@ public final class JobLauncher {
     /** With the CPU ids this node's jobs may be bound to (a share of the host when several agents run on it). */
     public JobLauncher(Path spool, String nodeName, Consumer<Frame> reporter, Containment containment, List<Integer> cpuIds)
             throws IOException {
+        this(spool, nodeName, reporter, containment, cpuIds, false);
+    }
+
+    /** With {@code refuseRootJobs} (DisableRootJobs=YES): jobs of uid 0 end FAILED without running. */
+    public JobLauncher(Path spool, String nodeName, Consumer<Frame> reporter, Containment containment, List<Integer> cpuIds,
+            boolean refuseRootJobs) throws IOException {
         this.spool = spool;
         this.nodeName = nodeName;
         this.reporter = reporter;
         this.containment = containment;
         this.cpus = new CpuAllocator(cpuIds.isEmpty() ? CpuAllocator.hostCpus() : cpuIds);
         this.agentIsRoot = agentUid() == 0;
-        Files.createDirectories(spool);
-        Files.writeString(spool.resolve("shepherd.sh"), SHEPHERD);
+        this.refuseRootJobs = refuseRootJobs;
+        this.defaultUmask = agentUmask();
+        // the spool holds every job's script and environment: the agent's user alone may enter it
+        if (spool.getParent() != null) Files.createDirectories(spool.getParent());
+        createPrivateDirectory(spool);
+        Files.setPosixFilePermissions(spool, PRIVATE_DIR);
+        writeAtomically(spool.resolve("shepherd.sh"), SHEPHERD.getBytes(StandardCharsets.UTF_8), PRIVATE_SCRIPT);
         this.setsid = findSetsid();
         if (agentIsRoot && JobIdentity.available().isEmpty()) {
             log.warn("the agent runs as root but has none of setpriv, runuser or perl to run jobs as their submitters; jobs of"
                     + " other users will fail node={}", nodeName);
         }
-        log.info("jobs run as {} node={} containment={} cpus={}", agentIsRoot ? "their submitters" : jobUser(), nodeName,
-                containment.name(), CpuAllocator.formatList(cpus.cpus()));
+        log.info("jobs run as {} node={} containment={} cpus={} root_jobs={}", agentIsRoot ? "their submitters" : jobUser(), nodeName,
+                containment.name(), CpuAllocator.formatList(cpus.cpus()), refuseRootJobs ? "refused" : "allowed");
     }
 
     /** The containment jobs on this node get (its name is what the node reports). */
@@ -174,12 +220,19 @@ public final class JobLauncher {
         }
     }
 
+    /** The agent's umask from /proc (Linux), else the usual 0022. */
+    private static String agentUmask() {
+        return read(Path.of("/proc/self/status")).flatMap(s -> s.lines().filter(l -> l.startsWith("Umask:")).findFirst())
+                .map(l -> l.substring("Umask:".length()).trim()).orElse("0022");
+    }
+
     /** setsid(1) where it exists (Linux); perl's POSIX::setsid elsewhere (macOS). */
     private static String findSetsid() {
         for (String p : List.of("/usr/bin/setsid", "/bin/setsid", "/usr/local/bin/setsid")) {
             if (new File(p).canExecute()) return p;
         }
-        return "perl -MPOSIX -e 'POSIX::setsid(); exec @ARGV or die qq(exec failed: $!)' --";
+        String perl = JobIdentity.find("perl").orElse("/usr/bin/perl");
+        return perl + " -MPOSIX -e 'POSIX::setsid(); exec @ARGV or die qq(exec failed: $!)' --";
     }
 
     /** A run's spool directory name, which is also its key here: job12, then job12.1 after a requeue. */
@@ -191,25 +244,56 @@ public final class JobLauncher {
     public void launch(Frame order) {
         Job job = Codec.job(order.children().get(0));
         int run = job.restarts();
-        Path dir = spool.resolve(runDir(job.id(), run));
-        if (Files.exists(dir.resolve("order"))) {
+        String key = runDir(job.id(), run);
+        Path dir = spool.resolve(key);
+        if (Files.exists(dir.resolve("order")) || Files.exists(dir.resolve("result"))
+                || running.containsKey(key) && running.get(key).ended) {
             log.info("launch order repeated; job already here job={} run={}", job.id(), run);
+            return;
+        }
+        if (refuseRootJobs && job.uid() == 0) {
+            log.warn("launch refused: a job of root, and DisableRootJobs=YES job={} run={}", job.id(), run);
+            finish(new Running(job.id(), run, dir, -1, 0, null), JobState.FAILED, 1, 0, Usage.NONE,
+                    "Launch refused on " + nodeName + ": DisableRootJobs=YES");
             return;
         }
         endOlderRuns(job.id(), run, order.lng("killWait", 30));
         try {
-            Files.createDirectories(dir);
-            Path script = dir.resolve("script");
-            Files.writeString(script, job.request().script());
-            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
-            writeAtomically(dir.resolve("started"), Long.toString(System.currentTimeMillis() / 1000));
-            writeAtomically(dir.resolve("order"), encode(order));
+            try {
+                createPrivateDirectory(dir);
+                writeAtomically(dir.resolve("script"), job.request().script().getBytes(StandardCharsets.UTF_8), PRIVATE_SCRIPT);
+                writeAtomically(dir.resolve("started"), Long.toString(System.currentTimeMillis() / 1000));
+                writeAtomically(dir.resolve("order"), encode(order));
+            } catch (IOException e) {
+                throw new LaunchFailure(spoolTrouble(e), e);
+            }
             start(job, order.str("cluster", "motley"), order.lng("killWait", 30), dir);
-        } catch (IOException | RuntimeException e) {
-            log.error("launch failed job={} error={}", job.id(), e.getMessage(), e);
+        } catch (LaunchFailure | RuntimeException e) {
+            String why = String.valueOf(e.getMessage());
+            if (e instanceof LaunchFailure) log.error("launch failed job={} error=\"{}\"", job.id(), why);
+            else log.error("launch failed job={} error=\"{}\"", job.id(), why, e);
             cpus.release(job.id());
-            finish(new Running(job.id(), run, dir, -1, 0, null), JobState.FAILED, 1, 0, Usage.NONE);
+            finish(new Running(job.id(), run, dir, -1, 0, null), JobState.FAILED, 1, 0, Usage.NONE,
+                    "Launch failed on " + nodeName + ": " + why);
         }
+    }
+
+    /** Why a launch did not happen, in words for the job's user (it becomes the job's Reason). */
+    private static final class LaunchFailure extends Exception {
+        LaunchFailure(String why, Throwable cause) {
+            super(why, cause);
+        }
+    }
+
+    /** "No space left on device (writing the job's spool)": the system's reason, without the agent's paths. */
+    private static String spoolTrouble(IOException e) {
+        return reason(e) + " (writing the job's spool)";
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof FileSystemException f && f.getReason() != null) return f.getReason();
+        if (e instanceof FileSystemException f) return e.getClass().getSimpleName() + " " + f.getFile();
+        return String.valueOf(e.getMessage());
     }
 
     /**
@@ -238,51 +322,75 @@ public final class JobLauncher {
         }
     }
 
-    private void start(Job job, String cluster, long killWait, Path dir) throws IOException {
+    private void start(Job job, String cluster, long killWait, Path dir) throws LaunchFailure {
         String workDir = job.request().workDir();
-        String user = job.user();
         String out = OutputPattern.stdout(job, nodeName);
         String err = job.request().stderrPattern() == null ? "" : OutputPattern.stderr(job, nodeName);
-        JobIdentity who = JobIdentity.of(job, agentIsRoot);
-        List<Integer> ids = cpus.allocate(job.id(), job.allocCpus());
-        writeAtomically(dir.resolve("cpus"), CpuAllocator.formatList(ids));
-        JobBox box = openBox(job.id(), new JobLimits(job.allocMemMiB(), ids, 0));
+        JobIdentity who;
         try {
-            writeAtomically(dir.resolve("box"), String.join("\n", prepend(box.strategy(), box.location())) + "\n");
+            who = JobIdentity.of(job, agentIsRoot);
+        } catch (IOException e) {
+            throw new LaunchFailure(e.getMessage(), e);
+        }
+        List<Integer> ids = cpus.allocate(job.id(), job.allocCpus());
+        JobBox box = openBox(job.id(), new JobLimits(job.allocMemMiB(), ids, 0));
+        Path copy = null;
+        try {
+            Map<String, String> env = new LinkedHashMap<>(JobEnvironment.build(job, cluster, nodeName));
+            String umask = env.getOrDefault("SLURM_UMASK", defaultUmask);
+            env.putAll(who.environment);
+            Path envFile = dir.resolve("env");
             String script = dir.resolve("script").toString();
             if (who.drops) {
-                Path copy = userScript(job.id(), dir, who);
-                writeAtomically(dir.resolve("script.path"), copy.toString());
+                try {
+                    copy = userScript(job.id(), dir, who);
+                } catch (IOException e) {
+                    throw new LaunchFailure(reason(e) + " (copying the job's script for its user to "
+                            + System.getProperty("java.io.tmpdir") + ")", e);
+                }
                 script = copy.toString();
             }
-            Map<String, String> env = JobEnvironment.build(job, cluster, nodeName);
-            Files.writeString(dir.resolve("enter.sh"), EntryScript.render(job.id(), box.joinFiles(), box.bindCommand(),
-                    env.get("SLURM_UMASK"), who.prefix, workDir, script, out, err));
+            try {
+                writeAtomically(dir.resolve("cpus"), CpuAllocator.formatList(ids));
+                writeAtomically(dir.resolve("box"), String.join("\n", prepend(box.strategy(), box.location())) + "\n");
+                writeAtomically(envFile, EntryScript.environment(env, job.id()));
+                if (copy != null) writeAtomically(dir.resolve("script.path"), copy.toString());
+                writeAtomically(dir.resolve("enter.sh"), EntryScript.render(job.id(), nodeName, box.joinFiles(), box.bindCommand(),
+                        umask, who.prefix, envFile, workDir, script, out, err).getBytes(StandardCharsets.UTF_8), PRIVATE_SCRIPT);
+                createPrivateFile(dir.resolve("shepherd.log"));
+            } catch (IOException e) {
+                throw new LaunchFailure(spoolTrouble(e), e);
+            }
             List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", setsid + " /bin/sh \"$0\" \"$@\"",
                     spool.resolve("shepherd.sh").toString(), dir.toString()));
             cmd.addAll(job.request().arguments());
-            ProcessBuilder pb = new ProcessBuilder(cmd);
-            pb.environment().clear();
-            pb.environment().putAll(env);
-            pb.environment().putAll(who.environment);
+            ProcessBuilder pb = RootCommand.of(cmd);
             pb.environment().put("MOTLEY_SETSID", setsid);
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("shepherd.log").toFile()));
             pb.redirectErrorStream(true);
-            Process p = pb.start();
-            writeAtomically(dir.resolve("shepherd.pid"), Long.toString(p.pid()));
+            Process p;
+            try {
+                p = pb.start();
+            } catch (IOException e) {
+                throw new LaunchFailure(reason(e) + " (starting the job's shepherd)", e);
+            }
             Running r = new Running(job.id(), job.restarts(), dir, job.timeLimitSeconds(), killWait, err.isEmpty() ? out : err);
             r.box = box;
-            if (who.drops) {
-                r.uid = who.uid;
-                r.gid = who.gid;
-            }
+            r.asUser = who.prefix;
             running.put(runDir(r.id, r.run), r);
+            try {
+                writeAtomically(dir.resolve("shepherd.pid"), Long.toString(p.pid()));
+            } catch (IOException e) {
+                // the job runs and is watched; only an agent restarted before it ends would not find it again
+                log.warn("cannot record the job's shepherd job={} error={}", job.id(), reason(e));
+            }
             log.info("job launched job={} run={} shepherd_pid={} out={} user={} containment={} cpus={} mem_mib={}", job.id(), r.run, p.pid(), out,
                     who.user, box.strategy(), CpuAllocator.formatList(ids), job.allocMemMiB());
             watch(r, p.toHandle(), System.currentTimeMillis() / 1000);
-        } catch (IOException | RuntimeException e) {
+        } catch (LaunchFailure | RuntimeException e) {
             box.remove();
+            if (copy != null) deleteUserScript(copy);
             throw e;
         }
     }
@@ -298,18 +406,29 @@ public final class JobLauncher {
     }
 
     /**
-     * The script where the job's user can run it: the spool may sit under a home only the agent
-     * can enter, so a copy owned by the user goes into a directory of its own (root's, 0711).
+     * The script where the job's user can run it: the spool is the agent's alone, so a copy owned
+     * by the user (0500) goes into a directory of its own with a random name (root's, 0711: the user
+     * may run the copy but neither list nor change the directory). The directory stays 0700 until
+     * the copy is the user's, so no one else ever reads the script.
      */
     private static Path userScript(long id, Path dir, JobIdentity who) throws IOException {
-        Path scratch = Files.createTempDirectory("motley-job" + id + "-");
-        Files.setPosixFilePermissions(scratch, PosixFilePermissions.fromString("rwx--x--x"));
+        Path scratch = Files.createTempDirectory("motley-job" + id + "-", PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
         Path copy = scratch.resolve("script");
-        Files.copy(dir.resolve("script"), copy, StandardCopyOption.REPLACE_EXISTING);
-        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("r-x------"));
-        Files.setAttribute(copy, "unix:gid", who.gid);
-        Files.setAttribute(copy, "unix:uid", who.uid);
-        return copy;
+        try {
+            try (var ch = Files.newByteChannel(copy, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(PRIVATE_FILE))) {
+                ByteBuffer text = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("script")));
+                while (text.hasRemaining()) ch.write(text);
+            }
+            Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("r-x------"));
+            Files.setAttribute(copy, "unix:gid", who.gid);
+            Files.setAttribute(copy, "unix:uid", who.uid);
+            Files.setPosixFilePermissions(scratch, PosixFilePermissions.fromString("rwx--x--x"));
+            return copy;
+        } catch (IOException | RuntimeException e) {
+            deleteUserScript(copy);
+            throw e;
+        }
     }
 
     private void watch(Running r, ProcessHandle shepherd, long startedAt) {
@@ -379,19 +498,19 @@ public final class JobLauncher {
             read(r.dir.resolve("script.path")).ifPresent(p -> deleteUserScript(Path.of(p.trim())));
             logShepherdTrouble(r);
             if (killed.isPresent()) {
-                finish(r, JobState.valueOf(killed.get().trim()), 0, 15, usage);
+                finish(r, JobState.valueOf(killed.get().trim()), 0, 15, usage, null);
             } else if (ooms > 0) {
                 appendToJobErr(r, "motleystep-" + nodeName + ": error: Detected " + ooms + " oom_kill event" + (ooms == 1 ? "" : "s")
                         + " in StepId=" + r.id + ".batch. Some of the step tasks have been OOM Killed.\n");
-                finish(r, JobState.OUT_OF_MEMORY, 0, 9, usage);
+                finish(r, JobState.OUT_OF_MEMORY, 0, 9, usage, null);
             } else if (exit.isPresent()) {
                 int rc = Integer.parseInt(exit.get().trim());
                 // sh reports a death by signal as 128+signal, which is how Slurm's code:signal pair is recovered
-                if (rc > 128) finish(r, JobState.FAILED, 0, rc - 128, usage);
-                else finish(r, rc == 0 ? JobState.COMPLETED : JobState.FAILED, rc, 0, usage);
+                if (rc > 128) finish(r, JobState.FAILED, 0, rc - 128, usage, null);
+                else finish(r, rc == 0 ? JobState.COMPLETED : JobState.FAILED, rc, 0, usage, null);
             } else {
                 log.warn("job shepherd died without an exit status job={}", r.id);
-                finish(r, JobState.FAILED, 0, 9, usage);
+                finish(r, JobState.FAILED, 0, 9, usage, null);
             }
         }
     }
@@ -424,16 +543,20 @@ public final class JobLauncher {
         });
     }
 
-    private void finish(Running r, JobState state, int code, int signal, Usage usage) {
+    /** Records and reports a run's end; {@code desc} says in a line why it did not run, where that is so. */
+    private void finish(Running r, JobState state, int code, int signal, Usage usage, String desc) {
         long end = System.currentTimeMillis() / 1000;
         Frame result = Frame.op(Ops.JOB_ENDED).put("id", r.id).put("run", r.run).put("state", state.name()).put("code", code)
-                .put("signal", signal).put("end", end);
+                .put("signal", signal).put("end", end).put("desc", desc);
         Codec.putUsage(result, usage);
+        r.result = result;
         try {
-            Files.createDirectories(r.dir);
+            createPrivateDirectory(r.dir);
             writeAtomically(r.dir.resolve("result"), encode(result));
-        } catch (IOException e) {
-            log.error("cannot record job result job={}", r.id, e);
+        } catch (IOException | RuntimeException e) {
+            // kept in memory for the next registration too
+            log.error("cannot record job result; reporting it all the same job={} error={}", r.id,
+                    e instanceof IOException io ? reason(io) : e.toString());
         }
         r.ended = true;
         running.put(runDir(r.id, r.run), r);
@@ -495,25 +618,41 @@ public final class JobLauncher {
         }, r.killWait, TimeUnit.SECONDS);
     }
 
-    /** Appends a line to the job's error file, creating it as the job's user where it is not there yet. */
+    /**
+     * Appends a line to the job's error file as the job's user (who creates it where it is not
+     * there yet): the path is the user's to choose, and a root agent must never follow it itself.
+     */
     private static void appendToJobErr(Running r, String text) {
         if (r.stderrPath == null) return;
-        Path f = Path.of(r.stderrPath);
+        List<String> asUser = r.asUser;
+        if (asUser == null) {
+            log.warn("cannot write to the job's error file: its user is unknown job={} file={}", r.id, r.stderrPath);
+            return;
+        }
+        List<String> cmd = new ArrayList<>(asUser);
+        cmd.addAll(List.of("/bin/sh", "-c", APPEND, "motley-append", text, r.stderrPath));
         try {
-            boolean existed = Files.exists(f);
-            Files.writeString(f, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            if (!existed && r.uid >= 0) {
-                Files.setAttribute(f, "unix:gid", r.gid);
-                Files.setAttribute(f, "unix:uid", r.uid);
+            Process p = RootCommand.of(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectErrorStream(true).start();
+            String said = new String(p.getInputStream().readNBytes(2000), StandardCharsets.UTF_8).trim();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                log.warn("writing to the job's error file did not finish job={} file={}", r.id, r.stderrPath);
+            } else if (p.exitValue() != 0) {
+                log.warn("cannot write to the job's error file job={} file={} error=\"{}\"", r.id, r.stderrPath, said);
             }
         } catch (IOException | RuntimeException e) {
-            log.warn("cannot write to the job's error file job={} file={} error={}", r.id, f, e.getMessage());
+            log.warn("cannot write to the job's error file job={} file={} error={}", r.id, r.stderrPath, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
+    private static final String KILL = JobIdentity.find("kill").orElse("/bin/kill");
+
     private static void signalGroup(long pgid, String signal) {
         try {
-            new ProcessBuilder("kill", "-" + signal, "--", "-" + pgid)
+            RootCommand.of(KILL, "-" + signal, "--", "-" + pgid)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
         } catch (IOException e) {
             log.warn("cannot signal process group pgid={} error={}", pgid, e.getMessage());
@@ -565,8 +704,9 @@ public final class JobLauncher {
                     continue;
                 }
                 if (!running.containsKey(n)) adopt(id, run, dir);
-                if (running.get(n) != null && running.get(n).ended) {
-                    out.add(decodeFile(dir.resolve("result")));
+                Running r = running.get(n);
+                if (r != null && r.ended) {
+                    out.add(r.result != null ? r.result : decodeFile(dir.resolve("result")));
                 } else {
                     out.add(new Frame().put("op", "running").put("id", id).put("run", run));
                 }
@@ -574,6 +714,11 @@ public final class JobLauncher {
         } catch (IOException e) {
             log.error("cannot read the spool {}", spool, e);
         }
+        // ends the spool could not hold (a full disk, a launch that failed before its directory existed)
+        Set<String> listed = new HashSet<>();
+        out.forEach(f -> listed.add(f.str("id", "") + "." + f.str("run", "0")));
+        running.values().stream().filter(r -> r.ended && r.result != null && !listed.contains(r.id + "." + r.run))
+                .sorted(Comparator.comparing(r -> runDir(r.id, r.run))).forEach(r -> out.add(r.result));
         return out;
     }
 
@@ -584,9 +729,10 @@ public final class JobLauncher {
         String out = OutputPattern.stdout(job, nodeName);
         String err = OutputPattern.stderr(job, nodeName);
         Running r = new Running(id, run, dir, job.timeLimitSeconds(), order.lng("killWait", 30), err);
-        if (agentIsRoot && job.uid() > 0) {
-            r.uid = job.uid();
-            r.gid = Math.max(0, job.gid());
+        try {
+            r.asUser = JobIdentity.of(job, agentIsRoot).prefix;
+        } catch (IOException e) {
+            log.warn("the adopted job's user is unknown; the agent will not write to its files job={} error={}", id, e.getMessage());
         }
         List<Integer> ids = read(dir.resolve("cpus")).map(s -> CpuAllocator.parseList(s.trim())).orElse(List.of());
         cpus.restore(id, ids);
@@ -656,9 +802,32 @@ public final class JobLauncher {
     }
 
     private static void writeAtomically(Path f, byte[] bytes) throws IOException {
+        writeAtomically(f, bytes, PRIVATE_FILE);
+    }
+
+    /** Writes a spool file with {@code mode} from its creation on: no moment where another user could read it. */
+    private static void writeAtomically(Path f, byte[] bytes, Set<PosixFilePermission> mode) throws IOException {
         Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
-        Files.write(tmp, bytes);
+        Files.deleteIfExists(tmp);
+        try (var ch = Files.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(mode))) {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) ch.write(b);
+        }
+        Files.setPosixFilePermissions(tmp, mode);
         Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static void createPrivateFile(Path f) throws IOException {
+        if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) Files.createFile(f, PosixFilePermissions.asFileAttribute(PRIVATE_FILE));
+    }
+
+    private static void createPrivateDirectory(Path d) throws IOException {
+        try {
+            Files.createDirectory(d, PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) throw e;
+        }
     }
 
     private static byte[] encode(Frame f) {

@@ -122,7 +122,9 @@ class RunAsSubmitterTest {
     void aJobWithoutAUidIsNotRunAsRoot() throws Exception {
         JobLauncher l = new JobLauncher(spool.resolve("spool"), node, reports::add);
         l.launch(Orders.order(work, node, 3, "touch " + work.resolve("ran"), -1, 100, 1, "?", -1, -1, Map.of()));
-        assertThat(awaitReport(3).fields()).containsEntry("state", "FAILED").containsEntry("code", "1");
+        assertThat(awaitReport(3).fields()).containsEntry("state", "FAILED").containsEntry("code", "1")
+                .containsEntry("desc", "Launch failed on " + node + ": job 3 names no submitting uid; an agent running as root runs"
+                        + " jobs only as their submitter");
         assertThat(work.resolve("ran")).doesNotExist();
     }
 
@@ -151,6 +153,35 @@ class RunAsSubmitterTest {
             assertThat(lines.get(2)).as(m.toString()).contains(GROUP);
         }
         assertThat(JobIdentity.of(job, false).drops).as("an agent that is not root runs jobs as itself").isFalse();
+    }
+
+    @Test
+    void everyWayOfDroppingPrivilegesHandsTheUserTheEnvironmentFileOpenedByRoot() throws Exception {
+        JobRequest r = new JobRequest("t", List.of(), 1, 1, false, 1, JobRequest.UNSET, JobRequest.UNSET, -1, null, null, "/", null,
+                Map.of(), "#!/bin/sh\n", List.of(), false, null, null, "h");
+        Job job = new Job(10, r, USER, uid, gid, JobState.PENDING, PendingReason.None, 1, 1, 0, 0, "main", null, 0, 0, -1,
+                ExitStatus.NONE, -1);
+        Path env = spool.resolve("env");
+        Files.writeString(env, EntryScript.environment(Map.of("MY_SECRET", "hunter2", "PATH", "/usr/bin:/bin"), 10));
+        Files.setPosixFilePermissions(env, PosixFilePermissions.fromString("rw-------"));
+        Path script = work.resolve("script");
+        Files.writeString(script, "#!/bin/sh\nid -u; echo \"secret=$MY_SECRET marker=$MOTLEY_JOB_ID\"; cat " + env + "; exit 0\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("r-x------"));
+        Files.setAttribute(script, "unix:uid", uid);
+        for (JobIdentity.Method m : JobIdentity.Method.values()) {
+            if (JobIdentity.find(m.tool).isEmpty()) continue;
+            JobIdentity who = JobIdentity.of(job, true, m);
+            Path enter = spool.resolve("enter-" + m + ".sh");
+            Path out = work.resolve("out-" + m);
+            Files.writeString(enter, EntryScript.render(10, node, List.of(), List.of(), null, who.prefix, env, work.toString(),
+                    script.toString(), out.toString(), ""));
+            Process p = RootCommand.of("/bin/sh", enter.toString()).redirectErrorStream(true).start();
+            String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(m + ": " + said + (Files.exists(out) ? Files.readString(out) : "")).isZero();
+            assertThat(Files.readString(out)).as(m.toString()).startsWith(uid + "\nsecret=hunter2 marker=10\n")
+                    .as("the user cannot open the file itself").contains("Permission denied");
+            assertThat(Files.getAttribute(out, "unix:uid")).as(m.toString()).isEqualTo(uid);
+        }
     }
 
     record Result(int exitCode, String out) {}
