@@ -7,6 +7,7 @@ import io.motley.core.cluster.Gpu;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.Partition;
 import io.motley.core.hostlist.Hostlist;
+import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
 import io.motley.core.job.JobRequest;
@@ -291,8 +292,9 @@ public final class Scontrol implements Command {
          * further line after "\n   " (a space with -o), then a blank line (a newline with -o).
          */
         private void print(List<String> lines) {
-            StringBuilder sb = new StringBuilder(lines.get(0));
-            for (int i = 1; i < lines.size(); i++) sb.append(oneLiner ? " " : "\n   ").append(lines.get(i));
+            // control characters written out: a record stored before they were refused must not forge lines
+            StringBuilder sb = new StringBuilder(FreeText.escape(lines.get(0)));
+            for (int i = 1; i < lines.size(); i++) sb.append(oneLiner ? " " : "\n   ").append(FreeText.escape(lines.get(i)));
             sb.append(oneLiner ? "\n" : "\n\n");
             io.out().print(sb);
         }
@@ -322,7 +324,9 @@ public final class Scontrol implements Command {
                 + (j.array().holdsPending() ? j.array().pending() : Integer.toString(j.array().taskId()))) + " JobName=" + r.name());
         l.add("UserId=" + j.user() + "(" + j.uid() + ") GroupId=" + groupName(j.gid()) + "(" + j.gid() + ") MCS_label=N/A");
         l.add("Priority=" + (r.hold() ? 0 : j.priority()) + " Nice=" + r.nice() + " Account=" + orNull(r.account()) + " QOS=" + orNull(r.qos()));
-        l.add("JobState=" + j.state().name() + " Reason=" + j.reason().name() + " Dependency="
+        // a state description's whitespace becomes '_', as Slurm's scontrol prints it "for easier parsing"
+        String reason = j.stateDesc() != null ? j.stateDesc().replaceAll("[ \\t\\n\\x0B\\f\\r]", "_") : j.reason().name();
+        l.add("JobState=" + j.state().name() + " Reason=" + reason + " Dependency="
                 + (r.dependency() == null ? "(null)" : r.dependency() + "(unfulfilled)"));
         l.add("Requeue=" + (r.requeue() ? 1 : 0) + " Restarts=" + j.restarts() + " BatchFlag=1 Reboot=0 ExitCode=" + j.exit());
         l.add("RunTime=" + Durations.formatFixed(j.elapsed(io.nowSeconds())) + " TimeLimit=" + JobText.limitFixed(j)

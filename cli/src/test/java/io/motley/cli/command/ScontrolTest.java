@@ -345,4 +345,16 @@ class ScontrolTest {
         assertThat(r.out().lines().skip(2).findFirst().orElseThrow())
                 .isEqualTo("   Priority=9900 Nice=100 Account=physics QOS=high");
     }
+
+    // ---- text users typed, and why a job failed ----
+
+    @Test
+    void showJobPrintsAStateDescriptionAsSlurmDoesAndEscapesControlCharacters() throws Exception {
+        Job failed = Fixtures.job(1360, "evil\nJobId=1 fake").submitted(SUBMIT).running("vm", SUBMIT, 1000)
+                .ended(JobState.FAILED, new ExitStatus(1, 0), SUBMIT).desc("Launch failed on vm: No space left on device").build();
+        Result r = Fixtures.run(new Scontrol(), new FakeCluster().jobs(failed), BUSY_AT, "show", "job", "1360");
+        assertThat(r.out()).startsWith("JobId=1360 JobName=evil\\nJobId=1 fake\n");
+        assertThat(r.out()).contains("\n   JobState=FAILED Reason=Launch_failed_on_vm:_No_space_left_on_device Dependency=(null)\n");
+        assertThat(r.out().lines().filter(l -> l.startsWith("JobId="))).hasSize(1);
+    }
 }
