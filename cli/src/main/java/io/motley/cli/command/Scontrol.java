@@ -1,5 +1,7 @@
 package io.motley.cli.command;
 
+import io.motley.cli.client.AgentClient.ClusterUnreachable;
+import io.motley.cli.client.AgentClient.RequestFailed;
 import io.motley.cli.format.JobText;
 import io.motley.cli.options.GetOpt;
 import io.motley.cli.options.OptionSpec;
@@ -89,6 +91,7 @@ public final class Scontrol implements Command {
             if (abbrev(t, "requeue", 3)) return hold(tag, rest, Ops.REQUEUE);
             if (abbrev(t, "update", 1)) return update(tag, rest);
             if (t.equals("top")) return top(tag, rest);
+            if (t.equals("ping")) return ping();
             if (abbrev(t, "version", 4)) {
                 io.out().println(Version.TEXT);
                 return 0;
@@ -167,6 +170,26 @@ public final class Scontrol implements Command {
                 rc = 1;
             }
             return rc;
+        }
+
+        /**
+         * ping: whether the controller answers, in Slurm's words, and (Motley's line) whether its
+         * job database can take new jobs; exit 1 when either is not so.
+         */
+        private int ping() {
+            Frame answer;
+            try {
+                answer = io.gateway().call(Frame.op(Ops.PING));
+            } catch (ClusterUnreachable | RequestFailed e) {
+                io.out().println("Slurmctld(primary) at controller is DOWN");
+                if (!quiet) io.err().println(FreeText.escape(e.getMessage()));
+                return 1;
+            }
+            io.out().println("Slurmctld(primary) at " + FreeText.escape(answer.str("host", "controller")) + " is UP");
+            String db = answer.str("database", "ok");
+            if (db.equals("ok")) return 0;
+            io.out().println("Job database is UNUSABLE: " + FreeText.escape(db));
+            return 1;
         }
 
         private int error(String message) {
@@ -514,6 +537,8 @@ public final class Scontrol implements Command {
               requeue ID[,ID...]         kill running batch jobs, or take finished ones, back to the queue
                                          (same id, Restarts=+1; eligible again after RequeueDelay)
               requeuehold ID[,ID...]     as requeue, and held until scontrol release
+              ping                       whether the controller answers, and whether its job database can take
+                                         new jobs (exit 1 when either is not so)
               version                    print the version
             Without a command, scontrol reads commands from standard input, one a line.""";
 }
