@@ -91,7 +91,8 @@ class ArrayIT {
 
     @Test
     void aLargeArrayIsOneSubmissionAndCancelTakesItAll() throws Exception {
-        try (TestCluster c = new TestCluster(dir, "")) {
+        // indices must be below MaxArraySize (Slurm's default 1001)
+        try (TestCluster c = new TestCluster(dir, "MaxArraySize=10001\n")) {
             c.startController();
             c.startAgent("n1", 1, "1000M");
             c.awaitNodesUp("n1");

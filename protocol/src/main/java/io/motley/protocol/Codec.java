@@ -134,7 +134,8 @@ public final class Codec {
                 .put("maxVm", j.usage().maxVmKiB())
                 .put("userCpu", j.usage().userCpuMs())
                 .put("sysCpu", j.usage().systemCpuMs())
-                .put("restarts", j.restarts());
+                .put("restarts", j.restarts())
+                .put("stateDesc", j.stateDesc());
         if (j.array() != null) {
             f.put("arrayJobId", j.array().arrayJobId()).put("arrayTaskId", j.array().taskId()).put("arrayPending", j.array().pending());
         }
@@ -166,7 +167,9 @@ public final class Codec {
                 usage(f),
                 f.has("arrayJobId") ? new ArrayPart(f.lng("arrayJobId", 0), f.integer("arrayTaskId", -1), f.str("arrayPending", "")) : null,
                 // absent in records written before requeue existed: never requeued
-                f.integer("restarts", 0));
+                f.integer("restarts", 0),
+                // absent when the job has no state description (and in records written before there was one)
+                f.str("stateDesc"));
     }
 
     /** Usage fields, as in a job frame or an agent's job-end report. */

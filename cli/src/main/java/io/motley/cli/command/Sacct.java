@@ -7,6 +7,7 @@ import io.motley.cli.format.JobText;
 import io.motley.cli.options.GetOpt;
 import io.motley.cli.options.OptionSpec;
 import io.motley.cli.options.UsageException;
+import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
@@ -440,9 +441,10 @@ public final class Sacct implements Command {
         void line(StringBuilder out, Job j, boolean step, Ctx ctx) {
             for (int i = 0; i < fields.size(); i++) {
                 Field f = fields.get(i);
-                String v = value(f.def().name(), j, step, ctx);
+                // control characters written out, so that a value cannot start a line of its own
+                String v = FreeText.escape(value(f.def().name(), j, step, ctx));
                 if (parsable) {
-                    out.append(v == null ? "" : v);
+                    out.append(v == null ? "" : delimited(v));
                     if (ending || i < fields.size() - 1) out.append(delimiter);
                     continue;
                 }
@@ -461,7 +463,18 @@ public final class Sacct implements Command {
             }
             out.append('\n');
         }
+
+        /**
+         * A value for -p/-P: a backslash or the delimiter inside it is preceded by a backslash,
+         * so that a '|' in a job name cannot split its row (Slurm prints them bare).
+         */
+        String delimited(String v) {
+            if (v.indexOf('\\') < 0 && (delimiter.isEmpty() || !v.contains(delimiter))) return v;
+            String escaped = v.replace("\\", "\\\\");
+            return delimiter.isEmpty() ? escaped : escaped.replace(delimiter, "\\" + delimiter);
+        }
     }
+
 
     // ---- values ------------------------------------------------------------------------------
 
@@ -505,7 +518,8 @@ public final class Sacct implements Command {
             case "Priority" -> step ? null : Long.toString(r.hold() ? 0 : j.priority());
             case "Partition" -> step ? null : j.partition();
             case "QOS" -> step ? null : "normal";
-            case "Reason" -> step ? null : pending ? j.reason().name() : "None";
+            // a state description (why a launch failed, say) is the job's reason, as scontrol shows it
+            case "Reason" -> step ? null : j.stateDesc() != null ? j.stateDesc() : pending ? j.reason().name() : "None";
             case "ReqCPUFreq", "ReqCPUFreqMin", "ReqCPUFreqMax", "ReqCPUFreqGov" -> step ? "0" : "Unknown";
             case "ReqCPUS" -> Integer.toString(step ? cpus : r.cpus());
             case "ReqMem" -> {
@@ -621,6 +635,8 @@ public final class Sacct implements Command {
               -o, --format=LIST       fields to show, each optionally NAME%WIDTH
               -p, --parsable          '|'-separated output, with a trailing '|'
               -P, --parsable2         '|'-separated output, no trailing '|'
+                                      (a '|' or '\\' inside a value is written '\\|' or '\\\\', so
+                                      rows always split on the bare delimiter; Slurm prints them bare)
               -r, --partition=LIST    only jobs in these partitions
               -s, --state=LIST        only jobs in these states (names or codes: CD,F,CA,TO,NF,OOM,PD,R)
               -S, --starttime=TIME    jobs that ran or pended after this time (default: 00:00 today)

@@ -1,5 +1,7 @@
 package io.motley.cli.command;
 
+import io.motley.cli.client.AgentClient.ClusterUnreachable;
+import io.motley.cli.client.AgentClient.RequestFailed;
 import io.motley.cli.format.JobText;
 import io.motley.cli.options.GetOpt;
 import io.motley.cli.options.OptionSpec;
@@ -7,6 +9,7 @@ import io.motley.core.cluster.Gpu;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.Partition;
 import io.motley.core.hostlist.Hostlist;
+import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
 import io.motley.core.job.JobRequest;
@@ -88,6 +91,7 @@ public final class Scontrol implements Command {
             if (abbrev(t, "requeue", 3)) return hold(tag, rest, Ops.REQUEUE);
             if (abbrev(t, "update", 1)) return update(tag, rest);
             if (t.equals("top")) return top(tag, rest);
+            if (t.equals("ping")) return ping();
             if (abbrev(t, "version", 4)) {
                 io.out().println(Version.TEXT);
                 return 0;
@@ -166,6 +170,26 @@ public final class Scontrol implements Command {
                 rc = 1;
             }
             return rc;
+        }
+
+        /**
+         * ping: whether the controller answers, in Slurm's words, and (Motley's line) whether its
+         * job database can take new jobs; exit 1 when either is not so.
+         */
+        private int ping() {
+            Frame answer;
+            try {
+                answer = io.gateway().call(Frame.op(Ops.PING));
+            } catch (ClusterUnreachable | RequestFailed e) {
+                io.out().println("Slurmctld(primary) at controller is DOWN");
+                if (!quiet) io.err().println(FreeText.escape(e.getMessage()));
+                return 1;
+            }
+            io.out().println("Slurmctld(primary) at " + FreeText.escape(answer.str("host", "controller")) + " is UP");
+            String db = answer.str("database", "ok");
+            if (db.equals("ok")) return 0;
+            io.out().println("Job database is UNUSABLE: " + FreeText.escape(db));
+            return 1;
         }
 
         private int error(String message) {
@@ -291,8 +315,9 @@ public final class Scontrol implements Command {
          * further line after "\n   " (a space with -o), then a blank line (a newline with -o).
          */
         private void print(List<String> lines) {
-            StringBuilder sb = new StringBuilder(lines.get(0));
-            for (int i = 1; i < lines.size(); i++) sb.append(oneLiner ? " " : "\n   ").append(lines.get(i));
+            // control characters written out: a record stored before they were refused must not forge lines
+            StringBuilder sb = new StringBuilder(FreeText.escape(lines.get(0)));
+            for (int i = 1; i < lines.size(); i++) sb.append(oneLiner ? " " : "\n   ").append(FreeText.escape(lines.get(i)));
             sb.append(oneLiner ? "\n" : "\n\n");
             io.out().print(sb);
         }
@@ -322,7 +347,9 @@ public final class Scontrol implements Command {
                 + (j.array().holdsPending() ? j.array().pending() : Integer.toString(j.array().taskId()))) + " JobName=" + r.name());
         l.add("UserId=" + j.user() + "(" + j.uid() + ") GroupId=" + groupName(j.gid()) + "(" + j.gid() + ") MCS_label=N/A");
         l.add("Priority=" + (r.hold() ? 0 : j.priority()) + " Nice=" + r.nice() + " Account=" + orNull(r.account()) + " QOS=" + orNull(r.qos()));
-        l.add("JobState=" + j.state().name() + " Reason=" + j.reason().name() + " Dependency="
+        // a state description's whitespace becomes '_', as Slurm's scontrol prints it "for easier parsing"
+        String reason = j.stateDesc() != null ? j.stateDesc().replaceAll("[ \\t\\n\\x0B\\f\\r]", "_") : j.reason().name();
+        l.add("JobState=" + j.state().name() + " Reason=" + reason + " Dependency="
                 + (r.dependency() == null ? "(null)" : r.dependency() + "(unfulfilled)"));
         l.add("Requeue=" + (r.requeue() ? 1 : 0) + " Restarts=" + j.restarts() + " BatchFlag=1 Reboot=0 ExitCode=" + j.exit());
         l.add("RunTime=" + Durations.formatFixed(j.elapsed(io.nowSeconds())) + " TimeLimit=" + JobText.limitFixed(j)
@@ -510,6 +537,8 @@ public final class Scontrol implements Command {
               requeue ID[,ID...]         kill running batch jobs, or take finished ones, back to the queue
                                          (same id, Restarts=+1; eligible again after RequeueDelay)
               requeuehold ID[,ID...]     as requeue, and held until scontrol release
+              ping                       whether the controller answers, and whether its job database can take
+                                         new jobs (exit 1 when either is not so)
               version                    print the version
             Without a command, scontrol reads commands from standard input, one a line.""";
 }

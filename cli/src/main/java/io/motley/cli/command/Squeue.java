@@ -7,6 +7,7 @@ import io.motley.cli.options.GetOpt;
 import io.motley.cli.options.OptionSpec;
 import io.motley.cli.options.UsageException;
 import io.motley.core.hostlist.Hostlist;
+import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
 import io.motley.core.time.Durations;
@@ -94,7 +95,7 @@ public final class Squeue implements Command {
                     .format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(io.nowSeconds()), io.zone())));
         }
         if (!p.has("noheader")) io.out().println(FormatString.header(cols, Squeue::header));
-        for (Job j : jobs) io.out().println(FormatString.render(cols, j, c -> field(c, io, expected)));
+        for (Job j : jobs) io.out().println(FormatString.render(cols, j, c -> escaped(field(c, io, expected))));
         return 0;
     }
 
@@ -201,6 +202,14 @@ public final class Squeue implements Command {
         };
     }
 
+    /**
+     * A field with its control characters written out: records stored before they were refused
+     * at submit may hold them, and a newline in a name must not start a row of its own.
+     */
+    private static Function<Job, String> escaped(Function<Job, String> f) {
+        return f == null ? null : j -> FreeText.escape(f.apply(j));
+    }
+
     static Function<Job, String> field(char c, Io io) {
         return field(c, io, Map.of());
     }
@@ -224,7 +233,7 @@ public final class Squeue implements Command {
             case 'D' -> j -> "1";
             case 'R' -> JobText::nodesOrReason;
             case 'N', 'B' -> JobText::nodes;
-            case 'r' -> j -> j.reason().name();
+            case 'r' -> JobText::reason;
             case 'C', 'c' -> j -> Integer.toString(JobText.cpus(j));
             case 'm' -> JobText::memory;
             case 'V' -> j -> JobText.timestamp(j.submitTime(), io.zone(), "N/A");

@@ -16,10 +16,24 @@ public final class JobText {
         return epoch <= 0 ? none : Durations.formatTimestamp(epoch, zone);
     }
 
-    /** squeue's %R: a pending job's reason in parentheses, else its node list. */
+    /**
+     * squeue's %R: a pending job's reason in parentheses, else its node list; a job that failed,
+     * timed out, ran out of memory or missed its deadline with a state description (a launch
+     * that failed on its node, say) shows that instead, as Slurm's squeue does.
+     */
     public static String nodesOrReason(Job j) {
-        if (j.state() == JobState.PENDING) return "(" + j.reason().name() + ")";
+        if (j.state() == JobState.PENDING) return "(" + (j.stateDesc() != null ? j.stateDesc() : j.reason().name()) + ")";
+        boolean shown = switch (j.state()) {
+            case FAILED, TIMEOUT, OUT_OF_MEMORY, DEADLINE -> true;
+            default -> false;
+        };
+        if (shown && j.stateDesc() != null) return "(" + j.stateDesc() + ")";
         return j.node() == null ? "" : j.node();
+    }
+
+    /** The job's Reason as scontrol shows it: its state description, else its reason code. */
+    public static String reason(Job j) {
+        return j.stateDesc() != null ? j.stateDesc() : j.reason().name();
     }
 
     public static String nodes(Job j) {

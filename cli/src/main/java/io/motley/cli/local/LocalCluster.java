@@ -6,6 +6,7 @@ import io.motley.cli.command.Io;
 import io.motley.cli.options.UsageException;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.config.ClusterConfig;
+import io.motley.core.job.FreeText;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.Ops;
@@ -264,6 +265,13 @@ public final class LocalCluster implements Command {
         Optional<Long> ctl = livePid(home.resolve("run/controller.pid"));
         io.out().println("home:       " + home);
         io.out().println("controller: " + ctl.map(p -> "running (pid " + p + ")").orElse("not running"));
+        boolean dbUsable = true;
+        if (ctl.isPresent()) {
+            // the controller says whether its job database can take jobs (it may have been deleted, or its disk filled)
+            String db = database(home);
+            dbUsable = !db.startsWith("UNUSABLE");
+            io.out().println("database:   " + db);
+        }
         Path run = home.resolve("run");
         if (Files.isDirectory(run)) {
             try (var files = Files.list(run)) {
@@ -274,7 +282,17 @@ public final class LocalCluster implements Command {
                 }
             }
         }
-        return ctl.isPresent() ? 0 : 1;
+        return ctl.isPresent() && dbUsable ? 0 : 1;
+    }
+
+    /** "ok", "UNUSABLE: why" as the controller answers a ping, or "unknown (why)" when no answer comes. */
+    static String database(Path home) {
+        try (AgentClient c = AgentClient.connectTo(home.resolve("run/agent.sock"))) {
+            String db = c.call(Frame.op(Ops.PING)).str("database", "ok");
+            return db.equals("ok") ? "ok" : "UNUSABLE: " + FreeText.escape(db);
+        } catch (AgentClient.ClusterUnreachable | AgentClient.RequestFailed e) {
+            return "unknown (" + FreeText.escape(e.getMessage()) + ")";
+        }
     }
 
     /** The pid in a pid file, if that process is alive and is a JVM (a recycled pid is not ours). */
@@ -313,7 +331,7 @@ public final class LocalCluster implements Command {
             usage: motley <command> [options]
               up [--daemon] [--agents N] [--bind ADDR]   start a local cluster (controller + N agents on this machine)
               down                                        stop the local cluster's daemons (jobs keep running)
-              status                                      which local daemons are running
+              status                                      which local daemons are running, and whether the job database is usable
               env                                         shell lines for: eval "$(motley env)"
               simulate WORKLOAD [--cluster FILE] [--policy LIST] [--json]   run the scheduler in virtual time over a workload (docs/simulate.md)
               controller [--home DIR] [--bind ADDR] [--port N]   run the controller in the foreground

@@ -73,6 +73,7 @@ final class Fixtures {
         private String account;
         private String workDir = "/srv/anchor/fmt";
         private String stdout;
+        private String desc;
 
         JobBuilder(long id, String name) {
             this.id = id;
@@ -116,13 +117,14 @@ final class Fixtures {
         }
 
         JobBuilder cancelledBy(int byUid) { this.cancelledBy = byUid; return this; }
+        JobBuilder desc(String d) { this.desc = d; return this; }
 
         Job build() {
             JobRequest r = new JobRequest(name, List.of(partition), ntasks, cpusPerTask, cpusPerTask > 1, nodes,
                     memPerNode, memPerCpu, limit, stdout, null, workDir, workDir, Map.of(), "#!/bin/sh\ntrue\n",
                     List.of(), hold, comment, account, "vm");
             return new Job(id, r, user, uid, gid, state, reason, hold ? 0 : priority, submit, start, end, partition,
-                    node, allocCpus, allocMem, limit, exit, cancelledBy);
+                    node, allocCpus, allocMem, limit, exit, cancelledBy).withStateDesc(desc);
         }
     }
 

@@ -241,4 +241,31 @@ class SacctTest {
         assertThat(r.out()).isEqualTo(lines("failjob|3:0|0"));
         assertThat(Fixtures.run(new Sacct(), capture(), NOW, "-e").out()).startsWith("Account             AdminComment ");
     }
+
+    // ---- text users typed, and why a job failed ----
+
+    @Test
+    void parsableOutputEscapesTheDelimiterAndControlCharactersInsideValues() throws Exception {
+        Job odd = ran(4390, "a|b\\c\nd", "2026-11-22T12:57:35", "2026-11-22T12:57:35", JobState.COMPLETED, ExitStatus.NONE);
+        FakeCluster c = new FakeCluster().jobs(odd);
+        assertThat(Fixtures.run(new Sacct(), c, NOW, "-X", "-P", "-n", "-o", "JobID,JobName,State").out())
+                .isEqualTo(lines("4390|a\\|b\\\\c\\\\nd|COMPLETED"));
+        assertThat(Fixtures.run(new Sacct(), c, NOW, "-X", "-p", "-n", "--delimiter=;", "-o", "JobName").out())
+                .isEqualTo(lines("a|b\\\\c\\\\nd;"));
+        // the fixed-width table only needs the control characters written out
+        assertThat(Fixtures.run(new Sacct(), c, NOW, "-X", "-n", "-o", "JobName%20").out())
+                .isEqualTo(lines("            a|b\\c\\nd "));
+    }
+
+    @Test
+    void theReasonFieldShowsWhyALaunchFailed() throws Exception {
+        Job failed = Fixtures.job(4391, "nospace").account("root").submitted(at("2026-11-22T12:57:35"))
+                .running("vm", at("2026-11-22T12:57:35"), 1000)
+                .ended(JobState.FAILED, new ExitStatus(1, 0), at("2026-11-22T12:57:35"))
+                .desc("Launch failed on vm: No space left on device").build();
+        Job ok = ran(4392, "okjob", "2026-11-22T12:57:35", "2026-11-22T12:57:35", JobState.COMPLETED, ExitStatus.NONE);
+        Result r = Fixtures.run(new Sacct(), new FakeCluster().jobs(failed, ok), NOW, "-X", "-P", "-o", "JobID,State,Reason");
+        assertThat(r.out()).isEqualTo(lines("JobID|State|Reason", "4391|FAILED|Launch failed on vm: No space left on device",
+                "4392|COMPLETED|None"));
+    }
 }

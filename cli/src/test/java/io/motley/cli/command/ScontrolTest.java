@@ -345,4 +345,33 @@ class ScontrolTest {
         assertThat(r.out().lines().skip(2).findFirst().orElseThrow())
                 .isEqualTo("   Priority=9900 Nice=100 Account=physics QOS=high");
     }
+
+    // ---- text users typed, why a job failed, and ping ----
+
+    @Test
+    void showJobPrintsAStateDescriptionAsSlurmDoesAndEscapesControlCharacters() throws Exception {
+        Job failed = Fixtures.job(1360, "evil\nJobId=1 fake").submitted(SUBMIT).running("vm", SUBMIT, 1000)
+                .ended(JobState.FAILED, new ExitStatus(1, 0), SUBMIT).desc("Launch failed on vm: No space left on device").build();
+        Result r = Fixtures.run(new Scontrol(), new FakeCluster().jobs(failed), BUSY_AT, "show", "job", "1360");
+        assertThat(r.out()).startsWith("JobId=1360 JobName=evil\\nJobId=1 fake\n");
+        assertThat(r.out()).contains("\n   JobState=FAILED Reason=Launch_failed_on_vm:_No_space_left_on_device Dependency=(null)\n");
+        assertThat(r.out().lines().filter(l -> l.startsWith("JobId="))).hasSize(1);
+    }
+
+    @Test
+    void pingSaysWhetherTheControllerAndItsDatabaseCanTakeJobs() throws Exception {
+        FakeCluster up = new FakeCluster();
+        up.canned.put(Ops.PING, Frame.op(Ops.OK).put("host", "ctl1").put("database", "ok"));
+        Result ok = Fixtures.run(new Scontrol(), up, BUSY_AT, "ping");
+        assertThat(ok.code()).isZero();
+        assertThat(ok.out()).isEqualTo(lines("Slurmctld(primary) at ctl1 is UP"));
+
+        FakeCluster lost = new FakeCluster();
+        lost.canned.put(Ops.PING, Frame.op(Ops.OK).put("host", "ctl1")
+                .put("database", "the job database /m/state/motley.db was deleted or replaced while the controller ran"));
+        Result bad = Fixtures.run(new Scontrol(), lost, BUSY_AT, "ping");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.out()).isEqualTo(lines("Slurmctld(primary) at ctl1 is UP",
+                "Job database is UNUSABLE: the job database /m/state/motley.db was deleted or replaced while the controller ran"));
+    }
 }

@@ -114,4 +114,27 @@ class SqueueTest {
                 "1371 10000 0 normal (null)",
                 "1370 9900 100 high physics"));
     }
+
+    // ---- text users typed, and why a job failed ----
+
+    @Test
+    void aNewlineInANameCannotSplitARow() throws Exception {
+        FakeCluster c = new FakeCluster().jobs(
+                Fixtures.job(1350, "evil\n  1351     debug     fake").submitted(SUBMIT).running("vm", SUBMIT, 1000).build(),
+                Fixtures.job(1352, "bell\u0007\u001b[2J").submitted(SUBMIT).running("vm", SUBMIT, 1000).build());
+        Result r = Fixtures.run(new Squeue(), c, NOW, "-h", "-o", "%i %j");
+        assertThat(r.out()).isEqualTo(lines("1350 evil\\n  1351     debug     fake", "1352 bell\\x07\\x1b[2J"));
+    }
+
+    @Test
+    void aFailedLaunchShowsWhyInTheReasonColumns() throws Exception {
+        FakeCluster c = new FakeCluster().jobs(
+                Fixtures.job(1353, "nospace").submitted(SUBMIT).running("vm", SUBMIT, 1000)
+                        .ended(JobState.FAILED, new ExitStatus(1, 0), SUBMIT).desc("Launch failed on vm: No space left on device").build(),
+                Fixtures.job(1354, "fine").submitted(SUBMIT).running("vm", SUBMIT, 1000)
+                        .ended(JobState.COMPLETED, ExitStatus.NONE, SUBMIT).build());
+        Result r = Fixtures.run(new Squeue(), c, NOW, "-h", "-t", "all", "-o", "%i|%R|%r");
+        assertThat(r.out()).isEqualTo(lines("1353|(Launch failed on vm: No space left on device)|Launch failed on vm: No space left on device",
+                "1354|vm|None"));
+    }
 }

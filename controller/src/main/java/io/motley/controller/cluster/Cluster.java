@@ -1,6 +1,7 @@
 package io.motley.controller.cluster;
 
 import io.motley.controller.store.Store;
+import io.motley.controller.store.StoreException;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.cluster.NodeView;
@@ -10,6 +11,7 @@ import io.motley.core.dependency.Dependency;
 import io.motley.core.job.ArrayPart;
 import io.motley.core.job.ArraySpec;
 import io.motley.core.job.ExitStatus;
+import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
@@ -98,58 +100,107 @@ public final class Cluster {
         return submit(req, uid, gid, user, null);
     }
 
-    /** {@code groups}: the caller's group names for AllowGroups, or null when the agent did not send them. */
+    /**
+     * {@code groups}: the caller's group names for AllowGroups, or null when the agent did not
+     * send them (then only partitions without AllowGroups take the job, unless the caller is root).
+     */
     public Frame submit(JobRequest submitted, int uid, int gid, String user, List<String> groups) {
         Job job;
         synchronized (this) {
             long now = clock.getAsLong();
-            List<NodeView> views = nodes.values().stream().map(Node::view).toList();
-            // the account (-A or the user's default) and QOS the job is charged to, checked when accounts are declared
-            Admission.Charge charge = Admission.charge(submitted, user, config.associations());
-            JobRequest charged = charge.rejection() == null ? submitted.charged(charge.account(), charge.qos()) : submitted;
             // only root raises a job's priority with a negative nice; sbatch already ignores it for others, as Slurm's does
-            JobRequest req = charged.nice() < 0 && uid != 0 ? charged.withNice(0) : charged;
-            Optional<Admission.Rejection> no = charge.rejection() != null ? Optional.of(charge.rejection())
-                    : Admission.check(req, config.partitions(), views, uid == 0 ? null : groups);
-            List<String> parts = Admission.resolvePartitions(req, config.partitions());
-            Partition first = config.partitions().stream()
-                    .filter(p -> !parts.isEmpty() && p.name().equals(parts.get(0))).findFirst().orElse(null);
-            long limit = first == null ? req.timeLimitSeconds() : first.effectiveTimeLimit(req.timeLimitSeconds());
-            if (limit == JobRequest.UNSET) limit = Durations.UNLIMITED;
-            long fixedLimit = limit;
-            String partition = String.join(",", parts.isEmpty() ? req.partitions() : parts);
-            if (no.isEmpty()) no = Admission.checkDeadline(req, fixedLimit, now);
-            if (no.isEmpty() && req.dependency() != null) {
-                try {
-                    for (long id : Dependency.parse(req.dependency()).jobIds()) {
-                        if (dependencyTarget(id).isEmpty()) {
-                            no = Optional.of(new Admission.Rejection("dependency names job " + id + ", which does not exist",
-                                    "Job dependency problem"));
-                        }
+            JobRequest asked = submitted.nice() < 0 && uid != 0 ? submitted.withNice(0) : submitted;
+            Verdict v = admit(asked, uid, user, groupsToCheck(uid, groups), now);
+            JobRequest req = v.request();
+            try {
+                if (v.rejection() != null) {
+                    Admission.Rejection no = v.rejection();
+                    String why = no.detail() == null ? no.failure() : no.detail();
+                    if (v.beforeStore()) {
+                        // text and sizes are judged before anything is stored, as Slurm's _validate_job_desc: no id is spent
+                        log.info("submission refused user={} why=\"{}\"", user, why);
+                    } else {
+                        // Slurm spends a job id on a refused submission and records it as FAILED; so do we.
+                        Job failed = store.insertNew(id -> new Job(id, req, user, uid, gid, JobState.FAILED, PendingReason.None,
+                                0, now, now, now, v.partition(), null, 0, 0, v.timeLimit(), new ExitStatus(1, 0), -1));
+                        log.info("submission refused job={} user={} why=\"{}\"", failed.id(), user, why);
                     }
-                } catch (IllegalArgumentException e) {
-                    no = Optional.of(new Admission.Rejection(e.getMessage(), "Job dependency problem"));
+                    return Frame.error(no.failure()).put("detail", no.detail());
                 }
+                ArraySpec spec = req.array() == null ? null : ArraySpec.parse(req.array());
+                job = store.insertNew(id -> {
+                    Job j = new Job(id, req, user, uid, gid, JobState.PENDING, PendingReason.None,
+                            priorities.initial(id), now, 0, 0, v.partition(), null, 0, 0, v.timeLimit(), ExitStatus.NONE, -1);
+                    // one record holds all of an array's pending tasks, however many
+                    return spec == null ? j : j.withArray(new ArrayPart(id, -1, ArraySpec.fold(spec.indices())));
+                });
+            } catch (StoreException e) {
+                // the store's message says what happened and what to do (disk full, database gone); nothing was saved
+                log.error("submission not saved user={} error=\"{}\"", user, e.getMessage());
+                return Frame.error(e.getMessage());
             }
-            if (no.isPresent()) {
-                // Slurm spends a job id on a refused submission and records it as FAILED; so do we.
-                Job failed = store.insertNew(id -> new Job(id, req, user, uid, gid, JobState.FAILED, PendingReason.None,
-                        0, now, now, now, partition, null, 0, 0, fixedLimit, new ExitStatus(1, 0), -1));
-                log.info("submission refused job={} user={} why=\"{}\"", failed.id(), user, no.get().detail());
-                return Frame.error(no.get().failure()).put("detail", no.get().detail());
-            }
-            ArraySpec spec = req.array() == null ? null : ArraySpec.parse(req.array());
-            job = store.insertNew(id -> {
-                Job j = new Job(id, req, user, uid, gid, JobState.PENDING, PendingReason.None,
-                        priorities.initial(id), now, 0, 0, partition, null, 0, 0, fixedLimit, ExitStatus.NONE, -1);
-                // one record holds all of an array's pending tasks, however many
-                return spec == null ? j : j.withArray(new ArrayPart(id, -1, ArraySpec.fold(spec.indices())));
-            });
             jobs.put(job.id(), job);
-            log.info("job submitted job={} user={} name={} partition={}", job.id(), user, req.name(), partition);
+            log.info("job submitted job={} user={} name={} partition={}", job.id(), user, req.name(), v.partition());
         }
         wakeScheduler();
         return Frame.op(Ops.OK).put("id", job.id());
+    }
+
+    /** The groups AllowGroups is checked against: none for root, who may use every partition, as in Slurm. */
+    private static List<String> groupsToCheck(int callerUid, List<String> groups) {
+        if (callerUid == 0) return null;
+        return groups == null ? List.of() : groups;
+    }
+
+    /**
+     * What the shared check made of a request: the request as charged (its account and QOS
+     * resolved), the partitions it may run in and the time limit it gets there, or why it is
+     * refused; {@code beforeStore} when the refusal comes before anything may be stored (its text
+     * or size), so that no job id is spent on it.
+     */
+    record Verdict(JobRequest request, String partition, long timeLimit, Admission.Rejection rejection, boolean beforeStore) {}
+
+    /**
+     * The one check every request that creates or changes a job passes (sbatch, scontrol update):
+     * its text and sizes and DisableRootJobs ({@link Admission#validate}), its account and QOS,
+     * its partitions (state, AllowAccounts, AllowGroups against {@code callerGroups}, null to skip,
+     * MaxNodes) and the nodes that could run it, its --deadline against the time limit it would
+     * get, and the jobs its --dependency names. {@code ownerUid} and {@code owner} are the job's.
+     */
+    private Verdict admit(JobRequest asked, int ownerUid, String owner, List<String> callerGroups, long now) {
+        Optional<Admission.Rejection> invalid = Admission.validate(asked, config.limits(), ownerUid);
+        if (invalid.isPresent()) return new Verdict(asked, String.join(",", asked.partitions()), Durations.UNLIMITED, invalid.get(), true);
+        List<NodeView> views = nodes.values().stream().map(Node::view).toList();
+        // the account (-A or the user's default) and QOS the job is charged to, checked when accounts are declared
+        Admission.Charge charge = Admission.charge(asked, owner, config.associations());
+        JobRequest req = charge.rejection() == null ? asked.charged(charge.account(), charge.qos()) : asked;
+        Optional<Admission.Rejection> no = charge.rejection() != null ? Optional.of(charge.rejection())
+                : Admission.check(req, config.partitions(), views, callerGroups);
+        List<String> parts = Admission.resolvePartitions(req, config.partitions());
+        Partition first = config.partitions().stream()
+                .filter(p -> !parts.isEmpty() && p.name().equals(parts.get(0))).findFirst().orElse(null);
+        long limit = first == null ? req.timeLimitSeconds() : first.effectiveTimeLimit(req.timeLimitSeconds());
+        if (limit == JobRequest.UNSET) limit = Durations.UNLIMITED;
+        String partition = String.join(",", parts.isEmpty() ? req.partitions() : parts);
+        if (no.isEmpty()) no = Admission.checkDeadline(req, limit, now);
+        if (no.isEmpty() && req.dependency() != null) {
+            try {
+                for (long id : Dependency.parse(req.dependency()).jobIds()) {
+                    if (dependencyTarget(id).isEmpty()) {
+                        no = Optional.of(new Admission.Rejection("dependency names job " + id + ", which does not exist",
+                                "Job dependency problem"));
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                no = Optional.of(new Admission.Rejection(e.getMessage(), "Job dependency problem"));
+            }
+        }
+        return new Verdict(req, partition, limit, no.orElse(null), false);
+    }
+
+    /** What makes the job database unusable now (gone, replaced, not writable, disk full), for scontrol ping; empty when none. */
+    public Optional<String> storeProblem() {
+        return store.problem();
     }
 
     /** Jobs in view: every active one and those that ended within MinJobAge. */
@@ -328,11 +379,20 @@ public final class Cluster {
 
     /**
      * scontrol update JobId=N KEY=VALUE...: changes a pending job's TimeLimit, Partition,
-     * Dependency, NumCPUs, NumTasks, Name, Comment or Nice, checked as a new submission would be
-     * (only root lowers a nice value, as in Slurm).
+     * Dependency, NumCPUs, NumTasks, Name, Comment or Nice, checked by the same check as a new
+     * submission (only root lowers a nice value, as in Slurm).
      * Returns Slurm's error text, or empty on success.
      */
     public Optional<String> updateJob(long id, Map<String, String> changes, int uid) {
+        return updateJob(id, changes, uid, null);
+    }
+
+    /**
+     * As {@link #updateJob(long, Map, int)}; {@code groups} are the caller's, for AllowGroups
+     * (null when the agent did not send them: then only partitions without AllowGroups, unless
+     * the caller is root).
+     */
+    public Optional<String> updateJob(long id, Map<String, String> changes, int uid, List<String> groups) {
         synchronized (this) {
             Job j = jobs.get(id);
             String refused = refusal(j, uid);
@@ -372,12 +432,10 @@ public final class Cluster {
             }
             if (nice < r.nice() && uid != 0) return Optional.of("Access/permission denied");
             JobRequest next = r.updated(name, parts, ntasks, cpusPerTask, limit, comment).withDependency(dependency).withNice(nice);
-            Optional<Admission.Rejection> no = Admission.check(next, config.partitions(), nodes.values().stream().map(Node::view).toList());
-            if (no.isPresent()) return Optional.of(no.get().failure());
-            List<String> resolved = Admission.resolvePartitions(next, config.partitions());
-            Partition first = config.partitions().stream().filter(p -> p.name().equals(resolved.get(0))).findFirst().orElseThrow();
-            Job updated = j.withRequest(next).withPartition(String.join(",", resolved),
-                    first.effectiveTimeLimit(next.timeLimitSeconds()));
+            // everything a submission is checked for, with the caller's groups: a job goes nowhere by update that sbatch would refuse
+            Verdict v = admit(next, j.uid(), j.user(), groupsToCheck(uid, groups), clock.getAsLong());
+            if (v.rejection() != null) return Optional.of(v.rejection().failure());
+            Job updated = j.withRequest(v.request()).withPartition(v.partition(), v.timeLimit());
             store.saveJob(updated);
             jobs.put(id, updated);
             log.info("job updated job={} by_uid={} changes={}", id, uid, changes);
@@ -641,11 +699,26 @@ public final class Cluster {
                     : new ExitStatus(f.integer("code", 0), f.integer("signal", 0));
             Job done = j.withUsage(Codec.usage(f)).ended(state, how, end,
                     state == JobState.CANCELLED ? (by == null ? 0 : by) : -1);
+            String desc = stateDesc(f.str("desc"));
+            if (desc != null) done = done.withStateDesc(desc);
             store.saveJob(done);
             jobs.put(id, done);
-            log.info("job ended job={} node={} state={} exit={}", id, node, state, done.exit());
+            if (desc == null) {
+                log.info("job ended job={} node={} state={} exit={}", id, node, state, done.exit());
+            } else {
+                log.info("job ended job={} node={} state={} exit={} desc=\"{}\"", id, node, state, done.exit(), desc);
+            }
         }
         if (link != null) link.send(Frame.op(Ops.ACK_ENDED).put("id", id).put("run", run));
+    }
+
+    /** Longest state description kept (the agent's sentence on a failed launch, say). */
+    static final int MAX_STATE_DESC = 1024;
+
+    /** The agent's sentence on how a job ended, on one line and bounded; null when it sent none. */
+    static String stateDesc(String desc) {
+        if (desc == null || desc.isBlank()) return null;
+        return FreeText.quote(desc.strip().replaceAll("[\\t\\n\\r\\x0B\\f]+", " "), MAX_STATE_DESC);
     }
 
     public synchronized void disconnected(AgentChannel link) {
@@ -698,6 +771,7 @@ public final class Cluster {
 
     /** Runs passes when woken (submit, end, registration) and at least every second. */
     public void scheduleLoop() {
+        String lastFailure = null;
         while (!Thread.currentThread().isInterrupted()) {
             synchronized (wake) {
                 if (!scheduleWanted) {
@@ -711,8 +785,18 @@ public final class Cluster {
             }
             try {
                 schedulePass();
+                lastFailure = null;
             } catch (RuntimeException e) {
-                log.error("scheduling pass failed", e);
+                // a pass that keeps failing the same way (a full disk, a lost database) is said once, not every second
+                String failure = e.toString();
+                if (failure.equals(lastFailure)) {
+                    log.debug("scheduling pass failed again: {}", failure);
+                } else if (e instanceof StoreException) {
+                    log.error("scheduling pass failed: {}", e.getMessage());
+                } else {
+                    log.error("scheduling pass failed", e);
+                }
+                lastFailure = failure;
             }
         }
     }

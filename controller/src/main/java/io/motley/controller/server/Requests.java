@@ -1,36 +1,73 @@
 package io.motley.controller.server;
 
 import io.motley.controller.cluster.Cluster;
+import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.scheduler.Plan;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.Ops;
+import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Answers user requests relayed by agents. The caller's uid, gid and user name were put in the
- * frame by the agent from the Unix socket's peer credentials; the client cannot choose them.
+ * Answers user requests relayed by agents. The caller's uid, gid, user name and groups were put
+ * in the frame by the agent from the Unix socket's peer credentials; the client cannot choose
+ * them. A request the client got wrong (an id that is no number, a missing part) is answered
+ * with a one-line error naming the field, and logged once at WARN; it never reaches the
+ * server's handler of genuine failures.
  */
 final class Requests {
+    private static final Logger log = LoggerFactory.getLogger(Requests.class);
+    /** How much of a bad value an error quotes back. */
+    private static final int QUOTED = 64;
+
     private final Cluster cluster;
 
     Requests(Cluster cluster) {
         this.cluster = cluster;
     }
 
+    /** A client's mistake in a request: the message names the field and what is wrong with it. */
+    static final class MalformedRequest extends RuntimeException {
+        MalformedRequest(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     Frame handle(Frame req) {
-        int uid = req.integer(Ops.CALLER_UID, -1);
+        try {
+            return answer(req);
+        } catch (MalformedRequest e) {
+            log.warn("malformed request op={} uid={} problem=\"{}\"", FreeText.quote(req.op(), QUOTED),
+                    FreeText.quote(req.str(Ops.CALLER_UID), QUOTED), e.getMessage());
+            return Frame.error("malformed request: " + e.getMessage());
+        }
+    }
+
+    private Frame answer(Frame req) {
+        int uid = (int) number(req, Ops.CALLER_UID, -1);
         if (uid < 0) return Frame.error("request carries no caller identity");
         return switch (req.op()) {
-            case Ops.PING -> Frame.op(Ops.OK).put("cluster", cluster.config().clusterName());
-            case Ops.SUBMIT -> cluster.submit(Codec.request(req.children().get(0)), uid, req.integer(Ops.CALLER_GID, -1),
-                    req.str(Ops.CALLER_USER), req.has(Ops.CALLER_GROUPS) ? List.of(req.str(Ops.CALLER_GROUPS).split(",")) : null);
+            case Ops.PING -> ping();
+            case Ops.SUBMIT -> {
+                JobRequest job = job(child(req, 0, "job"));
+                int gid = (int) number(req, Ops.CALLER_GID, -1);
+                yield cluster.submit(job, uid, gid, req.str(Ops.CALLER_USER), groups(req));
+            }
             case Ops.JOBS -> jobs(req);
-            case Ops.CANCEL -> outcomes(cluster.cancel(ids(req), tasks(req), uid));
+            case Ops.CANCEL -> {
+                List<Long> ids = ids(req);
+                yield outcomes(cluster.cancel(ids, tasks(req), uid));
+            }
             case Ops.HOLD -> outcomes(cluster.hold(ids(req), uid, true));
             case Ops.RELEASE -> outcomes(cluster.hold(ids(req), uid, false));
             case Ops.REQUEUE -> outcomes(cluster.requeue(ids(req), uid, false));
@@ -55,10 +92,12 @@ final class Requests {
                 yield out;
             }
             case Ops.UPDATE_JOB -> {
+                Map<String, String> changes = new LinkedHashMap<>(child(req, 0, "changes").fields());
+                List<Long> ids = ids(req);
+                List<String> groups = groups(req);
                 Frame out = Frame.op(Ops.OK);
-                java.util.Map<String, String> changes = new java.util.LinkedHashMap<>(req.children().get(0).fields());
-                for (long id : ids(req)) {
-                    cluster.updateJob(id, changes, uid).ifPresent(err -> out.add(new Frame().put("id", id).put("error", err)));
+                for (long id : ids) {
+                    cluster.updateJob(id, changes, uid, groups).ifPresent(err -> out.add(new Frame().put("id", id).put("error", err)));
                 }
                 yield out;
             }
@@ -79,19 +118,40 @@ final class Requests {
                 yield out;
             }
             case Ops.ACCOUNTING -> {
+                long start = number(req, "start", 0);
+                long end = number(req, "end", Long.MAX_VALUE);
+                int user = (int) number(req, "user", -1);
+                List<Long> ids = ids(req);
                 Frame out = Frame.op(Ops.OK);
-                cluster.accounting(req.lng("start", 0), req.lng("end", Long.MAX_VALUE), req.integer("user", -1), ids(req))
-                        .forEach(j -> out.add(Codec.job(j, false)));
+                cluster.accounting(start, end, user, ids).forEach(j -> out.add(Codec.job(j, false)));
                 yield out;
             }
-            default -> Frame.error("unknown request '" + req.op() + "'");
+            default -> Frame.error("unknown request '" + FreeText.quote(req.op(), QUOTED) + "'");
         };
+    }
+
+    /**
+     * scontrol ping: the controller answers, with its host, and says whether its job database can
+     * take new jobs ({@code database}: "ok", else what is wrong with it).
+     */
+    private Frame ping() {
+        Frame out = Frame.op(Ops.OK).put("cluster", cluster.config().clusterName()).put("host", hostName());
+        Optional<String> problem = cluster.storeProblem();
+        return out.put("database", problem.orElse("ok"));
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
     }
 
     private Frame jobs(Frame req) {
         Frame out = Frame.op(Ops.OK);
         Map<Long, Plan.Reservation> expected = cluster.expectedStarts();
-        List<Job> listed = req.has("id") ? cluster.job(req.lng("id", 0)).stream().toList() : cluster.jobs();
+        List<Job> listed = req.has("id") ? cluster.job(number(req, "id", 0)).stream().toList() : cluster.jobs();
         for (Job j : listed) {
             Frame f = Codec.job(j, false);
             Plan.Reservation r = expected.get(j.id());
@@ -101,22 +161,78 @@ final class Requests {
         return out;
     }
 
+    /** The caller's groups as the agent stamped them, or null when it did not. */
+    private static List<String> groups(Frame req) {
+        return req.has(Ops.CALLER_GROUPS) ? List.of(req.str(Ops.CALLER_GROUPS).split(",")) : null;
+    }
+
+    /** The request's {@code index}th child frame, which holds {@code what}. */
+    private static Frame child(Frame req, int index, String what) {
+        if (req.children().size() <= index) throw new MalformedRequest(what + ": missing (the request carries no " + what + ")");
+        return req.children().get(index);
+    }
+
+    /** The job a submission carries, decoded; a field that is no number or out of range is named. */
+    private static JobRequest job(Frame f) {
+        try {
+            return Codec.request(f);
+        } catch (NumberFormatException e) {
+            throw new MalformedRequest("job: " + badNumber(f, e));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedRequest("job: " + FreeText.quote(e.getMessage(), 200));
+        }
+    }
+
+    /** Which field of {@code f} holds the value a NumberFormatException complains of. */
+    private static String badNumber(Frame f, NumberFormatException e) {
+        for (var field : f.fields().entrySet()) {
+            String v = field.getValue();
+            if (v != null && String.valueOf(e.getMessage()).contains('"' + v + '"')) {
+                return FreeText.quote(field.getKey(), QUOTED) + ": '" + FreeText.quote(v, QUOTED) + "' is not a number";
+            }
+        }
+        return "a number field is not a number (" + FreeText.quote(e.getMessage(), QUOTED) + ")";
+    }
+
+    private static long number(Frame req, String key, long fallback) {
+        String v = req.str(key);
+        if (v == null) return fallback;
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new MalformedRequest(key + ": '" + FreeText.quote(v, QUOTED) + "' is not a number");
+        }
+    }
+
     private static List<Long> ids(Frame req) {
-        String s = req.str("ids", "");
         List<Long> ids = new ArrayList<>();
-        for (String t : s.split(",")) {
-            if (!t.isBlank()) ids.add(Long.parseLong(t.trim()));
+        for (String t : req.str("ids", "").split(",")) {
+            if (!t.isBlank()) ids.add(jobId(t, "ids"));
         }
         return ids;
     }
 
+    private static long jobId(String t, String field) {
+        try {
+            long id = Long.parseLong(t.trim());
+            if (id < 0) throw new NumberFormatException();
+            return id;
+        } catch (NumberFormatException e) {
+            throw new MalformedRequest(field + ": '" + FreeText.quote(t, QUOTED) + "' is not a job id");
+        }
+    }
+
     /** Array tasks as "ARRAY_TASK,..." (the command expands 12_[1-3] to 12_1,12_2,12_3). */
-    private static java.util.Map<Long, List<Integer>> tasks(Frame req) {
-        java.util.Map<Long, List<Integer>> out = new java.util.LinkedHashMap<>();
+    private static Map<Long, List<Integer>> tasks(Frame req) {
+        Map<Long, List<Integer>> out = new LinkedHashMap<>();
         for (String t : req.str("tasks", "").split(",")) {
             if (t.isBlank()) continue;
             int u = t.indexOf('_');
-            out.computeIfAbsent(Long.parseLong(t.substring(0, u).trim()), k -> new ArrayList<>()).add(Integer.parseInt(t.substring(u + 1).trim()));
+            if (u < 0) throw new MalformedRequest("tasks: '" + FreeText.quote(t, QUOTED) + "' is not an array task (ARRAYID_INDEX)");
+            long array = jobId(t.substring(0, u), "tasks");
+            long index = jobId(t.substring(u + 1), "tasks");
+            if (index > Integer.MAX_VALUE) throw new MalformedRequest("tasks: '" + FreeText.quote(t, QUOTED) + "' is not an array task");
+            out.computeIfAbsent(array, k -> new ArrayList<>()).add((int) index);
         }
         return out;
     }

@@ -50,6 +50,37 @@ public record ArraySpec(List<Integer> indices, int throttle) {
         return new ArraySpec(new ArrayList<>(out), throttle);
     }
 
+    /**
+     * The largest index a --array specification names, found without unfolding it, so that a
+     * huge range costs nothing to judge; the syntax is checked as {@link #parse} checks it.
+     */
+    public static int highestIndex(String spec) {
+        String s = spec.trim();
+        int pct = s.indexOf('%');
+        if (pct >= 0) {
+            if (number(s.substring(pct + 1), spec) < 1) throw new IllegalArgumentException("invalid --array throttle in " + spec);
+            s = s.substring(0, pct);
+        }
+        int highest = -1;
+        for (String part : s.split(",")) {
+            String p = part.trim();
+            if (p.isEmpty()) throw new IllegalArgumentException("invalid --array specification " + spec);
+            int step = 1;
+            int colon = p.indexOf(':');
+            if (colon >= 0) {
+                step = number(p.substring(colon + 1), spec);
+                if (step < 1) throw new IllegalArgumentException("invalid --array step in " + spec);
+                p = p.substring(0, colon);
+            }
+            int dash = p.indexOf('-');
+            int lo = number(dash < 0 ? p : p.substring(0, dash), spec);
+            int hi = dash < 0 ? lo : number(p.substring(dash + 1), spec);
+            if (hi < lo) throw new IllegalArgumentException("invalid --array range " + p + " in " + spec);
+            highest = Math.max(highest, lo + (int) (((long) hi - lo) / step * step));
+        }
+        return highest;
+    }
+
     private static int number(String t, String spec) {
         try {
             int n = Integer.parseInt(t.trim());

@@ -5,7 +5,9 @@ package io.motley.core.job;
  * to it since. Times are epoch seconds, 0 when not yet reached. {@code timeLimitSeconds} is the
  * effective limit (-1 unlimited), {@code cancelledBy} the uid that cancelled it or -1,
  * {@code restarts} how often it was requeued (Slurm's Restarts=): it also names the current run,
- * so that the end of a run killed by a requeue cannot end the run after it.
+ * so that the end of a run killed by a requeue cannot end the run after it. {@code stateDesc} is
+ * Slurm's state_desc: a sentence on why the job ended as it did (a launch that failed on its
+ * node, say), shown as its Reason; null when there is none.
  */
 public record Job(
         long id,
@@ -29,11 +31,20 @@ public record Job(
         String gpuIds,
         Usage usage,
         ArrayPart array,
-        int restarts) {
+        int restarts,
+        String stateDesc) {
 
     public Job {
         gpuIds = gpuIds == null ? "" : gpuIds;
         usage = usage == null ? Usage.NONE : usage;
+    }
+
+    /** A job without a state description. */
+    public Job(long id, JobRequest request, String user, int uid, int gid, JobState state, PendingReason reason, long priority,
+            long submitTime, long startTime, long endTime, String partition, String node, int allocCpus, long allocMemMiB,
+            long timeLimitSeconds, ExitStatus exit, int cancelledBy, String gpuIds, Usage usage, ArrayPart array, int restarts) {
+        this(id, request, user, uid, gid, state, reason, priority, submitTime, startTime, endTime, partition, node, allocCpus,
+                allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts, null);
     }
 
     /** A job that was never requeued. */
@@ -54,28 +65,28 @@ public record Job(
 
     public Job withState(JobState next, PendingReason why) {
         return new Job(id, request, user, uid, gid, state.moveTo(next), why, priority, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts);
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts, stateDesc);
     }
 
     public Job withReason(PendingReason why) {
         return new Job(id, request, user, uid, gid, state, why, priority, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts);
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts, stateDesc);
     }
 
     public Job withPriority(long p) {
         return new Job(id, request, user, uid, gid, state, reason, p, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts);
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts, stateDesc);
     }
 
     /** A pending job moved to other partitions, with the time limit it gets there. */
     public Job withPartition(String p, long limit) {
         return new Job(id, request, user, uid, gid, state, reason, priority, submitTime, startTime, endTime,
-                p, node, allocCpus, allocMemMiB, limit, exit, cancelledBy, gpuIds, usage, array, restarts);
+                p, node, allocCpus, allocMemMiB, limit, exit, cancelledBy, gpuIds, usage, array, restarts, stateDesc);
     }
 
     public Job withRequest(JobRequest r) {
         return new Job(id, r, user, uid, gid, state, reason, priority, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts);
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts, stateDesc);
     }
 
     /** The job started on a node at {@code now} with these resources. */
@@ -86,7 +97,7 @@ public record Job(
     public Job started(String onPartition, String onNode, int cpus, long memMiB, java.util.List<Integer> gpus, long limit, long now) {
         String ids = String.join(",", gpus.stream().map(String::valueOf).toList());
         return new Job(id, request, user, uid, gid, state.moveTo(JobState.RUNNING), PendingReason.None, priority,
-                submitTime, now, 0, onPartition, onNode, cpus, memMiB, limit, ExitStatus.NONE, cancelledBy, ids, Usage.NONE, array, restarts);
+                submitTime, now, 0, onPartition, onNode, cpus, memMiB, limit, ExitStatus.NONE, cancelledBy, ids, Usage.NONE, array, restarts, null);
     }
 
     /** GPU device indices the job holds. */
@@ -97,7 +108,7 @@ public record Job(
 
     public Job withArray(ArrayPart a) {
         return new Job(id, request, user, uid, gid, state, reason, priority, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, a, restarts);
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, a, restarts, stateDesc);
     }
 
     /** The id as Slurm's commands print it: {@code 12}, {@code 12_3}, or {@code 12_[4-9]} for pending tasks. */
@@ -109,7 +120,7 @@ public record Job(
 
     public Job withUsage(Usage u) {
         return new Job(id, request, user, uid, gid, state, reason, priority, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, u, array, restarts);
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, u, array, restarts, stateDesc);
     }
 
     /** The job ended in {@code finalState} at {@code now}. */
@@ -119,13 +130,13 @@ public record Job(
                 : finalState == JobState.DEADLINE ? PendingReason.DeadLine
                 : state == JobState.PENDING ? reason : PendingReason.None;
         return new Job(id, request, user, uid, gid, state.moveTo(finalState), why, priority, submitTime,
-                startTime, now, partition, node, allocCpus, allocMemMiB, timeLimitSeconds, how, byUid, gpuIds, usage, array, restarts);
+                startTime, now, partition, node, allocCpus, allocMemMiB, timeLimitSeconds, how, byUid, gpuIds, usage, array, restarts, stateDesc);
     }
 
     /** Back to the queue (the node it ran on failed and the job is requeued, or a launch never happened). */
     public Job requeued() {
         return new Job(id, request, user, uid, gid, JobState.PENDING, PendingReason.None, priority, submitTime, 0, 0,
-                partition, null, 0, 0, timeLimitSeconds, ExitStatus.NONE, -1, "", Usage.NONE, array, restarts);
+                partition, null, 0, 0, timeLimitSeconds, ExitStatus.NONE, -1, "", Usage.NONE, array, restarts, null);
     }
 
     /**
@@ -138,7 +149,7 @@ public record Job(
         JobState next = state.moveTo(JobState.PENDING);
         JobRequest r = request.withBeginTime(eligibleAt).withHold(hold);
         return new Job(id, r, user, uid, gid, next, hold ? PendingReason.JobHeldUser : PendingReason.BeginTime, priority,
-                submitTime, 0, 0, partition, null, 0, 0, timeLimitSeconds, ExitStatus.NONE, -1, "", Usage.NONE, array, restarts + 1);
+                submitTime, 0, 0, partition, null, 0, 0, timeLimitSeconds, ExitStatus.NONE, -1, "", Usage.NONE, array, restarts + 1, null);
     }
 
     /**
@@ -150,6 +161,12 @@ public record Job(
         long deadline = request.deadline();
         if (deadline <= 0) return false;
         return timeLimitSeconds > 0 ? now + timeLimitSeconds > deadline : now > deadline;
+    }
+
+    /** The job with Slurm's state_desc set (null clears it). */
+    public Job withStateDesc(String desc) {
+        return new Job(id, request, user, uid, gid, state, reason, priority, submitTime, startTime, endTime,
+                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts, desc);
     }
 
     public Job withPriorityHold(boolean hold) {

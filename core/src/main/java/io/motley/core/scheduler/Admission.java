@@ -2,15 +2,17 @@ package io.motley.core.scheduler;
 
 import io.motley.core.cluster.NodeView;
 import io.motley.core.cluster.Partition;
+import io.motley.core.job.ArraySpec;
+import io.motley.core.job.FreeText;
 import io.motley.core.job.JobRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Decides at submit time whether a request could ever run, and refuses it with Slurm's wording
- * when it cannot: an unknown partition, more CPUs or memory than any node of the partition has,
- * more than one node.
+ * Decides at submit time (and again on every change to a pending job) whether a request could
+ * ever run, and refuses it with Slurm's wording when it cannot: text or sizes over their bounds,
+ * an unknown partition, more CPUs or memory than any node of the partition has, more than one node.
  */
 public final class Admission {
 
@@ -77,6 +79,113 @@ public final class Admission {
             return Optional.of(new Rejection(null, "Requested time limit is invalid (missing or exceeds some limit)"));
         }
         return Optional.empty();
+    }
+
+    /** Slurm's ESLURM_PATHNAME_TOO_LONG, its answer to every field over its bound. */
+    public static final String TOO_LONG = "Pathname of a file, directory or other parameter too long";
+    /** Longest job name, comment, account, QOS, partition list, constraint or node list: Slurm's bound (1024). */
+    public static final int MAX_TEXT = 1024;
+    /** Longest working directory or output path: PATH_MAX, Slurm's bound. */
+    public static final int MAX_PATH = 4096;
+    /** Longest array specification (Slurm's bound). */
+    public static final int MAX_ARRAY_TEXT = 4096;
+    /** Longest --dependency expression (Slurm's bound, 128 KiB). */
+    public static final int MAX_DEPENDENCY = 128 * 1024;
+    /**
+     * Largest exported environment, counted as exec(2) counts it (NAME=VALUE plus a NUL each): 2 MiB,
+     * what Linux lets a program be started with under the usual 8 MiB stack limit anyway.
+     */
+    public static final long MAX_ENVIRONMENT_BYTES = 2L * 1024 * 1024;
+    /** Most exported environment variables; real environments hold tens to hundreds. */
+    public static final int MAX_ENVIRONMENT_VARIABLES = 10_000;
+
+    /**
+     * The checks on a request's own text and size, made before anything is stored (a refusal
+     * here spends no job id, as Slurm's _validate_job_desc): no control characters in the free
+     * text fields, every field within its bound, the batch script within max_script_size, the
+     * array's indices below MaxArraySize, the environment within what exec(2) takes, and no job of
+     * root's ({@code uid} 0) under DisableRootJobs.
+     */
+    public static Optional<Rejection> validate(JobRequest req, io.motley.core.config.ClusterConfig.Limits limits, int uid) {
+        Object[][] texts = {
+            {"job name", req.name(), MAX_TEXT},
+            {"comment", req.comment(), MAX_TEXT},
+            {"account", req.account(), MAX_TEXT},
+            {"qos", req.qos(), MAX_TEXT},
+            {"partition", String.join(",", req.partitions()), MAX_TEXT},
+            {"dependency", req.dependency(), MAX_DEPENDENCY},
+            {"working directory", req.workDir(), MAX_PATH},
+            {"submit directory", req.submitDir(), MAX_PATH},
+            {"output path", req.stdoutPattern(), MAX_PATH},
+            {"error path", req.stderrPattern(), MAX_PATH},
+            {"submit host", req.submitHost(), MAX_TEXT},
+            {"constraint", req.constraint(), MAX_TEXT},
+            {"node list", req.nodeList(), MAX_TEXT},
+            {"exclude list", req.excludeList(), MAX_TEXT},
+            {"gpu type", req.gpuType(), MAX_TEXT},
+            {"array specification", req.array(), MAX_ARRAY_TEXT},
+        };
+        for (Object[] t : texts) {
+            String label = (String) t[0];
+            String value = (String) t[1];
+            if (FreeText.hasControl(value)) return Optional.of(new Rejection(null, "Invalid " + label + ": control characters are not allowed"));
+            if (value != null && value.length() > (int) t[2]) {
+                return Optional.of(new Rejection(label + " of " + value.length() + " characters is over the limit of " + t[2], TOO_LONG));
+            }
+        }
+        long scriptBytes = utf8Length(req.script());
+        if (scriptBytes > limits.maxScriptBytes()) {
+            return Optional.of(new Rejection("batch script of " + scriptBytes + " bytes is over max_script_size ("
+                    + limits.maxScriptBytes() + ")", TOO_LONG));
+        }
+        if (req.environment().size() > MAX_ENVIRONMENT_VARIABLES) {
+            return Optional.of(new Rejection("exported environment has " + req.environment().size() + " variables, over the limit of "
+                    + MAX_ENVIRONMENT_VARIABLES, TOO_LONG));
+        }
+        long envBytes = 0;
+        for (var e : req.environment().entrySet()) {
+            String name = e.getKey();
+            if (name.isEmpty() || name.indexOf('=') >= 0 || FreeText.hasControl(name)) {
+                return Optional.of(new Rejection(null, "Invalid environment variable name: control characters, '=' and empty names are not allowed"));
+            }
+            envBytes += utf8Length(name) + utf8Length(e.getValue()) + 2;
+        }
+        if (envBytes > MAX_ENVIRONMENT_BYTES) {
+            return Optional.of(new Rejection("exported environment of " + envBytes + " bytes is over the limit of " + MAX_ENVIRONMENT_BYTES
+                    + " (2 MiB, what exec(2) takes)", TOO_LONG));
+        }
+        if (req.array() != null) {
+            int highest;
+            try {
+                highest = ArraySpec.highestIndex(req.array());
+            } catch (IllegalArgumentException e) {
+                return Optional.of(new Rejection(e.getMessage(), "Invalid job array specification"));
+            }
+            if (highest >= limits.maxArraySize()) {
+                return Optional.of(new Rejection("array index " + highest + " is not below MaxArraySize (" + limits.maxArraySize() + ")",
+                        "Invalid job array specification"));
+            }
+        }
+        if (uid == 0 && limits.disableRootJobs()) {
+            // Slurm's ESLURM_USER_ID_MISSING, which is what slurmctld answers a root job under DisableRootJobs
+            return Optional.of(new Rejection("DisableRootJobs is set: jobs of root (uid 0) are refused", "Invalid user id"));
+        }
+        return Optional.empty();
+    }
+
+    /** Bytes of the text in UTF-8, counted without encoding it (a script may be large). */
+    static long utf8Length(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) n += 1;
+            else if (c < 0x800) n += 2;
+            else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else n += 3;
+        }
+        return n;
     }
 
     public static Optional<Rejection> check(JobRequest req, List<Partition> partitions, List<NodeView> nodes) {

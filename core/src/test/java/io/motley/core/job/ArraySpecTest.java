@@ -25,6 +25,32 @@ class ArraySpecTest {
     }
 
     @Test
+    void highestIndexIsFoundWithoutUnfoldingTheRange() {
+        assertThat(ArraySpec.highestIndex("1-5")).isEqualTo(5);
+        assertThat(ArraySpec.highestIndex("0-15:4")).isEqualTo(12);
+        assertThat(ArraySpec.highestIndex("7,1-3%2")).isEqualTo(7);
+        // two billion indices: parse would give up after a million, this answers at once
+        assertThat(ArraySpec.highestIndex("0-2000000000")).isEqualTo(2_000_000_000);
+        assertThatThrownBy(() -> ArraySpec.highestIndex("5-1")).hasMessageContaining("invalid --array range");
+        assertThatThrownBy(() -> ArraySpec.highestIndex("a-b")).hasMessageContaining("invalid --array specification");
+        assertThatThrownBy(() -> ArraySpec.highestIndex("1-3%0")).hasMessageContaining("throttle");
+        long seed = System.nanoTime();
+        java.util.Random rnd = new java.util.Random(seed);
+        for (int i = 0; i < 500; i++) {
+            StringBuilder spec = new StringBuilder();
+            for (int k = rnd.nextInt(3); k >= 0; k--) {
+                int lo = rnd.nextInt(50);
+                if (!spec.isEmpty()) spec.append(',');
+                spec.append(lo);
+                if (rnd.nextBoolean()) spec.append('-').append(lo + rnd.nextInt(50));
+                if (rnd.nextBoolean()) spec.append(':').append(1 + rnd.nextInt(7));
+            }
+            assertThat(ArraySpec.highestIndex(spec.toString())).as("seed %d spec %s", seed, spec)
+                    .isEqualTo(ArraySpec.parse(spec.toString()).max());
+        }
+    }
+
+    @Test
     void foldsAsSqueueShowsThem() {
         assertThat(ArraySpec.fold(List.of(1, 2, 3, 5, 7, 8, 9))).isEqualTo("1-3,5,7-9");
         assertThat(ArraySpec.unfold("1-3,5")).containsExactly(1, 2, 3, 5);

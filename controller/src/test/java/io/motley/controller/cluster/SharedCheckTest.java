@@ -1,0 +1,166 @@
+package io.motley.controller.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.motley.controller.cluster.ClusterTest.FakeLink;
+import io.motley.controller.store.Store;
+import io.motley.core.config.ClusterConfig;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Submission and every change to a job pass one check: what sbatch refuses, scontrol update
+ * refuses too; the store's failures come back as sentences; an agent's account of a failed launch
+ * stays with the job.
+ */
+class SharedCheckTest {
+    @TempDir
+    Path dir;
+
+    final AtomicLong now = new AtomicLong(1_000_000);
+    Store store;
+
+    static final String CONF = """
+            PartitionName=main Default=YES
+            PartitionName=secret AllowGroups=wheel
+            """;
+
+    Cluster cluster(String conf) {
+        store = new Store(dir.resolve("state/motley.db"));
+        Cluster c = new Cluster(ClusterConfig.parse(conf), store, now::get);
+        c.register(new FakeLink("n1"), ClusterTest.registration("n1", 4));
+        return c;
+    }
+
+    @AfterEach
+    void close() {
+        if (store != null) store.close();
+    }
+
+    static JobRequest held() {
+        return ClusterTest.req(1).withHold(true);
+    }
+
+    @Test
+    void updateCannotMoveAJobIntoAPartitionItsOwnerCouldNotSubmitTo() {
+        Cluster c = cluster(CONF);
+        Frame refused = c.submit(held().updated("j", List.of("secret"), 1, 1, JobRequest.UNSET, null), 1000, 1000, "bob", List.of("users"));
+        assertThat(refused.str("message")).isEqualTo("Invalid partition name specified");
+        long id = c.submit(held(), 1000, 1000, "bob", List.of("users")).lng("id", -1);
+
+        assertThat(c.updateJob(id, Map.of("Partition", "secret"), 1000, List.of("users"))).contains("Invalid partition name specified");
+        // an agent that sent no groups gets no partition that names groups
+        assertThat(c.updateJob(id, Map.of("Partition", "secret"), 1000, null)).contains("Invalid partition name specified");
+        assertThat(c.updateJob(id, Map.of("Partition", "secret"), 1000)).contains("Invalid partition name specified");
+        assertThat(c.job(id).orElseThrow().partition()).isEqualTo("main");
+
+        assertThat(c.updateJob(id, Map.of("Partition", "secret"), 1000, List.of("users", "wheel"))).isEmpty();
+        assertThat(c.job(id).orElseThrow().partition()).isEqualTo("secret");
+        // root passes AllowGroups, as in Slurm
+        long other = c.submit(held(), 1000, 1000, "bob", List.of("users")).lng("id", -1);
+        assertThat(c.updateJob(other, Map.of("Partition", "secret"), 0, null)).isEmpty();
+    }
+
+    @Test
+    void updateRefusesWhatSubmissionRefuses() {
+        Cluster c = cluster(CONF);
+        long id = c.submit(held(), 1000, 1000, "bob", List.of("users")).lng("id", -1);
+        assertThat(c.updateJob(id, Map.of("Name", "evil\nname"), 1000, List.of("users")))
+                .contains("Invalid job name: control characters are not allowed");
+        assertThat(c.updateJob(id, Map.of("Comment", "x\u001b[2J"), 1000, List.of("users")))
+                .contains("Invalid comment: control characters are not allowed");
+        assertThat(c.updateJob(id, Map.of("Name", "n".repeat(1025)), 1000, List.of("users")))
+                .contains("Pathname of a file, directory or other parameter too long");
+        assertThat(c.updateJob(id, Map.of("Dependency", "afterok:4242"), 1000, List.of("users"))).contains("Job dependency problem");
+        assertThat(c.job(id).orElseThrow().request().name()).isEqualTo("j");
+        assertThat(c.updateJob(id, Map.of("Name", "fine name"), 1000, List.of("users"))).isEmpty();
+    }
+
+    @Test
+    void submissionRefusesControlCharactersAndOversizedRequestsWithoutSpendingAnId() {
+        Cluster c = cluster(CONF + "SchedulerParameters=max_script_size=64\nMaxArraySize=11\n");
+        JobRequest r = ClusterTest.req(1);
+        Frame name = c.submit(r.updated("evil\nname", List.of(), 1, 1, JobRequest.UNSET, null), 1000, 1000, "bob", List.of("users"));
+        assertThat(name.str("message")).isEqualTo("Invalid job name: control characters are not allowed");
+
+        JobRequest bigScript = new JobRequest("j", List.of(), 1, 1, false, 1, -2, -2, -2, null, null, "/tmp", null, Map.of(),
+                "#!/bin/sh\n" + "#".repeat(100) + "\n", List.of(), false, null, null, "h");
+        Frame script = c.submit(bigScript, 1000, 1000, "bob", List.of("users"));
+        assertThat(script.str("message")).isEqualTo("Pathname of a file, directory or other parameter too long");
+        assertThat(script.str("detail")).isEqualTo("batch script of 111 bytes is over max_script_size (64)");
+
+        JobRequest array = new JobRequest("j", List.of(), 1, 1, false, 1, -2, -2, -2, null, null, "/tmp", null, Map.of(), "#!/bin/sh\n",
+                List.of(), false, null, null, "h", 0, null, null, false, 0, null, null, null, false, "0-11", 0, null, 0, true);
+        assertThat(c.submit(array, 1000, 1000, "bob", List.of("users")).str("message")).isEqualTo("Invalid job array specification");
+
+        // none of them took an id or a row: the first job accepted is 1
+        assertThat(c.accounting(0, Long.MAX_VALUE, -1, List.of())).isEmpty();
+        assertThat(c.submit(r, 1000, 1000, "bob", List.of("users")).lng("id", -1)).isEqualTo(1);
+    }
+
+    @Test
+    void disableRootJobsRefusesRootsSubmissions() {
+        Cluster c = cluster(CONF + "DisableRootJobs=YES\n");
+        Frame no = c.submit(ClusterTest.req(1), 0, 0, "root", null);
+        assertThat(no.str("message")).isEqualTo("Invalid user id");
+        assertThat(c.submit(ClusterTest.req(1), 1000, 1000, "bob", List.of("users")).isError()).isFalse();
+    }
+
+    @Test
+    void aSubmissionToALostDatabaseIsRefusedWithTheStoresSentence() throws Exception {
+        Cluster c = cluster(CONF);
+        long id = c.submit(ClusterTest.req(1), 1000, 1000, "bob", List.of("users")).lng("id", -1);
+        assertThat(c.storeProblem()).isEmpty();
+        Path db = dir.resolve("state/motley.db");
+        for (String f : List.of("motley.db", "motley.db-wal", "motley.db-shm")) Files.deleteIfExists(db.resolveSibling(f));
+        Frame no = c.submit(ClusterTest.req(1), 1000, 1000, "bob", List.of("users"));
+        assertThat(no.isError()).isTrue();
+        assertThat(no.str("message")).isEqualTo("the job database " + db + " was deleted or replaced while the controller ran;"
+                + " restart the controller to start a new one (job ids continue from " + (id + 1) + ")");
+        assertThat(c.storeProblem()).get().asString().contains("was deleted or replaced");
+        assertThat(c.jobs()).extracting(Job::id).containsExactly(id);
+    }
+
+    @Test
+    void aLaunchFailureSaysWhyAndTheJobKeepsItsReason() {
+        Cluster c = cluster(CONF);
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, ClusterTest.registration("n1", 4));
+        long id = c.submit(ClusterTest.req(1), 1000, 1000, "bob", List.of("users")).lng("id", -1);
+        c.schedulePass();
+        c.jobEnded("n1", Frame.op(Ops.JOB_ENDED).put("id", id).put("state", "FAILED").put("code", 1).put("signal", 0)
+                .put("end", now.get()).put("desc", "Launch failed on n1: No space left on device\n(writing the job's script)"));
+        Job j = c.job(id).orElseThrow();
+        assertThat(j.state()).isEqualTo(JobState.FAILED);
+        assertThat(j.stateDesc()).isEqualTo("Launch failed on n1: No space left on device (writing the job's script)");
+        // it is stored with the job, for sacct after the job leaves memory
+        store.close();
+        store = new Store(dir.resolve("state/motley.db"));
+        assertThat(store.accounting(0, Long.MAX_VALUE, -1, List.of(id))).singleElement().extracting(Job::stateDesc)
+                .isEqualTo("Launch failed on n1: No space left on device (writing the job's script)");
+    }
+
+    @Test
+    void aRequeuedJobForgetsTheDescriptionOfItsLastRun() {
+        Cluster c = cluster(CONF);
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, ClusterTest.registration("n1", 4));
+        long id = c.submit(ClusterTest.req(1), 1000, 1000, "bob", List.of("users")).lng("id", -1);
+        c.schedulePass();
+        c.jobEnded("n1", Frame.op(Ops.JOB_ENDED).put("id", id).put("state", "FAILED").put("code", 1).put("end", now.get())
+                .put("desc", "Launch failed on n1: No space left on device"));
+        assertThat(c.requeue(List.of(id), 1000, false)).extracting(Cluster.Outcome::error).containsOnlyNulls();
+        assertThat(c.job(id).orElseThrow().stateDesc()).isNull();
+    }
+}

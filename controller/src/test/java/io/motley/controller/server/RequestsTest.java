@@ -1,0 +1,131 @@
+package io.motley.controller.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.motley.controller.cluster.Cluster;
+import io.motley.controller.store.Store;
+import io.motley.core.config.ClusterConfig;
+import io.motley.core.job.JobRequest;
+import io.motley.protocol.Codec;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** Requests as the agent relays them: the caller's identity and groups on every one, a client's mistakes answered in a line. */
+class RequestsTest {
+    @TempDir
+    Path dir;
+
+    Store store;
+    Requests requests;
+    ListAppender<ILoggingEvent> logged;
+
+    @BeforeEach
+    void start() {
+        store = new Store(dir.resolve("state/motley.db"));
+        Cluster cluster = new Cluster(ClusterConfig.parse("PartitionName=main Default=YES\nPartitionName=secret AllowGroups=wheel\n"),
+                store, () -> 1_000_000L);
+        requests = new Requests(cluster);
+        logged = new ListAppender<>();
+        logged.start();
+        root().addAppender(logged);
+    }
+
+    @AfterEach
+    void stop() {
+        root().detachAppender(logged);
+        store.close();
+    }
+
+    private static Logger root() {
+        return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    }
+
+    static Frame as(Frame f, int uid, String user, String groups) {
+        f.put(Ops.CALLER_UID, uid).put(Ops.CALLER_GID, uid).put(Ops.CALLER_USER, user);
+        if (groups != null) f.put(Ops.CALLER_GROUPS, groups);
+        return f;
+    }
+
+    static Frame job() {
+        JobRequest r = new JobRequest("j", List.of(), 1, 1, false, 1, -2, -2, -2, null, null, "/tmp", null, Map.of(), "#!/bin/sh\ntrue\n",
+                List.of(), true, null, null, "h");
+        return Codec.request(r, true);
+    }
+
+    @Test
+    void updateChecksPartitionGroupsWithTheCallersGroups() {
+        Frame submitted = requests.handle(as(Frame.op(Ops.SUBMIT).add(job()), 1000, "bob", "users"));
+        long id = submitted.lng("id", -1);
+        assertThat(id).isPositive();
+        Frame denied = requests.handle(as(Frame.op(Ops.UPDATE_JOB).put("ids", id).add(new Frame().put("Partition", "secret")),
+                1000, "bob", "users"));
+        assertThat(denied.children()).singleElement().extracting(f -> f.str("error")).isEqualTo("Invalid partition name specified");
+        Frame allowed = requests.handle(as(Frame.op(Ops.UPDATE_JOB).put("ids", id).add(new Frame().put("Partition", "secret")),
+                1000, "bob", "users,wheel"));
+        assertThat(allowed.isError()).isFalse();
+        assertThat(allowed.children()).isEmpty();
+    }
+
+    @Test
+    void malformedRequestsGetOneLineNamingTheFieldAndOneWarning() {
+        Frame ids = requests.handle(as(Frame.op(Ops.CANCEL).put("ids", "abc"), 1000, "bob", "users"));
+        assertThat(ids.isError()).isTrue();
+        assertThat(ids.str("message")).isEqualTo("malformed request: ids: 'abc' is not a job id");
+
+        Frame noJob = requests.handle(as(Frame.op(Ops.SUBMIT), 1000, "bob", "users"));
+        assertThat(noJob.str("message")).isEqualTo("malformed request: job: missing (the request carries no job)");
+
+        Frame badNumber = requests.handle(as(Frame.op(Ops.SUBMIT).add(job().put("ntasks", "many")), 1000, "bob", "users"));
+        assertThat(badNumber.str("message")).isEqualTo("malformed request: job: ntasks: 'many' is not a number");
+
+        Frame noChanges = requests.handle(as(Frame.op(Ops.UPDATE_JOB).put("ids", "1"), 1000, "bob", "users"));
+        assertThat(noChanges.str("message")).isEqualTo("malformed request: changes: missing (the request carries no changes)");
+
+        Frame accounting = requests.handle(as(Frame.op(Ops.ACCOUNTING).put("start", "yesterday"), 1000, "bob", "users"));
+        assertThat(accounting.str("message")).isEqualTo("malformed request: start: 'yesterday' is not a number");
+
+        Frame tasks = requests.handle(as(Frame.op(Ops.CANCEL).put("tasks", "12_x"), 1000, "bob", "users"));
+        assertThat(tasks.str("message")).isEqualTo("malformed request: tasks: 'x' is not a job id");
+
+        Frame forged = requests.handle(as(Frame.op(Ops.HOLD).put("ids", "1\nERROR forged line"), 1000, "bob", "users"));
+        assertThat(forged.str("message")).isEqualTo("malformed request: ids: '1\\nERROR forged line' is not a job id");
+
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.ERROR).isEmpty();
+        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).hasSize(7)
+                .allSatisfy(e -> assertThat(e.getThrowableProxy()).isNull())
+                .allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void genuineFailuresStillReachTheServersHandler() {
+        Requests broken = new Requests(null);
+        assertThatThrownBy(() -> broken.handle(as(Frame.op(Ops.JOBS), 1000, "bob", "users"))).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void pingSaysWhetherTheJobDatabaseIsUsable() throws Exception {
+        Frame ok = requests.handle(as(Frame.op(Ops.PING), 1000, "bob", "users"));
+        assertThat(ok.op()).isEqualTo(Ops.OK);
+        assertThat(ok.str("database")).isEqualTo("ok");
+        assertThat(ok.str("host")).isNotBlank();
+
+        Files.delete(dir.resolve("state/motley.db"));
+        Frame lost = requests.handle(as(Frame.op(Ops.PING), 1000, "bob", "users"));
+        assertThat(lost.op()).isEqualTo(Ops.OK);
+        assertThat(lost.str("database")).contains("state/motley.db was deleted or replaced while the controller ran");
+    }
+}
