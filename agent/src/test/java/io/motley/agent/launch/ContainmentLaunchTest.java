@@ -116,7 +116,9 @@ class ContainmentLaunchTest {
     @ValueSource(strings = {"cgroup1", "cgroup2", "process"})
     void whatAJobLeavesBehindEndsWithIt(String mode) throws Exception {
         JobLauncher l = launcher(mode);
-        l.launch(Orders.order(dir, node, 41, detaching("a", "b", "exit 0"), 100, 1));
+        // the job ends only once both have started, or the box's clean-up could beat them to their pid files
+        l.launch(Orders.order(dir, node, 41, detaching("a", "b", "until [ -s " + dir.resolve("a") + " ] && [ -s " + dir.resolve("b")
+                + " ]; do sleep 0.1; done; exit 0"), 100, 1));
         assertThat(awaitReport(41).fields()).containsEntry("state", "COMPLETED");
         long a = pidIn("a");
         long b = pidIn("b");
