@@ -97,13 +97,17 @@ class StoreLossIT {
         new ProcessBuilder("umount", "-l", at.toString()).inheritIO().start().waitFor();
     }
 
-    /** Writes zeros until the filesystem is full. */
+    /** Writes zeros until not one more byte fits on the filesystem. */
     private static void fill(Path fs) throws IOException {
-        try (var out = Files.newOutputStream(fs.resolve("filler"))) {
-            byte[] chunk = new byte[64 * 1024];
-            while (true) out.write(chunk);
-        } catch (IOException full) {
-            if (!String.valueOf(full.getMessage()).contains("No space left")) throw full;
+        try (var out = java.nio.channels.FileChannel.open(fs.resolve("filler"), java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            for (int chunk = 64 * 1024; chunk > 0; chunk /= 2) {
+                try {
+                    while (true) out.write(java.nio.ByteBuffer.allocate(chunk));
+                } catch (IOException full) {
+                    if (!String.valueOf(full.getMessage()).contains("No space left")) throw full;
+                }
+            }
         }
     }
 }
