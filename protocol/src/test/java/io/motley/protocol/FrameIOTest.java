@@ -105,16 +105,23 @@ class FrameIOTest {
     }
 
     @Test
-    void clusterKeySignsAndRejectsOtherKeys(@TempDir Path dir) throws IOException {
+    void clusterKeyMacsDependOnTheKeyAndOnEveryPart(@TempDir Path dir) throws IOException {
         ClusterKey a = ClusterKey.loadOrCreate(dir.resolve("a/cluster.key"));
         ClusterKey again = ClusterKey.loadOrCreate(dir.resolve("a/cluster.key"));
         ClusterKey b = ClusterKey.loadOrCreate(dir.resolve("b/cluster.key"));
-        String nonce = ClusterKey.newNonce();
-        String sig = a.sign(nonce, "node1");
-        assertThat(again.verify(nonce, "node1", sig)).isTrue();
-        assertThat(a.verify(nonce, "node2", sig)).isFalse();
-        assertThat(b.verify(nonce, "node1", sig)).isFalse();
+        assertThat(again.mac("label", "n1", "node1")).isEqualTo(a.mac("label", "n1", "node1"));
+        assertThat(a.mac("label", "n1", "node2")).isNotEqualTo(a.mac("label", "n1", "node1"));
+        assertThat(b.mac("label", "n1", "node1")).isNotEqualTo(a.mac("label", "n1", "node1"));
+        // parts are length-prefixed: moving a boundary changes the MAC
+        assertThat(a.mac("ab", "c")).isNotEqualTo(a.mac("a", "bc"));
         assertThat(Files.getPosixFilePermissions(dir.resolve("a/cluster.key")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+    }
+
+    @Test
+    void aClusterKeyTooShortToBeSecretIsRefused(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("cluster.key");
+        Files.writeString(f, "\n");
+        assertThatThrownBy(() -> ClusterKey.load(f)).hasMessageContaining("too short: 0 bytes, at least 16 needed");
     }
 
     /** The body of a frame whose only child has one child, and so on, {@code levels} frames in all. */

@@ -8,7 +8,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -81,17 +80,7 @@ public final class LocalSocket implements AutoCloseable {
 
     private Frame relay(Frame req) {
         if (Ops.PING.equals(req.op()) && req.bool("local")) return Frame.op(Ops.OK);
-        try (Socket s = link.connect("relay")) {
-            ControllerLink.WrappedSocket ws = (ControllerLink.WrappedSocket) s;
-            FrameIO.write(ws.out, req);
-            return FrameIO.read(ws.in);
-        } catch (ControllerLink.AuthRefused e) {
-            return Frame.error("the controller at " + link.controller() + " refused this agent: " + e.getMessage());
-        } catch (IOException e) {
-            return Frame.error("cannot reach the Motley controller at " + link.controller() + " (" + e.getMessage()
-                    + "). Is it running? Start the local cluster with `motley up --daemon`, or a controller with `motley controller`.")
-                    .put("unreachable", true);
-        }
+        return link.relay(req);
     }
 
     @Override
