@@ -124,6 +124,12 @@ class FrameIOTest {
         assertThatThrownBy(() -> ClusterKey.load(f)).hasMessageContaining("too short: 0 bytes, at least 16 needed");
     }
 
+    @Test
+    void removesTheFieldsWithAPrefix() {
+        Frame f = Frame.op("jobs").put("caller.uid", 0).put("caller.new", "x").put("callerish", "kept");
+        assertThat(f.removeFieldsStartingWith("caller.").fields()).containsOnlyKeys("op", "callerish");
+    }
+
     /** The body of a frame whose only child has one child, and so on, {@code levels} frames in all. */
     static byte[] nested(int levels) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream(levels * 8);
