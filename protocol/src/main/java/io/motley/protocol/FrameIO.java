@@ -57,15 +57,15 @@ public final class FrameIO {
         }
     }
 
-    /** The frame in {@code body}, its nesting held to {@code bounds}; a malformed body is an IOException naming the problem. */
+    /** The frame in {@code body}, its nesting held to {@code bounds}; a malformed body is a {@link Malformed} naming the problem. */
     public static Frame decode(byte[] body, Bounds bounds) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(body);
         try {
             Frame f = readBody(b, bounds, 1);
-            if (b.hasRemaining()) throw new IOException("frame is malformed: " + b.remaining() + " bytes after its end");
+            if (b.hasRemaining()) throw new Malformed("frame is malformed: " + b.remaining() + " bytes after its end");
             return f;
         } catch (BufferUnderflowException e) {
-            throw new IOException("frame is malformed: it ends in the middle of a field");
+            throw new Malformed("frame is malformed: it ends in the middle of a field");
         }
     }
 
@@ -110,7 +110,7 @@ public final class FrameIO {
     private static int count(ByteBuffer b, String what) throws IOException {
         int n = b.getInt();
         if (n < 0 || n > b.remaining() / 8) {
-            throw new IOException("frame is malformed: " + Integer.toUnsignedLong(n) + " " + what + " do not fit in its "
+            throw new Malformed("frame is malformed: " + Integer.toUnsignedLong(n) + " " + what + " do not fit in its "
                     + b.remaining() + " remaining bytes");
         }
         return n;
@@ -125,10 +125,17 @@ public final class FrameIO {
     private static String readString(ByteBuffer b) throws IOException {
         int n = b.getInt();
         if (n < 0 || n > b.remaining()) {
-            throw new IOException("frame is malformed: a string of " + Integer.toUnsignedLong(n) + " bytes runs past its end");
+            throw new Malformed("frame is malformed: a string of " + Integer.toUnsignedLong(n) + " bytes runs past its end");
         }
         String s = new String(b.array(), b.position(), n, StandardCharsets.UTF_8);
         b.position(b.position() + n);
         return s;
+    }
+
+    /** A frame's body does not parse (a count or a string runs past its end): the message says where. */
+    public static final class Malformed extends IOException {
+        public Malformed(String message) {
+            super(message);
+        }
     }
 }

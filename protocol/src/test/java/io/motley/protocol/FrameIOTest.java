@@ -94,7 +94,7 @@ class FrameIOTest {
     void malformedBodiesAreIOExceptionsNamingTheProblem() throws IOException {
         // a count of two billion fields in a 12-byte body: refused before any loop
         assertThatThrownBy(() -> FrameIO.decode(ints(0x7fffffff, 0, 0), Bounds.ANSWERS))
-                .isInstanceOf(IOException.class).hasMessageContaining("2147483647 fields do not fit");
+                .isInstanceOf(FrameIO.Malformed.class).hasMessageContaining("2147483647 fields do not fit");
         assertThatThrownBy(() -> FrameIO.decode(ints(0, 0x7fffffff), Bounds.ANSWERS))
                 .hasMessageContaining("children do not fit");
         // one field whose key claims more bytes than there are

@@ -4,6 +4,7 @@ import io.motley.agent.launch.JobLauncher;
 import io.motley.protocol.Bounds;
 import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Frame;
+import io.motley.protocol.FrameIO;
 import io.motley.protocol.Ops;
 import io.motley.protocol.link.KeyedChannel;
 import java.io.IOException;
@@ -112,8 +113,8 @@ public final class ControllerLink {
             } catch (KeyedChannel.Tampered e) {
                 log.error("frame from the controller failed its integrity check controller={} error=\"{}\"; link closed",
                         controller(), e.getMessage());
-            } catch (Bounds.Exceeded e) {
-                log.error("controller sent a frame over the bounds controller={} error=\"{}\"; link closed", controller(),
+            } catch (Bounds.Exceeded | FrameIO.Malformed e) {
+                log.error("controller sent a frame we refuse controller={} error=\"{}\"; link closed", controller(),
                         e.getMessage());
             } catch (IOException e) {
                 log.warn("controller link down controller={} error=\"{}\"; retrying in {} ms", controller(), e.getMessage(), backoffMs);

@@ -51,7 +51,7 @@ public final class LocalSocket implements AutoCloseable {
     private int total;
     private final ReportThrottle refusals = new ReportThrottle(REPORT_INTERVAL);
     private final ReportThrottle idle = new ReportThrottle(REPORT_INTERVAL);
-    private final ReportThrottle oversized = new ReportThrottle(REPORT_INTERVAL);
+    private final ReportThrottle refusedRequests = new ReportThrottle(REPORT_INTERVAL);
 
     /** Who is on the other end of a connection, as the kernel says; groups are the user's, for AllowGroups. */
     record Peer(int uid, int gid, String user, String groups) {}
@@ -151,8 +151,8 @@ public final class LocalSocket implements AutoCloseable {
                 req = FrameIO.read(in, settings.requests());
             } catch (EOFException e) {
                 return;
-            } catch (Bounds.Exceeded e) {
-                long n = oversized.event();
+            } catch (Bounds.Exceeded | FrameIO.Malformed e) {
+                long n = refusedRequests.event();
                 if (n > 0) log.warn("local requests refused count={} user={} reason=\"{}\"", n, peer.user(), e.getMessage());
                 FrameIO.write(out, Frame.error(e.getMessage()));
                 return;

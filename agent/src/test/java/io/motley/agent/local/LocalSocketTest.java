@@ -208,6 +208,21 @@ class LocalSocketTest {
     }
 
     @Test
+    void aMalformedRequestGetsOneErrorFrameSayingSo() throws IOException {
+        start(new LocalSocket.Settings(100, 100, Duration.ofSeconds(30), ROOMY), peersFromTheKernel());
+        SocketChannel c = connect();
+        DataOutputStream d = new DataOutputStream(Channels.newOutputStream(c));
+        // a body of one field count and nothing else: the child count is missing
+        d.writeInt(4);
+        d.writeInt(0);
+        d.flush();
+        assertThat(FrameIO.read(Channels.newInputStream(c)).str("message"))
+                .isEqualTo("frame is malformed: it ends in the middle of a field");
+        assertThat(closedByAgent(c)).isTrue();
+        assertThat(relayed).isEmpty();
+    }
+
+    @Test
     void aFrameNestedTwoHundredThousandLevelsIsRefusedAndTheAgentCarriesOn() throws IOException {
         start(new LocalSocket.Settings(100, 100, Duration.ofSeconds(30), ROOMY), peersFromTheKernel());
         int levels = 200_000;

@@ -5,6 +5,7 @@ import io.motley.controller.cluster.Cluster;
 import io.motley.protocol.Bounds;
 import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Frame;
+import io.motley.protocol.FrameIO;
 import io.motley.protocol.Ops;
 import io.motley.protocol.link.AcceptLoop;
 import io.motley.protocol.link.KeyedChannel;
@@ -93,7 +94,7 @@ public final class ControllerServer implements AutoCloseable {
             }
         } catch (EOFException | SocketException e) {
             log.debug("connection closed peer={}", peer);
-        } catch (Bounds.Exceeded | KeyedChannel.Tampered e) {
+        } catch (Bounds.Exceeded | FrameIO.Malformed | KeyedChannel.Tampered e) {
             log.warn("connection closed: {} peer={} node={}", e.getMessage(), peer, ch.node());
         } catch (IOException | RuntimeException e) {
             log.warn("connection failed peer={} error=\"{}\"", peer, e.toString());

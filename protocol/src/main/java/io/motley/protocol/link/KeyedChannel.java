@@ -141,7 +141,7 @@ public final class KeyedChannel implements AutoCloseable {
             Frame auth;
             try {
                 auth = FrameIO.read(in, Bounds.HANDSHAKE);
-            } catch (Bounds.Exceeded e) {
+            } catch (Bounds.Exceeded | FrameIO.Malformed e) {
                 tryWrite(out, Frame.error(e.getMessage()));
                 throw e;
             }
@@ -182,11 +182,12 @@ public final class KeyedChannel implements AutoCloseable {
     }
 
     /**
-     * Reads the next frame and checks its MAC. A frame over the bounds is answered with one error
-     * frame and the connection closed; so is a frame whose MAC fails, without an answer.
+     * Reads the next frame and checks its MAC. A frame over the bounds, or malformed, is answered
+     * with one error frame and the connection closed; so is a frame whose MAC fails, without an answer.
      *
      * @throws EOFException the peer closed the connection between frames
      * @throws Bounds.Exceeded the frame broke a bound (the message names it)
+     * @throws FrameIO.Malformed the frame's body does not parse
      * @throws Tampered the frame failed its integrity check
      */
     public Frame read() throws IOException {
@@ -209,7 +210,7 @@ public final class KeyedChannel implements AutoCloseable {
             received++;
             try {
                 return FrameIO.decode(body, incoming);
-            } catch (Bounds.Exceeded e) {
+            } catch (Bounds.Exceeded | FrameIO.Malformed e) {
                 refuse(e.getMessage());
                 throw e;
             }

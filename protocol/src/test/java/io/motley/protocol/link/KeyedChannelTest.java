@@ -187,6 +187,20 @@ class KeyedChannelTest {
     }
 
     @Test
+    void aMalformedHandshakeFrameIsAnsweredWithAnErrorSayingSo() throws Exception {
+        CompletableFuture<KeyedChannel> controller = controller(key, ROOMY);
+        try (Socket s = new Socket(server.getInetAddress(), server.getLocalPort())) {
+            FrameIO.read(s.getInputStream());
+            DataOutputStream d = new DataOutputStream(s.getOutputStream());
+            d.writeInt(8);
+            d.writeInt(1000);
+            d.writeInt(0);
+            assertThat(FrameIO.read(s.getInputStream()).str("message")).startsWith("frame is malformed: 1000 fields do not fit");
+        }
+        assertThatThrownBy(controller::get).hasCauseInstanceOf(FrameIO.Malformed.class);
+    }
+
+    @Test
     void aPeerThatDripsItsHandshakeIsCutOffAtTheDeadline() throws Exception {
         CompletableFuture<KeyedChannel> controller =
                 async(() -> KeyedChannel.accept(server.accept(), key, "test", ROOMY, Duration.ofMillis(500)));
