@@ -53,7 +53,7 @@ public final class ControllerLink {
      * Opens a connection on which the controller has proved it holds the cluster key and we have
      * proved the same to it; used by the link itself and for relaying user requests.
      */
-    public KeyedChannel connect(String role) throws IOException {
+    private KeyedChannel connect(String role) throws IOException {
         return KeyedChannel.connect(host, port, key, node, role, Bounds.ANSWERS);
     }
 
