@@ -199,7 +199,8 @@ public final class AgentMain {
             health[0].start();
             log.info("health check program={} interval={}s", healthProgram, healthInterval);
         }
-        LocalSocket local = new LocalSocket(s.socket() != null ? s.socket() : home.resolve("run/agent.sock"), link);
+        LocalSocket local =
+                new LocalSocket(s.socket() != null ? s.socket() : home.resolve("run/agent.sock"), link, config.limits());
         Path pidFile = home.resolve("run/agent-" + node + ".pid");
         Files.createDirectories(pidFile.getParent());
         Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");

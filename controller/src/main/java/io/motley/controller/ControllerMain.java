@@ -4,6 +4,7 @@ import io.motley.controller.cluster.Cluster;
 import io.motley.controller.server.ControllerServer;
 import io.motley.controller.store.Store;
 import io.motley.core.config.ClusterConfig;
+import io.motley.protocol.Bounds;
 import io.motley.protocol.ClusterKey;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -55,7 +56,8 @@ public final class ControllerMain {
         ClusterKey key = ClusterKey.loadOrCreate(home.resolve("etc/cluster.key"));
         Store store = new Store(home.resolve("state/motley.db"));
         Cluster cluster = new Cluster(config, store, () -> System.currentTimeMillis() / 1000);
-        ControllerServer server = new ControllerServer(cluster, key, bind, port);
+        ControllerServer server =
+                new ControllerServer(cluster, key, bind, port, Bounds.requests(config.limits().maxScriptBytes()));
         Path pidFile = home.resolve("run/controller.pid");
         Files.createDirectories(pidFile.getParent());
         Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");

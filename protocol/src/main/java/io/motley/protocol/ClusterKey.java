@@ -1,20 +1,21 @@
 package io.motley.protocol;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The shared secret that agents prove they hold (HMAC-SHA256 over a fresh nonce from the
- * controller), in the role munge's key plays for Slurm. Kept in a file readable by its owner only.
+ * The shared secret that agents and the controller prove to each other they hold (see
+ * {@link io.motley.protocol.link.KeyedChannel}), in the role munge's key plays for Slurm. Kept in a
+ * file readable by its owner only.
  */
 public final class ClusterKey {
     private final byte[] key;
@@ -47,11 +48,14 @@ public final class ClusterKey {
 
     public static ClusterKey load(Path file) throws IOException {
         String hex = Files.readString(file).trim();
+        byte[] k;
         try {
-            return new ClusterKey(HexFormat.of().parseHex(hex));
+            k = HexFormat.of().parseHex(hex);
         } catch (IllegalArgumentException e) {
             throw new IOException("cluster key " + file + " is not a hex string: " + e.getMessage());
         }
+        if (k.length < 16) throw new IOException("cluster key " + file + " is too short: " + k.length + " bytes, at least 16 needed");
+        return new ClusterKey(k);
     }
 
     public static String newNonce() {
@@ -60,22 +64,33 @@ public final class ClusterKey {
         return HexFormat.of().formatHex(n);
     }
 
-    public String sign(String nonce, String who) {
+    /** HMAC-SHA256 under the cluster key of {@code parts}, for the link's proofs and session keys. */
+    public byte[] mac(String... parts) {
+        return hmac(key, parts);
+    }
+
+    /**
+     * HMAC-SHA256 under {@code key} of {@code parts}, each length-prefixed so that no two lists of
+     * parts ("ab","c" and "a","bc") give the same input.
+     */
+    public static byte[] hmac(byte[] key, String... parts) {
+        Mac mac = hmacOf(key);
+        for (String p : parts) {
+            byte[] b = p.getBytes(StandardCharsets.UTF_8);
+            mac.update(ByteBuffer.allocate(4).putInt(b.length).array());
+            mac.update(b);
+        }
+        return mac.doFinal();
+    }
+
+    /** A ready HMAC-SHA256 under {@code key}. */
+    public static Mac hmacOf(byte[] key) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            mac.update(nonce.getBytes(StandardCharsets.UTF_8));
-            mac.update((byte) 0);
-            mac.update(who.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(mac.doFinal());
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable in this JDK", e);
         }
-    }
-
-    public boolean verify(String nonce, String who, String signature) {
-        if (signature == null) return false;
-        return MessageDigest.isEqual(
-                sign(nonce, who).getBytes(StandardCharsets.US_ASCII), signature.getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -50,6 +50,12 @@ public final class Frame {
         return this;
     }
 
+    /** Drops the fields whose names start with {@code prefix} (the agent drops any caller.* a client sent). */
+    public Frame removeFieldsStartingWith(String prefix) {
+        fields.keySet().removeIf(k -> k.startsWith(prefix));
+        return this;
+    }
+
     public Frame add(Frame child) {
         children.add(child);
         return this;

@@ -1,24 +1,22 @@
 package io.motley.agent.link;
 
 import io.motley.agent.launch.JobLauncher;
+import io.motley.protocol.Bounds;
 import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
 import io.motley.protocol.Ops;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import io.motley.protocol.link.KeyedChannel;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The agent's long-lived, authenticated link to the controller: registers with its hardware and
- * job inventory, sends heartbeats and job ends, and carries out launch and kill orders. When the
+ * job inventory, sends heartbeats and job ends, and carries out launch and kill orders. Both ends
+ * prove they hold the cluster key and every frame carries a MAC ({@link KeyedChannel}), so the agent
+ * registers with and obeys only the controller, not whatever answers on its address. When the
  * controller goes away it reconnects with backoff and registers again, which reconciles both sides.
  */
 public final class ControllerLink {
@@ -30,7 +28,7 @@ public final class ControllerLink {
     private final Supplier<Frame> registration;
     private final Supplier<Frame> heartbeat;
     private volatile JobLauncher launcher;
-    private volatile OutputStream out;
+    private volatile KeyedChannel channel;
     private volatile long heartbeatSeconds = 1;
 
     public ControllerLink(String host, int port, ClusterKey key, String node, Supplier<Frame> registration,
@@ -51,55 +49,73 @@ public final class ControllerLink {
         return host + ":" + port;
     }
 
-    /** Opens an authenticated connection; used by the link itself and for relaying user requests. */
-    public Socket connect(String role) throws IOException {
-        Socket s = new Socket();
-        try {
-            s.connect(new InetSocketAddress(host, port), 5000);
-            s.setTcpNoDelay(true);
-            InputStream in = new BufferedInputStream(s.getInputStream());
-            OutputStream o = new BufferedOutputStream(s.getOutputStream());
-            s.setSoTimeout(15_000);
-            Frame hello = FrameIO.read(in);
-            FrameIO.write(o, Frame.op(Ops.AUTH).put("node", node).put("role", role)
-                    .put("mac", key.sign(hello.str("nonce", ""), node)));
-            Frame ok = FrameIO.read(in);
-            if (ok.isError()) throw new AuthRefused(ok.str("message"));
-            s.setSoTimeout(0);
-            return new WrappedSocket(s, in, o);
+    /**
+     * Opens a connection on which the controller has proved it holds the cluster key and we have
+     * proved the same to it; used by the link itself and for relaying user requests.
+     */
+    private KeyedChannel connect(String role) throws IOException {
+        return KeyedChannel.connect(host, port, key, node, role, Bounds.ANSWERS);
+    }
+
+    /**
+     * Carries one user request to the controller on its own connection and returns the answer, or
+     * an error frame that says what went wrong and what to do.
+     */
+    public Frame relay(Frame request) {
+        try (KeyedChannel ch = connect("relay")) {
+            ch.write(request);
+            return ch.read();
+        } catch (KeyedChannel.Refused e) {
+            return Frame.error("the controller at " + controller() + " refused this agent: " + e.getMessage());
+        } catch (KeyedChannel.Unproven e) {
+            unproven(e);
+            return Frame.error("the program answering at " + controller() + " failed to prove it is this cluster's controller"
+                    + " (it does not hold the cluster key), so the request was not sent; see the agent's log");
+        } catch (KeyedChannel.Tampered e) {
+            log.error("frame from the controller failed its integrity check controller={} error=\"{}\"; connection closed",
+                    controller(), e.getMessage());
+            return Frame.error("the answer from the controller at " + controller() + " failed its integrity check; the request"
+                    + " may or may not have been carried out (check with squeue)");
         } catch (IOException e) {
-            s.close();
-            throw e;
+            return Frame.error("cannot reach the Motley controller at " + controller() + " (" + e.getMessage()
+                    + "). Is it running? Start the local cluster with `motley up --daemon`, or a controller with `motley controller`.")
+                    .put("unreachable", true);
         }
     }
 
-    /** The controller said no to our key: worth a distinct log line, not a silent retry. */
-    public static final class AuthRefused extends IOException {
-        AuthRefused(String message) {
-            super(message);
-        }
+    private void unproven(KeyedChannel.Unproven e) {
+        log.error("controller failed to prove it holds the cluster key controller={} reason=\"{}\"; not registering with it"
+                + " or taking orders from it", controller(), e.getMessage());
     }
 
     /** Runs forever: connect, register, serve orders; on loss, wait and do it again. */
     public void run() {
         long backoffMs = 200;
         while (!Thread.currentThread().isInterrupted()) {
-            try (Socket s = connect("agent")) {
-                WrappedSocket ws = (WrappedSocket) s;
-                out = ws.out;
+            try (KeyedChannel ch = connect("agent")) {
+                channel = ch;
                 send(registration.get());
                 backoffMs = 200;
                 // a platform thread: the node's liveness must not wait for a free carrier of the virtual threads
                 Thread hb = Thread.ofPlatform().daemon().name("heartbeat").start(this::heartbeats);
                 try {
-                    serve(ws.in);
+                    serve(ch);
                 } finally {
                     hb.interrupt();
-                    out = null;
+                    channel = null;
                 }
-            } catch (AuthRefused e) {
+            } catch (KeyedChannel.Refused e) {
                 log.error("controller refused this agent node={} controller={} reason=\"{}\"", node, controller(), e.getMessage());
                 backoffMs = 10_000;
+            } catch (KeyedChannel.Unproven e) {
+                unproven(e);
+                backoffMs = 10_000;
+            } catch (KeyedChannel.Tampered e) {
+                log.error("frame from the controller failed its integrity check controller={} error=\"{}\"; link closed",
+                        controller(), e.getMessage());
+            } catch (Bounds.Exceeded | FrameIO.Malformed e) {
+                log.error("controller sent a frame we refuse controller={} error=\"{}\"; link closed", controller(),
+                        e.getMessage());
             } catch (IOException e) {
                 log.warn("controller link down controller={} error=\"{}\"; retrying in {} ms", controller(), e.getMessage(), backoffMs);
             }
@@ -112,9 +128,9 @@ public final class ControllerLink {
         }
     }
 
-    private void serve(InputStream in) throws IOException {
+    private void serve(KeyedChannel ch) throws IOException {
         while (true) {
-            Frame f = FrameIO.read(in);
+            Frame f = ch.read();
             switch (f.op()) {
                 case Ops.OK -> {
                     heartbeatSeconds = f.lng("heartbeat", heartbeatSeconds);
@@ -128,6 +144,7 @@ public final class ControllerLink {
                             default -> "CANCELLED";
                         });
                 case Ops.ACK_ENDED -> launcher.acknowledged(f.lng("id", -1), f.integer("run", 0));
+                case "error" -> log.warn("controller reported an error controller={} message=\"{}\"", controller(), f.str("message"));
                 default -> log.warn("unexpected frame from controller op={}", f.op());
             }
         }
@@ -156,16 +173,14 @@ public final class ControllerLink {
 
     /** Sends on the link; a job end that cannot be sent now is still in the spool and goes with the next registration. */
     public void send(Frame f) throws IOException {
-        OutputStream o = out;
-        if (o == null) throw new IOException("not connected to the controller");
-        synchronized (o) {
-            FrameIO.write(o, f);
-        }
+        KeyedChannel ch = channel;
+        if (ch == null) throw new IOException("not connected to the controller");
+        ch.write(f);
     }
 
     /** Sends a heartbeat now (a health check changed its verdict); harmless when not connected. */
     public void heartbeatNow() {
-        if (out == null) return;
+        if (channel == null) return;
         try {
             send(heartbeat.get());
         } catch (IOException e) {
@@ -178,24 +193,6 @@ public final class ControllerLink {
             send(f);
         } catch (IOException e) {
             log.info("controller not reachable; the report stays in the spool op={} error=\"{}\"", f.op(), e.getMessage());
-        }
-    }
-
-    /** A socket with its buffered streams, so the handshake's buffering is not lost. */
-    public static final class WrappedSocket extends Socket {
-        private final Socket inner;
-        public final InputStream in;
-        public final OutputStream out;
-
-        WrappedSocket(Socket inner, InputStream in, OutputStream out) {
-            this.inner = inner;
-            this.in = in;
-            this.out = out;
-        }
-
-        @Override
-        public synchronized void close() throws IOException {
-            inner.close();
         }
     }
 }

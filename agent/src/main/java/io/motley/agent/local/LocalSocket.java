@@ -1,14 +1,18 @@
 package io.motley.agent.local;
 
 import io.motley.agent.link.ControllerLink;
+import io.motley.core.config.ClusterConfig;
+import io.motley.protocol.Bounds;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
 import io.motley.protocol.Ops;
+import io.motley.protocol.link.AcceptLoop;
+import io.motley.protocol.link.Deadline;
+import io.motley.protocol.link.ReportThrottle;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -17,6 +21,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import org.slf4j.Logger;
@@ -26,16 +33,59 @@ import org.slf4j.LoggerFactory;
  * The Unix domain socket where local commands reach the cluster. The kernel tells us who is on
  * the other end (SO_PEERCRED); that identity, not anything the client says, goes with the request
  * to the controller. This is munge's model without a separate daemon.
+ *
+ * <p>Every local user may connect, so no one may crowd the others out: connections are limited per
+ * user and in total (one over either limit gets an error frame and is closed at once), a
+ * connection must send each complete request within a timeout (waiting for the controller's
+ * answer does not count), requests are held to {@link Bounds}, and a failing accept backs off.
  */
 public final class LocalSocket implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalSocket.class);
+    private static final Duration REPORT_INTERVAL = Duration.ofSeconds(10);
     private final Path path;
     private final ServerSocketChannel server;
-    private final ControllerLink link;
+    private final Relay relay;
+    private final Settings settings;
+    private final Peers peers;
+    private final Map<Integer, Integer> perUser = new HashMap<>();
+    private int total;
+    private final ReportThrottle refusals = new ReportThrottle(REPORT_INTERVAL);
+    private final ReportThrottle idle = new ReportThrottle(REPORT_INTERVAL);
+    private final ReportThrottle refusedRequests = new ReportThrottle(REPORT_INTERVAL);
 
-    public LocalSocket(Path path, ControllerLink link) throws IOException {
+    /** Who is on the other end of a connection, as the kernel says; groups are the user's, for AllowGroups. */
+    record Peer(int uid, int gid, String user, String groups) {}
+
+    /** Learns a connection's peer: from the kernel, or a stand-in in tests (a test cannot change its uid). */
+    interface Peers {
+        Peer of(SocketChannel ch) throws IOException;
+    }
+
+    /** SO_PEERCRED, with the names turned into ids and the user's groups looked up (cached). */
+    static final Peers KERNEL_PEERS = LocalSocket::kernelPeer;
+
+    /** Carries a stamped request to the controller and returns its answer. */
+    interface Relay {
+        Frame relay(Frame request);
+    }
+
+    /** The socket's bounds, from the cluster's Limits. */
+    record Settings(int maxConnections, int maxConnectionsPerUser, Duration requestTimeout, Bounds requests) {
+        static Settings of(ClusterConfig.Limits limits) {
+            return new Settings(limits.agentMaxConnections(), limits.agentMaxConnectionsPerUser(),
+                    Duration.ofSeconds(limits.agentRequestTimeoutSeconds()), Bounds.requests(limits.maxScriptBytes()));
+        }
+    }
+
+    public LocalSocket(Path path, ControllerLink link, ClusterConfig.Limits limits) throws IOException {
+        this(path, link::relay, Settings.of(limits), KERNEL_PEERS);
+    }
+
+    LocalSocket(Path path, Relay relay, Settings settings, Peers peers) throws IOException {
         this.path = path;
-        this.link = link;
+        this.relay = relay;
+        this.settings = settings;
+        this.peers = peers;
         Files.createDirectories(path.getParent());
         Files.deleteIfExists(path);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -45,52 +95,122 @@ public final class LocalSocket implements AutoCloseable {
     }
 
     public void serve() {
-        while (server.isOpen()) {
-            try {
-                SocketChannel ch = server.accept();
-                Thread.ofVirtual().start(() -> handle(ch));
-            } catch (IOException e) {
-                if (server.isOpen()) log.warn("local accept failed: {}", e.getMessage());
+        new AcceptLoop<>(new AcceptLoop.Source<SocketChannel>() {
+            @Override
+            public SocketChannel accept() throws IOException {
+                return server.accept();
             }
-        }
+
+            @Override
+            public boolean isOpen() {
+                return server.isOpen();
+            }
+        }, ch -> Thread.ofVirtual().start(() -> handle(ch)), (n, e) -> {
+            if (e != null) log.warn("local accept failing count={} error=\"{}\"; backing off", n, e.getMessage());
+            else log.info("local accept working again after count={} more failures", n);
+        }).run();
     }
 
     private void handle(SocketChannel ch) {
-        try (ch) {
-            UnixDomainPrincipal who = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
-            String user = who.user().getName();
-            int uid = Identity.uid(user);
-            int gid = Identity.gid(who.group().getName());
-            InputStream in = Channels.newInputStream(ch);
-            OutputStream out = Channels.newOutputStream(ch);
-            while (true) {
-                Frame req;
-                try {
-                    req = FrameIO.read(in);
-                } catch (EOFException e) {
-                    return;
-                }
-                req.put(Ops.CALLER_UID, uid).put(Ops.CALLER_GID, gid).put(Ops.CALLER_USER, user);
-                if (Ops.SUBMIT.equals(req.op())) req.put(Ops.CALLER_GROUPS, Identity.groups(user));
-                FrameIO.write(out, relay(req));
+        Peer peer;
+        try {
+            peer = peers.of(ch);
+        } catch (IOException | RuntimeException e) {
+            log.debug("local peer unknown: {}", e.getMessage());
+            closeQuietly(ch);
+            return;
+        }
+        String refusal = admit(peer);
+        if (refusal != null) {
+            try (ch) {
+                FrameIO.write(Channels.newOutputStream(ch), Frame.error(refusal));
+            } catch (IOException ignored) {
+                // the client left already; it was being turned away
             }
+            long n = refusals.event();
+            if (n > 0) log.warn("local connections refused count={} user={} reason=\"{}\"", n, peer.user(), refusal);
+            return;
+        }
+        try (ch) {
+            serve(ch, peer);
         } catch (IOException e) {
-            log.debug("local client gone: {}", e.getMessage());
+            log.debug("local client gone user={} error={}", peer.user(), e.getMessage());
+        } finally {
+            release(peer);
         }
     }
 
-    private Frame relay(Frame req) {
-        if (Ops.PING.equals(req.op()) && req.bool("local")) return Frame.op(Ops.OK);
-        try (Socket s = link.connect("relay")) {
-            ControllerLink.WrappedSocket ws = (ControllerLink.WrappedSocket) s;
-            FrameIO.write(ws.out, req);
-            return FrameIO.read(ws.in);
-        } catch (ControllerLink.AuthRefused e) {
-            return Frame.error("the controller at " + link.controller() + " refused this agent: " + e.getMessage());
-        } catch (IOException e) {
-            return Frame.error("cannot reach the Motley controller at " + link.controller() + " (" + e.getMessage()
-                    + "). Is it running? Start the local cluster with `motley up --daemon`, or a controller with `motley controller`.")
-                    .put("unreachable", true);
+    private void serve(SocketChannel ch, Peer peer) throws IOException {
+        InputStream in = Channels.newInputStream(ch);
+        OutputStream out = Channels.newOutputStream(ch);
+        while (true) {
+            Frame req;
+            // the timeout covers reading a request only: a client waiting for its answer is not idle
+            Deadline deadline = Deadline.closeAfter(settings.requestTimeout(), ch);
+            try {
+                req = FrameIO.read(in, settings.requests());
+            } catch (EOFException e) {
+                return;
+            } catch (Bounds.Exceeded | FrameIO.Malformed e) {
+                long n = refusedRequests.event();
+                if (n > 0) log.warn("local requests refused count={} user={} reason=\"{}\"", n, peer.user(), e.getMessage());
+                FrameIO.write(out, Frame.error(e.getMessage()));
+                return;
+            } catch (IOException e) {
+                if (!deadline.expired()) throw e;
+                long n = idle.event();
+                if (n > 0) {
+                    log.info("local connections closed for sending no complete request within {} s count={} user={}",
+                            settings.requestTimeout().toSeconds(), n, peer.user());
+                }
+                return;
+            } finally {
+                deadline.close();
+            }
+            stamp(req, peer);
+            FrameIO.write(out, Ops.PING.equals(req.op()) && req.bool("local") ? Frame.op(Ops.OK) : relay.relay(req));
+        }
+    }
+
+    /** Puts the kernel's word for who is calling on the request, over anything the client claimed. */
+    static void stamp(Frame req, Peer peer) {
+        req.removeFieldsStartingWith("caller.");
+        req.put(Ops.CALLER_UID, peer.uid()).put(Ops.CALLER_GID, peer.gid()).put(Ops.CALLER_USER, peer.user())
+                .put(Ops.CALLER_GROUPS, peer.groups());
+    }
+
+    /** Counts a new connection in, or says why it may not be (null when admitted). */
+    private synchronized String admit(Peer peer) {
+        int mine = perUser.getOrDefault(peer.uid(), 0);
+        if (mine >= settings.maxConnectionsPerUser()) {
+            return "too many connections from user " + peer.user() + " on this node (limit "
+                    + settings.maxConnectionsPerUser() + "); close some and retry";
+        }
+        if (total >= settings.maxConnections()) {
+            return "too many connections on this node (limit " + settings.maxConnections() + ", all users together); retry"
+                    + " in a moment";
+        }
+        perUser.put(peer.uid(), mine + 1);
+        total++;
+        return null;
+    }
+
+    private synchronized void release(Peer peer) {
+        perUser.computeIfPresent(peer.uid(), (uid, n) -> n > 1 ? n - 1 : null);
+        total--;
+    }
+
+    private static Peer kernelPeer(SocketChannel ch) throws IOException {
+        UnixDomainPrincipal who = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
+        String user = who.user().getName();
+        return new Peer(Identity.uid(user), Identity.gid(who.group().getName()), user, Identity.groups(user));
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing to tell a peer we could not identify
         }
     }
 

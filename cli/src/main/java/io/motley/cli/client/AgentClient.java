@@ -57,13 +57,36 @@ public final class AgentClient implements AutoCloseable {
 
     /** Sends one request and returns the answer; an error answer is thrown as {@link RequestFailed}. */
     public Frame call(Frame request) throws ClusterUnreachable {
-        Frame resp;
         try {
             FrameIO.write(out, request);
-            resp = FrameIO.read(in);
         } catch (IOException e) {
-            throw new ClusterUnreachable("the Motley agent closed the connection (" + e.getMessage() + ")");
+            // the agent may have turned us away (too many connections, a request over its limits) and
+            // said why before closing: its answer is still there to read
+            Frame refusal = readRefusal();
+            if (refusal == null) throw closed(e);
+            return answer(refusal);
         }
+        try {
+            return answer(FrameIO.read(in));
+        } catch (IOException e) {
+            throw closed(e);
+        }
+    }
+
+    private static ClusterUnreachable closed(IOException e) {
+        return new ClusterUnreachable("the Motley agent closed the connection (" + e.getMessage() + ")");
+    }
+
+    private Frame readRefusal() {
+        try {
+            Frame f = FrameIO.read(in);
+            return f.isError() ? f : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static Frame answer(Frame resp) throws ClusterUnreachable {
         if (resp.isError()) {
             if (resp.bool("unreachable")) throw new ClusterUnreachable(resp.str("message"));
             throw new RequestFailed(resp.str("message", "request failed"), resp.str("detail"));

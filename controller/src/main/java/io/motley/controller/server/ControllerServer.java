@@ -2,42 +2,49 @@ package io.motley.controller.server;
 
 import io.motley.controller.cluster.AgentChannel;
 import io.motley.controller.cluster.Cluster;
+import io.motley.protocol.Bounds;
 import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
 import io.motley.protocol.Ops;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import io.motley.protocol.link.AcceptLoop;
+import io.motley.protocol.link.KeyedChannel;
+import io.motley.protocol.link.ReportThrottle;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accepts TCP connections from agents. Each starts with a challenge: the controller sends a
- * nonce, the peer answers with an HMAC of it under the cluster key. Then the peer is either an
- * agent's long-lived link (register, heartbeats, job ends one way; launch and kill orders the
- * other) or a relay of user requests that the agent took from its Unix socket.
+ * Accepts TCP connections from agents. Each starts with a handshake in which the agent and the
+ * controller prove to each other that they hold the cluster key, after which every frame carries
+ * a MAC ({@link KeyedChannel}). Then the peer is either an agent's long-lived link (register,
+ * heartbeats, job ends one way; launch and kill orders the other) or a relay of user requests
+ * that the agent took from its Unix socket. Requests are held to the request bounds
+ * (max_script_size plus headroom); before the handshake, frames are tiny.
  */
 public final class ControllerServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControllerServer.class);
     private final Cluster cluster;
     private final ClusterKey key;
+    private final Bounds requests;
     private final ServerSocket server;
-    private final Requests requests;
+    private final Requests handlers;
+    // anyone who can reach the port can be refused: one line per interval, with a count, not one per attempt
+    private final ReportThrottle refusals = new ReportThrottle(Duration.ofSeconds(10));
 
-    public ControllerServer(Cluster cluster, ClusterKey key, String bind, int port) throws IOException {
+    public ControllerServer(Cluster cluster, ClusterKey key, String bind, int port, Bounds requests) throws IOException {
         this.cluster = cluster;
         this.key = key;
-        this.requests = new Requests(cluster);
+        this.requests = requests;
+        this.handlers = new Requests(cluster);
         server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(bind, port), 512);
@@ -48,74 +55,86 @@ public final class ControllerServer implements AutoCloseable {
     }
 
     public void serve() {
-        while (!server.isClosed()) {
-            try {
-                Socket s = server.accept();
-                s.setTcpNoDelay(true);
-                Thread.ofVirtual().name("conn-" + s.getRemoteSocketAddress()).start(() -> handle(s));
-            } catch (IOException e) {
-                if (!server.isClosed()) log.warn("accept failed: {}", e.getMessage());
+        new AcceptLoop<>(new AcceptLoop.Source<Socket>() {
+            @Override
+            public Socket accept() throws IOException {
+                return server.accept();
             }
-        }
+
+            @Override
+            public boolean isOpen() {
+                return !server.isClosed();
+            }
+        }, s -> Thread.ofVirtual().name("conn-" + s.getRemoteSocketAddress()).start(() -> handle(s)), (n, e) -> {
+            if (e != null) log.warn("accept failing count={} error=\"{}\"; backing off", n, e.getMessage());
+            else log.info("accept working again after count={} more failures", n);
+        }).run();
     }
 
     private void handle(Socket s) {
-        String peer = s.getRemoteSocketAddress().toString();
-        try (s) {
-            InputStream in = new BufferedInputStream(s.getInputStream());
-            OutputStream out = new BufferedOutputStream(s.getOutputStream());
-            String nonce = ClusterKey.newNonce();
-            FrameIO.write(out, Frame.op(Ops.HELLO).put("nonce", nonce).put("cluster", cluster.config().clusterName()));
-            s.setSoTimeout(10_000);
-            Frame auth = FrameIO.read(in);
-            String who = auth.str("node", "?");
-            if (!Ops.AUTH.equals(auth.op()) || !key.verify(nonce, who, auth.str("mac"))) {
-                log.warn("connection refused: wrong cluster key peer={} node={}", peer, who);
-                FrameIO.write(out, Frame.error("authentication failed: this agent's cluster key does not match the controller's"));
-                return;
-            }
-            FrameIO.write(out, Frame.op(Ops.OK));
-            s.setSoTimeout(0);
-            if ("agent".equals(auth.str("role"))) {
-                agentLink(s, in, out, who);
+        String peer = String.valueOf(s.getRemoteSocketAddress());
+        KeyedChannel ch;
+        try {
+            ch = KeyedChannel.accept(s, key, cluster.config().clusterName(), requests);
+        } catch (KeyedChannel.WrongKey e) {
+            refused(e.getMessage(), peer, e.node());
+            return;
+        } catch (EOFException | SocketException e) {
+            log.debug("connection closed during the handshake peer={}", peer);
+            return;
+        } catch (IOException e) {
+            refused(e.getMessage(), peer, "?");
+            return;
+        }
+        try (ch) {
+            if ("agent".equals(ch.role())) {
+                agentLink(ch);
             } else {
-                relay(in, out);
+                relay(ch);
             }
         } catch (EOFException | SocketException e) {
             log.debug("connection closed peer={}", peer);
+        } catch (Bounds.Exceeded | FrameIO.Malformed | KeyedChannel.Tampered e) {
+            log.warn("connection closed: {} peer={} node={}", e.getMessage(), peer, ch.node());
         } catch (IOException | RuntimeException e) {
             log.warn("connection failed peer={} error=\"{}\"", peer, e.toString());
         }
     }
 
-    private void relay(InputStream in, OutputStream out) throws IOException {
+    private void refused(String reason, String peer, String node) {
+        long n = refusals.event();
+        if (n > 0) log.warn("connection refused: {} peer={} node={} count={}", reason, peer, node, n);
+    }
+
+    private void relay(KeyedChannel ch) throws IOException {
         while (true) {
             Frame req;
             try {
-                req = FrameIO.read(in);
+                req = ch.read();
             } catch (EOFException e) {
                 return;
             }
             Frame resp;
             try {
-                resp = requests.handle(req);
+                resp = handlers.handle(req);
             } catch (RuntimeException e) {
                 log.error("request failed op={}", req.op(), e);
                 resp = Frame.error("the controller could not handle the request: " + e.getMessage());
             }
-            FrameIO.write(out, resp);
+            ch.write(resp);
         }
     }
 
-    private void agentLink(Socket s, InputStream in, OutputStream out, String node) throws IOException {
-        Link link = new Link(node, s, out);
+    private void agentLink(KeyedChannel ch) throws IOException {
+        String node = ch.node();
+        Link link = new Link(node, ch);
         Thread writer = Thread.ofVirtual().name("link-" + node).start(link::drain);
         try {
-            Frame reg = FrameIO.read(in);
+            Frame reg = ch.read();
             if (!Ops.REGISTER.equals(reg.op())) throw new IOException("expected register, got " + reg.op());
             cluster.register(link, reg);
             while (true) {
-                Frame f = FrameIO.read(in);
+                Frame f = ch.read();
                 switch (f.op()) {
                     case Ops.HEARTBEAT -> cluster.heartbeat(node, f);
                     case Ops.JOB_ENDED -> cluster.jobEnded(node, f);
@@ -132,15 +151,13 @@ public final class ControllerServer implements AutoCloseable {
     /** Sends to one agent from a queue, so the cluster's lock is never held across network writes. */
     private static final class Link implements AgentChannel {
         private final String node;
-        private final Socket socket;
-        private final OutputStream out;
+        private final KeyedChannel channel;
         private final LinkedBlockingQueue<Frame> queue = new LinkedBlockingQueue<>();
         private volatile boolean closed;
 
-        Link(String node, Socket socket, OutputStream out) {
+        Link(String node, KeyedChannel channel) {
             this.node = node;
-            this.socket = socket;
-            this.out = out;
+            this.channel = channel;
         }
 
         @Override
@@ -158,9 +175,7 @@ public final class ControllerServer implements AutoCloseable {
                 while (!closed) {
                     Frame f = queue.poll(1, TimeUnit.SECONDS);
                     if (f == null) continue;
-                    synchronized (out) {
-                        FrameIO.write(out, f);
-                    }
+                    channel.write(f);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -173,11 +188,7 @@ public final class ControllerServer implements AutoCloseable {
         @Override
         public void close() {
             closed = true;
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // closing a broken socket has nothing left to report
-            }
+            channel.close();
         }
     }
 

@@ -1,0 +1,122 @@
+package io.motley.controller.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.motley.controller.cluster.Cluster;
+import io.motley.controller.store.Store;
+import io.motley.core.config.ClusterConfig;
+import io.motley.protocol.Bounds;
+import io.motley.protocol.ClusterKey;
+import io.motley.protocol.Frame;
+import io.motley.protocol.FrameIO;
+import io.motley.protocol.Ops;
+import io.motley.protocol.link.KeyedChannel;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+// a broken bound would leave a read waiting forever: fail instead
+/** The controller's TCP side over a real socket: who gets in, and what it may send. */
+@Timeout(30)
+class ControllerServerTest {
+    @TempDir
+    Path dir;
+    private Store store;
+    private ControllerServer server;
+    private ClusterKey key;
+    private ClusterKey wrongKey;
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private final Logger logger = (Logger) LoggerFactory.getLogger(ControllerServer.class);
+
+    @BeforeEach
+    void setUp() throws IOException {
+        key = keyFile("cd");
+        wrongKey = keyFile("00");
+        store = new Store(dir.resolve("db"));
+        Cluster cluster = new Cluster(ClusterConfig.parse("ClusterName=test\n"), store, () -> 1_000_000L);
+        server = new ControllerServer(cluster, key, "127.0.0.1", 0, new Bounds(2048, Bounds.DEPTH));
+        Thread.ofPlatform().daemon().start(server::serve);
+        logs.start();
+        logger.addAppender(logs);
+        logger.setLevel(Level.INFO);
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        logger.detachAppender(logs);
+        logger.setLevel(null);
+        server.close();
+        store.close();
+    }
+
+    private ClusterKey keyFile(String b) throws IOException {
+        Path f = dir.resolve(b + ".key");
+        Files.writeString(f, b.repeat(32) + "\n");
+        return ClusterKey.load(f);
+    }
+
+    private List<String> lines() {
+        return logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+
+    @Test
+    void anAgentWithTheKeyIsServed() throws IOException {
+        try (KeyedChannel ch = KeyedChannel.connect("127.0.0.1", server.port(), key, "n1", "relay", Bounds.ANSWERS)) {
+            ch.write(Frame.op(Ops.PING).put(Ops.CALLER_UID, 1000).put(Ops.CALLER_USER, "alice"));
+            Frame answer = ch.read();
+            assertThat(answer.op()).isEqualTo(Ops.OK);
+            assertThat(answer.str("cluster")).isEqualTo("test");
+        }
+    }
+
+    @Test
+    void anAgentWithTheWrongKeyIsRefusedWithTodaysMessages() {
+        assertThatThrownBy(() -> KeyedChannel.connect("127.0.0.1", server.port(), wrongKey, "intruder", "agent", Bounds.ANSWERS))
+                .isInstanceOf(KeyedChannel.Refused.class)
+                .hasMessage("authentication failed: this agent's cluster key does not match the controller's");
+        await().atMost(Duration.ofSeconds(10)).until(() -> lines().stream()
+                .anyMatch(l -> l.startsWith("connection refused: wrong cluster key peer=") && l.contains("node=intruder")));
+    }
+
+    @Test
+    void beforeTheHandshakeFramesAreTiny() throws IOException {
+        try (Socket s = new Socket("127.0.0.1", server.port())) {
+            FrameIO.read(s.getInputStream(), Bounds.HANDSHAKE);
+            new DataOutputStream(s.getOutputStream()).writeInt(256 * 1024 * 1024);
+            Frame answer = FrameIO.read(s.getInputStream(), Bounds.HANDSHAKE);
+            assertThat(answer.str("message")).isEqualTo("frame of 268435456 bytes is over the limit of 4096 bytes");
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> lines().stream()
+                .anyMatch(l -> l.startsWith("connection refused: frame of 268435456 bytes is over the limit of 4096 bytes")));
+    }
+
+    @Test
+    void aRequestOverTheBoundsIsAnsweredWithOneErrorLoggedInOneLineAndDisconnected() throws IOException {
+        try (KeyedChannel ch = KeyedChannel.connect("127.0.0.1", server.port(), key, "n1", "relay", Bounds.ANSWERS)) {
+            ch.write(Frame.op(Ops.SUBMIT).put("script", "x".repeat(4000)));
+            Frame answer = ch.read();
+            assertThat(answer.str("message")).matches("frame of \\d+ bytes is over the limit of 2048 bytes");
+            assertThatThrownBy(ch::read).isInstanceOf(IOException.class);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> lines().stream()
+                .anyMatch(l -> l.matches("connection closed: frame of \\d+ bytes is over the limit of 2048 bytes peer=.* node=n1")));
+        assertThat(lines()).hasSize(1);
+    }
+}
