@@ -9,6 +9,7 @@ import io.motley.protocol.ClusterKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +60,11 @@ public final class ControllerMain {
         ControllerServer server =
                 new ControllerServer(cluster, key, bind, port, Bounds.requests(config.limits().maxScriptBytes()));
         Path pidFile = home.resolve("run/controller.pid");
-        Files.createDirectories(pidFile.getParent());
+        if (!Files.isDirectory(pidFile.getParent())) {
+            // run/ also holds the agent's socket, which every local user must reach; the daemons' umask is 077
+            Files.createDirectories(pidFile.getParent());
+            Files.setPosixFilePermissions(pidFile.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
         Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
         Files.writeString(home.resolve("run/controller.port"), server.port() + "\n");
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();

@@ -86,7 +86,14 @@ public final class LocalSocket implements AutoCloseable {
         this.relay = relay;
         this.settings = settings;
         this.peers = peers;
-        Files.createDirectories(path.getParent());
+        Path dir = path.getParent();
+        if (!Files.isDirectory(dir)) {
+            // every local user must reach the socket; the daemons' umask (077) would shut them out
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        } else if (!Files.getPosixFilePermissions(dir).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+            log.warn("other users cannot enter {}, so only its owner and group can use the agent's socket there", dir);
+        }
         Files.deleteIfExists(path);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(path), 256);
