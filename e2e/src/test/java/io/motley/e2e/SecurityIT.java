@@ -202,9 +202,13 @@ class SecurityIT {
         long running = submitAs(A, workA, "--export=ALL,MOTLEY_SEC_TOKEN=" + envSecret, "--wrap", "sleep 30 # " + scriptSecret);
         c.awaitState(running, "RUNNING", Duration.ofSeconds(20));
         for (String secret : List.of(envSecret, scriptSecret)) {
-            // the cluster's files, the job's script copies, and every process's command line
-            TestCluster.Run found = as(B, workB, "sh", "-c", "grep -rlas -- \"$0\" \"$1\" /tmp/motley-job* /proc/[0-9]*/cmdline",
-                    secret, c.home.toString());
+            // the cluster's files, the job's script copies, and every process's command line (the
+            // pattern comes from a file, so that this grep's own command line does not hold it)
+            Path pattern = workB.resolve("pattern");
+            Files.writeString(pattern, secret + "\n");
+            chownTree(pattern, B);
+            TestCluster.Run found = as(B, workB, "sh", "-c", "grep -rlasF -f \"$0\" \"$1\" /tmp/motley-job* /proc/[0-9]*/cmdline",
+                    pattern.toString(), c.home.toString());
             assertThat(found.out()).as("files B can read that hold A's secret").isEmpty();
         }
         as(A, workA, TestCluster.BIN.resolve("scancel").toString(), Long.toString(running), held.out().trim());

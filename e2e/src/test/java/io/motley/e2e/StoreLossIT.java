@@ -69,11 +69,14 @@ class StoreLossIT {
                     assertThat(full.err()).contains("disk is full");
                     Files.delete(state.resolve("filler"));
                     await().atMost(Duration.ofSeconds(20)).until(() -> c.cmd("sbatch", "--wrap", "true").rc() == 0);
+                    // the jobs before must be over and their spool directories gone, or their removal frees room again
+                    await().atMost(Duration.ofSeconds(30)).until(() -> c.cmd("squeue", "-h").out().isBlank() && noJobDirs(spool));
 
                     fill(spool);
                     long failed = c.submit("--wrap", "true");
                     c.awaitState(failed, "FAILED", Duration.ofSeconds(30));
-                    assertThat(c.cmd("scontrol", "show", "job", Long.toString(failed)).out()).contains("No_space_left_on_device");
+                    assertThat(c.cmd("scontrol", "show", "job", Long.toString(failed)).out()).as(c.log("agent-n1"))
+                            .contains("No_space_left_on_device");
                     assertThat(c.cmd("sacct", "-n", "-j", Long.toString(failed), "-o", "Reason%100").out())
                             .containsIgnoringCase("space");
                     Files.delete(spool.resolve("filler"));
@@ -95,6 +98,12 @@ class StoreLossIT {
 
     private static void umount(Path at) throws Exception {
         new ProcessBuilder("umount", "-l", at.toString()).inheritIO().start().waitFor();
+    }
+
+    private static boolean noJobDirs(Path spool) throws IOException {
+        try (var walk = Files.walk(spool, 2)) {
+            return walk.noneMatch(p -> p.getFileName().toString().startsWith("job"));
+        }
     }
 
     /** Writes zeros until not one more byte fits on the filesystem. */

@@ -509,8 +509,11 @@ public final class JobLauncher {
                 if (rc > 128) finish(r, JobState.FAILED, 0, rc - 128, usage, null);
                 else finish(r, rc == 0 ? JobState.COMPLETED : JobState.FAILED, rc, 0, usage, null);
             } else {
-                log.warn("job shepherd died without an exit status job={}", r.id);
-                finish(r, JobState.FAILED, 0, 9, usage, null);
+                // the usual reason a shepherd cannot write the status is a full spool: say so to the user
+                String why = spoolFull() ? "Job's exit status was lost on " + nodeName + ": No space left on device (the agent's spool)"
+                        : null;
+                log.warn("job shepherd died without an exit status job={} spool_full={}", r.id, why != null);
+                finish(r, JobState.FAILED, 0, 9, usage, why);
             }
         }
     }
@@ -544,6 +547,15 @@ public final class JobLauncher {
     }
 
     /** Records and reports a run's end; {@code desc} says in a line why it did not run, where that is so. */
+    /** Whether the filesystem holding the spool has (next to) no room left. */
+    private boolean spoolFull() {
+        try {
+            return Files.getFileStore(spool).getUsableSpace() < 64 * 1024;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private void finish(Running r, JobState state, int code, int signal, Usage usage, String desc) {
         long end = System.currentTimeMillis() / 1000;
         Frame result = Frame.op(Ops.JOB_ENDED).put("id", r.id).put("run", r.run).put("state", state.name()).put("code", code)

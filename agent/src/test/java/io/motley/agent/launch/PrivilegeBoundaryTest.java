@@ -267,4 +267,20 @@ class PrivilegeBoundaryTest {
             RunAsSubmitterTest.run("umount", mount.toString());
         }
     }
+
+    @Test
+    void aJobThatFillsTheSpoolsDiskEndsSayingTheDiskIsFull() throws Exception {
+        Path mount = rootDir();
+        assumeTrue(RunAsSubmitterTest.run("mount", "-t", "tmpfs", "-o", "size=256k,mode=1777", "tmpfs", mount.toString()).exitCode() == 0,
+                "mounting a small tmpfs to fill needs root and mount(8)");
+        try {
+            JobLauncher l = new JobLauncher(mount.resolve("spool"), node, reports::add);
+            // the job runs fine, but leaves no room for the shepherd to write its exit status
+            l.launch(order(10, "cat /dev/zero > " + mount.resolve("fill") + " 2>/dev/null; exit 0", Map.of()));
+            assertThat(awaitReport(10).fields()).containsEntry("state", "FAILED")
+                    .containsEntry("desc", "Job's exit status was lost on " + node + ": No space left on device (the agent's spool)");
+        } finally {
+            RunAsSubmitterTest.run("umount", "-l", mount.toString());
+        }
+    }
 }
