@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * What must hold for any workload: the ledger's figures do not depend on feeding order, factors
  * stay in [0,1]. Property tests over seeded random workloads (the seed reproduces a failure).
  */
-class PriorityProperties {
+class PriorityPropertiesTest {
     static final int TRIES = 1000;
     static final List<String> USERS = List.of("alice", "bob", "carol", "dan");
     static final Associations TREE = new Associations(List.of(
