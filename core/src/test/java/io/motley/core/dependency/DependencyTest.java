@@ -84,4 +84,20 @@ class DependencyTest {
         assertThatThrownBy(() -> Dependency.parse("afterok:1+5")).hasMessageContaining("only allowed with after");
         assertThatThrownBy(() -> Dependency.parse("afterok:1,afterok:2?afterok:3")).hasMessageContaining("not both");
     }
+
+    @Test
+    void refusesWhatTheFuzzTargetFound() {
+        // Separators alone gave a dependency with no terms, printed as "", which the controller then refused as empty.
+        for (String spec : new String[] {"?", ",", ",,", "afterok::", "afterok::,afterok:5"}) {
+            assertThatThrownBy(() -> Dependency.parse(spec)).as(spec).isExactlyInstanceOf(IllegalArgumentException.class);
+        }
+        // +time in minutes times 60 wrapped around: a negative or absurd delay instead of a refusal.
+        for (String spec : new String[] {"after:1+9223372036854775807", "after:5+1000000000000000000", "after:2+555555555555555555",
+                "after:1+2147483648"}) {
+            assertThatThrownBy(() -> Dependency.parse(spec)).as(spec).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("invalid +time");
+        }
+        assertThat(Dependency.parse("after:1+2147483647").terms().get(0).delaySeconds()).isEqualTo(2147483647L * 60);
+        assertThat(Dependency.parse("afterok:1,").toString()).isEqualTo("afterok:1");
+    }
 }
