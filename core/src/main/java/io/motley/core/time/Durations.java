@@ -5,6 +5,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -38,6 +39,10 @@ public final class Durations {
     private static final Pattern PACKED_DATE = Pattern.compile("(\\d{2})(\\d{2})(\\d{2})?");
 
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
+
+    // Timestamps are accepted from year 0000 to 9999, with a day to spare so that the ends hold in every zone.
+    private static final long EARLIEST = LocalDate.of(0, 1, 1).atStartOfDay(ZoneOffset.UTC).toEpochSecond() - DAY;
+    private static final long LATEST = LocalDate.of(10000, 1, 1).atStartOfDay(ZoneOffset.UTC).toEpochSecond() + DAY - 1;
 
     private Durations() {
     }
@@ -139,6 +144,15 @@ public final class Durations {
      * or last year when its month is still to come, as Slurm does.
      */
     public static long parseTimestamp(String s, ZonedDateTime now, boolean past) {
+        long epoch = resolveTimestamp(s, now, past);
+        // squeue, scontrol and sacct print --begin and -S to every user: whatever is accepted must print.
+        if (epoch < EARLIEST || epoch > LATEST) {
+            throw new IllegalArgumentException("'" + s + "' is outside the years 0000 to 9999");
+        }
+        return epoch;
+    }
+
+    private static long resolveTimestamp(String s, ZonedDateTime now, boolean past) {
         Objects.requireNonNull(s, "timestamp");
         Objects.requireNonNull(now, "now");
         String t = s.strip().toLowerCase(Locale.ROOT);

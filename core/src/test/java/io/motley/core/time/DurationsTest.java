@@ -306,6 +306,19 @@ class DurationsTest {
         }
 
         @Test
+        void timestampsThatCannotPrintAreRefused() {
+            // Found by the fuzz target: accepted, then formatTimestamp threw for everyone listing the job.
+            for (String input : new String[] {"Uts123456789012345678", "uts9223372036854775807", "now+99999999999weeks",
+                "now-99999999999weeks", "uts253402387200"}) {
+                assertThatThrownBy(() -> Durations.parseTimestamp(input, NOW)).as(input)
+                        .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside the years 0000 to 9999");
+            }
+            assertThat(Durations.formatTimestamp(Durations.parseTimestamp("9999-12-31T23:59:59", NOW), ZONE))
+                    .isEqualTo("9999-12-31T23:59:59");
+            assertThat(Durations.formatTimestamp(Durations.parseTimestamp("0000-01-01", NOW), ZONE)).isEqualTo("0000-01-01T00:00:00");
+        }
+
+        @Test
         void errorNamesTheInput() {
             assertThatThrownBy(() -> Durations.parseTimestamp("next tuesday", NOW))
                     .isInstanceOf(IllegalArgumentException.class)
