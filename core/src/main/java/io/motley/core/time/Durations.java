@@ -44,6 +44,9 @@ public final class Durations {
     private static final long EARLIEST = LocalDate.of(0, 1, 1).atStartOfDay(ZoneOffset.UTC).toEpochSecond() - DAY;
     private static final long LATEST = LocalDate.of(10000, 1, 1).atStartOfDay(ZoneOffset.UTC).toEpochSecond() + DAY - 1;
 
+    // The longest time of day a date can carry after 'T' or '-': "12:34:56pm".
+    private static final int LONGEST_CLOCK = 10;
+
     private Durations() {
     }
 
@@ -274,9 +277,10 @@ public final class Durations {
                 setClock(clock);
                 return;
             }
-            // A date may carry its time of day after a 'T' or '-': 2026-03-01T10:00, 03/01-10:00.
+            // A date may carry its time of day after a 'T' or '-': 2026-03-01T10:00, 03/01-10:00. Only the last
+            // few characters can be a time of day; trying every cut of a long token took time quadratic in its length.
             int joint = -1;
-            for (int i = token.length() - 1; i > 0; i--) {
+            for (int i = token.length() - 1; i > 0 && i >= token.length() - LONGEST_CLOCK - 1; i--) {
                 char c = token.charAt(i);
                 if ((c == 't' || c == '-') && CLOCK.matcher(token.substring(i + 1)).matches()) {
                     joint = i;
