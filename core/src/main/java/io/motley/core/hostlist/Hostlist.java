@@ -120,7 +120,7 @@ public final class Hostlist {
         if (hosts.size() + combinations > MAX_HOSTS) {
             throw tooMany(expr);
         }
-        appendProduct(pieces, 0, "", hosts);
+        appendProduct(pieces, hosts);
     }
 
     private static List<String> expandBracket(String expr, String body, int alreadyExpanded) {
@@ -153,13 +153,27 @@ public final class Hostlist {
         return numbers;
     }
 
-    private static void appendProduct(List<List<String>> pieces, int index, String head, List<String> hosts) {
-        if (index == pieces.size()) {
-            hosts.add(head);
-            return;
-        }
-        for (String piece : pieces.get(index)) {
-            appendProduct(pieces, index + 1, head + piece, hosts);
+    /**
+     * Appends every combination of one string per piece, rightmost varying fastest. Counts like an odometer
+     * rather than recursing per piece: an item may hold thousands of brackets ("n[1][1][1]...").
+     */
+    private static void appendProduct(List<List<String>> pieces, List<String> hosts) {
+        int[] at = new int[pieces.size()];
+        StringBuilder name = new StringBuilder();
+        while (true) {
+            name.setLength(0);
+            for (int p = 0; p < pieces.size(); p++) {
+                name.append(pieces.get(p).get(at[p]));
+            }
+            hosts.add(name.toString());
+            int p = pieces.size() - 1;
+            while (p >= 0 && ++at[p] == pieces.get(p).size()) {
+                at[p] = 0;
+                p--;
+            }
+            if (p < 0) {
+                return;
+            }
         }
     }
 

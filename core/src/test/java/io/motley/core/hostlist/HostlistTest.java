@@ -92,6 +92,16 @@ class HostlistTest {
         }
 
         @Test
+        void manyBracketsInOneNameDoNotOverflowTheStack() {
+            // The cartesian product recursed once per bracket: 5,000 brackets threw StackOverflowError.
+            List<String> hosts = Hostlist.expand("n" + "[1]".repeat(50_000));
+            assertThat(hosts).containsExactly("n" + "1".repeat(50_000));
+            assertThat(Hostlist.expand("a[1-2]b[3-4]c[5,7]")).containsExactly("a1b3c5", "a1b3c7", "a1b4c5", "a1b4c7", "a2b3c5",
+                    "a2b3c7", "a2b4c5", "a2b4c7");
+            assertThat(Hostlist.expand("[0-1]".repeat(20))).hasSize(1 << 20).startsWith("0".repeat(20)).endsWith("1".repeat(20));
+        }
+
+        @Test
         void resultIsModifiable() {
             List<String> hosts = Hostlist.expand("n[1-2]");
             hosts.add("n3");
