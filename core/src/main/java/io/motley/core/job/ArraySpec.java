@@ -28,6 +28,7 @@ public record ArraySpec(List<Integer> indices, int throttle) {
             s = s.substring(0, pct);
         }
         TreeSet<Integer> out = new TreeSet<>();
+        long asked = 0;
         for (String part : s.split(",")) {
             String p = part.trim();
             if (p.isEmpty()) throw new IllegalArgumentException("invalid --array specification " + spec);
@@ -42,10 +43,11 @@ public record ArraySpec(List<Integer> indices, int throttle) {
             int lo = number(dash < 0 ? p : p.substring(0, dash), spec);
             int hi = dash < 0 ? lo : number(p.substring(dash + 1), spec);
             if (hi < lo) throw new IllegalArgumentException("invalid --array range " + p + " in " + spec);
-            for (long i = lo; i <= hi; i += step) {
-                out.add((int) i);
-                if (out.size() > MAX_TASKS) throw new IllegalArgumentException("--array asks for more than " + MAX_TASKS + " tasks");
-            }
+            // Counted before the part's indices are made, repeats included: bounding only the distinct indices
+            // let "0-999999," written a thousand times make a billion insertions into a full set.
+            asked += ((long) hi - lo) / step + 1;
+            if (asked > MAX_TASKS) throw new IllegalArgumentException("--array asks for more than " + MAX_TASKS + " tasks");
+            for (long i = lo; i <= hi; i += step) out.add((int) i);
         }
         return new ArraySpec(new ArrayList<>(out), throttle);
     }
