@@ -97,8 +97,8 @@ public record ClusterConfig(
                     long value = Long.parseLong(kv[1].strip());
                     switch (key) {
                         case "bf_interval" -> interval = atLeast(key, value, 1);
-                        case "bf_max_job_test" -> test = (int) atLeast(key, value, 1);
-                        case "bf_reservations" -> reservations = (int) atLeast(key, value, 0);
+                        case "bf_max_job_test" -> test = count(key, value, 1);
+                        case "bf_reservations" -> reservations = count(key, value, 0);
                         default -> throw new IllegalArgumentException(
                                 "unknown SchedulerParameters item " + key + "; known: bf_interval, bf_max_job_test, bf_reservations");
                     }
@@ -110,6 +110,14 @@ public record ClusterConfig(
         private static long atLeast(String key, long value, long min) {
             if (value < min) throw new IllegalArgumentException(key + " must be at least " + min + ", got " + value);
             return value;
+        }
+
+        /** A count kept as an int: past Integer.MAX_VALUE it would wrap (bf_max_job_test=2345345678 became negative). */
+        private static int count(String key, long value, int min) {
+            if (value > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(key + " must be at most " + Integer.MAX_VALUE + ", got " + value);
+            }
+            return (int) atLeast(key, value, min);
         }
     }
 
@@ -359,7 +367,10 @@ public record ClusterConfig(
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException("TRESBillingWeights: '" + item.substring(eq + 1) + "' is not a number");
                 }
-                if (w < 0) throw new IllegalArgumentException("TRESBillingWeights: weights must not be negative");
+                // NaN and Infinity parse as doubles but would make every job's usage, and so fair share, NaN.
+                if (!(w >= 0) || Double.isInfinite(w)) {
+                    throw new IllegalArgumentException("TRESBillingWeights: weights must be finite numbers, 0 or more, not " + w);
+                }
                 switch (tres) {
                     case "cpu" -> cpuWeight = w;
                     case "gres/gpu" -> gpuWeight = w;

@@ -68,6 +68,24 @@ class ClusterConfigTest {
         assertThatThrownBy(() -> ClusterConfig.parse("SchedulerParameters=bf_window=10"))
                 .hasMessageContaining("unknown SchedulerParameters item bf_window");
         assertThatThrownBy(() -> ClusterConfig.parse("SchedulerParameters=bf_interval=0")).hasMessageContaining("bf_interval must be at least 1");
+        // Found by the fuzz target: cast to int, these wrapped to a negative bf_max_job_test and a wrong bf_reservations.
+        assertThatThrownBy(() -> ClusterConfig.parse("SchedulerParameters=bf_interval=9,bf_max_job_test=2345345678,bf_reservations=3"))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("bf_max_job_test must be at most 2147483647");
+        assertThatThrownBy(() -> ClusterConfig.parse("SchedulerParameters=bf_reservations=4294967297"))
+                .hasMessageContaining("bf_reservations must be at most 2147483647");
+        assertThat(ClusterConfig.parse("SchedulerParameters=bf_max_job_test=2147483647").scheduling().maxJobTest())
+                .isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
+    void billingWeightsMustBeFinite() {
+        // Found by the fuzz target: NaN and Infinity were accepted as weights.
+        for (String weights : new String[] {"CPU=NaN,GRES/gpu=2.0", "CPU=Infinity,GRES/gpu=0", "CPU=1,GRES/gpu=" + "6234".repeat(90),
+            "CPU=-Infinity", "GRES/gpu=-0.5"}) {
+            assertThatThrownBy(() -> ClusterConfig.parse("TRESBillingWeights=" + weights)).as(weights)
+                    .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("TRESBillingWeights");
+        }
+        assertThat(ClusterConfig.parse("TRESBillingWeights=CPU=0,GRES/gpu=1e-3").priority().gpuBillingWeight()).isEqualTo(0.001);
     }
 
     @Test
