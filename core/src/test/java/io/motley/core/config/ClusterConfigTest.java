@@ -78,6 +78,24 @@ class ClusterConfigTest {
     }
 
     @Test
+    void keysAndWordsWithCharactersThatChangeLengthInCaseAreReadInLinearTime() {
+        // The quadratic case mapping the fuzz target found in timestamps: String.toLowerCase and toUpperCase copy their
+        // whole result again for each character that maps to two (U+0130, U+00DF); a line of 60,000 allocated 10 GB.
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (String line : new String[] {"\u0130".repeat(60_000) + "=1", "PartitionName=a State=" + "\u00df".repeat(60_000),
+            "TRESBillingWeights=" + "\u0130".repeat(60_000) + "=1"}) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            assertThatThrownBy(() -> ClusterConfig.parse(line)).isExactlyInstanceOf(IllegalArgumentException.class);
+            assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("bytes allocated").isLessThan(64L << 20);
+        }
+        assertThat(ClusterConfig.parse("PartitionName=p State=drain").partitions())
+                .extracting(p -> p.state()).containsExactly(io.motley.core.cluster.PartitionState.DRAIN);
+        assertThatThrownBy(() -> ClusterConfig.parse("PartitionName=p State=sleepy"))
+                .hasMessage("motley.conf line 1: partition State must be one of [UP, DOWN, DRAIN, INACTIVE], not sleepy");
+    }
+
+    @Test
     void billingWeightsMustBeFinite() {
         // Found by the fuzz target: NaN and Infinity were accepted as weights.
         for (String weights : new String[] {"CPU=NaN,GRES/gpu=2.0", "CPU=Infinity,GRES/gpu=0", "CPU=1,GRES/gpu=" + "6234".repeat(90),

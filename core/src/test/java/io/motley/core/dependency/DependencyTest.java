@@ -100,4 +100,18 @@ class DependencyTest {
         assertThat(Dependency.parse("after:1+2147483647").terms().get(0).delaySeconds()).isEqualTo(2147483647L * 60);
         assertThat(Dependency.parse("afterok:1,").toString()).isEqualTo("afterok:1");
     }
+
+    @Test
+    void aTypeOfCharactersThatUpperCaseToTwoIsRefusedInLinearTime() {
+        // The quadratic case mapping the fuzz target found in timestamps: String.toUpperCase copies its whole result again
+        // for each U+00DF, so a type of 60,000 of them allocated 10 GB and took a second of the controller's CPU.
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        String sharpS = "\u00df".repeat(60_000) + ":1";
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertThatThrownBy(() -> Dependency.parse(sharpS)).isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("invalid dependency type");
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("bytes allocated").isLessThan(64L << 20);
+        assertThat(Dependency.parse("AfterOK:4?AFTERANY:5").toString()).isEqualTo("afterok:4?afterany:5");
+    }
 }
