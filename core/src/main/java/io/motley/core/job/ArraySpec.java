@@ -49,6 +49,8 @@ public record ArraySpec(List<Integer> indices, int throttle) {
             if (asked > MAX_TASKS) throw new IllegalArgumentException("--array asks for more than " + MAX_TASKS + " tasks");
             for (long i = lo; i <= hi; i += step) out.add((int) i);
         }
+        // "," and "%2" alone split into no parts at all: an array without tasks, whose min() and max() would throw.
+        if (out.isEmpty()) throw new IllegalArgumentException("invalid --array specification " + spec);
         return new ArraySpec(new ArrayList<>(out), throttle);
     }
 

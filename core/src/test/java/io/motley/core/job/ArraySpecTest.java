@@ -44,6 +44,16 @@ class ArraySpecTest {
     }
 
     @Test
+    void aSpecWithNoIndicesIsRefused() {
+        // Found by the fuzz target: these parsed to an array with no tasks, whose min() threw IndexOutOfBoundsException.
+        for (String spec : new String[] {",", ",,,", " , ", ",%2"}) {
+            assertThatThrownBy(() -> ArraySpec.parse(spec)).as(spec).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("invalid --array specification");
+        }
+        assertThat(ArraySpec.parse("1,").indices()).containsExactly(1);
+    }
+
+    @Test
     void foldsAsSqueueShowsThem() {
         assertThat(ArraySpec.fold(List.of(1, 2, 3, 5, 7, 8, 9))).isEqualTo("1-3,5,7-9");
         assertThat(ArraySpec.unfold("1-3,5")).containsExactly(1, 2, 3, 5);
