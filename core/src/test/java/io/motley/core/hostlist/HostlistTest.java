@@ -92,6 +92,19 @@ class HostlistTest {
         }
 
         @Test
+        void refusesExpressionsWhoseNamesAddUpToTooManyCharacters() {
+            // Found by the fuzz target: a 200,000-character name times 10,240 numbers allocated 2 GB; the host count alone
+            // was within MAX_HOSTS.
+            assertThatThrownBy(() -> Hostlist.expand("x".repeat(1000) + "[0-1048575]"))
+                    .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than 67108864 characters");
+            assertThatThrownBy(() -> Hostlist.expand("y".repeat(200_000) + "[0-1023]01[0-9]-1"))
+                    .hasMessageContaining("characters");
+            assertThatThrownBy(() -> Hostlist.expand("a".repeat(64) + "[0-599999]," + "b".repeat(64) + "[0-399999]"))
+                    .as("counted over the whole expression").hasMessageContaining("characters");
+            assertThat(Hostlist.expand("a".repeat(56) + "[0-1048575]")).hasSize(Hostlist.MAX_HOSTS);
+        }
+
+        @Test
         void manyBracketsInOneNameDoNotOverflowTheStack() {
             // The cartesian product recursed once per bracket: 5,000 brackets threw StackOverflowError.
             List<String> hosts = Hostlist.expand("n" + "[1]".repeat(50_000));
