@@ -208,21 +208,21 @@ public record ClusterConfig(
                         qos.add(q);
                     }
                     case "nodename" -> {
-                        for (String n : Hostlist.expand(kv.get(first))) {
-                            for (String k : kv.keySet()) {
-                                if (!List.of("NodeName", "CPUs", "RealMemory", "MemSpecLimit", "CoreSpecCount", "Weight", "Features")
-                                        .contains(k)) {
-                                    throw new IllegalArgumentException("unknown node key " + k);
-                                }
+                        // Read once for the whole line, not once per node: NodeName= may name up to Hostlist.MAX_HOSTS nodes.
+                        for (String k : kv.keySet()) {
+                            if (!List.of("NodeName", "CPUs", "RealMemory", "MemSpecLimit", "CoreSpecCount", "Weight", "Features")
+                                    .contains(k)) {
+                                throw new IllegalArgumentException("unknown node key " + k);
                             }
-                            nodes.put(n, new NodeOverride(
-                                    n,
-                                    kv.containsKey("CPUs") ? Integer.parseInt(kv.get("CPUs")) : -1,
-                                    kv.containsKey("RealMemory") ? MemorySize.parseMebibytes(kv.get("RealMemory")) : -1,
-                                    kv.containsKey("MemSpecLimit") ? MemorySize.parseMebibytes(kv.get("MemSpecLimit")) : 0,
-                                    kv.containsKey("CoreSpecCount") ? Integer.parseInt(kv.get("CoreSpecCount")) : 0,
-                                    kv.containsKey("Weight") ? Integer.parseInt(kv.get("Weight")) : 1,
-                                    kv.containsKey("Features") ? List.of(kv.get("Features").split(",")) : List.of()));
+                        }
+                        int cpus = kv.containsKey("CPUs") ? Integer.parseInt(kv.get("CPUs")) : -1;
+                        long realMemory = kv.containsKey("RealMemory") ? MemorySize.parseMebibytes(kv.get("RealMemory")) : -1;
+                        long memSpec = kv.containsKey("MemSpecLimit") ? MemorySize.parseMebibytes(kv.get("MemSpecLimit")) : 0;
+                        int coreSpec = kv.containsKey("CoreSpecCount") ? Integer.parseInt(kv.get("CoreSpecCount")) : 0;
+                        int weight = kv.containsKey("Weight") ? Integer.parseInt(kv.get("Weight")) : 1;
+                        List<String> features = kv.containsKey("Features") ? List.of(kv.get("Features").split(",")) : List.of();
+                        for (String n : Hostlist.expand(kv.get(first))) {
+                            nodes.put(n, new NodeOverride(n, cpus, realMemory, memSpec, coreSpec, weight, features));
                         }
                     }
                     default -> {
