@@ -13,10 +13,10 @@ public final class Hostlist {
     public static final int MAX_HOSTS = 1 << 20;
 
     /**
-     * Most characters the names of one expression may add up to (64 per name at MAX_HOSTS), so that a long name times
-     * many numbers ("x" 1,000 times, then "[0-999999]": a gigabyte) fails as well.
+     * Most characters the names of one expression may add up to (32 per name at MAX_HOSTS; Linux allows 64 in a host
+     * name), so that a long name times many numbers ("x" 1,000 times, then "[0-999999]": a gigabyte) fails as well.
      */
-    public static final long MAX_CHARS = 64L * MAX_HOSTS;
+    public static final long MAX_CHARS = 32L * MAX_HOSTS;
 
     // Longer digit runs would not fit a long; such names are kept whole, never ranged.
     private static final int MAX_DIGITS = 18;
@@ -236,8 +236,19 @@ public final class Hostlist {
     }
 
     private static String pad(long number, int width) {
-        String digits = Long.toString(number);
-        return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
+        int digits = 1;
+        for (long n = number; n >= 10; n /= 10) {
+            digits++;
+        }
+        if (digits >= width) {
+            return Long.toString(number);
+        }
+        // Written into one buffer rather than zeros and digits concatenated: a bracket may hold a million numbers.
+        StringBuilder padded = new StringBuilder(width);
+        for (int i = digits; i < width; i++) {
+            padded.append('0');
+        }
+        return padded.append(number).toString();
     }
 
     private static int skipSame(List<Host> sorted, int i) {
