@@ -107,7 +107,10 @@ public final class Fuzzer {
                     slowest = Math.max(slowest, o.cpuNanos);
                     mostAllocated = Math.max(mostAllocated, o.allocated);
                 }
-                Crash crash = classify(o, input);
+                Crash crash = judge(o);
+                if (crash == null && o.parseThrew == null && o.checkThrew == null) {
+                    target.inputs().accepted(input, rnd);
+                }
                 if (crash == null && o.cpuNanos > slowLimit(size)) {
                     // Measured twice so that a GC pause or a busy machine is not reported as a slow parser.
                     Outcome again = call(input);
@@ -127,49 +130,68 @@ public final class Fuzzer {
             }
         }
 
-        /** Null for an accepted input, a refusal or a known crash; the crash otherwise. */
-        Crash classify(Outcome o, I input) {
-            Throwable t = o.thrown;
-            if (t == null) {
-                synchronized (this) {
+        /** Counts the outcome; returns the crash, or null for an accepted input, a refusal or a known crash. */
+        Crash judge(Outcome o) {
+            Crash crash = crashOf(o);
+            synchronized (this) {
+                if (o.parseThrew == null) {
                     accepted++;
-                }
-                target.inputs().accepted(input, rnd);
-                return null;
-            }
-            if (t instanceof PropertyViolation) {
-                return new Crash(Kind.PROPERTY, null, t);
-            }
-            if (target.refusal().test(t)) {
-                synchronized (this) {
+                } else if (target.refusal().test(o.parseThrew)) {
                     refused++;
                 }
-                return null;
+                Target.Known k = knownOf(o);
+                if (k != null) known.merge(k.why(), 1L, Long::sum);
             }
-            for (Target.Known k : target.known()) {
-                if (k.matches().test(t)) {
-                    synchronized (this) {
-                        known.merge(k.why(), 1L, Long::sum);
-                    }
-                    return null;
-                }
-            }
-            return new Crash(Kind.EXCEPTION, null, t);
+            return crash;
         }
 
+        /** The crash an outcome is, or null. */
+        Crash crashOf(Outcome o) {
+            if (knownOf(o) != null) return null;
+            if (o.parseThrew != null) {
+                if (target.refusal().test(o.parseThrew)) return null;
+                return new Crash(Kind.EXCEPTION, null, o.parseThrew);
+            }
+            if (o.checkThrew != null) {
+                return new Crash(o.checkThrew instanceof PropertyViolation ? Kind.PROPERTY : Kind.EXCEPTION, null, o.checkThrew);
+            }
+            return null;
+        }
+
+        Target.Known knownOf(Outcome o) {
+            Throwable t = o.parseThrew != null ? o.parseThrew : o.checkThrew;
+            if (t == null || (o.parseThrew != null && target.refusal().test(t))) return null;
+            for (Target.Known k : target.known()) {
+                if (k.matches().test(t)) return k;
+            }
+            return null;
+        }
+
+        /** Calls the parser, measured, then the checks of its result, not measured. */
         Outcome call(I input) {
             current = input;
             long cpu0 = THREADS.getCurrentThreadCpuTime();
             long alloc0 = THREADS.getCurrentThreadAllocatedBytes();
             callStarted = System.nanoTime();
-            Throwable thrown = null;
+            Throwable parseThrew = null;
+            Target.Check check = null;
             try {
-                target.call().run(input);
+                check = target.call().run(input);
             } catch (Throwable t) {
-                thrown = t;
+                parseThrew = t;
+            }
+            long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
+            long allocated = THREADS.getCurrentThreadAllocatedBytes() - alloc0;
+            Throwable checkThrew = null;
+            if (check != null) {
+                try {
+                    check.run();
+                } catch (Throwable t) {
+                    checkThrew = t;
+                }
             }
             callStarted = 0;
-            return new Outcome(thrown, THREADS.getCurrentThreadCpuTime() - cpu0, THREADS.getCurrentThreadAllocatedBytes() - alloc0);
+            return new Outcome(parseThrew, checkThrew, cpu, allocated);
         }
 
         long slowLimit(int size) {
@@ -193,10 +215,7 @@ public final class Fuzzer {
                     int to = Math.min(shape.size(best), from + chunk);
                     I smaller = shape.without(best, from, to);
                     tries++;
-                    Outcome o = call(smaller);
-                    Crash c = o.thrown == null || target.refusal().test(o.thrown) ? null
-                            : o.thrown instanceof PropertyViolation ? new Crash(Kind.PROPERTY, null, o.thrown)
-                            : new Crash(Kind.EXCEPTION, null, o.thrown);
+                    Crash c = crashOf(call(smaller));
                     if (c != null && c.signature().equals(signature)) {
                         best = smaller;
                     } else {
@@ -242,7 +261,8 @@ public final class Fuzzer {
         }
     }
 
-    private record Outcome(Throwable thrown, long cpuNanos, long allocated) {}
+    /** What one call did: what the parser threw (null: accepted), what its checks threw, and the parser's cost. */
+    private record Outcome(Throwable parseThrew, Throwable checkThrew, long cpuNanos, long allocated) {}
 
     /** A crash before it is recorded: its kind, a text for slow and large calls, and the throwable for the rest. */
     private record Crash(Kind kind, String text, Throwable thrown) {

@@ -13,7 +13,7 @@ import java.util.function.Predicate;
  * @param contract one line saying what a clean refusal is
  * @param shape how inputs are measured, shrunk and printed
  * @param inputs where the next input comes from (mutated seeds and fresh ones)
- * @param call the parser, with the properties its accepted results must have
+ * @param call the parser, returning the checks of what it accepted
  * @param refusal which throwables are clean refusals
  * @param known crash classes already found and being fixed elsewhere: counted and reported, not failed
  * @param allocationBudget bytes one call may allocate when the parser's own bounds allow more than the fuzzer's default
@@ -41,10 +41,20 @@ public record Target<I>(String name, String contract, Shape<I> shape, Inputs<I> 
         return new Target<>(name, contract, shape, inputs, call, refusal, known, bytes);
     }
 
-    /** Calls the parser on one input; returns normally when the input was accepted and its result holds its properties. */
+    /**
+     * Calls the parser on one input and returns the checks of its result (null: none). Only the parser's call counts
+     * towards the CPU and allocation limits; a check may call other parsers (a round trip) at its own cost, and anything
+     * a check throws is a crash, since the input was accepted.
+     */
     @FunctionalInterface
     public interface Call<I> {
-        void run(I input) throws Exception;
+        Check run(I input) throws Exception;
+    }
+
+    /** The properties an accepted input's result must have; throws {@link PropertyViolation} when one does not hold. */
+    @FunctionalInterface
+    public interface Check {
+        void run() throws Exception;
     }
 
     /** A source of inputs; told which ones the parser accepted, so it can mutate valid inputs further. */

@@ -87,8 +87,10 @@ public final class Targets {
         return new Target<>("frame", "FrameIO.read refuses with IOException (EOFException included)", Shape.BYTES, corpus, b -> {
             Frame whole = FrameIO.fromBytes(b);
             Frame trickled = FrameIO.read(new Trickle(b));
-            check(sameFrame(whole, trickled), "a frame read in small pieces differs from the frame read at once");
-            check(sameFrame(whole, FrameIO.fromBytes(FrameIO.toBytes(whole))), "frame round trip: written and read again it differs");
+            return () -> {
+                check(sameFrame(whole, trickled), "a frame read in small pieces differs from the frame read at once");
+                check(sameFrame(whole, FrameIO.fromBytes(FrameIO.toBytes(whole))), "frame round trip: written and read again it differs");
+            };
         }, Target.refusedWithAny(IOException.class), FRAME_NESTING_BOUNDED ? List.of() : List.of(FRAME_DEPTH));
     }
 
@@ -185,7 +187,7 @@ public final class Targets {
         return text("sbatch", IAE_CONTRACT + " (an unterminated quote)", seeds, words,
                 List.of(new String[] {"\"", "\""}, new String[] {"'", "'"}, new String[] {"\"'", "'\""}), Targets::freshScript, s -> {
                     List<String> args = BatchScript.directives(s, "#SBATCH");
-                    check(args.size() <= s.length(), "more directive words (%d) than characters", args.size());
+                    return () -> check(args.size() <= s.length(), "more directive words (%d) than characters", args.size());
                 }, IAE);
     }
 
@@ -224,12 +226,15 @@ public final class Targets {
         return text("hostlist-expand", IAE_CONTRACT, HOSTLISTS, words, List.of(new String[] {"[", "]"}, new String[] {"n[", "1]"}),
                 rnd -> Mutations.randomText(rnd, words, 1 + rnd.nextInt(10)), s -> {
                     List<String> hosts = Hostlist.expand(s);
-                    check(hosts.size() <= Hostlist.MAX_HOSTS, "expanded past MAX_HOSTS: %d", hosts.size());
-                    if (!hosts.isEmpty() && hosts.size() <= 5000) {
-                        String compressed = Hostlist.compress(hosts);
-                        check(new HashSet<>(Hostlist.expand(compressed)).equals(new HashSet<>(hosts)),
-                                "compress round trip: %s expands to other hosts", compressed);
-                    }
+                    return () -> {
+                        check(hosts.size() <= Hostlist.MAX_HOSTS, "expanded past MAX_HOSTS: %d", hosts.size());
+                        check(hosts.stream().mapToLong(String::length).sum() <= Hostlist.MAX_CHARS, "expanded past MAX_CHARS");
+                        if (!hosts.isEmpty() && hosts.size() <= 5000) {
+                            String compressed = Hostlist.compress(hosts);
+                            check(new HashSet<>(Hostlist.expand(compressed)).equals(new HashSet<>(hosts)),
+                                    "compress round trip: %s expands to other hosts", compressed);
+                        }
+                    };
                 }, IAE);
     }
 
@@ -280,7 +285,7 @@ public final class Targets {
         return new Target<>("hostlist-compress", IAE_CONTRACT + " (a name with ',', '[', ']' or whitespace, or an empty one)",
                 Shape.NAMES, corpus, names -> {
                     String compressed = Hostlist.compress(names);
-                    check(new HashSet<>(Hostlist.expand(compressed)).equals(new HashSet<>(names)),
+                    return () -> check(new HashSet<>(Hostlist.expand(compressed)).equals(new HashSet<>(names)),
                             "compress round trip: %s does not expand to the names given", compressed);
                 }, IAE, List.of());
     }
@@ -295,9 +300,11 @@ public final class Targets {
         return text("time-limit", IAE_CONTRACT, TIME_LIMITS, words, List.of(), rnd -> Mutations.randomText(rnd, words, 1 + rnd.nextInt(8)),
                 s -> {
                     long v = Durations.parseTimeLimit(s);
-                    check(v == Durations.UNLIMITED || v > 0, "time limit out of range: %d", v);
-                    check(Durations.parseTimeLimit(Durations.formatCompact(v)) == v, "compact round trip: %d", v);
-                    check(Durations.parseTimeLimit(Durations.formatFixed(v)) == v, "fixed round trip: %d", v);
+                    return () -> {
+                        check(v == Durations.UNLIMITED || v > 0, "time limit out of range: %d", v);
+                        check(Durations.parseTimeLimit(Durations.formatCompact(v)) == v, "compact round trip: %d", v);
+                        check(Durations.parseTimeLimit(Durations.formatFixed(v)) == v, "fixed round trip: %d", v);
+                    };
                 }, IAE);
     }
 
@@ -311,15 +318,17 @@ public final class Targets {
                 "/", ".", "T", "2026", "12", "31", "00", "59", "weeks", "days", "hours", "minutes", "seconds", "s", "w");
         return text("timestamp", IAE_CONTRACT, TIMESTAMPS, words, List.of(), rnd -> Mutations.randomText(rnd, words, 1 + rnd.nextInt(8)),
                 s -> {
-                    for (boolean past : new boolean[] {false, true}) {
-                        long v = Durations.parseTimestamp(s, NOW, past);
-                        // Every accepted time must print: squeue, scontrol and sacct show it to every user.
-                        try {
-                            Durations.formatTimestamp(v, NOW.getZone());
-                        } catch (RuntimeException e) {
-                            throw new PropertyViolation("accepted time does not print", "accepted time does not print: " + v + " (" + e + ")");
+                    long[] times = {Durations.parseTimestamp(s, NOW, false), Durations.parseTimestamp(s, NOW, true)};
+                    return () -> {
+                        for (long v : times) {
+                            // Every accepted time must print: squeue, scontrol and sacct show it to every user.
+                            try {
+                                Durations.formatTimestamp(v, NOW.getZone());
+                            } catch (RuntimeException e) {
+                                throw new PropertyViolation("accepted time does not print", "accepted time does not print: " + v + " (" + e + ")");
+                            }
                         }
-                    }
+                    };
                 }, IAE);
     }
 
@@ -329,8 +338,10 @@ public final class Targets {
         return text("memory-size", IAE_CONTRACT, seeds, words, List.of(), rnd -> Mutations.randomText(rnd, words, 1 + rnd.nextInt(5)),
                 s -> {
                     long v = MemorySize.parseMebibytes(s);
-                    check(v >= 0, "negative size: %d", v);
-                    check(MemorySize.parseMebibytes(MemorySize.format(v)) == v, "format round trip: %d", v);
+                    return () -> {
+                        check(v >= 0, "negative size: %d", v);
+                        check(MemorySize.parseMebibytes(MemorySize.format(v)) == v, "format round trip: %d", v);
+                    };
                 }, IAE);
     }
 
@@ -342,15 +353,17 @@ public final class Targets {
         List<String> words = List.of("-", ",", ":", "%", "0", "1", "10", "999999", " ", "1-10", ",0-999999");
         return text("array", IAE_CONTRACT, seeds, words, List.of(), rnd -> Mutations.randomText(rnd, words, 1 + rnd.nextInt(8)), s -> {
             ArraySpec a = ArraySpec.parse(s);
-            List<Integer> ix = a.indices();
-            check(!ix.isEmpty() && ix.size() <= ArraySpec.MAX_TASKS, "index count out of range: %d", ix.size());
-            check(a.throttle() >= 0, "negative throttle %d", a.throttle());
-            for (int i = 0; i < ix.size(); i++) {
-                check(ix.get(i) >= 0 && (i == 0 || ix.get(i) > ix.get(i - 1)), "indices not distinct, sorted and >= 0 at %d", i);
-            }
-            if (ix.size() <= 10_000) {
-                check(ArraySpec.parse(ArraySpec.fold(ix)).indices().equals(ix), "fold round trip");
-            }
+            return () -> {
+                List<Integer> ix = a.indices();
+                check(!ix.isEmpty() && ix.size() <= ArraySpec.MAX_TASKS, "index count out of range: %d", ix.size());
+                check(a.throttle() >= 0, "negative throttle %d", a.throttle());
+                for (int i = 0; i < ix.size(); i++) {
+                    check(ix.get(i) >= 0 && (i == 0 || ix.get(i) > ix.get(i - 1)), "indices not distinct, sorted and >= 0 at %d", i);
+                }
+                if (ix.size() <= 10_000) {
+                    check(ArraySpec.parse(ArraySpec.fold(ix)).indices().equals(ix), "fold round trip");
+                }
+            };
         }, IAE);
     }
 
@@ -362,15 +375,17 @@ public final class Targets {
         return text("dependency", IAE_CONTRACT, seeds, words, List.of(), rnd -> Mutations.randomText(rnd, words, 1 + rnd.nextInt(8)),
                 s -> {
                     Dependency d = Dependency.parse(s);
-                    check(!d.terms().isEmpty(), "a dependency with no terms");
-                    for (Dependency.Term t : d.terms()) {
-                        check(t.kind() == Dependency.Kind.SINGLETON || t.jobId() > 0, "job id %d", t.jobId());
-                        check(t.delaySeconds() >= 0 && t.delaySeconds() % 60 == 0, "after delay of %d seconds", t.delaySeconds());
-                    }
-                    // sbatch sends toString() to the controller, which parses it again.
-                    Dependency again = Dependency.parse(d.toString());
-                    check(again.terms().equals(d.terms()) && (d.terms().size() < 2 || again.anyOf() == d.anyOf()),
-                            "toString round trip: %s", d);
+                    return () -> {
+                        check(!d.terms().isEmpty(), "a dependency with no terms");
+                        for (Dependency.Term t : d.terms()) {
+                            check(t.kind() == Dependency.Kind.SINGLETON || t.jobId() > 0, "job id %d", t.jobId());
+                            check(t.delaySeconds() >= 0 && t.delaySeconds() % 60 == 0, "after delay of %d seconds", t.delaySeconds());
+                        }
+                        // sbatch sends toString() to the controller, which parses it again.
+                        Dependency again = Dependency.parse(d.toString());
+                        check(again.terms().equals(d.terms()) && (d.terms().size() < 2 || again.anyOf() == d.anyOf()),
+                                "toString round trip: %s", d);
+                    };
                 }, IAE);
     }
 
@@ -381,10 +396,12 @@ public final class Targets {
                         new String[] {"(a&", ")"}, new String[] {"a|(", ")"}), rnd -> Mutations.randomText(rnd, words, 1 + rnd.nextInt(10)),
                 s -> {
                     Constraint c = Constraint.parse(s);
-                    check(!c.names().isEmpty(), "an expression naming no feature");
-                    // Only '&' and '|' over features: all present must match, none present must not.
-                    check(c.matches(Set.copyOf(c.names())), "does not match a node with every feature it names");
-                    check(!c.matches(Set.of()), "matches a node with no features");
+                    return () -> {
+                        check(!c.names().isEmpty(), "an expression naming no feature");
+                        // Only '&' and '|' over features: all present must match, none present must not.
+                        check(c.matches(Set.copyOf(c.names())), "does not match a node with every feature it names");
+                        check(!c.matches(Set.of()), "matches a node with no features");
+                    };
                 }, IAE);
     }
 
@@ -397,9 +414,11 @@ public final class Targets {
                 rnd -> Mutations.randomText(rnd, words, 1 + rnd.nextInt(8)), s -> {
                     long task = s.length() % 2 == 0 ? OutputPattern.NO_TASK : 7;
                     String path = OutputPattern.expand(s, 123, 120, task, "job name", "alice", "n01", workDir);
-                    check(path.startsWith("/"), "not an absolute path: %s", path);
-                    // No value is longer than 10 characters, nor is any padding (Slurm's MAX_WIDTH).
-                    check(path.length() <= workDir.length() + 1 + 10L * s.length(), "expanded to %d characters", path.length());
+                    return () -> {
+                        check(path.startsWith("/"), "not an absolute path: %s", path);
+                        // No value is longer than 10 characters, nor is any padding (Slurm's MAX_WIDTH).
+                        check(path.length() <= workDir.length() + 1 + 10L * s.length(), "expanded to %d characters", path.length());
+                    };
                 }, Target.neverRefuses());
     }
 
@@ -481,12 +500,15 @@ public final class Targets {
         // NodeName=n[0-1048575] names Hostlist.MAX_HOSTS nodes, a bound by design: about 270 MiB to make their overrides.
         return text("config", IAE_CONTRACT, seeds, words, List.of(), Targets::freshConfig, s -> {
             ClusterConfig c = ClusterConfig.parse(s);
-            ClusterConfig.Scheduling sc = c.scheduling();
-            check(sc.intervalSeconds() >= 1 && sc.maxJobTest() >= 1 && sc.reservations() >= 0, "scheduler parameters out of range: %s", sc);
-            double cpu = c.priority().cpuBillingWeight();
-            double gpu = c.priority().gpuBillingWeight();
-            check(Double.isFinite(cpu) && cpu >= 0 && Double.isFinite(gpu) && gpu >= 0, "billing weights cpu=%s gpu=%s", cpu, gpu);
-            check(c.priority().calcPeriodSeconds() >= 1, "PriorityCalcPeriod of %d seconds", c.priority().calcPeriodSeconds());
+            return () -> {
+                ClusterConfig.Scheduling sc = c.scheduling();
+                check(sc.intervalSeconds() >= 1 && sc.maxJobTest() >= 1 && sc.reservations() >= 0, "scheduler parameters out of range: %s",
+                        sc);
+                double cpu = c.priority().cpuBillingWeight();
+                double gpu = c.priority().gpuBillingWeight();
+                check(Double.isFinite(cpu) && cpu >= 0 && Double.isFinite(gpu) && gpu >= 0, "billing weights cpu=%s gpu=%s", cpu, gpu);
+                check(c.priority().calcPeriodSeconds() >= 1, "PriorityCalcPeriod of %d seconds", c.priority().calcPeriodSeconds());
+            };
         }, IAE).allowing(384L << 20);
     }
 

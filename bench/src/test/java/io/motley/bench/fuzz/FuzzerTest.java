@@ -21,7 +21,10 @@ class FuzzerTest {
             if (s.contains("spin")) spin(Duration.ofMillis(300));
             if (s.contains("big")) consume(new byte[64 << 20]);
             if (s.contains("hang")) new CountDownLatch(1).await();
-            PropertyViolation.check(!s.contains("odd"), "no odd results");
+            return () -> {
+                PropertyViolation.check(!s.contains("odd"), "no odd results");
+                if (s.contains("kaput")) throw new IllegalArgumentException("a check that throws is a crash, even this");
+            };
         }, Target.refusedWith(IllegalArgumentException.class), List.of());
     }
 
@@ -50,6 +53,16 @@ class FuzzerTest {
             assertThat(f.kind()).isEqualTo(Kind.PROPERTY);
             assertThat(f.signature()).isEqualTo("property \"no odd results\"");
             assertThat(f.input()).isEqualTo("\"odd\"");
+        });
+    }
+
+    @Test
+    void anythingACheckThrowsIsACrash() {
+        Report r = Fuzzer.run(toy(List.of("kaput", "q")), settings(1000, true));
+        assertThat(r.crashes()).singleElement().satisfies(f -> {
+            assertThat(f.kind()).isEqualTo(Kind.EXCEPTION);
+            assertThat(f.signature()).startsWith("java.lang.IllegalArgumentException");
+            assertThat(f.input()).isEqualTo("\"kaput\"");
         });
     }
 
