@@ -11,7 +11,6 @@ import io.motley.core.time.Durations;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -97,8 +96,8 @@ public record ClusterConfig(
                     long value = Long.parseLong(kv[1].strip());
                     switch (key) {
                         case "bf_interval" -> interval = atLeast(key, value, 1);
-                        case "bf_max_job_test" -> test = (int) atLeast(key, value, 1);
-                        case "bf_reservations" -> reservations = (int) atLeast(key, value, 0);
+                        case "bf_max_job_test" -> test = count(key, value, 1);
+                        case "bf_reservations" -> reservations = count(key, value, 0);
                         default -> throw new IllegalArgumentException(
                                 "unknown SchedulerParameters item " + key + "; known: bf_interval, bf_max_job_test, bf_reservations");
                     }
@@ -110,6 +109,14 @@ public record ClusterConfig(
         private static long atLeast(String key, long value, long min) {
             if (value < min) throw new IllegalArgumentException(key + " must be at least " + min + ", got " + value);
             return value;
+        }
+
+        /** A count kept as an int: past Integer.MAX_VALUE it would wrap (bf_max_job_test=2345345678 became negative). */
+        private static int count(String key, long value, int min) {
+            if (value > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(key + " must be at most " + Integer.MAX_VALUE + ", got " + value);
+            }
+            return (int) atLeast(key, value, min);
         }
     }
 
@@ -186,7 +193,7 @@ public record ClusterConfig(
             Map<String, String> kv = pairs(line, i + 1);
             String first = kv.keySet().iterator().next();
             try {
-                switch (first.toLowerCase(Locale.ROOT)) {
+                switch (asciiLowerCase(first)) {
                     case "partitionname" -> partitions.add(partition(kv, prio.jobFactors));
                     case "accountname" -> accounts.add(account(kv));
                     case "username" -> {
@@ -201,21 +208,21 @@ public record ClusterConfig(
                         qos.add(q);
                     }
                     case "nodename" -> {
-                        for (String n : Hostlist.expand(kv.get(first))) {
-                            for (String k : kv.keySet()) {
-                                if (!List.of("NodeName", "CPUs", "RealMemory", "MemSpecLimit", "CoreSpecCount", "Weight", "Features")
-                                        .contains(k)) {
-                                    throw new IllegalArgumentException("unknown node key " + k);
-                                }
+                        // Read once for the whole line, not once per node: NodeName= may name up to Hostlist.MAX_HOSTS nodes.
+                        for (String k : kv.keySet()) {
+                            if (!List.of("NodeName", "CPUs", "RealMemory", "MemSpecLimit", "CoreSpecCount", "Weight", "Features")
+                                    .contains(k)) {
+                                throw new IllegalArgumentException("unknown node key " + k);
                             }
-                            nodes.put(n, new NodeOverride(
-                                    n,
-                                    kv.containsKey("CPUs") ? Integer.parseInt(kv.get("CPUs")) : -1,
-                                    kv.containsKey("RealMemory") ? MemorySize.parseMebibytes(kv.get("RealMemory")) : -1,
-                                    kv.containsKey("MemSpecLimit") ? MemorySize.parseMebibytes(kv.get("MemSpecLimit")) : 0,
-                                    kv.containsKey("CoreSpecCount") ? Integer.parseInt(kv.get("CoreSpecCount")) : 0,
-                                    kv.containsKey("Weight") ? Integer.parseInt(kv.get("Weight")) : 1,
-                                    kv.containsKey("Features") ? List.of(kv.get("Features").split(",")) : List.of()));
+                        }
+                        int cpus = kv.containsKey("CPUs") ? Integer.parseInt(kv.get("CPUs")) : -1;
+                        long realMemory = kv.containsKey("RealMemory") ? MemorySize.parseMebibytes(kv.get("RealMemory")) : -1;
+                        long memSpec = kv.containsKey("MemSpecLimit") ? MemorySize.parseMebibytes(kv.get("MemSpecLimit")) : 0;
+                        int coreSpec = kv.containsKey("CoreSpecCount") ? Integer.parseInt(kv.get("CoreSpecCount")) : 0;
+                        int weight = kv.containsKey("Weight") ? Integer.parseInt(kv.get("Weight")) : 1;
+                        List<String> features = kv.containsKey("Features") ? List.of(kv.get("Features").split(",")) : List.of();
+                        for (String n : Hostlist.expand(kv.get(first))) {
+                            nodes.put(n, new NodeOverride(n, cpus, realMemory, memSpec, coreSpec, weight, features));
                         }
                     }
                     default -> {
@@ -352,14 +359,17 @@ public record ClusterConfig(
             for (String item : v.split(",")) {
                 int eq = item.indexOf('=');
                 if (eq <= 0) throw new IllegalArgumentException("TRESBillingWeights expects TRES=weight items, got '" + item + "'");
-                String tres = item.substring(0, eq).toLowerCase(Locale.ROOT);
+                String tres = asciiLowerCase(item.substring(0, eq));
                 double w;
                 try {
                     w = Double.parseDouble(item.substring(eq + 1));
                 } catch (NumberFormatException e) {
                     throw new IllegalArgumentException("TRESBillingWeights: '" + item.substring(eq + 1) + "' is not a number");
                 }
-                if (w < 0) throw new IllegalArgumentException("TRESBillingWeights: weights must not be negative");
+                // NaN and Infinity parse as doubles but would make every job's usage, and so fair share, NaN.
+                if (!(w >= 0) || Double.isInfinite(w)) {
+                    throw new IllegalArgumentException("TRESBillingWeights: weights must be finite numbers, 0 or more, not " + w);
+                }
                 switch (tres) {
                     case "cpu" -> cpuWeight = w;
                     case "gres/gpu" -> gpuWeight = w;
@@ -482,7 +492,7 @@ public record ClusterConfig(
                 case "Nodes" -> nodes = v.equalsIgnoreCase("ALL") ? null : Hostlist.expand(v);
                 case "MaxTime" -> maxTime = Durations.parseTimeLimit(v);
                 case "DefaultTime" -> defTime = Durations.parseTimeLimit(v);
-                case "State" -> state = PartitionState.valueOf(v.toUpperCase(Locale.ROOT));
+                case "State" -> state = partitionState(v);
                 case "PriorityTier" -> tier = Integer.parseInt(v);
                 case "PriorityJobFactor" -> jobFactors.put(name, Integer.parseInt(v));
                 case "MaxNodes" -> maxNodes = v.equalsIgnoreCase("UNLIMITED") ? -1 : Integer.parseInt(v);
@@ -492,6 +502,25 @@ public record ClusterConfig(
             }
         }
         return new Partition(name, isDefault, nodes, maxTime, defTime, state, tier, maxNodes, accounts, groups);
+    }
+
+    private static PartitionState partitionState(String v) {
+        for (PartitionState s : PartitionState.values()) {
+            if (s.name().equalsIgnoreCase(v)) return s;
+        }
+        throw new IllegalArgumentException("partition State must be one of " + List.of(PartitionState.values()) + ", not " + v);
+    }
+
+    /**
+     * Lower-cases ASCII letters only; every key and TRES name is ASCII. String.toLowerCase reallocates its result for
+     * each character that lower-cases to two ('\u0130'), so a key of 60,000 of them allocated 10 GB.
+     */
+    private static String asciiLowerCase(String s) {
+        char[] c = s.toCharArray();
+        for (int i = 0; i < c.length; i++) {
+            if (c[i] >= 'A' && c[i] <= 'Z') c[i] = (char) (c[i] + ('a' - 'A'));
+        }
+        return new String(c);
     }
 
     private static Map<String, String> pairs(String line, int lineNo) {

@@ -50,14 +50,11 @@ public record Dependency(List<Term> terms, boolean anyOf) {
             }
             int colon = p.indexOf(':');
             if (colon < 0) throw new IllegalArgumentException("invalid dependency '" + p + "': expected TYPE:JOBID[:JOBID...]");
-            Kind kind;
-            try {
-                kind = Kind.valueOf(p.substring(0, colon).toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("invalid dependency type '" + p.substring(0, colon) + "'");
-            }
+            Kind kind = kind(p.substring(0, colon));
             if (kind == Kind.SINGLETON) throw new IllegalArgumentException("singleton takes no job ids");
-            for (String id : p.substring(colon + 1).split(":")) {
+            String[] ids = p.substring(colon + 1).split(":");
+            if (ids.length == 0) throw new IllegalArgumentException("invalid dependency '" + p + "': expected TYPE:JOBID[:JOBID...]");
+            for (String id : ids) {
                 long delay = 0;
                 String idText = id;
                 int plus = id.indexOf('+');
@@ -75,16 +72,32 @@ public record Dependency(List<Term> terms, boolean anyOf) {
                 }
             }
         }
+        // "," and "?" alone split into nothing: an empty dependency, which sbatch would send on as "".
+        if (terms.isEmpty()) throw new IllegalArgumentException("empty dependency: " + spec);
         return new Dependency(terms, any);
     }
+
+    /**
+     * The kind a type word names, in any case. Compared rather than upper-cased: String.toUpperCase reallocates its result
+     * for each character that upper-cases to two ('\u00df'), so a type of 60,000 of them took the controller a second.
+     */
+    private static Kind kind(String word) {
+        for (Kind k : Kind.values()) {
+            if (k.word().equalsIgnoreCase(word)) return k;
+        }
+        throw new IllegalArgumentException("invalid dependency type '" + word + "'");
+    }
+
+    /** Largest after +time, in minutes (about 4,000 years), so that start time plus delay cannot overflow. */
+    public static final long MAX_DELAY_MINUTES = Integer.MAX_VALUE;
 
     private static long parseMinutes(String s) {
         try {
             long m = Long.parseLong(s.trim());
-            if (m < 0) throw new NumberFormatException();
+            if (m < 0 || m > MAX_DELAY_MINUTES) throw new NumberFormatException();
             return m;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("invalid +time '" + s + "' (minutes)");
+            throw new IllegalArgumentException("invalid +time '" + s + "' (minutes, 0 to " + MAX_DELAY_MINUTES + ")");
         }
     }
 

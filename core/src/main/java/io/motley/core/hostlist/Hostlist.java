@@ -12,6 +12,12 @@ public final class Hostlist {
     /** Most names one expression may expand to, so a typo like "n[0-999999999]" fails instead of exhausting memory. */
     public static final int MAX_HOSTS = 1 << 20;
 
+    /**
+     * Most characters the names of one expression may add up to (32 per name at MAX_HOSTS; Linux allows 64 in a host
+     * name), so that a long name times many numbers ("x" 1,000 times, then "[0-999999]": a gigabyte) fails as well.
+     */
+    public static final long MAX_CHARS = 32L * MAX_HOSTS;
+
     // Longer digit runs would not fit a long; such names are kept whole, never ranged.
     private static final int MAX_DIGITS = 18;
 
@@ -31,6 +37,7 @@ public final class Hostlist {
     public static List<String> expand(String expr) {
         Objects.requireNonNull(expr, "hostlist");
         List<String> hosts = new ArrayList<>();
+        long chars = 0;
         int depth = 0;
         int start = 0;
         for (int i = 0; i <= expr.length(); i++) {
@@ -47,7 +54,7 @@ public final class Hostlist {
                 depth--;
             } else if (depth == 0 && (c == ',' || Character.isWhitespace(c))) {
                 if (i > start) {
-                    expandItem(expr, expr.substring(start, i), hosts);
+                    chars += expandItem(expr, expr.substring(start, i), hosts, chars);
                 }
                 start = i + 1;
             }
@@ -94,7 +101,8 @@ public final class Hostlist {
         return out.toString();
     }
 
-    private static void expandItem(String expr, String item, List<String> hosts) {
+    /** Appends the item's names to {@code hosts}; returns how many characters they hold. */
+    private static long expandItem(String expr, String item, List<String> hosts, long charsBefore) {
         // Each piece is one literal or one bracket's numbers; the item is their cartesian product.
         List<List<String>> pieces = new ArrayList<>();
         long combinations = 1;
@@ -120,7 +128,20 @@ public final class Hostlist {
         if (hosts.size() + combinations > MAX_HOSTS) {
             throw tooMany(expr);
         }
-        appendProduct(pieces, 0, "", hosts);
+        // Each piece's strings each appear in combinations / (their number) names.
+        long chars = 0;
+        for (List<String> piece : pieces) {
+            long length = 0;
+            for (String p : piece) {
+                length += p.length();
+            }
+            chars += length * (combinations / piece.size());
+        }
+        if (charsBefore + chars > MAX_CHARS) {
+            throw new IllegalArgumentException("hostlist '" + expr + "' expands to more than " + MAX_CHARS + " characters");
+        }
+        appendProduct(pieces, hosts);
+        return chars;
     }
 
     private static List<String> expandBracket(String expr, String body, int alreadyExpanded) {
@@ -153,13 +174,27 @@ public final class Hostlist {
         return numbers;
     }
 
-    private static void appendProduct(List<List<String>> pieces, int index, String head, List<String> hosts) {
-        if (index == pieces.size()) {
-            hosts.add(head);
-            return;
-        }
-        for (String piece : pieces.get(index)) {
-            appendProduct(pieces, index + 1, head + piece, hosts);
+    /**
+     * Appends every combination of one string per piece, rightmost varying fastest. Counts like an odometer
+     * rather than recursing per piece: an item may hold thousands of brackets ("n[1][1][1]...").
+     */
+    private static void appendProduct(List<List<String>> pieces, List<String> hosts) {
+        int[] at = new int[pieces.size()];
+        StringBuilder name = new StringBuilder();
+        while (true) {
+            name.setLength(0);
+            for (int p = 0; p < pieces.size(); p++) {
+                name.append(pieces.get(p).get(at[p]));
+            }
+            hosts.add(name.toString());
+            int p = pieces.size() - 1;
+            while (p >= 0 && ++at[p] == pieces.get(p).size()) {
+                at[p] = 0;
+                p--;
+            }
+            if (p < 0) {
+                return;
+            }
         }
     }
 
@@ -201,8 +236,19 @@ public final class Hostlist {
     }
 
     private static String pad(long number, int width) {
-        String digits = Long.toString(number);
-        return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
+        int digits = 1;
+        for (long n = number; n >= 10; n /= 10) {
+            digits++;
+        }
+        if (digits >= width) {
+            return Long.toString(number);
+        }
+        // Written into one buffer rather than zeros and digits concatenated: a bracket may hold a million numbers.
+        StringBuilder padded = new StringBuilder(width);
+        for (int i = digits; i < width; i++) {
+            padded.append('0');
+        }
+        return padded.append(number).toString();
     }
 
     private static int skipSame(List<Host> sorted, int i) {

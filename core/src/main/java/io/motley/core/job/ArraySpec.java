@@ -19,35 +19,17 @@ public record ArraySpec(List<Integer> indices, int throttle) {
     }
 
     public static ArraySpec parse(String spec) {
-        String s = spec.trim();
-        int throttle = 0;
-        int pct = s.indexOf('%');
-        if (pct >= 0) {
-            throttle = number(s.substring(pct + 1), spec);
-            if (throttle < 1) throw new IllegalArgumentException("invalid --array throttle in " + spec);
-            s = s.substring(0, pct);
-        }
+        Syntax syntax = Syntax.of(spec);
         TreeSet<Integer> out = new TreeSet<>();
-        for (String part : s.split(",")) {
-            String p = part.trim();
-            if (p.isEmpty()) throw new IllegalArgumentException("invalid --array specification " + spec);
-            int step = 1;
-            int colon = p.indexOf(':');
-            if (colon >= 0) {
-                step = number(p.substring(colon + 1), spec);
-                if (step < 1) throw new IllegalArgumentException("invalid --array step in " + spec);
-                p = p.substring(0, colon);
-            }
-            int dash = p.indexOf('-');
-            int lo = number(dash < 0 ? p : p.substring(0, dash), spec);
-            int hi = dash < 0 ? lo : number(p.substring(dash + 1), spec);
-            if (hi < lo) throw new IllegalArgumentException("invalid --array range " + p + " in " + spec);
-            for (long i = lo; i <= hi; i += step) {
-                out.add((int) i);
-                if (out.size() > MAX_TASKS) throw new IllegalArgumentException("--array asks for more than " + MAX_TASKS + " tasks");
-            }
+        long asked = 0;
+        for (Range r : syntax.ranges()) {
+            // Counted before the part's indices are made, repeats included: bounding only the distinct indices
+            // let "0-999999," written a thousand times make a billion insertions into a full set.
+            asked += ((long) r.hi() - r.lo()) / r.step() + 1;
+            if (asked > MAX_TASKS) throw new IllegalArgumentException("--array asks for more than " + MAX_TASKS + " tasks");
+            for (long i = r.lo(); i <= r.hi(); i += r.step()) out.add((int) i);
         }
-        return new ArraySpec(new ArrayList<>(out), throttle);
+        return new ArraySpec(new ArrayList<>(out), syntax.throttle());
     }
 
     /**
@@ -55,30 +37,46 @@ public record ArraySpec(List<Integer> indices, int throttle) {
      * huge range costs nothing to judge; the syntax is checked as {@link #parse} checks it.
      */
     public static int highestIndex(String spec) {
-        String s = spec.trim();
-        int pct = s.indexOf('%');
-        if (pct >= 0) {
-            if (number(s.substring(pct + 1), spec) < 1) throw new IllegalArgumentException("invalid --array throttle in " + spec);
-            s = s.substring(0, pct);
-        }
         int highest = -1;
-        for (String part : s.split(",")) {
-            String p = part.trim();
-            if (p.isEmpty()) throw new IllegalArgumentException("invalid --array specification " + spec);
-            int step = 1;
-            int colon = p.indexOf(':');
-            if (colon >= 0) {
-                step = number(p.substring(colon + 1), spec);
-                if (step < 1) throw new IllegalArgumentException("invalid --array step in " + spec);
-                p = p.substring(0, colon);
-            }
-            int dash = p.indexOf('-');
-            int lo = number(dash < 0 ? p : p.substring(0, dash), spec);
-            int hi = dash < 0 ? lo : number(p.substring(dash + 1), spec);
-            if (hi < lo) throw new IllegalArgumentException("invalid --array range " + p + " in " + spec);
-            highest = Math.max(highest, lo + (int) (((long) hi - lo) / step * step));
-        }
+        for (Range r : Syntax.of(spec).ranges()) highest = Math.max(highest, r.lo() + (int) (((long) r.hi() - r.lo()) / r.step() * r.step()));
         return highest;
+    }
+
+    /** One comma-separated part: lo-hi:step, or a single index. */
+    private record Range(int lo, int hi, int step) {}
+
+    /** A specification read but not unfolded: its parts and its %N throttle (0 when none). */
+    private record Syntax(List<Range> ranges, int throttle) {
+        static Syntax of(String spec) {
+            String s = spec.trim();
+            int throttle = 0;
+            int pct = s.indexOf('%');
+            if (pct >= 0) {
+                throttle = number(s.substring(pct + 1), spec);
+                if (throttle < 1) throw new IllegalArgumentException("invalid --array throttle in " + spec);
+                s = s.substring(0, pct);
+            }
+            List<Range> ranges = new ArrayList<>();
+            for (String part : s.split(",")) {
+                String p = part.trim();
+                if (p.isEmpty()) throw new IllegalArgumentException("invalid --array specification " + spec);
+                int step = 1;
+                int colon = p.indexOf(':');
+                if (colon >= 0) {
+                    step = number(p.substring(colon + 1), spec);
+                    if (step < 1) throw new IllegalArgumentException("invalid --array step in " + spec);
+                    p = p.substring(0, colon);
+                }
+                int dash = p.indexOf('-');
+                int lo = number(dash < 0 ? p : p.substring(0, dash), spec);
+                int hi = dash < 0 ? lo : number(p.substring(dash + 1), spec);
+                if (hi < lo) throw new IllegalArgumentException("invalid --array range " + p + " in " + spec);
+                ranges.add(new Range(lo, hi, step));
+            }
+            // "," and "%2" alone split into no parts at all: an array without tasks, whose min() and max() would throw
+            if (ranges.isEmpty()) throw new IllegalArgumentException("invalid --array specification " + spec);
+            return new Syntax(List.copyOf(ranges), throttle);
+        }
     }
 
     private static int number(String t, String spec) {

@@ -8,6 +8,9 @@ package io.motley.core.job;
 public final class OutputPattern {
     public static final String DEFAULT = "slurm-%j.out";
 
+    /** Widest zero padding, as in Slurm (fname.c's MAX_WIDTH): "%20j" pads to 10 digits. */
+    public static final int MAX_WIDTH = 10;
+
     private OutputPattern() {}
 
     /** The job's stdout file on a node: its -o pattern or slurm-%j.out (slurm-%A_%a.out for array tasks). */
@@ -45,11 +48,12 @@ public final class OutputPattern {
                 out.append(c);
                 continue;
             }
-            // Slurm allows a zero-padding width between % and the letter (%5j)
+            // Slurm allows a zero-padding width between % and the letter (%5j), capped at MAX_WIDTH; uncapped,
+            // "%2147483647a" made the agent and the controller build a 2 GB string.
             int j = i + 1;
             int width = 0;
-            while (j < pattern.length() && Character.isDigit(pattern.charAt(j))) {
-                width = width * 10 + (pattern.charAt(j) - '0');
+            while (j < pattern.length() && pattern.charAt(j) >= '0' && pattern.charAt(j) <= '9') {
+                width = Math.min(width * 10 + (pattern.charAt(j) - '0'), MAX_WIDTH);
                 j++;
             }
             if (j >= pattern.length()) {

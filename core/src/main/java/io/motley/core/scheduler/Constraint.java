@@ -11,6 +11,9 @@ import java.util.Set;
  * "same feature on every node" meaning of brackets) reduce to this on one node.
  */
 public sealed interface Constraint {
+    /** Deepest nesting of parentheses or brackets accepted; the parser recurses once per level. */
+    int MAX_NESTING = 64;
+
     boolean matches(Set<String> features);
 
     /** Features the expression names, to check at submit that some node could ever match. */
@@ -63,6 +66,7 @@ public sealed interface Constraint {
     final class Parser {
         final String s;
         int pos;
+        int depth;
 
         Parser(String s) {
             this.s = s;
@@ -89,10 +93,15 @@ public sealed interface Constraint {
         Constraint atom() {
             skipSpace();
             if (peek('(')) {
+                // A user's -C reaches the controller as is; without a bound, deep nesting overflows its stack.
+                if (++depth > MAX_NESTING) {
+                    throw new IllegalArgumentException("constraint nests parentheses deeper than " + MAX_NESTING + " levels");
+                }
                 pos++;
                 Constraint c = or();
                 if (!peek(')')) throw new IllegalArgumentException("missing ')' in constraint " + s);
                 pos++;
+                depth--;
                 return c;
             }
             int start = pos;

@@ -5,6 +5,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -38,6 +39,13 @@ public final class Durations {
     private static final Pattern PACKED_DATE = Pattern.compile("(\\d{2})(\\d{2})(\\d{2})?");
 
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
+
+    // Timestamps are accepted from year 0000 to 9999, with a day to spare so that the ends hold in every zone.
+    private static final long EARLIEST = LocalDate.of(0, 1, 1).atStartOfDay(ZoneOffset.UTC).toEpochSecond() - DAY;
+    private static final long LATEST = LocalDate.of(10000, 1, 1).atStartOfDay(ZoneOffset.UTC).toEpochSecond() + DAY - 1;
+
+    // The longest time of day a date can carry after 'T' or '-': "12:34:56pm".
+    private static final int LONGEST_CLOCK = 10;
 
     private Durations() {
     }
@@ -139,9 +147,18 @@ public final class Durations {
      * or last year when its month is still to come, as Slurm does.
      */
     public static long parseTimestamp(String s, ZonedDateTime now, boolean past) {
+        long epoch = resolveTimestamp(s, now, past);
+        // squeue, scontrol and sacct print --begin and -S to every user: whatever is accepted must print.
+        if (epoch < EARLIEST || epoch > LATEST) {
+            throw new IllegalArgumentException("'" + s + "' is outside the years 0000 to 9999");
+        }
+        return epoch;
+    }
+
+    private static long resolveTimestamp(String s, ZonedDateTime now, boolean past) {
         Objects.requireNonNull(s, "timestamp");
         Objects.requireNonNull(now, "now");
-        String t = s.strip().toLowerCase(Locale.ROOT);
+        String t = asciiLowerCase(s.strip());
         ZonedDateTime current = now.truncatedTo(ChronoUnit.SECONDS);
 
         Matcher uts = UTS.matcher(t);
@@ -184,6 +201,20 @@ public final class Durations {
     public static String formatTimestamp(long epochSeconds, ZoneId zone) {
         Objects.requireNonNull(zone, "zone");
         return Instant.ofEpochSecond(epochSeconds).atZone(zone).format(TIMESTAMP);
+    }
+
+    /**
+     * Lower-cases ASCII letters only; every word and unit read here is ASCII. String.toLowerCase reallocates its result
+     * for each character that lower-cases to two ('\u0130'), so 60,000 of them allocated gigabytes.
+     */
+    private static String asciiLowerCase(String s) {
+        char[] c = s.toCharArray();
+        for (int i = 0; i < c.length; i++) {
+            if (c[i] >= 'A' && c[i] <= 'Z') {
+                c[i] = (char) (c[i] + ('a' - 'A'));
+            }
+        }
+        return new String(c);
     }
 
     private static long field(String digits, long unit) {
@@ -260,9 +291,10 @@ public final class Durations {
                 setClock(clock);
                 return;
             }
-            // A date may carry its time of day after a 'T' or '-': 2026-03-01T10:00, 03/01-10:00.
+            // A date may carry its time of day after a 'T' or '-': 2026-03-01T10:00, 03/01-10:00. Only the last
+            // few characters can be a time of day; trying every cut of a long token took time quadratic in its length.
             int joint = -1;
-            for (int i = token.length() - 1; i > 0; i--) {
+            for (int i = token.length() - 1; i > 0 && i >= token.length() - LONGEST_CLOCK - 1; i--) {
                 char c = token.charAt(i);
                 if ((c == 't' || c == '-') && CLOCK.matcher(token.substring(i + 1)).matches()) {
                     joint = i;

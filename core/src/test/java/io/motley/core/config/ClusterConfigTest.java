@@ -68,6 +68,65 @@ class ClusterConfigTest {
         assertThatThrownBy(() -> ClusterConfig.parse("SchedulerParameters=bf_window=10"))
                 .hasMessageContaining("unknown SchedulerParameters item bf_window");
         assertThatThrownBy(() -> ClusterConfig.parse("SchedulerParameters=bf_interval=0")).hasMessageContaining("bf_interval must be at least 1");
+        // Found by the fuzz target: cast to int, these wrapped to a negative bf_max_job_test and a wrong bf_reservations.
+        assertThatThrownBy(() -> ClusterConfig.parse("SchedulerParameters=bf_interval=9,bf_max_job_test=2345345678,bf_reservations=3"))
+                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("bf_max_job_test must be at most 2147483647");
+        assertThatThrownBy(() -> ClusterConfig.parse("SchedulerParameters=bf_reservations=4294967297"))
+                .hasMessageContaining("bf_reservations must be at most 2147483647");
+        assertThat(ClusterConfig.parse("SchedulerParameters=bf_max_job_test=2147483647").scheduling().maxJobTest())
+                .isEqualTo(Integer.MAX_VALUE);
+    }
+
+    @Test
+    void keysAndWordsWithCharactersThatChangeLengthInCaseAreReadInLinearTime() {
+        // The quadratic case mapping the fuzz target found in timestamps: String.toLowerCase and toUpperCase copy their
+        // whole result again for each character that maps to two (U+0130, U+00DF); a line of 60,000 allocated 10 GB.
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (String line : new String[] {"\u0130".repeat(60_000) + "=1", "PartitionName=a State=" + "\u00df".repeat(60_000),
+            "TRESBillingWeights=" + "\u0130".repeat(60_000) + "=1"}) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            assertThatThrownBy(() -> ClusterConfig.parse(line)).isExactlyInstanceOf(IllegalArgumentException.class);
+            assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("bytes allocated").isLessThan(64L << 20);
+        }
+        assertThat(ClusterConfig.parse("PartitionName=p State=drain").partitions())
+                .extracting(Partition::state).containsExactly(PartitionState.DRAIN);
+        assertThatThrownBy(() -> ClusterConfig.parse("PartitionName=p State=sleepy"))
+                .hasMessage("motley.conf line 1: partition State must be one of [UP, DOWN, DRAIN, INACTIVE], not sleepy");
+    }
+
+    @Test
+    void aNodeLineIsReadOnceForAllItsNodes() {
+        // Found by the fuzz target: each key was checked and each value parsed again for every node the line names, so
+        // this 100-character line allocated 1.1 GB (and took 2 s) for Hostlist.MAX_HOSTS nodes; now about 270 MB.
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        ClusterConfig c = ClusterConfig.parse(
+                "NodeName=pi[1-1048576] CPUs=1000 RealMemory=900 Features=a,b MemSpecLimit=2G CoreSpecCount=1 Weight=3");
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("bytes allocated").isLessThan(512L << 20);
+        assertThat(c.nodeOverrides()).hasSize(1 << 20);
+        assertThat(c.overrideFor("pi77")).isEqualTo(new ClusterConfig.NodeOverride("pi77", 1000, 900, 2048, 1, 3, List.of("a", "b")));
+        // Found by the three-minute fuzz run: 262,144 names of 200 characters (within the hostlist bounds of the time)
+        // whose hash codes cluster took Map.copyOf 7 s of CPU; such an expression is now too long for a hostlist.
+        String clustered = "NodeName=\u00b2n[1-4]ContainmName=\u00b2n[1-4]ContainmName=\u00b2n[1-4]ContainmName=\u00b2n[1-4]ContainmName="
+                + "\u00b2n[1-4]ContainmName=\u00b2n[1-4]ContainmName=\u00b2n[1-4]ContainmNamE=\u00b2n[1-4]ContainmName="
+                + "\u00b2n[1-4]ContainmentType=1.5CPU=9223372036854775807";
+        assertThatThrownBy(() -> ClusterConfig.parse(clustered)).isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("characters");
+        // Keys are checked even when the hostlist names no node.
+        assertThatThrownBy(() -> ClusterConfig.parse("NodeName= Weigth=3")).hasMessageContaining("unknown node key Weigth");
+    }
+
+    @Test
+    void billingWeightsMustBeFinite() {
+        // Found by the fuzz target: NaN and Infinity were accepted as weights.
+        for (String weights : new String[] {"CPU=NaN,GRES/gpu=2.0", "CPU=Infinity,GRES/gpu=0", "CPU=1,GRES/gpu=" + "6234".repeat(90),
+            "CPU=-Infinity", "GRES/gpu=-0.5"}) {
+            assertThatThrownBy(() -> ClusterConfig.parse("TRESBillingWeights=" + weights)).as(weights)
+                    .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("TRESBillingWeights");
+        }
+        assertThat(ClusterConfig.parse("TRESBillingWeights=CPU=0,GRES/gpu=1e-3").priority().gpuBillingWeight()).isEqualTo(0.001);
     }
 
     @Test

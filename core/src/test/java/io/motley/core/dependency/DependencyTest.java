@@ -84,4 +84,34 @@ class DependencyTest {
         assertThatThrownBy(() -> Dependency.parse("afterok:1+5")).hasMessageContaining("only allowed with after");
         assertThatThrownBy(() -> Dependency.parse("afterok:1,afterok:2?afterok:3")).hasMessageContaining("not both");
     }
+
+    @Test
+    void refusesWhatTheFuzzTargetFound() {
+        // Separators alone gave a dependency with no terms, printed as "", which the controller then refused as empty.
+        for (String spec : new String[] {"?", ",", ",,", "afterok::", "afterok::,afterok:5"}) {
+            assertThatThrownBy(() -> Dependency.parse(spec)).as(spec).isExactlyInstanceOf(IllegalArgumentException.class);
+        }
+        // +time in minutes times 60 wrapped around: a negative or absurd delay instead of a refusal.
+        for (String spec : new String[] {"after:1+9223372036854775807", "after:5+1000000000000000000", "after:2+555555555555555555",
+                "after:1+2147483648"}) {
+            assertThatThrownBy(() -> Dependency.parse(spec)).as(spec).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("invalid +time");
+        }
+        assertThat(Dependency.parse("after:1+2147483647").terms().get(0).delaySeconds()).isEqualTo(2147483647L * 60);
+        assertThat(Dependency.parse("afterok:1,").toString()).isEqualTo("afterok:1");
+    }
+
+    @Test
+    void aTypeOfCharactersThatUpperCaseToTwoIsRefusedInLinearTime() {
+        // The quadratic case mapping the fuzz target found in timestamps: String.toUpperCase copies its whole result again
+        // for each U+00DF, so a type of 60,000 of them allocated 10 GB and took a second of the controller's CPU.
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        String sharpS = "\u00df".repeat(60_000) + ":1";
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertThatThrownBy(() -> Dependency.parse(sharpS)).isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("invalid dependency type");
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("bytes allocated").isLessThan(64L << 20);
+        assertThat(Dependency.parse("AfterOK:4?AFTERANY:5").toString()).isEqualTo("afterok:4?afterany:5");
+    }
 }

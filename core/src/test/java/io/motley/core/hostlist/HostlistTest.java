@@ -92,6 +92,41 @@ class HostlistTest {
         }
 
         @Test
+        void refusesExpressionsWhoseNamesAddUpToTooManyCharacters() {
+            // Found by the fuzz target: a 200,000-character name times 10,240 numbers allocated 2 GB, and a 63-character
+            // expression of 999,999 names with non-Latin-1 characters 302 MiB; the host count alone was within MAX_HOSTS.
+            assertThatThrownBy(() -> Hostlist.expand("x".repeat(1000) + "[0-1048575]"))
+                    .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("more than 33554432 characters");
+            assertThatThrownBy(() -> Hostlist.expand("y".repeat(200_000) + "[0-1023]01[0-9]-1"))
+                    .hasMessageContaining("characters");
+            assertThatThrownBy(() -> Hostlist.expand("922\u00e9372036854775807[01-999999]99999\ufffd7\\99999node9999999999999960"))
+                    .hasMessageContaining("characters");
+            assertThatThrownBy(() -> Hostlist.expand("a".repeat(30) + "[0-599999]," + "b".repeat(30) + "[0-399999]"))
+                    .as("counted over the whole expression").hasMessageContaining("characters");
+            assertThat(Hostlist.expand("a".repeat(24) + "[0-1048575]")).hasSize(Hostlist.MAX_HOSTS);
+        }
+
+        @Test
+        void aMillionPaddedNumbersStayWellUnderAQuarterGigabyte() {
+            com.sun.management.ThreadMXBean threads =
+                    (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            long before = threads.getCurrentThreadAllocatedBytes();
+            List<String> hosts = Hostlist.expand("n[000000000000000000-000000000001048575]");
+            assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("bytes allocated").isLessThan(240L << 20);
+            assertThat(hosts).hasSize(Hostlist.MAX_HOSTS).startsWith("n000000000000000000").endsWith("n000000000001048575");
+        }
+
+        @Test
+        void manyBracketsInOneNameDoNotOverflowTheStack() {
+            // The cartesian product recursed once per bracket: 5,000 brackets threw StackOverflowError.
+            List<String> hosts = Hostlist.expand("n" + "[1]".repeat(50_000));
+            assertThat(hosts).containsExactly("n" + "1".repeat(50_000));
+            assertThat(Hostlist.expand("a[1-2]b[3-4]c[5,7]")).containsExactly("a1b3c5", "a1b3c7", "a1b4c5", "a1b4c7", "a2b3c5",
+                    "a2b3c7", "a2b4c5", "a2b4c7");
+            assertThat(Hostlist.expand("[0-1]".repeat(20))).hasSize(1 << 20).startsWith("0".repeat(20)).endsWith("1".repeat(20));
+        }
+
+        @Test
         void resultIsModifiable() {
             List<String> hosts = Hostlist.expand("n[1-2]");
             hosts.add("n3");

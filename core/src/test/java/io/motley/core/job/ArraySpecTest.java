@@ -51,6 +51,35 @@ class ArraySpecTest {
     }
 
     @Test
+    void repeatedRangesCountTowardsTheBound() {
+        // Found by the fuzz target: each part filled the set again, so "0-999999," a dozen times took over a second of the
+        // controller's CPU and a thousand times (9 KB) over a minute, all while the set never grew past the bound.
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        String repeated = "0-999999,".repeat(1000) + "0";
+        long before = threads.getCurrentThreadAllocatedBytes();
+        assertThatThrownBy(() -> ArraySpec.parse(repeated)).isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("more than 1000000 tasks");
+        // At most one part's million indices are made (about 56 MiB) before the count passes the bound.
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("bytes allocated").isLessThan(128L << 20);
+        assertThatThrownBy(() -> ArraySpec.parse("0-999999,0-999999")).hasMessageContaining("more than 1000000 tasks");
+        assertThatThrownBy(() -> ArraySpec.parse("0-2147483647:2")).hasMessageContaining("more than 1000000 tasks");
+        assertThat(ArraySpec.parse("0-999999").indices()).hasSize(ArraySpec.MAX_TASKS);
+        assertThat(ArraySpec.parse("0-1999998:2").indices()).hasSize(ArraySpec.MAX_TASKS).endsWith(1999998);
+        assertThat(ArraySpec.parse("1-5,3-8").indices()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+    }
+
+    @Test
+    void aSpecWithNoIndicesIsRefused() {
+        // Found by the fuzz target: these parsed to an array with no tasks, whose min() threw IndexOutOfBoundsException.
+        for (String spec : new String[] {",", ",,,", " , ", ",%2"}) {
+            assertThatThrownBy(() -> ArraySpec.parse(spec)).as(spec).isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("invalid --array specification");
+        }
+        assertThat(ArraySpec.parse("1,").indices()).containsExactly(1);
+    }
+
+    @Test
     void foldsAsSqueueShowsThem() {
         assertThat(ArraySpec.fold(List.of(1, 2, 3, 5, 7, 8, 9))).isEqualTo("1-3,5,7-9");
         assertThat(ArraySpec.unfold("1-3,5")).containsExactly(1, 2, 3, 5);

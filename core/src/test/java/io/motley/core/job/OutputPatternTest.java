@@ -17,6 +17,17 @@ class OutputPatternTest {
     }
 
     @Test
+    void paddingIsCappedAtTenDigitsAsInSlurm() {
+        // Found by the fuzz target: these built strings of 2 GB (OutOfMemoryError) and 1 MB on the agent and the controller.
+        assertThat(OutputPattern.expand("%2147483647a", 7, "x", "u", "n", "/w")).isEqualTo("/w/4294967294");
+        assertThat(OutputPattern.expand("/tmp/%u/%N.%999999j", 7, "x", "u", "n", "/w")).isEqualTo("/tmp/u/n.0000000007");
+        assertThat(OutputPattern.expand("%99999999999999999999j", 7, "x", "u", "n", "/w")).isEqualTo("/w/0000000007");
+        assertThat(OutputPattern.expand("%255j-%10j-%9j", 7, "x", "u", "n", "/w")).isEqualTo("/w/0000000007-0000000007-000000007");
+        // Only ASCII digits are a width (Slurm's isdigit); ARABIC-INDIC DIGIT THREE made a width of 1587.
+        assertThat(OutputPattern.expand("%\u0663j", 7, "x", "u", "n", "/w")).isEqualTo("/w/%\u0663j");
+    }
+
+    @Test
     void environmentCarriesSlurmsVariablesOverTheExportedOnes() {
         JobRequest r = new JobRequest("train", List.of(), 2, 3, true, 1, JobRequest.UNSET, JobRequest.UNSET, 600, null, null,
                 "/w/sub", "/w", Map.of("HOME", "/home/ann", "SLURM_JOB_ID", "stale"), "#!/bin/sh\n", List.of(), false, null,

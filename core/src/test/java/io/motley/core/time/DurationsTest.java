@@ -306,6 +306,46 @@ class DurationsTest {
         }
 
         @Test
+        void timestampsThatCannotPrintAreRefused() {
+            // Found by the fuzz target: accepted, then formatTimestamp threw for everyone listing the job.
+            for (String input : new String[] {"Uts123456789012345678", "uts9223372036854775807", "now+99999999999weeks",
+                "now-99999999999weeks", "uts253402387200"}) {
+                assertThatThrownBy(() -> Durations.parseTimestamp(input, NOW)).as(input)
+                        .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside the years 0000 to 9999");
+            }
+            assertThat(Durations.formatTimestamp(Durations.parseTimestamp("9999-12-31T23:59:59", NOW), ZONE))
+                    .isEqualTo("9999-12-31T23:59:59");
+            assertThat(Durations.formatTimestamp(Durations.parseTimestamp("0000-01-01", NOW), ZONE)).isEqualTo("0000-01-01T00:00:00");
+        }
+
+        @Test
+        void aLongTokenIsRefusedInLinearTime() {
+            // Found by the fuzz target: every cut of a token was tried as date-T-time, copying the rest each time
+            // (742 MiB allocated for one 150,000-character input).
+            com.sun.management.ThreadMXBean threads =
+                    (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            String token = "-1".repeat(30_000) + "x";
+            long before = threads.getCurrentThreadAllocatedBytes();
+            assertThatThrownBy(() -> Durations.parseTimestamp(token, NOW)).isExactlyInstanceOf(IllegalArgumentException.class);
+            assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("bytes allocated").isLessThan(64L << 20);
+        }
+
+        @Test
+        void characterThatLowerCasesToTwoDoesNotMakeParsingQuadratic() {
+            // Found by the fuzz target: String.toLowerCase copies its whole result again for each U+0130, so 60,000 of
+            // them allocated gigabytes before the input was refused.
+            com.sun.management.ThreadMXBean threads =
+                    (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+            String dotted = "\u0130".repeat(60_000);
+            long before = threads.getCurrentThreadAllocatedBytes();
+            assertThatThrownBy(() -> Durations.parseTimestamp(dotted, NOW)).isExactlyInstanceOf(IllegalArgumentException.class);
+            assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("bytes allocated").isLessThan(64L << 20);
+            // Only ASCII letters fold: the Kelvin sign is not a 'k'.
+            assertThatThrownBy(() -> Durations.parseTimestamp("now+1wee\u212as", NOW)).isInstanceOf(IllegalArgumentException.class);
+            assertThat(Durations.parseTimestamp("NOW+1WEEKS", NOW)).isEqualTo(nowSeconds() + 604800);
+        }
+
+        @Test
         void errorNamesTheInput() {
             assertThatThrownBy(() -> Durations.parseTimestamp("next tuesday", NOW))
                     .isInstanceOf(IllegalArgumentException.class)
