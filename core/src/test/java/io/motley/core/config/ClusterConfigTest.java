@@ -81,13 +81,11 @@ class ClusterConfigTest {
     void keysAndWordsWithCharactersThatChangeLengthInCaseAreReadInLinearTime() {
         // The quadratic case mapping the fuzz target found in timestamps: String.toLowerCase and toUpperCase copy their
         // whole result again for each character that maps to two (U+0130, U+00DF); a line of 60,000 allocated 10 GB.
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         for (String line : new String[] {"\u0130".repeat(60_000) + "=1", "PartitionName=a State=" + "\u00df".repeat(60_000),
             "TRESBillingWeights=" + "\u0130".repeat(60_000) + "=1"}) {
-            long before = threads.getCurrentThreadAllocatedBytes();
+            long before = io.motley.core.Allocations.now();
             assertThatThrownBy(() -> ClusterConfig.parse(line)).isExactlyInstanceOf(IllegalArgumentException.class);
-            assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("bytes allocated").isLessThan(64L << 20);
+            assertThat(io.motley.core.Allocations.now() - before).as("bytes allocated").isLessThan(64L << 20);
         }
         assertThat(ClusterConfig.parse("PartitionName=p State=drain").partitions())
                 .extracting(Partition::state).containsExactly(PartitionState.DRAIN);
@@ -99,12 +97,10 @@ class ClusterConfigTest {
     void aNodeLineIsReadOnceForAllItsNodes() {
         // Found by the fuzz target: each key was checked and each value parsed again for every node the line names, so
         // this 100-character line allocated 1.1 GB (and took 2 s) for Hostlist.MAX_HOSTS nodes; now about 270 MB.
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        long before = threads.getCurrentThreadAllocatedBytes();
+        long before = io.motley.core.Allocations.now();
         ClusterConfig c = ClusterConfig.parse(
                 "NodeName=pi[1-1048576] CPUs=1000 RealMemory=900 Features=a,b MemSpecLimit=2G CoreSpecCount=1 Weight=3");
-        assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("bytes allocated").isLessThan(512L << 20);
+        assertThat(io.motley.core.Allocations.now() - before).as("bytes allocated").isLessThan(512L << 20);
         assertThat(c.nodeOverrides()).hasSize(1 << 20);
         assertThat(c.overrideFor("pi77")).isEqualTo(new ClusterConfig.NodeOverride("pi77", 1000, 900, 2048, 1, 3, List.of("a", "b")));
         // Found by the three-minute fuzz run: 262,144 names of 200 characters (within the hostlist bounds of the time)

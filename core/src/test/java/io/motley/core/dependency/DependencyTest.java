@@ -105,13 +105,11 @@ class DependencyTest {
     void aTypeOfCharactersThatUpperCaseToTwoIsRefusedInLinearTime() {
         // The quadratic case mapping the fuzz target found in timestamps: String.toUpperCase copies its whole result again
         // for each U+00DF, so a type of 60,000 of them allocated 10 GB and took a second of the controller's CPU.
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         String sharpS = "\u00df".repeat(60_000) + ":1";
-        long before = threads.getCurrentThreadAllocatedBytes();
+        long before = io.motley.core.Allocations.now();
         assertThatThrownBy(() -> Dependency.parse(sharpS)).isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("invalid dependency type");
-        assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("bytes allocated").isLessThan(64L << 20);
+        assertThat(io.motley.core.Allocations.now() - before).as("bytes allocated").isLessThan(64L << 20);
         assertThat(Dependency.parse("AfterOK:4?AFTERANY:5").toString()).isEqualTo("afterok:4?afterany:5");
     }
 }

@@ -54,14 +54,12 @@ class ArraySpecTest {
     void repeatedRangesCountTowardsTheBound() {
         // Found by the fuzz target: each part filled the set again, so "0-999999," a dozen times took over a second of the
         // controller's CPU and a thousand times (9 KB) over a minute, all while the set never grew past the bound.
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         String repeated = "0-999999,".repeat(1000) + "0";
-        long before = threads.getCurrentThreadAllocatedBytes();
+        long before = io.motley.core.Allocations.now();
         assertThatThrownBy(() -> ArraySpec.parse(repeated)).isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("more than 1000000 tasks");
         // At most one part's million indices are made (about 56 MiB) before the count passes the bound.
-        assertThat(threads.getCurrentThreadAllocatedBytes() - before).as("bytes allocated").isLessThan(128L << 20);
+        assertThat(io.motley.core.Allocations.now() - before).as("bytes allocated").isLessThan(128L << 20);
         assertThatThrownBy(() -> ArraySpec.parse("0-999999,0-999999")).hasMessageContaining("more than 1000000 tasks");
         assertThatThrownBy(() -> ArraySpec.parse("0-2147483647:2")).hasMessageContaining("more than 1000000 tasks");
         assertThat(ArraySpec.parse("0-999999").indices()).hasSize(ArraySpec.MAX_TASKS);
