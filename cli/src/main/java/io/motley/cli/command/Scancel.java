@@ -75,12 +75,12 @@ public final class Scancel implements Command {
         List<Long> targets = new ArrayList<>();
         if (filtered) {
             Set<String> users = new LinkedHashSet<>();
-            if (p.has("user")) users.addAll(List.of(p.last("user").split(",")));
+            users.addAll(p.list("user"));
             if (p.has("me")) users.add(io.userName());
             EnumSet<JobState> states = p.has("state") ? Squeue.parseStates(p.last("state"))
                     : EnumSet.of(JobState.PENDING, JobState.RUNNING);
-            Set<String> names = p.has("name") ? Set.of(p.last("name").split(",")) : Set.of();
-            Set<String> parts = p.has("partition") ? Set.of(p.last("partition").split(",")) : Set.of();
+            Set<String> names = p.list("name");
+            Set<String> parts = p.list("partition");
             Set<String> nodes = p.has("nodelist")
                     ? new LinkedHashSet<>(Hostlist.expand(p.last("nodelist"))) : Set.of();
             for (Job j : Requests.jobs(io)) {

@@ -94,7 +94,7 @@ public final class Sinfo implements Command {
         Predicate<Node> stateFilter = p.has("states") ? parseStates(p.last("states"))
                 : reasons ? n -> n.state() != NodeState.UP : n -> true;
         Set<String> onlyNodes = p.has("nodes") ? new HashSet<>(expandNodes(p.last("nodes"))) : null;
-        Set<String> onlyPartitions = p.has("partition") ? Set.of(p.last("partition").split(",")) : null;
+        Set<String> onlyPartitions = p.has("partition") ? p.list("partition") : null;
         boolean filtering = p.has("states") || reasons || onlyNodes != null || p.has("dead") || p.has("responding");
 
         String format;

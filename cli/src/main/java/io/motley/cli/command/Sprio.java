@@ -59,9 +59,9 @@ public final class Sprio implements Command {
             }
         }
         Set<String> users = new HashSet<>();
-        for (String list : p.all("user")) users.addAll(List.of(list.split(",")));
+        users.addAll(p.listAll("user"));
         Set<String> parts = new HashSet<>();
-        for (String list : p.all("partition")) parts.addAll(List.of(list.split(",")));
+        parts.addAll(p.listAll("partition"));
 
         Frame resp = io.gateway().call(Frame.op(Ops.PRIORITY_FACTORS));
         PriorityConfig w = Codec.weights(resp);

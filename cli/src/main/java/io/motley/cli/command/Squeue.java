@@ -60,14 +60,14 @@ public final class Squeue implements Command {
         }
         ids.addAll(p.operands().stream().map(Squeue::jobId).toList());
         Set<String> users = new HashSet<>();
-        for (String list : p.all("user")) users.addAll(List.of(list.split(",")));
+        users.addAll(p.listAll("user"));
         if (p.has("me")) users.add(io.userName());
         EnumSet<JobState> states = EnumSet.of(JobState.PENDING, JobState.RUNNING);
         if (p.has("states")) states = parseStates(p.last("states"));
         // --start lists pending jobs only, as Slurm's does
         if (p.has("start")) states = EnumSet.of(JobState.PENDING);
-        Set<String> partitions = p.has("partition") ? Set.of(p.last("partition").split(",")) : Set.of();
-        Set<String> names = p.has("name") ? Set.of(p.last("name").split(",")) : Set.of();
+        Set<String> partitions = p.list("partition");
+        Set<String> names = p.list("name");
         Set<String> onNodes = p.has("nodelist")
                 ? new HashSet<>(Hostlist.expand(p.last("nodelist"))) : Set.of();
 

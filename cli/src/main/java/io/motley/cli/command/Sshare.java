@@ -60,10 +60,10 @@ public final class Sshare implements Command {
         GetOpt.Parsed p = new GetOpt("sshare", OPTIONS, false).parse(args);
         if (Command.helpOrVersion(p, io, HELP)) return 0;
         Set<String> users = new HashSet<>();
-        for (String list : p.all("users")) users.addAll(List.of(list.split(",")));
+        users.addAll(p.listAll("users"));
         if (users.isEmpty() && !p.has("all")) users.add(io.userName());
         Set<String> accounts = new HashSet<>();
-        for (String list : p.all("accounts")) accounts.addAll(List.of(list.split(",")));
+        accounts.addAll(p.listAll("accounts"));
 
         Frame resp = io.gateway().call(Frame.op(Ops.SHARES));
         List<ShareTree.Row> rows = new ArrayList<>();

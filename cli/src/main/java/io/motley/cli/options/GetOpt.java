@@ -1,9 +1,12 @@
 package io.motley.cli.options;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * GNU getopt_long as Slurm's commands use it: {@code --name=value}, {@code --name value},
@@ -34,6 +37,30 @@ public final class GetOpt {
             List<String> out = new ArrayList<>();
             for (var e : options) if (e.getKey().equals(key)) out.add(e.getValue());
             return out;
+        }
+
+        /**
+         * The items of a comma-separated list option's last value (-p a,b), as Slurm reads them:
+         * trimmed, empty items dropped, a repeated item kept once, in the order given; empty when
+         * the option is absent.
+         */
+        public Set<String> list(String key) {
+            return items(has(key) ? List.of(last(key)) : List.of());
+        }
+
+        /** The items of every value given for a list option that may be repeated (-u a -u b,c). */
+        public Set<String> listAll(String key) {
+            return items(all(key));
+        }
+
+        private static Set<String> items(List<String> values) {
+            Set<String> out = new LinkedHashSet<>();
+            for (String v : values) {
+                for (String item : v.split(",")) {
+                    if (!item.isBlank()) out.add(item.strip());
+                }
+            }
+            return Collections.unmodifiableSet(out);
         }
 
         /** Count of a repeatable flag (-v -v). */

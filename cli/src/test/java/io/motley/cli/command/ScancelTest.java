@@ -56,4 +56,11 @@ class ScancelTest {
         assertThat(r.err()).isEqualTo(lines("scancel: error: Kill job error on job id 3: Access/permission denied"));
         assertThat(scancel("-v", "3", "999").err()).contains("Kill job error on job id 999: Invalid job id specified");
     }
+
+    @Test
+    void listOptionsTakeRepeatsAndSpaces() throws Exception {
+        Result r = scancel("-p", "gpu,gpu", "-n", "a, a");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(cluster.last(Ops.CANCEL).str("ids")).isEqualTo("3");
+    }
 }

@@ -97,6 +97,15 @@ class SinfoTest {
     }
 
     @Test
+    void aPartitionNamedTwiceIsListedOnce() throws Exception {
+        // "-p debug,debug" once threw IllegalArgumentException: duplicate element
+        Result r = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-s", "-p", "debug, debug");
+        assertThat(r.out()).isEqualTo(lines(
+                "PARTITION AVAIL  TIMELIMIT   NODES(A/I/O/T)  NODELIST",
+                "debug*       up   infinite          1/2/2/5  n[1-5]"));
+    }
+
+    @Test
     void nodeOrientedListsEachNodeOncePerPartition() throws Exception {
         Result r = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-N", "-n", "n[1,3]");
         assertThat(r.out()).isEqualTo(lines(

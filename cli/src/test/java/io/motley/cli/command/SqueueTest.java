@@ -137,4 +137,13 @@ class SqueueTest {
         assertThat(r.out()).isEqualTo(lines("1353|(Launch failed on vm: No space left on device)|Launch failed on vm: No space left on device",
                 "1354|vm|None"));
     }
+
+    @Test
+    void listOptionsTakeRepeatsAndSpacesAsSlurmDoes() throws Exception {
+        // a repeated item once threw IllegalArgumentException: duplicate element
+        Result r = Fixtures.run(new Squeue(), busy(), NOW, "-h", "-o", "%i", "-p", "debug,debug", "-n", "pendA, pendA,,held", "-u", "root",
+                "-u", "root,alice");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo(lines("1348", "1353"));
+    }
 }

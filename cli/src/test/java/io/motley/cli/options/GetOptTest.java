@@ -47,4 +47,14 @@ class GetOptTest {
         assertThatThrownBy(() -> new GetOpt("x", SPECS, false).parse(List.of("--pa")))
                 .hasMessageContaining("is ambiguous");
     }
+
+    @Test
+    void listsAreReadOnceTrimmedWithoutRepeatsOrEmptyItems() {
+        GetOpt.Parsed p = new GetOpt("x", SPECS, false).parse(List.of("--partition", "b,a", "--partition", " a , b,,a ,c",
+                "-J", "x"));
+        assertThat(p.list("partition")).containsExactly("a", "b", "c");
+        assertThat(p.listAll("partition")).containsExactly("b", "a", "c");
+        assertThat(p.list("time")).isEmpty();
+        assertThat(p.listAll("time")).isEmpty();
+    }
 }
