@@ -10,6 +10,9 @@ import io.motley.agent.link.ControllerLink;
 import io.motley.agent.local.LocalSocket;
 import io.motley.core.cluster.Gpu;
 import io.motley.core.config.ClusterConfig;
+import io.motley.core.options.GetOpt;
+import io.motley.core.options.OptionSpec;
+import io.motley.core.options.UsageException;
 import io.motley.core.size.MemorySize;
 import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Frame;
@@ -39,7 +42,13 @@ public final class AgentMain {
         Settings s;
         try {
             s = parse(args);
-        } catch (RuntimeException e) {
+        } catch (UsageException e) {
+            System.err.println("motley agent: " + e.getMessage());
+            if (e.tryHelp()) System.err.println("Try \"motley agent --help\" for more information");
+            System.exit(e.exitCode());
+            return;
+        } catch (IllegalArgumentException e) {
+            // a size or GPU list that does not parse: the parser's message names it
             System.err.println("motley agent: error: " + e.getMessage() + " (see motley agent --help)");
             System.exit(2);
             return;
@@ -81,55 +90,46 @@ public final class AgentMain {
         }
     }
 
+    private static final GetOpt OPTIONS = new GetOpt("motley agent", List.of(OptionSpec.value('\0', "home"),
+            OptionSpec.value('\0', "controller"), OptionSpec.value('\0', "name"), OptionSpec.value('\0', "cpus"),
+            OptionSpec.value('\0', "mem"), OptionSpec.value('\0', "socket"), OptionSpec.value('\0', "key"),
+            OptionSpec.value('\0', "core-spec"), OptionSpec.value('\0', "mem-spec"), OptionSpec.value('\0', "gpus"),
+            OptionSpec.value('\0', "cpu-offset"), OptionSpec.value('\0', "health-check"), OptionSpec.value('\0', "health-interval"),
+            OptionSpec.value('\0', "containment"), OptionSpec.flag('C', "print-config"), OptionSpec.flag('\0', "disable-root-jobs"),
+            OptionSpec.flag('h', "help")), false, 2);
+
+    /** The agent's settings from its arguments; null after --help. A bad argument is a {@link UsageException}. */
     static Settings parse(String[] args) {
-        Path home = Path.of(System.getenv().getOrDefault("MOTLEY_HOME", System.getProperty("user.home") + "/.motley"));
-        String controller = null, name = null, gpus = null, health = null, containment = null;
-        Integer cpus = null, coreSpec = null, cpuOffset = null;
-        Long mem = null, memSpec = null, healthInterval = null;
-        Path socket = null, keyFile = null;
-        boolean printConfig = false;
-        boolean disableRootJobs = false;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("-h") || a.equals("--help")) {
-                System.out.println(HELP);
-                return null;
-            }
-            if (a.equals("--print-config") || a.equals("-C")) {
-                printConfig = true;
-                continue;
-            }
-            if (a.equals("--disable-root-jobs")) {
-                disableRootJobs = true;
-                continue;
-            }
-            if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
-            String v = args[++i];
-            switch (a) {
-                case "--home" -> home = Path.of(v);
-                case "--controller" -> controller = v;
-                case "--name" -> name = v;
-                case "--cpus" -> cpus = Integer.parseInt(v);
-                case "--mem" -> mem = MemorySize.parseMebibytes(v);
-                case "--socket" -> socket = Path.of(v);
-                case "--key" -> keyFile = Path.of(v);
-                case "--core-spec" -> coreSpec = Integer.parseInt(v);
-                case "--mem-spec" -> memSpec = MemorySize.parseMebibytes(v);
-                case "--gpus" -> gpus = v;
-                case "--cpu-offset" -> cpuOffset = Integer.parseInt(v);
-                case "--health-check" -> health = v;
-                case "--health-interval" -> healthInterval = Long.parseLong(v);
-                case "--containment" -> {
-                    if (!ClusterConfig.CONTAINMENT_TYPES.contains(v)) {
-                        throw new IllegalArgumentException("--containment must be one of " + ClusterConfig.CONTAINMENT_TYPES);
-                    }
-                    containment = v;
-                }
-                default -> throw new IllegalArgumentException("unknown option " + a);
-            }
+        GetOpt.Parsed p = OPTIONS.parse(List.of(args));
+        if (p.has("help")) {
+            System.out.println(HELP);
+            return null;
         }
-        return new Settings(home, controller, name, cpus, mem, socket, keyFile, printConfig, coreSpec, memSpec, gpus, health,
-                healthInterval, containment, cpuOffset, disableRootJobs);
+        if (!p.operands().isEmpty()) throw new UsageException("unexpected argument '" + p.operands().get(0) + "'", 2, true);
+        Path home = p.has("home") ? Path.of(p.last("home"))
+                : Path.of(System.getenv().getOrDefault("MOTLEY_HOME", System.getProperty("user.home") + "/.motley"));
+        String containment = p.last("containment");
+        if (containment != null && !ClusterConfig.CONTAINMENT_TYPES.contains(containment)) {
+            throw new UsageException("--containment must be one of " + ClusterConfig.CONTAINMENT_TYPES, 2, true);
+        }
+        return new Settings(home, p.last("controller"), p.last("name"), integer(p, "cpus", 1), size(p, "mem"),
+                p.has("socket") ? Path.of(p.last("socket")) : null, p.has("key") ? Path.of(p.last("key")) : null,
+                p.has("print-config"), integer(p, "core-spec", 0), size(p, "mem-spec"), p.last("gpus"), p.last("health-check"),
+                p.has("health-interval") ? OPTIONS.number("--health-interval", p.last("health-interval"), 0, Long.MAX_VALUE) : null,
+                containment, integer(p, "cpu-offset", 0), p.has("disable-root-jobs"));
+    }
+
+    private static Integer integer(GetOpt.Parsed p, String key, int min) {
+        return p.has(key) ? (int) OPTIONS.number("--" + key, p.last(key), min, Integer.MAX_VALUE) : null;
+    }
+
+    private static Long size(GetOpt.Parsed p, String key) {
+        if (!p.has(key)) return null;
+        try {
+            return MemorySize.parseMebibytes(p.last(key));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("invalid value for --" + key + ": '" + p.last(key) + "' (" + e.getMessage() + ")", 2, true);
+        }
     }
 
     static void run(Path home, Settings s, ClusterConfig config, Hardware hw) throws IOException {

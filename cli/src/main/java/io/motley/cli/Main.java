@@ -1,8 +1,8 @@
 package io.motley.cli;
 
-import io.motley.cli.client.AgentClient;
 import io.motley.cli.client.AgentClient.ClusterUnreachable;
 import io.motley.cli.client.AgentClient.RequestFailed;
+import io.motley.cli.client.AgentClient;
 import io.motley.cli.command.Command;
 import io.motley.cli.command.Gateway;
 import io.motley.cli.command.Io;
@@ -16,7 +16,7 @@ import io.motley.cli.command.Sprio;
 import io.motley.cli.command.Squeue;
 import io.motley.cli.command.Sshare;
 import io.motley.cli.local.LocalCluster;
-import io.motley.cli.options.UsageException;
+import io.motley.core.options.UsageException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;

@@ -4,12 +4,16 @@ import io.motley.controller.cluster.Cluster;
 import io.motley.controller.server.ControllerServer;
 import io.motley.controller.store.Store;
 import io.motley.core.config.ClusterConfig;
+import io.motley.core.options.GetOpt;
+import io.motley.core.options.OptionSpec;
+import io.motley.core.options.UsageException;
 import io.motley.protocol.Bounds;
 import io.motley.protocol.ClusterKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -22,27 +26,40 @@ public final class ControllerMain {
 
     private ControllerMain() {}
 
-    public static void main(String[] args) {
-        Path home = Path.of(System.getenv().getOrDefault("MOTLEY_HOME", System.getProperty("user.home") + "/.motley"));
-        String bind = "0.0.0.0";
-        Integer port = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--home" -> home = Path.of(args[++i]);
-                case "--bind" -> bind = args[++i];
-                case "--port" -> port = Integer.parseInt(args[++i]);
-                case "-h", "--help" -> {
-                    System.out.println("usage: motley controller [--home DIR] [--bind ADDRESS] [--port PORT]");
-                    return;
-                }
-                default -> {
-                    System.err.println("motley controller: error: unknown option " + args[i]);
-                    System.exit(2);
-                }
-            }
+    private static final GetOpt OPTIONS = new GetOpt("motley controller", List.of(OptionSpec.value('\0', "home"),
+            OptionSpec.value('\0', "bind"), OptionSpec.value('\0', "port"), OptionSpec.flag('h', "help")), false, 2);
+    static final String USAGE = "usage: motley controller [--home DIR] [--bind ADDRESS] [--port PORT]";
+
+    /** What {@code motley controller} was told; {@code port} null for the configured one. */
+    record Settings(Path home, String bind, Integer port) {}
+
+    /** The controller's settings from its arguments; null after --help. A bad argument is a {@link UsageException}. */
+    static Settings parse(String[] args) {
+        GetOpt.Parsed p = OPTIONS.parse(List.of(args));
+        if (p.has("help")) {
+            System.out.println(USAGE);
+            return null;
         }
+        if (!p.operands().isEmpty()) throw new UsageException("unexpected argument '" + p.operands().get(0) + "'", 2, true);
+        Path home = p.has("home") ? Path.of(p.last("home"))
+                : Path.of(System.getenv().getOrDefault("MOTLEY_HOME", System.getProperty("user.home") + "/.motley"));
+        Integer port = p.has("port") ? (int) OPTIONS.number("--port", p.last("port"), 0, 65535) : null;
+        return new Settings(home, p.has("bind") ? p.last("bind") : "0.0.0.0", port);
+    }
+
+    public static void main(String[] args) {
+        Settings s;
         try {
-            run(home.toAbsolutePath(), bind, port);
+            s = parse(args);
+        } catch (UsageException e) {
+            System.err.println("motley controller: " + e.getMessage());
+            if (e.tryHelp()) System.err.println("Try \"motley controller --help\" for more information");
+            System.exit(e.exitCode());
+            return;
+        }
+        if (s == null) return;
+        try {
+            run(s.home().toAbsolutePath(), s.bind(), s.port());
         } catch (Exception e) {
             log.error("controller failed to start: {}", e.getMessage(), e);
             System.err.println("motley controller: error: " + e.getMessage());

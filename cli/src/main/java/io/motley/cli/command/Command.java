@@ -7,7 +7,7 @@ public interface Command {
     int run(List<String> args, Io io) throws Exception;
 
     /** --help/--usage prints the help, --version the version; true when one of them was answered. */
-    static boolean helpOrVersion(io.motley.cli.options.GetOpt.Parsed p, Io io, String help) {
+    static boolean helpOrVersion(io.motley.core.options.GetOpt.Parsed p, Io io, String help) {
         if (p.has("help") || p.has("usage")) {
             io.out().println(help);
             return true;

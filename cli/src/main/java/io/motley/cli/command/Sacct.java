@@ -4,13 +4,13 @@ import static io.motley.cli.format.Cells.cut;
 import static io.motley.cli.format.Cells.justify;
 
 import io.motley.cli.format.JobText;
-import io.motley.cli.options.GetOpt;
-import io.motley.cli.options.OptionSpec;
-import io.motley.cli.options.UsageException;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.options.GetOpt;
+import io.motley.core.options.OptionSpec;
+import io.motley.core.options.UsageException;
 import io.motley.core.size.MemorySize;
 import io.motley.core.time.Durations;
 import io.motley.protocol.Codec;

@@ -1,14 +1,14 @@
 package io.motley.cli.command;
 
 import io.motley.cli.client.AgentClient.ClusterUnreachable;
-import io.motley.cli.options.GetOpt;
-import io.motley.cli.options.OptionSpec;
-import io.motley.cli.options.UsageException;
 import io.motley.core.dependency.Dependency;
 import io.motley.core.job.ArraySpec;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.options.GetOpt;
+import io.motley.core.options.OptionSpec;
+import io.motley.core.options.UsageException;
 import io.motley.core.script.BatchScript;
 import io.motley.core.size.MemorySize;
 import io.motley.core.time.Durations;

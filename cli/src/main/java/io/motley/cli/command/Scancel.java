@@ -1,12 +1,12 @@
 package io.motley.cli.command;
 
-import io.motley.cli.options.GetOpt;
-import io.motley.cli.options.OptionSpec;
-import io.motley.cli.options.UsageException;
 import io.motley.core.hostlist.Hostlist;
 import io.motley.core.job.ArraySpec;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
+import io.motley.core.options.GetOpt;
+import io.motley.core.options.OptionSpec;
+import io.motley.core.options.UsageException;
 import io.motley.protocol.Frame;
 import io.motley.protocol.Ops;
 import java.util.ArrayList;

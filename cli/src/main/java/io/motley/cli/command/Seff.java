@@ -1,10 +1,10 @@
 package io.motley.cli.command;
 
-import io.motley.cli.options.GetOpt;
-import io.motley.cli.options.OptionSpec;
-import io.motley.cli.options.UsageException;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
+import io.motley.core.options.GetOpt;
+import io.motley.core.options.OptionSpec;
+import io.motley.core.options.UsageException;
 import java.util.List;
 import java.util.Locale;
 

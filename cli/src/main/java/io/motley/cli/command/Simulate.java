@@ -1,11 +1,11 @@
 package io.motley.cli.command;
 
-import io.motley.cli.options.GetOpt;
-import io.motley.cli.options.OptionSpec;
-import io.motley.cli.options.UsageException;
+import io.motley.core.options.GetOpt;
+import io.motley.core.options.OptionSpec;
+import io.motley.core.options.UsageException;
+import io.motley.core.priority.PriorityConfig;
 import io.motley.core.simulation.Figures;
 import io.motley.core.simulation.JobList;
-import io.motley.core.priority.PriorityConfig;
 import io.motley.core.simulation.Policy;
 import io.motley.core.simulation.PriorityWeights;
 import io.motley.core.simulation.SimulatedCluster;

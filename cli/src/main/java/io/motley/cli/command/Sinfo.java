@@ -2,15 +2,15 @@ package io.motley.cli.command;
 
 import io.motley.cli.format.Column;
 import io.motley.cli.format.FormatString;
-import io.motley.cli.options.GetOpt;
-import io.motley.cli.options.OptionSpec;
-import io.motley.cli.options.UsageException;
 import io.motley.core.cluster.Gpu;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.cluster.Partition;
 import io.motley.core.cluster.PartitionState;
 import io.motley.core.hostlist.Hostlist;
+import io.motley.core.options.GetOpt;
+import io.motley.core.options.OptionSpec;
+import io.motley.core.options.UsageException;
 import io.motley.core.time.Durations;
 import java.time.Instant;
 import java.time.ZonedDateTime;

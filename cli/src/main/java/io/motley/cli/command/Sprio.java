@@ -2,9 +2,9 @@ package io.motley.cli.command;
 
 import io.motley.cli.format.Column;
 import io.motley.cli.format.FormatString;
-import io.motley.cli.options.GetOpt;
-import io.motley.cli.options.OptionSpec;
-import io.motley.cli.options.UsageException;
+import io.motley.core.options.GetOpt;
+import io.motley.core.options.OptionSpec;
+import io.motley.core.options.UsageException;
 import io.motley.core.priority.Factors;
 import io.motley.core.priority.PriorityConfig;
 import io.motley.protocol.Codec;

@@ -3,8 +3,8 @@ package io.motley.cli.command;
 import static io.motley.cli.format.Cells.cut;
 import static io.motley.cli.format.Cells.justify;
 
-import io.motley.cli.options.GetOpt;
-import io.motley.cli.options.OptionSpec;
+import io.motley.core.options.GetOpt;
+import io.motley.core.options.OptionSpec;
 import io.motley.core.priority.ShareTree;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;

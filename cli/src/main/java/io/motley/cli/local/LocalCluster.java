@@ -3,10 +3,12 @@ package io.motley.cli.local;
 import io.motley.cli.client.AgentClient;
 import io.motley.cli.command.Command;
 import io.motley.cli.command.Io;
-import io.motley.cli.options.UsageException;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.FreeText;
+import io.motley.core.options.GetOpt;
+import io.motley.core.options.OptionSpec;
+import io.motley.core.options.UsageException;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.Ops;
@@ -73,26 +75,18 @@ public final class LocalCluster implements Command {
         return 0;
     }
 
+    private static final GetOpt UP_OPTIONS = new GetOpt("motley up", List.of(OptionSpec.flag('d', "daemon"),
+            OptionSpec.value('\0', "agents"), OptionSpec.value('\0', "bind")), false, 2);
+
     private int up(List<String> args, Io io, Path home) throws Exception {
-        boolean daemon = false;
-        int agents = 1;
-        String bind = "127.0.0.1";
-        for (int i = 0; i < args.size(); i++) {
-            switch (args.get(i)) {
-                case "--daemon", "-d" -> daemon = true;
-                case "--agents" -> {
-                    if (i + 1 >= args.size()) throw new UsageException("error: --agents needs a number", 2, false);
-                    try {
-                        agents = Integer.parseInt(args.get(++i));
-                    } catch (NumberFormatException e) {
-                        agents = 0;
-                    }
-                    if (agents < 1) throw new UsageException("error: --agents must be a positive number", 2, false);
-                }
-                case "--bind" -> bind = args.get(++i);
-                default -> throw new UsageException("error: unknown option " + args.get(i) + " (motley up [--daemon] [--agents N] [--bind ADDRESS])", 2, false);
-            }
+        GetOpt.Parsed opts = UP_OPTIONS.parse(args);
+        if (!opts.operands().isEmpty()) {
+            throw new UsageException("unexpected argument '" + opts.operands().get(0)
+                    + "' (motley up [--daemon] [--agents N] [--bind ADDRESS])", 2, true);
         }
+        boolean daemon = opts.has("daemon");
+        int agents = opts.has("agents") ? (int) UP_OPTIONS.number("--agents", opts.last("agents"), 1, Integer.MAX_VALUE) : 1;
+        String bind = opts.has("bind") ? opts.last("bind") : "127.0.0.1";
         for (var d : HOME_MODES.entrySet()) {
             Path p = Files.createDirectories(home.resolve(d.getKey()));
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(d.getValue()));

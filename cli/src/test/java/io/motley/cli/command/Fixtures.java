@@ -1,6 +1,5 @@
 package io.motley.cli.command;
 
-import io.motley.cli.options.UsageException;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.cluster.Partition;
@@ -10,6 +9,7 @@ import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.PendingReason;
+import io.motley.core.options.UsageException;
 import io.motley.core.time.Durations;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;

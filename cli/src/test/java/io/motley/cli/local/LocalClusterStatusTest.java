@@ -86,4 +86,17 @@ class LocalClusterStatusTest {
         String[] r = status();
         assertThat(r[1]).contains("database:   unknown (no Motley agent is running on this host");
     }
+
+    @Test
+    void upRefusesBadArgumentsWithUsageErrors() {
+        Io io = new Io(new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream()),
+                new ByteArrayInputStream(new byte[0]), false, Map.of("MOTLEY_HOME", home.toString()), "/", req -> {
+                    throw new AssertionError("nothing is started");
+                }, 0, ZoneId.of("UTC"), "h", "root", 0);
+        // "--bind" without an address once escaped as IndexOutOfBoundsException
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LocalCluster().run(List.of("up", "--bind"), io))
+                .isInstanceOf(io.motley.core.options.UsageException.class).hasMessage("option '--bind' requires an argument");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LocalCluster().run(List.of("up", "--agents", "0"), io))
+                .hasMessage("invalid value for --agents: '0' (a whole number from 1 to 2147483647 is wanted)");
+    }
 }

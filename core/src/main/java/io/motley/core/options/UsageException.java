@@ -1,4 +1,4 @@
-package io.motley.cli.options;
+package io.motley.core.options;
 
 /** Bad command-line input: the message is printed after "command: " and the command exits with {@code exitCode}. */
 public final class UsageException extends RuntimeException {

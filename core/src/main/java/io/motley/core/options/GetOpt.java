@@ -1,4 +1,4 @@
-package io.motley.cli.options;
+package io.motley.core.options;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -168,6 +168,18 @@ public final class GetOpt {
 
     private UsageException usage(String message) {
         return new UsageException(message, usageExit, true);
+    }
+
+    /** An option's value as a whole number in [min, max], or a usage error naming the option. */
+    public long number(String option, String value, long min, long max) {
+        try {
+            long n = Long.parseLong(value.strip());
+            if (n >= min && n <= max) return n;
+        } catch (NumberFormatException e) {
+            // the message below says what was wanted
+        }
+        throw new UsageException("invalid value for " + option + ": '" + value + "' (a whole number from " + min + " to " + max
+                + " is wanted)", usageExit, true);
     }
 
     public String command() {

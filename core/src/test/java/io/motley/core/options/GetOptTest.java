@@ -1,4 +1,4 @@
-package io.motley.cli.options;
+package io.motley.core.options;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -56,5 +56,16 @@ class GetOptTest {
         assertThat(p.listAll("partition")).containsExactly("b", "a", "c");
         assertThat(p.list("time")).isEmpty();
         assertThat(p.listAll("time")).isEmpty();
+    }
+
+    @Test
+    void numbersAreCheckedWithAMessageNamingTheOption() {
+        GetOpt g = new GetOpt("x", SPECS, false, 2);
+        assertThat(g.number("--port", " 80 ", 0, 65535)).isEqualTo(80);
+        for (String bad : new String[] {"abc", "", "70000", "-1", "99999999999999999999"}) {
+            assertThatThrownBy(() -> g.number("--port", bad, 0, 65535)).as(bad).isInstanceOf(UsageException.class)
+                    .hasMessage("invalid value for --port: '" + bad + "' (a whole number from 0 to 65535 is wanted)")
+                    .satisfies(e -> assertThat(((UsageException) e).exitCode()).isEqualTo(2));
+        }
     }
 }

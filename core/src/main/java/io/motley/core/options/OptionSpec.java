@@ -1,4 +1,4 @@
-package io.motley.cli.options;
+package io.motley.core.options;
 
 /**
  * One option a command accepts, as getopt_long knows it: a short letter (or 0), a long name (or
