@@ -34,9 +34,22 @@ public final class AgentMain {
 
     /** What the agent was told, from its flags over MOTLEY_HOME/etc/motley.conf over the defaults. */
     record Settings(
-            Path home, String controller, String name, Integer cpus, Long mem, Path socket, Path keyFile, boolean printConfig,
-            Integer coreSpec, Long memSpec, String gpus, String healthProgram, Long healthInterval, String containment,
-            Integer cpuOffset, boolean disableRootJobs) {}
+            Path home,
+            String controller,
+            String name,
+            Integer cpus,
+            Long mem,
+            Path socket,
+            Path keyFile,
+            boolean printConfig,
+            Integer coreSpec,
+            Long memSpec,
+            String gpus,
+            String healthProgram,
+            Long healthInterval,
+            String containment,
+            Integer cpuOffset,
+            boolean disableRootJobs) {}
 
     public static void main(String[] args) {
         Settings s;
@@ -70,7 +83,8 @@ public final class AgentMain {
         int coreSpec = s.coreSpec() != null ? s.coreSpec() : o != null ? o.coreSpecCount() : 0;
         long memSpec = s.memSpec() != null ? s.memSpec() : o != null ? o.memSpecLimitMiB() : 0;
         try {
-            hw = hw.limited(name, s.cpus(), s.mem()).withGpus(Gpus.select(hw.gpus(), s.gpus()))
+            hw = hw.limited(name, s.cpus(), s.mem())
+                    .withGpus(Gpus.select(hw.gpus(), s.gpus()))
                     .withSpecialization(coreSpec, memSpec);
         } catch (IllegalArgumentException e) {
             System.err.println("motley agent: error: " + e.getMessage());
@@ -90,13 +104,28 @@ public final class AgentMain {
         }
     }
 
-    private static final GetOpt OPTIONS = new GetOpt("motley agent", List.of(OptionSpec.value('\0', "home"),
-            OptionSpec.value('\0', "controller"), OptionSpec.value('\0', "name"), OptionSpec.value('\0', "cpus"),
-            OptionSpec.value('\0', "mem"), OptionSpec.value('\0', "socket"), OptionSpec.value('\0', "key"),
-            OptionSpec.value('\0', "core-spec"), OptionSpec.value('\0', "mem-spec"), OptionSpec.value('\0', "gpus"),
-            OptionSpec.value('\0', "cpu-offset"), OptionSpec.value('\0', "health-check"), OptionSpec.value('\0', "health-interval"),
-            OptionSpec.value('\0', "containment"), OptionSpec.flag('C', "print-config"), OptionSpec.flag('\0', "disable-root-jobs"),
-            OptionSpec.flag('h', "help")), false, 2);
+    private static final GetOpt OPTIONS = new GetOpt(
+            "motley agent",
+            List.of(
+                    OptionSpec.value('\0', "home"),
+                    OptionSpec.value('\0', "controller"),
+                    OptionSpec.value('\0', "name"),
+                    OptionSpec.value('\0', "cpus"),
+                    OptionSpec.value('\0', "mem"),
+                    OptionSpec.value('\0', "socket"),
+                    OptionSpec.value('\0', "key"),
+                    OptionSpec.value('\0', "core-spec"),
+                    OptionSpec.value('\0', "mem-spec"),
+                    OptionSpec.value('\0', "gpus"),
+                    OptionSpec.value('\0', "cpu-offset"),
+                    OptionSpec.value('\0', "health-check"),
+                    OptionSpec.value('\0', "health-interval"),
+                    OptionSpec.value('\0', "containment"),
+                    OptionSpec.flag('C', "print-config"),
+                    OptionSpec.flag('\0', "disable-root-jobs"),
+                    OptionSpec.flag('h', "help")),
+            false,
+            2);
 
     /** The agent's settings from its arguments; null after --help. A bad argument is a {@link UsageException}. */
     static Settings parse(String[] args) {
@@ -105,18 +134,34 @@ public final class AgentMain {
             System.out.println(HELP);
             return null;
         }
-        if (!p.operands().isEmpty()) throw new UsageException("unexpected argument '" + p.operands().get(0) + "'", 2, true);
-        Path home = p.has("home") ? Path.of(p.last("home"))
+        if (!p.operands().isEmpty())
+            throw new UsageException("unexpected argument '" + p.operands().get(0) + "'", 2, true);
+        Path home = p.has("home")
+                ? Path.of(p.last("home"))
                 : Path.of(System.getenv().getOrDefault("MOTLEY_HOME", System.getProperty("user.home") + "/.motley"));
         String containment = p.last("containment");
         if (containment != null && !ClusterConfig.CONTAINMENT_TYPES.contains(containment)) {
             throw new UsageException("--containment must be one of " + ClusterConfig.CONTAINMENT_TYPES, 2, true);
         }
-        return new Settings(home, p.last("controller"), p.last("name"), integer(p, "cpus", 1), size(p, "mem"),
-                p.has("socket") ? Path.of(p.last("socket")) : null, p.has("key") ? Path.of(p.last("key")) : null,
-                p.has("print-config"), integer(p, "core-spec", 0), size(p, "mem-spec"), p.last("gpus"), p.last("health-check"),
-                p.has("health-interval") ? OPTIONS.number("--health-interval", p.last("health-interval"), 0, Long.MAX_VALUE) : null,
-                containment, integer(p, "cpu-offset", 0), p.has("disable-root-jobs"));
+        return new Settings(
+                home,
+                p.last("controller"),
+                p.last("name"),
+                integer(p, "cpus", 1),
+                size(p, "mem"),
+                p.has("socket") ? Path.of(p.last("socket")) : null,
+                p.has("key") ? Path.of(p.last("key")) : null,
+                p.has("print-config"),
+                integer(p, "core-spec", 0),
+                size(p, "mem-spec"),
+                p.last("gpus"),
+                p.last("health-check"),
+                p.has("health-interval")
+                        ? OPTIONS.number("--health-interval", p.last("health-interval"), 0, Long.MAX_VALUE)
+                        : null,
+                containment,
+                integer(p, "cpu-offset", 0),
+                p.has("disable-root-jobs"));
     }
 
     private static Integer integer(GetOpt.Parsed p, String key, int min) {
@@ -128,7 +173,8 @@ public final class AgentMain {
         try {
             return MemorySize.parseMebibytes(p.last(key));
         } catch (IllegalArgumentException e) {
-            throw new UsageException("invalid value for --" + key + ": '" + p.last(key) + "' (" + e.getMessage() + ")", 2, true);
+            throw new UsageException(
+                    "invalid value for --" + key + ": '" + p.last(key) + "' (" + e.getMessage() + ")", 2, true);
         }
     }
 
@@ -160,35 +206,41 @@ public final class AgentMain {
         long healthInterval = s.healthInterval() != null ? s.healthInterval() : config.healthCheckIntervalSeconds();
         HealthCheck[] health = new HealthCheck[1];
         JobLauncher[] launcher = new JobLauncher[1];
-        ControllerLink link = new ControllerLink(host, port, key, node, () -> {
-            Frame reg = Frame.op(Ops.REGISTER)
-                    .put("name", node)
-                    .put("address", host.equals("127.0.0.1") ? "127.0.0.1" : node)
-                    .put("cpus", hw.cpus())
-                    .put("mem", hw.memMiB())
-                    .put("totalCpus", hw.totalCpus())
-                    .put("totalMem", hw.totalMemMiB())
-                    .put("sockets", hw.sockets())
-                    .put("coresPerSocket", hw.coresPerSocket())
-                    .put("threadsPerCore", hw.threadsPerCore())
-                    .put("arch", hw.arch())
-                    .put("os", hw.os())
-                    .put("features", String.join(",", hw.features()))
-                    .put("gpus", Gpu.format(hw.gpus()))
-                    .put("freeMem", Hardware.freeMemMiB())
-                    .put("load", Hardware.load())
-                    .put("boot", hw.bootTime())
-                    .put("agentStart", started)
-                    .put("version", VERSION)
-                    .put("containment", launcher[0].containment().name())
-                    .put("jobUser", launcher[0].jobUser());
-            launcher[0].inventory().forEach(reg::add);
-            return reg;
-        }, () -> Frame.op(Ops.HEARTBEAT)
-                .put("load", Hardware.load())
-                .put("freeMem", Hardware.freeMemMiB())
-                .put("gpuUsage", hw.gpus().isEmpty() ? null : Gpus.sample(smi))
-                .put("health", health[0] == null ? null : health[0].lastResult()));
+        ControllerLink link = new ControllerLink(
+                host,
+                port,
+                key,
+                node,
+                () -> {
+                    Frame reg = Frame.op(Ops.REGISTER)
+                            .put("name", node)
+                            .put("address", host.equals("127.0.0.1") ? "127.0.0.1" : node)
+                            .put("cpus", hw.cpus())
+                            .put("mem", hw.memMiB())
+                            .put("totalCpus", hw.totalCpus())
+                            .put("totalMem", hw.totalMemMiB())
+                            .put("sockets", hw.sockets())
+                            .put("coresPerSocket", hw.coresPerSocket())
+                            .put("threadsPerCore", hw.threadsPerCore())
+                            .put("arch", hw.arch())
+                            .put("os", hw.os())
+                            .put("features", String.join(",", hw.features()))
+                            .put("gpus", Gpu.format(hw.gpus()))
+                            .put("freeMem", Hardware.freeMemMiB())
+                            .put("load", Hardware.load())
+                            .put("boot", hw.bootTime())
+                            .put("agentStart", started)
+                            .put("version", VERSION)
+                            .put("containment", launcher[0].containment().name())
+                            .put("jobUser", launcher[0].jobUser());
+                    launcher[0].inventory().forEach(reg::add);
+                    return reg;
+                },
+                () -> Frame.op(Ops.HEARTBEAT)
+                        .put("load", Hardware.load())
+                        .put("freeMem", Hardware.freeMemMiB())
+                        .put("gpuUsage", hw.gpus().isEmpty() ? null : Gpus.sample(smi))
+                        .put("health", health[0] == null ? null : health[0].lastResult()));
         String mode = s.containment() != null ? s.containment() : config.containmentType();
         Containment containment = Containment.choose(mode, JobLauncher.groupName(node, spool));
         boolean refuseRootJobs = s.disableRootJobs() || config.limits().disableRootJobs();
@@ -199,8 +251,8 @@ public final class AgentMain {
             health[0].start();
             log.info("health check program={} interval={}s", healthProgram, healthInterval);
         }
-        LocalSocket local =
-                new LocalSocket(s.socket() != null ? s.socket() : home.resolve("run/agent.sock"), link, config.limits());
+        LocalSocket local = new LocalSocket(
+                s.socket() != null ? s.socket() : home.resolve("run/agent.sock"), link, config.limits());
         Path pidFile = home.resolve("run/agent-" + node + ".pid");
         Files.createDirectories(pidFile.getParent());
         Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
@@ -215,8 +267,15 @@ public final class AgentMain {
             }
         }));
         Thread.ofPlatform().name("local-socket").start(local::serve);
-        log.info("agent started node={} cpus={} mem={}M gpus={} features={} controller={} pid={}", node, hw.cpus(), hw.memMiB(),
-                hw.gpus().size(), String.join(",", hw.features()), controller, ProcessHandle.current().pid());
+        log.info(
+                "agent started node={} cpus={} mem={}M gpus={} features={} controller={} pid={}",
+                node,
+                hw.cpus(),
+                hw.memMiB(),
+                hw.gpus().size(),
+                String.join(",", hw.features()),
+                controller,
+                ProcessHandle.current().pid());
         link.run();
     }
 

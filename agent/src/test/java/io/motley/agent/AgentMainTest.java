@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.motley.core.options.UsageException;
-
 import org.junit.jupiter.api.Test;
 
 /** The agent's flags. */
 class AgentMainTest {
     @Test
     void rootJobsRunUnlessTheAgentIsToldToRefuseThem() {
-        assertThat(AgentMain.parse(new String[] {"--name", "n1"}).disableRootJobs()).isFalse();
+        assertThat(AgentMain.parse(new String[] {"--name", "n1"}).disableRootJobs())
+                .isFalse();
         AgentMain.Settings s = AgentMain.parse(new String[] {"--disable-root-jobs", "--name", "n1"});
         assertThat(s.disableRootJobs()).isTrue();
         assertThat(s.name()).isEqualTo("n1");
@@ -19,19 +19,24 @@ class AgentMainTest {
 
     @Test
     void badArgumentsAreUsageErrorsNamingTheOption() {
-        AgentMain.Settings s = AgentMain.parse(new String[] {"--cpus=2", "--mem", "1G", "-C", "--health-interval", "30"});
+        AgentMain.Settings s =
+                AgentMain.parse(new String[] {"--cpus=2", "--mem", "1G", "-C", "--health-interval", "30"});
         assertThat(s.cpus()).isEqualTo(2);
         assertThat(s.mem()).isEqualTo(1024);
         assertThat(s.printConfig()).isTrue();
         assertThat(s.healthInterval()).isEqualTo(30);
-        assertThatThrownBy(() -> AgentMain.parse(new String[] {"--cpus", "x"})).isInstanceOf(UsageException.class)
+        assertThatThrownBy(() -> AgentMain.parse(new String[] {"--cpus", "x"}))
+                .isInstanceOf(UsageException.class)
                 .hasMessageStartingWith("invalid value for --cpus: 'x'");
-        assertThatThrownBy(() -> AgentMain.parse(new String[] {"--mem", "lots"})).isInstanceOf(UsageException.class)
+        assertThatThrownBy(() -> AgentMain.parse(new String[] {"--mem", "lots"}))
+                .isInstanceOf(UsageException.class)
                 .hasMessageStartingWith("invalid value for --mem: 'lots'");
         // a flag was once taken for an option wanting a value: "--bogus needs a value"
-        assertThatThrownBy(() -> AgentMain.parse(new String[] {"--bogus"})).isInstanceOf(UsageException.class)
+        assertThatThrownBy(() -> AgentMain.parse(new String[] {"--bogus"}))
+                .isInstanceOf(UsageException.class)
                 .hasMessage("unrecognized option '--bogus'");
-        assertThatThrownBy(() -> AgentMain.parse(new String[] {"--containment", "docker"})).isInstanceOf(UsageException.class)
+        assertThatThrownBy(() -> AgentMain.parse(new String[] {"--containment", "docker"}))
+                .isInstanceOf(UsageException.class)
                 .hasMessageContaining("--containment must be one of");
     }
 }

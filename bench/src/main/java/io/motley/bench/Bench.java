@@ -37,7 +37,8 @@ public final class Bench {
         try (var s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Files.writeString(home.resolve("etc/motley.conf"), "ClusterName=bench\nControllerPort=" + port + "\nMinJobAge=3600\n");
+        Files.writeString(
+                home.resolve("etc/motley.conf"), "ClusterName=bench\nControllerPort=" + port + "\nMinJobAge=3600\n");
     }
 
     public static void main(String[] args) throws Exception {
@@ -45,11 +46,13 @@ public final class Bench {
         int drainJobs = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         Path scratch = Files.createTempDirectory("motley-bench");
         Bench b = new Bench(repo, scratch);
-        System.out.printf("Motley bench on %d CPUs, java %s, scratch %s%n", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"), scratch);
+        System.out.printf(
+                "Motley bench on %d CPUs, java %s, scratch %s%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), scratch);
         double floor = b.floorMs(1000);
-        System.out.printf("floor: 1000 x /bin/true started and waited for: %.0f ms (%.0f processes/s)%n", floor,
-                1000 / (floor / 1000.0));
+        System.out.printf(
+                "floor: 1000 x /bin/true started and waited for: %.0f ms (%.0f processes/s)%n",
+                floor, 1000 / (floor / 1000.0));
         try {
             b.run(drainJobs);
         } finally {
@@ -81,7 +84,8 @@ public final class Bench {
         long t0 = System.nanoTime();
         for (int i = 0; i < loops; i++) command("sbatch", "--wrap", "true");
         double s = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("submissions through the sbatch command (sequential loop of %d): %.1f jobs/s%n", loops, loops / s);
+        System.out.printf(
+                "submissions through the sbatch command (sequential loop of %d): %.1f jobs/s%n", loops, loops / s);
         awaitDrained();
 
         int api = 1000;
@@ -90,7 +94,8 @@ public final class Bench {
             for (int i = 0; i < api; i++) c.call(submitFrame("true", true));
             s = (System.nanoTime() - t0) / 1e9;
         }
-        System.out.printf("submissions through the API (one Unix-socket connection, %d held jobs): %.0f jobs/s%n", api, api / s);
+        System.out.printf(
+                "submissions through the API (one Unix-socket connection, %d held jobs): %.0f jobs/s%n", api, api / s);
         command("scancel", "-t", "PD", "-u", System.getProperty("user.name"));
 
         try (AgentClient c = AgentClient.connectTo(home.resolve("run/agent.sock"))) {
@@ -99,8 +104,10 @@ public final class Bench {
             double submitted = (System.nanoTime() - t0) / 1e9;
             awaitDrained();
             double total = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("drain of %d trivial jobs (true) on 2 agents: %.1f s from first submit to last end"
-                    + " (%.0f jobs/s; submitting took %.1f s)%n", drainJobs, total, drainJobs / total, submitted);
+            System.out.printf(
+                    "drain of %d trivial jobs (true) on 2 agents: %.1f s from first submit to last end"
+                            + " (%.0f jobs/s; submitting took %.1f s)%n",
+                    drainJobs, total, drainJobs / total, submitted);
 
             List<Double> lat = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
@@ -111,15 +118,34 @@ public final class Bench {
                 lat.add((double) (Long.parseLong(Files.readString(mark).trim()) - before));
             }
             Collections.sort(lat);
-            System.out.printf("submit-to-start latency over 50 jobs: median %.0f ms, p95 %.0f ms%n", median(lat),
-                    lat.get((int) Math.ceil(0.95 * lat.size()) - 1));
+            System.out.printf(
+                    "submit-to-start latency over 50 jobs: median %.0f ms, p95 %.0f ms%n",
+                    median(lat), lat.get((int) Math.ceil(0.95 * lat.size()) - 1));
         }
     }
 
     private Frame submitFrame(String cmd, boolean hold) {
-        JobRequest r = new JobRequest("bench", List.of(), 1, 1, false, 1, JobRequest.UNSET, JobRequest.UNSET, JobRequest.UNSET,
-                "/dev/null", null, work.toString(), null, Map.of("PATH", "/usr/bin:/bin"), "#!/bin/sh\n" + cmd + "\n", List.of(),
-                hold, null, null, "bench");
+        JobRequest r = new JobRequest(
+                "bench",
+                List.of(),
+                1,
+                1,
+                false,
+                1,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                "/dev/null",
+                null,
+                work.toString(),
+                null,
+                Map.of("PATH", "/usr/bin:/bin"),
+                "#!/bin/sh\n" + cmd + "\n",
+                List.of(),
+                hold,
+                null,
+                null,
+                "bench");
         return Frame.op(Ops.SUBMIT).add(Codec.request(r, true));
     }
 

@@ -1,8 +1,8 @@
 package io.motley.cli;
 
+import io.motley.cli.client.AgentClient;
 import io.motley.cli.client.AgentClient.ClusterUnreachable;
 import io.motley.cli.client.AgentClient.RequestFailed;
-import io.motley.cli.client.AgentClient;
 import io.motley.cli.command.Command;
 import io.motley.cli.command.Gateway;
 import io.motley.cli.command.Io;
@@ -45,8 +45,10 @@ public final class Main {
             "motley", new LocalCluster());
 
     public static void main(String[] argv) {
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
-        PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
+        PrintStream out = new PrintStream(
+                new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
+        PrintStream err =
+                new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
         int code = run(argv, out, err);
         out.flush();
         err.flush();
@@ -65,9 +67,19 @@ public final class Main {
             if (client[0] == null) client[0] = AgentClient.connect();
             return client[0].call(req);
         };
-        Io io = new Io(out, err, System.in, "1".equals(System.getenv("MOTLEY_STDIN_TTY")), System.getenv(),
-                System.getProperty("user.dir"), gateway, System.currentTimeMillis() / 1000, ZoneId.systemDefault(),
-                hostname(), System.getProperty("user.name"), uid());
+        Io io = new Io(
+                out,
+                err,
+                System.in,
+                "1".equals(System.getenv("MOTLEY_STDIN_TTY")),
+                System.getenv(),
+                System.getProperty("user.dir"),
+                gateway,
+                System.currentTimeMillis() / 1000,
+                ZoneId.systemDefault(),
+                hostname(),
+                System.getProperty("user.name"),
+                uid());
         try {
             return COMMANDS.get(name).run(args, io);
         } catch (UsageException e) {
@@ -106,7 +118,8 @@ public final class Main {
         String u = System.getenv("MOTLEY_UID");
         if (u != null && !u.isEmpty()) return Integer.parseInt(u);
         try {
-            return (Integer) java.nio.file.Files.getAttribute(java.nio.file.Path.of(System.getProperty("user.home")), "unix:uid");
+            return (Integer) java.nio.file.Files.getAttribute(
+                    java.nio.file.Path.of(System.getProperty("user.home")), "unix:uid");
         } catch (Exception e) {
             return -1;
         }

@@ -26,8 +26,15 @@ public final class ControllerMain {
 
     private ControllerMain() {}
 
-    private static final GetOpt OPTIONS = new GetOpt("motley controller", List.of(OptionSpec.value('\0', "home"),
-            OptionSpec.value('\0', "bind"), OptionSpec.value('\0', "port"), OptionSpec.flag('h', "help")), false, 2);
+    private static final GetOpt OPTIONS = new GetOpt(
+            "motley controller",
+            List.of(
+                    OptionSpec.value('\0', "home"),
+                    OptionSpec.value('\0', "bind"),
+                    OptionSpec.value('\0', "port"),
+                    OptionSpec.flag('h', "help")),
+            false,
+            2);
     static final String USAGE = "usage: motley controller [--home DIR] [--bind ADDRESS] [--port PORT]";
 
     /** What {@code motley controller} was told; {@code port} null for the configured one. */
@@ -40,8 +47,10 @@ public final class ControllerMain {
             System.out.println(USAGE);
             return null;
         }
-        if (!p.operands().isEmpty()) throw new UsageException("unexpected argument '" + p.operands().get(0) + "'", 2, true);
-        Path home = p.has("home") ? Path.of(p.last("home"))
+        if (!p.operands().isEmpty())
+            throw new UsageException("unexpected argument '" + p.operands().get(0) + "'", 2, true);
+        Path home = p.has("home")
+                ? Path.of(p.last("home"))
                 : Path.of(System.getenv().getOrDefault("MOTLEY_HOME", System.getProperty("user.home") + "/.motley"));
         Integer port = p.has("port") ? (int) OPTIONS.number("--port", p.last("port"), 0, 65535) : null;
         return new Settings(home, p.has("bind") ? p.last("bind") : "0.0.0.0", port);
@@ -69,13 +78,14 @@ public final class ControllerMain {
 
     static void run(Path home, String bind, Integer portOverride) throws IOException, InterruptedException {
         Path confFile = home.resolve("etc/motley.conf");
-        ClusterConfig config = Files.exists(confFile) ? ClusterConfig.parse(Files.readString(confFile)) : ClusterConfig.defaults();
+        ClusterConfig config =
+                Files.exists(confFile) ? ClusterConfig.parse(Files.readString(confFile)) : ClusterConfig.defaults();
         int port = portOverride != null ? portOverride : config.controllerPort();
         ClusterKey key = ClusterKey.loadOrCreate(home.resolve("etc/cluster.key"));
         Store store = new Store(home.resolve("state/motley.db"));
         Cluster cluster = new Cluster(config, store, () -> System.currentTimeMillis() / 1000);
-        ControllerServer server =
-                new ControllerServer(cluster, key, bind, port, Bounds.requests(config.limits().maxScriptBytes()));
+        ControllerServer server = new ControllerServer(
+                cluster, key, bind, port, Bounds.requests(config.limits().maxScriptBytes()));
         Path pidFile = home.resolve("run/controller.pid");
         if (!Files.isDirectory(pidFile.getParent())) {
             // run/ also holds the agent's socket, which every local user must reach; the daemons' umask is 077
@@ -85,13 +95,17 @@ public final class ControllerMain {
         Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
         Files.writeString(home.resolve("run/controller.port"), server.port() + "\n");
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
-        timers.scheduleAtFixedRate(() -> {
-            try {
-                cluster.checkNodes();
-            } catch (RuntimeException e) {
-                log.error("node check failed", e);
-            }
-        }, 1, 1, TimeUnit.SECONDS);
+        timers.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        cluster.checkNodes();
+                    } catch (RuntimeException e) {
+                        log.error("node check failed", e);
+                    }
+                },
+                1,
+                1,
+                TimeUnit.SECONDS);
         Thread scheduler = Thread.ofPlatform().name("scheduler").start(cluster::scheduleLoop);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("controller stopping");
@@ -111,7 +125,11 @@ public final class ControllerMain {
                 // a stale pid file is checked for liveness by `motley up`
             }
         }));
-        log.info("controller started cluster={} port={} home={} pid={}", config.clusterName(), server.port(), home,
+        log.info(
+                "controller started cluster={} port={} home={} pid={}",
+                config.clusterName(),
+                server.port(),
+                home,
                 ProcessHandle.current().pid());
         server.serve();
     }

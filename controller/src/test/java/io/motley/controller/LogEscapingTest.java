@@ -23,7 +23,8 @@ class LogEscapingTest {
     void aNewlineInAJobNameCannotStartALogLine() throws Exception {
         Path log = dir.resolve("controller.log");
         List<String> lines = logThrough(Path.of("../dist/conf/logback-file.xml"), log);
-        assertThat(lines.get(0)).endsWith("job submitted job=7 user=bob name=evil\\n2026-01-01T00:00:00.000 ERROR forged\\r\\t?? end");
+        assertThat(lines.get(0))
+                .endsWith("job submitted job=7 user=bob name=evil\\n2026-01-01T00:00:00.000 ERROR forged\\r\\t?? end");
         assertThat(lines).filteredOn(l -> l.contains("forged")).hasSize(1);
         // a stack trace keeps its lines
         assertThat(lines.get(1)).endsWith("scheduling pass failed");
@@ -36,8 +37,10 @@ class LogEscapingTest {
         String xml = Files.readString(Path.of("../dist/conf/logback-console.xml"));
         Path asFile = dir.resolve("console-as-file.xml");
         // the same pattern, written to a file so the test can read it
-        Files.writeString(asFile, xml.replace("ch.qos.logback.core.ConsoleAppender", "ch.qos.logback.core.FileAppender")
-                .replace("<target>System.err</target>", "<file>${motley.log.file}</file>"));
+        Files.writeString(
+                asFile,
+                xml.replace("ch.qos.logback.core.ConsoleAppender", "ch.qos.logback.core.FileAppender")
+                        .replace("<target>System.err</target>", "<file>${motley.log.file}</file>"));
         List<String> lines = logThrough(asFile, dir.resolve("console.log"));
         assertThat(lines.get(0)).contains("name=evil\\n2026");
         assertThat(lines).filteredOn(l -> l.contains("forged")).hasSize(1);
@@ -52,7 +55,11 @@ class LogEscapingTest {
         joran.setContext(ctx);
         joran.doConfigure(config.toFile());
         Logger log = ctx.getLogger("io.motley.controller.cluster.Cluster");
-        log.info("job submitted job={} user={} name={}", 7, "bob", "evil\n2026-01-01T00:00:00.000 ERROR forged\r\t\u0007\u0085 end");
+        log.info(
+                "job submitted job={} user={} name={}",
+                7,
+                "bob",
+                "evil\n2026-01-01T00:00:00.000 ERROR forged\r\t\u0007\u0085 end");
         log.error("scheduling pass failed", new IllegalStateException("boom"));
         ctx.stop();
         return Files.readAllLines(logFile);

@@ -35,10 +35,18 @@ class BackfillIT {
             assertThat(c.state(wide)).isEqualTo("PENDING");
             // the 3-minute job would still hold a CPU then, so it waits even though a CPU was free
             assertThat(c.state(tooLong)).isEqualTo("PENDING");
-            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(wide), "-o", "%r").out().trim()).isEqualTo("Resources");
-            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(tooLong), "-o", "%r").out().trim()).isEqualTo("Priority");
+            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(wide), "-o", "%r")
+                            .out()
+                            .trim())
+                    .isEqualTo("Resources");
+            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(tooLong), "-o", "%r")
+                            .out()
+                            .trim())
+                    .isEqualTo("Priority");
 
-            LocalDateTime started = LocalDateTime.parse(c.cmd("squeue", "-h", "-j", Long.toString(running), "-o", "%S").out().trim());
+            LocalDateTime started = LocalDateTime.parse(c.cmd("squeue", "-h", "-j", Long.toString(running), "-o", "%S")
+                    .out()
+                    .trim());
             TestCluster.Run start = c.cmd("squeue", "--start");
             assertThat(start.rc()).isZero();
             String[] lines = start.out().strip().split("\n");
@@ -49,10 +57,14 @@ class BackfillIT {
             assertThat(top[0]).isEqualTo(Long.toString(wide));
             assertThat(LocalDateTime.parse(top[5])).isEqualTo(started.plusMinutes(2));
             assertThat(top[7]).isEqualTo("n1");
-            assertThat(lines[2]).contains(Long.toString(tooLong)).contains("N/A").contains("(null)");
+            assertThat(lines[2])
+                    .contains(Long.toString(tooLong))
+                    .contains("N/A")
+                    .contains("(null)");
             // scontrol shows the expected start and, from the 1-minute limit, the expected end
             assertThat(c.cmd("scontrol", "show", "job", Long.toString(wide)).out())
-                    .contains("StartTime=" + SLURM_TIME.format(started.plusMinutes(2)) + " EndTime=" + SLURM_TIME.format(started.plusMinutes(3)));
+                    .contains("StartTime=" + SLURM_TIME.format(started.plusMinutes(2)) + " EndTime="
+                            + SLURM_TIME.format(started.plusMinutes(3)));
 
             c.cmd("scancel", Long.toString(running), Long.toString(tooLong), Long.toString(shortJob));
             c.awaitState(wide, "COMPLETED", Duration.ofSeconds(30));

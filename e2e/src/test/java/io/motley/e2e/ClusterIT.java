@@ -49,15 +49,30 @@ class ClusterIT {
         long id = c.submit(script.toString(), "a1", "b2");
         c.awaitState(id, "COMPLETED", Duration.ofSeconds(30));
         String out = Files.readString(c.workFile("envjob-" + id + ".out"));
-        assertThat(out).contains("cwd=" + c.work + " args=a1,b2", "to-stderr",
-                "SLURM_JOB_ID=" + id, "SLURM_JOBID=" + id, "SLURM_JOB_NAME=envjob", "SLURM_JOB_PARTITION=main",
-                "SLURM_NNODES=1", "SLURM_NTASKS=1", "SLURM_CPUS_PER_TASK=1", "SLURM_CPUS_ON_NODE=1",
-                "SLURM_MEM_PER_NODE=100", "SLURM_SUBMIT_DIR=" + c.work, "SLURM_CLUSTER_NAME=e2e",
-                "SLURM_JOB_USER=" + System.getProperty("user.name"));
-        assertThat(out).containsPattern("SLURM_JOB_NODELIST=n[12]").containsPattern("SLURMD_NODENAME=n[12]")
-                .containsPattern("SLURM_NODELIST=n[12]").containsPattern("SLURM_SUBMIT_HOST=\\S+");
+        assertThat(out)
+                .contains(
+                        "cwd=" + c.work + " args=a1,b2",
+                        "to-stderr",
+                        "SLURM_JOB_ID=" + id,
+                        "SLURM_JOBID=" + id,
+                        "SLURM_JOB_NAME=envjob",
+                        "SLURM_JOB_PARTITION=main",
+                        "SLURM_NNODES=1",
+                        "SLURM_NTASKS=1",
+                        "SLURM_CPUS_PER_TASK=1",
+                        "SLURM_CPUS_ON_NODE=1",
+                        "SLURM_MEM_PER_NODE=100",
+                        "SLURM_SUBMIT_DIR=" + c.work,
+                        "SLURM_CLUSTER_NAME=e2e",
+                        "SLURM_JOB_USER=" + System.getProperty("user.name"));
+        assertThat(out)
+                .containsPattern("SLURM_JOB_NODELIST=n[12]")
+                .containsPattern("SLURMD_NODENAME=n[12]")
+                .containsPattern("SLURM_NODELIST=n[12]")
+                .containsPattern("SLURM_SUBMIT_HOST=\\S+");
 
-        TestCluster.Run acct = c.cmd("sacct", "-j", Long.toString(id), "-X", "-P", "-n", "-o", "JobID,JobName,State,ExitCode,ReqMem");
+        TestCluster.Run acct =
+                c.cmd("sacct", "-j", Long.toString(id), "-X", "-P", "-n", "-o", "JobID,JobName,State,ExitCode,ReqMem");
         assertThat(acct.out().trim()).isEqualTo(id + "|envjob|COMPLETED|0:0|100M");
     }
 
@@ -69,7 +84,8 @@ class ClusterIT {
         c.awaitState(id, "FAILED", Duration.ofSeconds(30));
         assertThat(Files.readString(c.workFile("ovr-fromcli-" + id + ".out"))).isEqualTo("out\n");
         assertThat(Files.readString(c.workFile("ovr-" + id + ".err"))).isEqualTo("err\n");
-        TestCluster.Run acct = c.cmd("sacct", "-j", Long.toString(id), "-X", "-P", "-n", "-o", "JobName,State,ExitCode,Timelimit");
+        TestCluster.Run acct =
+                c.cmd("sacct", "-j", Long.toString(id), "-X", "-P", "-n", "-o", "JobName,State,ExitCode,Timelimit");
         assertThat(acct.out().trim()).isEqualTo("fromcli|FAILED|3:0|00:05:00");
     }
 
@@ -82,8 +98,10 @@ class ClusterIT {
         c.awaitState(b, "RUNNING", Duration.ofSeconds(20));
         TestCluster.Run q = c.cmd("squeue", "-h", "-o", "%i %t %R");
         assertThat(q.lines()).contains(w + " PD (Resources)");
-        String nodeA = c.cmd("squeue", "-h", "-j", Long.toString(a), "-o", "%N").out().trim();
-        String nodeB = c.cmd("squeue", "-h", "-j", Long.toString(b), "-o", "%N").out().trim();
+        String nodeA =
+                c.cmd("squeue", "-h", "-j", Long.toString(a), "-o", "%N").out().trim();
+        String nodeB =
+                c.cmd("squeue", "-h", "-j", Long.toString(b), "-o", "%N").out().trim();
         assertThat(List.of(nodeA, nodeB)).containsExactlyInAnyOrder("n1", "n2");
         assertThat(c.cmd("sinfo", "-h", "-o", "%P %D %t %N").out().trim()).isEqualTo("main* 2 alloc n[1-2]");
         // a freed core is refilled at once
@@ -100,15 +118,23 @@ class ClusterIT {
         c.awaitState(running2, "RUNNING", Duration.ofSeconds(20));
         assertThat(c.cmd("scancel", Long.toString(pending)).rc()).isZero();
         c.awaitState(pending, "CANCELLED", Duration.ofSeconds(10));
-        assertThat(c.cmd("scancel", Long.toString(running), Long.toString(running2)).rc()).isZero();
+        assertThat(c.cmd("scancel", Long.toString(running), Long.toString(running2))
+                        .rc())
+                .isZero();
         c.awaitState(running, "CANCELLED", Duration.ofSeconds(20));
         c.awaitState(running2, "CANCELLED", Duration.ofSeconds(20));
         // as in Slurm: the allocation line reads 0:0, its .batch step carries the signal
         TestCluster.Run acct = c.cmd("sacct", "-j", running + "," + pending, "-P", "-n", "-o", "JobID,State,ExitCode");
-        String me = c.cmd("squeue", "-h", "-t", "all", "-j", Long.toString(running), "-o", "%U").out().trim();
-        assertThat(acct.lines()).containsExactly(running + "|CANCELLED by " + me + "|0:0", running + ".batch|CANCELLED|0:15",
-                pending + "|CANCELLED by " + me + "|0:0");
-        assertThat(c.cmd("scontrol", "show", "job", Long.toString(running)).out()).contains("JobState=CANCELLED", "ExitCode=0:15");
+        String me = c.cmd("squeue", "-h", "-t", "all", "-j", Long.toString(running), "-o", "%U")
+                .out()
+                .trim();
+        assertThat(acct.lines())
+                .containsExactly(
+                        running + "|CANCELLED by " + me + "|0:0",
+                        running + ".batch|CANCELLED|0:15",
+                        pending + "|CANCELLED by " + me + "|0:0");
+        assertThat(c.cmd("scontrol", "show", "job", Long.toString(running)).out())
+                .contains("JobState=CANCELLED", "ExitCode=0:15");
         // Slurm is silent about ids that do not exist
         TestCluster.Run unknown = c.cmd("scancel", "999999");
         assertThat(unknown.rc()).isZero();
@@ -118,16 +144,26 @@ class ClusterIT {
     @Test
     void timeLimitKillsTheWholeProcessTree() throws Exception {
         Path pids = c.workFile("tree.pids");
-        long id = c.submit("-t", "0:02", "-o", "tl-%j.out", "--wrap",
+        long id = c.submit(
+                "-t",
+                "0:02",
+                "-o",
+                "tl-%j.out",
+                "--wrap",
                 "echo start; sleep 300 & echo $! > " + pids + "; (sleep 301 &) ; wait");
         c.awaitState(id, "TIMEOUT", Duration.ofSeconds(30));
         assertThat(Files.readString(c.workFile("tl-" + id + ".out")))
-                .contains("start").containsPattern("\\*\\*\\* JOB " + id + " ON n[12] CANCELLED AT \\S+ DUE TO TIME LIMIT \\*\\*\\*");
+                .contains("start")
+                .containsPattern("\\*\\*\\* JOB " + id + " ON n[12] CANCELLED AT \\S+ DUE TO TIME LIMIT \\*\\*\\*");
         long child = Long.parseLong(Files.readString(pids).trim());
-        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(child).map(h -> !h.isAlive() || zombie(child)).orElse(true));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> ProcessHandle.of(child)
+                        .map(h -> !h.isAlive() || zombie(child))
+                        .orElse(true));
         TestCluster.Run acct = c.cmd("sacct", "-j", Long.toString(id), "-P", "-n", "-o", "State,ExitCode");
         assertThat(acct.lines()).containsExactly("TIMEOUT|0:0", "CANCELLED|0:15");
-        assertThat(c.cmd("scontrol", "show", "job", Long.toString(id)).out()).contains("JobState=TIMEOUT Reason=TimeLimit", "ExitCode=0:15");
+        assertThat(c.cmd("scontrol", "show", "job", Long.toString(id)).out())
+                .contains("JobState=TIMEOUT Reason=TimeLimit", "ExitCode=0:15");
         TestCluster.Run ps = new TestCluster.Run(0, psOutput(), "");
         assertThat(ps.out()).doesNotContain("sleep 301");
     }
@@ -136,12 +172,16 @@ class ClusterIT {
     void impossibleRequestsAreRefusedAtSubmitWithSlurmsWording() {
         TestCluster.Run mem = c.cmd("sbatch", "--wrap=true", "--mem=100G");
         assertThat(mem.rc()).isEqualTo(1);
-        assertThat(mem.err()).isEqualTo("sbatch: error: Memory specification can not be satisfied\n"
-                + "sbatch: error: Batch job submission failed: Requested node configuration is not available\n");
+        assertThat(mem.err())
+                .isEqualTo(
+                        "sbatch: error: Memory specification can not be satisfied\n"
+                                + "sbatch: error: Batch job submission failed: Requested node configuration is not available\n");
         TestCluster.Run part = c.cmd("sbatch", "--wrap=true", "-p", "nosuchpart");
         assertThat(part.rc()).isEqualTo(1);
-        assertThat(part.err()).contains("sbatch: error: invalid partition specified: nosuchpart",
-                "Batch job submission failed: Invalid partition name specified");
+        assertThat(part.err())
+                .contains(
+                        "sbatch: error: invalid partition specified: nosuchpart",
+                        "Batch job submission failed: Invalid partition name specified");
         TestCluster.Run cpus = c.cmd("sbatch", "--wrap=true", "-c", "4");
         assertThat(cpus.rc()).isEqualTo(1);
         TestCluster.Run time = c.cmd("sbatch", "--wrap=true", "-t", "notatime");
@@ -161,7 +201,10 @@ class ClusterIT {
     @Test
     void heldJobWaitsUntilReleased() {
         long id = c.submit("-H", "--wrap", "true");
-        assertThat(c.cmd("squeue", "-h", "-j", Long.toString(id), "-o", "%t %r").out().trim()).isEqualTo("PD JobHeldUser");
+        assertThat(c.cmd("squeue", "-h", "-j", Long.toString(id), "-o", "%t %r")
+                        .out()
+                        .trim())
+                .isEqualTo("PD JobHeldUser");
         assertThat(c.cmd("scontrol", "release", Long.toString(id)).rc()).isZero();
         c.awaitState(id, "COMPLETED", Duration.ofSeconds(30));
     }

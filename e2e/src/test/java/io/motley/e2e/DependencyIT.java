@@ -28,17 +28,23 @@ class DependencyIT {
             long notok = c.submit("--dependency=afternotok:" + fails, "--wrap", "echo notok >> " + order);
             long never = c.submit("--dependency=afterok:" + fails, "--wrap", "echo never >> " + order);
             long killed = c.submit("--dependency=afterok:" + fails, "--kill-on-invalid-dep=yes", "--wrap", "true");
-            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(ok), "-o", "%r %E").out().trim())
+            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(ok), "-o", "%r %E")
+                            .out()
+                            .trim())
                     .isEqualTo("Dependency afterok:" + first + "(unfulfilled)");
 
             c.awaitState(ok, "COMPLETED", Duration.ofSeconds(30));
             c.awaitState(any, "COMPLETED", Duration.ofSeconds(30));
             c.awaitState(notok, "COMPLETED", Duration.ofSeconds(30));
             c.awaitState(killed, "CANCELLED", Duration.ofSeconds(30));
-            await().atMost(Duration.ofSeconds(10)).until(() ->
-                    c.cmd("squeue", "-h", "-j", Long.toString(never), "-o", "%t %r").out().trim().equals("PD DependencyNeverSatisfied"));
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> c.cmd("squeue", "-h", "-j", Long.toString(never), "-o", "%t %r")
+                            .out()
+                            .trim()
+                            .equals("PD DependencyNeverSatisfied"));
             assertThat(Files.readAllLines(order)).containsExactlyInAnyOrder("first", "ok", "any", "notok");
-            assertThat(Files.readAllLines(order).indexOf("ok")).isGreaterThan(Files.readAllLines(order).indexOf("first"));
+            assertThat(Files.readAllLines(order).indexOf("ok"))
+                    .isGreaterThan(Files.readAllLines(order).indexOf("first"));
 
             TestCluster.Run bad = c.cmd("sbatch", "--dependency=afterok:999999", "--wrap", "true");
             assertThat(bad.rc()).isEqualTo(1);
@@ -58,13 +64,20 @@ class DependencyIT {
             long a = c.submit("-J", "solo", "--dependency=singleton", "--wrap", "sleep 2");
             long b = c.submit("-J", "solo", "--dependency=singleton", "--wrap", "true");
             c.awaitState(a, "RUNNING", Duration.ofSeconds(20));
-            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(b), "-o", "%r").out().trim()).isEqualTo("Dependency");
+            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(b), "-o", "%r")
+                            .out()
+                            .trim())
+                    .isEqualTo("Dependency");
             c.awaitState(b, "COMPLETED", Duration.ofSeconds(30));
 
             long later = c.submit("--begin=now+3", "--wrap", "true");
-            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(later), "-o", "%t %r").out().trim()).isEqualTo("PD BeginTime");
+            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(later), "-o", "%t %r")
+                            .out()
+                            .trim())
+                    .isEqualTo("PD BeginTime");
             c.awaitState(later, "COMPLETED", Duration.ofSeconds(30));
-            assertThat(c.cmd("sbatch", "--begin=soonish", "--wrap", "true").err()).contains("Invalid --begin specification");
+            assertThat(c.cmd("sbatch", "--begin=soonish", "--wrap", "true").err())
+                    .contains("Invalid --begin specification");
         }
     }
 }

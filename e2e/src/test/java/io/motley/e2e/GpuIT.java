@@ -19,7 +19,10 @@ class GpuIT {
     @Test
     void twoOneGpuJobsGetDifferentDevicesAndAThirdWaits() throws Exception {
         Path smi = dir.resolve("nvidia-smi");
-        Files.copy(TestCluster.REPO.resolve("agent/src/test/resources/fake-nvidia-smi"), smi, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+                TestCluster.REPO.resolve("agent/src/test/resources/fake-nvidia-smi"),
+                smi,
+                StandardCopyOption.REPLACE_EXISTING);
         Files.setPosixFilePermissions(smi, PosixFilePermissions.fromString("rwxr-xr-x"));
         try (TestCluster c = new TestCluster(dir, "")) {
             c.startController();
@@ -35,7 +38,10 @@ class GpuIT {
             long none = c.submit("-o", "gpu-%j.out", "--wrap", "echo \"cvd=[$CUDA_VISIBLE_DEVICES]\"");
             c.awaitState(a, "RUNNING", Duration.ofSeconds(20));
             c.awaitState(b, "RUNNING", Duration.ofSeconds(20));
-            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(w), "-o", "%t %r").out().trim()).isEqualTo("PD Resources");
+            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(w), "-o", "%t %r")
+                            .out()
+                            .trim())
+                    .isEqualTo("PD Resources");
             for (long id : new long[] {a, b, w}) c.awaitState(id, "COMPLETED", Duration.ofSeconds(30));
             c.awaitState(none, "COMPLETED", Duration.ofSeconds(30));
             String outA = Files.readString(c.workFile("gpu-" + a + ".out")).trim();
@@ -43,12 +49,15 @@ class GpuIT {
             assertThat(outA).matches("cvd=([01]) jobgpus=\\1 ord=\\1");
             assertThat(outB).matches("cvd=([01]) jobgpus=\\1 ord=\\1");
             assertThat(outA).isNotEqualTo(outB);
-            assertThat(Files.readString(c.workFile("gpu-" + none + ".out")).trim()).isEqualTo("cvd=[]");
+            assertThat(Files.readString(c.workFile("gpu-" + none + ".out")).trim())
+                    .isEqualTo("cvd=[]");
 
             TestCluster.Run tooMany = c.cmd("sbatch", "--gres=gpu:3", "--wrap", "true");
             assertThat(tooMany.rc()).isEqualTo(1);
             assertThat(tooMany.err()).contains("Invalid generic resource (gres) specification");
-            assertThat(c.cmd("sacct", "-j", Long.toString(a), "-X", "-n", "-P", "-o", "AllocTRES").out()).contains("gres/gpu=1");
+            assertThat(c.cmd("sacct", "-j", Long.toString(a), "-X", "-n", "-P", "-o", "AllocTRES")
+                            .out())
+                    .contains("gres/gpu=1");
         }
     }
 }

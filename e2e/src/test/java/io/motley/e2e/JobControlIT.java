@@ -23,9 +23,13 @@ class JobControlIT {
             long a = c.submit("-J", "a", "--wrap", "true");
             long b = c.submit("-J", "b", "--wrap", "true");
 
-            TestCluster.Run up = c.cmd("scontrol", "update", "JobId=" + a, "TimeLimit=5:00", "Partition=short", "Name=renamed");
+            TestCluster.Run up =
+                    c.cmd("scontrol", "update", "JobId=" + a, "TimeLimit=5:00", "Partition=short", "Name=renamed");
             assertThat(up.rc()).as(up.err()).isZero();
-            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(a), "-o", "%j %P %l").out().trim()).isEqualTo("renamed short 5:00");
+            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(a), "-o", "%j %P %l")
+                            .out()
+                            .trim())
+                    .isEqualTo("renamed short 5:00");
             TestCluster.Run tooLong = c.cmd("scontrol", "update", "JobId=" + a, "Partition=nosuch");
             assertThat(tooLong.rc()).isEqualTo(1);
             assertThat(tooLong.err()).contains("Invalid partition name specified");
@@ -36,13 +40,18 @@ class JobControlIT {
             // b goes ahead of a: both wait behind the blocker, b now first
             c.cmd("scontrol", "update", "JobId=" + a, "Partition=main");
             assertThat(c.cmd("scontrol", "top", Long.toString(b)).rc()).isZero();
-            assertThat(c.cmd("squeue", "-h", "-t", "PD", "-o", "%i").lines()).containsExactly(Long.toString(b), Long.toString(a));
+            assertThat(c.cmd("squeue", "-h", "-t", "PD", "-o", "%i").lines())
+                    .containsExactly(Long.toString(b), Long.toString(a));
             c.cmd("scancel", Long.toString(blocker));
             c.awaitState(a, "COMPLETED", Duration.ofSeconds(30));
             c.awaitState(b, "COMPLETED", Duration.ofSeconds(30));
-            long startA = Long.parseLong(c.cmd("sacct", "-j", Long.toString(a), "-X", "-n", "-P", "-o", "Start").out().trim()
+            long startA = Long.parseLong(c.cmd("sacct", "-j", Long.toString(a), "-X", "-n", "-P", "-o", "Start")
+                    .out()
+                    .trim()
                     .replaceAll("\\D", ""));
-            long startB = Long.parseLong(c.cmd("sacct", "-j", Long.toString(b), "-X", "-n", "-P", "-o", "Start").out().trim()
+            long startB = Long.parseLong(c.cmd("sacct", "-j", Long.toString(b), "-X", "-n", "-P", "-o", "Start")
+                    .out()
+                    .trim()
                     .replaceAll("\\D", ""));
             assertThat(startB).isLessThanOrEqualTo(startA);
             TestCluster.Run done = c.cmd("scontrol", "update", "JobId=" + a, "TimeLimit=1");

@@ -23,7 +23,8 @@ class LocalClusterIT {
             assertThat(nodes.lines()).hasSize(2).allMatch(l -> l.endsWith(" idle"));
 
             long id = c.submit("--wrap", "sleep 2");
-            long pid = Long.parseLong(Files.readString(c.home.resolve("run/controller.pid")).trim());
+            long pid = Long.parseLong(
+                    Files.readString(c.home.resolve("run/controller.pid")).trim());
             ProcessHandle.of(pid).orElseThrow().destroyForcibly();
             ProcessHandle.of(pid).orElseThrow().onExit().get();
 
@@ -33,7 +34,9 @@ class LocalClusterIT {
             c.awaitState(id, "COMPLETED", Duration.ofSeconds(30));
 
             TestCluster.Run env = c.cmd("motley", "env");
-            assertThat(env.out()).contains("export MOTLEY_HOME='" + c.home + "'").contains("dist/bin");
+            assertThat(env.out())
+                    .contains("export MOTLEY_HOME='" + c.home + "'")
+                    .contains("dist/bin");
 
             TestCluster.Run down = c.cmd("motley", "down");
             assertThat(down.rc()).isZero();

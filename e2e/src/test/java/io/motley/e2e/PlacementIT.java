@@ -14,12 +14,16 @@ class PlacementIT {
 
     @Test
     void jobsGoWhereTheirConstraintsAndNodeListsSay() throws Exception {
-        try (TestCluster c = new TestCluster(dir, "NodeName=n1 Weight=10 Features=bigmem\nNodeName=n2 Weight=1 Features=fast,ssd\n")) {
+        try (TestCluster c = new TestCluster(
+                dir, "NodeName=n1 Weight=10 Features=bigmem\nNodeName=n2 Weight=1 Features=fast,ssd\n")) {
             c.startController();
             c.startAgent("n1", 1, "1000M");
             c.startAgent("n2", 1, "1000M");
             c.awaitNodesUp("n1", "n2");
-            assertThat(c.cmd("sinfo", "-N", "-h", "-o", "%N %f").out()).contains("n1 ").contains("bigmem").contains("fast,ssd");
+            assertThat(c.cmd("sinfo", "-N", "-h", "-o", "%N %f").out())
+                    .contains("n1 ")
+                    .contains("bigmem")
+                    .contains("fast,ssd");
 
             long byWeight = c.submit("--wrap", "true");
             long byFeature = c.submit("-C", "bigmem", "--wrap", "true");
@@ -46,6 +50,8 @@ class PlacementIT {
     }
 
     private static String node(TestCluster c, long id) {
-        return c.cmd("sacct", "-j", Long.toString(id), "-X", "-n", "-P", "-o", "NodeList").out().trim();
+        return c.cmd("sacct", "-j", Long.toString(id), "-X", "-n", "-P", "-o", "NodeList")
+                .out()
+                .trim();
     }
 }

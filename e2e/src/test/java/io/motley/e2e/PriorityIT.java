@@ -33,10 +33,12 @@ class PriorityIT {
 
             TestCluster.Run badAccount = c.cmd("sbatch", "-A", "chem", "--wrap", "true");
             assertThat(badAccount.rc()).isEqualTo(1);
-            assertThat(badAccount.err()).isEqualTo(
-                    "sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified\n");
+            assertThat(badAccount.err())
+                    .isEqualTo(
+                            "sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified\n");
             TestCluster.Run badQos = c.cmd("sbatch", "--qos=gold", "--wrap", "true");
-            assertThat(badQos.err()).isEqualTo("sbatch: error: Batch job submission failed: Invalid qos specification\n");
+            assertThat(badQos.err())
+                    .isEqualTo("sbatch: error: Batch job submission failed: Invalid qos specification\n");
 
             // some usage for physics, charged by default (the only account listing this user)
             long used = c.submit("--wrap", "sleep 2");
@@ -48,30 +50,48 @@ class PriorityIT {
             long normal = c.submit("--wrap", "true");
             long high = c.submit("--qos=high", "--wrap", "true");
             // the later jobs rank ahead of the nice one, the high QOS first of all
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(c.cmd("squeue", "-h", "-t", "PD", "-o", "%i %Q").lines())
-                    .extracting(l -> l.split(" ")[0])
-                    .containsExactly(Long.toString(high), Long.toString(normal), Long.toString(nice)));
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(c.cmd("squeue", "-h", "-t", "PD", "-o", "%i %Q")
+                                    .lines())
+                            .extracting(l -> l.split(" ")[0])
+                            .containsExactly(Long.toString(high), Long.toString(normal), Long.toString(nice)));
             assertThat(c.cmd("scontrol", "show", "job", Long.toString(nice)).out())
                     .contains("Nice=500 Account=physics QOS=normal");
 
             TestCluster.Run sprio = c.cmd("sprio");
             assertThat(sprio.rc()).isZero();
-            assertThat(sprio.lines().get(0)).isEqualTo(
-                    "          JOBID PARTITION   PRIORITY       SITE        AGE  FAIRSHARE        QOS");
-            assertThat(sprio.lines()).as(() -> c.cmd("squeue", "-t", "all", "-o", "%i %T %r %Q").out() + logs(c)).hasSize(4);
-            assertThat(c.cmd("sprio", "-h", "-j", Long.toString(high), "-o", "%i %q").out().trim())
+            assertThat(sprio.lines().get(0))
+                    .isEqualTo("          JOBID PARTITION   PRIORITY       SITE        AGE  FAIRSHARE        QOS");
+            assertThat(sprio.lines())
+                    .as(() -> c.cmd("squeue", "-t", "all", "-o", "%i %T %r %Q").out() + logs(c))
+                    .hasSize(4);
+            assertThat(c.cmd("sprio", "-h", "-j", Long.toString(high), "-o", "%i %q")
+                            .out()
+                            .trim())
                     .isEqualTo(high + " 1.0000000");
-            assertThat(c.cmd("sprio", "-h", "-j", Long.toString(nice), "-o", "%N").out().trim()).isEqualTo("500");
-            assertThat(c.cmd("sprio", "-w").lines().get(1)).contains("Weights").contains("10000").contains("1000");
+            assertThat(c.cmd("sprio", "-h", "-j", Long.toString(nice), "-o", "%N")
+                            .out()
+                            .trim())
+                    .isEqualTo("500");
+            assertThat(c.cmd("sprio", "-w").lines().get(1))
+                    .contains("Weights")
+                    .contains("10000")
+                    .contains("1000");
             // physics used everything so far: its fair share is below 1, and so is the job's factor
-            double fs = Double.parseDouble(c.cmd("sprio", "-h", "-n", "-j", Long.toString(normal), "-o", "%f").out().trim());
+            double fs = Double.parseDouble(c.cmd("sprio", "-h", "-n", "-j", Long.toString(normal), "-o", "%f")
+                    .out()
+                    .trim());
             assertThat(fs).isGreaterThan(0).isLessThan(1);
 
             TestCluster.Run sshare = c.cmd("sshare", "-a");
             assertThat(sshare.rc()).isZero();
-            assertThat(sshare.lines().get(0)).isEqualTo(
-                    "Account                    User  RawShares  NormShares    RawUsage  EffectvUsage  FairShare ");
-            String physicsUser = sshare.lines().stream().filter(l -> l.startsWith("  physics ")).findFirst().orElseThrow();
+            assertThat(sshare.lines().get(0))
+                    .isEqualTo(
+                            "Account                    User  RawShares  NormShares    RawUsage  EffectvUsage  FairShare ");
+            String physicsUser = sshare.lines().stream()
+                    .filter(l -> l.startsWith("  physics "))
+                    .findFirst()
+                    .orElseThrow();
             String[] f = physicsUser.trim().split("\\s+");
             // physics, user, RawShares, NormShares, RawUsage, EffectvUsage, FairShare
             assertThat(f[1]).isEqualTo(me);
@@ -102,8 +122,9 @@ class PriorityIT {
             c.awaitNodesUp("n1");
             TestCluster.Run r = c.cmd("sprio");
             assertThat(r.rc()).isEqualTo(1);
-            assertThat(r.err()).isEqualTo("You are not running a supported priority plugin\n(priority/basic).\n"
-                    + "Only 'priority/multifactor' is supported.\n");
+            assertThat(r.err())
+                    .isEqualTo("You are not running a supported priority plugin\n(priority/basic).\n"
+                            + "Only 'priority/multifactor' is supported.\n");
         }
     }
 }

@@ -35,14 +35,19 @@ class RecoveryIT {
             c.killController();
             TestCluster.Run down = c.cmd("squeue");
             assertThat(down.rc()).isEqualTo(1);
-            assertThat(down.err()).contains("cannot reach the Motley controller").contains("motley up");
+            assertThat(down.err())
+                    .contains("cannot reach the Motley controller")
+                    .contains("motley up");
 
             c.startController();
             for (long id : new long[] {r1, r2, p1, p2}) c.awaitState(id, "COMPLETED", Duration.ofSeconds(40));
-            assertThat(Files.readAllLines(runs)).containsExactlyInAnyOrder(
-                    Long.toString(r1), Long.toString(r2), Long.toString(p1), Long.toString(p2));
-            TestCluster.Run acct = c.cmd("sacct", "-X", "-n", "-P", "-o", "JobID,State", "-j", r1 + "," + r2 + "," + p1 + "," + p2);
-            assertThat(acct.lines()).containsExactly(r1 + "|COMPLETED", r2 + "|COMPLETED", p1 + "|COMPLETED", p2 + "|COMPLETED");
+            assertThat(Files.readAllLines(runs))
+                    .containsExactlyInAnyOrder(
+                            Long.toString(r1), Long.toString(r2), Long.toString(p1), Long.toString(p2));
+            TestCluster.Run acct =
+                    c.cmd("sacct", "-X", "-n", "-P", "-o", "JobID,State", "-j", r1 + "," + r2 + "," + p1 + "," + p2);
+            assertThat(acct.lines())
+                    .containsExactly(r1 + "|COMPLETED", r2 + "|COMPLETED", p1 + "|COMPLETED", p2 + "|COMPLETED");
         }
     }
 
@@ -56,7 +61,9 @@ class RecoveryIT {
             Path runs = c.workFile("runs.log");
             long id = c.submit("--wrap", "echo $SLURMD_NODENAME >> " + runs + "; sleep 3");
             c.awaitState(id, "RUNNING", Duration.ofSeconds(20));
-            String node = c.cmd("squeue", "-h", "-j", Long.toString(id), "-o", "%N").out().trim();
+            String node = c.cmd("squeue", "-h", "-j", Long.toString(id), "-o", "%N")
+                    .out()
+                    .trim();
 
             c.killAgent(node);
             c.startAgent(node, 1, "1000M");
@@ -67,11 +74,15 @@ class RecoveryIT {
             // heartbeats stop: after NodeTimeout (6 s) the node is DOWN with a reason, and back when it returns
             String other = node.equals("n1") ? "n2" : "n1";
             c.killAgent(other);
-            await().atMost(Duration.ofSeconds(20)).until(() ->
-                    c.cmd("sinfo", "-N", "-h", "-o", "%N %t %E").lines().contains(other + " down Not responding"));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> c.cmd("sinfo", "-N", "-h", "-o", "%N %t %E")
+                            .lines()
+                            .contains(other + " down Not responding"));
             c.startAgent(other, 1, "1000M");
             c.awaitNodesUp(other);
-            assertThat(c.log("controller")).contains("node down node=" + other).contains("node back in service node=" + other);
+            assertThat(c.log("controller"))
+                    .contains("node down node=" + other)
+                    .contains("node back in service node=" + other);
         }
     }
 
@@ -82,14 +93,29 @@ class RecoveryIT {
             Path otherHome = dir.resolve("other");
             Files.createDirectories(otherHome.resolve("etc"));
             Files.writeString(otherHome.resolve("etc/cluster.key"), "00".repeat(32) + "\n");
-            Process p = new ProcessBuilder(TestCluster.BIN.resolve("motley").toString(), "agent", "--home", otherHome.toString(),
-                    "--name", "intruder", "--controller", "127.0.0.1:" + c.port, "--socket", otherHome.resolve("agent.sock").toString())
-                    .redirectErrorStream(true).redirectOutput(otherHome.resolve("agent.out").toFile()).start();
+            Process p = new ProcessBuilder(
+                            TestCluster.BIN.resolve("motley").toString(),
+                            "agent",
+                            "--home",
+                            otherHome.toString(),
+                            "--name",
+                            "intruder",
+                            "--controller",
+                            "127.0.0.1:" + c.port,
+                            "--socket",
+                            otherHome.resolve("agent.sock").toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(otherHome.resolve("agent.out").toFile())
+                    .start();
             try {
-                await().atMost(Duration.ofSeconds(30)).until(() -> c.log("controller").contains("wrong cluster key"));
-                await().atMost(Duration.ofSeconds(10)).until(() ->
-                        Files.readString(otherHome.resolve("agent.out")).contains("controller refused this agent"));
-                assertThat(c.log("controller")).contains("node=intruder").doesNotContain("agent registered node=intruder");
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> c.log("controller").contains("wrong cluster key"));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> Files.readString(otherHome.resolve("agent.out"))
+                                .contains("controller refused this agent"));
+                assertThat(c.log("controller"))
+                        .contains("node=intruder")
+                        .doesNotContain("agent registered node=intruder");
             } finally {
                 p.destroyForcibly().waitFor();
             }

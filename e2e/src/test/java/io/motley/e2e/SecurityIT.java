@@ -54,7 +54,8 @@ class SecurityIT {
     @BeforeAll
     static void start() throws Exception {
         assumeTrue(root(), "acting as two unprivileged users against a root agent needs root to create them");
-        assumeTrue(new File("/usr/sbin/useradd").canExecute() && new File("/usr/sbin/runuser").canExecute(),
+        assumeTrue(
+                new File("/usr/sbin/useradd").canExecute() && new File("/usr/sbin/runuser").canExecute(),
                 "useradd and runuser are needed to act as other users (scripts/setup-test-host installs them)");
         ensureUser(A);
         ensureUser(B);
@@ -91,34 +92,59 @@ class SecurityIT {
     void theJobsEnvironmentNeverReachesRootsProcesses() throws Exception {
         Path evil = Files.createDirectories(workA.resolve("evil"));
         // stand-ins for the tools a wrapper might call by name: each notes who ran it, then does the real work
-        for (String tool : List.of("mv", "cat", "kill", "setsid", "sh", "id", "rm", "mkdir", "chmod", "env", "setpriv", "runuser",
-                "perl", "getent", "taskset", "sleep", "printf", "echo")) {
+        for (String tool : List.of(
+                "mv", "cat", "kill", "setsid", "sh", "id", "rm", "mkdir", "chmod", "env", "setpriv", "runuser", "perl",
+                "getent", "taskset", "sleep", "printf", "echo")) {
             Path f = evil.resolve(tool);
-            Files.writeString(f, "#!/bin/sh\n/usr/bin/id -u >> " + evil.resolve("ran-" + tool) + "\n"
-                    + "for d in /usr/bin /bin /usr/sbin /sbin; do [ -x $d/" + tool + " ] && exec $d/" + tool + " \"$@\"; done\n");
+            Files.writeString(
+                    f,
+                    "#!/bin/sh\n/usr/bin/id -u >> " + evil.resolve("ran-" + tool) + "\n"
+                            + "for d in /usr/bin /bin /usr/sbin /sbin; do [ -x $d/" + tool + " ] && exec $d/" + tool
+                            + " \"$@\"; done\n");
             Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         chownTree(evil, A);
-        TestCluster.Run r = as(A, workA, "env", "PATH=" + evil + ":/usr/bin:/bin", "LD_PRELOAD=" + evil.resolve("evil.so"),
-                "BASH_ENV=" + evil.resolve("rc"), "ENV=" + evil.resolve("rc"), "MOTLEY_SEC_MARK=yes",
-                TestCluster.BIN.resolve("sbatch").toString(), "--parsable", "--export=ALL", "-o", "env-%j.out",
-                "--wrap", "echo mark=$MOTLEY_SEC_MARK; sleep 3");
+        TestCluster.Run r = as(
+                A,
+                workA,
+                "env",
+                "PATH=" + evil + ":/usr/bin:/bin",
+                "LD_PRELOAD=" + evil.resolve("evil.so"),
+                "BASH_ENV=" + evil.resolve("rc"),
+                "ENV=" + evil.resolve("rc"),
+                "MOTLEY_SEC_MARK=yes",
+                TestCluster.BIN.resolve("sbatch").toString(),
+                "--parsable",
+                "--export=ALL",
+                "-o",
+                "env-%j.out",
+                "--wrap",
+                "echo mark=$MOTLEY_SEC_MARK; sleep 3");
         assertThat(r.rc()).as(r.err()).isZero();
         long id = Long.parseLong(r.out().trim());
         c.awaitState(id, "RUNNING", Duration.ofSeconds(20));
         Path spool = c.home.resolve("spool/n1/job" + id);
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(spool.resolve("shepherd.pid")));
-        long shepherd = Long.parseLong(Files.readString(spool.resolve("shepherd.pid")).trim());
-        String environ = new String(Files.readAllBytes(Path.of("/proc/" + shepherd + "/environ")), StandardCharsets.UTF_8);
-        assertThat(environ.split("\0")).as("the root shepherd's environment")
-                .noneMatch(v -> v.startsWith("LD_PRELOAD=") || v.startsWith("BASH_ENV=") || v.startsWith("ENV=")
-                        || v.startsWith("MOTLEY_SEC_MARK=") || v.contains(evil.toString()));
+        long shepherd =
+                Long.parseLong(Files.readString(spool.resolve("shepherd.pid")).trim());
+        String environ =
+                new String(Files.readAllBytes(Path.of("/proc/" + shepherd + "/environ")), StandardCharsets.UTF_8);
+        assertThat(environ.split("\0"))
+                .as("the root shepherd's environment")
+                .noneMatch(v -> v.startsWith("LD_PRELOAD=")
+                        || v.startsWith("BASH_ENV=")
+                        || v.startsWith("ENV=")
+                        || v.startsWith("MOTLEY_SEC_MARK=")
+                        || v.contains(evil.toString()));
         c.awaitState(id, "COMPLETED", Duration.ofSeconds(30));
         // the job itself still gets everything it was given
         assertThat(Files.readString(workA.resolve("env-" + id + ".out"))).contains("mark=yes");
         try (var ran = Files.list(evil)) {
-            for (Path p : ran.filter(f -> f.getFileName().toString().startsWith("ran-")).toList()) {
-                assertThat(Files.readAllLines(p)).as("uids that ran " + p.getFileName()).doesNotContain("0");
+            for (Path p : ran.filter(f -> f.getFileName().toString().startsWith("ran-"))
+                    .toList()) {
+                assertThat(Files.readAllLines(p))
+                        .as("uids that ran " + p.getFileName())
+                        .doesNotContain("0");
             }
         }
     }
@@ -134,10 +160,24 @@ class SecurityIT {
         long toNew = submitAs(A, workA, "-o", "two.out", "--wrap", "sleep 300");
         c.awaitState(toSecret, "RUNNING", Duration.ofSeconds(20));
         c.awaitState(toNew, "RUNNING", Duration.ofSeconds(20));
-        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(workA.resolve("one.out")) && Files.exists(workA.resolve("two.out")));
-        assertThat(as(A, workA, "sh", "-c", "rm -f one.out two.out && ln -s " + secret + " one.out && ln -s " + planted + " two.out")
-                .rc()).isZero();
-        assertThat(as(A, workA, TestCluster.BIN.resolve("scancel").toString(), Long.toString(toSecret), Long.toString(toNew)).rc())
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Files.exists(workA.resolve("one.out")) && Files.exists(workA.resolve("two.out")));
+        assertThat(as(
+                                A,
+                                workA,
+                                "sh",
+                                "-c",
+                                "rm -f one.out two.out && ln -s " + secret + " one.out && ln -s " + planted
+                                        + " two.out")
+                        .rc())
+                .isZero();
+        assertThat(as(
+                                A,
+                                workA,
+                                TestCluster.BIN.resolve("scancel").toString(),
+                                Long.toString(toSecret),
+                                Long.toString(toNew))
+                        .rc())
                 .isZero();
         c.awaitState(toSecret, "CANCELLED", Duration.ofSeconds(30));
         c.awaitState(toNew, "CANCELLED", Duration.ofSeconds(30));
@@ -161,11 +201,14 @@ class SecurityIT {
                 impostor.bind(new InetSocketAddress("127.0.0.1", fake.port));
                 impostor.setSoTimeout(30_000);
                 Thread t = Thread.ofVirtual().start(() -> impersonate(impostor, marker, heard));
-                await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).until(() ->
-                        fake.log("agent-n1").contains("failed to prove it holds the cluster key"));
+                await().atMost(Duration.ofSeconds(40))
+                        .pollInterval(Duration.ofMillis(200))
+                        .until(() -> fake.log("agent-n1").contains("failed to prove it holds the cluster key"));
                 t.join(Duration.ofSeconds(10));
             }
-            assertThat(marker).as("a job launched by the impostor (frames it saw: %s)", heard).doesNotExist();
+            assertThat(marker)
+                    .as("a job launched by the impostor (frames it saw: %s)", heard)
+                    .doesNotExist();
         }
     }
 
@@ -175,16 +218,37 @@ class SecurityIT {
             s.setSoTimeout(10_000);
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
-            FrameIO.write(out, Frame.op(Ops.HELLO).put("nonce", "00112233445566778899aabbccddeeff").put("cluster", "e2e"));
+            FrameIO.write(
+                    out,
+                    Frame.op(Ops.HELLO)
+                            .put("nonce", "00112233445566778899aabbccddeeff")
+                            .put("cluster", "e2e"));
             heard.add(FrameIO.read(in).op());
             FrameIO.write(out, Frame.op(Ops.OK).put("heartbeat", 1));
             heard.add(FrameIO.read(in).op());
-            Frame request = new Frame().put("name", "pwn").put("script", "#!/bin/sh\nid -u > " + marker + "\n")
-                    .put("workDir", "/tmp").put("stdout", "/dev/null");
-            Frame job = Frame.op("job").put("id", 4242).put("user", "root").put("uid", 0).put("gid", 0).put("state", "RUNNING")
-                    .put("partition", "main").put("node", "n1").put("allocCpus", 1).put("allocMem", 100).put("limit", -1)
+            Frame request = new Frame()
+                    .put("name", "pwn")
+                    .put("script", "#!/bin/sh\nid -u > " + marker + "\n")
+                    .put("workDir", "/tmp")
+                    .put("stdout", "/dev/null");
+            Frame job = Frame.op("job")
+                    .put("id", 4242)
+                    .put("user", "root")
+                    .put("uid", 0)
+                    .put("gid", 0)
+                    .put("state", "RUNNING")
+                    .put("partition", "main")
+                    .put("node", "n1")
+                    .put("allocCpus", 1)
+                    .put("allocMem", 100)
+                    .put("limit", -1)
                     .add(request);
-            FrameIO.write(out, Frame.op(Ops.LAUNCH).put("cluster", "e2e").put("killWait", 1).add(job));
+            FrameIO.write(
+                    out,
+                    Frame.op(Ops.LAUNCH)
+                            .put("cluster", "e2e")
+                            .put("killWait", 1)
+                            .add(job));
             while (true) heard.add(FrameIO.read(in).op());
         } catch (IOException | RuntimeException e) {
             heard.add("closed: " + e.getMessage());
@@ -196,10 +260,19 @@ class SecurityIT {
     void anotherUserCannotReadAJobsScriptOrEnvironment() throws Exception {
         String envSecret = "env-" + UUID.randomUUID();
         String scriptSecret = "script-" + UUID.randomUUID();
-        TestCluster.Run held = as(A, workA, "env", "MOTLEY_SEC_TOKEN=" + envSecret, TestCluster.BIN.resolve("sbatch").toString(),
-                "--parsable", "-H", "--wrap", "echo " + scriptSecret);
+        TestCluster.Run held = as(
+                A,
+                workA,
+                "env",
+                "MOTLEY_SEC_TOKEN=" + envSecret,
+                TestCluster.BIN.resolve("sbatch").toString(),
+                "--parsable",
+                "-H",
+                "--wrap",
+                "echo " + scriptSecret);
         assertThat(held.rc()).as(held.err()).isZero();
-        long running = submitAs(A, workA, "--export=ALL,MOTLEY_SEC_TOKEN=" + envSecret, "--wrap", "sleep 30 # " + scriptSecret);
+        long running = submitAs(
+                A, workA, "--export=ALL,MOTLEY_SEC_TOKEN=" + envSecret, "--wrap", "sleep 30 # " + scriptSecret);
         c.awaitState(running, "RUNNING", Duration.ofSeconds(20));
         for (String secret : List.of(envSecret, scriptSecret)) {
             // the cluster's files, the job's script copies, and every process's command line (the
@@ -207,11 +280,22 @@ class SecurityIT {
             Path pattern = workB.resolve("pattern");
             Files.writeString(pattern, secret + "\n");
             chownTree(pattern, B);
-            TestCluster.Run found = as(B, workB, "sh", "-c", "grep -rlasF -f \"$0\" \"$1\" /tmp/motley-job* /proc/[0-9]*/cmdline",
-                    pattern.toString(), c.home.toString());
+            TestCluster.Run found = as(
+                    B,
+                    workB,
+                    "sh",
+                    "-c",
+                    "grep -rlasF -f \"$0\" \"$1\" /tmp/motley-job* /proc/[0-9]*/cmdline",
+                    pattern.toString(),
+                    c.home.toString());
             assertThat(found.out()).as("files B can read that hold A's secret").isEmpty();
         }
-        as(A, workA, TestCluster.BIN.resolve("scancel").toString(), Long.toString(running), held.out().trim());
+        as(
+                A,
+                workA,
+                TestCluster.BIN.resolve("scancel").toString(),
+                Long.toString(running),
+                held.out().trim());
     }
 
     /** Finding 5: held connections on the agent's socket locked everyone out. */
@@ -240,33 +324,54 @@ class SecurityIT {
                 }
                 print "open ", $n - keys(%done), "\\n";
                 """);
-        Process hold = new ProcessBuilder("runuser", "-u", B, "--", "perl", flood.toString(),
-                c.home.resolve("run/agent.sock").toString(), "40").redirectErrorStream(true).start();
+        Process hold = new ProcessBuilder(
+                        "runuser",
+                        "-u",
+                        B,
+                        "--",
+                        "perl",
+                        flood.toString(),
+                        c.home.resolve("run/agent.sock").toString(),
+                        "40")
+                .redirectErrorStream(true)
+                .start();
         // while B holds the socket, A is still served
         TestCluster.Run squeue = as(A, workA, TestCluster.BIN.resolve("squeue").toString());
         assertThat(squeue.rc()).as(squeue.err()).isZero();
         String report = new String(hold.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         hold.waitFor();
-        List<int[]> ended = report.lines().filter(l -> l.matches("\\d+ \\d+"))
-                .map(l -> new int[] {Integer.parseInt(l.split(" ")[0]), Integer.parseInt(l.split(" ")[1])}).toList();
+        List<int[]> ended = report.lines()
+                .filter(l -> l.matches("\\d+ \\d+"))
+                .map(l -> new int[] {Integer.parseInt(l.split(" ")[0]), Integer.parseInt(l.split(" ")[1])})
+                .toList();
         assertThat(report).as(report).contains("open 0");
         // 32 over the limit of 8 are answered with an error at once; the 8 idle ones are closed after the 3 s timeout
-        assertThat(ended.stream().filter(e -> e[0] < 2000 && e[1] > 0).count()).as(report).isGreaterThanOrEqualTo(32);
+        assertThat(ended.stream().filter(e -> e[0] < 2000 && e[1] > 0).count())
+                .as(report)
+                .isGreaterThanOrEqualTo(32);
         assertThat(ended.stream().filter(e -> e[0] >= 2500).count()).as(report).isGreaterThanOrEqualTo(1);
-        assertThat(c.log("agent-n1").lines().filter(l -> l.contains("too many connections")).count())
-                .as("log lines about the refused connections").isLessThanOrEqualTo(5);
+        assertThat(c.log("agent-n1")
+                        .lines()
+                        .filter(l -> l.contains("too many connections"))
+                        .count())
+                .as("log lines about the refused connections")
+                .isLessThanOrEqualTo(5);
     }
 
     /** Finding 6: scontrol update moved a held job into a partition closed to its owner's groups. */
     @Test
     void updateChecksAllowGroupsAsSubmitDoes() {
-        TestCluster.Run direct = as(B, workB, TestCluster.BIN.resolve("sbatch").toString(), "-p", "secret", "--wrap", "true");
+        TestCluster.Run direct =
+                as(B, workB, TestCluster.BIN.resolve("sbatch").toString(), "-p", "secret", "--wrap", "true");
         assertThat(direct.rc()).isEqualTo(1);
         long id = submitAs(B, workB, "-H", "--wrap", "true");
-        TestCluster.Run update = as(B, workB, TestCluster.BIN.resolve("scontrol").toString(), "update", "JobId=" + id,
-                "Partition=secret");
+        TestCluster.Run update = as(
+                B, workB, TestCluster.BIN.resolve("scontrol").toString(), "update", "JobId=" + id, "Partition=secret");
         assertThat(update.rc()).as(update.out() + update.err()).isNotZero();
-        assertThat(c.cmd("squeue", "-h", "-j", Long.toString(id), "-o", "%P").out().trim()).isEqualTo("main");
+        assertThat(c.cmd("squeue", "-h", "-j", Long.toString(id), "-o", "%P")
+                        .out()
+                        .trim())
+                .isEqualTo("main");
         c.cmd("scancel", Long.toString(id));
     }
 
@@ -293,7 +398,9 @@ class SecurityIT {
             } catch (IOException e) {
                 cut = true;
             }
-            assertThat(cut).as("the controller hangs up on a 200 MiB frame before authentication").isTrue();
+            assertThat(cut)
+                    .as("the controller hangs up on a 200 MiB frame before authentication")
+                    .isTrue();
         }
 
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -315,13 +422,15 @@ class SecurityIT {
             // hanging up is an answer too; what matters is below
         }
         assertThat(c.cmd("squeue").rc()).isZero();
-        assertThat(c.log("agent-n1") + Files.readString(c.home.resolve("log/agent-n1.out"))).doesNotContain("StackOverflowError");
+        assertThat(c.log("agent-n1") + Files.readString(c.home.resolve("log/agent-n1.out")))
+                .doesNotContain("StackOverflowError");
     }
 
     /** Finding 10: a newline in a job name forged rows and log lines; malformed requests logged stack traces. */
     @Test
     void controlCharactersAndMalformedRequestsGetOneLineErrors() throws Exception {
-        TestCluster.Run r = as(A, workA, TestCluster.BIN.resolve("sbatch").toString(), "-J", "evil\nname", "--wrap", "true");
+        TestCluster.Run r =
+                as(A, workA, TestCluster.BIN.resolve("sbatch").toString(), "-J", "evil\nname", "--wrap", "true");
         assertThat(r.rc()).isEqualTo(1);
         assertThat(r.err()).contains("control character");
 
@@ -349,7 +458,9 @@ class SecurityIT {
 
     static void ensureUser(String name) throws Exception {
         if (new ProcessBuilder("id", "-u", name).start().waitFor() == 0) return;
-        Process p = new ProcessBuilder("/usr/sbin/useradd", "-M", "-N", "-s", "/bin/sh", name).inheritIO().start();
+        Process p = new ProcessBuilder("/usr/sbin/useradd", "-M", "-N", "-s", "/bin/sh", name)
+                .inheritIO()
+                .start();
         assertThat(p.waitFor()).as("useradd " + name).isZero();
     }
 
@@ -362,7 +473,8 @@ class SecurityIT {
     }
 
     static void chownTree(Path p, String user) throws Exception {
-        assertThat(new ProcessBuilder("chown", "-R", user, p.toString()).start().waitFor()).isZero();
+        assertThat(new ProcessBuilder("chown", "-R", user, p.toString()).start().waitFor())
+                .isZero();
     }
 
     /** Runs a command as USER (no inherited environment beyond what runuser sets), in DIR. */
@@ -373,7 +485,8 @@ class SecurityIT {
     }
 
     static long submitAs(String user, Path dir, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(TestCluster.BIN.resolve("sbatch").toString(), "--parsable"));
+        List<String> cmd =
+                new ArrayList<>(List.of(TestCluster.BIN.resolve("sbatch").toString(), "--parsable"));
         cmd.addAll(List.of(args));
         TestCluster.Run r = as(user, dir, cmd.toArray(String[]::new));
         if (r.rc() != 0) throw new AssertionError("sbatch as " + user + " failed rc=" + r.rc() + ": " + r.err());

@@ -49,7 +49,8 @@ class StoreLossIT {
     @Test
     void aFullDiskIsReportedAsDiskFullAtSubmitAndAtLaunch() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "mounting a small tmpfs to fill needs root");
-        assumeTrue(new File("/bin/mount").canExecute() || new File("/usr/bin/mount").canExecute(), "mount(8) is needed");
+        assumeTrue(
+                new File("/bin/mount").canExecute() || new File("/usr/bin/mount").canExecute(), "mount(8) is needed");
         try (TestCluster c = new TestCluster(dir, "")) {
             Path state = Files.createDirectories(c.home.resolve("state"));
             Path spool = Files.createDirectories(c.home.resolve("spool"));
@@ -68,16 +69,21 @@ class StoreLossIT {
                     assertThat(full.rc()).isEqualTo(1);
                     assertThat(full.err()).contains("disk is full");
                     Files.delete(state.resolve("filler"));
-                    await().atMost(Duration.ofSeconds(20)).until(() -> c.cmd("sbatch", "--wrap", "true").rc() == 0);
+                    await().atMost(Duration.ofSeconds(20))
+                            .until(() -> c.cmd("sbatch", "--wrap", "true").rc() == 0);
                     // the jobs before must be over and their spool directories gone, or their removal frees room again
-                    await().atMost(Duration.ofSeconds(30)).until(() -> c.cmd("squeue", "-h").out().isBlank() && noJobDirs(spool));
+                    await().atMost(Duration.ofSeconds(30))
+                            .until(() -> c.cmd("squeue", "-h").out().isBlank() && noJobDirs(spool));
 
                     fill(spool);
                     long failed = c.submit("--wrap", "true");
                     c.awaitState(failed, "FAILED", Duration.ofSeconds(30));
-                    assertThat(c.cmd("scontrol", "show", "job", Long.toString(failed)).out()).as(c.log("agent-n1"))
+                    assertThat(c.cmd("scontrol", "show", "job", Long.toString(failed))
+                                    .out())
+                            .as(c.log("agent-n1"))
                             .contains("No_space_left_on_device");
-                    assertThat(c.cmd("sacct", "-n", "-j", Long.toString(failed), "-o", "Reason%100").out())
+                    assertThat(c.cmd("sacct", "-n", "-j", Long.toString(failed), "-o", "Reason%100")
+                                    .out())
                             .containsIgnoringCase("space");
                     Files.delete(spool.resolve("filler"));
                 } finally {
@@ -91,8 +97,10 @@ class StoreLossIT {
     }
 
     private static void mount(Path at, String size) throws Exception {
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0755", "tmpfs", at.toString())
-                .inheritIO().start();
+        Process p = new ProcessBuilder(
+                        "mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0755", "tmpfs", at.toString())
+                .inheritIO()
+                .start();
         assertThat(p.waitFor()).as("mount tmpfs on " + at).isZero();
     }
 
@@ -108,7 +116,9 @@ class StoreLossIT {
 
     /** Writes zeros until not one more byte fits on the filesystem. */
     private static void fill(Path fs) throws IOException {
-        try (var out = java.nio.channels.FileChannel.open(fs.resolve("filler"), java.nio.file.StandardOpenOption.CREATE,
+        try (var out = java.nio.channels.FileChannel.open(
+                fs.resolve("filler"),
+                java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.WRITE)) {
             for (int chunk = 64 * 1024; chunk > 0; chunk /= 2) {
                 try {

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * distribution's launcher, each with its own log, and the Slurm-named commands run as processes.
  */
 final class TestCluster implements AutoCloseable {
-    static final Path REPO = Path.of(System.getProperty("motley.repo", "..")).toAbsolutePath().normalize();
+    static final Path REPO =
+            Path.of(System.getProperty("motley.repo", "..")).toAbsolutePath().normalize();
     static final Path BIN = REPO.resolve("dist/bin");
     final Path home;
     final Path work;
@@ -43,8 +44,9 @@ final class TestCluster implements AutoCloseable {
         Files.createDirectories(home.resolve("log"));
         Files.createDirectories(work);
         this.port = freePort();
-        Files.writeString(home.resolve("etc/motley.conf"), "ClusterName=e2e\nControllerPort=" + port
-                + "\nNodeTimeout=6\nKillWait=2\n" + extraConfig);
+        Files.writeString(
+                home.resolve("etc/motley.conf"),
+                "ClusterName=e2e\nControllerPort=" + port + "\nNodeTimeout=6\nKillWait=2\n" + extraConfig);
     }
 
     static int freePort() throws IOException {
@@ -67,23 +69,41 @@ final class TestCluster implements AutoCloseable {
     void startAgent(String name, int cpus, String mem, Map<String, String> env) throws IOException {
         if (firstAgent == null) firstAgent = name;
         String sock = name.equals(firstAgent) ? "run/agent.sock" : "run/agent-" + name + ".sock";
-        agents.put(name, daemon("agent-" + name, List.of("agent", "--home", home.toString(), "--name", name,
-                "--controller", "127.0.0.1:" + port, "--cpus", Integer.toString(cpus), "--mem", mem,
-                "--socket", home.resolve(sock).toString()), env));
+        agents.put(
+                name,
+                daemon(
+                        "agent-" + name,
+                        List.of(
+                                "agent",
+                                "--home",
+                                home.toString(),
+                                "--name",
+                                name,
+                                "--controller",
+                                "127.0.0.1:" + port,
+                                "--cpus",
+                                Integer.toString(cpus),
+                                "--mem",
+                                mem,
+                                "--socket",
+                                home.resolve(sock).toString()),
+                        env));
     }
 
     private String firstAgent;
 
     void awaitNodesUp(String... names) {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            Run r = cmd("sinfo", "-N", "-h", "-o", "%N %t");
-            if (r.rc() != 0) return false;
-            int up = 0;
-            for (String n : names) {
-                if (r.lines().stream().anyMatch(l -> l.startsWith(n + " ") && !l.contains("down"))) up++;
-            }
-            return up == names.length;
-        });
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    Run r = cmd("sinfo", "-N", "-h", "-o", "%N %t");
+                    if (r.rc() != 0) return false;
+                    int up = 0;
+                    for (String n : names) {
+                        if (r.lines().stream().anyMatch(l -> l.startsWith(n + " ") && !l.contains("down"))) up++;
+                    }
+                    return up == names.length;
+                });
     }
 
     private Process daemon(String log, List<String> args) throws IOException {
@@ -96,17 +116,22 @@ final class TestCluster implements AutoCloseable {
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         env(pb);
-        pb.environment().put("MOTLEY_LOG_FILE", home.resolve("log/" + log + ".log").toString());
+        pb.environment()
+                .put("MOTLEY_LOG_FILE", home.resolve("log/" + log + ".log").toString());
         pb.environment().putAll(extraEnv);
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("log/" + log + ".out").toFile()));
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(
+                home.resolve("log/" + log + ".out").toFile()));
         pb.redirectErrorStream(true);
         return pb.start();
     }
 
     private void env(ProcessBuilder pb) {
         pb.environment().put("MOTLEY_HOME", home.toString());
-        pb.environment().put("MOTLEY_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        pb.environment()
+                .put(
+                        "MOTLEY_JAVA",
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString());
         pb.environment().remove("MOTLEY_SOCKET");
     }
 
@@ -119,7 +144,8 @@ final class TestCluster implements AutoCloseable {
         try {
             List<String> cmd = new ArrayList<>(List.of(args));
             // a bare command name is one of ours; a path or a wrapper such as runuser is taken as given
-            if (!args[0].contains("/") && Files.exists(BIN.resolve(args[0]))) cmd.set(0, BIN.resolve(args[0]).toString());
+            if (!args[0].contains("/") && Files.exists(BIN.resolve(args[0])))
+                cmd.set(0, BIN.resolve(args[0]).toString());
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
             env(pb);
             Path out = Files.createTempFile(home, "out", ".txt");

@@ -39,7 +39,8 @@ public record Bounds(int maxBytes, int maxDepth) {
     /** Refuses a frame whose children reach {@code depth} levels (the frame itself is level 1). */
     void checkDepth(int depth) throws Exceeded {
         if (depth > maxDepth) {
-            throw new Exceeded("frame nested more than " + maxDepth + " levels deep is over the limit of " + maxDepth + " levels");
+            throw new Exceeded(
+                    "frame nested more than " + maxDepth + " levels deep is over the limit of " + maxDepth + " levels");
         }
     }
 

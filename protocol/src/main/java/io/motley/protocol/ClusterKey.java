@@ -54,7 +54,8 @@ public final class ClusterKey {
         } catch (IllegalArgumentException e) {
             throw new IOException("cluster key " + file + " is not a hex string: " + e.getMessage());
         }
-        if (k.length < 16) throw new IOException("cluster key " + file + " is too short: " + k.length + " bytes, at least 16 needed");
+        if (k.length < 16)
+            throw new IOException("cluster key " + file + " is too short: " + k.length + " bytes, at least 16 needed");
         return new ClusterKey(k);
     }
 

@@ -60,7 +60,8 @@ public final class Codec {
             r.environment().forEach(env::put);
             f.add(env);
             Frame argv = new Frame();
-            for (int i = 0; i < r.arguments().size(); i++) argv.put(Integer.toString(i), r.arguments().get(i));
+            for (int i = 0; i < r.arguments().size(); i++)
+                argv.put(Integer.toString(i), r.arguments().get(i));
             f.add(argv);
         }
         return f;
@@ -137,7 +138,9 @@ public final class Codec {
                 .put("restarts", j.restarts())
                 .put("stateDesc", j.stateDesc());
         if (j.array() != null) {
-            f.put("arrayJobId", j.array().arrayJobId()).put("arrayTaskId", j.array().taskId()).put("arrayPending", j.array().pending());
+            f.put("arrayJobId", j.array().arrayJobId())
+                    .put("arrayTaskId", j.array().taskId())
+                    .put("arrayPending", j.array().pending());
         }
         f.add(request(j.request(), withPayload));
         return f;
@@ -165,7 +168,9 @@ public final class Codec {
                 f.integer("cancelledBy", -1),
                 f.str("gpuIds", ""),
                 usage(f),
-                f.has("arrayJobId") ? new ArrayPart(f.lng("arrayJobId", 0), f.integer("arrayTaskId", -1), f.str("arrayPending", "")) : null,
+                f.has("arrayJobId")
+                        ? new ArrayPart(f.lng("arrayJobId", 0), f.integer("arrayTaskId", -1), f.str("arrayPending", ""))
+                        : null,
                 // absent in records written before requeue existed: never requeued
                 f.integer("restarts", 0),
                 // absent when the job has no state description (and in records written before there was one)
@@ -178,7 +183,10 @@ public final class Codec {
     }
 
     public static Frame putUsage(Frame f, Usage u) {
-        return f.put("maxRss", u.maxRssKiB()).put("maxVm", u.maxVmKiB()).put("userCpu", u.userCpuMs()).put("sysCpu", u.systemCpuMs());
+        return f.put("maxRss", u.maxRssKiB())
+                .put("maxVm", u.maxVmKiB())
+                .put("userCpu", u.userCpuMs())
+                .put("sysCpu", u.systemCpuMs());
     }
 
     public static Frame node(Node n) {
@@ -230,7 +238,9 @@ public final class Codec {
                 f.lng("boot", 0),
                 f.lng("agentStart", 0),
                 f.str("version", ""),
-                f.str("features", "").isEmpty() ? List.of() : Arrays.asList(f.str("features").split(",")),
+                f.str("features", "").isEmpty()
+                        ? List.of()
+                        : Arrays.asList(f.str("features").split(",")),
                 Gpu.parse(f.str("gpus", "")),
                 f.str("containment", ""),
                 f.str("jobUser", ""),
@@ -268,36 +278,81 @@ public final class Codec {
 
     /** The weights sprio shows, on the answer's own frame. */
     public static Frame putWeights(Frame f, io.motley.core.priority.PriorityConfig p) {
-        return f.put("type", p.typeName()).put("wAge", p.weightAge()).put("wFairshare", p.weightFairshare())
-                .put("wJobSize", p.weightJobSize()).put("wPartition", p.weightPartition()).put("wQos", p.weightQos());
+        return f.put("type", p.typeName())
+                .put("wAge", p.weightAge())
+                .put("wFairshare", p.weightFairshare())
+                .put("wJobSize", p.weightJobSize())
+                .put("wPartition", p.weightPartition())
+                .put("wQos", p.weightQos());
     }
 
     /** The weights again, as a config holding only them (what the commands need to weigh factors). */
     public static io.motley.core.priority.PriorityConfig weights(Frame f) {
-        return new io.motley.core.priority.PriorityConfig(!"priority/basic".equals(f.str("type")), f.lng("wAge", 0),
-                f.lng("wFairshare", 0), f.lng("wJobSize", 0), f.lng("wPartition", 0), f.lng("wQos", 0), 0, 0, false, Map.of(), 1.0, 0.0);
+        return new io.motley.core.priority.PriorityConfig(
+                !"priority/basic".equals(f.str("type")),
+                f.lng("wAge", 0),
+                f.lng("wFairshare", 0),
+                f.lng("wJobSize", 0),
+                f.lng("wPartition", 0),
+                f.lng("wQos", 0),
+                0,
+                0,
+                false,
+                Map.of(),
+                1.0,
+                0.0);
     }
 
     public static Frame factors(io.motley.core.priority.Factors x) {
-        return Frame.op("factors").put("id", x.jobId()).put("user", x.user()).put("partition", x.partition()).put("age", x.age())
-                .put("fairshare", x.fairShare()).put("jobsize", x.jobSize()).put("part", x.partitionFactor()).put("qos", x.qos())
+        return Frame.op("factors")
+                .put("id", x.jobId())
+                .put("user", x.user())
+                .put("partition", x.partition())
+                .put("age", x.age())
+                .put("fairshare", x.fairShare())
+                .put("jobsize", x.jobSize())
+                .put("part", x.partitionFactor())
+                .put("qos", x.qos())
                 .put("nice", x.nice());
     }
 
     public static io.motley.core.priority.Factors factors(Frame f, io.motley.core.priority.PriorityConfig weights) {
-        return new io.motley.core.priority.Factors(f.lng("id", 0), f.str("user", "?"), f.str("partition", ""), f.dbl("age", 0),
-                f.dbl("fairshare", 0), f.dbl("jobsize", 0), f.dbl("part", 0), f.dbl("qos", 0), f.lng("nice", 0), weights);
+        return new io.motley.core.priority.Factors(
+                f.lng("id", 0),
+                f.str("user", "?"),
+                f.str("partition", ""),
+                f.dbl("age", 0),
+                f.dbl("fairshare", 0),
+                f.dbl("jobsize", 0),
+                f.dbl("part", 0),
+                f.dbl("qos", 0),
+                f.lng("nice", 0),
+                weights);
     }
 
     public static Frame shareRow(io.motley.core.priority.ShareTree.Row r) {
-        return Frame.op("share").put("account", r.account()).put("user", r.user()).put("depth", r.depth())
-                .put("rawShares", r.rawShares()).put("normShares", r.normShares()).put("rawUsage", r.rawUsage())
-                .put("normUsage", r.normUsage()).put("effectiveUsage", r.effectiveUsage()).put("fairShare", r.fairShare());
+        return Frame.op("share")
+                .put("account", r.account())
+                .put("user", r.user())
+                .put("depth", r.depth())
+                .put("rawShares", r.rawShares())
+                .put("normShares", r.normShares())
+                .put("rawUsage", r.rawUsage())
+                .put("normUsage", r.normUsage())
+                .put("effectiveUsage", r.effectiveUsage())
+                .put("fairShare", r.fairShare());
     }
 
     public static io.motley.core.priority.ShareTree.Row shareRow(Frame f) {
-        return new io.motley.core.priority.ShareTree.Row(f.str("account", ""), f.str("user"), (int) f.lng("depth", 0),
-                f.lng("rawShares", -1), f.dbl("normShares", 0), f.dbl("rawUsage", 0), f.dbl("normUsage", 0),
-                f.dbl("effectiveUsage", 0), f.dbl("fairShare", 0));
+        return new io.motley.core.priority.ShareTree.Row(
+                f.str("account", ""),
+                f.str("user"),
+                (int) f.lng("depth", 0),
+                f.lng("rawShares", -1),
+                f.dbl("normShares", 0),
+                f.dbl("rawUsage", 0),
+                f.dbl("normUsage", 0),
+                f.dbl("effectiveUsage", 0),
+                f.dbl("fairShare", 0));
     }
 }

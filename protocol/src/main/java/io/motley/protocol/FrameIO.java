@@ -99,7 +99,8 @@ public final class FrameIO {
     private static Frame readBody(ByteBuffer b, Bounds bounds, int depth) throws IOException {
         bounds.checkDepth(depth);
         Frame f = new Frame();
-        // each field takes at least 8 bytes and each child 8, so a count the body cannot hold is refused before any loop
+        // each field takes at least 8 bytes and each child 8, so a count the body cannot hold is refused before any
+        // loop
         int n = count(b, "fields");
         for (int i = 0; i < n; i++) f.put(readString(b), readString(b));
         int c = count(b, "children");
@@ -125,7 +126,8 @@ public final class FrameIO {
     private static String readString(ByteBuffer b) throws IOException {
         int n = b.getInt();
         if (n < 0 || n > b.remaining()) {
-            throw new Malformed("frame is malformed: a string of " + Integer.toUnsignedLong(n) + " bytes runs past its end");
+            throw new Malformed(
+                    "frame is malformed: a string of " + Integer.toUnsignedLong(n) + " bytes runs past its end");
         }
         String s = new String(b.array(), b.position(), n, StandardCharsets.UTF_8);
         b.position(b.position() + n);

@@ -11,6 +11,7 @@ public final class Ops {
 
     /** Fields the agent stamps on every relayed request from the socket's peer credentials. */
     public static final String CALLER_UID = "caller.uid";
+
     public static final String CALLER_GID = "caller.gid";
     public static final String CALLER_USER = "caller.user";
     public static final String CALLER_GROUPS = "caller.groups";
@@ -33,6 +34,7 @@ public final class Ops {
     public static final String PRIORITY_FACTORS = "priority_factors";
     /** sshare: the fair-share tree. */
     public static final String SHARES = "shares";
+
     public static final String REQUEUE = "requeue";
     public static final String REQUEUE_HOLD = "requeue_hold";
 

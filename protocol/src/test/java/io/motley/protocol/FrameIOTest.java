@@ -54,7 +54,9 @@ class FrameIOTest {
         f.put("pad", "a".repeat(4096 - base));
         byte[] wire = FrameIO.toBytes(f);
         assertThat(wire.length).isEqualTo(4 + 4096);
-        assertThat(FrameIO.read(new ByteArrayInputStream(wire), Bounds.HANDSHAKE).str("pad")).hasSize(4096 - base);
+        assertThat(FrameIO.read(new ByteArrayInputStream(wire), Bounds.HANDSHAKE)
+                        .str("pad"))
+                .hasSize(4096 - base);
     }
 
     @Test
@@ -94,14 +96,16 @@ class FrameIOTest {
     void malformedBodiesAreIOExceptionsNamingTheProblem() throws IOException {
         // a count of two billion fields in a 12-byte body: refused before any loop
         assertThatThrownBy(() -> FrameIO.decode(ints(0x7fffffff, 0, 0), Bounds.ANSWERS))
-                .isInstanceOf(FrameIO.Malformed.class).hasMessageContaining("2147483647 fields do not fit");
+                .isInstanceOf(FrameIO.Malformed.class)
+                .hasMessageContaining("2147483647 fields do not fit");
         assertThatThrownBy(() -> FrameIO.decode(ints(0, 0x7fffffff), Bounds.ANSWERS))
                 .hasMessageContaining("children do not fit");
         // one field whose key claims more bytes than there are
         assertThatThrownBy(() -> FrameIO.decode(ints(1, 1000, 0), Bounds.ANSWERS))
                 .hasMessageContaining("a string of 1000 bytes runs past its end");
         assertThatThrownBy(() -> FrameIO.decode(ints(0), Bounds.ANSWERS)).hasMessageContaining("ends in the middle");
-        assertThatThrownBy(() -> FrameIO.decode(ints(0, 0, 7), Bounds.ANSWERS)).hasMessageContaining("4 bytes after its end");
+        assertThatThrownBy(() -> FrameIO.decode(ints(0, 0, 7), Bounds.ANSWERS))
+                .hasMessageContaining("4 bytes after its end");
     }
 
     @Test
@@ -114,7 +118,8 @@ class FrameIOTest {
         assertThat(b.mac("label", "n1", "node1")).isNotEqualTo(a.mac("label", "n1", "node1"));
         // parts are length-prefixed: moving a boundary changes the MAC
         assertThat(a.mac("ab", "c")).isNotEqualTo(a.mac("a", "bc"));
-        assertThat(Files.getPosixFilePermissions(dir.resolve("a/cluster.key")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(Files.getPosixFilePermissions(dir.resolve("a/cluster.key")).toString())
+                .isEqualTo("[OWNER_READ, OWNER_WRITE]");
     }
 
     @Test

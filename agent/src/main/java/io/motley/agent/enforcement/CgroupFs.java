@@ -64,7 +64,8 @@ final class CgroupFs {
                 controllers.remove("rw");
                 controllers.remove("ro");
             }
-            out.add(new Mount(Path.of(unescape(left[4])), unescape(left[3]), type.equals("cgroup2"), Set.copyOf(controllers)));
+            out.add(new Mount(
+                    Path.of(unescape(left[4])), unescape(left[3]), type.equals("cgroup2"), Set.copyOf(controllers)));
         }
         return List.copyOf(out);
     }
@@ -124,7 +125,8 @@ final class CgroupFs {
     }
 
     static void write(Path f, String value) throws IOException {
-        Files.writeString(f, value, StandardCharsets.US_ASCII, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        Files.writeString(
+                f, value, StandardCharsets.US_ASCII, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
     }
 
     /** Writes a control file; false (not an exception) when the kernel refuses, for optional settings. */

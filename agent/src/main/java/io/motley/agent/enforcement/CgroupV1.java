@@ -57,13 +57,15 @@ public final class CgroupV1 implements Containment {
 
     /** Finds the v1 hierarchies and makes Motley's groups in them, or says why that cannot work here. */
     static CgroupV1 probe(String node) throws Unusable {
-        List<CgroupFs.Mount> mounts = CgroupFs.mounts().stream().filter(m -> !m.v2()).toList();
+        List<CgroupFs.Mount> mounts =
+                CgroupFs.mounts().stream().filter(m -> !m.v2()).toList();
         if (mounts.isEmpty()) throw new Unusable("no cgroup v1 hierarchy is mounted");
         Map<String, String> own = CgroupFs.ownCgroups();
         Map<String, Path> bases = new LinkedHashMap<>();
         List<String> skipped = new ArrayList<>();
         for (String c : CONTROLLERS) {
-            Optional<CgroupFs.Mount> m = mounts.stream().filter(x -> x.controllers().contains(c)).findFirst();
+            Optional<CgroupFs.Mount> m =
+                    mounts.stream().filter(x -> x.controllers().contains(c)).findFirst();
             if (m.isEmpty()) {
                 if (c.equals("memory")) throw new Unusable("the cgroup v1 memory controller is not mounted");
                 skipped.add(c + " (not mounted)");
@@ -72,15 +74,16 @@ public final class CgroupV1 implements Containment {
             Optional<Path> base = groupBase(m.get(), CgroupFs.ownV1Path(own, c), c, node);
             if (base.isEmpty()) {
                 if (c.equals("memory")) {
-                    throw new Unusable("cannot create groups in the cgroup v1 memory hierarchy at " + m.get().mountPoint()
-                            + " (needs root, or a writable delegated group)");
+                    throw new Unusable("cannot create groups in the cgroup v1 memory hierarchy at "
+                            + m.get().mountPoint() + " (needs root, or a writable delegated group)");
                 }
                 skipped.add(c + " (not writable)");
                 continue;
             }
             bases.put(c, base.get());
         }
-        if (!skipped.isEmpty()) log.info("cgroup v1 controllers not used: {} node={}", String.join(", ", skipped), node);
+        if (!skipped.isEmpty())
+            log.info("cgroup v1 controllers not used: {} node={}", String.join(", ", skipped), node);
         return new CgroupV1(node, bases);
     }
 
@@ -95,11 +98,12 @@ public final class CgroupV1 implements Containment {
             if (!makeGroup(top, motley, controller) || !makeGroup(motley, base, controller)) continue;
             // can we make a job's group and set it up? (creating a directory may be allowed where writing is not)
             Path probe = base.resolve("probe-" + ProcessHandle.current().pid());
-            boolean ok = makeGroup(base, probe, controller) && switch (controller) {
-                case "memory" -> CgroupFs.tryWrite(probe.resolve("memory.limit_in_bytes"), "-1");
-                case "freezer" -> CgroupFs.tryWrite(probe.resolve("freezer.state"), "THAWED");
-                default -> true;
-            };
+            boolean ok = makeGroup(base, probe, controller)
+                    && switch (controller) {
+                        case "memory" -> CgroupFs.tryWrite(probe.resolve("memory.limit_in_bytes"), "-1");
+                        case "freezer" -> CgroupFs.tryWrite(probe.resolve("freezer.state"), "THAWED");
+                        default -> true;
+                    };
             CgroupFs.rmdirTree(probe);
             if (ok) return Optional.of(base);
         }
@@ -128,7 +132,9 @@ public final class CgroupV1 implements Containment {
         }
         Box box = new Box(jobId, node, limits, dirs);
         if (!CgroupFs.procs(dirs.get("memory")).isEmpty()) {
-            log.warn("a group for this job already holds processes (left by an earlier run); killing them job={} group={}", jobId,
+            log.warn(
+                    "a group for this job already holds processes (left by an earlier run); killing them job={} group={}",
+                    jobId,
                     dirs.get("memory"));
             box.killAll();
         }
@@ -153,21 +159,29 @@ public final class CgroupV1 implements Containment {
         String limit = limits.memMiB() > 0 ? Long.toString(limits.memBytes()) : "-1";
         CgroupFs.write(mem.resolve("memory.limit_in_bytes"), limit);
         // without swap accounting this file is absent; with it, swap must not lift the limit
-        if (Files.exists(mem.resolve("memory.memsw.limit_in_bytes"))) CgroupFs.tryWrite(mem.resolve("memory.memsw.limit_in_bytes"), limit);
+        if (Files.exists(mem.resolve("memory.memsw.limit_in_bytes")))
+            CgroupFs.tryWrite(mem.resolve("memory.memsw.limit_in_bytes"), limit);
         Path cpuset = dirs.get("cpuset");
         if (cpuset != null && !limits.cpus().isEmpty()) {
-            List<Integer> allowed = CpuAllocator.parseList(CgroupFs.read(cpuset.getParent().resolve("cpuset.effective_cpus"))
-                    .or(() -> CgroupFs.read(cpuset.getParent().resolve("cpuset.cpus"))).orElse(""));
-            List<Integer> cpus = limits.cpus().stream().filter(allowed::contains).toList();
+            List<Integer> allowed =
+                    CpuAllocator.parseList(CgroupFs.read(cpuset.getParent().resolve("cpuset.effective_cpus"))
+                            .or(() -> CgroupFs.read(cpuset.getParent().resolve("cpuset.cpus")))
+                            .orElse(""));
+            List<Integer> cpus =
+                    limits.cpus().stream().filter(allowed::contains).toList();
             if (cpus.isEmpty()) {
-                log.warn("the job's CPUs are outside this agent's cpuset; it gets the agent's job={} cpus={} cpuset={}", jobId,
-                        CpuAllocator.formatList(limits.cpus()), CpuAllocator.formatList(allowed));
+                log.warn(
+                        "the job's CPUs are outside this agent's cpuset; it gets the agent's job={} cpus={} cpuset={}",
+                        jobId,
+                        CpuAllocator.formatList(limits.cpus()),
+                        CpuAllocator.formatList(allowed));
             } else {
                 CgroupFs.write(cpuset.resolve("cpuset.cpus"), CpuAllocator.formatList(cpus));
             }
         }
         Path pids = dirs.get("pids");
-        if (pids != null && limits.pidsMax() > 0) CgroupFs.write(pids.resolve("pids.max"), Long.toString(limits.pidsMax()));
+        if (pids != null && limits.pidsMax() > 0)
+            CgroupFs.write(pids.resolve("pids.max"), Long.toString(limits.pidsMax()));
     }
 
     /** The box of a job an earlier agent process started, from its recorded location ("controller=dir" lines). */
@@ -219,7 +233,8 @@ public final class CgroupV1 implements Containment {
 
         @Override
         protected List<Long> members() {
-            Path any = dirs.getOrDefault("memory", dirs.values().stream().findFirst().orElse(null));
+            Path any = dirs.getOrDefault(
+                    "memory", dirs.values().stream().findFirst().orElse(null));
             return any == null ? List.of() : CgroupFs.procs(any);
         }
 
@@ -227,8 +242,11 @@ public final class CgroupV1 implements Containment {
         protected int kernelOomKills() {
             Path mem = dirs.get("memory");
             if (mem == null) return 0;
-            // oom_kill is there since Linux 4.13; older kernels only count hitting the limit, which a page cache does too
-            return CgroupFs.keyed(mem.resolve("memory.oom_control"), "oom_kill").orElse(0L).intValue();
+            // oom_kill is there since Linux 4.13; older kernels only count hitting the limit, which a page cache does
+            // too
+            return CgroupFs.keyed(mem.resolve("memory.oom_control"), "oom_kill")
+                    .orElse(0L)
+                    .intValue();
         }
 
         @Override
@@ -238,7 +256,8 @@ public final class CgroupV1 implements Containment {
             Optional<String> user = CgroupFs.read(acct.resolve("cpuacct.usage_user"));
             Optional<String> sys = CgroupFs.read(acct.resolve("cpuacct.usage_sys"));
             if (user.isPresent() && sys.isPresent()) {
-                return Optional.of(new long[] {Long.parseLong(user.get()) / 1_000_000, Long.parseLong(sys.get()) / 1_000_000});
+                return Optional.of(
+                        new long[] {Long.parseLong(user.get()) / 1_000_000, Long.parseLong(sys.get()) / 1_000_000});
             }
             long tick = ProcessTable.clockTicks();
             Optional<Long> u = CgroupFs.keyed(acct.resolve("cpuacct.stat"), "user");
@@ -254,7 +273,11 @@ public final class CgroupV1 implements Containment {
             boolean frozen = false;
             if (freezer != null && Files.isDirectory(freezer)) {
                 frozen = CgroupFs.tryWrite(freezer.resolve("freezer.state"), "FROZEN")
-                        && waitFor(() -> CgroupFs.read(freezer.resolve("freezer.state")).orElse("").equals("FROZEN"), 2000);
+                        && waitFor(
+                                () -> CgroupFs.read(freezer.resolve("freezer.state"))
+                                        .orElse("")
+                                        .equals("FROZEN"),
+                                2000);
             }
             for (int round = 0; round < 50; round++) {
                 List<Long> pids = members();
@@ -266,15 +289,18 @@ public final class CgroupV1 implements Containment {
                 }
                 waitFor(() -> members().isEmpty(), 100);
             }
-            if (freezer != null && Files.isDirectory(freezer)) CgroupFs.tryWrite(freezer.resolve("freezer.state"), "THAWED");
-            if (!members().isEmpty()) log.warn("processes survive in the job's cgroup job={} pids={}", jobId, members());
+            if (freezer != null && Files.isDirectory(freezer))
+                CgroupFs.tryWrite(freezer.resolve("freezer.state"), "THAWED");
+            if (!members().isEmpty())
+                log.warn("processes survive in the job's cgroup job={} pids={}", jobId, members());
         }
 
         @Override
         public void remove() {
             if (!members().isEmpty()) killAll();
             for (Path dir : dirs.values()) {
-                if (!waitFor(() -> CgroupFs.rmdirTree(dir), 2000)) log.warn("cannot remove cgroup job={} group={}", jobId, dir);
+                if (!waitFor(() -> CgroupFs.rmdirTree(dir), 2000))
+                    log.warn("cannot remove cgroup job={} group={}", jobId, dir);
             }
         }
     }

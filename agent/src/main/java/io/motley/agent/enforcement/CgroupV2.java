@@ -53,11 +53,16 @@ public final class CgroupV2 implements Containment {
     @Override
     public String summary() {
         return "cgroup v2 groups under " + base + " (controllers: " + words(controllers)
-                + "); memory limit " + (controllers.contains("memory") ? "by the kernel (memory.max)"
+                + "); memory limit "
+                + (controllers.contains("memory")
+                        ? "by the kernel (memory.max)"
                         : "by sampling resident memory every " + JobBox.SAMPLE_MILLIS + " ms")
-                + ", CPUs bound by " + (controllers.contains("cpuset") ? "cpuset"
+                + ", CPUs bound by "
+                + (controllers.contains("cpuset")
+                        ? "cpuset"
                         : JobBox.taskset().map(t -> "taskset").orElse("nothing (no cpuset, no taskset)"))
-                + ", CPU time from cpu.stat, kill through " + (Files.exists(base.resolve("cgroup.kill")) ? "cgroup.kill" : "the freezer");
+                + ", CPU time from cpu.stat, kill through "
+                + (Files.exists(base.resolve("cgroup.kill")) ? "cgroup.kill" : "the freezer");
     }
 
     private static String words(Set<String> s) {
@@ -66,16 +71,21 @@ public final class CgroupV2 implements Containment {
 
     /** The cgroup2 mount point of this host (/sys/fs/cgroup on a unified host, /sys/fs/cgroup/unified on a hybrid one). */
     public static Optional<Path> mountPoint() {
-        return CgroupFs.mounts().stream().filter(CgroupFs.Mount::v2).map(CgroupFs.Mount::mountPoint).findFirst();
+        return CgroupFs.mounts().stream()
+                .filter(CgroupFs.Mount::v2)
+                .map(CgroupFs.Mount::mountPoint)
+                .findFirst();
     }
 
     /** This host's cgroup2 hierarchy, as {@link #probe(Path, String, String, boolean)} takes it. */
     static CgroupV2 probe(String node, boolean requireMemoryAndCpu) throws Unusable {
-        Optional<CgroupFs.Mount> m = CgroupFs.mounts().stream().filter(CgroupFs.Mount::v2).findFirst();
+        Optional<CgroupFs.Mount> m =
+                CgroupFs.mounts().stream().filter(CgroupFs.Mount::v2).findFirst();
         if (m.isEmpty()) throw new Unusable("no cgroup2 hierarchy is mounted");
         String own = CgroupFs.ownCgroups().getOrDefault("", "/");
         Path ownDir = m.get().dirOf(own).orElse(m.get().mountPoint());
-        return probe(m.get().mountPoint(), m.get().mountPoint().relativize(ownDir).toString(), node, requireMemoryAndCpu);
+        return probe(
+                m.get().mountPoint(), m.get().mountPoint().relativize(ownDir).toString(), node, requireMemoryAndCpu);
     }
 
     /**
@@ -129,7 +139,8 @@ public final class CgroupV2 implements Containment {
      * hand controllers to its children only while it holds no processes itself, so where the agent
      * is alone in its group it moves into a leaf {@code agent} beside the job groups.
      */
-    private static Optional<CgroupV2> tryDelegated(Path root, Path own, String node, boolean require, List<String> rejected) {
+    private static Optional<CgroupV2> tryDelegated(
+            Path root, Path own, String node, boolean require, List<String> rejected) {
         Path top = own.resolve("motley");
         Path base = top.resolve(node);
         if (!Files.isDirectory(own) || !CgroupFs.mkdirs(base) || !canMakeChild(base)) {
@@ -144,12 +155,17 @@ public final class CgroupV2 implements Containment {
             if (inOwn.equals(List.of(self))) {
                 Path leaf = own.resolve("agent");
                 if (CgroupFs.mkdirs(leaf) && CgroupFs.tryWrite(leaf.resolve("cgroup.procs"), Long.toString(self))) {
-                    log.info("moved the agent into a leaf of its delegated cgroup so job groups can have controllers group={} pid={}",
-                            leaf, self);
+                    log.info(
+                            "moved the agent into a leaf of its delegated cgroup so job groups can have controllers group={} pid={}",
+                            leaf,
+                            self);
                 }
             } else if (!inOwn.isEmpty()) {
-                log.info("the agent's cgroup holds other processes, so its job groups get no controllers (start the agent in its"
-                        + " own scope: systemd-run --scope -p Delegate=yes) group={} processes={}", own, inOwn.size());
+                log.info(
+                        "the agent's cgroup holds other processes, so its job groups get no controllers (start the agent in its"
+                                + " own scope: systemd-run --scope -p Delegate=yes) group={} processes={}",
+                        own,
+                        inOwn.size());
             }
             enable(own, wanted);
             enable(top, wanted);
@@ -172,9 +188,11 @@ public final class CgroupV2 implements Containment {
         for (String c : List.of("memory", "cpu")) {
             if (!enabled.contains(c)) lack.add(c);
         }
-        return Optional.of("cgroup2 at " + where + " cannot give job groups the " + String.join(" and ", lack) + " controller"
+        return Optional.of("cgroup2 at " + where + " cannot give job groups the " + String.join(" and ", lack)
+                + " controller"
                 + (lack.size() > 1 ? "s" : "") + " (available there: " + words(available)
-                + (available.contains("memory") ? "" : "; on a hybrid host they belong to the cgroup v1 hierarchies") + ")");
+                + (available.contains("memory") ? "" : "; on a hybrid host they belong to the cgroup v1 hierarchies")
+                + ")");
     }
 
     private static boolean canMakeChild(Path base) {
@@ -192,14 +210,18 @@ public final class CgroupV2 implements Containment {
     }
 
     private static Set<String> words(Path f) {
-        Set<String> out = new LinkedHashSet<>(Arrays.asList(CgroupFs.read(f).orElse("").split("\\s+")));
+        Set<String> out =
+                new LinkedHashSet<>(Arrays.asList(CgroupFs.read(f).orElse("").split("\\s+")));
         out.remove("");
         return out;
     }
 
     private static List<Long> directProcs(Path dir) {
-        return Arrays.stream(CgroupFs.read(dir.resolve("cgroup.procs")).orElse("").split("\\s+")).filter(s -> !s.isEmpty())
-                .map(Long::parseLong).toList();
+        return Arrays.stream(
+                        CgroupFs.read(dir.resolve("cgroup.procs")).orElse("").split("\\s+"))
+                .filter(s -> !s.isEmpty())
+                .map(Long::parseLong)
+                .toList();
     }
 
     @Override
@@ -207,7 +229,10 @@ public final class CgroupV2 implements Containment {
         Path dir = base.resolve("job" + jobId);
         Box box = new Box(jobId, node, limits, dir, controllers.contains("memory"), controllers.contains("cpuset"));
         if (!CgroupFs.procs(dir).isEmpty()) {
-            log.warn("a group for this job already holds processes (left by an earlier run); killing them job={} group={}", jobId, dir);
+            log.warn(
+                    "a group for this job already holds processes (left by an earlier run); killing them job={} group={}",
+                    jobId,
+                    dir);
             box.killAll();
         }
         if (!Files.isDirectory(dir)) Files.createDirectory(dir);
@@ -226,15 +251,21 @@ public final class CgroupV2 implements Containment {
         }
         if (controllers.contains("cpu")) {
             // a share in proportion to the CPUs held, as Slurm's cpu.weight
-            int weight = (int) Math.max(1, Math.min(10000, 100L * Math.max(1, limits.cpus().size())));
+            int weight = (int) Math.max(
+                    1, Math.min(10000, 100L * Math.max(1, limits.cpus().size())));
             CgroupFs.tryWrite(dir.resolve("cpu.weight"), Integer.toString(weight));
         }
         if (controllers.contains("cpuset") && !limits.cpus().isEmpty()) {
-            List<Integer> allowed = CpuAllocator.parseList(CgroupFs.read(base.resolve("cpuset.cpus.effective")).orElse(""));
-            List<Integer> cpus = limits.cpus().stream().filter(c -> allowed.isEmpty() || allowed.contains(c)).toList();
+            List<Integer> allowed = CpuAllocator.parseList(
+                    CgroupFs.read(base.resolve("cpuset.cpus.effective")).orElse(""));
+            List<Integer> cpus = limits.cpus().stream()
+                    .filter(c -> allowed.isEmpty() || allowed.contains(c))
+                    .toList();
             if (cpus.isEmpty()) {
-                log.warn("the job's CPUs are outside this agent's cpuset; it gets the agent's cpus={} cpuset={}",
-                        CpuAllocator.formatList(limits.cpus()), CpuAllocator.formatList(allowed));
+                log.warn(
+                        "the job's CPUs are outside this agent's cpuset; it gets the agent's cpus={} cpuset={}",
+                        CpuAllocator.formatList(limits.cpus()),
+                        CpuAllocator.formatList(allowed));
             } else {
                 CgroupFs.write(dir.resolve("cpuset.cpus"), CpuAllocator.formatList(cpus));
             }
@@ -291,7 +322,11 @@ public final class CgroupV2 implements Containment {
 
         @Override
         protected int kernelOomKills() {
-            return memory ? CgroupFs.keyed(dir.resolve("memory.events"), "oom_kill").orElse(0L).intValue() : 0;
+            return memory
+                    ? CgroupFs.keyed(dir.resolve("memory.events"), "oom_kill")
+                            .orElse(0L)
+                            .intValue()
+                    : 0;
         }
 
         @Override
@@ -308,7 +343,11 @@ public final class CgroupV2 implements Containment {
             if (!Files.isDirectory(dir)) return;
             if (!CgroupFs.tryWrite(dir.resolve("cgroup.kill"), "1")) {
                 boolean frozen = CgroupFs.tryWrite(dir.resolve("cgroup.freeze"), "1")
-                        && waitFor(() -> CgroupFs.keyed(dir.resolve("cgroup.events"), "frozen").orElse(0L) == 1, 2000);
+                        && waitFor(
+                                () -> CgroupFs.keyed(dir.resolve("cgroup.events"), "frozen")
+                                                .orElse(0L)
+                                        == 1,
+                                2000);
                 for (int round = 0; round < 50 && !members().isEmpty(); round++) {
                     ProcessTable.kill(members());
                     if (frozen) {
@@ -327,7 +366,8 @@ public final class CgroupV2 implements Containment {
         @Override
         public void remove() {
             if (!members().isEmpty()) killAll();
-            if (!waitFor(() -> CgroupFs.rmdirTree(dir), 2000)) log.warn("cannot remove cgroup job={} group={}", jobId, dir);
+            if (!waitFor(() -> CgroupFs.rmdirTree(dir), 2000))
+                log.warn("cannot remove cgroup job={} group={}", jobId, dir);
         }
     }
 }

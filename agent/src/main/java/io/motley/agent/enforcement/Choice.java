@@ -38,19 +38,30 @@ final class Choice {
             boolean forced = candidate.equals(m);
             try {
                 Containment c = switch (candidate) {
-                    // asked for by name, cgroup2 is worth having even without memory and cpu: it still holds and kills the job
+                    // asked for by name, cgroup2 is worth having even without memory and cpu: it still holds and kills
+                    // the job
                     case "cgroup2" -> cgroup2.probe(!forced);
                     case "cgroup1" -> cgroup1.probe(true);
                     default -> new ProcessTracking(node);
                 };
-                String why = forced ? "configured (ContainmentType=" + m + ")"
+                String why = forced
+                        ? "configured (ContainmentType=" + m + ")"
                         : m.equals("auto") ? "best available" : "fallback for ContainmentType=" + m;
                 if (c instanceof CgroupV2 v2 && !v2.controllers().contains("memory")) {
-                    log.warn("cgroup2 without the memory controller: jobs are grouped and killed through cgroup2, and their memory"
-                            + " limit is held by sampling resident memory every {} ms node={} group={}", JobBox.SAMPLE_MILLIS, node,
+                    log.warn(
+                            "cgroup2 without the memory controller: jobs are grouped and killed through cgroup2, and their memory"
+                                    + " limit is held by sampling resident memory every {} ms node={} group={}",
+                            JobBox.SAMPLE_MILLIS,
+                            node,
                             v2.base());
                 }
-                log.info("containment chosen: {} ({}): {} node={} containment={}", c.name(), why, c.summary(), node, c.name());
+                log.info(
+                        "containment chosen: {} ({}): {} node={} containment={}",
+                        c.name(),
+                        why,
+                        c.summary(),
+                        node,
+                        c.name());
                 return c;
             } catch (Unusable e) {
                 if (forced) {

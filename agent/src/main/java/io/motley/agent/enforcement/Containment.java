@@ -33,10 +33,14 @@ public sealed interface Containment permits CgroupV2, CgroupV1, ProcessTracking 
      */
     static JobBox reopen(String strategy, long jobId, String node, JobLimits limits, List<String> location) {
         return switch (strategy) {
-            case "cgroup2" -> location.isEmpty() ? new ProcessTracking.Box(jobId, node, limits)
-                    : CgroupV2.reopen(jobId, node, limits, location);
-            case "cgroup1" -> location.isEmpty() ? new ProcessTracking.Box(jobId, node, limits)
-                    : CgroupV1.reopen(jobId, node, limits, location);
+            case "cgroup2" ->
+                location.isEmpty()
+                        ? new ProcessTracking.Box(jobId, node, limits)
+                        : CgroupV2.reopen(jobId, node, limits, location);
+            case "cgroup1" ->
+                location.isEmpty()
+                        ? new ProcessTracking.Box(jobId, node, limits)
+                        : CgroupV1.reopen(jobId, node, limits, location);
             default -> new ProcessTracking.Box(jobId, node, limits);
         };
     }

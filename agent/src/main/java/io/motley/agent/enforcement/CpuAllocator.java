@@ -40,7 +40,9 @@ public final class CpuAllocator {
         } catch (IOException | RuntimeException ignored) {
             // not Linux: count instead
         }
-        return IntStream.range(0, Runtime.getRuntime().availableProcessors()).boxed().toList();
+        return IntStream.range(0, Runtime.getRuntime().availableProcessors())
+                .boxed()
+                .toList();
     }
 
     public List<Integer> cpus() {
@@ -63,11 +65,18 @@ public final class CpuAllocator {
             busy.removeAll(chosen);
             busy.sort(Comparator.comparing((Integer c) -> use.get(c)).thenComparing(c -> c));
             chosen.addAll(busy.subList(0, want - chosen.size()));
-            log.warn("not enough free CPUs; the job shares some with other jobs job={} asked={} cpus={} node_cpus={}", job, count,
-                    formatList(chosen), formatList(cpus));
+            log.warn(
+                    "not enough free CPUs; the job shares some with other jobs job={} asked={} cpus={} node_cpus={}",
+                    job,
+                    count,
+                    formatList(chosen),
+                    formatList(cpus));
         }
         if (count > cpus.size()) {
-            log.warn("job asks for more CPUs than this host has; it gets them all job={} asked={} cpus={}", job, count,
+            log.warn(
+                    "job asks for more CPUs than this host has; it gets them all job={} asked={} cpus={}",
+                    job,
+                    count,
                     formatList(cpus));
         }
         List<Integer> result = List.copyOf(new TreeSet<>(chosen));
@@ -77,7 +86,8 @@ public final class CpuAllocator {
 
     /** Takes back what a job held before this agent restarted (from its spool). */
     public synchronized void restore(long job, List<Integer> ids) {
-        List<Integer> known = ids.stream().filter(cpus::contains).distinct().sorted().toList();
+        List<Integer> known =
+                ids.stream().filter(cpus::contains).distinct().sorted().toList();
         if (!known.isEmpty()) byJob.put(job, known);
     }
 

@@ -74,7 +74,9 @@ public abstract sealed class JobBox permits CgroupV2.Box, CgroupV1.Box, ProcessT
      */
     public List<String> bindCommand() {
         if (bindsCpus() || limits.cpus().isEmpty()) return List.of();
-        return taskset().map(t -> List.of(t, "-pc", CpuAllocator.formatList(limits.cpus()))).orElse(List.of());
+        return taskset()
+                .map(t -> List.of(t, "-pc", CpuAllocator.formatList(limits.cpus())))
+                .orElse(List.of());
     }
 
     /** The job's first process (the one that leads its process group), once known. */
@@ -105,8 +107,12 @@ public abstract sealed class JobBox permits CgroupV2.Box, CgroupV1.Box, ProcessT
         maxVmKiB = Math.max(maxVmKiB, vm);
         if (memoryBySampling && rss > limits.memMiB() * 1024 && sampledOomKills == 0) {
             sampledOomKills = 1;
-            log.warn("job is over its memory limit; killing it job={} rss_kib={} limit_mib={} strategy={}", jobId, rss,
-                    limits.memMiB(), strategy());
+            log.warn(
+                    "job is over its memory limit; killing it job={} rss_kib={} limit_mib={} strategy={}",
+                    jobId,
+                    rss,
+                    limits.memMiB(),
+                    strategy());
             killAll();
         }
         return usage();

@@ -25,7 +25,16 @@ final class ProcessTable {
     private ProcessTable() {}
 
     /** One process. Times in ms, memory in KiB; {@code start} (clock ticks since boot) tells a reused pid apart. */
-    record Proc(long pid, long ppid, long pgid, long sid, char state, long start, long userMs, long systemMs, long rssKiB,
+    record Proc(
+            long pid,
+            long ppid,
+            long pgid,
+            long sid,
+            char state,
+            long start,
+            long userMs,
+            long systemMs,
+            long rssKiB,
             long vmKiB) {
         /** A zombie has exited: only its parent's wait is missing, and where init does not reap, that never comes. */
         boolean dead() {
@@ -100,8 +109,17 @@ final class ProcessTable {
         long start = Long.parseLong(f[19]);
         long vm = Long.parseLong(f[20]) / 1024;
         long rss = Long.parseLong(f[21]) * pageSize() / 1024;
-        return new Proc(pid, Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3]), f[0].charAt(0), start, utime,
-                stime, rss, vm);
+        return new Proc(
+                pid,
+                Long.parseLong(f[1]),
+                Long.parseLong(f[2]),
+                Long.parseLong(f[3]),
+                f[0].charAt(0),
+                start,
+                utime,
+                stime,
+                rss,
+                vm);
     }
 
     /** ps(1) where there is no /proc: the columns every ps has. */
@@ -109,7 +127,8 @@ final class ProcessTable {
         List<Proc> out = new ArrayList<>();
         try {
             Process p = new ProcessBuilder("ps", "-A", "-o", "pid=,ppid=,pgid=,stat=,rss=,vsz=,time=")
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor(5, TimeUnit.SECONDS);
             out.addAll(parsePs(text));
@@ -128,8 +147,17 @@ final class ProcessTable {
             if (c.length < 7) continue;
             try {
                 long cpu = parseCpuTime(c[6]);
-                out.add(new Proc(Long.parseLong(c[0]), Long.parseLong(c[1]), Long.parseLong(c[2]), 0, c[3].charAt(0), 0, cpu, 0,
-                        Long.parseLong(c[4]), Long.parseLong(c[5])));
+                out.add(new Proc(
+                        Long.parseLong(c[0]),
+                        Long.parseLong(c[1]),
+                        Long.parseLong(c[2]),
+                        0,
+                        c[3].charAt(0),
+                        0,
+                        cpu,
+                        0,
+                        Long.parseLong(c[4]),
+                        Long.parseLong(c[5])));
             } catch (RuntimeException ignored) {
                 // a header or a line we do not understand
             }
@@ -184,7 +212,10 @@ final class ProcessTable {
         List<String> cmd = new ArrayList<>(List.of("kill", "-s", signal));
         pids.forEach(p -> cmd.add(Long.toString(p)));
         try {
-            new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+            new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
                     .waitFor(5, TimeUnit.SECONDS);
         } catch (IOException e) {
             // no kill(1): the caller goes on with SIGKILL through the JDK
@@ -210,7 +241,9 @@ final class ProcessTable {
 
     private static long getconf(String name, long fallback) {
         try {
-            Process p = new ProcessBuilder("getconf", name).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("getconf", name)
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
             p.waitFor(5, TimeUnit.SECONDS);
             long v = Long.parseLong(out);

@@ -25,6 +25,7 @@ public final class ProcessTracking implements Containment {
     public static boolean isZombie(long pid) {
         return ProcessTable.read(pid).map(ProcessTable.Proc::dead).orElse(false);
     }
+
     private static final Logger log = LoggerFactory.getLogger(ProcessTracking.class);
     /** The environment variable the launcher gives every job process, with the job id as value. */
     public static final String MARKER = "MOTLEY_JOB_ID";
@@ -48,7 +49,9 @@ public final class ProcessTracking implements Containment {
     @Override
     public String summary() {
         return "process tracking (process group, session, descendants"
-                + (ProcessTable.hasProcfs() ? ", environment marker " + MARKER : "; no /proc, so detached processes escape")
+                + (ProcessTable.hasProcfs()
+                        ? ", environment marker " + MARKER
+                        : "; no /proc, so detached processes escape")
                 + "); memory limit by sampling resident memory every " + JobBox.SAMPLE_MILLIS + " ms, CPUs bound by "
                 + JobBox.taskset().map(t -> "taskset").orElse("nothing (no taskset)") + ", CPU time sampled";
     }

@@ -31,8 +31,11 @@ public final class Gpus {
     /** The environment variable that names another nvidia-smi (tests use a fake one). */
     public static final String COMMAND_ENV = "MOTLEY_NVIDIA_SMI";
 
-    static final String[] INVENTORY_QUERY = {"--query-gpu=index,name,memory.total,uuid", "--format=csv,noheader,nounits"};
-    static final String[] SAMPLE_QUERY = {"--query-gpu=index,utilization.gpu,memory.used", "--format=csv,noheader,nounits"};
+    static final String[] INVENTORY_QUERY = {"--query-gpu=index,name,memory.total,uuid", "--format=csv,noheader,nounits"
+    };
+    static final String[] SAMPLE_QUERY = {
+        "--query-gpu=index,utilization.gpu,memory.used", "--format=csv,noheader,nounits"
+    };
 
     // nvidia-smi hangs rather than fails when a driver is wedged; never let that stall the agent
     private static final Duration DETECT_TIMEOUT = Duration.ofSeconds(20);
@@ -100,7 +103,8 @@ public final class Gpus {
                 log.warn("ignoring a line nvidia-smi printed that is not a GPU: \"{}\"", line.strip());
                 continue;
             }
-            String model = String.join(",", java.util.Arrays.copyOfRange(f, 1, f.length - 2)).strip();
+            String model = String.join(",", java.util.Arrays.copyOfRange(f, 1, f.length - 2))
+                    .strip();
             long mem = number(f[f.length - 2]);
             String uuid = f[f.length - 1].strip();
             long index = number(f[0]);
@@ -125,8 +129,10 @@ public final class Gpus {
             long mem = number(f[2]);
             if (!sb.isEmpty()) sb.append(';');
             sb.append(index >= 0 ? index : ordinal)
-                    .append(":util=").append(util >= 0 ? util + "%" : "N/A")
-                    .append(",mem=").append(mem >= 0 ? mem + "MiB" : "N/A");
+                    .append(":util=")
+                    .append(util >= 0 ? util + "%" : "N/A")
+                    .append(",mem=")
+                    .append(mem >= 0 ? mem + "MiB" : "N/A");
             ordinal++;
         }
         return sb.toString();
@@ -210,7 +216,11 @@ public final class Gpus {
             text = out.toString(StandardCharsets.UTF_8);
         }
         if (p.exitValue() != 0) {
-            String first = text.lines().filter(l -> !l.isBlank()).findFirst().orElse("").strip();
+            String first = text.lines()
+                    .filter(l -> !l.isBlank())
+                    .findFirst()
+                    .orElse("")
+                    .strip();
             throw new IOException("exit code " + p.exitValue() + (first.isEmpty() ? "" : ": " + first));
         }
         return text;

@@ -50,10 +50,33 @@ public record Hardware(
 
     /** A machine with nothing reserved for the host OS. */
     public Hardware(
-            String hostname, int cpus, long memMiB, int sockets, int coresPerSocket, int threadsPerCore, String arch,
-            String os, long bootTime, String cpuVendor, String cpuModel, List<Gpu> gpus) {
-        this(hostname, cpus, memMiB, sockets, coresPerSocket, threadsPerCore, arch, os, bootTime, cpuVendor, cpuModel,
-                gpus, 0, 0);
+            String hostname,
+            int cpus,
+            long memMiB,
+            int sockets,
+            int coresPerSocket,
+            int threadsPerCore,
+            String arch,
+            String os,
+            long bootTime,
+            String cpuVendor,
+            String cpuModel,
+            List<Gpu> gpus) {
+        this(
+                hostname,
+                cpus,
+                memMiB,
+                sockets,
+                coresPerSocket,
+                threadsPerCore,
+                arch,
+                os,
+                bootTime,
+                cpuVendor,
+                cpuModel,
+                gpus,
+                0,
+                0);
     }
 
     /** This host, GPUs from {@link Gpus#command()} (nvidia-smi, or what MOTLEY_NVIDIA_SMI names). */
@@ -68,16 +91,29 @@ public record Hardware(
         try {
             hw = fromOshi(OshiProbe.probe(), Runtime.getRuntime().availableProcessors(), jvmTotalMemoryBytes());
         } catch (RuntimeException | LinkageError e) {
-            log.warn("OSHI could not read this host's hardware; using the JDK's view instead (CPU model and vendor "
-                    + "unknown, sockets and cores from /proc/cpuinfo where it exists) error=\"{}\"", e.toString());
+            log.warn(
+                    "OSHI could not read this host's hardware; using the JDK's view instead (CPU model and vendor "
+                            + "unknown, sockets and cores from /proc/cpuinfo where it exists) error=\"{}\"",
+                    e.toString());
             hw = fromJdk();
         }
         List<Gpu> gpus = Gpus.detect(nvidiaSmi);
         hw = hw.withGpus(gpus);
-        log.info("hardware detected node={} cpus={} sockets={} coresPerSocket={} threadsPerCore={} mem={}M arch={} "
-                        + "cpu=\"{}\" vendor={} gpus={} features={} ms={}", hw.hostname, hw.cpus, hw.sockets,
-                hw.coresPerSocket, hw.threadsPerCore, hw.memMiB, hw.arch, hw.cpuModel, hw.cpuVendor, Gpu.gres(gpus),
-                String.join(",", hw.features()), (System.nanoTime() - t0) / 1_000_000);
+        log.info(
+                "hardware detected node={} cpus={} sockets={} coresPerSocket={} threadsPerCore={} mem={}M arch={} "
+                        + "cpu=\"{}\" vendor={} gpus={} features={} ms={}",
+                hw.hostname,
+                hw.cpus,
+                hw.sockets,
+                hw.coresPerSocket,
+                hw.threadsPerCore,
+                hw.memMiB,
+                hw.arch,
+                hw.cpuModel,
+                hw.cpuVendor,
+                Gpu.gres(gpus),
+                String.join(",", hw.features()),
+                (System.nanoTime() - t0) / 1_000_000);
         return hw;
     }
 
@@ -113,12 +149,28 @@ public record Hardware(
             memMiB = jvmMemMiB;
         }
         String arch = arch(System.getProperty("os.arch"));
-        log.debug("OSHI cpu vendor=\"{}\" model=\"{}\" microarchitecture=\"{}\" os=\"{} {}\"", f.vendor(), f.model(),
-                f.microarchitecture(), f.osFamily(), f.osVersion());
+        log.debug(
+                "OSHI cpu vendor=\"{}\" model=\"{}\" microarchitecture=\"{}\" os=\"{} {}\"",
+                f.vendor(),
+                f.model(),
+                f.microarchitecture(),
+                f.osFamily(),
+                f.osVersion());
         String os = isLinux() ? linuxOs() : (f.osFamily() + " " + f.osVersion()).trim();
         long boot = f.bootTime() > 0 ? f.bootTime() : jdkBootTime();
-        return new Hardware(localHostname(), cpus, Math.max(1, memMiB), sockets, coresPer, threads, arch, os, boot,
-                vendor(f.vendor()), f.model(), List.of());
+        return new Hardware(
+                localHostname(),
+                cpus,
+                Math.max(1, memMiB),
+                sockets,
+                coresPer,
+                threads,
+                arch,
+                os,
+                boot,
+                vendor(f.vendor()),
+                f.model(),
+                List.of());
     }
 
     /** The fallback: CPUs from the JVM, memory from the OS bean, sockets and cores from /proc/cpuinfo. */
@@ -132,9 +184,16 @@ public record Hardware(
         if (Files.isReadable(cpuinfo)) {
             try {
                 List<String> lines = Files.readAllLines(cpuinfo);
-                long physical = lines.stream().filter(l -> l.startsWith("physical id")).distinct().count();
-                int coresPer = lines.stream().filter(l -> l.startsWith("cpu cores"))
-                        .map(l -> Integer.parseInt(l.substring(l.indexOf(':') + 1).trim())).findFirst().orElse(0);
+                long physical = lines.stream()
+                        .filter(l -> l.startsWith("physical id"))
+                        .distinct()
+                        .count();
+                int coresPer = lines.stream()
+                        .filter(l -> l.startsWith("cpu cores"))
+                        .map(l ->
+                                Integer.parseInt(l.substring(l.indexOf(':') + 1).trim()))
+                        .findFirst()
+                        .orElse(0);
                 if (physical > 0 && coresPer > 0 && physical * coresPer <= cpus) {
                     sockets = (int) physical;
                     cores = coresPer;
@@ -145,8 +204,19 @@ public record Hardware(
             }
         }
         String os = isLinux() ? linuxOs() : System.getProperty("os.name") + " " + System.getProperty("os.version");
-        return new Hardware(localHostname(), cpus, Math.max(1, mem), sockets, cores, threads,
-                arch(System.getProperty("os.arch")), os, jdkBootTime(), "", "", List.of());
+        return new Hardware(
+                localHostname(),
+                cpus,
+                Math.max(1, mem),
+                sockets,
+                cores,
+                threads,
+                arch(System.getProperty("os.arch")),
+                os,
+                jdkBootTime(),
+                "",
+                "",
+                List.of());
     }
 
     /** The architecture as uname -m (and Slurm) name it, not as the JVM does. */
@@ -180,7 +250,8 @@ public record Hardware(
     /** Features every node gets without configuration, in this order: os, arch, cpu vendor, and gpu when it has GPUs. */
     public List<String> features() {
         List<String> out = new ArrayList<>();
-        for (String f : new String[] {osName(), featureWord(arch), featureWord(cpuVendor), gpus.isEmpty() ? "" : "gpu"}) {
+        for (String f :
+                new String[] {osName(), featureWord(arch), featureWord(cpuVendor), gpus.isEmpty() ? "" : "gpu"}) {
             if (!f.isEmpty() && !out.contains(f)) out.add(f);
         }
         return List.copyOf(out);
@@ -206,34 +277,74 @@ public record Hardware(
      * host OS. It replaces any earlier reservation, and always leaves jobs at least one CPU and 1 MiB.
      */
     public Hardware withSpecialization(int coreSpecCount, long memSpecLimitMiB) {
-        if (coreSpecCount < 0) throw new IllegalArgumentException("CoreSpecCount must be 0 or more, got " + coreSpecCount);
-        if (memSpecLimitMiB < 0) throw new IllegalArgumentException("MemSpecLimit must be 0 or more, got " + memSpecLimitMiB);
+        if (coreSpecCount < 0)
+            throw new IllegalArgumentException("CoreSpecCount must be 0 or more, got " + coreSpecCount);
+        if (memSpecLimitMiB < 0)
+            throw new IllegalArgumentException("MemSpecLimit must be 0 or more, got " + memSpecLimitMiB);
         int total = totalCpus();
         long totalMem = totalMemMiB();
         long wantCpus = (long) coreSpecCount * Math.max(1, threadsPerCore);
         int reserveCpus = (int) Math.min(wantCpus, total - 1L);
         long reserveMem = Math.min(memSpecLimitMiB, totalMem - 1);
         if (reserveCpus < wantCpus) {
-            log.warn("CoreSpecCount={} would leave jobs no CPU on this {}-CPU node; reserving {} CPUs instead",
-                    coreSpecCount, total, reserveCpus);
+            log.warn(
+                    "CoreSpecCount={} would leave jobs no CPU on this {}-CPU node; reserving {} CPUs instead",
+                    coreSpecCount,
+                    total,
+                    reserveCpus);
         }
         if (reserveMem < memSpecLimitMiB) {
-            log.warn("MemSpecLimit={}M would leave jobs no memory on this {}M node; reserving {}M instead",
-                    memSpecLimitMiB, totalMem, reserveMem);
+            log.warn(
+                    "MemSpecLimit={}M would leave jobs no memory on this {}M node; reserving {}M instead",
+                    memSpecLimitMiB,
+                    totalMem,
+                    reserveMem);
         }
-        Hardware h = new Hardware(hostname, total - reserveCpus, totalMem - reserveMem, sockets, coresPerSocket,
-                threadsPerCore, arch, os, bootTime, cpuVendor, cpuModel, gpus, reserveCpus, reserveMem);
+        Hardware h = new Hardware(
+                hostname,
+                total - reserveCpus,
+                totalMem - reserveMem,
+                sockets,
+                coresPerSocket,
+                threadsPerCore,
+                arch,
+                os,
+                bootTime,
+                cpuVendor,
+                cpuModel,
+                gpus,
+                reserveCpus,
+                reserveMem);
         if (reserveCpus > 0 || reserveMem > 0) {
-            log.info("reserved for the host OS node={} coreSpecCount={} cpus={} memSpecLimit={}M; jobs may use cpus={} mem={}M",
-                    hostname, coreSpecCount, reserveCpus, reserveMem, h.cpus, h.memMiB);
+            log.info(
+                    "reserved for the host OS node={} coreSpecCount={} cpus={} memSpecLimit={}M; jobs may use cpus={} mem={}M",
+                    hostname,
+                    coreSpecCount,
+                    reserveCpus,
+                    reserveMem,
+                    h.cpus,
+                    h.memMiB);
         }
         return h;
     }
 
     /** The same hardware with these GPUs (all detected, a chosen few, or none). */
     public Hardware withGpus(List<Gpu> gpus) {
-        return new Hardware(hostname, cpus, memMiB, sockets, coresPerSocket, threadsPerCore, arch, os, bootTime,
-                cpuVendor, cpuModel, gpus, specCpus, specMemMiB);
+        return new Hardware(
+                hostname,
+                cpus,
+                memMiB,
+                sockets,
+                coresPerSocket,
+                threadsPerCore,
+                arch,
+                os,
+                bootTime,
+                cpuVendor,
+                cpuModel,
+                gpus,
+                specCpus,
+                specMemMiB);
     }
 
     /**
@@ -242,8 +353,21 @@ public record Hardware(
      */
     public Hardware share(String name, int ofN) {
         int c = Math.max(1, cpus / ofN);
-        return new Hardware(name, c, Math.max(1, memMiB / ofN), 1, c + specCpus, 1, arch, os, bootTime, cpuVendor,
-                cpuModel, ofN == 1 ? gpus : List.of(), specCpus, specMemMiB);
+        return new Hardware(
+                name,
+                c,
+                Math.max(1, memMiB / ofN),
+                1,
+                c + specCpus,
+                1,
+                arch,
+                os,
+                bootTime,
+                cpuVendor,
+                cpuModel,
+                ofN == 1 ? gpus : List.of(),
+                specCpus,
+                specMemMiB);
     }
 
     /** Under another name, with the CPUs and memory jobs may use capped (--cpus, --mem); null leaves one as it is. */
@@ -251,8 +375,21 @@ public record Hardware(
         int c = maxCpus == null ? cpus : Math.max(1, Math.min(cpus, maxCpus));
         long m = maxMemMiB == null ? memMiB : Math.max(1, Math.min(memMiB, maxMemMiB));
         boolean same = c == cpus;
-        return new Hardware(name, c, m, same ? sockets : 1, same ? coresPerSocket : c + specCpus,
-                same ? threadsPerCore : 1, arch, os, bootTime, cpuVendor, cpuModel, gpus, specCpus, specMemMiB);
+        return new Hardware(
+                name,
+                c,
+                m,
+                same ? sockets : 1,
+                same ? coresPerSocket : c + specCpus,
+                same ? threadsPerCore : 1,
+                arch,
+                os,
+                bootTime,
+                cpuVendor,
+                cpuModel,
+                gpus,
+                specCpus,
+                specMemMiB);
     }
 
     /**
@@ -268,8 +405,8 @@ public record Hardware(
     /** slurmd -C's second line, {@code UpTime=D-HH:MM:SS}, at {@code nowEpochSeconds}. */
     public String upTimeLine(long nowEpochSeconds) {
         long up = Math.max(0, nowEpochSeconds - bootTime);
-        return String.format(Locale.ROOT, "UpTime=%d-%02d:%02d:%02d", up / 86400, (up / 3600) % 24, (up / 60) % 60,
-                up % 60);
+        return String.format(
+                Locale.ROOT, "UpTime=%d-%02d:%02d:%02d", up / 86400, (up / 3600) % 24, (up / 60) % 60, up % 60);
     }
 
     /** All that {@code slurmd -C} prints (both lines, each ending in a newline), at {@code nowEpochSeconds}. */
@@ -302,7 +439,8 @@ public record Hardware(
     private static String linuxOs() {
         String os = "Linux " + System.getProperty("os.version");
         try {
-            String version = Files.readString(Path.of("/proc/sys/kernel/version")).strip();
+            String version =
+                    Files.readString(Path.of("/proc/sys/kernel/version")).strip();
             if (!version.isEmpty()) os += " " + version;
         } catch (IOException | RuntimeException ignored) {
             // the release alone still names the kernel
@@ -339,6 +477,7 @@ public record Hardware(
         } catch (IOException | NumberFormatException ignored) {
             // not Linux: fall back below
         }
-        return System.currentTimeMillis() / 1000 - ManagementFactory.getRuntimeMXBean().getUptime() / 1000;
+        return System.currentTimeMillis() / 1000
+                - ManagementFactory.getRuntimeMXBean().getUptime() / 1000;
     }
 }

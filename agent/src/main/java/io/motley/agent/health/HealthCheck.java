@@ -52,8 +52,10 @@ public final class HealthCheck implements AutoCloseable {
         if (command == null || command.isEmpty() || command.get(0).isBlank()) {
             throw new IllegalArgumentException("health check program must be named");
         }
-        if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("health check interval must be positive");
-        if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("health check timeout must be positive");
+        if (interval.isNegative() || interval.isZero())
+            throw new IllegalArgumentException("health check interval must be positive");
+        if (timeout.isNegative() || timeout.isZero())
+            throw new IllegalArgumentException("health check timeout must be positive");
         this.command = List.copyOf(command);
         this.interval = interval;
         this.timeout = timeout;
@@ -74,7 +76,10 @@ public final class HealthCheck implements AutoCloseable {
     public synchronized void start() {
         if (started) return;
         started = true;
-        log.info("health check every {} command=\"{}\" timeout={}", seconds(interval), String.join(" ", command),
+        log.info(
+                "health check every {} command=\"{}\" timeout={}",
+                seconds(interval),
+                String.join(" ", command),
                 seconds(timeout));
         executor.scheduleWithFixedDelay(this::scheduledRun, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -116,7 +121,9 @@ public final class HealthCheck implements AutoCloseable {
         if (result.equals(OK)) {
             log.info("health check passes{}", before == null ? "" : " again");
         } else {
-            log.warn("health check failed reason=\"{}\" command=\"{}\"", result.substring(FAIL_PREFIX.length()),
+            log.warn(
+                    "health check failed reason=\"{}\" command=\"{}\"",
+                    result.substring(FAIL_PREFIX.length()),
                     String.join(" ", command));
         }
         try {
@@ -139,7 +146,10 @@ public final class HealthCheck implements AutoCloseable {
             // would hold a pipe open and keep us waiting for it
             Process p;
             try {
-                p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                p = new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(out.toFile())
+                        .start();
             } catch (IOException e) {
                 return fail("cannot run " + command.get(0) + ": " + e.getMessage());
             }
@@ -206,7 +216,11 @@ public final class HealthCheck implements AutoCloseable {
         try (InputStream in = Files.newInputStream(out)) {
             head = in.readNBytes(MAX_OUTPUT_BYTES);
         }
-        return new String(head, StandardCharsets.UTF_8).lines().map(String::strip).filter(l -> !l.isEmpty())
-                .findFirst().orElse("");
+        return new String(head, StandardCharsets.UTF_8)
+                .lines()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty())
+                .findFirst()
+                .orElse("");
     }
 }

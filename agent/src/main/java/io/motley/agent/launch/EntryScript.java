@@ -45,25 +45,44 @@ final class EntryScript {
      * The entry script of a job. {@code asUser} are the words that drop privileges (empty where
      * none are dropped); {@code envFile} is the file {@link #environment} wrote.
      */
-    static String render(long jobId, String node, List<Path> joinFiles, List<String> bindCommand, String umask,
-            List<String> asUser, Path envFile, String workDir, String script, String out, String err) {
+    static String render(
+            long jobId,
+            String node,
+            List<Path> joinFiles,
+            List<String> bindCommand,
+            String umask,
+            List<String> asUser,
+            Path envFile,
+            String workDir,
+            String script,
+            String out,
+            String err) {
         StringBuilder b = new StringBuilder("#!/bin/sh\n");
         b.append("# Motley job ").append(jobId).append(": join its containment, then become the job\n");
         if (!joinFiles.isEmpty()) {
             b.append("for f in");
             joinFiles.forEach(f -> b.append(' ').append(quote(f.toString())));
-            b.append("; do\n  echo $$ >\"$f\" || echo \"motley: cannot put job ").append(jobId).append(" into $f\" >&2\ndone\n");
+            b.append("; do\n  echo $$ >\"$f\" || echo \"motley: cannot put job ")
+                    .append(jobId)
+                    .append(" into $f\" >&2\ndone\n");
         }
         if (!bindCommand.isEmpty()) {
             bindCommand.forEach(w -> b.append(quote(w)).append(' '));
-            b.append("$$ >/dev/null || echo \"motley: cannot bind job ").append(jobId).append(" to its CPUs\" >&2\n");
+            b.append("$$ >/dev/null || echo \"motley: cannot bind job ")
+                    .append(jobId)
+                    .append(" to its CPUs\" >&2\n");
         }
-        if (umask != null && UMASK.matcher(umask).matches()) b.append("umask ").append(umask).append('\n');
+        if (umask != null && UMASK.matcher(umask).matches())
+            b.append("umask ").append(umask).append('\n');
         b.append("exec");
         asUser.forEach(w -> b.append(' ').append(quote(w)));
         // the job's marker is there from the first moment (process tracking looks for it); the rest comes from the file
-        b.append(" /usr/bin/env -i ").append(ProcessTracking.MARKER).append('=').append(jobId)
-                .append(" SLURMD_NODENAME=").append(quote(node));
+        b.append(" /usr/bin/env -i ")
+                .append(ProcessTracking.MARKER)
+                .append('=')
+                .append(jobId)
+                .append(" SLURMD_NODENAME=")
+                .append(quote(node));
         b.append(" /bin/sh -c ").append(quote(AS_USER)).append(" motley-job ");
         b.append(String.join(" ", quote(out), quote(err), quote(workDir), quote(script)));
         b.append(" \"$@\" 3<").append(quote(envFile.toString())).append('\n');
@@ -81,14 +100,25 @@ final class EntryScript {
         StringBuilder b = new StringBuilder();
         env.forEach((name, value) -> {
             if (NAME.matcher(name).matches() && !name.equals(ProcessTracking.MARKER)) {
-                b.append("command export ").append(name).append('=').append(quote(value)).append(" || printf '%s\\n' ")
-                        .append(quote("motley: the environment variable " + name + " could not be set for the job")).append(" >&2\n");
+                b.append("command export ")
+                        .append(name)
+                        .append('=')
+                        .append(quote(value))
+                        .append(" || printf '%s\\n' ")
+                        .append(quote("motley: the environment variable " + name + " could not be set for the job"))
+                        .append(" >&2\n");
             } else if (!name.equals(ProcessTracking.MARKER)) {
-                b.append("printf '%s\\n' ").append(quote("motley: the environment variable " + name
-                        + " is not passed to the job: its name is not a shell variable name")).append(" >&2\n");
+                b.append("printf '%s\\n' ")
+                        .append(quote("motley: the environment variable " + name
+                                + " is not passed to the job: its name is not a shell variable name"))
+                        .append(" >&2\n");
             }
         });
-        b.append("export ").append(ProcessTracking.MARKER).append('=').append(jobId).append('\n');
+        b.append("export ")
+                .append(ProcessTracking.MARKER)
+                .append('=')
+                .append(jobId)
+                .append('\n');
         return b.toString();
     }
 

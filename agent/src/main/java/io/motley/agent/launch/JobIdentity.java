@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 final class JobIdentity {
     /** How privileges are dropped: setpriv(1) (util-linux), runuser(1), or perl where neither exists (macOS). */
     enum Method {
-        SETPRIV("setpriv"), RUNUSER("runuser"), PERL("perl");
+        SETPRIV("setpriv"),
+        RUNUSER("runuser"),
+        PERL("perl");
 
         final String tool;
 
@@ -64,8 +66,8 @@ final class JobIdentity {
     static JobIdentity of(Job job, boolean agentIsRoot, Method method) throws IOException {
         if (!agentIsRoot) return agent();
         if (job.uid() < 0) {
-            throw new IOException("job " + job.id() + " names no submitting uid; an agent running as root runs jobs only as"
-                    + " their submitter");
+            throw new IOException("job " + job.id()
+                    + " names no submitting uid; an agent running as root runs jobs only as" + " their submitter");
         }
         if (job.uid() == 0) return new JobIdentity(false, 0, Math.max(0, job.gid()), "root", List.of(), Map.of());
         Optional<Passwd> pw = Passwd.lookup(job.uid());
@@ -79,16 +81,29 @@ final class JobIdentity {
         env.put("USER", name);
         env.put("LOGNAME", name);
         if (method == null) {
-            throw new IOException("cannot run job " + job.id() + " as " + name + ": none of setpriv, runuser or perl is installed");
+            throw new IOException(
+                    "cannot run job " + job.id() + " as " + name + ": none of setpriv, runuser or perl is installed");
         }
-        String tool = find(method.tool).orElseThrow(() -> new IOException("cannot run job " + job.id() + " as " + name + ": "
-                + method.tool + " is not installed in /usr/bin, /bin, /usr/sbin, /sbin or /usr/local/bin"));
+        String tool = find(method.tool)
+                .orElseThrow(() -> new IOException("cannot run job " + job.id() + " as " + name + ": " + method.tool
+                        + " is not installed in /usr/bin, /bin, /usr/sbin, /sbin or /usr/local/bin"));
         List<String> prefix = switch (method) {
-            case SETPRIV -> List.of(tool, "--reuid=" + job.uid(), "--regid=" + gid, pw.isPresent() ? "--init-groups" : "--clear-groups",
-                    "--");
+            case SETPRIV ->
+                List.of(
+                        tool,
+                        "--reuid=" + job.uid(),
+                        "--regid=" + gid,
+                        pw.isPresent() ? "--init-groups" : "--clear-groups",
+                        "--");
             case RUNUSER -> List.of(tool, "-u", name, "--");
-            case PERL -> List.of(tool, "-e", PERL_DROP, Integer.toString(job.uid()), Integer.toString(gid),
-                    String.join(" ", groups(name, gid)));
+            case PERL ->
+                List.of(
+                        tool,
+                        "-e",
+                        PERL_DROP,
+                        Integer.toString(job.uid()),
+                        Integer.toString(gid),
+                        String.join(" ", groups(name, gid)));
         };
         return new JobIdentity(true, job.uid(), gid, name, prefix, env);
     }
@@ -116,7 +131,9 @@ final class JobIdentity {
         Optional<String> id = find("id");
         if (id.isEmpty()) return out;
         try {
-            Process p = RootCommand.of(id.get(), "-G", name).redirectErrorStream(true).start();
+            Process p = RootCommand.of(id.get(), "-G", name)
+                    .redirectErrorStream(true)
+                    .start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0) {
                 for (String g : text.split("\\s+")) {
@@ -137,7 +154,9 @@ final class JobIdentity {
             Optional<String> getent = find("getent");
             if (getent.isPresent()) {
                 try {
-                    Process p = RootCommand.of(getent.get(), "passwd", Integer.toString(uid)).redirectErrorStream(true).start();
+                    Process p = RootCommand.of(getent.get(), "passwd", Integer.toString(uid))
+                            .redirectErrorStream(true)
+                            .start();
                     String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
                     if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0) return parse(text);
                     return Optional.empty();
@@ -163,7 +182,11 @@ final class JobIdentity {
             String[] f = line.split(":", -1);
             if (f.length < 7) return Optional.empty();
             try {
-                return Optional.of(new Passwd(f[0], Integer.parseInt(f[2]), Integer.parseInt(f[3]), f[5].isEmpty() ? "/" : f[5],
+                return Optional.of(new Passwd(
+                        f[0],
+                        Integer.parseInt(f[2]),
+                        Integer.parseInt(f[3]),
+                        f[5].isEmpty() ? "/" : f[5],
                         f[6].isEmpty() ? "/bin/sh" : f[6]));
             } catch (NumberFormatException e) {
                 return Optional.empty();

@@ -94,11 +94,13 @@ public final class JobLauncher {
             echo $? >"$spool/exit.tmp" && /bin/mv "$spool/exit.tmp" "$spool/exit"
             times >"$spool/times.tmp" && /bin/mv "$spool/times.tmp" "$spool/times"
             """;
+
     private static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> PRIVATE_FILE = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> PRIVATE_SCRIPT = PosixFilePermissions.fromString("rwx------");
     /** Appends $1 to the file $2; run as the job's user, so the user's own rights decide what may be written. */
     private static final String APPEND = "printf %s \"$1\" >>\"$2\"";
+
     private static final Pattern SH_TIME = Pattern.compile("(\\d+)m([\\d.]+)s");
 
     private final Path spool;
@@ -114,7 +116,9 @@ public final class JobLauncher {
     private final String defaultUmask;
     /** Runs by spool directory name (see {@link #runDir}). */
     private final Map<String, Running> running = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService timers = Executors.newScheduledThreadPool(2, Thread.ofVirtual().factory());
+
+    private final ScheduledExecutorService timers =
+            Executors.newScheduledThreadPool(2, Thread.ofVirtual().factory());
 
     /** One job this agent is responsible for, running or ended and not yet acknowledged. */
     private static final class Running {
@@ -132,6 +136,7 @@ public final class JobLauncher {
         volatile List<String> asUser;
         /** The end as reported, kept here too: the spool may be full and unable to hold it. */
         volatile Frame result;
+
         volatile ScheduledFuture<?> timeout;
         volatile ScheduledFuture<?> sampler;
         volatile boolean ended;
@@ -160,26 +165,37 @@ public final class JobLauncher {
     public static String groupName(String node, Path spool) {
         try {
             byte[] d = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(spool.toAbsolutePath().normalize().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    .digest(spool.toAbsolutePath()
+                            .normalize()
+                            .toString()
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return node + "-" + java.util.HexFormat.of().formatHex(d, 0, 4);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
     }
 
-    public JobLauncher(Path spool, String nodeName, Consumer<Frame> reporter, Containment containment) throws IOException {
+    public JobLauncher(Path spool, String nodeName, Consumer<Frame> reporter, Containment containment)
+            throws IOException {
         this(spool, nodeName, reporter, containment, CpuAllocator.hostCpus());
     }
 
     /** With the CPU ids this node's jobs may be bound to (a share of the host when several agents run on it). */
-    public JobLauncher(Path spool, String nodeName, Consumer<Frame> reporter, Containment containment, List<Integer> cpuIds)
+    public JobLauncher(
+            Path spool, String nodeName, Consumer<Frame> reporter, Containment containment, List<Integer> cpuIds)
             throws IOException {
         this(spool, nodeName, reporter, containment, cpuIds, false);
     }
 
     /** With {@code refuseRootJobs} (DisableRootJobs=YES): jobs of uid 0 end FAILED without running. */
-    public JobLauncher(Path spool, String nodeName, Consumer<Frame> reporter, Containment containment, List<Integer> cpuIds,
-            boolean refuseRootJobs) throws IOException {
+    public JobLauncher(
+            Path spool,
+            String nodeName,
+            Consumer<Frame> reporter,
+            Containment containment,
+            List<Integer> cpuIds,
+            boolean refuseRootJobs)
+            throws IOException {
         this.spool = spool;
         this.nodeName = nodeName;
         this.reporter = reporter;
@@ -195,11 +211,18 @@ public final class JobLauncher {
         writeAtomically(spool.resolve("shepherd.sh"), SHEPHERD.getBytes(StandardCharsets.UTF_8), PRIVATE_SCRIPT);
         this.setsid = findSetsid();
         if (agentIsRoot && JobIdentity.available().isEmpty()) {
-            log.warn("the agent runs as root but has none of setpriv, runuser or perl to run jobs as their submitters; jobs of"
-                    + " other users will fail node={}", nodeName);
+            log.warn(
+                    "the agent runs as root but has none of setpriv, runuser or perl to run jobs as their submitters; jobs of"
+                            + " other users will fail node={}",
+                    nodeName);
         }
-        log.info("jobs run as {} node={} containment={} cpus={} root_jobs={}", agentIsRoot ? "their submitters" : jobUser(), nodeName,
-                containment.name(), CpuAllocator.formatList(cpus.cpus()), refuseRootJobs ? "refused" : "allowed");
+        log.info(
+                "jobs run as {} node={} containment={} cpus={} root_jobs={}",
+                agentIsRoot ? "their submitters" : jobUser(),
+                nodeName,
+                containment.name(),
+                CpuAllocator.formatList(cpus.cpus()),
+                refuseRootJobs ? "refused" : "allowed");
     }
 
     /** The containment jobs on this node get (its name is what the node reports). */
@@ -222,8 +245,10 @@ public final class JobLauncher {
 
     /** The agent's umask from /proc (Linux), else the usual 0022. */
     private static String agentUmask() {
-        return read(Path.of("/proc/self/status")).flatMap(s -> s.lines().filter(l -> l.startsWith("Umask:")).findFirst())
-                .map(l -> l.substring("Umask:".length()).trim()).orElse("0022");
+        return read(Path.of("/proc/self/status"))
+                .flatMap(s -> s.lines().filter(l -> l.startsWith("Umask:")).findFirst())
+                .map(l -> l.substring("Umask:".length()).trim())
+                .orElse("0022");
     }
 
     /** setsid(1) where it exists (Linux); perl's POSIX::setsid elsewhere (macOS). */
@@ -246,14 +271,20 @@ public final class JobLauncher {
         int run = job.restarts();
         String key = runDir(job.id(), run);
         Path dir = spool.resolve(key);
-        if (Files.exists(dir.resolve("order")) || Files.exists(dir.resolve("result"))
+        if (Files.exists(dir.resolve("order"))
+                || Files.exists(dir.resolve("result"))
                 || running.containsKey(key) && running.get(key).ended) {
             log.info("launch order repeated; job already here job={} run={}", job.id(), run);
             return;
         }
         if (refuseRootJobs && job.uid() == 0) {
             log.warn("launch refused: a job of root, and DisableRootJobs=YES job={} run={}", job.id(), run);
-            finish(new Running(job.id(), run, dir, -1, 0, null), JobState.FAILED, 1, 0, Usage.NONE,
+            finish(
+                    new Running(job.id(), run, dir, -1, 0, null),
+                    JobState.FAILED,
+                    1,
+                    0,
+                    Usage.NONE,
                     "Launch refused on " + nodeName + ": DisableRootJobs=YES");
             return;
         }
@@ -261,7 +292,8 @@ public final class JobLauncher {
         try {
             try {
                 createPrivateDirectory(dir);
-                writeAtomically(dir.resolve("script"), job.request().script().getBytes(StandardCharsets.UTF_8), PRIVATE_SCRIPT);
+                writeAtomically(
+                        dir.resolve("script"), job.request().script().getBytes(StandardCharsets.UTF_8), PRIVATE_SCRIPT);
                 writeAtomically(dir.resolve("started"), Long.toString(System.currentTimeMillis() / 1000));
                 writeAtomically(dir.resolve("order"), encode(order));
             } catch (IOException e) {
@@ -273,7 +305,12 @@ public final class JobLauncher {
             if (e instanceof LaunchFailure) log.error("launch failed job={} error=\"{}\"", job.id(), why);
             else log.error("launch failed job={} error=\"{}\"", job.id(), why, e);
             cpus.release(job.id());
-            finish(new Running(job.id(), run, dir, -1, 0, null), JobState.FAILED, 1, 0, Usage.NONE,
+            finish(
+                    new Running(job.id(), run, dir, -1, 0, null),
+                    JobState.FAILED,
+                    1,
+                    0,
+                    Usage.NONE,
                     "Launch failed on " + nodeName + ": " + why);
         }
     }
@@ -302,10 +339,16 @@ public final class JobLauncher {
      * once they have ended, or after KillWait and a margin with a warning.
      */
     private void endOlderRuns(long id, int run, long killWait) {
-        List<Running> older = running.values().stream().filter(r -> r.id == id && r.run < run && !r.ended).toList();
+        List<Running> older = running.values().stream()
+                .filter(r -> r.id == id && r.run < run && !r.ended)
+                .toList();
         if (older.isEmpty()) return;
         for (Running r : older) {
-            log.info("a newer run of the job was ordered; ending the older one job={} run={} newer_run={}", id, r.run, run);
+            log.info(
+                    "a newer run of the job was ordered; ending the older one job={} run={} newer_run={}",
+                    id,
+                    r.run,
+                    run);
             kill(r, "CANCELLED");
         }
         long giveUp = System.currentTimeMillis() + (killWait + 15) * 1000;
@@ -345,8 +388,10 @@ public final class JobLauncher {
                 try {
                     copy = userScript(job.id(), dir, who);
                 } catch (IOException e) {
-                    throw new LaunchFailure(reason(e) + " (copying the job's script for its user to "
-                            + System.getProperty("java.io.tmpdir") + ")", e);
+                    throw new LaunchFailure(
+                            reason(e) + " (copying the job's script for its user to "
+                                    + System.getProperty("java.io.tmpdir") + ")",
+                            e);
                 }
                 script = copy.toString();
             }
@@ -355,19 +400,38 @@ public final class JobLauncher {
                 writeAtomically(dir.resolve("box"), String.join("\n", prepend(box.strategy(), box.location())) + "\n");
                 writeAtomically(envFile, EntryScript.environment(env, job.id()));
                 if (copy != null) writeAtomically(dir.resolve("script.path"), copy.toString());
-                writeAtomically(dir.resolve("enter.sh"), EntryScript.render(job.id(), nodeName, box.joinFiles(), box.bindCommand(),
-                        umask, who.prefix, envFile, workDir, script, out, err).getBytes(StandardCharsets.UTF_8), PRIVATE_SCRIPT);
+                writeAtomically(
+                        dir.resolve("enter.sh"),
+                        EntryScript.render(
+                                        job.id(),
+                                        nodeName,
+                                        box.joinFiles(),
+                                        box.bindCommand(),
+                                        umask,
+                                        who.prefix,
+                                        envFile,
+                                        workDir,
+                                        script,
+                                        out,
+                                        err)
+                                .getBytes(StandardCharsets.UTF_8),
+                        PRIVATE_SCRIPT);
                 createPrivateFile(dir.resolve("shepherd.log"));
             } catch (IOException e) {
                 throw new LaunchFailure(spoolTrouble(e), e);
             }
-            List<String> cmd = new ArrayList<>(List.of("/bin/sh", "-c", setsid + " /bin/sh \"$0\" \"$@\"",
-                    spool.resolve("shepherd.sh").toString(), dir.toString()));
+            List<String> cmd = new ArrayList<>(List.of(
+                    "/bin/sh",
+                    "-c",
+                    setsid + " /bin/sh \"$0\" \"$@\"",
+                    spool.resolve("shepherd.sh").toString(),
+                    dir.toString()));
             cmd.addAll(job.request().arguments());
             ProcessBuilder pb = RootCommand.of(cmd);
             pb.environment().put("MOTLEY_SETSID", setsid);
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("shepherd.log").toFile()));
+            pb.redirectOutput(
+                    ProcessBuilder.Redirect.appendTo(dir.resolve("shepherd.log").toFile()));
             pb.redirectErrorStream(true);
             Process p;
             try {
@@ -375,7 +439,8 @@ public final class JobLauncher {
             } catch (IOException e) {
                 throw new LaunchFailure(reason(e) + " (starting the job's shepherd)", e);
             }
-            Running r = new Running(job.id(), job.restarts(), dir, job.timeLimitSeconds(), killWait, err.isEmpty() ? out : err);
+            Running r = new Running(
+                    job.id(), job.restarts(), dir, job.timeLimitSeconds(), killWait, err.isEmpty() ? out : err);
             r.box = box;
             r.asUser = who.prefix;
             running.put(runDir(r.id, r.run), r);
@@ -385,8 +450,16 @@ public final class JobLauncher {
                 // the job runs and is watched; only an agent restarted before it ends would not find it again
                 log.warn("cannot record the job's shepherd job={} error={}", job.id(), reason(e));
             }
-            log.info("job launched job={} run={} shepherd_pid={} out={} user={} containment={} cpus={} mem_mib={}", job.id(), r.run, p.pid(), out,
-                    who.user, box.strategy(), CpuAllocator.formatList(ids), job.allocMemMiB());
+            log.info(
+                    "job launched job={} run={} shepherd_pid={} out={} user={} containment={} cpus={} mem_mib={}",
+                    job.id(),
+                    r.run,
+                    p.pid(),
+                    out,
+                    who.user,
+                    box.strategy(),
+                    CpuAllocator.formatList(ids),
+                    job.allocMemMiB());
             watch(r, p.toHandle(), System.currentTimeMillis() / 1000);
         } catch (LaunchFailure | RuntimeException e) {
             box.remove();
@@ -399,7 +472,10 @@ public final class JobLauncher {
         try {
             return containment.open(id, limits);
         } catch (IOException | RuntimeException e) {
-            log.warn("cannot make the job's {} box; tracking its processes instead job={} error={}", containment.name(), id,
+            log.warn(
+                    "cannot make the job's {} box; tracking its processes instead job={} error={}",
+                    containment.name(),
+                    id,
                     e.getMessage());
             return ProcessTracking.forNode(nodeName).open(id, limits);
         }
@@ -412,10 +488,13 @@ public final class JobLauncher {
      * the copy is the user's, so no one else ever reads the script.
      */
     private static Path userScript(long id, Path dir, JobIdentity who) throws IOException {
-        Path scratch = Files.createTempDirectory("motley-job" + id + "-", PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
+        Path scratch =
+                Files.createTempDirectory("motley-job" + id + "-", PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
         Path copy = scratch.resolve("script");
         try {
-            try (var ch = Files.newByteChannel(copy, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+            try (var ch = Files.newByteChannel(
+                    copy,
+                    Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                     PosixFilePermissions.asFileAttribute(PRIVATE_FILE))) {
                 ByteBuffer text = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("script")));
                 while (text.hasRemaining()) ch.write(text);
@@ -453,7 +532,8 @@ public final class JobLauncher {
             r.box.sample();
             int ooms = r.box.oomKills();
             // an agent restarted after killing a job for its memory must still report it as out of memory
-            if (ooms > 0 && !Files.exists(r.dir.resolve("oom"))) writeAtomically(r.dir.resolve("oom"), Integer.toString(ooms));
+            if (ooms > 0 && !Files.exists(r.dir.resolve("oom")))
+                writeAtomically(r.dir.resolve("oom"), Integer.toString(ooms));
         } catch (IOException | RuntimeException e) {
             log.debug("cannot sample job job={} error={}", r.id, e.toString());
         }
@@ -487,11 +567,16 @@ public final class JobLauncher {
             Usage usage = Usage.NONE;
             int ooms = 0;
             if (r.box != null) {
-                // a shepherd ends only after its script did: what the job left behind (daemons, detached children) goes too
+                // a shepherd ends only after its script did: what the job left behind (daemons, detached children) goes
+                // too
                 readPid(r.dir.resolve("job.pid")).ifPresent(r.box::track);
                 r.box.killAll();
                 usage = merge(r.box.usage(), shellTimes(r.dir.resolve("times")));
-                ooms = Math.max(r.box.oomKills(), read(r.dir.resolve("oom")).map(s -> Integer.parseInt(s.trim())).orElse(0));
+                ooms = Math.max(
+                        r.box.oomKills(),
+                        read(r.dir.resolve("oom"))
+                                .map(s -> Integer.parseInt(s.trim()))
+                                .orElse(0));
                 r.box.remove();
             }
             cpus.release(r.id);
@@ -500,8 +585,11 @@ public final class JobLauncher {
             if (killed.isPresent()) {
                 finish(r, JobState.valueOf(killed.get().trim()), 0, 15, usage, null);
             } else if (ooms > 0) {
-                appendToJobErr(r, "motleystep-" + nodeName + ": error: Detected " + ooms + " oom_kill event" + (ooms == 1 ? "" : "s")
-                        + " in StepId=" + r.id + ".batch. Some of the step tasks have been OOM Killed.\n");
+                appendToJobErr(
+                        r,
+                        "motleystep-" + nodeName + ": error: Detected " + ooms + " oom_kill event"
+                                + (ooms == 1 ? "" : "s") + " in StepId=" + r.id
+                                + ".batch. Some of the step tasks have been OOM Killed.\n");
                 finish(r, JobState.OUT_OF_MEMORY, 0, 9, usage, null);
             } else if (exit.isPresent()) {
                 int rc = Integer.parseInt(exit.get().trim());
@@ -510,7 +598,8 @@ public final class JobLauncher {
                 else finish(r, rc == 0 ? JobState.COMPLETED : JobState.FAILED, rc, 0, usage, null);
             } else {
                 // the usual reason a shepherd cannot write the status is a full spool: say so to the user
-                String why = spoolFull() ? "Job's exit status was lost on " + nodeName + ": No space left on device (the agent's spool)"
+                String why = spoolFull()
+                        ? "Job's exit status was lost on " + nodeName + ": No space left on device (the agent's spool)"
                         : null;
                 log.warn("job shepherd died without an exit status job={} spool_full={}", r.id, why != null);
                 finish(r, JobState.FAILED, 0, 9, usage, why);
@@ -520,14 +609,20 @@ public final class JobLauncher {
 
     /** What the entry script could not do (join a cgroup, bind CPUs, drop privileges) lands in shepherd.log. */
     private static void logShepherdTrouble(Running r) {
-        read(r.dir.resolve("shepherd.log")).map(String::trim).filter(s -> !s.isEmpty()).ifPresent(s ->
-                log.warn("job shepherd reported: {} job={}", s.length() > 500 ? s.substring(0, 500) + "..." : s, r.id));
+        read(r.dir.resolve("shepherd.log"))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .ifPresent(s -> log.warn(
+                        "job shepherd reported: {} job={}", s.length() > 500 ? s.substring(0, 500) + "..." : s, r.id));
     }
 
     /** Per field the larger: the box's counters, or the shell's own times for all the children it waited for. */
     static Usage merge(Usage box, Optional<long[]> shell) {
         if (shell.isEmpty()) return box;
-        return new Usage(box.maxRssKiB(), box.maxVmKiB(), Math.max(box.userCpuMs(), shell.get()[0]),
+        return new Usage(
+                box.maxRssKiB(),
+                box.maxVmKiB(),
+                Math.max(box.userCpuMs(), shell.get()[0]),
                 Math.max(box.systemCpuMs(), shell.get()[1]));
     }
 
@@ -558,8 +653,14 @@ public final class JobLauncher {
 
     private void finish(Running r, JobState state, int code, int signal, Usage usage, String desc) {
         long end = System.currentTimeMillis() / 1000;
-        Frame result = Frame.op(Ops.JOB_ENDED).put("id", r.id).put("run", r.run).put("state", state.name()).put("code", code)
-                .put("signal", signal).put("end", end).put("desc", desc);
+        Frame result = Frame.op(Ops.JOB_ENDED)
+                .put("id", r.id)
+                .put("run", r.run)
+                .put("state", state.name())
+                .put("code", code)
+                .put("signal", signal)
+                .put("end", end)
+                .put("desc", desc);
         Codec.putUsage(result, usage);
         r.result = result;
         try {
@@ -567,12 +668,21 @@ public final class JobLauncher {
             writeAtomically(r.dir.resolve("result"), encode(result));
         } catch (IOException | RuntimeException e) {
             // kept in memory for the next registration too
-            log.error("cannot record job result; reporting it all the same job={} error={}", r.id,
+            log.error(
+                    "cannot record job result; reporting it all the same job={} error={}",
+                    r.id,
                     e instanceof IOException io ? reason(io) : e.toString());
         }
         r.ended = true;
         running.put(runDir(r.id, r.run), r);
-        log.info("job ended job={} run={} state={} exit={}:{} max_rss_kib={} cpu_ms={}", r.id, r.run, state, code, signal, usage.maxRssKiB(),
+        log.info(
+                "job ended job={} run={} state={} exit={}:{} max_rss_kib={} cpu_ms={}",
+                r.id,
+                r.run,
+                state,
+                code,
+                signal,
+                usage.maxRssKiB(),
                 usage.totalCpuMs());
         reporter.accept(result);
     }
@@ -606,8 +716,13 @@ public final class JobLauncher {
             log.warn("cannot record kill job={} error={}", id, e.getMessage());
         }
         String when = Durations.formatTimestamp(System.currentTimeMillis() / 1000, ZoneId.systemDefault());
-        appendToJobErr(r, "motleystep-" + nodeName + ": error: *** JOB " + id + " ON " + nodeName + " CANCELLED AT " + when
-                + ("TIMEOUT".equals(state) ? " DUE TO TIME LIMIT" : "REQUEUE".equals(why) ? " DUE TO JOB REQUEUE" : "") + " ***\n");
+        appendToJobErr(
+                r,
+                "motleystep-" + nodeName + ": error: *** JOB " + id + " ON " + nodeName + " CANCELLED AT " + when
+                        + ("TIMEOUT".equals(state)
+                                ? " DUE TO TIME LIMIT"
+                                : "REQUEUE".equals(why) ? " DUE TO JOB REQUEUE" : "")
+                        + " ***\n");
         Optional<Long> pgid = readPid(r.dir.resolve("job.pid"));
         log.info("job killing job={} why={} pgid={}", id, state, pgid.orElse(-1L));
         List<ProcessHandle> tree = new ArrayList<>();
@@ -620,14 +735,17 @@ public final class JobLauncher {
         pgid.ifPresent(g -> signalGroup(g, "TERM"));
         tree.forEach(ProcessHandle::destroy);
         if (box != null) box.terminate();
-        timers.schedule(() -> {
-            // a run that has ended was emptied and its box removed; the next run of the same job may
-            // already live in a box of the same name, and this SIGKILL must not reach it
-            if (r.ended) return;
-            pgid.ifPresent(g -> signalGroup(g, "KILL"));
-            tree.forEach(ProcessHandle::destroyForcibly);
-            if (box != null) box.killAll();
-        }, r.killWait, TimeUnit.SECONDS);
+        timers.schedule(
+                () -> {
+                    // a run that has ended was emptied and its box removed; the next run of the same job may
+                    // already live in a box of the same name, and this SIGKILL must not reach it
+                    if (r.ended) return;
+                    pgid.ifPresent(g -> signalGroup(g, "KILL"));
+                    tree.forEach(ProcessHandle::destroyForcibly);
+                    if (box != null) box.killAll();
+                },
+                r.killWait,
+                TimeUnit.SECONDS);
     }
 
     /**
@@ -644,8 +762,10 @@ public final class JobLauncher {
         List<String> cmd = new ArrayList<>(asUser);
         cmd.addAll(List.of("/bin/sh", "-c", APPEND, "motley-append", text, r.stderrPath));
         try {
-            Process p = RootCommand.of(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectErrorStream(true).start();
+            Process p = RootCommand.of(cmd)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectErrorStream(true)
+                    .start();
             String said = new String(p.getInputStream().readNBytes(2000), StandardCharsets.UTF_8).trim();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -654,7 +774,8 @@ public final class JobLauncher {
                 log.warn("cannot write to the job's error file job={} file={} error=\"{}\"", r.id, r.stderrPath, said);
             }
         } catch (IOException | RuntimeException e) {
-            log.warn("cannot write to the job's error file job={} file={} error={}", r.id, r.stderrPath, e.getMessage());
+            log.warn(
+                    "cannot write to the job's error file job={} file={} error={}", r.id, r.stderrPath, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -665,7 +786,10 @@ public final class JobLauncher {
     private static void signalGroup(long pgid, String signal) {
         try {
             RootCommand.of(KILL, "-" + signal, "--", "-" + pgid)
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor();
         } catch (IOException e) {
             log.warn("cannot signal process group pgid={} error={}", pgid, e.getMessage());
         } catch (InterruptedException e) {
@@ -729,8 +853,10 @@ public final class JobLauncher {
         // ends the spool could not hold (a full disk, a launch that failed before its directory existed)
         Set<String> listed = new HashSet<>();
         out.forEach(f -> listed.add(f.str("id", "") + "." + f.str("run", "0")));
-        running.values().stream().filter(r -> r.ended && r.result != null && !listed.contains(r.id + "." + r.run))
-                .sorted(Comparator.comparing(r -> runDir(r.id, r.run))).forEach(r -> out.add(r.result));
+        running.values().stream()
+                .filter(r -> r.ended && r.result != null && !listed.contains(r.id + "." + r.run))
+                .sorted(Comparator.comparing(r -> runDir(r.id, r.run)))
+                .forEach(r -> out.add(r.result));
         return out;
     }
 
@@ -744,19 +870,31 @@ public final class JobLauncher {
         try {
             r.asUser = JobIdentity.of(job, agentIsRoot).prefix;
         } catch (IOException e) {
-            log.warn("the adopted job's user is unknown; the agent will not write to its files job={} error={}", id, e.getMessage());
+            log.warn(
+                    "the adopted job's user is unknown; the agent will not write to its files job={} error={}",
+                    id,
+                    e.getMessage());
         }
-        List<Integer> ids = read(dir.resolve("cpus")).map(s -> CpuAllocator.parseList(s.trim())).orElse(List.of());
+        List<Integer> ids = read(dir.resolve("cpus"))
+                .map(s -> CpuAllocator.parseList(s.trim()))
+                .orElse(List.of());
         cpus.restore(id, ids);
         JobLimits limits = new JobLimits(job.allocMemMiB(), ids, 0);
-        List<String> boxFile = read(dir.resolve("box")).map(s -> List.of(s.trim().split("\n"))).orElse(List.of("process"));
+        List<String> boxFile =
+                read(dir.resolve("box")).map(s -> List.of(s.trim().split("\n"))).orElse(List.of("process"));
         r.box = Containment.reopen(boxFile.get(0).trim(), id, nodeName, limits, boxFile.subList(1, boxFile.size()));
         running.put(runDir(id, run), r);
-        long startedAt = read(dir.resolve("started")).map(s -> Long.parseLong(s.trim())).orElse(System.currentTimeMillis() / 1000);
+        long startedAt = read(dir.resolve("started"))
+                .map(s -> Long.parseLong(s.trim()))
+                .orElse(System.currentTimeMillis() / 1000);
         Optional<ProcessHandle> shepherd = shepherdOf(dir);
         if (shepherd.isPresent()) {
-            log.info("adopted running job job={} shepherd_pid={} containment={} cpus={}", id, shepherd.get().pid(),
-                    r.box.strategy(), CpuAllocator.formatList(ids));
+            log.info(
+                    "adopted running job job={} shepherd_pid={} containment={} cpus={}",
+                    id,
+                    shepherd.get().pid(),
+                    r.box.strategy(),
+                    CpuAllocator.formatList(ids));
             watch(r, shepherd.get(), startedAt);
         } else {
             shepherdExited(r);
@@ -765,9 +903,13 @@ public final class JobLauncher {
 
     /** The shepherd recorded at launch, if it is still there (and not a recycled pid: it must be a shell). */
     private Optional<ProcessHandle> shepherdOf(Path dir) {
-        return readPid(dir.resolve("shepherd.pid")).flatMap(ProcessHandle::of)
+        return readPid(dir.resolve("shepherd.pid"))
+                .flatMap(ProcessHandle::of)
                 .filter(h -> h.isAlive() && !ProcessTracking.isZombie(h.pid()))
-                .filter(h -> h.info().command().map(c -> c.endsWith("sh") || c.endsWith("setsid")).orElse(true));
+                .filter(h -> h.info()
+                        .command()
+                        .map(c -> c.endsWith("sh") || c.endsWith("setsid"))
+                        .orElse(true));
     }
 
     public int runningCount() {
@@ -821,7 +963,9 @@ public final class JobLauncher {
     private static void writeAtomically(Path f, byte[] bytes, Set<PosixFilePermission> mode) throws IOException {
         Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
-        try (var ch = Files.newByteChannel(tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+        try (var ch = Files.newByteChannel(
+                tmp,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(mode))) {
             ByteBuffer b = ByteBuffer.wrap(bytes);
             while (b.hasRemaining()) ch.write(b);
@@ -831,7 +975,8 @@ public final class JobLauncher {
     }
 
     private static void createPrivateFile(Path f) throws IOException {
-        if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS)) Files.createFile(f, PosixFilePermissions.asFileAttribute(PRIVATE_FILE));
+        if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS))
+            Files.createFile(f, PosixFilePermissions.asFileAttribute(PRIVATE_FILE));
     }
 
     private static void createPrivateDirectory(Path d) throws IOException {

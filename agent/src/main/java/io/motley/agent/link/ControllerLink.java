@@ -31,7 +31,12 @@ public final class ControllerLink {
     private volatile KeyedChannel channel;
     private volatile long heartbeatSeconds = 1;
 
-    public ControllerLink(String host, int port, ClusterKey key, String node, Supplier<Frame> registration,
+    public ControllerLink(
+            String host,
+            int port,
+            ClusterKey key,
+            String node,
+            Supplier<Frame> registration,
             Supplier<Frame> heartbeat) {
         this.host = host;
         this.port = port;
@@ -69,23 +74,31 @@ public final class ControllerLink {
             return Frame.error("the controller at " + controller() + " refused this agent: " + e.getMessage());
         } catch (KeyedChannel.Unproven e) {
             unproven(e);
-            return Frame.error("the program answering at " + controller() + " failed to prove it is this cluster's controller"
-                    + " (it does not hold the cluster key), so the request was not sent; see the agent's log");
+            return Frame.error(
+                    "the program answering at " + controller() + " failed to prove it is this cluster's controller"
+                            + " (it does not hold the cluster key), so the request was not sent; see the agent's log");
         } catch (KeyedChannel.Tampered e) {
-            log.error("frame from the controller failed its integrity check controller={} error=\"{}\"; connection closed",
-                    controller(), e.getMessage());
-            return Frame.error("the answer from the controller at " + controller() + " failed its integrity check; the request"
-                    + " may or may not have been carried out (check with squeue)");
+            log.error(
+                    "frame from the controller failed its integrity check controller={} error=\"{}\"; connection closed",
+                    controller(),
+                    e.getMessage());
+            return Frame.error(
+                    "the answer from the controller at " + controller() + " failed its integrity check; the request"
+                            + " may or may not have been carried out (check with squeue)");
         } catch (IOException e) {
-            return Frame.error("cannot reach the Motley controller at " + controller() + " (" + e.getMessage()
-                    + "). Is it running? Start the local cluster with `motley up --daemon`, or a controller with `motley controller`.")
+            return Frame.error(
+                            "cannot reach the Motley controller at " + controller() + " (" + e.getMessage()
+                                    + "). Is it running? Start the local cluster with `motley up --daemon`, or a controller with `motley controller`.")
                     .put("unreachable", true);
         }
     }
 
     private void unproven(KeyedChannel.Unproven e) {
-        log.error("controller failed to prove it holds the cluster key controller={} reason=\"{}\"; not registering with it"
-                + " or taking orders from it", controller(), e.getMessage());
+        log.error(
+                "controller failed to prove it holds the cluster key controller={} reason=\"{}\"; not registering with it"
+                        + " or taking orders from it",
+                controller(),
+                e.getMessage());
     }
 
     /** Runs forever: connect, register, serve orders; on loss, wait and do it again. */
@@ -105,19 +118,31 @@ public final class ControllerLink {
                     channel = null;
                 }
             } catch (KeyedChannel.Refused e) {
-                log.error("controller refused this agent node={} controller={} reason=\"{}\"", node, controller(), e.getMessage());
+                log.error(
+                        "controller refused this agent node={} controller={} reason=\"{}\"",
+                        node,
+                        controller(),
+                        e.getMessage());
                 backoffMs = 10_000;
             } catch (KeyedChannel.Unproven e) {
                 unproven(e);
                 backoffMs = 10_000;
             } catch (KeyedChannel.Tampered e) {
-                log.error("frame from the controller failed its integrity check controller={} error=\"{}\"; link closed",
-                        controller(), e.getMessage());
+                log.error(
+                        "frame from the controller failed its integrity check controller={} error=\"{}\"; link closed",
+                        controller(),
+                        e.getMessage());
             } catch (Bounds.Exceeded | FrameIO.Malformed e) {
-                log.error("controller sent a frame we refuse controller={} error=\"{}\"; link closed", controller(),
+                log.error(
+                        "controller sent a frame we refuse controller={} error=\"{}\"; link closed",
+                        controller(),
                         e.getMessage());
             } catch (IOException e) {
-                log.warn("controller link down controller={} error=\"{}\"; retrying in {} ms", controller(), e.getMessage(), backoffMs);
+                log.warn(
+                        "controller link down controller={} error=\"{}\"; retrying in {} ms",
+                        controller(),
+                        e.getMessage(),
+                        backoffMs);
             }
             try {
                 Thread.sleep(backoffMs);
@@ -137,14 +162,21 @@ public final class ControllerLink {
                     log.info("registered with controller={} node={}", controller(), node);
                 }
                 case Ops.LAUNCH -> Thread.ofVirtual().start(() -> launcher.launch(f));
-                case Ops.KILL -> launcher.kill(f.lng("id", -1), f.integer("run", 0),
-                        switch (f.str("why", "cancel")) {
-                            case "TIMEOUT" -> "TIMEOUT";
-                            case "requeue" -> "REQUEUE";
-                            default -> "CANCELLED";
-                        });
+                case Ops.KILL ->
+                    launcher.kill(
+                            f.lng("id", -1),
+                            f.integer("run", 0),
+                            switch (f.str("why", "cancel")) {
+                                case "TIMEOUT" -> "TIMEOUT";
+                                case "requeue" -> "REQUEUE";
+                                default -> "CANCELLED";
+                            });
                 case Ops.ACK_ENDED -> launcher.acknowledged(f.lng("id", -1), f.integer("run", 0));
-                case "error" -> log.warn("controller reported an error controller={} message=\"{}\"", controller(), f.str("message"));
+                case "error" ->
+                    log.warn(
+                            "controller reported an error controller={} message=\"{}\"",
+                            controller(),
+                            f.str("message"));
                 default -> log.warn("unexpected frame from controller op={}", f.op());
             }
         }
@@ -192,7 +224,10 @@ public final class ControllerLink {
         try {
             send(f);
         } catch (IOException e) {
-            log.info("controller not reachable; the report stays in the spool op={} error=\"{}\"", f.op(), e.getMessage());
+            log.info(
+                    "controller not reachable; the report stays in the spool op={} error=\"{}\"",
+                    f.op(),
+                    e.getMessage());
         }
     }
 }

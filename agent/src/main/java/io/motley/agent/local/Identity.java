@@ -31,7 +31,9 @@ final class Identity {
     static String groups(String user) {
         return groups.computeIfAbsent(user, u -> {
             try {
-                Process p = new ProcessBuilder(List.of("id", "-Gn", u)).redirectErrorStream(true).start();
+                Process p = new ProcessBuilder(List.of("id", "-Gn", u))
+                        .redirectErrorStream(true)
+                        .start();
                 String out = new String(p.getInputStream().readAllBytes()).trim();
                 return p.waitFor() == 0 ? String.join(",", out.split("\\s+")) : "";
             } catch (IOException e) {

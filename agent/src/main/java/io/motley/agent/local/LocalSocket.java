@@ -72,8 +72,11 @@ public final class LocalSocket implements AutoCloseable {
     /** The socket's bounds, from the cluster's Limits. */
     record Settings(int maxConnections, int maxConnectionsPerUser, Duration requestTimeout, Bounds requests) {
         static Settings of(ClusterConfig.Limits limits) {
-            return new Settings(limits.agentMaxConnections(), limits.agentMaxConnectionsPerUser(),
-                    Duration.ofSeconds(limits.agentRequestTimeoutSeconds()), Bounds.requests(limits.maxScriptBytes()));
+            return new Settings(
+                    limits.agentMaxConnections(),
+                    limits.agentMaxConnectionsPerUser(),
+                    Duration.ofSeconds(limits.agentRequestTimeoutSeconds()),
+                    Bounds.requests(limits.maxScriptBytes()));
         }
     }
 
@@ -91,7 +94,8 @@ public final class LocalSocket implements AutoCloseable {
             // every local user must reach the socket; the daemons' umask (077) would shut them out
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        } else if (!Files.getPosixFilePermissions(dir).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+        } else if (!Files.getPosixFilePermissions(dir)
+                .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
             log.warn("other users cannot enter {}, so only its owner and group can use the agent's socket there", dir);
         }
         Files.deleteIfExists(path);
@@ -102,20 +106,25 @@ public final class LocalSocket implements AutoCloseable {
     }
 
     public void serve() {
-        new AcceptLoop<>(new AcceptLoop.Source<SocketChannel>() {
-            @Override
-            public SocketChannel accept() throws IOException {
-                return server.accept();
-            }
+        new AcceptLoop<>(
+                        new AcceptLoop.Source<SocketChannel>() {
+                            @Override
+                            public SocketChannel accept() throws IOException {
+                                return server.accept();
+                            }
 
-            @Override
-            public boolean isOpen() {
-                return server.isOpen();
-            }
-        }, ch -> Thread.ofVirtual().start(() -> handle(ch)), (n, e) -> {
-            if (e != null) log.warn("local accept failing count={} error=\"{}\"; backing off", n, e.getMessage());
-            else log.info("local accept working again after count={} more failures", n);
-        }).run();
+                            @Override
+                            public boolean isOpen() {
+                                return server.isOpen();
+                            }
+                        },
+                        ch -> Thread.ofVirtual().start(() -> handle(ch)),
+                        (n, e) -> {
+                            if (e != null)
+                                log.warn("local accept failing count={} error=\"{}\"; backing off", n, e.getMessage());
+                            else log.info("local accept working again after count={} more failures", n);
+                        })
+                .run();
     }
 
     private void handle(SocketChannel ch) {
@@ -160,15 +169,19 @@ public final class LocalSocket implements AutoCloseable {
                 return;
             } catch (Bounds.Exceeded | FrameIO.Malformed e) {
                 long n = refusedRequests.event();
-                if (n > 0) log.warn("local requests refused count={} user={} reason=\"{}\"", n, peer.user(), e.getMessage());
+                if (n > 0)
+                    log.warn("local requests refused count={} user={} reason=\"{}\"", n, peer.user(), e.getMessage());
                 FrameIO.write(out, Frame.error(e.getMessage()));
                 return;
             } catch (IOException e) {
                 if (!deadline.expired()) throw e;
                 long n = idle.event();
                 if (n > 0) {
-                    log.info("local connections closed for sending no complete request within {} s count={} user={}",
-                            settings.requestTimeout().toSeconds(), n, peer.user());
+                    log.info(
+                            "local connections closed for sending no complete request within {} s count={} user={}",
+                            settings.requestTimeout().toSeconds(),
+                            n,
+                            peer.user());
                 }
                 return;
             } finally {
@@ -182,7 +195,9 @@ public final class LocalSocket implements AutoCloseable {
     /** Puts the kernel's word for who is calling on the request, over anything the client claimed. */
     static void stamp(Frame req, Peer peer) {
         req.removeFieldsStartingWith("caller.");
-        req.put(Ops.CALLER_UID, peer.uid()).put(Ops.CALLER_GID, peer.gid()).put(Ops.CALLER_USER, peer.user())
+        req.put(Ops.CALLER_UID, peer.uid())
+                .put(Ops.CALLER_GID, peer.gid())
+                .put(Ops.CALLER_USER, peer.user())
                 .put(Ops.CALLER_GROUPS, peer.groups());
     }
 
@@ -194,8 +209,8 @@ public final class LocalSocket implements AutoCloseable {
                     + settings.maxConnectionsPerUser() + "); close some and retry";
         }
         if (total >= settings.maxConnections()) {
-            return "too many connections on this node (limit " + settings.maxConnections() + ", all users together); retry"
-                    + " in a moment";
+            return "too many connections on this node (limit " + settings.maxConnections()
+                    + ", all users together); retry" + " in a moment";
         }
         perUser.put(peer.uid(), mine + 1);
         total++;

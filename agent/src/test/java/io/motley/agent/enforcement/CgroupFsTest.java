@@ -26,7 +26,8 @@ class CgroupFsTest {
 
     @Test
     void mapsCgroupPathsThroughAMountThatShowsOnlyPartOfTheHierarchy() {
-        CgroupFs.Mount whole = new CgroupFs.Mount(Path.of("/sys/fs/cgroup/memory"), "/", false, java.util.Set.of("memory"));
+        CgroupFs.Mount whole =
+                new CgroupFs.Mount(Path.of("/sys/fs/cgroup/memory"), "/", false, java.util.Set.of("memory"));
         assertThat(whole.dirOf("/process_api/abc")).contains(Path.of("/sys/fs/cgroup/memory/process_api/abc"));
         assertThat(whole.dirOf("/")).contains(Path.of("/sys/fs/cgroup/memory"));
         CgroupFs.Mount container = new CgroupFs.Mount(Path.of("/sys/fs/cgroup"), "/docker/x", true, java.util.Set.of());
@@ -36,7 +37,8 @@ class CgroupFsTest {
 
     @Test
     void readsProcSelfCgroup() {
-        var own = CgroupFs.parseProcCgroup(List.of("9:name=systemd:/", "4:memory:/process_api/1a", "2:cpu,cpuacct:/x", "0::/"));
+        var own = CgroupFs.parseProcCgroup(
+                List.of("9:name=systemd:/", "4:memory:/process_api/1a", "2:cpu,cpuacct:/x", "0::/"));
         assertThat(own).containsEntry("", "/").containsEntry("memory", "/process_api/1a");
         assertThat(CgroupFs.ownV1Path(own, "cpuacct")).isEqualTo("/x");
         assertThat(CgroupFs.ownV1Path(own, "freezer")).isEqualTo("/");

@@ -28,23 +28,31 @@ class ContainmentChoiceTest {
         Containment c = Containment.choose("process", node);
         assertThat(c).isInstanceOf(ProcessTracking.class);
         assertThat(c.name()).isEqualTo("process");
-        assertThat(logs.lines()).anyMatch(l -> l.startsWith("INFO containment chosen: process (configured (ContainmentType=process)):"
-                + " process tracking") && l.contains("containment=process"));
+        assertThat(logs.lines())
+                .anyMatch(l -> l.startsWith("INFO containment chosen: process (configured (ContainmentType=process)):"
+                                + " process tracking")
+                        && l.contains("containment=process"));
     }
 
     @Test
     void autoOnAHybridHostPicksCgroupV1AndSaysWhyNotV2() {
         assumeTrue(TestHosts.isRoot(), "needs root to create cgroups");
         assumeTrue(TestHosts.hasV1Memory(), "needs a cgroup v1 memory hierarchy (a hybrid or v1 host)");
-        boolean v2HasMemory = TestHosts.cgroup2().map(r -> CgroupFs.read(r.resolve("cgroup.controllers")).orElse("").contains("memory"))
+        boolean v2HasMemory = TestHosts.cgroup2()
+                .map(r -> CgroupFs.read(r.resolve("cgroup.controllers"))
+                        .orElse("")
+                        .contains("memory"))
                 .orElse(false);
         assumeTrue(!v2HasMemory, "the cgroup2 hierarchy here has the memory controller, so auto rightly prefers it");
         Containment c = Containment.choose("auto", node);
         assertThat(c.name()).isEqualTo("cgroup1");
         assertThat(((CgroupV1) c).bases()).containsKey("memory");
-        assertThat(logs.lines()).anyMatch(l -> l.startsWith("INFO containment cgroup2 not usable:") && l.contains("memory"));
-        assertThat(logs.lines()).anyMatch(l -> l.startsWith("INFO containment chosen: cgroup1 (best available): cgroup v1 groups ")
-                && l.contains("memory=/") && l.contains("memory limit by the kernel"));
+        assertThat(logs.lines())
+                .anyMatch(l -> l.startsWith("INFO containment cgroup2 not usable:") && l.contains("memory"));
+        assertThat(logs.lines())
+                .anyMatch(l -> l.startsWith("INFO containment chosen: cgroup1 (best available): cgroup v1 groups ")
+                        && l.contains("memory=/")
+                        && l.contains("memory limit by the kernel"));
     }
 
     @Test
@@ -55,12 +63,14 @@ class ContainmentChoiceTest {
         assertThat(c.name()).isEqualTo("cgroup2");
         CgroupV2 v2 = (CgroupV2) c;
         if (!v2.controllers().contains("memory")) {
-            assertThat(logs.lines()).anyMatch(l -> l.startsWith("WARN cgroup2 without the memory controller")
-                    && l.contains("held by sampling resident memory"));
+            assertThat(logs.lines())
+                    .anyMatch(l -> l.startsWith("WARN cgroup2 without the memory controller")
+                            && l.contains("held by sampling resident memory"));
             assertThat(c.summary()).contains("memory limit by sampling");
         }
-        assertThat(logs.lines()).anyMatch(l -> l.contains("containment chosen: cgroup2 (configured (ContainmentType=cgroup2)):"
-                + " cgroup v2 groups under " + v2.base()));
+        assertThat(logs.lines())
+                .anyMatch(l -> l.contains("containment chosen: cgroup2 (configured (ContainmentType=cgroup2)):"
+                        + " cgroup v2 groups under " + v2.base()));
     }
 
     @Test
@@ -76,10 +86,13 @@ class ContainmentChoiceTest {
         };
         Containment c = Choice.choose("cgroup1", node, noV2, noV1);
         assertThat(c.name()).isEqualTo("process");
-        assertThat(logs.lines()).containsSubsequence(
-                "WARN ContainmentType=cgroup1 cannot work here: the cgroup v1 memory controller is not mounted; falling back node=" + node,
-                "INFO containment cgroup2 not usable: no cgroup2 hierarchy is mounted node=" + node);
-        assertThat(logs.lines()).anyMatch(l -> l.startsWith("INFO containment chosen: process (fallback for ContainmentType=cgroup1)"));
+        assertThat(logs.lines())
+                .containsSubsequence(
+                        "WARN ContainmentType=cgroup1 cannot work here: the cgroup v1 memory controller is not mounted; falling back node="
+                                + node,
+                        "INFO containment cgroup2 not usable: no cgroup2 hierarchy is mounted node=" + node);
+        assertThat(logs.lines())
+                .anyMatch(l -> l.startsWith("INFO containment chosen: process (fallback for ContainmentType=cgroup1)"));
 
         assertThat(Choice.choose("auto", node, broken, broken).name()).isEqualTo("process");
         assertThat(logs.lines()).anyMatch(l -> l.startsWith("WARN containment cgroup2 failed while probing"));
@@ -94,6 +107,7 @@ class ContainmentChoiceTest {
         assumeTrue(TestHosts.hasV1Memory(), "needs a cgroup v1 memory hierarchy");
         Containment c = Containment.choose("cgroup1", node);
         assertThat(c).isInstanceOf(CgroupV1.class);
-        assertThat(logs.lines()).anyMatch(l -> l.contains("containment chosen: cgroup1 (configured (ContainmentType=cgroup1))"));
+        assertThat(logs.lines())
+                .anyMatch(l -> l.contains("containment chosen: cgroup1 (configured (ContainmentType=cgroup1))"));
     }
 }

@@ -29,7 +29,8 @@ class CpuAllocatorTest {
         a.allocate(2, 1);
         a.allocate(3, 1);
         assertThat(a.of(3)).hasSize(1);
-        assertThat(a.allocate(4, 1)).as("CPU 0 and 1 are both used once or twice; 4 takes the less used")
+        assertThat(a.allocate(4, 1))
+                .as("CPU 0 and 1 are both used once or twice; 4 takes the less used")
                 .isNotEqualTo(a.of(3));
         assertThat(a.allocate(5, 8)).as("more than the host has: all of them").containsExactly(0, 1);
     }

@@ -33,18 +33,27 @@ class JobBoxTest {
         started.forEach(p -> p.descendants().forEach(ProcessHandle::destroyForcibly));
         started.forEach(Process::destroyForcibly);
         TestHosts.removeGroups(node);
-        if (mounted != null) new ProcessBuilder("umount", mounted.toString()).inheritIO().start().waitFor();
+        if (mounted != null)
+            new ProcessBuilder("umount", mounted.toString()).inheritIO().start().waitFor();
     }
 
     /** Starts {@code body} as a job's first process would: join the box, bind, carry the marker, then exec. */
     Process startIn(JobBox box, long jobId, String body) throws IOException {
         StringBuilder sh = new StringBuilder();
         for (Path f : box.joinFiles()) sh.append("echo $$ > '").append(f).append("' || exit 99; ");
-        if (!box.bindCommand().isEmpty()) sh.append(String.join(" ", box.bindCommand())).append(" $$ >/dev/null; ");
-        sh.append("export MOTLEY_JOB_ID=").append(jobId).append(" SLURMD_NODENAME=").append(node).append("; exec setsid sh -c '")
-                .append(body).append("'");
-        Process p = new ProcessBuilder("sh", "-c", sh.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("out" + jobId).toFile()).start();
+        if (!box.bindCommand().isEmpty())
+            sh.append(String.join(" ", box.bindCommand())).append(" $$ >/dev/null; ");
+        sh.append("export MOTLEY_JOB_ID=")
+                .append(jobId)
+                .append(" SLURMD_NODENAME=")
+                .append(node)
+                .append("; exec setsid sh -c '")
+                .append(body)
+                .append("'");
+        Process p = new ProcessBuilder("sh", "-c", sh.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out" + jobId).toFile())
+                .start();
         started.add(p);
         box.track(p.pid());
         return p;
@@ -53,13 +62,15 @@ class JobBoxTest {
     /** A job that leaves a setsid'ed and a double-forked process behind, both deaf to SIGTERM. */
     String escapees() {
         return "(setsid sh -c \"trap \\\"\\\" TERM; echo \\$\\$ > " + dir.resolve("a") + "; exec sleep 300\" &); "
-                + "(trap \"\" TERM; nohup sh -c \"echo \\$\\$ > " + dir.resolve("b") + "; exec sleep 301\" >/dev/null 2>&1 &); "
+                + "(trap \"\" TERM; nohup sh -c \"echo \\$\\$ > " + dir.resolve("b")
+                + "; exec sleep 301\" >/dev/null 2>&1 &); "
                 + "sleep 300";
     }
 
     long pidIn(String name) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(dir.resolve(name))
-                && !Files.readString(dir.resolve(name)).isBlank());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Files.exists(dir.resolve(name))
+                        && !Files.readString(dir.resolve(name)).isBlank());
         try {
             return Long.parseLong(Files.readString(dir.resolve(name)).trim());
         } catch (IOException e) {
@@ -71,12 +82,15 @@ class JobBoxTest {
         Process p = startIn(box, 1, escapees());
         long a = pidIn("a");
         long b = pidIn("b");
-        assertThat(ProcessHandle.of(b).flatMap(ProcessHandle::parent).map(ProcessHandle::pid)).as("b left its parent")
+        assertThat(ProcessHandle.of(b).flatMap(ProcessHandle::parent).map(ProcessHandle::pid))
+                .as("b left its parent")
                 .isNotEqualTo(Optional.of(p.pid()));
         await().atMost(Duration.ofSeconds(10)).until(() -> box.processes().containsAll(List.of(p.pid(), a, b)));
         box.terminate();
         await().atMost(Duration.ofSeconds(10)).until(() -> TestHosts.dead(p.pid()));
-        assertThat(TestHosts.dead(a) || TestHosts.dead(b)).as("they ignore SIGTERM").isFalse();
+        assertThat(TestHosts.dead(a) || TestHosts.dead(b))
+                .as("they ignore SIGTERM")
+                .isFalse();
         box.killAll();
         assertThat(TestHosts.dead(a)).isTrue();
         assertThat(TestHosts.dead(b)).isTrue();
@@ -97,15 +111,20 @@ class JobBoxTest {
         assertThat(v1.bases().get("memory").resolve("job1")).doesNotExist();
 
         JobBox oom = v1.open(2, new JobLimits(50, List.of(last), 0));
-        Process p = startIn(oom, 2, "grep Cpus_allowed_list /proc/self/status; dd if=/dev/zero bs=200M count=1 | sleep 30");
+        Process p =
+                startIn(oom, 2, "grep Cpus_allowed_list /proc/self/status; dd if=/dev/zero bs=200M count=1 | sleep 30");
         await().atMost(Duration.ofSeconds(20)).until(() -> oom.oomKills() > 0);
         assertThat(Files.readString(dir.resolve("out2"))).contains("Cpus_allowed_list:\t" + last);
         oom.killAll();
         assertThat(p.waitFor()).isNotZero();
         oom.remove();
 
-        JobBox reopened = Containment.reopen("cgroup1", 3, node, new JobLimits(0, List.of(), 0), v1.open(3,
-                new JobLimits(0, List.of(), 0)).location());
+        JobBox reopened = Containment.reopen(
+                "cgroup1",
+                3,
+                node,
+                new JobLimits(0, List.of(), 0),
+                v1.open(3, new JobLimits(0, List.of(), 0)).location());
         killsEverythingItHolds(reopened);
     }
 
@@ -116,14 +135,18 @@ class JobBoxTest {
         assumeTrue(root != null, "no cgroup2 hierarchy and none could be mounted");
         CgroupV2 v2 = CgroupV2.probe(root, "/", node, false);
         assertThat(v2.base()).isEqualTo(root.resolve("motley.slice").resolve(node));
-        JobBox box = v2.open(1, new JobLimits(50, List.of(CpuAllocator.hostCpus().get(0)), 0));
+        JobBox box =
+                v2.open(1, new JobLimits(50, List.of(CpuAllocator.hostCpus().get(0)), 0));
         assertThat(box.memoryBySampling()).isEqualTo(!v2.controllers().contains("memory"));
         killsEverythingItHolds(box);
         assertThat(v2.base().resolve("job1")).doesNotExist();
         if (!v2.controllers().containsAll(List.of("memory", "cpu"))) {
-            assertThatThrownBy(() -> CgroupV2.probe(root, "/", node + "x", true)).isInstanceOf(Unusable.class)
+            assertThatThrownBy(() -> CgroupV2.probe(root, "/", node + "x", true))
+                    .isInstanceOf(Unusable.class)
                     .hasMessageContaining("cannot give job groups the");
-            assertThat(root.resolve("motley.slice").resolve(node + "x")).as("a refused probe leaves nothing").doesNotExist();
+            assertThat(root.resolve("motley.slice").resolve(node + "x"))
+                    .as("a refused probe leaves nothing")
+                    .doesNotExist();
         }
     }
 
@@ -151,7 +174,9 @@ class JobBoxTest {
         assertThat(box.joinFiles()).isEmpty();
         killsEverythingItHolds(box);
         JobBox other = ProcessTracking.forNode(node + "-other").open(1, new JobLimits(0, List.of(), 0));
-        assertThat(other.processes()).as("the same job id on another node is not ours").isEmpty();
+        assertThat(other.processes())
+                .as("the same job id on another node is not ours")
+                .isEmpty();
     }
 
     @Test
@@ -170,7 +195,11 @@ class JobBoxTest {
     private Path mountCgroup2() {
         try {
             Path at = Files.createDirectories(dir.resolve("cgroup2"));
-            if (new ProcessBuilder("mount", "-t", "cgroup2", "none", at.toString()).inheritIO().start().waitFor() != 0) return null;
+            if (new ProcessBuilder("mount", "-t", "cgroup2", "none", at.toString())
+                            .inheritIO()
+                            .start()
+                            .waitFor()
+                    != 0) return null;
             mounted = at;
             return at;
         } catch (IOException e) {

@@ -44,11 +44,13 @@ class ProcessTableTest {
     void readsThisProcessAndItsEnvironment() {
         assumeTrue(ProcessTable.hasProcfs(), "no /proc on this host: the ps path is tested above");
         long self = ProcessHandle.current().pid();
-        assertThat(ProcessTable.read(self)).hasValueSatisfying(p -> assertThat(p.rssKiB()).isPositive());
+        assertThat(ProcessTable.read(self))
+                .hasValueSatisfying(p -> assertThat(p.rssKiB()).isPositive());
         assertThat(ProcessTable.all()).extracting(ProcessTable.Proc::pid).contains(self);
         String path = System.getenv("PATH");
         assumeTrue(path != null, "the test JVM has no PATH to look for in its environment");
         assertThat(ProcessTable.environHas(self, List.of("PATH=" + path))).isTrue();
-        assertThat(ProcessTable.environHas(self, List.of("PATH=" + path, "MOTLEY_NO_SUCH=1"))).isFalse();
+        assertThat(ProcessTable.environHas(self, List.of("PATH=" + path, "MOTLEY_NO_SUCH=1")))
+                .isFalse();
     }
 }

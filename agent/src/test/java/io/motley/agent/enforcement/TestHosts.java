@@ -25,7 +25,8 @@ public final class TestHosts {
     }
 
     public static boolean hasV1Memory() {
-        return CgroupFs.mounts().stream().anyMatch(m -> !m.v2() && m.controllers().contains("memory"));
+        return CgroupFs.mounts().stream()
+                .anyMatch(m -> !m.v2() && m.controllers().contains("memory"));
     }
 
     public static Optional<Path> cgroup2() {
@@ -35,7 +36,8 @@ public final class TestHosts {
     /** Removes every group Motley made for this node, in every hierarchy (jobs' groups first). */
     public static void removeGroups(String node) {
         for (CgroupFs.Mount m : CgroupFs.mounts()) {
-            for (Path top : List.of(m.mountPoint().resolve("motley"), m.mountPoint().resolve("motley.slice"))) {
+            for (Path top :
+                    List.of(m.mountPoint().resolve("motley"), m.mountPoint().resolve("motley.slice"))) {
                 Path base = top.resolve(node);
                 if (Files.isDirectory(base)) {
                     for (Path job : CgroupFs.children(base)) {
@@ -69,7 +71,9 @@ public final class TestHosts {
         }
 
         public List<String> lines() {
-            return appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+            return appender.list.stream()
+                    .map(e -> e.getLevel() + " " + e.getFormattedMessage())
+                    .toList();
         }
 
         public void stop() {

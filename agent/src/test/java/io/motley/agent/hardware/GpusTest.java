@@ -17,13 +17,15 @@ class GpusTest {
 
     @Test
     void detectsTheFakesTwoGpusWithTheirModelMemoryAndUuid() throws Exception {
-        Path smi = FakeNvidiaSmi.withEnv(dir, "smi-h100", Map.of("FAKE_GPU_MODEL", "NVIDIA H100 80GB HBM3", "FAKE_GPU_MEM", "81559"));
+        Path smi = FakeNvidiaSmi.withEnv(
+                dir, "smi-h100", Map.of("FAKE_GPU_MODEL", "NVIDIA H100 80GB HBM3", "FAKE_GPU_MEM", "81559"));
 
         List<Gpu> gpus = Gpus.detect(smi.toString());
 
-        assertThat(gpus).containsExactly(
-                new Gpu(0, "NVIDIA H100 80GB HBM3", 81559, "GPU-fa4e0000-0000-4000-8000-000000000000"),
-                new Gpu(1, "NVIDIA H100 80GB HBM3", 81559, "GPU-fa4e0000-0000-4000-8000-000000000001"));
+        assertThat(gpus)
+                .containsExactly(
+                        new Gpu(0, "NVIDIA H100 80GB HBM3", 81559, "GPU-fa4e0000-0000-4000-8000-000000000000"),
+                        new Gpu(1, "NVIDIA H100 80GB HBM3", 81559, "GPU-fa4e0000-0000-4000-8000-000000000001"));
         assertThat(gpus).extracting(Gpu::type).containsOnly("nvidia_h100_80gb_hbm3");
         assertThat(Gpu.gres(gpus)).isEqualTo("gpu:nvidia_h100_80gb_hbm3:2");
     }
@@ -37,7 +39,8 @@ class GpusTest {
 
     @Test
     void samplesUtilisationAndMemoryPerGpu() throws Exception {
-        Path smi = FakeNvidiaSmi.withEnv(dir, "smi-busy", Map.of("FAKE_GPU_UTIL", "7,0", "FAKE_GPU_MEM_USED", "1234,0"));
+        Path smi =
+                FakeNvidiaSmi.withEnv(dir, "smi-busy", Map.of("FAKE_GPU_UTIL", "7,0", "FAKE_GPU_MEM_USED", "1234,0"));
         assertThat(Gpus.sample(smi.toString())).isEqualTo("0:util=7%,mem=1234MiB;1:util=0%,mem=0MiB");
     }
 
@@ -66,7 +69,8 @@ class GpusTest {
     @Test
     void theCommandComesFromTheEnvironmentOrPath() {
         assertThat(Gpus.command(Map.of())).isEqualTo("nvidia-smi");
-        assertThat(Gpus.command(Map.of("MOTLEY_NVIDIA_SMI", " /opt/fake/nvidia-smi "))).isEqualTo("/opt/fake/nvidia-smi");
+        assertThat(Gpus.command(Map.of("MOTLEY_NVIDIA_SMI", " /opt/fake/nvidia-smi ")))
+                .isEqualTo("/opt/fake/nvidia-smi");
         assertThat(Gpus.command(Map.of("MOTLEY_NVIDIA_SMI", ""))).isEqualTo("nvidia-smi");
         assertThat(Gpus.resolve("sh")).hasValueSatisfying(p -> assertThat(p).isAbsolute());
     }
@@ -74,15 +78,18 @@ class GpusTest {
     @Test
     void parsesTheRealH100LineAndToleratesSpacesUnitsAndNotAvailable() {
         assertThat(Gpus.parseInventory("0, NVIDIA H100 80GB HBM3, 81559, GPU-f8d1b88a-3926-48fb-d9a8-e47fcb9f558d\n"))
-                .containsExactly(new Gpu(0, "NVIDIA H100 80GB HBM3", 81559, "GPU-f8d1b88a-3926-48fb-d9a8-e47fcb9f558d"));
+                .containsExactly(
+                        new Gpu(0, "NVIDIA H100 80GB HBM3", 81559, "GPU-f8d1b88a-3926-48fb-d9a8-e47fcb9f558d"));
         assertThat(Gpus.parseInventory("""
 
                   1 ,  Tesla T4 , 15360 MiB , GPU-b
                 0,Odd, Name, With Commas,[N/A],GPU-a
                 not a gpu line
                 """))
-                .containsExactly(new Gpu(0, "Odd, Name, With Commas", 0, "GPU-a"), new Gpu(1, "Tesla T4", 15360, "GPU-b"));
-        assertThat(Gpus.parseSample("0, [N/A], 512\r\n1, 100 %, [N/A]\n")).isEqualTo("0:util=N/A,mem=512MiB;1:util=100%,mem=N/A");
+                .containsExactly(
+                        new Gpu(0, "Odd, Name, With Commas", 0, "GPU-a"), new Gpu(1, "Tesla T4", 15360, "GPU-b"));
+        assertThat(Gpus.parseSample("0, [N/A], 512\r\n1, 100 %, [N/A]\n"))
+                .isEqualTo("0:util=N/A,mem=512MiB;1:util=100%,mem=N/A");
         assertThat(Gpus.parseSample("")).isEmpty();
         assertThat(Gpus.parseInventory("")).isEmpty();
     }
@@ -102,7 +109,8 @@ class GpusTest {
     void aHangingNvidiaSmiIsKilledAndMeansNoGpus() throws Exception {
         Path smi = FakeNvidiaSmi.withEnv(dir, "smi-wedged", Map.of("FAKE_GPU_HANG", "60"));
         long t0 = System.nanoTime();
-        assertThat(Gpus.detect(smi.toString(), java.time.Duration.ofMillis(500))).isEmpty();
+        assertThat(Gpus.detect(smi.toString(), java.time.Duration.ofMillis(500)))
+                .isEmpty();
         assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0)).isLessThan(java.time.Duration.ofSeconds(10));
     }
 }

@@ -26,19 +26,26 @@ class HealthCheckTest {
 
     @Test
     void exitCodeZeroIsOk() throws Exception {
-        assertThat(HealthCheck.run(List.of(script("ok", "echo all good").toString()), Duration.ofSeconds(10))).isEqualTo("ok");
+        assertThat(HealthCheck.run(List.of(script("ok", "echo all good").toString()), Duration.ofSeconds(10)))
+                .isEqualTo("ok");
     }
 
     @Test
     void aFailureGivesTheFirstLineOfOutputOrTheExitCode() throws Exception {
         Duration t = Duration.ofSeconds(10);
-        assertThat(HealthCheck.run(List.of(script("disk", "echo; echo '  /scratch is full  ' >&2; echo more; exit 1").toString()), t))
+        assertThat(HealthCheck.run(
+                        List.of(script("disk", "echo; echo '  /scratch is full  ' >&2; echo more; exit 1")
+                                .toString()),
+                        t))
                 .isEqualTo("fail:/scratch is full");
-        assertThat(HealthCheck.run(List.of(script("silent", "exit 3").toString()), t)).isEqualTo("fail:exit code 3");
+        assertThat(HealthCheck.run(List.of(script("silent", "exit 3").toString()), t))
+                .isEqualTo("fail:exit code 3");
         String longLine = "x".repeat(500);
-        assertThat(HealthCheck.run(List.of(script("long", "echo " + longLine + "; exit 1").toString()), t))
+        assertThat(HealthCheck.run(
+                        List.of(script("long", "echo " + longLine + "; exit 1").toString()), t))
                 .isEqualTo("fail:" + "x".repeat(200));
-        assertThat(HealthCheck.run(List.of(dir.resolve("missing").toString()), t)).startsWith("fail:cannot run " + dir.resolve("missing"));
+        assertThat(HealthCheck.run(List.of(dir.resolve("missing").toString()), t))
+                .startsWith("fail:cannot run " + dir.resolve("missing"));
     }
 
     @Test
@@ -59,7 +66,8 @@ class HealthCheckTest {
         Path bg = script("bg", "sleep 37 & echo started a helper; exit 0");
         long t0 = System.nanoTime();
         try {
-            assertThat(HealthCheck.run(List.of(bg.toString()), Duration.ofSeconds(20))).isEqualTo("ok");
+            assertThat(HealthCheck.run(List.of(bg.toString()), Duration.ofSeconds(20)))
+                    .isEqualTo("ok");
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
         } finally {
             running("sleep 37").forEach(ProcessHandle::destroy);
@@ -69,7 +77,8 @@ class HealthCheckTest {
     /** This user's live processes whose command line is exactly {@code commandLine}. */
     static List<ProcessHandle> running(String commandLine) {
         return ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.endsWith(commandLine)).orElse(false))
+                .filter(p ->
+                        p.info().commandLine().map(c -> c.endsWith(commandLine)).orElse(false))
                 .toList();
     }
 
@@ -78,7 +87,8 @@ class HealthCheckTest {
         Path flag = dir.resolve("broken");
         Path check = script("check", "if [ -e " + flag + " ]; then cat " + flag + "; exit 1; fi; exit 0");
         List<String> heard = new CopyOnWriteArrayList<>();
-        try (HealthCheck hc = new HealthCheck(List.of(check.toString()), Duration.ofMillis(100), Duration.ofSeconds(10), heard::add)) {
+        try (HealthCheck hc = new HealthCheck(
+                List.of(check.toString()), Duration.ofMillis(100), Duration.ofSeconds(10), heard::add)) {
             assertThat(hc.lastResult()).isNull();
             hc.start();
             await().atMost(Duration.ofSeconds(10)).until(() -> "ok".equals(hc.lastResult()));
@@ -99,12 +109,14 @@ class HealthCheckTest {
         Path check = script("counting", "echo x >> " + count);
         HealthCheck hc = new HealthCheck(List.of(check.toString()), Duration.ofMillis(50), Duration.ofSeconds(10));
         hc.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(count) && Files.readAllLines(count).size() >= 2);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Files.exists(count) && Files.readAllLines(count).size() >= 2);
         hc.close();
         // a run that had already started when close came may still finish; after that, none
         await().atMost(Duration.ofSeconds(5)).until(hc::stopped);
         long runs = Files.readAllLines(count).size();
-        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+        await().during(Duration.ofMillis(500))
+                .atMost(Duration.ofSeconds(5))
                 .until(() -> Files.readAllLines(count).size() == runs);
     }
 

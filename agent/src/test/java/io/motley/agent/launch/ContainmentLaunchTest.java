@@ -41,8 +41,10 @@ class ContainmentLaunchTest {
 
     JobLauncher launcher(String mode) throws IOException {
         Containment c = Containment.choose(mode, node);
-        assumeTrue(c.name().equals(mode), mode + " is not available on this host (chosen instead: " + c.name()
-                + "); cgroups need root and a mounted hierarchy");
+        assumeTrue(
+                c.name().equals(mode),
+                mode + " is not available on this host (chosen instead: " + c.name()
+                        + "); cgroups need root and a mounted hierarchy");
         return new JobLauncher(dir.resolve("spool"), node, reports::add, c);
     }
 
@@ -56,7 +58,9 @@ class ContainmentLaunchTest {
     }
 
     long pidIn(String name) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(dir.resolve(name)) && !Files.readString(dir.resolve(name)).isBlank());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Files.exists(dir.resolve(name))
+                        && !Files.readString(dir.resolve(name)).isBlank());
         try {
             return Long.parseLong(Files.readString(dir.resolve(name)).trim());
         } catch (IOException e) {
@@ -70,7 +74,8 @@ class ContainmentLaunchTest {
      */
     String detaching(String a, String b, String then) {
         return "(setsid sh -c 'trap \"\" TERM; echo $$ > " + dir.resolve(a) + "; exec sleep 300' &)\n"
-                + "(trap '' TERM; nohup sh -c 'echo $$ > " + dir.resolve(b) + "; exec sleep 301' >/dev/null 2>&1 &)\n" + then;
+                + "(trap '' TERM; nohup sh -c 'echo $$ > " + dir.resolve(b) + "; exec sleep 301' >/dev/null 2>&1 &)\n"
+                + then;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -80,8 +85,10 @@ class ContainmentLaunchTest {
         l.launch(Orders.order(dir, node, 11, "echo start; cat /dev/zero | tail -c 200m >/dev/null; echo after", 50, 1));
         Frame end = awaitReport(11);
         assertThat(end.fields()).containsEntry("state", "OUT_OF_MEMORY").containsEntry("signal", "9");
-        assertThat(out(11)).startsWith("start\n").containsPattern("motleystep-" + node + ": error: Detected \\d+ oom_kill events?"
-                + " in StepId=11\\.batch\\. Some of the step tasks have been OOM Killed\\.\n");
+        assertThat(out(11))
+                .startsWith("start\n")
+                .containsPattern("motleystep-" + node + ": error: Detected \\d+ oom_kill events?"
+                        + " in StepId=11\\.batch\\. Some of the step tasks have been OOM Killed\\.\n");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -96,7 +103,8 @@ class ContainmentLaunchTest {
         assertThat(awaitReport(22).fields()).containsEntry("state", "COMPLETED");
         assertThat(out(21)).matches("Cpus_allowed_list:\t\\d+\n");
         assertThat(out(22)).matches("Cpus_allowed_list:\t\\d+\n").isNotEqualTo(out(21));
-        assertThat(Files.readString(dir.resolve("spool/job22/cpus")).trim()).isEqualTo(out(22).substring(out(22).indexOf('\t') + 1).trim());
+        assertThat(Files.readString(dir.resolve("spool/job22/cpus")).trim())
+                .isEqualTo(out(22).substring(out(22).indexOf('\t') + 1).trim());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -117,8 +125,17 @@ class ContainmentLaunchTest {
     void whatAJobLeavesBehindEndsWithIt(String mode) throws Exception {
         JobLauncher l = launcher(mode);
         // the job ends only once both have started, or the box's clean-up could beat them to their pid files
-        l.launch(Orders.order(dir, node, 41, detaching("a", "b", "until [ -s " + dir.resolve("a") + " ] && [ -s " + dir.resolve("b")
-                + " ]; do sleep 0.1; done; exit 0"), 100, 1));
+        l.launch(Orders.order(
+                dir,
+                node,
+                41,
+                detaching(
+                        "a",
+                        "b",
+                        "until [ -s " + dir.resolve("a") + " ] && [ -s " + dir.resolve("b")
+                                + " ]; do sleep 0.1; done; exit 0"),
+                100,
+                1));
         assertThat(awaitReport(41).fields()).containsEntry("state", "COMPLETED");
         long a = pidIn("a");
         long b = pidIn("b");
@@ -129,8 +146,14 @@ class ContainmentLaunchTest {
     @ValueSource(strings = {"cgroup1", "cgroup2", "process"})
     void aBusyJobReportsMemoryAndCpu(String mode) throws Exception {
         JobLauncher l = launcher(mode);
-        l.launch(Orders.order(dir, node, 51, "dd if=/dev/zero bs=20M count=1 2>/dev/null | sleep 3 &\n"
-                + "i=0; while [ $i -lt 1500000 ]; do i=$((i+1)); done; wait", 200, 1));
+        l.launch(Orders.order(
+                dir,
+                node,
+                51,
+                "dd if=/dev/zero bs=20M count=1 2>/dev/null | sleep 3 &\n"
+                        + "i=0; while [ $i -lt 1500000 ]; do i=$((i+1)); done; wait",
+                200,
+                1));
         Frame end = awaitReport(51);
         assertThat(end.fields()).containsEntry("state", "COMPLETED");
         Usage u = Codec.usage(end);
@@ -152,7 +175,9 @@ class ContainmentLaunchTest {
         assertThat(Files.readAllLines(dir.resolve("spool/job61/box")).get(0)).isEqualTo(mode);
 
         JobLauncher second = new JobLauncher(dir.resolve("spool"), node, reports::add, Containment.choose(mode, node));
-        assertThat(second.inventory()).extracting(f -> f.op() + ":" + f.str("id")).containsExactly("running:61");
+        assertThat(second.inventory())
+                .extracting(f -> f.op() + ":" + f.str("id"))
+                .containsExactly("running:61");
         second.launch(Orders.order(dir, node, 62, "grep Cpus_allowed_list /proc/self/status", 100, 1));
         assertThat(awaitReport(62).fields()).containsEntry("state", "COMPLETED");
         assertThat(out(62)).as("the adopted job keeps its CPU").doesNotContain("\t" + held + "\n");

@@ -24,15 +24,29 @@ class EntryScriptTest {
         Files.writeString(join, "");
         Path env = dir.resolve("env");
         Files.writeString(env, EntryScript.environment(Map.of("PATH", "/usr/bin:/bin"), 12));
-        String text = EntryScript.render(12, "n1", List.of(join), List.of(), "0077", List.of(), env, dir.toString(), script.toString(),
-                dir.resolve("out").toString(), dir.resolve("err").toString());
+        String text = EntryScript.render(
+                12,
+                "n1",
+                List.of(join),
+                List.of(),
+                "0077",
+                List.of(),
+                env,
+                dir.toString(),
+                script.toString(),
+                dir.resolve("out").toString(),
+                dir.resolve("err").toString());
         Path enter = dir.resolve("enter.sh");
         Files.writeString(enter, text);
-        Process p = new ProcessBuilder("/bin/sh", enter.toString(), "a b", "c'd").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("/bin/sh", enter.toString(), "a b", "c'd")
+                .redirectErrorStream(true)
+                .start();
         assertThat(p.waitFor()).isZero();
         assertThat(Files.readString(dir.resolve("out"))).isEqualTo("[a b] [c'd] 12 0077 " + dir.toRealPath() + "\n");
         assertThat(Files.readString(dir.resolve("err"))).isEqualTo("oops\n");
-        assertThat(Files.readString(join).trim()).as("the job's first process joined").isEqualTo(Long.toString(p.pid()));
+        assertThat(Files.readString(join).trim())
+                .as("the job's first process joined")
+                .isEqualTo(Long.toString(p.pid()));
     }
 
     @Test
@@ -42,13 +56,27 @@ class EntryScriptTest {
         script.toFile().setExecutable(true);
         Path env = dir.resolve("env");
         Files.writeString(env, EntryScript.environment(Map.of(), 13));
-        String text = EntryScript.render(13, "n1", List.of(), List.of(), "bad;rm", List.of(), env, "/no/such/dir", script.toString(),
-                dir.resolve("out").toString(), "");
+        String text = EntryScript.render(
+                13,
+                "n1",
+                List.of(),
+                List.of(),
+                "bad;rm",
+                List.of(),
+                env,
+                "/no/such/dir",
+                script.toString(),
+                dir.resolve("out").toString(),
+                "");
         assertThat(text).as("a umask that is not octal is ignored").doesNotContain("umask");
         Files.writeString(dir.resolve("enter.sh"), text);
-        assertThat(new ProcessBuilder("/bin/sh", dir.resolve("enter.sh").toString()).start().waitFor()).isZero();
-        assertThat(Files.readString(dir.resolve("out"))).isEqualTo(
-                "motleystep: error: couldn't chdir to `/no/such/dir': No such file or directory: going to /tmp instead\n/tmp\n");
+        assertThat(new ProcessBuilder("/bin/sh", dir.resolve("enter.sh").toString())
+                        .start()
+                        .waitFor())
+                .isZero();
+        assertThat(Files.readString(dir.resolve("out")))
+                .isEqualTo(
+                        "motleystep: error: couldn't chdir to `/no/such/dir': No such file or directory: going to /tmp instead\n/tmp\n");
     }
 
     @Test
@@ -66,17 +94,33 @@ class EntryScriptTest {
         vars.put("AFTER", "still set");
         Path env = dir.resolve("env");
         Files.writeString(env, EntryScript.environment(vars, 14));
-        String text = EntryScript.render(14, "n1", List.of(), List.of(), null, List.of(), env, dir.toString(), script.toString(),
-                dir.resolve("out").toString(), dir.resolve("err").toString());
+        String text = EntryScript.render(
+                14,
+                "n1",
+                List.of(),
+                List.of(),
+                null,
+                List.of(),
+                env,
+                dir.toString(),
+                script.toString(),
+                dir.resolve("out").toString(),
+                dir.resolve("err").toString());
         assertThat(text).doesNotContain("second line").doesNotContain("still set");
         Files.writeString(dir.resolve("enter.sh"), text);
-        ProcessBuilder pb = new ProcessBuilder("/bin/sh", dir.resolve("enter.sh").toString());
+        ProcessBuilder pb =
+                new ProcessBuilder("/bin/sh", dir.resolve("enter.sh").toString());
         pb.environment().put("ROOTS_OWN", "leaks");
         assertThat(pb.start().waitFor()).isZero();
         String out = Files.readString(dir.resolve("out"));
-        assertThat(out).startsWith("it's \"$HOME\" `id` $(id)\nsecond line\\n|").contains("EMPTY=\n")
-                .contains("AFTER=still set\n").contains("MOTLEY_JOB_ID=14\n").contains("SLURMD_NODENAME=n1\n")
-                .as("the entry script's own environment").doesNotContain("ROOTS_OWN");
+        assertThat(out)
+                .startsWith("it's \"$HOME\" `id` $(id)\nsecond line\\n|")
+                .contains("EMPTY=\n")
+                .contains("AFTER=still set\n")
+                .contains("MOTLEY_JOB_ID=14\n")
+                .contains("SLURMD_NODENAME=n1\n")
+                .as("the entry script's own environment")
+                .doesNotContain("ROOTS_OWN");
         assertThat(Files.readString(dir.resolve("err")))
                 .contains("motley: the environment variable BASH_FUNC_module%% is not passed to the job")
                 .as("a name the shell keeps for itself costs a message, not the job")

@@ -37,11 +37,47 @@ class JobLauncherTest {
     }
 
     Frame order(long id, String body, long limit) {
-        JobRequest r = new JobRequest("t", List.of(), 1, 1, false, 1, JobRequest.UNSET, JobRequest.UNSET, limit, null, null,
-                dir.toString(), null, Map.of("PATH", "/usr/bin:/bin"), "#!/bin/sh\n" + body + "\n", List.of("x y"), false,
-                null, null, "h");
-        Job j = new Job(id, r, "root", 0, 0, JobState.PENDING, PendingReason.None, 1, 1, 0, 0, "main", null, 0, 0, limit,
-                ExitStatus.NONE, -1).started("main", "n1", 1, 100, limit, 2);
+        JobRequest r = new JobRequest(
+                "t",
+                List.of(),
+                1,
+                1,
+                false,
+                1,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                limit,
+                null,
+                null,
+                dir.toString(),
+                null,
+                Map.of("PATH", "/usr/bin:/bin"),
+                "#!/bin/sh\n" + body + "\n",
+                List.of("x y"),
+                false,
+                null,
+                null,
+                "h");
+        Job j = new Job(
+                        id,
+                        r,
+                        "root",
+                        0,
+                        0,
+                        JobState.PENDING,
+                        PendingReason.None,
+                        1,
+                        1,
+                        0,
+                        0,
+                        "main",
+                        null,
+                        0,
+                        0,
+                        limit,
+                        ExitStatus.NONE,
+                        -1)
+                .started("main", "n1", 1, 100, limit, 2);
         return Frame.op(Ops.LAUNCH).put("cluster", "c").put("killWait", 1).add(Codec.job(j, true));
     }
 
@@ -56,12 +92,21 @@ class JobLauncherTest {
         l.launch(order(1, "echo \"[$1]\" $SLURM_JOB_ID; exit 3", -1));
         l.launch(order(2, "kill -9 $$", -1));
         l.launch(order(3, "true", -1));
-        assertThat(awaitReport(1).fields()).containsEntry("state", "FAILED").containsEntry("code", "3").containsEntry("signal", "0");
-        assertThat(awaitReport(2).fields()).containsEntry("state", "FAILED").containsEntry("code", "0").containsEntry("signal", "9");
+        assertThat(awaitReport(1).fields())
+                .containsEntry("state", "FAILED")
+                .containsEntry("code", "3")
+                .containsEntry("signal", "0");
+        assertThat(awaitReport(2).fields())
+                .containsEntry("state", "FAILED")
+                .containsEntry("code", "0")
+                .containsEntry("signal", "9");
         assertThat(awaitReport(3).fields()).containsEntry("state", "COMPLETED");
         assertThat(Files.readString(dir.resolve("slurm-1.out"))).isEqualTo("[x y] 1\n");
         l.launch(order(3, "true", -1));
-        assertThat(l.inventory()).extracting(Frame::op).containsOnly(Ops.JOB_ENDED).hasSize(3);
+        assertThat(l.inventory())
+                .extracting(Frame::op)
+                .containsOnly(Ops.JOB_ENDED)
+                .hasSize(3);
         l.acknowledged(1);
         assertThat(Files.exists(dir.resolve("spool/job1"))).isFalse();
     }
@@ -76,7 +121,9 @@ class JobLauncherTest {
         assertThat(awaitReport(5).fields()).containsEntry("state", "CANCELLED").containsEntry("signal", "15");
         // ignores SIGTERM: the SIGKILL after KillWait ends it
         assertThat(awaitReport(4).fields()).containsEntry("state", "TIMEOUT");
-        assertThat(Files.readString(dir.resolve("slurm-4.out"))).contains("*** JOB 4 ON n1 CANCELLED AT").contains("DUE TO TIME LIMIT ***");
+        assertThat(Files.readString(dir.resolve("slurm-4.out")))
+                .contains("*** JOB 4 ON n1 CANCELLED AT")
+                .contains("DUE TO TIME LIMIT ***");
     }
 
     @Test
@@ -86,7 +133,9 @@ class JobLauncherTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(dir.resolve("spool/job6/job.pid")));
 
         JobLauncher second = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
-        assertThat(second.inventory()).extracting(f -> f.op() + ":" + f.str("id")).containsExactly("running:6");
+        assertThat(second.inventory())
+                .extracting(f -> f.op() + ":" + f.str("id"))
+                .containsExactly("running:6");
         second.launch(order(6, "echo ran >> " + dir.resolve("count"), -1));
         assertThat(awaitReport(6).fields()).containsEntry("state", "COMPLETED");
         assertThat(Files.readAllLines(dir.resolve("count"))).containsExactly("ran");
@@ -99,8 +148,12 @@ class JobLauncherTest {
         assertThat(l.jobUser()).isEqualTo(TestHosts.isRoot() ? "submitter" : System.getProperty("user.name"));
         l.launch(order(7, "echo $MOTLEY_JOB_ID $MOTLEY_SETSID; i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done", -1));
         Frame end = awaitReport(7);
-        assertThat(end.fields()).containsEntry("state", "COMPLETED").containsKeys("maxRss", "maxVm", "userCpu", "sysCpu");
-        assertThat(Codec.usage(end).totalCpuMs()).as("the shell's own count of its children's CPU").isPositive();
+        assertThat(end.fields())
+                .containsEntry("state", "COMPLETED")
+                .containsKeys("maxRss", "maxVm", "userCpu", "sysCpu");
+        assertThat(Codec.usage(end).totalCpuMs())
+                .as("the shell's own count of its children's CPU")
+                .isPositive();
         assertThat(Files.readString(dir.resolve("slurm-7.out"))).isEqualTo("7\n");
     }
 
@@ -108,7 +161,8 @@ class JobLauncherTest {
     void shellTimesAreReadAndMerged() throws Exception {
         Path times = dir.resolve("times");
         Files.writeString(times, "0m0.010000s 0m0.020000s\n1m2.500000s 0m0.250s\n");
-        assertThat(JobLauncher.shellTimes(times)).hasValueSatisfying(t -> assertThat(t).containsExactly(62500, 250));
+        assertThat(JobLauncher.shellTimes(times))
+                .hasValueSatisfying(t -> assertThat(t).containsExactly(62500, 250));
         assertThat(JobLauncher.merge(new Usage(10, 20, 70000, 100), JobLauncher.shellTimes(times)))
                 .isEqualTo(new Usage(10, 20, 70000, 250));
         assertThat(JobLauncher.shellTimes(dir.resolve("missing"))).isEmpty();

@@ -18,14 +18,61 @@ final class Orders {
     private Orders() {}
 
     /** A job of {@code user} (uid, gid) on node n1 with {@code cpus} CPUs and {@code memMiB} of memory. */
-    static Frame order(Path workDir, String node, long id, String body, long limit, long memMiB, int cpus, String user, int uid,
-            int gid, Map<String, String> extraEnv) {
+    static Frame order(
+            Path workDir,
+            String node,
+            long id,
+            String body,
+            long limit,
+            long memMiB,
+            int cpus,
+            String user,
+            int uid,
+            int gid,
+            Map<String, String> extraEnv) {
         Map<String, String> env = new LinkedHashMap<>(Map.of("PATH", "/usr/bin:/bin:/usr/sbin:/sbin"));
         env.putAll(extraEnv);
-        JobRequest r = new JobRequest("t", List.of(), 1, cpus, false, 1, JobRequest.UNSET, JobRequest.UNSET, limit, null, null,
-                workDir.toString(), null, env, "#!/bin/sh\n" + body + "\n", List.of(), false, null, null, "h");
-        Job j = new Job(id, r, user, uid, gid, JobState.PENDING, PendingReason.None, 1, 1, 0, 0, "main", null, 0, 0, limit,
-                ExitStatus.NONE, -1).started("main", node, cpus, memMiB, limit, 2);
+        JobRequest r = new JobRequest(
+                "t",
+                List.of(),
+                1,
+                cpus,
+                false,
+                1,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                limit,
+                null,
+                null,
+                workDir.toString(),
+                null,
+                env,
+                "#!/bin/sh\n" + body + "\n",
+                List.of(),
+                false,
+                null,
+                null,
+                "h");
+        Job j = new Job(
+                        id,
+                        r,
+                        user,
+                        uid,
+                        gid,
+                        JobState.PENDING,
+                        PendingReason.None,
+                        1,
+                        1,
+                        0,
+                        0,
+                        "main",
+                        null,
+                        0,
+                        0,
+                        limit,
+                        ExitStatus.NONE,
+                        -1)
+                .started("main", node, cpus, memMiB, limit, 2);
         return Frame.op(Ops.LAUNCH).put("cluster", "c").put("killWait", 1).add(Codec.job(j, true));
     }
 

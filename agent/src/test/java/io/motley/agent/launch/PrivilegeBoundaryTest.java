@@ -85,8 +85,18 @@ class PrivilegeBoundaryTest {
     }
 
     Frame order(long id, String body, Map<String, String> env) {
-        return Orders.order(work, node, id, body, -1, 100, 1, RunAsSubmitterTest.USER, RunAsSubmitterTest.uid,
-                RunAsSubmitterTest.gid, env);
+        return Orders.order(
+                work,
+                node,
+                id,
+                body,
+                -1,
+                100,
+                1,
+                RunAsSubmitterTest.USER,
+                RunAsSubmitterTest.uid,
+                RunAsSubmitterTest.gid,
+                env);
     }
 
     JobLauncher launcher() throws IOException {
@@ -97,7 +107,8 @@ class PrivilegeBoundaryTest {
     Path evilDir() throws IOException {
         Path evil = Files.createDirectory(work.resolve("evil"));
         Files.setAttribute(evil, "unix:uid", RunAsSubmitterTest.uid);
-        for (String name : List.of("mv", "setsid", "sh", "kill", "cat", "env", "setpriv", "runuser", "perl", "id", "getent", "taskset",
+        for (String name : List.of(
+                "mv", "setsid", "sh", "kill", "cat", "env", "setpriv", "runuser", "perl", "id", "getent", "taskset",
                 "printf", "echo", "times")) {
             Path f = evil.resolve(name);
             Files.writeString(f, "#!/bin/sh\n/usr/bin/id -u >>" + evil.resolve("ran-" + name) + "\n");
@@ -111,7 +122,8 @@ class PrivilegeBoundaryTest {
     static List<String> ranAs(Path evil) throws IOException {
         List<String> uids = new ArrayList<>();
         try (var files = Files.list(evil)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("ran-")).toList()) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("ran-"))
+                    .toList()) {
                 Files.readAllLines(f).forEach(l -> uids.add(f.getFileName() + ":" + l.trim()));
             }
         }
@@ -123,17 +135,31 @@ class PrivilegeBoundaryTest {
         Path evil = evilDir();
         JobLauncher l = launcher();
         String path = evil + ":/usr/bin:/bin:/usr/sbin:/sbin";
-        l.launch(order(1, "echo \"secret=$MY_SECRET path=$PATH\"; mv; sleep 60", Map.of("PATH", path, "MY_SECRET", "hunter2",
-                "ENV", evil.resolve("profile").toString(), "BASH_ENV", evil.resolve("profile").toString())));
+        l.launch(order(
+                1,
+                "echo \"secret=$MY_SECRET path=$PATH\"; mv; sleep 60",
+                Map.of(
+                        "PATH",
+                        path,
+                        "MY_SECRET",
+                        "hunter2",
+                        "ENV",
+                        evil.resolve("profile").toString(),
+                        "BASH_ENV",
+                        evil.resolve("profile").toString())));
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(evil.resolve("ran-mv")));
-        long shepherd = Long.parseLong(Files.readString(spool.resolve("spool/job1/shepherd.pid")).trim());
-        String environ = new String(Files.readAllBytes(Path.of("/proc/" + shepherd + "/environ")), StandardCharsets.UTF_8);
-        assertThat(environ.split("\0")).as("the shepherd's environment")
+        long shepherd = Long.parseLong(
+                Files.readString(spool.resolve("spool/job1/shepherd.pid")).trim());
+        String environ =
+                new String(Files.readAllBytes(Path.of("/proc/" + shepherd + "/environ")), StandardCharsets.UTF_8);
+        assertThat(environ.split("\0"))
+                .as("the shepherd's environment")
                 .containsExactlyInAnyOrder("PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C", "MOTLEY_SETSID=" + setsid());
         l.kill(1, "CANCELLED");
         assertThat(awaitReport(1).fields()).containsEntry("state", "CANCELLED");
         assertThat(Files.readString(work.resolve("slurm-1.out"))).startsWith("secret=hunter2 path=" + path + "\n");
-        assertThat(ranAs(evil)).as("what ran from the job's PATH, and as whom")
+        assertThat(ranAs(evil))
+                .as("what ran from the job's PATH, and as whom")
                 .containsExactly("ran-mv:" + RunAsSubmitterTest.uid);
 
         // the job's end, where the shepherd moves its files into place
@@ -148,17 +174,23 @@ class PrivilegeBoundaryTest {
 
     @Test
     void aPreloadedLibraryIsLoadedByTheJobAloneAndNeverByRoot() throws Exception {
-        assumeTrue(new File("/usr/bin/gcc").canExecute() || new File("/usr/bin/cc").canExecute(),
+        assumeTrue(
+                new File("/usr/bin/gcc").canExecute() || new File("/usr/bin/cc").canExecute(),
                 "a C compiler is needed to build the library to preload");
         Path evil = evilDir();
         Path source = evil.resolve("e.c");
-        Files.writeString(source, "#include <stdio.h>\n#include <unistd.h>\n"
-                + "__attribute__((constructor)) static void hit(void) {\n"
-                + "  FILE *f = fopen(\"" + evil.resolve("ran-preload") + "\", \"a\");\n"
-                + "  if (f) { fprintf(f, \"%d\\n\", (int) getuid()); fclose(f); }\n}\n");
+        Files.writeString(
+                source,
+                "#include <stdio.h>\n#include <unistd.h>\n"
+                        + "__attribute__((constructor)) static void hit(void) {\n"
+                        + "  FILE *f = fopen(\"" + evil.resolve("ran-preload") + "\", \"a\");\n"
+                        + "  if (f) { fprintf(f, \"%d\\n\", (int) getuid()); fclose(f); }\n}\n");
         Path lib = evil.resolve("e.so");
         String cc = new File("/usr/bin/gcc").canExecute() ? "/usr/bin/gcc" : "/usr/bin/cc";
-        assertThat(new ProcessBuilder(cc, "-shared", "-fPIC", "-o", lib.toString(), source.toString()).inheritIO().start().waitFor())
+        assertThat(new ProcessBuilder(cc, "-shared", "-fPIC", "-o", lib.toString(), source.toString())
+                        .inheritIO()
+                        .start()
+                        .waitFor())
                 .isZero();
         Files.setPosixFilePermissions(lib, PosixFilePermissions.fromString("rwxr-xr-x"));
         JobLauncher l = launcher();
@@ -178,8 +210,10 @@ class PrivilegeBoundaryTest {
         JobLauncher l = launcher();
         l.launch(order(4, "sleep 60", Map.of()));
         l.launch(order(5, "sleep 60", Map.of()));
-        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(spool.resolve("spool/job4/job.pid"))
-                && Files.exists(spool.resolve("spool/job5/job.pid")) && Files.exists(work.resolve("slurm-5.out")));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Files.exists(spool.resolve("spool/job4/job.pid"))
+                        && Files.exists(spool.resolve("spool/job5/job.pid"))
+                        && Files.exists(work.resolve("slurm-5.out")));
         // the user puts links where the agent will write
         Files.delete(work.resolve("slurm-4.out"));
         Files.createSymbolicLink(work.resolve("slurm-4.out"), rootOnly);
@@ -197,49 +231,77 @@ class PrivilegeBoundaryTest {
     @Test
     void theSpoolAndEveryFileInItAreTheAgentsAlone() throws Exception {
         JobLauncher l = launcher();
-        l.launch(order(6, "cat " + spool.resolve("spool/job6/env") + " " + spool.resolve("spool/job6/order") + "; sleep 60",
+        l.launch(order(
+                6,
+                "cat " + spool.resolve("spool/job6/env") + " " + spool.resolve("spool/job6/order") + "; sleep 60",
                 Map.of("MY_SECRET", "hunter2")));
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(spool.resolve("spool/job6/job.pid")));
-        Path copy = Path.of(Files.readString(spool.resolve("spool/job6/script.path")).trim());
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(copy.getParent()))).as("the script copy's directory")
+        Path copy = Path.of(
+                Files.readString(spool.resolve("spool/job6/script.path")).trim());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(copy.getParent())))
+                .as("the script copy's directory")
                 .isEqualTo("rwx--x--x");
         assertThat(Files.getAttribute(copy.getParent(), "unix:uid")).isEqualTo(0);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(copy))).isEqualTo("r-x------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(copy)))
+                .isEqualTo("r-x------");
         assertThat(Files.getAttribute(copy, "unix:uid")).isEqualTo(RunAsSubmitterTest.uid);
         assertSpoolPrivate();
         l.kill(6, "CANCELLED");
         assertThat(awaitReport(6).fields()).containsEntry("state", "CANCELLED");
         assertSpoolPrivate();
-        assertThat(Files.readString(work.resolve("slurm-6.out"))).as("the job's user cannot read the spool")
-                .contains("Permission denied").doesNotContain("hunter2");
+        assertThat(Files.readString(work.resolve("slurm-6.out")))
+                .as("the job's user cannot read the spool")
+                .contains("Permission denied")
+                .doesNotContain("hunter2");
     }
 
     void assertSpoolPrivate() throws IOException {
         List<String> seen = new ArrayList<>();
         try (var walk = Files.walk(spool.resolve("spool"))) {
             for (Path p : walk.toList()) {
-                String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+                String mode =
+                        PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
                 String name = p.getFileName().toString();
                 String expected = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
-                        || List.of("shepherd.sh", "enter.sh", "script").contains(name) ? "rwx------" : "rw-------";
+                                || List.of("shepherd.sh", "enter.sh", "script").contains(name)
+                        ? "rwx------"
+                        : "rw-------";
                 seen.add(spool.resolve("spool").relativize(p) + " " + mode);
                 assertThat(mode).as(p.toString()).isEqualTo(expected);
             }
         }
-        assertThat(seen).as("what was walked").contains(" rwx------", "shepherd.sh rwx------", "job6 rwx------",
-                "job6/enter.sh rwx------", "job6/env rw-------", "job6/order rw-------", "job6/script rwx------",
-                "job6/shepherd.log rw-------", "job6/job.pid rw-------");
+        assertThat(seen)
+                .as("what was walked")
+                .contains(
+                        " rwx------",
+                        "shepherd.sh rwx------",
+                        "job6 rwx------",
+                        "job6/enter.sh rwx------",
+                        "job6/env rw-------",
+                        "job6/order rw-------",
+                        "job6/script rwx------",
+                        "job6/shepherd.log rw-------",
+                        "job6/job.pid rw-------");
     }
 
     @Test
     void anAgentThatRefusesRootJobsSaysSoAndRunsTheOthers() throws Exception {
-        JobLauncher l = new JobLauncher(spool.resolve("spool"), node, reports::add, Containment.choose("process", node),
-                CpuAllocator.hostCpus(), true);
-        l.launch(Orders.order(work, node, 7, "touch " + work.resolve("ran-as-root"), -1, 100, 1, "root", 0, 0, Map.of()));
-        assertThat(awaitReport(7).fields()).containsEntry("state", "FAILED").containsEntry("code", "1")
+        JobLauncher l = new JobLauncher(
+                spool.resolve("spool"),
+                node,
+                reports::add,
+                Containment.choose("process", node),
+                CpuAllocator.hostCpus(),
+                true);
+        l.launch(Orders.order(
+                work, node, 7, "touch " + work.resolve("ran-as-root"), -1, 100, 1, "root", 0, 0, Map.of()));
+        assertThat(awaitReport(7).fields())
+                .containsEntry("state", "FAILED")
+                .containsEntry("code", "1")
                 .containsEntry("desc", "Launch refused on " + node + ": DisableRootJobs=YES");
         assertThat(work.resolve("ran-as-root")).doesNotExist();
-        assertThat(l.inventory()).extracting(f -> f.op() + ":" + f.str("id") + ":" + f.str("desc"))
+        assertThat(l.inventory())
+                .extracting(f -> f.op() + ":" + f.str("id") + ":" + f.str("desc"))
                 .containsExactly("job_ended:7:Launch refused on " + node + ": DisableRootJobs=YES");
         l.launch(order(8, "true", Map.of()));
         assertThat(awaitReport(8).fields()).containsEntry("state", "COMPLETED").doesNotContainKey("desc");
@@ -248,7 +310,10 @@ class PrivilegeBoundaryTest {
     @Test
     void aFullDiskIsReportedAsOneLineEvenWhenTheResultCannotBeWritten() throws Exception {
         Path mount = rootDir();
-        assumeTrue(RunAsSubmitterTest.run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount.toString()).exitCode() == 0,
+        assumeTrue(
+                RunAsSubmitterTest.run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mount.toString())
+                                .exitCode()
+                        == 0,
                 "mounting a small tmpfs to fill needs root and mount(8)");
         try {
             JobLauncher l = new JobLauncher(mount.resolve("spool"), node, reports::add);
@@ -257,9 +322,13 @@ class PrivilegeBoundaryTest {
             l.launch(order(9, "touch " + work.resolve("ran"), Map.of()));
             String desc = "Launch failed on " + node + ": No space left on device (writing the job's spool)";
             assertThat(awaitReport(9).fields()).containsEntry("state", "FAILED").containsEntry("desc", desc);
-            assertThat(mount.resolve("spool/job9/result")).as("the disk is still full").doesNotExist();
+            assertThat(mount.resolve("spool/job9/result"))
+                    .as("the disk is still full")
+                    .doesNotExist();
             assertThat(work.resolve("ran")).doesNotExist();
-            assertThat(l.inventory()).as("what the next registration reports").extracting(f -> f.str("id") + ":" + f.str("desc"))
+            assertThat(l.inventory())
+                    .as("what the next registration reports")
+                    .extracting(f -> f.str("id") + ":" + f.str("desc"))
                     .containsExactly("9:" + desc);
             l.acknowledged(9);
             assertThat(l.inventory()).isEmpty();
@@ -271,14 +340,20 @@ class PrivilegeBoundaryTest {
     @Test
     void aJobThatFillsTheSpoolsDiskEndsSayingTheDiskIsFull() throws Exception {
         Path mount = rootDir();
-        assumeTrue(RunAsSubmitterTest.run("mount", "-t", "tmpfs", "-o", "size=256k,mode=1777", "tmpfs", mount.toString()).exitCode() == 0,
+        assumeTrue(
+                RunAsSubmitterTest.run("mount", "-t", "tmpfs", "-o", "size=256k,mode=1777", "tmpfs", mount.toString())
+                                .exitCode()
+                        == 0,
                 "mounting a small tmpfs to fill needs root and mount(8)");
         try {
             JobLauncher l = new JobLauncher(mount.resolve("spool"), node, reports::add);
             // the job runs fine, but leaves no room for the shepherd to write its exit status
             l.launch(order(10, "cat /dev/zero > " + mount.resolve("fill") + " 2>/dev/null; exit 0", Map.of()));
-            assertThat(awaitReport(10).fields()).containsEntry("state", "FAILED")
-                    .containsEntry("desc", "Job's exit status was lost on " + node + ": No space left on device (the agent's spool)");
+            assertThat(awaitReport(10).fields())
+                    .containsEntry("state", "FAILED")
+                    .containsEntry(
+                            "desc",
+                            "Job's exit status was lost on " + node + ": No space left on device (the agent's spool)");
         } finally {
             RunAsSubmitterTest.run("umount", "-l", mount.toString());
         }

@@ -38,9 +38,12 @@ class RequeuedRunsTest {
     }
 
     Frame awaitReport(long id, int run) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> reports.stream()
-                .anyMatch(f -> f.lng("id", -1) == id && f.integer("run", -1) == run));
-        return reports.stream().filter(f -> f.lng("id", -1) == id && f.integer("run", -1) == run).findFirst().orElseThrow();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> reports.stream().anyMatch(f -> f.lng("id", -1) == id && f.integer("run", -1) == run));
+        return reports.stream()
+                .filter(f -> f.lng("id", -1) == id && f.integer("run", -1) == run)
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -63,7 +66,8 @@ class RequeuedRunsTest {
 
         assertThat(Files.exists(dir.resolve("spool/job9"))).isTrue();
         assertThat(Files.exists(dir.resolve("spool/job9.1"))).isTrue();
-        assertThat(l.inventory()).extracting(f -> f.op() + ":" + f.str("id") + ":" + f.str("run"))
+        assertThat(l.inventory())
+                .extracting(f -> f.op() + ":" + f.str("id") + ":" + f.str("run"))
                 .containsExactlyInAnyOrder("job_ended:9:0", "job_ended:9:1");
         l.acknowledged(9, 0);
         assertThat(Files.exists(dir.resolve("spool/job9"))).isFalse();
@@ -82,7 +86,8 @@ class RequeuedRunsTest {
 
         // a new agent finds the run again by its directory
         JobLauncher second = new JobLauncher(dir.resolve("spool"), "n1", f -> {});
-        assertThat(second.inventory()).extracting(f -> f.op() + ":" + f.str("id") + ":" + f.str("run"))
+        assertThat(second.inventory())
+                .extracting(f -> f.op() + ":" + f.str("id") + ":" + f.str("run"))
                 .containsExactly("job_ended:10:2");
     }
 }

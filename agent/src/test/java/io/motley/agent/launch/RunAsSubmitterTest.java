@@ -50,7 +50,8 @@ class RunAsSubmitterTest {
     @BeforeAll
     static void user() throws Exception {
         assumeTrue(TestHosts.isRoot(), "running jobs as their submitter needs an agent running as root");
-        assumeTrue(new File("/usr/sbin/useradd").canExecute() || new File("/sbin/useradd").canExecute(),
+        assumeTrue(
+                new File("/usr/sbin/useradd").canExecute() || new File("/sbin/useradd").canExecute(),
                 "useradd is missing, so no throwaway user can be made");
         if (run("id", "-u", USER).exitCode != 0) {
             assertThat(run("useradd", "-m", "-s", "/bin/sh", USER).exitCode).isZero();
@@ -86,8 +87,18 @@ class RunAsSubmitterTest {
     void theJobRunsAsItsSubmitterWithTheirGroupsHomeAndUmask() throws Exception {
         JobLauncher l = new JobLauncher(spool.resolve("spool"), node, reports::add);
         assertThat(l.jobUser()).isEqualTo("submitter");
-        l.launch(Orders.order(work, node, 1, "id -u; id -Gn; echo \"$HOME $USER $LOGNAME\"; umask; touch made; pwd", -1, 100, 1,
-                USER, uid, gid, Map.of("SLURM_UMASK", "0027", "HOME", "/root", "USER", "root")));
+        l.launch(Orders.order(
+                work,
+                node,
+                1,
+                "id -u; id -Gn; echo \"$HOME $USER $LOGNAME\"; umask; touch made; pwd",
+                -1,
+                100,
+                1,
+                USER,
+                uid,
+                gid,
+                Map.of("SLURM_UMASK", "0027", "HOME", "/root", "USER", "root")));
         assertThat(awaitReport(1).fields()).containsEntry("state", "COMPLETED");
         Path out = work.resolve("slurm-1.out");
         List<String> lines = Files.readAllLines(out);
@@ -99,10 +110,15 @@ class RunAsSubmitterTest {
         assertThat(lines.get(4)).isEqualTo(work.toRealPath().toString());
         assertThat(Files.getAttribute(out, "unix:uid")).as("output file owner").isEqualTo(uid);
         assertThat(Files.getAttribute(work.resolve("made"), "unix:uid")).isEqualTo(uid);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(work.resolve("made")))).isEqualTo("rw-r-----");
-        assertThat(spool.resolve("spool/job1/result")).as("the agent still writes its spool").exists();
-        assertThat(Files.readString(spool.resolve("spool/job1/script.path")).trim()).satisfies(p ->
-                assertThat(Path.of(p)).as("the user's copy of the script is gone with the job").doesNotExist());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(work.resolve("made"))))
+                .isEqualTo("rw-r-----");
+        assertThat(spool.resolve("spool/job1/result"))
+                .as("the agent still writes its spool")
+                .exists();
+        assertThat(Files.readString(spool.resolve("spool/job1/script.path")).trim())
+                .satisfies(p -> assertThat(Path.of(p))
+                        .as("the user's copy of the script is gone with the job")
+                        .doesNotExist());
     }
 
     @Test
@@ -122,18 +138,58 @@ class RunAsSubmitterTest {
     void aJobWithoutAUidIsNotRunAsRoot() throws Exception {
         JobLauncher l = new JobLauncher(spool.resolve("spool"), node, reports::add);
         l.launch(Orders.order(work, node, 3, "touch " + work.resolve("ran"), -1, 100, 1, "?", -1, -1, Map.of()));
-        assertThat(awaitReport(3).fields()).containsEntry("state", "FAILED").containsEntry("code", "1")
-                .containsEntry("desc", "Launch failed on " + node + ": job 3 names no submitting uid; an agent running as root runs"
-                        + " jobs only as their submitter");
+        assertThat(awaitReport(3).fields())
+                .containsEntry("state", "FAILED")
+                .containsEntry("code", "1")
+                .containsEntry(
+                        "desc",
+                        "Launch failed on " + node + ": job 3 names no submitting uid; an agent running as root runs"
+                                + " jobs only as their submitter");
         assertThat(work.resolve("ran")).doesNotExist();
     }
 
     @Test
     void everyWayOfDroppingPrivilegesGivesTheUsersIdentity() throws Exception {
-        JobRequest r = new JobRequest("t", List.of(), 1, 1, false, 1, JobRequest.UNSET, JobRequest.UNSET, -1, null, null, "/", null,
-                Map.of(), "#!/bin/sh\n", List.of(), false, null, null, "h");
-        Job job = new Job(9, r, USER, uid, gid, JobState.PENDING, PendingReason.None, 1, 1, 0, 0, "main", null, 0, 0, -1,
-                ExitStatus.NONE, -1);
+        JobRequest r = new JobRequest(
+                "t",
+                List.of(),
+                1,
+                1,
+                false,
+                1,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                -1,
+                null,
+                null,
+                "/",
+                null,
+                Map.of(),
+                "#!/bin/sh\n",
+                List.of(),
+                false,
+                null,
+                null,
+                "h");
+        Job job = new Job(
+                9,
+                r,
+                USER,
+                uid,
+                gid,
+                JobState.PENDING,
+                PendingReason.None,
+                1,
+                1,
+                0,
+                0,
+                "main",
+                null,
+                0,
+                0,
+                -1,
+                ExitStatus.NONE,
+                -1);
         for (JobIdentity.Method m : JobIdentity.Method.values()) {
             String tool = switch (m) {
                 case SETPRIV -> "setpriv";
@@ -152,20 +208,60 @@ class RunAsSubmitterTest {
             assertThat(lines.get(1)).as(m.toString()).isEqualTo(Integer.toString(gid));
             assertThat(lines.get(2)).as(m.toString()).contains(GROUP);
         }
-        assertThat(JobIdentity.of(job, false).drops).as("an agent that is not root runs jobs as itself").isFalse();
+        assertThat(JobIdentity.of(job, false).drops)
+                .as("an agent that is not root runs jobs as itself")
+                .isFalse();
     }
 
     @Test
     void everyWayOfDroppingPrivilegesHandsTheUserTheEnvironmentFileOpenedByRoot() throws Exception {
-        JobRequest r = new JobRequest("t", List.of(), 1, 1, false, 1, JobRequest.UNSET, JobRequest.UNSET, -1, null, null, "/", null,
-                Map.of(), "#!/bin/sh\n", List.of(), false, null, null, "h");
-        Job job = new Job(10, r, USER, uid, gid, JobState.PENDING, PendingReason.None, 1, 1, 0, 0, "main", null, 0, 0, -1,
-                ExitStatus.NONE, -1);
+        JobRequest r = new JobRequest(
+                "t",
+                List.of(),
+                1,
+                1,
+                false,
+                1,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                -1,
+                null,
+                null,
+                "/",
+                null,
+                Map.of(),
+                "#!/bin/sh\n",
+                List.of(),
+                false,
+                null,
+                null,
+                "h");
+        Job job = new Job(
+                10,
+                r,
+                USER,
+                uid,
+                gid,
+                JobState.PENDING,
+                PendingReason.None,
+                1,
+                1,
+                0,
+                0,
+                "main",
+                null,
+                0,
+                0,
+                -1,
+                ExitStatus.NONE,
+                -1);
         Path env = spool.resolve("env");
         Files.writeString(env, EntryScript.environment(Map.of("MY_SECRET", "hunter2", "PATH", "/usr/bin:/bin"), 10));
         Files.setPosixFilePermissions(env, PosixFilePermissions.fromString("rw-------"));
         Path script = work.resolve("script");
-        Files.writeString(script, "#!/bin/sh\nid -u; echo \"secret=$MY_SECRET marker=$MOTLEY_JOB_ID\"; cat " + env + "; exit 0\n");
+        Files.writeString(
+                script,
+                "#!/bin/sh\nid -u; echo \"secret=$MY_SECRET marker=$MOTLEY_JOB_ID\"; cat " + env + "; exit 0\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("r-x------"));
         Files.setAttribute(script, "unix:uid", uid);
         for (JobIdentity.Method m : JobIdentity.Method.values()) {
@@ -173,13 +269,32 @@ class RunAsSubmitterTest {
             JobIdentity who = JobIdentity.of(job, true, m);
             Path enter = spool.resolve("enter-" + m + ".sh");
             Path out = work.resolve("out-" + m);
-            Files.writeString(enter, EntryScript.render(10, node, List.of(), List.of(), null, who.prefix, env, work.toString(),
-                    script.toString(), out.toString(), ""));
-            Process p = RootCommand.of("/bin/sh", enter.toString()).redirectErrorStream(true).start();
+            Files.writeString(
+                    enter,
+                    EntryScript.render(
+                            10,
+                            node,
+                            List.of(),
+                            List.of(),
+                            null,
+                            who.prefix,
+                            env,
+                            work.toString(),
+                            script.toString(),
+                            out.toString(),
+                            ""));
+            Process p = RootCommand.of("/bin/sh", enter.toString())
+                    .redirectErrorStream(true)
+                    .start();
             String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor()).as(m + ": " + said + (Files.exists(out) ? Files.readString(out) : "")).isZero();
-            assertThat(Files.readString(out)).as(m.toString()).startsWith(uid + "\nsecret=hunter2 marker=10\n")
-                    .as("the user cannot open the file itself").contains("Permission denied");
+            assertThat(p.waitFor())
+                    .as(m + ": " + said + (Files.exists(out) ? Files.readString(out) : ""))
+                    .isZero();
+            assertThat(Files.readString(out))
+                    .as(m.toString())
+                    .startsWith(uid + "\nsecret=hunter2 marker=10\n")
+                    .as("the user cannot open the file itself")
+                    .contains("Permission denied");
             assertThat(Files.getAttribute(out, "unix:uid")).as(m.toString()).isEqualTo(uid);
         }
     }

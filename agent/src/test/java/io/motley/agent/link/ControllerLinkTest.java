@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ControllerLinkTest {
     @TempDir
     Path dir;
+
     private ServerSocket server;
     private ClusterKey key;
     private final List<String> fakeReceived = new CopyOnWriteArrayList<>();
@@ -50,7 +51,12 @@ class ControllerLinkTest {
     }
 
     private ControllerLink link() {
-        return new ControllerLink("127.0.0.1", server.getLocalPort(), key, "n1", () -> Frame.op(Ops.REGISTER).put("name", "n1"),
+        return new ControllerLink(
+                "127.0.0.1",
+                server.getLocalPort(),
+                key,
+                "n1",
+                () -> Frame.op(Ops.REGISTER).put("name", "n1"),
                 () -> Frame.op(Ops.HEARTBEAT));
     }
 
@@ -65,8 +71,11 @@ class ControllerLinkTest {
                     FrameIO.write(s.getOutputStream(), Frame.op(Ops.HELLO).put("nonce", ClusterKey.newNonce()));
                     fakeReceived.add(FrameIO.read(s.getInputStream()).op());
                     FrameIO.write(s.getOutputStream(), Frame.op(Ops.OK));
-                    FrameIO.write(s.getOutputStream(), Frame.op(Ops.LAUNCH).put("uid", 0).put("script", "id"));
-                    while (true) fakeReceived.add(FrameIO.read(s.getInputStream()).op());
+                    FrameIO.write(
+                            s.getOutputStream(),
+                            Frame.op(Ops.LAUNCH).put("uid", 0).put("script", "id"));
+                    while (true)
+                        fakeReceived.add(FrameIO.read(s.getInputStream()).op());
                 } catch (IOException e) {
                     // the agent hung up, as it should
                 }
@@ -79,8 +88,11 @@ class ControllerLinkTest {
         fakeController();
         Thread agent = Thread.ofPlatform().daemon().start(link()::run);
         try {
-            await().atMost(Duration.ofSeconds(20)).until(() -> logs.lines().stream().anyMatch(l -> l.startsWith(
-                    "ERROR controller failed to prove it holds the cluster key controller=127.0.0.1:" + server.getLocalPort())));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> logs.lines().stream()
+                            .anyMatch(l -> l.startsWith(
+                                    "ERROR controller failed to prove it holds the cluster key controller=127.0.0.1:"
+                                            + server.getLocalPort())));
             // it sent its proof and nothing else: no registration, and the launch order was never read
             assertThat(fakeReceived).containsOnly(Ops.AUTH);
         } finally {
@@ -95,7 +107,8 @@ class ControllerLinkTest {
         assertThat(answer.isError()).isTrue();
         assertThat(answer.str("message")).contains("failed to prove it is this cluster's controller");
         assertThat(fakeReceived).containsOnly(Ops.AUTH);
-        assertThat(logs.lines()).anyMatch(l -> l.contains("controller failed to prove it holds the cluster key controller="));
+        assertThat(logs.lines())
+                .anyMatch(l -> l.contains("controller failed to prove it holds the cluster key controller="));
     }
 
     @Test

@@ -35,13 +35,16 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 class LocalSocketTest {
     private static final Bounds ROOMY = Bounds.requests(4L * 1024 * 1024);
+
     @TempDir
     Path dir;
+
     private LocalSocket socket;
     private final List<Frame> relayed = new CopyOnWriteArrayList<>();
     private final List<SocketChannel> clients = new ArrayList<>();
     /** The peers a stand-in for SO_PEERCRED hands out, one per connection in order. */
     private final BlockingQueue<LocalSocket.Peer> nextPeers = new LinkedBlockingQueue<>();
+
     private volatile CompletableFuture<Void> relayGate = CompletableFuture.completedFuture(null);
 
     @AfterEach
@@ -51,11 +54,15 @@ class LocalSocketTest {
     }
 
     private void start(LocalSocket.Settings settings, LocalSocket.Peers peers) throws IOException {
-        socket = new LocalSocket(dir.resolve("agent.sock"), req -> {
-            relayed.add(req);
-            relayGate.join();
-            return Frame.op(Ops.OK).put("echo", req.op());
-        }, settings, peers);
+        socket = new LocalSocket(
+                dir.resolve("agent.sock"),
+                req -> {
+                    relayed.add(req);
+                    relayGate.join();
+                    return Frame.op(Ops.OK).put("echo", req.op());
+                },
+                settings,
+                peers);
         Thread.ofPlatform().daemon().start(socket::serve);
     }
 
@@ -145,7 +152,8 @@ class LocalSocketTest {
             }
             assertThat(logs.lines()).filteredOn(l -> l.contains("refused")).hasSize(1);
             first.close();
-            await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+            await().atMost(Duration.ofSeconds(10))
+                    .ignoreExceptions()
                     .until(() -> call(connect(), Frame.op(Ops.PING)).op().equals(Ops.OK));
         } finally {
             logs.stop();
@@ -181,13 +189,22 @@ class LocalSocketTest {
         start(new LocalSocket.Settings(100, 100, Duration.ofSeconds(30), ROOMY), standIn());
         nextPeers.add(user(1001, "alice"));
         SocketChannel c = connect();
-        call(c, Frame.op(Ops.UPDATE_JOB).put(Ops.CALLER_UID, 0).put(Ops.CALLER_USER, "root")
-                .put(Ops.CALLER_GROUPS, "root,wheel,secret").put("caller.admin", "1").put("ids", "7"));
+        call(
+                c,
+                Frame.op(Ops.UPDATE_JOB)
+                        .put(Ops.CALLER_UID, 0)
+                        .put(Ops.CALLER_USER, "root")
+                        .put(Ops.CALLER_GROUPS, "root,wheel,secret")
+                        .put("caller.admin", "1")
+                        .put("ids", "7"));
         call(c, Frame.op(Ops.SUBMIT));
         assertThat(relayed).hasSize(2);
         for (Frame f : relayed) {
-            assertThat(f.fields()).containsEntry(Ops.CALLER_UID, "1001").containsEntry(Ops.CALLER_GID, "1001")
-                    .containsEntry(Ops.CALLER_USER, "alice").containsEntry(Ops.CALLER_GROUPS, "alice,users")
+            assertThat(f.fields())
+                    .containsEntry(Ops.CALLER_UID, "1001")
+                    .containsEntry(Ops.CALLER_GID, "1001")
+                    .containsEntry(Ops.CALLER_USER, "alice")
+                    .containsEntry(Ops.CALLER_GROUPS, "alice,users")
                     .doesNotContainKey("caller.admin");
         }
         assertThat(relayed.get(0).str("ids")).isEqualTo("7");
@@ -203,7 +220,8 @@ class LocalSocketTest {
         Frame deep = new Frame();
         for (int i = 0; i < 5; i++) deep = new Frame().add(deep);
         SocketChannel nested = connect();
-        assertThat(call(nested, deep).str("message")).isEqualTo("frame nested more than 4 levels deep is over the limit of 4 levels");
+        assertThat(call(nested, deep).str("message"))
+                .isEqualTo("frame nested more than 4 levels deep is over the limit of 4 levels");
         assertThat(relayed).isEmpty();
     }
 

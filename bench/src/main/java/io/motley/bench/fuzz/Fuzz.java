@@ -27,8 +27,9 @@ public final class Fuzz {
         List<Target<?>> targets = new ArrayList<>();
         for (int i = 3; i < args.length; i++) targets.add(Targets.named(args[i]));
         if (targets.isEmpty()) targets.addAll(Targets.all());
-        System.out.printf("fuzzing %d targets, %d s each, seed %d (replay with: bench/fuzz %d --seed %d TARGET)%n", targets.size(),
-                each.toSeconds(), seed, each.toSeconds(), seed);
+        System.out.printf(
+                "fuzzing %d targets, %d s each, seed %d (replay with: bench/fuzz %d --seed %d TARGET)%n",
+                targets.size(), each.toSeconds(), seed, each.toSeconds(), seed);
         List<Report> reports = new ArrayList<>();
         for (Target<?> t : targets) {
             System.out.println("  " + t.name() + ": " + t.contract());
@@ -54,8 +55,10 @@ public final class Fuzz {
         for (Report.Finding f : r.crashes()) {
             Files.createDirectories(dir);
             Path file = dir.resolve(r.target() + "-" + (++n) + ".txt");
-            Files.writeString(file, f.kind() + " " + f.signature() + "\n" + f.detail() + "\nseed " + r.seed() + ", input #" + f.iteration()
-                    + "\n" + f.input() + "\n");
+            Files.writeString(
+                    file,
+                    f.kind() + " " + f.signature() + "\n" + f.detail() + "\nseed " + r.seed() + ", input #"
+                            + f.iteration() + "\n" + f.input() + "\n");
             System.out.println("    whole input: " + file);
         }
     }

@@ -32,7 +32,13 @@ public final class Fuzzer {
      * @param hang wall time after which a call that has not returned is reported and the run ends
      * @param stopAtFirstCrash end at the first crash (the suite) or keep counting distinct crashes (bench/fuzz)
      */
-    public record Settings(long seed, long maxInputs, Duration maxTime, Duration slowCall, long maxAllocatedBytes, Duration hang,
+    public record Settings(
+            long seed,
+            long maxInputs,
+            Duration maxTime,
+            Duration slowCall,
+            long maxAllocatedBytes,
+            Duration hang,
             boolean stopAtFirstCrash) {
 
         /** A bounded number of inputs, stopping at the first crash: what the test suite runs. */
@@ -42,7 +48,8 @@ public final class Fuzzer {
 
         /** A bounded time, counting every distinct crash: what bench/fuzz runs. */
         public static Settings time(long seed, Duration time) {
-            return new Settings(seed, Long.MAX_VALUE, time, Duration.ofSeconds(1), 256L << 20, Duration.ofSeconds(20), false);
+            return new Settings(
+                    seed, Long.MAX_VALUE, time, Duration.ofSeconds(1), 256L << 20, Duration.ofSeconds(20), false);
         }
     }
 
@@ -55,7 +62,8 @@ public final class Fuzzer {
             while (worker.isAlive()) {
                 worker.join(100);
                 long started = run.callStarted;
-                if (started != 0 && System.nanoTime() - started > settings.hang().toNanos()) {
+                if (started != 0
+                        && System.nanoTime() - started > settings.hang().toNanos()) {
                     // The call cannot be stopped; report it and leave the daemon thread behind.
                     run.hung();
                     worker.interrupt();
@@ -95,7 +103,9 @@ public final class Fuzzer {
         }
 
         void loop() {
-            long deadline = settings.maxTime() == null ? Long.MAX_VALUE : startNanos + settings.maxTime().toNanos();
+            long deadline = settings.maxTime() == null
+                    ? Long.MAX_VALUE
+                    : startNanos + settings.maxTime().toNanos();
             while (!stop && tried < settings.maxInputs() && System.nanoTime() < deadline) {
                 I input = target.inputs().next(rnd);
                 int size = target.shape().size(input);
@@ -115,7 +125,10 @@ public final class Fuzzer {
                     // Measured twice so that a GC pause or a busy machine is not reported as a slow parser.
                     Outcome again = call(input);
                     if (again.cpuNanos > slowLimit(size)) {
-                        crash = new Crash(Kind.SLOW, "call took " + Math.min(o.cpuNanos, again.cpuNanos) / 1_000_000 + " ms CPU", null);
+                        crash = new Crash(
+                                Kind.SLOW,
+                                "call took " + Math.min(o.cpuNanos, again.cpuNanos) / 1_000_000 + " ms CPU",
+                                null);
                     }
                 }
                 if (crash == null && o.allocated > allocationLimit(size)) {
@@ -153,7 +166,8 @@ public final class Fuzzer {
                 return new Crash(Kind.EXCEPTION, null, o.parseThrew);
             }
             if (o.checkThrew != null) {
-                return new Crash(o.checkThrew instanceof PropertyViolation ? Kind.PROPERTY : Kind.EXCEPTION, null, o.checkThrew);
+                return new Crash(
+                        o.checkThrew instanceof PropertyViolation ? Kind.PROPERTY : Kind.EXCEPTION, null, o.checkThrew);
             }
             return null;
         }
@@ -238,26 +252,67 @@ public final class Fuzzer {
                 int size = target.shape().size(input);
                 // Keep the smallest input for each distinct crash.
                 Finding keep = size < old.inputSize()
-                        ? new Finding(crash.kind, signature, crash.detail(), tried, old.count() + 1, target.shape().show(input), size)
-                        : new Finding(old.kind(), signature, old.detail(), old.iteration(), old.count() + 1, old.input(), old.inputSize());
+                        ? new Finding(
+                                crash.kind,
+                                signature,
+                                crash.detail(),
+                                tried,
+                                old.count() + 1,
+                                target.shape().show(input),
+                                size)
+                        : new Finding(
+                                old.kind(),
+                                signature,
+                                old.detail(),
+                                old.iteration(),
+                                old.count() + 1,
+                                old.input(),
+                                old.inputSize());
                 crashes.put(signature, keep);
                 return;
             }
-            crashes.put(signature, new Finding(crash.kind, signature, crash.detail(), tried, 1, target.shape().show(input),
-                    target.shape().size(input)));
+            crashes.put(
+                    signature,
+                    new Finding(
+                            crash.kind,
+                            signature,
+                            crash.detail(),
+                            tried,
+                            1,
+                            target.shape().show(input),
+                            target.shape().size(input)));
         }
 
         synchronized void hung() {
             hung = true;
             stop = true;
             I input = current;
-            crashes.put("hang", new Finding(Kind.HANG, "hang", "a call did not return within " + settings.hang().toSeconds() + " s",
-                    tried + 1, 1, target.shape().show(input), target.shape().size(input)));
+            crashes.put(
+                    "hang",
+                    new Finding(
+                            Kind.HANG,
+                            "hang",
+                            "a call did not return within " + settings.hang().toSeconds() + " s",
+                            tried + 1,
+                            1,
+                            target.shape().show(input),
+                            target.shape().size(input)));
         }
 
         synchronized Report report() {
-            return new Report(target.name(), settings.seed(), tried, accepted, refused, List.copyOf(crashes.values()), known,
-                    Duration.ofNanos(System.nanoTime() - startNanos), slowest, mostAllocated, largest, hung);
+            return new Report(
+                    target.name(),
+                    settings.seed(),
+                    tried,
+                    accepted,
+                    refused,
+                    List.copyOf(crashes.values()),
+                    known,
+                    Duration.ofNanos(System.nanoTime() - startNanos),
+                    slowest,
+                    mostAllocated,
+                    largest,
+                    hung);
         }
     }
 
@@ -287,7 +342,8 @@ public final class Fuzzer {
         private static String motleyFrame(Throwable t) {
             StackTraceElement[] frames = t.getStackTrace();
             for (StackTraceElement f : frames) {
-                if (f.getClassName().startsWith("io.motley.") && !f.getClassName().startsWith("io.motley.bench.fuzz.")) {
+                if (f.getClassName().startsWith("io.motley.")
+                        && !f.getClassName().startsWith("io.motley.bench.fuzz.")) {
                     return f.getClassName() + "." + f.getMethodName();
                 }
             }

@@ -14,10 +14,42 @@ final class Mutations {
     private Mutations() {}
 
     /** Numbers at the edges that parsers get wrong: zero, signs, int and long overflow, long runs of digits. */
-    static final List<String> NUMBERS = List.of("0", "1", "-1", "7", "59", "60", "99", "100", "255", "1000", "1024", "65535",
-            "65536", "999999", "1000000", "1048575", "1048576", "2147483647", "2147483648", "-2147483648", "4294967295",
-            "4294967296", "9223372036854775807", "9223372036854775808", "-9223372036854775808", "99999999999999999999999",
-            "000000000000000000000000001", "123456789012345678", "1234567890123456789", "00", "007", "+5", "1e3", "0x10", "1.5");
+    static final List<String> NUMBERS = List.of(
+            "0",
+            "1",
+            "-1",
+            "7",
+            "59",
+            "60",
+            "99",
+            "100",
+            "255",
+            "1000",
+            "1024",
+            "65535",
+            "65536",
+            "999999",
+            "1000000",
+            "1048575",
+            "1048576",
+            "2147483647",
+            "2147483648",
+            "-2147483648",
+            "4294967295",
+            "4294967296",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "99999999999999999999999",
+            "000000000000000000000000001",
+            "123456789012345678",
+            "1234567890123456789",
+            "00",
+            "007",
+            "+5",
+            "1e3",
+            "0x10",
+            "1.5");
 
     /** Characters that trip parsers: separators of every kind, controls, and non-ASCII letters, digits and spaces. */
     static final String ODD = " \t\n\r\u000b\f\u0000\u0001\u001b\u007f\u0085\u00a0\u2003\u2028\u3000\ufeff\ufffd"
@@ -143,8 +175,27 @@ final class Mutations {
     }
 
     /** 32-bit values for length and count fields: signs, the frame cap and either side of it, the input's own size. */
-    static final int[] INTS = {0, 1, 2, 3, 4, 7, 8, -1, -2, 255, 256, 65535, 65536, Integer.MAX_VALUE, Integer.MIN_VALUE,
-            256 * 1024 * 1024, 256 * 1024 * 1024 + 1, 1 << 30, 0x00ffffff};
+    static final int[] INTS = {
+        0,
+        1,
+        2,
+        3,
+        4,
+        7,
+        8,
+        -1,
+        -2,
+        255,
+        256,
+        65535,
+        65536,
+        Integer.MAX_VALUE,
+        Integer.MIN_VALUE,
+        256 * 1024 * 1024,
+        256 * 1024 * 1024 + 1,
+        1 << 30,
+        0x00ffffff
+    };
 
     /** A mutation of {@code b}; with {@code lengthPrefixed}, often fixes the leading 4-byte length so the body is parsed. */
     static byte[] bytes(byte[] b, Random rnd, Corpus<byte[]> corpus, boolean lengthPrefixed) {
@@ -188,8 +239,9 @@ final class Mutations {
             }
             case 7 -> {
                 byte[] other = corpus.pick(rnd);
-                yield concat(Arrays.copyOf(b, rnd.nextInt(b.length + 1)), Arrays.copyOfRange(other, rnd.nextInt(other.length + 1),
-                        other.length));
+                yield concat(
+                        Arrays.copyOf(b, rnd.nextInt(b.length + 1)),
+                        Arrays.copyOfRange(other, rnd.nextInt(other.length + 1), other.length));
             }
             default -> {
                 byte[] c = new byte[rnd.nextInt(64)];

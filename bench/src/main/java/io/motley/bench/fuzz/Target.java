@@ -19,14 +19,27 @@ import java.util.function.Predicate;
  * @param allocationBudget bytes one call may allocate when the parser's own bounds allow more than the fuzzer's default
  *     (0: the default)
  */
-public record Target<I>(String name, String contract, Shape<I> shape, Inputs<I> inputs, Call<I> call, Predicate<Throwable> refusal,
-        List<Known> known, long allocationBudget) {
+public record Target<I>(
+        String name,
+        String contract,
+        Shape<I> shape,
+        Inputs<I> inputs,
+        Call<I> call,
+        Predicate<Throwable> refusal,
+        List<Known> known,
+        long allocationBudget) {
 
     public Target {
         known = List.copyOf(known);
     }
 
-    public Target(String name, String contract, Shape<I> shape, Inputs<I> inputs, Call<I> call, Predicate<Throwable> refusal,
+    public Target(
+            String name,
+            String contract,
+            Shape<I> shape,
+            Inputs<I> inputs,
+            Call<I> call,
+            Predicate<Throwable> refusal,
             List<Known> known) {
         this(name, contract, shape, inputs, call, refusal, known, 0);
     }
@@ -69,7 +82,9 @@ public record Target<I>(String name, String contract, Shape<I> shape, Inputs<I> 
 
     /** Refused exactly with {@code type} (not a subclass such as NumberFormatException) and a message. */
     public static Predicate<Throwable> refusedWith(Class<? extends Throwable> type) {
-        return t -> t.getClass() == type && t.getMessage() != null && !t.getMessage().isBlank();
+        return t -> t.getClass() == type
+                && t.getMessage() != null
+                && !t.getMessage().isBlank();
     }
 
     /** Refused with {@code type} or any subclass of it (IOException and EOFException for a reader). */

@@ -36,30 +36,60 @@ public final class Responsiveness {
         int nodes = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
         Path shm = Path.of("/dev/shm");
-        Path dir = Files.createTempDirectory(Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")), "motley-resp");
+        Path dir = Files.createTempDirectory(
+                Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")), "motley-resp");
         Random rnd = new Random(42);
         long now = System.currentTimeMillis() / 1000;
         long t0 = System.nanoTime();
         try (Store store = new Store(dir.resolve("motley.db"))) {
             for (int i = 0; i < jobs; i++) {
                 JobRequest r = request(1 + rnd.nextInt(8), 60L * (1 + rnd.nextInt(600)));
-                store.insertNew(id -> new Job(id, r, "bench", 1000, 1000, JobState.PENDING, PendingReason.None, 4_294_901_760L - id,
-                        now, 0, 0, "main", null, 0, 0, r.timeLimitSeconds(), ExitStatus.NONE, -1));
+                store.insertNew(id -> new Job(
+                        id,
+                        r,
+                        "bench",
+                        1000,
+                        1000,
+                        JobState.PENDING,
+                        PendingReason.None,
+                        4_294_901_760L - id,
+                        now,
+                        0,
+                        0,
+                        "main",
+                        null,
+                        0,
+                        0,
+                        r.timeLimitSeconds(),
+                        ExitStatus.NONE,
+                        -1));
             }
             System.out.printf(Locale.ROOT, "stored %,d pending jobs in %.1f s%n", jobs, (System.nanoTime() - t0) / 1e9);
-            Cluster cluster = new Cluster(ClusterConfig.parse("SchedulerParameters=bf_interval=1\n"), store,
+            Cluster cluster = new Cluster(
+                    ClusterConfig.parse("SchedulerParameters=bf_interval=1\n"),
+                    store,
                     () -> System.currentTimeMillis() / 1000);
             for (int i = 0; i < nodes; i++) {
                 String name = String.format(Locale.ROOT, "n%05d", i + 1);
                 int cpus = 4 << rnd.nextInt(4);
-                cluster.register(new Silent(name), Frame.op(Ops.REGISTER).put("name", name).put("cpus", cpus)
-                        .put("mem", 4000L * cpus).put("state", "UP"));
+                cluster.register(
+                        new Silent(name),
+                        Frame.op(Ops.REGISTER)
+                                .put("name", name)
+                                .put("cpus", cpus)
+                                .put("mem", 4000L * cpus)
+                                .put("state", "UP"));
             }
             long first = System.nanoTime();
             cluster.schedulePass();
-            long pending = cluster.jobs().stream().filter(j -> j.state() == JobState.PENDING).count();
-            System.out.printf(Locale.ROOT, "first pass (fills the cluster): %.0f ms; %,d jobs left pending%n",
-                    (System.nanoTime() - first) / 1e6, pending);
+            long pending = cluster.jobs().stream()
+                    .filter(j -> j.state() == JobState.PENDING)
+                    .count();
+            System.out.printf(
+                    Locale.ROOT,
+                    "first pass (fills the cluster): %.0f ms; %,d jobs left pending%n",
+                    (System.nanoTime() - first) / 1e6,
+                    pending);
 
             List<Double> passes = Collections.synchronizedList(new ArrayList<>());
             AtomicBoolean stop = new AtomicBoolean();
@@ -88,7 +118,11 @@ public final class Responsiveness {
             }
             stop.set(true);
             scheduler.join();
-            System.out.printf(Locale.ROOT, "%,d jobs, %,d nodes, %d s of back-to-back passes (bf_interval=1)%n", jobs, nodes,
+            System.out.printf(
+                    Locale.ROOT,
+                    "%,d jobs, %,d nodes, %d s of back-to-back passes (bf_interval=1)%n",
+                    jobs,
+                    nodes,
                     seconds);
             print("scheduling pass", passes);
             print("submit", submits);
@@ -96,7 +130,8 @@ public final class Responsiveness {
             print("job list encoded (squeue's answer)", listings);
         } finally {
             try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                walk.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -105,13 +140,38 @@ public final class Responsiveness {
         List<Double> sorted = new ArrayList<>(ms);
         Collections.sort(sorted);
         if (sorted.isEmpty()) return;
-        System.out.printf(Locale.ROOT, "%-32s n=%-5d median %7.1f ms   p95 %7.1f ms   max %7.1f ms%n", what, sorted.size(),
-                sorted.get(sorted.size() / 2), sorted.get((int) (sorted.size() * 0.95)), sorted.get(sorted.size() - 1));
+        System.out.printf(
+                Locale.ROOT,
+                "%-32s n=%-5d median %7.1f ms   p95 %7.1f ms   max %7.1f ms%n",
+                what,
+                sorted.size(),
+                sorted.get(sorted.size() / 2),
+                sorted.get((int) (sorted.size() * 0.95)),
+                sorted.get(sorted.size() - 1));
     }
 
     private static JobRequest request(int cpus, long limit) {
-        return new JobRequest("bench", List.of(), 1, cpus, cpus > 1, 1, 100, JobRequest.UNSET, limit, null, null, "/tmp", null, Map.of(),
-                "#!/bin/sh\ntrue\n", List.of(), false, null, null, "bench");
+        return new JobRequest(
+                "bench",
+                List.of(),
+                1,
+                cpus,
+                cpus > 1,
+                1,
+                100,
+                JobRequest.UNSET,
+                limit,
+                null,
+                null,
+                "/tmp",
+                null,
+                Map.of(),
+                "#!/bin/sh\ntrue\n",
+                List.of(),
+                false,
+                null,
+                null,
+                "bench");
     }
 
     /** An agent link that takes launch orders and never answers, so started jobs keep running. */

@@ -19,13 +19,19 @@ public final class SnapshotFootprint {
         Workloads.Workload w = Workloads.generate(42, nodes, jobs);
         Snapshot snap = w.snapshot();
         long after = usedAfterGc();
-        System.out.printf("workload: %,d pending jobs, %,d nodes, %,d running allocations, %d partitions%n", w.pending().size(),
-                w.nodes().size(), w.running().size(), w.partitions().size());
+        System.out.printf(
+                "workload: %,d pending jobs, %,d nodes, %,d running allocations, %d partitions%n",
+                w.pending().size(),
+                w.nodes().size(),
+                w.running().size(),
+                w.partitions().size());
         System.out.printf("heap held by the workload and its snapshot: %,.1f MiB%n", (after - before) / 1048576.0);
         long t0 = System.nanoTime();
         Plan p = Scheduler.plan(snap);
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        System.out.printf("one cold pass: %,d ms, %,d starts, %,d pending with a reason%n", ms, p.starts().size(), p.reasons().size());
+        System.out.printf(
+                "one cold pass: %,d ms, %,d starts, %,d pending with a reason%n",
+                ms, p.starts().size(), p.reasons().size());
         // keep the workload reachable until after the measurement
         if (w.pending().isEmpty()) System.out.println();
     }

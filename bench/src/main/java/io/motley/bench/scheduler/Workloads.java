@@ -40,12 +40,19 @@ public final class Workloads {
 
     /** The kinds of node the cluster is built from, in the order their index ranges follow each other. */
     public enum NodeClass {
-        SMALL, STANDARD, INFINIBAND, BIGMEM, GPU
+        SMALL,
+        STANDARD,
+        INFINIBAND,
+        BIGMEM,
+        GPU
     }
 
     /** A generated cluster and queue; {@link #snapshot()} and {@link #afterOneJobEnds()} are what the scheduler is given. */
     public record Workload(
-            List<NodeView> nodes, Map<String, NodeClass> classes, List<Partition> partitions, List<Allocation> running,
+            List<NodeView> nodes,
+            Map<String, NodeClass> classes,
+            List<Partition> partitions,
+            List<Allocation> running,
             List<QueuedJob> pending) {
 
         /** The full state: every running allocation and every pending job. */
@@ -85,7 +92,8 @@ public final class Workloads {
 
     /** A cluster of {@code nodeCount} nodes (at least 200) with {@code jobCount} pending jobs. */
     public static Workload generate(long seed, int nodeCount, int jobCount) {
-        if (nodeCount < 200) throw new IllegalArgumentException("need at least 200 nodes for every node class, got " + nodeCount);
+        if (nodeCount < 200)
+            throw new IllegalArgumentException("need at least 200 nodes for every node class, got " + nodeCount);
         Random rnd = new Random(seed);
         int n = nodeCount;
         // index ranges of the node classes (1-based, inclusive ends)
@@ -97,25 +105,46 @@ public final class Workloads {
         List<NodeView> nodes = new ArrayList<>(n);
         Map<String, NodeClass> classes = new java.util.LinkedHashMap<>();
         for (int i = 1; i <= n; i++) {
-            NodeClass c = i <= smallEnd ? NodeClass.SMALL
-                    : i <= stdEnd ? NodeClass.STANDARD
-                    : i <= ibEnd ? NodeClass.INFINIBAND
-                    : i <= bigEnd ? NodeClass.BIGMEM : NodeClass.GPU;
+            NodeClass c = i <= smallEnd
+                    ? NodeClass.SMALL
+                    : i <= stdEnd
+                            ? NodeClass.STANDARD
+                            : i <= ibEnd ? NodeClass.INFINIBAND : i <= bigEnd ? NodeClass.BIGMEM : NodeClass.GPU;
             NodeView v = node(rnd, i, c, bigEnd);
             nodes.add(v);
             classes.put(v.name(), c);
         }
 
         List<Partition> partitions = List.of(
-                partition("debug", false, range(1, n / 50) + "," + range(bigEnd + 1, bigEnd + n / 200), "30:00", "10:00", 2),
+                partition(
+                        "debug",
+                        false,
+                        range(1, n / 50) + "," + range(bigEnd + 1, bigEnd + n / 200),
+                        "30:00",
+                        "10:00",
+                        2),
                 partition("batch", true, range(1, ibEnd), "2-00:00:00", "1:00:00", 1),
                 partition("long", false, range(smallEnd + 1, stdEnd), "7-00:00:00", "1-00:00:00", 1),
-                partition("bigmem", false, range(stdEnd - n / 10 + 1, stdEnd) + "," + range(ibEnd + 1, bigEnd), "3-00:00:00",
-                        "1:00:00", 1),
+                partition(
+                        "bigmem",
+                        false,
+                        range(stdEnd - n / 10 + 1, stdEnd) + "," + range(ibEnd + 1, bigEnd),
+                        "3-00:00:00",
+                        "1:00:00",
+                        1),
                 partition("gpu", false, range(bigEnd + 1, n), "2-00:00:00", "1:00:00", 1),
                 // Nodes=ALL: a low-tier partition over the whole cluster
-                new Partition("scavenger", false, null, Durations.parseTimeLimit("1-00:00:00"),
-                        Durations.parseTimeLimit("1:00:00"), PartitionState.UP, 0, -1, null, null));
+                new Partition(
+                        "scavenger",
+                        false,
+                        null,
+                        Durations.parseTimeLimit("1-00:00:00"),
+                        Durations.parseTimeLimit("1:00:00"),
+                        PartitionState.UP,
+                        0,
+                        -1,
+                        null,
+                        null));
 
         List<Allocation> running = new ArrayList<>();
         long jobId = 1;
@@ -126,13 +155,24 @@ public final class Workloads {
 
         List<QueuedJob> pending = new ArrayList<>(jobCount);
         for (int k = 0; k < jobCount; k++) pending.add(job(rnd, FIRST_PENDING_ID + k));
-        return new Workload(List.copyOf(nodes), Map.copyOf(classes), partitions, List.copyOf(running), List.copyOf(pending));
+        return new Workload(
+                List.copyOf(nodes), Map.copyOf(classes), partitions, List.copyOf(running), List.copyOf(pending));
     }
 
-    private static Partition partition(String name, boolean isDefault, String hostlist, String maxTime, String defTime, int tier) {
+    private static Partition partition(
+            String name, boolean isDefault, String hostlist, String maxTime, String defTime, int tier) {
         // as ClusterConfig builds a partition from Nodes=...: the hostlist expanded to names
-        return new Partition(name, isDefault, Hostlist.expand(hostlist), Durations.parseTimeLimit(maxTime),
-                Durations.parseTimeLimit(defTime), PartitionState.UP, tier, -1, null, null);
+        return new Partition(
+                name,
+                isDefault,
+                Hostlist.expand(hostlist),
+                Durations.parseTimeLimit(maxTime),
+                Durations.parseTimeLimit(defTime),
+                PartitionState.UP,
+                tier,
+                -1,
+                null,
+                null);
     }
 
     private static NodeView node(Random rnd, int i, NodeClass c, int bigEnd) {
@@ -215,7 +255,9 @@ public final class Workloads {
         return jobId;
     }
 
-    private static final String[] BATCH_CONSTRAINTS = {"ib", "ssd", "x86_64", "aarch64", "intel&ssd", "amd|arm", "(intel|amd)&ssd"};
+    private static final String[] BATCH_CONSTRAINTS = {
+        "ib", "ssd", "x86_64", "aarch64", "intel&ssd", "amd|arm", "(intel|amd)&ssd"
+    };
     private static final String[] LONG_CONSTRAINTS = {"ssd", "amd", "intel&ssd", "intel|amd"};
     private static final String[] BIGMEM_CONSTRAINTS = {"bigmem", "bigmem&ssd", "intel"};
 
@@ -265,8 +307,10 @@ public final class Workloads {
         boolean held = rnd.nextInt(100) < 3;
         boolean exclusive = rnd.nextInt(200) == 0 && gpus == 0;
         long priority = 1 + rnd.nextInt(100_000);
-        QueuedJob.Placement placement = constraint == null && !exclusive ? QueuedJob.Placement.ANY
-                : new QueuedJob.Placement(constraint == null ? null : Constraint.parse(constraint), Set.of(), Set.of(), exclusive);
+        QueuedJob.Placement placement = constraint == null && !exclusive
+                ? QueuedJob.Placement.ANY
+                : new QueuedJob.Placement(
+                        constraint == null ? null : Constraint.parse(constraint), Set.of(), Set.of(), exclusive);
         return new QueuedJob(id, priority, parts, cpus, mem, time, held, gpus, gpuType, placement);
     }
 

@@ -13,23 +13,35 @@ class FuzzerTest {
 
     /** A made-up parser: refuses 'x', crashes on "boom", and spins, allocates or blocks on its other trigger words. */
     static Target<String> toy(List<String> words) {
-        Corpus<String> corpus = new Corpus<>(List.of("hello", "a b c"), rnd -> Mutations.randomText(rnd, words, 3),
-                (s, rnd, c) -> Mutations.text(s, rnd, words, List.of(), c), String::length);
-        return new Target<>("toy", "refuses with IllegalArgumentException", Shape.TEXT, corpus, s -> {
-            if (s.contains("x")) throw new IllegalArgumentException("no x here");
-            if (s.contains("boom")) throw new NullPointerException("boom");
-            if (s.contains("spin")) spin(Duration.ofMillis(300));
-            if (s.contains("big")) consume(new byte[64 << 20]);
-            if (s.contains("hang")) new CountDownLatch(1).await();
-            return () -> {
-                PropertyViolation.check(!s.contains("odd"), "no odd results");
-                if (s.contains("kaput")) throw new IllegalArgumentException("a check that throws is a crash, even this");
-            };
-        }, Target.refusedWith(IllegalArgumentException.class), List.of());
+        Corpus<String> corpus = new Corpus<>(
+                List.of("hello", "a b c"),
+                rnd -> Mutations.randomText(rnd, words, 3),
+                (s, rnd, c) -> Mutations.text(s, rnd, words, List.of(), c),
+                String::length);
+        return new Target<>(
+                "toy",
+                "refuses with IllegalArgumentException",
+                Shape.TEXT,
+                corpus,
+                s -> {
+                    if (s.contains("x")) throw new IllegalArgumentException("no x here");
+                    if (s.contains("boom")) throw new NullPointerException("boom");
+                    if (s.contains("spin")) spin(Duration.ofMillis(300));
+                    if (s.contains("big")) consume(new byte[64 << 20]);
+                    if (s.contains("hang")) new CountDownLatch(1).await();
+                    return () -> {
+                        PropertyViolation.check(!s.contains("odd"), "no odd results");
+                        if (s.contains("kaput"))
+                            throw new IllegalArgumentException("a check that throws is a crash, even this");
+                    };
+                },
+                Target.refusedWith(IllegalArgumentException.class),
+                List.of());
     }
 
     static Fuzzer.Settings settings(long inputs, boolean stopAtFirstCrash) {
-        return new Fuzzer.Settings(1, inputs, null, Duration.ofMillis(100), 16L << 20, Duration.ofSeconds(2), stopAtFirstCrash);
+        return new Fuzzer.Settings(
+                1, inputs, null, Duration.ofMillis(100), 16L << 20, Duration.ofSeconds(2), stopAtFirstCrash);
     }
 
     @Test
@@ -68,9 +80,11 @@ class FuzzerTest {
 
     @Test
     void slowCallsAndLargeAllocationsAreCrashes() {
-        assertThat(Fuzzer.run(toy(List.of("spin", "q")), settings(1000, true)).crashes()).extracting(Report.Finding::kind)
+        assertThat(Fuzzer.run(toy(List.of("spin", "q")), settings(1000, true)).crashes())
+                .extracting(Report.Finding::kind)
                 .containsExactly(Kind.SLOW);
-        assertThat(Fuzzer.run(toy(List.of("big", "q")), settings(1000, true)).crashes()).extracting(Report.Finding::kind)
+        assertThat(Fuzzer.run(toy(List.of("big", "q")), settings(1000, true)).crashes())
+                .extracting(Report.Finding::kind)
                 .containsExactly(Kind.ALLOCATION);
     }
 
@@ -89,8 +103,9 @@ class FuzzerTest {
         Report a = Fuzzer.run(toy(List.of("x", "y", "z")), settings(2000, false));
         Report b = Fuzzer.run(toy(List.of("x", "y", "z")), settings(2000, false));
         assertThat(List.of(b.accepted(), b.refused())).isEqualTo(List.of(a.accepted(), a.refused()));
-        Report other = Fuzzer.run(toy(List.of("x", "y", "z")), new Fuzzer.Settings(2, 2000, null, Duration.ofMillis(100), 16L << 20,
-                Duration.ofSeconds(2), false));
+        Report other = Fuzzer.run(
+                toy(List.of("x", "y", "z")),
+                new Fuzzer.Settings(2, 2000, null, Duration.ofMillis(100), 16L << 20, Duration.ofSeconds(2), false));
         assertThat(List.of(other.accepted(), other.refused())).isNotEqualTo(List.of(a.accepted(), a.refused()));
     }
 

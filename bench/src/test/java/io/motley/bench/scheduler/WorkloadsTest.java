@@ -37,14 +37,22 @@ class WorkloadsTest {
         assertThat(nodes).hasSize(500);
         assertThat(nodes.get(0).name()).isEqualTo("n00001");
         assertThat(nodes.stream().map(NodeView::name).distinct()).hasSize(500);
-        assertThat(nodes.stream().map(NodeView::cpus).collect(Collectors.toSet())).hasSizeGreaterThanOrEqualTo(6)
+        assertThat(nodes.stream().map(NodeView::cpus).collect(Collectors.toSet()))
+                .hasSizeGreaterThanOrEqualTo(6)
                 .contains(4, 128);
-        assertThat(nodes.stream().map(n -> n.memMiB() / n.cpus()).collect(Collectors.toSet())).hasSizeGreaterThanOrEqualTo(4);
-        assertThat(nodes.stream().map(NodeView::weight).collect(Collectors.toSet())).hasSizeGreaterThanOrEqualTo(4);
-        Set<String> features = nodes.stream().flatMap(n -> n.features().stream()).collect(Collectors.toSet());
+        assertThat(nodes.stream().map(n -> n.memMiB() / n.cpus()).collect(Collectors.toSet()))
+                .hasSizeGreaterThanOrEqualTo(4);
+        assertThat(nodes.stream().map(NodeView::weight).collect(Collectors.toSet()))
+                .hasSizeGreaterThanOrEqualTo(4);
+        Set<String> features =
+                nodes.stream().flatMap(n -> n.features().stream()).collect(Collectors.toSet());
         assertThat(features).contains("linux", "x86_64", "aarch64", "intel", "amd", "ib", "ssd", "bigmem");
         assertThat(nodes.stream().filter(n -> !n.gpus().isEmpty()).count()).isBetween(25L, 75L);
-        assertThat(nodes.stream().flatMap(n -> n.gpus().stream()).map(g -> g.type()).collect(Collectors.toSet())).hasSize(3);
+        assertThat(nodes.stream()
+                        .flatMap(n -> n.gpus().stream())
+                        .map(g -> g.type())
+                        .collect(Collectors.toSet()))
+                .hasSize(3);
         assertThat(nodes).anyMatch(n -> n.state() == NodeState.DRAIN).anyMatch(n -> n.state() == NodeState.DOWN);
         assertThat(nodes.stream().filter(NodeView::schedulable).count()).isGreaterThan(450L);
         assertThat(W.classes().values()).containsAll(List.of(Workloads.NodeClass.values()));
@@ -53,7 +61,11 @@ class WorkloadsTest {
     @Test
     void partitionsOverlapAndOneIsTheDefault() {
         List<Partition> ps = W.partitions();
-        assertThat(ps).filteredOn(Partition::isDefault).singleElement().extracting(Partition::name).isEqualTo("batch");
+        assertThat(ps)
+                .filteredOn(Partition::isDefault)
+                .singleElement()
+                .extracting(Partition::name)
+                .isEqualTo("batch");
         Map<String, Integer> membership = new HashMap<>();
         for (Partition p : ps) {
             if (p.nodes() == null) continue;
@@ -63,7 +75,8 @@ class WorkloadsTest {
         assertThat(membership).hasSize(500);
         assertThat(membership.values()).contains(2, 3);
         assertThat(ps).anyMatch(p -> p.nodes() == null);
-        assertThat(ps.stream().map(Partition::priorityTier).collect(Collectors.toSet())).hasSize(3);
+        assertThat(ps.stream().map(Partition::priorityTier).collect(Collectors.toSet()))
+                .hasSize(3);
     }
 
     @Test
@@ -72,23 +85,35 @@ class WorkloadsTest {
         assertThat(q).hasSize(5000);
         assertThat(q.stream().map(QueuedJob::id).distinct()).hasSize(5000);
         assertThat(q.stream().filter(QueuedJob::held).count()).isBetween(50L, 300L);
-        assertThat(q.stream().filter(j -> j.placement().constraint() != null).count()).isGreaterThan(200L);
+        assertThat(q.stream().filter(j -> j.placement().constraint() != null).count())
+                .isGreaterThan(200L);
         assertThat(q.stream().filter(j -> j.placement().exclusive()).count()).isPositive();
         assertThat(q.stream().filter(j -> j.gpus() > 0).count()).isGreaterThan(200L);
-        assertThat(q.stream().filter(j -> j.gpus() > 0 && j.gpuType() != null).count()).isPositive();
+        assertThat(q.stream().filter(j -> j.gpus() > 0 && j.gpuType() != null).count())
+                .isPositive();
         assertThat(q.stream().filter(j -> j.partitions().size() > 1).count()).isGreaterThan(100L);
         assertThat(q.stream().flatMap(j -> j.partitions().stream()).collect(Collectors.toSet()))
-                .containsExactlyInAnyOrderElementsOf(W.partitions().stream().map(Partition::name).toList());
+                .containsExactlyInAnyOrderElementsOf(
+                        W.partitions().stream().map(Partition::name).toList());
         assertThat(q.stream().map(QueuedJob::cpus).collect(Collectors.toSet())).hasSizeGreaterThanOrEqualTo(7);
         assertThat(q.stream().map(QueuedJob::priority).distinct().count()).isGreaterThan(4000L);
-        assertThat(q).anyMatch(j -> j.memMiB() == -2).anyMatch(j -> j.memMiB() > 0).anyMatch(j -> j.timeLimitSeconds() == -2);
+        assertThat(q)
+                .anyMatch(j -> j.memMiB() == -2)
+                .anyMatch(j -> j.memMiB() > 0)
+                .anyMatch(j -> j.timeLimitSeconds() == -2);
     }
 
     @Test
     void theRunningSetFillsMostOfTheClusterWithoutOverAllocating() {
         Map<String, NodeView> byName = W.nodes().stream().collect(Collectors.toMap(NodeView::name, n -> n));
-        long upCpus = W.nodes().stream().filter(NodeView::schedulable).mapToLong(NodeView::cpus).sum();
-        long usedOnUp = W.running().stream().filter(a -> byName.get(a.node()).schedulable()).mapToLong(Allocation::cpus).sum();
+        long upCpus = W.nodes().stream()
+                .filter(NodeView::schedulable)
+                .mapToLong(NodeView::cpus)
+                .sum();
+        long usedOnUp = W.running().stream()
+                .filter(a -> byName.get(a.node()).schedulable())
+                .mapToLong(Allocation::cpus)
+                .sum();
         assertThat((double) usedOnUp / upCpus).isBetween(0.75, 0.97);
         assertThat(W.running()).noneMatch(a -> byName.get(a.node()).state() == NodeState.DOWN);
         checkNoNodeOverAllocated(W.snapshot(), List.of());
@@ -101,11 +126,13 @@ class WorkloadsTest {
             assertThat(plan.starts()).hasSizeGreaterThan(20);
             assertThat(plan.starts().size() + plan.reasons().size()).isEqualTo(5000);
             // the queue is not trivially placeable: most jobs wait, for resources or behind a blocked partition
-            assertThat(plan.reasons().values()).contains(PendingReason.Resources, PendingReason.Priority, PendingReason.JobHeldUser);
+            assertThat(plan.reasons().values())
+                    .contains(PendingReason.Resources, PendingReason.Priority, PendingReason.JobHeldUser);
             assertThat(plan.starts()).hasSizeLessThan(2500);
             checkNoNodeOverAllocated(snap, plan.starts());
             Map<String, NodeView> byName = snap.nodes().stream().collect(Collectors.toMap(NodeView::name, n -> n));
-            Map<String, Partition> parts = snap.partitions().stream().collect(Collectors.toMap(Partition::name, p -> p));
+            Map<String, Partition> parts =
+                    snap.partitions().stream().collect(Collectors.toMap(Partition::name, p -> p));
             Map<Long, QueuedJob> jobs = snap.pending().stream().collect(Collectors.toMap(QueuedJob::id, j -> j));
             for (Start s : plan.starts()) {
                 QueuedJob j = jobs.get(s.jobId());
@@ -129,7 +156,8 @@ class WorkloadsTest {
     void theOverAllocationCheckCatchesAStartThatDoesNotFit() {
         NodeView n = W.nodes().get(0);
         Start tooBig = new Start(1, "batch", n.name(), n.cpus(), 1, 60, List.of());
-        assertThatThrownBy(() -> checkNoNodeOverAllocated(W.snapshot(), List.of(tooBig))).isInstanceOf(AssertionError.class)
+        assertThatThrownBy(() -> checkNoNodeOverAllocated(W.snapshot(), List.of(tooBig)))
+                .isInstanceOf(AssertionError.class)
                 .hasMessageContaining("CPUs of " + n.name());
     }
 
@@ -141,14 +169,18 @@ class WorkloadsTest {
             long[] u = used.computeIfAbsent(a.node(), k -> new long[2]);
             u[0] += a.cpus();
             u[1] += a.memMiB();
-            for (int g : a.gpuIds()) assertThat(gpus.computeIfAbsent(a.node(), k -> new HashSet<>()).add(g)).isTrue();
+            for (int g : a.gpuIds())
+                assertThat(gpus.computeIfAbsent(a.node(), k -> new HashSet<>()).add(g))
+                        .isTrue();
         }
         for (Start s : starts) {
             long[] u = used.computeIfAbsent(s.node(), k -> new long[2]);
             u[0] += s.cpus();
             u[1] += s.memMiB();
             for (int g : s.gpuIds()) {
-                assertThat(gpus.computeIfAbsent(s.node(), k -> new HashSet<>()).add(g)).as("GPU %d of %s given twice", g, s.node()).isTrue();
+                assertThat(gpus.computeIfAbsent(s.node(), k -> new HashSet<>()).add(g))
+                        .as("GPU %d of %s given twice", g, s.node())
+                        .isTrue();
             }
         }
         for (NodeView n : snap.nodes()) {

@@ -38,7 +38,8 @@ public final class Requests {
         for (Frame f : answer.children()) {
             Job j = Codec.job(f);
             out.add(j);
-            if (f.has("expectedStart")) expected.put(j.id(), new ExpectedStart(f.lng("expectedStart", 0), f.str("schedNodes")));
+            if (f.has("expectedStart"))
+                expected.put(j.id(), new ExpectedStart(f.lng("expectedStart", 0), f.str("schedNodes")));
         }
         return out;
     }

@@ -45,7 +45,12 @@ public final class Sacct implements Command {
             + "tresusageouttot";
 
     /** How sacct prints a field: strings are cut with "+", numbers and durations never cut, dates cut plainly. */
-    enum Kind { STR, UINT, DATE, SECS }
+    enum Kind {
+        STR,
+        UINT,
+        DATE,
+        SECS
+    }
 
     /** A field sacct knows, with its default width (negative: left-justified). */
     record FieldDef(String name, int width, Kind kind) {}
@@ -165,8 +170,23 @@ public final class Sacct implements Command {
             new FieldDef("WorkDir", 20, Kind.STR));
 
     // States sacct -s accepts that Motley's jobs never reach: they select nothing.
-    private static final Set<String> OTHER_STATES = Set.of("SUSPENDED", "S", "PREEMPTED", "PR", "BOOT_FAIL", "BF",
-            "DEADLINE", "DL", "REQUEUED", "RQ", "RESIZING", "RS", "REVOKED", "RV", "SPECIAL_EXIT", "SE");
+    private static final Set<String> OTHER_STATES = Set.of(
+            "SUSPENDED",
+            "S",
+            "PREEMPTED",
+            "PR",
+            "BOOT_FAIL",
+            "BF",
+            "DEADLINE",
+            "DL",
+            "REQUEUED",
+            "RQ",
+            "RESIZING",
+            "RS",
+            "REVOKED",
+            "RV",
+            "SPECIAL_EXIT",
+            "SE");
 
     private static final List<OptionSpec> OPTIONS = List.of(
             OptionSpec.flag('a', "allusers"),
@@ -269,7 +289,8 @@ public final class Sacct implements Command {
         } else if (!selected.isEmpty() || states != null) {
             start = 0;
         } else {
-            start = LocalDate.ofInstant(Instant.ofEpochSecond(io.nowSeconds()), io.zone()).atStartOfDay(io.zone())
+            start = LocalDate.ofInstant(Instant.ofEpochSecond(io.nowSeconds()), io.zone())
+                    .atStartOfDay(io.zone())
                     .toEpochSecond();
         }
         long end = p.has("endtime") ? time(p.last("endtime"), now) : io.nowSeconds();
@@ -290,13 +311,17 @@ public final class Sacct implements Command {
         Printer printer = new Printer(fields, parsable, ending, delimiter);
 
         String cluster = null;
-        if (fields.stream().anyMatch(f -> f.def().name().equals("Cluster"))) cluster = Requests.partitions(io).cluster();
+        if (fields.stream().anyMatch(f -> f.def().name().equals("Cluster")))
+            cluster = Requests.partitions(io).cluster();
 
         int userFilter = -1;
         if (users.isEmpty() && !allUsers && io.uid() >= 0) userFilter = io.uid();
         Frame req = Frame.op(Ops.ACCOUNTING).put("start", start).put("end", end).put("user", userFilter);
         if (!selected.isEmpty()) {
-            req.put("ids", String.join(",", selected.keySet().stream().map(String::valueOf).toList()));
+            req.put(
+                    "ids",
+                    String.join(
+                            ",", selected.keySet().stream().map(String::valueOf).toList()));
         }
         Frame answer = io.gateway().call(req);
 
@@ -309,7 +334,8 @@ public final class Sacct implements Command {
             if (users.isEmpty() && !allUsers && io.uid() < 0 && !j.user().equals(io.userName())) continue;
             if (states != null && !states.contains(j.state())) continue;
             if (names != null && !names.contains(j.request().name())) continue;
-            if (accounts != null && !accounts.contains(String.valueOf(j.request().account()))) continue;
+            if (accounts != null
+                    && !accounts.contains(String.valueOf(j.request().account()))) continue;
             if (partitions != null && (j.partition() == null || !partitions.contains(j.partition()))) continue;
             Set<String> steps = selected.get(j.id());
             boolean wholeJob = selected.isEmpty() || steps == null;
@@ -385,7 +411,8 @@ public final class Sacct implements Command {
             }
             FieldDef def = null;
             for (FieldDef d : FIELDS) {
-                if (d.name().regionMatches(true, 0, name, 0, name.length()) && name.length() <= d.name().length()) {
+                if (d.name().regionMatches(true, 0, name, 0, name.length())
+                        && name.length() <= d.name().length()) {
                     def = d;
                     break;
                 }
@@ -429,7 +456,8 @@ public final class Sacct implements Command {
                     out.append(f.def().name());
                     if (ending || i < fields.size() - 1) out.append(delimiter);
                 } else {
-                    out.append(justify(cut(f.def().name(), Math.abs(f.width())), f.width())).append(' ');
+                    out.append(justify(cut(f.def().name(), Math.abs(f.width())), f.width()))
+                            .append(' ');
                 }
             }
             out.append('\n');
@@ -475,7 +503,6 @@ public final class Sacct implements Command {
         }
     }
 
-
     // ---- values ------------------------------------------------------------------------------
 
     /** A field's value on the job's line or its batch step's line; null when sacct leaves it blank. */
@@ -490,8 +517,12 @@ public final class Sacct implements Command {
             case "Account" -> r.account();
             case "AllocCPUS", "NCPUS" -> Integer.toString(pending && !step ? 0 : cpus);
             case "AllocNodes" -> step || started ? "1" : "0";
-            case "AllocTRES" -> step ? tres(false, cpus, allocMem(j), 1, j.gpuList().size())
-                    : pending ? null : tres(true, cpus, allocMem(j), 1, j.gpuList().size());
+            case "AllocTRES" ->
+                step
+                        ? tres(false, cpus, allocMem(j), 1, j.gpuList().size())
+                        : pending
+                                ? null
+                                : tres(true, cpus, allocMem(j), 1, j.gpuList().size());
             case "AveCPUFreq", "ConsumedEnergy" -> step ? "0" : null;
             case "ConsumedEnergyRaw" -> step ? "0" : null;
             case "Cluster" -> ctx.cluster();
@@ -501,12 +532,19 @@ public final class Sacct implements Command {
             case "DerivedExitCode" -> step ? null : "0:0";
             case "Elapsed" -> Durations.formatFixed(j.elapsed(io.nowSeconds()));
             case "ElapsedRaw" -> Long.toString(j.elapsed(io.nowSeconds()));
-            case "Eligible" -> step ? date(j.startTime(), io, "Unknown")
-                    : r.hold() && pending ? "Unknown" : date(j.submitTime(), io, "Unknown");
+            case "Eligible" ->
+                step
+                        ? date(j.startTime(), io, "Unknown")
+                        : r.hold() && pending ? "Unknown" : date(j.submitTime(), io, "Unknown");
             case "End" -> pending || running || j.endTime() == 0 ? "Unknown" : date(j.endTime(), io, "Unknown");
-            case "ExitCode" -> step ? stepExit(j)
-                    : j.state() == JobState.CANCELLED || j.state() == JobState.TIMEOUT || !j.state().isTerminal()
-                            ? "0:0" : j.exit().toString();
+            case "ExitCode" ->
+                step
+                        ? stepExit(j)
+                        : j.state() == JobState.CANCELLED
+                                        || j.state() == JobState.TIMEOUT
+                                        || !j.state().isTerminal()
+                                ? "0:0"
+                                : j.exit().toString();
             case "GID" -> step ? null : Integer.toString(j.gid());
             case "Group" -> step ? null : Scontrol.groupName(j.gid());
             case "JobID" -> step ? j.displayId() + ".batch" : j.displayId();
@@ -519,7 +557,12 @@ public final class Sacct implements Command {
             case "Partition" -> step ? null : j.partition();
             case "QOS" -> step ? null : "normal";
             // a state description (why a launch failed, say) is the job's reason, as scontrol shows it
-            case "Reason" -> step ? null : j.stateDesc() != null ? j.stateDesc() : pending ? j.reason().name() : "None";
+            case "Reason" ->
+                step
+                        ? null
+                        : j.stateDesc() != null
+                                ? j.stateDesc()
+                                : pending ? j.reason().name() : "None";
             case "ReqCPUFreq", "ReqCPUFreqMin", "ReqCPUFreqMax", "ReqCPUFreqGov" -> step ? "0" : "Unknown";
             case "ReqCPUS" -> Integer.toString(step ? cpus : r.cpus());
             case "ReqMem" -> {
@@ -527,13 +570,15 @@ public final class Sacct implements Command {
                 yield step || mem <= 0 ? null : MemorySize.format(mem);
             }
             case "ReqNodes" -> Integer.toString(step ? 1 : r.nodes());
-            case "ReqTRES" -> step ? null : tres(true, Math.max(r.cpus(), r.nodes()), reqMem(j), r.nodes(), r.gpusPerNode());
+            case "ReqTRES" ->
+                step ? null : tres(true, Math.max(r.cpus(), r.nodes()), reqMem(j), r.nodes(), r.gpusPerNode());
             case "Start" -> step || started ? date(j.startTime(), io, "Unknown") : pending ? "Unknown" : "None";
             case "State" -> step ? stepState(j) : state(j);
             case "Submit" -> date(step ? j.startTime() : j.submitTime(), io, "Unknown");
             case "Suspended" -> "00:00:00";
             case "Timelimit" -> step ? null : JobText.limitFixed(j);
-            case "TimelimitRaw" -> step ? null : j.timeLimitSeconds() < 0 ? "UNLIMITED" : Long.toString(j.timeLimitSeconds() / 60);
+            case "TimelimitRaw" ->
+                step ? null : j.timeLimitSeconds() < 0 ? "UNLIMITED" : Long.toString(j.timeLimitSeconds() / 60);
             case "UID" -> step ? null : Integer.toString(j.uid());
             case "User" -> step ? null : j.user();
             case "WorkDir" -> step ? null : r.workDir();
@@ -593,7 +638,9 @@ public final class Sacct implements Command {
     /** CPU time as sacct prints it: MM:SS.mmm under an hour, HH:MM:SS, then D-HH:MM:SS. */
     static String cpuTime(long ms) {
         long s = ms / 1000;
-        if (s >= 86400) return (s / 86400) + "-" + String.format(Locale.ROOT, "%02d:%02d:%02d", s % 86400 / 3600, s % 3600 / 60, s % 60);
+        if (s >= 86400)
+            return (s / 86400) + "-"
+                    + String.format(Locale.ROOT, "%02d:%02d:%02d", s % 86400 / 3600, s % 3600 / 60, s % 60);
         if (s >= 3600) return String.format(Locale.ROOT, "%02d:%02d:%02d", s / 3600, s % 3600 / 60, s % 60);
         return String.format(Locale.ROOT, "%02d:%02d.%03d", s / 60, s % 60, ms % 1000);
     }

@@ -116,15 +116,21 @@ public final class Sbatch implements Command {
             scriptArgs = cli.operands().subList(1, cli.operands().size());
         } else {
             if (io.stdinIsTerminal()) {
-                throw new UsageException("error: no batch script: name a script file, use --wrap=COMMAND, or pipe a script in", 1, false);
+                throw new UsageException(
+                        "error: no batch script: name a script file, use --wrap=COMMAND, or pipe a script in",
+                        1,
+                        false);
             }
             script = scriptText(io.in().readAllBytes(), "on standard input");
             defaultName = "sbatch";
         }
         if (!cli.has("wrap") && !BatchScript.hasInterpreterLine(script)) {
-            throw new UsageException("error: This does not look like a batch script.  The first\n"
-                    + "sbatch: error: line must start with #! followed by the path to an interpreter.\n"
-                    + "sbatch: error: For instance: #!/bin/sh", 1, false);
+            throw new UsageException(
+                    "error: This does not look like a batch script.  The first\n"
+                            + "sbatch: error: line must start with #! followed by the path to an interpreter.\n"
+                            + "sbatch: error: For instance: #!/bin/sh",
+                    1,
+                    false);
         }
         List<String> directiveArgs;
         try {
@@ -145,8 +151,11 @@ public final class Sbatch implements Command {
 
         for (String key : NOT_YET) {
             if (o.has(key)) {
-                throw new UsageException("error: --" + key + " is not supported by Motley yet (see the README's"
-                        + " list of differences from Slurm)", 1, false);
+                throw new UsageException(
+                        "error: --" + key + " is not supported by Motley yet (see the README's"
+                                + " list of differences from Slurm)",
+                        1,
+                        false);
             }
         }
         for (String key : IGNORED) {
@@ -174,7 +183,9 @@ public final class Sbatch implements Command {
 
     static JobRequest request(GetOpt.Parsed o, Io io, String script, List<String> args, String defaultName) {
         String cwd = io.cwd();
-        String workDir = o.has("chdir") ? Path.of(cwd).resolve(o.last("chdir")).normalize().toString() : cwd;
+        String workDir = o.has("chdir")
+                ? Path.of(cwd).resolve(o.last("chdir")).normalize().toString()
+                : cwd;
         long time = JobRequest.UNSET;
         if (o.has("time")) {
             try {
@@ -196,21 +207,27 @@ public final class Sbatch implements Command {
             String min = n.contains("-") ? n.substring(0, n.indexOf('-')) : n;
             nodes = parsePositive(min, "nodes");
         }
-        List<String> partitions = o.has("partition") ? List.of(o.last("partition").split(",")) : List.of();
+        List<String> partitions =
+                o.has("partition") ? List.of(o.last("partition").split(",")) : List.of();
         GpuRequest gpus = gpus(o, ntasks);
         String dependency = null;
         if (o.has("dependency") && !o.last("dependency").isBlank()) {
             try {
                 dependency = Dependency.parse(o.last("dependency")).toString();
             } catch (IllegalArgumentException e) {
-                throw new UsageException("error: " + e.getMessage() + "\nsbatch: error: Batch job submission failed: Job dependency problem", 1, false);
+                throw new UsageException(
+                        "error: " + e.getMessage()
+                                + "\nsbatch: error: Batch job submission failed: Job dependency problem",
+                        1,
+                        false);
             }
         }
         long begin = 0;
         if (o.has("begin")) {
             try {
-                begin = Durations.parseTimestamp(o.last("begin"), java.time.ZonedDateTime.ofInstant(
-                        java.time.Instant.ofEpochSecond(io.nowSeconds()), io.zone()));
+                begin = Durations.parseTimestamp(
+                        o.last("begin"),
+                        java.time.ZonedDateTime.ofInstant(java.time.Instant.ofEpochSecond(io.nowSeconds()), io.zone()));
             } catch (IllegalArgumentException e) {
                 throw new UsageException("error: Invalid --begin specification", 255, false);
             }
@@ -219,13 +236,17 @@ public final class Sbatch implements Command {
         if (o.has("deadline")) {
             try {
                 // the same forms as --begin (now+1hour, 16:00, 2026-12-01T08:00, ...)
-                deadline = Durations.parseTimestamp(o.last("deadline"), java.time.ZonedDateTime.ofInstant(
-                        java.time.Instant.ofEpochSecond(io.nowSeconds()), io.zone()));
+                deadline = Durations.parseTimestamp(
+                        o.last("deadline"),
+                        java.time.ZonedDateTime.ofInstant(java.time.Instant.ofEpochSecond(io.nowSeconds()), io.zone()));
             } catch (IllegalArgumentException e) {
                 throw new UsageException("error: Invalid --deadline specification", 255, false);
             }
         }
-        boolean killOnInvalid = o.has("kill-on-invalid-dep") && o.last("kill-on-invalid-dep").toLowerCase(java.util.Locale.ROOT).startsWith("y");
+        boolean killOnInvalid = o.has("kill-on-invalid-dep")
+                && o.last("kill-on-invalid-dep")
+                        .toLowerCase(java.util.Locale.ROOT)
+                        .startsWith("y");
         return new JobRequest(
                 o.has("job-name") ? o.last("job-name") : defaultName,
                 partitions,
@@ -326,7 +347,11 @@ public final class Sbatch implements Command {
             io.motley.core.scheduler.Constraint.parse(c);
             return c;
         } catch (IllegalArgumentException e) {
-            throw new UsageException("error: " + e.getMessage() + "\nsbatch: error: Batch job submission failed: Invalid feature specification", 1, false);
+            throw new UsageException(
+                    "error: " + e.getMessage()
+                            + "\nsbatch: error: Batch job submission failed: Invalid feature specification",
+                    1,
+                    false);
         }
     }
 
@@ -489,9 +514,12 @@ public final class Sbatch implements Command {
      */
     static String scriptText(byte[] bytes, String name) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
                     .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                    .decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+                    .decode(java.nio.ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (java.nio.charset.CharacterCodingException e) {
             // a reporting decoder stops at the first bad byte
             var in = java.nio.ByteBuffer.wrap(bytes);
@@ -501,9 +529,13 @@ public final class Sbatch implements Command {
             for (int i = 0; i < at; i++) {
                 if (bytes[i] == '\n') line++;
             }
-            throw new UsageException(String.format("error: Batch script %s is not UTF-8 text: byte 0x%02x on line %d."
-                    + " Motley keeps scripts as UTF-8; convert it, e.g. iconv -f latin1 -t utf-8", name, bytes[at] & 0xff, line),
-                    1, false);
+            throw new UsageException(
+                    String.format(
+                            "error: Batch script %s is not UTF-8 text: byte 0x%02x on line %d."
+                                    + " Motley keeps scripts as UTF-8; convert it, e.g. iconv -f latin1 -t utf-8",
+                            name, bytes[at] & 0xff, line),
+                    1,
+                    false);
         }
     }
 }

@@ -39,8 +39,10 @@ public final class Scancel implements Command {
     public int run(List<String> args, Io io) throws Exception {
         GetOpt.Parsed p = new GetOpt("scancel", OPTIONS, false).parse(args);
         if (p.has("help") || p.has("usage")) {
-            io.out().println("Usage: scancel [-u USER] [--me] [-n NAME] [-t STATE] [-p PARTITION] [-w NODES] [-v] [-Q] [job_id...]\n"
-                    + "Signals other than the default (-s) are not supported by Motley yet.");
+            io.out()
+                    .println(
+                            "Usage: scancel [-u USER] [--me] [-n NAME] [-t STATE] [-p PARTITION] [-w NODES] [-v] [-Q] [job_id...]\n"
+                                    + "Signals other than the default (-s) are not supported by Motley yet.");
             return 0;
         }
         if (p.has("version")) {
@@ -68,27 +70,35 @@ public final class Scancel implements Command {
                 }
             }
         }
-        boolean filtered = p.has("user") || p.has("me") || p.has("name") || p.has("state") || p.has("partition")
+        boolean filtered = p.has("user")
+                || p.has("me")
+                || p.has("name")
+                || p.has("state")
+                || p.has("partition")
                 || p.has("nodelist");
-        if (ids.isEmpty() && tasks.isEmpty() && !filtered) throw new UsageException("error: No job identification provided", 1, false);
+        if (ids.isEmpty() && tasks.isEmpty() && !filtered)
+            throw new UsageException("error: No job identification provided", 1, false);
 
         List<Long> targets = new ArrayList<>();
         if (filtered) {
             Set<String> users = new LinkedHashSet<>();
             users.addAll(p.list("user"));
             if (p.has("me")) users.add(io.userName());
-            EnumSet<JobState> states = p.has("state") ? Squeue.parseStates(p.last("state"))
+            EnumSet<JobState> states = p.has("state")
+                    ? Squeue.parseStates(p.last("state"))
                     : EnumSet.of(JobState.PENDING, JobState.RUNNING);
             Set<String> names = p.list("name");
             Set<String> parts = p.list("partition");
-            Set<String> nodes = p.has("nodelist")
-                    ? new LinkedHashSet<>(Hostlist.expand(p.last("nodelist"))) : Set.of();
+            Set<String> nodes = p.has("nodelist") ? new LinkedHashSet<>(Hostlist.expand(p.last("nodelist"))) : Set.of();
             for (Job j : Requests.jobs(io)) {
                 if (j.state().isTerminal() || !states.contains(j.state())) continue;
                 if (!ids.isEmpty() && !ids.contains(j.id())) continue;
-                if (!users.isEmpty() && !users.contains(j.user()) && !users.contains(Integer.toString(j.uid()))) continue;
+                if (!users.isEmpty() && !users.contains(j.user()) && !users.contains(Integer.toString(j.uid())))
+                    continue;
                 if (!names.isEmpty() && !names.contains(j.request().name())) continue;
-                if (!parts.isEmpty() && java.util.Collections.disjoint(parts, List.of(j.partition().split(",")))) continue;
+                if (!parts.isEmpty()
+                        && java.util.Collections.disjoint(
+                                parts, List.of(j.partition().split(",")))) continue;
                 if (!nodes.isEmpty() && (j.node() == null || !nodes.contains(j.node()))) continue;
                 targets.add(j.id());
             }
@@ -98,7 +108,8 @@ public final class Scancel implements Command {
         if (targets.isEmpty() && tasks.isEmpty()) return 0;
         StringJoiner list = new StringJoiner(",");
         targets.forEach(id -> list.add(Long.toString(id)));
-        Frame resp = io.gateway().call(Frame.op(Ops.CANCEL).put("ids", list.toString()).put("tasks", String.join(",", tasks)));
+        Frame resp = io.gateway()
+                .call(Frame.op(Ops.CANCEL).put("ids", list.toString()).put("tasks", String.join(",", tasks)));
         int rc = 0;
         for (Frame r : resp.children()) {
             String error = r.str("error");

@@ -116,7 +116,8 @@ public final class Scontrol implements Command {
             Frame changes = new Frame();
             for (String w : rest) {
                 int eq = w.indexOf('=');
-                String key = eq < 0 ? w.toLowerCase(Locale.ROOT) : w.substring(0, eq).toLowerCase(Locale.ROOT);
+                String key =
+                        eq < 0 ? w.toLowerCase(Locale.ROOT) : w.substring(0, eq).toLowerCase(Locale.ROOT);
                 String value = eq < 0 ? "" : w.substring(eq + 1);
                 if (reason != null && eq < 0) {
                     // Reason="disk full" arrives split into words by the shell-less word split
@@ -138,9 +139,11 @@ public final class Scontrol implements Command {
             if (nodes == null) return error("No valid entity in update command");
             if (state == null) return error("Update of node " + nodes + " needs State=DRAIN|DOWN|RESUME|UNDRAIN");
             String why = reason == null ? null : reason.toString().replaceAll("^\"|\"$", "");
-            Frame resp = io.gateway().call(Frame.op(Ops.UPDATE_NODE)
-                    .put("nodes", String.join(",", Hostlist.expand(nodes)))
-                    .put("state", state).put("reason", why));
+            Frame resp = io.gateway()
+                    .call(Frame.op(Ops.UPDATE_NODE)
+                            .put("nodes", String.join(",", Hostlist.expand(nodes)))
+                            .put("state", state)
+                            .put("reason", why));
             int rc = 0;
             for (Frame f : resp.children()) {
                 io.err().println("slurm_update error: " + f.str("error") + " (node " + f.str("node") + ")");
@@ -151,7 +154,8 @@ public final class Scontrol implements Command {
 
         private int updateJobs(String ids, Frame changes) throws Exception {
             if (changes.fields().isEmpty()) return error("No changes specified");
-            Frame resp = io.gateway().call(Frame.op(Ops.UPDATE_JOB).put("ids", ids).add(changes));
+            Frame resp =
+                    io.gateway().call(Frame.op(Ops.UPDATE_JOB).put("ids", ids).add(changes));
             int rc = 0;
             for (Frame f : resp.children()) {
                 io.err().println("slurm_update error: " + f.str("error") + " (job " + f.str("id") + ")");
@@ -244,7 +248,10 @@ public final class Scontrol implements Command {
                 wanted = List.of(names);
             }
             for (String name : wanted) {
-                Node found = nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElse(null);
+                Node found = nodes.stream()
+                        .filter(n -> n.name().equals(name))
+                        .findFirst()
+                        .orElse(null);
                 if (found == null) {
                     rc = error("Node " + name + " not found");
                 } else {
@@ -317,7 +324,8 @@ public final class Scontrol implements Command {
         private void print(List<String> lines) {
             // control characters written out: a record stored before they were refused must not forge lines
             StringBuilder sb = new StringBuilder(FreeText.escape(lines.get(0)));
-            for (int i = 1; i < lines.size(); i++) sb.append(oneLiner ? " " : "\n   ").append(FreeText.escape(lines.get(i)));
+            for (int i = 1; i < lines.size(); i++)
+                sb.append(oneLiner ? " " : "\n   ").append(FreeText.escape(lines.get(i)));
             sb.append(oneLiner ? "\n" : "\n\n");
             io.out().print(sb);
         }
@@ -343,15 +351,26 @@ public final class Scontrol implements Command {
         boolean ended = j.state().isTerminal();
         String none = "Unknown";
         List<String> l = new ArrayList<>();
-        l.add("JobId=" + j.id() + (j.array() == null ? "" : " ArrayJobId=" + j.array().arrayJobId() + " ArrayTaskId="
-                + (j.array().holdsPending() ? j.array().pending() : Integer.toString(j.array().taskId()))) + " JobName=" + r.name());
-        l.add("UserId=" + j.user() + "(" + j.uid() + ") GroupId=" + groupName(j.gid()) + "(" + j.gid() + ") MCS_label=N/A");
-        l.add("Priority=" + (r.hold() ? 0 : j.priority()) + " Nice=" + r.nice() + " Account=" + orNull(r.account()) + " QOS=" + orNull(r.qos()));
+        l.add("JobId=" + j.id()
+                + (j.array() == null
+                        ? ""
+                        : " ArrayJobId=" + j.array().arrayJobId() + " ArrayTaskId="
+                                + (j.array().holdsPending()
+                                        ? j.array().pending()
+                                        : Integer.toString(j.array().taskId())))
+                + " JobName=" + r.name());
+        l.add("UserId=" + j.user() + "(" + j.uid() + ") GroupId=" + groupName(j.gid()) + "(" + j.gid()
+                + ") MCS_label=N/A");
+        l.add("Priority=" + (r.hold() ? 0 : j.priority()) + " Nice=" + r.nice() + " Account=" + orNull(r.account())
+                + " QOS=" + orNull(r.qos()));
         // a state description's whitespace becomes '_', as Slurm's scontrol prints it "for easier parsing"
-        String reason = j.stateDesc() != null ? j.stateDesc().replaceAll("[ \\t\\n\\x0B\\f\\r]", "_") : j.reason().name();
+        String reason = j.stateDesc() != null
+                ? j.stateDesc().replaceAll("[ \\t\\n\\x0B\\f\\r]", "_")
+                : j.reason().name();
         l.add("JobState=" + j.state().name() + " Reason=" + reason + " Dependency="
                 + (r.dependency() == null ? "(null)" : r.dependency() + "(unfulfilled)"));
-        l.add("Requeue=" + (r.requeue() ? 1 : 0) + " Restarts=" + j.restarts() + " BatchFlag=1 Reboot=0 ExitCode=" + j.exit());
+        l.add("Requeue=" + (r.requeue() ? 1 : 0) + " Restarts=" + j.restarts() + " BatchFlag=1 Reboot=0 ExitCode="
+                + j.exit());
         l.add("RunTime=" + Durations.formatFixed(j.elapsed(io.nowSeconds())) + " TimeLimit=" + JobText.limitFixed(j)
                 + " TimeMin=N/A");
         // --begin, or a requeue's hold-back, moves the eligible time past the submission
@@ -379,7 +398,8 @@ public final class Scontrol implements Command {
         l.add("StartTime=" + start + " EndTime=" + end + " Deadline=" + ts(r.deadline(), io, "N/A"));
         long lastEval = started ? j.startTime() : j.submitTime();
         l.add("SuspendTime=None SecsPreSuspend=0 LastSchedEval=" + ts(lastEval, io, none) + " Scheduler=Main");
-        l.add("Partition=" + orEmpty(j.partition()) + " AllocNode:Sid=" + (r.submitHost() == null ? "localhost" : r.submitHost()) + ":0");
+        l.add("Partition=" + orEmpty(j.partition()) + " AllocNode:Sid="
+                + (r.submitHost() == null ? "localhost" : r.submitHost()) + ":0");
         l.add("ReqNodeList=(null) ExcNodeList=(null)");
         l.add("NodeList=" + JobText.nodes(j));
         if (j.node() != null && started) l.add("BatchHost=" + j.node());
@@ -389,11 +409,13 @@ public final class Scontrol implements Command {
         l.add("NumNodes=" + nodes + " NumCPUs=" + cpus + " NumTasks=" + tasks + " CPUs/Task=" + r.cpusPerTask()
                 + " ReqB:S:C:T=0:0:*:*");
         long mem = jobMemory(j);
-        l.add("TRES=cpu=" + cpus + (mem > 0 ? ",mem=" + MemorySize.format(mem) : "") + ",node=" + nodes + ",billing=" + cpus);
+        l.add("TRES=cpu=" + cpus + (mem > 0 ? ",mem=" + MemorySize.format(mem) : "") + ",node=" + nodes + ",billing="
+                + cpus);
         l.add("Socks/Node=* NtasksPerN:B:S:C=0:0:*:* CoreSpec=*");
         l.add("MinCPUsNode=" + r.cpusPerTask() + " " + minMemory(j) + " MinTmpDiskNode=0");
         l.add("Features=(null) DelayBoot=00:00:00");
-        if (r.gpusPerNode() > 0) l.add("TresPerNode=" + r.gpuTres().replace("gres/gpu", "gres:gpu").replace("=", ":"));
+        if (r.gpusPerNode() > 0)
+            l.add("TresPerNode=" + r.gpuTres().replace("gres/gpu", "gres:gpu").replace("=", ":"));
         if (!j.gpuIds().isEmpty()) l.add("GRES=gpu" + "(IDX:" + j.gpuIds() + ")");
         l.add("OverSubscribe=OK Contiguous=0 Licenses=(null) Network=(null)");
         l.add("Command=(null)");
@@ -419,7 +441,8 @@ public final class Scontrol implements Command {
         JobRequest r = j.request();
         if (r.memPerNodeMiB() != JobRequest.UNSET) return "MinMemoryNode=" + MemorySize.format(r.memPerNodeMiB());
         if (r.memPerCpuMiB() != JobRequest.UNSET) return "MinMemoryCPU=" + MemorySize.format(r.memPerCpuMiB());
-        if (j.allocMemMiB() > 0 && j.allocCpus() > 0) return "MinMemoryCPU=" + MemorySize.format(j.allocMemMiB() / j.allocCpus());
+        if (j.allocMemMiB() > 0 && j.allocCpus() > 0)
+            return "MinMemoryCPU=" + MemorySize.format(j.allocMemMiB() / j.allocCpus());
         return "MinMemoryNode=0";
     }
 
@@ -436,11 +459,14 @@ public final class Scontrol implements Command {
         l.add("NodeAddr=" + (blank(n.address()) ? n.name() : n.address()) + " NodeHostName=" + n.name() + " Version="
                 + (blank(n.version()) ? "N/A" : n.version()));
         if (!blank(n.os())) l.add("OS=" + n.os() + " ");
-        l.add("RealMemory=" + n.memMiB() + " AllocMem=" + n.allocMemMiB() + " FreeMem=" + n.freeMemMiB()
-                + " Sockets=" + n.sockets() + " Boards=1");
+        l.add("RealMemory=" + n.memMiB() + " AllocMem=" + n.allocMemMiB() + " FreeMem=" + n.freeMemMiB() + " Sockets="
+                + n.sockets() + " Boards=1");
         l.add("State=" + n.displayState().toUpperCase(Locale.ROOT) + " ThreadsPerCore=" + n.threadsPerCore()
                 + " TmpDisk=0 Weight=1 Owner=N/A MCS_label=N/A");
-        List<String> in = partitions.stream().filter(p -> p.contains(n.name())).map(Partition::name).toList();
+        List<String> in = partitions.stream()
+                .filter(p -> p.contains(n.name()))
+                .map(Partition::name)
+                .toList();
         if (!in.isEmpty()) l.add("Partitions=" + String.join(",", in) + " ");
         l.add("BootTime=" + ts(n.bootTime(), io, "None") + " SlurmdStartTime=" + ts(n.agentStartTime(), io, "None"));
         l.add("LastBusyTime=" + ts(n.allocCpus() > 0 ? io.nowSeconds() : n.agentStartTime(), io, "None"));
@@ -459,25 +485,28 @@ public final class Scontrol implements Command {
         if (!blank(n.gpuUsage())) l.add("GpuUsage=" + n.gpuUsage());
         if (!blank(n.reason())) {
             // Motley does not record who set a reason; admin actions are root's
-            l.add("Reason=" + n.reason() + (n.reasonTime() > 0 ? " [root@" + ts(n.reasonTime(), io, "None") + "]" : ""));
+            l.add("Reason=" + n.reason()
+                    + (n.reasonTime() > 0 ? " [root@" + ts(n.reasonTime(), io, "None") + "]" : ""));
         }
         return l;
     }
 
     static List<String> partitionRecord(Partition part, List<Node> allNodes) {
-        List<Node> members = allNodes.stream().filter(n -> part.contains(n.name())).toList();
+        List<Node> members =
+                allNodes.stream().filter(n -> part.contains(n.name())).toList();
         long cpus = members.stream().mapToLong(Node::cpus).sum();
         long mem = members.stream().mapToLong(Node::memMiB).sum();
         String nodeList = part.nodes() == null ? "ALL" : Hostlist.compress(part.nodes());
         List<String> l = new ArrayList<>();
         l.add("PartitionName=" + part.name());
-        l.add("AllowGroups=" + (part.allowGroups() == null ? "ALL" : String.join(",", part.allowGroups())) + " AllowAccounts="
-                + (part.allowAccounts() == null ? "ALL" : String.join(",", part.allowAccounts())) + " AllowQos=ALL");
+        l.add("AllowGroups=" + (part.allowGroups() == null ? "ALL" : String.join(",", part.allowGroups()))
+                + " AllowAccounts=" + (part.allowAccounts() == null ? "ALL" : String.join(",", part.allowAccounts()))
+                + " AllowQos=ALL");
         l.add("AllocNodes=ALL Default=" + (part.isDefault() ? "YES" : "NO") + " QoS=N/A");
         l.add("DefaultTime=" + time(part.defaultTimeSeconds(), "NONE")
                 + " DisableRootJobs=NO ExclusiveUser=NO GraceTime=0 Hidden=NO");
-        l.add("MaxNodes=" + (part.maxNodes() < 0 ? "UNLIMITED" : Integer.toString(part.maxNodes())) + " MaxTime=" + time(part.maxTimeSeconds(), "UNLIMITED")
-                + " MinNodes=0 LLN=NO MaxCPUsPerNode=UNLIMITED");
+        l.add("MaxNodes=" + (part.maxNodes() < 0 ? "UNLIMITED" : Integer.toString(part.maxNodes())) + " MaxTime="
+                + time(part.maxTimeSeconds(), "UNLIMITED") + " MinNodes=0 LLN=NO MaxCPUsPerNode=UNLIMITED");
         l.add("Nodes=" + nodeList);
         l.add("PriorityJobFactor=1 PriorityTier=" + part.priorityTier() + " RootOnly=NO ReqResv=NO OverSubscribe=NO");
         l.add("OverTimeLimit=NONE PreemptMode=OFF");
@@ -485,8 +514,11 @@ public final class Scontrol implements Command {
                 + " SelectTypeParameters=NONE");
         l.add("JobDefaults=(null)");
         l.add("DefMemPerNode=UNLIMITED MaxMemPerNode=UNLIMITED");
-        l.add("TRES=" + (members.isEmpty() ? "(null)"
-                : "cpu=" + cpus + ",mem=" + MemorySize.format(mem) + ",node=" + members.size() + ",billing=" + cpus));
+        l.add("TRES="
+                + (members.isEmpty()
+                        ? "(null)"
+                        : "cpu=" + cpus + ",mem=" + MemorySize.format(mem) + ",node=" + members.size() + ",billing="
+                                + cpus));
         return l;
     }
 

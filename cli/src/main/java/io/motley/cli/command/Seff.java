@@ -10,13 +10,16 @@ import java.util.Locale;
 
 /** seff JOBID: a finished job's CPU and memory efficiency, in the layout of Slurm's contributed seff. */
 public final class Seff implements Command {
-    private static final List<OptionSpec> OPTIONS = List.of(OptionSpec.flag('h', "help"), OptionSpec.flag('V', "version"));
+    private static final List<OptionSpec> OPTIONS =
+            List.of(OptionSpec.flag('h', "help"), OptionSpec.flag('V', "version"));
 
     @Override
     public int run(List<String> args, Io io) throws Exception {
         GetOpt.Parsed p = new GetOpt("seff", OPTIONS, false).parse(args);
         if (p.has("help") || p.operands().size() != 1) {
-            io.out().println("Usage: seff [Options] <Jobid>\n       Options:\n       -h    Help menu\n       -V    Version");
+            io.out()
+                    .println(
+                            "Usage: seff [Options] <Jobid>\n       Options:\n       -h    Help menu\n       -V    Version");
             return p.has("help") ? 0 : 1;
         }
         if (p.has("version")) {
@@ -44,7 +47,11 @@ public final class Seff implements Command {
         StringBuilder sb = new StringBuilder();
         sb.append("Job ID: ").append(j.id()).append('\n');
         sb.append("Cluster: ").append(cluster).append('\n');
-        sb.append("User/Group: ").append(j.user()).append('/').append(Scontrol.groupName(j.gid())).append('\n');
+        sb.append("User/Group: ")
+                .append(j.user())
+                .append('/')
+                .append(Scontrol.groupName(j.gid()))
+                .append('\n');
         int cpus = Math.max(1, j.allocCpus() > 0 ? j.allocCpus() : j.request().cpus());
         if (j.state() == JobState.PENDING) {
             sb.append("State: PENDING\n");
@@ -52,7 +59,11 @@ public final class Seff implements Command {
             sb.append("Efficiency not available for jobs in the PENDING state.\n");
             return sb.toString();
         }
-        sb.append("State: ").append(j.state().name()).append(" (exit code ").append(j.exit().code()).append(")\n");
+        sb.append("State: ")
+                .append(j.state().name())
+                .append(" (exit code ")
+                .append(j.exit().code())
+                .append(")\n");
         sb.append("Cores: ").append(cpus).append('\n');
         long wall = j.elapsed(now);
         long cpuSec = j.usage().totalCpuMs() / 1000;

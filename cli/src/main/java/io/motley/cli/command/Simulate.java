@@ -63,7 +63,8 @@ public final class Simulate implements Command {
         GetOpt.Parsed p = new GetOpt(NAME, OPTIONS, false).parse(args);
         if (Command.helpOrVersion(p, io, HELP)) return 0;
         if (p.operands().size() != 1) {
-            throw new UsageException("error: give one workload file: motley simulate WORKLOAD [--cluster FILE]", 1, true);
+            throw new UsageException(
+                    "error: give one workload file: motley simulate WORKLOAD [--cluster FILE]", 1, true);
         }
         List<Policy> policies = policies(p.all("policy"));
         String workloadFile = p.operands().get(0);
@@ -126,16 +127,34 @@ public final class Simulate implements Command {
                 io.out().println(all);
             }
         } else {
-            int width = Math.max(8, labels.stream().mapToInt(String::length).max().orElse(0));
+            int width =
+                    Math.max(8, labels.stream().mapToInt(String::length).max().orElse(0));
             String row = "%-" + width + ROW.substring(ROW.indexOf('s'));
-            io.out().println(String.format(Locale.ROOT, row, "POLICY", "JOBS", "MEAN_WAIT", "P95_WAIT", "MEAN_BSLD", "UTILIZATION", "MAKESPAN"));
+            io.out()
+                    .println(String.format(
+                            Locale.ROOT,
+                            row,
+                            "POLICY",
+                            "JOBS",
+                            "MEAN_WAIT",
+                            "P95_WAIT",
+                            "MEAN_BSLD",
+                            "UTILIZATION",
+                            "MAKESPAN"));
             for (int i = 0; i < results.size(); i++) {
                 SimulationResult r = results.get(i);
                 Figures f = r.figures();
-                io.out().println(String.format(Locale.ROOT, row, labels.get(i), f.jobs(),
-                        Durations.formatCompact(Math.round(f.meanWaitSeconds())), Durations.formatCompact(f.p95WaitSeconds()),
-                        String.format(Locale.ROOT, "%.2f", f.meanBoundedSlowdown()),
-                        String.format(Locale.ROOT, "%.1f%%", 100 * f.utilization()), Durations.formatCompact(f.makespanSeconds())));
+                io.out()
+                        .println(String.format(
+                                Locale.ROOT,
+                                row,
+                                labels.get(i),
+                                f.jobs(),
+                                Durations.formatCompact(Math.round(f.meanWaitSeconds())),
+                                Durations.formatCompact(f.p95WaitSeconds()),
+                                String.format(Locale.ROOT, "%.2f", f.meanBoundedSlowdown()),
+                                String.format(Locale.ROOT, "%.1f%%", 100 * f.utilization()),
+                                Durations.formatCompact(f.makespanSeconds())));
             }
         }
         return 0;
@@ -195,16 +214,22 @@ public final class Simulate implements Command {
 
     private static void notes(Io io, SwfTrace trace, int usable, SimulationResult first) {
         if (trace != null && trace.skipped() > 0) {
-            io.err().println(NAME + ": note: " + trace.skipped() + " of " + (usable + trace.skipped())
-                    + " trace jobs skipped (no run time, no processors or no submit time)");
+            io.err()
+                    .println(NAME + ": note: " + trace.skipped() + " of " + (usable + trace.skipped())
+                            + " trace jobs skipped (no run time, no processors or no submit time)");
         }
         if (first.neverRunnableCount() > 0) {
             StringJoiner why = new StringJoiner(", ");
-            for (Map.Entry<String, Integer> e : first.neverRunnable().entrySet()) why.add(e.getValue() + " " + e.getKey());
-            io.err().println(NAME + ": note: " + first.neverRunnableCount() + " jobs left out, the cluster can never run them: " + why);
+            for (Map.Entry<String, Integer> e : first.neverRunnable().entrySet())
+                why.add(e.getValue() + " " + e.getKey());
+            io.err()
+                    .println(NAME + ": note: " + first.neverRunnableCount()
+                            + " jobs left out, the cluster can never run them: " + why);
         }
         if (first.killed() > 0) {
-            io.err().println(NAME + ": note: " + first.killed() + " jobs reached their time limit and were killed there");
+            io.err()
+                    .println(NAME + ": note: " + first.killed()
+                            + " jobs reached their time limit and were killed there");
         }
     }
 
@@ -216,7 +241,9 @@ public final class Simulate implements Command {
     static String json(SimulationResult r, String ranking) {
         Figures f = r.figures();
         return "{\"policy\":\"" + r.policy().label() + "\""
-                + (ranking == null ? "" : ",\"priority\":\"" + ranking.replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
+                + (ranking == null
+                        ? ""
+                        : ",\"priority\":\"" + ranking.replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
                 + ",\"jobs\":" + f.jobs()
                 + ",\"mean_wait_s\":" + number(f.meanWaitSeconds())
                 + ",\"p95_wait_s\":" + f.p95WaitSeconds()
@@ -228,7 +255,10 @@ public final class Simulate implements Command {
 
     /** Six decimals, no trailing zeros: stable across runs and short. */
     private static String number(double d) {
-        return BigDecimal.valueOf(d).setScale(6, RoundingMode.HALF_EVEN).stripTrailingZeros().toPlainString();
+        return BigDecimal.valueOf(d)
+                .setScale(6, RoundingMode.HALF_EVEN)
+                .stripTrailingZeros()
+                .toPlainString();
     }
 
     private static UsageException error(String message) {

@@ -91,8 +91,8 @@ public final class Sinfo implements Command {
         boolean nodeMode = p.has("Node");
         boolean longOutput = p.has("long");
         boolean reasons = p.has("list-reasons");
-        Predicate<Node> stateFilter = p.has("states") ? parseStates(p.last("states"))
-                : reasons ? n -> n.state() != NodeState.UP : n -> true;
+        Predicate<Node> stateFilter =
+                p.has("states") ? parseStates(p.last("states")) : reasons ? n -> n.state() != NodeState.UP : n -> true;
         Set<String> onlyNodes = p.has("nodes") ? new HashSet<>(expandNodes(p.last("nodes"))) : null;
         Set<String> onlyPartitions = p.has("partition") ? p.list("partition") : null;
         boolean filtering = p.has("states") || reasons || onlyNodes != null || p.has("dead") || p.has("responding");
@@ -131,21 +131,26 @@ public final class Sinfo implements Command {
 
         String matchFields = matchFields(cols);
         List<Row> rows = new ArrayList<>();
-        boolean byPartition = nodeMode || cols.stream().anyMatch(c -> !c.isLiteral() && PARTITION_FIELDS.indexOf(c.field()) >= 0);
+        boolean byPartition =
+                nodeMode || cols.stream().anyMatch(c -> !c.isLiteral() && PARTITION_FIELDS.indexOf(c.field()) >= 0);
         if (!byPartition) {
             // without a partition field each node is counted once, whatever partitions hold it
             Map<String, List<Node>> groups = new LinkedHashMap<>();
             for (Node n : nodes) {
-                boolean listed = partitions.stream().anyMatch(
-                        part -> part.contains(n.name()) && (onlyPartitions == null || onlyPartitions.contains(part.name())));
-                if (listed) groups.computeIfAbsent(groupKey(n, matchFields), k -> new ArrayList<>()).add(n);
+                boolean listed = partitions.stream()
+                        .anyMatch(part -> part.contains(n.name())
+                                && (onlyPartitions == null || onlyPartitions.contains(part.name())));
+                if (listed)
+                    groups.computeIfAbsent(groupKey(n, matchFields), k -> new ArrayList<>())
+                            .add(n);
             }
             for (List<Node> g : groups.values()) rows.add(new Row(null, 0, List.copyOf(g)));
         }
         for (int i = 0; byPartition && i < partitions.size(); i++) {
             Partition part = partitions.get(i);
             if (onlyPartitions != null && !onlyPartitions.contains(part.name())) continue;
-            List<Node> members = nodes.stream().filter(n -> part.contains(n.name())).toList();
+            List<Node> members =
+                    nodes.stream().filter(n -> part.contains(n.name())).toList();
             if (members.isEmpty()) {
                 // an empty partition still gets its line, unless nodes were filtered away
                 if (!filtering) rows.add(new Row(part, i, List.of()));
@@ -156,11 +161,14 @@ public final class Sinfo implements Command {
                 continue;
             }
             Map<String, List<Node>> groups = new LinkedHashMap<>();
-            for (Node n : members) groups.computeIfAbsent(groupKey(n, matchFields), k -> new ArrayList<>()).add(n);
+            for (Node n : members)
+                groups.computeIfAbsent(groupKey(n, matchFields), k -> new ArrayList<>())
+                        .add(n);
             for (List<Node> g : groups.values()) rows.add(new Row(part, i, List.copyOf(g)));
         }
         if (nodeMode) {
-            rows.sort(Comparator.comparing((Row r) -> r.nodes().isEmpty() ? "" : r.nodes().get(0).name(), NAME_ORDER));
+            rows.sort(Comparator.comparing(
+                    (Row r) -> r.nodes().isEmpty() ? "" : r.nodes().get(0).name(), NAME_ORDER));
         } else {
             // partitions as configured, then decreasing node state, as sinfo's default "#P,-t"
             rows.sort(Comparator.comparingInt(Row::partitionIndex)
@@ -170,15 +178,22 @@ public final class Sinfo implements Command {
         int partWidth = MIN_FIELD_SIZE;
         int nodeWidth = MIN_FIELD_SIZE;
         for (Row r : rows) {
-            if (r.partition() != null) partWidth = Math.max(partWidth, r.partition().name().length() + (r.partition().isDefault() ? 1 : 0));
+            if (r.partition() != null)
+                partWidth = Math.max(
+                        partWidth,
+                        r.partition().name().length() + (r.partition().isDefault() ? 1 : 0));
             nodeWidth = Math.max(nodeWidth, nodeList(r).length());
         }
-        Layout layout = new Layout(defaultLayout ? partWidth : -1, defaultLayout && nodeMode ? nodeWidth : -1,
-                partitionList.cluster(), io);
+        Layout layout = new Layout(
+                defaultLayout ? partWidth : -1,
+                defaultLayout && nodeMode ? nodeWidth : -1,
+                partitionList.cluster(),
+                io);
 
         if (longOutput) {
-            io.out().println(DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss yyyy", Locale.ENGLISH)
-                    .format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(io.nowSeconds()), io.zone())));
+            io.out()
+                    .println(DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss yyyy", Locale.ENGLISH)
+                            .format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(io.nowSeconds()), io.zone())));
         }
         if (!p.has("noheader")) io.out().println(layout.line(cols, null));
         for (Row r : rows) io.out().println(layout.line(cols, r));
@@ -295,7 +310,12 @@ public final class Sinfo implements Command {
             case 'G' -> {
                 java.util.Set<String> gs = new java.util.LinkedHashSet<>();
                 ns.forEach(n -> gs.add(Gpu.gres(n.gpus())));
-                yield gs.size() == 1 ? gs.iterator().next() : gs.stream().filter(g -> !g.equals("(null)")).reduce((a, b) -> a + "," + b).orElse("(null)");
+                yield gs.size() == 1
+                        ? gs.iterator().next()
+                        : gs.stream()
+                                .filter(g -> !g.equals("(null)"))
+                                .reduce((a, b) -> a + "," + b)
+                                .orElse("(null)");
             }
             case 'B' -> "UNLIMITED";
             case 'c' -> minPlus(ns.stream().mapToLong(Node::cpus).boxed().toList());
@@ -303,20 +323,27 @@ public final class Sinfo implements Command {
             case 'd' -> "0";
             case 'D' -> Integer.toString(ns.size());
             case 'e' -> range(ns.stream().mapToLong(Node::freeMemMiB).boxed().toList());
-            case 'E' -> ns.isEmpty() || blank(ns.get(0).reason()) ? "none" : ns.get(0).reason();
-            case 'F' -> count(ns, Sinfo::isAllocated) + "/" + count(ns, Sinfo::isIdle) + "/"
-                    + count(ns, Sinfo::isOther) + "/" + ns.size();
+            case 'E' ->
+                ns.isEmpty() || blank(ns.get(0).reason()) ? "none" : ns.get(0).reason();
+            case 'F' ->
+                count(ns, Sinfo::isAllocated) + "/" + count(ns, Sinfo::isIdle) + "/" + count(ns, Sinfo::isOther) + "/"
+                        + ns.size();
             case 'g' -> part == null ? "n/a" : "all";
             case 'h' -> "NO";
-            case 'H' -> ns.isEmpty() || ns.get(0).reasonTime() <= 0 || blank(ns.get(0).reason()) ? "Unknown"
-                    : Durations.formatTimestamp(ns.get(0).reasonTime(), zone);
+            case 'H' ->
+                ns.isEmpty() || ns.get(0).reasonTime() <= 0 || blank(ns.get(0).reason())
+                        ? "Unknown"
+                        : Durations.formatTimestamp(ns.get(0).reasonTime(), zone);
             case 'I', 'p', 'w' -> "1";
             case 'l' -> part == null ? "n/a" : limit(part.maxTimeSeconds(), "infinite");
             case 'L' -> part == null ? "n/a" : limit(part.defaultTimeSeconds(), "n/a");
             case 'm' -> minPlus(ns.stream().map(Node::memMiB).toList());
             case 'M' -> "OFF";
             case 'n', 'N' -> Hostlist.compress(ns.stream().map(Node::name).toList());
-            case 'o' -> Hostlist.compress(ns.stream().map(n -> blank(n.address()) ? n.name() : n.address()).toList());
+            case 'o' ->
+                Hostlist.compress(ns.stream()
+                        .map(n -> blank(n.address()) ? n.name() : n.address())
+                        .toList());
             case 'O' -> loadRange(ns);
             case 'P' -> partitionName(part, 0);
             case 'R' -> part == null ? "n/a" : part.name();
@@ -327,14 +354,24 @@ public final class Sinfo implements Command {
             case 'T' -> ns.isEmpty() ? "n/a" : ns.get(0).displayState();
             case 'u' -> ns.isEmpty() || blank(ns.get(0).reason()) ? "Unknown" : "root";
             case 'U' -> ns.isEmpty() || blank(ns.get(0).reason()) ? "Unknown" : "root(0)";
-            case 'v' -> ns.isEmpty() || blank(ns.get(0).version()) ? "N/A" : ns.get(0).version();
+            case 'v' ->
+                ns.isEmpty() || blank(ns.get(0).version()) ? "N/A" : ns.get(0).version();
             case 'V' -> cluster;
             case 'X' -> minPlus(ns.stream().mapToLong(Node::sockets).boxed().toList());
-            case 'Y' -> minPlus(ns.stream().mapToLong(Node::coresPerSocket).boxed().toList());
-            case 'Z' -> minPlus(ns.stream().mapToLong(Node::threadsPerCore).boxed().toList());
-            case 'z' -> minPlus(ns.stream().mapToLong(Node::sockets).boxed().toList()) + ":"
-                    + minPlus(ns.stream().mapToLong(Node::coresPerSocket).boxed().toList()) + ":"
-                    + minPlus(ns.stream().mapToLong(Node::threadsPerCore).boxed().toList());
+            case 'Y' ->
+                minPlus(ns.stream().mapToLong(Node::coresPerSocket).boxed().toList());
+            case 'Z' ->
+                minPlus(ns.stream().mapToLong(Node::threadsPerCore).boxed().toList());
+            case 'z' ->
+                minPlus(ns.stream().mapToLong(Node::sockets).boxed().toList()) + ":"
+                        + minPlus(ns.stream()
+                                .mapToLong(Node::coresPerSocket)
+                                .boxed()
+                                .toList()) + ":"
+                        + minPlus(ns.stream()
+                                .mapToLong(Node::threadsPerCore)
+                                .boxed()
+                                .toList());
             default -> "";
         };
     }
@@ -489,8 +526,10 @@ public final class Sinfo implements Command {
             if (s.isEmpty()) continue;
             Predicate<Node> one = stateMatcher(s.toLowerCase(Locale.ROOT));
             if (one == null) {
-                throw new UsageException("error: Bad state string: \"" + s + "\"\nsinfo: error: valid states: "
-                        + VALID_STATES, 1, false);
+                throw new UsageException(
+                        "error: Bad state string: \"" + s + "\"\nsinfo: error: valid states: " + VALID_STATES,
+                        1,
+                        false);
             }
             any.add(one);
         }
@@ -499,17 +538,34 @@ public final class Sinfo implements Command {
 
     private static Predicate<Node> stateMatcher(String s) {
         // In Slurm's order: the base states first, so "d" means DOWN as it does there.
-        if (prefixOf(s, "unk", "unknown") || prefixOf(s, "err", "error") || prefixOf(s, "futr", "future")) return n -> false;
+        if (prefixOf(s, "unk", "unknown") || prefixOf(s, "err", "error") || prefixOf(s, "futr", "future"))
+            return n -> false;
         if (prefixOf(s, "down", "down")) return n -> n.state() == NodeState.DOWN;
         if (prefixOf(s, "inval", "inval")) return n -> n.state() == NodeState.INVAL;
         if (prefixOf(s, "idle", "idle")) return n -> n.state() == NodeState.UP && n.allocCpus() == 0;
-        if (prefixOf(s, "alloc", "allocated")) return n -> n.state() == NodeState.UP && n.allocCpus() >= n.cpus() && n.cpus() > 0;
-        if (prefixOf(s, "mix", "mixed")) return n -> n.state() == NodeState.UP && n.allocCpus() > 0 && n.allocCpus() < n.cpus();
+        if (prefixOf(s, "alloc", "allocated"))
+            return n -> n.state() == NodeState.UP && n.allocCpus() >= n.cpus() && n.cpus() > 0;
+        if (prefixOf(s, "mix", "mixed"))
+            return n -> n.state() == NodeState.UP && n.allocCpus() > 0 && n.allocCpus() < n.cpus();
         if ("drain".startsWith(s)) return n -> n.state() == NodeState.DRAIN;
         if ("drained".startsWith(s)) return n -> n.state() == NodeState.DRAIN && n.allocCpus() == 0;
-        if ("draining".startsWith(s) || "drng".startsWith(s)) return n -> n.state() == NodeState.DRAIN && n.allocCpus() > 0;
-        for (String other : List.of("resv", "reserved", "perfctrs", "npc", "completing", "comp", "no_respond",
-                "powered_down", "powering_up", "fail", "maint", "reboot_requested", "planned", "cloud")) {
+        if ("draining".startsWith(s) || "drng".startsWith(s))
+            return n -> n.state() == NodeState.DRAIN && n.allocCpus() > 0;
+        for (String other : List.of(
+                "resv",
+                "reserved",
+                "perfctrs",
+                "npc",
+                "completing",
+                "comp",
+                "no_respond",
+                "powered_down",
+                "powering_up",
+                "fail",
+                "maint",
+                "reboot_requested",
+                "planned",
+                "cloud")) {
             if (other.startsWith(s)) return n -> false;
         }
         return null;

@@ -81,8 +81,8 @@ public final class Sprio implements Command {
         }
         jobs.sort(Comparator.comparingLong(Factors::jobId));
 
-        String format = p.has("format") ? p.last("format")
-                : defaultFormat(w, p.has("long"), p.has("norm"), !users.isEmpty());
+        String format =
+                p.has("format") ? p.last("format") : defaultFormat(w, p.has("long"), p.has("norm"), !users.isEmpty());
         List<Column> cols = FormatString.parse(format);
         if (!p.has("noheader")) io.out().println(FormatString.header(cols, Sprio::header));
         if (p.has("weights")) {

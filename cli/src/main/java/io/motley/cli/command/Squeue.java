@@ -68,31 +68,36 @@ public final class Squeue implements Command {
         if (p.has("start")) states = EnumSet.of(JobState.PENDING);
         Set<String> partitions = p.list("partition");
         Set<String> names = p.list("name");
-        Set<String> onNodes = p.has("nodelist")
-                ? new HashSet<>(Hostlist.expand(p.last("nodelist"))) : Set.of();
+        Set<String> onNodes = p.has("nodelist") ? new HashSet<>(Hostlist.expand(p.last("nodelist"))) : Set.of();
 
         List<Job> jobs = new ArrayList<>();
         Map<Long, Requests.ExpectedStart> expected = new HashMap<>();
         List<Job> all = Requests.jobs(io, expected);
         if (p.has("array")) all = expandArrays(all);
         for (Job j : all) {
-            if (!ids.isEmpty() && !ids.contains(j.id()) && (j.array() == null || !ids.contains(j.array().arrayJobId()))) continue;
+            if (!ids.isEmpty()
+                    && !ids.contains(j.id())
+                    && (j.array() == null || !ids.contains(j.array().arrayJobId()))) continue;
             // an explicit job id shows that job whatever its state, as in Slurm, unless states are named too
             if ((ids.isEmpty() || p.has("states") || p.has("start")) && !states.contains(j.state())) continue;
             if (!users.isEmpty() && !users.contains(j.user()) && !users.contains(Integer.toString(j.uid()))) continue;
-            if (!partitions.isEmpty() && java.util.Collections.disjoint(partitions, List.of(j.partition().split(",")))) continue;
+            if (!partitions.isEmpty()
+                    && java.util.Collections.disjoint(
+                            partitions, List.of(j.partition().split(",")))) continue;
             if (!names.isEmpty() && !names.contains(j.request().name())) continue;
             if (!onNodes.isEmpty() && (j.node() == null || !onNodes.contains(j.node()))) continue;
             jobs.add(j);
         }
         jobs.sort(ORDER);
         if (p.has("start")) jobs.sort(byStart(expected, io.nowSeconds()));
-        String format = p.has("format") ? p.last("format")
+        String format = p.has("format")
+                ? p.last("format")
                 : p.has("start") ? START_FORMAT : p.has("long") ? LONG_FORMAT : DEFAULT_FORMAT;
         List<Column> cols = FormatString.parse(format);
         if (p.has("long")) {
-            io.out().println(DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss yyyy", Locale.ENGLISH)
-                    .format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(io.nowSeconds()), io.zone())));
+            io.out()
+                    .println(DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss yyyy", Locale.ENGLISH)
+                            .format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(io.nowSeconds()), io.zone())));
         }
         if (!p.has("noheader")) io.out().println(FormatString.header(cols, Squeue::header));
         for (Job j : jobs) io.out().println(FormatString.render(cols, j, c -> escaped(field(c, io, expected))));
@@ -105,9 +110,10 @@ public final class Squeue implements Command {
     /** --start: jobs with a known start first, soonest first; then the others by id. */
     private static Comparator<Job> byStart(Map<Long, Requests.ExpectedStart> expected, long now) {
         return Comparator.comparingLong((Job j) -> {
-            long t = expectedStart(j, expected, now);
-            return t > 0 ? t : Long.MAX_VALUE;
-        }).thenComparingLong(Job::id);
+                    long t = expectedStart(j, expected, now);
+                    return t > 0 ? t : Long.MAX_VALUE;
+                })
+                .thenComparingLong(Job::id);
     }
 
     /**
@@ -159,7 +165,8 @@ public final class Squeue implements Command {
         EnumSet<JobState> out = EnumSet.noneOf(JobState.class);
         for (String s : list.split(",")) {
             if (s.equalsIgnoreCase("all")) return EnumSet.allOf(JobState.class);
-            out.add(JobState.parse(s).orElseThrow(() -> new UsageException("error: Invalid job state specified: " + s, 1, false)));
+            out.add(JobState.parse(s)
+                    .orElseThrow(() -> new UsageException("error: Invalid job state specified: " + s, 1, false)));
         }
         return out;
     }
@@ -227,9 +234,10 @@ public final class Squeue implements Command {
             case 't' -> j -> j.state().code();
             case 'M' -> j -> Durations.formatCompact(j.elapsed(io.nowSeconds()));
             case 'l' -> JobText::limitCompact;
-            case 'L' -> j -> j.timeLimitSeconds() < 0 || j.state() != JobState.RUNNING
-                    ? JobText.limitCompact(j)
-                    : Durations.formatCompact(Math.max(0, j.timeLimitSeconds() - j.elapsed(io.nowSeconds())));
+            case 'L' ->
+                j -> j.timeLimitSeconds() < 0 || j.state() != JobState.RUNNING
+                        ? JobText.limitCompact(j)
+                        : Durations.formatCompact(Math.max(0, j.timeLimitSeconds() - j.elapsed(io.nowSeconds())));
             case 'D' -> j -> "1";
             case 'R' -> JobText::nodesOrReason;
             case 'N', 'B' -> JobText::nodes;
@@ -238,18 +246,27 @@ public final class Squeue implements Command {
             case 'm' -> JobText::memory;
             case 'V' -> j -> JobText.timestamp(j.submitTime(), io.zone(), "N/A");
             case 'S' -> j -> JobText.timestamp(expectedStart(j, expected, io.nowSeconds()), io.zone(), "N/A");
-            case 'Y' -> j -> expected.containsKey(j.id()) && j.state() == JobState.PENDING ? expected.get(j.id()).node() : "(null)";
-            case 'e' -> j -> j.endTime() > 0 ? JobText.timestamp(j.endTime(), io.zone(), "N/A")
-                    : j.startTime() > 0 && j.timeLimitSeconds() > 0
-                            ? JobText.timestamp(j.startTime() + j.timeLimitSeconds(), io.zone(), "N/A") : "N/A";
+            case 'Y' ->
+                j -> expected.containsKey(j.id()) && j.state() == JobState.PENDING
+                        ? expected.get(j.id()).node()
+                        : "(null)";
+            case 'e' ->
+                j -> j.endTime() > 0
+                        ? JobText.timestamp(j.endTime(), io.zone(), "N/A")
+                        : j.startTime() > 0 && j.timeLimitSeconds() > 0
+                                ? JobText.timestamp(j.startTime() + j.timeLimitSeconds(), io.zone(), "N/A")
+                                : "N/A";
             case 'Z' -> j -> j.request().workDir();
-            case 'a' -> j -> j.request().account() == null ? "(null)" : j.request().account();
-            case 'k' -> j -> j.request().comment() == null ? "(null)" : j.request().comment();
+            case 'a' ->
+                j -> j.request().account() == null ? "(null)" : j.request().account();
+            case 'k' ->
+                j -> j.request().comment() == null ? "(null)" : j.request().comment();
             case 'Q' -> j -> Long.toString(j.request().hold() ? 0 : j.priority());
             case 'o' -> j -> j.request().name();
             case 'q' -> j -> j.request().qos() == null ? "normal" : j.request().qos();
             case 'y' -> j -> Integer.toString(j.request().nice());
-            case 'E' -> j -> j.request().dependency() == null ? "(null)" : j.request().dependency() + "(unfulfilled)";
+            case 'E' ->
+                j -> j.request().dependency() == null ? "(null)" : j.request().dependency() + "(unfulfilled)";
             default -> null;
         };
     }

@@ -27,7 +27,8 @@ public final class Sshare implements Command {
 
     static final Field ACCOUNT = new Field("Account", -20, Sshare::account);
     static final Field USER = new Field("User", 10, r -> r.user());
-    static final Field RAW_SHARES = new Field("RawShares", 10, r -> r.rawShares() < 0 ? null : Long.toString(r.rawShares()));
+    static final Field RAW_SHARES =
+            new Field("RawShares", 10, r -> r.rawShares() < 0 ? null : Long.toString(r.rawShares()));
     static final Field NORM_SHARES = new Field("NormShares", 11, r -> decimal(r.normShares()));
     static final Field RAW_USAGE = new Field("RawUsage", 11, r -> Long.toString((long) r.rawUsage()));
     static final Field NORM_USAGE = new Field("NormUsage", 11, r -> decimal(r.normUsage()));
@@ -37,9 +38,19 @@ public final class Sshare implements Command {
     static final Field GRP_TRES_MINS = new Field("GrpTRESMins", 30, r -> null);
     static final Field TRES_RUN_MINS = new Field("TRESRunMins", 30, r -> null);
 
-    static final List<Field> DEFAULT = List.of(ACCOUNT, USER, RAW_SHARES, NORM_SHARES, RAW_USAGE, EFFECTIVE, FAIR_SHARE);
-    static final List<Field> LONG = List.of(ACCOUNT, USER, RAW_SHARES, NORM_SHARES, RAW_USAGE, NORM_USAGE, EFFECTIVE, FAIR_SHARE,
-            GRP_TRES_MINS, TRES_RUN_MINS);
+    static final List<Field> DEFAULT =
+            List.of(ACCOUNT, USER, RAW_SHARES, NORM_SHARES, RAW_USAGE, EFFECTIVE, FAIR_SHARE);
+    static final List<Field> LONG = List.of(
+            ACCOUNT,
+            USER,
+            RAW_SHARES,
+            NORM_SHARES,
+            RAW_USAGE,
+            NORM_USAGE,
+            EFFECTIVE,
+            FAIR_SHARE,
+            GRP_TRES_MINS,
+            TRES_RUN_MINS);
 
     private static final List<OptionSpec> OPTIONS = List.of(
             OptionSpec.flag('a', "all"),
@@ -91,7 +102,8 @@ public final class Sshare implements Command {
                 out.append(f.name());
                 if (ending || i < fields.size() - 1) out.append(delimiter);
             } else {
-                out.append(justify(cut(f.name(), Math.abs(f.width())), f.width())).append(' ');
+                out.append(justify(cut(f.name(), Math.abs(f.width())), f.width()))
+                        .append(' ');
             }
         }
         out.append('\n');

@@ -22,7 +22,8 @@ public final class JobText {
      * that failed on its node, say) shows that instead, as Slurm's squeue does.
      */
     public static String nodesOrReason(Job j) {
-        if (j.state() == JobState.PENDING) return "(" + (j.stateDesc() != null ? j.stateDesc() : j.reason().name()) + ")";
+        if (j.state() == JobState.PENDING)
+            return "(" + (j.stateDesc() != null ? j.stateDesc() : j.reason().name()) + ")";
         boolean shown = switch (j.state()) {
             case FAILED, TIMEOUT, OUT_OF_MEMORY, DEADLINE -> true;
             default -> false;

@@ -37,7 +37,10 @@ public final class LocalCluster implements Command {
 
     @Override
     public int run(List<String> args, Io io) throws Exception {
-        if (args.isEmpty() || args.get(0).equals("help") || args.get(0).equals("--help") || args.get(0).equals("-h")) {
+        if (args.isEmpty()
+                || args.get(0).equals("help")
+                || args.get(0).equals("--help")
+                || args.get(0).equals("-h")) {
             io.out().println(HELP);
             return args.isEmpty() ? 2 : 0;
         }
@@ -59,12 +62,14 @@ public final class LocalCluster implements Command {
 
     static Path home(Io io) {
         String h = io.env().get("MOTLEY_HOME");
-        return Path.of(h != null && !h.isEmpty() ? h : System.getProperty("user.home") + "/.motley").toAbsolutePath();
+        return Path.of(h != null && !h.isEmpty() ? h : System.getProperty("user.home") + "/.motley")
+                .toAbsolutePath();
     }
 
     private static Path dist(Io io) {
         String d = io.env().get("MOTLEY_DIST");
-        if (d == null || d.isEmpty()) throw new UsageException("error: MOTLEY_DIST is not set; run motley through its launcher", 2, false);
+        if (d == null || d.isEmpty())
+            throw new UsageException("error: MOTLEY_DIST is not set; run motley through its launcher", 2, false);
         return Path.of(d);
     }
 
@@ -75,24 +80,32 @@ public final class LocalCluster implements Command {
         return 0;
     }
 
-    private static final GetOpt UP_OPTIONS = new GetOpt("motley up", List.of(OptionSpec.flag('d', "daemon"),
-            OptionSpec.value('\0', "agents"), OptionSpec.value('\0', "bind")), false, 2);
+    private static final GetOpt UP_OPTIONS = new GetOpt(
+            "motley up",
+            List.of(OptionSpec.flag('d', "daemon"), OptionSpec.value('\0', "agents"), OptionSpec.value('\0', "bind")),
+            false,
+            2);
 
     private int up(List<String> args, Io io, Path home) throws Exception {
         GetOpt.Parsed opts = UP_OPTIONS.parse(args);
         if (!opts.operands().isEmpty()) {
-            throw new UsageException("unexpected argument '" + opts.operands().get(0)
-                    + "' (motley up [--daemon] [--agents N] [--bind ADDRESS])", 2, true);
+            throw new UsageException(
+                    "unexpected argument '" + opts.operands().get(0)
+                            + "' (motley up [--daemon] [--agents N] [--bind ADDRESS])",
+                    2,
+                    true);
         }
         boolean daemon = opts.has("daemon");
-        int agents = opts.has("agents") ? (int) UP_OPTIONS.number("--agents", opts.last("agents"), 1, Integer.MAX_VALUE) : 1;
+        int agents =
+                opts.has("agents") ? (int) UP_OPTIONS.number("--agents", opts.last("agents"), 1, Integer.MAX_VALUE) : 1;
         String bind = opts.has("bind") ? opts.last("bind") : "127.0.0.1";
         for (var d : HOME_MODES.entrySet()) {
             Path p = Files.createDirectories(home.resolve(d.getKey()));
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(d.getValue()));
         }
         Path conf = home.resolve("etc/motley.conf");
-        ClusterConfig config = Files.exists(conf) ? ClusterConfig.parse(Files.readString(conf)) : ClusterConfig.defaults();
+        ClusterConfig config =
+                Files.exists(conf) ? ClusterConfig.parse(Files.readString(conf)) : ClusterConfig.defaults();
 
         List<Process> started = new ArrayList<>();
         List<String> names = agentNames(io.hostname(), agents);
@@ -101,7 +114,8 @@ public final class LocalCluster implements Command {
             io.out().println("controller already running (pid " + ctl.get() + ")");
         } else {
             Files.deleteIfExists(home.resolve("run/controller.port"));
-            started.add(spawn(io, home, daemon, "controller", List.of("controller", "--home", home.toString(), "--bind", bind)));
+            started.add(spawn(
+                    io, home, daemon, "controller", List.of("controller", "--home", home.toString(), "--bind", bind)));
             waitForController(home, started.get(0));
         }
         int cpus = Runtime.getRuntime().availableProcessors();
@@ -117,18 +131,28 @@ public final class LocalCluster implements Command {
             if (names.size() > 1) {
                 int share = Math.max(1, cpus / names.size());
                 // each agent binds its jobs to its own slice of the cores
-                cmd.addAll(List.of("--cpus", Integer.toString(share), "--mem", (memMiB / names.size()) + "M",
-                        "--cpu-offset", Integer.toString((i * share) % Math.max(1, cpus))));
+                cmd.addAll(List.of(
+                        "--cpus",
+                        Integer.toString(share),
+                        "--mem",
+                        (memMiB / names.size()) + "M",
+                        "--cpu-offset",
+                        Integer.toString((i * share) % Math.max(1, cpus))));
                 // the machine's GPUs belong to the first agent; the others would offer the same devices twice
                 if (i > 0) cmd.addAll(List.of("--gpus", "none"));
             }
-            cmd.addAll(List.of("--socket", home.resolve(i == 0 ? "run/agent.sock" : "run/agent-" + name + ".sock").toString()));
+            cmd.addAll(List.of(
+                    "--socket",
+                    home.resolve(i == 0 ? "run/agent.sock" : "run/agent-" + name + ".sock")
+                            .toString()));
             started.add(spawn(io, home, daemon, "agent-" + name, cmd));
         }
         waitForNodes(io, home, Set.copyOf(names), started);
-        io.out().println("Motley cluster '" + config.clusterName() + "' is up: controller on " + bind + ":"
-                + Files.readString(home.resolve("run/controller.port")).trim() + ", " + names.size() + " agent(s) ("
-                + String.join(",", names) + ")");
+        io.out()
+                .println("Motley cluster '" + config.clusterName() + "' is up: controller on " + bind + ":"
+                        + Files.readString(home.resolve("run/controller.port")).trim() + ", " + names.size()
+                        + " agent(s) ("
+                        + String.join(",", names) + ")");
         io.out().println("Logs: " + home.resolve("log") + "   State: " + home);
         if (daemon) {
             io.out().println("Stop it with `motley down`.");
@@ -153,10 +177,11 @@ public final class LocalCluster implements Command {
      * environments) and the logs are the daemons' own; every local user reaches the agent's socket
      * in run/ (docs/security.md).
      */
-    private static final Map<String, String> HOME_MODES = Map.of("etc", "rwxr-xr-x", "run", "rwxr-xr-x", "log", "rwx------",
-            "state", "rwx------", "spool", "rwx------");
+    private static final Map<String, String> HOME_MODES = Map.of(
+            "etc", "rwxr-xr-x", "run", "rwxr-xr-x", "log", "rwx------", "state", "rwx------", "spool", "rwx------");
 
-    private static Process spawn(Io io, Path home, boolean daemon, String logName, List<String> motleyArgs) throws IOException {
+    private static Process spawn(Io io, Path home, boolean daemon, String logName, List<String> motleyArgs)
+            throws IOException {
         Path launcher = dist(io).resolve("bin/motley");
         List<String> cmd = new ArrayList<>();
         // a daemon gets its own session, so the terminal's signals do not reach it
@@ -165,10 +190,12 @@ public final class LocalCluster implements Command {
         cmd.addAll(motleyArgs);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("MOTLEY_HOME", home.toString());
-        pb.environment().put("MOTLEY_LOG_FILE", home.resolve("log/" + logName + ".log").toString());
+        pb.environment()
+                .put("MOTLEY_LOG_FILE", home.resolve("log/" + logName + ".log").toString());
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Path out = home.resolve("log/" + logName + ".out");
-        if (!Files.exists(out)) Files.createFile(out, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        if (!Files.exists(out))
+            Files.createFile(out, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()));
         pb.redirectErrorStream(true);
         return pb.start();
@@ -179,12 +206,19 @@ public final class LocalCluster implements Command {
         Path portFile = home.resolve("run/controller.port");
         while (System.currentTimeMillis() < deadline) {
             if (!p.isAlive()) {
-                throw new UsageException("error: the controller exited during start-up; see " + home.resolve("log/controller.log")
-                        + " and " + home.resolve("log/controller.out"), 1, false);
+                throw new UsageException(
+                        "error: the controller exited during start-up; see " + home.resolve("log/controller.log")
+                                + " and " + home.resolve("log/controller.out"),
+                        1,
+                        false);
             }
             if (Files.exists(portFile)) {
                 try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress("127.0.0.1", Integer.parseInt(Files.readString(portFile).trim())), 500);
+                    s.connect(
+                            new InetSocketAddress(
+                                    "127.0.0.1",
+                                    Integer.parseInt(Files.readString(portFile).trim())),
+                            500);
                     return;
                 } catch (IOException | NumberFormatException e) {
                     // not listening yet
@@ -192,7 +226,8 @@ public final class LocalCluster implements Command {
             }
             Thread.sleep(50);
         }
-        throw new UsageException("error: the controller did not start within 60 s; see " + home.resolve("log/controller.log"), 1, false);
+        throw new UsageException(
+                "error: the controller did not start within 60 s; see " + home.resolve("log/controller.log"), 1, false);
     }
 
     /** Waits until the cluster takes jobs: the local agent answers and every agent's node is up. */
@@ -202,14 +237,20 @@ public final class LocalCluster implements Command {
         while (System.currentTimeMillis() < deadline) {
             for (Process p : started) {
                 if (!p.isAlive()) {
-                    throw new UsageException("error: a daemon exited during start-up (" + p.info().commandLine().orElse("?")
-                            + "); see the logs in " + home.resolve("log"), 1, false);
+                    throw new UsageException(
+                            "error: a daemon exited during start-up ("
+                                    + p.info().commandLine().orElse("?") + "); see the logs in " + home.resolve("log"),
+                            1,
+                            false);
                 }
             }
             try (AgentClient c = AgentClient.connectTo(home.resolve("run/agent.sock"))) {
                 Frame resp = c.call(Frame.op(Ops.NODES));
-                Set<String> up = resp.children().stream().map(Codec::node)
-                        .filter(n -> n.state() != NodeState.DOWN).map(n -> n.name()).collect(Collectors.toSet());
+                Set<String> up = resp.children().stream()
+                        .map(Codec::node)
+                        .filter(n -> n.state() != NodeState.DOWN)
+                        .map(n -> n.name())
+                        .collect(Collectors.toSet());
                 if (up.containsAll(names)) return;
                 lastProblem = "waiting for nodes to register";
             } catch (AgentClient.ClusterUnreachable | RuntimeException e) {
@@ -217,8 +258,11 @@ public final class LocalCluster implements Command {
             }
             Thread.sleep(100);
         }
-        throw new UsageException("error: the cluster did not come up within 60 s (" + lastProblem + "); see the logs in "
-                + home.resolve("log"), 1, false);
+        throw new UsageException(
+                "error: the cluster did not come up within 60 s (" + lastProblem + "); see the logs in "
+                        + home.resolve("log"),
+                1,
+                false);
     }
 
     private int down(Io io, Path home) throws Exception {
@@ -226,8 +270,10 @@ public final class LocalCluster implements Command {
         Path run = home.resolve("run");
         if (Files.isDirectory(run)) {
             try (var files = Files.list(run)) {
-                files.filter(f -> f.getFileName().toString().startsWith("agent-") && f.toString().endsWith(".pid"))
-                        .sorted().forEach(pidFiles::add);
+                files.filter(f -> f.getFileName().toString().startsWith("agent-")
+                                && f.toString().endsWith(".pid"))
+                        .sorted()
+                        .forEach(pidFiles::add);
             }
         }
         pidFiles.add(run.resolve("controller.pid"));
@@ -258,7 +304,9 @@ public final class LocalCluster implements Command {
     private int status(Io io, Path home) throws IOException {
         Optional<Long> ctl = livePid(home.resolve("run/controller.pid"));
         io.out().println("home:       " + home);
-        io.out().println("controller: " + ctl.map(p -> "running (pid " + p + ")").orElse("not running"));
+        io.out()
+                .println(
+                        "controller: " + ctl.map(p -> "running (pid " + p + ")").orElse("not running"));
         boolean dbUsable = true;
         if (ctl.isPresent()) {
             // the controller says whether its job database can take jobs (it may have been deleted, or its disk filled)
@@ -270,9 +318,15 @@ public final class LocalCluster implements Command {
         if (Files.isDirectory(run)) {
             try (var files = Files.list(run)) {
                 for (Path f : files.filter(x -> x.getFileName().toString().startsWith("agent-")
-                        && x.toString().endsWith(".pid")).sorted().toList()) {
+                                && x.toString().endsWith(".pid"))
+                        .sorted()
+                        .toList()) {
                     String name = f.getFileName().toString().replaceAll("^agent-|\\.pid$", "");
-                    io.out().println("agent " + name + ": " + livePid(f).map(p -> "running (pid " + p + ")").orElse("not running"));
+                    io.out()
+                            .println("agent " + name + ": "
+                                    + livePid(f)
+                                            .map(p -> "running (pid " + p + ")")
+                                            .orElse("not running"));
                 }
             }
         }
@@ -293,8 +347,11 @@ public final class LocalCluster implements Command {
     static Optional<Long> livePid(Path pidFile) {
         try {
             long pid = Long.parseLong(Files.readString(pidFile).trim());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(h -> !isZombie(pid))
-                    .filter(h -> h.info().command().map(c -> c.endsWith("java")).orElse(true)).map(h -> pid);
+            return ProcessHandle.of(pid)
+                    .filter(ProcessHandle::isAlive)
+                    .filter(h -> !isZombie(pid))
+                    .filter(h -> h.info().command().map(c -> c.endsWith("java")).orElse(true))
+                    .map(h -> pid);
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }

@@ -1,6 +1,5 @@
 package io.motley.cli.client;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.motley.protocol.Frame;
@@ -39,7 +38,9 @@ class AgentClientTest {
             try (AgentClient client = AgentClient.connectTo(path)) {
                 // larger than the socket's buffers, so the write fails once the agent has closed
                 Frame big = Frame.op(Ops.SUBMIT).put("script", "x".repeat(8 * 1024 * 1024));
-                assertThatThrownBy(() -> client.call(big)).isInstanceOf(AgentClient.RequestFailed.class).hasMessage(message);
+                assertThatThrownBy(() -> client.call(big))
+                        .isInstanceOf(AgentClient.RequestFailed.class)
+                        .hasMessage(message);
             }
         }
     }

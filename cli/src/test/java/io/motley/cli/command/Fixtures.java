@@ -81,20 +81,80 @@ final class Fixtures {
             this.priority = 4294901376L - id;
         }
 
-        JobBuilder user(String u, int id) { this.user = u; this.uid = id; this.gid = id; return this; }
-        JobBuilder submitted(long t) { this.submit = t; return this; }
-        JobBuilder pending(PendingReason why) { this.state = JobState.PENDING; this.reason = why; return this; }
-        JobBuilder held() { this.hold = true; this.reason = PendingReason.JobHeldUser; return this; }
-        JobBuilder priority(long p) { this.priority = p; return this; }
-        JobBuilder partition(String p) { this.partition = p; return this; }
-        JobBuilder account(String a) { this.account = a; return this; }
-        JobBuilder comment(String c) { this.comment = c; return this; }
-        JobBuilder stdout(String pattern) { this.stdout = pattern; return this; }
-        JobBuilder limit(long seconds) { this.limit = seconds; return this; }
-        JobBuilder cpus(int tasks, int perTask) { this.ntasks = tasks; this.cpusPerTask = perTask; return this; }
-        JobBuilder nodes(int n) { this.nodes = n; return this; }
-        JobBuilder memPerNode(long mib) { this.memPerNode = mib; return this; }
-        JobBuilder memPerCpu(long mib) { this.memPerCpu = mib; return this; }
+        JobBuilder user(String u, int id) {
+            this.user = u;
+            this.uid = id;
+            this.gid = id;
+            return this;
+        }
+
+        JobBuilder submitted(long t) {
+            this.submit = t;
+            return this;
+        }
+
+        JobBuilder pending(PendingReason why) {
+            this.state = JobState.PENDING;
+            this.reason = why;
+            return this;
+        }
+
+        JobBuilder held() {
+            this.hold = true;
+            this.reason = PendingReason.JobHeldUser;
+            return this;
+        }
+
+        JobBuilder priority(long p) {
+            this.priority = p;
+            return this;
+        }
+
+        JobBuilder partition(String p) {
+            this.partition = p;
+            return this;
+        }
+
+        JobBuilder account(String a) {
+            this.account = a;
+            return this;
+        }
+
+        JobBuilder comment(String c) {
+            this.comment = c;
+            return this;
+        }
+
+        JobBuilder stdout(String pattern) {
+            this.stdout = pattern;
+            return this;
+        }
+
+        JobBuilder limit(long seconds) {
+            this.limit = seconds;
+            return this;
+        }
+
+        JobBuilder cpus(int tasks, int perTask) {
+            this.ntasks = tasks;
+            this.cpusPerTask = perTask;
+            return this;
+        }
+
+        JobBuilder nodes(int n) {
+            this.nodes = n;
+            return this;
+        }
+
+        JobBuilder memPerNode(long mib) {
+            this.memPerNode = mib;
+            return this;
+        }
+
+        JobBuilder memPerCpu(long mib) {
+            this.memPerCpu = mib;
+            return this;
+        }
 
         /** Running on a node since {@code t}, holding the CPUs it asked for and {@code mem} MiB. */
         JobBuilder running(String onNode, long t, long mem) {
@@ -116,15 +176,58 @@ final class Fixtures {
             return this;
         }
 
-        JobBuilder cancelledBy(int byUid) { this.cancelledBy = byUid; return this; }
-        JobBuilder desc(String d) { this.desc = d; return this; }
+        JobBuilder cancelledBy(int byUid) {
+            this.cancelledBy = byUid;
+            return this;
+        }
+
+        JobBuilder desc(String d) {
+            this.desc = d;
+            return this;
+        }
 
         Job build() {
-            JobRequest r = new JobRequest(name, List.of(partition), ntasks, cpusPerTask, cpusPerTask > 1, nodes,
-                    memPerNode, memPerCpu, limit, stdout, null, workDir, workDir, Map.of(), "#!/bin/sh\ntrue\n",
-                    List.of(), hold, comment, account, "vm");
-            return new Job(id, r, user, uid, gid, state, reason, hold ? 0 : priority, submit, start, end, partition,
-                    node, allocCpus, allocMem, limit, exit, cancelledBy).withStateDesc(desc);
+            JobRequest r = new JobRequest(
+                    name,
+                    List.of(partition),
+                    ntasks,
+                    cpusPerTask,
+                    cpusPerTask > 1,
+                    nodes,
+                    memPerNode,
+                    memPerCpu,
+                    limit,
+                    stdout,
+                    null,
+                    workDir,
+                    workDir,
+                    Map.of(),
+                    "#!/bin/sh\ntrue\n",
+                    List.of(),
+                    hold,
+                    comment,
+                    account,
+                    "vm");
+            return new Job(
+                            id,
+                            r,
+                            user,
+                            uid,
+                            gid,
+                            state,
+                            reason,
+                            hold ? 0 : priority,
+                            submit,
+                            start,
+                            end,
+                            partition,
+                            node,
+                            allocCpus,
+                            allocMem,
+                            limit,
+                            exit,
+                            cancelledBy)
+                    .withStateDesc(desc);
         }
     }
 
@@ -136,9 +239,31 @@ final class Fixtures {
     }
 
     static Node node(String name, int cpus, long mem) {
-        return new Node(name, name, cpus, mem, 1, cpus, 1, "x86_64", "Linux 6.18.44-fc-v769 #1 SMP PREEMPT_DYNAMIC @0",
-                NodeState.UP, null, 0, 0, 0, mem, 0.0, at("2026-11-22T11:33:17"), at("2026-11-22T11:57:10"), "22.05.8",
-                java.util.List.of(), java.util.List.of(), "", "", "");
+        return new Node(
+                name,
+                name,
+                cpus,
+                mem,
+                1,
+                cpus,
+                1,
+                "x86_64",
+                "Linux 6.18.44-fc-v769 #1 SMP PREEMPT_DYNAMIC @0",
+                NodeState.UP,
+                null,
+                0,
+                0,
+                0,
+                mem,
+                0.0,
+                at("2026-11-22T11:33:17"),
+                at("2026-11-22T11:57:10"),
+                "22.05.8",
+                java.util.List.of(),
+                java.util.List.of(),
+                "",
+                "",
+                "");
     }
 
     static Partition debug() {
@@ -216,7 +341,8 @@ final class Fixtures {
                     int user = req.integer("user", -1);
                     for (Job j : jobs) {
                         if (!ids.isEmpty() && !ids.contains(j.id())) continue;
-                        if (ids.isEmpty() && (j.submitTime() > end || (j.endTime() != 0 && j.endTime() < start))) continue;
+                        if (ids.isEmpty() && (j.submitTime() > end || (j.endTime() != 0 && j.endTime() < start)))
+                            continue;
                         if (user >= 0 && j.uid() != user) continue;
                         out.add(Codec.job(j, false));
                     }
@@ -241,7 +367,8 @@ final class Fixtures {
         }
 
         Frame last(String op) {
-            for (int i = requests.size() - 1; i >= 0; i--) if (requests.get(i).op().equals(op)) return requests.get(i);
+            for (int i = requests.size() - 1; i >= 0; i--)
+                if (requests.get(i).op().equals(op)) return requests.get(i);
             return null;
         }
     }
@@ -260,14 +387,33 @@ final class Fixtures {
         return run(cmd, cluster, now, uid, user, stdin, Map.of(), args);
     }
 
-    static Result run(Command cmd, FakeCluster cluster, long now, int uid, String user, String stdin, Map<String, String> env,
-            String... args) throws Exception {
+    static Result run(
+            Command cmd,
+            FakeCluster cluster,
+            long now,
+            int uid,
+            String user,
+            String stdin,
+            Map<String, String> env,
+            String... args)
+            throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-        Io io = new Io(o, e, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), false, env,
-                "/srv/anchor/fmt", req -> answer(cluster, req), now, ZONE, "vm", user, uid);
+        Io io = new Io(
+                o,
+                e,
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                false,
+                env,
+                "/srv/anchor/fmt",
+                req -> answer(cluster, req),
+                now,
+                ZONE,
+                "vm",
+                user,
+                uid);
         int code;
         try {
             code = cmd.run(List.of(args), io);

@@ -86,20 +86,36 @@ class SacctTest {
             "------------ ---------- ---------- ---------- ---------- ---------- -------- ");
 
     private static Job ran(long id, String name, String from, String to, JobState s, ExitStatus exit) {
-        return Fixtures.job(id, name).account("root").submitted(at(from)).limit(id == 4379 ? 60 : -1)
-                .running("vm", at(from), 1000).ended(s, exit, at(to)).build();
+        return Fixtures.job(id, name)
+                .account("root")
+                .submitted(at(from))
+                .limit(id == 4379 ? 60 : -1)
+                .running("vm", at(from), 1000)
+                .ended(s, exit, at(to))
+                .build();
     }
 
     private static FakeCluster capture() {
-        Job tlimit = ran(4379, "tlimit", "2026-11-22T12:57:35", "2026-11-22T12:58:51", JobState.TIMEOUT, new ExitStatus(0, 15));
+        Job tlimit = ran(
+                4379, "tlimit", "2026-11-22T12:57:35", "2026-11-22T12:58:51", JobState.TIMEOUT, new ExitStatus(0, 15));
         Job ok = ran(4380, "okjob", "2026-11-22T12:57:35", "2026-11-22T12:57:35", JobState.COMPLETED, ExitStatus.NONE);
-        Job fail = ran(4381, "failjob", "2026-11-22T12:57:35", "2026-11-22T12:57:35", JobState.FAILED, new ExitStatus(3, 0));
-        Job runcancel = Fixtures.job(4382, "runcancel").account("root").submitted(at("2026-11-22T12:57:36"))
+        Job fail = ran(
+                4381, "failjob", "2026-11-22T12:57:35", "2026-11-22T12:57:35", JobState.FAILED, new ExitStatus(3, 0));
+        Job runcancel = Fixtures.job(4382, "runcancel")
+                .account("root")
+                .submitted(at("2026-11-22T12:57:36"))
                 .running("vm", at("2026-11-22T12:57:36"), 1000)
-                .ended(JobState.CANCELLED, new ExitStatus(0, 15), at("2026-11-22T12:57:38")).cancelledBy(0).build();
-        Job pendcancel = Fixtures.job(4383, "pendcancel").account("root").submitted(at("2026-11-22T12:57:36"))
-                .memPerCpu(1000).pending(PendingReason.Resources)
-                .ended(JobState.CANCELLED, ExitStatus.NONE, at("2026-11-22T12:57:38")).cancelledBy(0).build();
+                .ended(JobState.CANCELLED, new ExitStatus(0, 15), at("2026-11-22T12:57:38"))
+                .cancelledBy(0)
+                .build();
+        Job pendcancel = Fixtures.job(4383, "pendcancel")
+                .account("root")
+                .submitted(at("2026-11-22T12:57:36"))
+                .memPerCpu(1000)
+                .pending(PendingReason.Resources)
+                .ended(JobState.CANCELLED, ExitStatus.NONE, at("2026-11-22T12:57:38"))
+                .cancelledBy(0)
+                .build();
         return new FakeCluster().jobs(tlimit, ok, fail, runcancel, pendcancel);
     }
 
@@ -117,15 +133,38 @@ class SacctTest {
 
     @Test
     void parsable2AllocationsLongAndFormatWidthsMatchTheCapture() throws Exception {
-        assertThat(Fixtures.run(new Sacct(), capture(), NOW, "--parsable2", "-o", "JobID,JobName,State,ExitCode,Elapsed,NodeList")
-                .out()).isEqualTo(text(P2));
+        assertThat(Fixtures.run(
+                                new Sacct(),
+                                capture(),
+                                NOW,
+                                "--parsable2",
+                                "-o",
+                                "JobID,JobName,State,ExitCode,Elapsed,NodeList")
+                        .out())
+                .isEqualTo(text(P2));
         assertThat(Fixtures.run(new Sacct(), capture(), NOW, "-X").out()).isEqualTo(text(X));
-        assertThat(Fixtures.run(new Sacct(), capture(), NOW, "-j", "4379", "-l", "--parsable2").out()).isEqualTo(text(LONG));
-        assertThat(Fixtures.run(new Sacct(), capture(), NOW,
-                "--format=JobID,JobName%15,Partition,Account,AllocCPUS,State,ExitCode,Start,End,Elapsed,ReqMem,MaxRSS")
-                .out()).isEqualTo(text(FORMAT));
-        assertThat(Fixtures.run(new Sacct(), capture(), NOW, "-S", "now-1hour", "-X", "--parsable2", "-o",
-                "JobID,State,ExitCode,Reason").out()).isEqualTo(text(REASON));
+        assertThat(Fixtures.run(new Sacct(), capture(), NOW, "-j", "4379", "-l", "--parsable2")
+                        .out())
+                .isEqualTo(text(LONG));
+        assertThat(Fixtures.run(
+                                new Sacct(),
+                                capture(),
+                                NOW,
+                                "--format=JobID,JobName%15,Partition,Account,AllocCPUS,State,ExitCode,Start,End,Elapsed,ReqMem,MaxRSS")
+                        .out())
+                .isEqualTo(text(FORMAT));
+        assertThat(Fixtures.run(
+                                new Sacct(),
+                                capture(),
+                                NOW,
+                                "-S",
+                                "now-1hour",
+                                "-X",
+                                "--parsable2",
+                                "-o",
+                                "JobID,State,ExitCode,Reason")
+                        .out())
+                .isEqualTo(text(REASON));
     }
 
     @Test
@@ -141,38 +180,62 @@ class SacctTest {
 
     @Test
     void longValuesAreCutWithAPlusAndParsableKeepsThemWhole() throws Exception {
-        FakeCluster c = new FakeCluster().jobs(Fixtures.job(4386, "interactive").account("root")
-                .submitted(at("2026-11-22T12:57:41")).running("vm", at("2026-11-22T12:57:41"), 1000)
-                .ended(JobState.COMPLETED, ExitStatus.NONE, at("2026-11-22T12:57:41")).build());
+        FakeCluster c = new FakeCluster()
+                .jobs(Fixtures.job(4386, "interactive")
+                        .account("root")
+                        .submitted(at("2026-11-22T12:57:41"))
+                        .running("vm", at("2026-11-22T12:57:41"), 1000)
+                        .ended(JobState.COMPLETED, ExitStatus.NONE, at("2026-11-22T12:57:41"))
+                        .build());
         assertThat(Fixtures.run(new Sacct(), c, NOW, "-X", "-n").out())
                 .isEqualTo(lines("4386         interacti+      debug       root          1  COMPLETED      0:0 "));
-        assertThat(Fixtures.run(new Sacct(), c, NOW, "-p", "-n", "-o", "jobname,state").out())
+        assertThat(Fixtures.run(new Sacct(), c, NOW, "-p", "-n", "-o", "jobname,state")
+                        .out())
                 .isEqualTo(lines("interactive|COMPLETED|", "batch|COMPLETED|"));
         // an explicit width makes even JobID right-justified, as in sacct
-        assertThat(Fixtures.run(new Sacct(), c, NOW, "-X", "-o", "jobid%6,jobname%4").out())
+        assertThat(Fixtures.run(new Sacct(), c, NOW, "-X", "-o", "jobid%6,jobname%4")
+                        .out())
                 .isEqualTo(lines(" JobID JobN ", "------ ---- ", "  4386 int+ "));
     }
 
     @Test
     void runningAndPendingJobs() throws Exception {
-        FakeCluster c = new FakeCluster().jobs(
-                Fixtures.job(10, "run").account("root").submitted(at("2026-11-22T12:00:00")).cpus(2, 1)
-                        .running("vm", at("2026-11-22T12:30:00"), 2000).build(),
-                Fixtures.job(11, "wait").submitted(at("2026-11-22T12:10:00")).pending(PendingReason.Priority).build());
-        Result r = Fixtures.run(new Sacct(), c, NOW, "-P", "-o",
+        FakeCluster c = new FakeCluster()
+                .jobs(
+                        Fixtures.job(10, "run")
+                                .account("root")
+                                .submitted(at("2026-11-22T12:00:00"))
+                                .cpus(2, 1)
+                                .running("vm", at("2026-11-22T12:30:00"), 2000)
+                                .build(),
+                        Fixtures.job(11, "wait")
+                                .submitted(at("2026-11-22T12:10:00"))
+                                .pending(PendingReason.Priority)
+                                .build());
+        Result r = Fixtures.run(
+                new Sacct(),
+                c,
+                NOW,
+                "-P",
+                "-o",
                 "jobid,state,alloccpus,start,end,elapsed,cputime,nodelist,reason,alloctres,reqtres");
-        assertThat(r.out()).isEqualTo(lines(
-                "JobID|State|AllocCPUS|Start|End|Elapsed|CPUTime|NodeList|Reason|AllocTRES|ReqTRES",
-                "10|RUNNING|2|2026-11-22T12:30:00|Unknown|00:30:00|01:00:00|vm|None|billing=2,cpu=2,mem=2000M,node=1|billing=2,cpu=2,mem=2000M,node=1",
-                "10.batch|RUNNING|2|2026-11-22T12:30:00|Unknown|00:30:00|01:00:00|vm||cpu=2,mem=2000M,node=1|",
-                "11|PENDING|0|Unknown|Unknown|00:00:00|00:00:00|None assigned|Priority||billing=1,cpu=1,node=1"));
+        assertThat(r.out())
+                .isEqualTo(
+                        lines(
+                                "JobID|State|AllocCPUS|Start|End|Elapsed|CPUTime|NodeList|Reason|AllocTRES|ReqTRES",
+                                "10|RUNNING|2|2026-11-22T12:30:00|Unknown|00:30:00|01:00:00|vm|None|billing=2,cpu=2,mem=2000M,node=1|billing=2,cpu=2,mem=2000M,node=1",
+                                "10.batch|RUNNING|2|2026-11-22T12:30:00|Unknown|00:30:00|01:00:00|vm||cpu=2,mem=2000M,node=1|",
+                                "11|PENDING|0|Unknown|Unknown|00:00:00|00:00:00|None assigned|Priority||billing=1,cpu=1,node=1"));
     }
 
     @Test
     void userSelectionAndDefaultWindow() throws Exception {
         FakeCluster c = capture();
-        c.jobs(Fixtures.job(4390, "alices").user("alice", 1000).submitted(at("2026-11-22T12:58:00"))
-                .pending(PendingReason.Priority).build());
+        c.jobs(Fixtures.job(4390, "alices")
+                .user("alice", 1000)
+                .submitted(at("2026-11-22T12:58:00"))
+                .pending(PendingReason.Priority)
+                .build());
 
         Fixtures.run(new Sacct(), c, NOW, 1000, "alice", "");
         Frame mine = c.last(Ops.ACCOUNTING);
@@ -181,7 +244,8 @@ class SacctTest {
         assertThat(mine.lng("end", 0)).isEqualTo(NOW);
         assertThat(mine.has("ids")).isFalse();
 
-        Result named = Fixtures.run(new Sacct(), c, NOW, 1000, "alice", "", "-X", "-n", "-o", "jobid,user,uid", "-u", "root");
+        Result named =
+                Fixtures.run(new Sacct(), c, NOW, 1000, "alice", "", "-X", "-n", "-o", "jobid,user,uid", "-u", "root");
         assertThat(c.last(Ops.ACCOUNTING).integer("user", 0)).isEqualTo(-1);
         assertThat(named.out()).startsWith("4379              root      0 \n").doesNotContain("alice");
 
@@ -196,7 +260,8 @@ class SacctTest {
     void stateNameAndStepSelection() throws Exception {
         FakeCluster c = capture();
         Result cancelled = Fixtures.run(new Sacct(), c, NOW, "-s", "CA", "-P", "-n", "-o", "jobid,state");
-        assertThat(cancelled.out()).isEqualTo(lines("4382|CANCELLED by 0", "4382.batch|CANCELLED", "4383|CANCELLED by 0"));
+        assertThat(cancelled.out())
+                .isEqualTo(lines("4382|CANCELLED by 0", "4382.batch|CANCELLED", "4383|CANCELLED by 0"));
         assertThat(c.last(Ops.ACCOUNTING).lng("start", -1)).isZero();
 
         Result byName = Fixtures.run(new Sacct(), c, NOW, "--name=okjob,failjob", "-X", "-P", "-n", "-o", "jobid");
@@ -211,7 +276,8 @@ class SacctTest {
         FakeCluster c = capture();
         Fixtures.run(new Sacct(), c, NOW, "-X");
         assertThat(c.last(Ops.PARTITIONS)).isNull();
-        Result r = Fixtures.run(new Sacct(), c, NOW, "-X", "-P", "-n", "-j", "4380", "-o", "jobid,cluster,timelimit,workdir");
+        Result r = Fixtures.run(
+                new Sacct(), c, NOW, "-X", "-P", "-n", "-j", "4380", "-o", "jobid,cluster,timelimit,workdir");
         assertThat(r.out()).isEqualTo(lines("4380|anchor|UNLIMITED|/srv/anchor/fmt"));
     }
 
@@ -237,35 +303,48 @@ class SacctTest {
 
     @Test
     void fieldNamesMayBeAbbreviatedAndAnyCase() throws Exception {
-        Result r = Fixtures.run(new Sacct(), capture(), NOW, "-X", "-P", "-n", "-j", "4381", "-o", "JOBN,exit,elapsedr");
+        Result r =
+                Fixtures.run(new Sacct(), capture(), NOW, "-X", "-P", "-n", "-j", "4381", "-o", "JOBN,exit,elapsedr");
         assertThat(r.out()).isEqualTo(lines("failjob|3:0|0"));
-        assertThat(Fixtures.run(new Sacct(), capture(), NOW, "-e").out()).startsWith("Account             AdminComment ");
+        assertThat(Fixtures.run(new Sacct(), capture(), NOW, "-e").out())
+                .startsWith("Account             AdminComment ");
     }
 
     // ---- text users typed, and why a job failed ----
 
     @Test
     void parsableOutputEscapesTheDelimiterAndControlCharactersInsideValues() throws Exception {
-        Job odd = ran(4390, "a|b\\c\nd", "2026-11-22T12:57:35", "2026-11-22T12:57:35", JobState.COMPLETED, ExitStatus.NONE);
+        Job odd = ran(
+                4390, "a|b\\c\nd", "2026-11-22T12:57:35", "2026-11-22T12:57:35", JobState.COMPLETED, ExitStatus.NONE);
         FakeCluster c = new FakeCluster().jobs(odd);
-        assertThat(Fixtures.run(new Sacct(), c, NOW, "-X", "-P", "-n", "-o", "JobID,JobName,State").out())
+        assertThat(Fixtures.run(new Sacct(), c, NOW, "-X", "-P", "-n", "-o", "JobID,JobName,State")
+                        .out())
                 .isEqualTo(lines("4390|a\\|b\\\\c\\\\nd|COMPLETED"));
-        assertThat(Fixtures.run(new Sacct(), c, NOW, "-X", "-p", "-n", "--delimiter=;", "-o", "JobName").out())
+        assertThat(Fixtures.run(new Sacct(), c, NOW, "-X", "-p", "-n", "--delimiter=;", "-o", "JobName")
+                        .out())
                 .isEqualTo(lines("a|b\\\\c\\\\nd;"));
         // the fixed-width table only needs the control characters written out
-        assertThat(Fixtures.run(new Sacct(), c, NOW, "-X", "-n", "-o", "JobName%20").out())
+        assertThat(Fixtures.run(new Sacct(), c, NOW, "-X", "-n", "-o", "JobName%20")
+                        .out())
                 .isEqualTo(lines("            a|b\\c\\nd "));
     }
 
     @Test
     void theReasonFieldShowsWhyALaunchFailed() throws Exception {
-        Job failed = Fixtures.job(4391, "nospace").account("root").submitted(at("2026-11-22T12:57:35"))
+        Job failed = Fixtures.job(4391, "nospace")
+                .account("root")
+                .submitted(at("2026-11-22T12:57:35"))
                 .running("vm", at("2026-11-22T12:57:35"), 1000)
                 .ended(JobState.FAILED, new ExitStatus(1, 0), at("2026-11-22T12:57:35"))
-                .desc("Launch failed on vm: No space left on device").build();
+                .desc("Launch failed on vm: No space left on device")
+                .build();
         Job ok = ran(4392, "okjob", "2026-11-22T12:57:35", "2026-11-22T12:57:35", JobState.COMPLETED, ExitStatus.NONE);
-        Result r = Fixtures.run(new Sacct(), new FakeCluster().jobs(failed, ok), NOW, "-X", "-P", "-o", "JobID,State,Reason");
-        assertThat(r.out()).isEqualTo(lines("JobID|State|Reason", "4391|FAILED|Launch failed on vm: No space left on device",
-                "4392|COMPLETED|None"));
+        Result r = Fixtures.run(
+                new Sacct(), new FakeCluster().jobs(failed, ok), NOW, "-X", "-P", "-o", "JobID,State,Reason");
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "JobID|State|Reason",
+                        "4391|FAILED|Launch failed on vm: No space left on device",
+                        "4392|COMPLETED|None"));
     }
 }

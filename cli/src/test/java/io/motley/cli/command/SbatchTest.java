@@ -40,7 +40,8 @@ class SbatchTest {
                 hostname
                 #SBATCH --comment=too-late
                 """);
-        Result r = sbatch(Map.of("SBATCH_TIMELIMIT", "30", "HOME", "/root"), "", "-J", "fromcli", script.toString(), "x", "y");
+        Result r = sbatch(
+                Map.of("SBATCH_TIMELIMIT", "30", "HOME", "/root"), "", "-J", "fromcli", script.toString(), "x", "y");
         assertThat(r.out()).isEqualTo(lines("Submitted batch job 77"));
         JobRequest req = submitted();
         assertThat(req.name()).isEqualTo("fromcli");
@@ -58,8 +59,16 @@ class SbatchTest {
 
     @Test
     void wrapParsableHoldChdirAndExport() throws Exception {
-        Result r = sbatch(Map.of("HOME", "/root", "KEEP", "1", "SLURM_CONF", "/etc/x"), "", "--parsable", "-H", "-D", "sub",
-                "--export=NONE", "--wrap", "echo hi");
+        Result r = sbatch(
+                Map.of("HOME", "/root", "KEEP", "1", "SLURM_CONF", "/etc/x"),
+                "",
+                "--parsable",
+                "-H",
+                "-D",
+                "sub",
+                "--export=NONE",
+                "--wrap",
+                "echo hi");
         assertThat(r.out()).isEqualTo(lines("77"));
         JobRequest req = submitted();
         assertThat(req.name()).isEqualTo("wrap");
@@ -70,7 +79,10 @@ class SbatchTest {
         assertThat(req.environment()).doesNotContainKey("HOME").containsEntry("SLURM_CONF", "/etc/x");
 
         sbatch(Map.of("A", "1", "B", "2"), "", "--export=A,C=3", "--wrap", "true");
-        assertThat(submitted().environment()).containsEntry("A", "1").containsEntry("C", "3").doesNotContainKey("B");
+        assertThat(submitted().environment())
+                .containsEntry("A", "1")
+                .containsEntry("C", "3")
+                .doesNotContainKey("B");
     }
 
     @Test
@@ -81,9 +93,11 @@ class SbatchTest {
         assertThat(submitted().ntasks()).isEqualTo(3);
         Result notScript = sbatch(Map.of(), "true\n");
         assertThat(notScript.code()).isEqualTo(1);
-        assertThat(notScript.err()).isEqualTo(lines("sbatch: error: This does not look like a batch script.  The first",
-                "sbatch: error: line must start with #! followed by the path to an interpreter.",
-                "sbatch: error: For instance: #!/bin/sh"));
+        assertThat(notScript.err())
+                .isEqualTo(lines(
+                        "sbatch: error: This does not look like a batch script.  The first",
+                        "sbatch: error: line must start with #! followed by the path to an interpreter.",
+                        "sbatch: error: For instance: #!/bin/sh"));
     }
 
     @Test
@@ -92,18 +106,27 @@ class SbatchTest {
         Files.writeString(bad, "#!/bin/sh\n#SBATCH --bogus-option=1\ntrue\n");
         Result r = sbatch(Map.of(), "", bad.toString());
         assertThat(r.code()).isEqualTo(255);
-        assertThat(r.err()).isEqualTo(lines("sbatch: unrecognized option '--bogus-option=1'", "Try \"sbatch --help\" for more information"));
-        assertThat(sbatch(Map.of(), "", "-t", "soon", "--wrap", "true").err()).isEqualTo(lines("sbatch: error: Invalid --time specification"));
-        assertThat(sbatch(Map.of(), "", "--mem", "lots", "--wrap", "true").code()).isEqualTo(255);
-        assertThat(sbatch(Map.of(), "", "-n", "0", "--wrap", "true").err()).contains("Invalid numeric value \"0\" for --ntasks.");
-        assertThat(sbatch(Map.of(), "", "--mem=1G", "--mem-per-cpu=1G", "--wrap", "true").err()).contains("mutually exclusive");
+        assertThat(r.err())
+                .isEqualTo(lines(
+                        "sbatch: unrecognized option '--bogus-option=1'",
+                        "Try \"sbatch --help\" for more information"));
+        assertThat(sbatch(Map.of(), "", "-t", "soon", "--wrap", "true").err())
+                .isEqualTo(lines("sbatch: error: Invalid --time specification"));
+        assertThat(sbatch(Map.of(), "", "--mem", "lots", "--wrap", "true").code())
+                .isEqualTo(255);
+        assertThat(sbatch(Map.of(), "", "-n", "0", "--wrap", "true").err())
+                .contains("Invalid numeric value \"0\" for --ntasks.");
+        assertThat(sbatch(Map.of(), "", "--mem=1G", "--mem-per-cpu=1G", "--wrap", "true")
+                        .err())
+                .contains("mutually exclusive");
         assertThat(sbatch(Map.of(), "", "--deadline=someday", "--wrap", "true").err())
                 .isEqualTo(lines("sbatch: error: Invalid --deadline specification"));
         assertThat(sbatch(Map.of(), "", "--array=5-1", "--wrap", "true").err()).contains("invalid --array range");
         Result missing = sbatch(Map.of(), "", "nosuchfile.sh");
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).isEqualTo(lines("sbatch: error: Unable to open file nosuchfile.sh"));
-        assertThat(sbatch(Map.of(), "", "--mail-type=END", "--wrap", "true").err()).contains("--mail-type is ignored");
+        assertThat(sbatch(Map.of(), "", "--mail-type=END", "--wrap", "true").err())
+                .contains("--mail-type is ignored");
     }
 
     @Test
@@ -132,8 +155,10 @@ class SbatchTest {
                 .put("detail", "Memory specification can not be satisfied");
         Result r = sbatch(Map.of(), "", "--mem=100G", "--wrap", "true");
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).isEqualTo(lines("sbatch: error: Memory specification can not be satisfied",
-                "sbatch: error: Batch job submission failed: Requested node configuration is not available"));
+        assertThat(r.err())
+                .isEqualTo(lines(
+                        "sbatch: error: Memory specification can not be satisfied",
+                        "sbatch: error: Batch job submission failed: Requested node configuration is not available"));
     }
 
     @Test
@@ -151,7 +176,8 @@ class SbatchTest {
         assertThat(submitted().nice()).isEqualTo(-5);
         Result tooBig = sbatch(Map.of(), "", "--nice=3000000000", "--wrap", "true");
         assertThat(tooBig.code()).isZero();
-        assertThat(tooBig.err()).isEqualTo(lines("sbatch: error: Nice value out of range (+/- 2147483645). Value ignored"));
+        assertThat(tooBig.err())
+                .isEqualTo(lines("sbatch: error: Nice value out of range (+/- 2147483645). Value ignored"));
         assertThat(submitted().nice()).isZero();
     }
 
@@ -169,8 +195,9 @@ class SbatchTest {
         Files.write(latin1, "#!/bin/sh\necho ok\n# caf\u00e9\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         Result r = sbatch(Map.of(), "", latin1.toString());
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).isEqualTo(lines("sbatch: error: Batch script " + latin1 + " is not UTF-8 text: byte 0xe9 on line 3."
-                + " Motley keeps scripts as UTF-8; convert it, e.g. iconv -f latin1 -t utf-8"));
+        assertThat(r.err())
+                .isEqualTo(lines("sbatch: error: Batch script " + latin1 + " is not UTF-8 text: byte 0xe9 on line 3."
+                        + " Motley keeps scripts as UTF-8; convert it, e.g. iconv -f latin1 -t utf-8"));
         assertThat(cluster.last(Ops.SUBMIT)).isNull();
         Path utf8 = dir.resolve("utf8.sh");
         Files.writeString(utf8, "#!/bin/sh\n# caf\u00e9\necho ok\n");

@@ -12,11 +12,26 @@ import io.motley.protocol.Ops;
 import org.junit.jupiter.api.Test;
 
 class ScancelTest {
-    final FakeCluster cluster = new FakeCluster().jobs(
-            Fixtures.job(1, "a").user("ann", 1000).running("n1", 10, 100).build(),
-            Fixtures.job(2, "b").user("ann", 1000).pending(PendingReason.Resources).build(),
-            Fixtures.job(3, "a").user("bob", 1001).partition("gpu").pending(PendingReason.Priority).build(),
-            Fixtures.job(4, "a").user("ann", 1000).running("n1", 10, 100).ended(JobState.COMPLETED, io.motley.core.job.ExitStatus.NONE, 20).build());
+    final FakeCluster cluster = new FakeCluster()
+            .jobs(
+                    Fixtures.job(1, "a")
+                            .user("ann", 1000)
+                            .running("n1", 10, 100)
+                            .build(),
+                    Fixtures.job(2, "b")
+                            .user("ann", 1000)
+                            .pending(PendingReason.Resources)
+                            .build(),
+                    Fixtures.job(3, "a")
+                            .user("bob", 1001)
+                            .partition("gpu")
+                            .pending(PendingReason.Priority)
+                            .build(),
+                    Fixtures.job(4, "a")
+                            .user("ann", 1000)
+                            .running("n1", 10, 100)
+                            .ended(JobState.COMPLETED, io.motley.core.job.ExitStatus.NONE, 20)
+                            .build());
 
     Result scancel(String... args) throws Exception {
         return Fixtures.run(new Scancel(), cluster, 0, 1000, "ann", "", args);
@@ -49,8 +64,14 @@ class ScancelTest {
         assertThat(none.err()).isEqualTo(lines("scancel: error: No job identification provided"));
         assertThat(scancel("abc").err()).isEqualTo(lines("scancel: error: Invalid job id abc"));
         cluster.holdAnswer = req -> Frame.op(Ops.OK)
-                .add(new Frame().put("id", 3).put("error", "Access/permission denied").put("always", true))
-                .add(new Frame().put("id", 999).put("error", "Invalid job id specified").put("always", false));
+                .add(new Frame()
+                        .put("id", 3)
+                        .put("error", "Access/permission denied")
+                        .put("always", true))
+                .add(new Frame()
+                        .put("id", 999)
+                        .put("error", "Invalid job id specified")
+                        .put("always", false));
         Result r = scancel("3", "999");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).isEqualTo(lines("scancel: error: Kill job error on job id 3: Access/permission denied"));

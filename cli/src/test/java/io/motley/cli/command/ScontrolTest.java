@@ -22,29 +22,50 @@ class ScontrolTest {
     private static final long SUBMIT = at("2026-11-22T12:39:13");
 
     private static Job runner() {
-        return Fixtures.job(1347, "runner").priority(4294901029L).submitted(SUBMIT).limit(365L * 86400)
-                .running("vm", SUBMIT, 1000).build();
+        return Fixtures.job(1347, "runner")
+                .priority(4294901029L)
+                .submitted(SUBMIT)
+                .limit(365L * 86400)
+                .running("vm", SUBMIT, 1000)
+                .build();
     }
 
     private static Job pendA() {
-        return Fixtures.job(1348, "pendA").priority(4294901028L).submitted(SUBMIT).memPerCpu(1000)
-                .pending(PendingReason.Resources).build();
+        return Fixtures.job(1348, "pendA")
+                .priority(4294901028L)
+                .submitted(SUBMIT)
+                .memPerCpu(1000)
+                .pending(PendingReason.Resources)
+                .build();
     }
 
     private static Job timedOut() {
-        return Fixtures.job(1346, "tlimit").priority(4294901030L).submitted(at("2026-11-22T12:39:11")).limit(60)
-                .stdout("%x-%j.out").running("vm", at("2026-11-22T12:39:11"), 1000)
-                .ended(JobState.TIMEOUT, new ExitStatus(0, 15), at("2026-11-22T12:40:19")).build();
+        return Fixtures.job(1346, "tlimit")
+                .priority(4294901030L)
+                .submitted(at("2026-11-22T12:39:11"))
+                .limit(60)
+                .stdout("%x-%j.out")
+                .running("vm", at("2026-11-22T12:39:11"), 1000)
+                .ended(JobState.TIMEOUT, new ExitStatus(0, 15), at("2026-11-22T12:40:19"))
+                .build();
     }
 
     private static Job cancelledPending() {
-        return Fixtures.job(1339, "wrap").priority(4294901037L).submitted(at("2026-11-22T12:28:26")).cpus(1, 4)
-                .memPerCpu(1000).pending(PendingReason.PartitionTimeLimit)
-                .ended(JobState.CANCELLED, ExitStatus.NONE, at("2026-11-22T12:38:14")).cancelledBy(0).build();
+        return Fixtures.job(1339, "wrap")
+                .priority(4294901037L)
+                .submitted(at("2026-11-22T12:28:26"))
+                .cpus(1, 4)
+                .memPerCpu(1000)
+                .pending(PendingReason.PartitionTimeLimit)
+                .ended(JobState.CANCELLED, ExitStatus.NONE, at("2026-11-22T12:38:14"))
+                .cancelledBy(0)
+                .build();
     }
 
     private static FakeCluster cluster() {
-        return new FakeCluster().nodes(Fixtures.vm()).partitions(Fixtures.debug())
+        return new FakeCluster()
+                .nodes(Fixtures.vm())
+                .partitions(Fixtures.debug())
                 .jobs(runner(), pendA(), timedOut(), cancelledPending());
     }
 
@@ -52,40 +73,46 @@ class ScontrolTest {
     void showNodeHasSlurmsLayout() throws Exception {
         Result r = Fixtures.run(new Scontrol(), cluster(), IDLE_AT, "show", "node");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).isEqualTo(lines(
-                "NodeName=vm Arch=x86_64 CoresPerSocket=2 ",
-                "   CPUAlloc=0 CPUEfctv=2 CPUTot=2 CPULoad=1.08",
-                "   AvailableFeatures=(null)",
-                "   ActiveFeatures=(null)",
-                "   Gres=(null)",
-                "   NodeAddr=vm NodeHostName=vm Version=22.05.8",
-                "   OS=Linux 6.18.44-fc-v769 #1 SMP PREEMPT_DYNAMIC @0 ",
-                "   RealMemory=24105 AllocMem=0 FreeMem=23776 Sockets=1 Boards=1",
-                "   State=IDLE ThreadsPerCore=1 TmpDisk=0 Weight=1 Owner=N/A MCS_label=N/A",
-                "   Partitions=debug ",
-                "   BootTime=2026-11-22T11:33:17 SlurmdStartTime=2026-11-22T11:57:10",
-                // Motley does not track when a node was last busy: an idle one shows its agent's start
-                "   LastBusyTime=2026-11-22T11:57:10",
-                "   CfgTRES=cpu=2,mem=24105M,billing=2",
-                "   AllocTRES=",
-                "   CapWatts=n/a",
-                "   CurrentWatts=0 AveWatts=0",
-                "   ExtSensorsJoules=n/s ExtSensorsWatts=0 ExtSensorsTemp=n/s",
-                ""));
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "NodeName=vm Arch=x86_64 CoresPerSocket=2 ",
+                        "   CPUAlloc=0 CPUEfctv=2 CPUTot=2 CPULoad=1.08",
+                        "   AvailableFeatures=(null)",
+                        "   ActiveFeatures=(null)",
+                        "   Gres=(null)",
+                        "   NodeAddr=vm NodeHostName=vm Version=22.05.8",
+                        "   OS=Linux 6.18.44-fc-v769 #1 SMP PREEMPT_DYNAMIC @0 ",
+                        "   RealMemory=24105 AllocMem=0 FreeMem=23776 Sockets=1 Boards=1",
+                        "   State=IDLE ThreadsPerCore=1 TmpDisk=0 Weight=1 Owner=N/A MCS_label=N/A",
+                        "   Partitions=debug ",
+                        "   BootTime=2026-11-22T11:33:17 SlurmdStartTime=2026-11-22T11:57:10",
+                        // Motley does not track when a node was last busy: an idle one shows its agent's start
+                        "   LastBusyTime=2026-11-22T11:57:10",
+                        "   CfgTRES=cpu=2,mem=24105M,billing=2",
+                        "   AllocTRES=",
+                        "   CapWatts=n/a",
+                        "   CurrentWatts=0 AveWatts=0",
+                        "   ExtSensorsJoules=n/s ExtSensorsWatts=0 ExtSensorsTemp=n/s",
+                        ""));
     }
 
     @Test
     void allocatedNodeShowsItsAllocationAndADrainReason() throws Exception {
-        FakeCluster c = new FakeCluster().partitions(Fixtures.debug()).nodes(Fixtures.vm().withAllocation(2, 2000)
-                .withLoad(0.23, 23827, null).withState(NodeState.DRAIN, "disk swap", at("2026-11-22T12:30:00")));
+        FakeCluster c = new FakeCluster()
+                .partitions(Fixtures.debug())
+                .nodes(Fixtures.vm()
+                        .withAllocation(2, 2000)
+                        .withLoad(0.23, 23827, null)
+                        .withState(NodeState.DRAIN, "disk swap", at("2026-11-22T12:30:00")));
         Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "nodes", "vm");
-        assertThat(r.out()).contains(
-                "   CPUAlloc=2 CPUEfctv=2 CPUTot=2 CPULoad=0.23\n",
-                "   RealMemory=24105 AllocMem=2000 FreeMem=23827 Sockets=1 Boards=1\n",
-                "   State=DRAINING ThreadsPerCore=1 TmpDisk=0 Weight=1 Owner=N/A MCS_label=N/A\n",
-                "   AllocTRES=cpu=2,mem=2000M\n",
-                "   ExtSensorsJoules=n/s ExtSensorsWatts=0 ExtSensorsTemp=n/s\n"
-                        + "   Reason=disk swap [root@2026-11-22T12:30:00]\n\n");
+        assertThat(r.out())
+                .contains(
+                        "   CPUAlloc=2 CPUEfctv=2 CPUTot=2 CPULoad=0.23\n",
+                        "   RealMemory=24105 AllocMem=2000 FreeMem=23827 Sockets=1 Boards=1\n",
+                        "   State=DRAINING ThreadsPerCore=1 TmpDisk=0 Weight=1 Owner=N/A MCS_label=N/A\n",
+                        "   AllocTRES=cpu=2,mem=2000M\n",
+                        "   ExtSensorsJoules=n/s ExtSensorsWatts=0 ExtSensorsTemp=n/s\n"
+                                + "   Reason=disk swap [root@2026-11-22T12:30:00]\n\n");
     }
 
     @Test
@@ -99,35 +126,43 @@ class ScontrolTest {
     @Test
     void showPartitionMatchesTheCapture() throws Exception {
         Result r = Fixtures.run(new Scontrol(), cluster(), IDLE_AT, "show", "partition");
-        assertThat(r.out()).isEqualTo(lines(
-                "PartitionName=debug",
-                "   AllowGroups=ALL AllowAccounts=ALL AllowQos=ALL",
-                "   AllocNodes=ALL Default=YES QoS=N/A",
-                "   DefaultTime=NONE DisableRootJobs=NO ExclusiveUser=NO GraceTime=0 Hidden=NO",
-                "   MaxNodes=UNLIMITED MaxTime=UNLIMITED MinNodes=0 LLN=NO MaxCPUsPerNode=UNLIMITED",
-                "   Nodes=ALL",
-                "   PriorityJobFactor=1 PriorityTier=1 RootOnly=NO ReqResv=NO OverSubscribe=NO",
-                "   OverTimeLimit=NONE PreemptMode=OFF",
-                "   State=UP TotalCPUs=2 TotalNodes=1 SelectTypeParameters=NONE",
-                "   JobDefaults=(null)",
-                "   DefMemPerNode=UNLIMITED MaxMemPerNode=UNLIMITED",
-                "   TRES=cpu=2,mem=24105M,node=1,billing=2",
-                ""));
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "PartitionName=debug",
+                        "   AllowGroups=ALL AllowAccounts=ALL AllowQos=ALL",
+                        "   AllocNodes=ALL Default=YES QoS=N/A",
+                        "   DefaultTime=NONE DisableRootJobs=NO ExclusiveUser=NO GraceTime=0 Hidden=NO",
+                        "   MaxNodes=UNLIMITED MaxTime=UNLIMITED MinNodes=0 LLN=NO MaxCPUsPerNode=UNLIMITED",
+                        "   Nodes=ALL",
+                        "   PriorityJobFactor=1 PriorityTier=1 RootOnly=NO ReqResv=NO OverSubscribe=NO",
+                        "   OverTimeLimit=NONE PreemptMode=OFF",
+                        "   State=UP TotalCPUs=2 TotalNodes=1 SelectTypeParameters=NONE",
+                        "   JobDefaults=(null)",
+                        "   DefMemPerNode=UNLIMITED MaxMemPerNode=UNLIMITED",
+                        "   TRES=cpu=2,mem=24105M,node=1,billing=2",
+                        ""));
     }
 
     @Test
     void partitionWithListedNodesAndLimits() throws Exception {
-        FakeCluster c = new FakeCluster().nodes(Fixtures.node("n1", 4, 8192), Fixtures.node("n2", 4, 8192))
-                .partitions(new io.motley.core.cluster.Partition("short", false, java.util.List.of("n1", "n2"), 3600,
-                        600, io.motley.core.cluster.PartitionState.DRAIN));
+        FakeCluster c = new FakeCluster()
+                .nodes(Fixtures.node("n1", 4, 8192), Fixtures.node("n2", 4, 8192))
+                .partitions(new io.motley.core.cluster.Partition(
+                        "short",
+                        false,
+                        java.util.List.of("n1", "n2"),
+                        3600,
+                        600,
+                        io.motley.core.cluster.PartitionState.DRAIN));
         Result r = Fixtures.run(new Scontrol(), c, IDLE_AT, "-o", "show", "partitions", "short");
-        assertThat(r.out()).isEqualTo(lines("PartitionName=short AllowGroups=ALL AllowAccounts=ALL AllowQos=ALL"
-                + " AllocNodes=ALL Default=NO QoS=N/A DefaultTime=00:10:00 DisableRootJobs=NO ExclusiveUser=NO"
-                + " GraceTime=0 Hidden=NO MaxNodes=UNLIMITED MaxTime=01:00:00 MinNodes=0 LLN=NO"
-                + " MaxCPUsPerNode=UNLIMITED Nodes=n[1-2] PriorityJobFactor=1 PriorityTier=1 RootOnly=NO ReqResv=NO"
-                + " OverSubscribe=NO OverTimeLimit=NONE PreemptMode=OFF State=DRAIN TotalCPUs=8 TotalNodes=2"
-                + " SelectTypeParameters=NONE JobDefaults=(null) DefMemPerNode=UNLIMITED MaxMemPerNode=UNLIMITED"
-                + " TRES=cpu=8,mem=16G,node=2,billing=8"));
+        assertThat(r.out())
+                .isEqualTo(lines("PartitionName=short AllowGroups=ALL AllowAccounts=ALL AllowQos=ALL"
+                        + " AllocNodes=ALL Default=NO QoS=N/A DefaultTime=00:10:00 DisableRootJobs=NO ExclusiveUser=NO"
+                        + " GraceTime=0 Hidden=NO MaxNodes=UNLIMITED MaxTime=01:00:00 MinNodes=0 LLN=NO"
+                        + " MaxCPUsPerNode=UNLIMITED Nodes=n[1-2] PriorityJobFactor=1 PriorityTier=1 RootOnly=NO ReqResv=NO"
+                        + " OverSubscribe=NO OverTimeLimit=NONE PreemptMode=OFF State=DRAIN TotalCPUs=8 TotalNodes=2"
+                        + " SelectTypeParameters=NONE JobDefaults=(null) DefMemPerNode=UNLIMITED MaxMemPerNode=UNLIMITED"
+                        + " TRES=cpu=8,mem=16G,node=2,billing=8"));
         Result missing = Fixtures.run(new Scontrol(), c, IDLE_AT, "show", "partition", "long");
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).isEqualTo(lines("Partition long not found"));
@@ -137,69 +172,78 @@ class ScontrolTest {
     void showRunningJobMatchesTheCaptureWhereMotleyHasTheValues() throws Exception {
         Result r = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "show", "job", "1347");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).isEqualTo(lines(
-                "JobId=1347 JobName=runner",
-                "   UserId=root(0) GroupId=root(0) MCS_label=N/A",
-                "   Priority=4294901029 Nice=0 Account=(null) QOS=(null)",
-                "   JobState=RUNNING Reason=None Dependency=(null)",
-                "   Requeue=1 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=0:0",
-                "   RunTime=00:00:03 TimeLimit=365-00:00:00 TimeMin=N/A",
-                "   SubmitTime=2026-11-22T12:39:13 EligibleTime=2026-11-22T12:39:13",
-                "   AccrueTime=2026-11-22T12:39:13",
-                "   StartTime=2026-11-22T12:39:13 EndTime=2027-11-22T12:39:13 Deadline=N/A",
-                "   SuspendTime=None SecsPreSuspend=0 LastSchedEval=2026-11-22T12:39:13 Scheduler=Main",
-                "   Partition=debug AllocNode:Sid=vm:0",
-                "   ReqNodeList=(null) ExcNodeList=(null)",
-                "   NodeList=vm",
-                "   BatchHost=vm",
-                "   NumNodes=1 NumCPUs=1 NumTasks=1 CPUs/Task=1 ReqB:S:C:T=0:0:*:*",
-                "   TRES=cpu=1,mem=1000M,node=1,billing=1",
-                "   Socks/Node=* NtasksPerN:B:S:C=0:0:*:* CoreSpec=*",
-                "   MinCPUsNode=1 MinMemoryCPU=1000M MinTmpDiskNode=0",
-                "   Features=(null) DelayBoot=00:00:00",
-                "   OverSubscribe=OK Contiguous=0 Licenses=(null) Network=(null)",
-                "   Command=(null)",
-                "   WorkDir=/srv/anchor/fmt",
-                "   StdErr=/srv/anchor/fmt/slurm-1347.out",
-                "   StdIn=/dev/null",
-                "   StdOut=/srv/anchor/fmt/slurm-1347.out",
-                "   Power=",
-                "   ",
-                ""));
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "JobId=1347 JobName=runner",
+                        "   UserId=root(0) GroupId=root(0) MCS_label=N/A",
+                        "   Priority=4294901029 Nice=0 Account=(null) QOS=(null)",
+                        "   JobState=RUNNING Reason=None Dependency=(null)",
+                        "   Requeue=1 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=0:0",
+                        "   RunTime=00:00:03 TimeLimit=365-00:00:00 TimeMin=N/A",
+                        "   SubmitTime=2026-11-22T12:39:13 EligibleTime=2026-11-22T12:39:13",
+                        "   AccrueTime=2026-11-22T12:39:13",
+                        "   StartTime=2026-11-22T12:39:13 EndTime=2027-11-22T12:39:13 Deadline=N/A",
+                        "   SuspendTime=None SecsPreSuspend=0 LastSchedEval=2026-11-22T12:39:13 Scheduler=Main",
+                        "   Partition=debug AllocNode:Sid=vm:0",
+                        "   ReqNodeList=(null) ExcNodeList=(null)",
+                        "   NodeList=vm",
+                        "   BatchHost=vm",
+                        "   NumNodes=1 NumCPUs=1 NumTasks=1 CPUs/Task=1 ReqB:S:C:T=0:0:*:*",
+                        "   TRES=cpu=1,mem=1000M,node=1,billing=1",
+                        "   Socks/Node=* NtasksPerN:B:S:C=0:0:*:* CoreSpec=*",
+                        "   MinCPUsNode=1 MinMemoryCPU=1000M MinTmpDiskNode=0",
+                        "   Features=(null) DelayBoot=00:00:00",
+                        "   OverSubscribe=OK Contiguous=0 Licenses=(null) Network=(null)",
+                        "   Command=(null)",
+                        "   WorkDir=/srv/anchor/fmt",
+                        "   StdErr=/srv/anchor/fmt/slurm-1347.out",
+                        "   StdIn=/dev/null",
+                        "   StdOut=/srv/anchor/fmt/slurm-1347.out",
+                        "   Power=",
+                        "   ",
+                        ""));
     }
 
     @Test
     void pendingTimedOutAndCancelledJobs() throws Exception {
         Result pending = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "show", "job", "1348");
-        assertThat(pending.out()).contains(
-                "   JobState=PENDING Reason=Resources Dependency=(null)\n",
-                "   RunTime=00:00:00 TimeLimit=UNLIMITED TimeMin=N/A\n",
-                "   StartTime=Unknown EndTime=Unknown Deadline=N/A\n",
-                "   NodeList=\n   NumNodes=1 NumCPUs=1 NumTasks=1 CPUs/Task=1 ReqB:S:C:T=0:0:*:*\n",
-                "   TRES=cpu=1,mem=1000M,node=1,billing=1\n",
-                "   MinCPUsNode=1 MinMemoryCPU=1000M MinTmpDiskNode=0\n");
+        assertThat(pending.out())
+                .contains(
+                        "   JobState=PENDING Reason=Resources Dependency=(null)\n",
+                        "   RunTime=00:00:00 TimeLimit=UNLIMITED TimeMin=N/A\n",
+                        "   StartTime=Unknown EndTime=Unknown Deadline=N/A\n",
+                        "   NodeList=\n   NumNodes=1 NumCPUs=1 NumTasks=1 CPUs/Task=1 ReqB:S:C:T=0:0:*:*\n",
+                        "   TRES=cpu=1,mem=1000M,node=1,billing=1\n",
+                        "   MinCPUsNode=1 MinMemoryCPU=1000M MinTmpDiskNode=0\n");
 
         // holding a backfill reservation: its expected start (no time limit, so no expected end)
-        Result reserved = Fixtures.run(new Scontrol(), cluster().expect(1348, at("2026-11-22T12:40:11"), "vm"), BUSY_AT, "show", "job",
+        Result reserved = Fixtures.run(
+                new Scontrol(),
+                cluster().expect(1348, at("2026-11-22T12:40:11"), "vm"),
+                BUSY_AT,
+                "show",
+                "job",
                 "1348");
         assertThat(reserved.out()).contains("   StartTime=2026-11-22T12:40:11 EndTime=Unknown Deadline=N/A\n");
 
         Result timeout = Fixtures.run(new Scontrol(), cluster(), at("2026-11-22T12:41:00"), "show", "job", "1346");
-        assertThat(timeout.out()).contains(
-                "   JobState=TIMEOUT Reason=TimeLimit Dependency=(null)\n",
-                "   Requeue=1 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=0:15\n",
-                "   RunTime=00:01:08 TimeLimit=00:01:00 TimeMin=N/A\n",
-                "   StartTime=2026-11-22T12:39:11 EndTime=2026-11-22T12:40:19 Deadline=N/A\n",
-                "   NodeList=vm\n   BatchHost=vm\n",
-                "   StdErr=/srv/anchor/fmt/tlimit-1346.out\n");
+        assertThat(timeout.out())
+                .contains(
+                        "   JobState=TIMEOUT Reason=TimeLimit Dependency=(null)\n",
+                        "   Requeue=1 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=0:15\n",
+                        "   RunTime=00:01:08 TimeLimit=00:01:00 TimeMin=N/A\n",
+                        "   StartTime=2026-11-22T12:39:11 EndTime=2026-11-22T12:40:19 Deadline=N/A\n",
+                        "   NodeList=vm\n   BatchHost=vm\n",
+                        "   StdErr=/srv/anchor/fmt/tlimit-1346.out\n");
 
         Result cancelled = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "show", "job", "1339");
-        assertThat(cancelled.out()).contains(
-                "   JobState=CANCELLED Reason=PartitionTimeLimit Dependency=(null)\n",
-                "   StartTime=2026-11-22T12:38:14 EndTime=2026-11-22T12:38:14 Deadline=N/A\n",
-                "   NodeList=\n   NumNodes=1 NumCPUs=4 NumTasks=N/A CPUs/Task=4 ReqB:S:C:T=0:0:*:*\n",
-                "   TRES=cpu=4,mem=4000M,node=1,billing=4\n",
-                "   MinCPUsNode=4 MinMemoryCPU=1000M MinTmpDiskNode=0\n");
+        assertThat(cancelled.out())
+                .contains(
+                        "   JobState=CANCELLED Reason=PartitionTimeLimit Dependency=(null)\n",
+                        "   StartTime=2026-11-22T12:38:14 EndTime=2026-11-22T12:38:14 Deadline=N/A\n",
+                        "   NodeList=\n   NumNodes=1 NumCPUs=4 NumTasks=N/A CPUs/Task=4 ReqB:S:C:T=0:0:*:*\n",
+                        "   TRES=cpu=4,mem=4000M,node=1,billing=4\n",
+                        "   MinCPUsNode=4 MinMemoryCPU=1000M MinTmpDiskNode=0\n");
         assertThat(cancelled.out()).doesNotContain("BatchHost");
     }
 
@@ -211,19 +255,28 @@ class ScontrolTest {
         assertThat(all.out().indexOf("JobId=1346")).isLessThan(all.out().indexOf("JobId=1347"));
 
         Result one = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "--oneliner", "show", "job", "1347");
-        assertThat(one.out()).startsWith("JobId=1347 JobName=runner UserId=root(0) GroupId=root(0) MCS_label=N/A Priority=")
+        assertThat(one.out())
+                .startsWith("JobId=1347 JobName=runner UserId=root(0) GroupId=root(0) MCS_label=N/A Priority=")
                 .endsWith(" StdOut=/srv/anchor/fmt/slurm-1347.out Power= \n")
                 .doesNotContain("\n   ");
     }
 
     @Test
     void commentAndUnprivilegedUser() throws Exception {
-        FakeCluster c = new FakeCluster().jobs(Fixtures.job(7, "mine").user("alice", 1000).comment("for paper")
-                .account("physics").submitted(SUBMIT).pending(PendingReason.Priority).build());
+        FakeCluster c = new FakeCluster()
+                .jobs(Fixtures.job(7, "mine")
+                        .user("alice", 1000)
+                        .comment("for paper")
+                        .account("physics")
+                        .submitted(SUBMIT)
+                        .pending(PendingReason.Priority)
+                        .build());
         Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "7");
-        assertThat(r.out()).contains("   UserId=alice(1000) GroupId=1000(1000) MCS_label=N/A\n",
-                " Nice=0 Account=physics QOS=(null)\n",
-                "   WorkDir=/srv/anchor/fmt\n   Comment=for paper \n   StdErr=");
+        assertThat(r.out())
+                .contains(
+                        "   UserId=alice(1000) GroupId=1000(1000) MCS_label=N/A\n",
+                        " Nice=0 Account=physics QOS=(null)\n",
+                        "   WorkDir=/srv/anchor/fmt\n   Comment=for paper \n   StdErr=");
     }
 
     @Test
@@ -248,20 +301,32 @@ class ScontrolTest {
     void requeuedAndDeadlineJobsShowRestartsEligibilityAndDeadline() throws Exception {
         // requeued after it timed out: pending again, eligible at the end of the requeue delay
         Job requeued = timedOut().requeue(at("2026-11-22T12:43:00"), false);
-        Job late = withDeadline(Fixtures.job(1360, "late").submitted(SUBMIT).limit(600).pending(PendingReason.None).build(),
-                at("2026-11-22T12:45:00"), false).ended(JobState.DEADLINE, new ExitStatus(0, 1), BUSY_AT, -1);
-        FakeCluster c = new FakeCluster().nodes(Fixtures.vm()).partitions(Fixtures.debug()).jobs(requeued, late);
+        Job late = withDeadline(
+                        Fixtures.job(1360, "late")
+                                .submitted(SUBMIT)
+                                .limit(600)
+                                .pending(PendingReason.None)
+                                .build(),
+                        at("2026-11-22T12:45:00"),
+                        false)
+                .ended(JobState.DEADLINE, new ExitStatus(0, 1), BUSY_AT, -1);
+        FakeCluster c = new FakeCluster()
+                .nodes(Fixtures.vm())
+                .partitions(Fixtures.debug())
+                .jobs(requeued, late);
         Result r = Fixtures.run(new Scontrol(), c, at("2026-11-22T12:41:00"), "show", "job", "1346");
-        assertThat(r.out()).contains(
-                "   JobState=PENDING Reason=BeginTime Dependency=(null)\n",
-                "   Requeue=1 Restarts=1 BatchFlag=1 Reboot=0 ExitCode=0:0\n",
-                "   SubmitTime=2026-11-22T12:39:11 EligibleTime=2026-11-22T12:43:00\n",
-                "   StartTime=Unknown EndTime=Unknown Deadline=N/A\n");
+        assertThat(r.out())
+                .contains(
+                        "   JobState=PENDING Reason=BeginTime Dependency=(null)\n",
+                        "   Requeue=1 Restarts=1 BatchFlag=1 Reboot=0 ExitCode=0:0\n",
+                        "   SubmitTime=2026-11-22T12:39:11 EligibleTime=2026-11-22T12:43:00\n",
+                        "   StartTime=Unknown EndTime=Unknown Deadline=N/A\n");
         Result d = Fixtures.run(new Scontrol(), c, at("2026-11-22T12:41:00"), "show", "job", "1360");
-        assertThat(d.out()).contains(
-                "   JobState=DEADLINE Reason=DeadLine Dependency=(null)\n",
-                "   Requeue=0 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=0:1\n",
-                "   StartTime=2026-11-22T12:39:16 EndTime=2026-11-22T12:39:16 Deadline=2026-11-22T12:45:00\n");
+        assertThat(d.out())
+                .contains(
+                        "   JobState=DEADLINE Reason=DeadLine Dependency=(null)\n",
+                        "   Requeue=0 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=0:1\n",
+                        "   StartTime=2026-11-22T12:39:16 EndTime=2026-11-22T12:39:16 Deadline=2026-11-22T12:45:00\n");
     }
 
     @Test
@@ -269,14 +334,21 @@ class ScontrolTest {
         FakeCluster c = cluster();
         c.holdAnswer = req -> Frame.op(Ops.OK)
                 .add(new Frame().put("id", "1347"))
-                .add(new Frame().put("id", "1348").put("error", "Job is pending execution").put("always", true))
-                .add(new Frame().put("id", "1346").put("error", "Requested operation is presently disabled").put("always", true));
+                .add(new Frame()
+                        .put("id", "1348")
+                        .put("error", "Job is pending execution")
+                        .put("always", true))
+                .add(new Frame()
+                        .put("id", "1346")
+                        .put("error", "Requested operation is presently disabled")
+                        .put("always", true));
         Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "requeue", "1347,1348", "jobid=1346");
         assertThat(c.last(Ops.REQUEUE).str("ids")).isEqualTo("1347,1348,1346");
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).isEqualTo(lines(
-                "Job is pending execution for job 1348",
-                "Requested operation is presently disabled for job 1346"));
+        assertThat(r.err())
+                .isEqualTo(lines(
+                        "Job is pending execution for job 1348",
+                        "Requested operation is presently disabled for job 1346"));
 
         FakeCluster ok = cluster();
         Result held = Fixtures.run(new Scontrol(), ok, BUSY_AT, "requeuehold", "1347");
@@ -289,16 +361,26 @@ class ScontrolTest {
         FakeCluster c = cluster();
         c.holdAnswer = req -> Frame.op(Ops.OK)
                 .add(new Frame().put("id", "1348"))
-                .add(new Frame().put("id", "1347").put("error", "Job is no longer pending execution").put("always", true))
-                .add(new Frame().put("id", "1346").put("error", "Job is no longer pending execution").put("always", true))
-                .add(new Frame().put("id", "5").put("error", "Invalid job id specified").put("always", true));
+                .add(new Frame()
+                        .put("id", "1347")
+                        .put("error", "Job is no longer pending execution")
+                        .put("always", true))
+                .add(new Frame()
+                        .put("id", "1346")
+                        .put("error", "Job is no longer pending execution")
+                        .put("always", true))
+                .add(new Frame()
+                        .put("id", "5")
+                        .put("error", "Invalid job id specified")
+                        .put("always", true));
         Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "hold", "1348,1347", "1346", "jobid=5");
         assertThat(c.last(Ops.HOLD).str("ids")).isEqualTo("1348,1347,1346,5");
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.err()).isEqualTo(lines(
-                "Job is no longer pending execution for job 1347",
-                "Job has already finished for job 1346",
-                "Invalid job id specified for job 5"));
+        assertThat(r.err())
+                .isEqualTo(lines(
+                        "Job is no longer pending execution for job 1347",
+                        "Job has already finished for job 1346",
+                        "Invalid job id specified for job 5"));
 
         FakeCluster ok = cluster();
         Result released = Fixtures.run(new Scontrol(), ok, BUSY_AT, "release", "1348");
@@ -329,7 +411,8 @@ class ScontrolTest {
     @Test
     void versionAndCommandsFromStdin() throws Exception {
         assertThat(Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "-V").out()).isEqualTo(lines(Version.TEXT));
-        assertThat(Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "version").out()).isEqualTo(lines(Version.TEXT));
+        assertThat(Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "version").out())
+                .isEqualTo(lines(Version.TEXT));
 
         Result r = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, 0, "root", "show partition\n\nquit\nshow node\n");
         assertThat(r.code()).isZero();
@@ -339,7 +422,8 @@ class ScontrolTest {
     @Test
     void showJobPrintsNiceAccountAndQos() throws Exception {
         io.motley.core.job.Job base = Fixtures.job(41, "niced").priority(9900).build();
-        io.motley.core.job.Job j = base.withRequest(base.request().charged("physics", "high").withNice(100));
+        io.motley.core.job.Job j =
+                base.withRequest(base.request().charged("physics", "high").withNice(100));
         FakeCluster c = new FakeCluster().jobs(j);
         Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "41");
         assertThat(r.out().lines().skip(2).findFirst().orElseThrow())
@@ -350,11 +434,17 @@ class ScontrolTest {
 
     @Test
     void showJobPrintsAStateDescriptionAsSlurmDoesAndEscapesControlCharacters() throws Exception {
-        Job failed = Fixtures.job(1360, "evil\nJobId=1 fake").submitted(SUBMIT).running("vm", SUBMIT, 1000)
-                .ended(JobState.FAILED, new ExitStatus(1, 0), SUBMIT).desc("Launch failed on vm: No space left on device").build();
+        Job failed = Fixtures.job(1360, "evil\nJobId=1 fake")
+                .submitted(SUBMIT)
+                .running("vm", SUBMIT, 1000)
+                .ended(JobState.FAILED, new ExitStatus(1, 0), SUBMIT)
+                .desc("Launch failed on vm: No space left on device")
+                .build();
         Result r = Fixtures.run(new Scontrol(), new FakeCluster().jobs(failed), BUSY_AT, "show", "job", "1360");
         assertThat(r.out()).startsWith("JobId=1360 JobName=evil\\nJobId=1 fake\n");
-        assertThat(r.out()).contains("\n   JobState=FAILED Reason=Launch_failed_on_vm:_No_space_left_on_device Dependency=(null)\n");
+        assertThat(r.out())
+                .contains(
+                        "\n   JobState=FAILED Reason=Launch_failed_on_vm:_No_space_left_on_device Dependency=(null)\n");
         assertThat(r.out().lines().filter(l -> l.startsWith("JobId="))).hasSize(1);
     }
 
@@ -367,11 +457,19 @@ class ScontrolTest {
         assertThat(ok.out()).isEqualTo(lines("Slurmctld(primary) at ctl1 is UP"));
 
         FakeCluster lost = new FakeCluster();
-        lost.canned.put(Ops.PING, Frame.op(Ops.OK).put("host", "ctl1")
-                .put("database", "the job database /m/state/motley.db was deleted or replaced while the controller ran"));
+        lost.canned.put(
+                Ops.PING,
+                Frame.op(Ops.OK)
+                        .put("host", "ctl1")
+                        .put(
+                                "database",
+                                "the job database /m/state/motley.db was deleted or replaced while the controller ran"));
         Result bad = Fixtures.run(new Scontrol(), lost, BUSY_AT, "ping");
         assertThat(bad.code()).isEqualTo(1);
-        assertThat(bad.out()).isEqualTo(lines("Slurmctld(primary) at ctl1 is UP",
-                "Job database is UNUSABLE: the job database /m/state/motley.db was deleted or replaced while the controller ran"));
+        assertThat(bad.out())
+                .isEqualTo(
+                        lines(
+                                "Slurmctld(primary) at ctl1 is UP",
+                                "Job database is UNUSABLE: the job database /m/state/motley.db was deleted or replaced while the controller ran"));
     }
 }

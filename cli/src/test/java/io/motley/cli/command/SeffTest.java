@@ -11,8 +11,12 @@ import org.junit.jupiter.api.Test;
 class SeffTest {
     @Test
     void reportsCpuAndMemoryEfficiencyAsSeffDoes() {
-        Job j = Fixtures.job(7, "train").cpus(1, 2).running("vm", 1000, 2048).ended(JobState.COMPLETED, ExitStatus.NONE, 1100)
-                .build().withUsage(new Usage(524288, 900000, 90_000, 10_000));
+        Job j = Fixtures.job(7, "train")
+                .cpus(1, 2)
+                .running("vm", 1000, 2048)
+                .ended(JobState.COMPLETED, ExitStatus.NONE, 1100)
+                .build()
+                .withUsage(new Usage(524288, 900000, 90_000, 10_000));
         assertThat(Seff.report(j, "lab", 2000)).isEqualTo("""
                 Job ID: 7
                 Cluster: lab

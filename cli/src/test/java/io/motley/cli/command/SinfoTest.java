@@ -24,11 +24,16 @@ class SinfoTest {
     /** n1, n2 idle; n3 half allocated; n4 down; n5 drained. debug* has all, gpu n3-n4, empty none. */
     private static FakeCluster fiveNodes() {
         return new FakeCluster()
-                .nodes(Fixtures.node("n1", 4, 8000), Fixtures.node("n2", 4, 8000),
+                .nodes(
+                        Fixtures.node("n1", 4, 8000),
+                        Fixtures.node("n2", 4, 8000),
                         Fixtures.node("n3", 4, 8000).withAllocation(2, 2000),
-                        Fixtures.node("n4", 4, 8000).withState(NodeState.DOWN, "Not responding", at("2026-11-22T10:00:00")),
-                        Fixtures.node("n5", 4, 8000).withState(NodeState.DRAIN, "maintenance", at("2026-11-22T09:00:00")))
-                .partitions(Fixtures.debug(),
+                        Fixtures.node("n4", 4, 8000)
+                                .withState(NodeState.DOWN, "Not responding", at("2026-11-22T10:00:00")),
+                        Fixtures.node("n5", 4, 8000)
+                                .withState(NodeState.DRAIN, "maintenance", at("2026-11-22T09:00:00")))
+                .partitions(
+                        Fixtures.debug(),
                         Fixtures.partition("gpu", false, List.of("n3", "n4"), 86400, PartitionState.UP),
                         Fixtures.partition("empty", false, List.of(), Durations.UNLIMITED, PartitionState.UP));
     }
@@ -37,108 +42,123 @@ class SinfoTest {
     void defaultLayoutOfAnIdleNodeIsSlurms() throws Exception {
         Result r = Fixtures.run(new Sinfo(), oneNode(Fixtures.vm()), IDLE_AT);
         assertThat(r.code()).isZero();
-        assertThat(r.out()).isEqualTo(lines(
-                "PARTITION AVAIL  TIMELIMIT  NODES  STATE NODELIST",
-                "debug*       up   infinite      1   idle vm"));
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "PARTITION AVAIL  TIMELIMIT  NODES  STATE NODELIST",
+                        "debug*       up   infinite      1   idle vm"));
     }
 
     @Test
     void fullyAllocatedNodeReadsAlloc() throws Exception {
         Result r = Fixtures.run(new Sinfo(), oneNode(Fixtures.vm().withAllocation(2, 2000)), BUSY_AT);
-        assertThat(r.out()).isEqualTo(lines(
-                "PARTITION AVAIL  TIMELIMIT  NODES  STATE NODELIST",
-                "debug*       up   infinite      1  alloc vm"));
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "PARTITION AVAIL  TIMELIMIT  NODES  STATE NODELIST",
+                        "debug*       up   infinite      1  alloc vm"));
     }
 
     @Test
     void nodeLongLayoutMatchesTheCaptureWithItsPadding() throws Exception {
         Result idle = Fixtures.run(new Sinfo(), oneNode(Fixtures.vm()), IDLE_AT, "-N", "-l");
-        assertThat(idle.out()).isEqualTo(lines(
-                "Sun Nov 22 12:28:26 2026",
-                "NODELIST   NODES PARTITION       STATE CPUS    S:C:T MEMORY TMP_DISK WEIGHT AVAIL_FE REASON              ",
-                "vm             1    debug*        idle 2       1:2:1  24105        0      1   (null) none                "));
+        assertThat(idle.out())
+                .isEqualTo(
+                        lines(
+                                "Sun Nov 22 12:28:26 2026",
+                                "NODELIST   NODES PARTITION       STATE CPUS    S:C:T MEMORY TMP_DISK WEIGHT AVAIL_FE REASON              ",
+                                "vm             1    debug*        idle 2       1:2:1  24105        0      1   (null) none                "));
 
         Result busy = Fixtures.run(new Sinfo(), oneNode(Fixtures.vm().withAllocation(2, 2000)), BUSY_AT, "-N", "-l");
-        assertThat(busy.out()).isEqualTo(lines(
-                "Sun Nov 22 12:39:16 2026",
-                "NODELIST   NODES PARTITION       STATE CPUS    S:C:T MEMORY TMP_DISK WEIGHT AVAIL_FE REASON              ",
-                "vm             1    debug*   allocated 2       1:2:1  24105        0      1   (null) none                "));
+        assertThat(busy.out())
+                .isEqualTo(
+                        lines(
+                                "Sun Nov 22 12:39:16 2026",
+                                "NODELIST   NODES PARTITION       STATE CPUS    S:C:T MEMORY TMP_DISK WEIGHT AVAIL_FE REASON              ",
+                                "vm             1    debug*   allocated 2       1:2:1  24105        0      1   (null) none                "));
     }
 
     @Test
     void linesGoPerPartitionThenStateHighestFirstAndEmptyPartitionsShowNa() throws Exception {
         Result r = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT);
-        assertThat(r.out()).isEqualTo(lines(
-                "PARTITION AVAIL  TIMELIMIT  NODES  STATE NODELIST",
-                "debug*       up   infinite      1  drain n5",
-                "debug*       up   infinite      1    mix n3",
-                "debug*       up   infinite      2   idle n[1-2]",
-                "debug*       up   infinite      1   down n4",
-                "gpu          up 1-00:00:00      1    mix n3",
-                "gpu          up 1-00:00:00      1   down n4",
-                "empty        up   infinite      0    n/a "));
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "PARTITION AVAIL  TIMELIMIT  NODES  STATE NODELIST",
+                        "debug*       up   infinite      1  drain n5",
+                        "debug*       up   infinite      1    mix n3",
+                        "debug*       up   infinite      2   idle n[1-2]",
+                        "debug*       up   infinite      1   down n4",
+                        "gpu          up 1-00:00:00      1    mix n3",
+                        "gpu          up 1-00:00:00      1   down n4",
+                        "empty        up   infinite      0    n/a "));
     }
 
     @Test
     void longLayoutHasTheDateAndPartitionColumns() throws Exception {
         Result r = Fixtures.run(new Sinfo(), oneNode(Fixtures.vm()), IDLE_AT, "--long");
-        assertThat(r.out()).isEqualTo(lines(
-                "Sun Nov 22 12:28:26 2026",
-                "PARTITION AVAIL  TIMELIMIT   JOB_SIZE ROOT OVERSUBS     GROUPS  NODES       STATE NODELIST",
-                "debug*       up   infinite 1-infinite   no       NO        all      1        idle vm"));
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "Sun Nov 22 12:28:26 2026",
+                        "PARTITION AVAIL  TIMELIMIT   JOB_SIZE ROOT OVERSUBS     GROUPS  NODES       STATE NODELIST",
+                        "debug*       up   infinite 1-infinite   no       NO        all      1        idle vm"));
     }
 
     @Test
     void summarizeCountsNodesAllocatedIdleOtherTotal() throws Exception {
         Result r = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-s", "-p", "debug");
-        assertThat(r.out()).isEqualTo(lines(
-                "PARTITION AVAIL  TIMELIMIT   NODES(A/I/O/T)  NODELIST",
-                "debug*       up   infinite          1/2/2/5  n[1-5]"));
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "PARTITION AVAIL  TIMELIMIT   NODES(A/I/O/T)  NODELIST",
+                        "debug*       up   infinite          1/2/2/5  n[1-5]"));
     }
 
     @Test
     void aPartitionNamedTwiceIsListedOnce() throws Exception {
         // "-p debug,debug" once threw IllegalArgumentException: duplicate element
         Result r = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-s", "-p", "debug, debug");
-        assertThat(r.out()).isEqualTo(lines(
-                "PARTITION AVAIL  TIMELIMIT   NODES(A/I/O/T)  NODELIST",
-                "debug*       up   infinite          1/2/2/5  n[1-5]"));
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "PARTITION AVAIL  TIMELIMIT   NODES(A/I/O/T)  NODELIST",
+                        "debug*       up   infinite          1/2/2/5  n[1-5]"));
     }
 
     @Test
     void nodeOrientedListsEachNodeOncePerPartition() throws Exception {
         Result r = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-N", "-n", "n[1,3]");
-        assertThat(r.out()).isEqualTo(lines(
-                "NODELIST   NODES PARTITION STATE ",
-                "n1             1    debug* idle  ",
-                "n3             1    debug* mix   ",
-                "n3             1       gpu mix   "));
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "NODELIST   NODES PARTITION STATE ",
+                        "n1             1    debug* idle  ",
+                        "n3             1    debug* mix   ",
+                        "n3             1       gpu mix   "));
     }
 
     /** Lines sort by the state of their first node even when the format does not split by state. */
     @Test
     void userFormatGroupsOnlyByTheFieldsItShows() throws Exception {
         Result byState = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-h", "-p", "debug", "-o", "%R|%D|%C|%T|%N");
-        assertThat(byState.out()).isEqualTo(lines(
-                "debug|1|0/0/4/4|drained|n5",
-                "debug|1|2/2/0/4|mixed|n3",
-                "debug|2|0/8/0/8|idle|n[1-2]",
-                "debug|1|0/0/4/4|down|n4"));
+        assertThat(byState.out())
+                .isEqualTo(lines(
+                        "debug|1|0/0/4/4|drained|n5",
+                        "debug|1|2/2/0/4|mixed|n3",
+                        "debug|2|0/8/0/8|idle|n[1-2]",
+                        "debug|1|0/0/4/4|down|n4"));
 
-        Result counts = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-h", "-p", "debug", "-o", "%P %D %C %c %m %z %E");
-        assertThat(counts.out()).isEqualTo(lines(
-                "debug* 1 0/0/4/4 4 8000 1:4:1 maintenance",
-                "debug* 3 2/10/0/12 4 8000 1:4:1 none",
-                "debug* 1 0/0/4/4 4 8000 1:4:1 Not responding"));
+        Result counts =
+                Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-h", "-p", "debug", "-o", "%P %D %C %c %m %z %E");
+        assertThat(counts.out())
+                .isEqualTo(lines(
+                        "debug* 1 0/0/4/4 4 8000 1:4:1 maintenance",
+                        "debug* 3 2/10/0/12 4 8000 1:4:1 none",
+                        "debug* 1 0/0/4/4 4 8000 1:4:1 Not responding"));
     }
 
     @Test
     void stateAndNodeFiltersDropEmptyPartitions() throws Exception {
         Result idle = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-t", "idle,drain");
-        assertThat(idle.out()).isEqualTo(lines(
-                "PARTITION AVAIL  TIMELIMIT  NODES  STATE NODELIST",
-                "debug*       up   infinite      1  drain n5",
-                "debug*       up   infinite      2   idle n[1-2]"));
+        assertThat(idle.out())
+                .isEqualTo(lines(
+                        "PARTITION AVAIL  TIMELIMIT  NODES  STATE NODELIST",
+                        "debug*       up   infinite      1  drain n5",
+                        "debug*       up   infinite      2   idle n[1-2]"));
 
         Result gpu = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "--partition=gpu", "--noheader", "-t", "mix");
         assertThat(gpu.out()).isEqualTo(lines("gpu          up 1-00:00:00      1    mix n3"));
@@ -147,20 +167,23 @@ class SinfoTest {
     @Test
     void listReasonsShowsDownAndDrainedNodes() throws Exception {
         Result r = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-R");
-        assertThat(r.out()).isEqualTo(lines(
-                "REASON               USER      TIMESTAMP           NODELIST",
-                "maintenance          root      2026-11-22T09:00:00 n5",
-                "Not responding       root      2026-11-22T10:00:00 n4"));
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "REASON               USER      TIMESTAMP           NODELIST",
+                        "maintenance          root      2026-11-22T09:00:00 n5",
+                        "Not responding       root      2026-11-22T10:00:00 n4"));
     }
 
     @Test
     void longPartitionNamesWidenTheDefaultColumn() throws Exception {
-        FakeCluster c = new FakeCluster().nodes(Fixtures.vm())
+        FakeCluster c = new FakeCluster()
+                .nodes(Fixtures.vm())
                 .partitions(Fixtures.partition("interactive", true, null, 3600, PartitionState.DOWN));
         Result r = Fixtures.run(new Sinfo(), c, IDLE_AT);
-        assertThat(r.out()).isEqualTo(lines(
-                "PARTITION    AVAIL  TIMELIMIT  NODES  STATE NODELIST",
-                "interactive*  down    1:00:00      1   idle vm"));
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "PARTITION    AVAIL  TIMELIMIT  NODES  STATE NODELIST",
+                        "interactive*  down    1:00:00      1   idle vm"));
     }
 
     @Test
@@ -176,6 +199,7 @@ class SinfoTest {
         assertThat(Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-V").out()).isEqualTo(lines(Version.TEXT));
         Result bad = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "--bogus");
         assertThat(bad.code()).isEqualTo(1);
-        assertThat(bad.err()).isEqualTo(lines("sinfo: unrecognized option '--bogus'", "Try \"sinfo --help\" for more information"));
+        assertThat(bad.err())
+                .isEqualTo(lines("sinfo: unrecognized option '--bogus'", "Try \"sinfo --help\" for more information"));
     }
 }

@@ -17,65 +17,98 @@ class SqueueTest {
     private static final long SUBMIT = at("2026-11-22T12:39:13");
 
     private static FakeCluster busy() {
-        return new FakeCluster().jobs(
-                // in id order, as the controller lists them; squeue sorts
-                Fixtures.job(1345, "false").submitted(at("2026-11-22T12:28:27")).running("vm", at("2026-11-22T12:28:28"), 1000)
-                        .ended(JobState.FAILED, new ExitStatus(1, 0), at("2026-11-22T12:28:28")).build(),
-                Fixtures.job(1346, "tlimit").submitted(at("2026-11-22T12:39:11")).limit(60)
-                        .running("vm", at("2026-11-22T12:39:11"), 1000).build(),
-                Fixtures.job(1347, "runner").submitted(SUBMIT).running("vm", SUBMIT, 1000).build(),
-                Fixtures.job(1348, "pendA").priority(4294901028L).submitted(SUBMIT).pending(PendingReason.Resources).build(),
-                Fixtures.job(1349, "pendB").priority(4294901027L).submitted(SUBMIT).pending(PendingReason.Priority).build(),
-                Fixtures.job(1353, "held").priority(4294901023L).submitted(SUBMIT).held().build(),
-                Fixtures.job(1360, "mine").user("alice", 1000).priority(4294901016L).submitted(SUBMIT)
-                        .pending(PendingReason.Priority).build());
+        return new FakeCluster()
+                .jobs(
+                        // in id order, as the controller lists them; squeue sorts
+                        Fixtures.job(1345, "false")
+                                .submitted(at("2026-11-22T12:28:27"))
+                                .running("vm", at("2026-11-22T12:28:28"), 1000)
+                                .ended(JobState.FAILED, new ExitStatus(1, 0), at("2026-11-22T12:28:28"))
+                                .build(),
+                        Fixtures.job(1346, "tlimit")
+                                .submitted(at("2026-11-22T12:39:11"))
+                                .limit(60)
+                                .running("vm", at("2026-11-22T12:39:11"), 1000)
+                                .build(),
+                        Fixtures.job(1347, "runner")
+                                .submitted(SUBMIT)
+                                .running("vm", SUBMIT, 1000)
+                                .build(),
+                        Fixtures.job(1348, "pendA")
+                                .priority(4294901028L)
+                                .submitted(SUBMIT)
+                                .pending(PendingReason.Resources)
+                                .build(),
+                        Fixtures.job(1349, "pendB")
+                                .priority(4294901027L)
+                                .submitted(SUBMIT)
+                                .pending(PendingReason.Priority)
+                                .build(),
+                        Fixtures.job(1353, "held")
+                                .priority(4294901023L)
+                                .submitted(SUBMIT)
+                                .held()
+                                .build(),
+                        Fixtures.job(1360, "mine")
+                                .user("alice", 1000)
+                                .priority(4294901016L)
+                                .submitted(SUBMIT)
+                                .pending(PendingReason.Priority)
+                                .build());
     }
 
     @Test
     void defaultLayoutHasSlurmsWidthsAndOrder() throws Exception {
         Result r = Fixtures.run(new Squeue(), busy(), NOW);
         assertThat(r.code()).isZero();
-        assertThat(r.out()).isEqualTo(lines(
-                "             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)",
-                "              1348     debug    pendA     root PD       0:00      1 (Resources)",
-                "              1349     debug    pendB     root PD       0:00      1 (Priority)",
-                "              1360     debug     mine    alice PD       0:00      1 (Priority)",
-                "              1353     debug     held     root PD       0:00      1 (JobHeldUser)",
-                "              1346     debug   tlimit     root  R       0:05      1 vm",
-                "              1347     debug   runner     root  R       0:03      1 vm"));
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)",
+                        "              1348     debug    pendA     root PD       0:00      1 (Resources)",
+                        "              1349     debug    pendB     root PD       0:00      1 (Priority)",
+                        "              1360     debug     mine    alice PD       0:00      1 (Priority)",
+                        "              1353     debug     held     root PD       0:00      1 (JobHeldUser)",
+                        "              1346     debug   tlimit     root  R       0:05      1 vm",
+                        "              1347     debug   runner     root  R       0:03      1 vm"));
     }
 
     @Test
     void startListsPendingJobsWithExpectedStartsAsSlurmDoes() throws Exception {
         Result r = Fixtures.run(new Squeue(), busy().expect(1348, at("2026-11-22T12:40:11"), "vm"), NOW, "--start");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).isEqualTo(lines(
-                "             JOBID PARTITION     NAME     USER ST          START_TIME  NODES SCHEDNODES           NODELIST(REASON)",
-                "              1348     debug    pendA     root PD 2026-11-22T12:40:11      1 vm                   (Resources)",
-                "              1349     debug    pendB     root PD                 N/A      1 (null)               (Priority)",
-                "              1353     debug     held     root PD                 N/A      1 (null)               (JobHeldUser)",
-                "              1360     debug     mine    alice PD                 N/A      1 (null)               (Priority)"));
+        assertThat(r.out())
+                .isEqualTo(
+                        lines(
+                                "             JOBID PARTITION     NAME     USER ST          START_TIME  NODES SCHEDNODES           NODELIST(REASON)",
+                                "              1348     debug    pendA     root PD 2026-11-22T12:40:11      1 vm                   (Resources)",
+                                "              1349     debug    pendB     root PD                 N/A      1 (null)               (Priority)",
+                                "              1353     debug     held     root PD                 N/A      1 (null)               (JobHeldUser)",
+                                "              1360     debug     mine    alice PD                 N/A      1 (null)               (Priority)"));
     }
 
     @Test
     void userFormatWithoutHeader() throws Exception {
         Result r = Fixtures.run(new Squeue(), busy(), NOW, "-h", "-o", "%i|%T|%r");
-        assertThat(r.out()).isEqualTo(lines(
-                "1348|PENDING|Resources",
-                "1349|PENDING|Priority",
-                "1360|PENDING|Priority",
-                "1353|PENDING|JobHeldUser",
-                "1346|RUNNING|None",
-                "1347|RUNNING|None"));
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "1348|PENDING|Resources",
+                        "1349|PENDING|Priority",
+                        "1360|PENDING|Priority",
+                        "1353|PENDING|JobHeldUser",
+                        "1346|RUNNING|None",
+                        "1347|RUNNING|None"));
     }
 
     @Test
     void stateFilter() throws Exception {
-        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "-t", "R", "-o", "%i").out())
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "-t", "R", "-o", "%i")
+                        .out())
                 .isEqualTo(lines("1346", "1347"));
-        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "--states=PD", "-o", "%i").out())
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "--states=PD", "-o", "%i")
+                        .out())
                 .isEqualTo(lines("1348", "1349", "1360", "1353"));
-        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "-t", "all", "-o", "%i %t").out())
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "-t", "all", "-o", "%i %t")
+                        .out())
                 .isEqualTo(lines("1348 PD", "1349 PD", "1360 PD", "1353 PD", "1345 F", "1346 R", "1347 R"));
         Result bad = Fixtures.run(new Squeue(), busy(), NOW, "-t", "XX");
         assertThat(bad.code()).isEqualTo(1);
@@ -85,19 +118,23 @@ class SqueueTest {
     @Test
     void meShowsOnlyTheCallersJobs() throws Exception {
         Result r = Fixtures.run(new Squeue(), busy(), NOW, 1000, "alice", "", "--me");
-        assertThat(r.out()).isEqualTo(lines(
-                "             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)",
-                "              1360     debug     mine    alice PD       0:00      1 (Priority)"));
-        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "-u", "1000", "-o", "%i").out()).isEqualTo(lines("1360"));
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)",
+                        "              1360     debug     mine    alice PD       0:00      1 (Priority)"));
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "-u", "1000", "-o", "%i")
+                        .out())
+                .isEqualTo(lines("1360"));
     }
 
     @Test
     void jobIdsShowThoseJobsWhateverTheirState() throws Exception {
         Result r = Fixtures.run(new Squeue(), busy(), NOW, "-j", "1345,1349");
-        assertThat(r.out()).isEqualTo(lines(
-                "             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)",
-                "              1349     debug    pendB     root PD       0:00      1 (Priority)",
-                "              1345     debug    false     root  F       0:00      1 vm"));
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)",
+                        "              1349     debug    pendB     root PD       0:00      1 (Priority)",
+                        "              1345     debug    false     root  F       0:00      1 vm"));
         Result pendingOnly = Fixtures.run(new Squeue(), busy(), NOW, "-h", "-j", "1345,1349", "-t", "PD", "-o", "%i");
         assertThat(pendingOnly.out()).as("named states still filter named jobs").isEqualTo(lines("1349"));
         Result bad = Fixtures.run(new Squeue(), busy(), NOW, "-j", "x1");
@@ -107,42 +144,83 @@ class SqueueTest {
 
     @Test
     void niceAndQosColumnsAreTheJobsOwn() throws Exception {
-        io.motley.core.job.Job base = Fixtures.job(1370, "niced").priority(9900).submitted(SUBMIT).pending(PendingReason.Priority).build();
-        FakeCluster c = new FakeCluster().jobs(base.withRequest(base.request().charged("physics", "high").withNice(100)),
-                Fixtures.job(1371, "plain").priority(10000).submitted(SUBMIT).pending(PendingReason.Priority).build());
-        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-o", "%i %Q %y %q %a").out()).isEqualTo(lines(
-                "1371 10000 0 normal (null)",
-                "1370 9900 100 high physics"));
+        io.motley.core.job.Job base = Fixtures.job(1370, "niced")
+                .priority(9900)
+                .submitted(SUBMIT)
+                .pending(PendingReason.Priority)
+                .build();
+        FakeCluster c = new FakeCluster()
+                .jobs(
+                        base.withRequest(
+                                base.request().charged("physics", "high").withNice(100)),
+                        Fixtures.job(1371, "plain")
+                                .priority(10000)
+                                .submitted(SUBMIT)
+                                .pending(PendingReason.Priority)
+                                .build());
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-o", "%i %Q %y %q %a")
+                        .out())
+                .isEqualTo(lines("1371 10000 0 normal (null)", "1370 9900 100 high physics"));
     }
 
     // ---- text users typed, and why a job failed ----
 
     @Test
     void aNewlineInANameCannotSplitARow() throws Exception {
-        FakeCluster c = new FakeCluster().jobs(
-                Fixtures.job(1350, "evil\n  1351     debug     fake").submitted(SUBMIT).running("vm", SUBMIT, 1000).build(),
-                Fixtures.job(1352, "bell\u0007\u001b[2J").submitted(SUBMIT).running("vm", SUBMIT, 1000).build());
+        FakeCluster c = new FakeCluster()
+                .jobs(
+                        Fixtures.job(1350, "evil\n  1351     debug     fake")
+                                .submitted(SUBMIT)
+                                .running("vm", SUBMIT, 1000)
+                                .build(),
+                        Fixtures.job(1352, "bell\u0007\u001b[2J")
+                                .submitted(SUBMIT)
+                                .running("vm", SUBMIT, 1000)
+                                .build());
         Result r = Fixtures.run(new Squeue(), c, NOW, "-h", "-o", "%i %j");
         assertThat(r.out()).isEqualTo(lines("1350 evil\\n  1351     debug     fake", "1352 bell\\x07\\x1b[2J"));
     }
 
     @Test
     void aFailedLaunchShowsWhyInTheReasonColumns() throws Exception {
-        FakeCluster c = new FakeCluster().jobs(
-                Fixtures.job(1353, "nospace").submitted(SUBMIT).running("vm", SUBMIT, 1000)
-                        .ended(JobState.FAILED, new ExitStatus(1, 0), SUBMIT).desc("Launch failed on vm: No space left on device").build(),
-                Fixtures.job(1354, "fine").submitted(SUBMIT).running("vm", SUBMIT, 1000)
-                        .ended(JobState.COMPLETED, ExitStatus.NONE, SUBMIT).build());
+        FakeCluster c = new FakeCluster()
+                .jobs(
+                        Fixtures.job(1353, "nospace")
+                                .submitted(SUBMIT)
+                                .running("vm", SUBMIT, 1000)
+                                .ended(JobState.FAILED, new ExitStatus(1, 0), SUBMIT)
+                                .desc("Launch failed on vm: No space left on device")
+                                .build(),
+                        Fixtures.job(1354, "fine")
+                                .submitted(SUBMIT)
+                                .running("vm", SUBMIT, 1000)
+                                .ended(JobState.COMPLETED, ExitStatus.NONE, SUBMIT)
+                                .build());
         Result r = Fixtures.run(new Squeue(), c, NOW, "-h", "-t", "all", "-o", "%i|%R|%r");
-        assertThat(r.out()).isEqualTo(lines("1353|(Launch failed on vm: No space left on device)|Launch failed on vm: No space left on device",
-                "1354|vm|None"));
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "1353|(Launch failed on vm: No space left on device)|Launch failed on vm: No space left on device",
+                        "1354|vm|None"));
     }
 
     @Test
     void listOptionsTakeRepeatsAndSpacesAsSlurmDoes() throws Exception {
         // a repeated item once threw IllegalArgumentException: duplicate element
-        Result r = Fixtures.run(new Squeue(), busy(), NOW, "-h", "-o", "%i", "-p", "debug,debug", "-n", "pendA, pendA,,held", "-u", "root",
-                "-u", "root,alice");
+        Result r = Fixtures.run(
+                new Squeue(),
+                busy(),
+                NOW,
+                "-h",
+                "-o",
+                "%i",
+                "-p",
+                "debug,debug",
+                "-n",
+                "pendA, pendA,,held",
+                "-u",
+                "root",
+                "-u",
+                "root,alice");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo(lines("1348", "1353"));
     }

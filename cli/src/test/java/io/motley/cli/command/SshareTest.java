@@ -35,25 +35,30 @@ class SshareTest {
 
     @Test
     void defaultShowsEveryAccountAndTheCallersRows() throws Exception {
-        assertThat(sshare().out()).isEqualTo(lines(
-                "Account                    User  RawShares  NormShares    RawUsage  EffectvUsage  FairShare ",
-                "-------------------- ---------- ---------- ----------- ----------- ------------- ---------- ",
-                "root                                          0.000000        1000      1.000000   0.000000 ",
-                " chem                                   60    0.600000         200      0.200000   0.793701 ",
-                " physics                                40    0.400000         800      0.800000   0.250000 ",
-                "  physics                 alice          1    0.200000         600      0.700000   0.088388 "));
+        assertThat(sshare().out())
+                .isEqualTo(
+                        lines(
+                                "Account                    User  RawShares  NormShares    RawUsage  EffectvUsage  FairShare ",
+                                "-------------------- ---------- ---------- ----------- ----------- ------------- ---------- ",
+                                "root                                          0.000000        1000      1.000000   0.000000 ",
+                                " chem                                   60    0.600000         200      0.200000   0.793701 ",
+                                " physics                                40    0.400000         800      0.800000   0.250000 ",
+                                "  physics                 alice          1    0.200000         600      0.700000   0.088388 "));
     }
 
     @Test
     void allUsersAccountsAndParsable() throws Exception {
-        assertThat(sshare("-a").out().lines().filter(l -> l.startsWith("  ")).toList()).hasSize(3);
+        assertThat(sshare("-a").out().lines().filter(l -> l.startsWith("  ")).toList())
+                .hasSize(3);
         // the tree's indentation stays in parsable output, as in Slurm
-        assertThat(sshare("-a", "-A", "chem", "-n", "-P").out()).isEqualTo(lines(
-                " chem||60|0.600000|200|0.200000|0.793701",
-                "  chem|carol|1|0.600000|200|0.200000|0.793701"));
-        assertThat(sshare("-u", "bob", "-U", "-n", "-p").out()).isEqualTo(lines("  physics|bob|1|0.200000|200|0.500000|0.176777|"));
-        assertThat(sshare("-l").out().lines().findFirst().orElseThrow()).isEqualTo(
-                "Account                    User  RawShares  NormShares    RawUsage   NormUsage  EffectvUsage  FairShare"
-                        + "                    GrpTRESMins                    TRESRunMins ");
+        assertThat(sshare("-a", "-A", "chem", "-n", "-P").out())
+                .isEqualTo(lines(
+                        " chem||60|0.600000|200|0.200000|0.793701", "  chem|carol|1|0.600000|200|0.200000|0.793701"));
+        assertThat(sshare("-u", "bob", "-U", "-n", "-p").out())
+                .isEqualTo(lines("  physics|bob|1|0.200000|200|0.500000|0.176777|"));
+        assertThat(sshare("-l").out().lines().findFirst().orElseThrow())
+                .isEqualTo(
+                        "Account                    User  RawShares  NormShares    RawUsage   NormUsage  EffectvUsage  FairShare"
+                                + "                    GrpTRESMins                    TRESRunMins ");
     }
 }

@@ -52,12 +52,24 @@ class LocalClusterStatusTest {
     private String[] status() throws Exception {
         // this test's own JVM stands in for a running controller
         Files.createDirectories(home.resolve("run"));
-        Files.writeString(home.resolve("run/controller.pid"), ProcessHandle.current().pid() + "\n");
+        Files.writeString(
+                home.resolve("run/controller.pid"), ProcessHandle.current().pid() + "\n");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Io io = new Io(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()),
-                new ByteArrayInputStream(new byte[0]), false, Map.of("MOTLEY_HOME", home.toString()), "/", req -> {
+        Io io = new Io(
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream()),
+                new ByteArrayInputStream(new byte[0]),
+                false,
+                Map.of("MOTLEY_HOME", home.toString()),
+                "/",
+                req -> {
                     throw new AssertionError("status asks the socket itself");
-                }, 0, ZoneId.of("UTC"), "h", "root", 0);
+                },
+                0,
+                ZoneId.of("UTC"),
+                "h",
+                "root",
+                0);
         int rc = new LocalCluster().run(List.of("status"), io);
         return new String[] {Integer.toString(rc), out.toString(StandardCharsets.UTF_8)};
     }
@@ -73,8 +85,11 @@ class LocalClusterStatusTest {
 
     @Test
     void anUnusableDatabaseIsSaidAndTheStatusFails() throws Exception {
-        Thread t = agent(Frame.op(Ops.OK).put("host", "h")
-                .put("database", "the job database /h/state/motley.db was deleted or replaced while the controller ran"));
+        Thread t = agent(Frame.op(Ops.OK)
+                .put("host", "h")
+                .put(
+                        "database",
+                        "the job database /h/state/motley.db was deleted or replaced while the controller ran"));
         String[] r = status();
         t.interrupt();
         assertThat(r[1]).contains("database:   UNUSABLE: the job database /h/state/motley.db was deleted or replaced");
@@ -89,14 +104,27 @@ class LocalClusterStatusTest {
 
     @Test
     void upRefusesBadArgumentsWithUsageErrors() {
-        Io io = new Io(new PrintStream(new ByteArrayOutputStream()), new PrintStream(new ByteArrayOutputStream()),
-                new ByteArrayInputStream(new byte[0]), false, Map.of("MOTLEY_HOME", home.toString()), "/", req -> {
+        Io io = new Io(
+                new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(new ByteArrayOutputStream()),
+                new ByteArrayInputStream(new byte[0]),
+                false,
+                Map.of("MOTLEY_HOME", home.toString()),
+                "/",
+                req -> {
                     throw new AssertionError("nothing is started");
-                }, 0, ZoneId.of("UTC"), "h", "root", 0);
+                },
+                0,
+                ZoneId.of("UTC"),
+                "h",
+                "root",
+                0);
         // "--bind" without an address once escaped as IndexOutOfBoundsException
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LocalCluster().run(List.of("up", "--bind"), io))
-                .isInstanceOf(io.motley.core.options.UsageException.class).hasMessage("option '--bind' requires an argument");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LocalCluster().run(List.of("up", "--agents", "0"), io))
+                .isInstanceOf(io.motley.core.options.UsageException.class)
+                .hasMessage("option '--bind' requires an argument");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new LocalCluster().run(List.of("up", "--agents", "0"), io))
                 .hasMessage("invalid value for --agents: '0' (a whole number from 1 to 2147483647 is wanted)");
     }
 }

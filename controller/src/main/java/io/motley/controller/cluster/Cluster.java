@@ -63,6 +63,7 @@ public final class Cluster {
      * Kept in memory only; after a controller restart the agent's registration settles it.
      */
     private final Map<Long, String> endingRuns = new HashMap<>();
+
     private final Object wake = new Object();
     private final Object passes = new Object();
     private boolean scheduleWanted;
@@ -86,7 +87,10 @@ public final class Cluster {
         for (Job j : store.activeJobs()) jobs.put(j.id(), j);
         // fair share needs the usage of jobs that ended before this start, decayed from their ends
         priorities = new Priorities(config, store.endedSince(Priorities.historySince(config, now)), this::job);
-        log.info("state loaded jobs_active={} nodes={}", jobs.values().stream().filter(j -> !j.state().isTerminal()).count(), nodes.size());
+        log.info(
+                "state loaded jobs_active={} nodes={}",
+                jobs.values().stream().filter(j -> !j.state().isTerminal()).count(),
+                nodes.size());
     }
 
     public ClusterConfig config() {
@@ -108,7 +112,8 @@ public final class Cluster {
         Job job;
         synchronized (this) {
             long now = clock.getAsLong();
-            // only root raises a job's priority with a negative nice; sbatch already ignores it for others, as Slurm's does
+            // only root raises a job's priority with a negative nice; sbatch already ignores it for others, as Slurm's
+            // does
             JobRequest asked = submitted.nice() < 0 && uid != 0 ? submitted.withNice(0) : submitted;
             Verdict v = admit(asked, uid, user, groupsToCheck(uid, groups), now);
             JobRequest req = v.request();
@@ -117,20 +122,55 @@ public final class Cluster {
                     Admission.Rejection no = v.rejection();
                     String why = no.detail() == null ? no.failure() : no.detail();
                     if (v.beforeStore()) {
-                        // text and sizes are judged before anything is stored, as Slurm's _validate_job_desc: no id is spent
+                        // text and sizes are judged before anything is stored, as Slurm's _validate_job_desc: no id is
+                        // spent
                         log.info("submission refused user={} why=\"{}\"", user, why);
                     } else {
                         // Slurm spends a job id on a refused submission and records it as FAILED; so do we.
-                        Job failed = store.insertNew(id -> new Job(id, req, user, uid, gid, JobState.FAILED, PendingReason.None,
-                                0, now, now, now, v.partition(), null, 0, 0, v.timeLimit(), new ExitStatus(1, 0), -1));
+                        Job failed = store.insertNew(id -> new Job(
+                                id,
+                                req,
+                                user,
+                                uid,
+                                gid,
+                                JobState.FAILED,
+                                PendingReason.None,
+                                0,
+                                now,
+                                now,
+                                now,
+                                v.partition(),
+                                null,
+                                0,
+                                0,
+                                v.timeLimit(),
+                                new ExitStatus(1, 0),
+                                -1));
                         log.info("submission refused job={} user={} why=\"{}\"", failed.id(), user, why);
                     }
                     return Frame.error(no.failure()).put("detail", no.detail());
                 }
                 ArraySpec spec = req.array() == null ? null : ArraySpec.parse(req.array());
                 job = store.insertNew(id -> {
-                    Job j = new Job(id, req, user, uid, gid, JobState.PENDING, PendingReason.None,
-                            priorities.initial(id), now, 0, 0, v.partition(), null, 0, 0, v.timeLimit(), ExitStatus.NONE, -1);
+                    Job j = new Job(
+                            id,
+                            req,
+                            user,
+                            uid,
+                            gid,
+                            JobState.PENDING,
+                            PendingReason.None,
+                            priorities.initial(id),
+                            now,
+                            0,
+                            0,
+                            v.partition(),
+                            null,
+                            0,
+                            0,
+                            v.timeLimit(),
+                            ExitStatus.NONE,
+                            -1);
                     // one record holds all of an array's pending tasks, however many
                     return spec == null ? j : j.withArray(new ArrayPart(id, -1, ArraySpec.fold(spec.indices())));
                 });
@@ -158,7 +198,8 @@ public final class Cluster {
      * refused; {@code beforeStore} when the refusal comes before anything may be stored (its text
      * or size), so that no job id is spent on it.
      */
-    record Verdict(JobRequest request, String partition, long timeLimit, Admission.Rejection rejection, boolean beforeStore) {}
+    record Verdict(
+            JobRequest request, String partition, long timeLimit, Admission.Rejection rejection, boolean beforeStore) {}
 
     /**
      * The one check every request that creates or changes a job passes (sbatch, scontrol update):
@@ -169,16 +210,20 @@ public final class Cluster {
      */
     private Verdict admit(JobRequest asked, int ownerUid, String owner, List<String> callerGroups, long now) {
         Optional<Admission.Rejection> invalid = Admission.validate(asked, config.limits(), ownerUid);
-        if (invalid.isPresent()) return new Verdict(asked, String.join(",", asked.partitions()), Durations.UNLIMITED, invalid.get(), true);
+        if (invalid.isPresent())
+            return new Verdict(asked, String.join(",", asked.partitions()), Durations.UNLIMITED, invalid.get(), true);
         List<NodeView> views = nodes.values().stream().map(Node::view).toList();
         // the account (-A or the user's default) and QOS the job is charged to, checked when accounts are declared
         Admission.Charge charge = Admission.charge(asked, owner, config.associations());
         JobRequest req = charge.rejection() == null ? asked.charged(charge.account(), charge.qos()) : asked;
-        Optional<Admission.Rejection> no = charge.rejection() != null ? Optional.of(charge.rejection())
+        Optional<Admission.Rejection> no = charge.rejection() != null
+                ? Optional.of(charge.rejection())
                 : Admission.check(req, config.partitions(), views, callerGroups);
         List<String> parts = Admission.resolvePartitions(req, config.partitions());
         Partition first = config.partitions().stream()
-                .filter(p -> !parts.isEmpty() && p.name().equals(parts.get(0))).findFirst().orElse(null);
+                .filter(p -> !parts.isEmpty() && p.name().equals(parts.get(0)))
+                .findFirst()
+                .orElse(null);
         long limit = first == null ? req.timeLimitSeconds() : first.effectiveTimeLimit(req.timeLimitSeconds());
         if (limit == JobRequest.UNSET) limit = Durations.UNLIMITED;
         String partition = String.join(",", parts.isEmpty() ? req.partitions() : parts);
@@ -187,8 +232,8 @@ public final class Cluster {
             try {
                 for (long id : Dependency.parse(req.dependency()).jobIds()) {
                     if (dependencyTarget(id).isEmpty()) {
-                        no = Optional.of(new Admission.Rejection("dependency names job " + id + ", which does not exist",
-                                "Job dependency problem"));
+                        no = Optional.of(new Admission.Rejection(
+                                "dependency names job " + id + ", which does not exist", "Job dependency problem"));
                     }
                 }
             } catch (IllegalArgumentException e) {
@@ -242,19 +287,27 @@ public final class Cluster {
             long now = clock.getAsLong();
             for (long id : requested) {
                 for (Job t : jobs.values()) {
-                    if (t.array() != null && t.array().arrayJobId() == id && t.id() != id && !t.state().isTerminal()) ids.add(t.id());
+                    if (t.array() != null
+                            && t.array().arrayJobId() == id
+                            && t.id() != id
+                            && !t.state().isTerminal()) ids.add(t.id());
                 }
             }
             tasks.forEach((arrayId, indices) -> {
                 for (int index : indices) {
-                    Optional<Job> task = jobs.values().stream().filter(t -> t.array() != null && t.array().arrayJobId() == arrayId
-                            && t.array().taskId() == index).findFirst();
+                    Optional<Job> task = jobs.values().stream()
+                            .filter(t -> t.array() != null
+                                    && t.array().arrayJobId() == arrayId
+                                    && t.array().taskId() == index)
+                            .findFirst();
                     if (task.isPresent()) {
                         ids.add(task.get().id());
                         continue;
                     }
                     Job meta = jobs.get(arrayId);
-                    if (meta == null || meta.array() == null || !meta.array().holdsPending()
+                    if (meta == null
+                            || meta.array() == null
+                            || !meta.array().holdsPending()
                             || !ArraySpec.unfold(meta.array().pending()).contains(index)) {
                         out.add(new Outcome(arrayId, "Invalid job id specified", false));
                         continue;
@@ -263,10 +316,12 @@ public final class Cluster {
                         out.add(new Outcome(arrayId, "Access/permission denied", true));
                         continue;
                     }
-                    List<Integer> rest = new ArrayList<>(ArraySpec.unfold(meta.array().pending()));
+                    List<Integer> rest =
+                            new ArrayList<>(ArraySpec.unfold(meta.array().pending()));
                     rest.remove(Integer.valueOf(index));
                     Job next = rest.isEmpty()
-                            ? meta.withArray(new ArrayPart(arrayId, index, "")).ended(JobState.CANCELLED, ExitStatus.NONE, now, uid)
+                            ? meta.withArray(new ArrayPart(arrayId, index, ""))
+                                    .ended(JobState.CANCELLED, ExitStatus.NONE, now, uid)
                             : meta.withArray(new ArrayPart(arrayId, -1, ArraySpec.fold(rest)));
                     store.saveJob(next);
                     jobs.put(arrayId, next);
@@ -351,7 +406,13 @@ public final class Cluster {
                     Job next = j.requeue(now + config.requeueDelaySeconds(), hold);
                     store.saveJob(next);
                     jobs.put(id, next);
-                    log.info("job requeued job={} was={} run={} by_uid={} hold={}", id, j.state(), next.restarts(), uid, hold);
+                    log.info(
+                            "job requeued job={} was={} run={} by_uid={} hold={}",
+                            id,
+                            j.state(),
+                            next.restarts(),
+                            uid,
+                            hold);
                     out.add(new Outcome(id, null, false));
                 }
             }
@@ -400,7 +461,8 @@ public final class Cluster {
             if (j.state() != JobState.PENDING) return Optional.of("Job is no longer pending execution");
             JobRequest r = j.request();
             String name = r.name();
-            List<String> parts = r.partitions().isEmpty() ? List.of(j.partition().split(",")) : r.partitions();
+            List<String> parts =
+                    r.partitions().isEmpty() ? List.of(j.partition().split(",")) : r.partitions();
             int ntasks = r.ntasks();
             int cpusPerTask = r.cpusPerTask();
             long limit = r.timeLimitSeconds();
@@ -420,7 +482,9 @@ public final class Cluster {
                         case "numtasks" -> ntasks = Integer.parseInt(v);
                         case "name", "jobname" -> name = v;
                         case "comment" -> comment = v;
-                        case "dependency" -> dependency = v.isEmpty() ? null : Dependency.parse(v).toString();
+                        case "dependency" ->
+                            dependency =
+                                    v.isEmpty() ? null : Dependency.parse(v).toString();
                         case "nice" -> nice = Integer.parseInt(v.trim());
                         default -> {
                             return Optional.of("Update of " + e.getKey() + " is not supported by Motley yet");
@@ -431,8 +495,11 @@ public final class Cluster {
                 }
             }
             if (nice < r.nice() && uid != 0) return Optional.of("Access/permission denied");
-            JobRequest next = r.updated(name, parts, ntasks, cpusPerTask, limit, comment).withDependency(dependency).withNice(nice);
-            // everything a submission is checked for, with the caller's groups: a job goes nowhere by update that sbatch would refuse
+            JobRequest next = r.updated(name, parts, ntasks, cpusPerTask, limit, comment)
+                    .withDependency(dependency)
+                    .withNice(nice);
+            // everything a submission is checked for, with the caller's groups: a job goes nowhere by update that
+            // sbatch would refuse
             Verdict v = admit(next, j.uid(), j.user(), groupsToCheck(uid, groups), clock.getAsLong());
             if (v.rejection() != null) return Optional.of(v.rejection().failure());
             Job updated = j.withRequest(v.request()).withPartition(v.partition(), v.timeLimit());
@@ -455,13 +522,28 @@ public final class Cluster {
             if (refused != null) return Optional.of(refused);
             if (j.state() != JobState.PENDING) return Optional.of("Job is no longer pending execution");
             long highest = jobs.values().stream()
-                    .filter(o -> o.state() == JobState.PENDING && o.uid() == j.uid() && o.partition().equals(j.partition()))
-                    .mapToLong(Job::priority).max().orElse(j.priority());
-            if (highest > j.priority() || jobs.values().stream().anyMatch(o -> o.id() != id && o.state() == JobState.PENDING
-                    && o.uid() == j.uid() && o.partition().equals(j.partition()) && o.priority() == highest)) {
+                    .filter(o -> o.state() == JobState.PENDING
+                            && o.uid() == j.uid()
+                            && o.partition().equals(j.partition()))
+                    .mapToLong(Job::priority)
+                    .max()
+                    .orElse(j.priority());
+            if (highest > j.priority()
+                    || jobs.values().stream()
+                            .anyMatch(o -> o.id() != id
+                                    && o.state() == JobState.PENDING
+                                    && o.uid() == j.uid()
+                                    && o.partition().equals(j.partition())
+                                    && o.priority() == highest)) {
                 // swap with the user's top job so the user's share of the queue does not grow
-                Job topJob = jobs.values().stream().filter(o -> o.id() != id && o.state() == JobState.PENDING && o.uid() == j.uid()
-                        && o.partition().equals(j.partition()) && o.priority() == highest).findFirst().orElseThrow();
+                Job topJob = jobs.values().stream()
+                        .filter(o -> o.id() != id
+                                && o.state() == JobState.PENDING
+                                && o.uid() == j.uid()
+                                && o.partition().equals(j.partition())
+                                && o.priority() == highest)
+                        .findFirst()
+                        .orElseThrow();
                 List<Job> moved = priorities.top(j, topJob, highest, clock.getAsLong(), jobs.values(), clusterCpus());
                 store.saveJobs(moved);
                 moved.forEach(m -> jobs.put(m.id(), m));
@@ -483,7 +565,8 @@ public final class Cluster {
         }
         List<Node> out = new ArrayList<>();
         for (Node n : nodes.values()) {
-            out.add(n.withAllocation(cpus.getOrDefault(n.name(), new int[1])[0], mem.getOrDefault(n.name(), new long[1])[0]));
+            out.add(n.withAllocation(
+                    cpus.getOrDefault(n.name(), new int[1])[0], mem.getOrDefault(n.name(), new long[1])[0]));
         }
         return out;
     }
@@ -510,10 +593,12 @@ public final class Cluster {
             String inval = null;
             if (o != null && o.cpus() > totalCpus) {
                 inval = "Configured CPUs=" + o.cpus() + " but the node has " + totalCpus
-                        + "; lower CPUs in motley.conf's NodeName=" + name + " line (or remove it to use what is detected)";
+                        + "; lower CPUs in motley.conf's NodeName=" + name
+                        + " line (or remove it to use what is detected)";
             } else if (o != null && o.realMemoryMiB() > totalMem) {
                 inval = "Configured RealMemory=" + o.realMemoryMiB() + " but the node has " + totalMem
-                        + " MiB; lower RealMemory in motley.conf's NodeName=" + name + " line (or remove it to use what is detected)";
+                        + " MiB; lower RealMemory in motley.conf's NodeName=" + name
+                        + " line (or remove it to use what is detected)";
             }
             if (o != null && o.cpus() > 0) cpus = Math.min(cpus, o.cpus());
             if (o != null && o.realMemoryMiB() > 0) mem = Math.min(mem, o.realMemoryMiB());
@@ -529,11 +614,31 @@ public final class Cluster {
                 state = before.state();
                 reason = before.reason();
             }
-            Node n = new Node(name, reported.address(), cpus, mem, reported.sockets(), reported.coresPerSocket(),
-                    reported.threadsPerCore(), reported.arch(), reported.os(), state, reason, now, 0, 0,
-                    reported.freeMemMiB(), reported.cpuLoad(), reported.bootTime(), reported.agentStartTime(),
-                    reported.version(), withDeclared(reported.features(), o), reported.gpus(), reported.containment(),
-                    reported.jobUser(), reported.gpuUsage());
+            Node n = new Node(
+                    name,
+                    reported.address(),
+                    cpus,
+                    mem,
+                    reported.sockets(),
+                    reported.coresPerSocket(),
+                    reported.threadsPerCore(),
+                    reported.arch(),
+                    reported.os(),
+                    state,
+                    reason,
+                    now,
+                    0,
+                    0,
+                    reported.freeMemMiB(),
+                    reported.cpuLoad(),
+                    reported.bootTime(),
+                    reported.agentStartTime(),
+                    reported.version(),
+                    withDeclared(reported.features(), o),
+                    reported.gpus(),
+                    reported.containment(),
+                    reported.jobUser(),
+                    reported.gpuUsage());
             nodes.put(name, n);
             store.saveNode(n);
             AgentChannel old = links.put(name, link);
@@ -557,7 +662,11 @@ public final class Cluster {
                 }
                 Job j = jobs.get(id);
                 if (j == null || j.state() != JobState.RUNNING || !name.equals(j.node()) || run != j.restarts()) {
-                    log.warn("agent runs a job that is not running there; killing it node={} job={} run={}", name, id, run);
+                    log.warn(
+                            "agent runs a job that is not running there; killing it node={} job={} run={}",
+                            name,
+                            id,
+                            run);
                     link.send(Frame.op(Ops.KILL).put("id", id).put("run", run).put("why", "unknown"));
                     if (j != null && run != j.restarts()) stillEnding.add(id);
                 } else if (cancelling.containsKey(id)) {
@@ -566,7 +675,9 @@ public final class Cluster {
             }
             endingRuns.entrySet().removeIf(e -> e.getValue().equals(name) && !stillEnding.contains(e.getKey()));
             for (Job j : jobs.values()) {
-                if (j.state() == JobState.RUNNING && name.equals(j.node()) && !agentKnows.contains(j.id() + ":" + j.restarts())) {
+                if (j.state() == JobState.RUNNING
+                        && name.equals(j.node())
+                        && !agentKnows.contains(j.id() + ":" + j.restarts())) {
                     // we decided to start it but the agent never got the order: send it again
                     log.info("resending launch the agent never received job={} node={}", j.id(), name);
                     link.send(launchFrame(j));
@@ -614,7 +725,8 @@ public final class Cluster {
     /** A failing health check drains the node with its output as reason; a passing one resumes a node it drained. */
     private void health(Node n, String result, long now) {
         boolean ok = result.equals("ok");
-        boolean drainedByHealth = n.state() == NodeState.DRAIN && n.reason() != null && n.reason().startsWith(HEALTH_PREFIX);
+        boolean drainedByHealth =
+                n.state() == NodeState.DRAIN && n.reason() != null && n.reason().startsWith(HEALTH_PREFIX);
         Node next = null;
         if (!ok && n.state() == NodeState.UP) {
             String why = HEALTH_PREFIX + result.replaceFirst("^fail:", "").strip();
@@ -641,7 +753,8 @@ public final class Cluster {
         Node next;
         switch (word) {
             case "DRAIN", "DOWN" -> {
-                if (reason == null || reason.isBlank()) return Optional.of("You must specify a reason when DOWNING or DRAINING a node. Request denied");
+                if (reason == null || reason.isBlank())
+                    return Optional.of("You must specify a reason when DOWNING or DRAINING a node. Request denied");
                 next = n.withState(word.equals("DRAIN") ? NodeState.DRAIN : NodeState.DOWN, reason, now);
                 if (word.equals("DOWN")) {
                     // as in Slurm, DOWN ends the node's jobs
@@ -695,10 +808,11 @@ public final class Cluster {
             Integer by = cancelling.remove(id);
             long end = f.lng("end", clock.getAsLong());
             // Slurm reports an OOM-killed job as 0:125 whatever signal ended it
-            ExitStatus how = state == JobState.OUT_OF_MEMORY ? new ExitStatus(0, 125)
+            ExitStatus how = state == JobState.OUT_OF_MEMORY
+                    ? new ExitStatus(0, 125)
                     : new ExitStatus(f.integer("code", 0), f.integer("signal", 0));
-            Job done = j.withUsage(Codec.usage(f)).ended(state, how, end,
-                    state == JobState.CANCELLED ? (by == null ? 0 : by) : -1);
+            Job done = j.withUsage(Codec.usage(f))
+                    .ended(state, how, end, state == JobState.CANCELLED ? (by == null ? 0 : by) : -1);
             String desc = stateDesc(f.str("desc"));
             if (desc != null) done = done.withStateDesc(desc);
             store.saveJob(done);
@@ -802,7 +916,8 @@ public final class Cluster {
     }
 
     /** What a pass planned from: the snapshot, array tasks behind synthetic ids, and each job's request then. */
-    record PassInput(Snapshot snapshot, SchedulerOptions options, Map<Long, long[]> tasks, Map<Long, JobRequest> asked) {}
+    record PassInput(
+            Snapshot snapshot, SchedulerOptions options, Map<Long, long[]> tasks, Map<Long, JobRequest> asked) {}
 
     /**
      * One pass: a snapshot taken under the lock, a plan made outside it (so submissions and
@@ -827,7 +942,8 @@ public final class Cluster {
         for (Node n : nodes.values()) {
             // only nodes whose agent is connected can be given work
             NodeState s = links.containsKey(n.name()) ? n.state() : NodeState.DOWN;
-            views.add(new NodeView(n.name(), n.cpus(), n.memMiB(), s, n.gpus(), java.util.Set.copyOf(n.features()), weight(n.name())));
+            views.add(new NodeView(
+                    n.name(), n.cpus(), n.memMiB(), s, n.gpus(), java.util.Set.copyOf(n.features()), weight(n.name())));
         }
         List<Allocation> running = new ArrayList<>();
         List<QueuedJob> pending = new ArrayList<>();
@@ -846,7 +962,8 @@ public final class Cluster {
                         jobs.put(next.id(), next);
                         if (next.state().isTerminal() || next.request() != j.request()) changed.add(next);
                     }
-                    if (next.state() != JobState.PENDING || next.reason() == PendingReason.BeginTime
+                    if (next.state() != JobState.PENDING
+                            || next.reason() == PendingReason.BeginTime
                             || next.reason() == PendingReason.Dependency
                             || next.reason() == PendingReason.DependencyNeverSatisfied) {
                         continue;
@@ -860,8 +977,17 @@ public final class Cluster {
                     queueArrayTasks(j, parts, pending, tasks);
                     continue;
                 }
-                pending.add(new QueuedJob(j.id(), j.priority(), parts, r.cpus(), r.requestedMemMiB(),
-                        r.timeLimitSeconds(), r.hold(), r.gpusPerNode(), r.gpuType(), Admission.placement(r)));
+                pending.add(new QueuedJob(
+                        j.id(),
+                        j.priority(),
+                        parts,
+                        r.cpus(),
+                        r.requestedMemMiB(),
+                        r.timeLimitSeconds(),
+                        r.hold(),
+                        r.gpusPerNode(),
+                        r.gpuType(),
+                        Admission.placement(r)));
             }
         }
         store.saveJobs(changed);
@@ -879,7 +1005,10 @@ public final class Cluster {
                 options = options.withoutBackfill();
             }
         }
-        return new PassInput(new Snapshot(views, config.partitions(), running, pending, config.defMemPerCpuMiB(), now), options, tasks,
+        return new PassInput(
+                new Snapshot(views, config.partitions(), running, pending, config.defMemPerCpuMiB(), now),
+                options,
+                tasks,
                 asked);
     }
 
@@ -896,23 +1025,35 @@ public final class Cluster {
             long jobId = s.jobId() < 0 ? tasks.get(s.jobId())[0] : s.jobId();
             Job j = jobs.get(jobId);
             Node node = nodes.get(s.node());
-            boolean still = j != null && j.state() == JobState.PENDING && j.request() == in.asked().get(jobId)
-                    && node != null && node.state() == NodeState.UP && links.containsKey(s.node())
-                    && (s.jobId() >= 0 || (j.array() != null
-                            && ArraySpec.unfold(j.array().pending()).contains((int) tasks.get(s.jobId())[1])));
+            boolean still = j != null
+                    && j.state() == JobState.PENDING
+                    && j.request() == in.asked().get(jobId)
+                    && node != null
+                    && node.state() == NodeState.UP
+                    && links.containsKey(s.node())
+                    && (s.jobId() >= 0
+                            || (j.array() != null
+                                    && ArraySpec.unfold(j.array().pending()).contains((int) tasks.get(s.jobId())[1])));
             if (!still) {
                 skipped = true;
                 continue;
             }
             // the plan's limit is the partition's effective one: never "not given"
             Job run = s.jobId() < 0 ? startArrayTask(tasks.get(s.jobId()), now) : j;
-            started.add(run.started(s.partition(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), s.timeLimitSeconds(), now));
+            started.add(
+                    run.started(s.partition(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), s.timeLimitSeconds(), now));
         }
         store.saveJobs(started);
         for (Job j : started) {
             jobs.put(j.id(), j);
             links.get(j.node()).send(launchFrame(j));
-            log.info("job started job={} node={} cpus={} mem={}M gpus={}", j.id(), j.node(), j.allocCpus(), j.allocMemMiB(), j.gpuIds());
+            log.info(
+                    "job started job={} node={} cpus={} mem={}M gpus={}",
+                    j.id(),
+                    j.node(),
+                    j.allocCpus(),
+                    j.allocMemMiB(),
+                    j.gpuIds());
         }
         plan.reasons().forEach((id, why) -> {
             long jobId = id < 0 ? tasks.get(id)[0] : id;
@@ -968,11 +1109,15 @@ public final class Cluster {
     private void queueArrayTasks(Job meta, List<String> parts, List<QueuedJob> pending, Map<Long, long[]> tasks) {
         JobRequest r = meta.request();
         int throttle = ArraySpec.parse(r.array()).throttle();
-        long runningTasks = jobs.values().stream().filter(o -> o.state() == JobState.RUNNING && o.array() != null
-                && o.array().arrayJobId() == meta.id()).count();
+        long runningTasks = jobs.values().stream()
+                .filter(o -> o.state() == JobState.RUNNING
+                        && o.array() != null
+                        && o.array().arrayJobId() == meta.id())
+                .count();
         long allowed = throttle > 0 ? throttle - runningTasks : TASKS_PER_PASS;
         if (allowed <= 0) {
-            if (meta.reason() != PendingReason.JobArrayTaskLimit) jobs.put(meta.id(), meta.withReason(PendingReason.JobArrayTaskLimit));
+            if (meta.reason() != PendingReason.JobArrayTaskLimit)
+                jobs.put(meta.id(), meta.withReason(PendingReason.JobArrayTaskLimit));
             return;
         }
         List<Integer> indices = ArraySpec.unfold(meta.array().pending());
@@ -985,8 +1130,18 @@ public final class Cluster {
             // among other jobs of equal priority the tasks rank by the array's submission, not ahead of all
             long synthetic = Long.MIN_VALUE + 1 + tasks.size();
             tasks.put(synthetic, new long[] {meta.id(), indices.get(k), k});
-            pending.add(new QueuedJob(synthetic, meta.priority(), parts, r.cpus(), r.requestedMemMiB(), r.timeLimitSeconds(), false,
-                    r.gpusPerNode(), r.gpuType(), Admission.placement(r), meta.id()));
+            pending.add(new QueuedJob(
+                    synthetic,
+                    meta.priority(),
+                    parts,
+                    r.cpus(),
+                    r.requestedMemMiB(),
+                    r.timeLimitSeconds(),
+                    false,
+                    r.gpusPerNode(),
+                    r.gpuType(),
+                    Admission.placement(r),
+                    meta.id()));
         }
     }
 
@@ -1012,7 +1167,10 @@ public final class Cluster {
             PendingReason why = anyWaiting ? PendingReason.Dependency : PendingReason.DependencyNeverSatisfied;
             Job current = jobs.get(meta.id());
             if (!anyWaiting && meta.request().killOnInvalidDependency()) {
-                log.info("job cancelled: its dependency can never be satisfied job={} dependency={}", meta.id(), meta.request().dependency());
+                log.info(
+                        "job cancelled: its dependency can never be satisfied job={} dependency={}",
+                        meta.id(),
+                        meta.request().dependency());
                 Job ended = current.withReason(why).ended(JobState.CANCELLED, ExitStatus.NONE, now, 0);
                 jobs.put(meta.id(), ended);
                 store.saveJob(ended);
@@ -1033,14 +1191,35 @@ public final class Cluster {
         List<Integer> rest = new ArrayList<>(ArraySpec.unfold(meta.array().pending()));
         rest.remove(Integer.valueOf(index));
         // a started task no longer waits on anything: its dependency (per task, for aftercorr) was met
-        JobRequest own = meta.request().dependency() == null ? meta.request() : meta.request().withDependency(null);
+        JobRequest own = meta.request().dependency() == null
+                ? meta.request()
+                : meta.request().withDependency(null);
         if (rest.isEmpty()) return meta.withRequest(own).withArray(new ArrayPart(meta.id(), index, ""));
         Job remaining = meta.withArray(new ArrayPart(meta.id(), -1, ArraySpec.fold(rest)));
         jobs.put(meta.id(), remaining);
         store.saveJob(remaining);
-        return store.insertNew(id -> new Job(id, own, meta.user(), meta.uid(), meta.gid(), JobState.PENDING,
-                PendingReason.None, meta.priority(), meta.submitTime(), 0, 0, meta.partition(), null, 0, 0,
-                meta.timeLimitSeconds(), ExitStatus.NONE, -1, "", null, new ArrayPart(meta.id(), index, "")));
+        return store.insertNew(id -> new Job(
+                id,
+                own,
+                meta.user(),
+                meta.uid(),
+                meta.gid(),
+                JobState.PENDING,
+                PendingReason.None,
+                meta.priority(),
+                meta.submitTime(),
+                0,
+                0,
+                meta.partition(),
+                null,
+                0,
+                0,
+                meta.timeLimitSeconds(),
+                ExitStatus.NONE,
+                -1,
+                "",
+                null,
+                new ArrayPart(meta.id(), index, "")));
     }
 
     /**
@@ -1054,21 +1233,28 @@ public final class Cluster {
         JobRequest r = j.request();
         if (j.missesDeadline(now)) {
             // Slurm's deadline_ok: the job is removed, DEADLINE with exit 0:1, as soon as it cannot end in time
-            log.info("job removed: it can no longer end before its deadline job={} limit={}s deadline={}", j.id(),
-                    j.timeLimitSeconds(), r.deadline());
+            log.info(
+                    "job removed: it can no longer end before its deadline job={} limit={}s deadline={}",
+                    j.id(),
+                    j.timeLimitSeconds(),
+                    r.deadline());
             return j.ended(JobState.DEADLINE, new ExitStatus(0, 1), now, -1);
         }
         boolean dyingRun = endingRuns.containsKey(j.id());
-        if (r.beginTime() > now || dyingRun) return j.reason() == PendingReason.BeginTime ? j : j.withReason(PendingReason.BeginTime);
+        if (r.beginTime() > now || dyingRun)
+            return j.reason() == PendingReason.BeginTime ? j : j.withReason(PendingReason.BeginTime);
         if (r.dependency() == null) {
             // the reason is the scheduler's to give; clear the ones this method set
-            return j.reason() == PendingReason.BeginTime || j.reason() == PendingReason.Dependency ? j.withReason(PendingReason.None) : j;
+            return j.reason() == PendingReason.BeginTime || j.reason() == PendingReason.Dependency
+                    ? j.withReason(PendingReason.None)
+                    : j;
         }
         Dependency dep = Dependency.parse(r.dependency());
         // an array depending with aftercorr is judged task by task when its tasks are offered
         if (dep.corresponding() && j.array() != null && j.array().holdsPending()) {
             // the reason is set again when its tasks are judged (readyByCorrespondingTask)
-            boolean waited = j.reason() == PendingReason.Dependency || j.reason() == PendingReason.DependencyNeverSatisfied;
+            boolean waited =
+                    j.reason() == PendingReason.Dependency || j.reason() == PendingReason.DependencyNeverSatisfied;
             return waited ? j.withReason(PendingReason.None) : j;
         }
         boolean singletonBlocked = singletonBlocked(j);
@@ -1077,17 +1263,26 @@ public final class Cluster {
             case WAITING -> j.reason() == PendingReason.Dependency ? j : j.withReason(PendingReason.Dependency);
             case NEVER -> {
                 if (r.killOnInvalidDependency()) {
-                    log.info("job cancelled: its dependency can never be satisfied job={} dependency={}", j.id(), r.dependency());
-                    yield j.withReason(PendingReason.DependencyNeverSatisfied).ended(JobState.CANCELLED, ExitStatus.NONE, now, 0);
+                    log.info(
+                            "job cancelled: its dependency can never be satisfied job={} dependency={}",
+                            j.id(),
+                            r.dependency());
+                    yield j.withReason(PendingReason.DependencyNeverSatisfied)
+                            .ended(JobState.CANCELLED, ExitStatus.NONE, now, 0);
                 }
-                yield j.reason() == PendingReason.DependencyNeverSatisfied ? j : j.withReason(PendingReason.DependencyNeverSatisfied);
+                yield j.reason() == PendingReason.DependencyNeverSatisfied
+                        ? j
+                        : j.withReason(PendingReason.DependencyNeverSatisfied);
             }
         };
     }
 
     private boolean singletonBlocked(Job j) {
-        return jobs.values().stream().anyMatch(o -> o.id() < j.id() && !o.state().isTerminal()
-                && o.uid() == j.uid() && o.request().name().equals(j.request().name()));
+        return jobs.values().stream()
+                .anyMatch(o -> o.id() < j.id()
+                        && !o.state().isTerminal()
+                        && o.uid() == j.uid()
+                        && o.request().name().equals(j.request().name()));
     }
 
     /**
@@ -1113,9 +1308,14 @@ public final class Cluster {
             for (Job t : family) {
                 if (t.array() == null) continue;
                 boolean holds = t.array().holdsPending() && t.state() == JobState.PENDING;
-                if (t.array().taskId() == index && !holds) return Optional.of(new Dependency.Target(t.state(), t.startTime()));
+                if (t.array().taskId() == index && !holds)
+                    return Optional.of(new Dependency.Target(t.state(), t.startTime()));
                 if (t.array().holdsPending()
-                        && pending.computeIfAbsent(t.id(), k -> Set.copyOf(ArraySpec.unfold(t.array().pending()))).contains(index)) {
+                        && pending.computeIfAbsent(
+                                        t.id(),
+                                        k -> Set.copyOf(
+                                                ArraySpec.unfold(t.array().pending())))
+                                .contains(index)) {
                     return Optional.of(new Dependency.Target(JobState.PENDING, 0));
                 }
             }
@@ -1131,7 +1331,9 @@ public final class Cluster {
     private List<Job> family(long id) {
         Job t = jobs.get(id);
         if (t != null && t.array() == null) return List.of(t);
-        return store.accounting(0, Long.MAX_VALUE, -1, List.of(id)).stream().map(j -> jobs.getOrDefault(j.id(), j)).toList();
+        return store.accounting(0, Long.MAX_VALUE, -1, List.of(id)).stream()
+                .map(j -> jobs.getOrDefault(j.id(), j))
+                .toList();
     }
 
     /**
@@ -1140,17 +1342,26 @@ public final class Cluster {
      */
     private static Optional<Dependency.Target> targetOf(List<Job> family) {
         if (family.isEmpty()) return Optional.empty();
-        if (family.size() == 1) return Optional.of(new Dependency.Target(family.get(0).state(), family.get(0).startTime()));
-        long firstStart = family.stream().mapToLong(Job::startTime).filter(x -> x > 0).min().orElse(0);
+        if (family.size() == 1)
+            return Optional.of(
+                    new Dependency.Target(family.get(0).state(), family.get(0).startTime()));
+        long firstStart = family.stream()
+                .mapToLong(Job::startTime)
+                .filter(x -> x > 0)
+                .min()
+                .orElse(0);
         boolean active = family.stream().anyMatch(j -> !j.state().isTerminal());
         boolean allOk = family.stream().allMatch(j -> j.state() == JobState.COMPLETED);
-        JobState state = active ? (firstStart > 0 ? JobState.RUNNING : JobState.PENDING)
+        JobState state = active
+                ? (firstStart > 0 ? JobState.RUNNING : JobState.PENDING)
                 : allOk ? JobState.COMPLETED : JobState.FAILED;
         return Optional.of(new Dependency.Target(state, firstStart));
     }
 
     private Frame launchFrame(Job j) {
-        return Frame.op(Ops.LAUNCH).put("cluster", config.clusterName()).put("killWait", config.killWaitSeconds())
+        return Frame.op(Ops.LAUNCH)
+                .put("cluster", config.clusterName())
+                .put("killWait", config.killWaitSeconds())
                 .add(Codec.job(j, true));
     }
 }

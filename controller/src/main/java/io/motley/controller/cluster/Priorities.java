@@ -39,6 +39,7 @@ final class Priorities {
     private final Set<Long> charged = new HashSet<>();
     /** Jobs seen running and what they are charged, to catch an end the view no longer shows. */
     private final Map<Long, Charge> running = new HashMap<>();
+
     private final LongFunction<Optional<Job>> lookup;
     /**
      * Pending jobs' factors as last computed, with the request they were computed from: a job is
@@ -46,6 +47,7 @@ final class Priorities {
      * PriorityCalcPeriod, as Slurm does, so a pass over a long queue does not recompute it.
      */
     private final Map<Long, Ranked> ranked = new HashMap<>();
+
     private long lastFull = Long.MIN_VALUE;
 
     private record Ranked(io.motley.core.job.JobRequest request, Factors factors) {}
@@ -56,7 +58,9 @@ final class Priorities {
      */
     Priorities(ClusterConfig config, List<Job> finished, LongFunction<Optional<Job>> lookup) {
         this.config = config;
-        this.calculator = new PriorityCalculator(config.priority(), config.associations(),
+        this.calculator = new PriorityCalculator(
+                config.priority(),
+                config.associations(),
                 config.partitions().stream().map(Partition::name).toList());
         this.ledger = new UsageLedger(config.priority().decayHalfLifeSeconds());
         this.lookup = lookup;
@@ -143,10 +147,13 @@ final class Priorities {
         ShareTree tree = shares(now, jobs);
         double sum = calculator.factors(job, now, tree, clusterCpus).sum();
         long delta = Math.max(1, highest + 1 - (long) Math.floor(sum));
-        Job up = job.withRequest(job.request().withNice((int) Math.max(Integer.MIN_VALUE + 3, job.request().nice() - delta)));
-        Job down = topJob.withRequest(topJob.request().withNice((int) Math.min(Integer.MAX_VALUE - 2, topJob.request().nice() + delta)));
+        Job up = job.withRequest(job.request()
+                .withNice((int) Math.max(Integer.MIN_VALUE + 3, job.request().nice() - delta)));
+        Job down = topJob.withRequest(topJob.request()
+                .withNice((int) Math.min(Integer.MAX_VALUE - 2, topJob.request().nice() + delta)));
         up = up.withPriority(calculator.factors(up, now, tree, clusterCpus).priority());
-        down = down.withPriority(calculator.factors(down, now, tree, clusterCpus).priority());
+        down = down.withPriority(
+                calculator.factors(down, now, tree, clusterCpus).priority());
         return List.of(up, down);
     }
 

@@ -40,7 +40,8 @@ public final class ControllerServer implements AutoCloseable {
     // anyone who can reach the port can be refused: one line per interval, with a count, not one per attempt
     private final ReportThrottle refusals = new ReportThrottle(Duration.ofSeconds(10));
 
-    public ControllerServer(Cluster cluster, ClusterKey key, String bind, int port, Bounds requests) throws IOException {
+    public ControllerServer(Cluster cluster, ClusterKey key, String bind, int port, Bounds requests)
+            throws IOException {
         this.cluster = cluster;
         this.key = key;
         this.requests = requests;
@@ -55,20 +56,27 @@ public final class ControllerServer implements AutoCloseable {
     }
 
     public void serve() {
-        new AcceptLoop<>(new AcceptLoop.Source<Socket>() {
-            @Override
-            public Socket accept() throws IOException {
-                return server.accept();
-            }
+        new AcceptLoop<>(
+                        new AcceptLoop.Source<Socket>() {
+                            @Override
+                            public Socket accept() throws IOException {
+                                return server.accept();
+                            }
 
-            @Override
-            public boolean isOpen() {
-                return !server.isClosed();
-            }
-        }, s -> Thread.ofVirtual().name("conn-" + s.getRemoteSocketAddress()).start(() -> handle(s)), (n, e) -> {
-            if (e != null) log.warn("accept failing count={} error=\"{}\"; backing off", n, e.getMessage());
-            else log.info("accept working again after count={} more failures", n);
-        }).run();
+                            @Override
+                            public boolean isOpen() {
+                                return !server.isClosed();
+                            }
+                        },
+                        s -> Thread.ofVirtual()
+                                .name("conn-" + s.getRemoteSocketAddress())
+                                .start(() -> handle(s)),
+                        (n, e) -> {
+                            if (e != null)
+                                log.warn("accept failing count={} error=\"{}\"; backing off", n, e.getMessage());
+                            else log.info("accept working again after count={} more failures", n);
+                        })
+                .run();
     }
 
     private void handle(Socket s) {

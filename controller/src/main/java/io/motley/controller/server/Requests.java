@@ -47,8 +47,11 @@ final class Requests {
         try {
             return answer(req);
         } catch (MalformedRequest e) {
-            log.warn("malformed request op={} uid={} problem=\"{}\"", FreeText.quote(req.op(), QUOTED),
-                    FreeText.quote(req.str(Ops.CALLER_UID), QUOTED), e.getMessage());
+            log.warn(
+                    "malformed request op={} uid={} problem=\"{}\"",
+                    FreeText.quote(req.op(), QUOTED),
+                    FreeText.quote(req.str(Ops.CALLER_UID), QUOTED),
+                    e.getMessage());
             return Frame.error("malformed request: " + e.getMessage());
         }
     }
@@ -87,23 +90,28 @@ final class Requests {
                 for (String name : req.str("nodes", "").split(",")) {
                     if (name.isBlank()) continue;
                     cluster.updateNode(name, req.str("state", ""), req.str("reason"), uid)
-                            .ifPresent(err -> out.add(new Frame().put("node", name).put("error", err)));
+                            .ifPresent(
+                                    err -> out.add(new Frame().put("node", name).put("error", err)));
                 }
                 yield out;
             }
             case Ops.UPDATE_JOB -> {
-                Map<String, String> changes = new LinkedHashMap<>(child(req, 0, "changes").fields());
+                Map<String, String> changes =
+                        new LinkedHashMap<>(child(req, 0, "changes").fields());
                 List<Long> ids = ids(req);
                 List<String> groups = groups(req);
                 Frame out = Frame.op(Ops.OK);
                 for (long id : ids) {
-                    cluster.updateJob(id, changes, uid, groups).ifPresent(err -> out.add(new Frame().put("id", id).put("error", err)));
+                    cluster.updateJob(id, changes, uid, groups)
+                            .ifPresent(err -> out.add(new Frame().put("id", id).put("error", err)));
                 }
                 yield out;
             }
             case Ops.TOP -> {
                 Frame out = Frame.op(Ops.OK);
-                for (long id : ids(req)) cluster.top(id, uid).ifPresent(err -> out.add(new Frame().put("id", id).put("error", err)));
+                for (long id : ids(req))
+                    cluster.top(id, uid)
+                            .ifPresent(err -> out.add(new Frame().put("id", id).put("error", err)));
                 yield out;
             }
             case Ops.PRIORITY_FACTORS -> {
@@ -113,7 +121,8 @@ final class Requests {
                 yield out;
             }
             case Ops.SHARES -> {
-                Frame out = Frame.op(Ops.OK).put("type", cluster.config().priority().typeName());
+                Frame out =
+                        Frame.op(Ops.OK).put("type", cluster.config().priority().typeName());
                 cluster.shares().rows().forEach(r -> out.add(Codec.shareRow(r)));
                 yield out;
             }
@@ -135,7 +144,8 @@ final class Requests {
      * take new jobs ({@code database}: "ok", else what is wrong with it).
      */
     private Frame ping() {
-        Frame out = Frame.op(Ops.OK).put("cluster", cluster.config().clusterName()).put("host", hostName());
+        Frame out =
+                Frame.op(Ops.OK).put("cluster", cluster.config().clusterName()).put("host", hostName());
         Optional<String> problem = cluster.storeProblem();
         return out.put("database", problem.orElse("ok"));
     }
@@ -151,11 +161,13 @@ final class Requests {
     private Frame jobs(Frame req) {
         Frame out = Frame.op(Ops.OK);
         Map<Long, Plan.Reservation> expected = cluster.expectedStarts();
-        List<Job> listed = req.has("id") ? cluster.job(number(req, "id", 0)).stream().toList() : cluster.jobs();
+        List<Job> listed =
+                req.has("id") ? cluster.job(number(req, "id", 0)).stream().toList() : cluster.jobs();
         for (Job j : listed) {
             Frame f = Codec.job(j, false);
             Plan.Reservation r = expected.get(j.id());
-            if (r != null && j.state() == JobState.PENDING) f.put("expectedStart", r.start()).put("schedNodes", r.node());
+            if (r != null && j.state() == JobState.PENDING)
+                f.put("expectedStart", r.start()).put("schedNodes", r.node());
             out.add(f);
         }
         return out;
@@ -168,7 +180,8 @@ final class Requests {
 
     /** The request's {@code index}th child frame, which holds {@code what}. */
     private static Frame child(Frame req, int index, String what) {
-        if (req.children().size() <= index) throw new MalformedRequest(what + ": missing (the request carries no " + what + ")");
+        if (req.children().size() <= index)
+            throw new MalformedRequest(what + ": missing (the request carries no " + what + ")");
         return req.children().get(index);
     }
 
@@ -228,10 +241,13 @@ final class Requests {
         for (String t : req.str("tasks", "").split(",")) {
             if (t.isBlank()) continue;
             int u = t.indexOf('_');
-            if (u < 0) throw new MalformedRequest("tasks: '" + FreeText.quote(t, QUOTED) + "' is not an array task (ARRAYID_INDEX)");
+            if (u < 0)
+                throw new MalformedRequest(
+                        "tasks: '" + FreeText.quote(t, QUOTED) + "' is not an array task (ARRAYID_INDEX)");
             long array = jobId(t.substring(0, u), "tasks");
             long index = jobId(t.substring(u + 1), "tasks");
-            if (index > Integer.MAX_VALUE) throw new MalformedRequest("tasks: '" + FreeText.quote(t, QUOTED) + "' is not an array task");
+            if (index > Integer.MAX_VALUE)
+                throw new MalformedRequest("tasks: '" + FreeText.quote(t, QUOTED) + "' is not an array task");
             out.computeIfAbsent(array, k -> new ArrayList<>()).add((int) index);
         }
         return out;

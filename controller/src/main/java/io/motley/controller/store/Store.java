@@ -55,6 +55,7 @@ public final class Store implements AutoCloseable {
     static final long ID_BLOCK = 1000;
     /** Below this much usable space a failed write is taken for a full disk, whatever SQLite called it. */
     private static final long NEARLY_FULL_BYTES = 1024 * 1024;
+
     private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
 
@@ -93,8 +94,13 @@ public final class Store implements AutoCloseable {
             openedKey = fileKey();
             long next = nextId();
             if (!existed && onDisk > 1) {
-                log.error("the job database was lost: {} did not exist, but {} shows that job ids up to {} were issued;"
-                        + " starting an empty database, job ids continue from {}", file, idMark, onDisk - 1, onDisk);
+                log.error(
+                        "the job database was lost: {} did not exist, but {} shows that job ids up to {} were issued;"
+                                + " starting an empty database, job ids continue from {}",
+                        file,
+                        idMark,
+                        onDisk - 1,
+                        onDisk);
             } else if (onDisk > next) {
                 log.info("job ids continue from the high-water mark mark={} database_next={}", onDisk, next);
             }
@@ -127,7 +133,8 @@ public final class Store implements AutoCloseable {
             if (v < 0) throw new NumberFormatException();
             return v;
         } catch (NumberFormatException e) {
-            throw new IOException("the job id high-water mark " + idMark + " is damaged ('" + io.motley.core.job.FreeText.quote(text, 40)
+            throw new IOException("the job id high-water mark " + idMark + " is damaged ('"
+                    + io.motley.core.job.FreeText.quote(text, 40)
                     + "'); it must hold the first job id not yet issued: write a number at least as large as any job id"
                     + " this cluster gave out, or remove the file if the database is intact");
         }
@@ -137,7 +144,9 @@ public final class Store implements AutoCloseable {
     private void writeMark(long value) throws IOException {
         Path tmp = idMark.resolveSibling("job-ids.tmp");
         Files.deleteIfExists(tmp);
-        try (FileChannel ch = FileChannel.open(tmp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+        try (FileChannel ch = FileChannel.open(
+                tmp,
+                EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(OWNER_FILE))) {
             ch.write(ByteBuffer.wrap((value + "\n").getBytes(StandardCharsets.US_ASCII)));
             ch.force(true);
@@ -156,7 +165,8 @@ public final class Store implements AutoCloseable {
     }
 
     private long nextId() throws SQLException {
-        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT value FROM meta WHERE key='next_job_id'")) {
+        try (Statement s = db.createStatement();
+                ResultSet r = s.executeQuery("SELECT value FROM meta WHERE key='next_job_id'")) {
             return r.next() ? r.getLong(1) : 1;
         }
     }
@@ -176,7 +186,8 @@ public final class Store implements AutoCloseable {
                 if (r.next()) version = r.getInt(1);
             }
             if (version > SCHEMA_VERSION) {
-                throw new SQLException("database schema " + version + " is newer than this Motley (" + SCHEMA_VERSION + ")");
+                throw new SQLException(
+                        "database schema " + version + " is newer than this Motley (" + SCHEMA_VERSION + ")");
             }
             if (version < 1) {
                 db.setAutoCommit(false);
@@ -254,8 +265,10 @@ public final class Store implements AutoCloseable {
     /** The error for a failed write: a full disk named as such, anything else with the driver's words. */
     private StoreException failure(String failure, String diskFullWhat, Exception e) {
         if (diskFull(e)) {
-            return new StoreException("the controller's disk is full: " + diskFullWhat + " " + file
-                    + " (free space on that filesystem and resubmit)", e);
+            return new StoreException(
+                    "the controller's disk is full: " + diskFullWhat + " " + file
+                            + " (free space on that filesystem and resubmit)",
+                    e);
         }
         return new StoreException(failure + ": " + e.getMessage(), e);
     }
@@ -263,7 +276,8 @@ public final class Store implements AutoCloseable {
     private boolean diskFull(Exception e) {
         if (e instanceof SQLiteException se && se.getResultCode() == SQLiteErrorCode.SQLITE_FULL) return true;
         String m = String.valueOf(e.getMessage());
-        if (m.contains("SQLITE_FULL") || m.contains("disk is full") || m.contains("No space left on device")) return true;
+        if (m.contains("SQLITE_FULL") || m.contains("disk is full") || m.contains("No space left on device"))
+            return true;
         // SQLite reports some writes that found no space as I/O errors; the free space says what they were
         return usableSpace() < NEARLY_FULL_BYTES;
     }
@@ -291,8 +305,10 @@ public final class Store implements AutoCloseable {
         }
         if (key == null || !Objects.equals(key, openedKey)) throw lost();
         if (!Files.isWritable(file)) {
-            throw new StoreException("the job database " + file + " is not writable; make it writable again"
-                    + " (owner root, mode 0600) and resubmit", null);
+            throw new StoreException(
+                    "the job database " + file + " is not writable; make it writable again"
+                            + " (owner root, mode 0600) and resubmit",
+                    null);
         }
     }
 
@@ -307,8 +323,9 @@ public final class Store implements AutoCloseable {
                 log.warn("cannot record the next job id after the database was lost: {}", e.toString());
             }
         }
-        String message = "the job database " + file + " was deleted or replaced while the controller ran; restart the controller"
-                + " to start a new one (job ids continue from " + mark + ")";
+        String message =
+                "the job database " + file + " was deleted or replaced while the controller ran; restart the controller"
+                        + " to start a new one (job ids continue from " + mark + ")";
         if (first) log.error(message);
         return new StoreException(message, null);
     }
@@ -324,7 +341,8 @@ public final class Store implements AutoCloseable {
             return Optional.of(e.getMessage());
         }
         if (usableSpace() < NEARLY_FULL_BYTES) {
-            return Optional.of("the controller's disk is full: " + file + " cannot grow (free space on that filesystem)");
+            return Optional.of(
+                    "the controller's disk is full: " + file + " cannot grow (free space on that filesystem)");
         }
         return Optional.empty();
     }
@@ -336,8 +354,9 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private static final String INSERT = "INSERT OR REPLACE INTO jobs (id, state, uid, name, submit, start, end_time, record,"
-            + " array_job_id) VALUES (?,?,?,?,?,?,?,?,?)";
+    private static final String INSERT =
+            "INSERT OR REPLACE INTO jobs (id, state, uid, name, submit, start, end_time, record,"
+                    + " array_job_id) VALUES (?,?,?,?,?,?,?,?,?)";
 
     private static void bind(PreparedStatement p, Job job) throws SQLException {
         p.setLong(1, job.id());
@@ -377,7 +396,8 @@ public final class Store implements AutoCloseable {
 
     /** Jobs that ended at or after {@code since}: kept in view for squeue -t all and scontrol. */
     public synchronized List<Job> endedSince(long since) {
-        return queryJobs("SELECT record FROM jobs WHERE state NOT IN ('PENDING','RUNNING') AND end_time >= ? ORDER BY id",
+        return queryJobs(
+                "SELECT record FROM jobs WHERE state NOT IN ('PENDING','RUNNING') AND end_time >= ? ORDER BY id",
                 List.of(since));
     }
 
@@ -394,7 +414,11 @@ public final class Store implements AutoCloseable {
             args.add(start);
         } else {
             String marks = "?,".repeat(ids.size() - 1) + "?";
-            sql.append(" AND (id IN (").append(marks).append(") OR array_job_id IN (").append(marks).append("))");
+            sql.append(" AND (id IN (")
+                    .append(marks)
+                    .append(") OR array_job_id IN (")
+                    .append(marks)
+                    .append("))");
             args.addAll(ids);
             args.addAll(ids);
         }
@@ -430,7 +454,8 @@ public final class Store implements AutoCloseable {
     }
 
     public synchronized List<Node> nodes() {
-        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT record FROM nodes ORDER BY name")) {
+        try (Statement s = db.createStatement();
+                ResultSet r = s.executeQuery("SELECT record FROM nodes ORDER BY name")) {
             List<Node> out = new ArrayList<>();
             while (r.next()) out.add(Codec.node(decode(r.getBytes(1))));
             return out;
@@ -467,7 +492,8 @@ public final class Store implements AutoCloseable {
         try {
             db.rollback();
         } catch (SQLException ignored) {
-            // SQLite may have rolled the transaction back already (as it does when the disk is full); the original error is the one worth reporting
+            // SQLite may have rolled the transaction back already (as it does when the disk is full); the original
+            // error is the one worth reporting
         }
     }
 
@@ -492,7 +518,10 @@ public final class Store implements AutoCloseable {
             long next = nextId();
             if (next < mark) writeMark(next);
         } catch (SQLException | IOException e) {
-            log.warn("cannot make the job id mark exact; ids after a restart skip up to {} error=\"{}\"", ID_BLOCK, e.toString());
+            log.warn(
+                    "cannot make the job id mark exact; ids after a restart skip up to {} error=\"{}\"",
+                    ID_BLOCK,
+                    e.toString());
         }
         try {
             db.close();

@@ -9,10 +9,10 @@ import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.PendingReason;
-import io.motley.protocol.Frame;
-import io.motley.protocol.Ops;
 import io.motley.core.scheduler.Plan;
 import io.motley.core.scheduler.Scheduler;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Ops;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,8 +50,14 @@ class ClusterTest {
         public void close() {}
 
         synchronized List<String> ops() {
-            return sent.stream().map(f -> f.op() + (f.has("id") ? ":" + f.str("id") : f.children().isEmpty() ? ""
-                    : ":" + f.children().get(0).str("id"))).toList();
+            return sent.stream()
+                    .map(f -> f.op()
+                            + (f.has("id")
+                                    ? ":" + f.str("id")
+                                    : f.children().isEmpty()
+                                            ? ""
+                                            : ":" + f.children().get(0).str("id")))
+                    .toList();
         }
     }
 
@@ -60,12 +66,35 @@ class ClusterTest {
     }
 
     static JobRequest req(int cpus) {
-        return new JobRequest("j", List.of(), 1, cpus, false, 1, JobRequest.UNSET, JobRequest.UNSET, JobRequest.UNSET, null, null,
-                "/tmp", null, Map.of(), "#!/bin/sh\ntrue\n", List.of(), false, null, null, "h");
+        return new JobRequest(
+                "j",
+                List.of(),
+                1,
+                cpus,
+                false,
+                1,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                null,
+                null,
+                "/tmp",
+                null,
+                Map.of(),
+                "#!/bin/sh\ntrue\n",
+                List.of(),
+                false,
+                null,
+                null,
+                "h");
     }
 
     static Frame registration(String node, int cpus, Frame... inventory) {
-        Frame f = Frame.op(Ops.REGISTER).put("name", node).put("cpus", cpus).put("mem", 4000).put("state", "UP");
+        Frame f = Frame.op(Ops.REGISTER)
+                .put("name", node)
+                .put("cpus", cpus)
+                .put("mem", 4000)
+                .put("state", "UP");
         for (Frame i : inventory) f.add(i);
         return f;
     }
@@ -86,15 +115,37 @@ class ClusterTest {
         // a new controller process over the same database: the agent reports only job a
         Store again = new Store(dir.resolve("db"));
         Cluster c2 = cluster(again);
-        assertThat(c2.jobs()).extracting(Job::id, Job::state).contains(
-                org.assertj.core.groups.Tuple.tuple(a, JobState.RUNNING), org.assertj.core.groups.Tuple.tuple(p, JobState.PENDING));
+        assertThat(c2.jobs())
+                .extracting(Job::id, Job::state)
+                .contains(
+                        org.assertj.core.groups.Tuple.tuple(a, JobState.RUNNING),
+                        org.assertj.core.groups.Tuple.tuple(p, JobState.PENDING));
         FakeLink n1b = new FakeLink("n1");
-        c2.register(n1b, registration("n1", 2, new Frame().put("op", "running").put("id", a),
-                new Frame().put("op", "running").put("id", 999)));
+        c2.register(
+                n1b,
+                registration(
+                        "n1",
+                        2,
+                        new Frame().put("op", "running").put("id", a),
+                        new Frame().put("op", "running").put("id", 999)));
         assertThat(n1b.ops()).contains("launch:" + b, "kill:999").doesNotContain("launch:" + a);
 
-        c2.jobEnded("n1", Frame.op(Ops.JOB_ENDED).put("id", a).put("state", "COMPLETED").put("code", 0).put("signal", 0).put("end", now.get()));
-        c2.jobEnded("n1", Frame.op(Ops.JOB_ENDED).put("id", a).put("state", "FAILED").put("code", 1).put("signal", 0).put("end", now.get()));
+        c2.jobEnded(
+                "n1",
+                Frame.op(Ops.JOB_ENDED)
+                        .put("id", a)
+                        .put("state", "COMPLETED")
+                        .put("code", 0)
+                        .put("signal", 0)
+                        .put("end", now.get()));
+        c2.jobEnded(
+                "n1",
+                Frame.op(Ops.JOB_ENDED)
+                        .put("id", a)
+                        .put("state", "FAILED")
+                        .put("code", 1)
+                        .put("signal", 0)
+                        .put("end", now.get()));
         assertThat(c2.job(a)).get().extracting(Job::state).isEqualTo(JobState.COMPLETED);
         assertThat(n1b.ops()).filteredOn(s -> s.equals("ack_ended:" + a)).hasSize(2);
         again.close();
@@ -136,15 +187,34 @@ class ClusterTest {
         long pend = c.submit(req(1), 1000, 1000, "ann").lng("id", -1);
         c.schedulePass();
         assertThat(c.job(pend)).get().extracting(Job::reason).isEqualTo(PendingReason.Resources);
-        assertThat(c.cancel(List.of(pend), 1001)).extracting(Cluster.Outcome::error).containsExactly("Access/permission denied");
-        assertThat(c.cancel(List.of(pend, run, 4242L), 1000)).extracting(Cluster.Outcome::error)
+        assertThat(c.cancel(List.of(pend), 1001))
+                .extracting(Cluster.Outcome::error)
+                .containsExactly("Access/permission denied");
+        assertThat(c.cancel(List.of(pend, run, 4242L), 1000))
+                .extracting(Cluster.Outcome::error)
                 .containsExactly(null, null, "Invalid job id specified");
-        assertThat(c.job(pend)).get().extracting(Job::state, Job::cancelledBy).containsExactly(JobState.CANCELLED, 1000);
-        assertThat(c.job(run)).get().extracting(Job::state).as("running until the agent reports").isEqualTo(JobState.RUNNING);
+        assertThat(c.job(pend))
+                .get()
+                .extracting(Job::state, Job::cancelledBy)
+                .containsExactly(JobState.CANCELLED, 1000);
+        assertThat(c.job(run))
+                .get()
+                .extracting(Job::state)
+                .as("running until the agent reports")
+                .isEqualTo(JobState.RUNNING);
         assertThat(n1.ops()).contains("kill:" + run);
-        c.jobEnded("n1", Frame.op(Ops.JOB_ENDED).put("id", run).put("state", "CANCELLED").put("code", 0).put("signal", 15).put("end", now.get()));
+        c.jobEnded(
+                "n1",
+                Frame.op(Ops.JOB_ENDED)
+                        .put("id", run)
+                        .put("state", "CANCELLED")
+                        .put("code", 0)
+                        .put("signal", 15)
+                        .put("end", now.get()));
         assertThat(c.job(run)).get().extracting(Job::state, Job::cancelledBy).containsExactly(JobState.CANCELLED, 1000);
-        assertThat(c.cancel(List.of(run), 0)).extracting(Cluster.Outcome::error).containsExactly("Job/step already completing or completed");
+        assertThat(c.cancel(List.of(run), 0))
+                .extracting(Cluster.Outcome::error)
+                .containsExactly("Job/step already completing or completed");
         store.close();
     }
 
@@ -157,7 +227,10 @@ class ClusterTest {
         assertThat(no.isError()).isTrue();
         assertThat(no.str("message")).isEqualTo("Requested node configuration is not available");
         List<Job> all = c.accounting(0, Long.MAX_VALUE, -1, List.of());
-        assertThat(all).singleElement().extracting(Job::state, j -> j.exit().toString()).containsExactly(JobState.FAILED, "1:0");
+        assertThat(all)
+                .singleElement()
+                .extracting(Job::state, j -> j.exit().toString())
+                .containsExactly(JobState.FAILED, "1:0");
         store.close();
     }
 

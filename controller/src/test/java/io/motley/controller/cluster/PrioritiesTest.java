@@ -41,9 +41,41 @@ class PrioritiesTest {
     }
 
     static JobRequest req(int cpus, String account, int nice, String qos) {
-        return new JobRequest("j", List.of(), 1, cpus, false, 1, JobRequest.UNSET, JobRequest.UNSET, JobRequest.UNSET, null, null,
-                "/tmp", null, Map.of(), "#!/bin/sh\ntrue\n", List.of(), false, null, account, "h", 0, null, null, false, 0, null,
-                null, null, false, null, nice, qos, 0, true);
+        return new JobRequest(
+                "j",
+                List.of(),
+                1,
+                cpus,
+                false,
+                1,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                null,
+                null,
+                "/tmp",
+                null,
+                Map.of(),
+                "#!/bin/sh\ntrue\n",
+                List.of(),
+                false,
+                null,
+                account,
+                "h",
+                0,
+                null,
+                null,
+                false,
+                0,
+                null,
+                null,
+                null,
+                false,
+                null,
+                nice,
+                qos,
+                0,
+                true);
     }
 
     @Test
@@ -55,7 +87,8 @@ class PrioritiesTest {
             assertThat(bad.str("message")).isEqualTo("Invalid account or account/partition combination specified");
             assertThat(c.submit(req(1, "nosuch", 0, null), 1000, 1000, "alice").str("message"))
                     .isEqualTo("Invalid account or account/partition combination specified");
-            assertThat(c.submit(req(1, null, 0, "bogus"), 1000, 1000, "alice").str("message")).isEqualTo("Invalid qos specification");
+            assertThat(c.submit(req(1, null, 0, "bogus"), 1000, 1000, "alice").str("message"))
+                    .isEqualTo("Invalid qos specification");
             long ok = c.submit(req(1, null, 0, null), 1000, 1000, "alice").lng("id", -1);
             // no -A: the first account listing alice; no --qos: normal
             assertThat(c.job(ok).orElseThrow().request().account()).isEqualTo("physics");
@@ -77,8 +110,14 @@ class PrioritiesTest {
         now.addAndGet(100);
         // running jobs count too
         assertThat(c.shares().row("physics", "alice").orElseThrow().rawUsage()).isEqualTo(200.0);
-        c.jobEnded("n1", Frame.op(Ops.JOB_ENDED).put("id", run).put("state", "COMPLETED").put("code", 0).put("signal", 0)
-                .put("end", now.get()));
+        c.jobEnded(
+                "n1",
+                Frame.op(Ops.JOB_ENDED)
+                        .put("id", run)
+                        .put("state", "COMPLETED")
+                        .put("code", 0)
+                        .put("signal", 0)
+                        .put("end", now.get()));
         long mine = c.submit(req(1, "physics", 0, null), 1000, 1000, "alice").lng("id", -1);
         long theirs = c.submit(req(1, "chem", 0, null), 1002, 1002, "carol").lng("id", -1);
         c.refreshPriorities(now.get());
@@ -152,16 +191,24 @@ class PrioritiesTest {
             long t0 = now.get();
             long run = c.submit(req(2, "physics", 0, null), 1000, 1000, "alice").lng("id", -1);
             c.schedulePass();
-            long mine = c.submit(req(1, "physics", 0, null), 1000, 1000, "alice").lng("id", -1);
+            long mine =
+                    c.submit(req(1, "physics", 0, null), 1000, 1000, "alice").lng("id", -1);
             c.refreshPriorities(now.get());
             assertThat(c.job(mine).orElseThrow().priority()).isEqualTo(10000);
             now.set(t0 + 100);
-            c.jobEnded("n1", Frame.op(Ops.JOB_ENDED).put("id", run).put("state", "COMPLETED").put("code", 0).put("signal", 0)
-                    .put("end", now.get()));
+            c.jobEnded(
+                    "n1",
+                    Frame.op(Ops.JOB_ENDED)
+                            .put("id", run)
+                            .put("state", "COMPLETED")
+                            .put("code", 0)
+                            .put("signal", 0)
+                            .put("end", now.get()));
             c.refreshPriorities(now.get());
             // not yet: PriorityCalcPeriod (5 minutes) has not passed since the last full ranking
             assertThat(c.job(mine).orElseThrow().priority()).isEqualTo(10000);
-            long later = c.submit(req(1, "physics", 0, null), 1000, 1000, "alice").lng("id", -1);
+            long later =
+                    c.submit(req(1, "physics", 0, null), 1000, 1000, "alice").lng("id", -1);
             c.refreshPriorities(now.get());
             assertThat(c.job(later).orElseThrow().priority()).isEqualTo(2500);
             now.set(t0 + 300);
@@ -181,12 +228,50 @@ class PrioritiesTest {
             c.schedulePass();
             long first = c.submit(req(1, null, 0, null), 0, 0, "root").lng("id", -1);
             JobRequest a = req(1, null, 0, null);
-            JobRequest array = new JobRequest(a.name(), a.partitions(), 1, 1, false, 1, a.memPerNodeMiB(), a.memPerCpuMiB(),
-                    a.timeLimitSeconds(), null, null, "/tmp", null, Map.of(), a.script(), List.of(), false, null, null, "h", 0, null,
-                    null, false, 0, null, null, null, false, "1-2", 0, null, 0, true);
+            JobRequest array = new JobRequest(
+                    a.name(),
+                    a.partitions(),
+                    1,
+                    1,
+                    false,
+                    1,
+                    a.memPerNodeMiB(),
+                    a.memPerCpuMiB(),
+                    a.timeLimitSeconds(),
+                    null,
+                    null,
+                    "/tmp",
+                    null,
+                    Map.of(),
+                    a.script(),
+                    List.of(),
+                    false,
+                    null,
+                    null,
+                    "h",
+                    0,
+                    null,
+                    null,
+                    false,
+                    0,
+                    null,
+                    null,
+                    null,
+                    false,
+                    "1-2",
+                    0,
+                    null,
+                    0,
+                    true);
             c.submit(array, 0, 0, "root");
-            c.jobEnded("n1", Frame.op(Ops.JOB_ENDED).put("id", blocker).put("state", "COMPLETED").put("code", 0).put("signal", 0)
-                    .put("end", now.get()));
+            c.jobEnded(
+                    "n1",
+                    Frame.op(Ops.JOB_ENDED)
+                            .put("id", blocker)
+                            .put("state", "COMPLETED")
+                            .put("code", 0)
+                            .put("signal", 0)
+                            .put("end", now.get()));
             c.schedulePass();
             assertThat(c.job(first).orElseThrow().state()).isEqualTo(JobState.RUNNING);
         }

@@ -33,9 +33,41 @@ class RequeueDeadlineTest {
     }
 
     static JobRequest req(long limit, long deadline, boolean requeue) {
-        return new JobRequest("j", List.of(), 1, 1, false, 1, JobRequest.UNSET, JobRequest.UNSET, limit, null, null, "/tmp", null,
-                Map.of(), "#!/bin/sh\ntrue\n", List.of(), false, null, null, "h", 0, null, null, false, 0, null, null, null, false,
-                null, 0, null, deadline, requeue);
+        return new JobRequest(
+                "j",
+                List.of(),
+                1,
+                1,
+                false,
+                1,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                limit,
+                null,
+                null,
+                "/tmp",
+                null,
+                Map.of(),
+                "#!/bin/sh\ntrue\n",
+                List.of(),
+                false,
+                null,
+                null,
+                "h",
+                0,
+                null,
+                null,
+                false,
+                0,
+                null,
+                null,
+                null,
+                false,
+                null,
+                0,
+                null,
+                deadline,
+                requeue);
     }
 
     long submit(Cluster c, JobRequest r, int uid) {
@@ -45,7 +77,12 @@ class RequeueDeadlineTest {
     }
 
     static Frame ended(long id, int run, String state) {
-        return Frame.op(Ops.JOB_ENDED).put("id", id).put("run", run).put("state", state).put("code", 0).put("signal", 0);
+        return Frame.op(Ops.JOB_ENDED)
+                .put("id", id)
+                .put("run", run)
+                .put("state", state)
+                .put("code", 0)
+                .put("signal", 0);
     }
 
     Job job(Cluster c, long id) {
@@ -62,7 +99,9 @@ class RequeueDeadlineTest {
         c.schedulePass();
         assertThat(job(c, a).state()).isEqualTo(JobState.RUNNING);
 
-        assertThat(c.requeue(List.of(a), 0, false)).extracting(Cluster.Outcome::error).containsOnlyNulls();
+        assertThat(c.requeue(List.of(a), 0, false))
+                .extracting(Cluster.Outcome::error)
+                .containsOnlyNulls();
         Frame kill = n1.sent.get(n1.sent.size() - 1);
         assertThat(kill.op()).isEqualTo(Ops.KILL);
         assertThat(kill.integer("run", -1)).isZero();
@@ -135,8 +174,14 @@ class RequeueDeadlineTest {
         long other = submit(c, req(600, 0, true), 0);
 
         List<Cluster.Outcome> out = c.requeue(List.of(done, noRequeue, pending, other, 999L), 1000, false);
-        assertThat(out).extracting(Cluster.Outcome::error).containsExactly(null, "Requested operation is presently disabled",
-                "Job is pending execution", "Access/permission denied", "Invalid job id specified");
+        assertThat(out)
+                .extracting(Cluster.Outcome::error)
+                .containsExactly(
+                        null,
+                        "Requested operation is presently disabled",
+                        "Job is pending execution",
+                        "Access/permission denied",
+                        "Invalid job id specified");
         Job back = job(c, done);
         assertThat(back.state()).isEqualTo(JobState.PENDING);
         assertThat(back.exit()).isEqualTo(ExitStatus.NONE);
@@ -176,8 +221,16 @@ class RequeueDeadlineTest {
 
         // the node returns still running the old run: that run is killed, by its run number
         FakeLink back = new FakeLink("n1");
-        c.register(back, registration("n1", 2, new Frame().put("op", "running").put("id", again).put("run", 0)));
-        Frame kill = back.sent.stream().filter(f -> f.op().equals(Ops.KILL)).findFirst().orElseThrow();
+        c.register(
+                back,
+                registration(
+                        "n1",
+                        2,
+                        new Frame().put("op", "running").put("id", again).put("run", 0)));
+        Frame kill = back.sent.stream()
+                .filter(f -> f.op().equals(Ops.KILL))
+                .findFirst()
+                .orElseThrow();
         assertThat(kill.lng("id", -1)).isEqualTo(again);
         assertThat(kill.integer("run", -1)).isZero();
         store.close();
@@ -215,12 +268,50 @@ class RequeueDeadlineTest {
         c.register(new FakeLink("n1"), registration("n1", 1));
         Frame past = c.submit(req(JobRequest.UNSET, now.get() - 1, true), 0, 0, "root");
         assertThat(past.str("message")).isEqualTo("Invalid time specified");
-        Frame noLimit = c.submit(new JobRequest("j", List.of("open"), 1, 1, false, 1, JobRequest.UNSET, JobRequest.UNSET,
-                JobRequest.UNSET, null, null, "/tmp", null, Map.of(), "#!/bin/sh\ntrue\n", List.of(), false, null, null, "h", 0,
-                null, null, false, 0, null, null, null, false, null, 0, null, now.get() + 3600, true), 0, 0, "root");
+        Frame noLimit = c.submit(
+                new JobRequest(
+                        "j",
+                        List.of("open"),
+                        1,
+                        1,
+                        false,
+                        1,
+                        JobRequest.UNSET,
+                        JobRequest.UNSET,
+                        JobRequest.UNSET,
+                        null,
+                        null,
+                        "/tmp",
+                        null,
+                        Map.of(),
+                        "#!/bin/sh\ntrue\n",
+                        List.of(),
+                        false,
+                        null,
+                        null,
+                        "h",
+                        0,
+                        null,
+                        null,
+                        false,
+                        0,
+                        null,
+                        null,
+                        null,
+                        false,
+                        null,
+                        0,
+                        null,
+                        now.get() + 3600,
+                        true),
+                0,
+                0,
+                "root");
         assertThat(noLimit.str("message")).isEqualTo("Requested time limit is invalid (missing or exceeds some limit)");
         // the partition's DefaultTime is a limit: accepted
-        assertThat(c.submit(req(JobRequest.UNSET, now.get() + 3600, true), 0, 0, "root").op()).isEqualTo(Ops.OK);
+        assertThat(c.submit(req(JobRequest.UNSET, now.get() + 3600, true), 0, 0, "root")
+                        .op())
+                .isEqualTo(Ops.OK);
         store.close();
     }
 }

@@ -55,17 +55,25 @@ class SharedCheckTest {
     @Test
     void updateCannotMoveAJobIntoAPartitionItsOwnerCouldNotSubmitTo() {
         Cluster c = cluster(CONF);
-        Frame refused = c.submit(held().updated("j", List.of("secret"), 1, 1, JobRequest.UNSET, null), 1000, 1000, "bob", List.of("users"));
+        Frame refused = c.submit(
+                held().updated("j", List.of("secret"), 1, 1, JobRequest.UNSET, null),
+                1000,
+                1000,
+                "bob",
+                List.of("users"));
         assertThat(refused.str("message")).isEqualTo("Invalid partition name specified");
         long id = c.submit(held(), 1000, 1000, "bob", List.of("users")).lng("id", -1);
 
-        assertThat(c.updateJob(id, Map.of("Partition", "secret"), 1000, List.of("users"))).contains("Invalid partition name specified");
+        assertThat(c.updateJob(id, Map.of("Partition", "secret"), 1000, List.of("users")))
+                .contains("Invalid partition name specified");
         // an agent that sent no groups gets no partition that names groups
-        assertThat(c.updateJob(id, Map.of("Partition", "secret"), 1000, null)).contains("Invalid partition name specified");
+        assertThat(c.updateJob(id, Map.of("Partition", "secret"), 1000, null))
+                .contains("Invalid partition name specified");
         assertThat(c.updateJob(id, Map.of("Partition", "secret"), 1000)).contains("Invalid partition name specified");
         assertThat(c.job(id).orElseThrow().partition()).isEqualTo("main");
 
-        assertThat(c.updateJob(id, Map.of("Partition", "secret"), 1000, List.of("users", "wheel"))).isEmpty();
+        assertThat(c.updateJob(id, Map.of("Partition", "secret"), 1000, List.of("users", "wheel")))
+                .isEmpty();
         assertThat(c.job(id).orElseThrow().partition()).isEqualTo("secret");
         // root passes AllowGroups, as in Slurm
         long other = c.submit(held(), 1000, 1000, "bob", List.of("users")).lng("id", -1);
@@ -82,31 +90,88 @@ class SharedCheckTest {
                 .contains("Invalid comment: control characters are not allowed");
         assertThat(c.updateJob(id, Map.of("Name", "n".repeat(1025)), 1000, List.of("users")))
                 .contains("Pathname of a file, directory or other parameter too long");
-        assertThat(c.updateJob(id, Map.of("Dependency", "afterok:4242"), 1000, List.of("users"))).contains("Job dependency problem");
+        assertThat(c.updateJob(id, Map.of("Dependency", "afterok:4242"), 1000, List.of("users")))
+                .contains("Job dependency problem");
         assertThat(c.job(id).orElseThrow().request().name()).isEqualTo("j");
-        assertThat(c.updateJob(id, Map.of("Name", "fine name"), 1000, List.of("users"))).isEmpty();
+        assertThat(c.updateJob(id, Map.of("Name", "fine name"), 1000, List.of("users")))
+                .isEmpty();
     }
 
     @Test
     void submissionRefusesControlCharactersAndOversizedRequestsWithoutSpendingAnId() {
         Cluster c = cluster(CONF + "SchedulerParameters=max_script_size=64\nMaxArraySize=11\n");
         JobRequest r = ClusterTest.req(1);
-        Frame name = c.submit(r.updated("evil\nname", List.of(), 1, 1, JobRequest.UNSET, null), 1000, 1000, "bob", List.of("users"));
+        Frame name = c.submit(
+                r.updated("evil\nname", List.of(), 1, 1, JobRequest.UNSET, null), 1000, 1000, "bob", List.of("users"));
         assertThat(name.str("message")).isEqualTo("Invalid job name: control characters are not allowed");
 
-        JobRequest bigScript = new JobRequest("j", List.of(), 1, 1, false, 1, -2, -2, -2, null, null, "/tmp", null, Map.of(),
-                "#!/bin/sh\n" + "#".repeat(100) + "\n", List.of(), false, null, null, "h");
+        JobRequest bigScript = new JobRequest(
+                "j",
+                List.of(),
+                1,
+                1,
+                false,
+                1,
+                -2,
+                -2,
+                -2,
+                null,
+                null,
+                "/tmp",
+                null,
+                Map.of(),
+                "#!/bin/sh\n" + "#".repeat(100) + "\n",
+                List.of(),
+                false,
+                null,
+                null,
+                "h");
         Frame script = c.submit(bigScript, 1000, 1000, "bob", List.of("users"));
         assertThat(script.str("message")).isEqualTo("Pathname of a file, directory or other parameter too long");
         assertThat(script.str("detail")).isEqualTo("batch script of 111 bytes is over max_script_size (64)");
 
-        JobRequest array = new JobRequest("j", List.of(), 1, 1, false, 1, -2, -2, -2, null, null, "/tmp", null, Map.of(), "#!/bin/sh\n",
-                List.of(), false, null, null, "h", 0, null, null, false, 0, null, null, null, false, "0-11", 0, null, 0, true);
-        assertThat(c.submit(array, 1000, 1000, "bob", List.of("users")).str("message")).isEqualTo("Invalid job array specification");
+        JobRequest array = new JobRequest(
+                "j",
+                List.of(),
+                1,
+                1,
+                false,
+                1,
+                -2,
+                -2,
+                -2,
+                null,
+                null,
+                "/tmp",
+                null,
+                Map.of(),
+                "#!/bin/sh\n",
+                List.of(),
+                false,
+                null,
+                null,
+                "h",
+                0,
+                null,
+                null,
+                false,
+                0,
+                null,
+                null,
+                null,
+                false,
+                "0-11",
+                0,
+                null,
+                0,
+                true);
+        assertThat(c.submit(array, 1000, 1000, "bob", List.of("users")).str("message"))
+                .isEqualTo("Invalid job array specification");
 
         // none of them took an id or a row: the first job accepted is 1
         assertThat(c.accounting(0, Long.MAX_VALUE, -1, List.of())).isEmpty();
-        assertThat(c.submit(r, 1000, 1000, "bob", List.of("users")).lng("id", -1)).isEqualTo(1);
+        assertThat(c.submit(r, 1000, 1000, "bob", List.of("users")).lng("id", -1))
+                .isEqualTo(1);
     }
 
     @Test
@@ -114,20 +179,25 @@ class SharedCheckTest {
         Cluster c = cluster(CONF + "DisableRootJobs=YES\n");
         Frame no = c.submit(ClusterTest.req(1), 0, 0, "root", null);
         assertThat(no.str("message")).isEqualTo("Invalid user id");
-        assertThat(c.submit(ClusterTest.req(1), 1000, 1000, "bob", List.of("users")).isError()).isFalse();
+        assertThat(c.submit(ClusterTest.req(1), 1000, 1000, "bob", List.of("users"))
+                        .isError())
+                .isFalse();
     }
 
     @Test
     void aSubmissionToALostDatabaseIsRefusedWithTheStoresSentence() throws Exception {
         Cluster c = cluster(CONF);
-        long id = c.submit(ClusterTest.req(1), 1000, 1000, "bob", List.of("users")).lng("id", -1);
+        long id = c.submit(ClusterTest.req(1), 1000, 1000, "bob", List.of("users"))
+                .lng("id", -1);
         assertThat(c.storeProblem()).isEmpty();
         Path db = dir.resolve("state/motley.db");
-        for (String f : List.of("motley.db", "motley.db-wal", "motley.db-shm")) Files.deleteIfExists(db.resolveSibling(f));
+        for (String f : List.of("motley.db", "motley.db-wal", "motley.db-shm"))
+            Files.deleteIfExists(db.resolveSibling(f));
         Frame no = c.submit(ClusterTest.req(1), 1000, 1000, "bob", List.of("users"));
         assertThat(no.isError()).isTrue();
-        assertThat(no.str("message")).isEqualTo("the job database " + db + " was deleted or replaced while the controller ran;"
-                + " restart the controller to start a new one (job ids continue from " + (id + 1) + ")");
+        assertThat(no.str("message"))
+                .isEqualTo("the job database " + db + " was deleted or replaced while the controller ran;"
+                        + " restart the controller to start a new one (job ids continue from " + (id + 1) + ")");
         assertThat(c.storeProblem()).get().asString().contains("was deleted or replaced");
         assertThat(c.jobs()).extracting(Job::id).containsExactly(id);
     }
@@ -137,17 +207,27 @@ class SharedCheckTest {
         Cluster c = cluster(CONF);
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, ClusterTest.registration("n1", 4));
-        long id = c.submit(ClusterTest.req(1), 1000, 1000, "bob", List.of("users")).lng("id", -1);
+        long id = c.submit(ClusterTest.req(1), 1000, 1000, "bob", List.of("users"))
+                .lng("id", -1);
         c.schedulePass();
-        c.jobEnded("n1", Frame.op(Ops.JOB_ENDED).put("id", id).put("state", "FAILED").put("code", 1).put("signal", 0)
-                .put("end", now.get()).put("desc", "Launch failed on n1: No space left on device\n(writing the job's script)"));
+        c.jobEnded(
+                "n1",
+                Frame.op(Ops.JOB_ENDED)
+                        .put("id", id)
+                        .put("state", "FAILED")
+                        .put("code", 1)
+                        .put("signal", 0)
+                        .put("end", now.get())
+                        .put("desc", "Launch failed on n1: No space left on device\n(writing the job's script)"));
         Job j = c.job(id).orElseThrow();
         assertThat(j.state()).isEqualTo(JobState.FAILED);
         assertThat(j.stateDesc()).isEqualTo("Launch failed on n1: No space left on device (writing the job's script)");
         // it is stored with the job, for sacct after the job leaves memory
         store.close();
         store = new Store(dir.resolve("state/motley.db"));
-        assertThat(store.accounting(0, Long.MAX_VALUE, -1, List.of(id))).singleElement().extracting(Job::stateDesc)
+        assertThat(store.accounting(0, Long.MAX_VALUE, -1, List.of(id)))
+                .singleElement()
+                .extracting(Job::stateDesc)
                 .isEqualTo("Launch failed on n1: No space left on device (writing the job's script)");
     }
 
@@ -156,11 +236,20 @@ class SharedCheckTest {
         Cluster c = cluster(CONF);
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, ClusterTest.registration("n1", 4));
-        long id = c.submit(ClusterTest.req(1), 1000, 1000, "bob", List.of("users")).lng("id", -1);
+        long id = c.submit(ClusterTest.req(1), 1000, 1000, "bob", List.of("users"))
+                .lng("id", -1);
         c.schedulePass();
-        c.jobEnded("n1", Frame.op(Ops.JOB_ENDED).put("id", id).put("state", "FAILED").put("code", 1).put("end", now.get())
-                .put("desc", "Launch failed on n1: No space left on device"));
-        assertThat(c.requeue(List.of(id), 1000, false)).extracting(Cluster.Outcome::error).containsOnlyNulls();
+        c.jobEnded(
+                "n1",
+                Frame.op(Ops.JOB_ENDED)
+                        .put("id", id)
+                        .put("state", "FAILED")
+                        .put("code", 1)
+                        .put("end", now.get())
+                        .put("desc", "Launch failed on n1: No space left on device"));
+        assertThat(c.requeue(List.of(id), 1000, false))
+                .extracting(Cluster.Outcome::error)
+                .containsOnlyNulls();
         assertThat(c.job(id).orElseThrow().stateDesc()).isNull();
     }
 }

@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
 class ControllerServerTest {
     @TempDir
     Path dir;
+
     private Store store;
     private ControllerServer server;
     private ClusterKey key;
@@ -87,11 +88,14 @@ class ControllerServerTest {
 
     @Test
     void anAgentWithTheWrongKeyIsRefusedWithTodaysMessages() {
-        assertThatThrownBy(() -> KeyedChannel.connect("127.0.0.1", server.port(), wrongKey, "intruder", "agent", Bounds.ANSWERS))
+        assertThatThrownBy(() ->
+                        KeyedChannel.connect("127.0.0.1", server.port(), wrongKey, "intruder", "agent", Bounds.ANSWERS))
                 .isInstanceOf(KeyedChannel.Refused.class)
                 .hasMessage("authentication failed: this agent's cluster key does not match the controller's");
-        await().atMost(Duration.ofSeconds(10)).until(() -> lines().stream()
-                .anyMatch(l -> l.startsWith("connection refused: wrong cluster key peer=") && l.contains("node=intruder")));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> lines().stream()
+                        .anyMatch(l -> l.startsWith("connection refused: wrong cluster key peer=")
+                                && l.contains("node=intruder")));
     }
 
     @Test
@@ -103,8 +107,10 @@ class ControllerServerTest {
             assertThat(answer.str("message")).isEqualTo("frame of 268435456 bytes is over the limit of 4096 bytes");
             assertThat(s.getInputStream().read()).isEqualTo(-1);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> lines().stream()
-                .anyMatch(l -> l.startsWith("connection refused: frame of 268435456 bytes is over the limit of 4096 bytes")));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> lines().stream()
+                        .anyMatch(l -> l.startsWith(
+                                "connection refused: frame of 268435456 bytes is over the limit of 4096 bytes")));
     }
 
     @Test
@@ -115,8 +121,12 @@ class ControllerServerTest {
             assertThat(answer.str("message")).matches("frame of \\d+ bytes is over the limit of 2048 bytes");
             assertThatThrownBy(ch::read).isInstanceOf(IOException.class);
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> lines().stream()
-                .anyMatch(l -> l.matches("connection closed: frame of \\d+ bytes is over the limit of 2048 bytes peer=.* node=n1")));
+        await().atMost(Duration.ofSeconds(10))
+                .until(
+                        () -> lines().stream()
+                                .anyMatch(
+                                        l -> l.matches(
+                                                "connection closed: frame of \\d+ bytes is over the limit of 2048 bytes peer=.* node=n1")));
         assertThat(lines()).hasSize(1);
     }
 }

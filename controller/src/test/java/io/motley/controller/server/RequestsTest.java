@@ -36,8 +36,10 @@ class RequestsTest {
     @BeforeEach
     void start() {
         store = new Store(dir.resolve("state/motley.db"));
-        Cluster cluster = new Cluster(ClusterConfig.parse("PartitionName=main Default=YES\nPartitionName=secret AllowGroups=wheel\n"),
-                store, () -> 1_000_000L);
+        Cluster cluster = new Cluster(
+                ClusterConfig.parse("PartitionName=main Default=YES\nPartitionName=secret AllowGroups=wheel\n"),
+                store,
+                () -> 1_000_000L);
         requests = new Requests(cluster);
         logged = new ListAppender<>();
         logged.start();
@@ -61,8 +63,27 @@ class RequestsTest {
     }
 
     static Frame job() {
-        JobRequest r = new JobRequest("j", List.of(), 1, 1, false, 1, -2, -2, -2, null, null, "/tmp", null, Map.of(), "#!/bin/sh\ntrue\n",
-                List.of(), true, null, null, "h");
+        JobRequest r = new JobRequest(
+                "j",
+                List.of(),
+                1,
+                1,
+                false,
+                1,
+                -2,
+                -2,
+                -2,
+                null,
+                null,
+                "/tmp",
+                null,
+                Map.of(),
+                "#!/bin/sh\ntrue\n",
+                List.of(),
+                true,
+                null,
+                null,
+                "h");
         return Codec.request(r, true);
     }
 
@@ -71,11 +92,20 @@ class RequestsTest {
         Frame submitted = requests.handle(as(Frame.op(Ops.SUBMIT).add(job()), 1000, "bob", "users"));
         long id = submitted.lng("id", -1);
         assertThat(id).isPositive();
-        Frame denied = requests.handle(as(Frame.op(Ops.UPDATE_JOB).put("ids", id).add(new Frame().put("Partition", "secret")),
-                1000, "bob", "users"));
-        assertThat(denied.children()).singleElement().extracting(f -> f.str("error")).isEqualTo("Invalid partition name specified");
-        Frame allowed = requests.handle(as(Frame.op(Ops.UPDATE_JOB).put("ids", id).add(new Frame().put("Partition", "secret")),
-                1000, "bob", "users,wheel"));
+        Frame denied = requests.handle(as(
+                Frame.op(Ops.UPDATE_JOB).put("ids", id).add(new Frame().put("Partition", "secret")),
+                1000,
+                "bob",
+                "users"));
+        assertThat(denied.children())
+                .singleElement()
+                .extracting(f -> f.str("error"))
+                .isEqualTo("Invalid partition name specified");
+        Frame allowed = requests.handle(as(
+                Frame.op(Ops.UPDATE_JOB).put("ids", id).add(new Frame().put("Partition", "secret")),
+                1000,
+                "bob",
+                "users,wheel"));
         assertThat(allowed.isError()).isFalse();
         assertThat(allowed.children()).isEmpty();
     }
@@ -89,13 +119,16 @@ class RequestsTest {
         Frame noJob = requests.handle(as(Frame.op(Ops.SUBMIT), 1000, "bob", "users"));
         assertThat(noJob.str("message")).isEqualTo("malformed request: job: missing (the request carries no job)");
 
-        Frame badNumber = requests.handle(as(Frame.op(Ops.SUBMIT).add(job().put("ntasks", "many")), 1000, "bob", "users"));
+        Frame badNumber =
+                requests.handle(as(Frame.op(Ops.SUBMIT).add(job().put("ntasks", "many")), 1000, "bob", "users"));
         assertThat(badNumber.str("message")).isEqualTo("malformed request: job: ntasks: 'many' is not a number");
 
         Frame noChanges = requests.handle(as(Frame.op(Ops.UPDATE_JOB).put("ids", "1"), 1000, "bob", "users"));
-        assertThat(noChanges.str("message")).isEqualTo("malformed request: changes: missing (the request carries no changes)");
+        assertThat(noChanges.str("message"))
+                .isEqualTo("malformed request: changes: missing (the request carries no changes)");
 
-        Frame accounting = requests.handle(as(Frame.op(Ops.ACCOUNTING).put("start", "yesterday"), 1000, "bob", "users"));
+        Frame accounting =
+                requests.handle(as(Frame.op(Ops.ACCOUNTING).put("start", "yesterday"), 1000, "bob", "users"));
         assertThat(accounting.str("message")).isEqualTo("malformed request: start: 'yesterday' is not a number");
 
         Frame tasks = requests.handle(as(Frame.op(Ops.CANCEL).put("tasks", "12_x"), 1000, "bob", "users"));
@@ -105,7 +138,9 @@ class RequestsTest {
         assertThat(forged.str("message")).isEqualTo("malformed request: ids: '1\\nERROR forged line' is not a job id");
 
         assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.ERROR).isEmpty();
-        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.WARN).hasSize(7)
+        assertThat(logged.list)
+                .filteredOn(e -> e.getLevel() == Level.WARN)
+                .hasSize(7)
                 .allSatisfy(e -> assertThat(e.getThrowableProxy()).isNull())
                 .allSatisfy(e -> assertThat(e.getFormattedMessage()).doesNotContain("\n"));
     }
@@ -113,7 +148,8 @@ class RequestsTest {
     @Test
     void genuineFailuresStillReachTheServersHandler() {
         Requests broken = new Requests(null);
-        assertThatThrownBy(() -> broken.handle(as(Frame.op(Ops.JOBS), 1000, "bob", "users"))).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> broken.handle(as(Frame.op(Ops.JOBS), 1000, "bob", "users")))
+                .isInstanceOf(NullPointerException.class);
     }
 
     @Test

@@ -30,10 +30,46 @@ class StoreTest {
     Path dir;
 
     static Job job(long id) {
-        JobRequest r = new JobRequest("j", List.of(), 1, 1, false, 1, JobRequest.UNSET, JobRequest.UNSET, JobRequest.UNSET, null, null,
-                "/tmp", null, Map.of("SECRET", "s3cret"), "#!/bin/sh\ntrue\n", List.of(), false, null, null, "h");
-        return new Job(id, r, "alice", 1000, 1000, JobState.PENDING, PendingReason.None, 1, 100, 0, 0, "main", null, 0, 0, -1,
-                ExitStatus.NONE, -1);
+        JobRequest r = new JobRequest(
+                "j",
+                List.of(),
+                1,
+                1,
+                false,
+                1,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                null,
+                null,
+                "/tmp",
+                null,
+                Map.of("SECRET", "s3cret"),
+                "#!/bin/sh\ntrue\n",
+                List.of(),
+                false,
+                null,
+                null,
+                "h");
+        return new Job(
+                id,
+                r,
+                "alice",
+                1000,
+                1000,
+                JobState.PENDING,
+                PendingReason.None,
+                1,
+                100,
+                0,
+                0,
+                "main",
+                null,
+                0,
+                0,
+                -1,
+                ExitStatus.NONE,
+                -1);
     }
 
     static String mode(Path p) throws IOException {
@@ -72,11 +108,15 @@ class StoreTest {
         store.insertNew(StoreTest::job);
         store.insertNew(StoreTest::job);
         assertThat(store.problem()).isEmpty();
-        for (String f : List.of("motley.db", "motley.db-wal", "motley.db-shm")) Files.deleteIfExists(db.resolveSibling(f));
+        for (String f : List.of("motley.db", "motley.db-wal", "motley.db-shm"))
+            Files.deleteIfExists(db.resolveSibling(f));
 
-        String expected = "the job database " + db + " was deleted or replaced while the controller ran; restart the controller"
-                + " to start a new one (job ids continue from 3)";
-        assertThatThrownBy(() -> store.insertNew(StoreTest::job)).isInstanceOf(StoreException.class).hasMessage(expected);
+        String expected =
+                "the job database " + db + " was deleted or replaced while the controller ran; restart the controller"
+                        + " to start a new one (job ids continue from 3)";
+        assertThatThrownBy(() -> store.insertNew(StoreTest::job))
+                .isInstanceOf(StoreException.class)
+                .hasMessage(expected);
         assertThat(store.problem()).contains(expected);
         store.close();
 
@@ -106,12 +146,17 @@ class StoreTest {
         crashed.insertNew(StoreTest::job);
         // written ahead in a block, before the first id was committed
         assertThat(Files.readString(db.resolveSibling("job-ids")).strip()).isEqualTo("1001");
-        Object markFile = Files.readAttributes(db.resolveSibling("job-ids"), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        Object markFile = Files.readAttributes(
+                        db.resolveSibling("job-ids"), java.nio.file.attribute.BasicFileAttributes.class)
+                .fileKey();
         crashed.insertNew(StoreTest::job);
-        assertThat(Files.readAttributes(db.resolveSibling("job-ids"), java.nio.file.attribute.BasicFileAttributes.class).fileKey())
-                .as("not rewritten within its block").isEqualTo(markFile);
+        assertThat(Files.readAttributes(db.resolveSibling("job-ids"), java.nio.file.attribute.BasicFileAttributes.class)
+                        .fileKey())
+                .as("not rewritten within its block")
+                .isEqualTo(markFile);
         // the controller dies (no close) and the database goes with it
-        for (String f : List.of("motley.db", "motley.db-wal", "motley.db-shm")) Files.deleteIfExists(db.resolveSibling(f));
+        for (String f : List.of("motley.db", "motley.db-wal", "motley.db-shm"))
+            Files.deleteIfExists(db.resolveSibling(f));
 
         ListAppender<ILoggingEvent> logged = capture();
         try (Store fresh = new Store(db)) {
@@ -119,8 +164,11 @@ class StoreTest {
         } finally {
             release(logged);
         }
-        assertThat(logged.list).filteredOn(e -> e.getLevel() == Level.ERROR).singleElement()
-                .extracting(ILoggingEvent::getFormattedMessage).asString()
+        assertThat(logged.list)
+                .filteredOn(e -> e.getLevel() == Level.ERROR)
+                .singleElement()
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .asString()
                 .contains("the job database was lost", db.toString(), "job ids continue from 1001");
     }
 
@@ -151,7 +199,8 @@ class StoreTest {
         Path db = dir.resolve("state/motley.db");
         new Store(db).close();
         Files.writeString(db.resolveSibling("job-ids"), "garbage\n");
-        assertThatThrownBy(() -> new Store(db)).isInstanceOf(StoreException.class)
+        assertThatThrownBy(() -> new Store(db))
+                .isInstanceOf(StoreException.class)
                 .hasMessageContaining("job-ids is damaged ('garbage')");
     }
 
@@ -159,7 +208,8 @@ class StoreTest {
     void aFullDiskIsReportedAsSuchNothingIsHalfWrittenAndTheStoreRecovers() throws Exception {
         Path mount = dir.resolve("tiny");
         Files.createDirectories(mount);
-        Assumptions.assumeTrue(mountTmpfs(mount), "needs root and mount(8) to put the database on a full filesystem (a 200k tmpfs)");
+        Assumptions.assumeTrue(
+                mountTmpfs(mount), "needs root and mount(8) to put the database on a full filesystem (a 200k tmpfs)");
         try {
             Path db = mount.resolve("state/motley.db");
             try (Store store = new Store(db)) {
@@ -169,7 +219,9 @@ class StoreTest {
                 String expected = "the controller's disk is full: cannot save the job to " + db
                         + " (free space on that filesystem and resubmit)";
                 for (int i = 0; i < 3; i++) {
-                    assertThatThrownBy(() -> store.insertNew(StoreTest::job)).isInstanceOf(StoreException.class).hasMessage(expected);
+                    assertThatThrownBy(() -> store.insertNew(StoreTest::job))
+                            .isInstanceOf(StoreException.class)
+                            .hasMessage(expected);
                 }
                 assertThatThrownBy(() -> store.saveJob(job(first).withPriority(7)))
                         .hasMessageStartingWith("the controller's disk is full: cannot save job changes to " + db);
@@ -180,7 +232,8 @@ class StoreTest {
                 Job next = store.insertNew(StoreTest::job);
                 assertThat(next.id()).isEqualTo(first + 1);
                 assertThat(store.countJobs(JobState.PENDING)).isEqualTo(2);
-                assertThat(store.accounting(0, Long.MAX_VALUE, -1, List.of(first, next.id()))).extracting(Job::id)
+                assertThat(store.accounting(0, Long.MAX_VALUE, -1, List.of(first, next.id())))
+                        .extracting(Job::id)
                         .containsExactly(first, next.id());
             }
         } finally {
@@ -191,7 +244,9 @@ class StoreTest {
     private static boolean mountTmpfs(Path at) {
         try {
             if (!"root".equals(System.getProperty("user.name"))) return false;
-            Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", at.toString()).inheritIO().start();
+            Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", at.toString())
+                    .inheritIO()
+                    .start();
             return p.waitFor() == 0;
         } catch (IOException e) {
             return false;

@@ -22,8 +22,13 @@ public record Gpu(int index, String model, long memMiB, String uuid) {
         StringBuilder sb = new StringBuilder();
         for (Gpu g : gpus) {
             if (!sb.isEmpty()) sb.append(';');
-            sb.append(g.index).append('|').append(g.model.replace('|', '/').replace(';', ','))
-                    .append('|').append(g.memMiB).append('|').append(g.uuid);
+            sb.append(g.index)
+                    .append('|')
+                    .append(g.model.replace('|', '/').replace(';', ','))
+                    .append('|')
+                    .append(g.memMiB)
+                    .append('|')
+                    .append(g.uuid);
         }
         return sb.toString();
     }
@@ -45,7 +50,11 @@ public record Gpu(int index, String model, long memMiB, String uuid) {
         java.util.Map<String, Integer> byType = new java.util.LinkedHashMap<>();
         for (Gpu g : gpus) byType.merge(g.type(), 1, Integer::sum);
         StringBuilder sb = new StringBuilder();
-        byType.forEach((t, n) -> sb.append(sb.isEmpty() ? "" : ",").append("gpu:").append(t).append(':').append(n));
+        byType.forEach((t, n) -> sb.append(sb.isEmpty() ? "" : ",")
+                .append("gpu:")
+                .append(t)
+                .append(':')
+                .append(n));
         return sb.toString();
     }
 }

@@ -47,20 +47,86 @@ public record Node(
     }
 
     public Node withState(NodeState s, String why, long when) {
-        return new Node(name, address, cpus, memMiB, sockets, coresPerSocket, threadsPerCore, arch, os, s, why, when,
-                allocCpus, allocMemMiB, freeMemMiB, cpuLoad, bootTime, agentStartTime, version, features, gpus,
-                containment, jobUser, gpuUsage);
+        return new Node(
+                name,
+                address,
+                cpus,
+                memMiB,
+                sockets,
+                coresPerSocket,
+                threadsPerCore,
+                arch,
+                os,
+                s,
+                why,
+                when,
+                allocCpus,
+                allocMemMiB,
+                freeMemMiB,
+                cpuLoad,
+                bootTime,
+                agentStartTime,
+                version,
+                features,
+                gpus,
+                containment,
+                jobUser,
+                gpuUsage);
     }
 
     public Node withAllocation(int cpus, long mem) {
-        return new Node(name, address, this.cpus, memMiB, sockets, coresPerSocket, threadsPerCore, arch, os, state,
-                reason, reasonTime, cpus, mem, freeMemMiB, cpuLoad, bootTime, agentStartTime, version, features, gpus,
-                containment, jobUser, gpuUsage);
+        return new Node(
+                name,
+                address,
+                this.cpus,
+                memMiB,
+                sockets,
+                coresPerSocket,
+                threadsPerCore,
+                arch,
+                os,
+                state,
+                reason,
+                reasonTime,
+                cpus,
+                mem,
+                freeMemMiB,
+                cpuLoad,
+                bootTime,
+                agentStartTime,
+                version,
+                features,
+                gpus,
+                containment,
+                jobUser,
+                gpuUsage);
     }
 
     public Node withLoad(double load, long freeMem, String gpuUse) {
-        return new Node(name, address, cpus, memMiB, sockets, coresPerSocket, threadsPerCore, arch, os, state, reason,
-                reasonTime, allocCpus, allocMemMiB, freeMem, load, bootTime, agentStartTime, version, features, gpus,
-                containment, jobUser, gpuUse == null ? gpuUsage : gpuUse);
+        return new Node(
+                name,
+                address,
+                cpus,
+                memMiB,
+                sockets,
+                coresPerSocket,
+                threadsPerCore,
+                arch,
+                os,
+                state,
+                reason,
+                reasonTime,
+                allocCpus,
+                allocMemMiB,
+                freeMem,
+                load,
+                bootTime,
+                agentStartTime,
+                version,
+                features,
+                gpus,
+                containment,
+                jobUser,
+                gpuUse == null ? gpuUsage : gpuUse);
     }
 }

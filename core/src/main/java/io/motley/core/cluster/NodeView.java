@@ -7,7 +7,8 @@ import java.util.Set;
  * What the scheduler needs to know of a node: its size, GPUs, features, weight (lower is filled
  * first, as in Slurm) and whether it may take new jobs.
  */
-public record NodeView(String name, int cpus, long memMiB, NodeState state, List<Gpu> gpus, Set<String> features, int weight) {
+public record NodeView(
+        String name, int cpus, long memMiB, NodeState state, List<Gpu> gpus, Set<String> features, int weight) {
     public NodeView {
         gpus = gpus == null ? List.of() : List.copyOf(gpus);
         features = features == null ? Set.of() : Set.copyOf(features);

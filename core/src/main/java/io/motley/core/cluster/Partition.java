@@ -26,14 +26,28 @@ public record Partition(
     }
 
     /** A partition with Slurm's defaults for tier (1), node count (unlimited) and access (ALL). */
-    public Partition(String name, boolean isDefault, List<String> nodes, long maxTimeSeconds, long defaultTimeSeconds,
+    public Partition(
+            String name,
+            boolean isDefault,
+            List<String> nodes,
+            long maxTimeSeconds,
+            long defaultTimeSeconds,
             PartitionState state) {
         this(name, isDefault, nodes, maxTimeSeconds, defaultTimeSeconds, state, 1, -1, null, null);
     }
 
     /** The same partition marked default or not. */
     public Partition asDefault(boolean d) {
-        return new Partition(name, d, nodes, maxTimeSeconds, defaultTimeSeconds, state, priorityTier, maxNodes, allowAccounts,
+        return new Partition(
+                name,
+                d,
+                nodes,
+                maxTimeSeconds,
+                defaultTimeSeconds,
+                state,
+                priorityTier,
+                maxNodes,
+                allowAccounts,
                 allowGroups);
     }
 

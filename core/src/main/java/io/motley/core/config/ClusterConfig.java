@@ -53,7 +53,13 @@ public record ClusterConfig(
      * What the config says about one node. Values of -1 mean "as detected"; {@code memSpecLimitMiB}
      * and {@code coreSpecCount} are kept for the host OS (0: nothing reserved).
      */
-    public record NodeOverride(String name, int cpus, long realMemoryMiB, long memSpecLimitMiB, int coreSpecCount, int weight,
+    public record NodeOverride(
+            String name,
+            int cpus,
+            long realMemoryMiB,
+            long memSpecLimitMiB,
+            int coreSpecCount,
+            int weight,
             List<String> features) {
         public NodeOverride {
             features = features == null ? List.of() : List.copyOf(features);
@@ -75,8 +81,7 @@ public record ClusterConfig(
      * bf_reservations (Motley's: how many waiting jobs hold a reservation, default 1, EASY).
      */
     public record Scheduling(boolean backfill, long intervalSeconds, int maxJobTest, int reservations) {
-        public static final Scheduling DEFAULT =
-                new Scheduling(true, 30, SchedulerOptions.DEFAULT_MAX_JOB_TEST, 1);
+        public static final Scheduling DEFAULT = new Scheduling(true, 30, SchedulerOptions.DEFAULT_MAX_JOB_TEST, 1);
 
         /** Options of a pass that may backfill; {@link SchedulerOptions#withoutBackfill()} gives the passes between. */
         public SchedulerOptions options() {
@@ -92,14 +97,16 @@ public record ClusterConfig(
                     if (item.isBlank()) continue;
                     String[] kv = item.split("=", 2);
                     String key = kv[0].strip();
-                    if (kv.length != 2) throw new IllegalArgumentException("SchedulerParameters item '" + item + "' needs a value");
+                    if (kv.length != 2)
+                        throw new IllegalArgumentException("SchedulerParameters item '" + item + "' needs a value");
                     long value = Long.parseLong(kv[1].strip());
                     switch (key) {
                         case "bf_interval" -> interval = atLeast(key, value, 1);
                         case "bf_max_job_test" -> test = count(key, value, 1);
                         case "bf_reservations" -> reservations = count(key, value, 0);
-                        default -> throw new IllegalArgumentException(
-                                "unknown SchedulerParameters item " + key + "; known: bf_interval, bf_max_job_test, bf_reservations");
+                        default ->
+                            throw new IllegalArgumentException("unknown SchedulerParameters item " + key
+                                    + "; known: bf_interval, bf_max_job_test, bf_reservations");
                     }
                 }
             }
@@ -131,16 +138,23 @@ public record ClusterConfig(
      * @param agentMaxConnectionsPerUser connections one local user may hold on an agent's command socket
      * @param agentRequestTimeoutSeconds how long a connection may take to send a complete request
      */
-    public record Limits(boolean disableRootJobs, int maxArraySize, long maxScriptBytes, int agentMaxConnections,
-            int agentMaxConnectionsPerUser, long agentRequestTimeoutSeconds) {
+    public record Limits(
+            boolean disableRootJobs,
+            int maxArraySize,
+            long maxScriptBytes,
+            int agentMaxConnections,
+            int agentMaxConnectionsPerUser,
+            long agentRequestTimeoutSeconds) {
         public static final Limits DEFAULT = new Limits(false, 1001, 4L * 1024 * 1024, 1024, 64, 10);
 
         public Limits {
             if (maxArraySize < 1) throw new IllegalArgumentException("MaxArraySize must be at least 1");
             if (maxScriptBytes < 1) throw new IllegalArgumentException("max_script_size must be at least 1");
             if (agentMaxConnections < 1) throw new IllegalArgumentException("AgentMaxConnections must be at least 1");
-            if (agentMaxConnectionsPerUser < 1) throw new IllegalArgumentException("AgentMaxConnectionsPerUser must be at least 1");
-            if (agentRequestTimeoutSeconds < 1) throw new IllegalArgumentException("AgentRequestTimeout must be at least 1");
+            if (agentMaxConnectionsPerUser < 1)
+                throw new IllegalArgumentException("AgentMaxConnectionsPerUser must be at least 1");
+            if (agentRequestTimeoutSeconds < 1)
+                throw new IllegalArgumentException("AgentRequestTimeout must be at least 1");
         }
     }
 
@@ -198,7 +212,8 @@ public record ClusterConfig(
                     case "accountname" -> accounts.add(account(kv));
                     case "username" -> {
                         Associations.User u = user(kv);
-                        if (users.put(u.name(), u) != null) throw new IllegalArgumentException("user " + u.name() + " declared twice");
+                        if (users.put(u.name(), u) != null)
+                            throw new IllegalArgumentException("user " + u.name() + " declared twice");
                     }
                     case "qosname" -> {
                         Associations.Qos q = qos(kv);
@@ -208,19 +223,31 @@ public record ClusterConfig(
                         qos.add(q);
                     }
                     case "nodename" -> {
-                        // Read once for the whole line, not once per node: NodeName= may name up to Hostlist.MAX_HOSTS nodes.
+                        // Read once for the whole line, not once per node: NodeName= may name up to Hostlist.MAX_HOSTS
+                        // nodes.
                         for (String k : kv.keySet()) {
-                            if (!List.of("NodeName", "CPUs", "RealMemory", "MemSpecLimit", "CoreSpecCount", "Weight", "Features")
+                            if (!List.of(
+                                            "NodeName",
+                                            "CPUs",
+                                            "RealMemory",
+                                            "MemSpecLimit",
+                                            "CoreSpecCount",
+                                            "Weight",
+                                            "Features")
                                     .contains(k)) {
                                 throw new IllegalArgumentException("unknown node key " + k);
                             }
                         }
                         int cpus = kv.containsKey("CPUs") ? Integer.parseInt(kv.get("CPUs")) : -1;
-                        long realMemory = kv.containsKey("RealMemory") ? MemorySize.parseMebibytes(kv.get("RealMemory")) : -1;
-                        long memSpec = kv.containsKey("MemSpecLimit") ? MemorySize.parseMebibytes(kv.get("MemSpecLimit")) : 0;
+                        long realMemory =
+                                kv.containsKey("RealMemory") ? MemorySize.parseMebibytes(kv.get("RealMemory")) : -1;
+                        long memSpec =
+                                kv.containsKey("MemSpecLimit") ? MemorySize.parseMebibytes(kv.get("MemSpecLimit")) : 0;
                         int coreSpec = kv.containsKey("CoreSpecCount") ? Integer.parseInt(kv.get("CoreSpecCount")) : 0;
                         int weight = kv.containsKey("Weight") ? Integer.parseInt(kv.get("Weight")) : 1;
-                        List<String> features = kv.containsKey("Features") ? List.of(kv.get("Features").split(",")) : List.of();
+                        List<String> features = kv.containsKey("Features")
+                                ? List.of(kv.get("Features").split(","))
+                                : List.of();
                         for (String n : Hostlist.expand(kv.get(first))) {
                             nodes.put(n, new NodeOverride(n, cpus, realMemory, memSpec, coreSpec, weight, features));
                         }
@@ -238,26 +265,32 @@ public record ClusterConfig(
                             case "HealthCheckProgram" -> healthProgram = v;
                             case "HealthCheckInterval" -> healthInterval = Long.parseLong(v);
                             case "JobRequeue" -> {
-                                if (!v.equals("0") && !v.equals("1")) throw new IllegalArgumentException("JobRequeue must be 0 or 1");
+                                if (!v.equals("0") && !v.equals("1"))
+                                    throw new IllegalArgumentException("JobRequeue must be 0 or 1");
                                 jobRequeue = v.equals("1");
                             }
                             case "RequeueDelay" -> requeueDelay = Long.parseLong(v);
                             case "ContainmentType" -> {
                                 if (!CONTAINMENT_TYPES.contains(v)) {
-                                    throw new IllegalArgumentException("ContainmentType must be one of " + CONTAINMENT_TYPES);
+                                    throw new IllegalArgumentException(
+                                            "ContainmentType must be one of " + CONTAINMENT_TYPES);
                                 }
                                 containment = v;
                             }
-                            case "SchedulerType" -> backfill = switch (v) {
-                                case "sched/backfill" -> true;
-                                case "sched/builtin" -> false;
-                                default -> throw new IllegalArgumentException("SchedulerType must be sched/backfill or sched/builtin");
-                            };
+                            case "SchedulerType" ->
+                                backfill = switch (v) {
+                                    case "sched/backfill" -> true;
+                                    case "sched/builtin" -> false;
+                                    default ->
+                                        throw new IllegalArgumentException(
+                                                "SchedulerType must be sched/backfill or sched/builtin");
+                                };
                             case "SchedulerParameters" -> {
                                 List<String> kept = new ArrayList<>();
                                 for (String item : v.split(",")) {
                                     if (item.strip().startsWith("max_script_size=")) {
-                                        maxScriptBytes = Long.parseLong(item.strip().substring("max_script_size=".length()));
+                                        maxScriptBytes =
+                                                Long.parseLong(item.strip().substring("max_script_size=".length()));
                                     } else {
                                         kept.add(item);
                                     }
@@ -292,7 +325,12 @@ public record ClusterConfig(
         }
         Limits limits;
         try {
-            limits = new Limits(disableRootJobs, maxArraySize, maxScriptBytes, agentMaxConnections, agentMaxConnectionsPerUser,
+            limits = new Limits(
+                    disableRootJobs,
+                    maxArraySize,
+                    maxScriptBytes,
+                    agentMaxConnections,
+                    agentMaxConnectionsPerUser,
                     agentRequestTimeout);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("motley.conf: " + e.getMessage(), e);
@@ -303,8 +341,23 @@ public record ClusterConfig(
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("motley.conf: " + e.getMessage(), e);
         }
-        return new ClusterConfig(clusterName, port, nodeTimeout, defMemPerCpu, killWait, minJobAge, partitions, nodes,
-                healthProgram, healthInterval, containment, jobRequeue, requeueDelay, scheduling, prio.build(), assoc,
+        return new ClusterConfig(
+                clusterName,
+                port,
+                nodeTimeout,
+                defMemPerCpu,
+                killWait,
+                minJobAge,
+                partitions,
+                nodes,
+                healthProgram,
+                healthInterval,
+                containment,
+                jobRequeue,
+                requeueDelay,
+                scheduling,
+                prio.build(),
+                assoc,
                 limits);
     }
 
@@ -330,7 +383,9 @@ public record ClusterConfig(
                     switch (v) {
                         case "priority/multifactor" -> multifactor = true;
                         case "priority/basic" -> multifactor = false;
-                        default -> throw new IllegalArgumentException("PriorityType must be priority/multifactor or priority/basic");
+                        default ->
+                            throw new IllegalArgumentException(
+                                    "PriorityType must be priority/multifactor or priority/basic");
                     }
                 }
                 case "PriorityWeightAge" -> age = weight(key, v);
@@ -358,22 +413,28 @@ public record ClusterConfig(
         private void billing(String v) {
             for (String item : v.split(",")) {
                 int eq = item.indexOf('=');
-                if (eq <= 0) throw new IllegalArgumentException("TRESBillingWeights expects TRES=weight items, got '" + item + "'");
+                if (eq <= 0)
+                    throw new IllegalArgumentException(
+                            "TRESBillingWeights expects TRES=weight items, got '" + item + "'");
                 String tres = asciiLowerCase(item.substring(0, eq));
                 double w;
                 try {
                     w = Double.parseDouble(item.substring(eq + 1));
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("TRESBillingWeights: '" + item.substring(eq + 1) + "' is not a number");
+                    throw new IllegalArgumentException(
+                            "TRESBillingWeights: '" + item.substring(eq + 1) + "' is not a number");
                 }
                 // NaN and Infinity parse as doubles but would make every job's usage, and so fair share, NaN.
                 if (!(w >= 0) || Double.isInfinite(w)) {
-                    throw new IllegalArgumentException("TRESBillingWeights: weights must be finite numbers, 0 or more, not " + w);
+                    throw new IllegalArgumentException(
+                            "TRESBillingWeights: weights must be finite numbers, 0 or more, not " + w);
                 }
                 switch (tres) {
                     case "cpu" -> cpuWeight = w;
                     case "gres/gpu" -> gpuWeight = w;
-                    default -> throw new IllegalArgumentException("TRESBillingWeights: Motley bills CPU and GRES/gpu only, not " + tres);
+                    default ->
+                        throw new IllegalArgumentException(
+                                "TRESBillingWeights: Motley bills CPU and GRES/gpu only, not " + tres);
                 }
             }
         }
@@ -395,8 +456,20 @@ public record ClusterConfig(
         }
 
         PriorityConfig build() {
-            return new PriorityConfig(multifactor, age, fairshare, jobSize, partition, qos, maxAge, halfLife, favorSmall,
-                    jobFactors, cpuWeight, gpuWeight, calcPeriod);
+            return new PriorityConfig(
+                    multifactor,
+                    age,
+                    fairshare,
+                    jobSize,
+                    partition,
+                    qos,
+                    maxAge,
+                    halfLife,
+                    favorSmall,
+                    jobFactors,
+                    cpuWeight,
+                    gpuWeight,
+                    calcPeriod);
         }
     }
 
@@ -469,7 +542,8 @@ public record ClusterConfig(
             if (n < 0) throw new NumberFormatException();
             return n;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("Fairshare must be a whole number, 0 or more (Motley has no Fairshare=parent)");
+            throw new IllegalArgumentException(
+                    "Fairshare must be a whole number, 0 or more (Motley has no Fairshare=parent)");
         }
     }
 
@@ -508,7 +582,8 @@ public record ClusterConfig(
         for (PartitionState s : PartitionState.values()) {
             if (s.name().equalsIgnoreCase(v)) return s;
         }
-        throw new IllegalArgumentException("partition State must be one of " + List.of(PartitionState.values()) + ", not " + v);
+        throw new IllegalArgumentException(
+                "partition State must be one of " + List.of(PartitionState.values()) + ", not " + v);
     }
 
     /**
@@ -527,7 +602,9 @@ public record ClusterConfig(
         Map<String, String> kv = new LinkedHashMap<>();
         for (String tok : line.split("\\s+")) {
             int eq = tok.indexOf('=');
-            if (eq <= 0) throw new IllegalArgumentException("motley.conf line " + lineNo + ": expected Key=Value, got '" + tok + "'");
+            if (eq <= 0)
+                throw new IllegalArgumentException(
+                        "motley.conf line " + lineNo + ": expected Key=Value, got '" + tok + "'");
             kv.put(tok.substring(0, eq), tok.substring(eq + 1));
         }
         return kv;

@@ -18,7 +18,12 @@ public record Dependency(List<Term> terms, boolean anyOf) {
     public record Term(Kind kind, long jobId, long delaySeconds) {}
 
     public enum Kind {
-        AFTER, AFTERANY, AFTEROK, AFTERNOTOK, AFTERCORR, SINGLETON;
+        AFTER,
+        AFTERANY,
+        AFTEROK,
+        AFTERNOTOK,
+        AFTERCORR,
+        SINGLETON;
 
         String word() {
             return name().toLowerCase(Locale.ROOT);
@@ -26,7 +31,11 @@ public record Dependency(List<Term> terms, boolean anyOf) {
     }
 
     /** What evaluation found. */
-    public enum Status { SATISFIED, WAITING, NEVER }
+    public enum Status {
+        SATISFIED,
+        WAITING,
+        NEVER
+    }
 
     /** What the evaluator needs to know of a job a dependency names. */
     public record Target(JobState state, long startTime) {}
@@ -40,7 +49,8 @@ public record Dependency(List<Term> terms, boolean anyOf) {
         String s = spec.trim();
         if (s.isEmpty()) throw new IllegalArgumentException("empty dependency");
         boolean any = s.contains("?");
-        if (any && s.contains(",")) throw new IllegalArgumentException("a dependency uses either ',' or '?', not both: " + spec);
+        if (any && s.contains(","))
+            throw new IllegalArgumentException("a dependency uses either ',' or '?', not both: " + spec);
         List<Term> terms = new ArrayList<>();
         for (String part : s.split(any ? "\\?" : ",")) {
             String p = part.trim();
@@ -49,17 +59,20 @@ public record Dependency(List<Term> terms, boolean anyOf) {
                 continue;
             }
             int colon = p.indexOf(':');
-            if (colon < 0) throw new IllegalArgumentException("invalid dependency '" + p + "': expected TYPE:JOBID[:JOBID...]");
+            if (colon < 0)
+                throw new IllegalArgumentException("invalid dependency '" + p + "': expected TYPE:JOBID[:JOBID...]");
             Kind kind = kind(p.substring(0, colon));
             if (kind == Kind.SINGLETON) throw new IllegalArgumentException("singleton takes no job ids");
             String[] ids = p.substring(colon + 1).split(":");
-            if (ids.length == 0) throw new IllegalArgumentException("invalid dependency '" + p + "': expected TYPE:JOBID[:JOBID...]");
+            if (ids.length == 0)
+                throw new IllegalArgumentException("invalid dependency '" + p + "': expected TYPE:JOBID[:JOBID...]");
             for (String id : ids) {
                 long delay = 0;
                 String idText = id;
                 int plus = id.indexOf('+');
                 if (plus >= 0) {
-                    if (kind != Kind.AFTER) throw new IllegalArgumentException("+time is only allowed with after: " + p);
+                    if (kind != Kind.AFTER)
+                        throw new IllegalArgumentException("+time is only allowed with after: " + p);
                     delay = parseMinutes(id.substring(plus + 1)) * 60;
                     idText = id.substring(0, plus);
                 }
@@ -103,7 +116,11 @@ public record Dependency(List<Term> terms, boolean anyOf) {
 
     /** The job ids this dependency names (to check at submit that they exist). */
     public List<Long> jobIds() {
-        return terms.stream().filter(t -> t.kind() != Kind.SINGLETON).map(Term::jobId).distinct().toList();
+        return terms.stream()
+                .filter(t -> t.kind() != Kind.SINGLETON)
+                .map(Term::jobId)
+                .distinct()
+                .toList();
     }
 
     /**
@@ -121,7 +138,10 @@ public record Dependency(List<Term> terms, boolean anyOf) {
      * wait for), and aftercorr terms look at it alone; null evaluates for the whole job, where
      * aftercorr is afterok on the named job.
      */
-    public Status evaluate(LongFunction<Optional<Target>> lookup, LongFunction<Optional<Target>> corresponding, long now,
+    public Status evaluate(
+            LongFunction<Optional<Target>> lookup,
+            LongFunction<Optional<Target>> corresponding,
+            long now,
             boolean singletonBlocked) {
         boolean anyWaiting = false;
         boolean anySatisfied = false;
@@ -129,7 +149,10 @@ public record Dependency(List<Term> terms, boolean anyOf) {
         for (Term t : terms) {
             Status s;
             if (t.kind() == Kind.AFTERCORR && corresponding != null) {
-                s = corresponding.apply(t.jobId()).map(task -> afterOk(task.state())).orElse(Status.SATISFIED);
+                s = corresponding
+                        .apply(t.jobId())
+                        .map(task -> afterOk(task.state()))
+                        .orElse(Status.SATISFIED);
             } else {
                 s = term(t, lookup, now, singletonBlocked);
             }
@@ -165,7 +188,8 @@ public record Dependency(List<Term> terms, boolean anyOf) {
         boolean ok = j.state() == JobState.COMPLETED;
         return switch (t.kind()) {
             case AFTER -> {
-                if (j.startTime() > 0) yield now >= j.startTime() + t.delaySeconds() ? Status.SATISFIED : Status.WAITING;
+                if (j.startTime() > 0)
+                    yield now >= j.startTime() + t.delaySeconds() ? Status.SATISFIED : Status.WAITING;
                 // cancelled before it started: after is satisfied, as Slurm has it
                 yield ended ? Status.SATISFIED : Status.WAITING;
             }
@@ -182,8 +206,11 @@ public record Dependency(List<Term> terms, boolean anyOf) {
     public String toString() {
         List<String> parts = new ArrayList<>();
         for (Term t : terms) {
-            parts.add(t.kind() == Kind.SINGLETON ? "singleton"
-                    : t.kind().word() + ":" + t.jobId() + (t.delaySeconds() > 0 ? "+" + t.delaySeconds() / 60 : ""));
+            parts.add(
+                    t.kind() == Kind.SINGLETON
+                            ? "singleton"
+                            : t.kind().word() + ":" + t.jobId()
+                                    + (t.delaySeconds() > 0 ? "+" + t.delaySeconds() / 60 : ""));
         }
         return String.join(anyOf ? "?" : ",", parts);
     }

@@ -26,8 +26,7 @@ public final class Hostlist {
             .thenComparingLong(Host::number)
             .thenComparingInt(h -> h.digits().length());
 
-    private Hostlist() {
-    }
+    private Hostlist() {}
 
     /**
      * Expands a hostlist expression into host names, in the order written and keeping duplicates.
@@ -91,7 +90,8 @@ public final class Hostlist {
                 continue;
             }
             int end = i;
-            while (end < sorted.size() && sorted.get(end).numbered()
+            while (end < sorted.size()
+                    && sorted.get(end).numbered()
                     && sorted.get(end).prefix().equals(first.prefix())) {
                 end++;
             }
@@ -138,7 +138,8 @@ public final class Hostlist {
             chars += length * (combinations / piece.size());
         }
         if (charsBefore + chars > MAX_CHARS) {
-            throw new IllegalArgumentException("hostlist '" + expr + "' expands to more than " + MAX_CHARS + " characters");
+            throw new IllegalArgumentException(
+                    "hostlist '" + expr + "' expands to more than " + MAX_CHARS + " characters");
         }
         appendProduct(pieces, hosts);
         return chars;
@@ -154,14 +155,13 @@ public final class Hostlist {
             String lo = dash < 0 ? range : range.substring(0, dash);
             String hi = dash < 0 ? range : range.substring(dash + 1);
             if (!isNumber(lo) || !isNumber(hi)) {
-                throw new IllegalArgumentException("bad range '" + range + "' in hostlist '" + expr
-                        + "'; use numbers like [1-4,7] or [01-16]");
+                throw new IllegalArgumentException(
+                        "bad range '" + range + "' in hostlist '" + expr + "'; use numbers like [1-4,7] or [01-16]");
             }
             long from = Long.parseLong(lo);
             long to = Long.parseLong(hi);
             if (from > to) {
-                throw new IllegalArgumentException("range '" + range + "' in hostlist '" + expr
-                        + "' runs backwards");
+                throw new IllegalArgumentException("range '" + range + "' in hostlist '" + expr + "' runs backwards");
             }
             if (to - from + 1 > MAX_HOSTS - alreadyExpanded - numbers.size()) {
                 throw tooMany(expr);
@@ -272,8 +272,8 @@ public final class Hostlist {
 
         static Host of(String name) {
             Objects.requireNonNull(name, "host name");
-            if (name.isEmpty() || name.chars().anyMatch(c -> c == ',' || c == '[' || c == ']'
-                    || Character.isWhitespace(c))) {
+            if (name.isEmpty()
+                    || name.chars().anyMatch(c -> c == ',' || c == '[' || c == ']' || Character.isWhitespace(c))) {
                 throw new IllegalArgumentException("'" + name + "' is not a host name");
             }
             int cut = name.length();

@@ -26,7 +26,8 @@ public record ArraySpec(List<Integer> indices, int throttle) {
             // Counted before the part's indices are made, repeats included: bounding only the distinct indices
             // let "0-999999," written a thousand times make a billion insertions into a full set.
             asked += ((long) r.hi() - r.lo()) / r.step() + 1;
-            if (asked > MAX_TASKS) throw new IllegalArgumentException("--array asks for more than " + MAX_TASKS + " tasks");
+            if (asked > MAX_TASKS)
+                throw new IllegalArgumentException("--array asks for more than " + MAX_TASKS + " tasks");
             for (long i = r.lo(); i <= r.hi(); i += r.step()) out.add((int) i);
         }
         return new ArraySpec(new ArrayList<>(out), syntax.throttle());
@@ -38,7 +39,8 @@ public record ArraySpec(List<Integer> indices, int throttle) {
      */
     public static int highestIndex(String spec) {
         int highest = -1;
-        for (Range r : Syntax.of(spec).ranges()) highest = Math.max(highest, r.lo() + (int) (((long) r.hi() - r.lo()) / r.step() * r.step()));
+        for (Range r : Syntax.of(spec).ranges())
+            highest = Math.max(highest, r.lo() + (int) (((long) r.hi() - r.lo()) / r.step() * r.step()));
         return highest;
     }
 

@@ -40,53 +40,281 @@ public record Job(
     }
 
     /** A job without a state description. */
-    public Job(long id, JobRequest request, String user, int uid, int gid, JobState state, PendingReason reason, long priority,
-            long submitTime, long startTime, long endTime, String partition, String node, int allocCpus, long allocMemMiB,
-            long timeLimitSeconds, ExitStatus exit, int cancelledBy, String gpuIds, Usage usage, ArrayPart array, int restarts) {
-        this(id, request, user, uid, gid, state, reason, priority, submitTime, startTime, endTime, partition, node, allocCpus,
-                allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts, null);
+    public Job(
+            long id,
+            JobRequest request,
+            String user,
+            int uid,
+            int gid,
+            JobState state,
+            PendingReason reason,
+            long priority,
+            long submitTime,
+            long startTime,
+            long endTime,
+            String partition,
+            String node,
+            int allocCpus,
+            long allocMemMiB,
+            long timeLimitSeconds,
+            ExitStatus exit,
+            int cancelledBy,
+            String gpuIds,
+            Usage usage,
+            ArrayPart array,
+            int restarts) {
+        this(
+                id,
+                request,
+                user,
+                uid,
+                gid,
+                state,
+                reason,
+                priority,
+                submitTime,
+                startTime,
+                endTime,
+                partition,
+                node,
+                allocCpus,
+                allocMemMiB,
+                timeLimitSeconds,
+                exit,
+                cancelledBy,
+                gpuIds,
+                usage,
+                array,
+                restarts,
+                null);
     }
 
     /** A job that was never requeued. */
-    public Job(long id, JobRequest request, String user, int uid, int gid, JobState state, PendingReason reason, long priority,
-            long submitTime, long startTime, long endTime, String partition, String node, int allocCpus, long allocMemMiB,
-            long timeLimitSeconds, ExitStatus exit, int cancelledBy, String gpuIds, Usage usage, ArrayPart array) {
-        this(id, request, user, uid, gid, state, reason, priority, submitTime, startTime, endTime, partition, node, allocCpus,
-                allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, 0);
+    public Job(
+            long id,
+            JobRequest request,
+            String user,
+            int uid,
+            int gid,
+            JobState state,
+            PendingReason reason,
+            long priority,
+            long submitTime,
+            long startTime,
+            long endTime,
+            String partition,
+            String node,
+            int allocCpus,
+            long allocMemMiB,
+            long timeLimitSeconds,
+            ExitStatus exit,
+            int cancelledBy,
+            String gpuIds,
+            Usage usage,
+            ArrayPart array) {
+        this(
+                id,
+                request,
+                user,
+                uid,
+                gid,
+                state,
+                reason,
+                priority,
+                submitTime,
+                startTime,
+                endTime,
+                partition,
+                node,
+                allocCpus,
+                allocMemMiB,
+                timeLimitSeconds,
+                exit,
+                cancelledBy,
+                gpuIds,
+                usage,
+                array,
+                0);
     }
 
     /** A job without GPUs or measured usage yet. */
-    public Job(long id, JobRequest request, String user, int uid, int gid, JobState state, PendingReason reason, long priority,
-            long submitTime, long startTime, long endTime, String partition, String node, int allocCpus, long allocMemMiB,
-            long timeLimitSeconds, ExitStatus exit, int cancelledBy) {
-        this(id, request, user, uid, gid, state, reason, priority, submitTime, startTime, endTime, partition, node, allocCpus,
-                allocMemMiB, timeLimitSeconds, exit, cancelledBy, "", Usage.NONE, null);
+    public Job(
+            long id,
+            JobRequest request,
+            String user,
+            int uid,
+            int gid,
+            JobState state,
+            PendingReason reason,
+            long priority,
+            long submitTime,
+            long startTime,
+            long endTime,
+            String partition,
+            String node,
+            int allocCpus,
+            long allocMemMiB,
+            long timeLimitSeconds,
+            ExitStatus exit,
+            int cancelledBy) {
+        this(
+                id,
+                request,
+                user,
+                uid,
+                gid,
+                state,
+                reason,
+                priority,
+                submitTime,
+                startTime,
+                endTime,
+                partition,
+                node,
+                allocCpus,
+                allocMemMiB,
+                timeLimitSeconds,
+                exit,
+                cancelledBy,
+                "",
+                Usage.NONE,
+                null);
     }
 
     public Job withState(JobState next, PendingReason why) {
-        return new Job(id, request, user, uid, gid, state.moveTo(next), why, priority, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts, stateDesc);
+        return new Job(
+                id,
+                request,
+                user,
+                uid,
+                gid,
+                state.moveTo(next),
+                why,
+                priority,
+                submitTime,
+                startTime,
+                endTime,
+                partition,
+                node,
+                allocCpus,
+                allocMemMiB,
+                timeLimitSeconds,
+                exit,
+                cancelledBy,
+                gpuIds,
+                usage,
+                array,
+                restarts,
+                stateDesc);
     }
 
     public Job withReason(PendingReason why) {
-        return new Job(id, request, user, uid, gid, state, why, priority, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts, stateDesc);
+        return new Job(
+                id,
+                request,
+                user,
+                uid,
+                gid,
+                state,
+                why,
+                priority,
+                submitTime,
+                startTime,
+                endTime,
+                partition,
+                node,
+                allocCpus,
+                allocMemMiB,
+                timeLimitSeconds,
+                exit,
+                cancelledBy,
+                gpuIds,
+                usage,
+                array,
+                restarts,
+                stateDesc);
     }
 
     public Job withPriority(long p) {
-        return new Job(id, request, user, uid, gid, state, reason, p, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts, stateDesc);
+        return new Job(
+                id,
+                request,
+                user,
+                uid,
+                gid,
+                state,
+                reason,
+                p,
+                submitTime,
+                startTime,
+                endTime,
+                partition,
+                node,
+                allocCpus,
+                allocMemMiB,
+                timeLimitSeconds,
+                exit,
+                cancelledBy,
+                gpuIds,
+                usage,
+                array,
+                restarts,
+                stateDesc);
     }
 
     /** A pending job moved to other partitions, with the time limit it gets there. */
     public Job withPartition(String p, long limit) {
-        return new Job(id, request, user, uid, gid, state, reason, priority, submitTime, startTime, endTime,
-                p, node, allocCpus, allocMemMiB, limit, exit, cancelledBy, gpuIds, usage, array, restarts, stateDesc);
+        return new Job(
+                id,
+                request,
+                user,
+                uid,
+                gid,
+                state,
+                reason,
+                priority,
+                submitTime,
+                startTime,
+                endTime,
+                p,
+                node,
+                allocCpus,
+                allocMemMiB,
+                limit,
+                exit,
+                cancelledBy,
+                gpuIds,
+                usage,
+                array,
+                restarts,
+                stateDesc);
     }
 
     public Job withRequest(JobRequest r) {
-        return new Job(id, r, user, uid, gid, state, reason, priority, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts, stateDesc);
+        return new Job(
+                id,
+                r,
+                user,
+                uid,
+                gid,
+                state,
+                reason,
+                priority,
+                submitTime,
+                startTime,
+                endTime,
+                partition,
+                node,
+                allocCpus,
+                allocMemMiB,
+                timeLimitSeconds,
+                exit,
+                cancelledBy,
+                gpuIds,
+                usage,
+                array,
+                restarts,
+                stateDesc);
     }
 
     /** The job started on a node at {@code now} with these resources. */
@@ -94,10 +322,39 @@ public record Job(
         return started(onPartition, onNode, cpus, memMiB, java.util.List.of(), limit, now);
     }
 
-    public Job started(String onPartition, String onNode, int cpus, long memMiB, java.util.List<Integer> gpus, long limit, long now) {
+    public Job started(
+            String onPartition,
+            String onNode,
+            int cpus,
+            long memMiB,
+            java.util.List<Integer> gpus,
+            long limit,
+            long now) {
         String ids = String.join(",", gpus.stream().map(String::valueOf).toList());
-        return new Job(id, request, user, uid, gid, state.moveTo(JobState.RUNNING), PendingReason.None, priority,
-                submitTime, now, 0, onPartition, onNode, cpus, memMiB, limit, ExitStatus.NONE, cancelledBy, ids, Usage.NONE, array, restarts, null);
+        return new Job(
+                id,
+                request,
+                user,
+                uid,
+                gid,
+                state.moveTo(JobState.RUNNING),
+                PendingReason.None,
+                priority,
+                submitTime,
+                now,
+                0,
+                onPartition,
+                onNode,
+                cpus,
+                memMiB,
+                limit,
+                ExitStatus.NONE,
+                cancelledBy,
+                ids,
+                Usage.NONE,
+                array,
+                restarts,
+                null);
     }
 
     /** GPU device indices the job holds. */
@@ -107,36 +364,128 @@ public record Job(
     }
 
     public Job withArray(ArrayPart a) {
-        return new Job(id, request, user, uid, gid, state, reason, priority, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, a, restarts, stateDesc);
+        return new Job(
+                id,
+                request,
+                user,
+                uid,
+                gid,
+                state,
+                reason,
+                priority,
+                submitTime,
+                startTime,
+                endTime,
+                partition,
+                node,
+                allocCpus,
+                allocMemMiB,
+                timeLimitSeconds,
+                exit,
+                cancelledBy,
+                gpuIds,
+                usage,
+                a,
+                restarts,
+                stateDesc);
     }
 
     /** The id as Slurm's commands print it: {@code 12}, {@code 12_3}, or {@code 12_[4-9]} for pending tasks. */
     public String displayId() {
         if (array == null) return Long.toString(id);
-        int throttle = request.array() == null ? 0 : ArraySpec.parse(request.array()).throttle();
+        int throttle =
+                request.array() == null ? 0 : ArraySpec.parse(request.array()).throttle();
         return array.display(throttle);
     }
 
     public Job withUsage(Usage u) {
-        return new Job(id, request, user, uid, gid, state, reason, priority, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, u, array, restarts, stateDesc);
+        return new Job(
+                id,
+                request,
+                user,
+                uid,
+                gid,
+                state,
+                reason,
+                priority,
+                submitTime,
+                startTime,
+                endTime,
+                partition,
+                node,
+                allocCpus,
+                allocMemMiB,
+                timeLimitSeconds,
+                exit,
+                cancelledBy,
+                gpuIds,
+                u,
+                array,
+                restarts,
+                stateDesc);
     }
 
     /** The job ended in {@code finalState} at {@code now}. */
     public Job ended(JobState finalState, ExitStatus how, long now, int byUid) {
-        PendingReason why = finalState == JobState.TIMEOUT ? PendingReason.TimeLimit
-                : finalState == JobState.OUT_OF_MEMORY ? PendingReason.OutOfMemory
-                : finalState == JobState.DEADLINE ? PendingReason.DeadLine
-                : state == JobState.PENDING ? reason : PendingReason.None;
-        return new Job(id, request, user, uid, gid, state.moveTo(finalState), why, priority, submitTime,
-                startTime, now, partition, node, allocCpus, allocMemMiB, timeLimitSeconds, how, byUid, gpuIds, usage, array, restarts, stateDesc);
+        PendingReason why = finalState == JobState.TIMEOUT
+                ? PendingReason.TimeLimit
+                : finalState == JobState.OUT_OF_MEMORY
+                        ? PendingReason.OutOfMemory
+                        : finalState == JobState.DEADLINE
+                                ? PendingReason.DeadLine
+                                : state == JobState.PENDING ? reason : PendingReason.None;
+        return new Job(
+                id,
+                request,
+                user,
+                uid,
+                gid,
+                state.moveTo(finalState),
+                why,
+                priority,
+                submitTime,
+                startTime,
+                now,
+                partition,
+                node,
+                allocCpus,
+                allocMemMiB,
+                timeLimitSeconds,
+                how,
+                byUid,
+                gpuIds,
+                usage,
+                array,
+                restarts,
+                stateDesc);
     }
 
     /** Back to the queue (the node it ran on failed and the job is requeued, or a launch never happened). */
     public Job requeued() {
-        return new Job(id, request, user, uid, gid, JobState.PENDING, PendingReason.None, priority, submitTime, 0, 0,
-                partition, null, 0, 0, timeLimitSeconds, ExitStatus.NONE, -1, "", Usage.NONE, array, restarts, null);
+        return new Job(
+                id,
+                request,
+                user,
+                uid,
+                gid,
+                JobState.PENDING,
+                PendingReason.None,
+                priority,
+                submitTime,
+                0,
+                0,
+                partition,
+                null,
+                0,
+                0,
+                timeLimitSeconds,
+                ExitStatus.NONE,
+                -1,
+                "",
+                Usage.NONE,
+                array,
+                restarts,
+                null);
     }
 
     /**
@@ -148,8 +497,30 @@ public record Job(
     public Job requeue(long eligibleAt, boolean hold) {
         JobState next = state.moveTo(JobState.PENDING);
         JobRequest r = request.withBeginTime(eligibleAt).withHold(hold);
-        return new Job(id, r, user, uid, gid, next, hold ? PendingReason.JobHeldUser : PendingReason.BeginTime, priority,
-                submitTime, 0, 0, partition, null, 0, 0, timeLimitSeconds, ExitStatus.NONE, -1, "", Usage.NONE, array, restarts + 1, null);
+        return new Job(
+                id,
+                r,
+                user,
+                uid,
+                gid,
+                next,
+                hold ? PendingReason.JobHeldUser : PendingReason.BeginTime,
+                priority,
+                submitTime,
+                0,
+                0,
+                partition,
+                null,
+                0,
+                0,
+                timeLimitSeconds,
+                ExitStatus.NONE,
+                -1,
+                "",
+                Usage.NONE,
+                array,
+                restarts + 1,
+                null);
     }
 
     /**
@@ -165,13 +536,34 @@ public record Job(
 
     /** The job with Slurm's state_desc set (null clears it). */
     public Job withStateDesc(String desc) {
-        return new Job(id, request, user, uid, gid, state, reason, priority, submitTime, startTime, endTime,
-                partition, node, allocCpus, allocMemMiB, timeLimitSeconds, exit, cancelledBy, gpuIds, usage, array, restarts, desc);
+        return new Job(
+                id,
+                request,
+                user,
+                uid,
+                gid,
+                state,
+                reason,
+                priority,
+                submitTime,
+                startTime,
+                endTime,
+                partition,
+                node,
+                allocCpus,
+                allocMemMiB,
+                timeLimitSeconds,
+                exit,
+                cancelledBy,
+                gpuIds,
+                usage,
+                array,
+                restarts,
+                desc);
     }
 
     public Job withPriorityHold(boolean hold) {
-        return withRequest(request.withHold(hold))
-                .withReason(hold ? PendingReason.JobHeldUser : PendingReason.None);
+        return withRequest(request.withHold(hold)).withReason(hold ? PendingReason.JobHeldUser : PendingReason.None);
     }
 
     /** Seconds the job has run (or ran), as squeue's TIME and sacct's Elapsed show. */

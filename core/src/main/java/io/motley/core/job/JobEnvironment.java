@@ -42,7 +42,8 @@ public final class JobEnvironment {
         env.put("SLURM_LOCALID", "0");
         env.put("SLURM_GTIDS", "0");
         if (r.account() != null) env.put("SLURM_JOB_ACCOUNT", r.account());
-        if (job.timeLimitSeconds() > 0) env.put("SLURM_JOB_END_TIME", Long.toString(job.startTime() + job.timeLimitSeconds()));
+        if (job.timeLimitSeconds() > 0)
+            env.put("SLURM_JOB_END_TIME", Long.toString(job.startTime() + job.timeLimitSeconds()));
         env.put("SLURM_JOB_START_TIME", Long.toString(job.startTime()));
         if (!job.gpuIds().isEmpty()) {
             // the job sees only its devices; CUDA renumbers them from 0 inside the job

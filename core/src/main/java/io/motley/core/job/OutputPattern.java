@@ -16,13 +16,16 @@ public final class OutputPattern {
     /** The job's stdout file on a node: its -o pattern or slurm-%j.out (slurm-%A_%a.out for array tasks). */
     public static String stdout(Job j, String node) {
         JobRequest r = j.request();
-        String pattern = r.stdoutPattern() != null ? r.stdoutPattern() : j.array() != null ? "slurm-%A_%a.out" : DEFAULT;
+        String pattern =
+                r.stdoutPattern() != null ? r.stdoutPattern() : j.array() != null ? "slurm-%A_%a.out" : DEFAULT;
         return expand(pattern, j, node);
     }
 
     /** The job's stderr file: its -e pattern, or the stdout file. */
     public static String stderr(Job j, String node) {
-        return j.request().stderrPattern() == null ? stdout(j, node) : expand(j.request().stderrPattern(), j, node);
+        return j.request().stderrPattern() == null
+                ? stdout(j, node)
+                : expand(j.request().stderrPattern(), j, node);
     }
 
     private static String expand(String pattern, Job j, String node) {
@@ -39,7 +42,14 @@ public final class OutputPattern {
         return expand(pattern, jobId, jobId, NO_TASK, jobName, user, node, workDir);
     }
 
-    public static String expand(String pattern, long jobId, long arrayJobId, long taskId, String jobName, String user, String node,
+    public static String expand(
+            String pattern,
+            long jobId,
+            long arrayJobId,
+            long taskId,
+            String jobName,
+            String user,
+            String node,
             String workDir) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < pattern.length(); i++) {

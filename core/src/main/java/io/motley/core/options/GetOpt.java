@@ -178,8 +178,11 @@ public final class GetOpt {
         } catch (NumberFormatException e) {
             // the message below says what was wanted
         }
-        throw new UsageException("invalid value for " + option + ": '" + value + "' (a whole number from " + min + " to " + max
-                + " is wanted)", usageExit, true);
+        throw new UsageException(
+                "invalid value for " + option + ": '" + value + "' (a whole number from " + min + " to " + max
+                        + " is wanted)",
+                usageExit,
+                true);
     }
 
     public String command() {

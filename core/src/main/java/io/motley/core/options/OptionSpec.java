@@ -5,7 +5,11 @@ package io.motley.core.options;
  * null) and whether it takes an argument. {@code key} is the name the command reads it back by.
  */
 public record OptionSpec(char shortName, String longName, Arg arg, String key) {
-    public enum Arg { NONE, REQUIRED, OPTIONAL }
+    public enum Arg {
+        NONE,
+        REQUIRED,
+        OPTIONAL
+    }
 
     public static OptionSpec flag(char s, String l) {
         return new OptionSpec(s, l, Arg.NONE, l != null ? l : String.valueOf(s));

@@ -44,16 +44,20 @@ public record Associations(List<Account> accounts, Map<String, User> users, List
     public Associations validated() {
         Map<String, Account> byName = new LinkedHashMap<>();
         for (Account a : accounts) {
-            if (a.name().equals("root")) throw new IllegalArgumentException("account root is implicit; do not declare it");
-            if (byName.put(a.name(), a) != null) throw new IllegalArgumentException("account " + a.name() + " declared twice");
+            if (a.name().equals("root"))
+                throw new IllegalArgumentException("account root is implicit; do not declare it");
+            if (byName.put(a.name(), a) != null)
+                throw new IllegalArgumentException("account " + a.name() + " declared twice");
         }
         for (Account a : accounts) {
             String p = a.parent();
             int depth = 0;
             while (p != null) {
                 Account up = byName.get(p);
-                if (up == null) throw new IllegalArgumentException("account " + a.name() + " names unknown Parent=" + p);
-                if (++depth > byName.size()) throw new IllegalArgumentException("account " + a.name() + " is its own ancestor");
+                if (up == null)
+                    throw new IllegalArgumentException("account " + a.name() + " names unknown Parent=" + p);
+                if (++depth > byName.size())
+                    throw new IllegalArgumentException("account " + a.name() + " is its own ancestor");
                 p = up.parent();
             }
         }
@@ -83,7 +87,10 @@ public record Associations(List<Account> accounts, Map<String, User> users, List
     public Optional<String> defaultAccount(String user) {
         User u = users.get(user);
         if (u != null && u.defaultAccount() != null) return Optional.of(u.defaultAccount());
-        return accounts.stream().filter(a -> a.users().contains(user)).map(Account::name).findFirst();
+        return accounts.stream()
+                .filter(a -> a.users().contains(user))
+                .map(Account::name)
+                .findFirst();
     }
 
     /** A user's raw shares in each account listing them (1 unless a UserName= line says otherwise). */

@@ -17,7 +17,8 @@ public final class PriorityCalculator {
     public PriorityCalculator(PriorityConfig config, Associations associations, List<String> partitions) {
         this.config = config;
         this.associations = associations;
-        this.maxJobFactor = partitions.stream().mapToInt(config::jobFactor).max().orElse(1);
+        this.maxJobFactor =
+                partitions.stream().mapToInt(config::jobFactor).max().orElse(1);
     }
 
     public PriorityConfig config() {
@@ -31,8 +32,19 @@ public final class PriorityCalculator {
     public Factors factors(Job job, long now, ShareTree shares, int clusterCpus) {
         var r = job.request();
         String partition = job.partition() == null ? "" : job.partition().split(",")[0];
-        return factors(new Pending(job.id(), job.user(), r.account(), partition, r.qos(), r.nice(), r.cpus(),
-                Math.max(job.submitTime(), r.beginTime())), now, shares, clusterCpus);
+        return factors(
+                new Pending(
+                        job.id(),
+                        job.user(),
+                        r.account(),
+                        partition,
+                        r.qos(),
+                        r.nice(),
+                        r.cpus(),
+                        Math.max(job.submitTime(), r.beginTime())),
+                now,
+                shares,
+                clusterCpus);
     }
 
     /**
@@ -40,20 +52,42 @@ public final class PriorityCalculator {
      * simulator): {@code account} and {@code qos} may be null, {@code eligibleSince} is when it
      * could first start (submission, or --begin).
      */
-    public record Pending(long jobId, String user, String account, String partition, String qos, long nice, int cpus,
+    public record Pending(
+            long jobId,
+            String user,
+            String account,
+            String partition,
+            String qos,
+            long nice,
+            int cpus,
             long eligibleSince) {}
 
     public Factors factors(Pending job, long now, ShareTree shares, int clusterCpus) {
-        double age = config.maxAgeSeconds() == 0 ? 1.0
+        double age = config.maxAgeSeconds() == 0
+                ? 1.0
                 : Math.min(1.0, Math.max(0, now - job.eligibleSince()) / (double) config.maxAgeSeconds());
         double size = jobSize(job.cpus(), clusterCpus);
         String partition = job.partition() == null ? "" : job.partition();
         double part = maxJobFactor <= 0 ? 0 : (double) config.jobFactor(partition) / maxJobFactor;
         long maxQos = associations.maxQosPriority();
         String qosName = job.qos() == null ? Associations.NORMAL_QOS : job.qos();
-        double qos = maxQos <= 0 ? 0 : associations.qos(qosName).map(q -> (double) q.priority() / maxQos).orElse(0.0);
+        double qos = maxQos <= 0
+                ? 0
+                : associations
+                        .qos(qosName)
+                        .map(q -> (double) q.priority() / maxQos)
+                        .orElse(0.0);
         String account = associations.enforced() ? job.account() : null;
-        return new Factors(job.jobId(), job.user(), partition, age, shares.factor(account, job.user()), size, part, qos, job.nice(),
+        return new Factors(
+                job.jobId(),
+                job.user(),
+                partition,
+                age,
+                shares.factor(account, job.user()),
+                size,
+                part,
+                qos,
+                job.nice(),
                 config);
     }
 

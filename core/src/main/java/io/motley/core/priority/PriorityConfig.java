@@ -42,11 +42,33 @@ public record PriorityConfig(
     }
 
     /** A config with the default PriorityCalcPeriod. */
-    public PriorityConfig(boolean multifactor, long weightAge, long weightFairshare, long weightJobSize, long weightPartition,
-            long weightQos, long maxAgeSeconds, long decayHalfLifeSeconds, boolean favorSmall, Map<String, Integer> partitionJobFactors,
-            double cpuBillingWeight, double gpuBillingWeight) {
-        this(multifactor, weightAge, weightFairshare, weightJobSize, weightPartition, weightQos, maxAgeSeconds, decayHalfLifeSeconds,
-                favorSmall, partitionJobFactors, cpuBillingWeight, gpuBillingWeight, DEFAULT_CALC_PERIOD);
+    public PriorityConfig(
+            boolean multifactor,
+            long weightAge,
+            long weightFairshare,
+            long weightJobSize,
+            long weightPartition,
+            long weightQos,
+            long maxAgeSeconds,
+            long decayHalfLifeSeconds,
+            boolean favorSmall,
+            Map<String, Integer> partitionJobFactors,
+            double cpuBillingWeight,
+            double gpuBillingWeight) {
+        this(
+                multifactor,
+                weightAge,
+                weightFairshare,
+                weightJobSize,
+                weightPartition,
+                weightQos,
+                maxAgeSeconds,
+                decayHalfLifeSeconds,
+                favorSmall,
+                partitionJobFactors,
+                cpuBillingWeight,
+                gpuBillingWeight,
+                DEFAULT_CALC_PERIOD);
     }
 
     /** Slurm's defaults with the plugin Motley uses unless told otherwise: multifactor, every weight 0. */

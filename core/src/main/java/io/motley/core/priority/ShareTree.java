@@ -21,8 +21,16 @@ public final class ShareTree {
      * One line of sshare: an account ({@code user} null) or a user under an account. {@code depth}
      * 0 is root; {@code rawShares} is -1 for root, which has none.
      */
-    public record Row(String account, String user, int depth, long rawShares, double normShares, double rawUsage,
-            double normUsage, double effectiveUsage, double fairShare) {
+    public record Row(
+            String account,
+            String user,
+            int depth,
+            long rawShares,
+            double normShares,
+            double rawUsage,
+            double normUsage,
+            double effectiveUsage,
+            double fairShare) {
         public boolean isUser() {
             return user != null;
         }
@@ -98,7 +106,9 @@ public final class ShareTree {
     }
 
     private static void attach(Node parent, String parentName, Associations assoc, Map<Association, Double> usage) {
-        for (var a : assoc.children(parentName).stream().sorted(Comparator.comparing(Associations.Account::name)).toList()) {
+        for (var a : assoc.children(parentName).stream()
+                .sorted(Comparator.comparing(Associations.Account::name))
+                .toList()) {
             Node n = new Node(a.name(), null, a.shares());
             for (String u : new TreeSet<>(a.users())) {
                 Node leaf = new Node(a.name(), u, assoc.userShares(u));
@@ -115,18 +125,33 @@ public final class ShareTree {
         return n.usage;
     }
 
-    private static void walk(Node parent, int depth, double parentNormShares, double parentEffective, double total,
-            boolean parentIsRoot, List<Row> out) {
+    private static void walk(
+            Node parent,
+            int depth,
+            double parentNormShares,
+            double parentEffective,
+            double total,
+            boolean parentIsRoot,
+            List<Row> out) {
         long siblings = parent.children.stream().mapToLong(c -> c.shares).sum();
         // users first, then sub-accounts, as sshare lists them
-        List<Node> ordered = new ArrayList<>(parent.children.stream().filter(c -> c.user != null).toList());
+        List<Node> ordered = new ArrayList<>(
+                parent.children.stream().filter(c -> c.user != null).toList());
         ordered.addAll(parent.children.stream().filter(c -> c.user == null).toList());
         for (Node c : ordered) {
             double part = siblings == 0 ? 0 : (double) c.shares / siblings;
             double normShares = parentNormShares * part;
             double normUsage = total > 0 ? c.usage / total : 0;
             double effective = parentIsRoot ? normUsage : normUsage + (parentEffective - normUsage) * part;
-            out.add(new Row(c.account, c.user, depth, c.shares, normShares, c.usage, normUsage, effective,
+            out.add(new Row(
+                    c.account,
+                    c.user,
+                    depth,
+                    c.shares,
+                    normShares,
+                    c.usage,
+                    normUsage,
+                    effective,
                     factor(effective, normShares)));
             if (c.user == null) walk(c, depth + 1, normShares, effective, total, false, out);
         }

@@ -43,7 +43,10 @@ public final class UsageLedger {
         ended.forEach((k, e) -> out.put(k, e.value() * decay(now - e.asOf())));
         for (Charge c : running) {
             if (now <= c.start() || c.rate() == 0) continue;
-            out.merge(new Association(c.account(), c.user()), worthAt(c, Math.min(now, c.end() > 0 ? c.end() : now), now), Double::sum);
+            out.merge(
+                    new Association(c.account(), c.user()),
+                    worthAt(c, Math.min(now, c.end() > 0 ? c.end() : now), now),
+                    Double::sum);
         }
         return out;
     }

@@ -32,10 +32,13 @@ public final class Admission {
 
     /** Where a request may run, from its -C, -w, -x and --exclusive. */
     public static QueuedJob.Placement placement(JobRequest req) {
-        Constraint c = req.constraint() == null || req.constraint().isBlank() ? null : Constraint.parse(req.constraint());
-        java.util.Set<String> only = req.nodeList() == null ? java.util.Set.of()
+        Constraint c =
+                req.constraint() == null || req.constraint().isBlank() ? null : Constraint.parse(req.constraint());
+        java.util.Set<String> only = req.nodeList() == null
+                ? java.util.Set.of()
                 : new java.util.LinkedHashSet<>(io.motley.core.hostlist.Hostlist.expand(req.nodeList()));
-        java.util.Set<String> not = req.excludeList() == null ? java.util.Set.of()
+        java.util.Set<String> not = req.excludeList() == null
+                ? java.util.Set.of()
                 : new java.util.LinkedHashSet<>(io.motley.core.hostlist.Hostlist.expand(req.excludeList()));
         return new QueuedJob.Placement(c, only, not, req.exclusive());
     }
@@ -56,9 +59,12 @@ public final class Admission {
             return new Charge(null, null, new Rejection(null, "Invalid qos specification"));
         }
         if (!assoc.enforced()) return new Charge(req.account(), qos, null);
-        String account = req.account() != null ? req.account() : assoc.defaultAccount(user).orElse(null);
+        String account = req.account() != null
+                ? req.account()
+                : assoc.defaultAccount(user).orElse(null);
         if (account == null || !assoc.isMember(user, account)) {
-            return new Charge(null, null, new Rejection(null, "Invalid account or account/partition combination specified"));
+            return new Charge(
+                    null, null, new Rejection(null, "Invalid account or account/partition combination specified"));
         }
         return new Charge(account, qos == null ? io.motley.core.priority.Associations.NORMAL_QOS : qos, null);
     }
@@ -106,7 +112,8 @@ public final class Admission {
      * array's indices below MaxArraySize, the environment within what exec(2) takes, and no job of
      * root's ({@code uid} 0) under DisableRootJobs.
      */
-    public static Optional<Rejection> validate(JobRequest req, io.motley.core.config.ClusterConfig.Limits limits, int uid) {
+    public static Optional<Rejection> validate(
+            JobRequest req, io.motley.core.config.ClusterConfig.Limits limits, int uid) {
         Object[][] texts = {
             {"job name", req.name(), MAX_TEXT},
             {"comment", req.comment(), MAX_TEXT},
@@ -128,31 +135,41 @@ public final class Admission {
         for (Object[] t : texts) {
             String label = (String) t[0];
             String value = (String) t[1];
-            if (FreeText.hasControl(value)) return Optional.of(new Rejection(null, "Invalid " + label + ": control characters are not allowed"));
+            if (FreeText.hasControl(value))
+                return Optional.of(new Rejection(null, "Invalid " + label + ": control characters are not allowed"));
             if (value != null && value.length() > (int) t[2]) {
-                return Optional.of(new Rejection(label + " of " + value.length() + " characters is over the limit of " + t[2], TOO_LONG));
+                return Optional.of(new Rejection(
+                        label + " of " + value.length() + " characters is over the limit of " + t[2], TOO_LONG));
             }
         }
         long scriptBytes = utf8Length(req.script());
         if (scriptBytes > limits.maxScriptBytes()) {
-            return Optional.of(new Rejection("batch script of " + scriptBytes + " bytes is over max_script_size ("
-                    + limits.maxScriptBytes() + ")", TOO_LONG));
+            return Optional.of(new Rejection(
+                    "batch script of " + scriptBytes + " bytes is over max_script_size (" + limits.maxScriptBytes()
+                            + ")",
+                    TOO_LONG));
         }
         if (req.environment().size() > MAX_ENVIRONMENT_VARIABLES) {
-            return Optional.of(new Rejection("exported environment has " + req.environment().size() + " variables, over the limit of "
-                    + MAX_ENVIRONMENT_VARIABLES, TOO_LONG));
+            return Optional.of(new Rejection(
+                    "exported environment has " + req.environment().size() + " variables, over the limit of "
+                            + MAX_ENVIRONMENT_VARIABLES,
+                    TOO_LONG));
         }
         long envBytes = 0;
         for (var e : req.environment().entrySet()) {
             String name = e.getKey();
             if (name.isEmpty() || name.indexOf('=') >= 0 || FreeText.hasControl(name)) {
-                return Optional.of(new Rejection(null, "Invalid environment variable name: control characters, '=' and empty names are not allowed"));
+                return Optional.of(new Rejection(
+                        null,
+                        "Invalid environment variable name: control characters, '=' and empty names are not allowed"));
             }
             envBytes += utf8Length(name) + utf8Length(e.getValue()) + 2;
         }
         if (envBytes > MAX_ENVIRONMENT_BYTES) {
-            return Optional.of(new Rejection("exported environment of " + envBytes + " bytes is over the limit of " + MAX_ENVIRONMENT_BYTES
-                    + " (2 MiB, what exec(2) takes)", TOO_LONG));
+            return Optional.of(new Rejection(
+                    "exported environment of " + envBytes + " bytes is over the limit of " + MAX_ENVIRONMENT_BYTES
+                            + " (2 MiB, what exec(2) takes)",
+                    TOO_LONG));
         }
         if (req.array() != null) {
             int highest;
@@ -162,13 +179,15 @@ public final class Admission {
                 return Optional.of(new Rejection(e.getMessage(), "Invalid job array specification"));
             }
             if (highest >= limits.maxArraySize()) {
-                return Optional.of(new Rejection("array index " + highest + " is not below MaxArraySize (" + limits.maxArraySize() + ")",
+                return Optional.of(new Rejection(
+                        "array index " + highest + " is not below MaxArraySize (" + limits.maxArraySize() + ")",
                         "Invalid job array specification"));
             }
         }
         if (uid == 0 && limits.disableRootJobs()) {
             // Slurm's ESLURM_USER_ID_MISSING, which is what slurmctld answers a root job under DisableRootJobs
-            return Optional.of(new Rejection("DisableRootJobs is set: jobs of root (uid 0) are refused", "Invalid user id"));
+            return Optional.of(
+                    new Rejection("DisableRootJobs is set: jobs of root (uid 0) are refused", "Invalid user id"));
         }
         return Optional.empty();
     }
@@ -193,17 +212,25 @@ public final class Admission {
     }
 
     /** As {@link #check(JobRequest, List, List)}, also checking AllowGroups against the caller's groups (null: not checked). */
-    public static Optional<Rejection> check(JobRequest req, List<Partition> partitions, List<NodeView> nodes,
+    public static Optional<Rejection> check(
+            JobRequest req,
+            List<Partition> partitions,
+            List<NodeView> nodes,
             java.util.Collection<String> callerGroups) {
         List<String> names = resolvePartitions(req, partitions);
         if (names.isEmpty()) {
-            return Optional.of(new Rejection("No partition specified or system default partition", "Invalid partition name specified"));
+            return Optional.of(new Rejection(
+                    "No partition specified or system default partition", "Invalid partition name specified"));
         }
         List<Partition> chosen = new ArrayList<>();
         for (String name : names) {
-            Partition p = partitions.stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
+            Partition p = partitions.stream()
+                    .filter(x -> x.name().equals(name))
+                    .findFirst()
+                    .orElse(null);
             if (p == null) {
-                return Optional.of(new Rejection("invalid partition specified: " + name, "Invalid partition name specified"));
+                return Optional.of(
+                        new Rejection("invalid partition specified: " + name, "Invalid partition name specified"));
             }
             if (!p.state().acceptsJobs()) {
                 return Optional.of(new Rejection(
@@ -211,17 +238,22 @@ public final class Admission {
                         "Partition in drain or inactive state"));
             }
             if (!p.allowsAccount(req.account())) {
-                return Optional.of(new Rejection("Job's account " + (req.account() == null ? "(none)" : req.account())
-                        + " may not use partition " + name + " (AllowAccounts=" + String.join(",", p.allowAccounts()) + ")",
+                return Optional.of(new Rejection(
+                        "Job's account " + (req.account() == null ? "(none)" : req.account())
+                                + " may not use partition " + name + " (AllowAccounts="
+                                + String.join(",", p.allowAccounts()) + ")",
                         "Invalid account or account/partition combination specified"));
             }
             if (callerGroups != null && !p.allowsGroups(callerGroups)) {
-                return Optional.of(new Rejection("User's group not permitted to use this partition (" + name + " AllowGroups="
-                        + String.join(",", p.allowGroups()) + ")", "Invalid partition name specified"));
+                return Optional.of(new Rejection(
+                        "User's group not permitted to use this partition (" + name + " AllowGroups="
+                                + String.join(",", p.allowGroups()) + ")",
+                        "Invalid partition name specified"));
             }
             if (p.maxNodes() >= 0 && req.nodes() > p.maxNodes()) {
-                return Optional.of(new Rejection("Node count specification invalid (partition " + name + " MaxNodes="
-                        + p.maxNodes() + ")", "Node count specification invalid"));
+                return Optional.of(new Rejection(
+                        "Node count specification invalid (partition " + name + " MaxNodes=" + p.maxNodes() + ")",
+                        "Node count specification invalid"));
             }
             chosen.add(p);
         }
@@ -234,7 +266,9 @@ public final class Admission {
             boolean gpuFits = false;
             for (Partition p : chosen) {
                 for (NodeView n : nodes) {
-                    if (p.contains(n.name()) && n.gpuCount(req.gpuType()) >= req.gpusPerNode() && n.cpus() >= req.cpus()) gpuFits = true;
+                    if (p.contains(n.name())
+                            && n.gpuCount(req.gpuType()) >= req.gpusPerNode()
+                            && n.cpus() >= req.cpus()) gpuFits = true;
                 }
             }
             if (!gpuFits) {
@@ -254,13 +288,18 @@ public final class Admission {
                 }
             }
             if (place.nodes().size() > 1) {
-                return Optional.of(new Rejection("-w/--nodelist names " + place.nodes().size()
-                        + " nodes; Motley runs a job on one node for now", "Requested node configuration is not available"));
+                return Optional.of(new Rejection(
+                        "-w/--nodelist names " + place.nodes().size() + " nodes; Motley runs a job on one node for now",
+                        "Requested node configuration is not available"));
             }
-            boolean someNode = chosen.stream().anyMatch(p -> nodes.stream().anyMatch(v -> p.contains(v.name()) && place.accepts(v)));
+            boolean someNode = chosen.stream()
+                    .anyMatch(p -> nodes.stream().anyMatch(v -> p.contains(v.name()) && place.accepts(v)));
             if (!someNode && !nodes.isEmpty()) {
-                return Optional.of(new Rejection(null, place.constraint() != null && place.nodes().isEmpty()
-                        ? "Invalid feature specification" : "Requested node configuration is not available"));
+                return Optional.of(new Rejection(
+                        null,
+                        place.constraint() != null && place.nodes().isEmpty()
+                                ? "Invalid feature specification"
+                                : "Requested node configuration is not available"));
             }
         }
         boolean anyNode = false;
@@ -283,7 +322,8 @@ public final class Admission {
             return Optional.empty();
         }
         if (!memFits || cpuFits) {
-            return Optional.of(new Rejection("Memory specification can not be satisfied", "Requested node configuration is not available"));
+            return Optional.of(new Rejection(
+                    "Memory specification can not be satisfied", "Requested node configuration is not available"));
         }
         return Optional.of(new Rejection(
                 "CPU count per node can not be satisfied (" + req.cpus() + " CPUs requested)",

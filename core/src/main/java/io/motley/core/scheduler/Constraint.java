@@ -58,7 +58,8 @@ public sealed interface Constraint {
         Parser p = new Parser(text.replace('[', '(').replace(']', ')'));
         Constraint c = p.or();
         p.skipSpace();
-        if (p.pos != p.s.length()) throw new IllegalArgumentException("unexpected '" + p.s.charAt(p.pos) + "' in constraint " + text);
+        if (p.pos != p.s.length())
+            throw new IllegalArgumentException("unexpected '" + p.s.charAt(p.pos) + "' in constraint " + text);
         return c;
     }
 
@@ -95,7 +96,8 @@ public sealed interface Constraint {
             if (peek('(')) {
                 // A user's -C reaches the controller as is; without a bound, deep nesting overflows its stack.
                 if (++depth > MAX_NESTING) {
-                    throw new IllegalArgumentException("constraint nests parentheses deeper than " + MAX_NESTING + " levels");
+                    throw new IllegalArgumentException(
+                            "constraint nests parentheses deeper than " + MAX_NESTING + " levels");
                 }
                 pos++;
                 Constraint c = or();
@@ -105,10 +107,12 @@ public sealed interface Constraint {
                 return c;
             }
             int start = pos;
-            while (pos < s.length() && (Character.isLetterOrDigit(s.charAt(pos)) || "_-.:".indexOf(s.charAt(pos)) >= 0)) pos++;
+            while (pos < s.length() && (Character.isLetterOrDigit(s.charAt(pos)) || "_-.:".indexOf(s.charAt(pos)) >= 0))
+                pos++;
             if (start == pos) throw new IllegalArgumentException("a feature name is missing in constraint " + s);
             if (pos < s.length() && s.charAt(pos) == '*') {
-                throw new IllegalArgumentException("feature counts (" + s.substring(start) + ") need multi-node jobs, which Motley does not run yet");
+                throw new IllegalArgumentException("feature counts (" + s.substring(start)
+                        + ") need multi-node jobs, which Motley does not run yet");
             }
             return new Feature(s.substring(start, pos));
         }

@@ -11,8 +11,17 @@ import java.util.Set;
  * id, or for an array task (queued under a synthetic id) the array's id.
  */
 public record QueuedJob(
-        long id, long priority, List<String> partitions, int cpus, long memMiB, long timeLimitSeconds, boolean held,
-        int gpus, String gpuType, Placement placement, long submitOrder) {
+        long id,
+        long priority,
+        List<String> partitions,
+        int cpus,
+        long memMiB,
+        long timeLimitSeconds,
+        boolean held,
+        int gpus,
+        String gpuType,
+        Placement placement,
+        long submitOrder) {
 
     /** -C, -w, -x and --exclusive: which nodes a job accepts and whether it wants one to itself. */
     public record Placement(Constraint constraint, Set<String> nodes, Set<String> excluded, boolean exclusive) {
@@ -36,17 +45,41 @@ public record QueuedJob(
     }
 
     /** A job that is its own submission (not an array task). */
-    public QueuedJob(long id, long priority, List<String> partitions, int cpus, long memMiB, long timeLimitSeconds, boolean held,
-            int gpus, String gpuType, Placement placement) {
+    public QueuedJob(
+            long id,
+            long priority,
+            List<String> partitions,
+            int cpus,
+            long memMiB,
+            long timeLimitSeconds,
+            boolean held,
+            int gpus,
+            String gpuType,
+            Placement placement) {
         this(id, priority, partitions, cpus, memMiB, timeLimitSeconds, held, gpus, gpuType, placement, id);
     }
 
-    public QueuedJob(long id, long priority, List<String> partitions, int cpus, long memMiB, long timeLimitSeconds, boolean held,
-            int gpus, String gpuType) {
+    public QueuedJob(
+            long id,
+            long priority,
+            List<String> partitions,
+            int cpus,
+            long memMiB,
+            long timeLimitSeconds,
+            boolean held,
+            int gpus,
+            String gpuType) {
         this(id, priority, partitions, cpus, memMiB, timeLimitSeconds, held, gpus, gpuType, Placement.ANY);
     }
 
-    public QueuedJob(long id, long priority, List<String> partitions, int cpus, long memMiB, long timeLimitSeconds, boolean held) {
+    public QueuedJob(
+            long id,
+            long priority,
+            List<String> partitions,
+            int cpus,
+            long memMiB,
+            long timeLimitSeconds,
+            boolean held) {
         this(id, priority, partitions, cpus, memMiB, timeLimitSeconds, held, 0, null, Placement.ANY);
     }
 }

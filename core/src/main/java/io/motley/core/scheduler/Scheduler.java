@@ -94,6 +94,7 @@ public final class Scheduler {
         private final BitSet[] usedGpus;
         /** Per node, only when reservations are kept: everything held there and the reservations' start points. */
         private final List<Commit>[] commits;
+
         private final List<Checkpoint>[] checkpoints;
         private final Map<String, Partition> partitions = new HashMap<>();
         private final Map<String, boolean[]> members = new HashMap<>();
@@ -104,7 +105,8 @@ public final class Scheduler {
             this.options = options;
             this.now = snap.now();
             // lower Weight is filled first, as in Slurm; then by name
-            nodes = snap.nodes().stream().sorted(Comparator.comparingInt(NodeView::weight).thenComparing(NodeView::name))
+            nodes = snap.nodes().stream()
+                    .sorted(Comparator.comparingInt(NodeView::weight).thenComparing(NodeView::name))
                     .toArray(NodeView[]::new);
             int n = nodes.length;
             freeCpus = new int[n];
@@ -129,7 +131,8 @@ public final class Scheduler {
                 freeCpus[i] -= a.cpus();
                 freeMem[i] -= a.memMiB();
                 a.gpuIds().forEach(usedGpus[i]::set);
-                if (track) commits[i].add(new Commit(now, Math.max(a.end(), now + 1), a.cpus(), a.memMiB(), a.gpuIds()));
+                if (track)
+                    commits[i].add(new Commit(now, Math.max(a.end(), now + 1), a.cpus(), a.memMiB(), a.gpuIds()));
             }
             for (Partition p : snap.partitions()) partitions.put(p.name(), p);
         }
@@ -141,8 +144,10 @@ public final class Scheduler {
             for (QueuedJob q : snap.pending()) keyed.add(new Keyed(tier(q, partitions), q));
             keyed.sort((a, b) -> {
                 if (a.tier() != b.tier()) return Integer.compare(b.tier(), a.tier());
-                if (a.job().priority() != b.job().priority()) return Long.compare(b.job().priority(), a.job().priority());
-                if (a.job().submitOrder() != b.job().submitOrder()) return Long.compare(a.job().submitOrder(), b.job().submitOrder());
+                if (a.job().priority() != b.job().priority())
+                    return Long.compare(b.job().priority(), a.job().priority());
+                if (a.job().submitOrder() != b.job().submitOrder())
+                    return Long.compare(a.job().submitOrder(), b.job().submitOrder());
                 return Long.compare(a.job().id(), b.job().id());
             });
             List<QueuedJob> queue = new ArrayList<>(keyed.size());
@@ -169,7 +174,9 @@ public final class Scheduler {
                     if (p == null) {
                         here = PendingReason.PartitionInactive;
                     } else if (!p.state().startsJobs()) {
-                        here = p.state() == PartitionState.INACTIVE ? PendingReason.PartitionInactive : PendingReason.PartitionDown;
+                        here = p.state() == PartitionState.INACTIVE
+                                ? PendingReason.PartitionInactive
+                                : PendingReason.PartitionDown;
                     } else if (!p.allowsTimeLimit(p.effectiveTimeLimit(job.timeLimitSeconds()))) {
                         here = PendingReason.PartitionTimeLimit;
                     } else {
@@ -192,8 +199,14 @@ public final class Scheduler {
                     if (reason == null) reason = here;
                 }
                 if (placed != null) {
-                    Start s = new Start(job.id(), placed.partition().name(), nodes[placed.node()].name(), placed.cpus(),
-                            placed.memMiB(), placed.partition().effectiveTimeLimit(job.timeLimitSeconds()), placed.gpus());
+                    Start s = new Start(
+                            job.id(),
+                            placed.partition().name(),
+                            nodes[placed.node()].name(),
+                            placed.cpus(),
+                            placed.memMiB(),
+                            placed.partition().effectiveTimeLimit(job.timeLimitSeconds()),
+                            placed.gpus());
                     starts.add(s);
                     take(placed, end(now, s.timeLimitSeconds()));
                     continue;
@@ -205,7 +218,8 @@ public final class Scheduler {
                     if (at != null) {
                         long limit = at.partition().effectiveTimeLimit(job.timeLimitSeconds());
                         reserve(at, end(at.time(), limit));
-                        reserved.put(job.id(), new Plan.Reservation(job.id(), at.time(), nodes[at.node()].name(), limit));
+                        reserved.put(
+                                job.id(), new Plan.Reservation(job.id(), at.time(), nodes[at.node()].name(), limit));
                     }
                 }
             }
@@ -221,10 +235,10 @@ public final class Scheduler {
         private List<String> byTier(List<String> names) {
             if (names.size() < 2) return names;
             List<String> sorted = new ArrayList<>(names);
-            sorted.sort(Comparator.comparingInt(n -> partitions.containsKey(n) ? -partitions.get(n).priorityTier() : 0));
+            sorted.sort(Comparator.comparingInt(
+                    n -> partitions.containsKey(n) ? -partitions.get(n).priorityTier() : 0));
             return sorted;
         }
-
 
         /** Which nodes (by index) a partition holds; computed once per pass, since a partition's list may be long. */
         private boolean[] members(Partition p) {
@@ -288,7 +302,9 @@ public final class Scheduler {
             if (job.placement().exclusive() && !taken.isEmpty()) return null;
             if (job.gpus() <= 0) return List.of();
             List<Integer> picked = new ArrayList<>();
-            for (Gpu g : n.gpus().stream().sorted(Comparator.comparingInt(Gpu::index)).toList()) {
+            for (Gpu g : n.gpus().stream()
+                    .sorted(Comparator.comparingInt(Gpu::index))
+                    .toList()) {
                 if (picked.size() == job.gpus()) break;
                 if (taken.get(g.index())) continue;
                 if (job.gpuType() != null && !job.gpuType().equals(g.type())) continue;
@@ -317,7 +333,8 @@ public final class Scheduler {
             int i = at.node();
             commits[i].add(new Commit(at.time(), end, at.cpus(), at.memMiB(), at.gpus()));
             List<Checkpoint> points = new ArrayList<>(checkpoints[i]);
-            if (at.time() > now && points.stream().noneMatch(c -> c.time == at.time())) points.add(new Checkpoint(at.time()));
+            if (at.time() > now && points.stream().noneMatch(c -> c.time == at.time()))
+                points.add(new Checkpoint(at.time()));
             for (Checkpoint c : points) {
                 c.freeCpus = nodes[i].cpus();
                 c.freeMem = nodes[i].memMiB();

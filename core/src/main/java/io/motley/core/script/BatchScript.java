@@ -7,8 +7,7 @@ import java.util.Objects;
 /** Reads #SBATCH-style directives from batch scripts and splits option strings shell-style. */
 public final class BatchScript {
 
-    private BatchScript() {
-    }
+    private BatchScript() {}
 
     /**
      * Returns the arguments of every directive line (prefix, then whitespace, then arguments) in order.
@@ -118,8 +117,8 @@ public final class BatchScript {
                 i++;
             }
         }
-        throw new IllegalArgumentException("unterminated " + (quote == '"' ? "double" : "single")
-                + " quote in '" + s.strip() + "'");
+        throw new IllegalArgumentException(
+                "unterminated " + (quote == '"' ? "double" : "single") + " quote in '" + s.strip() + "'");
     }
 
     private static boolean isDirective(String line, String prefix) {

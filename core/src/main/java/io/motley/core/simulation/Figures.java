@@ -10,7 +10,12 @@ import java.util.List;
  * The percentile is the nearest-rank one: the smallest wait at least 95% of the jobs did not exceed.
  */
 public record Figures(
-        int jobs, double meanWaitSeconds, long p95WaitSeconds, double meanBoundedSlowdown, double utilization, long makespanSeconds) {
+        int jobs,
+        double meanWaitSeconds,
+        long p95WaitSeconds,
+        double meanBoundedSlowdown,
+        double utilization,
+        long makespanSeconds) {
 
     public static final long SLOWDOWN_THRESHOLD_SECONDS = 10;
 
@@ -36,6 +41,7 @@ public record Figures(
         Arrays.sort(waits);
         long p95 = waits[(int) Math.ceil(0.95 * n) - 1];
         long makespan = lastEnd - firstSubmit;
-        return new Figures(n, waitSum / n, p95, slowdownSum / n, cpuSeconds / ((double) totalCpus * makespan), makespan);
+        return new Figures(
+                n, waitSum / n, p95, slowdownSum / n, cpuSeconds / ((double) totalCpus * makespan), makespan);
     }
 }

@@ -57,11 +57,13 @@ public final class JobList {
 
     private static WorkloadJob job(String[] c, int lineNo) {
         if (c.length < 3 || c.length > 6) {
-            throw new IllegalArgumentException("expected SUBMIT CPUS RUN [LIMIT [MEM [PARTITION]]], got " + c.length + " columns");
+            throw new IllegalArgumentException(
+                    "expected SUBMIT CPUS RUN [LIMIT [MEM [PARTITION]]], got " + c.length + " columns");
         }
         long submit = wholeNumber(c[0], "SUBMIT");
         long cpus = wholeNumber(c[1], "CPUS");
-        if (cpus < 1 || cpus > Integer.MAX_VALUE) throw new IllegalArgumentException("CPUS must be at least 1, got " + c[1]);
+        if (cpus < 1 || cpus > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("CPUS must be at least 1, got " + c[1]);
         long run = seconds(c[2], "RUN");
         if (run == Durations.UNLIMITED) throw new IllegalArgumentException("RUN must be a positive time, got " + c[2]);
         long limit = WorkloadJob.NOT_GIVEN;

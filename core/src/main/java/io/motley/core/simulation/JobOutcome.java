@@ -5,7 +5,14 @@ package io.motley.core.simulation;
  * it actually ran, its run time cut at its time limit when {@code killed}.
  */
 public record JobOutcome(
-        long id, long submitSeconds, long startSeconds, long endSeconds, int cpus, String partition, String node, boolean killed) {
+        long id,
+        long submitSeconds,
+        long startSeconds,
+        long endSeconds,
+        int cpus,
+        String partition,
+        String node,
+        boolean killed) {
 
     public long waitSeconds() {
         return startSeconds - submitSeconds;

@@ -25,7 +25,8 @@ public final class PriorityWeights {
         long halfLife = PriorityConfig.DEFAULT_HALF_LIFE;
         boolean favorSmall = false;
         long calc = PriorityConfig.DEFAULT_CALC_PERIOD;
-        if (spec.isBlank()) throw new IllegalArgumentException("empty priority weights; use e.g. age=1000,fairshare=10000");
+        if (spec.isBlank())
+            throw new IllegalArgumentException("empty priority weights; use e.g. age=1000,fairshare=10000");
         for (String item : spec.split(",")) {
             String[] kv = item.strip().split("=", 2);
             String key = kv[0].toLowerCase(Locale.ROOT);
@@ -33,7 +34,8 @@ public final class PriorityWeights {
                 favorSmall = true;
                 continue;
             }
-            if (kv.length != 2 || kv[1].isBlank()) throw new IllegalArgumentException("priority weight '" + item + "' needs a value");
+            if (kv.length != 2 || kv[1].isBlank())
+                throw new IllegalArgumentException("priority weight '" + item + "' needs a value");
             String v = kv[1].strip();
             switch (key) {
                 case "age" -> age = weight(key, v);
@@ -44,11 +46,13 @@ public final class PriorityWeights {
                 case "halflife" -> halfLife = time(key, v);
                 case "calc" -> calc = weight(key, v);
                 case "favorsmall" -> favorSmall = v.equalsIgnoreCase("yes") || v.equals("1");
-                default -> throw new IllegalArgumentException("unknown priority weight '" + kv[0]
-                        + "'; use age, fairshare, jobsize, partition, maxage, halflife, favorsmall or calc");
+                default ->
+                    throw new IllegalArgumentException("unknown priority weight '" + kv[0]
+                            + "'; use age, fairshare, jobsize, partition, maxage, halflife, favorsmall or calc");
             }
         }
-        return new PriorityConfig(true, age, fairshare, jobSize, partition, 0, maxAge, halfLife, favorSmall, Map.of(), 1.0, 0.0, calc);
+        return new PriorityConfig(
+                true, age, fairshare, jobSize, partition, 0, maxAge, halfLife, favorSmall, Map.of(), 1.0, 0.0, calc);
     }
 
     private static long weight(String key, String v) {

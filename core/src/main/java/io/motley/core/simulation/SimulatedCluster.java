@@ -46,16 +46,19 @@ public record SimulatedCluster(List<NodeView> nodes, List<Partition> partitions,
         }
         List<NodeView> nodes = new ArrayList<>();
         for (NodeOverride o : config.nodeOverrides().values()) {
-            if (o.cpus() < 1) throw new IllegalArgumentException("node " + o.name() + " needs CPUs=N on its NodeName line");
+            if (o.cpus() < 1)
+                throw new IllegalArgumentException("node " + o.name() + " needs CPUs=N on its NodeName line");
             int cpus = o.cpus() - o.coreSpecCount();
             long mem = o.realMemoryMiB() < 0 ? UNBOUNDED_MEMORY_MIB : o.realMemoryMiB() - o.memSpecLimitMiB();
             if (cpus < 1 || mem < 1) {
-                throw new IllegalArgumentException("node " + o.name() + " has nothing left for jobs after CoreSpecCount/MemSpecLimit");
+                throw new IllegalArgumentException(
+                        "node " + o.name() + " has nothing left for jobs after CoreSpecCount/MemSpecLimit");
             }
             nodes.add(new NodeView(o.name(), cpus, mem, NodeState.UP));
         }
         if (nodes.isEmpty()) {
-            throw new IllegalArgumentException("the cluster description names no nodes; add lines such as NodeName=n[1-4] CPUs=16 RealMemory=64000");
+            throw new IllegalArgumentException(
+                    "the cluster description names no nodes; add lines such as NodeName=n[1-4] CPUs=16 RealMemory=64000");
         }
         nodes.sort(Comparator.comparing(NodeView::name));
         Set<String> names = new HashSet<>();
@@ -64,7 +67,8 @@ public record SimulatedCluster(List<NodeView> nodes, List<Partition> partitions,
             if (p.nodes() == null) continue;
             for (String n : p.nodes()) {
                 if (!names.contains(n)) {
-                    throw new IllegalArgumentException("partition " + p.name() + " names node " + n + ", which has no NodeName line");
+                    throw new IllegalArgumentException(
+                            "partition " + p.name() + " names node " + n + ", which has no NodeName line");
                 }
             }
         }

@@ -9,7 +9,8 @@ import java.util.Map;
  * The outcome of simulating a workload under one policy: every job that ran, in submission order;
  * the jobs left out because the cluster could never run them, counted by reason; and the figures.
  */
-public record SimulationResult(Policy policy, List<JobOutcome> outcomes, Map<String, Integer> neverRunnable, Figures figures) {
+public record SimulationResult(
+        Policy policy, List<JobOutcome> outcomes, Map<String, Integer> neverRunnable, Figures figures) {
 
     public SimulationResult {
         outcomes = List.copyOf(outcomes);

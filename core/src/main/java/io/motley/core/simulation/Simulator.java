@@ -3,16 +3,16 @@ package io.motley.core.simulation;
 import io.motley.core.cluster.NodeView;
 import io.motley.core.cluster.Partition;
 import io.motley.core.job.PendingReason;
-import io.motley.core.scheduler.Allocation;
-import io.motley.core.scheduler.Plan;
-import io.motley.core.scheduler.QueuedJob;
-import io.motley.core.scheduler.Scheduler;
 import io.motley.core.priority.Associations;
 import io.motley.core.priority.Charge;
 import io.motley.core.priority.PriorityCalculator;
 import io.motley.core.priority.PriorityConfig;
 import io.motley.core.priority.ShareTree;
 import io.motley.core.priority.UsageLedger;
+import io.motley.core.scheduler.Allocation;
+import io.motley.core.scheduler.Plan;
+import io.motley.core.scheduler.QueuedJob;
+import io.motley.core.scheduler.Scheduler;
 import io.motley.core.scheduler.SchedulerOptions;
 import io.motley.core.scheduler.Snapshot;
 import io.motley.core.scheduler.Start;
@@ -56,7 +56,8 @@ public final class Simulator {
      * the controller does; fair share charges each job's CPU-seconds to its user (each user an
      * equal share), with the ranking's half-life.
      */
-    public static SimulationResult run(List<WorkloadJob> workload, SimulatedCluster cluster, Policy policy, PriorityConfig ranking) {
+    public static SimulationResult run(
+            List<WorkloadJob> workload, SimulatedCluster cluster, Policy policy, PriorityConfig ranking) {
         return run(workload, cluster, policy, ranking, FIRST_PREFIX);
     }
 
@@ -69,7 +70,11 @@ public final class Simulator {
         return run(workload, cluster, policy, null, firstPrefix);
     }
 
-    static SimulationResult run(List<WorkloadJob> workload, SimulatedCluster cluster, Policy policy, PriorityConfig ranking,
+    static SimulationResult run(
+            List<WorkloadJob> workload,
+            SimulatedCluster cluster,
+            Policy policy,
+            PriorityConfig ranking,
             int firstPrefix) {
         return new Run(workload, cluster, firstPrefix, policy.options(), ranking).simulate(policy);
     }
@@ -83,6 +88,7 @@ public final class Simulator {
         private final SchedulerOptions options;
         /** Running jobs by scheduler id, with their ends, when reservations need them. */
         private final LinkedHashMap<Long, Allocation> running = new LinkedHashMap<>();
+
         private final List<WorkloadJob> jobs;
         private final QueuedJob[] queued;
         private final Map<String, Integer> neverRunnable = new LinkedHashMap<>();
@@ -96,6 +102,7 @@ public final class Simulator {
         private final TreeSet<QueuedJob> order = new TreeSet<>(this::inOrder);
         /** Each job's highest partition tier, by index, so that ordering the queue costs no lookups. */
         private final int[] tierOf;
+
         private final PriorityConfig ranking;
         private final PriorityCalculator calculator;
         private final UsageLedger ledger;
@@ -113,12 +120,21 @@ public final class Simulator {
         private final long[] memOf;
         private final boolean[] killed;
 
-        Run(List<WorkloadJob> workload, SimulatedCluster cluster, int firstPrefix, SchedulerOptions options, PriorityConfig ranking) {
+        Run(
+                List<WorkloadJob> workload,
+                SimulatedCluster cluster,
+                int firstPrefix,
+                SchedulerOptions options,
+                PriorityConfig ranking) {
             this.cluster = cluster;
             this.options = options;
             this.ranking = ranking;
-            this.calculator = ranking == null ? null
-                    : new PriorityCalculator(ranking, Associations.none(), cluster.partitions().stream().map(Partition::name).toList());
+            this.calculator = ranking == null
+                    ? null
+                    : new PriorityCalculator(
+                            ranking,
+                            Associations.none(),
+                            cluster.partitions().stream().map(Partition::name).toList());
             this.ledger = ranking == null ? null : new UsageLedger(ranking.decayHalfLifeSeconds());
             this.firstPrefix = Math.max(1, firstPrefix);
             List<WorkloadJob> sorted = new ArrayList<>(workload);
@@ -129,7 +145,8 @@ public final class Simulator {
             for (WorkloadJob w : sorted) named.add(userOf(w));
             users.addAll(named);
             for (Partition p : cluster.partitions()) partitions.put(p.name(), p);
-            for (int i = 0; i < cluster.nodes().size(); i++) nodeIndex.put(cluster.nodes().get(i).name(), i);
+            for (int i = 0; i < cluster.nodes().size(); i++)
+                nodeIndex.put(cluster.nodes().get(i).name(), i);
             usedCpus = new int[cluster.nodes().size()];
             usedMem = new long[cluster.nodes().size()];
             queued = new QueuedJob[n];
@@ -147,7 +164,8 @@ public final class Simulator {
                 if (names.isEmpty()) {
                     String def = cluster.defaultPartition();
                     if (def == null) {
-                        neverRunnable.merge("no partition given and the cluster has no default partition", 1, Integer::sum);
+                        neverRunnable.merge(
+                                "no partition given and the cluster has no default partition", 1, Integer::sum);
                         continue;
                     }
                     names = List.of(def);
@@ -185,7 +203,8 @@ public final class Simulator {
         private boolean fitsSomeNode(QueuedJob q, Partition p) {
             for (NodeView n : cluster.nodes()) {
                 if (!n.schedulable() || !p.contains(n.name())) continue;
-                if (n.cpus() >= q.cpus() && Scheduler.memoryFor(q, n, cluster.defMemPerCpuMiB()) <= n.memMiB()) return true;
+                if (n.cpus() >= q.cpus() && Scheduler.memoryFor(q, n, cluster.defMemPerCpuMiB()) <= n.memMiB())
+                    return true;
             }
             return false;
         }
@@ -198,7 +217,8 @@ public final class Simulator {
                 long endsAt = ends.isEmpty() ? Long.MAX_VALUE : ends.peek().time();
                 long now = Math.min(submitAt, endsAt);
                 if (now == Long.MAX_VALUE) break;
-                while (!ends.isEmpty() && ends.peek().time() == now) release(ends.poll().job());
+                while (!ends.isEmpty() && ends.peek().time() == now)
+                    release(ends.poll().job());
                 if (ranking != null && now >= nextCalc) {
                     rank(now);
                     nextCalc = now + Math.max(1, ranking.calcPeriodSeconds());
@@ -215,8 +235,15 @@ public final class Simulator {
             List<JobOutcome> outcomes = new ArrayList<>();
             for (int j = 0; j < n; j++) {
                 if (queued[j] == null) continue;
-                outcomes.add(new JobOutcome(jobs.get(j).id(), jobs.get(j).submitSeconds(), startAt[j], endAt[j], cpusOf[j],
-                        partitionOf[j], nodeOf[j], killed[j]));
+                outcomes.add(new JobOutcome(
+                        jobs.get(j).id(),
+                        jobs.get(j).submitSeconds(),
+                        startAt[j],
+                        endAt[j],
+                        cpusOf[j],
+                        partitionOf[j],
+                        nodeOf[j],
+                        killed[j]));
             }
             return new SimulationResult(policy, outcomes, neverRunnable, Figures.of(outcomes, cluster.totalCpus()));
         }
@@ -230,7 +257,8 @@ public final class Simulator {
 
         /** Every pending job's priority at {@code now}, from usage decayed to now (PriorityCalcPeriod's re-ranking). */
         private void rank(long now) {
-            shares = ShareTree.compute(Associations.none(), ledger.usageAt(now, List.copyOf(runningCharges.values())), users);
+            shares = ShareTree.compute(
+                    Associations.none(), ledger.usageAt(now, List.copyOf(runningCharges.values())), users);
             order.clear();
             for (var e : pending.entrySet()) {
                 QueuedJob q = ranked(e.getValue(), now);
@@ -241,10 +269,33 @@ public final class Simulator {
 
         private QueuedJob ranked(QueuedJob q, long now) {
             WorkloadJob w = jobs.get((int) q.id() - 1);
-            long priority = calculator.factors(new PriorityCalculator.Pending(q.id(), userOf(w), null, q.partitions().get(0), null, 0,
-                    q.cpus(), w.submitSeconds()), now, shares, (int) Math.min(Integer.MAX_VALUE, cluster.totalCpus())).priority();
-            return new QueuedJob(q.id(), priority, q.partitions(), q.cpus(), q.memMiB(), q.timeLimitSeconds(), false, 0, null,
-                    QueuedJob.Placement.ANY, q.id());
+            long priority = calculator
+                    .factors(
+                            new PriorityCalculator.Pending(
+                                    q.id(),
+                                    userOf(w),
+                                    null,
+                                    q.partitions().get(0),
+                                    null,
+                                    0,
+                                    q.cpus(),
+                                    w.submitSeconds()),
+                            now,
+                            shares,
+                            (int) Math.min(Integer.MAX_VALUE, cluster.totalCpus()))
+                    .priority();
+            return new QueuedJob(
+                    q.id(),
+                    priority,
+                    q.partitions(),
+                    q.cpus(),
+                    q.memMiB(),
+                    q.timeLimitSeconds(),
+                    false,
+                    0,
+                    null,
+                    QueuedJob.Placement.ANY,
+                    q.id());
         }
 
         private int inOrder(QueuedJob a, QueuedJob b) {
@@ -281,7 +332,8 @@ public final class Simulator {
                 // of how many jobs run.
                 for (int i = 0; i < usedCpus.length; i++) {
                     if (usedCpus[i] > 0 || usedMem[i] > 0) {
-                        inUse.add(new Allocation(-(i + 1), cluster.nodes().get(i).name(), usedCpus[i], usedMem[i]));
+                        inUse.add(
+                                new Allocation(-(i + 1), cluster.nodes().get(i).name(), usedCpus[i], usedMem[i]));
                     }
                 }
             }
@@ -293,7 +345,9 @@ public final class Simulator {
                     prefix.add(q);
                 }
                 Plan plan = Scheduler.plan(
-                        new Snapshot(cluster.nodes(), cluster.partitions(), inUse, prefix, cluster.defMemPerCpuMiB(), now), options);
+                        new Snapshot(
+                                cluster.nodes(), cluster.partitions(), inUse, prefix, cluster.defMemPerCpuMiB(), now),
+                        options);
                 if (prefix.size() == pending.size() || restCannotStart(prefix, plan)) {
                     apply(plan, now);
                     return;
@@ -338,7 +392,9 @@ public final class Simulator {
                 QueuedJob q = pending.remove(s.jobId());
                 order.remove(q);
                 if (ranking != null) {
-                    runningCharges.put(s.jobId(), new Charge(null, userOf(jobs.get(j)), Charge.rate(ranking, s.cpus(), 0), now, 0));
+                    runningCharges.put(
+                            s.jobId(),
+                            new Charge(null, userOf(jobs.get(j)), Charge.rate(ranking, s.cpus(), 0), now, 0));
                 }
                 for (String p : q.partitions()) pendingIn.get(p)[0]--;
                 int node = nodeIndex.get(s.node());
@@ -356,7 +412,8 @@ public final class Simulator {
                 ends.add(new End(endAt[j], j));
                 if (options.reservations() > 0) {
                     long limitEnd = limit > 0 ? now + limit : Allocation.NO_END;
-                    running.put(s.jobId(), new Allocation(s.jobId(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), limitEnd));
+                    running.put(
+                            s.jobId(), new Allocation(s.jobId(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), limitEnd));
                 }
             }
         }

@@ -101,11 +101,20 @@ public record SwfTrace(Map<String, String> header, List<WorkloadJob> jobs, int s
         long procs = requested > 0 ? requested : allocated;
         if (submit < 0 || run <= 0 || procs <= 0) return null;
         if (procs > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("line " + lineNo + ": " + procs + " processors is more than Motley can count");
+            throw new IllegalArgumentException(
+                    "line " + lineNo + ": " + procs + " processors is more than Motley can count");
         }
         long limit = requestedTime > 0 ? requestedTime : WorkloadJob.NOT_GIVEN;
         long user = field(f, 12, "user id", lineNo);
-        return new WorkloadJob(number, submit, (int) procs, WorkloadJob.NOT_GIVEN, run, limit, List.of(), user >= 0 ? "user" + user : null);
+        return new WorkloadJob(
+                number,
+                submit,
+                (int) procs,
+                WorkloadJob.NOT_GIVEN,
+                run,
+                limit,
+                List.of(),
+                user >= 0 ? "user" + user : null);
     }
 
     /** Field {@code n} (1-based, as the format numbers them); a fractional value is rounded, as some traces write them. */
@@ -120,8 +129,8 @@ public record SwfTrace(Map<String, String> header, List<WorkloadJob> jobs, int s
             } catch (NumberFormatException ignored) {
                 // reported below with the field's name
             }
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "line %d: field %d (%s) is not a number: '%s'", lineNo, n, name, s), e);
+            throw new IllegalArgumentException(
+                    String.format(Locale.ROOT, "line %d: field %d (%s) is not a number: '%s'", lineNo, n, name, s), e);
         }
     }
 }

@@ -12,7 +12,13 @@ import java.util.List;
  * names none) is whose usage fair share charges it to.
  */
 public record WorkloadJob(
-        long id, long submitSeconds, int cpus, long memMiB, long runSeconds, long timeLimitSeconds, List<String> partitions,
+        long id,
+        long submitSeconds,
+        int cpus,
+        long memMiB,
+        long runSeconds,
+        long timeLimitSeconds,
+        List<String> partitions,
         String user) {
 
     /** The value of {@code memMiB} and {@code timeLimitSeconds} for "not given", as in the scheduler's QueuedJob. */
@@ -25,7 +31,14 @@ public record WorkloadJob(
         if (submitSeconds < 0) throw new IllegalArgumentException("job " + id + ": submit time must not be negative");
     }
 
-    public WorkloadJob(long id, long submitSeconds, int cpus, long memMiB, long runSeconds, long timeLimitSeconds, List<String> partitions) {
+    public WorkloadJob(
+            long id,
+            long submitSeconds,
+            int cpus,
+            long memMiB,
+            long runSeconds,
+            long timeLimitSeconds,
+            List<String> partitions) {
         this(id, submitSeconds, cpus, memMiB, runSeconds, timeLimitSeconds, partitions, null);
     }
 }

@@ -9,8 +9,7 @@ public final class MemorySize {
     private static final long MIB_PER_GIB = 1024;
     private static final long MIB_PER_TIB = 1024 * 1024;
 
-    private MemorySize() {
-    }
+    private MemorySize() {}
 
     /**
      * Parses a Slurm --mem / --mem-per-cpu value: a whole number with an optional K, M, G or T suffix

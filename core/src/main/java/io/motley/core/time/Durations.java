@@ -34,21 +34,21 @@ public final class Durations {
     private static final Pattern UTS = Pattern.compile("uts(\\d+)");
     private static final Pattern CLOCK = Pattern.compile("(\\d{1,2}):(\\d{2})(?::(\\d{2}))?(am|pm)?");
     private static final Pattern ISO_DATE = Pattern.compile("(\\d{4})-(\\d{2})-(\\d{1,2})");
-    private static final Pattern SLASH_DATE =
-            Pattern.compile("(\\d{1,2})([/.])(\\d{1,2})(?:\\2(\\d{2}|\\d{4}))?");
+    private static final Pattern SLASH_DATE = Pattern.compile("(\\d{1,2})([/.])(\\d{1,2})(?:\\2(\\d{2}|\\d{4}))?");
     private static final Pattern PACKED_DATE = Pattern.compile("(\\d{2})(\\d{2})(\\d{2})?");
 
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
 
     // Timestamps are accepted from year 0000 to 9999, with a day to spare so that the ends hold in every zone.
-    private static final long EARLIEST = LocalDate.of(0, 1, 1).atStartOfDay(ZoneOffset.UTC).toEpochSecond() - DAY;
-    private static final long LATEST = LocalDate.of(10000, 1, 1).atStartOfDay(ZoneOffset.UTC).toEpochSecond() + DAY - 1;
+    private static final long EARLIEST =
+            LocalDate.of(0, 1, 1).atStartOfDay(ZoneOffset.UTC).toEpochSecond() - DAY;
+    private static final long LATEST =
+            LocalDate.of(10000, 1, 1).atStartOfDay(ZoneOffset.UTC).toEpochSecond() + DAY - 1;
 
     // The longest time of day a date can carry after 'T' or '-': "12:34:56pm".
     private static final int LONGEST_CLOCK = 10;
 
-    private Durations() {
-    }
+    private Durations() {}
 
     /**
      * Parses a Slurm -t/--time value into seconds: "minutes", "minutes:seconds",
@@ -250,8 +250,9 @@ public final class Durations {
             case "h", "hr", "hrs", "hour", "hours" -> HOUR;
             case "d", "day", "days" -> DAY;
             case "w", "wk", "wks", "week", "weeks" -> WEEK;
-            default -> throw new IllegalArgumentException("unknown time unit '" + unit + "' in '" + input
-                    + "'; use seconds, minutes, hours, days or weeks");
+            default ->
+                throw new IllegalArgumentException("unknown time unit '" + unit + "' in '" + input
+                        + "'; use seconds, minutes, hours, days or weeks");
         };
     }
 
@@ -296,7 +297,8 @@ public final class Durations {
             int joint = -1;
             for (int i = token.length() - 1; i > 0 && i >= token.length() - LONGEST_CLOCK - 1; i--) {
                 char c = token.charAt(i);
-                if ((c == 't' || c == '-') && CLOCK.matcher(token.substring(i + 1)).matches()) {
+                if ((c == 't' || c == '-')
+                        && CLOCK.matcher(token.substring(i + 1)).matches()) {
                     joint = i;
                     break;
                 }
@@ -315,7 +317,9 @@ public final class Durations {
         private boolean acceptDate(String token) {
             Matcher iso = ISO_DATE.matcher(token);
             if (iso.matches()) {
-                setDate(date(Integer.parseInt(iso.group(1)), Integer.parseInt(iso.group(2)),
+                setDate(date(
+                        Integer.parseInt(iso.group(1)),
+                        Integer.parseInt(iso.group(2)),
                         Integer.parseInt(iso.group(3))));
                 return true;
             }

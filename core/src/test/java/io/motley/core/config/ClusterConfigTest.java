@@ -44,9 +44,10 @@ class ClusterConfigTest {
         assertThat(c.healthCheckIntervalSeconds()).isEqualTo(60);
         assertThat(c.containmentType()).isEqualTo("process");
         assertThat(ClusterConfig.defaults().containmentType()).isEqualTo("auto");
-        assertThat(c.partitions()).containsExactly(
-                new Partition("debug", false, java.util.List.of("pi1", "pi2"), 1800, 300, PartitionState.UP),
-                new Partition("gpu", true, null, -1, -1, PartitionState.DRAIN));
+        assertThat(c.partitions())
+                .containsExactly(
+                        new Partition("debug", false, java.util.List.of("pi1", "pi2"), 1800, 300, PartitionState.UP),
+                        new Partition("gpu", true, null, -1, -1, PartitionState.DRAIN));
     }
 
     @Test
@@ -60,20 +61,31 @@ class ClusterConfigTest {
     void schedulerTypeAndParameters() {
         assertThat(ClusterConfig.defaults().scheduling()).isEqualTo(ClusterConfig.Scheduling.DEFAULT);
         assertThat(ClusterConfig.defaults().scheduling().options()).isEqualTo(SchedulerOptions.easyBackfill());
-        ClusterConfig c = ClusterConfig.parse("SchedulerParameters=bf_interval=2,bf_max_job_test=50,bf_reservations=3\n");
+        ClusterConfig c =
+                ClusterConfig.parse("SchedulerParameters=bf_interval=2,bf_max_job_test=50,bf_reservations=3\n");
         assertThat(c.scheduling()).isEqualTo(new ClusterConfig.Scheduling(true, 2, 50, 3));
         assertThat(c.scheduling().options()).isEqualTo(new SchedulerOptions(true, 3, 50));
-        assertThat(ClusterConfig.parse("SchedulerType=sched/builtin").scheduling().options()).isEqualTo(SchedulerOptions.FCFS);
-        assertThatThrownBy(() -> ClusterConfig.parse("SchedulerType=sched/gang")).hasMessageContaining("sched/backfill or sched/builtin");
+        assertThat(ClusterConfig.parse("SchedulerType=sched/builtin")
+                        .scheduling()
+                        .options())
+                .isEqualTo(SchedulerOptions.FCFS);
+        assertThatThrownBy(() -> ClusterConfig.parse("SchedulerType=sched/gang"))
+                .hasMessageContaining("sched/backfill or sched/builtin");
         assertThatThrownBy(() -> ClusterConfig.parse("SchedulerParameters=bf_window=10"))
                 .hasMessageContaining("unknown SchedulerParameters item bf_window");
-        assertThatThrownBy(() -> ClusterConfig.parse("SchedulerParameters=bf_interval=0")).hasMessageContaining("bf_interval must be at least 1");
-        // Found by the fuzz target: cast to int, these wrapped to a negative bf_max_job_test and a wrong bf_reservations.
-        assertThatThrownBy(() -> ClusterConfig.parse("SchedulerParameters=bf_interval=9,bf_max_job_test=2345345678,bf_reservations=3"))
-                .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("bf_max_job_test must be at most 2147483647");
+        assertThatThrownBy(() -> ClusterConfig.parse("SchedulerParameters=bf_interval=0"))
+                .hasMessageContaining("bf_interval must be at least 1");
+        // Found by the fuzz target: cast to int, these wrapped to a negative bf_max_job_test and a wrong
+        // bf_reservations.
+        assertThatThrownBy(() -> ClusterConfig.parse(
+                        "SchedulerParameters=bf_interval=9,bf_max_job_test=2345345678,bf_reservations=3"))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bf_max_job_test must be at most 2147483647");
         assertThatThrownBy(() -> ClusterConfig.parse("SchedulerParameters=bf_reservations=4294967297"))
                 .hasMessageContaining("bf_reservations must be at most 2147483647");
-        assertThat(ClusterConfig.parse("SchedulerParameters=bf_max_job_test=2147483647").scheduling().maxJobTest())
+        assertThat(ClusterConfig.parse("SchedulerParameters=bf_max_job_test=2147483647")
+                        .scheduling()
+                        .maxJobTest())
                 .isEqualTo(Integer.MAX_VALUE);
     }
 
@@ -81,16 +93,23 @@ class ClusterConfigTest {
     void keysAndWordsWithCharactersThatChangeLengthInCaseAreReadInLinearTime() {
         // The quadratic case mapping the fuzz target found in timestamps: String.toLowerCase and toUpperCase copy their
         // whole result again for each character that maps to two (U+0130, U+00DF); a line of 60,000 allocated 10 GB.
-        for (String line : new String[] {"\u0130".repeat(60_000) + "=1", "PartitionName=a State=" + "\u00df".repeat(60_000),
-            "TRESBillingWeights=" + "\u0130".repeat(60_000) + "=1"}) {
+        for (String line : new String[] {
+            "\u0130".repeat(60_000) + "=1",
+            "PartitionName=a State=" + "\u00df".repeat(60_000),
+            "TRESBillingWeights=" + "\u0130".repeat(60_000) + "=1"
+        }) {
             long before = io.motley.core.Allocations.now();
             assertThatThrownBy(() -> ClusterConfig.parse(line)).isExactlyInstanceOf(IllegalArgumentException.class);
-            assertThat(io.motley.core.Allocations.now() - before).as("bytes allocated").isLessThan(64L << 20);
+            assertThat(io.motley.core.Allocations.now() - before)
+                    .as("bytes allocated")
+                    .isLessThan(64L << 20);
         }
         assertThat(ClusterConfig.parse("PartitionName=p State=drain").partitions())
-                .extracting(Partition::state).containsExactly(PartitionState.DRAIN);
+                .extracting(Partition::state)
+                .containsExactly(PartitionState.DRAIN);
         assertThatThrownBy(() -> ClusterConfig.parse("PartitionName=p State=sleepy"))
-                .hasMessage("motley.conf line 1: partition State must be one of [UP, DOWN, DRAIN, INACTIVE], not sleepy");
+                .hasMessage(
+                        "motley.conf line 1: partition State must be one of [UP, DOWN, DRAIN, INACTIVE], not sleepy");
     }
 
     @Test
@@ -100,35 +119,54 @@ class ClusterConfigTest {
         long before = io.motley.core.Allocations.now();
         ClusterConfig c = ClusterConfig.parse(
                 "NodeName=pi[1-1048576] CPUs=1000 RealMemory=900 Features=a,b MemSpecLimit=2G CoreSpecCount=1 Weight=3");
-        assertThat(io.motley.core.Allocations.now() - before).as("bytes allocated").isLessThan(512L << 20);
+        assertThat(io.motley.core.Allocations.now() - before)
+                .as("bytes allocated")
+                .isLessThan(512L << 20);
         assertThat(c.nodeOverrides()).hasSize(1 << 20);
-        assertThat(c.overrideFor("pi77")).isEqualTo(new ClusterConfig.NodeOverride("pi77", 1000, 900, 2048, 1, 3, List.of("a", "b")));
+        assertThat(c.overrideFor("pi77"))
+                .isEqualTo(new ClusterConfig.NodeOverride("pi77", 1000, 900, 2048, 1, 3, List.of("a", "b")));
         // Found by the three-minute fuzz run: 262,144 names of 200 characters (within the hostlist bounds of the time)
         // whose hash codes cluster took Map.copyOf 7 s of CPU; such an expression is now too long for a hostlist.
-        String clustered = "NodeName=\u00b2n[1-4]ContainmName=\u00b2n[1-4]ContainmName=\u00b2n[1-4]ContainmName=\u00b2n[1-4]ContainmName="
-                + "\u00b2n[1-4]ContainmName=\u00b2n[1-4]ContainmName=\u00b2n[1-4]ContainmNamE=\u00b2n[1-4]ContainmName="
-                + "\u00b2n[1-4]ContainmentType=1.5CPU=9223372036854775807";
-        assertThatThrownBy(() -> ClusterConfig.parse(clustered)).isExactlyInstanceOf(IllegalArgumentException.class)
+        String clustered =
+                "NodeName=\u00b2n[1-4]ContainmName=\u00b2n[1-4]ContainmName=\u00b2n[1-4]ContainmName=\u00b2n[1-4]ContainmName="
+                        + "\u00b2n[1-4]ContainmName=\u00b2n[1-4]ContainmName=\u00b2n[1-4]ContainmNamE=\u00b2n[1-4]ContainmName="
+                        + "\u00b2n[1-4]ContainmentType=1.5CPU=9223372036854775807";
+        assertThatThrownBy(() -> ClusterConfig.parse(clustered))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("characters");
         // Keys are checked even when the hostlist names no node.
-        assertThatThrownBy(() -> ClusterConfig.parse("NodeName= Weigth=3")).hasMessageContaining("unknown node key Weigth");
+        assertThatThrownBy(() -> ClusterConfig.parse("NodeName= Weigth=3"))
+                .hasMessageContaining("unknown node key Weigth");
     }
 
     @Test
     void billingWeightsMustBeFinite() {
         // Found by the fuzz target: NaN and Infinity were accepted as weights.
-        for (String weights : new String[] {"CPU=NaN,GRES/gpu=2.0", "CPU=Infinity,GRES/gpu=0", "CPU=1,GRES/gpu=" + "6234".repeat(90),
-            "CPU=-Infinity", "GRES/gpu=-0.5"}) {
-            assertThatThrownBy(() -> ClusterConfig.parse("TRESBillingWeights=" + weights)).as(weights)
-                    .isExactlyInstanceOf(IllegalArgumentException.class).hasMessageContaining("TRESBillingWeights");
+        for (String weights : new String[] {
+            "CPU=NaN,GRES/gpu=2.0",
+            "CPU=Infinity,GRES/gpu=0",
+            "CPU=1,GRES/gpu=" + "6234".repeat(90),
+            "CPU=-Infinity",
+            "GRES/gpu=-0.5"
+        }) {
+            assertThatThrownBy(() -> ClusterConfig.parse("TRESBillingWeights=" + weights))
+                    .as(weights)
+                    .isExactlyInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("TRESBillingWeights");
         }
-        assertThat(ClusterConfig.parse("TRESBillingWeights=CPU=0,GRES/gpu=1e-3").priority().gpuBillingWeight()).isEqualTo(0.001);
+        assertThat(ClusterConfig.parse("TRESBillingWeights=CPU=0,GRES/gpu=1e-3")
+                        .priority()
+                        .gpuBillingWeight())
+                .isEqualTo(0.001);
     }
 
     @Test
     void typosAreErrorsNamingTheLine() {
-        assertThatThrownBy(() -> ClusterConfig.parse("ClusterName=x\nClustrName=y\n")).hasMessageContaining("line 2").hasMessageContaining("Clustr");
-        assertThatThrownBy(() -> ClusterConfig.parse("PartitionName=p MaxTime=soon")).hasMessageContaining("line 1");
+        assertThatThrownBy(() -> ClusterConfig.parse("ClusterName=x\nClustrName=y\n"))
+                .hasMessageContaining("line 2")
+                .hasMessageContaining("Clustr");
+        assertThatThrownBy(() -> ClusterConfig.parse("PartitionName=p MaxTime=soon"))
+                .hasMessageContaining("line 1");
         assertThatThrownBy(() -> ClusterConfig.parse("junk")).hasMessageContaining("Key=Value");
         assertThatThrownBy(() -> ClusterConfig.parse("ContainmentType=docker")).hasMessageContaining("one of");
         assertThatThrownBy(() -> ClusterConfig.parse("NodeName=a Weigth=3")).hasMessageContaining("Weigth");
@@ -185,7 +223,8 @@ class ClusterConfigTest {
         assertThat(c.priority().decayHalfLifeSeconds()).isEqualTo(7 * 86400);
         assertThat(c.priority().calcPeriodSeconds()).isEqualTo(300);
         assertThat(c.associations().enforced()).isFalse();
-        assertThat(ClusterConfig.parse("PriorityType=priority/basic").priority().multifactor()).isFalse();
+        assertThat(ClusterConfig.parse("PriorityType=priority/basic").priority().multifactor())
+                .isFalse();
     }
 
     @Test

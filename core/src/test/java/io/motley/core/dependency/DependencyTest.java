@@ -47,13 +47,19 @@ class DependencyTest {
         assertThat(d.corresponding()).isTrue();
         assertThat(Dependency.parse("afterok:7").corresponding()).isFalse();
         java.util.function.LongFunction<Optional<Target>> whole = id -> Optional.ofNullable(JOBS.get(id));
-        assertThat(d.evaluate(whole, id -> Optional.of(new Target(JobState.COMPLETED, 5)), 200, false)).isEqualTo(Status.SATISFIED);
-        assertThat(d.evaluate(whole, id -> Optional.of(new Target(JobState.FAILED, 5)), 200, false)).isEqualTo(Status.NEVER);
-        assertThat(d.evaluate(whole, id -> Optional.of(new Target(JobState.RUNNING, 5)), 200, false)).isEqualTo(Status.WAITING);
-        assertThat(d.evaluate(whole, id -> Optional.empty(), 200, false)).as("no such task: nothing to wait for").isEqualTo(Status.SATISFIED);
+        assertThat(d.evaluate(whole, id -> Optional.of(new Target(JobState.COMPLETED, 5)), 200, false))
+                .isEqualTo(Status.SATISFIED);
+        assertThat(d.evaluate(whole, id -> Optional.of(new Target(JobState.FAILED, 5)), 200, false))
+                .isEqualTo(Status.NEVER);
+        assertThat(d.evaluate(whole, id -> Optional.of(new Target(JobState.RUNNING, 5)), 200, false))
+                .isEqualTo(Status.WAITING);
+        assertThat(d.evaluate(whole, id -> Optional.empty(), 200, false))
+                .as("no such task: nothing to wait for")
+                .isEqualTo(Status.SATISFIED);
         // the other terms still count
-        assertThat(Dependency.parse("aftercorr:7,afterok:3").evaluate(whole, id -> Optional.of(new Target(JobState.COMPLETED, 5)), 200,
-                false)).isEqualTo(Status.WAITING);
+        assertThat(Dependency.parse("aftercorr:7,afterok:3")
+                        .evaluate(whole, id -> Optional.of(new Target(JobState.COMPLETED, 5)), 200, false))
+                .isEqualTo(Status.WAITING);
     }
 
     @Test
@@ -75,41 +81,56 @@ class DependencyTest {
 
     @Test
     void parsesAndPrintsSlurmsSyntax() {
-        assertThat(Dependency.parse("afterok:12:13,after:14+5").toString()).isEqualTo("afterok:12,afterok:13,after:14+5");
+        assertThat(Dependency.parse("afterok:12:13,after:14+5").toString())
+                .isEqualTo("afterok:12,afterok:13,after:14+5");
         assertThat(Dependency.parse("afterok:12?afternotok:13").toString()).isEqualTo("afterok:12?afternotok:13");
         assertThat(Dependency.parse("afterok:12:13,singleton").jobIds()).containsExactly(12L, 13L);
         assertThatThrownBy(() -> Dependency.parse("before:12")).hasMessageContaining("invalid dependency type");
         assertThatThrownBy(() -> Dependency.parse("afterok")).hasMessageContaining("TYPE:JOBID");
         assertThatThrownBy(() -> Dependency.parse("afterok:abc")).hasMessageContaining("invalid job id");
         assertThatThrownBy(() -> Dependency.parse("afterok:1+5")).hasMessageContaining("only allowed with after");
-        assertThatThrownBy(() -> Dependency.parse("afterok:1,afterok:2?afterok:3")).hasMessageContaining("not both");
+        assertThatThrownBy(() -> Dependency.parse("afterok:1,afterok:2?afterok:3"))
+                .hasMessageContaining("not both");
     }
 
     @Test
     void refusesWhatTheFuzzTargetFound() {
         // Separators alone gave a dependency with no terms, printed as "", which the controller then refused as empty.
         for (String spec : new String[] {"?", ",", ",,", "afterok::", "afterok::,afterok:5"}) {
-            assertThatThrownBy(() -> Dependency.parse(spec)).as(spec).isExactlyInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> Dependency.parse(spec))
+                    .as(spec)
+                    .isExactlyInstanceOf(IllegalArgumentException.class);
         }
         // +time in minutes times 60 wrapped around: a negative or absurd delay instead of a refusal.
-        for (String spec : new String[] {"after:1+9223372036854775807", "after:5+1000000000000000000", "after:2+555555555555555555",
-                "after:1+2147483648"}) {
-            assertThatThrownBy(() -> Dependency.parse(spec)).as(spec).isExactlyInstanceOf(IllegalArgumentException.class)
+        for (String spec : new String[] {
+            "after:1+9223372036854775807",
+            "after:5+1000000000000000000",
+            "after:2+555555555555555555",
+            "after:1+2147483648"
+        }) {
+            assertThatThrownBy(() -> Dependency.parse(spec))
+                    .as(spec)
+                    .isExactlyInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("invalid +time");
         }
-        assertThat(Dependency.parse("after:1+2147483647").terms().get(0).delaySeconds()).isEqualTo(2147483647L * 60);
+        assertThat(Dependency.parse("after:1+2147483647").terms().get(0).delaySeconds())
+                .isEqualTo(2147483647L * 60);
         assertThat(Dependency.parse("afterok:1,").toString()).isEqualTo("afterok:1");
     }
 
     @Test
     void aTypeOfCharactersThatUpperCaseToTwoIsRefusedInLinearTime() {
-        // The quadratic case mapping the fuzz target found in timestamps: String.toUpperCase copies its whole result again
+        // The quadratic case mapping the fuzz target found in timestamps: String.toUpperCase copies its whole result
+        // again
         // for each U+00DF, so a type of 60,000 of them allocated 10 GB and took a second of the controller's CPU.
         String sharpS = "\u00df".repeat(60_000) + ":1";
         long before = io.motley.core.Allocations.now();
-        assertThatThrownBy(() -> Dependency.parse(sharpS)).isExactlyInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Dependency.parse(sharpS))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("invalid dependency type");
-        assertThat(io.motley.core.Allocations.now() - before).as("bytes allocated").isLessThan(64L << 20);
+        assertThat(io.motley.core.Allocations.now() - before)
+                .as("bytes allocated")
+                .isLessThan(64L << 20);
         assertThat(Dependency.parse("AfterOK:4?AFTERANY:5").toString()).isEqualTo("afterok:4?afterany:5");
     }
 }

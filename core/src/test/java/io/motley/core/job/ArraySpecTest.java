@@ -45,33 +45,43 @@ class ArraySpecTest {
                 if (rnd.nextBoolean()) spec.append('-').append(lo + rnd.nextInt(50));
                 if (rnd.nextBoolean()) spec.append(':').append(1 + rnd.nextInt(7));
             }
-            assertThat(ArraySpec.highestIndex(spec.toString())).as("seed %d spec %s", seed, spec)
+            assertThat(ArraySpec.highestIndex(spec.toString()))
+                    .as("seed %d spec %s", seed, spec)
                     .isEqualTo(ArraySpec.parse(spec.toString()).max());
         }
     }
 
     @Test
     void repeatedRangesCountTowardsTheBound() {
-        // Found by the fuzz target: each part filled the set again, so "0-999999," a dozen times took over a second of the
+        // Found by the fuzz target: each part filled the set again, so "0-999999," a dozen times took over a second of
+        // the
         // controller's CPU and a thousand times (9 KB) over a minute, all while the set never grew past the bound.
         String repeated = "0-999999,".repeat(1000) + "0";
         long before = io.motley.core.Allocations.now();
-        assertThatThrownBy(() -> ArraySpec.parse(repeated)).isExactlyInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ArraySpec.parse(repeated))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("more than 1000000 tasks");
         // At most one part's million indices are made (about 56 MiB) before the count passes the bound.
-        assertThat(io.motley.core.Allocations.now() - before).as("bytes allocated").isLessThan(128L << 20);
+        assertThat(io.motley.core.Allocations.now() - before)
+                .as("bytes allocated")
+                .isLessThan(128L << 20);
         assertThatThrownBy(() -> ArraySpec.parse("0-999999,0-999999")).hasMessageContaining("more than 1000000 tasks");
         assertThatThrownBy(() -> ArraySpec.parse("0-2147483647:2")).hasMessageContaining("more than 1000000 tasks");
         assertThat(ArraySpec.parse("0-999999").indices()).hasSize(ArraySpec.MAX_TASKS);
-        assertThat(ArraySpec.parse("0-1999998:2").indices()).hasSize(ArraySpec.MAX_TASKS).endsWith(1999998);
+        assertThat(ArraySpec.parse("0-1999998:2").indices())
+                .hasSize(ArraySpec.MAX_TASKS)
+                .endsWith(1999998);
         assertThat(ArraySpec.parse("1-5,3-8").indices()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
     }
 
     @Test
     void aSpecWithNoIndicesIsRefused() {
-        // Found by the fuzz target: these parsed to an array with no tasks, whose min() threw IndexOutOfBoundsException.
+        // Found by the fuzz target: these parsed to an array with no tasks, whose min() threw
+        // IndexOutOfBoundsException.
         for (String spec : new String[] {",", ",,,", " , ", ",%2"}) {
-            assertThatThrownBy(() -> ArraySpec.parse(spec)).as(spec).isExactlyInstanceOf(IllegalArgumentException.class)
+            assertThatThrownBy(() -> ArraySpec.parse(spec))
+                    .as(spec)
+                    .isExactlyInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("invalid --array specification");
         }
         assertThat(ArraySpec.parse("1,").indices()).containsExactly(1);
@@ -88,14 +98,70 @@ class ArraySpecTest {
 
     @Test
     void tasksSeeSlurmsArrayVariablesAndPatterns() {
-        JobRequest r = new JobRequest("arr", List.of(), 1, 1, false, 1, JobRequest.UNSET, JobRequest.UNSET, JobRequest.UNSET, null,
-                null, "/w", null, Map.of(), "#!/bin/sh\n", List.of(), false, null, null, "h", 0, null, null, false, 0, null, null,
-                null, false, "0-12:4%2", 0, null, 0, true);
-        Job task = new Job(20, r, "ann", 1, 1, JobState.PENDING, PendingReason.None, 1, 1, 0, 0, "main", null, 0, 0, -1,
-                ExitStatus.NONE, -1).withArray(new ArrayPart(17, 8, "")).started("main", "n1", 1, 100, -1, 5);
-        assertThat(JobEnvironment.build(task, "c", "n1")).containsEntry("SLURM_ARRAY_JOB_ID", "17").containsEntry("SLURM_ARRAY_TASK_ID", "8")
-                .containsEntry("SLURM_ARRAY_TASK_COUNT", "4").containsEntry("SLURM_ARRAY_TASK_MIN", "0")
-                .containsEntry("SLURM_ARRAY_TASK_MAX", "12").containsEntry("SLURM_ARRAY_TASK_STEP", "4").containsEntry("SLURM_JOB_ID", "20");
+        JobRequest r = new JobRequest(
+                "arr",
+                List.of(),
+                1,
+                1,
+                false,
+                1,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                null,
+                null,
+                "/w",
+                null,
+                Map.of(),
+                "#!/bin/sh\n",
+                List.of(),
+                false,
+                null,
+                null,
+                "h",
+                0,
+                null,
+                null,
+                false,
+                0,
+                null,
+                null,
+                null,
+                false,
+                "0-12:4%2",
+                0,
+                null,
+                0,
+                true);
+        Job task = new Job(
+                        20,
+                        r,
+                        "ann",
+                        1,
+                        1,
+                        JobState.PENDING,
+                        PendingReason.None,
+                        1,
+                        1,
+                        0,
+                        0,
+                        "main",
+                        null,
+                        0,
+                        0,
+                        -1,
+                        ExitStatus.NONE,
+                        -1)
+                .withArray(new ArrayPart(17, 8, ""))
+                .started("main", "n1", 1, 100, -1, 5);
+        assertThat(JobEnvironment.build(task, "c", "n1"))
+                .containsEntry("SLURM_ARRAY_JOB_ID", "17")
+                .containsEntry("SLURM_ARRAY_TASK_ID", "8")
+                .containsEntry("SLURM_ARRAY_TASK_COUNT", "4")
+                .containsEntry("SLURM_ARRAY_TASK_MIN", "0")
+                .containsEntry("SLURM_ARRAY_TASK_MAX", "12")
+                .containsEntry("SLURM_ARRAY_TASK_STEP", "4")
+                .containsEntry("SLURM_JOB_ID", "20");
         assertThat(OutputPattern.stdout(task, "n1")).isEqualTo("/w/slurm-17_8.out");
         assertThat(task.displayId()).isEqualTo("17_8");
     }

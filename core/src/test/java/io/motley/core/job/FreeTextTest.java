@@ -21,7 +21,8 @@ class FreeTextTest {
     void escapingWritesThemOutSoNoneStartsALine() {
         assertThat(FreeText.escape("evil\nname")).isEqualTo("evil\\nname");
         assertThat(FreeText.escape("a\rb\tc")).isEqualTo("a\\rb\\tc");
-        assertThat(FreeText.escape("bell\u0007 esc\u001b[31m del\u007f nel\u0085")).isEqualTo("bell\\x07 esc\\x1b[31m del\\x7f nel\\x85");
+        assertThat(FreeText.escape("bell\u0007 esc\u001b[31m del\u007f nel\u0085"))
+                .isEqualTo("bell\\x07 esc\\x1b[31m del\\x7f nel\\x85");
         assertThat(FreeText.escape("plain")).isSameAs("plain");
         assertThat(FreeText.escape(null)).isNull();
         assertThat(FreeText.quote("x".repeat(100) + "\n", 10)).isEqualTo("xxxxxxxxxx...");

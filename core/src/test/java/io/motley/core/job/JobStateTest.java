@@ -16,10 +16,12 @@ class JobStateTest {
             if (end.isTerminal()) {
                 assertThat(JobState.RUNNING.canMoveTo(end)).isTrue();
                 // a finished job only goes back to the queue (scontrol requeue)
-                for (JobState any : JobState.values()) assertThat(end.canMoveTo(any)).isEqualTo(any == JobState.PENDING);
+                for (JobState any : JobState.values())
+                    assertThat(end.canMoveTo(any)).isEqualTo(any == JobState.PENDING);
             }
         }
-        assertThatThrownBy(() -> JobState.COMPLETED.moveTo(JobState.RUNNING)).hasMessage("job cannot go from COMPLETED to RUNNING");
+        assertThatThrownBy(() -> JobState.COMPLETED.moveTo(JobState.RUNNING))
+                .hasMessage("job cannot go from COMPLETED to RUNNING");
     }
 
     @Test

@@ -9,37 +9,89 @@ import org.junit.jupiter.api.Test;
 class OutputPatternTest {
     @Test
     void expandsSlurmsPatternsRelativeToTheWorkDir() {
-        assertThat(OutputPattern.expand(OutputPattern.DEFAULT, 42, "wrap", "ann", "n1", "/home/ann")).isEqualTo("/home/ann/slurm-42.out");
-        assertThat(OutputPattern.expand("%x-%j-%u-%N.log", 7, "train", "ann", "gpu1", "/w/")).isEqualTo("/w/train-7-ann-gpu1.log");
-        assertThat(OutputPattern.expand("/abs/100%%-%5j.out", 7, "x", "u", "n", "/w")).isEqualTo("/abs/100%-00007.out");
+        assertThat(OutputPattern.expand(OutputPattern.DEFAULT, 42, "wrap", "ann", "n1", "/home/ann"))
+                .isEqualTo("/home/ann/slurm-42.out");
+        assertThat(OutputPattern.expand("%x-%j-%u-%N.log", 7, "train", "ann", "gpu1", "/w/"))
+                .isEqualTo("/w/train-7-ann-gpu1.log");
+        assertThat(OutputPattern.expand("/abs/100%%-%5j.out", 7, "x", "u", "n", "/w"))
+                .isEqualTo("/abs/100%-00007.out");
         assertThat(OutputPattern.expand("a-%A_%a.out", 7, "x", "u", "n", "/w")).isEqualTo("/w/a-7_4294967294.out");
         assertThat(OutputPattern.expand("odd-%q-%", 7, "x", "u", "n", "/w")).isEqualTo("/w/odd-%q-%");
     }
 
     @Test
     void paddingIsCappedAtTenDigitsAsInSlurm() {
-        // Found by the fuzz target: these built strings of 2 GB (OutOfMemoryError) and 1 MB on the agent and the controller.
+        // Found by the fuzz target: these built strings of 2 GB (OutOfMemoryError) and 1 MB on the agent and the
+        // controller.
         assertThat(OutputPattern.expand("%2147483647a", 7, "x", "u", "n", "/w")).isEqualTo("/w/4294967294");
-        assertThat(OutputPattern.expand("/tmp/%u/%N.%999999j", 7, "x", "u", "n", "/w")).isEqualTo("/tmp/u/n.0000000007");
-        assertThat(OutputPattern.expand("%99999999999999999999j", 7, "x", "u", "n", "/w")).isEqualTo("/w/0000000007");
-        assertThat(OutputPattern.expand("%255j-%10j-%9j", 7, "x", "u", "n", "/w")).isEqualTo("/w/0000000007-0000000007-000000007");
+        assertThat(OutputPattern.expand("/tmp/%u/%N.%999999j", 7, "x", "u", "n", "/w"))
+                .isEqualTo("/tmp/u/n.0000000007");
+        assertThat(OutputPattern.expand("%99999999999999999999j", 7, "x", "u", "n", "/w"))
+                .isEqualTo("/w/0000000007");
+        assertThat(OutputPattern.expand("%255j-%10j-%9j", 7, "x", "u", "n", "/w"))
+                .isEqualTo("/w/0000000007-0000000007-000000007");
         // Only ASCII digits are a width (Slurm's isdigit); ARABIC-INDIC DIGIT THREE made a width of 1587.
         assertThat(OutputPattern.expand("%\u0663j", 7, "x", "u", "n", "/w")).isEqualTo("/w/%\u0663j");
     }
 
     @Test
     void environmentCarriesSlurmsVariablesOverTheExportedOnes() {
-        JobRequest r = new JobRequest("train", List.of(), 2, 3, true, 1, JobRequest.UNSET, JobRequest.UNSET, 600, null, null,
-                "/w/sub", "/w", Map.of("HOME", "/home/ann", "SLURM_JOB_ID", "stale"), "#!/bin/sh\n", List.of(), false, null,
-                null, "laptop");
-        Job j = new Job(5, r, "ann", 1000, 100, JobState.PENDING, PendingReason.None, 1, 10, 0, 0, "main", null, 0, 0, 600,
-                ExitStatus.NONE, -1).started("main", "n1", 6, 6000, 600, 20);
+        JobRequest r = new JobRequest(
+                "train",
+                List.of(),
+                2,
+                3,
+                true,
+                1,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                600,
+                null,
+                null,
+                "/w/sub",
+                "/w",
+                Map.of("HOME", "/home/ann", "SLURM_JOB_ID", "stale"),
+                "#!/bin/sh\n",
+                List.of(),
+                false,
+                null,
+                null,
+                "laptop");
+        Job j = new Job(
+                        5,
+                        r,
+                        "ann",
+                        1000,
+                        100,
+                        JobState.PENDING,
+                        PendingReason.None,
+                        1,
+                        10,
+                        0,
+                        0,
+                        "main",
+                        null,
+                        0,
+                        0,
+                        600,
+                        ExitStatus.NONE,
+                        -1)
+                .started("main", "n1", 6, 6000, 600, 20);
         Map<String, String> env = JobEnvironment.build(j, "c1", "n1");
-        assertThat(env).containsEntry("HOME", "/home/ann").containsEntry("SLURM_JOB_ID", "5").containsEntry("SLURM_JOBID", "5")
-                .containsEntry("SLURM_NTASKS", "2").containsEntry("SLURM_CPUS_PER_TASK", "3").containsEntry("SLURM_CPUS_ON_NODE", "6")
-                .containsEntry("SLURM_MEM_PER_NODE", "6000").containsEntry("SLURM_SUBMIT_DIR", "/w")
-                .containsEntry("SLURM_SUBMIT_HOST", "laptop").containsEntry("SLURM_CLUSTER_NAME", "c1")
-                .containsEntry("SLURMD_NODENAME", "n1").containsEntry("SLURM_JOB_NODELIST", "n1").containsEntry("SLURM_JOB_USER", "ann")
+        assertThat(env)
+                .containsEntry("HOME", "/home/ann")
+                .containsEntry("SLURM_JOB_ID", "5")
+                .containsEntry("SLURM_JOBID", "5")
+                .containsEntry("SLURM_NTASKS", "2")
+                .containsEntry("SLURM_CPUS_PER_TASK", "3")
+                .containsEntry("SLURM_CPUS_ON_NODE", "6")
+                .containsEntry("SLURM_MEM_PER_NODE", "6000")
+                .containsEntry("SLURM_SUBMIT_DIR", "/w")
+                .containsEntry("SLURM_SUBMIT_HOST", "laptop")
+                .containsEntry("SLURM_CLUSTER_NAME", "c1")
+                .containsEntry("SLURMD_NODENAME", "n1")
+                .containsEntry("SLURM_JOB_NODELIST", "n1")
+                .containsEntry("SLURM_JOB_USER", "ann")
                 .containsEntry("SLURM_JOB_END_TIME", "620");
     }
 }

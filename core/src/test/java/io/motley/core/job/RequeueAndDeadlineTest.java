@@ -14,19 +14,70 @@ class RequeueAndDeadlineTest {
     static final long NOW = 1_000_000;
 
     static JobRequest req(long limit, long begin, long deadline) {
-        return new JobRequest("j", List.of(), 1, 1, false, 1, JobRequest.UNSET, JobRequest.UNSET, limit, null, null, "/tmp", null,
-                Map.of(), "#!/bin/sh\ntrue\n", List.of(), false, null, null, "h", 0, null, null, false, begin, null, null, null,
-                false, null, 0, null, deadline, true);
+        return new JobRequest(
+                "j",
+                List.of(),
+                1,
+                1,
+                false,
+                1,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                limit,
+                null,
+                null,
+                "/tmp",
+                null,
+                Map.of(),
+                "#!/bin/sh\ntrue\n",
+                List.of(),
+                false,
+                null,
+                null,
+                "h",
+                0,
+                null,
+                null,
+                false,
+                begin,
+                null,
+                null,
+                null,
+                false,
+                null,
+                0,
+                null,
+                deadline,
+                true);
     }
 
     static Job pending(long limit, long deadline) {
-        return new Job(7, req(limit, 0, deadline), "root", 0, 0, JobState.PENDING, PendingReason.None, 1, NOW, 0, 0, "main",
-                null, 0, 0, limit, ExitStatus.NONE, -1);
+        return new Job(
+                7,
+                req(limit, 0, deadline),
+                "root",
+                0,
+                0,
+                JobState.PENDING,
+                PendingReason.None,
+                1,
+                NOW,
+                0,
+                0,
+                "main",
+                null,
+                0,
+                0,
+                limit,
+                ExitStatus.NONE,
+                -1);
     }
 
     @Test
     void aRequeuedJobKeepsItsIdCountsTheRunAndForgetsTheLastOne() {
-        Job ran = pending(600, 0).started("main", "n1", 1, 100, 600, NOW + 5).ended(JobState.FAILED, new ExitStatus(3, 0), NOW + 9, -1);
+        Job ran = pending(600, 0)
+                .started("main", "n1", 1, 100, 600, NOW + 5)
+                .ended(JobState.FAILED, new ExitStatus(3, 0), NOW + 9, -1);
         Job back = ran.requeue(NOW + 130, false);
         assertThat(back.id()).isEqualTo(7);
         assertThat(back.state()).isEqualTo(JobState.PENDING);
@@ -49,7 +100,8 @@ class RequeueAndDeadlineTest {
 
     @Test
     void aPendingJobIsNotRequeued() {
-        assertThatThrownBy(() -> pending(600, 0).requeue(NOW, false)).hasMessage("job cannot go from PENDING to PENDING");
+        assertThatThrownBy(() -> pending(600, 0).requeue(NOW, false))
+                .hasMessage("job cannot go from PENDING to PENDING");
     }
 
     @Test
@@ -68,12 +120,18 @@ class RequeueAndDeadlineTest {
     void submissionChecksTheDeadlineAsSlurmctldDoes() {
         assertThat(Admission.checkDeadline(req(600, 0, 0), 600, NOW)).isEmpty();
         assertThat(Admission.checkDeadline(req(600, 0, NOW + 60), 600, NOW)).isEmpty();
-        assertThat(Admission.checkDeadline(req(600, 0, NOW - 1), 600, NOW)).get()
-                .extracting(Admission.Rejection::failure).isEqualTo("Invalid time specified");
-        assertThat(Admission.checkDeadline(req(600, NOW + 7200, NOW + 3600), 600, NOW)).get()
-                .extracting(Admission.Rejection::failure).isEqualTo("Invalid time specified");
-        assertThat(Admission.checkDeadline(req(JobRequest.UNSET, 0, NOW + 3600), -1, NOW)).get()
-                .extracting(Admission.Rejection::failure).isEqualTo("Requested time limit is invalid (missing or exceeds some limit)");
+        assertThat(Admission.checkDeadline(req(600, 0, NOW - 1), 600, NOW))
+                .get()
+                .extracting(Admission.Rejection::failure)
+                .isEqualTo("Invalid time specified");
+        assertThat(Admission.checkDeadline(req(600, NOW + 7200, NOW + 3600), 600, NOW))
+                .get()
+                .extracting(Admission.Rejection::failure)
+                .isEqualTo("Invalid time specified");
+        assertThat(Admission.checkDeadline(req(JobRequest.UNSET, 0, NOW + 3600), -1, NOW))
+                .get()
+                .extracting(Admission.Rejection::failure)
+                .isEqualTo("Requested time limit is invalid (missing or exceeds some limit)");
     }
 
     @Test
@@ -84,6 +142,7 @@ class RequeueAndDeadlineTest {
         ClusterConfig c = ClusterConfig.parse("JobRequeue=0\nRequeueDelay=5\n");
         assertThat(c.jobRequeue()).isFalse();
         assertThat(c.requeueDelaySeconds()).isEqualTo(5);
-        assertThatThrownBy(() -> ClusterConfig.parse("JobRequeue=yes")).hasMessageContaining("JobRequeue must be 0 or 1");
+        assertThatThrownBy(() -> ClusterConfig.parse("JobRequeue=yes"))
+                .hasMessageContaining("JobRequeue must be 0 or 1");
     }
 }

@@ -13,31 +13,86 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PriorityCalculatorTest {
-    static final PriorityConfig WEIGHTS = new PriorityConfig(true, 1000, 10_000, 1000, 1000, 10_000, 1000, 3600, false,
-            Map.of("a", 2), 1.0, 0.0);
-    static final Associations ASSOC = new Associations(ShareTreeTest.TWO_ACCOUNTS.accounts(), Map.of(),
+    static final PriorityConfig WEIGHTS =
+            new PriorityConfig(true, 1000, 10_000, 1000, 1000, 10_000, 1000, 3600, false, Map.of("a", 2), 1.0, 0.0);
+    static final Associations ASSOC = new Associations(
+            ShareTreeTest.TWO_ACCOUNTS.accounts(),
+            Map.of(),
             List.of(new Associations.Qos("high", 100), new Associations.Qos("low", 50)));
 
-    static Job job(long id, String user, String account, String partition, int cpus, int nice, String qos, long submit) {
-        JobRequest r = new JobRequest("j", List.of(), 1, cpus, true, 1, JobRequest.UNSET, JobRequest.UNSET, JobRequest.UNSET,
-                null, null, "/tmp", "/tmp", Map.of(), "#!/bin/sh\n", List.of(), false, null, account, "h", 0, null, null, false,
-                0, null, null, null, false, null, nice, qos, 0, true);
-        return new Job(id, r, user, 1000, 1000, JobState.PENDING, PendingReason.None, 0, submit, 0, 0, partition, null, 0, 0,
-                -1, ExitStatus.NONE, -1);
+    static Job job(
+            long id, String user, String account, String partition, int cpus, int nice, String qos, long submit) {
+        JobRequest r = new JobRequest(
+                "j",
+                List.of(),
+                1,
+                cpus,
+                true,
+                1,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                null,
+                null,
+                "/tmp",
+                "/tmp",
+                Map.of(),
+                "#!/bin/sh\n",
+                List.of(),
+                false,
+                null,
+                account,
+                "h",
+                0,
+                null,
+                null,
+                false,
+                0,
+                null,
+                null,
+                null,
+                false,
+                null,
+                nice,
+                qos,
+                0,
+                true);
+        return new Job(
+                id,
+                r,
+                user,
+                1000,
+                1000,
+                JobState.PENDING,
+                PendingReason.None,
+                0,
+                submit,
+                0,
+                0,
+                partition,
+                null,
+                0,
+                0,
+                -1,
+                ExitStatus.NONE,
+                -1);
     }
 
     @Test
     void weightedSumOfFactorsMinusNice() {
-        ShareTree shares = ShareTree.compute(ASSOC, Map.of(
-                new Association("physics", "alice"), 300.0,
-                new Association("physics", "bob"), 100.0,
-                new Association("chem", "carol"), 100.0), List.of());
+        ShareTree shares = ShareTree.compute(
+                ASSOC,
+                Map.of(
+                        new Association("physics", "alice"), 300.0,
+                        new Association("physics", "bob"), 100.0,
+                        new Association("chem", "carol"), 100.0),
+                List.of());
         PriorityCalculator calc = new PriorityCalculator(WEIGHTS, ASSOC, List.of("a", "b"));
         Factors f = calc.factors(job(7, "alice", "physics", "b", 2, 100, "low", 1000), 1500, shares, 8);
-        assertThat(f.age()).isEqualTo(0.5);                 // 500 s of PriorityMaxAge 1000 s
-        assertThat(f.jobSize()).isEqualTo(0.25);            // 2 of 8 CPUs
-        assertThat(f.partitionFactor()).isEqualTo(0.5);     // PriorityJobFactor 1 of 2
-        assertThat(f.qos()).isEqualTo(0.5);                 // 50 of 100
+        assertThat(f.age()).isEqualTo(0.5); // 500 s of PriorityMaxAge 1000 s
+        assertThat(f.jobSize()).isEqualTo(0.25); // 2 of 8 CPUs
+        assertThat(f.partitionFactor()).isEqualTo(0.5); // PriorityJobFactor 1 of 2
+        assertThat(f.qos()).isEqualTo(0.5); // 50 of 100
         assertThat(f.fairShare()).isCloseTo(0.0883883, within(1e-7));
         // 500 + 883.883 + 250 + 500 + 5000 - 100
         assertThat(f.sum()).isCloseTo(7033.883, within(1e-3));
@@ -48,8 +103,12 @@ class PriorityCalculatorTest {
     void ageIsCappedAndCountsFromBeginTime() {
         PriorityCalculator calc = new PriorityCalculator(WEIGHTS, ASSOC, List.of("a"));
         ShareTree none = ShareTree.compute(ASSOC, Map.of(), List.of());
-        assertThat(calc.factors(job(1, "alice", "physics", "a", 1, 0, null, 0), 5000, none, 8).age()).isEqualTo(1.0);
-        assertThat(calc.factors(job(1, "alice", "physics", "a", 1, 0, null, 0), 0, none, 8).age()).isZero();
+        assertThat(calc.factors(job(1, "alice", "physics", "a", 1, 0, null, 0), 5000, none, 8)
+                        .age())
+                .isEqualTo(1.0);
+        assertThat(calc.factors(job(1, "alice", "physics", "a", 1, 0, null, 0), 0, none, 8)
+                        .age())
+                .isZero();
     }
 
     @Test
@@ -75,8 +134,12 @@ class PriorityCalculatorTest {
         PriorityCalculator calc = new PriorityCalculator(WEIGHTS, ASSOC, List.of("a"));
         ShareTree none = ShareTree.compute(ASSOC, Map.of(), List.of());
         // no --qos: the implicit "normal" QOS, priority 0
-        assertThat(calc.factors(job(3, "alice", "physics", "a", 1, 0, null, 0), 10, none, 4).qos()).isZero();
-        assertThat(calc.factors(job(3, "alice", "physics", "a", 1, 0, "high", 0), 10, none, 4).qos()).isEqualTo(1.0);
+        assertThat(calc.factors(job(3, "alice", "physics", "a", 1, 0, null, 0), 10, none, 4)
+                        .qos())
+                .isZero();
+        assertThat(calc.factors(job(3, "alice", "physics", "a", 1, 0, "high", 0), 10, none, 4)
+                        .qos())
+                .isEqualTo(1.0);
     }
 
     @Test
@@ -84,8 +147,8 @@ class PriorityCalculatorTest {
         ShareTree shares = ShareTree.compute(ASSOC, Map.of(new Association("physics", "alice"), 300.0), List.of());
         PriorityCalculator calc = new PriorityCalculator(WEIGHTS, ASSOC, List.of("a", "b"));
         Factors fromJob = calc.factors(job(7, "alice", "physics", "b", 2, 100, "low", 1000), 1500, shares, 8);
-        Factors fromPending = calc.factors(new PriorityCalculator.Pending(7, "alice", "physics", "b", "low", 100, 2, 1000), 1500,
-                shares, 8);
+        Factors fromPending = calc.factors(
+                new PriorityCalculator.Pending(7, "alice", "physics", "b", "low", 100, 2, 1000), 1500, shares, 8);
         assertThat(fromPending).isEqualTo(fromJob);
     }
 }

@@ -18,11 +18,14 @@ import org.junit.jupiter.api.Test;
 class PriorityPropertiesTest {
     static final int TRIES = 1000;
     static final List<String> USERS = List.of("alice", "bob", "carol", "dan");
-    static final Associations TREE = new Associations(List.of(
-            new Associations.Account("sci", null, 7, List.of("alice")),
-            new Associations.Account("bio", "sci", 2, List.of("bob", "alice")),
-            new Associations.Account("geo", "sci", 5, List.of("carol")),
-            new Associations.Account("ops", null, 3, List.of("dan"))), Map.of(), List.of());
+    static final Associations TREE = new Associations(
+            List.of(
+                    new Associations.Account("sci", null, 7, List.of("alice")),
+                    new Associations.Account("bio", "sci", 2, List.of("bob", "alice")),
+                    new Associations.Account("geo", "sci", 5, List.of("carol")),
+                    new Associations.Account("ops", null, 3, List.of("dan"))),
+            Map.of(),
+            List.of());
     static final Map<String, String> HOME = Map.of("alice", "bio", "bob", "bio", "carol", "geo", "dan", "ops");
 
     /** Up to 30 random jobs' charges. */
@@ -70,7 +73,8 @@ class PriorityPropertiesTest {
         UsageLedger l = new UsageLedger(halfLife);
         jobs.forEach(l::add);
         Map<Association, Double> used = new HashMap<>();
-        for (Charge c : jobs) used.merge(new Association(c.account(), c.user()), c.rate() * (c.end() - c.start()), Double::sum);
+        for (Charge c : jobs)
+            used.merge(new Association(c.account(), c.user()), c.rate() * (c.end() - c.start()), Double::sum);
         l.usageAt(200_000, List.of()).forEach((k, v) -> assertThat(v).isBetween(0.0, used.get(k) * (1 + 1e-12)));
     }
 

@@ -34,15 +34,18 @@ class UsageLedgerTest {
         UsageLedger ba = new UsageLedger(60);
         ba.add(new Charge("physics", "alice", 3, 50, 150));
         ba.add(new Charge("physics", "alice", 1, 0, 100));
-        assertThat(ab.usageAt(300, List.of()).get(ALICE)).isCloseTo(ba.usageAt(300, List.of()).get(ALICE), within(1e-9));
+        assertThat(ab.usageAt(300, List.of()).get(ALICE))
+                .isCloseTo(ba.usageAt(300, List.of()).get(ALICE), within(1e-9));
     }
 
     @Test
     void aRunningJobCountsWhatItUsedSoFar() {
         UsageLedger l = new UsageLedger(100);
-        double running = l.usageAt(100, List.of(new Charge("physics", "alice", 2, 0, 0))).get(ALICE);
+        double running =
+                l.usageAt(100, List.of(new Charge("physics", "alice", 2, 0, 0))).get(ALICE);
         assertThat(running).isCloseTo(144.2695, within(1e-4));
-        assertThat(l.usageAt(100, List.of(new Charge("physics", "alice", 2, 100, 0)))).doesNotContainKey(ALICE);
+        assertThat(l.usageAt(100, List.of(new Charge("physics", "alice", 2, 100, 0))))
+                .doesNotContainKey(ALICE);
     }
 
     @Test

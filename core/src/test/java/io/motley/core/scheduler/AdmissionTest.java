@@ -12,44 +12,111 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AdmissionTest {
-    static final List<NodeView> NODES = List.of(new NodeView("a", 2, 24105, NodeState.UP), new NodeView("b", 8, 1000, NodeState.DOWN));
-    static final List<Partition> PARTS = List.of(Partition.allNodes("main", true),
+    static final List<NodeView> NODES =
+            List.of(new NodeView("a", 2, 24105, NodeState.UP), new NodeView("b", 8, 1000, NodeState.DOWN));
+    static final List<Partition> PARTS = List.of(
+            Partition.allNodes("main", true),
             new Partition("small", false, List.of("a"), -1, -1, PartitionState.UP),
             new Partition("closed", false, null, -1, -1, PartitionState.INACTIVE));
 
     static JobRequest req(List<String> parts, int cpus, long mem, int nodes) {
-        return new JobRequest("j", parts, 1, cpus, false, nodes, mem, JobRequest.UNSET, JobRequest.UNSET, null, null, "/tmp", null,
-                Map.of(), "#!/bin/sh\n", List.of(), false, null, null, "h");
+        return new JobRequest(
+                "j",
+                parts,
+                1,
+                cpus,
+                false,
+                nodes,
+                mem,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                null,
+                null,
+                "/tmp",
+                null,
+                Map.of(),
+                "#!/bin/sh\n",
+                List.of(),
+                false,
+                null,
+                null,
+                "h");
     }
 
     @Test
     void refusesWithSlurmsWording() {
-        assertThat(Admission.check(req(List.of(), 1, 100 * 1024, 1), PARTS, NODES)).get()
-                .isEqualTo(new Admission.Rejection("Memory specification can not be satisfied", "Requested node configuration is not available"));
-        assertThat(Admission.check(req(List.of("nosuchpart"), 1, -2, 1), PARTS, NODES)).get()
-                .isEqualTo(new Admission.Rejection("invalid partition specified: nosuchpart", "Invalid partition name specified"));
-        assertThat(Admission.check(req(List.of("small"), 4, -2, 1), PARTS, NODES)).get().extracting(Admission.Rejection::failure)
+        assertThat(Admission.check(req(List.of(), 1, 100 * 1024, 1), PARTS, NODES))
+                .get()
+                .isEqualTo(new Admission.Rejection(
+                        "Memory specification can not be satisfied", "Requested node configuration is not available"));
+        assertThat(Admission.check(req(List.of("nosuchpart"), 1, -2, 1), PARTS, NODES))
+                .get()
+                .isEqualTo(new Admission.Rejection(
+                        "invalid partition specified: nosuchpart", "Invalid partition name specified"));
+        assertThat(Admission.check(req(List.of("small"), 4, -2, 1), PARTS, NODES))
+                .get()
+                .extracting(Admission.Rejection::failure)
                 .isEqualTo("Requested node configuration is not available");
-        assertThat(Admission.check(req(List.of(), 1, -2, 2), PARTS, NODES)).get().extracting(Admission.Rejection::detail)
-                .asString().contains("-N/--nodes 2");
-        assertThat(Admission.check(req(List.of("closed"), 1, -2, 1), PARTS, NODES)).isPresent();
+        assertThat(Admission.check(req(List.of(), 1, -2, 2), PARTS, NODES))
+                .get()
+                .extracting(Admission.Rejection::detail)
+                .asString()
+                .contains("-N/--nodes 2");
+        assertThat(Admission.check(req(List.of("closed"), 1, -2, 1), PARTS, NODES))
+                .isPresent();
     }
 
     @Test
     void acceptsWhatSomeNodeCouldRunEvenIfItIsDownNow() {
         assertThat(Admission.check(req(List.of(), 8, 500, 1), PARTS, NODES)).isEmpty();
         assertThat(Admission.check(req(List.of(), 2, 24105, 1), PARTS, NODES)).isEmpty();
-        assertThat(Admission.check(req(List.of(), 64, 1, 1), PARTS, List.of())).as("no node registered yet").isEmpty();
+        assertThat(Admission.check(req(List.of(), 64, 1, 1), PARTS, List.of()))
+                .as("no node registered yet")
+                .isEmpty();
         assertThat(Admission.resolvePartitions(req(List.of(), 1, 1, 1), PARTS)).containsExactly("main");
     }
 
     static JobRequest charged(String account, String qos) {
-        return new JobRequest("j", List.of(), 1, 1, false, 1, -2, -2, -2, null, null, "/tmp", null, Map.of(), "#!/bin/sh\n",
-                List.of(), false, null, account, "h", 0, null, null, false, 0, null, null, null, false, null, 0, qos, 0, true);
+        return new JobRequest(
+                "j",
+                List.of(),
+                1,
+                1,
+                false,
+                1,
+                -2,
+                -2,
+                -2,
+                null,
+                null,
+                "/tmp",
+                null,
+                Map.of(),
+                "#!/bin/sh\n",
+                List.of(),
+                false,
+                null,
+                account,
+                "h",
+                0,
+                null,
+                null,
+                false,
+                0,
+                null,
+                null,
+                null,
+                false,
+                null,
+                0,
+                qos,
+                0,
+                true);
     }
 
     static final io.motley.core.priority.Associations ACCOUNTS = new io.motley.core.priority.Associations(
-            List.of(new io.motley.core.priority.Associations.Account("physics", null, 40, List.of("alice", "bob")),
+            List.of(
+                    new io.motley.core.priority.Associations.Account("physics", null, 40, List.of("alice", "bob")),
                     new io.motley.core.priority.Associations.Account("chem", null, 60, List.of("bob"))),
             Map.of("bob", new io.motley.core.priority.Associations.User("bob", "chem", 1)),
             List.of(new io.motley.core.priority.Associations.Qos("high", 100)));
@@ -57,25 +124,43 @@ class AdmissionTest {
     @Test
     void accountsAreCheckedOnlyWhenDeclared() {
         String badAccount = "Invalid account or account/partition combination specified";
-        assertThat(Admission.charge(charged("physics", null), "alice", ACCOUNTS)).isEqualTo(new Admission.Charge("physics", "normal", null));
+        assertThat(Admission.charge(charged("physics", null), "alice", ACCOUNTS))
+                .isEqualTo(new Admission.Charge("physics", "normal", null));
         // no -A: DefaultAccount, else the first account listing the user
-        assertThat(Admission.charge(charged(null, null), "bob", ACCOUNTS).account()).isEqualTo("chem");
-        assertThat(Admission.charge(charged(null, null), "alice", ACCOUNTS).account()).isEqualTo("physics");
-        assertThat(Admission.charge(charged("chem", null), "alice", ACCOUNTS).rejection().failure()).isEqualTo(badAccount);
-        assertThat(Admission.charge(charged("nosuch", null), "bob", ACCOUNTS).rejection().failure()).isEqualTo(badAccount);
-        assertThat(Admission.charge(charged(null, null), "carol", ACCOUNTS).rejection().failure()).isEqualTo(badAccount);
+        assertThat(Admission.charge(charged(null, null), "bob", ACCOUNTS).account())
+                .isEqualTo("chem");
+        assertThat(Admission.charge(charged(null, null), "alice", ACCOUNTS).account())
+                .isEqualTo("physics");
+        assertThat(Admission.charge(charged("chem", null), "alice", ACCOUNTS)
+                        .rejection()
+                        .failure())
+                .isEqualTo(badAccount);
+        assertThat(Admission.charge(charged("nosuch", null), "bob", ACCOUNTS)
+                        .rejection()
+                        .failure())
+                .isEqualTo(badAccount);
+        assertThat(Admission.charge(charged(null, null), "carol", ACCOUNTS)
+                        .rejection()
+                        .failure())
+                .isEqualTo(badAccount);
         assertThat(Admission.charge(charged("anything", null), "carol", io.motley.core.priority.Associations.none()))
                 .isEqualTo(new Admission.Charge("anything", null, null));
     }
 
     @Test
     void anUnknownQosIsRefused() {
-        assertThat(Admission.charge(charged("physics", "bogus"), "alice", ACCOUNTS).rejection().failure())
+        assertThat(Admission.charge(charged("physics", "bogus"), "alice", ACCOUNTS)
+                        .rejection()
+                        .failure())
                 .isEqualTo("Invalid qos specification");
-        assertThat(Admission.charge(charged(null, "bogus"), "alice", io.motley.core.priority.Associations.none()).rejection())
+        assertThat(Admission.charge(charged(null, "bogus"), "alice", io.motley.core.priority.Associations.none())
+                        .rejection())
                 .isNotNull();
-        assertThat(Admission.charge(charged("physics", "high"), "alice", ACCOUNTS).qos()).isEqualTo("high");
-        assertThat(Admission.charge(charged(null, "normal"), "alice", io.motley.core.priority.Associations.none()).qos())
+        assertThat(Admission.charge(charged("physics", "high"), "alice", ACCOUNTS)
+                        .qos())
+                .isEqualTo("high");
+        assertThat(Admission.charge(charged(null, "normal"), "alice", io.motley.core.priority.Associations.none())
+                        .qos())
                 .isEqualTo("normal");
     }
 
@@ -83,19 +168,55 @@ class AdmissionTest {
 
     static final io.motley.core.config.ClusterConfig.Limits LIMITS = io.motley.core.config.ClusterConfig.Limits.DEFAULT;
 
-    static JobRequest text(String name, String comment, String workDir, String stdout, String partition, String dependency) {
-        return new JobRequest(name, partition == null ? List.of() : List.of(partition), 1, 1, false, 1, -2, -2, -2, stdout, null,
-                workDir, null, Map.of(), "#!/bin/sh\n", List.of(), false, comment, null, "h", 0, null, dependency, false, 0, null, null,
-                null, false, null, 0, null, 0, true);
+    static JobRequest text(
+            String name, String comment, String workDir, String stdout, String partition, String dependency) {
+        return new JobRequest(
+                name,
+                partition == null ? List.of() : List.of(partition),
+                1,
+                1,
+                false,
+                1,
+                -2,
+                -2,
+                -2,
+                stdout,
+                null,
+                workDir,
+                null,
+                Map.of(),
+                "#!/bin/sh\n",
+                List.of(),
+                false,
+                comment,
+                null,
+                "h",
+                0,
+                null,
+                dependency,
+                false,
+                0,
+                null,
+                null,
+                null,
+                false,
+                null,
+                0,
+                null,
+                0,
+                true);
     }
 
     static JobRequest sized(String script, Map<String, String> env, String array) {
-        return new JobRequest("j", List.of(), 1, 1, false, 1, -2, -2, -2, null, null, "/tmp", null, env, script, List.of(), false,
+        return new JobRequest(
+                "j", List.of(), 1, 1, false, 1, -2, -2, -2, null, null, "/tmp", null, env, script, List.of(), false,
                 null, null, "h", 0, null, null, false, 0, null, null, null, false, array, 0, null, 0, true);
     }
 
     static String failure(JobRequest r, io.motley.core.config.ClusterConfig.Limits limits, int uid) {
-        return Admission.validate(r, limits, uid).map(Admission.Rejection::failure).orElse(null);
+        return Admission.validate(r, limits, uid)
+                .map(Admission.Rejection::failure)
+                .orElse(null);
     }
 
     @Test
@@ -112,64 +233,91 @@ class AdmissionTest {
                 .isEqualTo("Invalid partition: control characters are not allowed");
         assertThat(failure(text("j", null, "/tmp", null, null, "afterok:1\t"), LIMITS, 1000))
                 .isEqualTo("Invalid dependency: control characters are not allowed");
-        assertThat(failure(sized("#!/bin/sh\n", Map.of("BAD\nNAME", "x"), null), LIMITS, 1000)).startsWith("Invalid environment variable name");
+        assertThat(failure(sized("#!/bin/sh\n", Map.of("BAD\nNAME", "x"), null), LIMITS, 1000))
+                .startsWith("Invalid environment variable name");
         // tabs, newlines and the like are the script's and the environment's own business
-        assertThat(Admission.validate(sized("#!/bin/sh\n\techo hi\r\n", Map.of("F", "() { echo\n}"), null), LIMITS, 1000)).isEmpty();
-        assertThat(Admission.validate(text("naïve name ✓", "a comment", "/tmp/x y", "%x-%j.out", "main", "afterok:1"), LIMITS, 1000))
+        assertThat(Admission.validate(
+                        sized("#!/bin/sh\n\techo hi\r\n", Map.of("F", "() { echo\n}"), null), LIMITS, 1000))
+                .isEmpty();
+        assertThat(Admission.validate(
+                        text("naïve name ✓", "a comment", "/tmp/x y", "%x-%j.out", "main", "afterok:1"), LIMITS, 1000))
                 .isEmpty();
     }
 
     @Test
     void fieldsOverTheirBoundsAreRefusedAsSlurmDoes() {
         String tooLong = "Pathname of a file, directory or other parameter too long";
-        assertThat(Admission.validate(text("n".repeat(Admission.MAX_TEXT), null, "/tmp", null, null, null), LIMITS, 1000)).isEmpty();
-        assertThat(Admission.validate(text("n".repeat(Admission.MAX_TEXT + 1), null, "/tmp", null, null, null), LIMITS, 1000)).get()
+        assertThat(Admission.validate(
+                        text("n".repeat(Admission.MAX_TEXT), null, "/tmp", null, null, null), LIMITS, 1000))
+                .isEmpty();
+        assertThat(Admission.validate(
+                        text("n".repeat(Admission.MAX_TEXT + 1), null, "/tmp", null, null, null), LIMITS, 1000))
+                .get()
                 .isEqualTo(new Admission.Rejection("job name of 1025 characters is over the limit of 1024", tooLong));
-        assertThat(failure(text("j", "c".repeat(Admission.MAX_TEXT + 1), "/tmp", null, null, null), LIMITS, 1000)).isEqualTo(tooLong);
-        assertThat(failure(text("j", null, "/" + "d".repeat(Admission.MAX_PATH), null, null, null), LIMITS, 1000)).isEqualTo(tooLong);
+        assertThat(failure(text("j", "c".repeat(Admission.MAX_TEXT + 1), "/tmp", null, null, null), LIMITS, 1000))
+                .isEqualTo(tooLong);
+        assertThat(failure(text("j", null, "/" + "d".repeat(Admission.MAX_PATH), null, null, null), LIMITS, 1000))
+                .isEqualTo(tooLong);
     }
 
     @Test
     void theBatchScriptIsBoundByMaxScriptSizeInBytes() {
         var limits = new io.motley.core.config.ClusterConfig.Limits(false, 1001, 100, 1024, 64, 10);
-        assertThat(Admission.validate(sized("x".repeat(100), Map.of(), null), limits, 1000)).isEmpty();
-        assertThat(Admission.validate(sized("x".repeat(101), Map.of(), null), limits, 1000)).get()
-                .isEqualTo(new Admission.Rejection("batch script of 101 bytes is over max_script_size (100)",
+        assertThat(Admission.validate(sized("x".repeat(100), Map.of(), null), limits, 1000))
+                .isEmpty();
+        assertThat(Admission.validate(sized("x".repeat(101), Map.of(), null), limits, 1000))
+                .get()
+                .isEqualTo(new Admission.Rejection(
+                        "batch script of 101 bytes is over max_script_size (100)",
                         "Pathname of a file, directory or other parameter too long"));
         // bytes, not characters: 50 two-byte characters and one more byte
-        assertThat(Admission.validate(sized("é".repeat(50) + "x", Map.of(), null), limits, 1000)).get()
-                .extracting(Admission.Rejection::detail).isEqualTo("batch script of 101 bytes is over max_script_size (100)");
-        assertThat(Admission.validate(sized("x".repeat(4 * 1024 * 1024 + 1), Map.of(), null), LIMITS, 1000)).isPresent();
+        assertThat(Admission.validate(sized("é".repeat(50) + "x", Map.of(), null), limits, 1000))
+                .get()
+                .extracting(Admission.Rejection::detail)
+                .isEqualTo("batch script of 101 bytes is over max_script_size (100)");
+        assertThat(Admission.validate(sized("x".repeat(4 * 1024 * 1024 + 1), Map.of(), null), LIMITS, 1000))
+                .isPresent();
     }
 
     @Test
     void theEnvironmentIsBoundInSizeAndCount() {
         Map<String, String> big = Map.of("BIG", "v".repeat((int) Admission.MAX_ENVIRONMENT_BYTES));
-        assertThat(Admission.validate(sized("#!/bin/sh\n", big, null), LIMITS, 1000)).get().extracting(Admission.Rejection::detail)
-                .asString().startsWith("exported environment of 2097157 bytes is over the limit of 2097152");
+        assertThat(Admission.validate(sized("#!/bin/sh\n", big, null), LIMITS, 1000))
+                .get()
+                .extracting(Admission.Rejection::detail)
+                .asString()
+                .startsWith("exported environment of 2097157 bytes is over the limit of 2097152");
         Map<String, String> many = new java.util.HashMap<>();
         for (int i = 0; i <= Admission.MAX_ENVIRONMENT_VARIABLES; i++) many.put("V" + i, "");
-        assertThat(Admission.validate(sized("#!/bin/sh\n", many, null), LIMITS, 1000)).get().extracting(Admission.Rejection::detail)
+        assertThat(Admission.validate(sized("#!/bin/sh\n", many, null), LIMITS, 1000))
+                .get()
+                .extracting(Admission.Rejection::detail)
                 .isEqualTo("exported environment has 10001 variables, over the limit of 10000");
     }
 
     @Test
     void arrayIndicesMustBeBelowMaxArraySize() {
         String invalid = "Invalid job array specification";
-        assertThat(Admission.validate(sized("#!/bin/sh\n", Map.of(), "0-1000"), LIMITS, 1000)).isEmpty();
-        assertThat(Admission.validate(sized("#!/bin/sh\n", Map.of(), "0-1001"), LIMITS, 1000)).get()
+        assertThat(Admission.validate(sized("#!/bin/sh\n", Map.of(), "0-1000"), LIMITS, 1000))
+                .isEmpty();
+        assertThat(Admission.validate(sized("#!/bin/sh\n", Map.of(), "0-1001"), LIMITS, 1000))
+                .get()
                 .isEqualTo(new Admission.Rejection("array index 1001 is not below MaxArraySize (1001)", invalid));
-        assertThat(failure(sized("#!/bin/sh\n", Map.of(), "1-2000000000%4"), LIMITS, 1000)).isEqualTo(invalid);
+        assertThat(failure(sized("#!/bin/sh\n", Map.of(), "1-2000000000%4"), LIMITS, 1000))
+                .isEqualTo(invalid);
         assertThat(failure(sized("#!/bin/sh\n", Map.of(), "1-x"), LIMITS, 1000)).isEqualTo(invalid);
         var big = new io.motley.core.config.ClusterConfig.Limits(false, 10_001, 4L << 20, 1024, 64, 10);
-        assertThat(Admission.validate(sized("#!/bin/sh\n", Map.of(), "0-9999"), big, 1000)).isEmpty();
+        assertThat(Admission.validate(sized("#!/bin/sh\n", Map.of(), "0-9999"), big, 1000))
+                .isEmpty();
     }
 
     @Test
     void disableRootJobsRefusesRootWithSlurmsError() {
         var noRoot = new io.motley.core.config.ClusterConfig.Limits(true, 1001, 4L << 20, 1024, 64, 10);
         assertThat(failure(sized("#!/bin/sh\n", Map.of(), null), noRoot, 0)).isEqualTo("Invalid user id");
-        assertThat(Admission.validate(sized("#!/bin/sh\n", Map.of(), null), noRoot, 1000)).isEmpty();
-        assertThat(Admission.validate(sized("#!/bin/sh\n", Map.of(), null), LIMITS, 0)).isEmpty();
+        assertThat(Admission.validate(sized("#!/bin/sh\n", Map.of(), null), noRoot, 1000))
+                .isEmpty();
+        assertThat(Admission.validate(sized("#!/bin/sh\n", Map.of(), null), LIMITS, 0))
+                .isEmpty();
     }
 }

@@ -27,7 +27,16 @@ class BackfillPropertyTest {
     record Workload(List<NodeView> nodes, List<Partition> partitions, List<Spec> jobs, int reservations) {}
 
     /** A job: when it arrives, what it asks for, its time limit and how long it really runs (never longer). */
-    record Spec(long id, long submit, int cpus, long mem, int gpus, long limit, long run, List<String> partitions, boolean exclusive) {}
+    record Spec(
+            long id,
+            long submit,
+            int cpus,
+            long mem,
+            int gpus,
+            long limit,
+            long run,
+            List<String> partitions,
+            boolean exclusive) {}
 
     static Workload generate(Random rnd, int nodeCount, int jobCount, int depth, boolean exactRuns) {
         List<NodeView> nodes = new ArrayList<>();
@@ -37,12 +46,20 @@ class BackfillPropertyTest {
             if (rnd.nextInt(3) == 0) {
                 for (int g = 0; g < 1 + rnd.nextInt(2); g++) gpus.add(new Gpu(g, "a100", 40960, "GPU-" + i + "-" + g));
             }
-            nodes.add(new NodeView("n" + i, cpus, 1000L * (1 + rnd.nextInt(8)), NodeState.UP, gpus, java.util.Set.of(),
+            nodes.add(new NodeView(
+                    "n" + i,
+                    cpus,
+                    1000L * (1 + rnd.nextInt(8)),
+                    NodeState.UP,
+                    gpus,
+                    java.util.Set.of(),
                     1 + rnd.nextInt(3)));
         }
-        List<String> half = nodes.subList(0, Math.max(1, nodeCount / 2)).stream().map(NodeView::name).toList();
-        List<Partition> partitions = List.of(Partition.allNodes("all", true),
-                new Partition("half", false, half, -1, -1, PartitionState.UP));
+        List<String> half = nodes.subList(0, Math.max(1, nodeCount / 2)).stream()
+                .map(NodeView::name)
+                .toList();
+        List<Partition> partitions =
+                List.of(Partition.allNodes("all", true), new Partition("half", false, half, -1, -1, PartitionState.UP));
         List<Spec> jobs = new ArrayList<>();
         long t = 0;
         for (int j = 0; j < jobCount; j++) {
@@ -50,7 +67,9 @@ class BackfillPropertyTest {
             NodeView some = nodes.get(rnd.nextInt(nodeCount));
             int cpus = 1 + rnd.nextInt(some.cpus());
             long mem = rnd.nextInt(4) == 0 ? -2 : 100L * (1 + rnd.nextInt((int) (some.memMiB() / 100)));
-            int gpus = some.gpus().isEmpty() || rnd.nextInt(3) > 0 ? 0 : 1 + rnd.nextInt(some.gpus().size());
+            int gpus = some.gpus().isEmpty() || rnd.nextInt(3) > 0
+                    ? 0
+                    : 1 + rnd.nextInt(some.gpus().size());
             long limit = 10L * (1 + rnd.nextInt(30));
             long run = exactRuns ? limit : 1 + rnd.nextInt((int) limit);
             List<String> parts = switch (rnd.nextInt(4)) {
@@ -86,10 +105,13 @@ class BackfillPropertyTest {
         // moving to its node; the top reservation (EASY) and every reservation under exact run times
         // must hold all the same.
         boolean exact = w.jobs().stream().allMatch(s -> s.run() == s.limit());
-        SchedulerOptions options = new SchedulerOptions(true, exact ? w.reservations() : 1, SchedulerOptions.DEFAULT_MAX_JOB_TEST);
+        SchedulerOptions options =
+                new SchedulerOptions(true, exact ? w.reservations() : 1, SchedulerOptions.DEFAULT_MAX_JOB_TEST);
         Outcome out = simulate(w, options);
-        out.firstReservation.forEach((id, at) ->
-                assertThat(out.startedAt.get(id)).as("job %d reserved for %d", id, at).isNotNull().isLessThanOrEqualTo(at));
+        out.firstReservation.forEach((id, at) -> assertThat(out.startedAt.get(id))
+                .as("job %d reserved for %d", id, at)
+                .isNotNull()
+                .isLessThanOrEqualTo(at));
         assertThat(out.startedAt).hasSize(w.jobs().size());
     }
 
@@ -130,33 +152,60 @@ class BackfillPropertyTest {
         long now = 0;
         for (int step = 0; step < 10_000; step++) {
             long arrival = next < w.jobs().size() ? w.jobs().get(next).submit() : Long.MAX_VALUE;
-            long end = running.stream().mapToLong(r -> r.at() + r.spec().run()).min().orElse(Long.MAX_VALUE);
+            long end = running.stream()
+                    .mapToLong(r -> r.at() + r.spec().run())
+                    .min()
+                    .orElse(Long.MAX_VALUE);
             now = Math.min(arrival, end);
             if (now == Long.MAX_VALUE) break;
             final long t = now;
             running.removeIf(r -> r.at() + r.spec().run() <= t);
-            while (next < w.jobs().size() && w.jobs().get(next).submit() <= now) waiting.add(w.jobs().get(next++));
+            while (next < w.jobs().size() && w.jobs().get(next).submit() <= now)
+                waiting.add(w.jobs().get(next++));
             List<QueuedJob> pending = new ArrayList<>();
             for (Spec s : waiting) {
-                pending.add(new QueuedJob(s.id(), 1_000_000 - s.id(), s.partitions(), s.cpus(), s.mem(), s.limit(), false, s.gpus(), null,
+                pending.add(new QueuedJob(
+                        s.id(),
+                        1_000_000 - s.id(),
+                        s.partitions(),
+                        s.cpus(),
+                        s.mem(),
+                        s.limit(),
+                        false,
+                        s.gpus(),
+                        null,
                         new QueuedJob.Placement(null, null, null, s.exclusive())));
             }
-            List<Allocation> allocs = running.stream().map(r -> new Allocation(r.spec().id(), r.start().node(), r.start().cpus(),
-                    r.start().memMiB(), r.start().gpuIds(), r.at() + r.spec().limit())).toList();
+            List<Allocation> allocs = running.stream()
+                    .map(r -> new Allocation(
+                            r.spec().id(),
+                            r.start().node(),
+                            r.start().cpus(),
+                            r.start().memMiB(),
+                            r.start().gpuIds(),
+                            r.at() + r.spec().limit()))
+                    .toList();
             Plan plan = Scheduler.plan(new Snapshot(w.nodes(), w.partitions(), allocs, pending, 0, now), options);
             plan.reservations().forEach((id, r) -> out.firstReservation.putIfAbsent(id, r.start()));
             for (Start s : plan.starts()) {
-                Spec spec = waiting.stream().filter(x -> x.id() == s.jobId()).findFirst().orElseThrow();
+                Spec spec = waiting.stream()
+                        .filter(x -> x.id() == s.jobId())
+                        .findFirst()
+                        .orElseThrow();
                 waiting.remove(spec);
                 running.add(new Running(spec, s, now));
                 out.startedAt.put(s.jobId(), now);
                 if (waiting.stream().anyMatch(x -> x.id() < s.jobId())) out.backfilled++;
             }
             for (NodeView n : w.nodes()) {
-                List<Running> here = running.stream().filter(r -> r.start().node().equals(n.name())).toList();
+                List<Running> here = running.stream()
+                        .filter(r -> r.start().node().equals(n.name()))
+                        .toList();
                 assertThat(here.stream().mapToInt(r -> r.start().cpus()).sum()).isLessThanOrEqualTo(n.cpus());
-                assertThat(here.stream().mapToLong(r -> r.start().memMiB()).sum()).isLessThanOrEqualTo(n.memMiB());
-                List<Integer> gpus = here.stream().flatMap(r -> r.start().gpuIds().stream()).toList();
+                assertThat(here.stream().mapToLong(r -> r.start().memMiB()).sum())
+                        .isLessThanOrEqualTo(n.memMiB());
+                List<Integer> gpus =
+                        here.stream().flatMap(r -> r.start().gpuIds().stream()).toList();
                 assertThat(gpus).doesNotHaveDuplicates();
                 assertThat(gpus.size()).isLessThanOrEqualTo(n.gpus().size());
             }

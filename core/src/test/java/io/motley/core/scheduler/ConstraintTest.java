@@ -12,10 +12,12 @@ class ConstraintTest {
     @Test
     void deepNestingIsRefusedNotAStackOverflow() {
         String deep = "(".repeat(9072);
-        assertThatThrownBy(() -> Constraint.parse(deep)).isExactlyInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Constraint.parse(deep))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("deeper than 64 levels");
         String brackets = "[".repeat(42_000) + "1" + "]".repeat(42_000);
-        assertThatThrownBy(() -> Constraint.parse(brackets)).isExactlyInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Constraint.parse(brackets))
+                .isExactlyInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("deeper than 64 levels");
         String chained = "a&(".repeat(3000) + "a" + ")".repeat(3000);
         assertThatThrownBy(() -> Constraint.parse(chained)).isExactlyInstanceOf(IllegalArgumentException.class);

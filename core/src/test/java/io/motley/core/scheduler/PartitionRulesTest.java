@@ -21,8 +21,27 @@ class PartitionRulesTest {
     static final List<NodeView> NODES = List.of(new NodeView("a", 1, 1000, NodeState.UP));
 
     static JobRequest req(String partition, String account) {
-        return new JobRequest("j", List.of(partition), 1, 1, false, 1, JobRequest.UNSET, JobRequest.UNSET, JobRequest.UNSET, null,
-                null, "/tmp", null, Map.of(), "#!/bin/sh\n", List.of(), false, null, account, "h");
+        return new JobRequest(
+                "j",
+                List.of(partition),
+                1,
+                1,
+                false,
+                1,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                null,
+                null,
+                "/tmp",
+                null,
+                Map.of(),
+                "#!/bin/sh\n",
+                List.of(),
+                false,
+                null,
+                account,
+                "h");
     }
 
     @Test
@@ -37,13 +56,21 @@ class PartitionRulesTest {
 
     @Test
     void accountsAndGroupsAreCheckedAtSubmit() {
-        assertThat(Admission.check(req("high", "physics"), PARTS, NODES, List.of("lab", "users"))).isEmpty();
-        assertThat(Admission.check(req("high", "bio"), PARTS, NODES, List.of("lab"))).get()
-                .extracting(Admission.Rejection::failure).isEqualTo("Invalid account or account/partition combination specified");
-        assertThat(Admission.check(req("high", null), PARTS, NODES, List.of("lab"))).isPresent();
-        assertThat(Admission.check(req("high", "chem"), PARTS, NODES, List.of("users"))).get()
-                .extracting(Admission.Rejection::detail).asString().contains("AllowGroups=lab");
-        assertThat(Admission.check(req("low", null), PARTS, NODES, List.of("users"))).isEmpty();
+        assertThat(Admission.check(req("high", "physics"), PARTS, NODES, List.of("lab", "users")))
+                .isEmpty();
+        assertThat(Admission.check(req("high", "bio"), PARTS, NODES, List.of("lab")))
+                .get()
+                .extracting(Admission.Rejection::failure)
+                .isEqualTo("Invalid account or account/partition combination specified");
+        assertThat(Admission.check(req("high", null), PARTS, NODES, List.of("lab")))
+                .isPresent();
+        assertThat(Admission.check(req("high", "chem"), PARTS, NODES, List.of("users")))
+                .get()
+                .extracting(Admission.Rejection::detail)
+                .asString()
+                .contains("AllowGroups=lab");
+        assertThat(Admission.check(req("low", null), PARTS, NODES, List.of("users")))
+                .isEmpty();
     }
 
     @Test
@@ -53,8 +80,11 @@ class PartitionRulesTest {
         Plan plan = Scheduler.plan(new Snapshot(NODES, PARTS, List.of(), List.of(lowFirst, highLater), 0, 0));
         assertThat(plan.starts()).extracting(Start::jobId).containsExactly(2L);
         QueuedJob both = new QueuedJob(3, 100, List.of("low", "high"), 1, 10, -2, false);
-        assertThat(Scheduler.plan(new Snapshot(NODES, PARTS, List.of(), List.of(both), 0, 0)).starts())
-                .extracting(Start::partition).containsExactly("high");
-        assertThat(new Partition("p", false, null, -1, -1, PartitionState.UP).priorityTier()).isEqualTo(1);
+        assertThat(Scheduler.plan(new Snapshot(NODES, PARTS, List.of(), List.of(both), 0, 0))
+                        .starts())
+                .extracting(Start::partition)
+                .containsExactly("high");
+        assertThat(new Partition("p", false, null, -1, -1, PartitionState.UP).priorityTier())
+                .isEqualTo(1);
     }
 }

@@ -13,12 +13,16 @@ import org.junit.jupiter.api.Test;
 
 /** Constraints, -w, -x, --exclusive and node Weight on heterogeneous nodes. */
 class PlacementTest {
-    static final NodeView PI = new NodeView("pi", 4, 4000, NodeState.UP, List.of(), Set.of("linux", "aarch64", "arm"), 1);
-    static final NodeView WS = new NodeView("ws", 16, 64000, NodeState.UP, List.of(), Set.of("linux", "x86_64", "amd", "bigmem"), 10);
-    static final NodeView MAC = new NodeView("mac", 8, 16000, NodeState.UP, List.of(), Set.of("macos", "aarch64", "apple"), 5);
+    static final NodeView PI =
+            new NodeView("pi", 4, 4000, NodeState.UP, List.of(), Set.of("linux", "aarch64", "arm"), 1);
+    static final NodeView WS =
+            new NodeView("ws", 16, 64000, NodeState.UP, List.of(), Set.of("linux", "x86_64", "amd", "bigmem"), 10);
+    static final NodeView MAC =
+            new NodeView("mac", 8, 16000, NodeState.UP, List.of(), Set.of("macos", "aarch64", "apple"), 5);
 
     static Plan plan(List<Allocation> running, QueuedJob... jobs) {
-        return Scheduler.plan(new Snapshot(List.of(PI, WS, MAC), List.of(Partition.allNodes("main", true)), running, List.of(jobs), 0, 0));
+        return Scheduler.plan(new Snapshot(
+                List.of(PI, WS, MAC), List.of(Partition.allNodes("main", true)), running, List.of(jobs), 0, 0));
     }
 
     static QueuedJob job(long id, int cpus, QueuedJob.Placement p) {
@@ -36,19 +40,32 @@ class PlacementTest {
         assertThat(c.matches(PI.features())).isFalse();
         assertThat(Constraint.parse("[amd|apple]").matches(WS.features())).isTrue();
         assertThat(Constraint.parse("x86_64 & bigmem").matches(WS.features())).isTrue();
-        assertThat(Constraint.parse("a|b&c").matches(Set.of("a"))).as("& binds tighter").isTrue();
+        assertThat(Constraint.parse("a|b&c").matches(Set.of("a")))
+                .as("& binds tighter")
+                .isTrue();
         assertThatThrownBy(() -> Constraint.parse("gpu*2")).hasMessageContaining("multi-node");
         assertThatThrownBy(() -> Constraint.parse("(a|b")).hasMessageContaining("missing ')'");
         assertThatThrownBy(() -> Constraint.parse("a&")).hasMessageContaining("feature name is missing");
-        assertThat(plan(List.of(), job(1, 1, where("macos", null, null, false))).starts()).extracting(Start::node).containsExactly("mac");
+        assertThat(plan(List.of(), job(1, 1, where("macos", null, null, false))).starts())
+                .extracting(Start::node)
+                .containsExactly("mac");
     }
 
     @Test
     void lowerWeightIsFilledFirstAndNodeListsAreHonoured() {
-        assertThat(plan(List.of(), job(1, 1, QueuedJob.Placement.ANY)).starts()).extracting(Start::node).containsExactly("pi");
-        assertThat(plan(List.of(), job(1, 8, QueuedJob.Placement.ANY)).starts()).extracting(Start::node).containsExactly("mac");
-        assertThat(plan(List.of(), job(1, 1, where(null, Set.of("ws"), null, false))).starts()).extracting(Start::node).containsExactly("ws");
-        assertThat(plan(List.of(), job(1, 1, where(null, null, Set.of("pi", "mac"), false))).starts()).extracting(Start::node)
+        assertThat(plan(List.of(), job(1, 1, QueuedJob.Placement.ANY)).starts())
+                .extracting(Start::node)
+                .containsExactly("pi");
+        assertThat(plan(List.of(), job(1, 8, QueuedJob.Placement.ANY)).starts())
+                .extracting(Start::node)
+                .containsExactly("mac");
+        assertThat(plan(List.of(), job(1, 1, where(null, Set.of("ws"), null, false)))
+                        .starts())
+                .extracting(Start::node)
+                .containsExactly("ws");
+        assertThat(plan(List.of(), job(1, 1, where(null, null, Set.of("pi", "mac"), false)))
+                        .starts())
+                .extracting(Start::node)
                 .containsExactly("ws");
     }
 

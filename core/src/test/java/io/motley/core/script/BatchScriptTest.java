@@ -37,14 +37,16 @@ class BatchScriptTest {
 
         @Test
         void worksWithoutAnInterpreterLine() {
-            assertThat(BatchScript.directives("#SBATCH -p debug\necho hi\n", SBATCH)).containsExactly("-p", "debug");
+            assertThat(BatchScript.directives("#SBATCH -p debug\necho hi\n", SBATCH))
+                    .containsExactly("-p", "debug");
         }
 
         @Test
         void emptyOrCommandOnlyScriptsHaveNoDirectives() {
             assertThat(BatchScript.directives("", SBATCH)).isEmpty();
             assertThat(BatchScript.directives("#!/bin/sh\n", SBATCH)).isEmpty();
-            assertThat(BatchScript.directives("echo hi\n#SBATCH -p debug\n", SBATCH)).isEmpty();
+            assertThat(BatchScript.directives("echo hi\n#SBATCH -p debug\n", SBATCH))
+                    .isEmpty();
         }
 
         @Test
@@ -61,14 +63,28 @@ class BatchScriptTest {
                     #SBATCH --wrap="echo \\"hi there\\"" --export=A=1\\ 2
                     #SBATCH --comment='# not a comment' --x=""
                     """;
-            assertThat(BatchScript.directives(script, SBATCH)).containsExactly(
-                    "--comment=two words", "-J", "its", "--wrap=echo \"hi there\"", "--export=A=1 2",
-                    "--comment=# not a comment", "--x=");
+            assertThat(BatchScript.directives(script, SBATCH))
+                    .containsExactly(
+                            "--comment=two words",
+                            "-J",
+                            "its",
+                            "--wrap=echo \"hi there\"",
+                            "--export=A=1 2",
+                            "--comment=# not a comment",
+                            "--x=");
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"##SBATCH -p debug", "#SBATCHX -p debug", "#SBATCH-p debug", " #SBATCH -p debug",
-            "# SBATCH -p debug", "#sbatch -p debug", "#SBATCH=-p"})
+        @ValueSource(
+                strings = {
+                    "##SBATCH -p debug",
+                    "#SBATCHX -p debug",
+                    "#SBATCH-p debug",
+                    " #SBATCH -p debug",
+                    "# SBATCH -p debug",
+                    "#sbatch -p debug",
+                    "#SBATCH=-p"
+                })
         void nearMissesAreNotDirectives(String line) {
             assertThat(BatchScript.directives("#!/bin/bash\n" + line + "\n#SBATCH -J real\n", SBATCH))
                     .containsExactly("-J", "real");
@@ -81,7 +97,8 @@ class BatchScriptTest {
 
         @Test
         void bareDirectiveLineIsIgnored() {
-            assertThat(BatchScript.directives("#SBATCH\n#SBATCH -n 1\n", SBATCH)).containsExactly("-n", "1");
+            assertThat(BatchScript.directives("#SBATCH\n#SBATCH -n 1\n", SBATCH))
+                    .containsExactly("-n", "1");
         }
 
         @Test
@@ -104,7 +121,8 @@ class BatchScriptTest {
 
         @Test
         void lastLineNeedsNoNewline() {
-            assertThat(BatchScript.directives("#!/bin/bash\n#SBATCH -n 3", SBATCH)).containsExactly("-n", "3");
+            assertThat(BatchScript.directives("#!/bin/bash\n#SBATCH -n 3", SBATCH))
+                    .containsExactly("-n", "3");
         }
 
         @Test
@@ -133,15 +151,17 @@ class BatchScriptTest {
     class InterpreterLine {
 
         @ParameterizedTest
-        @CsvSource(delimiter = '|', value = {
-            "'#!/bin/bash\necho'|true",
-            "'#!/usr/bin/env python3'|true",
-            "#!|true",
-            "'echo hi\n#!/bin/bash'|false",
-            "' #!/bin/bash'|false",
-            "'#SBATCH -n 1'|false",
-            "''|false",
-        })
+        @CsvSource(
+                delimiter = '|',
+                value = {
+                    "'#!/bin/bash\necho'|true",
+                    "'#!/usr/bin/env python3'|true",
+                    "#!|true",
+                    "'echo hi\n#!/bin/bash'|false",
+                    "' #!/bin/bash'|false",
+                    "'#SBATCH -n 1'|false",
+                    "''|false",
+                })
         void detectsShebang(String script, boolean expected) {
             assertThat(BatchScript.hasInterpreterLine(script)).isEqualTo(expected);
         }
@@ -151,30 +171,33 @@ class BatchScriptTest {
     class SplitWords {
 
         @ParameterizedTest(name = "[{0}]")
-        @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-            "a b c|a,b,c",
-            "`  a   b  `|a,b",
-            "`a\tb\nc`|a,b,c",
-            "\"a b\" c|a b,c",
-            "'a b' c|a b,c",
-            "--opt=\"x y\"|--opt=x y",
-            "a\"b\"c|abc",
-            "'it'\\''s'|it's",
-            "\"it's\"|it's",
-            "'say \"hi\"'|say \"hi\"",
-            "\"say \\\"hi\\\"\"|say \"hi\"",
-            "a\\ b|a b",
-            "\\\"a|\"a",
-            "'a\\b'|a\\b",
-            "\"a\\\\b\"|a\\b",
-            "a\\|a\\",
-            "a # comment|a",
-            "a#b|a#b",
-            "'#x' \"#y\" \\#z|#x,#y,#z",
-            "`# all comment`|",
-            "`a # c\nb`|a,b",
-            "`a\\\nb`|ab",
-        })
+        @CsvSource(
+                delimiter = '|',
+                quoteCharacter = '`',
+                value = {
+                    "a b c|a,b,c",
+                    "`  a   b  `|a,b",
+                    "`a\tb\nc`|a,b,c",
+                    "\"a b\" c|a b,c",
+                    "'a b' c|a b,c",
+                    "--opt=\"x y\"|--opt=x y",
+                    "a\"b\"c|abc",
+                    "'it'\\''s'|it's",
+                    "\"it's\"|it's",
+                    "'say \"hi\"'|say \"hi\"",
+                    "\"say \\\"hi\\\"\"|say \"hi\"",
+                    "a\\ b|a b",
+                    "\\\"a|\"a",
+                    "'a\\b'|a\\b",
+                    "\"a\\\\b\"|a\\b",
+                    "a\\|a\\",
+                    "a # comment|a",
+                    "a#b|a#b",
+                    "'#x' \"#y\" \\#z|#x,#y,#z",
+                    "`# all comment`|",
+                    "`a # c\nb`|a,b",
+                    "`a\\\nb`|ab",
+                })
         void splitsLikeAShell(String input, String expected) {
             List<String> words = expected == null ? List.of() : Arrays.asList(expected.split(",", -1));
             assertThat(BatchScript.splitWords(input)).containsExactlyElementsOf(words);

@@ -74,8 +74,24 @@ public final class GeneratedSwf {
             if (kind == 99) runTime = -1; // no run time: skipped
             int status = kind < 8 ? 0 : kind < 10 ? 5 : 1;
             List<Long> f = new ArrayList<>(List.of(
-                    (long) i + 1, t, -1L, runTime, allocated, -1L, -1L, requestedProcs, requested, -1L,
-                    (long) status, 1L + rnd.nextInt(50), 1L + rnd.nextInt(5), -1L, 1L, 1L, -1L, -1L));
+                    (long) i + 1,
+                    t,
+                    -1L,
+                    runTime,
+                    allocated,
+                    -1L,
+                    -1L,
+                    requestedProcs,
+                    requested,
+                    -1L,
+                    (long) status,
+                    1L + rnd.nextInt(50),
+                    1L + rnd.nextInt(5),
+                    -1L,
+                    1L,
+                    1L,
+                    -1L,
+                    -1L));
             for (int k = 0; k < f.size(); k++) {
                 if (k > 0) sb.append(' ');
                 sb.append(f.get(k));

@@ -36,7 +36,9 @@ class GeneratedTraceTest {
         SimulationInvariants.startsInSubmissionOrder(r);
         assertThat(r.figures().p95WaitSeconds()).isPositive();
         assertThat(r.figures().utilization()).isBetween(0.1, 1.0);
-        assertThat(Simulator.run(trace.jobs(), machine, Policy.FCFS, Integer.MAX_VALUE).outcomes()).isEqualTo(r.outcomes());
+        assertThat(Simulator.run(trace.jobs(), machine, Policy.FCFS, Integer.MAX_VALUE)
+                        .outcomes())
+                .isEqualTo(r.outcomes());
     }
 
     @Test
@@ -47,8 +49,11 @@ class GeneratedTraceTest {
         SimulationResult backfill = Simulator.run(trace.jobs(), machine, Policy.BACKFILL);
         assertThat(backfill.outcomes()).hasSize(fcfs.outcomes().size());
         SimulationInvariants.check(backfill, machine);
-        assertThat(backfill.figures().meanWaitSeconds()).isLessThan(fcfs.figures().meanWaitSeconds());
-        assertThat(Simulator.run(trace.jobs(), machine, Policy.BACKFILL, Integer.MAX_VALUE).outcomes()).isEqualTo(backfill.outcomes());
+        assertThat(backfill.figures().meanWaitSeconds())
+                .isLessThan(fcfs.figures().meanWaitSeconds());
+        assertThat(Simulator.run(trace.jobs(), machine, Policy.BACKFILL, Integer.MAX_VALUE)
+                        .outcomes())
+                .isEqualTo(backfill.outcomes());
     }
 
     @Test

@@ -19,7 +19,9 @@ final class SimulationInvariants {
         List<long[]> events = new ArrayList<>(); // time, node index, delta
         List<String> names = cluster.nodes().stream().map(NodeView::name).toList();
         for (JobOutcome o : r.outcomes()) {
-            assertThat(o.startSeconds()).as("job %d starts after its submission", o.id()).isGreaterThanOrEqualTo(o.submitSeconds());
+            assertThat(o.startSeconds())
+                    .as("job %d starts after its submission", o.id())
+                    .isGreaterThanOrEqualTo(o.submitSeconds());
             assertThat(o.endSeconds()).as("job %d runs", o.id()).isGreaterThan(o.startSeconds());
             events.add(new long[] {o.startSeconds(), names.indexOf(o.node()), o.cpus()});
             events.add(new long[] {o.endSeconds(), names.indexOf(o.node()), -o.cpus()});
@@ -29,7 +31,8 @@ final class SimulationInvariants {
         long[] used = new long[names.size()];
         for (long[] e : events) {
             used[(int) e[1]] += e[2];
-            assertThat(used[(int) e[1]]).as("CPUs in use on %s at %d", names.get((int) e[1]), e[0])
+            assertThat(used[(int) e[1]])
+                    .as("CPUs in use on %s at %d", names.get((int) e[1]), e[0])
                     .isLessThanOrEqualTo(cpus.get(names.get((int) e[1])));
         }
     }

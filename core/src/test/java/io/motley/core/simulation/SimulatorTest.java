@@ -31,7 +31,8 @@ class SimulatorTest {
         // 3 wants 1 CPU at 20; two are free, but it is behind 2 (FCFS), so it waits until 150 and ends at 180.
         SimulationResult r = Simulator.run(
                 List.of(job(1, 0, 2, 100), job(2, 10, 4, 50), job(3, 20, 1, 30)),
-                SimulatedCluster.interchangeableCpus(4), Policy.FCFS);
+                SimulatedCluster.interchangeableCpus(4),
+                Policy.FCFS);
         assertThat(r.outcomes()).extracting(JobOutcome::startSeconds).containsExactly(0L, 100L, 150L);
         assertThat(r.outcomes()).extracting(JobOutcome::endSeconds).containsExactly(100L, 150L, 180L);
         Figures f = r.figures();
@@ -50,7 +51,8 @@ class SimulatorTest {
     void aJobThatFitsStartsAtOnceAndMakespanStartsAtTheFirstSubmission() {
         SimulationResult r = Simulator.run(
                 List.of(job(1, 100, 1, 10), job(2, 100, 1, 10), job(3, 105, 2, 20)),
-                SimulatedCluster.interchangeableCpus(2), Policy.FCFS);
+                SimulatedCluster.interchangeableCpus(2),
+                Policy.FCFS);
         // 3 waits for both CPUs: 110 -> 130
         assertThat(r.outcomes()).extracting(JobOutcome::waitSeconds).containsExactly(0L, 0L, 5L);
         assertThat(r.figures().makespanSeconds()).isEqualTo(30);
@@ -62,7 +64,8 @@ class SimulatorTest {
         // one CPU: 1 runs 0..10; 2 (run 2 s) waits 10 s -> (10+2)/10 = 1.2; 3 (run 2 s) waits 12 s -> 1.4
         SimulationResult r = Simulator.run(
                 List.of(job(1, 0, 1, 10), job(2, 0, 1, 2), job(3, 0, 1, 2)),
-                SimulatedCluster.interchangeableCpus(1), Policy.FCFS);
+                SimulatedCluster.interchangeableCpus(1),
+                Policy.FCFS);
         assertThat(r.outcomes()).extracting(o -> o.boundedSlowdown(10)).containsExactly(1.0, 1.2, 1.4);
         assertThat(r.figures().meanBoundedSlowdown()).isCloseTo(3.6 / 3, within(1e-9));
         // a 2 s job that waited nothing is 1, not 0.2
@@ -73,9 +76,13 @@ class SimulatorTest {
     void aJobReachingItsTimeLimitIsKilledThereAndFreesItsCpus() {
         SimulationResult r = Simulator.run(
                 List.of(job(1, 0, 1, 100, 60), job(2, 0, 1, 30, 60)),
-                SimulatedCluster.interchangeableCpus(1), Policy.FCFS);
-        assertThat(r.outcomes().get(0)).extracting(JobOutcome::endSeconds, JobOutcome::killed).containsExactly(60L, true);
-        assertThat(r.outcomes().get(1)).extracting(JobOutcome::startSeconds, JobOutcome::endSeconds, JobOutcome::killed)
+                SimulatedCluster.interchangeableCpus(1),
+                Policy.FCFS);
+        assertThat(r.outcomes().get(0))
+                .extracting(JobOutcome::endSeconds, JobOutcome::killed)
+                .containsExactly(60L, true);
+        assertThat(r.outcomes().get(1))
+                .extracting(JobOutcome::startSeconds, JobOutcome::endSeconds, JobOutcome::killed)
                 .containsExactly(60L, 90L, false);
         assertThat(r.killed()).isEqualTo(1);
         // utilization counts the 60 s the killed job ran, not the 100 s it wanted
@@ -86,7 +93,8 @@ class SimulatorTest {
     void aJobWithoutALimitGetsThePartitionsDefaultTime() {
         Partition p = new Partition("short", true, null, 3600, 60, PartitionState.UP);
         SimulatedCluster c = new SimulatedCluster(List.of(new NodeView("a", 1, 1000, NodeState.UP)), List.of(p), 0);
-        SimulationResult r = Simulator.run(List.of(job(1, 0, 1, 100), job(2, 0, 1, 100, Durations.UNLIMITED)), c, Policy.FCFS);
+        SimulationResult r =
+                Simulator.run(List.of(job(1, 0, 1, 100), job(2, 0, 1, 100, Durations.UNLIMITED)), c, Policy.FCFS);
         assertThat(r.outcomes()).extracting(JobOutcome::endSeconds).containsExactly(60L);
         assertThat(r.neverRunnable()).containsEntry("time limit over partition short's MaxTime", 1);
     }
@@ -95,7 +103,8 @@ class SimulatorTest {
     void jobsTheClusterCanNeverRunAreLeftOutAndCounted() {
         SimulationResult r = Simulator.run(
                 List.of(job(1, 0, 8, 10), job(2, 0, 4, 10), new WorkloadJob(3, 0, 1, NG, 10, NG, List.of("gpu"))),
-                SimulatedCluster.interchangeableCpus(4), Policy.FCFS);
+                SimulatedCluster.interchangeableCpus(4),
+                Policy.FCFS);
         assertThat(r.outcomes()).extracting(JobOutcome::id).containsExactly(2L);
         assertThat(r.neverRunnable())
                 .containsEntry("more CPUs or memory than any node of partition main has", 1)
@@ -107,10 +116,13 @@ class SimulatorTest {
     void memoryIsAResourceOnDescribedNodes() {
         SimulatedCluster c = SimulatedCluster.parse("NodeName=a CPUs=4 RealMemory=4000\n");
         // two 1-CPU jobs of 3000 MiB cannot share the node; the per-CPU share (1000) of a third fits beside one
-        SimulationResult r = Simulator.run(List.of(
-                new WorkloadJob(1, 0, 1, 3000, 50, NG, List.of()),
-                new WorkloadJob(2, 0, 1, 3000, 50, NG, List.of()),
-                new WorkloadJob(3, 60, 1, NG, 10, NG, List.of())), c, Policy.FCFS);
+        SimulationResult r = Simulator.run(
+                List.of(
+                        new WorkloadJob(1, 0, 1, 3000, 50, NG, List.of()),
+                        new WorkloadJob(2, 0, 1, 3000, 50, NG, List.of()),
+                        new WorkloadJob(3, 60, 1, NG, 10, NG, List.of())),
+                c,
+                Policy.FCFS);
         assertThat(r.outcomes()).extracting(JobOutcome::startSeconds).containsExactly(0L, 50L, 60L);
     }
 
@@ -121,17 +133,22 @@ class SimulatorTest {
                 PartitionName=all Nodes=ALL Default=YES
                 PartitionName=second Nodes=n2
                 """);
-        SimulationResult r = Simulator.run(List.of(
-                new WorkloadJob(1, 0, 2, NG, 100, NG, List.of("second")),
-                new WorkloadJob(2, 1, 2, NG, 10, NG, List.of()),
-                new WorkloadJob(3, 2, 1, NG, 10, NG, List.of("second")),
-                new WorkloadJob(4, 3, 1, NG, 10, NG, List.of())), c, Policy.FCFS);
+        SimulationResult r = Simulator.run(
+                List.of(
+                        new WorkloadJob(1, 0, 2, NG, 100, NG, List.of("second")),
+                        new WorkloadJob(2, 1, 2, NG, 10, NG, List.of()),
+                        new WorkloadJob(3, 2, 1, NG, 10, NG, List.of("second")),
+                        new WorkloadJob(4, 3, 1, NG, 10, NG, List.of())),
+                c,
+                Policy.FCFS);
         // 1 fills n2; 2 takes n1; 3 waits for n2 (blocking "second" only); 4 waits behind 2 in "all"
-        assertThat(r.outcomes()).extracting(JobOutcome::node, JobOutcome::startSeconds).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("n2", 0L),
-                org.assertj.core.groups.Tuple.tuple("n1", 1L),
-                org.assertj.core.groups.Tuple.tuple("n2", 100L),
-                org.assertj.core.groups.Tuple.tuple("n1", 11L));
+        assertThat(r.outcomes())
+                .extracting(JobOutcome::node, JobOutcome::startSeconds)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("n2", 0L),
+                        org.assertj.core.groups.Tuple.tuple("n1", 1L),
+                        org.assertj.core.groups.Tuple.tuple("n2", 100L),
+                        org.assertj.core.groups.Tuple.tuple("n1", 11L));
         assertThat(r.figures().utilization()).isCloseTo((200 + 20 + 10 + 10) / (4.0 * 110), within(1e-9));
     }
 
@@ -179,15 +196,20 @@ class SimulatorTest {
                 new WorkloadJob(2, 1, 1, NG, 10, 10, List.of()),
                 new WorkloadJob(3, 2, 4, NG, 10, 10, List.of()));
         SimulatedCluster four = SimulatedCluster.interchangeableCpus(4);
-        assertThat(Simulator.run(jobs, four, Policy.FCFS, PriorityWeights.parse("jobsize=1000")).outcomes())
-                .extracting(JobOutcome::startSeconds).containsExactly(0L, 110L, 100L);
-        assertThat(Simulator.run(jobs, four, Policy.FCFS, PriorityWeights.parse("jobsize=1000,favorsmall")).outcomes())
-                .extracting(JobOutcome::startSeconds).containsExactly(0L, 100L, 110L);
+        assertThat(Simulator.run(jobs, four, Policy.FCFS, PriorityWeights.parse("jobsize=1000"))
+                        .outcomes())
+                .extracting(JobOutcome::startSeconds)
+                .containsExactly(0L, 110L, 100L);
+        assertThat(Simulator.run(jobs, four, Policy.FCFS, PriorityWeights.parse("jobsize=1000,favorsmall"))
+                        .outcomes())
+                .extracting(JobOutcome::startSeconds)
+                .containsExactly(0L, 100L, 110L);
     }
 
     @Test
     void priorityWeightsAreReadAsSlurmNamesThem() {
-        var c = PriorityWeights.parse("age=1000, fairshare=2000,jobsize=3,partition=4,maxage=1-0,halflife=2:00:00,favorsmall,calc=60");
+        var c = PriorityWeights.parse(
+                "age=1000, fairshare=2000,jobsize=3,partition=4,maxage=1-0,halflife=2:00:00,favorsmall,calc=60");
         assertThat(c.weightAge()).isEqualTo(1000);
         assertThat(c.weightFairshare()).isEqualTo(2000);
         assertThat(c.weightJobSize()).isEqualTo(3);
@@ -196,7 +218,8 @@ class SimulatorTest {
         assertThat(c.decayHalfLifeSeconds()).isEqualTo(7200);
         assertThat(c.favorSmall()).isTrue();
         assertThat(c.calcPeriodSeconds()).isEqualTo(60);
-        assertThatThrownBy(() -> PriorityWeights.parse("speed=3")).hasMessageStartingWith("unknown priority weight 'speed'");
+        assertThatThrownBy(() -> PriorityWeights.parse("speed=3"))
+                .hasMessageStartingWith("unknown priority weight 'speed'");
         assertThatThrownBy(() -> PriorityWeights.parse("age=-1")).hasMessageContaining("at least 0");
         assertThatThrownBy(() -> PriorityWeights.parse("age")).hasMessageContaining("needs a value");
     }
@@ -219,7 +242,9 @@ class SimulatorTest {
                 SimulationResult whole = Simulator.run(jobs, cluster, policy, ranking, Integer.MAX_VALUE);
                 for (int prefix : new int[] {1, 2, 5, Simulator.FIRST_PREFIX}) {
                     SimulationResult bounded = Simulator.run(jobs, cluster, policy, ranking, prefix);
-                    assertThat(bounded.outcomes()).as("round %d, %s, prefix %d", round, policy, prefix).isEqualTo(whole.outcomes());
+                    assertThat(bounded.outcomes())
+                            .as("round %d, %s, prefix %d", round, policy, prefix)
+                            .isEqualTo(whole.outcomes());
                 }
                 assertThat(whole.outcomes().size() + whole.neverRunnableCount()).isEqualTo(jobs.size());
                 SimulationInvariants.check(whole, cluster);
@@ -230,7 +255,8 @@ class SimulatorTest {
     private static SimulatedCluster randomCluster(Random rnd) {
         int n = 1 + rnd.nextInt(4);
         List<NodeView> nodes = new ArrayList<>();
-        for (int i = 1; i <= n; i++) nodes.add(new NodeView("n" + i, 1 + rnd.nextInt(8), 1000L * (1 + rnd.nextInt(8)), NodeState.UP));
+        for (int i = 1; i <= n; i++)
+            nodes.add(new NodeView("n" + i, 1 + rnd.nextInt(8), 1000L * (1 + rnd.nextInt(8)), NodeState.UP));
         List<Partition> parts = new ArrayList<>();
         parts.add(Partition.allNodes("all", true));
         int extra = rnd.nextInt(3);
@@ -252,7 +278,9 @@ class SimulatorTest {
             List<String> parts = new ArrayList<>();
             int np = rnd.nextInt(3);
             for (int k = 0; k < np; k++) {
-                String name = cluster.partitions().get(rnd.nextInt(cluster.partitions().size())).name();
+                String name = cluster.partitions()
+                        .get(rnd.nextInt(cluster.partitions().size()))
+                        .name();
                 if (!parts.contains(name)) parts.add(name);
             }
             long mem = rnd.nextInt(3) == 0 ? 100L * (1 + rnd.nextInt(40)) : NG;

@@ -28,13 +28,14 @@ class SwfTraceTest {
         assertThat(t.maxProcs()).isEqualTo(16);
         assertThat(t.maxNodes()).isEqualTo(8);
         assertThat(t.header()).containsEntry("Computer", "Test machine").doesNotContainKey("Note: a note");
-        assertThat(t.jobs()).containsExactly(
-                // field 12 is the user: fair share charges the job to "user3"
-                new WorkloadJob(1, 0, 4, -2, 100, 300, List.of(), "user3"),
-                // requested processors unknown: the allocated ones; requested time unknown: no limit given
-                new WorkloadJob(2, 10, 2, -2, 50, -2, List.of(), "user3"),
-                // fractional values, as some traces have, are rounded
-                new WorkloadJob(6, 51, 1, -2, 12, 60, List.of(), "user3"));
+        assertThat(t.jobs())
+                .containsExactly(
+                        // field 12 is the user: fair share charges the job to "user3"
+                        new WorkloadJob(1, 0, 4, -2, 100, 300, List.of(), "user3"),
+                        // requested processors unknown: the allocated ones; requested time unknown: no limit given
+                        new WorkloadJob(2, 10, 2, -2, 50, -2, List.of(), "user3"),
+                        // fractional values, as some traces have, are rounded
+                        new WorkloadJob(6, 51, 1, -2, 12, 60, List.of(), "user3"));
         // no run time (-1 or 0), no processors at all
         assertThat(t.skipped()).isEqualTo(3);
     }

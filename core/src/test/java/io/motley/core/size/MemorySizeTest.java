@@ -12,34 +12,56 @@ import org.junit.jupiter.params.provider.ValueSource;
 class MemorySizeTest {
 
     @ParameterizedTest(name = "\"{0}\" -> {1} MiB")
-    @CsvSource(delimiter = '|', value = {
-        "0|0",
-        "0G|0",
-        "1|1",
-        "1000|1000",
-        "1000M|1000",
-        "1000m|1000",
-        "4G|4096",
-        "4g|4096",
-        "100G|102400",
-        "1T|1048576",
-        "2t|2097152",
-        "1024K|1",
-        "2048k|2",
-        "1K|1",
-        "1025K|2",
-        "0K|0",
-        "'  16G  '|16384",
-        "8796093022207|8796093022207",
-        "8796093022207T|9223372036853727232",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "0|0",
+                "0G|0",
+                "1|1",
+                "1000|1000",
+                "1000M|1000",
+                "1000m|1000",
+                "4G|4096",
+                "4g|4096",
+                "100G|102400",
+                "1T|1048576",
+                "2t|2097152",
+                "1024K|1",
+                "2048k|2",
+                "1K|1",
+                "1025K|2",
+                "0K|0",
+                "'  16G  '|16384",
+                "8796093022207|8796093022207",
+                "8796093022207T|9223372036853727232",
+            })
     void parsesSlurmMemorySpecifications(String input, long mib) {
         assertThat(MemorySize.parseMebibytes(input)).isEqualTo(mib);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", " ", "abc", "-1", "-1G", "+5", "1.5G", "1,5G", "10X", "10GB", "10MiB", "G", "M",
-        "1 G", "0x10", "٣G", "8796093022208T", "99999999999999999999", "9007199254740992G"})
+    @ValueSource(
+            strings = {
+                "",
+                " ",
+                "abc",
+                "-1",
+                "-1G",
+                "+5",
+                "1.5G",
+                "1,5G",
+                "10X",
+                "10GB",
+                "10MiB",
+                "G",
+                "M",
+                "1 G",
+                "0x10",
+                "٣G",
+                "8796093022208T",
+                "99999999999999999999",
+                "9007199254740992G"
+            })
     void rejectsMalformedInput(String input) {
         assertThatThrownBy(() -> MemorySize.parseMebibytes(input))
                 .isInstanceOf(IllegalArgumentException.class)

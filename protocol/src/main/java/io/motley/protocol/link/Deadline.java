@@ -18,14 +18,17 @@ public final class Deadline implements AutoCloseable {
     private volatile boolean expired;
 
     private Deadline(Duration after, Closeable connection) {
-        task = TIMER.schedule(() -> {
-            expired = true;
-            try {
-                connection.close();
-            } catch (IOException ignored) {
-                // the connection is being given up; a failed close leaves nothing more to do
-            }
-        }, after.toNanos(), TimeUnit.NANOSECONDS);
+        task = TIMER.schedule(
+                () -> {
+                    expired = true;
+                    try {
+                        connection.close();
+                    } catch (IOException ignored) {
+                        // the connection is being given up; a failed close leaves nothing more to do
+                    }
+                },
+                after.toNanos(),
+                TimeUnit.NANOSECONDS);
     }
 
     /** Closes {@code connection} after {@code after} unless this deadline is closed first. */

@@ -65,8 +65,16 @@ public final class KeyedChannel implements AutoCloseable {
     private long sent;
     private long received;
 
-    private KeyedChannel(Socket socket, DataInputStream in, DataOutputStream out, Bounds incoming, byte[] session,
-            String sendLabel, String receiveLabel, String node, String role) {
+    private KeyedChannel(
+            Socket socket,
+            DataInputStream in,
+            DataOutputStream out,
+            Bounds incoming,
+            byte[] session,
+            String sendLabel,
+            String receiveLabel,
+            String node,
+            String role) {
         this.socket = socket;
         this.in = in;
         this.out = out;
@@ -89,8 +97,9 @@ public final class KeyedChannel implements AutoCloseable {
         return connect(host, port, key, node, role, answers, HANDSHAKE_TIMEOUT);
     }
 
-    static KeyedChannel connect(String host, int port, ClusterKey key, String node, String role, Bounds answers,
-            Duration timeout) throws IOException {
+    static KeyedChannel connect(
+            String host, int port, ClusterKey key, String node, String role, Bounds answers, Duration timeout)
+            throws IOException {
         Socket s = new Socket();
         Deadline deadline = Deadline.closeAfter(timeout, s);
         try {
@@ -104,16 +113,29 @@ public final class KeyedChannel implements AutoCloseable {
                 throw new Unproven("it did not greet as a Motley controller (op=" + printable(hello.op()) + ")");
             }
             String na = ClusterKey.newNonce();
-            FrameIO.write(out, Frame.op(Ops.AUTH).put("node", node).put("role", role).put("nonce", na)
-                    .put("mac", HexFormat.of().formatHex(key.mac(AGENT_PROOF, nc, na, node, role))));
+            FrameIO.write(
+                    out,
+                    Frame.op(Ops.AUTH)
+                            .put("node", node)
+                            .put("role", role)
+                            .put("nonce", na)
+                            .put("mac", HexFormat.of().formatHex(key.mac(AGENT_PROOF, nc, na, node, role))));
             Frame ok = FrameIO.read(in, Bounds.HANDSHAKE);
             if (ok.isError()) throw new Refused(printable(ok.str("message", "authentication failed")));
             if (!Ops.OK.equals(ok.op()) || !matches(key.mac(CONTROLLER_PROOF, nc, na, node, role), ok.str("mac"))) {
                 throw new Unproven("its answer to our proof carried no valid proof of its own");
             }
             finish(deadline, timeout);
-            return new KeyedChannel(s, in, out, answers, key.mac(SESSION, nc, na, node, role), AGENT_TO_CONTROLLER,
-                    CONTROLLER_TO_AGENT, node, role);
+            return new KeyedChannel(
+                    s,
+                    in,
+                    out,
+                    answers,
+                    key.mac(SESSION, nc, na, node, role),
+                    AGENT_TO_CONTROLLER,
+                    CONTROLLER_TO_AGENT,
+                    node,
+                    role);
         } catch (IOException e) {
             throw failed(s, deadline, timeout, e);
         }
@@ -149,18 +171,31 @@ public final class KeyedChannel implements AutoCloseable {
             String role = auth.str("role", "");
             String na = auth.str("nonce");
             if (Ops.AUTH.equals(auth.op()) && (na == null || na.isEmpty())) {
-                tryWrite(out, Frame.error("authentication failed: the agent sent no nonce of its own; it is older than the"
-                        + " controller, upgrade it"));
+                tryWrite(
+                        out,
+                        Frame.error("authentication failed: the agent sent no nonce of its own; it is older than the"
+                                + " controller, upgrade it"));
                 throw new WrongKey(printable(node), "handshake without the agent's nonce (an older agent?)");
             }
             if (!Ops.AUTH.equals(auth.op()) || !matches(key.mac(AGENT_PROOF, nc, na, node, role), auth.str("mac"))) {
                 tryWrite(out, Frame.error(WRONG_KEY));
                 throw new WrongKey(printable(node), "wrong cluster key");
             }
-            FrameIO.write(out, Frame.op(Ops.OK).put("mac", HexFormat.of().formatHex(key.mac(CONTROLLER_PROOF, nc, na, node, role))));
+            FrameIO.write(
+                    out,
+                    Frame.op(Ops.OK)
+                            .put("mac", HexFormat.of().formatHex(key.mac(CONTROLLER_PROOF, nc, na, node, role))));
             finish(deadline, timeout);
-            return new KeyedChannel(s, in, out, requests, key.mac(SESSION, nc, na, node, role), CONTROLLER_TO_AGENT,
-                    AGENT_TO_CONTROLLER, node, role);
+            return new KeyedChannel(
+                    s,
+                    in,
+                    out,
+                    requests,
+                    key.mac(SESSION, nc, na, node, role),
+                    CONTROLLER_TO_AGENT,
+                    AGENT_TO_CONTROLLER,
+                    node,
+                    role);
         } catch (IOException e) {
             throw failed(s, deadline, timeout, e);
         }

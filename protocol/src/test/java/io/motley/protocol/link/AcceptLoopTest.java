@@ -48,10 +48,16 @@ class AcceptLoopTest {
         List<Long> pauses = new ArrayList<>();
         List<String> handled = new ArrayList<>();
         Script source = new Script().fail(10).succeed().fail(2);
-        new AcceptLoop<>(source, handled::add, (n, e) -> {}, new ReportThrottle(Duration.ofSeconds(10), clock::get), ms -> {
-            pauses.add(ms);
-            clock.addAndGet(ms * 1_000_000);
-        }).run();
+        new AcceptLoop<>(
+                        source,
+                        handled::add,
+                        (n, e) -> {},
+                        new ReportThrottle(Duration.ofSeconds(10), clock::get),
+                        ms -> {
+                            pauses.add(ms);
+                            clock.addAndGet(ms * 1_000_000);
+                        })
+                .run();
         assertThat(pauses).containsExactly(10L, 20L, 40L, 80L, 160L, 320L, 640L, 1000L, 1000L, 1000L, 10L, 20L);
         assertThat(handled).containsExactly("conn11");
     }
@@ -63,15 +69,23 @@ class AcceptLoopTest {
         List<Long> times = new ArrayList<>();
         ReportThrottle throttle = new ReportThrottle(Duration.ofSeconds(10), clock::get);
         Script source = new Script().fail(40).succeed();
-        new AcceptLoop<>(source, c -> {}, (n, e) -> {
-            reports.add(n + " " + (e == null ? "recovered" : e.getMessage()));
-            times.add(clock.get());
-        }, throttle, ms -> clock.addAndGet(ms * 1_000_000)).run();
+        new AcceptLoop<>(
+                        source,
+                        c -> {},
+                        (n, e) -> {
+                            reports.add(n + " " + (e == null ? "recovered" : e.getMessage()));
+                            times.add(clock.get());
+                        },
+                        throttle,
+                        ms -> clock.addAndGet(ms * 1_000_000))
+                .run();
         // 40 failures over 34 s of pauses: the first at once, then one line per 10 s with the count since the last
         assertThat(reports).hasSizeBetween(3, 5);
         assertThat(reports.get(0)).isEqualTo("1 Too many open files");
-        for (int k = 1; k < times.size(); k++) assertThat(times.get(k) - times.get(k - 1)).isGreaterThanOrEqualTo(10_000_000_000L);
-        long reported = reports.stream().mapToLong(r -> Long.parseLong(r.split(" ")[0])).sum();
+        for (int k = 1; k < times.size(); k++)
+            assertThat(times.get(k) - times.get(k - 1)).isGreaterThanOrEqualTo(10_000_000_000L);
+        long reported =
+                reports.stream().mapToLong(r -> Long.parseLong(r.split(" ")[0])).sum();
         // none lost: those held back since the last line are told in the next one
         clock.addAndGet(Duration.ofSeconds(10).toNanos());
         assertThat(reported + throttle.flush()).isEqualTo(40);

@@ -37,8 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 class KeyedChannelTest {
     private static final Bounds ROOMY = new Bounds(1 << 20, Bounds.DEPTH);
+
     @TempDir
     Path dir;
+
     private ClusterKey key;
     private ClusterKey otherKey;
     private ServerSocket server;
@@ -58,7 +60,8 @@ class KeyedChannelTest {
     @Test
     void bothSidesProveThemselvesAndFramesFlowBothWaysInOrder() throws Exception {
         CompletableFuture<KeyedChannel> controller = controller(key, ROOMY);
-        try (KeyedChannel agent = connect(key); KeyedChannel ctl = controller.get()) {
+        try (KeyedChannel agent = connect(key);
+                KeyedChannel ctl = controller.get()) {
             assertThat(ctl.node()).isEqualTo("n1");
             assertThat(ctl.role()).isEqualTo("relay");
             for (int i = 0; i < 3; i++) agent.write(Frame.op(Ops.JOBS).put("i", i));
@@ -71,10 +74,13 @@ class KeyedChannelTest {
     @Test
     void anAgentWithTheWrongKeyIsRefusedWithTheControllersMessage() {
         CompletableFuture<KeyedChannel> controller = controller(otherKey, ROOMY);
-        assertThatThrownBy(() -> connect(key)).isInstanceOf(KeyedChannel.Refused.class)
+        assertThatThrownBy(() -> connect(key))
+                .isInstanceOf(KeyedChannel.Refused.class)
                 .hasMessage("authentication failed: this agent's cluster key does not match the controller's");
-        assertThatThrownBy(controller::get).hasCauseInstanceOf(KeyedChannel.WrongKey.class)
-                .cause().hasMessage("wrong cluster key")
+        assertThatThrownBy(controller::get)
+                .hasCauseInstanceOf(KeyedChannel.WrongKey.class)
+                .cause()
+                .hasMessage("wrong cluster key")
                 .satisfies(e -> assertThat(((KeyedChannel.WrongKey) e).node()).isEqualTo("n1"));
     }
 
@@ -86,16 +92,28 @@ class KeyedChannelTest {
         assertThat(againstFake((auth, nc) -> Frame.op(Ops.OK).put("mac", auth.str("mac"))))
                 .isInstanceOf(KeyedChannel.Unproven.class);
         // a proof of the right shape under another key
-        assertThat(againstFake((auth, nc) -> Frame.op(Ops.OK).put("mac", HexFormat.of().formatHex(otherKey.mac(
-                KeyedChannel.CONTROLLER_PROOF, nc, auth.str("nonce"), "n1", "relay")))))
+        assertThat(againstFake((auth, nc) -> Frame.op(Ops.OK)
+                        .put(
+                                "mac",
+                                HexFormat.of()
+                                        .formatHex(otherKey.mac(
+                                                KeyedChannel.CONTROLLER_PROOF, nc, auth.str("nonce"), "n1", "relay")))))
                 .isInstanceOf(KeyedChannel.Unproven.class);
         // the right key, but a proof that leaves out the agent's nonce (replayable from another connection)
-        assertThat(againstFake((auth, nc) -> Frame.op(Ops.OK).put("mac", HexFormat.of().formatHex(key.mac(
-                KeyedChannel.CONTROLLER_PROOF, nc, "", "n1", "relay")))))
+        assertThat(againstFake((auth, nc) -> Frame.op(Ops.OK)
+                        .put(
+                                "mac",
+                                HexFormat.of()
+                                        .formatHex(key.mac(KeyedChannel.CONTROLLER_PROOF, nc, "", "n1", "relay")))))
                 .isInstanceOf(KeyedChannel.Unproven.class);
         // and the one made as the controller makes it passes: the checks above fail for the reason they name
-        assertThat(againstFake((auth, nc) -> Frame.op(Ops.OK).put("mac", HexFormat.of().formatHex(key.mac(
-                KeyedChannel.CONTROLLER_PROOF, nc, auth.str("nonce"), "n1", "relay"))))).isNull();
+        assertThat(againstFake((auth, nc) -> Frame.op(Ops.OK)
+                        .put(
+                                "mac",
+                                HexFormat.of()
+                                        .formatHex(key.mac(
+                                                KeyedChannel.CONTROLLER_PROOF, nc, auth.str("nonce"), "n1", "relay")))))
+                .isNull();
     }
 
     @Test
@@ -120,7 +138,8 @@ class KeyedChannelTest {
     @Test
     void framesAlteredReplayedReorderedOrReflectedCloseTheConnection() throws Exception {
         // altered: one bit of the body flipped
-        try (HandMadeController c = new HandMadeController(); KeyedChannel agent = c.agent) {
+        try (HandMadeController c = new HandMadeController();
+                KeyedChannel agent = c.agent) {
             byte[] f = c.frame(0, Frame.op(Ops.LAUNCH).put("uid", 1000));
             f[10] ^= 1;
             c.out.write(f);
@@ -128,7 +147,8 @@ class KeyedChannelTest {
             assertThatThrownBy(agent::read).isInstanceOf(IOException.class);
         }
         // replayed: the same frame twice
-        try (HandMadeController c = new HandMadeController(); KeyedChannel agent = c.agent) {
+        try (HandMadeController c = new HandMadeController();
+                KeyedChannel agent = c.agent) {
             byte[] f = c.frame(0, Frame.op(Ops.LAUNCH).put("uid", 1000));
             c.out.write(f);
             c.out.write(f);
@@ -136,13 +156,15 @@ class KeyedChannelTest {
             assertThatThrownBy(agent::read).isInstanceOf(KeyedChannel.Tampered.class);
         }
         // reordered: the second frame first
-        try (HandMadeController c = new HandMadeController(); KeyedChannel agent = c.agent) {
+        try (HandMadeController c = new HandMadeController();
+                KeyedChannel agent = c.agent) {
             c.out.write(c.frame(1, Frame.op(Ops.KILL)));
             c.out.write(c.frame(0, Frame.op(Ops.LAUNCH)));
             assertThatThrownBy(agent::read).isInstanceOf(KeyedChannel.Tampered.class);
         }
         // reflected: the agent's own frame sent back to it
-        try (HandMadeController c = new HandMadeController(); KeyedChannel agent = c.agent) {
+        try (HandMadeController c = new HandMadeController();
+                KeyedChannel agent = c.agent) {
             agent.write(Frame.op(Ops.LAUNCH).put("uid", 0));
             int len = c.in.readInt();
             byte[] rest = c.in.readNBytes(len + KeyedChannel.TAG_BYTES);
@@ -151,7 +173,8 @@ class KeyedChannelTest {
             assertThatThrownBy(agent::read).isInstanceOf(KeyedChannel.Tampered.class);
         }
         // and the hand-made frames are right: the same frame, unaltered and in order, is read
-        try (HandMadeController c = new HandMadeController(); KeyedChannel agent = c.agent) {
+        try (HandMadeController c = new HandMadeController();
+                KeyedChannel agent = c.agent) {
             c.out.write(c.frame(0, Frame.op(Ops.LAUNCH)));
             c.out.write(c.frame(1, Frame.op(Ops.KILL)));
             assertThat(agent.read().op()).isEqualTo(Ops.LAUNCH);
@@ -195,7 +218,8 @@ class KeyedChannelTest {
             d.writeInt(8);
             d.writeInt(1000);
             d.writeInt(0);
-            assertThat(FrameIO.read(s.getInputStream()).str("message")).startsWith("frame is malformed: 1000 fields do not fit");
+            assertThat(FrameIO.read(s.getInputStream()).str("message"))
+                    .startsWith("frame is malformed: 1000 fields do not fit");
         }
         assertThatThrownBy(controller::get).hasCauseInstanceOf(FrameIO.Malformed.class);
     }
@@ -211,15 +235,21 @@ class KeyedChannelTest {
             OutputStream o = s.getOutputStream();
             o.write(new byte[] {0, 0, 0x0f, (byte) 0xff});
             // one byte every 100 ms: a read timeout would be reset by each, the deadline is not
-            drip.scheduleAtFixedRate(() -> {
-                try {
-                    o.write('x');
-                } catch (IOException ignored) {
-                    // cut off, as it should be
-                }
-            }, 0, 100, TimeUnit.MILLISECONDS);
-            assertThatThrownBy(controller::get).cause()
-                    .isInstanceOf(SocketTimeoutException.class).hasMessage("no complete handshake within 500 ms");
+            drip.scheduleAtFixedRate(
+                    () -> {
+                        try {
+                            o.write('x');
+                        } catch (IOException ignored) {
+                            // cut off, as it should be
+                        }
+                    },
+                    0,
+                    100,
+                    TimeUnit.MILLISECONDS);
+            assertThatThrownBy(controller::get)
+                    .cause()
+                    .isInstanceOf(SocketTimeoutException.class)
+                    .hasMessage("no complete handshake within 500 ms");
         } finally {
             drip.shutdownNow();
         }
@@ -229,17 +259,20 @@ class KeyedChannelTest {
     @Test
     void anAgentGivesUpOnAControllerThatNeverGreets() {
         CompletableFuture<Socket> silent = async(server::accept);
-        assertThatThrownBy(() -> KeyedChannel.connect("127.0.0.1", server.getLocalPort(), key, "n1", "agent", ROOMY,
-                Duration.ofMillis(300))).isInstanceOf(SocketTimeoutException.class);
+        assertThatThrownBy(() -> KeyedChannel.connect(
+                        "127.0.0.1", server.getLocalPort(), key, "n1", "agent", ROOMY, Duration.ofMillis(300)))
+                .isInstanceOf(SocketTimeoutException.class);
         silent.join();
     }
 
     @Test
     void afterTheHandshakeAFrameOverTheReceiversBoundsGetsOneErrorFrameAndTheConnectionCloses() throws Exception {
         CompletableFuture<KeyedChannel> controller = controller(key, new Bounds(1024, 4));
-        try (KeyedChannel agent = connect(key); KeyedChannel ctl = controller.get()) {
+        try (KeyedChannel agent = connect(key);
+                KeyedChannel ctl = controller.get()) {
             agent.write(Frame.op(Ops.SUBMIT).put("script", "x".repeat(2000)));
-            assertThatThrownBy(ctl::read).isInstanceOf(Bounds.Exceeded.class)
+            assertThatThrownBy(ctl::read)
+                    .isInstanceOf(Bounds.Exceeded.class)
                     .hasMessageMatching("frame of \\d+ bytes is over the limit of 1024 bytes");
             Frame answer = agent.read();
             assertThat(answer.isError()).isTrue();
@@ -247,13 +280,16 @@ class KeyedChannelTest {
             assertThatThrownBy(agent::read).isInstanceOf(EOFException.class);
         }
         controller = controller(key, new Bounds(1024, 4));
-        try (KeyedChannel agent = connect(key); KeyedChannel ctl = controller.get()) {
+        try (KeyedChannel agent = connect(key);
+                KeyedChannel ctl = controller.get()) {
             Frame deep = new Frame();
             for (int i = 0; i < 5; i++) deep = new Frame().add(deep);
             agent.write(deep);
-            assertThatThrownBy(ctl::read).isInstanceOf(Bounds.Exceeded.class)
+            assertThatThrownBy(ctl::read)
+                    .isInstanceOf(Bounds.Exceeded.class)
                     .hasMessage("frame nested more than 4 levels deep is over the limit of 4 levels");
-            assertThat(agent.read().str("message")).isEqualTo("frame nested more than 4 levels deep is over the limit of 4 levels");
+            assertThat(agent.read().str("message"))
+                    .isEqualTo("frame nested more than 4 levels deep is over the limit of 4 levels");
         }
     }
 
@@ -336,8 +372,13 @@ class KeyedChannelTest {
             FrameIO.write(out, Frame.op(Ops.HELLO).put("nonce", nc));
             Frame auth = FrameIO.read(in);
             String na = auth.str("nonce");
-            FrameIO.write(out, Frame.op(Ops.OK).put("mac", HexFormat.of().formatHex(
-                    key.mac(KeyedChannel.CONTROLLER_PROOF, nc, na, "n1", "agent"))));
+            FrameIO.write(
+                    out,
+                    Frame.op(Ops.OK)
+                            .put(
+                                    "mac",
+                                    HexFormat.of()
+                                            .formatHex(key.mac(KeyedChannel.CONTROLLER_PROOF, nc, na, "n1", "agent"))));
             agent = connecting.get();
             byte[] session = key.mac(KeyedChannel.SESSION, nc, na, "n1", "agent");
             toAgent = ClusterKey.hmac(session, KeyedChannel.CONTROLLER_TO_AGENT);
