@@ -32,6 +32,9 @@ final class Requests {
 
     private final Cluster cluster;
 
+    /** The controller's host name for scontrol ping, looked up once: a lookup may wait on DNS. */
+    private final String host = hostName();
+
     Requests(Cluster cluster) {
         this.cluster = cluster;
     }
@@ -145,7 +148,7 @@ final class Requests {
      */
     private Frame ping() {
         Frame out =
-                Frame.op(Ops.OK).put("cluster", cluster.config().clusterName()).put("host", hostName());
+                Frame.op(Ops.OK).put("cluster", cluster.config().clusterName()).put("host", host);
         Optional<String> problem = cluster.storeProblem();
         return out.put("database", problem.orElse("ok"));
     }
