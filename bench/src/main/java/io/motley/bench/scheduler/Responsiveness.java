@@ -1,13 +1,17 @@
 package io.motley.bench.scheduler;
 
 import io.motley.controller.cluster.AgentChannel;
+import io.motley.controller.cluster.AgentReport;
+import io.motley.controller.cluster.Caller;
 import io.motley.controller.cluster.Cluster;
 import io.motley.controller.store.Store;
+import io.motley.core.cluster.Node;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.job.KillReason;
 import io.motley.core.job.PendingReason;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
@@ -74,11 +78,8 @@ public final class Responsiveness {
                 int cpus = 4 << rnd.nextInt(4);
                 cluster.register(
                         new Silent(name),
-                        Frame.op(Ops.REGISTER)
-                                .put("name", name)
-                                .put("cpus", cpus)
-                                .put("mem", 4000L * cpus)
-                                .put("state", "UP"));
+                        new AgentReport.Registration(
+                                Node.of(name, cpus, 4000L * cpus), cpus, 4000L * cpus, List.of(), List.of()));
             }
             long first = System.nanoTime();
             cluster.schedulePass();
@@ -106,7 +107,7 @@ public final class Responsiveness {
             long until = System.nanoTime() + seconds * 1_000_000_000L;
             while (System.nanoTime() < until) {
                 long s = System.nanoTime();
-                cluster.submit(request(1, 600), 1000, 1000, "bench");
+                cluster.submit(request(1, 600), new Caller(1000, 1000, "bench", null));
                 submits.add((System.nanoTime() - s) / 1e6);
                 s = System.nanoTime();
                 List<Job> all = cluster.jobs();
@@ -177,7 +178,16 @@ public final class Responsiveness {
     /** An agent link that takes launch orders and never answers, so started jobs keep running. */
     private record Silent(String node) implements AgentChannel {
         @Override
-        public void send(Frame frame) {}
+        public void launch(Job job) {}
+
+        @Override
+        public void kill(long jobId, int run, KillReason why) {}
+
+        @Override
+        public void acknowledge(long jobId, int run) {}
+
+        @Override
+        public void registered(long heartbeatSeconds) {}
 
         @Override
         public void close() {}

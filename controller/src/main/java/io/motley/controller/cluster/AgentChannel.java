@@ -1,13 +1,26 @@
 package io.motley.controller.cluster;
 
-import io.motley.protocol.Frame;
+import io.motley.core.job.Job;
+import io.motley.core.job.KillReason;
 
-/** The controller's side of one agent's long-lived link: where launch and kill orders go. */
+/**
+ * The controller's side of one agent's long-lived link: where its orders go. Every method
+ * queues the order and returns at once; none blocks the caller, who holds the tables' lock.
+ */
 public interface AgentChannel {
     String node();
 
-    /** Queues a frame for the agent; never blocks the caller. */
-    void send(Frame frame);
+    /** Start the job's current run. */
+    void launch(Job job);
+
+    /** Kill one run of a job; the agent ignores the order for any other run. */
+    void kill(long jobId, int run, KillReason why);
+
+    /** The end of this run is recorded: the agent may forget it. */
+    void acknowledge(long jobId, int run);
+
+    /** The registration is accepted; heartbeats are wanted every so many seconds. */
+    void registered(long heartbeatSeconds);
 
     void close();
 }

@@ -1,9 +1,16 @@
 package io.motley.controller.server;
 
 import io.motley.controller.cluster.AgentChannel;
+import io.motley.controller.cluster.AgentReport;
 import io.motley.controller.cluster.Cluster;
+import io.motley.core.cluster.Node;
+import io.motley.core.cluster.Reconciliation;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobState;
+import io.motley.core.job.KillReason;
 import io.motley.protocol.Bounds;
 import io.motley.protocol.ClusterKey;
+import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
 import io.motley.protocol.Ops;
@@ -17,6 +24,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -135,17 +144,18 @@ public final class ControllerServer implements AutoCloseable {
 
     private void agentLink(KeyedChannel ch) throws IOException {
         String node = ch.node();
-        Link link = new Link(node, ch);
+        Link link = new Link(
+                node, ch, cluster.config().clusterName(), cluster.config().killWaitSeconds());
         Thread writer = Thread.ofVirtual().name("link-" + node).start(link::drain);
         try {
             Frame reg = ch.read();
             if (!Ops.REGISTER.equals(reg.op())) throw new IOException("expected register, got " + reg.op());
-            cluster.register(link, reg);
+            cluster.register(link, registration(reg));
             while (true) {
                 Frame f = ch.read();
                 switch (f.op()) {
-                    case Ops.HEARTBEAT -> cluster.heartbeat(node, f);
-                    case Ops.JOB_ENDED -> cluster.jobEnded(node, f);
+                    case Ops.HEARTBEAT -> cluster.heartbeat(node, load(f));
+                    case Ops.JOB_ENDED -> cluster.jobEnded(node, runEnded(f));
                     default -> log.warn("unexpected frame from agent node={} op={}", node, f.op());
                 }
             }
@@ -156,6 +166,36 @@ public final class ControllerServer implements AutoCloseable {
         }
     }
 
+    /** An agent's registration: its node as detected, the machine's size, and the runs it holds. */
+    static AgentReport.Registration registration(Frame reg) {
+        Node node = Codec.node(reg);
+        List<Reconciliation.ReportedRun> runs = new ArrayList<>();
+        List<AgentReport.RunEnded> ends = new ArrayList<>();
+        for (Frame c : reg.children()) {
+            boolean ended = c.op().equals(Ops.JOB_ENDED);
+            runs.add(new Reconciliation.ReportedRun(c.lng("id", -1), c.integer("run", 0), ended));
+            if (ended) ends.add(runEnded(c));
+        }
+        return new AgentReport.Registration(
+                node, reg.integer("totalCpus", node.cpus()), reg.lng("totalMem", node.memMiB()), runs, ends);
+    }
+
+    static AgentReport.RunEnded runEnded(Frame f) {
+        return new AgentReport.RunEnded(
+                f.lng("id", -1),
+                f.integer("run", 0),
+                JobState.valueOf(f.str("state")),
+                f.integer("code", 0),
+                f.integer("signal", 0),
+                f.lng("end", 0),
+                Codec.usage(f),
+                f.str("desc"));
+    }
+
+    static AgentReport.Load load(Frame hb) {
+        return new AgentReport.Load(hb.dbl("load", 0), hb.lng("freeMem", 0), hb.str("gpuUsage"), hb.str("health"));
+    }
+
     /** Sends to one agent from a queue, so the cluster's lock is never held across network writes. */
     private static final class Link implements AgentChannel {
         private final String node;
@@ -163,9 +203,14 @@ public final class ControllerServer implements AutoCloseable {
         private final LinkedBlockingQueue<Frame> queue = new LinkedBlockingQueue<>();
         private volatile boolean closed;
 
-        Link(String node, KeyedChannel channel) {
+        private final String cluster;
+        private final long killWait;
+
+        Link(String node, KeyedChannel channel, String cluster, long killWait) {
             this.node = node;
             this.channel = channel;
+            this.cluster = cluster;
+            this.killWait = killWait;
         }
 
         @Override
@@ -174,7 +219,29 @@ public final class ControllerServer implements AutoCloseable {
         }
 
         @Override
-        public void send(Frame frame) {
+        public void launch(Job job) {
+            send(Frame.op(Ops.LAUNCH)
+                    .put("cluster", cluster)
+                    .put("killWait", killWait)
+                    .add(Codec.job(job, true)));
+        }
+
+        @Override
+        public void kill(long jobId, int run, KillReason why) {
+            send(Frame.op(Ops.KILL).put("id", jobId).put("run", run).put("why", killWord(why)));
+        }
+
+        @Override
+        public void acknowledge(long jobId, int run) {
+            send(Frame.op(Ops.ACK_ENDED).put("id", jobId).put("run", run));
+        }
+
+        @Override
+        public void registered(long heartbeatSeconds) {
+            send(Frame.op(Ops.OK).put("heartbeat", heartbeatSeconds));
+        }
+
+        private void send(Frame frame) {
             if (!closed) queue.add(frame);
         }
 
@@ -198,6 +265,17 @@ public final class ControllerServer implements AutoCloseable {
             closed = true;
             channel.close();
         }
+    }
+
+    /** The agent's word for a kill reason. */
+    static String killWord(KillReason why) {
+        return switch (why) {
+            case CANCEL -> "cancel";
+            case REQUEUE -> "requeue";
+            case NODE_DOWN -> "node_down";
+            case STRAY -> "unknown";
+            case TIMEOUT -> "TIMEOUT";
+        };
     }
 
     @Override

@@ -1,6 +1,9 @@
 package io.motley.controller.server;
 
+import io.motley.controller.cluster.Caller;
 import io.motley.controller.cluster.Cluster;
+import io.motley.controller.cluster.Outcome;
+import io.motley.controller.cluster.Submission;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
@@ -62,22 +65,25 @@ final class Requests {
     private Frame answer(Frame req) {
         int uid = (int) number(req, Ops.CALLER_UID, -1);
         if (uid < 0) return Frame.error("request carries no caller identity");
+        Caller caller = caller(req, uid);
         return switch (req.op()) {
             case Ops.PING -> ping();
             case Ops.SUBMIT -> {
                 JobRequest job = job(child(req, 0, "job"));
-                int gid = (int) number(req, Ops.CALLER_GID, -1);
-                yield cluster.submit(job, uid, gid, req.str(Ops.CALLER_USER), groups(req));
+                yield switch (cluster.submit(job, caller)) {
+                    case Submission.Accepted a -> Frame.op(Ops.OK).put("id", a.id());
+                    case Submission.Refused r -> Frame.error(r.failure()).put("detail", r.detail());
+                };
             }
             case Ops.JOBS -> jobs(req);
             case Ops.CANCEL -> {
                 List<Long> ids = ids(req);
-                yield outcomes(cluster.cancel(ids, tasks(req), uid));
+                yield outcomes(cluster.cancel(ids, tasks(req), caller));
             }
-            case Ops.HOLD -> outcomes(cluster.hold(ids(req), uid, true));
-            case Ops.RELEASE -> outcomes(cluster.hold(ids(req), uid, false));
-            case Ops.REQUEUE -> outcomes(cluster.requeue(ids(req), uid, false));
-            case Ops.REQUEUE_HOLD -> outcomes(cluster.requeue(ids(req), uid, true));
+            case Ops.HOLD -> outcomes(cluster.hold(ids(req), caller, true));
+            case Ops.RELEASE -> outcomes(cluster.hold(ids(req), caller, false));
+            case Ops.REQUEUE -> outcomes(cluster.requeue(ids(req), caller, false));
+            case Ops.REQUEUE_HOLD -> outcomes(cluster.requeue(ids(req), caller, true));
             case Ops.NODES -> {
                 Frame out = Frame.op(Ops.OK);
                 cluster.nodes().forEach(n -> out.add(Codec.node(n)));
@@ -92,7 +98,7 @@ final class Requests {
                 Frame out = Frame.op(Ops.OK);
                 for (String name : req.str("nodes", "").split(",")) {
                     if (name.isBlank()) continue;
-                    cluster.updateNode(name, req.str("state", ""), req.str("reason"), uid)
+                    cluster.updateNode(name, req.str("state", ""), req.str("reason"), caller)
                             .ifPresent(
                                     err -> out.add(new Frame().put("node", name).put("error", err)));
                 }
@@ -102,10 +108,9 @@ final class Requests {
                 Map<String, String> changes =
                         new LinkedHashMap<>(child(req, 0, "changes").fields());
                 List<Long> ids = ids(req);
-                List<String> groups = groups(req);
                 Frame out = Frame.op(Ops.OK);
                 for (long id : ids) {
-                    cluster.updateJob(id, changes, uid, groups)
+                    cluster.updateJob(id, changes, caller)
                             .ifPresent(err -> out.add(new Frame().put("id", id).put("error", err)));
                 }
                 yield out;
@@ -113,7 +118,7 @@ final class Requests {
             case Ops.TOP -> {
                 Frame out = Frame.op(Ops.OK);
                 for (long id : ids(req))
-                    cluster.top(id, uid)
+                    cluster.top(id, caller)
                             .ifPresent(err -> out.add(new Frame().put("id", id).put("error", err)));
                 yield out;
             }
@@ -174,6 +179,12 @@ final class Requests {
             out.add(f);
         }
         return out;
+    }
+
+    /** The caller as the agent stamped the request: uid, gid, user name and groups. */
+    private static Caller caller(Frame req, int uid) {
+        int gid = (int) number(req, Ops.CALLER_GID, -1);
+        return new Caller(uid, gid, req.str(Ops.CALLER_USER), groups(req));
     }
 
     /** The caller's groups as the agent stamped them, or null when it did not. */
@@ -256,9 +267,9 @@ final class Requests {
         return out;
     }
 
-    private static Frame outcomes(List<Cluster.Outcome> results) {
+    private static Frame outcomes(List<Outcome> results) {
         Frame out = Frame.op(Ops.OK);
-        for (Cluster.Outcome o : results) {
+        for (Outcome o : results) {
             Frame f = new Frame().put("id", o.id());
             if (o.error() != null) f.put("error", o.error()).put("always", o.alwaysShown());
             out.add(f);

@@ -1,18 +1,20 @@
 package io.motley.controller.cluster;
 
+import static io.motley.controller.cluster.Calls.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.motley.controller.store.Store;
+import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
+import io.motley.core.cluster.Reconciliation;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.job.KillReason;
 import io.motley.core.job.PendingReason;
 import io.motley.core.scheduler.Plan;
 import io.motley.core.scheduler.Scheduler;
-import io.motley.protocol.Frame;
-import io.motley.protocol.Ops;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,9 +30,14 @@ class ClusterTest {
 
     final AtomicLong now = new AtomicLong(1_000_000);
 
+    /** Records the orders sent to one agent, as "launch:ID", "kill:ID", "ack_ended:ID" or "ok". */
     static final class FakeLink implements AgentChannel {
         final String node;
-        final List<Frame> sent = new ArrayList<>();
+        /** Every order in the order sent. */
+        final List<Order> sent = new ArrayList<>();
+
+        /** One order: its kind, job id, run, the kill's reason and the launched job. */
+        record Order(String op, long id, int run, KillReason why, Job job) {}
 
         FakeLink(String node) {
             this.node = node;
@@ -42,21 +49,35 @@ class ClusterTest {
         }
 
         @Override
-        public synchronized void send(Frame f) {
-            sent.add(f);
+        public synchronized void launch(Job job) {
+            sent.add(new Order("launch", job.id(), job.restarts(), null, job));
+        }
+
+        @Override
+        public synchronized void kill(long jobId, int run, KillReason why) {
+            sent.add(new Order("kill", jobId, run, why, null));
+        }
+
+        @Override
+        public synchronized void acknowledge(long jobId, int run) {
+            sent.add(new Order("ack_ended", jobId, run, null, null));
+        }
+
+        @Override
+        public synchronized void registered(long heartbeatSeconds) {
+            sent.add(new Order("ok", -1, 0, null, null));
         }
 
         @Override
         public void close() {}
 
+        synchronized Order last() {
+            return sent.get(sent.size() - 1);
+        }
+
         synchronized List<String> ops() {
             return sent.stream()
-                    .map(f -> f.op()
-                            + (f.has("id")
-                                    ? ":" + f.str("id")
-                                    : f.children().isEmpty()
-                                            ? ""
-                                            : ":" + f.children().get(0).str("id")))
+                    .map(o -> o.id() < 0 ? o.op() : o.op() + ":" + o.id())
                     .toList();
         }
     }
@@ -89,14 +110,9 @@ class ClusterTest {
                 "h");
     }
 
-    static Frame registration(String node, int cpus, Frame... inventory) {
-        Frame f = Frame.op(Ops.REGISTER)
-                .put("name", node)
-                .put("cpus", cpus)
-                .put("mem", 4000)
-                .put("state", "UP");
-        for (Frame i : inventory) f.add(i);
-        return f;
+    static AgentReport.Registration registration(String node, int cpus, Reconciliation.ReportedRun... inventory) {
+        Node n = Node.of(node, cpus, 4000);
+        return new AgentReport.Registration(n, cpus, 4000, List.of(inventory), List.of());
     }
 
     @Test
@@ -105,9 +121,9 @@ class ClusterTest {
         Cluster c = cluster(store);
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, registration("n1", 2));
-        long a = c.submit(req(1), 0, 0, "root").lng("id", -1);
-        long b = c.submit(req(1), 0, 0, "root").lng("id", -1);
-        long p = c.submit(req(2), 0, 0, "root").lng("id", -1);
+        long a = id(c.submit(req(1), as(0, 0, "root")));
+        long b = id(c.submit(req(1), as(0, 0, "root")));
+        long p = id(c.submit(req(2), as(0, 0, "root")));
         c.schedulePass();
         assertThat(n1.ops()).contains("launch:" + a, "launch:" + b);
         store.close();
@@ -121,31 +137,11 @@ class ClusterTest {
                         org.assertj.core.groups.Tuple.tuple(a, JobState.RUNNING),
                         org.assertj.core.groups.Tuple.tuple(p, JobState.PENDING));
         FakeLink n1b = new FakeLink("n1");
-        c2.register(
-                n1b,
-                registration(
-                        "n1",
-                        2,
-                        new Frame().put("op", "running").put("id", a),
-                        new Frame().put("op", "running").put("id", 999)));
+        c2.register(n1b, registration("n1", 2, running(a, 0), running(999, 0)));
         assertThat(n1b.ops()).contains("launch:" + b, "kill:999").doesNotContain("launch:" + a);
 
-        c2.jobEnded(
-                "n1",
-                Frame.op(Ops.JOB_ENDED)
-                        .put("id", a)
-                        .put("state", "COMPLETED")
-                        .put("code", 0)
-                        .put("signal", 0)
-                        .put("end", now.get()));
-        c2.jobEnded(
-                "n1",
-                Frame.op(Ops.JOB_ENDED)
-                        .put("id", a)
-                        .put("state", "FAILED")
-                        .put("code", 1)
-                        .put("signal", 0)
-                        .put("end", now.get()));
+        c2.jobEnded("n1", ended(a, 0, JobState.valueOf("COMPLETED"), 0, 0, now.get(), null));
+        c2.jobEnded("n1", ended(a, 0, JobState.valueOf("FAILED"), 1, 0, now.get(), null));
         assertThat(c2.job(a)).get().extracting(Job::state).isEqualTo(JobState.COMPLETED);
         assertThat(n1b.ops()).filteredOn(s -> s.equals("ack_ended:" + a)).hasSize(2);
         again.close();
@@ -158,7 +154,7 @@ class ClusterTest {
         Cluster c = new Cluster(ClusterConfig.parse("NodeTimeout=10\nJobRequeue=0"), store, now::get);
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, registration("n1", 1));
-        long a = c.submit(req(1), 0, 0, "root").lng("id", -1);
+        long a = id(c.submit(req(1), as(0, 0, "root")));
         c.schedulePass();
         now.addAndGet(5);
         c.checkNodes();
@@ -171,7 +167,7 @@ class ClusterTest {
 
         // it returns still running the job: the job already failed, so the agent is told to kill it
         FakeLink back = new FakeLink("n1");
-        c.register(back, registration("n1", 1, new Frame().put("op", "running").put("id", a)));
+        c.register(back, registration("n1", 1, running(a, 0)));
         assertThat(c.nodes().get(0).state()).isEqualTo(NodeState.UP);
         assertThat(back.ops()).contains("kill:" + a);
         store.close();
@@ -183,15 +179,15 @@ class ClusterTest {
         Cluster c = cluster(store);
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, registration("n1", 1));
-        long run = c.submit(req(1), 1000, 1000, "ann").lng("id", -1);
-        long pend = c.submit(req(1), 1000, 1000, "ann").lng("id", -1);
+        long run = id(c.submit(req(1), as(1000, 1000, "ann")));
+        long pend = id(c.submit(req(1), as(1000, 1000, "ann")));
         c.schedulePass();
         assertThat(c.job(pend)).get().extracting(Job::reason).isEqualTo(PendingReason.Resources);
-        assertThat(c.cancel(List.of(pend), 1001))
-                .extracting(Cluster.Outcome::error)
+        assertThat(c.cancel(List.of(pend), Map.of(), Caller.uid(1001)))
+                .extracting(Outcome::error)
                 .containsExactly("Access/permission denied");
-        assertThat(c.cancel(List.of(pend, run, 4242L), 1000))
-                .extracting(Cluster.Outcome::error)
+        assertThat(c.cancel(List.of(pend, run, 4242L), Map.of(), Caller.uid(1000)))
+                .extracting(Outcome::error)
                 .containsExactly(null, null, "Invalid job id specified");
         assertThat(c.job(pend))
                 .get()
@@ -203,17 +199,10 @@ class ClusterTest {
                 .as("running until the agent reports")
                 .isEqualTo(JobState.RUNNING);
         assertThat(n1.ops()).contains("kill:" + run);
-        c.jobEnded(
-                "n1",
-                Frame.op(Ops.JOB_ENDED)
-                        .put("id", run)
-                        .put("state", "CANCELLED")
-                        .put("code", 0)
-                        .put("signal", 15)
-                        .put("end", now.get()));
+        c.jobEnded("n1", ended(run, 0, JobState.valueOf("CANCELLED"), 0, 15, now.get(), null));
         assertThat(c.job(run)).get().extracting(Job::state, Job::cancelledBy).containsExactly(JobState.CANCELLED, 1000);
-        assertThat(c.cancel(List.of(run), 0))
-                .extracting(Cluster.Outcome::error)
+        assertThat(c.cancel(List.of(run), Map.of(), Caller.uid(0)))
+                .extracting(Outcome::error)
                 .containsExactly("Job/step already completing or completed");
         store.close();
     }
@@ -223,9 +212,9 @@ class ClusterTest {
         Store store = new Store(dir.resolve("db"));
         Cluster c = cluster(store);
         c.register(new FakeLink("n1"), registration("n1", 2));
-        Frame no = c.submit(req(64), 0, 0, "root");
-        assertThat(no.isError()).isTrue();
-        assertThat(no.str("message")).isEqualTo("Requested node configuration is not available");
+        Submission no = c.submit(req(64), as(0, 0, "root"));
+        assertThat(accepted(no)).isFalse();
+        assertThat(failure(no)).isEqualTo("Requested node configuration is not available");
         List<Job> all = c.accounting(0, Long.MAX_VALUE, -1, List.of());
         assertThat(all)
                 .singleElement()
@@ -240,15 +229,16 @@ class ClusterTest {
         Cluster c = cluster(store);
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, registration("n1", 4));
-        long cancelled = c.submit(req(1), 0, 0, "root").lng("id", -1);
-        long updated = c.submit(req(1), 0, 0, "root").lng("id", -1);
-        long fine = c.submit(req(1), 0, 0, "root").lng("id", -1);
+        long cancelled = id(c.submit(req(1), as(0, 0, "root")));
+        long updated = id(c.submit(req(1), as(0, 0, "root")));
+        long fine = id(c.submit(req(1), as(0, 0, "root")));
         Cluster.PassInput in = c.snapshotForPass();
         Plan plan = Scheduler.plan(in.snapshot(), in.options());
         assertThat(plan.starts()).hasSize(3);
         // while the plan was being made:
-        c.cancel(List.of(cancelled), 0);
-        assertThat(c.updateJob(updated, Map.of("TimeLimit", "5"), 0)).isEmpty();
+        c.cancel(List.of(cancelled), Map.of(), Caller.uid(0));
+        assertThat(c.updateJob(updated, Map.of("TimeLimit", "5"), Caller.uid(0)))
+                .isEmpty();
         c.commitPass(in, plan);
         assertThat(c.job(cancelled).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
         assertThat(c.job(updated).orElseThrow().state()).isEqualTo(JobState.PENDING);
@@ -259,10 +249,10 @@ class ClusterTest {
         assertThat(c.job(updated).orElseThrow().state()).isEqualTo(JobState.RUNNING);
         assertThat(c.job(updated).orElseThrow().timeLimitSeconds()).isEqualTo(300);
 
-        long late = c.submit(req(1), 0, 0, "root").lng("id", -1);
+        long late = id(c.submit(req(1), as(0, 0, "root")));
         in = c.snapshotForPass();
         plan = Scheduler.plan(in.snapshot(), in.options());
-        assertThat(c.updateNode("n1", "DRAIN", "maintenance", 0)).isEmpty();
+        assertThat(c.updateNode("n1", "DRAIN", "maintenance", Caller.uid(0))).isEmpty();
         c.commitPass(in, plan);
         assertThat(c.job(late).orElseThrow().state()).isEqualTo(JobState.PENDING);
     }

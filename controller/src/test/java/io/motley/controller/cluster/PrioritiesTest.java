@@ -1,5 +1,6 @@
 package io.motley.controller.cluster;
 
+import static io.motley.controller.cluster.Calls.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -9,8 +10,6 @@ import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.priority.ShareTree;
-import io.motley.protocol.Frame;
-import io.motley.protocol.Ops;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -82,14 +81,14 @@ class PrioritiesTest {
     void accountsAreCheckedAndDefaultsRecorded() {
         try (Store store = new Store(dir.resolve("db"))) {
             Cluster c = cluster(store, CONF);
-            Frame bad = c.submit(req(1, "chem", 0, null), 1001, 1001, "bob");
-            assertThat(bad.isError()).isTrue();
-            assertThat(bad.str("message")).isEqualTo("Invalid account or account/partition combination specified");
-            assertThat(c.submit(req(1, "nosuch", 0, null), 1000, 1000, "alice").str("message"))
+            Submission bad = c.submit(req(1, "chem", 0, null), as(1001, 1001, "bob"));
+            assertThat(accepted(bad)).isFalse();
+            assertThat(failure(bad)).isEqualTo("Invalid account or account/partition combination specified");
+            assertThat(failure(c.submit(req(1, "nosuch", 0, null), as(1000, 1000, "alice"))))
                     .isEqualTo("Invalid account or account/partition combination specified");
-            assertThat(c.submit(req(1, null, 0, "bogus"), 1000, 1000, "alice").str("message"))
+            assertThat(failure(c.submit(req(1, null, 0, "bogus"), as(1000, 1000, "alice"))))
                     .isEqualTo("Invalid qos specification");
-            long ok = c.submit(req(1, null, 0, null), 1000, 1000, "alice").lng("id", -1);
+            long ok = id(c.submit(req(1, null, 0, null), as(1000, 1000, "alice")));
             // no -A: the first account listing alice; no --qos: normal
             assertThat(c.job(ok).orElseThrow().request().account()).isEqualTo("physics");
             assertThat(c.job(ok).orElseThrow().request().qos()).isEqualTo("normal");
@@ -104,22 +103,15 @@ class PrioritiesTest {
         Cluster c = cluster(store, CONF);
         ClusterTest.FakeLink n1 = new ClusterTest.FakeLink("n1");
         c.register(n1, ClusterTest.registration("n1", 2));
-        long run = c.submit(req(2, "physics", 0, null), 1000, 1000, "alice").lng("id", -1);
+        long run = id(c.submit(req(2, "physics", 0, null), as(1000, 1000, "alice")));
         c.schedulePass();
         assertThat(c.job(run).orElseThrow().state()).isEqualTo(JobState.RUNNING);
         now.addAndGet(100);
         // running jobs count too
         assertThat(c.shares().row("physics", "alice").orElseThrow().rawUsage()).isEqualTo(200.0);
-        c.jobEnded(
-                "n1",
-                Frame.op(Ops.JOB_ENDED)
-                        .put("id", run)
-                        .put("state", "COMPLETED")
-                        .put("code", 0)
-                        .put("signal", 0)
-                        .put("end", now.get()));
-        long mine = c.submit(req(1, "physics", 0, null), 1000, 1000, "alice").lng("id", -1);
-        long theirs = c.submit(req(1, "chem", 0, null), 1002, 1002, "carol").lng("id", -1);
+        c.jobEnded("n1", ended(run, 0, JobState.valueOf("COMPLETED"), 0, 0, now.get(), null));
+        long mine = id(c.submit(req(1, "physics", 0, null), as(1000, 1000, "alice")));
+        long theirs = id(c.submit(req(1, "chem", 0, null), as(1002, 1002, "carol")));
         c.refreshPriorities(now.get());
         // physics used everything: U 1, S 0.5 -> 2^-2; chem used nothing -> 1
         assertThat(c.job(mine).orElseThrow().priority()).isEqualTo(2500);
@@ -140,14 +132,14 @@ class PrioritiesTest {
     void niceLowersPriorityAndOnlyRootMayLowerIt() {
         try (Store store = new Store(dir.resolve("db"))) {
             Cluster c = cluster(store, CONF);
-            long a = c.submit(req(1, "chem", 0, null), 1002, 1002, "carol").lng("id", -1);
-            long b = c.submit(req(1, "chem", 100, null), 1002, 1002, "carol").lng("id", -1);
+            long a = id(c.submit(req(1, "chem", 0, null), as(1002, 1002, "carol")));
+            long b = id(c.submit(req(1, "chem", 100, null), as(1002, 1002, "carol")));
             c.refreshPriorities(now.get());
             assertThat(c.job(a).orElseThrow().priority()).isEqualTo(10000);
             assertThat(c.job(b).orElseThrow().priority()).isEqualTo(9900);
-            assertThat(c.updateJob(b, Map.of("Nice", "0"), 1002)).contains("Access/permission denied");
-            assertThat(c.updateJob(a, Map.of("Nice", "50"), 1002)).isEmpty();
-            assertThat(c.updateJob(b, Map.of("Nice", "-10"), 0)).isEmpty();
+            assertThat(c.updateJob(b, Map.of("Nice", "0"), Caller.uid(1002))).contains("Access/permission denied");
+            assertThat(c.updateJob(a, Map.of("Nice", "50"), Caller.uid(1002))).isEmpty();
+            assertThat(c.updateJob(b, Map.of("Nice", "-10"), Caller.uid(0))).isEmpty();
             c.refreshPriorities(now.get());
             assertThat(c.job(a).orElseThrow().priority()).isEqualTo(9950);
             assertThat(c.job(b).orElseThrow().priority()).isEqualTo(10010);
@@ -158,11 +150,11 @@ class PrioritiesTest {
     void topWorksThroughNiceEvenWithEveryWeightZero() {
         try (Store store = new Store(dir.resolve("db"))) {
             Cluster c = cluster(store, "NodeTimeout=1000");
-            long a = c.submit(req(1, null, 0, null), 1000, 1000, "alice").lng("id", -1);
-            long b = c.submit(req(1, null, 0, null), 1000, 1000, "alice").lng("id", -1);
+            long a = id(c.submit(req(1, null, 0, null), as(1000, 1000, "alice")));
+            long b = id(c.submit(req(1, null, 0, null), as(1000, 1000, "alice")));
             c.refreshPriorities(now.get());
             assertThat(c.job(a).orElseThrow().priority()).isEqualTo(1);
-            assertThat(c.top(b, 1000)).isEmpty();
+            assertThat(c.top(b, Caller.uid(1000))).isEmpty();
             c.refreshPriorities(now.get());
             Job jb = c.job(b).orElseThrow();
             Job ja = c.job(a).orElseThrow();
@@ -176,7 +168,7 @@ class PrioritiesTest {
     void basicKeepsSubmissionOrder() {
         try (Store store = new Store(dir.resolve("db"))) {
             Cluster c = cluster(store, "PriorityType=priority/basic");
-            long a = c.submit(req(1, null, 100, null), 1000, 1000, "alice").lng("id", -1);
+            long a = id(c.submit(req(1, null, 100, null), as(1000, 1000, "alice")));
             c.refreshPriorities(now.get());
             assertThat(c.job(a).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - a);
             assertThat(c.priorityFactors()).isNull();
@@ -189,26 +181,17 @@ class PrioritiesTest {
             Cluster c = cluster(store, CONF);
             c.register(new ClusterTest.FakeLink("n1"), ClusterTest.registration("n1", 2));
             long t0 = now.get();
-            long run = c.submit(req(2, "physics", 0, null), 1000, 1000, "alice").lng("id", -1);
+            long run = id(c.submit(req(2, "physics", 0, null), as(1000, 1000, "alice")));
             c.schedulePass();
-            long mine =
-                    c.submit(req(1, "physics", 0, null), 1000, 1000, "alice").lng("id", -1);
+            long mine = id(c.submit(req(1, "physics", 0, null), as(1000, 1000, "alice")));
             c.refreshPriorities(now.get());
             assertThat(c.job(mine).orElseThrow().priority()).isEqualTo(10000);
             now.set(t0 + 100);
-            c.jobEnded(
-                    "n1",
-                    Frame.op(Ops.JOB_ENDED)
-                            .put("id", run)
-                            .put("state", "COMPLETED")
-                            .put("code", 0)
-                            .put("signal", 0)
-                            .put("end", now.get()));
+            c.jobEnded("n1", ended(run, 0, JobState.valueOf("COMPLETED"), 0, 0, now.get(), null));
             c.refreshPriorities(now.get());
             // not yet: PriorityCalcPeriod (5 minutes) has not passed since the last full ranking
             assertThat(c.job(mine).orElseThrow().priority()).isEqualTo(10000);
-            long later =
-                    c.submit(req(1, "physics", 0, null), 1000, 1000, "alice").lng("id", -1);
+            long later = id(c.submit(req(1, "physics", 0, null), as(1000, 1000, "alice")));
             c.refreshPriorities(now.get());
             assertThat(c.job(later).orElseThrow().priority()).isEqualTo(2500);
             now.set(t0 + 300);
@@ -224,9 +207,9 @@ class PrioritiesTest {
             // every weight 0: all priorities are 1, so submission order decides, as in Slurm
             Cluster c = cluster(store, "NodeTimeout=1000");
             c.register(new ClusterTest.FakeLink("n1"), ClusterTest.registration("n1", 1));
-            long blocker = c.submit(req(1, null, 0, null), 0, 0, "root").lng("id", -1);
+            long blocker = id(c.submit(req(1, null, 0, null), as(0, 0, "root")));
             c.schedulePass();
-            long first = c.submit(req(1, null, 0, null), 0, 0, "root").lng("id", -1);
+            long first = id(c.submit(req(1, null, 0, null), as(0, 0, "root")));
             JobRequest a = req(1, null, 0, null);
             JobRequest array = new JobRequest(
                     a.name(),
@@ -263,15 +246,8 @@ class PrioritiesTest {
                     null,
                     0,
                     true);
-            c.submit(array, 0, 0, "root");
-            c.jobEnded(
-                    "n1",
-                    Frame.op(Ops.JOB_ENDED)
-                            .put("id", blocker)
-                            .put("state", "COMPLETED")
-                            .put("code", 0)
-                            .put("signal", 0)
-                            .put("end", now.get()));
+            c.submit(array, as(0, 0, "root"));
+            c.jobEnded("n1", ended(blocker, 0, JobState.valueOf("COMPLETED"), 0, 0, now.get(), null));
             c.schedulePass();
             assertThat(c.job(first).orElseThrow().state()).isEqualTo(JobState.RUNNING);
         }

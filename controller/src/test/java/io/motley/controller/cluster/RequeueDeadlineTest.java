@@ -1,5 +1,6 @@
 package io.motley.controller.cluster;
 
+import static io.motley.controller.cluster.Calls.*;
 import static io.motley.controller.cluster.ClusterTest.registration;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,10 +11,8 @@ import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.job.KillReason;
 import io.motley.core.job.PendingReason;
-import io.motley.protocol.Codec;
-import io.motley.protocol.Frame;
-import io.motley.protocol.Ops;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -71,18 +70,12 @@ class RequeueDeadlineTest {
     }
 
     long submit(Cluster c, JobRequest r, int uid) {
-        Frame answer = c.submit(r, uid, uid, uid == 0 ? "root" : "alice");
-        assertThat(answer.op()).as(answer.str("message", "")).isEqualTo(Ops.OK);
-        return answer.lng("id", -1);
+        Submission answer = c.submit(r, as(uid, uid, uid == 0 ? "root" : "alice"));
+        return id(answer);
     }
 
-    static Frame ended(long id, int run, String state) {
-        return Frame.op(Ops.JOB_ENDED)
-                .put("id", id)
-                .put("run", run)
-                .put("state", state)
-                .put("code", 0)
-                .put("signal", 0);
+    static AgentReport.RunEnded ended(long id, int run, String state) {
+        return Calls.ended(id, run, JobState.valueOf(state), 0, 0, 0, null);
     }
 
     Job job(Cluster c, long id) {
@@ -99,13 +92,13 @@ class RequeueDeadlineTest {
         c.schedulePass();
         assertThat(job(c, a).state()).isEqualTo(JobState.RUNNING);
 
-        assertThat(c.requeue(List.of(a), 0, false))
-                .extracting(Cluster.Outcome::error)
+        assertThat(c.requeue(List.of(a), Caller.uid(0), false))
+                .extracting(Outcome::error)
                 .containsOnlyNulls();
-        Frame kill = n1.sent.get(n1.sent.size() - 1);
-        assertThat(kill.op()).isEqualTo(Ops.KILL);
-        assertThat(kill.integer("run", -1)).isZero();
-        assertThat(kill.str("why")).isEqualTo("requeue");
+        ClusterTest.FakeLink.Order kill = n1.last();
+        assertThat(kill.op()).isEqualTo("kill");
+        assertThat(kill.run()).isZero();
+        assertThat(kill.why()).isEqualTo(KillReason.REQUEUE);
         Job requeued = job(c, a);
         assertThat(requeued.state()).isEqualTo(JobState.PENDING);
         assertThat(requeued.reason()).isEqualTo(PendingReason.BeginTime);
@@ -116,17 +109,17 @@ class RequeueDeadlineTest {
         // the killed run reports: acknowledged, and the requeued job stays pending
         c.jobEnded("n1", ended(a, 0, "CANCELLED"));
         assertThat(job(c, a).state()).isEqualTo(JobState.PENDING);
-        assertThat(n1.sent.get(n1.sent.size() - 1).op()).isEqualTo(Ops.ACK_ENDED);
-        assertThat(n1.sent.get(n1.sent.size() - 1).integer("run", -1)).isZero();
+        assertThat(n1.last().op()).isEqualTo("ack_ended");
+        assertThat(n1.last().run()).isZero();
         c.schedulePass();
         assertThat(job(c, a).state()).isEqualTo(JobState.PENDING);
 
         now.addAndGet(ClusterConfig.DEFAULT_REQUEUE_DELAY);
         c.schedulePass();
         assertThat(job(c, a).state()).isEqualTo(JobState.RUNNING);
-        Frame launch = n1.sent.get(n1.sent.size() - 1);
-        assertThat(launch.op()).isEqualTo(Ops.LAUNCH);
-        assertThat(Codec.job(launch.children().get(0)).restarts()).isEqualTo(1);
+        ClusterTest.FakeLink.Order launch = n1.last();
+        assertThat(launch.op()).isEqualTo("launch");
+        assertThat(launch.job().restarts()).isEqualTo(1);
 
         // a late duplicate of the first run's end is still ignored; the second run's end counts
         c.jobEnded("n1", ended(a, 0, "FAILED"));
@@ -149,7 +142,7 @@ class RequeueDeadlineTest {
         c.register(n1, registration("n1", 1));
         long a = submit(c, req(600, 0, true), 0);
         c.schedulePass();
-        c.requeue(List.of(a), 0, false);
+        c.requeue(List.of(a), Caller.uid(0), false);
         c.schedulePass();
         assertThat(job(c, a).state()).isEqualTo(JobState.PENDING);
         assertThat(job(c, a).reason()).isEqualTo(PendingReason.BeginTime);
@@ -173,9 +166,9 @@ class RequeueDeadlineTest {
         long pending = submit(c, req(600, 0, true), 1000);
         long other = submit(c, req(600, 0, true), 0);
 
-        List<Cluster.Outcome> out = c.requeue(List.of(done, noRequeue, pending, other, 999L), 1000, false);
+        List<Outcome> out = c.requeue(List.of(done, noRequeue, pending, other, 999L), Caller.uid(1000), false);
         assertThat(out)
-                .extracting(Cluster.Outcome::error)
+                .extracting(Outcome::error)
                 .containsExactly(
                         null,
                         "Requested operation is presently disabled",
@@ -192,13 +185,13 @@ class RequeueDeadlineTest {
         c.schedulePass();
         c.jobEnded("n1", ended(other, 0, "COMPLETED"));
         c.jobEnded("n1", ended(pending, 0, "COMPLETED"));
-        c.requeue(List.of(other), 0, true);
+        c.requeue(List.of(other), Caller.uid(0), true);
         assertThat(job(c, other).reason()).isEqualTo(PendingReason.JobHeldUser);
         now.addAndGet(10);
         c.schedulePass();
         assertThat(job(c, done).state()).isEqualTo(JobState.RUNNING);
         assertThat(job(c, other).state()).isEqualTo(JobState.PENDING);
-        c.hold(List.of(other), 0, false);
+        c.hold(List.of(other), Caller.uid(0), false);
         c.schedulePass();
         assertThat(job(c, other).state()).isEqualTo(JobState.RUNNING);
         store.close();
@@ -221,18 +214,14 @@ class RequeueDeadlineTest {
 
         // the node returns still running the old run: that run is killed, by its run number
         FakeLink back = new FakeLink("n1");
-        c.register(
-                back,
-                registration(
-                        "n1",
-                        2,
-                        new Frame().put("op", "running").put("id", again).put("run", 0)));
-        Frame kill = back.sent.stream()
-                .filter(f -> f.op().equals(Ops.KILL))
+        c.register(back, registration("n1", 2, running(again, 0)));
+        ClusterTest.FakeLink.Order kill = back.sent.stream()
+                .filter(f -> f.op().equals("kill"))
                 .findFirst()
                 .orElseThrow();
-        assertThat(kill.lng("id", -1)).isEqualTo(again);
-        assertThat(kill.integer("run", -1)).isZero();
+        assertThat(kill.id()).isEqualTo(again);
+        assertThat(kill.run()).isZero();
+        assertThat(kill.why()).isEqualTo(KillReason.STRAY);
         store.close();
     }
 
@@ -266,9 +255,9 @@ class RequeueDeadlineTest {
         Store store = new Store(dir.resolve("db"));
         Cluster c = cluster(store, "PartitionName=limited Default=YES DefaultTime=10\nPartitionName=open");
         c.register(new FakeLink("n1"), registration("n1", 1));
-        Frame past = c.submit(req(JobRequest.UNSET, now.get() - 1, true), 0, 0, "root");
-        assertThat(past.str("message")).isEqualTo("Invalid time specified");
-        Frame noLimit = c.submit(
+        Submission past = c.submit(req(JobRequest.UNSET, now.get() - 1, true), as(0, 0, "root"));
+        assertThat(failure(past)).isEqualTo("Invalid time specified");
+        Submission noLimit = c.submit(
                 new JobRequest(
                         "j",
                         List.of("open"),
@@ -304,14 +293,11 @@ class RequeueDeadlineTest {
                         null,
                         now.get() + 3600,
                         true),
-                0,
-                0,
-                "root");
-        assertThat(noLimit.str("message")).isEqualTo("Requested time limit is invalid (missing or exceeds some limit)");
+                as(0, 0, "root"));
+        assertThat(failure(noLimit)).isEqualTo("Requested time limit is invalid (missing or exceeds some limit)");
         // the partition's DefaultTime is a limit: accepted
-        assertThat(c.submit(req(JobRequest.UNSET, now.get() + 3600, true), 0, 0, "root")
-                        .op())
-                .isEqualTo(Ops.OK);
+        assertThat(accepted(c.submit(req(JobRequest.UNSET, now.get() + 3600, true), as(0, 0, "root"))))
+                .isTrue();
         store.close();
     }
 }

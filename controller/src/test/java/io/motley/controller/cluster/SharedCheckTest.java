@@ -1,5 +1,6 @@
 package io.motley.controller.cluster;
 
+import static io.motley.controller.cluster.Calls.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.motley.controller.cluster.ClusterTest.FakeLink;
@@ -8,8 +9,6 @@ import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
-import io.motley.protocol.Frame;
-import io.motley.protocol.Ops;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,45 +54,44 @@ class SharedCheckTest {
     @Test
     void updateCannotMoveAJobIntoAPartitionItsOwnerCouldNotSubmitTo() {
         Cluster c = cluster(CONF);
-        Frame refused = c.submit(
+        Submission refused = c.submit(
                 held().updated("j", List.of("secret"), 1, 1, JobRequest.UNSET, null),
-                1000,
-                1000,
-                "bob",
-                List.of("users"));
-        assertThat(refused.str("message")).isEqualTo("Invalid partition name specified");
-        long id = c.submit(held(), 1000, 1000, "bob", List.of("users")).lng("id", -1);
+                as(1000, 1000, "bob", List.of("users")));
+        assertThat(failure(refused)).isEqualTo("Invalid partition name specified");
+        long id = id(c.submit(held(), as(1000, 1000, "bob", List.of("users"))));
 
-        assertThat(c.updateJob(id, Map.of("Partition", "secret"), 1000, List.of("users")))
+        assertThat(c.updateJob(id, Map.of("Partition", "secret"), as(1000, 1000, "u", List.of("users"))))
                 .contains("Invalid partition name specified");
         // an agent that sent no groups gets no partition that names groups
-        assertThat(c.updateJob(id, Map.of("Partition", "secret"), 1000, null))
+        assertThat(c.updateJob(id, Map.of("Partition", "secret"), as(1000, 1000, "u", null)))
                 .contains("Invalid partition name specified");
-        assertThat(c.updateJob(id, Map.of("Partition", "secret"), 1000)).contains("Invalid partition name specified");
+        assertThat(c.updateJob(id, Map.of("Partition", "secret"), Caller.uid(1000)))
+                .contains("Invalid partition name specified");
         assertThat(c.job(id).orElseThrow().partition()).isEqualTo("main");
 
-        assertThat(c.updateJob(id, Map.of("Partition", "secret"), 1000, List.of("users", "wheel")))
+        assertThat(c.updateJob(id, Map.of("Partition", "secret"), as(1000, 1000, "u", List.of("users", "wheel"))))
                 .isEmpty();
         assertThat(c.job(id).orElseThrow().partition()).isEqualTo("secret");
         // root passes AllowGroups, as in Slurm
-        long other = c.submit(held(), 1000, 1000, "bob", List.of("users")).lng("id", -1);
-        assertThat(c.updateJob(other, Map.of("Partition", "secret"), 0, null)).isEmpty();
+        long other = id(c.submit(held(), as(1000, 1000, "bob", List.of("users"))));
+        assertThat(c.updateJob(other, Map.of("Partition", "secret"), as(0, 0, "u", null)))
+                .isEmpty();
     }
 
     @Test
     void updateRefusesWhatSubmissionRefuses() {
         Cluster c = cluster(CONF);
-        long id = c.submit(held(), 1000, 1000, "bob", List.of("users")).lng("id", -1);
-        assertThat(c.updateJob(id, Map.of("Name", "evil\nname"), 1000, List.of("users")))
+        long id = id(c.submit(held(), as(1000, 1000, "bob", List.of("users"))));
+        assertThat(c.updateJob(id, Map.of("Name", "evil\nname"), as(1000, 1000, "u", List.of("users"))))
                 .contains("Invalid job name: control characters are not allowed");
-        assertThat(c.updateJob(id, Map.of("Comment", "x\u001b[2J"), 1000, List.of("users")))
+        assertThat(c.updateJob(id, Map.of("Comment", "x\u001b[2J"), as(1000, 1000, "u", List.of("users"))))
                 .contains("Invalid comment: control characters are not allowed");
-        assertThat(c.updateJob(id, Map.of("Name", "n".repeat(1025)), 1000, List.of("users")))
+        assertThat(c.updateJob(id, Map.of("Name", "n".repeat(1025)), as(1000, 1000, "u", List.of("users"))))
                 .contains("Pathname of a file, directory or other parameter too long");
-        assertThat(c.updateJob(id, Map.of("Dependency", "afterok:4242"), 1000, List.of("users")))
+        assertThat(c.updateJob(id, Map.of("Dependency", "afterok:4242"), as(1000, 1000, "u", List.of("users"))))
                 .contains("Job dependency problem");
         assertThat(c.job(id).orElseThrow().request().name()).isEqualTo("j");
-        assertThat(c.updateJob(id, Map.of("Name", "fine name"), 1000, List.of("users")))
+        assertThat(c.updateJob(id, Map.of("Name", "fine name"), as(1000, 1000, "u", List.of("users"))))
                 .isEmpty();
     }
 
@@ -101,9 +99,10 @@ class SharedCheckTest {
     void submissionRefusesControlCharactersAndOversizedRequestsWithoutSpendingAnId() {
         Cluster c = cluster(CONF + "SchedulerParameters=max_script_size=64\nMaxArraySize=11\n");
         JobRequest r = ClusterTest.req(1);
-        Frame name = c.submit(
-                r.updated("evil\nname", List.of(), 1, 1, JobRequest.UNSET, null), 1000, 1000, "bob", List.of("users"));
-        assertThat(name.str("message")).isEqualTo("Invalid job name: control characters are not allowed");
+        Submission name = c.submit(
+                r.updated("evil\nname", List.of(), 1, 1, JobRequest.UNSET, null),
+                as(1000, 1000, "bob", List.of("users")));
+        assertThat(failure(name)).isEqualTo("Invalid job name: control characters are not allowed");
 
         JobRequest bigScript = new JobRequest(
                 "j",
@@ -126,9 +125,9 @@ class SharedCheckTest {
                 null,
                 null,
                 "h");
-        Frame script = c.submit(bigScript, 1000, 1000, "bob", List.of("users"));
-        assertThat(script.str("message")).isEqualTo("Pathname of a file, directory or other parameter too long");
-        assertThat(script.str("detail")).isEqualTo("batch script of 111 bytes is over max_script_size (64)");
+        Submission script = c.submit(bigScript, as(1000, 1000, "bob", List.of("users")));
+        assertThat(failure(script)).isEqualTo("Pathname of a file, directory or other parameter too long");
+        assertThat(detail(script)).isEqualTo("batch script of 111 bytes is over max_script_size (64)");
 
         JobRequest array = new JobRequest(
                 "j",
@@ -165,37 +164,34 @@ class SharedCheckTest {
                 null,
                 0,
                 true);
-        assertThat(c.submit(array, 1000, 1000, "bob", List.of("users")).str("message"))
+        assertThat(failure(c.submit(array, as(1000, 1000, "bob", List.of("users")))))
                 .isEqualTo("Invalid job array specification");
 
         // none of them took an id or a row: the first job accepted is 1
         assertThat(c.accounting(0, Long.MAX_VALUE, -1, List.of())).isEmpty();
-        assertThat(c.submit(r, 1000, 1000, "bob", List.of("users")).lng("id", -1))
-                .isEqualTo(1);
+        assertThat(id(c.submit(r, as(1000, 1000, "bob", List.of("users"))))).isEqualTo(1);
     }
 
     @Test
     void disableRootJobsRefusesRootsSubmissions() {
         Cluster c = cluster(CONF + "DisableRootJobs=YES\n");
-        Frame no = c.submit(ClusterTest.req(1), 0, 0, "root", null);
-        assertThat(no.str("message")).isEqualTo("Invalid user id");
-        assertThat(c.submit(ClusterTest.req(1), 1000, 1000, "bob", List.of("users"))
-                        .isError())
-                .isFalse();
+        Submission no = c.submit(ClusterTest.req(1), as(0, 0, "root", null));
+        assertThat(failure(no)).isEqualTo("Invalid user id");
+        assertThat(accepted(c.submit(ClusterTest.req(1), as(1000, 1000, "bob", List.of("users")))))
+                .isTrue();
     }
 
     @Test
     void aSubmissionToALostDatabaseIsRefusedWithTheStoresSentence() throws Exception {
         Cluster c = cluster(CONF);
-        long id = c.submit(ClusterTest.req(1), 1000, 1000, "bob", List.of("users"))
-                .lng("id", -1);
+        long id = id(c.submit(ClusterTest.req(1), as(1000, 1000, "bob", List.of("users"))));
         assertThat(c.storeProblem()).isEmpty();
         Path db = dir.resolve("state/motley.db");
         for (String f : List.of("motley.db", "motley.db-wal", "motley.db-shm"))
             Files.deleteIfExists(db.resolveSibling(f));
-        Frame no = c.submit(ClusterTest.req(1), 1000, 1000, "bob", List.of("users"));
-        assertThat(no.isError()).isTrue();
-        assertThat(no.str("message"))
+        Submission no = c.submit(ClusterTest.req(1), as(1000, 1000, "bob", List.of("users")));
+        assertThat(accepted(no)).isFalse();
+        assertThat(failure(no))
                 .isEqualTo("the job database " + db + " was deleted or replaced while the controller ran;"
                         + " restart the controller to start a new one (job ids continue from " + (id + 1) + ")");
         assertThat(c.storeProblem()).get().asString().contains("was deleted or replaced");
@@ -207,18 +203,18 @@ class SharedCheckTest {
         Cluster c = cluster(CONF);
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, ClusterTest.registration("n1", 4));
-        long id = c.submit(ClusterTest.req(1), 1000, 1000, "bob", List.of("users"))
-                .lng("id", -1);
+        long id = id(c.submit(ClusterTest.req(1), as(1000, 1000, "bob", List.of("users"))));
         c.schedulePass();
         c.jobEnded(
                 "n1",
-                Frame.op(Ops.JOB_ENDED)
-                        .put("id", id)
-                        .put("state", "FAILED")
-                        .put("code", 1)
-                        .put("signal", 0)
-                        .put("end", now.get())
-                        .put("desc", "Launch failed on n1: No space left on device\n(writing the job's script)"));
+                ended(
+                        id,
+                        0,
+                        JobState.valueOf("FAILED"),
+                        1,
+                        0,
+                        now.get(),
+                        "Launch failed on n1: No space left on device\n(writing the job's script)"));
         Job j = c.job(id).orElseThrow();
         assertThat(j.state()).isEqualTo(JobState.FAILED);
         assertThat(j.stateDesc()).isEqualTo("Launch failed on n1: No space left on device (writing the job's script)");
@@ -236,19 +232,20 @@ class SharedCheckTest {
         Cluster c = cluster(CONF);
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, ClusterTest.registration("n1", 4));
-        long id = c.submit(ClusterTest.req(1), 1000, 1000, "bob", List.of("users"))
-                .lng("id", -1);
+        long id = id(c.submit(ClusterTest.req(1), as(1000, 1000, "bob", List.of("users"))));
         c.schedulePass();
         c.jobEnded(
                 "n1",
-                Frame.op(Ops.JOB_ENDED)
-                        .put("id", id)
-                        .put("state", "FAILED")
-                        .put("code", 1)
-                        .put("end", now.get())
-                        .put("desc", "Launch failed on n1: No space left on device"));
-        assertThat(c.requeue(List.of(id), 1000, false))
-                .extracting(Cluster.Outcome::error)
+                ended(
+                        id,
+                        0,
+                        JobState.valueOf("FAILED"),
+                        1,
+                        0,
+                        now.get(),
+                        "Launch failed on n1: No space left on device"));
+        assertThat(c.requeue(List.of(id), Caller.uid(1000), false))
+                .extracting(Outcome::error)
                 .containsOnlyNulls();
         assertThat(c.job(id).orElseThrow().stateDesc()).isNull();
     }

@@ -38,6 +38,35 @@ public record Node(
         gpus = gpus == null ? List.of() : List.copyOf(gpus);
     }
 
+    /** An UP node known only by its name and size, one socket, core and thread (tests, benchmarks). */
+    public static Node of(String name, int cpus, long memMiB) {
+        return new Node(
+                name,
+                "",
+                cpus,
+                memMiB,
+                1,
+                1,
+                1,
+                "",
+                "",
+                NodeState.UP,
+                null,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                "",
+                List.of(),
+                List.of(),
+                "",
+                "",
+                "");
+    }
+
     public NodeView view() {
         return new NodeView(name, cpus, memMiB, state, gpus, java.util.Set.copyOf(features), 1);
     }

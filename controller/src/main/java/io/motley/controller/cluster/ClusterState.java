@@ -1,0 +1,74 @@
+package io.motley.controller.cluster;
+
+import io.motley.controller.store.Store;
+import io.motley.core.cluster.Node;
+import io.motley.core.job.Job;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The controller's tables (jobs in view, nodes, agent links) and the two ways a change enters
+ * them. The object is also the one lock over them: every part of the controller that reads or
+ * changes the tables holds it.
+ *
+ * <ul>
+ *   <li>{@link #save}: a change someone may have been told of, or that must survive a restart (a
+ *       job accepted, started, ended, cancelled, held, updated; a node's state) is written to the
+ *       store first and enters memory only once it is committed.
+ *   <li>{@link #note}: a change the controller derives again at any time (a pending job's reason,
+ *       its priority, a node's load) is kept in memory only; a restarted controller computes it
+ *       anew, so writing it would only cost a sync.
+ * </ul>
+ */
+final class ClusterState {
+    final Store store;
+    /** Jobs in view: every active one and those that ended within MinJobAge, by id. */
+    final Map<Long, Job> jobs = new TreeMap<>();
+    /** Every node that ever registered, by name. */
+    final Map<String, Node> nodes = new TreeMap<>();
+    /** The connected agents, by node name: only their nodes can be given work. */
+    final Map<String, AgentChannel> links = new HashMap<>();
+    /** Running jobs someone asked to cancel, with the uid that asked, until the agent reports the end. */
+    final Map<Long, Integer> cancelling = new HashMap<>();
+    /**
+     * Requeued jobs whose killed run has not reported its end yet, with the node it ran on: such a
+     * job waits (BeginTime) so that it is not counted free of the CPUs the dying run still holds.
+     * Kept in memory only; after a controller restart the agent's registration settles it.
+     */
+    final Map<Long, String> endingRuns = new HashMap<>();
+
+    ClusterState(Store store) {
+        this.store = store;
+    }
+
+    /** Writes the job through to the store, then to memory. */
+    void save(Job j) {
+        store.saveJob(j);
+        jobs.put(j.id(), j);
+    }
+
+    /** Writes the jobs through to the store in one transaction, then to memory. */
+    void saveAll(List<Job> changed) {
+        if (changed.isEmpty()) return;
+        store.saveJobs(changed);
+        changed.forEach(j -> jobs.put(j.id(), j));
+    }
+
+    /** Keeps a derived change (reason, priority) in memory only. */
+    void note(Job j) {
+        jobs.put(j.id(), j);
+    }
+
+    /** Writes the node through to the store, then to memory. */
+    void save(Node n) {
+        store.saveNode(n);
+        nodes.put(n.name(), n);
+    }
+
+    /** Keeps a node's derived figures (load, free memory, GPU use) in memory only. */
+    void note(Node n) {
+        nodes.put(n.name(), n);
+    }
+}

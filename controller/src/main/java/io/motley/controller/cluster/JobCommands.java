@@ -1,0 +1,400 @@
+package io.motley.controller.cluster;
+
+import io.motley.controller.store.StoreException;
+import io.motley.core.cluster.Node;
+import io.motley.core.cluster.NodeView;
+import io.motley.core.cluster.Partition;
+import io.motley.core.config.ClusterConfig;
+import io.motley.core.dependency.Dependency;
+import io.motley.core.job.ArrayPart;
+import io.motley.core.job.ArraySpec;
+import io.motley.core.job.ExitStatus;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
+import io.motley.core.job.JobUpdate;
+import io.motley.core.job.KillReason;
+import io.motley.core.job.PendingReason;
+import io.motley.core.scheduler.Admission;
+import io.motley.core.time.Durations;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongFunction;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What users and operators do to jobs: submit, cancel, hold and release, requeue, update and
+ * top. Each command takes the caller and returns a typed outcome with Slurm's words; changes are
+ * committed to the store before the outcome is returned. Holds the tables' lock while it works.
+ */
+final class JobCommands {
+    private static final Logger log = LoggerFactory.getLogger(JobCommands.class);
+
+    private final ClusterState state;
+    private final ClusterConfig config;
+    private final LongSupplier clock;
+    private final Priorities priorities;
+    private final LongFunction<Optional<Dependency.Target>> dependencyTarget;
+
+    /**
+     * @param dependencyTarget what a dependency on a job id finds (the job, its array tasks, or
+     *     its record in the store), empty when no such job exists; called under the lock
+     */
+    JobCommands(
+            ClusterState state,
+            ClusterConfig config,
+            LongSupplier clock,
+            Priorities priorities,
+            LongFunction<Optional<Dependency.Target>> dependencyTarget) {
+        this.state = state;
+        this.config = config;
+        this.clock = clock;
+        this.priorities = priorities;
+        this.dependencyTarget = dependencyTarget;
+    }
+
+    /** Accepts or refuses a submission; an id is answered only once the job is committed. */
+    Submission submit(JobRequest submitted, Caller caller) {
+        synchronized (state) {
+            long now = clock.getAsLong();
+            // only root raises a job's priority with a negative nice; sbatch already ignores it for others, as
+            // Slurm's does
+            JobRequest asked = submitted.nice() < 0 && !caller.isRoot() ? submitted.withNice(0) : submitted;
+            Verdict v = admit(asked, caller.uid(), caller.user(), caller.groupsToCheck(), now);
+            JobRequest req = v.request();
+            try {
+                if (v.rejection() != null) {
+                    Admission.Rejection no = v.rejection();
+                    String why = no.detail() == null ? no.failure() : no.detail();
+                    if (v.beforeStore()) {
+                        // text and sizes are judged before anything is stored, as Slurm's _validate_job_desc: no
+                        // id is spent
+                        log.info("submission refused user={} why=\"{}\"", caller.user(), why);
+                    } else {
+                        // Slurm spends a job id on a refused submission and records it as FAILED; so do we
+                        Job failed = state.store.insertNew(id -> new Job(
+                                id,
+                                req,
+                                caller.user(),
+                                caller.uid(),
+                                caller.gid(),
+                                JobState.FAILED,
+                                PendingReason.None,
+                                0,
+                                now,
+                                now,
+                                now,
+                                v.partition(),
+                                null,
+                                0,
+                                0,
+                                v.timeLimit(),
+                                new ExitStatus(1, 0),
+                                -1));
+                        log.info("submission refused job={} user={} why=\"{}\"", failed.id(), caller.user(), why);
+                    }
+                    return new Submission.Refused(no.failure(), no.detail());
+                }
+                ArraySpec spec = req.array() == null ? null : ArraySpec.parse(req.array());
+                Job job = state.store.insertNew(id -> {
+                    Job j = new Job(
+                            id,
+                            req,
+                            caller.user(),
+                            caller.uid(),
+                            caller.gid(),
+                            JobState.PENDING,
+                            PendingReason.None,
+                            priorities.initial(id),
+                            now,
+                            0,
+                            0,
+                            v.partition(),
+                            null,
+                            0,
+                            0,
+                            v.timeLimit(),
+                            ExitStatus.NONE,
+                            -1);
+                    // one record holds all of an array's pending tasks, however many
+                    return spec == null ? j : j.withArray(new ArrayPart(id, -1, ArraySpec.fold(spec.indices())));
+                });
+                // committed by insertNew: memory follows
+                state.note(job);
+                log.info(
+                        "job submitted job={} user={} name={} partition={}",
+                        job.id(),
+                        caller.user(),
+                        req.name(),
+                        v.partition());
+                return new Submission.Accepted(job.id());
+            } catch (StoreException e) {
+                // the store's message says what happened and what to do (disk full, database gone); nothing was saved
+                log.error("submission not saved user={} error=\"{}\"", caller.user(), e.getMessage());
+                return new Submission.Refused(e.getMessage(), null);
+            }
+        }
+    }
+
+    /**
+     * What the shared check made of a request: the request as charged (its account and QOS
+     * resolved), the partitions it may run in and the time limit it gets there, or why it is
+     * refused; {@code beforeStore} when the refusal comes before anything may be stored (its text
+     * or size), so that no job id is spent on it.
+     */
+    record Verdict(
+            JobRequest request, String partition, long timeLimit, Admission.Rejection rejection, boolean beforeStore) {}
+
+    /**
+     * The one check every request that creates or changes a job passes (sbatch, scontrol update):
+     * its text and sizes and DisableRootJobs ({@link Admission#validate}), its account and QOS,
+     * its partitions (state, AllowAccounts, AllowGroups against {@code callerGroups}, null to skip,
+     * MaxNodes) and the nodes that could run it, its --deadline against the time limit it would
+     * get, and the jobs its --dependency names. {@code ownerUid} and {@code owner} are the job's.
+     */
+    private Verdict admit(JobRequest asked, int ownerUid, String owner, List<String> callerGroups, long now) {
+        Optional<Admission.Rejection> invalid = Admission.validate(asked, config.limits(), ownerUid);
+        if (invalid.isPresent())
+            return new Verdict(asked, String.join(",", asked.partitions()), Durations.UNLIMITED, invalid.get(), true);
+        List<NodeView> views = state.nodes.values().stream().map(Node::view).toList();
+        // the account (-A or the user's default) and QOS the job is charged to, checked when accounts are declared
+        Admission.Charge charge = Admission.charge(asked, owner, config.associations());
+        JobRequest req = charge.rejection() == null ? asked.charged(charge.account(), charge.qos()) : asked;
+        Optional<Admission.Rejection> no = charge.rejection() != null
+                ? Optional.of(charge.rejection())
+                : Admission.check(req, config.partitions(), views, callerGroups);
+        List<String> parts = Admission.resolvePartitions(req, config.partitions());
+        Partition first = config.partitions().stream()
+                .filter(p -> !parts.isEmpty() && p.name().equals(parts.get(0)))
+                .findFirst()
+                .orElse(null);
+        long limit = first == null ? req.timeLimitSeconds() : first.effectiveTimeLimit(req.timeLimitSeconds());
+        if (limit == JobRequest.UNSET) limit = Durations.UNLIMITED;
+        String partition = String.join(",", parts.isEmpty() ? req.partitions() : parts);
+        if (no.isEmpty()) no = Admission.checkDeadline(req, limit, now);
+        if (no.isEmpty() && req.dependency() != null) {
+            try {
+                for (long id : Dependency.parse(req.dependency()).jobIds()) {
+                    if (dependencyTarget.apply(id).isEmpty()) {
+                        no = Optional.of(new Admission.Rejection(
+                                "dependency names job " + id + ", which does not exist", "Job dependency problem"));
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                no = Optional.of(new Admission.Rejection(e.getMessage(), "Job dependency problem"));
+            }
+        }
+        return new Verdict(req, partition, limit, no.orElse(null), false);
+    }
+
+    /** Slurm's words for acting on a job that does not exist or is someone else's (only its owner and root may); null when allowed. */
+    private static String refusal(Job j, Caller caller) {
+        if (j == null) return "Invalid job id specified";
+        if (!caller.isRoot() && caller.uid() != j.uid()) return "Access/permission denied";
+        return null;
+    }
+
+    /**
+     * Cancels jobs by id (an array's id takes all its tasks with it, as in Slurm) and single array
+     * tasks ({@code tasks}: array id to task indices): a running task is cancelled like a job, a
+     * pending one leaves the array's pending set.
+     */
+    List<Outcome> cancel(List<Long> requested, Map<Long, List<Integer>> tasks, Caller caller) {
+        int uid = caller.uid();
+        List<Outcome> out = new ArrayList<>();
+        List<Long> ids = new ArrayList<>(requested);
+        synchronized (state) {
+            long now = clock.getAsLong();
+            for (long id : requested) {
+                for (Job t : state.jobs.values()) {
+                    if (t.array() != null
+                            && t.array().arrayJobId() == id
+                            && t.id() != id
+                            && !t.state().isTerminal()) ids.add(t.id());
+                }
+            }
+            tasks.forEach((arrayId, indices) -> {
+                for (int index : indices) {
+                    Optional<Job> task = state.jobs.values().stream()
+                            .filter(t -> t.array() != null
+                                    && t.array().arrayJobId() == arrayId
+                                    && t.array().taskId() == index)
+                            .findFirst();
+                    if (task.isPresent()) {
+                        ids.add(task.get().id());
+                        continue;
+                    }
+                    Job meta = state.jobs.get(arrayId);
+                    if (meta == null
+                            || meta.array() == null
+                            || !meta.array().holdsPending()
+                            || !ArraySpec.unfold(meta.array().pending()).contains(index)) {
+                        out.add(new Outcome(arrayId, "Invalid job id specified", false));
+                        continue;
+                    }
+                    if (!caller.isRoot() && uid != meta.uid()) {
+                        out.add(Outcome.refused(arrayId, "Access/permission denied"));
+                        continue;
+                    }
+                    List<Integer> rest =
+                            new ArrayList<>(ArraySpec.unfold(meta.array().pending()));
+                    rest.remove(Integer.valueOf(index));
+                    Job next = rest.isEmpty()
+                            ? meta.withArray(new ArrayPart(arrayId, index, ""))
+                                    .ended(JobState.CANCELLED, ExitStatus.NONE, now, uid)
+                            : meta.withArray(new ArrayPart(arrayId, -1, ArraySpec.fold(rest)));
+                    state.save(next);
+                    out.add(Outcome.ok(arrayId));
+                }
+            });
+            for (long id : new LinkedHashSet<>(ids)) {
+                Job j = state.jobs.get(id);
+                String refused = refusal(j, caller);
+                if (refused != null) {
+                    // scancel reports an unknown id only when asked to be verbose, as Slurm's does
+                    out.add(new Outcome(id, refused, j != null));
+                } else if (j.state().isTerminal()) {
+                    out.add(new Outcome(id, "Job/step already completing or completed", false));
+                } else if (j.state() == JobState.PENDING) {
+                    state.save(j.ended(JobState.CANCELLED, ExitStatus.NONE, now, uid));
+                    log.info("job cancelled while pending job={} by_uid={}", id, uid);
+                    out.add(Outcome.ok(id));
+                } else {
+                    state.cancelling.put(id, uid);
+                    AgentChannel link = state.links.get(j.node());
+                    if (link != null) link.kill(j.id(), j.restarts(), KillReason.CANCEL);
+                    log.info("job cancel sent job={} node={} by_uid={}", id, j.node(), uid);
+                    out.add(Outcome.ok(id));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** scontrol hold / release: a pending job's priority hold set or cleared. */
+    List<Outcome> hold(List<Long> ids, Caller caller, boolean hold) {
+        List<Outcome> out = new ArrayList<>();
+        synchronized (state) {
+            for (long id : ids) {
+                Job j = state.jobs.get(id);
+                String refused = refusal(j, caller);
+                if (refused != null) {
+                    out.add(Outcome.refused(id, refused));
+                } else if (j.state() != JobState.PENDING) {
+                    out.add(Outcome.refused(id, "Job is no longer pending execution"));
+                } else {
+                    state.save(j.withPriorityHold(hold));
+                    out.add(Outcome.ok(id));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * scontrol requeue / requeuehold: a running batch job is killed and a finished one taken back;
+     * either waits again under its id with its run counter one higher, eligible only after
+     * RequeueDelay (Slurm's BeginTime hold), held as well for requeuehold. Refused, with Slurm's
+     * words, for a pending job and for one submitted with --no-requeue.
+     */
+    List<Outcome> requeue(List<Long> ids, Caller caller, boolean hold) {
+        List<Outcome> out = new ArrayList<>();
+        synchronized (state) {
+            long now = clock.getAsLong();
+            for (long id : ids) {
+                Job j = state.jobs.get(id);
+                String refused = refusal(j, caller);
+                if (refused != null) {
+                    out.add(Outcome.refused(id, refused));
+                } else if (j.state() == JobState.PENDING) {
+                    out.add(Outcome.refused(id, "Job is pending execution"));
+                } else if (!j.request().requeue()) {
+                    out.add(Outcome.refused(id, "Requested operation is presently disabled"));
+                } else {
+                    if (j.state() == JobState.RUNNING) {
+                        state.cancelling.remove(id);
+                        state.endingRuns.put(id, j.node());
+                        AgentChannel link = state.links.get(j.node());
+                        if (link != null) link.kill(j.id(), j.restarts(), KillReason.REQUEUE);
+                    }
+                    Job next = j.requeue(now + config.requeueDelaySeconds(), hold);
+                    state.save(next);
+                    log.info(
+                            "job requeued job={} was={} run={} by_uid={} hold={}",
+                            id,
+                            j.state(),
+                            next.restarts(),
+                            caller.uid(),
+                            hold);
+                    out.add(Outcome.ok(id));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * scontrol update JobId=N KEY=VALUE...: changes a pending job's TimeLimit, Partition,
+     * Dependency, NumCPUs, NumTasks, Name, Comment or Nice, checked by the same check as a new
+     * submission (only root lowers a nice value, as in Slurm). Returns Slurm's error text, or
+     * empty on success.
+     */
+    Optional<String> update(long id, Map<String, String> pairs, Caller caller) {
+        synchronized (state) {
+            Job j = state.jobs.get(id);
+            String refused = refusal(j, caller);
+            if (refused != null) return Optional.of(refused);
+            if (j.state() != JobState.PENDING) return Optional.of("Job is no longer pending execution");
+            JobUpdate change;
+            try {
+                change = JobUpdate.parse(pairs);
+            } catch (IllegalArgumentException e) {
+                return Optional.of(e.getMessage());
+            }
+            JobRequest r = j.request();
+            if (change.lowersNice(r) && !caller.isRoot()) return Optional.of("Access/permission denied");
+            JobRequest next = change.apply(r, List.of(j.partition().split(",")));
+            // everything a submission is checked for, with the caller's groups: a job goes nowhere by update that
+            // sbatch would refuse
+            Verdict v = admit(next, j.uid(), j.user(), caller.groupsToCheck(), clock.getAsLong());
+            if (v.rejection() != null) return Optional.of(v.rejection().failure());
+            state.save(j.withRequest(v.request()).withPartition(v.partition(), v.timeLimit()));
+            log.info("job updated job={} by_uid={} changes={}", id, caller.uid(), pairs);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * scontrol top: the job goes ahead of the same user's other pending jobs in its partition
+     * (under multifactor through nice values, as Slurm does).
+     */
+    Optional<String> top(long id, Caller caller) {
+        synchronized (state) {
+            Job j = state.jobs.get(id);
+            String refused = refusal(j, caller);
+            if (refused != null) return Optional.of(refused);
+            if (j.state() != JobState.PENDING) return Optional.of("Job is no longer pending execution");
+            List<Job> peers = state.jobs.values().stream()
+                    .filter(o -> o.state() == JobState.PENDING
+                            && o.uid() == j.uid()
+                            && o.partition().equals(j.partition()))
+                    .toList();
+            long highest = peers.stream().mapToLong(Job::priority).max().orElse(j.priority());
+            // swap with the user's top job so the user's share of the queue does not grow
+            Optional<Job> topJob = peers.stream()
+                    .filter(o -> o.id() != id && o.priority() == highest)
+                    .findFirst();
+            if (highest > j.priority() || topJob.isPresent()) {
+                int cpus = state.nodes.values().stream().mapToInt(Node::cpus).sum();
+                state.saveAll(
+                        priorities.top(j, topJob.orElseThrow(), highest, clock.getAsLong(), state.jobs.values(), cpus));
+            }
+        }
+        return Optional.empty();
+    }
+}

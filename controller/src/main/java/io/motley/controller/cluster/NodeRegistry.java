@@ -1,0 +1,334 @@
+package io.motley.controller.cluster;
+
+import io.motley.core.cluster.Node;
+import io.motley.core.cluster.NodeState;
+import io.motley.core.cluster.Reconciliation;
+import io.motley.core.config.ClusterConfig;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobState;
+import io.motley.core.job.KillReason;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The nodes: registration (with the INVAL check of a configured size against the machine),
+ * reconciliation of what an agent runs with what the controller believes, heartbeats, health
+ * drain and resume, an operator's state changes, and the timeout that marks a silent node DOWN.
+ * Holds the tables' lock while it works; {@code wake} asks for a scheduling pass.
+ */
+final class NodeRegistry {
+    private static final Logger log = LoggerFactory.getLogger(NodeRegistry.class);
+    static final String NOT_RESPONDING = "Not responding";
+    static final String HEALTH_PREFIX = "Health check failed: ";
+
+    private final ClusterState state;
+    private final ClusterConfig config;
+    private final LongSupplier clock;
+    private final RunEnds ends;
+    private final Runnable wake;
+    /** When each node's agent was last heard from (epoch seconds). */
+    private final Map<String, Long> lastSeen = new HashMap<>();
+
+    NodeRegistry(ClusterState state, ClusterConfig config, LongSupplier clock, RunEnds ends, Runnable wake) {
+        this.state = state;
+        this.config = config;
+        this.clock = clock;
+        this.ends = ends;
+        this.wake = wake;
+        long now = clock.getAsLong();
+        // a restarted controller gives every known agent one timeout to reconnect
+        for (String name : state.nodes.keySet()) lastSeen.put(name, now);
+    }
+
+    long heartbeatSeconds() {
+        return Math.max(1, Math.min(10, config.nodeTimeoutSeconds() / 3));
+    }
+
+    /** An agent (re)connected: record its node, then reconcile what it runs with what we believe. */
+    void register(AgentChannel link, AgentReport.Registration reg) {
+        synchronized (state) {
+            long now = clock.getAsLong();
+            Node reported = reg.node();
+            String name = reported.name();
+            ClusterConfig.NodeOverride o = config.overrideFor(name);
+            int cpus = reported.cpus();
+            long mem = reported.memMiB();
+            // the configured size is the whole machine's, as slurm.conf's is
+            String inval = invalid(name, o, reg.totalCpus(), reg.totalMemMiB());
+            if (o != null && o.cpus() > 0) cpus = Math.min(cpus, o.cpus());
+            if (o != null && o.realMemoryMiB() > 0) mem = Math.min(mem, o.realMemoryMiB());
+            Node before = state.nodes.get(name);
+            NodeState s = NodeState.UP;
+            String reason = null;
+            if (inval != null) {
+                s = NodeState.INVAL;
+                reason = inval;
+                log.warn("node invalid node={} reason=\"{}\"", name, inval);
+            } else if (before != null && (before.state() == NodeState.DRAIN || isAdminDown(before))) {
+                // an operator's drain or down outlives the agent's restarts, as in Slurm
+                s = before.state();
+                reason = before.reason();
+            }
+            Node n = new Node(
+                    name,
+                    reported.address(),
+                    cpus,
+                    mem,
+                    reported.sockets(),
+                    reported.coresPerSocket(),
+                    reported.threadsPerCore(),
+                    reported.arch(),
+                    reported.os(),
+                    s,
+                    reason,
+                    now,
+                    0,
+                    0,
+                    reported.freeMemMiB(),
+                    reported.cpuLoad(),
+                    reported.bootTime(),
+                    reported.agentStartTime(),
+                    reported.version(),
+                    withDeclared(reported.features(), o),
+                    reported.gpus(),
+                    reported.containment(),
+                    reported.jobUser(),
+                    reported.gpuUsage());
+            state.save(n);
+            AgentChannel old = state.links.put(name, link);
+            if (old != null && old != link) old.close();
+            lastSeen.put(name, now);
+            if (before != null && before.state() == NodeState.DOWN) {
+                log.info("node back in service node={} was=\"{}\"", name, before.reason());
+            }
+            log.info("agent registered node={} cpus={} mem={}M address={}", name, cpus, mem, n.address());
+            reconcile(link, name, reg);
+            link.registered(heartbeatSeconds());
+        }
+        wake.run();
+    }
+
+    /** Why a configured size cannot be right for this machine, with what to do; null when it fits. */
+    private static String invalid(String name, ClusterConfig.NodeOverride o, int totalCpus, long totalMem) {
+        if (o != null && o.cpus() > totalCpus) {
+            return "Configured CPUs=" + o.cpus() + " but the node has " + totalCpus
+                    + "; lower CPUs in motley.conf's NodeName=" + name
+                    + " line (or remove it to use what is detected)";
+        }
+        if (o != null && o.realMemoryMiB() > totalMem) {
+            return "Configured RealMemory=" + o.realMemoryMiB() + " but the node has " + totalMem
+                    + " MiB; lower RealMemory in motley.conf's NodeName=" + name
+                    + " line (or remove it to use what is detected)";
+        }
+        return null;
+    }
+
+    /** Carries out {@link Reconciliation} of the agent's inventory against the controller's belief. */
+    private void reconcile(AgentChannel link, String name, AgentReport.Registration reg) {
+        Map<Reconciliation.ReportedRun, AgentReport.RunEnded> endReports = new HashMap<>();
+        for (AgentReport.RunEnded e : reg.ends()) {
+            endReports.put(new Reconciliation.ReportedRun(e.jobId(), e.run(), true), e);
+        }
+        Map<Long, Reconciliation.Belief> belief = new HashMap<>();
+        for (Reconciliation.ReportedRun r : reg.runs()) {
+            Job j = state.jobs.get(r.jobId());
+            if (j != null) {
+                belief.put(
+                        j.id(),
+                        new Reconciliation.Belief(
+                                j.restarts(),
+                                j.state() == JobState.RUNNING && name.equals(j.node()),
+                                state.cancelling.containsKey(j.id())));
+            }
+        }
+        Map<Long, Integer> runningHere = new TreeMap<>();
+        for (Job j : state.jobs.values()) {
+            if (j.state() == JobState.RUNNING && name.equals(j.node())) runningHere.put(j.id(), j.restarts());
+        }
+        Reconciliation.Result result = Reconciliation.reconcile(reg.runs(), belief, runningHere);
+        for (Reconciliation.Action a : result.actions()) {
+            switch (a) {
+                case Reconciliation.ProcessEnd e -> {
+                    AgentReport.RunEnded report =
+                            endReports.get(new Reconciliation.ReportedRun(e.jobId(), e.run(), true));
+                    if (report != null) ends.ended(name, report);
+                }
+                case Reconciliation.KillStray k -> {
+                    log.warn(
+                            "agent runs a job that is not running there; killing it node={} job={} run={}",
+                            name,
+                            k.jobId(),
+                            k.run());
+                    link.kill(k.jobId(), k.run(), KillReason.STRAY);
+                }
+                case Reconciliation.KillCancelled k -> link.kill(k.jobId(), k.run(), KillReason.CANCEL);
+                case Reconciliation.Relaunch r -> {
+                    // we decided to start it but the agent never got the order: send it again
+                    Job j = state.jobs.get(r.jobId());
+                    if (j != null && j.state() == JobState.RUNNING && name.equals(j.node())) {
+                        log.info("resending launch the agent never received job={} node={}", j.id(), name);
+                        link.launch(j);
+                    }
+                }
+            }
+        }
+        state.endingRuns
+                .entrySet()
+                .removeIf(
+                        e -> e.getValue().equals(name) && !result.stillEnding().contains(e.getKey()));
+    }
+
+    /** The agent's automatic features plus those motley.conf declares for the node. */
+    private static List<String> withDeclared(List<String> automatic, ClusterConfig.NodeOverride o) {
+        if (o == null || o.features().isEmpty()) return automatic;
+        LinkedHashSet<String> all = new LinkedHashSet<>(automatic);
+        all.addAll(o.features());
+        return List.copyOf(all);
+    }
+
+    /** A heartbeat: the node's load is noted (memory only), and its health check's result acted on. */
+    void heartbeat(String node, AgentReport.Load hb) {
+        synchronized (state) {
+            long now = clock.getAsLong();
+            lastSeen.put(node, now);
+            Node n = state.nodes.get(node);
+            if (n == null) return;
+            n = n.withLoad(hb.cpuLoad(), hb.freeMemMiB(), hb.gpuUsage());
+            state.note(n);
+            if (hb.health() != null) health(n, hb.health(), now);
+        }
+    }
+
+    private static boolean isAdminDown(Node n) {
+        return n.state() == NodeState.DOWN && n.reason() != null && !NOT_RESPONDING.equals(n.reason());
+    }
+
+    /** A failing health check drains the node with its output as reason; a passing one resumes a node it drained. */
+    private void health(Node n, String result, long now) {
+        boolean ok = result.equals("ok");
+        boolean drainedByHealth =
+                n.state() == NodeState.DRAIN && n.reason() != null && n.reason().startsWith(HEALTH_PREFIX);
+        Node next = null;
+        if (!ok && n.state() == NodeState.UP) {
+            String why = HEALTH_PREFIX + result.replaceFirst("^fail:", "").strip();
+            next = n.withState(NodeState.DRAIN, why, now);
+            log.warn("node drained by its health check node={} reason=\"{}\"", n.name(), why);
+        } else if (ok && drainedByHealth) {
+            next = n.withState(NodeState.UP, null, now);
+            log.info("node resumed: health check passes again node={}", n.name());
+        }
+        if (next != null) {
+            state.save(next);
+            wake.run();
+        }
+    }
+
+    /** scontrol update NodeName=... State=DRAIN|RESUME|DOWN|UNDRAIN Reason=...: an operator's word on a node. */
+    Optional<String> update(String name, String stateWord, String reason, Caller caller) {
+        synchronized (state) {
+            if (!caller.isRoot()) return Optional.of("Access/permission denied");
+            Node n = state.nodes.get(name);
+            if (n == null) return Optional.of("Invalid node name specified");
+            long now = clock.getAsLong();
+            String word = stateWord.toUpperCase(Locale.ROOT);
+            Node next;
+            switch (word) {
+                case "DRAIN", "DOWN" -> {
+                    if (reason == null || reason.isBlank())
+                        return Optional.of("You must specify a reason when DOWNING or DRAINING a node. Request denied");
+                    next = n.withState(word.equals("DRAIN") ? NodeState.DRAIN : NodeState.DOWN, reason, now);
+                    // as in Slurm, DOWN ends the node's jobs
+                    if (word.equals("DOWN")) failJobsOn(name, now, KillReason.NODE_DOWN);
+                }
+                case "RESUME", "UNDRAIN", "IDLE" -> {
+                    if (n.state() == NodeState.INVAL)
+                        return Optional.of("Node configuration is invalid: " + n.reason());
+                    next = n.withState(NodeState.UP, null, now);
+                    lastSeen.put(name, now);
+                }
+                default -> {
+                    return Optional.of("Invalid node state specified");
+                }
+            }
+            state.save(next);
+            log.info("node updated by operator node={} state={} reason=\"{}\"", name, next.state(), reason);
+        }
+        wake.run();
+        return Optional.empty();
+    }
+
+    /**
+     * Ends or requeues every job running on the node (its node failed); {@code kill} non-null
+     * also tells the node's agent, if connected, to kill them.
+     */
+    private void failJobsOn(String name, long now, KillReason kill) {
+        List<Job> failed = new ArrayList<>();
+        for (Job j : state.jobs.values()) {
+            if (j.state() == JobState.RUNNING && name.equals(j.node())) {
+                failed.add(ends.nodeFailed(j, now));
+                AgentChannel link = state.links.get(name);
+                if (kill != null && link != null) link.kill(j.id(), j.restarts(), kill);
+            }
+        }
+        state.saveAll(failed);
+        failed.forEach(j -> state.cancelling.remove(j.id()));
+    }
+
+    void disconnected(AgentChannel link) {
+        synchronized (state) {
+            if (state.links.get(link.node()) == link) {
+                state.links.remove(link.node());
+                log.info("agent link closed node={}", link.node());
+            }
+        }
+    }
+
+    /** Marks nodes whose heartbeats stopped DOWN (their jobs end as NODE_FAIL or are requeued). */
+    void checkTimeouts() {
+        boolean changed = false;
+        synchronized (state) {
+            long now = clock.getAsLong();
+            for (Node n : List.copyOf(state.nodes.values())) {
+                long seen = lastSeen.getOrDefault(n.name(), 0L);
+                if (n.state() != NodeState.DOWN && now - seen > config.nodeTimeoutSeconds()) {
+                    state.save(n.withState(NodeState.DOWN, NOT_RESPONDING, now));
+                    log.warn("node down node={} reason=\"{}\" silent_for={}s", n.name(), NOT_RESPONDING, now - seen);
+                    failJobsOn(n.name(), now, null);
+                    // runs killed by a requeue on a dead node will not report; their jobs need not wait
+                    state.endingRuns.values().removeIf(n.name()::equals);
+                    changed = true;
+                }
+            }
+        }
+        if (changed) wake.run();
+    }
+
+    /** Nodes with what is allocated on them now. */
+    List<Node> withAllocations() {
+        synchronized (state) {
+            Map<String, int[]> cpus = new HashMap<>();
+            Map<String, long[]> mem = new HashMap<>();
+            for (Job j : state.jobs.values()) {
+                if (j.state() == JobState.RUNNING && j.node() != null) {
+                    cpus.computeIfAbsent(j.node(), k -> new int[1])[0] += j.allocCpus();
+                    mem.computeIfAbsent(j.node(), k -> new long[1])[0] += j.allocMemMiB();
+                }
+            }
+            List<Node> out = new ArrayList<>();
+            for (Node n : state.nodes.values()) {
+                out.add(n.withAllocation(
+                        cpus.getOrDefault(n.name(), new int[1])[0], mem.getOrDefault(n.name(), new long[1])[0]));
+            }
+            return out;
+        }
+    }
+}

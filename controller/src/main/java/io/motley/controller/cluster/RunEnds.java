@@ -1,0 +1,83 @@
+package io.motley.controller.cluster;
+
+import io.motley.core.config.ClusterConfig;
+import io.motley.core.job.ExitStatus;
+import io.motley.core.job.FreeText;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobState;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a job's run ends: reported by its agent, or forced when its node fails. The caller holds
+ * the tables' lock.
+ */
+final class RunEnds {
+    private static final Logger log = LoggerFactory.getLogger(RunEnds.class);
+    /** Longest state description kept (the agent's sentence on a failed launch, say). */
+    static final int MAX_STATE_DESC = 1024;
+
+    private final ClusterState state;
+    private final ClusterConfig config;
+    private final LongSupplier clock;
+
+    RunEnds(ClusterState state, ClusterConfig config, LongSupplier clock) {
+        this.state = state;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /**
+     * The agent on {@code node} reports that a run ended. Idempotent: a repeat, or the end of a
+     * run a requeue or a failed node already replaced, changes nothing. The end is acknowledged
+     * once it is recorded, so that the agent stops reporting it.
+     */
+    void ended(String node, AgentReport.RunEnded f) {
+        long id = f.jobId();
+        int run = f.run();
+        Job j = state.jobs.get(id);
+        if (j != null && run != j.restarts()) {
+            if (node.equals(state.endingRuns.get(id))) state.endingRuns.remove(id);
+            log.info("end of an earlier run ignored job={} node={} run={} current_run={}", id, node, run, j.restarts());
+        } else if (j != null && j.state() == JobState.RUNNING && node.equals(j.node())) {
+            JobState how = f.state();
+            Integer by = state.cancelling.remove(id);
+            long end = f.end() > 0 ? f.end() : clock.getAsLong();
+            // Slurm reports an OOM-killed job as 0:125 whatever signal ended it
+            ExitStatus exit =
+                    how == JobState.OUT_OF_MEMORY ? new ExitStatus(0, 125) : new ExitStatus(f.code(), f.signal());
+            Job done = j.withUsage(f.usage())
+                    .ended(how, exit, end, how == JobState.CANCELLED ? (by == null ? 0 : by) : -1);
+            String desc = stateDesc(f.desc());
+            if (desc != null) done = done.withStateDesc(desc);
+            state.save(done);
+            if (desc == null) {
+                log.info("job ended job={} node={} state={} exit={}", id, node, how, done.exit());
+            } else {
+                log.info("job ended job={} node={} state={} exit={} desc=\"{}\"", id, node, how, done.exit(), desc);
+            }
+        }
+        AgentChannel link = state.links.get(node);
+        if (link != null) link.acknowledge(id, run);
+    }
+
+    /** The agent's sentence on how a job ended, on one line and bounded; null when it sent none. */
+    static String stateDesc(String desc) {
+        if (desc == null || desc.isBlank()) return null;
+        return FreeText.quote(desc.strip().replaceAll("[\\t\\n\\r\\x0B\\f]+", " "), MAX_STATE_DESC);
+    }
+
+    /**
+     * A running job whose node failed: back to the queue under JobRequeue=1 unless it was submitted
+     * with --no-requeue (as Slurm does), else ended NODE_FAIL. Not saved: the caller saves all of a
+     * node's jobs at once.
+     */
+    Job nodeFailed(Job j, long now) {
+        if (config.jobRequeue() && j.request().requeue()) {
+            log.info("job requeued: its node failed job={} node={} run={}", j.id(), j.node(), j.restarts() + 1);
+            return j.requeue(now + config.requeueDelaySeconds(), false);
+        }
+        return j.ended(JobState.NODE_FAIL, ExitStatus.NONE, now, -1);
+    }
+}
