@@ -168,7 +168,7 @@ final class NodeRegistry {
                             name,
                             k.jobId(),
                             k.run());
-                    link.kill(k.jobId(), k.run(), KillReason.STRAY);
+                    link.kill(k.jobId(), k.run(), KillReason.NOT_RUNNING_HERE);
                 }
                 case Reconciliation.KillCancelled k -> link.kill(k.jobId(), k.run(), KillReason.CANCEL);
                 case Reconciliation.Relaunch r -> {

@@ -273,8 +273,9 @@ public final class ControllerServer implements AutoCloseable {
             case CANCEL -> "cancel";
             case REQUEUE -> "requeue";
             case NODE_DOWN -> "node_down";
-            case STRAY -> "unknown";
-            case TIMEOUT -> "TIMEOUT";
+            case NOT_RUNNING_HERE -> "unknown";
+            case TIME_LIMIT -> "TIMEOUT";
+            case SUPERSEDED -> "superseded";
         };
     }
 

@@ -221,7 +221,7 @@ class RequeueDeadlineTest {
                 .orElseThrow();
         assertThat(kill.id()).isEqualTo(again);
         assertThat(kill.run()).isZero();
-        assertThat(kill.why()).isEqualTo(KillReason.STRAY);
+        assertThat(kill.why()).isEqualTo(KillReason.NOT_RUNNING_HERE);
         store.close();
     }
 

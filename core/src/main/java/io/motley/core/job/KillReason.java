@@ -11,13 +11,15 @@ public enum KillReason {
     REQUEUE,
     /** An operator set the node DOWN: the controller already ended or requeued the job. */
     NODE_DOWN,
-    /** The agent runs a run the controller does not believe is there (after a restart, say). */
-    STRAY,
-    /** The run passed its time limit (the agent decides this itself): TIMEOUT. */
-    TIMEOUT;
+    /** The controller does not believe this run is running on this node (the agent reported it on registration). */
+    NOT_RUNNING_HERE,
+    /** The agent's own timer: the run reached its time limit. */
+    TIME_LIMIT,
+    /** The agent's own decision: a newer run of the same job was ordered while this one was still here. */
+    SUPERSEDED;
 
-    /** The state the killed run ends in. */
+    /** The state the killed run ends in, as Slurm reports it. */
     public JobState endState() {
-        return this == TIMEOUT ? JobState.TIMEOUT : JobState.CANCELLED;
+        return this == TIME_LIMIT ? JobState.TIMEOUT : JobState.CANCELLED;
     }
 }
