@@ -80,7 +80,7 @@ class PrioritiesTest {
 
     @Test
     void accountsAreCheckedAndDefaultsRecorded() {
-        try (Store store = new Store(dir.resolve("db"))) {
+        try (Store store = Store.sqlite(dir.resolve("db"))) {
             Cluster c = cluster(store, CONF);
             Frame bad = c.submit(req(1, "chem", 0, null), 1001, 1001, "bob");
             assertThat(bad.isError()).isTrue();
@@ -100,7 +100,7 @@ class PrioritiesTest {
 
     @Test
     void usageLowersFairShareAndSurvivesARestart() {
-        Store store = new Store(dir.resolve("db"));
+        Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store, CONF);
         ClusterTest.FakeLink n1 = new ClusterTest.FakeLink("n1");
         c.register(n1, ClusterTest.registration("n1", 2));
@@ -126,7 +126,7 @@ class PrioritiesTest {
         assertThat(c.job(theirs).orElseThrow().priority()).isEqualTo(10000);
         store.close();
 
-        Store again = new Store(dir.resolve("db"));
+        Store again = Store.sqlite(dir.resolve("db"));
         Cluster c2 = cluster(again, CONF);
         ShareTree t = c2.shares();
         assertThat(t.row("physics", "alice").orElseThrow().rawUsage()).isEqualTo(200.0);
@@ -138,7 +138,7 @@ class PrioritiesTest {
 
     @Test
     void niceLowersPriorityAndOnlyRootMayLowerIt() {
-        try (Store store = new Store(dir.resolve("db"))) {
+        try (Store store = Store.sqlite(dir.resolve("db"))) {
             Cluster c = cluster(store, CONF);
             long a = c.submit(req(1, "chem", 0, null), 1002, 1002, "carol").lng("id", -1);
             long b = c.submit(req(1, "chem", 100, null), 1002, 1002, "carol").lng("id", -1);
@@ -156,7 +156,7 @@ class PrioritiesTest {
 
     @Test
     void topWorksThroughNiceEvenWithEveryWeightZero() {
-        try (Store store = new Store(dir.resolve("db"))) {
+        try (Store store = Store.sqlite(dir.resolve("db"))) {
             Cluster c = cluster(store, "NodeTimeout=1000");
             long a = c.submit(req(1, null, 0, null), 1000, 1000, "alice").lng("id", -1);
             long b = c.submit(req(1, null, 0, null), 1000, 1000, "alice").lng("id", -1);
@@ -174,7 +174,7 @@ class PrioritiesTest {
 
     @Test
     void basicKeepsSubmissionOrder() {
-        try (Store store = new Store(dir.resolve("db"))) {
+        try (Store store = Store.sqlite(dir.resolve("db"))) {
             Cluster c = cluster(store, "PriorityType=priority/basic");
             long a = c.submit(req(1, null, 100, null), 1000, 1000, "alice").lng("id", -1);
             c.refreshPriorities(now.get());
@@ -185,7 +185,7 @@ class PrioritiesTest {
 
     @Test
     void queuedJobsAreRerankedEveryCalcPeriodNewOnesAtOnce() {
-        try (Store store = new Store(dir.resolve("db"))) {
+        try (Store store = Store.sqlite(dir.resolve("db"))) {
             Cluster c = cluster(store, CONF);
             c.register(new ClusterTest.FakeLink("n1"), ClusterTest.registration("n1", 2));
             long t0 = now.get();
@@ -220,7 +220,7 @@ class PrioritiesTest {
 
     @Test
     void anArrayDoesNotJumpAheadOfAnEarlierJobOfEqualPriority() {
-        try (Store store = new Store(dir.resolve("db"))) {
+        try (Store store = Store.sqlite(dir.resolve("db"))) {
             // every weight 0: all priorities are 1, so submission order decides, as in Slurm
             Cluster c = cluster(store, "NodeTimeout=1000");
             c.register(new ClusterTest.FakeLink("n1"), ClusterTest.registration("n1", 1));
