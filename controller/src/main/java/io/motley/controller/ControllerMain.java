@@ -82,7 +82,7 @@ public final class ControllerMain {
                 Files.exists(confFile) ? ClusterConfig.parse(Files.readString(confFile)) : ClusterConfig.defaults();
         int port = portOverride != null ? portOverride : config.controllerPort();
         ClusterKey key = ClusterKey.loadOrCreate(home.resolve("etc/cluster.key"));
-        Store store = new Store(home.resolve("state/motley.db"));
+        Store store = Store.open(config, home);
         Cluster cluster = new Cluster(config, store, () -> System.currentTimeMillis() / 1000);
         ControllerServer server = new ControllerServer(
                 cluster, key, bind, port, Bounds.requests(config.limits().maxScriptBytes()));

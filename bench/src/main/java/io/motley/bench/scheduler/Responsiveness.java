@@ -45,7 +45,7 @@ public final class Responsiveness {
         Random rnd = new Random(42);
         long now = System.currentTimeMillis() / 1000;
         long t0 = System.nanoTime();
-        try (Store store = new Store(dir.resolve("motley.db"))) {
+        try (Store store = Store.sqlite(dir.resolve("motley.db"))) {
             for (int i = 0; i < jobs; i++) {
                 JobRequest r = request(1 + rnd.nextInt(8), 60L * (1 + rnd.nextInt(600)));
                 store.insertNew(id -> new Job(

@@ -117,7 +117,7 @@ class ClusterTest {
 
     @Test
     void acceptedJobsSurviveARestartAndLostLaunchesAreResent() {
-        Store store = new Store(dir.resolve("db"));
+        Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store);
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, registration("n1", 2));
@@ -129,7 +129,7 @@ class ClusterTest {
         store.close();
 
         // a new controller process over the same database: the agent reports only job a
-        Store again = new Store(dir.resolve("db"));
+        Store again = Store.sqlite(dir.resolve("db"));
         Cluster c2 = cluster(again);
         assertThat(c2.jobs())
                 .extracting(Job::id, Job::state)
@@ -149,7 +149,7 @@ class ClusterTest {
 
     @Test
     void silentNodesGoDownTheirJobsFailAndTheyComeBack() {
-        Store store = new Store(dir.resolve("db"));
+        Store store = Store.sqlite(dir.resolve("db"));
         // without JobRequeue the job ends NODE_FAIL (RequeueDeadlineTest covers the requeue)
         Cluster c = new Cluster(ClusterConfig.parse("NodeTimeout=10\nJobRequeue=0"), store, now::get);
         FakeLink n1 = new FakeLink("n1");
@@ -175,7 +175,7 @@ class ClusterTest {
 
     @Test
     void cancelRulesFollowSlurm() {
-        Store store = new Store(dir.resolve("db"));
+        Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store);
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, registration("n1", 1));
@@ -209,7 +209,7 @@ class ClusterTest {
 
     @Test
     void refusedSubmissionsSpendAnIdAndAreRecordedFailed() {
-        Store store = new Store(dir.resolve("db"));
+        Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store);
         c.register(new FakeLink("n1"), registration("n1", 2));
         Submission no = c.submit(req(64), as(0, 0, "root"));
@@ -225,7 +225,7 @@ class ClusterTest {
 
     @Test
     void aStartPlannedBeforeTheJobWasCancelledOrUpdatedOrItsNodeDrainedIsNotMade() {
-        Store store = new Store(dir.resolve("db"));
+        Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store);
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, registration("n1", 4));

@@ -79,7 +79,7 @@ class PrioritiesTest {
 
     @Test
     void accountsAreCheckedAndDefaultsRecorded() {
-        try (Store store = new Store(dir.resolve("db"))) {
+        try (Store store = Store.sqlite(dir.resolve("db"))) {
             Cluster c = cluster(store, CONF);
             Submission bad = c.submit(req(1, "chem", 0, null), as(1001, 1001, "bob"));
             assertThat(accepted(bad)).isFalse();
@@ -99,7 +99,7 @@ class PrioritiesTest {
 
     @Test
     void usageLowersFairShareAndSurvivesARestart() {
-        Store store = new Store(dir.resolve("db"));
+        Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store, CONF);
         ClusterTest.FakeLink n1 = new ClusterTest.FakeLink("n1");
         c.register(n1, ClusterTest.registration("n1", 2));
@@ -118,7 +118,7 @@ class PrioritiesTest {
         assertThat(c.job(theirs).orElseThrow().priority()).isEqualTo(10000);
         store.close();
 
-        Store again = new Store(dir.resolve("db"));
+        Store again = Store.sqlite(dir.resolve("db"));
         Cluster c2 = cluster(again, CONF);
         ShareTree t = c2.shares();
         assertThat(t.row("physics", "alice").orElseThrow().rawUsage()).isEqualTo(200.0);
@@ -130,7 +130,7 @@ class PrioritiesTest {
 
     @Test
     void niceLowersPriorityAndOnlyRootMayLowerIt() {
-        try (Store store = new Store(dir.resolve("db"))) {
+        try (Store store = Store.sqlite(dir.resolve("db"))) {
             Cluster c = cluster(store, CONF);
             long a = id(c.submit(req(1, "chem", 0, null), as(1002, 1002, "carol")));
             long b = id(c.submit(req(1, "chem", 100, null), as(1002, 1002, "carol")));
@@ -148,7 +148,7 @@ class PrioritiesTest {
 
     @Test
     void topWorksThroughNiceEvenWithEveryWeightZero() {
-        try (Store store = new Store(dir.resolve("db"))) {
+        try (Store store = Store.sqlite(dir.resolve("db"))) {
             Cluster c = cluster(store, "NodeTimeout=1000");
             long a = id(c.submit(req(1, null, 0, null), as(1000, 1000, "alice")));
             long b = id(c.submit(req(1, null, 0, null), as(1000, 1000, "alice")));
@@ -166,7 +166,7 @@ class PrioritiesTest {
 
     @Test
     void basicKeepsSubmissionOrder() {
-        try (Store store = new Store(dir.resolve("db"))) {
+        try (Store store = Store.sqlite(dir.resolve("db"))) {
             Cluster c = cluster(store, "PriorityType=priority/basic");
             long a = id(c.submit(req(1, null, 100, null), as(1000, 1000, "alice")));
             c.refreshPriorities(now.get());
@@ -177,7 +177,7 @@ class PrioritiesTest {
 
     @Test
     void queuedJobsAreRerankedEveryCalcPeriodNewOnesAtOnce() {
-        try (Store store = new Store(dir.resolve("db"))) {
+        try (Store store = Store.sqlite(dir.resolve("db"))) {
             Cluster c = cluster(store, CONF);
             c.register(new ClusterTest.FakeLink("n1"), ClusterTest.registration("n1", 2));
             long t0 = now.get();
@@ -203,7 +203,7 @@ class PrioritiesTest {
 
     @Test
     void anArrayDoesNotJumpAheadOfAnEarlierJobOfEqualPriority() {
-        try (Store store = new Store(dir.resolve("db"))) {
+        try (Store store = Store.sqlite(dir.resolve("db"))) {
             // every weight 0: all priorities are 1, so submission order decides, as in Slurm
             Cluster c = cluster(store, "NodeTimeout=1000");
             c.register(new ClusterTest.FakeLink("n1"), ClusterTest.registration("n1", 1));

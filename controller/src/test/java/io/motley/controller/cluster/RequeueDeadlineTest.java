@@ -84,7 +84,7 @@ class RequeueDeadlineTest {
 
     @Test
     void aRequeuedRunningJobIsKilledWaitsAndRunsAgainWhileItsOldRunsEndChangesNothing() {
-        Store store = new Store(dir.resolve("db"));
+        Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store, "");
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, registration("n1", 2));
@@ -129,14 +129,14 @@ class RequeueDeadlineTest {
         store.close();
 
         // the run counter is in the stored record
-        Store again = new Store(dir.resolve("db"));
+        Store again = Store.sqlite(dir.resolve("db"));
         assertThat(cluster(again, "").job(a)).get().extracting(Job::restarts).isEqualTo(1);
         again.close();
     }
 
     @Test
     void aRequeuedJobWaitsForItsKilledRunEvenWithoutADelay() {
-        Store store = new Store(dir.resolve("db"));
+        Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store, "RequeueDelay=0");
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, registration("n1", 1));
@@ -154,7 +154,7 @@ class RequeueDeadlineTest {
 
     @Test
     void finishedJobsComeBackAndRefusalsUseSlurmsWords() {
-        Store store = new Store(dir.resolve("db"));
+        Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store, "RequeueDelay=5");
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, registration("n1", 2));
@@ -199,7 +199,7 @@ class RequeueDeadlineTest {
 
     @Test
     void jobsOnAFailedNodeAreRequeuedUnlessTheySaidNoRequeue() {
-        Store store = new Store(dir.resolve("db"));
+        Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store, "");
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, registration("n1", 2));
@@ -227,7 +227,7 @@ class RequeueDeadlineTest {
 
     @Test
     void aJobThatCanNoLongerEndBeforeItsDeadlineEndsDeadlineWithoutStarting() {
-        Store store = new Store(dir.resolve("db"));
+        Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store, "");
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, registration("n1", 1));
@@ -252,7 +252,7 @@ class RequeueDeadlineTest {
 
     @Test
     void submissionRefusesADeadlineThatIsPastOrHasNoTimeLimit() {
-        Store store = new Store(dir.resolve("db"));
+        Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store, "PartitionName=limited Default=YES DefaultTime=10\nPartitionName=open");
         c.register(new FakeLink("n1"), registration("n1", 1));
         Submission past = c.submit(req(JobRequest.UNSET, now.get() - 1, true), as(0, 0, "root"));

@@ -36,7 +36,7 @@ class SharedCheckTest {
             """;
 
     Cluster cluster(String conf) {
-        store = new Store(dir.resolve("state/motley.db"));
+        store = Store.sqlite(dir.resolve("state/motley.db"));
         Cluster c = new Cluster(ClusterConfig.parse(conf), store, now::get);
         c.register(new FakeLink("n1"), ClusterTest.registration("n1", 4));
         return c;
@@ -220,7 +220,7 @@ class SharedCheckTest {
         assertThat(j.stateDesc()).isEqualTo("Launch failed on n1: No space left on device (writing the job's script)");
         // it is stored with the job, for sacct after the job leaves memory
         store.close();
-        store = new Store(dir.resolve("state/motley.db"));
+        store = Store.sqlite(dir.resolve("state/motley.db"));
         assertThat(store.accounting(0, Long.MAX_VALUE, -1, List.of(id)))
                 .singleElement()
                 .extracting(Job::stateDesc)

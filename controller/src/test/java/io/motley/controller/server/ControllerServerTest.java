@@ -49,7 +49,7 @@ class ControllerServerTest {
     void setUp() throws IOException {
         key = keyFile("cd");
         wrongKey = keyFile("00");
-        store = new Store(dir.resolve("db"));
+        store = Store.sqlite(dir.resolve("db"));
         Cluster cluster = new Cluster(ClusterConfig.parse("ClusterName=test\n"), store, () -> 1_000_000L);
         server = new ControllerServer(cluster, key, "127.0.0.1", 0, new Bounds(2048, Bounds.DEPTH));
         Thread.ofPlatform().daemon().start(server::serve);

@@ -35,7 +35,7 @@ class RequestsTest {
 
     @BeforeEach
     void start() {
-        store = new Store(dir.resolve("state/motley.db"));
+        store = Store.sqlite(dir.resolve("state/motley.db"));
         Cluster cluster = new Cluster(
                 ClusterConfig.parse("PartitionName=main Default=YES\nPartitionName=secret AllowGroups=wheel\n"),
                 store,

@@ -81,7 +81,7 @@ class StoreTest {
         Path state = dir.resolve("state");
         Files.createDirectories(state);
         Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxr-xr-x"));
-        try (Store store = new Store(state.resolve("motley.db"))) {
+        try (Store store = Store.sqlite(state.resolve("motley.db"))) {
             store.insertNew(StoreTest::job);
             assertThat(mode(state)).isEqualTo("rwx------");
             for (String f : List.of("motley.db", "motley.db-wal", "motley.db-shm", "job-ids")) {
@@ -94,9 +94,9 @@ class StoreTest {
     @Test
     void aDatabaseMadeBeforeIsMadePrivateWhenOpened() throws Exception {
         Path db = dir.resolve("state/motley.db");
-        new Store(db).close();
+        Store.sqlite(db).close();
         Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-r--r--"));
-        try (Store store = new Store(db)) {
+        try (Store store = Store.sqlite(db)) {
             assertThat(mode(db)).isEqualTo("rw-------");
         }
     }
@@ -104,7 +104,7 @@ class StoreTest {
     @Test
     void aDeletedDatabaseRefusesNewJobsAndSaysWhatToDo() throws Exception {
         Path db = dir.resolve("state/motley.db");
-        Store store = new Store(db);
+        Store store = Store.sqlite(db);
         store.insertNew(StoreTest::job);
         store.insertNew(StoreTest::job);
         assertThat(store.problem()).isEmpty();
@@ -121,7 +121,7 @@ class StoreTest {
         store.close();
 
         // the new database continues the ids instead of starting again at 1
-        try (Store again = new Store(db)) {
+        try (Store again = Store.sqlite(db)) {
             assertThat(again.insertNew(StoreTest::job).id()).isEqualTo(3);
         }
     }
@@ -129,7 +129,7 @@ class StoreTest {
     @Test
     void aReplacedDatabaseIsNoticedToo() throws Exception {
         Path db = dir.resolve("state/motley.db");
-        try (Store store = new Store(db)) {
+        try (Store store = Store.sqlite(db)) {
             store.insertNew(StoreTest::job);
             Path other = dir.resolve("other.db");
             Files.writeString(other, "");
@@ -141,7 +141,7 @@ class StoreTest {
     @Test
     void idsNeverGoBackwardsWhenTheDatabaseIsLostInACrash() throws Exception {
         Path db = dir.resolve("state/motley.db");
-        Store crashed = new Store(db);
+        Store crashed = Store.sqlite(db);
         crashed.insertNew(StoreTest::job);
         crashed.insertNew(StoreTest::job);
         // written ahead in a block, before the first id was committed
@@ -159,7 +159,7 @@ class StoreTest {
             Files.deleteIfExists(db.resolveSibling(f));
 
         ListAppender<ILoggingEvent> logged = capture();
-        try (Store fresh = new Store(db)) {
+        try (Store fresh = Store.sqlite(db)) {
             assertThat(fresh.insertNew(StoreTest::job).id()).isEqualTo(1001);
         } finally {
             release(logged);
@@ -175,13 +175,13 @@ class StoreTest {
     @Test
     void aCleanRestartLeavesNoGapAndAnOlderDatabaseContinuesFromTheMark() throws Exception {
         Path db = dir.resolve("state/motley.db");
-        try (Store store = new Store(db)) {
+        try (Store store = Store.sqlite(db)) {
             store.insertNew(StoreTest::job);
             store.insertNew(StoreTest::job);
         }
         Path backup = dir.resolve("backup.db");
         Files.copy(db, backup);
-        try (Store store = new Store(db)) {
+        try (Store store = Store.sqlite(db)) {
             assertThat(store.insertNew(StoreTest::job).id()).isEqualTo(3);
             store.insertNew(StoreTest::job);
         }
@@ -189,7 +189,7 @@ class StoreTest {
         Files.copy(backup, db, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.deleteIfExists(db.resolveSibling("motley.db-wal"));
         Files.deleteIfExists(db.resolveSibling("motley.db-shm"));
-        try (Store restored = new Store(db)) {
+        try (Store restored = Store.sqlite(db)) {
             assertThat(restored.insertNew(StoreTest::job).id()).isEqualTo(5);
         }
     }
@@ -197,9 +197,9 @@ class StoreTest {
     @Test
     void aDamagedMarkStopsTheStartWithAClearError() throws Exception {
         Path db = dir.resolve("state/motley.db");
-        new Store(db).close();
+        Store.sqlite(db).close();
         Files.writeString(db.resolveSibling("job-ids"), "garbage\n");
-        assertThatThrownBy(() -> new Store(db))
+        assertThatThrownBy(() -> Store.sqlite(db))
                 .isInstanceOf(StoreException.class)
                 .hasMessageContaining("job-ids is damaged ('garbage')");
     }
@@ -209,10 +209,10 @@ class StoreTest {
         Path mount = dir.resolve("tiny");
         Files.createDirectories(mount);
         Assumptions.assumeTrue(
-                mountTmpfs(mount), "needs root and mount(8) to put the database on a full filesystem (a 200k tmpfs)");
+                mountTmpfs(mount), "needs root and mount(8) to put the database on a full filesystem (a 1 MiB tmpfs)");
         try {
             Path db = mount.resolve("state/motley.db");
-            try (Store store = new Store(db)) {
+            try (Store store = Store.sqlite(db)) {
                 long first = store.insertNew(StoreTest::job).id();
                 Path filler = mount.resolve("filler");
                 fill(filler);
@@ -244,7 +244,7 @@ class StoreTest {
     private static boolean mountTmpfs(Path at) {
         try {
             if (!"root".equals(System.getProperty("user.name"))) return false;
-            Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=200k", "tmpfs", at.toString())
+            Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", at.toString())
                     .inheritIO()
                     .start();
             return p.waitFor() == 0;

@@ -26,6 +26,7 @@ import java.util.Map;
  * @param priority the Priority* keys (priority/multifactor with every weight 0 by default)
  * @param associations accounts, users and QOS from AccountName=, UserName= and QOSName= lines
  * @param limits bounds on what users may submit and on the agents' command sockets
+ * @param storage where the controller keeps its jobs: StorageURL, StorageUser, StoragePassFile
  */
 public record ClusterConfig(
         String clusterName,
@@ -44,7 +45,8 @@ public record ClusterConfig(
         Scheduling scheduling,
         PriorityConfig priority,
         Associations associations,
-        Limits limits) {
+        Limits limits,
+        Storage storage) {
 
     public static final int DEFAULT_PORT = 6917;
     public static final long DEFAULT_REQUEUE_DELAY = 121;
@@ -158,6 +160,32 @@ public record ClusterConfig(
         }
     }
 
+    /**
+     * StorageURL, StorageUser and StoragePassFile: a PostgreSQL or MariaDB/MySQL server for the
+     * controller's jobs, or, with no URL ({@link #EMBEDDED}), the embedded SQLite file. The pass
+     * file's path is as written (the controller resolves it and checks who may read it).
+     */
+    public record Storage(String url, String user, String passFile) {
+        public static final Storage EMBEDDED = new Storage(null, null, null);
+
+        public Storage {
+            if (url == null && (user != null || passFile != null))
+                throw new IllegalArgumentException("StorageUser and StoragePassFile need a StorageURL");
+            if (url != null
+                    && !url.startsWith("jdbc:postgresql://")
+                    && !url.startsWith("jdbc:mariadb://")
+                    && !url.startsWith("jdbc:mysql://")) {
+                throw new IllegalArgumentException("StorageURL must start with jdbc:postgresql://, jdbc:mariadb://"
+                        + " or jdbc:mysql:// (leave it out for the embedded SQLite file)");
+            }
+        }
+
+        /** Whether the jobs live in the embedded SQLite file. */
+        public boolean embedded() {
+            return url == null;
+        }
+    }
+
     /** Containment strategies an agent may be told to use. */
     public static final List<String> CONTAINMENT_TYPES = List.of("auto", "cgroup2", "cgroup1", "process");
 
@@ -197,6 +225,9 @@ public record ClusterConfig(
         int agentMaxConnections = Limits.DEFAULT.agentMaxConnections();
         int agentMaxConnectionsPerUser = Limits.DEFAULT.agentMaxConnectionsPerUser();
         long agentRequestTimeout = Limits.DEFAULT.agentRequestTimeoutSeconds();
+        String storageUrl = null;
+        String storageUser = null;
+        String storagePassFile = null;
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
@@ -302,6 +333,9 @@ public record ClusterConfig(
                             case "AgentMaxConnections" -> agentMaxConnections = Integer.parseInt(v);
                             case "AgentMaxConnectionsPerUser" -> agentMaxConnectionsPerUser = Integer.parseInt(v);
                             case "AgentRequestTimeout" -> agentRequestTimeout = Long.parseLong(v);
+                            case "StorageURL" -> storageUrl = v;
+                            case "StorageUser" -> storageUser = v;
+                            case "StoragePassFile" -> storagePassFile = v;
                             default -> {
                                 if (!prio.accept(first, v)) throw new IllegalArgumentException("unknown key " + first);
                             }
@@ -335,6 +369,12 @@ public record ClusterConfig(
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("motley.conf: " + e.getMessage(), e);
         }
+        Storage storage;
+        try {
+            storage = new Storage(storageUrl, storageUser, storagePassFile);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("motley.conf: " + e.getMessage(), e);
+        }
         Associations assoc;
         try {
             assoc = new Associations(accounts, users, qos).validated();
@@ -358,7 +398,8 @@ public record ClusterConfig(
                 scheduling,
                 prio.build(),
                 assoc,
-                limits);
+                limits,
+                storage);
     }
 
     /** The Priority* and TRESBillingWeights keys as they are read, line by line. */

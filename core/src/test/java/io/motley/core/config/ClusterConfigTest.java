@@ -51,6 +51,37 @@ class ClusterConfigTest {
     }
 
     @Test
+    void storageKeysNameAServerDatabaseAndTheirAbsenceTheEmbeddedFile() {
+        assertThat(ClusterConfig.defaults().storage()).isEqualTo(ClusterConfig.Storage.EMBEDDED);
+        assertThat(ClusterConfig.defaults().storage().embedded()).isTrue();
+        ClusterConfig c = ClusterConfig.parse("""
+                StorageURL=jdbc:postgresql://db.example:5432/motley
+                StorageUser=motley
+                StoragePassFile=/etc/motley/db.pass
+                """);
+        assertThat(c.storage())
+                .isEqualTo(new ClusterConfig.Storage(
+                        "jdbc:postgresql://db.example:5432/motley", "motley", "/etc/motley/db.pass"));
+        assertThat(c.storage().embedded()).isFalse();
+        assertThat(ClusterConfig.parse("StorageURL=jdbc:mariadb://h/m\n")
+                        .storage()
+                        .url())
+                .isEqualTo("jdbc:mariadb://h/m");
+        assertThat(ClusterConfig.parse("StorageURL=jdbc:mysql://h/m\n")
+                        .storage()
+                        .url())
+                .isEqualTo("jdbc:mysql://h/m");
+    }
+
+    @Test
+    void aStorageUrlOfAnotherKindOrAUserWithoutAUrlIsRefused() {
+        assertThatThrownBy(() -> ClusterConfig.parse("StorageURL=jdbc:oracle:thin:@h:1521:x\n"))
+                .hasMessageContaining("StorageURL must start with jdbc:postgresql://");
+        assertThatThrownBy(() -> ClusterConfig.parse("StorageUser=motley\n"))
+                .hasMessageContaining("StorageUser and StoragePassFile need a StorageURL");
+    }
+
+    @Test
     void theFirstPartitionIsTheDefaultWhenNoneIsMarked() {
         ClusterConfig c = ClusterConfig.parse("PartitionName=a\nPartitionName=b\n");
         assertThat(c.partitions().get(0).isDefault()).isTrue();

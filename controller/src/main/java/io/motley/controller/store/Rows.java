@@ -1,0 +1,187 @@
+package io.motley.controller.store;
+
+import io.motley.core.cluster.Node;
+import io.motley.core.job.Job;
+import io.motley.protocol.Codec;
+import io.motley.protocol.Frame;
+import io.motley.protocol.FrameIO;
+import java.io.IOException;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.List;
+
+/**
+ * How jobs and nodes map onto the tables' columns. The columns are what accounting asks about;
+ * the whole record (script, environment, request) is kept encoded in {@code record}, which is
+ * what a job is rebuilt from, so nothing is lost.
+ */
+final class Rows {
+    private Rows() {}
+
+    static final List<String> JOB_COLUMNS = List.of(
+            "id",
+            "array_job_id",
+            "array_task_id",
+            "name",
+            "user_name",
+            "uid",
+            "gid",
+            "account",
+            "partition_name",
+            "qos",
+            "state",
+            "reason",
+            "priority",
+            "submit_time",
+            "eligible_time",
+            "start_time",
+            "end_time",
+            "time_limit",
+            "exit_code",
+            "exit_signal",
+            "node_list",
+            "alloc_cpus",
+            "alloc_mem_mib",
+            "alloc_gpus",
+            "gpu_ids",
+            "restarts",
+            "work_dir",
+            "max_rss_kib",
+            "max_vm_kib",
+            "user_cpu_ms",
+            "system_cpu_ms",
+            "cancelled_by",
+            "state_desc",
+            "record");
+
+    static final List<String> RUN_COLUMNS = List.of(
+            "job_id", "run", "start_time", "end_time", "state", "exit_code", "exit_signal", "node_list", "alloc_cpus");
+
+    static final List<String> STEP_COLUMNS = List.of(
+            "job_id",
+            "run",
+            "step_name",
+            "start_time",
+            "end_time",
+            "state",
+            "exit_code",
+            "exit_signal",
+            "node_list",
+            "alloc_cpus",
+            "max_rss_kib",
+            "max_vm_kib",
+            "user_cpu_ms",
+            "system_cpu_ms");
+
+    static final List<String> NODE_COLUMNS = List.of(
+            "name", "state", "reason", "reason_time", "address", "cpus", "mem_mib", "gpus", "features", "record");
+
+    static void bindJob(PreparedStatement p, Job j) throws SQLException {
+        int i = 1;
+        p.setLong(i++, j.id());
+        p.setLong(i++, j.array() == null ? 0 : j.array().arrayJobId());
+        p.setLong(i++, j.array() == null ? -1 : j.array().taskId());
+        p.setString(i++, j.request().name());
+        p.setString(i++, j.user() == null ? "" : j.user());
+        p.setLong(i++, j.uid());
+        p.setLong(i++, j.gid());
+        text(p, i++, j.request().account());
+        text(p, i++, j.partition());
+        text(p, i++, j.request().qos());
+        p.setString(i++, j.state().name());
+        text(p, i++, j.reason() == null ? null : j.reason().name());
+        p.setLong(i++, j.priority());
+        p.setLong(i++, j.submitTime());
+        p.setLong(i++, Math.max(j.submitTime(), j.request().beginTime()));
+        p.setLong(i++, j.startTime());
+        p.setLong(i++, j.endTime());
+        p.setLong(i++, j.timeLimitSeconds());
+        p.setLong(i++, j.exit().code());
+        p.setLong(i++, j.exit().signal());
+        text(p, i++, j.node());
+        p.setLong(i++, j.allocCpus());
+        p.setLong(i++, j.allocMemMiB());
+        p.setLong(i++, gpuCount(j.gpuIds()));
+        p.setString(i++, j.gpuIds());
+        p.setLong(i++, j.restarts());
+        text(p, i++, j.request().workDir());
+        p.setLong(i++, j.usage().maxRssKiB());
+        p.setLong(i++, j.usage().maxVmKiB());
+        p.setLong(i++, j.usage().userCpuMs());
+        p.setLong(i++, j.usage().systemCpuMs());
+        p.setLong(i++, j.cancelledBy());
+        text(p, i++, j.stateDesc());
+        p.setBytes(i, FrameIO.toBytes(Codec.job(j, true)));
+    }
+
+    /** The job's current run, as {@code sacct -D} lists it once it has started. */
+    static void bindRun(PreparedStatement p, Job j) throws SQLException {
+        p.setLong(1, j.id());
+        p.setLong(2, j.restarts());
+        p.setLong(3, j.startTime());
+        p.setLong(4, j.endTime());
+        p.setString(5, j.state().name());
+        p.setLong(6, j.exit().code());
+        p.setLong(7, j.exit().signal());
+        text(p, 8, j.node());
+        p.setLong(9, j.allocCpus());
+    }
+
+    /** The run's batch step: one per run until job steps come. */
+    static void bindBatchStep(PreparedStatement p, Job j) throws SQLException {
+        p.setLong(1, j.id());
+        p.setLong(2, j.restarts());
+        p.setString(3, "batch");
+        p.setLong(4, j.startTime());
+        p.setLong(5, j.endTime());
+        p.setString(6, j.state().name());
+        p.setLong(7, j.exit().code());
+        p.setLong(8, j.exit().signal());
+        text(p, 9, j.node());
+        p.setLong(10, j.allocCpus());
+        p.setLong(11, j.usage().maxRssKiB());
+        p.setLong(12, j.usage().maxVmKiB());
+        p.setLong(13, j.usage().userCpuMs());
+        p.setLong(14, j.usage().systemCpuMs());
+    }
+
+    static void bindNode(PreparedStatement p, Node n) throws SQLException {
+        p.setString(1, n.name());
+        p.setString(2, n.state().name());
+        text(p, 3, n.reason());
+        p.setLong(4, n.reasonTime());
+        text(p, 5, n.address());
+        p.setLong(6, n.cpus());
+        p.setLong(7, n.memMiB());
+        p.setLong(8, n.gpus().size());
+        p.setString(9, String.join(",", n.features()));
+        p.setBytes(10, FrameIO.toBytes(Codec.node(n)));
+    }
+
+    static Job job(byte[] record) {
+        return Codec.job(decode(record));
+    }
+
+    static Node node(byte[] record) {
+        return Codec.node(decode(record));
+    }
+
+    private static Frame decode(byte[] b) {
+        try {
+            return FrameIO.fromBytes(b);
+        } catch (IOException e) {
+            throw new StoreException("a stored record is damaged: " + e.getMessage(), e);
+        }
+    }
+
+    private static void text(PreparedStatement p, int i, String s) throws SQLException {
+        if (s == null) p.setNull(i, Types.VARCHAR);
+        else p.setString(i, s);
+    }
+
+    private static int gpuCount(String ids) {
+        if (ids == null || ids.isBlank()) return 0;
+        return ids.split(",").length;
+    }
+}

@@ -1,0 +1,511 @@
+package io.motley.controller.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.motley.core.cluster.Node;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobState;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store in SQL: the embedded SQLite file (one connection, WAL, synchronous=FULL, with the
+ * loss checks of {@link SqliteFile}), or a PostgreSQL or MariaDB server through a HikariCP pool.
+ * The schema is Flyway's migrations under {@code db/migration/<database>}. Every write is one
+ * transaction, committed before it returns.
+ *
+ * <p>A server that cannot be reached makes a write fail with a {@link StoreException} that says
+ * so, and {@link #problem()} report it; the pool reconnects by itself once it is back. Job ends
+ * that could not be written are kept and written first thing when the server answers again (a
+ * timer retries every {@link #RETRY_SECONDS} s), so a job that ended during the outage is not
+ * found running after it.
+ */
+public final class SqlStore implements Store {
+    private static final Logger log = LoggerFactory.getLogger(Store.class);
+    static final int RETRY_SECONDS = 2;
+
+    private final Dialect dialect;
+    /** The database as messages name it: the file, or the URL without any password. */
+    private final String where;
+    /** The embedded file, or null for a server. */
+    private final SqliteFile file;
+    /** SQLite's one connection, or null for a server. */
+    private final Connection single;
+    /** A server's pool, or null for SQLite. */
+    private final HikariDataSource pool;
+
+    private final LongSupplier clock = () -> System.currentTimeMillis() / 1000;
+    private final String jobUpsert;
+    private final String runUpsert;
+    private final String stepUpsert;
+    private final String nodeUpsert;
+    /** Job ends that a lost server did not take, by id, written before anything else once it answers. */
+    private final Map<Long, Job> deferred = new LinkedHashMap<>();
+    /** The state and reason last written for each node, to record a node event when they change. */
+    private final Map<String, String> nodeStates = new HashMap<>();
+
+    private final ScheduledExecutorService retry;
+
+    private SqlStore(Dialect dialect, String where, SqliteFile file, Connection single, HikariDataSource pool) {
+        this.dialect = dialect;
+        this.where = where;
+        this.file = file;
+        this.single = single;
+        this.pool = pool;
+        jobUpsert = dialect.upsert("jobs", List.of("id"), Rows.JOB_COLUMNS);
+        runUpsert = dialect.upsert("job_runs", List.of("job_id", "run"), Rows.RUN_COLUMNS);
+        stepUpsert = dialect.upsert("job_steps", List.of("job_id", "run", "step_name"), Rows.STEP_COLUMNS);
+        nodeUpsert = dialect.upsert("nodes", List.of("name"), Rows.NODE_COLUMNS);
+        if (pool != null) {
+            retry = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("store-retry").daemon().factory());
+            retry.scheduleWithFixedDelay(this::retryDeferred, RETRY_SECONDS, RETRY_SECONDS, TimeUnit.SECONDS);
+        } else {
+            retry = null;
+        }
+    }
+
+    /** Opens (creating and migrating as needed) the SQLite file {@code path}. */
+    static SqlStore sqlite(java.nio.file.Path path) {
+        SqliteFile f;
+        Connection c = null;
+        try {
+            f = new SqliteFile(path);
+            String url = "jdbc:sqlite:" + f.file;
+            c = DriverManager.getConnection(url);
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=FULL");
+                s.execute("PRAGMA busy_timeout=5000");
+            }
+            Migrations.sqlite(c, url);
+            try (Statement s = c.createStatement()) {
+                // what the migrations wrote goes into the file now, rather than keeping a large -wal
+                s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            }
+            SqlStore store = new SqlStore(Dialect.SQLITE, f.file.toString(), f, c, null);
+            long next = store.nextId(c, "");
+            long from = f.opened(next);
+            if (from > next) store.setNextId(c, from);
+            return store;
+        } catch (SQLException | IOException | RuntimeException e) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (SQLException ignored) {
+                    // the error that stopped the start is the one to report
+                }
+            }
+            if (e instanceof StoreException se) throw se;
+            throw new StoreException(
+                    "cannot open the job database " + path.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Connects to a PostgreSQL or MariaDB server and brings its schema up to date. */
+    static SqlStore server(String url, String user, java.nio.file.Path passFile) {
+        String shown = ServerAccess.shown(url);
+        String password = ServerAccess.password(passFile);
+        Dialect dialect = Dialect.of(url);
+        HikariConfig cfg = new HikariConfig();
+        // the MariaDB driver serves jdbc:mysql:// only when told to; it is the same protocol
+        cfg.setJdbcUrl(url.startsWith("jdbc:mysql:") ? "jdbc:mariadb:" + url.substring("jdbc:mysql:".length()) : url);
+        if (user != null) cfg.setUsername(user);
+        if (password != null) cfg.setPassword(password);
+        cfg.setPoolName("motley-store");
+        cfg.setMaximumPoolSize(4);
+        cfg.setMinimumIdle(1);
+        // a submission waits this long for a lost server before it is refused
+        cfg.setConnectionTimeout(3000);
+        cfg.setValidationTimeout(1000);
+        cfg.setInitializationFailTimeout(1);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(cfg);
+        } catch (RuntimeException e) {
+            throw new StoreException(ServerAccess.unreachableAtStart(shown, e), e);
+        }
+        try {
+            Migrations.server(pool, dialect);
+            return new SqlStore(dialect, shown, null, null, pool);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw new StoreException("cannot prepare the job database " + shown + ": " + ServerAccess.cause(e), e);
+        }
+    }
+
+    /** What a piece of work on a connection does; it may fail on the database or on the id mark's file. */
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException, IOException;
+    }
+
+    private Connection borrow() throws SQLException {
+        return single != null ? single : pool.getConnection();
+    }
+
+    private void giveBack(Connection c) {
+        if (c == null || c == single) return;
+        try {
+            c.close();
+        } catch (SQLException e) {
+            log.debug("returning a connection to the pool failed: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Runs {@code work} in one transaction, after any job ends kept from an outage: committed
+     * whole, or rolled back whole with an error that says what happened (a full disk as a full
+     * disk, a lost server as unreachable, not as what the driver made of it).
+     */
+    private <T> T transaction(String failure, String diskFullWhat, Work<T> work) {
+        Connection c = null;
+        boolean committed = false;
+        List<Job> kept = List.copyOf(deferred.values());
+        try {
+            c = borrow();
+            c.setAutoCommit(false);
+            if (!kept.isEmpty()) writeJobs(c, kept);
+            T result = work.run(c);
+            c.commit();
+            committed = true;
+            if (!kept.isEmpty()) {
+                deferred.clear();
+                log.info("job ends kept while the database was unreachable are written count={}", kept.size());
+            }
+            return result;
+        } catch (SQLException | IOException e) {
+            rollback(c);
+            throw failure(failure, diskFullWhat, e);
+        } catch (RuntimeException e) {
+            rollback(c);
+            throw e;
+        } finally {
+            if (c != null) restoreAutoCommit(c, committed);
+            giveBack(c);
+        }
+    }
+
+    private <T> T read(String failure, Work<T> work) {
+        Connection c = null;
+        try {
+            c = borrow();
+            return work.run(c);
+        } catch (SQLException | IOException e) {
+            throw failure(failure, failure, e);
+        } finally {
+            giveBack(c);
+        }
+    }
+
+    private StoreException failure(String failure, String diskFullWhat, Exception e) {
+        if (file != null) return file.failure(failure, diskFullWhat, e);
+        if (e instanceof SQLException s && Dialect.unreachable(s)) {
+            return new StoreException(
+                    failure + ": the job database " + where + " is unreachable (" + ServerAccess.cause(e)
+                            + "); the controller reconnects by itself when it is back",
+                    e);
+        }
+        return new StoreException(failure + ": " + e.getMessage(), e);
+    }
+
+    private long nextId(Connection c, String lock) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT value FROM counters WHERE name='next_job_id'" + lock)) {
+            return r.next() ? r.getLong(1) : 1;
+        }
+    }
+
+    private void setNextId(Connection c, long next) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("UPDATE counters SET value=? WHERE name='next_job_id'")) {
+            p.setLong(1, next);
+            p.executeUpdate();
+        }
+    }
+
+    @Override
+    public synchronized Job insertNew(LongFunction<Job> make) {
+        if (file != null) file.check(() -> nextId(single, ""));
+        return transaction("cannot save a new job", "cannot save the job to", c -> {
+            long id = nextId(c, dialect.forUpdate());
+            if (file != null) file.reserve(id);
+            setNextId(c, id + 1);
+            Job job = make.apply(id);
+            writeJobs(c, List.of(job));
+            return job;
+        });
+    }
+
+    @Override
+    public synchronized void saveJob(Job job) {
+        saveJobs(List.of(job));
+    }
+
+    @Override
+    public synchronized void saveJobs(List<Job> jobs) {
+        if (jobs.isEmpty()) return;
+        try {
+            transaction("cannot save jobs", "cannot save job changes to", c -> {
+                writeJobs(c, jobs);
+                return null;
+            });
+        } catch (StoreException e) {
+            if (pool != null && e.getCause() instanceof SQLException s && Dialect.unreachable(s)) {
+                for (Job j : jobs) {
+                    if (j.state() != JobState.PENDING && j.state() != JobState.RUNNING) deferred.put(j.id(), j);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** Jobs, and for those that have started their current run and its batch step; a requeue closes earlier runs. */
+    private void writeJobs(Connection c, List<Job> jobs) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(jobUpsert)) {
+            for (Job j : jobs) {
+                Rows.bindJob(p, j);
+                p.addBatch();
+            }
+            p.executeBatch();
+        }
+        List<Job> started = jobs.stream().filter(j -> j.startTime() > 0).toList();
+        if (!started.isEmpty()) {
+            try (PreparedStatement runs = c.prepareStatement(runUpsert);
+                    PreparedStatement steps = c.prepareStatement(stepUpsert)) {
+                for (Job j : started) {
+                    Rows.bindRun(runs, j);
+                    runs.addBatch();
+                    Rows.bindBatchStep(steps, j);
+                    steps.addBatch();
+                }
+                runs.executeBatch();
+                steps.executeBatch();
+            }
+        }
+        List<Job> requeued = jobs.stream().filter(j -> j.restarts() > 0).toList();
+        if (!requeued.isEmpty()) {
+            long now = clock.getAsLong();
+            for (String table : List.of("job_runs", "job_steps")) {
+                try (PreparedStatement p = c.prepareStatement("UPDATE " + table
+                        + " SET end_time=?, state='REQUEUED' WHERE job_id=? AND run<? AND end_time=0")) {
+                    for (Job j : requeued) {
+                        p.setLong(1, now);
+                        p.setLong(2, j.id());
+                        p.setLong(3, j.restarts());
+                        p.addBatch();
+                    }
+                    p.executeBatch();
+                }
+            }
+        }
+    }
+
+    /** Writes the kept job ends when the server answers again; quiet while it does not. */
+    private synchronized void retryDeferred() {
+        if (deferred.isEmpty()) return;
+        try {
+            transaction("cannot write kept job ends", "cannot write kept job ends to", c -> null);
+        } catch (RuntimeException e) {
+            log.debug("kept job ends not written yet count={} error=\"{}\"", deferred.size(), e.getMessage());
+        }
+    }
+
+    @Override
+    public synchronized List<Job> activeJobs() {
+        return queryJobs("SELECT record FROM jobs WHERE state IN ('PENDING','RUNNING') ORDER BY id", List.of());
+    }
+
+    @Override
+    public synchronized List<Job> endedSince(long since) {
+        return queryJobs(
+                "SELECT record FROM jobs WHERE state NOT IN ('PENDING','RUNNING') AND end_time >= ? ORDER BY id",
+                List.of(since));
+    }
+
+    @Override
+    public synchronized List<Job> accounting(long start, long end, int uid, List<Long> ids) {
+        StringBuilder sql = new StringBuilder("SELECT record FROM jobs WHERE 1=1");
+        List<Object> args = new ArrayList<>();
+        if (ids.isEmpty()) {
+            sql.append(" AND submit_time <= ? AND (end_time = 0 OR end_time >= ?)");
+            args.add(end);
+            args.add(start);
+        } else {
+            String marks = "?,".repeat(ids.size() - 1) + "?";
+            sql.append(" AND (id IN (")
+                    .append(marks)
+                    .append(") OR array_job_id IN (")
+                    .append(marks)
+                    .append("))");
+            args.addAll(ids);
+            args.addAll(ids);
+        }
+        if (uid >= 0) {
+            sql.append(" AND uid = ?");
+            args.add((long) uid);
+        }
+        sql.append(" ORDER BY id");
+        return queryJobs(sql.toString(), args);
+    }
+
+    private List<Job> queryJobs(String sql, List<Object> args) {
+        return read("cannot read jobs", c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                for (int i = 0; i < args.size(); i++) p.setLong(i + 1, ((Number) args.get(i)).longValue());
+                List<Job> out = new ArrayList<>();
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) out.add(Rows.job(r.getBytes(1)));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public synchronized void saveNode(Node node) {
+        String now = node.state().name() + "\n" + node.reason();
+        String what = "cannot save node " + node.name();
+        transaction(what, what + " to", c -> {
+            String before = nodeStates.containsKey(node.name()) ? nodeStates.get(node.name()) : storedState(c, node);
+            try (PreparedStatement p = c.prepareStatement(nodeUpsert)) {
+                Rows.bindNode(p, node);
+                p.executeUpdate();
+            }
+            if (!now.equals(before)) {
+                try (PreparedStatement p = c.prepareStatement(
+                        "INSERT INTO node_events (node_name, event_time, state, reason) VALUES (?,?,?,?)")) {
+                    p.setString(1, node.name());
+                    p.setLong(2, clock.getAsLong());
+                    p.setString(3, node.state().name());
+                    p.setString(4, node.reason());
+                    p.executeUpdate();
+                }
+            }
+            return null;
+        });
+        nodeStates.put(node.name(), now);
+    }
+
+    private static String storedState(Connection c, Node node) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT state, reason FROM nodes WHERE name=?")) {
+            p.setString(1, node.name());
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? r.getString(1) + "\n" + r.getString(2) : null;
+            }
+        }
+    }
+
+    @Override
+    public synchronized List<Node> nodes() {
+        return read("cannot read nodes", c -> {
+            try (Statement s = c.createStatement();
+                    ResultSet r = s.executeQuery("SELECT record FROM nodes ORDER BY name")) {
+                List<Node> out = new ArrayList<>();
+                while (r.next()) out.add(Rows.node(r.getBytes(1)));
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public synchronized long countJobs(JobState state) {
+        return read("cannot count jobs", c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT count(*) FROM jobs WHERE state = ?")) {
+                p.setString(1, state.name());
+                try (ResultSet r = p.executeQuery()) {
+                    r.next();
+                    return r.getLong(1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public synchronized Optional<String> problem() {
+        if (file != null) return file.problem(() -> nextId(single, ""));
+        try {
+            read("cannot reach the job database", c -> {
+                if (!c.isValid(2)) throw new SQLException("the connection does not answer", "08006");
+                return null;
+            });
+        } catch (StoreException e) {
+            return Optional.of(e.getMessage());
+        }
+        if (!deferred.isEmpty()) retryDeferred();
+        return Optional.empty();
+    }
+
+    /** Job ends kept from an outage and not yet written (for tests). */
+    synchronized int deferredCount() {
+        return deferred.size();
+    }
+
+    private static void rollback(Connection c) {
+        if (c == null) return;
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // SQLite may have rolled the transaction back already (as it does when the disk is full), and a lost
+            // server's connection is gone; the original error is the one worth reporting
+        }
+    }
+
+    /**
+     * Back to autocommit after a transaction. After a failed one SQLite may have rolled it back
+     * already, and the driver's commit of the empty transaction then fails ("no transaction is
+     * active"): that is no news, and must not hide the error that matters.
+     */
+    private static void restoreAutoCommit(Connection c, boolean afterCommit) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException e) {
+            if (afterCommit) throw new StoreException("database connection broken: " + e.getMessage(), e);
+            log.debug("autocommit restored after a failed transaction: {}", e.getMessage());
+        }
+    }
+
+    /** Closes the database; the embedded file's id mark is made exact, so a clean restart leaves no gap in the ids. */
+    @Override
+    public synchronized void close() {
+        if (retry != null) retry.shutdownNow();
+        if (file != null) {
+            try {
+                file.closed(nextId(single, ""));
+            } catch (SQLException e) {
+                log.warn("cannot read the next job id to make the mark exact: {}", e.toString());
+            }
+            try {
+                single.close();
+            } catch (SQLException e) {
+                throw new StoreException("cannot close the database: " + e.getMessage(), e);
+            }
+            return;
+        }
+        retryDeferred();
+        if (!deferred.isEmpty()) {
+            log.error(
+                    "job ends not written, the database {} is unreachable; their agents report them again jobs={}",
+                    where,
+                    deferred.keySet());
+        }
+        pool.close();
+    }
+}

@@ -1,0 +1,79 @@
+package io.motley.controller.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.motley.core.job.Job;
+import io.motley.core.job.JobState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store on a throwaway PostgreSQL (one per class), and what it does when the server goes away. */
+class PostgresStoreTest extends SqlStoreContract {
+    static TestDatabases.Instance server;
+    String url;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        String missing = TestDatabases.postgresMissing();
+        Assumptions.assumeTrue(missing == null, missing);
+        server = TestDatabases.postgres();
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (server != null) server.close();
+    }
+
+    @Override
+    Store newStore() throws Exception {
+        url = server.newDatabase();
+        Path pass = dir.resolve("db.pass");
+        Files.writeString(pass, "x\n");
+        Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rw-------"));
+        return SqlStore.server(url, server.user(), pass);
+    }
+
+    @Override
+    Connection sql() throws SQLException {
+        return DriverManager.getConnection(url, server.user(), "x");
+    }
+
+    @Test
+    void aLostServerRefusesWritesKeepsJobEndsAndIsUsedAgainWhenBack() throws Exception {
+        Job a = store().insertNew(StoreTest::job);
+        Job running = ran(a, 200, 0, null, 0);
+        store().saveJob(running);
+        server.stop();
+        try {
+            assertThatThrownBy(() -> store().insertNew(StoreTest::job))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageStartingWith("cannot save a new job: the job database " + url + " is unreachable");
+            Job done = ran(a, 200, 260, JobState.COMPLETED, 0);
+            assertThatThrownBy(() -> store().saveJob(done)).hasMessageContaining("is unreachable");
+            assertThat(((SqlStore) store()).deferredCount()).isEqualTo(1);
+            assertThat(store().problem()).hasValueSatisfying(p -> assertThat(p).contains("is unreachable"));
+        } finally {
+            server.start();
+        }
+        // back: the kept end is written by the store itself, and new jobs are taken again
+        await().atMost(Duration.ofSeconds(30)).until(() -> ((SqlStore) store()).deferredCount() == 0);
+        assertThat(store().problem()).isEmpty();
+        assertThat(store().countJobs(JobState.COMPLETED)).isEqualTo(1);
+        assertThat(store().insertNew(StoreTest::job).id()).isEqualTo(a.id() + 1);
+    }
+}

@@ -1,0 +1,78 @@
+package io.motley.controller.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.motley.core.cluster.NodeState;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobState;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What the SQL databases hold in columns, for accounting to query. */
+abstract class SqlStoreContract extends StoreContract {
+    /** A connection to the database the current store uses. */
+    abstract Connection sql() throws SQLException;
+
+    List<String> rows(String query) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Connection c = sql();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(query)) {
+            int n = r.getMetaData().getColumnCount();
+            while (r.next()) {
+                List<String> cells = new ArrayList<>();
+                for (int i = 1; i <= n; i++) cells.add(String.valueOf(r.getObject(i)));
+                out.add(String.join("|", cells));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void jobsLiveInColumns() throws Exception {
+        Job a = store().insertNew(StoreTest::job);
+        store().saveJob(ran(a, 200, 260, JobState.FAILED, 3));
+        store().insertNew(StoreContract::bobs);
+        assertThat(rows("SELECT id, user_name, uid, account, partition_name, name, state, submit_time, start_time,"
+                        + " end_time, exit_code, exit_signal, node_list, alloc_cpus, alloc_mem_mib, time_limit,"
+                        + " max_rss_kib, user_cpu_ms, work_dir FROM jobs ORDER BY id"))
+                .containsExactly(
+                        a.id() + "|alice|1000|null|main|j|FAILED|100|200|260|3|0|n1|2|512|600|2048|150|/tmp",
+                        (a.id() + 1) + "|bob|2000|null|main|j|PENDING|100|0|0|0|0|null|0|0|-1|0|0|/tmp");
+    }
+
+    @Test
+    void eachRunOfARequeuedJobKeepsItsRowAndItsBatchStep() throws Exception {
+        Job a = store().insertNew(StoreTest::job);
+        Job first = ran(a, 200, 0, null, 0);
+        store().saveJob(first);
+        Job again = first.requeue(300, false);
+        store().saveJob(again);
+        store().saveJob(ran(again, 400, 460, JobState.COMPLETED, 0));
+        List<String> runs =
+                rows("SELECT run, start_time, state, node_list FROM job_runs WHERE job_id=" + a.id() + " ORDER BY run");
+        assertThat(runs).containsExactly("0|200|REQUEUED|n1", "1|400|COMPLETED|n1");
+        assertThat(rows("SELECT end_time > 0 FROM job_runs WHERE job_id=" + a.id() + " AND run=0"))
+                .containsExactly(sql().getMetaData().getURL().startsWith("jdbc:postgresql") ? "true" : "1");
+        assertThat(rows("SELECT run, step_name, state, max_rss_kib FROM job_steps WHERE job_id=" + a.id()
+                        + " ORDER BY run"))
+                .containsExactly("0|batch|REQUEUED|0", "1|batch|COMPLETED|2048");
+    }
+
+    @Test
+    void aNodeStateChangeIsANodeEvent() throws Exception {
+        store().saveNode(node("n1", NodeState.UP, null));
+        store().saveNode(node("n1", NodeState.UP, null));
+        store().saveNode(node("n1", NodeState.DRAIN, "disk"));
+        store().saveNode(node("n1", NodeState.DRAIN, "disk"));
+        assertThat(rows("SELECT node_name, state, reason FROM node_events ORDER BY id"))
+                .containsExactly("n1|UP|null", "n1|DRAIN|disk");
+        assertThat(rows("SELECT name, state, reason, cpus, features FROM nodes"))
+                .containsExactly("n1|DRAIN|disk|4|ssd");
+    }
+}
