@@ -99,6 +99,9 @@ public final class Simulator {
 
     private record End(long time, long job) {}
 
+    /** A queue entry with its highest partition tier, so that ordering the queue costs no lookups. */
+    private record Queued(QueuedJob job, int tier) {}
+
     /**
      * Where virtual time starts on the clock of the job records the queue builder reads, whose
      * times are 0 for "not yet" (a job started at second 0 would look never started).
@@ -155,11 +158,9 @@ public final class Simulator {
         private QueuePass lastPass;
         private long wakeAt = Long.MAX_VALUE;
         private final PriorityQueue<End> releases = new PriorityQueue<>(Comparator.comparingLong(End::time));
-        private final Map<Long, QueuedJob> pending = new HashMap<>();
+        private final Map<Long, Queued> pending = new HashMap<>();
         /** The pending jobs in the scheduler's order: partition tier, priority, then submission. */
-        private final TreeSet<QueuedJob> order = new TreeSet<>(this::inOrder);
-        /** Each queued entry's highest partition tier, so that ordering the queue costs no lookups. */
-        private final Map<Long, Integer> tierOf = new HashMap<>();
+        private final TreeSet<Queued> order = new TreeSet<>(Run::inOrder);
 
         private final PriorityConfig ranking;
         private final PriorityCalculator calculator;
@@ -430,19 +431,17 @@ public final class Simulator {
         }
 
         private void enqueue(QueuedJob q) {
-            tierOf.put(q.id(), Scheduler.tier(q, partitions));
-            pending.put(q.id(), q);
-            order.add(q);
+            Queued e = new Queued(q, Scheduler.tier(q, partitions));
+            pending.put(q.id(), e);
+            order.add(e);
             for (String p : q.partitions()) pendingIn.computeIfAbsent(p, k -> new int[1])[0]++;
         }
 
-        private QueuedJob dequeue(long id) {
-            QueuedJob q = pending.remove(id);
-            if (q == null) return null;
-            order.remove(q);
-            tierOf.remove(id);
-            for (String p : q.partitions()) pendingIn.get(p)[0]--;
-            return q;
+        private void dequeue(long id) {
+            Queued e = pending.remove(id);
+            if (e == null) return;
+            order.remove(e);
+            for (String p : e.job().partitions()) pendingIn.get(p)[0]--;
         }
 
         /** Every pending job's priority at {@code now}, from usage decayed to now (PriorityCalcPeriod's re-ranking). */
@@ -451,8 +450,8 @@ public final class Simulator {
                     Associations.none(), ledger.usageAt(now, List.copyOf(runningCharges.values())), users);
             order.clear();
             for (var e : pending.entrySet()) {
-                QueuedJob q = e.getValue();
-                q = withPriority(q, priority(table.get(q.submitOrder()), now));
+                Queued q = e.getValue();
+                q = new Queued(withPriority(q.job(), priority(table.get(q.job().submitOrder()), now)), q.tier());
                 e.setValue(q);
                 order.add(q);
             }
@@ -497,10 +496,10 @@ public final class Simulator {
         }
 
         /** The scheduler's order (Scheduler.plan sorts so too). */
-        private int inOrder(QueuedJob a, QueuedJob b) {
-            int ta = tierOf.get(a.id());
-            int tb = tierOf.get(b.id());
-            if (ta != tb) return Integer.compare(tb, ta);
+        private static int inOrder(Queued x, Queued y) {
+            if (x.tier() != y.tier()) return Integer.compare(y.tier(), x.tier());
+            QueuedJob a = x.job();
+            QueuedJob b = y.job();
             if (a.priority() != b.priority()) return Long.compare(b.priority(), a.priority());
             if (a.submitOrder() != b.submitOrder()) return Long.compare(a.submitOrder(), b.submitOrder());
             return Long.compare(a.id(), b.id());
@@ -545,9 +544,9 @@ public final class Simulator {
             int k = firstPrefix;
             while (true) {
                 List<QueuedJob> prefix = new ArrayList<>(Math.min(k, pending.size()));
-                for (QueuedJob q : order) {
+                for (Queued q : order) {
                     if (prefix.size() == k) break;
-                    prefix.add(q);
+                    prefix.add(q.job());
                 }
                 Plan plan = Scheduler.plan(
                         new Snapshot(
