@@ -7,17 +7,16 @@ import io.motley.core.cluster.NodeState;
 import io.motley.core.cluster.NodeView;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.dependency.Dependency;
-import io.motley.core.job.ArrayPart;
-import io.motley.core.job.ArraySpec;
-import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
-import io.motley.core.job.PendingReason;
-import io.motley.core.scheduler.Admission;
+import io.motley.core.queue.ArrayTasks;
+import io.motley.core.queue.JobTable;
+import io.motley.core.queue.QueueBuilder;
+import io.motley.core.queue.QueueEntry;
+import io.motley.core.queue.QueuePass;
 import io.motley.core.scheduler.Allocation;
 import io.motley.core.scheduler.Plan;
-import io.motley.core.scheduler.QueuedJob;
 import io.motley.core.scheduler.Scheduler;
 import io.motley.core.scheduler.SchedulerOptions;
 import io.motley.core.scheduler.Snapshot;
@@ -27,7 +26,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -256,9 +254,8 @@ public final class Cluster {
         }
     }
 
-    /** What a pass planned from: the snapshot, array tasks behind synthetic ids, and each job's request then. */
-    record PassInput(
-            Snapshot snapshot, SchedulerOptions options, Map<Long, long[]> tasks, Map<Long, JobRequest> asked) {}
+    /** What a pass planned from: the snapshot, and the queue it was made of (array tasks, each job's request then). */
+    record PassInput(Snapshot snapshot, SchedulerOptions options, QueuePass queue) {}
 
     /**
      * One pass: a snapshot taken under the lock, a plan made outside it (so submissions and
@@ -294,52 +291,31 @@ public final class Cluster {
                         weight(n.name())));
             }
             List<Allocation> running = new ArrayList<>();
-            List<QueuedJob> pending = new ArrayList<>();
-            List<Job> changed = new ArrayList<>();
-            Map<Long, long[]> tasks = new HashMap<>();
-            Map<Long, JobRequest> asked = new HashMap<>();
-            for (Job j : List.copyOf(jobs.values())) {
-                if (j.state() == JobState.RUNNING) {
-                    // reservations count on a running job's resources from the end of its time limit
-                    long end = j.timeLimitSeconds() > 0 ? j.startTime() + j.timeLimitSeconds() : Allocation.NO_END;
-                    running.add(new Allocation(j.id(), j.node(), j.allocCpus(), j.allocMemMiB(), j.gpuList(), end));
-                } else if (j.state() == JobState.PENDING) {
-                    if (!j.request().hold()) {
-                        Job next = eligibility(j, now);
-                        if (next != j) {
-                            jobs.put(next.id(), next);
-                            if (next.state().isTerminal() || next.request() != j.request()) changed.add(next);
-                        }
-                        if (next.state() != JobState.PENDING
-                                || next.reason() == PendingReason.BeginTime
-                                || next.reason() == PendingReason.Dependency
-                                || next.reason() == PendingReason.DependencyNeverSatisfied) {
-                            continue;
-                        }
-                        j = next;
-                    }
-                    JobRequest r = j.request();
-                    asked.put(j.id(), r);
-                    List<String> parts = List.of(j.partition().split(","));
-                    if (j.array() != null && j.array().holdsPending() && !r.hold()) {
-                        queueArrayTasks(j, parts, pending, tasks);
-                        continue;
-                    }
-                    pending.add(new QueuedJob(
+            for (Job j : jobs.values()) {
+                if (j.state() != JobState.RUNNING) continue;
+                // reservations count on a running job's resources from the end of its time limit
+                long end = j.timeLimitSeconds() > 0 ? j.startTime() + j.timeLimitSeconds() : Allocation.NO_END;
+                running.add(new Allocation(j.id(), j.node(), j.allocCpus(), j.allocMemMiB(), j.gpuList(), end));
+            }
+            QueuePass queue =
+                    QueueBuilder.build(new JobTable(jobs.values(), this::storedFamily), now, endingRuns::containsKey);
+            jobs.putAll(queue.updated());
+            for (Job j : queue.ended()) {
+                if (j.state() == JobState.DEADLINE) {
+                    log.info(
+                            "job removed: it can no longer end before its deadline job={} limit={}s deadline={}",
                             j.id(),
-                            j.priority(),
-                            parts,
-                            r.cpus(),
-                            r.requestedMemMiB(),
-                            r.timeLimitSeconds(),
-                            r.hold(),
-                            r.gpusPerNode(),
-                            r.gpuType(),
-                            Admission.placement(r)));
+                            j.timeLimitSeconds(),
+                            j.request().deadline());
+                } else {
+                    log.info(
+                            "job cancelled: its dependency can never be satisfied job={} dependency={}",
+                            j.id(),
+                            j.request().dependency());
                 }
             }
-            store.saveJobs(changed);
-            if (pending.isEmpty()) {
+            store.saveJobs(queue.toPersist());
+            if (queue.queue().isEmpty()) {
                 expected = Map.of();
                 return null;
             }
@@ -355,10 +331,9 @@ public final class Cluster {
                 }
             }
             return new PassInput(
-                    new Snapshot(views, config.partitions(), running, pending, config.defMemPerCpuMiB(), now),
+                    new Snapshot(views, config.partitions(), running, queue.queue(), config.defMemPerCpuMiB(), now),
                     options,
-                    tasks,
-                    asked);
+                    queue);
         }
     }
 
@@ -369,29 +344,30 @@ public final class Cluster {
     void commitPass(PassInput in, Plan plan) {
         synchronized (state) {
             long now = clock.getAsLong();
-            Map<Long, long[]> tasks = in.tasks();
+            QueuePass queue = in.queue();
             List<Job> started = new ArrayList<>();
             boolean skipped = false;
             for (Start s : plan.starts()) {
-                long jobId = s.jobId() < 0 ? tasks.get(s.jobId())[0] : s.jobId();
+                QueueEntry entry = queue.entry(s.jobId());
+                long jobId = entry.jobId();
                 Job j = jobs.get(jobId);
                 Node node = nodes.get(s.node());
                 boolean still = j != null
                         && j.state() == JobState.PENDING
-                        && j.request() == in.asked().get(jobId)
+                        && j.request() == queue.asked().get(jobId)
                         && node != null
                         && node.state() == NodeState.UP
                         && links.containsKey(s.node())
-                        && (s.jobId() >= 0
-                                || (j.array() != null
-                                        && ArraySpec.unfold(j.array().pending())
-                                                .contains((int) tasks.get(s.jobId())[1])));
+                        && (!(entry instanceof QueueEntry.Task t)
+                                || ArrayTasks.holds(j, t.key().index()));
                 if (!still) {
                     skipped = true;
                     continue;
                 }
                 // the plan's limit is the partition's effective one: never "not given"
-                Job run = s.jobId() < 0 ? startArrayTask(tasks.get(s.jobId()), now) : j;
+                Job run = entry instanceof QueueEntry.Task t
+                        ? startArrayTask(j, t.key().index())
+                        : j;
                 started.add(run.started(
                         s.partition(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), s.timeLimitSeconds(), now));
             }
@@ -408,21 +384,31 @@ public final class Cluster {
                         j.gpuIds());
             }
             plan.reasons().forEach((id, why) -> {
-                long jobId = id < 0 ? tasks.get(id)[0] : id;
-                Job j = jobs.get(jobId);
+                QueueEntry entry = queue.entry(id);
+                Job j = jobs.get(entry.jobId());
                 // an array's first waiting task speaks for the array
-                if (j != null
-                        && j.state() == JobState.PENDING
-                        && j.reason() != why
-                        && (id >= 0 || tasks.get(id)[2] == 0)) {
-                    jobs.put(jobId, j.withReason(why));
+                if (j != null && j.state() == JobState.PENDING && j.reason() != why && entry.speaksForJob()) {
+                    jobs.put(j.id(), j.withReason(why));
                 }
             });
             Map<Long, Plan.Reservation> next = new HashMap<>();
-            plan.reservations().forEach((id, r) -> next.putIfAbsent(id < 0 ? tasks.get(id)[0] : id, r));
+            plan.reservations()
+                    .forEach((id, r) -> next.putIfAbsent(queue.entry(id).jobId(), r));
             expected = Map.copyOf(next);
             if (skipped) wakeScheduler();
         }
+    }
+
+    /**
+     * A task of an array starts: it becomes a job of its own with a new id, as Slurm does, and
+     * leaves the array's pending set; the last task takes the array's own id.
+     */
+    private Job startArrayTask(Job meta, int index) {
+        if (ArrayTasks.isLast(meta, index)) return ArrayTasks.lastTask(meta, index);
+        Job remaining = ArrayTasks.remaining(meta, index);
+        jobs.put(meta.id(), remaining);
+        store.saveJob(remaining);
+        return store.insertNew(id -> ArrayTasks.task(meta, index, id));
     }
 
     /** Where and when waiting jobs holding a reservation are expected to start (squeue --start), by job id. */
@@ -463,262 +449,13 @@ public final class Cluster {
         return nodes.values().stream().mapToInt(Node::cpus).sum();
     }
 
-    /** At most this many tasks of one array are offered to the scheduler in one pass. */
-    private static final int TASKS_PER_PASS = 64;
-
-    /**
-     * Offers an array's next pending tasks to the scheduler under synthetic negative ids (mapped
-     * in {@code tasks} to {array id, task index, position}), within its %N throttle.
-     */
-    private void queueArrayTasks(Job meta, List<String> parts, List<QueuedJob> pending, Map<Long, long[]> tasks) {
-        JobRequest r = meta.request();
-        int throttle = ArraySpec.parse(r.array()).throttle();
-        long runningTasks = jobs.values().stream()
-                .filter(o -> o.state() == JobState.RUNNING
-                        && o.array() != null
-                        && o.array().arrayJobId() == meta.id())
-                .count();
-        long allowed = throttle > 0 ? throttle - runningTasks : TASKS_PER_PASS;
-        if (allowed <= 0) {
-            if (meta.reason() != PendingReason.JobArrayTaskLimit)
-                jobs.put(meta.id(), meta.withReason(PendingReason.JobArrayTaskLimit));
-            return;
-        }
-        List<Integer> indices = ArraySpec.unfold(meta.array().pending());
-        Dependency corr = r.dependency() == null ? null : Dependency.parse(r.dependency());
-        if (corr != null && corr.corresponding()) {
-            indices = readyByCorrespondingTask(meta, corr, indices, (int) Math.min(allowed, TASKS_PER_PASS));
-        }
-        for (int k = 0; k < Math.min(allowed, Math.min(TASKS_PER_PASS, indices.size())); k++) {
-            // ascending in task order, so the scheduler (id breaks priority ties) starts the lowest index first;
-            // among other jobs of equal priority the tasks rank by the array's submission, not ahead of all
-            long synthetic = Long.MIN_VALUE + 1 + tasks.size();
-            tasks.put(synthetic, new long[] {meta.id(), indices.get(k), k});
-            pending.add(new QueuedJob(
-                    synthetic,
-                    meta.priority(),
-                    parts,
-                    r.cpus(),
-                    r.requestedMemMiB(),
-                    r.timeLimitSeconds(),
-                    false,
-                    r.gpusPerNode(),
-                    r.gpuType(),
-                    Admission.placement(r),
-                    meta.id()));
-        }
-    }
-
-    /**
-     * aftercorr: the pending tasks (at most {@code limit}, lowest index first) whose dependency,
-     * judged against the corresponding tasks, is satisfied. When none is, the array waits with
-     * Dependency, or DependencyNeverSatisfied once no task ever can (cancelled under
-     * --kill-on-invalid-dep).
-     */
-    private List<Integer> readyByCorrespondingTask(Job meta, Dependency dep, List<Integer> indices, int limit) {
-        long now = clock.getAsLong();
-        boolean singleton = singletonBlocked(meta);
-        NamedJobs named = new NamedJobs();
-        List<Integer> ready = new ArrayList<>();
-        boolean anyWaiting = false;
-        for (int index : indices) {
-            Dependency.Status st = dep.evaluate(named::whole, id -> named.corresponding(id, index), now, singleton);
-            if (st == Dependency.Status.SATISFIED) ready.add(index);
-            else if (st == Dependency.Status.WAITING) anyWaiting = true;
-            if (ready.size() == limit) break;
-        }
-        if (ready.isEmpty()) {
-            PendingReason why = anyWaiting ? PendingReason.Dependency : PendingReason.DependencyNeverSatisfied;
-            Job current = jobs.get(meta.id());
-            if (!anyWaiting && meta.request().killOnInvalidDependency()) {
-                log.info(
-                        "job cancelled: its dependency can never be satisfied job={} dependency={}",
-                        meta.id(),
-                        meta.request().dependency());
-                Job ended = current.withReason(why).ended(JobState.CANCELLED, ExitStatus.NONE, now, 0);
-                jobs.put(meta.id(), ended);
-                store.saveJob(ended);
-            } else if (current.reason() != why) {
-                jobs.put(meta.id(), current.withReason(why));
-            }
-        }
-        return ready;
-    }
-
-    /**
-     * A task of an array starts: it becomes a job of its own with a new id, as Slurm does, and
-     * leaves the array's pending set; the last task takes the array's own id.
-     */
-    private Job startArrayTask(long[] task, long now) {
-        Job meta = jobs.get(task[0]);
-        int index = (int) task[1];
-        List<Integer> rest = new ArrayList<>(ArraySpec.unfold(meta.array().pending()));
-        rest.remove(Integer.valueOf(index));
-        // a started task no longer waits on anything: its dependency (per task, for aftercorr) was met
-        JobRequest own = meta.request().dependency() == null
-                ? meta.request()
-                : meta.request().withDependency(null);
-        if (rest.isEmpty()) return meta.withRequest(own).withArray(new ArrayPart(meta.id(), index, ""));
-        Job remaining = meta.withArray(new ArrayPart(meta.id(), -1, ArraySpec.fold(rest)));
-        jobs.put(meta.id(), remaining);
-        store.saveJob(remaining);
-        return store.insertNew(id -> new Job(
-                id,
-                own,
-                meta.user(),
-                meta.uid(),
-                meta.gid(),
-                JobState.PENDING,
-                PendingReason.None,
-                meta.priority(),
-                meta.submitTime(),
-                0,
-                0,
-                meta.partition(),
-                null,
-                0,
-                0,
-                meta.timeLimitSeconds(),
-                ExitStatus.NONE,
-                -1,
-                "",
-                null,
-                new ArrayPart(meta.id(), index, "")));
-    }
-
-    /**
-     * Whether a pending job may be considered now: gone for good once it cannot meet its
-     * --deadline; not before --begin (or, requeued, before RequeueDelay has passed and its killed
-     * run has ended), and not while its --dependency waits. A satisfied dependency is cleared (as Slurm shows Dependency=(null));
-     * one that can never be satisfied keeps the job pending with DependencyNeverSatisfied, or
-     * cancels it under --kill-on-invalid-dep.
-     */
-    private Job eligibility(Job j, long now) {
-        JobRequest r = j.request();
-        if (j.missesDeadline(now)) {
-            // Slurm's deadline_ok: the job is removed, DEADLINE with exit 0:1, as soon as it cannot end in time
-            log.info(
-                    "job removed: it can no longer end before its deadline job={} limit={}s deadline={}",
-                    j.id(),
-                    j.timeLimitSeconds(),
-                    r.deadline());
-            return j.ended(JobState.DEADLINE, new ExitStatus(0, 1), now, -1);
-        }
-        boolean dyingRun = endingRuns.containsKey(j.id());
-        if (r.beginTime() > now || dyingRun)
-            return j.reason() == PendingReason.BeginTime ? j : j.withReason(PendingReason.BeginTime);
-        if (r.dependency() == null) {
-            // the reason is the scheduler's to give; clear the ones this method set
-            return j.reason() == PendingReason.BeginTime || j.reason() == PendingReason.Dependency
-                    ? j.withReason(PendingReason.None)
-                    : j;
-        }
-        Dependency dep = Dependency.parse(r.dependency());
-        // an array depending with aftercorr is judged task by task when its tasks are offered
-        if (dep.corresponding() && j.array() != null && j.array().holdsPending()) {
-            // the reason is set again when its tasks are judged (readyByCorrespondingTask)
-            boolean waited =
-                    j.reason() == PendingReason.Dependency || j.reason() == PendingReason.DependencyNeverSatisfied;
-            return waited ? j.withReason(PendingReason.None) : j;
-        }
-        boolean singletonBlocked = singletonBlocked(j);
-        return switch (dep.evaluate(this::dependencyTarget, now, singletonBlocked)) {
-            case SATISFIED -> j.withRequest(r.withDependency(null)).withReason(PendingReason.None);
-            case WAITING -> j.reason() == PendingReason.Dependency ? j : j.withReason(PendingReason.Dependency);
-            case NEVER -> {
-                if (r.killOnInvalidDependency()) {
-                    log.info(
-                            "job cancelled: its dependency can never be satisfied job={} dependency={}",
-                            j.id(),
-                            r.dependency());
-                    yield j.withReason(PendingReason.DependencyNeverSatisfied)
-                            .ended(JobState.CANCELLED, ExitStatus.NONE, now, 0);
-                }
-                yield j.reason() == PendingReason.DependencyNeverSatisfied
-                        ? j
-                        : j.withReason(PendingReason.DependencyNeverSatisfied);
-            }
-        };
-    }
-
-    private boolean singletonBlocked(Job j) {
-        return jobs.values().stream()
-                .anyMatch(o -> o.id() < j.id()
-                        && !o.state().isTerminal()
-                        && o.uid() == j.uid()
-                        && o.request().name().equals(j.request().name()));
-    }
-
-    /**
-     * The jobs a dependency names as one pass sees them, each looked up once (an array's record
-     * and tasks come from the store, and its pending indices are unfolded once).
-     */
-    private final class NamedJobs {
-        private final Map<Long, List<Job>> families = new HashMap<>();
-        private final Map<Long, Set<Integer>> pending = new HashMap<>();
-
-        Optional<Dependency.Target> whole(long id) {
-            return targetOf(families.computeIfAbsent(id, Cluster.this::family));
-        }
-
-        /**
-         * What an aftercorr term sees for task {@code index} of a dependent array: the task of
-         * array {@code id} with that index (pending while the array still holds it; empty when the
-         * array has no such task); a job that is not an array is seen whole, as afterok sees it.
-         */
-        Optional<Dependency.Target> corresponding(long id, int index) {
-            List<Job> family = families.computeIfAbsent(id, Cluster.this::family);
-            if (family.stream().noneMatch(j -> j.array() != null)) return targetOf(family);
-            for (Job t : family) {
-                if (t.array() == null) continue;
-                boolean holds = t.array().holdsPending() && t.state() == JobState.PENDING;
-                if (t.array().taskId() == index && !holds)
-                    return Optional.of(new Dependency.Target(t.state(), t.startTime()));
-                if (t.array().holdsPending()
-                        && pending.computeIfAbsent(
-                                        t.id(),
-                                        k -> Set.copyOf(
-                                                ArraySpec.unfold(t.array().pending())))
-                                .contains(index)) {
-                    return Optional.of(new Dependency.Target(JobState.PENDING, 0));
-                }
-            }
-            return Optional.empty();
-        }
-    }
-
+    /** What a dependency on job {@code id} sees of it (empty: no such job); an array is seen whole. */
     private Optional<Dependency.Target> dependencyTarget(long id) {
-        return targetOf(family(id));
+        return JobTable.targetOf(JobTable.familyOf(id, jobs::get, this::storedFamily));
     }
 
-    /** Job {@code id} and, for an array, every task of it: the array's own record and all its tasks, as the store answers. */
-    private List<Job> family(long id) {
-        Job t = jobs.get(id);
-        if (t != null && t.array() == null) return List.of(t);
-        return store.accounting(0, Long.MAX_VALUE, -1, List.of(id)).stream()
-                .map(j -> jobs.getOrDefault(j.id(), j))
-                .toList();
-    }
-
-    /**
-     * What a dependency sees of a job; for an array, the whole array as Slurm has it: not ended
-     * while any task is pending or running, ok only if every task completed.
-     */
-    private static Optional<Dependency.Target> targetOf(List<Job> family) {
-        if (family.isEmpty()) return Optional.empty();
-        if (family.size() == 1)
-            return Optional.of(
-                    new Dependency.Target(family.get(0).state(), family.get(0).startTime()));
-        long firstStart = family.stream()
-                .mapToLong(Job::startTime)
-                .filter(x -> x > 0)
-                .min()
-                .orElse(0);
-        boolean active = family.stream().anyMatch(j -> !j.state().isTerminal());
-        boolean allOk = family.stream().allMatch(j -> j.state() == JobState.COMPLETED);
-        JobState state = active
-                ? (firstStart > 0 ? JobState.RUNNING : JobState.PENDING)
-                : allOk ? JobState.COMPLETED : JobState.FAILED;
-        return Optional.of(new Dependency.Target(state, firstStart));
+    /** Job {@code id} and, for an array, every task of it, as the store has them. */
+    private List<Job> storedFamily(long id) {
+        return store.accounting(0, Long.MAX_VALUE, -1, List.of(id));
     }
 }

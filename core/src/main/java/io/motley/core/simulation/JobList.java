@@ -3,7 +3,9 @@ package io.motley.core.simulation;
 import io.motley.core.size.MemorySize;
 import io.motley.core.time.Durations;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Motley's own workload format: one job per line, columns separated by spaces or tabs, {@code #}
@@ -30,6 +32,12 @@ import java.util.List;
  * RUN and LIMIT are whole seconds when written as a bare number (unlike sbatch's {@code --time},
  * where a bare number is minutes), or sbatch's other forms: {@code M:SS}, {@code H:MM:SS},
  * {@code D-HH[:MM[:SS]]}. Jobs get the line number they are on as their id.
+ *
+ * <p>After the columns, {@code KEY=VALUE} words give sbatch's options: {@code dependency=} (as
+ * --dependency, naming jobs by their line numbers), {@code array=} (as --array),
+ * {@code name=} (as --job-name; singleton compares it), {@code user=}, {@code begin=SECONDS}
+ * (as --begin, in the workload's seconds) and {@code hold=SECONDS} (submitted held, released
+ * then; {@code hold=never} for never).
  */
 public final class JobList {
 
@@ -55,7 +63,21 @@ public final class JobList {
         return List.copyOf(jobs);
     }
 
-    private static WorkloadJob job(String[] c, int lineNo) {
+    private static WorkloadJob job(String[] words, int lineNo) {
+        int columns = 0;
+        while (columns < words.length && words[columns].indexOf('=') < 0) columns++;
+        String[] c = java.util.Arrays.copyOf(words, columns);
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (int k = columns; k < words.length; k++) {
+            int eq = words[k].indexOf('=');
+            if (eq < 0) throw new IllegalArgumentException("column '" + words[k] + "' after KEY=VALUE words");
+            String key = words[k].substring(0, eq);
+            if (!KEYS.contains(key))
+                throw new IllegalArgumentException(
+                        "unknown key '" + key + "' (known: " + String.join(", ", KEYS) + ")");
+            if (keys.put(key, words[k].substring(eq + 1)) != null)
+                throw new IllegalArgumentException("key '" + key + "' given twice");
+        }
         if (c.length < 3 || c.length > 6) {
             throw new IllegalArgumentException(
                     "expected SUBMIT CPUS RUN [LIMIT [MEM [PARTITION]]], got " + c.length + " columns");
@@ -83,7 +105,39 @@ public final class JobList {
                 throw new IllegalArgumentException("PARTITION '" + c[5] + "' has an empty name");
             }
         }
-        return new WorkloadJob(lineNo, submit, (int) cpus, mem, run, limit, partitions);
+        long begin = keys.containsKey("begin") ? wholeNumber(keys.get("begin"), "begin") : 0;
+        long release = WorkloadJob.NOT_HELD;
+        if (keys.containsKey("hold")) {
+            String h = keys.get("hold");
+            release = h.equals("never") ? Long.MAX_VALUE : wholeNumber(h, "hold");
+        }
+        try {
+            return new WorkloadJob(
+                    lineNo,
+                    submit,
+                    (int) cpus,
+                    mem,
+                    run,
+                    limit,
+                    partitions,
+                    nonEmpty(keys.get("user"), "user"),
+                    nonEmpty(keys.get("name"), "name"),
+                    nonEmpty(keys.get("dependency"), "dependency"),
+                    nonEmpty(keys.get("array"), "array"),
+                    begin,
+                    release);
+        } catch (IllegalArgumentException e) {
+            // WorkloadJob names the job; here the line is named already
+            throw new IllegalArgumentException(e.getMessage().replaceFirst("^job \\d+: ", ""), e);
+        }
+    }
+
+    /** The KEY=VALUE words a line may end with. */
+    private static final List<String> KEYS = List.of("dependency", "array", "name", "user", "begin", "hold");
+
+    private static String nonEmpty(String v, String key) {
+        if (v != null && v.isEmpty()) throw new IllegalArgumentException(key + "= needs a value");
+        return v;
     }
 
     private static long wholeNumber(String s, String column) {

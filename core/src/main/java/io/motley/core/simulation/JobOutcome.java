@@ -2,7 +2,8 @@ package io.motley.core.simulation;
 
 /**
  * What happened to one job in a simulation: where and when it ran. {@code runSeconds} is the time
- * it actually ran, its run time cut at its time limit when {@code killed}.
+ * it actually ran, its run time cut at its time limit when {@code killed}; {@code arrayTask} is the
+ * task's index for a task of an array job {@code id}, else -1.
  */
 public record JobOutcome(
         long id,
@@ -12,7 +13,25 @@ public record JobOutcome(
         int cpus,
         String partition,
         String node,
-        boolean killed) {
+        boolean killed,
+        int arrayTask) {
+
+    public JobOutcome(
+            long id,
+            long submitSeconds,
+            long startSeconds,
+            long endSeconds,
+            int cpus,
+            String partition,
+            String node,
+            boolean killed) {
+        this(id, submitSeconds, startSeconds, endSeconds, cpus, partition, node, killed, -1);
+    }
+
+    /** The id as Slurm prints it: {@code 12}, or {@code 12_3} for a task of an array. */
+    public String displayId() {
+        return arrayTask < 0 ? Long.toString(id) : id + "_" + arrayTask;
+    }
 
     public long waitSeconds() {
         return startSeconds - submitSeconds;

@@ -2,6 +2,13 @@ package io.motley.core.simulation;
 
 import io.motley.core.cluster.NodeView;
 import io.motley.core.cluster.Partition;
+import io.motley.core.dependency.Dependency;
+import io.motley.core.job.ArrayPart;
+import io.motley.core.job.ArraySpec;
+import io.motley.core.job.ExitStatus;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
 import io.motley.core.job.PendingReason;
 import io.motley.core.priority.Associations;
 import io.motley.core.priority.Charge;
@@ -9,6 +16,11 @@ import io.motley.core.priority.PriorityCalculator;
 import io.motley.core.priority.PriorityConfig;
 import io.motley.core.priority.ShareTree;
 import io.motley.core.priority.UsageLedger;
+import io.motley.core.queue.ArrayTasks;
+import io.motley.core.queue.JobTable;
+import io.motley.core.queue.QueueBuilder;
+import io.motley.core.queue.QueueEntry;
+import io.motley.core.queue.QueuePass;
 import io.motley.core.scheduler.Allocation;
 import io.motley.core.scheduler.Plan;
 import io.motley.core.scheduler.QueuedJob;
@@ -25,13 +37,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * Runs the controller's scheduler in virtual time over a workload. A discrete-event simulation:
- * the events are submissions and job ends; at each distinct event time the ends are applied, the
+ * the events are submissions, job ends, releases of held jobs and the times a waiting job's
+ * --begin or after:JOB+MINUTES comes due; at each distinct event time the ends are applied, the
  * submissions join the queue, and {@link Scheduler#plan} is called once with the cluster as it
- * then is. Every job it starts ends at start + its run time, or at its time limit when that comes
+ * then is. Jobs with a dependency, an array, a begin time or a hold are queued by the
+ * controller's own {@link QueueBuilder} at every event (an array's tasks, within its throttle and
+ * at most {@link QueueBuilder#TASKS_PER_PASS} a pass, a pass again at once while it cut some off);
+ * a job without any of them is queued once, as it is submitted, since the queue builder would
+ * offer it unchanged at every pass. Every job it starts ends at start + its run time, or at its time limit when that comes
  * first (the job is killed there, as the agent would). Jobs get priority by submission order, or
  * by multifactor priority when a ranking is given.
  * Jobs that no node of their partitions could ever run are left out and counted, since the real
@@ -79,29 +97,70 @@ public final class Simulator {
         return new Run(workload, cluster, firstPrefix, policy.options(), ranking).simulate(policy);
     }
 
-    private record End(long time, int job) {}
+    private record End(long time, long job) {}
 
-    /** The state of one simulation; index {@code j} is the j-th job in submission order, scheduler id j + 1. */
+    /** A queue entry with its highest partition tier, so that ordering the queue costs no lookups. */
+    private record Queued(QueuedJob job, int tier) {}
+
+    /**
+     * Where virtual time starts on the clock of the job records the queue builder reads, whose
+     * times are 0 for "not yet" (a job started at second 0 would look never started).
+     */
+    static final long EPOCH = 1_000_000_000L;
+
+    /** Where and when one job (or array task) ran. */
+    private static final class Ran {
+        int source;
+        int task = -1;
+        long start;
+        long end;
+        String node;
+        String partition;
+        int cpus;
+        long mem;
+        boolean killed;
+    }
+
+    /**
+     * The state of one simulation. Jobs get ids as the controller gives them: in submission order,
+     * and an array task its own when it starts; index {@code j} is the j-th job of the workload in
+     * submission order.
+     */
     private static final class Run {
         private final SimulatedCluster cluster;
         private final int firstPrefix;
         private final SchedulerOptions options;
-        /** Running jobs by scheduler id, with their ends, when reservations need them. */
+        /** Running jobs by id, with their ends, when reservations need them. */
         private final LinkedHashMap<Long, Allocation> running = new LinkedHashMap<>();
 
         private final List<WorkloadJob> jobs;
-        private final QueuedJob[] queued;
+        /** Each workload job's request, or null when no node could ever run it. */
+        private final JobRequest[] requests;
+
         private final Map<String, Integer> neverRunnable = new LinkedHashMap<>();
         private final Map<String, Partition> partitions = new HashMap<>();
         private final Map<String, Integer> nodeIndex = new HashMap<>();
         private final int[] usedCpus;
         private final long[] usedMem;
-        // Insertion order is submission order, which is the scheduler's order (equal priorities, ids by submission).
-        private final Map<Long, QueuedJob> pending = new HashMap<>();
+        /** Every submitted job as the controller would hold it, for the queue builder. */
+        private final JobTable table = new JobTable(List.of(), null);
+
+        private long nextId = 1;
+        /** Workload id to job id, once submitted. */
+        private final Map<Long, Long> idOf = new HashMap<>();
+        /** Job id to the index of its workload job (an array's tasks to their array's). */
+        private final Map<Long, Integer> sourceOf = new HashMap<>();
+        /** Pending jobs the queue builder judges at every event (dependency, array, begin time, hold). */
+        private final TreeSet<Long> special = new TreeSet<>();
+        /** Queue ids of the entries the last build put in the queue. */
+        private final List<Long> built = new ArrayList<>();
+
+        private QueuePass lastPass;
+        private long wakeAt = Long.MAX_VALUE;
+        private final PriorityQueue<End> releases = new PriorityQueue<>(Comparator.comparingLong(End::time));
+        private final Map<Long, Queued> pending = new HashMap<>();
         /** The pending jobs in the scheduler's order: partition tier, priority, then submission. */
-        private final TreeSet<QueuedJob> order = new TreeSet<>(this::inOrder);
-        /** Each job's highest partition tier, by index, so that ordering the queue costs no lookups. */
-        private final int[] tierOf;
+        private final TreeSet<Queued> order = new TreeSet<>(Run::inOrder);
 
         private final PriorityConfig ranking;
         private final PriorityCalculator calculator;
@@ -112,13 +171,7 @@ public final class Simulator {
         private long nextCalc = Long.MIN_VALUE;
         private final Map<String, int[]> pendingIn = new HashMap<>();
         private final PriorityQueue<End> ends = new PriorityQueue<>(Comparator.comparingLong(End::time));
-        private final long[] startAt;
-        private final long[] endAt;
-        private final String[] nodeOf;
-        private final String[] partitionOf;
-        private final int[] cpusOf;
-        private final long[] memOf;
-        private final boolean[] killed;
+        private final TreeMap<Long, Ran> ran = new TreeMap<>();
 
         Run(
                 List<WorkloadJob> workload,
@@ -149,15 +202,7 @@ public final class Simulator {
                 nodeIndex.put(cluster.nodes().get(i).name(), i);
             usedCpus = new int[cluster.nodes().size()];
             usedMem = new long[cluster.nodes().size()];
-            queued = new QueuedJob[n];
-            tierOf = new int[n];
-            startAt = new long[n];
-            endAt = new long[n];
-            nodeOf = new String[n];
-            partitionOf = new String[n];
-            cpusOf = new int[n];
-            memOf = new long[n];
-            killed = new boolean[n];
+            requests = new JobRequest[n];
             for (int j = 0; j < n; j++) {
                 WorkloadJob w = sorted.get(j);
                 List<String> names = w.partitions();
@@ -173,9 +218,47 @@ public final class Simulator {
                 QueuedJob q = new QueuedJob(j + 1, 0, names, w.cpus(), w.memMiB(), w.timeLimitSeconds(), false);
                 String why = whyNeverRunnable(q);
                 if (why != null) neverRunnable.merge(why, 1, Integer::sum);
-                else queued[j] = q;
-                tierOf[j] = Scheduler.tier(q, partitions);
+                else requests[j] = request(w, names);
             }
+        }
+
+        /** The job as sbatch would have sent it: one task of CPUS CPUs on one node. */
+        private static JobRequest request(WorkloadJob w, List<String> partitions) {
+            return new JobRequest(
+                    w.name() != null ? w.name() : Long.toString(w.id()),
+                    partitions,
+                    1,
+                    w.cpus(),
+                    true,
+                    1,
+                    w.memMiB() == WorkloadJob.NOT_GIVEN ? JobRequest.UNSET : w.memMiB(),
+                    JobRequest.UNSET,
+                    w.timeLimitSeconds(),
+                    null,
+                    null,
+                    "/",
+                    null,
+                    Map.of(),
+                    "",
+                    List.of(),
+                    w.releaseSeconds() > w.submitSeconds(),
+                    null,
+                    null,
+                    "simulation",
+                    0,
+                    null,
+                    w.dependency(),
+                    false,
+                    w.beginSeconds() > 0 ? EPOCH + w.beginSeconds() : 0,
+                    null,
+                    null,
+                    null,
+                    false,
+                    w.array(),
+                    0,
+                    null,
+                    0,
+                    true);
         }
 
         /** Null when some partition of the job, empty, could start it; else why none ever can (for its first partition). */
@@ -215,44 +298,150 @@ public final class Simulator {
             while (true) {
                 long submitAt = next < n ? jobs.get(next).submitSeconds() : Long.MAX_VALUE;
                 long endsAt = ends.isEmpty() ? Long.MAX_VALUE : ends.peek().time();
-                long now = Math.min(submitAt, endsAt);
+                long releaseAt =
+                        releases.isEmpty() ? Long.MAX_VALUE : releases.peek().time();
+                long now = Math.min(Math.min(submitAt, endsAt), Math.min(releaseAt, wakeAt));
                 if (now == Long.MAX_VALUE) break;
                 while (!ends.isEmpty() && ends.peek().time() == now)
                     release(ends.poll().job());
+                while (!releases.isEmpty() && releases.peek().time() == now) {
+                    Job held = table.get(releases.poll().job());
+                    // scontrol release
+                    if (held.state() == JobState.PENDING) table.put(held.withPriorityHold(false));
+                }
                 if (ranking != null && now >= nextCalc) {
                     rank(now);
                     nextCalc = now + Math.max(1, ranking.calcPeriodSeconds());
                 }
                 for (; next < n && jobs.get(next).submitSeconds() == now; next++) {
-                    if (queued[next] != null) enqueue(queued[next], now);
+                    if (requests[next] != null) submit(next, now);
                 }
-                if (!pending.isEmpty()) schedule(now);
+                boolean again;
+                do {
+                    buildSpecial(now);
+                    again = !pending.isEmpty() && schedule(now) && lastPass != null && lastPass.arraysCut();
+                } while (again);
             }
+            for (long id : special) {
+                Job j = table.get(id);
+                String why = j.request().hold()
+                        ? "held and never released"
+                        : j.reason() == PendingReason.DependencyNeverSatisfied
+                                ? "dependency never satisfied"
+                                : "never eligible (" + j.reason() + ")";
+                neverRunnable.merge(why, 1, Integer::sum);
+            }
+            for (long q : built) dequeue(q);
             if (!pending.isEmpty()) {
                 // Cannot happen: on an empty cluster the first queued job of each partition fits.
                 throw new IllegalStateException("simulation ended with " + pending.size() + " jobs never started");
             }
             List<JobOutcome> outcomes = new ArrayList<>();
-            for (int j = 0; j < n; j++) {
-                if (queued[j] == null) continue;
+            for (Ran r : ran.values()) {
+                WorkloadJob w = jobs.get(r.source);
                 outcomes.add(new JobOutcome(
-                        jobs.get(j).id(),
-                        jobs.get(j).submitSeconds(),
-                        startAt[j],
-                        endAt[j],
-                        cpusOf[j],
-                        partitionOf[j],
-                        nodeOf[j],
-                        killed[j]));
+                        w.id(), w.submitSeconds(), r.start, r.end, r.cpus, r.partition, r.node, r.killed, r.task));
             }
             return new SimulationResult(policy, outcomes, neverRunnable, Figures.of(outcomes, cluster.totalCpus()));
         }
 
-        private void enqueue(QueuedJob q, long now) {
-            if (ranking != null) q = ranked(q, now);
-            pending.put(q.id(), q);
-            order.add(q);
+        /** Job {@code j} of the workload is submitted: it gets the next id, and joins the queue or the queue builder's care. */
+        private void submit(int j, long now) {
+            WorkloadJob w = jobs.get(j);
+            JobRequest r = requests[j];
+            if (w.dependency() != null) {
+                String dep = ourIds(w.dependency());
+                if (dep == null) {
+                    // the controller refuses a dependency on a job it does not know
+                    neverRunnable.merge("dependency names a job not submitted before it", 1, Integer::sum);
+                    return;
+                }
+                r = r.withDependency(dep);
+            }
+            long id = nextId++;
+            idOf.put(w.id(), id);
+            sourceOf.put(id, j);
+            Job job = new Job(
+                    id,
+                    r,
+                    userOf(w),
+                    users.indexOf(userOf(w)),
+                    0,
+                    JobState.PENDING,
+                    r.hold() ? PendingReason.JobHeldUser : PendingReason.None,
+                    0,
+                    EPOCH + now,
+                    0,
+                    0,
+                    String.join(",", r.partitions()),
+                    null,
+                    0,
+                    0,
+                    w.timeLimitSeconds(),
+                    ExitStatus.NONE,
+                    -1);
+            if (w.array() != null)
+                job = job.withArray(new ArrayPart(
+                        id, -1, ArraySpec.fold(ArraySpec.parse(w.array()).indices())));
+            if (ranking != null) job = job.withPriority(priority(job, now));
+            table.put(job);
+            if (w.plain()) {
+                enqueue(QueueBuilder.queued(job));
+            } else {
+                special.add(id);
+                if (r.hold() && w.releaseSeconds() != Long.MAX_VALUE) releases.add(new End(w.releaseSeconds(), id));
+            }
+        }
+
+        /** The dependency with the workload's job ids replaced by ours; null when it names a job not submitted yet. */
+        private String ourIds(String dependency) {
+            Dependency dep = Dependency.parse(dependency);
+            List<Dependency.Term> terms = new ArrayList<>();
+            for (Dependency.Term t : dep.terms()) {
+                if (t.kind() == Dependency.Kind.SINGLETON) {
+                    terms.add(t);
+                    continue;
+                }
+                Long id = idOf.get(t.jobId());
+                if (id == null) return null;
+                terms.add(new Dependency.Term(t.kind(), id, t.delaySeconds()));
+            }
+            return new Dependency(terms, dep.anyOf()).toString();
+        }
+
+        /** The queue builder judges the waiting jobs again and offers what may run now in place of what it offered before. */
+        private void buildSpecial(long now) {
+            for (long q : built) dequeue(q);
+            built.clear();
+            if (special.isEmpty()) {
+                lastPass = null;
+                wakeAt = Long.MAX_VALUE;
+                return;
+            }
+            lastPass = QueueBuilder.build(table, List.copyOf(special), EPOCH + now, id -> false);
+            for (Job gone : lastPass.ended()) {
+                special.remove(gone.id());
+                neverRunnable.merge("ended before it started (" + gone.state() + ")", 1, Integer::sum);
+            }
+            for (QueuedJob q : lastPass.queue()) {
+                enqueue(q);
+                built.add(q.id());
+            }
+            wakeAt = lastPass.nextChange() == Long.MAX_VALUE ? Long.MAX_VALUE : lastPass.nextChange() - EPOCH;
+        }
+
+        private void enqueue(QueuedJob q) {
+            Queued e = new Queued(q, Scheduler.tier(q, partitions));
+            pending.put(q.id(), e);
+            order.add(e);
             for (String p : q.partitions()) pendingIn.computeIfAbsent(p, k -> new int[1])[0]++;
+        }
+
+        private void dequeue(long id) {
+            Queued e = pending.remove(id);
+            if (e == null) return;
+            order.remove(e);
+            for (String p : e.job().partitions()) pendingIn.get(p)[0]--;
         }
 
         /** Every pending job's priority at {@code now}, from usage decayed to now (PriorityCalcPeriod's re-ranking). */
@@ -261,29 +450,37 @@ public final class Simulator {
                     Associations.none(), ledger.usageAt(now, List.copyOf(runningCharges.values())), users);
             order.clear();
             for (var e : pending.entrySet()) {
-                QueuedJob q = ranked(e.getValue(), now);
+                Queued q = e.getValue();
+                q = new Queued(withPriority(q.job(), priority(table.get(q.job().submitOrder()), now)), q.tier());
                 e.setValue(q);
                 order.add(q);
             }
+            for (long id : special) {
+                Job j = table.get(id);
+                table.put(j.withPriority(priority(j, now)));
+            }
         }
 
-        private QueuedJob ranked(QueuedJob q, long now) {
-            WorkloadJob w = jobs.get((int) q.id() - 1);
-            long priority = calculator
+        private long priority(Job j, long now) {
+            WorkloadJob w = jobs.get(sourceOf.get(j.id()));
+            return calculator
                     .factors(
                             new PriorityCalculator.Pending(
-                                    q.id(),
+                                    j.id(),
                                     userOf(w),
                                     null,
-                                    q.partitions().get(0),
+                                    j.request().partitions().get(0),
                                     null,
                                     0,
-                                    q.cpus(),
+                                    j.request().cpus(),
                                     w.submitSeconds()),
                             now,
                             shares,
                             (int) Math.min(Integer.MAX_VALUE, cluster.totalCpus()))
                     .priority();
+        }
+
+        private static QueuedJob withPriority(QueuedJob q, long priority) {
             return new QueuedJob(
                     q.id(),
                     priority,
@@ -291,18 +488,20 @@ public final class Simulator {
                     q.cpus(),
                     q.memMiB(),
                     q.timeLimitSeconds(),
-                    false,
-                    0,
-                    null,
-                    QueuedJob.Placement.ANY,
-                    q.id());
+                    q.held(),
+                    q.gpus(),
+                    q.gpuType(),
+                    q.placement(),
+                    q.submitOrder());
         }
 
-        private int inOrder(QueuedJob a, QueuedJob b) {
-            int ta = tierOf[(int) a.id() - 1];
-            int tb = tierOf[(int) b.id() - 1];
-            if (ta != tb) return Integer.compare(tb, ta);
+        /** The scheduler's order (Scheduler.plan sorts so too). */
+        private static int inOrder(Queued x, Queued y) {
+            if (x.tier() != y.tier()) return Integer.compare(y.tier(), x.tier());
+            QueuedJob a = x.job();
+            QueuedJob b = y.job();
             if (a.priority() != b.priority()) return Long.compare(b.priority(), a.priority());
+            if (a.submitOrder() != b.submitOrder()) return Long.compare(a.submitOrder(), b.submitOrder());
             return Long.compare(a.id(), b.id());
         }
 
@@ -310,18 +509,23 @@ public final class Simulator {
             return w.user() == null ? "(none)" : w.user();
         }
 
-        private void release(int j) {
+        /** Job {@code id} ends: it completed, or its time limit killed it. */
+        private void release(long id) {
+            Ran r = ran.get(id);
             if (ranking != null) {
-                Charge c = runningCharges.remove((long) j + 1);
-                ledger.add(new Charge(c.account(), c.user(), c.rate(), c.start(), endAt[j]));
+                Charge c = runningCharges.remove(id);
+                ledger.add(new Charge(c.account(), c.user(), c.rate(), c.start(), r.end));
             }
-            int node = nodeIndex.get(nodeOf[j]);
-            usedCpus[node] -= cpusOf[j];
-            usedMem[node] -= memOf[j];
-            running.remove((long) j + 1);
+            Job j = table.get(id);
+            table.put(j.ended(r.killed ? JobState.TIMEOUT : JobState.COMPLETED, ExitStatus.NONE, EPOCH + r.end, -1));
+            int node = nodeIndex.get(r.node);
+            usedCpus[node] -= r.cpus;
+            usedMem[node] -= r.mem;
+            running.remove(id);
         }
 
-        private void schedule(long now) {
+        /** One pass; whether it started anything. */
+        private boolean schedule(long now) {
             List<Allocation> inUse = new ArrayList<>();
             if (options.reservations() > 0) {
                 // reservations are planned from each running job's end
@@ -340,9 +544,9 @@ public final class Simulator {
             int k = firstPrefix;
             while (true) {
                 List<QueuedJob> prefix = new ArrayList<>(Math.min(k, pending.size()));
-                for (QueuedJob q : order) {
+                for (Queued q : order) {
                     if (prefix.size() == k) break;
-                    prefix.add(q);
+                    prefix.add(q.job());
                 }
                 Plan plan = Scheduler.plan(
                         new Snapshot(
@@ -350,7 +554,7 @@ public final class Simulator {
                         options);
                 if (prefix.size() == pending.size() || restCannotStart(prefix, plan)) {
                     apply(plan, now);
-                    return;
+                    return !plan.starts().isEmpty();
                 }
                 k = k > pending.size() / 2 ? pending.size() : k * 2;
             }
@@ -388,32 +592,54 @@ public final class Simulator {
 
         private void apply(Plan plan, long now) {
             for (Start s : plan.starts()) {
-                int j = (int) (s.jobId() - 1);
-                QueuedJob q = pending.remove(s.jobId());
-                order.remove(q);
+                dequeue(s.jobId());
+                Job job;
+                int task = -1;
+                if (s.jobId() < 0) {
+                    QueueEntry.Task t = (QueueEntry.Task) lastPass.entry(s.jobId());
+                    Job meta = table.get(t.jobId());
+                    task = t.key().index();
+                    if (ArrayTasks.isLast(meta, task)) {
+                        job = ArrayTasks.lastTask(meta, task);
+                        special.remove(meta.id());
+                    } else {
+                        table.put(ArrayTasks.remaining(meta, task));
+                        job = ArrayTasks.task(meta, task, nextId++);
+                        sourceOf.put(job.id(), sourceOf.get(meta.id()));
+                    }
+                } else {
+                    job = table.get(s.jobId());
+                    special.remove(job.id());
+                }
+                job = job.started(
+                        s.partition(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), s.timeLimitSeconds(), EPOCH + now);
+                table.put(job);
+                long id = job.id();
+                Ran r = new Ran();
+                r.source = sourceOf.get(id);
+                r.task = task;
                 if (ranking != null) {
                     runningCharges.put(
-                            s.jobId(),
-                            new Charge(null, userOf(jobs.get(j)), Charge.rate(ranking, s.cpus(), 0), now, 0));
+                            id,
+                            new Charge(null, userOf(jobs.get(r.source)), Charge.rate(ranking, s.cpus(), 0), now, 0));
                 }
-                for (String p : q.partitions()) pendingIn.get(p)[0]--;
                 int node = nodeIndex.get(s.node());
                 usedCpus[node] += s.cpus();
                 usedMem[node] += s.memMiB();
-                long run = jobs.get(j).runSeconds();
+                long run = jobs.get(r.source).runSeconds();
                 long limit = s.timeLimitSeconds();
-                killed[j] = limit > 0 && limit < run;
-                startAt[j] = now;
-                endAt[j] = now + (killed[j] ? limit : run);
-                nodeOf[j] = s.node();
-                partitionOf[j] = s.partition();
-                cpusOf[j] = s.cpus();
-                memOf[j] = s.memMiB();
-                ends.add(new End(endAt[j], j));
+                r.killed = limit > 0 && limit < run;
+                r.start = now;
+                r.end = now + (r.killed ? limit : run);
+                r.node = s.node();
+                r.partition = s.partition();
+                r.cpus = s.cpus();
+                r.mem = s.memMiB();
+                ran.put(id, r);
+                ends.add(new End(r.end, id));
                 if (options.reservations() > 0) {
                     long limitEnd = limit > 0 ? now + limit : Allocation.NO_END;
-                    running.put(
-                            s.jobId(), new Allocation(s.jobId(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), limitEnd));
+                    running.put(id, new Allocation(id, s.node(), s.cpus(), s.memMiB(), s.gpuIds(), limitEnd));
                 }
             }
         }

@@ -14,7 +14,10 @@ import java.util.Map;
  * processors (5), requested processors (8) and requested time (9). A job uses its requested
  * processors, else its allocated ones, for its run time, with its requested time as its time
  * limit (none when unknown). Jobs with no run time (≤ 0), no processors or no submit time cannot
- * be simulated; they are left out and counted in {@link #skipped()}.
+ * be simulated; they are left out and counted in {@link #skipped()}. A job whose preceding job
+ * (field 17) is a simulated job earlier in the trace depends on it ({@code afterany}: it cannot
+ * start before that job ends); the think time (field 18) is not added, since the submit time
+ * already holds it.
  *
  * @param header the header's {@code Key: value} comments, keys as written
  * @param jobs the jobs that can be simulated, in file order, each with its SWF job number as id
@@ -38,6 +41,7 @@ public record SwfTrace(Map<String, String> header, List<WorkloadJob> jobs, int s
         Map<String, String> header = new LinkedHashMap<>();
         List<WorkloadJob> jobs = new ArrayList<>();
         int skipped = 0;
+        java.util.Set<Long> simulated = new java.util.HashSet<>();
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i].strip();
@@ -46,9 +50,13 @@ public record SwfTrace(Map<String, String> header, List<WorkloadJob> jobs, int s
                 headerLine(line.substring(1), header);
                 continue;
             }
-            WorkloadJob job = jobLine(line, i + 1);
-            if (job == null) skipped++;
-            else jobs.add(job);
+            WorkloadJob job = jobLine(line, i + 1, simulated);
+            if (job == null) {
+                skipped++;
+            } else {
+                jobs.add(job);
+                simulated.add(job.id());
+            }
         }
         return new SwfTrace(header, jobs, skipped);
     }
@@ -86,7 +94,7 @@ public record SwfTrace(Map<String, String> header, List<WorkloadJob> jobs, int s
         header.putIfAbsent(key, comment.substring(colon + 1).strip());
     }
 
-    private static WorkloadJob jobLine(String line, int lineNo) {
+    private static WorkloadJob jobLine(String line, int lineNo, java.util.Set<Long> simulated) {
         String[] f = line.split("\\s+");
         if (f.length != FIELDS) {
             throw new IllegalArgumentException(
@@ -106,6 +114,7 @@ public record SwfTrace(Map<String, String> header, List<WorkloadJob> jobs, int s
         }
         long limit = requestedTime > 0 ? requestedTime : WorkloadJob.NOT_GIVEN;
         long user = field(f, 12, "user id", lineNo);
+        long preceding = field(f, 17, "preceding job number", lineNo);
         return new WorkloadJob(
                 number,
                 submit,
@@ -114,7 +123,12 @@ public record SwfTrace(Map<String, String> header, List<WorkloadJob> jobs, int s
                 run,
                 limit,
                 List.of(),
-                user >= 0 ? "user" + user : null);
+                user >= 0 ? "user" + user : null,
+                null,
+                preceding > 0 && preceding != number && simulated.contains(preceding) ? "afterany:" + preceding : null,
+                null,
+                0,
+                WorkloadJob.NOT_HELD);
     }
 
     /** Field {@code n} (1-based, as the format numbers them); a fractional value is rounded, as some traces write them. */
