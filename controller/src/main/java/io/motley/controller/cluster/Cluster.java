@@ -1,28 +1,13 @@
 package io.motley.controller.cluster;
 
 import io.motley.controller.store.Store;
-import io.motley.controller.store.StoreException;
 import io.motley.core.cluster.Node;
-import io.motley.core.cluster.NodeState;
-import io.motley.core.cluster.NodeView;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.dependency.Dependency;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
-import io.motley.core.job.JobState;
-import io.motley.core.queue.ArrayTasks;
 import io.motley.core.queue.JobTable;
-import io.motley.core.queue.QueueBuilder;
-import io.motley.core.queue.QueueEntry;
-import io.motley.core.queue.QueuePass;
-import io.motley.core.scheduler.Allocation;
 import io.motley.core.scheduler.Plan;
-import io.motley.core.scheduler.Scheduler;
-import io.motley.core.scheduler.SchedulerOptions;
-import io.motley.core.scheduler.Snapshot;
-import io.motley.core.scheduler.Start;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * The controller's live view of the cluster, put together from its parts: the tables
  * ({@link ClusterState}, written through to the store), the commands users and operators give
  * on jobs ({@link JobCommands}), the nodes and their agents ({@link NodeRegistry}), the ends of
- * runs ({@link RunEnds}) and the scheduling loop below, whose decisions come from the pure
- * {@link Scheduler}. Every part holds the tables' lock while it reads or changes them.
+ * runs ({@link RunEnds}) and the scheduling loop ({@link SchedulingLoop}), whose decisions come
+ * from the pure {@link io.motley.core.scheduler.Scheduler}. Every part holds the tables' lock
+ * while it reads or changes them; none takes or returns a wire frame.
  */
 public final class Cluster {
     private static final Logger log = LoggerFactory.getLogger(Cluster.class);
@@ -45,21 +31,12 @@ public final class Cluster {
     private final Store store;
     private final LongSupplier clock;
     private final Map<Long, Job> jobs;
-    private final Map<String, Node> nodes;
-    private final Map<String, AgentChannel> links;
-    private final Map<Long, String> endingRuns;
     private final JobCommands commands;
     private final NodeRegistry registry;
     private final RunEnds ends;
 
-    private final Object wake = new Object();
-    private final Object passes = new Object();
-    private boolean scheduleWanted;
     private final Priorities priorities;
-    /** When the last pass that could backfill ran (epoch seconds). */
-    private long lastBackfill = Long.MIN_VALUE / 2;
-    /** The last pass's reservations by job id (an array's under its own id). */
-    private Map<Long, Plan.Reservation> expected = Map.of();
+    private final SchedulingLoop loop;
 
     public Cluster(ClusterConfig config, Store store, LongSupplier clockSeconds) {
         this.config = config;
@@ -67,9 +44,6 @@ public final class Cluster {
         this.clock = clockSeconds;
         this.state = new ClusterState(store);
         this.jobs = state.jobs;
-        this.nodes = state.nodes;
-        this.links = state.links;
-        this.endingRuns = state.endingRuns;
         long now = clock.getAsLong();
         for (Node n : store.nodes()) state.note(n);
         for (Job j : store.endedSince(now - config.minJobAgeSeconds())) state.note(j);
@@ -77,12 +51,13 @@ public final class Cluster {
         // fair share needs the usage of jobs that ended before this start, decayed from their ends
         priorities = new Priorities(config, store.endedSince(Priorities.historySince(config, now)), this::job);
         ends = new RunEnds(state, config, clock);
+        loop = new SchedulingLoop(state, config, clock, priorities, this::storedFamily);
         registry = new NodeRegistry(state, config, clock, ends, this::wakeScheduler);
         commands = new JobCommands(state, config, clock, priorities, this::dependencyTarget);
         log.info(
                 "state loaded jobs_active={} nodes={}",
                 jobs.values().stream().filter(j -> !j.state().isTerminal()).count(),
-                nodes.size());
+                state.nodes.size());
     }
 
     public ClusterConfig config() {
@@ -208,225 +183,36 @@ public final class Cluster {
         }
     }
 
-    private int weight(String node) {
-        ClusterConfig.NodeOverride o = config.overrideFor(node);
-        return o == null ? 1 : o.weight();
-    }
-
     // ---- scheduling ----------------------------------------------------------------------
 
+    /** Asks for a scheduling pass soon (something changed); never blocks. */
     public void wakeScheduler() {
-        synchronized (wake) {
-            scheduleWanted = true;
-            wake.notifyAll();
-        }
+        loop.wake();
     }
 
-    /** Runs passes when woken (submit, end, registration) and at least every second. */
+    /** Runs passes when woken (submit, end, registration) and at least every second, until interrupted. */
     public void scheduleLoop() {
-        String lastFailure = null;
-        while (!Thread.currentThread().isInterrupted()) {
-            synchronized (wake) {
-                if (!scheduleWanted) {
-                    try {
-                        wake.wait(1000);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-                scheduleWanted = false;
-            }
-            try {
-                schedulePass();
-                lastFailure = null;
-            } catch (RuntimeException e) {
-                // a pass that keeps failing the same way (a full disk, a lost database) is said once, not every second
-                String failure = e.toString();
-                if (failure.equals(lastFailure)) {
-                    log.debug("scheduling pass failed again: {}", failure);
-                } else if (e instanceof StoreException) {
-                    log.error("scheduling pass failed: {}", e.getMessage());
-                } else {
-                    log.error("scheduling pass failed", e);
-                }
-                lastFailure = failure;
-            }
-        }
+        loop.run();
     }
 
-    /** What a pass planned from: the snapshot, and the queue it was made of (array tasks, each job's request then). */
-    record PassInput(Snapshot snapshot, SchedulerOptions options, QueuePass queue) {}
-
-    /**
-     * One pass: a snapshot taken under the lock, a plan made outside it (so submissions and
-     * queries are answered while a large queue is planned), then the starts that still hold are
-     * committed and their launch orders sent.
-     */
+    /** One scheduling pass now; the plan it made. */
     public Plan schedulePass() {
-        // one pass at a time: a second one planning from the same snapshot could place two jobs on the same CPUs
-        synchronized (passes) {
-            PassInput in = snapshotForPass();
-            if (in == null) return new Plan(List.of(), Map.of());
-            Plan plan = Scheduler.plan(in.snapshot(), in.options());
-            commitPass(in, plan);
-            return plan;
-        }
-    }
-
-    PassInput snapshotForPass() {
-        synchronized (state) {
-            long now = clock.getAsLong();
-            refreshPriorities(now);
-            List<NodeView> views = new ArrayList<>();
-            for (Node n : nodes.values()) {
-                // only nodes whose agent is connected can be given work
-                NodeState s = links.containsKey(n.name()) ? n.state() : NodeState.DOWN;
-                views.add(new NodeView(
-                        n.name(),
-                        n.cpus(),
-                        n.memMiB(),
-                        s,
-                        n.gpus(),
-                        java.util.Set.copyOf(n.features()),
-                        weight(n.name())));
-            }
-            List<Allocation> running = new ArrayList<>();
-            for (Job j : jobs.values()) {
-                if (j.state() != JobState.RUNNING) continue;
-                // reservations count on a running job's resources from the end of its time limit
-                long end = j.timeLimitSeconds() > 0 ? j.startTime() + j.timeLimitSeconds() : Allocation.NO_END;
-                running.add(new Allocation(j.id(), j.node(), j.allocCpus(), j.allocMemMiB(), j.gpuList(), end));
-            }
-            QueuePass queue =
-                    QueueBuilder.build(new JobTable(jobs.values(), this::storedFamily), now, endingRuns::containsKey);
-            jobs.putAll(queue.updated());
-            for (Job j : queue.ended()) {
-                if (j.state() == JobState.DEADLINE) {
-                    log.info(
-                            "job removed: it can no longer end before its deadline job={} limit={}s deadline={}",
-                            j.id(),
-                            j.timeLimitSeconds(),
-                            j.request().deadline());
-                } else {
-                    log.info(
-                            "job cancelled: its dependency can never be satisfied job={} dependency={}",
-                            j.id(),
-                            j.request().dependency());
-                }
-            }
-            store.saveJobs(queue.toPersist());
-            if (queue.queue().isEmpty()) {
-                expected = Map.of();
-                return null;
-            }
-            ClusterConfig.Scheduling cfg = config.scheduling();
-            SchedulerOptions options = cfg.options();
-            if (cfg.backfill()) {
-                // backfill every bf_interval seconds; the passes between keep the reservations but start in priority
-                // order
-                if (now - lastBackfill >= cfg.intervalSeconds()) {
-                    lastBackfill = now;
-                } else {
-                    options = options.withoutBackfill();
-                }
-            }
-            return new PassInput(
-                    new Snapshot(views, config.partitions(), running, queue.queue(), config.defMemPerCpuMiB(), now),
-                    options,
-                    queue);
-        }
-    }
-
-    /**
-     * Starts what the plan says, skipping any start the cluster changed under it while it was
-     * made (job cancelled, held or updated, node gone or drained); the next pass sees those.
-     */
-    void commitPass(PassInput in, Plan plan) {
-        synchronized (state) {
-            long now = clock.getAsLong();
-            QueuePass queue = in.queue();
-            List<Job> started = new ArrayList<>();
-            boolean skipped = false;
-            for (Start s : plan.starts()) {
-                QueueEntry entry = queue.entry(s.jobId());
-                long jobId = entry.jobId();
-                Job j = jobs.get(jobId);
-                Node node = nodes.get(s.node());
-                boolean still = j != null
-                        && j.state() == JobState.PENDING
-                        && j.request() == queue.asked().get(jobId)
-                        && node != null
-                        && node.state() == NodeState.UP
-                        && links.containsKey(s.node())
-                        && (!(entry instanceof QueueEntry.Task t)
-                                || ArrayTasks.holds(j, t.key().index()));
-                if (!still) {
-                    skipped = true;
-                    continue;
-                }
-                // the plan's limit is the partition's effective one: never "not given"
-                Job run = entry instanceof QueueEntry.Task t
-                        ? startArrayTask(j, t.key().index())
-                        : j;
-                started.add(run.started(
-                        s.partition(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), s.timeLimitSeconds(), now));
-            }
-            store.saveJobs(started);
-            for (Job j : started) {
-                jobs.put(j.id(), j);
-                links.get(j.node()).launch(j);
-                log.info(
-                        "job started job={} node={} cpus={} mem={}M gpus={}",
-                        j.id(),
-                        j.node(),
-                        j.allocCpus(),
-                        j.allocMemMiB(),
-                        j.gpuIds());
-            }
-            plan.reasons().forEach((id, why) -> {
-                QueueEntry entry = queue.entry(id);
-                Job j = jobs.get(entry.jobId());
-                // an array's first waiting task speaks for the array
-                if (j != null && j.state() == JobState.PENDING && j.reason() != why && entry.speaksForJob()) {
-                    jobs.put(j.id(), j.withReason(why));
-                }
-            });
-            Map<Long, Plan.Reservation> next = new HashMap<>();
-            plan.reservations()
-                    .forEach((id, r) -> next.putIfAbsent(queue.entry(id).jobId(), r));
-            expected = Map.copyOf(next);
-            if (skipped) wakeScheduler();
-        }
-    }
-
-    /**
-     * A task of an array starts: it becomes a job of its own with a new id, as Slurm does, and
-     * leaves the array's pending set; the last task takes the array's own id.
-     */
-    private Job startArrayTask(Job meta, int index) {
-        if (ArrayTasks.isLast(meta, index)) return ArrayTasks.lastTask(meta, index);
-        Job remaining = ArrayTasks.remaining(meta, index);
-        jobs.put(meta.id(), remaining);
-        store.saveJob(remaining);
-        return store.insertNew(id -> ArrayTasks.task(meta, index, id));
+        return loop.pass();
     }
 
     /** Where and when waiting jobs holding a reservation are expected to start (squeue --start), by job id. */
     public Map<Long, Plan.Reservation> expectedStarts() {
-        synchronized (state) {
-            return expected;
-        }
+        return loop.expectedStarts();
     }
 
-    /**
-     * Ranks new or changed pending jobs, and all of them every PriorityCalcPeriod (multifactor;
-     * nothing under basic). Kept in memory only: they keep changing, and a restarted controller
-     * ranks every job again.
-     */
-    public void refreshPriorities(long now) {
-        synchronized (state) {
-            for (Job j : priorities.refresh(now, jobs.values(), clusterCpus())) jobs.put(j.id(), j);
-        }
+    /** Ranks pending jobs now, as a pass does first. */
+    void refreshPriorities(long now) {
+        loop.refreshPriorities(now);
+    }
+
+    /** The scheduling loop, for tests that take a pass apart. */
+    SchedulingLoop scheduling() {
+        return loop;
     }
 
     /** sprio's figures: every pending job's factors as last computed, or null under priority/basic. */
@@ -446,7 +232,7 @@ public final class Cluster {
 
     /** All CPUs of the cluster's nodes, the job-size factor's denominator. */
     private int clusterCpus() {
-        return nodes.values().stream().mapToInt(Node::cpus).sum();
+        return state.nodes.values().stream().mapToInt(Node::cpus).sum();
     }
 
     /** What a dependency on job {@code id} sees of it (empty: no such job); an array is seen whole. */

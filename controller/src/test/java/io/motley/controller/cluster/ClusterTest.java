@@ -232,14 +232,14 @@ class ClusterTest {
         long cancelled = id(c.submit(req(1), as(0, 0, "root")));
         long updated = id(c.submit(req(1), as(0, 0, "root")));
         long fine = id(c.submit(req(1), as(0, 0, "root")));
-        Cluster.PassInput in = c.snapshotForPass();
+        SchedulingLoop.PassInput in = c.scheduling().snapshot();
         Plan plan = Scheduler.plan(in.snapshot(), in.options());
         assertThat(plan.starts()).hasSize(3);
         // while the plan was being made:
         c.cancel(List.of(cancelled), Map.of(), Caller.uid(0));
         assertThat(c.updateJob(updated, Map.of("TimeLimit", "5"), Caller.uid(0)))
                 .isEmpty();
-        c.commitPass(in, plan);
+        c.scheduling().commit(in, plan);
         assertThat(c.job(cancelled).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
         assertThat(c.job(updated).orElseThrow().state()).isEqualTo(JobState.PENDING);
         assertThat(c.job(fine).orElseThrow().state()).isEqualTo(JobState.RUNNING);
@@ -250,10 +250,10 @@ class ClusterTest {
         assertThat(c.job(updated).orElseThrow().timeLimitSeconds()).isEqualTo(300);
 
         long late = id(c.submit(req(1), as(0, 0, "root")));
-        in = c.snapshotForPass();
+        in = c.scheduling().snapshot();
         plan = Scheduler.plan(in.snapshot(), in.options());
         assertThat(c.updateNode("n1", "DRAIN", "maintenance", Caller.uid(0))).isEmpty();
-        c.commitPass(in, plan);
+        c.scheduling().commit(in, plan);
         assertThat(c.job(late).orElseThrow().state()).isEqualTo(JobState.PENDING);
     }
 }

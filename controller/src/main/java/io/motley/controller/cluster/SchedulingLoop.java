@@ -1,0 +1,287 @@
+package io.motley.controller.cluster;
+
+import io.motley.controller.store.StoreException;
+import io.motley.core.cluster.Node;
+import io.motley.core.cluster.NodeState;
+import io.motley.core.cluster.NodeView;
+import io.motley.core.config.ClusterConfig;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobState;
+import io.motley.core.queue.ArrayTasks;
+import io.motley.core.queue.JobTable;
+import io.motley.core.queue.QueueBuilder;
+import io.motley.core.queue.QueueEntry;
+import io.motley.core.queue.QueuePass;
+import io.motley.core.scheduler.Allocation;
+import io.motley.core.scheduler.Plan;
+import io.motley.core.scheduler.Scheduler;
+import io.motley.core.scheduler.SchedulerOptions;
+import io.motley.core.scheduler.Snapshot;
+import io.motley.core.scheduler.Start;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongFunction;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduling loop: passes run when something changed (a submission, an end, a node) and at
+ * least every second. Each pass takes a snapshot of the tables under their lock (the queue from
+ * the pure {@link QueueBuilder}), plans outside it with the pure {@link Scheduler}, and commits
+ * the starts that still hold, sending their launch orders.
+ */
+final class SchedulingLoop {
+    private static final Logger log = LoggerFactory.getLogger(SchedulingLoop.class);
+
+    private final ClusterState state;
+    private final ClusterConfig config;
+    private final LongSupplier clock;
+    private final Priorities priorities;
+    private final LongFunction<List<Job>> storedFamily;
+
+    private final Object wake = new Object();
+    private final Object passes = new Object();
+    private boolean scheduleWanted;
+    /** When the last pass that could backfill ran (epoch seconds). */
+    private long lastBackfill = Long.MIN_VALUE / 2;
+    /** The last pass's reservations by job id (an array's under its own id). */
+    private Map<Long, Plan.Reservation> expected = Map.of();
+
+    /**
+     * @param storedFamily job {@code id} and, for an array, every task of it, as the store has
+     *     them: what a dependency on a job that left memory sees
+     */
+    SchedulingLoop(
+            ClusterState state,
+            ClusterConfig config,
+            LongSupplier clock,
+            Priorities priorities,
+            LongFunction<List<Job>> storedFamily) {
+        this.state = state;
+        this.config = config;
+        this.clock = clock;
+        this.priorities = priorities;
+        this.storedFamily = storedFamily;
+    }
+
+    /** Asks for a pass soon; never blocks. */
+    void wake() {
+        synchronized (wake) {
+            scheduleWanted = true;
+            wake.notifyAll();
+        }
+    }
+
+    /** Runs passes when woken and at least every second, until the thread is interrupted. */
+    void run() {
+        String lastFailure = null;
+        while (!Thread.currentThread().isInterrupted()) {
+            synchronized (wake) {
+                if (!scheduleWanted) {
+                    try {
+                        wake.wait(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                scheduleWanted = false;
+            }
+            try {
+                pass();
+                lastFailure = null;
+            } catch (RuntimeException e) {
+                // a pass that keeps failing the same way (a full disk, a lost database) is said once, not every second
+                String failure = e.toString();
+                if (failure.equals(lastFailure)) {
+                    log.debug("scheduling pass failed again: {}", failure);
+                } else if (e instanceof StoreException) {
+                    log.error("scheduling pass failed: {}", e.getMessage());
+                } else {
+                    log.error("scheduling pass failed", e);
+                }
+                lastFailure = failure;
+            }
+        }
+    }
+
+    /** What a pass planned from: the snapshot, and the queue it was made of (array tasks, each job's request then). */
+    record PassInput(Snapshot snapshot, SchedulerOptions options, QueuePass queue) {}
+
+    /**
+     * One pass: a snapshot taken under the lock, a plan made outside it (so submissions and
+     * queries are answered while a large queue is planned), then the starts that still hold are
+     * committed and their launch orders sent.
+     */
+    Plan pass() {
+        // one pass at a time: a second one planning from the same snapshot could place two jobs on the same CPUs
+        synchronized (passes) {
+            PassInput in = snapshot();
+            if (in == null) return new Plan(List.of(), Map.of());
+            Plan plan = Scheduler.plan(in.snapshot(), in.options());
+            commit(in, plan);
+            return plan;
+        }
+    }
+
+    /** Where and when waiting jobs holding a reservation are expected to start (squeue --start), by job id. */
+    Map<Long, Plan.Reservation> expectedStarts() {
+        synchronized (state) {
+            return expected;
+        }
+    }
+
+    /** The pass's input, or null when nothing waits; eligibility changes are made here (saved when they must be). */
+    PassInput snapshot() {
+        synchronized (state) {
+            long now = clock.getAsLong();
+            refreshPriorities(now);
+            List<NodeView> views = new ArrayList<>();
+            for (Node n : state.nodes.values()) {
+                // only nodes whose agent is connected can be given work
+                NodeState s = state.links.containsKey(n.name()) ? n.state() : NodeState.DOWN;
+                views.add(new NodeView(
+                        n.name(), n.cpus(), n.memMiB(), s, n.gpus(), Set.copyOf(n.features()), weight(n.name())));
+            }
+            List<Allocation> running = new ArrayList<>();
+            for (Job j : state.jobs.values()) {
+                if (j.state() != JobState.RUNNING) continue;
+                // reservations count on a running job's resources from the end of its time limit
+                long end = j.timeLimitSeconds() > 0 ? j.startTime() + j.timeLimitSeconds() : Allocation.NO_END;
+                running.add(new Allocation(j.id(), j.node(), j.allocCpus(), j.allocMemMiB(), j.gpuList(), end));
+            }
+            QueuePass queue = QueueBuilder.build(
+                    new JobTable(state.jobs.values(), storedFamily::apply), now, state.endingRuns::containsKey);
+            state.saveAll(queue.toPersist());
+            queue.updated().values().forEach(state::note);
+            for (Job j : queue.ended()) {
+                if (j.state() == JobState.DEADLINE) {
+                    log.info(
+                            "job removed: it can no longer end before its deadline job={} limit={}s deadline={}",
+                            j.id(),
+                            j.timeLimitSeconds(),
+                            j.request().deadline());
+                } else {
+                    log.info(
+                            "job cancelled: its dependency can never be satisfied job={} dependency={}",
+                            j.id(),
+                            j.request().dependency());
+                }
+            }
+            if (queue.queue().isEmpty()) {
+                expected = Map.of();
+                return null;
+            }
+            ClusterConfig.Scheduling cfg = config.scheduling();
+            SchedulerOptions options = cfg.options();
+            if (cfg.backfill()) {
+                // backfill every bf_interval seconds; the passes between keep the reservations but start in
+                // priority order
+                if (now - lastBackfill >= cfg.intervalSeconds()) {
+                    lastBackfill = now;
+                } else {
+                    options = options.withoutBackfill();
+                }
+            }
+            return new PassInput(
+                    new Snapshot(views, config.partitions(), running, queue.queue(), config.defMemPerCpuMiB(), now),
+                    options,
+                    queue);
+        }
+    }
+
+    /**
+     * Starts what the plan says, skipping any start the cluster changed under it while it was
+     * made (job cancelled, held or updated, node gone or drained); the next pass sees those.
+     */
+    void commit(PassInput in, Plan plan) {
+        synchronized (state) {
+            long now = clock.getAsLong();
+            QueuePass queue = in.queue();
+            List<Job> started = new ArrayList<>();
+            boolean skipped = false;
+            for (Start s : plan.starts()) {
+                QueueEntry entry = queue.entry(s.jobId());
+                long jobId = entry.jobId();
+                Job j = state.jobs.get(jobId);
+                Node node = state.nodes.get(s.node());
+                boolean still = j != null
+                        && j.state() == JobState.PENDING
+                        && j.request() == queue.asked().get(jobId)
+                        && node != null
+                        && node.state() == NodeState.UP
+                        && state.links.containsKey(s.node())
+                        && (!(entry instanceof QueueEntry.Task t)
+                                || ArrayTasks.holds(j, t.key().index()));
+                if (!still) {
+                    skipped = true;
+                    continue;
+                }
+                // the plan's limit is the partition's effective one: never "not given"
+                Job run = entry instanceof QueueEntry.Task t
+                        ? startArrayTask(j, t.key().index())
+                        : j;
+                started.add(run.started(
+                        s.partition(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), s.timeLimitSeconds(), now));
+            }
+            state.saveAll(started);
+            for (Job j : started) {
+                state.links.get(j.node()).launch(j);
+                log.info(
+                        "job started job={} node={} cpus={} mem={}M gpus={}",
+                        j.id(),
+                        j.node(),
+                        j.allocCpus(),
+                        j.allocMemMiB(),
+                        j.gpuIds());
+            }
+            plan.reasons().forEach((id, why) -> {
+                QueueEntry entry = queue.entry(id);
+                Job j = state.jobs.get(entry.jobId());
+                // an array's first waiting task speaks for the array; a reason is derived, so kept in memory only
+                if (j != null && j.state() == JobState.PENDING && j.reason() != why && entry.speaksForJob()) {
+                    state.note(j.withReason(why));
+                }
+            });
+            Map<Long, Plan.Reservation> next = new HashMap<>();
+            plan.reservations()
+                    .forEach((id, r) -> next.putIfAbsent(queue.entry(id).jobId(), r));
+            expected = Map.copyOf(next);
+            if (skipped) wake();
+        }
+    }
+
+    /**
+     * A task of an array starts: it becomes a job of its own with a new id, as Slurm does, and
+     * leaves the array's pending set; the last task takes the array's own id.
+     */
+    private Job startArrayTask(Job meta, int index) {
+        if (ArrayTasks.isLast(meta, index)) return ArrayTasks.lastTask(meta, index);
+        state.save(ArrayTasks.remaining(meta, index));
+        return state.store.insertNew(id -> ArrayTasks.task(meta, index, id));
+    }
+
+    /**
+     * Ranks new or changed pending jobs, and all of them every PriorityCalcPeriod (multifactor;
+     * nothing under basic). Kept in memory only: they keep changing, and a restarted controller
+     * ranks every job again.
+     */
+    void refreshPriorities(long now) {
+        synchronized (state) {
+            for (Job j : priorities.refresh(now, state.jobs.values(), clusterCpus())) state.note(j);
+        }
+    }
+
+    private int weight(String node) {
+        ClusterConfig.NodeOverride o = config.overrideFor(node);
+        return o == null ? 1 : o.weight();
+    }
+
+    /** All CPUs of the cluster's nodes, the job-size factor's denominator. */
+    private int clusterCpus() {
+        return state.nodes.values().stream().mapToInt(Node::cpus).sum();
+    }
+}
