@@ -78,7 +78,10 @@ public sealed interface Message {
     /** scontrol ping, or (with {@code local}) a check that the local agent answers, which it does itself. */
     record Ping(boolean local) implements Request<Pong> {}
 
-    /** {@code database}: "ok", else what is wrong with the controller's job database. */
+    /**
+     * {@code database}: "ok", else what is wrong with the controller's job database. {@code cluster}
+     * and {@code host} are null when the local agent answered a local ping itself.
+     */
     record Pong(String cluster, String host, String database) implements Answer {}
 
     record Submit(JobRequest job) implements Request<Submitted> {

@@ -2,11 +2,18 @@ package io.motley.controller.server;
 
 import io.motley.controller.cluster.AgentChannel;
 import io.motley.controller.cluster.Cluster;
+import io.motley.core.job.FreeText;
 import io.motley.protocol.Bounds;
 import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
-import io.motley.protocol.Ops;
+import io.motley.protocol.MalformedMessage;
+import io.motley.protocol.Message.Failure;
+import io.motley.protocol.Message.Heartbeat;
+import io.motley.protocol.Message.JobEnded;
+import io.motley.protocol.Message.Register;
+import io.motley.protocol.Message.Report;
+import io.motley.protocol.Messages;
 import io.motley.protocol.link.AcceptLoop;
 import io.motley.protocol.link.KeyedChannel;
 import io.motley.protocol.link.ReportThrottle;
@@ -127,7 +134,7 @@ public final class ControllerServer implements AutoCloseable {
                 resp = handlers.handle(req);
             } catch (RuntimeException e) {
                 log.error("request failed op={}", req.op(), e);
-                resp = Frame.error("the controller could not handle the request: " + e.getMessage());
+                resp = Messages.encode(new Failure("the controller could not handle the request: " + e.getMessage()));
             }
             ch.write(resp);
         }
@@ -139,20 +146,39 @@ public final class ControllerServer implements AutoCloseable {
         Thread writer = Thread.ofVirtual().name("link-" + node).start(link::drain);
         try {
             Frame reg = ch.read();
-            if (!Ops.REGISTER.equals(reg.op())) throw new IOException("expected register, got " + reg.op());
+            if (!(report(reg) instanceof Register))
+                throw new IOException("expected register, got " + FreeText.quote(reg.op(), 64));
+            // Cluster still reads the agent's reports as frames (issue 9 moves it to the typed messages): the
+            // frame, checked above, is passed on as it came
             cluster.register(link, reg);
             while (true) {
                 Frame f = ch.read();
-                switch (f.op()) {
-                    case Ops.HEARTBEAT -> cluster.heartbeat(node, f);
-                    case Ops.JOB_ENDED -> cluster.jobEnded(node, f);
-                    default -> log.warn("unexpected frame from agent node={} op={}", node, f.op());
+                Report report;
+                try {
+                    report = Messages.report(f);
+                } catch (MalformedMessage e) {
+                    log.warn("unreadable report from agent node={} problem=\"{}\"", node, e.getMessage());
+                    continue;
+                }
+                switch (report) {
+                    case Heartbeat h -> cluster.heartbeat(node, f);
+                    case JobEnded e -> cluster.jobEnded(node, f);
+                    case Register r -> log.warn("agent registered again on its link node={}", node);
                 }
             }
         } finally {
             cluster.disconnected(link);
             link.close();
             writer.interrupt();
+        }
+    }
+
+    /** The registration that opens an agent's link; one that is no valid message closes the link. */
+    private static Report report(Frame f) throws IOException {
+        try {
+            return Messages.report(f);
+        } catch (MalformedMessage e) {
+            throw new IOException("agent sent a malformed report: " + e.getMessage());
         }
     }
 
