@@ -8,15 +8,16 @@ import io.motley.agent.health.HealthCheck;
 import io.motley.agent.launch.JobLauncher;
 import io.motley.agent.link.ControllerLink;
 import io.motley.agent.local.LocalSocket;
-import io.motley.core.cluster.Gpu;
+import io.motley.core.cluster.Node;
+import io.motley.core.cluster.NodeState;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
 import io.motley.core.size.MemorySize;
 import io.motley.protocol.ClusterKey;
-import io.motley.protocol.Frame;
-import io.motley.protocol.Ops;
+import io.motley.protocol.Message.Heartbeat;
+import io.motley.protocol.Message.Register;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -211,36 +212,40 @@ public final class AgentMain {
                 port,
                 key,
                 node,
-                () -> {
-                    Frame reg = Frame.op(Ops.REGISTER)
-                            .put("name", node)
-                            .put("address", host.equals("127.0.0.1") ? "127.0.0.1" : node)
-                            .put("cpus", hw.cpus())
-                            .put("mem", hw.memMiB())
-                            .put("totalCpus", hw.totalCpus())
-                            .put("totalMem", hw.totalMemMiB())
-                            .put("sockets", hw.sockets())
-                            .put("coresPerSocket", hw.coresPerSocket())
-                            .put("threadsPerCore", hw.threadsPerCore())
-                            .put("arch", hw.arch())
-                            .put("os", hw.os())
-                            .put("features", String.join(",", hw.features()))
-                            .put("gpus", Gpu.format(hw.gpus()))
-                            .put("freeMem", Hardware.freeMemMiB())
-                            .put("load", Hardware.load())
-                            .put("boot", hw.bootTime())
-                            .put("agentStart", started)
-                            .put("version", VERSION)
-                            .put("containment", launcher[0].containment().name())
-                            .put("jobUser", launcher[0].jobUser());
-                    launcher[0].inventory().forEach(reg::add);
-                    return reg;
-                },
-                () -> Frame.op(Ops.HEARTBEAT)
-                        .put("load", Hardware.load())
-                        .put("freeMem", Hardware.freeMemMiB())
-                        .put("gpuUsage", hw.gpus().isEmpty() ? null : Gpus.sample(smi))
-                        .put("health", health[0] == null ? null : health[0].lastResult()));
+                () -> new Register(
+                        new Node(
+                                node,
+                                host.equals("127.0.0.1") ? "127.0.0.1" : node,
+                                hw.cpus(),
+                                hw.memMiB(),
+                                hw.sockets(),
+                                hw.coresPerSocket(),
+                                hw.threadsPerCore(),
+                                hw.arch(),
+                                hw.os(),
+                                NodeState.UP,
+                                null,
+                                0,
+                                0,
+                                0,
+                                Hardware.freeMemMiB(),
+                                Hardware.load(),
+                                hw.bootTime(),
+                                started,
+                                VERSION,
+                                hw.features(),
+                                hw.gpus(),
+                                launcher[0].containment().name(),
+                                launcher[0].jobUser(),
+                                ""),
+                        hw.totalCpus(),
+                        hw.totalMemMiB(),
+                        launcher[0].inventory()),
+                () -> new Heartbeat(
+                        Hardware.load(),
+                        Hardware.freeMemMiB(),
+                        hw.gpus().isEmpty() ? null : Gpus.sample(smi),
+                        health[0] == null ? null : health[0].lastResult()));
         String mode = s.containment() != null ? s.containment() : config.containmentType();
         Containment containment = Containment.choose(mode, JobLauncher.groupName(node, spool));
         boolean refuseRootJobs = s.disableRootJobs() || config.limits().disableRootJobs();

@@ -6,16 +6,21 @@ import io.motley.agent.enforcement.CpuAllocator;
 import io.motley.agent.enforcement.JobBox;
 import io.motley.agent.enforcement.JobLimits;
 import io.motley.agent.enforcement.ProcessTracking;
+import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobEnvironment;
 import io.motley.core.job.JobState;
+import io.motley.core.job.KillReason;
 import io.motley.core.job.OutputPattern;
 import io.motley.core.job.Usage;
 import io.motley.core.time.Durations;
-import io.motley.protocol.Codec;
-import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
-import io.motley.protocol.Ops;
+import io.motley.protocol.MalformedMessage;
+import io.motley.protocol.Message;
+import io.motley.protocol.Message.Held;
+import io.motley.protocol.Message.JobEnded;
+import io.motley.protocol.Message.Launch;
+import io.motley.protocol.Messages;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -105,7 +110,7 @@ public final class JobLauncher {
 
     private final Path spool;
     private final String nodeName;
-    private final Consumer<Frame> reporter;
+    private final Consumer<JobEnded> reporter;
     private final String setsid;
     private final Containment containment;
     private final CpuAllocator cpus;
@@ -135,7 +140,7 @@ public final class JobLauncher {
          */
         volatile List<String> asUser;
         /** The end as reported, kept here too: the spool may be full and unable to hold it. */
-        volatile Frame result;
+        volatile JobEnded result;
 
         volatile ScheduledFuture<?> timeout;
         volatile ScheduledFuture<?> sampler;
@@ -152,7 +157,7 @@ public final class JobLauncher {
     }
 
     /** A launcher that chooses its containment itself (ContainmentType=auto). */
-    public JobLauncher(Path spool, String nodeName, Consumer<Frame> reporter) throws IOException {
+    public JobLauncher(Path spool, String nodeName, Consumer<JobEnded> reporter) throws IOException {
         this(spool, nodeName, reporter, Containment.choose("auto", groupName(nodeName, spool)));
     }
 
@@ -175,14 +180,14 @@ public final class JobLauncher {
         }
     }
 
-    public JobLauncher(Path spool, String nodeName, Consumer<Frame> reporter, Containment containment)
+    public JobLauncher(Path spool, String nodeName, Consumer<JobEnded> reporter, Containment containment)
             throws IOException {
         this(spool, nodeName, reporter, containment, CpuAllocator.hostCpus());
     }
 
     /** With the CPU ids this node's jobs may be bound to (a share of the host when several agents run on it). */
     public JobLauncher(
-            Path spool, String nodeName, Consumer<Frame> reporter, Containment containment, List<Integer> cpuIds)
+            Path spool, String nodeName, Consumer<JobEnded> reporter, Containment containment, List<Integer> cpuIds)
             throws IOException {
         this(spool, nodeName, reporter, containment, cpuIds, false);
     }
@@ -191,7 +196,7 @@ public final class JobLauncher {
     public JobLauncher(
             Path spool,
             String nodeName,
-            Consumer<Frame> reporter,
+            Consumer<JobEnded> reporter,
             Containment containment,
             List<Integer> cpuIds,
             boolean refuseRootJobs)
@@ -266,8 +271,8 @@ public final class JobLauncher {
     }
 
     /** Starts a job the controller ordered, unless this agent already has it (an order sent twice). */
-    public void launch(Frame order) {
-        Job job = Codec.job(order.children().get(0));
+    public void launch(Launch order) {
+        Job job = order.job();
         int run = job.restarts();
         String key = runDir(job.id(), run);
         Path dir = spool.resolve(key);
@@ -288,18 +293,18 @@ public final class JobLauncher {
                     "Launch refused on " + nodeName + ": DisableRootJobs=YES");
             return;
         }
-        endOlderRuns(job.id(), run, order.lng("killWait", 30));
+        endOlderRuns(job.id(), run, order.killWaitSeconds());
         try {
             try {
                 createPrivateDirectory(dir);
                 writeAtomically(
                         dir.resolve("script"), job.request().script().getBytes(StandardCharsets.UTF_8), PRIVATE_SCRIPT);
                 writeAtomically(dir.resolve("started"), Long.toString(System.currentTimeMillis() / 1000));
-                writeAtomically(dir.resolve("order"), encode(order));
+                writeAtomically(dir.resolve("order"), FrameIO.toBytes(Messages.encode(order)));
             } catch (IOException e) {
                 throw new LaunchFailure(spoolTrouble(e), e);
             }
-            start(job, order.str("cluster", "motley"), order.lng("killWait", 30), dir);
+            start(job, order.cluster(), order.killWaitSeconds(), dir);
         } catch (LaunchFailure | RuntimeException e) {
             String why = String.valueOf(e.getMessage());
             if (e instanceof LaunchFailure) log.error("launch failed job={} error=\"{}\"", job.id(), why);
@@ -349,7 +354,7 @@ public final class JobLauncher {
                     id,
                     r.run,
                     run);
-            kill(r, "CANCELLED");
+            kill(r, KillReason.SUPERSEDED);
         }
         long giveUp = System.currentTimeMillis() + (killWait + 15) * 1000;
         while (older.stream().anyMatch(r -> !r.ended) && System.currentTimeMillis() < giveUp) {
@@ -513,7 +518,7 @@ public final class JobLauncher {
     private void watch(Running r, ProcessHandle shepherd, long startedAt) {
         if (r.limitSeconds > 0) {
             long left = Math.max(0, startedAt + r.limitSeconds - System.currentTimeMillis() / 1000);
-            r.timeout = timers.schedule(() -> kill(r, "TIMEOUT"), left, TimeUnit.SECONDS);
+            r.timeout = timers.schedule(() -> kill(r, KillReason.TIME_LIMIT), left, TimeUnit.SECONDS);
         }
         r.sampler = timers.scheduleWithFixedDelay(() -> sample(r), 0, JobBox.SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
         if (shepherd.parent().map(p -> p.pid() == ProcessHandle.current().pid()).orElse(false)) {
@@ -653,19 +658,11 @@ public final class JobLauncher {
 
     private void finish(Running r, JobState state, int code, int signal, Usage usage, String desc) {
         long end = System.currentTimeMillis() / 1000;
-        Frame result = Frame.op(Ops.JOB_ENDED)
-                .put("id", r.id)
-                .put("run", r.run)
-                .put("state", state.name())
-                .put("code", code)
-                .put("signal", signal)
-                .put("end", end)
-                .put("desc", desc);
-        Codec.putUsage(result, usage);
+        JobEnded result = new JobEnded(r.id, r.run, state, new ExitStatus(code, signal), end, desc, usage);
         r.result = result;
         try {
             createPrivateDirectory(r.dir);
-            writeAtomically(r.dir.resolve("result"), encode(result));
+            writeAtomically(r.dir.resolve("result"), FrameIO.toBytes(Messages.encode(result)));
         } catch (IOException | RuntimeException e) {
             // kept in memory for the next registration too
             log.error(
@@ -691,12 +688,12 @@ public final class JobLauncher {
      * Ends a job: records why, SIGTERM to its process group, descendants and everything in its box,
      * and after KillWait SIGKILL to all of them, detached processes included.
      */
-    public void kill(long id, String why) {
+    public void kill(long id, KillReason why) {
         kill(id, 0, why);
     }
 
     /** Kills one run of a job; an order for another run (one a requeue replaced) leaves this one alone. */
-    public void kill(long id, int run, String why) {
+    public void kill(long id, int run, KillReason why) {
         Running r = running.get(runDir(id, run));
         if (r == null || r.ended) {
             Path dir = spool.resolve(runDir(id, run));
@@ -706,12 +703,12 @@ public final class JobLauncher {
         kill(r, why);
     }
 
-    private void kill(Running r, String why) {
+    private void kill(Running r, KillReason why) {
         long id = r.id;
-        String state = "TIMEOUT".equals(why) ? "TIMEOUT" : "CANCELLED";
+        JobState state = why.endState();
         if (Files.exists(r.dir.resolve("killed"))) return;
         try {
-            writeAtomically(r.dir.resolve("killed"), state);
+            writeAtomically(r.dir.resolve("killed"), state.name());
         } catch (IOException e) {
             log.warn("cannot record kill job={} error={}", id, e.getMessage());
         }
@@ -719,12 +716,14 @@ public final class JobLauncher {
         appendToJobErr(
                 r,
                 "motleystep-" + nodeName + ": error: *** JOB " + id + " ON " + nodeName + " CANCELLED AT " + when
-                        + ("TIMEOUT".equals(state)
-                                ? " DUE TO TIME LIMIT"
-                                : "REQUEUE".equals(why) ? " DUE TO JOB REQUEUE" : "")
+                        + switch (why) {
+                            case TIME_LIMIT -> " DUE TO TIME LIMIT";
+                            case REQUEUE -> " DUE TO JOB REQUEUE";
+                            default -> "";
+                        }
                         + " ***\n");
         Optional<Long> pgid = readPid(r.dir.resolve("job.pid"));
-        log.info("job killing job={} why={} pgid={}", id, state, pgid.orElse(-1L));
+        log.info("job killing job={} why={} state={} pgid={}", id, why, state, pgid.orElse(-1L));
         List<ProcessHandle> tree = new ArrayList<>();
         pgid.flatMap(ProcessHandle::of).ifPresent(h -> {
             tree.add(h);
@@ -816,8 +815,8 @@ public final class JobLauncher {
      * What this agent holds, for registration: running jobs, and results not yet acknowledged.
      * On the first call after start-up it also adopts the jobs an earlier agent process left.
      */
-    public List<Frame> inventory() {
-        List<Frame> out = new ArrayList<>();
+    public List<Held> inventory() {
+        List<Held> out = new ArrayList<>();
         try (var dirs = Files.list(spool)) {
             for (Path dir : dirs.filter(Files::isDirectory).sorted().toList()) {
                 String n = dir.getFileName().toString();
@@ -825,7 +824,7 @@ public final class JobLauncher {
                 int dot = n.indexOf('.');
                 long id = Long.parseLong(dot < 0 ? n.substring(3) : n.substring(3, dot));
                 int run = dot < 0 ? 0 : Integer.parseInt(n.substring(dot + 1));
-                Optional<Frame> result = read(dir.resolve("result")).map(s -> decodeFile(dir.resolve("result")));
+                Optional<JobEnded> result = read(dir.resolve("result")).map(s -> readResult(dir.resolve("result")));
                 if (result.isPresent()) {
                     out.add(result.get());
                     running.computeIfAbsent(n, k -> {
@@ -842,9 +841,9 @@ public final class JobLauncher {
                 if (!running.containsKey(n)) adopt(id, run, dir);
                 Running r = running.get(n);
                 if (r != null && r.ended) {
-                    out.add(r.result != null ? r.result : decodeFile(dir.resolve("result")));
+                    out.add(r.result != null ? r.result : readResult(dir.resolve("result")));
                 } else {
-                    out.add(new Frame().put("op", "running").put("id", id).put("run", run));
+                    out.add(new Message.Running(id, run));
                 }
             }
         } catch (IOException e) {
@@ -852,7 +851,7 @@ public final class JobLauncher {
         }
         // ends the spool could not hold (a full disk, a launch that failed before its directory existed)
         Set<String> listed = new HashSet<>();
-        out.forEach(f -> listed.add(f.str("id", "") + "." + f.str("run", "0")));
+        out.forEach(h -> listed.add(h.id() + "." + h.run()));
         running.values().stream()
                 .filter(r -> r.ended && r.result != null && !listed.contains(r.id + "." + r.run))
                 .sorted(Comparator.comparing(r -> runDir(r.id, r.run)))
@@ -862,11 +861,11 @@ public final class JobLauncher {
 
     /** Picks up a job an earlier agent process started: its CPUs, its box, and its shepherd or its end. */
     private void adopt(long id, int run, Path dir) {
-        Frame order = decodeFile(dir.resolve("order"));
-        Job job = Codec.job(order.children().get(0));
+        Launch order = readOrder(dir.resolve("order"));
+        Job job = order.job();
         String out = OutputPattern.stdout(job, nodeName);
         String err = OutputPattern.stderr(job, nodeName);
-        Running r = new Running(id, run, dir, job.timeLimitSeconds(), order.lng("killWait", 30), err);
+        Running r = new Running(id, run, dir, job.timeLimitSeconds(), order.killWaitSeconds(), err);
         try {
             r.asUser = JobIdentity.of(job, agentIsRoot).prefix;
         } catch (IOException e) {
@@ -987,14 +986,20 @@ public final class JobLauncher {
         }
     }
 
-    private static byte[] encode(Frame f) {
-        return FrameIO.toBytes(f);
+    private static JobEnded readResult(Path f) {
+        if (decodeFile(f) instanceof JobEnded e) return e;
+        throw new IllegalStateException("spool file " + f + " holds no job end");
     }
 
-    private static Frame decodeFile(Path f) {
+    private static Launch readOrder(Path f) {
+        if (decodeFile(f) instanceof Launch l) return l;
+        throw new IllegalStateException("spool file " + f + " holds no launch order");
+    }
+
+    private static Message decodeFile(Path f) {
         try {
-            return FrameIO.fromBytes(Files.readAllBytes(f));
-        } catch (IOException e) {
+            return Messages.decode(FrameIO.fromBytes(Files.readAllBytes(f)));
+        } catch (IOException | MalformedMessage e) {
             throw new IllegalStateException("unreadable spool file " + f + ": " + e.getMessage(), e);
         }
     }

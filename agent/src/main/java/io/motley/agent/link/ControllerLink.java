@@ -5,7 +5,17 @@ import io.motley.protocol.Bounds;
 import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
-import io.motley.protocol.Ops;
+import io.motley.protocol.MalformedMessage;
+import io.motley.protocol.Message.AckEnded;
+import io.motley.protocol.Message.Failure;
+import io.motley.protocol.Message.Heartbeat;
+import io.motley.protocol.Message.Kill;
+import io.motley.protocol.Message.Launch;
+import io.motley.protocol.Message.Order;
+import io.motley.protocol.Message.Register;
+import io.motley.protocol.Message.Registered;
+import io.motley.protocol.Message.Report;
+import io.motley.protocol.Messages;
 import io.motley.protocol.link.KeyedChannel;
 import java.io.IOException;
 import java.util.function.Supplier;
@@ -25,8 +35,8 @@ public final class ControllerLink {
     private final int port;
     private final ClusterKey key;
     private final String node;
-    private final Supplier<Frame> registration;
-    private final Supplier<Frame> heartbeat;
+    private final Supplier<Register> registration;
+    private final Supplier<Heartbeat> heartbeat;
     private volatile JobLauncher launcher;
     private volatile KeyedChannel channel;
     private volatile long heartbeatSeconds = 1;
@@ -36,8 +46,8 @@ public final class ControllerLink {
             int port,
             ClusterKey key,
             String node,
-            Supplier<Frame> registration,
-            Supplier<Frame> heartbeat) {
+            Supplier<Register> registration,
+            Supplier<Heartbeat> heartbeat) {
         this.host = host;
         this.port = port;
         this.key = key;
@@ -71,10 +81,10 @@ public final class ControllerLink {
             ch.write(request);
             return ch.read();
         } catch (KeyedChannel.Refused e) {
-            return Frame.error("the controller at " + controller() + " refused this agent: " + e.getMessage());
+            return failure("the controller at " + controller() + " refused this agent: " + e.getMessage());
         } catch (KeyedChannel.Unproven e) {
             unproven(e);
-            return Frame.error(
+            return failure(
                     "the program answering at " + controller() + " failed to prove it is this cluster's controller"
                             + " (it does not hold the cluster key), so the request was not sent; see the agent's log");
         } catch (KeyedChannel.Tampered e) {
@@ -82,15 +92,20 @@ public final class ControllerLink {
                     "frame from the controller failed its integrity check controller={} error=\"{}\"; connection closed",
                     controller(),
                     e.getMessage());
-            return Frame.error(
+            return failure(
                     "the answer from the controller at " + controller() + " failed its integrity check; the request"
                             + " may or may not have been carried out (check with squeue)");
         } catch (IOException e) {
-            return Frame.error(
-                            "cannot reach the Motley controller at " + controller() + " (" + e.getMessage()
-                                    + "). Is it running? Start the local cluster with `motley up --daemon`, or a controller with `motley controller`.")
-                    .put("unreachable", true);
+            return Messages.encode(new Failure(
+                    "cannot reach the Motley controller at " + controller() + " (" + e.getMessage()
+                            + "). Is it running? Start the local cluster with `motley up --daemon`, or a controller with `motley controller`.",
+                    null,
+                    true));
         }
+    }
+
+    private static Frame failure(String message) {
+        return Messages.encode(new Failure(message));
     }
 
     private void unproven(KeyedChannel.Unproven e) {
@@ -156,28 +171,26 @@ public final class ControllerLink {
     private void serve(KeyedChannel ch) throws IOException {
         while (true) {
             Frame f = ch.read();
-            switch (f.op()) {
-                case Ops.OK -> {
-                    heartbeatSeconds = f.lng("heartbeat", heartbeatSeconds);
+            Order order;
+            try {
+                order = Messages.order(f);
+            } catch (MalformedMessage e) {
+                log.warn(
+                        "controller sent an order we cannot read controller={} error=\"{}\"",
+                        controller(),
+                        e.getMessage());
+                continue;
+            }
+            switch (order) {
+                case Registered r -> {
+                    heartbeatSeconds = r.heartbeatSeconds();
                     log.info("registered with controller={} node={}", controller(), node);
                 }
-                case Ops.LAUNCH -> Thread.ofVirtual().start(() -> launcher.launch(f));
-                case Ops.KILL ->
-                    launcher.kill(
-                            f.lng("id", -1),
-                            f.integer("run", 0),
-                            switch (f.str("why", "cancel")) {
-                                case "TIMEOUT" -> "TIMEOUT";
-                                case "requeue" -> "REQUEUE";
-                                default -> "CANCELLED";
-                            });
-                case Ops.ACK_ENDED -> launcher.acknowledged(f.lng("id", -1), f.integer("run", 0));
-                case "error" ->
-                    log.warn(
-                            "controller reported an error controller={} message=\"{}\"",
-                            controller(),
-                            f.str("message"));
-                default -> log.warn("unexpected frame from controller op={}", f.op());
+                case Launch l -> Thread.ofVirtual().start(() -> launcher.launch(l));
+                case Kill k -> launcher.kill(k.id(), k.run(), k.reason());
+                case AckEnded a -> launcher.acknowledged(a.id(), a.run());
+                case Failure x ->
+                    log.warn("controller reported an error controller={} message=\"{}\"", controller(), x.message());
             }
         }
     }
@@ -204,10 +217,10 @@ public final class ControllerLink {
     }
 
     /** Sends on the link; a job end that cannot be sent now is still in the spool and goes with the next registration. */
-    public void send(Frame f) throws IOException {
+    public void send(Report report) throws IOException {
         KeyedChannel ch = channel;
         if (ch == null) throw new IOException("not connected to the controller");
-        ch.write(f);
+        ch.write(Messages.encode(report));
     }
 
     /** Sends a heartbeat now (a health check changed its verdict); harmless when not connected. */
@@ -220,13 +233,13 @@ public final class ControllerLink {
         }
     }
 
-    public void trySend(Frame f) {
+    public void trySend(Report report) {
         try {
-            send(f);
+            send(report);
         } catch (IOException e) {
             log.info(
-                    "controller not reachable; the report stays in the spool op={} error=\"{}\"",
-                    f.op(),
+                    "controller not reachable; the report stays in the spool report={} error=\"{}\"",
+                    report.getClass().getSimpleName(),
                     e.getMessage());
         }
     }

@@ -5,7 +5,13 @@ import io.motley.core.config.ClusterConfig;
 import io.motley.protocol.Bounds;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
-import io.motley.protocol.Ops;
+import io.motley.protocol.MalformedMessage;
+import io.motley.protocol.Message.Caller;
+import io.motley.protocol.Message.Failure;
+import io.motley.protocol.Message.Ping;
+import io.motley.protocol.Message.Pong;
+import io.motley.protocol.Message.Request;
+import io.motley.protocol.Messages;
 import io.motley.protocol.link.AcceptLoop;
 import io.motley.protocol.link.Deadline;
 import io.motley.protocol.link.ReportThrottle;
@@ -23,6 +29,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
@@ -139,7 +146,7 @@ public final class LocalSocket implements AutoCloseable {
         String refusal = admit(peer);
         if (refusal != null) {
             try (ch) {
-                FrameIO.write(Channels.newOutputStream(ch), Frame.error(refusal));
+                FrameIO.write(Channels.newOutputStream(ch), Messages.encode(new Failure(refusal)));
             } catch (IOException ignored) {
                 // the client left already; it was being turned away
             }
@@ -171,7 +178,7 @@ public final class LocalSocket implements AutoCloseable {
                 long n = refusedRequests.event();
                 if (n > 0)
                     log.warn("local requests refused count={} user={} reason=\"{}\"", n, peer.user(), e.getMessage());
-                FrameIO.write(out, Frame.error(e.getMessage()));
+                FrameIO.write(out, Messages.encode(new Failure(e.getMessage())));
                 return;
             } catch (IOException e) {
                 if (!deadline.expired()) throw e;
@@ -187,18 +194,38 @@ public final class LocalSocket implements AutoCloseable {
             } finally {
                 deadline.close();
             }
-            stamp(req, peer);
-            FrameIO.write(out, Ops.PING.equals(req.op()) && req.bool("local") ? Frame.op(Ops.OK) : relay.relay(req));
+            FrameIO.write(out, answer(req, peer));
         }
     }
 
-    /** Puts the kernel's word for who is calling on the request, over anything the client claimed. */
-    static void stamp(Frame req, Peer peer) {
-        req.removeFieldsStartingWith("caller.");
-        req.put(Ops.CALLER_UID, peer.uid())
-                .put(Ops.CALLER_GID, peer.gid())
-                .put(Ops.CALLER_USER, peer.user())
-                .put(Ops.CALLER_GROUPS, peer.groups());
+    /**
+     * The answer to one request: a local ping is answered here; any other request is relayed with
+     * the kernel's word for who is calling, over anything the client claimed. A request that is no
+     * valid message is answered here and not relayed.
+     */
+    private Frame answer(Frame req, Peer peer) {
+        Request<?> request;
+        try {
+            request = Messages.request(req);
+        } catch (MalformedMessage e) {
+            long n = refusedRequests.event();
+            if (n > 0)
+                log.warn("local requests refused count={} user={} reason=\"{}\"", n, peer.user(), e.getMessage());
+            return Messages.encode(new Failure(
+                    e.getMessage().startsWith("unknown request")
+                            ? e.getMessage()
+                            : "malformed request: " + e.getMessage()));
+        }
+        if (request instanceof Ping p && p.local()) return Messages.encode(new Pong(null, null, "ok"));
+        return relay.relay(Messages.encode(request, caller(peer)));
+    }
+
+    static Caller caller(Peer peer) {
+        return new Caller(
+                peer.uid(),
+                peer.gid(),
+                peer.user(),
+                peer.groups() == null ? null : List.of(peer.groups().split(",")));
     }
 
     /** Counts a new connection in, or says why it may not be (null when admitted). */

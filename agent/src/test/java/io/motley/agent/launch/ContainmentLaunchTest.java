@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.motley.agent.enforcement.Containment;
 import io.motley.agent.enforcement.CpuAllocator;
 import io.motley.agent.enforcement.TestHosts;
+import io.motley.core.job.KillReason;
 import io.motley.core.job.Usage;
-import io.motley.protocol.Codec;
-import io.motley.protocol.Frame;
+import io.motley.protocol.Message.JobEnded;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +32,7 @@ class ContainmentLaunchTest {
     Path dir;
 
     final String node = TestHosts.uniqueNode();
-    final List<Frame> reports = new CopyOnWriteArrayList<>();
+    final List<JobEnded> reports = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void cleanUp() {
@@ -48,9 +48,9 @@ class ContainmentLaunchTest {
         return new JobLauncher(dir.resolve("spool"), node, reports::add, c);
     }
 
-    Frame awaitReport(long id) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> reports.stream().anyMatch(f -> f.lng("id", -1) == id));
-        return reports.stream().filter(f -> f.lng("id", -1) == id).findFirst().orElseThrow();
+    JobEnded awaitReport(long id) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> reports.stream().anyMatch(f -> f.id() == id));
+        return reports.stream().filter(f -> f.id() == id).findFirst().orElseThrow();
     }
 
     String out(long id) throws IOException {
@@ -83,8 +83,8 @@ class ContainmentLaunchTest {
     void aJobOverItsMemoryEndsOutOfMemoryWithSlurmsMessage(String mode) throws Exception {
         JobLauncher l = launcher(mode);
         l.launch(Orders.order(dir, node, 11, "echo start; cat /dev/zero | tail -c 200m >/dev/null; echo after", 50, 1));
-        Frame end = awaitReport(11);
-        assertThat(end.fields()).containsEntry("state", "OUT_OF_MEMORY").containsEntry("signal", "9");
+        JobEnded end = awaitReport(11);
+        assertThat(Orders.fields(end)).containsEntry("state", "OUT_OF_MEMORY").containsEntry("signal", "9");
         assertThat(out(11))
                 .startsWith("start\n")
                 .containsPattern("motleystep-" + node + ": error: Detected \\d+ oom_kill events?"
@@ -99,8 +99,8 @@ class ContainmentLaunchTest {
         String body = "grep Cpus_allowed_list /proc/self/status; sleep 2";
         l.launch(Orders.order(dir, node, 21, body, 100, 1));
         l.launch(Orders.order(dir, node, 22, body, 100, 1));
-        assertThat(awaitReport(21).fields()).containsEntry("state", "COMPLETED");
-        assertThat(awaitReport(22).fields()).containsEntry("state", "COMPLETED");
+        assertThat(Orders.fields(awaitReport(21))).containsEntry("state", "COMPLETED");
+        assertThat(Orders.fields(awaitReport(22))).containsEntry("state", "COMPLETED");
         assertThat(out(21)).matches("Cpus_allowed_list:\t\\d+\n");
         assertThat(out(22)).matches("Cpus_allowed_list:\t\\d+\n").isNotEqualTo(out(21));
         assertThat(Files.readString(dir.resolve("spool/job22/cpus")).trim())
@@ -115,8 +115,10 @@ class ContainmentLaunchTest {
         long a = pidIn("a");
         long b = pidIn("b");
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(dir.resolve("spool/job31/job.pid")));
-        l.kill(31, "CANCELLED");
-        assertThat(awaitReport(31).fields()).containsEntry("state", "CANCELLED").containsEntry("signal", "15");
+        l.kill(31, KillReason.CANCEL);
+        assertThat(Orders.fields(awaitReport(31)))
+                .containsEntry("state", "CANCELLED")
+                .containsEntry("signal", "15");
         await().atMost(Duration.ofSeconds(10)).until(() -> TestHosts.dead(a) && TestHosts.dead(b));
     }
 
@@ -136,7 +138,7 @@ class ContainmentLaunchTest {
                                 + " ]; do sleep 0.1; done; exit 0"),
                 100,
                 1));
-        assertThat(awaitReport(41).fields()).containsEntry("state", "COMPLETED");
+        assertThat(Orders.fields(awaitReport(41))).containsEntry("state", "COMPLETED");
         long a = pidIn("a");
         long b = pidIn("b");
         await().atMost(Duration.ofSeconds(10)).until(() -> TestHosts.dead(a) && TestHosts.dead(b));
@@ -154,9 +156,9 @@ class ContainmentLaunchTest {
                         + "i=0; while [ $i -lt 1500000 ]; do i=$((i+1)); done; wait",
                 200,
                 1));
-        Frame end = awaitReport(51);
-        assertThat(end.fields()).containsEntry("state", "COMPLETED");
-        Usage u = Codec.usage(end);
+        JobEnded end = awaitReport(51);
+        assertThat(Orders.fields(end)).containsEntry("state", "COMPLETED");
+        Usage u = end.usage();
         assertThat(u.maxRssKiB()).as("MaxRSS").isGreaterThan(15 * 1024);
         assertThat(u.maxVmKiB()).as("MaxVMSize").isGreaterThanOrEqualTo(u.maxRssKiB());
         assertThat(u.userCpuMs()).as("UserCPU").isGreaterThan(300);
@@ -176,13 +178,13 @@ class ContainmentLaunchTest {
 
         JobLauncher second = new JobLauncher(dir.resolve("spool"), node, reports::add, Containment.choose(mode, node));
         assertThat(second.inventory())
-                .extracting(f -> f.op() + ":" + f.str("id"))
+                .extracting(f -> Orders.op(f) + ":" + f.id())
                 .containsExactly("running:61");
         second.launch(Orders.order(dir, node, 62, "grep Cpus_allowed_list /proc/self/status", 100, 1));
-        assertThat(awaitReport(62).fields()).containsEntry("state", "COMPLETED");
+        assertThat(Orders.fields(awaitReport(62))).containsEntry("state", "COMPLETED");
         assertThat(out(62)).as("the adopted job keeps its CPU").doesNotContain("\t" + held + "\n");
-        second.kill(61, "CANCELLED");
+        second.kill(61, KillReason.CANCEL);
         await().atMost(Duration.ofSeconds(10)).until(() -> TestHosts.dead(a) && TestHosts.dead(b));
-        assertThat(awaitReport(61).fields()).containsEntry("state", "CANCELLED");
+        assertThat(Orders.fields(awaitReport(61))).containsEntry("state", "CANCELLED");
     }
 }

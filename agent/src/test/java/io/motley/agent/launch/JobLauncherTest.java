@@ -9,10 +9,11 @@ import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.job.KillReason;
 import io.motley.core.job.PendingReason;
 import io.motley.core.job.Usage;
-import io.motley.protocol.Codec;
-import io.motley.protocol.Frame;
+import io.motley.protocol.Message.JobEnded;
+import io.motley.protocol.Message.Launch;
 import io.motley.protocol.Ops;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,14 +30,14 @@ class JobLauncherTest {
     @TempDir
     Path dir;
 
-    final List<Frame> reports = new CopyOnWriteArrayList<>();
+    final List<JobEnded> reports = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void removeCgroups() {
         TestHosts.removeGroups("n1");
     }
 
-    Frame order(long id, String body, long limit) {
+    Launch order(long id, String body, long limit) {
         JobRequest r = new JobRequest(
                 "t",
                 List.of(),
@@ -78,12 +79,12 @@ class JobLauncherTest {
                         ExitStatus.NONE,
                         -1)
                 .started("main", "n1", 1, 100, limit, 2);
-        return Frame.op(Ops.LAUNCH).put("cluster", "c").put("killWait", 1).add(Codec.job(j, true));
+        return new Launch("c", 1, j);
     }
 
-    Frame awaitReport(long id) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> reports.stream().anyMatch(f -> f.lng("id", -1) == id));
-        return reports.stream().filter(f -> f.lng("id", -1) == id).findFirst().orElseThrow();
+    JobEnded awaitReport(long id) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> reports.stream().anyMatch(f -> f.id() == id));
+        return reports.stream().filter(f -> f.id() == id).findFirst().orElseThrow();
     }
 
     @Test
@@ -92,19 +93,19 @@ class JobLauncherTest {
         l.launch(order(1, "echo \"[$1]\" $SLURM_JOB_ID; exit 3", -1));
         l.launch(order(2, "kill -9 $$", -1));
         l.launch(order(3, "true", -1));
-        assertThat(awaitReport(1).fields())
+        assertThat(Orders.fields(awaitReport(1)))
                 .containsEntry("state", "FAILED")
                 .containsEntry("code", "3")
                 .containsEntry("signal", "0");
-        assertThat(awaitReport(2).fields())
+        assertThat(Orders.fields(awaitReport(2)))
                 .containsEntry("state", "FAILED")
                 .containsEntry("code", "0")
                 .containsEntry("signal", "9");
-        assertThat(awaitReport(3).fields()).containsEntry("state", "COMPLETED");
+        assertThat(Orders.fields(awaitReport(3))).containsEntry("state", "COMPLETED");
         assertThat(Files.readString(dir.resolve("slurm-1.out"))).isEqualTo("[x y] 1\n");
         l.launch(order(3, "true", -1));
         assertThat(l.inventory())
-                .extracting(Frame::op)
+                .extracting(Orders::op)
                 .containsOnly(Ops.JOB_ENDED)
                 .hasSize(3);
         l.acknowledged(1);
@@ -117,13 +118,27 @@ class JobLauncherTest {
         l.launch(order(4, "trap '' TERM; sleep 60", 1));
         l.launch(order(5, "sleep 60", -1));
         await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(dir.resolve("spool/job5/job.pid")));
-        l.kill(5, "CANCELLED");
-        assertThat(awaitReport(5).fields()).containsEntry("state", "CANCELLED").containsEntry("signal", "15");
+        l.kill(5, KillReason.CANCEL);
+        assertThat(Orders.fields(awaitReport(5)))
+                .containsEntry("state", "CANCELLED")
+                .containsEntry("signal", "15");
         // ignores SIGTERM: the SIGKILL after KillWait ends it
-        assertThat(awaitReport(4).fields()).containsEntry("state", "TIMEOUT");
+        assertThat(Orders.fields(awaitReport(4))).containsEntry("state", "TIMEOUT");
         assertThat(Files.readString(dir.resolve("slurm-4.out")))
                 .contains("*** JOB 4 ON n1 CANCELLED AT")
                 .contains("DUE TO TIME LIMIT ***");
+    }
+
+    @Test
+    void aRequeueKillSaysSoInTheJobsOutputAndEndsTheRunCancelled() throws Exception {
+        JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
+        l.launch(order(8, "sleep 60", -1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(dir.resolve("spool/job8/job.pid")));
+        l.kill(8, KillReason.REQUEUE);
+        assertThat(awaitReport(8).state()).isEqualTo(JobState.CANCELLED);
+        assertThat(Files.readString(dir.resolve("slurm-8.out")))
+                .contains("*** JOB 8 ON n1 CANCELLED AT")
+                .contains("DUE TO JOB REQUEUE ***");
     }
 
     @Test
@@ -134,10 +149,10 @@ class JobLauncherTest {
 
         JobLauncher second = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
         assertThat(second.inventory())
-                .extracting(f -> f.op() + ":" + f.str("id"))
+                .extracting(f -> Orders.op(f) + ":" + f.id())
                 .containsExactly("running:6");
         second.launch(order(6, "echo ran >> " + dir.resolve("count"), -1));
-        assertThat(awaitReport(6).fields()).containsEntry("state", "COMPLETED");
+        assertThat(Orders.fields(awaitReport(6))).containsEntry("state", "COMPLETED");
         assertThat(Files.readAllLines(dir.resolve("count"))).containsExactly("ran");
     }
 
@@ -147,11 +162,11 @@ class JobLauncherTest {
         assertThat(l.containment().name()).isEqualTo("process");
         assertThat(l.jobUser()).isEqualTo(TestHosts.isRoot() ? "submitter" : System.getProperty("user.name"));
         l.launch(order(7, "echo $MOTLEY_JOB_ID $MOTLEY_SETSID; i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done", -1));
-        Frame end = awaitReport(7);
-        assertThat(end.fields())
+        JobEnded end = awaitReport(7);
+        assertThat(Orders.fields(end))
                 .containsEntry("state", "COMPLETED")
                 .containsKeys("maxRss", "maxVm", "userCpu", "sysCpu");
-        assertThat(Codec.usage(end).totalCpuMs())
+        assertThat(end.usage().totalCpuMs())
                 .as("the shell's own count of its children's CPU")
                 .isPositive();
         assertThat(Files.readString(dir.resolve("slurm-7.out"))).isEqualTo("7\n");

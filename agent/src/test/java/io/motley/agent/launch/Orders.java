@@ -5,9 +5,10 @@ import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.PendingReason;
-import io.motley.protocol.Codec;
-import io.motley.protocol.Frame;
-import io.motley.protocol.Ops;
+import io.motley.protocol.Message.Held;
+import io.motley.protocol.Message.JobEnded;
+import io.motley.protocol.Message.Launch;
+import io.motley.protocol.Messages;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +19,7 @@ final class Orders {
     private Orders() {}
 
     /** A job of {@code user} (uid, gid) on node n1 with {@code cpus} CPUs and {@code memMiB} of memory. */
-    static Frame order(
+    static Launch order(
             Path workDir,
             String node,
             long id,
@@ -73,10 +74,25 @@ final class Orders {
                         ExitStatus.NONE,
                         -1)
                 .started("main", node, cpus, memMiB, limit, 2);
-        return Frame.op(Ops.LAUNCH).put("cluster", "c").put("killWait", 1).add(Codec.job(j, true));
+        return new Launch("c", 1, j);
     }
 
-    static Frame order(Path workDir, String node, long id, String body, long memMiB, int cpus) {
+    static Launch order(Path workDir, String node, long id, String body, long memMiB, int cpus) {
         return order(workDir, node, id, body, -1, memMiB, cpus, "root", 0, 0, Map.of());
+    }
+
+    /** What a held run is, in the words the wire uses for it: job_ended or running. */
+    static String op(Held h) {
+        return h instanceof JobEnded ? "job_ended" : "running";
+    }
+
+    /** An ended run's description; null for a running one. */
+    static String desc(Held h) {
+        return h instanceof JobEnded e ? e.desc() : null;
+    }
+
+    /** A job end as it goes on the wire, field by field (the tests read the fields the controller gets). */
+    static Map<String, String> fields(JobEnded e) {
+        return Messages.encode(e).fields();
     }
 }

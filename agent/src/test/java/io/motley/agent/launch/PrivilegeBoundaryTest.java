@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.motley.agent.enforcement.Containment;
 import io.motley.agent.enforcement.CpuAllocator;
 import io.motley.agent.enforcement.TestHosts;
-import io.motley.protocol.Frame;
+import io.motley.core.job.KillReason;
+import io.motley.protocol.Message.JobEnded;
+import io.motley.protocol.Message.Launch;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +43,7 @@ class PrivilegeBoundaryTest {
     Path work;
     final List<Path> rootDirs = new ArrayList<>();
     final String node = TestHosts.uniqueNode();
-    final List<Frame> reports = new CopyOnWriteArrayList<>();
+    final List<JobEnded> reports = new CopyOnWriteArrayList<>();
 
     @BeforeAll
     static void user() throws Exception {
@@ -79,12 +81,12 @@ class PrivilegeBoundaryTest {
         return d;
     }
 
-    Frame awaitReport(long id) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> reports.stream().anyMatch(f -> f.lng("id", -1) == id));
-        return reports.stream().filter(f -> f.lng("id", -1) == id).findFirst().orElseThrow();
+    JobEnded awaitReport(long id) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> reports.stream().anyMatch(f -> f.id() == id));
+        return reports.stream().filter(f -> f.id() == id).findFirst().orElseThrow();
     }
 
-    Frame order(long id, String body, Map<String, String> env) {
+    Launch order(long id, String body, Map<String, String> env) {
         return Orders.order(
                 work,
                 node,
@@ -155,8 +157,8 @@ class PrivilegeBoundaryTest {
         assertThat(environ.split("\0"))
                 .as("the shepherd's environment")
                 .containsExactlyInAnyOrder("PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C", "MOTLEY_SETSID=" + setsid());
-        l.kill(1, "CANCELLED");
-        assertThat(awaitReport(1).fields()).containsEntry("state", "CANCELLED");
+        l.kill(1, KillReason.CANCEL);
+        assertThat(Orders.fields(awaitReport(1))).containsEntry("state", "CANCELLED");
         assertThat(Files.readString(work.resolve("slurm-1.out"))).startsWith("secret=hunter2 path=" + path + "\n");
         assertThat(ranAs(evil))
                 .as("what ran from the job's PATH, and as whom")
@@ -164,7 +166,9 @@ class PrivilegeBoundaryTest {
 
         // the job's end, where the shepherd moves its files into place
         l.launch(order(2, "exit 3", Map.of("PATH", path)));
-        assertThat(awaitReport(2).fields()).containsEntry("state", "FAILED").containsEntry("code", "3");
+        assertThat(Orders.fields(awaitReport(2)))
+                .containsEntry("state", "FAILED")
+                .containsEntry("code", "3");
         assertThat(ranAs(evil)).containsExactly("ran-mv:" + RunAsSubmitterTest.uid);
     }
 
@@ -195,7 +199,7 @@ class PrivilegeBoundaryTest {
         Files.setPosixFilePermissions(lib, PosixFilePermissions.fromString("rwxr-xr-x"));
         JobLauncher l = launcher();
         l.launch(order(3, "/bin/true", Map.of("LD_PRELOAD", lib.toString())));
-        assertThat(awaitReport(3).fields()).containsEntry("state", "COMPLETED");
+        assertThat(Orders.fields(awaitReport(3))).containsEntry("state", "COMPLETED");
         List<String> uids = ranAs(evil);
         assertThat(uids).as("the job loaded it").contains("ran-preload:" + RunAsSubmitterTest.uid);
         assertThat(uids).as("as whom it was loaded").containsOnly("ran-preload:" + RunAsSubmitterTest.uid);
@@ -219,10 +223,10 @@ class PrivilegeBoundaryTest {
         Files.createSymbolicLink(work.resolve("slurm-4.out"), rootOnly);
         Files.delete(work.resolve("slurm-5.out"));
         Files.createSymbolicLink(work.resolve("slurm-5.out"), missing);
-        l.kill(4, "CANCELLED");
-        l.kill(5, "CANCELLED");
-        assertThat(awaitReport(4).fields()).containsEntry("state", "CANCELLED");
-        assertThat(awaitReport(5).fields()).containsEntry("state", "CANCELLED");
+        l.kill(4, KillReason.CANCEL);
+        l.kill(5, KillReason.CANCEL);
+        assertThat(Orders.fields(awaitReport(4))).containsEntry("state", "CANCELLED");
+        assertThat(Orders.fields(awaitReport(5))).containsEntry("state", "CANCELLED");
         assertThat(Files.readString(rootOnly)).isEqualTo("root's own\n");
         assertThat(Files.getAttribute(rootOnly, "unix:uid")).isEqualTo(0);
         assertThat(missing).doesNotExist();
@@ -246,8 +250,8 @@ class PrivilegeBoundaryTest {
                 .isEqualTo("r-x------");
         assertThat(Files.getAttribute(copy, "unix:uid")).isEqualTo(RunAsSubmitterTest.uid);
         assertSpoolPrivate();
-        l.kill(6, "CANCELLED");
-        assertThat(awaitReport(6).fields()).containsEntry("state", "CANCELLED");
+        l.kill(6, KillReason.CANCEL);
+        assertThat(Orders.fields(awaitReport(6))).containsEntry("state", "CANCELLED");
         assertSpoolPrivate();
         assertThat(Files.readString(work.resolve("slurm-6.out")))
                 .as("the job's user cannot read the spool")
@@ -295,16 +299,18 @@ class PrivilegeBoundaryTest {
                 true);
         l.launch(Orders.order(
                 work, node, 7, "touch " + work.resolve("ran-as-root"), -1, 100, 1, "root", 0, 0, Map.of()));
-        assertThat(awaitReport(7).fields())
+        assertThat(Orders.fields(awaitReport(7)))
                 .containsEntry("state", "FAILED")
                 .containsEntry("code", "1")
                 .containsEntry("desc", "Launch refused on " + node + ": DisableRootJobs=YES");
         assertThat(work.resolve("ran-as-root")).doesNotExist();
         assertThat(l.inventory())
-                .extracting(f -> f.op() + ":" + f.str("id") + ":" + f.str("desc"))
+                .extracting(f -> Orders.op(f) + ":" + f.id() + ":" + Orders.desc(f))
                 .containsExactly("job_ended:7:Launch refused on " + node + ": DisableRootJobs=YES");
         l.launch(order(8, "true", Map.of()));
-        assertThat(awaitReport(8).fields()).containsEntry("state", "COMPLETED").doesNotContainKey("desc");
+        assertThat(Orders.fields(awaitReport(8)))
+                .containsEntry("state", "COMPLETED")
+                .doesNotContainKey("desc");
     }
 
     @Test
@@ -321,14 +327,16 @@ class PrivilegeBoundaryTest {
             RunAsSubmitterTest.run("dd", "if=/dev/zero", "of=" + filler, "bs=4k", "count=100");
             l.launch(order(9, "touch " + work.resolve("ran"), Map.of()));
             String desc = "Launch failed on " + node + ": No space left on device (writing the job's spool)";
-            assertThat(awaitReport(9).fields()).containsEntry("state", "FAILED").containsEntry("desc", desc);
+            assertThat(Orders.fields(awaitReport(9)))
+                    .containsEntry("state", "FAILED")
+                    .containsEntry("desc", desc);
             assertThat(mount.resolve("spool/job9/result"))
                     .as("the disk is still full")
                     .doesNotExist();
             assertThat(work.resolve("ran")).doesNotExist();
             assertThat(l.inventory())
                     .as("what the next registration reports")
-                    .extracting(f -> f.str("id") + ":" + f.str("desc"))
+                    .extracting(f -> f.id() + ":" + Orders.desc(f))
                     .containsExactly("9:" + desc);
             l.acknowledged(9);
             assertThat(l.inventory()).isEmpty();
@@ -349,7 +357,7 @@ class PrivilegeBoundaryTest {
             JobLauncher l = new JobLauncher(mount.resolve("spool"), node, reports::add);
             // the job runs fine, but leaves no room for the shepherd to write its exit status
             l.launch(order(10, "cat /dev/zero > " + mount.resolve("fill") + " 2>/dev/null; exit 0", Map.of()));
-            assertThat(awaitReport(10).fields())
+            assertThat(Orders.fields(awaitReport(10)))
                     .containsEntry("state", "FAILED")
                     .containsEntry(
                             "desc",

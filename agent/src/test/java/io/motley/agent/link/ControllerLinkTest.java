@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.motley.agent.enforcement.TestHosts;
+import io.motley.core.cluster.Node;
+import io.motley.core.cluster.NodeState;
 import io.motley.protocol.Bounds;
 import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
+import io.motley.protocol.Message.Heartbeat;
+import io.motley.protocol.Message.Register;
 import io.motley.protocol.Ops;
 import io.motley.protocol.link.KeyedChannel;
 import java.io.IOException;
@@ -56,8 +60,36 @@ class ControllerLinkTest {
                 server.getLocalPort(),
                 key,
                 "n1",
-                () -> Frame.op(Ops.REGISTER).put("name", "n1"),
-                () -> Frame.op(Ops.HEARTBEAT));
+                () -> new Register(
+                        new Node(
+                                "n1",
+                                "127.0.0.1",
+                                1,
+                                1,
+                                1,
+                                1,
+                                1,
+                                "",
+                                "",
+                                NodeState.UP,
+                                null,
+                                0,
+                                0,
+                                0,
+                                0,
+                                0,
+                                0,
+                                0,
+                                "",
+                                List.of(),
+                                List.of(),
+                                "",
+                                "",
+                                ""),
+                        1,
+                        1,
+                        List.of()),
+                () -> new Heartbeat(0, 0, null, null));
     }
 
     /**

@@ -196,8 +196,9 @@ class LocalSocketTest {
                         .put(Ops.CALLER_USER, "root")
                         .put(Ops.CALLER_GROUPS, "root,wheel,secret")
                         .put("caller.admin", "1")
-                        .put("ids", "7"));
-        call(c, Frame.op(Ops.SUBMIT));
+                        .put("ids", "7")
+                        .add(new Frame().put("TimeLimit", "5")));
+        call(c, Frame.op(Ops.NODES));
         assertThat(relayed).hasSize(2);
         for (Frame f : relayed) {
             assertThat(f.fields())
@@ -238,6 +239,18 @@ class LocalSocketTest {
                 .isEqualTo("frame is malformed: it ends in the middle of a field");
         assertThat(closedByAgent(c)).isTrue();
         assertThat(relayed).isEmpty();
+    }
+
+    @Test
+    void aRequestThatIsNoValidMessageIsAnsweredHereAndNotRelayed() throws IOException {
+        start(new LocalSocket.Settings(100, 100, Duration.ofSeconds(30), ROOMY), peersFromTheKernel());
+        SocketChannel c = connect();
+        assertThat(call(c, Frame.op(Ops.HOLD).put("ids", "seven")).str("message"))
+                .isEqualTo("malformed request: ids: 'seven' is not a job id");
+        assertThat(call(c, Frame.op("launch")).str("message")).isEqualTo("unknown request 'launch'");
+        assertThat(relayed).isEmpty();
+        // the connection stays usable for the next request
+        assertThat(call(c, Frame.op(Ops.NODES)).str("echo")).isEqualTo(Ops.NODES);
     }
 
     @Test

@@ -2,6 +2,10 @@ package io.motley.cli.client;
 
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
+import io.motley.protocol.Message.Answer;
+import io.motley.protocol.Message.Failure;
+import io.motley.protocol.Message.Request;
+import io.motley.protocol.Messages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -86,12 +90,30 @@ public final class AgentClient implements AutoCloseable {
         }
     }
 
+    /** Sends one request and returns its answer; a failure is thrown as {@link RequestFailed}. */
+    public <A extends Answer> A ask(Request<A> request) throws ClusterUnreachable {
+        return answer(request, call(Messages.encode(request)));
+    }
+
+    /** The answer to {@code request} in {@code resp}; a failure is thrown as {@link RequestFailed}. */
+    // Messages.answer gives the request's own answer type whenever it is no Failure
+    @SuppressWarnings("unchecked")
+    public static <A extends Answer> A answer(Request<A> request, Frame resp) throws ClusterUnreachable {
+        Answer a = Messages.answer(request, resp);
+        if (a instanceof Failure f) throw failed(f);
+        return (A) a;
+    }
+
     private static Frame answer(Frame resp) throws ClusterUnreachable {
-        if (resp.isError()) {
-            if (resp.bool("unreachable")) throw new ClusterUnreachable(resp.str("message"));
-            throw new RequestFailed(resp.str("message", "request failed"), resp.str("detail"));
-        }
+        var failure = Messages.failure(resp);
+        if (failure.isPresent()) throw failed(failure.get());
         return resp;
+    }
+
+    /** Throws the failure as a {@link RequestFailed}, or returns it as a {@link ClusterUnreachable} for the caller to throw. */
+    private static ClusterUnreachable failed(Failure f) {
+        if (f.unreachable()) return new ClusterUnreachable(f.message());
+        throw new RequestFailed(f.message(), f.detail());
     }
 
     @Override

@@ -4,9 +4,12 @@ import io.motley.cli.client.AgentClient.ClusterUnreachable;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.Partition;
 import io.motley.core.job.Job;
-import io.motley.protocol.Codec;
-import io.motley.protocol.Frame;
-import io.motley.protocol.Ops;
+import io.motley.protocol.Message;
+import io.motley.protocol.Message.JobList;
+import io.motley.protocol.Message.Jobs;
+import io.motley.protocol.Message.Listed;
+import io.motley.protocol.Message.Nodes;
+import io.motley.protocol.Message.Partitions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,21 +28,22 @@ public final class Requests {
 
     /** The jobs, and into {@code expected} the expected starts of those holding a reservation. */
     public static List<Job> jobs(Io io, Map<Long, ExpectedStart> expected) throws ClusterUnreachable {
-        return decode(io.gateway().call(Frame.op(Ops.JOBS)), expected);
+        return listed(io.gateway().ask(Jobs.all()), expected);
     }
 
     /** One job (in memory or from the store), and its expected start when it holds a reservation. */
     public static List<Job> job(Io io, long id, Map<Long, ExpectedStart> expected) throws ClusterUnreachable {
-        return decode(io.gateway().call(Frame.op(Ops.JOBS).put("id", id)), expected);
+        return listed(io.gateway().ask(Jobs.one(id)), expected);
     }
 
-    private static List<Job> decode(Frame answer, Map<Long, ExpectedStart> expected) {
+    private static List<Job> listed(JobList answer, Map<Long, ExpectedStart> expected) {
         List<Job> out = new ArrayList<>();
-        for (Frame f : answer.children()) {
-            Job j = Codec.job(f);
-            out.add(j);
-            if (f.has("expectedStart"))
-                expected.put(j.id(), new ExpectedStart(f.lng("expectedStart", 0), f.str("schedNodes")));
+        for (Listed l : answer.jobs()) {
+            out.add(l.job());
+            if (l.expected() != null)
+                expected.put(
+                        l.job().id(),
+                        new ExpectedStart(l.expected().start(), l.expected().nodes()));
         }
         return out;
     }
@@ -49,18 +53,14 @@ public final class Requests {
     }
 
     public static List<Node> nodes(Io io) throws ClusterUnreachable {
-        List<Node> out = new ArrayList<>();
-        for (Frame f : io.gateway().call(Frame.op(Ops.NODES)).children()) out.add(Codec.node(f));
-        return out;
+        return io.gateway().ask(new Nodes()).nodes();
     }
 
     /** Partitions, and the cluster's name in {@link PartitionList#cluster()}. */
     public record PartitionList(String cluster, List<Partition> partitions) {}
 
     public static PartitionList partitions(Io io) throws ClusterUnreachable {
-        Frame resp = io.gateway().call(Frame.op(Ops.PARTITIONS));
-        List<Partition> out = new ArrayList<>();
-        for (Frame f : resp.children()) out.add(Codec.partition(f));
-        return new PartitionList(resp.str("cluster", "motley"), out);
+        Message.PartitionList answer = io.gateway().ask(new Partitions());
+        return new PartitionList(answer.cluster(), answer.partitions());
     }
 }

@@ -13,9 +13,8 @@ import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
 import io.motley.core.size.MemorySize;
 import io.motley.core.time.Durations;
-import io.motley.protocol.Codec;
-import io.motley.protocol.Frame;
-import io.motley.protocol.Ops;
+import io.motley.protocol.Message.Accounting;
+import io.motley.protocol.Message.JobRecords;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZonedDateTime;
@@ -316,20 +315,13 @@ public final class Sacct implements Command {
 
         int userFilter = -1;
         if (users.isEmpty() && !allUsers && io.uid() >= 0) userFilter = io.uid();
-        Frame req = Frame.op(Ops.ACCOUNTING).put("start", start).put("end", end).put("user", userFilter);
-        if (!selected.isEmpty()) {
-            req.put(
-                    "ids",
-                    String.join(
-                            ",", selected.keySet().stream().map(String::valueOf).toList()));
-        }
-        Frame answer = io.gateway().call(req);
+        Accounting req = new Accounting(start, end, userFilter, List.copyOf(selected.keySet()));
+        JobRecords answer = io.gateway().ask(req);
 
         StringBuilder out = new StringBuilder();
         if (!p.has("noheader")) printer.header(out);
         Ctx ctx = new Ctx(io, cluster);
-        for (Frame f : answer.children()) {
-            Job j = Codec.job(f);
+        for (Job j : answer.jobs()) {
             if (!users.isEmpty() && !users.contains(j.user()) && !users.contains(Integer.toString(j.uid()))) continue;
             if (users.isEmpty() && !allUsers && io.uid() < 0 && !j.user().equals(io.userName())) continue;
             if (states != null && !states.contains(j.state())) continue;

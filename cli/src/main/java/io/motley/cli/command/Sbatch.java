@@ -12,9 +12,8 @@ import io.motley.core.options.UsageException;
 import io.motley.core.script.BatchScript;
 import io.motley.core.size.MemorySize;
 import io.motley.core.time.Durations;
-import io.motley.protocol.Codec;
-import io.motley.protocol.Frame;
-import io.motley.protocol.Ops;
+import io.motley.protocol.Message.Submit;
+import io.motley.protocol.Message.Submitted;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -163,15 +162,15 @@ public final class Sbatch implements Command {
         }
 
         JobRequest req = request(o, io, script, scriptArgs, defaultName);
-        Frame resp;
+        Submitted resp;
         try {
-            resp = io.gateway().call(Frame.op(Ops.SUBMIT).add(Codec.request(req, true)));
+            resp = io.gateway().ask(new Submit(req));
         } catch (io.motley.cli.client.AgentClient.RequestFailed e) {
             if (e.detail() != null) io.err().println("sbatch: error: " + e.detail());
             io.err().println("sbatch: error: Batch job submission failed: " + e.getMessage());
             return 1;
         }
-        long id = resp.lng("id", -1);
+        long id = resp.id();
         if (o.has("parsable")) {
             io.out().println(id);
         } else if (!o.has("quiet")) {

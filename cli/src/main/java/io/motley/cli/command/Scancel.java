@@ -7,14 +7,16 @@ import io.motley.core.job.JobState;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
-import io.motley.protocol.Frame;
-import io.motley.protocol.Ops;
+import io.motley.protocol.Message.Cancel;
+import io.motley.protocol.Message.Outcome;
+import io.motley.protocol.Message.Outcomes;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.StringJoiner;
 
 /**
  * scancel: cancels jobs by id and/or by filters (user, name, state, partition). Like Slurm it is
@@ -51,7 +53,7 @@ public final class Scancel implements Command {
         }
         if (p.has("signal")) throw new UsageException("error: --signal is not supported by Motley yet", 1, false);
         Set<Long> ids = new LinkedHashSet<>();
-        List<String> tasks = new ArrayList<>();
+        Map<Long, List<Integer>> tasks = new LinkedHashMap<>();
         for (String operand : p.operands()) {
             // 12, 12_7 and 12_[1-3,5] (commas inside brackets belong to the task list)
             for (String t : operand.split(",(?![^\\[]*\\])")) {
@@ -64,7 +66,8 @@ public final class Scancel implements Command {
                     }
                     long array = Long.parseLong(t.substring(0, u).trim());
                     String idx = t.substring(u + 1).trim().replaceAll("^\\[|\\]$", "");
-                    for (int i : ArraySpec.parse(idx).indices()) tasks.add(array + "_" + i);
+                    for (int i : ArraySpec.parse(idx).indices())
+                        tasks.computeIfAbsent(array, k -> new ArrayList<>()).add(i);
                 } catch (IllegalArgumentException e) {
                     throw new UsageException("error: Invalid job id " + t, 1, false);
                 }
@@ -106,20 +109,17 @@ public final class Scancel implements Command {
             targets.addAll(ids);
         }
         if (targets.isEmpty() && tasks.isEmpty()) return 0;
-        StringJoiner list = new StringJoiner(",");
-        targets.forEach(id -> list.add(Long.toString(id)));
-        Frame resp = io.gateway()
-                .call(Frame.op(Ops.CANCEL).put("ids", list.toString()).put("tasks", String.join(",", tasks)));
+        Outcomes resp = io.gateway().ask(new Cancel(List.copyOf(targets), tasks));
         int rc = 0;
-        for (Frame r : resp.children()) {
-            String error = r.str("error");
+        for (Outcome r : resp.outcomes()) {
+            String error = r.error();
             if (error == null) {
-                if (p.has("verbose")) io.err().println("scancel: Terminating job " + r.str("id"));
+                if (p.has("verbose")) io.err().println("scancel: Terminating job " + r.id());
                 continue;
             }
-            if (r.bool("always")) rc = 1;
-            if ((r.bool("always") || p.has("verbose")) && !p.has("quiet")) {
-                io.err().println("scancel: error: Kill job error on job id " + r.str("id") + ": " + error);
+            if (r.always()) rc = 1;
+            if ((r.always() || p.has("verbose")) && !p.has("quiet")) {
+                io.err().println("scancel: error: Kill job error on job id " + r.id() + ": " + error);
             }
         }
         return rc;

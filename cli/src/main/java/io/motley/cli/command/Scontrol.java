@@ -15,17 +15,31 @@ import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.size.MemorySize;
 import io.motley.core.time.Durations;
-import io.motley.protocol.Frame;
-import io.motley.protocol.Ops;
+import io.motley.protocol.Message.Hold;
+import io.motley.protocol.Message.NodeError;
+import io.motley.protocol.Message.NodeErrors;
+import io.motley.protocol.Message.Outcome;
+import io.motley.protocol.Message.Outcomes;
+import io.motley.protocol.Message.Ping;
+import io.motley.protocol.Message.Pong;
+import io.motley.protocol.Message.Release;
+import io.motley.protocol.Message.Request;
+import io.motley.protocol.Message.Requeue;
+import io.motley.protocol.Message.RequeueHold;
+import io.motley.protocol.Message.Top;
+import io.motley.protocol.Message.UpdateJob;
+import io.motley.protocol.Message.UpdateNode;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * scontrol: shows jobs, nodes and partitions in Slurm's Key=Value records, holds and
@@ -84,11 +98,11 @@ public final class Scontrol implements Command {
                 if (abbrev(entity, "partitions", 1)) return showPartitions(name);
                 return error("invalid entity:" + rest.get(0) + " for keyword:" + tag + " ");
             }
-            if (t.equals("hold") || t.equals("holdu") || t.equals("uhold")) return hold(tag, rest, Ops.HOLD);
-            if (abbrev(t, "release", 3)) return hold(tag, rest, Ops.RELEASE);
+            if (t.equals("hold") || t.equals("holdu") || t.equals("uhold")) return hold(tag, rest, Hold::new);
+            if (abbrev(t, "release", 3)) return hold(tag, rest, Release::new);
             // Slurm's errors come back as "<reason> for job <id>", the same shape as hold's
-            if (abbrev(t, "requeuehold", 8)) return hold(tag, rest, Ops.REQUEUE_HOLD);
-            if (abbrev(t, "requeue", 3)) return hold(tag, rest, Ops.REQUEUE);
+            if (abbrev(t, "requeuehold", 8)) return hold(tag, rest, RequeueHold::new);
+            if (abbrev(t, "requeue", 3)) return hold(tag, rest, Requeue::new);
             if (abbrev(t, "update", 1)) return update(tag, rest);
             if (t.equals("top")) return top(tag, rest);
             if (t.equals("ping")) return ping();
@@ -113,7 +127,7 @@ public final class Scontrol implements Command {
             String jobs = null;
             String state = null;
             StringBuilder reason = null;
-            Frame changes = new Frame();
+            Map<String, String> changes = new LinkedHashMap<>();
             for (String w : rest) {
                 int eq = w.indexOf('=');
                 String key =
@@ -139,26 +153,23 @@ public final class Scontrol implements Command {
             if (nodes == null) return error("No valid entity in update command");
             if (state == null) return error("Update of node " + nodes + " needs State=DRAIN|DOWN|RESUME|UNDRAIN");
             String why = reason == null ? null : reason.toString().replaceAll("^\"|\"$", "");
-            Frame resp = io.gateway()
-                    .call(Frame.op(Ops.UPDATE_NODE)
-                            .put("nodes", String.join(",", Hostlist.expand(nodes)))
-                            .put("state", state)
-                            .put("reason", why));
+            NodeErrors resp = io.gateway().ask(new UpdateNode(Hostlist.expand(nodes), state, why));
             int rc = 0;
-            for (Frame f : resp.children()) {
-                io.err().println("slurm_update error: " + f.str("error") + " (node " + f.str("node") + ")");
+            for (NodeError e : resp.errors()) {
+                io.err().println("slurm_update error: " + e.error() + " (node " + e.node() + ")");
                 rc = 1;
             }
             return rc;
         }
 
-        private int updateJobs(String ids, Frame changes) throws Exception {
-            if (changes.fields().isEmpty()) return error("No changes specified");
-            Frame resp =
-                    io.gateway().call(Frame.op(Ops.UPDATE_JOB).put("ids", ids).add(changes));
+        private int updateJobs(String jobs, Map<String, String> changes) throws Exception {
+            if (changes.isEmpty()) return error("No changes specified");
+            List<Long> ids = jobIds(List.of(jobs));
+            if (ids == null) return 1;
+            Outcomes resp = io.gateway().ask(new UpdateJob(ids, changes));
             int rc = 0;
-            for (Frame f : resp.children()) {
-                io.err().println("slurm_update error: " + f.str("error") + " (job " + f.str("id") + ")");
+            for (Outcome o : resp.outcomes()) {
+                io.err().println("slurm_update error: " + o.error() + " (job " + o.id() + ")");
                 rc = 1;
             }
             return rc;
@@ -167,10 +178,12 @@ public final class Scontrol implements Command {
         /** top ID[,ID...]: ahead of the same user's other pending jobs. */
         private int top(String tag, List<String> rest) throws Exception {
             if (rest.isEmpty()) return error("too few arguments for keyword:" + tag);
-            Frame resp = io.gateway().call(Frame.op(Ops.TOP).put("ids", String.join(",", rest)));
+            List<Long> ids = jobIds(rest);
+            if (ids == null) return 1;
+            Outcomes resp = io.gateway().ask(new Top(ids));
             int rc = 0;
-            for (Frame f : resp.children()) {
-                io.err().println(f.str("error") + " for job " + f.str("id"));
+            for (Outcome o : resp.outcomes()) {
+                io.err().println(o.error() + " for job " + o.id());
                 rc = 1;
             }
             return rc;
@@ -181,16 +194,16 @@ public final class Scontrol implements Command {
          * job database can take new jobs; exit 1 when either is not so.
          */
         private int ping() {
-            Frame answer;
+            Pong answer;
             try {
-                answer = io.gateway().call(Frame.op(Ops.PING));
+                answer = io.gateway().ask(new Ping(false));
             } catch (ClusterUnreachable | RequestFailed e) {
                 io.out().println("Slurmctld(primary) at controller is DOWN");
                 if (!quiet) io.err().println(FreeText.escape(e.getMessage()));
                 return 1;
             }
-            io.out().println("Slurmctld(primary) at " + FreeText.escape(answer.str("host", "controller")) + " is UP");
-            String db = answer.str("database", "ok");
+            io.out().println("Slurmctld(primary) at " + FreeText.escape(answer.host()) + " is UP");
+            String db = answer.database();
             if (db.equals("ok")) return 0;
             io.out().println("Job database is UNUSABLE: " + FreeText.escape(db));
             return 1;
@@ -282,32 +295,40 @@ public final class Scontrol implements Command {
 
         // ---- hold / release ----------------------------------------------------------------
 
-        private int hold(String tag, List<String> rest, String op) throws Exception {
+        private int hold(String tag, List<String> rest, Function<List<Long>, Request<Outcomes>> action)
+                throws Exception {
             if (rest.isEmpty()) return error("too few arguments for keyword:" + tag);
-            List<String> ids = new ArrayList<>();
-            for (String word : rest) {
-                for (String t : stripPrefix(word).split(",")) {
-                    if (t.isBlank()) continue;
-                    if (!t.chars().allMatch(Character::isDigit)) {
-                        if (!quiet) io.err().println("Invalid job id specified for job " + t);
-                        return 1;
-                    }
-                    ids.add(t);
-                }
-            }
+            List<Long> ids = jobIds(rest);
+            if (ids == null) return 1;
             if (ids.isEmpty()) return error("too few arguments for keyword:" + tag);
-            Frame answer = io.gateway().call(Frame.op(op).put("ids", String.join(",", ids)));
+            Outcomes answer = io.gateway().ask(action.apply(ids));
             int rc = 0;
-            for (Frame child : answer.children()) {
-                String err = child.str("error");
+            for (Outcome o : answer.outcomes()) {
+                String err = o.error();
                 if (err == null) continue;
                 rc = 1;
-                if (err.equals("Job is no longer pending execution") && finished(child.lng("id", 0))) {
+                if (err.equals("Job is no longer pending execution") && finished(o.id())) {
                     err = "Job has already finished";
                 }
-                if (!quiet) io.err().println(err + " for job " + child.str("id", "?"));
+                if (!quiet) io.err().println(err + " for job " + o.id());
             }
             return rc;
+        }
+
+        /** The job ids in {@code words} (JobId= prefixes and commas allowed); null, said, when one is no id. */
+        private List<Long> jobIds(List<String> words) {
+            List<Long> ids = new ArrayList<>();
+            for (String word : words) {
+                for (String t : stripPrefix(word).split(",")) {
+                    if (t.isBlank()) continue;
+                    if (!t.chars().allMatch(Character::isDigit) || t.length() > 18) {
+                        if (!quiet) io.err().println("Invalid job id specified for job " + t);
+                        return null;
+                    }
+                    ids.add(Long.parseLong(t));
+                }
+            }
+            return ids;
         }
 
         private boolean finished(long id) throws Exception {

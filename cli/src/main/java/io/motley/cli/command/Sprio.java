@@ -7,9 +7,8 @@ import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
 import io.motley.core.priority.Factors;
 import io.motley.core.priority.PriorityConfig;
-import io.motley.protocol.Codec;
-import io.motley.protocol.Frame;
-import io.motley.protocol.Ops;
+import io.motley.protocol.Message.Priorities;
+import io.motley.protocol.Message.PriorityFactors;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -63,8 +62,8 @@ public final class Sprio implements Command {
         Set<String> parts = new HashSet<>();
         parts.addAll(p.listAll("partition"));
 
-        Frame resp = io.gateway().call(Frame.op(Ops.PRIORITY_FACTORS));
-        PriorityConfig w = Codec.weights(resp);
+        Priorities resp = io.gateway().ask(new PriorityFactors());
+        PriorityConfig w = resp.weights();
         if (!w.multifactor()) {
             io.err().println("You are not running a supported priority plugin");
             io.err().println("(" + w.typeName() + ").");
@@ -72,8 +71,7 @@ public final class Sprio implements Command {
             return 1;
         }
         List<Factors> jobs = new ArrayList<>();
-        for (Frame f : resp.children()) {
-            Factors x = Codec.factors(f, w);
+        for (Factors x : resp.factors()) {
             if (!ids.isEmpty() && !ids.contains(x.jobId())) continue;
             if (!users.isEmpty() && !users.contains(x.user())) continue;
             if (!parts.isEmpty() && !parts.contains(x.partition())) continue;

@@ -6,9 +6,7 @@ import static io.motley.cli.format.Cells.justify;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.priority.ShareTree;
-import io.motley.protocol.Codec;
-import io.motley.protocol.Frame;
-import io.motley.protocol.Ops;
+import io.motley.protocol.Message.Shares;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -76,10 +74,8 @@ public final class Sshare implements Command {
         Set<String> accounts = new HashSet<>();
         accounts.addAll(p.listAll("accounts"));
 
-        Frame resp = io.gateway().call(Frame.op(Ops.SHARES));
         List<ShareTree.Row> rows = new ArrayList<>();
-        for (Frame f : resp.children()) {
-            ShareTree.Row r = Codec.shareRow(f);
+        for (ShareTree.Row r : io.gateway().ask(new Shares()).rows()) {
             if (r.isUser() && !p.has("all") && !users.contains(r.user())) continue;
             if (!r.isUser() && p.has("Users")) continue;
             if (!accounts.isEmpty() && !accounts.contains(r.account())) continue;

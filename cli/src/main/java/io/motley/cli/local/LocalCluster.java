@@ -9,9 +9,7 @@ import io.motley.core.job.FreeText;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
-import io.motley.protocol.Codec;
-import io.motley.protocol.Frame;
-import io.motley.protocol.Ops;
+import io.motley.protocol.Message;
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -245,9 +243,7 @@ public final class LocalCluster implements Command {
                 }
             }
             try (AgentClient c = AgentClient.connectTo(home.resolve("run/agent.sock"))) {
-                Frame resp = c.call(Frame.op(Ops.NODES));
-                Set<String> up = resp.children().stream()
-                        .map(Codec::node)
+                Set<String> up = c.ask(new Message.Nodes()).nodes().stream()
                         .filter(n -> n.state() != NodeState.DOWN)
                         .map(n -> n.name())
                         .collect(Collectors.toSet());
@@ -336,7 +332,7 @@ public final class LocalCluster implements Command {
     /** "ok", "UNUSABLE: why" as the controller answers a ping, or "unknown (why)" when no answer comes. */
     static String database(Path home) {
         try (AgentClient c = AgentClient.connectTo(home.resolve("run/agent.sock"))) {
-            String db = c.call(Frame.op(Ops.PING)).str("database", "ok");
+            String db = c.ask(new Message.Ping(false)).database();
             return db.equals("ok") ? "ok" : "UNUSABLE: " + FreeText.escape(db);
         } catch (AgentClient.ClusterUnreachable | AgentClient.RequestFailed e) {
             return "unknown (" + FreeText.escape(e.getMessage()) + ")";

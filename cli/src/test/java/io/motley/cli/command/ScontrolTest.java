@@ -406,6 +406,14 @@ class ScontrolTest {
         Result badId = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "release", "abc");
         assertThat(badId.code()).isEqualTo(1);
         assertThat(badId.err()).isEqualTo(lines("Invalid job id specified for job abc"));
+
+        // top and update check their ids here too, as typed requests carry numbers only
+        Result badTop = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "top", "12,abc");
+        assertThat(badTop.code()).isEqualTo(1);
+        assertThat(badTop.err()).isEqualTo(lines("Invalid job id specified for job abc"));
+        Result badUpdate = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "update", "JobId=x1", "TimeLimit=5");
+        assertThat(badUpdate.code()).isEqualTo(1);
+        assertThat(badUpdate.err()).isEqualTo(lines("Invalid job id specified for job x1"));
     }
 
     @Test

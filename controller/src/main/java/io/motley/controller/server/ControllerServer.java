@@ -3,17 +3,28 @@ package io.motley.controller.server;
 import io.motley.controller.cluster.AgentChannel;
 import io.motley.controller.cluster.AgentReport;
 import io.motley.controller.cluster.Cluster;
-import io.motley.core.cluster.Node;
 import io.motley.core.cluster.Reconciliation;
+import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
-import io.motley.core.job.JobState;
 import io.motley.core.job.KillReason;
 import io.motley.protocol.Bounds;
 import io.motley.protocol.ClusterKey;
-import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
-import io.motley.protocol.Ops;
+import io.motley.protocol.MalformedMessage;
+import io.motley.protocol.Message.AckEnded;
+import io.motley.protocol.Message.Failure;
+import io.motley.protocol.Message.Heartbeat;
+import io.motley.protocol.Message.Held;
+import io.motley.protocol.Message.JobEnded;
+import io.motley.protocol.Message.Kill;
+import io.motley.protocol.Message.Launch;
+import io.motley.protocol.Message.Order;
+import io.motley.protocol.Message.Register;
+import io.motley.protocol.Message.Registered;
+import io.motley.protocol.Message.Report;
+import io.motley.protocol.Message.Running;
+import io.motley.protocol.Messages;
 import io.motley.protocol.link.AcceptLoop;
 import io.motley.protocol.link.KeyedChannel;
 import io.motley.protocol.link.ReportThrottle;
@@ -136,7 +147,7 @@ public final class ControllerServer implements AutoCloseable {
                 resp = handlers.handle(req);
             } catch (RuntimeException e) {
                 log.error("request failed op={}", req.op(), e);
-                resp = Frame.error("the controller could not handle the request: " + e.getMessage());
+                resp = Messages.encode(new Failure("the controller could not handle the request: " + e.getMessage()));
             }
             ch.write(resp);
         }
@@ -149,14 +160,24 @@ public final class ControllerServer implements AutoCloseable {
         Thread writer = Thread.ofVirtual().name("link-" + node).start(link::drain);
         try {
             Frame reg = ch.read();
-            if (!Ops.REGISTER.equals(reg.op())) throw new IOException("expected register, got " + reg.op());
-            cluster.register(link, registration(reg));
+            if (!(report(reg) instanceof Register))
+                throw new IOException("expected register, got " + FreeText.quote(reg.op(), 64));
+            cluster.register(link, registration((Register) report(reg)));
             while (true) {
                 Frame f = ch.read();
-                switch (f.op()) {
-                    case Ops.HEARTBEAT -> cluster.heartbeat(node, load(f));
-                    case Ops.JOB_ENDED -> cluster.jobEnded(node, runEnded(f));
-                    default -> log.warn("unexpected frame from agent node={} op={}", node, f.op());
+                Report report;
+                try {
+                    report = Messages.report(f);
+                } catch (MalformedMessage e) {
+                    log.warn("unreadable report from agent node={} problem=\"{}\"", node, e.getMessage());
+                    continue;
+                }
+                switch (report) {
+                    case Heartbeat h ->
+                        cluster.heartbeat(
+                                node, new AgentReport.Load(h.load(), h.freeMemMiB(), h.gpuUsage(), h.health()));
+                    case JobEnded e -> cluster.jobEnded(node, runEnded(e));
+                    case Register r -> log.warn("agent registered again on its link node={}", node);
                 }
             }
         } finally {
@@ -166,34 +187,34 @@ public final class ControllerServer implements AutoCloseable {
         }
     }
 
-    /** An agent's registration: its node as detected, the machine's size, and the runs it holds. */
-    static AgentReport.Registration registration(Frame reg) {
-        Node node = Codec.node(reg);
+    /** The controller's view of a registration: the node, the machine's size, and the runs the agent holds. */
+    static AgentReport.Registration registration(Register reg) {
         List<Reconciliation.ReportedRun> runs = new ArrayList<>();
         List<AgentReport.RunEnded> ends = new ArrayList<>();
-        for (Frame c : reg.children()) {
-            boolean ended = c.op().equals(Ops.JOB_ENDED);
-            runs.add(new Reconciliation.ReportedRun(c.lng("id", -1), c.integer("run", 0), ended));
-            if (ended) ends.add(runEnded(c));
+        for (Held h : reg.held()) {
+            switch (h) {
+                case Running r -> runs.add(new Reconciliation.ReportedRun(r.id(), r.run(), false));
+                case JobEnded e -> {
+                    runs.add(new Reconciliation.ReportedRun(e.id(), e.run(), true));
+                    ends.add(runEnded(e));
+                }
+            }
         }
-        return new AgentReport.Registration(
-                node, reg.integer("totalCpus", node.cpus()), reg.lng("totalMem", node.memMiB()), runs, ends);
+        return new AgentReport.Registration(reg.node(), reg.totalCpus(), reg.totalMemMiB(), runs, ends);
     }
 
-    static AgentReport.RunEnded runEnded(Frame f) {
+    static AgentReport.RunEnded runEnded(JobEnded e) {
         return new AgentReport.RunEnded(
-                f.lng("id", -1),
-                f.integer("run", 0),
-                JobState.valueOf(f.str("state")),
-                f.integer("code", 0),
-                f.integer("signal", 0),
-                f.lng("end", 0),
-                Codec.usage(f),
-                f.str("desc"));
+                e.id(), e.run(), e.state(), e.exit().code(), e.exit().signal(), e.end(), e.usage(), e.desc());
     }
 
-    static AgentReport.Load load(Frame hb) {
-        return new AgentReport.Load(hb.dbl("load", 0), hb.lng("freeMem", 0), hb.str("gpuUsage"), hb.str("health"));
+    /** The registration that opens an agent's link; one that is no valid message closes the link. */
+    private static Report report(Frame f) throws IOException {
+        try {
+            return Messages.report(f);
+        } catch (MalformedMessage e) {
+            throw new IOException("agent sent a malformed report: " + e.getMessage());
+        }
     }
 
     /** Sends to one agent from a queue, so the cluster's lock is never held across network writes. */
@@ -220,29 +241,26 @@ public final class ControllerServer implements AutoCloseable {
 
         @Override
         public void launch(Job job) {
-            send(Frame.op(Ops.LAUNCH)
-                    .put("cluster", cluster)
-                    .put("killWait", killWait)
-                    .add(Codec.job(job, true)));
+            send(new Launch(cluster, killWait, job));
         }
 
         @Override
         public void kill(long jobId, int run, KillReason why) {
-            send(Frame.op(Ops.KILL).put("id", jobId).put("run", run).put("why", killWord(why)));
+            send(new Kill(jobId, run, why));
         }
 
         @Override
         public void acknowledge(long jobId, int run) {
-            send(Frame.op(Ops.ACK_ENDED).put("id", jobId).put("run", run));
+            send(new AckEnded(jobId, run));
         }
 
         @Override
         public void registered(long heartbeatSeconds) {
-            send(Frame.op(Ops.OK).put("heartbeat", heartbeatSeconds));
+            send(new Registered(heartbeatSeconds));
         }
 
-        private void send(Frame frame) {
-            if (!closed) queue.add(frame);
+        private void send(Order order) {
+            if (!closed) queue.add(Messages.encode(order));
         }
 
         void drain() {
@@ -265,18 +283,6 @@ public final class ControllerServer implements AutoCloseable {
             closed = true;
             channel.close();
         }
-    }
-
-    /** The agent's word for a kill reason. */
-    static String killWord(KillReason why) {
-        return switch (why) {
-            case CANCEL -> "cancel";
-            case REQUEUE -> "requeue";
-            case NODE_DOWN -> "node_down";
-            case NOT_RUNNING_HERE -> "unknown";
-            case TIME_LIMIT -> "TIMEOUT";
-            case SUPERSEDED -> "superseded";
-        };
     }
 
     @Override

@@ -1,0 +1,297 @@
+package io.motley.protocol;
+
+import io.motley.core.cluster.Node;
+import io.motley.core.cluster.Partition;
+import io.motley.core.job.ExitStatus;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
+import io.motley.core.job.KillReason;
+import io.motley.core.job.Usage;
+import io.motley.core.priority.Factors;
+import io.motley.core.priority.PriorityConfig;
+import io.motley.core.priority.ShareTree;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Every message on Motley's wire, as a closed set of typed records. {@link Messages} turns them
+ * into {@link Frame}s and back and is the only code that knows their field names; everything else
+ * builds and reads these records.
+ */
+public sealed interface Message {
+
+    /** A user's request: command to agent (Unix socket), agent to controller; {@code A} is its answer. */
+    sealed interface Request<A extends Answer> extends Message {}
+
+    /** The controller's answer to a {@link Request}: the request's own answer type, or a {@link Failure}. */
+    sealed interface Answer extends Message {}
+
+    /** What an agent sends on its long-lived link to the controller. */
+    sealed interface Report extends Message {}
+
+    /** What the controller sends on an agent's link. */
+    sealed interface Order extends Message {}
+
+    /** A run an agent holds when it registers: still running, or ended and not yet acknowledged. */
+    sealed interface Held {
+        long id();
+
+        int run();
+    }
+
+    // ---- answers shared by several requests -------------------------------------------------
+
+    /** A refused or failed request; {@code unreachable}: the agent could not reach the controller at all. */
+    record Failure(String message, String detail, boolean unreachable) implements Answer, Order {
+        public Failure {
+            Objects.requireNonNull(message, "message");
+        }
+
+        public Failure(String message) {
+            this(message, null, false);
+        }
+    }
+
+    /** The result of an action on one job: {@code error} null when it was done; {@code always}: show even without -v. */
+    record Outcome(long id, String error, boolean always) {
+        public static Outcome done(long id) {
+            return new Outcome(id, null, false);
+        }
+
+        public static Outcome failed(long id, String error) {
+            return new Outcome(id, error, false);
+        }
+    }
+
+    /** The answer to an action on jobs: one outcome per job (or, for update and top, one per job that failed). */
+    record Outcomes(List<Outcome> outcomes) implements Answer {
+        public Outcomes {
+            outcomes = List.copyOf(outcomes);
+        }
+    }
+
+    // ---- user requests and their answers -----------------------------------------------------
+
+    /** scontrol ping, or (with {@code local}) a check that the local agent answers, which it does itself. */
+    record Ping(boolean local) implements Request<Pong> {}
+
+    /**
+     * {@code database}: "ok", else what is wrong with the controller's job database. {@code cluster}
+     * and {@code host} are null when the local agent answered a local ping itself.
+     */
+    record Pong(String cluster, String host, String database) implements Answer {}
+
+    record Submit(JobRequest job) implements Request<Submitted> {
+        public Submit {
+            Objects.requireNonNull(job, "job");
+        }
+    }
+
+    /** The submission was committed under this id. */
+    record Submitted(long id) implements Answer {}
+
+    /** The queue, or one job of it when {@code id} is not null. */
+    record Jobs(Long id) implements Request<JobList> {
+        public static Jobs all() {
+            return new Jobs(null);
+        }
+
+        public static Jobs one(long id) {
+            return new Jobs(id);
+        }
+    }
+
+    /** The scheduler's expected start of a pending job, and where. */
+    record ExpectedStart(long start, String nodes) {}
+
+    /** A job as squeue lists it; {@code expected} is null unless the job is pending with a reservation. */
+    record Listed(Job job, ExpectedStart expected) {}
+
+    record JobList(List<Listed> jobs) implements Answer {
+        public JobList {
+            jobs = List.copyOf(jobs);
+        }
+    }
+
+    /** scancel: whole jobs by id, and single array tasks ({@code tasks}: array job id to task indices). */
+    record Cancel(List<Long> ids, Map<Long, List<Integer>> tasks) implements Request<Outcomes> {
+        public Cancel {
+            ids = List.copyOf(ids);
+            Map<Long, List<Integer>> copy = new LinkedHashMap<>();
+            tasks.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+            tasks = Collections.unmodifiableMap(copy);
+        }
+    }
+
+    record Hold(List<Long> ids) implements Request<Outcomes> {
+        public Hold {
+            ids = List.copyOf(ids);
+        }
+    }
+
+    record Release(List<Long> ids) implements Request<Outcomes> {
+        public Release {
+            ids = List.copyOf(ids);
+        }
+    }
+
+    record Requeue(List<Long> ids) implements Request<Outcomes> {
+        public Requeue {
+            ids = List.copyOf(ids);
+        }
+    }
+
+    /** scontrol requeuehold: requeue and hold. */
+    record RequeueHold(List<Long> ids) implements Request<Outcomes> {
+        public RequeueHold {
+            ids = List.copyOf(ids);
+        }
+    }
+
+    /** scontrol update JobId=...: the KEY=VALUE changes as the user wrote them (the controller judges them). */
+    record UpdateJob(List<Long> ids, Map<String, String> changes) implements Request<Outcomes> {
+        public UpdateJob {
+            ids = List.copyOf(ids);
+            changes = Collections.unmodifiableMap(new LinkedHashMap<>(changes));
+        }
+    }
+
+    /** scontrol top. */
+    record Top(List<Long> ids) implements Request<Outcomes> {
+        public Top {
+            ids = List.copyOf(ids);
+        }
+    }
+
+    record Nodes() implements Request<NodeList> {}
+
+    record NodeList(List<Node> nodes) implements Answer {
+        public NodeList {
+            nodes = List.copyOf(nodes);
+        }
+    }
+
+    record Partitions() implements Request<PartitionList> {}
+
+    record PartitionList(String cluster, List<Partition> partitions) implements Answer {
+        public PartitionList {
+            partitions = List.copyOf(partitions);
+        }
+    }
+
+    /** scontrol update NodeName=...: an operator's state word and reason for some nodes. */
+    record UpdateNode(List<String> nodes, String state, String reason) implements Request<NodeErrors> {
+        public UpdateNode {
+            nodes = List.copyOf(nodes);
+            Objects.requireNonNull(state, "state");
+        }
+    }
+
+    record NodeError(String node, String error) {}
+
+    /** The nodes an update could not change, each with why. */
+    record NodeErrors(List<NodeError> errors) implements Answer {
+        public NodeErrors {
+            errors = List.copyOf(errors);
+        }
+    }
+
+    /** sacct: jobs that ran between {@code start} and {@code end}; {@code user} {@link #ALL_USERS} for everyone's; {@code ids} empty for all. */
+    record Accounting(long start, long end, int user, List<Long> ids) implements Request<JobRecords> {
+        public static final int ALL_USERS = -1;
+
+        public Accounting {
+            ids = List.copyOf(ids);
+        }
+    }
+
+    /** Jobs as accounting holds them (without their scripts). */
+    record JobRecords(List<Job> jobs) implements Answer {
+        public JobRecords {
+            jobs = List.copyOf(jobs);
+        }
+    }
+
+    /** sprio. */
+    record PriorityFactors() implements Request<Priorities> {}
+
+    /**
+     * The weights (a config holding only them), and the pending jobs' factors; no factors under
+     * priority/basic.
+     */
+    record Priorities(PriorityConfig weights, List<Factors> factors) implements Answer {
+        public Priorities {
+            factors = List.copyOf(factors);
+        }
+    }
+
+    /** sshare. */
+    record Shares() implements Request<ShareList> {}
+
+    /** {@code type}: the priority plugin's name; {@code rows}: the fair-share tree in order. */
+    record ShareList(String type, List<ShareTree.Row> rows) implements Answer {
+        public ShareList {
+            rows = List.copyOf(rows);
+        }
+    }
+
+    /** Who sent a request, as the agent read it from the Unix socket's peer credentials (never the client's word). */
+    record Caller(int uid, int gid, String user, List<String> groups) {
+        public Caller {
+            groups = groups == null ? null : List.copyOf(groups);
+        }
+    }
+
+    // ---- agent link ---------------------------------------------------------------------------
+
+    /**
+     * An agent (re)connects: its node as detected ({@code node}'s cpus and memory are what jobs may
+     * use; {@code totalCpus} and {@code totalMemMiB} the whole machine's), and the runs it holds.
+     */
+    record Register(Node node, int totalCpus, long totalMemMiB, List<Held> held) implements Report {
+        public Register {
+            Objects.requireNonNull(node, "node");
+            held = List.copyOf(held);
+        }
+    }
+
+    /** A run still running on the agent. */
+    record Running(long id, int run) implements Held {}
+
+    /** {@code gpuUsage} and {@code health} are null when the node has no GPUs or no health check has run. */
+    record Heartbeat(double load, long freeMemMiB, String gpuUsage, String health) implements Report {}
+
+    /** A run's processes ended; {@code desc}, when not null, says in a line why it did not run. */
+    record JobEnded(long id, int run, JobState state, ExitStatus exit, long end, String desc, Usage usage)
+            implements Report, Held {
+        public JobEnded {
+            Objects.requireNonNull(state, "state");
+            Objects.requireNonNull(exit, "exit");
+            Objects.requireNonNull(usage, "usage");
+        }
+    }
+
+    /** The controller's answer to a registration: how often to send heartbeats. */
+    record Registered(long heartbeatSeconds) implements Order {}
+
+    /** Start this run of a job ({@code job} carries its script and environment). */
+    record Launch(String cluster, long killWaitSeconds, Job job) implements Order {
+        public Launch {
+            Objects.requireNonNull(job, "job");
+        }
+    }
+
+    /** End one run of a job; the agent ignores it for any other run. */
+    record Kill(long id, int run, KillReason reason) implements Order {
+        public Kill {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** The controller has recorded a run's end: the agent may forget it. */
+    record AckEnded(long id, int run) implements Order {}
+}

@@ -1,0 +1,601 @@
+package io.motley.protocol;
+
+import io.motley.core.cluster.Node;
+import io.motley.core.job.ExitStatus;
+import io.motley.core.job.FreeText;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
+import io.motley.core.job.KillReason;
+import io.motley.core.priority.Factors;
+import io.motley.core.priority.PriorityConfig;
+import io.motley.core.priority.ShareTree;
+import io.motley.protocol.Message.Accounting;
+import io.motley.protocol.Message.AckEnded;
+import io.motley.protocol.Message.Answer;
+import io.motley.protocol.Message.Caller;
+import io.motley.protocol.Message.Cancel;
+import io.motley.protocol.Message.ExpectedStart;
+import io.motley.protocol.Message.Failure;
+import io.motley.protocol.Message.Heartbeat;
+import io.motley.protocol.Message.Held;
+import io.motley.protocol.Message.Hold;
+import io.motley.protocol.Message.JobEnded;
+import io.motley.protocol.Message.JobList;
+import io.motley.protocol.Message.JobRecords;
+import io.motley.protocol.Message.Jobs;
+import io.motley.protocol.Message.Kill;
+import io.motley.protocol.Message.Launch;
+import io.motley.protocol.Message.Listed;
+import io.motley.protocol.Message.NodeError;
+import io.motley.protocol.Message.NodeErrors;
+import io.motley.protocol.Message.NodeList;
+import io.motley.protocol.Message.Nodes;
+import io.motley.protocol.Message.Order;
+import io.motley.protocol.Message.Outcome;
+import io.motley.protocol.Message.Outcomes;
+import io.motley.protocol.Message.PartitionList;
+import io.motley.protocol.Message.Partitions;
+import io.motley.protocol.Message.Ping;
+import io.motley.protocol.Message.Pong;
+import io.motley.protocol.Message.Priorities;
+import io.motley.protocol.Message.PriorityFactors;
+import io.motley.protocol.Message.Register;
+import io.motley.protocol.Message.Registered;
+import io.motley.protocol.Message.Release;
+import io.motley.protocol.Message.Report;
+import io.motley.protocol.Message.Request;
+import io.motley.protocol.Message.Requeue;
+import io.motley.protocol.Message.RequeueHold;
+import io.motley.protocol.Message.Running;
+import io.motley.protocol.Message.ShareList;
+import io.motley.protocol.Message.Shares;
+import io.motley.protocol.Message.Submit;
+import io.motley.protocol.Message.Submitted;
+import io.motley.protocol.Message.Top;
+import io.motley.protocol.Message.UpdateJob;
+import io.motley.protocol.Message.UpdateNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The codec between {@link Message}s and {@link Frame}s: the one place that knows the wire's field
+ * names (with {@link Codec}, which it uses for the core's records). Decoding never trusts a frame:
+ * a missing part, a number that is no number, an unknown word is a {@link MalformedMessage} that
+ * names the field.
+ */
+public final class Messages {
+    private Messages() {}
+
+    /** How much of a bad value an error quotes back. */
+    private static final int QUOTED = 64;
+
+    private static final String CALLER_PREFIX = "caller.";
+    private static final String CALLER_UID = CALLER_PREFIX + "uid";
+    private static final String CALLER_GID = CALLER_PREFIX + "gid";
+    private static final String CALLER_USER = CALLER_PREFIX + "user";
+    private static final String CALLER_GROUPS = CALLER_PREFIX + "groups";
+
+    private static final String RUNNING = "running";
+
+    private static final Set<String> REQUESTS = Set.of(
+            Ops.PING,
+            Ops.SUBMIT,
+            Ops.JOBS,
+            Ops.CANCEL,
+            Ops.HOLD,
+            Ops.RELEASE,
+            Ops.REQUEUE,
+            Ops.REQUEUE_HOLD,
+            Ops.UPDATE_JOB,
+            Ops.TOP,
+            Ops.NODES,
+            Ops.PARTITIONS,
+            Ops.UPDATE_NODE,
+            Ops.ACCOUNTING,
+            Ops.PRIORITY_FACTORS,
+            Ops.SHARES);
+
+    // ---- encoding -------------------------------------------------------------------------------
+
+    public static Frame encode(Message m) {
+        return switch (m) {
+            case Failure x ->
+                Frame.error(x.message()).put("detail", x.detail()).put("unreachable", x.unreachable() ? "1" : null);
+            case Outcomes x -> {
+                Frame f = Frame.op(Ops.OK);
+                for (Outcome o : x.outcomes()) {
+                    Frame c = new Frame().put("id", o.id());
+                    if (o.error() != null) c.put("error", o.error()).put("always", o.always());
+                    f.add(c);
+                }
+                yield f;
+            }
+            case Ping x -> Frame.op(Ops.PING).put("local", x.local() ? "1" : null);
+            case Pong x ->
+                Frame.op(Ops.OK)
+                        .put("cluster", x.cluster())
+                        .put("host", x.host())
+                        .put("database", x.database());
+            case Submit x -> Frame.op(Ops.SUBMIT).add(Codec.request(x.job(), true));
+            case Submitted x -> Frame.op(Ops.OK).put("id", x.id());
+            case Jobs x -> Frame.op(Ops.JOBS).put("id", x.id() == null ? null : x.id().toString());
+            case JobList x -> {
+                Frame f = Frame.op(Ops.OK);
+                for (Listed l : x.jobs()) {
+                    Frame j = Codec.job(l.job(), false);
+                    if (l.expected() != null)
+                        j.put("expectedStart", l.expected().start())
+                                .put("schedNodes", l.expected().nodes());
+                    f.add(j);
+                }
+                yield f;
+            }
+            case Cancel x -> {
+                List<String> tasks = new ArrayList<>();
+                x.tasks().forEach((array, indices) -> indices.forEach(i -> tasks.add(array + "_" + i)));
+                yield Frame.op(Ops.CANCEL).put("ids", ids(x.ids())).put("tasks", String.join(",", tasks));
+            }
+            case Hold x -> Frame.op(Ops.HOLD).put("ids", ids(x.ids()));
+            case Release x -> Frame.op(Ops.RELEASE).put("ids", ids(x.ids()));
+            case Requeue x -> Frame.op(Ops.REQUEUE).put("ids", ids(x.ids()));
+            case RequeueHold x -> Frame.op(Ops.REQUEUE_HOLD).put("ids", ids(x.ids()));
+            case UpdateJob x -> {
+                Frame changes = new Frame();
+                x.changes().forEach(changes::put);
+                yield Frame.op(Ops.UPDATE_JOB).put("ids", ids(x.ids())).add(changes);
+            }
+            case Top x -> Frame.op(Ops.TOP).put("ids", ids(x.ids()));
+            case Nodes x -> Frame.op(Ops.NODES);
+            case NodeList x -> {
+                Frame f = Frame.op(Ops.OK);
+                x.nodes().forEach(n -> f.add(Codec.node(n)));
+                yield f;
+            }
+            case Partitions x -> Frame.op(Ops.PARTITIONS);
+            case PartitionList x -> {
+                Frame f = Frame.op(Ops.OK).put("cluster", x.cluster());
+                x.partitions().forEach(p -> f.add(Codec.partition(p)));
+                yield f;
+            }
+            case UpdateNode x ->
+                Frame.op(Ops.UPDATE_NODE)
+                        .put("nodes", String.join(",", x.nodes()))
+                        .put("state", x.state())
+                        .put("reason", x.reason());
+            case NodeErrors x -> {
+                Frame f = Frame.op(Ops.OK);
+                x.errors().forEach(e -> f.add(new Frame().put("node", e.node()).put("error", e.error())));
+                yield f;
+            }
+            case Accounting x ->
+                Frame.op(Ops.ACCOUNTING)
+                        .put("start", x.start())
+                        .put("end", x.end())
+                        .put("user", x.user())
+                        .put("ids", x.ids().isEmpty() ? null : ids(x.ids()));
+            case JobRecords x -> {
+                Frame f = Frame.op(Ops.OK);
+                x.jobs().forEach(j -> f.add(Codec.job(j, false)));
+                yield f;
+            }
+            case PriorityFactors x -> Frame.op(Ops.PRIORITY_FACTORS);
+            case Priorities x -> {
+                Frame f = Codec.putWeights(Frame.op(Ops.OK), x.weights());
+                x.factors().forEach(fx -> f.add(Codec.factors(fx)));
+                yield f;
+            }
+            case Shares x -> Frame.op(Ops.SHARES);
+            case ShareList x -> {
+                Frame f = Frame.op(Ops.OK).put("type", x.type());
+                x.rows().forEach(r -> f.add(Codec.shareRow(r)));
+                yield f;
+            }
+            case Register x -> {
+                Node n = x.node();
+                Frame f = Frame.op(Ops.REGISTER)
+                        .put("name", n.name())
+                        .put("address", n.address())
+                        .put("cpus", n.cpus())
+                        .put("mem", n.memMiB())
+                        .put("totalCpus", x.totalCpus())
+                        .put("totalMem", x.totalMemMiB())
+                        .put("sockets", n.sockets())
+                        .put("coresPerSocket", n.coresPerSocket())
+                        .put("threadsPerCore", n.threadsPerCore())
+                        .put("arch", n.arch())
+                        .put("os", n.os())
+                        .put("features", String.join(",", n.features()))
+                        .put("gpus", io.motley.core.cluster.Gpu.format(n.gpus()))
+                        .put("freeMem", n.freeMemMiB())
+                        .put("load", n.cpuLoad())
+                        .put("boot", n.bootTime())
+                        .put("agentStart", n.agentStartTime())
+                        .put("version", n.version())
+                        .put("containment", n.containment())
+                        .put("jobUser", n.jobUser());
+                for (Held h : x.held()) {
+                    f.add(
+                            switch (h) {
+                                case Running r ->
+                                    new Frame()
+                                            .put("op", RUNNING)
+                                            .put("id", r.id())
+                                            .put("run", r.run());
+                                case JobEnded e -> encode(e);
+                            });
+                }
+                yield f;
+            }
+            case Heartbeat x ->
+                Frame.op(Ops.HEARTBEAT)
+                        .put("load", x.load())
+                        .put("freeMem", x.freeMemMiB())
+                        .put("gpuUsage", x.gpuUsage())
+                        .put("health", x.health());
+            case JobEnded x ->
+                Codec.putUsage(
+                        Frame.op(Ops.JOB_ENDED)
+                                .put("id", x.id())
+                                .put("run", x.run())
+                                .put("state", x.state().name())
+                                .put("code", x.exit().code())
+                                .put("signal", x.exit().signal())
+                                .put("end", x.end())
+                                .put("desc", x.desc()),
+                        x.usage());
+            case Registered x -> Frame.op(Ops.OK).put("heartbeat", x.heartbeatSeconds());
+            case Launch x ->
+                Frame.op(Ops.LAUNCH)
+                        .put("cluster", x.cluster())
+                        .put("killWait", x.killWaitSeconds())
+                        .add(Codec.job(x.job(), true));
+            case Kill x ->
+                Frame.op(Ops.KILL).put("id", x.id()).put("run", x.run()).put("why", word(x.reason()));
+            case AckEnded x -> Frame.op(Ops.ACK_ENDED).put("id", x.id()).put("run", x.run());
+        };
+    }
+
+    /** A request as the agent relays it: the request's own frame, stamped with who sent it. */
+    public static Frame encode(Request<?> request, Caller caller) {
+        Frame f = encode(request)
+                .put(CALLER_UID, caller.uid())
+                .put(CALLER_GID, caller.gid())
+                .put(CALLER_USER, caller.user());
+        if (caller.groups() != null) f.put(CALLER_GROUPS, String.join(",", caller.groups()));
+        return f;
+    }
+
+    private static String ids(List<Long> ids) {
+        StringBuilder b = new StringBuilder();
+        for (long id : ids) {
+            if (!b.isEmpty()) b.append(',');
+            b.append(id);
+        }
+        return b.toString();
+    }
+
+    private static String word(KillReason r) {
+        return switch (r) {
+            case CANCEL -> "cancel";
+            case REQUEUE -> "requeue";
+            case NODE_DOWN -> "node_down";
+            case NOT_RUNNING_HERE -> "unknown";
+            case TIME_LIMIT -> "TIMEOUT";
+            case SUPERSEDED -> "superseded";
+        };
+    }
+
+    private static KillReason killReason(String word) {
+        return switch (word) {
+            case "cancel" -> KillReason.CANCEL;
+            case "requeue" -> KillReason.REQUEUE;
+            case "node_down" -> KillReason.NODE_DOWN;
+            case "unknown" -> KillReason.NOT_RUNNING_HERE;
+            case "TIMEOUT" -> KillReason.TIME_LIMIT;
+            case "superseded" -> KillReason.SUPERSEDED;
+            default -> throw new MalformedMessage("why: '" + quote(word) + "' is no kill reason");
+        };
+    }
+
+    // ---- decoding -------------------------------------------------------------------------------
+
+    /** Whether {@code op} names a user request (so that an unknown one can be answered as such). */
+    public static boolean isRequest(String op) {
+        return REQUESTS.contains(op);
+    }
+
+    /**
+     * The message in a frame whose op says what it is: a request, an agent's report, an order, a
+     * failure. An answer ("ok") says what it is only together with its request: use {@link #answer}.
+     */
+    public static Message decode(Frame f) {
+        String op = f.op();
+        return switch (op) {
+            case "error" -> failure(f).orElseThrow();
+            case Ops.PING -> new Ping(f.bool("local"));
+            case Ops.SUBMIT -> new Submit(jobRequest(child(f, 0, "job"), "job: "));
+            case Ops.JOBS -> new Jobs(f.has("id") ? jobId(f.str("id"), "id") : null);
+            case Ops.CANCEL -> new Cancel(ids(f), tasks(f));
+            case Ops.HOLD -> new Hold(ids(f));
+            case Ops.RELEASE -> new Release(ids(f));
+            case Ops.REQUEUE -> new Requeue(ids(f));
+            case Ops.REQUEUE_HOLD -> new RequeueHold(ids(f));
+            case Ops.UPDATE_JOB -> {
+                Frame changes = child(f, 0, "changes");
+                yield new UpdateJob(ids(f), new LinkedHashMap<>(changes.fields()));
+            }
+            case Ops.TOP -> new Top(ids(f));
+            case Ops.NODES -> new Nodes();
+            case Ops.PARTITIONS -> new Partitions();
+            case Ops.UPDATE_NODE -> {
+                List<String> nodes = new ArrayList<>();
+                for (String n : f.str("nodes", "").split(",")) if (!n.isBlank()) nodes.add(n);
+                yield new UpdateNode(nodes, f.str("state", ""), f.str("reason"));
+            }
+            case Ops.ACCOUNTING ->
+                new Accounting(
+                        number(f, "start", 0),
+                        number(f, "end", Long.MAX_VALUE),
+                        (int) number(f, "user", Accounting.ALL_USERS),
+                        ids(f));
+            case Ops.PRIORITY_FACTORS -> new PriorityFactors();
+            case Ops.SHARES -> new Shares();
+            case Ops.REGISTER -> register(f);
+            case Ops.HEARTBEAT ->
+                new Heartbeat(decimal(f, "load", 0), number(f, "freeMem", 0), f.str("gpuUsage"), f.str("health"));
+            case Ops.JOB_ENDED -> jobEnded(f);
+            case Ops.LAUNCH ->
+                new Launch(f.str("cluster", "motley"), number(f, "killWait", 30), job(child(f, 0, "job"), "job: "));
+            case Ops.KILL -> new Kill(runId(f), run(f), killReason(f.str("why", "cancel")));
+            case Ops.ACK_ENDED -> new AckEnded(runId(f), run(f));
+            case Ops.OK ->
+                throw new MalformedMessage(
+                        "an answer ('ok') is read with its request: Messages.answer(request, frame)");
+            default -> throw new MalformedMessage("unknown op '" + quote(op) + "'");
+        };
+    }
+
+    /** Who sent a relayed request, as the agent stamped it; empty when the frame carries no stamp. */
+    public static Optional<Caller> caller(Frame f) {
+        if (!f.has(CALLER_UID)) return Optional.empty();
+        return Optional.of(new Caller(
+                (int) number(f, CALLER_UID, -1),
+                (int) number(f, CALLER_GID, -1),
+                f.str(CALLER_USER),
+                f.has(CALLER_GROUPS) ? List.of(f.str(CALLER_GROUPS).split(",")) : null));
+    }
+
+    /** A user request (any caller fields in the frame are ignored: only the agent's stamp counts). */
+    public static Request<?> request(Frame f) {
+        if (!isRequest(f.op())) throw new MalformedMessage("unknown request '" + quote(f.op()) + "'");
+        return (Request<?>) decode(f);
+    }
+
+    /** What an agent sent on its link. */
+    public static Report report(Frame f) {
+        if (decode(f) instanceof Report r) return r;
+        throw new MalformedMessage("'" + quote(f.op()) + "' is not something an agent reports");
+    }
+
+    /** What the controller sent on an agent's link; its "ok" is the answer to the registration. */
+    public static Order order(Frame f) {
+        if (Ops.OK.equals(f.op())) return new Registered(number(f, "heartbeat", 1));
+        if (decode(f) instanceof Order o) return o;
+        throw new MalformedMessage("'" + quote(f.op()) + "' is not an order to an agent");
+    }
+
+    /** The failure an error frame carries, or empty when the frame is no error. */
+    public static Optional<Failure> failure(Frame f) {
+        if (!f.isError()) return Optional.empty();
+        return Optional.of(new Failure(f.str("message", "request failed"), f.str("detail"), f.bool("unreachable")));
+    }
+
+    /** The answer to {@code request} in {@code f}: the request's answer type, or a {@link Failure}. */
+    public static Answer answer(Request<?> request, Frame f) {
+        Optional<Failure> failed = failure(f);
+        if (failed.isPresent()) return failed.get();
+        return switch (request) {
+            case Ping x -> new Pong(f.str("cluster", "motley"), f.str("host", "controller"), f.str("database", "ok"));
+            case Submit x -> new Submitted(number(f, "id", -1));
+            case Jobs x -> {
+                List<Listed> out = new ArrayList<>();
+                for (Frame c : f.children()) {
+                    ExpectedStart e = c.has("expectedStart")
+                            ? new ExpectedStart(number(c, "expectedStart", 0), c.str("schedNodes"))
+                            : null;
+                    out.add(new Listed(job(c, "job: "), e));
+                }
+                yield new JobList(out);
+            }
+            case Cancel x -> outcomes(f);
+            case Hold x -> outcomes(f);
+            case Release x -> outcomes(f);
+            case Requeue x -> outcomes(f);
+            case RequeueHold x -> outcomes(f);
+            case UpdateJob x -> outcomes(f);
+            case Top x -> outcomes(f);
+            case Nodes x -> {
+                List<Node> out = new ArrayList<>();
+                for (Frame c : f.children()) out.add(node(c));
+                yield new NodeList(out);
+            }
+            case Partitions x -> {
+                List<io.motley.core.cluster.Partition> out = new ArrayList<>();
+                for (Frame c : f.children()) out.add(guard("partition: ", c, () -> Codec.partition(c)));
+                yield new PartitionList(f.str("cluster", "motley"), out);
+            }
+            case UpdateNode x -> {
+                List<NodeError> out = new ArrayList<>();
+                for (Frame c : f.children()) out.add(new NodeError(c.str("node"), c.str("error")));
+                yield new NodeErrors(out);
+            }
+            case Accounting x -> {
+                List<Job> out = new ArrayList<>();
+                for (Frame c : f.children()) out.add(job(c, "job: "));
+                yield new JobRecords(out);
+            }
+            case PriorityFactors x -> {
+                PriorityConfig weights = guard("weights: ", f, () -> Codec.weights(f));
+                List<Factors> out = new ArrayList<>();
+                for (Frame c : f.children()) out.add(guard("factors: ", c, () -> Codec.factors(c, weights)));
+                yield new Priorities(weights, out);
+            }
+            case Shares x -> {
+                List<ShareTree.Row> out = new ArrayList<>();
+                for (Frame c : f.children()) out.add(guard("share: ", c, () -> Codec.shareRow(c)));
+                yield new ShareList(f.str("type", ""), out);
+            }
+        };
+    }
+
+    private static Outcomes outcomes(Frame f) {
+        List<Outcome> out = new ArrayList<>();
+        for (Frame c : f.children())
+            out.add(new Outcome(jobId(c.str("id", ""), "id"), c.str("error"), c.bool("always")));
+        return new Outcomes(out);
+    }
+
+    private static Register register(Frame f) {
+        Node node = node(f);
+        List<Held> held = new ArrayList<>();
+        for (Frame c : f.children()) {
+            if (c.op().equals(RUNNING)) held.add(new Running(runId(c), run(c)));
+            else if (c.op().equals(Ops.JOB_ENDED)) held.add(jobEnded(c));
+            else throw new MalformedMessage("held: '" + quote(c.op()) + "' is neither running nor job_ended");
+        }
+        return new Register(
+                node, (int) number(f, "totalCpus", node.cpus()), number(f, "totalMem", node.memMiB()), held);
+    }
+
+    private static JobEnded jobEnded(Frame f) {
+        JobState state = guard("", f, () -> JobState.valueOf(f.str("state", "")));
+        return new JobEnded(
+                runId(f),
+                run(f),
+                state,
+                new ExitStatus((int) number(f, "code", 0), (int) number(f, "signal", 0)),
+                number(f, "end", 0),
+                f.str("desc"),
+                guard("", f, () -> Codec.usage(f)));
+    }
+
+    private static Node node(Frame f) {
+        if (f.str("name") == null) throw new MalformedMessage("name: missing (the node has no name)");
+        return guard("", f, () -> Codec.node(f));
+    }
+
+    private static Job job(Frame f, String what) {
+        return guard(what, f, () -> {
+            if (f.children().isEmpty()) throw new MalformedMessage("request: missing (the job carries no request)");
+            Job j = Codec.job(f);
+            return j;
+        });
+    }
+
+    private static JobRequest jobRequest(Frame f, String what) {
+        return guard(what, f, () -> Codec.request(f));
+    }
+
+    /** Runs a decoder of the core's records, turning its exceptions into a message that names the field. */
+    private static <T> T guard(String what, Frame f, java.util.function.Supplier<T> decoder) {
+        try {
+            return decoder.get();
+        } catch (MalformedMessage e) {
+            throw new MalformedMessage(what + e.getMessage());
+        } catch (NumberFormatException e) {
+            throw new MalformedMessage(what + badNumber(f, e));
+        } catch (IllegalArgumentException | NullPointerException | IndexOutOfBoundsException e) {
+            throw new MalformedMessage(what + FreeText.quote(String.valueOf(e.getMessage()), 200));
+        }
+    }
+
+    /** Which field of {@code f} holds the value a NumberFormatException complains of. */
+    private static String badNumber(Frame f, NumberFormatException e) {
+        for (var field : f.fields().entrySet()) {
+            String v = field.getValue();
+            if (v != null && String.valueOf(e.getMessage()).contains('"' + v + '"')) {
+                return quote(field.getKey()) + ": '" + quote(v) + "' is not a number";
+            }
+        }
+        return "a number field is not a number (" + quote(e.getMessage()) + ")";
+    }
+
+    /** The frame's {@code index}th child frame, which holds {@code what}. */
+    private static Frame child(Frame f, int index, String what) {
+        if (f.children().size() <= index)
+            throw new MalformedMessage(what + ": missing (the request carries no " + what + ")");
+        return f.children().get(index);
+    }
+
+    private static long number(Frame f, String key, long fallback) {
+        String v = f.str(key);
+        if (v == null) return fallback;
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new MalformedMessage(key + ": '" + quote(v) + "' is not a number");
+        }
+    }
+
+    private static double decimal(Frame f, String key, double fallback) {
+        String v = f.str(key);
+        if (v == null) return fallback;
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new MalformedMessage(key + ": '" + quote(v) + "' is not a number");
+        }
+    }
+
+    private static long runId(Frame f) {
+        return jobId(f.str("id", ""), "id");
+    }
+
+    private static int run(Frame f) {
+        long run = number(f, "run", 0);
+        if (run < 0 || run > Integer.MAX_VALUE) throw new MalformedMessage("run: '" + run + "' is not a run number");
+        return (int) run;
+    }
+
+    private static List<Long> ids(Frame f) {
+        List<Long> ids = new ArrayList<>();
+        for (String t : f.str("ids", "").split(",")) {
+            if (!t.isBlank()) ids.add(jobId(t, "ids"));
+        }
+        return ids;
+    }
+
+    private static long jobId(String t, String field) {
+        try {
+            long id = Long.parseLong(t.trim());
+            if (id < 0) throw new NumberFormatException();
+            return id;
+        } catch (NumberFormatException e) {
+            throw new MalformedMessage(field + ": '" + quote(t) + "' is not a job id");
+        }
+    }
+
+    /** Array tasks as "ARRAY_TASK,..." (the command expands 12_[1-3] to 12_1,12_2,12_3). */
+    private static Map<Long, List<Integer>> tasks(Frame f) {
+        Map<Long, List<Integer>> out = new LinkedHashMap<>();
+        for (String t : f.str("tasks", "").split(",")) {
+            if (t.isBlank()) continue;
+            int u = t.indexOf('_');
+            if (u < 0) throw new MalformedMessage("tasks: '" + quote(t) + "' is not an array task (ARRAYID_INDEX)");
+            long array = jobId(t.substring(0, u), "tasks");
+            long index = jobId(t.substring(u + 1), "tasks");
+            if (index > Integer.MAX_VALUE) throw new MalformedMessage("tasks: '" + quote(t) + "' is not an array task");
+            out.computeIfAbsent(array, k -> new ArrayList<>()).add((int) index);
+        }
+        return out;
+    }
+
+    private static String quote(String s) {
+        return FreeText.quote(s, QUOTED);
+    }
+}
