@@ -87,27 +87,11 @@ class ClusterTest {
     }
 
     static JobRequest req(int cpus) {
-        return new JobRequest(
-                "j",
-                List.of(),
-                1,
-                cpus,
-                false,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                null,
-                null,
-                "/tmp",
-                null,
-                Map.of(),
-                "#!/bin/sh\ntrue\n",
-                List.of(),
-                false,
-                null,
-                null,
-                "h");
+        return JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                .name("j")
+                .cpusPerTask(cpus)
+                .submitHost("h")
+                .build();
     }
 
     static AgentReport.Registration registration(String node, int cpus, Reconciliation.ReportedRun... inventory) {

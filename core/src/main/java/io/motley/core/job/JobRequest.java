@@ -5,65 +5,174 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a user asked for with sbatch: resources, limits, files and the script. Values the user did
- * not give are null (or {@link #UNSET} for numbers), so that defaults can be applied by the
- * controller, which knows the partition and the nodes. {@code nice} is --nice, {@code qos} --qos,
- * {@code deadline} --deadline in epoch seconds (0: none), {@code requeue} whether the job may be
- * requeued (--requeue, the default, or --no-requeue).
+ * What a user asked for with sbatch, in typed parts: the resources, where it may run, when,
+ * where its output goes, what it runs, when it may start, and what it is charged to. Values the
+ * user did not give are left for the controller to fill in, which knows the partition and the
+ * nodes. Build one with {@link #builder()}.
+ *
+ * <p>The flat accessors below the parts ({@link #ntasks()}, {@link #timeLimitSeconds()}, ...)
+ * are the older view of the same values, with {@link #UNSET} (-2) for a number not given and -1
+ * for an unlimited time; new code reads the parts.
  */
 public record JobRequest(
         String name,
-        List<String> partitions,
-        int ntasks,
-        int cpusPerTask,
-        boolean cpusPerTaskGiven,
-        int nodes,
-        long memPerNodeMiB,
-        long memPerCpuMiB,
-        long timeLimitSeconds,
-        String stdoutPattern,
-        String stderrPattern,
-        String workDir,
-        String submitDir,
-        Map<String, String> environment,
-        String script,
-        List<String> arguments,
-        boolean hold,
-        String comment,
-        String account,
-        String submitHost,
-        int gpusPerNode,
-        String gpuType,
-        String dependency,
-        boolean killOnInvalidDependency,
-        long beginTime,
-        String constraint,
-        String nodeList,
-        String excludeList,
-        boolean exclusive,
-        String array,
-        int nice,
-        String qos,
-        long deadline,
-        boolean requeue) {
+        Resources resources,
+        Placement placement,
+        Timing timing,
+        Output output,
+        Payload payload,
+        Conditions conditions,
+        Terms terms) {
 
+    /** The number older code carries for a value the user did not give. */
     public static final long UNSET = -2;
 
     public JobRequest {
         Objects.requireNonNull(name, "name");
-        partitions = List.copyOf(partitions);
-        environment = Map.copyOf(environment);
-        Objects.requireNonNull(script, "script");
-        arguments = arguments == null ? List.of() : List.copyOf(arguments);
-        Objects.requireNonNull(workDir, "workDir");
-        if (submitDir == null) submitDir = workDir;
-        if (ntasks < 1) throw new IllegalArgumentException("ntasks must be at least 1");
-        if (cpusPerTask < 1) throw new IllegalArgumentException("cpus-per-task must be at least 1");
-        if (nodes < 1) throw new IllegalArgumentException("nodes must be at least 1");
-        if (gpusPerNode < 0) throw new IllegalArgumentException("GPU count must not be negative");
+        Objects.requireNonNull(resources, "resources");
+        Objects.requireNonNull(placement, "placement");
+        Objects.requireNonNull(timing, "timing");
+        Objects.requireNonNull(output, "output");
+        Objects.requireNonNull(payload, "payload");
+        Objects.requireNonNull(conditions, "conditions");
+        Objects.requireNonNull(terms, "terms");
     }
 
-    /** A request without GPUs (the form most callers build). */
+    /**
+     * How much: tasks, CPUs per task ({@code cpusPerTaskGiven} when -c was given), nodes, memory
+     * and GPUs per node ({@code gpuType} null for any type).
+     */
+    public record Resources(
+            int ntasks,
+            int cpusPerTask,
+            boolean cpusPerTaskGiven,
+            int nodes,
+            MemoryRequest memory,
+            int gpusPerNode,
+            String gpuType) {
+        public Resources {
+            if (ntasks < 1) throw new IllegalArgumentException("ntasks must be at least 1");
+            if (cpusPerTask < 1) throw new IllegalArgumentException("cpus-per-task must be at least 1");
+            if (nodes < 1) throw new IllegalArgumentException("nodes must be at least 1");
+            if (gpusPerNode < 0) throw new IllegalArgumentException("GPU count must not be negative");
+            Objects.requireNonNull(memory, "memory");
+        }
+
+        /** CPUs the job needs on its node: tasks times CPUs per task. */
+        public int cpus() {
+            return ntasks * cpusPerTask;
+        }
+    }
+
+    /**
+     * Where it may run: the partitions named (empty: the default one), --constraint, --nodelist,
+     * --exclude (null when not given) and --exclusive.
+     */
+    public record Placement(
+            List<String> partitions, String constraint, String nodeList, String excludeList, boolean exclusive) {
+        public Placement {
+            partitions = List.copyOf(partitions);
+        }
+    }
+
+    /** When: the time limit, --begin and --deadline in epoch seconds (0: none). */
+    public record Timing(TimeLimit limit, long beginTime, long deadline) {
+        public Timing {
+            Objects.requireNonNull(limit, "limit");
+        }
+    }
+
+    /** -o and -e patterns, null for Slurm's defaults. */
+    public record Output(String stdoutPattern, String stderrPattern) {}
+
+    /**
+     * What it runs and from where: the working directory, the directory sbatch ran in, the
+     * environment to export, the script and its arguments, and the submitting host. The bulk of a
+     * job's size.
+     */
+    public record Payload(
+            String workDir,
+            String submitDir,
+            Map<String, String> environment,
+            String script,
+            List<String> arguments,
+            String submitHost) {
+        public Payload {
+            Objects.requireNonNull(workDir, "workDir");
+            if (submitDir == null) submitDir = workDir;
+            environment = Map.copyOf(environment);
+            Objects.requireNonNull(script, "script");
+            arguments = arguments == null ? List.of() : List.copyOf(arguments);
+        }
+    }
+
+    /**
+     * When it may start: held (-H, scontrol hold), --dependency (canonical text, null for none),
+     * --kill-on-invalid-dep, and --array (the spec as given, null for a plain job).
+     */
+    public record Conditions(boolean hold, String dependency, boolean killOnInvalidDependency, String array) {}
+
+    /**
+     * What it is charged to and how it is treated: -A, --qos, --comment, --nice, and whether it
+     * may be requeued (--requeue, the default, or --no-requeue).
+     */
+    public record Terms(String account, String qos, String comment, int nice, boolean requeue) {}
+
+    /** All 35 values in their older flat form (the wire codec and older callers). */
+    public JobRequest(
+            String name,
+            List<String> partitions,
+            int ntasks,
+            int cpusPerTask,
+            boolean cpusPerTaskGiven,
+            int nodes,
+            long memPerNodeMiB,
+            long memPerCpuMiB,
+            long timeLimitSeconds,
+            String stdoutPattern,
+            String stderrPattern,
+            String workDir,
+            String submitDir,
+            Map<String, String> environment,
+            String script,
+            List<String> arguments,
+            boolean hold,
+            String comment,
+            String account,
+            String submitHost,
+            int gpusPerNode,
+            String gpuType,
+            String dependency,
+            boolean killOnInvalidDependency,
+            long beginTime,
+            String constraint,
+            String nodeList,
+            String excludeList,
+            boolean exclusive,
+            String array,
+            int nice,
+            String qos,
+            long deadline,
+            boolean requeue) {
+        this(
+                name,
+                new Resources(
+                        ntasks,
+                        cpusPerTask,
+                        cpusPerTaskGiven,
+                        nodes,
+                        MemoryRequest.of(memPerNodeMiB, memPerCpuMiB),
+                        gpusPerNode,
+                        gpuType),
+                new Placement(partitions, constraint, nodeList, excludeList, exclusive),
+                new Timing(TimeLimit.of(timeLimitSeconds), beginTime, deadline),
+                new Output(stdoutPattern, stderrPattern),
+                new Payload(workDir, submitDir, environment, script, arguments, submitHost),
+                new Conditions(hold, dependency, killOnInvalidDependency, array),
+                new Terms(account, qos, comment, nice, requeue));
+    }
+
+    /** A request without GPUs or any of the later options, in the older flat form. */
     public JobRequest(
             String name,
             List<String> partitions,
@@ -122,43 +231,21 @@ public record JobRequest(
                 true);
     }
 
+    /** A builder starting from a one-task, one-CPU job running {@code script} in {@code workDir}. */
+    public static Builder builder(String script, String workDir) {
+        return new Builder(script, workDir);
+    }
+
+    /** A builder starting from this request. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    // ---- changes ----------------------------------------------------------------------------
+
     /** The same request held or released. */
     public JobRequest withHold(boolean held) {
-        return new JobRequest(
-                name,
-                partitions,
-                ntasks,
-                cpusPerTask,
-                cpusPerTaskGiven,
-                nodes,
-                memPerNodeMiB,
-                memPerCpuMiB,
-                timeLimitSeconds,
-                stdoutPattern,
-                stderrPattern,
-                workDir,
-                submitDir,
-                environment,
-                script,
-                arguments,
-                held,
-                comment,
-                account,
-                submitHost,
-                gpusPerNode,
-                gpuType,
-                dependency,
-                killOnInvalidDependency,
-                beginTime,
-                constraint,
-                nodeList,
-                excludeList,
-                exclusive,
-                array,
-                nice,
-                qos,
-                deadline,
-                requeue);
+        return with(new Conditions(held, dependency(), killOnInvalidDependency(), array()));
     }
 
     /** The same request with another shape, name, limit or comment (scontrol update on a pending job). */
@@ -169,214 +256,394 @@ public record JobRequest(
             int newCpusPerTask,
             long newTimeLimitSeconds,
             String newComment) {
+        Resources r = resources;
         return new JobRequest(
                 newName,
-                newPartitions,
-                newNtasks,
-                newCpusPerTask,
-                cpusPerTaskGiven || newCpusPerTask != cpusPerTask,
-                nodes,
-                memPerNodeMiB,
-                memPerCpuMiB,
-                newTimeLimitSeconds,
-                stdoutPattern,
-                stderrPattern,
-                workDir,
-                submitDir,
-                environment,
-                script,
-                arguments,
-                hold,
-                newComment,
-                account,
-                submitHost,
-                gpusPerNode,
-                gpuType,
-                dependency,
-                killOnInvalidDependency,
-                beginTime,
-                constraint,
-                nodeList,
-                excludeList,
-                exclusive,
-                array,
-                nice,
-                qos,
-                deadline,
-                requeue);
+                new Resources(
+                        newNtasks,
+                        newCpusPerTask,
+                        r.cpusPerTaskGiven() || newCpusPerTask != r.cpusPerTask(),
+                        r.nodes(),
+                        r.memory(),
+                        r.gpusPerNode(),
+                        r.gpuType()),
+                new Placement(
+                        newPartitions,
+                        placement.constraint(),
+                        placement.nodeList(),
+                        placement.excludeList(),
+                        placement.exclusive()),
+                new Timing(TimeLimit.of(newTimeLimitSeconds), timing.beginTime(), timing.deadline()),
+                output,
+                payload,
+                conditions,
+                new Terms(terms.account(), terms.qos(), newComment, terms.nice(), terms.requeue()));
     }
 
     /** The same request with its dependency replaced (null once it is satisfied, as Slurm clears it). */
     public JobRequest withDependency(String dep) {
-        return new JobRequest(
-                name,
-                partitions,
-                ntasks,
-                cpusPerTask,
-                cpusPerTaskGiven,
-                nodes,
-                memPerNodeMiB,
-                memPerCpuMiB,
-                timeLimitSeconds,
-                stdoutPattern,
-                stderrPattern,
-                workDir,
-                submitDir,
-                environment,
-                script,
-                arguments,
-                hold,
-                comment,
-                account,
-                submitHost,
-                gpusPerNode,
-                gpuType,
-                dep,
-                killOnInvalidDependency,
-                beginTime,
-                constraint,
-                nodeList,
-                excludeList,
-                exclusive,
-                array,
-                nice,
-                qos,
-                deadline,
-                requeue);
+        return with(new Conditions(hold(), dep, killOnInvalidDependency(), array()));
     }
 
     /** The same request with another --nice value (scontrol update Nice=). */
     public JobRequest withNice(int newNice) {
-        return new JobRequest(
-                name,
-                partitions,
-                ntasks,
-                cpusPerTask,
-                cpusPerTaskGiven,
-                nodes,
-                memPerNodeMiB,
-                memPerCpuMiB,
-                timeLimitSeconds,
-                stdoutPattern,
-                stderrPattern,
-                workDir,
-                submitDir,
-                environment,
-                script,
-                arguments,
-                hold,
-                comment,
-                account,
-                submitHost,
-                gpusPerNode,
-                gpuType,
-                dependency,
-                killOnInvalidDependency,
-                beginTime,
-                constraint,
-                nodeList,
-                excludeList,
-                exclusive,
-                array,
-                newNice,
-                qos,
-                deadline,
-                requeue);
+        return with(new Terms(terms.account(), terms.qos(), terms.comment(), newNice, terms.requeue()));
     }
 
     /** The same request charged to this account and QOS (what submission resolved them to). */
     public JobRequest charged(String newAccount, String newQos) {
-        return new JobRequest(
-                name,
-                partitions,
-                ntasks,
-                cpusPerTask,
-                cpusPerTaskGiven,
-                nodes,
-                memPerNodeMiB,
-                memPerCpuMiB,
-                timeLimitSeconds,
-                stdoutPattern,
-                stderrPattern,
-                workDir,
-                submitDir,
-                environment,
-                script,
-                arguments,
-                hold,
-                comment,
-                newAccount,
-                submitHost,
-                gpusPerNode,
-                gpuType,
-                dependency,
-                killOnInvalidDependency,
-                beginTime,
-                constraint,
-                nodeList,
-                excludeList,
-                exclusive,
-                array,
-                nice,
-                newQos,
-                deadline,
-                requeue);
+        return with(new Terms(newAccount, newQos, terms.comment(), terms.nice(), terms.requeue()));
     }
 
     /** The same request eligible from another time (a requeued job waits, as Slurm's BeginTime). */
     public JobRequest withBeginTime(long begin) {
         return new JobRequest(
                 name,
-                partitions,
-                ntasks,
-                cpusPerTask,
-                cpusPerTaskGiven,
-                nodes,
-                memPerNodeMiB,
-                memPerCpuMiB,
-                timeLimitSeconds,
-                stdoutPattern,
-                stderrPattern,
-                workDir,
-                submitDir,
-                environment,
-                script,
-                arguments,
-                hold,
-                comment,
-                account,
-                submitHost,
-                gpusPerNode,
-                gpuType,
-                dependency,
-                killOnInvalidDependency,
-                begin,
-                constraint,
-                nodeList,
-                excludeList,
-                exclusive,
-                array,
-                nice,
-                qos,
-                deadline,
-                requeue);
+                resources,
+                placement,
+                new Timing(timing.limit(), begin, timing.deadline()),
+                output,
+                payload,
+                conditions,
+                terms);
     }
+
+    private JobRequest with(Conditions c) {
+        return new JobRequest(name, resources, placement, timing, output, payload, c, terms);
+    }
+
+    private JobRequest with(Terms t) {
+        return new JobRequest(name, resources, placement, timing, output, payload, conditions, t);
+    }
+
+    // ---- derived values ---------------------------------------------------------------------
 
     /** Slurm's TRES text for the GPUs asked for: {@code gres/gpu=2} or {@code gres/gpu:TYPE=2}; empty for none. */
     public String gpuTres() {
-        if (gpusPerNode <= 0) return "";
-        return "gres/gpu" + (gpuType == null ? "" : ":" + gpuType) + "=" + gpusPerNode;
+        if (gpusPerNode() <= 0) return "";
+        return "gres/gpu" + (gpuType() == null ? "" : ":" + gpuType()) + "=" + gpusPerNode();
     }
 
     /** CPUs the job needs on its node: tasks times CPUs per task. */
     public int cpus() {
-        return ntasks * cpusPerTask;
+        return resources.cpus();
     }
 
     /** Memory this request needs on a node, or UNSET when the user named none. */
     public long requestedMemMiB() {
-        if (memPerNodeMiB != UNSET) return memPerNodeMiB;
-        if (memPerCpuMiB != UNSET) return memPerCpuMiB * cpus();
-        return UNSET;
+        return resources.memory().onNodeMiB(cpus());
+    }
+
+    // ---- the older flat view ----------------------------------------------------------------
+
+    public List<String> partitions() {
+        return placement.partitions();
+    }
+
+    public int ntasks() {
+        return resources.ntasks();
+    }
+
+    public int cpusPerTask() {
+        return resources.cpusPerTask();
+    }
+
+    public boolean cpusPerTaskGiven() {
+        return resources.cpusPerTaskGiven();
+    }
+
+    public int nodes() {
+        return resources.nodes();
+    }
+
+    /** --mem in MiB, or UNSET. */
+    public long memPerNodeMiB() {
+        return resources.memory() instanceof MemoryRequest.PerNode n ? n.mib() : UNSET;
+    }
+
+    /** --mem-per-cpu in MiB, or UNSET. */
+    public long memPerCpuMiB() {
+        return resources.memory() instanceof MemoryRequest.PerCpu c ? c.mib() : UNSET;
+    }
+
+    /** The time limit as UNSET (-2), -1 for unlimited, or seconds. */
+    public long timeLimitSeconds() {
+        return timing.limit().legacySeconds();
+    }
+
+    public String stdoutPattern() {
+        return output.stdoutPattern();
+    }
+
+    public String stderrPattern() {
+        return output.stderrPattern();
+    }
+
+    public String workDir() {
+        return payload.workDir();
+    }
+
+    public String submitDir() {
+        return payload.submitDir();
+    }
+
+    public Map<String, String> environment() {
+        return payload.environment();
+    }
+
+    public String script() {
+        return payload.script();
+    }
+
+    public List<String> arguments() {
+        return payload.arguments();
+    }
+
+    public String submitHost() {
+        return payload.submitHost();
+    }
+
+    public boolean hold() {
+        return conditions.hold();
+    }
+
+    public String dependency() {
+        return conditions.dependency();
+    }
+
+    public boolean killOnInvalidDependency() {
+        return conditions.killOnInvalidDependency();
+    }
+
+    public String array() {
+        return conditions.array();
+    }
+
+    public String comment() {
+        return terms.comment();
+    }
+
+    public String account() {
+        return terms.account();
+    }
+
+    public String qos() {
+        return terms.qos();
+    }
+
+    public int nice() {
+        return terms.nice();
+    }
+
+    public boolean requeue() {
+        return terms.requeue();
+    }
+
+    public int gpusPerNode() {
+        return resources.gpusPerNode();
+    }
+
+    public String gpuType() {
+        return resources.gpuType();
+    }
+
+    public long beginTime() {
+        return timing.beginTime();
+    }
+
+    public long deadline() {
+        return timing.deadline();
+    }
+
+    public String constraint() {
+        return placement.constraint();
+    }
+
+    public String nodeList() {
+        return placement.nodeList();
+    }
+
+    public String excludeList() {
+        return placement.excludeList();
+    }
+
+    public boolean exclusive() {
+        return placement.exclusive();
+    }
+
+    /** Builds a request one named value at a time (tests, and any caller with a few options). */
+    public static final class Builder {
+        private String name = "job";
+        private int ntasks = 1;
+        private int cpusPerTask = 1;
+        private boolean cpusPerTaskGiven;
+        private int nodes = 1;
+        private MemoryRequest memory = MemoryRequest.UNSET;
+        private int gpusPerNode;
+        private String gpuType;
+        private Placement placement = new Placement(List.of(), null, null, null, false);
+        private Timing timing = new Timing(TimeLimit.UNSET, 0, 0);
+        private Output output = new Output(null, null);
+        private Payload payload;
+        private Conditions conditions = new Conditions(false, null, false, null);
+        private Terms terms = new Terms(null, null, null, 0, true);
+
+        private Builder(String script, String workDir) {
+            payload = new Payload(workDir, workDir, Map.of(), script, List.of(), null);
+        }
+
+        private Builder(JobRequest r) {
+            name = r.name();
+            ntasks = r.ntasks();
+            cpusPerTask = r.cpusPerTask();
+            cpusPerTaskGiven = r.cpusPerTaskGiven();
+            nodes = r.nodes();
+            memory = r.resources().memory();
+            gpusPerNode = r.gpusPerNode();
+            gpuType = r.gpuType();
+            placement = r.placement();
+            timing = r.timing();
+            output = r.output();
+            payload = r.payload();
+            conditions = r.conditions();
+            terms = r.terms();
+        }
+
+        public Builder name(String n) {
+            name = n;
+            return this;
+        }
+
+        /** -n: tasks, one CPU each unless {@link #cpusPerTask} says more. */
+        public Builder ntasks(int n) {
+            ntasks = n;
+            return this;
+        }
+
+        /** -c: CPUs per task, as given by the user. */
+        public Builder cpusPerTask(int c) {
+            cpusPerTask = c;
+            cpusPerTaskGiven = true;
+            return this;
+        }
+
+        public Builder nodes(int n) {
+            nodes = n;
+            return this;
+        }
+
+        public Builder memory(MemoryRequest m) {
+            memory = m;
+            return this;
+        }
+
+        /** --gpus-per-node; {@code type} null for any. */
+        public Builder gpus(int perNode, String type) {
+            gpusPerNode = perNode;
+            gpuType = type;
+            return this;
+        }
+
+        public Builder partitions(String... names) {
+            placement = new Placement(
+                    List.of(names),
+                    placement.constraint(),
+                    placement.nodeList(),
+                    placement.excludeList(),
+                    placement.exclusive());
+            return this;
+        }
+
+        public Builder placement(Placement p) {
+            placement = p;
+            return this;
+        }
+
+        public Builder timeLimit(TimeLimit limit) {
+            timing = new Timing(limit, timing.beginTime(), timing.deadline());
+            return this;
+        }
+
+        /** --begin and --deadline in epoch seconds (0: none). */
+        public Builder window(long beginTime, long deadline) {
+            timing = new Timing(timing.limit(), beginTime, deadline);
+            return this;
+        }
+
+        public Builder output(String stdoutPattern, String stderrPattern) {
+            output = new Output(stdoutPattern, stderrPattern);
+            return this;
+        }
+
+        public Builder environment(Map<String, String> env) {
+            payload = new Payload(
+                    payload.workDir(),
+                    payload.submitDir(),
+                    env,
+                    payload.script(),
+                    payload.arguments(),
+                    payload.submitHost());
+            return this;
+        }
+
+        public Builder submitHost(String host) {
+            payload = new Payload(
+                    payload.workDir(),
+                    payload.submitDir(),
+                    payload.environment(),
+                    payload.script(),
+                    payload.arguments(),
+                    host);
+            return this;
+        }
+
+        public Builder hold(boolean held) {
+            conditions = new Conditions(
+                    held, conditions.dependency(), conditions.killOnInvalidDependency(), conditions.array());
+            return this;
+        }
+
+        public Builder dependency(String dep, boolean killOnInvalid) {
+            conditions = new Conditions(conditions.hold(), dep, killOnInvalid, conditions.array());
+            return this;
+        }
+
+        public Builder array(String spec) {
+            conditions = new Conditions(
+                    conditions.hold(), conditions.dependency(), conditions.killOnInvalidDependency(), spec);
+            return this;
+        }
+
+        public Builder terms(Terms t) {
+            terms = t;
+            return this;
+        }
+
+        public Builder account(String account) {
+            terms = new Terms(account, terms.qos(), terms.comment(), terms.nice(), terms.requeue());
+            return this;
+        }
+
+        public Builder nice(int nice) {
+            terms = new Terms(terms.account(), terms.qos(), terms.comment(), nice, terms.requeue());
+            return this;
+        }
+
+        public Builder requeue(boolean mayRequeue) {
+            terms = new Terms(terms.account(), terms.qos(), terms.comment(), terms.nice(), mayRequeue);
+            return this;
+        }
+
+        public JobRequest build() {
+            return new JobRequest(
+                    name,
+                    new Resources(ntasks, cpusPerTask, cpusPerTaskGiven, nodes, memory, gpusPerNode, gpuType),
+                    placement,
+                    timing,
+                    output,
+                    payload,
+                    conditions,
+                    terms);
+        }
     }
 }
