@@ -1,0 +1,121 @@
+package io.motley.core.scheduler;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@link Scheduler#plan} for a controller that plans pass after pass: it keeps what a pass
+ * worked out that the next one can reuse (the nodes in fill order, each partition's members,
+ * the routes of jobs' partition lists, the queue's priority order) and checks it against each
+ * new snapshot, so the pass after a small change (a job ended, one submitted, a node changed)
+ * costs a fraction of the first. Its plan is always exactly {@code Scheduler.plan}'s for the
+ * same snapshot and options: what it keeps is only a cache, checked before use, and a new
+ * instance gives the same plans. Pure (no clock, no I/O, no threads); one pass at a time.
+ */
+public final class IncrementalScheduler {
+    private NodeLayout layout;
+    private PartitionTable table;
+    /** The last pass's queue order by job id, or null when it had two jobs of one id. */
+    private Ranks ranks;
+
+    public Plan plan(Snapshot snap, SchedulerOptions options) {
+        if (layout == null || !layout.describes(snap.nodes())) layout = new NodeLayout(snap.nodes());
+        if (table == null || !table.describes(snap.partitions(), layout))
+            table = new PartitionTable(snap.partitions(), layout);
+        return new SchedulingPass(snap, options, layout, table, order(snap.pending())).run();
+    }
+
+    /**
+     * The queue in pass order. The jobs are laid out in the last pass's order first (new ones at
+     * the end), so that sorting, which finds runs already in order, costs little when few jobs
+     * moved; the keys are unique (the job id breaks ties), so the result is the same from any
+     * starting order. Two jobs of one id would make it depend on that order: then the jobs are
+     * sorted from the snapshot's, as a fresh pass would.
+     */
+    private SchedulingPass.Queued[] order(List<QueuedJob> pending) {
+        int n = pending.size();
+        SchedulingPass.Queued[] inSnapshotOrder = new SchedulingPass.Queued[n];
+        for (int k = 0; k < n; k++) {
+            QueuedJob job = pending.get(k);
+            inSnapshotOrder[k] = new SchedulingPass.Queued(job, table.route(job.partitions()));
+        }
+        SchedulingPass.Queued[] queue;
+        if (ranks == null) {
+            queue = inSnapshotOrder.clone();
+        } else {
+            SchedulingPass.Queued[] slots = new SchedulingPass.Queued[ranks.size()];
+            SchedulingPass.Queued[] fresh = new SchedulingPass.Queued[n];
+            int freshCount = 0;
+            for (SchedulingPass.Queued q : inSnapshotOrder) {
+                int r = ranks.get(q.job.id());
+                if (r >= 0 && slots[r] == null) slots[r] = q;
+                else fresh[freshCount++] = q;
+            }
+            queue = new SchedulingPass.Queued[n];
+            int at = 0;
+            for (SchedulingPass.Queued q : slots) {
+                if (q != null) queue[at++] = q;
+            }
+            System.arraycopy(fresh, 0, queue, at, freshCount);
+        }
+        Arrays.sort(queue, SchedulingPass.ORDER);
+        Ranks next = new Ranks(n);
+        for (int r = 0; r < n; r++) {
+            if (!next.put(queue[r].job.id(), r)) {
+                queue = inSnapshotOrder;
+                Arrays.sort(queue, SchedulingPass.ORDER);
+                next = null;
+                break;
+            }
+        }
+        ranks = next;
+        return queue;
+    }
+
+    /** Job id to place in a pass's order, without boxing. */
+    private static final class Ranks {
+        private final long[] ids;
+        private final int[] ranks;
+        private final int shift;
+        private int size;
+
+        Ranks(int expected) {
+            int bits = 1;
+            while ((1 << bits) < 2L * Math.max(1, expected) && bits < 30) bits++;
+            ids = new long[1 << bits];
+            ranks = new int[1 << bits];
+            Arrays.fill(ranks, -1);
+            shift = 64 - bits;
+        }
+
+        int size() {
+            return size;
+        }
+
+        private int slot(long id) {
+            return (int) ((id * 0x9E3779B97F4A7C15L) >>> shift);
+        }
+
+        /** False when the id is there already. */
+        boolean put(long id, int rank) {
+            int mask = ids.length - 1;
+            for (int s = slot(id); ; s = (s + 1) & mask) {
+                if (ranks[s] < 0) {
+                    ids[s] = id;
+                    ranks[s] = rank;
+                    size++;
+                    return true;
+                }
+                if (ids[s] == id) return false;
+            }
+        }
+
+        int get(long id) {
+            int mask = ids.length - 1;
+            for (int s = slot(id); ranks[s] >= 0; s = (s + 1) & mask) {
+                if (ids[s] == id) return ranks[s];
+            }
+            return -1;
+        }
+    }
+}
