@@ -142,6 +142,12 @@ class IncrementalSchedulerTest {
         // few distinct priorities, so that ties fall to submission order and id
         long priority = rnd.nextInt(rnd.nextBoolean() ? 3 : 1000);
         long submitOrder = rnd.nextInt(10) == 0 ? Math.max(1, id - rnd.nextInt(5)) : id;
+        if (!w.pending.isEmpty() && rnd.nextBoolean()) {
+            // the same request as another job but for its time limit, as many in a real queue are
+            QueuedJob like = w.pending.get(rnd.nextInt(w.pending.size()));
+            return new QueuedJob(id, priority, like.partitions(), like.cpus(), like.memMiB(), limit,
+                    rnd.nextInt(15) == 0, like.gpus(), like.gpuType(), like.placement(), submitOrder);
+        }
         return new QueuedJob(
                 id, priority, parts, cpus, mem, limit, rnd.nextInt(15) == 0, gpus, gpuType, placement, submitOrder);
     }
