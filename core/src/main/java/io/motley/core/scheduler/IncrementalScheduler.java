@@ -15,14 +15,19 @@ import java.util.List;
 public final class IncrementalScheduler {
     private NodeLayout layout;
     private PartitionTable table;
-    /** The last pass's queue order by job id, or null when it had two jobs of one id. */
-    private Ranks ranks;
+    /** The last pass's pending job ids in snapshot order, and its queue as positions in that list. */
+    private long[] lastIds;
+
+    private int[] lastQueue;
+    /** Whether the last pass's pending ids were all different. */
+    private boolean lastUnique;
 
     public Plan plan(Snapshot snap, SchedulerOptions options) {
         if (layout == null || !layout.describes(snap.nodes())) layout = new NodeLayout(snap.nodes());
         if (table == null || !table.describes(snap.partitions(), layout))
             table = new PartitionTable(snap.partitions(), layout);
-        return new SchedulingPass(snap, options, layout, table, order(snap.pending())).run();
+        SchedulingPass.Queued[] queue = order(snap.pending());
+        return new SchedulingPass(snap, options, layout, table, queue, lastUnique).run();
     }
 
     /**
@@ -34,16 +39,22 @@ public final class IncrementalScheduler {
      */
     private SchedulingPass.Queued[] order(List<QueuedJob> pending) {
         int n = pending.size();
+        long[] ids = new long[n];
         SchedulingPass.Queued[] inSnapshotOrder = new SchedulingPass.Queued[n];
         for (int k = 0; k < n; k++) {
             QueuedJob job = pending.get(k);
-            inSnapshotOrder[k] = new SchedulingPass.Queued(job, table.route(job.partitions()));
+            ids[k] = job.id();
+            inSnapshotOrder[k] = new SchedulingPass.Queued(job, table.route(job.partitions()), k);
         }
-        SchedulingPass.Queued[] queue;
-        if (ranks == null) {
-            queue = inSnapshotOrder.clone();
-        } else {
-            SchedulingPass.Queued[] slots = new SchedulingPass.Queued[ranks.size()];
+        SchedulingPass.Queued[] queue = new SchedulingPass.Queued[n];
+        boolean sameJobs = lastIds != null && Arrays.equals(ids, lastIds);
+        if (sameJobs) {
+            // the same jobs in the same snapshot order (the common case: a job ended, a node changed)
+            for (int r = 0; r < n; r++) queue[r] = inSnapshotOrder[lastQueue[r]];
+        } else if (lastIds != null) {
+            Ranks ranks = new Ranks(lastQueue.length);
+            for (int r = 0; r < lastQueue.length; r++) ranks.put(lastIds[lastQueue[r]], r);
+            SchedulingPass.Queued[] slots = new SchedulingPass.Queued[lastQueue.length];
             SchedulingPass.Queued[] fresh = new SchedulingPass.Queued[n];
             int freshCount = 0;
             for (SchedulingPass.Queued q : inSnapshotOrder) {
@@ -51,25 +62,34 @@ public final class IncrementalScheduler {
                 if (r >= 0 && slots[r] == null) slots[r] = q;
                 else fresh[freshCount++] = q;
             }
-            queue = new SchedulingPass.Queued[n];
             int at = 0;
             for (SchedulingPass.Queued q : slots) {
                 if (q != null) queue[at++] = q;
             }
             System.arraycopy(fresh, 0, queue, at, freshCount);
+        } else {
+            System.arraycopy(inSnapshotOrder, 0, queue, 0, n);
         }
         Arrays.sort(queue, SchedulingPass.ORDER);
-        Ranks next = new Ranks(n);
-        for (int r = 0; r < n; r++) {
-            if (!next.put(queue[r].job.id(), r)) {
-                queue = inSnapshotOrder;
-                Arrays.sort(queue, SchedulingPass.ORDER);
-                next = null;
-                break;
-            }
+        boolean unique = sameJobs ? lastUnique : allDifferent(ids);
+        if (!unique) {
+            queue = inSnapshotOrder;
+            Arrays.sort(queue, SchedulingPass.ORDER);
         }
-        ranks = next;
+        int[] positions = new int[n];
+        for (int r = 0; r < n; r++) positions[r] = queue[r].at;
+        lastIds = ids;
+        lastQueue = positions;
+        lastUnique = unique;
         return queue;
+    }
+
+    private static boolean allDifferent(long[] ids) {
+        Ranks seen = new Ranks(ids.length);
+        for (long id : ids) {
+            if (!seen.put(id, 0)) return false;
+        }
+        return true;
     }
 
     /** Job id to place in a pass's order, without boxing. */

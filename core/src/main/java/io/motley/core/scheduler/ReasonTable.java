@@ -3,6 +3,8 @@ package io.motley.core.scheduler;
 import io.motley.core.job.PendingReason;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -10,77 +12,94 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
- * The pass's reasons as an immutable map from job id, filled without boxing: a queue of 100,000
- * jobs makes a HashMap and its {@code Map.copyOf} a quarter of a pass. {@link Plan} keeps it as is.
+ * The pass's reasons as an immutable map from job id, kept as two arrays in the order the pass
+ * wrote them: a HashMap of 100,000 reasons and its {@code Map.copyOf} made a quarter of a pass,
+ * and the controller only walks the reasons. The lookup table is built on the first {@link #get}.
+ * {@link Plan} keeps it as is.
  */
 final class ReasonTable extends AbstractMap<Long, PendingReason> {
-    private final long[] keys;
-    private final PendingReason[] values;
+    private final long[] ids;
+    private final PendingReason[] reasons;
     private final int size;
-    private final int shift;
+    /** Open addressing over positions + 1 (0: empty), built when first asked; null until then. */
+    private volatile int[] index;
 
-    private ReasonTable(long[] keys, PendingReason[] values, int size, int shift) {
-        this.keys = keys;
-        this.values = values;
+    private ReasonTable(long[] ids, PendingReason[] reasons, int size) {
+        this.ids = ids;
+        this.reasons = reasons;
         this.size = size;
-        this.shift = shift;
+    }
+
+    /** Collects a pass's reasons; a second reason for the same id replaces the first, as in a map. */
+    static final class Builder {
+        private long[] ids;
+        private PendingReason[] reasons;
+        private int size;
+        /** Where each id is, only when the queue may hold an id twice. */
+        private final Map<Long, Integer> seen;
+
+        Builder(int expected, boolean idsUnique) {
+            ids = new long[Math.max(1, expected)];
+            reasons = new PendingReason[ids.length];
+            seen = idsUnique ? null : new HashMap<>();
+        }
+
+        void put(long id, PendingReason reason) {
+            if (seen != null) {
+                Integer at = seen.putIfAbsent(id, size);
+                if (at != null) {
+                    reasons[at] = reason;
+                    return;
+                }
+            }
+            if (size == ids.length) {
+                ids = Arrays.copyOf(ids, 2 * size);
+                reasons = Arrays.copyOf(reasons, 2 * size);
+            }
+            ids[size] = id;
+            reasons[size++] = reason;
+        }
+
+        /** The finished map; the builder is not used after this. */
+        ReasonTable build() {
+            return new ReasonTable(ids, reasons, size);
+        }
     }
 
     private static int slot(long id, int shift) {
         return (int) ((id * 0x9E3779B97F4A7C15L) >>> shift);
     }
 
-    /** Collects a pass's reasons; a second reason for the same id replaces the first, as in a map. */
-    static final class Builder {
-        private final long[] keys;
-        private final PendingReason[] values;
-        private final int shift;
-        private int size;
-
-        Builder(int expected) {
-            int bits = 1;
-            while ((1 << bits) < 2L * Math.max(1, expected) && bits < 30) bits++;
-            keys = new long[1 << bits];
-            values = new PendingReason[1 << bits];
-            shift = 64 - bits;
-        }
-
-        void put(long id, PendingReason reason) {
-            int mask = keys.length - 1;
-            for (int s = slot(id, shift); ; s = (s + 1) & mask) {
-                if (values[s] == null) {
-                    keys[s] = id;
-                    values[s] = reason;
-                    size++;
-                    return;
-                }
-                if (keys[s] == id) {
-                    values[s] = reason;
-                    return;
-                }
-            }
-        }
-
-        /** The finished map; the builder is not used after this. */
-        ReasonTable build() {
-            return new ReasonTable(keys, values, size, shift);
-        }
-    }
-
     private int find(Object key) {
-        if (!(key instanceof Long l)) return -1;
+        if (!(key instanceof Long l) || size == 0) return -1;
+        int[] table = index;
+        if (table == null) index = table = buildIndex();
         long id = l;
-        int mask = keys.length - 1;
-        for (int s = slot(id, shift); values[s] != null; s = (s + 1) & mask) {
-            if (keys[s] == id) return s;
+        int mask = table.length - 1;
+        int shift = 64 - Integer.numberOfTrailingZeros(table.length);
+        for (int s = slot(id, shift); table[s] != 0; s = (s + 1) & mask) {
+            if (ids[table[s] - 1] == id) return table[s] - 1;
         }
         return -1;
     }
 
+    private int[] buildIndex() {
+        int bits = 1;
+        while ((1 << bits) < 2L * size && bits < 30) bits++;
+        int[] table = new int[1 << bits];
+        int mask = table.length - 1;
+        for (int k = 0; k < size; k++) {
+            int s = slot(ids[k], 64 - bits);
+            while (table[s] != 0) s = (s + 1) & mask;
+            table[s] = k + 1;
+        }
+        return table;
+    }
+
     @Override
     public PendingReason get(Object key) {
-        int s = find(key);
-        return s < 0 ? null : values[s];
+        int k = find(key);
+        return k < 0 ? null : reasons[k];
     }
 
     @Override
@@ -95,9 +114,7 @@ final class ReasonTable extends AbstractMap<Long, PendingReason> {
 
     @Override
     public void forEach(BiConsumer<? super Long, ? super PendingReason> action) {
-        for (int s = 0; s < keys.length; s++) {
-            if (values[s] != null) action.accept(keys[s], values[s]);
-        }
+        for (int k = 0; k < size; k++) action.accept(ids[k], reasons[k]);
     }
 
     @Override
@@ -111,23 +128,18 @@ final class ReasonTable extends AbstractMap<Long, PendingReason> {
             @Override
             public Iterator<Map.Entry<Long, PendingReason>> iterator() {
                 return new Iterator<>() {
-                    private int s = advance(0);
-
-                    private int advance(int from) {
-                        while (from < keys.length && values[from] == null) from++;
-                        return from;
-                    }
+                    private int k;
 
                     @Override
                     public boolean hasNext() {
-                        return s < keys.length;
+                        return k < size;
                     }
 
                     @Override
                     public Map.Entry<Long, PendingReason> next() {
-                        if (s >= keys.length) throw new NoSuchElementException();
-                        Map.Entry<Long, PendingReason> e = Map.entry(keys[s], values[s]);
-                        s = advance(s + 1);
+                        if (k >= size) throw new NoSuchElementException();
+                        Map.Entry<Long, PendingReason> e = Map.entry(ids[k], reasons[k]);
+                        k++;
                         return e;
                     }
                 };

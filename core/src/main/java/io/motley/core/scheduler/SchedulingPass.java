@@ -28,14 +28,13 @@ final class SchedulingPass {
     static final class Queued {
         final QueuedJob job;
         final PartitionTable.Route route;
+        /** Where the job is in the snapshot's pending list. */
+        final int at;
 
-        Queued(QueuedJob job, PartitionTable.Route route) {
+        Queued(QueuedJob job, PartitionTable.Route route, int at) {
             this.job = job;
             this.route = route;
-        }
-
-        long id() {
-            return job.id();
+            this.at = at;
         }
     }
 
@@ -87,6 +86,7 @@ final class SchedulingPass {
     private final NodeLayout layout;
     private final PartitionTable table;
     private final Queued[] queue;
+    private final boolean idsUnique;
     private final NodeView[] nodes;
     private final int[] freeCpus;
     private final long[] freeMem;
@@ -103,13 +103,20 @@ final class SchedulingPass {
     private final Map<Shape, Long> failed = new HashMap<>();
 
     @SuppressWarnings("unchecked")
-    SchedulingPass(Snapshot snap, SchedulerOptions options, NodeLayout layout, PartitionTable table, Queued[] queue) {
+    SchedulingPass(
+            Snapshot snap,
+            SchedulerOptions options,
+            NodeLayout layout,
+            PartitionTable table,
+            Queued[] queue,
+            boolean idsUnique) {
         this.snap = snap;
         this.options = options;
         this.now = snap.now();
         this.layout = layout;
         this.table = table;
         this.queue = queue;
+        this.idsUnique = idsUnique;
         nodes = layout.nodes;
         int n = nodes.length;
         freeCpus = new int[n];
@@ -150,7 +157,7 @@ final class SchedulingPass {
 
     Plan run() {
         List<Start> starts = new ArrayList<>();
-        ReasonTable.Builder reasons = new ReasonTable.Builder(queue.length);
+        ReasonTable.Builder reasons = new ReasonTable.Builder(queue.length, idsUnique);
         Map<Long, Plan.Reservation> reserved = new HashMap<>();
         boolean[] blocked = new boolean[table.partitions.length];
         int tested = 0;
@@ -164,7 +171,9 @@ final class SchedulingPass {
             PendingReason reason = null;
             Placed placed = null;
             boolean counted = false;
-            List<Partition> eligible = null;
+            boolean anyEligible = false;
+            // only a job that may get a reservation needs its eligible partitions listed
+            List<Partition> eligible = reservationsTried < options.reservations() ? new ArrayList<>(2) : null;
             for (int pi : q.route.order()) {
                 PendingReason here = null;
                 if (pi < 0) {
@@ -178,8 +187,8 @@ final class SchedulingPass {
                     } else if (!p.allowsTimeLimit(p.effectiveTimeLimit(job.timeLimitSeconds()))) {
                         here = PendingReason.PartitionTimeLimit;
                     } else {
-                        if (eligible == null) eligible = new ArrayList<>(q.route.order().length);
-                        eligible.add(p);
+                        anyEligible = true;
+                        if (eligible != null) eligible.add(p);
                         boolean behind = blocked[pi];
                         boolean mayTry = !behind || (options.backfill() && (counted || tested < options.maxJobTest()));
                         if (mayTry) {
@@ -212,7 +221,7 @@ final class SchedulingPass {
                 continue;
             }
             reasons.put(job.id(), reason == null ? PendingReason.Resources : reason);
-            if (eligible != null && reservationsTried < options.reservations()) {
+            if (anyEligible && eligible != null) {
                 reservationsTried++;
                 Placed at = earliest(job, eligible);
                 if (at != null) {
@@ -257,9 +266,9 @@ final class SchedulingPass {
         int atLeastGpus = !exclusive && job.gpus() > 0 ? job.gpus() : Integer.MIN_VALUE;
         FreeIndex index = free(pi);
         boolean[] in = table.members(pi);
-        for (int i = index.next(0, atLeastCpus, atLeastMem, atLeastGpus);
+        for (int i = index.next(0, atLeastCpus, atLeastMem, atLeastGpus, exclusive);
                 i >= 0;
-                i = index.next(i + 1, atLeastCpus, atLeastMem, atLeastGpus)) {
+                i = index.next(i + 1, atLeastCpus, atLeastMem, atLeastGpus, exclusive)) {
             NodeView n = nodes[i];
             if (!in[i] || !n.schedulable()) continue;
             int cpus = cpusOn(job, n);
@@ -446,7 +455,7 @@ final class SchedulingPass {
 
     /**
      * The most CPUs, memory and GPUs free now on any schedulable member node of one partition,
-     * per range of nodes (a segment tree over the layout's order), so that a search for the first
+     * and whether one is idle (for an exclusive job), per range of nodes (a segment tree over the layout's order), so that a search for the first
      * node with room skips the full ones a range at a time. It only ever rules nodes out: the node
      * it finds is then checked in full.
      */
@@ -456,6 +465,8 @@ final class SchedulingPass {
         private final int[] cpus;
         private final long[] mem;
         private final int[] gpus;
+        /** 1 where a node is wholly free now, 0 where not, MIN_VALUE where not a schedulable member. */
+        private final int[] idle;
 
         FreeIndex(boolean[] in) {
             this.in = in;
@@ -465,6 +476,8 @@ final class SchedulingPass {
             cpus = new int[2 * s];
             mem = new long[2 * s];
             gpus = new int[2 * s];
+            idle = new int[2 * s];
+            Arrays.fill(idle, Integer.MIN_VALUE);
             Arrays.fill(cpus, Integer.MIN_VALUE);
             Arrays.fill(mem, Long.MIN_VALUE);
             Arrays.fill(gpus, Integer.MIN_VALUE);
@@ -478,6 +491,9 @@ final class SchedulingPass {
                 cpus[v] = freeCpus[i];
                 mem[v] = freeMem[i];
                 gpus[v] = freeGpus[i];
+                idle[v] = freeCpus[i] >= nodes[i].cpus() && freeMem[i] >= nodes[i].memMiB() && usedGpus[i].isEmpty()
+                        ? 1
+                        : 0;
             }
         }
 
@@ -485,6 +501,7 @@ final class SchedulingPass {
             cpus[v] = Math.max(cpus[2 * v], cpus[2 * v + 1]);
             mem[v] = Math.max(mem[2 * v], mem[2 * v + 1]);
             gpus[v] = Math.max(gpus[2 * v], gpus[2 * v + 1]);
+            idle[v] = Math.max(idle[2 * v], idle[2 * v + 1]);
         }
 
         void update(int i) {
@@ -493,17 +510,17 @@ final class SchedulingPass {
             for (int v = (size + i) >> 1; v >= 1; v >>= 1) pull(v);
         }
 
-        /** The first node at or after {@code from} that may have this much free, or -1. */
-        int next(int from, int c, long m, int g) {
-            return from >= nodes.length ? -1 : next(1, 0, size, from, c, m, g);
+        /** The first node at or after {@code from} that may have this much free (and be idle, if asked), or -1. */
+        int next(int from, int c, long m, int g, boolean wholeNode) {
+            return from >= nodes.length ? -1 : next(1, 0, size, from, c, m, g, wholeNode ? 1 : Integer.MIN_VALUE);
         }
 
-        private int next(int v, int lo, int hi, int from, int c, long m, int g) {
-            if (hi <= from || cpus[v] < c || mem[v] < m || gpus[v] < g) return -1;
+        private int next(int v, int lo, int hi, int from, int c, long m, int g, int i) {
+            if (hi <= from || cpus[v] < c || mem[v] < m || gpus[v] < g || idle[v] < i) return -1;
             if (hi - lo == 1) return lo < nodes.length ? lo : -1;
             int mid = (lo + hi) >>> 1;
-            int r = next(2 * v, lo, mid, from, c, m, g);
-            return r >= 0 ? r : next(2 * v + 1, mid, hi, from, c, m, g);
+            int r = next(2 * v, lo, mid, from, c, m, g, i);
+            return r >= 0 ? r : next(2 * v + 1, mid, hi, from, c, m, g, i);
         }
     }
 }

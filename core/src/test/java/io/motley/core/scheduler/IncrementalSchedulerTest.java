@@ -145,8 +145,18 @@ class IncrementalSchedulerTest {
         if (!w.pending.isEmpty() && rnd.nextBoolean()) {
             // the same request as another job but for its time limit, as many in a real queue are
             QueuedJob like = w.pending.get(rnd.nextInt(w.pending.size()));
-            return new QueuedJob(id, priority, like.partitions(), like.cpus(), like.memMiB(), limit,
-                    rnd.nextInt(15) == 0, like.gpus(), like.gpuType(), like.placement(), submitOrder);
+            return new QueuedJob(
+                    id,
+                    priority,
+                    like.partitions(),
+                    like.cpus(),
+                    like.memMiB(),
+                    limit,
+                    rnd.nextInt(15) == 0,
+                    like.gpus(),
+                    like.gpuType(),
+                    like.placement(),
+                    submitOrder);
         }
         return new QueuedJob(
                 id, priority, parts, cpus, mem, limit, rnd.nextInt(15) == 0, gpus, gpuType, placement, submitOrder);
