@@ -26,60 +26,52 @@ public final class IncrementalScheduler {
         if (layout == null || !layout.describes(snap.nodes())) layout = new NodeLayout(snap.nodes());
         if (table == null || !table.describes(snap.partitions(), layout))
             table = new PartitionTable(snap.partitions(), layout);
-        SchedulingPass.Queued[] queue = order(snap.pending());
-        return new SchedulingPass(snap, options, layout, table, queue, lastUnique).run();
+        return new SchedulingPass(snap, options, layout, table, queue(snap.pending())).run();
     }
 
     /**
      * The queue in pass order. The jobs are laid out in the last pass's order first (new ones at
-     * the end), so that sorting, which finds runs already in order, costs little when few jobs
+     * the end), so that sorting, which merges runs already in order, costs little when few jobs
      * moved; the keys are unique (the job id breaks ties), so the result is the same from any
      * starting order. Two jobs of one id would make it depend on that order: then the jobs are
      * sorted from the snapshot's, as a fresh pass would.
      */
-    private SchedulingPass.Queued[] order(List<QueuedJob> pending) {
-        int n = pending.size();
-        long[] ids = new long[n];
-        SchedulingPass.Queued[] inSnapshotOrder = new SchedulingPass.Queued[n];
-        for (int k = 0; k < n; k++) {
-            QueuedJob job = pending.get(k);
-            ids[k] = job.id();
-            inSnapshotOrder[k] = new SchedulingPass.Queued(job, table.route(job.partitions()), k);
-        }
-        SchedulingPass.Queued[] queue = new SchedulingPass.Queued[n];
+    private PassQueue queue(List<QueuedJob> pending) {
+        PassQueue queue = new PassQueue(pending, table);
+        long[] ids = queue.ids;
+        int n = ids.length;
+        int[] order = new int[n];
         boolean sameJobs = lastIds != null && Arrays.equals(ids, lastIds);
         if (sameJobs) {
             // the same jobs in the same snapshot order (the common case: a job ended, a node changed)
-            for (int r = 0; r < n; r++) queue[r] = inSnapshotOrder[lastQueue[r]];
+            System.arraycopy(lastQueue, 0, order, 0, n);
         } else if (lastIds != null) {
-            Ranks ranks = new Ranks(lastQueue.length);
-            for (int r = 0; r < lastQueue.length; r++) ranks.put(lastIds[lastQueue[r]], r);
-            SchedulingPass.Queued[] slots = new SchedulingPass.Queued[lastQueue.length];
-            SchedulingPass.Queued[] fresh = new SchedulingPass.Queued[n];
-            int freshCount = 0;
-            for (SchedulingPass.Queued q : inSnapshotOrder) {
-                int r = ranks.get(q.job.id());
-                if (r >= 0 && slots[r] == null) slots[r] = q;
-                else fresh[freshCount++] = q;
-            }
+            Ranks ranks = new Ranks(n);
+            for (int k = 0; k < n; k++) ranks.put(ids[k], k);
             int at = 0;
-            for (SchedulingPass.Queued q : slots) {
-                if (q != null) queue[at++] = q;
+            boolean[] placed = new boolean[n];
+            for (int last : lastQueue) {
+                int k = ranks.get(lastIds[last]);
+                if (k >= 0 && !placed[k]) {
+                    placed[k] = true;
+                    order[at++] = k;
+                }
             }
-            System.arraycopy(fresh, 0, queue, at, freshCount);
+            for (int k = 0; k < n; k++) {
+                if (!placed[k]) order[at++] = k;
+            }
         } else {
-            System.arraycopy(inSnapshotOrder, 0, queue, 0, n);
+            for (int k = 0; k < n; k++) order[k] = k;
         }
-        Arrays.sort(queue, SchedulingPass.ORDER);
         boolean unique = sameJobs ? lastUnique : allDifferent(ids);
         if (!unique) {
-            queue = inSnapshotOrder;
-            Arrays.sort(queue, SchedulingPass.ORDER);
+            for (int k = 0; k < n; k++) order[k] = k;
         }
-        int[] positions = new int[n];
-        for (int r = 0; r < n; r++) positions[r] = queue[r].at;
+        queue.sort(order);
+        queue.order = order;
+        queue.idsUnique = unique;
         lastIds = ids;
-        lastQueue = positions;
+        lastQueue = order;
         lastUnique = unique;
         return queue;
     }

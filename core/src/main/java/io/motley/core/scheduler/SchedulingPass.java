@@ -24,28 +24,6 @@ import java.util.Map;
  */
 final class SchedulingPass {
 
-    /** A pending job with what ordering and routing it needs, computed once per pass. */
-    static final class Queued {
-        final QueuedJob job;
-        final PartitionTable.Route route;
-        /** Where the job is in the snapshot's pending list. */
-        final int at;
-
-        Queued(QueuedJob job, PartitionTable.Route route, int at) {
-            this.job = job;
-            this.route = route;
-            this.at = at;
-        }
-    }
-
-    /** Jobs of higher PriorityTier partitions go first, as in Slurm; then priority, then submission. */
-    static final Comparator<Queued> ORDER = (a, b) -> {
-        if (a.route.tier() != b.route.tier()) return Integer.compare(b.route.tier(), a.route.tier());
-        if (a.job.priority() != b.job.priority()) return Long.compare(b.job.priority(), a.job.priority());
-        if (a.job.submitOrder() != b.job.submitOrder()) return Long.compare(a.job.submitOrder(), b.job.submitOrder());
-        return Long.compare(a.job.id(), b.job.id());
-    };
-
     /** Resources held on a node over [start, end): a running job, a job started in this pass, or a reservation. */
     private record Commit(long start, long end, int cpus, long memMiB, List<Integer> gpus) {
         boolean covers(long t) {
@@ -85,8 +63,7 @@ final class SchedulingPass {
     private final long now;
     private final NodeLayout layout;
     private final PartitionTable table;
-    private final Queued[] queue;
-    private final boolean idsUnique;
+    private final PassQueue queue;
     private final NodeView[] nodes;
     private final int[] freeCpus;
     private final long[] freeMem;
@@ -103,20 +80,13 @@ final class SchedulingPass {
     private final Map<Shape, Long> failed = new HashMap<>();
 
     @SuppressWarnings("unchecked")
-    SchedulingPass(
-            Snapshot snap,
-            SchedulerOptions options,
-            NodeLayout layout,
-            PartitionTable table,
-            Queued[] queue,
-            boolean idsUnique) {
+    SchedulingPass(Snapshot snap, SchedulerOptions options, NodeLayout layout, PartitionTable table, PassQueue queue) {
         this.snap = snap;
         this.options = options;
         this.now = snap.now();
         this.layout = layout;
         this.table = table;
         this.queue = queue;
-        this.idsUnique = idsUnique;
         nodes = layout.nodes;
         int n = nodes.length;
         freeCpus = new int[n];
@@ -157,15 +127,16 @@ final class SchedulingPass {
 
     Plan run() {
         List<Start> starts = new ArrayList<>();
-        ReasonTable.Builder reasons = new ReasonTable.Builder(queue.length, idsUnique);
+        ReasonTable.Builder reasons = new ReasonTable.Builder(queue.order.length, queue.idsUnique);
         Map<Long, Plan.Reservation> reserved = new HashMap<>();
         boolean[] blocked = new boolean[table.partitions.length];
         int tested = 0;
         int reservationsTried = 0;
-        for (Queued q : queue) {
-            QueuedJob job = q.job;
-            if (job.held()) {
-                reasons.put(job.id(), PendingReason.JobHeldUser);
+        for (int at : queue.order) {
+            long id = queue.ids[at];
+            long timeLimit = queue.timeLimit[at];
+            if (queue.held[at]) {
+                reasons.put(id, PendingReason.JobHeldUser);
                 continue;
             }
             PendingReason reason = null;
@@ -174,7 +145,7 @@ final class SchedulingPass {
             boolean anyEligible = false;
             // only a job that may get a reservation needs its eligible partitions listed
             List<Partition> eligible = reservationsTried < options.reservations() ? new ArrayList<>(2) : null;
-            for (int pi : q.route.order()) {
+            for (int pi : queue.routes[at].order()) {
                 PendingReason here = null;
                 if (pi < 0) {
                     here = PendingReason.PartitionInactive;
@@ -184,7 +155,7 @@ final class SchedulingPass {
                         here = p.state() == PartitionState.INACTIVE
                                 ? PendingReason.PartitionInactive
                                 : PendingReason.PartitionDown;
-                    } else if (!p.allowsTimeLimit(p.effectiveTimeLimit(job.timeLimitSeconds()))) {
+                    } else if (!p.allowsTimeLimit(p.effectiveTimeLimit(timeLimit))) {
                         here = PendingReason.PartitionTimeLimit;
                     } else {
                         anyEligible = true;
@@ -196,7 +167,7 @@ final class SchedulingPass {
                                 counted = true;
                                 tested++;
                             }
-                            placed = fitNow(job, pi, p);
+                            placed = fitNow(queue.jobs.get(at), pi, p);
                         }
                         if (placed == null) {
                             here = behind ? PendingReason.Priority : PendingReason.Resources;
@@ -208,6 +179,7 @@ final class SchedulingPass {
                 if (reason == null) reason = here;
             }
             if (placed != null) {
+                QueuedJob job = queue.jobs.get(at);
                 Start s = new Start(
                         job.id(),
                         placed.partition().name(),
@@ -220,14 +192,16 @@ final class SchedulingPass {
                 take(placed, end(now, s.timeLimitSeconds()));
                 continue;
             }
-            reasons.put(job.id(), reason == null ? PendingReason.Resources : reason);
+            reasons.put(id, reason == null ? PendingReason.Resources : reason);
             if (anyEligible && eligible != null) {
+                QueuedJob job = queue.jobs.get(at);
                 reservationsTried++;
-                Placed at = earliest(job, eligible);
-                if (at != null) {
-                    long limit = at.partition().effectiveTimeLimit(job.timeLimitSeconds());
-                    reserve(at, end(at.time(), limit));
-                    reserved.put(job.id(), new Plan.Reservation(job.id(), at.time(), nodes[at.node()].name(), limit));
+                Placed when = earliest(job, eligible);
+                if (when != null) {
+                    long limit = when.partition().effectiveTimeLimit(job.timeLimitSeconds());
+                    reserve(when, end(when.time(), limit));
+                    reserved.put(
+                            job.id(), new Plan.Reservation(job.id(), when.time(), nodes[when.node()].name(), limit));
                 }
             }
         }
