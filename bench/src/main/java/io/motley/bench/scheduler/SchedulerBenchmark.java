@@ -1,9 +1,13 @@
 package io.motley.bench.scheduler;
 
+import io.motley.core.cluster.NodeView;
+import io.motley.core.scheduler.IncrementalScheduler;
 import io.motley.core.scheduler.Plan;
+import io.motley.core.scheduler.QueuedJob;
 import io.motley.core.scheduler.Scheduler;
 import io.motley.core.scheduler.SchedulerOptions;
 import io.motley.core.scheduler.Snapshot;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -20,8 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One scheduling pass over a generated heterogeneous cluster ({@link Workloads}): the full pass
- * over the whole queue, and the pass right after one running job ended (the scheduler has no
- * incremental mode, so that is a full plan of the changed snapshot). Run through {@code bench/jmh}.
+ * over the whole queue ({@code Scheduler.plan}, nothing kept from a pass before), the same after
+ * one running job ended, and that pass made by an {@link IncrementalScheduler} that planned the
+ * snapshot before it, as the controller's passes follow each other. Run through {@code bench/jmh}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -46,6 +51,10 @@ public class SchedulerBenchmark {
 
     private Snapshot full;
     private Snapshot afterOneJobEnds;
+    /** The same snapshots built anew, as a controller builds one for each pass: equal records, not the same objects. */
+    private Snapshot fullAgain;
+
+    private Snapshot afterOneJobEndsAgain;
 
     @Setup(Level.Trial)
     public void build() {
@@ -53,11 +62,51 @@ public class SchedulerBenchmark {
         Workloads.Workload w = Workloads.generate(seed, Integer.parseInt(jn[1]), Integer.parseInt(jn[0]));
         full = w.snapshot();
         afterOneJobEnds = w.afterOneJobEnds();
+        fullAgain = rebuilt(full);
+        afterOneJobEndsAgain = rebuilt(afterOneJobEnds);
+    }
+
+    /** A copy of every node and pending job (names and partition lists too), as Cluster makes them for a pass. */
+    static Snapshot rebuilt(Snapshot s) {
+        List<NodeView> nodes = s.nodes().stream()
+                .map(n -> new NodeView(
+                        new String(n.name()), n.cpus(), n.memMiB(), n.state(), n.gpus(), n.features(), n.weight()))
+                .toList();
+        List<QueuedJob> pending = s.pending().stream()
+                .map(q -> new QueuedJob(
+                        q.id(),
+                        q.priority(),
+                        List.of(String.join(",", q.partitions()).split(",")),
+                        q.cpus(),
+                        q.memMiB(),
+                        q.timeLimitSeconds(),
+                        q.held(),
+                        q.gpus(),
+                        q.gpuType(),
+                        q.placement(),
+                        q.submitOrder()))
+                .toList();
+        return new Snapshot(nodes, s.partitions(), s.running(), pending, s.defMemPerCpuMiB(), s.now());
+    }
+
+    /** A scheduler that has just planned the full snapshot (built separately), before each pass it is timed on. */
+    @State(Scope.Thread)
+    public static class PassBefore {
+        final IncrementalScheduler scheduler = new IncrementalScheduler();
+
+        @Setup(Level.Invocation)
+        public void planFull(SchedulerBenchmark b) {
+            scheduler.plan(b.fullAgain, b.options());
+        }
     }
 
     /** The one call into the scheduler, so a policy parameter can choose the overload here. */
     private Plan plan(Snapshot snap) {
-        return Scheduler.plan(snap, policy.equals("fcfs") ? SchedulerOptions.FCFS : SchedulerOptions.easyBackfill());
+        return Scheduler.plan(snap, options());
+    }
+
+    private SchedulerOptions options() {
+        return policy.equals("fcfs") ? SchedulerOptions.FCFS : SchedulerOptions.easyBackfill();
     }
 
     @Benchmark
@@ -68,5 +117,11 @@ public class SchedulerBenchmark {
     @Benchmark
     public Plan afterOneJobEnds() {
         return plan(afterOneJobEnds);
+    }
+
+    /** The pass after one job ended, by a scheduler that made the pass before it. */
+    @Benchmark
+    public Plan incrementalAfterOneJobEnds(PassBefore before) {
+        return before.scheduler.plan(afterOneJobEndsAgain, options());
     }
 }
