@@ -13,6 +13,7 @@ import io.motley.core.queue.QueueBuilder;
 import io.motley.core.queue.QueueEntry;
 import io.motley.core.queue.QueuePass;
 import io.motley.core.scheduler.Allocation;
+import io.motley.core.scheduler.IncrementalScheduler;
 import io.motley.core.scheduler.Plan;
 import io.motley.core.scheduler.Scheduler;
 import io.motley.core.scheduler.SchedulerOptions;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The scheduling loop: passes run when something changed (a submission, an end, a node) and at
  * least every second. Each pass takes a snapshot of the tables under their lock (the queue from
- * the pure {@link QueueBuilder}), plans outside it with the pure {@link Scheduler}, and commits
+ * the pure {@link QueueBuilder}), plans outside it with {@link IncrementalScheduler} (what
+ * {@link Scheduler#plan} decides, reusing what the last pass learned), and commits
  * the starts that still hold, sending their launch orders.
  */
 final class SchedulingLoop {
@@ -45,6 +47,9 @@ final class SchedulingLoop {
 
     private final Object wake = new Object();
     private final Object passes = new Object();
+    /** What the last pass learned (node order, partition members, queue order); used only under {@link #passes}. */
+    private final IncrementalScheduler scheduler = new IncrementalScheduler();
+
     private boolean scheduleWanted;
     /** When the last pass that could backfill ran (epoch seconds). */
     private long lastBackfill = Long.MIN_VALUE / 2;
@@ -121,7 +126,7 @@ final class SchedulingLoop {
         synchronized (passes) {
             PassInput in = snapshot();
             if (in == null) return new Plan(List.of(), Map.of());
-            Plan plan = Scheduler.plan(in.snapshot(), in.options());
+            Plan plan = scheduler.plan(in.snapshot(), in.options());
             commit(in, plan);
             return plan;
         }
