@@ -46,8 +46,8 @@ public final class Cluster {
         this.jobs = state.jobs;
         long now = clock.getAsLong();
         for (Node n : store.nodes()) state.note(n);
-        for (Job j : store.endedSince(now - config.minJobAgeSeconds())) state.note(j);
-        for (Job j : store.activeJobs()) state.note(j);
+        for (Job j : store.endedSince(now - config.minJobAgeSeconds())) state.note(j.shared());
+        for (Job j : store.activeJobs()) state.note(j.shared());
         // fair share needs the usage of jobs that ended before this start, decayed from their ends
         priorities = new Priorities(config, store.endedSince(Priorities.historySince(config, now)), this::job);
         ends = new RunEnds(state, config, clock);

@@ -124,8 +124,8 @@ final class JobCommands {
                     // one record holds all of an array's pending tasks, however many
                     return spec == null ? j : j.withArray(new ArrayPart(id, -1, ArraySpec.fold(spec.indices())));
                 });
-                // committed by insertNew: memory follows
-                state.note(job);
+                // committed by insertNew: memory follows, its text shared with the other jobs'
+                state.note(job.shared());
                 log.info(
                         "job submitted job={} user={} name={} partition={}",
                         job.id(),

@@ -181,6 +181,38 @@ public record Job(
                 null);
     }
 
+    /**
+     * The same job with its text shared with every other job's equal text (its request's
+     * payload, user and partition): what the controller keeps in memory, where a long queue of
+     * jobs from one user would otherwise hold the same environment once per job.
+     */
+    public Job shared() {
+        return new Job(
+                id,
+                request.shared(),
+                user == null ? null : user.intern(),
+                uid,
+                gid,
+                state,
+                reason,
+                priority,
+                submitTime,
+                startTime,
+                endTime,
+                partition == null ? null : partition.intern(),
+                node,
+                allocCpus,
+                allocMemMiB,
+                timeLimitSeconds,
+                exit,
+                cancelledBy,
+                gpuIds,
+                usage,
+                array,
+                restarts,
+                stateDesc);
+    }
+
     public Job withState(JobState next, PendingReason why) {
         return new Job(
                 id,

@@ -104,6 +104,23 @@ public record JobRequest(
             Objects.requireNonNull(script, "script");
             arguments = arguments == null ? List.of() : List.copyOf(arguments);
         }
+
+        /**
+         * The same payload with its text shared with every other job's equal text (interned).
+         * Jobs submitted from one shell carry the same environment of dozens of variables: kept
+         * once, a pending job costs the controller about 1.4 KB instead of 8 KB.
+         */
+        public Payload shared() {
+            Map<String, String> env = new java.util.HashMap<>(environment.size() * 2);
+            environment.forEach((k, v) -> env.put(k.intern(), v.intern()));
+            return new Payload(
+                    workDir.intern(),
+                    submitDir.intern(),
+                    env,
+                    script.intern(),
+                    arguments.stream().map(String::intern).toList(),
+                    submitHost == null ? null : submitHost.intern());
+        }
     }
 
     /**
@@ -306,6 +323,11 @@ public record JobRequest(
                 payload,
                 conditions,
                 terms);
+    }
+
+    /** The same request with its payload's text shared with other jobs' (see {@link Payload#shared}). */
+    public JobRequest shared() {
+        return new JobRequest(name.intern(), resources, placement, timing, output, payload.shared(), conditions, terms);
     }
 
     private JobRequest with(Conditions c) {
