@@ -362,6 +362,45 @@ public record JobRequest(
                 requeue);
     }
 
+    /** The same request with a time limit in seconds (an association's MaxWall for a job that gave none, as slurmctld sets it). */
+    public JobRequest withTimeLimit(long seconds) {
+        return new JobRequest(
+                name,
+                partitions,
+                ntasks,
+                cpusPerTask,
+                cpusPerTaskGiven,
+                nodes,
+                memPerNodeMiB,
+                memPerCpuMiB,
+                seconds,
+                stdoutPattern,
+                stderrPattern,
+                workDir,
+                submitDir,
+                environment,
+                script,
+                arguments,
+                hold,
+                comment,
+                account,
+                submitHost,
+                gpusPerNode,
+                gpuType,
+                dependency,
+                killOnInvalidDependency,
+                beginTime,
+                constraint,
+                nodeList,
+                excludeList,
+                exclusive,
+                array,
+                nice,
+                qos,
+                deadline,
+                requeue);
+    }
+
     /** Slurm's TRES text for the GPUs asked for: {@code gres/gpu=2} or {@code gres/gpu:TYPE=2}; empty for none. */
     public String gpuTres() {
         if (gpusPerNode <= 0) return "";

@@ -37,7 +37,12 @@ public final class Scheduler {
     }
 
     public static Plan plan(Snapshot snap, SchedulerOptions options) {
-        return new Pass(snap, options).run();
+        return plan(snap, options, JobGate.OPEN);
+    }
+
+    /** As {@link #plan(Snapshot, SchedulerOptions)}, with limits beyond the nodes' (association limits) from {@code gate}. */
+    public static Plan plan(Snapshot snap, SchedulerOptions options, JobGate gate) {
+        return new Pass(snap, options, gate).run();
     }
 
     /** The highest PriorityTier among a job's partitions (0 when none exists): jobs are taken by it first, as in Slurm. */
@@ -86,6 +91,7 @@ public final class Scheduler {
     private static final class Pass {
         private final Snapshot snap;
         private final SchedulerOptions options;
+        private final JobGate gate;
         private final long now;
         private final NodeView[] nodes;
         private final Map<String, Integer> index = new HashMap<>();
@@ -100,9 +106,10 @@ public final class Scheduler {
         private final Map<String, boolean[]> members = new HashMap<>();
 
         @SuppressWarnings("unchecked")
-        Pass(Snapshot snap, SchedulerOptions options) {
+        Pass(Snapshot snap, SchedulerOptions options, JobGate gate) {
             this.snap = snap;
             this.options = options;
+            this.gate = gate;
             this.now = snap.now();
             // lower Weight is filled first, as in Slurm; then by name
             nodes = snap.nodes().stream()
@@ -164,6 +171,12 @@ public final class Scheduler {
                     reasons.put(job.id(), PendingReason.JobHeldUser);
                     continue;
                 }
+                // a job held back by a limit of its association neither waits for nodes nor blocks those behind it
+                PendingReason limited = gate.before(job);
+                if (limited != null) {
+                    reasons.put(job.id(), limited);
+                    continue;
+                }
                 PendingReason reason = null;
                 Placed placed = null;
                 boolean counted = false;
@@ -199,6 +212,12 @@ public final class Scheduler {
                     if (reason == null) reason = here;
                 }
                 if (placed != null) {
+                    limited = gate.admit(
+                            job, placed.cpus(), placed.memMiB(), placed.gpus().size());
+                    if (limited != null) {
+                        reasons.put(job.id(), limited);
+                        continue;
+                    }
                     Start s = new Start(
                             job.id(),
                             placed.partition().name(),
