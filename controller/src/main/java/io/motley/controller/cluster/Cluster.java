@@ -2,6 +2,7 @@ package io.motley.controller.cluster;
 
 import io.motley.controller.store.Store;
 import io.motley.controller.store.StoreException;
+import io.motley.core.accounts.LimitCheck;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.cluster.NodeView;
@@ -16,6 +17,7 @@ import io.motley.core.queue.QueueBuilder;
 import io.motley.core.queue.QueueEntry;
 import io.motley.core.queue.QueuePass;
 import io.motley.core.scheduler.Allocation;
+import io.motley.core.scheduler.JobGate;
 import io.motley.core.scheduler.Plan;
 import io.motley.core.scheduler.Scheduler;
 import io.motley.core.scheduler.SchedulerOptions;
@@ -56,6 +58,7 @@ public final class Cluster {
     private final Object passes = new Object();
     private boolean scheduleWanted;
     private final Priorities priorities;
+    private final Accounts accounts;
     /** When the last pass that could backfill ran (epoch seconds). */
     private long lastBackfill = Long.MIN_VALUE / 2;
     /** The last pass's reservations by job id (an array's under its own id). */
@@ -75,10 +78,12 @@ public final class Cluster {
         for (Job j : store.endedSince(now - config.minJobAgeSeconds())) state.note(j);
         for (Job j : store.activeJobs()) state.note(j);
         // fair share needs the usage of jobs that ended before this start, decayed from their ends
-        priorities = new Priorities(config, store.endedSince(Priorities.historySince(config, now)), this::job);
+        accounts = new Accounts(config, store);
+        priorities = new Priorities(
+                config, accounts::associations, store.endedSince(Priorities.historySince(config, now)), this::job);
         ends = new RunEnds(state, config, clock);
         registry = new NodeRegistry(state, config, clock, ends, this::wakeScheduler);
-        commands = new JobCommands(state, config, clock, priorities, this::dependencyTarget);
+        commands = new JobCommands(state, config, clock, priorities, accounts, this::dependencyTarget);
         log.info(
                 "state loaded jobs_active={} nodes={}",
                 jobs.values().stream().filter(j -> !j.state().isTerminal()).count(),
@@ -165,6 +170,24 @@ public final class Cluster {
 
     public List<Job> accounting(long start, long end, int uid, List<Long> ids) {
         return store.accounting(start, end, uid, ids);
+    }
+
+    /** sacctmgr list and sreport: the accounts database as it is now. */
+    public io.motley.core.accounts.AccountsDb accountsDb() {
+        synchronized (state) {
+            return accounts.db();
+        }
+    }
+
+    /** sacctmgr add, modify, delete (see {@link Accounts#change}); a committed change may let waiting jobs start. */
+    public io.motley.core.accounts.AccountsChange.Result changeAccounts(
+            io.motley.core.accounts.Sacctmgr.Request r, Caller caller, boolean commit) {
+        io.motley.core.accounts.AccountsChange.Result result;
+        synchronized (state) {
+            result = accounts.change(r, caller, commit);
+        }
+        if (commit && result.changed()) wakeScheduler();
+        return result;
     }
 
     // ---- agents --------------------------------------------------------------------------
@@ -255,7 +278,7 @@ public final class Cluster {
     }
 
     /** What a pass planned from: the snapshot, and the queue it was made of (array tasks, each job's request then). */
-    record PassInput(Snapshot snapshot, SchedulerOptions options, QueuePass queue) {}
+    record PassInput(Snapshot snapshot, SchedulerOptions options, QueuePass queue, JobGate gate) {}
 
     /**
      * One pass: a snapshot taken under the lock, a plan made outside it (so submissions and
@@ -267,7 +290,7 @@ public final class Cluster {
         synchronized (passes) {
             PassInput in = snapshotForPass();
             if (in == null) return new Plan(List.of(), Map.of());
-            Plan plan = Scheduler.plan(in.snapshot(), in.options());
+            Plan plan = Scheduler.plan(in.snapshot(), in.options(), in.gate());
             commitPass(in, plan);
             return plan;
         }
@@ -333,8 +356,33 @@ public final class Cluster {
             return new PassInput(
                     new Snapshot(views, config.partitions(), running, queue.queue(), config.defMemPerCpuMiB(), now),
                     options,
-                    queue);
+                    queue,
+                    limitGate(queue));
         }
+    }
+
+    /**
+     * The association limits of this pass (MaxJobs, MaxWall, GrpTRES), over what the running jobs
+     * hold; none while no account exists (then nothing is enforced).
+     */
+    private JobGate limitGate(QueuePass queue) {
+        if (!accounts.associations().enforced()) return JobGate.OPEN;
+        List<LimitCheck.Held> held = new ArrayList<>();
+        for (Job j : jobs.values()) {
+            if (j.state() != JobState.RUNNING || j.request().account() == null) continue;
+            held.add(new LimitCheck.Held(
+                    new LimitCheck.Owner(j.request().account(), j.user()),
+                    j.allocCpus(),
+                    j.allocMemMiB(),
+                    j.gpuList().size()));
+        }
+        Map<Long, LimitCheck.Owner> owners = new HashMap<>();
+        for (QueueEntry e : queue.entries().values()) {
+            Job j = jobs.get(e.jobId());
+            if (j != null && j.request().account() != null)
+                owners.put(e.jobId(), new LimitCheck.Owner(j.request().account(), j.user()));
+        }
+        return LimitCheck.gate(accounts.db(), held, owners);
     }
 
     /**

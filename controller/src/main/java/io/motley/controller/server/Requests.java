@@ -9,6 +9,7 @@ import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.scheduler.Plan;
+import io.motley.protocol.AccountsCodec;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.Ops;
@@ -133,6 +134,17 @@ final class Requests {
                         Frame.op(Ops.OK).put("type", cluster.config().priority().typeName());
                 cluster.shares().rows().forEach(r -> out.add(Codec.shareRow(r)));
                 yield out;
+            }
+            case Ops.ACCOUNTS ->
+                AccountsCodec.db(cluster.accountsDb(), cluster.config().clusterName());
+            case Ops.ACCOUNTS_CHANGE -> {
+                io.motley.core.accounts.Sacctmgr.Request r;
+                try {
+                    r = AccountsCodec.change(req);
+                } catch (IllegalArgumentException e) {
+                    throw new MalformedRequest("accounts change: " + FreeText.quote(e.getMessage(), 200));
+                }
+                yield AccountsCodec.result(cluster.changeAccounts(r, caller, req.bool("commit")));
             }
             case Ops.ACCOUNTING -> {
                 long start = number(req, "start", 0);
