@@ -7,6 +7,7 @@ import io.motley.cli.command.Command;
 import io.motley.cli.command.Gateway;
 import io.motley.cli.command.Io;
 import io.motley.cli.command.Sacct;
+import io.motley.cli.command.Sacctmgr;
 import io.motley.cli.command.Sbatch;
 import io.motley.cli.command.Scancel;
 import io.motley.cli.command.Scontrol;
@@ -14,6 +15,7 @@ import io.motley.cli.command.Seff;
 import io.motley.cli.command.Sinfo;
 import io.motley.cli.command.Sprio;
 import io.motley.cli.command.Squeue;
+import io.motley.cli.command.Sreport;
 import io.motley.cli.command.Sshare;
 import io.motley.cli.local.LocalCluster;
 import io.motley.core.options.UsageException;
@@ -32,17 +34,19 @@ import java.util.Map;
 public final class Main {
     private Main() {}
 
-    static final Map<String, Command> COMMANDS = Map.of(
-            "sbatch", new Sbatch(),
-            "squeue", new Squeue(),
-            "sinfo", new Sinfo(),
-            "scancel", new Scancel(),
-            "sacct", new Sacct(),
-            "scontrol", new Scontrol(),
-            "seff", new Seff(),
-            "sprio", new Sprio(),
-            "sshare", new Sshare(),
-            "motley", new LocalCluster());
+    static final Map<String, Command> COMMANDS = Map.ofEntries(
+            Map.entry("sbatch", new Sbatch()),
+            Map.entry("squeue", new Squeue()),
+            Map.entry("sinfo", new Sinfo()),
+            Map.entry("scancel", new Scancel()),
+            Map.entry("sacct", new Sacct()),
+            Map.entry("scontrol", new Scontrol()),
+            Map.entry("seff", new Seff()),
+            Map.entry("sprio", new Sprio()),
+            Map.entry("sshare", new Sshare()),
+            Map.entry("sacctmgr", new Sacctmgr()),
+            Map.entry("sreport", new Sreport()),
+            Map.entry("motley", new LocalCluster()));
 
     public static void main(String[] argv) {
         PrintStream out = new PrintStream(

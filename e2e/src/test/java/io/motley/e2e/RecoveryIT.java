@@ -22,8 +22,10 @@ class RecoveryIT {
             c.startAgent("n2", 1, "1000M");
             c.awaitNodesUp("n1", "n2");
             Path runs = c.workFile("runs.log");
-            // each job appends one line when it starts: a job that ran twice would show up twice
-            String body = "echo $SLURM_JOB_ID >> " + runs + "; sleep 4";
+            Path go = c.workFile("go");
+            // each job appends one line when it starts: a job that ran twice would show up twice; the running ones
+            // hold their nodes until the test says go (a sleep could end early on a loaded machine)
+            String body = "echo $SLURM_JOB_ID >> " + runs + "; while [ ! -e " + go + " ]; do sleep 0.2; done";
             long r1 = c.submit("--wrap", body);
             long r2 = c.submit("--wrap", body);
             c.awaitState(r1, "RUNNING", Duration.ofSeconds(20));
@@ -40,6 +42,8 @@ class RecoveryIT {
                     .contains("motley up");
 
             c.startController();
+            assertThat(c.state(p1)).isEqualTo("PENDING");
+            Files.writeString(go, "");
             for (long id : new long[] {r1, r2, p1, p2}) c.awaitState(id, "COMPLETED", Duration.ofSeconds(40));
             assertThat(Files.readAllLines(runs))
                     .containsExactlyInAnyOrder(
@@ -59,7 +63,9 @@ class RecoveryIT {
             c.startAgent("n2", 1, "1000M");
             c.awaitNodesUp("n1", "n2");
             Path runs = c.workFile("runs.log");
-            long id = c.submit("--wrap", "echo $SLURMD_NODENAME >> " + runs + "; sleep 3");
+            Path go = c.workFile("go");
+            long id = c.submit(
+                    "--wrap", "echo $SLURMD_NODENAME >> " + runs + "; while [ ! -e " + go + " ]; do sleep 0.2; done");
             c.awaitState(id, "RUNNING", Duration.ofSeconds(20));
             String node = c.cmd("squeue", "-h", "-j", Long.toString(id), "-o", "%N")
                     .out()
@@ -67,9 +73,11 @@ class RecoveryIT {
 
             c.killAgent(node);
             c.startAgent(node, 1, "1000M");
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(c.log("agent-" + node)).contains("adopted running job job=" + id));
+            Files.writeString(go, "");
             c.awaitState(id, "COMPLETED", Duration.ofSeconds(30));
             assertThat(Files.readAllLines(runs)).containsExactly(node);
-            assertThat(c.log("agent-" + node)).contains("adopted running job job=" + id);
 
             // heartbeats stop: after NodeTimeout (6 s) the node is DOWN with a reason, and back when it returns
             String other = node.equals("n1") ? "n2" : "n1";

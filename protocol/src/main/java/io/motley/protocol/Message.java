@@ -232,6 +232,18 @@ public sealed interface Message {
     /** sshare. */
     record Shares() implements Request<ShareList> {}
 
+    /** sacctmgr list and sreport: the whole accounts database. */
+    record AccountsQuery() implements Request<AccountsAnswer> {}
+
+    record AccountsAnswer(io.motley.core.accounts.AccountsDb db, String cluster) implements Answer {}
+
+    /** sacctmgr add/modify/delete; {@code commit} false asks only what would change (sacctmgr without -i). */
+    record AccountsUpdate(io.motley.core.accounts.Sacctmgr.Request change, boolean commit)
+            implements Request<AccountsResult> {}
+
+    /** What a change printed and whether it changed the database. */
+    record AccountsResult(io.motley.core.accounts.AccountsChange.Result result) implements Answer {}
+
     /** {@code type}: the priority plugin's name; {@code rows}: the fair-share tree in order. */
     record ShareList(String type, List<ShareTree.Row> rows) implements Answer {
         public ShareList {

@@ -98,7 +98,9 @@ public final class Messages {
             Ops.UPDATE_NODE,
             Ops.ACCOUNTING,
             Ops.PRIORITY_FACTORS,
-            Ops.SHARES);
+            Ops.SHARES,
+            Ops.ACCOUNTS,
+            Ops.ACCOUNTS_CHANGE);
 
     // ---- encoding -------------------------------------------------------------------------------
 
@@ -190,6 +192,10 @@ public final class Messages {
                 yield f;
             }
             case Shares x -> Frame.op(Ops.SHARES);
+            case Message.AccountsQuery x -> Frame.op(Ops.ACCOUNTS);
+            case Message.AccountsAnswer x -> AccountsCodec.db(x.db(), x.cluster());
+            case Message.AccountsUpdate x -> AccountsCodec.change(x.change(), x.commit());
+            case Message.AccountsResult x -> AccountsCodec.result(x.result());
             case ShareList x -> {
                 Frame f = Frame.op(Ops.OK).put("type", x.type());
                 x.rows().forEach(r -> f.add(Codec.shareRow(r)));
@@ -345,6 +351,10 @@ public final class Messages {
                         ids(f));
             case Ops.PRIORITY_FACTORS -> new PriorityFactors();
             case Ops.SHARES -> new Shares();
+            case Ops.ACCOUNTS -> new Message.AccountsQuery();
+            case Ops.ACCOUNTS_CHANGE ->
+                new Message.AccountsUpdate(
+                        guard("accounts change: ", f, () -> AccountsCodec.change(f)), f.bool("commit"));
             case Ops.REGISTER -> register(f);
             case Ops.HEARTBEAT ->
                 new Heartbeat(decimal(f, "load", 0), number(f, "freeMem", 0), f.str("gpuUsage"), f.str("health"));
@@ -450,6 +460,10 @@ public final class Messages {
                 for (Frame c : f.children()) out.add(guard("share: ", c, () -> Codec.shareRow(c)));
                 yield new ShareList(f.str("type", ""), out);
             }
+            case Message.AccountsQuery x ->
+                new Message.AccountsAnswer(guard("accounts: ", f, () -> AccountsCodec.db(f)), f.str("cluster", ""));
+            case Message.AccountsUpdate x ->
+                new Message.AccountsResult(guard("accounts change: ", f, () -> AccountsCodec.result(f)));
         };
     }
 

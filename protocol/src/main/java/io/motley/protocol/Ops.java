@@ -35,6 +35,11 @@ public final class Ops {
     /** sshare: the fair-share tree. */
     public static final String SHARES = "shares";
 
+    /** sacctmgr list, sreport: the accounts database (accounts, users, associations, QOS). */
+    public static final String ACCOUNTS = "accounts";
+    /** sacctmgr add, modify, delete: one change, previewed or committed. */
+    public static final String ACCOUNTS_CHANGE = "accounts_change";
+
     public static final String REQUEUE = "requeue";
     public static final String REQUEUE_HOLD = "requeue_hold";
 

@@ -36,6 +36,7 @@ public final class Cluster {
     private final RunEnds ends;
 
     private final Priorities priorities;
+    private final Accounts accounts;
     private final SchedulingLoop loop;
 
     public Cluster(ClusterConfig config, Store store, LongSupplier clockSeconds) {
@@ -49,11 +50,13 @@ public final class Cluster {
         for (Job j : store.endedSince(now - config.minJobAgeSeconds())) state.note(j.shared());
         for (Job j : store.activeJobs()) state.note(j.shared());
         // fair share needs the usage of jobs that ended before this start, decayed from their ends
-        priorities = new Priorities(config, store.endedSince(Priorities.historySince(config, now)), this::job);
+        accounts = new Accounts(config, store);
+        priorities = new Priorities(
+                config, accounts::associations, store.endedSince(Priorities.historySince(config, now)), this::job);
         ends = new RunEnds(state, config, clock);
-        loop = new SchedulingLoop(state, config, clock, priorities, this::storedFamily);
+        loop = new SchedulingLoop(state, config, clock, priorities, accounts, this::storedFamily);
         registry = new NodeRegistry(state, config, clock, ends, this::wakeScheduler);
-        commands = new JobCommands(state, config, clock, priorities, this::dependencyTarget);
+        commands = new JobCommands(state, config, clock, priorities, accounts, this::dependencyTarget);
         log.info(
                 "state loaded jobs_active={} nodes={}",
                 jobs.values().stream().filter(j -> !j.state().isTerminal()).count(),
@@ -140,6 +143,24 @@ public final class Cluster {
 
     public List<Job> accounting(long start, long end, int uid, List<Long> ids) {
         return store.accounting(start, end, uid, ids);
+    }
+
+    /** sacctmgr list and sreport: the accounts database as it is now. */
+    public io.motley.core.accounts.AccountsDb accountsDb() {
+        synchronized (state) {
+            return accounts.db();
+        }
+    }
+
+    /** sacctmgr add, modify, delete (see {@link Accounts#change}); a committed change may let waiting jobs start. */
+    public io.motley.core.accounts.AccountsChange.Result changeAccounts(
+            io.motley.core.accounts.Sacctmgr.Request r, Caller caller, boolean commit) {
+        io.motley.core.accounts.AccountsChange.Result result;
+        synchronized (state) {
+            result = accounts.change(r, caller, commit);
+        }
+        if (commit && result.changed()) wakeScheduler();
+        return result;
     }
 
     // ---- agents --------------------------------------------------------------------------

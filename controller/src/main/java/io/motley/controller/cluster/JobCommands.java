@@ -1,6 +1,7 @@
 package io.motley.controller.cluster;
 
 import io.motley.controller.store.StoreException;
+import io.motley.core.accounts.LimitCheck;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeView;
 import io.motley.core.cluster.Partition;
@@ -39,6 +40,7 @@ final class JobCommands {
     private final ClusterConfig config;
     private final LongSupplier clock;
     private final Priorities priorities;
+    private final Accounts accounts;
     private final LongFunction<Optional<Dependency.Target>> dependencyTarget;
 
     /**
@@ -50,11 +52,13 @@ final class JobCommands {
             ClusterConfig config,
             LongSupplier clock,
             Priorities priorities,
+            Accounts accounts,
             LongFunction<Optional<Dependency.Target>> dependencyTarget) {
         this.state = state;
         this.config = config;
         this.clock = clock;
         this.priorities = priorities;
+        this.accounts = accounts;
         this.dependencyTarget = dependencyTarget;
     }
 
@@ -65,7 +69,8 @@ final class JobCommands {
             // only root raises a job's priority with a negative nice; sbatch already ignores it for others, as
             // Slurm's does
             JobRequest asked = submitted.nice() < 0 && !caller.isRoot() ? submitted.withNice(0) : submitted;
-            Verdict v = admit(asked, caller.uid(), caller.user(), caller.groupsToCheck(), now);
+            Verdict admitted = admit(asked, caller.uid(), caller.user(), caller.groupsToCheck(), now);
+            Verdict v = admitted.rejection() == null ? overSubmitLimit(admitted, caller.user()) : admitted;
             JobRequest req = v.request();
             try {
                 if (v.rejection() != null) {
@@ -163,11 +168,16 @@ final class JobCommands {
             return new Verdict(asked, String.join(",", asked.partitions()), Durations.UNLIMITED, invalid.get(), true);
         List<NodeView> views = state.nodes.values().stream().map(Node::view).toList();
         // the account (-A or the user's default) and QOS the job is charged to, checked when accounts are declared
-        Admission.Charge charge = Admission.charge(asked, owner, config.associations());
+        Admission.Charge charge = Admission.charge(asked, owner, accounts.associations());
         JobRequest req = charge.rejection() == null ? asked.charged(charge.account(), charge.qos()) : asked;
         Optional<Admission.Rejection> no = charge.rejection() != null
                 ? Optional.of(charge.rejection())
                 : Admission.check(req, config.partitions(), views, callerGroups);
+        if (no.isEmpty() && charge.account() != null && accounts.associations().enforced()) {
+            // a job without a time limit gets its association's MaxWall, as slurmctld sets it
+            long maxWall = LimitCheck.maxWall(accounts.db(), new LimitCheck.Owner(charge.account(), owner));
+            if (maxWall > 0 && req.timeLimitSeconds() == JobRequest.UNSET) req = req.withTimeLimit(maxWall);
+        }
         List<String> parts = Admission.resolvePartitions(req, config.partitions());
         Partition first = config.partitions().stream()
                 .filter(p -> !parts.isEmpty() && p.name().equals(parts.get(0)))
@@ -190,6 +200,24 @@ final class JobCommands {
             }
         }
         return new Verdict(req, partition, limit, no.orElse(null), false);
+    }
+
+    /**
+     * MaxSubmitJobs: a submission that would give its association more pending and running jobs
+     * than that is refused before anything is stored, as slurmctld's acct_policy_validate does.
+     */
+    private Verdict overSubmitLimit(Verdict v, String owner) {
+        String account = v.request().account();
+        if (account == null || !accounts.associations().enforced()) return v;
+        long active = state.jobs.values().stream()
+                .filter(j -> !j.state().isTerminal()
+                        && j.user().equals(owner)
+                        && account.equals(j.request().account()))
+                .count();
+        return LimitCheck.atSubmit(accounts.db(), new LimitCheck.Owner(account, owner), active)
+                .map(why -> new Verdict(
+                        v.request(), v.partition(), v.timeLimit(), new Admission.Rejection(null, why), true))
+                .orElse(v);
     }
 
     /** Slurm's words for acting on a job that does not exist or is someone else's (only its owner and root may); null when allowed. */

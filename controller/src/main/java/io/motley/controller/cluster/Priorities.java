@@ -4,6 +4,7 @@ import io.motley.core.cluster.Partition;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
+import io.motley.core.priority.Associations;
 import io.motley.core.priority.Charge;
 import io.motley.core.priority.Factors;
 import io.motley.core.priority.PriorityCalculator;
@@ -33,7 +34,11 @@ final class Priorities {
     private static final int HISTORY_HALF_LIVES = 40;
 
     private final ClusterConfig config;
-    private final PriorityCalculator calculator;
+    /** The accounts and QOS as sacctmgr left them; a new instance after every change. */
+    private final Supplier<Associations> associations;
+
+    private Associations calculatedFor;
+    private PriorityCalculator calculator;
     private final UsageLedger ledger;
     /** Jobs already in the ledger (those still in the cluster's view; older ones cannot come back). */
     private final Set<Long> charged = new HashSet<>();
@@ -56,15 +61,29 @@ final class Priorities {
      * @param finished the store's finished jobs since {@link #historySince(ClusterConfig, long)}
      * @param lookup finds a job that left the cluster's view (in the store)
      */
-    Priorities(ClusterConfig config, List<Job> finished, LongFunction<Optional<Job>> lookup) {
+    Priorities(
+            ClusterConfig config,
+            Supplier<Associations> associations,
+            List<Job> finished,
+            LongFunction<Optional<Job>> lookup) {
         this.config = config;
-        this.calculator = new PriorityCalculator(
-                config.priority(),
-                config.associations(),
-                config.partitions().stream().map(Partition::name).toList());
+        this.associations = associations;
         this.ledger = new UsageLedger(config.priority().decayHalfLifeSeconds());
         this.lookup = lookup;
         for (Job j : finished) charge(j);
+    }
+
+    /** The calculator for the accounts and QOS as they are now (QOS priorities change with sacctmgr). */
+    private PriorityCalculator calculator() {
+        Associations now = associations.get();
+        if (calculator == null || now != calculatedFor) {
+            calculatedFor = now;
+            calculator = new PriorityCalculator(
+                    config.priority(),
+                    now,
+                    config.partitions().stream().map(Partition::name).toList());
+        }
+        return calculator;
     }
 
     /** Where the usage worth loading at start begins. */
@@ -109,7 +128,7 @@ final class Priorities {
     private Factors rank(Job j, long now, Supplier<ShareTree> tree, int clusterCpus) {
         Ranked r = ranked.get(j.id());
         if (r != null && r.request() == j.request()) return r.factors();
-        Factors f = calculator.factors(j, now, tree.get(), clusterCpus);
+        Factors f = calculator().factors(j, now, tree.get(), clusterCpus);
         ranked.put(j.id(), new Ranked(j.request(), f));
         return f;
     }
@@ -123,7 +142,7 @@ final class Priorities {
     private ShareTree tree(long now, Collection<Job> jobs) {
         Set<String> users = new TreeSet<>();
         for (Job j : jobs) users.add(j.user());
-        return ShareTree.compute(config.associations(), ledger.usageAt(now, List.copyOf(running.values())), users);
+        return ShareTree.compute(associations.get(), ledger.usageAt(now, List.copyOf(running.values())), users);
     }
 
     /** The factors of every pending job in {@code jobs} as they were last computed, for sprio. */
@@ -145,15 +164,15 @@ final class Priorities {
     List<Job> top(Job job, Job topJob, long highest, long now, Collection<Job> jobs, int clusterCpus) {
         if (!multifactor()) return List.of(job.withPriority(highest), topJob.withPriority(job.priority()));
         ShareTree tree = shares(now, jobs);
-        double sum = calculator.factors(job, now, tree, clusterCpus).sum();
+        double sum = calculator().factors(job, now, tree, clusterCpus).sum();
         long delta = Math.max(1, highest + 1 - (long) Math.floor(sum));
         Job up = job.withRequest(job.request()
                 .withNice((int) Math.max(Integer.MIN_VALUE + 3, job.request().nice() - delta)));
         Job down = topJob.withRequest(topJob.request()
                 .withNice((int) Math.min(Integer.MAX_VALUE - 2, topJob.request().nice() + delta)));
-        up = up.withPriority(calculator.factors(up, now, tree, clusterCpus).priority());
+        up = up.withPriority(calculator().factors(up, now, tree, clusterCpus).priority());
         down = down.withPriority(
-                calculator.factors(down, now, tree, clusterCpus).priority());
+                calculator().factors(down, now, tree, clusterCpus).priority());
         return List.of(up, down);
     }
 
@@ -196,7 +215,7 @@ final class Priorities {
     }
 
     private String account(Job j) {
-        return config.associations().enforced() ? j.request().account() : null;
+        return associations.get().enforced() ? j.request().account() : null;
     }
 
     private double rate(Job j) {

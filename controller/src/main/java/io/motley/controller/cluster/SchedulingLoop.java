@@ -1,6 +1,7 @@
 package io.motley.controller.cluster;
 
 import io.motley.controller.store.StoreException;
+import io.motley.core.accounts.LimitCheck;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.cluster.NodeView;
@@ -14,6 +15,7 @@ import io.motley.core.queue.QueueEntry;
 import io.motley.core.queue.QueuePass;
 import io.motley.core.scheduler.Allocation;
 import io.motley.core.scheduler.IncrementalScheduler;
+import io.motley.core.scheduler.JobGate;
 import io.motley.core.scheduler.Plan;
 import io.motley.core.scheduler.Scheduler;
 import io.motley.core.scheduler.SchedulerOptions;
@@ -43,6 +45,7 @@ final class SchedulingLoop {
     private final ClusterConfig config;
     private final LongSupplier clock;
     private final Priorities priorities;
+    private final Accounts accounts;
     private final LongFunction<List<Job>> storedFamily;
 
     private final Object wake = new Object();
@@ -65,11 +68,13 @@ final class SchedulingLoop {
             ClusterConfig config,
             LongSupplier clock,
             Priorities priorities,
+            Accounts accounts,
             LongFunction<List<Job>> storedFamily) {
         this.state = state;
         this.config = config;
         this.clock = clock;
         this.priorities = priorities;
+        this.accounts = accounts;
         this.storedFamily = storedFamily;
     }
 
@@ -114,7 +119,7 @@ final class SchedulingLoop {
     }
 
     /** What a pass planned from: the snapshot, and the queue it was made of (array tasks, each job's request then). */
-    record PassInput(Snapshot snapshot, SchedulerOptions options, QueuePass queue) {}
+    record PassInput(Snapshot snapshot, SchedulerOptions options, QueuePass queue, JobGate gate) {}
 
     /**
      * One pass: a snapshot taken under the lock, a plan made outside it (so submissions and
@@ -126,7 +131,7 @@ final class SchedulingLoop {
         synchronized (passes) {
             PassInput in = snapshot();
             if (in == null) return new Plan(List.of(), Map.of());
-            Plan plan = scheduler.plan(in.snapshot(), in.options());
+            Plan plan = scheduler.plan(in.snapshot(), in.options(), in.gate());
             commit(in, plan);
             return plan;
         }
@@ -194,8 +199,33 @@ final class SchedulingLoop {
             return new PassInput(
                     new Snapshot(views, config.partitions(), running, queue.queue(), config.defMemPerCpuMiB(), now),
                     options,
-                    queue);
+                    queue,
+                    limitGate(queue));
         }
+    }
+
+    /**
+     * The association limits of this pass (MaxJobs, MaxWall, GrpTRES), over what the running jobs
+     * hold; none while no account exists (then nothing is enforced).
+     */
+    private JobGate limitGate(QueuePass queue) {
+        if (!accounts.associations().enforced()) return JobGate.OPEN;
+        List<LimitCheck.Held> held = new ArrayList<>();
+        for (Job j : state.jobs.values()) {
+            if (j.state() != JobState.RUNNING || j.request().account() == null) continue;
+            held.add(new LimitCheck.Held(
+                    new LimitCheck.Owner(j.request().account(), j.user()),
+                    j.allocCpus(),
+                    j.allocMemMiB(),
+                    j.gpuList().size()));
+        }
+        Map<Long, LimitCheck.Owner> owners = new HashMap<>();
+        for (QueueEntry e : queue.entries().values()) {
+            Job j = state.jobs.get(e.jobId());
+            if (j != null && j.request().account() != null)
+                owners.put(e.jobId(), new LimitCheck.Owner(j.request().account(), j.user()));
+        }
+        return LimitCheck.gate(accounts.db(), held, owners);
     }
 
     /**

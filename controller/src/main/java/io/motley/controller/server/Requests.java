@@ -9,6 +9,10 @@ import io.motley.core.scheduler.Plan;
 import io.motley.protocol.Frame;
 import io.motley.protocol.MalformedMessage;
 import io.motley.protocol.Message.Accounting;
+import io.motley.protocol.Message.AccountsAnswer;
+import io.motley.protocol.Message.AccountsQuery;
+import io.motley.protocol.Message.AccountsResult;
+import io.motley.protocol.Message.AccountsUpdate;
 import io.motley.protocol.Message.Answer;
 import io.motley.protocol.Message.Caller;
 import io.motley.protocol.Message.Cancel;
@@ -150,6 +154,9 @@ final class Requests {
                 new ShareList(
                         cluster.config().priority().typeName(), cluster.shares().rows());
             case Accounting a -> new JobRecords(cluster.accounting(a.start(), a.end(), a.user(), a.ids()));
+            case AccountsQuery q ->
+                new AccountsAnswer(cluster.accountsDb(), cluster.config().clusterName());
+            case AccountsUpdate u -> new AccountsResult(cluster.changeAccounts(u.change(), asking, u.commit()));
         };
         return Messages.encode(answer);
     }

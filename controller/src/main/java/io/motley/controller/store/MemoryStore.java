@@ -19,6 +19,7 @@ public final class MemoryStore implements Store {
     private final TreeMap<String, Node> nodes = new TreeMap<>();
     private long nextId = 1;
     private String problem;
+    private io.motley.core.accounts.AccountsDb accounts = io.motley.core.accounts.AccountsDb.empty();
 
     /** Makes every write fail with {@code message} (null: healthy again), as a lost database would. */
     public synchronized void failWith(String message) {
@@ -94,6 +95,17 @@ public final class MemoryStore implements Store {
     @Override
     public synchronized Optional<String> problem() {
         return Optional.ofNullable(problem);
+    }
+
+    @Override
+    public synchronized io.motley.core.accounts.AccountsDb accounts() {
+        return AccountRows.sorted(accounts);
+    }
+
+    @Override
+    public synchronized void saveAccounts(io.motley.core.accounts.AccountsDb db) {
+        writable();
+        accounts = db;
     }
 
     @Override

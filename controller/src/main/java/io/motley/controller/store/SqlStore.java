@@ -439,6 +439,19 @@ public final class SqlStore implements Store {
     }
 
     @Override
+    public synchronized io.motley.core.accounts.AccountsDb accounts() {
+        return read("cannot read accounts", AccountRows::read);
+    }
+
+    @Override
+    public synchronized void saveAccounts(io.motley.core.accounts.AccountsDb db) {
+        transaction("cannot save accounts", "cannot save accounts to", c -> {
+            AccountRows.write(c, db);
+            return null;
+        });
+    }
+
+    @Override
     public synchronized Optional<String> problem() {
         if (file != null) return file.problem(() -> nextId(single, ""));
         try {

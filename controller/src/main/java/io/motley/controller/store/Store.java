@@ -15,7 +15,7 @@ import java.util.function.LongFunction;
  * survives a crash of the controller. {@link SqlStore} keeps it in SQLite, PostgreSQL or MariaDB;
  * {@link MemoryStore} in memory, for tests.
  */
-public interface Store extends AutoCloseable {
+public interface Store extends AccountsStore, AutoCloseable {
 
     /** The store motley.conf asks for: its StorageURL server, or the embedded file {@code state/motley.db}. */
     static Store open(ClusterConfig config, Path home) {

@@ -312,6 +312,24 @@ public record JobRequest(
         return with(new Terms(newAccount, newQos, terms.comment(), terms.nice(), terms.requeue()));
     }
 
+    /** The same request with a time limit (an association's MaxWall for a job that gave none, as slurmctld sets it). */
+    public JobRequest withTimeLimit(TimeLimit limit) {
+        return new JobRequest(
+                name,
+                resources,
+                placement,
+                new Timing(limit, timing.beginTime(), timing.deadline()),
+                output,
+                payload,
+                conditions,
+                terms);
+    }
+
+    /** As {@link #withTimeLimit(TimeLimit)}, in seconds. */
+    public JobRequest withTimeLimit(long seconds) {
+        return withTimeLimit(TimeLimit.of(seconds));
+    }
+
     /** The same request eligible from another time (a requeued job waits, as Slurm's BeginTime). */
     public JobRequest withBeginTime(long begin) {
         return new JobRequest(

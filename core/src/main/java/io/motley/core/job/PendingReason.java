@@ -19,5 +19,15 @@ public enum PendingReason {
     BeginTime,
     JobArrayTaskLimit,
     /** Slurm's FAIL_DEADLINE, spelled as Slurm prints it. */
-    DeadLine;
+    DeadLine,
+    /** The association's MaxJobs: as many of its jobs run as it may run at once. */
+    AssocMaxJobsLimit,
+    /** The association's (or an account's above it) GrpTRES for cpu. */
+    AssocGrpCpuLimit,
+    /** The association's (or an account's above it) GrpTRES for mem. */
+    AssocGrpMemLimit,
+    /** The association's (or an account's above it) GrpTRES for a GRES (gres/gpu). */
+    AssocGrpGRES,
+    /** The job's time limit is over its association's MaxWall. */
+    AssocMaxWallDurationPerJobLimit;
 }

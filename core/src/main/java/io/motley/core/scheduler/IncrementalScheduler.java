@@ -23,10 +23,15 @@ public final class IncrementalScheduler {
     private boolean lastUnique;
 
     public Plan plan(Snapshot snap, SchedulerOptions options) {
+        return plan(snap, options, JobGate.OPEN);
+    }
+
+    /** As {@link #plan(Snapshot, SchedulerOptions)}, with limits beyond the nodes' (association limits) from {@code gate}. */
+    public Plan plan(Snapshot snap, SchedulerOptions options, JobGate gate) {
         if (layout == null || !layout.describes(snap.nodes())) layout = new NodeLayout(snap.nodes());
         if (table == null || !table.describes(snap.partitions(), layout))
             table = new PartitionTable(snap.partitions(), layout);
-        return new SchedulingPass(snap, options, layout, table, queue(snap.pending())).run();
+        return new SchedulingPass(snap, options, gate, layout, table, queue(snap.pending())).run();
     }
 
     /**

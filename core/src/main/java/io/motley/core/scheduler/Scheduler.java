@@ -25,8 +25,13 @@ public final class Scheduler {
     }
 
     public static Plan plan(Snapshot snap, SchedulerOptions options) {
+        return plan(snap, options, JobGate.OPEN);
+    }
+
+    /** As {@link #plan(Snapshot, SchedulerOptions)}, with limits beyond the nodes' (association limits) from {@code gate}. */
+    public static Plan plan(Snapshot snap, SchedulerOptions options, JobGate gate) {
         // a scheduler with nothing kept from a pass before: the same algorithm, from scratch
-        return new IncrementalScheduler().plan(snap, options);
+        return new IncrementalScheduler().plan(snap, options, gate);
     }
 
     /** The highest PriorityTier among a job's partitions (0 when none exists): jobs are taken by it first, as in Slurm. */

@@ -78,11 +78,20 @@ final class SchedulingPass {
     private final FreeIndex[] free;
     /** Requests that fit no node of a partition in this pass, with the earliest end they failed with. */
     private final Map<Shape, Long> failed = new HashMap<>();
+    /** Limits beyond the nodes' (association limits), asked before and after a job is placed. */
+    private final JobGate gate;
 
     @SuppressWarnings("unchecked")
-    SchedulingPass(Snapshot snap, SchedulerOptions options, NodeLayout layout, PartitionTable table, PassQueue queue) {
+    SchedulingPass(
+            Snapshot snap,
+            SchedulerOptions options,
+            JobGate gate,
+            NodeLayout layout,
+            PartitionTable table,
+            PassQueue queue) {
         this.snap = snap;
         this.options = options;
+        this.gate = gate;
         this.now = snap.now();
         this.layout = layout;
         this.table = table;
@@ -139,6 +148,12 @@ final class SchedulingPass {
                 reasons.put(id, PendingReason.JobHeldUser);
                 continue;
             }
+            // a job held back by a limit of its association neither waits for nodes nor blocks those behind it
+            PendingReason limited = gate.before(queue.jobs.get(at));
+            if (limited != null) {
+                reasons.put(id, limited);
+                continue;
+            }
             PendingReason reason = null;
             Placed placed = null;
             boolean counted = false;
@@ -180,6 +195,12 @@ final class SchedulingPass {
             }
             if (placed != null) {
                 QueuedJob job = queue.jobs.get(at);
+                limited = gate.admit(
+                        job, placed.cpus(), placed.memMiB(), placed.gpus().size());
+                if (limited != null) {
+                    reasons.put(id, limited);
+                    continue;
+                }
                 Start s = new Start(
                         job.id(),
                         placed.partition().name(),
