@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +64,8 @@ public final class SqlStore implements Store {
     private final Map<String, String> nodeStates = new HashMap<>();
 
     private final ScheduledExecutorService retry;
+    /** Commits the submissions that arrive together in one transaction. */
+    private final GroupCommit submissions;
 
     private SqlStore(Dialect dialect, String where, SqliteFile file, Connection single, HikariDataSource pool) {
         this.dialect = dialect;
@@ -74,6 +77,7 @@ public final class SqlStore implements Store {
         runUpsert = dialect.upsert("job_runs", List.of("job_id", "run"), Rows.RUN_COLUMNS);
         stepUpsert = dialect.upsert("job_steps", List.of("job_id", "run", "step_name"), Rows.STEP_COLUMNS);
         nodeUpsert = dialect.upsert("nodes", List.of("name"), Rows.NODE_COLUMNS);
+        submissions = new GroupCommit("store-group-commit", this::insertGroup);
         if (pool != null) {
             retry = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("store-retry").daemon().factory());
@@ -87,6 +91,7 @@ public final class SqlStore implements Store {
     static SqlStore sqlite(java.nio.file.Path path) {
         SqliteFile f;
         Connection c = null;
+        SqlStore store = null;
         try {
             f = new SqliteFile(path);
             String url = "jdbc:sqlite:" + f.file;
@@ -101,12 +106,13 @@ public final class SqlStore implements Store {
                 // what the migrations wrote goes into the file now, rather than keeping a large -wal
                 s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
             }
-            SqlStore store = new SqlStore(Dialect.SQLITE, f.file.toString(), f, c, null);
+            store = new SqlStore(Dialect.SQLITE, f.file.toString(), f, c, null);
             long next = store.nextId(c, "");
             long from = f.opened(next);
             if (from > next) store.setNextId(c, from);
             return store;
         } catch (SQLException | IOException | RuntimeException e) {
+            if (store != null) store.submissions.close();
             if (c != null) {
                 try {
                     c.close();
@@ -242,15 +248,31 @@ public final class SqlStore implements Store {
     }
 
     @Override
-    public synchronized Job insertNew(LongFunction<Job> make) {
+    public Job insertNew(LongFunction<Job> make) {
+        return insertGroup(List.of(make)).get(0);
+    }
+
+    @Override
+    public CompletableFuture<Job> insertGrouped(LongFunction<Job> make) {
+        return submissions.add(make);
+    }
+
+    /**
+     * Takes the next ids, one for each of {@code makes} in order, and saves the jobs built for them
+     * in one transaction: one sync for the group. The embedded file's id mark is moved ahead of the
+     * last id first. All are saved, or none.
+     */
+    private synchronized List<Job> insertGroup(List<LongFunction<Job>> makes) {
         if (file != null) file.check(() -> nextId(single, ""));
         return transaction("cannot save a new job", "cannot save the job to", c -> {
-            long id = nextId(c, dialect.forUpdate());
-            if (file != null) file.reserve(id);
-            setNextId(c, id + 1);
-            Job job = make.apply(id);
-            writeJobs(c, List.of(job));
-            return job;
+            long first = nextId(c, dialect.forUpdate());
+            long last = first + makes.size() - 1;
+            if (file != null) file.reserve(last);
+            setNextId(c, last + 1);
+            List<Job> jobs = new ArrayList<>(makes.size());
+            for (int i = 0; i < makes.size(); i++) jobs.add(makes.get(i).apply(first + i));
+            writeJobs(c, jobs);
+            return jobs;
         });
     }
 
@@ -484,7 +506,13 @@ public final class SqlStore implements Store {
 
     /** Closes the database; the embedded file's id mark is made exact, so a clean restart leaves no gap in the ids. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        // outside the lock: the committer needs it to write what is queued
+        submissions.close();
+        closeDatabase();
+    }
+
+    private synchronized void closeDatabase() {
         if (retry != null) retry.shutdownNow();
         if (file != null) {
             try {
