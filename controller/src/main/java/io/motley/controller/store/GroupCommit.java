@@ -43,7 +43,7 @@ final class GroupCommit implements AutoCloseable {
         synchronized (this) {
             if (closed) {
                 done.completeExceptionally(
-                        new StoreException("cannot save a new job: the job database is closing", null));
+                        new StoreException("the job was not accepted: the job database is closing", null));
                 return done;
             }
             waiting.add(new Member(make, done));

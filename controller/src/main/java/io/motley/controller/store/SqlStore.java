@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class SqlStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(Store.class);
     static final int RETRY_SECONDS = 2;
+    /** How a refused submission's message starts: sbatch prints it after "Batch job submission failed: ". */
+    static final String NOT_ACCEPTED = "the job was not accepted, it could not be saved";
 
     private final Dialect dialect;
     /** The database as messages name it: the file, or the URL without any password. */
@@ -64,6 +66,8 @@ public final class SqlStore implements Store {
     private final Map<String, String> nodeStates = new HashMap<>();
 
     private final ScheduledExecutorService retry;
+    /** A server's answer as last seen, for {@link #problem()}; unused for SQLite. */
+    private final ServerHealth health = new ServerHealth();
     /** Commits the submissions that arrive together in one transaction. */
     private final GroupCommit submissions;
 
@@ -81,7 +85,7 @@ public final class SqlStore implements Store {
         if (pool != null) {
             retry = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("store-retry").daemon().factory());
-            retry.scheduleWithFixedDelay(this::retryDeferred, RETRY_SECONDS, RETRY_SECONDS, TimeUnit.SECONDS);
+            retry.scheduleWithFixedDelay(this::probe, RETRY_SECONDS, RETRY_SECONDS, TimeUnit.SECONDS);
         } else {
             retry = null;
         }
@@ -193,6 +197,7 @@ public final class SqlStore implements Store {
             T result = work.run(c);
             c.commit();
             committed = true;
+            if (pool != null) health.answered();
             if (!kept.isEmpty()) {
                 deferred.clear();
                 log.info("job ends kept while the database was unreachable are written count={}", kept.size());
@@ -225,10 +230,10 @@ public final class SqlStore implements Store {
     private StoreException failure(String failure, String diskFullWhat, Exception e) {
         if (file != null) return file.failure(failure, diskFullWhat, e);
         if (e instanceof SQLException s && Dialect.unreachable(s)) {
-            return new StoreException(
-                    failure + ": the job database " + where + " is unreachable (" + ServerAccess.cause(e)
-                            + "); the controller reconnects by itself when it is back",
-                    e);
+            String message = "the job database " + where + " is unreachable (" + ServerAccess.cause(e)
+                    + "); the controller reconnects by itself when it is back";
+            health.failed("cannot reach the job database: " + message);
+            return new StoreException(failure + ": " + message, e);
         }
         return new StoreException(failure + ": " + e.getMessage(), e);
     }
@@ -264,7 +269,7 @@ public final class SqlStore implements Store {
      */
     private synchronized List<Job> insertGroup(List<LongFunction<Job>> makes) {
         if (file != null) file.check(() -> nextId(single, ""));
-        return transaction("cannot save a new job", "cannot save the job to", c -> {
+        return transaction(NOT_ACCEPTED, "cannot save the job to", c -> {
             long first = nextId(c, dialect.forUpdate());
             long last = first + makes.size() - 1;
             if (file != null) file.reserve(last);
@@ -460,19 +465,24 @@ public final class SqlStore implements Store {
         });
     }
 
+    /**
+     * What is wrong now. For the embedded file, checked on the spot (cheap); for a server, as last
+     * seen by a write or by the probe every {@link #RETRY_SECONDS} s, so the answer never waits
+     * for a lost server or for a commit in progress.
+     */
     @Override
-    public synchronized Optional<String> problem() {
-        if (file != null) return file.problem(() -> nextId(single, ""));
-        try {
-            read("cannot reach the job database", c -> {
-                if (!c.isValid(2)) throw new SQLException("the connection does not answer", "08006");
-                return null;
-            });
-        } catch (StoreException e) {
-            return Optional.of(e.getMessage());
+    public Optional<String> problem() {
+        if (file != null) {
+            synchronized (this) {
+                return file.problem(() -> nextId(single, ""));
+            }
         }
-        if (!deferred.isEmpty()) retryDeferred();
-        return Optional.empty();
+        return health.problem();
+    }
+
+    /** Every few seconds: notes whether the server answers, and writes kept job ends once it does. */
+    private void probe() {
+        if (health.probe(pool, where)) retryDeferred();
     }
 
     /** Job ends kept from an outage and not yet written (for tests). */

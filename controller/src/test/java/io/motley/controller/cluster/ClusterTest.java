@@ -152,7 +152,8 @@ class ClusterTest {
     void aSubmissionTheStoreRefusesIsAnsweredWithItsMessageAndLeavesNothingInView() {
         io.motley.controller.store.MemoryStore store = new io.motley.controller.store.MemoryStore();
         Cluster c = cluster(store);
-        store.failWith("cannot save a new job: the job database jdbc:postgresql://db/motley is unreachable");
+        store.failWith(
+                "the job was not accepted, it could not be saved: the job database jdbc:postgresql://db/motley is unreachable");
         Submission s = c.submit(req(1), as(0, 0, "root"));
         assertThat(accepted(s)).isFalse();
         assertThat(failure(s)).contains("is unreachable");

@@ -66,7 +66,7 @@ class GroupCommitTest {
             for (CompletableFuture<Job> member : group) {
                 assertThatThrownBy(() -> Store.await(member))
                         .isInstanceOf(StoreException.class)
-                        .hasMessageContaining("cannot save a new job")
+                        .hasMessageStartingWith(SqlStore.NOT_ACCEPTED)
                         .hasMessageContaining("injected failure");
             }
             assertThat(storedIds()).containsExactly(1L, 2L);
