@@ -1,5 +1,6 @@
 package io.motley.controller.cluster;
 
+import io.motley.controller.store.Store;
 import io.motley.controller.store.StoreException;
 import io.motley.core.accounts.LimitCheck;
 import io.motley.core.cluster.Node;
@@ -23,6 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -62,88 +64,118 @@ final class JobCommands {
         this.dependencyTarget = dependencyTarget;
     }
 
-    /** Accepts or refuses a submission; an id is answered only once the job is committed. */
+    /**
+     * Accepts or refuses a submission; an id is answered only once the job is committed. The
+     * request is judged under the tables' lock, and its job queued for the store's next group
+     * commit there (so ids follow the order of the checks); the commit is awaited without the lock,
+     * so that other requests and the scheduler go on meanwhile, and the job enters the tables once
+     * committed. A refused group commit leaves nothing in memory.
+     */
     Submission submit(JobRequest submitted, Caller caller) {
+        Admitted a;
         synchronized (state) {
-            long now = clock.getAsLong();
-            // only root raises a job's priority with a negative nice; sbatch already ignores it for others, as
-            // Slurm's does
-            JobRequest asked = submitted.nice() < 0 && !caller.isRoot() ? submitted.withNice(0) : submitted;
-            Verdict admitted = admit(asked, caller.uid(), caller.user(), caller.groupsToCheck(), now);
-            Verdict v = admitted.rejection() == null ? overSubmitLimit(admitted, caller.user()) : admitted;
-            JobRequest req = v.request();
-            try {
-                if (v.rejection() != null) {
-                    Admission.Rejection no = v.rejection();
-                    String why = no.detail() == null ? no.failure() : no.detail();
-                    if (v.beforeStore()) {
-                        // text and sizes are judged before anything is stored, as Slurm's _validate_job_desc: no
-                        // id is spent
-                        log.info("submission refused user={} why=\"{}\"", caller.user(), why);
-                    } else {
-                        // Slurm spends a job id on a refused submission and records it as FAILED; so do we
-                        Job failed = state.store.insertNew(id -> new Job(
-                                id,
-                                req,
-                                caller.user(),
-                                caller.uid(),
-                                caller.gid(),
-                                JobState.FAILED,
-                                PendingReason.None,
-                                0,
-                                now,
-                                now,
-                                now,
-                                v.partition(),
-                                null,
-                                0,
-                                0,
-                                v.timeLimit(),
-                                new ExitStatus(1, 0),
-                                -1));
-                        log.info("submission refused job={} user={} why=\"{}\"", failed.id(), caller.user(), why);
-                    }
-                    return new Submission.Refused(no.failure(), no.detail());
-                }
-                ArraySpec spec = req.array() == null ? null : ArraySpec.parse(req.array());
-                Job job = state.store.insertNew(id -> {
-                    Job j = new Job(
-                            id,
-                            req,
-                            caller.user(),
-                            caller.uid(),
-                            caller.gid(),
-                            JobState.PENDING,
-                            PendingReason.None,
-                            priorities.initial(id),
-                            now,
-                            0,
-                            0,
-                            v.partition(),
-                            null,
-                            0,
-                            0,
-                            v.timeLimit(),
-                            ExitStatus.NONE,
-                            -1);
-                    // one record holds all of an array's pending tasks, however many
-                    return spec == null ? j : j.withArray(new ArrayPart(id, -1, ArraySpec.fold(spec.indices())));
-                });
-                // committed by insertNew: memory follows, its text shared with the other jobs'
-                state.note(job.shared());
-                log.info(
-                        "job submitted job={} user={} name={} partition={}",
-                        job.id(),
-                        caller.user(),
-                        req.name(),
-                        v.partition());
-                return new Submission.Accepted(job.id());
-            } catch (StoreException e) {
-                // the store's message says what happened and what to do (disk full, database gone); nothing was saved
-                log.error("submission not saved user={} error=\"{}\"", caller.user(), e.getMessage());
-                return new Submission.Refused(e.getMessage(), null);
-            }
+            a = admitAndQueue(submitted, caller);
         }
+        if (a.answer() != null) return a.answer();
+        Job job;
+        try {
+            job = Store.await(a.inserted());
+        } catch (StoreException e) {
+            // the store's message says what happened and what to do (disk full, database gone); nothing was saved
+            log.error("submission not saved user={} error=\"{}\"", caller.user(), e.getMessage());
+            return new Submission.Refused(e.getMessage(), null);
+        }
+        if (a.refused() != null) {
+            log.info("submission refused job={} user={} why=\"{}\"", job.id(), caller.user(), a.why());
+            return a.refused();
+        }
+        synchronized (state) {
+            // committed: memory follows, its text shared with the other jobs'
+            state.note(job.shared());
+        }
+        log.info(
+                "job submitted job={} user={} name={} partition={}",
+                job.id(),
+                caller.user(),
+                job.request().name(),
+                job.partition());
+        return new Submission.Accepted(job.id());
+    }
+
+    /**
+     * A submission after its check: {@code answer} when it is answered without the store, or the
+     * job {@code inserted} into the store's next group, with {@code refused} (and its reason) when
+     * that job is the FAILED record of a refusal.
+     */
+    private record Admitted(
+            Submission answer, CompletableFuture<Job> inserted, Submission.Refused refused, String why) {}
+
+    /** The check of {@link #submit}, under the tables' lock, and the job it queues for the store. */
+    private Admitted admitAndQueue(JobRequest submitted, Caller caller) {
+        long now = clock.getAsLong();
+        // only root raises a job's priority with a negative nice; sbatch already ignores it for others, as
+        // Slurm's does
+        JobRequest asked = submitted.nice() < 0 && !caller.isRoot() ? submitted.withNice(0) : submitted;
+        Verdict admitted = admit(asked, caller.uid(), caller.user(), caller.groupsToCheck(), now);
+        // MaxSubmitJobs counts the jobs in the tables: submissions still in a group commit are not counted yet
+        Verdict v = admitted.rejection() == null ? overSubmitLimit(admitted, caller.user()) : admitted;
+        JobRequest req = v.request();
+        if (v.rejection() != null) {
+            Admission.Rejection no = v.rejection();
+            String why = no.detail() == null ? no.failure() : no.detail();
+            Submission.Refused refused = new Submission.Refused(no.failure(), no.detail());
+            if (v.beforeStore()) {
+                // text and sizes are judged before anything is stored, as Slurm's _validate_job_desc: no id is spent
+                log.info("submission refused user={} why=\"{}\"", caller.user(), why);
+                return new Admitted(refused, null, null, null);
+            }
+            // Slurm spends a job id on a refused submission and records it as FAILED; so do we
+            CompletableFuture<Job> failed = state.store.insertGrouped(id -> new Job(
+                    id,
+                    req,
+                    caller.user(),
+                    caller.uid(),
+                    caller.gid(),
+                    JobState.FAILED,
+                    PendingReason.None,
+                    0,
+                    now,
+                    now,
+                    now,
+                    v.partition(),
+                    null,
+                    0,
+                    0,
+                    v.timeLimit(),
+                    new ExitStatus(1, 0),
+                    -1));
+            return new Admitted(null, failed, refused, why);
+        }
+        ArraySpec spec = req.array() == null ? null : ArraySpec.parse(req.array());
+        CompletableFuture<Job> job = state.store.insertGrouped(id -> {
+            Job j = new Job(
+                    id,
+                    req,
+                    caller.user(),
+                    caller.uid(),
+                    caller.gid(),
+                    JobState.PENDING,
+                    PendingReason.None,
+                    priorities.initial(id),
+                    now,
+                    0,
+                    0,
+                    v.partition(),
+                    null,
+                    0,
+                    0,
+                    v.timeLimit(),
+                    ExitStatus.NONE,
+                    -1);
+            // one record holds all of an array's pending tasks, however many
+            return spec == null ? j : j.withArray(new ArrayPart(id, -1, ArraySpec.fold(spec.indices())));
+        });
+        return new Admitted(null, job, null, null);
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongFunction;
 
 /**
@@ -37,6 +38,15 @@ public final class MemoryStore implements Store {
         nextId++;
         jobs.put(job.id(), job);
         return job;
+    }
+
+    @Override
+    public CompletableFuture<Job> insertGrouped(LongFunction<Job> make) {
+        try {
+            return CompletableFuture.completedFuture(insertNew(make));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override

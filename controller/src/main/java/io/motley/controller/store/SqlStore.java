@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class SqlStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(Store.class);
     static final int RETRY_SECONDS = 2;
+    /** How a refused submission's message starts: sbatch prints it after "Batch job submission failed: ". */
+    static final String NOT_ACCEPTED = "the job was not accepted, it could not be saved";
 
     private final Dialect dialect;
     /** The database as messages name it: the file, or the URL without any password. */
@@ -63,6 +66,10 @@ public final class SqlStore implements Store {
     private final Map<String, String> nodeStates = new HashMap<>();
 
     private final ScheduledExecutorService retry;
+    /** A server's answer as last seen, for {@link #problem()}; unused for SQLite. */
+    private final ServerHealth health = new ServerHealth();
+    /** Commits the submissions that arrive together in one transaction. */
+    private final GroupCommit submissions;
 
     private SqlStore(Dialect dialect, String where, SqliteFile file, Connection single, HikariDataSource pool) {
         this.dialect = dialect;
@@ -74,10 +81,11 @@ public final class SqlStore implements Store {
         runUpsert = dialect.upsert("job_runs", List.of("job_id", "run"), Rows.RUN_COLUMNS);
         stepUpsert = dialect.upsert("job_steps", List.of("job_id", "run", "step_name"), Rows.STEP_COLUMNS);
         nodeUpsert = dialect.upsert("nodes", List.of("name"), Rows.NODE_COLUMNS);
+        submissions = new GroupCommit("store-group-commit", this::insertGroup);
         if (pool != null) {
             retry = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("store-retry").daemon().factory());
-            retry.scheduleWithFixedDelay(this::retryDeferred, RETRY_SECONDS, RETRY_SECONDS, TimeUnit.SECONDS);
+            retry.scheduleWithFixedDelay(this::probe, RETRY_SECONDS, RETRY_SECONDS, TimeUnit.SECONDS);
         } else {
             retry = null;
         }
@@ -87,6 +95,7 @@ public final class SqlStore implements Store {
     static SqlStore sqlite(java.nio.file.Path path) {
         SqliteFile f;
         Connection c = null;
+        SqlStore store = null;
         try {
             f = new SqliteFile(path);
             String url = "jdbc:sqlite:" + f.file;
@@ -101,12 +110,13 @@ public final class SqlStore implements Store {
                 // what the migrations wrote goes into the file now, rather than keeping a large -wal
                 s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
             }
-            SqlStore store = new SqlStore(Dialect.SQLITE, f.file.toString(), f, c, null);
+            store = new SqlStore(Dialect.SQLITE, f.file.toString(), f, c, null);
             long next = store.nextId(c, "");
             long from = f.opened(next);
             if (from > next) store.setNextId(c, from);
             return store;
         } catch (SQLException | IOException | RuntimeException e) {
+            if (store != null) store.submissions.close();
             if (c != null) {
                 try {
                     c.close();
@@ -187,6 +197,7 @@ public final class SqlStore implements Store {
             T result = work.run(c);
             c.commit();
             committed = true;
+            if (pool != null) health.answered();
             if (!kept.isEmpty()) {
                 deferred.clear();
                 log.info("job ends kept while the database was unreachable are written count={}", kept.size());
@@ -219,10 +230,10 @@ public final class SqlStore implements Store {
     private StoreException failure(String failure, String diskFullWhat, Exception e) {
         if (file != null) return file.failure(failure, diskFullWhat, e);
         if (e instanceof SQLException s && Dialect.unreachable(s)) {
-            return new StoreException(
-                    failure + ": the job database " + where + " is unreachable (" + ServerAccess.cause(e)
-                            + "); the controller reconnects by itself when it is back",
-                    e);
+            String message = "the job database " + where + " is unreachable (" + ServerAccess.cause(e)
+                    + "); the controller reconnects by itself when it is back";
+            health.failed("cannot reach the job database: " + message);
+            return new StoreException(failure + ": " + message, e);
         }
         return new StoreException(failure + ": " + e.getMessage(), e);
     }
@@ -242,15 +253,31 @@ public final class SqlStore implements Store {
     }
 
     @Override
-    public synchronized Job insertNew(LongFunction<Job> make) {
+    public Job insertNew(LongFunction<Job> make) {
+        return insertGroup(List.of(make)).get(0);
+    }
+
+    @Override
+    public CompletableFuture<Job> insertGrouped(LongFunction<Job> make) {
+        return submissions.add(make);
+    }
+
+    /**
+     * Takes the next ids, one for each of {@code makes} in order, and saves the jobs built for them
+     * in one transaction: one sync for the group. The embedded file's id mark is moved ahead of the
+     * last id first. All are saved, or none.
+     */
+    private synchronized List<Job> insertGroup(List<LongFunction<Job>> makes) {
         if (file != null) file.check(() -> nextId(single, ""));
-        return transaction("cannot save a new job", "cannot save the job to", c -> {
-            long id = nextId(c, dialect.forUpdate());
-            if (file != null) file.reserve(id);
-            setNextId(c, id + 1);
-            Job job = make.apply(id);
-            writeJobs(c, List.of(job));
-            return job;
+        return transaction(NOT_ACCEPTED, "cannot save the job to", c -> {
+            long first = nextId(c, dialect.forUpdate());
+            long last = first + makes.size() - 1;
+            if (file != null) file.reserve(last);
+            setNextId(c, last + 1);
+            List<Job> jobs = new ArrayList<>(makes.size());
+            for (int i = 0; i < makes.size(); i++) jobs.add(makes.get(i).apply(first + i));
+            writeJobs(c, jobs);
+            return jobs;
         });
     }
 
@@ -451,19 +478,24 @@ public final class SqlStore implements Store {
         });
     }
 
+    /**
+     * What is wrong now. For the embedded file, checked on the spot (cheap); for a server, as last
+     * seen by a write or by the probe every {@link #RETRY_SECONDS} s, so the answer never waits
+     * for a lost server or for a commit in progress.
+     */
     @Override
-    public synchronized Optional<String> problem() {
-        if (file != null) return file.problem(() -> nextId(single, ""));
-        try {
-            read("cannot reach the job database", c -> {
-                if (!c.isValid(2)) throw new SQLException("the connection does not answer", "08006");
-                return null;
-            });
-        } catch (StoreException e) {
-            return Optional.of(e.getMessage());
+    public Optional<String> problem() {
+        if (file != null) {
+            synchronized (this) {
+                return file.problem(() -> nextId(single, ""));
+            }
         }
-        if (!deferred.isEmpty()) retryDeferred();
-        return Optional.empty();
+        return health.problem();
+    }
+
+    /** Every few seconds: notes whether the server answers, and writes kept job ends once it does. */
+    private void probe() {
+        if (health.probe(pool, where)) retryDeferred();
     }
 
     /** Job ends kept from an outage and not yet written (for tests). */
@@ -497,7 +529,13 @@ public final class SqlStore implements Store {
 
     /** Closes the database; the embedded file's id mark is made exact, so a clean restart leaves no gap in the ids. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        // outside the lock: the committer needs it to write what is queued
+        submissions.close();
+        closeDatabase();
+    }
+
+    private synchronized void closeDatabase() {
         if (retry != null) retry.shutdownNow();
         if (file != null) {
             try {

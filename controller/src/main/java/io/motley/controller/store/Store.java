@@ -7,6 +7,8 @@ import io.motley.core.job.JobState;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.LongFunction;
 
 /**
@@ -36,6 +38,25 @@ public interface Store extends AccountsStore, AutoCloseable {
      * says what to do, when the database is gone, replaced, read-only, full or unreachable.
      */
     Job insertNew(LongFunction<Job> make);
+
+    /**
+     * As {@link #insertNew}, but returns at once: the job joins the next group commit, and the
+     * future completes with it once the transaction holding it (and the jobs submitted with it,
+     * one sync for all) has committed, or fails with the {@link StoreException} that refused the
+     * whole group. Ids are issued in the order of the calls. Lets a caller wait for the commit
+     * without holding its own locks; {@link #await} waits.
+     */
+    CompletableFuture<Job> insertGrouped(LongFunction<Job> make);
+
+    /** Waits for a job from {@link #insertGrouped}; a refusal is thrown as the store's {@link StoreException}. */
+    static Job await(CompletableFuture<Job> inserted) {
+        try {
+            return inserted.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
+    }
 
     void saveJob(Job job);
 

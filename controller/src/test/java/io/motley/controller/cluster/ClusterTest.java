@@ -99,6 +99,53 @@ class ClusterTest {
         return new AgentReport.Registration(n, cpus, 4000, List.of(inventory), List.of());
     }
 
+    /** Whether a thread waits to enter {@code lock}'s monitor. */
+    static boolean someoneWaitsFor(Object lock) {
+        for (java.lang.management.ThreadInfo t :
+                java.lang.management.ManagementFactory.getThreadMXBean().dumpAllThreads(true, false)) {
+            if (t.getThreadState() == Thread.State.BLOCKED
+                    && t.getLockInfo() != null
+                    && t.getLockInfo().getIdentityHashCode() == System.identityHashCode(lock)) return true;
+        }
+        return false;
+    }
+
+    @Test
+    void aSubmissionWaitsForItsCommitWithoutHoldingTheTables() throws Exception {
+        Store store = Store.sqlite(dir.resolve("db"));
+        Cluster c = cluster(store);
+        java.util.concurrent.CompletableFuture<Submission> submitted;
+        java.util.concurrent.CompletableFuture<List<Job>> read;
+        // holding the store's lock stalls its commit: the submission waits for it
+        synchronized (store) {
+            submitted = java.util.concurrent.CompletableFuture.supplyAsync(() -> c.submit(req(1), as(0, 0, "root")));
+            org.awaitility.Awaitility.await().until(() -> someoneWaitsFor(store));
+            read = java.util.concurrent.CompletableFuture.supplyAsync(c::jobs);
+            // other requests go on meanwhile, and the job is not in view before it is committed
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(20))
+                    .until(read::isDone);
+            assertThat(read.get()).isEmpty();
+        }
+        long id = id(submitted.get());
+        assertThat(c.job(id)).hasValueSatisfying(j -> assertThat(j.state()).isEqualTo(JobState.PENDING));
+        store.close();
+    }
+
+    @Test
+    void aSubmissionTheStoreRefusesIsAnsweredWithItsMessageAndLeavesNothingInView() {
+        io.motley.controller.store.MemoryStore store = new io.motley.controller.store.MemoryStore();
+        Cluster c = cluster(store);
+        store.failWith(
+                "the job was not accepted, it could not be saved: the job database jdbc:postgresql://db/motley is unreachable");
+        Submission s = c.submit(req(1), as(0, 0, "root"));
+        assertThat(accepted(s)).isFalse();
+        assertThat(failure(s)).contains("is unreachable");
+        assertThat(c.jobs()).isEmpty();
+        store.failWith(null);
+        assertThat(id(c.submit(req(1), as(0, 0, "root")))).isEqualTo(1);
+    }
+
     @Test
     void acceptedJobsSurviveARestartAndLostLaunchesAreResent() {
         Store store = Store.sqlite(dir.resolve("db"));

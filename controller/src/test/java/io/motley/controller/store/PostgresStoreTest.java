@@ -54,6 +54,29 @@ class PostgresStoreTest extends SqlStoreContract implements AccountsStoreContrac
     }
 
     @Test
+    void theDatabasesHealthIsAnsweredWithoutWaitingForACommitInProgress() throws Exception {
+        Store s = store();
+        java.util.concurrent.CompletableFuture<java.util.Optional<String>> asked;
+        // holding the store's lock stands for a commit that waits for a lost server
+        synchronized (s) {
+            asked = java.util.concurrent.CompletableFuture.supplyAsync(s::problem);
+            await().atMost(Duration.ofSeconds(20)).until(asked::isDone);
+        }
+        assertThat(asked.get()).isEmpty();
+        server.stop();
+        try {
+            // the store's own probe notices, with no write to fail first
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> s.problem()
+                            .filter(p -> p.contains("is unreachable"))
+                            .isPresent());
+        } finally {
+            server.start();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> s.problem().isEmpty());
+    }
+
+    @Test
     void aLostServerRefusesWritesKeepsJobEndsAndIsUsedAgainWhenBack() throws Exception {
         Job a = store().insertNew(StoreTest::job);
         Job running = ran(a, 200, 0, null, 0);
@@ -62,7 +85,7 @@ class PostgresStoreTest extends SqlStoreContract implements AccountsStoreContrac
         try {
             assertThatThrownBy(() -> store().insertNew(StoreTest::job))
                     .isInstanceOf(StoreException.class)
-                    .hasMessageStartingWith("cannot save a new job: the job database " + url + " is unreachable");
+                    .hasMessageStartingWith(SqlStore.NOT_ACCEPTED + ": the job database " + url + " is unreachable");
             Job done = ran(a, 200, 260, JobState.COMPLETED, 0);
             assertThatThrownBy(() -> store().saveJob(done)).hasMessageContaining("is unreachable");
             assertThat(((SqlStore) store()).deferredCount()).isEqualTo(1);

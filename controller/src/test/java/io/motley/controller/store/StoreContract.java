@@ -90,6 +90,26 @@ abstract class StoreContract {
     }
 
     @Test
+    void concurrentGroupedInsertsGetUniqueIdsInTheOrderEachClientAsked() throws Exception {
+        Store s = store();
+        List<List<Long>> perClient = new java.util.ArrayList<>();
+        List<Thread> clients = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            List<Long> mine = new java.util.ArrayList<>();
+            perClient.add(mine);
+            clients.add(Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 25; i++)
+                    mine.add(Store.await(s.insertGrouped(StoreTest::job)).id());
+            }));
+        }
+        for (Thread t : clients) t.join();
+        List<Long> all = perClient.stream().flatMap(List::stream).toList();
+        assertThat(all).hasSize(100).doesNotHaveDuplicates();
+        for (List<Long> mine : perClient) assertThat(mine).isSorted();
+        assertThat(s.activeJobs()).extracting(Job::id).containsExactlyInAnyOrderElementsOf(all);
+    }
+
+    @Test
     void newJobsTakeIncreasingIdsAndComeBackWhole() throws Exception {
         Job a = store().insertNew(StoreTest::job);
         Job b = store().insertNew(StoreTest::job);
