@@ -167,6 +167,12 @@ public final class Cluster {
         return store.accounting(start, end, uid, ids);
     }
 
+    /** sacct's query, answered by the store. */
+    public List<io.motley.core.accounting.AccountingRecord> accounting(
+            io.motley.core.accounting.AccountingQuery query) {
+        return store.accounting(query);
+    }
+
     // ---- agents --------------------------------------------------------------------------
 
     /** An agent (re)connected: record its node, then reconcile what it runs with what we believe. */

@@ -4,11 +4,13 @@ import io.motley.controller.cluster.Caller;
 import io.motley.controller.cluster.Cluster;
 import io.motley.controller.cluster.Outcome;
 import io.motley.controller.cluster.Submission;
+import io.motley.core.accounting.AccountingQuery;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.scheduler.Plan;
+import io.motley.protocol.AccountingFrames;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.Ops;
@@ -135,13 +137,13 @@ final class Requests {
                 yield out;
             }
             case Ops.ACCOUNTING -> {
-                long start = number(req, "start", 0);
-                long end = number(req, "end", Long.MAX_VALUE);
-                int user = (int) number(req, "user", -1);
-                List<Long> ids = ids(req);
-                Frame out = Frame.op(Ops.OK);
-                cluster.accounting(start, end, user, ids).forEach(j -> out.add(Codec.job(j, false)));
-                yield out;
+                AccountingQuery q;
+                try {
+                    q = AccountingFrames.query(req);
+                } catch (IllegalArgumentException e) {
+                    throw new MalformedRequest(FreeText.quote(e.getMessage(), QUOTED));
+                }
+                yield AccountingFrames.answer(cluster.accounting(q));
             }
             default -> Frame.error("unknown request '" + FreeText.quote(req.op(), QUOTED) + "'");
         };
