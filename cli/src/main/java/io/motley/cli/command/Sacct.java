@@ -600,19 +600,24 @@ public final class Sacct implements Command {
 
     private static final String USAGE = """
             Usage: sacct [-a] [-A accounts] [-b] [-E endtime] [-j jobs] [-l] [-n] [-o fields]
-                         [-p|-P] [-r partitions] [-s states] [-S starttime] [-u users] [-X] [--name names]""";
+                         [-p|-P] [-r partitions] [-s states] [-S starttime] [-u users] [-X] [-D]
+                         [-N nodes] [--name names] [--json]""";
 
     private static final String HELP = """
             Usage: sacct [OPTIONS]
               -a, --allusers          show the jobs of all users (the default for root and with -j)
               -A, --accounts=LIST     only jobs charged to these accounts
               -b, --brief             same as --format=jobid,state,exitcode
+              -D, --duplicates        also the earlier runs of requeued jobs (state REQUEUED)
                   --delimiter=CHARS   field separator for -p and -P (default '|')
               -e, --helpformat        list the fields --format takes
-              -E, --endtime=TIME      jobs that were eligible before this time (default: now)
-              -j, --jobs=LIST         these jobs (ID or ID.batch), whenever they ran
+              -E, --endtime=TIME      jobs that were eligible before this time (default: now;
+                                      with -s: the start time)
+              -j, --jobs=LIST         these jobs (ID, ID_TASK or ID.batch), whenever they ran
+                  --json              data_parser v0.0.40's JSON (slurmrestd's /slurmdb/v0.0.40/jobs)
               -l, --long              many fields (usage fields stay empty in Motley for now)
               -n, --noheader          no header lines
+              -N, --nodelist=HOSTLIST only jobs that ran on these nodes (all users)
                   --name=LIST         only jobs with these names
               -o, --format=LIST       fields to show, each optionally NAME%WIDTH
               -p, --parsable          '|'-separated output, with a trailing '|'
@@ -620,8 +625,10 @@ public final class Sacct implements Command {
                                       (a '|' or '\\' inside a value is written '\\|' or '\\\\', so
                                       rows always split on the bare delimiter; Slurm prints them bare)
               -r, --partition=LIST    only jobs in these partitions
-              -s, --state=LIST        only jobs in these states (names or codes: CD,F,CA,TO,NF,OOM,PD,R)
-              -S, --starttime=TIME    jobs that ran or pended after this time (default: 00:00 today)
+              -s, --state=LIST        only jobs in these states during the window (names or
+                                      codes: CD,F,CA,TO,NF,OOM,DL,RQ,PD,R)
+              -S, --starttime=TIME    jobs that ran or pended after this time (default: 00:00
+                                      today; with -j: any time; with -s: now)
               -u, --user=LIST         only jobs of these users (names or uids; -1 for all)
               -X, --allocations       the jobs only, not their steps
               -V, --version           print the version
