@@ -104,6 +104,31 @@ class RequeueDeadlineIT {
                             .out()
                             .trim())
                     .isEqualTo(twice + "|COMPLETED");
+            // sacct -D: the run the requeue ended is a line of its own, its batch step killed
+            assertThat(c.cmd("sacct", "-D", "-j", Long.toString(twice), "-n", "-P", "-o", "JobID,State")
+                            .out())
+                    .isEqualTo(twice + "|REQUEUED\n" + twice + ".batch|CANCELLED\n" + twice + "|COMPLETED\n" + twice
+                            + ".batch|COMPLETED\n");
+            assertThat(c.cmd("sacct", "-D", "-X", "-j", Long.toString(twice), "-n", "-P", "-o", "JobID,State")
+                            .out())
+                    .isEqualTo(twice + "|REQUEUED\n" + twice + "|COMPLETED\n");
+            // -s: requeued and completed within the last hour (without -S, -s asks about this second, as in Slurm)
+            assertThat(c.cmd("sacct", "-s", "RQ", "-S", "now-1hours", "-E", "now", "-X", "-n", "-P", "-o", "JobID")
+                            .out())
+                    .isEqualTo(twice + "\n");
+            assertThat(c.cmd("sacct", "-s", "CD", "-S", "now-1hours", "-E", "now", "-X", "-n", "-P", "-o", "JobID")
+                            .out())
+                    .contains(twice + "\n");
+            assertThat(c.cmd("sacct", "-s", "CD", "-X", "-n").out()).isEmpty();
+            TestCluster.Run json = c.cmd("sacct", "--json", "-D", "-j", Long.toString(twice));
+            assertThat(json.rc()).as(json.err()).isZero();
+            assertThat(json.out())
+                    .contains(
+                            "\"data_parser\": \"data_parser/v0.0.40\"",
+                            "\"job_id\": " + twice + ",",
+                            "\"REQUEUED\"",
+                            "\"COMPLETED\"",
+                            "\"id\": \"" + twice + ".batch\"");
 
             // requeue of a finished job: it runs again
             Path log = c.workFile("done.log");

@@ -200,19 +200,24 @@ public sealed interface Message {
         }
     }
 
-    /** sacct: jobs that ran between {@code start} and {@code end}; {@code user} {@link #ALL_USERS} for everyone's; {@code ids} empty for all. */
-    record Accounting(long start, long end, int user, List<Long> ids) implements Request<JobRecords> {
-        public static final int ALL_USERS = -1;
-
+    /** sacct (and sreport): the accounting records a query selects. */
+    record Accounting(io.motley.core.accounting.AccountingQuery query) implements Request<JobRecords> {
         public Accounting {
-            ids = List.copyOf(ids);
+            java.util.Objects.requireNonNull(query, "query");
         }
     }
 
-    /** Jobs as accounting holds them (without their scripts). */
-    record JobRecords(List<Job> jobs) implements Answer {
+    /** Accounting records: each job (or earlier run of it, with sacct -D) with its run and steps. */
+    record JobRecords(List<io.motley.core.accounting.AccountingRecord> records) implements Answer {
         public JobRecords {
-            jobs = List.copyOf(jobs);
+            records = List.copyOf(records);
+        }
+
+        /** The jobs of the records, as accounting holds them (without their scripts). */
+        public List<Job> jobs() {
+            return records.stream()
+                    .map(io.motley.core.accounting.AccountingRecord::job)
+                    .toList();
         }
     }
 

@@ -174,17 +174,8 @@ public final class Messages {
                 x.errors().forEach(e -> f.add(new Frame().put("node", e.node()).put("error", e.error())));
                 yield f;
             }
-            case Accounting x ->
-                Frame.op(Ops.ACCOUNTING)
-                        .put("start", x.start())
-                        .put("end", x.end())
-                        .put("user", x.user())
-                        .put("ids", x.ids().isEmpty() ? null : ids(x.ids()));
-            case JobRecords x -> {
-                Frame f = Frame.op(Ops.OK);
-                x.jobs().forEach(j -> f.add(Codec.job(j, false)));
-                yield f;
-            }
+            case Accounting x -> AccountingFrames.query(x.query());
+            case JobRecords x -> AccountingFrames.answer(x.records());
             case PriorityFactors x -> Frame.op(Ops.PRIORITY_FACTORS);
             case Priorities x -> {
                 Frame f = Codec.putWeights(Frame.op(Ops.OK), x.weights());
@@ -343,12 +334,7 @@ public final class Messages {
                 for (String n : f.str("nodes", "").split(",")) if (!n.isBlank()) nodes.add(n);
                 yield new UpdateNode(nodes, f.str("state", ""), f.str("reason"));
             }
-            case Ops.ACCOUNTING ->
-                new Accounting(
-                        number(f, "start", 0),
-                        number(f, "end", Long.MAX_VALUE),
-                        (int) number(f, "user", Accounting.ALL_USERS),
-                        ids(f));
+            case Ops.ACCOUNTING -> new Accounting(guard("", f, () -> AccountingFrames.query(f)));
             case Ops.PRIORITY_FACTORS -> new PriorityFactors();
             case Ops.SHARES -> new Shares();
             case Ops.ACCOUNTS -> new Message.AccountsQuery();
@@ -444,11 +430,7 @@ public final class Messages {
                 for (Frame c : f.children()) out.add(new NodeError(c.str("node"), c.str("error")));
                 yield new NodeErrors(out);
             }
-            case Accounting x -> {
-                List<Job> out = new ArrayList<>();
-                for (Frame c : f.children()) out.add(job(c, "job: "));
-                yield new JobRecords(out);
-            }
+            case Accounting x -> new JobRecords(guard("records: ", f, () -> AccountingFrames.records(f)));
             case PriorityFactors x -> {
                 PriorityConfig weights = guard("weights: ", f, () -> Codec.weights(f));
                 List<Factors> out = new ArrayList<>();

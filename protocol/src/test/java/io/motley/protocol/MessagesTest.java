@@ -3,6 +3,8 @@ package io.motley.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.motley.core.accounting.AccountingQuery;
+import io.motley.core.accounting.AccountingRecord;
 import io.motley.core.cluster.Gpu;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
@@ -198,8 +200,13 @@ class MessagesTest {
                 new Partitions(),
                 new UpdateNode(List.of("n1", "n2"), "DRAIN", "disk"),
                 new UpdateNode(List.of("n1"), "RESUME", null),
-                new Accounting(100, 200, 1000, List.of(1L, 2L)),
-                new Accounting(0, Long.MAX_VALUE, Accounting.ALL_USERS, List.of()),
+                new Accounting(AccountingQuery.builder()
+                        .window(100, 200)
+                        .uid(1000)
+                        .job(AccountingQuery.JobId.parse("1"))
+                        .job(AccountingQuery.JobId.parse("2_3"))
+                        .build()),
+                new Accounting(AccountingQuery.builder().build()),
                 new PriorityFactors(),
                 new Shares(),
                 new Register(node(NodeState.UP, null, 0, ""), 32, 128000, List.of(new Running(41, 0), ended())),
@@ -254,7 +261,10 @@ class MessagesTest {
                     new UpdateNode(List.of("n1"), "DRAIN", "x"),
                     new NodeErrors(List.of(new NodeError("n9", "Invalid node name specified")))
                 },
-                new Object[] {new Accounting(0, 1, -1, List.of()), new JobRecords(List.of(listed))},
+                new Object[] {
+                    new Accounting(AccountingQuery.builder().window(0, 1).build()),
+                    new JobRecords(List.of(new AccountingRecord(listed, null, List.of())))
+                },
                 new Object[] {new PriorityFactors(), new Priorities(weights(), List.of(fx))},
                 new Object[] {new Shares(), new ShareList("priority/multifactor", List.of(row))},
                 new Object[] {new Shares(), new Failure("the controller could not handle the request: boom")});
@@ -374,9 +384,12 @@ class MessagesTest {
                 .put("end", 200)
                 .put("user", -1)
                 .put("ids", "3");
-        assertThat(Messages.decode(accounting)).isEqualTo(new Accounting(100, 200, -1, List.of(3L)));
-        assertThat(FrameIO.toBytes(Messages.encode(Messages.decode(accounting))))
-                .isEqualTo(FrameIO.toBytes(accounting));
+        // the older form of the query (one uid, job ids) still reads
+        assertThat(Messages.decode(accounting))
+                .isEqualTo(new Accounting(AccountingQuery.builder()
+                        .window(100, 200)
+                        .job(AccountingQuery.JobId.parse("3"))
+                        .build()));
 
         Frame update = Frame.op("update_node")
                 .put("nodes", "n1,n2")

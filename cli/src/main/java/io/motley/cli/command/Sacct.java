@@ -4,6 +4,11 @@ import static io.motley.cli.format.Cells.cut;
 import static io.motley.cli.format.Cells.justify;
 
 import io.motley.cli.format.JobText;
+import io.motley.cli.format.SacctJson;
+import io.motley.core.accounting.AccountingRecord;
+import io.motley.core.accounting.JobRun;
+import io.motley.core.accounting.JobStep;
+import io.motley.core.job.ExitStatus;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
@@ -14,17 +19,9 @@ import io.motley.core.options.UsageException;
 import io.motley.core.size.MemorySize;
 import io.motley.core.time.Durations;
 import io.motley.protocol.Message.Accounting;
-import io.motley.protocol.Message.JobRecords;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -168,25 +165,6 @@ public final class Sacct implements Command {
             new FieldDef("WCKeyID", 10, Kind.UINT),
             new FieldDef("WorkDir", 20, Kind.STR));
 
-    // States sacct -s accepts that Motley's jobs never reach: they select nothing.
-    private static final Set<String> OTHER_STATES = Set.of(
-            "SUSPENDED",
-            "S",
-            "PREEMPTED",
-            "PR",
-            "BOOT_FAIL",
-            "BF",
-            "DEADLINE",
-            "DL",
-            "REQUEUED",
-            "RQ",
-            "RESIZING",
-            "RS",
-            "REVOKED",
-            "RV",
-            "SPECIAL_EXIT",
-            "SE");
-
     private static final List<OptionSpec> OPTIONS = List.of(
             OptionSpec.flag('a', "allusers"),
             OptionSpec.value('A', "accounts"),
@@ -197,9 +175,11 @@ public final class Sacct implements Command {
             OptionSpec.value('E', "endtime"),
             OptionSpec.flag('h', "help"),
             OptionSpec.value('j', "jobs"),
+            new OptionSpec('\0', "json", OptionSpec.Arg.OPTIONAL, "json"),
             OptionSpec.flag('l', "long"),
             OptionSpec.flag('L', "allclusters"),
             OptionSpec.flag('n', "noheader"),
+            OptionSpec.value('N', "nodelist"),
             OptionSpec.value('\0', "name"),
             OptionSpec.value('o', "format"),
             OptionSpec.flag('p', "parsable"),
@@ -238,62 +218,7 @@ public final class Sacct implements Command {
             throw new UsageException("error: Unknown arguments: " + String.join(" ", p.operands()), 1, false);
         }
 
-        // -j: jobs, and for each the steps asked for (null: the job and all its steps)
-        Map<Long, Set<String>> selected = new LinkedHashMap<>();
-        for (String list : p.all("jobs")) {
-            for (String item : list.split(",")) {
-                if (item.isBlank()) continue;
-                String t = item.trim();
-                if (!Character.isDigit(t.charAt(0))) throw fatal("Bad job/step specified: " + t);
-                int dot = t.indexOf('.');
-                String idPart = dot < 0 ? t : t.substring(0, dot);
-                int under = idPart.indexOf('_');
-                if (under >= 0) idPart = idPart.substring(0, under);
-                long id;
-                try {
-                    id = Long.parseLong(idPart);
-                } catch (NumberFormatException e) {
-                    throw fatal("Bad job/step specified: " + t);
-                }
-                if (dot < 0) {
-                    selected.put(id, null);
-                } else if (!selected.containsKey(id) || selected.get(id) != null) {
-                    selected.computeIfAbsent(id, k -> new HashSet<>()).add(t.substring(dot + 1));
-                }
-            }
-        }
-        EnumSet<JobState> states = null;
-        if (p.has("state")) states = parseStates(p.all("state"));
-        Set<String> users = new HashSet<>();
-        boolean allUsers = p.has("allusers") || io.uid() == 0 || !selected.isEmpty();
-        for (String list : p.all("user")) {
-            for (String u : list.split(",")) {
-                if (u.isBlank()) continue;
-                if (u.equals("-1")) {
-                    allUsers = true;
-                    users.clear();
-                    break;
-                }
-                users.add(u.trim());
-            }
-        }
-        Set<String> names = listOption(p, "name");
-        Set<String> accounts = listOption(p, "accounts");
-        Set<String> partitions = listOption(p, "partition");
-
-        ZonedDateTime now = ZonedDateTime.ofInstant(Instant.ofEpochSecond(io.nowSeconds()), io.zone());
-        long start;
-        if (p.has("starttime")) {
-            start = time(p.last("starttime"), now);
-        } else if (!selected.isEmpty() || states != null) {
-            start = 0;
-        } else {
-            start = LocalDate.ofInstant(Instant.ofEpochSecond(io.nowSeconds()), io.zone())
-                    .atStartOfDay(io.zone())
-                    .toEpochSecond();
-        }
-        long end = p.has("endtime") ? time(p.last("endtime"), now) : io.nowSeconds();
-
+        SacctSelection selection = SacctSelection.parse(p, io);
         List<Field> fields = fields(p);
         boolean parsable = false;
         boolean ending = false;
@@ -309,75 +234,89 @@ public final class Sacct implements Command {
         String delimiter = p.has("delimiter") ? p.last("delimiter") : "|";
         Printer printer = new Printer(fields, parsable, ending, delimiter);
 
+        boolean json = p.has("json");
         String cluster = null;
-        if (fields.stream().anyMatch(f -> f.def().name().equals("Cluster")))
+        if (json || fields.stream().anyMatch(f -> f.def().name().equals("Cluster")))
             cluster = Requests.partitions(io).cluster();
 
-        int userFilter = -1;
-        if (users.isEmpty() && !allUsers && io.uid() >= 0) userFilter = io.uid();
-        Accounting req = new Accounting(start, end, userFilter, List.copyOf(selected.keySet()));
-        JobRecords answer = io.gateway().ask(req);
+        List<AccountingRecord> records =
+                io.gateway().ask(new Accounting(selection.query())).records();
+        if (json) {
+            io.out().print(SacctJson.document(records, cluster, io.userName(), args));
+            return 0;
+        }
 
         StringBuilder out = new StringBuilder();
         if (!p.has("noheader")) printer.header(out);
         Ctx ctx = new Ctx(io, cluster);
-        for (Job j : answer.jobs()) {
-            if (!users.isEmpty() && !users.contains(j.user()) && !users.contains(Integer.toString(j.uid()))) continue;
-            if (users.isEmpty() && !allUsers && io.uid() < 0 && !j.user().equals(io.userName())) continue;
-            if (states != null && !states.contains(j.state())) continue;
-            if (names != null && !names.contains(j.request().name())) continue;
-            if (accounts != null
-                    && !accounts.contains(String.valueOf(j.request().account()))) continue;
-            if (partitions != null && (j.partition() == null || !partitions.contains(j.partition()))) continue;
-            Set<String> steps = selected.get(j.id());
-            boolean wholeJob = selected.isEmpty() || steps == null;
-            if (wholeJob) printer.line(out, j, false, ctx);
-            // a job that never ran on a node (refused at submit, cancelled while pending) has no batch step
-            if (p.has("allocations") || j.startTime() == 0 || j.node() == null) continue;
-            if (wholeJob || steps.contains("batch")) printer.line(out, j, true, ctx);
+        for (AccountingRecord r : records) {
+            Set<String> steps = selection.steps().get(r.job().id());
+            boolean wholeJob = selection.steps().isEmpty() || steps == null;
+            if (wholeJob) printer.line(out, lineJob(r), false, ctx, r.earlier() ? r.state() : null);
+            for (JobStep st : r.steps()) {
+                if (wholeJob || steps.contains(st.name())) printer.line(out, stepJob(r.job(), st), true, ctx, null);
+            }
         }
         io.out().print(out);
         return 0;
     }
 
-    private static Set<String> listOption(GetOpt.Parsed p, String key) {
-        if (!p.has(key)) return null;
-        Set<String> out = new HashSet<>();
-        for (String list : p.all(key)) {
-            for (String s : list.split(",")) if (!s.isBlank()) out.add(s.trim());
-        }
-        return out;
+    /** The job as its line shows it: itself, or for an earlier run the job with that run's times, node and exit. */
+    static Job lineJob(AccountingRecord r) {
+        if (!r.earlier()) return r.job();
+        JobRun run = r.run();
+        // FAILED stands for "ended"; the line's State shows the run's own (REQUEUED)
+        return instance(
+                r.job(),
+                JobState.FAILED,
+                run.startTime(),
+                run.endTime(),
+                run.nodeList(),
+                run.allocCpus(),
+                run.exit(),
+                io.motley.core.job.Usage.NONE);
     }
 
-    private static UsageException fatal(String message) {
-        return new UsageException("fatal: " + message, 1, false);
+    /** The job as a step's line shows it: the step's times, node, state, exit and usage. */
+    static Job stepJob(Job j, JobStep st) {
+        // a run ended by a requeue had its step killed, as scancel kills it
+        JobState state = JobState.parse(st.state()).orElse(JobState.CANCELLED);
+        return instance(j, state, st.startTime(), st.endTime(), st.nodeList(), st.allocCpus(), st.exit(), st.usage());
     }
 
-    private static long time(String text, ZonedDateTime now) {
-        try {
-            return Durations.parseTimestamp(text, now, true);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("error: Invalid time specification (pos=0): " + text, 1, false);
-        }
-    }
-
-    static EnumSet<JobState> parseStates(List<String> lists) {
-        EnumSet<JobState> out = EnumSet.noneOf(JobState.class);
-        for (String list : lists) {
-            String[] items = list.split(",");
-            for (int i = 0; i < items.length; i++) {
-                String s = items[i].trim();
-                if (s.isEmpty()) continue;
-                var st = JobState.parse(s);
-                if (st.isPresent()) {
-                    out.add(st.get());
-                } else if (!OTHER_STATES.contains(s.toUpperCase(Locale.ROOT))) {
-                    // Slurm quotes the value only when it is the list's last
-                    throw fatal("unrecognized job state value " + (i == items.length - 1 ? "'" + s + "'" : s));
-                }
-            }
-        }
-        return out;
+    static Job instance(
+            Job j,
+            JobState state,
+            long start,
+            long end,
+            String node,
+            int cpus,
+            ExitStatus exit,
+            io.motley.core.job.Usage usage) {
+        return new Job(
+                j.id(),
+                j.request(),
+                j.user(),
+                j.uid(),
+                j.gid(),
+                state,
+                j.reason(),
+                j.priority(),
+                j.submitTime(),
+                start,
+                end,
+                j.partition(),
+                node,
+                cpus,
+                j.allocMemMiB(),
+                j.timeLimitSeconds(),
+                exit,
+                state == JobState.CANCELLED ? j.cancelledBy() : -1,
+                j.gpuIds(),
+                usage,
+                j.array(),
+                j.restarts(),
+                state == j.state() ? j.stateDesc() : null);
     }
 
     /** The fields asked for with -o (repeatable), -b, -l, or the default ones. */
@@ -458,11 +397,15 @@ public final class Sacct implements Command {
             out.append('\n');
         }
 
-        void line(StringBuilder out, Job j, boolean step, Ctx ctx) {
+        /** One line; {@code state}, when not null, is what the State field shows (an earlier run's). */
+        void line(StringBuilder out, Job j, boolean step, Ctx ctx, String state) {
             for (int i = 0; i < fields.size(); i++) {
                 Field f = fields.get(i);
+                String raw = state != null && f.def().name().equals("State")
+                        ? state
+                        : value(f.def().name(), j, step, ctx);
                 // control characters written out, so that a value cannot start a line of its own
-                String v = FreeText.escape(value(f.def().name(), j, step, ctx));
+                String v = FreeText.escape(raw);
                 if (parsable) {
                     out.append(v == null ? "" : delimited(v));
                     if (ending || i < fields.size() - 1) out.append(delimiter);
@@ -657,19 +600,24 @@ public final class Sacct implements Command {
 
     private static final String USAGE = """
             Usage: sacct [-a] [-A accounts] [-b] [-E endtime] [-j jobs] [-l] [-n] [-o fields]
-                         [-p|-P] [-r partitions] [-s states] [-S starttime] [-u users] [-X] [--name names]""";
+                         [-p|-P] [-r partitions] [-s states] [-S starttime] [-u users] [-X] [-D]
+                         [-N nodes] [--name names] [--json]""";
 
     private static final String HELP = """
             Usage: sacct [OPTIONS]
               -a, --allusers          show the jobs of all users (the default for root and with -j)
               -A, --accounts=LIST     only jobs charged to these accounts
               -b, --brief             same as --format=jobid,state,exitcode
+              -D, --duplicates        also the earlier runs of requeued jobs (state REQUEUED)
                   --delimiter=CHARS   field separator for -p and -P (default '|')
               -e, --helpformat        list the fields --format takes
-              -E, --endtime=TIME      jobs that were eligible before this time (default: now)
-              -j, --jobs=LIST         these jobs (ID or ID.batch), whenever they ran
+              -E, --endtime=TIME      jobs that were eligible before this time (default: now;
+                                      with -s: the start time)
+              -j, --jobs=LIST         these jobs (ID, ID_TASK or ID.batch), whenever they ran
+                  --json              data_parser v0.0.40's JSON (slurmrestd's /slurmdb/v0.0.40/jobs)
               -l, --long              many fields (usage fields stay empty in Motley for now)
               -n, --noheader          no header lines
+              -N, --nodelist=HOSTLIST only jobs that ran on these nodes (all users)
                   --name=LIST         only jobs with these names
               -o, --format=LIST       fields to show, each optionally NAME%WIDTH
               -p, --parsable          '|'-separated output, with a trailing '|'
@@ -677,8 +625,10 @@ public final class Sacct implements Command {
                                       (a '|' or '\\' inside a value is written '\\|' or '\\\\', so
                                       rows always split on the bare delimiter; Slurm prints them bare)
               -r, --partition=LIST    only jobs in these partitions
-              -s, --state=LIST        only jobs in these states (names or codes: CD,F,CA,TO,NF,OOM,PD,R)
-              -S, --starttime=TIME    jobs that ran or pended after this time (default: 00:00 today)
+              -s, --state=LIST        only jobs in these states during the window (names or
+                                      codes: CD,F,CA,TO,NF,OOM,DL,RQ,PD,R)
+              -S, --starttime=TIME    jobs that ran or pended after this time (default: 00:00
+                                      today; with -j: any time; with -s: now)
               -u, --user=LIST         only jobs of these users (names or uids; -1 for all)
               -X, --allocations       the jobs only, not their steps
               -V, --version           print the version

@@ -2,6 +2,7 @@ package io.motley.cli.command;
 
 import static io.motley.cli.format.Cells.justify;
 
+import io.motley.core.accounting.AccountingQuery;
 import io.motley.core.cluster.Node;
 import io.motley.core.job.Job;
 import io.motley.core.options.GetOpt;
@@ -97,7 +98,10 @@ public final class Sreport implements Command {
         Report rep = new Report(start, end, unit, delimiter, p.has("parsable"), !p.has("noheader"), top);
         String what = ops.get(0).toLowerCase(Locale.ROOT) + " " + ops.get(1).toLowerCase(Locale.ROOT);
         List<Job> jobs = io.gateway()
-                .ask(new Message.Accounting(start, end, Message.Accounting.ALL_USERS, List.of()))
+                .ask(new Message.Accounting(AccountingQuery.builder()
+                        .window(start, end)
+                        .allocationsOnly(true)
+                        .build()))
                 .jobs();
         String cluster = io.gateway().ask(new Message.Partitions()).cluster();
         if (what.startsWith("cluster util")) {

@@ -1,5 +1,9 @@
 package io.motley.cli.command;
 
+import io.motley.core.accounting.AccountingQuery;
+import io.motley.core.accounting.AccountingRecord;
+import io.motley.core.accounting.JobRun;
+import io.motley.core.accounting.JobStep;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.cluster.Partition;
@@ -11,6 +15,7 @@ import io.motley.core.job.JobState;
 import io.motley.core.job.PendingReason;
 import io.motley.core.options.UsageException;
 import io.motley.core.time.Durations;
+import io.motley.protocol.AccountingFrames;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.Ops;
@@ -282,6 +287,9 @@ final class Fixtures {
         final List<Node> nodes = new ArrayList<>();
         final List<Partition> partitions = new ArrayList<>();
         final List<Frame> requests = new ArrayList<>();
+        /** Earlier runs of requeued jobs, by job id, as the store keeps them. */
+        final Map<Long, List<JobRun>> runs = new java.util.HashMap<>();
+
         String cluster = "anchor";
         /** Answer to HOLD and RELEASE; by default every job succeeds. */
         Function<Frame, Frame> holdAnswer = req -> {
@@ -333,19 +341,25 @@ final class Fixtures {
                     }
                 }
                 case Ops.ACCOUNTING -> {
-                    // filters as the controller's store does
-                    List<Long> ids = new ArrayList<>();
-                    for (String t : req.str("ids", "").split(",")) if (!t.isBlank()) ids.add(Long.parseLong(t));
-                    long start = req.lng("start", 0);
-                    long end = req.lng("end", Long.MAX_VALUE);
-                    int user = req.integer("user", -1);
+                    // answered as the controller's store does: each started job has its batch step
+                    AccountingQuery q = AccountingFrames.query(req);
+                    List<AccountingRecord> records = new ArrayList<>();
                     for (Job j : jobs) {
-                        if (!ids.isEmpty() && !ids.contains(j.id())) continue;
-                        if (ids.isEmpty() && (j.submitTime() > end || (j.endTime() != 0 && j.endTime() < start)))
-                            continue;
-                        if (user >= 0 && j.uid() != user) continue;
-                        out.add(Codec.job(j, false));
+                        List<JobStep> steps = j.startTime() > 0 && j.node() != null
+                                ? List.of(new JobStep(
+                                        j.restarts(),
+                                        "batch",
+                                        j.startTime(),
+                                        j.endTime(),
+                                        j.state().name(),
+                                        j.exit(),
+                                        j.node(),
+                                        j.allocCpus(),
+                                        j.usage()))
+                                : List.of();
+                        records.addAll(q.select(j, runs.getOrDefault(j.id(), List.of()), steps));
                     }
+                    return AccountingFrames.answer(records);
                 }
                 case Ops.NODES -> nodes.forEach(n -> out.add(Codec.node(n)));
                 case Ops.PARTITIONS -> {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.motley.cli.command.Fixtures.FakeCluster;
 import io.motley.cli.command.Fixtures.Result;
+import io.motley.core.accounting.JobRun;
 import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
@@ -239,30 +240,38 @@ class SacctTest {
 
         Fixtures.run(new Sacct(), c, NOW, 1000, "alice", "");
         Frame mine = c.last(Ops.ACCOUNTING);
-        assertThat(mine.integer("user", 0)).isEqualTo(1000);
+        assertThat(mine.str("uids")).isEqualTo("1000");
+        assertThat(mine.has("users")).isFalse();
         assertThat(mine.lng("start", 0)).isEqualTo(at("2026-11-22T00:00:00"));
-        assertThat(mine.lng("end", 0)).isEqualTo(NOW);
+        assertThat(mine.lng("end", 0)).as("until now, this second included").isEqualTo(NOW + 1);
         assertThat(mine.has("ids")).isFalse();
 
         Result named =
                 Fixtures.run(new Sacct(), c, NOW, 1000, "alice", "", "-X", "-n", "-o", "jobid,user,uid", "-u", "root");
-        assertThat(c.last(Ops.ACCOUNTING).integer("user", 0)).isEqualTo(-1);
+        assertThat(c.last(Ops.ACCOUNTING).str("users")).isEqualTo("root");
+        assertThat(c.last(Ops.ACCOUNTING).has("uids")).isFalse();
         assertThat(named.out()).startsWith("4379              root      0 \n").doesNotContain("alice");
 
         Result byUid = Fixtures.run(new Sacct(), c, NOW, "-X", "-n", "-P", "-o", "jobid,user,group", "--user=1000");
         assertThat(byUid.out()).isEqualTo(lines("4390|alice|1000"));
 
         Fixtures.run(new Sacct(), c, NOW, 1000, "alice", "", "-a");
-        assertThat(c.last(Ops.ACCOUNTING).integer("user", 0)).isEqualTo(-1);
+        assertThat(c.last(Ops.ACCOUNTING).has("uids")).isFalse();
+        assertThat(c.last(Ops.ACCOUNTING).has("users")).isFalse();
     }
 
     @Test
     void stateNameAndStepSelection() throws Exception {
         FakeCluster c = capture();
-        Result cancelled = Fixtures.run(new Sacct(), c, NOW, "-s", "CA", "-P", "-n", "-o", "jobid,state");
+        // as in Slurm, -s without -S asks about this moment: these jobs were cancelled minutes ago
+        Result now = Fixtures.run(new Sacct(), c, NOW, "-s", "CA", "-P", "-n", "-o", "jobid,state");
+        assertThat(now.out()).isEmpty();
+        assertThat(c.last(Ops.ACCOUNTING).lng("start", -1)).isEqualTo(NOW);
+        assertThat(c.last(Ops.ACCOUNTING).str("states")).isEqualTo("CANCELLED");
+        Result cancelled = Fixtures.run(
+                new Sacct(), c, NOW, "-s", "CA", "-S", "12:00", "-E", "now", "-P", "-n", "-o", "jobid,state");
         assertThat(cancelled.out())
                 .isEqualTo(lines("4382|CANCELLED by 0", "4382.batch|CANCELLED", "4383|CANCELLED by 0"));
-        assertThat(c.last(Ops.ACCOUNTING).lng("start", -1)).isZero();
 
         Result byName = Fixtures.run(new Sacct(), c, NOW, "--name=okjob,failjob", "-X", "-P", "-n", "-o", "jobid");
         assertThat(byName.out()).isEqualTo(lines("4380", "4381"));
@@ -346,5 +355,145 @@ class SacctTest {
                         "JobID|State|Reason",
                         "4391|FAILED|Launch failed on vm: No space left on device",
                         "4392|COMPLETED|None"));
+    }
+
+    /** 4380 of the capture, requeued once: its first run on vm ended by the requeue. */
+    private static FakeCluster requeued() {
+        FakeCluster c = capture();
+        c.runs.put(
+                4380L,
+                List.of(new JobRun(
+                        0,
+                        at("2026-11-22T12:50:00"),
+                        at("2026-11-22T12:55:00"),
+                        JobRun.REQUEUED,
+                        ExitStatus.NONE,
+                        "vm",
+                        1)));
+        c.jobs.replaceAll(j -> j.id() == 4380 ? requeuedOnce(j) : j);
+        return c;
+    }
+
+    private static Job requeuedOnce(Job j) {
+        return new Job(
+                j.id(),
+                j.request(),
+                j.user(),
+                j.uid(),
+                j.gid(),
+                j.state(),
+                j.reason(),
+                j.priority(),
+                j.submitTime(),
+                j.startTime(),
+                j.endTime(),
+                j.partition(),
+                j.node(),
+                j.allocCpus(),
+                j.allocMemMiB(),
+                j.timeLimitSeconds(),
+                j.exit(),
+                j.cancelledBy(),
+                j.gpuIds(),
+                j.usage(),
+                j.array(),
+                1,
+                j.stateDesc());
+    }
+
+    @Test
+    void duplicatesListEarlierRunsAsRequeuedLines() throws Exception {
+        FakeCluster c = requeued();
+        Result plain = Fixtures.run(new Sacct(), c, NOW, "-j", "4380", "-P", "-n", "-o", "jobid,state,start,end");
+        assertThat(plain.out())
+                .isEqualTo(lines(
+                        "4380|COMPLETED|2026-11-22T12:57:35|2026-11-22T12:57:35",
+                        "4380.batch|COMPLETED|2026-11-22T12:57:35|2026-11-22T12:57:35"));
+        Result dup = Fixtures.run(
+                new Sacct(), c, NOW, "-D", "-X", "-j", "4380", "-P", "-n", "-o", "jobid,state,start,end,nodelist");
+        assertThat(c.last(Ops.ACCOUNTING).bool("duplicates")).isTrue();
+        assertThat(c.last(Ops.ACCOUNTING).bool("allocations")).isTrue();
+        assertThat(dup.out())
+                .isEqualTo(lines(
+                        "4380|REQUEUED|2026-11-22T12:50:00|2026-11-22T12:55:00|vm",
+                        "4380|COMPLETED|2026-11-22T12:57:35|2026-11-22T12:57:35|vm"));
+        Result rq = Fixtures.run(
+                new Sacct(), c, NOW, "-s", "RQ", "-S", "12:00", "-E", "now", "-X", "-P", "-n", "-o", "jobid,state");
+        assertThat(rq.out()).as("without -D, the latest run that matches").isEqualTo(lines("4380|REQUEUED"));
+    }
+
+    @Test
+    void accountsPartitionsNodesAndArrayTasksGoIntoTheQuery() throws Exception {
+        FakeCluster c = capture();
+        Result r = Fixtures.run(
+                new Sacct(),
+                c,
+                NOW,
+                1000,
+                "alice",
+                "",
+                "-A",
+                "root,x",
+                "-r",
+                "debug",
+                "-N",
+                "vm,vx",
+                "--name",
+                "okjob",
+                "-X",
+                "-P",
+                "-n",
+                "-o",
+                "jobid");
+        assertThat(r.err()).isEmpty();
+        Frame q = c.last(Ops.ACCOUNTING);
+        assertThat(q.str("accounts").split(",")).containsExactlyInAnyOrder("root", "x");
+        assertThat(q.str("partitions")).isEqualTo("debug");
+        assertThat(q.str("nodes").split(",")).containsExactlyInAnyOrder("vm", "vx");
+        assertThat(q.str("names")).isEqualTo("okjob");
+        assertThat(q.has("uids")).as("-N looks at every user's jobs").isFalse();
+        assertThat(r.out()).isEqualTo(lines("4380"));
+        assertThat(Fixtures.run(new Sacct(), c, NOW, "-r", "other", "-n").out()).isEmpty();
+        Fixtures.run(new Sacct(), c, NOW, "-j", "4384_1,4385");
+        assertThat(c.last(Ops.ACCOUNTING).str("ids")).isEqualTo("4384_1,4385");
+        Result after = Fixtures.run(new Sacct(), c, NOW, "-S", "13:00", "-E", "12:00");
+        assertThat(after.code()).isEqualTo(1);
+        assertThat(after.err())
+                .startsWith("sacct: error: Start time (2026-11-22T13:00:00) requested is after end time");
+    }
+
+    @Test
+    void jsonHasTheLayoutOfDataParserV0040() throws Exception {
+        Result r = Fixtures.run(new Sacct(), requeued(), NOW, "--json", "-D", "-j", "4379,4380,4383");
+        assertThat(r.code()).isZero();
+        String json = r.out();
+        // the top level, and a job's fields as slurmrestd's v0.0.40 names and nests them
+        for (String key : List.of(
+                "\"jobs\": [",
+                "\"meta\": {",
+                "\"errors\": []",
+                "\"warnings\": []",
+                "\"data_parser\": \"data_parser/v0.0.40\"",
+                "\"job_id\": 4379",
+                "\"name\": \"tlimit\"",
+                "\"account\": \"root\"",
+                "\"partition\": \"debug\"",
+                "\"state\": {\n        \"current\": [\n          \"TIMEOUT\"\n        ],\n        \"reason\": \"None\"",
+                "\"current\": [\n          \"REQUEUED\"",
+                "\"submission\": " + at("2026-11-22T12:57:35"),
+                "\"limit\": {\n          \"set\": false,\n          \"infinite\": true,\n          \"number\": 0",
+                "\"return_code\": {\n          \"set\": true,\n          \"infinite\": false,\n          \"number\": 0",
+                "\"status\": [\n          \"SUCCESS\"",
+                "\"steps\": [",
+                "\"id\": \"4379.batch\"",
+                "\"name\": \"SIGTERM\"",
+                "\"nodes\": \"None assigned\"",
+                "\"cluster\": \"anchor\"")) {
+            assertThat(json).contains(key);
+        }
+        assertThat(json.split("\"job_id\": 43", -1))
+                .as("4379, 4380 twice (-D), 4383")
+                .hasSize(5);
+        assertThat(json).startsWith("{\n  \"jobs\": [").endsWith("}\n");
     }
 }

@@ -163,6 +163,12 @@ public final class Cluster {
         return result;
     }
 
+    /** sacct's query, answered by the store. */
+    public List<io.motley.core.accounting.AccountingRecord> accounting(
+            io.motley.core.accounting.AccountingQuery query) {
+        return store.accounting(query);
+    }
+
     // ---- agents --------------------------------------------------------------------------
 
     /** An agent (re)connected: record its node, then reconcile what it runs with what we believe. */

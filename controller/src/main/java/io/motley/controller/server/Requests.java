@@ -153,7 +153,7 @@ final class Requests {
             case Shares s ->
                 new ShareList(
                         cluster.config().priority().typeName(), cluster.shares().rows());
-            case Accounting a -> new JobRecords(cluster.accounting(a.start(), a.end(), a.user(), a.ids()));
+            case Accounting a -> new JobRecords(cluster.accounting(a.query()));
             case AccountsQuery q ->
                 new AccountsAnswer(cluster.accountsDb(), cluster.config().clusterName());
             case AccountsUpdate u -> new AccountsResult(cluster.changeAccounts(u.change(), asking, u.commit()));

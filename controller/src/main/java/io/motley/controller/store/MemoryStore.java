@@ -1,14 +1,21 @@
 package io.motley.controller.store;
 
+import io.motley.core.accounting.AccountingQuery;
+import io.motley.core.accounting.AccountingRecord;
+import io.motley.core.accounting.JobRun;
+import io.motley.core.accounting.JobStep;
 import io.motley.core.cluster.Node;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongFunction;
+import java.util.function.LongSupplier;
 
 /**
  * The store in memory, for tests of the controller's parts: the same answers as {@link SqlStore}
@@ -18,6 +25,11 @@ import java.util.function.LongFunction;
 public final class MemoryStore implements Store {
     private final TreeMap<Long, Job> jobs = new TreeMap<>();
     private final TreeMap<String, Node> nodes = new TreeMap<>();
+    /** Each job's runs by run number, and each run's batch step by "id/run", as SqlStore's job_runs and job_steps. */
+    private final Map<Long, TreeMap<Integer, JobRun>> runs = new HashMap<>();
+
+    private final Map<String, JobStep> steps = new HashMap<>();
+    private final LongSupplier clock = () -> System.currentTimeMillis() / 1000;
     private long nextId = 1;
     private String problem;
     private io.motley.core.accounts.AccountsDb accounts = io.motley.core.accounts.AccountsDb.empty();
@@ -58,7 +70,64 @@ public final class MemoryStore implements Store {
     public synchronized void saveJobs(List<Job> list) {
         if (list.isEmpty()) return;
         writable();
-        for (Job j : list) jobs.put(j.id(), j);
+        for (Job j : list) {
+            jobs.put(j.id(), j);
+            TreeMap<Integer, JobRun> r = runs.computeIfAbsent(j.id(), k -> new TreeMap<>());
+            if (j.startTime() > 0) {
+                r.put(
+                        j.restarts(),
+                        new JobRun(
+                                j.restarts(),
+                                j.startTime(),
+                                j.endTime(),
+                                j.state().name(),
+                                j.exit(),
+                                j.node(),
+                                j.allocCpus()));
+                steps.put(
+                        j.id() + "/" + j.restarts(),
+                        new JobStep(
+                                j.restarts(),
+                                "batch",
+                                j.startTime(),
+                                j.endTime(),
+                                j.state().name(),
+                                j.exit(),
+                                j.node(),
+                                j.allocCpus(),
+                                j.usage()));
+            }
+            // as SqlStore: a requeue ends the runs before it, and their steps, as REQUEUED
+            long now = clock.getAsLong();
+            for (JobRun run : List.copyOf(r.headMap(j.restarts()).values())) {
+                if (run.endTime() != 0) continue;
+                r.put(
+                        run.run(),
+                        new JobRun(
+                                run.run(),
+                                run.startTime(),
+                                now,
+                                JobRun.REQUEUED,
+                                run.exit(),
+                                run.nodeList(),
+                                run.allocCpus()));
+                JobStep st = steps.get(j.id() + "/" + run.run());
+                if (st != null) {
+                    steps.put(
+                            j.id() + "/" + run.run(),
+                            new JobStep(
+                                    st.run(),
+                                    st.name(),
+                                    st.startTime(),
+                                    now,
+                                    JobRun.REQUEUED,
+                                    st.exit(),
+                                    st.nodeList(),
+                                    st.allocCpus(),
+                                    st.usage()));
+                }
+            }
+        }
     }
 
     @Override
@@ -74,14 +143,15 @@ public final class MemoryStore implements Store {
     }
 
     @Override
-    public synchronized List<Job> accounting(long start, long end, int uid, List<Long> ids) {
-        List<Job> out = new ArrayList<>();
+    public synchronized List<AccountingRecord> accounting(AccountingQuery query) {
+        List<AccountingRecord> out = new ArrayList<>();
         for (Job j : jobs.values()) {
-            boolean picked = ids.isEmpty()
-                    ? j.submitTime() <= end && (j.endTime() == 0 || j.endTime() >= start)
-                    : ids.contains(j.id())
-                            || (j.array() != null && ids.contains(j.array().arrayJobId()));
-            if (picked && (uid < 0 || j.uid() == uid)) out.add(j);
+            TreeMap<Integer, JobRun> r = runs.getOrDefault(j.id(), new TreeMap<>());
+            List<JobStep> s = r.keySet().stream()
+                    .map(run -> steps.get(j.id() + "/" + run))
+                    .filter(java.util.Objects::nonNull)
+                    .toList();
+            out.addAll(query.select(j, List.copyOf(r.values()), s));
         }
         return out;
     }

@@ -2,6 +2,10 @@ package io.motley.controller.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.motley.core.accounting.AccountingQuery;
+import io.motley.core.accounting.AccountingRecord;
+import io.motley.core.accounting.JobRun;
+import io.motley.core.accounting.JobStep;
 import io.motley.core.cluster.Node;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
@@ -368,29 +372,35 @@ public final class SqlStore implements Store {
     }
 
     @Override
-    public synchronized List<Job> accounting(long start, long end, int uid, List<Long> ids) {
-        StringBuilder sql = new StringBuilder("SELECT record FROM jobs WHERE 1=1");
+    public synchronized List<AccountingRecord> accounting(AccountingQuery query) {
         List<Object> args = new ArrayList<>();
-        if (ids.isEmpty()) {
-            sql.append(" AND submit_time <= ? AND (end_time = 0 OR end_time >= ?)");
-            args.add(end);
-            args.add(start);
-        } else {
-            String marks = "?,".repeat(ids.size() - 1) + "?";
-            sql.append(" AND (id IN (")
-                    .append(marks)
-                    .append(") OR array_job_id IN (")
-                    .append(marks)
-                    .append("))");
-            args.addAll(ids);
-            args.addAll(ids);
-        }
-        if (uid >= 0) {
-            sql.append(" AND uid = ?");
-            args.add((long) uid);
-        }
-        sql.append(" ORDER BY id");
-        return queryJobs(sql.toString(), args);
+        String where = AccountingSql.where(query, args);
+        return read("cannot read accounting records", c -> {
+            List<Job> jobs = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT record FROM jobs WHERE " + where + " ORDER BY id")) {
+                AccountingSql.bind(p, args);
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) jobs.add(Rows.job(r.getBytes(1)));
+                }
+            }
+            // runs are read only for requeued jobs (the others' one run is the job itself); steps unless -X
+            Map<Long, List<JobRun>> runs = AccountingSql.runs(
+                    c, jobs.stream().filter(j -> j.restarts() > 0).map(Job::id).toList());
+            Map<Long, List<JobStep>> steps = query.allocationsOnly()
+                    ? Map.of()
+                    : AccountingSql.steps(
+                            c,
+                            jobs.stream()
+                                    .filter(j -> j.startTime() > 0 || j.restarts() > 0)
+                                    .map(Job::id)
+                                    .toList());
+            List<AccountingRecord> out = new ArrayList<>();
+            for (Job j : jobs) {
+                out.addAll(
+                        query.select(j, runs.getOrDefault(j.id(), List.of()), steps.getOrDefault(j.id(), List.of())));
+            }
+            return out;
+        });
     }
 
     private List<Job> queryJobs(String sql, List<Object> args) {

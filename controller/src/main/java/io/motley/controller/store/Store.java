@@ -1,5 +1,7 @@
 package io.motley.controller.store;
 
+import io.motley.core.accounting.AccountingQuery;
+import io.motley.core.accounting.AccountingRecord;
 import io.motley.core.cluster.Node;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.Job;
@@ -70,11 +72,25 @@ public interface Store extends AccountsStore, AutoCloseable {
     List<Job> endedSince(long since);
 
     /**
-     * Accounting query: jobs that were submitted before {@code end} and had not ended before
-     * {@code start} (Slurm's "eligible during the window"), or with {@code ids} those jobs and the
-     * tasks of those arrays; uid -1 means all users. Ordered by id.
+     * sacct's query: the jobs it selects, in id order, each as one line or (with -D) one line per
+     * run that matches, with their steps. The semantics are {@link AccountingQuery}'s.
      */
-    List<Job> accounting(long start, long end, int uid, List<Long> ids);
+    List<AccountingRecord> accounting(AccountingQuery query);
+
+    /**
+     * Jobs by id, whenever they ran (with {@code ids}; each array's tasks too), or the jobs
+     * eligible in {@code [start, end)}; uid -1 means all users. For lookups of jobs no longer in
+     * view (scontrol show job, dependencies).
+     */
+    default List<Job> accounting(long start, long end, int uid, List<Long> ids) {
+        AccountingQuery.Builder q = AccountingQuery.builder();
+        if (ids.isEmpty()) q.window(start, end);
+        for (long id : ids) q.job(new AccountingQuery.JobId(id, -1));
+        if (uid >= 0) q.uid(uid);
+        return accounting(q.allocationsOnly(true).build()).stream()
+                .map(AccountingRecord::job)
+                .toList();
+    }
 
     void saveNode(Node node);
 

@@ -2,14 +2,20 @@ package io.motley.controller.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.motley.core.accounting.AccountingQuery;
+import io.motley.core.accounting.AccountingRecord;
+import io.motley.core.accounting.JobStep;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.job.ArrayPart;
 import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.job.PendingReason;
 import io.motley.core.job.Usage;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -158,6 +164,151 @@ abstract class StoreContract {
         assertThat(store().accounting(0, 0, 1000, List.of(early.id(), other.id())))
                 .extracting(Job::id)
                 .containsExactly(early.id());
+    }
+
+    /** A pending job submitted at {@code submit} with these fields. */
+    static Job job(long id, String user, int uid, String account, String partition, String name, long submit) {
+        JobRequest r = new JobRequest(
+                name,
+                List.of(),
+                1,
+                1,
+                false,
+                1,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                JobRequest.UNSET,
+                null,
+                null,
+                "/tmp",
+                null,
+                Map.of(),
+                "#!/bin/sh\n",
+                List.of(),
+                false,
+                null,
+                account,
+                "h");
+        return new Job(
+                id,
+                r,
+                user,
+                uid,
+                uid,
+                JobState.PENDING,
+                PendingReason.None,
+                1,
+                submit,
+                0,
+                0,
+                partition,
+                null,
+                0,
+                0,
+                -1,
+                ExitStatus.NONE,
+                -1);
+    }
+
+    private List<Long> ids(AccountingQuery.Builder q) throws Exception {
+        return store().accounting(q.build()).stream().map(r -> r.job().id()).toList();
+    }
+
+    @Test
+    void accountingAnswersEachPartOfTheQuery() throws Exception {
+        Job a = store().insertNew(id -> job(id, "alice", 1000, "physics", "main", "sim", 1000));
+        store().saveJob(ran(a, 1100, 1900, JobState.COMPLETED, 0));
+        Job b = store().insertNew(id -> job(id, "bob", 2000, "chem", "gpu", "fold", 1000));
+        Job bEnded = b.started("gpu", "n2", 1, 100, 600, 1200).ended(JobState.FAILED, new ExitStatus(1, 0), 1500, -1);
+        store().saveJob(bEnded);
+        Job c = store().insertNew(id -> job(id, "alice", 1000, "physics", "main", "other", 3000));
+        Job array = store().insertNew(
+                        id -> job(id, "carol", 3000, "bio", "main", "arr", 1000).withArray(new ArrayPart(id, 0, null)));
+        Job task = store().insertNew(id ->
+                job(id, "carol", 3000, "bio", "main", "arr", 1000).withArray(new ArrayPart(array.id(), 1, null)));
+
+        assertThat(ids(AccountingQuery.builder().window(2000, 4000))).containsExactly(c.id(), array.id(), task.id());
+        assertThat(ids(AccountingQuery.builder().window(1000, 2000)))
+                .containsExactly(a.id(), b.id(), array.id(), task.id());
+        assertThat(ids(AccountingQuery.builder().uid(1000))).containsExactly(a.id(), c.id());
+        assertThat(ids(AccountingQuery.builder().user("bob"))).containsExactly(b.id());
+        assertThat(ids(AccountingQuery.builder().uid(2000).user("carol")))
+                .containsExactly(b.id(), array.id(), task.id());
+        assertThat(ids(AccountingQuery.builder().account("chem").account("bio")))
+                .containsExactly(b.id(), array.id(), task.id());
+        assertThat(ids(AccountingQuery.builder().partition("gpu"))).containsExactly(b.id());
+        assertThat(ids(AccountingQuery.builder().name("sim").name("other"))).containsExactly(a.id(), c.id());
+        assertThat(ids(AccountingQuery.builder().node("n2"))).containsExactly(b.id());
+        assertThat(ids(AccountingQuery.builder().job(new AccountingQuery.JobId(array.id(), -1))))
+                .containsExactly(array.id(), task.id());
+        assertThat(ids(AccountingQuery.builder()
+                        .job(new AccountingQuery.JobId(array.id(), 1))
+                        .job(new AccountingQuery.JobId(a.id(), -1))))
+                .containsExactly(a.id(), task.id());
+        assertThat(ids(AccountingQuery.builder().state("FAILED").window(1000, 2000)))
+                .containsExactly(b.id());
+        assertThat(ids(AccountingQuery.builder().state("COMPLETED").window(1000, 1800)))
+                .as("ended after")
+                .isEmpty();
+        assertThat(ids(AccountingQuery.builder().state("RUNNING").window(1600, 1700)))
+                .containsExactly(a.id());
+        assertThat(ids(AccountingQuery.builder().state("PENDING").window(1150, 3500)))
+                .containsExactly(b.id(), c.id(), array.id(), task.id());
+
+        assertThat(store().accounting(AccountingQuery.builder()
+                        .job(new AccountingQuery.JobId(a.id(), -1))
+                        .build()))
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.job()).isEqualTo(ran(a, 1100, 1900, JobState.COMPLETED, 0));
+                    assertThat(r.steps()).singleElement().satisfies(s -> {
+                        assertThat(s.name()).isEqualTo("batch");
+                        assertThat(s.state()).isEqualTo("COMPLETED");
+                        assertThat(s.usage()).isEqualTo(new Usage(2048, 4096, 150, 20));
+                        assertThat(s.nodeList()).isEqualTo("n1");
+                    });
+                });
+        assertThat(store().accounting(
+                                AccountingQuery.builder().allocationsOnly(true).build()))
+                .allSatisfy(r -> assertThat(r.steps()).isEmpty());
+    }
+
+    @Test
+    void aRequeuedJobsEarlierRunsAreLinesOfTheirOwnWithDuplicates() throws Exception {
+        Job a = store().insertNew(id -> job(id, "alice", 1000, "physics", "main", "sim", 1000));
+        Job first = a.started("main", "n1", 1, 100, 600, 1100);
+        store().saveJob(first);
+        Job again = first.requeue(1300, false);
+        store().saveJob(again);
+        Job done = again.started("main", "n2", 1, 100, 600, 1400).ended(JobState.COMPLETED, ExitStatus.NONE, 1500, -1);
+        store().saveJob(done);
+
+        List<AccountingRecord> plain =
+                store().accounting(AccountingQuery.builder().build());
+        assertThat(plain).singleElement().satisfies(r -> {
+            assertThat(r.earlier()).isFalse();
+            assertThat(r.state()).isEqualTo("COMPLETED");
+            assertThat(r.steps()).extracting(JobStep::run).containsExactly(1);
+        });
+        List<AccountingRecord> all =
+                store().accounting(AccountingQuery.builder().duplicates(true).build());
+        assertThat(all).extracting(AccountingRecord::state).containsExactly("REQUEUED", "COMPLETED");
+        assertThat(all.get(0).run().nodeList()).isEqualTo("n1");
+        assertThat(all.get(0).startTime()).isEqualTo(1100);
+        assertThat(all.get(0).endTime()).as("ended by the requeue").isPositive();
+        assertThat(all.get(0).steps())
+                .singleElement()
+                .satisfies(s -> assertThat(s.state()).isEqualTo("REQUEUED"));
+        assertThat(store().accounting(
+                                AccountingQuery.builder().state("REQUEUED").build()))
+                .singleElement()
+                .satisfies(r -> assertThat(r.earlier()).isTrue());
+        assertThat(store().accounting(AccountingQuery.builder()
+                        .node("n1")
+                        .duplicates(true)
+                        .build()))
+                .extracting(AccountingRecord::state)
+                .containsExactly("REQUEUED");
     }
 
     @Test
