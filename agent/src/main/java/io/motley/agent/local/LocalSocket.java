@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Unix domain socket where local commands reach the cluster. The kernel tells us who is on
- * the other end (SO_PEERCRED, through the link's {@link PeerCredentials} handshake); that identity, not anything the client says, goes with the request
- * to the controller. This is munge's model without a separate daemon.
+ * the other end (SO_PEERCRED, through the link's {@link PeerCredentials} handshake); that
+ * identity, not anything the client says, goes with the request to the controller. This is munge's model without a separate daemon.
  *
  * <p>Every local user may connect, so no one may crowd the others out: connections are limited per
  * user and in total (one over either limit gets an error frame and is closed at once), a
@@ -61,7 +61,10 @@ public final class LocalSocket implements AutoCloseable {
     /** Who is on the other end of a connection, as the kernel says; groups are the user's, for AllowGroups. */
     record Peer(int uid, int gid, String user, String groups) {}
 
-    /** Turns the kernel's word on a connection's peer into ids and groups; a stand-in in tests (a test cannot change its uid). */
+    /**
+     * Turns the kernel's word on a connection's peer into ids and groups; a stand-in in tests (a
+     * test cannot change its uid).
+     */
     interface Peers {
         Peer of(UnixDomainPrincipal who) throws IOException;
     }

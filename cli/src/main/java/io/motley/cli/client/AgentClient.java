@@ -11,7 +11,6 @@ import io.motley.protocol.link.PeerCredentials;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import jdk.net.UnixDomainPrincipal;
 
 /**
  * The commands' only way into the cluster: a request over the local agent's Unix socket, which
@@ -19,9 +18,9 @@ import jdk.net.UnixDomainPrincipal;
  * that a command starts in tens of milliseconds.
  */
 public final class AgentClient implements AutoCloseable {
-    private final Link<UnixDomainPrincipal> link;
+    private final Link<Path> link;
 
-    private AgentClient(Link<UnixDomainPrincipal> link) {
+    private AgentClient(Link<Path> link) {
         this.link = link;
     }
 

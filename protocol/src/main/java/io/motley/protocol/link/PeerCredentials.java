@@ -40,9 +40,15 @@ public final class PeerCredentials<P> implements Handshake<P> {
         return new PeerCredentials<>(who -> who);
     }
 
-    /** Connects to the Unix socket at {@code path}; frames from the server are then held to {@code answers}. */
-    public static Link<UnixDomainPrincipal> connect(Path path, Bounds answers) throws IOException {
-        return Link.open(Transport.connect(path), principal(), answers, HANDSHAKE_TIMEOUT);
+    /**
+     * Connects to the Unix socket at {@code path}; frames from the server are then held to {@code
+     * answers}. The connecting side asks the kernel nothing: the server is whoever could bind the
+     * path (a directory only its owner may write), so the link's peer is the path. Nothing is
+     * exchanged, so there is no deadline to keep and none is started: a command's start-up pays
+     * for no timer thread.
+     */
+    public static Link<Path> connect(Path path, Bounds answers) throws IOException {
+        return new Link<>(Transport.connect(path), answers, Link.Seal.NONE, path);
     }
 
     @Override

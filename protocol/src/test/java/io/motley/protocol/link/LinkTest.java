@@ -82,11 +82,11 @@ class LinkTest {
     @Test
     void theKernelNamesThePeerOnBothSidesAndFramesGoAsFrameIOWritesThem() throws Exception {
         CompletableFuture<Link<UnixDomainPrincipal>> accepted = accepting(Bounds.ANSWERS);
-        try (Link<UnixDomainPrincipal> client = PeerCredentials.connect(path, Bounds.ANSWERS);
+        try (Link<Path> client = PeerCredentials.connect(path, Bounds.ANSWERS);
                 Link<UnixDomainPrincipal> server = accepted.get()) {
             String me = System.getProperty("user.name");
             assertThat(server.peer().user().getName()).isEqualTo(me);
-            assertThat(client.peer().user().getName()).isEqualTo(me);
+            assertThat(client.peer()).isEqualTo(path);
             client.send(new Heartbeat(1.5, 100, null, null));
             Report r = server.receive(Messages::report);
             assertThat(r).isEqualTo(new Heartbeat(1.5, 100, null, null));
@@ -107,7 +107,7 @@ class LinkTest {
     @Test
     void aFrameThatIsNoSuchMessageIsTheDecodersErrorAndTheLinkStaysOpen() throws Exception {
         CompletableFuture<Link<UnixDomainPrincipal>> accepted = accepting(Bounds.ANSWERS);
-        try (Link<UnixDomainPrincipal> client = PeerCredentials.connect(path, Bounds.ANSWERS);
+        try (Link<Path> client = PeerCredentials.connect(path, Bounds.ANSWERS);
                 Link<UnixDomainPrincipal> server = accepted.get()) {
             client.write(Frame.op("launch-the-missiles"));
             client.send(new Heartbeat(0, 1, null, null));
@@ -119,7 +119,7 @@ class LinkTest {
     @Test
     void aFrameOverTheLengthBoundGetsOneErrorFrameAndTheConnectionCloses() throws Exception {
         CompletableFuture<Link<UnixDomainPrincipal>> accepted = accepting(new Bounds(1024, 4));
-        try (Link<UnixDomainPrincipal> client = PeerCredentials.connect(path, Bounds.ANSWERS);
+        try (Link<Path> client = PeerCredentials.connect(path, Bounds.ANSWERS);
                 Link<UnixDomainPrincipal> server = accepted.get()) {
             client.write(Frame.op(Ops.SUBMIT).put("script", "x".repeat(2000)));
             assertThatThrownBy(server::read)
@@ -135,7 +135,7 @@ class LinkTest {
     @Test
     void aFrameNestedTooDeepOrMalformedGetsOneErrorFrameSayingSo() throws Exception {
         CompletableFuture<Link<UnixDomainPrincipal>> accepted = accepting(new Bounds(1024, 4));
-        try (Link<UnixDomainPrincipal> client = PeerCredentials.connect(path, Bounds.ANSWERS);
+        try (Link<Path> client = PeerCredentials.connect(path, Bounds.ANSWERS);
                 Link<UnixDomainPrincipal> server = accepted.get()) {
             Frame deep = new Frame();
             for (int i = 0; i < 5; i++) deep = new Frame().add(deep);
@@ -207,7 +207,7 @@ class LinkTest {
     @Test
     void aFrameReadInTimeLeavesTheLinkOpen() throws Exception {
         CompletableFuture<Link<UnixDomainPrincipal>> accepted = accepting(Bounds.ANSWERS);
-        try (Link<UnixDomainPrincipal> client = PeerCredentials.connect(path, Bounds.ANSWERS);
+        try (Link<Path> client = PeerCredentials.connect(path, Bounds.ANSWERS);
                 Link<UnixDomainPrincipal> server = accepted.get()) {
             client.write(Frame.op(Ops.PING));
             assertThat(server.read(Duration.ofMillis(300)).op()).isEqualTo(Ops.PING);
