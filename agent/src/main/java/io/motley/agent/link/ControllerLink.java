@@ -16,7 +16,9 @@ import io.motley.protocol.Message.Register;
 import io.motley.protocol.Message.Registered;
 import io.motley.protocol.Message.Report;
 import io.motley.protocol.Messages;
-import io.motley.protocol.link.KeyedChannel;
+import io.motley.protocol.link.Handshake;
+import io.motley.protocol.link.Link;
+import io.motley.protocol.link.SharedKey;
 import java.io.IOException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -25,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's long-lived, authenticated link to the controller: registers with its hardware and
  * job inventory, sends heartbeats and job ends, and carries out launch and kill orders. Both ends
- * prove they hold the cluster key and every frame carries a MAC ({@link KeyedChannel}), so the agent
+ * prove they hold the cluster key and every frame carries a MAC (a {@link Link} opened with {@link
+ * SharedKey}), so the agent
  * registers with and obeys only the controller, not whatever answers on its address. When the
  * controller goes away it reconnects with backoff and registers again, which reconciles both sides.
  */
@@ -38,7 +41,7 @@ public final class ControllerLink {
     private final Supplier<Register> registration;
     private final Supplier<Heartbeat> heartbeat;
     private volatile JobLauncher launcher;
-    private volatile KeyedChannel channel;
+    private volatile Link<SharedKey.Controller> channel;
     private volatile long heartbeatSeconds = 1;
 
     public ControllerLink(
@@ -68,8 +71,8 @@ public final class ControllerLink {
      * Opens a connection on which the controller has proved it holds the cluster key and we have
      * proved the same to it; used by the link itself and for relaying user requests.
      */
-    private KeyedChannel connect(String role) throws IOException {
-        return KeyedChannel.connect(host, port, key, node, role, Bounds.ANSWERS);
+    private Link<SharedKey.Controller> connect(String role) throws IOException {
+        return SharedKey.connect(host, port, key, node, role, Bounds.ANSWERS);
     }
 
     /**
@@ -77,17 +80,17 @@ public final class ControllerLink {
      * an error frame that says what went wrong and what to do.
      */
     public Frame relay(Frame request) {
-        try (KeyedChannel ch = connect("relay")) {
+        try (Link<SharedKey.Controller> ch = connect("relay")) {
             ch.write(request);
             return ch.read();
-        } catch (KeyedChannel.Refused e) {
+        } catch (Handshake.Refused e) {
             return failure("the controller at " + controller() + " refused this agent: " + e.getMessage());
-        } catch (KeyedChannel.Unproven e) {
+        } catch (Handshake.Unproven e) {
             unproven(e);
             return failure(
                     "the program answering at " + controller() + " failed to prove it is this cluster's controller"
                             + " (it does not hold the cluster key), so the request was not sent; see the agent's log");
-        } catch (KeyedChannel.Tampered e) {
+        } catch (Link.Tampered e) {
             log.error(
                     "frame from the controller failed its integrity check controller={} error=\"{}\"; connection closed",
                     controller(),
@@ -108,7 +111,7 @@ public final class ControllerLink {
         return Messages.encode(new Failure(message));
     }
 
-    private void unproven(KeyedChannel.Unproven e) {
+    private void unproven(Handshake.Unproven e) {
         log.error(
                 "controller failed to prove it holds the cluster key controller={} reason=\"{}\"; not registering with it"
                         + " or taking orders from it",
@@ -120,7 +123,7 @@ public final class ControllerLink {
     public void run() {
         long backoffMs = 200;
         while (!Thread.currentThread().isInterrupted()) {
-            try (KeyedChannel ch = connect("agent")) {
+            try (Link<SharedKey.Controller> ch = connect("agent")) {
                 channel = ch;
                 send(registration.get());
                 backoffMs = 200;
@@ -132,17 +135,17 @@ public final class ControllerLink {
                     hb.interrupt();
                     channel = null;
                 }
-            } catch (KeyedChannel.Refused e) {
+            } catch (Handshake.Refused e) {
                 log.error(
                         "controller refused this agent node={} controller={} reason=\"{}\"",
                         node,
                         controller(),
                         e.getMessage());
                 backoffMs = 10_000;
-            } catch (KeyedChannel.Unproven e) {
+            } catch (Handshake.Unproven e) {
                 unproven(e);
                 backoffMs = 10_000;
-            } catch (KeyedChannel.Tampered e) {
+            } catch (Link.Tampered e) {
                 log.error(
                         "frame from the controller failed its integrity check controller={} error=\"{}\"; link closed",
                         controller(),
@@ -168,12 +171,11 @@ public final class ControllerLink {
         }
     }
 
-    private void serve(KeyedChannel ch) throws IOException {
+    private void serve(Link<SharedKey.Controller> ch) throws IOException {
         while (true) {
-            Frame f = ch.read();
             Order order;
             try {
-                order = Messages.order(f);
+                order = ch.receive(Messages::order);
             } catch (MalformedMessage e) {
                 log.warn(
                         "controller sent an order we cannot read controller={} error=\"{}\"",
@@ -218,9 +220,9 @@ public final class ControllerLink {
 
     /** Sends on the link; a job end that cannot be sent now is still in the spool and goes with the next registration. */
     public void send(Report report) throws IOException {
-        KeyedChannel ch = channel;
+        Link<SharedKey.Controller> ch = channel;
         if (ch == null) throw new IOException("not connected to the controller");
-        ch.write(Messages.encode(report));
+        ch.send(report);
     }
 
     /** Sends a heartbeat now (a health check changed its verdict); harmless when not connected. */

@@ -13,15 +13,14 @@ import io.motley.protocol.Message.Pong;
 import io.motley.protocol.Message.Request;
 import io.motley.protocol.Messages;
 import io.motley.protocol.link.AcceptLoop;
-import io.motley.protocol.link.Deadline;
+import io.motley.protocol.link.Link;
+import io.motley.protocol.link.PeerCredentials;
 import io.motley.protocol.link.ReportThrottle;
+import io.motley.protocol.link.Transport;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -31,15 +30,14 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The Unix domain socket where local commands reach the cluster. The kernel tells us who is on
- * the other end (SO_PEERCRED); that identity, not anything the client says, goes with the request
- * to the controller. This is munge's model without a separate daemon.
+ * the other end (SO_PEERCRED, through the link's {@link PeerCredentials} handshake); that
+ * identity, not anything the client says, goes with the request to the controller. This is munge's model without a separate daemon.
  *
  * <p>Every local user may connect, so no one may crowd the others out: connections are limited per
  * user and in total (one over either limit gets an error frame and is closed at once), a
@@ -63,9 +61,12 @@ public final class LocalSocket implements AutoCloseable {
     /** Who is on the other end of a connection, as the kernel says; groups are the user's, for AllowGroups. */
     record Peer(int uid, int gid, String user, String groups) {}
 
-    /** Learns a connection's peer: from the kernel, or a stand-in in tests (a test cannot change its uid). */
+    /**
+     * Turns the kernel's word on a connection's peer into ids and groups; a stand-in in tests (a
+     * test cannot change its uid).
+     */
     interface Peers {
-        Peer of(SocketChannel ch) throws IOException;
+        Peer of(UnixDomainPrincipal who) throws IOException;
     }
 
     /** SO_PEERCRED, with the names turned into ids and the user's groups looked up (cached). */
@@ -135,27 +136,29 @@ public final class LocalSocket implements AutoCloseable {
     }
 
     private void handle(SocketChannel ch) {
-        Peer peer;
+        Link<Peer> link;
         try {
-            peer = peers.of(ch);
+            link = Link.open(
+                    Transport.of(ch),
+                    PeerCredentials.resolvedBy(peers::of),
+                    settings.requests(),
+                    PeerCredentials.HANDSHAKE_TIMEOUT);
         } catch (IOException | RuntimeException e) {
             log.debug("local peer unknown: {}", e.getMessage());
             closeQuietly(ch);
             return;
         }
+        Peer peer = link.peer();
         String refusal = admit(peer);
         if (refusal != null) {
-            try (ch) {
-                FrameIO.write(Channels.newOutputStream(ch), Messages.encode(new Failure(refusal)));
-            } catch (IOException ignored) {
-                // the client left already; it was being turned away
-            }
+            // the client may be sending rather than reading: its refusal waits at most that long
+            link.refuse(refusal, settings.requestTimeout());
             long n = refusals.event();
             if (n > 0) log.warn("local connections refused count={} user={} reason=\"{}\"", n, peer.user(), refusal);
             return;
         }
-        try (ch) {
-            serve(ch, peer);
+        try (link) {
+            serve(link, peer);
         } catch (IOException e) {
             log.debug("local client gone user={} error={}", peer.user(), e.getMessage());
         } finally {
@@ -163,25 +166,21 @@ public final class LocalSocket implements AutoCloseable {
         }
     }
 
-    private void serve(SocketChannel ch, Peer peer) throws IOException {
-        InputStream in = Channels.newInputStream(ch);
-        OutputStream out = Channels.newOutputStream(ch);
+    private void serve(Link<Peer> link, Peer peer) throws IOException {
         while (true) {
             Frame req;
             // the timeout covers reading a request only: a client waiting for its answer is not idle
-            Deadline deadline = Deadline.closeAfter(settings.requestTimeout(), ch);
             try {
-                req = FrameIO.read(in, settings.requests());
+                req = link.read(settings.requestTimeout());
             } catch (EOFException e) {
                 return;
             } catch (Bounds.Exceeded | FrameIO.Malformed e) {
+                // the link has answered with one error frame naming the problem, and closed
                 long n = refusedRequests.event();
                 if (n > 0)
                     log.warn("local requests refused count={} user={} reason=\"{}\"", n, peer.user(), e.getMessage());
-                FrameIO.write(out, Messages.encode(new Failure(e.getMessage())));
                 return;
-            } catch (IOException e) {
-                if (!deadline.expired()) throw e;
+            } catch (Link.TimedOut e) {
                 long n = idle.event();
                 if (n > 0) {
                     log.info(
@@ -191,10 +190,8 @@ public final class LocalSocket implements AutoCloseable {
                             peer.user());
                 }
                 return;
-            } finally {
-                deadline.close();
             }
-            FrameIO.write(out, answer(req, peer));
+            link.write(answer(req, peer));
         }
     }
 
@@ -249,8 +246,7 @@ public final class LocalSocket implements AutoCloseable {
         total--;
     }
 
-    private static Peer kernelPeer(SocketChannel ch) throws IOException {
-        UnixDomainPrincipal who = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
+    private static Peer kernelPeer(UnixDomainPrincipal who) {
         String user = who.user().getName();
         return new Peer(Identity.uid(user), Identity.gid(who.group().getName()), user, Identity.groups(user));
     }

@@ -13,7 +13,8 @@ import io.motley.protocol.FrameIO;
 import io.motley.protocol.Message.Heartbeat;
 import io.motley.protocol.Message.Register;
 import io.motley.protocol.Ops;
-import io.motley.protocol.link.KeyedChannel;
+import io.motley.protocol.link.Link;
+import io.motley.protocol.link.SharedKey;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -148,10 +149,11 @@ class ControllerLinkTest {
         List<String> received = new CopyOnWriteArrayList<>();
         Thread.ofVirtual().start(() -> {
             while (!server.isClosed()) {
-                try (KeyedChannel ch = KeyedChannel.accept(server.accept(), key, "test", Bounds.ANSWERS)) {
+                try (Link<SharedKey.Agent> ch = SharedKey.accept(server.accept(), key, "test", Bounds.ANSWERS)) {
                     Frame f = ch.read();
-                    received.add(ch.role() + ":" + f.op());
-                    if (ch.role().equals("relay")) ch.write(Frame.op(Ops.OK).put("id", 42));
+                    received.add(ch.peer().role() + ":" + f.op());
+                    if (ch.peer().role().equals("relay"))
+                        ch.write(Frame.op(Ops.OK).put("id", 42));
                     else ch.read();
                 } catch (IOException e) {
                     // next connection

@@ -1,34 +1,27 @@
 package io.motley.cli.client;
 
+import io.motley.protocol.Bounds;
 import io.motley.protocol.Frame;
-import io.motley.protocol.FrameIO;
 import io.motley.protocol.Message.Answer;
 import io.motley.protocol.Message.Failure;
 import io.motley.protocol.Message.Request;
 import io.motley.protocol.Messages;
+import io.motley.protocol.link.Link;
+import io.motley.protocol.link.PeerCredentials;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * The commands' only way into the cluster: a request over the local agent's Unix socket, which
- * vouches for who we are. Kept to the JDK so that a command starts in tens of milliseconds.
+ * vouches for who we are (a {@link Link} opened with {@link PeerCredentials}). Kept to the JDK so
+ * that a command starts in tens of milliseconds.
  */
 public final class AgentClient implements AutoCloseable {
-    private final SocketChannel channel;
-    private final InputStream in;
-    private final OutputStream out;
+    private final Link<Path> link;
 
-    private AgentClient(SocketChannel channel) {
-        this.channel = channel;
-        this.in = Channels.newInputStream(channel);
-        this.out = Channels.newOutputStream(channel);
+    private AgentClient(Link<Path> link) {
+        this.link = link;
     }
 
     /** The socket: $MOTLEY_SOCKET, else $MOTLEY_HOME/run/agent.sock, else ~/.motley/run/agent.sock. */
@@ -50,9 +43,7 @@ public final class AgentClient implements AutoCloseable {
                     + "). Start the local cluster with `motley up --daemon`, or set MOTLEY_HOME to the cluster's home");
         }
         try {
-            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.connect(UnixDomainSocketAddress.of(path));
-            return new AgentClient(ch);
+            return new AgentClient(PeerCredentials.connect(path, Bounds.ANSWERS));
         } catch (IOException e) {
             throw new ClusterUnreachable("cannot connect to the Motley agent at " + path + " (" + e.getMessage()
                     + "). Is the cluster running? Start it with `motley up --daemon`");
@@ -62,7 +53,7 @@ public final class AgentClient implements AutoCloseable {
     /** Sends one request and returns the answer; an error answer is thrown as {@link RequestFailed}. */
     public Frame call(Frame request) throws ClusterUnreachable {
         try {
-            FrameIO.write(out, request);
+            link.write(request);
         } catch (IOException e) {
             // the agent may have turned us away (too many connections, a request over its limits) and
             // said why before closing: its answer is still there to read
@@ -71,7 +62,7 @@ public final class AgentClient implements AutoCloseable {
             return answer(refusal);
         }
         try {
-            return answer(FrameIO.read(in));
+            return answer(link.read());
         } catch (IOException e) {
             throw closed(e);
         }
@@ -83,7 +74,7 @@ public final class AgentClient implements AutoCloseable {
 
     private Frame readRefusal() {
         try {
-            Frame f = FrameIO.read(in);
+            Frame f = link.read();
             return f.isError() ? f : null;
         } catch (IOException e) {
             return null;
@@ -118,11 +109,7 @@ public final class AgentClient implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // nothing to do for a socket we are done with
-        }
+        link.close();
     }
 
     /** The cluster could not be reached at all: the message says how to start it. */

@@ -26,8 +26,10 @@ import io.motley.protocol.Message.Report;
 import io.motley.protocol.Message.Running;
 import io.motley.protocol.Messages;
 import io.motley.protocol.link.AcceptLoop;
-import io.motley.protocol.link.KeyedChannel;
+import io.motley.protocol.link.Handshake;
+import io.motley.protocol.link.Link;
 import io.motley.protocol.link.ReportThrottle;
+import io.motley.protocol.link.SharedKey;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -43,9 +45,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accepts TCP connections from agents. Each starts with a handshake in which the agent and the
- * controller prove to each other that they hold the cluster key, after which every frame carries
- * a MAC ({@link KeyedChannel}). Then the peer is either an agent's long-lived link (register,
+ * Accepts TCP connections from agents. Each is a {@link Link} opened with the {@link SharedKey}
+ * handshake, in which the agent and the controller prove to each other that they hold the cluster
+ * key, after which every frame carries a MAC. Then the peer is either an agent's long-lived link (register,
  * heartbeats, job ends one way; launch and kill orders the other) or a relay of user requests
  * that the agent took from its Unix socket. Requests are held to the request bounds
  * (max_script_size plus headroom); before the handshake, frames are tiny.
@@ -101,11 +103,11 @@ public final class ControllerServer implements AutoCloseable {
 
     private void handle(Socket s) {
         String peer = String.valueOf(s.getRemoteSocketAddress());
-        KeyedChannel ch;
+        Link<SharedKey.Agent> ch;
         try {
-            ch = KeyedChannel.accept(s, key, cluster.config().clusterName(), requests);
-        } catch (KeyedChannel.WrongKey e) {
-            refused(e.getMessage(), peer, e.node());
+            ch = SharedKey.accept(s, key, cluster.config().clusterName(), requests);
+        } catch (Handshake.Rejected e) {
+            refused(e.getMessage(), peer, e.claimed());
             return;
         } catch (EOFException | SocketException e) {
             log.debug("connection closed during the handshake peer={}", peer);
@@ -115,15 +117,19 @@ public final class ControllerServer implements AutoCloseable {
             return;
         }
         try (ch) {
-            if ("agent".equals(ch.role())) {
+            if ("agent".equals(ch.peer().role())) {
                 agentLink(ch);
             } else {
                 relay(ch);
             }
         } catch (EOFException | SocketException e) {
             log.debug("connection closed peer={}", peer);
-        } catch (Bounds.Exceeded | FrameIO.Malformed | KeyedChannel.Tampered e) {
-            log.warn("connection closed: {} peer={} node={}", e.getMessage(), peer, ch.node());
+        } catch (Bounds.Exceeded | FrameIO.Malformed | Link.Tampered e) {
+            log.warn(
+                    "connection closed: {} peer={} node={}",
+                    e.getMessage(),
+                    peer,
+                    ch.peer().node());
         } catch (IOException | RuntimeException e) {
             log.warn("connection failed peer={} error=\"{}\"", peer, e.toString());
         }
@@ -134,7 +140,7 @@ public final class ControllerServer implements AutoCloseable {
         if (n > 0) log.warn("connection refused: {} peer={} node={} count={}", reason, peer, node, n);
     }
 
-    private void relay(KeyedChannel ch) throws IOException {
+    private void relay(Link<SharedKey.Agent> ch) throws IOException {
         while (true) {
             Frame req;
             try {
@@ -153,9 +159,9 @@ public final class ControllerServer implements AutoCloseable {
         }
     }
 
-    private void agentLink(KeyedChannel ch) throws IOException {
-        String node = ch.node();
-        Link link = new Link(
+    private void agentLink(Link<SharedKey.Agent> ch) throws IOException {
+        String node = ch.peer().node();
+        AgentLink link = new AgentLink(
                 node, ch, cluster.config().clusterName(), cluster.config().killWaitSeconds());
         Thread writer = Thread.ofVirtual().name("link-" + node).start(link::drain);
         try {
@@ -164,10 +170,9 @@ public final class ControllerServer implements AutoCloseable {
                 throw new IOException("expected register, got " + FreeText.quote(reg.op(), 64));
             cluster.register(link, registration((Register) report(reg)));
             while (true) {
-                Frame f = ch.read();
                 Report report;
                 try {
-                    report = Messages.report(f);
+                    report = ch.receive(Messages::report);
                 } catch (MalformedMessage e) {
                     log.warn("unreadable report from agent node={} problem=\"{}\"", node, e.getMessage());
                     continue;
@@ -218,16 +223,17 @@ public final class ControllerServer implements AutoCloseable {
     }
 
     /** Sends to one agent from a queue, so the cluster's lock is never held across network writes. */
-    private static final class Link implements AgentChannel {
+    private static final class AgentLink implements AgentChannel {
         private final String node;
-        private final KeyedChannel channel;
-        private final LinkedBlockingQueue<Frame> queue = new LinkedBlockingQueue<>();
+        private final Link<SharedKey.Agent> channel;
+        // orders are encoded by the writer, off the cluster's lock
+        private final LinkedBlockingQueue<Order> queue = new LinkedBlockingQueue<>();
         private volatile boolean closed;
 
         private final String cluster;
         private final long killWait;
 
-        Link(String node, KeyedChannel channel, String cluster, long killWait) {
+        AgentLink(String node, Link<SharedKey.Agent> channel, String cluster, long killWait) {
             this.node = node;
             this.channel = channel;
             this.cluster = cluster;
@@ -260,15 +266,15 @@ public final class ControllerServer implements AutoCloseable {
         }
 
         private void send(Order order) {
-            if (!closed) queue.add(Messages.encode(order));
+            if (!closed) queue.add(order);
         }
 
         void drain() {
             try {
                 while (!closed) {
-                    Frame f = queue.poll(1, TimeUnit.SECONDS);
-                    if (f == null) continue;
-                    channel.write(f);
+                    Order order = queue.poll(1, TimeUnit.SECONDS);
+                    if (order == null) continue;
+                    channel.send(order);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

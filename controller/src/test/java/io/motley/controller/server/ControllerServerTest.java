@@ -16,7 +16,9 @@ import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
 import io.motley.protocol.Ops;
-import io.motley.protocol.link.KeyedChannel;
+import io.motley.protocol.link.Handshake;
+import io.motley.protocol.link.Link;
+import io.motley.protocol.link.SharedKey;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
@@ -78,7 +80,8 @@ class ControllerServerTest {
 
     @Test
     void anAgentWithTheKeyIsServed() throws IOException {
-        try (KeyedChannel ch = KeyedChannel.connect("127.0.0.1", server.port(), key, "n1", "relay", Bounds.ANSWERS)) {
+        try (Link<SharedKey.Controller> ch =
+                SharedKey.connect("127.0.0.1", server.port(), key, "n1", "relay", Bounds.ANSWERS)) {
             ch.write(Frame.op(Ops.PING).put(Ops.CALLER_UID, 1000).put(Ops.CALLER_USER, "alice"));
             Frame answer = ch.read();
             assertThat(answer.op()).isEqualTo(Ops.OK);
@@ -89,8 +92,8 @@ class ControllerServerTest {
     @Test
     void anAgentWithTheWrongKeyIsRefusedWithTodaysMessages() {
         assertThatThrownBy(() ->
-                        KeyedChannel.connect("127.0.0.1", server.port(), wrongKey, "intruder", "agent", Bounds.ANSWERS))
-                .isInstanceOf(KeyedChannel.Refused.class)
+                        SharedKey.connect("127.0.0.1", server.port(), wrongKey, "intruder", "agent", Bounds.ANSWERS))
+                .isInstanceOf(Handshake.Refused.class)
                 .hasMessage("authentication failed: this agent's cluster key does not match the controller's");
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> lines().stream()
@@ -115,7 +118,8 @@ class ControllerServerTest {
 
     @Test
     void aRequestOverTheBoundsIsAnsweredWithOneErrorLoggedInOneLineAndDisconnected() throws IOException {
-        try (KeyedChannel ch = KeyedChannel.connect("127.0.0.1", server.port(), key, "n1", "relay", Bounds.ANSWERS)) {
+        try (Link<SharedKey.Controller> ch =
+                SharedKey.connect("127.0.0.1", server.port(), key, "n1", "relay", Bounds.ANSWERS)) {
             ch.write(Frame.op(Ops.SUBMIT).put("script", "x".repeat(4000)));
             Frame answer = ch.read();
             assertThat(answer.str("message")).matches("frame of \\d+ bytes is over the limit of 2048 bytes");

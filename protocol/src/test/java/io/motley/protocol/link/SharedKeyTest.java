@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 // a broken bound would leave a read waiting forever: fail instead
 @Timeout(30)
-class KeyedChannelTest {
+class SharedKeyTest {
     private static final Bounds ROOMY = new Bounds(1 << 20, Bounds.DEPTH);
 
     @TempDir
@@ -59,11 +59,11 @@ class KeyedChannelTest {
 
     @Test
     void bothSidesProveThemselvesAndFramesFlowBothWaysInOrder() throws Exception {
-        CompletableFuture<KeyedChannel> controller = controller(key, ROOMY);
-        try (KeyedChannel agent = connect(key);
-                KeyedChannel ctl = controller.get()) {
-            assertThat(ctl.node()).isEqualTo("n1");
-            assertThat(ctl.role()).isEqualTo("relay");
+        CompletableFuture<Link<SharedKey.Agent>> controller = controller(key, ROOMY);
+        try (Link<SharedKey.Controller> agent = connect(key);
+                Link<SharedKey.Agent> ctl = controller.get()) {
+            assertThat(ctl.peer().node()).isEqualTo("n1");
+            assertThat(ctl.peer().role()).isEqualTo("relay");
             for (int i = 0; i < 3; i++) agent.write(Frame.op(Ops.JOBS).put("i", i));
             for (int i = 0; i < 3; i++) assertThat(ctl.read().integer("i", -1)).isEqualTo(i);
             ctl.write(Frame.op(Ops.OK).add(new Frame().put("id", 7)));
@@ -73,46 +73,45 @@ class KeyedChannelTest {
 
     @Test
     void anAgentWithTheWrongKeyIsRefusedWithTheControllersMessage() {
-        CompletableFuture<KeyedChannel> controller = controller(otherKey, ROOMY);
+        CompletableFuture<Link<SharedKey.Agent>> controller = controller(otherKey, ROOMY);
         assertThatThrownBy(() -> connect(key))
-                .isInstanceOf(KeyedChannel.Refused.class)
+                .isInstanceOf(Handshake.Refused.class)
                 .hasMessage("authentication failed: this agent's cluster key does not match the controller's");
         assertThatThrownBy(controller::get)
-                .hasCauseInstanceOf(KeyedChannel.WrongKey.class)
+                .hasCauseInstanceOf(Handshake.Rejected.class)
                 .cause()
                 .hasMessage("wrong cluster key")
-                .satisfies(e -> assertThat(((KeyedChannel.WrongKey) e).node()).isEqualTo("n1"));
+                .satisfies(e -> assertThat(((Handshake.Rejected) e).claimed()).isEqualTo("n1"));
     }
 
     @Test
     void aPeerWithoutTheKeyCannotPassForTheController() throws Exception {
         // the attack of the issue: whoever listens on the controller's port answers "ok"
-        assertThat(againstFake((auth, nc) -> Frame.op(Ops.OK))).isInstanceOf(KeyedChannel.Unproven.class);
+        assertThat(againstFake((auth, nc) -> Frame.op(Ops.OK))).isInstanceOf(Handshake.Unproven.class);
         // the agent's own proof sent back as the controller's: a different label, so it fails
         assertThat(againstFake((auth, nc) -> Frame.op(Ops.OK).put("mac", auth.str("mac"))))
-                .isInstanceOf(KeyedChannel.Unproven.class);
+                .isInstanceOf(Handshake.Unproven.class);
         // a proof of the right shape under another key
         assertThat(againstFake((auth, nc) -> Frame.op(Ops.OK)
                         .put(
                                 "mac",
                                 HexFormat.of()
                                         .formatHex(otherKey.mac(
-                                                KeyedChannel.CONTROLLER_PROOF, nc, auth.str("nonce"), "n1", "relay")))))
-                .isInstanceOf(KeyedChannel.Unproven.class);
+                                                SharedKey.CONTROLLER_PROOF, nc, auth.str("nonce"), "n1", "relay")))))
+                .isInstanceOf(Handshake.Unproven.class);
         // the right key, but a proof that leaves out the agent's nonce (replayable from another connection)
         assertThat(againstFake((auth, nc) -> Frame.op(Ops.OK)
                         .put(
                                 "mac",
-                                HexFormat.of()
-                                        .formatHex(key.mac(KeyedChannel.CONTROLLER_PROOF, nc, "", "n1", "relay")))))
-                .isInstanceOf(KeyedChannel.Unproven.class);
+                                HexFormat.of().formatHex(key.mac(SharedKey.CONTROLLER_PROOF, nc, "", "n1", "relay")))))
+                .isInstanceOf(Handshake.Unproven.class);
         // and the one made as the controller makes it passes: the checks above fail for the reason they name
         assertThat(againstFake((auth, nc) -> Frame.op(Ops.OK)
                         .put(
                                 "mac",
                                 HexFormat.of()
                                         .formatHex(key.mac(
-                                                KeyedChannel.CONTROLLER_PROOF, nc, auth.str("nonce"), "n1", "relay")))))
+                                                SharedKey.CONTROLLER_PROOF, nc, auth.str("nonce"), "n1", "relay")))))
                 .isNull();
     }
 
@@ -126,55 +125,55 @@ class KeyedChannelTest {
         });
         assertThatThrownBy(() -> connect(key)).isInstanceOf(IOException.class);
         Frame auth = recorded.get();
-        CompletableFuture<KeyedChannel> controller = controller(key, ROOMY);
+        CompletableFuture<Link<SharedKey.Agent>> controller = controller(key, ROOMY);
         try (Socket attacker = new Socket(server.getInetAddress(), server.getLocalPort())) {
             FrameIO.read(attacker.getInputStream());
             FrameIO.write(attacker.getOutputStream(), auth);
             assertThat(FrameIO.read(attacker.getInputStream()).str("message")).contains("cluster key does not match");
         }
-        assertThatThrownBy(controller::get).hasCauseInstanceOf(KeyedChannel.WrongKey.class);
+        assertThatThrownBy(controller::get).hasCauseInstanceOf(Handshake.Rejected.class);
     }
 
     @Test
     void framesAlteredReplayedReorderedOrReflectedCloseTheConnection() throws Exception {
         // altered: one bit of the body flipped
         try (HandMadeController c = new HandMadeController();
-                KeyedChannel agent = c.agent) {
+                Link<SharedKey.Controller> agent = c.agent) {
             byte[] f = c.frame(0, Frame.op(Ops.LAUNCH).put("uid", 1000));
             f[10] ^= 1;
             c.out.write(f);
-            assertThatThrownBy(agent::read).isInstanceOf(KeyedChannel.Tampered.class);
+            assertThatThrownBy(agent::read).isInstanceOf(Link.Tampered.class);
             assertThatThrownBy(agent::read).isInstanceOf(IOException.class);
         }
         // replayed: the same frame twice
         try (HandMadeController c = new HandMadeController();
-                KeyedChannel agent = c.agent) {
+                Link<SharedKey.Controller> agent = c.agent) {
             byte[] f = c.frame(0, Frame.op(Ops.LAUNCH).put("uid", 1000));
             c.out.write(f);
             c.out.write(f);
             assertThat(agent.read().op()).isEqualTo(Ops.LAUNCH);
-            assertThatThrownBy(agent::read).isInstanceOf(KeyedChannel.Tampered.class);
+            assertThatThrownBy(agent::read).isInstanceOf(Link.Tampered.class);
         }
         // reordered: the second frame first
         try (HandMadeController c = new HandMadeController();
-                KeyedChannel agent = c.agent) {
+                Link<SharedKey.Controller> agent = c.agent) {
             c.out.write(c.frame(1, Frame.op(Ops.KILL)));
             c.out.write(c.frame(0, Frame.op(Ops.LAUNCH)));
-            assertThatThrownBy(agent::read).isInstanceOf(KeyedChannel.Tampered.class);
+            assertThatThrownBy(agent::read).isInstanceOf(Link.Tampered.class);
         }
         // reflected: the agent's own frame sent back to it
         try (HandMadeController c = new HandMadeController();
-                KeyedChannel agent = c.agent) {
+                Link<SharedKey.Controller> agent = c.agent) {
             agent.write(Frame.op(Ops.LAUNCH).put("uid", 0));
             int len = c.in.readInt();
-            byte[] rest = c.in.readNBytes(len + KeyedChannel.TAG_BYTES);
+            byte[] rest = c.in.readNBytes(len + SharedKey.TAG_BYTES);
             c.out.write(ByteBuffer.allocate(4).putInt(len).array());
             c.out.write(rest);
-            assertThatThrownBy(agent::read).isInstanceOf(KeyedChannel.Tampered.class);
+            assertThatThrownBy(agent::read).isInstanceOf(Link.Tampered.class);
         }
         // and the hand-made frames are right: the same frame, unaltered and in order, is read
         try (HandMadeController c = new HandMadeController();
-                KeyedChannel agent = c.agent) {
+                Link<SharedKey.Controller> agent = c.agent) {
             c.out.write(c.frame(0, Frame.op(Ops.LAUNCH)));
             c.out.write(c.frame(1, Frame.op(Ops.KILL)));
             assertThat(agent.read().op()).isEqualTo(Ops.LAUNCH);
@@ -184,14 +183,15 @@ class KeyedChannelTest {
 
     @Test
     void theControllerChecksTheAgentsFramesToo() throws Exception {
-        CompletableFuture<KeyedChannel> controller = controller(key, ROOMY);
+        CompletableFuture<Link<SharedKey.Agent>> controller = controller(key, ROOMY);
         Proxy proxy = new Proxy();
-        try (KeyedChannel agent = KeyedChannel.connect("127.0.0.1", proxy.port(), key, "n1", "agent", ROOMY);
-                KeyedChannel ctl = controller.get()) {
+        try (Link<SharedKey.Controller> agent =
+                        SharedKey.connect("127.0.0.1", proxy.port(), key, "n1", "agent", ROOMY);
+                Link<SharedKey.Agent> ctl = controller.get()) {
             agent.write(Frame.op(Ops.JOB_ENDED).put("id", 1));
             assertThat(ctl.read().op()).isEqualTo(Ops.JOB_ENDED);
             proxy.replayLast();
-            assertThatThrownBy(ctl::read).isInstanceOf(KeyedChannel.Tampered.class);
+            assertThatThrownBy(ctl::read).isInstanceOf(Link.Tampered.class);
         } finally {
             proxy.close();
         }
@@ -199,7 +199,7 @@ class KeyedChannelTest {
 
     @Test
     void anOversizedHandshakeFrameIsAnsweredWithAnErrorNamingTheBound() throws Exception {
-        CompletableFuture<KeyedChannel> controller = controller(key, ROOMY);
+        CompletableFuture<Link<SharedKey.Agent>> controller = controller(key, ROOMY);
         try (Socket s = new Socket(server.getInetAddress(), server.getLocalPort())) {
             FrameIO.read(s.getInputStream());
             new DataOutputStream(s.getOutputStream()).writeInt(256 * 1024 * 1024);
@@ -211,7 +211,7 @@ class KeyedChannelTest {
 
     @Test
     void aMalformedHandshakeFrameIsAnsweredWithAnErrorSayingSo() throws Exception {
-        CompletableFuture<KeyedChannel> controller = controller(key, ROOMY);
+        CompletableFuture<Link<SharedKey.Agent>> controller = controller(key, ROOMY);
         try (Socket s = new Socket(server.getInetAddress(), server.getLocalPort())) {
             FrameIO.read(s.getInputStream());
             DataOutputStream d = new DataOutputStream(s.getOutputStream());
@@ -226,8 +226,8 @@ class KeyedChannelTest {
 
     @Test
     void aPeerThatDripsItsHandshakeIsCutOffAtTheDeadline() throws Exception {
-        CompletableFuture<KeyedChannel> controller =
-                async(() -> KeyedChannel.accept(server.accept(), key, "test", ROOMY, Duration.ofMillis(500)));
+        CompletableFuture<Link<SharedKey.Agent>> controller =
+                async(() -> SharedKey.accept(server.accept(), key, "test", ROOMY, Duration.ofMillis(500)));
         ScheduledExecutorService drip = Executors.newSingleThreadScheduledExecutor();
         long t0 = System.nanoTime();
         try (Socket s = new Socket(server.getInetAddress(), server.getLocalPort())) {
@@ -259,7 +259,7 @@ class KeyedChannelTest {
     @Test
     void anAgentGivesUpOnAControllerThatNeverGreets() {
         CompletableFuture<Socket> silent = async(server::accept);
-        assertThatThrownBy(() -> KeyedChannel.connect(
+        assertThatThrownBy(() -> SharedKey.connect(
                         "127.0.0.1", server.getLocalPort(), key, "n1", "agent", ROOMY, Duration.ofMillis(300)))
                 .isInstanceOf(SocketTimeoutException.class);
         silent.join();
@@ -267,9 +267,9 @@ class KeyedChannelTest {
 
     @Test
     void afterTheHandshakeAFrameOverTheReceiversBoundsGetsOneErrorFrameAndTheConnectionCloses() throws Exception {
-        CompletableFuture<KeyedChannel> controller = controller(key, new Bounds(1024, 4));
-        try (KeyedChannel agent = connect(key);
-                KeyedChannel ctl = controller.get()) {
+        CompletableFuture<Link<SharedKey.Agent>> controller = controller(key, new Bounds(1024, 4));
+        try (Link<SharedKey.Controller> agent = connect(key);
+                Link<SharedKey.Agent> ctl = controller.get()) {
             agent.write(Frame.op(Ops.SUBMIT).put("script", "x".repeat(2000)));
             assertThatThrownBy(ctl::read)
                     .isInstanceOf(Bounds.Exceeded.class)
@@ -280,8 +280,8 @@ class KeyedChannelTest {
             assertThatThrownBy(agent::read).isInstanceOf(EOFException.class);
         }
         controller = controller(key, new Bounds(1024, 4));
-        try (KeyedChannel agent = connect(key);
-                KeyedChannel ctl = controller.get()) {
+        try (Link<SharedKey.Controller> agent = connect(key);
+                Link<SharedKey.Agent> ctl = controller.get()) {
             Frame deep = new Frame();
             for (int i = 0; i < 5; i++) deep = new Frame().add(deep);
             agent.write(deep);
@@ -295,8 +295,8 @@ class KeyedChannelTest {
 
     @Test
     void peerChosenTextIsEscapedForLogs() {
-        assertThat(KeyedChannel.printable("evil\nnode=x")).isEqualTo("evil\\x0anode=x");
-        assertThat(KeyedChannel.printable("a".repeat(1000))).hasSize(200);
+        assertThat(SharedKey.printable("evil\nnode=x")).isEqualTo("evil\\x0anode=x");
+        assertThat(SharedKey.printable("a".repeat(1000))).hasSize(200);
     }
 
     /** Runs {@code work} on its own thread; a failure comes out of get() as the ExecutionException's cause, unwrapped. */
@@ -316,12 +316,12 @@ class KeyedChannelTest {
         T run() throws Exception;
     }
 
-    private KeyedChannel connect(ClusterKey k) throws IOException {
-        return KeyedChannel.connect("127.0.0.1", server.getLocalPort(), k, "n1", "relay", ROOMY);
+    private Link<SharedKey.Controller> connect(ClusterKey k) throws IOException {
+        return SharedKey.connect("127.0.0.1", server.getLocalPort(), k, "n1", "relay", ROOMY);
     }
 
-    private CompletableFuture<KeyedChannel> controller(ClusterKey k, Bounds requests) {
-        return async(() -> KeyedChannel.accept(server.accept(), k, "test", requests));
+    private CompletableFuture<Link<SharedKey.Agent>> controller(ClusterKey k, Bounds requests) {
+        return async(() -> SharedKey.accept(server.accept(), k, "test", requests));
     }
 
     /** A controller that answers the agent's proof with {@code answer}; returns what connect threw (null when it passed). */
@@ -338,7 +338,7 @@ class KeyedChannelTest {
             }
             return null;
         });
-        try (KeyedChannel ignored = connect(key)) {
+        try (Link<SharedKey.Controller> ignored = connect(key)) {
             return null;
         } catch (IOException e) {
             return e;
@@ -355,7 +355,7 @@ class KeyedChannelTest {
 
     /** The controller's side done by hand from the documented derivation, so a test can forge its frames. */
     private final class HandMadeController implements AutoCloseable {
-        final KeyedChannel agent;
+        final Link<SharedKey.Controller> agent;
         final Socket socket;
         final DataInputStream in;
         final DataOutputStream out;
@@ -364,8 +364,8 @@ class KeyedChannelTest {
         HandMadeController() throws Exception {
             CompletableFuture<Socket> accepted = async(server::accept);
             String nc = ClusterKey.newNonce();
-            CompletableFuture<KeyedChannel> connecting =
-                    async(() -> KeyedChannel.connect("127.0.0.1", server.getLocalPort(), key, "n1", "agent", ROOMY));
+            CompletableFuture<Link<SharedKey.Controller>> connecting =
+                    async(() -> SharedKey.connect("127.0.0.1", server.getLocalPort(), key, "n1", "agent", ROOMY));
             socket = accepted.get();
             in = new DataInputStream(socket.getInputStream());
             out = new DataOutputStream(socket.getOutputStream());
@@ -378,10 +378,10 @@ class KeyedChannelTest {
                             .put(
                                     "mac",
                                     HexFormat.of()
-                                            .formatHex(key.mac(KeyedChannel.CONTROLLER_PROOF, nc, na, "n1", "agent"))));
+                                            .formatHex(key.mac(SharedKey.CONTROLLER_PROOF, nc, na, "n1", "agent"))));
             agent = connecting.get();
-            byte[] session = key.mac(KeyedChannel.SESSION, nc, na, "n1", "agent");
-            toAgent = ClusterKey.hmac(session, KeyedChannel.CONTROLLER_TO_AGENT);
+            byte[] session = key.mac(SharedKey.SESSION, nc, na, "n1", "agent");
+            toAgent = ClusterKey.hmac(session, SharedKey.CONTROLLER_TO_AGENT);
         }
 
         /** Frame number {@code seq} from the controller to the agent, as it goes on the wire. */

@@ -1,0 +1,106 @@
+package io.motley.protocol.link;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketOption;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A connected socket, TCP or Unix, with the one pair of buffered streams that its handshake and
+ * then its {@link Link} read and write (bytes the handshake's reads buffered ahead belong to the
+ * link). Closing it closes the socket, which is how a {@link Deadline} interrupts a blocked read or
+ * write.
+ */
+public final class Transport implements Closeable {
+    private final Closeable socket;
+    private final DataInputStream in;
+    private final DataOutputStream out;
+    private final String remote;
+
+    private Transport(Closeable socket, InputStream in, OutputStream out, String remote) {
+        this.socket = socket;
+        this.in = new DataInputStream(new BufferedInputStream(in));
+        this.out = new DataOutputStream(new BufferedOutputStream(out));
+        this.remote = remote;
+    }
+
+    /** A connected TCP socket (Nagle off: frames are small and answered at once). */
+    public static Transport of(Socket s) throws IOException {
+        s.setTcpNoDelay(true);
+        return new Transport(s, s.getInputStream(), s.getOutputStream(), String.valueOf(s.getRemoteSocketAddress()));
+    }
+
+    /** A connected socket channel (a Unix socket, most often). */
+    public static Transport of(SocketChannel ch) throws IOException {
+        return new Transport(
+                ch, Channels.newInputStream(ch), Channels.newOutputStream(ch), String.valueOf(ch.getRemoteAddress()));
+    }
+
+    /** Connects to a TCP address, waiting at most {@code timeout} for the connection. */
+    public static Transport connect(String host, int port, Duration timeout) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.connect(new InetSocketAddress(host, port), (int) Math.max(1, timeout.toMillis()));
+            return of(s);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** Connects to a Unix socket. */
+    public static Transport connect(Path unixSocket) throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.connect(UnixDomainSocketAddress.of(unixSocket));
+            return of(ch);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    DataInputStream in() {
+        return in;
+    }
+
+    DataOutputStream out() {
+        return out;
+    }
+
+    /** The peer's address, for logs. */
+    public String remote() {
+        return remote;
+    }
+
+    /** A socket option of the connection, such as the kernel's word on a Unix socket's peer (SO_PEERCRED). */
+    public <T> T option(SocketOption<T> option) throws IOException {
+        return switch (socket) {
+            case Socket s -> s.getOption(option);
+            case SocketChannel ch -> ch.getOption(option);
+            default -> throw new UnsupportedOperationException(option.name());
+        };
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing a broken socket has nothing left to report
+        }
+    }
+}
