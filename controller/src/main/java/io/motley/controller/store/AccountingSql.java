@@ -1,9 +1,11 @@
 package io.motley.controller.store;
 
 import io.motley.core.accounting.AccountingQuery;
+import io.motley.core.accounting.AccountingRecord;
 import io.motley.core.accounting.JobRun;
 import io.motley.core.accounting.JobStep;
 import io.motley.core.job.ExitStatus;
+import io.motley.core.job.Job;
 import io.motley.core.job.Usage;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -188,6 +190,35 @@ final class AccountingSql {
         List<Long> all = List.copyOf(ids);
         List<List<Long>> out = new ArrayList<>();
         for (int i = 0; i < all.size(); i += CHUNK) out.add(all.subList(i, Math.min(all.size(), i + CHUNK)));
+        return out;
+    }
+
+    /** The records {@code query} selects: the jobs in SQL, then their earlier runs and steps, then the final choice in core. */
+    static List<AccountingRecord> records(Connection c, AccountingQuery query) throws SQLException {
+        List<Object> args = new ArrayList<>();
+        String where = where(query, args);
+        List<Job> jobs = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("SELECT record FROM jobs WHERE " + where + " ORDER BY id")) {
+            bind(p, args);
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) jobs.add(Rows.job(r.getBytes(1)));
+            }
+        }
+        // runs are read only for requeued jobs (the others' one run is the job itself); steps unless -X
+        Map<Long, List<JobRun>> runs =
+                runs(c, jobs.stream().filter(j -> j.restarts() > 0).map(Job::id).toList());
+        Map<Long, List<JobStep>> steps = query.allocationsOnly()
+                ? Map.of()
+                : steps(
+                        c,
+                        jobs.stream()
+                                .filter(j -> j.startTime() > 0 || j.restarts() > 0)
+                                .map(Job::id)
+                                .toList());
+        List<AccountingRecord> out = new ArrayList<>();
+        for (Job j : jobs) {
+            out.addAll(query.select(j, runs.getOrDefault(j.id(), List.of()), steps.getOrDefault(j.id(), List.of())));
+        }
         return out;
     }
 }

@@ -1,5 +1,7 @@
 package io.motley.controller.store;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,5 +64,27 @@ final class ServerAccess {
             if (t.getMessage() != null) message = t.getMessage();
         }
         return message == null ? e.toString() : message.strip();
+    }
+
+    /** A pool of connections to the server at {@code url}; the message of a failure says which URL and how to fix it. */
+    static HikariDataSource pool(String url, String user, Path passFile) {
+        String password = password(passFile);
+        HikariConfig cfg = new HikariConfig();
+        // the MariaDB driver serves jdbc:mysql:// only when told to; it is the same protocol
+        cfg.setJdbcUrl(url.startsWith("jdbc:mysql:") ? "jdbc:mariadb:" + url.substring("jdbc:mysql:".length()) : url);
+        if (user != null) cfg.setUsername(user);
+        if (password != null) cfg.setPassword(password);
+        cfg.setPoolName("motley-store");
+        cfg.setMaximumPoolSize(4);
+        cfg.setMinimumIdle(1);
+        // a submission waits this long for a lost server before it is refused
+        cfg.setConnectionTimeout(3000);
+        cfg.setValidationTimeout(1000);
+        cfg.setInitializationFailTimeout(1);
+        try {
+            return new HikariDataSource(cfg);
+        } catch (RuntimeException e) {
+            throw new StoreException(unreachableAtStart(shown(url), e), e);
+        }
     }
 }

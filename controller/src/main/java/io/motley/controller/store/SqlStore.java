@@ -1,17 +1,13 @@
 package io.motley.controller.store;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.motley.core.accounting.AccountingQuery;
 import io.motley.core.accounting.AccountingRecord;
-import io.motley.core.accounting.JobRun;
-import io.motley.core.accounting.JobStep;
 import io.motley.core.cluster.Node;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -102,18 +98,7 @@ public final class SqlStore implements Store {
         SqlStore store = null;
         try {
             f = new SqliteFile(path);
-            String url = "jdbc:sqlite:" + f.file;
-            c = DriverManager.getConnection(url);
-            try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA journal_mode=WAL");
-                s.execute("PRAGMA synchronous=FULL");
-                s.execute("PRAGMA busy_timeout=5000");
-            }
-            Migrations.sqlite(c, url);
-            try (Statement s = c.createStatement()) {
-                // what the migrations wrote goes into the file now, rather than keeping a large -wal
-                s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
-            }
+            c = f.connect();
             store = new SqlStore(Dialect.SQLITE, f.file.toString(), f, c, null);
             long next = store.nextId(c, "");
             long from = f.opened(next);
@@ -137,26 +122,8 @@ public final class SqlStore implements Store {
     /** Connects to a PostgreSQL or MariaDB server and brings its schema up to date. */
     static SqlStore server(String url, String user, java.nio.file.Path passFile) {
         String shown = ServerAccess.shown(url);
-        String password = ServerAccess.password(passFile);
         Dialect dialect = Dialect.of(url);
-        HikariConfig cfg = new HikariConfig();
-        // the MariaDB driver serves jdbc:mysql:// only when told to; it is the same protocol
-        cfg.setJdbcUrl(url.startsWith("jdbc:mysql:") ? "jdbc:mariadb:" + url.substring("jdbc:mysql:".length()) : url);
-        if (user != null) cfg.setUsername(user);
-        if (password != null) cfg.setPassword(password);
-        cfg.setPoolName("motley-store");
-        cfg.setMaximumPoolSize(4);
-        cfg.setMinimumIdle(1);
-        // a submission waits this long for a lost server before it is refused
-        cfg.setConnectionTimeout(3000);
-        cfg.setValidationTimeout(1000);
-        cfg.setInitializationFailTimeout(1);
-        HikariDataSource pool;
-        try {
-            pool = new HikariDataSource(cfg);
-        } catch (RuntimeException e) {
-            throw new StoreException(ServerAccess.unreachableAtStart(shown, e), e);
-        }
+        HikariDataSource pool = ServerAccess.pool(url, user, passFile);
         try {
             Migrations.server(pool, dialect);
             return new SqlStore(dialect, shown, null, null, pool);
@@ -208,13 +175,13 @@ public final class SqlStore implements Store {
             }
             return result;
         } catch (SQLException | IOException e) {
-            rollback(c);
+            Transactions.rollback(c);
             throw failure(failure, diskFullWhat, e);
         } catch (RuntimeException e) {
-            rollback(c);
+            Transactions.rollback(c);
             throw e;
         } finally {
-            if (c != null) restoreAutoCommit(c, committed);
+            if (c != null) Transactions.restoreAutoCommit(c, committed);
             giveBack(c);
         }
     }
@@ -373,34 +340,7 @@ public final class SqlStore implements Store {
 
     @Override
     public synchronized List<AccountingRecord> accounting(AccountingQuery query) {
-        List<Object> args = new ArrayList<>();
-        String where = AccountingSql.where(query, args);
-        return read("cannot read accounting records", c -> {
-            List<Job> jobs = new ArrayList<>();
-            try (PreparedStatement p = c.prepareStatement("SELECT record FROM jobs WHERE " + where + " ORDER BY id")) {
-                AccountingSql.bind(p, args);
-                try (ResultSet r = p.executeQuery()) {
-                    while (r.next()) jobs.add(Rows.job(r.getBytes(1)));
-                }
-            }
-            // runs are read only for requeued jobs (the others' one run is the job itself); steps unless -X
-            Map<Long, List<JobRun>> runs = AccountingSql.runs(
-                    c, jobs.stream().filter(j -> j.restarts() > 0).map(Job::id).toList());
-            Map<Long, List<JobStep>> steps = query.allocationsOnly()
-                    ? Map.of()
-                    : AccountingSql.steps(
-                            c,
-                            jobs.stream()
-                                    .filter(j -> j.startTime() > 0 || j.restarts() > 0)
-                                    .map(Job::id)
-                                    .toList());
-            List<AccountingRecord> out = new ArrayList<>();
-            for (Job j : jobs) {
-                out.addAll(
-                        query.select(j, runs.getOrDefault(j.id(), List.of()), steps.getOrDefault(j.id(), List.of())));
-            }
-            return out;
-        });
+        return read("cannot read accounting records", c -> AccountingSql.records(c, query));
     }
 
     private List<Job> queryJobs(String sql, List<Object> args) {
@@ -511,30 +451,6 @@ public final class SqlStore implements Store {
     /** Job ends kept from an outage and not yet written (for tests). */
     synchronized int deferredCount() {
         return deferred.size();
-    }
-
-    private static void rollback(Connection c) {
-        if (c == null) return;
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // SQLite may have rolled the transaction back already (as it does when the disk is full), and a lost
-            // server's connection is gone; the original error is the one worth reporting
-        }
-    }
-
-    /**
-     * Back to autocommit after a transaction. After a failed one SQLite may have rolled it back
-     * already, and the driver's commit of the empty transaction then fails ("no transaction is
-     * active"): that is no news, and must not hide the error that matters.
-     */
-    private static void restoreAutoCommit(Connection c, boolean afterCommit) {
-        try {
-            c.setAutoCommit(true);
-        } catch (SQLException e) {
-            if (afterCommit) throw new StoreException("database connection broken: " + e.getMessage(), e);
-            log.debug("autocommit restored after a failed transaction: {}", e.getMessage());
-        }
     }
 
     /** Closes the database; the embedded file's id mark is made exact, so a clean restart leaves no gap in the ids. */

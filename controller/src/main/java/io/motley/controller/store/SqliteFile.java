@@ -250,4 +250,26 @@ final class SqliteFile {
         }
         return Optional.empty();
     }
+
+    /** Opens the file (WAL, synchronous=FULL) and brings its schema up to date. */
+    java.sql.Connection connect() throws java.sql.SQLException {
+        String url = "jdbc:sqlite:" + file;
+        java.sql.Connection c = java.sql.DriverManager.getConnection(url);
+        try {
+            try (java.sql.Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=FULL");
+                s.execute("PRAGMA busy_timeout=5000");
+            }
+            Migrations.sqlite(c, url);
+            try (java.sql.Statement s = c.createStatement()) {
+                // what the migrations wrote goes into the file now, rather than keeping a large -wal
+                s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            }
+            return c;
+        } catch (java.sql.SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
 }
