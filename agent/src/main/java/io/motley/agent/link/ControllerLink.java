@@ -241,7 +241,7 @@ public final class ControllerLink {
         return now;
     }
 
-    /** Sends on the link; a job end that cannot be sent now is still in the spool and goes with the next registration. */
+    /** Sends on the link; a job end that cannot be sent now stays unacknowledged and goes again at a heartbeat or registration. */
     public void send(Report report) throws IOException {
         Link<SharedKey.Controller> ch = channel;
         if (ch == null) throw new IOException("not connected to the controller");
