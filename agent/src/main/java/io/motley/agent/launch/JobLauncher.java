@@ -812,6 +812,18 @@ public final class JobLauncher {
     }
 
     /**
+     * The ends reported and not acknowledged yet, by run: the controller may have failed to record
+     * them (its database lost), so the link reports them again until it does.
+     */
+    public List<JobEnded> unacknowledged() {
+        return running.values().stream()
+                .filter(r -> r.ended && r.result != null)
+                .sorted(Comparator.comparing(r -> runDir(r.id, r.run)))
+                .map(r -> r.result)
+                .toList();
+    }
+
+    /**
      * What this agent holds, for registration: running jobs, and results not yet acknowledged.
      * On the first call after start-up it also adopts the jobs an earlier agent process left.
      */
@@ -824,11 +836,16 @@ public final class JobLauncher {
                 int dot = n.indexOf('.');
                 long id = Long.parseLong(dot < 0 ? n.substring(3) : n.substring(3, dot));
                 int run = dot < 0 ? 0 : Integer.parseInt(n.substring(dot + 1));
-                Optional<JobEnded> result = read(dir.resolve("result")).map(s -> readResult(dir.resolve("result")));
+                // the result is a frame's bytes, not text: whether it is there is what counts
+                Path resultFile = dir.resolve("result");
+                Optional<JobEnded> result = Files.isRegularFile(resultFile, LinkOption.NOFOLLOW_LINKS)
+                        ? Optional.of(readResult(resultFile))
+                        : Optional.empty();
                 if (result.isPresent()) {
                     out.add(result.get());
                     running.computeIfAbsent(n, k -> {
                         Running r = new Running(id, run, dir, -1, 0, null);
+                        r.result = result.get();
                         r.ended = true;
                         return r;
                     });

@@ -9,6 +9,7 @@ import io.motley.protocol.MalformedMessage;
 import io.motley.protocol.Message.AckEnded;
 import io.motley.protocol.Message.Failure;
 import io.motley.protocol.Message.Heartbeat;
+import io.motley.protocol.Message.JobEnded;
 import io.motley.protocol.Message.Kill;
 import io.motley.protocol.Message.Launch;
 import io.motley.protocol.Message.Order;
@@ -20,6 +21,7 @@ import io.motley.protocol.link.Handshake;
 import io.motley.protocol.link.Link;
 import io.motley.protocol.link.SharedKey;
 import java.io.IOException;
+import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -200,16 +202,21 @@ public final class ControllerLink {
     /**
      * Sends a heartbeat whenever the controller's interval has passed. The interval arrives with
      * the registration's answer, so it is re-read on every short tick rather than slept on once
-     * (a first sleep on the default would outlast a short NodeTimeout).
+     * (a first sleep on the default would outlast a short NodeTimeout). Each heartbeat also reports
+     * again the job ends still unacknowledged since the one before: the controller acknowledges an
+     * end once it is recorded, so one it has not acknowledged by then (its database was lost, say)
+     * is recorded on the live link when the database returns, without waiting for a registration.
      */
     private void heartbeats() {
         long last = System.nanoTime();
+        List<JobEnded> waiting = List.of();
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 Thread.sleep(100);
                 if (System.nanoTime() - last < heartbeatSeconds * 1_000_000_000L) continue;
                 last = System.nanoTime();
                 send(heartbeat.get());
+                waiting = reportAgain(waiting);
             } catch (InterruptedException e) {
                 return;
             } catch (IOException e) {
@@ -218,7 +225,23 @@ public final class ControllerLink {
         }
     }
 
-    /** Sends on the link; a job end that cannot be sent now is still in the spool and goes with the next registration. */
+    /**
+     * Sends again the ends that were already waiting for their acknowledgement at the last
+     * heartbeat (an end reported just now is not doubled); returns those waiting now.
+     */
+    private List<JobEnded> reportAgain(List<JobEnded> before) throws IOException {
+        JobLauncher l = launcher;
+        if (l == null) return List.of();
+        List<JobEnded> now = l.unacknowledged();
+        for (JobEnded e : now) {
+            if (!before.contains(e)) continue;
+            log.debug("job end not acknowledged yet; reporting it again job={} run={}", e.id(), e.run());
+            send(e);
+        }
+        return now;
+    }
+
+    /** Sends on the link; a job end that cannot be sent now stays unacknowledged and goes again at a heartbeat or registration. */
     public void send(Report report) throws IOException {
         Link<SharedKey.Controller> ch = channel;
         if (ch == null) throw new IOException("not connected to the controller");

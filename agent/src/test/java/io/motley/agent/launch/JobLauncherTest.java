@@ -12,8 +12,10 @@ import io.motley.core.job.JobState;
 import io.motley.core.job.KillReason;
 import io.motley.core.job.PendingReason;
 import io.motley.core.job.Usage;
+import io.motley.protocol.FrameIO;
 import io.motley.protocol.Message.JobEnded;
 import io.motley.protocol.Message.Launch;
+import io.motley.protocol.Messages;
 import io.motley.protocol.Ops;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,6 +112,34 @@ class JobLauncherTest {
                 .hasSize(3);
         l.acknowledged(1);
         assertThat(Files.exists(dir.resolve("spool/job1"))).isFalse();
+    }
+
+    /**
+     * An end reported and not acknowledged stays listed for the link to report again (the
+     * controller's database may have lost it), also when a new launcher finds it in the spool, whose
+     * bytes are a frame's and not text, until the controller acknowledges it.
+     */
+    @Test
+    void anEndStaysUnacknowledgedUntilTheControllerAcknowledgesIt() throws Exception {
+        JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
+        l.launch(order(1, "true", -1));
+        JobEnded end = awaitReport(1);
+        assertThat(l.unacknowledged()).containsExactly(end);
+
+        // end time 1000 is 0x03e8: no UTF-8 text
+        JobEnded stored = new JobEnded(7, 0, JobState.COMPLETED, new ExitStatus(0, 0), 1_000, null, Usage.NONE);
+        Files.createDirectories(dir.resolve("spool/job7"));
+        Files.write(dir.resolve("spool/job7/result"), FrameIO.toBytes(Messages.encode(stored)));
+        JobLauncher second = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
+        assertThat(second.unacknowledged()).isEmpty();
+        assertThat(second.inventory()).contains(stored);
+        assertThat(second.unacknowledged()).contains(stored);
+
+        l.acknowledged(1);
+        second.acknowledged(7);
+        assertThat(l.unacknowledged()).isEmpty();
+        assertThat(second.unacknowledged()).doesNotContain(stored);
+        assertThat(Files.exists(dir.resolve("spool/job7"))).isFalse();
     }
 
     @Test

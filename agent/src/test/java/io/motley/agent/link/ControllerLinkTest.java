@@ -4,14 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.motley.agent.enforcement.TestHosts;
+import io.motley.agent.launch.JobLauncher;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
+import io.motley.core.job.ExitStatus;
+import io.motley.core.job.JobState;
+import io.motley.core.job.Usage;
 import io.motley.protocol.Bounds;
 import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
+import io.motley.protocol.Message.AckEnded;
 import io.motley.protocol.Message.Heartbeat;
+import io.motley.protocol.Message.JobEnded;
 import io.motley.protocol.Message.Register;
+import io.motley.protocol.Message.Registered;
+import io.motley.protocol.Message.Report;
+import io.motley.protocol.Messages;
 import io.motley.protocol.Ops;
 import io.motley.protocol.link.Link;
 import io.motley.protocol.link.SharedKey;
@@ -167,6 +176,53 @@ class ControllerLinkTest {
             assertThat(received).contains("relay:" + Ops.SUBMIT);
         } finally {
             agent.interrupt();
+        }
+    }
+    /**
+     * The controller did not record a job's end (its database was lost): the end is not
+     * acknowledged, so the agent reports it again on the live link, without registering anew, and
+     * stops once the controller acknowledges it.
+     */
+    @Test
+    void anUnacknowledgedEndIsReportedAgainOnTheLiveLinkUntilAcknowledged() throws Exception {
+        JobEnded end = new JobEnded(7, 0, JobState.COMPLETED, new ExitStatus(0, 0), 1_000, null, Usage.NONE);
+        Path spool = dir.resolve("spool");
+        // an end the agent reported before, whose acknowledgement never came
+        Files.createDirectories(spool.resolve("job7"));
+        Files.write(spool.resolve("job7/result"), FrameIO.toBytes(Messages.encode(end)));
+        JobLauncher launcher = new JobLauncher(spool, "n1", f -> {});
+        assertThat(launcher.inventory()).containsExactly(end);
+
+        List<Report> reports = new CopyOnWriteArrayList<>();
+        Thread.ofVirtual().start(() -> {
+            try (Link<SharedKey.Agent> ch = SharedKey.accept(server.accept(), key, "test", Bounds.ANSWERS)) {
+                reports.add(ch.receive(Messages::report));
+                ch.send(new Registered(1));
+                while (true) {
+                    Report r = ch.receive(Messages::report);
+                    reports.add(r);
+                    if (r instanceof JobEnded e) ch.send(new AckEnded(e.id(), e.run()));
+                }
+            } catch (IOException e) {
+                // the agent hung up at the end of the test
+            }
+        });
+        ControllerLink link = link();
+        link.attach(launcher);
+        Thread agent = Thread.ofPlatform().daemon().start(link::run);
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> reports.contains(end));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> launcher.unacknowledged().isEmpty());
+            assertThat(Files.exists(spool.resolve("job7"))).isFalse();
+            assertThat(reports.get(0)).isInstanceOf(Register.class);
+            // and it is not reported again once acknowledged: the heartbeats go on alone
+            int seen = reports.size();
+            await().atMost(Duration.ofSeconds(20)).until(() -> reports.size() >= seen + 2);
+            assertThat(reports).containsOnlyOnce(end);
+        } finally {
+            agent.interrupt();
+            TestHosts.removeGroups("n1");
         }
     }
 }

@@ -189,12 +189,17 @@ public final class Cluster {
         return registry.update(name, stateWord, reason, caller);
     }
 
-    /** The agent reports that a job's run ended. Idempotent: a repeat is acknowledged and ignored. */
+    /**
+     * The agent reports that a job's run ended. Idempotent: a repeat is acknowledged and ignored.
+     * An end the store fails to record changes nothing and is not acknowledged (the agent reports
+     * it again); it never throws, so the agent's link and its heartbeats go on through an outage.
+     */
     public void jobEnded(String node, AgentReport.RunEnded f) {
+        boolean recorded;
         synchronized (state) {
-            ends.ended(node, f);
+            recorded = ends.ended(node, f);
         }
-        wakeScheduler();
+        if (recorded) wakeScheduler();
     }
 
     public void disconnected(AgentChannel link) {

@@ -1,5 +1,6 @@
 package io.motley.controller.cluster;
 
+import io.motley.controller.store.StoreException;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.ExitStatus;
 import io.motley.core.job.FreeText;
@@ -31,9 +32,12 @@ final class RunEnds {
     /**
      * The agent on {@code node} reports that a run ended. Idempotent: a repeat, or the end of a
      * run a requeue or a failed node already replaced, changes nothing. The end is acknowledged
-     * once it is recorded, so that the agent stops reporting it.
+     * once it is recorded, so that the agent stops reporting it. When the store fails to record it,
+     * nothing changes and nothing is acknowledged, so the agent's next report of it is applied whole.
+     *
+     * @return whether the end is recorded (or needed no recording)
      */
-    void ended(String node, AgentReport.RunEnded f) {
+    boolean ended(String node, AgentReport.RunEnded f) {
         long id = f.jobId();
         int run = f.run();
         Job j = state.jobs.get(id);
@@ -42,7 +46,7 @@ final class RunEnds {
             log.info("end of an earlier run ignored job={} node={} run={} current_run={}", id, node, run, j.restarts());
         } else if (j != null && j.state() == JobState.RUNNING && node.equals(j.node())) {
             JobState how = f.state();
-            Integer by = state.cancelling.remove(id);
+            Integer by = state.cancelling.get(id);
             long end = f.end() > 0 ? f.end() : clock.getAsLong();
             // Slurm reports an OOM-killed job as 0:125 whatever signal ended it
             ExitStatus exit =
@@ -51,7 +55,21 @@ final class RunEnds {
                     .ended(how, exit, end, how == JobState.CANCELLED ? (by == null ? 0 : by) : -1);
             String desc = stateDesc(f.desc());
             if (desc != null) done = done.withStateDesc(desc);
-            state.save(done);
+            try {
+                state.save(done);
+            } catch (StoreException e) {
+                // not acknowledged, and nothing changed in memory: the job stays RUNNING, and the agent
+                // reports the end again on its live link until a write succeeds
+                log.warn(
+                        "job end not recorded, the store failed; the agent reports it again job={} node={} state={}"
+                                + " error=\"{}\"",
+                        id,
+                        node,
+                        how,
+                        e.getMessage());
+                return false;
+            }
+            state.cancelling.remove(id);
             if (desc == null) {
                 log.info("job ended job={} node={} state={} exit={}", id, node, how, done.exit());
             } else {
@@ -60,6 +78,7 @@ final class RunEnds {
         }
         AgentChannel link = state.links.get(node);
         if (link != null) link.acknowledge(id, run);
+        return true;
     }
 
     /** The agent's sentence on how a job ended, on one line and bounded; null when it sent none. */

@@ -3,6 +3,7 @@ package io.motley.controller.server;
 import io.motley.controller.cluster.AgentChannel;
 import io.motley.controller.cluster.AgentReport;
 import io.motley.controller.cluster.Cluster;
+import io.motley.controller.store.StoreException;
 import io.motley.core.cluster.Reconciliation;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
@@ -177,12 +178,22 @@ public final class ControllerServer implements AutoCloseable {
                     log.warn("unreadable report from agent node={} problem=\"{}\"", node, e.getMessage());
                     continue;
                 }
-                switch (report) {
-                    case Heartbeat h ->
-                        cluster.heartbeat(
-                                node, new AgentReport.Load(h.load(), h.freeMemMiB(), h.gpuUsage(), h.health()));
-                    case JobEnded e -> cluster.jobEnded(node, runEnded(e));
-                    case Register r -> log.warn("agent registered again on its link node={}", node);
+                try {
+                    switch (report) {
+                        case Heartbeat h ->
+                            cluster.heartbeat(
+                                    node, new AgentReport.Load(h.load(), h.freeMemMiB(), h.gpuUsage(), h.health()));
+                        case JobEnded e -> cluster.jobEnded(node, runEnded(e));
+                        case Register r -> log.warn("agent registered again on its link node={}", node);
+                    }
+                } catch (StoreException e) {
+                    // the database is lost (a health check's drain could not be saved, say): keep the link, so
+                    // heartbeats go on counting and the node is not taken for dead once the database returns
+                    log.warn(
+                            "agent report not recorded, the store failed node={} report={} error=\"{}\"",
+                            node,
+                            report.getClass().getSimpleName(),
+                            e.getMessage());
                 }
             }
         } finally {

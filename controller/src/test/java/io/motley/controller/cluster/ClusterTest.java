@@ -239,6 +239,30 @@ class ClusterTest {
     }
 
     @Test
+    void anEndTheStoreFailsToRecordChangesNothingAndIsRecordedWholeWhenReportedAgain() {
+        io.motley.controller.store.MemoryStore store = new io.motley.controller.store.MemoryStore();
+        Cluster c = cluster(store);
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 1));
+        long run = id(c.submit(req(1), as(1000, 1000, "alice")));
+        c.schedulePass();
+        assertThat(c.cancel(List.of(run), Map.of(), Caller.uid(1000)))
+                .extracting(Outcome::error)
+                .containsOnlyNulls();
+
+        store.failWith("the job database jdbc:postgresql://db/motley is unreachable");
+        c.jobEnded("n1", ended(run, 0, JobState.CANCELLED, 0, 15, now.get(), null));
+        assertThat(c.job(run)).get().extracting(Job::state).isEqualTo(JobState.RUNNING);
+        assertThat(n1.ops()).doesNotContain("ack_ended:" + run);
+
+        // the agent reports it again once the database is back: who cancelled it was kept for this
+        store.failWith(null);
+        c.jobEnded("n1", ended(run, 0, JobState.CANCELLED, 0, 15, now.get(), null));
+        assertThat(c.job(run)).get().extracting(Job::state, Job::cancelledBy).containsExactly(JobState.CANCELLED, 1000);
+        assertThat(n1.ops()).containsOnlyOnce("ack_ended:" + run);
+    }
+
+    @Test
     void refusedSubmissionsSpendAnIdAndAreRecordedFailed() {
         Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store);

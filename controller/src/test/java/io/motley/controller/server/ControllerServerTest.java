@@ -8,13 +8,30 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.motley.controller.cluster.Caller;
 import io.motley.controller.cluster.Cluster;
+import io.motley.controller.cluster.Submission;
+import io.motley.controller.store.MemoryStore;
 import io.motley.controller.store.Store;
+import io.motley.core.cluster.Node;
+import io.motley.core.cluster.NodeState;
 import io.motley.core.config.ClusterConfig;
+import io.motley.core.job.ExitStatus;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
+import io.motley.core.job.Usage;
 import io.motley.protocol.Bounds;
 import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
+import io.motley.protocol.Message.AckEnded;
+import io.motley.protocol.Message.Heartbeat;
+import io.motley.protocol.Message.JobEnded;
+import io.motley.protocol.Message.Launch;
+import io.motley.protocol.Message.Register;
+import io.motley.protocol.Message.Registered;
+import io.motley.protocol.Messages;
 import io.motley.protocol.Ops;
 import io.motley.protocol.link.Handshake;
 import io.motley.protocol.link.Link;
@@ -87,6 +104,52 @@ class ControllerServerTest {
             assertThat(answer.op()).isEqualTo(Ops.OK);
             assertThat(answer.str("cluster")).isEqualTo("test");
         }
+    }
+
+    /**
+     * A database outage while a job ends: the end is not recorded, the link stays, heartbeats (one
+     * whose health check fails, whose drain cannot be saved either) go on being counted, and the end
+     * the agent reports again once the database is back is recorded and acknowledged.
+     */
+    @Test
+    void aJobEndTheStoreFailsToRecordKeepsTheLinkAndIsRecordedWhenTheAgentReportsItAgain() throws IOException {
+        MemoryStore memory = new MemoryStore();
+        Cluster cluster = new Cluster(ClusterConfig.parse("ClusterName=test\n"), memory, () -> 1_000_000L);
+        try (ControllerServer own = new ControllerServer(cluster, key, "127.0.0.1", 0, Bounds.ANSWERS)) {
+            Thread.ofPlatform().daemon().start(own::serve);
+            try (Link<SharedKey.Controller> agent =
+                    SharedKey.connect("127.0.0.1", own.port(), key, "n1", "agent", Bounds.ANSWERS)) {
+                agent.send(new Register(Node.of("n1", 1, 1000), 1, 1000, List.of()));
+                assertThat(agent.receive(Messages::order)).isInstanceOf(Registered.class);
+                Submission s = cluster.submit(
+                        JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                                .name("j")
+                                .submitHost("h")
+                                .build(),
+                        Caller.uid(0));
+                long id = ((Submission.Accepted) s).id();
+                cluster.schedulePass();
+                assertThat(agent.receive(Messages::order)).isInstanceOf(Launch.class);
+
+                JobEnded end =
+                        new JobEnded(id, 0, JobState.COMPLETED, new ExitStatus(0, 0), 1_000_000L, null, Usage.NONE);
+                memory.failWith("the job database jdbc:postgresql://db/motley is unreachable");
+                agent.send(end);
+                agent.send(new Heartbeat(1.5, 500, null, "fail:disk"));
+                agent.send(new Heartbeat(2.5, 500, null, null));
+                // reports are handled in order on the link: the last heartbeat counted means the others were handled
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> cluster.nodes().get(0).cpuLoad() == 2.5);
+                assertThat(cluster.job(id)).get().extracting(Job::state).isEqualTo(JobState.RUNNING);
+                assertThat(cluster.nodes().get(0).state()).isEqualTo(NodeState.UP);
+
+                memory.failWith(null);
+                agent.send(end);
+                assertThat(agent.receive(Messages::order)).isEqualTo(new AckEnded(id, 0));
+                assertThat(cluster.job(id)).get().extracting(Job::state).isEqualTo(JobState.COMPLETED);
+            }
+        }
+        assertThat(lines()).noneMatch(l -> l.startsWith("connection failed"));
     }
 
     @Test
