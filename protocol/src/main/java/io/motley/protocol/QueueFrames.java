@@ -83,10 +83,13 @@ final class QueueFrames {
             dict.setLength(0);
             index.clear();
             int prev = 0;
+            String before = null;
             for (int i = 0; i < rows.size(); i++) {
                 String v = c.get().apply(rows.get(i));
                 int at = 0;
-                if (v != null) {
+                if (v != null && v.equals(before)) {
+                    at = prev; // a queue's rows repeat their neighbours': no lookup
+                } else if (v != null) {
                     Integer known = index.get(v);
                     if (known == null) {
                         known = index.size() + 1;
@@ -98,6 +101,7 @@ final class QueueFrames {
                 if (i > 0) b.append(',');
                 if (at != prev) b.append(at);
                 prev = at;
+                before = v;
             }
             if (!index.isEmpty()) f.put(c.key(), b.toString()).put(c.key() + ".d", dict.toString());
         }

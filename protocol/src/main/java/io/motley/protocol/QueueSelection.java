@@ -117,9 +117,18 @@ public final class QueueSelection {
     }
 
     /** The format codes a request names, as a set of chars to test quickly. */
-    private record Wanted(String fields) {
+    private static final class Wanted {
+        private final boolean[] named = new boolean[128];
+
+        Wanted(String fields) {
+            for (int i = 0; i < fields.length(); i++) {
+                char c = fields.charAt(i);
+                if (c < named.length) named[c] = true;
+            }
+        }
+
         boolean any(String codes) {
-            for (int i = 0; i < codes.length(); i++) if (fields.indexOf(codes.charAt(i)) >= 0) return true;
+            for (int i = 0; i < codes.length(); i++) if (named[codes.charAt(i)]) return true;
             return false;
         }
     }

@@ -104,7 +104,19 @@ public final class Squeue implements Command {
     static void print(List<QueueRow> rows, List<Column> cols, Io io) {
         Map<Character, Function<QueueRow, String>> fields = new HashMap<>();
         for (Column c : cols) if (!c.isLiteral()) fields.computeIfAbsent(c.field(), f -> escaped(field(f, io)));
-        for (QueueRow r : rows) io.out().println(FormatString.render(cols, r, fields::get));
+        // a million lines are printed in blocks, not one synchronized println each
+        StringBuilder block = new StringBuilder(1 << 17);
+        String eol = System.lineSeparator();
+        for (QueueRow r : rows) {
+            FormatString.renderTo(block, cols, r, fields::get);
+            block.append(eol);
+            if (block.length() >= 1 << 16) {
+                io.out().print(block);
+                block.setLength(0);
+            }
+        }
+        io.out().print(block);
+        io.out().flush();
     }
 
     /** squeue --start's columns (Slurm's). */
@@ -249,6 +261,10 @@ public final class Squeue implements Command {
 
     /** What format code {@code c} prints of a row; null for a code squeue does not know. */
     static Function<QueueRow, String> field(char c, Io io) {
+        // a queue's times repeat (every pending job's is 0:00): format each value once
+        Map<Long, String> durations = new HashMap<>();
+        java.util.function.LongFunction<String> compact =
+                t -> durations.computeIfAbsent(t, x -> Durations.formatCompact(x));
         return switch (c) {
             case 'i' -> r -> r.display() != null ? r.display() : Long.toString(r.id());
             case 'A' -> r -> Long.toString(r.arrayJobId() != 0 ? r.arrayJobId() : r.id());
@@ -259,12 +275,12 @@ public final class Squeue implements Command {
             case 'g', 'G' -> r -> Long.toString(r.gid());
             case 'T' -> r -> r.state().name();
             case 't' -> r -> r.state().code();
-            case 'M' -> r -> Durations.formatCompact(elapsed(r, io.nowSeconds()));
-            case 'l' -> r -> limitCompact(r.limit());
+            case 'M' -> r -> compact.apply(elapsed(r, io.nowSeconds()));
+            case 'l' -> r -> compact.apply(limit(r.limit()));
             case 'L' ->
                 r -> r.limit() < 0 || r.state() != JobState.RUNNING
-                        ? limitCompact(r.limit())
-                        : Durations.formatCompact(Math.max(0, r.limit() - elapsed(r, io.nowSeconds())));
+                        ? compact.apply(limit(r.limit()))
+                        : compact.apply(Math.max(0, r.limit() - elapsed(r, io.nowSeconds())));
             case 'D' -> r -> "1";
             case 'R' -> QueueRow::nodesOrReason;
             case 'N', 'B' -> r -> r.node() == null ? "" : r.node();
@@ -298,8 +314,8 @@ public final class Squeue implements Command {
         return Math.max(0, end - r.start());
     }
 
-    private static String limitCompact(long limit) {
-        return Durations.formatCompact(limit < 0 ? Durations.UNLIMITED : limit);
+    private static long limit(long limit) {
+        return limit < 0 ? Durations.UNLIMITED : limit;
     }
 
     private static final String HELP = """
