@@ -3,6 +3,7 @@ package io.motley.protocol;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.job.PendingReason;
 import io.motley.core.size.MemorySize;
 import io.motley.protocol.Message.ExpectedStart;
 import io.motley.protocol.Message.Queue;
@@ -94,13 +95,20 @@ public final class QueueSelection {
                 w.any("E") ? r.dependency() : null);
     }
 
+    /** Every pending reason as %R shows it, made once rather than once a job. */
+    private static final java.util.Map<PendingReason, String> IN_PARENS = new java.util.EnumMap<>(PendingReason.class);
+
+    static {
+        for (PendingReason r : PendingReason.values()) IN_PARENS.put(r, "(" + r.name() + ")");
+    }
+
     /**
      * squeue's %R: a pending job's reason in parentheses, else its node list; a job that failed,
      * timed out, ran out of memory or missed its deadline with a state description shows that.
      */
     static String nodesOrReason(Job j) {
         if (j.state() == JobState.PENDING)
-            return "(" + (j.stateDesc() != null ? j.stateDesc() : j.reason().name()) + ")";
+            return j.stateDesc() != null ? "(" + j.stateDesc() + ")" : IN_PARENS.get(j.reason());
         boolean shown = switch (j.state()) {
             case FAILED, TIMEOUT, OUT_OF_MEMORY, DEADLINE -> true;
             default -> false;
