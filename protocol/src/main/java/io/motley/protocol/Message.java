@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Every message on Motley's wire, as a closed set of typed records. {@link Messages} turns them
@@ -102,6 +103,92 @@ public sealed interface Message {
 
         public static Jobs one(long id) {
             return new Jobs(id);
+        }
+    }
+
+    /**
+     * squeue: the jobs its filters select, each as a {@link QueueRow} holding only what the format
+     * codes in {@code fields} print (plus id, state and priority, which order the list). An empty
+     * set is no filter; {@code states} null is every state (squeue -j without -t). {@code ids}
+     * match a job's id or its array's; {@code users} names or uids; {@code nodes} expanded names.
+     * The answer to a large queue is a fraction of {@link Jobs}' whole records.
+     */
+    record Queue(
+            Set<Long> ids,
+            Set<String> users,
+            Set<JobState> states,
+            Set<String> partitions,
+            Set<String> names,
+            Set<String> accounts,
+            Set<String> nodes,
+            String fields)
+            implements Request<QueueList> {
+        /** Format code (beside squeue's own) that asks for the folded pending tasks of an array (squeue -r). */
+        public static final char ARRAY_TASKS = '#';
+
+        public Queue {
+            ids = Set.copyOf(ids);
+            users = Set.copyOf(users);
+            states = states == null ? null : Set.copyOf(states);
+            partitions = Set.copyOf(partitions);
+            names = Set.copyOf(names);
+            accounts = Set.copyOf(accounts);
+            nodes = Set.copyOf(nodes);
+            fields = fields == null ? "" : fields;
+        }
+
+        /** Every job in the queue, with the default format's fields. */
+        public static Queue all(String fields) {
+            return new Queue(Set.of(), Set.of(), null, Set.of(), Set.of(), Set.of(), Set.of(), fields);
+        }
+    }
+
+    /**
+     * One job as squeue prints it. Fields its request's format does not print are left at 0 or
+     * null; {@code id}, {@code state} and {@code priority} (0 while held) are always there.
+     * {@code display} is an array job's id as squeue shows it (12_3, 12_[4-9]), null for the plain id;
+     * {@code arrayJobId} is 0 outside an array, {@code pending} the folded pending tasks of an
+     * array's pending record, {@code limit} the time limit in seconds (-1 unlimited),
+     * {@code expectedStart} and {@code schedNodes} a pending job's reservation (0, null without).
+     */
+    record QueueRow(
+            long id,
+            String display,
+            long arrayJobId,
+            String pending,
+            JobState state,
+            long priority,
+            String partition,
+            String name,
+            String user,
+            long uid,
+            long gid,
+            long start,
+            long end,
+            long limit,
+            String nodesOrReason,
+            String node,
+            String reason,
+            long cpus,
+            String memory,
+            long submit,
+            long expectedStart,
+            String schedNodes,
+            long begin,
+            String workDir,
+            String account,
+            String comment,
+            String qos,
+            long nice,
+            String dependency) {
+        public QueueRow {
+            Objects.requireNonNull(state, "state");
+        }
+    }
+
+    record QueueList(List<QueueRow> rows) implements Answer {
+        public QueueList {
+            rows = List.copyOf(rows);
         }
     }
 

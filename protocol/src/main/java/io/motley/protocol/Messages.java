@@ -86,6 +86,7 @@ public final class Messages {
             Ops.PING,
             Ops.SUBMIT,
             Ops.JOBS,
+            Ops.QUEUE,
             Ops.CANCEL,
             Ops.HOLD,
             Ops.RELEASE,
@@ -126,6 +127,25 @@ public final class Messages {
             case Submit x -> Frame.op(Ops.SUBMIT).add(Codec.request(x.job(), true));
             case Submitted x -> Frame.op(Ops.OK).put("id", x.id());
             case Jobs x -> Frame.op(Ops.JOBS).put("id", x.id() == null ? null : x.id().toString());
+            case Message.Queue x ->
+                Frame.op(Ops.QUEUE)
+                        .put("ids", ids(List.copyOf(x.ids())))
+                        .put("users", String.join(",", x.users()))
+                        .put(
+                                "states",
+                                x.states() == null
+                                        ? null
+                                        : String.join(
+                                                ",",
+                                                x.states().stream()
+                                                        .map(Enum::name)
+                                                        .toList()))
+                        .put("partitions", String.join(",", x.partitions()))
+                        .put("names", String.join(",", x.names()))
+                        .put("accounts", String.join(",", x.accounts()))
+                        .put("nodes", String.join(",", x.nodes()))
+                        .put("fields", x.fields());
+            case Message.QueueList x -> QueueFrames.encode(x.rows());
             case JobList x -> {
                 Frame f = Frame.op(Ops.OK);
                 for (Listed l : x.jobs()) {
@@ -317,6 +337,16 @@ public final class Messages {
             case Ops.PING -> new Ping(f.bool("local"));
             case Ops.SUBMIT -> new Submit(jobRequest(child(f, 0, "job"), "job: "));
             case Ops.JOBS -> new Jobs(f.has("id") ? jobId(f.str("id"), "id") : null);
+            case Ops.QUEUE ->
+                new Message.Queue(
+                        Set.copyOf(ids(f)),
+                        words(f, "users"),
+                        f.has("states") ? states(f.str("states")) : null,
+                        words(f, "partitions"),
+                        words(f, "names"),
+                        words(f, "accounts"),
+                        words(f, "nodes"),
+                        f.str("fields", ""));
             case Ops.CANCEL -> new Cancel(ids(f), tasks(f));
             case Ops.HOLD -> new Hold(ids(f));
             case Ops.RELEASE -> new Release(ids(f));
@@ -408,6 +438,7 @@ public final class Messages {
                 }
                 yield new JobList(out);
             }
+            case Message.Queue x -> new Message.QueueList(QueueFrames.decode(f));
             case Cancel x -> outcomes(f);
             case Hold x -> outcomes(f);
             case Release x -> outcomes(f);
@@ -556,6 +587,26 @@ public final class Messages {
         long run = number(f, "run", 0);
         if (run < 0 || run > Integer.MAX_VALUE) throw new MalformedMessage("run: '" + run + "' is not a run number");
         return (int) run;
+    }
+
+    /** A comma-separated list of names; none when the field is absent or empty. */
+    private static Set<String> words(Frame f, String key) {
+        Set<String> out = new java.util.HashSet<>();
+        for (String t : f.str(key, "").split(",")) if (!t.isEmpty()) out.add(t);
+        return out;
+    }
+
+    private static Set<JobState> states(String list) {
+        Set<JobState> out = java.util.EnumSet.noneOf(JobState.class);
+        for (String t : list.split(",")) {
+            if (t.isEmpty()) continue;
+            try {
+                out.add(JobState.valueOf(t));
+            } catch (IllegalArgumentException e) {
+                throw new MalformedMessage("states: '" + quote(t) + "' is no job state");
+            }
+        }
+        return out;
     }
 
     private static List<Long> ids(Frame f) {

@@ -20,6 +20,9 @@ public final class Ops {
     public static final String PING = "ping";
     public static final String SUBMIT = "submit";
     public static final String JOBS = "jobs";
+    /** squeue: the jobs its filters select, only the fields it prints, in columns. */
+    public static final String QUEUE = "queue";
+
     public static final String CANCEL = "cancel";
     public static final String HOLD = "hold";
     public static final String RELEASE = "release";

@@ -4,13 +4,15 @@ import io.motley.cli.format.Column;
 import io.motley.cli.format.FormatString;
 import io.motley.cli.format.JobText;
 import io.motley.core.hostlist.Hostlist;
+import io.motley.core.job.ArraySpec;
 import io.motley.core.job.FreeText;
-import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
 import io.motley.core.time.Durations;
+import io.motley.protocol.Message.Queue;
+import io.motley.protocol.Message.QueueRow;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -36,6 +38,7 @@ public final class Squeue implements Command {
             OptionSpec.value('t', "states"),
             OptionSpec.value('p', "partition"),
             OptionSpec.value('n', "name"),
+            OptionSpec.value('A', "account"),
             OptionSpec.value('w', "nodelist"),
             OptionSpec.flag('h', "noheader"),
             OptionSpec.value('o', "format"),
@@ -68,87 +71,126 @@ public final class Squeue implements Command {
         if (p.has("start")) states = EnumSet.of(JobState.PENDING);
         Set<String> partitions = p.list("partition");
         Set<String> names = p.list("name");
+        Set<String> accounts = p.list("account");
         Set<String> onNodes = p.has("nodelist") ? new HashSet<>(Hostlist.expand(p.last("nodelist"))) : Set.of();
-
-        List<Job> jobs = new ArrayList<>();
-        Map<Long, Requests.ExpectedStart> expected = new HashMap<>();
-        List<Job> all = Requests.jobs(io, expected);
-        if (p.has("array")) all = expandArrays(all);
-        for (Job j : all) {
-            if (!ids.isEmpty()
-                    && !ids.contains(j.id())
-                    && (j.array() == null || !ids.contains(j.array().arrayJobId()))) continue;
-            // an explicit job id shows that job whatever its state, as in Slurm, unless states are named too
-            if ((ids.isEmpty() || p.has("states") || p.has("start")) && !states.contains(j.state())) continue;
-            if (!users.isEmpty() && !users.contains(j.user()) && !users.contains(Integer.toString(j.uid()))) continue;
-            if (!partitions.isEmpty()
-                    && java.util.Collections.disjoint(
-                            partitions, List.of(j.partition().split(",")))) continue;
-            if (!names.isEmpty() && !names.contains(j.request().name())) continue;
-            if (!onNodes.isEmpty() && (j.node() == null || !onNodes.contains(j.node()))) continue;
-            jobs.add(j);
-        }
-        jobs.sort(ORDER);
-        if (p.has("start")) jobs.sort(byStart(expected, io.nowSeconds()));
         String format = p.has("format")
                 ? p.last("format")
                 : p.has("start") ? START_FORMAT : p.has("long") ? LONG_FORMAT : DEFAULT_FORMAT;
         List<Column> cols = FormatString.parse(format);
+        StringBuilder fields = new StringBuilder();
+        for (Column c : cols) if (!c.isLiteral()) fields.append(c.field());
+        if (p.has("start")) fields.append('S');
+        if (p.has("array")) fields.append(Queue.ARRAY_TASKS);
+        // an explicit job id shows that job whatever its state, as in Slurm, unless states are named too
+        boolean byState = ids.isEmpty() || p.has("states") || p.has("start");
+        Queue query =
+                new Queue(ids, users, byState ? states : null, partitions, names, accounts, onNodes, fields.toString());
+
+        List<QueueRow> rows = new ArrayList<>(io.gateway().ask(query).rows());
+        if (p.has("array")) rows = expandArrays(rows);
+        rows.sort(ORDER);
+        if (p.has("start")) rows.sort(byStart(io.nowSeconds()));
         if (p.has("long")) {
             io.out()
                     .println(DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss yyyy", Locale.ENGLISH)
                             .format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(io.nowSeconds()), io.zone())));
         }
         if (!p.has("noheader")) io.out().println(FormatString.header(cols, Squeue::header));
-        for (Job j : jobs) io.out().println(FormatString.render(cols, j, c -> escaped(field(c, io, expected))));
+        print(rows, cols, io);
         return 0;
+    }
+
+    /** The rows, one line each, in {@code cols}' format. */
+    static void print(List<QueueRow> rows, List<Column> cols, Io io) {
+        Map<Character, Function<QueueRow, String>> fields = new HashMap<>();
+        for (Column c : cols) if (!c.isLiteral()) fields.computeIfAbsent(c.field(), f -> escaped(field(f, io)));
+        // a million lines are printed in blocks, not one synchronized println each
+        StringBuilder block = new StringBuilder(1 << 17);
+        String eol = System.lineSeparator();
+        for (QueueRow r : rows) {
+            FormatString.renderTo(block, cols, r, fields::get);
+            block.append(eol);
+            if (block.length() >= 1 << 16) {
+                io.out().print(block);
+                block.setLength(0);
+            }
+        }
+        io.out().print(block);
+        io.out().flush();
     }
 
     /** squeue --start's columns (Slurm's). */
     static final String START_FORMAT = "%.18i %.9P %.8j %.8u %.2t %.19S %.6D %20Y %R";
 
     /** --start: jobs with a known start first, soonest first; then the others by id. */
-    private static Comparator<Job> byStart(Map<Long, Requests.ExpectedStart> expected, long now) {
-        return Comparator.comparingLong((Job j) -> {
-                    long t = expectedStart(j, expected, now);
+    private static Comparator<QueueRow> byStart(long now) {
+        return Comparator.comparingLong((QueueRow r) -> {
+                    long t = expectedStart(r, now);
                     return t > 0 ? t : Long.MAX_VALUE;
                 })
-                .thenComparingLong(Job::id);
+                .thenComparingLong(QueueRow::id);
     }
 
     /**
      * When a job starts or is expected to: its start once running; for a pending one the start of
      * its reservation, else its --begin time while that is ahead; 0 when unknown.
      */
-    static long expectedStart(Job j, Map<Long, Requests.ExpectedStart> expected, long now) {
-        if (j.state() != JobState.PENDING) return j.startTime();
-        Requests.ExpectedStart e = expected.get(j.id());
-        if (e != null) return e.start();
-        return j.request().beginTime() > now ? j.request().beginTime() : 0;
+    static long expectedStart(QueueRow r, long now) {
+        if (r.state() != JobState.PENDING) return r.start();
+        if (r.schedNodes() != null || r.expectedStart() > 0) return r.expectedStart();
+        return r.begin() > now ? r.begin() : 0;
     }
 
-    /** Pending first (highest priority first), then running and the rest by id, as squeue lists them. */
-    static final Comparator<Job> ORDER = Comparator.<Job>comparingInt(j -> j.state() == JobState.PENDING ? 0 : 1)
-            .thenComparing((a, b) -> a.state() == JobState.PENDING ? Long.compare(prio(b), prio(a)) : 0)
-            .thenComparingLong(Job::id);
-
-    private static long prio(Job j) {
-        return j.request().hold() ? 0 : j.priority();
-    }
+    /** Pending first (highest priority first, held as 0), then running and the rest by id, as squeue lists them. */
+    static final Comparator<QueueRow> ORDER = Comparator.<QueueRow>comparingInt(
+                    r -> r.state() == JobState.PENDING ? 0 : 1)
+            .thenComparing((a, b) -> a.state() == JobState.PENDING ? Long.compare(b.priority(), a.priority()) : 0)
+            .thenComparingLong(QueueRow::id);
 
     /** squeue -r: one line per pending array task instead of the folded 12_[3-9]. */
-    static List<Job> expandArrays(List<Job> jobs) {
-        List<Job> out = new ArrayList<>();
-        for (Job j : jobs) {
-            if (j.array() == null || !j.array().holdsPending() || j.state() != JobState.PENDING) {
-                out.add(j);
+    static List<QueueRow> expandArrays(List<QueueRow> rows) {
+        List<QueueRow> out = new ArrayList<>();
+        for (QueueRow r : rows) {
+            if (r.pending() == null || r.state() != JobState.PENDING) {
+                out.add(r);
                 continue;
             }
-            for (int i : io.motley.core.job.ArraySpec.unfold(j.array().pending())) {
-                out.add(j.withArray(new io.motley.core.job.ArrayPart(j.array().arrayJobId(), i, "")));
-            }
+            for (int i : ArraySpec.unfold(r.pending())) out.add(task(r, r.arrayJobId() + "_" + i));
         }
         return out;
+    }
+
+    private static QueueRow task(QueueRow r, String display) {
+        return new QueueRow(
+                r.id(),
+                display,
+                r.arrayJobId(),
+                null,
+                r.state(),
+                r.priority(),
+                r.partition(),
+                r.name(),
+                r.user(),
+                r.uid(),
+                r.gid(),
+                r.start(),
+                r.end(),
+                r.limit(),
+                r.nodesOrReason(),
+                r.node(),
+                r.reason(),
+                r.cpus(),
+                r.memory(),
+                r.submit(),
+                r.expectedStart(),
+                r.schedNodes(),
+                r.begin(),
+                r.workDir(),
+                r.account(),
+                r.comment(),
+                r.qos(),
+                r.nice(),
+                r.dependency());
     }
 
     private static long jobId(String s) {
@@ -213,62 +255,67 @@ public final class Squeue implements Command {
      * A field with its control characters written out: records stored before they were refused
      * at submit may hold them, and a newline in a name must not start a row of its own.
      */
-    private static Function<Job, String> escaped(Function<Job, String> f) {
-        return f == null ? null : j -> FreeText.escape(f.apply(j));
+    private static Function<QueueRow, String> escaped(Function<QueueRow, String> f) {
+        return f == null ? null : r -> FreeText.escape(f.apply(r));
     }
 
-    static Function<Job, String> field(char c, Io io) {
-        return field(c, io, Map.of());
-    }
-
-    static Function<Job, String> field(char c, Io io, Map<Long, Requests.ExpectedStart> expected) {
+    /** What format code {@code c} prints of a row; null for a code squeue does not know. */
+    static Function<QueueRow, String> field(char c, Io io) {
+        // a queue's times repeat (every pending job's is 0:00): format each value once
+        Map<Long, String> durations = new HashMap<>();
+        java.util.function.LongFunction<String> compact =
+                t -> durations.computeIfAbsent(t, x -> Durations.formatCompact(x));
         return switch (c) {
-            case 'i' -> Job::displayId;
-            case 'A' -> j -> Long.toString(j.array() != null ? j.array().arrayJobId() : j.id());
-            case 'P' -> Job::partition;
-            case 'j' -> j -> j.request().name();
-            case 'u' -> Job::user;
-            case 'U' -> j -> Integer.toString(j.uid());
-            case 'g', 'G' -> j -> Integer.toString(j.gid());
-            case 'T' -> j -> j.state().name();
-            case 't' -> j -> j.state().code();
-            case 'M' -> j -> Durations.formatCompact(j.elapsed(io.nowSeconds()));
-            case 'l' -> JobText::limitCompact;
+            case 'i' -> r -> r.display() != null ? r.display() : Long.toString(r.id());
+            case 'A' -> r -> Long.toString(r.arrayJobId() != 0 ? r.arrayJobId() : r.id());
+            case 'P' -> QueueRow::partition;
+            case 'j', 'o' -> QueueRow::name;
+            case 'u' -> QueueRow::user;
+            case 'U' -> r -> Long.toString(r.uid());
+            case 'g', 'G' -> r -> Long.toString(r.gid());
+            case 'T' -> r -> r.state().name();
+            case 't' -> r -> r.state().code();
+            case 'M' -> r -> compact.apply(elapsed(r, io.nowSeconds()));
+            case 'l' -> r -> compact.apply(limit(r.limit()));
             case 'L' ->
-                j -> j.timeLimitSeconds() < 0 || j.state() != JobState.RUNNING
-                        ? JobText.limitCompact(j)
-                        : Durations.formatCompact(Math.max(0, j.timeLimitSeconds() - j.elapsed(io.nowSeconds())));
-            case 'D' -> j -> "1";
-            case 'R' -> JobText::nodesOrReason;
-            case 'N', 'B' -> JobText::nodes;
-            case 'r' -> JobText::reason;
-            case 'C', 'c' -> j -> Integer.toString(JobText.cpus(j));
-            case 'm' -> JobText::memory;
-            case 'V' -> j -> JobText.timestamp(j.submitTime(), io.zone(), "N/A");
-            case 'S' -> j -> JobText.timestamp(expectedStart(j, expected, io.nowSeconds()), io.zone(), "N/A");
-            case 'Y' ->
-                j -> expected.containsKey(j.id()) && j.state() == JobState.PENDING
-                        ? expected.get(j.id()).node()
-                        : "(null)";
+                r -> r.limit() < 0 || r.state() != JobState.RUNNING
+                        ? compact.apply(limit(r.limit()))
+                        : compact.apply(Math.max(0, r.limit() - elapsed(r, io.nowSeconds())));
+            case 'D' -> r -> "1";
+            case 'R' -> QueueRow::nodesOrReason;
+            case 'N', 'B' -> r -> r.node() == null ? "" : r.node();
+            case 'r' -> QueueRow::reason;
+            case 'C', 'c' -> r -> Long.toString(r.cpus());
+            case 'm' -> QueueRow::memory;
+            case 'V' -> r -> JobText.timestamp(r.submit(), io.zone(), "N/A");
+            case 'S' -> r -> JobText.timestamp(expectedStart(r, io.nowSeconds()), io.zone(), "N/A");
+            case 'Y' -> r -> r.schedNodes() != null && r.state() == JobState.PENDING ? r.schedNodes() : "(null)";
             case 'e' ->
-                j -> j.endTime() > 0
-                        ? JobText.timestamp(j.endTime(), io.zone(), "N/A")
-                        : j.startTime() > 0 && j.timeLimitSeconds() > 0
-                                ? JobText.timestamp(j.startTime() + j.timeLimitSeconds(), io.zone(), "N/A")
+                r -> r.end() > 0
+                        ? JobText.timestamp(r.end(), io.zone(), "N/A")
+                        : r.start() > 0 && r.limit() > 0
+                                ? JobText.timestamp(r.start() + r.limit(), io.zone(), "N/A")
                                 : "N/A";
-            case 'Z' -> j -> j.request().workDir();
-            case 'a' ->
-                j -> j.request().account() == null ? "(null)" : j.request().account();
-            case 'k' ->
-                j -> j.request().comment() == null ? "(null)" : j.request().comment();
-            case 'Q' -> j -> Long.toString(j.request().hold() ? 0 : j.priority());
-            case 'o' -> j -> j.request().name();
-            case 'q' -> j -> j.request().qos() == null ? "normal" : j.request().qos();
-            case 'y' -> j -> Integer.toString(j.request().nice());
-            case 'E' ->
-                j -> j.request().dependency() == null ? "(null)" : j.request().dependency() + "(unfulfilled)";
+            case 'Z' -> QueueRow::workDir;
+            case 'a' -> r -> r.account() == null ? "(null)" : r.account();
+            case 'k' -> r -> r.comment() == null ? "(null)" : r.comment();
+            case 'Q' -> r -> Long.toString(r.priority());
+            case 'q' -> r -> r.qos() == null ? "normal" : r.qos();
+            case 'y' -> r -> Long.toString(r.nice());
+            case 'E' -> r -> r.dependency() == null ? "(null)" : r.dependency() + "(unfulfilled)";
             default -> null;
         };
+    }
+
+    /** Seconds the job has run (or ran), as squeue's TIME shows. */
+    private static long elapsed(QueueRow r, long now) {
+        if (r.start() == 0) return 0;
+        long end = r.end() != 0 ? r.end() : now;
+        return Math.max(0, end - r.start());
+    }
+
+    private static long limit(long limit) {
+        return limit < 0 ? Durations.UNLIMITED : limit;
     }
 
     private static final String HELP = """
@@ -279,6 +326,7 @@ public final class Squeue implements Command {
               -t, --states=LIST      states to show (PD,R,CD,F,CA,TO,NF,OOM or 'all'); default PD,R
               -p, --partition=LIST   partitions to show
               -n, --name=LIST        job names to show
+              -A, --account=LIST     accounts whose jobs to show
               -w, --nodelist=HOSTS   jobs on these nodes
               -h, --noheader         no header line
               -o, --format=FORMAT    fields: %i %P %j %u %T %t %M %l %L %D %R %N %r %C %m %V %S %e %Z %a %k %Q %q %y %Y

@@ -14,6 +14,20 @@ public record Column(char field, int width, boolean right, String literal) {
         return literal != null;
     }
 
+    /** Appends a value padded or truncated to this column, without the copies {@link #fit} makes. */
+    public void fitTo(StringBuilder sb, String value) {
+        if (width <= 0) {
+            sb.append(value);
+        } else if (value.length() >= width) {
+            sb.append(value, 0, width);
+        } else {
+            int pad = width - value.length();
+            if (!right) sb.append(value);
+            sb.repeat(' ', pad);
+            if (right) sb.append(value);
+        }
+    }
+
     /** Pads or truncates a value to this column, as squeue and sinfo do. */
     public String fit(String value) {
         if (width <= 0) return value;

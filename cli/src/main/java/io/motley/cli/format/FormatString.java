@@ -62,6 +62,19 @@ public final class FormatString {
         return sb.toString();
     }
 
+    /** One line, as {@link #render} makes it, appended to {@code sb} (a long listing builds no string per line). */
+    public static <T> void renderTo(
+            StringBuilder sb, List<Column> cols, T row, Function<Character, Function<T, String>> fields) {
+        for (Column c : cols) {
+            if (c.isLiteral()) {
+                sb.append(c.literal());
+            } else {
+                Function<T, String> f = fields.apply(c.field());
+                c.fitTo(sb, f == null ? "" : f.apply(row));
+            }
+        }
+    }
+
     public static String header(List<Column> cols, Function<Character, String> names) {
         StringBuilder sb = new StringBuilder();
         for (Column c : cols) {

@@ -18,7 +18,10 @@ import io.motley.core.time.Durations;
 import io.motley.protocol.AccountingFrames;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
+import io.motley.protocol.Message;
+import io.motley.protocol.Messages;
 import io.motley.protocol.Ops;
+import io.motley.protocol.QueueSelection;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -339,6 +342,14 @@ final class Fixtures {
                         if (e != null) f.put("expectedStart", (Long) e[0]).put("schedNodes", (String) e[1]);
                         out.add(f);
                     }
+                }
+                case Ops.QUEUE -> {
+                    // selected as the controller does it
+                    Message.Queue q = (Message.Queue) Messages.request(req);
+                    return Messages.encode(new Message.QueueList(QueueSelection.select(q, jobs, id -> {
+                        Object[] e = expected.get(id);
+                        return e == null ? null : new Message.ExpectedStart((Long) e[0], (String) e[1]);
+                    })));
                 }
                 case Ops.ACCOUNTING -> {
                     // answered as the controller's store does: each started job has its batch step

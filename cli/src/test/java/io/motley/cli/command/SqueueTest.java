@@ -224,4 +224,56 @@ class SqueueTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).isEqualTo(lines("1348", "1353"));
     }
+
+    // ---- what the controller selects and sends ----
+
+    @Test
+    void theControllerSelectsAndSendsOnlyThePrintedFields() throws Exception {
+        FakeCluster c = busy();
+        Result r = Fixtures.run(
+                new Squeue(), c, NOW, "-h", "-u", "alice", "-p", "debug", "-n", "mine", "-A", "physics", "-o", "%i %u");
+        assertThat(r.code()).isZero();
+        io.motley.protocol.Frame asked = c.last(io.motley.protocol.Ops.QUEUE);
+        assertThat(asked)
+                .as("squeue asks with its filters, not for every job's record")
+                .isNotNull();
+        assertThat(c.last(io.motley.protocol.Ops.JOBS)).isNull();
+        assertThat(asked.str("users")).isEqualTo("alice");
+        assertThat(asked.str("partitions")).isEqualTo("debug");
+        assertThat(asked.str("names")).isEqualTo("mine");
+        assertThat(asked.str("accounts")).isEqualTo("physics");
+        assertThat(asked.str("fields")).isEqualTo("iu");
+        // 1360 is alice's but charged to no account
+        assertThat(r.out()).isEmpty();
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-u", "alice", "-o", "%i %u")
+                        .out())
+                .isEqualTo(lines("1360 alice"));
+    }
+
+    @Test
+    void accountFilterShowsThatAccountsJobs() throws Exception {
+        io.motley.core.job.Job base = Fixtures.job(1380, "charged")
+                .submitted(SUBMIT)
+                .pending(PendingReason.Priority)
+                .build();
+        FakeCluster c = busy().jobs(base.withRequest(base.request().charged("physics", null)));
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "--account=physics", "-o", "%i %a")
+                        .out())
+                .isEqualTo(lines("1380 physics"));
+    }
+
+    @Test
+    void arrayOptionListsEachPendingTask() throws Exception {
+        io.motley.core.job.Job array = Fixtures.job(1390, "arr")
+                .priority(4294901030L)
+                .submitted(SUBMIT)
+                .pending(PendingReason.Priority)
+                .build()
+                .withArray(new io.motley.core.job.ArrayPart(1390, -1, "3-5"));
+        FakeCluster c = new FakeCluster().jobs(array);
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-o", "%i %A").out())
+                .isEqualTo(lines("1390_[3-5] 1390"));
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-r", "-o", "%i %t").out())
+                .isEqualTo(lines("1390_3 PD", "1390_4 PD", "1390_5 PD"));
+    }
 }

@@ -8,6 +8,7 @@ import io.motley.core.job.JobState;
 import io.motley.core.scheduler.Plan;
 import io.motley.protocol.Frame;
 import io.motley.protocol.MalformedMessage;
+import io.motley.protocol.Message;
 import io.motley.protocol.Message.Accounting;
 import io.motley.protocol.Message.AccountsAnswer;
 import io.motley.protocol.Message.AccountsQuery;
@@ -47,6 +48,7 @@ import io.motley.protocol.Message.Top;
 import io.motley.protocol.Message.UpdateJob;
 import io.motley.protocol.Message.UpdateNode;
 import io.motley.protocol.Messages;
+import io.motley.protocol.QueueSelection;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,6 +119,7 @@ final class Requests {
                 };
             case Ping p -> ping();
             case Jobs j -> jobs(j);
+            case Message.Queue q -> queue(q);
             case Cancel c -> outcomes(cluster.cancel(c.ids(), c.tasks(), asking));
             case Hold h -> outcomes(cluster.hold(h.ids(), asking, true));
             case Release r -> outcomes(cluster.hold(r.ids(), asking, false));
@@ -188,6 +191,15 @@ final class Requests {
                     j, r != null && j.state() == JobState.PENDING ? new ExpectedStart(r.start(), r.node()) : null));
         }
         return new JobList(out);
+    }
+
+    /** squeue: selected here, so that only the rows it prints, with only the fields it prints, travel. */
+    private Message.QueueList queue(Message.Queue q) {
+        Map<Long, Plan.Reservation> expected = cluster.expectedStarts();
+        return new Message.QueueList(QueueSelection.select(q, cluster.jobs(), id -> {
+            Plan.Reservation r = expected.get(id);
+            return r == null ? null : new ExpectedStart(r.start(), r.node());
+        }));
     }
 
     private static Outcomes outcomes(List<io.motley.controller.cluster.Outcome> results) {

@@ -11,13 +11,17 @@ import io.motley.controller.cluster.Cluster;
 import io.motley.controller.store.Store;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
+import io.motley.protocol.Message;
+import io.motley.protocol.Messages;
 import io.motley.protocol.Ops;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,6 +89,24 @@ class RequestsTest {
                 null,
                 "h");
         return Codec.request(r, true);
+    }
+
+    @Test
+    void squeuesRequestIsSelectedHereAndAnsweredInColumns() {
+        long bobs = requests.handle(as(Frame.op(Ops.SUBMIT).add(job()), 1000, "bob", "users"))
+                .lng("id", -1);
+        long anns = requests.handle(as(Frame.op(Ops.SUBMIT).add(job()), 1001, "ann", "users"))
+                .lng("id", -1);
+        Message.Queue mine = new Message.Queue(
+                Set.of(), Set.of("ann"), Set.of(JobState.PENDING), Set.of(), Set.of(), Set.of(), Set.of(), "iu");
+        Frame answer = requests.handle(as(Messages.encode(mine), 1000, "bob", "users"));
+        assertThat(answer.children()).as("one frame of columns, no job records").isEmpty();
+        Message.QueueList rows = (Message.QueueList) Messages.answer(mine, answer);
+        assertThat(rows.rows()).extracting(Message.QueueRow::id).containsExactly(anns);
+        assertThat(rows.rows()).extracting(Message.QueueRow::user).containsExactly("ann");
+        // what the format does not print does not travel
+        assertThat(rows.rows()).extracting(Message.QueueRow::partition).containsOnlyNulls();
+        assertThat(bobs).isNotEqualTo(anns);
     }
 
     @Test

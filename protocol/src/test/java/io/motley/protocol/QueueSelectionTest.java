@@ -1,0 +1,142 @@
+package io.motley.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.motley.core.job.ArrayPart;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobState;
+import io.motley.core.job.PendingReason;
+import io.motley.protocol.Message.ExpectedStart;
+import io.motley.protocol.Message.Queue;
+import io.motley.protocol.Message.QueueRow;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** What squeue's filters select on the controller, and what of a job its format codes carry. */
+class QueueSelectionTest {
+    /** MessagesTest's job: 42, task 2 of array 40, ann (1000), running on n1 in gpu, account physics. */
+    private static final Job RUNNING = MessagesTest.job();
+
+    private static final Job PENDING = RUNNING.withState(JobState.PENDING, PendingReason.Priority);
+
+    private static Queue q(
+            Set<Long> ids,
+            Set<String> users,
+            Set<JobState> states,
+            Set<String> partitions,
+            Set<String> names,
+            Set<String> accounts,
+            Set<String> nodes) {
+        return new Queue(ids, users, states, partitions, names, accounts, nodes, "i");
+    }
+
+    private static boolean selects(Queue q) {
+        return QueueSelection.selects(q, RUNNING);
+    }
+
+    @Test
+    void noFilterSelectsEveryJob() {
+        assertThat(selects(Queue.all("i"))).isTrue();
+    }
+
+    @Test
+    void idsMatchTheJobOrItsArray() {
+        assertThat(selects(q(Set.of(42L), Set.of(), null, Set.of(), Set.of(), Set.of(), Set.of())))
+                .isTrue();
+        assertThat(selects(q(Set.of(40L), Set.of(), null, Set.of(), Set.of(), Set.of(), Set.of())))
+                .isTrue();
+        assertThat(selects(q(Set.of(41L), Set.of(), null, Set.of(), Set.of(), Set.of(), Set.of())))
+                .isFalse();
+    }
+
+    @Test
+    void statesUsersPartitionsNamesAccountsAndNodes() {
+        Set<JobState> pd = EnumSet.of(JobState.PENDING);
+        assertThat(selects(q(Set.of(), Set.of(), pd, Set.of(), Set.of(), Set.of(), Set.of())))
+                .isFalse();
+        assertThat(selects(q(Set.of(), Set.of(), EnumSet.of(JobState.RUNNING), Set.of(), Set.of(), Set.of(), Set.of())))
+                .isTrue();
+        assertThat(selects(q(Set.of(), Set.of("ann"), null, Set.of(), Set.of(), Set.of(), Set.of())))
+                .isTrue();
+        assertThat(selects(q(Set.of(), Set.of("1000"), null, Set.of(), Set.of(), Set.of(), Set.of())))
+                .isTrue();
+        assertThat(selects(q(Set.of(), Set.of("bob", "1001"), null, Set.of(), Set.of(), Set.of(), Set.of())))
+                .isFalse();
+        assertThat(selects(q(Set.of(), Set.of(), null, Set.of("gpu"), Set.of(), Set.of(), Set.of())))
+                .isTrue();
+        assertThat(selects(q(Set.of(), Set.of(), null, Set.of("debug"), Set.of(), Set.of(), Set.of())))
+                .isFalse();
+        assertThat(QueueSelection.selects(
+                        q(Set.of(), Set.of(), null, Set.of("debug"), Set.of(), Set.of(), Set.of()),
+                        PENDING.withPartition("gpu,debug", 3600)))
+                .isTrue();
+        String name = RUNNING.request().name();
+        assertThat(selects(q(Set.of(), Set.of(), null, Set.of(), Set.of(name), Set.of(), Set.of())))
+                .isTrue();
+        assertThat(selects(q(Set.of(), Set.of(), null, Set.of(), Set.of(name + "x"), Set.of(), Set.of())))
+                .isFalse();
+        assertThat(selects(q(Set.of(), Set.of(), null, Set.of(), Set.of(), Set.of("physics"), Set.of())))
+                .isTrue();
+        assertThat(selects(q(Set.of(), Set.of(), null, Set.of(), Set.of(), Set.of("chemistry"), Set.of())))
+                .isFalse();
+        assertThat(selects(q(Set.of(), Set.of(), null, Set.of(), Set.of(), Set.of(), Set.of("n1"))))
+                .isTrue();
+        assertThat(selects(q(Set.of(), Set.of(), null, Set.of(), Set.of(), Set.of(), Set.of("n2"))))
+                .isFalse();
+    }
+
+    @Test
+    void aRowCarriesOnlyWhatItsFormatPrints() {
+        QueueRow r = QueueSelection.row(RUNNING, null, "iu");
+        assertThat(r.display()).isEqualTo("40_2");
+        assertThat(r.user()).isEqualTo("ann");
+        assertThat(r.id()).isEqualTo(42);
+        assertThat(r.state()).isEqualTo(JobState.RUNNING);
+        assertThat(r.priority()).isEqualTo(77);
+        assertThat(r.partition()).isNull();
+        assertThat(r.name()).isNull();
+        assertThat(r.start()).isZero();
+        assertThat(r.workDir()).isNull();
+
+        QueueRow all = QueueSelection.row(RUNNING, null, "APjMlRNrCmVaZkqyE");
+        assertThat(all.arrayJobId()).isEqualTo(40);
+        assertThat(QueueSelection.row(RUNNING.withArray(null), null, "i").display())
+                .as("a plain id is not sent twice")
+                .isNull();
+        assertThat(all.partition()).isEqualTo("gpu");
+        assertThat(all.start()).isEqualTo(RUNNING.startTime());
+        assertThat(all.limit()).isEqualTo(3600);
+        assertThat(all.nodesOrReason()).isEqualTo("n1");
+        assertThat(all.reason()).isEqualTo("started late");
+        assertThat(all.cpus()).isEqualTo(8);
+        assertThat(all.memory()).isEqualTo("2G");
+        assertThat(all.account()).isEqualTo("physics");
+    }
+
+    @Test
+    void aPendingJobsReasonAndReservationTravelWithIt() {
+        Job pending = PENDING.withStateDesc(null);
+        List<QueueRow> rows =
+                QueueSelection.select(Queue.all("RS"), List.of(pending), id -> new ExpectedStart(1700000500, "n2"));
+        assertThat(rows).singleElement().satisfies(r -> {
+            assertThat(r.nodesOrReason()).isEqualTo("(Priority)");
+            assertThat(r.expectedStart()).isEqualTo(1700000500);
+            assertThat(r.schedNodes()).isEqualTo("n2");
+        });
+        // a running job holds no reservation, whatever the plan says
+        assertThat(QueueSelection.select(Queue.all("S"), List.of(RUNNING), id -> new ExpectedStart(5, "n2")))
+                .singleElement()
+                .satisfies(r -> assertThat(r.schedNodes()).isNull());
+    }
+
+    @Test
+    void aHeldJobListsWithPriorityZero() {
+        Job held = PENDING.withRequest(PENDING.request().withHold(true));
+        assertThat(QueueSelection.row(held, null, "i").priority()).isZero();
+        assertThat(QueueSelection.row(RUNNING.withArray(new ArrayPart(40, -1, "3-5")), null, "#")
+                        .pending())
+                .isEqualTo("3-5");
+    }
+}
