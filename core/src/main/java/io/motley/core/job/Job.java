@@ -1,42 +1,153 @@
 package io.motley.core.job;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
 /**
- * A job as the controller holds it: the user's request plus who submitted it and what happened
- * to it since. Times are epoch seconds, 0 when not yet reached. {@code timeLimitSeconds} is the
- * effective limit (-1 unlimited), {@code cancelledBy} the uid that cancelled it or -1,
- * {@code restarts} how often it was requeued (Slurm's Restarts=): it also names the current run,
- * so that the end of a run killed by a requeue cannot end the run after it. {@code stateDesc} is
- * Slurm's state_desc: a sentence on why the job ended as it did (a launch that failed on its
- * node, say), shown as its Reason; null when there is none.
+ * A job as the controller holds it, in typed parts: the user's request, who submitted it, its
+ * state and priority, when it was submitted, started and ended, what it was given, how it ended,
+ * what it used, its place in an array, and {@code restarts}, how often it was requeued (Slurm's
+ * Restarts=): it also names the current run, so that the end of a run killed by a requeue cannot
+ * end the run after it. Build one with {@link #builder(long, JobRequest)}.
+ *
+ * <p>The flat accessors below the parts ({@link #user()}, {@link #timeLimitSeconds()}, {@link
+ * #gpuIds()}, ...) and the flat constructors are the older view of the same values, with -1 for an
+ * unlimited time and for nobody having cancelled the job, and the GPU ids comma-joined; new code
+ * reads the parts.
  */
 public record Job(
         long id,
         JobRequest request,
-        String user,
-        int uid,
-        int gid,
+        Owner owner,
         JobState state,
         PendingReason reason,
         long priority,
-        long submitTime,
-        long startTime,
-        long endTime,
-        String partition,
-        String node,
-        int allocCpus,
-        long allocMemMiB,
-        long timeLimitSeconds,
-        ExitStatus exit,
-        int cancelledBy,
-        String gpuIds,
+        Times times,
+        Allocation allocation,
+        Outcome outcome,
         Usage usage,
         ArrayPart array,
-        int restarts,
-        String stateDesc) {
+        int restarts) {
 
     public Job {
-        gpuIds = gpuIds == null ? "" : gpuIds;
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(times, "times");
+        Objects.requireNonNull(allocation, "allocation");
+        Objects.requireNonNull(outcome, "outcome");
         usage = usage == null ? Usage.NONE : usage;
+    }
+
+    /** Who submitted the job: the user's name, uid and gid. */
+    public record Owner(String user, int uid, int gid) {}
+
+    /** When the job was submitted, started and ended, in epoch seconds; 0 when not (yet) reached. */
+    public record Times(long submit, long start, long end) {
+        /** Times of a job submitted at {@code submit} that has not started. */
+        public static Times submitted(long submit) {
+            return new Times(submit, 0, 0);
+        }
+
+        /** Seconds the job has run (or ran) by {@code now}, as squeue's TIME and sacct's Elapsed show. */
+        public long elapsed(long now) {
+            if (start == 0) return 0;
+            long until = end != 0 ? end : now;
+            return Math.max(0, until - start);
+        }
+    }
+
+    /**
+     * Where the job runs and with what: its partition and effective time limit, which a pending
+     * job already has, and the node, CPUs, memory and GPU device indices it was given, which it
+     * has once started ({@code node} null, nothing held, before that).
+     */
+    public record Allocation(
+            String partition, String node, int cpus, long memMiB, List<Integer> gpuIds, TimeLimit limit) {
+        public Allocation {
+            gpuIds = gpuIds == null ? List.of() : List.copyOf(gpuIds);
+            Objects.requireNonNull(limit, "limit");
+        }
+
+        /** A job waiting in {@code partition} under {@code limit}, holding nothing yet. */
+        public static Allocation queued(String partition, TimeLimit limit) {
+            return new Allocation(partition, null, 0, 0, List.of(), limit);
+        }
+
+        /** Whether the job was given a node (it runs, or ran). */
+        public boolean placed() {
+            return node != null;
+        }
+
+        /** The same partition and limit, holding nothing (a job back in the queue). */
+        public Allocation released() {
+            return queued(partition, limit);
+        }
+    }
+
+    /**
+     * How the job ended: its exit status, the uid that cancelled it (null when nobody did) and
+     * Slurm's state_desc, a sentence on why it ended as it did (a launch that failed on its node,
+     * say), shown as its Reason (null when there is none).
+     */
+    public record Outcome(ExitStatus exit, Integer cancelledBy, String stateDesc) {
+        /** A job that has not ended, or ended without anything to say. */
+        public static final Outcome NONE = new Outcome(ExitStatus.NONE, null, null);
+
+        public Outcome {
+            exit = exit == null ? ExitStatus.NONE : exit;
+        }
+
+        /** The uid in the older form: -1 (or any negative number) for nobody. */
+        static Integer cancelledBy(int uidOrMinusOne) {
+            return uidOrMinusOne < 0 ? null : uidOrMinusOne;
+        }
+    }
+
+    // ---- the older flat constructors ----------------------------------------------------------
+
+    /**
+     * All 23 values in their older flat form (the wire codec and older callers). Times are epoch
+     * seconds, 0 when not yet reached; {@code timeLimitSeconds} is the effective limit (-1
+     * unlimited), {@code cancelledBy} the uid that cancelled it or -1, {@code gpuIds} comma-joined.
+     */
+    public Job(
+            long id,
+            JobRequest request,
+            String user,
+            int uid,
+            int gid,
+            JobState state,
+            PendingReason reason,
+            long priority,
+            long submitTime,
+            long startTime,
+            long endTime,
+            String partition,
+            String node,
+            int allocCpus,
+            long allocMemMiB,
+            long timeLimitSeconds,
+            ExitStatus exit,
+            int cancelledBy,
+            String gpuIds,
+            Usage usage,
+            ArrayPart array,
+            int restarts,
+            String stateDesc) {
+        this(
+                id,
+                request,
+                new Owner(user, uid, gid),
+                state,
+                reason,
+                priority,
+                new Times(submitTime, startTime, endTime),
+                new Allocation(
+                        partition, node, allocCpus, allocMemMiB, parseGpuIds(gpuIds), TimeLimit.of(timeLimitSeconds)),
+                new Outcome(exit, Outcome.cancelledBy(cancelledBy), stateDesc),
+                usage,
+                array,
+                restarts);
     }
 
     /** A job without a state description. */
@@ -181,245 +292,155 @@ public record Job(
                 null);
     }
 
+    private static List<Integer> parseGpuIds(String joined) {
+        if (joined == null || joined.isEmpty()) return List.of();
+        return Arrays.stream(joined.split(",")).map(Integer::parseInt).toList();
+    }
+
+    /**
+     * A builder starting from a pending job of uid and gid 1000 ("user"), submitted at time 0, in
+     * the partitions its request names (none: null) under the request's limit (none: unlimited).
+     */
+    public static Builder builder(long id, JobRequest request) {
+        return new Builder(id, request);
+    }
+
+    /** A builder starting from this job. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    // ---- changes ------------------------------------------------------------------------------
+
     /**
      * The same job with its text shared with every other job's equal text (its request's
      * payload, user and partition): what the controller keeps in memory, where a long queue of
      * jobs from one user would otherwise hold the same environment once per job.
      */
     public Job shared() {
-        return new Job(
-                id,
-                request.shared(),
-                user == null ? null : user.intern(),
-                uid,
-                gid,
-                state,
-                reason,
-                priority,
-                submitTime,
-                startTime,
-                endTime,
-                partition == null ? null : partition.intern(),
-                node,
-                allocCpus,
-                allocMemMiB,
-                timeLimitSeconds,
-                exit,
-                cancelledBy,
-                gpuIds,
-                usage,
-                array,
-                restarts,
-                stateDesc);
+        Owner o = new Owner(owner.user() == null ? null : owner.user().intern(), owner.uid(), owner.gid());
+        Allocation a = allocation;
+        String p = a.partition() == null ? null : a.partition().intern();
+        return toBuilder()
+                .request(request.shared())
+                .owner(o)
+                .allocation(new Allocation(p, a.node(), a.cpus(), a.memMiB(), a.gpuIds(), a.limit()))
+                .build();
     }
 
     public Job withState(JobState next, PendingReason why) {
-        return new Job(
-                id,
-                request,
-                user,
-                uid,
-                gid,
-                state.moveTo(next),
-                why,
-                priority,
-                submitTime,
-                startTime,
-                endTime,
-                partition,
-                node,
-                allocCpus,
-                allocMemMiB,
-                timeLimitSeconds,
-                exit,
-                cancelledBy,
-                gpuIds,
-                usage,
-                array,
-                restarts,
-                stateDesc);
+        return toBuilder().state(state.moveTo(next)).reason(why).build();
     }
 
     public Job withReason(PendingReason why) {
-        return new Job(
-                id,
-                request,
-                user,
-                uid,
-                gid,
-                state,
-                why,
-                priority,
-                submitTime,
-                startTime,
-                endTime,
-                partition,
-                node,
-                allocCpus,
-                allocMemMiB,
-                timeLimitSeconds,
-                exit,
-                cancelledBy,
-                gpuIds,
-                usage,
-                array,
-                restarts,
-                stateDesc);
+        return toBuilder().reason(why).build();
     }
 
     public Job withPriority(long p) {
-        return new Job(
-                id,
-                request,
-                user,
-                uid,
-                gid,
-                state,
-                reason,
-                p,
-                submitTime,
-                startTime,
-                endTime,
-                partition,
-                node,
-                allocCpus,
-                allocMemMiB,
-                timeLimitSeconds,
-                exit,
-                cancelledBy,
-                gpuIds,
-                usage,
-                array,
-                restarts,
-                stateDesc);
+        return toBuilder().priority(p).build();
     }
 
     /** A pending job moved to other partitions, with the time limit it gets there. */
     public Job withPartition(String p, long limit) {
-        return new Job(
-                id,
-                request,
-                user,
-                uid,
-                gid,
-                state,
-                reason,
-                priority,
-                submitTime,
-                startTime,
-                endTime,
-                p,
-                node,
-                allocCpus,
-                allocMemMiB,
-                limit,
-                exit,
-                cancelledBy,
-                gpuIds,
-                usage,
-                array,
-                restarts,
-                stateDesc);
+        Allocation a = allocation;
+        return toBuilder()
+                .allocation(new Allocation(p, a.node(), a.cpus(), a.memMiB(), a.gpuIds(), TimeLimit.of(limit)))
+                .build();
     }
 
     public Job withRequest(JobRequest r) {
-        return new Job(
-                id,
-                r,
-                user,
-                uid,
-                gid,
-                state,
-                reason,
-                priority,
-                submitTime,
-                startTime,
-                endTime,
-                partition,
-                node,
-                allocCpus,
-                allocMemMiB,
-                timeLimitSeconds,
-                exit,
-                cancelledBy,
-                gpuIds,
-                usage,
-                array,
-                restarts,
-                stateDesc);
+        return toBuilder().request(r).build();
+    }
+
+    public Job withArray(ArrayPart a) {
+        return toBuilder().array(a).build();
+    }
+
+    public Job withUsage(Usage u) {
+        return toBuilder().usage(u).build();
+    }
+
+    /** The job with Slurm's state_desc set (null clears it). */
+    public Job withStateDesc(String desc) {
+        return toBuilder()
+                .outcome(new Outcome(outcome.exit(), outcome.cancelledBy(), desc))
+                .build();
+    }
+
+    public Job withPriorityHold(boolean hold) {
+        return withRequest(request.withHold(hold)).withReason(hold ? PendingReason.JobHeldUser : PendingReason.None);
     }
 
     /** The job started on a node at {@code now} with these resources. */
     public Job started(String onPartition, String onNode, int cpus, long memMiB, long limit, long now) {
-        return started(onPartition, onNode, cpus, memMiB, java.util.List.of(), limit, now);
+        return started(onPartition, onNode, cpus, memMiB, List.of(), limit, now);
     }
 
     public Job started(
-            String onPartition,
-            String onNode,
-            int cpus,
-            long memMiB,
-            java.util.List<Integer> gpus,
-            long limit,
-            long now) {
-        String ids = String.join(",", gpus.stream().map(String::valueOf).toList());
-        return new Job(
-                id,
-                request,
-                user,
-                uid,
-                gid,
-                state.moveTo(JobState.RUNNING),
-                PendingReason.None,
-                priority,
-                submitTime,
-                now,
-                0,
-                onPartition,
-                onNode,
-                cpus,
-                memMiB,
-                limit,
-                ExitStatus.NONE,
-                cancelledBy,
-                ids,
-                Usage.NONE,
-                array,
-                restarts,
-                null);
+            String onPartition, String onNode, int cpus, long memMiB, List<Integer> gpus, long limit, long now) {
+        return toBuilder()
+                .state(state.moveTo(JobState.RUNNING))
+                .reason(PendingReason.None)
+                .times(new Times(times.submit(), now, 0))
+                .allocation(new Allocation(onPartition, onNode, cpus, memMiB, gpus, TimeLimit.of(limit)))
+                .outcome(new Outcome(ExitStatus.NONE, outcome.cancelledBy(), null))
+                .usage(Usage.NONE)
+                .build();
     }
+
+    /** The job ended in {@code finalState} at {@code now}. */
+    public Job ended(JobState finalState, ExitStatus how, long now, int byUid) {
+        PendingReason why = switch (finalState) {
+            case TIMEOUT -> PendingReason.TimeLimit;
+            case OUT_OF_MEMORY -> PendingReason.OutOfMemory;
+            case DEADLINE -> PendingReason.DeadLine;
+            default -> state == JobState.PENDING ? reason : PendingReason.None;
+        };
+        return toBuilder()
+                .state(state.moveTo(finalState))
+                .reason(why)
+                .times(new Times(times.submit(), times.start(), now))
+                .outcome(new Outcome(how, Outcome.cancelledBy(byUid), outcome.stateDesc()))
+                .build();
+    }
+
+    /** Back to the queue (the node it ran on failed and the job is requeued, or a launch never happened). */
+    public Job requeued() {
+        return backInQueue(JobState.PENDING, PendingReason.None, request, restarts);
+    }
+
+    /**
+     * scontrol requeue (or a failed node under JobRequeue=1): the job waits again under the same id,
+     * eligible from {@code eligibleAt} (Slurm holds a requeued job back for a while, as BeginTime),
+     * held if {@code hold} (requeuehold), its run counter one higher. What the last run used and how
+     * it ended is forgotten, as slurmctld forgets it.
+     */
+    public Job requeue(long eligibleAt, boolean hold) {
+        return backInQueue(
+                state.moveTo(JobState.PENDING),
+                hold ? PendingReason.JobHeldUser : PendingReason.BeginTime,
+                request.withBeginTime(eligibleAt).withHold(hold),
+                restarts + 1);
+    }
+
+    private Job backInQueue(JobState next, PendingReason why, JobRequest r, int runs) {
+        return toBuilder()
+                .request(r)
+                .state(next)
+                .reason(why)
+                .times(Times.submitted(times.submit()))
+                .allocation(allocation.released())
+                .outcome(Outcome.NONE)
+                .usage(Usage.NONE)
+                .restarts(runs)
+                .build();
+    }
+
+    // ---- derived values -----------------------------------------------------------------------
 
     /** GPU device indices the job holds. */
-    public java.util.List<Integer> gpuList() {
-        if (gpuIds.isEmpty()) return java.util.List.of();
-        return java.util.Arrays.stream(gpuIds.split(",")).map(Integer::parseInt).toList();
-    }
-
-    public Job withArray(ArrayPart a) {
-        return new Job(
-                id,
-                request,
-                user,
-                uid,
-                gid,
-                state,
-                reason,
-                priority,
-                submitTime,
-                startTime,
-                endTime,
-                partition,
-                node,
-                allocCpus,
-                allocMemMiB,
-                timeLimitSeconds,
-                exit,
-                cancelledBy,
-                gpuIds,
-                usage,
-                a,
-                restarts,
-                stateDesc);
+    public List<Integer> gpuList() {
+        return allocation.gpuIds();
     }
 
     /** The id as Slurm's commands print it: {@code 12}, {@code 12_3}, or {@code 12_[4-9]} for pending tasks. */
@@ -430,131 +451,6 @@ public record Job(
         return array.display(throttle);
     }
 
-    public Job withUsage(Usage u) {
-        return new Job(
-                id,
-                request,
-                user,
-                uid,
-                gid,
-                state,
-                reason,
-                priority,
-                submitTime,
-                startTime,
-                endTime,
-                partition,
-                node,
-                allocCpus,
-                allocMemMiB,
-                timeLimitSeconds,
-                exit,
-                cancelledBy,
-                gpuIds,
-                u,
-                array,
-                restarts,
-                stateDesc);
-    }
-
-    /** The job ended in {@code finalState} at {@code now}. */
-    public Job ended(JobState finalState, ExitStatus how, long now, int byUid) {
-        PendingReason why = finalState == JobState.TIMEOUT
-                ? PendingReason.TimeLimit
-                : finalState == JobState.OUT_OF_MEMORY
-                        ? PendingReason.OutOfMemory
-                        : finalState == JobState.DEADLINE
-                                ? PendingReason.DeadLine
-                                : state == JobState.PENDING ? reason : PendingReason.None;
-        return new Job(
-                id,
-                request,
-                user,
-                uid,
-                gid,
-                state.moveTo(finalState),
-                why,
-                priority,
-                submitTime,
-                startTime,
-                now,
-                partition,
-                node,
-                allocCpus,
-                allocMemMiB,
-                timeLimitSeconds,
-                how,
-                byUid,
-                gpuIds,
-                usage,
-                array,
-                restarts,
-                stateDesc);
-    }
-
-    /** Back to the queue (the node it ran on failed and the job is requeued, or a launch never happened). */
-    public Job requeued() {
-        return new Job(
-                id,
-                request,
-                user,
-                uid,
-                gid,
-                JobState.PENDING,
-                PendingReason.None,
-                priority,
-                submitTime,
-                0,
-                0,
-                partition,
-                null,
-                0,
-                0,
-                timeLimitSeconds,
-                ExitStatus.NONE,
-                -1,
-                "",
-                Usage.NONE,
-                array,
-                restarts,
-                null);
-    }
-
-    /**
-     * scontrol requeue (or a failed node under JobRequeue=1): the job waits again under the same id,
-     * eligible from {@code eligibleAt} (Slurm holds a requeued job back for a while, as BeginTime),
-     * held if {@code hold} (requeuehold), its run counter one higher. What the last run used and how
-     * it ended is forgotten, as slurmctld forgets it.
-     */
-    public Job requeue(long eligibleAt, boolean hold) {
-        JobState next = state.moveTo(JobState.PENDING);
-        JobRequest r = request.withBeginTime(eligibleAt).withHold(hold);
-        return new Job(
-                id,
-                r,
-                user,
-                uid,
-                gid,
-                next,
-                hold ? PendingReason.JobHeldUser : PendingReason.BeginTime,
-                priority,
-                submitTime,
-                0,
-                0,
-                partition,
-                null,
-                0,
-                0,
-                timeLimitSeconds,
-                ExitStatus.NONE,
-                -1,
-                "",
-                Usage.NONE,
-                array,
-                restarts + 1,
-                null);
-    }
-
     /**
      * Whether a pending job can no longer end before its --deadline: started now, its time limit
      * would take it past it (Slurm's deadline_ok). A job without a limit never misses it here;
@@ -563,45 +459,184 @@ public record Job(
     public boolean missesDeadline(long now) {
         long deadline = request.deadline();
         if (deadline <= 0) return false;
-        return timeLimitSeconds > 0 ? now + timeLimitSeconds > deadline : now > deadline;
-    }
-
-    /** The job with Slurm's state_desc set (null clears it). */
-    public Job withStateDesc(String desc) {
-        return new Job(
-                id,
-                request,
-                user,
-                uid,
-                gid,
-                state,
-                reason,
-                priority,
-                submitTime,
-                startTime,
-                endTime,
-                partition,
-                node,
-                allocCpus,
-                allocMemMiB,
-                timeLimitSeconds,
-                exit,
-                cancelledBy,
-                gpuIds,
-                usage,
-                array,
-                restarts,
-                desc);
-    }
-
-    public Job withPriorityHold(boolean hold) {
-        return withRequest(request.withHold(hold)).withReason(hold ? PendingReason.JobHeldUser : PendingReason.None);
+        return allocation.limit() instanceof TimeLimit.Seconds s && s.seconds() > 0
+                ? now + s.seconds() > deadline
+                : now > deadline;
     }
 
     /** Seconds the job has run (or ran), as squeue's TIME and sacct's Elapsed show. */
     public long elapsed(long now) {
-        if (startTime == 0) return 0;
-        long end = endTime != 0 ? endTime : now;
-        return Math.max(0, end - startTime);
+        return times.elapsed(now);
+    }
+
+    // ---- the older flat view ------------------------------------------------------------------
+
+    public String user() {
+        return owner.user();
+    }
+
+    public int uid() {
+        return owner.uid();
+    }
+
+    public int gid() {
+        return owner.gid();
+    }
+
+    public long submitTime() {
+        return times.submit();
+    }
+
+    public long startTime() {
+        return times.start();
+    }
+
+    public long endTime() {
+        return times.end();
+    }
+
+    public String partition() {
+        return allocation.partition();
+    }
+
+    public String node() {
+        return allocation.node();
+    }
+
+    public int allocCpus() {
+        return allocation.cpus();
+    }
+
+    public long allocMemMiB() {
+        return allocation.memMiB();
+    }
+
+    /** The effective time limit: seconds, or -1 for unlimited. */
+    public long timeLimitSeconds() {
+        return allocation.limit().legacySeconds();
+    }
+
+    /** GPU device indices comma-joined ({@code 0,2}), empty for none. */
+    public String gpuIds() {
+        return String.join(
+                ",", allocation.gpuIds().stream().map(String::valueOf).toList());
+    }
+
+    public ExitStatus exit() {
+        return outcome.exit();
+    }
+
+    /** The uid that cancelled the job, or -1. */
+    public int cancelledBy() {
+        return outcome.cancelledBy() == null ? -1 : outcome.cancelledBy();
+    }
+
+    public String stateDesc() {
+        return outcome.stateDesc();
+    }
+
+    /** Builds a job one named part at a time (tests, and any caller with a few changes). */
+    public static final class Builder {
+        private final long id;
+        private JobRequest request;
+        private Owner owner = new Owner("user", 1000, 1000);
+        private JobState state = JobState.PENDING;
+        private PendingReason reason = PendingReason.None;
+        private long priority;
+        private Times times = Times.submitted(0);
+        private Allocation allocation;
+        private Outcome outcome = Outcome.NONE;
+        private Usage usage = Usage.NONE;
+        private ArrayPart array;
+        private int restarts;
+
+        private Builder(long id, JobRequest request) {
+            this.id = id;
+            this.request = request;
+            TimeLimit asked = request.timing().limit();
+            allocation = Allocation.queued(
+                    request.partitions().isEmpty() ? null : String.join(",", request.partitions()),
+                    asked instanceof TimeLimit.Unset ? TimeLimit.UNLIMITED : asked);
+        }
+
+        private Builder(Job j) {
+            id = j.id;
+            request = j.request;
+            owner = j.owner;
+            state = j.state;
+            reason = j.reason;
+            priority = j.priority;
+            times = j.times;
+            allocation = j.allocation;
+            outcome = j.outcome;
+            usage = j.usage;
+            array = j.array;
+            restarts = j.restarts;
+        }
+
+        public Builder request(JobRequest r) {
+            request = r;
+            return this;
+        }
+
+        public Builder owner(Owner o) {
+            owner = o;
+            return this;
+        }
+
+        public Builder owner(String user, int uid, int gid) {
+            return owner(new Owner(user, uid, gid));
+        }
+
+        /** The state as given, without checking the transition (see {@link JobState#moveTo}). */
+        public Builder state(JobState s) {
+            state = s;
+            return this;
+        }
+
+        public Builder reason(PendingReason r) {
+            reason = r;
+            return this;
+        }
+
+        public Builder priority(long p) {
+            priority = p;
+            return this;
+        }
+
+        public Builder times(Times t) {
+            times = t;
+            return this;
+        }
+
+        public Builder allocation(Allocation a) {
+            allocation = a;
+            return this;
+        }
+
+        public Builder outcome(Outcome o) {
+            outcome = o;
+            return this;
+        }
+
+        public Builder usage(Usage u) {
+            usage = u;
+            return this;
+        }
+
+        public Builder array(ArrayPart a) {
+            array = a;
+            return this;
+        }
+
+        public Builder restarts(int r) {
+            restarts = r;
+            return this;
+        }
+
+        public Job build() {
+            return new Job(
+                    id, request, owner, state, reason, priority, times, allocation, outcome, usage, array, restarts);
+        }
     }
 }

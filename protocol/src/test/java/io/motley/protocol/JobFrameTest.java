@@ -1,0 +1,91 @@
+package io.motley.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.motley.core.job.ArrayPart;
+import io.motley.core.job.ExitStatus;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
+import io.motley.core.job.TimeLimit;
+import io.motley.core.job.Usage;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A job's wire form is the older flat one, whatever parts the job is built from. */
+class JobFrameTest {
+    static final JobRequest REQUEST =
+            JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp").partitions("gpu").build();
+
+    static Job typed() {
+        return Job.builder(42, REQUEST)
+                .owner("ann", 1000, 100)
+                .state(JobState.CANCELLED)
+                .priority(77)
+                .times(new Job.Times(1700000000, 1700000010, 1700000020))
+                .allocation(new Job.Allocation("gpu", "n1", 8, 2048, List.of(0, 2), TimeLimit.UNLIMITED))
+                .outcome(new Job.Outcome(new ExitStatus(0, 15), 0, "cancelled"))
+                .usage(new Usage(10, 20, 30, 40))
+                .array(new ArrayPart(40, 2, ""))
+                .restarts(1)
+                .build();
+    }
+
+    @Test
+    void aTypedJobIsWrittenWithTheFlatFieldsAsBefore() {
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("op", "job");
+        expected.put("id", "42");
+        expected.put("user", "ann");
+        expected.put("uid", "1000");
+        expected.put("gid", "100");
+        expected.put("state", "CANCELLED");
+        expected.put("reason", "None");
+        expected.put("priority", "77");
+        expected.put("submit", "1700000000");
+        expected.put("start", "1700000010");
+        expected.put("end", "1700000020");
+        expected.put("partition", "gpu");
+        expected.put("node", "n1");
+        expected.put("allocCpus", "8");
+        expected.put("allocMem", "2048");
+        expected.put("limit", "-1");
+        expected.put("exitCode", "0");
+        expected.put("exitSignal", "15");
+        expected.put("cancelledBy", "0");
+        expected.put("gpuIds", "0,2");
+        expected.put("maxRss", "10");
+        expected.put("maxVm", "20");
+        expected.put("userCpu", "30");
+        expected.put("sysCpu", "40");
+        expected.put("restarts", "1");
+        expected.put("stateDesc", "cancelled");
+        expected.put("arrayJobId", "40");
+        expected.put("arrayTaskId", "2");
+        expected.put("arrayPending", "");
+        Frame f = Codec.job(typed(), true);
+        assertThat(f.fields()).containsExactlyEntriesOf(expected);
+    }
+
+    @Test
+    void aJobRoundTripsThroughTheWire() throws IOException {
+        Job pending = Job.builder(7, REQUEST).build();
+        for (Job j : List.of(typed(), pending, pending.withStateDesc("x"))) {
+            byte[] bytes = FrameIO.encode(Codec.job(j, true));
+            Job back = Codec.job(FrameIO.decode(bytes, Bounds.ANSWERS));
+            assertThat(back).isEqualTo(j);
+            assertThat(FrameIO.encode(Codec.job(back, true))).isEqualTo(bytes);
+        }
+    }
+
+    @Test
+    void nobodyCancellingIsWrittenAsMinusOneAndReadBackAsAbsent() {
+        Frame f = Codec.job(Job.builder(7, REQUEST).build(), true);
+        assertThat(f.str("cancelledBy")).isEqualTo("-1");
+        assertThat(f.str("gpuIds")).isEmpty();
+        assertThat(Codec.job(f).outcome().cancelledBy()).isNull();
+    }
+}
