@@ -89,6 +89,18 @@ public class SchedulerBenchmark {
         return new Snapshot(nodes, s.partitions(), s.running(), pending, s.defMemPerCpuMiB(), s.now());
     }
 
+    /** {@code after} built anew as {@link #rebuilt}, but for the jobs: {@code before}'s. */
+    static Snapshot rebuiltAfter(Snapshot before, Snapshot after) {
+        Snapshot fresh = rebuilt(after);
+        return new Snapshot(
+                fresh.nodes(),
+                fresh.partitions(),
+                fresh.running(),
+                before.pending(),
+                fresh.defMemPerCpuMiB(),
+                fresh.now());
+    }
+
     /** A scheduler that has just planned the full snapshot (built separately), before each pass it is timed on. */
     @State(Scope.Thread)
     public static class PassBefore {

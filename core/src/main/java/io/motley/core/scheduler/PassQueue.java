@@ -21,6 +21,12 @@ final class PassQueue {
     boolean idsUnique;
 
     PassQueue(List<QueuedJob> jobs, PartitionTable table) {
+        this(jobs);
+        for (int k = 0; k < jobs.size(); k++) read(k, jobs.get(k), table);
+    }
+
+    /** A queue of these jobs whose positions are yet to be filled, by {@link #read} or {@link #copy}. */
+    PassQueue(List<QueuedJob> jobs) {
         this.jobs = jobs;
         int n = jobs.size();
         ids = new long[n];
@@ -29,15 +35,26 @@ final class PassQueue {
         held = new boolean[n];
         timeLimit = new long[n];
         routes = new PartitionTable.Route[n];
-        for (int k = 0; k < n; k++) {
-            QueuedJob job = jobs.get(k);
-            ids[k] = job.id();
-            priority[k] = job.priority();
-            submitOrder[k] = job.submitOrder();
-            held[k] = job.held();
-            timeLimit[k] = job.timeLimitSeconds();
-            routes[k] = table.route(job.partitions());
-        }
+    }
+
+    /** Fills position k from its job. */
+    void read(int k, QueuedJob job, PartitionTable table) {
+        ids[k] = job.id();
+        priority[k] = job.priority();
+        submitOrder[k] = job.submitOrder();
+        held[k] = job.held();
+        timeLimit[k] = job.timeLimitSeconds();
+        routes[k] = table.route(job.partitions());
+    }
+
+    /** Fills position k from position p of a queue read over the same partition table from an equal job. */
+    void copy(int k, PassQueue from, int p) {
+        ids[k] = from.ids[p];
+        priority[k] = from.priority[p];
+        submitOrder[k] = from.submitOrder[p];
+        held[k] = from.held[p];
+        timeLimit[k] = from.timeLimit[p];
+        routes[k] = from.routes[p];
     }
 
     /** Whether the job at position a goes before the one at b (ties: neither). */
