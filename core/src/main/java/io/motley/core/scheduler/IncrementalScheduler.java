@@ -52,8 +52,13 @@ public final class IncrementalScheduler {
      */
     private PassQueue queue(List<QueuedJob> pending) {
         int n = pending.size();
-        PassQueue queue = new PassQueue(pending);
         PassQueue last = lastTable == table ? lastQueue : null;
+        if (last != null && sameRecords(last.jobs, pending)) {
+            // the controller keeps a job's record while it does not change: then the last queue is this one
+            lastQueue = last.over(pending);
+            return lastQueue;
+        }
+        PassQueue queue = new PassQueue(pending);
         // per position, the last pass's position of the same job, or -1 when read anew
         int[] lastAt = new int[n];
         int m = last == null ? 0 : last.ids.length;
@@ -120,11 +125,22 @@ public final class IncrementalScheduler {
             for (int k = 0; k < n; k++) order[k] = k;
         }
         queue.sort(order);
-        queue.order = order;
+        queue.layOut(order);
         queue.idsUnique = unique;
         lastQueue = queue;
         lastTable = table;
         return queue;
+    }
+
+    /** Whether the lists hold the very same records in the same order. */
+    private static boolean sameRecords(List<QueuedJob> last, List<QueuedJob> now) {
+        if (last == now) return true;
+        int n = now.size();
+        if (last.size() != n) return false;
+        for (int k = 0; k < n; k++) {
+            if (last.get(k) != now.get(k)) return false;
+        }
+        return true;
     }
 
     /** Each id's position (the first, when an id repeats). */

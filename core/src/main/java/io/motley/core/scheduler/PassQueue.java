@@ -19,10 +19,58 @@ final class PassQueue {
     int[] order;
     /** Whether no two jobs share an id. */
     boolean idsUnique;
+    /**
+     * What a pass reads of every job, in pass order (index r for the job at {@code order[r]}), so
+     * that the walk down the queue reads memory in sequence rather than jumping about 100,000
+     * jobs; set by {@link #layOut}.
+     */
+    long[] idByRank;
+
+    long[] timeLimitByRank;
+    boolean[] heldByRank;
+    PartitionTable.Route[] routeByRank;
 
     PassQueue(List<QueuedJob> jobs, PartitionTable table) {
         this(jobs);
         for (int k = 0; k < jobs.size(); k++) read(k, jobs.get(k), table);
+    }
+
+    /** This queue over another list of the very same records: its arrays (which no pass changes) shared. */
+    PassQueue over(List<QueuedJob> same) {
+        return new PassQueue(this, same);
+    }
+
+    private PassQueue(PassQueue from, List<QueuedJob> jobs) {
+        this.jobs = jobs;
+        ids = from.ids;
+        priority = from.priority;
+        submitOrder = from.submitOrder;
+        held = from.held;
+        timeLimit = from.timeLimit;
+        routes = from.routes;
+        order = from.order;
+        idsUnique = from.idsUnique;
+        idByRank = from.idByRank;
+        timeLimitByRank = from.timeLimitByRank;
+        heldByRank = from.heldByRank;
+        routeByRank = from.routeByRank;
+    }
+
+    /** Sets the pass order and lays the fields a pass reads of every job out in it. */
+    void layOut(int[] order) {
+        this.order = order;
+        int n = order.length;
+        idByRank = new long[n];
+        timeLimitByRank = new long[n];
+        heldByRank = new boolean[n];
+        routeByRank = new PartitionTable.Route[n];
+        for (int r = 0; r < n; r++) {
+            int at = order[r];
+            idByRank[r] = ids[at];
+            timeLimitByRank[r] = timeLimit[at];
+            heldByRank[r] = held[at];
+            routeByRank[r] = routes[at];
+        }
     }
 
     /** A queue of these jobs whose positions are yet to be filled, by {@link #read} or {@link #copy}. */

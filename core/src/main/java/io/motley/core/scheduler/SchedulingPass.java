@@ -162,10 +162,12 @@ final class SchedulingPass {
         boolean[] blocked = new boolean[table.partitions.length];
         int tested = 0;
         int reservationsTried = 0;
-        for (int at : queue.order) {
-            long id = queue.ids[at];
-            long timeLimit = queue.timeLimit[at];
-            if (queue.held[at]) {
+        int[] order = queue.order;
+        for (int rank = 0; rank < order.length; rank++) {
+            int at = order[rank];
+            long id = queue.idByRank[rank];
+            long timeLimit = queue.timeLimitByRank[rank];
+            if (queue.heldByRank[rank]) {
                 reasons.put(id, PendingReason.JobHeldUser);
                 continue;
             }
@@ -181,7 +183,7 @@ final class SchedulingPass {
             boolean anyEligible = false;
             // only a job that may get a reservation needs its eligible partitions listed
             List<Partition> eligible = reservationsTried < options.reservations() ? new ArrayList<>(2) : null;
-            for (int pi : queue.routes[at].order()) {
+            for (int pi : queue.routeByRank[rank].order()) {
                 PendingReason here = null;
                 if (pi < 0) {
                     here = PendingReason.PartitionInactive;
@@ -513,17 +515,27 @@ final class SchedulingPass {
             }
         }
 
-        private void pull(int v) {
-            cpus[v] = Math.max(cpus[2 * v], cpus[2 * v + 1]);
-            mem[v] = Math.max(mem[2 * v], mem[2 * v + 1]);
-            gpus[v] = Math.max(gpus[2 * v], gpus[2 * v + 1]);
-            idle[v] = Math.max(idle[2 * v], idle[2 * v + 1]);
+        /** Range v's figures from its halves; whether they changed. */
+        private boolean pull(int v) {
+            int c = Math.max(cpus[2 * v], cpus[2 * v + 1]);
+            long m = Math.max(mem[2 * v], mem[2 * v + 1]);
+            int g = Math.max(gpus[2 * v], gpus[2 * v + 1]);
+            int d = Math.max(idle[2 * v], idle[2 * v + 1]);
+            if (c == cpus[v] && m == mem[v] && g == gpus[v] && d == idle[v]) return false;
+            cpus[v] = c;
+            mem[v] = m;
+            gpus[v] = g;
+            idle[v] = d;
+            return true;
         }
 
         void update(int i) {
             if (!in[i]) return;
             leaf(i);
-            for (int v = (size + i) >> 1; v >= 1; v >>= 1) pull(v);
+            // a range's figures depend only on its two halves: once one is unchanged, so are all above it
+            for (int v = (size + i) >> 1; v >= 1; v >>= 1) {
+                if (!pull(v)) break;
+            }
         }
 
         /** The first node at or after {@code from} that may have this much free (and be idle, if asked), or -1. */
