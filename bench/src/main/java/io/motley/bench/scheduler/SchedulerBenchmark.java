@@ -55,6 +55,8 @@ public class SchedulerBenchmark {
     private Snapshot fullAgain;
 
     private Snapshot afterOneJobEndsAgain;
+    /** As {@link #afterOneJobEndsAgain}, but for the pending jobs: {@link #fullAgain}'s records, as the controller keeps them. */
+    private Snapshot afterOneJobEndsKeptJobs;
 
     @Setup(Level.Trial)
     public void build() {
@@ -64,6 +66,7 @@ public class SchedulerBenchmark {
         afterOneJobEnds = w.afterOneJobEnds();
         fullAgain = rebuilt(full);
         afterOneJobEndsAgain = rebuilt(afterOneJobEnds);
+        afterOneJobEndsKeptJobs = rebuiltAfter(fullAgain, afterOneJobEnds);
     }
 
     /** A copy of every node and pending job (names and partition lists too), as Cluster makes them for a pass. */
@@ -87,6 +90,18 @@ public class SchedulerBenchmark {
                         q.submitOrder()))
                 .toList();
         return new Snapshot(nodes, s.partitions(), s.running(), pending, s.defMemPerCpuMiB(), s.now());
+    }
+
+    /** {@code after} built anew as {@link #rebuilt}, but for the jobs: {@code before}'s. */
+    static Snapshot rebuiltAfter(Snapshot before, Snapshot after) {
+        Snapshot fresh = rebuilt(after);
+        return new Snapshot(
+                fresh.nodes(),
+                fresh.partitions(),
+                fresh.running(),
+                before.pending(),
+                fresh.defMemPerCpuMiB(),
+                fresh.now());
     }
 
     /** A scheduler that has just planned the full snapshot (built separately), before each pass it is timed on. */
@@ -123,5 +138,11 @@ public class SchedulerBenchmark {
     @Benchmark
     public Plan incrementalAfterOneJobEnds(PassBefore before) {
         return before.scheduler.plan(afterOneJobEndsAgain, options());
+    }
+
+    /** As {@link #incrementalAfterOneJobEnds}, with the pending jobs' records kept from the pass before (KeptRecords). */
+    @Benchmark
+    public Plan incrementalAfterOneJobEndsKeptJobs(PassBefore before) {
+        return before.scheduler.plan(afterOneJobEndsKeptJobs, options());
     }
 }

@@ -10,6 +10,7 @@ import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
 import io.motley.core.queue.ArrayTasks;
 import io.motley.core.queue.JobTable;
+import io.motley.core.queue.KeptRecords;
 import io.motley.core.queue.QueueBuilder;
 import io.motley.core.queue.QueueEntry;
 import io.motley.core.queue.QueuePass;
@@ -52,6 +53,8 @@ final class SchedulingLoop {
     private final Object passes = new Object();
     /** What the last pass learned (node order, partition members, queue order); used only under {@link #passes}. */
     private final IncrementalScheduler scheduler = new IncrementalScheduler();
+    /** Unchanged jobs' queue records from the last pass, so that the scheduler reads them by identity; under state's lock. */
+    private final KeptRecords keptRecords = new KeptRecords();
 
     private boolean scheduleWanted;
     /** When the last pass that could backfill ran (epoch seconds). */
@@ -164,7 +167,10 @@ final class SchedulingLoop {
                 running.add(new Allocation(j.id(), j.node(), j.allocCpus(), j.allocMemMiB(), j.gpuList(), end));
             }
             QueuePass queue = QueueBuilder.build(
-                    new JobTable(state.jobs.values(), storedFamily::apply), now, state.endingRuns::containsKey);
+                    new JobTable(state.jobs.values(), storedFamily::apply),
+                    now,
+                    state.endingRuns::containsKey,
+                    keptRecords);
             state.saveAll(queue.toPersist());
             queue.updated().values().forEach(state::note);
             for (Job j : queue.ended()) {

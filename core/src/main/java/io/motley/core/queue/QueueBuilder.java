@@ -40,7 +40,18 @@ public final class QueueBuilder {
      * written into {@code table} as they are made.
      */
     public static QueuePass build(JobTable table, List<Long> candidates, long now, LongPredicate endingRun) {
-        return new Pass(table, now, endingRun).run(candidates);
+        return new Pass(table, now, endingRun, null).run(candidates);
+    }
+
+    /**
+     * As {@link #build(JobTable, long, LongPredicate)}, reusing {@code kept}'s record of a job
+     * queued as itself when nothing it is made from changed since the last pass built with it.
+     */
+    public static QueuePass build(JobTable table, long now, LongPredicate endingRun, KeptRecords kept) {
+        QueuePass pass = new Pass(table, now, endingRun, kept)
+                .run(List.copyOf(table.jobs().keySet()));
+        kept.passDone();
+        return pass;
     }
 
     /** The queue entry of a job queued as itself. */
@@ -71,11 +82,14 @@ public final class QueueBuilder {
         private int tasks;
         private boolean arraysCut;
         private long nextChange = Long.MAX_VALUE;
+        /** The last pass's records to reuse, or null. */
+        private final KeptRecords kept;
 
-        Pass(JobTable table, long now, LongPredicate endingRun) {
+        Pass(JobTable table, long now, LongPredicate endingRun, KeptRecords kept) {
             this.table = table;
             this.now = now;
             this.endingRun = endingRun;
+            this.kept = kept;
         }
 
         QueuePass run(List<Long> candidates) {
@@ -101,7 +115,7 @@ public final class QueueBuilder {
                     queueArrayTasks(j);
                     continue;
                 }
-                queue.add(queued(j));
+                queue.add(kept == null ? queued(j) : kept.record(j));
                 entries.put(j.id(), new QueueEntry.Whole(j.id()));
             }
             return new QueuePass(queue, entries, asked, updated, toPersist, arraysCut, nextChange);

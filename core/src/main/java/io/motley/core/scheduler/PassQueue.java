@@ -19,8 +19,62 @@ final class PassQueue {
     int[] order;
     /** Whether no two jobs share an id. */
     boolean idsUnique;
+    /**
+     * What a pass reads of every job, in pass order (index r for the job at {@code order[r]}), so
+     * that the walk down the queue reads memory in sequence rather than jumping about 100,000
+     * jobs; set by {@link #layOut}.
+     */
+    long[] idByRank;
+
+    long[] timeLimitByRank;
+    boolean[] heldByRank;
+    PartitionTable.Route[] routeByRank;
 
     PassQueue(List<QueuedJob> jobs, PartitionTable table) {
+        this(jobs);
+        for (int k = 0; k < jobs.size(); k++) read(k, jobs.get(k), table);
+    }
+
+    /** This queue over another list of the very same records: its arrays (which no pass changes) shared. */
+    PassQueue over(List<QueuedJob> same) {
+        return new PassQueue(this, same);
+    }
+
+    private PassQueue(PassQueue from, List<QueuedJob> jobs) {
+        this.jobs = jobs;
+        ids = from.ids;
+        priority = from.priority;
+        submitOrder = from.submitOrder;
+        held = from.held;
+        timeLimit = from.timeLimit;
+        routes = from.routes;
+        order = from.order;
+        idsUnique = from.idsUnique;
+        idByRank = from.idByRank;
+        timeLimitByRank = from.timeLimitByRank;
+        heldByRank = from.heldByRank;
+        routeByRank = from.routeByRank;
+    }
+
+    /** Sets the pass order and lays the fields a pass reads of every job out in it. */
+    void layOut(int[] order) {
+        this.order = order;
+        int n = order.length;
+        idByRank = new long[n];
+        timeLimitByRank = new long[n];
+        heldByRank = new boolean[n];
+        routeByRank = new PartitionTable.Route[n];
+        for (int r = 0; r < n; r++) {
+            int at = order[r];
+            idByRank[r] = ids[at];
+            timeLimitByRank[r] = timeLimit[at];
+            heldByRank[r] = held[at];
+            routeByRank[r] = routes[at];
+        }
+    }
+
+    /** A queue of these jobs whose positions are yet to be filled, by {@link #read} or {@link #copy}. */
+    PassQueue(List<QueuedJob> jobs) {
         this.jobs = jobs;
         int n = jobs.size();
         ids = new long[n];
@@ -29,15 +83,26 @@ final class PassQueue {
         held = new boolean[n];
         timeLimit = new long[n];
         routes = new PartitionTable.Route[n];
-        for (int k = 0; k < n; k++) {
-            QueuedJob job = jobs.get(k);
-            ids[k] = job.id();
-            priority[k] = job.priority();
-            submitOrder[k] = job.submitOrder();
-            held[k] = job.held();
-            timeLimit[k] = job.timeLimitSeconds();
-            routes[k] = table.route(job.partitions());
-        }
+    }
+
+    /** Fills position k from its job. */
+    void read(int k, QueuedJob job, PartitionTable table) {
+        ids[k] = job.id();
+        priority[k] = job.priority();
+        submitOrder[k] = job.submitOrder();
+        held[k] = job.held();
+        timeLimit[k] = job.timeLimitSeconds();
+        routes[k] = table.route(job.partitions());
+    }
+
+    /** Fills position k from position p of a queue read over the same partition table from an equal job. */
+    void copy(int k, PassQueue from, int p) {
+        ids[k] = from.ids[p];
+        priority[k] = from.priority[p];
+        submitOrder[k] = from.submitOrder[p];
+        held[k] = from.held[p];
+        timeLimit[k] = from.timeLimit[p];
+        routes[k] = from.routes[p];
     }
 
     /** Whether the job at position a goes before the one at b (ties: neither). */

@@ -81,6 +81,11 @@ final class SchedulingPass {
     /** Limits beyond the nodes' (association limits), asked before and after a job is placed. */
     private final JobGate gate;
 
+    /** What the running jobs hold, as the pass starts. */
+    private final HeldResources held;
+    /** Per node, whether {@link #usedGpus} holds this pass's own copy (else the shared one of {@link #held}). */
+    private final boolean[] ownGpus;
+
     @SuppressWarnings("unchecked")
     SchedulingPass(
             Snapshot snap,
@@ -88,6 +93,7 @@ final class SchedulingPass {
             JobGate gate,
             NodeLayout layout,
             PartitionTable table,
+            HeldResources held,
             PassQueue queue) {
         this.snap = snap;
         this.options = options;
@@ -96,33 +102,18 @@ final class SchedulingPass {
         this.layout = layout;
         this.table = table;
         this.queue = queue;
+        this.held = held;
         nodes = layout.nodes;
         int n = nodes.length;
-        freeCpus = new int[n];
-        freeMem = new long[n];
-        usedGpus = new BitSet[n];
-        freeGpus = new int[n];
+        freeCpus = held.freeCpus.clone();
+        freeMem = held.freeMem.clone();
+        usedGpus = held.usedGpus.clone();
+        freeGpus = held.freeGpus.clone();
+        ownGpus = new boolean[n];
         boolean track = options.reservations() > 0;
+        // built per node when first needed: a pass looks at few nodes' timelines
         commits = track ? new List[n] : null;
         checkpoints = track ? new List[n] : null;
-        for (int i = 0; i < n; i++) {
-            freeCpus[i] = nodes[i].cpus();
-            freeMem[i] = nodes[i].memMiB();
-            usedGpus[i] = new BitSet();
-            if (track) {
-                commits[i] = new ArrayList<>(2);
-                checkpoints[i] = List.of();
-            }
-        }
-        for (Allocation a : snap.running()) {
-            Integer i = layout.index.get(a.node());
-            if (i == null) continue;
-            freeCpus[i] -= a.cpus();
-            freeMem[i] -= a.memMiB();
-            a.gpuIds().forEach(usedGpus[i]::set);
-            if (track) commits[i].add(new Commit(now, Math.max(a.end(), now + 1), a.cpus(), a.memMiB(), a.gpuIds()));
-        }
-        for (int i = 0; i < n; i++) freeGpus[i] = countFreeGpus(i);
         free = new FreeIndex[table.partitions.length];
     }
 
@@ -134,6 +125,36 @@ final class SchedulingPass {
         return c;
     }
 
+    /** Node i's used GPUs, to be changed: this pass's own copy. */
+    private BitSet gpusToChange(int i) {
+        if (!ownGpus[i]) {
+            usedGpus[i] = (BitSet) usedGpus[i].clone();
+            ownGpus[i] = true;
+        }
+        return usedGpus[i];
+    }
+
+    /** Everything held on node i over time: its running jobs from now to their ends, and what this pass added. */
+    private List<Commit> commits(int i) {
+        List<Commit> list = commits[i];
+        if (list == null) {
+            List<Allocation> running = held.on[i];
+            list = new ArrayList<>(running == null ? 1 : running.size() + 1);
+            if (running != null) {
+                for (Allocation a : running)
+                    list.add(new Commit(now, Math.max(a.end(), now + 1), a.cpus(), a.memMiB(), a.gpuIds()));
+            }
+            commits[i] = list;
+        }
+        return list;
+    }
+
+    /** The reservations' start points on node i. */
+    private List<Checkpoint> checkpoints(int i) {
+        List<Checkpoint> points = checkpoints[i];
+        return points == null ? List.of() : points;
+    }
+
     Plan run() {
         List<Start> starts = new ArrayList<>();
         ReasonTable.Builder reasons = new ReasonTable.Builder(queue.order.length, queue.idsUnique);
@@ -141,10 +162,12 @@ final class SchedulingPass {
         boolean[] blocked = new boolean[table.partitions.length];
         int tested = 0;
         int reservationsTried = 0;
-        for (int at : queue.order) {
-            long id = queue.ids[at];
-            long timeLimit = queue.timeLimit[at];
-            if (queue.held[at]) {
+        int[] order = queue.order;
+        for (int rank = 0; rank < order.length; rank++) {
+            int at = order[rank];
+            long id = queue.idByRank[rank];
+            long timeLimit = queue.timeLimitByRank[rank];
+            if (queue.heldByRank[rank]) {
                 reasons.put(id, PendingReason.JobHeldUser);
                 continue;
             }
@@ -160,7 +183,7 @@ final class SchedulingPass {
             boolean anyEligible = false;
             // only a job that may get a reservation needs its eligible partitions listed
             List<Partition> eligible = reservationsTried < options.reservations() ? new ArrayList<>(2) : null;
-            for (int pi : queue.routes[at].order()) {
+            for (int pi : queue.routeByRank[rank].order()) {
                 PendingReason here = null;
                 if (pi < 0) {
                     here = PendingReason.PartitionInactive;
@@ -272,9 +295,9 @@ final class SchedulingPass {
             if (freeMem[i] < mem || !job.placement().accepts(n)) continue;
             BitSet taken = usedGpus[i];
             boolean ok = true;
-            if (checkpoints != null && !checkpoints[i].isEmpty()) {
+            if (checkpoints != null && !checkpoints(i).isEmpty()) {
                 taken = (BitSet) taken.clone();
-                for (Checkpoint c : checkpoints[i]) {
+                for (Checkpoint c : checkpoints(i)) {
                     if (c.time >= end) continue;
                     if (c.freeCpus < cpus || c.freeMem < mem) {
                         ok = false;
@@ -320,11 +343,11 @@ final class SchedulingPass {
         int i = at.node();
         freeCpus[i] -= at.cpus();
         freeMem[i] -= at.memMiB();
-        at.gpus().forEach(usedGpus[i]::set);
+        if (!at.gpus().isEmpty()) at.gpus().forEach(gpusToChange(i)::set);
         changed(i);
         if (commits == null) return;
-        commits[i].add(new Commit(now, end, at.cpus(), at.memMiB(), at.gpus()));
-        for (Checkpoint c : checkpoints[i]) {
+        commits(i).add(new Commit(now, end, at.cpus(), at.memMiB(), at.gpus()));
+        for (Checkpoint c : checkpoints(i)) {
             if (c.time < end) {
                 c.freeCpus -= at.cpus();
                 c.freeMem -= at.memMiB();
@@ -335,15 +358,15 @@ final class SchedulingPass {
 
     private void reserve(Placed at, long end) {
         int i = at.node();
-        commits[i].add(new Commit(at.time(), end, at.cpus(), at.memMiB(), at.gpus()));
-        List<Checkpoint> points = new ArrayList<>(checkpoints[i]);
+        commits(i).add(new Commit(at.time(), end, at.cpus(), at.memMiB(), at.gpus()));
+        List<Checkpoint> points = new ArrayList<>(checkpoints(i));
         if (at.time() > now && points.stream().noneMatch(c -> c.time == at.time()))
             points.add(new Checkpoint(at.time()));
         for (Checkpoint c : points) {
             c.freeCpus = nodes[i].cpus();
             c.freeMem = nodes[i].memMiB();
             c.usedGpus.clear();
-            for (Commit k : commits[i]) {
+            for (Commit k : commits(i)) {
                 if (!k.covers(c.time)) continue;
                 c.freeCpus -= k.cpus();
                 c.freeMem -= k.memMiB();
@@ -355,7 +378,7 @@ final class SchedulingPass {
             // reserved from now on: the resources are held at once
             freeCpus[i] -= at.cpus();
             freeMem[i] -= at.memMiB();
-            at.gpus().forEach(usedGpus[i]::set);
+            if (!at.gpus().isEmpty()) at.gpus().forEach(gpusToChange(i)::set);
             changed(i);
         }
     }
@@ -392,12 +415,12 @@ final class SchedulingPass {
      * job's run they can only drop where a reservation begins, and the checkpoints hold those.
      */
     private Placed earliestOn(QueuedJob job, int i, Partition p, long limit, int cpus, long mem, long before) {
-        List<Commit> held = commits[i];
+        List<Commit> all = commits(i);
         List<Commit> later = new ArrayList<>(0);
-        for (Commit r : held) {
+        for (Commit r : all) {
             if (r.start() > now) later.add(r);
         }
-        Commit[] byEnd = held.toArray(Commit[]::new);
+        Commit[] byEnd = all.toArray(Commit[]::new);
         Arrays.sort(byEnd, Comparator.comparingLong(Commit::end));
         int freeC = freeCpus[i];
         long freeM = freeMem[i];
@@ -432,7 +455,7 @@ final class SchedulingPass {
     }
 
     private boolean checkpointsAllow(int i, long from, long to, int cpus, long mem) {
-        for (Checkpoint c : checkpoints[i]) {
+        for (Checkpoint c : checkpoints(i)) {
             if (c.time > from && c.time < to && (c.freeCpus < cpus || c.freeMem < mem)) return false;
         }
         return true;
@@ -442,7 +465,7 @@ final class SchedulingPass {
     private List<Integer> gpusOver(QueuedJob job, int i, long from, long to) {
         if (job.gpus() <= 0 && !job.placement().exclusive()) return List.of();
         BitSet taken = new BitSet();
-        for (Commit c : commits[i]) {
+        for (Commit c : commits(i)) {
             if (c.overlaps(from, to)) c.gpus().forEach(taken::set);
         }
         return pickGpus(job, i, taken);
@@ -492,17 +515,27 @@ final class SchedulingPass {
             }
         }
 
-        private void pull(int v) {
-            cpus[v] = Math.max(cpus[2 * v], cpus[2 * v + 1]);
-            mem[v] = Math.max(mem[2 * v], mem[2 * v + 1]);
-            gpus[v] = Math.max(gpus[2 * v], gpus[2 * v + 1]);
-            idle[v] = Math.max(idle[2 * v], idle[2 * v + 1]);
+        /** Range v's figures from its halves; whether they changed. */
+        private boolean pull(int v) {
+            int c = Math.max(cpus[2 * v], cpus[2 * v + 1]);
+            long m = Math.max(mem[2 * v], mem[2 * v + 1]);
+            int g = Math.max(gpus[2 * v], gpus[2 * v + 1]);
+            int d = Math.max(idle[2 * v], idle[2 * v + 1]);
+            if (c == cpus[v] && m == mem[v] && g == gpus[v] && d == idle[v]) return false;
+            cpus[v] = c;
+            mem[v] = m;
+            gpus[v] = g;
+            idle[v] = d;
+            return true;
         }
 
         void update(int i) {
             if (!in[i]) return;
             leaf(i);
-            for (int v = (size + i) >> 1; v >= 1; v >>= 1) pull(v);
+            // a range's figures depend only on its two halves: once one is unchanged, so are all above it
+            for (int v = (size + i) >> 1; v >= 1; v >>= 1) {
+                if (!pull(v)) break;
+            }
         }
 
         /** The first node at or after {@code from} that may have this much free (and be idle, if asked), or -1. */

@@ -301,4 +301,36 @@ class QueueBuilderTest {
                             .toList());
         }
     }
+
+    /**
+     * With {@link KeptRecords}, a job whose request, priority and partitions did not change gets the
+     * very same record as in the pass before (what lets the scheduler read an unchanged queue by
+     * identity), a changed one a new record equal to what a fresh build gives, and a job that left
+     * the queue is not reused from an older pass.
+     */
+    @Test
+    void keptRecordsAreReusedUntilTheJobChanges() {
+        KeptRecords kept = new KeptRecords();
+        Job a = plain(1, JobState.PENDING);
+        Job b = plain(2, JobState.PENDING);
+        Job c = plain(3, JobState.PENDING);
+        Job d = plain(4, JobState.PENDING);
+        QueuePass first = QueueBuilder.build(new JobTable(List.of(a, b, c, d), null), NOW, id -> false, kept);
+        Job b2 = b.withPriority(b.priority() + 7);
+        Job c2 = c.withRequest(c.request().withTimeLimit(1200));
+        Job d2 = d.withPartition("debug", 600);
+        QueuePass second = QueueBuilder.build(new JobTable(List.of(a, b2, c2, d2), null), NOW, id -> false, kept);
+        assertThat(second.queue().get(0)).isSameAs(first.queue().get(0));
+        assertThat(second.queue().get(1)).isNotSameAs(first.queue().get(1)).isEqualTo(QueueBuilder.queued(b2));
+        assertThat(second.queue().get(2)).isNotSameAs(first.queue().get(2)).isEqualTo(QueueBuilder.queued(c2));
+        assertThat(second.queue().get(3).partitions()).containsExactly("debug");
+        assertThat(second.queue()).isEqualTo(build(a, b2, c2, d2).queue());
+        // a held job leaves the queue; when released its record is made anew, not the one of two passes ago
+        QueueBuilder.build(new JobTable(List.of(b2, c2), null), NOW, id -> false, kept);
+        QueuePass fourth = QueueBuilder.build(new JobTable(List.of(a, b2, c2), null), NOW, id -> false, kept);
+        assertThat(fourth.queue().get(0))
+                .isNotSameAs(first.queue().get(0))
+                .isEqualTo(first.queue().get(0));
+        assertThat(fourth.queue().get(1)).isSameAs(second.queue().get(1));
+    }
 }

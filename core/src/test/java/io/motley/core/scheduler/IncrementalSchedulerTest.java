@@ -47,6 +47,47 @@ class IncrementalSchedulerTest {
         Snapshot snapshot() {
             return new Snapshot(nodes, partitions, running, pending, defMemPerCpu, now);
         }
+
+        /**
+         * The snapshot with some pending jobs and running allocations as equal records made anew
+         * (as a controller that builds them for every pass makes them), in a list whose order may
+         * differ from the last pass's: the scheduler must see through both what it kept.
+         */
+        Snapshot rebuiltSnapshot() {
+            List<QueuedJob> jobs = new ArrayList<>(pending.size());
+            for (QueuedJob q : pending) jobs.add(rnd.nextBoolean() ? q : copy(q));
+            List<Allocation> held = new ArrayList<>(running.size());
+            for (Allocation a : running) {
+                held.add(
+                        rnd.nextBoolean()
+                                ? a
+                                : new Allocation(
+                                        a.jobId(),
+                                        new String(a.node()),
+                                        a.cpus(),
+                                        a.memMiB(),
+                                        List.copyOf(a.gpuIds()),
+                                        a.end()));
+            }
+            if (rnd.nextInt(4) == 0) java.util.Collections.shuffle(held, rnd);
+            if (rnd.nextInt(4) == 0) java.util.Collections.shuffle(jobs, rnd);
+            return new Snapshot(nodes, partitions, held, jobs, defMemPerCpu, now);
+        }
+
+        static QueuedJob copy(QueuedJob q) {
+            return new QueuedJob(
+                    q.id(),
+                    q.priority(),
+                    new ArrayList<>(q.partitions()),
+                    q.cpus(),
+                    q.memMiB(),
+                    q.timeLimitSeconds(),
+                    q.held(),
+                    q.gpus(),
+                    q.gpuType() == null ? null : new String(q.gpuType()),
+                    q.placement(),
+                    q.submitOrder());
+        }
     }
 
     static World generate(long seed) {
@@ -175,7 +216,7 @@ class IncrementalSchedulerTest {
     /** One small change, as between two passes of a controller. */
     static void change(World w, Plan last) {
         Random rnd = w.rnd;
-        switch (rnd.nextInt(12)) {
+        switch (rnd.nextInt(14)) {
             case 0, 1, 2 -> {
                 // the plan's starts are committed: they run until their limits
                 for (Start s : last.starts()) {
@@ -247,6 +288,46 @@ class IncrementalSchedulerTest {
                         q.placement(),
                         q.submitOrder()));
             }
+            case 12 -> {
+                // scontrol update: the same job asks for other CPUs, memory or partitions
+                if (!w.pending.isEmpty()) {
+                    int i = rnd.nextInt(w.pending.size());
+                    QueuedJob q = w.pending.get(i);
+                    QueuedJob other = job(w);
+                    w.pending.set(
+                            i,
+                            new QueuedJob(
+                                    q.id(),
+                                    q.priority(),
+                                    rnd.nextBoolean() ? other.partitions() : q.partitions(),
+                                    rnd.nextBoolean() ? other.cpus() : q.cpus(),
+                                    rnd.nextBoolean() ? other.memMiB() : q.memMiB(),
+                                    rnd.nextBoolean() ? other.timeLimitSeconds() : q.timeLimitSeconds(),
+                                    q.held(),
+                                    other.gpus(),
+                                    other.gpuType(),
+                                    rnd.nextBoolean() ? other.placement() : q.placement(),
+                                    rnd.nextBoolean() ? other.submitOrder() : q.submitOrder()));
+                }
+            }
+            case 13 -> {
+                // a running job changes in place (its end moves, or it is a new run of the same id elsewhere)
+                if (!w.running.isEmpty()) {
+                    int i = rnd.nextInt(w.running.size());
+                    Allocation a = w.running.get(i);
+                    NodeView n = w.nodes.get(rnd.nextInt(w.nodes.size()));
+                    List<Integer> gpus = n.gpus().isEmpty()
+                            ? List.of()
+                            : List.of(n.gpus().get(rnd.nextInt(n.gpus().size())).index());
+                    w.running.set(
+                            i,
+                            rnd.nextBoolean()
+                                    ? new Allocation(
+                                            a.jobId(), a.node(), a.cpus(), a.memMiB(), a.gpuIds(), end(rnd, w.now))
+                                    : new Allocation(
+                                            a.jobId(), n.name(), 1 + rnd.nextInt(4), 100, gpus, end(rnd, w.now)));
+                }
+            }
             case 10 -> {
                 int i = rnd.nextInt(w.partitions.size());
                 Partition p = w.partitions.get(i);
@@ -288,7 +369,7 @@ class IncrementalSchedulerTest {
             SchedulerOptions options = options(rnd);
             IncrementalScheduler incremental = new IncrementalScheduler();
             for (int step = 0; step < 25; step++) {
-                Snapshot snap = w.snapshot();
+                Snapshot snap = rnd.nextInt(3) == 0 ? w.rebuiltSnapshot() : w.snapshot();
                 if (rnd.nextInt(8) == 0) options = options(rnd);
                 Plan expected = ReferenceScheduler.plan(snap, options);
                 Plan fresh = Scheduler.plan(snap, options);
