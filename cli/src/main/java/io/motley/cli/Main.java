@@ -25,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Entry point of every command. The launchers call it with the command's name first
@@ -34,19 +33,27 @@ import java.util.Map;
 public final class Main {
     private Main() {}
 
-    static final Map<String, Command> COMMANDS = Map.ofEntries(
-            Map.entry("sbatch", new Sbatch()),
-            Map.entry("squeue", new Squeue()),
-            Map.entry("sinfo", new Sinfo()),
-            Map.entry("scancel", new Scancel()),
-            Map.entry("sacct", new Sacct()),
-            Map.entry("scontrol", new Scontrol()),
-            Map.entry("seff", new Seff()),
-            Map.entry("sprio", new Sprio()),
-            Map.entry("sshare", new Sshare()),
-            Map.entry("sacctmgr", new Sacctmgr()),
-            Map.entry("sreport", new Sreport()),
-            Map.entry("motley", new LocalCluster()));
+    /**
+     * The command of this name, or null. Made on demand: a command that loaded every other one
+     * (their classes, tables and formatters) would pay for them at each start.
+     */
+    static Command command(String name) {
+        return switch (name) {
+            case "sbatch" -> new Sbatch();
+            case "squeue" -> new Squeue();
+            case "sinfo" -> new Sinfo();
+            case "scancel" -> new Scancel();
+            case "sacct" -> new Sacct();
+            case "scontrol" -> new Scontrol();
+            case "seff" -> new Seff();
+            case "sprio" -> new Sprio();
+            case "sshare" -> new Sshare();
+            case "sacctmgr" -> new Sacctmgr();
+            case "sreport" -> new Sreport();
+            case "motley" -> new LocalCluster();
+            default -> null;
+        };
+    }
 
     public static void main(String[] argv) {
         PrintStream out = new PrintStream(
@@ -60,7 +67,8 @@ public final class Main {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
-        if (argv.length == 0 || !COMMANDS.containsKey(argv[0])) {
+        Command command = argv.length == 0 ? null : command(argv[0]);
+        if (command == null) {
             err.println("motley: unknown command " + (argv.length == 0 ? "(none)" : argv[0]));
             return 2;
         }
@@ -85,7 +93,7 @@ public final class Main {
                 System.getProperty("user.name"),
                 uid());
         try {
-            return COMMANDS.get(name).run(args, io);
+            return command.run(args, io);
         } catch (UsageException e) {
             err.println(name + ": " + e.getMessage());
             if (e.tryHelp()) err.println("Try \"" + name + " --help\" for more information");

@@ -21,10 +21,9 @@ public sealed interface MemoryRequest {
 
     /** MiB on a node for a job of {@code cpus} CPUs, or {@link JobRequest#UNSET} when none was named. */
     default long onNodeMiB(int cpus) {
-        return switch (this) {
-            case Unset u -> JobRequest.UNSET;
-            case PerNode n -> n.mib();
-            case PerCpu c -> c.mib() * cpus;
-        };
+        // instanceof rather than a pattern switch: this runs in every command (see TimeLimit)
+        if (this instanceof PerNode n) return n.mib();
+        if (this instanceof PerCpu c) return c.mib() * cpus;
+        return JobRequest.UNSET;
     }
 }

@@ -88,11 +88,9 @@ public final class Transport implements Closeable {
 
     /** A socket option of the connection, such as the kernel's word on a Unix socket's peer (SO_PEERCRED). */
     public <T> T option(SocketOption<T> option) throws IOException {
-        return switch (socket) {
-            case Socket s -> s.getOption(option);
-            case SocketChannel ch -> ch.getOption(option);
-            default -> throw new UnsupportedOperationException(option.name());
-        };
+        if (socket instanceof Socket s) return s.getOption(option);
+        if (socket instanceof SocketChannel ch) return ch.getOption(option);
+        throw new UnsupportedOperationException(option.name());
     }
 
     @Override
