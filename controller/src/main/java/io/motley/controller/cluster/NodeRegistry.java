@@ -1,5 +1,6 @@
 package io.motley.controller.cluster;
 
+import io.motley.controller.store.StoreException;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.cluster.Reconciliation;
@@ -103,7 +104,14 @@ final class NodeRegistry {
                     reported.containment(),
                     reported.jobUser(),
                     reported.gpuUsage());
-            state.save(n);
+            try {
+                state.save(n);
+            } catch (StoreException e) {
+                // the database is away: the node still serves (its record is written at its next change), so that
+                // an agent that reconnects during an outage keeps its link, its heartbeats and its jobs' ends
+                state.note(n);
+                log.warn("node registered but not saved, the store failed node={} error=\"{}\"", name, e.getMessage());
+            }
             AgentChannel old = state.links.put(name, link);
             if (old != null && old != link) old.close();
             lastSeen.put(name, now);

@@ -263,6 +263,22 @@ class ClusterTest {
     }
 
     @Test
+    void anAgentThatRegistersWhileTheStoreIsAwayKeepsItsNodeAndItsJobsRun() {
+        io.motley.controller.store.MemoryStore store = new io.motley.controller.store.MemoryStore();
+        Cluster c = cluster(store);
+        c.register(new FakeLink("n1"), registration("n1", 1));
+        long run = id(c.submit(req(1), as(1000, 1000, "alice")));
+        c.schedulePass();
+
+        store.failWith("the job database jdbc:postgresql://db/motley is unreachable");
+        FakeLink back = new FakeLink("n1");
+        c.register(back, registration("n1", 1, running(run, 0)));
+        assertThat(back.ops()).containsExactly("ok");
+        assertThat(c.nodes()).singleElement().extracting(Node::state).isEqualTo(NodeState.UP);
+        assertThat(c.job(run)).get().extracting(Job::state).isEqualTo(JobState.RUNNING);
+    }
+
+    @Test
     void refusedSubmissionsSpendAnIdAndAreRecordedFailed() {
         Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store);
