@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.function.ToLongFunction;
 
 /**
  * squeue's answer in columns: one field per column, the rows' values in order. A number column
@@ -23,70 +21,85 @@ final class QueueFrames {
 
     private static final String COUNT = "n";
 
-    private record Num(String key, ToLongFunction<QueueRow> get) {}
+    // columns by index, read with a switch rather than a table of getters: every squeue starts by loading this
+    // class, and a method reference costs a class spun at start
+    private static final String[] NUMS = {
+        "id", "aj", "prio", "uid", "gid", "start", "end", "limit", "cpus", "submit", "xstart", "begin", "nice"
+    };
 
-    private record Text(String key, Function<QueueRow, String> get) {}
+    private static final String[] TEXTS = {
+        "disp", "pend", "state", "part", "name", "user", "nr", "node", "reason", "mem", "xnodes", "wd", "acct", "cmt",
+        "qos", "dep"
+    };
 
-    private static final List<Num> NUMS = List.of(
-            new Num("id", QueueRow::id),
-            new Num("aj", QueueRow::arrayJobId),
-            new Num("prio", QueueRow::priority),
-            new Num("uid", QueueRow::uid),
-            new Num("gid", QueueRow::gid),
-            new Num("start", QueueRow::start),
-            new Num("end", QueueRow::end),
-            new Num("limit", QueueRow::limit),
-            new Num("cpus", QueueRow::cpus),
-            new Num("submit", QueueRow::submit),
-            new Num("xstart", QueueRow::expectedStart),
-            new Num("begin", QueueRow::begin),
-            new Num("nice", QueueRow::nice));
+    private static long num(QueueRow r, int column) {
+        return switch (column) {
+            case 0 -> r.id();
+            case 1 -> r.arrayJobId();
+            case 2 -> r.priority();
+            case 3 -> r.uid();
+            case 4 -> r.gid();
+            case 5 -> r.start();
+            case 6 -> r.end();
+            case 7 -> r.limit();
+            case 8 -> r.cpus();
+            case 9 -> r.submit();
+            case 10 -> r.expectedStart();
+            case 11 -> r.begin();
+            case 12 -> r.nice();
+            default -> throw new IndexOutOfBoundsException(column);
+        };
+    }
 
-    private static final List<Text> TEXTS = List.of(
-            new Text("disp", QueueRow::display),
-            new Text("pend", QueueRow::pending),
-            new Text("state", r -> r.state().name()),
-            new Text("part", QueueRow::partition),
-            new Text("name", QueueRow::name),
-            new Text("user", QueueRow::user),
-            new Text("nr", QueueRow::nodesOrReason),
-            new Text("node", QueueRow::node),
-            new Text("reason", QueueRow::reason),
-            new Text("mem", QueueRow::memory),
-            new Text("xnodes", QueueRow::schedNodes),
-            new Text("wd", QueueRow::workDir),
-            new Text("acct", QueueRow::account),
-            new Text("cmt", QueueRow::comment),
-            new Text("qos", QueueRow::qos),
-            new Text("dep", QueueRow::dependency));
+    private static String text(QueueRow r, int column) {
+        return switch (column) {
+            case 0 -> r.display();
+            case 1 -> r.pending();
+            case 2 -> r.state().name();
+            case 3 -> r.partition();
+            case 4 -> r.name();
+            case 5 -> r.user();
+            case 6 -> r.nodesOrReason();
+            case 7 -> r.node();
+            case 8 -> r.reason();
+            case 9 -> r.memory();
+            case 10 -> r.schedNodes();
+            case 11 -> r.workDir();
+            case 12 -> r.account();
+            case 13 -> r.comment();
+            case 14 -> r.qos();
+            case 15 -> r.dependency();
+            default -> throw new IndexOutOfBoundsException(column);
+        };
+    }
 
     static Frame encode(List<QueueRow> rows) {
         Frame f = Frame.op(Ops.OK).put(COUNT, rows.size());
         StringBuilder b = new StringBuilder(rows.size() * 2);
-        for (Num c : NUMS) {
+        for (int c = 0; c < NUMS.length; c++) {
             // most columns are not printed, so 0 in every row: found with a look, never built
-            if (rows.stream().allMatch(r -> c.get().applyAsLong(r) == 0)) continue;
+            if (allZero(rows, c)) continue;
             b.setLength(0);
             long prev = 0;
             for (int i = 0; i < rows.size(); i++) {
-                long v = c.get().applyAsLong(rows.get(i));
+                long v = num(rows.get(i), c);
                 if (i > 0) b.append(',');
                 if (v != prev) b.append(v - prev);
                 prev = v;
             }
-            f.put(c.key(), b.toString());
+            f.put(NUMS[c], b.toString());
         }
         StringBuilder dict = new StringBuilder();
         Map<String, Integer> index = new HashMap<>();
-        for (Text c : TEXTS) {
-            if (rows.stream().allMatch(r -> c.get().apply(r) == null)) continue;
+        for (int c = 0; c < TEXTS.length; c++) {
+            if (allNull(rows, c)) continue;
             b.setLength(0);
             dict.setLength(0);
             index.clear();
             int prev = 0;
             String before = null;
             for (int i = 0; i < rows.size(); i++) {
-                String v = c.get().apply(rows.get(i));
+                String v = text(rows.get(i), c);
                 int at = 0;
                 if (v != null && v.equals(before)) {
                     at = prev; // a queue's rows repeat their neighbours': no lookup
@@ -104,9 +117,19 @@ final class QueueFrames {
                 prev = at;
                 before = v;
             }
-            if (!index.isEmpty()) f.put(c.key(), b.toString()).put(c.key() + ".d", dict.toString());
+            if (!index.isEmpty()) f.put(TEXTS[c], b.toString()).put(TEXTS[c] + ".d", dict.toString());
         }
         return f;
+    }
+
+    private static boolean allZero(List<QueueRow> rows, int column) {
+        for (QueueRow r : rows) if (num(r, column) != 0) return false;
+        return true;
+    }
+
+    private static boolean allNull(List<QueueRow> rows, int column) {
+        for (QueueRow r : rows) if (text(r, column) != null) return false;
+        return true;
     }
 
     static List<QueueRow> decode(Frame f) {
@@ -115,9 +138,9 @@ final class QueueFrames {
             throw new MalformedMessage(COUNT + ": '" + count + "' is no row count");
         int n = (int) count;
         Map<String, long[]> nums = new HashMap<>();
-        for (Num c : NUMS) nums.put(c.key(), numbers(f.str(c.key()), n, c.key(), false));
+        for (String c : NUMS) nums.put(c, numbers(f.str(c), n, c, false));
         Map<String, String[]> texts = new HashMap<>();
-        for (Text c : TEXTS) texts.put(c.key(), texts(f.str(c.key()), f.str(c.key() + ".d"), n, c.key()));
+        for (String c : TEXTS) texts.put(c, texts(f.str(c), f.str(c + ".d"), n, c));
         String[] states = texts.get("state");
         List<QueueRow> out = new ArrayList<>(n);
         Map<String, JobState> stateOf = new HashMap<>();
