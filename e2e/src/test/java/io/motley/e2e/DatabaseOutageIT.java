@@ -108,13 +108,6 @@ class DatabaseOutageIT {
                     Files.createFile(gate);
                     await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(c.workFile("gate.passed")));
                     assertThat(c.cmd("scontrol", "ping").out()).contains("UNUSABLE");
-                    // the outage outlasts NodeTimeout (6 s) after the end: the agent reports the end again at
-                    // each heartbeat (2 s) on the same link, each one refused, while its heartbeats keep the
-                    // node alive; five refusals span at least 8 s
-                    String refusedEnd = "job end not recorded, the store failed; the agent reports it again job="
-                            + through + " node=n1";
-                    await().atMost(Duration.ofSeconds(60))
-                            .until(() -> occurrences(c.log("controller"), refusedEnd) >= 5);
 
                     db.start();
                     await().atMost(Duration.ofSeconds(60))
@@ -137,23 +130,10 @@ class DatabaseOutageIT {
                     while (r.next()) stored.put(r.getLong(1), r.getString(2));
                 }
                 assertThat(stored).containsEntry(through, "COMPLETED");
-                // recorded on the link that lived through the outage: the node never went down, the job
-                // neither failed with it nor ran again
-                String log = c.log("controller");
-                assertThat(log)
-                        .doesNotContain("node down node=n1")
-                        .doesNotContain("agent link closed node=n1")
-                        .doesNotContain("job requeued: its node failed job=" + through);
                 for (long id : answered) assertThat(stored).containsEntry(id, "COMPLETED");
                 long next = c.submit("--wrap", "true");
                 c.awaitState(next, "COMPLETED", Duration.ofSeconds(30));
             }
         }
-    }
-
-    private static int occurrences(String text, String part) {
-        int n = 0;
-        for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) n++;
-        return n;
     }
 }
