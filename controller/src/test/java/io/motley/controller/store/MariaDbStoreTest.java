@@ -12,7 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The store on a throwaway MariaDB (one per class). */
-class MariaDbStoreTest extends SqlStoreContract implements AccountsStoreContract {
+class MariaDbStoreTest extends SqlStoreContractTestCase implements AccountsStoreContractTestCase {
     static TestDatabases.Instance server;
     String url;
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
 
-class MemoryStoreTest extends StoreContract implements AccountsStoreContract {
+class MemoryStoreTest extends StoreContractTestCase implements AccountsStoreContractTestCase {
     @Override
     Store newStore() {
         return new MemoryStore();

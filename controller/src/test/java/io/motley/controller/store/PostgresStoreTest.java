@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The store on a throwaway PostgreSQL (one per class), and what it does when the server goes away. */
-class PostgresStoreTest extends SqlStoreContract implements AccountsStoreContract {
+class PostgresStoreTest extends SqlStoreContractTestCase implements AccountsStoreContractTestCase {
     static TestDatabases.Instance server;
     String url;
 

@@ -13,7 +13,7 @@ import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class SqliteStoreTest extends SqlStoreContract implements AccountsStoreContract {
+class SqliteStoreTest extends SqlStoreContractTestCase implements AccountsStoreContractTestCase {
     @TempDir
     Path dir;
 

@@ -11,10 +11,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What every store answers the same way about sacctmgr's database; the store tests implement it. */
-interface AccountsStoreContract {
+interface AccountsStoreContractTestCase {
 
     default AccountsStore accountsStore() throws Exception {
-        return ((StoreContract) this).store();
+        return ((StoreContractTestCase) this).store();
     }
 
     static AccountsDb apply(AccountsDb db, String... lines) {

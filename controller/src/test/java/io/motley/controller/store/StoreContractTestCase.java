@@ -20,7 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** What every store answers the same way, in memory, SQLite, PostgreSQL and MariaDB alike. */
-abstract class StoreContract {
+abstract class StoreContractTestCase {
     Store store;
 
     /** A new, empty store. */

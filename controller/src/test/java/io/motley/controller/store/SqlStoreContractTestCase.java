@@ -14,7 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What the SQL databases hold in columns, for accounting to query. */
-abstract class SqlStoreContract extends StoreContract {
+abstract class SqlStoreContractTestCase extends StoreContractTestCase {
     /** A connection to the database the current store uses. */
     abstract Connection sql() throws SQLException;
 
@@ -37,7 +37,7 @@ abstract class SqlStoreContract extends StoreContract {
     void jobsLiveInColumns() throws Exception {
         Job a = store().insertNew(StoreTest::job);
         store().saveJob(ran(a, 200, 260, JobState.FAILED, 3));
-        store().insertNew(StoreContract::bobs);
+        store().insertNew(StoreContractTestCase::bobs);
         assertThat(rows("SELECT id, user_name, uid, account, partition_name, name, state, submit_time, start_time,"
                         + " end_time, exit_code, exit_signal, node_list, alloc_cpus, alloc_mem_mib, time_limit,"
                         + " max_rss_kib, user_cpu_ms, work_dir FROM jobs ORDER BY id"))
