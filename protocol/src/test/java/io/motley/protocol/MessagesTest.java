@@ -212,6 +212,7 @@ class MessagesTest {
                 new Register(node(NodeState.UP, null, 0, ""), 32, 128000, List.of(new Running(41, 0), ended())),
                 new Heartbeat(0.25, 1234, "gpu:0=50", "ok"),
                 new Heartbeat(0.25, 1234, null, null),
+                new Heartbeat(0.25, 1234, null, "ok", 1_700_000_300_000L),
                 ended(),
                 new Launch("motley", 30, job()),
                 new Kill(42, 1, KillReason.CANCEL),
@@ -342,6 +343,14 @@ class MessagesTest {
         Frame heartbeat =
                 Frame.op("heartbeat").put("load", 0.25).put("freeMem", 1234).put("health", "fail: disk");
         assertThat(Messages.decode(heartbeat)).isEqualTo(new Heartbeat(0.25, 1234, null, "fail: disk"));
+        Frame clocked = Frame.op("heartbeat")
+                .put("load", 0.25)
+                .put("freeMem", 1234)
+                .put("health", "ok")
+                .put("clock", 1_700_000_300_000L);
+        assertThat(Messages.decode(clocked)).isEqualTo(new Heartbeat(0.25, 1234, null, "ok", 1_700_000_300_000L));
+        assertThat(FrameIO.toBytes(Messages.encode(new Heartbeat(0.25, 1234, null, "ok", 1_700_000_300_000L))))
+                .isEqualTo(FrameIO.toBytes(clocked));
 
         Frame register = Frame.op("register")
                 .put("name", "n1")

@@ -1,6 +1,7 @@
 package io.motley.agent.launch;
 
 import com.sun.security.auth.module.UnixSystem;
+import io.motley.agent.clock.WallClock;
 import io.motley.agent.enforcement.Containment;
 import io.motley.agent.enforcement.CpuAllocator;
 import io.motley.agent.enforcement.JobBox;
@@ -299,7 +300,7 @@ public final class JobLauncher {
                 createPrivateDirectory(dir);
                 writeAtomically(
                         dir.resolve("script"), job.request().script().getBytes(StandardCharsets.UTF_8), PRIVATE_SCRIPT);
-                writeAtomically(dir.resolve("started"), Long.toString(System.currentTimeMillis() / 1000));
+                writeAtomically(dir.resolve("started"), Long.toString(WallClock.seconds()));
                 writeAtomically(dir.resolve("order"), FrameIO.toBytes(Messages.encode(order)));
             } catch (IOException e) {
                 throw new LaunchFailure(spoolTrouble(e), e);
@@ -356,8 +357,8 @@ public final class JobLauncher {
                     run);
             kill(r, KillReason.SUPERSEDED);
         }
-        long giveUp = System.currentTimeMillis() + (killWait + 15) * 1000;
-        while (older.stream().anyMatch(r -> !r.ended) && System.currentTimeMillis() < giveUp) {
+        long giveUp = System.nanoTime() + (killWait + 15) * 1_000_000_000L;
+        while (older.stream().anyMatch(r -> !r.ended) && System.nanoTime() - giveUp < 0) {
             try {
                 Thread.sleep(100);
             } catch (InterruptedException e) {
@@ -465,7 +466,7 @@ public final class JobLauncher {
                     box.strategy(),
                     CpuAllocator.formatList(ids),
                     job.allocMemMiB());
-            watch(r, p.toHandle(), System.currentTimeMillis() / 1000);
+            watch(r, p.toHandle(), r.limitSeconds);
         } catch (LaunchFailure | RuntimeException e) {
             box.remove();
             if (copy != null) deleteUserScript(copy);
@@ -515,9 +516,12 @@ public final class JobLauncher {
         }
     }
 
-    private void watch(Running r, ProcessHandle shepherd, long startedAt) {
+    /**
+     * Follows a run to its end; its time limit ends it after {@code left} seconds, counted on the
+     * scheduler's monotonic clock, so a wrong or stepped wall clock neither shortens nor stretches it.
+     */
+    private void watch(Running r, ProcessHandle shepherd, long left) {
         if (r.limitSeconds > 0) {
-            long left = Math.max(0, startedAt + r.limitSeconds - System.currentTimeMillis() / 1000);
             r.timeout = timers.schedule(() -> kill(r, KillReason.TIME_LIMIT), left, TimeUnit.SECONDS);
         }
         r.sampler = timers.scheduleWithFixedDelay(() -> sample(r), 0, JobBox.SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
@@ -657,7 +661,7 @@ public final class JobLauncher {
     }
 
     private void finish(Running r, JobState state, int code, int signal, Usage usage, String desc) {
-        long end = System.currentTimeMillis() / 1000;
+        long end = WallClock.seconds();
         JobEnded result = new JobEnded(r.id, r.run, state, new ExitStatus(code, signal), end, desc, usage);
         r.result = result;
         try {
@@ -712,7 +716,7 @@ public final class JobLauncher {
         } catch (IOException e) {
             log.warn("cannot record kill job={} error={}", id, e.getMessage());
         }
-        String when = Durations.formatTimestamp(System.currentTimeMillis() / 1000, ZoneId.systemDefault());
+        String when = Durations.formatTimestamp(WallClock.seconds(), ZoneId.systemDefault());
         appendToJobErr(
                 r,
                 "motleystep-" + nodeName + ": error: *** JOB " + id + " ON " + nodeName + " CANCELLED AT " + when
@@ -900,9 +904,8 @@ public final class JobLauncher {
                 read(dir.resolve("box")).map(s -> List.of(s.trim().split("\n"))).orElse(List.of("process"));
         r.box = Containment.reopen(boxFile.get(0).trim(), id, nodeName, limits, boxFile.subList(1, boxFile.size()));
         running.put(runDir(id, run), r);
-        long startedAt = read(dir.resolve("started"))
-                .map(s -> Long.parseLong(s.trim()))
-                .orElse(System.currentTimeMillis() / 1000);
+        long startedAt =
+                read(dir.resolve("started")).map(s -> Long.parseLong(s.trim())).orElse(WallClock.seconds());
         Optional<ProcessHandle> shepherd = shepherdOf(dir);
         if (shepherd.isPresent()) {
             log.info(
@@ -911,7 +914,8 @@ public final class JobLauncher {
                     shepherd.get().pid(),
                     r.box.strategy(),
                     CpuAllocator.formatList(ids));
-            watch(r, shepherd.get(), startedAt);
+            // across an agent restart only the wall clock spans the gap: this host's own, read on both sides
+            watch(r, shepherd.get(), Math.max(0, startedAt + r.limitSeconds - WallClock.seconds()));
         } else {
             shepherdExited(r);
         }

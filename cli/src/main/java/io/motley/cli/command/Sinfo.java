@@ -92,7 +92,7 @@ public final class Sinfo implements Command {
         boolean longOutput = p.has("long");
         boolean reasons = p.has("list-reasons");
         Predicate<Node> stateFilter =
-                p.has("states") ? parseStates(p.last("states")) : reasons ? n -> n.state() != NodeState.UP : n -> true;
+                p.has("states") ? parseStates(p.last("states")) : reasons ? Sinfo::hasReason : n -> true;
         Set<String> onlyNodes = p.has("nodes") ? new HashSet<>(expandNodes(p.last("nodes"))) : null;
         Set<String> onlyPartitions = p.has("partition") ? p.list("partition") : null;
         boolean filtering = p.has("states") || reasons || onlyNodes != null || p.has("dead") || p.has("responding");
@@ -519,6 +519,14 @@ public final class Sinfo implements Command {
     }
 
     /** Node states as sinfo -t takes them: any prefix of a short or long name, any case, comma separated. */
+    /**
+     * What -R lists: nodes down, drained or invalid, as in Slurm, and also an up node that carries a
+     * reason (Motley's: a clock-skew note that does not take the node out of service).
+     */
+    static boolean hasReason(Node n) {
+        return n.state() != NodeState.UP || (n.reason() != null && !n.reason().isBlank());
+    }
+
     static Predicate<Node> parseStates(String list) {
         if (list.equalsIgnoreCase("all")) return n -> true;
         List<Predicate<Node>> any = new ArrayList<>();
@@ -607,7 +615,7 @@ public final class Sinfo implements Command {
                                          %c %C %m %e %O %z %d %w %f %G %E %H %u %U %s %r %h %g %V)
               -p, --partition=PARTITION  report on these partitions
               -r, --responding           report only responding nodes
-              -R, --list-reasons         list the reasons nodes are down or drained
+              -R, --list-reasons         list the reasons nodes are down or drained (and an up node's clock skew)
               -s, --summarize            one line per partition with node counts (A/I/O/T)
               -t, --states=STATES        only nodes in these states (idle,mix,alloc,down,drain,
                                          drained,draining, or 'all')

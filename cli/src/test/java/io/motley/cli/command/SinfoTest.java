@@ -175,6 +175,18 @@ class SinfoTest {
     }
 
     @Test
+    void listReasonsAlsoShowsAnUpNodesClockSkew() throws Exception {
+        FakeCluster c = new FakeCluster()
+                .nodes(
+                        Fixtures.node("n1", 4, 8000),
+                        Fixtures.node("n2", 4, 8000)
+                                .withState(NodeState.UP, "Clock skew 300s ahead", at("2026-11-22T10:00:00")))
+                .partitions(Fixtures.debug());
+        Result r = Fixtures.run(new Sinfo(), c, BUSY_AT, "-R", "-o", "%E|%t|%N");
+        assertThat(r.out()).isEqualTo(lines("REASON|STATE|NODELIST", "Clock skew 300s ahead|idle|n2"));
+    }
+
+    @Test
     void longPartitionNamesWidenTheDefaultColumn() throws Exception {
         FakeCluster c = new FakeCluster()
                 .nodes(Fixtures.vm())

@@ -47,7 +47,8 @@ final class RunEnds {
         } else if (j != null && j.state() == JobState.RUNNING && node.equals(j.node())) {
             JobState how = f.state();
             Integer by = state.cancelling.get(id);
-            long end = f.end() > 0 ? f.end() : clock.getAsLong();
+            // a node's clock may be behind ours: a run never ends before it started
+            long end = Math.max(f.end() > 0 ? f.end() : clock.getAsLong(), j.startTime());
             // Slurm reports an OOM-killed job as 0:125 whatever signal ended it
             ExitStatus exit =
                     how == JobState.OUT_OF_MEMORY ? new ExitStatus(0, 125) : new ExitStatus(f.code(), f.signal());
