@@ -65,6 +65,9 @@ final class TestBed implements AutoCloseable {
     TestBed(String name, String controllerHost, List<String> agentHosts, String extraConfig) throws IOException {
         this.name = name;
         this.controllerHost = controllerHost;
+        // beds of earlier runs that were killed before they could remove theirs go first
+        Run gc = script(List.of("gc"));
+        if (gc.rc() != 0) throw new IOException("testbed gc failed rc=" + gc.rc() + ": " + gc.err());
         List<String> args = new ArrayList<>(List.of("up", name, controllerHost));
         args.addAll(agentHosts);
         Run r = script(args);
@@ -87,7 +90,13 @@ final class TestBed implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(SCRIPT.toString());
         cmd.addAll(args);
-        return run(new ProcessBuilder(cmd), null);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        // the bed belongs to this JVM: a later `testbed gc` removes it if this JVM dies without closing it
+        pb.environment()
+                .put(
+                        "MOTLEY_TESTBED_OWNER",
+                        Long.toString(ProcessHandle.current().pid()));
+        return run(pb, null);
     }
 
     private static Run run(ProcessBuilder pb, String stdin) {
