@@ -386,6 +386,11 @@ final class NodeRegistry {
                     state.save(n.withState(NodeState.DOWN, NOT_RESPONDING, now));
                     log.warn("node down node={} reason=\"{}\" silent_for={}s", n.name(), NOT_RESPONDING, now - seen);
                     failJobsOn(n.name(), now, null);
+                    // its link is given up too: behind a partition that heals, the agent would otherwise go on
+                    // heartbeating on it, never registering again, and its node would stay DOWN with runs the
+                    // controller gave up on; closed, the agent finds it reset, reconnects and is reconciled
+                    AgentChannel link = state.links.remove(n.name());
+                    if (link != null) link.close();
                     // runs killed by a requeue on a dead node will not report; their jobs need not wait
                     state.endingRuns.values().removeIf(n.name()::equals);
                     changed = true;

@@ -68,8 +68,12 @@ class ClusterTest {
             sent.add(new Order("ok", -1, 0, null, null));
         }
 
+        volatile boolean closed;
+
         @Override
-        public void close() {}
+        public void close() {
+            closed = true;
+        }
 
         synchronized Order last() {
             return sent.get(sent.size() - 1);
@@ -195,6 +199,8 @@ class ClusterTest {
         assertThat(c.nodes().get(0).state()).isEqualTo(NodeState.DOWN);
         assertThat(c.nodes().get(0).reason()).isEqualTo("Not responding");
         assertThat(c.job(a)).get().extracting(Job::state).isEqualTo(JobState.NODE_FAIL);
+        // its link is closed: an agent behind a partition that heals must register again, not heartbeat on
+        assertThat(n1.closed).isTrue();
 
         // it returns still running the job: the job already failed, so the agent is told to kill it
         FakeLink back = new FakeLink("n1");
