@@ -131,7 +131,7 @@ public final class JobLauncher {
         final long id;
         final int run;
         final Path dir;
-        final long limitSeconds;
+        final long limitSeconds; // 0: no limit
         final long killWait;
         final String stderrPath;
         volatile JobBox box;
@@ -446,7 +446,7 @@ public final class JobLauncher {
                 throw new LaunchFailure(reason(e) + " (starting the job's shepherd)", e);
             }
             Running r = new Running(
-                    job.id(), job.restarts(), dir, job.timeLimitSeconds(), killWait, err.isEmpty() ? out : err);
+                    job.id(), job.restarts(), dir, job.timeLimit().secondsOr(0), killWait, err.isEmpty() ? out : err);
             r.box = box;
             r.asUser = who.prefix;
             running.put(runDir(r.id, r.run), r);
@@ -886,7 +886,7 @@ public final class JobLauncher {
         Job job = order.job();
         String out = OutputPattern.stdout(job, nodeName);
         String err = OutputPattern.stderr(job, nodeName);
-        Running r = new Running(id, run, dir, job.timeLimitSeconds(), order.killWaitSeconds(), err);
+        Running r = new Running(id, run, dir, job.timeLimit().secondsOr(0), order.killWaitSeconds(), err);
         try {
             r.asUser = JobIdentity.of(job, agentIsRoot).prefix;
         } catch (IOException e) {

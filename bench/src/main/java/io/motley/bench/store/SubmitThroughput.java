@@ -6,6 +6,7 @@ import io.motley.controller.cluster.Submission;
 import io.motley.controller.store.Store;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.JobRequest;
+import io.motley.core.job.TimeLimit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,27 +36,12 @@ public final class SubmitThroughput {
         ClusterConfig config = ClusterConfig.parse(conf);
         try (Store store = Store.open(config, home)) {
             Cluster cluster = new Cluster(config, store, () -> System.currentTimeMillis() / 1000);
-            JobRequest r = new JobRequest(
-                    "bench",
-                    List.of(),
-                    1,
-                    1,
-                    false,
-                    1,
-                    JobRequest.UNSET,
-                    JobRequest.UNSET,
-                    600,
-                    null,
-                    null,
-                    "/tmp",
-                    null,
-                    Map.of("PATH", "/usr/bin:/bin"),
-                    "#!/bin/sh\ntrue\n",
-                    List.of(),
-                    false,
-                    null,
-                    null,
-                    "h");
+            JobRequest r = JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                    .name("bench")
+                    .timeLimit(TimeLimit.of(600))
+                    .environment(Map.of("PATH", "/usr/bin:/bin"))
+                    .submitHost("h")
+                    .build();
             Caller caller = new Caller(1000, 1000, "bench", List.of("bench"));
             run(cluster, r, caller, Math.max(clients, count / 10), clients); // warm-up
             AtomicLong refused = new AtomicLong();

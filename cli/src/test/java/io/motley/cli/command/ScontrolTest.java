@@ -309,7 +309,7 @@ class ScontrolTest {
                                 .build(),
                         at("2026-11-22T12:45:00"),
                         false)
-                .ended(JobState.DEADLINE, new ExitStatus(0, 1), BUSY_AT, -1);
+                .ended(JobState.DEADLINE, new ExitStatus(0, 1), BUSY_AT);
         FakeCluster c = new FakeCluster()
                 .nodes(Fixtures.vm())
                 .partitions(Fixtures.debug())

@@ -16,9 +16,8 @@ import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.JobUpdate;
 import io.motley.core.job.KillReason;
-import io.motley.core.job.PendingReason;
+import io.motley.core.job.TimeLimit;
 import io.motley.core.scheduler.Admission;
-import io.motley.core.time.Durations;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -130,48 +129,23 @@ final class JobCommands {
                 return new Admitted(refused, null, null, null);
             }
             // Slurm spends a job id on a refused submission and records it as FAILED; so do we
-            CompletableFuture<Job> failed = state.store.insertGrouped(id -> new Job(
-                    id,
-                    req,
-                    caller.user(),
-                    caller.uid(),
-                    caller.gid(),
-                    JobState.FAILED,
-                    PendingReason.None,
-                    0,
-                    now,
-                    now,
-                    now,
-                    v.partition(),
-                    null,
-                    0,
-                    0,
-                    v.timeLimit(),
-                    new ExitStatus(1, 0),
-                    -1));
+            CompletableFuture<Job> failed = state.store.insertGrouped(id -> Job.builder(id, req)
+                    .owner(caller.user(), caller.uid(), caller.gid())
+                    .state(JobState.FAILED)
+                    .times(new Job.Times(now, now, now))
+                    .allocation(Job.Allocation.queued(v.partition(), v.timeLimit()))
+                    .outcome(new Job.Outcome(new ExitStatus(1, 0), null, null))
+                    .build());
             return new Admitted(null, failed, refused, why);
         }
         ArraySpec spec = req.array() == null ? null : ArraySpec.parse(req.array());
         CompletableFuture<Job> job = state.store.insertGrouped(id -> {
-            Job j = new Job(
-                    id,
-                    req,
-                    caller.user(),
-                    caller.uid(),
-                    caller.gid(),
-                    JobState.PENDING,
-                    PendingReason.None,
-                    priorities.initial(id),
-                    now,
-                    0,
-                    0,
-                    v.partition(),
-                    null,
-                    0,
-                    0,
-                    v.timeLimit(),
-                    ExitStatus.NONE,
-                    -1);
+            Job j = Job.builder(id, req)
+                    .owner(caller.user(), caller.uid(), caller.gid())
+                    .priority(priorities.initial(id))
+                    .times(Job.Times.submitted(now))
+                    .allocation(Job.Allocation.queued(v.partition(), v.timeLimit()))
+                    .build();
             // one record holds all of an array's pending tasks, however many
             return spec == null ? j : j.withArray(new ArrayPart(id, -1, ArraySpec.fold(spec.indices())));
         });
@@ -185,7 +159,11 @@ final class JobCommands {
      * or size), so that no job id is spent on it.
      */
     record Verdict(
-            JobRequest request, String partition, long timeLimit, Admission.Rejection rejection, boolean beforeStore) {}
+            JobRequest request,
+            String partition,
+            TimeLimit timeLimit,
+            Admission.Rejection rejection,
+            boolean beforeStore) {}
 
     /**
      * The one check every request that creates or changes a job passes (sbatch, scontrol update):
@@ -197,7 +175,7 @@ final class JobCommands {
     private Verdict admit(JobRequest asked, int ownerUid, String owner, List<String> callerGroups, long now) {
         Optional<Admission.Rejection> invalid = Admission.validate(asked, config.limits(), ownerUid);
         if (invalid.isPresent())
-            return new Verdict(asked, String.join(",", asked.partitions()), Durations.UNLIMITED, invalid.get(), true);
+            return new Verdict(asked, String.join(",", asked.partitions()), TimeLimit.UNLIMITED, invalid.get(), true);
         List<NodeView> views = state.nodes.values().stream().map(Node::view).toList();
         // the account (-A or the user's default) and QOS the job is charged to, checked when accounts are declared
         Admission.Charge charge = Admission.charge(asked, owner, accounts.associations());
@@ -208,15 +186,16 @@ final class JobCommands {
         if (no.isEmpty() && charge.account() != null && accounts.associations().enforced()) {
             // a job without a time limit gets its association's MaxWall, as slurmctld sets it
             long maxWall = LimitCheck.maxWall(accounts.db(), new LimitCheck.Owner(charge.account(), owner));
-            if (maxWall > 0 && req.timeLimitSeconds() == JobRequest.UNSET) req = req.withTimeLimit(maxWall);
+            if (maxWall > 0 && !req.timing().limit().given()) req = req.withTimeLimit(new TimeLimit.Seconds(maxWall));
         }
         List<String> parts = Admission.resolvePartitions(req, config.partitions());
         Partition first = config.partitions().stream()
                 .filter(p -> !parts.isEmpty() && p.name().equals(parts.get(0)))
                 .findFirst()
                 .orElse(null);
-        long limit = first == null ? req.timeLimitSeconds() : first.effectiveTimeLimit(req.timeLimitSeconds());
-        if (limit == JobRequest.UNSET) limit = Durations.UNLIMITED;
+        TimeLimit own = req.timing().limit();
+        TimeLimit limit = first == null ? own : first.effectiveTimeLimit(own);
+        if (!limit.given()) limit = TimeLimit.UNLIMITED;
         String partition = String.join(",", parts.isEmpty() ? req.partitions() : parts);
         if (no.isEmpty()) no = Admission.checkDeadline(req, limit, now);
         if (no.isEmpty() && req.dependency() != null) {
@@ -306,7 +285,7 @@ final class JobCommands {
                     rest.remove(Integer.valueOf(index));
                     Job next = rest.isEmpty()
                             ? meta.withArray(new ArrayPart(arrayId, index, ""))
-                                    .ended(JobState.CANCELLED, ExitStatus.NONE, now, uid)
+                                    .endedBy(JobState.CANCELLED, ExitStatus.NONE, now, uid)
                             : meta.withArray(new ArrayPart(arrayId, -1, ArraySpec.fold(rest)));
                     state.save(next);
                     out.add(Outcome.ok(arrayId));
@@ -321,7 +300,7 @@ final class JobCommands {
                 } else if (j.state().isTerminal()) {
                     out.add(new Outcome(id, "Job/step already completing or completed", false));
                 } else if (j.state() == JobState.PENDING) {
-                    state.save(j.ended(JobState.CANCELLED, ExitStatus.NONE, now, uid));
+                    state.save(j.endedBy(JobState.CANCELLED, ExitStatus.NONE, now, uid));
                     log.info("job cancelled while pending job={} by_uid={}", id, uid);
                     out.add(Outcome.ok(id));
                 } else {

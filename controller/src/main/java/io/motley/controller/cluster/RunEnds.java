@@ -53,7 +53,7 @@ final class RunEnds {
             ExitStatus exit =
                     how == JobState.OUT_OF_MEMORY ? new ExitStatus(0, 125) : new ExitStatus(f.code(), f.signal());
             Job done = j.withUsage(f.usage())
-                    .ended(how, exit, end, how == JobState.CANCELLED ? (by == null ? 0 : by) : -1);
+                    .endedBy(how, exit, end, how == JobState.CANCELLED ? (Integer) (by == null ? 0 : by) : null);
             String desc = stateDesc(f.desc());
             if (desc != null) done = done.withStateDesc(desc);
             try {
@@ -98,6 +98,6 @@ final class RunEnds {
             log.info("job requeued: its node failed job={} node={} run={}", j.id(), j.node(), j.restarts() + 1);
             return j.requeue(now + config.requeueDelaySeconds(), false);
         }
-        return j.ended(JobState.NODE_FAIL, ExitStatus.NONE, now, -1);
+        return j.ended(JobState.NODE_FAIL, ExitStatus.NONE, now);
     }
 }

@@ -13,6 +13,7 @@ import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.KillReason;
 import io.motley.core.job.PendingReason;
+import io.motley.core.job.TimeLimit;
 import io.motley.core.scheduler.Plan;
 import io.motley.core.scheduler.Scheduler;
 import java.nio.file.Path;
@@ -228,7 +229,7 @@ class ClusterTest {
                 .containsExactly(null, null, "Invalid job id specified");
         assertThat(c.job(pend))
                 .get()
-                .extracting(Job::state, Job::cancelledBy)
+                .extracting(Job::state, j -> j.outcome().cancelledBy())
                 .containsExactly(JobState.CANCELLED, 1000);
         assertThat(c.job(run))
                 .get()
@@ -237,7 +238,10 @@ class ClusterTest {
                 .isEqualTo(JobState.RUNNING);
         assertThat(n1.ops()).contains("kill:" + run);
         c.jobEnded("n1", ended(run, 0, JobState.valueOf("CANCELLED"), 0, 15, now.get(), null));
-        assertThat(c.job(run)).get().extracting(Job::state, Job::cancelledBy).containsExactly(JobState.CANCELLED, 1000);
+        assertThat(c.job(run))
+                .get()
+                .extracting(Job::state, j -> j.outcome().cancelledBy())
+                .containsExactly(JobState.CANCELLED, 1000);
         assertThat(c.cancel(List.of(run), Map.of(), Caller.uid(0)))
                 .extracting(Outcome::error)
                 .containsExactly("Job/step already completing or completed");
@@ -264,7 +268,10 @@ class ClusterTest {
         // the agent reports it again once the database is back: who cancelled it was kept for this
         store.failWith(null);
         c.jobEnded("n1", ended(run, 0, JobState.CANCELLED, 0, 15, now.get(), null));
-        assertThat(c.job(run)).get().extracting(Job::state, Job::cancelledBy).containsExactly(JobState.CANCELLED, 1000);
+        assertThat(c.job(run))
+                .get()
+                .extracting(Job::state, j -> j.outcome().cancelledBy())
+                .containsExactly(JobState.CANCELLED, 1000);
         assertThat(n1.ops()).containsOnlyOnce("ack_ended:" + run);
     }
 
@@ -324,7 +331,7 @@ class ClusterTest {
         // the next pass starts the updated job with its new limit
         c.schedulePass();
         assertThat(c.job(updated).orElseThrow().state()).isEqualTo(JobState.RUNNING);
-        assertThat(c.job(updated).orElseThrow().timeLimitSeconds()).isEqualTo(300);
+        assertThat(c.job(updated).orElseThrow().timeLimit()).isEqualTo(new TimeLimit.Seconds(300));
 
         long late = id(c.submit(req(1), as(0, 0, "root")));
         in = c.scheduling().snapshot();
