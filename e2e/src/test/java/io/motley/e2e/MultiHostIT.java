@@ -7,6 +7,7 @@ import io.motley.e2e.TestCluster.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +37,7 @@ class MultiHostIT {
     @BeforeAll
     static void up() throws Exception {
         TestBed.unavailable().ifPresent(why -> org.junit.jupiter.api.Assumptions.abort("MultiHostIT: " + why));
-        bed = new TestBed("mh" + TAG, CTL, AGENTS, "NodeTimeout=4\nKillWait=2\nJobRequeue=1\nRequeueDelay=2\n");
+        bed = new TestBed("mh" + TAG, CTL, AGENTS, "NodeTimeout=8\nKillWait=2\nJobRequeue=1\nRequeueDelay=2\n");
         bed.startController();
         bed.startAgent(A, 1, "300M");
         bed.startAgent(B, 1, "400M");
@@ -149,11 +150,23 @@ class MultiHostIT {
         int registrations = count(bed.log(C, "agent"), "registered with controller=");
 
         bed.cut(C);
+        // heartbeats every 2 s (NodeTimeout=8): after two missed ones the node is NOT_RESPONDING (alloc*, no
+        // reason, its jobs still running), and DOWN only after NodeTimeout; another host sees each step
+        List<String> seen = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(300))
-                .until(() -> bed.cmd(A, "sinfo", "-N", "-h", "-o", "%N %t %E")
-                        .lines()
-                        .contains(C + " down Not responding"));
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    String now = bed.cmd(A, "sinfo", "-N", "-h", "-o", "%N %t %E").lines().stream()
+                            .filter(l -> l.startsWith(C + " "))
+                            .findFirst()
+                            .orElse("");
+                    if (seen.isEmpty() || !seen.getLast().equals(now)) seen.add(now);
+                    return now.equals(C + " down* Not responding");
+                });
+        assertThat(seen)
+                .as("states of %s seen from %s", C, A)
+                .containsSubsequence(C + " alloc* none", C + " down* Not responding")
+                .doesNotContain(C + " down Not responding");
         bed.awaitState(B, failed, "NODE_FAIL", Duration.ofSeconds(10));
         bed.awaitState(B, requeued, "PENDING", Duration.ofSeconds(10));
         // the node itself knows nothing of this: behind the cut its runs go on

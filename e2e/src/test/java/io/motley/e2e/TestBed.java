@@ -250,7 +250,9 @@ final class TestBed implements AutoCloseable {
                     Run r = cmd(from, "sinfo", "-N", "-h", "-o", "%N %t");
                     if (r.rc() != 0) return false;
                     for (String n : nodes) {
-                        if (r.lines().stream().noneMatch(l -> l.startsWith(n + " ") && !l.contains("down")))
+                        // up and responding: not down, and no * (NOT_RESPONDING) after its state
+                        if (r.lines().stream()
+                                .noneMatch(l -> l.startsWith(n + " ") && !l.contains("down") && !l.endsWith("*")))
                             return false;
                     }
                     return true;

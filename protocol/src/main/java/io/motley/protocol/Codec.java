@@ -245,7 +245,8 @@ public final class Codec {
                 .put("gpus", Gpu.format(n.gpus()))
                 .put("containment", n.containment())
                 .put("jobUser", n.jobUser())
-                .put("gpuUsage", n.gpuUsage());
+                .put("gpuUsage", n.gpuUsage())
+                .put("notResponding", n.notResponding());
     }
 
     public static Node node(Frame f) {
@@ -275,7 +276,8 @@ public final class Codec {
                 Gpu.parse(f.str("gpus", "")),
                 f.str("containment", ""),
                 f.str("jobUser", ""),
-                f.str("gpuUsage", ""));
+                f.str("gpuUsage", ""),
+                f.bool("notResponding"));
     }
 
     public static Frame partition(Partition p) {

@@ -231,7 +231,12 @@ class MessagesTest {
                 new Object[] {new RequeueHold(List.of(1L)), new Outcomes(List.of(Outcome.done(1)))},
                 new Object[] {new UpdateJob(List.of(1L), Map.of()), new Outcomes(List.of(Outcome.failed(1, "no")))},
                 new Object[] {new Top(List.of(1L)), new Outcomes(List.of())},
-                new Object[] {new Nodes(), new NodeList(List.of(node(NodeState.DRAIN, "disk", 99, "gpu:0=1")))},
+                new Object[] {
+                    new Nodes(),
+                    new NodeList(List.of(
+                            node(NodeState.DRAIN, "disk", 99, "gpu:0=1"),
+                            node(NodeState.UP, null, 0, "").withNotResponding(true)))
+                },
                 new Object[] {new Partitions(), new PartitionList("motley", List.of(p))},
                 new Object[] {
                     new UpdateNode(List.of("n1"), "DRAIN", "x"),

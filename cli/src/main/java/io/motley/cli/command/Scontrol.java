@@ -493,7 +493,7 @@ public final class Scontrol implements Command {
         if (!blank(n.os())) l.add("OS=" + n.os() + " ");
         l.add("RealMemory=" + n.memMiB() + " AllocMem=" + n.allocMemMiB() + " FreeMem=" + n.freeMemMiB() + " Sockets="
                 + n.sockets() + " Boards=1");
-        l.add("State=" + n.displayState().toUpperCase(Locale.ROOT) + " ThreadsPerCore=" + n.threadsPerCore()
+        l.add("State=" + n.controlState() + " ThreadsPerCore=" + n.threadsPerCore()
                 + " TmpDisk=0 Weight=1 Owner=N/A MCS_label=N/A");
         List<String> in = partitions.stream()
                 .filter(p -> p.contains(n.name()))

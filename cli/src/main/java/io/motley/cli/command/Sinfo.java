@@ -122,8 +122,9 @@ public final class Sinfo implements Command {
         for (Node n : Requests.nodes(io)) {
             if (onlyNodes != null && !onlyNodes.contains(n.name())) continue;
             if (!stateFilter.test(n)) continue;
-            if (p.has("dead") && n.state() != NodeState.DOWN) continue;
-            if (p.has("responding") && n.state() == NodeState.DOWN) continue;
+            // as in Slurm, "dead" is the NOT_RESPONDING flag, not the DOWN state an operator may set
+            if (p.has("dead") && !n.notResponding()) continue;
+            if (p.has("responding") && n.notResponding()) continue;
             nodes.add(n);
         }
         Requests.PartitionList partitionList = Requests.partitions(io);
@@ -389,26 +390,29 @@ public final class Sinfo implements Command {
         return seconds < 0 ? unlimited : Durations.formatCompact(seconds);
     }
 
-    /** sinfo's short state (%t): idle, mix, alloc, down, drain, drng. */
+    /** sinfo's short state (%t): idle, mix, alloc, down, drain, drng, with Slurm's * when not responding. */
     static String shortState(Node n) {
-        return switch (n.displayState()) {
+        String state = NodeState.display(n.state(), n.allocCpus(), n.cpus());
+        String compact = switch (state) {
             case "mixed" -> "mix";
             case "allocated" -> "alloc";
             case "drained" -> "drain";
             case "draining" -> "drng";
-            default -> n.displayState();
+            default -> state;
         };
+        return compact + (n.notResponding() ? "*" : "");
     }
 
     /**
      * The node's state as Slurm numbers it (DOWN 1, IDLE 2, ALLOCATED 3, MIXED 5, plus 0x200 for
-     * DRAIN): nodes group by it and lines sort by it, highest first.
+     * DRAIN and 0x800 for NOT_RESPONDING): nodes group by it and lines sort by it, highest first.
      */
     static int stateRank(Node n) {
-        if (n.state() == NodeState.DOWN) return 1;
-        if (n.state() == NodeState.INVAL) return 0x400;
+        int noRespond = n.notResponding() ? 0x800 : 0;
+        if (n.state() == NodeState.DOWN) return 1 | noRespond;
+        if (n.state() == NodeState.INVAL) return 0x400 | noRespond;
         int base = n.allocCpus() == 0 ? 2 : n.allocCpus() >= n.cpus() ? 3 : 5;
-        return n.state() == NodeState.DRAIN ? base | 0x200 : base;
+        return (n.state() == NodeState.DRAIN ? base | 0x200 : base) | noRespond;
     }
 
     private static int rowStateRank(Row r) {
@@ -555,6 +559,7 @@ public final class Sinfo implements Command {
             return n -> n.state() == NodeState.UP && n.allocCpus() >= n.cpus() && n.cpus() > 0;
         if (prefixOf(s, "mix", "mixed"))
             return n -> n.state() == NodeState.UP && n.allocCpus() > 0 && n.allocCpus() < n.cpus();
+        if ("no_respond".startsWith(s) && s.length() >= 2) return Node::notResponding;
         if ("drain".startsWith(s)) return n -> n.state() == NodeState.DRAIN;
         if ("drained".startsWith(s)) return n -> n.state() == NodeState.DRAIN && n.allocCpus() == 0;
         if ("draining".startsWith(s) || "drng".startsWith(s))
@@ -566,7 +571,6 @@ public final class Sinfo implements Command {
                 "npc",
                 "completing",
                 "comp",
-                "no_respond",
                 "powered_down",
                 "powering_up",
                 "fail",

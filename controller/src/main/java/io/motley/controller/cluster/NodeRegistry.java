@@ -60,6 +60,16 @@ final class NodeRegistry {
         return Math.max(1, Math.min(10, config.nodeTimeoutSeconds() / 3));
     }
 
+    /**
+     * How long a node may be silent before it is flagged NOT_RESPONDING: two heartbeats missed in a
+     * row (one late heartbeat is transit jitter, not a fault), and always short of NodeTimeout. Slurm
+     * pings a node silent for SlurmdTimeout/3 and flags it when that ping fails; our heartbeats are
+     * that ping, sent by the agent every NodeTimeout/3 (at most 10 s).
+     */
+    long notRespondingSeconds() {
+        return Math.max(1, Math.min(2 * heartbeatSeconds(), config.nodeTimeoutSeconds() - 1));
+    }
+
     /** An agent (re)connected: record its node, then reconcile what it runs with what we believe. */
     void register(AgentChannel link, AgentReport.Registration reg) {
         synchronized (state) {
@@ -219,8 +229,13 @@ final class NodeRegistry {
             lastSeen.put(node, now);
             Node n = state.nodes.get(node);
             if (n == null) return;
-            n = n.withLoad(hb.cpuLoad(), hb.freeMemMiB(), hb.gpuUsage());
+            boolean wasSilent = n.notResponding();
+            n = n.withLoad(hb.cpuLoad(), hb.freeMemMiB(), hb.gpuUsage()).withNotResponding(false);
             state.note(n);
+            if (wasSilent) {
+                log.info("node responding again node={}", node);
+                wake.run();
+            }
             if (hb.health() != null) health(n, hb.health(), now);
             if (hb.agentClockMs() > 0) checkClock(node, hb.agentClockMs(), now);
         }
@@ -375,13 +390,23 @@ final class NodeRegistry {
         }
     }
 
-    /** Marks nodes whose heartbeats stopped DOWN (their jobs end as NODE_FAIL or are requeued). */
+    /**
+     * Flags nodes whose heartbeats stopped NOT_RESPONDING (no new jobs start there), then, past
+     * NodeTimeout, marks them DOWN (their jobs end as NODE_FAIL or are requeued). The flag stays on a
+     * DOWN node until its agent registers again, as Slurm shows {@code down*}.
+     */
     void checkTimeouts() {
         boolean changed = false;
         synchronized (state) {
             long now = clock.getAsLong();
             for (Node n : List.copyOf(state.nodes.values())) {
                 long seen = lastSeen.getOrDefault(n.name(), 0L);
+                if (!n.notResponding() && now - seen > notRespondingSeconds()) {
+                    // memory only, as a heartbeat's load is: a restarted controller gives the node a timeout anyway
+                    n = n.withNotResponding(true);
+                    state.note(n);
+                    log.warn("node not responding node={} silent_for={}s", n.name(), now - seen);
+                }
                 if (n.state() != NodeState.DOWN && now - seen > config.nodeTimeoutSeconds()) {
                     state.save(n.withState(NodeState.DOWN, NOT_RESPONDING, now));
                     log.warn("node down node={} reason=\"{}\" silent_for={}s", n.name(), NOT_RESPONDING, now - seen);

@@ -155,8 +155,8 @@ final class SchedulingLoop {
             refreshPriorities(now);
             List<NodeView> views = new ArrayList<>();
             for (Node n : state.nodes.values()) {
-                // only nodes whose agent is connected can be given work
-                NodeState s = state.links.containsKey(n.name()) ? n.state() : NodeState.DOWN;
+                // only nodes whose agent is connected and responding can be given work
+                NodeState s = state.links.containsKey(n.name()) && !n.notResponding() ? n.state() : NodeState.DOWN;
                 views.add(new NodeView(
                         n.name(), n.cpus(), n.memMiB(), s, n.gpus(), Set.copyOf(n.features()), weight(n.name())));
             }
@@ -255,6 +255,7 @@ final class SchedulingLoop {
                         && j.request() == queue.asked().get(jobId)
                         && node != null
                         && node.state() == NodeState.UP
+                        && !node.notResponding()
                         && state.links.containsKey(s.node())
                         && (!(entry instanceof QueueEntry.Task t)
                                 || ArrayTasks.holds(j, t.key().index()));
