@@ -9,6 +9,7 @@ import io.motley.controller.store.Store;
 import io.motley.core.accounts.Sacctmgr;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -44,6 +45,14 @@ class SubmitLimitTest {
                 });
     }
 
+    static JobRequest physics() {
+        return JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                .name("j")
+                .account("physics")
+                .submitHost("h")
+                .build();
+    }
+
     @Test
     void clientsTogetherCannotPassMaxSubmitJobsWhileTheirJobsWaitForACommit() throws Exception {
         Cluster c = new Cluster(
@@ -60,7 +69,7 @@ class SubmitLimitTest {
         List<CompletableFuture<Submission>> submissions = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             submissions.add(CompletableFuture.supplyAsync(() -> {
-                Submission s = c.submit(PrioritiesTest.req(1, "physics", 0, null), as(1000, 1000, "alice"));
+                Submission s = c.submit(physics(), as(1000, 1000, "alice"));
                 answered.incrementAndGet();
                 return s;
             }));
@@ -78,8 +87,8 @@ class SubmitLimitTest {
         // the limit frees as the jobs leave: a cancelled job makes room for one more
         long first = Calls.id(all.stream().filter(Calls::accepted).findFirst().orElseThrow());
         c.cancel(List.of(first), java.util.Map.of(), Caller.uid(0));
-        CompletableFuture<Submission> again = CompletableFuture.supplyAsync(
-                () -> c.submit(PrioritiesTest.req(1, "physics", 0, null), as(1000, 1000, "alice")));
+        CompletableFuture<Submission> again =
+                CompletableFuture.supplyAsync(() -> c.submit(physics(), as(1000, 1000, "alice")));
         await().atMost(Duration.ofSeconds(20)).until(() -> !held.isEmpty());
         held.poll().run();
         assertThat(Calls.accepted(again.get())).isTrue();
