@@ -19,6 +19,7 @@ import io.motley.core.job.KillReason;
 import io.motley.core.job.TimeLimit;
 import io.motley.core.scheduler.Admission;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,12 @@ final class JobCommands {
     private final Priorities priorities;
     private final Accounts accounts;
     private final LongFunction<Optional<Dependency.Target>> dependencyTarget;
+    /**
+     * Accepted submissions whose group commit is still under way, by association: not in the
+     * tables yet, but MaxSubmitJobs counts them, or clients submitting together could pass it.
+     * Under the tables' lock.
+     */
+    private final Map<LimitCheck.Owner, Integer> committing = new HashMap<>();
 
     /**
      * @param dependencyTarget what a dependency on a job id finds (the job, its array tasks, or
@@ -76,20 +83,27 @@ final class JobCommands {
             a = admitAndQueue(submitted, caller);
         }
         if (a.answer() != null) return a.answer();
-        Job job;
+        Job job = null;
         try {
             job = Store.await(a.inserted());
         } catch (StoreException e) {
             // the store's message says what happened and what to do (disk full, database gone); nothing was saved
             log.error("submission not saved user={} error=\"{}\"", caller.user(), e.getMessage());
             return new Submission.Refused(e.getMessage(), null);
+        } finally {
+            if (job == null) {
+                synchronized (state) {
+                    committed(a.counted());
+                }
+            }
         }
         if (a.refused() != null) {
             log.info("submission refused job={} user={} why=\"{}\"", job.id(), caller.user(), a.why());
             return a.refused();
         }
         synchronized (state) {
-            // committed: memory follows, its text shared with the other jobs'
+            // committed: memory follows, its text shared with the other jobs', and the job counts from the tables
+            committed(a.counted());
             state.note(job.shared());
         }
         log.info(
@@ -104,10 +118,20 @@ final class JobCommands {
     /**
      * A submission after its check: {@code answer} when it is answered without the store, or the
      * job {@code inserted} into the store's next group, with {@code refused} (and its reason) when
-     * that job is the FAILED record of a refusal.
+     * that job is the FAILED record of a refusal; {@code counted} is the association whose
+     * {@link #committing} count it holds until its commit ends, or null.
      */
     private record Admitted(
-            Submission answer, CompletableFuture<Job> inserted, Submission.Refused refused, String why) {}
+            Submission answer,
+            CompletableFuture<Job> inserted,
+            Submission.Refused refused,
+            String why,
+            LimitCheck.Owner counted) {}
+
+    /** A submission's group commit ended (saved or not): it no longer counts as committing. */
+    private void committed(LimitCheck.Owner counted) {
+        if (counted != null) committing.computeIfPresent(counted, (k, n) -> n == 1 ? null : n - 1);
+    }
 
     /** The check of {@link #submit}, under the tables' lock, and the job it queues for the store. */
     private Admitted admitAndQueue(JobRequest submitted, Caller caller) {
@@ -116,7 +140,6 @@ final class JobCommands {
         // Slurm's does
         JobRequest asked = submitted.nice() < 0 && !caller.isRoot() ? submitted.withNice(0) : submitted;
         Verdict admitted = admit(asked, caller.uid(), caller.user(), caller.groupsToCheck(), now);
-        // MaxSubmitJobs counts the jobs in the tables: submissions still in a group commit are not counted yet
         Verdict v = admitted.rejection() == null ? overSubmitLimit(admitted, caller.user()) : admitted;
         JobRequest req = v.request();
         if (v.rejection() != null) {
@@ -126,7 +149,7 @@ final class JobCommands {
             if (v.beforeStore()) {
                 // text and sizes are judged before anything is stored, as Slurm's _validate_job_desc: no id is spent
                 log.info("submission refused user={} why=\"{}\"", caller.user(), why);
-                return new Admitted(refused, null, null, null);
+                return new Admitted(refused, null, null, null, null);
             }
             // Slurm spends a job id on a refused submission and records it as FAILED; so do we
             CompletableFuture<Job> failed = state.store.insertGrouped(id -> Job.builder(id, req)
@@ -136,7 +159,7 @@ final class JobCommands {
                     .allocation(Job.Allocation.queued(v.partition(), v.timeLimit()))
                     .outcome(new Job.Outcome(new ExitStatus(1, 0), null, null))
                     .build());
-            return new Admitted(null, failed, refused, why);
+            return new Admitted(null, failed, refused, why, null);
         }
         ArraySpec spec = req.array() == null ? null : ArraySpec.parse(req.array());
         CompletableFuture<Job> job = state.store.insertGrouped(id -> {
@@ -149,7 +172,9 @@ final class JobCommands {
             // one record holds all of an array's pending tasks, however many
             return spec == null ? j : j.withArray(new ArrayPart(id, -1, ArraySpec.fold(spec.indices())));
         });
-        return new Admitted(null, job, null, null);
+        LimitCheck.Owner counted = limited(req, caller.user());
+        if (counted != null) committing.merge(counted, 1, Integer::sum);
+        return new Admitted(null, job, null, null, counted);
     }
 
     /**
@@ -218,17 +243,24 @@ final class JobCommands {
      * than that is refused before anything is stored, as slurmctld's acct_policy_validate does.
      */
     private Verdict overSubmitLimit(Verdict v, String owner) {
-        String account = v.request().account();
-        if (account == null || !accounts.associations().enforced()) return v;
+        LimitCheck.Owner assoc = limited(v.request(), owner);
+        if (assoc == null) return v;
         long active = state.jobs.values().stream()
-                .filter(j -> !j.state().isTerminal()
-                        && j.user().equals(owner)
-                        && account.equals(j.request().account()))
-                .count();
-        return LimitCheck.atSubmit(accounts.db(), new LimitCheck.Owner(account, owner), active)
+                        .filter(j -> !j.state().isTerminal()
+                                && j.user().equals(owner)
+                                && assoc.account().equals(j.request().account()))
+                        .count()
+                + committing.getOrDefault(assoc, 0);
+        return LimitCheck.atSubmit(accounts.db(), assoc, active)
                 .map(why -> new Verdict(
                         v.request(), v.partition(), v.timeLimit(), new Admission.Rejection(null, why), true))
                 .orElse(v);
+    }
+
+    /** The association whose limits a request of {@code owner}'s is held to, or null when none are enforced. */
+    private LimitCheck.Owner limited(JobRequest req, String owner) {
+        String account = req.account();
+        return account == null || !accounts.associations().enforced() ? null : new LimitCheck.Owner(account, owner);
     }
 
     /** Slurm's words for acting on a job that does not exist or is someone else's (only its owner and root may); null when allowed. */

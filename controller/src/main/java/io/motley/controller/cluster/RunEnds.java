@@ -6,6 +6,8 @@ import io.motley.core.job.ExitStatus;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
+import io.motley.protocol.link.ReportThrottle;
+import java.time.Duration;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,15 +20,24 @@ final class RunEnds {
     private static final Logger log = LoggerFactory.getLogger(RunEnds.class);
     /** Longest state description kept (the agent's sentence on a failed launch, say). */
     static final int MAX_STATE_DESC = 1024;
+    /**
+     * How often a store that fails to record job ends is logged: while it is down every agent
+     * reports each unrecorded end again at each heartbeat, and a line for each would bury the log.
+     */
+    static final Duration UNRECORDED_REPORT_INTERVAL = Duration.ofSeconds(30);
 
     private final ClusterState state;
     private final ClusterConfig config;
     private final LongSupplier clock;
+    /** Ends the store failed to record, logged once an interval with how many failed since the last line. */
+    private final ReportThrottle unrecorded;
 
     RunEnds(ClusterState state, ClusterConfig config, LongSupplier clock) {
         this.state = state;
         this.config = config;
         this.clock = clock;
+        // the controller's clock, so that a test's clock decides the interval too
+        this.unrecorded = new ReportThrottle(UNRECORDED_REPORT_INTERVAL, () -> clock.getAsLong() * 1_000_000_000L);
     }
 
     /**
@@ -61,13 +72,17 @@ final class RunEnds {
             } catch (StoreException e) {
                 // not acknowledged, and nothing changed in memory: the job stays RUNNING, and the agent
                 // reports the end again on its live link until a write succeeds
-                log.warn(
-                        "job end not recorded, the store failed; the agent reports it again job={} node={} state={}"
-                                + " error=\"{}\"",
-                        id,
-                        node,
-                        how,
-                        e.getMessage());
+                long failures = unrecorded.event();
+                if (failures > 0) {
+                    log.warn(
+                            "job end not recorded, the store failed; the agent reports it again job={} node={} state={}"
+                                    + " failures={} error=\"{}\"",
+                            id,
+                            node,
+                            how,
+                            failures,
+                            e.getMessage());
+                }
                 return false;
             }
             state.cancelling.remove(id);
