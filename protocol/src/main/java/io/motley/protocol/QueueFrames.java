@@ -108,25 +108,46 @@ final class QueueFrames {
     }
 
     static Frame encode(Rows rows) {
-        int n = rows.size();
-        Frame f = Frame.op(Ops.OK).put(COUNT, n);
-        List<Numbers> nums = new ArrayList<>();
-        for (int c = 0; c < NUMS.length; c++) if (rows.mayHold(true, c)) nums.add(new Numbers(c, n));
-        List<Texts> texts = new ArrayList<>();
-        for (int c = 0; c < TEXTS.length; c++) if (rows.mayHold(false, c)) texts.add(new Texts(c, n));
-        Numbers[] numbers = nums.toArray(new Numbers[0]);
-        Texts[] words = texts.toArray(new Texts[0]);
-        // a row at a time, every column of it: a job's parts are read from memory once, not once a column
-        for (int i = 0; i < n; i++) {
-            for (Numbers c : numbers) c.add(i, rows.num(i, c.column));
-            for (Texts c : words) c.add(i, rows.text(i, c.column));
+        Encoder e = new Encoder(rows, rows.size());
+        for (int i = 0; i < rows.size(); i++) e.add(rows, i);
+        return e.frame();
+    }
+
+    /**
+     * An answer built a row at a time, every column of it: a job's parts are read from memory
+     * once, not once a column, and rows can be added as they are found.
+     */
+    static final class Encoder {
+        private final Numbers[] numbers;
+        private final Texts[] words;
+        private int n;
+
+        /** Columns for what {@code shape} may hold; room for about {@code rows} rows. */
+        Encoder(Rows shape, int rows) {
+            List<Numbers> nums = new ArrayList<>();
+            for (int c = 0; c < NUMS.length; c++) if (shape.mayHold(true, c)) nums.add(new Numbers(c, rows));
+            List<Texts> texts = new ArrayList<>();
+            for (int c = 0; c < TEXTS.length; c++) if (shape.mayHold(false, c)) texts.add(new Texts(c, rows));
+            numbers = nums.toArray(new Numbers[0]);
+            words = texts.toArray(new Texts[0]);
         }
-        // most columns are not printed, so 0 or null in every row: left out
-        for (Numbers c : numbers) if (c.any) f.put(NUMS[c.column], c.items.toString());
-        for (Texts c : words)
-            if (!c.index.isEmpty())
-                f.put(TEXTS[c.column], c.items.toString()).put(TEXTS[c.column] + ".d", c.dict.toString());
-        return f;
+
+        /** Adds row {@code i} of {@code rows} as the next row. */
+        void add(Rows rows, int i) {
+            for (Numbers c : numbers) c.add(n, rows.num(i, c.column));
+            for (Texts c : words) c.add(n, rows.text(i, c.column));
+            n++;
+        }
+
+        Frame frame() {
+            Frame f = Frame.op(Ops.OK).put(COUNT, n);
+            // most columns are not printed, so 0 or null in every row: left out
+            for (Numbers c : numbers) if (c.any) f.put(NUMS[c.column], c.items.toString());
+            for (Texts c : words)
+                if (!c.index.isEmpty())
+                    f.put(TEXTS[c.column], c.items.toString()).put(TEXTS[c.column] + ".d", c.dict.toString());
+            return f;
+        }
     }
 
     /** A number column as it is built: each row's difference from the one before. */

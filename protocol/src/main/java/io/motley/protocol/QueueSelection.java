@@ -36,19 +36,28 @@ public final class QueueSelection {
      * job id to its reservation or null.
      */
     public static Frame answer(Queue q, Iterable<Job> jobs, LongFunction<ExpectedStart> expected) {
+        JobRows view = new JobRows(new Wanted(q.fields()), expected);
+        int room = jobs instanceof java.util.Collection<?> c ? c.size() : 16;
+        QueueFrames.Encoder out = new QueueFrames.Encoder(view, room);
         List<Job> picked = new ArrayList<>();
-        for (Job j : jobs) if (selects(q, j)) picked.add(j);
-        Job[] rows = picked.toArray(new Job[0]);
-        // TimSort: a queue listed by id is mostly in order already (equal priorities), and that costs one pass
-        java.util.Arrays.sort(rows, ORDER);
-        Wanted w = new Wanted(q.fields());
-        ExpectedStart[] reserved = null;
-        if (w.any("SY")) {
-            reserved = new ExpectedStart[rows.length];
-            for (int i = 0; i < rows.length; i++)
-                if (rows[i].state() == JobState.PENDING) reserved[i] = expected.apply(rows[i].id());
+        // one pass over the jobs while each is at hand: selected, checked against squeue's order and put in the
+        // columns. A queue listed by id whose priorities fall with age (or are equal) is in that order already;
+        // one that is not is sorted and put in columns anew
+        boolean ordered = true;
+        Job last = null;
+        for (Job j : jobs) {
+            if (!selects(q, j)) continue;
+            if (ordered && last != null && ORDER.compare(last, j) > 0) ordered = false;
+            picked.add(j);
+            last = j;
+            if (ordered) out.add(view.at(j), 0);
         }
-        return QueueFrames.encode(new JobRows(rows, reserved, w));
+        if (ordered) return out.frame();
+        Job[] rows = picked.toArray(new Job[0]);
+        java.util.Arrays.sort(rows, ORDER);
+        out = new QueueFrames.Encoder(view, rows.length);
+        for (Job j : rows) out.add(view.at(j), 0);
+        return out.frame();
     }
 
     /**
@@ -137,11 +146,30 @@ public final class QueueSelection {
                 w.any("E") ? r.dependency() : null);
     }
 
-    /** The selected jobs as the answer's columns: each value as {@link #row} would hold it. */
-    private record JobRows(Job[] jobs, ExpectedStart[] reserved, Wanted w) implements QueueFrames.Rows {
+    /** A selected job as a row of the answer's columns: each value as {@link #row} would hold it. */
+    private static final class JobRows implements QueueFrames.Rows {
+        private final Wanted w;
+        private final LongFunction<ExpectedStart> expected;
+        private final boolean reservations;
+        private Job job;
+        private ExpectedStart reserved;
+
+        JobRows(Wanted w, LongFunction<ExpectedStart> expected) {
+            this.w = w;
+            this.expected = expected;
+            this.reservations = w.any("SY");
+        }
+
+        /** This view on job {@code j}: every row read of it is {@code j}'s. */
+        JobRows at(Job j) {
+            job = j;
+            reserved = reservations && j.state() == JobState.PENDING ? expected.apply(j.id()) : null;
+            return this;
+        }
+
         @Override
         public int size() {
-            return jobs.length;
+            return 1;
         }
 
         @Override
@@ -185,7 +213,7 @@ public final class QueueSelection {
 
         @Override
         public long num(int row, int c) {
-            Job j = jobs[row];
+            Job j = job;
             return switch (c) {
                 case QueueTable.ID -> j.id();
                 case QueueTable.ARRAY_JOB_ID -> j.array() != null ? j.array().arrayJobId() : 0;
@@ -198,7 +226,7 @@ public final class QueueSelection {
                 case QueueTable.CPUS ->
                     j.allocCpus() > 0 ? j.allocCpus() : j.request().cpus();
                 case QueueTable.SUBMIT -> j.submitTime();
-                case QueueTable.EXPECTED_START -> reserved[row] != null ? reserved[row].start() : 0;
+                case QueueTable.EXPECTED_START -> reserved != null ? reserved.start() : 0;
                 case QueueTable.BEGIN -> j.request().beginTime();
                 case QueueTable.NICE -> j.request().nice();
                 default -> throw new IndexOutOfBoundsException(c);
@@ -207,7 +235,7 @@ public final class QueueSelection {
 
         @Override
         public String text(int row, int c) {
-            Job j = jobs[row];
+            Job j = job;
             return switch (c) {
                 case QueueTable.DISPLAY -> j.array() != null ? j.displayId() : null;
                 case QueueTable.PENDING ->
@@ -221,7 +249,7 @@ public final class QueueSelection {
                 case QueueTable.REASON ->
                     j.stateDesc() != null ? j.stateDesc() : j.reason().name();
                 case QueueTable.MEMORY -> memory(j);
-                case QueueTable.SCHED_NODES -> reserved[row] != null ? reserved[row].nodes() : null;
+                case QueueTable.SCHED_NODES -> reserved != null ? reserved.nodes() : null;
                 case QueueTable.WORK_DIR -> j.request().workDir();
                 case QueueTable.ACCOUNT -> j.request().account();
                 case QueueTable.COMMENT -> j.request().comment();

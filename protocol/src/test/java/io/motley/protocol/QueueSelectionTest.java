@@ -173,6 +173,12 @@ class QueueSelectionTest {
                 Frame answer = FrameIO.fromBytes(FrameIO.toBytes(QueueSelection.answer(q, jobs, expected)));
                 List<QueueRow> got = ((Message.QueueList) Messages.answer(q, answer)).rows();
                 assertThat(got).as("fields %s", fields).containsExactlyElementsOf(want);
+                // jobs that come in squeue's order already are put in columns as they are read
+                List<Job> inOrder = new java.util.ArrayList<>(jobs);
+                inOrder.sort(QueueSelection.ORDER);
+                List<QueueRow> again =
+                        ((Message.QueueList) Messages.answer(q, QueueSelection.answer(q, inOrder, expected))).rows();
+                assertThat(again).as("fields %s, in order", fields).containsExactlyElementsOf(want);
             }
         }
     }

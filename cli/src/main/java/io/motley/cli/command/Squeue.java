@@ -151,7 +151,29 @@ public final class Squeue implements Command {
 
     /** Whether the rows are in squeue's order already (by expected start with --start). */
     static boolean inOrder(QueueTable t, boolean byStart, long now) {
-        for (int i = 1; i < t.size(); i++) if (compare(t, byStart, now, i - 1, i) > 0) return false;
+        if (byStart) {
+            for (int i = 1; i < t.size(); i++) if (compare(t, true, now, i - 1, i) > 0) return false;
+            return true;
+        }
+        // compare's default order, read straight from the columns: this runs once a row in every squeue
+        int[] states = t.indices(QueueTable.STATE);
+        long[] priority = t.numbers(QueueTable.PRIORITY);
+        long[] id = t.numbers(QueueTable.ID);
+        boolean[] pending = new boolean[t.dictionary(QueueTable.STATE).length];
+        for (int e = 1; e < pending.length; e++) pending[e] = t.stateOf(e) == JobState.PENDING;
+        for (int i = 1; i < t.size(); i++) {
+            boolean pa = pending[states[i - 1]];
+            boolean pb = pending[states[i]];
+            if (pa != pb) {
+                if (pb) return false;
+                continue;
+            }
+            if (pa && priority != null) {
+                if (priority[i - 1] < priority[i]) return false;
+                if (priority[i - 1] > priority[i]) continue;
+            }
+            if (id != null && id[i - 1] > id[i]) return false;
+        }
         return true;
     }
 
@@ -555,11 +577,15 @@ public final class Squeue implements Command {
     }
 
     /** Lines as bytes, written out in blocks of 64 KiB (a million lines are not a million writes). */
-    private static final class Lines {
+    static final class Lines {
         private static final byte[] EOL = System.lineSeparator().getBytes(StandardCharsets.US_ASCII);
         private final PrintStream out;
         private final byte[] buf = new byte[1 << 16];
         private final byte[] digits = new byte[20];
+        /** The number whose digits end {@code digits} (0: none to carry from), and how many they are. */
+        private long lastNumber;
+
+        private int lastLength;
         private int n;
 
         Lines(PrintStream out) {
@@ -588,15 +614,10 @@ public final class Squeue implements Command {
                 StringBuilder sb = new StringBuilder();
                 c.fitTo(sb, Long.toString(v));
                 put(sb);
+                lastNumber = 0;
                 return;
             }
-            int len = 0;
-            long x = Math.abs(v);
-            do {
-                digits[digits.length - 1 - len++] = (byte) ('0' + x % 10);
-                x /= 10;
-            } while (x != 0);
-            if (v < 0) digits[digits.length - 1 - len++] = '-';
+            int len = digits(v);
             int from = digits.length - len;
             int w = c.width();
             if (n + Math.max(w, len) > buf.length) drain();
@@ -609,6 +630,54 @@ public final class Squeue implements Command {
                 copy(from, len);
                 if (!c.right()) pad(w - len);
             }
+        }
+
+        /**
+         * Writes {@code v}'s digits at the end of {@code digits} and returns how many. The digits
+         * of the number before are still there: one more than it (ids in a row) only carries.
+         */
+        private int digits(long v) {
+            int end = digits.length;
+            if (v > 1 && v == lastNumber + 1) {
+                int i = end - 1;
+                while (i >= end - lastLength && digits[i] == '9') digits[i--] = '0';
+                if (i < end - lastLength) {
+                    digits[i] = '1';
+                    lastLength++;
+                } else {
+                    digits[i]++;
+                }
+                lastNumber = v;
+                return lastLength;
+            }
+            int len = 0;
+            long x = Math.abs(v);
+            // two digits per division, in int arithmetic while the number fits (a long division is slow in C1)
+            while (x > Integer.MAX_VALUE) {
+                long q = x / 100;
+                int r = (int) (x - q * 100);
+                digits[end - 1 - len++] = (byte) ('0' + r % 10);
+                digits[end - 1 - len++] = (byte) ('0' + r / 10);
+                x = q;
+            }
+            int y = (int) x;
+            while (y >= 100) {
+                int q = y / 100;
+                int r = y - q * 100;
+                digits[end - 1 - len++] = (byte) ('0' + r % 10);
+                digits[end - 1 - len++] = (byte) ('0' + r / 10);
+                y = q;
+            }
+            if (y >= 10) {
+                digits[end - 1 - len++] = (byte) ('0' + y % 10);
+                digits[end - 1 - len++] = (byte) ('0' + y / 10);
+            } else {
+                digits[end - 1 - len++] = (byte) ('0' + y);
+            }
+            if (v < 0) digits[end - 1 - len++] = '-';
+            lastNumber = v > 0 ? v : 0;
+            lastLength = len;
+            return len;
         }
 
         private void copy(int from, int len) {

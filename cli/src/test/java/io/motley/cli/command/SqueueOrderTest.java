@@ -139,6 +139,44 @@ class SqueueOrderTest {
     }
 
     @Test
+    void numbersAreWrittenAsTheirDigitsFittedToTheColumn() {
+        List<Long> values = new ArrayList<>();
+        for (long v = 0; v < 1200; v++) values.add(v); // carries: 9 to 10, 99 to 100, 999 to 1000
+        for (long v = 99_999_990; v < 100_000_010; v++) values.add(v);
+        for (long v : new long[] {
+            -1,
+            -10,
+            -99,
+            0,
+            1,
+            Integer.MAX_VALUE,
+            Integer.MAX_VALUE + 1L,
+            4294901028L,
+            Long.MAX_VALUE - 1,
+            Long.MAX_VALUE,
+            Long.MIN_VALUE,
+            Long.MIN_VALUE + 1,
+            7,
+            8,
+            7
+        }) values.add(v);
+        for (Column c : FormatString.parse("%i%.5i%3i%-4i%.1i")) {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            Squeue.Lines lines =
+                    new Squeue.Lines(new java.io.PrintStream(bytes, false, java.nio.charset.StandardCharsets.UTF_8));
+            StringBuilder want = new StringBuilder();
+            for (long v : values) {
+                lines.number(v, c);
+                lines.newline();
+                c.fitTo(want, Long.toString(v));
+                want.append(System.lineSeparator());
+            }
+            lines.flush();
+            assertThat(bytes.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(want.toString());
+        }
+    }
+
+    @Test
     void compactDurationsAreDurationsOwn() {
         for (long s : new long[] {
             -1, 0, 1, 59, 60, 61, 599, 3599, 3600, 3661, 86_399, 86_400, 86_401, 999_999, 8_640_000, 1L << 40
