@@ -3,6 +3,7 @@ package io.motley.protocol;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.JobState;
 import io.motley.protocol.Message.QueueRow;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,18 +22,32 @@ final class QueueFrames {
 
     private static final String COUNT = "n";
 
-    // columns by index, read with a switch rather than a table of getters: every squeue starts by loading this
-    // class, and a method reference costs a class spun at start
-    private static final String[] NUMS = {
+    // columns by index (QueueTable's constants), read with a switch rather than a table of getters: every squeue
+    // starts by loading this class, and a method reference costs a class spun at start
+    static final String[] NUMS = {
         "id", "aj", "prio", "uid", "gid", "start", "end", "limit", "cpus", "submit", "xstart", "begin", "nice"
     };
 
-    private static final String[] TEXTS = {
+    static final String[] TEXTS = {
         "disp", "pend", "state", "part", "name", "user", "nr", "node", "reason", "mem", "xnodes", "wd", "acct", "cmt",
         "qos", "dep"
     };
 
-    private static long num(QueueRow r, int column) {
+    /** The rows an answer is made of, read a column at a time. */
+    interface Rows {
+        int size();
+
+        /** Whether the column may hold anything but 0 or null (false: it is left out without a look). */
+        default boolean mayHold(boolean number, int column) {
+            return true;
+        }
+
+        long num(int row, int column);
+
+        String text(int row, int column);
+    }
+
+    static long num(QueueRow r, int column) {
         return switch (column) {
             case 0 -> r.id();
             case 1 -> r.arrayJobId();
@@ -51,7 +66,7 @@ final class QueueFrames {
         };
     }
 
-    private static String text(QueueRow r, int column) {
+    static String text(QueueRow r, int column) {
         return switch (column) {
             case 0 -> r.display();
             case 1 -> r.pending();
@@ -74,112 +89,149 @@ final class QueueFrames {
     }
 
     static Frame encode(List<QueueRow> rows) {
-        Frame f = Frame.op(Ops.OK).put(COUNT, rows.size());
-        StringBuilder b = new StringBuilder(rows.size() * 2);
-        for (int c = 0; c < NUMS.length; c++) {
-            // most columns are not printed, so 0 in every row: found with a look, never built
-            if (allZero(rows, c)) continue;
-            b.setLength(0);
-            long prev = 0;
-            for (int i = 0; i < rows.size(); i++) {
-                long v = num(rows.get(i), c);
-                if (i > 0) b.append(',');
-                if (v != prev) b.append(v - prev);
-                prev = v;
+        return encode(new Rows() {
+            @Override
+            public int size() {
+                return rows.size();
             }
-            f.put(NUMS[c], b.toString());
+
+            @Override
+            public long num(int row, int column) {
+                return QueueFrames.num(rows.get(row), column);
+            }
+
+            @Override
+            public String text(int row, int column) {
+                return QueueFrames.text(rows.get(row), column);
+            }
+        });
+    }
+
+    static Frame encode(Rows rows) {
+        Encoder e = new Encoder(rows, rows.size());
+        for (int i = 0; i < rows.size(); i++) e.add(rows, i);
+        return e.frame();
+    }
+
+    /**
+     * An answer built a row at a time, every column of it: a job's parts are read from memory
+     * once, not once a column, and rows can be added as they are found.
+     */
+    static final class Encoder {
+        private final Numbers[] numbers;
+        private final Texts[] words;
+        private int n;
+
+        /** Columns for what {@code shape} may hold; room for about {@code rows} rows. */
+        Encoder(Rows shape, int rows) {
+            List<Numbers> nums = new ArrayList<>();
+            for (int c = 0; c < NUMS.length; c++) if (shape.mayHold(true, c)) nums.add(new Numbers(c, rows));
+            List<Texts> texts = new ArrayList<>();
+            for (int c = 0; c < TEXTS.length; c++) if (shape.mayHold(false, c)) texts.add(new Texts(c, rows));
+            numbers = nums.toArray(new Numbers[0]);
+            words = texts.toArray(new Texts[0]);
         }
-        StringBuilder dict = new StringBuilder();
-        Map<String, Integer> index = new HashMap<>();
-        for (int c = 0; c < TEXTS.length; c++) {
-            if (allNull(rows, c)) continue;
-            b.setLength(0);
-            dict.setLength(0);
-            index.clear();
-            int prev = 0;
-            String before = null;
-            for (int i = 0; i < rows.size(); i++) {
-                String v = text(rows.get(i), c);
-                int at = 0;
-                if (v != null && v.equals(before)) {
-                    at = prev; // a queue's rows repeat their neighbours': no lookup
-                } else if (v != null) {
-                    Integer known = index.get(v);
-                    if (known == null) {
-                        known = index.size() + 1;
-                        index.put(v, known);
-                        dict.append(v.length()).append(':').append(v);
-                    }
-                    at = known;
+
+        /** Adds row {@code i} of {@code rows} as the next row. */
+        void add(Rows rows, int i) {
+            for (Numbers c : numbers) c.add(n, rows.num(i, c.column));
+            for (Texts c : words) c.add(n, rows.text(i, c.column));
+            n++;
+        }
+
+        Frame frame() {
+            Frame f = Frame.op(Ops.OK).put(COUNT, n);
+            // most columns are not printed, so 0 or null in every row: left out
+            for (Numbers c : numbers) if (c.any) f.put(NUMS[c.column], c.items.toString());
+            for (Texts c : words)
+                if (!c.index.isEmpty())
+                    f.put(TEXTS[c.column], c.items.toString()).put(TEXTS[c.column] + ".d", c.dict.toString());
+            return f;
+        }
+    }
+
+    /** A number column as it is built: each row's difference from the one before. */
+    private static final class Numbers {
+        final int column;
+        final StringBuilder items;
+        long prev;
+        boolean any;
+
+        Numbers(int column, int rows) {
+            this.column = column;
+            this.items = new StringBuilder(rows * 2);
+        }
+
+        void add(int row, long v) {
+            if (row > 0) items.append(',');
+            if (v != prev) items.append(v - prev);
+            any |= v != 0;
+            prev = v;
+        }
+    }
+
+    /** A text column as it is built: each row's index into the dictionary of its distinct values. */
+    private static final class Texts {
+        final int column;
+        final StringBuilder items;
+        final StringBuilder dict = new StringBuilder();
+        final Map<String, Integer> index = new HashMap<>();
+        int prev;
+        String before;
+
+        Texts(int column, int rows) {
+            this.column = column;
+            this.items = new StringBuilder(rows * 2);
+        }
+
+        void add(int row, String v) {
+            int at = 0;
+            if (v != null && (v == before || v.equals(before))) {
+                at = prev; // a queue's rows repeat their neighbours': no lookup
+            } else if (v != null) {
+                Integer known = index.get(v);
+                if (known == null) {
+                    known = index.size() + 1;
+                    index.put(v, known);
+                    dict.append(v.length()).append(':').append(v);
                 }
-                if (i > 0) b.append(',');
-                if (at != prev) b.append(at);
-                prev = at;
-                before = v;
+                at = known;
             }
-            if (!index.isEmpty()) f.put(TEXTS[c], b.toString()).put(TEXTS[c] + ".d", dict.toString());
+            if (row > 0) items.append(',');
+            if (at != prev) items.append(at);
+            prev = at;
+            before = v;
         }
-        return f;
-    }
-
-    private static boolean allZero(List<QueueRow> rows, int column) {
-        for (QueueRow r : rows) if (num(r, column) != 0) return false;
-        return true;
-    }
-
-    private static boolean allNull(List<QueueRow> rows, int column) {
-        for (QueueRow r : rows) if (text(r, column) != null) return false;
-        return true;
     }
 
     static List<QueueRow> decode(Frame f) {
+        QueueTable t = table(f);
+        List<QueueRow> out = new ArrayList<>(t.size());
+        for (int i = 0; i < t.size(); i++) out.add(t.row(i));
+        return out;
+    }
+
+    /** The answer's columns as they came, each row's values found by index. */
+    static QueueTable table(Frame f) {
         long count = number(f.str(COUNT, "0"), COUNT);
         if (count < 0 || count > Bounds.ANSWERS.maxBytes())
             throw new MalformedMessage(COUNT + ": '" + count + "' is no row count");
         int n = (int) count;
-        Map<String, long[]> nums = new HashMap<>();
-        for (String c : NUMS) nums.put(c, numbers(f.str(c), n, c, false));
-        Map<String, String[]> texts = new HashMap<>();
-        for (String c : TEXTS) texts.put(c, texts(f.str(c), f.str(c + ".d"), n, c));
-        String[] states = texts.get("state");
-        List<QueueRow> out = new ArrayList<>(n);
-        Map<String, JobState> stateOf = new HashMap<>();
-        for (int i = 0; i < n; i++) {
-            String s = states[i];
-            if (s == null) throw new MalformedMessage("state: missing in row " + i);
-            JobState state = stateOf.computeIfAbsent(s, QueueFrames::state);
-            out.add(new QueueRow(
-                    nums.get("id")[i],
-                    texts.get("disp")[i],
-                    nums.get("aj")[i],
-                    texts.get("pend")[i],
-                    state,
-                    nums.get("prio")[i],
-                    texts.get("part")[i],
-                    texts.get("name")[i],
-                    texts.get("user")[i],
-                    nums.get("uid")[i],
-                    nums.get("gid")[i],
-                    nums.get("start")[i],
-                    nums.get("end")[i],
-                    nums.get("limit")[i],
-                    texts.get("nr")[i],
-                    texts.get("node")[i],
-                    texts.get("reason")[i],
-                    nums.get("cpus")[i],
-                    texts.get("mem")[i],
-                    nums.get("submit")[i],
-                    nums.get("xstart")[i],
-                    texts.get("xnodes")[i],
-                    nums.get("begin")[i],
-                    texts.get("wd")[i],
-                    texts.get("acct")[i],
-                    texts.get("cmt")[i],
-                    texts.get("qos")[i],
-                    nums.get("nice")[i],
-                    texts.get("dep")[i]));
+        long[][] nums = new long[NUMS.length][];
+        for (int c = 0; c < NUMS.length; c++) nums[c] = numbers(f.str(NUMS[c]), n, NUMS[c]);
+        int[][] at = new int[TEXTS.length][];
+        String[][] dicts = new String[TEXTS.length][];
+        for (int c = 0; c < TEXTS.length; c++) {
+            dicts[c] = dictionary(f.str(TEXTS[c] + ".d"), TEXTS[c]);
+            at[c] = indices(f.str(TEXTS[c]), n, TEXTS[c], dicts[c].length);
         }
-        return out;
+        String[] stateNames = dicts[QueueTable.STATE];
+        JobState[] states = new JobState[stateNames.length];
+        for (int d = 1; d < stateNames.length; d++) states[d] = state(stateNames[d]);
+        int[] stateAt = at[QueueTable.STATE];
+        for (int i = 0; i < n; i++)
+            if (stateAt == null || stateAt[i] == 0) throw new MalformedMessage("state: missing in row " + i);
+        return new QueueTable(n, nums, at, dicts, states);
     }
 
     private static JobState state(String s) {
@@ -190,10 +242,8 @@ final class QueueFrames {
         }
     }
 
-    /** A text column: {@code n} comma-separated dictionary indices (0 null), an empty item for the same as before. */
-    private static String[] texts(String column, String dictionary, int n, String key) {
-        String[] out = new String[n];
-        if (column == null) return out;
+    /** A text column's dictionary: entry 0 is null, then each LENGTH:VALUE in order. */
+    private static String[] dictionary(String dictionary, String key) {
         List<String> dict = new ArrayList<>();
         dict.add(null);
         String d = dictionary == null ? "" : dictionary;
@@ -207,36 +257,96 @@ final class QueueFrames {
             dict.add(d.substring(colon + 1, colon + 1 + (int) len));
             pos = colon + 1 + (int) len;
         }
-        long[] at = numbers(column, n, key, true);
+        return dict.toArray(new String[0]);
+    }
+
+    /** A text column's {@code n} dictionary indices (null when the column is absent: every row null). */
+    private static int[] indices(String column, int n, String key, int entries) {
+        if (column == null) return null;
+        int[] out = new int[n];
+        if (n == 0 && column.isEmpty()) return out;
+        byte[] s = column.getBytes(StandardCharsets.ISO_8859_1);
+        int len = s.length;
+        int pos = 0;
+        int prev = 0;
         for (int i = 0; i < n; i++) {
-            if (at[i] < 0 || at[i] >= dict.size())
-                throw new MalformedMessage(
-                        key + ": index " + at[i] + " is not in its dictionary of " + (dict.size() - 1));
-            out[i] = dict.get((int) at[i]);
+            if (pos > len) throw new MalformedMessage(key + ": " + i + " of " + n + " rows");
+            int end = pos;
+            long v = 0;
+            while (end < len && s[end] != ',') {
+                int d = s[end] - '0';
+                if (d < 0 || d > 9) throw notANumber(column, pos, key);
+                if (v < entries) v = v * 10 + d;
+                end++;
+            }
+            if (end > pos) {
+                if (v >= entries) {
+                    String item = column.substring(pos, Math.min(end, pos + 20));
+                    throw new MalformedMessage(
+                            key + ": index " + item + " is not in its dictionary of " + (entries - 1));
+                }
+                prev = (int) v;
+            }
+            out[i] = prev;
+            pos = end + 1;
         }
+        if (pos <= len) throw new MalformedMessage(key + ": more than " + n + " rows");
         return out;
+    }
+
+    /** A number column's {@code n} values (null when the column is absent: 0 in every row). */
+    private static long[] numbers(String column, int n, String key) {
+        return column == null ? null : items(column, n, key);
     }
 
     /**
      * {@code n} comma-separated items, an empty one for the same value as the row before: each a
-     * difference from that row's value, or with {@code absolute} the value itself.
+     * difference from that row's value. Read as bytes
+     * (the column is ASCII when well formed; anything else is no digit and refused).
      */
-    private static long[] numbers(String column, int n, String key, boolean absolute) {
+    private static long[] items(String column, int n, String key) {
         long[] out = new long[n];
-        if (column == null || (n == 0 && column.isEmpty())) return out;
+        if (n == 0 && column.isEmpty()) return out;
+        byte[] s = column.getBytes(StandardCharsets.ISO_8859_1);
+        int len = s.length;
         int pos = 0;
         long prev = 0;
         for (int i = 0; i < n; i++) {
-            int end = column.indexOf(',', pos);
-            if (end < 0) end = column.length();
-            if (end > pos) prev = absolute ? number(column, pos, end, key) : prev + number(column, pos, end, key);
+            if (pos > len) throw new MalformedMessage(key + ": " + i + " of " + n + " rows");
+            int end = pos;
+            boolean negative = false;
+            if (end < len && s[end] == '-') {
+                negative = true;
+                end++;
+            }
+            int digits = end;
+            long v = 0;
+            boolean overflow = false;
+            while (end < len && s[end] != ',') {
+                int d = s[end] - '0';
+                if (d < 0 || d > 9) throw notANumber(column, pos, key);
+                // accumulated negatively, so that Long.MIN_VALUE reads
+                if (v < Long.MIN_VALUE / 10 || v * 10 < Long.MIN_VALUE + d) overflow = true;
+                v = v * 10 - d;
+                end++;
+            }
+            if (end > pos) {
+                if (end == digits || overflow || (!negative && v == Long.MIN_VALUE)) throw notANumber(column, pos, key);
+                long x = negative ? v : -v;
+                prev += x;
+            }
             out[i] = prev;
             pos = end + 1;
-            if (i < n - 1 && pos > column.length())
-                throw new MalformedMessage(key + ": " + (i + 1) + " of " + n + " rows");
         }
-        if (pos <= column.length()) throw new MalformedMessage(key + ": more than " + n + " rows");
+        if (pos <= len) throw new MalformedMessage(key + ": more than " + n + " rows");
         return out;
+    }
+
+    private static MalformedMessage notANumber(String s, int from, String key) {
+        int to = s.indexOf(',', from);
+        if (to < 0) to = s.length();
+        return new MalformedMessage(key + ": '" + FreeText.quote(s.substring(from, Math.min(to, from + 64)), 64)
+                + "' is not a number");
     }
 
     private static long number(String s, String key) {

@@ -9,6 +9,7 @@ import io.motley.protocol.Message.ExpectedStart;
 import io.motley.protocol.Message.Queue;
 import io.motley.protocol.Message.QueueRow;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.LongFunction;
 
@@ -27,6 +28,56 @@ public final class QueueSelection {
             if (selects(q, j)) out.add(row(j, j.state() == JobState.PENDING ? expected.apply(j.id()) : null, w));
         }
         return out;
+    }
+
+    /**
+     * squeue's answer to {@code q}: the jobs it selects, in the order squeue lists them ({@link
+     * #ORDER}), in columns, built from the jobs with no object per row. {@code expected} maps a
+     * job id to its reservation or null.
+     */
+    public static Frame answer(Queue q, Iterable<Job> jobs, LongFunction<ExpectedStart> expected) {
+        JobRows view = new JobRows(new Wanted(q.fields()), expected);
+        int room = jobs instanceof java.util.Collection<?> c ? c.size() : 16;
+        QueueFrames.Encoder out = new QueueFrames.Encoder(view, room);
+        List<Job> picked = new ArrayList<>();
+        // one pass over the jobs while each is at hand: selected, checked against squeue's order and put in the
+        // columns. A queue listed by id whose priorities fall with age (or are equal) is in that order already;
+        // one that is not is sorted and put in columns anew
+        boolean ordered = true;
+        Job last = null;
+        for (Job j : jobs) {
+            if (!selects(q, j)) continue;
+            if (ordered && last != null && ORDER.compare(last, j) > 0) ordered = false;
+            picked.add(j);
+            last = j;
+            if (ordered) out.add(view.at(j), 0);
+        }
+        if (ordered) return out.frame();
+        Job[] rows = picked.toArray(new Job[0]);
+        java.util.Arrays.sort(rows, ORDER);
+        out = new QueueFrames.Encoder(view, rows.length);
+        for (Job j : rows) out.add(view.at(j), 0);
+        return out.frame();
+    }
+
+    /**
+     * The order squeue lists jobs in: pending first (highest priority first, a held job's as 0),
+     * then running and the rest; by id within each.
+     */
+    public static final Comparator<Job> ORDER = (a, b) -> {
+        boolean pa = a.state() == JobState.PENDING;
+        boolean pb = b.state() == JobState.PENDING;
+        if (pa != pb) return pa ? -1 : 1;
+        if (pa) {
+            int c = Long.compare(priority(b), priority(a));
+            if (c != 0) return c;
+        }
+        return Long.compare(a.id(), b.id());
+    };
+
+    /** The priority squeue shows: 0 while held. */
+    private static long priority(Job j) {
+        return j.request().hold() ? 0 : j.priority();
     }
 
     /** Whether squeue's filters in {@code q} let {@code j} through. */
@@ -93,6 +144,120 @@ public final class QueueSelection {
                 w.any("q") ? r.qos() : null,
                 w.any("y") ? r.nice() : 0,
                 w.any("E") ? r.dependency() : null);
+    }
+
+    /** A selected job as a row of the answer's columns: each value as {@link #row} would hold it. */
+    private static final class JobRows implements QueueFrames.Rows {
+        private final Wanted w;
+        private final LongFunction<ExpectedStart> expected;
+        private final boolean reservations;
+        private Job job;
+        private ExpectedStart reserved;
+
+        JobRows(Wanted w, LongFunction<ExpectedStart> expected) {
+            this.w = w;
+            this.expected = expected;
+            this.reservations = w.any("SY");
+        }
+
+        /** This view on job {@code j}: every row read of it is {@code j}'s. */
+        JobRows at(Job j) {
+            job = j;
+            reserved = reservations && j.state() == JobState.PENDING ? expected.apply(j.id()) : null;
+            return this;
+        }
+
+        @Override
+        public int size() {
+            return 1;
+        }
+
+        @Override
+        public boolean mayHold(boolean number, int c) {
+            return number
+                    ? switch (c) {
+                        case QueueTable.ID, QueueTable.PRIORITY -> true;
+                        case QueueTable.ARRAY_JOB_ID -> w.any("A#");
+                        case QueueTable.UID -> w.any("U");
+                        case QueueTable.GID -> w.any("gG");
+                        case QueueTable.START -> w.any("MLeS");
+                        case QueueTable.END -> w.any("MLe");
+                        case QueueTable.LIMIT -> w.any("lLe");
+                        case QueueTable.CPUS -> w.any("Cc");
+                        case QueueTable.SUBMIT -> w.any("V");
+                        case QueueTable.EXPECTED_START -> w.any("SY");
+                        case QueueTable.BEGIN -> w.any("S");
+                        case QueueTable.NICE -> w.any("y");
+                        default -> throw new IndexOutOfBoundsException(c);
+                    }
+                    : switch (c) {
+                        case QueueTable.STATE -> true;
+                        case QueueTable.DISPLAY -> w.any("i");
+                        case QueueTable.PENDING -> w.any("#");
+                        case QueueTable.PARTITION -> w.any("P");
+                        case QueueTable.NAME -> w.any("jo");
+                        case QueueTable.USER -> w.any("u");
+                        case QueueTable.NODES_OR_REASON -> w.any("R");
+                        case QueueTable.NODE -> w.any("NB");
+                        case QueueTable.REASON -> w.any("r");
+                        case QueueTable.MEMORY -> w.any("m");
+                        case QueueTable.SCHED_NODES -> w.any("SY");
+                        case QueueTable.WORK_DIR -> w.any("Z");
+                        case QueueTable.ACCOUNT -> w.any("a");
+                        case QueueTable.COMMENT -> w.any("k");
+                        case QueueTable.QOS -> w.any("q");
+                        case QueueTable.DEPENDENCY -> w.any("E");
+                        default -> throw new IndexOutOfBoundsException(c);
+                    };
+        }
+
+        @Override
+        public long num(int row, int c) {
+            Job j = job;
+            return switch (c) {
+                case QueueTable.ID -> j.id();
+                case QueueTable.ARRAY_JOB_ID -> j.array() != null ? j.array().arrayJobId() : 0;
+                case QueueTable.PRIORITY -> priority(j);
+                case QueueTable.UID -> j.uid();
+                case QueueTable.GID -> j.gid();
+                case QueueTable.START -> j.startTime();
+                case QueueTable.END -> j.endTime();
+                case QueueTable.LIMIT -> j.timeLimitSeconds();
+                case QueueTable.CPUS ->
+                    j.allocCpus() > 0 ? j.allocCpus() : j.request().cpus();
+                case QueueTable.SUBMIT -> j.submitTime();
+                case QueueTable.EXPECTED_START -> reserved != null ? reserved.start() : 0;
+                case QueueTable.BEGIN -> j.request().beginTime();
+                case QueueTable.NICE -> j.request().nice();
+                default -> throw new IndexOutOfBoundsException(c);
+            };
+        }
+
+        @Override
+        public String text(int row, int c) {
+            Job j = job;
+            return switch (c) {
+                case QueueTable.DISPLAY -> j.array() != null ? j.displayId() : null;
+                case QueueTable.PENDING ->
+                    j.array() != null && j.array().holdsPending() ? j.array().pending() : null;
+                case QueueTable.STATE -> j.state().name();
+                case QueueTable.PARTITION -> j.partition();
+                case QueueTable.NAME -> j.request().name();
+                case QueueTable.USER -> j.user();
+                case QueueTable.NODES_OR_REASON -> nodesOrReason(j);
+                case QueueTable.NODE -> j.node();
+                case QueueTable.REASON ->
+                    j.stateDesc() != null ? j.stateDesc() : j.reason().name();
+                case QueueTable.MEMORY -> memory(j);
+                case QueueTable.SCHED_NODES -> reserved != null ? reserved.nodes() : null;
+                case QueueTable.WORK_DIR -> j.request().workDir();
+                case QueueTable.ACCOUNT -> j.request().account();
+                case QueueTable.COMMENT -> j.request().comment();
+                case QueueTable.QOS -> j.request().qos();
+                case QueueTable.DEPENDENCY -> j.request().dependency();
+                default -> throw new IndexOutOfBoundsException(c);
+            };
+        }
     }
 
     /** Every pending reason as %R shows it, made once rather than once a job. */

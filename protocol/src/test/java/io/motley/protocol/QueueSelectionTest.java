@@ -140,4 +140,47 @@ class QueueSelectionTest {
                         .pending())
                 .isEqualTo("3-5");
     }
+
+    /** squeue's order as the command sorted the rows before the controller did. */
+    private static final java.util.Comparator<QueueRow> SQUEUE_ORDER = java.util.Comparator.<QueueRow>comparingInt(
+                    r -> r.state() == JobState.PENDING ? 0 : 1)
+            .thenComparing((a, b) -> a.state() == JobState.PENDING ? Long.compare(b.priority(), a.priority()) : 0)
+            .thenComparingLong(QueueRow::id);
+
+    @Test
+    void theAnswerHoldsTheRowsOfSelectInSqueuesOrder() throws Exception {
+        java.util.Random rnd = new java.util.Random(11);
+        JobState[] states = {JobState.PENDING, JobState.PENDING, JobState.RUNNING, JobState.COMPLETED, JobState.FAILED};
+        for (int round = 0; round < 100; round++) {
+            List<Job> jobs = new java.util.ArrayList<>();
+            int n = rnd.nextInt(50);
+            for (int i = 0; i < n; i++) {
+                Job j = Job.builder(1 + rnd.nextInt(100_000), RUNNING.request())
+                        .owner(rnd.nextBoolean() ? "ann" : "bob", 1000, 100)
+                        .state(states[rnd.nextInt(states.length)])
+                        .reason(rnd.nextBoolean() ? PendingReason.Priority : PendingReason.Resources)
+                        .priority(rnd.nextInt(3) * 4_294_000_000L + rnd.nextInt(2))
+                        .build();
+                if (rnd.nextInt(4) == 0) j = j.withRequest(j.request().withHold(true));
+                if (rnd.nextInt(5) == 0) j = j.withArray(new ArrayPart(j.id(), -1, "1-3"));
+                jobs.add(j);
+            }
+            java.util.function.LongFunction<ExpectedStart> expected =
+                    id -> id % 3 == 0 ? new ExpectedStart(1_700_000_000 + id, "n" + id % 2) : null;
+            for (String fields : List.of("iPjutMDR", "iPjuTMlDR", "iPjutSDYR", "A#CcmUgGQyVZakqE", "")) {
+                Queue q = Queue.all(fields);
+                List<QueueRow> want = new java.util.ArrayList<>(QueueSelection.select(q, jobs, expected));
+                want.sort(SQUEUE_ORDER);
+                Frame answer = FrameIO.fromBytes(FrameIO.toBytes(QueueSelection.answer(q, jobs, expected)));
+                List<QueueRow> got = ((Message.QueueList) Messages.answer(q, answer)).rows();
+                assertThat(got).as("fields %s", fields).containsExactlyElementsOf(want);
+                // jobs that come in squeue's order already are put in columns as they are read
+                List<Job> inOrder = new java.util.ArrayList<>(jobs);
+                inOrder.sort(QueueSelection.ORDER);
+                List<QueueRow> again =
+                        ((Message.QueueList) Messages.answer(q, QueueSelection.answer(q, inOrder, expected))).rows();
+                assertThat(again).as("fields %s, in order", fields).containsExactlyElementsOf(want);
+            }
+        }
+    }
 }

@@ -55,6 +55,13 @@ public final class PendingScale {
 
     public static void main(String[] args) throws Exception {
         int jobs = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        long before = heapAfterGc();
+        Cluster cluster = filled(jobs);
+        measure(cluster, jobs, before);
+    }
+
+    /** A controller's Cluster holding {@code jobs} pending jobs, each submitted as sbatch sends it. */
+    static Cluster filled(int jobs) throws Exception {
         Map<String, String> env = new HashMap<>(System.getenv());
         for (String v : List.of("SLURM_NTASKS", "SLURM_CPUS_PER_TASK", "SLURM_MEM_PER_CPU", "OMP_NUM_THREADS"))
             env.put(v, "1");
@@ -71,7 +78,6 @@ public final class PendingScale {
                 new Silent("n1"),
                 new AgentReport.Registration(Node.of("n1", 64, 256_000), 64, 256_000, List.of(), List.of()));
         Caller caller = new Caller(1000, 1000, "alice", List.of("users"));
-        long before = heapAfterGc();
         long t0 = System.nanoTime();
         for (int i = 1; i <= jobs; i++) {
             Message.Submit s = (Message.Submit) Messages.decode(FrameIO.fromBytes(wire));
@@ -81,14 +87,21 @@ public final class PendingScale {
                 System.out.printf(
                         Locale.ROOT, "%,d jobs submitted (%.0f/s)%n", i, i / ((System.nanoTime() - t0) / 1e9));
         }
+        System.out.printf(
+                Locale.ROOT,
+                "%,d pending jobs (%d environment variables each, %,d bytes on the wire each)%n",
+                jobs,
+                env.size(),
+                wire.length);
+        return cluster;
+    }
+
+    private static void measure(Cluster cluster, int jobs, long before) throws Exception {
         long held = heapAfterGc() - before;
         System.out.printf(
                 Locale.ROOT,
-                "%,d pending jobs (%d environment variables each, %,d bytes on the wire each): heap %,d MiB,"
-                        + " %,d bytes a job%n",
+                "controller heap with %,d pending jobs: %,d MiB, %,d bytes a job%n",
                 jobs,
-                env.size(),
-                wire.length,
                 held >> 20,
                 held / jobs);
 
@@ -133,9 +146,9 @@ public final class PendingScale {
     }
 
     /**
-     * squeue in its default format: the controller selects and encodes the rows as it answers the
-     * request (Requests.queue), and the command, given those bytes, decodes, sorts and prints every
-     * line (to a null stream).
+     * squeue in its default format: the controller selects, orders and encodes the rows as it
+     * answers the request (Requests.queue), and the command, given those bytes, decodes and prints
+     * every line (to a null stream), with a warm JVM.
      */
     private static void squeue(Cluster cluster) throws Exception {
         long s = System.nanoTime();
@@ -153,12 +166,12 @@ public final class PendingScale {
         Map<Long, Plan.Reservation> expected = cluster.expectedStarts();
         List<Job> all = cluster.jobs();
         long listed = System.nanoTime();
-        List<Message.QueueRow> rows = QueueSelection.select(q, all, id -> {
-            Plan.Reservation r = expected.get(id);
+        io.motley.protocol.Frame columns = QueueSelection.answer(q, all, id -> {
+            Plan.Reservation r = expected.isEmpty() ? null : expected.get(id);
             return r == null ? null : new Message.ExpectedStart(r.start(), r.node());
         });
         long selected = System.nanoTime();
-        byte[] answer = FrameIO.toBytes(Messages.encode(new Message.QueueList(rows)));
+        byte[] answer = FrameIO.toBytes(columns);
         long server = System.nanoTime() - s;
         AtomicLong lines = new AtomicLong();
         PrintStream out = new PrintStream(new OutputStream() {
@@ -200,7 +213,7 @@ public final class PendingScale {
         System.out.printf(
                 Locale.ROOT,
                 "squeue over %,d jobs: controller selects, builds and encodes the answer in %,d ms (%,.1f MiB;"
-                        + " jobs listed %,d ms, selected %,d ms, encoded %,d ms),"
+                        + " jobs listed %,d ms, selected, ordered and put in columns %,d ms, encoded %,d ms),"
                         + " the command decodes it and prints every line in %,d ms%n",
                 lines.get() - 1,
                 server / 1_000_000,

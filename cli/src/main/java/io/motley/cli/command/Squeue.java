@@ -1,29 +1,40 @@
 package io.motley.cli.command;
 
+import io.motley.cli.client.AgentClient;
+import io.motley.cli.client.AgentClient.ClusterUnreachable;
 import io.motley.cli.format.Column;
 import io.motley.cli.format.FormatString;
 import io.motley.cli.format.JobText;
 import io.motley.core.hostlist.Hostlist;
 import io.motley.core.job.ArraySpec;
 import io.motley.core.job.FreeText;
+import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
 import io.motley.core.time.Durations;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Message;
 import io.motley.protocol.Message.Queue;
 import io.motley.protocol.Message.QueueRow;
+import io.motley.protocol.Messages;
+import io.motley.protocol.QueueSelection;
+import io.motley.protocol.QueueTable;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -86,50 +97,616 @@ public final class Squeue implements Command {
         Queue query =
                 new Queue(ids, users, byState ? states : null, partitions, names, accounts, onNodes, fields.toString());
 
-        List<QueueRow> rows = new ArrayList<>(io.gateway().ask(query).rows());
-        if (p.has("array")) rows = expandArrays(rows);
-        rows.sort(ORDER);
-        if (p.has("start")) rows.sort(byStart(io.nowSeconds()));
+        QueueTable table = ask(query, io);
+        long now = io.nowSeconds();
+        boolean byStart = p.has("start");
+        // the controller sends the rows in squeue's order; an older one, or the whole records of a controller that
+        // does not know this request, are put in order here
+        int[] order = inOrder(table, byStart, now) ? null : sorted(table, byStart, now);
         if (p.has("long")) {
             io.out()
                     .println(DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss yyyy", Locale.ENGLISH)
-                            .format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(io.nowSeconds()), io.zone())));
+                            .format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(now), io.zone())));
         }
         if (!p.has("noheader")) io.out().println(FormatString.header(cols, Squeue::header));
-        print(rows, cols, io);
+        print(table, order, p.has("array"), cols, io);
         return 0;
     }
 
-    /** The rows, one line each, in {@code cols}' format. */
-    static void print(List<QueueRow> rows, List<Column> cols, Io io) {
-        Map<Character, Function<QueueRow, String>> fields = new HashMap<>();
-        for (Column c : cols) if (!c.isLiteral()) fields.computeIfAbsent(c.field(), f -> escaped(field(f, io)));
-        // a million lines are printed in blocks, not one synchronized println each
-        StringBuilder block = new StringBuilder(1 << 17);
-        String eol = System.lineSeparator();
-        for (QueueRow r : rows) {
-            FormatString.renderTo(block, cols, r, fields::get);
-            block.append(eol);
-            if (block.length() >= 1 << 16) {
-                io.out().print(block);
-                block.setLength(0);
+    /**
+     * The controller's answer to {@code query}. A controller (or local agent) older than squeue's
+     * own request says it does not know it: then every job's whole record is asked for, as squeue
+     * did before, and selected here as a newer controller would have.
+     */
+    static QueueTable ask(Queue query, Io io) throws ClusterUnreachable {
+        Frame answer;
+        try {
+            answer = io.gateway().call(Messages.encode(query));
+        } catch (AgentClient.RequestFailed e) {
+            if (!unknown(e.getMessage())) throw e;
+            return wholeRecords(query, io);
+        }
+        Optional<Message.Failure> failed = Messages.failure(answer);
+        if (failed.isEmpty()) return QueueTable.of(answer);
+        if (!unknown(failed.get().message())) AgentClient.answer(query, answer); // throws it
+        return wholeRecords(query, io);
+    }
+
+    /** Whether a refusal says the request is unknown (to an older controller or local agent). */
+    private static boolean unknown(String message) {
+        return message != null && message.startsWith("unknown request");
+    }
+
+    /** squeue's answer made here of every job's whole record, as squeue asked before it had a request of its own. */
+    private static QueueTable wholeRecords(Queue query, Io io) throws ClusterUnreachable {
+        Message.JobList all = io.gateway().ask(new Message.Jobs(null));
+        List<Job> jobs = new ArrayList<>(all.jobs().size());
+        Map<Long, Message.ExpectedStart> expected = new HashMap<>();
+        for (Message.Listed l : all.jobs()) {
+            jobs.add(l.job());
+            if (l.expected() != null) expected.put(l.job().id(), l.expected());
+        }
+        return QueueTable.of(QueueSelection.answer(query, jobs, expected::get));
+    }
+
+    /** Whether the rows are in squeue's order already (by expected start with --start). */
+    static boolean inOrder(QueueTable t, boolean byStart, long now) {
+        if (byStart) {
+            for (int i = 1; i < t.size(); i++) if (compare(t, true, now, i - 1, i) > 0) return false;
+            return true;
+        }
+        // compare's default order, read straight from the columns: this runs once a row in every squeue
+        int[] states = t.indices(QueueTable.STATE);
+        long[] priority = t.numbers(QueueTable.PRIORITY);
+        long[] id = t.numbers(QueueTable.ID);
+        boolean[] pending = new boolean[t.dictionary(QueueTable.STATE).length];
+        for (int e = 1; e < pending.length; e++) pending[e] = t.stateOf(e) == JobState.PENDING;
+        for (int i = 1; i < t.size(); i++) {
+            boolean pa = pending[states[i - 1]];
+            boolean pb = pending[states[i]];
+            if (pa != pb) {
+                if (pb) return false;
+                continue;
+            }
+            if (pa && priority != null) {
+                if (priority[i - 1] < priority[i]) return false;
+                if (priority[i - 1] > priority[i]) continue;
+            }
+            if (id != null && id[i - 1] > id[i]) return false;
+        }
+        return true;
+    }
+
+    /** The rows' indices in squeue's order. */
+    static int[] sorted(QueueTable t, boolean byStart, long now) {
+        Integer[] boxed = new Integer[t.size()];
+        for (int i = 0; i < boxed.length; i++) boxed[i] = i;
+        Arrays.sort(boxed, (a, b) -> compare(t, byStart, now, a, b));
+        int[] out = new int[boxed.length];
+        for (int i = 0; i < out.length; i++) out[i] = boxed[i];
+        return out;
+    }
+
+    /**
+     * squeue's order of rows {@code a} and {@code b}: pending first (highest priority first, held
+     * as 0), then running and the rest, by id within each; with --start, jobs with a known start
+     * first, soonest first, then the others, by id.
+     */
+    static int compare(QueueTable t, boolean byStart, long now, int a, int b) {
+        if (byStart) {
+            long sa = expectedStart(t, a, now);
+            long sb = expectedStart(t, b, now);
+            int c = Long.compare(sa > 0 ? sa : Long.MAX_VALUE, sb > 0 ? sb : Long.MAX_VALUE);
+            if (c != 0) return c;
+        } else {
+            boolean pa = t.state(a) == JobState.PENDING;
+            boolean pb = t.state(b) == JobState.PENDING;
+            if (pa != pb) return pa ? -1 : 1;
+            if (pa) {
+                int c = Long.compare(t.num(QueueTable.PRIORITY, b), t.num(QueueTable.PRIORITY, a));
+                if (c != 0) return c;
             }
         }
-        io.out().print(block);
-        io.out().flush();
+        return Long.compare(t.num(QueueTable.ID, a), t.num(QueueTable.ID, b));
+    }
+
+    /** {@link #expectedStart(QueueRow, long)} of row {@code r}. */
+    static long expectedStart(QueueTable t, int r, long now) {
+        if (t.state(r) != JobState.PENDING) return t.num(QueueTable.START, r);
+        long expected = t.num(QueueTable.EXPECTED_START, r);
+        if (t.index(QueueTable.SCHED_NODES, r) != 0 || expected > 0) return expected;
+        long begin = t.num(QueueTable.BEGIN, r);
+        return begin > now ? begin : 0;
+    }
+
+    /**
+     * The rows, one line each, in {@code cols}' format, in {@code order} (null: as they are); with
+     * {@code expand} (-r) a pending array record is a line per task. Each field's text is worked
+     * out once per distinct value where it depends on one text column, numbers are written as
+     * digits, and the lines go out as bytes in blocks: no object per row.
+     */
+    static void print(QueueTable t, int[] order, boolean expand, List<Column> cols, Io io) {
+        Lines out = new Lines(io.out());
+        List<Cell> line = new ArrayList<>();
+        List<Keyed> run = new ArrayList<>();
+        Map<Character, Function<QueueRow, String>> fields = new HashMap<>();
+        for (Column c : cols) {
+            Cell cell = c.isLiteral()
+                    ? new Literal(c.literal())
+                    : cell(c, t, fields.computeIfAbsent(c.field(), f -> escaped(field(f, io))), io.nowSeconds());
+            if (cell instanceof Keyed k) {
+                run.add(k);
+                continue;
+            }
+            if (!run.isEmpty()) line.add(new Group(run));
+            run = new ArrayList<>();
+            line.add(cell);
+        }
+        if (!run.isEmpty()) line.add(new Group(run));
+        Cell[] cells = line.toArray(new Cell[0]);
+        int[] pending = expand ? t.indices(QueueTable.PENDING) : null;
+        for (int k = 0; k < t.size(); k++) {
+            int r = order == null ? k : order[k];
+            if (pending != null && pending[r] != 0 && t.state(r) == JobState.PENDING) {
+                String aj = t.num(QueueTable.ARRAY_JOB_ID, r) + "_";
+                for (int task : ArraySpec.unfold(t.text(QueueTable.PENDING, r))) line(out, cells, t, r, aj + task);
+            } else {
+                line(out, cells, t, r, null);
+            }
+        }
+        out.flush();
+    }
+
+    private static void line(Lines out, Cell[] cells, QueueTable t, int r, String display) {
+        for (Cell c : cells) c.write(out, t, r, display);
+        out.newline();
+    }
+
+    /** The cell that prints format column {@code c}, whose field text comes of a row by {@code f} (null: unknown). */
+    private static Cell cell(Column c, QueueTable t, Function<QueueRow, String> f, long now) {
+        if (f == null) return new Literal(c.fit(""));
+        return switch (c.field()) {
+            case 'P' -> new ByText(c, t, QueueTable.PARTITION, f);
+            case 'j', 'o' -> new ByText(c, t, QueueTable.NAME, f);
+            case 'u' -> new ByText(c, t, QueueTable.USER, f);
+            case 'T', 't', 'D' -> new ByText(c, t, QueueTable.STATE, f);
+            case 'R' -> new ByText(c, t, QueueTable.NODES_OR_REASON, f);
+            case 'N', 'B' -> new ByText(c, t, QueueTable.NODE, f);
+            case 'r' -> new ByText(c, t, QueueTable.REASON, f);
+            case 'm' -> new ByText(c, t, QueueTable.MEMORY, f);
+            case 'Z' -> new ByText(c, t, QueueTable.WORK_DIR, f);
+            case 'a' -> new ByText(c, t, QueueTable.ACCOUNT, f);
+            case 'k' -> new ByText(c, t, QueueTable.COMMENT, f);
+            case 'q' -> new ByText(c, t, QueueTable.QOS, f);
+            case 'E' -> new ByText(c, t, QueueTable.DEPENDENCY, f);
+            case 'i' -> new JobId(c, t, f);
+            case 'A', 'U', 'g', 'G', 'C', 'c', 'Q', 'y' -> new Number(c, c.field());
+            case 'M', 'l' -> new Duration(c, c.field(), now);
+            default -> new ByRow(c, f);
+        };
+    }
+
+    /** What one column of the format writes for a row. */
+    private abstract static class Cell {
+        /** Writes row {@code r}'s field ({@code display} in place of its id when not null: a task of squeue -r). */
+        abstract void write(Lines out, QueueTable t, int r, String display);
+    }
+
+    /**
+     * A cell whose bytes follow from one number of its row (a dictionary index, a duration), and
+     * are kept per number: adjacent ones are printed as a {@link Group}.
+     */
+    private abstract static class Keyed extends Cell {
+        abstract long key(QueueTable t, int r);
+
+        abstract byte[] bytes(long key);
+
+        @Override
+        final void write(Lines out, QueueTable t, int r, String display) {
+            out.put(bytes(key(t, r)));
+        }
+    }
+
+    /**
+     * Adjacent keyed cells, with the literals between them: a queue's rows repeat the row before
+     * in most fields (one user, one partition, the same reason), so the run's bytes are kept and
+     * put out whole while its keys stay the same.
+     */
+    private static final class Group extends Cell {
+        private final Keyed[] parts;
+        private final long[] keys;
+        /** The parts that are no literal: only their keys change. */
+        private final int[] varying;
+
+        private byte[] bytes;
+
+        Group(List<Keyed> parts) {
+            this.parts = parts.toArray(new Keyed[0]);
+            this.keys = new long[this.parts.length];
+            int[] v = new int[this.parts.length];
+            int n = 0;
+            for (int i = 0; i < v.length; i++) if (!(this.parts[i] instanceof Literal)) v[n++] = i;
+            this.varying = Arrays.copyOf(v, n);
+        }
+
+        @Override
+        void write(Lines out, QueueTable t, int r, String display) {
+            boolean same = bytes != null;
+            for (int i : varying) {
+                long k = parts[i].key(t, r);
+                if (k != keys[i]) {
+                    keys[i] = k;
+                    same = false;
+                }
+            }
+            if (!same) {
+                java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+                for (int i = 0; i < parts.length; i++) b.writeBytes(parts[i].bytes(keys[i]));
+                bytes = b.toByteArray();
+            }
+            out.put(bytes);
+        }
+    }
+
+    /** Text between fields, and an unknown field's empty column. */
+    private static final class Literal extends Keyed {
+        private final byte[] bytes;
+
+        Literal(String text) {
+            bytes = text.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        long key(QueueTable t, int r) {
+            return 0;
+        }
+
+        @Override
+        byte[] bytes(long key) {
+            return bytes;
+        }
+    }
+
+    /** Any field, of the row made whole: for the fields no quicker cell prints. */
+    private static final class ByRow extends Cell {
+        private final Column c;
+        private final Function<QueueRow, String> f;
+        private final StringBuilder sb = new StringBuilder();
+
+        ByRow(Column c, Function<QueueRow, String> f) {
+            this.c = c;
+            this.f = f;
+        }
+
+        @Override
+        void write(Lines out, QueueTable t, int r, String display) {
+            sb.setLength(0);
+            c.fitTo(sb, f.apply(t.row(r, display)));
+            out.put(sb);
+        }
+    }
+
+    /**
+     * A field that depends on one text column only: its bytes are worked out once per distinct
+     * value, of a row that holds that value alone (so with the very code that prints a whole row).
+     */
+    private static final class ByText extends Keyed {
+        private final int[] at;
+        private final byte[][] bytes;
+        private final String[] values;
+        private final Column c;
+        private final int column;
+        private final Function<QueueRow, String> f;
+        private final QueueTable t;
+
+        ByText(Column c, QueueTable t, int column, Function<QueueRow, String> f) {
+            this.c = c;
+            this.t = t;
+            this.column = column;
+            this.f = f;
+            this.at = t.indices(column);
+            this.values = t.dictionary(column);
+            this.bytes = new byte[values.length][];
+        }
+
+        @Override
+        long key(QueueTable t, int r) {
+            return at == null ? 0 : at[r];
+        }
+
+        @Override
+        byte[] bytes(long key) {
+            int i = (int) key;
+            byte[] b = bytes[i];
+            if (b == null) b = bytes[i] = make(i);
+            return b;
+        }
+
+        private byte[] make(int i) {
+            StringBuilder sb = new StringBuilder();
+            c.fitTo(sb, f.apply(only(column, values[i], t.stateOf(column == QueueTable.STATE ? i : 0))));
+            return sb.toString().getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** A row that holds {@code value} in text column {@code column} and nothing else (but a state: pending if none given). */
+    static QueueRow only(int column, String value, JobState state) {
+        return new QueueRow(
+                0,
+                column == QueueTable.DISPLAY ? value : null,
+                0,
+                column == QueueTable.PENDING ? value : null,
+                state != null ? state : JobState.PENDING,
+                0,
+                column == QueueTable.PARTITION ? value : null,
+                column == QueueTable.NAME ? value : null,
+                column == QueueTable.USER ? value : null,
+                0,
+                0,
+                0,
+                0,
+                0,
+                column == QueueTable.NODES_OR_REASON ? value : null,
+                column == QueueTable.NODE ? value : null,
+                column == QueueTable.REASON ? value : null,
+                0,
+                column == QueueTable.MEMORY ? value : null,
+                0,
+                0,
+                column == QueueTable.SCHED_NODES ? value : null,
+                0,
+                column == QueueTable.WORK_DIR ? value : null,
+                column == QueueTable.ACCOUNT ? value : null,
+                column == QueueTable.COMMENT ? value : null,
+                column == QueueTable.QOS ? value : null,
+                0,
+                column == QueueTable.DEPENDENCY ? value : null);
+    }
+
+    /** %i: an array job's display id (from its dictionary, or the task's of -r), else the id's digits. */
+    private static final class JobId extends Cell {
+        private final Column c;
+        private final ByText display;
+        private final Function<QueueRow, String> f;
+        private final StringBuilder sb = new StringBuilder();
+
+        JobId(Column c, QueueTable t, Function<QueueRow, String> f) {
+            this.c = c;
+            this.f = f;
+            this.display = new ByText(c, t, QueueTable.DISPLAY, f);
+        }
+
+        @Override
+        void write(Lines out, QueueTable t, int r, String shown) {
+            if (shown != null) {
+                sb.setLength(0);
+                c.fitTo(sb, f.apply(t.row(r, shown)));
+                out.put(sb);
+            } else if (t.index(QueueTable.DISPLAY, r) != 0) {
+                display.write(out, t, r, null);
+            } else {
+                out.number(t.num(QueueTable.ID, r), c);
+            }
+        }
+    }
+
+    /** A field that is a number column's digits. */
+    private static final class Number extends Cell {
+        private final Column c;
+        private final char field;
+
+        Number(Column c, char field) {
+            this.c = c;
+            this.field = field;
+        }
+
+        @Override
+        void write(Lines out, QueueTable t, int r, String display) {
+            long v = switch (field) {
+                case 'A' -> {
+                    long aj = t.num(QueueTable.ARRAY_JOB_ID, r);
+                    yield aj != 0 ? aj : t.num(QueueTable.ID, r);
+                }
+                case 'U' -> t.num(QueueTable.UID, r);
+                case 'g', 'G' -> t.num(QueueTable.GID, r);
+                case 'C', 'c' -> t.num(QueueTable.CPUS, r);
+                case 'Q' -> t.num(QueueTable.PRIORITY, r);
+                case 'y' -> t.num(QueueTable.NICE, r);
+                default -> throw new IllegalStateException("no number field: " + field);
+            };
+            out.number(v, c);
+        }
+    }
+
+    /** %M (time used) and %l (time limit) as squeue prints durations; the last value's bytes are kept (a queue repeats them). */
+    private static final class Duration extends Keyed {
+        private final Column c;
+        private final char field;
+        private final long now;
+        private long last = Long.MIN_VALUE;
+        private byte[] bytes;
+
+        Duration(Column c, char field, long now) {
+            this.c = c;
+            this.field = field;
+            this.now = now;
+        }
+
+        @Override
+        long key(QueueTable t, int r) {
+            return field == 'M'
+                    ? elapsed(t.num(QueueTable.START, r), t.num(QueueTable.END, r), now)
+                    : limit(t.num(QueueTable.LIMIT, r));
+        }
+
+        @Override
+        byte[] bytes(long v) {
+            if (v != last || bytes == null) {
+                StringBuilder sb = new StringBuilder();
+                c.fitTo(sb, compact(v));
+                bytes = sb.toString().getBytes(StandardCharsets.US_ASCII);
+                last = v;
+            }
+            return bytes;
+        }
+    }
+
+    /** {@link Durations#formatCompact}, without a format string to parse per value. */
+    static String compact(long seconds) {
+        if (seconds < 0) return Durations.formatCompact(seconds);
+        long days = seconds / 86_400;
+        long hours = seconds % 86_400 / 3600;
+        long minutes = seconds % 3600 / 60;
+        long secs = seconds % 60;
+        StringBuilder sb = new StringBuilder(16);
+        if (days > 0) {
+            sb.append(days).append('-');
+            two(sb, hours).append(':');
+            two(sb, minutes);
+        } else if (hours > 0) {
+            sb.append(hours).append(':');
+            two(sb, minutes);
+        } else {
+            sb.append(minutes);
+        }
+        return two(sb.append(':'), secs).toString();
+    }
+
+    private static StringBuilder two(StringBuilder sb, long v) {
+        return sb.append((char) ('0' + v / 10)).append((char) ('0' + v % 10));
+    }
+
+    /** Lines as bytes, written out in blocks of 64 KiB (a million lines are not a million writes). */
+    static final class Lines {
+        private static final byte[] EOL = System.lineSeparator().getBytes(StandardCharsets.US_ASCII);
+        private final PrintStream out;
+        private final byte[] buf = new byte[1 << 16];
+        private final byte[] digits = new byte[20];
+        /** The number whose digits end {@code digits} (0: none to carry from), and how many they are. */
+        private long lastNumber;
+
+        private int lastLength;
+        private int n;
+
+        Lines(PrintStream out) {
+            this.out = out;
+        }
+
+        void put(byte[] b) {
+            if (n + b.length > buf.length) {
+                drain();
+                if (b.length > buf.length) {
+                    out.write(b, 0, b.length);
+                    return;
+                }
+            }
+            System.arraycopy(b, 0, buf, n, b.length);
+            n += b.length;
+        }
+
+        void put(CharSequence s) {
+            put(s.toString().getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** {@code v}'s digits fitted to {@code c} as {@link Column#fitTo} fits text. */
+        void number(long v, Column c) {
+            if (v == Long.MIN_VALUE) {
+                StringBuilder sb = new StringBuilder();
+                c.fitTo(sb, Long.toString(v));
+                put(sb);
+                lastNumber = 0;
+                return;
+            }
+            int len = digits(v);
+            int from = digits.length - len;
+            int w = c.width();
+            if (n + Math.max(w, len) > buf.length) drain();
+            if (w <= 0) {
+                copy(from, len);
+            } else if (len >= w) {
+                copy(from, w);
+            } else {
+                if (c.right()) pad(w - len);
+                copy(from, len);
+                if (!c.right()) pad(w - len);
+            }
+        }
+
+        /**
+         * Writes {@code v}'s digits at the end of {@code digits} and returns how many. The digits
+         * of the number before are still there: one more than it (ids in a row) only carries.
+         */
+        private int digits(long v) {
+            int end = digits.length;
+            if (v > 1 && v == lastNumber + 1) {
+                int i = end - 1;
+                while (i >= end - lastLength && digits[i] == '9') digits[i--] = '0';
+                if (i < end - lastLength) {
+                    digits[i] = '1';
+                    lastLength++;
+                } else {
+                    digits[i]++;
+                }
+                lastNumber = v;
+                return lastLength;
+            }
+            int len = 0;
+            long x = Math.abs(v);
+            // two digits per division, in int arithmetic while the number fits (a long division is slow in C1)
+            while (x > Integer.MAX_VALUE) {
+                long q = x / 100;
+                int r = (int) (x - q * 100);
+                digits[end - 1 - len++] = (byte) ('0' + r % 10);
+                digits[end - 1 - len++] = (byte) ('0' + r / 10);
+                x = q;
+            }
+            int y = (int) x;
+            while (y >= 100) {
+                int q = y / 100;
+                int r = y - q * 100;
+                digits[end - 1 - len++] = (byte) ('0' + r % 10);
+                digits[end - 1 - len++] = (byte) ('0' + r / 10);
+                y = q;
+            }
+            if (y >= 10) {
+                digits[end - 1 - len++] = (byte) ('0' + y % 10);
+                digits[end - 1 - len++] = (byte) ('0' + y / 10);
+            } else {
+                digits[end - 1 - len++] = (byte) ('0' + y);
+            }
+            if (v < 0) digits[end - 1 - len++] = '-';
+            lastNumber = v > 0 ? v : 0;
+            lastLength = len;
+            return len;
+        }
+
+        private void copy(int from, int len) {
+            System.arraycopy(digits, from, buf, n, len);
+            n += len;
+        }
+
+        private void pad(int k) {
+            java.util.Arrays.fill(buf, n, n + k, (byte) ' ');
+            n += k;
+        }
+
+        void newline() {
+            put(EOL);
+        }
+
+        private void drain() {
+            out.write(buf, 0, n);
+            n = 0;
+        }
+
+        void flush() {
+            drain();
+            out.flush();
+        }
     }
 
     /** squeue --start's columns (Slurm's). */
     static final String START_FORMAT = "%.18i %.9P %.8j %.8u %.2t %.19S %.6D %20Y %R";
-
-    /** --start: jobs with a known start first, soonest first; then the others by id. */
-    private static Comparator<QueueRow> byStart(long now) {
-        return Comparator.comparingLong((QueueRow r) -> {
-                    long t = expectedStart(r, now);
-                    return t > 0 ? t : Long.MAX_VALUE;
-                })
-                .thenComparingLong(QueueRow::id);
-    }
 
     /**
      * When a job starts or is expected to: its start once running; for a pending one the start of
@@ -139,58 +716,6 @@ public final class Squeue implements Command {
         if (r.state() != JobState.PENDING) return r.start();
         if (r.schedNodes() != null || r.expectedStart() > 0) return r.expectedStart();
         return r.begin() > now ? r.begin() : 0;
-    }
-
-    /** Pending first (highest priority first, held as 0), then running and the rest by id, as squeue lists them. */
-    static final Comparator<QueueRow> ORDER = Comparator.<QueueRow>comparingInt(
-                    r -> r.state() == JobState.PENDING ? 0 : 1)
-            .thenComparing((a, b) -> a.state() == JobState.PENDING ? Long.compare(b.priority(), a.priority()) : 0)
-            .thenComparingLong(QueueRow::id);
-
-    /** squeue -r: one line per pending array task instead of the folded 12_[3-9]. */
-    static List<QueueRow> expandArrays(List<QueueRow> rows) {
-        List<QueueRow> out = new ArrayList<>();
-        for (QueueRow r : rows) {
-            if (r.pending() == null || r.state() != JobState.PENDING) {
-                out.add(r);
-                continue;
-            }
-            for (int i : ArraySpec.unfold(r.pending())) out.add(task(r, r.arrayJobId() + "_" + i));
-        }
-        return out;
-    }
-
-    private static QueueRow task(QueueRow r, String display) {
-        return new QueueRow(
-                r.id(),
-                display,
-                r.arrayJobId(),
-                null,
-                r.state(),
-                r.priority(),
-                r.partition(),
-                r.name(),
-                r.user(),
-                r.uid(),
-                r.gid(),
-                r.start(),
-                r.end(),
-                r.limit(),
-                r.nodesOrReason(),
-                r.node(),
-                r.reason(),
-                r.cpus(),
-                r.memory(),
-                r.submit(),
-                r.expectedStart(),
-                r.schedNodes(),
-                r.begin(),
-                r.workDir(),
-                r.account(),
-                r.comment(),
-                r.qos(),
-                r.nice(),
-                r.dependency());
     }
 
     private static long jobId(String s) {
@@ -309,9 +834,12 @@ public final class Squeue implements Command {
 
     /** Seconds the job has run (or ran), as squeue's TIME shows. */
     private static long elapsed(QueueRow r, long now) {
-        if (r.start() == 0) return 0;
-        long end = r.end() != 0 ? r.end() : now;
-        return Math.max(0, end - r.start());
+        return elapsed(r.start(), r.end(), now);
+    }
+
+    private static long elapsed(long start, long end, long now) {
+        if (start == 0) return 0;
+        return Math.max(0, (end != 0 ? end : now) - start);
     }
 
     private static long limit(long limit) {

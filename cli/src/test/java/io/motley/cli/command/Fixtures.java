@@ -294,6 +294,15 @@ final class Fixtures {
         /** Expected starts the controller would report for pending jobs: id to {start, node}. */
         final Map<Long, Object[]> expected = new java.util.HashMap<>();
 
+        /** Not null: squeue's request is refused with this message. */
+        String queueRefused;
+
+        /** A controller older than squeue's own request: it answers it as unknown, as Requests did. */
+        FakeCluster older() {
+            queueRefused = "unknown request 'queue'";
+            return this;
+        }
+
         FakeCluster expect(long id, long start, String node) {
             expected.put(id, new Object[] {start, node});
             return this;
@@ -328,12 +337,13 @@ final class Fixtures {
                     }
                 }
                 case Ops.QUEUE -> {
+                    if (queueRefused != null) return Frame.error(queueRefused);
                     // selected as the controller does it
                     Message.Queue q = (Message.Queue) Messages.request(req);
-                    return Messages.encode(new Message.QueueList(QueueSelection.select(q, jobs, id -> {
+                    return QueueSelection.answer(q, jobs, id -> {
                         Object[] e = expected.get(id);
                         return e == null ? null : new Message.ExpectedStart((Long) e[0], (String) e[1]);
-                    })));
+                    });
                 }
                 case Ops.ACCOUNTING -> {
                     // answered as the controller's store does: each started job has its batch step

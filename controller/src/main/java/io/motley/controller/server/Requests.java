@@ -111,6 +111,8 @@ final class Requests {
         io.motley.controller.cluster.Caller asking =
                 new io.motley.controller.cluster.Caller(caller.uid(), caller.gid(), caller.user(), caller.groups());
         Request<?> request = Messages.request(req);
+        // squeue's answer is built as its frame, in columns, with no object per job
+        if (request instanceof Message.Queue q) return queue(q);
         Answer answer = switch (request) {
             case Submit s ->
                 switch (cluster.submit(s.job(), asking)) {
@@ -119,7 +121,7 @@ final class Requests {
                 };
             case Ping p -> ping();
             case Jobs j -> jobs(j);
-            case Message.Queue q -> queue(q);
+            case Message.Queue q -> throw new IllegalStateException("answered above");
             case Cancel c -> outcomes(cluster.cancel(c.ids(), c.tasks(), asking));
             case Hold h -> outcomes(cluster.hold(h.ids(), asking, true));
             case Release r -> outcomes(cluster.hold(r.ids(), asking, false));
@@ -193,13 +195,16 @@ final class Requests {
         return new JobList(out);
     }
 
-    /** squeue: selected here, so that only the rows it prints, with only the fields it prints, travel. */
-    private Message.QueueList queue(Message.Queue q) {
+    /**
+     * squeue: selected and put in squeue's order here, so that only the rows it prints, with only
+     * the fields it prints, travel, and the command prints them as they come.
+     */
+    private Frame queue(Message.Queue q) {
         Map<Long, Plan.Reservation> expected = cluster.expectedStarts();
-        return new Message.QueueList(QueueSelection.select(q, cluster.jobs(), id -> {
-            Plan.Reservation r = expected.get(id);
+        return QueueSelection.answer(q, cluster.jobs(), id -> {
+            Plan.Reservation r = expected.isEmpty() ? null : expected.get(id);
             return r == null ? null : new ExpectedStart(r.start(), r.node());
-        }));
+        });
     }
 
     private static Outcomes outcomes(List<io.motley.controller.cluster.Outcome> results) {
