@@ -222,7 +222,7 @@ public final class QueueSelection {
                 case QueueTable.GID -> j.gid();
                 case QueueTable.START -> j.startTime();
                 case QueueTable.END -> j.endTime();
-                case QueueTable.LIMIT -> j.timeLimitSeconds();
+                case QueueTable.LIMIT -> Codec.limitOnWire(j.timeLimit());
                 case QueueTable.CPUS ->
                     j.allocCpus() > 0 ? j.allocCpus() : j.request().cpus();
                 case QueueTable.SUBMIT -> j.submitTime();
