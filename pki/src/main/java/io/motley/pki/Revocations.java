@@ -33,16 +33,20 @@ public final class Revocations implements MutualTls.Admission {
     }
 
     /** Records that {@code certificate}, of node {@code node}, is revoked. */
-    public synchronized void revoke(X509Certificate certificate, String node) throws IOException {
+    public void revoke(X509Certificate certificate, String node) throws IOException {
+        revoke(certificate.getSerialNumber(), node);
+    }
+
+    /** Records that the certificate with serial {@code serial}, of node {@code node}, is revoked; false if it already was. */
+    public synchronized boolean revoke(java.math.BigInteger serial, String node) throws IOException {
         reload();
-        if (revoked.containsKey(certificate.getSerialNumber().toString(16))) return;
+        if (revoked.containsKey(serial.toString(16))) return false;
         StringBuilder text = new StringBuilder(Files.exists(file) ? Files.readString(file) : "");
-        text.append(certificate.getSerialNumber().toString(16))
-                .append(' ')
-                .append(node)
-                .append('\n');
+        text.append(serial.toString(16)).append(' ').append(node).append('\n');
         io.motley.protocol.link.TlsCredentials.writeOwnerOnly(file, text.toString());
         seen = null;
+        reload();
+        return true;
     }
 
     private void reload() {

@@ -90,7 +90,9 @@ public final class TlsHome {
             if (current.isPresent()) return current.get();
             if (hasAuthority()) {
                 CertificateAuthority ca = CertificateAuthority.load(caKey(), caCertificate());
-                return save(stem, ca.issueNode(node, now, CertificateAuthority.NODE_VALIDITY));
+                TlsCredentials issued = ca.issueNode(node, now, CertificateAuthority.NODE_VALIDITY);
+                recordIssued(issued.certificate(), node);
+                return save(stem, issued);
             }
             if (!Files.exists(certificate(stem)))
                 throw new IOException("no certificate for node " + node + " in " + dir
@@ -101,6 +103,54 @@ public final class TlsHome {
                         + c.certificate().getNotAfter().toInstant() + "; join the cluster again");
             return c;
         });
+    }
+
+    /** The list of every node certificate issued here ({@code etc/tls/issued}: serial in hex, a space, the node). */
+    public Path issuedList() {
+        return dir.resolve("issued");
+    }
+
+    /** The revocation list the controller reads ({@link Revocations}). */
+    public Path revokedList() {
+        return dir.resolve("revoked");
+    }
+
+    /** Issues node {@code node} a new key and certificate (for another host) and records it, so that it can be revoked. */
+    public TlsCredentials issueNode(String node, Instant now) throws IOException {
+        if (!hasAuthority())
+            throw new IOException("no CA on this host (" + caKey() + "): run this on the controller's host");
+        return locked(() -> {
+            CertificateAuthority ca = CertificateAuthority.load(caKey(), caCertificate());
+            TlsCredentials issued = ca.issueNode(node, now, CertificateAuthority.NODE_VALIDITY);
+            recordIssued(issued.certificate(), node);
+            return issued;
+        });
+    }
+
+    /**
+     * Revokes every certificate issued here to node {@code node}; returns how many. The controller
+     * refuses them from the node's next connection on.
+     */
+    public int revokeNode(String node) throws IOException {
+        return locked(() -> {
+            if (!Files.exists(issuedList())) return 0;
+            java.util.List<String> serials = new java.util.ArrayList<>();
+            for (String line : Files.readAllLines(issuedList())) {
+                String[] parts = line.trim().split(" ", 2);
+                if (parts.length == 2 && parts[1].equals(node)) serials.add(parts[0]);
+            }
+            Revocations revocations = new Revocations(revokedList());
+            int n = 0;
+            for (String serial : serials) {
+                if (revocations.revoke(new java.math.BigInteger(serial, 16), node)) n++;
+            }
+            return n;
+        });
+    }
+
+    private void recordIssued(X509Certificate c, String node) throws IOException {
+        String before = Files.exists(issuedList()) ? Files.readString(issuedList()) : "";
+        TlsCredentials.writeOwnerOnly(issuedList(), before + c.getSerialNumber().toString(16) + " " + node + "\n");
     }
 
     /** When credentials should be renewed: once two thirds of their validity have passed. */

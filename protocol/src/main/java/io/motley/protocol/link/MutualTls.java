@@ -74,22 +74,21 @@ public final class MutualTls {
                     .createSocket(raw, raw.getInetAddress().getHostAddress(), raw.getPort(), true);
             s.setUseClientMode(true);
             s.setSSLParameters(parameters(false));
-            ControllerOnly.VERIFIED.set(false);
             try {
                 s.startHandshake();
             } catch (SSLException e) {
                 if (unproven(e))
                     throw new Handshake.Unproven("its certificate is not this cluster's controller's: " + reason(e));
-                if (!ControllerOnly.VERIFIED.get())
-                    throw new Handshake.Unproven(
-                            "it did not complete a TLS handshake as this cluster's controller: " + reason(e));
-                throw new Handshake.Refused("the TLS handshake failed: " + reason(e));
+                // a TLS peer that turns our certificate away says so with an alert; anything else never spoke TLS
+                if (String.valueOf(e.getMessage()).contains("Received fatal alert"))
+                    throw new Handshake.Refused("the controller refused this agent's certificate (" + reason(e)
+                            + "): expired, revoked or not issued by this cluster's CA; see the controller's log");
+                throw new Handshake.Unproven(
+                        "it did not complete a TLS handshake as this cluster's controller: " + reason(e));
             } catch (java.net.SocketException e) {
-                if (!ControllerOnly.VERIFIED.get())
-                    throw new Handshake.Unproven(
-                            "it did not complete a TLS handshake as this cluster's controller: " + reason(e));
-                throw new Handshake.Refused("the controller refused this agent's certificate (" + reason(e)
-                        + "): expired, revoked or not issued by this cluster's CA; see the controller's log");
+                throw new Handshake.Refused("the controller hung up during the TLS handshake (" + reason(e)
+                        + "): this agent's certificate is expired, revoked or not issued by this cluster's CA; see"
+                        + " the controller's log");
             }
             Transport tls = Transport.of(s);
             Frame ok;
@@ -123,7 +122,7 @@ public final class MutualTls {
             s.setSSLParameters(parameters(true));
             try {
                 s.startHandshake();
-            } catch (SSLException e) {
+            } catch (SSLException | java.net.SocketException e) {
                 throw new Handshake.Rejected("?", "TLS handshake failed: " + reason(e));
             }
             X509Certificate peer = (X509Certificate) s.getSession().getPeerCertificates()[0];
@@ -243,9 +242,6 @@ public final class MutualTls {
 
     /** The CA's checks, and then that the server's certificate is the controller's, not another node's. */
     private static final class ControllerOnly extends X509ExtendedTrustManager {
-        /** Whether the server of the handshake running on this thread proved itself (an SSLSocket's handshake runs on its caller's thread). */
-        static final ThreadLocal<Boolean> VERIFIED = ThreadLocal.withInitial(() -> false);
-
         private final X509ExtendedTrustManager pkix;
 
         ControllerOnly(X509ExtendedTrustManager pkix) {
