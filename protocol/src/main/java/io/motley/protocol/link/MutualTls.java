@@ -86,9 +86,9 @@ public final class MutualTls {
                 throw new Handshake.Unproven(
                         "it did not complete a TLS handshake as this cluster's controller: " + reason(e));
             } catch (java.net.SocketException e) {
-                throw new Handshake.Refused("the controller hung up during the TLS handshake (" + reason(e)
-                        + "): this agent's certificate is expired, revoked or not issued by this cluster's CA; see"
-                        + " the controller's log");
+                throw new Handshake.Refused("the controller refused this agent's certificate (it hung up during the"
+                        + " TLS handshake: " + reason(e) + "): expired, revoked or not issued by this cluster's CA;"
+                        + " see the controller's log");
             }
             Transport tls = Transport.of(s);
             Frame ok;
