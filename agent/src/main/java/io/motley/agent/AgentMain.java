@@ -8,6 +8,7 @@ import io.motley.agent.hardware.Hardware;
 import io.motley.agent.health.HealthCheck;
 import io.motley.agent.launch.JobLauncher;
 import io.motley.agent.link.ControllerLink;
+import io.motley.agent.link.NodeCredentials;
 import io.motley.agent.local.LocalSocket;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
@@ -16,9 +17,12 @@ import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
 import io.motley.core.size.MemorySize;
+import io.motley.pki.TlsHome;
 import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Message.Heartbeat;
 import io.motley.protocol.Message.Register;
+import io.motley.protocol.link.LinkMode;
+import io.motley.protocol.link.SharedKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -180,6 +184,24 @@ public final class AgentMain {
         }
     }
 
+    /**
+     * How this agent proves itself: mutual TLS with node {@code node}'s certificate (made, and
+     * renewed when due, where the CA is at hand, as under {@code motley up}; else the one {@code
+     * motley node issue} made for it on the controller's host and copied here), unless {@code MOTLEY_LINK=shared-key} asks for the cluster key.
+     */
+    static ControllerLink.Handshakes handshakes(Path home, Settings s, String node) throws IOException {
+        if (LinkMode.fromEnvironment() == LinkMode.SHARED_KEY) {
+            Path keyFile = s.keyFile() != null ? s.keyFile() : home.resolve("etc/cluster.key");
+            if (!Files.exists(keyFile)) {
+                throw new IOException("no cluster key at " + keyFile + ": copy the controller's"
+                        + " MOTLEY_HOME/etc/cluster.key to this host (or pass --key FILE)");
+            }
+            ClusterKey key = ClusterKey.load(keyFile);
+            return role -> SharedKey.asAgent(key, node, role);
+        }
+        return new NodeCredentials(new TlsHome(home), node)::handshake;
+    }
+
     static void run(Path home, Settings s, ClusterConfig config, Hardware hw) throws IOException {
         String controller = s.controller();
         if (controller == null) {
@@ -194,13 +216,8 @@ public final class AgentMain {
         if (colon < 0) throw new IOException("--controller must be HOST:PORT, got " + controller);
         String host = controller.substring(0, colon);
         int port = Integer.parseInt(controller.substring(colon + 1));
-        Path keyFile = s.keyFile() != null ? s.keyFile() : home.resolve("etc/cluster.key");
-        if (!Files.exists(keyFile)) {
-            throw new IOException("no cluster key at " + keyFile + ": copy the controller's MOTLEY_HOME/etc/cluster.key"
-                    + " to this host (or pass --key FILE)");
-        }
-        ClusterKey key = ClusterKey.load(keyFile);
         String node = hw.hostname();
+        ControllerLink.Handshakes handshakes = handshakes(home, s, node);
         long started = WallClock.seconds();
         Path spool = home.resolve("spool/" + node);
         String smi = Gpus.command();
@@ -211,7 +228,7 @@ public final class AgentMain {
         ControllerLink link = new ControllerLink(
                 host,
                 port,
-                key,
+                handshakes,
                 node,
                 () -> new Register(
                         new Node(

@@ -7,12 +7,21 @@ import io.motley.core.config.ClusterConfig;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
+import io.motley.pki.Revocations;
+import io.motley.pki.TlsHome;
 import io.motley.protocol.Bounds;
 import io.motley.protocol.ClusterKey;
+import io.motley.protocol.link.AgentPeer;
+import io.motley.protocol.link.Handshake;
+import io.motley.protocol.link.LinkMode;
+import io.motley.protocol.link.MutualTls;
+import io.motley.protocol.link.SharedKey;
+import io.motley.protocol.link.TlsCredentials;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -76,16 +85,37 @@ public final class ControllerMain {
         }
     }
 
+    /**
+     * How agents prove themselves: mutual TLS with the cluster's CA (made with the controller's
+     * certificate on first start, renewed when due), unless {@code MOTLEY_LINK=shared-key} asks for
+     * the shared cluster key (mutual too, with a MAC on every frame; kept for comparison).
+     */
+    static Handshake<AgentPeer> handshake(Path home, String clusterName) throws IOException {
+        if (LinkMode.fromEnvironment() == LinkMode.SHARED_KEY) {
+            log.info("agents authenticate with the shared cluster key (MOTLEY_LINK=shared-key)");
+            return SharedKey.asController(ClusterKey.loadOrCreate(home.resolve("etc/cluster.key")), clusterName);
+        }
+        TlsHome tls = new TlsHome(home);
+        TlsCredentials credentials = tls.controller(clusterName, Instant.now());
+        log.info(
+                "agents authenticate with mutual TLS ca={} fingerprint={} certificate_until={}",
+                tls.caCertificate(),
+                TlsCredentials.fingerprint(credentials.ca()),
+                credentials.certificate().getNotAfter().toInstant());
+        return MutualTls.asController(
+                credentials, clusterName, new Revocations(tls.dir().resolve("revoked")));
+    }
+
     static void run(Path home, String bind, Integer portOverride) throws IOException, InterruptedException {
         Path confFile = home.resolve("etc/motley.conf");
         ClusterConfig config =
                 Files.exists(confFile) ? ClusterConfig.parse(Files.readString(confFile)) : ClusterConfig.defaults();
         int port = portOverride != null ? portOverride : config.controllerPort();
-        ClusterKey key = ClusterKey.loadOrCreate(home.resolve("etc/cluster.key"));
+        Handshake<AgentPeer> handshake = handshake(home, config.clusterName());
         Store store = Store.open(config, home);
         Cluster cluster = new Cluster(config, store, () -> System.currentTimeMillis() / 1000);
         ControllerServer server = new ControllerServer(
-                cluster, key, bind, port, Bounds.requests(config.limits().maxScriptBytes()));
+                cluster, handshake, bind, port, Bounds.requests(config.limits().maxScriptBytes()));
         Path pidFile = home.resolve("run/controller.pid");
         if (!Files.isDirectory(pidFile.getParent())) {
             // run/ also holds the agent's socket, which every local user must reach; the daemons' umask is 077

@@ -3,9 +3,11 @@ package io.motley.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.motley.pki.TlsHome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,13 +96,23 @@ class RecoveryIT {
         }
     }
 
+    /**
+     * An agent whose certificate another CA issued (it trusts this cluster's CA, so it reaches the
+     * controller) is refused, says so, and registers nothing; the controller keeps serving.
+     */
     @Test
-    void agentWithTheWrongKeyIsRefusedAndSaysSo() throws Exception {
+    void agentWithACertificateOfAnotherCaIsRefusedAndSaysSo() throws Exception {
         try (TestCluster c = new TestCluster(dir, "")) {
             c.startController();
             Path otherHome = dir.resolve("other");
-            Files.createDirectories(otherHome.resolve("etc"));
-            Files.writeString(otherHome.resolve("etc/cluster.key"), "00".repeat(32) + "\n");
+            TlsHome other = new TlsHome(otherHome);
+            other.authority("e2e", Instant.now());
+            other.node("intruder", Instant.now());
+            Files.delete(other.caKey());
+            Files.copy(
+                    new TlsHome(c.home).caCertificate(),
+                    other.caCertificate(),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             Process p = new ProcessBuilder(
                             TestCluster.BIN.resolve("motley").toString(),
                             "agent",
@@ -117,13 +129,13 @@ class RecoveryIT {
                     .start();
             try {
                 await().atMost(Duration.ofSeconds(30))
-                        .until(() -> c.log("controller").contains("wrong cluster key"));
+                        .until(() -> c.log("controller").contains("connection refused: TLS handshake failed"));
                 await().atMost(Duration.ofSeconds(10))
                         .until(() -> Files.readString(otherHome.resolve("agent.out"))
                                 .contains("controller refused this agent"));
-                assertThat(c.log("controller"))
-                        .contains("node=intruder")
-                        .doesNotContain("agent registered node=intruder");
+                assertThat(c.log("controller")).doesNotContain("node=intruder");
+                c.startAgent("n1", 1, "500M");
+                c.awaitNodesUp("n1");
             } finally {
                 p.destroyForcibly().waitFor();
             }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -218,15 +219,34 @@ final class TestBed implements AutoCloseable {
     }
 
     /**
-     * Starts an agent in {@code host}, pointing at the controller's address: copies the cluster key
-     * into the host's MOTLEY_HOME first, as an operator does today. The node is named by the
-     * host's own hostname, and reports the given slice of the machine as its hardware.
+     * Starts an agent in {@code host}, pointing at the controller's address. First it does what an
+     * operator does for a new host: has the controller's host issue the node a certificate ({@code
+     * motley node issue}) and copies the files into the host's MOTLEY_HOME/etc/tls (or, with
+     * MOTLEY_LINK=shared-key, copies the cluster key). The node is named by the host's own
+     * hostname, which is the host's name in the bed, and reports the given slice of the machine as
+     * its hardware.
      */
     void startAgent(String host, int cpus, String mem) throws IOException {
-        Path key = home(controllerHost).resolve("etc/cluster.key");
-        Path copy = home(host).resolve("etc/cluster.key");
-        if (!Files.exists(copy, LinkOption.NOFOLLOW_LINKS))
-            Files.copy(key, copy, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        if ("shared-key".equals(System.getenv("MOTLEY_LINK"))) {
+            Path key = home(controllerHost).resolve("etc/cluster.key");
+            Path copy = home(host).resolve("etc/cluster.key");
+            if (!Files.exists(copy, LinkOption.NOFOLLOW_LINKS))
+                Files.copy(key, copy, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+        } else {
+            Path tls = home(host).resolve("etc/tls");
+            if (!Files.exists(tls.resolve("ca.crt"), LinkOption.NOFOLLOW_LINKS)) {
+                String out = "/var/lib/motley/issued-" + host;
+                Run r = cmd(controllerHost, "motley", "node", "issue", host, out);
+                if (r.rc() != 0) throw new IOException("motley node issue " + host + " failed: " + r.err());
+                Path issued = home(controllerHost).resolve("issued-" + host);
+                Files.createDirectories(tls);
+                Files.setPosixFilePermissions(tls, PosixFilePermissions.fromString("rwx------"));
+                try (var files = Files.list(issued)) {
+                    for (Path f : files.toList())
+                        Files.copy(f, tls.resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
         agents.put(
                 host,
                 daemon(

@@ -2,7 +2,6 @@ package io.motley.agent.link;
 
 import io.motley.agent.launch.JobLauncher;
 import io.motley.protocol.Bounds;
-import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
 import io.motley.protocol.MalformedMessage;
@@ -17,9 +16,12 @@ import io.motley.protocol.Message.Register;
 import io.motley.protocol.Message.Registered;
 import io.motley.protocol.Message.Report;
 import io.motley.protocol.Messages;
+import io.motley.protocol.link.ControllerPeer;
 import io.motley.protocol.link.Handshake;
 import io.motley.protocol.link.Link;
+import io.motley.protocol.link.MutualTls;
 import io.motley.protocol.link.SharedKey;
+import io.motley.protocol.link.Transport;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -30,22 +32,21 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's long-lived, authenticated link to the controller: registers with its hardware and
  * job inventory, sends heartbeats and job ends, and carries out launch and kill orders. Both ends
- * prove they hold the cluster key and every frame carries a MAC (a {@link Link} opened with {@link
- * SharedKey}), so the agent
- * registers with and obeys only the controller, not whatever answers on its address. When the
- * controller goes away it reconnects with jittered exponential backoff ({@link Backoff}) and
- * registers again, which reconciles both sides.
+ * prove themselves (a {@link Link} opened with {@link MutualTls}, or with the {@link SharedKey}),
+ * so the agent registers with and obeys only the controller, not whatever answers on its address.
+ * When the controller goes away it reconnects with jittered exponential backoff ({@link Backoff})
+ * and registers again, which reconciles both sides.
  */
 public final class ControllerLink {
     private static final Logger log = LoggerFactory.getLogger(ControllerLink.class);
     private final String host;
     private final int port;
-    private final ClusterKey key;
+    private final Handshakes handshakes;
     private final String node;
     private final Supplier<Register> registration;
     private final Supplier<Heartbeat> heartbeat;
     private volatile JobLauncher launcher;
-    private volatile Link<SharedKey.Controller> channel;
+    private volatile Link<ControllerPeer> channel;
     private volatile long heartbeatSeconds = 1;
     /**
      * Reconnect delays: 0.1-0.2 s at first, doubling to 2.5-5 s. The cap stays well inside the
@@ -59,13 +60,13 @@ public final class ControllerLink {
     public ControllerLink(
             String host,
             int port,
-            ClusterKey key,
+            Handshakes handshakes,
             String node,
             Supplier<Register> registration,
             Supplier<Heartbeat> heartbeat) {
         this.host = host;
         this.port = port;
-        this.key = key;
+        this.handshakes = handshakes;
         this.node = node;
         this.registration = registration;
         this.heartbeat = heartbeat;
@@ -80,11 +81,25 @@ public final class ControllerLink {
     }
 
     /**
-     * Opens a connection on which the controller has proved it holds the cluster key and we have
-     * proved the same to it; used by the link itself and for relaying user requests.
+     * How this agent opens a connection for a role ("agent" for its link, "relay" for users'
+     * requests): {@link MutualTls} with its certificate, or the {@link SharedKey}. Asked on every
+     * connection, so renewed credentials are used from the next one on.
      */
-    private Link<SharedKey.Controller> connect(String role) throws IOException {
-        return SharedKey.connect(host, port, key, node, role, Bounds.ANSWERS);
+    @FunctionalInterface
+    public interface Handshakes {
+        Handshake<ControllerPeer> forRole(String role) throws IOException;
+    }
+
+    /**
+     * Opens a connection on which the controller has proved itself and we have proved ourselves to
+     * it; used by the link itself and for relaying user requests.
+     */
+    private Link<ControllerPeer> connect(String role) throws IOException {
+        return Link.open(
+                Transport.connect(host, port, MutualTls.HANDSHAKE_TIMEOUT),
+                handshakes.forRole(role),
+                Bounds.ANSWERS,
+                MutualTls.HANDSHAKE_TIMEOUT);
     }
 
     /**
@@ -92,7 +107,7 @@ public final class ControllerLink {
      * an error frame that says what went wrong and what to do.
      */
     public Frame relay(Frame request) {
-        try (Link<SharedKey.Controller> ch = connect("relay")) {
+        try (Link<ControllerPeer> ch = connect("relay")) {
             ch.write(request);
             return ch.read();
         } catch (Handshake.Refused e) {
@@ -101,7 +116,7 @@ public final class ControllerLink {
             unproven(e);
             return failure(
                     "the program answering at " + controller() + " failed to prove it is this cluster's controller"
-                            + " (it does not hold the cluster key), so the request was not sent; see the agent's log");
+                            + " (" + e.getMessage() + "), so the request was not sent; see the agent's log");
         } catch (Link.Tampered e) {
             log.error(
                     "frame from the controller failed its integrity check controller={} error=\"{}\"; connection closed",
@@ -125,7 +140,7 @@ public final class ControllerLink {
 
     private void unproven(Handshake.Unproven e) {
         log.error(
-                "controller failed to prove it holds the cluster key controller={} reason=\"{}\"; not registering with it"
+                "controller failed to prove itself controller={} reason=\"{}\"; not registering with it"
                         + " or taking orders from it",
                 controller(),
                 e.getMessage());
@@ -136,7 +151,7 @@ public final class ControllerLink {
         while (!Thread.currentThread().isInterrupted()) {
             boolean refused = false;
             String lost = null;
-            try (Link<SharedKey.Controller> ch = connect("agent")) {
+            try (Link<ControllerPeer> ch = connect("agent")) {
                 channel = ch;
                 send(registration.get());
                 // a platform thread: the node's liveness must not wait for a free carrier of the virtual threads
@@ -187,7 +202,7 @@ public final class ControllerLink {
         }
     }
 
-    private void serve(Link<SharedKey.Controller> ch) throws IOException {
+    private void serve(Link<ControllerPeer> ch) throws IOException {
         while (true) {
             Order order;
             try {
@@ -259,7 +274,7 @@ public final class ControllerLink {
 
     /** Sends on the link; a job end that cannot be sent now stays unacknowledged and goes again at a heartbeat or registration. */
     public void send(Report report) throws IOException {
-        Link<SharedKey.Controller> ch = channel;
+        Link<ControllerPeer> ch = channel;
         if (ch == null) throw new IOException("not connected to the controller");
         ch.send(report);
     }

@@ -22,6 +22,7 @@ import io.motley.protocol.Message.Registered;
 import io.motley.protocol.Message.Report;
 import io.motley.protocol.Messages;
 import io.motley.protocol.Ops;
+import io.motley.protocol.link.AgentPeer;
 import io.motley.protocol.link.Link;
 import io.motley.protocol.link.SharedKey;
 import java.io.IOException;
@@ -68,7 +69,7 @@ class ControllerLinkTest {
         return new ControllerLink(
                 "127.0.0.1",
                 server.getLocalPort(),
-                key,
+                role -> SharedKey.asAgent(key, "n1", role),
                 "n1",
                 () -> new Register(
                         new Node(
@@ -132,9 +133,8 @@ class ControllerLinkTest {
         try {
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> logs.lines().stream()
-                            .anyMatch(l -> l.startsWith(
-                                    "ERROR controller failed to prove it holds the cluster key controller=127.0.0.1:"
-                                            + server.getLocalPort())));
+                            .anyMatch(l -> l.startsWith("ERROR controller failed to prove itself controller=127.0.0.1:"
+                                    + server.getLocalPort())));
             // it sent its proof and nothing else: no registration, and the launch order was never read
             assertThat(fakeReceived).containsOnly(Ops.AUTH);
         } finally {
@@ -149,8 +149,7 @@ class ControllerLinkTest {
         assertThat(answer.isError()).isTrue();
         assertThat(answer.str("message")).contains("failed to prove it is this cluster's controller");
         assertThat(fakeReceived).containsOnly(Ops.AUTH);
-        assertThat(logs.lines())
-                .anyMatch(l -> l.contains("controller failed to prove it holds the cluster key controller="));
+        assertThat(logs.lines()).anyMatch(l -> l.contains("controller failed to prove itself controller="));
     }
 
     @Test
@@ -158,7 +157,7 @@ class ControllerLinkTest {
         List<String> received = new CopyOnWriteArrayList<>();
         Thread.ofVirtual().start(() -> {
             while (!server.isClosed()) {
-                try (Link<SharedKey.Agent> ch = SharedKey.accept(server.accept(), key, "test", Bounds.ANSWERS)) {
+                try (Link<AgentPeer> ch = SharedKey.accept(server.accept(), key, "test", Bounds.ANSWERS)) {
                     Frame f = ch.read();
                     received.add(ch.peer().role() + ":" + f.op());
                     if (ch.peer().role().equals("relay"))
@@ -195,7 +194,7 @@ class ControllerLinkTest {
 
         List<Report> reports = new CopyOnWriteArrayList<>();
         Thread.ofVirtual().start(() -> {
-            try (Link<SharedKey.Agent> ch = SharedKey.accept(server.accept(), key, "test", Bounds.ANSWERS)) {
+            try (Link<AgentPeer> ch = SharedKey.accept(server.accept(), key, "test", Bounds.ANSWERS)) {
                 reports.add(ch.receive(Messages::report));
                 ch.send(new Registered(1));
                 while (true) {

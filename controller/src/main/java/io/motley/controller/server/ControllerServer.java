@@ -9,7 +9,6 @@ import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.KillReason;
 import io.motley.protocol.Bounds;
-import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
 import io.motley.protocol.MalformedMessage;
@@ -27,8 +26,10 @@ import io.motley.protocol.Message.Report;
 import io.motley.protocol.Message.Running;
 import io.motley.protocol.Messages;
 import io.motley.protocol.link.AcceptLoop;
+import io.motley.protocol.link.AgentPeer;
 import io.motley.protocol.link.Handshake;
 import io.motley.protocol.link.Link;
+import io.motley.protocol.link.MutualTls;
 import io.motley.protocol.link.ReportThrottle;
 import io.motley.protocol.link.SharedKey;
 import java.io.EOFException;
@@ -46,9 +47,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accepts TCP connections from agents. Each is a {@link Link} opened with the {@link SharedKey}
- * handshake, in which the agent and the controller prove to each other that they hold the cluster
- * key, after which every frame carries a MAC. Then the peer is either an agent's long-lived link (register,
+ * Accepts TCP connections from agents. Each is a {@link Link} opened with a {@link Handshake} in
+ * which the agent and the controller prove themselves to each other: {@link MutualTls} (both
+ * present certificates of the cluster's CA; the node is the one in the agent's certificate) or
+ * the {@link SharedKey} (both prove they hold the cluster key; every frame carries a MAC). Then the peer is either an agent's long-lived link (register,
  * heartbeats, job ends one way; launch and kill orders the other) or a relay of user requests
  * that the agent took from its Unix socket. Requests are held to the request bounds
  * (max_script_size plus headroom); before the handshake, frames are tiny.
@@ -56,17 +58,21 @@ import org.slf4j.LoggerFactory;
 public final class ControllerServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControllerServer.class);
     private final Cluster cluster;
-    private final ClusterKey key;
+    private final Handshake<AgentPeer> handshake;
     private final Bounds requests;
     private final ServerSocket server;
     private final Requests handlers;
     // anyone who can reach the port can be refused: one line per interval, with a count, not one per attempt
     private final ReportThrottle refusals = new ReportThrottle(Duration.ofSeconds(10));
 
-    public ControllerServer(Cluster cluster, ClusterKey key, String bind, int port, Bounds requests)
+    /**
+     * A server on {@code bind:port} whose connections are opened with {@code handshake}: {@link
+     * MutualTls} (the default) or {@link SharedKey}.
+     */
+    public ControllerServer(Cluster cluster, Handshake<AgentPeer> handshake, String bind, int port, Bounds requests)
             throws IOException {
         this.cluster = cluster;
-        this.key = key;
+        this.handshake = handshake;
         this.requests = requests;
         this.handlers = new Requests(cluster);
         server = new ServerSocket();
@@ -104,9 +110,9 @@ public final class ControllerServer implements AutoCloseable {
 
     private void handle(Socket s) {
         String peer = String.valueOf(s.getRemoteSocketAddress());
-        Link<SharedKey.Agent> ch;
+        Link<AgentPeer> ch;
         try {
-            ch = SharedKey.accept(s, key, cluster.config().clusterName(), requests);
+            ch = Link.accept(s, handshake, requests, MutualTls.HANDSHAKE_TIMEOUT);
         } catch (Handshake.Rejected e) {
             refused(e.getMessage(), peer, e.claimed());
             return;
@@ -141,7 +147,7 @@ public final class ControllerServer implements AutoCloseable {
         if (n > 0) log.warn("connection refused: {} peer={} node={} count={}", reason, peer, node, n);
     }
 
-    private void relay(Link<SharedKey.Agent> ch) throws IOException {
+    private void relay(Link<AgentPeer> ch) throws IOException {
         while (true) {
             Frame req;
             try {
@@ -160,16 +166,22 @@ public final class ControllerServer implements AutoCloseable {
         }
     }
 
-    private void agentLink(Link<SharedKey.Agent> ch) throws IOException {
+    private void agentLink(Link<AgentPeer> ch) throws IOException {
         String node = ch.peer().node();
         AgentLink link = new AgentLink(
                 node, ch, cluster.config().clusterName(), cluster.config().killWaitSeconds());
         Thread writer = Thread.ofVirtual().name("link-" + node).start(link::drain);
         try {
             Frame reg = ch.read();
-            if (!(report(reg) instanceof Register))
+            if (!(report(reg) instanceof Register first))
                 throw new IOException("expected register, got " + FreeText.quote(reg.op(), 64));
-            cluster.register(link, registration((Register) report(reg)));
+            String refusal = impersonation(node, first);
+            if (refusal != null) {
+                log.warn("agent refused: {} peer={} node={}", refusal, ch.remote(), node);
+                ch.refuse(refusal, Link.REFUSAL_WRITE);
+                return;
+            }
+            cluster.register(link, registration(first));
             while (true) {
                 Report report;
                 try {
@@ -186,7 +198,15 @@ public final class ControllerServer implements AutoCloseable {
                                     new AgentReport.Load(
                                             h.load(), h.freeMemMiB(), h.gpuUsage(), h.health(), h.clock()));
                         case JobEnded e -> cluster.jobEnded(node, runEnded(e));
-                        case Register r -> log.warn("agent registered again on its link node={}", node);
+                        case Register r -> {
+                            String again = impersonation(node, r);
+                            if (again != null) {
+                                log.warn("agent refused: {} peer={} node={}", again, ch.remote(), node);
+                                ch.refuse(again, Link.REFUSAL_WRITE);
+                                return;
+                            }
+                            log.warn("agent registered again on its link node={}", node);
+                        }
                     }
                 } catch (StoreException e) {
                     // the database is lost (a health check's drain could not be saved, say): keep the link, so
@@ -203,6 +223,18 @@ public final class ControllerServer implements AutoCloseable {
             link.close();
             writer.interrupt();
         }
+    }
+
+    /**
+     * Why a registration is refused: an agent speaks only for the node its certificate (or its
+     * shared-key proof) names, and the registration names a node in its own words too. Null when
+     * they agree. Heartbeats and job ends carry no node: the link's is the only one they count for.
+     */
+    static String impersonation(String node, Register reg) {
+        String claimed = reg.node() == null ? null : reg.node().name();
+        if (node.equals(claimed)) return null;
+        return "this agent's certificate is for node '" + FreeText.quote(node, 64) + "' but it registered as '"
+                + FreeText.quote(String.valueOf(claimed), 64) + "'";
     }
 
     /** The controller's view of a registration: the node, the machine's size, and the runs the agent holds. */
@@ -238,7 +270,7 @@ public final class ControllerServer implements AutoCloseable {
     /** Sends to one agent from a queue, so the cluster's lock is never held across network writes. */
     private static final class AgentLink implements AgentChannel {
         private final String node;
-        private final Link<SharedKey.Agent> channel;
+        private final Link<AgentPeer> channel;
         // orders are encoded by the writer, off the cluster's lock
         private final LinkedBlockingQueue<Order> queue = new LinkedBlockingQueue<>();
         private volatile boolean closed;
@@ -246,7 +278,7 @@ public final class ControllerServer implements AutoCloseable {
         private final String cluster;
         private final long killWait;
 
-        AgentLink(String node, Link<SharedKey.Agent> channel, String cluster, long killWait) {
+        AgentLink(String node, Link<AgentPeer> channel, String cluster, long killWait) {
             this.node = node;
             this.channel = channel;
             this.cluster = cluster;

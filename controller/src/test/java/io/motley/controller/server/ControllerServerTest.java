@@ -21,6 +21,7 @@ import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.Usage;
+import io.motley.pki.CertificateAuthority;
 import io.motley.protocol.Bounds;
 import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Frame;
@@ -33,15 +34,19 @@ import io.motley.protocol.Message.Register;
 import io.motley.protocol.Message.Registered;
 import io.motley.protocol.Messages;
 import io.motley.protocol.Ops;
+import io.motley.protocol.link.ControllerPeer;
 import io.motley.protocol.link.Handshake;
 import io.motley.protocol.link.Link;
+import io.motley.protocol.link.MutualTls;
 import io.motley.protocol.link.SharedKey;
+import io.motley.protocol.link.TlsCredentials;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,7 +75,8 @@ class ControllerServerTest {
         wrongKey = keyFile("00");
         store = Store.sqlite(dir.resolve("db"));
         Cluster cluster = new Cluster(ClusterConfig.parse("ClusterName=test\n"), store, () -> 1_000_000L);
-        server = new ControllerServer(cluster, key, "127.0.0.1", 0, new Bounds(2048, Bounds.DEPTH));
+        server = new ControllerServer(
+                cluster, SharedKey.asController(key, "test"), "127.0.0.1", 0, new Bounds(2048, Bounds.DEPTH));
         Thread.ofPlatform().daemon().start(server::serve);
         logs.start();
         logger.addAppender(logs);
@@ -97,7 +103,7 @@ class ControllerServerTest {
 
     @Test
     void anAgentWithTheKeyIsServed() throws IOException {
-        try (Link<SharedKey.Controller> ch =
+        try (Link<ControllerPeer> ch =
                 SharedKey.connect("127.0.0.1", server.port(), key, "n1", "relay", Bounds.ANSWERS)) {
             ch.write(Frame.op(Ops.PING).put(Ops.CALLER_UID, 1000).put(Ops.CALLER_USER, "alice"));
             Frame answer = ch.read();
@@ -115,9 +121,10 @@ class ControllerServerTest {
     void aJobEndTheStoreFailsToRecordKeepsTheLinkAndIsRecordedWhenTheAgentReportsItAgain() throws IOException {
         MemoryStore memory = new MemoryStore();
         Cluster cluster = new Cluster(ClusterConfig.parse("ClusterName=test\n"), memory, () -> 1_000_000L);
-        try (ControllerServer own = new ControllerServer(cluster, key, "127.0.0.1", 0, Bounds.ANSWERS)) {
+        try (ControllerServer own =
+                new ControllerServer(cluster, SharedKey.asController(key, "test"), "127.0.0.1", 0, Bounds.ANSWERS)) {
             Thread.ofPlatform().daemon().start(own::serve);
-            try (Link<SharedKey.Controller> agent =
+            try (Link<ControllerPeer> agent =
                     SharedKey.connect("127.0.0.1", own.port(), key, "n1", "agent", Bounds.ANSWERS)) {
                 agent.send(new Register(Node.of("n1", 1, 1000), 1, 1000, List.of()));
                 assertThat(agent.receive(Messages::order)).isInstanceOf(Registered.class);
@@ -181,7 +188,7 @@ class ControllerServerTest {
 
     @Test
     void aRequestOverTheBoundsIsAnsweredWithOneErrorLoggedInOneLineAndDisconnected() throws IOException {
-        try (Link<SharedKey.Controller> ch =
+        try (Link<ControllerPeer> ch =
                 SharedKey.connect("127.0.0.1", server.port(), key, "n1", "relay", Bounds.ANSWERS)) {
             ch.write(Frame.op(Ops.SUBMIT).put("script", "x".repeat(4000)));
             Frame answer = ch.read();
@@ -195,5 +202,34 @@ class ControllerServerTest {
                                         l -> l.matches(
                                                 "connection closed: frame of \\d+ bytes is over the limit of 2048 bytes peer=.* node=n1")));
         assertThat(lines()).hasSize(1);
+    }
+
+    /** Over TLS the node is the certificate's: an agent of n1 that registers as n2 is refused, and the server goes on serving. */
+    @Test
+    void anAgentThatRegistersAsAnotherNodeThanItsCertificatesIsRefused() throws IOException {
+        Instant now = Instant.now();
+        CertificateAuthority ca = CertificateAuthority.create("test", now, Duration.ofDays(1));
+        TlsCredentials n1 = ca.issueNode("n1", now, Duration.ofDays(1));
+        Cluster cluster = new Cluster(ClusterConfig.parse("ClusterName=test\n"), new MemoryStore(), () -> 1_000_000L);
+        try (ControllerServer own = new ControllerServer(
+                cluster,
+                MutualTls.asController(ca.issueController(now, Duration.ofDays(1)), "test", MutualTls.Admission.ALL),
+                "127.0.0.1",
+                0,
+                Bounds.ANSWERS)) {
+            Thread.ofPlatform().daemon().start(own::serve);
+            try (Link<ControllerPeer> agent = MutualTls.connect("127.0.0.1", own.port(), n1, "agent", Bounds.ANSWERS)) {
+                agent.send(new Register(Node.of("n2", 1, 1000), 1, 1000, List.of()));
+                assertThat(agent.read().str("message"))
+                        .isEqualTo("this agent's certificate is for node 'n1' but it registered as 'n2'");
+            }
+            assertThat(cluster.nodes()).isEmpty();
+            try (Link<ControllerPeer> agent = MutualTls.connect("127.0.0.1", own.port(), n1, "agent", Bounds.ANSWERS)) {
+                agent.send(new Register(Node.of("n1", 1, 1000), 1, 1000, List.of()));
+                assertThat(agent.receive(Messages::order)).isInstanceOf(Registered.class);
+                assertThat(cluster.nodes()).extracting(Node::name).containsExactly("n1");
+            }
+        }
+        assertThat(lines()).anyMatch(l -> l.startsWith("agent refused: this agent's certificate is for node 'n1'"));
     }
 }

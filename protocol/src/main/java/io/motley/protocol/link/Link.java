@@ -110,6 +110,19 @@ public final class Link<P> implements AutoCloseable {
         }
     }
 
+    /** Runs {@code handshake} on a socket a server accepted, as {@link #open} does. */
+    public static <P> Link<P> accept(java.net.Socket s, Handshake<P> handshake, Bounds incoming, Duration within)
+            throws IOException {
+        Transport t;
+        try {
+            t = Transport.of(s);
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+        return open(t, handshake, incoming, within);
+    }
+
     /** Who is on the other end, as the handshake established (never as the peer merely claimed). */
     public P peer() {
         return peer;
@@ -225,7 +238,7 @@ public final class Link<P> implements AutoCloseable {
     }
 
     /** A peer that is refused is not waited on for long: the error frame is small and goes to its socket's buffer. */
-    static final Duration REFUSAL_WRITE = Duration.ofSeconds(10);
+    public static final Duration REFUSAL_WRITE = Duration.ofSeconds(10);
 
     @Override
     public void close() {

@@ -51,21 +51,12 @@ public final class SharedKey {
     private SharedKey() {}
 
     /**
-     * The agent, as the controller knows it once it has proved itself: the node it named in its
-     * proof, and what it opened the connection for, "agent" (its link) or "relay" (users' requests).
-     */
-    public record Agent(String node, String role) {}
-
-    /** The controller, as an agent knows it once it has proved itself: the cluster it named in its greeting. */
-    public record Controller(String cluster) {}
-
-    /**
      * The agent's half: proves this agent holds the key and checks that the controller does too.
      *
      * @throws Handshake.Refused the controller did not accept our proof (its message says why)
      * @throws Handshake.Unproven the peer failed to prove it holds the key: it is not our controller
      */
-    public static Handshake<Controller> asAgent(ClusterKey key, String node, String role) {
+    public static Handshake<ControllerPeer> asAgent(ClusterKey key, String node, String role) {
         return (t, incoming) -> {
             DataInputStream in = t.in();
             DataOutputStream out = t.out();
@@ -93,7 +84,7 @@ public final class SharedKey {
                     t,
                     incoming,
                     new Macs(session, AGENT_TO_CONTROLLER, CONTROLLER_TO_AGENT),
-                    new Controller(hello.str("cluster")));
+                    new ControllerPeer(hello.str("cluster")));
         };
     }
 
@@ -103,7 +94,7 @@ public final class SharedKey {
      *
      * @throws Handshake.Rejected the peer failed to prove it holds the key (it has been told so)
      */
-    public static Handshake<Agent> asController(ClusterKey key, String cluster) {
+    public static Handshake<AgentPeer> asController(ClusterKey key, String cluster) {
         return (t, incoming) -> {
             DataInputStream in = t.in();
             DataOutputStream out = t.out();
@@ -136,28 +127,31 @@ public final class SharedKey {
                             .put("mac", HexFormat.of().formatHex(key.mac(CONTROLLER_PROOF, nc, na, node, role))));
             byte[] session = key.mac(SESSION, nc, na, node, role);
             return new Link<>(
-                    t, incoming, new Macs(session, CONTROLLER_TO_AGENT, AGENT_TO_CONTROLLER), new Agent(node, role));
+                    t,
+                    incoming,
+                    new Macs(session, CONTROLLER_TO_AGENT, AGENT_TO_CONTROLLER),
+                    new AgentPeer(node, role));
         };
     }
 
     /** Connects to the controller as the agent of {@code node}; frames from the controller are then held to {@code answers}. */
-    public static Link<Controller> connect(
+    public static Link<ControllerPeer> connect(
             String host, int port, ClusterKey key, String node, String role, Bounds answers) throws IOException {
         return connect(host, port, key, node, role, answers, HANDSHAKE_TIMEOUT);
     }
 
-    static Link<Controller> connect(
+    static Link<ControllerPeer> connect(
             String host, int port, ClusterKey key, String node, String role, Bounds answers, Duration timeout)
             throws IOException {
         return Link.open(Transport.connect(host, port, timeout), asAgent(key, node, role), answers, timeout);
     }
 
     /** The controller's side on a socket it accepted; frames from the agent are then held to {@code requests}. */
-    public static Link<Agent> accept(Socket s, ClusterKey key, String cluster, Bounds requests) throws IOException {
+    public static Link<AgentPeer> accept(Socket s, ClusterKey key, String cluster, Bounds requests) throws IOException {
         return accept(s, key, cluster, requests, HANDSHAKE_TIMEOUT);
     }
 
-    static Link<Agent> accept(Socket s, ClusterKey key, String cluster, Bounds requests, Duration timeout)
+    static Link<AgentPeer> accept(Socket s, ClusterKey key, String cluster, Bounds requests, Duration timeout)
             throws IOException {
         Transport t;
         try {

@@ -81,6 +81,11 @@ public final class Transport implements Closeable {
         return out;
     }
 
+    /** The TCP socket under this transport, for a handshake that layers TLS on it; null for a Unix socket. */
+    Socket tcpSocket() {
+        return socket instanceof Socket s ? s : null;
+    }
+
     /** The peer's address, for logs. */
     public String remote() {
         return remote;

@@ -59,9 +59,9 @@ class SharedKeyTest {
 
     @Test
     void bothSidesProveThemselvesAndFramesFlowBothWaysInOrder() throws Exception {
-        CompletableFuture<Link<SharedKey.Agent>> controller = controller(key, ROOMY);
-        try (Link<SharedKey.Controller> agent = connect(key);
-                Link<SharedKey.Agent> ctl = controller.get()) {
+        CompletableFuture<Link<AgentPeer>> controller = controller(key, ROOMY);
+        try (Link<ControllerPeer> agent = connect(key);
+                Link<AgentPeer> ctl = controller.get()) {
             assertThat(ctl.peer().node()).isEqualTo("n1");
             assertThat(ctl.peer().role()).isEqualTo("relay");
             for (int i = 0; i < 3; i++) agent.write(Frame.op(Ops.JOBS).put("i", i));
@@ -73,7 +73,7 @@ class SharedKeyTest {
 
     @Test
     void anAgentWithTheWrongKeyIsRefusedWithTheControllersMessage() {
-        CompletableFuture<Link<SharedKey.Agent>> controller = controller(otherKey, ROOMY);
+        CompletableFuture<Link<AgentPeer>> controller = controller(otherKey, ROOMY);
         assertThatThrownBy(() -> connect(key))
                 .isInstanceOf(Handshake.Refused.class)
                 .hasMessage("authentication failed: this agent's cluster key does not match the controller's");
@@ -125,7 +125,7 @@ class SharedKeyTest {
         });
         assertThatThrownBy(() -> connect(key)).isInstanceOf(IOException.class);
         Frame auth = recorded.get();
-        CompletableFuture<Link<SharedKey.Agent>> controller = controller(key, ROOMY);
+        CompletableFuture<Link<AgentPeer>> controller = controller(key, ROOMY);
         try (Socket attacker = new Socket(server.getInetAddress(), server.getLocalPort())) {
             FrameIO.read(attacker.getInputStream());
             FrameIO.write(attacker.getOutputStream(), auth);
@@ -138,7 +138,7 @@ class SharedKeyTest {
     void framesAlteredReplayedReorderedOrReflectedCloseTheConnection() throws Exception {
         // altered: one bit of the body flipped
         try (HandMadeController c = new HandMadeController();
-                Link<SharedKey.Controller> agent = c.agent) {
+                Link<ControllerPeer> agent = c.agent) {
             byte[] f = c.frame(0, Frame.op(Ops.LAUNCH).put("uid", 1000));
             f[10] ^= 1;
             c.out.write(f);
@@ -147,7 +147,7 @@ class SharedKeyTest {
         }
         // replayed: the same frame twice
         try (HandMadeController c = new HandMadeController();
-                Link<SharedKey.Controller> agent = c.agent) {
+                Link<ControllerPeer> agent = c.agent) {
             byte[] f = c.frame(0, Frame.op(Ops.LAUNCH).put("uid", 1000));
             c.out.write(f);
             c.out.write(f);
@@ -156,14 +156,14 @@ class SharedKeyTest {
         }
         // reordered: the second frame first
         try (HandMadeController c = new HandMadeController();
-                Link<SharedKey.Controller> agent = c.agent) {
+                Link<ControllerPeer> agent = c.agent) {
             c.out.write(c.frame(1, Frame.op(Ops.KILL)));
             c.out.write(c.frame(0, Frame.op(Ops.LAUNCH)));
             assertThatThrownBy(agent::read).isInstanceOf(Link.Tampered.class);
         }
         // reflected: the agent's own frame sent back to it
         try (HandMadeController c = new HandMadeController();
-                Link<SharedKey.Controller> agent = c.agent) {
+                Link<ControllerPeer> agent = c.agent) {
             agent.write(Frame.op(Ops.LAUNCH).put("uid", 0));
             int len = c.in.readInt();
             byte[] rest = c.in.readNBytes(len + SharedKey.TAG_BYTES);
@@ -173,7 +173,7 @@ class SharedKeyTest {
         }
         // and the hand-made frames are right: the same frame, unaltered and in order, is read
         try (HandMadeController c = new HandMadeController();
-                Link<SharedKey.Controller> agent = c.agent) {
+                Link<ControllerPeer> agent = c.agent) {
             c.out.write(c.frame(0, Frame.op(Ops.LAUNCH)));
             c.out.write(c.frame(1, Frame.op(Ops.KILL)));
             assertThat(agent.read().op()).isEqualTo(Ops.LAUNCH);
@@ -183,11 +183,10 @@ class SharedKeyTest {
 
     @Test
     void theControllerChecksTheAgentsFramesToo() throws Exception {
-        CompletableFuture<Link<SharedKey.Agent>> controller = controller(key, ROOMY);
+        CompletableFuture<Link<AgentPeer>> controller = controller(key, ROOMY);
         Proxy proxy = new Proxy();
-        try (Link<SharedKey.Controller> agent =
-                        SharedKey.connect("127.0.0.1", proxy.port(), key, "n1", "agent", ROOMY);
-                Link<SharedKey.Agent> ctl = controller.get()) {
+        try (Link<ControllerPeer> agent = SharedKey.connect("127.0.0.1", proxy.port(), key, "n1", "agent", ROOMY);
+                Link<AgentPeer> ctl = controller.get()) {
             agent.write(Frame.op(Ops.JOB_ENDED).put("id", 1));
             assertThat(ctl.read().op()).isEqualTo(Ops.JOB_ENDED);
             proxy.replayLast();
@@ -199,7 +198,7 @@ class SharedKeyTest {
 
     @Test
     void anOversizedHandshakeFrameIsAnsweredWithAnErrorNamingTheBound() throws Exception {
-        CompletableFuture<Link<SharedKey.Agent>> controller = controller(key, ROOMY);
+        CompletableFuture<Link<AgentPeer>> controller = controller(key, ROOMY);
         try (Socket s = new Socket(server.getInetAddress(), server.getLocalPort())) {
             FrameIO.read(s.getInputStream());
             new DataOutputStream(s.getOutputStream()).writeInt(256 * 1024 * 1024);
@@ -211,7 +210,7 @@ class SharedKeyTest {
 
     @Test
     void aMalformedHandshakeFrameIsAnsweredWithAnErrorSayingSo() throws Exception {
-        CompletableFuture<Link<SharedKey.Agent>> controller = controller(key, ROOMY);
+        CompletableFuture<Link<AgentPeer>> controller = controller(key, ROOMY);
         try (Socket s = new Socket(server.getInetAddress(), server.getLocalPort())) {
             FrameIO.read(s.getInputStream());
             DataOutputStream d = new DataOutputStream(s.getOutputStream());
@@ -226,7 +225,7 @@ class SharedKeyTest {
 
     @Test
     void aPeerThatDripsItsHandshakeIsCutOffAtTheDeadline() throws Exception {
-        CompletableFuture<Link<SharedKey.Agent>> controller =
+        CompletableFuture<Link<AgentPeer>> controller =
                 async(() -> SharedKey.accept(server.accept(), key, "test", ROOMY, Duration.ofMillis(500)));
         ScheduledExecutorService drip = Executors.newSingleThreadScheduledExecutor();
         long t0 = System.nanoTime();
@@ -267,9 +266,9 @@ class SharedKeyTest {
 
     @Test
     void afterTheHandshakeAFrameOverTheReceiversBoundsGetsOneErrorFrameAndTheConnectionCloses() throws Exception {
-        CompletableFuture<Link<SharedKey.Agent>> controller = controller(key, new Bounds(1024, 4));
-        try (Link<SharedKey.Controller> agent = connect(key);
-                Link<SharedKey.Agent> ctl = controller.get()) {
+        CompletableFuture<Link<AgentPeer>> controller = controller(key, new Bounds(1024, 4));
+        try (Link<ControllerPeer> agent = connect(key);
+                Link<AgentPeer> ctl = controller.get()) {
             agent.write(Frame.op(Ops.SUBMIT).put("script", "x".repeat(2000)));
             assertThatThrownBy(ctl::read)
                     .isInstanceOf(Bounds.Exceeded.class)
@@ -280,8 +279,8 @@ class SharedKeyTest {
             assertThatThrownBy(agent::read).isInstanceOf(EOFException.class);
         }
         controller = controller(key, new Bounds(1024, 4));
-        try (Link<SharedKey.Controller> agent = connect(key);
-                Link<SharedKey.Agent> ctl = controller.get()) {
+        try (Link<ControllerPeer> agent = connect(key);
+                Link<AgentPeer> ctl = controller.get()) {
             Frame deep = new Frame();
             for (int i = 0; i < 5; i++) deep = new Frame().add(deep);
             agent.write(deep);
@@ -316,11 +315,11 @@ class SharedKeyTest {
         T run() throws Exception;
     }
 
-    private Link<SharedKey.Controller> connect(ClusterKey k) throws IOException {
+    private Link<ControllerPeer> connect(ClusterKey k) throws IOException {
         return SharedKey.connect("127.0.0.1", server.getLocalPort(), k, "n1", "relay", ROOMY);
     }
 
-    private CompletableFuture<Link<SharedKey.Agent>> controller(ClusterKey k, Bounds requests) {
+    private CompletableFuture<Link<AgentPeer>> controller(ClusterKey k, Bounds requests) {
         return async(() -> SharedKey.accept(server.accept(), k, "test", requests));
     }
 
@@ -338,7 +337,7 @@ class SharedKeyTest {
             }
             return null;
         });
-        try (Link<SharedKey.Controller> ignored = connect(key)) {
+        try (Link<ControllerPeer> ignored = connect(key)) {
             return null;
         } catch (IOException e) {
             return e;
@@ -355,7 +354,7 @@ class SharedKeyTest {
 
     /** The controller's side done by hand from the documented derivation, so a test can forge its frames. */
     private final class HandMadeController implements AutoCloseable {
-        final Link<SharedKey.Controller> agent;
+        final Link<ControllerPeer> agent;
         final Socket socket;
         final DataInputStream in;
         final DataOutputStream out;
@@ -364,7 +363,7 @@ class SharedKeyTest {
         HandMadeController() throws Exception {
             CompletableFuture<Socket> accepted = async(server::accept);
             String nc = ClusterKey.newNonce();
-            CompletableFuture<Link<SharedKey.Controller>> connecting =
+            CompletableFuture<Link<ControllerPeer>> connecting =
                     async(() -> SharedKey.connect("127.0.0.1", server.getLocalPort(), key, "n1", "agent", ROOMY));
             socket = accepted.get();
             in = new DataInputStream(socket.getInputStream());

@@ -1,0 +1,198 @@
+package io.motley.pki;
+
+import io.motley.protocol.link.TlsCredentials;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Where a host keeps its TLS files, {@code MOTLEY_HOME/etc/tls} (owner-only, as is every file in
+ * it): the CA's key and certificate on the controller's host ({@code ca.key}, {@code ca.crt}), the
+ * controller's ({@code controller.key}, {@code controller.crt}) and each node's ({@code
+ * node-NAME.key}, {@code node-NAME.crt}). Where the CA's key is at hand (the controller's host,
+ * and so {@code motley up} on one machine) the files are made, and renewed when a third of their
+ * validity is left, silently; a host that joined has only its own and the CA's certificate.
+ * Processes sharing a home (the controller and its agents under {@code motley up}) take a lock
+ * while they create files, so they never make two CAs.
+ */
+public final class TlsHome {
+    private final Path dir;
+
+    public TlsHome(Path home) {
+        this.dir = home.resolve("etc/tls");
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path caKey() {
+        return dir.resolve("ca.key");
+    }
+
+    public Path caCertificate() {
+        return dir.resolve("ca.crt");
+    }
+
+    public Path key(String owner) {
+        return dir.resolve(owner + ".key");
+    }
+
+    public Path certificate(String owner) {
+        return dir.resolve(owner + ".crt");
+    }
+
+    /** The file name stem of a node's key and certificate. */
+    public static String nodeFiles(String node) {
+        return "node-" + node.replace('/', '_');
+    }
+
+    /** Whether this host holds the cluster's CA (it is the controller's, or one machine runs it all). */
+    public boolean hasAuthority() {
+        return Files.exists(caKey());
+    }
+
+    /** The CA, created on first use. */
+    public CertificateAuthority authority(String cluster, Instant now) throws IOException {
+        return locked(() -> {
+            if (Files.exists(caKey())) return CertificateAuthority.load(caKey(), caCertificate());
+            CertificateAuthority ca = CertificateAuthority.create(cluster, now, CertificateAuthority.CA_VALIDITY);
+            ca.save(caKey(), caCertificate());
+            return ca;
+        });
+    }
+
+    /** The controller's credentials, with the CA and its certificate made or renewed when due. */
+    public TlsCredentials controller(String cluster, Instant now) throws IOException {
+        CertificateAuthority ca = authority(cluster, now);
+        return locked(() -> current("controller", now)
+                .orElseGet(
+                        () -> save("controller", ca.issueController(now, CertificateAuthority.CONTROLLER_VALIDITY))));
+    }
+
+    /**
+     * Node {@code node}'s credentials: those on file while they are not due for renewal; else, where
+     * the CA is at hand, new ones; else those on file while they are still valid.
+     *
+     * @throws IOException there are none that can be used (the host has not joined, or its certificate expired)
+     */
+    public TlsCredentials node(String node, Instant now) throws IOException {
+        String stem = nodeFiles(node);
+        return locked(() -> {
+            var current = current(stem, now);
+            if (current.isPresent()) return current.get();
+            if (hasAuthority()) {
+                CertificateAuthority ca = CertificateAuthority.load(caKey(), caCertificate());
+                TlsCredentials issued = ca.issueNode(node, now, CertificateAuthority.NODE_VALIDITY);
+                recordIssued(issued.certificate(), node);
+                return save(stem, issued);
+            }
+            if (!Files.exists(certificate(stem)))
+                throw new IOException("no certificate for node " + node + " in " + dir
+                        + ": have the controller's host issue one (`motley node issue " + node
+                        + " DIR`) and copy DIR's files here");
+            TlsCredentials c = TlsCredentials.load(key(stem), certificate(stem), caCertificate());
+            if (!c.validAt(now))
+                throw new IOException("the certificate of node " + node + " in " + dir + " expired at "
+                        + c.certificate().getNotAfter().toInstant() + "; join the cluster again");
+            return c;
+        });
+    }
+
+    /** The list of every node certificate issued here ({@code etc/tls/issued}: serial in hex, a space, the node). */
+    public Path issuedList() {
+        return dir.resolve("issued");
+    }
+
+    /** The revocation list the controller reads ({@link Revocations}). */
+    public Path revokedList() {
+        return dir.resolve("revoked");
+    }
+
+    /** Issues node {@code node} a new key and certificate (for another host) and records it, so that it can be revoked. */
+    public TlsCredentials issueNode(String node, Instant now) throws IOException {
+        if (!hasAuthority())
+            throw new IOException("no CA on this host (" + caKey() + "): run this on the controller's host");
+        return locked(() -> {
+            CertificateAuthority ca = CertificateAuthority.load(caKey(), caCertificate());
+            TlsCredentials issued = ca.issueNode(node, now, CertificateAuthority.NODE_VALIDITY);
+            recordIssued(issued.certificate(), node);
+            return issued;
+        });
+    }
+
+    /**
+     * Revokes every certificate issued here to node {@code node}; returns how many. The controller
+     * refuses them from the node's next connection on.
+     */
+    public int revokeNode(String node) throws IOException {
+        return locked(() -> {
+            if (!Files.exists(issuedList())) return 0;
+            java.util.List<String> serials = new java.util.ArrayList<>();
+            for (String line : Files.readAllLines(issuedList())) {
+                String[] parts = line.trim().split(" ", 2);
+                if (parts.length == 2 && parts[1].equals(node)) serials.add(parts[0]);
+            }
+            Revocations revocations = new Revocations(revokedList());
+            int n = 0;
+            for (String serial : serials) {
+                if (revocations.revoke(new java.math.BigInteger(serial, 16), node)) n++;
+            }
+            return n;
+        });
+    }
+
+    private void recordIssued(X509Certificate c, String node) throws IOException {
+        String before = Files.exists(issuedList()) ? Files.readString(issuedList()) : "";
+        TlsCredentials.writeOwnerOnly(issuedList(), before + c.getSerialNumber().toString(16) + " " + node + "\n");
+    }
+
+    /** When credentials should be renewed: once two thirds of their validity have passed. */
+    public static Instant renewalDue(X509Certificate c) {
+        Instant from = c.getNotBefore().toInstant();
+        Instant until = c.getNotAfter().toInstant();
+        return from.plus(Duration.between(from, until).multipliedBy(2).dividedBy(3));
+    }
+
+    private java.util.Optional<TlsCredentials> current(String stem, Instant now) throws IOException {
+        if (!Files.exists(certificate(stem)) || !Files.exists(key(stem))) return java.util.Optional.empty();
+        TlsCredentials c = TlsCredentials.load(key(stem), certificate(stem), caCertificate());
+        if (!c.validAt(now) || !now.isBefore(renewalDue(c.certificate()))) return java.util.Optional.empty();
+        return java.util.Optional.of(c);
+    }
+
+    private TlsCredentials save(String stem, TlsCredentials c) {
+        try {
+            TlsCredentials.writeOwnerOnly(key(stem), TlsCredentials.pem(c.key()));
+            TlsCredentials.writeOwnerOnly(certificate(stem), TlsCredentials.pem(c.certificate()));
+            return c;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private interface Locked<T> {
+        T run() throws IOException;
+    }
+
+    private <T> T locked(Locked<T> body) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        }
+        try (FileChannel ch =
+                        FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock ignored = ch.lock()) {
+            return body.run();
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}
