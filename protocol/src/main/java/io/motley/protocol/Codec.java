@@ -40,6 +40,7 @@ public final class Codec {
                 .put("comment", r.comment())
                 .put("account", r.account())
                 .put("submitHost", r.submitHost())
+                .put("submitNode", r.submitNode())
                 .put("gpus", r.gpusPerNode())
                 .put("gpuType", r.gpuType())
                 .put("dependency", r.dependency())
@@ -74,40 +75,41 @@ public final class Codec {
         if (!f.children().isEmpty()) env.putAll(f.children().get(0).fields());
         if (f.children().size() > 1) argv.addAll(f.children().get(1).fields().values());
         return new JobRequest(
-                f.str("name", "wrap"),
-                parts.isEmpty() ? List.of() : Arrays.asList(parts.split(",")),
-                f.integer("ntasks", 1),
-                f.integer("cpusPerTask", 1),
-                f.bool("cpusPerTaskGiven"),
-                f.integer("nodes", 1),
-                f.lng("memPerNode", JobRequest.UNSET),
-                f.lng("memPerCpu", JobRequest.UNSET),
-                f.lng("timeLimit", JobRequest.UNSET),
-                f.str("stdout"),
-                f.str("stderr"),
-                f.str("workDir", "/"),
-                f.str("submitDir"),
-                env,
-                f.str("script", ""),
-                argv,
-                f.bool("hold"),
-                f.str("comment"),
-                f.str("account"),
-                f.str("submitHost"),
-                f.integer("gpus", 0),
-                f.str("gpuType"),
-                f.str("dependency"),
-                f.bool("killOnInvalidDep"),
-                f.lng("begin", 0),
-                f.str("constraint"),
-                f.str("nodeList"),
-                f.str("exclude"),
-                f.bool("exclusive"),
-                f.str("array"),
-                f.integer("nice", 0),
-                f.str("qos"),
-                f.lng("deadline", 0),
-                !f.fields().containsKey("requeue") || f.bool("requeue"));
+                        f.str("name", "wrap"),
+                        parts.isEmpty() ? List.of() : Arrays.asList(parts.split(",")),
+                        f.integer("ntasks", 1),
+                        f.integer("cpusPerTask", 1),
+                        f.bool("cpusPerTaskGiven"),
+                        f.integer("nodes", 1),
+                        f.lng("memPerNode", JobRequest.UNSET),
+                        f.lng("memPerCpu", JobRequest.UNSET),
+                        f.lng("timeLimit", JobRequest.UNSET),
+                        f.str("stdout"),
+                        f.str("stderr"),
+                        f.str("workDir", "/"),
+                        f.str("submitDir"),
+                        env,
+                        f.str("script", ""),
+                        argv,
+                        f.bool("hold"),
+                        f.str("comment"),
+                        f.str("account"),
+                        f.str("submitHost"),
+                        f.integer("gpus", 0),
+                        f.str("gpuType"),
+                        f.str("dependency"),
+                        f.bool("killOnInvalidDep"),
+                        f.lng("begin", 0),
+                        f.str("constraint"),
+                        f.str("nodeList"),
+                        f.str("exclude"),
+                        f.bool("exclusive"),
+                        f.str("array"),
+                        f.integer("nice", 0),
+                        f.str("qos"),
+                        f.lng("deadline", 0),
+                        !f.fields().containsKey("requeue") || f.bool("requeue"))
+                .withSubmitNode(f.str("submitNode"));
     }
 
     public static Frame job(Job j, boolean withPayload) {

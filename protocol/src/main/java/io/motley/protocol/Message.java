@@ -382,10 +382,21 @@ public sealed interface Message {
     /** The controller's answer to a registration: how often to send heartbeats. */
     record Registered(long heartbeatSeconds) implements Order {}
 
-    /** Start this run of a job ({@code job} carries its script and environment). */
-    record Launch(String cluster, long killWaitSeconds, Job job) implements Order {
+    /**
+     * Start this run of a job ({@code job} carries its script and environment).
+     * {@code sharedFilesystem}: the node's SharedFilesystem= ("yes", "no" or "auto"), which decides
+     * whether the job runs in its own directory and its output goes to its submit host.
+     */
+    record Launch(String cluster, long killWaitSeconds, Job job, String sharedFilesystem) implements Order {
+        public static final String AUTO = "auto";
+
         public Launch {
             Objects.requireNonNull(job, "job");
+            sharedFilesystem = sharedFilesystem == null ? AUTO : sharedFilesystem;
+        }
+
+        public Launch(String cluster, long killWaitSeconds, Job job) {
+            this(cluster, killWaitSeconds, job, AUTO);
         }
     }
 
@@ -398,4 +409,63 @@ public sealed interface Message {
 
     /** The controller has recorded a run's end: the agent may forget it. */
     record AckEnded(long id, int run) implements Order {}
+
+    // ---- output of jobs whose node does not share the submit directory (docs/files.md) ------------
+
+    /**
+     * Bytes of a run's output, from the node that runs it: {@code stream} "out" (stdout, and stderr
+     * without -e) or "err", starting at {@code offset}; {@code last} when the run has ended and
+     * these are its final bytes.
+     */
+    record OutputChunk(long id, int run, String stream, long offset, byte[] data, boolean last) implements Report {
+        public OutputChunk {
+            Objects.requireNonNull(stream, "stream");
+            Objects.requireNonNull(data, "data");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof OutputChunk c
+                    && c.id == id
+                    && c.run == run
+                    && c.stream.equals(stream)
+                    && c.offset == offset
+                    && c.last == last
+                    && java.util.Arrays.equals(c.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(id, run, stream, offset, last, java.util.Arrays.hashCode(data));
+        }
+
+        @Override
+        public String toString() {
+            return "OutputChunk[id=" + id + ", run=" + run + ", stream=" + stream + ", offset=" + offset + ", bytes="
+                    + data.length + ", last=" + last + "]";
+        }
+    }
+
+    /**
+     * A chunk routed by the controller to the agent of the job's submit node, with where it goes
+     * as the controller's job record says (never as the running node said): the file {@code path}
+     * on the submit host, written as {@code user} ({@code uid}, {@code gid}).
+     */
+    record Deliver(OutputChunk chunk, String path, int uid, int gid, String user) implements Order {
+        public Deliver {
+            Objects.requireNonNull(chunk, "chunk");
+            Objects.requireNonNull(path, "path");
+        }
+    }
+
+    /**
+     * The submit node's agent has written a stream up to {@code offset} (sent by it to the
+     * controller, and routed by the controller to the running node); {@code error}, when not null,
+     * says why it could not write more (the node keeps the bytes and sends them again later).
+     */
+    record Delivered(long id, int run, String stream, long offset, String error) implements Report, Order {
+        public Delivered {
+            Objects.requireNonNull(stream, "stream");
+        }
+    }
 }

@@ -15,6 +15,8 @@ import io.motley.protocol.Message.AckEnded;
 import io.motley.protocol.Message.Answer;
 import io.motley.protocol.Message.Caller;
 import io.motley.protocol.Message.Cancel;
+import io.motley.protocol.Message.Deliver;
+import io.motley.protocol.Message.Delivered;
 import io.motley.protocol.Message.ExpectedStart;
 import io.motley.protocol.Message.Failure;
 import io.motley.protocol.Message.Heartbeat;
@@ -34,6 +36,7 @@ import io.motley.protocol.Message.Nodes;
 import io.motley.protocol.Message.Order;
 import io.motley.protocol.Message.Outcome;
 import io.motley.protocol.Message.Outcomes;
+import io.motley.protocol.Message.OutputChunk;
 import io.motley.protocol.Message.PartitionList;
 import io.motley.protocol.Message.Partitions;
 import io.motley.protocol.Message.Ping;
@@ -267,12 +270,51 @@ public final class Messages {
             return Frame.op(Ops.LAUNCH)
                     .put("cluster", x.cluster())
                     .put("killWait", x.killWaitSeconds())
+                    .put("sharedFs", Launch.AUTO.equals(x.sharedFilesystem()) ? null : x.sharedFilesystem())
                     .add(Codec.job(x.job(), true));
+        if (m instanceof OutputChunk x) return chunk(Frame.op(Ops.OUTPUT), x);
+        if (m instanceof Deliver x)
+            return chunk(Frame.op(Ops.DELIVER), x.chunk())
+                    .put("path", x.path())
+                    .put("uid", x.uid())
+                    .put("gid", x.gid())
+                    .put("user", x.user());
+        if (m instanceof Delivered x)
+            return Frame.op(Ops.DELIVERED)
+                    .put("id", x.id())
+                    .put("run", x.run())
+                    .put("stream", x.stream())
+                    .put("offset", x.offset())
+                    .put("error", x.error());
         if (m instanceof Kill x)
             return Frame.op(Ops.KILL).put("id", x.id()).put("run", x.run()).put("why", word(x.reason()));
         if (m instanceof AckEnded x)
             return Frame.op(Ops.ACK_ENDED).put("id", x.id()).put("run", x.run());
         throw new AssertionError("unknown message " + m);
+    }
+
+    private static Frame chunk(Frame f, OutputChunk c) {
+        return f.put("id", c.id())
+                .put("run", c.run())
+                .put("stream", c.stream())
+                .put("offset", c.offset())
+                .put("data", java.util.Base64.getEncoder().encodeToString(c.data()))
+                .put("last", c.last());
+    }
+
+    private static OutputChunk chunk(Frame f) {
+        String stream = f.str("stream", "");
+        if (!stream.equals("out") && !stream.equals("err"))
+            throw new MalformedMessage("stream: '" + quote(stream) + "' is neither out nor err");
+        long offset = number(f, "offset", -1);
+        if (offset < 0) throw new MalformedMessage("offset: missing or negative");
+        byte[] data;
+        try {
+            data = java.util.Base64.getDecoder().decode(f.str("data", ""));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessage("data: not base64");
+        }
+        return new OutputChunk(runId(f), run(f), stream, offset, data, f.bool("last"));
     }
 
     /** A request as the agent relays it: the request's own frame, stamped with who sent it. */
@@ -374,7 +416,23 @@ public final class Messages {
                 new Heartbeat(decimal(f, "load", 0), number(f, "freeMem", 0), f.str("gpuUsage"), f.str("health"));
             case Ops.JOB_ENDED -> jobEnded(f);
             case Ops.LAUNCH ->
-                new Launch(f.str("cluster", "motley"), number(f, "killWait", 30), job(child(f, 0, "job"), "job: "));
+                new Launch(
+                        f.str("cluster", "motley"),
+                        number(f, "killWait", 30),
+                        job(child(f, 0, "job"), "job: "),
+                        f.str("sharedFs", Launch.AUTO));
+            case Ops.OUTPUT -> chunk(f);
+            case Ops.DELIVER -> {
+                String path = f.str("path");
+                if (path == null || !path.startsWith("/")) throw new MalformedMessage("path: missing or not absolute");
+                yield new Deliver(
+                        chunk(f), path, (int) number(f, "uid", -1), (int) number(f, "gid", -1), f.str("user"));
+            }
+            case Ops.DELIVERED -> {
+                long offset = number(f, "offset", -1);
+                if (offset < 0) throw new MalformedMessage("offset: missing or negative");
+                yield new Delivered(runId(f), run(f), f.str("stream", "out"), offset, f.str("error"));
+            }
             case Ops.KILL -> new Kill(runId(f), run(f), killReason(f.str("why", "cancel")));
             case Ops.ACK_ENDED -> new AckEnded(runId(f), run(f));
             case Ops.OK ->

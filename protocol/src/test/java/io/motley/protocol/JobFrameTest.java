@@ -88,4 +88,13 @@ class JobFrameTest {
         assertThat(f.str("gpuIds")).isEmpty();
         assertThat(Codec.job(f).outcome().cancelledBy()).isNull();
     }
+
+    @Test
+    void theSubmitNodeTravelsWithTheJob() {
+        Job j = Job.builder(7, REQUEST.withSubmitNode("laptop"))
+                .owner("ann", 1000, 100)
+                .build();
+        assertThat(Codec.job(Codec.job(j, true)).request().submitNode()).isEqualTo("laptop");
+        assertThat(Codec.job(Codec.job(j, false)).request().submitNode()).isEqualTo("laptop");
+    }
 }

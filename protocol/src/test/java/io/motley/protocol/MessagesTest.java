@@ -214,6 +214,17 @@ class MessagesTest {
                 new Heartbeat(0.25, 1234, null, null),
                 ended(),
                 new Launch("motley", 30, job()),
+                new Launch("motley", 30, job(), "no"),
+                new Message.OutputChunk(42, 1, "out", 65536, new byte[] {0, 1, (byte) 0xff, '\n'}, false),
+                new Message.OutputChunk(42, 0, "err", 0, new byte[0], true),
+                new Message.Deliver(
+                        new Message.OutputChunk(42, 1, "out", 7, "hello\n".getBytes(), true),
+                        "/home/ann/slurm-42.out",
+                        1000,
+                        100,
+                        "ann"),
+                new Message.Delivered(42, 1, "out", 65536, null),
+                new Message.Delivered(42, 1, "err", 0, "No space left on device"),
                 new Kill(42, 1, KillReason.CANCEL),
                 new Kill(42, 1, KillReason.REQUEUE),
                 new Kill(42, 1, KillReason.NODE_DOWN),
@@ -415,6 +426,27 @@ class MessagesTest {
     }
 
     // ---- malformed frames -------------------------------------------------------------------------
+
+    @Test
+    void aDeliveryToARelativePathOrAnUnknownStreamIsRefused() {
+        Frame chunk = Messages.encode(new Message.OutputChunk(1, 0, "out", 0, new byte[] {1}, false));
+        assertThatThrownBy(() -> Messages.decode(chunk.put("stream", "log")))
+                .isInstanceOf(MalformedMessage.class)
+                .hasMessageContaining("stream");
+        Frame deliver = Messages.encode(new Message.Deliver(
+                new Message.OutputChunk(1, 0, "out", 0, new byte[] {1}, false), "/home/ann/x", 1000, 100, "ann"));
+        assertThatThrownBy(() -> Messages.decode(deliver.put("path", "x")))
+                .isInstanceOf(MalformedMessage.class)
+                .hasMessageContaining("path");
+        assertThatThrownBy(() -> Messages.decode(Frame.op("output").put("id", 1).put("stream", "out")))
+                .hasMessageContaining("offset");
+        assertThatThrownBy(() -> Messages.decode(Frame.op("output")
+                        .put("id", 1)
+                        .put("stream", "out")
+                        .put("offset", 0)
+                        .put("data", "@@")))
+                .hasMessageContaining("data");
+    }
 
     @Test
     void aMalformedFrameIsAnErrorThatNamesTheField() {
