@@ -251,6 +251,14 @@ public final class AgentMain {
         boolean refuseRootJobs = s.disableRootJobs() || config.limits().disableRootJobs();
         launcher[0] = new JobLauncher(spool, node, link::trySend, containment, jobCpus(s, hw), refuseRootJobs);
         link.attach(launcher[0]);
+        launcher[0].sendOutputThrough(report -> {
+            try {
+                link.send(report);
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        });
         if (healthProgram != null && !healthProgram.isBlank()) {
             health[0] = HealthCheck.of(healthProgram, healthInterval);
             health[0].start();
