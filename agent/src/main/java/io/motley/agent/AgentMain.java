@@ -250,6 +250,7 @@ public final class AgentMain {
         Containment containment = Containment.choose(mode, JobLauncher.groupName(node, spool));
         boolean refuseRootJobs = s.disableRootJobs() || config.limits().disableRootJobs();
         launcher[0] = new JobLauncher(spool, node, link::trySend, containment, jobCpus(s, hw), refuseRootJobs);
+        launcher[0].workIn(home.resolve("work/" + node));
         link.attach(launcher[0]);
         launcher[0].sendOutputThrough(report -> {
             try {

@@ -343,6 +343,49 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * motley logs: up to {@code max} bytes of a job's {@code stream} ("out" or "err") from
+     * {@code offset}, from wherever they are now.
+     */
+    record Logs(long id, String stream, long offset, int max) implements Request<LogText> {
+        public Logs {
+            Objects.requireNonNull(stream, "stream");
+        }
+    }
+
+    /**
+     * A job's output for motley logs: {@code data} from {@code offset}, read from the outbox of
+     * {@code node} (where a job's output waits for its submit host); {@code complete} when the
+     * stream has ended there and nothing follows. {@code node} is null when no node holds it: then
+     * it is in the file {@code path}, on the submit host {@code submitNode} (or everywhere, on a
+     * shared filesystem), where the command reads it itself. {@code state} is the job's.
+     */
+    record LogText(
+            String path, String submitNode, String node, long offset, byte[] data, boolean complete, JobState state)
+            implements Answer {
+        public LogText {
+            Objects.requireNonNull(data, "data");
+            Objects.requireNonNull(state, "state");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof LogText t
+                    && Objects.equals(t.path, path)
+                    && Objects.equals(t.submitNode, submitNode)
+                    && Objects.equals(t.node, node)
+                    && t.offset == offset
+                    && java.util.Arrays.equals(t.data, data)
+                    && t.complete == complete
+                    && t.state == state;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(path, node, offset, java.util.Arrays.hashCode(data), complete, state);
+        }
+    }
+
     /** Who sent a request, as the agent read it from the Unix socket's peer credentials (never the client's word). */
     record Caller(int uid, int gid, String user, List<String> groups) {
         public Caller {
@@ -455,6 +498,39 @@ public sealed interface Message {
         public Deliver {
             Objects.requireNonNull(chunk, "chunk");
             Objects.requireNonNull(path, "path");
+        }
+    }
+
+    /** motley logs: read a run's outbox; {@code tag} pairs the answer with the question. */
+    record ReadOutput(long tag, long id, int run, String stream, long offset, int max) implements Order {
+        public ReadOutput {
+            Objects.requireNonNull(stream, "stream");
+        }
+    }
+
+    /**
+     * The answer to {@link ReadOutput}: {@code found} false when this node holds no outbox for the
+     * run (its output was delivered, or never came here); {@code complete} when the run has ended
+     * and {@code data} reaches the stream's end.
+     */
+    record OutputRead(long tag, boolean found, long offset, byte[] data, boolean complete) implements Report {
+        public OutputRead {
+            Objects.requireNonNull(data, "data");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof OutputRead r
+                    && r.tag == tag
+                    && r.found == found
+                    && r.offset == offset
+                    && java.util.Arrays.equals(r.data, data)
+                    && r.complete == complete;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(tag, found, offset, java.util.Arrays.hashCode(data), complete);
         }
     }
 

@@ -104,7 +104,8 @@ public final class Messages {
             Ops.PRIORITY_FACTORS,
             Ops.SHARES,
             Ops.ACCOUNTS,
-            Ops.ACCOUNTS_CHANGE);
+            Ops.ACCOUNTS_CHANGE,
+            Ops.LOGS);
 
     // ---- encoding -------------------------------------------------------------------------------
 
@@ -279,6 +280,36 @@ public final class Messages {
                     .put("uid", x.uid())
                     .put("gid", x.gid())
                     .put("user", x.user());
+        if (m instanceof Message.Logs x)
+            return Frame.op(Ops.LOGS)
+                    .put("id", x.id())
+                    .put("stream", x.stream())
+                    .put("offset", x.offset())
+                    .put("max", x.max());
+        if (m instanceof Message.LogText x)
+            return Frame.op(Ops.OK)
+                    .put("path", x.path())
+                    .put("submitNode", x.submitNode())
+                    .put("node", x.node())
+                    .put("offset", x.offset())
+                    .put("data", java.util.Base64.getEncoder().encodeToString(x.data()))
+                    .put("complete", x.complete())
+                    .put("state", x.state().name());
+        if (m instanceof Message.ReadOutput x)
+            return Frame.op(Ops.READ_OUTPUT)
+                    .put("tag", x.tag())
+                    .put("id", x.id())
+                    .put("run", x.run())
+                    .put("stream", x.stream())
+                    .put("offset", x.offset())
+                    .put("max", x.max());
+        if (m instanceof Message.OutputRead x)
+            return Frame.op(Ops.OUTPUT_READ)
+                    .put("tag", x.tag())
+                    .put("found", x.found())
+                    .put("offset", x.offset())
+                    .put("data", java.util.Base64.getEncoder().encodeToString(x.data()))
+                    .put("complete", x.complete());
         if (m instanceof Delivered x)
             return Frame.op(Ops.DELIVERED)
                     .put("id", x.id())
@@ -303,18 +334,25 @@ public final class Messages {
     }
 
     private static OutputChunk chunk(Frame f) {
+        String stream = stream(f);
+        long offset = number(f, "offset", -1);
+        if (offset < 0) throw new MalformedMessage("offset: missing or negative");
+        return new OutputChunk(runId(f), run(f), stream, offset, base64(f, "data"), f.bool("last"));
+    }
+
+    private static String stream(Frame f) {
         String stream = f.str("stream", "");
         if (!stream.equals("out") && !stream.equals("err"))
             throw new MalformedMessage("stream: '" + quote(stream) + "' is neither out nor err");
-        long offset = number(f, "offset", -1);
-        if (offset < 0) throw new MalformedMessage("offset: missing or negative");
-        byte[] data;
+        return stream;
+    }
+
+    private static byte[] base64(Frame f, String key) {
         try {
-            data = java.util.Base64.getDecoder().decode(f.str("data", ""));
+            return java.util.Base64.getDecoder().decode(f.str(key, ""));
         } catch (IllegalArgumentException e) {
-            throw new MalformedMessage("data: not base64");
+            throw new MalformedMessage(key + ": not base64");
         }
-        return new OutputChunk(runId(f), run(f), stream, offset, data, f.bool("last"));
     }
 
     /** A request as the agent relays it: the request's own frame, stamped with who sent it. */
@@ -428,6 +466,20 @@ public final class Messages {
                 yield new Deliver(
                         chunk(f), path, (int) number(f, "uid", -1), (int) number(f, "gid", -1), f.str("user"));
             }
+            case Ops.LOGS ->
+                new Message.Logs(
+                        runId(f), stream(f), Math.max(0, number(f, "offset", 0)), (int) number(f, "max", 65536));
+            case Ops.READ_OUTPUT ->
+                new Message.ReadOutput(
+                        number(f, "tag", 0), runId(f), run(f), stream(f), Math.max(0, number(f, "offset", 0)), (int)
+                                number(f, "max", 65536));
+            case Ops.OUTPUT_READ ->
+                new Message.OutputRead(
+                        number(f, "tag", 0),
+                        f.bool("found"),
+                        number(f, "offset", 0),
+                        base64(f, "data"),
+                        f.bool("complete"));
             case Ops.DELIVERED -> {
                 long offset = number(f, "offset", -1);
                 if (offset < 0) throw new MalformedMessage("offset: missing or negative");
@@ -534,6 +586,15 @@ public final class Messages {
             return new Message.AccountsAnswer(guard("accounts: ", f, () -> AccountsCodec.db(f)), f.str("cluster", ""));
         if (request instanceof Message.AccountsUpdate x)
             return new Message.AccountsResult(guard("accounts change: ", f, () -> AccountsCodec.result(f)));
+        if (request instanceof Message.Logs x)
+            return new Message.LogText(
+                    f.str("path"),
+                    f.str("submitNode"),
+                    f.str("node"),
+                    number(f, "offset", 0),
+                    base64(f, "data"),
+                    f.bool("complete"),
+                    guard("state: ", f, () -> JobState.valueOf(f.str("state", "PENDING"))));
         throw new AssertionError("unknown message " + request);
     }
 

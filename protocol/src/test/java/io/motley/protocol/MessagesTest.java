@@ -224,6 +224,10 @@ class MessagesTest {
                         100,
                         "ann"),
                 new Message.Delivered(42, 1, "out", 65536, null),
+                new Message.Logs(42, "err", 100, 65536),
+                new Message.ReadOutput(7, 42, 1, "out", 0, 4096),
+                new Message.OutputRead(7, true, 0, new byte[] {'h', 'i'}, false),
+                new Message.OutputRead(8, false, 0, new byte[0], true),
                 new Message.Delivered(42, 1, "err", 0, "No space left on device"),
                 new Kill(42, 1, KillReason.CANCEL),
                 new Kill(42, 1, KillReason.REQUEUE),
@@ -252,6 +256,15 @@ class MessagesTest {
         return Stream.of(
                 new Object[] {new Ping(false), new Pong("motley", "ctl1", "ok")},
                 new Object[] {new Submit(request()), new Submitted(42)},
+                new Object[] {
+                    new Message.Logs(42, "out", 0, 100),
+                    new Message.LogText(null, null, "nas", 0, new byte[] {'x'}, true, JobState.RUNNING)
+                },
+                new Object[] {
+                    new Message.Logs(42, "out", 0, 100),
+                    new Message.LogText(
+                            "/home/ann/slurm-42.out", "laptop", null, 5, new byte[0], false, JobState.COMPLETED)
+                },
                 new Object[] {
                     Jobs.all(),
                     new JobList(List.of(new Listed(listed, null), new Listed(listed, new ExpectedStart(5, "n2"))))

@@ -132,7 +132,7 @@ public final class JobLauncher {
     /** Output of jobs submitted here that ran elsewhere, written here as their users. */
     private final OutputDelivery delivery;
     /** Per-run working directories of jobs whose submit directory is not on this node (root's, 0711). */
-    private final Path workRoot;
+    private volatile Path workRoot;
 
     /** One job this agent is responsible for, running or ended and not yet acknowledged. */
     private static final class Running {
@@ -227,10 +227,7 @@ public final class JobLauncher {
         Files.setPosixFilePermissions(spool, PRIVATE_DIR);
         writeAtomically(spool.resolve("shepherd.sh"), SHEPHERD.getBytes(StandardCharsets.UTF_8), PRIVATE_SCRIPT);
         this.setsid = findSetsid();
-        this.workRoot = spool.resolveSibling(spool.getFileName() + ".work");
-        createPrivateDirectory(workRoot);
-        // jobs' users enter their own directory in it, and list nothing else
-        Files.setPosixFilePermissions(workRoot, PosixFilePermissions.fromString("rwx--x--x"));
+        workIn(spool.resolveSibling(spool.getFileName() + ".work"));
         this.outbox = new OutputOutbox(
                 spool.resolve("outbox"),
                 r -> outputSender.send(r),
@@ -238,6 +235,7 @@ public final class JobLauncher {
                 OutputOutbox.DEFAULT_CAP);
         this.outbox.onDelivered(this::removeWorkDir);
         this.delivery = new OutputDelivery(spool.resolve("delivered"), agentIsRoot);
+
         timers.scheduleWithFixedDelay(this::shipOutput, 500, 500, TimeUnit.MILLISECONDS);
         if (agentIsRoot && JobIdentity.available().isEmpty()) {
             log.warn(
@@ -254,6 +252,42 @@ public final class JobLauncher {
                 refuseRootJobs ? "refused" : "allowed");
     }
 
+    /**
+     * Where jobs whose submit directory is not on this node get their directories (the agent uses
+     * MOTLEY_HOME/work/NODE: the spool is closed to users). Made root's, 0711: each job's user
+     * enters its own directory in it and lists nothing else.
+     */
+    public void workIn(Path dir) throws IOException {
+        if (dir.getParent() != null && !Files.isDirectory(dir.getParent())) {
+            Files.createDirectories(dir.getParent());
+            Files.setPosixFilePermissions(dir.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
+        }
+        createPrivateDirectory(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        this.workRoot = dir;
+        if (agentIsRoot) {
+            closedAncestor(dir)
+                    .ifPresent(d -> log.warn(
+                            "jobs of other users cannot enter their directories under {}: {} is closed to them; jobs"
+                                    + " whose submit directory is not on this node will fail to launch (docs/files.md)",
+                            dir,
+                            d));
+        }
+    }
+
+    /** The first directory on the way to {@code dir} that other users may not pass through, if any. */
+    static Optional<Path> closedAncestor(Path dir) {
+        for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
+            try {
+                if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE))
+                    return Optional.of(p);
+            } catch (IOException | UnsupportedOperationException e) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Output chunks go out through {@code sender} (the controller link) from now on. */
     public void sendOutputThrough(OutputOutbox.Sender sender) {
         this.outputSender = sender;
@@ -268,6 +302,11 @@ public final class JobLauncher {
     /** The submit host's answer to a chunk of a run of this node. */
     public void delivered(Message.Delivered d) {
         outbox.delivered(d);
+    }
+
+    /** motley logs: a run's output while this node's outbox holds it. */
+    public Message.OutputRead readOutput(Message.ReadOutput r) {
+        return outbox.read(r.tag(), runDir(r.id(), r.run()), r.stream(), r.offset(), r.max());
     }
 
     private void shipOutput() {
@@ -509,6 +548,13 @@ public final class JobLauncher {
                 spoolOut = box.resolve("out");
                 spoolErr = err.isEmpty() ? null : box.resolve("err");
                 Path work = workRoot.resolve(runName);
+                Optional<Path> closed = closedAncestor(workRoot);
+                if (who.drops && closed.isPresent()) {
+                    throw new LaunchFailure(
+                            "the job's user cannot reach its directory under " + workRoot + ": " + closed.get()
+                                    + " is closed to other users (make it o+x, or move MOTLEY_HOME)",
+                            null);
+                }
                 createPrivateDirectory(work);
                 if (who.drops) {
                     Files.setAttribute(work, "unix:gid", who.gid);
@@ -808,7 +854,8 @@ public final class JobLauncher {
 
     private void finish(Running r, JobState state, int code, int signal, Usage usage, String desc) {
         long end = System.currentTimeMillis() / 1000;
-        if (r.remote) {
+        // a launch that failed after its outbox was made ends here too: what it wrote there still travels
+        if (r.remote || Files.isDirectory(outbox.runDir(runDir(r.id, r.run)), LinkOption.NOFOLLOW_LINKS)) {
             String runName = runDir(r.id, r.run);
             outbox.ended(runName);
             if (desc == null) desc = outbox.overCap(runName).orElse(null);

@@ -2,6 +2,7 @@ package io.motley.agent.launch;
 
 import io.motley.protocol.Message.Delivered;
 import io.motley.protocol.Message.OutputChunk;
+import io.motley.protocol.Message.OutputRead;
 import io.motley.protocol.Message.Report;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -313,6 +314,28 @@ public final class OutputOutbox {
             } catch (IOException e) {
                 log.warn("cannot remove a delivered outbox dir={} error={}", d, e.getMessage());
             }
+        }
+    }
+
+    /** motley logs: up to {@code max} bytes of a run's stream from {@code offset}, while the outbox holds it. */
+    public OutputRead read(long tag, String runName, String stream, long offset, int max) {
+        Path d = dir.resolve(runName);
+        Path f = d.resolve(stream);
+        if (!Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
+            return new OutputRead(tag, false, offset, new byte[0], false);
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            long size = ch.size();
+            long from = Math.min(offset, size);
+            ByteBuffer b = ByteBuffer.allocate((int) Math.min(max, size - from));
+            while (b.hasRemaining()) {
+                if (ch.read(b, from + b.position()) < 0) break;
+            }
+            byte[] data = java.util.Arrays.copyOf(b.array(), b.position());
+            boolean complete = Files.exists(d.resolve("ended")) && from + data.length >= size;
+            return new OutputRead(tag, true, from, data, complete);
+        } catch (IOException e) {
+            // gone while reading: delivered just now
+            return new OutputRead(tag, false, offset, new byte[0], false);
         }
     }
 

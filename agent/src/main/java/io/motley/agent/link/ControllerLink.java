@@ -205,6 +205,14 @@ public final class ControllerLink {
                         }
                     });
                 case Message.Delivered d -> launcher.delivered(d);
+                case Message.ReadOutput r ->
+                    Thread.ofVirtual().start(() -> {
+                        try {
+                            send(launcher.readOutput(r));
+                        } catch (IOException e) {
+                            log.debug("output read not answered: {}", e.getMessage());
+                        }
+                    });
                 case Failure x ->
                     log.warn("controller reported an error controller={} message=\"{}\"", controller(), x.message());
             }

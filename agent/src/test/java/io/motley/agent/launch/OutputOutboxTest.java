@@ -177,4 +177,23 @@ class OutputOutboxTest {
         o.delivered(new Delivered(8, 0, "out", OutputOutbox.CHUNK_BYTES + 10L, null));
         assertThat(o.pending()).isZero();
     }
+
+    /** motley logs reads the outbox from any offset while it is there, and is told when it is gone. */
+    @Test
+    void theOutboxCanBeReadForLogsUntilItIsDelivered() throws Exception {
+        OutputOutbox o = outbox(OutputOutbox.DEFAULT_CAP);
+        Path run = o.open(9, 0, "job9", false);
+        append(run.resolve("out"), "abcdef");
+        var middle = o.read(1, "job9", "out", 2, 3);
+        assertThat(middle.found()).isTrue();
+        assertThat(new String(middle.data(), StandardCharsets.UTF_8)).isEqualTo("cde");
+        assertThat(middle.complete()).isFalse();
+        o.ended("job9");
+        var end = o.read(2, "job9", "out", 2, 100);
+        assertThat(new String(end.data(), StandardCharsets.UTF_8)).isEqualTo("cdef");
+        assertThat(end.complete()).isTrue();
+        o.tick();
+        o.delivered(new Delivered(9, 0, "out", 6, null));
+        assertThat(o.read(3, "job9", "out", 0, 100).found()).isFalse();
+    }
 }

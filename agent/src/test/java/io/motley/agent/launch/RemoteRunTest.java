@@ -109,4 +109,13 @@ class RemoteRunTest {
                     .containsEntry("desc", "JobLaunchFailure");
         }
     }
+
+    @Test
+    void aDirectoryClosedToOthersOnTheWayIsFound() throws Exception {
+        Path open = Files.createDirectories(dir.resolve("a/b"));
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        assertThat(JobLauncher.closedAncestor(open)).hasValue(dir);
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        assertThat(JobLauncher.closedAncestor(open)).isEmpty();
+    }
 }

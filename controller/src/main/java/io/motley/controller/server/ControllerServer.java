@@ -13,7 +13,9 @@ import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
 import io.motley.protocol.MalformedMessage;
+import io.motley.protocol.Message;
 import io.motley.protocol.Message.AckEnded;
+import io.motley.protocol.Message.Delivered;
 import io.motley.protocol.Message.Failure;
 import io.motley.protocol.Message.Heartbeat;
 import io.motley.protocol.Message.Held;
@@ -21,6 +23,7 @@ import io.motley.protocol.Message.JobEnded;
 import io.motley.protocol.Message.Kill;
 import io.motley.protocol.Message.Launch;
 import io.motley.protocol.Message.Order;
+import io.motley.protocol.Message.OutputChunk;
 import io.motley.protocol.Message.Register;
 import io.motley.protocol.Message.Registered;
 import io.motley.protocol.Message.Report;
@@ -60,6 +63,7 @@ public final class ControllerServer implements AutoCloseable {
     private final Bounds requests;
     private final ServerSocket server;
     private final Requests handlers;
+    private final OutputRouter output;
     // anyone who can reach the port can be refused: one line per interval, with a count, not one per attempt
     private final ReportThrottle refusals = new ReportThrottle(Duration.ofSeconds(10));
 
@@ -68,7 +72,8 @@ public final class ControllerServer implements AutoCloseable {
         this.cluster = cluster;
         this.key = key;
         this.requests = requests;
-        this.handlers = new Requests(cluster);
+        this.output = new OutputRouter(cluster::job, cluster::outputTrouble);
+        this.handlers = new Requests(cluster, output);
         server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(bind, port), 512);
@@ -151,7 +156,7 @@ public final class ControllerServer implements AutoCloseable {
             }
             Frame resp;
             try {
-                resp = handlers.handle(req);
+                resp = handlers.handle(req, ch.peer().node());
             } catch (RuntimeException e) {
                 log.error("request failed op={}", req.op(), e);
                 resp = Messages.encode(new Failure("the controller could not handle the request: " + e.getMessage()));
@@ -163,13 +168,19 @@ public final class ControllerServer implements AutoCloseable {
     private void agentLink(Link<SharedKey.Agent> ch) throws IOException {
         String node = ch.peer().node();
         AgentLink link = new AgentLink(
-                node, ch, cluster.config().clusterName(), cluster.config().killWaitSeconds());
+                node,
+                ch,
+                cluster.config().clusterName(),
+                cluster.config().killWaitSeconds(),
+                cluster.config().sharedFilesystem(node));
         Thread writer = Thread.ofVirtual().name("link-" + node).start(link::drain);
+        java.util.function.Consumer<Order> route = link::send;
         try {
             Frame reg = ch.read();
             if (!(report(reg) instanceof Register))
                 throw new IOException("expected register, got " + FreeText.quote(reg.op(), 64));
             cluster.register(link, registration((Register) report(reg)));
+            output.connected(node, route);
             while (true) {
                 Report report;
                 try {
@@ -184,6 +195,9 @@ public final class ControllerServer implements AutoCloseable {
                             cluster.heartbeat(
                                     node, new AgentReport.Load(h.load(), h.freeMemMiB(), h.gpuUsage(), h.health()));
                         case JobEnded e -> cluster.jobEnded(node, runEnded(e));
+                        case OutputChunk c -> output.chunk(node, c);
+                        case Delivered d -> output.delivered(node, d);
+                        case Message.OutputRead r -> output.outputRead(node, r);
                         case Register r -> log.warn("agent registered again on its link node={}", node);
                     }
                 } catch (StoreException e) {
@@ -197,6 +211,7 @@ public final class ControllerServer implements AutoCloseable {
                 }
             }
         } finally {
+            output.disconnected(node, route);
             cluster.disconnected(link);
             link.close();
             writer.interrupt();
@@ -243,12 +258,14 @@ public final class ControllerServer implements AutoCloseable {
 
         private final String cluster;
         private final long killWait;
+        private final String sharedFilesystem;
 
-        AgentLink(String node, Link<SharedKey.Agent> channel, String cluster, long killWait) {
+        AgentLink(String node, Link<SharedKey.Agent> channel, String cluster, long killWait, String sharedFilesystem) {
             this.node = node;
             this.channel = channel;
             this.cluster = cluster;
             this.killWait = killWait;
+            this.sharedFilesystem = sharedFilesystem;
         }
 
         @Override
@@ -258,7 +275,7 @@ public final class ControllerServer implements AutoCloseable {
 
         @Override
         public void launch(Job job) {
-            send(new Launch(cluster, killWait, job));
+            send(new Launch(cluster, killWait, job, sharedFilesystem));
         }
 
         @Override
@@ -276,7 +293,7 @@ public final class ControllerServer implements AutoCloseable {
             send(new Registered(heartbeatSeconds));
         }
 
-        private void send(Order order) {
+        void send(Order order) {
             if (!closed) queue.add(order);
         }
 
