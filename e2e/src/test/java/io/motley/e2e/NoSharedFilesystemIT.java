@@ -84,6 +84,17 @@ class NoSharedFilesystemIT {
                     .until(() -> c.log("agent-far").contains("job ended job=" + id));
             assertThat(Files.readString(out)).doesNotContain("done");
             assertThat(c.home.resolve("spool/far/outbox/job" + id)).exists();
+            // motley logs shows it from the node meanwhile (asked through far's agent: sub's is down)
+            TestCluster.Run logs = c.cmdIn(
+                    work,
+                    null,
+                    "/usr/bin/env",
+                    "MOTLEY_SOCKET=" + c.home.resolve("run/agent-far.sock"),
+                    TestCluster.BIN.resolve("motley").toString(),
+                    "logs",
+                    Long.toString(id));
+            assertThat(logs.rc()).as(logs.err()).isZero();
+            assertThat(logs.out()).isEqualTo("started\n" + jobDir + "\n" + work + "\ndone\n");
 
             c.startAgent("sub", 1, "1000M");
             await().atMost(Duration.ofSeconds(40))
@@ -91,6 +102,12 @@ class NoSharedFilesystemIT {
                             .containsExactly("started", jobDir.toString(), work.toString(), "done"));
             assertThat(Files.getOwner(out).getName()).isEqualTo(USER);
             c.awaitState(id, "COMPLETED", Duration.ofSeconds(30));
+            // once delivered, motley logs reads the file where it was written
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> !Files.exists(c.home.resolve("spool/far/outbox/job" + id)));
+            TestCluster.Run delivered = c.cmdIn(work, null, "motley", "logs", Long.toString(id));
+            assertThat(delivered.rc()).as(delivered.err()).isZero();
+            assertThat(delivered.out()).isEqualTo("started\n" + jobDir + "\n" + work + "\ndone\n");
             // delivered: nothing of the job is left on the node
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> !Files.exists(jobDir) && !Files.exists(c.home.resolve("spool/far/outbox/job" + id)));
