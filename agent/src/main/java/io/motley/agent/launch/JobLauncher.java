@@ -288,6 +288,11 @@ public final class JobLauncher {
         return Optional.empty();
     }
 
+    /** At most this many bytes of each stream of a job's output go to its submit host (--max-output). */
+    public void outputCap(long bytes) {
+        outbox.capBytes(bytes);
+    }
+
     /** Output chunks go out through {@code sender} (the controller link) from now on. */
     public void sendOutputThrough(OutputOutbox.Sender sender) {
         this.outputSender = sender;

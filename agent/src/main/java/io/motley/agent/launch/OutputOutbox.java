@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * agent or a submit host that is away sends again from there without doubling anything. The
  * outbox of a run goes once the run has ended and every stream is written to its end.
  *
- * <p>At most {@code capBytes} of a stream travel (MaxOutputSize); the job's end says so when a
+ * <p>At most {@code capBytes} of a stream travel (the agent's --max-output); the job's end says so when a
  * stream was longer. Pure bookkeeping plus file reads: the caller's clock and a {@link #tick}
  * drive it, so tests run it without threads.
  */
@@ -47,7 +47,7 @@ public final class OutputOutbox {
     public static final long RESEND_MILLIS = 5_000;
     /** How long a stream waits after its submit host refused to write (disk full, say). */
     public static final long REFUSED_RETRY_MILLIS = 30_000;
-    /** The default MaxOutputSize: what one stream of one job may send to its submit host. */
+    /** The default --max-output: what one stream of one job may send to its submit host. */
     public static final long DEFAULT_CAP = 1L << 30;
 
     static final List<String> STREAMS = List.of("out", "err");
@@ -60,7 +60,7 @@ public final class OutputOutbox {
     private final Path dir;
     private final Sender sender;
     private final LongSupplier clockMillis;
-    private final long capBytes;
+    private volatile long capBytes;
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
     /** Called with a run's outbox directory once everything in it is delivered, before it goes. */
     private volatile java.util.function.Consumer<Path> onDelivered = d -> {};
@@ -109,6 +109,11 @@ public final class OutputOutbox {
         return capBytes;
     }
 
+    public void capBytes(long bytes) {
+        if (bytes < 1) throw new IllegalArgumentException("the output cap must be at least 1 byte");
+        this.capBytes = bytes;
+    }
+
     /** A run's outbox directory (made by {@link #open}). */
     public Path runDir(String runName) {
         return dir.resolve(runName);
@@ -152,7 +157,7 @@ public final class OutputOutbox {
             Path f = dir.resolve(runName).resolve(s);
             try {
                 if (Files.exists(f) && Files.size(f) > capBytes) {
-                    return Optional.of("Output over MaxOutputSize: only the first " + capBytes + " bytes of std" + s
+                    return Optional.of("Output over --max-output: only the first " + capBytes + " bytes of std" + s
                             + " reach the submit host");
                 }
             } catch (IOException e) {

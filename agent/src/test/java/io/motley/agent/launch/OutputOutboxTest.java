@@ -170,7 +170,7 @@ class OutputOutboxTest {
         o.delivered(new Delivered(8, 0, "out", OutputOutbox.CHUNK_BYTES, null));
         assertThat(lastSent().data()).hasSize(10);
         assertThat(lastSent().last()).isTrue();
-        assertThat(o.overCap("job8")).get().asString().contains("MaxOutputSize");
+        assertThat(o.overCap("job8")).get().asString().contains("--max-output");
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         sent.forEach(c -> all.writeBytes(c.data()));
         assertThat(all.size()).isEqualTo(OutputOutbox.CHUNK_BYTES + 10);
