@@ -1,5 +1,6 @@
 package io.motley.agent;
 
+import io.motley.agent.clock.WallClock;
 import io.motley.agent.enforcement.Containment;
 import io.motley.agent.enforcement.CpuAllocator;
 import io.motley.agent.hardware.Gpus;
@@ -203,7 +204,7 @@ public final class AgentMain {
         }
         ClusterKey key = ClusterKey.load(keyFile);
         String node = hw.hostname();
-        long started = System.currentTimeMillis() / 1000;
+        long started = WallClock.seconds();
         Path spool = home.resolve("spool/" + node);
         String smi = Gpus.command();
         String healthProgram = s.healthProgram() != null ? s.healthProgram() : config.healthCheckProgram();
@@ -248,7 +249,8 @@ public final class AgentMain {
                         Hardware.load(),
                         Hardware.freeMemMiB(),
                         hw.gpus().isEmpty() ? null : Gpus.sample(smi),
-                        health[0] == null ? null : health[0].lastResult()));
+                        health[0] == null ? null : health[0].lastResult(),
+                        WallClock.millis()));
         String mode = s.containment() != null ? s.containment() : config.containmentType();
         Containment containment = Containment.choose(mode, JobLauncher.groupName(node, spool));
         boolean refuseRootJobs = s.disableRootJobs() || config.limits().disableRootJobs();

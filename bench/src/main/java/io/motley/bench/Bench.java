@@ -125,27 +125,13 @@ public final class Bench {
     }
 
     private Frame submitFrame(String cmd, boolean hold) {
-        JobRequest r = new JobRequest(
-                "bench",
-                List.of(),
-                1,
-                1,
-                false,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                "/dev/null",
-                null,
-                work.toString(),
-                null,
-                Map.of("PATH", "/usr/bin:/bin"),
-                "#!/bin/sh\n" + cmd + "\n",
-                List.of(),
-                hold,
-                null,
-                null,
-                "bench");
+        JobRequest r = JobRequest.builder("#!/bin/sh\n" + cmd + "\n", work.toString())
+                .name("bench")
+                .output("/dev/null", null)
+                .environment(Map.of("PATH", "/usr/bin:/bin"))
+                .hold(hold)
+                .submitHost("bench")
+                .build();
         return Frame.op(Ops.SUBMIT).add(Codec.request(r, true));
     }
 

@@ -24,10 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The controller on PostgreSQL loses its database while jobs run and submissions keep coming:
  * submissions are refused with a clear error, running jobs keep running and end, scontrol ping
- * says what is wrong; once the server is back the controller goes on by itself, and every job
- * whose id was answered is in the database with its final state.
+ * says what is wrong, a job that ends during an outage longer than NodeTimeout stays RUNNING on
+ * an up node until its end can be written; once the server is back the controller goes on by
+ * itself, and every job whose id was answered is in the database with its final state.
  */
 class DatabaseOutageIT {
+    /** How long the outage lasts after the job's end: past the TestCluster's NodeTimeout (6 s) and a heartbeat or two. */
+    static final Duration PAST_NODE_TIMEOUT = Duration.ofSeconds(10);
+
     @TempDir
     Path dir;
 
@@ -108,6 +112,20 @@ class DatabaseOutageIT {
                     Files.createFile(gate);
                     await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(c.workFile("gate.passed")));
                     assertThat(c.cmd("scontrol", "ping").out()).contains("UNUSABLE");
+                    // the outage outlasts NodeTimeout (6 s) after the end, which the agent reports again at
+                    // each heartbeat on the same link: all along, the controller keeps the job RUNNING (its end
+                    // not recorded, not failed with its node) and the node up, its heartbeats being answered
+                    long ended = System.nanoTime();
+                    await().atMost(Duration.ofSeconds(60))
+                            .pollInterval(Duration.ofMillis(500))
+                            .until(() -> {
+                                assertThat(c.state(through)).isEqualTo("RUNNING");
+                                assertThat(c.cmd("sinfo", "-N", "-h", "-n", "n1", "-o", "%t")
+                                                .out()
+                                                .trim())
+                                        .matches("mix|alloc|idle");
+                                return System.nanoTime() - ended > PAST_NODE_TIMEOUT.toNanos();
+                            });
 
                     db.start();
                     await().atMost(Duration.ofSeconds(60))
@@ -130,6 +148,12 @@ class DatabaseOutageIT {
                     while (r.next()) stored.put(r.getLong(1), r.getString(2));
                 }
                 assertThat(stored).containsEntry(through, "COMPLETED");
+                // recorded on the link that lived through the outage: the node never went down, the job
+                // neither failed with it nor ran again
+                assertThat(c.log("controller"))
+                        .doesNotContain("node down node=n1")
+                        .doesNotContain("agent link closed node=n1")
+                        .doesNotContain("job requeued: its node failed job=" + through);
                 for (long id : answered) assertThat(stored).containsEntry(id, "COMPLETED");
                 long next = c.submit("--wrap", "true");
                 c.awaitState(next, "COMPLETED", Duration.ofSeconds(30));

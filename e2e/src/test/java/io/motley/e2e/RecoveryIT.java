@@ -85,7 +85,7 @@ class RecoveryIT {
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> c.cmd("sinfo", "-N", "-h", "-o", "%N %t %E")
                             .lines()
-                            .contains(other + " down Not responding"));
+                            .contains(other + " down* Not responding"));
             c.startAgent(other, 1, "1000M");
             c.awaitNodesUp(other);
             assertThat(c.log("controller"))

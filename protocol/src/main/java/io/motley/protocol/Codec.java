@@ -10,7 +10,9 @@ import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.job.MemoryRequest;
 import io.motley.core.job.PendingReason;
+import io.motley.core.job.TimeLimit;
 import io.motley.core.job.Usage;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -29,9 +31,9 @@ public final class Codec {
                 .put("cpusPerTask", r.cpusPerTask())
                 .put("cpusPerTaskGiven", r.cpusPerTaskGiven())
                 .put("nodes", r.nodes())
-                .put("memPerNode", r.memPerNodeMiB())
-                .put("memPerCpu", r.memPerCpuMiB())
-                .put("timeLimit", r.timeLimitSeconds())
+                .put("memPerNode", r.resources().memory() instanceof MemoryRequest.PerNode n ? n.mib() : NOT_GIVEN)
+                .put("memPerCpu", r.resources().memory() instanceof MemoryRequest.PerCpu c ? c.mib() : NOT_GIVEN)
+                .put("timeLimit", limitOnWire(r.timing().limit()))
                 .put("stdout", r.stdoutPattern())
                 .put("stderr", r.stderrPattern())
                 .put("workDir", r.workDir())
@@ -74,45 +76,66 @@ public final class Codec {
         List<String> argv = new java.util.ArrayList<>();
         if (!f.children().isEmpty()) env.putAll(f.children().get(0).fields());
         if (f.children().size() > 1) argv.addAll(f.children().get(1).fields().values());
-        JobRequest r = new JobRequest(
+        String workDir = f.str("workDir", "/");
+        return new JobRequest(
                 f.str("name", "wrap"),
-                parts.isEmpty() ? List.of() : Arrays.asList(parts.split(",")),
-                f.integer("ntasks", 1),
-                f.integer("cpusPerTask", 1),
-                f.bool("cpusPerTaskGiven"),
-                f.integer("nodes", 1),
-                f.lng("memPerNode", JobRequest.UNSET),
-                f.lng("memPerCpu", JobRequest.UNSET),
-                f.lng("timeLimit", JobRequest.UNSET),
-                f.str("stdout"),
-                f.str("stderr"),
-                f.str("workDir", "/"),
-                f.str("submitDir"),
-                env,
-                f.str("script", ""),
-                argv,
-                f.bool("hold"),
-                f.str("comment"),
-                f.str("account"),
-                f.str("submitHost"),
-                f.integer("gpus", 0),
-                f.str("gpuType"),
-                f.str("dependency"),
-                f.bool("killOnInvalidDep"),
-                f.lng("begin", 0),
-                f.str("constraint"),
-                f.str("nodeList"),
-                f.str("exclude"),
-                f.bool("exclusive"),
-                f.str("array"),
-                f.integer("nice", 0),
-                f.str("qos"),
-                f.lng("deadline", 0),
-                !f.fields().containsKey("requeue") || f.bool("requeue"));
-        return r.withSubmitNode(f.str("submitNode"));
+                new JobRequest.Resources(
+                        f.integer("ntasks", 1),
+                        f.integer("cpusPerTask", 1),
+                        f.bool("cpusPerTaskGiven"),
+                        f.integer("nodes", 1),
+                        memoryFromWire(f.lng("memPerNode", NOT_GIVEN), f.lng("memPerCpu", NOT_GIVEN)),
+                        f.integer("gpus", 0),
+                        f.str("gpuType")),
+                new JobRequest.Placement(
+                        parts.isEmpty() ? List.of() : Arrays.asList(parts.split(",")),
+                        f.str("constraint"),
+                        f.str("nodeList"),
+                        f.str("exclude"),
+                        f.bool("exclusive")),
+                new JobRequest.Timing(
+                        limitFromWire(f.lng("timeLimit", NOT_GIVEN)), f.lng("begin", 0), f.lng("deadline", 0)),
+                new JobRequest.Output(f.str("stdout"), f.str("stderr"), f.str("submitNode")),
+                new JobRequest.Payload(
+                        workDir, f.str("submitDir"), env, f.str("script", ""), argv, f.str("submitHost")),
+                new JobRequest.Conditions(
+                        f.bool("hold"), f.str("dependency"), f.bool("killOnInvalidDep"), f.str("array")),
+                new JobRequest.Terms(
+                        f.str("account"),
+                        f.str("qos"),
+                        f.str("comment"),
+                        f.integer("nice", 0),
+                        !f.fields().containsKey("requeue") || f.bool("requeue")));
+    }
+
+    /** The wire's number for a value not given (memory, time limit), as every release has sent it. */
+    private static final long NOT_GIVEN = -2;
+
+    /** The wire's number for no time limit. */
+    private static final long UNLIMITED = -1;
+
+    /** A time limit as the wire carries it: seconds, {@link #UNLIMITED} or {@link #NOT_GIVEN}. */
+    static long limitOnWire(TimeLimit limit) {
+        if (!limit.given()) return NOT_GIVEN;
+        return limit.secondsOr(UNLIMITED);
+    }
+
+    /** The wire's time limit read back; any other negative number is unlimited, as it always was. */
+    static TimeLimit limitFromWire(long wire) {
+        if (wire == NOT_GIVEN) return TimeLimit.UNSET;
+        if (wire < 0) return TimeLimit.UNLIMITED;
+        return new TimeLimit.Seconds(wire);
+    }
+
+    /** --mem and --mem-per-cpu as the wire carries them ({@link #NOT_GIVEN} each); --mem wins, as when scheduling. */
+    private static MemoryRequest memoryFromWire(long perNode, long perCpu) {
+        if (perNode != NOT_GIVEN) return new MemoryRequest.PerNode(perNode);
+        if (perCpu != NOT_GIVEN) return new MemoryRequest.PerCpu(perCpu);
+        return MemoryRequest.UNSET;
     }
 
     public static Frame job(Job j, boolean withPayload) {
+        Integer cancelledBy = j.outcome().cancelledBy();
         Frame f = Frame.op("job")
                 .put("id", j.id())
                 .put("user", j.user())
@@ -128,11 +151,14 @@ public final class Codec {
                 .put("node", j.node())
                 .put("allocCpus", j.allocCpus())
                 .put("allocMem", j.allocMemMiB())
-                .put("limit", j.timeLimitSeconds())
+                .put("limit", limitOnWire(j.timeLimit()))
                 .put("exitCode", j.exit().code())
                 .put("exitSignal", j.exit().signal())
-                .put("cancelledBy", j.cancelledBy())
-                .put("gpuIds", j.gpuIds())
+                .put("cancelledBy", cancelledBy == null ? -1 : cancelledBy)
+                .put(
+                        "gpuIds",
+                        String.join(
+                                ",", j.gpuList().stream().map(String::valueOf).toList()))
                 .put("maxRss", j.usage().maxRssKiB())
                 .put("maxVm", j.usage().maxVmKiB())
                 .put("userCpu", j.usage().userCpuMs())
@@ -149,34 +175,38 @@ public final class Codec {
     }
 
     public static Job job(Frame f) {
+        int cancelledBy = f.integer("cancelledBy", -1);
+        String gpuIds = f.str("gpuIds", "");
         return new Job(
                 f.lng("id", 0),
                 request(f.children().get(0)),
-                f.str("user", "?"),
-                f.integer("uid", -1),
-                f.integer("gid", -1),
+                new Job.Owner(f.str("user", "?"), f.integer("uid", -1), f.integer("gid", -1)),
                 JobState.valueOf(f.str("state")),
                 PendingReason.valueOf(f.str("reason", "None")),
                 f.lng("priority", 0),
-                f.lng("submit", 0),
-                f.lng("start", 0),
-                f.lng("end", 0),
-                f.str("partition"),
-                f.str("node"),
-                f.integer("allocCpus", 0),
-                f.lng("allocMem", 0),
-                f.lng("limit", -1),
-                new ExitStatus(f.integer("exitCode", 0), f.integer("exitSignal", 0)),
-                f.integer("cancelledBy", -1),
-                f.str("gpuIds", ""),
+                new Job.Times(f.lng("submit", 0), f.lng("start", 0), f.lng("end", 0)),
+                new Job.Allocation(
+                        f.str("partition"),
+                        f.str("node"),
+                        f.integer("allocCpus", 0),
+                        f.lng("allocMem", 0),
+                        gpuIds.isEmpty()
+                                ? List.of()
+                                : Arrays.stream(gpuIds.split(","))
+                                        .map(Integer::parseInt)
+                                        .toList(),
+                        limitFromWire(f.lng("limit", UNLIMITED))),
+                // absent when the job has no state description (and in records written before there was one)
+                new Job.Outcome(
+                        new ExitStatus(f.integer("exitCode", 0), f.integer("exitSignal", 0)),
+                        cancelledBy < 0 ? null : cancelledBy,
+                        f.str("stateDesc")),
                 usage(f),
                 f.has("arrayJobId")
                         ? new ArrayPart(f.lng("arrayJobId", 0), f.integer("arrayTaskId", -1), f.str("arrayPending", ""))
                         : null,
                 // absent in records written before requeue existed: never requeued
-                f.integer("restarts", 0),
-                // absent when the job has no state description (and in records written before there was one)
-                f.str("stateDesc"));
+                f.integer("restarts", 0));
     }
 
     /** Usage fields, as in a job frame or an agent's job-end report. */
@@ -216,7 +246,8 @@ public final class Codec {
                 .put("gpus", Gpu.format(n.gpus()))
                 .put("containment", n.containment())
                 .put("jobUser", n.jobUser())
-                .put("gpuUsage", n.gpuUsage());
+                .put("gpuUsage", n.gpuUsage())
+                .put("notResponding", n.notResponding());
     }
 
     public static Node node(Frame f) {
@@ -246,7 +277,8 @@ public final class Codec {
                 Gpu.parse(f.str("gpus", "")),
                 f.str("containment", ""),
                 f.str("jobUser", ""),
-                f.str("gpuUsage", ""));
+                f.str("gpuUsage", ""),
+                f.bool("notResponding"));
     }
 
     public static Frame partition(Partition p) {

@@ -409,8 +409,15 @@ public sealed interface Message {
     /** A run still running on the agent. */
     record Running(long id, int run) implements Held {}
 
-    /** {@code gpuUsage} and {@code health} are null when the node has no GPUs or no health check has run. */
-    record Heartbeat(double load, long freeMemMiB, String gpuUsage, String health) implements Report {}
+    /**
+     * {@code gpuUsage} and {@code health} are null when the node has no GPUs or no health check has run;
+     * {@code clock} is the agent's wall clock when it sent this (epoch ms), 0 from an agent that does not say.
+     */
+    record Heartbeat(double load, long freeMemMiB, String gpuUsage, String health, long clock) implements Report {
+        public Heartbeat(double load, long freeMemMiB, String gpuUsage, String health) {
+            this(load, freeMemMiB, gpuUsage, health, 0);
+        }
+    }
 
     /** A run's processes ended; {@code desc}, when not null, says in a line why it did not run. */
     record JobEnded(long id, int run, JobState state, ExitStatus exit, long end, String desc, Usage usage)

@@ -249,12 +249,15 @@ public final class Messages {
             }
             return f;
         }
-        if (m instanceof Heartbeat x)
-            return Frame.op(Ops.HEARTBEAT)
+        if (m instanceof Heartbeat x) {
+            Frame f = Frame.op(Ops.HEARTBEAT)
                     .put("load", x.load())
                     .put("freeMem", x.freeMemMiB())
                     .put("gpuUsage", x.gpuUsage())
                     .put("health", x.health());
+            // an unknown clock is left out, so a heartbeat without one reads as before
+            return x.clock() == 0 ? f : f.put("clock", x.clock());
+        }
         if (m instanceof JobEnded x)
             return Codec.putUsage(
                     Frame.op(Ops.JOB_ENDED)
@@ -451,7 +454,12 @@ public final class Messages {
                         guard("accounts change: ", f, () -> AccountsCodec.change(f)), f.bool("commit"));
             case Ops.REGISTER -> register(f);
             case Ops.HEARTBEAT ->
-                new Heartbeat(decimal(f, "load", 0), number(f, "freeMem", 0), f.str("gpuUsage"), f.str("health"));
+                new Heartbeat(
+                        decimal(f, "load", 0),
+                        number(f, "freeMem", 0),
+                        f.str("gpuUsage"),
+                        f.str("health"),
+                        number(f, "clock", 0));
             case Ops.JOB_ENDED -> jobEnded(f);
             case Ops.LAUNCH ->
                 new Launch(

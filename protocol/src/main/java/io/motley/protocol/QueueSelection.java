@@ -77,7 +77,7 @@ public final class QueueSelection {
                 w.any("gG") ? j.gid() : 0,
                 times || w.any("S") ? j.startTime() : 0,
                 times ? j.endTime() : 0,
-                w.any("lLe") ? j.timeLimitSeconds() : 0,
+                w.any("lLe") ? Codec.limitOnWire(j.timeLimit()) : 0,
                 w.any("R") ? nodesOrReason(j) : null,
                 w.any("NB") ? j.node() : null,
                 w.any("r") ? (j.stateDesc() != null ? j.stateDesc() : j.reason().name()) : null,
@@ -120,8 +120,7 @@ public final class QueueSelection {
     /** Memory per node: what it holds, else what it asked for, "0" when it named none. */
     static String memory(Job j) {
         if (j.allocMemMiB() > 0) return MemorySize.format(j.allocMemMiB());
-        long req = j.request().requestedMemMiB();
-        return req == JobRequest.UNSET ? "0" : MemorySize.format(req);
+        return MemorySize.format(j.request().requestedMemMiB(0));
     }
 
     /** The format codes a request names, as a set of chars to test quickly. */

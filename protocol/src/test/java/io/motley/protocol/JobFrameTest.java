@@ -7,6 +7,7 @@ import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.job.MemoryRequest;
 import io.motley.core.job.TimeLimit;
 import io.motley.core.job.Usage;
 import java.io.IOException;
@@ -15,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** A job's wire form is the older flat one, whatever parts the job is built from. */
+/** A job's wire form is the flat one it always was; the codec alone maps the typed parts to its numbers. */
 class JobFrameTest {
     static final JobRequest REQUEST =
             JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp").partitions("gpu").build();
@@ -96,5 +97,36 @@ class JobFrameTest {
                 .build();
         assertThat(Codec.job(Codec.job(j, true)).request().submitNode()).isEqualTo("laptop");
         assertThat(Codec.job(Codec.job(j, false)).request().submitNode()).isEqualTo("laptop");
+    }
+
+    @Test
+    void aRequestsLimitAndMemoryTravelAsTheWiresNumbersAndComeBackTyped() {
+        Frame unset = Codec.request(REQUEST, false);
+        assertThat(unset.str("timeLimit")).as("not given").isEqualTo("-2");
+        assertThat(unset.str("memPerNode")).isEqualTo("-2");
+        assertThat(unset.str("memPerCpu")).isEqualTo("-2");
+        assertThat(Codec.request(unset).timing().limit()).isEqualTo(TimeLimit.UNSET);
+        assertThat(Codec.request(unset).resources().memory()).isEqualTo(MemoryRequest.UNSET);
+
+        JobRequest unlimited = REQUEST.toBuilder()
+                .timeLimit(TimeLimit.UNLIMITED)
+                .memory(new MemoryRequest.PerCpu(512))
+                .build();
+        Frame f = Codec.request(unlimited, false);
+        assertThat(f.str("timeLimit")).isEqualTo("-1");
+        assertThat(f.str("memPerNode")).isEqualTo("-2");
+        assertThat(f.str("memPerCpu")).isEqualTo("512");
+        assertThat(Codec.request(f).timing().limit()).isEqualTo(TimeLimit.UNLIMITED);
+        assertThat(Codec.request(f).resources().memory()).isEqualTo(new MemoryRequest.PerCpu(512));
+
+        JobRequest hour = REQUEST.toBuilder()
+                .timeLimit(new TimeLimit.Seconds(3600))
+                .memory(new MemoryRequest.PerNode(1024))
+                .build();
+        Frame h = Codec.request(hour, false);
+        assertThat(h.str("timeLimit")).isEqualTo("3600");
+        assertThat(h.str("memPerNode")).isEqualTo("1024");
+        assertThat(Codec.request(h).timing().limit()).isEqualTo(new TimeLimit.Seconds(3600));
+        assertThat(Codec.request(h).resources().memory()).isEqualTo(new MemoryRequest.PerNode(1024));
     }
 }

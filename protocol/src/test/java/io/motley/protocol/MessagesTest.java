@@ -16,7 +16,8 @@ import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.KillReason;
-import io.motley.core.job.PendingReason;
+import io.motley.core.job.MemoryRequest;
+import io.motley.core.job.TimeLimit;
 import io.motley.core.job.Usage;
 import io.motley.core.priority.Factors;
 import io.motley.core.priority.PriorityConfig;
@@ -78,68 +79,42 @@ class MessagesTest {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", "/usr/bin");
         env.put("HOME", "/home/ann");
-        return new JobRequest(
-                "train",
-                List.of("gpu", "debug"),
-                4,
-                2,
-                true,
-                1,
-                2048,
-                JobRequest.UNSET,
-                3600,
-                "out-%j.txt",
-                null,
-                "/home/ann/work",
-                "/home/ann",
-                env,
-                "#!/bin/sh\necho hi\n",
-                List.of("a", "b c"),
-                false,
-                "a comment",
-                "physics",
-                "login1",
-                2,
-                "a100",
-                "afterok:5",
-                true,
-                1700000000,
-                "fast",
-                "n[1-2]",
-                "n3",
-                true,
-                "1-10%2",
-                5,
-                "high",
-                1700009999,
-                false);
+        return JobRequest.builder("#!/bin/sh\necho hi\n", "/home/ann/work")
+                .name("train")
+                .placement(new JobRequest.Placement(List.of("gpu", "debug"), "fast", "n[1-2]", "n3", true))
+                .ntasks(4)
+                .cpusPerTask(2)
+                .memory(new MemoryRequest.PerNode(2048))
+                .timeLimit(TimeLimit.of(3600))
+                .output("out-%j.txt", null)
+                .submitDir("/home/ann")
+                .environment(env)
+                .arguments(List.of("a", "b c"))
+                .comment("a comment")
+                .account("physics")
+                .submitHost("login1")
+                .gpus(2, "a100")
+                .dependency("afterok:5", true)
+                .window(1700000000, 1700009999)
+                .array("1-10%2")
+                .nice(5)
+                .qos("high")
+                .requeue(false)
+                .build();
     }
 
     static Job job() {
-        return new Job(
-                42,
-                request(),
-                "ann",
-                1000,
-                100,
-                JobState.RUNNING,
-                PendingReason.None,
-                77,
-                1700000000,
-                1700000010,
-                0,
-                "gpu",
-                "n1",
-                8,
-                2048,
-                3600,
-                new ExitStatus(0, 0),
-                -1,
-                "0,1",
-                new Usage(10, 20, 30, 40),
-                new ArrayPart(40, 2, ""),
-                1,
-                "started late");
+        return Job.builder(42, request())
+                .owner("ann", 1000, 100)
+                .state(JobState.RUNNING)
+                .priority(77)
+                .times(new Job.Times(1700000000, 1700000010, 0))
+                .allocation(new Job.Allocation("gpu", "n1", 8, 2048, List.of(0, 1), TimeLimit.of(3600)))
+                .outcome(new Job.Outcome(new ExitStatus(0, 0), null, "started late"))
+                .usage(new Usage(10, 20, 30, 40))
+                .array(new ArrayPart(40, 2, ""))
+                .restarts(1)
+                .build();
     }
 
     static Node node(NodeState state, String reason, long reasonTime, String gpuUsage) {
@@ -212,6 +187,7 @@ class MessagesTest {
                 new Register(node(NodeState.UP, null, 0, ""), 32, 128000, List.of(new Running(41, 0), ended())),
                 new Heartbeat(0.25, 1234, "gpu:0=50", "ok"),
                 new Heartbeat(0.25, 1234, null, null),
+                new Heartbeat(0.25, 1234, null, "ok", 1_700_000_300_000L),
                 ended(),
                 new Launch("motley", 30, job()),
                 new Launch("motley", 30, job(), "no"),
@@ -279,7 +255,12 @@ class MessagesTest {
                 new Object[] {new RequeueHold(List.of(1L)), new Outcomes(List.of(Outcome.done(1)))},
                 new Object[] {new UpdateJob(List.of(1L), Map.of()), new Outcomes(List.of(Outcome.failed(1, "no")))},
                 new Object[] {new Top(List.of(1L)), new Outcomes(List.of())},
-                new Object[] {new Nodes(), new NodeList(List.of(node(NodeState.DRAIN, "disk", 99, "gpu:0=1")))},
+                new Object[] {
+                    new Nodes(),
+                    new NodeList(List.of(
+                            node(NodeState.DRAIN, "disk", 99, "gpu:0=1"),
+                            node(NodeState.UP, null, 0, "").withNotResponding(true)))
+                },
                 new Object[] {new Partitions(), new PartitionList("motley", List.of(p))},
                 new Object[] {
                     new UpdateNode(List.of("n1"), "DRAIN", "x"),
@@ -366,6 +347,14 @@ class MessagesTest {
         Frame heartbeat =
                 Frame.op("heartbeat").put("load", 0.25).put("freeMem", 1234).put("health", "fail: disk");
         assertThat(Messages.decode(heartbeat)).isEqualTo(new Heartbeat(0.25, 1234, null, "fail: disk"));
+        Frame clocked = Frame.op("heartbeat")
+                .put("load", 0.25)
+                .put("freeMem", 1234)
+                .put("health", "ok")
+                .put("clock", 1_700_000_300_000L);
+        assertThat(Messages.decode(clocked)).isEqualTo(new Heartbeat(0.25, 1234, null, "ok", 1_700_000_300_000L));
+        assertThat(FrameIO.toBytes(Messages.encode(new Heartbeat(0.25, 1234, null, "ok", 1_700_000_300_000L))))
+                .isEqualTo(FrameIO.toBytes(clocked));
 
         Frame register = Frame.op("register")
                 .put("name", "n1")

@@ -6,6 +6,7 @@ import io.motley.core.job.ArrayPart;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
 import io.motley.core.job.PendingReason;
+import io.motley.core.job.TimeLimit;
 import io.motley.protocol.Message.ExpectedStart;
 import io.motley.protocol.Message.Queue;
 import io.motley.protocol.Message.QueueRow;
@@ -70,7 +71,7 @@ class QueueSelectionTest {
                 .isFalse();
         assertThat(QueueSelection.selects(
                         q(Set.of(), Set.of(), null, Set.of("debug"), Set.of(), Set.of(), Set.of()),
-                        PENDING.withPartition("gpu,debug", 3600)))
+                        PENDING.withPartition("gpu,debug", new TimeLimit.Seconds(3600))))
                 .isTrue();
         String name = RUNNING.request().name();
         assertThat(selects(q(Set.of(), Set.of(), null, Set.of(), Set.of(name), Set.of(), Set.of())))

@@ -122,13 +122,29 @@ final class ProcessTable {
                 vm);
     }
 
-    /** ps(1) where there is no /proc: the columns every ps has. */
+    /**
+     * The columns asked of ps(1) where there is no /proc: those both macOS's (BSD) ps and procps
+     * have, without headers; {@code lstart} comes last because it holds spaces.
+     */
+    static final List<String> PS_COLUMNS = List.of("pid", "ppid", "pgid", "stat", "rss", "vsz", "time", "lstart");
+
+    /**
+     * ps's arguments: one {@code -o NAME=} per column. POSIX (and BSD ps) take all that follows an
+     * "=" as the header, so {@code -o pid=,ppid=} would be one column headed ",ppid=" on macOS.
+     */
+    static List<String> psArguments() {
+        List<String> args = new ArrayList<>(List.of("-A"));
+        for (String c : PS_COLUMNS) args.addAll(List.of("-o", c + "="));
+        return List.copyOf(args);
+    }
+
+    /** ps(1) where there is no /proc, by its absolute path (the agent may be root). */
     private static List<Proc> fromPs() {
         List<Proc> out = new ArrayList<>();
         try {
-            Process p = new ProcessBuilder("ps", "-A", "-o", "pid=,ppid=,pgid=,stat=,rss=,vsz=,time=")
-                    .redirectErrorStream(true)
-                    .start();
+            List<String> cmd = new ArrayList<>(List.of(tool("ps")));
+            cmd.addAll(psArguments());
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor(5, TimeUnit.SECONDS);
             out.addAll(parsePs(text));
@@ -140,9 +156,16 @@ final class ProcessTable {
         return out;
     }
 
+    /**
+     * Parses the output of ps with {@link #psArguments()}: pid, parent, process group, state
+     * (its first letter: R, S, I, T, U, Z on macOS), resident and virtual size in KiB, CPU time,
+     * and the start (as {@code Mon Nov 20 10:00:00 2023}). ps gives no session id and no split of
+     * user and system time: both are 0 and the CPU time is all counted as user time. The start
+     * tells a reused pid apart; without it (an older column list) it is 0.
+     */
     static List<Proc> parsePs(String text) {
         List<Proc> out = new ArrayList<>();
-        for (String line : text.split("\n")) {
+        for (String line : text.split("\\R")) {
             String[] c = line.trim().split("\\s+");
             if (c.length < 7) continue;
             try {
@@ -153,7 +176,7 @@ final class ProcessTable {
                         Long.parseLong(c[2]),
                         0,
                         c[3].charAt(0),
-                        0,
+                        c.length >= 12 ? parseStart(c[8], c[9], c[10], c[11]) : 0,
                         cpu,
                         0,
                         Long.parseLong(c[4]),
@@ -163,6 +186,41 @@ final class ProcessTable {
             }
         }
         return out;
+    }
+
+    private static final List<String> MONTHS =
+            List.of("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec");
+
+    /**
+     * ps's lstart ({@code Nov 20 10:00:00 2023}, the weekday left off) as seconds counted as if the
+     * host's local time were UTC: only an identity that differs for a process started at another
+     * second, never compared with a clock. 0 when it does not parse (a localised ps).
+     */
+    static long parseStart(String month, String day, String time, String year) {
+        int m = MONTHS.indexOf(month);
+        String[] hms = time.split(":");
+        if (m < 0 || hms.length != 3) return 0;
+        try {
+            return java.time.LocalDateTime.of(
+                            Integer.parseInt(year),
+                            m + 1,
+                            Integer.parseInt(day),
+                            Integer.parseInt(hms[0]),
+                            Integer.parseInt(hms[1]),
+                            Integer.parseInt(hms[2]))
+                    .toEpochSecond(java.time.ZoneOffset.UTC);
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** A system tool by its absolute path: /bin on macOS, /usr/bin or /bin on Linux. */
+    static String tool(String name) {
+        for (String dir : List.of("/bin", "/usr/bin", "/usr/sbin", "/sbin")) {
+            Path p = Path.of(dir, name);
+            if (Files.isExecutable(p)) return p.toString();
+        }
+        return name;
     }
 
     /** ps's TIME: [[dd-]hh:]mm:ss[.cc], in ms. */
@@ -209,7 +267,7 @@ final class ProcessTable {
     /** Sends a signal the JDK cannot (STOP, CONT) through kill(1); processes already gone are no error. */
     static void signal(Collection<Long> pids, String signal) {
         if (pids.isEmpty()) return;
-        List<String> cmd = new ArrayList<>(List.of("kill", "-s", signal));
+        List<String> cmd = new ArrayList<>(List.of(tool("kill"), "-s", signal));
         pids.forEach(p -> cmd.add(Long.toString(p)));
         try {
             new ProcessBuilder(cmd)
@@ -241,7 +299,7 @@ final class ProcessTable {
 
     private static long getconf(String name, long fallback) {
         try {
-            Process p = new ProcessBuilder("getconf", name)
+            Process p = new ProcessBuilder(tool("getconf"), name)
                     .redirectErrorStream(true)
                     .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();

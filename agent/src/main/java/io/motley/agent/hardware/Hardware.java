@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,6 +101,7 @@ public record Hardware(
         }
         List<Gpu> gpus = Gpus.detect(nvidiaSmi);
         hw = hw.withGpus(gpus);
+        if (isMac()) logMacGpus();
         log.info(
                 "hardware detected node={} cpus={} sockets={} coresPerSocket={} threadsPerCore={} mem={}M arch={} "
                         + "cpu=\"{}\" vendor={} gpus={} features={} ms={}",
@@ -119,6 +122,11 @@ public record Hardware(
 
     /** OSHI's facts, held to what this JVM may use ({@code jvmCpus} honours affinity and container limits, as does {@code jvmMemBytes}). */
     static Hardware fromOshi(OshiProbe.Facts f, int jvmCpus, long jvmMemBytes) {
+        return fromOshi(f, jvmCpus, jvmMemBytes, System.getProperty("os.name", ""), System.getProperty("os.arch"));
+    }
+
+    /** The same on a JVM reporting {@code jvmOsName} and {@code jvmArch} (os.name and os.arch), so other hosts can be tested. */
+    static Hardware fromOshi(OshiProbe.Facts f, int jvmCpus, long jvmMemBytes, String jvmOsName, String jvmArch) {
         int cpus = f.logicalCpus() > 0 ? f.logicalCpus() : jvmCpus;
         int sockets = Math.max(1, f.packages());
         int coresPer;
@@ -148,7 +156,7 @@ public record Hardware(
             if (memMiB > 0) log.info("memory limited by container from {}M to {}M", memMiB, jvmMemMiB);
             memMiB = jvmMemMiB;
         }
-        String arch = arch(System.getProperty("os.arch"));
+        String arch = arch(jvmArch);
         log.debug(
                 "OSHI cpu vendor=\"{}\" model=\"{}\" microarchitecture=\"{}\" os=\"{} {}\"",
                 f.vendor(),
@@ -156,7 +164,7 @@ public record Hardware(
                 f.microarchitecture(),
                 f.osFamily(),
                 f.osVersion());
-        String os = isLinux() ? linuxOs() : (f.osFamily() + " " + f.osVersion()).trim();
+        String os = jvmOsName.startsWith("Linux") ? linuxOs() : (f.osFamily() + " " + f.osVersion()).trim();
         long boot = f.bootTime() > 0 ? f.bootTime() : jdkBootTime();
         return new Hardware(
                 localHostname(),
@@ -173,8 +181,18 @@ public record Hardware(
                 List.of());
     }
 
-    /** The fallback: CPUs from the JVM, memory from the OS bean, sockets and cores from /proc/cpuinfo. */
+    /**
+     * The fallback: on macOS what sysctl(8) says (the names OSHI reads there); elsewhere CPUs from
+     * the JVM, memory from the OS bean, sockets and cores from /proc/cpuinfo.
+     */
     static Hardware fromJdk() {
+        if (isMac()) {
+            Optional<OshiProbe.Facts> sysctl = Sysctl.read();
+            if (sysctl.isPresent()) {
+                return fromOshi(sysctl.get(), Runtime.getRuntime().availableProcessors(), jvmTotalMemoryBytes());
+            }
+            log.warn("sysctl could not read this Mac's hardware either; CPUs and memory as the JVM sees them");
+        }
         int cpus = Runtime.getRuntime().availableProcessors();
         long mem = jvmTotalMemoryBytes() / (1024 * 1024);
         int sockets = 1;
@@ -420,8 +438,15 @@ public record Hardware(
         return Runtime.getRuntime().maxMemory();
     }
 
-    /** Free memory in MiB, reported with heartbeats. */
+    /**
+     * Free memory in MiB, reported with heartbeats. On macOS that is vm_stat's free, speculative and
+     * inactive pages: the JDK's figure there is the kernel's free pages alone, which macOS keeps near zero.
+     */
     public static long freeMemMiB() {
+        if (isMac()) {
+            OptionalLong available = VmStat.read();
+            if (available.isPresent()) return available.getAsLong() / (1024 * 1024);
+        }
         var bean = ManagementFactory.getOperatingSystemMXBean();
         if (bean instanceof com.sun.management.OperatingSystemMXBean os) return os.getFreeMemorySize() / (1024 * 1024);
         return 0;
@@ -433,6 +458,26 @@ public record Hardware(
 
     private static boolean isLinux() {
         return System.getProperty("os.name", "").startsWith("Linux");
+    }
+
+    private static boolean isMac() {
+        return System.getProperty("os.name", "").startsWith("Mac");
+    }
+
+    /** A Mac's GPUs are logged, off the start-up path (system_profiler takes seconds), and not offered: see {@link MacGpus}. */
+    private static void logMacGpus() {
+        Thread.ofVirtual().name("mac-gpus").start(() -> {
+            for (MacGpus.MacGpu g : MacGpus.detect()) {
+                log.info(
+                        "GPU found and not offered as GRES (jobs asking --gres=gpu expect CUDA; ask for this Mac with -C)"
+                                + " model=\"{}\" vendor=\"{}\" cores={} vram={}M apple_silicon={}",
+                        g.model(),
+                        g.vendor(),
+                        g.cores(),
+                        g.vramMiB(),
+                        g.appleSilicon());
+            }
+        });
     }
 
     /** Slurm's OS= on Linux is uname's system, release and version: "Linux 6.1.0-18-amd64 #1 SMP ...". */

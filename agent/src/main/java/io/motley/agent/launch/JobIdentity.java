@@ -177,6 +177,26 @@ final class JobIdentity {
                     return Optional.empty();
                 }
             }
+            // macOS: no getent, and /etc/passwd holds only system accounts (users live in its directory
+            // service); id -P asks the directory service and prints the entry as master.passwd does
+            Optional<String> id = find("id");
+            if (System.getProperty("os.name", "").startsWith("Mac") && id.isPresent()) {
+                try {
+                    Process p = RootCommand.of(id.get(), "-P", Integer.toString(uid))
+                            .redirectErrorStream(true)
+                            .start();
+                    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                    if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                        Optional<Passwd> pw = parse(text);
+                        if (pw.isPresent() && pw.get().uid() == uid) return pw;
+                    }
+                } catch (IOException e) {
+                    // fall through to the file
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Optional.empty();
+                }
+            }
             try {
                 for (String line : Files.readAllLines(Path.of("/etc/passwd"))) {
                     Optional<Passwd> p = parse(line);
@@ -188,16 +208,21 @@ final class JobIdentity {
             return Optional.empty();
         }
 
+        /**
+         * A passwd(5) line ({@code name:pw:uid:gid:gecos:home:shell}), or a BSD master.passwd one as
+         * macOS's {@code id -P} prints it ({@code name:pw:uid:gid:class:change:expire:gecos:home:shell}).
+         */
         static Optional<Passwd> parse(String line) {
-            String[] f = line.split(":", -1);
-            if (f.length < 7) return Optional.empty();
+            String[] f = line.strip().split(":", -1);
+            if (f.length != 7 && f.length != 10) return Optional.empty();
+            int home = f.length == 10 ? 8 : 5;
             try {
                 return Optional.of(new Passwd(
                         f[0],
                         Integer.parseInt(f[2]),
                         Integer.parseInt(f[3]),
-                        f[5].isEmpty() ? "/" : f[5],
-                        f[6].isEmpty() ? "/bin/sh" : f[6]));
+                        f[home].isEmpty() ? "/" : f[home],
+                        f[home + 1].isEmpty() ? "/bin/sh" : f[home + 1]));
             } catch (NumberFormatException e) {
                 return Optional.empty();
             }

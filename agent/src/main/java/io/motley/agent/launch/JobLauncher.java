@@ -1,6 +1,7 @@
 package io.motley.agent.launch;
 
 import com.sun.security.auth.module.UnixSystem;
+import io.motley.agent.clock.WallClock;
 import io.motley.agent.enforcement.Containment;
 import io.motley.agent.enforcement.CpuAllocator;
 import io.motley.agent.enforcement.JobBox;
@@ -139,7 +140,7 @@ public final class JobLauncher {
         final long id;
         final int run;
         final Path dir;
-        final long limitSeconds;
+        final long limitSeconds; // 0: no limit
         final long killWait;
         final String stderrPath;
         /** The run's output goes to the outbox, and from there to its submit host. */
@@ -420,7 +421,7 @@ public final class JobLauncher {
                 createPrivateDirectory(dir);
                 writeAtomically(
                         dir.resolve("script"), job.request().script().getBytes(StandardCharsets.UTF_8), PRIVATE_SCRIPT);
-                writeAtomically(dir.resolve("started"), Long.toString(System.currentTimeMillis() / 1000));
+                writeAtomically(dir.resolve("started"), Long.toString(WallClock.seconds()));
                 writeAtomically(dir.resolve("order"), FrameIO.toBytes(Messages.encode(order)));
             } catch (IOException e) {
                 throw new LaunchFailure(spoolTrouble(e), e);
@@ -494,8 +495,8 @@ public final class JobLauncher {
                     run);
             kill(r, KillReason.SUPERSEDED);
         }
-        long giveUp = System.currentTimeMillis() + (killWait + 15) * 1000;
-        while (older.stream().anyMatch(r -> !r.ended) && System.currentTimeMillis() < giveUp) {
+        long giveUp = System.nanoTime() + (killWait + 15) * 1_000_000_000L;
+        while (older.stream().anyMatch(r -> !r.ended) && System.nanoTime() - giveUp < 0) {
             try {
                 Thread.sleep(100);
             } catch (InterruptedException e) {
@@ -644,7 +645,8 @@ public final class JobLauncher {
                 throw new LaunchFailure(reason(e) + " (starting the job's shepherd)", e);
             }
             String errFile = remote ? (spoolErr != null ? spoolErr : spoolOut).toString() : err.isEmpty() ? out : err;
-            Running r = new Running(job.id(), job.restarts(), dir, job.timeLimitSeconds(), killWait, errFile);
+            Running r =
+                    new Running(job.id(), job.restarts(), dir, job.timeLimit().secondsOr(0), killWait, errFile);
             r.box = box;
             // the outbox is the agent's own: it appends there itself
             r.asUser = remote ? List.of() : who.prefix;
@@ -666,7 +668,7 @@ public final class JobLauncher {
                     box.strategy(),
                     CpuAllocator.formatList(ids),
                     job.allocMemMiB());
-            watch(r, p.toHandle(), System.currentTimeMillis() / 1000);
+            watch(r, p.toHandle(), r.limitSeconds);
         } catch (LaunchFailure | RuntimeException e) {
             box.remove();
             if (copy != null) deleteUserScript(copy);
@@ -716,9 +718,12 @@ public final class JobLauncher {
         }
     }
 
-    private void watch(Running r, ProcessHandle shepherd, long startedAt) {
+    /**
+     * Follows a run to its end; its time limit ends it after {@code left} seconds, counted on the
+     * scheduler's monotonic clock, so a wrong or stepped wall clock neither shortens nor stretches it.
+     */
+    private void watch(Running r, ProcessHandle shepherd, long left) {
         if (r.limitSeconds > 0) {
-            long left = Math.max(0, startedAt + r.limitSeconds - System.currentTimeMillis() / 1000);
             r.timeout = timers.schedule(() -> kill(r, KillReason.TIME_LIMIT), left, TimeUnit.SECONDS);
         }
         r.sampler = timers.scheduleWithFixedDelay(() -> sample(r), 0, JobBox.SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
@@ -858,7 +863,7 @@ public final class JobLauncher {
     }
 
     private void finish(Running r, JobState state, int code, int signal, Usage usage, String desc) {
-        long end = System.currentTimeMillis() / 1000;
+        long end = WallClock.seconds();
         // a launch that failed after its outbox was made ends here too: what it wrote there still travels
         if (r.remote || Files.isDirectory(outbox.runDir(runDir(r.id, r.run)), LinkOption.NOFOLLOW_LINKS)) {
             String runName = runDir(r.id, r.run);
@@ -921,7 +926,7 @@ public final class JobLauncher {
         } catch (IOException e) {
             log.warn("cannot record kill job={} error={}", id, e.getMessage());
         }
-        String when = Durations.formatTimestamp(System.currentTimeMillis() / 1000, ZoneId.systemDefault());
+        String when = Durations.formatTimestamp(WallClock.seconds(), ZoneId.systemDefault());
         appendToJobErr(
                 r,
                 "motleystep-" + nodeName + ": error: *** JOB " + id + " ON " + nodeName + " CANCELLED AT " + when
@@ -1094,7 +1099,7 @@ public final class JobLauncher {
         Path box = outbox.runDir(runDir(id, run));
         boolean remote = Files.isDirectory(box, LinkOption.NOFOLLOW_LINKS);
         if (remote) err = (Files.exists(box.resolve("err")) ? box.resolve("err") : box.resolve("out")).toString();
-        Running r = new Running(id, run, dir, job.timeLimitSeconds(), order.killWaitSeconds(), err);
+        Running r = new Running(id, run, dir, job.timeLimit().secondsOr(0), order.killWaitSeconds(), err);
         r.remote = remote;
         try {
             r.asUser = remote ? List.of() : JobIdentity.of(job, agentIsRoot).prefix;
@@ -1113,9 +1118,8 @@ public final class JobLauncher {
                 read(dir.resolve("box")).map(s -> List.of(s.trim().split("\n"))).orElse(List.of("process"));
         r.box = Containment.reopen(boxFile.get(0).trim(), id, nodeName, limits, boxFile.subList(1, boxFile.size()));
         running.put(runDir(id, run), r);
-        long startedAt = read(dir.resolve("started"))
-                .map(s -> Long.parseLong(s.trim()))
-                .orElse(System.currentTimeMillis() / 1000);
+        long startedAt =
+                read(dir.resolve("started")).map(s -> Long.parseLong(s.trim())).orElse(WallClock.seconds());
         Optional<ProcessHandle> shepherd = shepherdOf(dir);
         if (shepherd.isPresent()) {
             log.info(
@@ -1124,7 +1128,8 @@ public final class JobLauncher {
                     shepherd.get().pid(),
                     r.box.strategy(),
                     CpuAllocator.formatList(ids));
-            watch(r, shepherd.get(), startedAt);
+            // across an agent restart only the wall clock spans the gap: this host's own, read on both sides
+            watch(r, shepherd.get(), Math.max(0, startedAt + r.limitSeconds - WallClock.seconds()));
         } else {
             shepherdExited(r);
         }

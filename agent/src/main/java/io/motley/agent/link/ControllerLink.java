@@ -23,6 +23,7 @@ import io.motley.protocol.link.Link;
 import io.motley.protocol.link.SharedKey;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * prove they hold the cluster key and every frame carries a MAC (a {@link Link} opened with {@link
  * SharedKey}), so the agent
  * registers with and obeys only the controller, not whatever answers on its address. When the
- * controller goes away it reconnects with backoff and registers again, which reconciles both sides.
+ * controller goes away it reconnects with jittered exponential backoff ({@link Backoff}) and
+ * registers again, which reconciles both sides.
  */
 public final class ControllerLink {
     private static final Logger log = LoggerFactory.getLogger(ControllerLink.class);
@@ -46,6 +48,14 @@ public final class ControllerLink {
     private volatile JobLauncher launcher;
     private volatile Link<SharedKey.Controller> channel;
     private volatile long heartbeatSeconds = 1;
+    /**
+     * Reconnect delays: 0.1-0.2 s at first, doubling to 2.5-5 s. The cap stays well inside the
+     * NodeTimeout a restarted controller grants its agents to return (30 s by default).
+     */
+    private final Backoff backoff =
+            new Backoff(200, 5000, () -> ThreadLocalRandom.current().nextDouble());
+    /** After the controller refused us or failed to prove itself, at least this long before trying again. */
+    private static final long REFUSED_RETRY_MS = 10_000;
 
     public ControllerLink(
             String host,
@@ -124,12 +134,12 @@ public final class ControllerLink {
 
     /** Runs forever: connect, register, serve orders; on loss, wait and do it again. */
     public void run() {
-        long backoffMs = 200;
         while (!Thread.currentThread().isInterrupted()) {
+            boolean refused = false;
+            String lost = null;
             try (Link<SharedKey.Controller> ch = connect("agent")) {
                 channel = ch;
                 send(registration.get());
-                backoffMs = 200;
                 // a platform thread: the node's liveness must not wait for a free carrier of the virtual threads
                 Thread hb = Thread.ofPlatform().daemon().name("heartbeat").start(this::heartbeats);
                 try {
@@ -144,10 +154,10 @@ public final class ControllerLink {
                         node,
                         controller(),
                         e.getMessage());
-                backoffMs = 10_000;
+                refused = true;
             } catch (Handshake.Unproven e) {
                 unproven(e);
-                backoffMs = 10_000;
+                refused = true;
             } catch (Link.Tampered e) {
                 log.error(
                         "frame from the controller failed its integrity check controller={} error=\"{}\"; link closed",
@@ -159,18 +169,22 @@ public final class ControllerLink {
                         controller(),
                         e.getMessage());
             } catch (IOException e) {
+                lost = e.getMessage();
+            }
+            long waitMs = backoff.next();
+            if (refused) waitMs = Math.max(waitMs, REFUSED_RETRY_MS);
+            if (lost != null) {
                 log.warn(
                         "controller link down controller={} error=\"{}\"; retrying in {} ms",
                         controller(),
-                        e.getMessage(),
-                        backoffMs);
+                        lost,
+                        waitMs);
             }
             try {
-                Thread.sleep(backoffMs);
+                Thread.sleep(waitMs);
             } catch (InterruptedException e) {
                 return;
             }
-            backoffMs = Math.min(5000, backoffMs * 2);
         }
     }
 
@@ -189,6 +203,8 @@ public final class ControllerLink {
             switch (order) {
                 case Registered r -> {
                     heartbeatSeconds = r.heartbeatSeconds();
+                    // the next loss starts from a short delay again; a link that drops before this keeps backing off
+                    backoff.reset();
                     log.info("registered with controller={} node={}", controller(), node);
                 }
                 case Launch l -> Thread.ofVirtual().start(() -> launcher.launch(l));

@@ -40,6 +40,72 @@ class ProcessTableTest {
         assertThat(ps.get(2).dead()).isTrue();
     }
 
+    static String macSample(String name) throws java.io.IOException {
+        try (var in = ProcessTableTest.class.getResourceAsStream("/macos/" + name)) {
+            if (in == null) throw new java.io.IOException("no sample " + name);
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void parsesMacOsPsWithItsStatesCpuTimesAndStarts() throws Exception {
+        // src/test/resources/macos/ps.txt: BSD ps's format, written by hand (no Mac was available)
+        List<ProcessTable.Proc> ps = ProcessTable.parsePs(macSample("ps.txt"));
+        assertThat(ps).extracting(ProcessTable.Proc::pid).containsExactly(1L, 312L, 901L, 902L, 903L, 904L, 905L);
+        ProcessTable.Proc busy = ps.get(3);
+        assertThat(List.of(busy.ppid(), busy.pgid(), busy.rssKiB(), busy.vmKiB()))
+                .containsExactly(901L, 901L, 204800L, 411012336L);
+        assertThat(busy.state()).isEqualTo('R');
+        // macOS prints minutes past 59 rather than hours: 125:03.10
+        assertThat(ps.get(6).userMs()).isEqualTo((125 * 60 + 3) * 1000L + 100);
+        assertThat(busy.userMs()).isEqualTo((12 * 60 + 34) * 1000L + 560);
+        assertThat(ps.get(4).dead()).isTrue();
+        // U (uninterruptible wait) and I (idle) are alive on macOS
+        assertThat(ps.get(5).dead()).isFalse();
+        assertThat(ps.get(6).dead()).isFalse();
+        assertThat(busy.start())
+                .isEqualTo(java.time.LocalDateTime.of(2023, 11, 21, 14, 2, 11).toEpochSecond(java.time.ZoneOffset.UTC));
+        // "Wed Nov  1": a one-digit day is padded with a space
+        assertThat(ps.get(5).start())
+                .isEqualTo(java.time.LocalDateTime.of(2023, 11, 1, 8, 0, 0).toEpochSecond(java.time.ZoneOffset.UTC));
+    }
+
+    @Test
+    void aPidReusedByAnotherProcessIsAnotherKey() {
+        ProcessTable.Proc before = ProcessTable.parsePs(
+                        "  902   901   901 S+      100  4000 0:00.01 Tue Nov 21 14:02:11 2023\n")
+                .get(0);
+        ProcessTable.Proc after = ProcessTable.parsePs(
+                        "  902     1   902 S       100  4000 0:00.01 Tue Nov 21 15:40:00 2023\n")
+                .get(0);
+        assertThat(before.key()).isNotEqualTo(after.key());
+    }
+
+    @Test
+    void eachPsColumnIsItsOwnOptionSoBsdPsReadsThemAll() {
+        // POSIX and BSD ps take all after "=" as the header: -o pid=,ppid= would be one column on macOS
+        assertThat(ProcessTable.psArguments())
+                .containsExactly(
+                        "-A", "-o", "pid=", "-o", "ppid=", "-o", "pgid=", "-o", "stat=", "-o", "rss=", "-o", "vsz=",
+                        "-o", "time=", "-o", "lstart=");
+    }
+
+    @Test
+    void thisHostsPsTakesTheSameArgumentsAndFindsThisProcess() throws Exception {
+        String ps = ProcessTable.tool("ps");
+        assumeTrue(ps.startsWith("/"), "no ps(1) on this host");
+        List<String> cmd = new java.util.ArrayList<>(List.of(ps));
+        cmd.addAll(ProcessTable.psArguments());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).isZero();
+        long self = ProcessHandle.current().pid();
+        assertThat(ProcessTable.parsePs(out))
+                .filteredOn(x -> x.pid() == self)
+                .singleElement()
+                .satisfies(x -> assertThat(x.start()).isPositive());
+    }
+
     @Test
     void readsThisProcessAndItsEnvironment() {
         assumeTrue(ProcessTable.hasProcfs(), "no /proc on this host: the ps path is tested above");

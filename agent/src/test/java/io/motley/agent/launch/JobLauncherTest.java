@@ -10,7 +10,7 @@ import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.KillReason;
-import io.motley.core.job.PendingReason;
+import io.motley.core.job.TimeLimit;
 import io.motley.core.job.Usage;
 import io.motley.protocol.FrameIO;
 import io.motley.protocol.Message.JobEnded;
@@ -40,47 +40,20 @@ class JobLauncherTest {
     }
 
     Launch order(long id, String body, long limit) {
-        JobRequest r = new JobRequest(
-                "t",
-                List.of(),
-                1,
-                1,
-                false,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                limit,
-                null,
-                null,
-                dir.toString(),
-                null,
-                Map.of("PATH", "/usr/bin:/bin"),
-                "#!/bin/sh\n" + body + "\n",
-                List.of("x y"),
-                false,
-                null,
-                null,
-                "h");
-        Job j = new Job(
-                        id,
-                        r,
-                        "root",
-                        0,
-                        0,
-                        JobState.PENDING,
-                        PendingReason.None,
-                        1,
-                        1,
-                        0,
-                        0,
-                        "main",
-                        null,
-                        0,
-                        0,
-                        limit,
-                        ExitStatus.NONE,
-                        -1)
-                .started("main", "n1", 1, 100, limit, 2);
+        JobRequest r = JobRequest.builder("#!/bin/sh\n" + body + "\n", dir.toString())
+                .name("t")
+                .timeLimit(TimeLimit.of(limit))
+                .environment(Map.of("PATH", "/usr/bin:/bin"))
+                .arguments(List.of("x y"))
+                .submitHost("h")
+                .build();
+        Job j = Job.builder(id, r)
+                .owner("root", 0, 0)
+                .priority(1)
+                .times(Job.Times.submitted(1))
+                .allocation(Job.Allocation.queued("main", TimeLimit.of(limit)))
+                .build()
+                .started("main", "n1", 1, 100, TimeLimit.of(limit), 2);
         return new Launch("c", 1, j);
     }
 

@@ -1,17 +1,14 @@
 package io.motley.agent.launch;
 
-import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
-import io.motley.core.job.JobState;
-import io.motley.core.job.PendingReason;
+import io.motley.core.job.TimeLimit;
 import io.motley.protocol.Message.Held;
 import io.motley.protocol.Message.JobEnded;
 import io.motley.protocol.Message.Launch;
 import io.motley.protocol.Messages;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /** Launch orders as the controller sends them, for the launcher's tests. */
@@ -33,47 +30,20 @@ final class Orders {
             Map<String, String> extraEnv) {
         Map<String, String> env = new LinkedHashMap<>(Map.of("PATH", "/usr/bin:/bin:/usr/sbin:/sbin"));
         env.putAll(extraEnv);
-        JobRequest r = new JobRequest(
-                "t",
-                List.of(),
-                1,
-                cpus,
-                false,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                limit,
-                null,
-                null,
-                workDir.toString(),
-                null,
-                env,
-                "#!/bin/sh\n" + body + "\n",
-                List.of(),
-                false,
-                null,
-                null,
-                "h");
-        Job j = new Job(
-                        id,
-                        r,
-                        user,
-                        uid,
-                        gid,
-                        JobState.PENDING,
-                        PendingReason.None,
-                        1,
-                        1,
-                        0,
-                        0,
-                        "main",
-                        null,
-                        0,
-                        0,
-                        limit,
-                        ExitStatus.NONE,
-                        -1)
-                .started("main", node, cpus, memMiB, limit, 2);
+        JobRequest r = JobRequest.builder("#!/bin/sh\n" + body + "\n", workDir.toString())
+                .name("t")
+                .cpusPerTask(cpus, false)
+                .timeLimit(TimeLimit.of(limit))
+                .environment(env)
+                .submitHost("h")
+                .build();
+        Job j = Job.builder(id, r)
+                .owner(user, uid, gid)
+                .priority(1)
+                .times(Job.Times.submitted(1))
+                .allocation(Job.Allocation.queued("main", TimeLimit.of(limit)))
+                .build()
+                .started("main", node, cpus, memMiB, TimeLimit.of(limit), 2);
         return new Launch("c", 1, j);
     }
 

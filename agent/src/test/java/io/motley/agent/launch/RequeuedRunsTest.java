@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.motley.agent.enforcement.TestHosts;
 import io.motley.core.job.Job;
 import io.motley.core.job.KillReason;
+import io.motley.core.job.TimeLimit;
 import io.motley.protocol.Message.JobEnded;
 import io.motley.protocol.Message.Launch;
 import java.nio.file.Files;
@@ -33,7 +34,8 @@ class RequeuedRunsTest {
     /** The same job, requeued {@code times} times and started again. */
     Launch run(Launch first, int times) {
         Job j = first.job();
-        for (int i = 0; i < times; i++) j = j.requeue(0, false).started("main", "n1", 1, 100, -1, 3 + i);
+        for (int i = 0; i < times; i++)
+            j = j.requeue(0, false).started("main", "n1", 1, 100, TimeLimit.UNLIMITED, 3 + i);
         return new Launch("c", 1, j);
     }
 

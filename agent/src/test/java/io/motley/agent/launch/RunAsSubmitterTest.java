@@ -5,12 +5,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.motley.agent.enforcement.TestHosts;
-import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
-import io.motley.core.job.JobState;
 import io.motley.core.job.KillReason;
-import io.motley.core.job.PendingReason;
+import io.motley.core.job.TimeLimit;
 import io.motley.protocol.Message.JobEnded;
 import io.motley.protocol.Message.Launch;
 import java.io.File;
@@ -155,46 +153,17 @@ class RunAsSubmitterTest {
 
     @Test
     void everyWayOfDroppingPrivilegesGivesTheUsersIdentity() throws Exception {
-        JobRequest r = new JobRequest(
-                "t",
-                List.of(),
-                1,
-                1,
-                false,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                -1,
-                null,
-                null,
-                "/",
-                null,
-                Map.of(),
-                "#!/bin/sh\n",
-                List.of(),
-                false,
-                null,
-                null,
-                "h");
-        Job job = new Job(
-                9,
-                r,
-                USER,
-                uid,
-                gid,
-                JobState.PENDING,
-                PendingReason.None,
-                1,
-                1,
-                0,
-                0,
-                "main",
-                null,
-                0,
-                0,
-                -1,
-                ExitStatus.NONE,
-                -1);
+        JobRequest r = JobRequest.builder("#!/bin/sh\n", "/")
+                .name("t")
+                .timeLimit(TimeLimit.UNLIMITED)
+                .submitHost("h")
+                .build();
+        Job job = Job.builder(9, r)
+                .owner(USER, uid, gid)
+                .priority(1)
+                .times(Job.Times.submitted(1))
+                .allocation(Job.Allocation.queued("main", TimeLimit.UNLIMITED))
+                .build();
         for (JobIdentity.Method m : JobIdentity.Method.values()) {
             String tool = switch (m) {
                 case SETPRIV -> "setpriv";
@@ -220,46 +189,17 @@ class RunAsSubmitterTest {
 
     @Test
     void everyWayOfDroppingPrivilegesHandsTheUserTheEnvironmentFileOpenedByRoot() throws Exception {
-        JobRequest r = new JobRequest(
-                "t",
-                List.of(),
-                1,
-                1,
-                false,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                -1,
-                null,
-                null,
-                "/",
-                null,
-                Map.of(),
-                "#!/bin/sh\n",
-                List.of(),
-                false,
-                null,
-                null,
-                "h");
-        Job job = new Job(
-                10,
-                r,
-                USER,
-                uid,
-                gid,
-                JobState.PENDING,
-                PendingReason.None,
-                1,
-                1,
-                0,
-                0,
-                "main",
-                null,
-                0,
-                0,
-                -1,
-                ExitStatus.NONE,
-                -1);
+        JobRequest r = JobRequest.builder("#!/bin/sh\n", "/")
+                .name("t")
+                .timeLimit(TimeLimit.UNLIMITED)
+                .submitHost("h")
+                .build();
+        Job job = Job.builder(10, r)
+                .owner(USER, uid, gid)
+                .priority(1)
+                .times(Job.Times.submitted(1))
+                .allocation(Job.Allocation.queued("main", TimeLimit.UNLIMITED))
+                .build();
         Path env = spool.resolve("env");
         Files.writeString(env, EntryScript.environment(Map.of("MY_SECRET", "hunter2", "PATH", "/usr/bin:/bin"), 10));
         Files.setPosixFilePermissions(env, PosixFilePermissions.fromString("rw-------"));

@@ -7,12 +7,12 @@ import io.motley.controller.cluster.Cluster;
 import io.motley.controller.store.Store;
 import io.motley.core.cluster.Node;
 import io.motley.core.config.ClusterConfig;
-import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.KillReason;
-import io.motley.core.job.PendingReason;
+import io.motley.core.job.MemoryRequest;
+import io.motley.core.job.TimeLimit;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.Ops;
@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -48,25 +47,12 @@ public final class Responsiveness {
         try (Store store = Store.sqlite(dir.resolve("motley.db"))) {
             for (int i = 0; i < jobs; i++) {
                 JobRequest r = request(1 + rnd.nextInt(8), 60L * (1 + rnd.nextInt(600)));
-                store.insertNew(id -> new Job(
-                        id,
-                        r,
-                        "bench",
-                        1000,
-                        1000,
-                        JobState.PENDING,
-                        PendingReason.None,
-                        4_294_901_760L - id,
-                        now,
-                        0,
-                        0,
-                        "main",
-                        null,
-                        0,
-                        0,
-                        r.timeLimitSeconds(),
-                        ExitStatus.NONE,
-                        -1));
+                store.insertNew(id -> Job.builder(id, r)
+                        .owner("bench", 1000, 1000)
+                        .priority(4_294_901_760L - id)
+                        .times(Job.Times.submitted(now))
+                        .allocation(Job.Allocation.queued("main", r.timing().limit()))
+                        .build());
             }
             System.out.printf(Locale.ROOT, "stored %,d pending jobs in %.1f s%n", jobs, (System.nanoTime() - t0) / 1e9);
             Cluster cluster = new Cluster(
@@ -152,27 +138,13 @@ public final class Responsiveness {
     }
 
     private static JobRequest request(int cpus, long limit) {
-        return new JobRequest(
-                "bench",
-                List.of(),
-                1,
-                cpus,
-                cpus > 1,
-                1,
-                100,
-                JobRequest.UNSET,
-                limit,
-                null,
-                null,
-                "/tmp",
-                null,
-                Map.of(),
-                "#!/bin/sh\ntrue\n",
-                List.of(),
-                false,
-                null,
-                null,
-                "bench");
+        return JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                .name("bench")
+                .cpusPerTask(cpus, cpus > 1)
+                .memory(new MemoryRequest.PerNode(100))
+                .timeLimit(TimeLimit.of(limit))
+                .submitHost("bench")
+                .build();
     }
 
     /** An agent link that takes launch orders and never answers, so started jobs keep running. */

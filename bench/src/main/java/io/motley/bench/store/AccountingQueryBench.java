@@ -8,7 +8,7 @@ import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
-import io.motley.core.job.PendingReason;
+import io.motley.core.job.TimeLimit;
 import io.motley.core.job.Usage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,27 +102,13 @@ public final class AccountingQueryBench {
 
     static void fill(Store store, int count) {
         Random rnd = new Random(42);
-        JobRequest r = new JobRequest(
-                "bench",
-                List.of(),
-                1,
-                1,
-                false,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                3600,
-                null,
-                null,
-                "/tmp",
-                null,
-                Map.of("PATH", "/usr/bin:/bin"),
-                "#!/bin/sh\ntrue\n",
-                List.of(),
-                false,
-                null,
-                "physics",
-                "h");
+        JobRequest r = JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                .name("bench")
+                .timeLimit(TimeLimit.of(3600))
+                .environment(Map.of("PATH", "/usr/bin:/bin"))
+                .account("physics")
+                .submitHost("h")
+                .build();
         List<Job> batch = new ArrayList<>();
         // submit times grow with the id, as a real cluster's do
         for (int i = 1; i <= count; i++) {
@@ -131,28 +117,15 @@ public final class AccountingQueryBench {
             long end = start + 60 + rnd.nextInt(4 * 3600);
             int uid = 1000 + rnd.nextInt(USERS);
             JobState state = rnd.nextInt(10) == 0 ? JobState.FAILED : JobState.COMPLETED;
-            Job pending = new Job(
-                    i,
-                    r,
-                    "u" + uid,
-                    uid,
-                    uid,
-                    JobState.PENDING,
-                    PendingReason.None,
-                    1,
-                    submit,
-                    0,
-                    0,
-                    "main",
-                    null,
-                    0,
-                    0,
-                    3600,
-                    ExitStatus.NONE,
-                    -1);
-            batch.add(pending.started("main", "n" + rnd.nextInt(100), 1, 1000, 3600, start)
+            Job pending = Job.builder(i, r)
+                    .owner("u" + uid, uid, uid)
+                    .priority(1)
+                    .times(Job.Times.submitted(submit))
+                    .allocation(Job.Allocation.queued("main", TimeLimit.of(3600)))
+                    .build();
+            batch.add(pending.started("main", "n" + rnd.nextInt(100), 1, 1000, TimeLimit.of(3600), start)
                     .withUsage(new Usage(1000, 2000, 500, 50))
-                    .ended(state, new ExitStatus(state == JobState.FAILED ? 1 : 0, 0), end, -1));
+                    .ended(state, new ExitStatus(state == JobState.FAILED ? 1 : 0, 0), end));
             if (batch.size() == 10_000) {
                 store.saveJobs(batch);
                 batch.clear();

@@ -2,14 +2,11 @@ package io.motley.bench.store;
 
 import io.motley.controller.store.Store;
 import io.motley.core.config.ClusterConfig;
-import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
-import io.motley.core.job.JobState;
-import io.motley.core.job.PendingReason;
+import io.motley.core.job.TimeLimit;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -30,27 +27,12 @@ public final class StoreThroughput {
         long t0 = System.nanoTime();
         try (Store store = Store.open(ClusterConfig.parse(conf), home)) {
             long opened = System.nanoTime();
-            JobRequest r = new JobRequest(
-                    "bench",
-                    List.of(),
-                    1,
-                    1,
-                    false,
-                    1,
-                    JobRequest.UNSET,
-                    JobRequest.UNSET,
-                    600,
-                    null,
-                    null,
-                    "/tmp",
-                    null,
-                    Map.of("PATH", "/usr/bin:/bin"),
-                    "#!/bin/sh\ntrue\n",
-                    List.of(),
-                    false,
-                    null,
-                    null,
-                    "h");
+            JobRequest r = JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                    .name("bench")
+                    .timeLimit(TimeLimit.of(600))
+                    .environment(Map.of("PATH", "/usr/bin:/bin"))
+                    .submitHost("h")
+                    .build();
             for (int i = 0; i < count / 10; i++) store.insertNew(id -> job(id, r)); // warm-up
             long s = System.nanoTime();
             for (int i = 0; i < count; i++) store.insertNew(id -> job(id, r));
@@ -67,24 +49,11 @@ public final class StoreThroughput {
     }
 
     private static Job job(long id, JobRequest r) {
-        return new Job(
-                id,
-                r,
-                "bench",
-                1000,
-                1000,
-                JobState.PENDING,
-                PendingReason.None,
-                1,
-                100,
-                0,
-                0,
-                "main",
-                null,
-                0,
-                0,
-                600,
-                ExitStatus.NONE,
-                -1);
+        return Job.builder(id, r)
+                .owner("bench", 1000, 1000)
+                .priority(1)
+                .times(Job.Times.submitted(100))
+                .allocation(Job.Allocation.queued("main", TimeLimit.of(600)))
+                .build();
     }
 }

@@ -13,6 +13,7 @@ import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.job.TimeLimit;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
@@ -293,30 +294,16 @@ public final class Sacct implements Command {
             int cpus,
             ExitStatus exit,
             io.motley.core.job.Usage usage) {
-        return new Job(
-                j.id(),
-                j.request(),
-                j.user(),
-                j.uid(),
-                j.gid(),
-                state,
-                j.reason(),
-                j.priority(),
-                j.submitTime(),
-                start,
-                end,
-                j.partition(),
-                node,
-                cpus,
-                j.allocMemMiB(),
-                j.timeLimitSeconds(),
-                exit,
-                state == JobState.CANCELLED ? j.cancelledBy() : -1,
-                j.gpuIds(),
-                usage,
-                j.array(),
-                j.restarts(),
-                state == j.state() ? j.stateDesc() : null);
+        return j.toBuilder()
+                .state(state)
+                .times(new Job.Times(j.submitTime(), start, end))
+                .allocation(new Job.Allocation(j.partition(), node, cpus, j.allocMemMiB(), j.gpuList(), j.timeLimit()))
+                .outcome(new Job.Outcome(
+                        exit,
+                        state == JobState.CANCELLED ? j.outcome().cancelledBy() : null,
+                        state == j.state() ? j.stateDesc() : null))
+                .usage(usage)
+                .build();
     }
 
     /** The fields asked for with -o (repeatable), -b, -l, or the default ones. */
@@ -513,7 +500,9 @@ public final class Sacct implements Command {
             case "Suspended" -> "00:00:00";
             case "Timelimit" -> step ? null : JobText.limitFixed(j);
             case "TimelimitRaw" ->
-                step ? null : j.timeLimitSeconds() < 0 ? "UNLIMITED" : Long.toString(j.timeLimitSeconds() / 60);
+                step
+                        ? null
+                        : j.timeLimit() instanceof TimeLimit.Seconds l ? Long.toString(l.seconds() / 60) : "UNLIMITED";
             case "UID" -> step ? null : Integer.toString(j.uid());
             case "User" -> step ? null : j.user();
             case "WorkDir" -> step ? null : r.workDir();
@@ -529,7 +518,8 @@ public final class Sacct implements Command {
     }
 
     private static String state(Job j) {
-        if (j.state() == JobState.CANCELLED && j.cancelledBy() >= 0) return "CANCELLED by " + j.cancelledBy();
+        Integer by = j.outcome().cancelledBy();
+        if (j.state() == JobState.CANCELLED && by != null) return "CANCELLED by " + by;
         return j.state().name();
     }
 
@@ -554,9 +544,7 @@ public final class Sacct implements Command {
     }
 
     private static long reqMem(Job j) {
-        long req = j.request().requestedMemMiB();
-        if (req != JobRequest.UNSET) return req;
-        return j.allocMemMiB();
+        return j.request().requestedMemMiB(j.allocMemMiB());
     }
 
     /** TRES as sacct lists them, by name: billing, cpu, mem, node (billing only for the job). */

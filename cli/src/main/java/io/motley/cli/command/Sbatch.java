@@ -6,6 +6,8 @@ import io.motley.core.job.ArraySpec;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.job.MemoryRequest;
+import io.motley.core.job.TimeLimit;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
@@ -185,18 +187,22 @@ public final class Sbatch implements Command {
         String workDir = o.has("chdir")
                 ? Path.of(cwd).resolve(o.last("chdir")).normalize().toString()
                 : cwd;
-        long time = JobRequest.UNSET;
+        TimeLimit time = TimeLimit.UNSET;
         if (o.has("time")) {
             try {
-                time = Durations.parseTimeLimit(o.last("time"));
+                time = TimeLimit.of(Durations.parseTimeLimit(o.last("time")));
             } catch (IllegalArgumentException e) {
                 throw new UsageException("error: Invalid --time specification", 255, false);
             }
         }
-        long mem = memory(o, "mem");
-        long memPerCpu = memory(o, "mem-per-cpu");
-        if (mem != JobRequest.UNSET && memPerCpu != JobRequest.UNSET) {
-            throw new UsageException("error: --mem and --mem-per-cpu are mutually exclusive", 255, false);
+        MemoryRequest memory = MemoryRequest.UNSET;
+        if (o.has("mem")) memory = new MemoryRequest.PerNode(memory(o, "mem"));
+        if (o.has("mem-per-cpu")) {
+            long perCpu = memory(o, "mem-per-cpu");
+            if (memory.given()) {
+                throw new UsageException("error: --mem and --mem-per-cpu are mutually exclusive", 255, false);
+            }
+            memory = new MemoryRequest.PerCpu(perCpu);
         }
         int ntasks = positive(o, "ntasks", 1);
         int cpusPerTask = positive(o, "cpus-per-task", 1);
@@ -246,41 +252,35 @@ public final class Sbatch implements Command {
                 && o.last("kill-on-invalid-dep")
                         .toLowerCase(java.util.Locale.ROOT)
                         .startsWith("y");
-        return new JobRequest(
-                o.has("job-name") ? o.last("job-name") : defaultName,
-                partitions,
-                ntasks,
-                cpusPerTask,
-                o.has("cpus-per-task"),
-                nodes,
-                mem,
-                memPerCpu,
-                time,
-                o.last("output"),
-                o.last("error"),
-                workDir,
-                cwd,
-                environment(o.has("export") ? o.last("export") : "ALL", io.env()),
-                script,
-                args,
-                o.has("hold"),
-                o.last("comment"),
-                o.last("account"),
-                io.hostname(),
-                gpus.count(),
-                gpus.type(),
-                dependency,
-                killOnInvalid,
-                begin,
-                o.has("constraint") && !o.last("constraint").isBlank() ? constraint(o.last("constraint")) : null,
-                o.has("nodelist") && !o.last("nodelist").isBlank() ? o.last("nodelist") : null,
-                o.has("exclude") && !o.last("exclude").isBlank() ? o.last("exclude") : null,
-                o.has("exclusive"),
-                array(o),
-                nice(o, io),
-                o.has("qos") && !o.last("qos").isBlank() ? o.last("qos") : null,
-                deadline,
-                requeue(o));
+        // built in the order the options were always read, so that of two bad ones the same is reported
+        JobRequest.Builder b = JobRequest.builder(script, workDir)
+                .name(o.has("job-name") ? o.last("job-name") : defaultName)
+                .ntasks(ntasks)
+                .cpusPerTask(cpusPerTask, o.has("cpus-per-task"))
+                .nodes(nodes)
+                .memory(memory)
+                .timeLimit(time)
+                .output(o.last("output"), o.last("error"))
+                .submitDir(cwd)
+                .environment(environment(o.has("export") ? o.last("export") : "ALL", io.env()))
+                .arguments(args)
+                .hold(o.has("hold"))
+                .comment(o.last("comment"))
+                .account(o.last("account"))
+                .submitHost(io.hostname())
+                .gpus(gpus.count(), gpus.type())
+                .dependency(dependency, killOnInvalid)
+                .window(begin, deadline);
+        String constraint =
+                o.has("constraint") && !o.last("constraint").isBlank() ? constraint(o.last("constraint")) : null;
+        String nodeList = o.has("nodelist") && !o.last("nodelist").isBlank() ? o.last("nodelist") : null;
+        String exclude = o.has("exclude") && !o.last("exclude").isBlank() ? o.last("exclude") : null;
+        return b.placement(new JobRequest.Placement(partitions, constraint, nodeList, exclude, o.has("exclusive")))
+                .array(array(o))
+                .nice(nice(o, io))
+                .qos(o.has("qos") && !o.last("qos").isBlank() ? o.last("qos") : null)
+                .requeue(requeue(o))
+                .build();
     }
 
     /** --requeue or --no-requeue, whichever came last (directives, then variables, then the command line); default yes. */
@@ -431,7 +431,6 @@ public final class Sbatch implements Command {
     }
 
     private static long memory(GetOpt.Parsed o, String key) {
-        if (!o.has(key)) return JobRequest.UNSET;
         try {
             return MemorySize.parseMebibytes(o.last(key));
         } catch (IllegalArgumentException e) {

@@ -11,6 +11,8 @@ import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.job.MemoryRequest;
+import io.motley.core.job.TimeLimit;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.size.MemorySize;
@@ -403,7 +405,10 @@ public final class Scontrol implements Command {
         if (started) {
             start = ts(j.startTime(), io, none);
             if (j.endTime() > 0) end = ts(j.endTime(), io, none);
-            else end = j.timeLimitSeconds() > 0 ? ts(j.startTime() + j.timeLimitSeconds(), io, none) : none;
+            else
+                end = j.timeLimit() instanceof TimeLimit.Seconds limit && limit.seconds() > 0
+                        ? ts(j.startTime() + limit.seconds(), io, none)
+                        : none;
         } else if (ended) {
             // a job that ended without starting shows its end as both, as slurmctld does
             start = ts(j.endTime(), io, none);
@@ -411,7 +416,9 @@ public final class Scontrol implements Command {
         } else if (expected != null && j.state() == JobState.PENDING) {
             // the backfill reservation's start, as slurmctld shows a pending job's expected start
             start = ts(expected.start(), io, none);
-            end = j.timeLimitSeconds() > 0 ? ts(expected.start() + j.timeLimitSeconds(), io, none) : none;
+            end = j.timeLimit() instanceof TimeLimit.Seconds limit && limit.seconds() > 0
+                    ? ts(expected.start() + limit.seconds(), io, none)
+                    : none;
         } else {
             start = none;
             end = none;
@@ -437,7 +444,10 @@ public final class Scontrol implements Command {
         l.add("Features=(null) DelayBoot=00:00:00");
         if (r.gpusPerNode() > 0)
             l.add("TresPerNode=" + r.gpuTres().replace("gres/gpu", "gres:gpu").replace("=", ":"));
-        if (!j.gpuIds().isEmpty()) l.add("GRES=gpu" + "(IDX:" + j.gpuIds() + ")");
+        if (!j.gpuList().isEmpty()) {
+            l.add("GRES=gpu" + "(IDX:"
+                    + String.join(",", j.gpuList().stream().map(String::valueOf).toList()) + ")");
+        }
         l.add("OverSubscribe=OK Contiguous=0 Licenses=(null) Network=(null)");
         l.add("Command=(null)");
         l.add("WorkDir=" + r.workDir());
@@ -453,15 +463,16 @@ public final class Scontrol implements Command {
     /** Memory the job holds, else what it asked for, else 0 (not known yet). */
     private static long jobMemory(Job j) {
         if (j.allocMemMiB() > 0) return j.allocMemMiB();
-        long req = j.request().requestedMemMiB();
-        return req == JobRequest.UNSET ? 0 : req;
+        return j.request().requestedMemMiB(0);
     }
 
     /** MinMemoryNode= for --mem, MinMemoryCPU= for --mem-per-cpu or the per-CPU default it got. */
     private static String minMemory(Job j) {
         JobRequest r = j.request();
-        if (r.memPerNodeMiB() != JobRequest.UNSET) return "MinMemoryNode=" + MemorySize.format(r.memPerNodeMiB());
-        if (r.memPerCpuMiB() != JobRequest.UNSET) return "MinMemoryCPU=" + MemorySize.format(r.memPerCpuMiB());
+        if (r.resources().memory() instanceof MemoryRequest.PerNode n)
+            return "MinMemoryNode=" + MemorySize.format(n.mib());
+        if (r.resources().memory() instanceof MemoryRequest.PerCpu c)
+            return "MinMemoryCPU=" + MemorySize.format(c.mib());
         if (j.allocMemMiB() > 0 && j.allocCpus() > 0)
             return "MinMemoryCPU=" + MemorySize.format(j.allocMemMiB() / j.allocCpus());
         return "MinMemoryNode=0";
@@ -482,7 +493,7 @@ public final class Scontrol implements Command {
         if (!blank(n.os())) l.add("OS=" + n.os() + " ");
         l.add("RealMemory=" + n.memMiB() + " AllocMem=" + n.allocMemMiB() + " FreeMem=" + n.freeMemMiB() + " Sockets="
                 + n.sockets() + " Boards=1");
-        l.add("State=" + n.displayState().toUpperCase(Locale.ROOT) + " ThreadsPerCore=" + n.threadsPerCore()
+        l.add("State=" + n.controlState() + " ThreadsPerCore=" + n.threadsPerCore()
                 + " TmpDisk=0 Weight=1 Owner=N/A MCS_label=N/A");
         List<String> in = partitions.stream()
                 .filter(p -> p.contains(n.name()))

@@ -92,7 +92,7 @@ public final class Sinfo implements Command {
         boolean longOutput = p.has("long");
         boolean reasons = p.has("list-reasons");
         Predicate<Node> stateFilter =
-                p.has("states") ? parseStates(p.last("states")) : reasons ? n -> n.state() != NodeState.UP : n -> true;
+                p.has("states") ? parseStates(p.last("states")) : reasons ? Sinfo::hasReason : n -> true;
         Set<String> onlyNodes = p.has("nodes") ? new HashSet<>(expandNodes(p.last("nodes"))) : null;
         Set<String> onlyPartitions = p.has("partition") ? p.list("partition") : null;
         boolean filtering = p.has("states") || reasons || onlyNodes != null || p.has("dead") || p.has("responding");
@@ -122,8 +122,9 @@ public final class Sinfo implements Command {
         for (Node n : Requests.nodes(io)) {
             if (onlyNodes != null && !onlyNodes.contains(n.name())) continue;
             if (!stateFilter.test(n)) continue;
-            if (p.has("dead") && n.state() != NodeState.DOWN) continue;
-            if (p.has("responding") && n.state() == NodeState.DOWN) continue;
+            // as in Slurm, "dead" is the NOT_RESPONDING flag, not the DOWN state an operator may set
+            if (p.has("dead") && !n.notResponding()) continue;
+            if (p.has("responding") && n.notResponding()) continue;
             nodes.add(n);
         }
         Requests.PartitionList partitionList = Requests.partitions(io);
@@ -389,26 +390,29 @@ public final class Sinfo implements Command {
         return seconds < 0 ? unlimited : Durations.formatCompact(seconds);
     }
 
-    /** sinfo's short state (%t): idle, mix, alloc, down, drain, drng. */
+    /** sinfo's short state (%t): idle, mix, alloc, down, drain, drng, with Slurm's * when not responding. */
     static String shortState(Node n) {
-        return switch (n.displayState()) {
+        String state = NodeState.display(n.state(), n.allocCpus(), n.cpus());
+        String compact = switch (state) {
             case "mixed" -> "mix";
             case "allocated" -> "alloc";
             case "drained" -> "drain";
             case "draining" -> "drng";
-            default -> n.displayState();
+            default -> state;
         };
+        return compact + (n.notResponding() ? "*" : "");
     }
 
     /**
      * The node's state as Slurm numbers it (DOWN 1, IDLE 2, ALLOCATED 3, MIXED 5, plus 0x200 for
-     * DRAIN): nodes group by it and lines sort by it, highest first.
+     * DRAIN and 0x800 for NOT_RESPONDING): nodes group by it and lines sort by it, highest first.
      */
     static int stateRank(Node n) {
-        if (n.state() == NodeState.DOWN) return 1;
-        if (n.state() == NodeState.INVAL) return 0x400;
+        int noRespond = n.notResponding() ? 0x800 : 0;
+        if (n.state() == NodeState.DOWN) return 1 | noRespond;
+        if (n.state() == NodeState.INVAL) return 0x400 | noRespond;
         int base = n.allocCpus() == 0 ? 2 : n.allocCpus() >= n.cpus() ? 3 : 5;
-        return n.state() == NodeState.DRAIN ? base | 0x200 : base;
+        return (n.state() == NodeState.DRAIN ? base | 0x200 : base) | noRespond;
     }
 
     private static int rowStateRank(Row r) {
@@ -519,6 +523,14 @@ public final class Sinfo implements Command {
     }
 
     /** Node states as sinfo -t takes them: any prefix of a short or long name, any case, comma separated. */
+    /**
+     * What -R lists: nodes down, drained or invalid, as in Slurm, and also an up node that carries a
+     * reason (Motley's: a clock-skew note that does not take the node out of service).
+     */
+    static boolean hasReason(Node n) {
+        return n.state() != NodeState.UP || (n.reason() != null && !n.reason().isBlank());
+    }
+
     static Predicate<Node> parseStates(String list) {
         if (list.equalsIgnoreCase("all")) return n -> true;
         List<Predicate<Node>> any = new ArrayList<>();
@@ -547,6 +559,7 @@ public final class Sinfo implements Command {
             return n -> n.state() == NodeState.UP && n.allocCpus() >= n.cpus() && n.cpus() > 0;
         if (prefixOf(s, "mix", "mixed"))
             return n -> n.state() == NodeState.UP && n.allocCpus() > 0 && n.allocCpus() < n.cpus();
+        if ("no_respond".startsWith(s) && s.length() >= 2) return Node::notResponding;
         if ("drain".startsWith(s)) return n -> n.state() == NodeState.DRAIN;
         if ("drained".startsWith(s)) return n -> n.state() == NodeState.DRAIN && n.allocCpus() == 0;
         if ("draining".startsWith(s) || "drng".startsWith(s))
@@ -558,7 +571,6 @@ public final class Sinfo implements Command {
                 "npc",
                 "completing",
                 "comp",
-                "no_respond",
                 "powered_down",
                 "powering_up",
                 "fail",
@@ -607,7 +619,7 @@ public final class Sinfo implements Command {
                                          %c %C %m %e %O %z %d %w %f %G %E %H %u %U %s %r %h %g %V)
               -p, --partition=PARTITION  report on these partitions
               -r, --responding           report only responding nodes
-              -R, --list-reasons         list the reasons nodes are down or drained
+              -R, --list-reasons         list the reasons nodes are down or drained (and an up node's clock skew)
               -s, --summarize            one line per partition with node counts (A/I/O/T)
               -t, --states=STATES        only nodes in these states (idle,mix,alloc,down,drain,
                                          drained,draining, or 'all')

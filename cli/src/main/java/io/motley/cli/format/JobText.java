@@ -1,7 +1,6 @@
 package io.motley.cli.format;
 
 import io.motley.core.job.Job;
-import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.OutputPattern;
 import io.motley.core.size.MemorySize;
@@ -49,8 +48,7 @@ public final class JobText {
     /** Memory per node: what it holds, else what it asked for, "0" when it named none. */
     public static String memory(Job j) {
         if (j.allocMemMiB() > 0) return MemorySize.format(j.allocMemMiB());
-        long req = j.request().requestedMemMiB();
-        return req == JobRequest.UNSET ? "0" : MemorySize.format(req);
+        return MemorySize.format(j.request().requestedMemMiB(0));
     }
 
     public static String stdout(Job j) {
@@ -62,10 +60,10 @@ public final class JobText {
     }
 
     public static String limitCompact(Job j) {
-        return Durations.formatCompact(j.timeLimitSeconds() < 0 ? Durations.UNLIMITED : j.timeLimitSeconds());
+        return Durations.formatCompact(j.timeLimit().secondsOr(Durations.UNLIMITED));
     }
 
     public static String limitFixed(Job j) {
-        return Durations.formatFixed(j.timeLimitSeconds() < 0 ? Durations.UNLIMITED : j.timeLimitSeconds());
+        return Durations.formatFixed(j.timeLimit().secondsOr(Durations.UNLIMITED));
     }
 }

@@ -6,6 +6,8 @@ import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.job.MemoryRequest;
+import io.motley.core.job.TimeLimit;
 import io.motley.core.job.Usage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -130,7 +132,7 @@ public final class SacctJson {
                         "system",
                         seconds(usage.systemCpuMs()),
                         "limit",
-                        j.timeLimitSeconds() < 0 ? infinite() : number(j.timeLimitSeconds() / 60),
+                        j.timeLimit() instanceof TimeLimit.Seconds l ? number(l.seconds() / 60) : infinite(),
                         "total",
                         seconds(usage.totalCpuMs()),
                         "user",
@@ -157,14 +159,17 @@ public final class SacctJson {
         job.put("hold", q.hold() && pending);
         job.put("priority", number(q.hold() ? 0 : j.priority()));
         job.put("qos", q.qos() == null ? "normal" : q.qos());
-        long mem = j.allocMemMiB() > 0 ? j.allocMemMiB() : Math.max(0, q.memPerNodeMiB());
+        long perNode = q.resources().memory() instanceof MemoryRequest.PerNode n ? n.mib() : 0;
+        long perCpu = q.resources().memory() instanceof MemoryRequest.PerCpu c ? c.mib() : 0;
+        long mem = j.allocMemMiB() > 0 ? j.allocMemMiB() : perNode;
         job.put(
                 "required",
                 map(
                         "CPUs", q.ntasks() * q.cpusPerTask(),
-                        "memory_per_cpu", q.memPerCpuMiB() > 0 ? number(q.memPerCpuMiB()) : unset(),
-                        "memory_per_node", q.memPerCpuMiB() > 0 ? unset() : number(mem)));
-        job.put("kill_request_user", j.cancelledBy() >= 0 ? Integer.toString(j.cancelledBy()) : "");
+                        "memory_per_cpu", perCpu > 0 ? number(perCpu) : unset(),
+                        "memory_per_node", perCpu > 0 ? unset() : number(mem)));
+        Integer by = j.outcome().cancelledBy();
+        job.put("kill_request_user", by != null ? Integer.toString(by) : "");
         job.put("reservation", map("id", 0, "name", ""));
         job.put("script", "");
         job.put(

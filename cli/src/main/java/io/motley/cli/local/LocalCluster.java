@@ -3,6 +3,7 @@ package io.motley.cli.local;
 import io.motley.cli.client.AgentClient;
 import io.motley.cli.command.Command;
 import io.motley.cli.command.Io;
+import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.FreeText;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -27,7 +29,7 @@ import java.util.stream.Collectors;
 
 /**
  * The {@code motley} verbs that manage a local cluster: {@code up} (controller plus N agents on
- * this machine, each its own process), {@code down}, {@code status} and {@code env}. {@code up}
+ * this machine, each its own process), {@code down}, {@code status} (the cluster's health) and {@code env}. {@code up}
  * is idempotent: it starts only what is not running, so after a crash it brings back just that.
  */
 public final class LocalCluster implements Command {
@@ -310,6 +312,7 @@ public final class LocalCluster implements Command {
             String db = database(home);
             dbUsable = !db.startsWith("UNUSABLE");
             io.out().println("database:   " + db);
+            for (String line : nodeReasons(home)) io.out().println(line);
         }
         Path run = home.resolve("run");
         if (Files.isDirectory(run)) {
@@ -338,6 +341,31 @@ public final class LocalCluster implements Command {
         } catch (AgentClient.ClusterUnreachable | AgentClient.RequestFailed e) {
             return "unknown (" + FreeText.escape(e.getMessage()) + ")";
         }
+    }
+
+    /**
+     * A line for every node that carries a reason (down, drained, invalid, or a clock off from the
+     * controller's), as {@code node n1:    up, Clock skew 300s ahead}; none when the cluster cannot
+     * be asked (the database line already says so).
+     */
+    static List<String> nodeReasons(Path home) {
+        List<Node> nodes;
+        try (AgentClient c = AgentClient.connectTo(home.resolve("run/agent.sock"))) {
+            nodes = c.ask(new Message.Nodes()).nodes();
+        } catch (AgentClient.ClusterUnreachable | AgentClient.RequestFailed e) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (Node n : nodes) {
+            if (n.reason() == null || n.reason().isBlank()) continue;
+            out.add(String.format(
+                    Locale.ROOT,
+                    "node %-6s %s, %s",
+                    n.name() + ":",
+                    n.state().name().toLowerCase(Locale.ROOT),
+                    FreeText.escape(n.reason())));
+        }
+        return out;
     }
 
     /** The pid in a pid file, if that process is alive and is a JVM (a recycled pid is not ours). */
@@ -379,7 +407,7 @@ public final class LocalCluster implements Command {
             usage: motley <command> [options]
               up [--daemon] [--agents N] [--bind ADDR]   start a local cluster (controller + N agents on this machine)
               down                                        stop the local cluster's daemons (jobs keep running)
-              status                                      which local daemons are running, and whether the job database is usable
+              status                                      which local daemons are running, whether the job database is usable, and nodes' reasons (down, drained, clock skew)
               env                                         shell lines for: eval "$(motley env)"
               logs JOBID [-f] [-e]                        a job's output from wherever it is (docs/files.md)
               simulate WORKLOAD [--cluster FILE] [--policy LIST] [--json]   run the scheduler in virtual time over a workload (docs/simulate.md)

@@ -12,7 +12,9 @@ import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.job.MemoryRequest;
 import io.motley.core.job.PendingReason;
+import io.motley.core.job.TimeLimit;
 import io.motley.core.options.UsageException;
 import io.motley.core.time.Durations;
 import io.motley.protocol.AccountingFrames;
@@ -68,14 +70,13 @@ final class Fixtures {
         private String node;
         private int allocCpus;
         private long allocMem;
-        private long limit = Durations.UNLIMITED;
+        private TimeLimit limit = TimeLimit.UNLIMITED;
         private ExitStatus exit = ExitStatus.NONE;
-        private int cancelledBy = -1;
+        private Integer cancelledBy;
         private int ntasks = 1;
         private int cpusPerTask = 1;
         private int nodes = 1;
-        private long memPerNode = JobRequest.UNSET;
-        private long memPerCpu = JobRequest.UNSET;
+        private MemoryRequest memory = MemoryRequest.UNSET;
         private boolean hold;
         private String comment;
         private String account;
@@ -139,7 +140,7 @@ final class Fixtures {
         }
 
         JobBuilder limit(long seconds) {
-            this.limit = seconds;
+            this.limit = TimeLimit.of(seconds);
             return this;
         }
 
@@ -155,12 +156,12 @@ final class Fixtures {
         }
 
         JobBuilder memPerNode(long mib) {
-            this.memPerNode = mib;
+            this.memory = new MemoryRequest.PerNode(mib);
             return this;
         }
 
         JobBuilder memPerCpu(long mib) {
-            this.memPerCpu = mib;
+            this.memory = new MemoryRequest.PerCpu(mib);
             return this;
         }
 
@@ -195,46 +196,29 @@ final class Fixtures {
         }
 
         Job build() {
-            JobRequest r = new JobRequest(
-                    name,
-                    List.of(partition),
-                    ntasks,
-                    cpusPerTask,
-                    cpusPerTask > 1,
-                    nodes,
-                    memPerNode,
-                    memPerCpu,
-                    limit,
-                    stdout,
-                    null,
-                    workDir,
-                    workDir,
-                    Map.of(),
-                    "#!/bin/sh\ntrue\n",
-                    List.of(),
-                    hold,
-                    comment,
-                    account,
-                    "vm");
-            return new Job(
-                            id,
-                            r,
-                            user,
-                            uid,
-                            gid,
-                            state,
-                            reason,
-                            hold ? 0 : priority,
-                            submit,
-                            start,
-                            end,
-                            partition,
-                            node,
-                            allocCpus,
-                            allocMem,
-                            limit,
-                            exit,
-                            cancelledBy)
+            JobRequest r = JobRequest.builder("#!/bin/sh\ntrue\n", workDir)
+                    .name(name)
+                    .partitions(partition)
+                    .ntasks(ntasks)
+                    .cpusPerTask(cpusPerTask, cpusPerTask > 1)
+                    .nodes(nodes)
+                    .memory(memory)
+                    .timeLimit(limit)
+                    .output(stdout, null)
+                    .hold(hold)
+                    .comment(comment)
+                    .account(account)
+                    .submitHost("vm")
+                    .build();
+            return Job.builder(id, r)
+                    .owner(user, uid, gid)
+                    .state(state)
+                    .reason(reason)
+                    .priority(hold ? 0 : priority)
+                    .times(new Job.Times(submit, start, end))
+                    .allocation(new Job.Allocation(partition, node, allocCpus, allocMem, List.of(), limit))
+                    .outcome(new Job.Outcome(exit, cancelledBy, null))
+                    .build()
                     .withStateDesc(desc);
         }
     }

@@ -375,30 +375,7 @@ class SacctTest {
     }
 
     private static Job requeuedOnce(Job j) {
-        return new Job(
-                j.id(),
-                j.request(),
-                j.user(),
-                j.uid(),
-                j.gid(),
-                j.state(),
-                j.reason(),
-                j.priority(),
-                j.submitTime(),
-                j.startTime(),
-                j.endTime(),
-                j.partition(),
-                j.node(),
-                j.allocCpus(),
-                j.allocMemMiB(),
-                j.timeLimitSeconds(),
-                j.exit(),
-                j.cancelledBy(),
-                j.gpuIds(),
-                j.usage(),
-                j.array(),
-                1,
-                j.stateDesc());
+        return j.toBuilder().restarts(1).build();
     }
 
     @Test

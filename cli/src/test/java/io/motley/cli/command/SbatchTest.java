@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.motley.cli.command.Fixtures.FakeCluster;
 import io.motley.cli.command.Fixtures.Result;
 import io.motley.core.job.JobRequest;
+import io.motley.core.job.MemoryRequest;
+import io.motley.core.job.TimeLimit;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.Ops;
@@ -45,11 +47,11 @@ class SbatchTest {
         assertThat(r.out()).isEqualTo(lines("Submitted batch job 77"));
         JobRequest req = submitted();
         assertThat(req.name()).isEqualTo("fromcli");
-        assertThat(req.timeLimitSeconds()).isEqualTo(1800);
+        assertThat(req.timing().limit()).isEqualTo(new TimeLimit.Seconds(1800));
         assertThat(req.partitions()).containsExactly("gpu");
         assertThat(req.cpusPerTask()).isEqualTo(2);
         assertThat(req.cpusPerTaskGiven()).isTrue();
-        assertThat(req.memPerNodeMiB()).isEqualTo(4096);
+        assertThat(req.resources().memory()).isEqualTo(new MemoryRequest.PerNode(4096));
         assertThat(req.stdoutPattern()).isEqualTo("out-%j.log");
         assertThat(req.comment()).isNull();
         assertThat(req.arguments()).containsExactly("x", "y");
@@ -98,6 +100,16 @@ class SbatchTest {
                         "sbatch: error: This does not look like a batch script.  The first",
                         "sbatch: error: line must start with #! followed by the path to an interpreter.",
                         "sbatch: error: For instance: #!/bin/sh"));
+    }
+
+    @Test
+    void aLimitOrMemoryNotGivenIsUnsetNotANumber() throws Exception {
+        sbatch(Map.of(), "", "--wrap", "true");
+        assertThat(submitted().timing().limit()).isEqualTo(TimeLimit.UNSET);
+        assertThat(submitted().resources().memory()).isEqualTo(MemoryRequest.UNSET);
+        sbatch(Map.of(), "", "-t", "UNLIMITED", "--mem-per-cpu=512", "--wrap", "true");
+        assertThat(submitted().timing().limit()).isEqualTo(TimeLimit.UNLIMITED);
+        assertThat(submitted().resources().memory()).isEqualTo(new MemoryRequest.PerCpu(512));
     }
 
     @Test

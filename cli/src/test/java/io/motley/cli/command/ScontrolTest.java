@@ -116,6 +116,27 @@ class ScontrolTest {
     }
 
     @Test
+    void aNodeThatIsNotRespondingShowsSlurmsFlagAndNoReasonUntilItIsDown() throws Exception {
+        FakeCluster silent = new FakeCluster()
+                .partitions(Fixtures.debug())
+                .nodes(Fixtures.vm().withNotResponding(true));
+        Result r = Fixtures.run(new Scontrol(), silent, BUSY_AT, "show", "node", "vm");
+        assertThat(r.out()).contains("   State=IDLE+NOT_RESPONDING ThreadsPerCore=1 ");
+        assertThat(r.out()).doesNotContain("Reason=");
+
+        FakeCluster down = new FakeCluster()
+                .partitions(Fixtures.debug())
+                .nodes(Fixtures.vm()
+                        .withState(NodeState.DOWN, "Not responding", at("2026-11-22T12:30:00"))
+                        .withNotResponding(true));
+        Result d = Fixtures.run(new Scontrol(), down, BUSY_AT, "show", "node", "vm");
+        assertThat(d.out())
+                .contains(
+                        "   State=DOWN+NOT_RESPONDING ThreadsPerCore=1 ",
+                        "   Reason=Not responding [root@2026-11-22T12:30:00]\n");
+    }
+
+    @Test
     void unknownNodeIsAnError() throws Exception {
         Result r = Fixtures.run(new Scontrol(), cluster(), IDLE_AT, "show", "node", "nosuch");
         assertThat(r.code()).isEqualTo(1);
@@ -309,7 +330,7 @@ class ScontrolTest {
                                 .build(),
                         at("2026-11-22T12:45:00"),
                         false)
-                .ended(JobState.DEADLINE, new ExitStatus(0, 1), BUSY_AT, -1);
+                .ended(JobState.DEADLINE, new ExitStatus(0, 1), BUSY_AT);
         FakeCluster c = new FakeCluster()
                 .nodes(Fixtures.vm())
                 .partitions(Fixtures.debug())

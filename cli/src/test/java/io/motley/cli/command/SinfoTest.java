@@ -174,6 +174,71 @@ class SinfoTest {
                         "Not responding       root      2026-11-22T10:00:00 n4"));
     }
 
+    /** n1 idle; n2 idle and not responding; n3 allocated and not responding; n4 down by timeout; n5 down by hand. */
+    private static FakeCluster silentNodes() {
+        long at = at("2026-11-22T10:00:00");
+        return new FakeCluster()
+                .nodes(
+                        Fixtures.node("n1", 4, 8000),
+                        Fixtures.node("n2", 4, 8000).withNotResponding(true),
+                        Fixtures.node("n3", 4, 8000).withAllocation(4, 2000).withNotResponding(true),
+                        Fixtures.node("n4", 4, 8000)
+                                .withState(NodeState.DOWN, "Not responding", at)
+                                .withNotResponding(true),
+                        Fixtures.node("n5", 4, 8000).withState(NodeState.DOWN, "rewiring", at))
+                .partitions(Fixtures.debug());
+    }
+
+    @Test
+    void aNodeThatIsNotRespondingHasSlurmsStarAndItsOwnLine() throws Exception {
+        Result r = Fixtures.run(new Sinfo(), silentNodes(), BUSY_AT);
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "PARTITION AVAIL  TIMELIMIT  NODES  STATE NODELIST",
+                        "debug*       up   infinite      1 alloc* n3",
+                        "debug*       up   infinite      1  idle* n2",
+                        "debug*       up   infinite      1  down* n4",
+                        "debug*       up   infinite      1   idle n1",
+                        "debug*       up   infinite      1   down n5"));
+        Result each = Fixtures.run(new Sinfo(), silentNodes(), BUSY_AT, "-N", "-h", "-o", "%N %t %T %E");
+        assertThat(each.out())
+                .isEqualTo(lines(
+                        "n1 idle idle none",
+                        "n2 idle* idle* none",
+                        "n3 alloc* allocated* none",
+                        "n4 down* down* Not responding",
+                        "n5 down down rewiring"));
+    }
+
+    @Test
+    void deadRespondingAndNoRespondSelectByTheFlagAndReasonsListOnlyDownOrDrained() throws Exception {
+        assertThat(Fixtures.run(new Sinfo(), silentNodes(), BUSY_AT, "-N", "-h", "-d", "-o", "%N")
+                        .out())
+                .isEqualTo(lines("n2", "n3", "n4"));
+        assertThat(Fixtures.run(new Sinfo(), silentNodes(), BUSY_AT, "-N", "-h", "-r", "-o", "%N")
+                        .out())
+                .isEqualTo(lines("n1", "n5"));
+        assertThat(Fixtures.run(new Sinfo(), silentNodes(), BUSY_AT, "-N", "-h", "-t", "no_respond", "-o", "%N")
+                        .out())
+                .isEqualTo(lines("n2", "n3", "n4"));
+        // as in Slurm, a node that only is not responding has no reason: -R lists the down ones
+        assertThat(Fixtures.run(new Sinfo(), silentNodes(), BUSY_AT, "-R", "-h", "-o", "%E|%t|%N")
+                        .out())
+                .isEqualTo(lines("Not responding|down*|n4", "rewiring|down|n5"));
+    }
+
+    @Test
+    void listReasonsAlsoShowsAnUpNodesClockSkew() throws Exception {
+        FakeCluster c = new FakeCluster()
+                .nodes(
+                        Fixtures.node("n1", 4, 8000),
+                        Fixtures.node("n2", 4, 8000)
+                                .withState(NodeState.UP, "Clock skew 300s ahead", at("2026-11-22T10:00:00")))
+                .partitions(Fixtures.debug());
+        Result r = Fixtures.run(new Sinfo(), c, BUSY_AT, "-R", "-o", "%E|%t|%N");
+        assertThat(r.out()).isEqualTo(lines("REASON|STATE|NODELIST", "Clock skew 300s ahead|idle|n2"));
+    }
+
     @Test
     void longPartitionNamesWidenTheDefaultColumn() throws Exception {
         FakeCluster c = new FakeCluster()

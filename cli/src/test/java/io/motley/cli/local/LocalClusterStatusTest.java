@@ -3,8 +3,12 @@ package io.motley.cli.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.motley.cli.command.Io;
+import io.motley.core.cluster.Node;
+import io.motley.core.cluster.NodeState;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
+import io.motley.protocol.Message;
+import io.motley.protocol.Messages;
 import io.motley.protocol.Ops;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -94,6 +98,37 @@ class LocalClusterStatusTest {
         t.interrupt();
         assertThat(r[1]).contains("database:   UNUSABLE: the job database /h/state/motley.db was deleted or replaced");
         assertThat(r[0]).isEqualTo("1");
+    }
+
+    @Test
+    void nodesWithAReasonAreListedAClockSkewAmongThem() throws Exception {
+        Node skewed = Node.of("n2", 2, 1000).withState(NodeState.UP, "Clock skew 300s ahead", 1);
+        Node drained = Node.of("n3", 2, 1000).withState(NodeState.DRAIN, "swap fan", 1);
+        Frame nodes = Messages.encode(new Message.NodeList(List.of(Node.of("n1", 2, 1000), skewed, drained)));
+        Frame pong = Frame.op(Ops.OK).put("host", "h").put("database", "ok");
+        Path sock = home.resolve("run/agent.sock");
+        Files.createDirectories(sock.getParent());
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(sock));
+        Thread t = Thread.ofVirtual().start(() -> {
+            try (server) {
+                while (true) {
+                    try (SocketChannel ch = server.accept()) {
+                        Frame req = FrameIO.read(Channels.newInputStream(ch));
+                        FrameIO.write(Channels.newOutputStream(ch), req.op().equals(Ops.NODES) ? nodes : pong);
+                    }
+                }
+            } catch (IOException e) {
+                // the test is over
+            }
+        });
+        String[] r = status();
+        t.interrupt();
+        assertThat(r[1])
+                .contains("node n2:    up, Clock skew 300s ahead\n")
+                .contains("node n3:    drain, swap fan\n")
+                .doesNotContain("node n1:");
+        assertThat(r[0]).isEqualTo("0");
     }
 
     @Test

@@ -31,6 +31,14 @@ public sealed interface AgentReport {
     record RunEnded(long jobId, int run, JobState state, int code, int signal, long end, Usage usage, String desc)
             implements AgentReport {}
 
-    /** A heartbeat: load, free memory, GPU use and the last health check's result (null when none runs). */
-    record Load(double cpuLoad, long freeMemMiB, String gpuUsage, String health) implements AgentReport {}
+    /**
+     * A heartbeat: load, free memory, GPU use, the last health check's result (null when none runs)
+     * and the agent's wall clock when it sent it (epoch ms; 0 when it did not say).
+     */
+    record Load(double cpuLoad, long freeMemMiB, String gpuUsage, String health, long agentClockMs)
+            implements AgentReport {
+        public Load(double cpuLoad, long freeMemMiB, String gpuUsage, String health) {
+            this(cpuLoad, freeMemMiB, gpuUsage, health, 0);
+        }
+    }
 }

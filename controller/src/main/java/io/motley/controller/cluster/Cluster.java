@@ -197,7 +197,7 @@ public final class Cluster {
     public void jobEnded(String node, AgentReport.RunEnded f) {
         boolean recorded;
         synchronized (state) {
-            recorded = ends.ended(node, f);
+            recorded = ends.ended(node, registry.inControllerTime(node, f));
         }
         if (recorded) wakeScheduler();
     }

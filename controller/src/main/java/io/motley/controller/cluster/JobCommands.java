@@ -16,10 +16,10 @@ import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.JobUpdate;
 import io.motley.core.job.KillReason;
-import io.motley.core.job.PendingReason;
+import io.motley.core.job.TimeLimit;
 import io.motley.core.scheduler.Admission;
-import io.motley.core.time.Durations;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +44,12 @@ final class JobCommands {
     private final Priorities priorities;
     private final Accounts accounts;
     private final LongFunction<Optional<Dependency.Target>> dependencyTarget;
+    /**
+     * Accepted submissions whose group commit is still under way, by association: not in the
+     * tables yet, but MaxSubmitJobs counts them, or clients submitting together could pass it.
+     * Under the tables' lock.
+     */
+    private final Map<LimitCheck.Owner, Integer> committing = new HashMap<>();
 
     /**
      * @param dependencyTarget what a dependency on a job id finds (the job, its array tasks, or
@@ -77,20 +83,27 @@ final class JobCommands {
             a = admitAndQueue(submitted, caller);
         }
         if (a.answer() != null) return a.answer();
-        Job job;
+        Job job = null;
         try {
             job = Store.await(a.inserted());
         } catch (StoreException e) {
             // the store's message says what happened and what to do (disk full, database gone); nothing was saved
             log.error("submission not saved user={} error=\"{}\"", caller.user(), e.getMessage());
             return new Submission.Refused(e.getMessage(), null);
+        } finally {
+            if (job == null) {
+                synchronized (state) {
+                    committed(a.counted());
+                }
+            }
         }
         if (a.refused() != null) {
             log.info("submission refused job={} user={} why=\"{}\"", job.id(), caller.user(), a.why());
             return a.refused();
         }
         synchronized (state) {
-            // committed: memory follows, its text shared with the other jobs'
+            // committed: memory follows, its text shared with the other jobs', and the job counts from the tables
+            committed(a.counted());
             state.note(job.shared());
         }
         log.info(
@@ -105,10 +118,20 @@ final class JobCommands {
     /**
      * A submission after its check: {@code answer} when it is answered without the store, or the
      * job {@code inserted} into the store's next group, with {@code refused} (and its reason) when
-     * that job is the FAILED record of a refusal.
+     * that job is the FAILED record of a refusal; {@code counted} is the association whose
+     * {@link #committing} count it holds until its commit ends, or null.
      */
     private record Admitted(
-            Submission answer, CompletableFuture<Job> inserted, Submission.Refused refused, String why) {}
+            Submission answer,
+            CompletableFuture<Job> inserted,
+            Submission.Refused refused,
+            String why,
+            LimitCheck.Owner counted) {}
+
+    /** A submission's group commit ended (saved or not): it no longer counts as committing. */
+    private void committed(LimitCheck.Owner counted) {
+        if (counted != null) committing.computeIfPresent(counted, (k, n) -> n == 1 ? null : n - 1);
+    }
 
     /** The check of {@link #submit}, under the tables' lock, and the job it queues for the store. */
     private Admitted admitAndQueue(JobRequest submitted, Caller caller) {
@@ -117,7 +140,6 @@ final class JobCommands {
         // Slurm's does
         JobRequest asked = submitted.nice() < 0 && !caller.isRoot() ? submitted.withNice(0) : submitted;
         Verdict admitted = admit(asked, caller.uid(), caller.user(), caller.groupsToCheck(), now);
-        // MaxSubmitJobs counts the jobs in the tables: submissions still in a group commit are not counted yet
         Verdict v = admitted.rejection() == null ? overSubmitLimit(admitted, caller.user()) : admitted;
         JobRequest req = v.request();
         if (v.rejection() != null) {
@@ -127,55 +149,32 @@ final class JobCommands {
             if (v.beforeStore()) {
                 // text and sizes are judged before anything is stored, as Slurm's _validate_job_desc: no id is spent
                 log.info("submission refused user={} why=\"{}\"", caller.user(), why);
-                return new Admitted(refused, null, null, null);
+                return new Admitted(refused, null, null, null, null);
             }
             // Slurm spends a job id on a refused submission and records it as FAILED; so do we
-            CompletableFuture<Job> failed = state.store.insertGrouped(id -> new Job(
-                    id,
-                    req,
-                    caller.user(),
-                    caller.uid(),
-                    caller.gid(),
-                    JobState.FAILED,
-                    PendingReason.None,
-                    0,
-                    now,
-                    now,
-                    now,
-                    v.partition(),
-                    null,
-                    0,
-                    0,
-                    v.timeLimit(),
-                    new ExitStatus(1, 0),
-                    -1));
-            return new Admitted(null, failed, refused, why);
+            CompletableFuture<Job> failed = state.store.insertGrouped(id -> Job.builder(id, req)
+                    .owner(caller.user(), caller.uid(), caller.gid())
+                    .state(JobState.FAILED)
+                    .times(new Job.Times(now, now, now))
+                    .allocation(Job.Allocation.queued(v.partition(), v.timeLimit()))
+                    .outcome(new Job.Outcome(new ExitStatus(1, 0), null, null))
+                    .build());
+            return new Admitted(null, failed, refused, why, null);
         }
         ArraySpec spec = req.array() == null ? null : ArraySpec.parse(req.array());
         CompletableFuture<Job> job = state.store.insertGrouped(id -> {
-            Job j = new Job(
-                    id,
-                    req,
-                    caller.user(),
-                    caller.uid(),
-                    caller.gid(),
-                    JobState.PENDING,
-                    PendingReason.None,
-                    priorities.initial(id),
-                    now,
-                    0,
-                    0,
-                    v.partition(),
-                    null,
-                    0,
-                    0,
-                    v.timeLimit(),
-                    ExitStatus.NONE,
-                    -1);
+            Job j = Job.builder(id, req)
+                    .owner(caller.user(), caller.uid(), caller.gid())
+                    .priority(priorities.initial(id))
+                    .times(Job.Times.submitted(now))
+                    .allocation(Job.Allocation.queued(v.partition(), v.timeLimit()))
+                    .build();
             // one record holds all of an array's pending tasks, however many
             return spec == null ? j : j.withArray(new ArrayPart(id, -1, ArraySpec.fold(spec.indices())));
         });
-        return new Admitted(null, job, null, null);
+        LimitCheck.Owner counted = limited(req, caller.user());
+        if (counted != null) committing.merge(counted, 1, Integer::sum);
+        return new Admitted(null, job, null, null, counted);
     }
 
     /**
@@ -185,7 +184,11 @@ final class JobCommands {
      * or size), so that no job id is spent on it.
      */
     record Verdict(
-            JobRequest request, String partition, long timeLimit, Admission.Rejection rejection, boolean beforeStore) {}
+            JobRequest request,
+            String partition,
+            TimeLimit timeLimit,
+            Admission.Rejection rejection,
+            boolean beforeStore) {}
 
     /**
      * The one check every request that creates or changes a job passes (sbatch, scontrol update):
@@ -197,7 +200,7 @@ final class JobCommands {
     private Verdict admit(JobRequest asked, int ownerUid, String owner, List<String> callerGroups, long now) {
         Optional<Admission.Rejection> invalid = Admission.validate(asked, config.limits(), ownerUid);
         if (invalid.isPresent())
-            return new Verdict(asked, String.join(",", asked.partitions()), Durations.UNLIMITED, invalid.get(), true);
+            return new Verdict(asked, String.join(",", asked.partitions()), TimeLimit.UNLIMITED, invalid.get(), true);
         List<NodeView> views = state.nodes.values().stream().map(Node::view).toList();
         // the account (-A or the user's default) and QOS the job is charged to, checked when accounts are declared
         Admission.Charge charge = Admission.charge(asked, owner, accounts.associations());
@@ -208,15 +211,16 @@ final class JobCommands {
         if (no.isEmpty() && charge.account() != null && accounts.associations().enforced()) {
             // a job without a time limit gets its association's MaxWall, as slurmctld sets it
             long maxWall = LimitCheck.maxWall(accounts.db(), new LimitCheck.Owner(charge.account(), owner));
-            if (maxWall > 0 && req.timeLimitSeconds() == JobRequest.UNSET) req = req.withTimeLimit(maxWall);
+            if (maxWall > 0 && !req.timing().limit().given()) req = req.withTimeLimit(new TimeLimit.Seconds(maxWall));
         }
         List<String> parts = Admission.resolvePartitions(req, config.partitions());
         Partition first = config.partitions().stream()
                 .filter(p -> !parts.isEmpty() && p.name().equals(parts.get(0)))
                 .findFirst()
                 .orElse(null);
-        long limit = first == null ? req.timeLimitSeconds() : first.effectiveTimeLimit(req.timeLimitSeconds());
-        if (limit == JobRequest.UNSET) limit = Durations.UNLIMITED;
+        TimeLimit own = req.timing().limit();
+        TimeLimit limit = first == null ? own : first.effectiveTimeLimit(own);
+        if (!limit.given()) limit = TimeLimit.UNLIMITED;
         String partition = String.join(",", parts.isEmpty() ? req.partitions() : parts);
         if (no.isEmpty()) no = Admission.checkDeadline(req, limit, now);
         if (no.isEmpty() && req.dependency() != null) {
@@ -239,17 +243,24 @@ final class JobCommands {
      * than that is refused before anything is stored, as slurmctld's acct_policy_validate does.
      */
     private Verdict overSubmitLimit(Verdict v, String owner) {
-        String account = v.request().account();
-        if (account == null || !accounts.associations().enforced()) return v;
+        LimitCheck.Owner assoc = limited(v.request(), owner);
+        if (assoc == null) return v;
         long active = state.jobs.values().stream()
-                .filter(j -> !j.state().isTerminal()
-                        && j.user().equals(owner)
-                        && account.equals(j.request().account()))
-                .count();
-        return LimitCheck.atSubmit(accounts.db(), new LimitCheck.Owner(account, owner), active)
+                        .filter(j -> !j.state().isTerminal()
+                                && j.user().equals(owner)
+                                && assoc.account().equals(j.request().account()))
+                        .count()
+                + committing.getOrDefault(assoc, 0);
+        return LimitCheck.atSubmit(accounts.db(), assoc, active)
                 .map(why -> new Verdict(
                         v.request(), v.partition(), v.timeLimit(), new Admission.Rejection(null, why), true))
                 .orElse(v);
+    }
+
+    /** The association whose limits a request of {@code owner}'s is held to, or null when none are enforced. */
+    private LimitCheck.Owner limited(JobRequest req, String owner) {
+        String account = req.account();
+        return account == null || !accounts.associations().enforced() ? null : new LimitCheck.Owner(account, owner);
     }
 
     /** Slurm's words for acting on a job that does not exist or is someone else's (only its owner and root may); null when allowed. */
@@ -306,7 +317,7 @@ final class JobCommands {
                     rest.remove(Integer.valueOf(index));
                     Job next = rest.isEmpty()
                             ? meta.withArray(new ArrayPart(arrayId, index, ""))
-                                    .ended(JobState.CANCELLED, ExitStatus.NONE, now, uid)
+                                    .endedBy(JobState.CANCELLED, ExitStatus.NONE, now, uid)
                             : meta.withArray(new ArrayPart(arrayId, -1, ArraySpec.fold(rest)));
                     state.save(next);
                     out.add(Outcome.ok(arrayId));
@@ -321,7 +332,7 @@ final class JobCommands {
                 } else if (j.state().isTerminal()) {
                     out.add(new Outcome(id, "Job/step already completing or completed", false));
                 } else if (j.state() == JobState.PENDING) {
-                    state.save(j.ended(JobState.CANCELLED, ExitStatus.NONE, now, uid));
+                    state.save(j.endedBy(JobState.CANCELLED, ExitStatus.NONE, now, uid));
                     log.info("job cancelled while pending job={} by_uid={}", id, uid);
                     out.add(Outcome.ok(id));
                 } else {

@@ -8,6 +8,7 @@ import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
 import io.motley.core.job.KillReason;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -30,6 +31,9 @@ final class NodeRegistry {
     private static final Logger log = LoggerFactory.getLogger(NodeRegistry.class);
     static final String NOT_RESPONDING = "Not responding";
     static final String HEALTH_PREFIX = "Health check failed: ";
+    static final String CLOCK_SKEW_PREFIX = "Clock skew ";
+    /** Heartbeats whose clock readings the skew estimate is taken from (the least delayed of them). */
+    static final int SKEW_SAMPLES = 4;
 
     private final ClusterState state;
     private final ClusterConfig config;
@@ -38,6 +42,8 @@ final class NodeRegistry {
     private final Runnable wake;
     /** When each node's agent was last heard from (epoch seconds). */
     private final Map<String, Long> lastSeen = new HashMap<>();
+    /** Each node's last few readings of (agent's clock - ours) in ms, newest last. */
+    private final Map<String, ArrayDeque<Long>> clockReadings = new HashMap<>();
 
     NodeRegistry(ClusterState state, ClusterConfig config, LongSupplier clock, RunEnds ends, Runnable wake) {
         this.state = state;
@@ -52,6 +58,16 @@ final class NodeRegistry {
 
     long heartbeatSeconds() {
         return Math.max(1, Math.min(10, config.nodeTimeoutSeconds() / 3));
+    }
+
+    /**
+     * How long a node may be silent before it is flagged NOT_RESPONDING: two heartbeats missed in a
+     * row (one late heartbeat is transit jitter, not a fault), and always short of NodeTimeout. Slurm
+     * pings a node silent for SlurmdTimeout/3 and flags it when that ping fails; our heartbeats are
+     * that ping, sent by the agent every NodeTimeout/3 (at most 10 s).
+     */
+    long notRespondingSeconds() {
+        return Math.max(1, Math.min(2 * heartbeatSeconds(), config.nodeTimeoutSeconds() - 1));
     }
 
     /** An agent (re)connected: record its node, then reconcile what it runs with what we believe. */
@@ -120,6 +136,9 @@ final class NodeRegistry {
             }
             log.info("agent registered node={} cpus={} mem={}M address={}", name, cpus, mem, n.address());
             reconcile(link, name, reg);
+            // the ends just reported were stamped by the clock we knew; a restarted agent (or host) may have
+            // another one, so it is judged afresh from its heartbeats
+            clockReadings.remove(name);
             link.registered(heartbeatSeconds());
         }
         wake.run();
@@ -168,7 +187,7 @@ final class NodeRegistry {
                 case Reconciliation.ProcessEnd e -> {
                     AgentReport.RunEnded report =
                             endReports.get(new Reconciliation.ReportedRun(e.jobId(), e.run(), true));
-                    if (report != null) ends.ended(name, report);
+                    if (report != null) ends.ended(name, inControllerTime(name, report));
                 }
                 case Reconciliation.KillStray k -> {
                     log.warn(
@@ -210,10 +229,81 @@ final class NodeRegistry {
             lastSeen.put(node, now);
             Node n = state.nodes.get(node);
             if (n == null) return;
-            n = n.withLoad(hb.cpuLoad(), hb.freeMemMiB(), hb.gpuUsage());
+            boolean wasSilent = n.notResponding();
+            n = n.withLoad(hb.cpuLoad(), hb.freeMemMiB(), hb.gpuUsage()).withNotResponding(false);
             state.note(n);
+            if (wasSilent) {
+                log.info("node responding again node={}", node);
+                wake.run();
+            }
             if (hb.health() != null) health(n, hb.health(), now);
+            if (hb.agentClockMs() > 0) checkClock(node, hb.agentClockMs(), now);
         }
+    }
+
+    /**
+     * Compares the agent's clock with ours. A heartbeat read at {@code now} was sent a transit time
+     * earlier, so (agent's clock - now) understates the agent's clock by that transit: never more.
+     * Of the last few heartbeats the largest difference is the least delayed, hence the estimate
+     * (NTP's clock filter does the same). Past MaxClockSkew the node gets a "Clock skew" reason,
+     * which the next estimate within the bound clears; the node is not drained, because its time
+     * limits run on its monotonic clock and job ends are put into our time (see inControllerTime).
+     * An operator's or health check's reason is never replaced.
+     */
+    private void checkClock(String name, long agentMs, long now) {
+        ArrayDeque<Long> readings = clockReadings.computeIfAbsent(name, k -> new ArrayDeque<>());
+        readings.addLast(agentMs - now * 1000);
+        while (readings.size() > SKEW_SAMPLES) readings.removeFirst();
+        long bound = config.maxClockSkewSeconds();
+        Node n = state.nodes.get(name);
+        if (bound <= 0 || n == null) return;
+        long skew = skewSeconds(name);
+        boolean ours = n.reason() != null && n.reason().startsWith(CLOCK_SKEW_PREFIX);
+        String why = Math.abs(skew) > bound ? skewReason(skew) : null;
+        if (why != null && (n.reason() == null || ours && !why.equals(n.reason()))) {
+            log.warn(
+                    "node clock differs from the controller's node={} skew={}s max_clock_skew={}s reason=\"{}\"",
+                    name,
+                    skew,
+                    bound,
+                    why);
+            state.save(n.withState(n.state(), why, now));
+        } else if (why == null && ours) {
+            log.info("node clock agrees with the controller's again node={} skew={}s", name, skew);
+            state.save(n.withState(n.state(), null, now));
+        }
+    }
+
+    /**
+     * The node's clock minus ours in whole seconds (positive: it is ahead), from its recent
+     * heartbeats; 0 when none carried a clock. Rounded to a tenth of MaxClockSkew (at least 1 s), so
+     * that transit jitter does not rewrite the reason at every heartbeat.
+     */
+    long skewSeconds(String name) {
+        ArrayDeque<Long> readings = clockReadings.get(name);
+        if (readings == null || readings.isEmpty()) return 0;
+        long ms = readings.stream().mapToLong(Long::longValue).max().orElse(0);
+        long step = Math.max(1, config.maxClockSkewSeconds() / 10);
+        return Math.round(ms / 1000.0 / step) * step;
+    }
+
+    /** The reason a node with this skew gets: "Clock skew 300s ahead" or "Clock skew 300s behind". */
+    static String skewReason(long skewSeconds) {
+        return CLOCK_SKEW_PREFIX + Math.abs(skewSeconds) + "s " + (skewSeconds > 0 ? "ahead" : "behind");
+    }
+
+    /**
+     * A run's end as the node stamped it, moved into our time by the node's known skew, and never
+     * later than now (an end cannot be in the future); the agent's 0 ("did not say") is kept.
+     */
+    AgentReport.RunEnded inControllerTime(String node, AgentReport.RunEnded f) {
+        if (f.end() <= 0) return f;
+        long end;
+        synchronized (state) {
+            end = Math.min(f.end() - skewSeconds(node), clock.getAsLong());
+        }
+        if (end == f.end()) return f;
+        return new AgentReport.RunEnded(f.jobId(), f.run(), f.state(), f.code(), f.signal(), end, f.usage(), f.desc());
     }
 
     private static boolean isAdminDown(Node n) {
@@ -300,17 +390,32 @@ final class NodeRegistry {
         }
     }
 
-    /** Marks nodes whose heartbeats stopped DOWN (their jobs end as NODE_FAIL or are requeued). */
+    /**
+     * Flags nodes whose heartbeats stopped NOT_RESPONDING (no new jobs start there), then, past
+     * NodeTimeout, marks them DOWN (their jobs end as NODE_FAIL or are requeued). The flag stays on a
+     * DOWN node until its agent registers again, as Slurm shows {@code down*}.
+     */
     void checkTimeouts() {
         boolean changed = false;
         synchronized (state) {
             long now = clock.getAsLong();
             for (Node n : List.copyOf(state.nodes.values())) {
                 long seen = lastSeen.getOrDefault(n.name(), 0L);
+                if (!n.notResponding() && now - seen > notRespondingSeconds()) {
+                    // memory only, as a heartbeat's load is: a restarted controller gives the node a timeout anyway
+                    n = n.withNotResponding(true);
+                    state.note(n);
+                    log.warn("node not responding node={} silent_for={}s", n.name(), now - seen);
+                }
                 if (n.state() != NodeState.DOWN && now - seen > config.nodeTimeoutSeconds()) {
                     state.save(n.withState(NodeState.DOWN, NOT_RESPONDING, now));
                     log.warn("node down node={} reason=\"{}\" silent_for={}s", n.name(), NOT_RESPONDING, now - seen);
                     failJobsOn(n.name(), now, null);
+                    // its link is given up too: behind a partition that heals, the agent would otherwise go on
+                    // heartbeating on it, never registering again, and its node would stay DOWN with runs the
+                    // controller gave up on; closed, the agent finds it reset, reconnects and is reconciled
+                    AgentChannel link = state.links.remove(n.name());
+                    if (link != null) link.close();
                     // runs killed by a requeue on a dead node will not report; their jobs need not wait
                     state.endingRuns.values().removeIf(n.name()::equals);
                     changed = true;

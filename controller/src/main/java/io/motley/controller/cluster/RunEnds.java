@@ -6,6 +6,8 @@ import io.motley.core.job.ExitStatus;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
+import io.motley.protocol.link.ReportThrottle;
+import java.time.Duration;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,15 +20,24 @@ final class RunEnds {
     private static final Logger log = LoggerFactory.getLogger(RunEnds.class);
     /** Longest state description kept (the agent's sentence on a failed launch, say). */
     static final int MAX_STATE_DESC = 1024;
+    /**
+     * How often a store that fails to record job ends is logged: while it is down every agent
+     * reports each unrecorded end again at each heartbeat, and a line for each would bury the log.
+     */
+    static final Duration UNRECORDED_REPORT_INTERVAL = Duration.ofSeconds(30);
 
     private final ClusterState state;
     private final ClusterConfig config;
     private final LongSupplier clock;
+    /** Ends the store failed to record, logged once an interval with how many failed since the last line. */
+    private final ReportThrottle unrecorded;
 
     RunEnds(ClusterState state, ClusterConfig config, LongSupplier clock) {
         this.state = state;
         this.config = config;
         this.clock = clock;
+        // the controller's clock, so that a test's clock decides the interval too
+        this.unrecorded = new ReportThrottle(UNRECORDED_REPORT_INTERVAL, () -> clock.getAsLong() * 1_000_000_000L);
     }
 
     /**
@@ -47,12 +58,13 @@ final class RunEnds {
         } else if (j != null && j.state() == JobState.RUNNING && node.equals(j.node())) {
             JobState how = f.state();
             Integer by = state.cancelling.get(id);
-            long end = f.end() > 0 ? f.end() : clock.getAsLong();
+            // a node's clock may be behind ours: a run never ends before it started
+            long end = Math.max(f.end() > 0 ? f.end() : clock.getAsLong(), j.startTime());
             // Slurm reports an OOM-killed job as 0:125 whatever signal ended it
             ExitStatus exit =
                     how == JobState.OUT_OF_MEMORY ? new ExitStatus(0, 125) : new ExitStatus(f.code(), f.signal());
             Job done = j.withUsage(f.usage())
-                    .ended(how, exit, end, how == JobState.CANCELLED ? (by == null ? 0 : by) : -1);
+                    .endedBy(how, exit, end, how == JobState.CANCELLED ? (Integer) (by == null ? 0 : by) : null);
             String desc = stateDesc(f.desc());
             if (desc != null) done = done.withStateDesc(desc);
             try {
@@ -60,13 +72,17 @@ final class RunEnds {
             } catch (StoreException e) {
                 // not acknowledged, and nothing changed in memory: the job stays RUNNING, and the agent
                 // reports the end again on its live link until a write succeeds
-                log.warn(
-                        "job end not recorded, the store failed; the agent reports it again job={} node={} state={}"
-                                + " error=\"{}\"",
-                        id,
-                        node,
-                        how,
-                        e.getMessage());
+                long failures = unrecorded.event();
+                if (failures > 0) {
+                    log.warn(
+                            "job end not recorded, the store failed; the agent reports it again job={} node={} state={}"
+                                    + " failures={} error=\"{}\"",
+                            id,
+                            node,
+                            how,
+                            failures,
+                            e.getMessage());
+                }
                 return false;
             }
             state.cancelling.remove(id);
@@ -97,6 +113,6 @@ final class RunEnds {
             log.info("job requeued: its node failed job={} node={} run={}", j.id(), j.node(), j.restarts() + 1);
             return j.requeue(now + config.requeueDelaySeconds(), false);
         }
-        return j.ended(JobState.NODE_FAIL, ExitStatus.NONE, now, -1);
+        return j.ended(JobState.NODE_FAIL, ExitStatus.NONE, now);
     }
 }

@@ -8,6 +8,7 @@ import io.motley.core.cluster.NodeView;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
+import io.motley.core.job.TimeLimit;
 import io.motley.core.queue.ArrayTasks;
 import io.motley.core.queue.JobTable;
 import io.motley.core.queue.KeptRecords;
@@ -154,8 +155,8 @@ final class SchedulingLoop {
             refreshPriorities(now);
             List<NodeView> views = new ArrayList<>();
             for (Node n : state.nodes.values()) {
-                // only nodes whose agent is connected can be given work
-                NodeState s = state.links.containsKey(n.name()) ? n.state() : NodeState.DOWN;
+                // only nodes whose agent is connected and responding can be given work
+                NodeState s = state.links.containsKey(n.name()) && !n.notResponding() ? n.state() : NodeState.DOWN;
                 views.add(new NodeView(
                         n.name(), n.cpus(), n.memMiB(), s, n.gpus(), Set.copyOf(n.features()), weight(n.name())));
             }
@@ -163,7 +164,7 @@ final class SchedulingLoop {
             for (Job j : state.jobs.values()) {
                 if (j.state() != JobState.RUNNING) continue;
                 // reservations count on a running job's resources from the end of its time limit
-                long end = j.timeLimitSeconds() > 0 ? j.startTime() + j.timeLimitSeconds() : Allocation.NO_END;
+                long end = j.timeLimit().endFrom(j.startTime(), Allocation.NO_END);
                 running.add(new Allocation(j.id(), j.node(), j.allocCpus(), j.allocMemMiB(), j.gpuList(), end));
             }
             QueuePass queue = QueueBuilder.build(
@@ -178,7 +179,7 @@ final class SchedulingLoop {
                     log.info(
                             "job removed: it can no longer end before its deadline job={} limit={}s deadline={}",
                             j.id(),
-                            j.timeLimitSeconds(),
+                            j.timeLimit().secondsOr(-1),
                             j.request().deadline());
                 } else {
                     log.info(
@@ -254,6 +255,7 @@ final class SchedulingLoop {
                         && j.request() == queue.asked().get(jobId)
                         && node != null
                         && node.state() == NodeState.UP
+                        && !node.notResponding()
                         && state.links.containsKey(s.node())
                         && (!(entry instanceof QueueEntry.Task t)
                                 || ArrayTasks.holds(j, t.key().index()));
@@ -266,7 +268,13 @@ final class SchedulingLoop {
                         ? startArrayTask(j, t.key().index())
                         : j;
                 started.add(run.started(
-                        s.partition(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), s.timeLimitSeconds(), now));
+                        s.partition(),
+                        s.node(),
+                        s.cpus(),
+                        s.memMiB(),
+                        s.gpuIds(),
+                        TimeLimit.of(s.timeLimitSeconds()),
+                        now));
             }
             state.saveAll(started);
             for (Job j : started) {
@@ -277,7 +285,8 @@ final class SchedulingLoop {
                         j.node(),
                         j.allocCpus(),
                         j.allocMemMiB(),
-                        j.gpuIds());
+                        String.join(
+                                ",", j.gpuList().stream().map(String::valueOf).toList()));
             }
             plan.reasons().forEach((id, why) -> {
                 QueueEntry entry = queue.entry(id);

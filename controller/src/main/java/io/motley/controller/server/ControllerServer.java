@@ -193,7 +193,9 @@ public final class ControllerServer implements AutoCloseable {
                     switch (report) {
                         case Heartbeat h ->
                             cluster.heartbeat(
-                                    node, new AgentReport.Load(h.load(), h.freeMemMiB(), h.gpuUsage(), h.health()));
+                                    node,
+                                    new AgentReport.Load(
+                                            h.load(), h.freeMemMiB(), h.gpuUsage(), h.health(), h.clock()));
                         case JobEnded e -> cluster.jobEnded(node, runEnded(e));
                         case OutputChunk c -> output.chunk(node, c);
                         case Delivered d -> output.delivered(node, d);

@@ -26,10 +26,15 @@ enum Dialect {
         throw new IllegalArgumentException("no database of mine answers " + url);
     }
 
+    /** Inserts a row; fails when its key exists. */
+    static String insert(String table, List<String> columns) {
+        String marks = columns.stream().map(c -> "?").collect(Collectors.joining(","));
+        return "INSERT INTO " + table + " (" + String.join(",", columns) + ") VALUES (" + marks + ")";
+    }
+
     /** Inserts a row or, when its key exists, replaces its other columns. */
     String upsert(String table, List<String> key, List<String> columns) {
-        String marks = columns.stream().map(c -> "?").collect(Collectors.joining(","));
-        String insert = "INSERT INTO " + table + " (" + String.join(",", columns) + ") VALUES (" + marks + ")";
+        String insert = insert(table, columns);
         List<String> rest = columns.stream().filter(c -> !key.contains(c)).toList();
         return switch (this) {
             case SQLITE, POSTGRESQL ->

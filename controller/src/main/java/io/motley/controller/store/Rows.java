@@ -2,6 +2,7 @@ package io.motley.controller.store;
 
 import io.motley.core.cluster.Node;
 import io.motley.core.job.Job;
+import io.motley.core.job.TimeLimit;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
@@ -96,21 +97,22 @@ final class Rows {
         p.setLong(i++, Math.max(j.submitTime(), j.request().beginTime()));
         p.setLong(i++, j.startTime());
         p.setLong(i++, j.endTime());
-        p.setLong(i++, j.timeLimitSeconds());
+        p.setLong(i++, limitColumn(j.timeLimit()));
         p.setLong(i++, j.exit().code());
         p.setLong(i++, j.exit().signal());
         text(p, i++, j.node());
         p.setLong(i++, j.allocCpus());
         p.setLong(i++, j.allocMemMiB());
-        p.setLong(i++, gpuCount(j.gpuIds()));
-        p.setString(i++, j.gpuIds());
+        p.setLong(i++, j.gpuList().size());
+        p.setString(
+                i++, String.join(",", j.gpuList().stream().map(String::valueOf).toList()));
         p.setLong(i++, j.restarts());
         text(p, i++, j.request().workDir());
         p.setLong(i++, j.usage().maxRssKiB());
         p.setLong(i++, j.usage().maxVmKiB());
         p.setLong(i++, j.usage().userCpuMs());
         p.setLong(i++, j.usage().systemCpuMs());
-        p.setLong(i++, j.cancelledBy());
+        p.setLong(i++, j.outcome().cancelledBy() == null ? -1 : j.outcome().cancelledBy());
         text(p, i++, j.stateDesc());
         p.setBytes(i, FrameIO.toBytes(Codec.job(j, true)));
     }
@@ -180,8 +182,9 @@ final class Rows {
         else p.setString(i, s);
     }
 
-    private static int gpuCount(String ids) {
-        if (ids == null || ids.isBlank()) return 0;
-        return ids.split(",").length;
+    /** A time limit as its column holds it: seconds, -1 for unlimited, -2 for not given. */
+    private static long limitColumn(TimeLimit limit) {
+        if (!limit.given()) return -2;
+        return limit.secondsOr(-1);
     }
 }

@@ -74,6 +74,8 @@ final class ServerAccess {
         cfg.setJdbcUrl(url.startsWith("jdbc:mysql:") ? "jdbc:mariadb:" + url.substring("jdbc:mysql:".length()) : url);
         if (user != null) cfg.setUsername(user);
         if (password != null) cfg.setPassword(password);
+        // a group of new jobs goes as one multi-row INSERT, not one statement a job
+        if (url.startsWith("jdbc:postgresql:")) cfg.addDataSourceProperty("reWriteBatchedInserts", "true");
         cfg.setPoolName("motley-store");
         cfg.setMaximumPoolSize(4);
         cfg.setMinimumIdle(1);

@@ -57,6 +57,9 @@ public final class SqlStore implements Store {
 
     private final LongSupplier clock = () -> System.currentTimeMillis() / 1000;
     private final String jobUpsert;
+    /** A new job's row: a plain INSERT, so that an id already taken (by another controller) refuses the group. */
+    private final String jobInsert;
+
     private final String runUpsert;
     private final String stepUpsert;
     private final String nodeUpsert;
@@ -70,6 +73,12 @@ public final class SqlStore implements Store {
     private final ServerHealth health = new ServerHealth();
     /** Commits the submissions that arrive together in one transaction. */
     private final GroupCommit submissions;
+    /**
+     * A server's next job id, read once at open and kept here, so that a group's transaction is its
+     * jobs' rows and the commit (two round trips) with no counter row to read, lock and update;
+     * {@code counters} is brought up to it at close. Unused for SQLite, whose file keeps its own mark.
+     */
+    private long serverNext;
 
     private SqlStore(Dialect dialect, String where, SqliteFile file, Connection single, HikariDataSource pool) {
         this.dialect = dialect;
@@ -78,6 +87,7 @@ public final class SqlStore implements Store {
         this.single = single;
         this.pool = pool;
         jobUpsert = dialect.upsert("jobs", List.of("id"), Rows.JOB_COLUMNS);
+        jobInsert = Dialect.insert("jobs", Rows.JOB_COLUMNS);
         runUpsert = dialect.upsert("job_runs", List.of("job_id", "run"), Rows.RUN_COLUMNS);
         stepUpsert = dialect.upsert("job_steps", List.of("job_id", "run", "step_name"), Rows.STEP_COLUMNS);
         nodeUpsert = dialect.upsert("nodes", List.of("name"), Rows.NODE_COLUMNS);
@@ -126,7 +136,9 @@ public final class SqlStore implements Store {
         HikariDataSource pool = ServerAccess.pool(url, user, passFile);
         try {
             Migrations.server(pool, dialect);
-            return new SqlStore(dialect, shown, null, null, pool);
+            SqlStore store = new SqlStore(dialect, shown, null, null, pool);
+            store.serverNext = store.read("cannot read the next job id", store::firstFreeId);
+            return store;
         } catch (RuntimeException e) {
             pool.close();
             throw new StoreException("cannot prepare the job database " + shown + ": " + ServerAccess.cause(e), e);
@@ -164,7 +176,7 @@ public final class SqlStore implements Store {
         try {
             c = borrow();
             c.setAutoCommit(false);
-            if (!kept.isEmpty()) writeJobs(c, kept);
+            if (!kept.isEmpty()) writeJobs(c, kept, jobUpsert);
             T result = work.run(c);
             c.commit();
             committed = true;
@@ -223,6 +235,18 @@ public final class SqlStore implements Store {
         }
     }
 
+    /**
+     * The first id no job holds and the counter has not passed: ids are only ever taken, so the
+     * highest job's id bounds them, and the counter keeps the mark of a clean close.
+     */
+    private long firstFreeId(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT COALESCE(MAX(id), 0) FROM jobs")) {
+            r.next();
+            return Math.max(nextId(c, ""), r.getLong(1) + 1);
+        }
+    }
+
     @Override
     public Job insertNew(LongFunction<Job> make) {
         return insertGroup(List.of(make)).get(0);
@@ -236,10 +260,22 @@ public final class SqlStore implements Store {
     /**
      * Takes the next ids, one for each of {@code makes} in order, and saves the jobs built for them
      * in one transaction: one sync for the group. The embedded file's id mark is moved ahead of the
-     * last id first. All are saved, or none.
+     * last id first; a server's ids are taken from {@link #serverNext}, and only once committed.
+     * All are saved, or none (and then no id is spent).
      */
     private synchronized List<Job> insertGroup(List<LongFunction<Job>> makes) {
-        if (file != null) file.check(() -> nextId(single, ""));
+        if (file == null) {
+            long first = serverNext;
+            List<Job> saved = transaction(NOT_ACCEPTED, "cannot save the job to", c -> {
+                List<Job> jobs = new ArrayList<>(makes.size());
+                for (int i = 0; i < makes.size(); i++) jobs.add(makes.get(i).apply(first + i));
+                writeJobs(c, jobs, jobInsert);
+                return jobs;
+            });
+            serverNext = first + makes.size();
+            return saved;
+        }
+        file.check(() -> nextId(single, ""));
         return transaction(NOT_ACCEPTED, "cannot save the job to", c -> {
             long first = nextId(c, dialect.forUpdate());
             long last = first + makes.size() - 1;
@@ -247,7 +283,7 @@ public final class SqlStore implements Store {
             setNextId(c, last + 1);
             List<Job> jobs = new ArrayList<>(makes.size());
             for (int i = 0; i < makes.size(); i++) jobs.add(makes.get(i).apply(first + i));
-            writeJobs(c, jobs);
+            writeJobs(c, jobs, jobUpsert);
             return jobs;
         });
     }
@@ -262,7 +298,7 @@ public final class SqlStore implements Store {
         if (jobs.isEmpty()) return;
         try {
             transaction("cannot save jobs", "cannot save job changes to", c -> {
-                writeJobs(c, jobs);
+                writeJobs(c, jobs, jobUpsert);
                 return null;
             });
         } catch (StoreException e) {
@@ -275,9 +311,12 @@ public final class SqlStore implements Store {
         }
     }
 
-    /** Jobs, and for those that have started their current run and its batch step; a requeue closes earlier runs. */
-    private void writeJobs(Connection c, List<Job> jobs) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement(jobUpsert)) {
+    /**
+     * Jobs by {@code jobSql} (the upsert, or the insert of new jobs), and for those that have
+     * started their current run and its batch step; a requeue closes earlier runs.
+     */
+    private void writeJobs(Connection c, List<Job> jobs, String jobSql) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(jobSql)) {
             for (Job j : jobs) {
                 Rows.bindJob(p, j);
                 p.addBatch();
@@ -477,6 +516,15 @@ public final class SqlStore implements Store {
             return;
         }
         retryDeferred();
+        try {
+            transaction("cannot save the next job id", "cannot save the next job id to", c -> {
+                setNextId(c, serverNext);
+                return null;
+            });
+        } catch (StoreException e) {
+            // the next start finds it from the jobs themselves
+            log.warn("next job id not saved at close: {}", e.getMessage());
+        }
         if (!deferred.isEmpty()) {
             log.error(
                     "job ends not written, the database {} is unreachable; their agents report them again jobs={}",

@@ -13,6 +13,7 @@ import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.KillReason;
 import io.motley.core.job.PendingReason;
+import io.motley.core.job.TimeLimit;
 import io.motley.core.scheduler.Plan;
 import io.motley.core.scheduler.Scheduler;
 import java.nio.file.Path;
@@ -68,8 +69,12 @@ class ClusterTest {
             sent.add(new Order("ok", -1, 0, null, null));
         }
 
+        volatile boolean closed;
+
         @Override
-        public void close() {}
+        public void close() {
+            closed = true;
+        }
 
         synchronized Order last() {
             return sent.get(sent.size() - 1);
@@ -195,6 +200,8 @@ class ClusterTest {
         assertThat(c.nodes().get(0).state()).isEqualTo(NodeState.DOWN);
         assertThat(c.nodes().get(0).reason()).isEqualTo("Not responding");
         assertThat(c.job(a)).get().extracting(Job::state).isEqualTo(JobState.NODE_FAIL);
+        // its link is closed: an agent behind a partition that heals must register again, not heartbeat on
+        assertThat(n1.closed).isTrue();
 
         // it returns still running the job: the job already failed, so the agent is told to kill it
         FakeLink back = new FakeLink("n1");
@@ -222,7 +229,7 @@ class ClusterTest {
                 .containsExactly(null, null, "Invalid job id specified");
         assertThat(c.job(pend))
                 .get()
-                .extracting(Job::state, Job::cancelledBy)
+                .extracting(Job::state, j -> j.outcome().cancelledBy())
                 .containsExactly(JobState.CANCELLED, 1000);
         assertThat(c.job(run))
                 .get()
@@ -231,7 +238,10 @@ class ClusterTest {
                 .isEqualTo(JobState.RUNNING);
         assertThat(n1.ops()).contains("kill:" + run);
         c.jobEnded("n1", ended(run, 0, JobState.valueOf("CANCELLED"), 0, 15, now.get(), null));
-        assertThat(c.job(run)).get().extracting(Job::state, Job::cancelledBy).containsExactly(JobState.CANCELLED, 1000);
+        assertThat(c.job(run))
+                .get()
+                .extracting(Job::state, j -> j.outcome().cancelledBy())
+                .containsExactly(JobState.CANCELLED, 1000);
         assertThat(c.cancel(List.of(run), Map.of(), Caller.uid(0)))
                 .extracting(Outcome::error)
                 .containsExactly("Job/step already completing or completed");
@@ -258,7 +268,10 @@ class ClusterTest {
         // the agent reports it again once the database is back: who cancelled it was kept for this
         store.failWith(null);
         c.jobEnded("n1", ended(run, 0, JobState.CANCELLED, 0, 15, now.get(), null));
-        assertThat(c.job(run)).get().extracting(Job::state, Job::cancelledBy).containsExactly(JobState.CANCELLED, 1000);
+        assertThat(c.job(run))
+                .get()
+                .extracting(Job::state, j -> j.outcome().cancelledBy())
+                .containsExactly(JobState.CANCELLED, 1000);
         assertThat(n1.ops()).containsOnlyOnce("ack_ended:" + run);
     }
 
@@ -318,7 +331,7 @@ class ClusterTest {
         // the next pass starts the updated job with its new limit
         c.schedulePass();
         assertThat(c.job(updated).orElseThrow().state()).isEqualTo(JobState.RUNNING);
-        assertThat(c.job(updated).orElseThrow().timeLimitSeconds()).isEqualTo(300);
+        assertThat(c.job(updated).orElseThrow().timeLimit()).isEqualTo(new TimeLimit.Seconds(300));
 
         long late = id(c.submit(req(1), as(0, 0, "root")));
         in = c.scheduling().snapshot();

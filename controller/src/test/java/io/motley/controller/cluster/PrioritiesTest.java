@@ -11,7 +11,6 @@ import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.priority.ShareTree;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -40,41 +39,14 @@ class PrioritiesTest {
     }
 
     static JobRequest req(int cpus, String account, int nice, String qos) {
-        return new JobRequest(
-                "j",
-                List.of(),
-                1,
-                cpus,
-                false,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                null,
-                null,
-                "/tmp",
-                null,
-                Map.of(),
-                "#!/bin/sh\ntrue\n",
-                List.of(),
-                false,
-                null,
-                account,
-                "h",
-                0,
-                null,
-                null,
-                false,
-                0,
-                null,
-                null,
-                null,
-                false,
-                null,
-                nice,
-                qos,
-                0,
-                true);
+        return JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                .name("j")
+                .cpusPerTask(cpus, false)
+                .account(account)
+                .submitHost("h")
+                .nice(nice)
+                .qos(qos)
+                .build();
     }
 
     @Test
@@ -211,41 +183,7 @@ class PrioritiesTest {
             c.schedulePass();
             long first = id(c.submit(req(1, null, 0, null), as(0, 0, "root")));
             JobRequest a = req(1, null, 0, null);
-            JobRequest array = new JobRequest(
-                    a.name(),
-                    a.partitions(),
-                    1,
-                    1,
-                    false,
-                    1,
-                    a.memPerNodeMiB(),
-                    a.memPerCpuMiB(),
-                    a.timeLimitSeconds(),
-                    null,
-                    null,
-                    "/tmp",
-                    null,
-                    Map.of(),
-                    a.script(),
-                    List.of(),
-                    false,
-                    null,
-                    null,
-                    "h",
-                    0,
-                    null,
-                    null,
-                    false,
-                    0,
-                    null,
-                    null,
-                    null,
-                    false,
-                    "1-2",
-                    0,
-                    null,
-                    0,
-                    true);
+            JobRequest array = a.toBuilder().array("1-2").build();
             c.submit(array, as(0, 0, "root"));
             c.jobEnded("n1", ended(blocker, 0, JobState.valueOf("COMPLETED"), 0, 0, now.get(), null));
             c.schedulePass();

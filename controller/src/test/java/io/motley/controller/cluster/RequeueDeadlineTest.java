@@ -13,9 +13,9 @@ import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.KillReason;
 import io.motley.core.job.PendingReason;
+import io.motley.core.job.TimeLimit;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,42 +31,14 @@ class RequeueDeadlineTest {
         return new Cluster(ClusterConfig.parse("NodeTimeout=10\n" + config), store, now::get);
     }
 
-    static JobRequest req(long limit, long deadline, boolean requeue) {
-        return new JobRequest(
-                "j",
-                List.of(),
-                1,
-                1,
-                false,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                limit,
-                null,
-                null,
-                "/tmp",
-                null,
-                Map.of(),
-                "#!/bin/sh\ntrue\n",
-                List.of(),
-                false,
-                null,
-                null,
-                "h",
-                0,
-                null,
-                null,
-                false,
-                0,
-                null,
-                null,
-                null,
-                false,
-                null,
-                0,
-                null,
-                deadline,
-                requeue);
+    static JobRequest req(TimeLimit limit, long deadline, boolean requeue) {
+        return JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                .name("j")
+                .timeLimit(limit)
+                .submitHost("h")
+                .window(0, deadline)
+                .requeue(requeue)
+                .build();
     }
 
     long submit(Cluster c, JobRequest r, int uid) {
@@ -88,7 +60,7 @@ class RequeueDeadlineTest {
         Cluster c = cluster(store, "");
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, registration("n1", 2));
-        long a = submit(c, req(600, 0, true), 0);
+        long a = submit(c, req(new TimeLimit.Seconds(600), 0, true), 0);
         c.schedulePass();
         assertThat(job(c, a).state()).isEqualTo(JobState.RUNNING);
 
@@ -140,7 +112,7 @@ class RequeueDeadlineTest {
         Cluster c = cluster(store, "RequeueDelay=0");
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, registration("n1", 1));
-        long a = submit(c, req(600, 0, true), 0);
+        long a = submit(c, req(new TimeLimit.Seconds(600), 0, true), 0);
         c.schedulePass();
         c.requeue(List.of(a), Caller.uid(0), false);
         c.schedulePass();
@@ -158,13 +130,13 @@ class RequeueDeadlineTest {
         Cluster c = cluster(store, "RequeueDelay=5");
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, registration("n1", 2));
-        long done = submit(c, req(600, 0, true), 1000);
-        long noRequeue = submit(c, req(600, 0, false), 1000);
+        long done = submit(c, req(new TimeLimit.Seconds(600), 0, true), 1000);
+        long noRequeue = submit(c, req(new TimeLimit.Seconds(600), 0, false), 1000);
         c.schedulePass();
         c.jobEnded("n1", ended(done, 0, "COMPLETED"));
         c.jobEnded("n1", ended(noRequeue, 0, "FAILED"));
-        long pending = submit(c, req(600, 0, true), 1000);
-        long other = submit(c, req(600, 0, true), 0);
+        long pending = submit(c, req(new TimeLimit.Seconds(600), 0, true), 1000);
+        long other = submit(c, req(new TimeLimit.Seconds(600), 0, true), 0);
 
         List<Outcome> out = c.requeue(List.of(done, noRequeue, pending, other, 999L), Caller.uid(1000), false);
         assertThat(out)
@@ -203,8 +175,8 @@ class RequeueDeadlineTest {
         Cluster c = cluster(store, "");
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, registration("n1", 2));
-        long again = submit(c, req(600, 0, true), 0);
-        long not = submit(c, req(600, 0, false), 0);
+        long again = submit(c, req(new TimeLimit.Seconds(600), 0, true), 0);
+        long not = submit(c, req(new TimeLimit.Seconds(600), 0, false), 0);
         c.schedulePass();
         now.addAndGet(11);
         c.checkNodes();
@@ -231,9 +203,9 @@ class RequeueDeadlineTest {
         Cluster c = cluster(store, "");
         FakeLink n1 = new FakeLink("n1");
         c.register(n1, registration("n1", 1));
-        long blocker = submit(c, req(3600, 0, true), 0);
-        long tooLong = submit(c, req(600, now.get() + 300, true), 0);
-        long waits = submit(c, req(60, now.get() + 120, true), 0);
+        long blocker = submit(c, req(new TimeLimit.Seconds(3600), 0, true), 0);
+        long tooLong = submit(c, req(new TimeLimit.Seconds(600), now.get() + 300, true), 0);
+        long waits = submit(c, req(new TimeLimit.Seconds(60), now.get() + 120, true), 0);
         c.schedulePass();
         assertThat(job(c, blocker).state()).isEqualTo(JobState.RUNNING);
         Job gone = job(c, tooLong);
@@ -255,48 +227,19 @@ class RequeueDeadlineTest {
         Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store, "PartitionName=limited Default=YES DefaultTime=10\nPartitionName=open");
         c.register(new FakeLink("n1"), registration("n1", 1));
-        Submission past = c.submit(req(JobRequest.UNSET, now.get() - 1, true), as(0, 0, "root"));
+        Submission past = c.submit(req(TimeLimit.UNSET, now.get() - 1, true), as(0, 0, "root"));
         assertThat(failure(past)).isEqualTo("Invalid time specified");
         Submission noLimit = c.submit(
-                new JobRequest(
-                        "j",
-                        List.of("open"),
-                        1,
-                        1,
-                        false,
-                        1,
-                        JobRequest.UNSET,
-                        JobRequest.UNSET,
-                        JobRequest.UNSET,
-                        null,
-                        null,
-                        "/tmp",
-                        null,
-                        Map.of(),
-                        "#!/bin/sh\ntrue\n",
-                        List.of(),
-                        false,
-                        null,
-                        null,
-                        "h",
-                        0,
-                        null,
-                        null,
-                        false,
-                        0,
-                        null,
-                        null,
-                        null,
-                        false,
-                        null,
-                        0,
-                        null,
-                        now.get() + 3600,
-                        true),
+                JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                        .name("j")
+                        .partitions("open")
+                        .submitHost("h")
+                        .window(0, now.get() + 3600)
+                        .build(),
                 as(0, 0, "root"));
         assertThat(failure(noLimit)).isEqualTo("Requested time limit is invalid (missing or exceeds some limit)");
         // the partition's DefaultTime is a limit: accepted
-        assertThat(accepted(c.submit(req(JobRequest.UNSET, now.get() + 3600, true), as(0, 0, "root"))))
+        assertThat(accepted(c.submit(req(TimeLimit.UNSET, now.get() + 3600, true), as(0, 0, "root"))))
                 .isTrue();
         store.close();
     }

@@ -9,6 +9,7 @@ import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.job.TimeLimit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,7 +56,7 @@ class SharedCheckTest {
     void updateCannotMoveAJobIntoAPartitionItsOwnerCouldNotSubmitTo() {
         Cluster c = cluster(CONF);
         Submission refused = c.submit(
-                held().updated("j", List.of("secret"), 1, 1, JobRequest.UNSET, null),
+                held().updated("j", List.of("secret"), 1, 1, TimeLimit.UNSET, null),
                 as(1000, 1000, "bob", List.of("users")));
         assertThat(failure(refused)).isEqualTo("Invalid partition name specified");
         long id = id(c.submit(held(), as(1000, 1000, "bob", List.of("users"))));
@@ -100,70 +101,23 @@ class SharedCheckTest {
         Cluster c = cluster(CONF + "SchedulerParameters=max_script_size=64\nMaxArraySize=11\n");
         JobRequest r = ClusterTest.req(1);
         Submission name = c.submit(
-                r.updated("evil\nname", List.of(), 1, 1, JobRequest.UNSET, null),
+                r.updated("evil\nname", List.of(), 1, 1, TimeLimit.UNSET, null),
                 as(1000, 1000, "bob", List.of("users")));
         assertThat(failure(name)).isEqualTo("Invalid job name: control characters are not allowed");
 
-        JobRequest bigScript = new JobRequest(
-                "j",
-                List.of(),
-                1,
-                1,
-                false,
-                1,
-                -2,
-                -2,
-                -2,
-                null,
-                null,
-                "/tmp",
-                null,
-                Map.of(),
-                "#!/bin/sh\n" + "#".repeat(100) + "\n",
-                List.of(),
-                false,
-                null,
-                null,
-                "h");
+        JobRequest bigScript = JobRequest.builder("#!/bin/sh\n" + "#".repeat(100) + "\n", "/tmp")
+                .name("j")
+                .submitHost("h")
+                .build();
         Submission script = c.submit(bigScript, as(1000, 1000, "bob", List.of("users")));
         assertThat(failure(script)).isEqualTo("Pathname of a file, directory or other parameter too long");
         assertThat(detail(script)).isEqualTo("batch script of 111 bytes is over max_script_size (64)");
 
-        JobRequest array = new JobRequest(
-                "j",
-                List.of(),
-                1,
-                1,
-                false,
-                1,
-                -2,
-                -2,
-                -2,
-                null,
-                null,
-                "/tmp",
-                null,
-                Map.of(),
-                "#!/bin/sh\n",
-                List.of(),
-                false,
-                null,
-                null,
-                "h",
-                0,
-                null,
-                null,
-                false,
-                0,
-                null,
-                null,
-                null,
-                false,
-                "0-11",
-                0,
-                null,
-                0,
-                true);
+        JobRequest array = JobRequest.builder("#!/bin/sh\n", "/tmp")
+                .name("j")
+                .submitHost("h")
+                .array("0-11")
+                .build();
         assertThat(failure(c.submit(array, as(1000, 1000, "bob", List.of("users")))))
                 .isEqualTo("Invalid job array specification");
 

@@ -155,40 +155,15 @@ class SimulationParityTest {
                             d.anyOf())
                     .toString();
         }
-        return new JobRequest(
-                w.name() != null ? w.name() : Long.toString(w.id()),
-                List.of(),
-                1,
-                w.cpus(),
-                true,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                w.timeLimitSeconds(),
-                null,
-                null,
-                "/tmp",
-                null,
-                Map.of(),
-                "#!/bin/sh\ntrue\n",
-                List.of(),
-                w.releaseSeconds() != WorkloadJob.NOT_HELD,
-                null,
-                null,
-                "h",
-                0,
-                null,
-                dependency,
-                false,
-                w.beginSeconds() > 0 ? t0 + w.beginSeconds() : 0,
-                null,
-                null,
-                null,
-                false,
-                w.array(),
-                0,
-                null,
-                0,
-                true);
+        return JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                .name(w.name() != null ? w.name() : Long.toString(w.id()))
+                .cpusPerTask(w.cpus())
+                .timeLimit(w.limit())
+                .hold(w.releaseSeconds() != WorkloadJob.NOT_HELD)
+                .submitHost("h")
+                .dependency(dependency, false)
+                .window(w.beginSeconds() > 0 ? t0 + w.beginSeconds() : 0, 0)
+                .array(w.array())
+                .build();
     }
 }

@@ -33,7 +33,7 @@ class OutputRouterTest {
         return Job.builder(id, r)
                 .owner("ann", 1000, 100)
                 .build()
-                .started("main", "nas", 1, 100, TimeLimit.UNLIMITED.legacySeconds(), 5);
+                .started("main", "nas", 1, 100, TimeLimit.UNLIMITED, 5);
     }
 
     static OutputChunk chunk(long id, String stream) {

@@ -19,8 +19,6 @@ import io.motley.protocol.Messages;
 import io.motley.protocol.Ops;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -68,27 +66,11 @@ class RequestsTest {
     }
 
     static Frame job() {
-        JobRequest r = new JobRequest(
-                "j",
-                List.of(),
-                1,
-                1,
-                false,
-                1,
-                -2,
-                -2,
-                -2,
-                null,
-                null,
-                "/tmp",
-                null,
-                Map.of(),
-                "#!/bin/sh\ntrue\n",
-                List.of(),
-                true,
-                null,
-                null,
-                "h");
+        JobRequest r = JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                .name("j")
+                .hold(true)
+                .submitHost("h")
+                .build();
         return Codec.request(r, true);
     }
 

@@ -53,6 +53,35 @@ class PostgresStoreTest extends SqlStoreContractTestCase implements AccountsStor
         return DriverManager.getConnection(url, server.user(), "x");
     }
 
+    /** The same database opened again, as by a restarted controller. */
+    private Store reopen() {
+        store.close();
+        store = SqlStore.server(url, server.user(), dir.resolve("db.pass"));
+        return store;
+    }
+
+    @Test
+    void newJobsTakeIdsAfterTheHighestJobEvenWhenTheCounterLagsAndTheCounterIsSavedAtClose() throws Exception {
+        Job a = store().insertNew(StoreTest::job);
+        Job b = store().insertNew(StoreContractTestCase::bobs);
+        // a controller killed without its close, or an old counter: the jobs themselves say which ids are taken
+        try (Connection c = sql();
+                java.sql.Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE counters SET value=" + a.id() + " WHERE name='next_job_id'");
+        }
+        Job c = reopen().insertNew(StoreTest::job);
+        assertThat(c.id()).isEqualTo(b.id() + 1);
+        assertThat(store().activeJobs())
+                .extracting(Job::id, Job::user)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(a.id(), "alice"),
+                        org.assertj.core.groups.Tuple.tuple(b.id(), "bob"),
+                        org.assertj.core.groups.Tuple.tuple(c.id(), "alice"));
+        reopen();
+        assertThat(rows("SELECT value FROM counters WHERE name='next_job_id'"))
+                .containsExactly(String.valueOf(c.id() + 1));
+    }
+
     @Test
     void theDatabasesHealthIsAnsweredWithoutWaitingForACommitInProgress() throws Exception {
         Store s = store();

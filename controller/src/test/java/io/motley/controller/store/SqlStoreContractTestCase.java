@@ -65,6 +65,30 @@ abstract class SqlStoreContractTestCase extends StoreContractTestCase {
     }
 
     @Test
+    void noIndexOfJobsIsTheLeadingPartOfAnother() throws Exception {
+        store();
+        // each index of jobs costs every submission its update; one that leads another is served by it
+        java.util.Map<String, java.util.TreeMap<Short, String>> indexes = new java.util.TreeMap<>();
+        try (Connection c = sql();
+                ResultSet r = c.getMetaData().getIndexInfo(c.getCatalog(), c.getSchema(), "jobs", false, false)) {
+            while (r.next()) {
+                String name = r.getString("INDEX_NAME");
+                String column = r.getString("COLUMN_NAME");
+                if (name == null || column == null) continue;
+                indexes.computeIfAbsent(name.toLowerCase(java.util.Locale.ROOT), k -> new java.util.TreeMap<>())
+                        .put(r.getShort("ORDINAL_POSITION"), column.toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        assertThat(indexes).containsKey("jobs_state_end").hasSizeGreaterThan(5);
+        indexes.forEach((a, aColumns) -> indexes.forEach((b, bColumns) -> {
+            List<String> x = List.copyOf(aColumns.values());
+            List<String> y = List.copyOf(bColumns.values());
+            if (!a.equals(b) && x.size() < y.size())
+                assertThat(y.subList(0, x.size())).as(a + " leads " + b).isNotEqualTo(x);
+        }));
+    }
+
+    @Test
     void aNodeStateChangeIsANodeEvent() throws Exception {
         store().saveNode(node("n1", NodeState.UP, null));
         store().saveNode(node("n1", NodeState.UP, null));

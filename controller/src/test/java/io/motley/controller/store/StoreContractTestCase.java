@@ -12,10 +12,9 @@ import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
-import io.motley.core.job.PendingReason;
+import io.motley.core.job.TimeLimit;
 import io.motley.core.job.Usage;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,34 +36,15 @@ abstract class StoreContractTestCase {
     }
 
     static Job ran(Job j, long start, long end, JobState state, int code) {
-        Job running = j.started("main", "n1", 2, 512, 600, start);
+        Job running = j.started("main", "n1", 2, 512, TimeLimit.of(600), start);
         return end == 0
                 ? running
-                : running.withUsage(new Usage(2048, 4096, 150, 20)).ended(state, new ExitStatus(code, 0), end, -1);
+                : running.withUsage(new Usage(2048, 4096, 150, 20)).ended(state, new ExitStatus(code, 0), end);
     }
 
     /** A pending job of bob's (uid 2000). */
     static Job bobs(long id) {
-        Job a = StoreTest.job(id);
-        return new Job(
-                id,
-                a.request(),
-                "bob",
-                2000,
-                2000,
-                a.state(),
-                a.reason(),
-                a.priority(),
-                a.submitTime(),
-                0,
-                0,
-                a.partition(),
-                null,
-                0,
-                0,
-                a.timeLimitSeconds(),
-                a.exit(),
-                -1);
+        return StoreTest.job(id).toBuilder().owner("bob", 2000, 2000).build();
     }
 
     static Node node(String name, NodeState state, String reason) {
@@ -168,46 +148,17 @@ abstract class StoreContractTestCase {
 
     /** A pending job submitted at {@code submit} with these fields. */
     static Job job(long id, String user, int uid, String account, String partition, String name, long submit) {
-        JobRequest r = new JobRequest(
-                name,
-                List.of(),
-                1,
-                1,
-                false,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                null,
-                null,
-                "/tmp",
-                null,
-                Map.of(),
-                "#!/bin/sh\n",
-                List.of(),
-                false,
-                null,
-                account,
-                "h");
-        return new Job(
-                id,
-                r,
-                user,
-                uid,
-                uid,
-                JobState.PENDING,
-                PendingReason.None,
-                1,
-                submit,
-                0,
-                0,
-                partition,
-                null,
-                0,
-                0,
-                -1,
-                ExitStatus.NONE,
-                -1);
+        JobRequest r = JobRequest.builder("#!/bin/sh\n", "/tmp")
+                .name(name)
+                .account(account)
+                .submitHost("h")
+                .build();
+        return Job.builder(id, r)
+                .owner(user, uid, uid)
+                .priority(1)
+                .times(Job.Times.submitted(submit))
+                .allocation(Job.Allocation.queued(partition, TimeLimit.UNLIMITED))
+                .build();
     }
 
     private List<Long> ids(AccountingQuery.Builder q) throws Exception {
@@ -219,7 +170,8 @@ abstract class StoreContractTestCase {
         Job a = store().insertNew(id -> job(id, "alice", 1000, "physics", "main", "sim", 1000));
         store().saveJob(ran(a, 1100, 1900, JobState.COMPLETED, 0));
         Job b = store().insertNew(id -> job(id, "bob", 2000, "chem", "gpu", "fold", 1000));
-        Job bEnded = b.started("gpu", "n2", 1, 100, 600, 1200).ended(JobState.FAILED, new ExitStatus(1, 0), 1500, -1);
+        Job bEnded = b.started("gpu", "n2", 1, 100, TimeLimit.of(600), 1200)
+                .ended(JobState.FAILED, new ExitStatus(1, 0), 1500);
         store().saveJob(bEnded);
         Job c = store().insertNew(id -> job(id, "alice", 1000, "physics", "main", "other", 3000));
         Job array = store().insertNew(
@@ -276,11 +228,12 @@ abstract class StoreContractTestCase {
     @Test
     void aRequeuedJobsEarlierRunsAreLinesOfTheirOwnWithDuplicates() throws Exception {
         Job a = store().insertNew(id -> job(id, "alice", 1000, "physics", "main", "sim", 1000));
-        Job first = a.started("main", "n1", 1, 100, 600, 1100);
+        Job first = a.started("main", "n1", 1, 100, TimeLimit.of(600), 1100);
         store().saveJob(first);
         Job again = first.requeue(1300, false);
         store().saveJob(again);
-        Job done = again.started("main", "n2", 1, 100, 600, 1400).ended(JobState.COMPLETED, ExitStatus.NONE, 1500, -1);
+        Job done = again.started("main", "n2", 1, 100, TimeLimit.of(600), 1400)
+                .ended(JobState.COMPLETED, ExitStatus.NONE, 1500);
         store().saveJob(done);
 
         List<AccountingRecord> plain =

@@ -7,11 +7,10 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
-import io.motley.core.job.PendingReason;
+import io.motley.core.job.TimeLimit;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -30,46 +29,17 @@ class StoreTest {
     Path dir;
 
     static Job job(long id) {
-        JobRequest r = new JobRequest(
-                "j",
-                List.of(),
-                1,
-                1,
-                false,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                null,
-                null,
-                "/tmp",
-                null,
-                Map.of("SECRET", "s3cret"),
-                "#!/bin/sh\ntrue\n",
-                List.of(),
-                false,
-                null,
-                null,
-                "h");
-        return new Job(
-                id,
-                r,
-                "alice",
-                1000,
-                1000,
-                JobState.PENDING,
-                PendingReason.None,
-                1,
-                100,
-                0,
-                0,
-                "main",
-                null,
-                0,
-                0,
-                -1,
-                ExitStatus.NONE,
-                -1);
+        JobRequest r = JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                .name("j")
+                .environment(Map.of("SECRET", "s3cret"))
+                .submitHost("h")
+                .build();
+        return Job.builder(id, r)
+                .owner("alice", 1000, 1000)
+                .priority(1)
+                .times(Job.Times.submitted(100))
+                .allocation(Job.Allocation.queued("main", TimeLimit.UNLIMITED))
+                .build();
     }
 
     static String mode(Path p) throws IOException {

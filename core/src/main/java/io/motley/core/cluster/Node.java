@@ -6,6 +6,8 @@ import java.util.List;
  * A node as the controller knows it: the hardware its agent reported, its admin state with the
  * reason, and what is allocated on it. Times are epoch seconds. {@code containment} is how the
  * agent holds jobs to their limits (cgroup2, cgroup1, process), {@code jobUser} whom jobs run as.
+ * {@code notResponding} is Slurm's NOT_RESPONDING flag: the agent has missed its heartbeats for a
+ * while (not yet NodeTimeout, or DOWN since and not back), shown as a {@code *} after the state.
  */
 public record Node(
         String name,
@@ -31,11 +33,66 @@ public record Node(
         List<Gpu> gpus,
         String containment,
         String jobUser,
-        String gpuUsage) {
+        String gpuUsage,
+        boolean notResponding) {
 
     public Node {
         features = features == null ? List.of() : List.copyOf(features);
         gpus = gpus == null ? List.of() : List.copyOf(gpus);
+    }
+
+    /** A node that is responding. */
+    public Node(
+            String name,
+            String address,
+            int cpus,
+            long memMiB,
+            int sockets,
+            int coresPerSocket,
+            int threadsPerCore,
+            String arch,
+            String os,
+            NodeState state,
+            String reason,
+            long reasonTime,
+            int allocCpus,
+            long allocMemMiB,
+            long freeMemMiB,
+            double cpuLoad,
+            long bootTime,
+            long agentStartTime,
+            String version,
+            List<String> features,
+            List<Gpu> gpus,
+            String containment,
+            String jobUser,
+            String gpuUsage) {
+        this(
+                name,
+                address,
+                cpus,
+                memMiB,
+                sockets,
+                coresPerSocket,
+                threadsPerCore,
+                arch,
+                os,
+                state,
+                reason,
+                reasonTime,
+                allocCpus,
+                allocMemMiB,
+                freeMemMiB,
+                cpuLoad,
+                bootTime,
+                agentStartTime,
+                version,
+                features,
+                gpus,
+                containment,
+                jobUser,
+                gpuUsage,
+                false);
     }
 
     /** An UP node known only by its name and size, one socket, core and thread (tests, benchmarks). */
@@ -67,12 +124,24 @@ public record Node(
                 "");
     }
 
+    /** What the scheduler sees: a node that is not responding takes no new jobs, as in Slurm. */
     public NodeView view() {
-        return new NodeView(name, cpus, memMiB, state, gpus, java.util.Set.copyOf(features), 1);
+        return new NodeView(
+                name, cpus, memMiB, notResponding ? NodeState.DOWN : state, gpus, java.util.Set.copyOf(features), 1);
     }
 
+    /** sinfo's long state: {@code idle}, {@code mixed}, ..., with Slurm's {@code *} when not responding. */
     public String displayState() {
-        return NodeState.display(state, allocCpus, cpus);
+        return NodeState.display(state, allocCpus, cpus) + (notResponding ? "*" : "");
+    }
+
+    /**
+     * The State of {@code scontrol show node}: the state in capitals followed by Slurm's flag,
+     * {@code IDLE+NOT_RESPONDING}, {@code DOWN+NOT_RESPONDING}.
+     */
+    public String controlState() {
+        return NodeState.display(state, allocCpus, cpus).toUpperCase(java.util.Locale.ROOT)
+                + (notResponding ? "+NOT_RESPONDING" : "");
     }
 
     public Node withState(NodeState s, String why, long when) {
@@ -100,7 +169,8 @@ public record Node(
                 gpus,
                 containment,
                 jobUser,
-                gpuUsage);
+                gpuUsage,
+                notResponding);
     }
 
     public Node withAllocation(int cpus, long mem) {
@@ -128,7 +198,8 @@ public record Node(
                 gpus,
                 containment,
                 jobUser,
-                gpuUsage);
+                gpuUsage,
+                notResponding);
     }
 
     public Node withLoad(double load, long freeMem, String gpuUse) {
@@ -156,6 +227,37 @@ public record Node(
                 gpus,
                 containment,
                 jobUser,
-                gpuUse == null ? gpuUsage : gpuUse);
+                gpuUse == null ? gpuUsage : gpuUse,
+                notResponding);
+    }
+
+    /** The same node with Slurm's NOT_RESPONDING flag set or cleared. */
+    public Node withNotResponding(boolean flag) {
+        return new Node(
+                name,
+                address,
+                cpus,
+                memMiB,
+                sockets,
+                coresPerSocket,
+                threadsPerCore,
+                arch,
+                os,
+                state,
+                reason,
+                reasonTime,
+                allocCpus,
+                allocMemMiB,
+                freeMemMiB,
+                cpuLoad,
+                bootTime,
+                agentStartTime,
+                version,
+                features,
+                gpus,
+                containment,
+                jobUser,
+                gpuUsage,
+                flag);
     }
 }

@@ -1,5 +1,6 @@
 package io.motley.core.cluster;
 
+import io.motley.core.job.TimeLimit;
 import io.motley.core.time.Durations;
 import java.util.List;
 
@@ -74,6 +75,12 @@ public record Partition(
         if (requested != -2) return requested;
         if (defaultTimeSeconds != Durations.UNLIMITED) return defaultTimeSeconds;
         return maxTimeSeconds;
+    }
+
+    /** The time limit a job gets: its own when given, else DefaultTime, else MaxTime. */
+    public TimeLimit effectiveTimeLimit(TimeLimit requested) {
+        if (requested.given()) return requested;
+        return TimeLimit.of(defaultTimeSeconds != Durations.UNLIMITED ? defaultTimeSeconds : maxTimeSeconds);
     }
 
     /** Whether a time limit is within MaxTime; an unlimited request exceeds a finite MaxTime. */

@@ -27,6 +27,8 @@ import java.util.Map;
  * @param associations accounts, users and QOS from AccountName=, UserName= and QOSName= lines
  * @param limits bounds on what users may submit and on the agents' command sockets
  * @param storage where the controller keeps its jobs: StorageURL, StorageUser, StoragePassFile
+ * @param maxClockSkewSeconds MaxClockSkew (Motley's): how far a node's clock may be from the
+ *     controller's before the node gets a "Clock skew" reason (0: never checked)
  */
 public record ClusterConfig(
         String clusterName,
@@ -46,7 +48,8 @@ public record ClusterConfig(
         PriorityConfig priority,
         Associations associations,
         Limits limits,
-        Storage storage) {
+        Storage storage,
+        long maxClockSkewSeconds) {
 
     public static final int DEFAULT_PORT = 6917;
 
@@ -54,6 +57,7 @@ public record ClusterConfig(
     public static final String SHARED_AUTO = "auto";
 
     public static final long DEFAULT_REQUEUE_DELAY = 121;
+    public static final long DEFAULT_MAX_CLOCK_SKEW = 30;
 
     /**
      * What the config says about one node. Values of -1 mean "as detected"; {@code memSpecLimitMiB}
@@ -246,6 +250,7 @@ public record ClusterConfig(
         String storageUrl = null;
         String storageUser = null;
         String storagePassFile = null;
+        long maxClockSkew = DEFAULT_MAX_CLOCK_SKEW;
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
@@ -358,6 +363,12 @@ public record ClusterConfig(
                             case "StorageURL" -> storageUrl = v;
                             case "StorageUser" -> storageUser = v;
                             case "StoragePassFile" -> storagePassFile = v;
+                            case "MaxClockSkew" -> {
+                                maxClockSkew = Long.parseLong(v);
+                                if (maxClockSkew < 0)
+                                    throw new IllegalArgumentException(
+                                            "MaxClockSkew must be 0 (no check) or more seconds");
+                            }
                             default -> {
                                 if (!prio.accept(first, v)) throw new IllegalArgumentException("unknown key " + first);
                             }
@@ -421,7 +432,8 @@ public record ClusterConfig(
                 prio.build(),
                 assoc,
                 limits,
-                storage);
+                storage,
+                maxClockSkew);
     }
 
     /** The Priority* and TRESBillingWeights keys as they are read, line by line. */

@@ -1,6 +1,5 @@
 package io.motley.core.job;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -11,10 +10,10 @@ import java.util.Objects;
  * Restarts=): it also names the current run, so that the end of a run killed by a requeue cannot
  * end the run after it. Build one with {@link #builder(long, JobRequest)}.
  *
- * <p>The flat accessors below the parts ({@link #user()}, {@link #timeLimitSeconds()}, {@link
- * #gpuIds()}, ...) and the flat constructors are the older view of the same values, with -1 for an
- * unlimited time and for nobody having cancelled the job, and the GPU ids comma-joined; new code
- * reads the parts.
+ * <p>No part carries a marker number: an unlimited time is {@link TimeLimit.Unlimited}, nobody
+ * having cancelled the job a null {@link Outcome#cancelledBy()}, the GPUs a list (the wire codec
+ * and the store map them to their forms). The plain accessors below the parts ({@link #user()},
+ * {@link #node()}, ...) each read one value of a part as it is.
  */
 public record Job(
         long id,
@@ -96,205 +95,6 @@ public record Job(
         public Outcome {
             exit = exit == null ? ExitStatus.NONE : exit;
         }
-
-        /** The uid in the older form: -1 (or any negative number) for nobody. */
-        static Integer cancelledBy(int uidOrMinusOne) {
-            return uidOrMinusOne < 0 ? null : uidOrMinusOne;
-        }
-    }
-
-    // ---- the older flat constructors ----------------------------------------------------------
-
-    /**
-     * All 23 values in their older flat form (the wire codec and older callers). Times are epoch
-     * seconds, 0 when not yet reached; {@code timeLimitSeconds} is the effective limit (-1
-     * unlimited), {@code cancelledBy} the uid that cancelled it or -1, {@code gpuIds} comma-joined.
-     */
-    public Job(
-            long id,
-            JobRequest request,
-            String user,
-            int uid,
-            int gid,
-            JobState state,
-            PendingReason reason,
-            long priority,
-            long submitTime,
-            long startTime,
-            long endTime,
-            String partition,
-            String node,
-            int allocCpus,
-            long allocMemMiB,
-            long timeLimitSeconds,
-            ExitStatus exit,
-            int cancelledBy,
-            String gpuIds,
-            Usage usage,
-            ArrayPart array,
-            int restarts,
-            String stateDesc) {
-        this(
-                id,
-                request,
-                new Owner(user, uid, gid),
-                state,
-                reason,
-                priority,
-                new Times(submitTime, startTime, endTime),
-                new Allocation(
-                        partition, node, allocCpus, allocMemMiB, parseGpuIds(gpuIds), TimeLimit.of(timeLimitSeconds)),
-                new Outcome(exit, Outcome.cancelledBy(cancelledBy), stateDesc),
-                usage,
-                array,
-                restarts);
-    }
-
-    /** A job without a state description. */
-    public Job(
-            long id,
-            JobRequest request,
-            String user,
-            int uid,
-            int gid,
-            JobState state,
-            PendingReason reason,
-            long priority,
-            long submitTime,
-            long startTime,
-            long endTime,
-            String partition,
-            String node,
-            int allocCpus,
-            long allocMemMiB,
-            long timeLimitSeconds,
-            ExitStatus exit,
-            int cancelledBy,
-            String gpuIds,
-            Usage usage,
-            ArrayPart array,
-            int restarts) {
-        this(
-                id,
-                request,
-                user,
-                uid,
-                gid,
-                state,
-                reason,
-                priority,
-                submitTime,
-                startTime,
-                endTime,
-                partition,
-                node,
-                allocCpus,
-                allocMemMiB,
-                timeLimitSeconds,
-                exit,
-                cancelledBy,
-                gpuIds,
-                usage,
-                array,
-                restarts,
-                null);
-    }
-
-    /** A job that was never requeued. */
-    public Job(
-            long id,
-            JobRequest request,
-            String user,
-            int uid,
-            int gid,
-            JobState state,
-            PendingReason reason,
-            long priority,
-            long submitTime,
-            long startTime,
-            long endTime,
-            String partition,
-            String node,
-            int allocCpus,
-            long allocMemMiB,
-            long timeLimitSeconds,
-            ExitStatus exit,
-            int cancelledBy,
-            String gpuIds,
-            Usage usage,
-            ArrayPart array) {
-        this(
-                id,
-                request,
-                user,
-                uid,
-                gid,
-                state,
-                reason,
-                priority,
-                submitTime,
-                startTime,
-                endTime,
-                partition,
-                node,
-                allocCpus,
-                allocMemMiB,
-                timeLimitSeconds,
-                exit,
-                cancelledBy,
-                gpuIds,
-                usage,
-                array,
-                0);
-    }
-
-    /** A job without GPUs or measured usage yet. */
-    public Job(
-            long id,
-            JobRequest request,
-            String user,
-            int uid,
-            int gid,
-            JobState state,
-            PendingReason reason,
-            long priority,
-            long submitTime,
-            long startTime,
-            long endTime,
-            String partition,
-            String node,
-            int allocCpus,
-            long allocMemMiB,
-            long timeLimitSeconds,
-            ExitStatus exit,
-            int cancelledBy) {
-        this(
-                id,
-                request,
-                user,
-                uid,
-                gid,
-                state,
-                reason,
-                priority,
-                submitTime,
-                startTime,
-                endTime,
-                partition,
-                node,
-                allocCpus,
-                allocMemMiB,
-                timeLimitSeconds,
-                exit,
-                cancelledBy,
-                "",
-                Usage.NONE,
-                null);
-    }
-
-    private static List<Integer> parseGpuIds(String joined) {
-        if (joined == null || joined.isEmpty()) return List.of();
-        return Arrays.stream(joined.split(",")).map(Integer::parseInt).toList();
     }
 
     /**
@@ -341,10 +141,10 @@ public record Job(
     }
 
     /** A pending job moved to other partitions, with the time limit it gets there. */
-    public Job withPartition(String p, long limit) {
+    public Job withPartition(String p, TimeLimit limit) {
         Allocation a = allocation;
         return toBuilder()
-                .allocation(new Allocation(p, a.node(), a.cpus(), a.memMiB(), a.gpuIds(), TimeLimit.of(limit)))
+                .allocation(new Allocation(p, a.node(), a.cpus(), a.memMiB(), a.gpuIds(), limit))
                 .build();
     }
 
@@ -372,24 +172,29 @@ public record Job(
     }
 
     /** The job started on a node at {@code now} with these resources. */
-    public Job started(String onPartition, String onNode, int cpus, long memMiB, long limit, long now) {
+    public Job started(String onPartition, String onNode, int cpus, long memMiB, TimeLimit limit, long now) {
         return started(onPartition, onNode, cpus, memMiB, List.of(), limit, now);
     }
 
     public Job started(
-            String onPartition, String onNode, int cpus, long memMiB, List<Integer> gpus, long limit, long now) {
+            String onPartition, String onNode, int cpus, long memMiB, List<Integer> gpus, TimeLimit limit, long now) {
         return toBuilder()
                 .state(state.moveTo(JobState.RUNNING))
                 .reason(PendingReason.None)
                 .times(new Times(times.submit(), now, 0))
-                .allocation(new Allocation(onPartition, onNode, cpus, memMiB, gpus, TimeLimit.of(limit)))
+                .allocation(new Allocation(onPartition, onNode, cpus, memMiB, gpus, limit))
                 .outcome(new Outcome(ExitStatus.NONE, outcome.cancelledBy(), null))
                 .usage(Usage.NONE)
                 .build();
     }
 
-    /** The job ended in {@code finalState} at {@code now}. */
-    public Job ended(JobState finalState, ExitStatus how, long now, int byUid) {
+    /** The job ended in {@code finalState} at {@code now}, nobody having cancelled it. */
+    public Job ended(JobState finalState, ExitStatus how, long now) {
+        return endedBy(finalState, how, now, null);
+    }
+
+    /** The job ended in {@code finalState} at {@code now}, cancelled by {@code byUid} (null: by nobody). */
+    public Job endedBy(JobState finalState, ExitStatus how, long now, Integer byUid) {
         PendingReason why = switch (finalState) {
             case TIMEOUT -> PendingReason.TimeLimit;
             case OUT_OF_MEMORY -> PendingReason.OutOfMemory;
@@ -400,7 +205,7 @@ public record Job(
                 .state(state.moveTo(finalState))
                 .reason(why)
                 .times(new Times(times.submit(), times.start(), now))
-                .outcome(new Outcome(how, Outcome.cancelledBy(byUid), outcome.stateDesc()))
+                .outcome(new Outcome(how, byUid, outcome.stateDesc()))
                 .build();
     }
 
@@ -469,7 +274,7 @@ public record Job(
         return times.elapsed(now);
     }
 
-    // ---- the older flat view ------------------------------------------------------------------
+    // ---- plain views of single parts -----------------------------------------------------------
 
     public String user() {
         return owner.user();
@@ -511,24 +316,13 @@ public record Job(
         return allocation.memMiB();
     }
 
-    /** The effective time limit: seconds, or -1 for unlimited. */
-    public long timeLimitSeconds() {
-        return allocation.limit().legacySeconds();
-    }
-
-    /** GPU device indices comma-joined ({@code 0,2}), empty for none. */
-    public String gpuIds() {
-        return String.join(
-                ",", allocation.gpuIds().stream().map(String::valueOf).toList());
+    /** The effective time limit, which a pending job already has. */
+    public TimeLimit timeLimit() {
+        return allocation.limit();
     }
 
     public ExitStatus exit() {
         return outcome.exit();
-    }
-
-    /** The uid that cancelled the job, or -1. */
-    public int cancelledBy() {
-        return outcome.cancelledBy() == null ? -1 : outcome.cancelledBy();
     }
 
     public String stateDesc() {

@@ -25,8 +25,8 @@ public final class JobEnvironment {
         env.put("SLURM_CPUS_ON_NODE", Integer.toString(job.allocCpus()));
         env.put("SLURM_JOB_CPUS_PER_NODE", Integer.toString(job.allocCpus()));
         env.put("SLURM_TASKS_PER_NODE", Integer.toString(r.ntasks()));
-        if (r.memPerCpuMiB() != JobRequest.UNSET) {
-            env.put("SLURM_MEM_PER_CPU", Long.toString(r.memPerCpuMiB()));
+        if (r.resources().memory() instanceof MemoryRequest.PerCpu perCpu) {
+            env.put("SLURM_MEM_PER_CPU", Long.toString(perCpu.mib()));
         } else {
             env.put("SLURM_MEM_PER_NODE", Long.toString(job.allocMemMiB()));
         }
@@ -42,14 +42,16 @@ public final class JobEnvironment {
         env.put("SLURM_LOCALID", "0");
         env.put("SLURM_GTIDS", "0");
         if (r.account() != null) env.put("SLURM_JOB_ACCOUNT", r.account());
-        if (job.timeLimitSeconds() > 0)
-            env.put("SLURM_JOB_END_TIME", Long.toString(job.startTime() + job.timeLimitSeconds()));
+        long end = job.timeLimit().endFrom(job.startTime(), 0);
+        if (end != 0) env.put("SLURM_JOB_END_TIME", Long.toString(end));
         env.put("SLURM_JOB_START_TIME", Long.toString(job.startTime()));
-        if (!job.gpuIds().isEmpty()) {
+        if (!job.gpuList().isEmpty()) {
             // the job sees only its devices; CUDA renumbers them from 0 inside the job
-            env.put("CUDA_VISIBLE_DEVICES", job.gpuIds());
-            env.put("SLURM_JOB_GPUS", job.gpuIds());
-            env.put("GPU_DEVICE_ORDINAL", job.gpuIds());
+            String gpus =
+                    String.join(",", job.gpuList().stream().map(String::valueOf).toList());
+            env.put("CUDA_VISIBLE_DEVICES", gpus);
+            env.put("SLURM_JOB_GPUS", gpus);
+            env.put("GPU_DEVICE_ORDINAL", gpus);
             env.put("SLURM_GPUS_ON_NODE", Integer.toString(job.gpuList().size()));
         } else if (r.gpusPerNode() == 0) {
             // a job without GPUs must not use the node's GPUs through an inherited variable

@@ -8,11 +8,12 @@ import java.util.Objects;
  * What a user asked for with sbatch, in typed parts: the resources, where it may run, when,
  * where its output goes, what it runs, when it may start, and what it is charged to. Values the
  * user did not give are left for the controller to fill in, which knows the partition and the
- * nodes. Build one with {@link #builder()}.
+ * nodes: a {@link TimeLimit} or {@link MemoryRequest} says "not given" in its own type, never with
+ * a marker number (the wire codec and the store map it to theirs). Build one with {@link
+ * #builder(String, String)}.
  *
- * <p>The flat accessors below the parts ({@link #ntasks()}, {@link #timeLimitSeconds()}, ...)
- * are the older view of the same values, with {@link #UNSET} (-2) for a number not given and -1
- * for an unlimited time; new code reads the parts.
+ * <p>The plain accessors below the parts ({@link #ntasks()}, {@link #partitions()}, ...) each read
+ * one value of a part as it is.
  */
 public record JobRequest(
         String name,
@@ -23,9 +24,6 @@ public record JobRequest(
         Payload payload,
         Conditions conditions,
         Terms terms) {
-
-    /** The number older code carries for a value the user did not give. */
-    public static final long UNSET = -2;
 
     public JobRequest {
         Objects.requireNonNull(name, "name");
@@ -143,119 +141,6 @@ public record JobRequest(
      */
     public record Terms(String account, String qos, String comment, int nice, boolean requeue) {}
 
-    /** All 35 values in their older flat form (the wire codec and older callers). */
-    public JobRequest(
-            String name,
-            List<String> partitions,
-            int ntasks,
-            int cpusPerTask,
-            boolean cpusPerTaskGiven,
-            int nodes,
-            long memPerNodeMiB,
-            long memPerCpuMiB,
-            long timeLimitSeconds,
-            String stdoutPattern,
-            String stderrPattern,
-            String workDir,
-            String submitDir,
-            Map<String, String> environment,
-            String script,
-            List<String> arguments,
-            boolean hold,
-            String comment,
-            String account,
-            String submitHost,
-            int gpusPerNode,
-            String gpuType,
-            String dependency,
-            boolean killOnInvalidDependency,
-            long beginTime,
-            String constraint,
-            String nodeList,
-            String excludeList,
-            boolean exclusive,
-            String array,
-            int nice,
-            String qos,
-            long deadline,
-            boolean requeue) {
-        this(
-                name,
-                new Resources(
-                        ntasks,
-                        cpusPerTask,
-                        cpusPerTaskGiven,
-                        nodes,
-                        MemoryRequest.of(memPerNodeMiB, memPerCpuMiB),
-                        gpusPerNode,
-                        gpuType),
-                new Placement(partitions, constraint, nodeList, excludeList, exclusive),
-                new Timing(TimeLimit.of(timeLimitSeconds), beginTime, deadline),
-                new Output(stdoutPattern, stderrPattern),
-                new Payload(workDir, submitDir, environment, script, arguments, submitHost),
-                new Conditions(hold, dependency, killOnInvalidDependency, array),
-                new Terms(account, qos, comment, nice, requeue));
-    }
-
-    /** A request without GPUs or any of the later options, in the older flat form. */
-    public JobRequest(
-            String name,
-            List<String> partitions,
-            int ntasks,
-            int cpusPerTask,
-            boolean cpusPerTaskGiven,
-            int nodes,
-            long memPerNodeMiB,
-            long memPerCpuMiB,
-            long timeLimitSeconds,
-            String stdoutPattern,
-            String stderrPattern,
-            String workDir,
-            String submitDir,
-            Map<String, String> environment,
-            String script,
-            List<String> arguments,
-            boolean hold,
-            String comment,
-            String account,
-            String submitHost) {
-        this(
-                name,
-                partitions,
-                ntasks,
-                cpusPerTask,
-                cpusPerTaskGiven,
-                nodes,
-                memPerNodeMiB,
-                memPerCpuMiB,
-                timeLimitSeconds,
-                stdoutPattern,
-                stderrPattern,
-                workDir,
-                submitDir,
-                environment,
-                script,
-                arguments,
-                hold,
-                comment,
-                account,
-                submitHost,
-                0,
-                null,
-                null,
-                false,
-                0,
-                null,
-                null,
-                null,
-                false,
-                null,
-                0,
-                null,
-                0,
-                true);
-    }
-
     /** A builder starting from a one-task, one-CPU job running {@code script} in {@code workDir}. */
     public static Builder builder(String script, String workDir) {
         return new Builder(script, workDir);
@@ -279,7 +164,7 @@ public record JobRequest(
             List<String> newPartitions,
             int newNtasks,
             int newCpusPerTask,
-            long newTimeLimitSeconds,
+            TimeLimit newLimit,
             String newComment) {
         Resources r = resources;
         return new JobRequest(
@@ -298,7 +183,7 @@ public record JobRequest(
                         placement.nodeList(),
                         placement.excludeList(),
                         placement.exclusive()),
-                new Timing(TimeLimit.of(newTimeLimitSeconds), timing.beginTime(), timing.deadline()),
+                new Timing(newLimit, timing.beginTime(), timing.deadline()),
                 output,
                 payload,
                 conditions,
@@ -331,11 +216,6 @@ public record JobRequest(
                 payload,
                 conditions,
                 terms);
-    }
-
-    /** As {@link #withTimeLimit(TimeLimit)}, in seconds. */
-    public JobRequest withTimeLimit(long seconds) {
-        return withTimeLimit(TimeLimit.of(seconds));
     }
 
     /** The same request eligible from another time (a requeued job waits, as Slurm's BeginTime). */
@@ -390,12 +270,12 @@ public record JobRequest(
         return resources.cpus();
     }
 
-    /** Memory this request needs on a node, or UNSET when the user named none. */
-    public long requestedMemMiB() {
-        return resources.memory().onNodeMiB(cpus());
+    /** Memory this request names on a node (--mem, or --mem-per-cpu times its CPUs), or {@code otherwise} for none. */
+    public long requestedMemMiB(long otherwise) {
+        return resources.memory().onNodeMiB(cpus(), otherwise);
     }
 
-    // ---- the older flat view ----------------------------------------------------------------
+    // ---- plain views of single parts ---------------------------------------------------------
 
     public List<String> partitions() {
         return placement.partitions();
@@ -415,21 +295,6 @@ public record JobRequest(
 
     public int nodes() {
         return resources.nodes();
-    }
-
-    /** --mem in MiB, or UNSET. */
-    public long memPerNodeMiB() {
-        return resources.memory() instanceof MemoryRequest.PerNode n ? n.mib() : UNSET;
-    }
-
-    /** --mem-per-cpu in MiB, or UNSET. */
-    public long memPerCpuMiB() {
-        return resources.memory() instanceof MemoryRequest.PerCpu c ? c.mib() : UNSET;
-    }
-
-    /** The time limit as UNSET (-2), -1 for unlimited, or seconds. */
-    public long timeLimitSeconds() {
-        return timing.limit().legacySeconds();
     }
 
     public String stdoutPattern() {
@@ -593,6 +458,13 @@ public record JobRequest(
             return this;
         }
 
+        /** CPUs per task, with whether the user gave them (-c) or they are the default. */
+        public Builder cpusPerTask(int c, boolean given) {
+            cpusPerTask = c;
+            cpusPerTaskGiven = given;
+            return this;
+        }
+
         public Builder nodes(int n) {
             nodes = n;
             return this;
@@ -620,6 +492,10 @@ public record JobRequest(
             return this;
         }
 
+        public Builder partitions(List<String> names) {
+            return partitions(names.toArray(String[]::new));
+        }
+
         public Builder placement(Placement p) {
             placement = p;
             return this;
@@ -638,6 +514,35 @@ public record JobRequest(
 
         public Builder output(String stdoutPattern, String stderrPattern) {
             output = new Output(stdoutPattern, stderrPattern, output.submitNode());
+            return this;
+        }
+
+        public Builder payload(Payload p) {
+            payload = p;
+            return this;
+        }
+
+        /** The directory sbatch ran in, when it differs from the working directory. */
+        public Builder submitDir(String dir) {
+            payload = new Payload(
+                    payload.workDir(),
+                    dir,
+                    payload.environment(),
+                    payload.script(),
+                    payload.arguments(),
+                    payload.submitHost());
+            return this;
+        }
+
+        /** The script's arguments. */
+        public Builder arguments(List<String> args) {
+            payload = new Payload(
+                    payload.workDir(),
+                    payload.submitDir(),
+                    payload.environment(),
+                    payload.script(),
+                    args,
+                    payload.submitHost());
             return this;
         }
 
@@ -680,6 +585,11 @@ public record JobRequest(
             return this;
         }
 
+        public Builder conditions(Conditions c) {
+            conditions = c;
+            return this;
+        }
+
         public Builder terms(Terms t) {
             terms = t;
             return this;
@@ -687,6 +597,16 @@ public record JobRequest(
 
         public Builder account(String account) {
             terms = new Terms(account, terms.qos(), terms.comment(), terms.nice(), terms.requeue());
+            return this;
+        }
+
+        public Builder qos(String qos) {
+            terms = new Terms(terms.account(), qos, terms.comment(), terms.nice(), terms.requeue());
+            return this;
+        }
+
+        public Builder comment(String comment) {
+            terms = new Terms(terms.account(), terms.qos(), comment, terms.nice(), terms.requeue());
             return this;
         }
 

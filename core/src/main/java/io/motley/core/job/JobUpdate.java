@@ -91,7 +91,9 @@ public record JobUpdate(
                         parts,
                         ntasks != null ? ntasks : r.ntasks(),
                         cpusPerTask != null ? cpusPerTask : r.cpusPerTask(),
-                        timeLimitSeconds != null ? timeLimitSeconds : r.timeLimitSeconds(),
+                        timeLimitSeconds != null
+                                ? TimeLimit.of(timeLimitSeconds)
+                                : r.timing().limit(),
                         comment != null ? comment : r.comment())
                 .withDependency(dependency == null ? r.dependency() : dependency.isEmpty() ? null : dependency)
                 .withNice(nice != null ? nice : r.nice());

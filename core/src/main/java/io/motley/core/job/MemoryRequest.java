@@ -12,18 +12,16 @@ public sealed interface MemoryRequest {
 
     MemoryRequest UNSET = new Unset();
 
-    /** From the two numbers older code carries ({@link JobRequest#UNSET} when not given); --mem wins, as when scheduling. */
-    static MemoryRequest of(long perNodeMiB, long perCpuMiB) {
-        if (perNodeMiB != JobRequest.UNSET) return new PerNode(perNodeMiB);
-        if (perCpuMiB != JobRequest.UNSET) return new PerCpu(perCpuMiB);
-        return UNSET;
+    /** Whether the user named memory (--mem or --mem-per-cpu). */
+    default boolean given() {
+        return !(this instanceof Unset);
     }
 
-    /** MiB on a node for a job of {@code cpus} CPUs, or {@link JobRequest#UNSET} when none was named. */
-    default long onNodeMiB(int cpus) {
+    /** MiB on a node for a job of {@code cpus} CPUs, or {@code otherwise} when none was named. */
+    default long onNodeMiB(int cpus, long otherwise) {
         // instanceof rather than a pattern switch: this runs in every command (see TimeLimit)
         if (this instanceof PerNode n) return n.mib();
         if (this instanceof PerCpu c) return c.mib() * cpus;
-        return JobRequest.UNSET;
+        return otherwise;
     }
 }

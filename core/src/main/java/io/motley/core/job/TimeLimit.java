@@ -1,5 +1,7 @@
 package io.motley.core.job;
 
+import io.motley.core.time.Durations;
+
 /** A job's time limit: not given (the partition's default applies), unlimited, or a number of seconds. */
 public sealed interface TimeLimit {
     /** The user gave none: the partition's DefaultTime, else its MaxTime, applies. */
@@ -19,20 +21,29 @@ public sealed interface TimeLimit {
     TimeLimit UNLIMITED = new Unlimited();
 
     /**
-     * From the number the wire and older code carry: {@link JobRequest#UNSET} (-2) for not given,
-     * -1 for unlimited, else seconds.
+     * A limit of {@code seconds}, or unlimited for {@link Durations#UNLIMITED} (what {@link
+     * Durations#parseTimeLimit} and the partitions' DefaultTime and MaxTime give for none). Any
+     * other negative number is refused, so that a stray "not given" marker cannot pass for a limit.
      */
-    static TimeLimit of(long legacy) {
-        if (legacy == JobRequest.UNSET) return UNSET;
-        if (legacy < 0) return UNLIMITED;
-        return new Seconds(legacy);
+    static TimeLimit of(long seconds) {
+        if (seconds == Durations.UNLIMITED) return UNLIMITED;
+        return new Seconds(seconds);
     }
 
-    /** The number the wire and older code carry: -2 not given, -1 unlimited, else seconds. */
-    default long legacySeconds() {
+    /** Whether the user gave a limit (an unlimited one counts). */
+    default boolean given() {
+        return !(this instanceof Unset);
+    }
+
+    /** The limit in seconds, or {@code otherwise} when there is none (unlimited or not given). */
+    default long secondsOr(long otherwise) {
         // instanceof rather than a pattern switch: this runs in every command, where a type switch's bootstrap costs
         // milliseconds of start-up
-        if (this instanceof Seconds s) return s.seconds();
-        return this instanceof Unset ? JobRequest.UNSET : -1;
+        return this instanceof Seconds s ? s.seconds() : otherwise;
+    }
+
+    /** When a job started at {@code start} under this limit must end, or {@code otherwise} without a positive limit. */
+    default long endFrom(long start, long otherwise) {
+        return this instanceof Seconds s && s.seconds() > 0 ? start + s.seconds() : otherwise;
     }
 }

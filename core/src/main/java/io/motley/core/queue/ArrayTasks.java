@@ -2,11 +2,8 @@ package io.motley.core.queue;
 
 import io.motley.core.job.ArrayPart;
 import io.motley.core.job.ArraySpec;
-import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
-import io.motley.core.job.JobState;
-import io.motley.core.job.PendingReason;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,28 +38,13 @@ public final class ArrayTasks {
 
     /** Task {@code index} as a pending job of its own under {@code id} (not for the last task). */
     public static Job task(Job meta, int index, long id) {
-        return new Job(
-                id,
-                own(meta),
-                meta.user(),
-                meta.uid(),
-                meta.gid(),
-                JobState.PENDING,
-                PendingReason.None,
-                meta.priority(),
-                meta.submitTime(),
-                0,
-                0,
-                meta.partition(),
-                null,
-                0,
-                0,
-                meta.timeLimitSeconds(),
-                ExitStatus.NONE,
-                -1,
-                "",
-                null,
-                new ArrayPart(meta.id(), index, ""));
+        return Job.builder(id, own(meta))
+                .owner(meta.owner())
+                .priority(meta.priority())
+                .times(Job.Times.submitted(meta.submitTime()))
+                .allocation(Job.Allocation.queued(meta.partition(), meta.timeLimit()))
+                .array(new ArrayPart(meta.id(), index, ""))
+                .build();
     }
 
     private static List<Integer> rest(Job meta, int index) {

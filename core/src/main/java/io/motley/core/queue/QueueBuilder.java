@@ -62,8 +62,8 @@ public final class QueueBuilder {
                 j.priority(),
                 List.of(j.partition().split(",")),
                 r.cpus(),
-                r.requestedMemMiB(),
-                r.timeLimitSeconds(),
+                QueuedJob.memMiB(r),
+                QueuedJob.timeLimitSeconds(r.timing().limit()),
                 r.hold(),
                 r.gpusPerNode(),
                 r.gpuType(),
@@ -138,7 +138,7 @@ public final class QueueBuilder {
             JobRequest r = j.request();
             if (j.missesDeadline(now)) {
                 // Slurm's deadline_ok: the job is removed, DEADLINE with exit 0:1, as soon as it cannot end in time
-                return j.ended(JobState.DEADLINE, new ExitStatus(0, 1), now, -1);
+                return j.ended(JobState.DEADLINE, new ExitStatus(0, 1), now);
             }
             boolean dyingRun = endingRun.test(j.id());
             if (r.beginTime() > now || dyingRun) {
@@ -169,7 +169,7 @@ public final class QueueBuilder {
                 case NEVER -> {
                     if (r.killOnInvalidDependency()) {
                         yield j.withReason(PendingReason.DependencyNeverSatisfied)
-                                .ended(JobState.CANCELLED, ExitStatus.NONE, now, 0);
+                                .endedBy(JobState.CANCELLED, ExitStatus.NONE, now, 0);
                     }
                     yield j.reason() == PendingReason.DependencyNeverSatisfied
                             ? j
@@ -224,8 +224,8 @@ public final class QueueBuilder {
                         meta.priority(),
                         parts,
                         r.cpus(),
-                        r.requestedMemMiB(),
-                        r.timeLimitSeconds(),
+                        QueuedJob.memMiB(r),
+                        QueuedJob.timeLimitSeconds(r.timing().limit()),
                         false,
                         r.gpusPerNode(),
                         r.gpuType(),
@@ -255,7 +255,7 @@ public final class QueueBuilder {
                 PendingReason why = anyWaiting ? PendingReason.Dependency : PendingReason.DependencyNeverSatisfied;
                 Job current = table.get(meta.id());
                 if (!anyWaiting && meta.request().killOnInvalidDependency()) {
-                    update(current.withReason(why).ended(JobState.CANCELLED, ExitStatus.NONE, now, 0), true);
+                    update(current.withReason(why).endedBy(JobState.CANCELLED, ExitStatus.NONE, now, 0), true);
                 } else if (current.reason() != why) {
                     update(current.withReason(why), false);
                 }

@@ -5,6 +5,7 @@ import io.motley.core.cluster.Partition;
 import io.motley.core.job.ArraySpec;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.JobRequest;
+import io.motley.core.job.TimeLimit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -75,13 +76,13 @@ public final class Admission {
      * as {@code effectiveLimit}, -1 for none), since a job without one could never be shown to end
      * in time. Slurm prints no detail line for these, only the failure.
      */
-    public static Optional<Rejection> checkDeadline(JobRequest req, long effectiveLimit, long now) {
+    public static Optional<Rejection> checkDeadline(JobRequest req, TimeLimit effectiveLimit, long now) {
         long deadline = req.deadline();
         if (deadline <= 0) return Optional.empty();
         if (deadline < now || (req.beginTime() > 0 && deadline < req.beginTime())) {
             return Optional.of(new Rejection(null, "Invalid time specified"));
         }
-        if (effectiveLimit <= 0) {
+        if (effectiveLimit.secondsOr(0) <= 0) {
             return Optional.of(new Rejection(null, "Requested time limit is invalid (missing or exceeds some limit)"));
         }
         return Optional.empty();
@@ -310,8 +311,7 @@ public final class Admission {
                 if (!p.contains(n.name())) continue;
                 anyNode = true;
                 boolean c = n.cpus() >= req.cpus();
-                long mem = req.requestedMemMiB();
-                boolean m = mem < 0 || mem <= n.memMiB();
+                boolean m = req.resources().memory().onNodeMiB(req.cpus(), 0) <= n.memMiB();
                 if (c && m) return Optional.empty();
                 cpuFits |= c;
                 memFits |= m;

@@ -1,5 +1,8 @@
 package io.motley.core.scheduler;
 
+import io.motley.core.job.JobRequest;
+import io.motley.core.job.TimeLimit;
+import io.motley.core.time.Durations;
 import java.util.List;
 import java.util.Set;
 
@@ -81,5 +84,19 @@ public record QueuedJob(
             long timeLimitSeconds,
             boolean held) {
         this(id, priority, partitions, cpus, memMiB, timeLimitSeconds, held, 0, null, Placement.ANY);
+    }
+
+    /** The scheduler's number for a value the user did not give (memory, time limit). */
+    public static final long NOT_GIVEN = -2;
+
+    /** The memory a request names on its node, as the scheduler reads it ({@link #NOT_GIVEN} for none). */
+    public static long memMiB(JobRequest r) {
+        return r.requestedMemMiB(NOT_GIVEN);
+    }
+
+    /** A time limit as the scheduler reads it: seconds, -1 unlimited, {@link #NOT_GIVEN} not given. */
+    public static long timeLimitSeconds(TimeLimit limit) {
+        if (!limit.given()) return NOT_GIVEN;
+        return limit.secondsOr(Durations.UNLIMITED);
     }
 }

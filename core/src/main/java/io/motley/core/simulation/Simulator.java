@@ -9,7 +9,9 @@ import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.job.MemoryRequest;
 import io.motley.core.job.PendingReason;
+import io.motley.core.job.TimeLimit;
 import io.motley.core.priority.Associations;
 import io.motley.core.priority.Charge;
 import io.motley.core.priority.PriorityCalculator;
@@ -224,41 +226,21 @@ public final class Simulator {
 
         /** The job as sbatch would have sent it: one task of CPUS CPUs on one node. */
         private static JobRequest request(WorkloadJob w, List<String> partitions) {
-            return new JobRequest(
-                    w.name() != null ? w.name() : Long.toString(w.id()),
-                    partitions,
-                    1,
-                    w.cpus(),
-                    true,
-                    1,
-                    w.memMiB() == WorkloadJob.NOT_GIVEN ? JobRequest.UNSET : w.memMiB(),
-                    JobRequest.UNSET,
-                    w.timeLimitSeconds(),
-                    null,
-                    null,
-                    "/",
-                    null,
-                    Map.of(),
-                    "",
-                    List.of(),
-                    w.releaseSeconds() > w.submitSeconds(),
-                    null,
-                    null,
-                    "simulation",
-                    0,
-                    null,
-                    w.dependency(),
-                    false,
-                    w.beginSeconds() > 0 ? EPOCH + w.beginSeconds() : 0,
-                    null,
-                    null,
-                    null,
-                    false,
-                    w.array(),
-                    0,
-                    null,
-                    0,
-                    true);
+            return JobRequest.builder("", "/")
+                    .name(w.name() != null ? w.name() : Long.toString(w.id()))
+                    .partitions(partitions)
+                    .cpusPerTask(w.cpus())
+                    .memory(
+                            w.memMiB() == WorkloadJob.NOT_GIVEN
+                                    ? MemoryRequest.UNSET
+                                    : new MemoryRequest.PerNode(w.memMiB()))
+                    .timeLimit(w.limit())
+                    .hold(w.releaseSeconds() > w.submitSeconds())
+                    .submitHost("simulation")
+                    .dependency(w.dependency(), false)
+                    .window(w.beginSeconds() > 0 ? EPOCH + w.beginSeconds() : 0, 0)
+                    .array(w.array())
+                    .build();
         }
 
         /** Null when some partition of the job, empty, could start it; else why none ever can (for its first partition). */
@@ -361,25 +343,12 @@ public final class Simulator {
             long id = nextId++;
             idOf.put(w.id(), id);
             sourceOf.put(id, j);
-            Job job = new Job(
-                    id,
-                    r,
-                    userOf(w),
-                    users.indexOf(userOf(w)),
-                    0,
-                    JobState.PENDING,
-                    r.hold() ? PendingReason.JobHeldUser : PendingReason.None,
-                    0,
-                    EPOCH + now,
-                    0,
-                    0,
-                    String.join(",", r.partitions()),
-                    null,
-                    0,
-                    0,
-                    w.timeLimitSeconds(),
-                    ExitStatus.NONE,
-                    -1);
+            Job job = Job.builder(id, r)
+                    .owner(userOf(w), users.indexOf(userOf(w)), 0)
+                    .reason(r.hold() ? PendingReason.JobHeldUser : PendingReason.None)
+                    .times(Job.Times.submitted(EPOCH + now))
+                    .allocation(Job.Allocation.queued(String.join(",", r.partitions()), w.limit()))
+                    .build();
             if (w.array() != null)
                 job = job.withArray(new ArrayPart(
                         id, -1, ArraySpec.fold(ArraySpec.parse(w.array()).indices())));
@@ -517,7 +486,7 @@ public final class Simulator {
                 ledger.add(new Charge(c.account(), c.user(), c.rate(), c.start(), r.end));
             }
             Job j = table.get(id);
-            table.put(j.ended(r.killed ? JobState.TIMEOUT : JobState.COMPLETED, ExitStatus.NONE, EPOCH + r.end, -1));
+            table.put(j.ended(r.killed ? JobState.TIMEOUT : JobState.COMPLETED, ExitStatus.NONE, EPOCH + r.end));
             int node = nodeIndex.get(r.node);
             usedCpus[node] -= r.cpus;
             usedMem[node] -= r.mem;
@@ -612,7 +581,13 @@ public final class Simulator {
                     special.remove(job.id());
                 }
                 job = job.started(
-                        s.partition(), s.node(), s.cpus(), s.memMiB(), s.gpuIds(), s.timeLimitSeconds(), EPOCH + now);
+                        s.partition(),
+                        s.node(),
+                        s.cpus(),
+                        s.memMiB(),
+                        s.gpuIds(),
+                        TimeLimit.of(s.timeLimitSeconds()),
+                        EPOCH + now);
                 table.put(job);
                 long id = job.id();
                 Ran r = new Ran();

@@ -2,6 +2,7 @@ package io.motley.core.simulation;
 
 import io.motley.core.dependency.Dependency;
 import io.motley.core.job.ArraySpec;
+import io.motley.core.job.TimeLimit;
 import java.util.List;
 
 /**
@@ -35,6 +36,11 @@ public record WorkloadJob(
 
     /** The value of {@code memMiB} and {@code timeLimitSeconds} for "not given", as in the scheduler's QueuedJob. */
     public static final long NOT_GIVEN = -2;
+
+    /** The time limit as a job's: {@link #NOT_GIVEN} leaves it to the partition. */
+    public TimeLimit limit() {
+        return timeLimitSeconds == NOT_GIVEN ? TimeLimit.UNSET : TimeLimit.of(timeLimitSeconds);
+    }
 
     /** The value of {@code releaseSeconds} for a job submitted without a hold. */
     public static final long NOT_HELD = -1;

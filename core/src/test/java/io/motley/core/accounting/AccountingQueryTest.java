@@ -8,55 +8,25 @@ import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
-import io.motley.core.job.PendingReason;
+import io.motley.core.job.TimeLimit;
 import io.motley.core.job.Usage;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AccountingQueryTest {
     /** A pending job submitted at {@code submit}. */
     static Job job(long id, String user, int uid, String account, String partition, String name, long submit) {
-        JobRequest r = new JobRequest(
-                name,
-                List.of(),
-                1,
-                1,
-                false,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                null,
-                null,
-                "/tmp",
-                null,
-                Map.of(),
-                "#!/bin/sh\n",
-                List.of(),
-                false,
-                null,
-                account,
-                "h");
-        return new Job(
-                id,
-                r,
-                user,
-                uid,
-                uid,
-                JobState.PENDING,
-                PendingReason.None,
-                1,
-                submit,
-                0,
-                0,
-                partition,
-                null,
-                0,
-                0,
-                -1,
-                ExitStatus.NONE,
-                -1);
+        JobRequest r = JobRequest.builder("#!/bin/sh\n", "/tmp")
+                .name(name)
+                .account(account)
+                .submitHost("h")
+                .build();
+        return Job.builder(id, r)
+                .owner(user, uid, uid)
+                .priority(1)
+                .times(Job.Times.submitted(submit))
+                .allocation(Job.Allocation.queued(partition, TimeLimit.UNLIMITED))
+                .build();
     }
 
     static Job alices(long id, long submit) {
@@ -64,7 +34,7 @@ class AccountingQueryTest {
     }
 
     static Job ended(Job j, long start, long end, JobState state) {
-        return j.started(j.partition(), "n1", 1, 100, 600, start).ended(state, new ExitStatus(0, 0), end, -1);
+        return j.started(j.partition(), "n1", 1, 100, TimeLimit.of(600), start).ended(state, new ExitStatus(0, 0), end);
     }
 
     static List<AccountingRecord> select(AccountingQuery q, Job j) {
@@ -83,7 +53,7 @@ class AccountingQueryTest {
                 .as("pending, eligible in the window")
                 .hasSize(1);
         assertThat(select(day, alices(1, 2000))).as("the end is exclusive").isEmpty();
-        assertThat(select(day, alices(1, 100).started("main", "n1", 1, 1, 1, 500)))
+        assertThat(select(day, alices(1, 100).started("main", "n1", 1, 1, TimeLimit.of(1), 500)))
                 .as("still running")
                 .hasSize(1);
         Job later = alices(1, 100).withRequest(alices(1, 100).request().withBeginTime(2500));
@@ -163,9 +133,9 @@ class AccountingQueryTest {
         assertThat(select(running, ended(alices(1, 100), 200, 900, JobState.COMPLETED)))
                 .as("done before it")
                 .isEmpty();
-        assertThat(select(running, alices(1, 100).started("main", "n1", 1, 1, 1, 1999)))
+        assertThat(select(running, alices(1, 100).started("main", "n1", 1, 1, TimeLimit.of(1), 1999)))
                 .hasSize(1);
-        assertThat(select(running, alices(1, 100).started("main", "n1", 1, 1, 1, 2000)))
+        assertThat(select(running, alices(1, 100).started("main", "n1", 1, 1, TimeLimit.of(1), 2000)))
                 .as("started at its end")
                 .isEmpty();
 

@@ -51,6 +51,18 @@ class ClusterConfigTest {
     }
 
     @Test
+    void maxClockSkewIsThirtySecondsUnlessSetAndNeverNegative() {
+        assertThat(ClusterConfig.defaults().maxClockSkewSeconds()).isEqualTo(30);
+        assertThat(ClusterConfig.parse("MaxClockSkew=120\n").maxClockSkewSeconds())
+                .isEqualTo(120);
+        assertThat(ClusterConfig.parse("MaxClockSkew=0\n").maxClockSkewSeconds())
+                .isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClusterConfig.parse("MaxClockSkew=-1\n"))
+                .hasMessageContaining("line 1")
+                .hasMessageContaining("MaxClockSkew must be 0");
+    }
+
+    @Test
     void storageKeysNameAServerDatabaseAndTheirAbsenceTheEmbeddedFile() {
         assertThat(ClusterConfig.defaults().storage()).isEqualTo(ClusterConfig.Storage.EMBEDDED);
         assertThat(ClusterConfig.defaults().storage().embedded()).isTrue();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ArraySpecTest {
@@ -98,62 +97,19 @@ class ArraySpecTest {
 
     @Test
     void tasksSeeSlurmsArrayVariablesAndPatterns() {
-        JobRequest r = new JobRequest(
-                "arr",
-                List.of(),
-                1,
-                1,
-                false,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                null,
-                null,
-                "/w",
-                null,
-                Map.of(),
-                "#!/bin/sh\n",
-                List.of(),
-                false,
-                null,
-                null,
-                "h",
-                0,
-                null,
-                null,
-                false,
-                0,
-                null,
-                null,
-                null,
-                false,
-                "0-12:4%2",
-                0,
-                null,
-                0,
-                true);
-        Job task = new Job(
-                        20,
-                        r,
-                        "ann",
-                        1,
-                        1,
-                        JobState.PENDING,
-                        PendingReason.None,
-                        1,
-                        1,
-                        0,
-                        0,
-                        "main",
-                        null,
-                        0,
-                        0,
-                        -1,
-                        ExitStatus.NONE,
-                        -1)
+        JobRequest r = JobRequest.builder("#!/bin/sh\n", "/w")
+                .name("arr")
+                .submitHost("h")
+                .array("0-12:4%2")
+                .build();
+        Job task = Job.builder(20, r)
+                .owner("ann", 1, 1)
+                .priority(1)
+                .times(Job.Times.submitted(1))
+                .allocation(Job.Allocation.queued("main", TimeLimit.UNLIMITED))
+                .build()
                 .withArray(new ArrayPart(17, 8, ""))
-                .started("main", "n1", 1, 100, -1, 5);
+                .started("main", "n1", 1, 100, TimeLimit.UNLIMITED, 5);
         assertThat(JobEnvironment.build(task, "c", "n1"))
                 .containsEntry("SLURM_ARRAY_JOB_ID", "17")
                 .containsEntry("SLURM_ARRAY_TASK_ID", "8")

@@ -12,45 +12,27 @@ class JobTest {
             .timeLimit(new TimeLimit.Seconds(3600))
             .build();
 
-    static Job flat(long limit, int cancelledBy, String gpuIds) {
-        return new Job(
-                42,
-                REQUEST,
-                "ann",
-                1000,
-                100,
-                JobState.CANCELLED,
-                PendingReason.None,
-                77,
-                1700000000,
-                1700000010,
-                1700000020,
-                "gpu",
-                "n1",
-                8,
-                2048,
-                limit,
-                new ExitStatus(0, 15),
-                cancelledBy,
-                gpuIds,
-                new Usage(10, 20, 30, 40),
-                new ArrayPart(40, 2, ""),
-                1,
-                "cancelled by its owner");
+    static Job sample(TimeLimit limit, Integer cancelledBy, List<Integer> gpus) {
+        return Job.builder(42, REQUEST)
+                .owner("ann", 1000, 100)
+                .state(JobState.CANCELLED)
+                .priority(77)
+                .times(new Job.Times(1700000000, 1700000010, 1700000020))
+                .allocation(new Job.Allocation("gpu", "n1", 8, 2048, gpus, limit))
+                .outcome(new Job.Outcome(new ExitStatus(0, 15), cancelledBy, "cancelled by its owner"))
+                .usage(new Usage(10, 20, 30, 40))
+                .array(new ArrayPart(40, 2, ""))
+                .restarts(1)
+                .build();
     }
 
     @Test
-    void theFlatFormAndTheTypedPartsSayTheSame() {
-        Job j = flat(-1, 0, "0,2");
-        assertThat(j.owner()).isEqualTo(new Job.Owner("ann", 1000, 100));
-        assertThat(j.times()).isEqualTo(new Job.Times(1700000000, 1700000010, 1700000020));
-        assertThat(j.allocation())
-                .isEqualTo(new Job.Allocation("gpu", "n1", 8, 2048, List.of(0, 2), TimeLimit.UNLIMITED));
-        assertThat(j.outcome()).isEqualTo(new Job.Outcome(new ExitStatus(0, 15), 0, "cancelled by its owner"));
-        // and back: every older accessor reads what the flat constructor was given
-        assertThat(j.timeLimitSeconds()).isEqualTo(-1);
-        assertThat(j.cancelledBy()).isZero();
-        assertThat(j.gpuIds()).isEqualTo("0,2");
+    void thePlainAccessorsReadTheParts() {
+        Job j = sample(TimeLimit.UNLIMITED, 0, List.of(0, 2));
+        assertThat(j.user()).isEqualTo("ann");
+        assertThat(j.gid()).isEqualTo(100);
+        assertThat(j.submitTime()).isEqualTo(1700000000);
+        assertThat(j.timeLimit()).isEqualTo(TimeLimit.UNLIMITED);
         assertThat(j.gpuList()).containsExactly(0, 2);
         assertThat(j.allocCpus()).isEqualTo(8);
         assertThat(j.allocMemMiB()).isEqualTo(2048);
@@ -60,36 +42,23 @@ class JobTest {
 
     @Test
     void nobodyCancellingAndNoGpusAreAbsentValuesNotSentinels() {
-        Job j = flat(600, -1, "");
+        Job j = sample(new TimeLimit.Seconds(600), null, List.of());
+        Job running = j.toBuilder().state(JobState.RUNNING).build();
         assertThat(j.outcome().cancelledBy()).isNull();
-        assertThat(j.cancelledBy()).isEqualTo(-1);
         assertThat(j.allocation().gpuIds()).isEmpty();
-        assertThat(j.gpuIds()).isEmpty();
-        assertThat(j.allocation().limit()).isEqualTo(new TimeLimit.Seconds(600));
-        assertThat(new Job(
-                                1,
-                                REQUEST,
-                                "u",
-                                1,
-                                1,
-                                JobState.PENDING,
-                                PendingReason.None,
-                                0,
-                                0,
-                                0,
-                                0,
-                                "p",
-                                null,
-                                0,
-                                0,
-                                600,
-                                null,
-                                -1,
-                                null,
-                                null,
-                                null)
+        assertThat(Job.builder(1, REQUEST)
+                        .outcome(new Job.Outcome(null, null, null))
+                        .build()
                         .outcome())
                 .isEqualTo(Job.Outcome.NONE);
+        assertThat(running.ended(JobState.COMPLETED, ExitStatus.NONE, 5)
+                        .outcome()
+                        .cancelledBy())
+                .isNull();
+        assertThat(running.endedBy(JobState.CANCELLED, ExitStatus.NONE, 5, 0)
+                        .outcome()
+                        .cancelledBy())
+                .isZero();
     }
 
     @Test
@@ -106,7 +75,7 @@ class JobTest {
 
     @Test
     void aJobRoundTripsThroughItsBuilder() {
-        Job j = flat(3600, 0, "1");
+        Job j = sample(new TimeLimit.Seconds(3600), 0, List.of(1));
         assertThat(j.toBuilder().build()).isEqualTo(j);
         Job built = Job.builder(42, REQUEST)
                 .owner("ann", 1000, 100)
@@ -125,13 +94,12 @@ class JobTest {
     @Test
     void aRunStartsEndsAndGoesBackToTheQueueThroughTheParts() {
         Job pending = Job.builder(7, REQUEST).times(Job.Times.submitted(100)).build();
-        Job running = pending.started("gpu", "n1", 4, 512, List.of(3, 1), 1800, 110);
+        Job running = pending.started("gpu", "n1", 4, 512, List.of(3, 1), new TimeLimit.Seconds(1800), 110);
         assertThat(running.allocation())
                 .isEqualTo(new Job.Allocation("gpu", "n1", 4, 512, List.of(3, 1), new TimeLimit.Seconds(1800)));
-        assertThat(running.gpuIds()).isEqualTo("3,1");
         assertThat(running.times()).isEqualTo(new Job.Times(100, 110, 0));
 
-        Job cancelled = running.ended(JobState.CANCELLED, new ExitStatus(0, 9), 130, 0);
+        Job cancelled = running.endedBy(JobState.CANCELLED, new ExitStatus(0, 9), 130, 0);
         assertThat(cancelled.outcome()).isEqualTo(new Job.Outcome(new ExitStatus(0, 9), 0, null));
         assertThat(cancelled.times().end()).isEqualTo(130);
         assertThat(cancelled.allocation()).isEqualTo(running.allocation());
@@ -145,10 +113,10 @@ class JobTest {
 
     @Test
     void theWithMethodsChangeOnlyTheirPart() {
-        Job j = flat(3600, -1, "0");
+        Job j = sample(new TimeLimit.Seconds(3600), null, List.of(0));
         assertThat(j.withPriority(5)).isEqualTo(j.toBuilder().priority(5).build());
         assertThat(j.withStateDesc(null).outcome()).isEqualTo(new Job.Outcome(new ExitStatus(0, 15), null, null));
-        Job moved = j.withPartition("big", -1);
+        Job moved = j.withPartition("big", TimeLimit.UNLIMITED);
         assertThat(moved.allocation())
                 .isEqualTo(new Job.Allocation("big", "n1", 8, 2048, List.of(0), TimeLimit.UNLIMITED));
         assertThat(moved.toBuilder().allocation(j.allocation()).build()).isEqualTo(j);

@@ -10,27 +10,10 @@ import org.junit.jupiter.api.Test;
 
 class JobUpdateTest {
     static JobRequest request() {
-        return new JobRequest(
-                "j",
-                List.of(),
-                1,
-                1,
-                false,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                null,
-                null,
-                "/tmp",
-                null,
-                Map.of(),
-                "#!/bin/sh\ntrue\n",
-                List.of(),
-                false,
-                null,
-                null,
-                "h");
+        return JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                .name("j")
+                .submitHost("h")
+                .build();
     }
 
     @Test
@@ -42,7 +25,7 @@ class JobUpdateTest {
         pairs.put("JobName", "renamed");
         pairs.put("Dependency", "afterok:12");
         JobRequest r = JobUpdate.parse(pairs).apply(request(), List.of("debug"));
-        assertThat(r.timeLimitSeconds()).isEqualTo(3600);
+        assertThat(r.timing().limit()).isEqualTo(new TimeLimit.Seconds(3600));
         // NumCPUs after NumTasks makes one task of two CPUs, as scontrol does
         assertThat(r.ntasks()).isEqualTo(1);
         assertThat(r.cpusPerTask()).isEqualTo(2);

@@ -2,7 +2,6 @@ package io.motley.core.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -36,47 +35,22 @@ class OutputPatternTest {
 
     @Test
     void environmentCarriesSlurmsVariablesOverTheExportedOnes() {
-        JobRequest r = new JobRequest(
-                "train",
-                List.of(),
-                2,
-                3,
-                true,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                600,
-                null,
-                null,
-                "/w/sub",
-                "/w",
-                Map.of("HOME", "/home/ann", "SLURM_JOB_ID", "stale"),
-                "#!/bin/sh\n",
-                List.of(),
-                false,
-                null,
-                null,
-                "laptop");
-        Job j = new Job(
-                        5,
-                        r,
-                        "ann",
-                        1000,
-                        100,
-                        JobState.PENDING,
-                        PendingReason.None,
-                        1,
-                        10,
-                        0,
-                        0,
-                        "main",
-                        null,
-                        0,
-                        0,
-                        600,
-                        ExitStatus.NONE,
-                        -1)
-                .started("main", "n1", 6, 6000, 600, 20);
+        JobRequest r = JobRequest.builder("#!/bin/sh\n", "/w/sub")
+                .name("train")
+                .ntasks(2)
+                .cpusPerTask(3)
+                .timeLimit(TimeLimit.of(600))
+                .submitDir("/w")
+                .environment(Map.of("HOME", "/home/ann", "SLURM_JOB_ID", "stale"))
+                .submitHost("laptop")
+                .build();
+        Job j = Job.builder(5, r)
+                .owner("ann", 1000, 100)
+                .priority(1)
+                .times(Job.Times.submitted(10))
+                .allocation(Job.Allocation.queued("main", TimeLimit.of(600)))
+                .build()
+                .started("main", "n1", 6, 6000, TimeLimit.of(600), 20);
         Map<String, String> env = JobEnvironment.build(j, "c1", "n1");
         assertThat(env)
                 .containsEntry("HOME", "/home/ann")

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.scheduler.Admission;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The pure rules behind scontrol requeue and sbatch --deadline. */
@@ -14,70 +12,28 @@ class RequeueAndDeadlineTest {
     static final long NOW = 1_000_000;
 
     static JobRequest req(long limit, long begin, long deadline) {
-        return new JobRequest(
-                "j",
-                List.of(),
-                1,
-                1,
-                false,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                limit,
-                null,
-                null,
-                "/tmp",
-                null,
-                Map.of(),
-                "#!/bin/sh\ntrue\n",
-                List.of(),
-                false,
-                null,
-                null,
-                "h",
-                0,
-                null,
-                null,
-                false,
-                begin,
-                null,
-                null,
-                null,
-                false,
-                null,
-                0,
-                null,
-                deadline,
-                true);
+        return JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                .name("j")
+                .timeLimit(TimeLimit.of(limit))
+                .submitHost("h")
+                .window(begin, deadline)
+                .build();
     }
 
     static Job pending(long limit, long deadline) {
-        return new Job(
-                7,
-                req(limit, 0, deadline),
-                "root",
-                0,
-                0,
-                JobState.PENDING,
-                PendingReason.None,
-                1,
-                NOW,
-                0,
-                0,
-                "main",
-                null,
-                0,
-                0,
-                limit,
-                ExitStatus.NONE,
-                -1);
+        return Job.builder(7, req(limit, 0, deadline))
+                .owner("root", 0, 0)
+                .priority(1)
+                .times(Job.Times.submitted(NOW))
+                .allocation(Job.Allocation.queued("main", TimeLimit.of(limit)))
+                .build();
     }
 
     @Test
     void aRequeuedJobKeepsItsIdCountsTheRunAndForgetsTheLastOne() {
         Job ran = pending(600, 0)
-                .started("main", "n1", 1, 100, 600, NOW + 5)
-                .ended(JobState.FAILED, new ExitStatus(3, 0), NOW + 9, -1);
+                .started("main", "n1", 1, 100, TimeLimit.of(600), NOW + 5)
+                .ended(JobState.FAILED, new ExitStatus(3, 0), NOW + 9);
         Job back = ran.requeue(NOW + 130, false);
         assertThat(back.id()).isEqualTo(7);
         assertThat(back.state()).isEqualTo(JobState.PENDING);
@@ -88,13 +44,15 @@ class RequeueAndDeadlineTest {
         assertThat(back.endTime()).isZero();
         assertThat(back.node()).isNull();
         assertThat(back.exit()).isEqualTo(ExitStatus.NONE);
-        Job held = back.started("main", "n1", 1, 100, 600, NOW + 131).requeue(NOW + 300, true);
+        Job held =
+                back.started("main", "n1", 1, 100, TimeLimit.of(600), NOW + 131).requeue(NOW + 300, true);
         assertThat(held.restarts()).isEqualTo(2);
         assertThat(held.request().hold()).isTrue();
         assertThat(held.reason()).isEqualTo(PendingReason.JobHeldUser);
-        assertThat(JobEnvironment.build(held.started("main", "n1", 1, 100, 600, NOW + 400), "c", "n1"))
+        assertThat(JobEnvironment.build(held.started("main", "n1", 1, 100, TimeLimit.of(600), NOW + 400), "c", "n1"))
                 .containsEntry("SLURM_RESTART_COUNT", "2");
-        assertThat(JobEnvironment.build(pending(600, 0).started("main", "n1", 1, 100, 600, NOW), "c", "n1"))
+        assertThat(JobEnvironment.build(
+                        pending(600, 0).started("main", "n1", 1, 100, TimeLimit.of(600), NOW), "c", "n1"))
                 .doesNotContainKey("SLURM_RESTART_COUNT");
     }
 
@@ -111,24 +69,27 @@ class RequeueAndDeadlineTest {
         assertThat(pending(600, NOW + 600).missesDeadline(NOW + 1)).isTrue();
         assertThat(pending(-1, NOW + 600).missesDeadline(NOW + 600)).isFalse();
         assertThat(pending(-1, NOW + 600).missesDeadline(NOW + 601)).isTrue();
-        Job ended = pending(600, NOW).ended(JobState.DEADLINE, new ExitStatus(0, 1), NOW + 1, -1);
+        Job ended = pending(600, NOW).ended(JobState.DEADLINE, new ExitStatus(0, 1), NOW + 1);
         assertThat(ended.reason()).isEqualTo(PendingReason.DeadLine);
         assertThat(JobState.DEADLINE.code()).isEqualTo("DL");
     }
 
     @Test
     void submissionChecksTheDeadlineAsSlurmctldDoes() {
-        assertThat(Admission.checkDeadline(req(600, 0, 0), 600, NOW)).isEmpty();
-        assertThat(Admission.checkDeadline(req(600, 0, NOW + 60), 600, NOW)).isEmpty();
-        assertThat(Admission.checkDeadline(req(600, 0, NOW - 1), 600, NOW))
+        assertThat(Admission.checkDeadline(req(600, 0, 0), TimeLimit.of(600), NOW))
+                .isEmpty();
+        assertThat(Admission.checkDeadline(req(600, 0, NOW + 60), TimeLimit.of(600), NOW))
+                .isEmpty();
+        assertThat(Admission.checkDeadline(req(600, 0, NOW - 1), TimeLimit.of(600), NOW))
                 .get()
                 .extracting(Admission.Rejection::failure)
                 .isEqualTo("Invalid time specified");
-        assertThat(Admission.checkDeadline(req(600, NOW + 7200, NOW + 3600), 600, NOW))
+        assertThat(Admission.checkDeadline(req(600, NOW + 7200, NOW + 3600), TimeLimit.of(600), NOW))
                 .get()
                 .extracting(Admission.Rejection::failure)
                 .isEqualTo("Invalid time specified");
-        assertThat(Admission.checkDeadline(req(JobRequest.UNSET, 0, NOW + 3600), -1, NOW))
+        assertThat(Admission.checkDeadline(
+                        req(600, 0, NOW + 3600).withTimeLimit(TimeLimit.UNSET), TimeLimit.UNLIMITED, NOW))
                 .get()
                 .extracting(Admission.Rejection::failure)
                 .isEqualTo("Requested time limit is invalid (missing or exceeds some limit)");

@@ -3,11 +3,9 @@ package io.motley.core.priority;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
-import io.motley.core.job.JobState;
-import io.motley.core.job.PendingReason;
+import io.motley.core.job.TimeLimit;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,60 +20,19 @@ class PriorityCalculatorTest {
 
     static Job job(
             long id, String user, String account, String partition, int cpus, int nice, String qos, long submit) {
-        JobRequest r = new JobRequest(
-                "j",
-                List.of(),
-                1,
-                cpus,
-                true,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                null,
-                null,
-                "/tmp",
-                "/tmp",
-                Map.of(),
-                "#!/bin/sh\n",
-                List.of(),
-                false,
-                null,
-                account,
-                "h",
-                0,
-                null,
-                null,
-                false,
-                0,
-                null,
-                null,
-                null,
-                false,
-                null,
-                nice,
-                qos,
-                0,
-                true);
-        return new Job(
-                id,
-                r,
-                user,
-                1000,
-                1000,
-                JobState.PENDING,
-                PendingReason.None,
-                0,
-                submit,
-                0,
-                0,
-                partition,
-                null,
-                0,
-                0,
-                -1,
-                ExitStatus.NONE,
-                -1);
+        JobRequest r = JobRequest.builder("#!/bin/sh\n", "/tmp")
+                .name("j")
+                .cpusPerTask(cpus)
+                .account(account)
+                .submitHost("h")
+                .nice(nice)
+                .qos(qos)
+                .build();
+        return Job.builder(id, r)
+                .owner(user, 1000, 1000)
+                .times(Job.Times.submitted(submit))
+                .allocation(Job.Allocation.queued(partition, TimeLimit.UNLIMITED))
+                .build();
     }
 
     @Test

@@ -8,10 +8,10 @@ import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.PendingReason;
+import io.motley.core.job.TimeLimit;
 import io.motley.core.scheduler.QueuedJob;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -19,68 +19,28 @@ class QueueBuilderTest {
     static final long NOW = 10_000;
 
     static JobRequest req(String name, String dependency, boolean kill, long begin, long deadline, String array) {
-        return new JobRequest(
-                name,
-                List.of(),
-                1,
-                1,
-                false,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                600,
-                null,
-                null,
-                "/tmp",
-                null,
-                Map.of(),
-                "#!/bin/sh\n",
-                List.of(),
-                false,
-                null,
-                null,
-                "h",
-                0,
-                null,
-                dependency,
-                kill,
-                begin,
-                null,
-                null,
-                null,
-                false,
-                array,
-                0,
-                null,
-                deadline,
-                true);
+        return JobRequest.builder("#!/bin/sh\n", "/tmp")
+                .name(name)
+                .timeLimit(TimeLimit.of(600))
+                .submitHost("h")
+                .dependency(dependency, kill)
+                .window(begin, deadline)
+                .array(array)
+                .build();
     }
 
     static Job job(long id, JobRequest r, JobState state) {
-        Job j = new Job(
-                id,
-                r,
-                "u",
-                1000,
-                1000,
-                JobState.PENDING,
-                PendingReason.None,
-                100 - id,
-                1,
-                0,
-                0,
-                "main",
-                null,
-                0,
-                0,
-                600,
-                ExitStatus.NONE,
-                -1);
+        Job j = Job.builder(id, r)
+                .owner("u", 1000, 1000)
+                .priority(100 - id)
+                .times(Job.Times.submitted(1))
+                .allocation(Job.Allocation.queued("main", TimeLimit.of(600)))
+                .build();
         if (r.array() != null) j = j.withArray(new ArrayPart(id, -1, r.array().replaceAll("%.*", "")));
         return switch (state) {
             case PENDING -> j;
-            case RUNNING -> j.started("main", "n1", 1, 100, 600, 5);
-            default -> j.started("main", "n1", 1, 100, 600, 5).ended(state, ExitStatus.NONE, 50, -1);
+            case RUNNING -> j.started("main", "n1", 1, 100, TimeLimit.of(600), 5);
+            default -> j.started("main", "n1", 1, 100, TimeLimit.of(600), 5).ended(state, ExitStatus.NONE, 50);
         };
     }
 
@@ -204,12 +164,12 @@ class QueueBuilderTest {
     void anArrayAtItsThrottleWaitsWithJobArrayTaskLimit() {
         Job meta =
                 job(1, req("a", null, false, 0, 0, "0-9%2"), JobState.PENDING).withArray(new ArrayPart(1, -1, "2-9"));
-        Job t0 = ArrayTasks.task(meta, 0, 2).started("main", "n1", 1, 1, 600, 5);
-        Job t1 = ArrayTasks.task(meta, 1, 3).started("main", "n1", 1, 1, 600, 5);
+        Job t0 = ArrayTasks.task(meta, 0, 2).started("main", "n1", 1, 1, TimeLimit.of(600), 5);
+        Job t1 = ArrayTasks.task(meta, 1, 3).started("main", "n1", 1, 1, TimeLimit.of(600), 5);
         QueuePass full = build(meta, t0, t1);
         assertThat(full.queue()).isEmpty();
         assertThat(full.updated().get(1L).reason()).isEqualTo(PendingReason.JobArrayTaskLimit);
-        QueuePass one = build(meta, t0, t1.ended(JobState.COMPLETED, ExitStatus.NONE, 60, -1));
+        QueuePass one = build(meta, t0, t1.ended(JobState.COMPLETED, ExitStatus.NONE, 60));
         assertThat(one.queue())
                 .extracting(q -> one.entry(q.id()))
                 .containsExactly(new QueueEntry.Task(new TaskKey(1, 2), 0));
@@ -226,9 +186,9 @@ class QueueBuilderTest {
     void aftercorrOffersTheTasksWhoseCorrespondingTaskCompleted() {
         Job first = job(1, req("a", null, false, 0, 0, "0-2"), JobState.PENDING).withArray(new ArrayPart(1, -1, "2"));
         Job t0 = ArrayTasks.task(first, 0, 2)
-                .started("main", "n1", 1, 1, 600, 5)
-                .ended(JobState.COMPLETED, ExitStatus.NONE, 9, -1);
-        Job t1 = ArrayTasks.task(first, 1, 3).started("main", "n1", 1, 1, 600, 5);
+                .started("main", "n1", 1, 1, TimeLimit.of(600), 5)
+                .ended(JobState.COMPLETED, ExitStatus.NONE, 9);
+        Job t1 = ArrayTasks.task(first, 1, 3).started("main", "n1", 1, 1, TimeLimit.of(600), 5);
         Job second = job(4, req("b", "aftercorr:1", false, 0, 0, "0-2"), JobState.PENDING);
         QueuePass p = build(first, t0, t1, second);
         assertThat(p.queue())
@@ -317,8 +277,8 @@ class QueueBuilderTest {
         Job d = plain(4, JobState.PENDING);
         QueuePass first = QueueBuilder.build(new JobTable(List.of(a, b, c, d), null), NOW, id -> false, kept);
         Job b2 = b.withPriority(b.priority() + 7);
-        Job c2 = c.withRequest(c.request().withTimeLimit(1200));
-        Job d2 = d.withPartition("debug", 600);
+        Job c2 = c.withRequest(c.request().withTimeLimit(TimeLimit.of(1200)));
+        Job d2 = d.withPartition("debug", TimeLimit.of(600));
         QueuePass second = QueueBuilder.build(new JobTable(List.of(a, b2, c2, d2), null), NOW, id -> false, kept);
         assertThat(second.queue().get(0)).isSameAs(first.queue().get(0));
         assertThat(second.queue().get(1)).isNotSameAs(first.queue().get(1)).isEqualTo(QueueBuilder.queued(b2));

@@ -7,6 +7,7 @@ import io.motley.core.cluster.NodeView;
 import io.motley.core.cluster.Partition;
 import io.motley.core.cluster.PartitionState;
 import io.motley.core.job.JobRequest;
+import io.motley.core.job.MemoryRequest;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,27 +21,14 @@ class AdmissionTest {
             new Partition("closed", false, null, -1, -1, PartitionState.INACTIVE));
 
     static JobRequest req(List<String> parts, int cpus, long mem, int nodes) {
-        return new JobRequest(
-                "j",
-                parts,
-                1,
-                cpus,
-                false,
-                nodes,
-                mem,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                null,
-                null,
-                "/tmp",
-                null,
-                Map.of(),
-                "#!/bin/sh\n",
-                List.of(),
-                false,
-                null,
-                null,
-                "h");
+        return JobRequest.builder("#!/bin/sh\n", "/tmp")
+                .name("j")
+                .partitions(parts)
+                .cpusPerTask(cpus, false)
+                .nodes(nodes)
+                .memory(mem < 0 ? MemoryRequest.UNSET : new MemoryRequest.PerNode(mem))
+                .submitHost("h")
+                .build();
     }
 
     @Test
@@ -77,41 +65,12 @@ class AdmissionTest {
     }
 
     static JobRequest charged(String account, String qos) {
-        return new JobRequest(
-                "j",
-                List.of(),
-                1,
-                1,
-                false,
-                1,
-                -2,
-                -2,
-                -2,
-                null,
-                null,
-                "/tmp",
-                null,
-                Map.of(),
-                "#!/bin/sh\n",
-                List.of(),
-                false,
-                null,
-                account,
-                "h",
-                0,
-                null,
-                null,
-                false,
-                0,
-                null,
-                null,
-                null,
-                false,
-                null,
-                0,
-                qos,
-                0,
-                true);
+        return JobRequest.builder("#!/bin/sh\n", "/tmp")
+                .name("j")
+                .account(account)
+                .submitHost("h")
+                .qos(qos)
+                .build();
     }
 
     static final io.motley.core.priority.Associations ACCOUNTS = new io.motley.core.priority.Associations(
@@ -170,47 +129,23 @@ class AdmissionTest {
 
     static JobRequest text(
             String name, String comment, String workDir, String stdout, String partition, String dependency) {
-        return new JobRequest(
-                name,
-                partition == null ? List.of() : List.of(partition),
-                1,
-                1,
-                false,
-                1,
-                -2,
-                -2,
-                -2,
-                stdout,
-                null,
-                workDir,
-                null,
-                Map.of(),
-                "#!/bin/sh\n",
-                List.of(),
-                false,
-                comment,
-                null,
-                "h",
-                0,
-                null,
-                dependency,
-                false,
-                0,
-                null,
-                null,
-                null,
-                false,
-                null,
-                0,
-                null,
-                0,
-                true);
+        return JobRequest.builder("#!/bin/sh\n", workDir)
+                .name(name)
+                .partitions(partition == null ? List.of() : List.of(partition))
+                .output(stdout, null)
+                .comment(comment)
+                .submitHost("h")
+                .dependency(dependency, false)
+                .build();
     }
 
     static JobRequest sized(String script, Map<String, String> env, String array) {
-        return new JobRequest(
-                "j", List.of(), 1, 1, false, 1, -2, -2, -2, null, null, "/tmp", null, env, script, List.of(), false,
-                null, null, "h", 0, null, null, false, 0, null, null, null, false, array, 0, null, 0, true);
+        return JobRequest.builder(script, "/tmp")
+                .name("j")
+                .environment(env)
+                .submitHost("h")
+                .array(array)
+                .build();
     }
 
     static String failure(JobRequest r, io.motley.core.config.ClusterConfig.Limits limits, int uid) {

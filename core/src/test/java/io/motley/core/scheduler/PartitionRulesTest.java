@@ -9,7 +9,6 @@ import io.motley.core.cluster.PartitionState;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.JobRequest;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** PriorityTier, MaxNodes, AllowAccounts and AllowGroups. */
@@ -21,27 +20,12 @@ class PartitionRulesTest {
     static final List<NodeView> NODES = List.of(new NodeView("a", 1, 1000, NodeState.UP));
 
     static JobRequest req(String partition, String account) {
-        return new JobRequest(
-                "j",
-                List.of(partition),
-                1,
-                1,
-                false,
-                1,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                JobRequest.UNSET,
-                null,
-                null,
-                "/tmp",
-                null,
-                Map.of(),
-                "#!/bin/sh\n",
-                List.of(),
-                false,
-                null,
-                account,
-                "h");
+        return JobRequest.builder("#!/bin/sh\n", "/tmp")
+                .name("j")
+                .partitions(partition)
+                .account(account)
+                .submitHost("h")
+                .build();
     }
 
     @Test
