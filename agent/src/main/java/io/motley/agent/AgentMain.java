@@ -55,7 +55,8 @@ public final class AgentMain {
             Long healthInterval,
             String containment,
             Integer cpuOffset,
-            boolean disableRootJobs) {}
+            boolean disableRootJobs,
+            Long maxOutputMiB) {}
 
     public static void main(String[] args) {
         Settings s;
@@ -129,6 +130,7 @@ public final class AgentMain {
                     OptionSpec.value('\0', "containment"),
                     OptionSpec.flag('C', "print-config"),
                     OptionSpec.flag('\0', "disable-root-jobs"),
+                    OptionSpec.value('\0', "max-output"),
                     OptionSpec.flag('h', "help")),
             false,
             2);
@@ -167,7 +169,8 @@ public final class AgentMain {
                         : null,
                 containment,
                 integer(p, "cpu-offset", 0),
-                p.has("disable-root-jobs"));
+                p.has("disable-root-jobs"),
+                size(p, "max-output"));
     }
 
     private static Integer integer(GetOpt.Parsed p, String key, int min) {
@@ -269,7 +272,17 @@ public final class AgentMain {
         Containment containment = Containment.choose(mode, JobLauncher.groupName(node, spool));
         boolean refuseRootJobs = s.disableRootJobs() || config.limits().disableRootJobs();
         launcher[0] = new JobLauncher(spool, node, link::trySend, containment, jobCpus(s, hw), refuseRootJobs);
+        launcher[0].workIn(home.resolve("work/" + node));
+        if (s.maxOutputMiB() != null) launcher[0].outputCap(s.maxOutputMiB() * 1024 * 1024);
         link.attach(launcher[0]);
+        launcher[0].sendOutputThrough(report -> {
+            try {
+                link.send(report);
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        });
         if (healthProgram != null && !healthProgram.isBlank()) {
             health[0] = HealthCheck.of(healthProgram, healthInterval);
             health[0].start();
@@ -322,12 +335,14 @@ public final class AgentMain {
                                 [--core-spec N] [--mem-spec SIZE] [--gpus all|none|LIST]
                                 [--health-check PROGRAM] [--health-interval SECONDS]
                                 [--containment auto|cgroup2|cgroup1|process] [--cpu-offset N]
-                                [--disable-root-jobs]
+                                [--disable-root-jobs] [--max-output SIZE]
             Detects this host's CPUs, memory and GPUs, registers with the controller and runs its jobs.
             --print-config prints the node's line as `slurmd -C` does. --core-spec/--mem-spec keep cores and
             memory for the host OS (also MemSpecLimit=/CoreSpecCount= on the node's NodeName line in motley.conf).
             Jobs run as the submitting user when the agent runs as root, else as the agent's own user.
             --disable-root-jobs refuses to run jobs of root (uid 0): they end FAILED with the reason
             "Launch refused on NODE: DisableRootJobs=YES". DisableRootJobs=YES in MOTLEY_HOME/etc/motley.conf
-            does the same. By default root's jobs run, as in Slurm.""";
+            does the same. By default root's jobs run, as in Slurm.
+            --max-output caps how much of each output stream of a job that ran here without its submit
+            directory is sent to its submit host (default 1G; docs/files.md).""";
 }

@@ -39,4 +39,13 @@ class AgentMainTest {
                 .isInstanceOf(UsageException.class)
                 .hasMessageContaining("--containment must be one of");
     }
+
+    @Test
+    void maxOutputIsASize() {
+        assertThat(AgentMain.parse(new String[] {"--max-output", "2G"}).maxOutputMiB())
+                .isEqualTo(2048L);
+        assertThat(AgentMain.parse(new String[] {}).maxOutputMiB()).isNull();
+        assertThatThrownBy(() -> AgentMain.parse(new String[] {"--max-output", "lots"}))
+                .hasMessageContaining("--max-output");
+    }
 }

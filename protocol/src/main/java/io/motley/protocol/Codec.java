@@ -42,6 +42,7 @@ public final class Codec {
                 .put("comment", r.comment())
                 .put("account", r.account())
                 .put("submitHost", r.submitHost())
+                .put("submitNode", r.submitNode())
                 .put("gpus", r.gpusPerNode())
                 .put("gpuType", r.gpuType())
                 .put("dependency", r.dependency())
@@ -94,7 +95,7 @@ public final class Codec {
                         f.bool("exclusive")),
                 new JobRequest.Timing(
                         limitFromWire(f.lng("timeLimit", NOT_GIVEN)), f.lng("begin", 0), f.lng("deadline", 0)),
-                new JobRequest.Output(f.str("stdout"), f.str("stderr")),
+                new JobRequest.Output(f.str("stdout"), f.str("stderr"), f.str("submitNode")),
                 new JobRequest.Payload(
                         workDir, f.str("submitDir"), env, f.str("script", ""), argv, f.str("submitHost")),
                 new JobRequest.Conditions(

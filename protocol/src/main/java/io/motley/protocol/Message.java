@@ -343,6 +343,49 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * motley logs: up to {@code max} bytes of a job's {@code stream} ("out" or "err") from
+     * {@code offset}, from wherever they are now.
+     */
+    record Logs(long id, String stream, long offset, int max) implements Request<LogText> {
+        public Logs {
+            Objects.requireNonNull(stream, "stream");
+        }
+    }
+
+    /**
+     * A job's output for motley logs: {@code data} from {@code offset}, read from the outbox of
+     * {@code node} (where a job's output waits for its submit host); {@code complete} when the
+     * stream has ended there and nothing follows. {@code node} is null when no node holds it: then
+     * it is in the file {@code path}, on the submit host {@code submitNode} (or everywhere, on a
+     * shared filesystem), where the command reads it itself. {@code state} is the job's.
+     */
+    record LogText(
+            String path, String submitNode, String node, long offset, byte[] data, boolean complete, JobState state)
+            implements Answer {
+        public LogText {
+            Objects.requireNonNull(data, "data");
+            Objects.requireNonNull(state, "state");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof LogText t
+                    && Objects.equals(t.path, path)
+                    && Objects.equals(t.submitNode, submitNode)
+                    && Objects.equals(t.node, node)
+                    && t.offset == offset
+                    && java.util.Arrays.equals(t.data, data)
+                    && t.complete == complete
+                    && t.state == state;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(path, node, offset, java.util.Arrays.hashCode(data), complete, state);
+        }
+    }
+
     /** Who sent a request, as the agent read it from the Unix socket's peer credentials (never the client's word). */
     record Caller(int uid, int gid, String user, List<String> groups) {
         public Caller {
@@ -389,10 +432,21 @@ public sealed interface Message {
     /** The controller's answer to a registration: how often to send heartbeats. */
     record Registered(long heartbeatSeconds) implements Order {}
 
-    /** Start this run of a job ({@code job} carries its script and environment). */
-    record Launch(String cluster, long killWaitSeconds, Job job) implements Order {
+    /**
+     * Start this run of a job ({@code job} carries its script and environment).
+     * {@code sharedFilesystem}: the node's SharedFilesystem= ("yes", "no" or "auto"), which decides
+     * whether the job runs in its own directory and its output goes to its submit host.
+     */
+    record Launch(String cluster, long killWaitSeconds, Job job, String sharedFilesystem) implements Order {
+        public static final String AUTO = "auto";
+
         public Launch {
             Objects.requireNonNull(job, "job");
+            sharedFilesystem = sharedFilesystem == null ? AUTO : sharedFilesystem;
+        }
+
+        public Launch(String cluster, long killWaitSeconds, Job job) {
+            this(cluster, killWaitSeconds, job, AUTO);
         }
     }
 
@@ -405,4 +459,96 @@ public sealed interface Message {
 
     /** The controller has recorded a run's end: the agent may forget it. */
     record AckEnded(long id, int run) implements Order {}
+
+    // ---- output of jobs whose node does not share the submit directory (docs/files.md) ------------
+
+    /**
+     * Bytes of a run's output, from the node that runs it: {@code stream} "out" (stdout, and stderr
+     * without -e) or "err", starting at {@code offset}; {@code last} when the run has ended and
+     * these are its final bytes.
+     */
+    record OutputChunk(long id, int run, String stream, long offset, byte[] data, boolean last) implements Report {
+        public OutputChunk {
+            Objects.requireNonNull(stream, "stream");
+            Objects.requireNonNull(data, "data");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof OutputChunk c
+                    && c.id == id
+                    && c.run == run
+                    && c.stream.equals(stream)
+                    && c.offset == offset
+                    && c.last == last
+                    && java.util.Arrays.equals(c.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(id, run, stream, offset, last, java.util.Arrays.hashCode(data));
+        }
+
+        @Override
+        public String toString() {
+            return "OutputChunk[id=" + id + ", run=" + run + ", stream=" + stream + ", offset=" + offset + ", bytes="
+                    + data.length + ", last=" + last + "]";
+        }
+    }
+
+    /**
+     * A chunk routed by the controller to the agent of the job's submit node, with where it goes
+     * as the controller's job record says (never as the running node said): the file {@code path}
+     * on the submit host, written as {@code user} ({@code uid}, {@code gid}).
+     */
+    record Deliver(OutputChunk chunk, String path, int uid, int gid, String user) implements Order {
+        public Deliver {
+            Objects.requireNonNull(chunk, "chunk");
+            Objects.requireNonNull(path, "path");
+        }
+    }
+
+    /** motley logs: read a run's outbox; {@code tag} pairs the answer with the question. */
+    record ReadOutput(long tag, long id, int run, String stream, long offset, int max) implements Order {
+        public ReadOutput {
+            Objects.requireNonNull(stream, "stream");
+        }
+    }
+
+    /**
+     * The answer to {@link ReadOutput}: {@code found} false when this node holds no outbox for the
+     * run (its output was delivered, or never came here); {@code complete} when the run has ended
+     * and {@code data} reaches the stream's end.
+     */
+    record OutputRead(long tag, boolean found, long offset, byte[] data, boolean complete) implements Report {
+        public OutputRead {
+            Objects.requireNonNull(data, "data");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof OutputRead r
+                    && r.tag == tag
+                    && r.found == found
+                    && r.offset == offset
+                    && java.util.Arrays.equals(r.data, data)
+                    && r.complete == complete;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(tag, found, offset, java.util.Arrays.hashCode(data), complete);
+        }
+    }
+
+    /**
+     * The submit node's agent has written a stream up to {@code offset} (sent by it to the
+     * controller, and routed by the controller to the running node); {@code error}, when not null,
+     * says why it could not write more (the node keeps the bytes and sends them again later).
+     */
+    record Delivered(long id, int run, String stream, long offset, String error) implements Report, Order {
+        public Delivered {
+            Objects.requireNonNull(stream, "stream");
+        }
+    }
 }

@@ -15,6 +15,8 @@ import io.motley.protocol.Message.AckEnded;
 import io.motley.protocol.Message.Answer;
 import io.motley.protocol.Message.Caller;
 import io.motley.protocol.Message.Cancel;
+import io.motley.protocol.Message.Deliver;
+import io.motley.protocol.Message.Delivered;
 import io.motley.protocol.Message.ExpectedStart;
 import io.motley.protocol.Message.Failure;
 import io.motley.protocol.Message.Heartbeat;
@@ -34,6 +36,7 @@ import io.motley.protocol.Message.Nodes;
 import io.motley.protocol.Message.Order;
 import io.motley.protocol.Message.Outcome;
 import io.motley.protocol.Message.Outcomes;
+import io.motley.protocol.Message.OutputChunk;
 import io.motley.protocol.Message.PartitionList;
 import io.motley.protocol.Message.Partitions;
 import io.motley.protocol.Message.Ping;
@@ -101,7 +104,8 @@ public final class Messages {
             Ops.PRIORITY_FACTORS,
             Ops.SHARES,
             Ops.ACCOUNTS,
-            Ops.ACCOUNTS_CHANGE);
+            Ops.ACCOUNTS_CHANGE,
+            Ops.LOGS);
 
     // ---- encoding -------------------------------------------------------------------------------
 
@@ -270,12 +274,88 @@ public final class Messages {
             return Frame.op(Ops.LAUNCH)
                     .put("cluster", x.cluster())
                     .put("killWait", x.killWaitSeconds())
+                    .put("sharedFs", Launch.AUTO.equals(x.sharedFilesystem()) ? null : x.sharedFilesystem())
                     .add(Codec.job(x.job(), true));
+        if (m instanceof OutputChunk x) return chunk(Frame.op(Ops.OUTPUT), x);
+        if (m instanceof Deliver x)
+            return chunk(Frame.op(Ops.DELIVER), x.chunk())
+                    .put("path", x.path())
+                    .put("uid", x.uid())
+                    .put("gid", x.gid())
+                    .put("user", x.user());
+        if (m instanceof Message.Logs x)
+            return Frame.op(Ops.LOGS)
+                    .put("id", x.id())
+                    .put("stream", x.stream())
+                    .put("offset", x.offset())
+                    .put("max", x.max());
+        if (m instanceof Message.LogText x)
+            return Frame.op(Ops.OK)
+                    .put("path", x.path())
+                    .put("submitNode", x.submitNode())
+                    .put("node", x.node())
+                    .put("offset", x.offset())
+                    .put("data", java.util.Base64.getEncoder().encodeToString(x.data()))
+                    .put("complete", x.complete())
+                    .put("state", x.state().name());
+        if (m instanceof Message.ReadOutput x)
+            return Frame.op(Ops.READ_OUTPUT)
+                    .put("tag", x.tag())
+                    .put("id", x.id())
+                    .put("run", x.run())
+                    .put("stream", x.stream())
+                    .put("offset", x.offset())
+                    .put("max", x.max());
+        if (m instanceof Message.OutputRead x)
+            return Frame.op(Ops.OUTPUT_READ)
+                    .put("tag", x.tag())
+                    .put("found", x.found())
+                    .put("offset", x.offset())
+                    .put("data", java.util.Base64.getEncoder().encodeToString(x.data()))
+                    .put("complete", x.complete());
+        if (m instanceof Delivered x)
+            return Frame.op(Ops.DELIVERED)
+                    .put("id", x.id())
+                    .put("run", x.run())
+                    .put("stream", x.stream())
+                    .put("offset", x.offset())
+                    .put("error", x.error());
         if (m instanceof Kill x)
             return Frame.op(Ops.KILL).put("id", x.id()).put("run", x.run()).put("why", word(x.reason()));
         if (m instanceof AckEnded x)
             return Frame.op(Ops.ACK_ENDED).put("id", x.id()).put("run", x.run());
         throw new AssertionError("unknown message " + m);
+    }
+
+    private static Frame chunk(Frame f, OutputChunk c) {
+        return f.put("id", c.id())
+                .put("run", c.run())
+                .put("stream", c.stream())
+                .put("offset", c.offset())
+                .put("data", java.util.Base64.getEncoder().encodeToString(c.data()))
+                .put("last", c.last());
+    }
+
+    private static OutputChunk chunk(Frame f) {
+        String stream = stream(f);
+        long offset = number(f, "offset", -1);
+        if (offset < 0) throw new MalformedMessage("offset: missing or negative");
+        return new OutputChunk(runId(f), run(f), stream, offset, base64(f, "data"), f.bool("last"));
+    }
+
+    private static String stream(Frame f) {
+        String stream = f.str("stream", "");
+        if (!stream.equals("out") && !stream.equals("err"))
+            throw new MalformedMessage("stream: '" + quote(stream) + "' is neither out nor err");
+        return stream;
+    }
+
+    private static byte[] base64(Frame f, String key) {
+        try {
+            return java.util.Base64.getDecoder().decode(f.str(key, ""));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessage(key + ": not base64");
+        }
     }
 
     /** A request as the agent relays it: the request's own frame, stamped with who sent it. */
@@ -382,7 +462,37 @@ public final class Messages {
                         number(f, "clock", 0));
             case Ops.JOB_ENDED -> jobEnded(f);
             case Ops.LAUNCH ->
-                new Launch(f.str("cluster", "motley"), number(f, "killWait", 30), job(child(f, 0, "job"), "job: "));
+                new Launch(
+                        f.str("cluster", "motley"),
+                        number(f, "killWait", 30),
+                        job(child(f, 0, "job"), "job: "),
+                        f.str("sharedFs", Launch.AUTO));
+            case Ops.OUTPUT -> chunk(f);
+            case Ops.DELIVER -> {
+                String path = f.str("path");
+                if (path == null || !path.startsWith("/")) throw new MalformedMessage("path: missing or not absolute");
+                yield new Deliver(
+                        chunk(f), path, (int) number(f, "uid", -1), (int) number(f, "gid", -1), f.str("user"));
+            }
+            case Ops.LOGS ->
+                new Message.Logs(
+                        runId(f), stream(f), Math.max(0, number(f, "offset", 0)), (int) number(f, "max", 65536));
+            case Ops.READ_OUTPUT ->
+                new Message.ReadOutput(
+                        number(f, "tag", 0), runId(f), run(f), stream(f), Math.max(0, number(f, "offset", 0)), (int)
+                                number(f, "max", 65536));
+            case Ops.OUTPUT_READ ->
+                new Message.OutputRead(
+                        number(f, "tag", 0),
+                        f.bool("found"),
+                        number(f, "offset", 0),
+                        base64(f, "data"),
+                        f.bool("complete"));
+            case Ops.DELIVERED -> {
+                long offset = number(f, "offset", -1);
+                if (offset < 0) throw new MalformedMessage("offset: missing or negative");
+                yield new Delivered(runId(f), run(f), f.str("stream", "out"), offset, f.str("error"));
+            }
             case Ops.KILL -> new Kill(runId(f), run(f), killReason(f.str("why", "cancel")));
             case Ops.ACK_ENDED -> new AckEnded(runId(f), run(f));
             case Ops.OK ->
@@ -484,6 +594,15 @@ public final class Messages {
             return new Message.AccountsAnswer(guard("accounts: ", f, () -> AccountsCodec.db(f)), f.str("cluster", ""));
         if (request instanceof Message.AccountsUpdate x)
             return new Message.AccountsResult(guard("accounts change: ", f, () -> AccountsCodec.result(f)));
+        if (request instanceof Message.Logs x)
+            return new Message.LogText(
+                    f.str("path"),
+                    f.str("submitNode"),
+                    f.str("node"),
+                    number(f, "offset", 0),
+                    base64(f, "data"),
+                    f.bool("complete"),
+                    guard("state: ", f, () -> JobState.valueOf(f.str("state", "PENDING"))));
         throw new AssertionError("unknown message " + request);
     }
 

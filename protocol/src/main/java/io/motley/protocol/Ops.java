@@ -54,4 +54,15 @@ public final class Ops {
     public static final String ACK_ENDED = "ack_ended";
     public static final String LAUNCH = "launch";
     public static final String KILL = "kill";
+    /** A run's output, node -> controller, and routed to the submit node's agent as "deliver". */
+    public static final String OUTPUT = "output";
+
+    public static final String DELIVER = "deliver";
+    /** How far a stream has been written on the submit host: submit agent -> controller -> running node. */
+    public static final String DELIVERED = "delivered";
+    /** motley logs: a job's output from wherever it is (command -> controller -> the node holding it). */
+    public static final String LOGS = "logs";
+
+    public static final String READ_OUTPUT = "read_output";
+    public static final String OUTPUT_READ = "output_read";
 }

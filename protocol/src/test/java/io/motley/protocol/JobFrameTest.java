@@ -91,6 +91,15 @@ class JobFrameTest {
     }
 
     @Test
+    void theSubmitNodeTravelsWithTheJob() {
+        Job j = Job.builder(7, REQUEST.withSubmitNode("laptop"))
+                .owner("ann", 1000, 100)
+                .build();
+        assertThat(Codec.job(Codec.job(j, true)).request().submitNode()).isEqualTo("laptop");
+        assertThat(Codec.job(Codec.job(j, false)).request().submitNode()).isEqualTo("laptop");
+    }
+
+    @Test
     void aRequestsLimitAndMemoryTravelAsTheWiresNumbersAndComeBackTyped() {
         Frame unset = Codec.request(REQUEST, false);
         assertThat(unset.str("timeLimit")).as("not given").isEqualTo("-2");

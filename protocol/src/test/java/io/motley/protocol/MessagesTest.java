@@ -190,6 +190,21 @@ class MessagesTest {
                 new Heartbeat(0.25, 1234, null, "ok", 1_700_000_300_000L),
                 ended(),
                 new Launch("motley", 30, job()),
+                new Launch("motley", 30, job(), "no"),
+                new Message.OutputChunk(42, 1, "out", 65536, new byte[] {0, 1, (byte) 0xff, '\n'}, false),
+                new Message.OutputChunk(42, 0, "err", 0, new byte[0], true),
+                new Message.Deliver(
+                        new Message.OutputChunk(42, 1, "out", 7, "hello\n".getBytes(), true),
+                        "/home/ann/slurm-42.out",
+                        1000,
+                        100,
+                        "ann"),
+                new Message.Delivered(42, 1, "out", 65536, null),
+                new Message.Logs(42, "err", 100, 65536),
+                new Message.ReadOutput(7, 42, 1, "out", 0, 4096),
+                new Message.OutputRead(7, true, 0, new byte[] {'h', 'i'}, false),
+                new Message.OutputRead(8, false, 0, new byte[0], true),
+                new Message.Delivered(42, 1, "err", 0, "No space left on device"),
                 new Kill(42, 1, KillReason.CANCEL),
                 new Kill(42, 1, KillReason.REQUEUE),
                 new Kill(42, 1, KillReason.NODE_DOWN),
@@ -217,6 +232,15 @@ class MessagesTest {
         return Stream.of(
                 new Object[] {new Ping(false), new Pong("motley", "ctl1", "ok")},
                 new Object[] {new Submit(request()), new Submitted(42)},
+                new Object[] {
+                    new Message.Logs(42, "out", 0, 100),
+                    new Message.LogText(null, null, "nas", 0, new byte[] {'x'}, true, JobState.RUNNING)
+                },
+                new Object[] {
+                    new Message.Logs(42, "out", 0, 100),
+                    new Message.LogText(
+                            "/home/ann/slurm-42.out", "laptop", null, 5, new byte[0], false, JobState.COMPLETED)
+                },
                 new Object[] {
                     Jobs.all(),
                     new JobList(List.of(new Listed(listed, null), new Listed(listed, new ExpectedStart(5, "n2"))))
@@ -404,6 +428,27 @@ class MessagesTest {
     }
 
     // ---- malformed frames -------------------------------------------------------------------------
+
+    @Test
+    void aDeliveryToARelativePathOrAnUnknownStreamIsRefused() {
+        Frame chunk = Messages.encode(new Message.OutputChunk(1, 0, "out", 0, new byte[] {1}, false));
+        assertThatThrownBy(() -> Messages.decode(chunk.put("stream", "log")))
+                .isInstanceOf(MalformedMessage.class)
+                .hasMessageContaining("stream");
+        Frame deliver = Messages.encode(new Message.Deliver(
+                new Message.OutputChunk(1, 0, "out", 0, new byte[] {1}, false), "/home/ann/x", 1000, 100, "ann"));
+        assertThatThrownBy(() -> Messages.decode(deliver.put("path", "x")))
+                .isInstanceOf(MalformedMessage.class)
+                .hasMessageContaining("path");
+        assertThatThrownBy(() -> Messages.decode(Frame.op("output").put("id", 1).put("stream", "out")))
+                .hasMessageContaining("offset");
+        assertThatThrownBy(() -> Messages.decode(Frame.op("output")
+                        .put("id", 1)
+                        .put("stream", "out")
+                        .put("offset", 0)
+                        .put("data", "@@")))
+                .hasMessageContaining("data");
+    }
 
     @Test
     void aMalformedFrameIsAnErrorThatNamesTheField() {

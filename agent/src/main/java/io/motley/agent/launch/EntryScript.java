@@ -22,13 +22,14 @@ final class EntryScript {
 
     /**
      * Runs as the job's user with an empty environment and the job's variables on descriptor 3:
-     * $1 stdout file, $2 stderr file ('' = with stdout), $3 work dir, $4 the script, then its
+     * $1 stdout file ('' = the descriptors the entry script opened in the agent's outbox), $2
+     * stderr file ('' = with stdout), $3 work dir, $4 the script, then its
      * arguments. It keeps no variables of its own, which the job's environment could overwrite.
      * The file behind descriptor 3 cannot be opened again by the user (/dev/fd/3 would be), so
      * cat(1) reads the descriptor itself.
      */
     static final String AS_USER = """
-            if [ -z "$2" ]; then exec >"$1" 2>&1; else exec >"$1" 2>"$2"; fi
+            if [ -n "$1" ]; then if [ -z "$2" ]; then exec >"$1" 2>&1; else exec >"$1" 2>"$2"; fi; fi
             eval "$(/bin/cat <&3)"
             exec 3<&-
             if ! cd "$3" 2>/dev/null; then
@@ -57,6 +58,29 @@ final class EntryScript {
             String script,
             String out,
             String err) {
+        return render(
+                jobId, node, joinFiles, bindCommand, umask, asUser, envFile, workDir, script, out, err, null, null);
+    }
+
+    /**
+     * As above, for a job whose output goes to the agent's outbox: {@code spoolOut} (and
+     * {@code spoolErr}, null for stdout's file) are opened here, with the agent's privileges, in
+     * the agent's own spool, and the job inherits them; {@code out} and {@code err} are then "".
+     */
+    static String render(
+            long jobId,
+            String node,
+            List<Path> joinFiles,
+            List<String> bindCommand,
+            String umask,
+            List<String> asUser,
+            Path envFile,
+            String workDir,
+            String script,
+            String out,
+            String err,
+            Path spoolOut,
+            Path spoolErr) {
         StringBuilder b = new StringBuilder("#!/bin/sh\n");
         b.append("# Motley job ").append(jobId).append(": join its containment, then become the job\n");
         if (!joinFiles.isEmpty()) {
@@ -74,6 +98,11 @@ final class EntryScript {
         }
         if (umask != null && UMASK.matcher(umask).matches())
             b.append("umask ").append(umask).append('\n');
+        if (spoolOut != null) {
+            b.append("exec >>").append(quote(spoolOut.toString()));
+            b.append(spoolErr == null ? " 2>&1" : " 2>>" + quote(spoolErr.toString()))
+                    .append('\n');
+        }
         b.append("exec");
         asUser.forEach(w -> b.append(' ').append(quote(w)));
         // the job's marker is there from the first moment (process tracking looks for it); the rest comes from the file

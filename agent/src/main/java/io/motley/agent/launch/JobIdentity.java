@@ -64,15 +64,25 @@ final class JobIdentity {
     }
 
     static JobIdentity of(Job job, boolean agentIsRoot, Method method) throws IOException {
+        return of(job.id(), job.uid(), job.gid(), job.user(), agentIsRoot, method);
+    }
+
+    /** The submitter of job {@code id} by uid, gid and name (the name only where the uid has no passwd entry). */
+    static JobIdentity of(long id, int uid, int jobGid, String user, boolean agentIsRoot) throws IOException {
+        return of(id, uid, jobGid, user, agentIsRoot, available().orElse(null));
+    }
+
+    private static JobIdentity of(long id, int uid, int jobGid, String user, boolean agentIsRoot, Method method)
+            throws IOException {
         if (!agentIsRoot) return agent();
-        if (job.uid() < 0) {
-            throw new IOException("job " + job.id()
-                    + " names no submitting uid; an agent running as root runs jobs only as" + " their submitter");
+        if (uid < 0) {
+            throw new IOException("job " + id + " names no submitting uid; an agent running as root runs jobs only as"
+                    + " their submitter");
         }
-        if (job.uid() == 0) return new JobIdentity(false, 0, Math.max(0, job.gid()), "root", List.of(), Map.of());
-        Optional<Passwd> pw = Passwd.lookup(job.uid());
-        String name = pw.map(Passwd::name).orElse(job.user());
-        int gid = job.gid() >= 0 ? job.gid() : pw.map(Passwd::gid).orElse(job.uid());
+        if (uid == 0) return new JobIdentity(false, 0, Math.max(0, jobGid), "root", List.of(), Map.of());
+        Optional<Passwd> pw = Passwd.lookup(uid);
+        String name = pw.map(Passwd::name).orElse(user);
+        int gid = jobGid >= 0 ? jobGid : pw.map(Passwd::gid).orElse(uid);
         Map<String, String> env = new LinkedHashMap<>();
         if (pw.isPresent()) {
             env.put("HOME", pw.get().home());
@@ -82,16 +92,16 @@ final class JobIdentity {
         env.put("LOGNAME", name);
         if (method == null) {
             throw new IOException(
-                    "cannot run job " + job.id() + " as " + name + ": none of setpriv, runuser or perl is installed");
+                    "cannot run job " + id + " as " + name + ": none of setpriv, runuser or perl is installed");
         }
         String tool = find(method.tool)
-                .orElseThrow(() -> new IOException("cannot run job " + job.id() + " as " + name + ": " + method.tool
+                .orElseThrow(() -> new IOException("cannot run job " + id + " as " + name + ": " + method.tool
                         + " is not installed in /usr/bin, /bin, /usr/sbin, /sbin or /usr/local/bin"));
         List<String> prefix = switch (method) {
             case SETPRIV ->
                 List.of(
                         tool,
-                        "--reuid=" + job.uid(),
+                        "--reuid=" + uid,
                         "--regid=" + gid,
                         pw.isPresent() ? "--init-groups" : "--clear-groups",
                         "--");
@@ -101,11 +111,11 @@ final class JobIdentity {
                         tool,
                         "-e",
                         PERL_DROP,
-                        Integer.toString(job.uid()),
+                        Integer.toString(uid),
                         Integer.toString(gid),
                         String.join(" ", groups(name, gid)));
         };
-        return new JobIdentity(true, job.uid(), gid, name, prefix, env);
+        return new JobIdentity(true, uid, gid, name, prefix, env);
     }
 
     /** The first way to drop privileges this host has. */

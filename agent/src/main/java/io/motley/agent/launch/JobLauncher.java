@@ -126,6 +126,15 @@ public final class JobLauncher {
     private final ScheduledExecutorService timers =
             Executors.newScheduledThreadPool(2, Thread.ofVirtual().factory());
 
+    /** Where the link sends output chunks; until the agent attaches its link, nothing goes. */
+    private volatile OutputOutbox.Sender outputSender = r -> false;
+    /** Output of runs whose submit directory is not on this node, on its way to their submit host. */
+    private final OutputOutbox outbox;
+    /** Output of jobs submitted here that ran elsewhere, written here as their users. */
+    private final OutputDelivery delivery;
+    /** Per-run working directories of jobs whose submit directory is not on this node (root's, 0711). */
+    private volatile Path workRoot;
+
     /** One job this agent is responsible for, running or ended and not yet acknowledged. */
     private static final class Running {
         final long id;
@@ -134,6 +143,9 @@ public final class JobLauncher {
         final long limitSeconds; // 0: no limit
         final long killWait;
         final String stderrPath;
+        /** The run's output goes to the outbox, and from there to its submit host. */
+        volatile boolean remote;
+
         volatile JobBox box;
         /**
          * Words that run a command as the job's user (empty where the job runs as the agent's user),
@@ -216,6 +228,16 @@ public final class JobLauncher {
         Files.setPosixFilePermissions(spool, PRIVATE_DIR);
         writeAtomically(spool.resolve("shepherd.sh"), SHEPHERD.getBytes(StandardCharsets.UTF_8), PRIVATE_SCRIPT);
         this.setsid = findSetsid();
+        workIn(spool.resolveSibling(spool.getFileName() + ".work"));
+        this.outbox = new OutputOutbox(
+                spool.resolve("outbox"),
+                r -> outputSender.send(r),
+                System::currentTimeMillis,
+                OutputOutbox.DEFAULT_CAP);
+        this.outbox.onDelivered(this::removeWorkDir);
+        this.delivery = new OutputDelivery(spool.resolve("delivered"), agentIsRoot);
+
+        timers.scheduleWithFixedDelay(this::shipOutput, 500, 500, TimeUnit.MILLISECONDS);
         if (agentIsRoot && JobIdentity.available().isEmpty()) {
             log.warn(
                     "the agent runs as root but has none of setpriv, runuser or perl to run jobs as their submitters; jobs of"
@@ -229,6 +251,105 @@ public final class JobLauncher {
                 containment.name(),
                 CpuAllocator.formatList(cpus.cpus()),
                 refuseRootJobs ? "refused" : "allowed");
+    }
+
+    /**
+     * Where jobs whose submit directory is not on this node get their directories (the agent uses
+     * MOTLEY_HOME/work/NODE: the spool is closed to users). Made root's, 0711: each job's user
+     * enters its own directory in it and lists nothing else.
+     */
+    public void workIn(Path dir) throws IOException {
+        if (dir.getParent() != null && !Files.isDirectory(dir.getParent())) {
+            Files.createDirectories(dir.getParent());
+            Files.setPosixFilePermissions(dir.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
+        }
+        createPrivateDirectory(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        this.workRoot = dir;
+        if (agentIsRoot) {
+            closedAncestor(dir)
+                    .ifPresent(d -> log.warn(
+                            "jobs of other users cannot enter their directories under {}: {} is closed to them; jobs"
+                                    + " whose submit directory is not on this node will fail to launch (docs/files.md)",
+                            dir,
+                            d));
+        }
+    }
+
+    /** The first directory on the way to {@code dir} that other users may not pass through, if any. */
+    static Optional<Path> closedAncestor(Path dir) {
+        for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
+            try {
+                if (!Files.getPosixFilePermissions(p).contains(PosixFilePermission.OTHERS_EXECUTE))
+                    return Optional.of(p);
+            } catch (IOException | UnsupportedOperationException e) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** At most this many bytes of each stream of a job's output go to its submit host (--max-output). */
+    public void outputCap(long bytes) {
+        outbox.capBytes(bytes);
+    }
+
+    /** Output chunks go out through {@code sender} (the controller link) from now on. */
+    public void sendOutputThrough(OutputOutbox.Sender sender) {
+        this.outputSender = sender;
+        shipOutput();
+    }
+
+    /** Writes output the controller routed here from a job submitted on this node that ran elsewhere. */
+    public Message.Delivered deliver(Message.Deliver d) {
+        return delivery.deliver(d);
+    }
+
+    /** The submit host's answer to a chunk of a run of this node. */
+    public void delivered(Message.Delivered d) {
+        outbox.delivered(d);
+    }
+
+    /** motley logs: a run's output while this node's outbox holds it. */
+    public Message.OutputRead readOutput(Message.ReadOutput r) {
+        return outbox.read(r.tag(), runDir(r.id(), r.run()), r.stream(), r.offset(), r.max());
+    }
+
+    private void shipOutput() {
+        try {
+            outbox.tick();
+        } catch (RuntimeException e) {
+            log.warn("shipping job output failed; trying again error={}", e.toString());
+        }
+    }
+
+    /** The per-run working directory goes once the run's output is delivered: emptied as its user, then removed. */
+    private void removeWorkDir(Path outboxDir) {
+        Path work = workRoot.resolve(outboxDir.getFileName());
+        if (!Files.isDirectory(work, LinkOption.NOFOLLOW_LINKS)) return;
+        List<String> cmd = new ArrayList<>();
+        Optional<String> owner = read(outboxDir.resolve("owner"));
+        try {
+            if (owner.isPresent()) {
+                String[] w = owner.get().trim().split(" ", 3);
+                cmd.addAll(JobIdentity.of(0, Integer.parseInt(w[0]), Integer.parseInt(w[1]), w[2], agentIsRoot).prefix);
+            } else if (agentIsRoot) {
+                log.warn("the working directory's owner is unknown; leaving it dir={}", work);
+                return;
+            }
+            cmd.addAll(List.of(
+                    JobIdentity.find("find").orElse("/usr/bin/find"), work.toString(), "-mindepth", "1", "-delete"));
+            Process p = RootCommand.of(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            p.waitFor(60, TimeUnit.SECONDS);
+            Files.deleteIfExists(work);
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot remove the job's working directory dir={} error={}", work, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The containment jobs on this node get (its name is what the node reports). */
@@ -305,7 +426,17 @@ public final class JobLauncher {
             } catch (IOException e) {
                 throw new LaunchFailure(spoolTrouble(e), e);
             }
-            start(job, order.cluster(), order.killWaitSeconds(), dir);
+            start(job, order.cluster(), order.killWaitSeconds(), dir, order.sharedFilesystem());
+        } catch (LaunchFailure.Slurm e) {
+            log.error("launch failed job={} error=\"{}\"", job.id(), e.getMessage());
+            cpus.release(job.id());
+            finish(
+                    new Running(job.id(), run, dir, -1, 0, null),
+                    JobState.FAILED,
+                    0,
+                    53,
+                    Usage.NONE,
+                    "JobLaunchFailure");
         } catch (LaunchFailure | RuntimeException e) {
             String why = String.valueOf(e.getMessage());
             if (e instanceof LaunchFailure) log.error("launch failed job={} error=\"{}\"", job.id(), why);
@@ -322,9 +453,16 @@ public final class JobLauncher {
     }
 
     /** Why a launch did not happen, in words for the job's user (it becomes the job's Reason). */
-    private static final class LaunchFailure extends Exception {
+    private static class LaunchFailure extends Exception {
         LaunchFailure(String why, Throwable cause) {
             super(why, cause);
+        }
+
+        /** What Slurm ends FAILED 0:53 with reason JobLaunchFailure (an output file it cannot open). */
+        static final class Slurm extends LaunchFailure {
+            Slurm(String why) {
+                super(why, null);
+            }
         }
     }
 
@@ -371,15 +509,74 @@ public final class JobLauncher {
         }
     }
 
-    private void start(Job job, String cluster, long killWait, Path dir) throws LaunchFailure {
+    /**
+     * Whether a run's output goes to its submit host (docs/files.md): where the node does not share
+     * the submit directory (SharedFilesystem=no, or auto and the working directory is not here),
+     * and the job came through another node's agent, which can write it there.
+     */
+    boolean runsRemote(Job job, String sharedFilesystem) {
+        String from = job.request().submitNode();
+        if (from == null || from.equals(nodeName)) return false;
+        return switch (sharedFilesystem) {
+            case "no" -> true;
+            case "yes" -> false;
+            default -> !Files.isDirectory(Path.of(job.request().workDir()));
+        };
+    }
+
+    private void start(Job job, String cluster, long killWait, Path dir, String sharedFilesystem) throws LaunchFailure {
         String workDir = job.request().workDir();
         String out = OutputPattern.stdout(job, nodeName);
         String err = job.request().stderrPattern() == null ? "" : OutputPattern.stderr(job, nodeName);
+        if (err.equals(out)) err = "";
+        boolean remote = runsRemote(job, sharedFilesystem);
+        if (!remote) {
+            // Slurm's rule where the filesystem is shared: an output file that cannot be opened fails the launch
+            for (String f : err.isEmpty() ? List.of(out) : List.of(out, err)) {
+                Path parent = Path.of(f).getParent();
+                if (parent != null && !Files.isDirectory(parent))
+                    throw new LaunchFailure.Slurm("output directory " + parent + " does not exist on " + nodeName);
+            }
+        }
         JobIdentity who;
         try {
             who = JobIdentity.of(job, agentIsRoot);
         } catch (IOException e) {
             throw new LaunchFailure(e.getMessage(), e);
+        }
+        Path spoolOut = null;
+        Path spoolErr = null;
+        String runName = dir.getFileName().toString();
+        if (remote) {
+            try {
+                Path box = outbox.open(job.id(), job.restarts(), runName, !err.isEmpty());
+                writeAtomically(box.resolve("owner"), who.uid + " " + who.gid + " " + who.user);
+                spoolOut = box.resolve("out");
+                spoolErr = err.isEmpty() ? null : box.resolve("err");
+                Path work = workRoot.resolve(runName);
+                Optional<Path> closed = closedAncestor(workRoot);
+                if (who.drops && closed.isPresent()) {
+                    throw new LaunchFailure(
+                            "the job's user cannot reach its directory under " + workRoot + ": " + closed.get()
+                                    + " is closed to other users (make it o+x, or move MOTLEY_HOME)",
+                            null);
+                }
+                createPrivateDirectory(work);
+                if (who.drops) {
+                    Files.setAttribute(work, "unix:gid", who.gid);
+                    Files.setAttribute(work, "unix:uid", who.uid);
+                }
+                workDir = work.toString();
+            } catch (IOException e) {
+                throw new LaunchFailure(spoolTrouble(e), e);
+            }
+            log.info(
+                    "job runs in a directory of its own; its output goes to its submit node job={} run={} dir={}"
+                            + " submit_node={}",
+                    job.id(),
+                    job.restarts(),
+                    workDir,
+                    job.request().submitNode());
         }
         List<Integer> ids = cpus.allocate(job.id(), job.allocCpus());
         JobBox box = openBox(job.id(), new JobLimits(job.allocMemMiB(), ids, 0));
@@ -418,8 +615,10 @@ public final class JobLauncher {
                                         envFile,
                                         workDir,
                                         script,
-                                        out,
-                                        err)
+                                        remote ? "" : out,
+                                        remote ? "" : err,
+                                        spoolOut,
+                                        spoolErr)
                                 .getBytes(StandardCharsets.UTF_8),
                         PRIVATE_SCRIPT);
                 createPrivateFile(dir.resolve("shepherd.log"));
@@ -445,10 +644,13 @@ public final class JobLauncher {
             } catch (IOException e) {
                 throw new LaunchFailure(reason(e) + " (starting the job's shepherd)", e);
             }
-            Running r = new Running(
-                    job.id(), job.restarts(), dir, job.timeLimit().secondsOr(0), killWait, err.isEmpty() ? out : err);
+            String errFile = remote ? (spoolErr != null ? spoolErr : spoolOut).toString() : err.isEmpty() ? out : err;
+            Running r =
+                    new Running(job.id(), job.restarts(), dir, job.timeLimit().secondsOr(0), killWait, errFile);
             r.box = box;
-            r.asUser = who.prefix;
+            // the outbox is the agent's own: it appends there itself
+            r.asUser = remote ? List.of() : who.prefix;
+            r.remote = remote;
             running.put(runDir(r.id, r.run), r);
             try {
                 writeAtomically(dir.resolve("shepherd.pid"), Long.toString(p.pid()));
@@ -662,6 +864,14 @@ public final class JobLauncher {
 
     private void finish(Running r, JobState state, int code, int signal, Usage usage, String desc) {
         long end = WallClock.seconds();
+        // a launch that failed after its outbox was made ends here too: what it wrote there still travels
+        if (r.remote || Files.isDirectory(outbox.runDir(runDir(r.id, r.run)), LinkOption.NOFOLLOW_LINKS)) {
+            String runName = runDir(r.id, r.run);
+            outbox.ended(runName);
+            if (desc == null) desc = outbox.overCap(runName).orElse(null);
+            if (desc == null && spoolFull())
+                desc = "Job output may be incomplete: No space left on device in the outbox of " + nodeName;
+        }
         JobEnded result = new JobEnded(r.id, r.run, state, new ExitStatus(code, signal), end, desc, usage);
         r.result = result;
         try {
@@ -886,9 +1096,13 @@ public final class JobLauncher {
         Job job = order.job();
         String out = OutputPattern.stdout(job, nodeName);
         String err = OutputPattern.stderr(job, nodeName);
+        Path box = outbox.runDir(runDir(id, run));
+        boolean remote = Files.isDirectory(box, LinkOption.NOFOLLOW_LINKS);
+        if (remote) err = (Files.exists(box.resolve("err")) ? box.resolve("err") : box.resolve("out")).toString();
         Running r = new Running(id, run, dir, job.timeLimit().secondsOr(0), order.killWaitSeconds(), err);
+        r.remote = remote;
         try {
-            r.asUser = JobIdentity.of(job, agentIsRoot).prefix;
+            r.asUser = remote ? List.of() : JobIdentity.of(job, agentIsRoot).prefix;
         } catch (IOException e) {
             log.warn(
                     "the adopted job's user is unknown; the agent will not write to its files job={} error={}",

@@ -5,6 +5,7 @@ import io.motley.protocol.Bounds;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
 import io.motley.protocol.MalformedMessage;
+import io.motley.protocol.Message;
 import io.motley.protocol.Message.AckEnded;
 import io.motley.protocol.Message.Failure;
 import io.motley.protocol.Message.Heartbeat;
@@ -224,6 +225,25 @@ public final class ControllerLink {
                 case Launch l -> Thread.ofVirtual().start(() -> launcher.launch(l));
                 case Kill k -> launcher.kill(k.id(), k.run(), k.reason());
                 case AckEnded a -> launcher.acknowledged(a.id(), a.run());
+                case Message.Deliver d ->
+                    Thread.ofVirtual().start(() -> {
+                        Message.Delivered answer = launcher.deliver(d);
+                        try {
+                            send(answer);
+                        } catch (IOException e) {
+                            // the running node sends the chunk again, and what is written is skipped then
+                            log.debug("delivery answer not sent: {}", e.getMessage());
+                        }
+                    });
+                case Message.Delivered d -> launcher.delivered(d);
+                case Message.ReadOutput r ->
+                    Thread.ofVirtual().start(() -> {
+                        try {
+                            send(launcher.readOutput(r));
+                        } catch (IOException e) {
+                            log.debug("output read not answered: {}", e.getMessage());
+                        }
+                    });
                 case Failure x ->
                     log.warn("controller reported an error controller={} message=\"{}\"", controller(), x.message());
             }

@@ -52,6 +52,7 @@ public final class LocalCluster implements Command {
             case "status" -> status(io, home);
             case "env" -> env(io, home);
             case "simulate" -> new io.motley.cli.command.Simulate().run(rest, io);
+            case "logs" -> new io.motley.cli.command.MotleyLogs().run(rest, io);
             case "version", "--version" -> {
                 io.out().println("motley 0.1.0 (Slurm 22.05 compatible)");
                 yield 0;
@@ -408,6 +409,7 @@ public final class LocalCluster implements Command {
               down                                        stop the local cluster's daemons (jobs keep running)
               status                                      which local daemons are running, whether the job database is usable, and nodes' reasons (down, drained, clock skew)
               env                                         shell lines for: eval "$(motley env)"
+              logs JOBID [-f] [-e]                        a job's output from wherever it is (docs/files.md)
               simulate WORKLOAD [--cluster FILE] [--policy LIST] [--json]   run the scheduler in virtual time over a workload (docs/simulate.md)
               controller [--home DIR] [--bind ADDR] [--port N]   run the controller in the foreground
               agent --controller HOST:PORT [--name NODE] [--cpus N] [--mem SIZE]   run an agent in the foreground

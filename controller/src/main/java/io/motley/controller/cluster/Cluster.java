@@ -202,6 +202,29 @@ public final class Cluster {
         if (recorded) wakeScheduler();
     }
 
+    /** What a job's state description starts with while its output cannot reach its submit host. */
+    public static final String OUTPUT_TROUBLE = "Output not delivered: ";
+
+    /**
+     * A job's output could not be written on its submit host ({@code error}), or can again (null):
+     * said in the job's state description, which scontrol show job prints as its Reason.
+     */
+    public void outputTrouble(long id, String error) {
+        synchronized (state) {
+            Job j = jobs.get(id);
+            if (j == null) return;
+            String now = j.stateDesc();
+            boolean ours = now != null && now.startsWith(OUTPUT_TROUBLE);
+            String next = error != null ? RunEnds.stateDesc(OUTPUT_TROUBLE + error) : ours ? null : now;
+            if (java.util.Objects.equals(next, now) || error != null && now != null && !ours) return;
+            try {
+                state.save(j.withStateDesc(next));
+            } catch (io.motley.controller.store.StoreException e) {
+                state.note(j.withStateDesc(next));
+            }
+        }
+    }
+
     public void disconnected(AgentChannel link) {
         registry.disconnected(link);
     }

@@ -12,7 +12,9 @@ import io.motley.protocol.Bounds;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
 import io.motley.protocol.MalformedMessage;
+import io.motley.protocol.Message;
 import io.motley.protocol.Message.AckEnded;
+import io.motley.protocol.Message.Delivered;
 import io.motley.protocol.Message.Failure;
 import io.motley.protocol.Message.Heartbeat;
 import io.motley.protocol.Message.Held;
@@ -20,6 +22,7 @@ import io.motley.protocol.Message.JobEnded;
 import io.motley.protocol.Message.Kill;
 import io.motley.protocol.Message.Launch;
 import io.motley.protocol.Message.Order;
+import io.motley.protocol.Message.OutputChunk;
 import io.motley.protocol.Message.Register;
 import io.motley.protocol.Message.Registered;
 import io.motley.protocol.Message.Report;
@@ -62,6 +65,7 @@ public final class ControllerServer implements AutoCloseable {
     private final Bounds requests;
     private final ServerSocket server;
     private final Requests handlers;
+    private final OutputRouter output;
     // anyone who can reach the port can be refused: one line per interval, with a count, not one per attempt
     private final ReportThrottle refusals = new ReportThrottle(Duration.ofSeconds(10));
 
@@ -74,7 +78,8 @@ public final class ControllerServer implements AutoCloseable {
         this.cluster = cluster;
         this.handshake = handshake;
         this.requests = requests;
-        this.handlers = new Requests(cluster);
+        this.output = new OutputRouter(cluster::job, cluster::outputTrouble);
+        this.handlers = new Requests(cluster, output);
         server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(bind, port), 512);
@@ -157,7 +162,7 @@ public final class ControllerServer implements AutoCloseable {
             }
             Frame resp;
             try {
-                resp = handlers.handle(req);
+                resp = handlers.handle(req, ch.peer().node());
             } catch (RuntimeException e) {
                 log.error("request failed op={}", req.op(), e);
                 resp = Messages.encode(new Failure("the controller could not handle the request: " + e.getMessage()));
@@ -169,8 +174,13 @@ public final class ControllerServer implements AutoCloseable {
     private void agentLink(Link<AgentPeer> ch) throws IOException {
         String node = ch.peer().node();
         AgentLink link = new AgentLink(
-                node, ch, cluster.config().clusterName(), cluster.config().killWaitSeconds());
+                node,
+                ch,
+                cluster.config().clusterName(),
+                cluster.config().killWaitSeconds(),
+                cluster.config().sharedFilesystem(node));
         Thread writer = Thread.ofVirtual().name("link-" + node).start(link::drain);
+        java.util.function.Consumer<Order> route = link::send;
         try {
             Frame reg = ch.read();
             if (!(report(reg) instanceof Register first))
@@ -182,6 +192,7 @@ public final class ControllerServer implements AutoCloseable {
                 return;
             }
             cluster.register(link, registration(first));
+            output.connected(node, route);
             while (true) {
                 Report report;
                 try {
@@ -198,6 +209,9 @@ public final class ControllerServer implements AutoCloseable {
                                     new AgentReport.Load(
                                             h.load(), h.freeMemMiB(), h.gpuUsage(), h.health(), h.clock()));
                         case JobEnded e -> cluster.jobEnded(node, runEnded(e));
+                        case OutputChunk c -> output.chunk(node, c);
+                        case Delivered d -> output.delivered(node, d);
+                        case Message.OutputRead r -> output.outputRead(node, r);
                         case Register r -> {
                             String again = impersonation(node, r);
                             if (again != null) {
@@ -219,6 +233,7 @@ public final class ControllerServer implements AutoCloseable {
                 }
             }
         } finally {
+            output.disconnected(node, route);
             cluster.disconnected(link);
             link.close();
             writer.interrupt();
@@ -277,12 +292,14 @@ public final class ControllerServer implements AutoCloseable {
 
         private final String cluster;
         private final long killWait;
+        private final String sharedFilesystem;
 
-        AgentLink(String node, Link<AgentPeer> channel, String cluster, long killWait) {
+        AgentLink(String node, Link<AgentPeer> channel, String cluster, long killWait, String sharedFilesystem) {
             this.node = node;
             this.channel = channel;
             this.cluster = cluster;
             this.killWait = killWait;
+            this.sharedFilesystem = sharedFilesystem;
         }
 
         @Override
@@ -292,7 +309,7 @@ public final class ControllerServer implements AutoCloseable {
 
         @Override
         public void launch(Job job) {
-            send(new Launch(cluster, killWait, job));
+            send(new Launch(cluster, killWait, job, sharedFilesystem));
         }
 
         @Override
@@ -310,7 +327,7 @@ public final class ControllerServer implements AutoCloseable {
             send(new Registered(heartbeatSeconds));
         }
 
-        private void send(Order order) {
+        void send(Order order) {
             if (!closed) queue.add(order);
         }
 

@@ -74,13 +74,30 @@ final class Requests {
     /** The controller's host name for scontrol ping, looked up once: a lookup may wait on DNS. */
     private final String host = hostName();
 
+    /** Reads job output held on nodes (motley logs); null where no agents connect (tests). */
+    private final OutputRouter output;
+
     Requests(Cluster cluster) {
+        this(cluster, null);
+    }
+
+    Requests(Cluster cluster, OutputRouter output) {
         this.cluster = cluster;
+        this.output = output;
     }
 
     Frame handle(Frame req) {
+        return handle(req, null);
+    }
+
+    /**
+     * Answers a request relayed by the agent of {@code node} (the name it proved in its handshake;
+     * null when unknown): a submission records it as the job's submit node, the agent that writes
+     * the job's output where the node that runs it does not share the submit directory.
+     */
+    Frame handle(Frame req, String node) {
         try {
-            return answer(req);
+            return answer(req, node);
         } catch (MalformedMessage e) {
             log.warn(
                     "malformed request op={} uid={} problem=\"{}\"",
@@ -103,7 +120,7 @@ final class Requests {
         return Messages.encode(new Failure(message));
     }
 
-    private Frame answer(Frame req) {
+    private Frame answer(Frame req, String node) {
         Optional<Caller> who = Messages.caller(req);
         if (who.isEmpty() || who.get().uid() < 0) return failure("request carries no caller identity");
         if (!Messages.isRequest(req.op())) return failure("unknown request '" + FreeText.quote(req.op(), QUOTED) + "'");
@@ -115,7 +132,7 @@ final class Requests {
         if (request instanceof Message.Queue q) return queue(q);
         Answer answer = switch (request) {
             case Submit s ->
-                switch (cluster.submit(s.job(), asking)) {
+                switch (cluster.submit(node == null ? s.job() : s.job().withSubmitNode(node), asking)) {
                     case Submission.Accepted a -> new Submitted(a.id());
                     case Submission.Refused r -> new Failure(r.failure(), r.detail(), false);
                 };
@@ -162,8 +179,42 @@ final class Requests {
             case AccountsQuery q ->
                 new AccountsAnswer(cluster.accountsDb(), cluster.config().clusterName());
             case AccountsUpdate u -> new AccountsResult(cluster.changeAccounts(u.change(), asking, u.commit()));
+            case Message.Logs l -> logs(l, caller);
         };
         return Messages.encode(answer);
+    }
+
+    /**
+     * motley logs: the job's owner (or root) reads its output from the outbox of the node it ran
+     * on while it is there; once it is not (delivered, or the filesystem is shared), the answer
+     * names the file and the command reads it itself.
+     */
+    private Answer logs(Message.Logs l, Caller caller) {
+        Optional<Job> found = cluster.job(l.id());
+        if (found.isEmpty()) return new Failure("Invalid job id specified");
+        Job job = found.get();
+        if (caller.uid() != 0 && caller.uid() != job.uid()) return new Failure("Access/permission denied");
+        String path = l.stream().equals("err")
+                ? io.motley.core.job.OutputPattern.stderr(job, String.valueOf(job.node()))
+                : io.motley.core.job.OutputPattern.stdout(job, String.valueOf(job.node()));
+        String submitNode = job.request().submitNode();
+        Message.LogText inFile =
+                new Message.LogText(path, submitNode, null, l.offset(), new byte[0], false, job.state());
+        if (job.state() == JobState.PENDING || job.node() == null || output == null) return inFile;
+        int max = Math.max(1, Math.min(l.max(), 1 << 20));
+        try {
+            Optional<Message.OutputRead> read = output.read(job, l.stream(), l.offset(), max);
+            if (read.isEmpty()) {
+                return new Failure("the node " + job.node() + " that ran job " + job.id()
+                        + " did not answer; its output, if not delivered yet, is kept there");
+            }
+            Message.OutputRead r = read.get();
+            if (!r.found()) return inFile;
+            return new Message.LogText(path, submitNode, job.node(), r.offset(), r.data(), r.complete(), job.state());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Failure("interrupted");
+        }
     }
 
     /**

@@ -32,13 +32,14 @@ class RequestsTest {
     Path dir;
 
     Store store;
+    Cluster cluster;
     Requests requests;
     ListAppender<ILoggingEvent> logged;
 
     @BeforeEach
     void start() {
         store = Store.sqlite(dir.resolve("state/motley.db"));
-        Cluster cluster = new Cluster(
+        cluster = new Cluster(
                 ClusterConfig.parse("PartitionName=main Default=YES\nPartitionName=secret AllowGroups=wheel\n"),
                 store,
                 () -> 1_000_000L);
@@ -89,6 +90,19 @@ class RequestsTest {
         // what the format does not print does not travel
         assertThat(rows.rows()).extracting(Message.QueueRow::partition).containsOnlyNulls();
         assertThat(bobs).isNotEqualTo(anns);
+    }
+
+    /** The relaying agent's node, as its handshake proved it, is the job's submit node, whatever the client wrote. */
+    @Test
+    void aSubmissionRecordsTheNodeOfTheAgentThatRelayedIt() {
+        Frame request = as(Frame.op(Ops.SUBMIT).add(job().put("submitNode", "elsewhere")), 1000, "bob", "users");
+        long id = requests.handle(request, "laptop").lng("id", -1);
+        assertThat(cluster.job(id).orElseThrow().request().submitNode()).isEqualTo("laptop");
+        cluster.outputTrouble(id, "cannot write /home/bob/slurm.out as bob: Permission denied");
+        assertThat(cluster.job(id).orElseThrow().stateDesc())
+                .isEqualTo("Output not delivered: cannot write /home/bob/slurm.out as bob: Permission denied");
+        cluster.outputTrouble(id, null);
+        assertThat(cluster.job(id).orElseThrow().stateDesc()).isNull();
     }
 
     @Test

@@ -52,12 +52,17 @@ public record ClusterConfig(
         long maxClockSkewSeconds) {
 
     public static final int DEFAULT_PORT = 6917;
+
+    /** SharedFilesystem=auto (the default): shared where the job's working directory exists on the node. */
+    public static final String SHARED_AUTO = "auto";
+
     public static final long DEFAULT_REQUEUE_DELAY = 121;
     public static final long DEFAULT_MAX_CLOCK_SKEW = 30;
 
     /**
      * What the config says about one node. Values of -1 mean "as detected"; {@code memSpecLimitMiB}
-     * and {@code coreSpecCount} are kept for the host OS (0: nothing reserved).
+     * and {@code coreSpecCount} are kept for the host OS (0: nothing reserved);
+     * {@code sharedFilesystem} (SharedFilesystem=) is "yes", "no" or "auto" (see docs/files.md).
      */
     public record NodeOverride(
             String name,
@@ -66,9 +71,22 @@ public record ClusterConfig(
             long memSpecLimitMiB,
             int coreSpecCount,
             int weight,
-            List<String> features) {
+            List<String> features,
+            String sharedFilesystem) {
         public NodeOverride {
             features = features == null ? List.of() : List.copyOf(features);
+            sharedFilesystem = sharedFilesystem == null ? SHARED_AUTO : sharedFilesystem;
+        }
+
+        public NodeOverride(
+                String name,
+                int cpus,
+                long realMemoryMiB,
+                long memSpecLimitMiB,
+                int coreSpecCount,
+                int weight,
+                List<String> features) {
+            this(name, cpus, realMemoryMiB, memSpecLimitMiB, coreSpecCount, weight, features, SHARED_AUTO);
         }
 
         public NodeOverride(String name, int cpus, long realMemoryMiB, long memSpecLimitMiB, int coreSpecCount) {
@@ -269,7 +287,8 @@ public record ClusterConfig(
                                             "MemSpecLimit",
                                             "CoreSpecCount",
                                             "Weight",
-                                            "Features")
+                                            "Features",
+                                            "SharedFilesystem")
                                     .contains(k)) {
                                 throw new IllegalArgumentException("unknown node key " + k);
                             }
@@ -284,8 +303,11 @@ public record ClusterConfig(
                         List<String> features = kv.containsKey("Features")
                                 ? List.of(kv.get("Features").split(","))
                                 : List.of();
+                        String shared = sharedFilesystemWord(kv.getOrDefault("SharedFilesystem", SHARED_AUTO));
                         for (String n : Hostlist.expand(kv.get(first))) {
-                            nodes.put(n, new NodeOverride(n, cpus, realMemory, memSpec, coreSpec, weight, features));
+                            nodes.put(
+                                    n,
+                                    new NodeOverride(n, cpus, realMemory, memSpec, coreSpec, weight, features, shared));
                         }
                     }
                     default -> {
@@ -665,5 +687,18 @@ public record ClusterConfig(
 
     public NodeOverride overrideFor(String node) {
         return nodeOverrides.get(node);
+    }
+
+    /** SharedFilesystem= of a node: "yes", "no", or "auto" (also for a node without a NodeName line). */
+    public String sharedFilesystem(String node) {
+        NodeOverride o = nodeOverrides.get(node);
+        return o == null ? SHARED_AUTO : o.sharedFilesystem();
+    }
+
+    private static String sharedFilesystemWord(String v) {
+        String w = asciiLowerCase(v);
+        if (!List.of("yes", "no", SHARED_AUTO).contains(w))
+            throw new IllegalArgumentException("SharedFilesystem must be yes, no or auto, not " + v);
+        return w;
     }
 }

@@ -80,8 +80,16 @@ public record JobRequest(
         }
     }
 
-    /** -o and -e patterns, null for Slurm's defaults. */
-    public record Output(String stdoutPattern, String stderrPattern) {}
+    /**
+     * -o and -e patterns, null for Slurm's defaults, and {@code submitNode}: the node whose agent
+     * relayed the submission (null when unknown), whose agent writes the output where the node
+     * that runs the job does not share the submit directory.
+     */
+    public record Output(String stdoutPattern, String stderrPattern, String submitNode) {
+        public Output(String stdoutPattern, String stderrPattern) {
+            this(stdoutPattern, stderrPattern, null);
+        }
+    }
 
     /**
      * What it runs and from where: the working directory, the directory sbatch ran in, the
@@ -223,6 +231,19 @@ public record JobRequest(
                 terms);
     }
 
+    /** The same request as relayed by the agent of {@code node} (see {@link Output#submitNode}). */
+    public JobRequest withSubmitNode(String node) {
+        return new JobRequest(
+                name,
+                resources,
+                placement,
+                timing,
+                new Output(output.stdoutPattern(), output.stderrPattern(), node),
+                payload,
+                conditions,
+                terms);
+    }
+
     /** The same request with its payload's text shared with other jobs' (see {@link Payload#shared}). */
     public JobRequest shared() {
         return new JobRequest(name.intern(), resources, placement, timing, output, payload.shared(), conditions, terms);
@@ -282,6 +303,11 @@ public record JobRequest(
 
     public String stderrPattern() {
         return output.stderrPattern();
+    }
+
+    /** The node whose agent relayed the submission, or null (see {@link Output#submitNode}). */
+    public String submitNode() {
+        return output.submitNode();
     }
 
     public String workDir() {
@@ -487,7 +513,7 @@ public record JobRequest(
         }
 
         public Builder output(String stdoutPattern, String stderrPattern) {
-            output = new Output(stdoutPattern, stderrPattern);
+            output = new Output(stdoutPattern, stderrPattern, output.submitNode());
             return this;
         }
 

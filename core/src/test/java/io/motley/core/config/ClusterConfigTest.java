@@ -305,4 +305,19 @@ class ClusterConfigTest {
                 .hasMessageContaining("AgentMaxConnectionsPerUser must be at least 1");
         assertThatThrownBy(() -> ClusterConfig.parse("DisableRootJobs=maybe")).hasMessageContaining("DisableRootJobs");
     }
+
+    @Test
+    void sharedFilesystemIsReadPerNodeAndIsAutoByDefault() {
+        ClusterConfig c = ClusterConfig.parse("""
+                NodeName=nas[1-2] SharedFilesystem=no
+                NodeName=ws SharedFilesystem=YES
+                NodeName=mac CPUs=4
+                """);
+        assertThat(c.sharedFilesystem("nas2")).isEqualTo("no");
+        assertThat(c.sharedFilesystem("ws")).isEqualTo("yes");
+        assertThat(c.sharedFilesystem("mac")).isEqualTo("auto");
+        assertThat(c.sharedFilesystem("undeclared")).isEqualTo("auto");
+        assertThatThrownBy(() -> ClusterConfig.parse("NodeName=x SharedFilesystem=maybe\n"))
+                .hasMessageContaining("SharedFilesystem must be yes, no or auto");
+    }
 }
