@@ -254,6 +254,24 @@ public sealed interface Message {
         }
     }
 
+    /** scontrol show config: the controller's settings. */
+    record ConfigQuery() implements Request<ConfigInfo> {}
+
+    /**
+     * The settings Slurm also has ({@code slurm}, in Slurm's order and formats) and Motley's own,
+     * as of {@code asOf} (epoch seconds: when the controller read them).
+     */
+    record ConfigInfo(
+            long asOf,
+            List<io.motley.core.config.ConfigListing.Setting> slurm,
+            List<io.motley.core.config.ConfigListing.Setting> motley)
+            implements Answer {
+        public ConfigInfo {
+            slurm = List.copyOf(slurm);
+            motley = List.copyOf(motley);
+        }
+    }
+
     record Nodes() implements Request<NodeList> {}
 
     record NodeList(List<Node> nodes) implements Answer {

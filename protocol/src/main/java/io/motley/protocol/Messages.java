@@ -96,6 +96,7 @@ public final class Messages {
             Ops.TOP,
             Ops.NODES,
             Ops.PARTITIONS,
+            Ops.CONFIG,
             Ops.UPDATE_NODE,
             Ops.ACCOUNTING,
             Ops.PRIORITY_FACTORS,
@@ -179,6 +180,17 @@ public final class Messages {
             return f;
         }
         if (m instanceof Partitions x) return Frame.op(Ops.PARTITIONS);
+        if (m instanceof Message.ConfigQuery x) return Frame.op(Ops.CONFIG);
+        if (m instanceof Message.ConfigInfo x) {
+            Frame f = Frame.op(Ops.OK).put("asOf", x.asOf());
+            x.slurm().forEach(st -> f.add(new Frame().put("key", st.key()).put("value", st.value())));
+            x.motley()
+                    .forEach(st -> f.add(new Frame()
+                            .put("key", st.key())
+                            .put("value", st.value())
+                            .put("motley", true)));
+            return f;
+        }
         if (m instanceof PartitionList x) {
             Frame f = Frame.op(Ops.OK).put("cluster", x.cluster());
             x.partitions().forEach(p -> f.add(Codec.partition(p)));
@@ -360,6 +372,7 @@ public final class Messages {
             case Ops.TOP -> new Top(ids(f));
             case Ops.NODES -> new Nodes();
             case Ops.PARTITIONS -> new Partitions();
+            case Ops.CONFIG -> new Message.ConfigQuery();
             case Ops.UPDATE_NODE -> {
                 List<String> nodes = new ArrayList<>();
                 for (String n : f.str("nodes", "").split(",")) if (!n.isBlank()) nodes.add(n);
@@ -461,6 +474,15 @@ public final class Messages {
             List<io.motley.core.cluster.Partition> out = new ArrayList<>();
             for (Frame c : f.children()) out.add(guard("partition: ", c, () -> Codec.partition(c)));
             return new PartitionList(f.str("cluster", "motley"), out);
+        }
+        if (request instanceof Message.ConfigQuery x) {
+            List<io.motley.core.config.ConfigListing.Setting> slurm = new ArrayList<>();
+            List<io.motley.core.config.ConfigListing.Setting> motley = new ArrayList<>();
+            for (Frame c : f.children()) {
+                var st = new io.motley.core.config.ConfigListing.Setting(c.str("key", ""), c.str("value", ""));
+                (c.bool("motley") ? motley : slurm).add(st);
+            }
+            return new Message.ConfigInfo(number(f, "asOf", 0), slurm, motley);
         }
         if (request instanceof UpdateNode x) {
             List<NodeError> out = new ArrayList<>();

@@ -198,6 +198,7 @@ class MessagesTest {
                 new Top(List.of(9L, 10L)),
                 new Nodes(),
                 new Partitions(),
+                new Message.ConfigQuery(),
                 new UpdateNode(List.of("n1", "n2"), "DRAIN", "disk"),
                 new UpdateNode(List.of("n1"), "RESUME", null),
                 new Accounting(AccountingQuery.builder()
@@ -258,6 +259,13 @@ class MessagesTest {
                 new Object[] {new Top(List.of(1L)), new Outcomes(List.of())},
                 new Object[] {new Nodes(), new NodeList(List.of(node(NodeState.DRAIN, "disk", 99, "gpu:0=1")))},
                 new Object[] {new Partitions(), new PartitionList("motley", List.of(p))},
+                new Object[] {
+                    new Message.ConfigQuery(),
+                    new Message.ConfigInfo(
+                            1700000000,
+                            io.motley.core.config.ConfigListing.slurm(io.motley.core.config.ClusterConfig.defaults()),
+                            io.motley.core.config.ConfigListing.motley(io.motley.core.config.ClusterConfig.defaults()))
+                },
                 new Object[] {
                     new UpdateNode(List.of("n1"), "DRAIN", "x"),
                     new NodeErrors(List.of(new NodeError("n9", "Invalid node name specified")))

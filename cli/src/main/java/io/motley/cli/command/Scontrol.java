@@ -6,6 +6,7 @@ import io.motley.cli.format.JobText;
 import io.motley.core.cluster.Gpu;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.Partition;
+import io.motley.core.config.ConfigListing;
 import io.motley.core.hostlist.Hostlist;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
@@ -15,6 +16,7 @@ import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.size.MemorySize;
 import io.motley.core.time.Durations;
+import io.motley.protocol.Message;
 import io.motley.protocol.Message.Hold;
 import io.motley.protocol.Message.NodeError;
 import io.motley.protocol.Message.NodeErrors;
@@ -93,6 +95,11 @@ public final class Scontrol implements Command {
                 if (rest.isEmpty()) return error("too few arguments for keyword:" + tag);
                 String entity = rest.get(0).toLowerCase(Locale.ROOT);
                 String name = rest.size() > 1 ? rest.get(1) : null;
+                if (abbrev(entity, "config", 1)) return showConfig();
+                // Slurm's minimum abbreviations: hostn(ames), hostl(ist), hostlists(orted)
+                if (entity.length() >= 9 && "hostlistsorted".startsWith(entity)) return hostlist(name, true);
+                if (entity.length() >= 5 && "hostnames".startsWith(entity)) return hostnames(name);
+                if (entity.length() >= 5 && "hostlist".startsWith(entity)) return hostlist(name, false);
                 if (abbrev(entity, "jobs", 1)) return showJobs(name);
                 if (abbrev(entity, "nodes", 1)) return showNodes(name);
                 if (abbrev(entity, "partitions", 1)) return showPartitions(name);
@@ -190,6 +197,60 @@ public final class Scontrol implements Command {
         }
 
         /**
+         * show config: Slurm's "Key = Value" listing of the settings Slurm also has, Motley's own
+         * under a section of their own, then the ping line, as scontrol does.
+         */
+        private int showConfig() throws Exception {
+            Message.ConfigInfo info = io.gateway().ask(new Message.ConfigQuery());
+            io.out().print(configText(info, io));
+            io.out().println();
+            return ping();
+        }
+
+        /** show hostnames LIST: one host a line; without LIST, the job's SLURM_NODELIST. */
+        private int hostnames(String list) {
+            String expr = list != null ? list : io.env().get("SLURM_NODELIST");
+            if (expr == null) return error("scontrol: error: host list is empty");
+            List<String> hosts;
+            try {
+                hosts = Hostlist.expand(expr);
+            } catch (IllegalArgumentException e) {
+                return error("Invalid hostlist: " + expr);
+            }
+            for (String h : hosts) io.out().println(h);
+            return 0;
+        }
+
+        /**
+         * show hostlist[sorted] LIST: the names as one hostlist expression, in their order (runs of
+         * consecutive numbers joined) or sorted; LIST may be a file of names when it is an absolute path.
+         */
+        private int hostlist(String list, boolean sorted) {
+            if (list == null) {
+                io.err().println("invalid encode argument");
+                return 1;
+            }
+            String expr = list;
+            if (list.startsWith("/")) {
+                try {
+                    expr = java.nio.file.Files.readString(java.nio.file.Path.of(list))
+                            .replace('\n', ',')
+                            .replaceAll(",+", ",");
+                } catch (java.io.IOException e) {
+                    return error("Can not open " + list);
+                }
+            }
+            List<String> hosts;
+            try {
+                hosts = Hostlist.expand(expr);
+            } catch (IllegalArgumentException e) {
+                return error("Invalid hostlist: " + expr);
+            }
+            io.out().println(sorted ? Hostlist.compress(hosts) : Hostlist.compressInOrder(hosts));
+            return 0;
+        }
+
+        /**
          * ping: whether the controller answers, in Slurm's words, and (Motley's line) whether its
          * job database can take new jobs; exit 1 when either is not so.
          */
@@ -199,6 +260,12 @@ public final class Scontrol implements Command {
                 answer = io.gateway().ask(new Ping(false));
             } catch (ClusterUnreachable | RequestFailed e) {
                 io.out().println("Slurmctld(primary) at controller is DOWN");
+                if (io.uid() == 0) {
+                    // Slurm's banner for root when a controller is down
+                    io.out().println("*****************************************");
+                    io.out().println("** RESTORE SLURMCTLD DAEMON TO SERVICE **");
+                    io.out().println("*****************************************");
+                }
                 if (!quiet) io.err().println(FreeText.escape(e.getMessage()));
                 return 1;
             }
@@ -364,6 +431,24 @@ public final class Scontrol implements Command {
     }
 
     // ---- records -------------------------------------------------------------------------------
+
+    /** show config's listing: the title with the time the controller read it, then "Key = Value" lines. */
+    static String configText(Message.ConfigInfo info, Io io) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Configuration data as of ")
+                .append(ts(info.asOf(), io, "Unknown"))
+                .append('\n');
+        for (ConfigListing.Setting st : info.slurm()) pair(sb, st);
+        if (!info.motley().isEmpty()) {
+            sb.append("\nMotley Configuration:\n");
+            for (ConfigListing.Setting st : info.motley()) pair(sb, st);
+        }
+        return sb.toString();
+    }
+
+    private static void pair(StringBuilder sb, ConfigListing.Setting st) {
+        sb.append(String.format(Locale.ROOT, "%-23s = %s\n", FreeText.escape(st.key()), FreeText.escape(st.value())));
+    }
 
     /** {@code expected}: where and when a pending job holding a reservation should start, else null. */
     static List<String> jobRecord(Job j, Io io, Requests.ExpectedStart expected) {
@@ -581,6 +666,10 @@ public final class Scontrol implements Command {
               show job [ID]              a job's details (all jobs in view without ID)
               show node [NAME]           a node's details (all nodes without NAME)
               show partition [NAME]      a partition's details (all without NAME)
+              show config                the controller's settings (Slurm's keys, then Motley's own)
+              show hostnames [LIST]      a hostlist's names, one a line (default: $SLURM_NODELIST)
+              show hostlist LIST         names (or an absolute path to a file of them) as a hostlist
+              show hostlistsorted LIST   the same, sorted and without duplicates
               hold ID[,ID...]            keep pending jobs from starting
               release ID[,ID...]         let held jobs start
               update JobId=ID KEY=VALUE  change a pending job: TimeLimit, Partition, NumCPUs, NumTasks, Name,

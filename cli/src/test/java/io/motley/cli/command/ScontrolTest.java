@@ -14,6 +14,8 @@ import io.motley.core.job.PendingReason;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.Ops;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ScontrolTest {
@@ -479,5 +481,69 @@ class ScontrolTest {
                         lines(
                                 "Slurmctld(primary) at ctl1 is UP",
                                 "Job database is UNUSABLE: the job database /m/state/motley.db was deleted or replaced while the controller ran"));
+    }
+
+    @Test
+    void showConfigPrintsSlurmsKeyValueLayoutThenThePingLine() throws Exception {
+        FakeCluster c = new FakeCluster();
+        c.canned.put(
+                Ops.CONFIG,
+                io.motley.protocol.Messages.encode(new io.motley.protocol.Message.ConfigInfo(
+                        IDLE_AT,
+                        io.motley.core.config.ConfigListing.slurm(io.motley.core.config.ClusterConfig.defaults()),
+                        List.of(new io.motley.core.config.ConfigListing.Setting("ContainmentType", "auto")))));
+        c.canned.put(Ops.PING, Frame.op(Ops.OK).put("host", "ctl1").put("database", "ok"));
+        Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "config");
+        assertThat(r.code()).isZero();
+        assertThat(r.out())
+                .startsWith(lines(
+                        "Configuration data as of 2026-11-22T12:28:26",
+                        "AcctGatherNodeFreq      = 0 sec",
+                        "ClusterName             = motley"))
+                .contains("\nSchedulerTimeSlice      = 30 sec\n")
+                .endsWith(lines(
+                        "SlurmdTimeout           = 30 sec",
+                        "",
+                        "Motley Configuration:",
+                        "ContainmentType         = auto",
+                        "",
+                        "Slurmctld(primary) at ctl1 is UP"));
+    }
+
+    @Test
+    void pingOfAnUnreachableControllerSaysDownAndExitsOne() throws Exception {
+        FakeCluster c = new FakeCluster();
+        c.canned.put(Ops.PING, Frame.error("cannot reach the controller"));
+        Result root = Fixtures.run(new Scontrol(), c, BUSY_AT, "ping");
+        assertThat(root.code()).isEqualTo(1);
+        assertThat(root.out())
+                .isEqualTo(lines(
+                        "Slurmctld(primary) at controller is DOWN",
+                        "*****************************************",
+                        "** RESTORE SLURMCTLD DAEMON TO SERVICE **",
+                        "*****************************************"));
+        Result user = Fixtures.run(new Scontrol(), c, BUSY_AT, 1000, "ann", "", "ping");
+        assertThat(user.code()).isEqualTo(1);
+        assertThat(user.out()).isEqualTo(lines("Slurmctld(primary) at controller is DOWN"));
+    }
+
+    @Test
+    void showHostnamesAndHostlistsWorkWithoutTheCluster() throws Exception {
+        FakeCluster none = new FakeCluster();
+        Result names = Fixtures.run(new Scontrol(), none, BUSY_AT, "show", "hostnames", "n[3-4],login");
+        assertThat(names.out()).isEqualTo(lines("n3", "n4", "login"));
+        Result fromEnv = Fixtures.run(
+                new Scontrol(), none, BUSY_AT, 0, "root", "", Map.of("SLURM_NODELIST", "vm[1-2]"), "show", "hostn");
+        assertThat(fromEnv.out()).isEqualTo(lines("vm1", "vm2"));
+        Result list = Fixtures.run(new Scontrol(), none, BUSY_AT, "show", "hostlist", "n3,n1,n2");
+        assertThat(list.out()).isEqualTo(lines("n[3,1-2]"));
+        Result sorted = Fixtures.run(new Scontrol(), none, BUSY_AT, "show", "hostlistsorted", "n3,n1,n2,n1");
+        assertThat(sorted.out()).isEqualTo(lines("n[1-3]"));
+        Result bad = Fixtures.run(new Scontrol(), none, BUSY_AT, "show", "hostlist", "n[2-1]");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).isEqualTo(lines("Invalid hostlist: n[2-1]"));
+        Result missing = Fixtures.run(new Scontrol(), none, BUSY_AT, "show", "hostlist");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(none.requests).isEmpty();
     }
 }

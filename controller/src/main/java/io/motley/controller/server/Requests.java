@@ -74,6 +74,9 @@ final class Requests {
     /** The controller's host name for scontrol ping, looked up once: a lookup may wait on DNS. */
     private final String host = hostName();
 
+    /** When the controller read its configuration (it reads it once, at start): show config's "as of". */
+    private final long configAsOf = System.currentTimeMillis() / 1000;
+
     Requests(Cluster cluster) {
         this.cluster = cluster;
     }
@@ -129,6 +132,11 @@ final class Requests {
             case Partitions p ->
                 new PartitionList(
                         cluster.config().clusterName(), cluster.config().partitions());
+            case Message.ConfigQuery q ->
+                new Message.ConfigInfo(
+                        configAsOf,
+                        io.motley.core.config.ConfigListing.slurm(cluster.config()),
+                        io.motley.core.config.ConfigListing.motley(cluster.config()));
             case UpdateNode u -> {
                 List<NodeError> errors = new ArrayList<>();
                 for (String name : u.nodes()) {
