@@ -254,6 +254,17 @@ public sealed interface Message {
         }
     }
 
+    /** scontrol update PartitionName=NAME State=STATE; the answer names the one error, if any. */
+    record UpdatePartition(String name, io.motley.core.cluster.PartitionState state) implements Request<Updated> {
+        public UpdatePartition {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(state, "state");
+        }
+    }
+
+    /** The answer to an update of one thing: {@code error} null when it was done. */
+    record Updated(String error) implements Answer {}
+
     /** scontrol show config: the controller's settings. */
     record ConfigQuery() implements Request<ConfigInfo> {}
 

@@ -98,6 +98,7 @@ public final class Messages {
             Ops.PARTITIONS,
             Ops.CONFIG,
             Ops.UPDATE_NODE,
+            Ops.UPDATE_PARTITION,
             Ops.ACCOUNTING,
             Ops.PRIORITY_FACTORS,
             Ops.SHARES,
@@ -181,6 +182,11 @@ public final class Messages {
         }
         if (m instanceof Partitions x) return Frame.op(Ops.PARTITIONS);
         if (m instanceof Message.ConfigQuery x) return Frame.op(Ops.CONFIG);
+        if (m instanceof Message.UpdatePartition x)
+            return Frame.op(Ops.UPDATE_PARTITION)
+                    .put("name", x.name())
+                    .put("state", x.state().name());
+        if (m instanceof Message.Updated x) return Frame.op(Ops.OK).put("error", x.error());
         if (m instanceof Message.ConfigInfo x) {
             Frame f = Frame.op(Ops.OK).put("asOf", x.asOf());
             x.slurm().forEach(st -> f.add(new Frame().put("key", st.key()).put("value", st.value())));
@@ -373,6 +379,16 @@ public final class Messages {
             case Ops.NODES -> new Nodes();
             case Ops.PARTITIONS -> new Partitions();
             case Ops.CONFIG -> new Message.ConfigQuery();
+            case Ops.UPDATE_PARTITION -> {
+                String state = f.str("state", "");
+                io.motley.core.cluster.PartitionState s;
+                try {
+                    s = io.motley.core.cluster.PartitionState.valueOf(state);
+                } catch (IllegalArgumentException e) {
+                    throw new MalformedMessage("state: '" + quote(state) + "' is no partition state");
+                }
+                yield new Message.UpdatePartition(f.str("name", ""), s);
+            }
             case Ops.UPDATE_NODE -> {
                 List<String> nodes = new ArrayList<>();
                 for (String n : f.str("nodes", "").split(",")) if (!n.isBlank()) nodes.add(n);
@@ -475,6 +491,7 @@ public final class Messages {
             for (Frame c : f.children()) out.add(guard("partition: ", c, () -> Codec.partition(c)));
             return new PartitionList(f.str("cluster", "motley"), out);
         }
+        if (request instanceof Message.UpdatePartition x) return new Message.Updated(f.str("error"));
         if (request instanceof Message.ConfigQuery x) {
             List<io.motley.core.config.ConfigListing.Setting> slurm = new ArrayList<>();
             List<io.motley.core.config.ConfigListing.Setting> motley = new ArrayList<>();

@@ -199,6 +199,7 @@ class MessagesTest {
                 new Nodes(),
                 new Partitions(),
                 new Message.ConfigQuery(),
+                new Message.UpdatePartition("debug", PartitionState.DRAIN),
                 new UpdateNode(List.of("n1", "n2"), "DRAIN", "disk"),
                 new UpdateNode(List.of("n1"), "RESUME", null),
                 new Accounting(AccountingQuery.builder()
@@ -259,6 +260,11 @@ class MessagesTest {
                 new Object[] {new Top(List.of(1L)), new Outcomes(List.of())},
                 new Object[] {new Nodes(), new NodeList(List.of(node(NodeState.DRAIN, "disk", 99, "gpu:0=1")))},
                 new Object[] {new Partitions(), new PartitionList("motley", List.of(p))},
+                new Object[] {new Message.UpdatePartition("debug", PartitionState.DOWN), new Message.Updated(null)},
+                new Object[] {
+                    new Message.UpdatePartition("nope", PartitionState.UP),
+                    new Message.Updated("Invalid partition name specified")
+                },
                 new Object[] {
                     new Message.ConfigQuery(),
                     new Message.ConfigInfo(

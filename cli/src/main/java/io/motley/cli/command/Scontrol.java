@@ -6,6 +6,7 @@ import io.motley.cli.format.JobText;
 import io.motley.core.cluster.Gpu;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.Partition;
+import io.motley.core.cluster.PartitionState;
 import io.motley.core.config.ConfigListing;
 import io.motley.core.hostlist.Hostlist;
 import io.motley.core.job.FreeText;
@@ -133,6 +134,7 @@ public final class Scontrol implements Command {
             String nodes = null;
             String jobs = null;
             String state = null;
+            String partition = null;
             StringBuilder reason = null;
             Map<String, String> changes = new LinkedHashMap<>();
             for (String w : rest) {
@@ -152,12 +154,21 @@ public final class Scontrol implements Command {
                     case "reason" -> reason = new StringBuilder(value);
                     default -> {
                         if (eq < 0) return error("Update of this parameter is not supported: " + w);
+                        // PartitionName= (Slurm takes "par" and longer) names a partition unless JobId= is given
+                        if (key.length() >= 3 && "partitionname".startsWith(key)) partition = value;
                         changes.put(w.substring(0, eq), value);
                     }
                 }
             }
             if (jobs != null) return updateJobs(jobs, changes);
-            if (nodes == null) return error("No valid entity in update command");
+            if (nodes == null && partition != null) return updatePartition(partition, rest);
+            if (nodes == null) {
+                io.err().println("No valid entity in update command");
+                io.err()
+                        .println("Input line must include \"NodeName\", \"PartitionName\", \"Reservation\", "
+                                + "\"JobId\", or \"SlurmctldDebug\"");
+                return 1;
+            }
             if (state == null) return error("Update of node " + nodes + " needs State=DRAIN|DOWN|RESUME|UNDRAIN");
             String why = reason == null ? null : reason.toString().replaceAll("^\"|\"$", "");
             NodeErrors resp = io.gateway().ask(new UpdateNode(Hostlist.expand(nodes), state, why));
@@ -167,6 +178,47 @@ public final class Scontrol implements Command {
                 rc = 1;
             }
             return rc;
+        }
+
+        /**
+         * update PartitionName=P State=UP|DOWN|DRAIN|INACTIVE (root): Slurm's words and exit codes;
+         * State (abbreviated as Slurm allows) is the one setting Motley changes at run time.
+         */
+        private int updatePartition(String name, List<String> words) throws Exception {
+            PartitionState newState = null;
+            int changes = 0;
+            for (String w : words) {
+                int eq = w.indexOf('=');
+                if (eq < 0) return error("scontrol: error: Update of this parameter is not supported: " + w);
+                String key = w.substring(0, eq).toLowerCase(Locale.ROOT);
+                String value = w.substring(eq + 1).toLowerCase(Locale.ROOT);
+                if (key.length() >= 3 && "partitionname".startsWith(key)) continue;
+                if (key.length() >= 2 && "state".startsWith(key)) {
+                    newState = partitionState(value);
+                    if (newState == null) {
+                        io.err().println("scontrol: error: Invalid input: " + w);
+                        io.err().println("scontrol: error: Acceptable State values are UP, DOWN, DRAIN and INACTIVE");
+                        return 1;
+                    }
+                    changes++;
+                    continue;
+                }
+                return error("scontrol: error: Update of this parameter is not supported: " + w);
+            }
+            if (changes == 0) return error("scontrol: error: No changes specified");
+            Message.Updated answer = io.gateway().ask(new Message.UpdatePartition(name, newState));
+            if (answer.error() == null) return 0;
+            return error("slurm_update error: " + answer.error());
+        }
+
+        /** Slurm's State= values, each abbreviable to its first letter; null when none matches. */
+        private static PartitionState partitionState(String value) {
+            if (value.isEmpty()) return null;
+            for (PartitionState s :
+                    List.of(PartitionState.INACTIVE, PartitionState.DOWN, PartitionState.UP, PartitionState.DRAIN)) {
+                if (s.name().toLowerCase(Locale.ROOT).startsWith(value)) return s;
+            }
+            return null;
         }
 
         private int updateJobs(String jobs, Map<String, String> changes) throws Exception {
@@ -674,6 +726,8 @@ public final class Scontrol implements Command {
               release ID[,ID...]         let held jobs start
               update JobId=ID KEY=VALUE  change a pending job: TimeLimit, Partition, NumCPUs, NumTasks, Name,
                                          Comment, Dependency, Nice (only root may lower a nice value)
+              update PartitionName=P State=UP|DOWN|DRAIN|INACTIVE
+                                         (root) DOWN: no job starts there, DRAIN: none is taken, INACTIVE: both
               top ID[,ID...]             put pending jobs ahead of your others in their partition
                                          (under priority/multifactor by moving nice values, as Slurm does)
               requeue ID[,ID...]         kill running batch jobs, or take finished ones, back to the queue

@@ -546,4 +546,36 @@ class ScontrolTest {
         assertThat(missing.code()).isEqualTo(1);
         assertThat(none.requests).isEmpty();
     }
+
+    @Test
+    void updatePartitionStateAsksTheControllerAndSpeaksSlurmsWords() throws Exception {
+        FakeCluster c = new FakeCluster();
+        c.canned.put(Ops.UPDATE_PARTITION, Frame.op(Ops.OK));
+        Result ok = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "PartitionName=debug", "State=dr");
+        assertThat(ok.code()).isZero();
+        assertThat(ok.out() + ok.err()).isEmpty();
+        assertThat(c.last(Ops.UPDATE_PARTITION).str("name")).isEqualTo("debug");
+        assertThat(c.last(Ops.UPDATE_PARTITION).str("state")).isEqualTo("DRAIN");
+        Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "Partition=debug", "St=D");
+        assertThat(c.last(Ops.UPDATE_PARTITION).str("state")).isEqualTo("DOWN");
+
+        Result bad = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "PartitionName=debug", "State=bogus");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err())
+                .isEqualTo(lines(
+                        "scontrol: error: Invalid input: State=bogus",
+                        "scontrol: error: Acceptable State values are UP, DOWN, DRAIN and INACTIVE"));
+        Result none = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "PartitionName=debug");
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err()).isEqualTo(lines("scontrol: error: No changes specified"));
+
+        c.canned.put(Ops.UPDATE_PARTITION, Frame.op(Ops.OK).put("error", "Invalid partition name specified"));
+        Result nope = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "PartitionName=nope", "State=UP");
+        assertThat(nope.code()).isEqualTo(1);
+        assertThat(nope.err()).isEqualTo(lines("slurm_update error: Invalid partition name specified"));
+
+        Result nothing = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "Foo=1");
+        assertThat(nothing.code()).isEqualTo(1);
+        assertThat(nothing.err()).startsWith(lines("No valid entity in update command"));
+    }
 }

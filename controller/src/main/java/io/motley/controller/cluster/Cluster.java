@@ -2,6 +2,8 @@ package io.motley.controller.cluster;
 
 import io.motley.controller.store.Store;
 import io.motley.core.cluster.Node;
+import io.motley.core.cluster.Partition;
+import io.motley.core.cluster.PartitionState;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.dependency.Dependency;
 import io.motley.core.job.Job;
@@ -105,6 +107,30 @@ public final class Cluster {
         Optional<String> out = commands.update(id, changes, caller);
         if (out.isEmpty()) wakeScheduler();
         return out;
+    }
+
+    /**
+     * scontrol update PartitionName=P State=UP|DOWN|DRAIN|INACTIVE (root only): Slurm's error text,
+     * or empty on success. The scheduler honours it from its next pass: DOWN and INACTIVE start no
+     * jobs, DRAIN and INACTIVE take no new ones.
+     */
+    public Optional<String> updatePartition(String name, PartitionState newState, Caller caller) {
+        if (!caller.isRoot()) return Optional.of("Access/permission denied");
+        synchronized (state) {
+            if (config.partitions().stream().noneMatch(p -> p.name().equals(name)))
+                return Optional.of("Invalid partition name specified");
+            state.partitionStates.put(name, newState);
+        }
+        log.info("partition state changed partition={} state={} uid={}", name, newState, caller.uid());
+        wakeScheduler();
+        return Optional.empty();
+    }
+
+    /** The config's partitions, each in its current state (scontrol update may have changed it). */
+    public List<Partition> partitions() {
+        synchronized (state) {
+            return state.partitions(config);
+        }
     }
 
     /** scontrol top: Slurm's error text, or empty on success. */

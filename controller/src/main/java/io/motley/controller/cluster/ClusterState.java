@@ -39,8 +39,22 @@ final class ClusterState {
      */
     final Map<Long, String> endingRuns = new HashMap<>();
 
+    /**
+     * Partition states set by scontrol update PartitionName=... State=..., over the config's; kept
+     * in memory only, so a controller restart returns to the config's states.
+     */
+    final Map<String, io.motley.core.cluster.PartitionState> partitionStates = new HashMap<>();
+
     ClusterState(Store store) {
         this.store = store;
+    }
+
+    /** The config's partitions, each in its current state. */
+    java.util.List<io.motley.core.cluster.Partition> partitions(io.motley.core.config.ClusterConfig config) {
+        if (partitionStates.isEmpty()) return config.partitions();
+        return config.partitions().stream()
+                .map(p -> partitionStates.containsKey(p.name()) ? p.withState(partitionStates.get(p.name())) : p)
+                .toList();
     }
 
     /** Writes the job through to the store, then to memory. */

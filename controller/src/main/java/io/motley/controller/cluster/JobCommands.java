@@ -204,7 +204,7 @@ final class JobCommands {
         JobRequest req = charge.rejection() == null ? asked.charged(charge.account(), charge.qos()) : asked;
         Optional<Admission.Rejection> no = charge.rejection() != null
                 ? Optional.of(charge.rejection())
-                : Admission.check(req, config.partitions(), views, callerGroups);
+                : Admission.check(req, state.partitions(config), views, callerGroups);
         if (no.isEmpty() && charge.account() != null && accounts.associations().enforced()) {
             // a job without a time limit gets its association's MaxWall, as slurmctld sets it
             long maxWall = LimitCheck.maxWall(accounts.db(), new LimitCheck.Owner(charge.account(), owner));

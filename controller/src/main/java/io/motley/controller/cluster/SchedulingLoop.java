@@ -203,7 +203,8 @@ final class SchedulingLoop {
                 }
             }
             return new PassInput(
-                    new Snapshot(views, config.partitions(), running, queue.queue(), config.defMemPerCpuMiB(), now),
+                    new Snapshot(
+                            views, state.partitions(config), running, queue.queue(), config.defMemPerCpuMiB(), now),
                     options,
                     queue,
                     limitGate(queue));

@@ -129,9 +129,10 @@ final class Requests {
             case Requeue r -> outcomes(cluster.requeue(r.ids(), asking, false));
             case RequeueHold r -> outcomes(cluster.requeue(r.ids(), asking, true));
             case Nodes n -> new NodeList(cluster.nodes());
-            case Partitions p ->
-                new PartitionList(
-                        cluster.config().clusterName(), cluster.config().partitions());
+            case Partitions p -> new PartitionList(cluster.config().clusterName(), cluster.partitions());
+            case Message.UpdatePartition u ->
+                new Message.Updated(
+                        cluster.updatePartition(u.name(), u.state(), asking).orElse(null));
             case Message.ConfigQuery q ->
                 new Message.ConfigInfo(
                         configAsOf,

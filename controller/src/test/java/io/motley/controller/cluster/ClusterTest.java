@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.motley.controller.store.Store;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
+import io.motley.core.cluster.PartitionState;
 import io.motley.core.cluster.Reconciliation;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.Job;
@@ -332,5 +333,32 @@ class ClusterTest {
         assertThat(c.updateNode("n1", "DRAIN", "maintenance", Caller.uid(0))).isEmpty();
         c.scheduling().commit(in, plan);
         assertThat(c.job(late).orElseThrow().state()).isEqualTo(JobState.PENDING);
+    }
+
+    @Test
+    void aPartitionSetDownByRootStartsNoJobsUntilItIsUpAgain() {
+        Cluster c = cluster(Store.sqlite(dir.resolve("db")));
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 4));
+        assertThat(c.updatePartition("main", PartitionState.DOWN, Caller.uid(1000)))
+                .contains("Access/permission denied");
+        assertThat(c.updatePartition("nope", PartitionState.DOWN, Caller.uid(0)))
+                .contains("Invalid partition name specified");
+        assertThat(c.updatePartition("main", PartitionState.DOWN, Caller.uid(0)))
+                .isEmpty();
+        assertThat(c.partitions().get(0).state()).isEqualTo(PartitionState.DOWN);
+        long waiting = id(c.submit(req(1), as(0, 0, "root")));
+        c.schedulePass();
+        assertThat(c.job(waiting).orElseThrow().state()).isEqualTo(JobState.PENDING);
+        assertThat(c.job(waiting).orElseThrow().reason()).isEqualTo(PendingReason.PartitionDown);
+
+        // INACTIVE also refuses new jobs at submit
+        assertThat(c.updatePartition("main", PartitionState.INACTIVE, Caller.uid(0)))
+                .isEmpty();
+        assertThat(c.submit(req(1), as(0, 0, "root"))).isInstanceOf(Submission.Refused.class);
+
+        assertThat(c.updatePartition("main", PartitionState.UP, Caller.uid(0))).isEmpty();
+        c.schedulePass();
+        assertThat(c.job(waiting).orElseThrow().state()).isEqualTo(JobState.RUNNING);
     }
 }
