@@ -265,6 +265,15 @@ public sealed interface Message {
     /** The answer to an update of one thing: {@code error} null when it was done. */
     record Updated(String error) implements Answer {}
 
+    /** scontrol write batch_script ID: the job's script, for its owner or root. */
+    record BatchScript(long id) implements Request<Script> {}
+
+    record Script(String text) implements Answer {
+        public Script {
+            Objects.requireNonNull(text, "text");
+        }
+    }
+
     /** scontrol show config: the controller's settings. */
     record ConfigQuery() implements Request<ConfigInfo> {}
 

@@ -99,6 +99,7 @@ public final class Messages {
             Ops.CONFIG,
             Ops.UPDATE_NODE,
             Ops.UPDATE_PARTITION,
+            Ops.BATCH_SCRIPT,
             Ops.ACCOUNTING,
             Ops.PRIORITY_FACTORS,
             Ops.SHARES,
@@ -182,6 +183,9 @@ public final class Messages {
         }
         if (m instanceof Partitions x) return Frame.op(Ops.PARTITIONS);
         if (m instanceof Message.ConfigQuery x) return Frame.op(Ops.CONFIG);
+        if (m instanceof Message.BatchScript x)
+            return Frame.op(Ops.BATCH_SCRIPT).put("id", x.id());
+        if (m instanceof Message.Script x) return Frame.op(Ops.OK).put("script", x.text());
         if (m instanceof Message.UpdatePartition x)
             return Frame.op(Ops.UPDATE_PARTITION)
                     .put("name", x.name())
@@ -379,6 +383,7 @@ public final class Messages {
             case Ops.NODES -> new Nodes();
             case Ops.PARTITIONS -> new Partitions();
             case Ops.CONFIG -> new Message.ConfigQuery();
+            case Ops.BATCH_SCRIPT -> new Message.BatchScript(jobId(f.str("id", ""), "id"));
             case Ops.UPDATE_PARTITION -> {
                 String state = f.str("state", "");
                 io.motley.core.cluster.PartitionState s;
@@ -491,6 +496,7 @@ public final class Messages {
             for (Frame c : f.children()) out.add(guard("partition: ", c, () -> Codec.partition(c)));
             return new PartitionList(f.str("cluster", "motley"), out);
         }
+        if (request instanceof Message.BatchScript x) return new Message.Script(f.str("script", ""));
         if (request instanceof Message.UpdatePartition x) return new Message.Updated(f.str("error"));
         if (request instanceof Message.ConfigQuery x) {
             List<io.motley.core.config.ConfigListing.Setting> slurm = new ArrayList<>();

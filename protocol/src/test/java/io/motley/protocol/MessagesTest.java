@@ -199,6 +199,7 @@ class MessagesTest {
                 new Nodes(),
                 new Partitions(),
                 new Message.ConfigQuery(),
+                new Message.BatchScript(42),
                 new Message.UpdatePartition("debug", PartitionState.DRAIN),
                 new UpdateNode(List.of("n1", "n2"), "DRAIN", "disk"),
                 new UpdateNode(List.of("n1"), "RESUME", null),
@@ -261,6 +262,7 @@ class MessagesTest {
                 new Object[] {new Nodes(), new NodeList(List.of(node(NodeState.DRAIN, "disk", 99, "gpu:0=1")))},
                 new Object[] {new Partitions(), new PartitionList("motley", List.of(p))},
                 new Object[] {new Message.UpdatePartition("debug", PartitionState.DOWN), new Message.Updated(null)},
+                new Object[] {new Message.BatchScript(42), new Message.Script("#!/bin/sh\necho hi\n")},
                 new Object[] {
                     new Message.UpdatePartition("nope", PartitionState.UP),
                     new Message.Updated("Invalid partition name specified")

@@ -113,6 +113,7 @@ public final class Scontrol implements Command {
             if (abbrev(t, "requeue", 3)) return hold(tag, rest, Requeue::new);
             if (abbrev(t, "update", 1)) return update(tag, rest);
             if (t.equals("top")) return top(tag, rest);
+            if (t.length() >= 5 && "write".startsWith(t)) return write(tag, rest);
             if (t.equals("ping")) return ping();
             if (abbrev(t, "version", 4)) {
                 io.out().println(Version.TEXT);
@@ -232,6 +233,49 @@ public final class Scontrol implements Command {
                 rc = 1;
             }
             return rc;
+        }
+
+        /**
+         * write batch_script ID [FILE|-]: the job's script into FILE (slurm-ID.sh by default) or to
+         * standard output, as Slurm's scontrol writes it.
+         */
+        private int write(String tag, List<String> rest) throws Exception {
+            if (rest.isEmpty()) return error("too few arguments for keyword:" + tag);
+            String what = rest.get(0).toLowerCase(Locale.ROOT);
+            if (!(what.length() >= 5 && "batch_script".startsWith(what)))
+                return error("invalid write argument:" + rest.get(0));
+            if (rest.size() > 3) return error("too many arguments for keyword:" + tag);
+            if (rest.size() < 2) return error("too few arguments for keyword:" + tag);
+            // Slurm reads the id with atoll: "12abc" is 12, "abc" is 0 (an invalid id)
+            String digits = rest.get(1).replaceFirst("^(\\d{0,18}).*$", "$1");
+            long id = digits.isEmpty() ? 0 : Long.parseLong(digits);
+            String file = rest.size() > 2 ? rest.get(2) : "slurm-" + id + ".sh";
+            String script;
+            try {
+                script = io.gateway().ask(new Message.BatchScript(id)).text();
+            } catch (RequestFailed e) {
+                return error("job script retrieval failed: " + e.getMessage());
+            }
+            if (file.equals("-")) {
+                io.out().print(script);
+                return 0;
+            }
+            java.nio.file.Path path = java.nio.file.Path.of(io.cwd()).resolve(file);
+            try {
+                java.nio.file.Files.writeString(path, script, StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return error("failed to open file `" + file + "`: " + ioReason(e));
+            }
+            if (!quiet) io.out().println("batch script for job " + id + " written to " + file);
+            return 0;
+        }
+
+        /** An I/O failure in strerror's words, as %m prints it. */
+        private static String ioReason(java.io.IOException e) {
+            if (e instanceof java.nio.file.NoSuchFileException) return "No such file or directory";
+            if (e instanceof java.nio.file.AccessDeniedException) return "Permission denied";
+            if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
+            return String.valueOf(e.getMessage());
         }
 
         /** top ID[,ID...]: ahead of the same user's other pending jobs. */
@@ -733,6 +777,8 @@ public final class Scontrol implements Command {
               requeue ID[,ID...]         kill running batch jobs, or take finished ones, back to the queue
                                          (same id, Restarts=+1; eligible again after RequeueDelay)
               requeuehold ID[,ID...]     as requeue, and held until scontrol release
+              write batch_script ID [FILE|-]
+                                         the job's script into FILE (default slurm-ID.sh), or to stdout with -
               ping                       whether the controller answers, and whether its job database can take
                                          new jobs (exit 1 when either is not so)
               version                    print the version

@@ -578,4 +578,38 @@ class ScontrolTest {
         assertThat(nothing.code()).isEqualTo(1);
         assertThat(nothing.err()).startsWith(lines("No valid entity in update command"));
     }
+
+    @Test
+    void writeBatchScriptPrintsOrWritesTheScript(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        FakeCluster c = new FakeCluster();
+        c.canned.put(Ops.BATCH_SCRIPT, Frame.op(Ops.OK).put("script", "#!/bin/sh\necho hi\n"));
+        Result out = Fixtures.run(new Scontrol(), c, BUSY_AT, "write", "batch_script", "1347", "-");
+        assertThat(out.code()).isZero();
+        assertThat(out.out()).isEqualTo("#!/bin/sh\necho hi\n");
+        assertThat(c.last(Ops.BATCH_SCRIPT).str("id")).isEqualTo("1347");
+
+        java.nio.file.Path file = dir.resolve("job.sh");
+        Result written = Fixtures.run(new Scontrol(), c, BUSY_AT, "write", "batch", "1347", file.toString());
+        assertThat(written.code()).isZero();
+        assertThat(written.out()).isEqualTo(lines("batch script for job 1347 written to " + file));
+        assertThat(java.nio.file.Files.readString(file)).isEqualTo("#!/bin/sh\necho hi\n");
+
+        Result noDir = Fixtures.run(
+                new Scontrol(),
+                c,
+                BUSY_AT,
+                "write",
+                "batch_script",
+                "1347",
+                dir.resolve("no/such.sh").toString());
+        assertThat(noDir.code()).isEqualTo(1);
+        assertThat(noDir.err())
+                .isEqualTo(lines("failed to open file `" + dir.resolve("no/such.sh") + "`: No such file or directory"));
+
+        c.canned.put(Ops.BATCH_SCRIPT, Frame.error("Invalid job id specified"));
+        Result missing = Fixtures.run(new Scontrol(), c, BUSY_AT, "write", "batch_script", "999", "-");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo(lines("job script retrieval failed: Invalid job id specified"));
+    }
 }

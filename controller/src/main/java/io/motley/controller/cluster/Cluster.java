@@ -126,6 +126,25 @@ public final class Cluster {
         return Optional.empty();
     }
 
+    /** A job's batch script, or Slurm's words for why it is not given (then {@code script} is null). */
+    public record ScriptLookup(String script, String error) {}
+
+    /**
+     * scontrol write batch_script: the script of a job in view, for its owner or root, as slurmctld
+     * answers it (a job no longer in view is an invalid id there too).
+     */
+    public ScriptLookup batchScript(long id, Caller caller) {
+        Job j;
+        synchronized (state) {
+            j = jobs.get(id);
+        }
+        if (j == null) return new ScriptLookup(null, "Invalid job id specified");
+        if (!caller.isRoot() && caller.uid() != j.uid()) return new ScriptLookup(null, "Invalid user id");
+        String script = j.request().script();
+        if (script == null || script.isEmpty()) return new ScriptLookup(null, "Job script not specified");
+        return new ScriptLookup(script, null);
+    }
+
     /** The config's partitions, each in its current state (scontrol update may have changed it). */
     public List<Partition> partitions() {
         synchronized (state) {

@@ -130,6 +130,10 @@ final class Requests {
             case RequeueHold r -> outcomes(cluster.requeue(r.ids(), asking, true));
             case Nodes n -> new NodeList(cluster.nodes());
             case Partitions p -> new PartitionList(cluster.config().clusterName(), cluster.partitions());
+            case Message.BatchScript b -> {
+                Cluster.ScriptLookup found = cluster.batchScript(b.id(), asking);
+                yield found.error() == null ? new Message.Script(found.script()) : new Failure(found.error());
+            }
             case Message.UpdatePartition u ->
                 new Message.Updated(
                         cluster.updatePartition(u.name(), u.state(), asking).orElse(null));

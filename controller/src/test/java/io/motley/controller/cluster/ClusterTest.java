@@ -361,4 +361,14 @@ class ClusterTest {
         c.schedulePass();
         assertThat(c.job(waiting).orElseThrow().state()).isEqualTo(JobState.RUNNING);
     }
+
+    @Test
+    void theBatchScriptIsGivenToItsOwnerAndRootOnly() {
+        Cluster c = cluster(Store.sqlite(dir.resolve("db")));
+        long id = id(c.submit(req(1), as(1000, 1000, "ann")));
+        assertThat(c.batchScript(id, Caller.uid(1000))).isEqualTo(new Cluster.ScriptLookup("#!/bin/sh\ntrue\n", null));
+        assertThat(c.batchScript(id, Caller.uid(0)).script()).isEqualTo("#!/bin/sh\ntrue\n");
+        assertThat(c.batchScript(id, Caller.uid(1001)).error()).isEqualTo("Invalid user id");
+        assertThat(c.batchScript(id + 1, Caller.uid(0)).error()).isEqualTo("Invalid job id specified");
+    }
 }
