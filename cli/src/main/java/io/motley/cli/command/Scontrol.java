@@ -13,6 +13,7 @@ import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.job.JobUpdate;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.size.MemorySize;
@@ -151,6 +152,17 @@ public final class Scontrol implements Command {
                 switch (key) {
                     case "nodename", "node" -> nodes = value;
                     case "jobid", "job" -> jobs = value;
+                    case "timelimit" -> {
+                        // +N/-N moves the job's current limit, as Slurm's scontrol computes it before asking
+                        if (value.startsWith("+") || value.startsWith("-")) {
+                            if (jobs == null) {
+                                return error("scontrol: error: JobId must precede TimeLimit increment or decrement");
+                            }
+                            value = moveLimit(jobs, value);
+                            if (value == null) return 1;
+                        }
+                        changes.put(w.substring(0, eq), value);
+                    }
                     case "state" -> state = value;
                     case "reason" -> reason = new StringBuilder(value);
                     default -> {
@@ -161,7 +173,18 @@ public final class Scontrol implements Command {
                     }
                 }
             }
-            if (jobs != null) return updateJobs(jobs, changes);
+            if (jobs != null) {
+                for (Map.Entry<String, String> c : changes.entrySet()) {
+                    if (!JobUpdate.supports(c.getKey())) {
+                        io.err()
+                                .println("Update of this parameter is not supported: " + c.getKey() + "="
+                                        + c.getValue());
+                        io.err().println("Request aborted");
+                        return 1;
+                    }
+                }
+                return updateJobs(jobs, changes);
+            }
             if (nodes == null && partition != null) return updatePartition(partition, rest);
             if (nodes == null) {
                 io.err().println("No valid entity in update command");
@@ -229,10 +252,47 @@ public final class Scontrol implements Command {
             Outcomes resp = io.gateway().ask(new UpdateJob(ids, changes));
             int rc = 0;
             for (Outcome o : resp.outcomes()) {
-                io.err().println("slurm_update error: " + o.error() + " (job " + o.id() + ")");
+                if (!quiet) io.err().println(o.error() + " for job " + o.id());
                 rc = 1;
             }
             return rc;
+        }
+
+        /**
+         * TimeLimit=+N or -N (minutes, or Slurm's time format) against job {@code ids}' current limit,
+         * as an absolute number of minutes; null, said as Slurm says it, when it cannot be done.
+         */
+        private String moveLimit(String ids, String value) throws Exception {
+            long delta;
+            try {
+                delta = Durations.parseTimeLimit(value.substring(1));
+            } catch (IllegalArgumentException e) {
+                io.err().println("scontrol: error: Invalid TimeLimit value");
+                return null;
+            }
+            long id;
+            try {
+                id = Long.parseLong(stripPrefix(ids));
+            } catch (NumberFormatException e) {
+                io.err().println("scontrol: error: Invalid job ID " + ids);
+                return null;
+            }
+            List<Job> found = Requests.job(io, id);
+            if (found.isEmpty()) {
+                io.err().println("scontrol: error: Job ID " + ids + " not found");
+                return null;
+            }
+            long current = found.get(0).timeLimitSeconds();
+            // a job without a limit has none to move; Slurm's scontrol fails here without a word
+            if (current < 0 || delta < 0) return null;
+            if (value.startsWith("+")) return Durations.formatFixed(current + delta);
+            if (delta > current) {
+                io.err()
+                        .println("scontrol: error: TimeLimit decrement larger than current time limit ("
+                                + (delta + 59) / 60 + " > " + (current + 59) / 60 + ")");
+                return null;
+            }
+            return Durations.formatFixed(current - delta);
         }
 
         /**

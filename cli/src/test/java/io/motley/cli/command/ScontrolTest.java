@@ -612,4 +612,37 @@ class ScontrolTest {
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).isEqualTo(lines("job script retrieval failed: Invalid job id specified"));
     }
+
+    @Test
+    void updateJobSpeaksSlurmsWordsAndMovesTheTimeLimit() throws Exception {
+        FakeCluster c = cluster();
+        c.canned.put(Ops.UPDATE_JOB, Frame.op(Ops.OK));
+        // runner has 365 days: +5 adds five minutes, -1:00:00 takes an hour
+        Result plus = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", "TimeLimit=+5");
+        assertThat(plus.code()).as(plus.err()).isZero();
+        assertThat(c.last(Ops.UPDATE_JOB).children().get(0).str("TimeLimit")).isEqualTo("365-00:05:00");
+        Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", "TimeLimit=-1:00:00");
+        assertThat(c.last(Ops.UPDATE_JOB).children().get(0).str("TimeLimit")).isEqualTo("364-23:00:00");
+        Result tooMuch = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1346", "TimeLimit=-5");
+        assertThat(tooMuch.code()).isEqualTo(1);
+        assertThat(tooMuch.err())
+                .isEqualTo(lines("scontrol: error: TimeLimit decrement larger than current time limit (5 > 1)"));
+        Result order = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "TimeLimit=+5", "JobId=1347");
+        assertThat(order.err())
+                .isEqualTo(lines("scontrol: error: JobId must precede TimeLimit increment or decrement"));
+
+        int before = c.requests.size();
+        Result unsupported = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1348", "Bogus=3");
+        assertThat(unsupported.code()).isEqualTo(1);
+        assertThat(unsupported.err())
+                .isEqualTo(lines("Update of this parameter is not supported: Bogus=3", "Request aborted"));
+        assertThat(c.requests).hasSize(before);
+
+        c.canned.put(
+                Ops.UPDATE_JOB,
+                Frame.op(Ops.OK).add(new Frame().put("id", 999).put("error", "Invalid job id specified")));
+        Result missing = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=999", "TimeLimit=5");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo(lines("Invalid job id specified for job 999"));
+    }
 }
