@@ -9,11 +9,14 @@ import io.motley.core.cluster.Partition;
 import io.motley.core.cluster.PartitionState;
 import io.motley.core.config.ConfigListing;
 import io.motley.core.hostlist.Hostlist;
+import io.motley.core.job.ArrayPart;
+import io.motley.core.job.ArraySpec;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.JobUpdate;
+import io.motley.core.job.PendingReason;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.size.MemorySize;
@@ -443,13 +446,17 @@ public final class Scontrol implements Command {
             List<Job> jobs;
             Map<Long, Requests.ExpectedStart> expected = new HashMap<>();
             if (idText != null) {
+                String text = stripPrefix(idText);
+                int under = text.indexOf('_');
                 long id;
+                int task = -1;
                 try {
-                    id = Long.parseLong(stripPrefix(idText));
+                    id = Long.parseLong(under < 0 ? text : text.substring(0, under));
+                    if (under >= 0) task = Integer.parseInt(text.substring(under + 1));
                 } catch (NumberFormatException e) {
                     return error("slurm_load_jobs error: Invalid job id specified");
                 }
-                jobs = Requests.job(io, id, expected);
+                jobs = under < 0 ? Requests.job(io, id, expected) : arrayTask(id, task, expected);
                 if (jobs.isEmpty()) return error("slurm_load_jobs error: Invalid job id specified");
             } else {
                 jobs = new ArrayList<>(Requests.jobs(io, expected));
@@ -459,7 +466,52 @@ public final class Scontrol implements Command {
                     return 0;
                 }
             }
-            for (Job j : jobs) print(jobRecord(j, io, expected.get(j.id())));
+            long defMemPerCpu = needsDefaultMemory(jobs) ? defMemPerCpu() : 0;
+            for (Job j : jobs) print(jobRecord(j, io, expected.get(j.id()), defMemPerCpu));
+            return 0;
+        }
+
+        /**
+         * Task {@code task} of array {@code arrayId}: its own record once it has one, else the record
+         * still holding it among the array's pending tasks (as slurmctld answers for A_T).
+         */
+        private List<Job> arrayTask(long arrayId, int task, Map<Long, Requests.ExpectedStart> expected)
+                throws Exception {
+            for (Job j : Requests.jobs(io, expected)) {
+                ArrayPart a = j.array();
+                if (a == null || a.arrayJobId() != arrayId) continue;
+                if (a.taskId() == task) return List.of(j);
+                if (a.holdsPending()
+                        && !a.pending().isEmpty()
+                        && ArraySpec.parse(a.pending()).indices().contains(task)) return List.of(j);
+            }
+            return List.of();
+        }
+
+        /** Whether a job shown has not started and named no memory: it shows DefMemPerCPU, as in Slurm. */
+        private static boolean needsDefaultMemory(List<Job> jobs) {
+            return jobs.stream()
+                    .anyMatch(j -> j.allocMemMiB() <= 0 && j.request().requestedMemMiB() == JobRequest.UNSET);
+        }
+
+        /** The controller's DefMemPerCPU in MiB; 0 when it has none (or is too old to say). */
+        private long defMemPerCpu() throws Exception {
+            Message.ConfigInfo info;
+            try {
+                info = io.gateway().ask(new Message.ConfigQuery());
+            } catch (RequestFailed e) {
+                // a controller from before show config: memory is shown as not known, as it was
+                return 0;
+            }
+            for (ConfigListing.Setting s : info.slurm()) {
+                if (s.key().equals("DefMemPerCPU")) {
+                    try {
+                        return Long.parseLong(s.value());
+                    } catch (NumberFormatException e) {
+                        return 0;
+                    }
+                }
+            }
             return 0;
         }
 
@@ -512,7 +564,11 @@ public final class Scontrol implements Command {
                 any = true;
                 print(partitionRecord(part, nodes));
             }
-            if (!any) return error("Partition " + name + " not found");
+            if (!any) {
+                // on stdout, as Slurm's scontrol prints it
+                if (!quiet) io.out().println("Partition " + name + " not found");
+                return 1;
+            }
             return 0;
         }
 
@@ -588,6 +644,9 @@ public final class Scontrol implements Command {
 
     // ---- records -------------------------------------------------------------------------------
 
+    /** The limit slurmctld gives a job that has none once it starts: 365 days. */
+    private static final long NO_LIMIT_RUN = 365L * 86400;
+
     /** show config's listing: the title with the time the controller read it, then "Key = Value" lines. */
     static String configText(Message.ConfigInfo info, Io io) {
         StringBuilder sb = new StringBuilder();
@@ -608,18 +667,33 @@ public final class Scontrol implements Command {
 
     /** {@code expected}: where and when a pending job holding a reservation should start, else null. */
     static List<String> jobRecord(Job j, Io io, Requests.ExpectedStart expected) {
+        return jobRecord(j, io, expected, 0);
+    }
+
+    /**
+     * {@code defMemPerCpu}: the controller's DefMemPerCPU (0: none), what a job that named no memory
+     * is given per CPU, shown before it starts as Slurm shows it.
+     */
+    static List<String> jobRecord(Job j, Io io, Requests.ExpectedStart expected, long defMemPerCpu) {
         JobRequest r = j.request();
         boolean started = j.startTime() > 0;
         boolean ended = j.state().isTerminal();
         String none = "Unknown";
+        // the %N limit lives on the record that holds the pending tasks, as slurmctld's array record
+        int throttle = j.array() != null && j.array().holdsPending() && r.array() != null
+                ? ArraySpec.parse(r.array()).throttle()
+                : 0;
+        // a job without a limit runs under 365 days once it starts, as slurmctld sets it
+        long limit = j.timeLimitSeconds() < 0 && started ? NO_LIMIT_RUN : j.timeLimitSeconds();
         List<String> l = new ArrayList<>();
         l.add("JobId=" + j.id()
                 + (j.array() == null
                         ? ""
                         : " ArrayJobId=" + j.array().arrayJobId() + " ArrayTaskId="
                                 + (j.array().holdsPending()
-                                        ? j.array().pending()
-                                        : Integer.toString(j.array().taskId())))
+                                        ? j.array().pending() + (throttle > 0 ? "%" + throttle : "")
+                                        : Integer.toString(j.array().taskId()))
+                                + (throttle > 0 ? " ArrayTaskThrottle=" + throttle : ""))
                 + " JobName=" + r.name());
         l.add("UserId=" + j.user() + "(" + j.uid() + ") GroupId=" + groupName(j.gid()) + "(" + j.gid()
                 + ") MCS_label=N/A");
@@ -630,11 +704,16 @@ public final class Scontrol implements Command {
                 ? j.stateDesc().replaceAll("[ \\t\\n\\x0B\\f\\r]", "_")
                 : j.reason().name();
         l.add("JobState=" + j.state().name() + " Reason=" + reason + " Dependency="
-                + (r.dependency() == null ? "(null)" : r.dependency() + "(unfulfilled)"));
+                + (r.dependency() == null
+                        ? "(null)"
+                        : r.dependency()
+                                + (j.reason() == PendingReason.DependencyNeverSatisfied
+                                        ? "(failed)"
+                                        : "(unfulfilled)")));
         l.add("Requeue=" + (r.requeue() ? 1 : 0) + " Restarts=" + j.restarts() + " BatchFlag=1 Reboot=0 ExitCode="
                 + j.exit());
-        l.add("RunTime=" + Durations.formatFixed(j.elapsed(io.nowSeconds())) + " TimeLimit=" + JobText.limitFixed(j)
-                + " TimeMin=N/A");
+        l.add("RunTime=" + Durations.formatFixed(j.elapsed(io.nowSeconds())) + " TimeLimit="
+                + Durations.formatFixed(limit < 0 ? Durations.UNLIMITED : limit) + " TimeMin=N/A");
         // --begin, or a requeue's hold-back, moves the eligible time past the submission
         String eligible = r.hold() ? none : ts(Math.max(j.submitTime(), r.beginTime()), io, none);
         l.add("SubmitTime=" + ts(j.submitTime(), io, none) + " EligibleTime=" + eligible);
@@ -644,7 +723,7 @@ public final class Scontrol implements Command {
         if (started) {
             start = ts(j.startTime(), io, none);
             if (j.endTime() > 0) end = ts(j.endTime(), io, none);
-            else end = j.timeLimitSeconds() > 0 ? ts(j.startTime() + j.timeLimitSeconds(), io, none) : none;
+            else end = limit > 0 ? ts(j.startTime() + limit, io, none) : none;
         } else if (ended) {
             // a job that ended without starting shows its end as both, as slurmctld does
             start = ts(j.endTime(), io, none);
@@ -653,6 +732,11 @@ public final class Scontrol implements Command {
             // the backfill reservation's start, as slurmctld shows a pending job's expected start
             start = ts(expected.start(), io, none);
             end = j.timeLimitSeconds() > 0 ? ts(expected.start() + j.timeLimitSeconds(), io, none) : none;
+        } else if (j.state() == JobState.PENDING && r.beginTime() > io.nowSeconds() && j.restarts() == 0) {
+            // a --begin job shows its begin time as its start, as slurmctld does (a requeued job's
+            // hold-back is no begin time the user gave, and shows Unknown)
+            start = ts(r.beginTime(), io, none);
+            end = j.timeLimitSeconds() > 0 ? ts(r.beginTime() + j.timeLimitSeconds(), io, none) : none;
         } else {
             start = none;
             end = none;
@@ -662,7 +746,8 @@ public final class Scontrol implements Command {
         l.add("SuspendTime=None SecsPreSuspend=0 LastSchedEval=" + ts(lastEval, io, none) + " Scheduler=Main");
         l.add("Partition=" + orEmpty(j.partition()) + " AllocNode:Sid="
                 + (r.submitHost() == null ? "localhost" : r.submitHost()) + ":0");
-        l.add("ReqNodeList=(null) ExcNodeList=(null)");
+        l.add("ReqNodeList=" + orNull(r.placement().nodeList()) + " ExcNodeList="
+                + orNull(r.placement().excludeList()));
         l.add("NodeList=" + JobText.nodes(j));
         if (j.node() != null && started) l.add("BatchHost=" + j.node());
         int nodes = started ? 1 : r.nodes();
@@ -671,10 +756,11 @@ public final class Scontrol implements Command {
         l.add("NumNodes=" + nodes + " NumCPUs=" + cpus + " NumTasks=" + tasks + " CPUs/Task=" + r.cpusPerTask()
                 + " ReqB:S:C:T=0:0:*:*");
         long mem = jobMemory(j);
+        if (mem == 0 && defMemPerCpu > 0) mem = defMemPerCpu * cpus;
         l.add("TRES=cpu=" + cpus + (mem > 0 ? ",mem=" + MemorySize.format(mem) : "") + ",node=" + nodes + ",billing="
                 + cpus);
         l.add("Socks/Node=* NtasksPerN:B:S:C=0:0:*:* CoreSpec=*");
-        l.add("MinCPUsNode=" + r.cpusPerTask() + " " + minMemory(j) + " MinTmpDiskNode=0");
+        l.add("MinCPUsNode=" + r.cpusPerTask() + " " + minMemory(j, defMemPerCpu) + " MinTmpDiskNode=0");
         l.add("Features=(null) DelayBoot=00:00:00");
         if (r.gpusPerNode() > 0)
             l.add("TresPerNode=" + r.gpuTres().replace("gres/gpu", "gres:gpu").replace("=", ":"));
@@ -699,12 +785,13 @@ public final class Scontrol implements Command {
     }
 
     /** MinMemoryNode= for --mem, MinMemoryCPU= for --mem-per-cpu or the per-CPU default it got. */
-    private static String minMemory(Job j) {
+    private static String minMemory(Job j, long defMemPerCpu) {
         JobRequest r = j.request();
         if (r.memPerNodeMiB() != JobRequest.UNSET) return "MinMemoryNode=" + MemorySize.format(r.memPerNodeMiB());
         if (r.memPerCpuMiB() != JobRequest.UNSET) return "MinMemoryCPU=" + MemorySize.format(r.memPerCpuMiB());
         if (j.allocMemMiB() > 0 && j.allocCpus() > 0)
             return "MinMemoryCPU=" + MemorySize.format(j.allocMemMiB() / j.allocCpus());
+        if (defMemPerCpu > 0) return "MinMemoryCPU=" + MemorySize.format(defMemPerCpu);
         return "MinMemoryNode=0";
     }
 

@@ -167,7 +167,8 @@ class ScontrolTest {
                         + " TRES=cpu=8,mem=16G,node=2,billing=8"));
         Result missing = Fixtures.run(new Scontrol(), c, IDLE_AT, "show", "partition", "long");
         assertThat(missing.code()).isEqualTo(1);
-        assertThat(missing.err()).isEqualTo(lines("Partition long not found"));
+        // on stdout, as Slurm's scontrol prints it
+        assertThat(missing.out()).isEqualTo(lines("Partition long not found"));
     }
 
     @Test
@@ -644,5 +645,72 @@ class ScontrolTest {
         Result missing = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=999", "TimeLimit=5");
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).isEqualTo(lines("Invalid job id specified for job 999"));
+    }
+
+    @Test
+    void showJobFillsWhatSlurmShowsForPlacementBeginDependencyMemoryAndLimits() throws Exception {
+        Job placed = Fixtures.job(1360, "placed").submitted(SUBMIT).build();
+        placed = placed.withRequest(placed.request().toBuilder()
+                        .placement(new io.motley.core.job.JobRequest.Placement(
+                                List.of("debug"), null, "vm", "n[1-2]", false))
+                        .dependency("afterok:1346", false)
+                        .build()
+                        .withBeginTime(BUSY_AT + 3600))
+                .withReason(PendingReason.DependencyNeverSatisfied);
+        Job unlimitedRunning = Fixtures.job(1361, "free")
+                .submitted(SUBMIT)
+                .running("vm", SUBMIT, 1000)
+                .build();
+        FakeCluster c = new FakeCluster().jobs(placed, unlimitedRunning);
+        c.canned.put(
+                Ops.CONFIG,
+                io.motley.protocol.Messages.encode(new io.motley.protocol.Message.ConfigInfo(
+                        IDLE_AT,
+                        io.motley.core.config.ConfigListing.slurm(
+                                io.motley.core.config.ClusterConfig.parse("DefMemPerCPU=1000")),
+                        List.of())));
+        String out =
+                Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "1360").out();
+        assertThat(out)
+                .contains("Dependency=afterok:1346(failed)")
+                .contains("\n   ReqNodeList=vm ExcNodeList=n[1-2]\n")
+                .contains("StartTime=2026-11-22T13:39:16 EndTime=Unknown")
+                .contains("MinMemoryCPU=1000M")
+                .contains("TRES=cpu=1,mem=1000M,node=1,billing=1");
+        String running =
+                Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "1361").out();
+        assertThat(running)
+                .contains("TimeLimit=365-00:00:00")
+                .contains("StartTime=2026-11-22T12:39:13 EndTime=2027-11-22T12:39:13");
+    }
+
+    @Test
+    void showJobOfAnArrayTaskFindsItsRecordAndTheThrottle() throws Exception {
+        Job folded = Fixtures.job(1351, "arr").submitted(SUBMIT).build();
+        folded = folded.withRequest(folded.request().toBuilder().array("1-5%2").build())
+                .withArray(new io.motley.core.job.ArrayPart(1351, -1, "3-5"));
+        Job task1 = Fixtures.job(1352, "arr")
+                .submitted(SUBMIT)
+                .running("vm", SUBMIT, 1000)
+                .build()
+                .withArray(new io.motley.core.job.ArrayPart(1351, 1, null));
+        FakeCluster c = new FakeCluster().jobs(folded, task1);
+        Result pending = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "1351_4");
+        assertThat(pending.code()).isZero();
+        assertThat(pending.out())
+                .startsWith("JobId=1351 ArrayJobId=1351 ArrayTaskId=3-5%2 ArrayTaskThrottle=2 JobName=arr\n");
+        Result one = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "1351_1");
+        assertThat(one.out()).startsWith("JobId=1352 ArrayJobId=1351 ArrayTaskId=1 JobName=arr\n");
+        Result none = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "1351_9");
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err()).isEqualTo(lines("slurm_load_jobs error: Invalid job id specified"));
+    }
+
+    @Test
+    void anUnknownPartitionIsSaidOnStdout() throws Exception {
+        Result r = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "show", "partition", "nope");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).isEqualTo(lines("Partition nope not found"));
+        assertThat(r.err()).isEmpty();
     }
 }
