@@ -348,7 +348,7 @@ final class JobCommands {
                 } else if (j.state() != JobState.PENDING) {
                     out.add(Outcome.refused(id, "Job is no longer pending execution"));
                 } else {
-                    state.save(j.withPriorityHold(hold));
+                    state.save(j.withPriorityHold(hold, caller.isRoot()));
                     out.add(Outcome.ok(id));
                 }
             }

@@ -8,6 +8,7 @@ import io.motley.core.cluster.NodeView;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
+import io.motley.core.job.PendingReason;
 import io.motley.core.queue.ArrayTasks;
 import io.motley.core.queue.JobTable;
 import io.motley.core.queue.KeptRecords;
@@ -284,7 +285,14 @@ final class SchedulingLoop {
                 QueueEntry entry = queue.entry(id);
                 Job j = state.jobs.get(entry.jobId());
                 // an array's first waiting task speaks for the array; a reason is derived, so kept in memory only
-                if (j != null && j.state() == JobState.PENDING && j.reason() != why && entry.speaksForJob()) {
+                // the pass knows a job is held, not by whom: root's hold keeps reading JobHeldAdmin
+                boolean adminHold =
+                        why == PendingReason.JobHeldUser && j != null && j.reason() == PendingReason.JobHeldAdmin;
+                if (j != null
+                        && j.state() == JobState.PENDING
+                        && j.reason() != why
+                        && entry.speaksForJob()
+                        && !adminHold) {
                     state.note(j.withReason(why));
                 }
             });

@@ -371,4 +371,18 @@ class ClusterTest {
         assertThat(c.batchScript(id, Caller.uid(1001)).error()).isEqualTo("Invalid user id");
         assertThat(c.batchScript(id + 1, Caller.uid(0)).error()).isEqualTo("Invalid job id specified");
     }
+
+    @Test
+    void aHoldByRootReadsJobHeldAdminAndAUsersHoldJobHeldUser() {
+        Cluster c = cluster(Store.sqlite(dir.resolve("db")));
+        long byRoot = id(c.submit(req(1), as(1000, 1000, "ann")));
+        long byAnn = id(c.submit(req(1), as(1000, 1000, "ann")));
+        c.hold(List.of(byRoot), Caller.uid(0), true);
+        c.hold(List.of(byAnn), as(1000, 1000, "ann"), true);
+        c.schedulePass();
+        assertThat(c.job(byRoot).orElseThrow().reason()).isEqualTo(PendingReason.JobHeldAdmin);
+        assertThat(c.job(byAnn).orElseThrow().reason()).isEqualTo(PendingReason.JobHeldUser);
+        c.hold(List.of(byRoot), Caller.uid(0), false);
+        assertThat(c.job(byRoot).orElseThrow().reason()).isEqualTo(PendingReason.None);
+    }
 }
