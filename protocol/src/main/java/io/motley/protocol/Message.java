@@ -265,6 +265,35 @@ public sealed interface Message {
     /** The answer to an update of one thing: {@code error} null when it was done. */
     record Updated(String error) implements Answer {}
 
+    /** sdiag: the controller's statistics. */
+    record DiagnosticsQuery() implements Request<Diagnostics> {}
+
+    /**
+     * What sdiag prints: counts since {@code since} (the controller's start), the jobs pending and
+     * running at {@code now}, and the scheduling passes (all of them, and those that could backfill).
+     */
+    record Diagnostics(
+            long since,
+            long now,
+            long submitted,
+            long started,
+            long completed,
+            long canceled,
+            long failed,
+            long pending,
+            long running,
+            Passes main,
+            Passes backfill)
+            implements Answer {
+        public Diagnostics {
+            Objects.requireNonNull(main, "main");
+            Objects.requireNonNull(backfill, "backfill");
+        }
+    }
+
+    /** Scheduling passes: how many, the last and longest (microseconds), their total, the last queue and when (epoch). */
+    record Passes(long count, long lastMicros, long maxMicros, long totalMicros, long lastQueueLength, long lastWhen) {}
+
     /** scontrol write batch_script ID: the job's script, for its owner or root. */
     record BatchScript(long id) implements Request<Script> {}
 

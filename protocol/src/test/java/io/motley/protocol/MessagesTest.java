@@ -200,6 +200,7 @@ class MessagesTest {
                 new Partitions(),
                 new Message.ConfigQuery(),
                 new Message.BatchScript(42),
+                new Message.DiagnosticsQuery(),
                 new Message.UpdatePartition("debug", PartitionState.DRAIN),
                 new UpdateNode(List.of("n1", "n2"), "DRAIN", "disk"),
                 new UpdateNode(List.of("n1"), "RESUME", null),
@@ -263,6 +264,21 @@ class MessagesTest {
                 new Object[] {new Partitions(), new PartitionList("motley", List.of(p))},
                 new Object[] {new Message.UpdatePartition("debug", PartitionState.DOWN), new Message.Updated(null)},
                 new Object[] {new Message.BatchScript(42), new Message.Script("#!/bin/sh\necho hi\n")},
+                new Object[] {
+                    new Message.DiagnosticsQuery(),
+                    new Message.Diagnostics(
+                            100,
+                            200,
+                            5,
+                            4,
+                            2,
+                            1,
+                            1,
+                            3,
+                            2,
+                            new Message.Passes(9, 120, 900, 2000, 3, 199),
+                            new Message.Passes(1, 900, 900, 900, 3, 150))
+                },
                 new Object[] {
                     new Message.UpdatePartition("nope", PartitionState.UP),
                     new Message.Updated("Invalid partition name specified")

@@ -45,7 +45,7 @@ public final class Cluster {
         this.config = config;
         this.store = store;
         this.clock = clockSeconds;
-        this.state = new ClusterState(store);
+        this.state = new ClusterState(store, clock.getAsLong());
         this.jobs = state.jobs;
         long now = clock.getAsLong();
         for (Node n : store.nodes()) state.note(n);
@@ -143,6 +143,21 @@ public final class Cluster {
         String script = j.request().script();
         if (script == null || script.isEmpty()) return new ScriptLookup(null, "Job script not specified");
         return new ScriptLookup(script, null);
+    }
+
+    /** sdiag: what the controller counted since it started, and the jobs pending and running now. */
+    public record Diagnostics(Statistics.Figures figures, long pending, long running) {}
+
+    public Diagnostics diagnostics() {
+        synchronized (state) {
+            long pending = 0;
+            long running = 0;
+            for (Job j : jobs.values()) {
+                if (j.state() == io.motley.core.job.JobState.PENDING) pending++;
+                else if (j.state() == io.motley.core.job.JobState.RUNNING) running++;
+            }
+            return new Diagnostics(state.statistics.figures(), pending, running);
+        }
     }
 
     /** The config's partitions, each in its current state (scontrol update may have changed it). */

@@ -45,8 +45,12 @@ final class ClusterState {
      */
     final Map<String, io.motley.core.cluster.PartitionState> partitionStates = new HashMap<>();
 
-    ClusterState(Store store) {
+    /** sdiag's counters; fed by {@link #save(Job)} and {@link #saveAll}, and by the scheduling passes. */
+    final Statistics statistics;
+
+    ClusterState(Store store, long since) {
         this.store = store;
+        this.statistics = new Statistics(since);
     }
 
     /** The config's partitions, each in its current state. */
@@ -60,14 +64,14 @@ final class ClusterState {
     /** Writes the job through to the store, then to memory. */
     void save(Job j) {
         store.saveJob(j);
-        jobs.put(j.id(), j);
+        statistics.saved(jobs.put(j.id(), j), j);
     }
 
     /** Writes the jobs through to the store in one transaction, then to memory. */
     void saveAll(List<Job> changed) {
         if (changed.isEmpty()) return;
         store.saveJobs(changed);
-        changed.forEach(j -> jobs.put(j.id(), j));
+        changed.forEach(j -> statistics.saved(jobs.put(j.id(), j), j));
     }
 
     /** Keeps a derived change (reason, priority) in memory only. */

@@ -92,6 +92,7 @@ final class JobCommands {
         synchronized (state) {
             // committed: memory follows, its text shared with the other jobs'
             state.note(job.shared());
+            state.statistics.submitted();
         }
         log.info(
                 "job submitted job={} user={} name={} partition={}",

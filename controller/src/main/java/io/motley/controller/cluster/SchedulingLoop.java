@@ -133,10 +133,16 @@ final class SchedulingLoop {
     Plan pass() {
         // one pass at a time: a second one planning from the same snapshot could place two jobs on the same CPUs
         synchronized (passes) {
+            long t0 = System.nanoTime();
             PassInput in = snapshot();
             if (in == null) return new Plan(List.of(), Map.of());
             Plan plan = scheduler.plan(in.snapshot(), in.options(), in.gate());
             commit(in, plan);
+            state.statistics.pass(
+                    (System.nanoTime() - t0) / 1000,
+                    in.snapshot().pending().size(),
+                    in.options().backfill(),
+                    clock.getAsLong());
             return plan;
         }
     }

@@ -1,6 +1,7 @@
 package io.motley.controller.server;
 
 import io.motley.controller.cluster.Cluster;
+import io.motley.controller.cluster.Statistics;
 import io.motley.controller.cluster.Submission;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
@@ -130,6 +131,7 @@ final class Requests {
             case RequeueHold r -> outcomes(cluster.requeue(r.ids(), asking, true));
             case Nodes n -> new NodeList(cluster.nodes());
             case Partitions p -> new PartitionList(cluster.config().clusterName(), cluster.partitions());
+            case Message.DiagnosticsQuery d -> diagnostics();
             case Message.BatchScript b -> {
                 Cluster.ScriptLookup found = cluster.batchScript(b.id(), asking);
                 yield found.error() == null ? new Message.Script(found.script()) : new Failure(found.error());
@@ -184,6 +186,28 @@ final class Requests {
     private Pong ping() {
         Optional<String> problem = cluster.storeProblem();
         return new Pong(cluster.config().clusterName(), host, problem.orElse("ok"));
+    }
+
+    private Message.Diagnostics diagnostics() {
+        Cluster.Diagnostics d = cluster.diagnostics();
+        Statistics.Figures f = d.figures();
+        return new Message.Diagnostics(
+                f.since(),
+                System.currentTimeMillis() / 1000,
+                f.submitted(),
+                f.started(),
+                f.completed(),
+                f.canceled(),
+                f.failed(),
+                d.pending(),
+                d.running(),
+                passes(f.main()),
+                passes(f.backfill()));
+    }
+
+    private static Message.Passes passes(Statistics.Cycles c) {
+        return new Message.Passes(
+                c.count(), c.lastMicros(), c.maxMicros(), c.totalMicros(), c.lastQueueLength(), c.lastWhen());
     }
 
     private static String hostName() {

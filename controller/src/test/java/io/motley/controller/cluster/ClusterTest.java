@@ -385,4 +385,27 @@ class ClusterTest {
         c.hold(List.of(byRoot), Caller.uid(0), false);
         assertThat(c.job(byRoot).orElseThrow().reason()).isEqualTo(PendingReason.None);
     }
+
+    @Test
+    void diagnosticsCountSubmissionsStartsEndsAndPasses() {
+        Cluster c = cluster(Store.sqlite(dir.resolve("db")));
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 1));
+        long runs = id(c.submit(req(1), as(0, 0, "root")));
+        long waits = id(c.submit(req(1), as(0, 0, "root")));
+        long cancelled = id(c.submit(req(1), as(0, 0, "root")));
+        c.schedulePass();
+        c.cancel(List.of(cancelled), Map.of(), Caller.uid(0));
+        Cluster.Diagnostics d = c.diagnostics();
+        assertThat(d.figures().submitted()).isEqualTo(3);
+        assertThat(d.figures().started()).isEqualTo(1);
+        assertThat(d.figures().canceled()).isEqualTo(1);
+        assertThat(d.figures().completed()).isZero();
+        assertThat(d.pending()).isEqualTo(1);
+        assertThat(d.running()).isEqualTo(1);
+        assertThat(d.figures().main().count()).isEqualTo(1);
+        assertThat(d.figures().main().lastQueueLength()).isEqualTo(3);
+        assertThat(c.job(runs).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(c.job(waits).orElseThrow().state()).isEqualTo(JobState.PENDING);
+    }
 }
