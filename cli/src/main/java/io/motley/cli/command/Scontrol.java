@@ -366,15 +366,22 @@ public final class Scontrol implements Command {
             return ping();
         }
 
-        /** show hostnames LIST: one host a line; without LIST, the job's SLURM_NODELIST. */
+        /**
+         * show hostnames LIST: one host a line; without LIST, the job's SLURM_NODELIST. Slurm's
+         * scontrol says what is wrong with the list but exits 0 here, and so does this.
+         */
         private int hostnames(String list) {
             String expr = list != null ? list : io.env().get("SLURM_NODELIST");
-            if (expr == null) return error("scontrol: error: host list is empty");
+            if (expr == null) {
+                io.err().println("scontrol: error: host list is empty");
+                return 0;
+            }
             List<String> hosts;
             try {
                 hosts = Hostlist.expand(expr);
             } catch (IllegalArgumentException e) {
-                return error("Invalid hostlist: " + expr);
+                io.err().println("Invalid hostlist: " + expr);
+                return 0;
             }
             for (String h : hosts) io.out().println(h);
             return 0;

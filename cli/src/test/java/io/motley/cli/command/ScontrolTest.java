@@ -536,6 +536,9 @@ class ScontrolTest {
         Result fromEnv = Fixtures.run(
                 new Scontrol(), none, BUSY_AT, 0, "root", "", Map.of("SLURM_NODELIST", "vm[1-2]"), "show", "hostn");
         assertThat(fromEnv.out()).isEqualTo(lines("vm1", "vm2"));
+        Result noList = Fixtures.run(new Scontrol(), none, BUSY_AT, "show", "hostnames");
+        assertThat(noList.code()).isZero();
+        assertThat(noList.err()).isEqualTo(lines("scontrol: error: host list is empty"));
         Result list = Fixtures.run(new Scontrol(), none, BUSY_AT, "show", "hostlist", "n3,n1,n2");
         assertThat(list.out()).isEqualTo(lines("n[3,1-2]"));
         Result sorted = Fixtures.run(new Scontrol(), none, BUSY_AT, "show", "hostlistsorted", "n3,n1,n2,n1");
