@@ -48,7 +48,7 @@ public final class Scancel implements Command {
                     .println(
                             "Usage: scancel [-u USER] [--me] [-n NAME] [-t STATE] [-p PARTITION] [-w NODES] [-i] [-b] [--full]"
                                     + " [-v] [-Q] [job_id...]\n"
-                                    + "  -i, --interactive   ask before each job (y/n)\n"
+                                    + "  -i, --interactive   ask before each job (y/n); the end of input answers n\n"
                                     + "  -b, --batch, --full accepted: cancelling ends the batch shell and all its processes\n"
                                     + "Signals other than the default (-s) are not supported by Motley yet.");
             return 0;
