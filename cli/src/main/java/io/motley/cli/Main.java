@@ -11,6 +11,7 @@ import io.motley.cli.command.Sacctmgr;
 import io.motley.cli.command.Sbatch;
 import io.motley.cli.command.Scancel;
 import io.motley.cli.command.Scontrol;
+import io.motley.cli.command.Sdiag;
 import io.motley.cli.command.Seff;
 import io.motley.cli.command.Sinfo;
 import io.motley.cli.command.Sprio;
@@ -48,6 +49,7 @@ public final class Main {
             case "seff" -> new Seff();
             case "sprio" -> new Sprio();
             case "sshare" -> new Sshare();
+            case "sdiag" -> new Sdiag();
             case "sacctmgr" -> new Sacctmgr();
             case "sreport" -> new Sreport();
             case "motley" -> new LocalCluster();

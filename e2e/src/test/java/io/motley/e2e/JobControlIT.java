@@ -1,6 +1,7 @@
 package io.motley.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,6 +57,40 @@ class JobControlIT {
             assertThat(startB).isLessThanOrEqualTo(startA);
             TestCluster.Run done = c.cmd("scontrol", "update", "JobId=" + a, "TimeLimit=1");
             assertThat(done.err()).contains("Job is no longer pending execution");
+        }
+    }
+
+    @Test
+    void partitionStateConfigScriptAndStatisticsTravelTheWholeWay() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\n")) {
+            c.startController();
+            c.startAgent("n1", 1, "1000M");
+            c.awaitNodesUp("n1");
+            TestCluster.Run config = c.cmd("scontrol", "show", "config");
+            assertThat(config.rc()).as(config.err()).isZero();
+            assertThat(config.out())
+                    .contains("\nSchedulerTimeSlice      = 30 sec\n")
+                    .contains(" is UP\n");
+
+            assertThat(c.cmd("scontrol", "update", "PartitionName=main", "State=DOWN")
+                            .rc())
+                    .isZero();
+            long held = c.submit("--wrap", "echo from-the-script");
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> c.cmd("squeue", "-h", "-j", Long.toString(held), "-o", "%t %r")
+                            .out()
+                            .trim()
+                            .equals("PD PartitionDown"));
+            TestCluster.Run script = c.cmd("scontrol", "write", "batch_script", Long.toString(held), "-");
+            assertThat(script.out()).contains("echo from-the-script");
+            assertThat(c.cmd("scontrol", "update", "PartitionName=main", "State=UP")
+                            .rc())
+                    .isZero();
+            c.awaitState(held, "COMPLETED", Duration.ofSeconds(30));
+
+            TestCluster.Run sdiag = c.cmd("sdiag");
+            assertThat(sdiag.rc()).as(sdiag.err()).isZero();
+            assertThat(sdiag.out()).contains("Jobs submitted: 1\n").contains("Jobs completed: 1\n");
         }
     }
 }

@@ -254,6 +254,73 @@ public sealed interface Message {
         }
     }
 
+    /** scontrol update PartitionName=NAME State=STATE; the answer names the one error, if any. */
+    record UpdatePartition(String name, io.motley.core.cluster.PartitionState state) implements Request<Updated> {
+        public UpdatePartition {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(state, "state");
+        }
+    }
+
+    /** The answer to an update of one thing: {@code error} null when it was done. */
+    record Updated(String error) implements Answer {}
+
+    /** sdiag: the controller's statistics. */
+    record DiagnosticsQuery() implements Request<Diagnostics> {}
+
+    /**
+     * What sdiag prints: counts since {@code since} (the controller's start), the jobs pending and
+     * running at {@code now}, and the scheduling passes (all of them, and those that could backfill).
+     */
+    record Diagnostics(
+            long since,
+            long now,
+            long submitted,
+            long started,
+            long completed,
+            long canceled,
+            long failed,
+            long pending,
+            long running,
+            Passes main,
+            Passes backfill)
+            implements Answer {
+        public Diagnostics {
+            Objects.requireNonNull(main, "main");
+            Objects.requireNonNull(backfill, "backfill");
+        }
+    }
+
+    /** Scheduling passes: how many, the last and longest (microseconds), their total, the last queue and when (epoch). */
+    record Passes(long count, long lastMicros, long maxMicros, long totalMicros, long lastQueueLength, long lastWhen) {}
+
+    /** scontrol write batch_script ID: the job's script, for its owner or root. */
+    record BatchScript(long id) implements Request<Script> {}
+
+    record Script(String text) implements Answer {
+        public Script {
+            Objects.requireNonNull(text, "text");
+        }
+    }
+
+    /** scontrol show config: the controller's settings. */
+    record ConfigQuery() implements Request<ConfigInfo> {}
+
+    /**
+     * The settings Slurm also has ({@code slurm}, in Slurm's order and formats) and Motley's own,
+     * as of {@code asOf} (epoch seconds: when the controller read them).
+     */
+    record ConfigInfo(
+            long asOf,
+            List<io.motley.core.config.ConfigListing.Setting> slurm,
+            List<io.motley.core.config.ConfigListing.Setting> motley)
+            implements Answer {
+        public ConfigInfo {
+            slurm = List.copyOf(slurm);
+            motley = List.copyOf(motley);
+        }
+    }
+
     record Nodes() implements Request<NodeList> {}
 
     record NodeList(List<Node> nodes) implements Answer {

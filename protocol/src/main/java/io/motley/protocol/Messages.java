@@ -99,7 +99,11 @@ public final class Messages {
             Ops.TOP,
             Ops.NODES,
             Ops.PARTITIONS,
+            Ops.CONFIG,
             Ops.UPDATE_NODE,
+            Ops.UPDATE_PARTITION,
+            Ops.BATCH_SCRIPT,
+            Ops.DIAGNOSTICS,
             Ops.ACCOUNTING,
             Ops.PRIORITY_FACTORS,
             Ops.SHARES,
@@ -183,6 +187,41 @@ public final class Messages {
             return f;
         }
         if (m instanceof Partitions x) return Frame.op(Ops.PARTITIONS);
+        if (m instanceof Message.ConfigQuery x) return Frame.op(Ops.CONFIG);
+        if (m instanceof Message.DiagnosticsQuery x) return Frame.op(Ops.DIAGNOSTICS);
+        if (m instanceof Message.Diagnostics x) {
+            Frame f = Frame.op(Ops.OK)
+                    .put("since", x.since())
+                    .put("now", x.now())
+                    .put("submitted", x.submitted())
+                    .put("started", x.started())
+                    .put("completed", x.completed())
+                    .put("canceled", x.canceled())
+                    .put("failed", x.failed())
+                    .put("pending", x.pending())
+                    .put("running", x.running());
+            passes(f, "main.", x.main());
+            passes(f, "backfill.", x.backfill());
+            return f;
+        }
+        if (m instanceof Message.BatchScript x)
+            return Frame.op(Ops.BATCH_SCRIPT).put("id", x.id());
+        if (m instanceof Message.Script x) return Frame.op(Ops.OK).put("script", x.text());
+        if (m instanceof Message.UpdatePartition x)
+            return Frame.op(Ops.UPDATE_PARTITION)
+                    .put("name", x.name())
+                    .put("state", x.state().name());
+        if (m instanceof Message.Updated x) return Frame.op(Ops.OK).put("error", x.error());
+        if (m instanceof Message.ConfigInfo x) {
+            Frame f = Frame.op(Ops.OK).put("asOf", x.asOf());
+            x.slurm().forEach(st -> f.add(new Frame().put("key", st.key()).put("value", st.value())));
+            x.motley()
+                    .forEach(st -> f.add(new Frame()
+                            .put("key", st.key())
+                            .put("value", st.value())
+                            .put("motley", true)));
+            return f;
+        }
         if (m instanceof PartitionList x) {
             Frame f = Frame.op(Ops.OK).put("cluster", x.cluster());
             x.partitions().forEach(p -> f.add(Codec.partition(p)));
@@ -440,6 +479,19 @@ public final class Messages {
             case Ops.TOP -> new Top(ids(f));
             case Ops.NODES -> new Nodes();
             case Ops.PARTITIONS -> new Partitions();
+            case Ops.CONFIG -> new Message.ConfigQuery();
+            case Ops.DIAGNOSTICS -> new Message.DiagnosticsQuery();
+            case Ops.BATCH_SCRIPT -> new Message.BatchScript(jobId(f.str("id", ""), "id"));
+            case Ops.UPDATE_PARTITION -> {
+                String state = f.str("state", "");
+                io.motley.core.cluster.PartitionState s;
+                try {
+                    s = io.motley.core.cluster.PartitionState.valueOf(state);
+                } catch (IllegalArgumentException e) {
+                    throw new MalformedMessage("state: '" + quote(state) + "' is no partition state");
+                }
+                yield new Message.UpdatePartition(f.str("name", ""), s);
+            }
             case Ops.UPDATE_NODE -> {
                 List<String> nodes = new ArrayList<>();
                 for (String n : f.str("nodes", "").split(",")) if (!n.isBlank()) nodes.add(n);
@@ -572,6 +624,30 @@ public final class Messages {
             for (Frame c : f.children()) out.add(guard("partition: ", c, () -> Codec.partition(c)));
             return new PartitionList(f.str("cluster", "motley"), out);
         }
+        if (request instanceof Message.BatchScript x) return new Message.Script(f.str("script", ""));
+        if (request instanceof Message.DiagnosticsQuery x)
+            return new Message.Diagnostics(
+                    number(f, "since", 0),
+                    number(f, "now", 0),
+                    number(f, "submitted", 0),
+                    number(f, "started", 0),
+                    number(f, "completed", 0),
+                    number(f, "canceled", 0),
+                    number(f, "failed", 0),
+                    number(f, "pending", 0),
+                    number(f, "running", 0),
+                    passes(f, "main."),
+                    passes(f, "backfill."));
+        if (request instanceof Message.UpdatePartition x) return new Message.Updated(f.str("error"));
+        if (request instanceof Message.ConfigQuery x) {
+            List<io.motley.core.config.ConfigListing.Setting> slurm = new ArrayList<>();
+            List<io.motley.core.config.ConfigListing.Setting> motley = new ArrayList<>();
+            for (Frame c : f.children()) {
+                var st = new io.motley.core.config.ConfigListing.Setting(c.str("key", ""), c.str("value", ""));
+                (c.bool("motley") ? motley : slurm).add(st);
+            }
+            return new Message.ConfigInfo(number(f, "asOf", 0), slurm, motley);
+        }
         if (request instanceof UpdateNode x) {
             List<NodeError> out = new ArrayList<>();
             for (Frame c : f.children()) out.add(new NodeError(c.str("node"), c.str("error")));
@@ -683,6 +759,25 @@ public final class Messages {
         if (f.children().size() <= index)
             throw new MalformedMessage(what + ": missing (the request carries no " + what + ")");
         return f.children().get(index);
+    }
+
+    private static void passes(Frame f, String prefix, Message.Passes p) {
+        f.put(prefix + "count", p.count())
+                .put(prefix + "last", p.lastMicros())
+                .put(prefix + "max", p.maxMicros())
+                .put(prefix + "total", p.totalMicros())
+                .put(prefix + "queue", p.lastQueueLength())
+                .put(prefix + "when", p.lastWhen());
+    }
+
+    private static Message.Passes passes(Frame f, String prefix) {
+        return new Message.Passes(
+                number(f, prefix + "count", 0),
+                number(f, prefix + "last", 0),
+                number(f, prefix + "max", 0),
+                number(f, prefix + "total", 0),
+                number(f, prefix + "queue", 0),
+                number(f, prefix + "when", 0));
     }
 
     private static long number(Frame f, String key, long fallback) {

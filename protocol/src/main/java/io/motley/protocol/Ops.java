@@ -32,6 +32,13 @@ public final class Ops {
     public static final String CONFIG = "config";
     public static final String UPDATE_NODE = "update_node";
     public static final String UPDATE_JOB = "update_job";
+    /** sdiag: the controller's statistics. */
+    public static final String DIAGNOSTICS = "diagnostics";
+    /** scontrol write batch_script: a job's batch script. */
+    public static final String BATCH_SCRIPT = "batch_script";
+    /** scontrol update PartitionName=... State=...: root's change of a partition's state. */
+    public static final String UPDATE_PARTITION = "update_partition";
+
     public static final String TOP = "top";
     /** sprio: pending jobs' priority factors and the weights (or the plugin's name under priority/basic). */
     public static final String PRIORITY_FACTORS = "priority_factors";

@@ -173,6 +173,10 @@ class MessagesTest {
                 new Top(List.of(9L, 10L)),
                 new Nodes(),
                 new Partitions(),
+                new Message.ConfigQuery(),
+                new Message.BatchScript(42),
+                new Message.DiagnosticsQuery(),
+                new Message.UpdatePartition("debug", PartitionState.DRAIN),
                 new UpdateNode(List.of("n1", "n2"), "DRAIN", "disk"),
                 new UpdateNode(List.of("n1"), "RESUME", null),
                 new Accounting(AccountingQuery.builder()
@@ -262,6 +266,34 @@ class MessagesTest {
                             node(NodeState.UP, null, 0, "").withNotResponding(true)))
                 },
                 new Object[] {new Partitions(), new PartitionList("motley", List.of(p))},
+                new Object[] {new Message.UpdatePartition("debug", PartitionState.DOWN), new Message.Updated(null)},
+                new Object[] {new Message.BatchScript(42), new Message.Script("#!/bin/sh\necho hi\n")},
+                new Object[] {
+                    new Message.DiagnosticsQuery(),
+                    new Message.Diagnostics(
+                            100,
+                            200,
+                            5,
+                            4,
+                            2,
+                            1,
+                            1,
+                            3,
+                            2,
+                            new Message.Passes(9, 120, 900, 2000, 3, 199),
+                            new Message.Passes(1, 900, 900, 900, 3, 150))
+                },
+                new Object[] {
+                    new Message.UpdatePartition("nope", PartitionState.UP),
+                    new Message.Updated("Invalid partition name specified")
+                },
+                new Object[] {
+                    new Message.ConfigQuery(),
+                    new Message.ConfigInfo(
+                            1700000000,
+                            io.motley.core.config.ConfigListing.slurm(io.motley.core.config.ClusterConfig.defaults()),
+                            io.motley.core.config.ConfigListing.motley(io.motley.core.config.ClusterConfig.defaults()))
+                },
                 new Object[] {
                     new UpdateNode(List.of("n1"), "DRAIN", "x"),
                     new NodeErrors(List.of(new NodeError("n9", "Invalid node name specified")))

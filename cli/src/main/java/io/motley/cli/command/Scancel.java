@@ -31,6 +31,9 @@ public final class Scancel implements Command {
             OptionSpec.value('p', "partition"),
             OptionSpec.value('w', "nodelist"),
             OptionSpec.value('s', "signal"),
+            OptionSpec.flag('i', "interactive"),
+            OptionSpec.flag('b', "batch"),
+            OptionSpec.flag('f', "full"),
             OptionSpec.flag('v', "verbose"),
             OptionSpec.flag('Q', "quiet"),
             OptionSpec.flag('h', "help"),
@@ -43,7 +46,10 @@ public final class Scancel implements Command {
         if (p.has("help") || p.has("usage")) {
             io.out()
                     .println(
-                            "Usage: scancel [-u USER] [--me] [-n NAME] [-t STATE] [-p PARTITION] [-w NODES] [-v] [-Q] [job_id...]\n"
+                            "Usage: scancel [-u USER] [--me] [-n NAME] [-t STATE] [-p PARTITION] [-w NODES] [-i] [-b] [--full]"
+                                    + " [-v] [-Q] [job_id...]\n"
+                                    + "  -i, --interactive   ask before each job (y/n); the end of input answers n\n"
+                                    + "  -b, --batch, --full accepted: cancelling ends the batch shell and all its processes\n"
                                     + "Signals other than the default (-s) are not supported by Motley yet.");
             return 0;
         }
@@ -87,9 +93,19 @@ public final class Scancel implements Command {
             Set<String> users = new LinkedHashSet<>();
             users.addAll(p.list("user"));
             if (p.has("me")) users.add(io.userName());
-            EnumSet<JobState> states = p.has("state")
-                    ? Squeue.parseStates(p.last("state"))
-                    : EnumSet.of(JobState.PENDING, JobState.RUNNING);
+            EnumSet<JobState> states;
+            if (p.has("state")) {
+                // one state, as Slurm's scancel takes it, in any of Slurm's spellings
+                JobState s = JobState.parse(p.last("state")).orElse(null);
+                if (s == null) {
+                    io.err().println("Invalid job state specified: " + p.last("state"));
+                    io.err().println("Valid job states are PENDING, RUNNING, and SUSPENDED");
+                    return 1;
+                }
+                states = EnumSet.of(s);
+            } else {
+                states = EnumSet.of(JobState.PENDING, JobState.RUNNING);
+            }
             Set<String> names = p.list("name");
             Set<String> parts = p.list("partition");
             Set<String> nodes = p.has("nodelist") ? new LinkedHashSet<>(Hostlist.expand(p.last("nodelist"))) : Set.of();
@@ -108,20 +124,75 @@ public final class Scancel implements Command {
         } else {
             targets.addAll(ids);
         }
+        if (p.has("interactive")) {
+            if (!confirm(io, targets, tasks)) return 0;
+        }
         if (targets.isEmpty() && tasks.isEmpty()) return 0;
+        if (p.has("verbose")) {
+            // said before asking, as Slurm's scancel says it for each job it is about to cancel
+            String kind = p.has("full") ? "full " : p.has("batch") ? "batch " : "";
+            for (long id : targets) io.err().println("scancel: Terminating " + kind + "job " + id);
+            tasks.forEach((array, indices) ->
+                    indices.forEach(i -> io.err().println("scancel: Terminating " + kind + "job " + array + "_" + i)));
+        }
         Outcomes resp = io.gateway().ask(new Cancel(List.copyOf(targets), tasks));
         int rc = 0;
         for (Outcome r : resp.outcomes()) {
             String error = r.error();
-            if (error == null) {
-                if (p.has("verbose")) io.err().println("scancel: Terminating job " + r.id());
-                continue;
-            }
+            if (error == null) continue;
             if (r.always()) rc = 1;
             if ((r.always() || p.has("verbose")) && !p.has("quiet")) {
                 io.err().println("scancel: error: Kill job error on job id " + r.id() + ": " + error);
             }
         }
         return rc;
+    }
+
+    /**
+     * -i: asks "Cancel job_id=ID name=NAME partition=P [y/n]? " for each job on standard input and
+     * keeps in {@code targets} and {@code tasks} only those answered y; an id not in view is kept
+     * (the controller answers for it). End of input answers no. Whether anything is left.
+     */
+    private static boolean confirm(Io io, List<Long> targets, Map<Long, List<Integer>> tasks) throws Exception {
+        java.util.Map<Long, Job> known = new java.util.HashMap<>();
+        for (Job j : Requests.jobs(io)) known.put(j.id(), j);
+        java.io.BufferedReader in = new java.io.BufferedReader(
+                new java.io.InputStreamReader(io.in(), java.nio.charset.StandardCharsets.UTF_8));
+        List<Long> kept = new ArrayList<>();
+        for (long id : targets) {
+            Job j = known.get(id);
+            if (j == null || ask(io, in, j.displayId(), j)) kept.add(id);
+        }
+        targets.clear();
+        targets.addAll(kept);
+        Map<Long, List<Integer>> keptTasks = new LinkedHashMap<>();
+        for (Map.Entry<Long, List<Integer>> e : tasks.entrySet()) {
+            Job any = known.values().stream()
+                    .filter(j -> j.array() != null && j.array().arrayJobId() == e.getKey())
+                    .findFirst()
+                    .orElse(null);
+            for (int i : e.getValue()) {
+                if (any == null || ask(io, in, e.getKey() + "_" + i, any))
+                    keptTasks
+                            .computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+                            .add(i);
+            }
+        }
+        tasks.clear();
+        tasks.putAll(keptTasks);
+        return !targets.isEmpty() || !tasks.isEmpty();
+    }
+
+    private static boolean ask(Io io, java.io.BufferedReader in, String id, Job j) throws java.io.IOException {
+        while (true) {
+            io.out()
+                    .print("Cancel job_id=" + id + " name=" + j.request().name() + " partition=" + j.partition()
+                            + " [y/n]? ");
+            io.out().flush();
+            String line = in.readLine();
+            if (line == null) return false;
+            if (line.startsWith("y") || line.startsWith("Y")) return true;
+            if (line.startsWith("n") || line.startsWith("N")) return false;
+        }
     }
 }

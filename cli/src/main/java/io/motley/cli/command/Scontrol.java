@@ -6,17 +6,24 @@ import io.motley.cli.format.JobText;
 import io.motley.core.cluster.Gpu;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.Partition;
+import io.motley.core.cluster.PartitionState;
+import io.motley.core.config.ConfigListing;
 import io.motley.core.hostlist.Hostlist;
+import io.motley.core.job.ArrayPart;
+import io.motley.core.job.ArraySpec;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.job.JobUpdate;
 import io.motley.core.job.MemoryRequest;
+import io.motley.core.job.PendingReason;
 import io.motley.core.job.TimeLimit;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.size.MemorySize;
 import io.motley.core.time.Durations;
+import io.motley.protocol.Message;
 import io.motley.protocol.Message.Hold;
 import io.motley.protocol.Message.NodeError;
 import io.motley.protocol.Message.NodeErrors;
@@ -95,6 +102,11 @@ public final class Scontrol implements Command {
                 if (rest.isEmpty()) return error("too few arguments for keyword:" + tag);
                 String entity = rest.get(0).toLowerCase(Locale.ROOT);
                 String name = rest.size() > 1 ? rest.get(1) : null;
+                if (abbrev(entity, "config", 1)) return showConfig();
+                // Slurm's minimum abbreviations: hostn(ames), hostl(ist), hostlists(orted)
+                if (entity.length() >= 9 && "hostlistsorted".startsWith(entity)) return hostlist(name, true);
+                if (entity.length() >= 5 && "hostnames".startsWith(entity)) return hostnames(name);
+                if (entity.length() >= 5 && "hostlist".startsWith(entity)) return hostlist(name, false);
                 if (abbrev(entity, "jobs", 1)) return showJobs(name);
                 if (abbrev(entity, "nodes", 1)) return showNodes(name);
                 if (abbrev(entity, "partitions", 1)) return showPartitions(name);
@@ -107,6 +119,7 @@ public final class Scontrol implements Command {
             if (abbrev(t, "requeue", 3)) return hold(tag, rest, Requeue::new);
             if (abbrev(t, "update", 1)) return update(tag, rest);
             if (t.equals("top")) return top(tag, rest);
+            if (t.length() >= 5 && "write".startsWith(t)) return write(tag, rest);
             if (t.equals("ping")) return ping();
             if (abbrev(t, "version", 4)) {
                 io.out().println(Version.TEXT);
@@ -128,6 +141,7 @@ public final class Scontrol implements Command {
             String nodes = null;
             String jobs = null;
             String state = null;
+            String partition = null;
             StringBuilder reason = null;
             Map<String, String> changes = new LinkedHashMap<>();
             for (String w : rest) {
@@ -143,16 +157,47 @@ public final class Scontrol implements Command {
                 switch (key) {
                     case "nodename", "node" -> nodes = value;
                     case "jobid", "job" -> jobs = value;
+                    case "timelimit" -> {
+                        // +N/-N moves the job's current limit, as Slurm's scontrol computes it before asking
+                        if (value.startsWith("+") || value.startsWith("-")) {
+                            if (jobs == null) {
+                                return error("scontrol: error: JobId must precede TimeLimit increment or decrement");
+                            }
+                            value = moveLimit(jobs, value);
+                            if (value == null) return 1;
+                        }
+                        changes.put(w.substring(0, eq), value);
+                    }
                     case "state" -> state = value;
                     case "reason" -> reason = new StringBuilder(value);
                     default -> {
                         if (eq < 0) return error("Update of this parameter is not supported: " + w);
+                        // PartitionName= (Slurm takes "par" and longer) names a partition unless JobId= is given
+                        if (key.length() >= 3 && "partitionname".startsWith(key)) partition = value;
                         changes.put(w.substring(0, eq), value);
                     }
                 }
             }
-            if (jobs != null) return updateJobs(jobs, changes);
-            if (nodes == null) return error("No valid entity in update command");
+            if (jobs != null) {
+                for (Map.Entry<String, String> c : changes.entrySet()) {
+                    if (!JobUpdate.supports(c.getKey())) {
+                        io.err()
+                                .println("Update of this parameter is not supported: " + c.getKey() + "="
+                                        + c.getValue());
+                        io.err().println("Request aborted");
+                        return 1;
+                    }
+                }
+                return updateJobs(jobs, changes);
+            }
+            if (nodes == null && partition != null) return updatePartition(partition, rest);
+            if (nodes == null) {
+                io.err().println("No valid entity in update command");
+                io.err()
+                        .println("Input line must include \"NodeName\", \"PartitionName\", \"Reservation\", "
+                                + "\"JobId\", or \"SlurmctldDebug\"");
+                return 1;
+            }
             if (state == null) return error("Update of node " + nodes + " needs State=DRAIN|DOWN|RESUME|UNDRAIN");
             String why = reason == null ? null : reason.toString().replaceAll("^\"|\"$", "");
             NodeErrors resp = io.gateway().ask(new UpdateNode(Hostlist.expand(nodes), state, why));
@@ -164,6 +209,47 @@ public final class Scontrol implements Command {
             return rc;
         }
 
+        /**
+         * update PartitionName=P State=UP|DOWN|DRAIN|INACTIVE (root): Slurm's words and exit codes;
+         * State (abbreviated as Slurm allows) is the one setting Motley changes at run time.
+         */
+        private int updatePartition(String name, List<String> words) throws Exception {
+            PartitionState newState = null;
+            int changes = 0;
+            for (String w : words) {
+                int eq = w.indexOf('=');
+                if (eq < 0) return error("scontrol: error: Update of this parameter is not supported: " + w);
+                String key = w.substring(0, eq).toLowerCase(Locale.ROOT);
+                String value = w.substring(eq + 1).toLowerCase(Locale.ROOT);
+                if (key.length() >= 3 && "partitionname".startsWith(key)) continue;
+                if (key.length() >= 2 && "state".startsWith(key)) {
+                    newState = partitionState(value);
+                    if (newState == null) {
+                        io.err().println("scontrol: error: Invalid input: " + w);
+                        io.err().println("scontrol: error: Acceptable State values are UP, DOWN, DRAIN and INACTIVE");
+                        return 1;
+                    }
+                    changes++;
+                    continue;
+                }
+                return error("scontrol: error: Update of this parameter is not supported: " + w);
+            }
+            if (changes == 0) return error("scontrol: error: No changes specified");
+            Message.Updated answer = io.gateway().ask(new Message.UpdatePartition(name, newState));
+            if (answer.error() == null) return 0;
+            return error("slurm_update error: " + answer.error());
+        }
+
+        /** Slurm's State= values, each abbreviable to its first letter; null when none matches. */
+        private static PartitionState partitionState(String value) {
+            if (value.isEmpty()) return null;
+            for (PartitionState s :
+                    List.of(PartitionState.INACTIVE, PartitionState.DOWN, PartitionState.UP, PartitionState.DRAIN)) {
+                if (s.name().toLowerCase(Locale.ROOT).startsWith(value)) return s;
+            }
+            return null;
+        }
+
         private int updateJobs(String jobs, Map<String, String> changes) throws Exception {
             if (changes.isEmpty()) return error("No changes specified");
             List<Long> ids = jobIds(List.of(jobs));
@@ -171,10 +257,90 @@ public final class Scontrol implements Command {
             Outcomes resp = io.gateway().ask(new UpdateJob(ids, changes));
             int rc = 0;
             for (Outcome o : resp.outcomes()) {
-                io.err().println("slurm_update error: " + o.error() + " (job " + o.id() + ")");
+                if (!quiet) io.err().println(o.error() + " for job " + o.id());
                 rc = 1;
             }
             return rc;
+        }
+
+        /**
+         * TimeLimit=+N or -N (minutes, or Slurm's time format) against job {@code ids}' current limit,
+         * as an absolute number of minutes; null, said as Slurm says it, when it cannot be done.
+         */
+        private String moveLimit(String ids, String value) throws Exception {
+            long delta;
+            try {
+                delta = Durations.parseTimeLimit(value.substring(1));
+            } catch (IllegalArgumentException e) {
+                io.err().println("scontrol: error: Invalid TimeLimit value");
+                return null;
+            }
+            long id;
+            try {
+                id = Long.parseLong(stripPrefix(ids));
+            } catch (NumberFormatException e) {
+                io.err().println("scontrol: error: Invalid job ID " + ids);
+                return null;
+            }
+            List<Job> found = Requests.job(io, id);
+            if (found.isEmpty()) {
+                io.err().println("scontrol: error: Job ID " + ids + " not found");
+                return null;
+            }
+            long current = limitSeconds(found.get(0));
+            // a job without a limit has none to move; Slurm's scontrol fails here without a word
+            if (current < 0 || delta < 0) return null;
+            if (value.startsWith("+")) return Durations.formatFixed(current + delta);
+            if (delta > current) {
+                io.err()
+                        .println("scontrol: error: TimeLimit decrement larger than current time limit ("
+                                + (delta + 59) / 60 + " > " + (current + 59) / 60 + ")");
+                return null;
+            }
+            return Durations.formatFixed(current - delta);
+        }
+
+        /**
+         * write batch_script ID [FILE|-]: the job's script into FILE (slurm-ID.sh by default) or to
+         * standard output, as Slurm's scontrol writes it.
+         */
+        private int write(String tag, List<String> rest) throws Exception {
+            if (rest.isEmpty()) return error("too few arguments for keyword:" + tag);
+            String what = rest.get(0).toLowerCase(Locale.ROOT);
+            if (!(what.length() >= 5 && "batch_script".startsWith(what)))
+                return error("invalid write argument:" + rest.get(0));
+            if (rest.size() > 3) return error("too many arguments for keyword:" + tag);
+            if (rest.size() < 2) return error("too few arguments for keyword:" + tag);
+            // Slurm reads the id with atoll: "12abc" is 12, "abc" is 0 (an invalid id)
+            String digits = rest.get(1).replaceFirst("^(\\d{0,18}).*$", "$1");
+            long id = digits.isEmpty() ? 0 : Long.parseLong(digits);
+            String file = rest.size() > 2 ? rest.get(2) : "slurm-" + id + ".sh";
+            String script;
+            try {
+                script = io.gateway().ask(new Message.BatchScript(id)).text();
+            } catch (RequestFailed e) {
+                return error("job script retrieval failed: " + e.getMessage());
+            }
+            if (file.equals("-")) {
+                io.out().print(script);
+                return 0;
+            }
+            java.nio.file.Path path = java.nio.file.Path.of(io.cwd()).resolve(file);
+            try {
+                java.nio.file.Files.writeString(path, script, StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return error("failed to open file `" + file + "`: " + ioReason(e));
+            }
+            if (!quiet) io.out().println("batch script for job " + id + " written to " + file);
+            return 0;
+        }
+
+        /** An I/O failure in strerror's words, as %m prints it. */
+        private static String ioReason(java.io.IOException e) {
+            if (e instanceof java.nio.file.NoSuchFileException) return "No such file or directory";
+            if (e instanceof java.nio.file.AccessDeniedException) return "Permission denied";
+            if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) return f.getReason();
+            return String.valueOf(e.getMessage());
         }
 
         /** top ID[,ID...]: ahead of the same user's other pending jobs. */
@@ -192,6 +358,67 @@ public final class Scontrol implements Command {
         }
 
         /**
+         * show config: Slurm's "Key = Value" listing of the settings Slurm also has, Motley's own
+         * under a section of their own, then the ping line, as scontrol does.
+         */
+        private int showConfig() throws Exception {
+            Message.ConfigInfo info = io.gateway().ask(new Message.ConfigQuery());
+            io.out().print(configText(info, io));
+            io.out().println();
+            return ping();
+        }
+
+        /**
+         * show hostnames LIST: one host a line; without LIST, the job's SLURM_NODELIST. Slurm's
+         * scontrol says what is wrong with the list but exits 0 here, and so does this.
+         */
+        private int hostnames(String list) {
+            String expr = list != null ? list : io.env().get("SLURM_NODELIST");
+            if (expr == null) {
+                io.err().println("scontrol: error: host list is empty");
+                return 0;
+            }
+            List<String> hosts;
+            try {
+                hosts = Hostlist.expand(expr);
+            } catch (IllegalArgumentException e) {
+                io.err().println("Invalid hostlist: " + expr);
+                return 0;
+            }
+            for (String h : hosts) io.out().println(h);
+            return 0;
+        }
+
+        /**
+         * show hostlist[sorted] LIST: the names as one hostlist expression, in their order (runs of
+         * consecutive numbers joined) or sorted; LIST may be a file of names when it is an absolute path.
+         */
+        private int hostlist(String list, boolean sorted) {
+            if (list == null) {
+                io.err().println("invalid encode argument");
+                return 1;
+            }
+            String expr = list;
+            if (list.startsWith("/")) {
+                try {
+                    expr = java.nio.file.Files.readString(java.nio.file.Path.of(list))
+                            .replace('\n', ',')
+                            .replaceAll(",+", ",");
+                } catch (java.io.IOException e) {
+                    return error("Can not open " + list);
+                }
+            }
+            List<String> hosts;
+            try {
+                hosts = Hostlist.expand(expr);
+            } catch (IllegalArgumentException e) {
+                return error("Invalid hostlist: " + expr);
+            }
+            io.out().println(sorted ? Hostlist.compress(hosts) : Hostlist.compressInOrder(hosts));
+            return 0;
+        }
+
+        /**
          * ping: whether the controller answers, in Slurm's words, and (Motley's line) whether its
          * job database can take new jobs; exit 1 when either is not so.
          */
@@ -201,6 +428,12 @@ public final class Scontrol implements Command {
                 answer = io.gateway().ask(new Ping(false));
             } catch (ClusterUnreachable | RequestFailed e) {
                 io.out().println("Slurmctld(primary) at controller is DOWN");
+                if (io.uid() == 0) {
+                    // Slurm's banner for root when a controller is down
+                    io.out().println("*****************************************");
+                    io.out().println("** RESTORE SLURMCTLD DAEMON TO SERVICE **");
+                    io.out().println("*****************************************");
+                }
                 if (!quiet) io.err().println(FreeText.escape(e.getMessage()));
                 return 1;
             }
@@ -222,13 +455,17 @@ public final class Scontrol implements Command {
             List<Job> jobs;
             Map<Long, Requests.ExpectedStart> expected = new HashMap<>();
             if (idText != null) {
+                String text = stripPrefix(idText);
+                int under = text.indexOf('_');
                 long id;
+                int task = -1;
                 try {
-                    id = Long.parseLong(stripPrefix(idText));
+                    id = Long.parseLong(under < 0 ? text : text.substring(0, under));
+                    if (under >= 0) task = Integer.parseInt(text.substring(under + 1));
                 } catch (NumberFormatException e) {
                     return error("slurm_load_jobs error: Invalid job id specified");
                 }
-                jobs = Requests.job(io, id, expected);
+                jobs = under < 0 ? Requests.job(io, id, expected) : arrayTask(id, task, expected);
                 if (jobs.isEmpty()) return error("slurm_load_jobs error: Invalid job id specified");
             } else {
                 jobs = new ArrayList<>(Requests.jobs(io, expected));
@@ -238,7 +475,53 @@ public final class Scontrol implements Command {
                     return 0;
                 }
             }
-            for (Job j : jobs) print(jobRecord(j, io, expected.get(j.id())));
+            long defMemPerCpu = needsDefaultMemory(jobs) ? defMemPerCpu() : 0;
+            for (Job j : jobs) print(jobRecord(j, io, expected.get(j.id()), defMemPerCpu));
+            return 0;
+        }
+
+        /**
+         * Task {@code task} of array {@code arrayId}: its own record once it has one, else the record
+         * still holding it among the array's pending tasks (as slurmctld answers for A_T).
+         */
+        private List<Job> arrayTask(long arrayId, int task, Map<Long, Requests.ExpectedStart> expected)
+                throws Exception {
+            for (Job j : Requests.jobs(io, expected)) {
+                ArrayPart a = j.array();
+                if (a == null || a.arrayJobId() != arrayId) continue;
+                if (a.taskId() == task) return List.of(j);
+                if (a.holdsPending()
+                        && !a.pending().isEmpty()
+                        && ArraySpec.parse(a.pending()).indices().contains(task)) return List.of(j);
+            }
+            return List.of();
+        }
+
+        /** Whether a job shown has not started and named no memory: it shows DefMemPerCPU, as in Slurm. */
+        private static boolean needsDefaultMemory(List<Job> jobs) {
+            return jobs.stream()
+                    .anyMatch(j -> j.allocMemMiB() <= 0
+                            && !j.request().resources().memory().given());
+        }
+
+        /** The controller's DefMemPerCPU in MiB; 0 when it has none (or is too old to say). */
+        private long defMemPerCpu() throws Exception {
+            Message.ConfigInfo info;
+            try {
+                info = io.gateway().ask(new Message.ConfigQuery());
+            } catch (RequestFailed e) {
+                // a controller from before show config: memory is shown as not known, as it was
+                return 0;
+            }
+            for (ConfigListing.Setting s : info.slurm()) {
+                if (s.key().equals("DefMemPerCPU")) {
+                    try {
+                        return Long.parseLong(s.value());
+                    } catch (NumberFormatException e) {
+                        return 0;
+                    }
+                }
+            }
             return 0;
         }
 
@@ -291,7 +574,11 @@ public final class Scontrol implements Command {
                 any = true;
                 print(partitionRecord(part, nodes));
             }
-            if (!any) return error("Partition " + name + " not found");
+            if (!any) {
+                // on stdout, as Slurm's scontrol prints it
+                if (!quiet) io.out().println("Partition " + name + " not found");
+                return 1;
+            }
             return 0;
         }
 
@@ -367,20 +654,56 @@ public final class Scontrol implements Command {
 
     // ---- records -------------------------------------------------------------------------------
 
+    /** The limit slurmctld gives a job that has none once it starts: 365 days. */
+    private static final long NO_LIMIT_RUN = 365L * 86400;
+
+    /** show config's listing: the title with the time the controller read it, then "Key = Value" lines. */
+    static String configText(Message.ConfigInfo info, Io io) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Configuration data as of ")
+                .append(ts(info.asOf(), io, "Unknown"))
+                .append('\n');
+        for (ConfigListing.Setting st : info.slurm()) pair(sb, st);
+        if (!info.motley().isEmpty()) {
+            sb.append("\nMotley Configuration:\n");
+            for (ConfigListing.Setting st : info.motley()) pair(sb, st);
+        }
+        return sb.toString();
+    }
+
+    private static void pair(StringBuilder sb, ConfigListing.Setting st) {
+        sb.append(String.format(Locale.ROOT, "%-23s = %s\n", FreeText.escape(st.key()), FreeText.escape(st.value())));
+    }
+
     /** {@code expected}: where and when a pending job holding a reservation should start, else null. */
     static List<String> jobRecord(Job j, Io io, Requests.ExpectedStart expected) {
+        return jobRecord(j, io, expected, 0);
+    }
+
+    /**
+     * {@code defMemPerCpu}: the controller's DefMemPerCPU (0: none), what a job that named no memory
+     * is given per CPU, shown before it starts as Slurm shows it.
+     */
+    static List<String> jobRecord(Job j, Io io, Requests.ExpectedStart expected, long defMemPerCpu) {
         JobRequest r = j.request();
         boolean started = j.startTime() > 0;
         boolean ended = j.state().isTerminal();
         String none = "Unknown";
+        // the %N limit lives on the record that holds the pending tasks, as slurmctld's array record
+        int throttle = j.array() != null && j.array().holdsPending() && r.array() != null
+                ? ArraySpec.parse(r.array()).throttle()
+                : 0;
+        // a job without a limit runs under 365 days once it starts, as slurmctld sets it
+        long limit = limitSeconds(j) < 0 && started ? NO_LIMIT_RUN : limitSeconds(j);
         List<String> l = new ArrayList<>();
         l.add("JobId=" + j.id()
                 + (j.array() == null
                         ? ""
                         : " ArrayJobId=" + j.array().arrayJobId() + " ArrayTaskId="
                                 + (j.array().holdsPending()
-                                        ? j.array().pending()
-                                        : Integer.toString(j.array().taskId())))
+                                        ? j.array().pending() + (throttle > 0 ? "%" + throttle : "")
+                                        : Integer.toString(j.array().taskId()))
+                                + (throttle > 0 ? " ArrayTaskThrottle=" + throttle : ""))
                 + " JobName=" + r.name());
         l.add("UserId=" + j.user() + "(" + j.uid() + ") GroupId=" + groupName(j.gid()) + "(" + j.gid()
                 + ") MCS_label=N/A");
@@ -391,11 +714,16 @@ public final class Scontrol implements Command {
                 ? j.stateDesc().replaceAll("[ \\t\\n\\x0B\\f\\r]", "_")
                 : j.reason().name();
         l.add("JobState=" + j.state().name() + " Reason=" + reason + " Dependency="
-                + (r.dependency() == null ? "(null)" : r.dependency() + "(unfulfilled)"));
+                + (r.dependency() == null
+                        ? "(null)"
+                        : r.dependency()
+                                + (j.reason() == PendingReason.DependencyNeverSatisfied
+                                        ? "(failed)"
+                                        : "(unfulfilled)")));
         l.add("Requeue=" + (r.requeue() ? 1 : 0) + " Restarts=" + j.restarts() + " BatchFlag=1 Reboot=0 ExitCode="
                 + j.exit());
-        l.add("RunTime=" + Durations.formatFixed(j.elapsed(io.nowSeconds())) + " TimeLimit=" + JobText.limitFixed(j)
-                + " TimeMin=N/A");
+        l.add("RunTime=" + Durations.formatFixed(j.elapsed(io.nowSeconds())) + " TimeLimit="
+                + Durations.formatFixed(limit < 0 ? Durations.UNLIMITED : limit) + " TimeMin=N/A");
         // --begin, or a requeue's hold-back, moves the eligible time past the submission
         String eligible = r.hold() ? none : ts(Math.max(j.submitTime(), r.beginTime()), io, none);
         l.add("SubmitTime=" + ts(j.submitTime(), io, none) + " EligibleTime=" + eligible);
@@ -405,10 +733,7 @@ public final class Scontrol implements Command {
         if (started) {
             start = ts(j.startTime(), io, none);
             if (j.endTime() > 0) end = ts(j.endTime(), io, none);
-            else
-                end = j.timeLimit() instanceof TimeLimit.Seconds limit && limit.seconds() > 0
-                        ? ts(j.startTime() + limit.seconds(), io, none)
-                        : none;
+            else end = limit > 0 ? ts(j.startTime() + limit, io, none) : none;
         } else if (ended) {
             // a job that ended without starting shows its end as both, as slurmctld does
             start = ts(j.endTime(), io, none);
@@ -416,9 +741,12 @@ public final class Scontrol implements Command {
         } else if (expected != null && j.state() == JobState.PENDING) {
             // the backfill reservation's start, as slurmctld shows a pending job's expected start
             start = ts(expected.start(), io, none);
-            end = j.timeLimit() instanceof TimeLimit.Seconds limit && limit.seconds() > 0
-                    ? ts(expected.start() + limit.seconds(), io, none)
-                    : none;
+            end = limitSeconds(j) > 0 ? ts(expected.start() + limitSeconds(j), io, none) : none;
+        } else if (j.state() == JobState.PENDING && r.beginTime() > io.nowSeconds() && j.restarts() == 0) {
+            // a --begin job shows its begin time as its start, as slurmctld does (a requeued job's
+            // hold-back is no begin time the user gave, and shows Unknown)
+            start = ts(r.beginTime(), io, none);
+            end = limitSeconds(j) > 0 ? ts(r.beginTime() + limitSeconds(j), io, none) : none;
         } else {
             start = none;
             end = none;
@@ -428,7 +756,8 @@ public final class Scontrol implements Command {
         l.add("SuspendTime=None SecsPreSuspend=0 LastSchedEval=" + ts(lastEval, io, none) + " Scheduler=Main");
         l.add("Partition=" + orEmpty(j.partition()) + " AllocNode:Sid="
                 + (r.submitHost() == null ? "localhost" : r.submitHost()) + ":0");
-        l.add("ReqNodeList=(null) ExcNodeList=(null)");
+        l.add("ReqNodeList=" + orNull(r.placement().nodeList()) + " ExcNodeList="
+                + orNull(r.placement().excludeList()));
         l.add("NodeList=" + JobText.nodes(j));
         if (j.node() != null && started) l.add("BatchHost=" + j.node());
         int nodes = started ? 1 : r.nodes();
@@ -437,10 +766,11 @@ public final class Scontrol implements Command {
         l.add("NumNodes=" + nodes + " NumCPUs=" + cpus + " NumTasks=" + tasks + " CPUs/Task=" + r.cpusPerTask()
                 + " ReqB:S:C:T=0:0:*:*");
         long mem = jobMemory(j);
+        if (mem == 0 && defMemPerCpu > 0) mem = defMemPerCpu * cpus;
         l.add("TRES=cpu=" + cpus + (mem > 0 ? ",mem=" + MemorySize.format(mem) : "") + ",node=" + nodes + ",billing="
                 + cpus);
         l.add("Socks/Node=* NtasksPerN:B:S:C=0:0:*:* CoreSpec=*");
-        l.add("MinCPUsNode=" + r.cpusPerTask() + " " + minMemory(j) + " MinTmpDiskNode=0");
+        l.add("MinCPUsNode=" + r.cpusPerTask() + " " + minMemory(j, defMemPerCpu) + " MinTmpDiskNode=0");
         l.add("Features=(null) DelayBoot=00:00:00");
         if (r.gpusPerNode() > 0)
             l.add("TresPerNode=" + r.gpuTres().replace("gres/gpu", "gres:gpu").replace("=", ":"));
@@ -466,8 +796,13 @@ public final class Scontrol implements Command {
         return j.request().requestedMemMiB(0);
     }
 
+    /** The job's effective time limit in seconds, -1 when unlimited. */
+    private static long limitSeconds(Job j) {
+        return j.timeLimit() instanceof TimeLimit.Seconds limit ? limit.seconds() : -1;
+    }
+
     /** MinMemoryNode= for --mem, MinMemoryCPU= for --mem-per-cpu or the per-CPU default it got. */
-    private static String minMemory(Job j) {
+    private static String minMemory(Job j, long defMemPerCpu) {
         JobRequest r = j.request();
         if (r.resources().memory() instanceof MemoryRequest.PerNode n)
             return "MinMemoryNode=" + MemorySize.format(n.mib());
@@ -475,6 +810,7 @@ public final class Scontrol implements Command {
             return "MinMemoryCPU=" + MemorySize.format(c.mib());
         if (j.allocMemMiB() > 0 && j.allocCpus() > 0)
             return "MinMemoryCPU=" + MemorySize.format(j.allocMemMiB() / j.allocCpus());
+        if (defMemPerCpu > 0) return "MinMemoryCPU=" + MemorySize.format(defMemPerCpu);
         return "MinMemoryNode=0";
     }
 
@@ -592,15 +928,23 @@ public final class Scontrol implements Command {
               show job [ID]              a job's details (all jobs in view without ID)
               show node [NAME]           a node's details (all nodes without NAME)
               show partition [NAME]      a partition's details (all without NAME)
+              show config                the controller's settings (Slurm's keys, then Motley's own)
+              show hostnames [LIST]      a hostlist's names, one a line (default: $SLURM_NODELIST)
+              show hostlist LIST         names (or an absolute path to a file of them) as a hostlist
+              show hostlistsorted LIST   the same, sorted and without duplicates
               hold ID[,ID...]            keep pending jobs from starting
               release ID[,ID...]         let held jobs start
               update JobId=ID KEY=VALUE  change a pending job: TimeLimit, Partition, NumCPUs, NumTasks, Name,
                                          Comment, Dependency, Nice (only root may lower a nice value)
+              update PartitionName=P State=UP|DOWN|DRAIN|INACTIVE
+                                         (root) DOWN: no job starts there, DRAIN: none is taken, INACTIVE: both
               top ID[,ID...]             put pending jobs ahead of your others in their partition
                                          (under priority/multifactor by moving nice values, as Slurm does)
               requeue ID[,ID...]         kill running batch jobs, or take finished ones, back to the queue
                                          (same id, Restarts=+1; eligible again after RequeueDelay)
               requeuehold ID[,ID...]     as requeue, and held until scontrol release
+              write batch_script ID [FILE|-]
+                                         the job's script into FILE (default slurm-ID.sh), or to stdout with -
               ping                       whether the controller answers, and whether its job database can take
                                          new jobs (exit 1 when either is not so)
               version                    print the version

@@ -84,4 +84,37 @@ class ScancelTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(cluster.last(Ops.CANCEL).str("ids")).isEqualTo("3");
     }
+
+    @Test
+    void verboseSaysEachJobBeforeCancellingIt() throws Exception {
+        Result r = scancel("-v", "1", "7_3");
+        assertThat(r.err()).isEqualTo(lines("scancel: Terminating job 1", "scancel: Terminating job 7_3"));
+        Result batch = scancel("-v", "-b", "2");
+        assertThat(batch.err()).isEqualTo(lines("scancel: Terminating batch job 2"));
+        assertThat(cluster.last(Ops.CANCEL).str("ids")).isEqualTo("2");
+    }
+
+    @Test
+    void aBogusStateListsTheValidOnes() throws Exception {
+        Result r = scancel("-t", "bogus", "--me");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err())
+                .isEqualTo(lines(
+                        "Invalid job state specified: bogus", "Valid job states are PENDING, RUNNING, and SUSPENDED"));
+        assertThat(cluster.last(Ops.CANCEL)).isNull();
+    }
+
+    @Test
+    void interactiveAsksForEachJobAndCancelsOnlyTheYeses() throws Exception {
+        Result r = Fixtures.run(new Scancel(), cluster, 0, 1000, "ann", "y\nmaybe\nn\n", "-i", "1", "2");
+        assertThat(r.out())
+                .isEqualTo("Cancel job_id=1 name=a partition=debug [y/n]? "
+                        + "Cancel job_id=2 name=b partition=debug [y/n]? "
+                        + "Cancel job_id=2 name=b partition=debug [y/n]? ");
+        assertThat(cluster.last(Ops.CANCEL).str("ids")).isEqualTo("1");
+        int before = cluster.requests.size();
+        Result none = Fixtures.run(new Scancel(), cluster, 0, 1000, "ann", "", "-i", "2");
+        assertThat(none.code()).isZero();
+        assertThat(cluster.requests.stream().skip(before).map(Frame::op)).doesNotContain(Ops.CANCEL);
+    }
 }

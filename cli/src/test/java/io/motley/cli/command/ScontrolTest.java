@@ -14,6 +14,8 @@ import io.motley.core.job.PendingReason;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.Ops;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ScontrolTest {
@@ -186,7 +188,8 @@ class ScontrolTest {
                         + " TRES=cpu=8,mem=16G,node=2,billing=8"));
         Result missing = Fixtures.run(new Scontrol(), c, IDLE_AT, "show", "partition", "long");
         assertThat(missing.code()).isEqualTo(1);
-        assertThat(missing.err()).isEqualTo(lines("Partition long not found"));
+        // on stdout, as Slurm's scontrol prints it
+        assertThat(missing.out()).isEqualTo(lines("Partition long not found"));
     }
 
     @Test
@@ -500,5 +503,238 @@ class ScontrolTest {
                         lines(
                                 "Slurmctld(primary) at ctl1 is UP",
                                 "Job database is UNUSABLE: the job database /m/state/motley.db was deleted or replaced while the controller ran"));
+    }
+
+    @Test
+    void showConfigPrintsSlurmsKeyValueLayoutThenThePingLine() throws Exception {
+        FakeCluster c = new FakeCluster();
+        c.canned.put(
+                Ops.CONFIG,
+                io.motley.protocol.Messages.encode(new io.motley.protocol.Message.ConfigInfo(
+                        IDLE_AT,
+                        io.motley.core.config.ConfigListing.slurm(io.motley.core.config.ClusterConfig.defaults()),
+                        List.of(new io.motley.core.config.ConfigListing.Setting("ContainmentType", "auto")))));
+        c.canned.put(Ops.PING, Frame.op(Ops.OK).put("host", "ctl1").put("database", "ok"));
+        Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "config");
+        assertThat(r.code()).isZero();
+        assertThat(r.out())
+                .startsWith(lines(
+                        "Configuration data as of 2026-11-22T12:28:26",
+                        "AcctGatherNodeFreq      = 0 sec",
+                        "ClusterName             = motley"))
+                .contains("\nSchedulerTimeSlice      = 30 sec\n")
+                .endsWith(lines(
+                        "SlurmdTimeout           = 30 sec",
+                        "",
+                        "Motley Configuration:",
+                        "ContainmentType         = auto",
+                        "",
+                        "Slurmctld(primary) at ctl1 is UP"));
+    }
+
+    @Test
+    void pingOfAnUnreachableControllerSaysDownAndExitsOne() throws Exception {
+        FakeCluster c = new FakeCluster();
+        c.canned.put(Ops.PING, Frame.error("cannot reach the controller"));
+        Result root = Fixtures.run(new Scontrol(), c, BUSY_AT, "ping");
+        assertThat(root.code()).isEqualTo(1);
+        assertThat(root.out())
+                .isEqualTo(lines(
+                        "Slurmctld(primary) at controller is DOWN",
+                        "*****************************************",
+                        "** RESTORE SLURMCTLD DAEMON TO SERVICE **",
+                        "*****************************************"));
+        Result user = Fixtures.run(new Scontrol(), c, BUSY_AT, 1000, "ann", "", "ping");
+        assertThat(user.code()).isEqualTo(1);
+        assertThat(user.out()).isEqualTo(lines("Slurmctld(primary) at controller is DOWN"));
+    }
+
+    @Test
+    void showHostnamesAndHostlistsWorkWithoutTheCluster() throws Exception {
+        FakeCluster none = new FakeCluster();
+        Result names = Fixtures.run(new Scontrol(), none, BUSY_AT, "show", "hostnames", "n[3-4],login");
+        assertThat(names.out()).isEqualTo(lines("n3", "n4", "login"));
+        Result fromEnv = Fixtures.run(
+                new Scontrol(), none, BUSY_AT, 0, "root", "", Map.of("SLURM_NODELIST", "vm[1-2]"), "show", "hostn");
+        assertThat(fromEnv.out()).isEqualTo(lines("vm1", "vm2"));
+        Result noList = Fixtures.run(new Scontrol(), none, BUSY_AT, "show", "hostnames");
+        assertThat(noList.code()).isZero();
+        assertThat(noList.err()).isEqualTo(lines("scontrol: error: host list is empty"));
+        Result list = Fixtures.run(new Scontrol(), none, BUSY_AT, "show", "hostlist", "n3,n1,n2");
+        assertThat(list.out()).isEqualTo(lines("n[3,1-2]"));
+        Result sorted = Fixtures.run(new Scontrol(), none, BUSY_AT, "show", "hostlistsorted", "n3,n1,n2,n1");
+        assertThat(sorted.out()).isEqualTo(lines("n[1-3]"));
+        Result bad = Fixtures.run(new Scontrol(), none, BUSY_AT, "show", "hostlist", "n[2-1]");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).isEqualTo(lines("Invalid hostlist: n[2-1]"));
+        Result missing = Fixtures.run(new Scontrol(), none, BUSY_AT, "show", "hostlist");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(none.requests).isEmpty();
+    }
+
+    @Test
+    void updatePartitionStateAsksTheControllerAndSpeaksSlurmsWords() throws Exception {
+        FakeCluster c = new FakeCluster();
+        c.canned.put(Ops.UPDATE_PARTITION, Frame.op(Ops.OK));
+        Result ok = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "PartitionName=debug", "State=dr");
+        assertThat(ok.code()).isZero();
+        assertThat(ok.out() + ok.err()).isEmpty();
+        assertThat(c.last(Ops.UPDATE_PARTITION).str("name")).isEqualTo("debug");
+        assertThat(c.last(Ops.UPDATE_PARTITION).str("state")).isEqualTo("DRAIN");
+        Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "Partition=debug", "St=D");
+        assertThat(c.last(Ops.UPDATE_PARTITION).str("state")).isEqualTo("DOWN");
+
+        Result bad = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "PartitionName=debug", "State=bogus");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err())
+                .isEqualTo(lines(
+                        "scontrol: error: Invalid input: State=bogus",
+                        "scontrol: error: Acceptable State values are UP, DOWN, DRAIN and INACTIVE"));
+        Result none = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "PartitionName=debug");
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err()).isEqualTo(lines("scontrol: error: No changes specified"));
+
+        c.canned.put(Ops.UPDATE_PARTITION, Frame.op(Ops.OK).put("error", "Invalid partition name specified"));
+        Result nope = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "PartitionName=nope", "State=UP");
+        assertThat(nope.code()).isEqualTo(1);
+        assertThat(nope.err()).isEqualTo(lines("slurm_update error: Invalid partition name specified"));
+
+        Result nothing = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "Foo=1");
+        assertThat(nothing.code()).isEqualTo(1);
+        assertThat(nothing.err()).startsWith(lines("No valid entity in update command"));
+    }
+
+    @Test
+    void writeBatchScriptPrintsOrWritesTheScript(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        FakeCluster c = new FakeCluster();
+        c.canned.put(Ops.BATCH_SCRIPT, Frame.op(Ops.OK).put("script", "#!/bin/sh\necho hi\n"));
+        Result out = Fixtures.run(new Scontrol(), c, BUSY_AT, "write", "batch_script", "1347", "-");
+        assertThat(out.code()).isZero();
+        assertThat(out.out()).isEqualTo("#!/bin/sh\necho hi\n");
+        assertThat(c.last(Ops.BATCH_SCRIPT).str("id")).isEqualTo("1347");
+
+        java.nio.file.Path file = dir.resolve("job.sh");
+        Result written = Fixtures.run(new Scontrol(), c, BUSY_AT, "write", "batch", "1347", file.toString());
+        assertThat(written.code()).isZero();
+        assertThat(written.out()).isEqualTo(lines("batch script for job 1347 written to " + file));
+        assertThat(java.nio.file.Files.readString(file)).isEqualTo("#!/bin/sh\necho hi\n");
+
+        Result noDir = Fixtures.run(
+                new Scontrol(),
+                c,
+                BUSY_AT,
+                "write",
+                "batch_script",
+                "1347",
+                dir.resolve("no/such.sh").toString());
+        assertThat(noDir.code()).isEqualTo(1);
+        assertThat(noDir.err())
+                .isEqualTo(lines("failed to open file `" + dir.resolve("no/such.sh") + "`: No such file or directory"));
+
+        c.canned.put(Ops.BATCH_SCRIPT, Frame.error("Invalid job id specified"));
+        Result missing = Fixtures.run(new Scontrol(), c, BUSY_AT, "write", "batch_script", "999", "-");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo(lines("job script retrieval failed: Invalid job id specified"));
+    }
+
+    @Test
+    void updateJobSpeaksSlurmsWordsAndMovesTheTimeLimit() throws Exception {
+        FakeCluster c = cluster();
+        c.canned.put(Ops.UPDATE_JOB, Frame.op(Ops.OK));
+        // runner has 365 days: +5 adds five minutes, -1:00:00 takes an hour
+        Result plus = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", "TimeLimit=+5");
+        assertThat(plus.code()).as(plus.err()).isZero();
+        assertThat(c.last(Ops.UPDATE_JOB).children().get(0).str("TimeLimit")).isEqualTo("365-00:05:00");
+        Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", "TimeLimit=-1:00:00");
+        assertThat(c.last(Ops.UPDATE_JOB).children().get(0).str("TimeLimit")).isEqualTo("364-23:00:00");
+        Result tooMuch = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1346", "TimeLimit=-5");
+        assertThat(tooMuch.code()).isEqualTo(1);
+        assertThat(tooMuch.err())
+                .isEqualTo(lines("scontrol: error: TimeLimit decrement larger than current time limit (5 > 1)"));
+        Result order = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "TimeLimit=+5", "JobId=1347");
+        assertThat(order.err())
+                .isEqualTo(lines("scontrol: error: JobId must precede TimeLimit increment or decrement"));
+
+        int before = c.requests.size();
+        Result unsupported = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1348", "Bogus=3");
+        assertThat(unsupported.code()).isEqualTo(1);
+        assertThat(unsupported.err())
+                .isEqualTo(lines("Update of this parameter is not supported: Bogus=3", "Request aborted"));
+        assertThat(c.requests).hasSize(before);
+
+        c.canned.put(
+                Ops.UPDATE_JOB,
+                Frame.op(Ops.OK).add(new Frame().put("id", 999).put("error", "Invalid job id specified")));
+        Result missing = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=999", "TimeLimit=5");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo(lines("Invalid job id specified for job 999"));
+    }
+
+    @Test
+    void showJobFillsWhatSlurmShowsForPlacementBeginDependencyMemoryAndLimits() throws Exception {
+        Job placed = Fixtures.job(1360, "placed").submitted(SUBMIT).build();
+        placed = placed.withRequest(placed.request().toBuilder()
+                        .placement(new io.motley.core.job.JobRequest.Placement(
+                                List.of("debug"), null, "vm", "n[1-2]", false))
+                        .dependency("afterok:1346", false)
+                        .build()
+                        .withBeginTime(BUSY_AT + 3600))
+                .withReason(PendingReason.DependencyNeverSatisfied);
+        Job unlimitedRunning = Fixtures.job(1361, "free")
+                .submitted(SUBMIT)
+                .running("vm", SUBMIT, 1000)
+                .build();
+        FakeCluster c = new FakeCluster().jobs(placed, unlimitedRunning);
+        c.canned.put(
+                Ops.CONFIG,
+                io.motley.protocol.Messages.encode(new io.motley.protocol.Message.ConfigInfo(
+                        IDLE_AT,
+                        io.motley.core.config.ConfigListing.slurm(
+                                io.motley.core.config.ClusterConfig.parse("DefMemPerCPU=1000")),
+                        List.of())));
+        String out =
+                Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "1360").out();
+        assertThat(out)
+                .contains("Dependency=afterok:1346(failed)")
+                .contains("\n   ReqNodeList=vm ExcNodeList=n[1-2]\n")
+                .contains("StartTime=2026-11-22T13:39:16 EndTime=Unknown")
+                .contains("MinMemoryCPU=1000M")
+                .contains("TRES=cpu=1,mem=1000M,node=1,billing=1");
+        String running =
+                Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "1361").out();
+        assertThat(running)
+                .contains("TimeLimit=365-00:00:00")
+                .contains("StartTime=2026-11-22T12:39:13 EndTime=2027-11-22T12:39:13");
+    }
+
+    @Test
+    void showJobOfAnArrayTaskFindsItsRecordAndTheThrottle() throws Exception {
+        Job folded = Fixtures.job(1351, "arr").submitted(SUBMIT).build();
+        folded = folded.withRequest(folded.request().toBuilder().array("1-5%2").build())
+                .withArray(new io.motley.core.job.ArrayPart(1351, -1, "3-5"));
+        Job task1 = Fixtures.job(1352, "arr")
+                .submitted(SUBMIT)
+                .running("vm", SUBMIT, 1000)
+                .build()
+                .withArray(new io.motley.core.job.ArrayPart(1351, 1, null));
+        FakeCluster c = new FakeCluster().jobs(folded, task1);
+        Result pending = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "1351_4");
+        assertThat(pending.code()).isZero();
+        assertThat(pending.out())
+                .startsWith("JobId=1351 ArrayJobId=1351 ArrayTaskId=3-5%2 ArrayTaskThrottle=2 JobName=arr\n");
+        Result one = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "1351_1");
+        assertThat(one.out()).startsWith("JobId=1352 ArrayJobId=1351 ArrayTaskId=1 JobName=arr\n");
+        Result none = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "1351_9");
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err()).isEqualTo(lines("slurm_load_jobs error: Invalid job id specified"));
+    }
+
+    @Test
+    void anUnknownPartitionIsSaidOnStdout() throws Exception {
+        Result r = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "show", "partition", "nope");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).isEqualTo(lines("Partition nope not found"));
+        assertThat(r.err()).isEmpty();
     }
 }

@@ -2,6 +2,8 @@ package io.motley.controller.cluster;
 
 import io.motley.controller.store.Store;
 import io.motley.core.cluster.Node;
+import io.motley.core.cluster.Partition;
+import io.motley.core.cluster.PartitionState;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.dependency.Dependency;
 import io.motley.core.job.Job;
@@ -43,7 +45,7 @@ public final class Cluster {
         this.config = config;
         this.store = store;
         this.clock = clockSeconds;
-        this.state = new ClusterState(store);
+        this.state = new ClusterState(store, clock.getAsLong());
         this.jobs = state.jobs;
         long now = clock.getAsLong();
         for (Node n : store.nodes()) state.note(n);
@@ -105,6 +107,64 @@ public final class Cluster {
         Optional<String> out = commands.update(id, changes, caller);
         if (out.isEmpty()) wakeScheduler();
         return out;
+    }
+
+    /**
+     * scontrol update PartitionName=P State=UP|DOWN|DRAIN|INACTIVE (root only): Slurm's error text,
+     * or empty on success. The scheduler honours it from its next pass: DOWN and INACTIVE start no
+     * jobs, DRAIN and INACTIVE take no new ones.
+     */
+    public Optional<String> updatePartition(String name, PartitionState newState, Caller caller) {
+        if (!caller.isRoot()) return Optional.of("Access/permission denied");
+        synchronized (state) {
+            if (config.partitions().stream().noneMatch(p -> p.name().equals(name)))
+                return Optional.of("Invalid partition name specified");
+            state.partitionStates.put(name, newState);
+        }
+        log.info("partition state changed partition={} state={} uid={}", name, newState, caller.uid());
+        wakeScheduler();
+        return Optional.empty();
+    }
+
+    /** A job's batch script, or Slurm's words for why it is not given (then {@code script} is null). */
+    public record ScriptLookup(String script, String error) {}
+
+    /**
+     * scontrol write batch_script: the script of a job in view, for its owner or root, as slurmctld
+     * answers it (a job no longer in view is an invalid id there too).
+     */
+    public ScriptLookup batchScript(long id, Caller caller) {
+        Job j;
+        synchronized (state) {
+            j = jobs.get(id);
+        }
+        if (j == null) return new ScriptLookup(null, "Invalid job id specified");
+        if (!caller.isRoot() && caller.uid() != j.uid()) return new ScriptLookup(null, "Invalid user id");
+        String script = j.request().script();
+        if (script == null || script.isEmpty()) return new ScriptLookup(null, "Job script not specified");
+        return new ScriptLookup(script, null);
+    }
+
+    /** sdiag: what the controller counted since it started, and the jobs pending and running now. */
+    public record Diagnostics(Statistics.Figures figures, long pending, long running) {}
+
+    public Diagnostics diagnostics() {
+        synchronized (state) {
+            long pending = 0;
+            long running = 0;
+            for (Job j : jobs.values()) {
+                if (j.state() == io.motley.core.job.JobState.PENDING) pending++;
+                else if (j.state() == io.motley.core.job.JobState.RUNNING) running++;
+            }
+            return new Diagnostics(state.statistics.figures(), pending, running);
+        }
+    }
+
+    /** The config's partitions, each in its current state (scontrol update may have changed it). */
+    public List<Partition> partitions() {
+        synchronized (state) {
+            return state.partitions(config);
+        }
     }
 
     /** scontrol top: Slurm's error text, or empty on success. */

@@ -39,21 +39,39 @@ final class ClusterState {
      */
     final Map<Long, String> endingRuns = new HashMap<>();
 
-    ClusterState(Store store) {
+    /**
+     * Partition states set by scontrol update PartitionName=... State=..., over the config's; kept
+     * in memory only, so a controller restart returns to the config's states.
+     */
+    final Map<String, io.motley.core.cluster.PartitionState> partitionStates = new HashMap<>();
+
+    /** sdiag's counters; fed by {@link #save(Job)} and {@link #saveAll}, and by the scheduling passes. */
+    final Statistics statistics;
+
+    ClusterState(Store store, long since) {
         this.store = store;
+        this.statistics = new Statistics(since);
+    }
+
+    /** The config's partitions, each in its current state. */
+    java.util.List<io.motley.core.cluster.Partition> partitions(io.motley.core.config.ClusterConfig config) {
+        if (partitionStates.isEmpty()) return config.partitions();
+        return config.partitions().stream()
+                .map(p -> partitionStates.containsKey(p.name()) ? p.withState(partitionStates.get(p.name())) : p)
+                .toList();
     }
 
     /** Writes the job through to the store, then to memory. */
     void save(Job j) {
         store.saveJob(j);
-        jobs.put(j.id(), j);
+        statistics.saved(jobs.put(j.id(), j), j);
     }
 
     /** Writes the jobs through to the store in one transaction, then to memory. */
     void saveAll(List<Job> changed) {
         if (changed.isEmpty()) return;
         store.saveJobs(changed);
-        changed.forEach(j -> jobs.put(j.id(), j));
+        changed.forEach(j -> statistics.saved(jobs.put(j.id(), j), j));
     }
 
     /** Keeps a derived change (reason, priority) in memory only. */

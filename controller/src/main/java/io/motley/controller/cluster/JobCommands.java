@@ -105,6 +105,7 @@ final class JobCommands {
             // committed: memory follows, its text shared with the other jobs', and the job counts from the tables
             committed(a.counted());
             state.note(job.shared());
+            state.statistics.submitted();
         }
         log.info(
                 "job submitted job={} user={} name={} partition={}",
@@ -207,7 +208,7 @@ final class JobCommands {
         JobRequest req = charge.rejection() == null ? asked.charged(charge.account(), charge.qos()) : asked;
         Optional<Admission.Rejection> no = charge.rejection() != null
                 ? Optional.of(charge.rejection())
-                : Admission.check(req, config.partitions(), views, callerGroups);
+                : Admission.check(req, state.partitions(config), views, callerGroups);
         if (no.isEmpty() && charge.account() != null && accounts.associations().enforced()) {
             // a job without a time limit gets its association's MaxWall, as slurmctld sets it
             long maxWall = LimitCheck.maxWall(accounts.db(), new LimitCheck.Owner(charge.account(), owner));
@@ -359,7 +360,7 @@ final class JobCommands {
                 } else if (j.state() != JobState.PENDING) {
                     out.add(Outcome.refused(id, "Job is no longer pending execution"));
                 } else {
-                    state.save(j.withPriorityHold(hold));
+                    state.save(j.withPriorityHold(hold, caller.isRoot()));
                     out.add(Outcome.ok(id));
                 }
             }

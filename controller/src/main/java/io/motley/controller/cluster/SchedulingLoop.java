@@ -8,6 +8,7 @@ import io.motley.core.cluster.NodeView;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
+import io.motley.core.job.PendingReason;
 import io.motley.core.job.TimeLimit;
 import io.motley.core.queue.ArrayTasks;
 import io.motley.core.queue.JobTable;
@@ -133,10 +134,16 @@ final class SchedulingLoop {
     Plan pass() {
         // one pass at a time: a second one planning from the same snapshot could place two jobs on the same CPUs
         synchronized (passes) {
+            long t0 = System.nanoTime();
             PassInput in = snapshot();
             if (in == null) return new Plan(List.of(), Map.of());
             Plan plan = scheduler.plan(in.snapshot(), in.options(), in.gate());
             commit(in, plan);
+            state.statistics.pass(
+                    (System.nanoTime() - t0) / 1000,
+                    in.snapshot().pending().size(),
+                    in.options().backfill(),
+                    clock.getAsLong());
             return plan;
         }
     }
@@ -204,7 +211,8 @@ final class SchedulingLoop {
                 }
             }
             return new PassInput(
-                    new Snapshot(views, config.partitions(), running, queue.queue(), config.defMemPerCpuMiB(), now),
+                    new Snapshot(
+                            views, state.partitions(config), running, queue.queue(), config.defMemPerCpuMiB(), now),
                     options,
                     queue,
                     limitGate(queue));
@@ -292,7 +300,14 @@ final class SchedulingLoop {
                 QueueEntry entry = queue.entry(id);
                 Job j = state.jobs.get(entry.jobId());
                 // an array's first waiting task speaks for the array; a reason is derived, so kept in memory only
-                if (j != null && j.state() == JobState.PENDING && j.reason() != why && entry.speaksForJob()) {
+                // the pass knows a job is held, not by whom: root's hold keeps reading JobHeldAdmin
+                boolean adminHold =
+                        why == PendingReason.JobHeldUser && j != null && j.reason() == PendingReason.JobHeldAdmin;
+                if (j != null
+                        && j.state() == JobState.PENDING
+                        && j.reason() != why
+                        && entry.speaksForJob()
+                        && !adminHold) {
                     state.note(j.withReason(why));
                 }
             });

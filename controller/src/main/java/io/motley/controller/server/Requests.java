@@ -1,6 +1,7 @@
 package io.motley.controller.server;
 
 import io.motley.controller.cluster.Cluster;
+import io.motley.controller.cluster.Statistics;
 import io.motley.controller.cluster.Submission;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
@@ -77,6 +78,9 @@ final class Requests {
     /** Reads job output held on nodes (motley logs); null where no agents connect (tests). */
     private final OutputRouter output;
 
+    /** When the controller read its configuration (it reads it once, at start): show config's "as of". */
+    private final long configAsOf = System.currentTimeMillis() / 1000;
+
     Requests(Cluster cluster) {
         this(cluster, null);
     }
@@ -145,9 +149,20 @@ final class Requests {
             case Requeue r -> outcomes(cluster.requeue(r.ids(), asking, false));
             case RequeueHold r -> outcomes(cluster.requeue(r.ids(), asking, true));
             case Nodes n -> new NodeList(cluster.nodes());
-            case Partitions p ->
-                new PartitionList(
-                        cluster.config().clusterName(), cluster.config().partitions());
+            case Partitions p -> new PartitionList(cluster.config().clusterName(), cluster.partitions());
+            case Message.DiagnosticsQuery d -> diagnostics();
+            case Message.BatchScript b -> {
+                Cluster.ScriptLookup found = cluster.batchScript(b.id(), asking);
+                yield found.error() == null ? new Message.Script(found.script()) : new Failure(found.error());
+            }
+            case Message.UpdatePartition u ->
+                new Message.Updated(
+                        cluster.updatePartition(u.name(), u.state(), asking).orElse(null));
+            case Message.ConfigQuery q ->
+                new Message.ConfigInfo(
+                        configAsOf,
+                        io.motley.core.config.ConfigListing.slurm(cluster.config()),
+                        io.motley.core.config.ConfigListing.motley(cluster.config()));
             case UpdateNode u -> {
                 List<NodeError> errors = new ArrayList<>();
                 for (String name : u.nodes()) {
@@ -224,6 +239,28 @@ final class Requests {
     private Pong ping() {
         Optional<String> problem = cluster.storeProblem();
         return new Pong(cluster.config().clusterName(), host, problem.orElse("ok"));
+    }
+
+    private Message.Diagnostics diagnostics() {
+        Cluster.Diagnostics d = cluster.diagnostics();
+        Statistics.Figures f = d.figures();
+        return new Message.Diagnostics(
+                f.since(),
+                System.currentTimeMillis() / 1000,
+                f.submitted(),
+                f.started(),
+                f.completed(),
+                f.canceled(),
+                f.failed(),
+                d.pending(),
+                d.running(),
+                passes(f.main()),
+                passes(f.backfill()));
+    }
+
+    private static Message.Passes passes(Statistics.Cycles c) {
+        return new Message.Passes(
+                c.count(), c.lastMicros(), c.maxMicros(), c.totalMicros(), c.lastQueueLength(), c.lastWhen());
     }
 
     private static String hostName() {

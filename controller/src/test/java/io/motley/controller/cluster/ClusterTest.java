@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.motley.controller.store.Store;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
+import io.motley.core.cluster.PartitionState;
 import io.motley.core.cluster.Reconciliation;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.Job;
@@ -339,5 +340,79 @@ class ClusterTest {
         assertThat(c.updateNode("n1", "DRAIN", "maintenance", Caller.uid(0))).isEmpty();
         c.scheduling().commit(in, plan);
         assertThat(c.job(late).orElseThrow().state()).isEqualTo(JobState.PENDING);
+    }
+
+    @Test
+    void aPartitionSetDownByRootStartsNoJobsUntilItIsUpAgain() {
+        Cluster c = cluster(Store.sqlite(dir.resolve("db")));
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 4));
+        assertThat(c.updatePartition("main", PartitionState.DOWN, Caller.uid(1000)))
+                .contains("Access/permission denied");
+        assertThat(c.updatePartition("nope", PartitionState.DOWN, Caller.uid(0)))
+                .contains("Invalid partition name specified");
+        assertThat(c.updatePartition("main", PartitionState.DOWN, Caller.uid(0)))
+                .isEmpty();
+        assertThat(c.partitions().get(0).state()).isEqualTo(PartitionState.DOWN);
+        long waiting = id(c.submit(req(1), as(0, 0, "root")));
+        c.schedulePass();
+        assertThat(c.job(waiting).orElseThrow().state()).isEqualTo(JobState.PENDING);
+        assertThat(c.job(waiting).orElseThrow().reason()).isEqualTo(PendingReason.PartitionDown);
+
+        // INACTIVE also refuses new jobs at submit
+        assertThat(c.updatePartition("main", PartitionState.INACTIVE, Caller.uid(0)))
+                .isEmpty();
+        assertThat(c.submit(req(1), as(0, 0, "root"))).isInstanceOf(Submission.Refused.class);
+
+        assertThat(c.updatePartition("main", PartitionState.UP, Caller.uid(0))).isEmpty();
+        c.schedulePass();
+        assertThat(c.job(waiting).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+    }
+
+    @Test
+    void theBatchScriptIsGivenToItsOwnerAndRootOnly() {
+        Cluster c = cluster(Store.sqlite(dir.resolve("db")));
+        long id = id(c.submit(req(1), as(1000, 1000, "ann")));
+        assertThat(c.batchScript(id, Caller.uid(1000))).isEqualTo(new Cluster.ScriptLookup("#!/bin/sh\ntrue\n", null));
+        assertThat(c.batchScript(id, Caller.uid(0)).script()).isEqualTo("#!/bin/sh\ntrue\n");
+        assertThat(c.batchScript(id, Caller.uid(1001)).error()).isEqualTo("Invalid user id");
+        assertThat(c.batchScript(id + 1, Caller.uid(0)).error()).isEqualTo("Invalid job id specified");
+    }
+
+    @Test
+    void aHoldByRootReadsJobHeldAdminAndAUsersHoldJobHeldUser() {
+        Cluster c = cluster(Store.sqlite(dir.resolve("db")));
+        long byRoot = id(c.submit(req(1), as(1000, 1000, "ann")));
+        long byAnn = id(c.submit(req(1), as(1000, 1000, "ann")));
+        c.hold(List.of(byRoot), Caller.uid(0), true);
+        c.hold(List.of(byAnn), as(1000, 1000, "ann"), true);
+        c.schedulePass();
+        assertThat(c.job(byRoot).orElseThrow().reason()).isEqualTo(PendingReason.JobHeldAdmin);
+        assertThat(c.job(byAnn).orElseThrow().reason()).isEqualTo(PendingReason.JobHeldUser);
+        c.hold(List.of(byRoot), Caller.uid(0), false);
+        assertThat(c.job(byRoot).orElseThrow().reason()).isEqualTo(PendingReason.None);
+    }
+
+    @Test
+    void diagnosticsCountSubmissionsStartsEndsAndPasses() {
+        Cluster c = cluster(Store.sqlite(dir.resolve("db")));
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 1));
+        long runs = id(c.submit(req(1), as(0, 0, "root")));
+        long waits = id(c.submit(req(1), as(0, 0, "root")));
+        long cancelled = id(c.submit(req(1), as(0, 0, "root")));
+        c.schedulePass();
+        c.cancel(List.of(cancelled), Map.of(), Caller.uid(0));
+        Cluster.Diagnostics d = c.diagnostics();
+        assertThat(d.figures().submitted()).isEqualTo(3);
+        assertThat(d.figures().started()).isEqualTo(1);
+        assertThat(d.figures().canceled()).isEqualTo(1);
+        assertThat(d.figures().completed()).isZero();
+        assertThat(d.pending()).isEqualTo(1);
+        assertThat(d.running()).isEqualTo(1);
+        assertThat(d.figures().main().count()).isEqualTo(1);
+        assertThat(d.figures().main().lastQueueLength()).isEqualTo(3);
+        assertThat(c.job(runs).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(c.job(waits).orElseThrow().state()).isEqualTo(JobState.PENDING);
     }
 }

@@ -52,6 +52,21 @@ public record Partition(
                 allowGroups);
     }
 
+    /** The same partition in another state (scontrol update PartitionName=... State=...). */
+    public Partition withState(PartitionState s) {
+        return new Partition(
+                name,
+                isDefault,
+                nodes,
+                maxTimeSeconds,
+                defaultTimeSeconds,
+                s,
+                priorityTier,
+                maxNodes,
+                allowAccounts,
+                allowGroups);
+    }
+
     /** Whether AllowAccounts lets a job with this account (null: none named) in. */
     public boolean allowsAccount(String account) {
         return allowAccounts == null || (account != null && allowAccounts.contains(account));

@@ -101,6 +101,63 @@ public final class Hostlist {
         return out.toString();
     }
 
+    /**
+     * Compresses host names in the order given, as Slurm's unsorted hostlist does ({@code scontrol
+     * show hostlist}): neighbours sharing a prefix share a bracket, consecutive numbers become
+     * ranges, duplicates stay ("n3,n1,n2" gives "n[3,1-2]").
+     */
+    public static String compressInOrder(List<String> hosts) {
+        Objects.requireNonNull(hosts, "hosts");
+        List<Host> all = new ArrayList<>(hosts.size());
+        for (String name : hosts) {
+            all.add(Host.of(name));
+        }
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < all.size()) {
+            Host first = all.get(i);
+            if (out.length() > 0) {
+                out.append(',');
+            }
+            if (!first.numbered()) {
+                out.append(first.name());
+                i++;
+                continue;
+            }
+            int end = i + 1;
+            while (end < all.size()
+                    && all.get(end).numbered()
+                    && all.get(end).prefix().equals(first.prefix())) {
+                end++;
+            }
+            if (end == i + 1) {
+                out.append(first.name());
+            } else {
+                out.append(first.prefix()).append('[');
+                for (int k = i; k < end; ) {
+                    Host lo = all.get(k);
+                    Host hi = lo;
+                    int next = k + 1;
+                    while (next < end && continuesRange(lo, hi, all.get(next))) {
+                        hi = all.get(next);
+                        next++;
+                    }
+                    if (k > i) {
+                        out.append(',');
+                    }
+                    out.append(lo.digits());
+                    if (hi != lo) {
+                        out.append('-').append(hi.digits());
+                    }
+                    k = next;
+                }
+                out.append(']');
+            }
+            i = end;
+        }
+        return out.toString();
+    }
+
     /** Appends the item's names to {@code hosts}; returns how many characters they hold. */
     private static long expandItem(String expr, String item, List<String> hosts, long charsBefore) {
         // Each piece is one literal or one bracket's numbers; the item is their cartesian product.

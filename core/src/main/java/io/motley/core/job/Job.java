@@ -168,7 +168,14 @@ public record Job(
     }
 
     public Job withPriorityHold(boolean hold) {
-        return withRequest(request.withHold(hold)).withReason(hold ? PendingReason.JobHeldUser : PendingReason.None);
+        return withPriorityHold(hold, false);
+    }
+
+    /** Held or released; a hold by an administrator (root) reads JobHeldAdmin, as in Slurm. */
+    public Job withPriorityHold(boolean hold, boolean byAdmin) {
+        PendingReason why =
+                !hold ? PendingReason.None : byAdmin ? PendingReason.JobHeldAdmin : PendingReason.JobHeldUser;
+        return withRequest(request.withHold(hold)).withReason(why);
     }
 
     /** The job started on a node at {@code now} with these resources. */

@@ -68,6 +68,11 @@ public record JobUpdate(
         return new JobUpdate(Map.copyOf(pairs), limit, parts, ntasks, cpusPerTask, name, comment, dependency, nice);
     }
 
+    /** Whether scontrol update may name {@code key} (any case) for a job. */
+    public static boolean supports(String key) {
+        return KEYS.contains(key.toLowerCase(Locale.ROOT));
+    }
+
     private static final List<String> KEYS = List.of(
             "timelimit",
             "partition",

@@ -351,4 +351,14 @@ class HostlistTest {
             return item.toString();
         }
     }
+
+    @Test
+    void compressInOrderKeepsTheOrderAndDuplicatesAsSlurmsUnsortedHostlist() {
+        assertThat(Hostlist.compressInOrder(List.of("n3", "n1", "n2"))).isEqualTo("n[3,1-2]");
+        assertThat(Hostlist.compressInOrder(List.of("a1", "b1", "a2"))).isEqualTo("a1,b1,a2");
+        assertThat(Hostlist.compressInOrder(List.of("n1", "n1"))).isEqualTo("n[1,1]");
+        assertThat(Hostlist.compressInOrder(List.of("node01", "node02", "login", "node9")))
+                .isEqualTo("node[01-02],login,node9");
+        assertThat(Hostlist.compressInOrder(List.of())).isEmpty();
+    }
 }
