@@ -71,19 +71,16 @@ public final class Admission {
     }
 
     /**
-     * --deadline as slurmctld checks it at submission: not already past, not before --begin, and
-     * only with a time limit (the job's own, or its partition's DefaultTime or MaxTime, given here
-     * as {@code effectiveLimit}, -1 for none), since a job without one could never be shown to end
-     * in time. Slurm prints no detail line for these, only the failure.
+     * --deadline as slurmctld checks it at submission: not already past, not before --begin. A job
+     * without a time limit is accepted, as slurmctld accepts it (it gives it a TimeMin of one
+     * minute); such a job is removed only once the deadline has passed. Slurm prints no detail
+     * line for these, only the failure. {@code effectiveLimit} is the job's limit or its partition's.
      */
     public static Optional<Rejection> checkDeadline(JobRequest req, TimeLimit effectiveLimit, long now) {
         long deadline = req.deadline();
         if (deadline <= 0) return Optional.empty();
         if (deadline < now || (req.beginTime() > 0 && deadline < req.beginTime())) {
             return Optional.of(new Rejection(null, "Invalid time specified"));
-        }
-        if (effectiveLimit.secondsOr(0) <= 0) {
-            return Optional.of(new Rejection(null, "Requested time limit is invalid (missing or exceeds some limit)"));
         }
         return Optional.empty();
     }
