@@ -99,10 +99,12 @@ public final class Sbatch implements Command {
         String script;
         String defaultName;
         List<String> scriptArgs = List.of();
+        if (cli.has("wrap") && !cli.operands().isEmpty()) {
+            throw new UsageException("error: Script arguments not permitted with --wrap option", 1, false);
+        }
         if (cli.has("wrap")) {
             script = "#!/bin/sh\n# This script was created by sbatch --wrap.\n\n" + cli.last("wrap") + "\n";
             defaultName = "wrap";
-            scriptArgs = cli.operands();
         } else if (!cli.operands().isEmpty()) {
             String file = cli.operands().get(0);
             Path path = Path.of(io.cwd()).resolve(file);
@@ -112,7 +114,7 @@ public final class Sbatch implements Command {
             } catch (IOException e) {
                 throw new UsageException("error: Unable to open file " + file, 1, false);
             }
-            script = scriptText(bytes, file);
+            script = scriptText(checkedScript(bytes), file);
             defaultName = path.getFileName().toString();
             scriptArgs = cli.operands().subList(1, cli.operands().size());
         } else {
@@ -122,16 +124,8 @@ public final class Sbatch implements Command {
                         1,
                         false);
             }
-            script = scriptText(io.in().readAllBytes(), "on standard input");
+            script = scriptText(checkedScript(io.in().readAllBytes()), "on standard input");
             defaultName = "sbatch";
-        }
-        if (!cli.has("wrap") && !BatchScript.hasInterpreterLine(script)) {
-            throw new UsageException(
-                    "error: This does not look like a batch script.  The first\n"
-                            + "sbatch: error: line must start with #! followed by the path to an interpreter.\n"
-                            + "sbatch: error: For instance: #!/bin/sh",
-                    1,
-                    false);
         }
         List<String> directiveArgs;
         try {
@@ -158,6 +152,9 @@ public final class Sbatch implements Command {
                         1,
                         false);
             }
+        }
+        if (o.has("mail-type") && !validMailType(o.last("mail-type"))) {
+            throw new UsageException("error: Invalid --mail-type specification", 255, false);
         }
         for (String key : IGNORED) {
             if (o.has(key) && !o.has("quiet")) io.err().println("sbatch: warning: --" + key + " is ignored by Motley");
@@ -190,7 +187,7 @@ public final class Sbatch implements Command {
         TimeLimit time = TimeLimit.UNSET;
         if (o.has("time")) {
             try {
-                time = TimeLimit.of(Durations.parseTimeLimit(o.last("time")));
+                time = TimeLimit.of(wholeMinutes(Durations.parseTimeLimit(o.last("time"))));
             } catch (IllegalArgumentException e) {
                 throw new UsageException("error: Invalid --time specification", 255, false);
             }
@@ -200,7 +197,8 @@ public final class Sbatch implements Command {
         if (o.has("mem-per-cpu")) {
             long perCpu = memory(o, "mem-per-cpu");
             if (memory.given()) {
-                throw new UsageException("error: --mem and --mem-per-cpu are mutually exclusive", 255, false);
+                throw new UsageException(
+                        "fatal: --mem, --mem-per-cpu, and --mem-per-gpu are mutually exclusive.", 1, false);
             }
             memory = new MemoryRequest.PerCpu(perCpu);
         }
@@ -210,7 +208,7 @@ public final class Sbatch implements Command {
         if (o.has("nodes")) {
             String n = o.last("nodes");
             String min = n.contains("-") ? n.substring(0, n.indexOf('-')) : n;
-            nodes = parsePositive(min, "nodes");
+            nodes = parsePositive(min, "nodes", 255);
         }
         List<String> partitions =
                 o.has("partition") ? List.of(o.last("partition").split(",")) : List.of();
@@ -281,6 +279,37 @@ public final class Sbatch implements Command {
                 .qos(o.has("qos") && !o.last("qos").isBlank() ? o.last("qos") : null)
                 .requeue(requeue(o))
                 .build();
+    }
+
+    /** The words Slurm's --mail-type takes, comma-separated, in any case. */
+    private static final Set<String> MAIL_TYPES = Set.of(
+            "NONE",
+            "BEGIN",
+            "END",
+            "FAIL",
+            "REQUEUE",
+            "ALL",
+            "INVALID_DEPEND",
+            "STAGE_OUT",
+            "TIME_LIMIT",
+            "TIME_LIMIT_90",
+            "TIME_LIMIT_80",
+            "TIME_LIMIT_50",
+            "ARRAY_TASKS");
+
+    /** As Slurm's parse_mail_type: valid when at least one word is known (unknown ones are skipped). */
+    static boolean validMailType(String spec) {
+        if (spec == null) return false;
+        for (String word : spec.split(",")) {
+            if (MAIL_TYPES.stream().anyMatch(word::equalsIgnoreCase)) return true;
+        }
+        return false;
+    }
+
+    /** Slurm keeps a job's limit in minutes and rounds seconds up: 10:30 is 11 minutes. */
+    static long wholeMinutes(long seconds) {
+        if (seconds <= 0 || seconds % 60 == 0) return seconds;
+        return seconds > Long.MAX_VALUE - 60 ? seconds : (seconds / 60 + 1) * 60;
     }
 
     /** --requeue or --no-requeue, whichever came last (directives, then variables, then the command line); default yes. */
@@ -439,16 +468,17 @@ public final class Sbatch implements Command {
     }
 
     private static int positive(GetOpt.Parsed o, String key, int fallback) {
-        return o.has(key) ? parsePositive(o.last(key), key) : fallback;
+        return o.has(key) ? parsePositive(o.last(key), key, 1) : fallback;
     }
 
-    private static int parsePositive(String v, String key) {
+    /** A count as Slurm's parse_int reads it: -n and -c exit 1 on a bad one. */
+    private static int parsePositive(String v, String key, int exitCode) {
         try {
             int n = Integer.parseInt(v.trim());
             if (n < 1) throw new NumberFormatException();
             return n;
         } catch (NumberFormatException e) {
-            throw new UsageException("error: Invalid numeric value \"" + v + "\" for --" + key + ".", 255, false);
+            throw new UsageException("error: Invalid numeric value \"" + v + "\" for --" + key + ".", exitCode, false);
         }
     }
 
@@ -499,12 +529,39 @@ public final class Sbatch implements Command {
               -b, --begin=TIME          start no earlier than TIME (now+1hour, 16:00, 2026-12-01T08:00, ...)
               -C, --constraint=EXPR     node features: a&b, a|b, (a|b)&c (os, arch, vendor, gpu + motley.conf Features=)
               -w, --nodelist=NODE       run on this node;  -x, --exclude=HOSTLIST  never on these
-                  --exclusive           the node to itself (all its CPUs and memory)
+                  --exclusive           the node to itself: all its CPUs, and DefMemPerCPU x CPUs of memory
+                                        without --mem (as Slurm)
               -a, --array=INDICES       a job array: 1-10, 1,3,5, 0-15:4, with %N to run at most N at once
                   --deadline=TIME       remove the job (state DEADLINE) once it can no longer end before TIME
-                                        (start > deadline - time limit); same forms as --begin; needs a time limit
+                                        (start > deadline - time limit); same forms as --begin
                   --requeue             the job may be requeued (scontrol requeue, a failed node); the default
                   --no-requeue          the job is never requeued""";
+
+    /**
+     * Slurm's checks of a script's bytes, in its order: empty, only whitespace, no {@code #!} line.
+     * Made before the text is decoded, so that a binary ({@code sbatch /bin/true}) gets Slurm's
+     * answer rather than an encoding error.
+     */
+    static byte[] checkedScript(byte[] bytes) {
+        if (bytes.length == 0) throw new UsageException("error: Batch script is empty!", 1, false);
+        boolean blank = true;
+        for (byte b : bytes) {
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r' && b != 0x0b && b != '\f') {
+                blank = false;
+                break;
+            }
+        }
+        if (blank) throw new UsageException("error: Batch script contains only whitespace!", 1, false);
+        if (bytes.length < 2 || bytes[0] != '#' || bytes[1] != '!') {
+            throw new UsageException(
+                    "error: This does not look like a batch script.  The first\n"
+                            + "sbatch: error: line must start with #! followed by the path to an interpreter.\n"
+                            + "sbatch: error: For instance: #!/bin/sh",
+                    1,
+                    false);
+        }
+        return bytes;
+    }
 
     /**
      * The script as text. Motley carries scripts as UTF-8, so bytes that are not (a Latin-1 comment,

@@ -103,6 +103,45 @@ class SbatchTest {
     }
 
     @Test
+    void anEmptyOrBinaryScriptGetsSlurmsWords() throws Exception {
+        Result empty = sbatch(Map.of(), "");
+        assertThat(empty.err()).isEqualTo(lines("sbatch: error: Batch script is empty!"));
+        assertThat(empty.code()).isEqualTo(1);
+        Result blank = sbatch(Map.of(), " \n\t\n");
+        assertThat(blank.err()).isEqualTo(lines("sbatch: error: Batch script contains only whitespace!"));
+        assertThat(blank.code()).isEqualTo(1);
+        Path binary = dir.resolve("true");
+        Files.write(binary, new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, (byte) 0xe9, (byte) 0xff});
+        Result notScript = sbatch(Map.of(), "", binary.toString());
+        assertThat(notScript.code()).isEqualTo(1);
+        assertThat(notScript.err())
+                .isEqualTo(lines(
+                        "sbatch: error: This does not look like a batch script.  The first",
+                        "sbatch: error: line must start with #! followed by the path to an interpreter.",
+                        "sbatch: error: For instance: #!/bin/sh"));
+        assertThat(cluster.last(Ops.SUBMIT)).isNull();
+    }
+
+    @Test
+    void aTimeLimitIsRoundedUpToWholeMinutesAsSlurmKeepsIt() throws Exception {
+        sbatch(Map.of(), "", "-t", "10:30", "--wrap", "true");
+        assertThat(submitted().timing().limit()).isEqualTo(new TimeLimit.Seconds(660));
+        sbatch(Map.of(), "", "-t", "1-2:30:15", "--wrap", "true");
+        assertThat(submitted().timing().limit()).isEqualTo(new TimeLimit.Seconds(((24 + 2) * 60 + 31) * 60));
+        sbatch(Map.of(), "", "-t", "10:00", "--wrap", "true");
+        assertThat(submitted().timing().limit()).isEqualTo(new TimeLimit.Seconds(600));
+    }
+
+    @Test
+    void aBareJobIdDependencyIsAfteranyAndADeadlineNeedsNoLimit() throws Exception {
+        assertThat(sbatch(Map.of(), "", "-d", "42", "--wrap", "true").code()).isZero();
+        assertThat(submitted().dependency()).isEqualTo("afterany:42");
+        Result deadline = sbatch(Map.of(), "", "--deadline=now+1hour", "--wrap", "true");
+        assertThat(deadline.code()).isZero();
+        assertThat(submitted().timing().limit()).isEqualTo(TimeLimit.UNSET);
+    }
+
+    @Test
     void aLimitOrMemoryNotGivenIsUnsetNotANumber() throws Exception {
         sbatch(Map.of(), "", "--wrap", "true");
         assertThat(submitted().timing().limit()).isEqualTo(TimeLimit.UNSET);
@@ -126,11 +165,25 @@ class SbatchTest {
                 .isEqualTo(lines("sbatch: error: Invalid --time specification"));
         assertThat(sbatch(Map.of(), "", "--mem", "lots", "--wrap", "true").code())
                 .isEqualTo(255);
-        assertThat(sbatch(Map.of(), "", "-n", "0", "--wrap", "true").err())
-                .contains("Invalid numeric value \"0\" for --ntasks.");
-        assertThat(sbatch(Map.of(), "", "--mem=1G", "--mem-per-cpu=1G", "--wrap", "true")
-                        .err())
-                .contains("mutually exclusive");
+        Result zeroTasks = sbatch(Map.of(), "", "-n", "0", "--wrap", "true");
+        assertThat(zeroTasks.err()).isEqualTo(lines("sbatch: error: Invalid numeric value \"0\" for --ntasks."));
+        assertThat(zeroTasks.code()).isEqualTo(1);
+        Result badCpus = sbatch(Map.of(), "", "-c", "abc", "--wrap", "true");
+        assertThat(badCpus.err()).isEqualTo(lines("sbatch: error: Invalid numeric value \"abc\" for --cpus-per-task."));
+        assertThat(badCpus.code()).isEqualTo(1);
+        Result bothMem = sbatch(Map.of(), "", "--mem=1G", "--mem-per-cpu=1G", "--wrap", "true");
+        assertThat(bothMem.err())
+                .isEqualTo(lines("sbatch: fatal: --mem, --mem-per-cpu, and --mem-per-gpu are mutually exclusive."));
+        assertThat(bothMem.code()).isEqualTo(1);
+        Result wrapArgs = sbatch(Map.of(), "", "--wrap", "true", "extra");
+        assertThat(wrapArgs.err()).isEqualTo(lines("sbatch: error: Script arguments not permitted with --wrap option"));
+        assertThat(wrapArgs.code()).isEqualTo(1);
+        Result bogusMail = sbatch(Map.of(), "", "--mail-type=BOGUS", "--wrap", "true");
+        assertThat(bogusMail.err()).isEqualTo(lines("sbatch: error: Invalid --mail-type specification"));
+        assertThat(bogusMail.code()).isEqualTo(255);
+        assertThat(sbatch(Map.of(), "", "--mail-type=end,fail", "--wrap", "true")
+                        .code())
+                .isZero();
         assertThat(sbatch(Map.of(), "", "--deadline=someday", "--wrap", "true").err())
                 .isEqualTo(lines("sbatch: error: Invalid --deadline specification"));
         assertThat(sbatch(Map.of(), "", "--array=5-1", "--wrap", "true").err()).contains("invalid --array range");
