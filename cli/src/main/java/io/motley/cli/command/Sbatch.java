@@ -77,7 +77,56 @@ public final class Sbatch implements Command {
             OptionSpec.value('q', "qos"),
             OptionSpec.value('\0', "ntasks-per-node"),
             OptionSpec.value('\0', "signal"),
-            OptionSpec.value('\0', "kill-on-invalid-dep"));
+            OptionSpec.value('\0', "kill-on-invalid-dep"),
+            // accepted as Slurm accepts them; stored on the request, not enforced (docs/slurm-differences.md)
+            OptionSpec.value('i', "input"),
+            OptionSpec.optional('k', "no-kill"),
+            OptionSpec.value('m', "distribution"),
+            OptionSpec.value('\0', "mincpus"),
+            OptionSpec.flag('O', "overcommit"),
+            OptionSpec.value('S', "core-spec"),
+            OptionSpec.value('\0', "uid"),
+            OptionSpec.value('\0', "hint"),
+            OptionSpec.value('\0', "threads-per-core"),
+            OptionSpec.value('\0', "switches"),
+            OptionSpec.value('\0', "delay-boot"),
+            OptionSpec.optional('\0', "propagate"),
+            OptionSpec.value('\0', "time-min"),
+            OptionSpec.value('\0', "priority"),
+            OptionSpec.value('\0', "acctg-freq"),
+            OptionSpec.value('\0', "cpu-freq"),
+            OptionSpec.value('\0', "mcs-label"),
+            OptionSpec.value('\0', "profile"),
+            // enforced here: --export-file adds to the environment, --batch to the constraint
+            OptionSpec.value('\0', "export-file"),
+            OptionSpec.value('\0', "batch"),
+            // refused with Slurm's answer, as Motley has none of them configured
+            OptionSpec.value('L', "licenses"),
+            OptionSpec.value('\0', "reservation"),
+            OptionSpec.value('\0', "tmp"),
+            OptionSpec.value('M', "clusters"),
+            OptionSpec.flag('\0', "test-only"));
+
+    /** Options Slurm accepts that Motley keeps on the request without acting on them. */
+    static final List<String> UNENFORCED = List.of(
+            "input",
+            "no-kill",
+            "distribution",
+            "mincpus",
+            "overcommit",
+            "core-spec",
+            "uid",
+            "hint",
+            "threads-per-core",
+            "switches",
+            "delay-boot",
+            "propagate",
+            "time-min",
+            "priority",
+            "acctg-freq",
+            "cpu-freq",
+            "mcs-label",
+            "profile");
 
     private static final Set<String> IGNORED = Set.of("mail-type", "mail-user");
     private static final Set<String> NOT_YET = Set.of("ntasks-per-node", "signal");
@@ -160,7 +209,14 @@ public final class Sbatch implements Command {
             if (o.has(key) && !o.has("quiet")) io.err().println("sbatch: warning: --" + key + " is ignored by Motley");
         }
 
+        refuseUnconfigured(o);
+        Map<String, String> unenforced = unenforced(o, io);
+
         JobRequest req = request(o, io, script, scriptArgs, defaultName);
+        req = withUnenforced(req, o, unenforced, io);
+        if (o.has("uid") && !o.has("quiet")) {
+            io.err().println("sbatch: warning: --uid is not enforced by Motley: the job runs as the submitting user");
+        }
         Submitted resp;
         try {
             resp = io.gateway().ask(new Submit(req));
@@ -279,6 +335,125 @@ public final class Sbatch implements Command {
                 .qos(o.has("qos") && !o.last("qos").isBlank() ? o.last("qos") : null)
                 .requeue(requeue(o))
                 .build();
+    }
+
+    /**
+     * -L, --reservation, --tmp and -M name things Motley does not have (licenses, advance
+     * reservations, a node's TmpDisk, other clusters): refused with the answer Slurm gives where
+     * none is configured.
+     */
+    private static void refuseUnconfigured(GetOpt.Parsed o) {
+        if (o.has("licenses")) {
+            throw new UsageException("error: Batch job submission failed: Invalid license specification", 1, false);
+        }
+        if (o.has("reservation")) {
+            throw new UsageException("error: Batch job submission failed: Requested reservation is invalid", 1, false);
+        }
+        if (o.has("tmp")) {
+            long mib;
+            try {
+                mib = MemorySize.parseMebibytes(o.last("tmp"));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("error: Invalid --tmp specification", 255, false);
+            }
+            if (mib > 0) {
+                throw new UsageException(
+                        "error: Batch job submission failed: Requested node configuration is not available", 1, false);
+            }
+        }
+        if (o.has("clusters")) {
+            throw new UsageException(
+                    "error: '" + o.last("clusters") + "' can't be reached now, or it is an invalid entry for --cluster."
+                            + "  Use 'sacctmgr list clusters' to see available clusters.",
+                    1,
+                    false);
+        }
+    }
+
+    /** The accepted, unenforced options as given (the last of each), checked as Slurm's sbatch checks them. */
+    static Map<String, String> unenforced(GetOpt.Parsed o, Io io) {
+        if (o.has("uid") && io.uid() != 0) {
+            throw new UsageException("error: --uid only permitted by root user", 255, false);
+        }
+        if (o.has("mincpus")) parsePositive(o.last("mincpus"), "mincpus", 1);
+        if (o.has("threads-per-core")) parsePositive(o.last("threads-per-core"), "threads-per-core", 1);
+        if (o.has("time-min")) {
+            try {
+                Durations.parseTimeLimit(o.last("time-min"));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("error: Invalid --time-min specification", 255, false);
+            }
+        }
+        if (o.has("delay-boot")) {
+            try {
+                Durations.parseTimeLimit(o.last("delay-boot"));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("error: Invalid --delay-boot specification", 255, false);
+            }
+        }
+        if (o.has("priority") && !o.last("priority").equalsIgnoreCase("TOP")) {
+            long p = leadingLong(o.last("priority"));
+            if (p < 0) throw new UsageException("error: Priority must be >= 0", 255, false);
+            if (p >= 0xfffffffeL) throw new UsageException("error: Priority must be < 4294967294", 255, false);
+        }
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (String key : UNENFORCED) {
+            if (o.has(key)) out.put(key, o.last(key) == null ? "" : o.last(key));
+        }
+        return out;
+    }
+
+    /**
+     * The request with the unenforced options stored, --priority=0 as a hold (what slurmctld makes
+     * of it, from anyone), the variables Slurm's sbatch exports for some of them, --export-file's
+     * variables and --batch's features.
+     */
+    private static JobRequest withUnenforced(JobRequest req, GetOpt.Parsed o, Map<String, String> opts, Io io) {
+        JobRequest.Builder b = req.toBuilder().options(opts);
+        Map<String, String> env = new LinkedHashMap<>(req.environment());
+        if (o.has("export-file")) env.putAll(exportFile(o.last("export-file"), io));
+        if (opts.containsKey("distribution")) env.put("SLURM_DISTRIBUTION", opts.get("distribution"));
+        if (opts.containsKey("threads-per-core")) {
+            env.put(
+                    "SLURM_THREADS_PER_CORE",
+                    Integer.toString(parsePositive(opts.get("threads-per-core"), "threads-per-core", 1)));
+        }
+        if (opts.containsKey("acctg-freq")) env.put("SLURM_ACCTG_FREQ", opts.get("acctg-freq"));
+        b.environment(env);
+        if (opts.containsKey("priority")
+                && !opts.get("priority").equalsIgnoreCase("TOP")
+                && leadingLong(opts.get("priority")) == 0) {
+            b.hold(true);
+        }
+        if (o.has("batch") && !o.last("batch").isBlank()) {
+            // a Motley job runs on one node, so the batch host's features are the job's
+            String batch = constraint(o.last("batch"));
+            String c = req.constraint();
+            b.placement(new JobRequest.Placement(
+                    req.partitions(),
+                    c == null ? batch : "(" + c + ")&(" + batch + ")",
+                    req.nodeList(),
+                    req.excludeList(),
+                    req.exclusive()));
+        }
+        return b.build();
+    }
+
+    /** --export-file: NAME=value entries, one a line or NUL-separated, as Slurm reads the file. */
+    private static Map<String, String> exportFile(String name, Io io) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(Path.of(io.cwd()).resolve(name));
+        } catch (IOException e) {
+            throw new UsageException("error: Unable to open file " + name, 1, false);
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String entry : text.split(text.indexOf('\0') >= 0 ? "\0" : "\n")) {
+            int eq = entry.indexOf('=');
+            if (eq > 0) env.put(entry.substring(0, eq), entry.substring(eq + 1));
+        }
+        return env;
     }
 
     /** The words Slurm's --mail-type takes, comma-separated, in any case. */
@@ -535,7 +710,16 @@ public final class Sbatch implements Command {
                   --deadline=TIME       remove the job (state DEADLINE) once it can no longer end before TIME
                                         (start > deadline - time limit); same forms as --begin
                   --requeue             the job may be requeued (scontrol requeue, a failed node); the default
-                  --no-requeue          the job is never requeued""";
+                  --no-requeue          the job is never requeued
+                  --export-file=FILE    add the NAME=value lines (or NUL-separated entries) of FILE to the environment
+                  --batch=FEATURES      features the batch host must have (the job's node: added to -C)
+            Accepted as Slurm accepts them, kept on the job, not enforced by Motley (docs/slurm-differences.md):
+              -i, --input  -k, --no-kill  -m, --distribution  --mincpus  -O, --overcommit  -S, --core-spec
+              --hint  --threads-per-core  --switches  --delay-boot  --propagate  --time-min  --acctg-freq
+              --cpu-freq  --mcs-label  --profile  --uid (root only; the job runs as the submitting user)
+              --priority (kept; 0 holds the job, as in Slurm)
+            Refused with Slurm's answer, Motley having none configured: -L/--licenses, --reservation,
+              --tmp above 0, -M/--clusters""";
 
     /**
      * Slurm's checks of a script's bytes, in its order: empty, only whitespace, no {@code #!} line.

@@ -269,4 +269,120 @@ class SbatchTest {
         assertThat(sbatch(Map.of(), "", utf8.toString()).code()).isZero();
         assertThat(submitted().script()).contains("caf\u00e9");
     }
+
+    @Test
+    void optionsSlurmAcceptsAreAcceptedAndKeptThoughNotEnforced() throws Exception {
+        Result r = sbatch(
+                Map.of(),
+                "",
+                "-i",
+                "in.txt",
+                "-k",
+                "-m",
+                "cyclic",
+                "--mincpus=2",
+                "-O",
+                "-S",
+                "1",
+                "--hint=compute_bound",
+                "--threads-per-core=1",
+                "--switches=1",
+                "--delay-boot=5",
+                "--propagate",
+                "--time-min=10",
+                "--priority=500",
+                "--acctg-freq=30",
+                "--cpu-freq=high",
+                "--mcs-label=x",
+                "--profile=task",
+                "--wrap",
+                "true");
+        assertThat(r.err()).isEmpty();
+        assertThat(r.code()).isZero();
+        JobRequest req = submitted();
+        assertThat(req.payload().options())
+                .containsEntry("input", "in.txt")
+                .containsEntry("no-kill", "")
+                .containsEntry("distribution", "cyclic")
+                .containsEntry("mincpus", "2")
+                .containsEntry("overcommit", "")
+                .containsEntry("core-spec", "1")
+                .containsEntry("hint", "compute_bound")
+                .containsEntry("time-min", "10")
+                .containsEntry("priority", "500")
+                .containsEntry("cpu-freq", "high")
+                .containsEntry("profile", "task")
+                .hasSize(17);
+        assertThat(req.environment())
+                .containsEntry("SLURM_DISTRIBUTION", "cyclic")
+                .containsEntry("SLURM_THREADS_PER_CORE", "1")
+                .containsEntry("SLURM_ACCTG_FREQ", "30");
+        assertThat(req.hold()).isFalse();
+        // --priority=0 holds the job, as slurmctld makes of it
+        sbatch(Map.of(), "", "--priority=0", "--wrap", "true");
+        assertThat(submitted().hold()).isTrue();
+    }
+
+    @Test
+    void uidIsRootsOnlyAndBadValuesOfAcceptedOptionsGetSlurmsErrors() throws Exception {
+        Result user = Fixtures.run(new Sbatch(), cluster, 0, 1000, "alice", "", Map.of(), "--uid=0", "--wrap", "true");
+        assertThat(user.err()).isEqualTo(lines("sbatch: error: --uid only permitted by root user"));
+        assertThat(user.code()).isEqualTo(255);
+        Result root = sbatch(Map.of(), "", "--uid=1000", "--wrap", "true");
+        assertThat(root.code()).isZero();
+        assertThat(root.err()).contains("--uid is not enforced");
+        assertThat(submitted().payload().options()).containsEntry("uid", "1000");
+        Result mincpus = sbatch(Map.of(), "", "--mincpus=x", "--wrap", "true");
+        assertThat(mincpus.err()).isEqualTo(lines("sbatch: error: Invalid numeric value \"x\" for --mincpus."));
+        assertThat(mincpus.code()).isEqualTo(1);
+        Result timeMin = sbatch(Map.of(), "", "--time-min=soon", "--wrap", "true");
+        assertThat(timeMin.err()).isEqualTo(lines("sbatch: error: Invalid --time-min specification"));
+        assertThat(timeMin.code()).isEqualTo(255);
+        assertThat(sbatch(Map.of(), "", "--priority=-1", "--wrap", "true").err())
+                .isEqualTo(lines("sbatch: error: Priority must be >= 0"));
+    }
+
+    @Test
+    void licensesReservationsTmpAndOtherClustersAreRefusedWithSlurmsAnswers() throws Exception {
+        Result lic = sbatch(Map.of(), "", "-L", "matlab", "--wrap", "true");
+        assertThat(lic.err())
+                .isEqualTo(lines("sbatch: error: Batch job submission failed: Invalid license specification"));
+        assertThat(lic.code()).isEqualTo(1);
+        Result resv = sbatch(Map.of(), "", "--reservation=maint", "--wrap", "true");
+        assertThat(resv.err())
+                .isEqualTo(lines("sbatch: error: Batch job submission failed: Requested reservation is invalid"));
+        assertThat(resv.code()).isEqualTo(1);
+        Result tmp = sbatch(Map.of(), "", "--tmp=100", "--wrap", "true");
+        assertThat(tmp.err())
+                .isEqualTo(lines(
+                        "sbatch: error: Batch job submission failed: Requested node configuration is not available"));
+        assertThat(tmp.code()).isEqualTo(1);
+        assertThat(sbatch(Map.of(), "", "--tmp=0", "--wrap", "true").code()).isZero();
+        Result other = sbatch(Map.of(), "", "-M", "far", "--wrap", "true");
+        assertThat(other.err()).startsWith("sbatch: error: 'far' can't be reached now");
+        assertThat(other.code()).isEqualTo(1);
+    }
+
+    @Test
+    void exportFileAddsToTheEnvironmentAndBatchToTheConstraint() throws Exception {
+        Path vars = dir.resolve("vars");
+        Files.writeString(vars, "ALPHA=1\nBETA=two=2\n");
+        sbatch(
+                Map.of("HOME", "/root"),
+                "",
+                "--export-file=" + vars,
+                "-C",
+                "x86_64",
+                "--batch=bigmem",
+                "--wrap",
+                "true");
+        JobRequest req = submitted();
+        assertThat(req.environment())
+                .containsEntry("ALPHA", "1")
+                .containsEntry("BETA", "two=2")
+                .containsEntry("HOME", "/root");
+        assertThat(req.constraint()).isEqualTo("(x86_64)&(bigmem)");
+        sbatch(Map.of(), "", "--batch=bigmem", "--wrap", "true");
+        assertThat(submitted().constraint()).isEqualTo("bigmem");
+    }
 }
