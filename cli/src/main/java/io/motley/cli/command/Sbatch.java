@@ -129,7 +129,7 @@ public final class Sbatch implements Command {
             "profile");
 
     private static final Set<String> IGNORED = Set.of("mail-type", "mail-user");
-    private static final Set<String> NOT_YET = Set.of("ntasks-per-node", "signal");
+    private static final Set<String> NOT_YET = Set.of("ntasks-per-node", "signal", "test-only");
 
     /** Input environment variables sbatch reads, between #SBATCH lines and the command line in precedence. */
     private static final Map<String, String> INPUT_ENV = Map.of(
@@ -411,6 +411,8 @@ public final class Sbatch implements Command {
     private static JobRequest withUnenforced(JobRequest req, GetOpt.Parsed o, Map<String, String> opts, Io io) {
         JobRequest.Builder b = req.toBuilder().options(opts);
         Map<String, String> env = new LinkedHashMap<>(req.environment());
+        // Slurm's sbatch sets it in its own environment, which the job inherits
+        if (req.dependency() != null) env.put("SLURM_JOB_DEPENDENCY", o.last("dependency"));
         if (o.has("export-file")) env.putAll(exportFile(o.last("export-file"), io));
         if (opts.containsKey("distribution")) env.put("SLURM_DISTRIBUTION", opts.get("distribution"));
         if (opts.containsKey("threads-per-core")) {
@@ -630,7 +632,8 @@ public final class Sbatch implements Command {
         submitEnv.forEach((k, v) -> {
             if (k.startsWith("SLURM_")) env.putIfAbsent(k, v);
         });
-        env.put("SLURM_EXPORT_ENV", spec);
+        // as Slurm 22.05's sbatch: only an --export other than ALL is passed on
+        if (!spec.equalsIgnoreCase("ALL")) env.put("SLURM_EXPORT_ENV", spec);
         return env;
     }
 
