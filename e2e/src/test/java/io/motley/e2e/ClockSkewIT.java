@@ -20,7 +20,8 @@ class ClockSkewIT {
 
     @Test
     void aNodeFiveMinutesAheadIsReportedAndItsTimeLimitsStillHold() throws Exception {
-        try (TestCluster c = new TestCluster(dir, "MaxClockSkew=30\n")) {
+        try (TestCluster c = new TestCluster(
+                dir, "MaxClockSkew=30\nPartitionName=main Default=YES\nPartitionName=quick DefaultTime=0:03\n")) {
             c.startController();
             c.startAgent("ahead", 1, "1000M", Map.of("MOTLEY_DAEMON_OPTS", "-Dmotley.test.clockOffsetSeconds=300"));
             c.startAgent("right", 1, "1000M");
@@ -37,7 +38,7 @@ class ClockSkewIT {
             assertThat(status.out()).doesNotContain("node right:");
 
             // the node still takes jobs, and its time limit counts from the job's start, not by its clock
-            long id = c.submit("-w", "ahead", "-t", "0:03", "--wrap", "sleep 300");
+            long id = c.submit("-w", "ahead", "-p", "quick", "--wrap", "sleep 300");
             c.awaitState(id, "TIMEOUT", Duration.ofSeconds(40));
             String elapsed = c.cmd("sacct", "-X", "-n", "-P", "-j", Long.toString(id), "-o", "Elapsed")
                     .out()

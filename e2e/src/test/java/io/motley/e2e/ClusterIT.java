@@ -21,7 +21,8 @@ class ClusterIT {
 
     @BeforeAll
     static void start() throws Exception {
-        c = new TestCluster(dir, "");
+        // sbatch -t counts whole minutes, as Slurm's; a partition's DefaultTime may be seconds
+        c = new TestCluster(dir, "PartitionName=main Default=YES\nPartitionName=quick DefaultTime=0:02\n");
         c.startController();
         c.startAgent("n1", 1, "1000M");
         c.startAgent("n2", 1, "1000M");
@@ -103,7 +104,8 @@ class ClusterIT {
         String nodeB =
                 c.cmd("squeue", "-h", "-j", Long.toString(b), "-o", "%N").out().trim();
         assertThat(List.of(nodeA, nodeB)).containsExactlyInAnyOrder("n1", "n2");
-        assertThat(c.cmd("sinfo", "-h", "-o", "%P %D %t %N").out().trim()).isEqualTo("main* 2 alloc n[1-2]");
+        assertThat(c.cmd("sinfo", "-h", "-p", "main", "-o", "%P %D %t %N").out().trim())
+                .isEqualTo("main* 2 alloc n[1-2]");
         // a freed core is refilled at once
         c.cmd("scancel", Long.toString(a), Long.toString(b));
         c.awaitState(w, "COMPLETED", Duration.ofSeconds(30));
@@ -145,8 +147,8 @@ class ClusterIT {
     void timeLimitKillsTheWholeProcessTree() throws Exception {
         Path pids = c.workFile("tree.pids");
         long id = c.submit(
-                "-t",
-                "0:02",
+                "-p",
+                "quick",
                 "-o",
                 "tl-%j.out",
                 "--wrap",

@@ -66,6 +66,12 @@ public final class Codec {
             for (int i = 0; i < r.arguments().size(); i++)
                 argv.put(Integer.toString(i), r.arguments().get(i));
             f.add(argv);
+            if (!r.payload().options().isEmpty()) {
+                // found by name, not place, so that older records without it read the same
+                Frame opts = Frame.op("options");
+                r.payload().options().forEach(opts::put);
+                f.add(opts);
+            }
         }
         return f;
     }
@@ -76,6 +82,14 @@ public final class Codec {
         List<String> argv = new java.util.ArrayList<>();
         if (!f.children().isEmpty()) env.putAll(f.children().get(0).fields());
         if (f.children().size() > 1) argv.addAll(f.children().get(1).fields().values());
+        Map<String, String> options = new LinkedHashMap<>();
+        for (Frame child : f.children()) {
+            if ("options".equals(child.op())) {
+                child.fields().forEach((k, v) -> {
+                    if (!k.equals("op")) options.put(k, v);
+                });
+            }
+        }
         String workDir = f.str("workDir", "/");
         return new JobRequest(
                 f.str("name", "wrap"),
@@ -97,7 +111,7 @@ public final class Codec {
                         limitFromWire(f.lng("timeLimit", NOT_GIVEN)), f.lng("begin", 0), f.lng("deadline", 0)),
                 new JobRequest.Output(f.str("stdout"), f.str("stderr"), f.str("submitNode")),
                 new JobRequest.Payload(
-                        workDir, f.str("submitDir"), env, f.str("script", ""), argv, f.str("submitHost")),
+                        workDir, f.str("submitDir"), env, f.str("script", ""), argv, f.str("submitHost"), options),
                 new JobRequest.Conditions(
                         f.bool("hold"), f.str("dependency"), f.bool("killOnInvalidDep"), f.str("array")),
                 new JobRequest.Terms(

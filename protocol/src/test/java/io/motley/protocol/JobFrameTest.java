@@ -100,6 +100,20 @@ class JobFrameTest {
     }
 
     @Test
+    void unenforcedSbatchOptionsTravelWithThePayloadAndOldRecordsReadWithoutThem() {
+        JobRequest hinted = REQUEST.toBuilder()
+                .options(java.util.Map.of("hint", "compute_bound", "cpu-freq", "high"))
+                .build();
+        Frame f = Codec.request(hinted, true);
+        assertThat(Codec.request(f).payload().options())
+                .containsExactly(java.util.Map.entry("cpu-freq", "high"), java.util.Map.entry("hint", "compute_bound"));
+        assertThat(Codec.request(f)).isEqualTo(hinted);
+        assertThat(Codec.request(Codec.request(REQUEST, true)).payload().options())
+                .isEmpty();
+        assertThat(Codec.request(f).environment()).isEqualTo(hinted.environment());
+    }
+
+    @Test
     void aRequestsLimitAndMemoryTravelAsTheWiresNumbersAndComeBackTyped() {
         Frame unset = Codec.request(REQUEST, false);
         assertThat(unset.str("timeLimit")).as("not given").isEqualTo("-2");

@@ -26,12 +26,13 @@ final class EntryScript {
      * stderr file ('' = with stdout), $3 work dir, $4 the script, then its
      * arguments. It keeps no variables of its own, which the job's environment could overwrite.
      * The file behind descriptor 3 cannot be opened again by the user (/dev/fd/3 would be), so
-     * cat(1) reads the descriptor itself.
+     * cat(1) reads the descriptor itself. SLURM_TASK_PID is $$, which exec keeps: the script's pid.
      */
     static final String AS_USER = """
             if [ -n "$1" ]; then if [ -z "$2" ]; then exec >"$1" 2>&1; else exec >"$1" 2>"$2"; fi; fi
             eval "$(/bin/cat <&3)"
             exec 3<&-
+            export SLURM_TASK_PID=$$
             if ! cd "$3" 2>/dev/null; then
               printf '%s\\n' "motleystep: error: couldn't chdir to \\`$3': No such file or directory: going to /tmp instead" >&2
               cd /tmp

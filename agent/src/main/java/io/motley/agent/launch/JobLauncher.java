@@ -583,7 +583,8 @@ public final class JobLauncher {
         Path copy = null;
         try {
             Map<String, String> env = new LinkedHashMap<>(JobEnvironment.build(job, cluster, nodeName));
-            String umask = env.getOrDefault("SLURM_UMASK", defaultUmask);
+            // read and removed, as slurmstepd does: the job itself does not see it
+            String umask = java.util.Objects.requireNonNullElse(env.remove("SLURM_UMASK"), defaultUmask);
             env.putAll(who.environment);
             Path envFile = dir.resolve("env");
             String script = dir.resolve("script").toString();

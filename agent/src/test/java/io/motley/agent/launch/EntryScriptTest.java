@@ -18,7 +18,9 @@ class EntryScriptTest {
     @Test
     void quotesEveryValueAndRunsTheScriptWithItsArguments() throws Exception {
         Path script = dir.resolve("it's script");
-        Files.writeString(script, "#!/bin/sh\necho \"[$1] [$2] $MOTLEY_JOB_ID $(umask) $(pwd)\"; echo oops >&2\n");
+        Files.writeString(
+                script,
+                "#!/bin/sh\necho \"[$1] [$2] $MOTLEY_JOB_ID $(umask) $(pwd)\"; echo oops >&2; echo \"$SLURM_TASK_PID\" >&2\n");
         script.toFile().setExecutable(true);
         Path join = dir.resolve("procs");
         Files.writeString(join, "");
@@ -43,7 +45,9 @@ class EntryScriptTest {
                 .start();
         assertThat(p.waitFor()).isZero();
         assertThat(Files.readString(dir.resolve("out"))).isEqualTo("[a b] [c'd] 12 0077 " + dir.toRealPath() + "\n");
-        assertThat(Files.readString(dir.resolve("err"))).isEqualTo("oops\n");
+        assertThat(Files.readString(dir.resolve("err")))
+                .as("SLURM_TASK_PID is the script's own pid")
+                .isEqualTo("oops\n" + p.pid() + "\n");
         assertThat(Files.readString(join).trim())
                 .as("the job's first process joined")
                 .isEqualTo(Long.toString(p.pid()));

@@ -87,6 +87,29 @@ class JobLauncherTest {
         assertThat(Files.exists(dir.resolve("spool/job1"))).isFalse();
     }
 
+    @Test
+    void theScriptSeesItsOwnPidAsSlurmTaskPidAndNotSlurmUmask() throws Exception {
+        JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
+        l.launch(Orders.order(
+                dir,
+                "n1",
+                4,
+                "echo \"${SLURM_UMASK-unset} $(umask) $SLURM_TASK_PID $$\"",
+                -1,
+                100,
+                1,
+                "root",
+                0,
+                0,
+                java.util.Map.of("SLURM_UMASK", "0027")));
+        assertThat(Orders.fields(awaitReport(4))).containsEntry("state", "COMPLETED");
+        String[] words = Files.readString(dir.resolve("slurm-4.out")).trim().split(" ");
+        // slurmstepd applies SLURM_UMASK and takes it out of the job's environment
+        assertThat(words[0]).isEqualTo("unset");
+        assertThat(words[1]).isEqualTo("0027");
+        assertThat(words[2]).as("SLURM_TASK_PID is the script's pid").isEqualTo(words[3]);
+    }
+
     /**
      * An end reported and not acknowledged stays listed for the link to report again (the
      * controller's database may have lost it), also when a new launcher finds it in the spool, whose

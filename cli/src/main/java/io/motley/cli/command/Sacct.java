@@ -23,6 +23,7 @@ import io.motley.protocol.Message.Accounting;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -241,7 +242,7 @@ public final class Sacct implements Command {
             cluster = Requests.partitions(io).cluster();
 
         List<AccountingRecord> records =
-                io.gateway().ask(new Accounting(selection.query())).records();
+                inTaskOrder(io.gateway().ask(new Accounting(selection.query())).records());
         if (json) {
             io.out().print(SacctJson.document(records, cluster, io.userName(), args));
             return 0;
@@ -260,6 +261,31 @@ public final class Sacct implements Command {
         }
         io.out().print(out);
         return 0;
+    }
+
+    /**
+     * The records with each array's together, where its first one was, and its tasks in task order
+     * (the pending remainder after them), as Slurm lists them; the store gives them in the order
+     * they were recorded, which is the order the tasks started.
+     */
+    static List<AccountingRecord> inTaskOrder(List<AccountingRecord> records) {
+        Map<Long, List<AccountingRecord>> groups = new java.util.LinkedHashMap<>();
+        for (AccountingRecord r : records) {
+            Job j = r.job();
+            long key = j.array() != null ? j.array().arrayJobId() : j.id();
+            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+        }
+        List<AccountingRecord> out = new ArrayList<>(records.size());
+        for (List<AccountingRecord> g : groups.values()) {
+            g.sort(java.util.Comparator.comparingLong(r -> {
+                Job j = r.job();
+                return j.array() == null || j.array().taskId() < 0
+                        ? Long.MAX_VALUE
+                        : j.array().taskId();
+            }));
+            out.addAll(g);
+        }
+        return out;
     }
 
     /** The job as its line shows it: itself, or for an earlier run the job with that run's times, node and exit. */
@@ -507,8 +533,11 @@ public final class Sacct implements Command {
             case "User" -> step ? null : j.user();
             case "WorkDir" -> step ? null : r.workDir();
             // memory peaks belong to the step, as in Slurm; CPU times show on both lines
-            case "MaxRSS" -> step && measured(j) ? kib(j.usage().maxRssKiB()) : null;
-            case "MaxVMSize" -> step && measured(j) ? kib(j.usage().maxVmKiB()) : null;
+            // nothing measured is blank, as Slurm leaves it, not 0
+            case "MaxRSS" ->
+                step && measured(j) && j.usage().maxRssKiB() > 0 ? kib(j.usage().maxRssKiB()) : null;
+            case "MaxVMSize" ->
+                step && measured(j) && j.usage().maxVmKiB() > 0 ? kib(j.usage().maxVmKiB()) : null;
             case "TotalCPU" -> measured(j) ? cpuTime(j.usage().totalCpuMs()) : null;
             case "UserCPU" -> measured(j) ? cpuTime(j.usage().userCpuMs()) : null;
             case "SystemCPU" -> measured(j) ? cpuTime(j.usage().systemCpuMs()) : null;

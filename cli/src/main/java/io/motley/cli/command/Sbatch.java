@@ -77,10 +77,59 @@ public final class Sbatch implements Command {
             OptionSpec.value('q', "qos"),
             OptionSpec.value('\0', "ntasks-per-node"),
             OptionSpec.value('\0', "signal"),
-            OptionSpec.value('\0', "kill-on-invalid-dep"));
+            OptionSpec.value('\0', "kill-on-invalid-dep"),
+            // accepted as Slurm accepts them; stored on the request, not enforced (docs/slurm-differences.md)
+            OptionSpec.value('i', "input"),
+            OptionSpec.optional('k', "no-kill"),
+            OptionSpec.value('m', "distribution"),
+            OptionSpec.value('\0', "mincpus"),
+            OptionSpec.flag('O', "overcommit"),
+            OptionSpec.value('S', "core-spec"),
+            OptionSpec.value('\0', "uid"),
+            OptionSpec.value('\0', "hint"),
+            OptionSpec.value('\0', "threads-per-core"),
+            OptionSpec.value('\0', "switches"),
+            OptionSpec.value('\0', "delay-boot"),
+            OptionSpec.optional('\0', "propagate"),
+            OptionSpec.value('\0', "time-min"),
+            OptionSpec.value('\0', "priority"),
+            OptionSpec.value('\0', "acctg-freq"),
+            OptionSpec.value('\0', "cpu-freq"),
+            OptionSpec.value('\0', "mcs-label"),
+            OptionSpec.value('\0', "profile"),
+            // enforced here: --export-file adds to the environment, --batch to the constraint
+            OptionSpec.value('\0', "export-file"),
+            OptionSpec.value('\0', "batch"),
+            // refused with Slurm's answer, as Motley has none of them configured
+            OptionSpec.value('L', "licenses"),
+            OptionSpec.value('\0', "reservation"),
+            OptionSpec.value('\0', "tmp"),
+            OptionSpec.value('M', "clusters"),
+            OptionSpec.flag('\0', "test-only"));
+
+    /** Options Slurm accepts that Motley keeps on the request without acting on them. */
+    static final List<String> UNENFORCED = List.of(
+            "input",
+            "no-kill",
+            "distribution",
+            "mincpus",
+            "overcommit",
+            "core-spec",
+            "uid",
+            "hint",
+            "threads-per-core",
+            "switches",
+            "delay-boot",
+            "propagate",
+            "time-min",
+            "priority",
+            "acctg-freq",
+            "cpu-freq",
+            "mcs-label",
+            "profile");
 
     private static final Set<String> IGNORED = Set.of("mail-type", "mail-user");
-    private static final Set<String> NOT_YET = Set.of("ntasks-per-node", "signal");
+    private static final Set<String> NOT_YET = Set.of("ntasks-per-node", "signal", "test-only");
 
     /** Input environment variables sbatch reads, between #SBATCH lines and the command line in precedence. */
     private static final Map<String, String> INPUT_ENV = Map.of(
@@ -99,10 +148,12 @@ public final class Sbatch implements Command {
         String script;
         String defaultName;
         List<String> scriptArgs = List.of();
+        if (cli.has("wrap") && !cli.operands().isEmpty()) {
+            throw new UsageException("error: Script arguments not permitted with --wrap option", 1, false);
+        }
         if (cli.has("wrap")) {
             script = "#!/bin/sh\n# This script was created by sbatch --wrap.\n\n" + cli.last("wrap") + "\n";
             defaultName = "wrap";
-            scriptArgs = cli.operands();
         } else if (!cli.operands().isEmpty()) {
             String file = cli.operands().get(0);
             Path path = Path.of(io.cwd()).resolve(file);
@@ -112,7 +163,7 @@ public final class Sbatch implements Command {
             } catch (IOException e) {
                 throw new UsageException("error: Unable to open file " + file, 1, false);
             }
-            script = scriptText(bytes, file);
+            script = scriptText(checkedScript(bytes), file);
             defaultName = path.getFileName().toString();
             scriptArgs = cli.operands().subList(1, cli.operands().size());
         } else {
@@ -122,16 +173,8 @@ public final class Sbatch implements Command {
                         1,
                         false);
             }
-            script = scriptText(io.in().readAllBytes(), "on standard input");
+            script = scriptText(checkedScript(io.in().readAllBytes()), "on standard input");
             defaultName = "sbatch";
-        }
-        if (!cli.has("wrap") && !BatchScript.hasInterpreterLine(script)) {
-            throw new UsageException(
-                    "error: This does not look like a batch script.  The first\n"
-                            + "sbatch: error: line must start with #! followed by the path to an interpreter.\n"
-                            + "sbatch: error: For instance: #!/bin/sh",
-                    1,
-                    false);
         }
         List<String> directiveArgs;
         try {
@@ -159,11 +202,21 @@ public final class Sbatch implements Command {
                         false);
             }
         }
+        if (o.has("mail-type") && !validMailType(o.last("mail-type"))) {
+            throw new UsageException("error: Invalid --mail-type specification", 255, false);
+        }
         for (String key : IGNORED) {
             if (o.has(key) && !o.has("quiet")) io.err().println("sbatch: warning: --" + key + " is ignored by Motley");
         }
 
+        refuseUnconfigured(o);
+        Map<String, String> unenforced = unenforced(o, io);
+
         JobRequest req = request(o, io, script, scriptArgs, defaultName);
+        req = withUnenforced(req, o, unenforced, io);
+        if (o.has("uid") && !o.has("quiet")) {
+            io.err().println("sbatch: warning: --uid is not enforced by Motley: the job runs as the submitting user");
+        }
         Submitted resp;
         try {
             resp = io.gateway().ask(new Submit(req));
@@ -190,7 +243,7 @@ public final class Sbatch implements Command {
         TimeLimit time = TimeLimit.UNSET;
         if (o.has("time")) {
             try {
-                time = TimeLimit.of(Durations.parseTimeLimit(o.last("time")));
+                time = TimeLimit.of(wholeMinutes(Durations.parseTimeLimit(o.last("time"))));
             } catch (IllegalArgumentException e) {
                 throw new UsageException("error: Invalid --time specification", 255, false);
             }
@@ -200,7 +253,8 @@ public final class Sbatch implements Command {
         if (o.has("mem-per-cpu")) {
             long perCpu = memory(o, "mem-per-cpu");
             if (memory.given()) {
-                throw new UsageException("error: --mem and --mem-per-cpu are mutually exclusive", 255, false);
+                throw new UsageException(
+                        "fatal: --mem, --mem-per-cpu, and --mem-per-gpu are mutually exclusive.", 1, false);
             }
             memory = new MemoryRequest.PerCpu(perCpu);
         }
@@ -210,7 +264,7 @@ public final class Sbatch implements Command {
         if (o.has("nodes")) {
             String n = o.last("nodes");
             String min = n.contains("-") ? n.substring(0, n.indexOf('-')) : n;
-            nodes = parsePositive(min, "nodes");
+            nodes = parsePositive(min, "nodes", 255);
         }
         List<String> partitions =
                 o.has("partition") ? List.of(o.last("partition").split(",")) : List.of();
@@ -281,6 +335,158 @@ public final class Sbatch implements Command {
                 .qos(o.has("qos") && !o.last("qos").isBlank() ? o.last("qos") : null)
                 .requeue(requeue(o))
                 .build();
+    }
+
+    /**
+     * -L, --reservation, --tmp and -M name things Motley does not have (licenses, advance
+     * reservations, a node's TmpDisk, other clusters): refused with the answer Slurm gives where
+     * none is configured.
+     */
+    private static void refuseUnconfigured(GetOpt.Parsed o) {
+        if (o.has("licenses")) {
+            throw new UsageException("error: Batch job submission failed: Invalid license specification", 1, false);
+        }
+        if (o.has("reservation")) {
+            throw new UsageException("error: Batch job submission failed: Requested reservation is invalid", 1, false);
+        }
+        if (o.has("tmp")) {
+            long mib;
+            try {
+                mib = MemorySize.parseMebibytes(o.last("tmp"));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("error: Invalid --tmp specification", 255, false);
+            }
+            if (mib > 0) {
+                throw new UsageException(
+                        "error: Batch job submission failed: Requested node configuration is not available", 1, false);
+            }
+        }
+        if (o.has("clusters")) {
+            throw new UsageException(
+                    "error: '" + o.last("clusters") + "' can't be reached now, or it is an invalid entry for --cluster."
+                            + "  Use 'sacctmgr list clusters' to see available clusters.",
+                    1,
+                    false);
+        }
+    }
+
+    /** The accepted, unenforced options as given (the last of each), checked as Slurm's sbatch checks them. */
+    static Map<String, String> unenforced(GetOpt.Parsed o, Io io) {
+        if (o.has("uid") && io.uid() != 0) {
+            throw new UsageException("error: --uid only permitted by root user", 255, false);
+        }
+        if (o.has("mincpus")) parsePositive(o.last("mincpus"), "mincpus", 1);
+        if (o.has("threads-per-core")) parsePositive(o.last("threads-per-core"), "threads-per-core", 1);
+        if (o.has("time-min")) {
+            try {
+                Durations.parseTimeLimit(o.last("time-min"));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("error: Invalid --time-min specification", 255, false);
+            }
+        }
+        if (o.has("delay-boot")) {
+            try {
+                Durations.parseTimeLimit(o.last("delay-boot"));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("error: Invalid --delay-boot specification", 255, false);
+            }
+        }
+        if (o.has("priority") && !o.last("priority").equalsIgnoreCase("TOP")) {
+            long p = leadingLong(o.last("priority"));
+            if (p < 0) throw new UsageException("error: Priority must be >= 0", 255, false);
+            if (p >= 0xfffffffeL) throw new UsageException("error: Priority must be < 4294967294", 255, false);
+        }
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (String key : UNENFORCED) {
+            if (o.has(key)) out.put(key, o.last(key) == null ? "" : o.last(key));
+        }
+        return out;
+    }
+
+    /**
+     * The request with the unenforced options stored, --priority=0 as a hold (what slurmctld makes
+     * of it, from anyone), the variables Slurm's sbatch exports for some of them, --export-file's
+     * variables and --batch's features.
+     */
+    private static JobRequest withUnenforced(JobRequest req, GetOpt.Parsed o, Map<String, String> opts, Io io) {
+        JobRequest.Builder b = req.toBuilder().options(opts);
+        Map<String, String> env = new LinkedHashMap<>(req.environment());
+        // Slurm's sbatch sets it in its own environment, which the job inherits
+        if (req.dependency() != null) env.put("SLURM_JOB_DEPENDENCY", o.last("dependency"));
+        if (o.has("export-file")) env.putAll(exportFile(o.last("export-file"), io));
+        if (opts.containsKey("distribution")) env.put("SLURM_DISTRIBUTION", opts.get("distribution"));
+        if (opts.containsKey("threads-per-core")) {
+            env.put(
+                    "SLURM_THREADS_PER_CORE",
+                    Integer.toString(parsePositive(opts.get("threads-per-core"), "threads-per-core", 1)));
+        }
+        if (opts.containsKey("acctg-freq")) env.put("SLURM_ACCTG_FREQ", opts.get("acctg-freq"));
+        b.environment(env);
+        if (opts.containsKey("priority")
+                && !opts.get("priority").equalsIgnoreCase("TOP")
+                && leadingLong(opts.get("priority")) == 0) {
+            b.hold(true);
+        }
+        if (o.has("batch") && !o.last("batch").isBlank()) {
+            // a Motley job runs on one node, so the batch host's features are the job's
+            String batch = constraint(o.last("batch"));
+            String c = req.constraint();
+            b.placement(new JobRequest.Placement(
+                    req.partitions(),
+                    c == null ? batch : "(" + c + ")&(" + batch + ")",
+                    req.nodeList(),
+                    req.excludeList(),
+                    req.exclusive()));
+        }
+        return b.build();
+    }
+
+    /** --export-file: NAME=value entries, one a line or NUL-separated, as Slurm reads the file. */
+    private static Map<String, String> exportFile(String name, Io io) {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(Path.of(io.cwd()).resolve(name));
+        } catch (IOException e) {
+            throw new UsageException("error: Unable to open file " + name, 1, false);
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String entry : text.split(text.indexOf('\0') >= 0 ? "\0" : "\n")) {
+            int eq = entry.indexOf('=');
+            if (eq > 0) env.put(entry.substring(0, eq), entry.substring(eq + 1));
+        }
+        return env;
+    }
+
+    /** The words Slurm's --mail-type takes, comma-separated, in any case. */
+    private static final Set<String> MAIL_TYPES = Set.of(
+            "NONE",
+            "BEGIN",
+            "END",
+            "FAIL",
+            "REQUEUE",
+            "ALL",
+            "INVALID_DEPEND",
+            "STAGE_OUT",
+            "TIME_LIMIT",
+            "TIME_LIMIT_90",
+            "TIME_LIMIT_80",
+            "TIME_LIMIT_50",
+            "ARRAY_TASKS");
+
+    /** As Slurm's parse_mail_type: valid when at least one word is known (unknown ones are skipped). */
+    static boolean validMailType(String spec) {
+        if (spec == null) return false;
+        for (String word : spec.split(",")) {
+            if (MAIL_TYPES.stream().anyMatch(word::equalsIgnoreCase)) return true;
+        }
+        return false;
+    }
+
+    /** Slurm keeps a job's limit in minutes and rounds seconds up: 10:30 is 11 minutes. */
+    static long wholeMinutes(long seconds) {
+        if (seconds <= 0 || seconds % 60 == 0) return seconds;
+        return seconds > Long.MAX_VALUE - 60 ? seconds : (seconds / 60 + 1) * 60;
     }
 
     /** --requeue or --no-requeue, whichever came last (directives, then variables, then the command line); default yes. */
@@ -426,7 +632,8 @@ public final class Sbatch implements Command {
         submitEnv.forEach((k, v) -> {
             if (k.startsWith("SLURM_")) env.putIfAbsent(k, v);
         });
-        env.put("SLURM_EXPORT_ENV", spec);
+        // as Slurm 22.05's sbatch: only an --export other than ALL is passed on
+        if (!spec.equalsIgnoreCase("ALL")) env.put("SLURM_EXPORT_ENV", spec);
         return env;
     }
 
@@ -439,16 +646,17 @@ public final class Sbatch implements Command {
     }
 
     private static int positive(GetOpt.Parsed o, String key, int fallback) {
-        return o.has(key) ? parsePositive(o.last(key), key) : fallback;
+        return o.has(key) ? parsePositive(o.last(key), key, 1) : fallback;
     }
 
-    private static int parsePositive(String v, String key) {
+    /** A count as Slurm's parse_int reads it: -n and -c exit 1 on a bad one. */
+    private static int parsePositive(String v, String key, int exitCode) {
         try {
             int n = Integer.parseInt(v.trim());
             if (n < 1) throw new NumberFormatException();
             return n;
         } catch (NumberFormatException e) {
-            throw new UsageException("error: Invalid numeric value \"" + v + "\" for --" + key + ".", 255, false);
+            throw new UsageException("error: Invalid numeric value \"" + v + "\" for --" + key + ".", exitCode, false);
         }
     }
 
@@ -499,12 +707,48 @@ public final class Sbatch implements Command {
               -b, --begin=TIME          start no earlier than TIME (now+1hour, 16:00, 2026-12-01T08:00, ...)
               -C, --constraint=EXPR     node features: a&b, a|b, (a|b)&c (os, arch, vendor, gpu + motley.conf Features=)
               -w, --nodelist=NODE       run on this node;  -x, --exclude=HOSTLIST  never on these
-                  --exclusive           the node to itself (all its CPUs and memory)
+                  --exclusive           the node to itself: all its CPUs, and DefMemPerCPU x CPUs of memory
+                                        without --mem (as Slurm)
               -a, --array=INDICES       a job array: 1-10, 1,3,5, 0-15:4, with %N to run at most N at once
                   --deadline=TIME       remove the job (state DEADLINE) once it can no longer end before TIME
-                                        (start > deadline - time limit); same forms as --begin; needs a time limit
+                                        (start > deadline - time limit); same forms as --begin
                   --requeue             the job may be requeued (scontrol requeue, a failed node); the default
-                  --no-requeue          the job is never requeued""";
+                  --no-requeue          the job is never requeued
+                  --export-file=FILE    add the NAME=value lines (or NUL-separated entries) of FILE to the environment
+                  --batch=FEATURES      features the batch host must have (the job's node: added to -C)
+            Accepted as Slurm accepts them, kept on the job, not enforced by Motley (docs/slurm-differences.md):
+              -i, --input  -k, --no-kill  -m, --distribution  --mincpus  -O, --overcommit  -S, --core-spec
+              --hint  --threads-per-core  --switches  --delay-boot  --propagate  --time-min  --acctg-freq
+              --cpu-freq  --mcs-label  --profile  --uid (root only; the job runs as the submitting user)
+              --priority (kept; 0 holds the job, as in Slurm)
+            Refused with Slurm's answer, Motley having none configured: -L/--licenses, --reservation,
+              --tmp above 0, -M/--clusters""";
+
+    /**
+     * Slurm's checks of a script's bytes, in its order: empty, only whitespace, no {@code #!} line.
+     * Made before the text is decoded, so that a binary ({@code sbatch /bin/true}) gets Slurm's
+     * answer rather than an encoding error.
+     */
+    static byte[] checkedScript(byte[] bytes) {
+        if (bytes.length == 0) throw new UsageException("error: Batch script is empty!", 1, false);
+        boolean blank = true;
+        for (byte b : bytes) {
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r' && b != 0x0b && b != '\f') {
+                blank = false;
+                break;
+            }
+        }
+        if (blank) throw new UsageException("error: Batch script contains only whitespace!", 1, false);
+        if (bytes.length < 2 || bytes[0] != '#' || bytes[1] != '!') {
+            throw new UsageException(
+                    "error: This does not look like a batch script.  The first\n"
+                            + "sbatch: error: line must start with #! followed by the path to an interpreter.\n"
+                            + "sbatch: error: For instance: #!/bin/sh",
+                    1,
+                    false);
+        }
+        return bytes;
+    }
 
     /**
      * The script as text. Motley carries scripts as UTF-8, so bytes that are not (a Latin-1 comment,

@@ -778,7 +778,7 @@ public final class Scontrol implements Command {
             l.add("GRES=gpu" + "(IDX:"
                     + String.join(",", j.gpuList().stream().map(String::valueOf).toList()) + ")");
         }
-        l.add("OverSubscribe=OK Contiguous=0 Licenses=(null) Network=(null)");
+        l.add("OverSubscribe=" + (r.exclusive() ? "NO" : "OK") + " Contiguous=0 Licenses=(null) Network=(null)");
         l.add("Command=(null)");
         l.add("WorkDir=" + r.workDir());
         if (r.comment() != null) l.add("Comment=" + r.comment() + " ");

@@ -169,6 +169,42 @@ class SacctTest {
     }
 
     @Test
+    void arrayTasksAreListedInTaskOrderWhereTheArrayFirstAppears() throws Exception {
+        Job t3 = ran(101, "arr", "2026-11-22T12:57:35", "2026-11-22T12:57:36", JobState.COMPLETED, ExitStatus.NONE)
+                .withArray(new io.motley.core.job.ArrayPart(100, 3, null));
+        Job other =
+                ran(104, "other", "2026-11-22T12:57:35", "2026-11-22T12:57:36", JobState.COMPLETED, ExitStatus.NONE);
+        Job t1 = ran(102, "arr", "2026-11-22T12:57:36", "2026-11-22T12:57:37", JobState.COMPLETED, ExitStatus.NONE)
+                .withArray(new io.motley.core.job.ArrayPart(100, 1, null));
+        Job t2 = ran(103, "arr", "2026-11-22T12:57:37", "2026-11-22T12:57:38", JobState.COMPLETED, ExitStatus.NONE)
+                .withArray(new io.motley.core.job.ArrayPart(100, 2, null));
+        FakeCluster c = new FakeCluster().jobs(t3, other, t1, t2);
+        assertThat(Fixtures.run(new Sacct(), c, NOW, "-X", "-n", "--parsable2", "-o", "JobID")
+                        .out())
+                .isEqualTo(text(List.of("100_1", "100_2", "100_3", "104")));
+    }
+
+    @Test
+    void aBatchStepWithoutMeasuredMemoryLeavesMaxRssBlank() throws Exception {
+        Job measured = ran(4390, "m", "2026-11-22T12:57:35", "2026-11-22T12:57:36", JobState.COMPLETED, ExitStatus.NONE)
+                .toBuilder()
+                .usage(new io.motley.core.job.Usage(0, 0, 120, 30))
+                .build();
+        Job withRss = ran(4391, "r", "2026-11-22T12:57:35", "2026-11-22T12:57:36", JobState.COMPLETED, ExitStatus.NONE)
+                .toBuilder()
+                .usage(new io.motley.core.job.Usage(2048, 4096, 120, 30))
+                .build();
+        FakeCluster c = new FakeCluster().jobs(measured, withRss);
+        assertThat(Fixtures.run(new Sacct(), c, NOW, "-n", "--parsable2", "-o", "JobID,MaxRSS,MaxVMSize,TotalCPU")
+                        .out())
+                .isEqualTo(text(List.of(
+                        "4390|||00:00.150",
+                        "4390.batch|||00:00.150",
+                        "4391|||00:00.150",
+                        "4391.batch|2048K|4096K|00:00.150")));
+    }
+
+    @Test
     void unknownJobPrintsTheHeaderOnly() throws Exception {
         FakeCluster c = capture();
         Result r = Fixtures.run(new Sacct(), c, NOW, "-j", "999999");

@@ -55,7 +55,8 @@ class SbatchTest {
         assertThat(req.stdoutPattern()).isEqualTo("out-%j.log");
         assertThat(req.comment()).isNull();
         assertThat(req.arguments()).containsExactly("x", "y");
-        assertThat(req.environment()).containsEntry("HOME", "/root").containsEntry("SLURM_EXPORT_ENV", "ALL");
+        // Slurm 22.05's sbatch passes SLURM_EXPORT_ENV on only for an --export other than ALL
+        assertThat(req.environment()).containsEntry("HOME", "/root").doesNotContainKey("SLURM_EXPORT_ENV");
         assertThat(req.workDir()).isEqualTo("/srv/anchor/fmt");
     }
 
@@ -78,7 +79,10 @@ class SbatchTest {
         assertThat(req.script()).startsWith("#!/bin/sh\n").contains("echo hi\n");
         assertThat(req.workDir()).isEqualTo("/srv/anchor/fmt/sub");
         assertThat(req.submitDir()).isEqualTo("/srv/anchor/fmt");
-        assertThat(req.environment()).doesNotContainKey("HOME").containsEntry("SLURM_CONF", "/etc/x");
+        assertThat(req.environment())
+                .doesNotContainKey("HOME")
+                .containsEntry("SLURM_CONF", "/etc/x")
+                .containsEntry("SLURM_EXPORT_ENV", "NONE");
 
         sbatch(Map.of("A", "1", "B", "2"), "", "--export=A,C=3", "--wrap", "true");
         assertThat(submitted().environment())
@@ -100,6 +104,46 @@ class SbatchTest {
                         "sbatch: error: This does not look like a batch script.  The first",
                         "sbatch: error: line must start with #! followed by the path to an interpreter.",
                         "sbatch: error: For instance: #!/bin/sh"));
+    }
+
+    @Test
+    void anEmptyOrBinaryScriptGetsSlurmsWords() throws Exception {
+        Result empty = sbatch(Map.of(), "");
+        assertThat(empty.err()).isEqualTo(lines("sbatch: error: Batch script is empty!"));
+        assertThat(empty.code()).isEqualTo(1);
+        Result blank = sbatch(Map.of(), " \n\t\n");
+        assertThat(blank.err()).isEqualTo(lines("sbatch: error: Batch script contains only whitespace!"));
+        assertThat(blank.code()).isEqualTo(1);
+        Path binary = dir.resolve("true");
+        Files.write(binary, new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, (byte) 0xe9, (byte) 0xff});
+        Result notScript = sbatch(Map.of(), "", binary.toString());
+        assertThat(notScript.code()).isEqualTo(1);
+        assertThat(notScript.err())
+                .isEqualTo(lines(
+                        "sbatch: error: This does not look like a batch script.  The first",
+                        "sbatch: error: line must start with #! followed by the path to an interpreter.",
+                        "sbatch: error: For instance: #!/bin/sh"));
+        assertThat(cluster.last(Ops.SUBMIT)).isNull();
+    }
+
+    @Test
+    void aTimeLimitIsRoundedUpToWholeMinutesAsSlurmKeepsIt() throws Exception {
+        sbatch(Map.of(), "", "-t", "10:30", "--wrap", "true");
+        assertThat(submitted().timing().limit()).isEqualTo(new TimeLimit.Seconds(660));
+        sbatch(Map.of(), "", "-t", "1-2:30:15", "--wrap", "true");
+        assertThat(submitted().timing().limit()).isEqualTo(new TimeLimit.Seconds(((24 + 2) * 60 + 31) * 60));
+        sbatch(Map.of(), "", "-t", "10:00", "--wrap", "true");
+        assertThat(submitted().timing().limit()).isEqualTo(new TimeLimit.Seconds(600));
+    }
+
+    @Test
+    void aBareJobIdDependencyIsAfteranyAndADeadlineNeedsNoLimit() throws Exception {
+        assertThat(sbatch(Map.of(), "", "-d", "42", "--wrap", "true").code()).isZero();
+        assertThat(submitted().dependency()).isEqualTo("afterany:42");
+        assertThat(submitted().environment()).containsEntry("SLURM_JOB_DEPENDENCY", "42");
+        Result deadline = sbatch(Map.of(), "", "--deadline=now+1hour", "--wrap", "true");
+        assertThat(deadline.code()).isZero();
+        assertThat(submitted().timing().limit()).isEqualTo(TimeLimit.UNSET);
     }
 
     @Test
@@ -126,11 +170,25 @@ class SbatchTest {
                 .isEqualTo(lines("sbatch: error: Invalid --time specification"));
         assertThat(sbatch(Map.of(), "", "--mem", "lots", "--wrap", "true").code())
                 .isEqualTo(255);
-        assertThat(sbatch(Map.of(), "", "-n", "0", "--wrap", "true").err())
-                .contains("Invalid numeric value \"0\" for --ntasks.");
-        assertThat(sbatch(Map.of(), "", "--mem=1G", "--mem-per-cpu=1G", "--wrap", "true")
-                        .err())
-                .contains("mutually exclusive");
+        Result zeroTasks = sbatch(Map.of(), "", "-n", "0", "--wrap", "true");
+        assertThat(zeroTasks.err()).isEqualTo(lines("sbatch: error: Invalid numeric value \"0\" for --ntasks."));
+        assertThat(zeroTasks.code()).isEqualTo(1);
+        Result badCpus = sbatch(Map.of(), "", "-c", "abc", "--wrap", "true");
+        assertThat(badCpus.err()).isEqualTo(lines("sbatch: error: Invalid numeric value \"abc\" for --cpus-per-task."));
+        assertThat(badCpus.code()).isEqualTo(1);
+        Result bothMem = sbatch(Map.of(), "", "--mem=1G", "--mem-per-cpu=1G", "--wrap", "true");
+        assertThat(bothMem.err())
+                .isEqualTo(lines("sbatch: fatal: --mem, --mem-per-cpu, and --mem-per-gpu are mutually exclusive."));
+        assertThat(bothMem.code()).isEqualTo(1);
+        Result wrapArgs = sbatch(Map.of(), "", "--wrap", "true", "extra");
+        assertThat(wrapArgs.err()).isEqualTo(lines("sbatch: error: Script arguments not permitted with --wrap option"));
+        assertThat(wrapArgs.code()).isEqualTo(1);
+        Result bogusMail = sbatch(Map.of(), "", "--mail-type=BOGUS", "--wrap", "true");
+        assertThat(bogusMail.err()).isEqualTo(lines("sbatch: error: Invalid --mail-type specification"));
+        assertThat(bogusMail.code()).isEqualTo(255);
+        assertThat(sbatch(Map.of(), "", "--mail-type=end,fail", "--wrap", "true")
+                        .code())
+                .isZero();
         assertThat(sbatch(Map.of(), "", "--deadline=someday", "--wrap", "true").err())
                 .isEqualTo(lines("sbatch: error: Invalid --deadline specification"));
         assertThat(sbatch(Map.of(), "", "--array=5-1", "--wrap", "true").err()).contains("invalid --array range");
@@ -215,5 +273,125 @@ class SbatchTest {
         Files.writeString(utf8, "#!/bin/sh\n# caf\u00e9\necho ok\n");
         assertThat(sbatch(Map.of(), "", utf8.toString()).code()).isZero();
         assertThat(submitted().script()).contains("caf\u00e9");
+    }
+
+    @Test
+    void optionsSlurmAcceptsAreAcceptedAndKeptThoughNotEnforced() throws Exception {
+        Result r = sbatch(
+                Map.of(),
+                "",
+                "-i",
+                "in.txt",
+                "-k",
+                "-m",
+                "cyclic",
+                "--mincpus=2",
+                "-O",
+                "-S",
+                "1",
+                "--hint=compute_bound",
+                "--threads-per-core=1",
+                "--switches=1",
+                "--delay-boot=5",
+                "--propagate",
+                "--time-min=10",
+                "--priority=500",
+                "--acctg-freq=30",
+                "--cpu-freq=high",
+                "--mcs-label=x",
+                "--profile=task",
+                "--wrap",
+                "true");
+        assertThat(r.err()).isEmpty();
+        assertThat(r.code()).isZero();
+        JobRequest req = submitted();
+        assertThat(req.payload().options())
+                .containsEntry("input", "in.txt")
+                .containsEntry("no-kill", "")
+                .containsEntry("distribution", "cyclic")
+                .containsEntry("mincpus", "2")
+                .containsEntry("overcommit", "")
+                .containsEntry("core-spec", "1")
+                .containsEntry("hint", "compute_bound")
+                .containsEntry("time-min", "10")
+                .containsEntry("priority", "500")
+                .containsEntry("cpu-freq", "high")
+                .containsEntry("profile", "task")
+                .hasSize(17);
+        assertThat(req.environment())
+                .containsEntry("SLURM_DISTRIBUTION", "cyclic")
+                .containsEntry("SLURM_THREADS_PER_CORE", "1")
+                .containsEntry("SLURM_ACCTG_FREQ", "30");
+        assertThat(req.hold()).isFalse();
+        // --priority=0 holds the job, as slurmctld makes of it
+        sbatch(Map.of(), "", "--priority=0", "--wrap", "true");
+        assertThat(submitted().hold()).isTrue();
+    }
+
+    @Test
+    void uidIsRootsOnlyAndBadValuesOfAcceptedOptionsGetSlurmsErrors() throws Exception {
+        Result user = Fixtures.run(new Sbatch(), cluster, 0, 1000, "alice", "", Map.of(), "--uid=0", "--wrap", "true");
+        assertThat(user.err()).isEqualTo(lines("sbatch: error: --uid only permitted by root user"));
+        assertThat(user.code()).isEqualTo(255);
+        Result root = sbatch(Map.of(), "", "--uid=1000", "--wrap", "true");
+        assertThat(root.code()).isZero();
+        assertThat(root.err()).contains("--uid is not enforced");
+        assertThat(submitted().payload().options()).containsEntry("uid", "1000");
+        Result mincpus = sbatch(Map.of(), "", "--mincpus=x", "--wrap", "true");
+        assertThat(mincpus.err()).isEqualTo(lines("sbatch: error: Invalid numeric value \"x\" for --mincpus."));
+        assertThat(mincpus.code()).isEqualTo(1);
+        Result timeMin = sbatch(Map.of(), "", "--time-min=soon", "--wrap", "true");
+        assertThat(timeMin.err()).isEqualTo(lines("sbatch: error: Invalid --time-min specification"));
+        assertThat(timeMin.code()).isEqualTo(255);
+        assertThat(sbatch(Map.of(), "", "--priority=-1", "--wrap", "true").err())
+                .isEqualTo(lines("sbatch: error: Priority must be >= 0"));
+    }
+
+    @Test
+    void licensesReservationsTmpAndOtherClustersAreRefusedWithSlurmsAnswers() throws Exception {
+        Result lic = sbatch(Map.of(), "", "-L", "matlab", "--wrap", "true");
+        assertThat(lic.err())
+                .isEqualTo(lines("sbatch: error: Batch job submission failed: Invalid license specification"));
+        assertThat(lic.code()).isEqualTo(1);
+        Result resv = sbatch(Map.of(), "", "--reservation=maint", "--wrap", "true");
+        assertThat(resv.err())
+                .isEqualTo(lines("sbatch: error: Batch job submission failed: Requested reservation is invalid"));
+        assertThat(resv.code()).isEqualTo(1);
+        Result tmp = sbatch(Map.of(), "", "--tmp=100", "--wrap", "true");
+        assertThat(tmp.err())
+                .isEqualTo(lines(
+                        "sbatch: error: Batch job submission failed: Requested node configuration is not available"));
+        assertThat(tmp.code()).isEqualTo(1);
+        assertThat(sbatch(Map.of(), "", "--tmp=0", "--wrap", "true").code()).isZero();
+        Result other = sbatch(Map.of(), "", "-M", "far", "--wrap", "true");
+        assertThat(other.err()).startsWith("sbatch: error: 'far' can't be reached now");
+        assertThat(other.code()).isEqualTo(1);
+        // never submitted (and so never run) until Motley can answer it
+        Result testOnly = sbatch(Map.of(), "", "--test-only", "--wrap", "true");
+        assertThat(testOnly.code()).isEqualTo(1);
+        assertThat(testOnly.err()).contains("--test-only is not supported by Motley yet");
+    }
+
+    @Test
+    void exportFileAddsToTheEnvironmentAndBatchToTheConstraint() throws Exception {
+        Path vars = dir.resolve("vars");
+        Files.writeString(vars, "ALPHA=1\nBETA=two=2\n");
+        sbatch(
+                Map.of("HOME", "/root"),
+                "",
+                "--export-file=" + vars,
+                "-C",
+                "x86_64",
+                "--batch=bigmem",
+                "--wrap",
+                "true");
+        JobRequest req = submitted();
+        assertThat(req.environment())
+                .containsEntry("ALPHA", "1")
+                .containsEntry("BETA", "two=2")
+                .containsEntry("HOME", "/root");
+        assertThat(req.constraint()).isEqualTo("(x86_64)&(bigmem)");
+        sbatch(Map.of(), "", "--batch=bigmem", "--wrap", "true");
+        assertThat(submitted().constraint()).isEqualTo("bigmem");
     }
 }

@@ -193,6 +193,24 @@ class ScontrolTest {
     }
 
     @Test
+    void anExclusiveJobIsNotOversubscribed() throws Exception {
+        io.motley.core.job.Job runner = runner();
+        io.motley.core.job.JobRequest r = runner.request();
+        io.motley.core.job.Job exclusive = runner.toBuilder()
+                .request(r.toBuilder()
+                        .placement(new io.motley.core.job.JobRequest.Placement(r.partitions(), null, null, null, true))
+                        .build())
+                .build();
+        FakeCluster c = new FakeCluster()
+                .nodes(Fixtures.vm())
+                .partitions(Fixtures.debug())
+                .jobs(exclusive);
+        assertThat(Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "1347")
+                        .out())
+                .contains("   OverSubscribe=NO Contiguous=0");
+    }
+
+    @Test
     void showRunningJobMatchesTheCaptureWhereMotleyHasTheValues() throws Exception {
         Result r = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "show", "job", "1347");
         assertThat(r.code()).isZero();

@@ -168,7 +168,7 @@ final class JobCommands {
                     .owner(caller.user(), caller.uid(), caller.gid())
                     .priority(priorities.initial(id))
                     .times(Job.Times.submitted(now))
-                    .allocation(Job.Allocation.queued(v.partition(), v.timeLimit()))
+                    .allocation(queued(v, req))
                     .build();
             // one record holds all of an array's pending tasks, however many
             return spec == null ? j : j.withArray(new ArrayPart(id, -1, ArraySpec.fold(spec.indices())));
@@ -176,6 +176,19 @@ final class JobCommands {
         LimitCheck.Owner counted = limited(req, caller.user());
         if (counted != null) committing.merge(counted, 1, Integer::sum);
         return new Admitted(null, job, null, null, counted);
+    }
+
+    /**
+     * A queued job's allocation. Without --mem it carries the memory DefMemPerCPU gives its CPUs,
+     * as slurmctld fills in a job's memory at submission: sacct's ReqMem of a job cancelled before
+     * it ran shows it, as Slurm's does.
+     */
+    private Job.Allocation queued(Verdict v, JobRequest req) {
+        Job.Allocation a = Job.Allocation.queued(v.partition(), v.timeLimit());
+        long def = config.defMemPerCpuMiB();
+        if (req.resources().memory().given() || def <= 0) return a;
+        long mem = def > Long.MAX_VALUE / Math.max(1, req.cpus()) ? Long.MAX_VALUE : def * req.cpus();
+        return new Job.Allocation(a.partition(), a.node(), a.cpus(), mem, a.gpuIds(), a.limit());
     }
 
     /**

@@ -213,6 +213,32 @@ class ClusterTest {
     }
 
     @Test
+    void aJobWithoutMemHasDefMemPerCpuFromSubmissionSoACancelledPendingOneKeepsItsReqMem() {
+        Store store = Store.sqlite(dir.resolve("db"));
+        Cluster c = new Cluster(ClusterConfig.parse("NodeTimeout=10\nDefMemPerCPU=1000"), store, now::get);
+        long pend = id(c.submit(req(2), as(1000, 1000, "ann")));
+        long given = id(c.submit(
+                req(2).toBuilder()
+                        .memory(new io.motley.core.job.MemoryRequest.PerNode(300))
+                        .build(),
+                as(1000, 1000, "ann")));
+        assertThat(c.cancel(List.of(pend, given), Map.of(), Caller.uid(1000)))
+                .extracting(Outcome::error)
+                .containsExactly(null, null);
+        assertThat(c.job(pend))
+                .get()
+                .extracting(Job::state, Job::allocMemMiB)
+                .containsExactly(JobState.CANCELLED, 2000L);
+        assertThat(c.job(pend)
+                        .orElseThrow()
+                        .request()
+                        .requestedMemMiB(c.job(pend).orElseThrow().allocMemMiB()))
+                .isEqualTo(2000);
+        assertThat(c.job(given).orElseThrow().request().requestedMemMiB(0)).isEqualTo(300);
+        store.close();
+    }
+
+    @Test
     void cancelRulesFollowSlurm() {
         Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store);

@@ -58,6 +58,10 @@ public record Dependency(List<Term> terms, boolean anyOf) {
                 terms.add(new Term(Kind.SINGLETON, 0, 0));
                 continue;
             }
+            if (!p.isEmpty() && p.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                // a bare job id is afterany, as Slurm reads it
+                p = Kind.AFTERANY.word() + ":" + p;
+            }
             int colon = p.indexOf(':');
             if (colon < 0)
                 throw new IllegalArgumentException("invalid dependency '" + p + "': expected TYPE:JOBID[:JOBID...]");

@@ -3,7 +3,11 @@ package io.motley.core.job;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The environment a batch script sees: what sbatch exported, then Slurm's variables on top. */
+/**
+ * The environment a batch script sees: what sbatch exported, then Slurm's variables on top. Which
+ * of Slurm 22.05's variables are set, and the few Motley sets that 22.05 does not, is written in
+ * docs/slurm-differences.md. SLURM_TASK_PID is the script's own pid, set where it is started.
+ */
 public final class JobEnvironment {
     private JobEnvironment() {}
 
@@ -27,6 +31,9 @@ public final class JobEnvironment {
         env.put("SLURM_TASKS_PER_NODE", Integer.toString(r.ntasks()));
         if (r.resources().memory() instanceof MemoryRequest.PerCpu perCpu) {
             env.put("SLURM_MEM_PER_CPU", Long.toString(perCpu.mib()));
+        } else if (!r.resources().memory().given() && job.allocCpus() > 0 && job.allocMemMiB() % job.allocCpus() == 0) {
+            // without --mem the memory is per CPU (DefMemPerCPU, else the node's share), and Slurm says so
+            env.put("SLURM_MEM_PER_CPU", Long.toString(job.allocMemMiB() / job.allocCpus()));
         } else {
             env.put("SLURM_MEM_PER_NODE", Long.toString(job.allocMemMiB()));
         }
@@ -41,6 +48,13 @@ public final class JobEnvironment {
         env.put("SLURM_PROCID", "0");
         env.put("SLURM_LOCALID", "0");
         env.put("SLURM_GTIDS", "0");
+        env.put("SLURM_NODE_ALIASES", "(null)");
+        env.put("SLURM_TOPOLOGY_ADDR", nodeName);
+        env.put("SLURM_TOPOLOGY_ADDR_PATTERN", "node");
+        // sbatch's scheduling priority (its nice value), propagated; Motley's sbatch does not read it
+        env.putIfAbsent("SLURM_PRIO_PROCESS", "0");
+        // slurmstepd sets it when the job's environment has none
+        env.putIfAbsent("TMPDIR", "/tmp");
         if (r.account() != null) env.put("SLURM_JOB_ACCOUNT", r.account());
         long end = job.timeLimit().endFrom(job.startTime(), 0);
         if (end != 0) env.put("SLURM_JOB_END_TIME", Long.toString(end));

@@ -94,7 +94,8 @@ public record JobRequest(
     /**
      * What it runs and from where: the working directory, the directory sbatch ran in, the
      * environment to export, the script and its arguments, and the submitting host. The bulk of a
-     * job's size.
+     * job's size. {@code options} holds sbatch options Motley accepts but does not enforce
+     * ({@code hint}, {@code cpu-freq}, ...: long name to value as given), kept so they can be shown.
      */
     public record Payload(
             String workDir,
@@ -102,13 +103,28 @@ public record JobRequest(
             Map<String, String> environment,
             String script,
             List<String> arguments,
-            String submitHost) {
+            String submitHost,
+            Map<String, String> options) {
         public Payload {
             Objects.requireNonNull(workDir, "workDir");
             if (submitDir == null) submitDir = workDir;
             environment = Map.copyOf(environment);
             Objects.requireNonNull(script, "script");
             arguments = arguments == null ? List.of() : List.copyOf(arguments);
+            options = options == null
+                    ? Map.of()
+                    : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(options));
+        }
+
+        /** A payload without unenforced options. */
+        public Payload(
+                String workDir,
+                String submitDir,
+                Map<String, String> environment,
+                String script,
+                List<String> arguments,
+                String submitHost) {
+            this(workDir, submitDir, environment, script, arguments, submitHost, Map.of());
         }
 
         /**
@@ -125,7 +141,8 @@ public record JobRequest(
                     env,
                     script.intern(),
                     arguments.stream().map(String::intern).toList(),
-                    submitHost == null ? null : submitHost.intern());
+                    submitHost == null ? null : submitHost.intern(),
+                    options);
         }
     }
 
@@ -530,7 +547,8 @@ public record JobRequest(
                     payload.environment(),
                     payload.script(),
                     payload.arguments(),
-                    payload.submitHost());
+                    payload.submitHost(),
+                    payload.options());
             return this;
         }
 
@@ -542,7 +560,8 @@ public record JobRequest(
                     payload.environment(),
                     payload.script(),
                     args,
-                    payload.submitHost());
+                    payload.submitHost(),
+                    payload.options());
             return this;
         }
 
@@ -553,7 +572,21 @@ public record JobRequest(
                     env,
                     payload.script(),
                     payload.arguments(),
-                    payload.submitHost());
+                    payload.submitHost(),
+                    payload.options());
+            return this;
+        }
+
+        /** sbatch options accepted but not enforced, long name to value. */
+        public Builder options(Map<String, String> opts) {
+            payload = new Payload(
+                    payload.workDir(),
+                    payload.submitDir(),
+                    payload.environment(),
+                    payload.script(),
+                    payload.arguments(),
+                    payload.submitHost(),
+                    opts);
             return this;
         }
 
@@ -564,7 +597,8 @@ public record JobRequest(
                     payload.environment(),
                     payload.script(),
                     payload.arguments(),
-                    host);
+                    host,
+                    payload.options());
             return this;
         }
 

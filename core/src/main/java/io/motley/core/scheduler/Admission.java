@@ -44,6 +44,9 @@ public final class Admission {
         return new QueuedJob.Placement(c, only, not, req.exclusive());
     }
 
+    /** The implicit top account, root's default one in every Slurm database. */
+    private static final String ROOT = "root";
+
     /** What a submission is charged to: its account and QOS, or why it is refused (then the others are null). */
     public record Charge(String account, String qos, Rejection rejection) {}
 
@@ -51,15 +54,22 @@ public final class Admission {
      * Resolves a request's account and QOS against the declared associations. With accounts
      * declared, -A must name one that lists the user, and without -A the user's default account is
      * used (DefaultAccount, else the first account listing them); a job then runs under QOS
-     * "normal" unless --qos names another. Without declared accounts -A is recorded as given. An
-     * unknown --qos is refused either way.
+     * "normal" unless --qos names another. Without declared accounts -A is recorded as given, and
+     * without -A the user's DefaultAccount if any (root's is root), so that sacct's Account column
+     * shows it as Slurm's does. An unknown --qos is refused either way.
      */
     public static Charge charge(JobRequest req, String user, io.motley.core.priority.Associations assoc) {
         String qos = req.qos();
         if (qos != null && assoc.qos(qos).isEmpty()) {
             return new Charge(null, null, new Rejection(null, "Invalid qos specification"));
         }
-        if (!assoc.enforced()) return new Charge(req.account(), qos, null);
+        if (!assoc.enforced()) {
+            // recorded as given; without -A the default account, as slurmdbd has it (root's is root)
+            String account = req.account() != null
+                    ? req.account()
+                    : assoc.defaultAccount(user).orElse(ROOT.equals(user) ? ROOT : null);
+            return new Charge(account, qos, null);
+        }
         String account = req.account() != null
                 ? req.account()
                 : assoc.defaultAccount(user).orElse(null);
@@ -71,19 +81,16 @@ public final class Admission {
     }
 
     /**
-     * --deadline as slurmctld checks it at submission: not already past, not before --begin, and
-     * only with a time limit (the job's own, or its partition's DefaultTime or MaxTime, given here
-     * as {@code effectiveLimit}, -1 for none), since a job without one could never be shown to end
-     * in time. Slurm prints no detail line for these, only the failure.
+     * --deadline as slurmctld checks it at submission: not already past, not before --begin. A job
+     * without a time limit is accepted, as slurmctld accepts it (it gives it a TimeMin of one
+     * minute); such a job is removed only once the deadline has passed. Slurm prints no detail
+     * line for these, only the failure. {@code effectiveLimit} is the job's limit or its partition's.
      */
     public static Optional<Rejection> checkDeadline(JobRequest req, TimeLimit effectiveLimit, long now) {
         long deadline = req.deadline();
         if (deadline <= 0) return Optional.empty();
         if (deadline < now || (req.beginTime() > 0 && deadline < req.beginTime())) {
             return Optional.of(new Rejection(null, "Invalid time specified"));
-        }
-        if (effectiveLimit.secondsOr(0) <= 0) {
-            return Optional.of(new Rejection(null, "Requested time limit is invalid (missing or exceeds some limit)"));
         }
         return Optional.empty();
     }

@@ -46,8 +46,17 @@ public final class Scheduler {
 
     /** Memory a job gets on a node: what it asked for, else the default per CPU, else the node's per-CPU share. */
     public static long memoryFor(QueuedJob job, NodeView node, long defMemPerCpuMiB) {
+        return memoryFor(job, node, defMemPerCpuMiB, job.cpus());
+    }
+
+    /**
+     * The same for a job given {@code cpus} CPUs on the node (all of them for --exclusive): without
+     * --mem, DefMemPerCPU times those CPUs, as Slurm gives an exclusive job 2,000 MB of a 2-CPU node
+     * with DefMemPerCPU=1000 rather than the whole node.
+     */
+    public static long memoryFor(QueuedJob job, NodeView node, long defMemPerCpuMiB, int cpus) {
         if (job.memMiB() >= 0) return job.memMiB() == 0 ? node.memMiB() : job.memMiB();
         long perCpu = defMemPerCpuMiB > 0 ? defMemPerCpuMiB : node.memMiB() / Math.max(1, node.cpus());
-        return Math.min(node.memMiB(), perCpu * job.cpus());
+        return Math.min(node.memMiB(), perCpu * cpus);
     }
 }

@@ -262,8 +262,8 @@ final class SchedulingPass {
     }
 
     private long memOn(QueuedJob job, NodeView n) {
-        // an exclusive job takes the whole node
-        return job.placement().exclusive() ? n.memMiB() : Scheduler.memoryFor(job, n, snap.defMemPerCpuMiB());
+        // an exclusive job takes all the node's CPUs, and the memory those CPUs are due (as Slurm)
+        return Scheduler.memoryFor(job, n, snap.defMemPerCpuMiB(), cpusOn(job, n));
     }
 
     private FreeIndex free(int pi) {

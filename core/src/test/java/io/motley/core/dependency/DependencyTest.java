@@ -87,6 +87,9 @@ class DependencyTest {
         assertThat(Dependency.parse("afterok:12:13,singleton").jobIds()).containsExactly(12L, 13L);
         assertThatThrownBy(() -> Dependency.parse("before:12")).hasMessageContaining("invalid dependency type");
         assertThatThrownBy(() -> Dependency.parse("afterok")).hasMessageContaining("TYPE:JOBID");
+        // a bare job id is afterany, as Slurm reads it
+        assertThat(Dependency.parse("42").toString()).isEqualTo("afterany:42");
+        assertThat(Dependency.parse("afterok:1,42").toString()).isEqualTo("afterok:1,afterany:42");
         assertThatThrownBy(() -> Dependency.parse("afterok:abc")).hasMessageContaining("invalid job id");
         assertThatThrownBy(() -> Dependency.parse("afterok:1+5")).hasMessageContaining("only allowed with after");
         assertThatThrownBy(() -> Dependency.parse("afterok:1,afterok:2?afterok:3"))

@@ -59,7 +59,13 @@ class OutputPatternTest {
                 .containsEntry("SLURM_NTASKS", "2")
                 .containsEntry("SLURM_CPUS_PER_TASK", "3")
                 .containsEntry("SLURM_CPUS_ON_NODE", "6")
-                .containsEntry("SLURM_MEM_PER_NODE", "6000")
+                .containsEntry("SLURM_MEM_PER_CPU", "1000")
+                .doesNotContainKey("SLURM_MEM_PER_NODE")
+                .containsEntry("SLURM_NODE_ALIASES", "(null)")
+                .containsEntry("SLURM_TOPOLOGY_ADDR", "n1")
+                .containsEntry("SLURM_TOPOLOGY_ADDR_PATTERN", "node")
+                .containsEntry("SLURM_PRIO_PROCESS", "0")
+                .containsEntry("TMPDIR", "/tmp")
                 .containsEntry("SLURM_SUBMIT_DIR", "/w")
                 .containsEntry("SLURM_SUBMIT_HOST", "laptop")
                 .containsEntry("SLURM_CLUSTER_NAME", "c1")
@@ -67,5 +73,25 @@ class OutputPatternTest {
                 .containsEntry("SLURM_JOB_NODELIST", "n1")
                 .containsEntry("SLURM_JOB_USER", "ann")
                 .containsEntry("SLURM_JOB_END_TIME", "620");
+
+        // --mem given: per node, as Slurm; a TMPDIR of the job's own is kept
+        JobRequest withMem = r.toBuilder()
+                .memory(new MemoryRequest.PerNode(6000))
+                .environment(Map.of("TMPDIR", "/scratch"))
+                .build();
+        Map<String, String> env2 = JobEnvironment.build(
+                Job.builder(6, withMem)
+                        .owner("ann", 1000, 100)
+                        .priority(1)
+                        .times(Job.Times.submitted(10))
+                        .allocation(Job.Allocation.queued("main", TimeLimit.of(600)))
+                        .build()
+                        .started("main", "n1", 6, 6000, TimeLimit.of(600), 20),
+                "c1",
+                "n1");
+        assertThat(env2)
+                .containsEntry("SLURM_MEM_PER_NODE", "6000")
+                .doesNotContainKey("SLURM_MEM_PER_CPU")
+                .containsEntry("TMPDIR", "/scratch");
     }
 }

@@ -104,6 +104,12 @@ class AdmissionTest {
                 .isEqualTo(badAccount);
         assertThat(Admission.charge(charged("anything", null), "carol", io.motley.core.priority.Associations.none()))
                 .isEqualTo(new Admission.Charge("anything", null, null));
+        // no accounts declared and no -A: the default account, as sacct's Account column shows it
+        var none = io.motley.core.priority.Associations.none();
+        assertThat(Admission.charge(charged(null, null), "root", none).account())
+                .isEqualTo("root");
+        assertThat(Admission.charge(charged(null, null), "carol", none).account())
+                .isNull();
     }
 
     @Test

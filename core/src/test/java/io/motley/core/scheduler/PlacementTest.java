@@ -70,12 +70,30 @@ class PlacementTest {
     }
 
     @Test
+    void anExclusiveJobWithoutMemGetsDefMemPerCpuTimesTheNodesCpusNotTheWholeNode() {
+        QueuedJob noMem =
+                new QueuedJob(1, 99, List.of("main"), 1, -2, -2, false, 0, null, where("macos", null, null, true));
+        Plan p = Scheduler.plan(new Snapshot(
+                List.of(PI, WS, MAC), List.of(Partition.allNodes("main", true)), List.of(), List.of(noMem), 1000, 0));
+        assertThat(p.starts()).singleElement().satisfies(s -> {
+            assertThat(s.cpus()).isEqualTo(8);
+            assertThat(s.memMiB()).isEqualTo(8000);
+        });
+        // no DefMemPerCPU: the whole node, as Slurm gives it
+        assertThat(plan(List.of(), noMem).starts())
+                .singleElement()
+                .extracting(Start::memMiB)
+                .isEqualTo(16000L);
+    }
+
+    @Test
     void anExclusiveJobTakesAnIdleNodeWhole() {
         Plan p = plan(List.of(new Allocation(9, "pi", 1, 100)), job(1, 1, where(null, null, null, true)));
         assertThat(p.starts()).singleElement().satisfies(s -> {
             assertThat(s.node()).isEqualTo("mac");
             assertThat(s.cpus()).isEqualTo(8);
-            assertThat(s.memMiB()).isEqualTo(16000);
+            // --mem=100 stands with --exclusive, as in Slurm
+            assertThat(s.memMiB()).isEqualTo(100);
         });
         Plan busy = plan(List.of(new Allocation(9, "pi", 1, 100)), job(1, 1, where(null, Set.of("pi"), null, true)));
         assertThat(busy.starts()).isEmpty();

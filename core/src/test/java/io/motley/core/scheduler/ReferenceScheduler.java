@@ -260,8 +260,8 @@ final class ReferenceScheduler {
         }
 
         private long memOn(QueuedJob job, NodeView n) {
-            // an exclusive job takes the whole node
-            return job.placement().exclusive() ? n.memMiB() : memoryFor(job, n, snap.defMemPerCpuMiB());
+            // an exclusive job takes all the node's CPUs and the memory those CPUs are due
+            return Scheduler.memoryFor(job, n, snap.defMemPerCpuMiB(), cpusOn(job, n));
         }
 
         /** The first node of the partition where the job can start now without disturbing a reservation. */
