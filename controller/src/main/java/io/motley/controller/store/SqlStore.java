@@ -110,9 +110,9 @@ public final class SqlStore implements Store {
             f = new SqliteFile(path);
             c = f.connect();
             store = new SqlStore(Dialect.SQLITE, f.file.toString(), f, c, null);
-            long next = store.nextId(c, "");
+            long next = JobIds.next(c, "");
             long from = f.opened(next);
-            if (from > next) store.setNextId(c, from);
+            if (from > next) JobIds.set(c, from);
             return store;
         } catch (SQLException | IOException | RuntimeException e) {
             if (store != null) store.submissions.close();
@@ -137,7 +137,7 @@ public final class SqlStore implements Store {
         try {
             Migrations.server(pool, dialect);
             SqlStore store = new SqlStore(dialect, shown, null, null, pool);
-            store.serverNext = store.read("cannot read the next job id", store::firstFreeId);
+            store.serverNext = store.read("cannot read the next job id", JobIds::firstFree);
             return store;
         } catch (RuntimeException e) {
             pool.close();
@@ -221,32 +221,6 @@ public final class SqlStore implements Store {
         return new StoreException(failure + ": " + e.getMessage(), e);
     }
 
-    private long nextId(Connection c, String lock) throws SQLException {
-        try (Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT value FROM counters WHERE name='next_job_id'" + lock)) {
-            return r.next() ? r.getLong(1) : 1;
-        }
-    }
-
-    private void setNextId(Connection c, long next) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("UPDATE counters SET value=? WHERE name='next_job_id'")) {
-            p.setLong(1, next);
-            p.executeUpdate();
-        }
-    }
-
-    /**
-     * The first id no job holds and the counter has not passed: ids are only ever taken, so the
-     * highest job's id bounds them, and the counter keeps the mark of a clean close.
-     */
-    private long firstFreeId(Connection c) throws SQLException {
-        try (Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT COALESCE(MAX(id), 0) FROM jobs")) {
-            r.next();
-            return Math.max(nextId(c, ""), r.getLong(1) + 1);
-        }
-    }
-
     @Override
     public Job insertNew(LongFunction<Job> make) {
         return insertGroup(List.of(make)).get(0);
@@ -275,12 +249,12 @@ public final class SqlStore implements Store {
             serverNext = first + makes.size();
             return saved;
         }
-        file.check(() -> nextId(single, ""));
+        file.check(() -> JobIds.next(single, ""));
         return transaction(NOT_ACCEPTED, "cannot save the job to", c -> {
-            long first = nextId(c, dialect.forUpdate());
+            long first = JobIds.next(c, dialect.forUpdate());
             long last = first + makes.size() - 1;
             if (file != null) file.reserve(last);
-            setNextId(c, last + 1);
+            JobIds.set(c, last + 1);
             List<Job> jobs = new ArrayList<>(makes.size());
             for (int i = 0; i < makes.size(); i++) jobs.add(makes.get(i).apply(first + i));
             writeJobs(c, jobs, jobUpsert);
@@ -400,33 +374,16 @@ public final class SqlStore implements Store {
         String now = node.state().name() + "\n" + node.reason();
         String what = "cannot save node " + node.name();
         transaction(what, what + " to", c -> {
-            String before = nodeStates.containsKey(node.name()) ? nodeStates.get(node.name()) : storedState(c, node);
+            String before =
+                    nodeStates.containsKey(node.name()) ? nodeStates.get(node.name()) : NodeEvents.storedState(c, node);
             try (PreparedStatement p = c.prepareStatement(nodeUpsert)) {
                 Rows.bindNode(p, node);
                 p.executeUpdate();
             }
-            if (!now.equals(before)) {
-                try (PreparedStatement p = c.prepareStatement(
-                        "INSERT INTO node_events (node_name, event_time, state, reason) VALUES (?,?,?,?)")) {
-                    p.setString(1, node.name());
-                    p.setLong(2, clock.getAsLong());
-                    p.setString(3, node.state().name());
-                    p.setString(4, node.reason());
-                    p.executeUpdate();
-                }
-            }
+            if (!now.equals(before)) NodeEvents.record(c, node, clock.getAsLong());
             return null;
         });
         nodeStates.put(node.name(), now);
-    }
-
-    private static String storedState(Connection c, Node node) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT state, reason FROM nodes WHERE name=?")) {
-            p.setString(1, node.name());
-            try (ResultSet r = p.executeQuery()) {
-                return r.next() ? r.getString(1) + "\n" + r.getString(2) : null;
-            }
-        }
     }
 
     @Override
@@ -476,7 +433,7 @@ public final class SqlStore implements Store {
     public Optional<String> problem() {
         if (file != null) {
             synchronized (this) {
-                return file.problem(() -> nextId(single, ""));
+                return file.problem(() -> JobIds.next(single, ""));
             }
         }
         return health.problem();
@@ -504,7 +461,7 @@ public final class SqlStore implements Store {
         if (retry != null) retry.shutdownNow();
         if (file != null) {
             try {
-                file.closed(nextId(single, ""));
+                file.closed(JobIds.next(single, ""));
             } catch (SQLException e) {
                 log.warn("cannot read the next job id to make the mark exact: {}", e.toString());
             }
@@ -518,7 +475,7 @@ public final class SqlStore implements Store {
         retryDeferred();
         try {
             transaction("cannot save the next job id", "cannot save the next job id to", c -> {
-                setNextId(c, serverNext);
+                JobIds.set(c, serverNext);
                 return null;
             });
         } catch (StoreException e) {
