@@ -28,10 +28,12 @@ class DependencyIT {
             long notok = c.submit("--dependency=afternotok:" + fails, "--wrap", "echo notok >> " + order);
             long never = c.submit("--dependency=afterok:" + fails, "--wrap", "echo never >> " + order);
             long killed = c.submit("--dependency=afterok:" + fails, "--kill-on-invalid-dep=yes", "--wrap", "true");
-            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(ok), "-o", "%r %E")
-                            .out()
-                            .trim())
-                    .isEqualTo("Dependency afterok:" + first + "(unfulfilled)");
+            // the reason is the scheduling pass's, which follows the submission (Slurm shows None until then too)
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(c.cmd("squeue", "-h", "-j", Long.toString(ok), "-o", "%r %E")
+                                    .out()
+                                    .trim())
+                            .isEqualTo("Dependency afterok:" + first + "(unfulfilled)"));
 
             c.awaitState(ok, "COMPLETED", Duration.ofSeconds(30));
             c.awaitState(any, "COMPLETED", Duration.ofSeconds(30));
@@ -64,17 +66,19 @@ class DependencyIT {
             long a = c.submit("-J", "solo", "--dependency=singleton", "--wrap", "sleep 2");
             long b = c.submit("-J", "solo", "--dependency=singleton", "--wrap", "true");
             c.awaitState(a, "RUNNING", Duration.ofSeconds(20));
-            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(b), "-o", "%r")
-                            .out()
-                            .trim())
-                    .isEqualTo("Dependency");
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(c.cmd("squeue", "-h", "-j", Long.toString(b), "-o", "%r")
+                                    .out()
+                                    .trim())
+                            .isEqualTo("Dependency"));
             c.awaitState(b, "COMPLETED", Duration.ofSeconds(30));
 
             long later = c.submit("--begin=now+3", "--wrap", "true");
-            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(later), "-o", "%t %r")
-                            .out()
-                            .trim())
-                    .isEqualTo("PD BeginTime");
+            await().atMost(Duration.ofSeconds(2))
+                    .untilAsserted(() -> assertThat(c.cmd("squeue", "-h", "-j", Long.toString(later), "-o", "%t %r")
+                                    .out()
+                                    .trim())
+                            .isEqualTo("PD BeginTime"));
             c.awaitState(later, "COMPLETED", Duration.ofSeconds(30));
             assertThat(c.cmd("sbatch", "--begin=soonish", "--wrap", "true").err())
                     .contains("Invalid --begin specification");

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 import io.motley.e2e.TestCluster.Run;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -101,30 +100,7 @@ final class TestBed implements AutoCloseable {
     }
 
     private static Run run(ProcessBuilder pb, String stdin) {
-        try {
-            Path out = Files.createTempFile("bed-out", ".txt");
-            Path err = Files.createTempFile("bed-err", ".txt");
-            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-            if (stdin == null) pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            Process p = pb.start();
-            if (stdin != null) {
-                p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-                p.getOutputStream().close();
-            }
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("command did not finish in 60 s: " + String.join(" ", pb.command()));
-            }
-            Run r = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-            Files.delete(out);
-            Files.delete(err);
-            return r;
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return TestCluster.run(pb, stdin);
     }
 
     String address(String host) {

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.motley.e2e.TestCluster.Run;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,30 +38,11 @@ class TestBedIT {
     }
 
     private static Run script(Map<String, String> env, String... args) {
-        try {
-            List<String> cmd = new ArrayList<>(List.of(TestBed.SCRIPT.toString()));
-            cmd.addAll(List.of(args));
-            ProcessBuilder pb = new ProcessBuilder(cmd);
-            pb.environment().putAll(env);
-            Path out = Files.createTempFile("tb-out", ".txt");
-            Path err = Files.createTempFile("tb-err", ".txt");
-            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            Process p = pb.start();
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("testbed did not finish in 60 s: " + cmd);
-            }
-            Run r = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-            Files.delete(out);
-            Files.delete(err);
-            return r;
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        List<String> cmd = new ArrayList<>(List.of(TestBed.SCRIPT.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        return TestCluster.run(pb, null);
     }
 
     private static Run ok(Run r) {
@@ -76,18 +55,7 @@ class TestBedIT {
     }
 
     private static Run run(String... cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            String err = new String(p.getErrorStream().readAllBytes());
-            p.waitFor(30, TimeUnit.SECONDS);
-            return new Run(p.exitValue(), out, err);
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return TestCluster.run(new ProcessBuilder(cmd), null);
     }
 
     /** A sleep started inside a host, found by its unique argument. */

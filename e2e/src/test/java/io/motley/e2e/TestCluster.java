@@ -141,15 +141,23 @@ final class TestCluster implements AutoCloseable {
     }
 
     Run cmdIn(Path dir, String stdin, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(args));
+        // a bare command name is one of ours; a path or a wrapper such as runuser is taken as given
+        if (!args[0].contains("/") && Files.exists(BIN.resolve(args[0])))
+            cmd.set(0, BIN.resolve(args[0]).toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+        env(pb);
+        return run(pb, stdin);
+    }
+
+    /**
+     * Runs {@code pb} to its end (at most 60 s) with {@code stdin} as its input (null: /dev/null),
+     * and returns its exit code, stdout and stderr.
+     */
+    static Run run(ProcessBuilder pb, String stdin) {
         try {
-            List<String> cmd = new ArrayList<>(List.of(args));
-            // a bare command name is one of ours; a path or a wrapper such as runuser is taken as given
-            if (!args[0].contains("/") && Files.exists(BIN.resolve(args[0])))
-                cmd.set(0, BIN.resolve(args[0]).toString());
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-            env(pb);
-            Path out = Files.createTempFile(home, "out", ".txt");
-            Path err = Files.createTempFile(home, "err", ".txt");
+            Path out = Files.createTempFile("motley-run-out", ".txt");
+            Path err = Files.createTempFile("motley-run-err", ".txt");
             pb.redirectOutput(out.toFile()).redirectError(err.toFile());
             if (stdin == null) pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             Process p = pb.start();
@@ -159,7 +167,7 @@ final class TestCluster implements AutoCloseable {
             }
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new AssertionError("command did not finish in 60 s: " + String.join(" ", args));
+                throw new AssertionError("command did not finish in 60 s: " + String.join(" ", pb.command()));
             }
             Run r = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
             Files.delete(out);
