@@ -40,7 +40,12 @@ class FilesBedIT {
                 new File("/usr/sbin/useradd").canExecute() && new File("/usr/sbin/runuser").canExecute(),
                 "useradd and runuser are needed to act as another user (scripts/setup-test-host installs them)");
         SecurityIT.ensureUser(USER);
-        bed = new TestBed("fs" + TAG, CTL, List.of(A, B), "NodeTimeout=8\nKillWait=2\n");
+        bed = new TestBed(
+                "fs" + TAG,
+                CTL,
+                List.of(A, B),
+                "NodeTimeout=8\nKillWait=2\nPartitionName=main Nodes=ALL Default=YES\n"
+                        + "PartitionName=apart Nodes=ALL SharedFilesystem=no\n");
         bed.startController();
         bed.startAgent(A, 1, "300M");
         bed.startAgent(B, 1, "300M");
@@ -108,5 +113,26 @@ class FilesBedIT {
         Run done = asUser("motley", "logs", Long.toString(id));
         assertThat(done.rc()).as(done.err()).isZero();
         assertThat(done.out()).isEqualTo(first + "\ndone\n");
+    }
+
+    /**
+     * SharedFilesystem=no on a PartitionName line: {@link TestBed#JOBS} exists on both hosts (auto
+     * would take it as shared), yet a job of that partition runs in a directory of its own on B and
+     * its output comes back to A; the same job in the default partition writes it on B.
+     */
+    @Test
+    void sharedFilesystemNoOnThePartitionSendsOutputBackEvenWhereTheDirectoryExists() {
+        long apart = bed.submit(A, "-p", "apart", "-w", B, "--wrap", "echo apart in $PWD");
+        long main = bed.submit(A, "-w", B, "--wrap", "echo main in $PWD");
+        bed.awaitState(A, apart, "COMPLETED", Duration.ofSeconds(30));
+        bed.awaitState(A, main, "COMPLETED", Duration.ofSeconds(30));
+        Path apartOut = bed.tmp(A).resolve("jobs/slurm-" + apart + ".out");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(apartOut));
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(Files.readString(apartOut))
+                        .isEqualTo("apart in " + TestBed.HOST_HOME + "/work/" + B + "/job" + apart + "\n"));
+        assertThat(bed.tmp(B).resolve("jobs/slurm-" + apart + ".out")).doesNotExist();
+        assertThat(bed.tmp(B).resolve("jobs/slurm-" + main + ".out")).hasContent("main in " + TestBed.JOBS + "\n");
+        assertThat(bed.tmp(A).resolve("jobs/slurm-" + main + ".out")).doesNotExist();
     }
 }
