@@ -173,6 +173,15 @@ public final class AgentMain {
                 size(p, "max-output"));
     }
 
+    /**
+     * The cap on each output stream of a job that ran here without its submit directory, in MiB:
+     * --max-output, else MaxOutputSize= in this host's motley.conf, else null (the default).
+     */
+    static Long outputCapMiB(Settings s, ClusterConfig config) {
+        if (s.maxOutputMiB() != null) return s.maxOutputMiB();
+        return config.maxOutputMiB() > 0 ? config.maxOutputMiB() : null;
+    }
+
     private static Integer integer(GetOpt.Parsed p, String key, int min) {
         return p.has(key) ? (int) OPTIONS.number("--" + key, p.last(key), min, Integer.MAX_VALUE) : null;
     }
@@ -273,7 +282,8 @@ public final class AgentMain {
         boolean refuseRootJobs = s.disableRootJobs() || config.limits().disableRootJobs();
         launcher[0] = new JobLauncher(spool, node, link::trySend, containment, jobCpus(s, hw), refuseRootJobs);
         launcher[0].workIn(home.resolve("work/" + node));
-        if (s.maxOutputMiB() != null) launcher[0].outputCap(s.maxOutputMiB() * 1024 * 1024);
+        Long capMiB = outputCapMiB(s, config);
+        if (capMiB != null) launcher[0].outputCap(capMiB * 1024 * 1024);
         link.attach(launcher[0]);
         launcher[0].sendOutputThrough(report -> {
             try {
@@ -344,5 +354,5 @@ public final class AgentMain {
             "Launch refused on NODE: DisableRootJobs=YES". DisableRootJobs=YES in MOTLEY_HOME/etc/motley.conf
             does the same. By default root's jobs run, as in Slurm.
             --max-output caps how much of each output stream of a job that ran here without its submit
-            directory is sent to its submit host (default 1G; docs/files.md).""";
+            directory is sent to its submit host (default 1G, or MaxOutputSize= in motley.conf; docs/files.md).""";
 }

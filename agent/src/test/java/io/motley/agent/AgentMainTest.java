@@ -41,6 +41,18 @@ class AgentMainTest {
     }
 
     @Test
+    void maxOutputComesFromTheFlagElseFromMotleyConf() {
+        io.motley.core.config.ClusterConfig conf = io.motley.core.config.ClusterConfig.parse("MaxOutputSize=64M\n");
+        assertThat(AgentMain.outputCapMiB(AgentMain.parse(new String[] {}), conf))
+                .isEqualTo(64L);
+        assertThat(AgentMain.outputCapMiB(AgentMain.parse(new String[] {"--max-output", "2G"}), conf))
+                .isEqualTo(2048L);
+        assertThat(AgentMain.outputCapMiB(
+                        AgentMain.parse(new String[] {}), io.motley.core.config.ClusterConfig.defaults()))
+                .isNull();
+    }
+
+    @Test
     void maxOutputIsASize() {
         assertThat(AgentMain.parse(new String[] {"--max-output", "2G"}).maxOutputMiB())
                 .isEqualTo(2048L);

@@ -152,6 +152,11 @@ final class TestBed implements AutoCloseable {
         return run(builder(inHost(host, JOBS, List.of(args))), null);
     }
 
+    /** Runs a command inside {@code host} in directory {@code cwd} (a path as the host sees it). */
+    Run cmdIn(String host, String cwd, String... args) {
+        return run(builder(inHost(host, cwd, List.of(args))), null);
+    }
+
     /** sbatch --parsable ... on {@code host}: the new job's id. */
     long submit(String host, String... args) {
         List<String> all = new ArrayList<>(List.of("sbatch", "--parsable"));

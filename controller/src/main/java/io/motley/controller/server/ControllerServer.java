@@ -178,7 +178,7 @@ public final class ControllerServer implements AutoCloseable {
                 ch,
                 cluster.config().clusterName(),
                 cluster.config().killWaitSeconds(),
-                cluster.config().sharedFilesystem(node));
+                job -> cluster.config().sharedFilesystem(node, job.partition()));
         Thread writer = Thread.ofVirtual().name("link-" + node).start(link::drain);
         java.util.function.Consumer<Order> route = link::send;
         try {
@@ -292,9 +292,15 @@ public final class ControllerServer implements AutoCloseable {
 
         private final String cluster;
         private final long killWait;
-        private final String sharedFilesystem;
+        /** SharedFilesystem= for a job on this node: the node's, else its partition's (read at each launch). */
+        private final java.util.function.Function<Job, String> sharedFilesystem;
 
-        AgentLink(String node, Link<AgentPeer> channel, String cluster, long killWait, String sharedFilesystem) {
+        AgentLink(
+                String node,
+                Link<AgentPeer> channel,
+                String cluster,
+                long killWait,
+                java.util.function.Function<Job, String> sharedFilesystem) {
             this.node = node;
             this.channel = channel;
             this.cluster = cluster;
@@ -309,7 +315,7 @@ public final class ControllerServer implements AutoCloseable {
 
         @Override
         public void launch(Job job) {
-            send(new Launch(cluster, killWait, job, sharedFilesystem));
+            send(new Launch(cluster, killWait, job, sharedFilesystem.apply(job)));
         }
 
         @Override

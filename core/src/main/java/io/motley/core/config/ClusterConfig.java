@@ -29,6 +29,11 @@ import java.util.Map;
  * @param storage where the controller keeps its jobs: StorageURL, StorageUser, StoragePassFile
  * @param maxClockSkewSeconds MaxClockSkew (Motley's): how far a node's clock may be from the
  *     controller's before the node gets a "Clock skew" reason (0: never checked)
+ * @param partitionSharedFilesystem SharedFilesystem= of the PartitionName lines that set it
+ *     ("yes", "no" or "auto"); a node's own SharedFilesystem= wins over it
+ * @param maxOutputMiB MaxOutputSize (Motley's): how much of each output stream of a job that ran
+ *     without its submit directory an agent sends to the submit host; -1: not set (the agent's
+ *     default, or its --max-output, which wins)
  */
 public record ClusterConfig(
         String clusterName,
@@ -49,7 +54,9 @@ public record ClusterConfig(
         Associations associations,
         Limits limits,
         Storage storage,
-        long maxClockSkewSeconds) {
+        long maxClockSkewSeconds,
+        Map<String, String> partitionSharedFilesystem,
+        long maxOutputMiB) {
 
     public static final int DEFAULT_PORT = 6917;
 
@@ -62,7 +69,8 @@ public record ClusterConfig(
     /**
      * What the config says about one node. Values of -1 mean "as detected"; {@code memSpecLimitMiB}
      * and {@code coreSpecCount} are kept for the host OS (0: nothing reserved);
-     * {@code sharedFilesystem} (SharedFilesystem=) is "yes", "no" or "auto" (see docs/files.md).
+     * {@code sharedFilesystem} (SharedFilesystem=) is "yes", "no" or "auto" (see docs/files.md), or
+     * null where the line does not set it (then the partition's, else auto).
      */
     public record NodeOverride(
             String name,
@@ -75,7 +83,6 @@ public record ClusterConfig(
             String sharedFilesystem) {
         public NodeOverride {
             features = features == null ? List.of() : List.copyOf(features);
-            sharedFilesystem = sharedFilesystem == null ? SHARED_AUTO : sharedFilesystem;
         }
 
         public NodeOverride(
@@ -86,7 +93,7 @@ public record ClusterConfig(
                 int coreSpecCount,
                 int weight,
                 List<String> features) {
-            this(name, cpus, realMemoryMiB, memSpecLimitMiB, coreSpecCount, weight, features, SHARED_AUTO);
+            this(name, cpus, realMemoryMiB, memSpecLimitMiB, coreSpecCount, weight, features, null);
         }
 
         public NodeOverride(String name, int cpus, long realMemoryMiB, long memSpecLimitMiB, int coreSpecCount) {
@@ -214,6 +221,7 @@ public record ClusterConfig(
     public ClusterConfig {
         partitions = List.copyOf(partitions);
         nodeOverrides = Map.copyOf(nodeOverrides);
+        partitionSharedFilesystem = Map.copyOf(partitionSharedFilesystem);
     }
 
     public static ClusterConfig defaults() {
@@ -251,6 +259,8 @@ public record ClusterConfig(
         String storageUser = null;
         String storagePassFile = null;
         long maxClockSkew = DEFAULT_MAX_CLOCK_SKEW;
+        Map<String, String> partitionShared = new LinkedHashMap<>();
+        long maxOutput = -1;
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
@@ -262,7 +272,7 @@ public record ClusterConfig(
             String first = kv.keySet().iterator().next();
             try {
                 switch (asciiLowerCase(first)) {
-                    case "partitionname" -> partitions.add(partition(kv, prio.jobFactors));
+                    case "partitionname" -> partitions.add(partition(kv, prio.jobFactors, partitionShared));
                     case "accountname" -> accounts.add(account(kv));
                     case "username" -> {
                         Associations.User u = user(kv);
@@ -303,7 +313,9 @@ public record ClusterConfig(
                         List<String> features = kv.containsKey("Features")
                                 ? List.of(kv.get("Features").split(","))
                                 : List.of();
-                        String shared = sharedFilesystemWord(kv.getOrDefault("SharedFilesystem", SHARED_AUTO));
+                        String shared = kv.containsKey("SharedFilesystem")
+                                ? sharedFilesystemWord(kv.get("SharedFilesystem"))
+                                : null;
                         for (String n : Hostlist.expand(kv.get(first))) {
                             nodes.put(
                                     n,
@@ -363,6 +375,11 @@ public record ClusterConfig(
                             case "StorageURL" -> storageUrl = v;
                             case "StorageUser" -> storageUser = v;
                             case "StoragePassFile" -> storagePassFile = v;
+                            case "MaxOutputSize" -> {
+                                maxOutput = MemorySize.parseMebibytes(v);
+                                if (maxOutput < 1)
+                                    throw new IllegalArgumentException("MaxOutputSize must be at least 1M");
+                            }
                             case "MaxClockSkew" -> {
                                 maxClockSkew = Long.parseLong(v);
                                 if (maxClockSkew < 0)
@@ -433,7 +450,9 @@ public record ClusterConfig(
                 assoc,
                 limits,
                 storage,
-                maxClockSkew);
+                maxClockSkew,
+                partitionShared,
+                maxOutput);
     }
 
     /** The Priority* and TRESBillingWeights keys as they are read, line by line. */
@@ -622,7 +641,8 @@ public record ClusterConfig(
         }
     }
 
-    private static Partition partition(Map<String, String> kv, Map<String, Integer> jobFactors) {
+    private static Partition partition(
+            Map<String, String> kv, Map<String, Integer> jobFactors, Map<String, String> sharedFilesystem) {
         String name = kv.get("PartitionName");
         boolean isDefault = false;
         List<String> nodes = null;
@@ -647,6 +667,7 @@ public record ClusterConfig(
                 case "MaxNodes" -> maxNodes = v.equalsIgnoreCase("UNLIMITED") ? -1 : Integer.parseInt(v);
                 case "AllowAccounts" -> accounts = v.equalsIgnoreCase("ALL") ? null : List.of(v.split(","));
                 case "AllowGroups" -> groups = v.equalsIgnoreCase("ALL") ? null : List.of(v.split(","));
+                case "SharedFilesystem" -> sharedFilesystem.put(name, sharedFilesystemWord(v));
                 default -> throw new IllegalArgumentException("unknown partition key " + e.getKey());
             }
         }
@@ -692,7 +713,18 @@ public record ClusterConfig(
     /** SharedFilesystem= of a node: "yes", "no", or "auto" (also for a node without a NodeName line). */
     public String sharedFilesystem(String node) {
         NodeOverride o = nodeOverrides.get(node);
-        return o == null ? SHARED_AUTO : o.sharedFilesystem();
+        return o == null || o.sharedFilesystem() == null ? SHARED_AUTO : o.sharedFilesystem();
+    }
+
+    /**
+     * SharedFilesystem= for a job of {@code partition} on {@code node}: the node's NodeName line
+     * where it sets it, else the partition's PartitionName line, else "auto".
+     */
+    public String sharedFilesystem(String node, String partition) {
+        NodeOverride o = nodeOverrides.get(node);
+        if (o != null && o.sharedFilesystem() != null) return o.sharedFilesystem();
+        String p = partition == null ? null : partitionSharedFilesystem.get(partition);
+        return p == null ? SHARED_AUTO : p;
     }
 
     private static String sharedFilesystemWord(String v) {

@@ -320,4 +320,35 @@ class ClusterConfigTest {
         assertThatThrownBy(() -> ClusterConfig.parse("NodeName=x SharedFilesystem=maybe\n"))
                 .hasMessageContaining("SharedFilesystem must be yes, no or auto");
     }
+
+    @Test
+    void sharedFilesystemOfAPartitionAppliesToItsNodesUnlessTheNodeLineSetsIt() {
+        ClusterConfig c = ClusterConfig.parse("""
+                NodeName=ws SharedFilesystem=yes
+                NodeName=mac CPUs=4
+                NodeName=nas SharedFilesystem=auto
+                PartitionName=far Nodes=ws,mac,nas,pc SharedFilesystem=NO
+                PartitionName=near Nodes=ALL
+                """);
+        // the node's own setting wins, also an explicit auto
+        assertThat(c.sharedFilesystem("ws", "far")).isEqualTo("yes");
+        assertThat(c.sharedFilesystem("nas", "far")).isEqualTo("auto");
+        // a NodeName line without SharedFilesystem= and a node without a line take the partition's
+        assertThat(c.sharedFilesystem("mac", "far")).isEqualTo("no");
+        assertThat(c.sharedFilesystem("pc", "far")).isEqualTo("no");
+        assertThat(c.sharedFilesystem("mac", "near")).isEqualTo("auto");
+        assertThat(c.sharedFilesystem("mac", null)).isEqualTo("auto");
+        assertThat(c.sharedFilesystem("mac")).isEqualTo("auto");
+        assertThatThrownBy(() -> ClusterConfig.parse("PartitionName=p SharedFilesystem=maybe\n"))
+                .hasMessageContaining("SharedFilesystem must be yes, no or auto");
+    }
+
+    @Test
+    void maxOutputSizeIsASizeAndUnsetByDefault() {
+        assertThat(ClusterConfig.defaults().maxOutputMiB()).isEqualTo(-1);
+        assertThat(ClusterConfig.parse("MaxOutputSize=2G\n").maxOutputMiB()).isEqualTo(2048);
+        assertThat(ClusterConfig.parse("MaxOutputSize=16\n").maxOutputMiB()).isEqualTo(16);
+        assertThatThrownBy(() -> ClusterConfig.parse("MaxOutputSize=0\n"))
+                .hasMessageContaining("MaxOutputSize must be at least 1M");
+    }
 }

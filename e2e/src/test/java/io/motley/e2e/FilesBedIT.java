@@ -1,0 +1,138 @@
+package io.motley.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.motley.e2e.TestCluster.Run;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Jobs on a host that does not have the submit directory (docs/files.md), on a test bed
+ * (scripts/testbed) of a controller host and two agent hosts that share no files: a job submitted
+ * on A from a directory in A's private /home runs on B, and its output appears in that directory
+ * on A, the submitting user's, while it runs.
+ */
+@Timeout(value = 2, unit = java.util.concurrent.TimeUnit.MINUTES)
+class FilesBedIT {
+    private static final String TAG = Long.toString(ProcessHandle.current().pid() % 100_000);
+    private static final String CTL = "fc" + TAG;
+    private static final String A = "fa" + TAG;
+    private static final String B = "fb" + TAG;
+    /** An unprivileged user (hosts share /etc); its home exists only in A's private /home. */
+    private static final String USER = "motleyfs";
+
+    private static final String PROJECT = "/home/" + USER + "/project";
+    private static TestBed bed;
+
+    @BeforeAll
+    static void up() throws Exception {
+        TestBed.unavailable().ifPresent(why -> org.junit.jupiter.api.Assumptions.abort("FilesBedIT: " + why));
+        assumeTrue(
+                new File("/usr/sbin/useradd").canExecute() && new File("/usr/sbin/runuser").canExecute(),
+                "useradd and runuser are needed to act as another user (scripts/setup-test-host installs them)");
+        SecurityIT.ensureUser(USER);
+        bed = new TestBed(
+                "fs" + TAG,
+                CTL,
+                List.of(A, B),
+                "NodeTimeout=8\nKillWait=2\nPartitionName=main Nodes=ALL Default=YES\n"
+                        + "PartitionName=apart Nodes=ALL SharedFilesystem=no\n");
+        bed.startController();
+        bed.startAgent(A, 1, "300M");
+        bed.startAgent(B, 1, "300M");
+        bed.awaitNodesUp(A, A, B);
+        Path project = bed.dir(A).resolve("home").resolve(USER).resolve("project");
+        Files.createDirectories(project);
+        SecurityIT.chownTree(project.getParent(), USER);
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        if (bed != null) bed.close();
+    }
+
+    /** Runs a command as the user on A, in the project directory. */
+    private static Run asUser(String... args) {
+        String[] all = new String[args.length + 4];
+        all[0] = "runuser";
+        all[1] = "-u";
+        all[2] = USER;
+        all[3] = "--";
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            all[i + 4] = !a.contains("/") && Files.exists(TestCluster.BIN.resolve(a))
+                    ? TestCluster.BIN.resolve(a).toString()
+                    : a;
+        }
+        return bed.cmdIn(A, PROJECT, all);
+    }
+
+    @Test
+    void outputOfAJobOnAnotherHostAppearsInTheSubmitDirectoryAsTheUserWhileItRuns() throws Exception {
+        Run sub = asUser(
+                "sbatch",
+                "--parsable",
+                "-w",
+                B,
+                "--wrap",
+                "echo started on $(hostname) in $SLURM_SUBMIT_DIR; while [ ! -e /tmp/go-$SLURM_JOB_ID ]; do sleep 0.2;"
+                        + " done; echo done");
+        assertThat(sub.rc()).as(sub.err()).isZero();
+        long id = Long.parseLong(sub.out().trim());
+        Path out = bed.dir(A).resolve("home").resolve(USER).resolve("project/slurm-" + id + ".out");
+        // the submit directory exists on A only
+        assertThat(bed.cmd(B, "test", "-e", PROJECT).rc()).isNotZero();
+        String first = "started on " + B + " in " + PROJECT;
+
+        // while it runs, the file is on A, the user's, and tail (as the user, on A) shows it
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> Files.exists(out) && Files.readString(out).equals(first + "\n"));
+        assertThat(bed.state(A, id)).isEqualTo("RUNNING");
+        assertThat(Files.getOwner(out).getName()).isEqualTo(USER);
+        Run tail = asUser("tail", "-n", "1", "slurm-" + id + ".out");
+        assertThat(tail.out()).isEqualTo(first + "\n");
+        // motley logs on A shows it from the node that runs it
+        Run running = asUser("motley", "logs", Long.toString(id));
+        assertThat(running.rc()).as(running.err()).isZero();
+        assertThat(running.out()).isEqualTo(first + "\n");
+
+        Files.writeString(bed.tmp(B).resolve("go-" + id), "");
+        bed.awaitState(A, id, "COMPLETED", Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(out).equals(first + "\ndone\n"));
+        assertThat(Files.getOwner(out).getName()).isEqualTo(USER);
+        // delivered: motley logs on A reads the file where it was written
+        Run done = asUser("motley", "logs", Long.toString(id));
+        assertThat(done.rc()).as(done.err()).isZero();
+        assertThat(done.out()).isEqualTo(first + "\ndone\n");
+    }
+
+    /**
+     * SharedFilesystem=no on a PartitionName line: {@link TestBed#JOBS} exists on both hosts (auto
+     * would take it as shared), yet a job of that partition runs in a directory of its own on B and
+     * its output comes back to A; the same job in the default partition writes it on B.
+     */
+    @Test
+    void sharedFilesystemNoOnThePartitionSendsOutputBackEvenWhereTheDirectoryExists() {
+        long apart = bed.submit(A, "-p", "apart", "-w", B, "--wrap", "echo apart in $PWD");
+        long main = bed.submit(A, "-w", B, "--wrap", "echo main in $PWD");
+        bed.awaitState(A, apart, "COMPLETED", Duration.ofSeconds(30));
+        bed.awaitState(A, main, "COMPLETED", Duration.ofSeconds(30));
+        Path apartOut = bed.tmp(A).resolve("jobs/slurm-" + apart + ".out");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(apartOut));
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(Files.readString(apartOut))
+                        .isEqualTo("apart in " + TestBed.HOST_HOME + "/work/" + B + "/job" + apart + "\n"));
+        assertThat(bed.tmp(B).resolve("jobs/slurm-" + apart + ".out")).doesNotExist();
+        assertThat(bed.tmp(B).resolve("jobs/slurm-" + main + ".out")).hasContent("main in " + TestBed.JOBS + "\n");
+        assertThat(bed.tmp(A).resolve("jobs/slurm-" + main + ".out")).doesNotExist();
+    }
+}
