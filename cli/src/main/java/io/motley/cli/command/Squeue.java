@@ -89,7 +89,7 @@ public final class Squeue implements Command {
                 : p.has("start") ? START_FORMAT : p.has("long") ? LONG_FORMAT : DEFAULT_FORMAT;
         List<Column> cols = FormatString.parse(format);
         StringBuilder fields = new StringBuilder();
-        for (Column c : cols) if (!c.isLiteral()) fields.append(c.field());
+        for (Column c : cols) if (!c.isLiteral()) fields.append(wire(c.field()));
         if (p.has("start")) fields.append('S');
         if (p.has("array")) fields.append(Queue.ARRAY_TASKS);
         // an explicit job id shows that job whatever its state, as in Slurm, unless states are named too
@@ -111,6 +111,18 @@ public final class Squeue implements Command {
         if (!p.has("noheader")) io.out().println(FormatString.header(cols, Squeue::header));
         print(table, order, p.has("array"), cols, io);
         return 0;
+    }
+
+    /**
+     * The fields the controller is asked for to print code {@code c}: %F is %A's array job id, %K
+     * the task id of %i's display or the array's pending tasks; the others ask for themselves.
+     */
+    static String wire(char c) {
+        return switch (c) {
+            case 'F' -> "A";
+            case 'K' -> "iA" + Queue.ARRAY_TASKS;
+            default -> String.valueOf(c);
+        };
     }
 
     /**
@@ -265,9 +277,11 @@ public final class Squeue implements Command {
     /** The cell that prints format column {@code c}, whose field text comes of a row by {@code f} (null: unknown). */
     private static Cell cell(Column c, QueueTable t, Function<QueueRow, String> f, long now) {
         if (f == null) return new Literal(c.fit(""));
+        String constant = CONSTANTS.get(c.field());
+        if (constant != null) return new Literal(c.fit(constant));
         return switch (c.field()) {
             case 'P' -> new ByText(c, t, QueueTable.PARTITION, f);
-            case 'j', 'o' -> new ByText(c, t, QueueTable.NAME, f);
+            case 'j' -> new ByText(c, t, QueueTable.NAME, f);
             case 'u' -> new ByText(c, t, QueueTable.USER, f);
             case 'T', 't', 'D' -> new ByText(c, t, QueueTable.STATE, f);
             case 'R' -> new ByText(c, t, QueueTable.NODES_OR_REASON, f);
@@ -280,7 +294,7 @@ public final class Squeue implements Command {
             case 'q' -> new ByText(c, t, QueueTable.QOS, f);
             case 'E' -> new ByText(c, t, QueueTable.DEPENDENCY, f);
             case 'i' -> new JobId(c, t, f);
-            case 'A', 'U', 'g', 'G', 'C', 'c', 'Q', 'y' -> new Number(c, c.field());
+            case 'A', 'F', 'U', 'G', 'C', 'c', 'Q', 'y' -> new Number(c, c.field());
             case 'M', 'l' -> new Duration(c, c.field(), now);
             default -> new ByRow(c, f);
         };
@@ -503,12 +517,12 @@ public final class Squeue implements Command {
         @Override
         void write(Lines out, QueueTable t, int r, String display) {
             long v = switch (field) {
-                case 'A' -> {
+                case 'A', 'F' -> {
                     long aj = t.num(QueueTable.ARRAY_JOB_ID, r);
                     yield aj != 0 ? aj : t.num(QueueTable.ID, r);
                 }
                 case 'U' -> t.num(QueueTable.UID, r);
-                case 'g', 'G' -> t.num(QueueTable.GID, r);
+                case 'G' -> t.num(QueueTable.GID, r);
                 case 'C', 'c' -> t.num(QueueTable.CPUS, r);
                 case 'Q' -> t.num(QueueTable.PRIORITY, r);
                 case 'y' -> t.num(QueueTable.NICE, r);
@@ -745,8 +759,25 @@ public final class Squeue implements Command {
             case 'j' -> "NAME";
             case 'u' -> "USER";
             case 'U' -> "UID";
-            case 'g' -> "GROUP";
-            case 'G' -> "GID";
+            case 'g', 'G' -> "GROUP";
+            case 'b' -> "TRES_PER_NODE";
+            case 'd' -> "MIN_TMP_DISK";
+            case 'f' -> "FEATURES";
+            case 'F' -> "ARRAY_JOB_ID";
+            case 'h' -> "OVER_SUBSCRIBE";
+            case 'H' -> "SOCKETS_PER_NODE";
+            case 'I' -> "CORES_PER_SOCKET";
+            case 'J' -> "THREADS_PER_CORE";
+            case 'K' -> "ARRAY_TASK_ID";
+            case 'n' -> "REQ_NODES";
+            case 'O' -> "CONTIGUOUS";
+            case 'p' -> "PRIORITY";
+            case 'v' -> "RESERVATION";
+            case 'w' -> "WCKEY";
+            case 'W' -> "LICENSES";
+            case 'x' -> "EXC_NODES";
+            case 'X' -> "CORE_SPEC";
+            case 'z' -> "S:C:T";
             case 'T' -> "STATE";
             case 't' -> "ST";
             case 'M' -> "TIME";
@@ -794,10 +825,14 @@ public final class Squeue implements Command {
             case 'i' -> r -> r.display() != null ? r.display() : Long.toString(r.id());
             case 'A' -> r -> Long.toString(r.arrayJobId() != 0 ? r.arrayJobId() : r.id());
             case 'P' -> QueueRow::partition;
-            case 'j', 'o' -> QueueRow::name;
+            case 'j' -> QueueRow::name;
             case 'u' -> QueueRow::user;
             case 'U' -> r -> Long.toString(r.uid());
-            case 'g', 'G' -> r -> Long.toString(r.gid());
+            case 'F' -> r -> Long.toString(r.arrayJobId() != 0 ? r.arrayJobId() : r.id());
+            case 'g' -> r -> Scontrol.groupName((int) r.gid());
+            case 'G' -> r -> Long.toString(r.gid());
+            case 'K' -> Squeue::arrayTaskId;
+            case 'p' -> r -> priorityFraction(r.priority());
             case 'T' -> r -> r.state().name();
             case 't' -> r -> r.state().code();
             case 'M' -> r -> compact.apply(elapsed(r, io.nowSeconds()));
@@ -828,8 +863,52 @@ public final class Squeue implements Command {
             case 'q' -> r -> r.qos() == null ? "normal" : r.qos();
             case 'y' -> r -> Long.toString(r.nice());
             case 'E' -> r -> r.dependency() == null ? "(null)" : r.dependency() + "(unfulfilled)";
-            default -> null;
+            default -> {
+                String constant = CONSTANTS.get(c);
+                yield constant == null ? null : r -> constant;
+            }
         };
+    }
+
+    /**
+     * The fields Motley has no per-job value for, with what Slurm 22.05 prints for a job that asked
+     * for none of them: no command is kept (%o, as scontrol's Command=), nor requested or excluded
+     * nodes for squeue (%n, %x: Slurm prints them empty when none were asked for).
+     */
+    private static final Map<Character, String> CONSTANTS = Map.ofEntries(
+            Map.entry('b', "N/A"),
+            Map.entry('d', "0"),
+            Map.entry('f', "(null)"),
+            Map.entry('h', "OK"),
+            Map.entry('H', "*"),
+            Map.entry('I', "*"),
+            Map.entry('J', "*"),
+            Map.entry('n', ""),
+            Map.entry('o', "(null)"),
+            Map.entry('O', "0"),
+            Map.entry('v', "(null)"),
+            Map.entry('w', "(null)"),
+            Map.entry('W', "(null)"),
+            Map.entry('x', ""),
+            Map.entry('X', "N/A"),
+            Map.entry('z', "*:*:*"));
+
+    /** %K: a task's id, a pending array's task range, N/A for a job of no array (as Slurm's). */
+    static String arrayTaskId(QueueRow r) {
+        if (r.pending() != null) return r.pending();
+        if (r.display() != null) {
+            int u = r.display().indexOf('_');
+            if (u > 0) {
+                String task = r.display().substring(u + 1);
+                return task.startsWith("[") && task.endsWith("]") ? task.substring(1, task.length() - 1) : task;
+            }
+        }
+        return "N/A";
+    }
+
+    /** %p: the priority as a fraction of the largest, printed as Slurm's {@code %16.14f}. */
+    static String priorityFraction(long priority) {
+        return String.format(Locale.ROOT, "%16.14f", priority / 4294967295.0);
     }
 
     /** Seconds the job has run (or ran), as squeue's TIME shows. */
@@ -857,7 +936,7 @@ public final class Squeue implements Command {
               -A, --account=LIST     accounts whose jobs to show
               -w, --nodelist=HOSTS   jobs on these nodes
               -h, --noheader         no header line
-              -o, --format=FORMAT    fields: %i %P %j %u %T %t %M %l %L %D %R %N %r %C %m %V %S %e %Z %a %k %Q %q %y %Y
+              -o, --format=FORMAT    fields: Slurm's %-codes (see squeue(1))
               -l, --long             long format with state and time limit
               -r, --array            one line per pending array task
                   --start            pending jobs with their expected start times (known for jobs

@@ -276,4 +276,40 @@ class SqueueTest {
         assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-r", "-o", "%i %t").out())
                 .isEqualTo(lines("1390_3 PD", "1390_4 PD", "1390_5 PD"));
     }
+
+    @Test
+    void everyFormatCodeHasSlurmsHeaderAndValue() throws Exception {
+        FakeCluster c = new FakeCluster()
+                .jobs(
+                        Fixtures.job(1348, "pendA")
+                                .priority(4294901028L)
+                                .submitted(SUBMIT)
+                                .pending(PendingReason.Resources)
+                                .build(),
+                        Fixtures.job(1351, "arr")
+                                .priority(4294901020L)
+                                .submitted(SUBMIT)
+                                .pending(PendingReason.Priority)
+                                .build()
+                                .withArray(new io.motley.core.job.ArrayPart(1351, -1, "1-3")),
+                        Fixtures.job(1352, "task")
+                                .submitted(SUBMIT)
+                                .running("vm", SUBMIT, 1000)
+                                .build()
+                                .withArray(new io.motley.core.job.ArrayPart(1351, 7, "")));
+        Result r = Fixtures.run(
+                new Squeue(), c, NOW, "-o", "%b|%d|%f|%F|%h|%H|%I|%J|%K|%n|%O|%p|%v|%w|%W|%x|%X|%z|%g|%G|%o");
+        assertThat(r.out())
+                .isEqualTo(
+                        lines(
+                                "TRES_PER_NODE|MIN_TMP_DISK|FEATURES|ARRAY_JOB_ID|OVER_SUBSCRIBE|SOCKETS_PER_NODE"
+                                        + "|CORES_PER_SOCKET|THREADS_PER_CORE|ARRAY_TASK_ID|REQ_NODES|CONTIGUOUS|PRIORITY"
+                                        + "|RESERVATION|WCKEY|LICENSES|EXC_NODES|CORE_SPEC|S:C:T|GROUP|GROUP|COMMAND",
+                                "N/A|0|(null)|1348|OK|*|*|*|N/A||0|0.99998457101173|(null)|(null)|(null)||N/A|*:*:*|root|0|(null)",
+                                "N/A|0|(null)|1351|OK|*|*|*|1-3||0|0.99998456914909|(null)|(null)|(null)||N/A|*:*:*|root|0|(null)",
+                                "N/A|0|(null)|1351|OK|*|*|*|7||0|0.99998433724977|(null)|(null)|(null)||N/A|*:*:*|root|0|(null)"));
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-r", "-o", "%i %F %K")
+                        .out())
+                .isEqualTo(lines("1348 1348 N/A", "1351_1 1351 1", "1351_2 1351 2", "1351_3 1351 3", "1351_7 1351 7"));
+    }
 }
