@@ -62,17 +62,42 @@ public final class Squeue implements Command {
             OptionSpec.flag('\0', "usage"),
             OptionSpec.flag('V', "version"));
 
+    /** Whether a name is a user of this host (as getpwnam would say). */
+    private final java.util.function.Predicate<String> localUser;
+
+    public Squeue() {
+        this(Squeue::localUser);
+    }
+
+    /** squeue on a host whose users {@code localUser} knows. */
+    Squeue(java.util.function.Predicate<String> localUser) {
+        this.localUser = localUser;
+    }
+
     @Override
     public int run(List<String> args, Io io) throws Exception {
         GetOpt.Parsed p = new GetOpt("squeue", OPTIONS, false).parse(args);
         if (Command.helpOrVersion(p, io, HELP)) return 0;
         Set<Long> ids = new HashSet<>();
+        // -j A_3: only those tasks of array A (null while no task is named); jobs named whole are in whole
+        Map<Long, Set<Integer>> tasks = null;
+        Set<Long> whole = new HashSet<>();
+        List<String> specs = new ArrayList<>();
         for (String list : p.all("jobs")) {
-            for (String t : list.split(",")) {
-                ids.add(jobId(t.trim()));
+            for (String t : list.split(",")) specs.add(t.trim());
+        }
+        specs.addAll(p.operands());
+        for (String spec : specs) {
+            long id = jobId(spec);
+            ids.add(id);
+            int task = taskId(spec);
+            if (task < 0) {
+                whole.add(id);
+            } else {
+                if (tasks == null) tasks = new HashMap<>();
+                tasks.computeIfAbsent(id, k -> new HashSet<>()).add(task);
             }
         }
-        ids.addAll(p.operands().stream().map(Squeue::jobId).toList());
         Set<String> users = new HashSet<>();
         users.addAll(p.listAll("user"));
         if (p.has("me")) users.add(io.userName());
@@ -92,25 +117,68 @@ public final class Squeue implements Command {
         for (Column c : cols) if (!c.isLiteral()) fields.append(wire(c.field()));
         if (p.has("start")) fields.append('S');
         if (p.has("array")) fields.append(Queue.ARRAY_TASKS);
+        if (tasks != null) fields.append("iA").append(Queue.ARRAY_TASKS);
+        if (!users.isEmpty() && fields.indexOf("u") < 0) fields.append('u');
         // an explicit job id shows that job whatever its state, as in Slurm, unless states are named too
         boolean byState = ids.isEmpty() || p.has("states") || p.has("start");
         Queue query =
                 new Queue(ids, users, byState ? states : null, partitions, names, accounts, onNodes, fields.toString());
 
         QueueTable table = ask(query, io);
+        for (String u : unknownUsers(users, table, localUser)) io.err().println("squeue: error: Invalid user: " + u);
+        // one job named alone is loaded alone in Slurm, and one it does not have is an error
+        if (specs.size() == 1 && table.size() == 0 && !exists(ids, io)) {
+            io.err().println("slurm_load_jobs error: Invalid job id specified");
+            return 1;
+        }
         long now = io.nowSeconds();
         boolean byStart = p.has("start");
         // the controller sends the rows in squeue's order; an older one, or the whole records of a controller that
         // does not know this request, are put in order here
         int[] order = inOrder(table, byStart, now) ? null : sorted(table, byStart, now);
-        if (p.has("long")) {
+        if (p.has("long") && !p.has("noheader")) {
             io.out()
                     .println(DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss yyyy", Locale.ENGLISH)
                             .format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(now), io.zone())));
         }
         if (!p.has("noheader")) io.out().println(FormatString.header(cols, Squeue::header));
-        print(table, order, p.has("array"), cols, io);
+        print(table, order, p.has("array"), tasks == null ? null : new Tasks(whole, tasks), cols, io);
         return 0;
+    }
+
+    /** The jobs squeue -j names: those named whole, and the tasks named of each array. */
+    record Tasks(Set<Long> whole, Map<Long, Set<Integer>> of) {}
+
+    /** Whether the controller has the job {@code ids} holds, in any state. */
+    private static boolean exists(Set<Long> ids, Io io) throws ClusterUnreachable {
+        Queue q = new Queue(ids, Set.of(), null, Set.of(), Set.of(), Set.of(), Set.of(), "i");
+        return ask(q, io).size() > 0;
+    }
+
+    /**
+     * The names of {@code users} Slurm's squeue would call invalid: neither a uid nor a user of
+     * this host, nor the owner of a job listed (a cluster's hosts need not share their users).
+     */
+    static List<String> unknownUsers(Set<String> users, QueueTable t, java.util.function.Predicate<String> localUser) {
+        List<String> out = new ArrayList<>();
+        Set<String> owners = new HashSet<>();
+        if (!users.isEmpty()) for (int r = 0; r < t.size(); r++) owners.add(t.text(QueueTable.USER, r));
+        for (String u : users.stream().sorted().toList()) {
+            if (u.chars().allMatch(Character::isDigit) || owners.contains(u) || localUser.test(u)) continue;
+            out.add(u);
+        }
+        return out;
+    }
+
+    private static boolean localUser(String name) {
+        try {
+            java.nio.file.FileSystems.getDefault()
+                    .getUserPrincipalLookupService()
+                    .lookupPrincipalByName(name);
+            return true;
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     /**
@@ -238,6 +306,11 @@ public final class Squeue implements Command {
      * digits, and the lines go out as bytes in blocks: no object per row.
      */
     static void print(QueueTable t, int[] order, boolean expand, List<Column> cols, Io io) {
+        print(t, order, expand, null, cols, io);
+    }
+
+    /** {@link #print}, of only the jobs and tasks {@code only} names when not null (squeue -j A_3). */
+    static void print(QueueTable t, int[] order, boolean expand, Tasks only, List<Column> cols, Io io) {
         Lines out = new Lines(io.out());
         List<Cell> line = new ArrayList<>();
         List<Keyed> run = new ArrayList<>();
@@ -256,10 +329,18 @@ public final class Squeue implements Command {
         }
         if (!run.isEmpty()) line.add(new Group(run));
         Cell[] cells = line.toArray(new Cell[0]);
-        int[] pending = expand ? t.indices(QueueTable.PENDING) : null;
+        int[] pending = expand || only != null ? t.indices(QueueTable.PENDING) : null;
         for (int k = 0; k < t.size(); k++) {
             int r = order == null ? k : order[k];
-            if (pending != null && pending[r] != 0 && t.state(r) == JobState.PENDING) {
+            if (only != null && !only.whole().contains(t.num(QueueTable.ID, r))) {
+                long aj = t.num(QueueTable.ARRAY_JOB_ID, r);
+                if (!only.whole().contains(aj)) {
+                    named(out, cells, t, r, pending, only.of().getOrDefault(aj, Set.of()));
+                    continue;
+                }
+            }
+            // an array's tasks that never started are a line each, cancelled too (squeue -r -t all)
+            if (expand && pending != null && pending[r] != 0) {
                 String aj = t.num(QueueTable.ARRAY_JOB_ID, r) + "_";
                 for (int task : ArraySpec.unfold(t.text(QueueTable.PENDING, r))) line(out, cells, t, r, aj + task);
             } else {
@@ -267,6 +348,25 @@ public final class Squeue implements Command {
             }
         }
         out.flush();
+    }
+
+    /** Of row {@code r} of an array, the tasks among {@code wanted}: each folded task alone, or the started task. */
+    private static void named(Lines out, Cell[] cells, QueueTable t, int r, int[] pending, Set<Integer> wanted) {
+        if (wanted.isEmpty()) return;
+        String aj = t.num(QueueTable.ARRAY_JOB_ID, r) + "_";
+        if (pending != null && pending[r] != 0) {
+            for (int task : ArraySpec.unfold(t.text(QueueTable.PENDING, r)))
+                if (wanted.contains(task)) line(out, cells, t, r, aj + task);
+            return;
+        }
+        String display = t.text(QueueTable.DISPLAY, r);
+        if (display != null && display.startsWith(aj)) {
+            try {
+                if (wanted.contains(Integer.parseInt(display.substring(aj.length())))) line(out, cells, t, r, null);
+            } catch (NumberFormatException e) {
+                // a folded display without its pending column: not a task named
+            }
+        }
     }
 
     private static void line(Lines out, Cell[] cells, QueueTable t, int r, String display) {
@@ -737,6 +837,17 @@ public final class Squeue implements Command {
         if (u > 0) s = s.substring(0, u);
         try {
             return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new UsageException("error: Invalid job id: " + s, 1, false);
+        }
+    }
+
+    /** The task of {@code A_3}, -1 for a plain id. */
+    private static int taskId(String s) {
+        int u = s.indexOf('_');
+        if (u <= 0) return -1;
+        try {
+            return Integer.parseInt(s.substring(u + 1));
         } catch (NumberFormatException e) {
             throw new UsageException("error: Invalid job id: " + s, 1, false);
         }

@@ -312,4 +312,83 @@ class SqueueTest {
                         .out())
                 .isEqualTo(lines("1348 1348 N/A", "1351_1 1351 1", "1351_2 1351 2", "1351_3 1351 3", "1351_7 1351 7"));
     }
+
+    @Test
+    void oneUnknownJobIdIsSlurmsError() throws Exception {
+        Result r = Fixtures.run(new Squeue(), busy(), NOW, "-j", "999999");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo(lines("slurm_load_jobs error: Invalid job id specified"));
+        Result filtered = Fixtures.run(new Squeue(), busy(), NOW, "-h", "-j", "1346", "-t", "PD");
+        assertThat(filtered.code()).as("a job that exists but is filtered out").isZero();
+        assertThat(filtered.out()).isEmpty();
+        Result several = Fixtures.run(new Squeue(), busy(), NOW, "-h", "-j", "999998,999999");
+        assertThat(several.code()).as("several ids are filtered, as Slurm's").isZero();
+        assertThat(several.err()).isEmpty();
+    }
+
+    @Test
+    void unknownUserIsSlurmsError() throws Exception {
+        Result r = Fixtures.run(new Squeue(), busy(), NOW, "-u", "nosuchuser");
+        assertThat(r.code()).isZero();
+        assertThat(r.err()).isEqualTo(lines("squeue: error: Invalid user: nosuchuser"));
+        assertThat(r.out())
+                .isEqualTo(
+                        lines("             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)"));
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-u", "alice,root,1000")
+                        .err())
+                .as("owners of listed jobs, local users and uids are known")
+                .isEmpty();
+    }
+
+    @Test
+    void oneTaskOfAPendingArrayIsShownAlone() throws Exception {
+        FakeCluster c = new FakeCluster()
+                .jobs(
+                        Fixtures.job(1351, "arr")
+                                .submitted(SUBMIT)
+                                .pending(PendingReason.Priority)
+                                .build()
+                                .withArray(new io.motley.core.job.ArrayPart(1351, -1, "2-5")),
+                        Fixtures.job(1352, "arr")
+                                .submitted(SUBMIT)
+                                .running("vm", SUBMIT, 1000)
+                                .build()
+                                .withArray(new io.motley.core.job.ArrayPart(1351, 1, "")),
+                        Fixtures.job(1353, "other")
+                                .submitted(SUBMIT)
+                                .pending(PendingReason.Priority)
+                                .build());
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-j", "1351_3", "-o", "%i %t")
+                        .out())
+                .isEqualTo(lines("1351_3 PD"));
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-j", "1351_1,1351_4,1353", "-o", "%i %t")
+                        .out())
+                .isEqualTo(lines("1351_4 PD", "1353 PD", "1351_1 R"));
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-j", "1351", "-o", "%i %t")
+                        .out())
+                .isEqualTo(lines("1351_[2-5] PD", "1351_1 R"));
+    }
+
+    @Test
+    void longWithoutHeaderHasNoDateLine() throws Exception {
+        Result r = Fixtures.run(new Squeue(), busy(), NOW, "-l", "-h", "-t", "R");
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "              1346     debug   tlimit     root  RUNNING       0:05      1:00      1 vm",
+                        "              1347     debug   runner     root  RUNNING       0:03 UNLIMITED      1 vm"));
+    }
+
+    @Test
+    void cancelledArrayIsATaskPerLineWithArrayOption() throws Exception {
+        FakeCluster c = new FakeCluster()
+                .jobs(Fixtures.job(1390, "arr")
+                        .submitted(SUBMIT)
+                        .ended(JobState.CANCELLED, new ExitStatus(0, 0), NOW)
+                        .build()
+                        .withArray(new io.motley.core.job.ArrayPart(1390, -1, "3-5")));
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-r", "-t", "all", "-o", "%i %t")
+                        .out())
+                .isEqualTo(lines("1390_3 CA", "1390_4 CA", "1390_5 CA"));
+    }
 }
