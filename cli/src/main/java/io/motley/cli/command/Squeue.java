@@ -58,6 +58,9 @@ public final class Squeue implements Command {
             OptionSpec.flag('\0', "start"),
             OptionSpec.flag('a', "all"),
             OptionSpec.flag('v', "verbose"),
+            OptionSpec.value('q', "qos"),
+            OptionSpec.value('S', "sort"),
+            OptionSpec.value('i', "iterate"),
             OptionSpec.flag('\0', "help"),
             OptionSpec.flag('\0', "usage"),
             OptionSpec.flag('V', "version"));
@@ -65,13 +68,27 @@ public final class Squeue implements Command {
     /** Whether a name is a user of this host (as getpwnam would say). */
     private final java.util.function.Predicate<String> localUser;
 
+    /** How squeue -i waits between its rounds. */
+    private final Sleeper sleeper;
+
+    /** Waits {@code seconds}; interrupted, squeue -i stops. */
+    interface Sleeper {
+        void sleep(long seconds) throws InterruptedException;
+    }
+
     public Squeue() {
-        this(Squeue::localUser);
+        this(Squeue::localUser, s -> Thread.sleep(s * 1000));
     }
 
     /** squeue on a host whose users {@code localUser} knows. */
     Squeue(java.util.function.Predicate<String> localUser) {
+        this(localUser, s -> Thread.sleep(s * 1000));
+    }
+
+    /** squeue on a host whose users {@code localUser} knows, waiting with {@code sleeper} between -i's rounds. */
+    Squeue(java.util.function.Predicate<String> localUser, Sleeper sleeper) {
         this.localUser = localUser;
+        this.sleeper = sleeper;
     }
 
     @Override
@@ -119,11 +136,70 @@ public final class Squeue implements Command {
         if (p.has("array")) fields.append(Queue.ARRAY_TASKS);
         if (tasks != null) fields.append("iA").append(Queue.ARRAY_TASKS);
         if (!users.isEmpty() && fields.indexOf("u") < 0) fields.append('u');
+        Set<String> qos = p.list("qos");
+        if (!qos.isEmpty()) fields.append('q');
+        List<SortKey> sortKeys = p.has("sort") ? sortKeys(p.last("sort")) : List.of();
+        for (SortKey k : sortKeys) fields.append(wire(k.field()));
+        long iterate = 0;
+        if (p.has("iterate")) {
+            try {
+                iterate = Long.parseLong(p.last("iterate").trim());
+            } catch (NumberFormatException e) {
+                iterate = -1;
+            }
+            if (iterate <= 0) throw new UsageException("error: --iterate=" + p.last("iterate"), 1, false);
+        }
         // an explicit job id shows that job whatever its state, as in Slurm, unless states are named too
         boolean byState = ids.isEmpty() || p.has("states") || p.has("start");
         Queue query =
                 new Queue(ids, users, byState ? states : null, partitions, names, accounts, onNodes, fields.toString());
 
+        for (long round = 0; ; round++) {
+            // a round of -i later is its seconds later
+            Io at = round == 0 ? io : later(io, round * iterate);
+            int rc = round(p, query, specs, ids, whole, tasks, users, qos, sortKeys, cols, at);
+            if (rc != 0 || iterate == 0) return rc;
+            io.out().println();
+            try {
+                sleeper.sleep(iterate);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 0;
+            }
+        }
+    }
+
+    /** {@code io} as it is {@code seconds} later. */
+    private static Io later(Io io, long seconds) {
+        return new Io(
+                io.out(),
+                io.err(),
+                io.in(),
+                io.stdinIsTerminal(),
+                io.env(),
+                io.cwd(),
+                io.gateway(),
+                io.nowSeconds() + seconds,
+                io.zone(),
+                io.hostname(),
+                io.userName(),
+                io.uid());
+    }
+
+    /** One listing: squeue's whole output without -i. */
+    private int round(
+            GetOpt.Parsed p,
+            Queue query,
+            List<String> specs,
+            Set<Long> ids,
+            Set<Long> whole,
+            Map<Long, Set<Integer>> tasks,
+            Set<String> users,
+            Set<String> qos,
+            List<SortKey> sortKeys,
+            List<Column> cols,
+            Io io)
+            throws ClusterUnreachable {
         QueueTable table = ask(query, io);
         for (String u : unknownUsers(users, table, localUser)) io.err().println("squeue: error: Invalid user: " + u);
         // one job named alone is loaded alone in Slurm, and one it does not have is an error
@@ -136,7 +212,9 @@ public final class Squeue implements Command {
         // the controller sends the rows in squeue's order; an older one, or the whole records of a controller that
         // does not know this request, are put in order here
         int[] order = inOrder(table, byStart, now) ? null : sorted(table, byStart, now);
-        if (p.has("long") && !p.has("noheader")) {
+        if (!qos.isEmpty()) order = withQos(table, order, qos);
+        if (!sortKeys.isEmpty()) order = sortedBy(table, order, sortKeys, io);
+        if (!p.has("noheader") && (p.has("long") || p.has("iterate") || p.has("verbose"))) {
             io.out()
                     .println(DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss yyyy", Locale.ENGLISH)
                             .format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(now), io.zone())));
@@ -144,6 +222,79 @@ public final class Squeue implements Command {
         if (!p.has("noheader")) io.out().println(FormatString.header(cols, Squeue::header));
         print(table, order, p.has("array"), tasks == null ? null : new Tasks(whole, tasks), cols, io);
         return 0;
+    }
+
+    /** A key of squeue -S: a format code, descending with a leading '-'. */
+    record SortKey(char field, boolean descending) {}
+
+    /** The keys of -S's list ({@code "P,-t,i"}: Slurm's format codes, each with an optional '+' or '-'). */
+    static List<SortKey> sortKeys(String list) {
+        List<SortKey> out = new ArrayList<>();
+        for (String k : list.split(",")) {
+            String t = k.trim();
+            boolean desc = t.startsWith("-");
+            if (desc || t.startsWith("+")) t = t.substring(1);
+            if (t.length() != 1 || header(t.charAt(0)) == null)
+                throw new UsageException("error: Invalid sort specification: " + k.trim(), 1, false);
+            out.add(new SortKey(t.charAt(0), desc));
+        }
+        return out;
+    }
+
+    /** The rows of {@code order} (null: all, as they are) whose QOS is one of {@code qos}. */
+    static int[] withQos(QueueTable t, int[] order, Set<String> qos) {
+        int[] out = new int[t.size()];
+        int n = 0;
+        for (int k = 0; k < t.size(); k++) {
+            int r = order == null ? k : order[k];
+            String q = t.text(QueueTable.QOS, r);
+            if (qos.contains(q == null ? "normal" : q)) out[n++] = r;
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    /** {@code order}'s rows (null: all, as they are) sorted by {@code keys}, ties kept in squeue's order. */
+    static int[] sortedBy(QueueTable t, int[] order, List<SortKey> keys, Io io) {
+        int size = order == null ? t.size() : order.length;
+        Integer[] rows = new Integer[size];
+        for (int k = 0; k < size; k++) rows[k] = order == null ? k : order[k];
+        java.util.Comparator<Integer> by = (a, b) -> 0;
+        for (SortKey key : keys) {
+            java.util.Comparator<Integer> one = byField(t, key.field(), io);
+            by = by.thenComparing(key.descending() ? one.reversed() : one);
+        }
+        Arrays.sort(rows, by);
+        int[] out = new int[size];
+        for (int k = 0; k < size; k++) out[k] = rows[k];
+        return out;
+    }
+
+    /** Rows ordered by what format code {@code c} prints: by the number behind it where it has one, else by its text. */
+    private static java.util.Comparator<Integer> byField(QueueTable t, char c, Io io) {
+        long now = io.nowSeconds();
+        java.util.function.ToLongFunction<Integer> number = switch (c) {
+            case 'i' -> r -> t.num(QueueTable.ID, r);
+            case 'A', 'F' ->
+                r -> {
+                    long aj = t.num(QueueTable.ARRAY_JOB_ID, r);
+                    return aj != 0 ? aj : t.num(QueueTable.ID, r);
+                };
+            case 'Q', 'p' -> r -> t.num(QueueTable.PRIORITY, r);
+            case 'U' -> r -> t.num(QueueTable.UID, r);
+            case 'G' -> r -> t.num(QueueTable.GID, r);
+            case 'C', 'c' -> r -> t.num(QueueTable.CPUS, r);
+            case 'y' -> r -> t.num(QueueTable.NICE, r);
+            case 'M' -> r -> elapsed(t.num(QueueTable.START, r), t.num(QueueTable.END, r), now);
+            case 'l', 'L' -> r -> limit(t.num(QueueTable.LIMIT, r));
+            case 'V' -> r -> t.num(QueueTable.SUBMIT, r);
+            case 'S' -> r -> expectedStart(t, r, now);
+            case 'e' -> r -> t.num(QueueTable.END, r);
+            default -> null;
+        };
+        if (number != null) return java.util.Comparator.comparingLong(number);
+        Function<QueueRow, String> f = field(c, io);
+        if (f == null) return (a, b) -> 0;
+        return java.util.Comparator.comparing(r -> String.valueOf(f.apply(t.row(r))));
     }
 
     /** The jobs squeue -j names: those named whole, and the tasks named of each array. */
@@ -330,7 +481,8 @@ public final class Squeue implements Command {
         if (!run.isEmpty()) line.add(new Group(run));
         Cell[] cells = line.toArray(new Cell[0]);
         int[] pending = expand || only != null ? t.indices(QueueTable.PENDING) : null;
-        for (int k = 0; k < t.size(); k++) {
+        int rows = order == null ? t.size() : order.length;
+        for (int k = 0; k < rows; k++) {
             int r = order == null ? k : order[k];
             if (only != null && !only.whole().contains(t.num(QueueTable.ID, r))) {
                 long aj = t.num(QueueTable.ARRAY_JOB_ID, r);
@@ -853,10 +1005,44 @@ public final class Squeue implements Command {
         }
     }
 
+    /** Slurm's job states (names and codes) no Motley job is ever in: -t accepts them, and they match no job. */
+    private static final Set<String> NEVER = Set.of(
+            "CG",
+            "COMPLETING",
+            "S",
+            "SUSPENDED",
+            "CF",
+            "CONFIGURING",
+            "PR",
+            "PREEMPTED",
+            "BF",
+            "BOOT_FAIL",
+            "RQ",
+            "REQUEUED",
+            "RS",
+            "RESIZING",
+            "RD",
+            "RESV_DEL_HOLD",
+            "RF",
+            "REQUEUE_FED",
+            "RH",
+            "REQUEUE_HOLD",
+            "RV",
+            "REVOKED",
+            "SE",
+            "SPECIAL_EXIT",
+            "SI",
+            "SIGNALING",
+            "SO",
+            "STAGE_OUT",
+            "ST",
+            "STOPPED");
+
     static EnumSet<JobState> parseStates(String list) {
         EnumSet<JobState> out = EnumSet.noneOf(JobState.class);
         for (String s : list.split(",")) {
             if (s.equalsIgnoreCase("all")) return EnumSet.allOf(JobState.class);
+            if (NEVER.contains(s.trim().toUpperCase(Locale.ROOT))) continue;
             out.add(JobState.parse(s)
                     .orElseThrow(() -> new UsageException("error: Invalid job state specified: " + s, 1, false)));
         }
@@ -1050,6 +1236,9 @@ public final class Squeue implements Command {
               -o, --format=FORMAT    fields: Slurm's %-codes (see squeue(1))
               -l, --long             long format with state and time limit
               -r, --array            one line per pending array task
+              -q, --qos=LIST         QOS whose jobs to show
+              -S, --sort=KEYS        sort by format codes, e.g. P,-t,i ('-' descending)
+              -i, --iterate=SECONDS  list again every SECONDS
                   --start            pending jobs with their expected start times (known for jobs
                                      holding a backfill reservation, and for --begin) and the node
                                      planned (SCHEDNODES)""";

@@ -391,4 +391,74 @@ class SqueueTest {
                         .out())
                 .isEqualTo(lines("1390_3 CA", "1390_4 CA", "1390_5 CA"));
     }
+
+    @Test
+    void sortKeysAreSlurmsFormatCodes() throws Exception {
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "-S", "-i", "-o", "%i")
+                        .out())
+                .isEqualTo(lines("1360", "1353", "1349", "1348", "1347", "1346"));
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "--sort=+u,-M", "-o", "%i %u %M")
+                        .out())
+                .as("ties keep squeue's order")
+                .isEqualTo(lines(
+                        "1360 alice 0:00",
+                        "1346 root 0:05",
+                        "1347 root 0:03",
+                        "1348 root 0:00",
+                        "1349 root 0:00",
+                        "1353 root 0:00"));
+        Result bad = Fixtures.run(new Squeue(), busy(), NOW, "-S", "i,%");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).isEqualTo(lines("squeue: error: Invalid sort specification: %"));
+    }
+
+    @Test
+    void qosFilter() throws Exception {
+        io.motley.core.job.Job base = Fixtures.job(1370, "high")
+                .submitted(SUBMIT)
+                .pending(PendingReason.Priority)
+                .build();
+        FakeCluster c = busy().jobs(base.withRequest(base.request().charged("physics", "high")));
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-q", "high", "-o", "%i")
+                        .out())
+                .isEqualTo(lines("1370"));
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "--qos=normal", "-t", "R", "-o", "%i")
+                        .out())
+                .isEqualTo(lines("1346", "1347"));
+    }
+
+    @Test
+    void slurmStatesNoJobIsInAreAccepted() throws Exception {
+        Result cg = Fixtures.run(new Squeue(), busy(), NOW, "-h", "-t", "CG");
+        assertThat(cg.code()).isZero();
+        assertThat(cg.out()).isEmpty();
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "-t", "completing,S,suspended,R", "-o", "%i")
+                        .out())
+                .isEqualTo(lines("1346", "1347"));
+    }
+
+    @Test
+    void iterateListsAgainEverySecondsWithTheDate() throws Exception {
+        java.util.List<Long> slept = new java.util.ArrayList<>();
+        Squeue squeue = new Squeue(u -> true, s -> {
+            slept.add(s);
+            if (slept.size() == 2) throw new InterruptedException();
+        });
+        Result r = Fixtures.run(squeue, busy(), NOW, "-i", "5", "-t", "R", "-o", "%i %M");
+        assertThat(r.code()).isZero();
+        assertThat(slept).containsExactly(5L, 5L);
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "Sun Nov 22 12:39:16 2026",
+                        "JOBID TIME",
+                        "1346 0:05",
+                        "1347 0:03",
+                        "",
+                        "Sun Nov 22 12:39:21 2026",
+                        "JOBID TIME",
+                        "1346 0:10",
+                        "1347 0:08",
+                        ""));
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-i", "0").code()).isEqualTo(1);
+    }
 }
