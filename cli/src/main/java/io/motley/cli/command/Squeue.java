@@ -53,6 +53,7 @@ public final class Squeue implements Command {
             OptionSpec.value('w', "nodelist"),
             OptionSpec.flag('h', "noheader"),
             OptionSpec.value('o', "format"),
+            OptionSpec.value('O', "Format"),
             OptionSpec.flag('l', "long"),
             OptionSpec.flag('r', "array"),
             OptionSpec.flag('\0', "start"),
@@ -129,7 +130,7 @@ public final class Squeue implements Command {
         String format = p.has("format")
                 ? p.last("format")
                 : p.has("start") ? START_FORMAT : p.has("long") ? LONG_FORMAT : DEFAULT_FORMAT;
-        List<Column> cols = FormatString.parse(format);
+        List<Column> cols = p.has("Format") ? longFormat(p.last("Format"), io) : FormatString.parse(format);
         StringBuilder fields = new StringBuilder();
         for (Column c : cols) if (!c.isLiteral()) fields.append(wire(c.field()));
         if (p.has("start")) fields.append('S');
@@ -222,6 +223,98 @@ public final class Squeue implements Command {
         if (!p.has("noheader")) io.out().println(FormatString.header(cols, Squeue::header));
         print(table, order, p.has("array"), tasks == null ? null : new Tasks(whole, tasks), cols, io);
         return 0;
+    }
+
+    /** squeue -O's field names (lower case) and the -o code that prints each (Slurm's pairs). */
+    private static final Map<String, Character> LONG_NAMES = Map.ofEntries(
+            Map.entry("account", 'a'),
+            Map.entry("arrayjobid", 'F'),
+            Map.entry("arraytaskid", 'K'),
+            Map.entry("batchhost", 'B'),
+            Map.entry("command", 'o'),
+            Map.entry("comment", 'k'),
+            Map.entry("contiguous", 'O'),
+            Map.entry("cores", 'I'),
+            Map.entry("corespec", 'X'),
+            Map.entry("dependency", 'E'),
+            Map.entry("endtime", 'e'),
+            Map.entry("feature", 'f'),
+            Map.entry("gres", 'b'),
+            Map.entry("tres-per-node", 'b'),
+            Map.entry("groupid", 'G'),
+            Map.entry("groupname", 'g'),
+            Map.entry("jobarrayid", 'i'),
+            Map.entry("jobid", 'i'),
+            Map.entry("licenses", 'W'),
+            Map.entry("mincpus", 'c'),
+            Map.entry("minmemory", 'm'),
+            Map.entry("mintmpdisk", 'd'),
+            Map.entry("name", 'j'),
+            Map.entry("nice", 'y'),
+            Map.entry("nodelist", 'N'),
+            Map.entry("numcpus", 'C'),
+            Map.entry("numnodes", 'D'),
+            Map.entry("oversubscribe", 'h'),
+            Map.entry("shared", 'h'),
+            Map.entry("partition", 'P'),
+            Map.entry("priority", 'p'),
+            Map.entry("prioritylong", 'Q'),
+            Map.entry("qos", 'q'),
+            Map.entry("reason", 'r'),
+            Map.entry("reasonlist", 'R'),
+            Map.entry("reqnodes", 'n'),
+            Map.entry("reservation", 'v'),
+            Map.entry("schednodes", 'Y'),
+            Map.entry("sct", 'z'),
+            Map.entry("sockets", 'H'),
+            Map.entry("starttime", 'S'),
+            Map.entry("state", 'T'),
+            Map.entry("statecompact", 't'),
+            Map.entry("submittime", 'V'),
+            Map.entry("threads", 'J'),
+            Map.entry("timeleft", 'L'),
+            Map.entry("timelimit", 'l'),
+            Map.entry("timeused", 'M'),
+            Map.entry("userid", 'U'),
+            Map.entry("username", 'u'),
+            Map.entry("wckey", 'w'),
+            Map.entry("workdir", 'Z'));
+
+    /**
+     * The columns of squeue -O: {@code Name[:[.]WIDTH[SUFFIX]]} each, comma-separated, 20 wide and
+     * left-justified unless given, with nothing between them but a suffix. A name squeue does not
+     * know is an empty column and an error line, as Slurm's.
+     */
+    static List<Column> longFormat(String spec, Io io) {
+        List<Column> out = new ArrayList<>();
+        for (String token : spec.split(",")) {
+            if (token.isEmpty()) continue;
+            String name = token;
+            int width = 20;
+            boolean right = false;
+            String suffix = "";
+            int colon = token.indexOf(':');
+            if (colon >= 0) {
+                name = token.substring(0, colon);
+                String rest = token.substring(colon + 1);
+                if (rest.startsWith(".")) {
+                    right = true;
+                    rest = rest.substring(1);
+                }
+                int d = 0;
+                while (d < rest.length() && Character.isDigit(rest.charAt(d))) d++;
+                width = d == 0 ? 0 : Integer.parseInt(rest.substring(0, d));
+                suffix = rest.substring(d);
+            }
+            Character code = LONG_NAMES.get(name.toLowerCase(Locale.ROOT));
+            if (code == null) {
+                io.err().println("squeue: error: Invalid job format specification: " + name);
+                code = '\u0001';
+            }
+            out.add(new Column(code, width, right, null));
+            if (!suffix.isEmpty()) out.add(Column.literal(suffix));
+        }
+        return out;
     }
 
     /** A key of squeue -S: a format code, descending with a leading '-'. */
@@ -1233,6 +1326,7 @@ public final class Squeue implements Command {
               -A, --account=LIST     accounts whose jobs to show
               -w, --nodelist=HOSTS   jobs on these nodes
               -h, --noheader         no header line
+              -O, --Format=FIELDS    Slurm's field names, each NAME[:[.]WIDTH]
               -o, --format=FORMAT    fields: Slurm's %-codes (see squeue(1))
               -l, --long             long format with state and time limit
               -r, --array            one line per pending array task

@@ -461,4 +461,26 @@ class SqueueTest {
                         ""));
         assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-i", "0").code()).isEqualTo(1);
     }
+
+    @Test
+    void longFormatTakesSlurmsFieldNames() throws Exception {
+        Result r = Fixtures.run(
+                new Squeue(),
+                busy(),
+                NOW,
+                "-t",
+                "R",
+                "-O",
+                "JobID,Name:10,UserName:.6,State:8|,partition:.7,TimeUsed,NumNodes:6,ReasonList");
+        assertThat(r.code()).isZero();
+        assertThat(r.out())
+                .isEqualTo(
+                        lines(
+                                "JOBID               NAME        USERSTATE   |PARTITITIME                NODES NODELIST(REASON)    ",
+                                "1346                tlimit      rootRUNNING |  debug0:05                1     vm                  ",
+                                "1347                runner      rootRUNNING |  debug0:03                1     vm                  "));
+        Result bad = Fixtures.run(new Squeue(), busy(), NOW, "-h", "-t", "R", "-O", "JobID:5,Bogus:3,StateCompact:3");
+        assertThat(bad.err()).isEqualTo(lines("squeue: error: Invalid job format specification: Bogus"));
+        assertThat(bad.out()).isEqualTo(lines("1346    R  ", "1347    R  "));
+    }
 }
