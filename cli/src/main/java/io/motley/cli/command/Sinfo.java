@@ -664,6 +664,7 @@ public final class Sinfo implements Command {
               -r, --responding           report only responding nodes
               -R, --list-reasons         list the reasons nodes are down or drained (and an up node's clock skew)
               -s, --summarize            one line per partition with node counts (A/I/O/T)
+              -S, --sort=KEYS            sort by format codes, e.g. #P,-t ('-' descending)
               -t, --states=STATES        only nodes in these states (idle,mix,alloc,down,drain,
                                          drained,draining, or 'all')
               -V, --version              output version information and exit
