@@ -35,7 +35,7 @@ public final class Sinfo implements Command {
     static final String NODE_FORMAT = "%N %.6D %.9P %6t";
     // 22.05 prints CPUS left-justified in this layout (see the reference capture)
     static final String NODE_LONG_FORMAT = "%N %.6D %.9P %.11T %4c %.8z %.6m %.8d %.6w %.8f %20E";
-    static final String SUMMARIZE_FORMAT = "%9P %.5a %.10l %.16F  %N";
+    static final String SUMMARIZE_FORMAT = "%9P %.5a %.10l %.16F %N";
     static final String REASONS_FORMAT = "%20E %9u %19H %N";
     static final String REASONS_LONG_FORMAT = "%20E %12U %19H %6t %N";
 
@@ -62,6 +62,7 @@ public final class Sinfo implements Command {
             OptionSpec.flag('r', "responding"),
             OptionSpec.flag('R', "list-reasons"),
             OptionSpec.flag('s', "summarize"),
+            OptionSpec.value('S', "sort"),
             OptionSpec.value('t', "states"),
             OptionSpec.flag('\0', "usage"),
             OptionSpec.flag('v', "verbose"),
@@ -95,7 +96,6 @@ public final class Sinfo implements Command {
                 p.has("states") ? parseStates(p.last("states")) : reasons ? Sinfo::hasReason : n -> true;
         Set<String> onlyNodes = p.has("nodes") ? new HashSet<>(expandNodes(p.last("nodes"))) : null;
         Set<String> onlyPartitions = p.has("partition") ? p.list("partition") : null;
-        boolean filtering = p.has("states") || reasons || onlyNodes != null || p.has("dead") || p.has("responding");
 
         String format;
         boolean defaultLayout = !p.has("format");
@@ -153,8 +153,8 @@ public final class Sinfo implements Command {
             List<Node> members =
                     nodes.stream().filter(n -> part.contains(n.name())).toList();
             if (members.isEmpty()) {
-                // an empty partition still gets its line, unless nodes were filtered away
-                if (!filtering) rows.add(new Row(part, i, List.of()));
+                // a partition with no node to show still gets its line (0 nodes, n/a), as in Slurm, unless by node
+                if (!nodeMode) rows.add(new Row(part, i, List.of()));
                 continue;
             }
             if (nodeMode) {
@@ -167,7 +167,10 @@ public final class Sinfo implements Command {
                         .add(n);
             for (List<Node> g : groups.values()) rows.add(new Row(part, i, List.copyOf(g)));
         }
-        if (nodeMode) {
+        Comparator<Row> sortBy = p.has("sort") ? sortBy(p.last("sort"), partitionList.cluster(), io) : null;
+        if (sortBy != null) {
+            rows.sort(sortBy);
+        } else if (nodeMode) {
             rows.sort(Comparator.comparing(
                     (Row r) -> r.nodes().isEmpty() ? "" : r.nodes().get(0).name(), NAME_ORDER));
         } else {
@@ -199,6 +202,46 @@ public final class Sinfo implements Command {
         if (!p.has("noheader")) io.out().println(layout.line(cols, null));
         for (Row r : rows) io.out().println(layout.line(cols, r));
         return 0;
+    }
+
+    /**
+     * The order of sinfo -S's keys: format codes, each with an optional '+' or '-' (descending),
+     * {@code #P} for partitions as configured; numbers compare as numbers, states by their rank.
+     */
+    static Comparator<Row> sortBy(String keys, String cluster, Io io) {
+        Comparator<Row> by = (a, b) -> 0;
+        for (String k : keys.split(",")) {
+            String t = k.trim();
+            boolean desc = t.startsWith("-");
+            if (desc || t.startsWith("+")) t = t.substring(1);
+            boolean configured = t.startsWith("#");
+            if (configured) t = t.substring(1);
+            if (t.length() != 1 || header(t.charAt(0)) == null)
+                throw new UsageException("error: Invalid sort specification: " + k.trim(), 1, false);
+            char f = t.charAt(0);
+            Comparator<Row> one;
+            if (configured && (f == 'P' || f == 'R')) {
+                one = Comparator.comparingInt(Row::partitionIndex);
+            } else if (f == 't' || f == 'T') {
+                one = Comparator.comparingInt(Sinfo::rowStateRank);
+            } else if (f == 'N' || f == 'n') {
+                one = Comparator.comparing(
+                        (Row r) -> r.nodes().isEmpty() ? "" : r.nodes().get(0).name(), NAME_ORDER);
+            } else if (f == 'P' || f == 'R') {
+                one = Comparator.comparing(
+                        (Row r) -> r.partition() == null ? "" : r.partition().name());
+            } else {
+                one = (a, b) -> {
+                    String va = value(f, a, cluster, io.zone());
+                    String vb = value(f, b, cluster, io.zone());
+                    if (va.matches("\\d+") && vb.matches("\\d+"))
+                        return Long.compare(Long.parseLong(va), Long.parseLong(vb));
+                    return va.compareTo(vb);
+                };
+            }
+            by = by.thenComparing(desc ? one.reversed() : one);
+        }
+        return by;
     }
 
     /** The widths sinfo computes for its own layouts (-1: use the format's width). */
@@ -621,6 +664,7 @@ public final class Sinfo implements Command {
               -r, --responding           report only responding nodes
               -R, --list-reasons         list the reasons nodes are down or drained (and an up node's clock skew)
               -s, --summarize            one line per partition with node counts (A/I/O/T)
+              -S, --sort=KEYS            sort by format codes, e.g. #P,-t ('-' descending)
               -t, --states=STATES        only nodes in these states (idle,mix,alloc,down,drain,
                                          drained,draining, or 'all')
               -V, --version              output version information and exit

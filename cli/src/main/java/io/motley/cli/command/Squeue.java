@@ -53,26 +53,69 @@ public final class Squeue implements Command {
             OptionSpec.value('w', "nodelist"),
             OptionSpec.flag('h', "noheader"),
             OptionSpec.value('o', "format"),
+            OptionSpec.value('O', "Format"),
             OptionSpec.flag('l', "long"),
             OptionSpec.flag('r', "array"),
             OptionSpec.flag('\0', "start"),
             OptionSpec.flag('a', "all"),
             OptionSpec.flag('v', "verbose"),
+            OptionSpec.value('q', "qos"),
+            OptionSpec.value('S', "sort"),
+            OptionSpec.value('i', "iterate"),
             OptionSpec.flag('\0', "help"),
             OptionSpec.flag('\0', "usage"),
             OptionSpec.flag('V', "version"));
+
+    /** Whether a name is a user of this host (as getpwnam would say). */
+    private final java.util.function.Predicate<String> localUser;
+
+    /** How squeue -i waits between its rounds. */
+    private final Sleeper sleeper;
+
+    /** Waits {@code seconds}; interrupted, squeue -i stops. */
+    interface Sleeper {
+        void sleep(long seconds) throws InterruptedException;
+    }
+
+    public Squeue() {
+        this(Squeue::localUser, s -> Thread.sleep(s * 1000));
+    }
+
+    /** squeue on a host whose users {@code localUser} knows. */
+    Squeue(java.util.function.Predicate<String> localUser) {
+        this(localUser, s -> Thread.sleep(s * 1000));
+    }
+
+    /** squeue on a host whose users {@code localUser} knows, waiting with {@code sleeper} between -i's rounds. */
+    Squeue(java.util.function.Predicate<String> localUser, Sleeper sleeper) {
+        this.localUser = localUser;
+        this.sleeper = sleeper;
+    }
 
     @Override
     public int run(List<String> args, Io io) throws Exception {
         GetOpt.Parsed p = new GetOpt("squeue", OPTIONS, false).parse(args);
         if (Command.helpOrVersion(p, io, HELP)) return 0;
         Set<Long> ids = new HashSet<>();
+        // -j A_3: only those tasks of array A (null while no task is named); jobs named whole are in whole
+        Map<Long, Set<Integer>> tasks = null;
+        Set<Long> whole = new HashSet<>();
+        List<String> specs = new ArrayList<>();
         for (String list : p.all("jobs")) {
-            for (String t : list.split(",")) {
-                ids.add(jobId(t.trim()));
+            for (String t : list.split(",")) specs.add(t.trim());
+        }
+        specs.addAll(p.operands());
+        for (String spec : specs) {
+            long id = jobId(spec);
+            ids.add(id);
+            int task = taskId(spec);
+            if (task < 0) {
+                whole.add(id);
+            } else {
+                if (tasks == null) tasks = new HashMap<>();
+                tasks.computeIfAbsent(id, k -> new HashSet<>()).add(task);
             }
         }
-        ids.addAll(p.operands().stream().map(Squeue::jobId).toList());
         Set<String> users = new HashSet<>();
         users.addAll(p.listAll("user"));
         if (p.has("me")) users.add(io.userName());
@@ -87,30 +130,311 @@ public final class Squeue implements Command {
         String format = p.has("format")
                 ? p.last("format")
                 : p.has("start") ? START_FORMAT : p.has("long") ? LONG_FORMAT : DEFAULT_FORMAT;
-        List<Column> cols = FormatString.parse(format);
+        List<Column> cols = p.has("Format") ? longFormat(p.last("Format"), io) : FormatString.parse(format);
         StringBuilder fields = new StringBuilder();
-        for (Column c : cols) if (!c.isLiteral()) fields.append(c.field());
+        for (Column c : cols) if (!c.isLiteral()) fields.append(wire(c.field()));
         if (p.has("start")) fields.append('S');
         if (p.has("array")) fields.append(Queue.ARRAY_TASKS);
+        if (tasks != null) fields.append("iA").append(Queue.ARRAY_TASKS);
+        if (!users.isEmpty() && fields.indexOf("u") < 0) fields.append('u');
+        Set<String> qos = p.list("qos");
+        if (!qos.isEmpty()) fields.append('q');
+        List<SortKey> sortKeys = p.has("sort") ? sortKeys(p.last("sort")) : List.of();
+        for (SortKey k : sortKeys) fields.append(wire(k.field()));
+        long iterate = 0;
+        if (p.has("iterate")) {
+            try {
+                iterate = Long.parseLong(p.last("iterate").trim());
+            } catch (NumberFormatException e) {
+                iterate = -1;
+            }
+            if (iterate <= 0) throw new UsageException("error: --iterate=" + p.last("iterate"), 1, false);
+        }
         // an explicit job id shows that job whatever its state, as in Slurm, unless states are named too
         boolean byState = ids.isEmpty() || p.has("states") || p.has("start");
         Queue query =
                 new Queue(ids, users, byState ? states : null, partitions, names, accounts, onNodes, fields.toString());
 
+        for (long round = 0; ; round++) {
+            // a round of -i later is its seconds later
+            Io at = round == 0 ? io : later(io, round * iterate);
+            int rc = round(p, query, specs, ids, whole, tasks, users, qos, sortKeys, cols, at);
+            if (rc != 0 || iterate == 0) return rc;
+            io.out().println();
+            try {
+                sleeper.sleep(iterate);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 0;
+            }
+        }
+    }
+
+    /** {@code io} as it is {@code seconds} later. */
+    private static Io later(Io io, long seconds) {
+        return new Io(
+                io.out(),
+                io.err(),
+                io.in(),
+                io.stdinIsTerminal(),
+                io.env(),
+                io.cwd(),
+                io.gateway(),
+                io.nowSeconds() + seconds,
+                io.zone(),
+                io.hostname(),
+                io.userName(),
+                io.uid());
+    }
+
+    /** One listing: squeue's whole output without -i. */
+    private int round(
+            GetOpt.Parsed p,
+            Queue query,
+            List<String> specs,
+            Set<Long> ids,
+            Set<Long> whole,
+            Map<Long, Set<Integer>> tasks,
+            Set<String> users,
+            Set<String> qos,
+            List<SortKey> sortKeys,
+            List<Column> cols,
+            Io io)
+            throws ClusterUnreachable {
         QueueTable table = ask(query, io);
+        for (String u : unknownUsers(users, table, localUser)) io.err().println("squeue: error: Invalid user: " + u);
+        // one job named alone is loaded alone in Slurm, and one it does not have is an error
+        if (specs.size() == 1 && table.size() == 0 && !exists(ids, io)) {
+            io.err().println("slurm_load_jobs error: Invalid job id specified");
+            return 1;
+        }
         long now = io.nowSeconds();
         boolean byStart = p.has("start");
         // the controller sends the rows in squeue's order; an older one, or the whole records of a controller that
         // does not know this request, are put in order here
         int[] order = inOrder(table, byStart, now) ? null : sorted(table, byStart, now);
-        if (p.has("long")) {
+        if (!qos.isEmpty()) order = withQos(table, order, qos);
+        if (!sortKeys.isEmpty()) order = sortedBy(table, order, sortKeys, io);
+        if (!p.has("noheader") && (p.has("long") || p.has("iterate") || p.has("verbose"))) {
             io.out()
                     .println(DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss yyyy", Locale.ENGLISH)
                             .format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(now), io.zone())));
         }
         if (!p.has("noheader")) io.out().println(FormatString.header(cols, Squeue::header));
-        print(table, order, p.has("array"), cols, io);
+        print(table, order, p.has("array"), tasks == null ? null : new Tasks(whole, tasks), cols, io);
         return 0;
+    }
+
+    /** squeue -O's field names (lower case) and the -o code that prints each (Slurm's pairs). */
+    private static final Map<String, Character> LONG_NAMES = Map.ofEntries(
+            Map.entry("account", 'a'),
+            Map.entry("arrayjobid", 'F'),
+            Map.entry("arraytaskid", 'K'),
+            Map.entry("batchhost", 'B'),
+            Map.entry("command", 'o'),
+            Map.entry("comment", 'k'),
+            Map.entry("contiguous", 'O'),
+            Map.entry("cores", 'I'),
+            Map.entry("corespec", 'X'),
+            Map.entry("dependency", 'E'),
+            Map.entry("endtime", 'e'),
+            Map.entry("feature", 'f'),
+            Map.entry("gres", 'b'),
+            Map.entry("tres-per-node", 'b'),
+            Map.entry("groupid", 'G'),
+            Map.entry("groupname", 'g'),
+            Map.entry("jobarrayid", 'i'),
+            Map.entry("jobid", 'i'),
+            Map.entry("licenses", 'W'),
+            Map.entry("mincpus", 'c'),
+            Map.entry("minmemory", 'm'),
+            Map.entry("mintmpdisk", 'd'),
+            Map.entry("name", 'j'),
+            Map.entry("nice", 'y'),
+            Map.entry("nodelist", 'N'),
+            Map.entry("numcpus", 'C'),
+            Map.entry("numnodes", 'D'),
+            Map.entry("oversubscribe", 'h'),
+            Map.entry("shared", 'h'),
+            Map.entry("partition", 'P'),
+            Map.entry("priority", 'p'),
+            Map.entry("prioritylong", 'Q'),
+            Map.entry("qos", 'q'),
+            Map.entry("reason", 'r'),
+            Map.entry("reasonlist", 'R'),
+            Map.entry("reqnodes", 'n'),
+            Map.entry("reservation", 'v'),
+            Map.entry("schednodes", 'Y'),
+            Map.entry("sct", 'z'),
+            Map.entry("sockets", 'H'),
+            Map.entry("starttime", 'S'),
+            Map.entry("state", 'T'),
+            Map.entry("statecompact", 't'),
+            Map.entry("submittime", 'V'),
+            Map.entry("threads", 'J'),
+            Map.entry("timeleft", 'L'),
+            Map.entry("timelimit", 'l'),
+            Map.entry("timeused", 'M'),
+            Map.entry("userid", 'U'),
+            Map.entry("username", 'u'),
+            Map.entry("wckey", 'w'),
+            Map.entry("workdir", 'Z'));
+
+    /**
+     * The columns of squeue -O: {@code Name[:[.]WIDTH[SUFFIX]]} each, comma-separated, 20 wide and
+     * left-justified unless given, with nothing between them but a suffix. A name squeue does not
+     * know is an empty column and an error line, as Slurm's.
+     */
+    static List<Column> longFormat(String spec, Io io) {
+        List<Column> out = new ArrayList<>();
+        for (String token : spec.split(",")) {
+            if (token.isEmpty()) continue;
+            String name = token;
+            int width = 20;
+            boolean right = false;
+            String suffix = "";
+            int colon = token.indexOf(':');
+            if (colon >= 0) {
+                name = token.substring(0, colon);
+                String rest = token.substring(colon + 1);
+                if (rest.startsWith(".")) {
+                    right = true;
+                    rest = rest.substring(1);
+                }
+                int d = 0;
+                while (d < rest.length() && Character.isDigit(rest.charAt(d))) d++;
+                width = d == 0 ? 0 : Integer.parseInt(rest.substring(0, d));
+                suffix = rest.substring(d);
+            }
+            Character code = LONG_NAMES.get(name.toLowerCase(Locale.ROOT));
+            if (code == null) {
+                io.err().println("squeue: error: Invalid job format specification: " + name);
+                code = '\u0001';
+            }
+            out.add(new Column(code, width, right, null));
+            if (!suffix.isEmpty()) out.add(Column.literal(suffix));
+        }
+        return out;
+    }
+
+    /** A key of squeue -S: a format code, descending with a leading '-'. */
+    record SortKey(char field, boolean descending) {}
+
+    /** The keys of -S's list ({@code "P,-t,i"}: Slurm's format codes, each with an optional '+' or '-'). */
+    static List<SortKey> sortKeys(String list) {
+        List<SortKey> out = new ArrayList<>();
+        for (String k : list.split(",")) {
+            String t = k.trim();
+            boolean desc = t.startsWith("-");
+            if (desc || t.startsWith("+")) t = t.substring(1);
+            if (t.length() != 1 || header(t.charAt(0)) == null)
+                throw new UsageException("error: Invalid sort specification: " + k.trim(), 1, false);
+            out.add(new SortKey(t.charAt(0), desc));
+        }
+        return out;
+    }
+
+    /** The rows of {@code order} (null: all, as they are) whose QOS is one of {@code qos}. */
+    static int[] withQos(QueueTable t, int[] order, Set<String> qos) {
+        int[] out = new int[t.size()];
+        int n = 0;
+        for (int k = 0; k < t.size(); k++) {
+            int r = order == null ? k : order[k];
+            String q = t.text(QueueTable.QOS, r);
+            if (qos.contains(q == null ? "normal" : q)) out[n++] = r;
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    /** {@code order}'s rows (null: all, as they are) sorted by {@code keys}, ties kept in squeue's order. */
+    static int[] sortedBy(QueueTable t, int[] order, List<SortKey> keys, Io io) {
+        int size = order == null ? t.size() : order.length;
+        Integer[] rows = new Integer[size];
+        for (int k = 0; k < size; k++) rows[k] = order == null ? k : order[k];
+        java.util.Comparator<Integer> by = (a, b) -> 0;
+        for (SortKey key : keys) {
+            java.util.Comparator<Integer> one = byField(t, key.field(), io);
+            by = by.thenComparing(key.descending() ? one.reversed() : one);
+        }
+        Arrays.sort(rows, by);
+        int[] out = new int[size];
+        for (int k = 0; k < size; k++) out[k] = rows[k];
+        return out;
+    }
+
+    /** Rows ordered by what format code {@code c} prints: by the number behind it where it has one, else by its text. */
+    private static java.util.Comparator<Integer> byField(QueueTable t, char c, Io io) {
+        long now = io.nowSeconds();
+        java.util.function.ToLongFunction<Integer> number = switch (c) {
+            case 'i' -> r -> t.num(QueueTable.ID, r);
+            case 'A', 'F' ->
+                r -> {
+                    long aj = t.num(QueueTable.ARRAY_JOB_ID, r);
+                    return aj != 0 ? aj : t.num(QueueTable.ID, r);
+                };
+            case 'Q', 'p' -> r -> t.num(QueueTable.PRIORITY, r);
+            case 'U' -> r -> t.num(QueueTable.UID, r);
+            case 'G' -> r -> t.num(QueueTable.GID, r);
+            case 'C', 'c' -> r -> t.num(QueueTable.CPUS, r);
+            case 'y' -> r -> t.num(QueueTable.NICE, r);
+            case 'M' -> r -> elapsed(t.num(QueueTable.START, r), t.num(QueueTable.END, r), now);
+            case 'l', 'L' -> r -> limit(t.num(QueueTable.LIMIT, r));
+            case 'V' -> r -> t.num(QueueTable.SUBMIT, r);
+            case 'S' -> r -> expectedStart(t, r, now);
+            case 'e' -> r -> t.num(QueueTable.END, r);
+            default -> null;
+        };
+        if (number != null) return java.util.Comparator.comparingLong(number);
+        Function<QueueRow, String> f = field(c, io);
+        if (f == null) return (a, b) -> 0;
+        return java.util.Comparator.comparing(r -> String.valueOf(f.apply(t.row(r))));
+    }
+
+    /** The jobs squeue -j names: those named whole, and the tasks named of each array. */
+    record Tasks(Set<Long> whole, Map<Long, Set<Integer>> of) {}
+
+    /** Whether the controller has the job {@code ids} holds, in any state. */
+    private static boolean exists(Set<Long> ids, Io io) throws ClusterUnreachable {
+        Queue q = new Queue(ids, Set.of(), null, Set.of(), Set.of(), Set.of(), Set.of(), "i");
+        return ask(q, io).size() > 0;
+    }
+
+    /**
+     * The names of {@code users} Slurm's squeue would call invalid: neither a uid nor a user of
+     * this host, nor the owner of a job listed (a cluster's hosts need not share their users).
+     */
+    static List<String> unknownUsers(Set<String> users, QueueTable t, java.util.function.Predicate<String> localUser) {
+        List<String> out = new ArrayList<>();
+        Set<String> owners = new HashSet<>();
+        if (!users.isEmpty()) for (int r = 0; r < t.size(); r++) owners.add(t.text(QueueTable.USER, r));
+        for (String u : users.stream().sorted().toList()) {
+            if (u.chars().allMatch(Character::isDigit) || owners.contains(u) || localUser.test(u)) continue;
+            out.add(u);
+        }
+        return out;
+    }
+
+    private static boolean localUser(String name) {
+        try {
+            java.nio.file.FileSystems.getDefault()
+                    .getUserPrincipalLookupService()
+                    .lookupPrincipalByName(name);
+            return true;
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The fields the controller is asked for to print code {@code c}: %F is %A's array job id, %K
+     * the task id of %i's display or the array's pending tasks; the others ask for themselves.
+     */
+    static String wire(char c) {
+        return switch (c) {
+            case 'F' -> "A";
+            case 'K' -> "iA" + Queue.ARRAY_TASKS;
+            default -> String.valueOf(c);
+        };
     }
 
     /**
@@ -226,6 +550,11 @@ public final class Squeue implements Command {
      * digits, and the lines go out as bytes in blocks: no object per row.
      */
     static void print(QueueTable t, int[] order, boolean expand, List<Column> cols, Io io) {
+        print(t, order, expand, null, cols, io);
+    }
+
+    /** {@link #print}, of only the jobs and tasks {@code only} names when not null (squeue -j A_3). */
+    static void print(QueueTable t, int[] order, boolean expand, Tasks only, List<Column> cols, Io io) {
         Lines out = new Lines(io.out());
         List<Cell> line = new ArrayList<>();
         List<Keyed> run = new ArrayList<>();
@@ -244,10 +573,19 @@ public final class Squeue implements Command {
         }
         if (!run.isEmpty()) line.add(new Group(run));
         Cell[] cells = line.toArray(new Cell[0]);
-        int[] pending = expand ? t.indices(QueueTable.PENDING) : null;
-        for (int k = 0; k < t.size(); k++) {
+        int[] pending = expand || only != null ? t.indices(QueueTable.PENDING) : null;
+        int rows = order == null ? t.size() : order.length;
+        for (int k = 0; k < rows; k++) {
             int r = order == null ? k : order[k];
-            if (pending != null && pending[r] != 0 && t.state(r) == JobState.PENDING) {
+            if (only != null && !only.whole().contains(t.num(QueueTable.ID, r))) {
+                long aj = t.num(QueueTable.ARRAY_JOB_ID, r);
+                if (!only.whole().contains(aj)) {
+                    named(out, cells, t, r, pending, only.of().getOrDefault(aj, Set.of()));
+                    continue;
+                }
+            }
+            // an array's tasks that never started are a line each, cancelled too (squeue -r -t all)
+            if (expand && pending != null && pending[r] != 0) {
                 String aj = t.num(QueueTable.ARRAY_JOB_ID, r) + "_";
                 for (int task : ArraySpec.unfold(t.text(QueueTable.PENDING, r))) line(out, cells, t, r, aj + task);
             } else {
@@ -255,6 +593,25 @@ public final class Squeue implements Command {
             }
         }
         out.flush();
+    }
+
+    /** Of row {@code r} of an array, the tasks among {@code wanted}: each folded task alone, or the started task. */
+    private static void named(Lines out, Cell[] cells, QueueTable t, int r, int[] pending, Set<Integer> wanted) {
+        if (wanted.isEmpty()) return;
+        String aj = t.num(QueueTable.ARRAY_JOB_ID, r) + "_";
+        if (pending != null && pending[r] != 0) {
+            for (int task : ArraySpec.unfold(t.text(QueueTable.PENDING, r)))
+                if (wanted.contains(task)) line(out, cells, t, r, aj + task);
+            return;
+        }
+        String display = t.text(QueueTable.DISPLAY, r);
+        if (display != null && display.startsWith(aj)) {
+            try {
+                if (wanted.contains(Integer.parseInt(display.substring(aj.length())))) line(out, cells, t, r, null);
+            } catch (NumberFormatException e) {
+                // a folded display without its pending column: not a task named
+            }
+        }
     }
 
     private static void line(Lines out, Cell[] cells, QueueTable t, int r, String display) {
@@ -265,9 +622,11 @@ public final class Squeue implements Command {
     /** The cell that prints format column {@code c}, whose field text comes of a row by {@code f} (null: unknown). */
     private static Cell cell(Column c, QueueTable t, Function<QueueRow, String> f, long now) {
         if (f == null) return new Literal(c.fit(""));
+        String constant = CONSTANTS.get(c.field());
+        if (constant != null) return new Literal(c.fit(constant));
         return switch (c.field()) {
             case 'P' -> new ByText(c, t, QueueTable.PARTITION, f);
-            case 'j', 'o' -> new ByText(c, t, QueueTable.NAME, f);
+            case 'j' -> new ByText(c, t, QueueTable.NAME, f);
             case 'u' -> new ByText(c, t, QueueTable.USER, f);
             case 'T', 't', 'D' -> new ByText(c, t, QueueTable.STATE, f);
             case 'R' -> new ByText(c, t, QueueTable.NODES_OR_REASON, f);
@@ -280,7 +639,7 @@ public final class Squeue implements Command {
             case 'q' -> new ByText(c, t, QueueTable.QOS, f);
             case 'E' -> new ByText(c, t, QueueTable.DEPENDENCY, f);
             case 'i' -> new JobId(c, t, f);
-            case 'A', 'U', 'g', 'G', 'C', 'c', 'Q', 'y' -> new Number(c, c.field());
+            case 'A', 'F', 'U', 'G', 'C', 'c', 'Q', 'y' -> new Number(c, c.field());
             case 'M', 'l' -> new Duration(c, c.field(), now);
             default -> new ByRow(c, f);
         };
@@ -503,12 +862,12 @@ public final class Squeue implements Command {
         @Override
         void write(Lines out, QueueTable t, int r, String display) {
             long v = switch (field) {
-                case 'A' -> {
+                case 'A', 'F' -> {
                     long aj = t.num(QueueTable.ARRAY_JOB_ID, r);
                     yield aj != 0 ? aj : t.num(QueueTable.ID, r);
                 }
                 case 'U' -> t.num(QueueTable.UID, r);
-                case 'g', 'G' -> t.num(QueueTable.GID, r);
+                case 'G' -> t.num(QueueTable.GID, r);
                 case 'C', 'c' -> t.num(QueueTable.CPUS, r);
                 case 'Q' -> t.num(QueueTable.PRIORITY, r);
                 case 'y' -> t.num(QueueTable.NICE, r);
@@ -728,10 +1087,55 @@ public final class Squeue implements Command {
         }
     }
 
+    /** The task of {@code A_3}, -1 for a plain id. */
+    private static int taskId(String s) {
+        int u = s.indexOf('_');
+        if (u <= 0) return -1;
+        try {
+            return Integer.parseInt(s.substring(u + 1));
+        } catch (NumberFormatException e) {
+            throw new UsageException("error: Invalid job id: " + s, 1, false);
+        }
+    }
+
+    /** Slurm's job states (names and codes) no Motley job is ever in: -t accepts them, and they match no job. */
+    private static final Set<String> NEVER = Set.of(
+            "CG",
+            "COMPLETING",
+            "S",
+            "SUSPENDED",
+            "CF",
+            "CONFIGURING",
+            "PR",
+            "PREEMPTED",
+            "BF",
+            "BOOT_FAIL",
+            "RQ",
+            "REQUEUED",
+            "RS",
+            "RESIZING",
+            "RD",
+            "RESV_DEL_HOLD",
+            "RF",
+            "REQUEUE_FED",
+            "RH",
+            "REQUEUE_HOLD",
+            "RV",
+            "REVOKED",
+            "SE",
+            "SPECIAL_EXIT",
+            "SI",
+            "SIGNALING",
+            "SO",
+            "STAGE_OUT",
+            "ST",
+            "STOPPED");
+
     static EnumSet<JobState> parseStates(String list) {
         EnumSet<JobState> out = EnumSet.noneOf(JobState.class);
         for (String s : list.split(",")) {
             if (s.equalsIgnoreCase("all")) return EnumSet.allOf(JobState.class);
+            if (NEVER.contains(s.trim().toUpperCase(Locale.ROOT))) continue;
             out.add(JobState.parse(s)
                     .orElseThrow(() -> new UsageException("error: Invalid job state specified: " + s, 1, false)));
         }
@@ -745,8 +1149,25 @@ public final class Squeue implements Command {
             case 'j' -> "NAME";
             case 'u' -> "USER";
             case 'U' -> "UID";
-            case 'g' -> "GROUP";
-            case 'G' -> "GID";
+            case 'g', 'G' -> "GROUP";
+            case 'b' -> "TRES_PER_NODE";
+            case 'd' -> "MIN_TMP_DISK";
+            case 'f' -> "FEATURES";
+            case 'F' -> "ARRAY_JOB_ID";
+            case 'h' -> "OVER_SUBSCRIBE";
+            case 'H' -> "SOCKETS_PER_NODE";
+            case 'I' -> "CORES_PER_SOCKET";
+            case 'J' -> "THREADS_PER_CORE";
+            case 'K' -> "ARRAY_TASK_ID";
+            case 'n' -> "REQ_NODES";
+            case 'O' -> "CONTIGUOUS";
+            case 'p' -> "PRIORITY";
+            case 'v' -> "RESERVATION";
+            case 'w' -> "WCKEY";
+            case 'W' -> "LICENSES";
+            case 'x' -> "EXC_NODES";
+            case 'X' -> "CORE_SPEC";
+            case 'z' -> "S:C:T";
             case 'T' -> "STATE";
             case 't' -> "ST";
             case 'M' -> "TIME";
@@ -794,10 +1215,14 @@ public final class Squeue implements Command {
             case 'i' -> r -> r.display() != null ? r.display() : Long.toString(r.id());
             case 'A' -> r -> Long.toString(r.arrayJobId() != 0 ? r.arrayJobId() : r.id());
             case 'P' -> QueueRow::partition;
-            case 'j', 'o' -> QueueRow::name;
+            case 'j' -> QueueRow::name;
             case 'u' -> QueueRow::user;
             case 'U' -> r -> Long.toString(r.uid());
-            case 'g', 'G' -> r -> Long.toString(r.gid());
+            case 'F' -> r -> Long.toString(r.arrayJobId() != 0 ? r.arrayJobId() : r.id());
+            case 'g' -> r -> Scontrol.groupName((int) r.gid());
+            case 'G' -> r -> Long.toString(r.gid());
+            case 'K' -> Squeue::arrayTaskId;
+            case 'p' -> r -> priorityFraction(r.priority());
             case 'T' -> r -> r.state().name();
             case 't' -> r -> r.state().code();
             case 'M' -> r -> compact.apply(elapsed(r, io.nowSeconds()));
@@ -828,8 +1253,52 @@ public final class Squeue implements Command {
             case 'q' -> r -> r.qos() == null ? "normal" : r.qos();
             case 'y' -> r -> Long.toString(r.nice());
             case 'E' -> r -> r.dependency() == null ? "(null)" : r.dependency() + "(unfulfilled)";
-            default -> null;
+            default -> {
+                String constant = CONSTANTS.get(c);
+                yield constant == null ? null : r -> constant;
+            }
         };
+    }
+
+    /**
+     * The fields Motley has no per-job value for, with what Slurm 22.05 prints for a job that asked
+     * for none of them: no command is kept (%o, as scontrol's Command=), nor requested or excluded
+     * nodes for squeue (%n, %x: Slurm prints them empty when none were asked for).
+     */
+    private static final Map<Character, String> CONSTANTS = Map.ofEntries(
+            Map.entry('b', "N/A"),
+            Map.entry('d', "0"),
+            Map.entry('f', "(null)"),
+            Map.entry('h', "OK"),
+            Map.entry('H', "*"),
+            Map.entry('I', "*"),
+            Map.entry('J', "*"),
+            Map.entry('n', ""),
+            Map.entry('o', "(null)"),
+            Map.entry('O', "0"),
+            Map.entry('v', "(null)"),
+            Map.entry('w', "(null)"),
+            Map.entry('W', "(null)"),
+            Map.entry('x', ""),
+            Map.entry('X', "N/A"),
+            Map.entry('z', "*:*:*"));
+
+    /** %K: a task's id, a pending array's task range, N/A for a job of no array (as Slurm's). */
+    static String arrayTaskId(QueueRow r) {
+        if (r.pending() != null) return r.pending();
+        if (r.display() != null) {
+            int u = r.display().indexOf('_');
+            if (u > 0) {
+                String task = r.display().substring(u + 1);
+                return task.startsWith("[") && task.endsWith("]") ? task.substring(1, task.length() - 1) : task;
+            }
+        }
+        return "N/A";
+    }
+
+    /** %p: the priority as a fraction of the largest, printed as Slurm's {@code %16.14f}. */
+    static String priorityFraction(long priority) {
+        return String.format(Locale.ROOT, "%16.14f", priority / 4294967295.0);
     }
 
     /** Seconds the job has run (or ran), as squeue's TIME shows. */
@@ -857,9 +1326,13 @@ public final class Squeue implements Command {
               -A, --account=LIST     accounts whose jobs to show
               -w, --nodelist=HOSTS   jobs on these nodes
               -h, --noheader         no header line
-              -o, --format=FORMAT    fields: %i %P %j %u %T %t %M %l %L %D %R %N %r %C %m %V %S %e %Z %a %k %Q %q %y %Y
+              -O, --Format=FIELDS    Slurm's field names, each NAME[:[.]WIDTH]
+              -o, --format=FORMAT    fields: Slurm's %-codes (see squeue(1))
               -l, --long             long format with state and time limit
               -r, --array            one line per pending array task
+              -q, --qos=LIST         QOS whose jobs to show
+              -S, --sort=KEYS        sort by format codes, e.g. P,-t,i ('-' descending)
+              -i, --iterate=SECONDS  list again every SECONDS
                   --start            pending jobs with their expected start times (known for jobs
                                      holding a backfill reservation, and for --begin) and the node
                                      planned (SCHEDNODES)""";

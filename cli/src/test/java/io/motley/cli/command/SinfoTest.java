@@ -106,8 +106,8 @@ class SinfoTest {
         Result r = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-s", "-p", "debug");
         assertThat(r.out())
                 .isEqualTo(lines(
-                        "PARTITION AVAIL  TIMELIMIT   NODES(A/I/O/T)  NODELIST",
-                        "debug*       up   infinite          1/2/2/5  n[1-5]"));
+                        "PARTITION AVAIL  TIMELIMIT   NODES(A/I/O/T) NODELIST",
+                        "debug*       up   infinite          1/2/2/5 n[1-5]"));
     }
 
     @Test
@@ -116,8 +116,8 @@ class SinfoTest {
         Result r = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-s", "-p", "debug, debug");
         assertThat(r.out())
                 .isEqualTo(lines(
-                        "PARTITION AVAIL  TIMELIMIT   NODES(A/I/O/T)  NODELIST",
-                        "debug*       up   infinite          1/2/2/5  n[1-5]"));
+                        "PARTITION AVAIL  TIMELIMIT   NODES(A/I/O/T) NODELIST",
+                        "debug*       up   infinite          1/2/2/5 n[1-5]"));
     }
 
     @Test
@@ -152,13 +152,23 @@ class SinfoTest {
     }
 
     @Test
-    void stateAndNodeFiltersDropEmptyPartitions() throws Exception {
+    void stateAndNodeFiltersKeepEmptyPartitionsLines() throws Exception {
         Result idle = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-t", "idle,drain");
         assertThat(idle.out())
                 .isEqualTo(lines(
                         "PARTITION AVAIL  TIMELIMIT  NODES  STATE NODELIST",
                         "debug*       up   infinite      1  drain n5",
-                        "debug*       up   infinite      2   idle n[1-2]"));
+                        "debug*       up   infinite      2   idle n[1-2]",
+                        "gpu          up 1-00:00:00      0    n/a ",
+                        "empty        up   infinite      0    n/a "));
+        Result none = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-n", "nonode", "-p", "debug");
+        assertThat(none.out())
+                .as("as Slurm: the partition with 0 nodes and n/a")
+                .isEqualTo(lines(
+                        "PARTITION AVAIL  TIMELIMIT  NODES  STATE NODELIST",
+                        "debug*       up   infinite      0    n/a "));
+        Result dead = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-h", "-d", "-p", "gpu");
+        assertThat(dead.out()).isEqualTo(lines("gpu          up 1-00:00:00      0    n/a "));
 
         Result gpu = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "--partition=gpu", "--noheader", "-t", "mix");
         assertThat(gpu.out()).isEqualTo(lines("gpu          up 1-00:00:00      1    mix n3"));
@@ -266,5 +276,22 @@ class SinfoTest {
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err())
                 .isEqualTo(lines("sinfo: unrecognized option '--bogus'", "Try \"sinfo --help\" for more information"));
+    }
+
+    @Test
+    void sortKeysAreSlurmsFormatCodes() throws Exception {
+        assertThat(Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-h", "-S", "-P,D", "-o", "%P %D %t")
+                        .out())
+                .isEqualTo(lines(
+                        "gpu 1 mix",
+                        "gpu 1 down",
+                        "empty 0 n/a",
+                        "debug* 1 mix",
+                        "debug* 1 down",
+                        "debug* 1 drain",
+                        "debug* 2 idle"));
+        Result bad = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-S", "P,%");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).isEqualTo(lines("sinfo: error: Invalid sort specification: %"));
     }
 }

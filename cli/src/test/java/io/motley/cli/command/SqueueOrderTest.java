@@ -27,6 +27,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +51,9 @@ class SqueueOrderTest {
             List.of("-u", "alice", "-p", "batch"));
 
     private static final String[] USERS = {"root", "alice", "bob"};
+    /** The users of the host squeue runs on: those of the queue, whether they have jobs or not. */
+    private static final java.util.function.Predicate<String> HOST_USERS = Set.of(USERS)::contains;
+
     private static final String[] PARTITIONS = {"debug", "batch", "gpu,batch"};
     private static final String[] NAMES = {"a", "longer-name", "tab\there", "ünï"};
 
@@ -100,7 +104,7 @@ class SqueueOrderTest {
             for (List<String> options : OPTIONS) {
                 List<String> args = new ArrayList<>(options);
                 args.add("-h");
-                Result now = Fixtures.run(new Squeue(), c, NOW, args.toArray(new String[0]));
+                Result now = Fixtures.run(new Squeue(HOST_USERS), c, NOW, args.toArray(new String[0]));
                 assertThat(now.err()).isEmpty();
                 assertThat(now.out()).as("squeue %s", args).isEqualTo(before(c, options));
             }
@@ -116,10 +120,11 @@ class SqueueOrderTest {
                 List<String> args = new ArrayList<>(options);
                 args.add("-h");
                 String[] argv = args.toArray(new String[0]);
-                String expected = Fixtures.run(new Squeue(), c, NOW, argv).out();
+                String expected =
+                        Fixtures.run(new Squeue(HOST_USERS), c, NOW, argv).out();
                 c.older();
                 c.requests.clear();
-                Result old = Fixtures.run(new Squeue(), c, NOW, argv);
+                Result old = Fixtures.run(new Squeue(HOST_USERS), c, NOW, argv);
                 c.queueRefused = null;
                 assertThat(old.code()).isZero();
                 assertThat(old.out()).as("squeue %s", args).isEqualTo(expected);
@@ -132,7 +137,7 @@ class SqueueOrderTest {
     void anotherRefusalOfTheRequestIsTheCommandsError() {
         FakeCluster c = queue(new Random(1), 3);
         c.queueRefused = "permission denied";
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Fixtures.run(new Squeue(), c, NOW))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Fixtures.run(new Squeue(HOST_USERS), c, NOW))
                 .isInstanceOf(io.motley.cli.client.AgentClient.RequestFailed.class)
                 .hasMessage("permission denied");
         assertThat(c.requests).extracting(Frame::op).containsExactly(Ops.QUEUE);
@@ -229,13 +234,7 @@ class SqueueOrderTest {
                 if (f != null) fields.put(col.field(), r -> FreeText.escape(f.apply(r)));
             }
         StringBuilder out = new StringBuilder();
-        if (options.contains("-l")) {
-            out.append(java.time.format.DateTimeFormatter.ofPattern(
-                                    "EEE MMM dd HH:mm:ss yyyy", java.util.Locale.ENGLISH)
-                            .format(java.time.ZonedDateTime.ofInstant(
-                                    java.time.Instant.ofEpochSecond(NOW), Fixtures.ZONE)))
-                    .append('\n');
-        }
+        // every run here is -h: squeue -l -h prints no date line, as Slurm's
         for (QueueRow r : rows) {
             FormatString.renderTo(out, cols, r, fields::get);
             out.append('\n');
@@ -259,7 +258,7 @@ class SqueueOrderTest {
     private static List<QueueRow> expandArrays(List<QueueRow> rows) {
         List<QueueRow> out = new ArrayList<>();
         for (QueueRow r : rows) {
-            if (r.pending() == null || r.state() != JobState.PENDING) {
+            if (r.pending() == null) {
                 out.add(r);
                 continue;
             }

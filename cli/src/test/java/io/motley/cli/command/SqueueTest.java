@@ -276,4 +276,211 @@ class SqueueTest {
         assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-r", "-o", "%i %t").out())
                 .isEqualTo(lines("1390_3 PD", "1390_4 PD", "1390_5 PD"));
     }
+
+    @Test
+    void everyFormatCodeHasSlurmsHeaderAndValue() throws Exception {
+        FakeCluster c = new FakeCluster()
+                .jobs(
+                        Fixtures.job(1348, "pendA")
+                                .priority(4294901028L)
+                                .submitted(SUBMIT)
+                                .pending(PendingReason.Resources)
+                                .build(),
+                        Fixtures.job(1351, "arr")
+                                .priority(4294901020L)
+                                .submitted(SUBMIT)
+                                .pending(PendingReason.Priority)
+                                .build()
+                                .withArray(new io.motley.core.job.ArrayPart(1351, -1, "1-3")),
+                        Fixtures.job(1352, "task")
+                                .submitted(SUBMIT)
+                                .running("vm", SUBMIT, 1000)
+                                .build()
+                                .withArray(new io.motley.core.job.ArrayPart(1351, 7, "")));
+        Result r = Fixtures.run(
+                new Squeue(), c, NOW, "-o", "%b|%d|%f|%F|%h|%H|%I|%J|%K|%n|%O|%p|%v|%w|%W|%x|%X|%z|%g|%G|%o");
+        assertThat(r.out())
+                .isEqualTo(
+                        lines(
+                                "TRES_PER_NODE|MIN_TMP_DISK|FEATURES|ARRAY_JOB_ID|OVER_SUBSCRIBE|SOCKETS_PER_NODE"
+                                        + "|CORES_PER_SOCKET|THREADS_PER_CORE|ARRAY_TASK_ID|REQ_NODES|CONTIGUOUS|PRIORITY"
+                                        + "|RESERVATION|WCKEY|LICENSES|EXC_NODES|CORE_SPEC|S:C:T|GROUP|GROUP|COMMAND",
+                                "N/A|0|(null)|1348|OK|*|*|*|N/A||0|0.99998457101173|(null)|(null)|(null)||N/A|*:*:*|root|0|(null)",
+                                "N/A|0|(null)|1351|OK|*|*|*|1-3||0|0.99998456914909|(null)|(null)|(null)||N/A|*:*:*|root|0|(null)",
+                                "N/A|0|(null)|1351|OK|*|*|*|7||0|0.99998433724977|(null)|(null)|(null)||N/A|*:*:*|root|0|(null)"));
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-r", "-o", "%i %F %K")
+                        .out())
+                .isEqualTo(lines("1348 1348 N/A", "1351_1 1351 1", "1351_2 1351 2", "1351_3 1351 3", "1351_7 1351 7"));
+    }
+
+    @Test
+    void oneUnknownJobIdIsSlurmsError() throws Exception {
+        Result r = Fixtures.run(new Squeue(), busy(), NOW, "-j", "999999");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).isEqualTo(lines("slurm_load_jobs error: Invalid job id specified"));
+        Result filtered = Fixtures.run(new Squeue(), busy(), NOW, "-h", "-j", "1346", "-t", "PD");
+        assertThat(filtered.code()).as("a job that exists but is filtered out").isZero();
+        assertThat(filtered.out()).isEmpty();
+        Result several = Fixtures.run(new Squeue(), busy(), NOW, "-h", "-j", "999998,999999");
+        assertThat(several.code()).as("several ids are filtered, as Slurm's").isZero();
+        assertThat(several.err()).isEmpty();
+    }
+
+    @Test
+    void unknownUserIsSlurmsError() throws Exception {
+        Result r = Fixtures.run(new Squeue(), busy(), NOW, "-u", "nosuchuser");
+        assertThat(r.code()).isZero();
+        assertThat(r.err()).isEqualTo(lines("squeue: error: Invalid user: nosuchuser"));
+        assertThat(r.out())
+                .isEqualTo(
+                        lines("             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)"));
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-u", "alice,root,1000")
+                        .err())
+                .as("owners of listed jobs, local users and uids are known")
+                .isEmpty();
+    }
+
+    @Test
+    void oneTaskOfAPendingArrayIsShownAlone() throws Exception {
+        FakeCluster c = new FakeCluster()
+                .jobs(
+                        Fixtures.job(1351, "arr")
+                                .submitted(SUBMIT)
+                                .pending(PendingReason.Priority)
+                                .build()
+                                .withArray(new io.motley.core.job.ArrayPart(1351, -1, "2-5")),
+                        Fixtures.job(1352, "arr")
+                                .submitted(SUBMIT)
+                                .running("vm", SUBMIT, 1000)
+                                .build()
+                                .withArray(new io.motley.core.job.ArrayPart(1351, 1, "")),
+                        Fixtures.job(1353, "other")
+                                .submitted(SUBMIT)
+                                .pending(PendingReason.Priority)
+                                .build());
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-j", "1351_3", "-o", "%i %t")
+                        .out())
+                .isEqualTo(lines("1351_3 PD"));
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-j", "1351_1,1351_4,1353", "-o", "%i %t")
+                        .out())
+                .isEqualTo(lines("1351_4 PD", "1353 PD", "1351_1 R"));
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-j", "1351", "-o", "%i %t")
+                        .out())
+                .isEqualTo(lines("1351_[2-5] PD", "1351_1 R"));
+    }
+
+    @Test
+    void longWithoutHeaderHasNoDateLine() throws Exception {
+        Result r = Fixtures.run(new Squeue(), busy(), NOW, "-l", "-h", "-t", "R");
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "              1346     debug   tlimit     root  RUNNING       0:05      1:00      1 vm",
+                        "              1347     debug   runner     root  RUNNING       0:03 UNLIMITED      1 vm"));
+    }
+
+    @Test
+    void cancelledArrayIsATaskPerLineWithArrayOption() throws Exception {
+        FakeCluster c = new FakeCluster()
+                .jobs(Fixtures.job(1390, "arr")
+                        .submitted(SUBMIT)
+                        .ended(JobState.CANCELLED, new ExitStatus(0, 0), NOW)
+                        .build()
+                        .withArray(new io.motley.core.job.ArrayPart(1390, -1, "3-5")));
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-r", "-t", "all", "-o", "%i %t")
+                        .out())
+                .isEqualTo(lines("1390_3 CA", "1390_4 CA", "1390_5 CA"));
+    }
+
+    @Test
+    void sortKeysAreSlurmsFormatCodes() throws Exception {
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "-S", "-i", "-o", "%i")
+                        .out())
+                .isEqualTo(lines("1360", "1353", "1349", "1348", "1347", "1346"));
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "--sort=+u,-M", "-o", "%i %u %M")
+                        .out())
+                .as("ties keep squeue's order")
+                .isEqualTo(lines(
+                        "1360 alice 0:00",
+                        "1346 root 0:05",
+                        "1347 root 0:03",
+                        "1348 root 0:00",
+                        "1349 root 0:00",
+                        "1353 root 0:00"));
+        Result bad = Fixtures.run(new Squeue(), busy(), NOW, "-S", "i,%");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).isEqualTo(lines("squeue: error: Invalid sort specification: %"));
+    }
+
+    @Test
+    void qosFilter() throws Exception {
+        io.motley.core.job.Job base = Fixtures.job(1370, "high")
+                .submitted(SUBMIT)
+                .pending(PendingReason.Priority)
+                .build();
+        FakeCluster c = busy().jobs(base.withRequest(base.request().charged("physics", "high")));
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-q", "high", "-o", "%i")
+                        .out())
+                .isEqualTo(lines("1370"));
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "--qos=normal", "-t", "R", "-o", "%i")
+                        .out())
+                .isEqualTo(lines("1346", "1347"));
+    }
+
+    @Test
+    void slurmStatesNoJobIsInAreAccepted() throws Exception {
+        Result cg = Fixtures.run(new Squeue(), busy(), NOW, "-h", "-t", "CG");
+        assertThat(cg.code()).isZero();
+        assertThat(cg.out()).isEmpty();
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "-t", "completing,S,suspended,R", "-o", "%i")
+                        .out())
+                .isEqualTo(lines("1346", "1347"));
+    }
+
+    @Test
+    void iterateListsAgainEverySecondsWithTheDate() throws Exception {
+        java.util.List<Long> slept = new java.util.ArrayList<>();
+        Squeue squeue = new Squeue(u -> true, s -> {
+            slept.add(s);
+            if (slept.size() == 2) throw new InterruptedException();
+        });
+        Result r = Fixtures.run(squeue, busy(), NOW, "-i", "5", "-t", "R", "-o", "%i %M");
+        assertThat(r.code()).isZero();
+        assertThat(slept).containsExactly(5L, 5L);
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "Sun Nov 22 12:39:16 2026",
+                        "JOBID TIME",
+                        "1346 0:05",
+                        "1347 0:03",
+                        "",
+                        "Sun Nov 22 12:39:21 2026",
+                        "JOBID TIME",
+                        "1346 0:10",
+                        "1347 0:08",
+                        ""));
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-i", "0").code()).isEqualTo(1);
+    }
+
+    @Test
+    void longFormatTakesSlurmsFieldNames() throws Exception {
+        Result r = Fixtures.run(
+                new Squeue(),
+                busy(),
+                NOW,
+                "-t",
+                "R",
+                "-O",
+                "JobID,Name:10,UserName:.6,State:8|,partition:.7,TimeUsed,NumNodes:6,ReasonList");
+        assertThat(r.code()).isZero();
+        assertThat(r.out())
+                .isEqualTo(
+                        lines(
+                                "JOBID               NAME        USERSTATE   |PARTITITIME                NODES NODELIST(REASON)    ",
+                                "1346                tlimit      rootRUNNING |  debug0:05                1     vm                  ",
+                                "1347                runner      rootRUNNING |  debug0:03                1     vm                  "));
+        Result bad = Fixtures.run(new Squeue(), busy(), NOW, "-h", "-t", "R", "-O", "JobID:5,Bogus:3,StateCompact:3");
+        assertThat(bad.err()).isEqualTo(lines("squeue: error: Invalid job format specification: Bogus"));
+        assertThat(bad.out()).isEqualTo(lines("1346    R  ", "1347    R  "));
+    }
 }
