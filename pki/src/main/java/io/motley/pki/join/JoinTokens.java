@@ -109,6 +109,19 @@ public final class JoinTokens {
      * @throws Refused wrong token (unknown id or wrong secret), revoked, expired or used up
      */
     public void redeem(String id, String secret, Instant now) throws IOException, Refused {
+        redeem(id, secret, now, () -> null);
+    }
+
+    /** What is checked once the token is good: a refusal, or null to count the use. */
+    public interface Admit {
+        String refusal() throws IOException;
+    }
+
+    /**
+     * As {@link #redeem(String, String, Instant)}, and then {@code admit} under the same lock: a use
+     * is counted only when it admits (a refused join costs a single-use token nothing).
+     */
+    public void redeem(String id, String secret, Instant now, Admit admit) throws IOException, Refused {
         String refusal = locked(entries -> {
             for (int i = 0; i < entries.size(); i++) {
                 Entry e = entries.get(i);
@@ -119,6 +132,8 @@ public final class JoinTokens {
                 if (e.revoked()) return "the token was revoked (motley token revoke)";
                 if (!now.isBefore(e.expires())) return "the token expired at " + e.expires();
                 if (e.usesLeft() == 0) return "the token is used up (it was created with --uses)";
+                String why = admit.refusal();
+                if (why != null) return why;
                 if (e.usesLeft() > 0) entries.set(i, new Entry(e.id(), e.hash(), e.expires(), e.usesLeft() - 1, false));
                 return null;
             }
@@ -138,7 +153,7 @@ public final class JoinTokens {
     }
 
     private interface Change<T> {
-        T apply(List<Entry> entries);
+        T apply(List<Entry> entries) throws IOException;
     }
 
     private synchronized <T> T locked(Change<T> change) throws IOException {
