@@ -109,14 +109,24 @@ public final class ControllerMain {
 
     /**
      * Hosts joining with a token ({@code motley join}) are enrolled on the port after the agents'
-     * ({@link Enrolment}), under mutual TLS; none under the shared key.
+     * ({@link Enrolment}), under mutual TLS; none under the shared key, nor when that port is taken
+     * (logged: the controller still serves its agents).
      */
     static Enrolment.Server enrolment(Path home, String clusterName, String bind, int port) throws IOException {
         if (LinkMode.fromEnvironment() == LinkMode.SHARED_KEY) return null;
         TlsHome tls = new TlsHome(home);
-        Enrolment.Server enrolment = new Enrolment.Server(
-                        tls, tls.controller(clusterName, Instant.now()), bind, Enrolment.port(port), Instant::now)
-                .start();
+        TlsCredentials credentials = tls.controller(clusterName, Instant.now());
+        Enrolment.Server enrolment;
+        try {
+            enrolment = new Enrolment.Server(tls, credentials, bind, Enrolment.port(port), Instant::now).start();
+        } catch (java.net.BindException e) {
+            // the agents' port works without it: hosts can still be given files with motley node issue
+            log.error(
+                    "cannot listen for joining hosts port={} error=\"{}\"; motley join will not reach this controller",
+                    Enrolment.port(port),
+                    e.getMessage());
+            return null;
+        }
         log.info("hosts join with a token on port={} tokens={}", enrolment.port(), Enrolment.tokensFile(tls));
         return enrolment;
     }

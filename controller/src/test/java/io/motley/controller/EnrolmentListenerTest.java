@@ -41,4 +41,12 @@ class EnrolmentListenerTest {
                     .hasMessageContaining("revoked");
         }
     }
+
+    @Test
+    void aTakenJoinPortLeavesTheControllerServingWithoutEnrolment() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            assertThat(ControllerMain.enrolment(home, "lab", "127.0.0.1", taken.getLocalPort() - 1))
+                    .isNull();
+        }
+    }
 }
