@@ -9,6 +9,7 @@ import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
 import io.motley.pki.Revocations;
 import io.motley.pki.TlsHome;
+import io.motley.pki.join.Enrolment;
 import io.motley.protocol.Bounds;
 import io.motley.protocol.ClusterKey;
 import io.motley.protocol.link.AgentPeer;
@@ -106,6 +107,30 @@ public final class ControllerMain {
                 credentials, clusterName, new Revocations(tls.dir().resolve("revoked")));
     }
 
+    /**
+     * Hosts joining with a token ({@code motley join}) are enrolled on the port after the agents'
+     * ({@link Enrolment}), under mutual TLS; none under the shared key, nor when that port is taken
+     * (logged: the controller still serves its agents).
+     */
+    static Enrolment.Server enrolment(Path home, String clusterName, String bind, int port) throws IOException {
+        if (LinkMode.fromEnvironment() == LinkMode.SHARED_KEY) return null;
+        TlsHome tls = new TlsHome(home);
+        TlsCredentials credentials = tls.controller(clusterName, Instant.now());
+        Enrolment.Server enrolment;
+        try {
+            enrolment = new Enrolment.Server(tls, credentials, bind, Enrolment.port(port), Instant::now).start();
+        } catch (java.net.BindException e) {
+            // the agents' port works without it: hosts can still be given files with motley node issue
+            log.error(
+                    "cannot listen for joining hosts port={} error=\"{}\"; motley join will not reach this controller",
+                    Enrolment.port(port),
+                    e.getMessage());
+            return null;
+        }
+        log.info("hosts join with a token on port={} tokens={}", enrolment.port(), Enrolment.tokensFile(tls));
+        return enrolment;
+    }
+
     static void run(Path home, String bind, Integer portOverride) throws IOException, InterruptedException {
         Path confFile = home.resolve("etc/motley.conf");
         ClusterConfig config =
@@ -124,6 +149,7 @@ public final class ControllerMain {
         }
         Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
         Files.writeString(home.resolve("run/controller.port"), server.port() + "\n");
+        Enrolment.Server enrolment = enrolment(home, config.clusterName(), bind, server.port());
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
         timers.scheduleAtFixedRate(
                 () -> {
@@ -142,6 +168,7 @@ public final class ControllerMain {
             scheduler.interrupt();
             timers.shutdownNow();
             try {
+                if (enrolment != null) enrolment.close();
                 server.close();
             } catch (IOException ignored) {
                 // shutting down anyway

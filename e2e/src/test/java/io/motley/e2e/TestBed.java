@@ -243,6 +243,57 @@ final class TestBed implements AutoCloseable {
                                 mem)));
     }
 
+    /**
+     * {@code motley init --advertise ADDR} in the controller's host (before {@link #startController}):
+     * the CA, the controller's certificate and a first token; returns the join line it printed
+     * ({@code motley join HOST:PORT --token TOKEN}).
+     */
+    String init() {
+        Run r = cmd(controllerHost, "motley", "init", "--advertise", address(controllerHost));
+        if (r.rc() != 0) throw new AssertionError("motley init failed rc=" + r.rc() + ": " + r.err());
+        return r.lines().stream()
+                .map(String::trim)
+                .filter(l -> l.startsWith("motley join "))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("motley init printed no join line: " + r.out()));
+    }
+
+    /** {@code motley token create ARGS...} in the controller's host: the new token. */
+    String createToken(String... args) {
+        List<String> all = new ArrayList<>(List.of("motley", "token", "create"));
+        all.addAll(List.of(args));
+        Run r = cmd(controllerHost, all.toArray(String[]::new));
+        if (r.rc() != 0) throw new AssertionError("motley token create failed rc=" + r.rc() + ": " + r.err());
+        return r.out().trim();
+    }
+
+    /** {@code motley join CONTROLLER:PORT --token TOKEN --no-start} in {@code host}: what it said. */
+    Run joinOnly(String host, String token) {
+        return cmd(host, "motley", "join", address(controllerHost) + ":" + PORT, "--token", token, "--no-start");
+    }
+
+    /**
+     * The other way to start an agent in {@code host} ({@link #startAgent} issues and copies the
+     * files by hand): {@code motley join CONTROLLER:PORT --token TOKEN}, which enrols the host and
+     * then runs its agent with the given slice of the machine.
+     */
+    void joinAgent(String host, String token, int cpus, String mem) throws IOException {
+        agents.put(
+                host,
+                daemon(
+                        host,
+                        "agent",
+                        List.of(
+                                "join",
+                                address(controllerHost) + ":" + PORT,
+                                "--token",
+                                token,
+                                "--cpus",
+                                Integer.toString(cpus),
+                                "--mem",
+                                mem)));
+    }
+
     /** Waits until sinfo on {@code from} shows every node in {@code nodes} up. */
     void awaitNodesUp(String from, String... nodes) {
         await().atMost(Duration.ofSeconds(40))

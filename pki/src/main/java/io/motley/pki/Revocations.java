@@ -32,6 +32,12 @@ public final class Revocations implements MutualTls.Admission {
         return node == null ? null : "the certificate of node " + node + " was revoked (motley node remove)";
     }
 
+    /** Whether the certificate with serial {@code serial} is revoked. */
+    public synchronized boolean isRevoked(java.math.BigInteger serial) {
+        reload();
+        return revoked.containsKey(serial.toString(16));
+    }
+
     /** Records that {@code certificate}, of node {@code node}, is revoked. */
     public void revoke(X509Certificate certificate, String node) throws IOException {
         revoke(certificate.getSerialNumber(), node);

@@ -129,6 +129,40 @@ public final class TlsHome {
     }
 
     /**
+     * Issues node {@code node} a certificate for a public key it made itself (it joins with a token),
+     * unless a certificate issued here to that name is still in force.
+     *
+     * @throws IllegalStateException the name is held by another certificate (revoke it with {@code motley node remove})
+     */
+    public X509Certificate enrolNode(String node, java.security.PublicKey publicKey, Instant now) throws IOException {
+        if (!hasAuthority())
+            throw new IOException("no CA on this host (" + caKey() + "): run this on the controller's host");
+        return locked(() -> {
+            Revocations revocations = new Revocations(revokedList());
+            for (java.math.BigInteger serial : issuedTo(node)) {
+                if (!revocations.isRevoked(serial))
+                    throw new IllegalStateException("node name " + node
+                            + " is held by another host's certificate (revoke it first: motley node remove " + node
+                            + ")");
+            }
+            CertificateAuthority ca = CertificateAuthority.load(caKey(), caCertificate());
+            X509Certificate c = ca.issueNode(node, publicKey, now, CertificateAuthority.NODE_VALIDITY);
+            recordIssued(c, node);
+            return c;
+        });
+    }
+
+    private java.util.List<java.math.BigInteger> issuedTo(String node) throws IOException {
+        java.util.List<java.math.BigInteger> serials = new java.util.ArrayList<>();
+        if (!Files.exists(issuedList())) return serials;
+        for (String line : Files.readAllLines(issuedList())) {
+            String[] parts = line.trim().split(" ", 2);
+            if (parts.length == 2 && parts[1].equals(node)) serials.add(new java.math.BigInteger(parts[0], 16));
+        }
+        return serials;
+    }
+
+    /**
      * Revokes every certificate issued here to node {@code node}; returns how many. The controller
      * refuses them from the node's next connection on.
      */
