@@ -199,7 +199,7 @@ public final class AgentMain {
     /**
      * How this agent proves itself: mutual TLS with node {@code node}'s certificate (made, and
      * renewed when due, where the CA is at hand, as under {@code motley up}; else the one {@code
-     * motley node issue} made for it on the controller's host and copied here), unless {@code MOTLEY_LINK=shared-key} asks for the cluster key.
+     * motley join} received, or {@code motley node issue} made on the controller's host), unless {@code MOTLEY_LINK=shared-key} asks for the cluster key.
      */
     static ControllerLink.Handshakes handshakes(Path home, Settings s, String node) throws IOException {
         if (LinkMode.fromEnvironment() == LinkMode.SHARED_KEY) {

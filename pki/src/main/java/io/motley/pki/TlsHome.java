@@ -96,8 +96,9 @@ public final class TlsHome {
             }
             if (!Files.exists(certificate(stem)))
                 throw new IOException("no certificate for node " + node + " in " + dir
-                        + ": have the controller's host issue one (`motley node issue " + node
-                        + " DIR`) and copy DIR's files here");
+                        + ": join the cluster (`motley join HOST:PORT --token TOKEN`, the line `motley init`"
+                        + " printed), or copy here the files `motley node issue " + node
+                        + " DIR` writes on the controller's host");
             TlsCredentials c = TlsCredentials.load(key(stem), certificate(stem), caCertificate());
             if (!c.validAt(now))
                 throw new IOException("the certificate of node " + node + " in " + dir + " expired at "

@@ -68,10 +68,10 @@ class TlsHomeTest {
     }
 
     @Test
-    void aHostWithoutTheCaAndWithoutACertificateIsToldHowToGetOne() {
+    void aHostWithoutTheCaAndWithoutACertificateIsToldToJoin() {
         assertThatThrownBy(() -> new TlsHome(home).node("n1", NOW))
                 .hasMessageContaining("no certificate for node n1")
-                .hasMessageContaining("motley node issue");
+                .hasMessageContaining("motley join HOST:PORT --token TOKEN");
     }
 
     @Test
