@@ -142,7 +142,8 @@ class MessagesTest {
                 Gpu.parse(""),
                 "cgroup2",
                 "submitter",
-                gpuUsage);
+                gpuUsage,
+                false);
     }
 
     static PriorityConfig weights() {

@@ -255,7 +255,8 @@ final class Fixtures {
                 java.util.List.of(),
                 "",
                 "",
-                "");
+                "",
+                false);
     }
 
     static Partition debug() {

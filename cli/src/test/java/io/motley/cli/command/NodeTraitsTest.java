@@ -41,7 +41,8 @@ class NodeTraitsTest {
                         new Gpu(1, "NVIDIA H100 80GB HBM3", 81559, "GPU-b")),
                 "cgroup2",
                 "submitter",
-                "0:util=3%,mem=10MiB;1:util=0%,mem=0MiB");
+                "0:util=3%,mem=10MiB;1:util=0%,mem=0MiB",
+                false);
     }
 
     final FakeCluster cluster =

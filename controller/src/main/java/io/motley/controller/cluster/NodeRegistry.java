@@ -119,7 +119,8 @@ final class NodeRegistry {
                     reported.gpus(),
                     reported.containment(),
                     reported.jobUser(),
-                    reported.gpuUsage());
+                    reported.gpuUsage(),
+                    false);
             try {
                 state.save(n);
             } catch (StoreException e) {

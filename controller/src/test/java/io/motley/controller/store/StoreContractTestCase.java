@@ -72,7 +72,8 @@ abstract class StoreContractTestCase {
                 List.of(),
                 "process",
                 "",
-                "");
+                "",
+                false);
     }
 
     @Test

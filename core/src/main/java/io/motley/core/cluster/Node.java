@@ -41,60 +41,6 @@ public record Node(
         gpus = gpus == null ? List.of() : List.copyOf(gpus);
     }
 
-    /** A node that is responding. */
-    public Node(
-            String name,
-            String address,
-            int cpus,
-            long memMiB,
-            int sockets,
-            int coresPerSocket,
-            int threadsPerCore,
-            String arch,
-            String os,
-            NodeState state,
-            String reason,
-            long reasonTime,
-            int allocCpus,
-            long allocMemMiB,
-            long freeMemMiB,
-            double cpuLoad,
-            long bootTime,
-            long agentStartTime,
-            String version,
-            List<String> features,
-            List<Gpu> gpus,
-            String containment,
-            String jobUser,
-            String gpuUsage) {
-        this(
-                name,
-                address,
-                cpus,
-                memMiB,
-                sockets,
-                coresPerSocket,
-                threadsPerCore,
-                arch,
-                os,
-                state,
-                reason,
-                reasonTime,
-                allocCpus,
-                allocMemMiB,
-                freeMemMiB,
-                cpuLoad,
-                bootTime,
-                agentStartTime,
-                version,
-                features,
-                gpus,
-                containment,
-                jobUser,
-                gpuUsage,
-                false);
-    }
-
     /** An UP node known only by its name and size, one socket, core and thread (tests, benchmarks). */
     public static Node of(String name, int cpus, long memMiB) {
         return new Node(
@@ -121,7 +67,8 @@ public record Node(
                 List.of(),
                 "",
                 "",
-                "");
+                "",
+                false);
     }
 
     /** What the scheduler sees: a node that is not responding takes no new jobs, as in Slurm. */
