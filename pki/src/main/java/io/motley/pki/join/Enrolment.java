@@ -5,6 +5,7 @@ import io.motley.protocol.Bounds;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
 import io.motley.protocol.Ops;
+import io.motley.protocol.link.AcceptLoop;
 import io.motley.protocol.link.MutualTls;
 import io.motley.protocol.link.TlsCredentials;
 import java.io.Closeable;
@@ -103,18 +104,30 @@ public final class Enrolment {
             return this;
         }
 
+        /** The shared accept loop: a failing accept (out of descriptors) backs off and is reported once per interval. */
         private void serve() {
-            while (!socket.isClosed()) {
-                Socket s;
-                try {
-                    s = socket.accept();
-                } catch (IOException e) {
-                    if (socket.isClosed()) return;
-                    log.warn("enrolment accept failed error=\"{}\"", e.getMessage());
-                    continue;
-                }
-                Thread.ofVirtual().start(() -> handle(s));
-            }
+            new AcceptLoop<>(
+                            new AcceptLoop.Source<Socket>() {
+                                @Override
+                                public Socket accept() throws IOException {
+                                    return socket.accept();
+                                }
+
+                                @Override
+                                public boolean isOpen() {
+                                    return !socket.isClosed();
+                                }
+                            },
+                            s -> Thread.ofVirtual().start(() -> handle(s)),
+                            (n, e) -> {
+                                if (e != null)
+                                    log.warn(
+                                            "enrolment accept failing count={} error=\"{}\"; backing off",
+                                            n,
+                                            e.getMessage());
+                                else log.info("enrolment accept working again after count={} more failures", n);
+                            })
+                    .run();
         }
 
         private void handle(Socket s) {
