@@ -66,12 +66,13 @@ public final class Codec {
             for (int i = 0; i < r.arguments().size(); i++)
                 argv.put(Integer.toString(i), r.arguments().get(i));
             f.add(argv);
-            if (!r.payload().options().isEmpty()) {
-                // found by name, not place, so that older records without it read the same
-                Frame opts = Frame.op("options");
-                r.payload().options().forEach(opts::put);
-                f.add(opts);
-            }
+        }
+        if (!r.payload().options().isEmpty()) {
+            // found by name, not place, so that older records without it read the same; sent without the
+            // payload too (small, and sacct, squeue and scontrol show some: WCKey, MailType)
+            Frame opts = Frame.op("options");
+            r.payload().options().forEach(opts::put);
+            f.add(opts);
         }
         return f;
     }
@@ -80,16 +81,20 @@ public final class Codec {
         String parts = f.str("partitions", "");
         Map<String, String> env = new LinkedHashMap<>();
         List<String> argv = new java.util.ArrayList<>();
-        if (!f.children().isEmpty()) env.putAll(f.children().get(0).fields());
-        if (f.children().size() > 1) argv.addAll(f.children().get(1).fields().values());
+        // the environment and the arguments are the first two children that are not the options
+        List<Frame> payload = new java.util.ArrayList<>();
         Map<String, String> options = new LinkedHashMap<>();
         for (Frame child : f.children()) {
             if ("options".equals(child.op())) {
                 child.fields().forEach((k, v) -> {
                     if (!k.equals("op")) options.put(k, v);
                 });
+            } else {
+                payload.add(child);
             }
         }
+        if (!payload.isEmpty()) env.putAll(payload.get(0).fields());
+        if (payload.size() > 1) argv.addAll(payload.get(1).fields().values());
         String workDir = f.str("workDir", "/");
         return new JobRequest(
                 f.str("name", "wrap"),

@@ -114,6 +114,20 @@ class JobFrameTest {
     }
 
     @Test
+    void keptOptionsTravelWithoutThePayloadTooAndAreNeverReadAsTheEnvironment() {
+        JobRequest kept = REQUEST.toBuilder()
+                .options(java.util.Map.of("wckey", "proj", "mail-type", "END"))
+                .build();
+        JobRequest back = Codec.request(Codec.request(kept, false));
+        assertThat(back.options()).containsEntry("wckey", "proj").containsEntry("mail-type", "END");
+        assertThat(back.environment())
+                .as("the options frame is not the environment")
+                .isEmpty();
+        assertThat(back.arguments()).isEmpty();
+        assertThat(Codec.request(Codec.request(kept, true))).isEqualTo(kept);
+    }
+
+    @Test
     void aRequestsLimitAndMemoryTravelAsTheWiresNumbersAndComeBackTyped() {
         Frame unset = Codec.request(REQUEST, false);
         assertThat(unset.str("timeLimit")).as("not given").isEqualTo("-2");

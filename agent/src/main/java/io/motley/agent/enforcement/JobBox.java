@@ -93,6 +93,18 @@ public abstract sealed class JobBox permits CgroupV2.Box, CgroupV1.Box, ProcessT
         return live;
     }
 
+    /**
+     * The job's live processes outside process group {@code pgid} (the batch shell's): its steps,
+     * which sbatch --signal without B: reaches, as Slurm signals steps and not the batch step.
+     */
+    public List<Long> processesOutsideGroup(long pgid) {
+        List<Long> live = new ArrayList<>();
+        for (ProcessTable.Proc p : ProcessTable.of(members()).values()) {
+            if (!p.dead() && p.pgid() != pgid) live.add(p.pid());
+        }
+        return live;
+    }
+
     /** Measures the job now; kills it where the memory limit is held by sampling and it is over. */
     public synchronized Usage sample() {
         long rss = 0;

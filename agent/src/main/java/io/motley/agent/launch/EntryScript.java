@@ -41,6 +41,10 @@ final class EntryScript {
             exec "$@"
             """;
 
+    /** As {@link #AS_USER}, for --open-mode=append: the output files are appended to, not truncated. */
+    static final String AS_USER_APPENDING = AS_USER.replace("exec >\"$1\" 2>&1", "exec >>\"$1\" 2>&1")
+            .replace("exec >\"$1\" 2>\"$2\"", "exec >>\"$1\" 2>>\"$2\"");
+
     private EntryScript() {}
 
     /**
@@ -60,13 +64,27 @@ final class EntryScript {
             String out,
             String err) {
         return render(
-                jobId, node, joinFiles, bindCommand, umask, asUser, envFile, workDir, script, out, err, null, null);
+                jobId,
+                node,
+                joinFiles,
+                bindCommand,
+                umask,
+                asUser,
+                envFile,
+                workDir,
+                script,
+                out,
+                err,
+                null,
+                null,
+                false);
     }
 
     /**
      * As above, for a job whose output goes to the agent's outbox: {@code spoolOut} (and
      * {@code spoolErr}, null for stdout's file) are opened here, with the agent's privileges, in
      * the agent's own spool, and the job inherits them; {@code out} and {@code err} are then "".
+     * {@code append}: --open-mode=append, the job's own output files are appended to.
      */
     static String render(
             long jobId,
@@ -81,7 +99,8 @@ final class EntryScript {
             String out,
             String err,
             Path spoolOut,
-            Path spoolErr) {
+            Path spoolErr,
+            boolean append) {
         StringBuilder b = new StringBuilder("#!/bin/sh\n");
         b.append("# Motley job ").append(jobId).append(": join its containment, then become the job\n");
         if (!joinFiles.isEmpty()) {
@@ -113,7 +132,9 @@ final class EntryScript {
                 .append(jobId)
                 .append(" SLURMD_NODENAME=")
                 .append(quote(node));
-        b.append(" /bin/sh -c ").append(quote(AS_USER)).append(" motley-job ");
+        b.append(" /bin/sh -c ")
+                .append(quote(append ? AS_USER_APPENDING : AS_USER))
+                .append(" motley-job ");
         b.append(String.join(" ", quote(out), quote(err), quote(workDir), quote(script)));
         b.append(" \"$@\" 3<").append(quote(envFile.toString())).append('\n');
         return b.toString();

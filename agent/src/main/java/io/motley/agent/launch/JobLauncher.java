@@ -13,6 +13,7 @@ import io.motley.core.job.JobEnvironment;
 import io.motley.core.job.JobState;
 import io.motley.core.job.KillReason;
 import io.motley.core.job.OutputPattern;
+import io.motley.core.job.SignalSpec;
 import io.motley.core.job.Usage;
 import io.motley.core.time.Durations;
 import io.motley.protocol.FrameIO;
@@ -156,6 +157,10 @@ public final class JobLauncher {
         volatile JobEnded result;
 
         volatile ScheduledFuture<?> timeout;
+        /** sbatch --signal: what to send before the time limit (null: nothing), and its timer. */
+        volatile SignalSpec warning;
+
+        volatile ScheduledFuture<?> warningTimer;
         volatile ScheduledFuture<?> sampler;
         volatile boolean ended;
 
@@ -452,6 +457,24 @@ public final class JobLauncher {
         }
     }
 
+    /** How long a launch waits for the directory of the job's output files to appear. */
+    static final java.time.Duration OUTPUT_DIR_WAIT = java.time.Duration.ofSeconds(5);
+
+    /** Whether {@code dir} is a directory now or becomes one within {@code wait} (looked at every 50 ms). */
+    static boolean awaitDirectory(Path dir, java.time.Duration wait) {
+        long until = System.nanoTime() + wait.toNanos();
+        while (!Files.isDirectory(dir)) {
+            if (System.nanoTime() - until >= 0) return false;
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Files.isDirectory(dir);
+            }
+        }
+        return true;
+    }
+
     /** Why a launch did not happen, in words for the job's user (it becomes the job's Reason). */
     private static class LaunchFailure extends Exception {
         LaunchFailure(String why, Throwable cause) {
@@ -532,9 +555,11 @@ public final class JobLauncher {
         boolean remote = runsRemote(job, sharedFilesystem);
         if (!remote) {
             // Slurm's rule where the filesystem is shared: an output file that cannot be opened fails the launch
+            // Tools create --output's directory right after sbatch returns, a race Slurm wins by starting jobs
+            // later; here a directory that appears within OUTPUT_DIR_WAIT runs the job (docs/files.md)
             for (String f : err.isEmpty() ? List.of(out) : List.of(out, err)) {
                 Path parent = Path.of(f).getParent();
-                if (parent != null && !Files.isDirectory(parent))
+                if (parent != null && !awaitDirectory(parent, OUTPUT_DIR_WAIT))
                     throw new LaunchFailure.Slurm("output directory " + parent + " does not exist on " + nodeName);
             }
         }
@@ -619,7 +644,8 @@ public final class JobLauncher {
                                         remote ? "" : out,
                                         remote ? "" : err,
                                         spoolOut,
-                                        spoolErr)
+                                        spoolErr,
+                                        "append".equals(job.request().options().get("open-mode")))
                                 .getBytes(StandardCharsets.UTF_8),
                         PRIVATE_SCRIPT);
                 createPrivateFile(dir.resolve("shepherd.log"));
@@ -649,6 +675,7 @@ public final class JobLauncher {
             Running r =
                     new Running(job.id(), job.restarts(), dir, job.timeLimit().secondsOr(0), killWait, errFile);
             r.box = box;
+            r.warning = warningOf(job);
             // the outbox is the agent's own: it appends there itself
             r.asUser = remote ? List.of() : who.prefix;
             r.remote = remote;
@@ -726,6 +753,12 @@ public final class JobLauncher {
     private void watch(Running r, ProcessHandle shepherd, long left) {
         if (r.limitSeconds > 0) {
             r.timeout = timers.schedule(() -> kill(r, KillReason.TIME_LIMIT), left, TimeUnit.SECONDS);
+            SignalSpec w = r.warning;
+            if (w != null) {
+                // as in Slurm, a limit shorter than the warning time sends it at once
+                r.warningTimer =
+                        timers.schedule(() -> warn(r, w), Math.max(0, left - w.secondsBefore()), TimeUnit.SECONDS);
+            }
         }
         r.sampler = timers.scheduleWithFixedDelay(() -> sample(r), 0, JobBox.SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
         if (shepherd.parent().map(p -> p.pid() == ProcessHandle.current().pid()).orElse(false)) {
@@ -734,6 +767,50 @@ public final class JobLauncher {
             // Adopted from an earlier agent: not our child, so poll. An orphan that exits may stay a
             // zombie where init does not reap (containers, some VMs); the exit file settles it.
             timers.schedule(() -> pollAdopted(r, shepherd), 200, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The job's sbatch --signal, or null (none, or a value this agent cannot read: logged, not fatal). */
+    private static SignalSpec warningOf(Job job) {
+        String spec = job.request().options().get("signal");
+        if (spec == null) return null;
+        try {
+            return SignalSpec.parse(spec);
+        } catch (IllegalArgumentException e) {
+            log.warn("the job's --signal cannot be read; none will be sent job={} signal={}", job.id(), spec);
+            return null;
+        }
+    }
+
+    /**
+     * sbatch --signal, due: with B: to the batch shell alone, otherwise to the job's steps (its
+     * processes outside the batch shell's process group, which srun's tasks leave), as in Slurm.
+     */
+    private void warn(Running r, SignalSpec w) {
+        if (r.ended) return;
+        Optional<Long> shell = readPid(r.dir.resolve("job.pid"));
+        if (shell.isEmpty()) {
+            log.warn("the job's batch shell is not known; --signal not sent job={} signal={}", r.id, w);
+            return;
+        }
+        List<Long> targets = w.batchShellOnly()
+                ? List.of(shell.get())
+                : r.box == null ? List.<Long>of() : r.box.processesOutsideGroup(shell.get());
+        log.info("job time limit near; sending --signal job={} signal={} pids={}", r.id, w, targets);
+        for (long pid : targets) signalProcess(pid, w.name());
+    }
+
+    private static void signalProcess(long pid, String signal) {
+        try {
+            RootCommand.of(KILL, "-" + signal, "--", Long.toString(pid))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor();
+        } catch (IOException e) {
+            log.warn("cannot signal process pid={} error={}", pid, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -763,6 +840,7 @@ public final class JobLauncher {
         synchronized (r) {
             if (r.ended) return;
             if (r.timeout != null) r.timeout.cancel(false);
+            if (r.warningTimer != null) r.warningTimer.cancel(false);
             if (r.sampler != null) r.sampler.cancel(false);
             Optional<String> killed = read(r.dir.resolve("killed"));
             Optional<String> exit = read(r.dir.resolve("exit"));
@@ -1102,6 +1180,7 @@ public final class JobLauncher {
         if (remote) err = (Files.exists(box.resolve("err")) ? box.resolve("err") : box.resolve("out")).toString();
         Running r = new Running(id, run, dir, job.timeLimit().secondsOr(0), order.killWaitSeconds(), err);
         r.remote = remote;
+        r.warning = warningOf(job);
         try {
             r.asUser = remote ? List.of() : JobIdentity.of(job, agentIsRoot).prefix;
         } catch (IOException e) {

@@ -54,6 +54,48 @@ class EntryScriptTest {
     }
 
     @Test
+    void openModeAppendKeepsWhatTheOutputFilesHeld() throws Exception {
+        Path script = dir.resolve("s");
+        Files.writeString(script, "#!/bin/sh\necho second; echo err2 >&2\n");
+        script.toFile().setExecutable(true);
+        Path env = dir.resolve("env");
+        Files.writeString(env, EntryScript.environment(Map.of(), 15));
+        Files.writeString(dir.resolve("out"), "first\n");
+        Files.writeString(dir.resolve("err"), "err1\n");
+        for (boolean append : new boolean[] {true, false}) {
+            String text = EntryScript.render(
+                    15,
+                    "n1",
+                    List.of(),
+                    List.of(),
+                    null,
+                    List.of(),
+                    env,
+                    dir.toString(),
+                    script.toString(),
+                    dir.resolve("out").toString(),
+                    dir.resolve("err").toString(),
+                    null,
+                    null,
+                    append);
+            Files.writeString(dir.resolve("enter.sh"), text);
+            assertThat(new ProcessBuilder("/bin/sh", dir.resolve("enter.sh").toString())
+                            .start()
+                            .waitFor())
+                    .isZero();
+            if (append) {
+                assertThat(Files.readString(dir.resolve("out"))).isEqualTo("first\nsecond\n");
+                assertThat(Files.readString(dir.resolve("err"))).isEqualTo("err1\nerr2\n");
+            } else {
+                assertThat(Files.readString(dir.resolve("out")))
+                        .as("truncate, the default")
+                        .isEqualTo("second\n");
+                assertThat(Files.readString(dir.resolve("err"))).isEqualTo("err2\n");
+            }
+        }
+    }
+
+    @Test
     void aMissingWorkDirGoesToTmpWithSlurmsMessage() throws Exception {
         Path script = dir.resolve("s");
         Files.writeString(script, "#!/bin/sh\npwd\n");

@@ -532,6 +532,7 @@ public final class Sacct implements Command {
             case "UID" -> step ? null : Integer.toString(j.uid());
             case "User" -> step ? null : j.user();
             case "WorkDir" -> step ? null : r.workDir();
+            case "WCKey" -> step ? null : r.options().get("wckey");
             // memory peaks belong to the step, as in Slurm; CPU times show on both lines
             // nothing measured is blank, as Slurm leaves it, not 0
             case "MaxRSS" ->

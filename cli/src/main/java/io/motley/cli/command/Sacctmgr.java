@@ -36,6 +36,7 @@ public final class Sacctmgr implements Command {
             OptionSpec.flag('p', "parsable"),
             OptionSpec.flag('P', "parsable2"),
             OptionSpec.flag('Q', "quiet"),
+            OptionSpec.flag('s', "associations"),
             OptionSpec.flag('v', "verbose"),
             OptionSpec.flag('h', "help"),
             OptionSpec.flag('\0', "usage"),
@@ -51,6 +52,15 @@ public final class Sacctmgr implements Command {
         } catch (IllegalArgumentException e) {
             io.err().println(e.getMessage());
             return 1;
+        }
+        if (r.verb() == Verb.LIST && p.has("associations") && r.entity() == Entity.USER) {
+            // -s: a user's associations, one line each (tools read `-n -s list user U format=account`)
+            Map<String, String> where = new java.util.LinkedHashMap<>(r.where());
+            List<String> users = new ArrayList<>(r.names());
+            if (where.containsKey("Name"))
+                users.addAll(List.of(where.remove("Name").split(",")));
+            if (!users.isEmpty()) where.put("User", String.join(",", users));
+            r = new Request(r.verb(), Entity.ASSOCIATION, List.of(), where, r.set(), r.format());
         }
         if (r.verb() == Verb.LIST) {
             Message.AccountsAnswer resp = io.gateway().ask(new Message.AccountsQuery());
@@ -288,6 +298,19 @@ public final class Sacctmgr implements Command {
         return w == null || List.of(w.split(",")).contains(value);
     }
 
+    /**
+     * -s on list user: the users' associations, one line each, as the association listing shows
+     * them (tools read `sacctmgr -n -s list user U format=account%20` to pick an account).
+     */
+    static Request withAssociations(Request r) {
+        if (r.verb() != Verb.LIST || r.entity() != Entity.USER) return r;
+        Map<String, String> where = new java.util.LinkedHashMap<>(r.where());
+        List<String> users = new ArrayList<>(r.names());
+        if (where.containsKey("Name")) users.addAll(List.of(where.remove("Name").split(",")));
+        if (!users.isEmpty()) where.put("User", String.join(",", users));
+        return new Request(r.verb(), Entity.ASSOCIATION, List.of(), where, r.set(), r.format());
+    }
+
     static List<Row> rows(Request r, AccountsDb db, String cluster) {
         List<Row> out = new ArrayList<>();
         String qos = allQos(db);
@@ -416,6 +439,7 @@ public final class Sacctmgr implements Command {
               AdminLevel: None, Operator, Administrator (may change accounts, users, QOS and limits, as root may)
               -i, --immediate   commit without asking
               -n, --noheader    no header line
+              -s, --associations  with list user: the user's associations, one line each
               -p, --parsable    '|' after every field;  -P, --parsable2  '|' between fields
             Motley keeps one cluster, no coordinators, wckeys, per-partition associations or QOS limits;
             see docs/accounts.md.""";

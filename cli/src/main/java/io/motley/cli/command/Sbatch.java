@@ -55,9 +55,13 @@ public final class Sbatch implements Command {
             OptionSpec.flag('V', "version"),
             OptionSpec.flag('v', "verbose"),
             OptionSpec.flag('Q', "quiet"),
-            // accepted and ignored, with a warning: common in scripts, no effect on where a job runs
+            // kept on the job (Payload.options) and shown where Slurm shows them; the agent acts on
+            // --open-mode and --signal; no mail is sent (docs/slurm-differences.md)
             OptionSpec.value('\0', "mail-type"),
             OptionSpec.value('\0', "mail-user"),
+            OptionSpec.value('\0', "open-mode"),
+            OptionSpec.value('\0', "wckey"),
+            OptionSpec.optional('\0', "get-user-env"),
             // Slurm options Motley does not have yet: refused with a clear message
             OptionSpec.value('a', "array"),
             OptionSpec.value('d', "dependency"),
@@ -128,8 +132,10 @@ public final class Sbatch implements Command {
             "mcs-label",
             "profile");
 
-    private static final Set<String> IGNORED = Set.of("mail-type", "mail-user");
-    private static final Set<String> NOT_YET = Set.of("ntasks-per-node", "signal", "test-only");
+    /** Options kept on the job as given (the last of each, checked first), besides the unenforced ones. */
+    static final List<String> KEPT = List.of("mail-type", "mail-user", "open-mode", "signal", "wckey", "get-user-env");
+
+    private static final Set<String> NOT_YET = Set.of("ntasks-per-node", "test-only");
 
     /** Input environment variables sbatch reads, between #SBATCH lines and the command line in precedence. */
     private static final Map<String, String> INPUT_ENV = Map.of(
@@ -205,12 +211,9 @@ public final class Sbatch implements Command {
         if (o.has("mail-type") && !validMailType(o.last("mail-type"))) {
             throw new UsageException("error: Invalid --mail-type specification", 255, false);
         }
-        for (String key : IGNORED) {
-            if (o.has(key) && !o.has("quiet")) io.err().println("sbatch: warning: --" + key + " is ignored by Motley");
-        }
-
         refuseUnconfigured(o);
         Map<String, String> unenforced = unenforced(o, io);
+        unenforced.putAll(kept(o));
 
         JobRequest req = request(o, io, script, scriptArgs, defaultName);
         req = withUnenforced(req, o, unenforced, io);
@@ -368,6 +371,35 @@ public final class Sbatch implements Command {
                     1,
                     false);
         }
+    }
+
+    /**
+     * The kept options, normalised: --open-mode as "append" or "truncate", --signal in its canonical
+     * form, --get-user-env as given (or "" bare); Slurm's messages for values it refuses.
+     */
+    static Map<String, String> kept(GetOpt.Parsed o) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        for (String key : KEPT) {
+            if (o.has(key)) out.put(key, o.last(key) == null ? "" : o.last(key));
+        }
+        if (out.containsKey("open-mode")) {
+            String m = out.get("open-mode").toLowerCase(java.util.Locale.ROOT);
+            if (m.startsWith("a")) out.put("open-mode", "append");
+            else if (m.startsWith("t")) out.put("open-mode", "truncate");
+            else
+                throw new UsageException(
+                        "error: Invalid --open-mode argument: " + out.get("open-mode") + ".", 255, false);
+        }
+        if (out.containsKey("signal")) {
+            try {
+                out.put(
+                        "signal",
+                        io.motley.core.job.SignalSpec.parse(out.get("signal")).toString());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("error: Invalid --signal specification", 255, false);
+            }
+        }
+        return out;
     }
 
     /** The accepted, unenforced options as given (the last of each), checked as Slurm's sbatch checks them. */
@@ -686,7 +718,7 @@ public final class Sbatch implements Command {
                   --mem=SIZE            memory per node (K, M, G, T; default M)
                   --mem-per-cpu=SIZE    memory per allocated CPU
               -t, --time=TIME           time limit: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS, UNLIMITED
-              -o, --output=PATTERN      stdout file (default slurm-%j.out; %j %x %u %N %%)
+              -o, --output=PATTERN      stdout file (default slurm-%j.out; %j %J %x %u %N %A %a %%)
               -e, --error=PATTERN       stderr file (default: with stdout)
               -D, --chdir=DIR           working directory of the job
                   --export=ALL|NONE|LIST environment to pass (default ALL)
@@ -716,6 +748,12 @@ public final class Sbatch implements Command {
                   --no-requeue          the job is never requeued
                   --export-file=FILE    add the NAME=value lines (or NUL-separated entries) of FILE to the environment
                   --batch=FEATURES      features the batch host must have (the job's node: added to -C)
+                  --open-mode=append|truncate  how the output files are opened (default truncate)
+                  --signal=[{R|B}:]SIG[@TIME]  send SIG TIME seconds (default 60) before the time limit: with B:
+                                        to the batch shell alone, otherwise to the job's steps (R: has no effect)
+                  --wckey=NAME          a workload characterisation key, kept and shown by sacct
+                  --get-user-env[=..]   accepted: the job already gets the submitter's environment (--export)
+                  --mail-type=TYPES  --mail-user=USER  kept and shown by scontrol; Motley sends no mail
             Accepted as Slurm accepts them, kept on the job, not enforced by Motley (docs/slurm-differences.md):
               -i, --input  -k, --no-kill  -m, --distribution  --mincpus  -O, --overcommit  -S, --core-spec
               --hint  --threads-per-core  --switches  --delay-boot  --propagate  --time-min  --acctg-freq

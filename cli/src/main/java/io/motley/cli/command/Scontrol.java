@@ -107,7 +107,8 @@ public final class Scontrol implements Command {
                 if (entity.length() >= 9 && "hostlistsorted".startsWith(entity)) return hostlist(name, true);
                 if (entity.length() >= 5 && "hostnames".startsWith(entity)) return hostnames(name);
                 if (entity.length() >= 5 && "hostlist".startsWith(entity)) return hostlist(name, false);
-                if (abbrev(entity, "jobs", 1)) return showJobs(name);
+                // Slurm takes "jobid" for "jobs" too (scontrol show jobid -dd N, as workflow tools send it)
+                if (abbrev(entity, "jobs", 1) || abbrev(entity, "jobid", 4)) return showJobs(name);
                 if (abbrev(entity, "nodes", 1)) return showNodes(name);
                 if (abbrev(entity, "partitions", 1)) return showPartitions(name);
                 return error("invalid entity:" + rest.get(0) + " for keyword:" + tag + " ");
@@ -786,6 +787,12 @@ public final class Scontrol implements Command {
         l.add("StdIn=/dev/null");
         l.add("StdOut=" + JobText.stdout(j));
         l.add("Power=");
+        // as Slurm, only for a job that asked for mail (the user defaults to the submitter); none is sent
+        String mailType = j.request().options().get("mail-type");
+        if (mailType != null && !mailType.equalsIgnoreCase("NONE")) {
+            String mailUser = j.request().options().getOrDefault("mail-user", j.user());
+            l.add("MailUser=" + mailUser + " MailType=" + mailType.toUpperCase(Locale.ROOT));
+        }
         l.add("");
         return l;
     }

@@ -150,10 +150,9 @@ public final class Squeue implements Command {
             }
             if (iterate <= 0) throw new UsageException("error: --iterate=" + p.last("iterate"), 1, false);
         }
-        // an explicit job id shows that job whatever its state, as in Slurm, unless states are named too
-        boolean byState = ids.isEmpty() || p.has("states") || p.has("start");
-        Queue query =
-                new Queue(ids, users, byState ? states : null, partitions, names, accounts, onNodes, fields.toString());
+        // as in Slurm, named jobs too are shown only while pending, running or completing unless -t asks for
+        // more: a script that waits for `squeue -j N` to come back empty must see a finished job leave
+        Queue query = new Queue(ids, users, states, partitions, names, accounts, onNodes, fields.toString());
 
         for (long round = 0; ; round++) {
             // a round of -i later is its seconds later

@@ -190,7 +190,7 @@ public final class SacctJson {
                         tres(Math.max(1, q.ntasks() * q.cpusPerTask()), mem, q.nodes(), q.gpusPerNode(), true)));
         job.put("used_gres", "");
         job.put("user", j.user());
-        job.put("wckey", map("wckey", "", "flags", List.of()));
+        job.put("wckey", map("wckey", j.request().options().getOrDefault("wckey", ""), "flags", List.of()));
         job.put("working_directory", nz(q.workDir()));
         return job;
     }

@@ -39,6 +39,18 @@ class SacctmgrTest {
     }
 
     @Test
+    void withAssociationsListsAUsersAccountsOneALine() {
+        AccountsDb db = db("add account physics", "add account chem", "add user bob account=physics,chem");
+        var req = Sacctmgr.withAssociations(
+                io.motley.core.accounts.Sacctmgr.parse(List.of("list", "user", "bob", "format=account%20")));
+        assertThat(Sacctmgr.list(req, db, "anchor", null, false, false))
+                .isEqualTo("             physics \n                chem \n");
+        var none = Sacctmgr.withAssociations(
+                io.motley.core.accounts.Sacctmgr.parse(List.of("list", "user", "nobody", "format=account%20")));
+        assertThat(Sacctmgr.list(none, db, "anchor", null, false, false)).isEmpty();
+    }
+
+    @Test
     void usersShowTheLimitsTheyInheritAndParsableHasNoPadding() {
         AccountsDb db =
                 db("add account physics maxwall=1:00:00", "add user bob account=physics maxjobs=1 grptres=cpu=2");

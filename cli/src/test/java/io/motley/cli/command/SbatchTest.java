@@ -196,7 +196,44 @@ class SbatchTest {
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).isEqualTo(lines("sbatch: error: Unable to open file nosuchfile.sh"));
         assertThat(sbatch(Map.of(), "", "--mail-type=END", "--wrap", "true").err())
-                .contains("--mail-type is ignored");
+                .as("tools parse sbatch's output: nothing but the id line, as Slurm")
+                .isEmpty();
+    }
+
+    @Test
+    void whatWorkflowToolsSendIsKeptOnTheJobAndNothingButTheIdIsPrinted() throws Exception {
+        Result r = sbatch(
+                Map.of(),
+                "",
+                "--open-mode=a",
+                "--signal=b:sigusr2@90",
+                "--wckey=proj",
+                "--get-user-env",
+                "--mail-type=END,FAIL",
+                "--mail-user=ann@example.org",
+                "--wrap",
+                "true");
+        assertThat(r.out()).isEqualTo(lines("Submitted batch job 77"));
+        assertThat(r.err()).isEmpty();
+        assertThat(r.code()).isZero();
+        assertThat(submitted().options())
+                .containsEntry("open-mode", "append")
+                .containsEntry("signal", "B:USR2@90")
+                .containsEntry("wckey", "proj")
+                .containsEntry("get-user-env", "")
+                .containsEntry("mail-type", "END,FAIL")
+                .containsEntry("mail-user", "ann@example.org");
+        assertThat(sbatch(Map.of(), "", "--open-mode=truncate", "--wrap", "true")
+                        .code())
+                .isZero();
+        assertThat(submitted().options()).containsEntry("open-mode", "truncate");
+
+        Result badSignal = sbatch(Map.of(), "", "--signal=NOPE@10", "--wrap", "true");
+        assertThat(badSignal.err()).isEqualTo(lines("sbatch: error: Invalid --signal specification"));
+        assertThat(badSignal.code()).isEqualTo(255);
+        Result badMode = sbatch(Map.of(), "", "--open-mode=sideways", "--wrap", "true");
+        assertThat(badMode.err()).isEqualTo(lines("sbatch: error: Invalid --open-mode argument: sideways."));
+        assertThat(badMode.code()).isEqualTo(255);
     }
 
     @Test

@@ -128,13 +128,20 @@ class SqueueTest {
     }
 
     @Test
-    void jobIdsShowThoseJobsWhateverTheirState() throws Exception {
+    void jobIdsShowThoseJobsWhilePendingOrRunningUnlessStatesAskForMore() throws Exception {
+        // as Slurm: a script waiting for `squeue -j N` to come back empty must see a finished job leave
         Result r = Fixtures.run(new Squeue(), busy(), NOW, "-j", "1345,1349");
         assertThat(r.out())
                 .isEqualTo(lines(
                         "             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)",
-                        "              1349     debug    pendB     root PD       0:00      1 (Priority)",
-                        "              1345     debug    false     root  F       0:00      1 vm"));
+                        "              1349     debug    pendB     root PD       0:00      1 (Priority)"));
+        Result all = Fixtures.run(new Squeue(), busy(), NOW, "-h", "-j", "1345", "-j", "1349", "-t", "all", "-o", "%i");
+        assertThat(all.out()).as("-t all, and -j given twice").isEqualTo(lines("1349", "1345"));
+        Result finished = Fixtures.run(new Squeue(), busy(), NOW, "-j", "1345");
+        assertThat(finished.code()).as("a finished job is known: no error").isZero();
+        assertThat(finished.out())
+                .isEqualTo(
+                        lines("             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)"));
         Result pendingOnly = Fixtures.run(new Squeue(), busy(), NOW, "-h", "-j", "1345,1349", "-t", "PD", "-o", "%i");
         assertThat(pendingOnly.out()).as("named states still filter named jobs").isEqualTo(lines("1349"));
         Result bad = Fixtures.run(new Squeue(), busy(), NOW, "-j", "x1");

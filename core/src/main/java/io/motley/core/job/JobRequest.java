@@ -94,8 +94,9 @@ public record JobRequest(
     /**
      * What it runs and from where: the working directory, the directory sbatch ran in, the
      * environment to export, the script and its arguments, and the submitting host. The bulk of a
-     * job's size. {@code options} holds sbatch options Motley accepts but does not enforce
-     * ({@code hint}, {@code cpu-freq}, ...: long name to value as given), kept so they can be shown.
+     * job's size. {@code options} holds sbatch options kept on the job by long name: those Motley
+     * accepts but does not enforce ({@code hint}, {@code cpu-freq}, ...: value as given, kept so
+     * they can be shown) and those the agent acts on ({@code open-mode}, {@code signal}).
      */
     public record Payload(
             String workDir,
@@ -337,6 +338,11 @@ public record JobRequest(
 
     public Map<String, String> environment() {
         return payload.environment();
+    }
+
+    /** sbatch options kept on the job, long name to value ({@link Payload}). */
+    public Map<String, String> options() {
+        return payload.options();
     }
 
     public String script() {

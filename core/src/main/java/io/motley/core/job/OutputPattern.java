@@ -1,7 +1,7 @@
 package io.motley.core.job;
 
 /**
- * Expands sbatch's file name patterns: %j job id, %x job name, %u user, %N node, %A array job id
+ * Expands sbatch's file name patterns: %j (and %J, for the batch script) job id, %x job name, %u user, %N node, %A array job id
  * (the job id for a plain job), %a array task id (4294967294, Slurm's "no value", for a plain job),
  * %% a literal percent. A relative result is taken from the job's working directory.
  */
@@ -72,7 +72,8 @@ public final class OutputPattern {
             }
             char k = pattern.charAt(j);
             String v = switch (k) {
-                case 'j' -> pad(Long.toString(jobId), width);
+                // %J is jobid.stepid; the batch script is no numbered step, so it is the job id, as in Slurm
+                case 'j', 'J' -> pad(Long.toString(jobId), width);
                 case 'A' -> pad(Long.toString(arrayJobId), width);
                 case 'x' -> jobName;
                 case 'u' -> user;

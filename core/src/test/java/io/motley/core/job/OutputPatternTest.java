@@ -16,6 +16,9 @@ class OutputPatternTest {
                 .isEqualTo("/abs/100%-00007.out");
         assertThat(OutputPattern.expand("a-%A_%a.out", 7, "x", "u", "n", "/w")).isEqualTo("/w/a-7_4294967294.out");
         assertThat(OutputPattern.expand("odd-%q-%", 7, "x", "u", "n", "/w")).isEqualTo("/w/odd-%q-%");
+        // workflow tools write -o logs/%J.out: for the batch script %J is the job id alone
+        assertThat(OutputPattern.expand("logs/%J.out", 7, "x", "u", "n", "/w")).isEqualTo("/w/logs/7.out");
+        assertThat(OutputPattern.expand("%3J", 7, "x", "u", "n", "/w")).isEqualTo("/w/007");
     }
 
     @Test
