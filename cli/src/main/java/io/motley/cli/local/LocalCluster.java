@@ -411,6 +411,9 @@ public final class LocalCluster implements Command {
               env                                         shell lines for: eval "$(motley env)"
               logs JOBID [-f] [-e]                        a job's output from wherever it is (docs/files.md)
               simulate WORKLOAD [--cluster FILE] [--policy LIST] [--json]   run the scheduler in virtual time over a workload (docs/simulate.md)
+              backup [--to DIR]                           a consistent copy of the controller's state while it runs (docs/backup.md)
+              restore DIR [--force]                       bring a controller's state back from a backup
+              init | token create|list|revoke | join HOST:PORT --token T | node issue|remove|fingerprint   hosts joining over TLS (docs/security.md)
               controller [--home DIR] [--bind ADDR] [--port N]   run the controller in the foreground
               agent --controller HOST:PORT [--name NODE] [--cpus N] [--mem SIZE]   run an agent in the foreground
             Slurm commands: sbatch squeue sinfo scancel sacct scontrol seff sprio sshare sacctmgr sreport sdiag (put on PATH by `motley env`).
