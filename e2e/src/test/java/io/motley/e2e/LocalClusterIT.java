@@ -22,6 +22,11 @@ class LocalClusterIT {
             TestCluster.Run nodes = c.cmd("sinfo", "-N", "-h", "-o", "%N %t");
             assertThat(nodes.lines()).hasSize(2).allMatch(l -> l.endsWith(" idle"));
 
+            // a fresh local cluster is healthy: warnings (containment, certificates) do not fail it
+            TestCluster.Run health = c.cmd("motley", "health");
+            assertThat(health.rc()).as(health.out() + health.err()).isZero();
+            assertThat(health.out()).contains("OK   database").contains("OK   node").contains("healthy");
+
             long id = c.submit("--wrap", "sleep 2");
             long pid = Long.parseLong(
                     Files.readString(c.home.resolve("run/controller.pid")).trim());
@@ -42,6 +47,9 @@ class LocalClusterIT {
             assertThat(down.rc()).isZero();
             assertThat(down.out()).contains("stopped controller").contains("stopped agent-");
             assertThat(Files.exists(c.home.resolve("run/controller.pid"))).isFalse();
+            TestCluster.Run sick = c.cmd("motley", "health", "--json");
+            assertThat(sick.rc()).as("no controller: a problem").isEqualTo(1);
+            assertThat(sick.out()).contains("\"healthy\": false");
             TestCluster.Run after = c.cmd("squeue");
             assertThat(after.rc()).isEqualTo(1);
             assertThat(after.err()).contains("motley up --daemon");

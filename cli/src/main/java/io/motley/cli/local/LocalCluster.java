@@ -53,6 +53,7 @@ public final class LocalCluster implements Command {
             case "env" -> env(io, home);
             case "simulate" -> new io.motley.cli.command.Simulate().run(rest, io);
             case "logs" -> new io.motley.cli.command.MotleyLogs().run(rest, io);
+            case "health" -> new io.motley.cli.command.MotleyHealth().run(rest, io);
             case "version", "--version" -> {
                 io.out().println("motley 0.1.0 (Slurm 22.05 compatible)");
                 yield 0;
@@ -411,6 +412,7 @@ public final class LocalCluster implements Command {
               env                                         shell lines for: eval "$(motley env)"
               logs JOBID [-f] [-e]                        a job's output from wherever it is (docs/files.md)
               simulate WORKLOAD [--cluster FILE] [--policy LIST] [--json]   run the scheduler in virtual time over a workload (docs/simulate.md)
+              health [--json]                             check the whole cluster; exit 1 on problems (docs/health.md)
               backup [--to DIR]                           a consistent copy of the controller's state while it runs (docs/backup.md)
               restore DIR [--force]                       bring a controller's state back from a backup
               init | token create|list|revoke | join HOST:PORT --token T | node issue|remove|fingerprint   hosts joining over TLS (docs/security.md)
