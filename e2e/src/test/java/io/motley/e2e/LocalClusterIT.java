@@ -25,7 +25,10 @@ class LocalClusterIT {
             // a fresh local cluster is healthy: warnings (containment, certificates) do not fail it
             TestCluster.Run health = c.cmd("motley", "health");
             assertThat(health.rc()).as(health.out() + health.err()).isZero();
-            assertThat(health.out()).contains("OK   database").contains("OK   node").contains("healthy");
+            assertThat(health.out())
+                    .contains("OK   database")
+                    .contains("OK   node")
+                    .contains("healthy");
 
             long id = c.submit("--wrap", "sleep 2");
             long pid = Long.parseLong(
