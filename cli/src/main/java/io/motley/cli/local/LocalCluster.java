@@ -55,6 +55,7 @@ public final class LocalCluster implements Command {
             case "logs" -> new io.motley.cli.command.MotleyLogs().run(rest, io);
             case "template" -> new io.motley.cli.template.TemplateCommand().run(rest, io);
             case "service" -> new io.motley.cli.service.ServiceCommand().run(rest, io);
+            case "import" -> new io.motley.cli.slurmconf.ImportCommand().run(rest, io);
             case "version", "--version" -> {
                 io.out().println("motley 0.1.0 (Slurm 22.05 compatible)");
                 yield 0;
@@ -414,6 +415,7 @@ public final class LocalCluster implements Command {
               logs JOBID [-f] [-e]                        a job's output from wherever it is (docs/files.md)
               template list|show|new|submit NAME [--set KEY=VALUE ...]   ready-made job scripts (docs/templates.md)
               service install|uninstall|status [controller|agent] [--print]   the daemons as boot-time services (docs/services.md)
+              import SLURM.CONF [--out MOTLEY.CONF]      a motley.conf from a Slurm configuration, and what did not carry over (docs/import.md)
               simulate WORKLOAD [--cluster FILE] [--policy LIST] [--json]   run the scheduler in virtual time over a workload (docs/simulate.md)
               backup [--to DIR]                           a consistent copy of the controller's state while it runs (docs/backup.md)
               restore DIR [--force]                       bring a controller's state back from a backup
