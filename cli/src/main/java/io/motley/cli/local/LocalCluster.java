@@ -54,6 +54,9 @@ public final class LocalCluster implements Command {
             case "simulate" -> new io.motley.cli.command.Simulate().run(rest, io);
             case "logs" -> new io.motley.cli.command.MotleyLogs().run(rest, io);
             case "health" -> new io.motley.cli.command.MotleyHealth().run(rest, io);
+            case "template" -> new io.motley.cli.template.TemplateCommand().run(rest, io);
+            case "service" -> new io.motley.cli.service.ServiceCommand().run(rest, io);
+            case "import" -> new io.motley.cli.slurmconf.ImportCommand().run(rest, io);
             case "version", "--version" -> {
                 io.out().println("motley 0.1.0 (Slurm 22.05 compatible)");
                 yield 0;
@@ -411,6 +414,9 @@ public final class LocalCluster implements Command {
               status                                      which local daemons are running, whether the job database is usable, and nodes' reasons (down, drained, clock skew)
               env                                         shell lines for: eval "$(motley env)"
               logs JOBID [-f] [-e]                        a job's output from wherever it is (docs/files.md)
+              template list|show|new|submit NAME [--set KEY=VALUE ...]   ready-made job scripts (docs/templates.md)
+              service install|uninstall|status [controller|agent] [--print]   the daemons as boot-time services (docs/services.md)
+              import SLURM.CONF [--out MOTLEY.CONF]      a motley.conf from a Slurm configuration, and what did not carry over (docs/import.md)
               simulate WORKLOAD [--cluster FILE] [--policy LIST] [--json]   run the scheduler in virtual time over a workload (docs/simulate.md)
               health [--json]                             check the whole cluster; exit 1 on problems (docs/health.md)
               backup [--to DIR]                           a consistent copy of the controller's state while it runs (docs/backup.md)
