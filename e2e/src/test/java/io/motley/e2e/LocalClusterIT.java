@@ -30,6 +30,8 @@ class LocalClusterIT {
                     .contains("OK   node")
                     .contains("healthy");
 
+            topThroughATerminal(c);
+
             long id = c.submit("--wrap", "sleep 2");
             long pid = Long.parseLong(
                     Files.readString(c.home.resolve("run/controller.pid")).trim());
@@ -56,6 +58,34 @@ class LocalClusterIT {
             TestCluster.Run after = c.cmd("squeue");
             assertThat(after.rc()).isEqualTo(1);
             assertThat(after.err()).contains("motley up --daemon");
+        }
+    }
+
+    /** motley top on a pseudo-terminal (script(1) makes one): it draws, and quits on "q". */
+    private static void topThroughATerminal(TestCluster c) throws Exception {
+        String top = TestCluster.BIN.resolve("motley") + " top -d 0.3";
+        ProcessBuilder pb = c.command("script", "-qfec", top, "/dev/null");
+        Path out = Files.createTempFile("motley-top", ".out");
+        pb.redirectOutput(out.toFile()).redirectErrorStream(true);
+        Process p = pb.start();
+        try {
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> Files.readString(out).contains("JOBID"));
+            p.getOutputStream().write('q');
+            p.getOutputStream().flush();
+            assertThat(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS))
+                    .as("top quits on q")
+                    .isTrue();
+            assertThat(p.exitValue()).isZero();
+            assertThat(Files.readString(out))
+                    .contains("\033[H\033[2J")
+                    .contains("motley top - ")
+                    .contains("NODE")
+                    .contains("idle");
+        } finally {
+            p.destroyForcibly();
+            Files.deleteIfExists(out);
         }
     }
 }

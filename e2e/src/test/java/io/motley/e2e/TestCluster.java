@@ -126,6 +126,16 @@ final class TestCluster implements AutoCloseable {
         return pb.start();
     }
 
+    /** A process for one of our commands with the cluster's environment, not started (for interactive tests). */
+    ProcessBuilder command(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(args));
+        if (!args[0].contains("/") && Files.exists(BIN.resolve(args[0])))
+            cmd.set(0, BIN.resolve(args[0]).toString());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
+        env(pb);
+        return pb;
+    }
+
     private void env(ProcessBuilder pb) {
         pb.environment().put("MOTLEY_HOME", home.toString());
         pb.environment()

@@ -1,6 +1,7 @@
 package io.motley.cli.command;
 
 import io.motley.cli.client.AgentClient.ClusterUnreachable;
+import io.motley.cli.format.JobText;
 import io.motley.core.dependency.Dependency;
 import io.motley.core.job.ArraySpec;
 import io.motley.core.job.Job;
@@ -695,9 +696,24 @@ public final class Sbatch implements Command {
     /** --wait: poll until the job ends; exit with its exit code, or 1 if it ended otherwise than by exiting. */
     private static int waitFor(long id, Io io) throws ClusterUnreachable, InterruptedException {
         long sleep = 100;
+        // on a terminal, one status line on stderr, rewritten as the job's state changes (stdout stays the id's)
+        boolean show = io.stdinIsTerminal();
+        String shown = "";
         while (true) {
             List<Job> found = Requests.job(io, id);
+            if (show && !found.isEmpty()) {
+                Job j = found.get(0);
+                String line = "sbatch: job " + id + " " + j.state().name()
+                        + (j.state() == JobState.PENDING ? " (" + JobText.reason(j) + ")" : "")
+                        + (j.state() == JobState.RUNNING && j.node() != null ? " on " + j.node() : "");
+                if (!line.equals(shown)) {
+                    io.err().print("\r" + line + " ".repeat(Math.max(0, shown.length() - line.length())));
+                    io.err().flush();
+                    shown = line;
+                }
+            }
             if (!found.isEmpty() && found.get(0).state().isTerminal()) {
+                if (show) io.err().println();
                 Job j = found.get(0);
                 if (j.state() == JobState.COMPLETED) return 0;
                 return j.exit().code() != 0 ? j.exit().code() : 1;

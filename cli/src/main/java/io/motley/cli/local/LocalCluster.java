@@ -54,6 +54,7 @@ public final class LocalCluster implements Command {
             case "simulate" -> new io.motley.cli.command.Simulate().run(rest, io);
             case "logs" -> new io.motley.cli.command.MotleyLogs().run(rest, io);
             case "health" -> new io.motley.cli.command.MotleyHealth().run(rest, io);
+            case "top" -> new io.motley.cli.command.MotleyTop().run(rest, io);
             case "template" -> new io.motley.cli.template.TemplateCommand().run(rest, io);
             case "service" -> new io.motley.cli.service.ServiceCommand().run(rest, io);
             case "import" -> new io.motley.cli.slurmconf.ImportCommand().run(rest, io);
@@ -418,6 +419,7 @@ public final class LocalCluster implements Command {
               service install|uninstall|status [controller|agent] [--print]   the daemons as boot-time services (docs/services.md)
               import SLURM.CONF [--out MOTLEY.CONF]      a motley.conf from a Slurm configuration, and what did not carry over (docs/import.md)
               simulate WORKLOAD [--cluster FILE] [--policy LIST] [--json]   run the scheduler in virtual time over a workload (docs/simulate.md)
+              top [-d SECONDS] [-n N] [-s id|user|state|time] [-u]   a live view of nodes and jobs; q quits, s sorts, u yours only
               health [--json]                             check the whole cluster; exit 1 on problems (docs/health.md)
               backup [--to DIR]                           a consistent copy of the controller's state while it runs (docs/backup.md)
               restore DIR [--force]                       bring a controller's state back from a backup

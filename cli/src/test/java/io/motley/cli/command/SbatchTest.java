@@ -13,6 +13,7 @@ import io.motley.protocol.Frame;
 import io.motley.protocol.Ops;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -198,6 +199,33 @@ class SbatchTest {
         assertThat(sbatch(Map.of(), "", "--mail-type=END", "--wrap", "true").err())
                 .as("tools parse sbatch's output: nothing but the id line, as Slurm")
                 .isEmpty();
+    }
+
+    @Test
+    void waitOnATerminalShowsTheJobsStateOnStderr() throws Exception {
+        cluster.jobs(Fixtures.job(77, "wrap")
+                .submitted(100)
+                .running("vm", 100, 100)
+                .ended(io.motley.core.job.JobState.FAILED, new io.motley.core.job.ExitStatus(3, 0), 110)
+                .build());
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        Io io = new Io(
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.ByteArrayInputStream(new byte[0]),
+                true,
+                Map.of(),
+                "/srv/anchor/fmt",
+                req -> cluster.call(req),
+                200,
+                Fixtures.ZONE,
+                "vm",
+                "root",
+                0);
+        assertThat(new Sbatch().run(List.of("--wait", "--wrap", "false"), io)).isEqualTo(3);
+        assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(lines("Submitted batch job 77"));
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("\rsbatch: job 77 FAILED\n");
     }
 
     @Test
