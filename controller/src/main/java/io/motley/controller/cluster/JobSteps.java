@@ -7,7 +7,6 @@ import io.motley.core.step.StepAdmission;
 import io.motley.core.step.StepRequest;
 import io.motley.core.step.StepState;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,11 +42,22 @@ public final class JobSteps {
     private final LongSupplier clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private final Map<Long, List<Step>> steps = new HashMap<>();
+    /** The jobs whose steps are kept, at most: the oldest job's are forgotten first. */
+    static final int KEPT_JOBS = 10_000;
+
+    private final int keptJobs;
+
+    /** By job, in the order their first step was made, so that the oldest are forgotten first. */
+    private final Map<Long, List<Step>> steps = new java.util.LinkedHashMap<>();
 
     public JobSteps(Function<Long, Optional<Job>> jobs, LongSupplier clockSeconds) {
+        this(jobs, clockSeconds, KEPT_JOBS);
+    }
+
+    JobSteps(Function<Long, Optional<Job>> jobs, LongSupplier clockSeconds, int keptJobs) {
         this.jobs = jobs;
         this.clock = clockSeconds;
+        this.keptJobs = keptJobs;
     }
 
     /** A new step of job {@code jobId}, if it fits the allocation now. */
@@ -68,6 +78,8 @@ public final class JobSteps {
                 case StepAdmission.Granted g -> {
                     Step s = Step.started(jobId, mine.size(), req, g.nodes(), clock.getAsLong());
                     mine.add(s);
+                    steps.putIfAbsent(jobId, mine);
+                    forgetOldest();
                     log.info("step started step={} tasks={} nodes={}", s.displayId(), s.tasks(), s.nodes());
                     yield Result.of(List.of(s));
                 }
@@ -154,9 +166,20 @@ public final class JobSteps {
         return out;
     }
 
+    /** Keeps memory bounded: the steps of the oldest jobs beyond {@link #keptJobs} are forgotten. */
+    private void forgetOldest() {
+        var it = steps.entrySet().iterator();
+        while (steps.size() > keptJobs && it.hasNext()) {
+            var e = it.next();
+            if (e.getValue().stream().noneMatch(x -> x.state() == StepState.RUNNING)) it.remove();
+            else break;
+        }
+    }
+
     /** The job's steps, those still running when the job itself has ended marked CANCELLED at its end. */
     private List<Step> settled(Job job) {
-        List<Step> mine = steps.computeIfAbsent(job.id(), k -> new ArrayList<>());
+        // asking about a job without steps (sacct lists many) leaves no entry behind
+        List<Step> mine = steps.containsKey(job.id()) ? steps.get(job.id()) : new ArrayList<>();
         if (job.state().isTerminal() || job.state() == JobState.PENDING) {
             for (int i = 0; i < mine.size(); i++) {
                 Step s = mine.get(i);

@@ -95,4 +95,19 @@ class JobStepsTest {
         steps.cancel(7, 0, ANN);
         assertThat(waiting.get().steps().get(0).state()).isEqualTo(StepState.CANCELLED);
     }
+
+    @Test
+    void theStepsOfTheOldestEndedJobsAreForgottenBeyondTheBound() {
+        JobSteps kept = new JobSteps(id -> Optional.ofNullable(jobs.get(id)), () -> now, 2);
+        jobs.put(9L, running(9, 1));
+        for (long id = 1; id <= 3; id++) {
+            // a job asked about without steps takes no room
+            assertThat(kept.list(List.of(9L))).isEmpty();
+            jobs.put(id, running(id, 1));
+            kept.create(id, tasks(1), ANN);
+            kept.end(id, 0, StepState.COMPLETED, 0, 0, ANN);
+        }
+        assertThat(kept.list(List.of(1L))).isEmpty();
+        assertThat(kept.list(List.of(2L, 3L))).hasSize(2);
+    }
 }
