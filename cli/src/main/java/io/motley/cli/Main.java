@@ -17,6 +17,7 @@ import io.motley.cli.command.Sinfo;
 import io.motley.cli.command.Sprio;
 import io.motley.cli.command.Squeue;
 import io.motley.cli.command.Sreport;
+import io.motley.cli.command.Srun;
 import io.motley.cli.command.Sshare;
 import io.motley.cli.local.LocalCluster;
 import io.motley.core.options.UsageException;
@@ -52,6 +53,7 @@ public final class Main {
             case "sdiag" -> new Sdiag();
             case "sacctmgr" -> new Sacctmgr();
             case "sreport" -> new Sreport();
+            case "srun" -> new Srun();
             case "motley" -> new LocalCluster();
             default -> null;
         };

@@ -31,6 +31,12 @@ public sealed interface Message {
     /** The controller's answer to a {@link Request}: the request's own answer type, or a {@link Failure}. */
     sealed interface Answer extends Message {}
 
+    /** A request about job steps (srun, scancel JOB.STEP, squeue -s): its records are in {@link StepMessages}. */
+    non-sealed interface StepCall<A extends Answer> extends Request<A> {}
+
+    /** An answer about job steps, in {@link StepMessages}. */
+    non-sealed interface StepAnswer extends Answer {}
+
     /** What an agent sends on its long-lived link to the controller. */
     sealed interface Report extends Message {}
 

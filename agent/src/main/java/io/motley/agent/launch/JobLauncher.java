@@ -110,6 +110,9 @@ public final class JobLauncher {
 
     private static final Pattern SH_TIME = Pattern.compile("(\\d+)m([\\d.]+)s");
 
+    /** The distribution's bin (srun, sbatch, ...), first on every job's PATH; null outside a distribution (tests). */
+    private static final String COMMANDS = commandsDir(System.getenv("MOTLEY_DIST"));
+
     private final Path spool;
     private final String nodeName;
     private final Consumer<JobEnded> reporter;
@@ -367,6 +370,12 @@ public final class JobLauncher {
         return agentIsRoot ? "submitter" : System.getProperty("user.name");
     }
 
+    static String commandsDir(String dist) {
+        if (dist == null || dist.isEmpty()) return null;
+        Path bin = Path.of(dist, "bin").toAbsolutePath().normalize();
+        return Files.isExecutable(bin.resolve("srun")) ? bin.toString() : null;
+    }
+
     private static long agentUid() {
         try {
             return new UnixSystem().getUid();
@@ -607,7 +616,8 @@ public final class JobLauncher {
         JobBox box = openBox(job.id(), new JobLimits(job.allocMemMiB(), ids, 0));
         Path copy = null;
         try {
-            Map<String, String> env = new LinkedHashMap<>(JobEnvironment.build(job, cluster, nodeName));
+            Map<String, String> env = new LinkedHashMap<>(
+                    JobEnvironment.withCommandsOnPath(JobEnvironment.build(job, cluster, nodeName), COMMANDS));
             // read and removed, as slurmstepd does: the job itself does not see it
             String umask = java.util.Objects.requireNonNullElse(env.remove("SLURM_UMASK"), defaultUmask);
             env.putAll(who.environment);

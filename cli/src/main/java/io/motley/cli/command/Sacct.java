@@ -14,12 +14,15 @@ import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.TimeLimit;
+import io.motley.core.job.Usage;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
 import io.motley.core.size.MemorySize;
+import io.motley.core.step.Step;
 import io.motley.core.time.Durations;
 import io.motley.protocol.Message.Accounting;
+import io.motley.protocol.StepMessages;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -251,16 +254,64 @@ public final class Sacct implements Command {
         StringBuilder out = new StringBuilder();
         if (!p.has("noheader")) printer.header(out);
         Ctx ctx = new Ctx(io, cluster);
+        Map<Long, List<Step>> srunSteps = p.has("allocations") ? Map.of() : srunSteps(records, io);
         for (AccountingRecord r : records) {
             Set<String> steps = selection.steps().get(r.job().id());
             boolean wholeJob = selection.steps().isEmpty() || steps == null;
             if (wholeJob) printer.line(out, lineJob(r), false, ctx, r.earlier() ? r.state() : null);
             for (JobStep st : r.steps()) {
-                if (wholeJob || steps.contains(st.name())) printer.line(out, stepJob(r.job(), st), true, ctx, null);
+                if (wholeJob || steps.contains(st.name()))
+                    printer.line(out, stepJob(r.job(), st), true, ctx, (String) null);
+            }
+            // the srun steps after the last run's batch step
+            if (r.earlier()) continue;
+            for (Step st : srunSteps.getOrDefault(r.job().id(), List.of())) {
+                if (!wholeJob && !steps.contains(Integer.toString(st.id()))) continue;
+                Job j = r.job();
+                printer.line(
+                        out,
+                        instance(
+                                j,
+                                JobState.valueOf(st.state().name()),
+                                st.start(),
+                                st.end(),
+                                String.join(",", st.nodes()),
+                                st.cpus(),
+                                new ExitStatus(st.exitCode(), st.signal()),
+                                Usage.NONE),
+                        true,
+                        ctx,
+                        Map.<String, String>of(
+                                "JobID",
+                                j.displayId() + "." + st.id(),
+                                "JobIDRaw",
+                                j.id() + "." + st.id(),
+                                "JobName",
+                                st.name(),
+                                "NTasks",
+                                Integer.toString(st.tasks())));
             }
         }
         io.out().print(out);
         return 0;
+    }
+
+    /** The srun steps of the jobs listed, by job; none from a controller that does not know steps. */
+    private static Map<Long, List<Step>> srunSteps(List<AccountingRecord> records, Io io) throws Exception {
+        List<Long> ids = records.stream()
+                .filter(r -> !r.earlier() && r.job().startTime() > 0)
+                .map(r -> r.job().id())
+                .distinct()
+                .toList();
+        if (ids.isEmpty()) return Map.of();
+        Map<Long, List<Step>> out = new java.util.HashMap<>();
+        try {
+            for (Step s : io.gateway().ask(new StepMessages.ListSteps(ids)).steps())
+                out.computeIfAbsent(s.jobId(), k -> new ArrayList<>()).add(s);
+        } catch (io.motley.cli.client.AgentClient.RequestFailed e) {
+            return Map.of();
+        }
+        return out;
     }
 
     /**
@@ -412,10 +463,15 @@ public final class Sacct implements Command {
 
         /** One line; {@code state}, when not null, is what the State field shows (an earlier run's). */
         void line(StringBuilder out, Job j, boolean step, Ctx ctx, String state) {
+            line(out, j, step, ctx, state == null ? Map.of() : Map.of("State", state));
+        }
+
+        /** One line, the fields in {@code shown} showing those values (an earlier run's state, an srun step's id). */
+        void line(StringBuilder out, Job j, boolean step, Ctx ctx, Map<String, String> given) {
             for (int i = 0; i < fields.size(); i++) {
                 Field f = fields.get(i);
-                String raw = state != null && f.def().name().equals("State")
-                        ? state
+                String raw = given.containsKey(f.def().name())
+                        ? given.get(f.def().name())
                         : value(f.def().name(), j, step, ctx);
                 // control characters written out, so that a value cannot start a line of its own
                 String v = FreeText.escape(raw);

@@ -40,6 +40,9 @@ public final class Scancel implements Command {
             OptionSpec.flag('\0', "usage"),
             OptionSpec.flag('V', "version"));
 
+    /** JOB.STEP: one step of a job. */
+    private static final java.util.regex.Pattern STEP = java.util.regex.Pattern.compile("(\\d+)\\.(\\d+)");
+
     @Override
     public int run(List<String> args, Io io) throws Exception {
         GetOpt.Parsed p = new GetOpt("scancel", OPTIONS, false).parse(args);
@@ -60,10 +63,16 @@ public final class Scancel implements Command {
         if (p.has("signal")) throw new UsageException("error: --signal is not supported by Motley yet", 1, false);
         Set<Long> ids = new LinkedHashSet<>();
         Map<Long, List<Integer>> tasks = new LinkedHashMap<>();
+        List<long[]> steps = new ArrayList<>();
         for (String operand : p.operands()) {
             // 12, 12_7 and 12_[1-3,5] (commas inside brackets belong to the task list)
             for (String t : operand.split(",(?![^\\[]*\\])")) {
                 if (t.isBlank()) continue;
+                java.util.regex.Matcher step = STEP.matcher(t.trim());
+                if (step.matches()) {
+                    steps.add(new long[] {Long.parseLong(step.group(1)), Long.parseLong(step.group(2))});
+                    continue;
+                }
                 try {
                     int u = t.indexOf('_');
                     if (u < 0) {
@@ -85,8 +94,10 @@ public final class Scancel implements Command {
                 || p.has("state")
                 || p.has("partition")
                 || p.has("nodelist");
-        if (ids.isEmpty() && tasks.isEmpty() && !filtered)
+        if (ids.isEmpty() && tasks.isEmpty() && steps.isEmpty() && !filtered)
             throw new UsageException("error: No job identification provided", 1, false);
+        int stepsRc = cancelSteps(steps, p, io);
+        if (ids.isEmpty() && tasks.isEmpty() && !filtered) return stepsRc;
 
         List<Long> targets = new ArrayList<>();
         if (filtered) {
@@ -143,6 +154,24 @@ public final class Scancel implements Command {
             if (r.always()) rc = 1;
             if ((r.always() || p.has("verbose")) && !p.has("quiet")) {
                 io.err().println("scancel: error: Kill job error on job id " + r.id() + ": " + error);
+            }
+        }
+        return rc;
+    }
+
+    /** JOB.STEP operands: each step is cancelled on its own, as Slurm's scancel does. */
+    private static int cancelSteps(List<long[]> steps, GetOpt.Parsed p, Io io) throws Exception {
+        int rc = 0;
+        for (long[] s : steps) {
+            String id = s[0] + "." + s[1];
+            if (p.has("verbose")) io.err().println("scancel: Terminating step " + id);
+            try {
+                io.gateway()
+                        .ask(new io.motley.protocol.StepMessages.Cancel(s[0], (int) Math.min(s[1], Integer.MAX_VALUE)));
+            } catch (io.motley.cli.client.AgentClient.RequestFailed e) {
+                rc = 1;
+                if (!p.has("quiet"))
+                    io.err().println("scancel: error: Kill job error on job step id " + id + ": " + e.getMessage());
             }
         }
         return rc;

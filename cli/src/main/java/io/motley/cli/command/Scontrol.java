@@ -111,6 +111,7 @@ public final class Scontrol implements Command {
                 if (abbrev(entity, "jobs", 1) || abbrev(entity, "jobid", 4)) return showJobs(name);
                 if (abbrev(entity, "nodes", 1)) return showNodes(name);
                 if (abbrev(entity, "partitions", 1)) return showPartitions(name);
+                if (abbrev(entity, "steps", 2)) return StepListing.scontrol(io, name);
                 return error("invalid entity:" + rest.get(0) + " for keyword:" + tag + " ");
             }
             if (t.equals("hold") || t.equals("holdu") || t.equals("uhold")) return hold(tag, rest, Hold::new);
@@ -935,6 +936,7 @@ public final class Scontrol implements Command {
               show job [ID]              a job's details (all jobs in view without ID)
               show node [NAME]           a node's details (all nodes without NAME)
               show partition [NAME]      a partition's details (all without NAME)
+              show step [JOB[.STEP]]     running steps (a job's steps, or one step)
               show config                the controller's settings (Slurm's keys, then Motley's own)
               show hostnames [LIST]      a hostlist's names, one a line (default: $SLURM_NODELIST)
               show hostlist LIST         names (or an absolute path to a file of them) as a hostlist

@@ -62,6 +62,7 @@ public final class Squeue implements Command {
             OptionSpec.value('q', "qos"),
             OptionSpec.value('S', "sort"),
             OptionSpec.value('i', "iterate"),
+            OptionSpec.optional('s', "steps"),
             OptionSpec.flag('\0', "help"),
             OptionSpec.flag('\0', "usage"),
             OptionSpec.flag('V', "version"));
@@ -96,6 +97,12 @@ public final class Squeue implements Command {
     public int run(List<String> args, Io io) throws Exception {
         GetOpt.Parsed p = new GetOpt("squeue", OPTIONS, false).parse(args);
         if (Command.helpOrVersion(p, io, HELP)) return 0;
+        if (p.has("steps")) {
+            List<Long> jobs = new ArrayList<>();
+            for (String list : p.all("jobs"))
+                for (String t : list.split(",")) if (!t.isBlank()) jobs.add(jobId(t.trim()));
+            return StepListing.squeue(io, jobs, !p.has("noheader"));
+        }
         Set<Long> ids = new HashSet<>();
         // -j A_3: only those tasks of array A (null while no task is named); jobs named whole are in whole
         Map<Long, Set<Integer>> tasks = null;
@@ -1317,6 +1324,7 @@ public final class Squeue implements Command {
     private static final String HELP = """
             Usage: squeue [OPTIONS]
               -j, --jobs=LIST        job ids to show
+              -s, --steps            running job steps (srun) instead of jobs
               -u, --user=LIST        users (names or uids) whose jobs to show
                   --me               only my jobs
               -t, --states=LIST      states to show (PD,R,CD,F,CA,TO,NF,OOM or 'all'); default PD,R

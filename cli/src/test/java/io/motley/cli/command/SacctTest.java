@@ -169,6 +169,42 @@ class SacctTest {
     }
 
     @Test
+    void srunStepsFollowTheBatchStepWithTheirOwnStateAndExitAndXHidesThem() throws Exception {
+        Job withsrun = ran(
+                4385, "withsrun", "2026-11-22T12:57:40", "2026-11-22T12:57:40", JobState.COMPLETED, ExitStatus.NONE);
+        FakeCluster cluster = new FakeCluster().jobs(withsrun);
+        long t = at("2026-11-22T12:57:40");
+        io.motley.core.step.StepRequest one = new io.motley.core.step.StepRequest(1, 0, 0, 1, 0, false, "hostname");
+        cluster.canned.put(
+                io.motley.protocol.StepMessages.LIST,
+                io.motley.protocol.Messages.encode(new io.motley.protocol.StepMessages.Steps(List.of(
+                        io.motley.core.step.Step.started(4385, 0, one, List.of("vm"), t)
+                                .ended(io.motley.core.step.StepState.COMPLETED, 0, 0, t),
+                        io.motley.core.step.Step.started(4385, 1, one, List.of("vm"), t)
+                                .ended(io.motley.core.step.StepState.FAILED, 2, 0, t + 3)))));
+        assertThat(Fixtures.run(
+                                new Sacct(),
+                                cluster,
+                                NOW,
+                                "--parsable2",
+                                "-o",
+                                "JobID,JobName,State,ExitCode,Elapsed,NodeList")
+                        .out())
+                .isEqualTo(text(List.of(
+                        "JobID|JobName|State|ExitCode|Elapsed|NodeList",
+                        "4385|withsrun|COMPLETED|0:0|00:00:00|vm",
+                        "4385.batch|batch|COMPLETED|0:0|00:00:00|vm",
+                        "4385.0|hostname|COMPLETED|0:0|00:00:00|vm",
+                        "4385.1|hostname|FAILED|2:0|00:00:03|vm")));
+        assertThat(Fixtures.run(new Sacct(), cluster, NOW, "--parsable2", "-o", "JobID", "-j", "4385.1")
+                        .out())
+                .isEqualTo(text(List.of("JobID", "4385.1")));
+        assertThat(Fixtures.run(new Sacct(), cluster, NOW, "--parsable2", "-o", "JobID", "-X")
+                        .out())
+                .isEqualTo(text(List.of("JobID", "4385")));
+    }
+
+    @Test
     void arrayTasksAreListedInTaskOrderWhereTheArrayFirstAppears() throws Exception {
         Job t3 = ran(101, "arr", "2026-11-22T12:57:35", "2026-11-22T12:57:36", JobState.COMPLETED, ExitStatus.NONE)
                 .withArray(new io.motley.core.job.ArrayPart(100, 3, null));

@@ -46,6 +46,21 @@ class ScancelTest {
     }
 
     @Test
+    void aStepIsCancelledOnItsOwnAndItsErrorIsSlurms() throws Exception {
+        cluster.canned.put(io.motley.protocol.StepMessages.CANCEL, Frame.op(Ops.OK));
+        Result r = scancel("1.2", "4");
+        assertThat(r.code()).isZero();
+        Frame asked = cluster.last(io.motley.protocol.StepMessages.CANCEL);
+        assertThat(asked.str("job")).isEqualTo("1");
+        assertThat(asked.str("step")).isEqualTo("2");
+        assertThat(cluster.last(Ops.CANCEL).str("ids")).isEqualTo("4");
+        cluster.canned.put(io.motley.protocol.StepMessages.CANCEL, Frame.error("Invalid job id specified"));
+        r = scancel("1.9");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("scancel: error: Kill job error on job step id 1.9: Invalid job id specified\n");
+    }
+
+    @Test
     void filtersSelectActiveJobsOnly() throws Exception {
         scancel("-n", "a");
         assertThat(cluster.last(Ops.CANCEL).str("ids")).isEqualTo("1,3");

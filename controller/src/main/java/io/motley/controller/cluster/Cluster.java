@@ -40,6 +40,7 @@ public final class Cluster {
     private final Priorities priorities;
     private final Accounts accounts;
     private final SchedulingLoop loop;
+    private final JobSteps steps;
 
     public Cluster(ClusterConfig config, Store store, LongSupplier clockSeconds) {
         this.config = config;
@@ -59,6 +60,7 @@ public final class Cluster {
         loop = new SchedulingLoop(state, config, clock, priorities, accounts, this::storedFamily);
         registry = new NodeRegistry(state, config, clock, ends, this::wakeScheduler);
         commands = new JobCommands(state, config, clock, priorities, accounts, this::dependencyTarget);
+        steps = new JobSteps(this::job, clock);
         log.info(
                 "state loaded jobs_active={} nodes={}",
                 jobs.values().stream().filter(j -> !j.state().isTerminal()).count(),
@@ -67,6 +69,11 @@ public final class Cluster {
 
     public ClusterConfig config() {
         return config;
+    }
+
+    /** The steps of running jobs (srun). */
+    public JobSteps steps() {
+        return steps;
     }
 
     // ---- user requests -------------------------------------------------------------------

@@ -50,6 +50,7 @@ import io.motley.protocol.Message.UpdateJob;
 import io.motley.protocol.Message.UpdateNode;
 import io.motley.protocol.Messages;
 import io.motley.protocol.QueueSelection;
+import io.motley.protocol.StepMessages;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,6 +111,35 @@ final class Requests {
                     e.getMessage());
             return failure("malformed request: " + e.getMessage());
         }
+    }
+
+    private Answer steps(Message.StepCall<?> request, io.motley.controller.cluster.Caller asking) {
+        io.motley.controller.cluster.JobSteps steps = cluster.steps();
+        io.motley.controller.cluster.JobSteps.Result r;
+        switch (request) {
+            case StepMessages.Create c -> r = steps.create(c.jobId(), c.request(), asking);
+            case StepMessages.End e ->
+                r = steps.end(e.jobId(), e.stepId(), e.state(), e.exitCode(), e.signal(), asking);
+            case StepMessages.Cancel c -> r = steps.cancel(c.jobId(), c.stepId(), asking);
+            case StepMessages.Wait w -> {
+                try {
+                    r = steps.await(
+                            w.jobId(), w.stepId(), Math.min(w.seconds(), StepMessages.MAX_WAIT_SECONDS), asking);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return new Failure("the controller is shutting down");
+                }
+            }
+            case StepMessages.ListSteps l ->
+                r = new io.motley.controller.cluster.JobSteps.Result(steps.list(l.jobIds()), null, false);
+            default -> {
+                return new Failure("unknown step request");
+            }
+        }
+        // srun tells "ask again" (a busy allocation) from a refusal by the detail
+        if (r.error() != null && (r.steps().isEmpty() || request instanceof StepMessages.Cancel))
+            return new Failure(r.error(), r.retry() ? "retry" : null, false);
+        return new StepMessages.Steps(r.steps());
     }
 
     private static String callerForLog(Frame req) {
@@ -195,6 +225,7 @@ final class Requests {
                 new AccountsAnswer(cluster.accountsDb(), cluster.config().clusterName());
             case AccountsUpdate u -> new AccountsResult(cluster.changeAccounts(u.change(), asking, u.commit()));
             case Message.Logs l -> logs(l, caller);
+            case Message.StepCall<?> s -> steps(s, asking);
         };
         return Messages.encode(answer);
     }

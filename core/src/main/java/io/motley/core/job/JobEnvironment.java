@@ -85,4 +85,24 @@ public final class JobEnvironment {
         env.put("ENVIRONMENT", "BATCH");
         return env;
     }
+
+    /**
+     * The environment with Motley's commands first on PATH ({@code binDir}, the distribution's
+     * bin), as Slurm's srun and sbatch are on a node's PATH: a job script's srun must be Motley's,
+     * never another Slurm's installed in /usr/bin. Nothing changes when {@code binDir} is null.
+     */
+    public static Map<String, String> withCommandsOnPath(Map<String, String> env, String binDir) {
+        if (binDir == null || binDir.isEmpty()) return env;
+        Map<String, String> out = new LinkedHashMap<>(env);
+        String path = env.get("PATH");
+        StringBuilder b = new StringBuilder(binDir);
+        if (path == null) {
+            b.append(":/usr/local/bin:/usr/bin:/bin");
+        } else {
+            for (String dir : path.split(":", -1))
+                if (!dir.equals(binDir)) b.append(':').append(dir);
+        }
+        out.put("PATH", b.toString());
+        return out;
+    }
 }

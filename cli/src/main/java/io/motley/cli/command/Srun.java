@@ -1,0 +1,471 @@
+package io.motley.cli.command;
+
+import io.motley.cli.client.AgentClient;
+import io.motley.cli.client.AgentClient.RequestFailed;
+import io.motley.cli.step.LocalTasks;
+import io.motley.cli.step.TaskEnds;
+import io.motley.core.hostlist.Hostlist;
+import io.motley.core.options.GetOpt;
+import io.motley.core.options.OptionSpec;
+import io.motley.core.options.UsageException;
+import io.motley.core.size.MemorySize;
+import io.motley.core.step.Step;
+import io.motley.core.step.StepEnvironment;
+import io.motley.core.step.StepPattern;
+import io.motley.core.step.StepRequest;
+import io.motley.core.step.StepState;
+import io.motley.core.step.TaskLayout;
+import io.motley.protocol.StepMessages;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * srun inside an allocation (a batch script, or a step's own tasks): creates a step of the job
+ * through the controller, which admits it within the allocation, runs its tasks here with the
+ * step's environment, passes their output back line by line, reports the step's end and exits
+ * with the highest task status. See {@link LocalTasks} for where the tasks run.
+ */
+public final class Srun implements Command {
+    static final List<OptionSpec> OPTIONS = List.of(
+            OptionSpec.value('n', "ntasks"),
+            OptionSpec.value('N', "nodes"),
+            OptionSpec.value('\0', "ntasks-per-node"),
+            OptionSpec.value('c', "cpus-per-task"),
+            OptionSpec.value('\0', "mem"),
+            OptionSpec.flag('\0', "exclusive"),
+            OptionSpec.flag('\0', "overlap"),
+            OptionSpec.flag('l', "label"),
+            OptionSpec.flag('u', "unbuffered"),
+            OptionSpec.value('o', "output"),
+            OptionSpec.value('e', "error"),
+            OptionSpec.value('i', "input"),
+            OptionSpec.value('\0', "open-mode"),
+            OptionSpec.value('\0', "cpu-bind"),
+            OptionSpec.value('\0', "export"),
+            OptionSpec.optional('K', "kill-on-bad-exit"),
+            OptionSpec.value('\0', "mpi"),
+            OptionSpec.value('J', "job-name"),
+            OptionSpec.value('D', "chdir"),
+            OptionSpec.value('t', "time"),
+            OptionSpec.value('p', "partition"),
+            OptionSpec.value('A', "account"),
+            OptionSpec.flag('\0', "exact"),
+            OptionSpec.flag('Q', "quiet"),
+            OptionSpec.flag('v', "verbose"),
+            OptionSpec.flag('h', "help"),
+            OptionSpec.flag('\0', "usage"),
+            OptionSpec.flag('V', "version"));
+
+    static final String HELP = """
+            Usage: srun [OPTIONS] executable [args...]
+            Runs a parallel job step inside the allocation of a running job (a batch script or a step).
+              -n, --ntasks=N            number of tasks (default: $SLURM_NTASKS, else one per node)
+              -N, --nodes=N             number of the job's nodes to use
+                  --ntasks-per-node=N   tasks on each node
+              -c, --cpus-per-task=N     CPUs each task takes
+                  --mem=SIZE            memory the step takes on each node (default: shares the job's)
+                  --exclusive           the step's CPUs are its own (the default)
+                  --overlap             share CPUs with the job's other steps
+              -l, --label               put the task id before each line of output
+              -u, --unbuffered          pass output on as it comes, not line by line
+              -o, --output=PATTERN      stdout to a file (%j %J %s %t %n %N %A %a %u %x %%)
+              -e, --error=PATTERN       stderr to a file
+              -i, --input=WHAT          stdin: none, all, a task id, or a file pattern (default: task 0)
+                  --cpu-bind=TYPE       none, cores (each task on its own CPUs), with q/quiet or v/verbose
+                  --export=ALL|NONE|VARS the environment the tasks get (default ALL)
+              -K, --kill-on-bad-exit    end the step when a task exits non-zero
+                  --mpi=none            the only MPI plugin type
+              -J, --job-name=NAME       the step's name (default: the command)
+              -D, --chdir=DIR           the tasks' working directory
+            Ctrl-C once shows the tasks' states; twice within a second cancels the step.""";
+
+    /** How long the tasks have between SIGTERM and SIGKILL when their step is cancelled. */
+    static final long KILL_WAIT_MS = 2000;
+
+    @Override
+    public int run(List<String> args, Io io) throws Exception {
+        GetOpt getopt = new GetOpt("srun", OPTIONS, true);
+        GetOpt.Parsed o = getopt.parse(args);
+        if (Command.helpOrVersion(o, io, HELP)) return 0;
+        if (o.operands().isEmpty()) throw new UsageException("fatal: No command given to execute.", 1, false);
+        if (o.has("mpi") && !o.last("mpi").equals("none")) {
+            throw new UsageException(
+                    "error: MPI type " + o.last("mpi") + " is not supported by Motley (use --mpi=none, or mpirun)",
+                    1,
+                    false);
+        }
+        String jobIdText = io.env().get("SLURM_JOB_ID");
+        if (jobIdText == null || jobIdText.isEmpty()) {
+            io.err()
+                    .println("srun: error: srun outside an allocation is not supported by Motley yet;"
+                            + " call it inside a batch job (sbatch), where it runs a step of that job");
+            return 1;
+        }
+        long jobId = Long.parseLong(jobIdText.trim());
+        StepRequest req = request(o, getopt, io.env());
+        Step step = create(jobId, req, io, o.has("quiet"));
+        if (step == null) return 1;
+        return runStep(step, req, o, io);
+    }
+
+    /** The step srun asks for, from its options and the job's environment. */
+    static StepRequest request(GetOpt.Parsed o, GetOpt getopt, Map<String, String> env) {
+        int nodes = o.has("nodes") ? (int) getopt.number("--nodes", firstOfRange(o.last("nodes")), 1, 1 << 20) : 0;
+        int perNode = o.has("ntasks-per-node")
+                ? (int) getopt.number("--ntasks-per-node", o.last("ntasks-per-node"), 1, 1 << 20)
+                : 0;
+        int tasks;
+        if (o.has("ntasks")) tasks = (int) getopt.number("--ntasks", o.last("ntasks"), 1, 1 << 20);
+        else if (perNode > 0) tasks = perNode * Math.max(1, nodes);
+        else if (nodes > 0) tasks = nodes;
+        else tasks = (int) getopt.number("SLURM_NTASKS", env.getOrDefault("SLURM_NTASKS", "1"), 1, 1 << 20);
+        String cpt = o.has("cpus-per-task") ? o.last("cpus-per-task") : env.get("SRUN_CPUS_PER_TASK");
+        int cpus = cpt == null ? 1 : (int) getopt.number("--cpus-per-task", cpt, 1, 1 << 16);
+        long mem = 0;
+        if (o.has("mem")) {
+            try {
+                mem = MemorySize.parseMebibytes(o.last("mem"));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("error: Invalid --mem specification", 1, false);
+            }
+        }
+        String name = o.has("job-name")
+                ? o.last("job-name")
+                : Path.of(o.operands().get(0)).getFileName().toString();
+        return new StepRequest(tasks, nodes, perNode, cpus, mem, o.has("overlap") && !o.has("exclusive"), name);
+    }
+
+    private static String firstOfRange(String nodes) {
+        int dash = nodes.indexOf('-');
+        return dash > 0 ? nodes.substring(0, dash) : nodes;
+    }
+
+    /** Creates the step, waiting while the allocation is busy as Slurm's srun does; null when refused. */
+    static Step create(long jobId, StepRequest req, Io io, boolean quiet) throws Exception {
+        boolean told = false;
+        long pause = 100;
+        while (true) {
+            try {
+                Step s = io.gateway()
+                        .ask(new StepMessages.Create(jobId, req))
+                        .steps()
+                        .get(0);
+                if (told && !quiet) io.err().println("srun: Step created for StepId=" + s.displayId());
+                return s;
+            } catch (RequestFailed e) {
+                if (!"retry".equals(e.detail())) {
+                    io.err().println("srun: error: Unable to create step for job " + jobId + ": " + e.getMessage());
+                    return null;
+                }
+                if (!told && !quiet) {
+                    io.err()
+                            .println("srun: Job " + jobId + " step creation temporarily disabled, retrying ("
+                                    + e.getMessage() + ")");
+                }
+                told = true;
+                Thread.sleep(pause);
+                pause = Math.min(pause * 2, 1000);
+            }
+        }
+    }
+
+    private int runStep(Step step, StepRequest req, GetOpt.Parsed o, Io io) throws Exception {
+        String here = io.env().getOrDefault("SLURMD_NODENAME", io.hostname());
+        TaskLayout layout = TaskLayout.block(step.nodes(), req.tasks(), req.tasksPerNode());
+        int nodeIndex = step.nodes().indexOf(here);
+        if (nodeIndex < 0 || step.nodes().size() > 1) {
+            io.err()
+                    .println("srun: error: Motley runs a step's tasks on the node of the srun that starts it ("
+                            + here + "); this step needs " + Hostlist.compressInOrder(step.nodes())
+                            + ", and launching on other nodes is not supported yet");
+            end(io, step, StepState.FAILED, 1, 0);
+            return 1;
+        }
+        boolean label = o.has("label");
+        LocalTasks tasks = new LocalTasks(here, label, layout.tasks(), o.has("unbuffered"));
+        String bind = o.has("cpu-bind") ? o.last("cpu-bind") : "none";
+        Set<String> bindWords = Set.of(bind.split(","));
+        boolean cores = bindWords.contains("cores") || bindWords.contains("threads");
+        boolean verboseBind = bindWords.contains("v") || bindWords.contains("verbose");
+        for (String w : bindWords) {
+            if (!Set.of("none", "no", "cores", "threads", "q", "quiet", "v", "verbose")
+                    .contains(w)) {
+                io.err().println("srun: error: Invalid --cpu-bind argument: " + bind);
+                end(io, step, StepState.FAILED, 1, 0);
+                return 1;
+            }
+        }
+        List<Integer> jobCpus = cores ? allowedCpus() : List.of();
+        if (cores && !tasks.canBind())
+            io.err().println("srun: warning: --cpu-bind=cores needs taskset(1), which is missing: tasks are not bound");
+
+        Path cwd = Path.of(io.cwd())
+                .resolve(o.has("chdir") ? o.last("chdir") : ".")
+                .normalize();
+        Map<String, String> base = exported(io.env(), o.has("export") ? o.last("export") : "ALL");
+        boolean append = "append".equals(o.last("open-mode"));
+        Map<String, LocalTasks.Sink> files = new LinkedHashMap<>();
+        LocalTasks.Sink srunOut = new LocalTasks.Sink(io.out(), false);
+        LocalTasks.Sink srunErr = new LocalTasks.Sink(io.err(), false);
+        String input = o.has("input") ? o.last("input") : "0";
+        int jobCpusOnNode = parseInt(io.env().get("SLURM_CPUS_ON_NODE"), req.cpus());
+        long arrayJob = parseLong(io.env().get("SLURM_ARRAY_JOB_ID"), step.jobId());
+        long arrayTask = parseLong(io.env().get("SLURM_ARRAY_TASK_ID"), 4294967294L);
+        String jobName = io.env().getOrDefault("SLURM_JOB_NAME", step.name());
+        AtomicBoolean cancelled = new AtomicBoolean();
+        if (o.has("kill-on-bad-exit") && !"0".equals(o.last("kill-on-bad-exit"))) killOnBadExit(step, tasks, io);
+        try {
+            for (int t : layout.tasksOn(nodeIndex)) {
+                Map<String, String> env = new LinkedHashMap<>(base);
+                env.putAll(StepEnvironment.forTask(
+                        step.id(),
+                        layout,
+                        t,
+                        parseInt(io.env().get("SLURM_JOB_NUM_NODES"), 1),
+                        jobCpusOnNode,
+                        o.has("cpus-per-task") ? req.cpusPerTask() : 0));
+                env.put("SLURMD_NODENAME", here);
+                env.remove("SLURM_TASK_PID");
+                StepPattern.Fields f = new StepPattern.Fields(
+                        step.jobId(), step.id(), t, nodeIndex, here, arrayJob, arrayTask, io.userName(), jobName);
+                LocalTasks.Sink out = o.has("output") ? file(files, o.last("output"), f, cwd, append) : srunOut;
+                LocalTasks.Sink err =
+                        o.has("error") ? file(files, o.last("error"), f, cwd, append) : o.has("output") ? out : srunErr;
+                LocalTasks.Input in = input(input, t, f, cwd);
+                int local = layout.tasksOn(nodeIndex).indexOf(t);
+                List<Integer> cpus = new ArrayList<>();
+                for (int k = 0; k < req.cpusPerTask() && !jobCpus.isEmpty(); k++)
+                    cpus.add(jobCpus.get((local * req.cpusPerTask() + k) % jobCpus.size()));
+                tasks.start(new LocalTasks.Task(t, o.operands(), env, cwd, out, err, in, cpus), io.in());
+            }
+            if (verboseBind && cores) {
+                tasks.pids().forEach((t, pid) -> {
+                    int local = layout.tasksOn(nodeIndex).indexOf(t);
+                    long mask = 0;
+                    for (int k = 0; k < req.cpusPerTask() && !jobCpus.isEmpty(); k++)
+                        mask |= 1L << jobCpus.get((local * req.cpusPerTask() + k) % jobCpus.size());
+                    io.err()
+                            .printf(
+                                    "cpu-bind=MASK - %s, task %2d %2d [%d]: mask 0x%x set%n",
+                                    here, t, local, pid, mask);
+                });
+            } else if (verboseBind) {
+                tasks.pids()
+                        .forEach((t, pid) -> io.err()
+                                .printf(
+                                        "cpu-bind=NONE - %s, task %2d %2d [%d]: mask 0x0 set%n",
+                                        here, t, layout.tasksOn(nodeIndex).indexOf(t), pid));
+            }
+            tasks.feed(io.in());
+            Thread watcher = watchForCancel(step, tasks, io, cancelled);
+            installInterrupt(step, tasks, io, cancelled);
+            List<TaskEnds.End> ends = tasks.await();
+            watcher.interrupt();
+            io.out().flush();
+            for (String line : TaskEnds.lines(ends)) io.err().println(line);
+            int[] cs = TaskEnds.codeAndSignal(ends);
+            StepState state = cancelled.get() ? StepState.CANCELLED : StepState.ofExit(cs[0], cs[1]);
+            end(io, step, state, cs[0], cs[1]);
+            return TaskEnds.exitCode(ends);
+        } finally {
+            LocalTasks.closeAll(List.copyOf(files.values()));
+        }
+    }
+
+    /** The environment the tasks start from: --export=ALL (srun's own), NONE (its SLURM_* only) or VARS. */
+    static Map<String, String> exported(Map<String, String> env, String export) {
+        Map<String, String> out = new LinkedHashMap<>();
+        List<String> words = List.of(export.split(","));
+        boolean all = words.contains("ALL");
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            if (all || e.getKey().startsWith("SLURM_") || e.getKey().equals("MOTLEY_JOB_ID"))
+                out.put(e.getKey(), e.getValue());
+        }
+        for (String w : words) {
+            if (w.equals("ALL") || w.equals("NONE") || w.isEmpty()) continue;
+            int eq = w.indexOf('=');
+            if (eq > 0) out.put(w.substring(0, eq), w.substring(eq + 1));
+            else if (env.containsKey(w)) out.put(w, env.get(w));
+        }
+        // a task must find its programs and the commands of the cluster even with --export=NONE
+        if (!out.containsKey("PATH")) out.put("PATH", env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+        for (String keep : List.of("MOTLEY_HOME", "MOTLEY_SOCKET", "HOME", "USER", "LOGNAME"))
+            if (!out.containsKey(keep) && env.containsKey(keep)) out.put(keep, env.get(keep));
+        return out;
+    }
+
+    private static LocalTasks.Sink file(
+            Map<String, LocalTasks.Sink> files, String pattern, StepPattern.Fields f, Path cwd, boolean append)
+            throws IOException {
+        String path = new StepPattern(pattern).expand(f, cwd.toString());
+        LocalTasks.Sink s = files.get(path);
+        if (s == null) {
+            s = new LocalTasks.Sink(new FileOutputStream(path, append), true);
+            files.put(path, s);
+        }
+        return s;
+    }
+
+    private static LocalTasks.Input input(String input, int task, StepPattern.Fields f, Path cwd) {
+        if (input.equals("none")) return new LocalTasks.NoInput();
+        if (input.equals("all")) return new LocalTasks.FromSrun();
+        if (input.matches("\\d+"))
+            return Integer.parseInt(input) == task ? new LocalTasks.FromSrun() : new LocalTasks.NoInput();
+        return new LocalTasks.FromFile(Path.of(new StepPattern(input).expand(f, cwd.toString())));
+    }
+
+    /** Waits on the controller for the step to be cancelled (scancel JOB.STEP) and then ends the tasks. */
+    private static Thread watchForCancel(Step step, LocalTasks tasks, Io io, AtomicBoolean cancelled) {
+        return Thread.ofPlatform().daemon().name("srun-watch").start(() -> {
+            try (AgentClient client = AgentClient.connect()) {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Step now = client.ask(new StepMessages.Wait(step.jobId(), step.id(), 30))
+                            .steps()
+                            .get(0);
+                    if (now.state() == StepState.RUNNING) continue;
+                    if (now.state() == StepState.CANCELLED && !cancelled.getAndSet(true)) {
+                        io.err().println("srun: Job step aborted: Waiting up to 32 seconds for job step to finish.");
+                        io.err()
+                                .println("slurmstepd: error: *** STEP " + step.displayId() + " ON "
+                                        + String.join(",", step.nodes()) + " CANCELLED AT " + stamp(now.end())
+                                        + " ***");
+                        terminate(tasks);
+                    }
+                    return;
+                }
+            } catch (Exception e) {
+                // the controller cannot be asked: the step runs on, and srun reports its end when it can
+            }
+        });
+    }
+
+    private static void terminate(LocalTasks tasks) {
+        tasks.kill(false);
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                Thread.sleep(KILL_WAIT_MS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            tasks.kill(true);
+        });
+    }
+
+    /** -K: the first task to exit non-zero ends the others. */
+    private static void killOnBadExit(Step step, LocalTasks tasks, Io io) {
+        AtomicBoolean done = new AtomicBoolean();
+        tasks.whenTaskEnds((task, status) -> {
+            if (status != 0 && !done.getAndSet(true)) {
+                io.err().println("srun: Terminating StepId=" + step.displayId());
+                terminate(tasks);
+            }
+        });
+    }
+
+    /** Ctrl-C once: the tasks' states; twice within a second: the step is cancelled, as in Slurm. */
+    private static void installInterrupt(Step step, LocalTasks tasks, Io io, AtomicBoolean cancelled) {
+        AtomicLong last = new AtomicLong();
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> {
+                long now = System.nanoTime();
+                long before = last.getAndSet(now);
+                if (before != 0 && now - before < 1_000_000_000L) {
+                    io.err().println("srun: sending Ctrl-C to StepId=" + step.displayId());
+                    io.err().println("srun: forcing job termination");
+                    io.err().println("srun: Job step aborted: Waiting up to 32 seconds for job step to finish.");
+                    cancelled.set(true);
+                    try {
+                        io.gateway().ask(new StepMessages.Cancel(step.jobId(), step.id()));
+                    } catch (Exception e) {
+                        // the tasks end here all the same; the step's end is reported when they have
+                    }
+                    tasks.kill(true);
+                    return;
+                }
+                io.err().println("srun: interrupt (one more within 1 sec to abort)");
+                List<Integer> running = tasks.runningTasks();
+                List<Integer> done = new ArrayList<>(tasks.pids().keySet());
+                done.removeAll(running);
+                if (!running.isEmpty())
+                    io.err()
+                            .println("srun: StepId=" + step.displayId() + " task" + (running.size() > 1 ? "s " : " ")
+                                    + TaskEnds.ranges(running) + ": running");
+                if (!done.isEmpty())
+                    io.err()
+                            .println("srun: StepId=" + step.displayId() + " task" + (done.size() > 1 ? "s " : " ")
+                                    + TaskEnds.ranges(done) + ": exited");
+            });
+        } catch (IllegalArgumentException e) {
+            // SIGINT is the JVM's own here (it was ignored when srun started, as under nohup): nothing to install
+        }
+    }
+
+    private static void end(Io io, Step step, StepState state, int code, int sig) {
+        try {
+            io.gateway().ask(new StepMessages.End(step.jobId(), step.id(), state, code, sig));
+        } catch (Exception e) {
+            io.err()
+                    .println(
+                            "srun: error: cannot record the end of StepId=" + step.displayId() + ": " + e.getMessage());
+        }
+    }
+
+    /** The CPUs this process may run on (the job's), from /proc; empty where that cannot be read. */
+    static List<Integer> allowedCpus() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Cpus_allowed_list:"))
+                    return cpuList(line.substring(18).trim());
+            }
+        } catch (IOException e) {
+            // not Linux: no binding
+        }
+        return List.of();
+    }
+
+    static List<Integer> cpuList(String list) {
+        List<Integer> out = new ArrayList<>();
+        for (String part : list.split(",")) {
+            if (part.isBlank()) continue;
+            int dash = part.indexOf('-');
+            int a = Integer.parseInt(
+                    part.substring(0, dash < 0 ? part.length() : dash).trim());
+            int b = dash < 0 ? a : Integer.parseInt(part.substring(dash + 1).trim());
+            for (int i = a; i <= b; i++) out.add(i);
+        }
+        return out;
+    }
+
+    private static String stamp(long epoch) {
+        return DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss")
+                .format(Instant.ofEpochSecond(epoch).atZone(ZoneId.systemDefault()));
+    }
+
+    private static int parseInt(String s, int fallback) {
+        try {
+            return s == null ? fallback : Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+
+    private static long parseLong(String s, long fallback) {
+        try {
+            return s == null ? fallback : Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package io.motley.cli.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.motley.core.options.GetOpt;
+import io.motley.core.step.Step;
+import io.motley.core.step.StepRequest;
+import io.motley.core.step.StepState;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Message;
+import io.motley.protocol.Messages;
+import io.motley.protocol.StepMessages;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SrunTest {
+    @TempDir
+    Path dir;
+
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    final List<Message> asked = new ArrayList<>();
+    /** Busy answers to give before the step is created. */
+    int busy;
+
+    String refusal;
+
+    final Map<String, String> env = new HashMap<>(Map.of(
+            "SLURM_JOB_ID", "12",
+            "SLURM_NTASKS", "1",
+            "SLURM_CPUS_ON_NODE", "4",
+            "SLURMD_NODENAME", "vm",
+            "PATH", System.getenv("PATH"),
+            "SLURM_JOB_NAME", "train"));
+
+    int srun(String stdin, String... args) throws Exception {
+        Io io = new Io(
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                false,
+                env,
+                dir.toString(),
+                this::answer,
+                0,
+                ZoneId.of("UTC"),
+                "vm",
+                "ann",
+                1000);
+        return new Srun().run(Arrays.asList(args), io);
+    }
+
+    private Frame answer(Frame req) {
+        Message m = Messages.request(req);
+        asked.add(m);
+        return switch (m) {
+            case StepMessages.Create c -> {
+                if (refusal != null) yield Messages.encode(new Message.Failure(refusal));
+                if (busy-- > 0) yield Messages.encode(new Message.Failure("Requested nodes are busy", "retry", false));
+                yield Messages.encode(
+                        new StepMessages.Steps(List.of(Step.started(12, 3, c.request(), List.of("vm"), 5))));
+            }
+            case StepMessages.End e -> Messages.encode(new StepMessages.Steps(List.of()));
+            default -> throw new IllegalStateException("unexpected " + m);
+        };
+    }
+
+    private StepMessages.End ended() {
+        return asked.stream()
+                .filter(StepMessages.End.class::isInstance)
+                .map(StepMessages.End.class::cast)
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void labelledTasksSeeTheirIdsAndSrunExitsWithTheHighestStatus() throws Exception {
+        int code = srun(
+                "",
+                "-n",
+                "3",
+                "-l",
+                "sh",
+                "-c",
+                "echo hi $SLURM_PROCID of $SLURM_NTASKS step $SLURM_STEP_ID; exit $SLURM_PROCID");
+        assertThat(code).isEqualTo(2);
+        assertThat(out().lines().sorted().toList())
+                .containsExactly("0: hi 0 of 3 step 3", "1: hi 1 of 3 step 3", "2: hi 2 of 3 step 3");
+        assertThat(err().lines().toList())
+                .containsExactly(
+                        "srun: error: vm: task 1: Exited with exit code 1",
+                        "srun: error: vm: task 2: Exited with exit code 2");
+        assertThat(ended()).isEqualTo(new StepMessages.End(12, 3, StepState.FAILED, 2, 0));
+        StepMessages.Create created = (StepMessages.Create) asked.get(0);
+        assertThat(created.request()).isEqualTo(new StepRequest(3, 0, 0, 1, 0, false, "sh"));
+    }
+
+    @Test
+    void aSignalledTaskIsReportedByItsSignalsName() throws Exception {
+        int code = srun("", "sh", "-c", "kill -9 $$");
+        assertThat(code).isEqualTo(137);
+        assertThat(err()).isEqualTo("srun: error: vm: task 0: Killed\n");
+        assertThat(ended()).isEqualTo(new StepMessages.End(12, 3, StepState.FAILED, 0, 9));
+    }
+
+    @Test
+    void stdinGoesToTaskZeroAndEveryTaskHasTheStepsEnvironment() throws Exception {
+        int code = srun(
+                "from stdin\n",
+                "-n",
+                "2",
+                "-o",
+                "out-%j.%s-%t.txt",
+                "sh",
+                "-c",
+                "cat; echo $SLURM_LOCALID $SLURM_NODEID $SLURM_STEP_NODELIST $SLURM_STEP_TASKS_PER_NODE"
+                        + " $SLURM_CPUS_ON_NODE $SLURM_JOB_NAME $SLURMD_NODENAME; test -n \"$SLURM_TASK_PID\"");
+        assertThat(code).isZero();
+        assertThat(out()).isEmpty();
+        assertThat(Files.readString(dir.resolve("out-12.3-0.txt"))).isEqualTo("from stdin\n0 0 vm 2 4 train vm\n");
+        assertThat(Files.readString(dir.resolve("out-12.3-1.txt"))).isEqualTo("1 0 vm 2 4 train vm\n");
+        assertThat(ended().state()).isEqualTo(StepState.COMPLETED);
+    }
+
+    @Test
+    void aBusyAllocationIsAskedAgainAsSlurmSays() throws Exception {
+        busy = 2;
+        assertThat(srun("", "true")).isZero();
+        assertThat(err())
+                .isEqualTo("srun: Job 12 step creation temporarily disabled, retrying (Requested nodes are busy)\n"
+                        + "srun: Step created for StepId=12.3\n");
+    }
+
+    @Test
+    void aRefusedStepEndsSrunWithSlurmsError() throws Exception {
+        refusal = "More processors requested than permitted";
+        assertThat(srun("", "-n", "9", "true")).isEqualTo(1);
+        assertThat(err())
+                .isEqualTo("srun: error: Unable to create step for job 12: More processors requested than permitted\n");
+    }
+
+    @Test
+    void aMissingProgramFailsAsSlurmstepdsExecve() throws Exception {
+        assertThat(srun("", "no-such-program-here")).isEqualTo(2);
+        assertThat(err())
+                .isEqualTo("slurmstepd: error: execve(): no-such-program-here: No such file or directory\n"
+                        + "srun: error: vm: task 0: Exited with exit code 2\n");
+    }
+
+    @Test
+    void killOnBadExitEndsTheOtherTasks() throws Exception {
+        int code = srun("", "-n", "2", "-K", "sh", "-c", "if [ $SLURM_PROCID = 1 ]; then exit 3; fi; exec sleep 60");
+        assertThat(code).isEqualTo(143);
+        assertThat(err())
+                .contains("srun: Terminating StepId=12.3")
+                .contains("srun: error: vm: task 0: Terminated")
+                .contains("srun: error: vm: task 1: Exited with exit code 3");
+    }
+
+    @Test
+    void outsideAnAllocationSrunSaysWhatToDo() throws Exception {
+        env.remove("SLURM_JOB_ID");
+        assertThat(srun("", "true")).isEqualTo(1);
+        assertThat(err()).startsWith("srun: error: srun outside an allocation");
+    }
+
+    @Test
+    void theStepsShapeFollowsSlurmsDefaults() {
+        GetOpt g = new GetOpt("srun", Srun.OPTIONS, true);
+        Map<String, String> jobEnv = Map.of("SLURM_NTASKS", "4", "SRUN_CPUS_PER_TASK", "2");
+        assertThat(Srun.request(g.parse(List.of("hostname")), g, jobEnv))
+                .isEqualTo(new StepRequest(4, 0, 0, 2, 0, false, "hostname"));
+        assertThat(Srun.request(
+                        g.parse(List.of(
+                                "-N", "2", "--ntasks-per-node=3", "--mem=1G", "--overlap", "-J", "x", "/bin/true")),
+                        g,
+                        Map.of()))
+                .isEqualTo(new StepRequest(6, 2, 3, 1, 1024, true, "x"));
+        assertThat(Srun.request(g.parse(List.of("-N", "3", "/bin/true")), g, Map.of())
+                        .tasks())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void exportNoneKeepsSlurmsVariablesAndThoseNamed() {
+        Map<String, String> from = Map.of("SLURM_JOB_ID", "1", "FOO", "x", "BAR", "y", "PATH", "/bin");
+        assertThat(Srun.exported(from, "NONE")).containsOnlyKeys("SLURM_JOB_ID", "PATH");
+        assertThat(Srun.exported(from, "FOO,BAZ=z")).containsOnlyKeys("SLURM_JOB_ID", "PATH", "FOO", "BAZ");
+        assertThat(Srun.exported(from, "ALL")).containsAllEntriesOf(from);
+        assertThat(Srun.cpuList("0-2,5")).containsExactly(0, 1, 2, 5);
+    }
+}

@@ -1,0 +1,68 @@
+package io.motley.core.step;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One step of a job (srun inside an allocation): its id within the job (0, 1, 2, ... in creation
+ * order), what it asked for and where it runs, and how it ended. Times are epoch seconds; {@code end}
+ * is 0 while it runs. {@code exitCode} and {@code signal} are the highest task's, as sacct's "N:S".
+ */
+public record Step(
+        long jobId,
+        int id,
+        String name,
+        StepState state,
+        List<String> nodes,
+        int tasks,
+        int cpus,
+        long memMiB,
+        boolean overlap,
+        long start,
+        long end,
+        int exitCode,
+        int signal) {
+    public Step {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(state, "state");
+        nodes = List.copyOf(nodes);
+    }
+
+    /** A step starting now on {@code nodes}. */
+    public static Step started(long jobId, int id, StepRequest req, List<String> nodes, long now) {
+        return new Step(
+                jobId,
+                id,
+                req.name(),
+                StepState.RUNNING,
+                nodes,
+                req.tasks(),
+                req.cpus(),
+                req.memMiB(),
+                req.overlap(),
+                now,
+                0,
+                0,
+                0);
+    }
+
+    /** "12.0": how Slurm names a step. */
+    public String displayId() {
+        return jobId + "." + id;
+    }
+
+    /**
+     * The step ended in {@code next}; a step ends only once, so a second end (srun's report after
+     * scancel, say) is an error for the caller to ignore.
+     */
+    public Step ended(StepState next, int code, int sig, long now) {
+        if (!state.canBecome(next)) throw new IllegalStateException("step " + displayId() + " is already " + state);
+        return new Step(
+                jobId, id, name, next, nodes, tasks, cpus, memMiB, overlap, start, Math.max(now, start), code, sig);
+    }
+
+    /** Seconds it ran (so far, while running). */
+    public long elapsed(long now) {
+        return Math.max(0, (end == 0 ? now : end) - start);
+    }
+}
