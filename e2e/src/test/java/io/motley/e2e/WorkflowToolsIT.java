@@ -36,6 +36,18 @@ class WorkflowToolsIT {
             c.awaitState(sig, "COMPLETED", Duration.ofSeconds(30));
             assertThat(Files.readString(trapped).trim()).isEqualTo("got-usr1");
 
+            // without B: the signal goes to the steps (srun's tasks) and not to the batch shell, which USR1 would kill
+            Path stepGot = c.workFile("step-got");
+            Path stepScript = c.workFile("step.sh");
+            Files.writeString(
+                    stepScript,
+                    "#!/bin/sh\ntrap 'echo got-usr1 > " + stepGot + "; exit 0' USR1\nwhile :; do sleep 0.2; done\n");
+            stepScript.toFile().setExecutable(true);
+            long steps = c.submit("-t", "1", "--signal=USR1@58", "--wrap", "srun " + stepScript + "; echo batch-lived");
+            c.awaitState(steps, "COMPLETED", Duration.ofSeconds(30));
+            assertThat(Files.readString(stepGot).trim()).isEqualTo("got-usr1");
+            assertThat(Files.readString(c.workFile("slurm-" + steps + ".out"))).contains("batch-lived");
+
             // --open-mode=append keeps what the output file held
             Path log = c.workFile("append.log");
             Files.writeString(log, "before\n");

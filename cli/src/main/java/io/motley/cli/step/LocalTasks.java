@@ -103,6 +103,12 @@ public final class LocalTasks {
         return taskset != null;
     }
 
+    /** setsid(1) where there is one (Linux); elsewhere tasks stay in srun's process group. */
+    static final String SETSID = java.util.stream.Stream.of("/usr/bin/setsid", "/bin/setsid")
+            .filter(p -> new File(p).canExecute())
+            .findFirst()
+            .orElse(null);
+
     /**
      * Starts a task; a command that cannot be found ends it at once with status 2, as slurmstepd's
      * failed execve does, after Slurm's line on its stderr.
@@ -116,8 +122,11 @@ public final class LocalTasks {
             ended.accept(t.id(), 2);
             return;
         }
-        List<String> cmd = new ArrayList<>(
-                List.of("/bin/sh", "-c", "SLURM_TASK_PID=$$; export SLURM_TASK_PID; exec \"$@\"", "srun-task"));
+        List<String> cmd = new ArrayList<>();
+        // each task in a session (and process group) of its own, as slurmstepd starts them outside the batch
+        // shell's: sbatch --signal without B: reaches the steps' tasks and not the batch step
+        if (SETSID != null) cmd.add(SETSID);
+        cmd.addAll(List.of("/bin/sh", "-c", "SLURM_TASK_PID=$$; export SLURM_TASK_PID; exec \"$@\"", "srun-task"));
         if (!t.cpus().isEmpty() && taskset != null) {
             cmd.add(taskset);
             cmd.add("-c");
