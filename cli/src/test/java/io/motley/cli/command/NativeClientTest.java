@@ -140,6 +140,10 @@ class NativeClientTest {
                                 .build(),
                         Fixtures.job(1347, "pend")
                                 .submitted(at("2026-11-22T12:40:00"))
+                                .build(),
+                        // bytes over 0x7f travel as ISO-8859-1 characters and must come out as they went in
+                        Fixtures.job(1348, "caf\u00e9-\u00fc-\u65e5")
+                                .submitted(at("2026-11-22T12:40:01"))
                                 .build())
                 .nodes(Fixtures.vm())
                 .partitions(Fixtures.debug());
@@ -211,6 +215,9 @@ class NativeClientTest {
         Files.writeString(dir.resolve("job.sh"), "#!/bin/sh\n#SBATCH -J fromfile\ntrue\n");
         assertThat(client("sbatch", "job.sh")).isEqualTo(new Result(0, "Submitted batch job 77\n", ""));
         assertThat(submittedName()).isEqualTo("fromfile");
+        Files.writeString(dir.resolve("utf8.sh"), "#!/bin/sh\n#SBATCH -J \u00e9t\u00e9-\u65e5\ntrue\n");
+        assertThat(client("sbatch", "utf8.sh")).isEqualTo(new Result(0, "Submitted batch job 77\n", ""));
+        assertThat(submittedName()).isEqualTo("\u00e9t\u00e9-\u65e5");
         cluster = busy();
         assertThat(client(List.of(), Map.of(), "#!/bin/sh\n#SBATCH -J piped\ntrue\n", "sbatch"))
                 .isEqualTo(new Result(0, "Submitted batch job 77\n", ""));
