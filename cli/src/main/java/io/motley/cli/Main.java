@@ -39,7 +39,7 @@ public final class Main {
      * The command of this name, or null. Made on demand: a command that loaded every other one
      * (their classes, tables and formatters) would pay for them at each start.
      */
-    static Command command(String name) {
+    public static Command command(String name) {
         return switch (name) {
             case "sbatch" -> new Sbatch();
             case "squeue" -> new Squeue();
@@ -93,9 +93,22 @@ public final class Main {
                 gateway,
                 System.currentTimeMillis() / 1000,
                 ZoneId.systemDefault(),
-                hostname(),
+                hostname(System.getenv("HOSTNAME")),
                 System.getProperty("user.name"),
                 uid());
+        try {
+            return run(command, name, args, io);
+        } finally {
+            if (client[0] != null) client[0].close();
+        }
+    }
+
+    /**
+     * Runs {@code command} with {@code io}, turning what it throws into Slurm's messages and exit
+     * codes: the same for the JVM client and for a command the agent runs for the native client.
+     */
+    public static int run(Command command, String name, List<String> args, Io io) {
+        PrintStream err = io.err();
         try {
             return command.run(args, io);
         } catch (UsageException e) {
@@ -111,13 +124,12 @@ public final class Main {
         } catch (Exception e) {
             err.println(name + ": error: " + e);
             return 1;
-        } finally {
-            if (client[0] != null) client[0].close();
         }
     }
 
-    private static String hostname() {
-        String h = System.getenv("HOSTNAME");
+    /** The host's short name: $HOSTNAME, else the resolver's, up to the first dot. */
+    public static String hostname(String fromEnv) {
+        String h = fromEnv;
         if (h == null || h.isEmpty()) {
             try {
                 h = InetAddress.getLocalHost().getHostName();

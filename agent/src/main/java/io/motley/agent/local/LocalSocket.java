@@ -17,6 +17,7 @@ import io.motley.protocol.link.Link;
 import io.motley.protocol.link.PeerCredentials;
 import io.motley.protocol.link.ReportThrottle;
 import io.motley.protocol.link.Transport;
+import io.motley.protocol.local.CommandHost;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -30,6 +31,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
 import jdk.net.UnixDomainPrincipal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +55,7 @@ public final class LocalSocket implements AutoCloseable {
     private final Relay relay;
     private final Settings settings;
     private final Peers peers;
+    private final Optional<CommandHost> commands;
     private final Map<Integer, Integer> perUser = new HashMap<>();
     private int total;
     private final ReportThrottle refusals = new ReportThrottle(REPORT_INTERVAL);
@@ -89,10 +93,16 @@ public final class LocalSocket implements AutoCloseable {
     }
 
     public LocalSocket(Path path, ControllerLink link, ClusterConfig.Limits limits) throws IOException {
-        this(path, link::relay, Settings.of(limits), KERNEL_PEERS);
+        this(path, link::relay, Settings.of(limits), KERNEL_PEERS, installedCommands());
     }
 
     LocalSocket(Path path, Relay relay, Settings settings, Peers peers) throws IOException {
+        this(path, relay, settings, peers, Optional.empty());
+    }
+
+    LocalSocket(Path path, Relay relay, Settings settings, Peers peers, Optional<CommandHost> commands)
+            throws IOException {
+        this.commands = commands;
         this.path = path;
         this.relay = relay;
         this.settings = settings;
@@ -191,8 +201,45 @@ public final class LocalSocket implements AutoCloseable {
                 }
                 return;
             }
+            if (CommandHost.OP.equals(req.op())) {
+                command(link, peer, req);
+                return;
+            }
             link.write(answer(req, peer));
         }
+    }
+
+    /**
+     * A native client's session: the command runs here, in-process, for the caller the kernel named
+     * (the cli's {@link CommandHost}); without the cli on the classpath the client is told to run
+     * its JVM client instead.
+     */
+    private void command(Link<Peer> link, Peer peer, Frame start) throws IOException {
+        if (commands.isEmpty()) {
+            link.write(Frame.op("jvm").put("reason", "this agent does not run commands"));
+            return;
+        }
+        commands.get()
+                .serve(
+                        start,
+                        caller(peer),
+                        new CommandHost.Client() {
+                            @Override
+                            public Frame read() throws IOException {
+                                return link.read();
+                            }
+
+                            @Override
+                            public void write(Frame frame) throws IOException {
+                                link.write(frame);
+                            }
+                        },
+                        req -> answer(req, peer));
+    }
+
+    /** The commands the cli provides when its jar is on the agent's classpath (dist puts every jar there). */
+    static Optional<CommandHost> installedCommands() {
+        return ServiceLoader.load(CommandHost.class).findFirst();
     }
 
     /**

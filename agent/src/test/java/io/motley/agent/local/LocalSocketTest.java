@@ -8,7 +8,9 @@ import io.motley.core.config.ClusterConfig;
 import io.motley.protocol.Bounds;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
+import io.motley.protocol.Message;
 import io.motley.protocol.Ops;
+import io.motley.protocol.local.CommandHost;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -54,6 +57,11 @@ class LocalSocketTest {
     }
 
     private void start(LocalSocket.Settings settings, LocalSocket.Peers peers) throws IOException {
+        start(settings, peers, Optional.empty());
+    }
+
+    private void start(LocalSocket.Settings settings, LocalSocket.Peers peers, Optional<CommandHost> commands)
+            throws IOException {
         socket = new LocalSocket(
                 dir.resolve("agent.sock"),
                 req -> {
@@ -62,7 +70,8 @@ class LocalSocketTest {
                     return Frame.op(Ops.OK).put("echo", req.op());
                 },
                 settings,
-                peers);
+                peers,
+                commands);
         Thread.ofPlatform().daemon().start(socket::serve);
     }
 
@@ -182,6 +191,45 @@ class LocalSocketTest {
         relayGate.complete(null);
         assertThat(FrameIO.read(Channels.newInputStream(waiting)).str("echo")).isEqualTo(Ops.JOBS);
         assertThat(call(waiting, Frame.op(Ops.NODES)).str("echo")).isEqualTo(Ops.NODES);
+    }
+
+    @Test
+    void aNativeClientsCommandRunsInTheHostForTheKernelsCallerWithItsRequestsStampedAsAnyOther() throws IOException {
+        List<Message.Caller> callers = new CopyOnWriteArrayList<>();
+        CommandHost host = (start, caller, client, relay) -> {
+            callers.add(caller);
+            // the command's request goes the way a JVM client's does, caller claims and all
+            Frame answer =
+                    relay.apply(Frame.op(Ops.NODES).put(Ops.CALLER_UID, 0).put(Ops.CALLER_USER, "root"));
+            client.write(Frame.op("read").put("path", "/home/alice/job.sh"));
+            Frame file = client.read();
+            client.write(Frame.op("out").put("bytes", answer.str("echo") + " " + file.str("bytes")));
+            client.write(Frame.op("exit").put("code", 0));
+        };
+        start(new LocalSocket.Settings(100, 100, Duration.ofSeconds(30), ROOMY), standIn(), Optional.of(host));
+        nextPeers.add(user(1001, "alice"));
+        SocketChannel c = connect();
+        Frame read = call(c, Frame.op(CommandHost.OP).put("v", CommandHost.VERSION));
+        assertThat(read.op()).isEqualTo("read");
+        Frame out = call(c, Frame.op("file").put("bytes", "#!/bin/sh"));
+        assertThat(out.str("bytes")).isEqualTo(Ops.NODES + " #!/bin/sh");
+        assertThat(FrameIO.read(Channels.newInputStream(c)).op()).isEqualTo("exit");
+        assertThat(closedByAgent(c)).isTrue();
+        assertThat(callers).containsExactly(new Message.Caller(1001, 1001, "alice", List.of("alice", "users")));
+        assertThat(relayed).hasSize(1);
+        assertThat(relayed.get(0).fields())
+                .containsEntry(Ops.CALLER_UID, "1001")
+                .containsEntry(Ops.CALLER_USER, "alice");
+    }
+
+    @Test
+    void withoutTheCliTheNativeClientIsToldToRunItsJvmClient() throws IOException {
+        start(new LocalSocket.Settings(100, 100, Duration.ofSeconds(30), ROOMY), standIn());
+        nextPeers.add(user(1001, "alice"));
+        SocketChannel c = connect();
+        Frame answer = call(c, Frame.op(CommandHost.OP).put("v", CommandHost.VERSION));
+        assertThat(answer.op()).isEqualTo("jvm");
+        assertThat(relayed).isEmpty();
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
 import io.motley.protocol.Message;
 import io.motley.protocol.Messages;
+import io.motley.protocol.local.CommandHost;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -30,7 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * that stands in for the local agent and answers with the controller's own request handling over
  * a Cluster holding the jobs. Prints, per run, the controller's time for the answer and the
  * command's wall time from its start to its exit (which includes the controller's), then the
- * medians. Output goes to /dev/null, as fast a reader as a terminal can be. Usage:
+ * medians, once with the native client (the stand-in runs the command in-process, as the agent
+ * does) and once with the JVM client. Output goes to /dev/null, as fast a reader as a terminal can be. Usage:
  * {@code bench/jmh --squeue [JOBS [RUNS [squeue options...]]]} (default 1,000,000 jobs, 5 runs).
  */
 public final class SqueueEndToEnd {
@@ -57,6 +59,20 @@ public final class SqueueEndToEnd {
         List<String> command = new ArrayList<>();
         command.add(squeue.toString());
         command.addAll(options);
+        for (String c : System.getProperty("motley.clients", "native,jvm").split(",")) {
+            client = c;
+            measure(command, sock, options, jobs, runs, controllerNanos);
+        }
+        server.close();
+        Files.deleteIfExists(sock);
+        Files.deleteIfExists(dir);
+        // the cluster is used after the runs, so that it is still reachable while they run
+        if (cluster.jobs().size() != jobs) throw new IllegalStateException("jobs lost");
+    }
+
+    private static void measure(
+            List<String> command, Path sock, List<String> options, int jobs, int runs, AtomicLong controllerNanos)
+            throws Exception {
         // the first run may make the launcher's class-data-sharing archive: not counted
         run(command, sock);
         long[] controller = new long[runs];
@@ -85,7 +101,8 @@ public final class SqueueEndToEnd {
         for (int i = 0; i < runs; i++) own[i] = wall[i] - controller[i];
         System.out.printf(
                 Locale.ROOT,
-                "squeue %s over %,d jobs, median of %d: %,d ms in all (controller %,d ms, CPU %,d ms; the command %,d ms; its CPU %,d ms)%n",
+                "squeue (%s client) %s over %,d jobs, median of %d: %,d ms in all (controller %,d ms, CPU %,d ms; the command %,d ms; its CPU %,d ms)%n",
+                client,
                 String.join(" ", options),
                 jobs,
                 runs,
@@ -94,12 +111,12 @@ public final class SqueueEndToEnd {
                 median(ccpu) / 1_000_000,
                 median(own) / 1_000_000,
                 median(cpu) / 1_000_000);
-        server.close();
-        Files.deleteIfExists(sock);
-        Files.deleteIfExists(dir);
-        // the cluster is used after the runs, so that it is still reachable while they run
-        if (cluster.jobs().size() != jobs) throw new IllegalStateException("jobs lost");
     }
+
+    private static final CommandHost HOSTED = new io.motley.cli.hosted.HostedCommands();
+
+    /** Which client runs the command: MOTLEY_CLIENT as the launcher reads it (native or jvm). */
+    private static String client = "jvm";
 
     private static final java.lang.management.ThreadMXBean THREADS =
             java.lang.management.ManagementFactory.getThreadMXBean();
@@ -116,6 +133,7 @@ public final class SqueueEndToEnd {
         timed.addAll(command);
         ProcessBuilder pb = new ProcessBuilder(timed);
         pb.environment().put("MOTLEY_SOCKET", sock.toString());
+        pb.environment().put("MOTLEY_CLIENT", client);
         pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Path err = Files.createTempFile("squeue-bench", ".err");
         pb.redirectError(err.toFile());
@@ -155,6 +173,32 @@ public final class SqueueEndToEnd {
                     long s = System.nanoTime();
                     long cpu0 = THREADS.getCurrentThreadCpuTime();
                     Frame req = FrameIO.decode(body, Bounds.ANSWERS);
+                    if (req.op().equals(CommandHost.OP)) {
+                        // the native client: the command runs here, as the agent runs it
+                        HOSTED.serve(
+                                req,
+                                caller,
+                                new CommandHost.Client() {
+                                    @Override
+                                    public Frame read() throws IOException {
+                                        return FrameIO.read(in);
+                                    }
+
+                                    @Override
+                                    public void write(Frame f) throws IOException {
+                                        FrameIO.write(out, f);
+                                    }
+                                },
+                                r -> {
+                                    long t = System.nanoTime();
+                                    long c0 = THREADS.getCurrentThreadCpuTime();
+                                    Frame a = answers.answer(Messages.encode(Messages.request(r), caller));
+                                    controllerNanos.set(System.nanoTime() - t);
+                                    controllerCpu = THREADS.getCurrentThreadCpuTime() - c0;
+                                    return a;
+                                });
+                        break;
+                    }
                     Frame answer = answers.answer(Messages.encode(Messages.request(req), caller));
                     byte[] bytes = FrameIO.encode(answer);
                     controllerNanos.set(System.nanoTime() - s);

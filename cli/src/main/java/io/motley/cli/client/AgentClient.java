@@ -95,7 +95,8 @@ public final class AgentClient implements AutoCloseable {
         return (A) a;
     }
 
-    private static Frame answer(Frame resp) throws ClusterUnreachable {
+    /** {@code resp} when it is no failure; a failure is thrown as {@link RequestFailed} or {@link ClusterUnreachable}. */
+    public static Frame answer(Frame resp) throws ClusterUnreachable {
         var failure = Messages.failure(resp);
         if (failure.isPresent()) throw failed(failure.get());
         return resp;

@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * Everything a command touches outside itself: streams, environment, working directory, the
- * cluster, the clock. Passing it in keeps the commands testable without processes or sockets.
+ * cluster, the clock, and the caller's files. Passing it in keeps the commands testable without
+ * processes or sockets, and lets the agent run them for the native client.
  */
 public record Io(
         PrintStream out,
@@ -21,4 +22,54 @@ public record Io(
         ZoneId zone,
         String hostname,
         String userName,
-        int uid) {}
+        int uid,
+        CallerFiles files) {
+
+    /** An Io whose files are this process's own (the JVM client, tests). */
+    public Io(
+            PrintStream out,
+            PrintStream err,
+            InputStream in,
+            boolean stdinIsTerminal,
+            Map<String, String> env,
+            String cwd,
+            Gateway gateway,
+            long nowSeconds,
+            ZoneId zone,
+            String hostname,
+            String userName,
+            int uid) {
+        this(
+                out,
+                err,
+                in,
+                stdinIsTerminal,
+                env,
+                cwd,
+                gateway,
+                nowSeconds,
+                zone,
+                hostname,
+                userName,
+                uid,
+                CallerFiles.DIRECT);
+    }
+
+    /** This Io as it is {@code seconds} later. */
+    public Io later(long seconds) {
+        return new Io(
+                out,
+                err,
+                in,
+                stdinIsTerminal,
+                env,
+                cwd,
+                gateway,
+                nowSeconds + seconds,
+                zone,
+                hostname,
+                userName,
+                uid,
+                files);
+    }
+}

@@ -19,7 +19,6 @@ import io.motley.protocol.Message.Submit;
 import io.motley.protocol.Message.Submitted;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -166,7 +165,7 @@ public final class Sbatch implements Command {
             Path path = Path.of(io.cwd()).resolve(file);
             byte[] bytes;
             try {
-                bytes = Files.readAllBytes(path);
+                bytes = io.files().read(path);
             } catch (IOException e) {
                 throw new UsageException("error: Unable to open file " + file, 1, false);
             }
@@ -478,7 +477,7 @@ public final class Sbatch implements Command {
     private static Map<String, String> exportFile(String name, Io io) {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(Path.of(io.cwd()).resolve(name));
+            bytes = io.files().read(Path.of(io.cwd()).resolve(name));
         } catch (IOException e) {
             throw new UsageException("error: Unable to open file " + name, 1, false);
         }

@@ -329,7 +329,7 @@ public final class Scontrol implements Command {
             }
             java.nio.file.Path path = java.nio.file.Path.of(io.cwd()).resolve(file);
             try {
-                java.nio.file.Files.writeString(path, script, StandardCharsets.UTF_8);
+                io.files().write(path, script.getBytes(StandardCharsets.UTF_8));
             } catch (java.io.IOException e) {
                 return error("failed to open file `" + file + "`: " + ioReason(e));
             }
@@ -403,7 +403,10 @@ public final class Scontrol implements Command {
             String expr = list;
             if (list.startsWith("/")) {
                 try {
-                    expr = java.nio.file.Files.readString(java.nio.file.Path.of(list))
+                    expr = StandardCharsets.UTF_8
+                            .newDecoder()
+                            .decode(java.nio.ByteBuffer.wrap(io.files().read(java.nio.file.Path.of(list))))
+                            .toString()
                             .replace('\n', ',')
                             .replaceAll(",+", ",");
                 } catch (java.io.IOException e) {

@@ -178,19 +178,7 @@ public final class Squeue implements Command {
 
     /** {@code io} as it is {@code seconds} later. */
     private static Io later(Io io, long seconds) {
-        return new Io(
-                io.out(),
-                io.err(),
-                io.in(),
-                io.stdinIsTerminal(),
-                io.env(),
-                io.cwd(),
-                io.gateway(),
-                io.nowSeconds() + seconds,
-                io.zone(),
-                io.hostname(),
-                io.userName(),
-                io.uid());
+        return io.later(seconds);
     }
 
     /** One listing: squeue's whole output without -i. */

@@ -1,5 +1,6 @@
 package io.motley.cli.command;
 
+import io.motley.cli.Main;
 import io.motley.core.accounting.AccountingQuery;
 import io.motley.core.accounting.AccountingRecord;
 import io.motley.core.accounting.JobRun;
@@ -15,7 +16,6 @@ import io.motley.core.job.JobState;
 import io.motley.core.job.MemoryRequest;
 import io.motley.core.job.PendingReason;
 import io.motley.core.job.TimeLimit;
-import io.motley.core.options.UsageException;
 import io.motley.core.time.Durations;
 import io.motley.protocol.AccountingFrames;
 import io.motley.protocol.Codec;
@@ -41,6 +41,12 @@ final class Fixtures {
     private Fixtures() {}
 
     static final ZoneId ZONE = ZoneId.of("UTC");
+
+    /**
+     * Runs the commands as the agent runs them for the native client (HostedCommands, through a
+     * stand-in for the client) instead of directly: the cli's tests run once each way (cli/pom.xml).
+     */
+    static final boolean HOSTED = Boolean.getBoolean("motley.cli.hosted");
 
     /** Epoch seconds of a wall-clock time in the fixtures' zone. */
     static long at(String isoLocal) {
@@ -417,6 +423,21 @@ final class Fixtures {
             Map<String, String> env,
             String... args)
             throws Exception {
+        String name = cmd.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+        if (HOSTED && io.motley.cli.hosted.HostedCommands.SERVED.contains(name)) {
+            // as the agent runs it for the native client: the same command, its streams and files through the client
+            var outcome = io.motley.cli.hosted.ClientStandIn.run(
+                    new io.motley.cli.hosted.HostedCommands(n -> cmd, () -> now, ZONE, "vm"),
+                    new io.motley.cli.hosted.ClientStandIn(stdin, java.util.Set.of()),
+                    new Message.Caller(uid, uid, user, null),
+                    cluster::call,
+                    "/srv/anchor/fmt",
+                    env,
+                    java.util.stream.Stream.concat(java.util.stream.Stream.of(name), Arrays.stream(args))
+                            .toList());
+            // a command the agent does not run (interactive scontrol) runs in the JVM client, as below
+            if (outcome.jvm() == null) return new Result(outcome.exit(), outcome.out(), outcome.err());
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
@@ -434,17 +455,8 @@ final class Fixtures {
                 "vm",
                 user,
                 uid);
-        int code;
-        try {
-            code = cmd.run(List.of(args), io);
-        } catch (UsageException ex) {
-            // as Main reports it
-            String name = cmd.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
-            // Main's AgentClient.RequestFailed path is not needed here: commands catch it themselves
-            e.println(name + ": " + ex.getMessage());
-            if (ex.tryHelp()) e.println("Try \"" + name + " --help\" for more information");
-            code = ex.exitCode();
-        }
+        // as Main reports what a command throws, on both paths
+        int code = Main.run(cmd, name, List.of(args), io);
         o.flush();
         e.flush();
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Builds the native client into $1 (dist/target/bin): motley-client for this host, and
+# motley-client-aarch64 when Debian's cross compiler (gcc-aarch64-linux-gnu) is installed. Without
+# a C compiler, motley-client becomes a link to the JVM launcher, so the commands work either way.
+#   native/build.sh OUTDIR        CC and CFLAGS are honoured
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:?usage: build.sh OUTDIR}
+mkdir -p "$out"
+src="$here/motley-client.c"
+cc=${CC:-}
+if [ -z "$cc" ]; then
+  for c in cc gcc clang; do
+    if command -v "$c" >/dev/null 2>&1; then cc=$c; break; fi
+  done
+fi
+flags=${CFLAGS:--O2}
+rm -f "$out/motley-client.tmp"
+if [ -n "$cc" ] && $cc -std=c99 $flags -Wall -o "$out/motley-client.tmp" "$src"; then
+  mv -f "$out/motley-client.tmp" "$out/motley-client"
+  echo "native client: $out/motley-client ($cc)"
+else
+  rm -f "$out/motley-client" "$out/motley-client.tmp"
+  ln -s ../../bin/motley "$out/motley-client"
+  echo "native client: no C compiler found (set CC); the commands use the JVM client" >&2
+fi
+if command -v aarch64-linux-gnu-gcc >/dev/null 2>&1; then
+  aarch64-linux-gnu-gcc -std=c99 -O2 -Wall -o "$out/motley-client-aarch64" "$src" \
+    && echo "native client: $out/motley-client-aarch64 (aarch64-linux-gnu-gcc)"
+fi
