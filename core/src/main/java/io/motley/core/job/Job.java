@@ -366,6 +366,23 @@ public record Job(
         return allocation.node();
     }
 
+    /** The nodes the job holds as a hostlist ({@code n[1-3]}), as squeue and scontrol show them; null while it waits. */
+    public String nodeList() {
+        List<String> all = allocation.nodes();
+        if (all.size() < 2) return allocation.node();
+        return io.motley.core.hostlist.Hostlist.compress(all);
+    }
+
+    /** Memory the job holds on each node (its batch host's share), as squeue's MIN_MEMORY shows it. */
+    public long allocMemPerNodeMiB() {
+        return allocation.parts().isEmpty() ? 0 : allocation.parts().get(0).memMiB();
+    }
+
+    /** CPUs the job holds on its batch host, where the script runs and its agent confines it. */
+    public int cpusOnBatchHost() {
+        return allocation.parts().isEmpty() ? 0 : allocation.parts().get(0).cpus();
+    }
+
     /** The nodes the job holds, its batch host first (none while it waits). */
     public List<String> nodes() {
         return allocation.nodes();
