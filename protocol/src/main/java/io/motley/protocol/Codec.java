@@ -57,6 +57,12 @@ public final class Codec {
                 .put("qos", r.qos())
                 .put("deadline", r.deadline())
                 .put("requeue", r.requeue());
+        JobRequest.Resources res = r.resources();
+        // only when they say something: a single-node request's frame reads as it always did
+        if (res.maxNodes() != res.nodes()) f.put("maxNodes", res.maxNodes());
+        if (res.ntasksPerNode() > 0) f.put("ntasksPerNode", res.ntasksPerNode());
+        if (!res.ntasksGiven()) f.put("ntasksGiven", false);
+        if (res.spreadJob()) f.put("spreadJob", true);
         if (withPayload) {
             f.put("script", r.script());
             Frame env = new Frame();
@@ -105,7 +111,11 @@ public final class Codec {
                         f.integer("nodes", 1),
                         memoryFromWire(f.lng("memPerNode", NOT_GIVEN), f.lng("memPerCpu", NOT_GIVEN)),
                         f.integer("gpus", 0),
-                        f.str("gpuType")),
+                        f.str("gpuType"),
+                        f.integer("maxNodes", f.integer("nodes", 1)),
+                        f.integer("ntasksPerNode", 0),
+                        !f.has("ntasksGiven") || f.bool("ntasksGiven"),
+                        f.bool("spreadJob")),
                 new JobRequest.Placement(
                         parts.isEmpty() ? List.of() : Arrays.asList(parts.split(",")),
                         f.str("constraint"),
@@ -184,6 +194,8 @@ public final class Codec {
                 .put("sysCpu", j.usage().systemCpuMs())
                 .put("restarts", j.restarts())
                 .put("stateDesc", j.stateDesc());
+        if (j.allocation().parts().size() > 1)
+            f.put("parts", partsOnWire(j.allocation().parts()));
         if (j.array() != null) {
             f.put("arrayJobId", j.array().arrayJobId())
                     .put("arrayTaskId", j.array().taskId())
@@ -204,17 +216,22 @@ public final class Codec {
                 PendingReason.valueOf(f.str("reason", "None")),
                 f.lng("priority", 0),
                 new Job.Times(f.lng("submit", 0), f.lng("start", 0), f.lng("end", 0)),
-                new Job.Allocation(
-                        f.str("partition"),
-                        f.str("node"),
-                        f.integer("allocCpus", 0),
-                        f.lng("allocMem", 0),
-                        gpuIds.isEmpty()
-                                ? List.of()
-                                : Arrays.stream(gpuIds.split(","))
-                                        .map(Integer::parseInt)
-                                        .toList(),
-                        limitFromWire(f.lng("limit", UNLIMITED))),
+                f.has("parts")
+                        ? new Job.Allocation(
+                                f.str("partition"),
+                                partsFromWire(f.str("parts", "")),
+                                limitFromWire(f.lng("limit", UNLIMITED)))
+                        : new Job.Allocation(
+                                f.str("partition"),
+                                f.str("node"),
+                                f.integer("allocCpus", 0),
+                                f.lng("allocMem", 0),
+                                gpuIds.isEmpty()
+                                        ? List.of()
+                                        : Arrays.stream(gpuIds.split(","))
+                                                .map(Integer::parseInt)
+                                                .toList(),
+                                limitFromWire(f.lng("limit", UNLIMITED))),
                 // absent when the job has no state description (and in records written before there was one)
                 new Job.Outcome(
                         new ExitStatus(f.integer("exitCode", 0), f.integer("exitSignal", 0)),
@@ -226,6 +243,48 @@ public final class Codec {
                         : null,
                 // absent in records written before requeue existed: never requeued
                 f.integer("restarts", 0));
+    }
+
+    /**
+     * A multi-node job's parts as one field: {@code node:cpus:memMiB:gpu+gpu} per node, {@code ;}
+     * between nodes, the batch host first. A single-node job sends none, and its node, allocCpus,
+     * allocMem and gpuIds fields say it all; for a multi-node job those hold the batch host, the
+     * totals and the batch host's GPUs, so older readers still see a sensible job.
+     */
+    public static String partsOnWire(List<Job.Allocation.Part> parts) {
+        StringBuilder out = new StringBuilder();
+        for (Job.Allocation.Part p : parts) {
+            if (!out.isEmpty()) out.append(';');
+            out.append(p.node())
+                    .append(':')
+                    .append(p.cpus())
+                    .append(':')
+                    .append(p.memMiB())
+                    .append(':')
+                    .append(String.join(
+                            "+", p.gpuIds().stream().map(String::valueOf).toList()));
+        }
+        return out.toString();
+    }
+
+    /** {@link #partsOnWire} read back. */
+    public static List<Job.Allocation.Part> partsFromWire(String text) {
+        List<Job.Allocation.Part> parts = new java.util.ArrayList<>();
+        if (text == null || text.isEmpty()) return parts;
+        for (String one : text.split(";")) {
+            String[] f = one.split(":", -1);
+            if (f.length != 4) throw new IllegalArgumentException("invalid node part '" + one + "'");
+            parts.add(new Job.Allocation.Part(
+                    f[0],
+                    Integer.parseInt(f[1]),
+                    Long.parseLong(f[2]),
+                    f[3].isEmpty()
+                            ? List.of()
+                            : Arrays.stream(f[3].split("\\+"))
+                                    .map(Integer::parseInt)
+                                    .toList()));
+        }
+        return parts;
     }
 
     /** Usage fields, as in a job frame or an agent's job-end report. */

@@ -93,7 +93,9 @@ public final class QueueSelection {
         if (!q.accounts().isEmpty()
                 && (j.request().account() == null
                         || !q.accounts().contains(j.request().account()))) return false;
-        return q.nodes().isEmpty() || (j.node() != null && q.nodes().contains(j.node()));
+        if (q.nodes().isEmpty()) return true;
+        for (String n : j.nodes()) if (q.nodes().contains(n)) return true;
+        return false;
     }
 
     /** A job pending in several partitions ("a,b") is in each of them. */
@@ -130,7 +132,7 @@ public final class QueueSelection {
                 times ? j.endTime() : 0,
                 w.any("lLe") ? Codec.limitOnWire(j.timeLimit()) : 0,
                 w.any("R") ? nodesOrReason(j) : null,
-                w.any("NB") ? j.node() : null,
+                w.any("NBD") ? j.nodeList() : null,
                 w.any("r") ? (j.stateDesc() != null ? j.stateDesc() : j.reason().name()) : null,
                 w.any("Cc") ? (j.allocCpus() > 0 ? j.allocCpus() : r.cpus()) : 0,
                 w.any("m") ? memory(j) : null,
@@ -198,7 +200,7 @@ public final class QueueSelection {
                         case QueueTable.NAME -> w.any("jo");
                         case QueueTable.USER -> w.any("u");
                         case QueueTable.NODES_OR_REASON -> w.any("R");
-                        case QueueTable.NODE -> w.any("NB");
+                        case QueueTable.NODE -> w.any("NBD");
                         case QueueTable.REASON -> w.any("r");
                         case QueueTable.MEMORY -> w.any("m");
                         case QueueTable.SCHED_NODES -> w.any("SY");
@@ -245,7 +247,7 @@ public final class QueueSelection {
                 case QueueTable.NAME -> j.request().name();
                 case QueueTable.USER -> j.user();
                 case QueueTable.NODES_OR_REASON -> nodesOrReason(j);
-                case QueueTable.NODE -> j.node();
+                case QueueTable.NODE -> j.nodeList();
                 case QueueTable.REASON ->
                     j.stateDesc() != null ? j.stateDesc() : j.reason().name();
                 case QueueTable.MEMORY -> memory(j);
@@ -279,12 +281,12 @@ public final class QueueSelection {
             default -> false;
         };
         if (shown && j.stateDesc() != null) return "(" + j.stateDesc() + ")";
-        return j.node() == null ? "" : j.node();
+        return j.node() == null ? "" : j.nodeList();
     }
 
     /** Memory per node: what it holds, else what it asked for, "0" when it named none. */
     static String memory(Job j) {
-        if (j.allocMemMiB() > 0) return MemorySize.format(j.allocMemMiB());
+        if (j.allocMemPerNodeMiB() > 0) return MemorySize.format(j.allocMemPerNodeMiB());
         return MemorySize.format(j.request().requestedMemMiB(0));
     }
 

@@ -72,6 +72,41 @@ class JobFrameTest {
     }
 
     @Test
+    void aMultiNodeJobAddsItsPartsAndRoundTrips() throws IOException {
+        JobRequest spread = JobRequest.builder("#!/bin/sh\n", "/tmp")
+                .ntasks(6)
+                .nodes(2, 4)
+                .ntasksPerNode(3)
+                .spreadJob(true)
+                .build();
+        Job j = Job.builder(9, spread)
+                .state(JobState.RUNNING)
+                .allocation(new Job.Allocation(
+                        "main",
+                        List.of(
+                                new Job.Allocation.Part("n1", 3, 300, List.of(0, 1)),
+                                new Job.Allocation.Part("n2", 3, 300, List.of()),
+                                new Job.Allocation.Part("n3", 1, 100, List.of(2))),
+                        TimeLimit.UNLIMITED))
+                .build();
+        Frame f = Codec.job(j, true);
+        assertThat(f.fields())
+                .containsEntry("node", "n1")
+                .containsEntry("allocCpus", "7")
+                .containsEntry("allocMem", "700")
+                .containsEntry("gpuIds", "0,1")
+                .containsEntry("parts", "n1:3:300:0+1;n2:3:300:;n3:1:100:2");
+        assertThat(f.children().get(0).fields())
+                .containsEntry("nodes", "2")
+                .containsEntry("maxNodes", "4")
+                .containsEntry("ntasksPerNode", "3")
+                .containsEntry("spreadJob", "1");
+        assertThat(Codec.job(FrameIO.decode(FrameIO.encode(f), Bounds.ANSWERS))).isEqualTo(j);
+        assertThat(Codec.request(Codec.request(REQUEST, true)).resources()).isEqualTo(REQUEST.resources());
+        assertThat(Codec.request(REQUEST, true).fields()).doesNotContainKeys("maxNodes", "ntasksPerNode", "spreadJob");
+    }
+
+    @Test
     void aJobRoundTripsThroughTheWire() throws IOException {
         Job pending = Job.builder(7, REQUEST).build();
         for (Job j : List.of(typed(), pending, pending.withStateDesc("x"))) {

@@ -612,8 +612,9 @@ public final class JobLauncher {
                     workDir,
                     job.request().submitNode());
         }
-        List<Integer> ids = cpus.allocate(job.id(), job.allocCpus());
-        JobBox box = openBox(job.id(), new JobLimits(job.allocMemMiB(), ids, 0));
+        // this node's share: a multi-node job's other nodes hold the rest
+        List<Integer> ids = cpus.allocate(job.id(), job.cpusOnBatchHost());
+        JobBox box = openBox(job.id(), new JobLimits(job.allocMemPerNodeMiB(), ids, 0));
         Path copy = null;
         try {
             Map<String, String> env = new LinkedHashMap<>(
@@ -705,7 +706,7 @@ public final class JobLauncher {
                     who.user,
                     box.strategy(),
                     CpuAllocator.formatList(ids),
-                    job.allocMemMiB());
+                    job.allocMemPerNodeMiB());
             watch(r, p.toHandle(), r.limitSeconds);
         } catch (LaunchFailure | RuntimeException e) {
             box.remove();
@@ -1203,7 +1204,7 @@ public final class JobLauncher {
                 .map(s -> CpuAllocator.parseList(s.trim()))
                 .orElse(List.of());
         cpus.restore(id, ids);
-        JobLimits limits = new JobLimits(job.allocMemMiB(), ids, 0);
+        JobLimits limits = new JobLimits(job.allocMemPerNodeMiB(), ids, 0);
         List<String> boxFile =
                 read(dir.resolve("box")).map(s -> List.of(s.trim().split("\n"))).orElse(List.of("process"));
         r.box = Containment.reopen(boxFile.get(0).trim(), id, nodeName, limits, boxFile.subList(1, boxFile.size()));

@@ -554,8 +554,10 @@ public final class Sacct implements Command {
             case "JobID" -> step ? j.displayId() + ".batch" : j.displayId();
             case "JobIDRaw" -> step ? j.id() + ".batch" : Long.toString(j.id());
             case "JobName" -> step ? "batch" : r.name();
-            case "NNodes" -> Integer.toString(step || started ? 1 : r.nodes());
-            case "NodeList" -> j.node() != null && started ? j.node() : step ? "" : "None assigned";
+            case "NNodes" ->
+                Integer.toString(step ? 1 : started ? Math.max(1, j.nodes().size()) : r.nodes());
+            case "NodeList" ->
+                j.node() != null && started ? (step ? j.node() : j.nodeList()) : step ? "" : "None assigned";
             case "NTasks" -> step ? Integer.toString(r.ntasks()) : null;
             case "Priority" -> step ? null : Long.toString(r.hold() ? 0 : j.priority());
             case "Partition" -> step ? null : j.partition();

@@ -80,6 +80,7 @@ public final class Sbatch implements Command {
             OptionSpec.optional('\0', "nice"),
             OptionSpec.value('q', "qos"),
             OptionSpec.value('\0', "ntasks-per-node"),
+            OptionSpec.flag('\0', "spread-job"),
             OptionSpec.value('\0', "signal"),
             OptionSpec.value('\0', "kill-on-invalid-dep"),
             // accepted as Slurm accepts them; stored on the request, not enforced (docs/slurm-differences.md)
@@ -135,7 +136,7 @@ public final class Sbatch implements Command {
     /** Options kept on the job as given (the last of each, checked first), besides the unenforced ones. */
     static final List<String> KEPT = List.of("mail-type", "mail-user", "open-mode", "signal", "wckey", "get-user-env");
 
-    private static final Set<String> NOT_YET = Set.of("ntasks-per-node", "test-only");
+    private static final Set<String> NOT_YET = Set.of("test-only");
 
     /** Input environment variables sbatch reads, between #SBATCH lines and the command line in precedence. */
     private static final Map<String, String> INPUT_ENV = Map.of(
@@ -261,14 +262,20 @@ public final class Sbatch implements Command {
             }
             memory = new MemoryRequest.PerCpu(perCpu);
         }
-        int ntasks = positive(o, "ntasks", 1);
         int cpusPerTask = positive(o, "cpus-per-task", 1);
         int nodes = 1;
+        int maxNodes = 1;
         if (o.has("nodes")) {
+            // -N N or -N MIN-MAX, as Slurm reads them
             String n = o.last("nodes");
-            String min = n.contains("-") ? n.substring(0, n.indexOf('-')) : n;
-            nodes = parsePositive(min, "nodes", 255);
+            int dash = n.indexOf('-');
+            nodes = parsePositive(dash < 0 ? n : n.substring(0, dash), "nodes", 255);
+            maxNodes = dash < 0 ? nodes : parsePositive(n.substring(dash + 1), "nodes", 255);
+            if (maxNodes < nodes) throw new UsageException("error: invalid node count `" + n + "'", 255, false);
         }
+        int perNode = o.has("ntasks-per-node") ? parsePositive(o.last("ntasks-per-node"), "ntasks-per-node", 255) : 0;
+        // without -n a job over several nodes runs one task, or --ntasks-per-node, on each
+        int ntasks = o.has("ntasks") ? positive(o, "ntasks", 1) : nodes * Math.max(1, perNode);
         List<String> partitions =
                 o.has("partition") ? List.of(o.last("partition").split(",")) : List.of();
         GpuRequest gpus = gpus(o, ntasks);
@@ -314,7 +321,10 @@ public final class Sbatch implements Command {
                 .name(o.has("job-name") ? o.last("job-name") : defaultName)
                 .ntasks(ntasks)
                 .cpusPerTask(cpusPerTask, o.has("cpus-per-task"))
-                .nodes(nodes)
+                .nodes(nodes, maxNodes)
+                .ntasksPerNode(perNode)
+                .ntasksGiven(o.has("ntasks") || (maxNodes == 1 && perNode == 0))
+                .spreadJob(o.has("spread-job"))
                 .memory(memory)
                 .timeLimit(time)
                 .output(o.last("output"), o.last("error"))
@@ -729,7 +739,9 @@ public final class Sbatch implements Command {
               -p, --partition=LIST      partition(s); the first that can start the job runs it
               -n, --ntasks=N            number of tasks (default 1)
               -c, --cpus-per-task=N     CPUs per task (default 1)
-              -N, --nodes=N             nodes (Motley runs a job on one node for now)
+              -N, --nodes=N[-MAX]       number of nodes, or a range (the fewest that serve)
+                  --ntasks-per-node=N   tasks on each node
+                  --spread-job          spread the job over as many nodes as the range allows
                   --mem=SIZE            memory per node (K, M, G, T; default M)
                   --mem-per-cpu=SIZE    memory per allocated CPU
               -t, --time=TIME           time limit: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS, UNLIMITED

@@ -71,7 +71,7 @@ public final class Scontrol implements Command {
     public int run(List<String> args, Io io) throws Exception {
         GetOpt.Parsed p = new GetOpt("scontrol", OPTIONS, false).parse(args);
         if (Command.helpOrVersion(p, io, HELP)) return 0;
-        Session s = new Session(io, p.has("oneliner"), p.has("quiet"));
+        Session s = new Session(io, p.has("oneliner"), p.has("quiet"), p.has("details"));
         if (!p.operands().isEmpty()) return s.command(p.operands());
         // no command on the line: read them from stdin, as scontrol's interactive mode does
         int rc = 0;
@@ -93,7 +93,7 @@ public final class Scontrol implements Command {
     }
 
     /** One invocation's settings and the commands it runs. */
-    private record Session(Io io, boolean oneLiner, boolean quiet) {
+    private record Session(Io io, boolean oneLiner, boolean quiet, boolean details) {
         int command(List<String> words) throws Exception {
             String tag = words.get(0);
             String t = tag.toLowerCase(Locale.ROOT);
@@ -481,7 +481,10 @@ public final class Scontrol implements Command {
                 }
             }
             long defMemPerCpu = needsDefaultMemory(jobs) ? defMemPerCpu() : 0;
-            for (Job j : jobs) print(jobRecord(j, io, expected.get(j.id()), defMemPerCpu));
+            for (Job j : jobs) {
+                List<String> record = jobRecord(j, io, expected.get(j.id()), defMemPerCpu);
+                print(details ? withNodeDetail(record, j) : record);
+            }
             return 0;
         }
 
@@ -765,7 +768,7 @@ public final class Scontrol implements Command {
                 + orNull(r.placement().excludeList()));
         l.add("NodeList=" + JobText.nodes(j));
         if (j.node() != null && started) l.add("BatchHost=" + j.node());
-        int nodes = started ? 1 : r.nodes();
+        int nodes = started ? Math.max(1, j.nodes().size()) : r.nodes();
         int cpus = started ? JobText.cpus(j) : Math.max(JobText.cpus(j), nodes);
         String tasks = ended && !started ? "N/A" : Integer.toString(r.ntasks());
         l.add("NumNodes=" + nodes + " NumCPUs=" + cpus + " NumTasks=" + tasks + " CPUs/Task=" + r.cpusPerTask()
@@ -799,6 +802,33 @@ public final class Scontrol implements Command {
         }
         l.add("");
         return l;
+    }
+
+    /**
+     * -d: after the Socks/Node line, one line per node the job holds with its CPUs, memory and
+     * GPUs there (Slurm prints CPU_IDs, the cores; the controller knows only how many).
+     */
+    static List<String> withNodeDetail(List<String> record, Job j) {
+        if (j.allocation().parts().isEmpty()) return record;
+        List<String> out =
+                new ArrayList<>(record.size() + j.allocation().parts().size());
+        for (String line : record) {
+            out.add(line);
+            if (!line.startsWith("Socks/Node=")) continue;
+            for (Job.Allocation.Part part : j.allocation().parts()) {
+                String gres = part.gpuIds().isEmpty()
+                        ? ""
+                        : "gpu(IDX:"
+                                + String.join(
+                                        ",",
+                                        part.gpuIds().stream()
+                                                .map(String::valueOf)
+                                                .toList())
+                                + ")";
+                out.add("  Nodes=" + part.node() + " CPUs=" + part.cpus() + " Mem=" + part.memMiB() + " GRES=" + gres);
+            }
+        }
+        return out;
     }
 
     /** Memory the job holds, else what it asked for, else 0 (not known yet). */
@@ -929,7 +959,7 @@ public final class Scontrol implements Command {
     private static final String HELP = """
             Usage: scontrol [OPTIONS] [COMMAND]
               -a, --all       accepted for compatibility (Motley has no hidden partitions)
-              -d, --details   accepted for compatibility
+              -d, --details   show job: each node's CPUs, memory and GPUs
               -h, --help      show this help
               -o, --oneliner  print each record on one line
               -Q, --quiet     do not print error messages of hold and release

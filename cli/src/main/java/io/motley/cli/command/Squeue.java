@@ -622,9 +622,9 @@ public final class Squeue implements Command {
             case 'P' -> new ByText(c, t, QueueTable.PARTITION, f);
             case 'j' -> new ByText(c, t, QueueTable.NAME, f);
             case 'u' -> new ByText(c, t, QueueTable.USER, f);
-            case 'T', 't', 'D' -> new ByText(c, t, QueueTable.STATE, f);
+            case 'T', 't' -> new ByText(c, t, QueueTable.STATE, f);
             case 'R' -> new ByText(c, t, QueueTable.NODES_OR_REASON, f);
-            case 'N', 'B' -> new ByText(c, t, QueueTable.NODE, f);
+            case 'N', 'B', 'D' -> new ByText(c, t, QueueTable.NODE, f);
             case 'r' -> new ByText(c, t, QueueTable.REASON, f);
             case 'm' -> new ByText(c, t, QueueTable.MEMORY, f);
             case 'Z' -> new ByText(c, t, QueueTable.WORK_DIR, f);
@@ -1225,7 +1225,11 @@ public final class Squeue implements Command {
                 r -> r.limit() < 0 || r.state() != JobState.RUNNING
                         ? compact.apply(limit(r.limit()))
                         : compact.apply(Math.max(0, r.limit() - elapsed(r, io.nowSeconds())));
-            case 'D' -> r -> "1";
+            // a running job's node list travels in the node column; a pending one holds none yet
+            case 'D' ->
+                r -> r.node() == null || r.node().isEmpty()
+                        ? "1"
+                        : Integer.toString(Hostlist.expand(r.node()).size());
             case 'R' -> QueueRow::nodesOrReason;
             case 'N', 'B' -> r -> r.node() == null ? "" : r.node();
             case 'r' -> QueueRow::reason;

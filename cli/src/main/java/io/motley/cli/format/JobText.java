@@ -28,7 +28,7 @@ public final class JobText {
             default -> false;
         };
         if (shown && j.stateDesc() != null) return "(" + j.stateDesc() + ")";
-        return j.node() == null ? "" : j.node();
+        return j.node() == null ? "" : j.nodeList();
     }
 
     /** The job's Reason as scontrol shows it: its state description, else its reason code. */
@@ -37,7 +37,7 @@ public final class JobText {
     }
 
     public static String nodes(Job j) {
-        return j.node() == null ? "" : j.node();
+        return j.node() == null ? "" : j.nodeList();
     }
 
     /** CPUs the job holds (running or ran), else what it asked for. */

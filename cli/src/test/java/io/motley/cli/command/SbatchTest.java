@@ -128,6 +128,25 @@ class SbatchTest {
     }
 
     @Test
+    void nodeCountsRangesTasksPerNodeAndSpreadJobReachTheRequest() throws Exception {
+        sbatch(Map.of(), "", "-N", "3", "-n", "6", "--wrap", "true");
+        JobRequest.Resources r = submitted().resources();
+        assertThat(r.nodes()).isEqualTo(3);
+        assertThat(r.maxNodes()).isEqualTo(3);
+        assertThat(r.ntasks()).isEqualTo(6);
+        assertThat(r.ntasksGiven()).isTrue();
+        sbatch(Map.of(), "", "-N", "2-4", "--ntasks-per-node=2", "--spread-job", "--wrap", "true");
+        r = submitted().resources();
+        assertThat(r.nodes()).isEqualTo(2);
+        assertThat(r.maxNodes()).isEqualTo(4);
+        assertThat(r.ntasksPerNode()).isEqualTo(2);
+        assertThat(r.ntasks()).isEqualTo(4);
+        assertThat(r.ntasksGiven()).isFalse();
+        assertThat(r.spreadJob()).isTrue();
+        assertThat(sbatch(Map.of(), "", "-N", "4-2", "--wrap", "true").err()).contains("invalid node count");
+    }
+
+    @Test
     void aTimeLimitIsRoundedUpToWholeMinutesAsSlurmKeepsIt() throws Exception {
         sbatch(Map.of(), "", "-t", "10:30", "--wrap", "true");
         assertThat(submitted().timing().limit()).isEqualTo(new TimeLimit.Seconds(660));

@@ -372,10 +372,26 @@ final class NodeRegistry {
     private void failJobsOn(String name, long now, KillReason kill) {
         List<Job> failed = new ArrayList<>();
         for (Job j : state.jobs.values()) {
-            if (j.state() == JobState.RUNNING && name.equals(j.node())) {
-                failed.add(ends.nodeFailed(j, now));
-                AgentChannel link = state.links.get(name);
+            if (j.state() != JobState.RUNNING || !j.nodes().contains(name)) continue;
+            Job after = ends.nodeFailed(j, now);
+            failed.add(after);
+            AgentChannel link = state.links.get(name);
+            if (name.equals(j.node())) {
                 if (kill != null && link != null) link.kill(j.id(), j.restarts(), kill);
+            } else {
+                // another node of a multi-node job failed: its batch script, still running on the
+                // batch host, is killed there, and the job's resources on every node freed
+                AgentChannel host = state.links.get(j.node());
+                if (host != null) {
+                    host.kill(j.id(), j.restarts(), KillReason.NODE_DOWN);
+                    // a requeued job waits until the killed run has let go of the batch host
+                    if (after.state() == JobState.PENDING) state.endingRuns.put(j.id(), j.node());
+                }
+                log.warn(
+                        "job failed: a node of its allocation failed job={} node={} nodes={}",
+                        j.id(),
+                        name,
+                        j.nodeList());
             }
         }
         state.saveAll(failed);
@@ -432,9 +448,11 @@ final class NodeRegistry {
             Map<String, int[]> cpus = new HashMap<>();
             Map<String, long[]> mem = new HashMap<>();
             for (Job j : state.jobs.values()) {
-                if (j.state() == JobState.RUNNING && j.node() != null) {
-                    cpus.computeIfAbsent(j.node(), k -> new int[1])[0] += j.allocCpus();
-                    mem.computeIfAbsent(j.node(), k -> new long[1])[0] += j.allocMemMiB();
+                if (j.state() != JobState.RUNNING) continue;
+                for (Job.Allocation.Part p : j.allocation().parts()) {
+                    if (p.node() == null) continue;
+                    cpus.computeIfAbsent(p.node(), k -> new int[1])[0] += p.cpus();
+                    mem.computeIfAbsent(p.node(), k -> new long[1])[0] += p.memMiB();
                 }
             }
             List<Node> out = new ArrayList<>();

@@ -172,7 +172,8 @@ final class SchedulingLoop {
                 if (j.state() != JobState.RUNNING) continue;
                 // reservations count on a running job's resources from the end of its time limit
                 long end = j.timeLimit().endFrom(j.startTime(), Allocation.NO_END);
-                running.add(new Allocation(j.id(), j.node(), j.allocCpus(), j.allocMemMiB(), j.gpuList(), end));
+                for (Job.Allocation.Part p : j.allocation().parts())
+                    running.add(new Allocation(j.id(), p.node(), p.cpus(), p.memMiB(), p.gpuIds(), end));
             }
             QueuePass queue = QueueBuilder.build(
                     new JobTable(state.jobs.values(), storedFamily::apply),
@@ -257,14 +258,10 @@ final class SchedulingLoop {
                 QueueEntry entry = queue.entry(s.jobId());
                 long jobId = entry.jobId();
                 Job j = state.jobs.get(jobId);
-                Node node = state.nodes.get(s.node());
                 boolean still = j != null
                         && j.state() == JobState.PENDING
                         && j.request() == queue.asked().get(jobId)
-                        && node != null
-                        && node.state() == NodeState.UP
-                        && !node.notResponding()
-                        && state.links.containsKey(s.node())
+                        && s.parts().stream().allMatch(p -> usable(p.node()))
                         && (!(entry instanceof QueueEntry.Task t)
                                 || ArrayTasks.holds(j, t.key().index()));
                 if (!still) {
@@ -275,22 +272,17 @@ final class SchedulingLoop {
                 Job run = entry instanceof QueueEntry.Task t
                         ? startArrayTask(j, t.key().index())
                         : j;
-                started.add(run.started(
-                        s.partition(),
-                        s.node(),
-                        s.cpus(),
-                        s.memMiB(),
-                        s.gpuIds(),
-                        TimeLimit.of(s.timeLimitSeconds()),
-                        now));
+                started.add(run.started(s.partition(), s.parts(), TimeLimit.of(s.timeLimitSeconds()), now));
             }
             state.saveAll(started);
             for (Job j : started) {
+                // the script runs on the batch host; the other nodes' resources are held in the
+                // controller's books, where steps will reach them through their agents
                 state.links.get(j.node()).launch(j);
                 log.info(
                         "job started job={} node={} cpus={} mem={}M gpus={}",
                         j.id(),
-                        j.node(),
+                        j.nodeList(),
                         j.allocCpus(),
                         j.allocMemMiB(),
                         String.join(
@@ -317,6 +309,12 @@ final class SchedulingLoop {
             expected = Map.copyOf(next);
             if (skipped) wake();
         }
+    }
+
+    /** Whether a node can be given work now: up, responding, its agent connected. */
+    private boolean usable(String name) {
+        Node node = state.nodes.get(name);
+        return node != null && node.state() == NodeState.UP && !node.notResponding() && state.links.containsKey(name);
     }
 
     /**

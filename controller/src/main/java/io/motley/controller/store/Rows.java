@@ -126,7 +126,8 @@ final class Rows {
         p.setString(5, j.state().name());
         p.setLong(6, j.exit().code());
         p.setLong(7, j.exit().signal());
-        text(p, 8, j.node());
+        // every node of the run, as a hostlist: sacct -D shows an earlier run's NodeList from it
+        text(p, 8, j.nodeList());
         p.setLong(9, j.allocCpus());
     }
 

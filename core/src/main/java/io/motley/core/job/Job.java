@@ -57,24 +57,72 @@ public record Job(
 
     /**
      * Where the job runs and with what: its partition and effective time limit, which a pending
-     * job already has, and the node, CPUs, memory and GPU device indices it was given, which it
-     * has once started ({@code node} null, nothing held, before that).
+     * job already has, and per node it was given, the CPUs, memory and GPU device indices it holds
+     * there ({@code parts}, empty before it starts). The first part's node is the batch host, where
+     * the script runs; a single-node job has one part. The accessors {@link #node()}, {@link
+     * #cpus()}, {@link #memMiB()} and {@link #gpuIds()} read the batch host, the totals, and the
+     * batch host's GPUs, which is all a single-node caller needs.
      */
-    public record Allocation(
-            String partition, String node, int cpus, long memMiB, List<Integer> gpuIds, TimeLimit limit) {
+    public record Allocation(String partition, List<Part> parts, TimeLimit limit) {
         public Allocation {
-            gpuIds = gpuIds == null ? List.of() : List.copyOf(gpuIds);
+            parts = parts == null ? List.of() : List.copyOf(parts);
             Objects.requireNonNull(limit, "limit");
+        }
+
+        /** What a job holds on one node. */
+        public record Part(String node, int cpus, long memMiB, List<Integer> gpuIds) {
+            public Part {
+                gpuIds = gpuIds == null ? List.of() : List.copyOf(gpuIds);
+            }
+        }
+
+        /** One node's worth (none at all when {@code node} is null and nothing is held). */
+        public Allocation(String partition, String node, int cpus, long memMiB, List<Integer> gpuIds, TimeLimit limit) {
+            this(
+                    partition,
+                    node == null && cpus == 0 && memMiB == 0 && (gpuIds == null || gpuIds.isEmpty())
+                            ? List.of()
+                            : List.of(new Part(node, cpus, memMiB, gpuIds)),
+                    limit);
         }
 
         /** A job waiting in {@code partition} under {@code limit}, holding nothing yet. */
         public static Allocation queued(String partition, TimeLimit limit) {
-            return new Allocation(partition, null, 0, 0, List.of(), limit);
+            return new Allocation(partition, List.of(), limit);
+        }
+
+        /** The batch host, the node the script runs on (null before the job starts). */
+        public String node() {
+            return parts.isEmpty() ? null : parts.get(0).node();
+        }
+
+        /** CPUs held over all nodes. */
+        public int cpus() {
+            int c = 0;
+            for (Part p : parts) c += p.cpus();
+            return c;
+        }
+
+        /** Memory held over all nodes. */
+        public long memMiB() {
+            long m = 0;
+            for (Part p : parts) m += p.memMiB();
+            return m;
+        }
+
+        /** GPU device indices held on the batch host. */
+        public List<Integer> gpuIds() {
+            return parts.isEmpty() ? List.of() : parts.get(0).gpuIds();
+        }
+
+        /** The nodes held, the batch host first. */
+        public List<String> nodes() {
+            return parts.stream().map(Part::node).toList();
         }
 
         /** Whether the job was given a node (it runs, or ran). */
         public boolean placed() {
-            return node != null;
+            return node() != null;
         }
 
         /** The same partition and limit, holding nothing (a job back in the queue). */
@@ -124,7 +172,7 @@ public record Job(
         return toBuilder()
                 .request(request.shared())
                 .owner(o)
-                .allocation(new Allocation(p, a.node(), a.cpus(), a.memMiB(), a.gpuIds(), a.limit()))
+                .allocation(new Allocation(p, a.parts(), a.limit()))
                 .build();
     }
 
@@ -143,9 +191,7 @@ public record Job(
     /** A pending job moved to other partitions, with the time limit it gets there. */
     public Job withPartition(String p, TimeLimit limit) {
         Allocation a = allocation;
-        return toBuilder()
-                .allocation(new Allocation(p, a.node(), a.cpus(), a.memMiB(), a.gpuIds(), limit))
-                .build();
+        return toBuilder().allocation(new Allocation(p, a.parts(), limit)).build();
     }
 
     public Job withRequest(JobRequest r) {
@@ -185,11 +231,16 @@ public record Job(
 
     public Job started(
             String onPartition, String onNode, int cpus, long memMiB, List<Integer> gpus, TimeLimit limit, long now) {
+        return started(onPartition, List.of(new Allocation.Part(onNode, cpus, memMiB, gpus)), limit, now);
+    }
+
+    /** The job started at {@code now} on these nodes, the first its batch host. */
+    public Job started(String onPartition, List<Allocation.Part> parts, TimeLimit limit, long now) {
         return toBuilder()
                 .state(state.moveTo(JobState.RUNNING))
                 .reason(PendingReason.None)
                 .times(new Times(times.submit(), now, 0))
-                .allocation(new Allocation(onPartition, onNode, cpus, memMiB, gpus, limit))
+                .allocation(new Allocation(onPartition, parts, limit))
                 .outcome(new Outcome(ExitStatus.NONE, outcome.cancelledBy(), null))
                 .usage(Usage.NONE)
                 .build();
@@ -313,6 +364,28 @@ public record Job(
 
     public String node() {
         return allocation.node();
+    }
+
+    /** The nodes the job holds as a hostlist ({@code n[1-3]}), as squeue and scontrol show them; null while it waits. */
+    public String nodeList() {
+        List<String> all = allocation.nodes();
+        if (all.size() < 2) return allocation.node();
+        return io.motley.core.hostlist.Hostlist.compress(all);
+    }
+
+    /** Memory the job holds on each node (its batch host's share), as squeue's MIN_MEMORY shows it. */
+    public long allocMemPerNodeMiB() {
+        return allocation.parts().isEmpty() ? 0 : allocation.parts().get(0).memMiB();
+    }
+
+    /** CPUs the job holds on its batch host, where the script runs and its agent confines it. */
+    public int cpusOnBatchHost() {
+        return allocation.parts().isEmpty() ? 0 : allocation.parts().get(0).cpus();
+    }
+
+    /** The nodes the job holds, its batch host first (none while it waits). */
+    public List<String> nodes() {
+        return allocation.nodes();
     }
 
     public int allocCpus() {

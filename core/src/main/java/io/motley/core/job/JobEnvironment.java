@@ -1,6 +1,9 @@
 package io.motley.core.job;
 
+import io.motley.core.hostlist.Hostlist;
+import io.motley.core.layout.TaskLayout;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,23 +22,53 @@ public final class JobEnvironment {
         env.put("SLURM_JOBID", id);
         env.put("SLURM_JOB_NAME", r.name());
         env.put("SLURM_JOB_PARTITION", job.partition());
-        env.put("SLURM_JOB_NODELIST", nodeName);
-        env.put("SLURM_NODELIST", nodeName);
-        env.put("SLURM_NNODES", "1");
-        env.put("SLURM_JOB_NUM_NODES", "1");
-        env.put("SLURM_NTASKS", Integer.toString(r.ntasks()));
-        env.put("SLURM_NPROCS", Integer.toString(r.ntasks()));
+        List<Job.Allocation.Part> parts = inHostlistOrder(job.allocation().parts());
+        if (parts.size() > 1) {
+            String list = Hostlist.compress(
+                    parts.stream().map(Job.Allocation.Part::node).toList());
+            // the scheduler gave each node its tasks' CPUs; an exclusive job holds whole nodes, its tasks spread evenly
+            int[] tasks = r.exclusive()
+                    ? tasksPerNode(r, parts.size())
+                    : parts.stream()
+                            .mapToInt(p -> Math.max(1, p.cpus() / r.cpusPerTask()))
+                            .toArray();
+            int ntasks = java.util.Arrays.stream(tasks).sum();
+            env.put("SLURM_JOB_NODELIST", list);
+            env.put("SLURM_NODELIST", list);
+            env.put("SLURM_NNODES", Integer.toString(parts.size()));
+            env.put("SLURM_JOB_NUM_NODES", Integer.toString(parts.size()));
+            env.put("SLURM_NTASKS", Integer.toString(ntasks));
+            env.put("SLURM_NPROCS", Integer.toString(ntasks));
+            env.put(
+                    "SLURM_JOB_CPUS_PER_NODE",
+                    TaskLayout.compress(
+                            parts.stream().mapToInt(Job.Allocation.Part::cpus).toArray()));
+            env.put("SLURM_TASKS_PER_NODE", TaskLayout.compress(tasks));
+            if (r.resources().ntasksPerNode() > 0)
+                env.put("SLURM_NTASKS_PER_NODE", Integer.toString(r.resources().ntasksPerNode()));
+        } else {
+            env.put("SLURM_JOB_NODELIST", nodeName);
+            env.put("SLURM_NODELIST", nodeName);
+            env.put("SLURM_NNODES", "1");
+            env.put("SLURM_JOB_NUM_NODES", "1");
+            env.put("SLURM_NTASKS", Integer.toString(r.ntasks()));
+            env.put("SLURM_NPROCS", Integer.toString(r.ntasks()));
+            env.put("SLURM_JOB_CPUS_PER_NODE", Integer.toString(job.allocCpus()));
+            env.put("SLURM_TASKS_PER_NODE", Integer.toString(r.ntasks()));
+        }
         if (r.cpusPerTaskGiven()) env.put("SLURM_CPUS_PER_TASK", Integer.toString(r.cpusPerTask()));
-        env.put("SLURM_CPUS_ON_NODE", Integer.toString(job.allocCpus()));
-        env.put("SLURM_JOB_CPUS_PER_NODE", Integer.toString(job.allocCpus()));
-        env.put("SLURM_TASKS_PER_NODE", Integer.toString(r.ntasks()));
+        // this node's share: the batch host's, where the script runs
+        Job.Allocation.Part here = job.allocation().parts().isEmpty()
+                ? new Job.Allocation.Part(nodeName, job.allocCpus(), job.allocMemMiB(), List.of())
+                : job.allocation().parts().get(0);
+        env.put("SLURM_CPUS_ON_NODE", Integer.toString(here.cpus()));
         if (r.resources().memory() instanceof MemoryRequest.PerCpu perCpu) {
             env.put("SLURM_MEM_PER_CPU", Long.toString(perCpu.mib()));
-        } else if (!r.resources().memory().given() && job.allocCpus() > 0 && job.allocMemMiB() % job.allocCpus() == 0) {
+        } else if (!r.resources().memory().given() && here.cpus() > 0 && here.memMiB() % here.cpus() == 0) {
             // without --mem the memory is per CPU (DefMemPerCPU, else the node's share), and Slurm says so
-            env.put("SLURM_MEM_PER_CPU", Long.toString(job.allocMemMiB() / job.allocCpus()));
+            env.put("SLURM_MEM_PER_CPU", Long.toString(here.memMiB() / here.cpus()));
         } else {
-            env.put("SLURM_MEM_PER_NODE", Long.toString(job.allocMemMiB()));
+            env.put("SLURM_MEM_PER_NODE", Long.toString(here.memMiB()));
         }
         env.put("SLURM_SUBMIT_DIR", r.submitDir());
         env.put("SLURM_SUBMIT_HOST", r.submitHost() == null ? "" : r.submitHost());
@@ -104,5 +137,27 @@ public final class JobEnvironment {
         }
         out.put("PATH", b.toString());
         return out;
+    }
+
+    /** Parts in the order Slurm's sorted hostlist names their nodes, which SLURM_TASKS_PER_NODE follows. */
+    public static List<Job.Allocation.Part> inHostlistOrder(List<Job.Allocation.Part> parts) {
+        if (parts.size() < 2) return parts;
+        List<String> sorted = Hostlist.expand(
+                Hostlist.compress(parts.stream().map(Job.Allocation.Part::node).toList()));
+        return parts.stream()
+                .sorted(java.util.Comparator.comparingInt(p -> sorted.indexOf(p.node())))
+                .toList();
+    }
+
+    /** Tasks per node of a job on {@code nodes} nodes: its -n spread as the scheduler spread it, else one (or --ntasks-per-node) each. */
+    public static int[] tasksPerNode(JobRequest r, int nodes) {
+        JobRequest.Resources res = r.resources();
+        if (!res.ntasksGiven() || res.ntasks() < nodes) {
+            int[] each = new int[nodes];
+            java.util.Arrays.fill(each, res.ntasksPerNode() > 0 ? res.ntasksPerNode() : 1);
+            return each;
+        }
+        return TaskLayout.tasksPerNode(
+                res.ntasks(), nodes, (long) res.ntasksPerNode() * nodes >= res.ntasks() ? res.ntasksPerNode() : 0);
     }
 }

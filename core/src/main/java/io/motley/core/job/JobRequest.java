@@ -37,8 +37,10 @@ public record JobRequest(
     }
 
     /**
-     * How much: tasks, CPUs per task ({@code cpusPerTaskGiven} when -c was given), nodes, memory
-     * and GPUs per node ({@code gpuType} null for any type).
+     * How much: tasks, CPUs per task ({@code cpusPerTaskGiven} when -c was given), nodes (at least
+     * {@code nodes}, at most {@code maxNodes}: -N 2-4), memory and GPUs per node ({@code gpuType}
+     * null for any type), --ntasks-per-node (0: not given), whether -n was given ({@code
+     * ntasksGiven}; when not, each node gets one task, or --ntasks-per-node) and --spread-job.
      */
     public record Resources(
             int ntasks,
@@ -47,13 +49,36 @@ public record JobRequest(
             int nodes,
             MemoryRequest memory,
             int gpusPerNode,
-            String gpuType) {
+            String gpuType,
+            int maxNodes,
+            int ntasksPerNode,
+            boolean ntasksGiven,
+            boolean spreadJob) {
         public Resources {
             if (ntasks < 1) throw new IllegalArgumentException("ntasks must be at least 1");
             if (cpusPerTask < 1) throw new IllegalArgumentException("cpus-per-task must be at least 1");
             if (nodes < 1) throw new IllegalArgumentException("nodes must be at least 1");
+            if (maxNodes < nodes) maxNodes = nodes;
+            if (ntasksPerNode < 0) throw new IllegalArgumentException("ntasks-per-node must not be negative");
             if (gpusPerNode < 0) throw new IllegalArgumentException("GPU count must not be negative");
             Objects.requireNonNull(memory, "memory");
+        }
+
+        /** A request for one node count, -n given, without --ntasks-per-node or --spread-job. */
+        public Resources(
+                int ntasks,
+                int cpusPerTask,
+                boolean cpusPerTaskGiven,
+                int nodes,
+                MemoryRequest memory,
+                int gpusPerNode,
+                String gpuType) {
+            this(ntasks, cpusPerTask, cpusPerTaskGiven, nodes, memory, gpusPerNode, gpuType, nodes, 0, true, false);
+        }
+
+        /** Whether the job may span more than one node. */
+        public boolean multiNode() {
+            return maxNodes > 1;
         }
 
         /** CPUs the job needs on its node: tasks times CPUs per task. */
@@ -194,7 +219,11 @@ public record JobRequest(
                         r.nodes(),
                         r.memory(),
                         r.gpusPerNode(),
-                        r.gpuType()),
+                        r.gpuType(),
+                        r.maxNodes(),
+                        r.ntasksPerNode(),
+                        r.ntasksGiven(),
+                        r.spreadJob()),
                 new Placement(
                         newPartitions,
                         placement.constraint(),
@@ -432,6 +461,10 @@ public record JobRequest(
         private int cpusPerTask = 1;
         private boolean cpusPerTaskGiven;
         private int nodes = 1;
+        private int maxNodes = 1;
+        private int ntasksPerNode;
+        private boolean ntasksGiven = true;
+        private boolean spreadJob;
         private MemoryRequest memory = MemoryRequest.UNSET;
         private int gpusPerNode;
         private String gpuType;
@@ -452,6 +485,10 @@ public record JobRequest(
             cpusPerTask = r.cpusPerTask();
             cpusPerTaskGiven = r.cpusPerTaskGiven();
             nodes = r.nodes();
+            maxNodes = r.resources().maxNodes();
+            ntasksPerNode = r.resources().ntasksPerNode();
+            ntasksGiven = r.resources().ntasksGiven();
+            spreadJob = r.resources().spreadJob();
             memory = r.resources().memory();
             gpusPerNode = r.gpusPerNode();
             gpuType = r.gpuType();
@@ -490,6 +527,32 @@ public record JobRequest(
 
         public Builder nodes(int n) {
             nodes = n;
+            maxNodes = n;
+            return this;
+        }
+
+        /** -N MIN-MAX: as many nodes as can be had at once within the range, as Slurm gives. */
+        public Builder nodes(int min, int max) {
+            nodes = min;
+            maxNodes = max;
+            return this;
+        }
+
+        /** --ntasks-per-node (0: not given). */
+        public Builder ntasksPerNode(int n) {
+            ntasksPerNode = n;
+            return this;
+        }
+
+        /** Whether -n was given; when not, a multi-node job runs one task (or --ntasks-per-node) per node. */
+        public Builder ntasksGiven(boolean given) {
+            ntasksGiven = given;
+            return this;
+        }
+
+        /** --spread-job: as many nodes as the range allows, its tasks spread over them. */
+        public Builder spreadJob(boolean spread) {
+            spreadJob = spread;
             return this;
         }
 
@@ -663,7 +726,18 @@ public record JobRequest(
         public JobRequest build() {
             return new JobRequest(
                     name,
-                    new Resources(ntasks, cpusPerTask, cpusPerTaskGiven, nodes, memory, gpusPerNode, gpuType),
+                    new Resources(
+                            ntasks,
+                            cpusPerTask,
+                            cpusPerTaskGiven,
+                            nodes,
+                            memory,
+                            gpusPerNode,
+                            gpuType,
+                            maxNodes,
+                            ntasksPerNode,
+                            ntasksGiven,
+                            spreadJob),
                     placement,
                     timing,
                     output,

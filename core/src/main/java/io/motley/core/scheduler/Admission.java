@@ -41,7 +41,29 @@ public final class Admission {
         java.util.Set<String> not = req.excludeList() == null
                 ? java.util.Set.of()
                 : new java.util.LinkedHashSet<>(io.motley.core.hostlist.Hostlist.expand(req.excludeList()));
-        return new QueuedJob.Placement(c, only, not, req.exclusive());
+        var r = req.resources();
+        QueuedJob.Span span = r.multiNode()
+                ? new QueuedJob.Span(
+                        r.nodes(),
+                        r.maxNodes(),
+                        r.ntasks(),
+                        r.cpusPerTask(),
+                        r.ntasksPerNode(),
+                        r.ntasksGiven(),
+                        r.spreadJob())
+                : QueuedJob.Span.ONE;
+        if (only.size() > 1 && only.size() > span.minNodes()) {
+            // -w with several nodes holds them all: at least that many nodes, as in Slurm
+            span = new QueuedJob.Span(
+                    only.size(),
+                    Math.max(only.size(), span.maxNodes()),
+                    r.ntasks(),
+                    r.cpusPerTask(),
+                    r.ntasksPerNode(),
+                    r.ntasksGiven() && r.ntasks() >= only.size(),
+                    r.spreadJob());
+        }
+        return new QueuedJob.Placement(c, only, not, req.exclusive(), span);
     }
 
     /** The implicit top account, root's default one in every Slurm database. */
@@ -265,11 +287,6 @@ public final class Admission {
             }
             chosen.add(p);
         }
-        if (req.nodes() > 1) {
-            return Optional.of(new Rejection(
-                    "Motley runs a job on one node for now; -N/--nodes " + req.nodes() + " is not supported yet",
-                    "Requested node configuration is not available"));
-        }
         if (req.gpusPerNode() > 0) {
             boolean gpuFits = false;
             for (Partition p : chosen) {
@@ -295,10 +312,12 @@ public final class Admission {
                     return Optional.of(new Rejection("invalid node name: " + n, "Invalid node name specified"));
                 }
             }
-            if (place.nodes().size() > 1) {
+            if (place.span().multiNode() && place.nodes().size() > place.span().maxNodes()) {
                 return Optional.of(new Rejection(
-                        "-w/--nodelist names " + place.nodes().size() + " nodes; Motley runs a job on one node for now",
-                        "Requested node configuration is not available"));
+                        "Node count specification invalid (-w names "
+                                + place.nodes().size() + " nodes, -N allows "
+                                + place.span().maxNodes() + ")",
+                        "Node count specification invalid"));
             }
             boolean someNode = chosen.stream()
                     .anyMatch(p -> nodes.stream().anyMatch(v -> p.contains(v.name()) && place.accepts(v)));
@@ -310,6 +329,8 @@ public final class Admission {
                                 : "Requested node configuration is not available"));
             }
         }
+        QueuedJob.Placement whole = placement(req);
+        if (whole.span().multiNode()) return multiNodeFits(req, whole, chosen, nodes);
         boolean anyNode = false;
         boolean cpuFits = false;
         boolean memFits = false;
@@ -334,6 +355,48 @@ public final class Admission {
         }
         return Optional.of(new Rejection(
                 "CPU count per node can not be satisfied (" + req.cpus() + " CPUs requested)",
+                "Requested node configuration is not available"));
+    }
+
+    /**
+     * Whether some partition has enough nodes that could ever hold a multi-node job's share: for
+     * some node count in its range, its -w nodes and others it accepts, largest first, each with
+     * the CPUs and memory its tasks need there.
+     */
+    private static Optional<Rejection> multiNodeFits(
+            JobRequest req, QueuedJob.Placement place, List<Partition> chosen, List<NodeView> nodes) {
+        QueuedJob.Span span = place.span();
+        if (span.tasksGiven() && span.tasks() < span.minNodes()) {
+            return Optional.of(new Rejection(
+                    "Node count specification invalid (" + span.tasks() + " tasks cannot use " + span.minNodes()
+                            + " nodes)",
+                    "Node count specification invalid"));
+        }
+        if (nodes.isEmpty()) return Optional.empty();
+        for (Partition p : chosen) {
+            List<NodeView> members = nodes.stream()
+                    .filter(v -> p.contains(v.name()) && place.accepts(v))
+                    .sorted(java.util.Comparator.comparingInt(NodeView::cpus).reversed())
+                    .toList();
+            boolean required = place.nodes().stream()
+                    .allMatch(w -> members.stream().anyMatch(v -> v.name().equals(w)));
+            if (!required) continue;
+            for (int k : span.nodeCounts()) {
+                int[] tasks = span.tasksOn(k);
+                if (tasks == null || members.size() < k) continue;
+                boolean fits = true;
+                for (int j = 0; j < k && fits; j++) {
+                    int cpus = place.exclusive() ? members.get(j).cpus() : tasks[j] * span.cpusPerTask();
+                    fits = members.get(j).cpus() >= cpus
+                            && req.resources().memory().onNodeMiB(cpus, 0)
+                                    <= members.get(j).memMiB()
+                            && members.get(j).gpuCount(req.gpuType()) >= req.gpusPerNode();
+                }
+                if (fits) return Optional.empty();
+            }
+        }
+        return Optional.of(new Rejection(
+                "Requested node configuration is not available (" + span.minNodes() + " nodes)",
                 "Requested node configuration is not available"));
     }
 }

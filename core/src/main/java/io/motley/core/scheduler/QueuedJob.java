@@ -26,19 +26,80 @@ public record QueuedJob(
         Placement placement,
         long submitOrder) {
 
-    /** -C, -w, -x and --exclusive: which nodes a job accepts and whether it wants one to itself. */
-    public record Placement(Constraint constraint, Set<String> nodes, Set<String> excluded, boolean exclusive) {
+    /**
+     * -C, -w, -x, --exclusive and the node count: which nodes a job accepts, whether it wants each
+     * to itself, and over how many nodes it spreads. A single-node job runs on one of the -w nodes;
+     * a multi-node job holds every -w node and others up to its count, as in Slurm.
+     */
+    public record Placement(
+            Constraint constraint, Set<String> nodes, Set<String> excluded, boolean exclusive, Span span) {
         public static final Placement ANY = new Placement(null, Set.of(), Set.of(), false);
 
         public Placement {
-            nodes = nodes == null ? Set.of() : Set.copyOf(nodes);
+            nodes = nodes == null
+                    ? Set.of()
+                    : java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(nodes));
             excluded = excluded == null ? Set.of() : Set.copyOf(excluded);
+            if (span == null) span = Span.ONE;
         }
 
+        public Placement(Constraint constraint, Set<String> nodes, Set<String> excluded, boolean exclusive) {
+            this(constraint, nodes, excluded, exclusive, Span.ONE);
+        }
+
+        /** Whether the job may hold node n (for a multi-node job, besides the -w nodes it must hold). */
         public boolean accepts(io.motley.core.cluster.NodeView n) {
-            if (!nodes.isEmpty() && !nodes.contains(n.name())) return false;
+            if (!span.multiNode() && !nodes.isEmpty() && !nodes.contains(n.name())) return false;
             if (excluded.contains(n.name())) return false;
             return constraint == null || constraint.matches(n.features());
+        }
+    }
+
+    /**
+     * A job's node count and how its tasks fall on the nodes: between {@code minNodes} and {@code
+     * maxNodes} nodes, {@code tasks} tasks of {@code cpusPerTask} CPUs (when {@code tasksGiven};
+     * else one task, or {@code tasksPerNode}, per node), at most {@code tasksPerNode} per node
+     * when above 0, the fewest nodes that serve unless {@code spread} (--spread-job) asks for the
+     * most.
+     */
+    public record Span(
+            int minNodes,
+            int maxNodes,
+            int tasks,
+            int cpusPerTask,
+            int tasksPerNode,
+            boolean tasksGiven,
+            boolean spread) {
+        /** One node, the job's CPUs there. */
+        public static final Span ONE = new Span(1, 1, 1, 1, 0, true, false);
+
+        public Span {
+            minNodes = Math.max(1, minNodes);
+            maxNodes = Math.max(minNodes, maxNodes);
+        }
+
+        /** Whether the job spans (or may span) more than one node. */
+        public boolean multiNode() {
+            return maxNodes > 1;
+        }
+
+        /** Node counts to try, in the order wanted: fewest first, or most first with --spread-job. */
+        public int[] nodeCounts() {
+            int n = maxNodes - minNodes + 1;
+            int[] out = new int[n];
+            for (int k = 0; k < n; k++) out[k] = spread ? maxNodes - k : minNodes + k;
+            return out;
+        }
+
+        /** Tasks per node on {@code k} nodes (largest first), or null when the tasks cannot use k nodes. */
+        public int[] tasksOn(int k) {
+            if (!tasksGiven) {
+                int[] each = new int[k];
+                java.util.Arrays.fill(each, tasksPerNode > 0 ? tasksPerNode : 1);
+                return each;
+            }
+            if (tasks < k || (tasksPerNode > 0 && (long) tasksPerNode * k < tasks)) return null;
+            return io.motley.core.layout.TaskLayout.tasksPerNode(tasks, k, tasksPerNode);
         }
     }
 

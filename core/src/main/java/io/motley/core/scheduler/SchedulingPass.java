@@ -178,7 +178,7 @@ final class SchedulingPass {
                 continue;
             }
             PendingReason reason = null;
-            Placed placed = null;
+            List<Placed> placed = null;
             boolean counted = false;
             boolean anyEligible = false;
             // only a job that may get a reservation needs its eligible partitions listed
@@ -218,34 +218,41 @@ final class SchedulingPass {
             }
             if (placed != null) {
                 QueuedJob job = queue.jobs.get(at);
-                limited = gate.admit(
-                        job, placed.cpus(), placed.memMiB(), placed.gpus().size());
+                int cpus = 0;
+                long mem = 0;
+                int gpus = 0;
+                List<io.motley.core.job.Job.Allocation.Part> parts = new ArrayList<>(placed.size());
+                for (Placed one : placed) {
+                    cpus += one.cpus();
+                    mem += one.memMiB();
+                    gpus += one.gpus().size();
+                    parts.add(new io.motley.core.job.Job.Allocation.Part(
+                            nodes[one.node()].name(), one.cpus(), one.memMiB(), one.gpus()));
+                }
+                limited = gate.admit(job, cpus, mem, gpus);
                 if (limited != null) {
                     reasons.put(id, limited);
                     continue;
                 }
-                Start s = new Start(
-                        job.id(),
-                        placed.partition().name(),
-                        nodes[placed.node()].name(),
-                        placed.cpus(),
-                        placed.memMiB(),
-                        placed.partition().effectiveTimeLimit(job.timeLimitSeconds()),
-                        placed.gpus());
+                Partition in = placed.get(0).partition();
+                Start s = new Start(job.id(), in.name(), parts, in.effectiveTimeLimit(job.timeLimitSeconds()));
                 starts.add(s);
-                take(placed, end(now, s.timeLimitSeconds()));
+                for (Placed one : placed) take(one, end(now, s.timeLimitSeconds()));
                 continue;
             }
             reasons.put(id, reason == null ? PendingReason.Resources : reason);
             if (anyEligible && eligible != null) {
                 QueuedJob job = queue.jobs.get(at);
                 reservationsTried++;
-                Placed when = earliest(job, eligible);
+                List<Placed> when = job.placement().span().multiNode()
+                        ? earliestMulti(job, eligible)
+                        : single(earliest(job, eligible));
                 if (when != null) {
-                    long limit = when.partition().effectiveTimeLimit(job.timeLimitSeconds());
-                    reserve(when, end(when.time(), limit));
+                    Placed first = when.get(0);
+                    long limit = first.partition().effectiveTimeLimit(job.timeLimitSeconds());
+                    for (Placed one : when) reserve(one, end(one.time(), limit));
                     reserved.put(
-                            job.id(), new Plan.Reservation(job.id(), when.time(), nodes[when.node()].name(), limit));
+                            job.id(), new Plan.Reservation(job.id(), first.time(), nodes[first.node()].name(), limit));
                 }
             }
         }
@@ -263,7 +270,11 @@ final class SchedulingPass {
 
     private long memOn(QueuedJob job, NodeView n) {
         // an exclusive job takes all the node's CPUs, and the memory those CPUs are due (as Slurm)
-        return Scheduler.memoryFor(job, n, snap.defMemPerCpuMiB(), cpusOn(job, n));
+        return memOn(job, n, cpusOn(job, n));
+    }
+
+    private long memOn(QueuedJob job, NodeView n, int cpus) {
+        return Scheduler.memoryFor(job, n, snap.defMemPerCpuMiB(), cpus);
     }
 
     private FreeIndex free(int pi) {
@@ -271,12 +282,27 @@ final class SchedulingPass {
         return free[pi];
     }
 
-    /** The first node of the partition where the job can start now without disturbing a reservation. */
-    private Placed fitNow(QueuedJob job, int pi, Partition p) {
+    private static List<Placed> single(Placed p) {
+        return p == null ? null : List.of(p);
+    }
+
+    /**
+     * Where the job can start now without disturbing a reservation: the first node of the
+     * partition that fits it, or for a multi-node job all its nodes at once.
+     */
+    private List<Placed> fitNow(QueuedJob job, int pi, Partition p) {
         long end = end(now, p.effectiveTimeLimit(job.timeLimitSeconds()));
         Shape shape = new Shape(pi, job);
         Long failedAt = failed.get(shape);
         if (failedAt != null && end >= failedAt) return null;
+        List<Placed> found =
+                job.placement().span().multiNode() ? fitNowMulti(job, pi, p, end) : single(fitNowOne(job, pi, p, end));
+        if (found == null) failed.merge(shape, end, Math::min);
+        return found;
+    }
+
+    /** The first node of the partition where a single-node job can start now, or null. */
+    private Placed fitNowOne(QueuedJob job, int pi, Partition p, long end) {
         boolean exclusive = job.placement().exclusive();
         // what every node must have free at least; a request whose size depends on the node asks nothing here
         int atLeastCpus = exclusive ? Integer.MIN_VALUE : job.cpus();
@@ -288,31 +314,178 @@ final class SchedulingPass {
                 i >= 0;
                 i = index.next(i + 1, atLeastCpus, atLeastMem, atLeastGpus, exclusive)) {
             NodeView n = nodes[i];
-            if (!in[i] || !n.schedulable()) continue;
-            int cpus = cpusOn(job, n);
-            if (freeCpus[i] < cpus) continue;
-            long mem = memOn(job, n);
-            if (freeMem[i] < mem || !job.placement().accepts(n)) continue;
-            BitSet taken = usedGpus[i];
+            if (!in[i] || !n.schedulable() || !job.placement().accepts(n)) continue;
+            Placed here = fitNowOn(job, i, p, cpusOn(job, n), end);
+            if (here != null) return here;
+        }
+        return null;
+    }
+
+    /** Whether node i can take {@code cpus} CPUs of the job (and its memory and GPUs there) now until {@code end}. */
+    private Placed fitNowOn(QueuedJob job, int i, Partition p, int cpus, long end) {
+        NodeView n = nodes[i];
+        if (freeCpus[i] < cpus) return null;
+        long mem = memOn(job, n, cpus);
+        if (freeMem[i] < mem) return null;
+        BitSet taken = usedGpus[i];
+        if (checkpoints != null && !checkpoints(i).isEmpty()) {
+            taken = (BitSet) taken.clone();
+            for (Checkpoint c : checkpoints(i)) {
+                if (c.time >= end) continue;
+                if (c.freeCpus < cpus || c.freeMem < mem) return null;
+                taken.or(c.usedGpus);
+            }
+        }
+        List<Integer> gpus = pickGpus(job, i, taken);
+        return gpus == null ? null : new Placed(i, p, now, cpus, mem, gpus);
+    }
+
+    /** CPUs a multi-node job holds on node n running {@code tasks} of its tasks there (MAX_VALUE: they cannot fit). */
+    private static int cpusFor(QueuedJob job, NodeView n, int tasks) {
+        int need = tasks * job.placement().span().cpusPerTask();
+        // a node too small for its tasks cannot take them, exclusive or not
+        if (need > n.cpus()) return Integer.MAX_VALUE;
+        return job.placement().exclusive() ? n.cpus() : need;
+    }
+
+    /**
+     * A multi-node job's nodes now: for each node count it accepts (fewest first, or most with
+     * --spread-job), its -w nodes and then the first others of the partition in order, the node
+     * taken j-th running the j-th largest share of tasks; null when no count fits.
+     */
+    private List<Placed> fitNowMulti(QueuedJob job, int pi, Partition p, long end) {
+        QueuedJob.Span span = job.placement().span();
+        boolean[] in = table.members(pi);
+        boolean exclusive = job.placement().exclusive();
+        FreeIndex index = free(pi);
+        for (int k : span.nodeCounts()) {
+            int[] tasks = span.tasksOn(k);
+            if (tasks == null) continue;
+            List<Placed> chosen = new ArrayList<>(k);
+            boolean[] taken = new boolean[nodes.length];
             boolean ok = true;
-            if (checkpoints != null && !checkpoints(i).isEmpty()) {
-                taken = (BitSet) taken.clone();
-                for (Checkpoint c : checkpoints(i)) {
-                    if (c.time >= end) continue;
-                    if (c.freeCpus < cpus || c.freeMem < mem) {
-                        ok = false;
-                        break;
-                    }
-                    taken.or(c.usedGpus);
+            for (String w : job.placement().nodes()) {
+                Integer at = layout.index.get(w);
+                if (at == null || chosen.size() == k) {
+                    ok = false;
+                    break;
                 }
+                int i = at;
+                NodeView n = nodes[i];
+                Placed here = in[i] && n.schedulable() && job.placement().accepts(n)
+                        ? fitNowOn(job, i, p, cpusFor(job, n, tasks[chosen.size()]), end)
+                        : null;
+                if (here == null) {
+                    ok = false;
+                    break;
+                }
+                taken[i] = true;
+                chosen.add(here);
             }
             if (!ok) continue;
-            List<Integer> gpus = pickGpus(job, i, taken);
-            if (gpus == null) continue;
-            return new Placed(i, p, now, cpus, mem, gpus);
+            int least = exclusive ? Integer.MIN_VALUE : tasks[k - 1] * span.cpusPerTask();
+            long leastMem = !exclusive && job.memMiB() > 0 ? job.memMiB() : Long.MIN_VALUE;
+            int leastGpus = !exclusive && job.gpus() > 0 ? job.gpus() : Integer.MIN_VALUE;
+            for (int i = index.next(0, least, leastMem, leastGpus, exclusive);
+                    i >= 0 && chosen.size() < k;
+                    i = index.next(i + 1, least, leastMem, leastGpus, exclusive)) {
+                NodeView n = nodes[i];
+                if (taken[i] || !in[i] || !n.schedulable() || !job.placement().accepts(n)) continue;
+                Placed here = fitNowOn(job, i, p, cpusFor(job, n, tasks[chosen.size()]), end);
+                if (here == null) continue;
+                taken[i] = true;
+                chosen.add(here);
+            }
+            if (chosen.size() == k) return chosen;
         }
-        failed.merge(shape, end, Math::min);
         return null;
+    }
+
+    /**
+     * The earliest time a multi-node job can hold all its nodes for its whole time limit, and
+     * which: the times something held on a member node ends are tried in order, and at each the
+     * nodes chosen as {@link #fitNowMulti} chooses them, each free over the job's whole run. Null
+     * when it never can.
+     */
+    private List<Placed> earliestMulti(QueuedJob job, List<Partition> eligible) {
+        QueuedJob.Span span = job.placement().span();
+        List<Placed> best = null;
+        for (Partition p : eligible) {
+            boolean[] in = table.members(table.byName.get(p.name()));
+            long limit = p.effectiveTimeLimit(job.timeLimitSeconds());
+            java.util.TreeSet<Long> times = new java.util.TreeSet<>();
+            times.add(now);
+            for (int i = 0; i < nodes.length; i++) {
+                if (!in[i] || !nodes[i].schedulable()) continue;
+                for (Commit c : commits(i)) {
+                    if (c.end() != Allocation.NO_END) times.add(c.end());
+                }
+            }
+            search:
+            for (long t : times) {
+                if (best != null && t >= best.get(0).time()) break;
+                long to = end(t, limit);
+                for (int k : span.nodeCounts()) {
+                    int[] tasks = span.tasksOn(k);
+                    if (tasks == null) continue;
+                    List<Placed> chosen = new ArrayList<>(k);
+                    boolean[] taken = new boolean[nodes.length];
+                    boolean ok = true;
+                    for (String w : job.placement().nodes()) {
+                        Integer at = layout.index.get(w);
+                        Placed here = at == null || chosen.size() == k
+                                ? null
+                                : fitsAt(job, at, p, tasks[chosen.size()], t, to, in);
+                        if (here == null) {
+                            ok = false;
+                            break;
+                        }
+                        taken[at] = true;
+                        chosen.add(here);
+                    }
+                    if (!ok) continue;
+                    for (int i = 0; i < nodes.length && chosen.size() < k; i++) {
+                        if (taken[i]) continue;
+                        Placed here = fitsAt(job, i, p, tasks[chosen.size()], t, to, in);
+                        if (here == null) continue;
+                        taken[i] = true;
+                        chosen.add(here);
+                    }
+                    if (chosen.size() == k) {
+                        best = chosen;
+                        break search;
+                    }
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Node i's share of a multi-node job ({@code tasks} of its tasks) from {@code t} to {@code
+     * to}, or null: free at t is what is free now plus what ends by t, less the reservations
+     * covering t, and within the run only a reservation's start can take more (the checkpoints).
+     */
+    private Placed fitsAt(QueuedJob job, int i, Partition p, int tasks, long t, long to, boolean[] in) {
+        NodeView n = nodes[i];
+        if (!in[i] || !n.schedulable() || !job.placement().accepts(n)) return null;
+        int cpus = cpusFor(job, n, tasks);
+        long mem = memOn(job, n, cpus);
+        if (n.cpus() < cpus || n.memMiB() < mem || layout.gpuCount(i, job.gpuType()) < job.gpus()) return null;
+        int c = freeCpus[i];
+        long m = freeMem[i];
+        for (Commit r : commits(i)) {
+            if (r.start() <= now && r.end() <= t) {
+                c += r.cpus();
+                m += r.memMiB();
+            } else if (r.start() > now && r.covers(t)) {
+                c -= r.cpus();
+                m -= r.memMiB();
+            }
+        }
+        if (c < cpus || m < mem || !checkpointsAllow(i, t, to, cpus, mem)) return null;
+        List<Integer> gpus = gpusOver(job, i, t, to);
+        return gpus == null ? null : new Placed(i, p, t, cpus, mem, gpus);
     }
 
     /** The lowest free device indices of the wanted type, or null when too few are free (or, for an exclusive job, any is in use). */

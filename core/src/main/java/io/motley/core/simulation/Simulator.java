@@ -580,14 +580,7 @@ public final class Simulator {
                     job = table.get(s.jobId());
                     special.remove(job.id());
                 }
-                job = job.started(
-                        s.partition(),
-                        s.node(),
-                        s.cpus(),
-                        s.memMiB(),
-                        s.gpuIds(),
-                        TimeLimit.of(s.timeLimitSeconds()),
-                        EPOCH + now);
+                job = job.started(s.partition(), s.parts(), TimeLimit.of(s.timeLimitSeconds()), EPOCH + now);
                 table.put(job);
                 long id = job.id();
                 Ran r = new Ran();

@@ -49,9 +49,39 @@ class AdmissionTest {
                 .get()
                 .extracting(Admission.Rejection::detail)
                 .asString()
-                .contains("-N/--nodes 2");
+                .contains("1 tasks cannot use 2 nodes");
         assertThat(Admission.check(req(List.of("closed"), 1, -2, 1), PARTS, NODES))
                 .isPresent();
+    }
+
+    static JobRequest spread(List<String> parts, int tasks, int minNodes, int maxNodes, String nodeList) {
+        return JobRequest.builder("#!/bin/sh\n", "/tmp")
+                .name("j")
+                .partitions(parts)
+                .ntasks(tasks)
+                .nodes(minNodes, maxNodes)
+                .placement(new JobRequest.Placement(parts, null, nodeList, null, false))
+                .submitHost("h")
+                .build();
+    }
+
+    @Test
+    void acceptsAMultiNodeJobThatEnoughNodesCouldHold() {
+        assertThat(Admission.check(spread(List.of(), 2, 2, 2, null), PARTS, NODES))
+                .isEmpty();
+        // 10 tasks on 2 nodes: 5 each, more than node a's 2 CPUs
+        assertThat(Admission.check(spread(List.of(), 10, 2, 2, null), PARTS, NODES))
+                .get()
+                .extracting(Admission.Rejection::failure)
+                .isEqualTo("Requested node configuration is not available");
+        // partition small has one node
+        assertThat(Admission.check(spread(List.of("small"), 2, 2, 2, null), PARTS, NODES))
+                .isPresent();
+        // -w with both nodes asks for two nodes, and one of the range fits
+        assertThat(Admission.check(spread(List.of(), 2, 1, 1, "a,b"), PARTS, NODES))
+                .isEmpty();
+        assertThat(Admission.check(spread(List.of(), 2, 1, 3, null), PARTS, NODES))
+                .isEmpty();
     }
 
     @Test

@@ -1,0 +1,57 @@
+package io.motley.cli.command;
+
+import static io.motley.cli.command.Fixtures.at;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.motley.cli.command.Fixtures.FakeCluster;
+import io.motley.core.job.Job;
+import io.motley.core.job.TimeLimit;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A job over three nodes as squeue, scontrol and sacct show it. */
+class MultiNodeDisplayTest {
+    private static final long NOW = at("2026-11-22T12:39:16");
+
+    static FakeCluster cluster() {
+        Job j = Fixtures.job(77, "wide").running("n1", NOW - 5, 600).build();
+        j = j.toBuilder()
+                .allocation(new Job.Allocation(
+                        j.partition(),
+                        List.of(
+                                new Job.Allocation.Part("n1", 2, 200, List.of()),
+                                new Job.Allocation.Part("n2", 2, 200, List.of(0)),
+                                new Job.Allocation.Part("n3", 2, 200, List.of())),
+                        TimeLimit.UNLIMITED))
+                .build();
+        return new FakeCluster().jobs(j);
+    }
+
+    @Test
+    void squeueShowsTheNodeCountAndTheHostlist() throws Exception {
+        assertThat(Fixtures.run(new Squeue(), cluster(), NOW, "-h", "-o", "%D %N %R")
+                        .out())
+                .isEqualTo("3 n[1-3] n[1-3]\n");
+        assertThat(Fixtures.run(new Squeue(), cluster(), NOW, "-h", "-w", "n2", "-o", "%i")
+                        .out())
+                .isEqualTo("77\n");
+    }
+
+    @Test
+    void scontrolShowsEveryNodeAndWithDetailsEachOnesShare() throws Exception {
+        String plain = Fixtures.run(new Scontrol(), cluster(), NOW, "show", "job", "77")
+                .out();
+        assertThat(plain).contains("NodeList=n[1-3]", "BatchHost=n1", "NumNodes=3 NumCPUs=6");
+        assertThat(plain).doesNotContain("Nodes=n2");
+        String detailed = Fixtures.run(new Scontrol(), cluster(), NOW, "-d", "show", "job", "77")
+                .out();
+        assertThat(detailed).contains("\n     Nodes=n2 CPUs=2 Mem=200 GRES=gpu(IDX:0)\n");
+    }
+
+    @Test
+    void sacctShowsTheNodeCountAndList() throws Exception {
+        assertThat(Fixtures.run(new Sacct(), cluster(), NOW, "-j", "77", "-X", "-n", "-P", "-o", "NNodes,NodeList")
+                        .out())
+                .isEqualTo("3|n[1-3]\n");
+    }
+}
