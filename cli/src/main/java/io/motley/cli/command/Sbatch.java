@@ -7,6 +7,7 @@ import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.MemoryRequest;
+import io.motley.core.job.Staging;
 import io.motley.core.job.TimeLimit;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
@@ -100,6 +101,9 @@ public final class Sbatch implements Command {
             // enforced here: --export-file adds to the environment, --batch to the constraint
             OptionSpec.value('\0', "export-file"),
             OptionSpec.value('\0', "batch"),
+            // Motley's: files copied to a node without the submit directory, and back (docs/files.md)
+            OptionSpec.value('\0', "stage-in"),
+            OptionSpec.value('\0', "stage-out"),
             // refused with Slurm's answer, as Motley has none of them configured
             OptionSpec.value('L', "licenses"),
             OptionSpec.value('\0', "reservation"),
@@ -214,6 +218,7 @@ public final class Sbatch implements Command {
 
         JobRequest req = request(o, io, script, scriptArgs, defaultName);
         req = withUnenforced(req, o, unenforced, io);
+        req = withStaging(req, o);
         if (o.has("uid") && !o.has("quiet")) {
             io.err().println("sbatch: warning: --uid is not enforced by Motley: the job runs as the submitting user");
         }
@@ -483,6 +488,82 @@ public final class Sbatch implements Command {
         return false;
     }
 
+    /**
+     * --stage-in and --stage-out kept in the request's options. The --stage-in files are packed here,
+     * by sbatch, which runs as the submitting user: what that user may read is what travels, and
+     * nothing on the node or the controller ever opens the submit host's files.
+     */
+    static JobRequest withStaging(JobRequest req, GetOpt.Parsed o) {
+        if (!o.has("stage-in") && !o.has("stage-out")) return req;
+        Map<String, String> opts = new java.util.TreeMap<>(req.payload().options());
+        try {
+            if (o.has("stage-out")) {
+                Staging.paths(Staging.OUT, o.last("stage-out"));
+                opts.put(Staging.OUT, o.last("stage-out"));
+            }
+            if (o.has("stage-in")) {
+                List<String> paths = Staging.paths(Staging.IN, o.last("stage-in"));
+                byte[] tar = pack(Path.of(req.workDir()), paths);
+                if (tar.length > Staging.MAX_IN_BYTES) {
+                    throw new UsageException(
+                            "error: --stage-in: the files come to " + tar.length + " bytes packed, over the limit of "
+                                    + Staging.MAX_IN_BYTES + "; copy large inputs another way",
+                            1,
+                            false);
+                }
+                opts.put(Staging.IN, o.last("stage-in"));
+                opts.put(Staging.IN_ARCHIVE, java.util.Base64.getEncoder().encodeToString(tar));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("error: " + e.getMessage(), 1, false);
+        }
+        return req.toBuilder().options(opts).build();
+    }
+
+    /** A tar archive of {@code paths} (files or directories) under {@code dir}, made by tar(1) as this user. */
+    static byte[] pack(Path dir, List<String> paths) {
+        for (String p : paths) {
+            if (!Files.exists(dir.resolve(p), java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                throw new UsageException(
+                        "error: --stage-in: " + dir.resolve(p) + ": No such file or directory", 1, false);
+        }
+        List<String> cmd = new ArrayList<>(List.of(TAR, "-cf", "-", "-C", dir.toString(), "--"));
+        cmd.addAll(paths);
+        try {
+            Process p = new ProcessBuilder(cmd)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            var err = new java.io.ByteArrayOutputStream();
+            Thread drain = Thread.ofVirtual().start(() -> {
+                try {
+                    p.getErrorStream().transferTo(err);
+                } catch (IOException e) {
+                    // the exit status says it failed
+                }
+            });
+            byte[] out = p.getInputStream().readNBytes((int) Staging.MAX_IN_BYTES + 1);
+            if (out.length > Staging.MAX_IN_BYTES) p.destroy();
+            int rc = p.waitFor();
+            drain.join();
+            if (out.length > Staging.MAX_IN_BYTES) return out;
+            if (rc != 0) {
+                throw new UsageException(
+                        "error: --stage-in: cannot read the files: "
+                                + err.toString(StandardCharsets.UTF_8).strip().replace('\n', ' '),
+                        1,
+                        false);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UsageException("error: --stage-in: cannot run " + TAR + ": " + e.getMessage(), 1, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UsageException("error: --stage-in: interrupted", 1, false);
+        }
+    }
+
+    private static final String TAR = Files.isExecutable(Path.of("/usr/bin/tar")) ? "/usr/bin/tar" : "/bin/tar";
+
     /** Slurm keeps a job's limit in minutes and rounds seconds up: 10:30 is 11 minutes. */
     static long wholeMinutes(long seconds) {
         if (seconds <= 0 || seconds % 60 == 0) return seconds;
@@ -716,6 +797,11 @@ public final class Sbatch implements Command {
                   --no-requeue          the job is never requeued
                   --export-file=FILE    add the NAME=value lines (or NUL-separated entries) of FILE to the environment
                   --batch=FEATURES      features the batch host must have (the job's node: added to -C)
+                  --stage-in=PATH[,...]  on a node without the working directory: copy these files or
+                                        directories (relative to it, read now as you) into the job's own
+                                        directory before it starts (at most 4 MiB packed; docs/files.md)
+                  --stage-out=PATTERN[,...]  copy what matches back into the working directory after the job
+                                        ends (also on failure or timeout), before the job counts as ended
             Accepted as Slurm accepts them, kept on the job, not enforced by Motley (docs/slurm-differences.md):
               -i, --input  -k, --no-kill  -m, --distribution  --mincpus  -O, --overcommit  -S, --core-spec
               --hint  --threads-per-core  --switches  --delay-boot  --propagate  --time-min  --acctg-freq
