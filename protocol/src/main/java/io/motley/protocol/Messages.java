@@ -363,6 +363,10 @@ public final class Messages {
             return Frame.op(Ops.KILL).put("id", x.id()).put("run", x.run()).put("why", word(x.reason()));
         if (m instanceof AckEnded x)
             return Frame.op(Ops.ACK_ENDED).put("id", x.id()).put("run", x.run());
+        if (m instanceof Message.RenewCertificate x)
+            return Frame.op(Ops.RENEW).put("csr", java.util.Base64.getEncoder().encodeToString(x.request()));
+        if (m instanceof Message.CertificateRenewed x)
+            return Frame.op(Ops.RENEWED).put("certificate", x.certificate()).put("error", x.error());
         throw new AssertionError("unknown message " + m);
     }
 
@@ -547,6 +551,12 @@ public final class Messages {
             }
             case Ops.KILL -> new Kill(runId(f), run(f), killReason(f.str("why", "cancel")));
             case Ops.ACK_ENDED -> new AckEnded(runId(f), run(f));
+            case Ops.RENEW -> new Message.RenewCertificate(base64(f, "csr"));
+            case Ops.RENEWED -> {
+                if (f.str("certificate") == null && f.str("error") == null)
+                    throw new MalformedMessage("certificate or error: one is needed");
+                yield new Message.CertificateRenewed(f.str("certificate"), f.str("error"));
+            }
             case Ops.OK ->
                 throw new MalformedMessage(
                         "an answer ('ok') is read with its request: Messages.answer(request, frame)");

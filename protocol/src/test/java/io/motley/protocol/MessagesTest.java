@@ -216,7 +216,10 @@ class MessagesTest {
                 new Kill(42, 0, KillReason.NOT_RUNNING_HERE),
                 new Kill(42, 0, KillReason.TIME_LIMIT),
                 new Kill(42, 0, KillReason.SUPERSEDED),
-                new AckEnded(42, 1));
+                new AckEnded(42, 1),
+                new Message.RenewCertificate(new byte[] {0x30, (byte) 0x82, 1, 2}),
+                new Message.CertificateRenewed("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", null),
+                new Message.CertificateRenewed(null, "the certificate of node n1 was revoked"));
     }
 
     @ParameterizedTest
