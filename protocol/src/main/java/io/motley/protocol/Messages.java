@@ -380,7 +380,8 @@ public final class Messages {
     }
 
     private static OutputChunk chunk(Frame f) {
-        String stream = stream(f);
+        // a chunk may also carry a run's stage-out archive (sbatch --stage-out), sent after its output
+        String stream = "stage".equals(f.str("stream")) ? "stage" : stream(f);
         long offset = number(f, "offset", -1);
         if (offset < 0) throw new MalformedMessage("offset: missing or negative");
         return new OutputChunk(runId(f), run(f), stream, offset, base64(f, "data"), f.bool("last"));
