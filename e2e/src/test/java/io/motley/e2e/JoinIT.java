@@ -96,6 +96,8 @@ class JoinIT {
     @Test
     @Order(4)
     void removingANodeCutsItsOpenLinkAtOnce() throws Exception {
+        // its link must be open first (a slow join may still be under way): then the removal is what cuts it
+        bed.awaitNodesUp(A, A, B, C);
         Run remove = bed.cmd(CTL, "motley", "node", "remove", C);
         assertThat(remove.rc()).as(remove.err()).isZero();
         org.awaitility.Awaitility.await()
