@@ -229,7 +229,9 @@ public final class AgentMain {
         String host = controller.substring(0, colon);
         int port = Integer.parseInt(controller.substring(colon + 1));
         String node = hw.hostname();
-        ControllerLink.Handshakes handshakes = handshakes(home, s, node);
+        NodeCredentials credentials =
+                LinkMode.fromEnvironment() == LinkMode.SHARED_KEY ? null : new NodeCredentials(new TlsHome(home), node);
+        ControllerLink.Handshakes handshakes = credentials != null ? credentials::handshake : handshakes(home, s, node);
         long started = WallClock.seconds();
         Path spool = home.resolve("spool/" + node);
         String smi = Gpus.command();
@@ -286,6 +288,7 @@ public final class AgentMain {
         Long capMiB = outputCapMiB(s, config);
         if (capMiB != null) launcher[0].outputCap(capMiB * 1024 * 1024);
         link.attach(launcher[0]);
+        if (credentials != null) link.renewWith(credentials);
         launcher[0].sendOutputThrough(report -> {
             try {
                 link.send(report);

@@ -107,6 +107,19 @@ public final class ControllerMain {
                 credentials, clusterName, new Revocations(tls.dir().resolve("revoked")));
     }
 
+    /** Issues a node a new certificate on its link, from the CA on this host (docs/security.md). */
+    static ControllerServer.Renewal renewal(TlsHome tls) {
+        return (node, serial, request) -> {
+            try {
+                java.security.PublicKey key = Enrolment.requestedKey(request, node);
+                return new io.motley.protocol.Message.CertificateRenewed(
+                        TlsCredentials.pem(tls.renewNode(node, serial, key, Instant.now())), null);
+            } catch (IllegalArgumentException | IllegalStateException | IOException e) {
+                return new io.motley.protocol.Message.CertificateRenewed(null, e.getMessage());
+            }
+        };
+    }
+
     /**
      * Hosts joining with a token ({@code motley join}) are enrolled on the port after the agents'
      * ({@link Enrolment}), under mutual TLS; none under the shared key, nor when that port is taken
@@ -141,6 +154,11 @@ public final class ControllerMain {
         Cluster cluster = new Cluster(config, store, () -> System.currentTimeMillis() / 1000);
         ControllerServer server = new ControllerServer(
                 cluster, handshake, bind, port, Bounds.requests(config.limits().maxScriptBytes()));
+        if (LinkMode.fromEnvironment() != LinkMode.SHARED_KEY) {
+            TlsHome tls = new TlsHome(home);
+            server.certificates(
+                    renewal(tls), new Revocations(tls.revokedList())::isRevoked, java.time.Duration.ofSeconds(1));
+        }
         Path pidFile = home.resolve("run/controller.pid");
         if (!Files.isDirectory(pidFile.getParent())) {
             // run/ also holds the agent's socket, which every local user must reach; the daemons' umask is 077

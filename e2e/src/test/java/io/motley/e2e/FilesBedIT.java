@@ -116,6 +116,49 @@ class FilesBedIT {
     }
 
     /**
+     * --stage-in files read on A as the user reach the job's directory on B before it starts;
+     * --stage-out files come back to A, the user's, also after a failure, before a dependent job
+     * starts; a file the user cannot read is refused by sbatch, as the user's own rights decide.
+     */
+    @Test
+    void stagedFilesTravelAsTheUserAndAreBackBeforeADependentStarts() throws Exception {
+        Path project = bed.dir(A).resolve("home").resolve(USER).resolve("project");
+        Run prep = asUser("/bin/sh", "-c", "echo hello >input.txt && mkdir -p data && echo x >data/x");
+        assertThat(prep.rc()).as(prep.err()).isZero();
+        Run sub = asUser(
+                "sbatch",
+                "--parsable",
+                "-w",
+                B,
+                "--stage-in=input.txt,data",
+                "--stage-out=res-*,out",
+                "--wrap",
+                "cat input.txt data/x >res-1.txt; mkdir out; echo y >out/y; echo no >other; exit 2");
+        assertThat(sub.rc()).as(sub.err()).isZero();
+        long id = Long.parseLong(sub.out().trim());
+        Run dep = asUser("sbatch", "--parsable", "-w", A, "-d", "afterany:" + id, "--wrap", "cat res-1.txt out/y");
+        assertThat(dep.rc()).as(dep.err()).isZero();
+        long after = Long.parseLong(dep.out().trim());
+        bed.awaitState(A, id, "FAILED", Duration.ofSeconds(40));
+        // the files are back when the job counts as ended
+        assertThat(project.resolve("res-1.txt")).hasContent("hello\nx\n");
+        assertThat(Files.getOwner(project.resolve("res-1.txt")).getName()).isEqualTo(USER);
+        assertThat(project.resolve("out/y")).hasContent("y\n");
+        assertThat(project.resolve("other")).doesNotExist();
+        assertThat(project.resolve(".motley-stage-out." + id + ".0.tar")).doesNotExist();
+        bed.awaitState(A, after, "COMPLETED", Duration.ofSeconds(30));
+        assertThat(project.resolve("slurm-" + after + ".out")).hasContent("hello\nx\ny\n");
+
+        // read by sbatch as the user: a file only root may read is refused, and nothing is submitted
+        Path secret = project.resolve("secret");
+        Files.writeString(secret, "root's\n");
+        Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Run refused = asUser("sbatch", "-w", B, "--stage-in=secret", "--wrap", "true");
+        assertThat(refused.rc()).isNotZero();
+        assertThat(refused.err()).contains("--stage-in: cannot read the files").contains("Permission denied");
+    }
+
+    /**
      * SharedFilesystem=no on a PartitionName line: {@link TestBed#JOBS} exists on both hosts (auto
      * would take it as shared), yet a job of that partition runs in a directory of its own on B and
      * its output comes back to A; the same job in the default partition writes it on B.

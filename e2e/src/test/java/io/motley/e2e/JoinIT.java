@@ -88,4 +88,25 @@ class JoinIT {
         long id = bed.submit(A, "-w", C, "--wrap", "hostname");
         bed.awaitState(A, id, "COMPLETED", Duration.ofSeconds(30));
     }
+
+    /**
+     * motley node remove cuts the node's open link at once (not at its next connection), its
+     * reconnection is refused, and the other hosts keep working.
+     */
+    @Test
+    @Order(4)
+    void removingANodeCutsItsOpenLinkAtOnce() throws Exception {
+        // its link must be open first (a slow join may still be under way): then the removal is what cuts it
+        bed.awaitNodesUp(A, A, B, C);
+        Run remove = bed.cmd(CTL, "motley", "node", "remove", C);
+        assertThat(remove.rc()).as(remove.err()).isZero();
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        bed.log(CTL, "controller").contains("link cut: the node's certificate was revoked node=" + C)
+                                && bed.log(C, "agent").contains("controller refused this agent"));
+        assertThat(bed.log(C, "agent")).contains("was revoked");
+        long id = bed.submit(A, "-w", B, "--wrap", "hostname");
+        bed.awaitState(A, id, "COMPLETED", Duration.ofSeconds(30));
+    }
 }

@@ -140,7 +140,8 @@ public final class TlsHome {
             throw new IOException("no CA on this host (" + caKey() + "): run this on the controller's host");
         return locked(() -> {
             Revocations revocations = new Revocations(revokedList());
-            for (java.math.BigInteger serial : issuedTo(node)) {
+            // an expired certificate holds no name: the host it was for cannot connect with it any more
+            for (java.math.BigInteger serial : issuedTo(node, now)) {
                 if (!revocations.isRevoked(serial))
                     throw new IllegalStateException("node name " + node
                             + " is held by another host's certificate (revoke it first: motley node remove " + node
@@ -153,14 +154,50 @@ public final class TlsHome {
         });
     }
 
-    private java.util.List<java.math.BigInteger> issuedTo(String node) throws IOException {
+    /**
+     * The serials issued here to {@code node} that have not expired at {@code now} (a line written
+     * before expiry dates were listed counts as not expired).
+     */
+    private java.util.List<java.math.BigInteger> issuedTo(String node, Instant now) throws IOException {
         java.util.List<java.math.BigInteger> serials = new java.util.ArrayList<>();
         if (!Files.exists(issuedList())) return serials;
         for (String line : Files.readAllLines(issuedList())) {
-            String[] parts = line.trim().split(" ", 2);
-            if (parts.length == 2 && parts[1].equals(node)) serials.add(new java.math.BigInteger(parts[0], 16));
+            String[] parts = line.trim().split(" ");
+            if (parts.length < 2 || !parts[1].equals(node)) continue;
+            if (parts.length > 2 && now != null && !now.isBefore(Instant.ofEpochSecond(Long.parseLong(parts[2]))))
+                continue;
+            serials.add(new java.math.BigInteger(parts[0], 16));
         }
         return serials;
+    }
+
+    /**
+     * A new certificate for node {@code node}, asked for over its authenticated link: {@code serial}
+     * is the certificate the link was opened with, which must be one issued here to that node and
+     * not revoked; the new one is for {@code publicKey}, a key the node made itself.
+     *
+     * @throws IllegalStateException the presented certificate is not one that may renew (the reason)
+     */
+    public X509Certificate renewNode(
+            String node, java.math.BigInteger serial, java.security.PublicKey publicKey, Instant now)
+            throws IOException {
+        if (!hasAuthority())
+            throw new IOException("no CA on this host (" + caKey() + "): run this on the controller's host");
+        return locked(() -> {
+            if (serial == null || !issuedTo(node, null).contains(serial))
+                throw new IllegalStateException("the link's certificate was not issued here to node " + node);
+            if (new Revocations(revokedList()).isRevoked(serial))
+                throw new IllegalStateException("the certificate of node " + node + " was revoked");
+            CertificateAuthority ca = CertificateAuthority.load(caKey(), caCertificate());
+            X509Certificate c = ca.issueNode(node, publicKey, now, CertificateAuthority.NODE_VALIDITY);
+            recordIssued(c, node);
+            return c;
+        });
+    }
+
+    /** Keeps a node's renewed key and certificate (a host that joined, renewed over its link) in place of the old. */
+    public TlsCredentials installNode(String node, TlsCredentials c) throws IOException {
+        return locked(() -> save(nodeFiles(node), c));
     }
 
     /**
@@ -172,8 +209,8 @@ public final class TlsHome {
             if (!Files.exists(issuedList())) return 0;
             java.util.List<String> serials = new java.util.ArrayList<>();
             for (String line : Files.readAllLines(issuedList())) {
-                String[] parts = line.trim().split(" ", 2);
-                if (parts.length == 2 && parts[1].equals(node)) serials.add(parts[0]);
+                String[] parts = line.trim().split(" ");
+                if (parts.length >= 2 && parts[1].equals(node)) serials.add(parts[0]);
             }
             Revocations revocations = new Revocations(revokedList());
             int n = 0;
@@ -186,7 +223,11 @@ public final class TlsHome {
 
     private void recordIssued(X509Certificate c, String node) throws IOException {
         String before = Files.exists(issuedList()) ? Files.readString(issuedList()) : "";
-        TlsCredentials.writeOwnerOnly(issuedList(), before + c.getSerialNumber().toString(16) + " " + node + "\n");
+        // the expiry lets an expired certificate's name be taken again (enrolNode)
+        TlsCredentials.writeOwnerOnly(
+                issuedList(),
+                before + c.getSerialNumber().toString(16) + " " + node + " "
+                        + c.getNotAfter().toInstant().getEpochSecond() + "\n");
     }
 
     /** When credentials should be renewed: once two thirds of their validity have passed. */

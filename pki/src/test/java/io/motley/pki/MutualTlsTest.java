@@ -89,7 +89,9 @@ class MutualTlsTest {
         TlsCredentials n1 = ca.issueNode("n1", now, Duration.ofDays(1));
         try (Link<ControllerPeer> agent = connect(MutualTls.asAgent(n1, "relay"));
                 Link<AgentPeer> ctl = accepted.get()) {
-            assertThat(ctl.peer()).isEqualTo(new AgentPeer("n1", "relay"));
+            assertThat(ctl.peer().node()).isEqualTo("n1");
+            assertThat(ctl.peer().role()).isEqualTo("relay");
+            assertThat(ctl.peer().serial()).isNotNull();
             assertThat(agent.peer()).isEqualTo(new ControllerPeer("lab"));
             for (int i = 0; i < 3; i++) agent.write(Frame.op(Ops.JOBS).put("i", i));
             for (int i = 0; i < 3; i++) assertThat(ctl.read().integer("i", -1)).isEqualTo(i);

@@ -92,6 +92,59 @@ class TlsHomeTest {
                 .hasMessageContaining("expired");
     }
 
+    /** A host that joined and went away for good frees its name once its certificate has expired. */
+    @Test
+    void anExpiredCertificateHoldsNoNodeName() throws Exception {
+        TlsHome tls = new TlsHome(home);
+        tls.controller("lab", NOW);
+        java.security.KeyPair first = CertificateAuthority.newKeyPair();
+        tls.enrolNode("n1", first.getPublic(), NOW);
+        assertThatThrownBy(() -> tls.enrolNode(
+                        "n1", CertificateAuthority.newKeyPair().getPublic(), NOW.plus(Duration.ofDays(89))))
+                .hasMessageContaining("node name n1 is held by another host's certificate");
+        java.security.cert.X509Certificate again =
+                tls.enrolNode("n1", CertificateAuthority.newKeyPair().getPublic(), NOW.plus(Duration.ofDays(91)));
+        assertThat(TlsCredentials.commonName(again)).isEqualTo("n1");
+        // issued lines name the expiry; revoking still finds every certificate of the node
+        assertThat(Files.readAllLines(tls.issuedList()))
+                .allSatisfy(l -> assertThat(l.split(" ")).hasSize(3));
+        assertThat(tls.revokeNode("n1")).isEqualTo(2);
+    }
+
+    /** Renewal on a node's link: only for a certificate issued here to that node and not revoked. */
+    @Test
+    void aNodeRenewsWithTheCertificateItsLinkWasOpenedWith() throws Exception {
+        TlsHome tls = new TlsHome(home);
+        tls.controller("lab", NOW);
+        java.security.cert.X509Certificate held =
+                tls.enrolNode("n1", CertificateAuthority.newKeyPair().getPublic(), NOW);
+        java.security.KeyPair next = CertificateAuthority.newKeyPair();
+        java.security.cert.X509Certificate renewed =
+                tls.renewNode("n1", held.getSerialNumber(), next.getPublic(), NOW.plus(Duration.ofDays(61)));
+        assertThat(renewed.getPublicKey()).isEqualTo(next.getPublic());
+        assertThat(TlsCredentials.commonName(renewed)).isEqualTo("n1");
+        assertThat(renewed.getNotAfter().toInstant()).isAfter(NOW.plus(Duration.ofDays(150)));
+        // another node's certificate cannot renew n1's name
+        java.security.cert.X509Certificate n2 =
+                tls.enrolNode("n2", CertificateAuthority.newKeyPair().getPublic(), NOW);
+        assertThatThrownBy(() -> tls.renewNode("n1", n2.getSerialNumber(), next.getPublic(), NOW))
+                .hasMessageContaining("not issued here to node n1");
+        tls.revokeNode("n2");
+        assertThatThrownBy(() -> tls.renewNode("n2", n2.getSerialNumber(), next.getPublic(), NOW))
+                .hasMessageContaining("was revoked");
+    }
+
+    @Test
+    void aSigningRequestIsTakenOnlyForTheLinksNode() {
+        java.security.KeyPair keys = CertificateAuthority.newKeyPair();
+        byte[] csr = io.motley.pki.join.Enrolment.csr("n1", keys);
+        assertThat(io.motley.pki.join.Enrolment.requestedKey(csr, "n1")).isEqualTo(keys.getPublic());
+        assertThatThrownBy(() -> io.motley.pki.join.Enrolment.requestedKey(csr, "n2"))
+                .hasMessageContaining("is for node 'n1', not for this link's node n2");
+        assertThatThrownBy(() -> io.motley.pki.join.Enrolment.requestedKey(new byte[] {1, 2, 3}, "n1"))
+                .hasMessageContaining("not a certificate signing request");
+    }
+
     @Test
     void revokedCertificatesAreRefusedFromTheNextLookOn() throws IOException {
         TlsHome tls = new TlsHome(home);

@@ -17,8 +17,11 @@ public record Bounds(int maxBytes, int maxDepth) {
     /** Answers from an authenticated controller and records we stored ourselves: squeue over many jobs is large. */
     public static final Bounds ANSWERS = new Bounds(256 * 1024 * 1024, DEPTH);
 
-    /** Room in a request beside its script: the exported environment, the argument vector, the other fields. */
-    public static final long REQUEST_HEADROOM = 8L * 1024 * 1024;
+    /**
+     * Room in a request beside its script: the exported environment, the argument vector, the other
+     * fields, and a --stage-in archive (at most 4 MiB, 5.4 MiB as base64: Staging.MAX_IN_BYTES).
+     */
+    public static final long REQUEST_HEADROOM = 16L * 1024 * 1024;
 
     public Bounds {
         if (maxBytes < 1) throw new IllegalArgumentException("maxBytes must be at least 1");

@@ -523,6 +523,29 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * A node whose certificate is due for renewal asks for a new one on its link: {@code request}
+     * is a PKCS#10 signing request (DER) for a key it made itself, for the link's own node.
+     */
+    record RenewCertificate(byte[] request) implements Report {
+        public RenewCertificate {
+            Objects.requireNonNull(request, "request");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RenewCertificate r && java.util.Arrays.equals(r.request, request);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Arrays.hashCode(request);
+        }
+    }
+
+    /** The answer to {@link RenewCertificate}: the new certificate (PEM), or why there is none. */
+    record CertificateRenewed(String certificate, String error) implements Order {}
+
     /** End one run of a job; the agent ignores it for any other run. */
     record Kill(long id, int run, KillReason reason) implements Order {
         public Kill {

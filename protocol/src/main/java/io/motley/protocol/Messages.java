@@ -369,6 +369,10 @@ public final class Messages {
             return Frame.op(Ops.KILL).put("id", x.id()).put("run", x.run()).put("why", word(x.reason()));
         if (m instanceof AckEnded x)
             return Frame.op(Ops.ACK_ENDED).put("id", x.id()).put("run", x.run());
+        if (m instanceof Message.RenewCertificate x)
+            return Frame.op(Ops.RENEW).put("csr", java.util.Base64.getEncoder().encodeToString(x.request()));
+        if (m instanceof Message.CertificateRenewed x)
+            return Frame.op(Ops.RENEWED).put("certificate", x.certificate()).put("error", x.error());
         throw new AssertionError("unknown message " + m);
     }
 
@@ -382,7 +386,8 @@ public final class Messages {
     }
 
     private static OutputChunk chunk(Frame f) {
-        String stream = stream(f);
+        // a chunk may also carry a run's stage-out archive (sbatch --stage-out), sent after its output
+        String stream = "stage".equals(f.str("stream")) ? "stage" : stream(f);
         long offset = number(f, "offset", -1);
         if (offset < 0) throw new MalformedMessage("offset: missing or negative");
         return new OutputChunk(runId(f), run(f), stream, offset, base64(f, "data"), f.bool("last"));
@@ -555,6 +560,12 @@ public final class Messages {
             }
             case Ops.KILL -> new Kill(runId(f), run(f), killReason(f.str("why", "cancel")));
             case Ops.ACK_ENDED -> new AckEnded(runId(f), run(f));
+            case Ops.RENEW -> new Message.RenewCertificate(base64(f, "csr"));
+            case Ops.RENEWED -> {
+                if (f.str("certificate") == null && f.str("error") == null)
+                    throw new MalformedMessage("certificate or error: one is needed");
+                yield new Message.CertificateRenewed(f.str("certificate"), f.str("error"));
+            }
             case Ops.OK ->
                 throw new MalformedMessage(
                         "an answer ('ok') is read with its request: Messages.answer(request, frame)");

@@ -72,4 +72,8 @@ public final class Ops {
 
     public static final String READ_OUTPUT = "read_output";
     public static final String OUTPUT_READ = "output_read";
+    /** A node whose certificate is due asks for a new one on its link (a PKCS#10 request), and gets it. */
+    public static final String RENEW = "renew_certificate";
+
+    public static final String RENEWED = "certificate_renewed";
 }

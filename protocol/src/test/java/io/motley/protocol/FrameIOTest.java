@@ -60,8 +60,8 @@ class FrameIOTest {
     }
 
     @Test
-    void requestsMayHoldTheLargestScriptAndEightMebibytesMore() {
-        assertThat(Bounds.requests(4L * 1024 * 1024).maxBytes()).isEqualTo(12 * 1024 * 1024);
+    void requestsMayHoldTheLargestScriptAndSixteenMebibytesMore() {
+        assertThat(Bounds.requests(4L * 1024 * 1024).maxBytes()).isEqualTo(20 * 1024 * 1024);
         assertThat(Bounds.requests(Long.MAX_VALUE / 2).maxBytes()).isEqualTo(Bounds.ANSWERS.maxBytes());
         assertThat(Bounds.requests(1).maxDepth()).isEqualTo(16);
     }

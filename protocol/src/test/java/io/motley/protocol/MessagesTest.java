@@ -198,6 +198,8 @@ class MessagesTest {
                 new Launch("motley", 30, job(), "no"),
                 new Message.OutputChunk(42, 1, "out", 65536, new byte[] {0, 1, (byte) 0xff, '\n'}, false),
                 new Message.OutputChunk(42, 0, "err", 0, new byte[0], true),
+                new Message.OutputChunk(42, 0, "stage", 0, new byte[] {1}, true),
+                new Message.Delivered(42, 0, "stage", 10240, null),
                 new Message.Deliver(
                         new Message.OutputChunk(42, 1, "out", 7, "hello\n".getBytes(), true),
                         "/home/ann/slurm-42.out",
@@ -216,7 +218,10 @@ class MessagesTest {
                 new Kill(42, 0, KillReason.NOT_RUNNING_HERE),
                 new Kill(42, 0, KillReason.TIME_LIMIT),
                 new Kill(42, 0, KillReason.SUPERSEDED),
-                new AckEnded(42, 1));
+                new AckEnded(42, 1),
+                new Message.RenewCertificate(new byte[] {0x30, (byte) 0x82, 1, 2}),
+                new Message.CertificateRenewed("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", null),
+                new Message.CertificateRenewed(null, "the certificate of node n1 was revoked"));
     }
 
     @ParameterizedTest

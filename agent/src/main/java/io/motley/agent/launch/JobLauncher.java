@@ -14,6 +14,7 @@ import io.motley.core.job.JobState;
 import io.motley.core.job.KillReason;
 import io.motley.core.job.OutputPattern;
 import io.motley.core.job.SignalSpec;
+import io.motley.core.job.Staging;
 import io.motley.core.job.Usage;
 import io.motley.core.time.Durations;
 import io.motley.protocol.FrameIO;
@@ -166,6 +167,8 @@ public final class JobLauncher {
         volatile ScheduledFuture<?> warningTimer;
         volatile ScheduledFuture<?> sampler;
         volatile boolean ended;
+        /** The end, held back until the run's stage-out files are written on the submit host. */
+        volatile JobEnded staging;
 
         Running(long id, int run, Path dir, long limitSeconds, long killWait, String stderrPath) {
             this.id = id;
@@ -243,6 +246,7 @@ public final class JobLauncher {
                 System::currentTimeMillis,
                 OutputOutbox.DEFAULT_CAP);
         this.outbox.onDelivered(this::removeWorkDir);
+        this.outbox.onStaged(this::staged);
         this.delivery = new OutputDelivery(spool.resolve("delivered"), agentIsRoot);
 
         timers.scheduleWithFixedDelay(this::shipOutput, 500, 500, TimeUnit.MILLISECONDS);
@@ -604,6 +608,19 @@ public final class JobLauncher {
             } catch (IOException e) {
                 throw new LaunchFailure(spoolTrouble(e), e);
             }
+            Optional<byte[]> stageIn = Staging.inArchive(job.request());
+            if (stageIn.isPresent()) {
+                try {
+                    StagedFiles.unpack(stageIn.get(), Path.of(workDir), who.prefix);
+                } catch (IOException e) {
+                    throw new LaunchFailure("Stage-in failed on " + nodeName + ": " + e.getMessage(), e);
+                }
+                log.info(
+                        "stage-in files unpacked job={} run={} bytes={}",
+                        job.id(),
+                        job.restarts(),
+                        stageIn.get().length);
+            }
             log.info(
                     "job runs in a directory of its own; its output goes to its submit node job={} run={} dir={}"
                             + " submit_node={}",
@@ -849,7 +866,7 @@ public final class JobLauncher {
 
     private void shepherdExited(Running r) {
         synchronized (r) {
-            if (r.ended) return;
+            if (r.ended || r.staging != null) return;
             if (r.timeout != null) r.timeout.cancel(false);
             if (r.warningTimer != null) r.warningTimer.cancel(false);
             if (r.sampler != null) r.sampler.cancel(false);
@@ -954,15 +971,95 @@ public final class JobLauncher {
 
     private void finish(Running r, JobState state, int code, int signal, Usage usage, String desc) {
         long end = WallClock.seconds();
+        boolean staging = false;
         // a launch that failed after its outbox was made ends here too: what it wrote there still travels
         if (r.remote || Files.isDirectory(outbox.runDir(runDir(r.id, r.run)), LinkOption.NOFOLLOW_LINKS)) {
             String runName = runDir(r.id, r.run);
+            Optional<String> stageTrouble = Optional.empty();
+            if (r.remote) {
+                try {
+                    stageTrouble = stageOut(r, runName);
+                    staging = stageTrouble.isEmpty()
+                            && Files.exists(outbox.runDir(runName).resolve(Staging.STREAM));
+                } catch (IOException | RuntimeException e) {
+                    stageTrouble = Optional.of("Stage-out failed on " + nodeName + ": " + e.getMessage());
+                }
+                stageTrouble.ifPresent(t -> log.warn("stage-out not sent job={} run={} why=\"{}\"", r.id, r.run, t));
+            }
             outbox.ended(runName);
+            if (desc == null) desc = stageTrouble.orElse(null);
             if (desc == null) desc = outbox.overCap(runName).orElse(null);
             if (desc == null && spoolFull())
                 desc = "Job output may be incomplete: No space left on device in the outbox of " + nodeName;
         }
         JobEnded result = new JobEnded(r.id, r.run, state, new ExitStatus(code, signal), end, desc, usage);
+        if (staging) {
+            // as Slurm's COMPLETING: the job holds its node and its dependents wait until its files are back
+            r.staging = result;
+            String runName = runDir(r.id, r.run);
+            timers.schedule(
+                    () -> staged(
+                            runName,
+                            "Stage-out not delivered within " + STAGE_OUT_WAIT.toMinutes()
+                                    + " min (its submit host away?); kept on " + nodeName
+                                    + " and sent when it returns"),
+                    STAGE_OUT_WAIT.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            log.info("job ended; waiting for its stage-out files to reach the submit host job={} run={}", r.id, r.run);
+            return;
+        }
+        record(r, result);
+    }
+
+    /** How long a run's end waits for its stage-out files to be written on the submit host. */
+    static final java.time.Duration STAGE_OUT_WAIT = java.time.Duration.ofMinutes(10);
+
+    /**
+     * Packs a remote run's --stage-out files (as its user, in its own directory) into its outbox,
+     * where they travel after its output. Empty when there is nothing to send or it was packed;
+     * else the reason the job's end gives.
+     */
+    private Optional<String> stageOut(Running r, String runName) throws IOException {
+        Path orderFile = r.dir.resolve("order");
+        if (!Files.isRegularFile(orderFile, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+        Job job = readOrder(orderFile).job();
+        List<String> patterns = Staging.outPatterns(job.request());
+        Path work = workRoot.resolve(runName);
+        if (patterns.isEmpty()) return Optional.empty();
+        if (Files.isRegularFile(outbox.runDir(runName).resolve(Staging.STREAM), LinkOption.NOFOLLOW_LINKS)) {
+            // packed before this agent restarted: it goes on from where its delivery stood
+            outbox.addStage(runName);
+            return Optional.empty();
+        }
+        if (!Files.isDirectory(work, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+        JobIdentity who = JobIdentity.of(job, agentIsRoot);
+        Optional<String> trouble = StagedFiles.pack(
+                work, patterns, who.prefix, outbox.runDir(runName).resolve(Staging.STREAM), outbox.capBytes());
+        if (trouble.isEmpty()) {
+            outbox.addStage(runName);
+            log.info("stage-out files packed job={} run={} patterns={}", r.id, r.run, patterns);
+        }
+        return trouble;
+    }
+
+    /** The submit host has written a run's stage-out files ({@code error} null), or could not: the run ends now. */
+    private void staged(String runName, String error) {
+        Running r = running.get(runName);
+        if (r == null) return;
+        JobEnded held;
+        synchronized (r) {
+            held = r.staging;
+            if (held == null) return;
+            r.staging = null;
+        }
+        String desc = held.desc();
+        if (error != null && desc == null)
+            desc = error.startsWith("Stage-out") ? error : "Stage-out not delivered: " + error;
+        log.info("job stage-out settled job={} run={} error=\"{}\"", r.id, r.run, error == null ? "" : error);
+        record(r, new JobEnded(held.id(), held.run(), held.state(), held.exit(), held.end(), desc, held.usage()));
+    }
+
+    private void record(Running r, JobEnded result) {
         r.result = result;
         try {
             createPrivateDirectory(r.dir);
@@ -980,11 +1077,11 @@ public final class JobLauncher {
                 "job ended job={} run={} state={} exit={}:{} max_rss_kib={} cpu_ms={}",
                 r.id,
                 r.run,
-                state,
-                code,
-                signal,
-                usage.maxRssKiB(),
-                usage.totalCpuMs());
+                result.state(),
+                result.exit().code(),
+                result.exit().signal(),
+                result.usage().maxRssKiB(),
+                result.usage().totalCpuMs());
         reporter.accept(result);
     }
 
@@ -1009,6 +1106,8 @@ public final class JobLauncher {
 
     private void kill(Running r, KillReason why) {
         long id = r.id;
+        // its processes are gone: it only waits for its stage-out files to be written
+        if (r.staging != null) return;
         JobState state = why.endState();
         if (Files.exists(r.dir.resolve("killed"))) return;
         try {

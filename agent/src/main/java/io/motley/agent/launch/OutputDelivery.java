@@ -1,5 +1,6 @@
 package io.motley.agent.launch;
 
+import io.motley.core.job.Staging;
 import io.motley.protocol.Message.Deliver;
 import io.motley.protocol.Message.Delivered;
 import io.motley.protocol.Message.OutputChunk;
@@ -36,9 +37,12 @@ public final class OutputDelivery {
     private static final Logger log = LoggerFactory.getLogger(OutputDelivery.class);
 
     /**
-     * Runs as the user: $1 the file, $2 the chunk's offset, $3 1 for a fresh stream; the chunk on
-     * stdin. Prints the file's size and exits 4 when the file holds less than the offset (the
-     * sender resends from there); exits 3 when it cannot write, with the system's words on stderr.
+     * Runs as the user: $1 the file, $2 the chunk's offset, $3 1 for a fresh stream, $4 the tar to
+     * unpack the file with into its directory once written (the last chunk of a stage-out archive),
+     * else empty; the chunk on stdin. Prints the file's size and exits 4 when the file holds less
+     * than the offset (the sender resends from there); exits 3 when it cannot write or unpack, with
+     * the system's words on stderr. An unpacked archive is removed; it is sent again from its start
+     * if the answer was lost, and unpacking it twice gives the same files.
      */
     static final String WRITE = """
             if [ "$3" = 1 ] || [ ! -e "$1" ]; then : >"$1" || exit 3; fi
@@ -46,6 +50,10 @@ public final class OutputDelivery {
             size=$((size + 0))
             if [ "$size" -lt "$2" ]; then echo "$size"; exit 4; fi
             /usr/bin/tail -c +$((size - $2 + 1)) >>"$1" || exit 3
+            if [ -n "$4" ]; then
+              "$4" -xf "$1" -C "${1%/*}/" || exit 3
+              /bin/rm -f "$1"
+            fi
             """;
 
     /** How sh starts its complaints ("motley-deliver: 1: "): dropped, the file is named already. */
@@ -83,7 +91,14 @@ public final class OutputDelivery {
             }
             List<String> cmd = new ArrayList<>(who.prefix);
             cmd.addAll(List.of(
-                    "/bin/sh", "-c", WRITE, "motley-deliver", d.path(), Long.toString(c.offset()), fresh ? "1" : "0"));
+                    "/bin/sh",
+                    "-c",
+                    WRITE,
+                    "motley-deliver",
+                    d.path(),
+                    Long.toString(c.offset()),
+                    fresh ? "1" : "0",
+                    c.last() && c.stream().equals(Staging.STREAM) ? StagedFiles.TAR : ""));
             try {
                 Process p = RootCommand.of(cmd)
                         .redirectError(ProcessBuilder.Redirect.PIPE)

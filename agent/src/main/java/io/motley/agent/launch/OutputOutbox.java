@@ -1,5 +1,6 @@
 package io.motley.agent.launch;
 
+import io.motley.core.job.Staging;
 import io.motley.protocol.Message.Delivered;
 import io.motley.protocol.Message.OutputChunk;
 import io.motley.protocol.Message.OutputRead;
@@ -50,7 +51,10 @@ public final class OutputOutbox {
     /** The default --max-output: what one stream of one job may send to its submit host. */
     public static final long DEFAULT_CAP = 1L << 30;
 
-    static final List<String> STREAMS = List.of("out", "err");
+    /** stdout, stderr, and the stage-out archive (which is sent once the run has ended). */
+    static final List<String> STREAMS = List.of("out", "err", Staging.STREAM);
+
+    private static final List<String> OUTPUT = List.of("out", "err");
 
     /** What to do with a chunk: send it on the controller link; false when the link is down. */
     public interface Sender {
@@ -64,6 +68,8 @@ public final class OutputOutbox {
     private final Map<String, Stream> streams = new ConcurrentHashMap<>();
     /** Called with a run's outbox directory once everything in it is delivered, before it goes. */
     private volatile java.util.function.Consumer<Path> onDelivered = d -> {};
+    /** Called with a run's name and null once its stage-out archive is written, or the submit host's refusal. */
+    private volatile java.util.function.BiConsumer<String, String> onStaged = (r, e) -> {};
 
     private static final class Stream {
         final long id;
@@ -105,6 +111,25 @@ public final class OutputOutbox {
         this.onDelivered = action;
     }
 
+    public void onStaged(java.util.function.BiConsumer<String, String> action) {
+        this.onStaged = action;
+    }
+
+    /**
+     * Starts shipping a run's stage-out archive: the file {@code stage} in its outbox, complete
+     * (written under another name and moved there) and no longer than the cap.
+     */
+    public void addStage(String runName) throws IOException {
+        Path d = dir.resolve(runName);
+        String[] w = read(d.resolve("run"))
+                .orElseThrow(() -> new IOException("no outbox for " + runName))
+                .trim()
+                .split(" ");
+        streams.putIfAbsent(
+                runName + "/" + Staging.STREAM,
+                new Stream(Long.parseLong(w[0]), Integer.parseInt(w[1]), Staging.STREAM, d));
+    }
+
     public long capBytes() {
         return capBytes;
     }
@@ -132,7 +157,7 @@ public final class OutputOutbox {
             if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) throw e;
         }
         Files.writeString(d.resolve("run"), id + " " + run + "\n");
-        for (String s : withErr ? STREAMS : List.of("out")) {
+        for (String s : withErr ? OUTPUT : List.of("out")) {
             Path f = d.resolve(s);
             if (!Files.exists(f, LinkOption.NOFOLLOW_LINKS))
                 Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -153,7 +178,7 @@ public final class OutputOutbox {
 
     /** Whether a stream of the run is longer than the cap (its end is cut). */
     public Optional<String> overCap(String runName) {
-        for (String s : STREAMS) {
+        for (String s : OUTPUT) {
             Path f = dir.resolve(runName).resolve(s);
             try {
                 if (Files.exists(f) && Files.size(f) > capBytes) {
@@ -213,7 +238,11 @@ public final class OutputOutbox {
             return;
         }
         if (s.acked >= size && (!ended || s.lastSent && s.sentAt < 0 && s.acked == size)) {
-            if (ended && s.lastSent) s.done = true;
+            if (ended && s.lastSent) {
+                s.done = true;
+                if (s.name.equals(Staging.STREAM))
+                    onStaged.accept(s.runDir.getFileName().toString(), null);
+            }
             return;
         }
         int n = (int) Math.min(CHUNK_BYTES, Math.max(0, size - s.acked));
@@ -257,6 +286,8 @@ public final class OutputOutbox {
                             s.name,
                             d.error());
                 s.error = d.error();
+                if (s.name.equals(Staging.STREAM))
+                    onStaged.accept(s.runDir.getFileName().toString(), d.error());
                 s.sentAt = -1;
                 s.lastSent = false;
                 s.waitUntil = now + REFUSED_RETRY_MILLIS;
@@ -271,6 +302,8 @@ public final class OutputOutbox {
             s.waitUntil = 0;
             if (wasLast) {
                 s.done = true;
+                if (s.name.equals(Staging.STREAM))
+                    onStaged.accept(s.runDir.getFileName().toString(), null);
             } else {
                 s.lastSent = false;
             }

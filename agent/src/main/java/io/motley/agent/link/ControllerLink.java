@@ -73,6 +73,20 @@ public final class ControllerLink {
         this.heartbeat = heartbeat;
     }
 
+    /** A node's certificate renewed on its link (docs/security.md): what to ask for, and what to do with the answer. */
+    public interface Renewer {
+        java.util.Optional<Message.RenewCertificate> renewalRequest();
+
+        void renewed(Message.CertificateRenewed answer);
+    }
+
+    private volatile Renewer renewer;
+
+    /** Asks {@code renewer} at each heartbeat whether the node's certificate is due, and hands it the answers. */
+    public void renewWith(Renewer renewer) {
+        this.renewer = renewer;
+    }
+
     public void attach(JobLauncher launcher) {
         this.launcher = launcher;
     }
@@ -244,6 +258,10 @@ public final class ControllerLink {
                             log.debug("output read not answered: {}", e.getMessage());
                         }
                     });
+                case Message.CertificateRenewed c -> {
+                    Renewer r = renewer;
+                    if (r != null) r.renewed(c);
+                }
                 case Failure x ->
                     log.warn("controller reported an error controller={} message=\"{}\"", controller(), x.message());
             }
@@ -268,6 +286,11 @@ public final class ControllerLink {
                 last = System.nanoTime();
                 send(heartbeat.get());
                 waiting = reportAgain(waiting);
+                Renewer r = renewer;
+                if (r != null) {
+                    var ask = r.renewalRequest();
+                    if (ask.isPresent()) send(ask.get());
+                }
             } catch (InterruptedException e) {
                 return;
             } catch (IOException e) {

@@ -19,7 +19,15 @@ import org.slf4j.LoggerFactory;
  * CA is at hand a new certificate is issued then, while the jobs and the open link go on (the link
  * was authenticated when it opened; the next connection uses the new certificate).
  */
-public final class NodeCredentials {
+public final class NodeCredentials implements ControllerLink.Renewer {
+    /** How long an unanswered (or refused) renewal request waits before it is asked again. */
+    static final java.time.Duration ASK_AGAIN = java.time.Duration.ofMinutes(10);
+
+    /** The key of the renewal asked for and not answered yet. */
+    private java.security.KeyPair pending;
+
+    private Instant askedAt;
+
     private static final Logger log = LoggerFactory.getLogger(NodeCredentials.class);
     private final TlsHome home;
     private final String node;
@@ -52,6 +60,64 @@ public final class NodeCredentials {
     /** The credentials in use. */
     public synchronized TlsCredentials current() {
         return current;
+    }
+
+    /**
+     * A request for a new certificate, to send on the link, once renewal is due where the CA is not
+     * at hand (a host that joined); empty otherwise, and while a request is on its way.
+     */
+    @Override
+    public synchronized java.util.Optional<io.motley.protocol.Message.RenewCertificate> renewalRequest() {
+        Instant now = clock.get();
+        if (home.hasAuthority() || now.isBefore(TlsHome.renewalDue(current.certificate())))
+            return java.util.Optional.empty();
+        if (askedAt != null && now.isBefore(askedAt.plus(ASK_AGAIN))) return java.util.Optional.empty();
+        pending = io.motley.pki.CertificateAuthority.newKeyPair();
+        askedAt = now;
+        log.info(
+                "node certificate due for renewal; asking the controller node={} until={}",
+                node,
+                current.certificate().getNotAfter().toInstant());
+        return java.util.Optional.of(
+                new io.motley.protocol.Message.RenewCertificate(io.motley.pki.join.Enrolment.csr(node, pending)));
+    }
+
+    /**
+     * The controller's answer: a certificate for the key asked with, of this node, signed by the
+     * cluster's CA, replaces the one in use (on disk too); the open link and running jobs go on,
+     * and the next connection uses it. Anything else is logged and asked again later.
+     */
+    @Override
+    public synchronized void renewed(io.motley.protocol.Message.CertificateRenewed answer) {
+        if (answer.error() != null) {
+            log.warn("node certificate renewal refused node={} reason=\"{}\"", node, answer.error());
+            return;
+        }
+        if (pending == null) {
+            log.warn("a certificate arrived that this agent did not ask for; ignored node={}", node);
+            return;
+        }
+        try {
+            java.security.cert.X509Certificate c = TlsCredentials.certificate(
+                    answer.certificate().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    "the renewed certificate");
+            if (!c.getPublicKey().equals(pending.getPublic()))
+                throw new IOException("it is not for the key this agent asked with");
+            if (!node.equals(TlsCredentials.commonName(c))) throw new IOException("it is not for node " + node);
+            c.verify(current.ca().getPublicKey());
+            c.checkValidity(java.util.Date.from(clock.get()));
+            TlsCredentials next = home.installNode(node, new TlsCredentials(pending.getPrivate(), c, current.ca()));
+            current = next;
+            byRole.clear();
+            pending = null;
+            askedAt = null;
+            log.info(
+                    "node certificate renewed by the controller node={} until={}",
+                    node,
+                    c.getNotAfter().toInstant());
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            log.error("renewed certificate refused node={} reason=\"{}\"", node, e.getMessage());
+        }
     }
 
     private synchronized void renewIfDue() throws IOException {

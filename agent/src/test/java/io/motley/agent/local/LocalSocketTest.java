@@ -327,7 +327,7 @@ class LocalSocketTest {
         assertThat(s.maxConnections()).isEqualTo(1024);
         assertThat(s.maxConnectionsPerUser()).isEqualTo(64);
         assertThat(s.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(s.requests().maxBytes()).isEqualTo(12 * 1024 * 1024);
+        assertThat(s.requests().maxBytes()).isEqualTo(20 * 1024 * 1024);
     }
 
     @Test

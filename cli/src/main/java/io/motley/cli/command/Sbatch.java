@@ -8,6 +8,7 @@ import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.MemoryRequest;
+import io.motley.core.job.Staging;
 import io.motley.core.job.TimeLimit;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
@@ -19,6 +20,7 @@ import io.motley.protocol.Message.Submit;
 import io.motley.protocol.Message.Submitted;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -105,6 +107,9 @@ public final class Sbatch implements Command {
             // enforced here: --export-file adds to the environment, --batch to the constraint
             OptionSpec.value('\0', "export-file"),
             OptionSpec.value('\0', "batch"),
+            // Motley's: files copied to a node without the submit directory, and back (docs/files.md)
+            OptionSpec.value('\0', "stage-in"),
+            OptionSpec.value('\0', "stage-out"),
             // refused with Slurm's answer, as Motley has none of them configured
             OptionSpec.value('L', "licenses"),
             OptionSpec.value('\0', "reservation"),
@@ -218,6 +223,7 @@ public final class Sbatch implements Command {
 
         JobRequest req = request(o, io, script, scriptArgs, defaultName);
         req = withUnenforced(req, o, unenforced, io);
+        req = withStaging(req, o, io);
         if (o.has("uid") && !o.has("quiet")) {
             io.err().println("sbatch: warning: --uid is not enforced by Motley: the job runs as the submitting user");
         }
@@ -525,6 +531,91 @@ public final class Sbatch implements Command {
         return false;
     }
 
+    /**
+     * --stage-in and --stage-out kept in the request's options. The --stage-in files are packed here,
+     * by sbatch, which runs as the submitting user: what that user may read is what travels, and
+     * nothing on the node or the controller ever opens the submit host's files.
+     */
+    static JobRequest withStaging(JobRequest req, GetOpt.Parsed o, Io io) {
+        if (!o.has("stage-in") && !o.has("stage-out")) return req;
+        if (o.has("stage-in") && io.files() != CallerFiles.DIRECT) {
+            // run by the agent for the native client: tar would read the files with the agent's privileges. The
+            // agent hands sbatch --stage-in on the command line to the JVM client; only #SBATCH lines get here.
+            throw new UsageException(
+                    "error: --stage-in in a script's #SBATCH lines needs the JVM client, which packs the files as"
+                            + " you: give --stage-in on the command line, or run sbatch with MOTLEY_CLIENT=jvm",
+                    1,
+                    false);
+        }
+        Map<String, String> opts = new java.util.TreeMap<>(req.payload().options());
+        try {
+            if (o.has("stage-out")) {
+                Staging.paths(Staging.OUT, o.last("stage-out"));
+                opts.put(Staging.OUT, o.last("stage-out"));
+            }
+            if (o.has("stage-in")) {
+                List<String> paths = Staging.paths(Staging.IN, o.last("stage-in"));
+                byte[] tar = pack(Path.of(req.workDir()), paths);
+                if (tar.length > Staging.MAX_IN_BYTES) {
+                    throw new UsageException(
+                            "error: --stage-in: the files come to " + tar.length + " bytes packed, over the limit of "
+                                    + Staging.MAX_IN_BYTES + "; copy large inputs another way",
+                            1,
+                            false);
+                }
+                opts.put(Staging.IN, o.last("stage-in"));
+                opts.put(Staging.IN_ARCHIVE, java.util.Base64.getEncoder().encodeToString(tar));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("error: " + e.getMessage(), 1, false);
+        }
+        return req.toBuilder().options(opts).build();
+    }
+
+    /** A tar archive of {@code paths} (files or directories) under {@code dir}, made by tar(1) as this user. */
+    static byte[] pack(Path dir, List<String> paths) {
+        for (String p : paths) {
+            if (!Files.exists(dir.resolve(p), java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                throw new UsageException(
+                        "error: --stage-in: " + dir.resolve(p) + ": No such file or directory", 1, false);
+        }
+        List<String> cmd = new ArrayList<>(List.of(TAR, "-cf", "-", "-C", dir.toString(), "--"));
+        cmd.addAll(paths);
+        try {
+            Process p = new ProcessBuilder(cmd)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            var err = new java.io.ByteArrayOutputStream();
+            Thread drain = Thread.ofVirtual().start(() -> {
+                try {
+                    p.getErrorStream().transferTo(err);
+                } catch (IOException e) {
+                    // the exit status says it failed
+                }
+            });
+            byte[] out = p.getInputStream().readNBytes((int) Staging.MAX_IN_BYTES + 1);
+            if (out.length > Staging.MAX_IN_BYTES) p.destroy();
+            int rc = p.waitFor();
+            drain.join();
+            if (out.length > Staging.MAX_IN_BYTES) return out;
+            if (rc != 0) {
+                throw new UsageException(
+                        "error: --stage-in: cannot read the files: "
+                                + err.toString(StandardCharsets.UTF_8).strip().replace('\n', ' '),
+                        1,
+                        false);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UsageException("error: --stage-in: cannot run " + TAR + ": " + e.getMessage(), 1, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UsageException("error: --stage-in: interrupted", 1, false);
+        }
+    }
+
+    private static final String TAR = Files.isExecutable(Path.of("/usr/bin/tar")) ? "/usr/bin/tar" : "/bin/tar";
+
     /** Slurm keeps a job's limit in minutes and rounds seconds up: 10:30 is 11 minutes. */
     static long wholeMinutes(long seconds) {
         if (seconds <= 0 || seconds % 60 == 0) return seconds;
@@ -781,6 +872,11 @@ public final class Sbatch implements Command {
                   --wckey=NAME          a workload characterisation key, kept and shown by sacct
                   --get-user-env[=..]   accepted: the job already gets the submitter's environment (--export)
                   --mail-type=TYPES  --mail-user=USER  kept and shown by scontrol; Motley sends no mail
+                  --stage-in=PATH[,...]  on a node without the working directory: copy these files or
+                                        directories (relative to it, read now as you) into the job's own
+                                        directory before it starts (at most 4 MiB packed; docs/files.md)
+                  --stage-out=PATTERN[,...]  copy what matches back into the working directory after the job
+                                        ends (also on failure or timeout), before the job counts as ended
             Accepted as Slurm accepts them, kept on the job, not enforced by Motley (docs/slurm-differences.md):
               -i, --input  -k, --no-kill  -m, --distribution  --mincpus  -O, --overcommit  -S, --core-spec
               --hint  --threads-per-core  --switches  --delay-boot  --propagate  --time-min  --acctg-freq

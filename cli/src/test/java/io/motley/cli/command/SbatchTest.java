@@ -61,6 +61,44 @@ class SbatchTest {
         assertThat(req.workDir()).isEqualTo("/srv/anchor/fmt");
     }
 
+    /** --stage-in is read here, as the submitting user, and travels as a tar archive; --stage-out is kept as given. */
+    @Test
+    void stageInFilesArePackedAtSubmitAndStageOutPatternsKept() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("work/data"));
+        Files.writeString(work.resolve("a.txt"), "aaa\n");
+        Result r = sbatch(
+                Map.of(),
+                "",
+                "-D",
+                dir.resolve("work").toString(),
+                "--stage-in=data/a.txt",
+                "--stage-out=res-*,logs",
+                "--wrap=true");
+        assertThat(r.err()).isEmpty();
+        JobRequest req = submitted();
+        assertThat(req.payload().options())
+                .containsEntry("stage-in", "data/a.txt")
+                .containsEntry("stage-out", "res-*,logs");
+        byte[] tar = io.motley.core.job.Staging.inArchive(req).orElseThrow();
+        Process list = new ProcessBuilder("tar", "-tvf", "-").start();
+        list.getOutputStream().write(tar);
+        list.getOutputStream().close();
+        assertThat(new String(list.getInputStream().readAllBytes())).contains("data/a.txt");
+    }
+
+    @Test
+    void stageInOfAMissingFileOrOutsideTheDirectoryIsRefusedBeforeSubmitting() throws Exception {
+        Result missing = sbatch(Map.of(), "", "-D", dir.toString(), "--stage-in=nope.txt", "--wrap=true");
+        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.err()).contains("--stage-in: " + dir.resolve("nope.txt") + ": No such file or directory");
+        Result outside = sbatch(Map.of(), "", "--stage-out=../x", "--wrap=true");
+        assertThat(outside.code()).isEqualTo(1);
+        assertThat(outside.err()).contains("--stage-out: ../x leaves the job's working directory");
+        Result absolute = sbatch(Map.of(), "", "--stage-in=/etc/passwd", "--wrap=true");
+        assertThat(absolute.err()).contains("/etc/passwd is absolute");
+        assertThat(cluster.last(Ops.SUBMIT)).isNull();
+    }
+
     @Test
     void wrapParsableHoldChdirAndExport() throws Exception {
         Result r = sbatch(

@@ -136,11 +136,24 @@ class HostedCommandsTest {
     }
 
     @Test
+    void stageInFromAScriptsDirectivesIsRefusedInTheAgentNeverPackedByIt() throws Exception {
+        Files.writeString(dir.resolve("data"), "secret of whoever runs tar\n");
+        Files.writeString(dir.resolve("job.sh"), "#!/bin/sh\n#SBATCH --stage-in=data\ntrue\n");
+        var o = run(new ClientStandIn("", Set.of()), "sbatch", "job.sh");
+        assertThat(o.exit()).isEqualTo(1);
+        assertThat(relayed).isEmpty();
+    }
+
+    @Test
     void interactiveAndUnknownCommandsGoToTheJvmClient() throws Exception {
         assertThat(run(new ClientStandIn("", Set.of()), "scontrol").jvm()).isEqualTo("interactive scontrol");
         assertThat(run(new ClientStandIn("", Set.of()), "scontrol", "-o").jvm()).isEqualTo("interactive scontrol");
         assertThat(run(new ClientStandIn("", Set.of()), "motley", "up").jvm()).contains("not run by the agent");
         assertThat(run(new ClientStandIn("", Set.of()), "srun", "true").jvm()).contains("not run by the agent");
+        assertThat(run(new ClientStandIn("", Set.of()), "sbatch", "--stage-in=data", "--wrap", "true")
+                        .jvm())
+                .as("tar must run as the caller")
+                .contains("packs files as the caller");
         Frame newer = ClientStandIn.start("/", Map.of(), List.of("squeue")).put("v", 99);
         var client = new ClientStandIn("", Set.of());
         host().serve(newer, ALICE, client, cluster);

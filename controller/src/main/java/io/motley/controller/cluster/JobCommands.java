@@ -78,6 +78,8 @@ final class JobCommands {
      * committed. A refused group commit leaves nothing in memory.
      */
     Submission submit(JobRequest submitted, Caller caller) {
+        java.util.Optional<String> staging = io.motley.core.job.Staging.refusal(submitted);
+        if (staging.isPresent()) return new Submission.Refused("Invalid stage-in or stage-out", staging.get());
         Admitted a;
         synchronized (state) {
             a = admitAndQueue(submitted, caller);

@@ -171,6 +171,59 @@ public final class ControllerServer implements AutoCloseable {
         }
     }
 
+    /** Renews a node's certificate on its link (the CA is the controller host's); null in the shared-key mode. */
+    @FunctionalInterface
+    public interface Renewal {
+        /** A new certificate for {@code node}, whose link was opened with certificate {@code serial}, or why not. */
+        Message.CertificateRenewed renew(String node, java.math.BigInteger serial, byte[] request);
+    }
+
+    private volatile Renewal renewal;
+    /** The links open now, with their certificates' serials: a revocation cuts them at once. */
+    private final java.util.Map<AgentLink, java.math.BigInteger> open = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final java.util.concurrent.ScheduledExecutorService checks =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("revocation-check").factory());
+
+    /**
+     * Certificates: {@code renewal} answers nodes that ask for a new one on their link, and every
+     * {@code every} the open links are looked at again: one whose certificate {@code revoked} names
+     * (motley node remove) is closed at once, and its node is refused when it connects again.
+     */
+    public void certificates(
+            Renewal renewal, java.util.function.Predicate<java.math.BigInteger> revoked, java.time.Duration every) {
+        this.renewal = renewal;
+        checks.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        open.forEach((link, serial) -> {
+                            if (!revoked.test(serial)) return;
+                            log.warn(
+                                    "link cut: the node's certificate was revoked node={} serial={}",
+                                    link.node(),
+                                    serial.toString(16));
+                            link.close();
+                        });
+                    } catch (RuntimeException e) {
+                        log.error("revocation check failed", e);
+                    }
+                },
+                every.toMillis(),
+                every.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private Message.CertificateRenewed renew(String node, AgentPeer peer, Message.RenewCertificate r) {
+        Renewal with = renewal;
+        if (with == null || peer.serial() == null)
+            return new Message.CertificateRenewed(null, "this controller issues no certificates (shared-key mode)");
+        Message.CertificateRenewed answer = with.renew(node, peer.serial(), r.request());
+        if (answer.error() != null) log.warn("certificate renewal refused node={} reason=\"{}\"", node, answer.error());
+        else log.info("certificate renewed on the node's link node={}", node);
+        return answer;
+    }
+
     private void agentLink(Link<AgentPeer> ch) throws IOException {
         String node = ch.peer().node();
         AgentLink link = new AgentLink(
@@ -179,6 +232,7 @@ public final class ControllerServer implements AutoCloseable {
                 cluster.config().clusterName(),
                 cluster.config().killWaitSeconds(),
                 job -> cluster.config().sharedFilesystem(node, job.partition()));
+        if (ch.peer().serial() != null) open.put(link, ch.peer().serial());
         Thread writer = Thread.ofVirtual().name("link-" + node).start(link::drain);
         java.util.function.Consumer<Order> route = link::send;
         try {
@@ -212,6 +266,8 @@ public final class ControllerServer implements AutoCloseable {
                         case OutputChunk c -> output.chunk(node, c);
                         case Delivered d -> output.delivered(node, d);
                         case Message.OutputRead r -> output.outputRead(node, r);
+                        case Message.RenewCertificate r ->
+                            Thread.ofVirtual().start(() -> link.send(renew(node, ch.peer(), r)));
                         case Register r -> {
                             String again = impersonation(node, r);
                             if (again != null) {
@@ -233,6 +289,7 @@ public final class ControllerServer implements AutoCloseable {
                 }
             }
         } finally {
+            open.remove(link);
             output.disconnected(node, route);
             cluster.disconnected(link);
             link.close();
@@ -361,6 +418,7 @@ public final class ControllerServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        checks.shutdownNow();
         server.close();
     }
 }

@@ -2,6 +2,7 @@ package io.motley.controller.server;
 
 import io.motley.core.job.Job;
 import io.motley.core.job.OutputPattern;
+import io.motley.core.job.Staging;
 import io.motley.protocol.Message.Deliver;
 import io.motley.protocol.Message.Delivered;
 import io.motley.protocol.Message.Order;
@@ -78,13 +79,26 @@ final class OutputRouter {
             answer(from, new Delivered(c.id(), c.run(), c.stream(), c.offset(), "the job names no submit node"));
             return;
         }
-        String path = c.stream().equals("err") ? OutputPattern.stderr(job, from) : OutputPattern.stdout(job, from);
+        String path = switch (c.stream()) {
+            case "err" -> OutputPattern.stderr(job, from);
+            case Staging.STREAM -> stageOutArchive(job, c.run());
+            default -> OutputPattern.stdout(job, from);
+        };
         Consumer<Order> link = links.get(to);
         if (link == null) {
             log.debug("output waits: the submit node is not connected job={} submit_node={}", c.id(), to);
             return;
         }
         link.accept(new Deliver(c, path, job.uid(), job.gid(), job.user()));
+    }
+
+    /**
+     * Where a run's stage-out archive is written on the submit host before it is unpacked there (by
+     * the submit host's agent, as the user) into the job's working directory: a hidden file in it.
+     */
+    static String stageOutArchive(Job job, int run) {
+        String dir = job.request().workDir();
+        return (dir.endsWith("/") ? dir : dir + "/") + ".motley-stage-out." + job.id() + "." + run + ".tar";
     }
 
     /** The submit node's answer: how far a stream is written there, or why not. */

@@ -159,6 +159,17 @@ final class Requests {
         if (who.isEmpty() || who.get().uid() < 0) return failure("request carries no caller identity");
         if (!Messages.isRequest(req.op())) return failure("unknown request '" + FreeText.quote(req.op(), QUOTED) + "'");
         Caller caller = who.get();
+        // an agent vouches only for users of its own host: Users= on its NodeName line says which
+        if (node != null && !cluster.config().vouchesFor(node, caller.user())) {
+            log.warn(
+                    "request refused: the relaying node does not vouch for the user node={} user={} uid={} op={}",
+                    node,
+                    FreeText.quote(String.valueOf(caller.user()), QUOTED),
+                    caller.uid(),
+                    FreeText.quote(req.op(), QUOTED));
+            return failure("Access/permission denied: node " + node + " may not relay requests of user "
+                    + FreeText.quote(String.valueOf(caller.user()), QUOTED) + " (Users= on its NodeName line)");
+        }
         io.motley.controller.cluster.Caller asking =
                 new io.motley.controller.cluster.Caller(caller.uid(), caller.gid(), caller.user(), caller.groups());
         Request<?> request = Messages.request(req);

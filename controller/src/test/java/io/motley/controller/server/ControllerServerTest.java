@@ -26,6 +26,7 @@ import io.motley.protocol.Bounds;
 import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
+import io.motley.protocol.Message;
 import io.motley.protocol.Message.AckEnded;
 import io.motley.protocol.Message.Heartbeat;
 import io.motley.protocol.Message.JobEnded;
@@ -231,5 +232,50 @@ class ControllerServerTest {
             }
         }
         assertThat(lines()).anyMatch(l -> l.startsWith("agent refused: this agent's certificate is for node 'n1'"));
+    }
+
+    /**
+     * On a TLS link the node may ask for a new certificate (the answer comes on the link), and a
+     * revoked certificate's open link is cut at the next check, not at the next connection.
+     */
+    @Test
+    void aLinkGetsItsRenewalAndIsCutOnceItsCertificateIsRevoked() throws Exception {
+        Instant now = Instant.now();
+        CertificateAuthority ca = CertificateAuthority.create("test", now, Duration.ofDays(1));
+        TlsCredentials n1 = ca.issueNode("n1", now, Duration.ofDays(1));
+        Cluster cluster = new Cluster(ClusterConfig.parse("ClusterName=test\n"), new MemoryStore(), () -> 1_000_000L);
+        java.util.Set<java.math.BigInteger> revoked = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (ControllerServer own = new ControllerServer(
+                cluster,
+                MutualTls.asController(ca.issueController(now, Duration.ofDays(1)), "test", MutualTls.Admission.ALL),
+                "127.0.0.1",
+                0,
+                Bounds.ANSWERS)) {
+            own.certificates(
+                    (node, serial, request) -> {
+                        asked.add(node + " " + serial.toString(16) + " " + request.length);
+                        return new Message.CertificateRenewed("PEM", null);
+                    },
+                    revoked::contains,
+                    Duration.ofMillis(100));
+            Thread.ofPlatform().daemon().start(own::serve);
+            try (Link<ControllerPeer> agent = MutualTls.connect("127.0.0.1", own.port(), n1, "agent", Bounds.ANSWERS)) {
+                agent.send(new Register(Node.of("n1", 1, 1000), 1, 1000, List.of()));
+                assertThat(agent.receive(Messages::order)).isInstanceOf(Registered.class);
+                agent.send(new Message.RenewCertificate(new byte[] {1, 2, 3}));
+                assertThat(agent.receive(Messages::order)).isEqualTo(new Message.CertificateRenewed("PEM", null));
+                assertThat(asked)
+                        .containsExactly(
+                                "n1 " + n1.certificate().getSerialNumber().toString(16) + " 3");
+
+                revoked.add(n1.certificate().getSerialNumber());
+                assertThatThrownBy(() -> {
+                            while (true) agent.receive(Messages::order);
+                        })
+                        .isInstanceOf(IOException.class);
+            }
+        }
+        assertThat(lines()).anyMatch(l -> l.startsWith("link cut: the node's certificate was revoked node=n1"));
     }
 }

@@ -60,6 +60,17 @@ class OutputRouterTest {
         assertThat(toOther).isEmpty();
     }
 
+    /** --stage-out: the archive goes to a hidden file in the job's working directory, which the submit side unpacks. */
+    @Test
+    void aStageOutArchiveGoesIntoTheJobsWorkingDirectoryOnTheSubmitHost() {
+        connectAll();
+        jobs.put(12L, running(12, "/elsewhere/o.txt", null, "laptop"));
+        router.chunk("nas", chunk(12, "stage"));
+        assertThat(toLaptop)
+                .containsExactly(new Deliver(
+                        chunk(12, "stage"), "/home/ann/project/.motley-stage-out.12.0.tar", 1000, 100, "ann"));
+    }
+
     @Test
     void theAnswerGoesBackToTheRunningNodeAndAnErrorIsRecordedOnTheJob() {
         connectAll();

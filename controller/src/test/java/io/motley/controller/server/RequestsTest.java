@@ -105,6 +105,35 @@ class RequestsTest {
         assertThat(cluster.job(id).orElseThrow().stateDesc()).isNull();
     }
 
+    /** An agent vouches only for users of its own host: a node with Users= relays requests of those users only. */
+    @Test
+    void aNodeRelaysOnlyForTheUsersItsNodeNameLineLists() {
+        store.close();
+        store = Store.sqlite(dir.resolve("state2/motley.db"));
+        cluster = new Cluster(
+                ClusterConfig.parse("NodeName=laptop Users=ann,root\nPartitionName=main Default=YES\n"),
+                store,
+                () -> 1_000_000L);
+        requests = new Requests(cluster);
+        Frame bobs = requests.handle(as(Frame.op(Ops.SUBMIT).add(job()), 1000, "bob", "users"), "laptop");
+        assertThat(bobs.isError()).isTrue();
+        assertThat(bobs.str("message"))
+                .isEqualTo("Access/permission denied: node laptop may not relay requests of user bob (Users= on its"
+                        + " NodeName line)");
+        assertThat(cluster.jobs()).isEmpty();
+        assertThat(requests.handle(as(Frame.op(Ops.SUBMIT).add(job()), 1001, "ann", "users"), "laptop")
+                        .lng("id", -1))
+                .isPositive();
+        // another node without Users= relays for anyone
+        assertThat(requests.handle(as(Frame.op(Ops.SUBMIT).add(job()), 1000, "bob", "users"), "nas")
+                        .lng("id", -1))
+                .isPositive();
+        assertThat(logged.list)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .anyMatch(m -> m.startsWith(
+                        "request refused: the relaying node does not vouch for the user node=laptop" + " user=bob"));
+    }
+
     @Test
     void updateChecksPartitionGroupsWithTheCallersGroups() {
         Frame submitted = requests.handle(as(Frame.op(Ops.SUBMIT).add(job()), 1000, "bob", "users"));

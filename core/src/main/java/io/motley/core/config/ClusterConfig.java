@@ -70,7 +70,8 @@ public record ClusterConfig(
      * What the config says about one node. Values of -1 mean "as detected"; {@code memSpecLimitMiB}
      * and {@code coreSpecCount} are kept for the host OS (0: nothing reserved);
      * {@code sharedFilesystem} (SharedFilesystem=) is "yes", "no" or "auto" (see docs/files.md), or
-     * null where the line does not set it (then the partition's, else auto).
+     * null where the line does not set it (then the partition's, else auto); {@code users}
+     * (Users=, Motley's) the users whose requests the node's agent may relay, null for any.
      */
     public record NodeOverride(
             String name,
@@ -80,9 +81,23 @@ public record ClusterConfig(
             int coreSpecCount,
             int weight,
             List<String> features,
-            String sharedFilesystem) {
+            String sharedFilesystem,
+            List<String> users) {
         public NodeOverride {
             features = features == null ? List.of() : List.copyOf(features);
+            users = users == null ? null : List.copyOf(users);
+        }
+
+        public NodeOverride(
+                String name,
+                int cpus,
+                long realMemoryMiB,
+                long memSpecLimitMiB,
+                int coreSpecCount,
+                int weight,
+                List<String> features,
+                String sharedFilesystem) {
+            this(name, cpus, realMemoryMiB, memSpecLimitMiB, coreSpecCount, weight, features, sharedFilesystem, null);
         }
 
         public NodeOverride(
@@ -298,7 +313,8 @@ public record ClusterConfig(
                                             "CoreSpecCount",
                                             "Weight",
                                             "Features",
-                                            "SharedFilesystem")
+                                            "SharedFilesystem",
+                                            "Users")
                                     .contains(k)) {
                                 throw new IllegalArgumentException("unknown node key " + k);
                             }
@@ -316,10 +332,20 @@ public record ClusterConfig(
                         String shared = kv.containsKey("SharedFilesystem")
                                 ? sharedFilesystemWord(kv.get("SharedFilesystem"))
                                 : null;
+                        List<String> relayUsers = kv.containsKey("Users") ? nodeUsers(kv.get("Users")) : null;
                         for (String n : Hostlist.expand(kv.get(first))) {
                             nodes.put(
                                     n,
-                                    new NodeOverride(n, cpus, realMemory, memSpec, coreSpec, weight, features, shared));
+                                    new NodeOverride(
+                                            n,
+                                            cpus,
+                                            realMemory,
+                                            memSpec,
+                                            coreSpec,
+                                            weight,
+                                            features,
+                                            shared,
+                                            relayUsers));
                         }
                     }
                     default -> {
@@ -704,6 +730,28 @@ public record ClusterConfig(
             kv.put(tok.substring(0, eq), tok.substring(eq + 1));
         }
         return kv;
+    }
+
+    /** Users=ann,bob or Users=ALL (any user: null). */
+    private static List<String> nodeUsers(String v) {
+        if (v.equalsIgnoreCase("ALL")) return null;
+        List<String> out = new java.util.ArrayList<>();
+        for (String u : v.split(",")) {
+            String t = u.strip();
+            if (t.isEmpty() || !t.matches("[A-Za-z0-9._][A-Za-z0-9._-]*"))
+                throw new IllegalArgumentException("Users=: not a user name: '" + t + "'");
+            out.add(t);
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * Whether the agent of {@code node} may relay requests of {@code user}: the node's Users= lists
+     * them, or it has no Users= (any user, as Slurm trusts any host holding the munge key).
+     */
+    public boolean vouchesFor(String node, String user) {
+        NodeOverride o = node == null ? null : nodeOverrides.get(node);
+        return o == null || o.users() == null || user != null && o.users().contains(user);
     }
 
     public NodeOverride overrideFor(String node) {

@@ -39,6 +39,7 @@ class ClusterConfigTest {
         assertThat(c.nodeTimeoutSeconds()).isEqualTo(12);
         assertThat(c.defMemPerCpuMiB()).isEqualTo(1024);
         assertThat(c.overrideFor("pi3")).isEqualTo(new ClusterConfig.NodeOverride("pi3", 2, 900));
+        assertThat(c.vouchesFor("pi3", "anyone")).isTrue();
         assertThat(c.overrideFor("ws")).isEqualTo(new ClusterConfig.NodeOverride("ws", -1, -1, 2048, 1));
         assertThat(c.healthCheckProgram()).isEqualTo("/usr/local/bin/nhc");
         assertThat(c.healthCheckIntervalSeconds()).isEqualTo(60);
@@ -48,6 +49,20 @@ class ClusterConfigTest {
                 .containsExactly(
                         new Partition("debug", false, java.util.List.of("pi1", "pi2"), 1800, 300, PartitionState.UP),
                         new Partition("gpu", true, null, -1, -1, PartitionState.DRAIN));
+    }
+
+    /** Users= (Motley's): the users a node's agent may relay requests of; absent or ALL: any. */
+    @Test
+    void usersOnANodeNameLineLimitWhomItsAgentSpeaksFor() {
+        ClusterConfig c = ClusterConfig.parse("NodeName=laptop,mac Users=ann,bob\nNodeName=ws Users=ALL\n");
+        assertThat(c.vouchesFor("laptop", "ann")).isTrue();
+        assertThat(c.vouchesFor("mac", "bob")).isTrue();
+        assertThat(c.vouchesFor("laptop", "root")).isFalse();
+        assertThat(c.vouchesFor("laptop", null)).isFalse();
+        assertThat(c.vouchesFor("ws", "root")).isTrue();
+        assertThat(c.vouchesFor("nas", "root")).isTrue();
+        assertThatThrownBy(() -> ClusterConfig.parse("NodeName=x Users=ann,,bob\n"))
+                .hasMessageContaining("Users=: not a user name");
     }
 
     @Test

@@ -196,6 +196,34 @@ public final class Enrolment {
         }
     }
 
+    /**
+     * The public key of a signing request for node {@code node}: its signature is checked, and its
+     * common name must be the node.
+     *
+     * @throws IllegalArgumentException it is not a valid request for that node (the reason)
+     */
+    public static java.security.PublicKey requestedKey(byte[] der, String node) {
+        try {
+            JcaPKCS10CertificationRequest csr = new JcaPKCS10CertificationRequest(der);
+            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getPublicKey())))
+                throw new IllegalArgumentException("the certificate signing request's signature is not valid");
+            String cn = cn(new X500Principal(csr.getSubject().getEncoded()));
+            if (!cn.equals(node))
+                throw new IllegalArgumentException(
+                        "the signing request is for node '" + printable(cn) + "', not for this link's node " + node);
+            return csr.getPublicKey();
+        } catch (IOException
+                | OperatorCreationException
+                | PKCSException
+                | GeneralSecurityException
+                | RuntimeException e) {
+            if (e instanceof IllegalArgumentException i
+                    && i.getMessage() != null
+                    && i.getMessage().startsWith("the ")) throw i;
+            throw new IllegalArgumentException("not a certificate signing request: " + e.getMessage());
+        }
+    }
+
     /** Where the controller's host keeps its join tokens. */
     public static java.nio.file.Path tokensFile(TlsHome tls) {
         return tls.dir().resolve("tokens");
@@ -267,7 +295,8 @@ public final class Enrolment {
         }
     }
 
-    private static byte[] csr(String node, KeyPair keys) {
+    /** A PKCS#10 request for node {@code node}'s certificate, signed with {@code keys} (joining, and renewing). */
+    public static byte[] csr(String node, KeyPair keys) {
         try {
             return new JcaPKCS10CertificationRequestBuilder(
                             new X500Principal(

@@ -141,7 +141,8 @@ public final class MutualTls {
                 throw new Handshake.Rejected(SharedKey.printable(node), refusal);
             }
             FrameIO.write(tls.out(), Frame.op(Ops.OK).put("cluster", cluster));
-            return new Link<>(tls, incoming, Link.Seal.NONE, new AgentPeer(node, auth.str("role")));
+            return new Link<>(
+                    tls, incoming, Link.Seal.NONE, new AgentPeer(node, auth.str("role"), peer.getSerialNumber()));
         };
     }
 

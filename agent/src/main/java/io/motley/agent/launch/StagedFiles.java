@@ -1,0 +1,151 @@
+package io.motley.agent.launch;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node's side of sbatch --stage-in and --stage-out (docs/files.md). Both run tar(1) as the
+ * job's user, in the job's own directory: the agent hands the stage-in archive to tar's stdin and
+ * takes the stage-out archive from tar's stdout into its own outbox, so it never opens a path in
+ * the job's directory itself.
+ */
+final class StagedFiles {
+    static final String TAR = JobIdentity.find("tar").orElse("/bin/tar");
+
+    /**
+     * Runs as the user: $1 the job's directory, then the patterns. Each pattern is expanded by the
+     * shell as a file name pattern (IFS empty: no splitting, nothing else expanded); what exists is
+     * packed, a pattern that matches nothing is skipped.
+     */
+    static final String PACK = """
+            cd "$1" || exit 3
+            shift
+            IFS=
+            for p in "$@"; do
+              for f in $p; do
+                if [ -e "$f" ] || [ -L "$f" ]; then printf '%s\\0' "$f"; fi
+              done
+            done | "$MOTLEY_TAR" --null -T - -cf -
+            """;
+
+    private StagedFiles() {}
+
+    /** Unpacks a stage-in archive into {@code dir} as the user ({@code asUser}: the words that become them). */
+    static void unpack(byte[] archive, Path dir, List<String> asUser) throws IOException {
+        List<String> cmd = new ArrayList<>(asUser);
+        cmd.addAll(List.of(TAR, "-xf", "-", "-C", dir.toString()));
+        Process p = RootCommand.of(cmd)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        String err = run(p, archive);
+        if (p.exitValue() != 0)
+            throw new IOException("cannot unpack the --stage-in files in " + dir + ": "
+                    + (err.isEmpty() ? "tar exited with status " + p.exitValue() : err));
+    }
+
+    /**
+     * Packs what the patterns match in {@code dir}, as the user, into {@code into} (the agent's own
+     * file, 0600, made under another name and moved there once complete). Empty when done, else why
+     * not: tar's complaint, or an archive over {@code capBytes}, which is then not kept.
+     */
+    static Optional<String> pack(Path dir, List<String> patterns, List<String> asUser, Path into, long capBytes)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(asUser);
+        cmd.addAll(List.of("/usr/bin/env", "MOTLEY_TAR=" + TAR, "/bin/sh", "-c", PACK, "motley-stage-out"));
+        cmd.add(dir.toString());
+        cmd.addAll(patterns);
+        Path part = into.resolveSibling(into.getFileName() + ".part");
+        Files.deleteIfExists(part);
+        Process p = RootCommand.of(cmd)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Thread drain = Thread.ofVirtual().start(() -> copy(p.getErrorStream(), err, 4000));
+        long written = 0;
+        boolean over = false;
+        try (InputStream in = p.getInputStream();
+                OutputStream out = Files.newOutputStream(
+                        part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            Files.setPosixFilePermissions(part, PosixFilePermissions.fromString("rw-------"));
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                written += n;
+                if (written > capBytes) {
+                    over = true;
+                    p.destroyForcibly();
+                    break;
+                }
+                out.write(buf, 0, n);
+            }
+        } catch (IOException e) {
+            p.destroyForcibly();
+            Files.deleteIfExists(part);
+            throw e;
+        }
+        try {
+            if (!p.waitFor(10, TimeUnit.MINUTES)) p.destroyForcibly();
+            drain.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (over) {
+            Files.deleteIfExists(part);
+            return Optional.of("Stage-out over MaxOutputSize: the files come to more than " + capBytes
+                    + " bytes packed; they stay in the job's directory until it is removed");
+        }
+        if (p.isAlive() || p.exitValue() != 0) {
+            Files.deleteIfExists(part);
+            String why = err.toString(StandardCharsets.UTF_8).strip().replace('\n', ' ');
+            return Optional.of(
+                    "Stage-out failed: " + (why.isEmpty() ? "tar exited with status " + p.exitValue() : why));
+        }
+        Files.move(part, into, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return Optional.empty();
+    }
+
+    /** Feeds {@code input} to the process and returns what it said on stderr once it has exited. */
+    private static String run(Process p, byte[] input) throws IOException {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Thread drain = Thread.ofVirtual().start(() -> copy(p.getErrorStream(), err, 4000));
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(input);
+        } catch (IOException e) {
+            // tar stopped reading: its status and words say why
+        }
+        try {
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                p.waitFor();
+            }
+            drain.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new IOException("interrupted");
+        }
+        return err.toString(StandardCharsets.UTF_8).strip().replace('\n', ' ');
+    }
+
+    private static void copy(InputStream in, ByteArrayOutputStream to, int max) {
+        try {
+            byte[] b = in.readNBytes(max);
+            to.write(b, 0, b.length);
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            // the caller goes by the exit status
+        }
+    }
+}
