@@ -4,6 +4,7 @@ import io.motley.controller.cluster.Cluster;
 import io.motley.controller.http.HttpFront;
 import io.motley.controller.metrics.ClusterMetrics;
 import io.motley.controller.metrics.MetricsRoute;
+import io.motley.controller.metrics.ScrapeTargets;
 import io.motley.controller.server.ControllerServer;
 import io.motley.controller.store.Store;
 import io.motley.core.config.ClusterConfig;
@@ -158,6 +159,14 @@ public final class ControllerMain {
                 cluster, () -> System.currentTimeMillis() / 1000, () -> certificateExpiries(home, http)));
         registry.register(server.rpcStatistics());
         http.server().mount("/metrics", new MetricsRoute(registry));
+        http.server()
+                .mount(
+                        "/metrics/targets",
+                        new ScrapeTargets(
+                                config.clusterName(),
+                                http.server()::baseUrl,
+                                cluster::nodes,
+                                () -> config.web().agentMetricsPort()));
         return http;
     }
 

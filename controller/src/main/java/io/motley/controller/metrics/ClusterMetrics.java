@@ -325,8 +325,10 @@ public final class ClusterMetrics implements MultiCollector {
             long memAlloc = 0;
             long memFree = 0;
             Map<String, Long> byState = new HashMap<>();
+            // a partition's node list is a list: looked up once per node, it must be a set at 10,000 nodes
+            java.util.Set<String> members = p.nodes() == null ? null : new java.util.HashSet<>(p.nodes());
             for (Node n : nodes) {
-                if (!p.contains(n.name())) continue;
+                if (members != null && !members.contains(n.name())) continue;
                 count++;
                 cpus += n.cpus();
                 cpusAlloc += n.allocCpus();

@@ -163,4 +163,22 @@ class ClusterMetricsTest {
                 .isEqualTo(2);
         assertThat(text).doesNotContain("made-up");
     }
+
+    @Test
+    void theScrapeTargetsListTheControllerAndEachNodesAgentForHttpServiceDiscovery() {
+        Node n1 = Node.of("n1", 2, 4000);
+        ScrapeTargets none =
+                new ScrapeTargets("lab", () -> java.net.URI.create("https://ctl:6919"), () -> List.of(n1), () -> -1);
+        HttpRoute.Request get = new HttpRoute.Request(
+                "GET", "/metrics/targets", "", Map.of(), new byte[0], new InetSocketAddress(0), true);
+        assertThat(none.handle(get).bodyText())
+                .isEqualTo("[{\"targets\":[\"ctl:6919\"],\"labels\":{\"__scheme__\":\"https\","
+                        + "\"motley_role\":\"controller\",\"motley_cluster\":\"lab\"}}]\n");
+        ScrapeTargets agents =
+                new ScrapeTargets("lab", () -> java.net.URI.create("https://ctl:6919"), () -> List.of(n1), () -> 9817);
+        assertThat(agents.handle(get).bodyText())
+                .contains("{\"targets\":[\"n1:9817\"],\"labels\":{\"__scheme__\":\"http\",\"motley_role\":\"agent\","
+                        + "\"motley_cluster\":\"lab\",\"motley_node\":\"n1\"}}");
+        assertThat(ScrapeTargets.quote("a\"b\\c\n")).isEqualTo("\"a\\\"b\\\\c\\u000a\"");
+    }
 }

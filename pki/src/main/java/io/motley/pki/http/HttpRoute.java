@@ -70,6 +70,10 @@ public interface HttpRoute {
             return new Response(status, "application/json", json.getBytes(StandardCharsets.UTF_8), Map.of());
         }
 
+        public String bodyText() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
         public Response withHeader(String name, String value) {
             var all = new java.util.LinkedHashMap<>(headers);
             all.put(name, value);

@@ -61,8 +61,21 @@ public final class WebServer implements AutoCloseable {
      * and that is logged: plain HTTP is not offered to the network).
      */
     public static WebServer start(String bind, int port, SSLContext tls, int maxBodyBytes) throws IOException {
+        return start(bind, port, tls, maxBodyBytes, false);
+    }
+
+    /**
+     * A plain HTTP server on {@code bind:port} whatever the address: for read-only pages with no
+     * secret and no token, such as an agent's /metrics where the operator set AgentMetricsBind.
+     */
+    public static WebServer startPlain(String bind, int port, int maxBodyBytes) throws IOException {
+        return start(bind, port, null, maxBodyBytes, true);
+    }
+
+    private static WebServer start(String bind, int port, SSLContext tls, int maxBodyBytes, boolean plainAnywhere)
+            throws IOException {
         InetAddress address = InetAddress.getByName(bind);
-        if (tls == null && !address.isLoopbackAddress()) {
+        if (tls == null && !plainAnywhere && !address.isLoopbackAddress()) {
             log.warn("no certificate for HTTPS: serving plain HTTP on loopback only asked={}", bind);
             address = InetAddress.getLoopbackAddress();
         }

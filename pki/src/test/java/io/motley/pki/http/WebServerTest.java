@@ -110,6 +110,10 @@ class WebServerTest {
         web = WebServer.start("0.0.0.0", 0, null, 1024);
         assertThat(web.baseUrl().getHost()).isEqualTo("127.0.0.1");
         assertThat(web.secure()).isFalse();
+        web.close();
+        // unless asked for in so many words (an agent's read-only /metrics)
+        web = WebServer.startPlain("0.0.0.0", 0, 1024);
+        assertThat(web.baseUrl().getHost()).isNotEqualTo("127.0.0.1");
     }
 
     @Test
