@@ -73,6 +73,11 @@ public final class ControllerLink {
         this.heartbeat = heartbeat;
     }
 
+    /** Whether the link to the controller is up now. */
+    public boolean connected() {
+        return channel != null;
+    }
+
     public void attach(JobLauncher launcher) {
         this.launcher = launcher;
     }
