@@ -134,7 +134,7 @@ public final class AgentMetrics implements MultiCollector {
                 .name("motley_job_containment")
                 .help("1, with how the job is held to its limits (cgroup2, cgroup1, process)");
         for (RunUse r : runs) {
-            Labels job = Labels.of("job", Long.toString(r.id()));
+            Labels job = Labels.of("jobid", Long.toString(r.id()));
             cpus.dataPoint(point(job, r.cpus()));
             memLimit.dataPoint(point(job, r.memLimitMiB() * MIB));
             rss.dataPoint(point(job, r.usage().maxRssKiB() * 1024.0));
@@ -144,7 +144,7 @@ public final class AgentMetrics implements MultiCollector {
                     .build());
             oom.dataPoint(point(job, r.oomKills()));
             gpus.dataPoint(point(job, r.gpus().size()));
-            contained.dataPoint(point(Labels.of("job", Long.toString(r.id()), "containment", r.containment()), 1));
+            contained.dataPoint(point(Labels.of("jobid", Long.toString(r.id()), "containment", r.containment()), 1));
         }
         out.metricSnapshot(cpus.build());
         out.metricSnapshot(memLimit.build());

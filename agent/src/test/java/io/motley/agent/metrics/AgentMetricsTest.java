@@ -55,14 +55,16 @@ class AgentMetricsTest {
             assertThat(r.statusCode()).isEqualTo(200);
             String text = r.body();
             assertThat(value(text, "motley_agent_jobs_running")).isEqualTo(1);
-            assertThat(value(text, "motley_job_cpus{job=\"42\"}")).isEqualTo(2);
-            assertThat(value(text, "motley_job_memory_limit_bytes{job=\"42\"}")).isEqualTo(1024.0 * 1024 * 1024);
-            assertThat(value(text, "motley_job_memory_max_rss_bytes{job=\"42\"}"))
+            assertThat(value(text, "motley_job_cpus{jobid=\"42\"}")).isEqualTo(2);
+            assertThat(value(text, "motley_job_memory_limit_bytes{jobid=\"42\"}"))
+                    .isEqualTo(1024.0 * 1024 * 1024);
+            assertThat(value(text, "motley_job_memory_max_rss_bytes{jobid=\"42\"}"))
                     .isEqualTo(512.0 * 1024 * 1024);
-            assertThat(value(text, "motley_job_cpu_seconds_total{job=\"42\"}")).isEqualTo(2.0);
-            assertThat(value(text, "motley_job_oom_kills{job=\"42\"}")).isEqualTo(1);
-            assertThat(value(text, "motley_job_gpus{job=\"42\"}")).isEqualTo(1);
-            assertThat(value(text, "motley_job_containment{containment=\"cgroup1\",job=\"42\"}"))
+            assertThat(value(text, "motley_job_cpu_seconds_total{jobid=\"42\"}"))
+                    .isEqualTo(2.0);
+            assertThat(value(text, "motley_job_oom_kills{jobid=\"42\"}")).isEqualTo(1);
+            assertThat(value(text, "motley_job_gpus{jobid=\"42\"}")).isEqualTo(1);
+            assertThat(value(text, "motley_job_containment{containment=\"cgroup1\",jobid=\"42\"}"))
                     .isEqualTo(1);
             assertThat(value(text, "motley_agent_health_check_ok")).isZero();
             assertThat(value(text, "motley_gpu_utilization_ratio{gpu=\"0\"}")).isEqualTo(0.37);

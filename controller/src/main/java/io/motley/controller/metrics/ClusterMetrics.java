@@ -271,10 +271,10 @@ public final class ClusterMetrics implements MultiCollector {
         for (String s : NODE_STATES) g.set("slurm_nodes_" + s, null, byState.getOrDefault(s, 0L));
         g.set("slurm_nodes_drain", "Number of nodes with Drain flag", drain);
         g.set("slurm_nodes_noresp", "Number of nodes with Not Responding flag", noResp);
-        g.set("slurm_cpus_total", "Total CPUs of all nodes", cpus);
+        g.set("slurm_cpus", "Total CPUs of all nodes", cpus);
         g.set("slurm_cpus_alloc", "CPUs allocated to jobs on all nodes", cpusAlloc);
         g.set("slurm_cpus_idle", "CPUs not allocated on all nodes", Math.max(0, cpus - cpusAlloc));
-        g.set("slurm_gpus_total", "Total GPUs of all nodes", gpus);
+        g.set("slurm_gpus", "Total GPUs of all nodes", gpus);
         g.set("slurm_gpus_alloc", "GPUs allocated to jobs on all nodes", gpusAlloc);
         g.set("slurm_gpus_idle", "GPUs not allocated on all nodes", Math.max(0, gpus - gpusAlloc));
         g.set("slurm_memory_bytes", "Total memory of all nodes in bytes", mem * MIB);

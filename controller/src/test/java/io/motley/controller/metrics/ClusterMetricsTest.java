@@ -106,7 +106,7 @@ class ClusterMetricsTest {
                 .isEqualTo(1);
         assertThat(value(text, "motley_node_drained_by_health_check{node=\"n2\"}"))
                 .isZero();
-        assertThat(value(text, "slurm_cpus_total")).isEqualTo(4);
+        assertThat(value(text, "slurm_cpus")).isEqualTo(4);
         assertThat(value(text, "slurm_cpus_alloc")).isEqualTo(2);
         assertThat(value(text, "slurm_partitions")).isEqualTo(1);
         assertThat(value(text, "slurm_partition_jobs_running{partition=\"main\"}"))
