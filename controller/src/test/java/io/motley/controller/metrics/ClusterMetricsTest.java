@@ -181,4 +181,31 @@ class ClusterMetricsTest {
                         + "\"motley_cluster\":\"lab\",\"motley_node\":\"n1\"}}");
         assertThat(ScrapeTargets.quote("a\"b\\c\n")).isEqualTo("\"a\\\"b\\\\c\\u000a\"");
     }
+
+    @Test
+    void slurmsOwnPagesServeTheirPartAndOtherPathsAreNotFound() throws Exception {
+        Cluster c = new Cluster(ClusterConfig.parse("NodeTimeout=10"), new MemoryStore(), now::get);
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(new ClusterMetrics(c, now::get, Map::of));
+        MetricsRoute route = new MetricsRoute(registry);
+        java.util.function.Function<String, HttpRoute.Response> get = path -> {
+            try {
+                return route.handle(
+                        new HttpRoute.Request("GET", path, "", Map.of(), new byte[0], new InetSocketAddress(0), false));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        String nodes = get.apply("/metrics/nodes").bodyText();
+        assertThat(nodes).contains("slurm_nodes 0").contains("slurm_cpus 0").doesNotContain("slurm_jobs ");
+        String jobs = get.apply("/metrics/jobs").bodyText();
+        assertThat(jobs).contains("slurm_jobs 0").doesNotContain("slurm_nodes ").doesNotContain("slurm_user_");
+        assertThat(get.apply("/metrics/scheduler").bodyText())
+                .contains("slurm_schedule_cycle_cnt")
+                .contains("slurm_bf_cycle_cnt")
+                .doesNotContain("slurm_partition");
+        assertThat(get.apply("/metrics/partitions").bodyText()).contains("slurm_partition_cpus{partition=\"main\"}");
+        assertThat(get.apply("/metrics").bodyText()).contains("slurm_nodes 0").contains("slurm_jobs 0");
+        assertThat(get.apply("/metrics/other").status()).isEqualTo(404);
+    }
 }
