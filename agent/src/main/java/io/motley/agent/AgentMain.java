@@ -10,6 +10,8 @@ import io.motley.agent.launch.JobLauncher;
 import io.motley.agent.link.ControllerLink;
 import io.motley.agent.link.NodeCredentials;
 import io.motley.agent.local.LocalSocket;
+import io.motley.agent.metrics.AgentMetrics;
+import io.motley.agent.metrics.MetricsPort;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.config.ClusterConfig;
@@ -56,7 +58,9 @@ public final class AgentMain {
             String containment,
             Integer cpuOffset,
             boolean disableRootJobs,
-            Long maxOutputMiB) {}
+            Long maxOutputMiB,
+            Integer metricsPort,
+            String metricsBind) {}
 
     public static void main(String[] args) {
         Settings s;
@@ -131,6 +135,8 @@ public final class AgentMain {
                     OptionSpec.flag('C', "print-config"),
                     OptionSpec.flag('\0', "disable-root-jobs"),
                     OptionSpec.value('\0', "max-output"),
+                    OptionSpec.value('\0', "metrics-port"),
+                    OptionSpec.value('\0', "metrics-bind"),
                     OptionSpec.flag('h', "help")),
             false,
             2);
@@ -170,7 +176,9 @@ public final class AgentMain {
                 containment,
                 integer(p, "cpu-offset", 0),
                 p.has("disable-root-jobs"),
-                size(p, "max-output"));
+                size(p, "max-output"),
+                p.has("metrics-port") ? (int) OPTIONS.number("--metrics-port", p.last("metrics-port"), 0, 65535) : null,
+                p.last("metrics-bind"));
     }
 
     /**
@@ -318,6 +326,7 @@ public final class AgentMain {
             }
         }));
         Thread.ofPlatform().name("local-socket").start(local::serve);
+        metrics(home, s, config, node, started, launcher[0], health[0], hw, smi, link);
         log.info(
                 "agent started node={} cpus={} mem={}M gpus={} features={} controller={} pid={}",
                 node,
@@ -328,6 +337,67 @@ public final class AgentMain {
                 controller,
                 ProcessHandle.current().pid());
         link.run();
+    }
+
+    /**
+     * The agent's /metrics (docs/metrics.md), where --metrics-port or AgentMetricsPort asks for it;
+     * its URL goes to run/metrics-NODE.url. A port that is taken is logged and the agent runs on.
+     */
+    static void metrics(
+            Path home,
+            Settings s,
+            ClusterConfig config,
+            String node,
+            long started,
+            JobLauncher launcher,
+            HealthCheck health,
+            Hardware hw,
+            String smi,
+            ControllerLink link) {
+        int port = s.metricsPort() != null ? s.metricsPort() : config.web().agentMetricsPort();
+        if (port < 0) return;
+        String bind = s.metricsBind() != null ? s.metricsBind() : config.web().agentMetricsBind();
+        Path certificate = new TlsHome(home).certificate(TlsHome.nodeFiles(node));
+        io.prometheus.metrics.model.registry.PrometheusRegistry registry =
+                new io.prometheus.metrics.model.registry.PrometheusRegistry();
+        registry.register(new AgentMetrics(new AgentMetrics.Sources(
+                node,
+                VERSION,
+                launcher.containment().name(),
+                started,
+                launcher::runUses,
+                () -> health == null ? null : health.lastResult(),
+                health != null,
+                () -> hw.gpus().isEmpty() ? "" : Gpus.sample(smi),
+                Hardware::load,
+                Hardware::freeMemMiB,
+                link::connected,
+                () -> certificateExpiry(certificate))));
+        try {
+            io.motley.pki.http.WebServer web = MetricsPort.start(bind, port, registry);
+            Files.writeString(home.resolve("run/metrics-" + node + ".url"), web.baseUrl() + "\n");
+            log.info("metrics serving url={}/metrics node={}", web.baseUrl(), node);
+        } catch (IOException e) {
+            log.error(
+                    "cannot serve metrics bind={} port={} error=\"{}\"; the agent runs without",
+                    bind,
+                    port,
+                    e.getMessage());
+        }
+    }
+
+    private static java.util.Map<String, Long> certificateExpiry(Path certificate) {
+        if (!Files.exists(certificate)) return java.util.Map.of();
+        try {
+            return java.util.Map.of(
+                    "node",
+                    io.motley.protocol.link.TlsCredentials.readCertificate(certificate)
+                            .getNotAfter()
+                            .toInstant()
+                            .getEpochSecond());
+        } catch (IOException e) {
+            return java.util.Map.of();
+        }
     }
 
     /**
@@ -350,6 +420,7 @@ public final class AgentMain {
                                 [--health-check PROGRAM] [--health-interval SECONDS]
                                 [--containment auto|cgroup2|cgroup1|process] [--cpu-offset N]
                                 [--disable-root-jobs] [--max-output SIZE]
+                                [--metrics-port PORT] [--metrics-bind ADDRESS]
             Detects this host's CPUs, memory and GPUs, registers with the controller and runs its jobs.
             --print-config prints the node's line as `slurmd -C` does. --core-spec/--mem-spec keep cores and
             memory for the host OS (also MemSpecLimit=/CoreSpecCount= on the node's NodeName line in motley.conf).
@@ -358,5 +429,7 @@ public final class AgentMain {
             "Launch refused on NODE: DisableRootJobs=YES". DisableRootJobs=YES in MOTLEY_HOME/etc/motley.conf
             does the same. By default root's jobs run, as in Slurm.
             --max-output caps how much of each output stream of a job that ran here without its submit
-            directory is sent to its submit host (default 1G, or MaxOutputSize= in motley.conf; docs/files.md).""";
+            directory is sent to its submit host (default 1G, or MaxOutputSize= in motley.conf; docs/files.md).
+            --metrics-port serves /metrics over plain HTTP on --metrics-bind (default 127.0.0.1); off unless
+            given or set as AgentMetricsPort=/AgentMetricsBind= in motley.conf (docs/metrics.md).""";
 }

@@ -1,6 +1,10 @@
 package io.motley.controller;
 
 import io.motley.controller.cluster.Cluster;
+import io.motley.controller.http.HttpFront;
+import io.motley.controller.metrics.ClusterMetrics;
+import io.motley.controller.metrics.MetricsRoute;
+import io.motley.controller.metrics.ScrapeTargets;
 import io.motley.controller.server.ControllerServer;
 import io.motley.controller.store.Store;
 import io.motley.core.config.ClusterConfig;
@@ -18,6 +22,7 @@ import io.motley.protocol.link.LinkMode;
 import io.motley.protocol.link.MutualTls;
 import io.motley.protocol.link.SharedKey;
 import io.motley.protocol.link.TlsCredentials;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -144,6 +149,62 @@ public final class ControllerMain {
         return enrolment;
     }
 
+    /**
+     * The HTTP(S) port ({@link HttpFront}) with /metrics mounted; the REST API and the web pages
+     * mount on {@code http.server()} beside it. None when its port is taken (logged: the controller
+     * still serves its agents and commands).
+     */
+    static HttpFront http(
+            Path home, ClusterConfig config, String bind, int controllerPort, Cluster cluster, ControllerServer server)
+            throws IOException {
+        HttpFront http;
+        try {
+            http = HttpFront.start(home, config, bind, controllerPort, Instant.now());
+        } catch (java.net.BindException e) {
+            log.error(
+                    "cannot serve HTTP port={} error=\"{}\"; /metrics and the REST API are not served",
+                    config.web().httpPort(controllerPort),
+                    e.getMessage());
+            return null;
+        }
+        PrometheusRegistry registry = new PrometheusRegistry();
+        registry.register(new ClusterMetrics(
+                cluster, () -> System.currentTimeMillis() / 1000, () -> certificateExpiries(home, http)));
+        registry.register(server.rpcStatistics());
+        http.server().mount("/metrics", new MetricsRoute(registry));
+        http.server()
+                .mount(
+                        "/metrics/targets",
+                        new ScrapeTargets(
+                                config.clusterName(),
+                                http.server()::baseUrl,
+                                cluster::nodes,
+                                () -> config.web().agentMetricsPort()));
+        return http;
+    }
+
+    /** The cluster CA's, the controller's link certificate's and the HTTPS certificate's expiry, for the alert. */
+    static java.util.Map<String, Long> certificateExpiries(Path home, HttpFront http) {
+        java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+        TlsHome tls = new TlsHome(home);
+        for (var file : java.util.Map.of("ca", tls.caCertificate(), "controller", tls.certificate("controller"))
+                .entrySet()) {
+            if (!Files.exists(file.getValue())) continue;
+            try {
+                m.put(
+                        file.getKey(),
+                        TlsCredentials.readCertificate(file.getValue())
+                                .getNotAfter()
+                                .toInstant()
+                                .getEpochSecond());
+            } catch (IOException e) {
+                log.warn("cannot read certificate file={} error=\"{}\"", file.getValue(), e.getMessage());
+            }
+        }
+        m.putAll(http.certificateExpiry());
+        return m;
+    }
+
     static void run(Path home, String bind, Integer portOverride) throws IOException, InterruptedException {
         Path confFile = home.resolve("etc/motley.conf");
         ClusterConfig config =
@@ -168,6 +229,7 @@ public final class ControllerMain {
         Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
         Files.writeString(home.resolve("run/controller.port"), server.port() + "\n");
         Enrolment.Server enrolment = enrolment(home, config.clusterName(), bind, server.port());
+        HttpFront http = http(home, config, bind, server.port(), cluster, server);
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
         timers.scheduleAtFixedRate(
                 () -> {
@@ -187,6 +249,7 @@ public final class ControllerMain {
             timers.shutdownNow();
             try {
                 if (enrolment != null) enrolment.close();
+                if (http != null) http.close();
                 server.close();
             } catch (IOException ignored) {
                 // shutting down anyway

@@ -108,13 +108,40 @@ public final class CertificateAuthority {
         KeyPair pair = newKeyPair();
         X509Certificate c = issue(
                 new X500Principal("CN=motley-controller, OU=" + TlsCredentials.CONTROLLER),
-                null,
+                new GeneralName[0],
                 KeyPurposeId.id_kp_serverAuth,
                 pair.getPublic(),
                 now,
                 validity);
         return new TlsCredentials(pair.getPrivate(), c, certificate);
     }
+
+    /**
+     * A new key and a certificate for the controller's HTTPS port (REST API, web pages, /metrics):
+     * a server certificate naming {@code hosts} (host names and IP address literals), so that
+     * browsers, curl and Prometheus that trust the cluster's CA verify it by the name they used.
+     * It is not the controller's link certificate: it names hosts, and agents never accept it.
+     */
+    public TlsCredentials issueWebServer(java.util.List<String> hosts, Instant now, Duration validity) {
+        KeyPair pair = newKeyPair();
+        GeneralName[] names = hosts.stream()
+                .distinct()
+                .map(h -> IP_LITERAL.matcher(h).matches()
+                        ? new GeneralName(GeneralName.iPAddress, h)
+                        : new GeneralName(GeneralName.dNSName, h))
+                .toArray(GeneralName[]::new);
+        X509Certificate c = issue(
+                new X500Principal("CN=motley-web, OU=motley-web"),
+                names,
+                KeyPurposeId.id_kp_serverAuth,
+                pair.getPublic(),
+                now,
+                validity);
+        return new TlsCredentials(pair.getPrivate(), c, certificate);
+    }
+
+    private static final java.util.regex.Pattern IP_LITERAL =
+            java.util.regex.Pattern.compile("[0-9.]+|[0-9a-fA-F:]*:[0-9a-fA-F:.]*");
 
     /** A new key and the certificate of node {@code node} for it (an agent on the CA's own host). */
     public TlsCredentials issueNode(String node, Instant now, Duration validity) {
@@ -134,7 +161,9 @@ public final class CertificateAuthority {
         }
         return issue(
                 subject,
-                HOST_NAME.matcher(node).matches() ? node : null,
+                HOST_NAME.matcher(node).matches()
+                        ? new GeneralName[] {new GeneralName(GeneralName.dNSName, node)}
+                        : new GeneralName[0],
                 KeyPurposeId.id_kp_clientAuth,
                 publicKey,
                 now,
@@ -143,7 +172,7 @@ public final class CertificateAuthority {
 
     private X509Certificate issue(
             X500Principal subject,
-            String dnsName,
+            GeneralName[] altNames,
             KeyPurposeId use,
             PublicKey publicKey,
             Instant now,
@@ -161,11 +190,8 @@ public final class CertificateAuthority {
                     .addExtension(
                             Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate))
                     .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(publicKey));
-            if (dnsName != null) {
-                b.addExtension(
-                        Extension.subjectAlternativeName,
-                        false,
-                        new GeneralNames(new GeneralName(GeneralName.dNSName, dnsName)));
+            if (altNames.length > 0) {
+                b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(altNames));
             }
             return sign(b, key);
         } catch (IOException | GeneralSecurityException e) {

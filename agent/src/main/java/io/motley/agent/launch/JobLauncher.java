@@ -160,6 +160,9 @@ public final class JobLauncher {
         /** The end as reported, kept here too: the spool may be full and unable to hold it. */
         volatile JobEnded result;
 
+        /** The GPUs the job was given (device indices); empty for an adopted run. */
+        volatile List<Integer> gpus = List.of();
+
         volatile ScheduledFuture<?> timeout;
         /** sbatch --signal: what to send before the time limit (null: nothing), and its timer. */
         volatile SignalSpec warning;
@@ -704,6 +707,7 @@ public final class JobLauncher {
                     new Running(job.id(), job.restarts(), dir, job.timeLimit().secondsOr(0), killWait, errFile);
             r.box = box;
             r.warning = warningOf(job);
+            r.gpus = job.gpuList();
             // the outbox is the agent's own: it appends there itself
             r.asUser = remote ? List.of() : who.prefix;
             r.remote = remote;
@@ -1334,6 +1338,29 @@ public final class JobLauncher {
                         .command()
                         .map(c -> c.endsWith("sh") || c.endsWith("setsid"))
                         .orElse(true));
+    }
+
+    /** What one running job holds and has used so far, for the agent's /metrics. */
+    public record RunUse(
+            long id, String containment, int cpus, long memLimitMiB, Usage usage, int oomKills, List<Integer> gpus) {}
+
+    /** The jobs running here now, with their limits and use as last sampled. */
+    public List<RunUse> runUses() {
+        List<RunUse> out = new ArrayList<>();
+        for (Running r : running.values()) {
+            JobBox box = r.box;
+            if (r.ended || box == null) continue;
+            out.add(new RunUse(
+                    r.id,
+                    box.strategy(),
+                    box.limits().cpus().size(),
+                    box.limits().memMiB(),
+                    box.usage(),
+                    box.oomKills(),
+                    r.gpus));
+        }
+        out.sort(java.util.Comparator.comparingLong(RunUse::id));
+        return out;
     }
 
     public int runningCount() {

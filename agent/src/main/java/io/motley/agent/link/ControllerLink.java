@@ -87,6 +87,11 @@ public final class ControllerLink {
         this.renewer = renewer;
     }
 
+    /** Whether the link to the controller is up now. */
+    public boolean connected() {
+        return channel != null;
+    }
+
     public void attach(JobLauncher launcher) {
         this.launcher = launcher;
     }

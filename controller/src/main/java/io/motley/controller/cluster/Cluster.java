@@ -269,6 +269,9 @@ public final class Cluster {
         if (recorded) wakeScheduler();
     }
 
+    /** How the reason of a node its failing health check drained starts (metrics tell it from an operator's drain). */
+    public static final String HEALTH_CHECK_REASON = NodeRegistry.HEALTH_PREFIX;
+
     /** What a job's state description starts with while its output cannot reach its submit host. */
     public static final String OUTPUT_TROUBLE = "Output not delivered: ";
 

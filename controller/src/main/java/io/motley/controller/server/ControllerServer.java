@@ -66,6 +66,9 @@ public final class ControllerServer implements AutoCloseable {
     private final ServerSocket server;
     private final Requests handlers;
     private final OutputRouter output;
+    /** The user requests answered, by type, for /metrics. */
+    private final io.motley.controller.metrics.RpcStatistics rpc =
+            new io.motley.controller.metrics.RpcStatistics(Messages::isRequest);
     // anyone who can reach the port can be refused: one line per interval, with a count, not one per attempt
     private final ReportThrottle refusals = new ReportThrottle(Duration.ofSeconds(10));
 
@@ -87,6 +90,11 @@ public final class ControllerServer implements AutoCloseable {
 
     public int port() {
         return server.getLocalPort();
+    }
+
+    /** The user requests answered so far, by type and time taken. */
+    public io.motley.controller.metrics.RpcStatistics rpcStatistics() {
+        return rpc;
     }
 
     public void serve() {
@@ -161,12 +169,14 @@ public final class ControllerServer implements AutoCloseable {
                 return;
             }
             Frame resp;
+            long began = System.nanoTime();
             try {
                 resp = handlers.handle(req, ch.peer().node());
             } catch (RuntimeException e) {
                 log.error("request failed op={}", req.op(), e);
                 resp = Messages.encode(new Failure("the controller could not handle the request: " + e.getMessage()));
             }
+            rpc.answered(req.op(), System.nanoTime() - began);
             ch.write(resp);
         }
     }

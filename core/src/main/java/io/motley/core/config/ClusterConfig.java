@@ -34,6 +34,8 @@ import java.util.Map;
  * @param maxOutputMiB MaxOutputSize (Motley's): how much of each output stream of a job that ran
  *     without its submit directory an agent sends to the submit host; -1: not set (the agent's
  *     default, or its --max-output, which wins)
+ * @param web the controller's HTTP(S) port and the agents' metrics port (HttpPort=, HttpBind=,
+ *     AgentMetricsPort=, AgentMetricsBind=; docs/metrics.md)
  */
 public record ClusterConfig(
         String clusterName,
@@ -56,9 +58,32 @@ public record ClusterConfig(
         Storage storage,
         long maxClockSkewSeconds,
         Map<String, String> partitionSharedFilesystem,
-        long maxOutputMiB) {
+        long maxOutputMiB,
+        Web web) {
 
     public static final int DEFAULT_PORT = 6917;
+
+    /**
+     * Where the daemons serve HTTP. {@code httpPort}: the controller's port for /metrics, the REST
+     * API and the web pages (-1: the default, ControllerPort + 2; 0: any free port, written with
+     * the rest of the URL to run/http.url). {@code httpBind}: its address (null: the controller's
+     * --bind). {@code agentMetricsPort}: an agent's /metrics port (-1: none, the default; 0: any
+     * free port), on {@code agentMetricsBind} (default 127.0.0.1).
+     */
+    public record Web(int httpPort, String httpBind, int agentMetricsPort, String agentMetricsBind) {
+        public static final Web DEFAULT = new Web(-1, null, -1, "127.0.0.1");
+
+        public Web {
+            if (httpPort < -1 || httpPort > 65535) throw new IllegalArgumentException("HttpPort must be 0 to 65535");
+            if (agentMetricsPort < -1 || agentMetricsPort > 65535)
+                throw new IllegalArgumentException("AgentMetricsPort must be 0 to 65535");
+        }
+
+        /** The controller's HTTP port when it listens for agents on {@code controllerPort}. */
+        public int httpPort(int controllerPort) {
+            return httpPort >= 0 ? httpPort : controllerPort + 2;
+        }
+    }
 
     /** SharedFilesystem=auto (the default): shared where the job's working directory exists on the node. */
     public static final String SHARED_AUTO = "auto";
@@ -276,6 +301,10 @@ public record ClusterConfig(
         long maxClockSkew = DEFAULT_MAX_CLOCK_SKEW;
         Map<String, String> partitionShared = new LinkedHashMap<>();
         long maxOutput = -1;
+        int httpPort = -1;
+        String httpBind = null;
+        int agentMetricsPort = -1;
+        String agentMetricsBind = Web.DEFAULT.agentMetricsBind();
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
@@ -406,6 +435,10 @@ public record ClusterConfig(
                                 if (maxOutput < 1)
                                     throw new IllegalArgumentException("MaxOutputSize must be at least 1M");
                             }
+                            case "HttpPort" -> httpPort = Integer.parseInt(v);
+                            case "HttpBind" -> httpBind = v;
+                            case "AgentMetricsPort" -> agentMetricsPort = Integer.parseInt(v);
+                            case "AgentMetricsBind" -> agentMetricsBind = v;
                             case "MaxClockSkew" -> {
                                 maxClockSkew = Long.parseLong(v);
                                 if (maxClockSkew < 0)
@@ -451,6 +484,12 @@ public record ClusterConfig(
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("motley.conf: " + e.getMessage(), e);
         }
+        Web web;
+        try {
+            web = new Web(httpPort, httpBind, agentMetricsPort, agentMetricsBind);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("motley.conf: " + e.getMessage(), e);
+        }
         Associations assoc;
         try {
             assoc = new Associations(accounts, users, qos).validated();
@@ -478,7 +517,8 @@ public record ClusterConfig(
                 storage,
                 maxClockSkew,
                 partitionShared,
-                maxOutput);
+                maxOutput,
+                web);
     }
 
     /** The Priority* and TRESBillingWeights keys as they are read, line by line. */

@@ -78,6 +78,23 @@ class ClusterConfigTest {
     }
 
     @Test
+    void theHttpPortIsTwoAboveTheControllersUnlessSetAndAgentMetricsAreOffUnlessAsked() {
+        ClusterConfig d = ClusterConfig.defaults();
+        assertThat(d.web().httpPort(d.controllerPort())).isEqualTo(ClusterConfig.DEFAULT_PORT + 2);
+        assertThat(d.web().httpBind()).isNull();
+        assertThat(d.web().agentMetricsPort()).isEqualTo(-1);
+        assertThat(d.web().agentMetricsBind()).isEqualTo("127.0.0.1");
+        ClusterConfig c = ClusterConfig.parse(
+                "ControllerPort=7000\nHttpPort=0\nHttpBind=10.0.0.1\nAgentMetricsPort=9817\nAgentMetricsBind=0.0.0.0\n");
+        assertThat(c.web()).isEqualTo(new ClusterConfig.Web(0, "10.0.0.1", 9817, "0.0.0.0"));
+        assertThat(c.web().httpPort(7000)).isZero();
+        assertThat(ClusterConfig.parse("ControllerPort=7000\n").web().httpPort(7000))
+                .isEqualTo(7002);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClusterConfig.parse("HttpPort=70000\n"))
+                .hasMessageContaining("HttpPort must be 0 to 65535");
+    }
+
+    @Test
     void storageKeysNameAServerDatabaseAndTheirAbsenceTheEmbeddedFile() {
         assertThat(ClusterConfig.defaults().storage()).isEqualTo(ClusterConfig.Storage.EMBEDDED);
         assertThat(ClusterConfig.defaults().storage().embedded()).isTrue();
