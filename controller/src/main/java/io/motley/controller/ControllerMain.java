@@ -141,6 +141,10 @@ public final class ControllerMain {
         Cluster cluster = new Cluster(config, store, () -> System.currentTimeMillis() / 1000);
         ControllerServer server = new ControllerServer(
                 cluster, handshake, bind, port, Bounds.requests(config.limits().maxScriptBytes()));
+        // the REST API's signing key: made at the first start, root's only (docs/rest.md)
+        io.motley.controller.rest.Tokens tokens = io.motley.controller.rest.Tokens.loadOrCreate(
+                home.resolve("state/jwt_hs256.key"), () -> System.currentTimeMillis() / 1000);
+        server.issueTokens(tokens, io.motley.controller.rest.Users.system());
         Path pidFile = home.resolve("run/controller.pid");
         if (!Files.isDirectory(pidFile.getParent())) {
             // run/ also holds the agent's socket, which every local user must reach; the daemons' umask is 077
