@@ -221,6 +221,151 @@ public final class SlurmctldJson {
         return o;
     }
 
+    /** The {@code meta} a command's --json prints: no plugin, the command line, the caller. */
+    public static Map<String, Object> commandMeta(String command, List<String> args, String user, String cluster) {
+        List<String> line = new ArrayList<>();
+        line.add(command);
+        line.addAll(args);
+        return meta("", "", user, line, cluster);
+    }
+
+    /** squeue --json: {@code GET /slurm/v0.0.40/jobs}'s answer for the jobs it selected. */
+    public static String squeue(
+            List<Message.Listed> jobs, long lastBackfill, long now, String cluster, String user, List<String> args) {
+        List<Object> out = new ArrayList<>(jobs.size());
+        for (Message.Listed l : jobs) out.add(job(l.job(), l.expected(), cluster));
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("jobs", out);
+        payload.put("last_backfill", number(lastBackfill));
+        payload.put("last_update", number(now));
+        return Json.write(document(payload, commandMeta("squeue", args, user, cluster), List.of(), List.of()));
+    }
+
+    /**
+     * sinfo --json: Slurm 23.11's {@code sinfo} list (SINFO_DATA), one entry for each partition and
+     * node state, as sinfo's lines group them; {@code nodes} are those sinfo's filters kept.
+     */
+    public static String sinfo(
+            List<Node> nodes, List<Partition> partitions, String cluster, String user, List<String> args) {
+        List<Object> out = new ArrayList<>();
+        for (Partition p : partitions) {
+            List<Node> members = nodes.stream()
+                    .filter(n -> p.nodes() == null || p.nodes().contains(n.name()))
+                    .toList();
+            Map<List<Object>, List<Node>> byState = new LinkedHashMap<>();
+            for (Node n : members)
+                byState.computeIfAbsent(nodeState(n), k -> new ArrayList<>()).add(n);
+            for (Map.Entry<List<Object>, List<Node>> e : byState.entrySet())
+                out.add(sinfoEntry(p, e.getKey(), e.getValue(), members, cluster));
+        }
+        return Json.write(
+                document(Map.of("sinfo", out), commandMeta("sinfo", args, user, cluster), List.of(), List.of()));
+    }
+
+    private static Map<String, Object> sinfoEntry(
+            Partition p, List<Object> state, List<Node> group, List<Node> members, String cluster) {
+        int alloc = 0, idle = 0, other = 0, cpusAlloc = 0, cpusIdle = 0, cpusOther = 0, cpusTotal = 0;
+        long memAlloc = 0;
+        for (Node n : group) {
+            boolean usable = n.state() == NodeState.UP && !n.notResponding();
+            if (!usable) other++;
+            else if (n.allocCpus() > 0) alloc++;
+            else idle++;
+            cpusTotal += n.cpus();
+            cpusAlloc += n.allocCpus();
+            if (usable) cpusIdle += n.cpus() - n.allocCpus();
+            else cpusOther += n.cpus() - n.allocCpus();
+            memAlloc += n.allocMemMiB();
+        }
+        List<String> names = group.stream().map(Node::name).toList();
+        List<String> addresses = group.stream()
+                .map(n -> nz(n.address()).isEmpty() ? n.name() : n.address())
+                .toList();
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("port", 6818);
+        o.put("node", map("state", state));
+        o.put(
+                "nodes",
+                map(
+                        "allocated",
+                        alloc,
+                        "idle",
+                        idle,
+                        "other",
+                        other,
+                        "total",
+                        group.size(),
+                        "hostnames",
+                        names,
+                        "addresses",
+                        addresses,
+                        "nodes",
+                        names));
+        o.put(
+                "cpus",
+                map(
+                        "allocated",
+                        cpusAlloc,
+                        "idle",
+                        cpusIdle,
+                        "other",
+                        cpusOther,
+                        "total",
+                        cpusTotal,
+                        "minimum",
+                        group.stream().mapToInt(Node::cpus).min().orElse(0),
+                        "maximum",
+                        group.stream().mapToInt(Node::cpus).max().orElse(0),
+                        "load",
+                        map(
+                                "minimum",
+                                        group.stream()
+                                                .mapToLong(n -> Math.round(n.cpuLoad() * 100))
+                                                .min()
+                                                .orElse(0),
+                                "maximum",
+                                        group.stream()
+                                                .mapToLong(n -> Math.round(n.cpuLoad() * 100))
+                                                .max()
+                                                .orElse(0)),
+                        "per_node",
+                        map("max", unset())));
+        o.put("sockets", range(group.stream().mapToLong(Node::sockets).toArray()));
+        o.put("cores", range(group.stream().mapToLong(Node::coresPerSocket).toArray()));
+        o.put("threads", range(group.stream().mapToLong(Node::threadsPerCore).toArray()));
+        o.put("disk", map("minimum", 0, "maximum", 0));
+        Map<String, Object> memory =
+                range(group.stream().mapToLong(Node::memMiB).toArray());
+        long[] free = group.stream().mapToLong(Node::freeMemMiB).toArray();
+        memory.put(
+                "free",
+                map(
+                        "minimum",
+                        number(java.util.Arrays.stream(free).min().orElse(0)),
+                        "maximum",
+                        number(java.util.Arrays.stream(free).max().orElse(0))));
+        memory.put("allocated", memAlloc);
+        o.put("memory", memory);
+        o.put("weight", map("minimum", 1, "maximum", 1));
+        String features = group.isEmpty() ? "" : String.join(",", group.get(0).features());
+        o.put("features", map("total", features, "active", features));
+        o.put("gres", map("total", group.isEmpty() ? "" : gres(group.get(0).gpus()), "used", ""));
+        o.put("cluster", nz(cluster));
+        o.put("comment", "");
+        o.put("extra", "");
+        Node first = group.get(0);
+        o.put("reason", map("description", nz(first.reason()), "time", first.reasonTime(), "user", ""));
+        o.put("reservation", "");
+        o.put("partition", partition(p, members, cluster));
+        return o;
+    }
+
+    private static Map<String, Object> range(long[] values) {
+        return map(
+                "minimum", java.util.Arrays.stream(values).min().orElse(0),
+                "maximum", java.util.Arrays.stream(values).max().orElse(0));
+    }
+
     /** A node of {@code GET /slurm/v0.0.40/nodes} (NODE), with the partitions that hold it. */
     public static Map<String, Object> node(Node n, List<String> partitions, String cluster) {
         Map<String, Object> o = new LinkedHashMap<>();
