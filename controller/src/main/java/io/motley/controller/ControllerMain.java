@@ -183,6 +183,15 @@ public final class ControllerMain {
         return http;
     }
 
+    /** This host's name, as the REST API's ping reports it. */
+    static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
     /** The cluster CA's, the controller's link certificate's and the HTTPS certificate's expiry, for the alert. */
     static java.util.Map<String, Long> certificateExpiries(Path home, HttpFront http) {
         java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
@@ -220,6 +229,10 @@ public final class ControllerMain {
             server.certificates(
                     renewal(tls), new Revocations(tls.revokedList())::isRevoked, java.time.Duration.ofSeconds(1));
         }
+        // the REST API's signing key: made at the first start, root's only (docs/rest.md)
+        io.motley.controller.rest.Tokens tokens = io.motley.controller.rest.Tokens.loadOrCreate(
+                home.resolve("state/jwt_hs256.key"), () -> System.currentTimeMillis() / 1000);
+        server.issueTokens(tokens, io.motley.controller.rest.Users.system());
         Path pidFile = home.resolve("run/controller.pid");
         if (!Files.isDirectory(pidFile.getParent())) {
             // run/ also holds the agent's socket, which every local user must reach; the daemons' umask is 077
@@ -230,6 +243,18 @@ public final class ControllerMain {
         Files.writeString(home.resolve("run/controller.port"), server.port() + "\n");
         Enrolment.Server enrolment = enrolment(home, config.clusterName(), bind, server.port());
         HttpFront http = http(home, config, bind, server.port(), cluster, server);
+        if (http != null) {
+            // the REST API beside /metrics (docs/rest.md), answering for the users its tokens name
+            io.motley.controller.rest.RestRoute rest =
+                    new io.motley.controller.rest.RestRoute(new io.motley.controller.rest.RestApi(
+                            cluster,
+                            tokens,
+                            io.motley.controller.rest.Users.system(),
+                            hostName(),
+                            () -> System.currentTimeMillis() / 1000));
+            for (String prefix : java.util.List.of("/slurm/", "/slurmdb/", "/openapi/"))
+                http.server().mount(prefix, rest);
+        }
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
         timers.scheduleAtFixedRate(
                 () -> {

@@ -309,6 +309,19 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * scontrol token [lifespan=SECONDS] [username=NAME]: a JWT for the REST API, for the caller
+     * ({@code user} null) or, asked by root, for another user; {@code lifespan} 0 for the default.
+     */
+    record TokenRequest(String user, long lifespan) implements Request<Token> {}
+
+    /** The signed token, as scontrol prints it after {@code SLURM_JWT=}. */
+    record Token(String jwt) implements Answer {
+        public Token {
+            Objects.requireNonNull(jwt, "jwt");
+        }
+    }
+
     /** scontrol show config: the controller's settings. */
     record ConfigQuery() implements Request<ConfigInfo> {}
 

@@ -103,6 +103,7 @@ public final class Messages {
             Ops.UPDATE_NODE,
             Ops.UPDATE_PARTITION,
             Ops.BATCH_SCRIPT,
+            Ops.TOKEN,
             Ops.DIAGNOSTICS,
             Ops.ACCOUNTING,
             Ops.PRIORITY_FACTORS,
@@ -213,6 +214,9 @@ public final class Messages {
         if (m instanceof Message.BatchScript x)
             return Frame.op(Ops.BATCH_SCRIPT).put("id", x.id());
         if (m instanceof Message.Script x) return Frame.op(Ops.OK).put("script", x.text());
+        if (m instanceof Message.TokenRequest x)
+            return Frame.op(Ops.TOKEN).put("user", x.user()).put("lifespan", x.lifespan());
+        if (m instanceof Message.Token x) return Frame.op(Ops.OK).put("jwt", x.jwt());
         if (m instanceof Message.UpdatePartition x)
             return Frame.op(Ops.UPDATE_PARTITION)
                     .put("name", x.name())
@@ -495,6 +499,7 @@ public final class Messages {
             case Ops.CONFIG -> new Message.ConfigQuery();
             case Ops.DIAGNOSTICS -> new Message.DiagnosticsQuery();
             case Ops.BATCH_SCRIPT -> new Message.BatchScript(jobId(f.str("id", ""), "id"));
+            case Ops.TOKEN -> new Message.TokenRequest(f.str("user"), number(f, "lifespan", 0));
             case Ops.UPDATE_PARTITION -> {
                 String state = f.str("state", "");
                 io.motley.core.cluster.PartitionState s;
@@ -645,6 +650,7 @@ public final class Messages {
             return new PartitionList(f.str("cluster", "motley"), out);
         }
         if (request instanceof Message.BatchScript x) return new Message.Script(f.str("script", ""));
+        if (request instanceof Message.TokenRequest x) return new Message.Token(f.str("jwt", ""));
         if (request instanceof Message.DiagnosticsQuery x)
             return new Message.Diagnostics(
                     number(f, "since", 0),

@@ -50,6 +50,9 @@ public final class Ops {
     /** sacctmgr add, modify, delete: one change, previewed or committed. */
     public static final String ACCOUNTS_CHANGE = "accounts_change";
 
+    /** scontrol token: a JWT for the REST API. */
+    public static final String TOKEN = "token";
+
     public static final String REQUEUE = "requeue";
     public static final String REQUEUE_HOLD = "requeue_hold";
 

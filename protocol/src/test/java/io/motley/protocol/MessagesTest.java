@@ -176,6 +176,8 @@ class MessagesTest {
                 new Partitions(),
                 new Message.ConfigQuery(),
                 new Message.BatchScript(42),
+                new Message.TokenRequest(null, 0),
+                new Message.TokenRequest("alice", 600),
                 new Message.DiagnosticsQuery(),
                 new Message.UpdatePartition("debug", PartitionState.DRAIN),
                 new UpdateNode(List.of("n1", "n2"), "DRAIN", "disk"),
@@ -274,6 +276,7 @@ class MessagesTest {
                 new Object[] {new Partitions(), new PartitionList("motley", List.of(p))},
                 new Object[] {new Message.UpdatePartition("debug", PartitionState.DOWN), new Message.Updated(null)},
                 new Object[] {new Message.BatchScript(42), new Message.Script("#!/bin/sh\necho hi\n")},
+                new Object[] {new Message.TokenRequest("bob", 60), new Message.Token("a.b.c")},
                 new Object[] {
                     new Message.DiagnosticsQuery(),
                     new Message.Diagnostics(

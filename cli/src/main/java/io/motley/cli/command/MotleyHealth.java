@@ -1,7 +1,6 @@
 package io.motley.cli.command;
 
 import io.motley.cli.client.AgentClient;
-import io.motley.cli.format.Json;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.job.FreeText;
@@ -9,6 +8,7 @@ import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
 import io.motley.protocol.Message;
+import io.motley.protocol.dataparser.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.FileStore;

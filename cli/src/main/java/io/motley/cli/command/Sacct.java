@@ -4,7 +4,6 @@ import static io.motley.cli.format.Cells.cut;
 import static io.motley.cli.format.Cells.justify;
 
 import io.motley.cli.format.JobText;
-import io.motley.cli.format.SacctJson;
 import io.motley.core.accounting.AccountingRecord;
 import io.motley.core.accounting.JobRun;
 import io.motley.core.accounting.JobStep;
@@ -23,6 +22,7 @@ import io.motley.core.step.Step;
 import io.motley.core.time.Durations;
 import io.motley.protocol.Message.Accounting;
 import io.motley.protocol.StepMessages;
+import io.motley.protocol.dataparser.SacctJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

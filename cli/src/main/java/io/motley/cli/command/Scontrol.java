@@ -123,6 +123,7 @@ public final class Scontrol implements Command {
             if (t.equals("top")) return top(tag, rest);
             if (t.length() >= 5 && "write".startsWith(t)) return write(tag, rest);
             if (t.equals("ping")) return ping();
+            if (abbrev(t, "token", 3)) return token(rest);
             if (abbrev(t, "version", 4)) {
                 io.out().println(Version.TEXT);
                 return 0;
@@ -335,6 +336,38 @@ public final class Scontrol implements Command {
             }
             if (!quiet) io.out().println("batch script for job " + id + " written to " + file);
             return 0;
+        }
+
+        /**
+         * token [lifespan=SECONDS] [username=NAME]: a JWT for the REST API, printed as
+         * {@code SLURM_JWT=...}; only root may name another user.
+         */
+        private int token(List<String> rest) throws Exception {
+            String user = null;
+            long lifespan = 0;
+            for (String w : rest) {
+                int eq = w.indexOf('=');
+                String key = (eq < 0 ? w : w.substring(0, eq)).toLowerCase(Locale.ROOT);
+                String value = eq < 0 ? "" : w.substring(eq + 1);
+                if (key.equals("lifespan")) {
+                    if (!value.matches("\\d{1,9}") || Long.parseLong(value) == 0)
+                        return error("Invalid lifespan value: " + value);
+                    lifespan = Long.parseLong(value);
+                } else if (key.equals("username")) {
+                    if (value.isEmpty()) return error("Invalid username value");
+                    user = value;
+                } else return error("Invalid parameter: " + w);
+            }
+            try {
+                io.out()
+                        .println("SLURM_JWT="
+                                + io.gateway()
+                                        .ask(new Message.TokenRequest(user, lifespan))
+                                        .jwt());
+                return 0;
+            } catch (RequestFailed e) {
+                return error("Unable to fetch token: " + e.getMessage());
+            }
         }
 
         /** An I/O failure in strerror's words, as %m prints it. */
@@ -989,6 +1022,9 @@ public final class Scontrol implements Command {
                                          the job's script into FILE (default slurm-ID.sh), or to stdout with -
               ping                       whether the controller answers, and whether its job database can take
                                          new jobs (exit 1 when either is not so)
+              token [lifespan=SECONDS] [username=NAME]
+                                         print SLURM_JWT=... for the REST API (docs/rest.md); default
+                                         lifespan 1800 s; only root names another user
               version                    print the version
             Without a command, scontrol reads commands from standard input, one a line.""";
 }

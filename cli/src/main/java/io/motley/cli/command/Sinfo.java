@@ -12,6 +12,7 @@ import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
 import io.motley.core.time.Durations;
+import io.motley.protocol.dataparser.SlurmctldJson;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -66,7 +67,8 @@ public final class Sinfo implements Command {
             OptionSpec.value('t', "states"),
             OptionSpec.flag('\0', "usage"),
             OptionSpec.flag('v', "verbose"),
-            OptionSpec.flag('V', "version"));
+            OptionSpec.flag('V', "version"),
+            new OptionSpec('\0', "json", OptionSpec.Arg.OPTIONAL, "json"));
 
     /** One output line: a partition (null for "n/a") and the nodes it stands for. */
     record Row(Partition partition, int partitionIndex, List<Node> nodes) {}
@@ -129,6 +131,14 @@ public final class Sinfo implements Command {
         }
         Requests.PartitionList partitionList = Requests.partitions(io);
         List<Partition> partitions = partitionList.partitions();
+        if (p.has("json")) {
+            Squeue.checkJsonVersion(p, "sinfo");
+            List<Partition> shown = partitions.stream()
+                    .filter(part -> onlyPartitions == null || onlyPartitions.contains(part.name()))
+                    .toList();
+            io.out().print(SlurmctldJson.sinfo(nodes, shown, partitionList.cluster(), io.userName(), args));
+            return 0;
+        }
 
         String matchFields = matchFields(cols);
         List<Row> rows = new ArrayList<>();
@@ -656,6 +666,7 @@ public final class Sinfo implements Command {
               -d, --dead                 show only non-responding nodes
               -h, --noheader             no headers on output
               -l, --long                 long output: more fields, and the time first
+                  --json                 data_parser v0.0.40's JSON: one entry per partition and node state
               -n, --nodes=NODES          report on these nodes (a hostlist)
               -N, --Node                 node-centric format: one line per node and partition
               -o, --format=FORMAT        format specification (%P %R %a %l %L %D %F %A %t %T %N %n %o

@@ -21,6 +21,7 @@ import io.motley.protocol.Message.QueueRow;
 import io.motley.protocol.Messages;
 import io.motley.protocol.QueueSelection;
 import io.motley.protocol.QueueTable;
+import io.motley.protocol.dataparser.SlurmctldJson;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -65,7 +66,8 @@ public final class Squeue implements Command {
             OptionSpec.optional('s', "steps"),
             OptionSpec.flag('\0', "help"),
             OptionSpec.flag('\0', "usage"),
-            OptionSpec.flag('V', "version"));
+            OptionSpec.flag('V', "version"),
+            new OptionSpec('\0', "json", OptionSpec.Arg.OPTIONAL, "json"));
 
     /** Whether a name is a user of this host (as getpwnam would say). */
     private final java.util.function.Predicate<String> localUser;
@@ -134,6 +136,11 @@ public final class Squeue implements Command {
         Set<String> names = p.list("name");
         Set<String> accounts = p.list("account");
         Set<String> onNodes = p.has("nodelist") ? new HashSet<>(Hostlist.expand(p.last("nodelist"))) : Set.of();
+        if (p.has("json")) {
+            checkJsonVersion(p, "squeue");
+            boolean anyState = !ids.isEmpty() && !p.has("states") && !p.has("start");
+            return json(io, args, ids, users, anyState ? null : states, partitions, names, accounts);
+        }
         String format = p.has("format")
                 ? p.last("format")
                 : p.has("start") ? START_FORMAT : p.has("long") ? LONG_FORMAT : DEFAULT_FORMAT;
@@ -174,6 +181,46 @@ public final class Squeue implements Command {
                 return 0;
             }
         }
+    }
+
+    /**
+     * --json[=v0.0.40]: the jobs the filters select, as {@code GET /slurm/v0.0.40/jobs} answers
+     * (data_parser v0.0.40); formats, sorting and -i do not apply, as in Slurm.
+     */
+    private static int json(
+            Io io,
+            List<String> args,
+            Set<Long> ids,
+            Set<String> users,
+            Set<JobState> states,
+            Set<String> partitions,
+            Set<String> names,
+            Set<String> accounts)
+            throws Exception {
+        Message.JobList all = io.gateway().ask(new Message.Jobs(null));
+        List<Message.Listed> selected = new ArrayList<>();
+        for (Message.Listed l : all.jobs()) {
+            Job j = l.job();
+            long arrayId = j.array() == null ? j.id() : j.array().arrayJobId();
+            if (!ids.isEmpty() && !ids.contains(j.id()) && !ids.contains(arrayId)) continue;
+            if (!users.isEmpty() && !users.contains(j.user())) continue;
+            if (states != null && !states.contains(j.state())) continue;
+            if (!partitions.isEmpty() && !partitions.contains(j.partition())) continue;
+            if (!names.isEmpty() && !names.contains(j.request().name())) continue;
+            if (!accounts.isEmpty() && !accounts.contains(j.request().account())) continue;
+            selected.add(l);
+        }
+        String cluster = Requests.partitions(io).cluster();
+        io.out().print(SlurmctldJson.squeue(selected, 0, io.nowSeconds(), cluster, io.userName(), args));
+        return 0;
+    }
+
+    /** --json takes no version but the one Motley writes, v0.0.40. */
+    static void checkJsonVersion(GetOpt.Parsed p, String command) {
+        String v = p.last("json");
+        if (v == null || v.isEmpty() || v.equals("v0.0.40") || v.equals("data_parser/v0.0.40")) return;
+        throw new UsageException(
+                "error: " + command + ": --json=" + v + ": only data_parser v0.0.40 is supported", 1, false);
     }
 
     /** {@code io} as it is {@code seconds} later. */
@@ -1328,6 +1375,8 @@ public final class Squeue implements Command {
               -O, --Format=FIELDS    Slurm's field names, each NAME[:[.]WIDTH]
               -o, --format=FORMAT    fields: Slurm's %-codes (see squeue(1))
               -l, --long             long format with state and time limit
+                  --json             the selected jobs as data_parser v0.0.40's JSON (the REST API's
+                                     GET /slurm/v0.0.40/jobs; docs/rest.md)
               -r, --array            one line per pending array task
               -q, --qos=LIST         QOS whose jobs to show
               -S, --sort=KEYS        sort by format codes, e.g. P,-t,i ('-' descending)

@@ -72,6 +72,28 @@ class ScontrolTest {
     }
 
     @Test
+    void tokenPrintsSlurmJwtAndSendsTheLifespanAndUser() throws Exception {
+        FakeCluster c = cluster();
+        c.canned.put(
+                io.motley.protocol.Ops.TOKEN,
+                io.motley.protocol.Frame.op(io.motley.protocol.Ops.OK).put("jwt", "h.p.s"));
+        Result r = Fixtures.run(new Scontrol(), c, IDLE_AT, "token", "lifespan=60", "username=alice");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("SLURM_JWT=h.p.s\n");
+        assertThat(c.last(io.motley.protocol.Ops.TOKEN).lng("lifespan", -1)).isEqualTo(60);
+        assertThat(c.last(io.motley.protocol.Ops.TOKEN).str("user")).isEqualTo("alice");
+        Result bad = Fixtures.run(new Scontrol(), c, IDLE_AT, "token", "lifespan=soon");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).contains("Invalid lifespan value: soon");
+        c.canned.put(
+                io.motley.protocol.Ops.TOKEN,
+                io.motley.protocol.Frame.error("Access/permission denied: only root may ask for another user's token"));
+        Result refused = Fixtures.run(new Scontrol(), c, IDLE_AT, "token", "username=bob");
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("Unable to fetch token: Access/permission denied");
+    }
+
+    @Test
     void showNodeHasSlurmsLayout() throws Exception {
         Result r = Fixtures.run(new Scontrol(), cluster(), IDLE_AT, "show", "node");
         assertThat(r.code()).isZero();

@@ -39,6 +39,26 @@ class SinfoTest {
     }
 
     @Test
+    void jsonHasAnEntryPerPartitionAndNodeStateWithV0040Names() throws Exception {
+        Result r = Fixtures.run(new Sinfo(), fiveNodes(), IDLE_AT, "--json", "-p", "gpu");
+        assertThat(r.code()).as(r.err()).isZero();
+        java.util.Map<?, ?> doc = (java.util.Map<?, ?>) io.motley.protocol.dataparser.JsonReader.read(r.out());
+        List<?> entries = (List<?>) doc.get("sinfo");
+        assertThat(entries).hasSize(2);
+        java.util.Map<?, ?> mixed = (java.util.Map<?, ?>) entries.get(0);
+        assertThat(((java.util.Map<?, ?>) mixed.get("node")).get("state")).isEqualTo(List.of("MIXED"));
+        assertThat(((java.util.Map<?, ?>) mixed.get("nodes")).get("nodes")).isEqualTo(List.of("n3"));
+        assertThat(((java.util.Map<?, ?>) mixed.get("cpus")).get("allocated")).isEqualTo(2L);
+        assertThat(((java.util.Map<?, ?>) mixed.get("partition")).get("name")).isEqualTo("gpu");
+        java.util.Map<?, ?> down = (java.util.Map<?, ?>) entries.get(1);
+        assertThat(((java.util.Map<?, ?>) down.get("node")).get("state")).isEqualTo(List.of("DOWN"));
+        assertThat(((java.util.Map<?, ?>) down.get("reason")).get("description"))
+                .isEqualTo("Not responding");
+        assertThat(((java.util.Map<?, ?>) doc.get("meta")).get("command"))
+                .isEqualTo(List.of("sinfo", "--json", "-p", "gpu"));
+    }
+
+    @Test
     void defaultLayoutOfAnIdleNodeIsSlurms() throws Exception {
         Result r = Fixtures.run(new Sinfo(), oneNode(Fixtures.vm()), IDLE_AT);
         assertThat(r.code()).isZero();

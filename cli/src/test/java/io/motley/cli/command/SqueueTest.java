@@ -9,6 +9,7 @@ import io.motley.cli.command.Fixtures.Result;
 import io.motley.core.job.ExitStatus;
 import io.motley.core.job.JobState;
 import io.motley.core.job.PendingReason;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** squeue on the busy cluster of the reference capture. */
@@ -55,6 +56,35 @@ class SqueueTest {
                                 .submitted(SUBMIT)
                                 .pending(PendingReason.Priority)
                                 .build());
+    }
+
+    @Test
+    void jsonPrintsTheRestApisJobObjectsForTheSelectedJobs() throws Exception {
+        FakeCluster c = busy();
+        Result r = Fixtures.run(new Squeue(), c, NOW, "--json", "-u", "alice");
+        assertThat(r.code()).as(r.err()).isZero();
+        java.util.Map<?, ?> doc = (java.util.Map<?, ?>) io.motley.protocol.dataparser.JsonReader.read(r.out());
+        List<?> jobs = (List<?>) doc.get("jobs");
+        assertThat(jobs).hasSize(1);
+        io.motley.core.job.Job mine =
+                c.jobs.stream().filter(j -> j.id() == 1360).findFirst().orElseThrow();
+        // the same object the REST API serves for the job, from the same writer
+        Object served = io.motley.protocol.dataparser.JsonReader.read(io.motley.protocol.dataparser.Json.write(
+                io.motley.protocol.dataparser.SlurmctldJson.job(mine, null, "anchor")));
+        assertThat(jobs.get(0)).isEqualTo(served);
+        java.util.Map<?, ?> meta = (java.util.Map<?, ?>) doc.get("meta");
+        assertThat(meta.get("command")).isEqualTo(List.of("squeue", "--json", "-u", "alice"));
+        assertThat(((java.util.Map<?, ?>) meta.get("plugin")).get("data_parser"))
+                .isEqualTo("data_parser/v0.0.40");
+        assertThat((List<?>) doc.get("errors")).isEmpty();
+        Result all = Fixtures.run(new Squeue(), c, NOW, "--json=v0.0.40");
+        List<?> active =
+                (List<?>) ((java.util.Map<?, ?>) io.motley.protocol.dataparser.JsonReader.read(all.out())).get("jobs");
+        assertThat(active).hasSize((int)
+                c.jobs.stream().filter(j -> !j.state().isTerminal()).count());
+        Result old = Fixtures.run(new Squeue(), c, NOW, "--json=v0.0.38");
+        assertThat(old.code()).isEqualTo(1);
+        assertThat(old.err()).contains("only data_parser v0.0.40");
     }
 
     @Test

@@ -88,6 +88,11 @@ public final class ControllerServer implements AutoCloseable {
         server.bind(new InetSocketAddress(bind, port), 512);
     }
 
+    /** Answers scontrol token from now on (the REST API's JWTs): signed by {@code tokens}, other users named from {@code users}. */
+    public void issueTokens(io.motley.controller.rest.Tokens tokens, io.motley.controller.rest.Users users) {
+        handlers.issueTokens(tokens, users);
+    }
+
     public int port() {
         return server.getLocalPort();
     }

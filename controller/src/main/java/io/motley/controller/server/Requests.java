@@ -82,6 +82,17 @@ final class Requests {
     /** When the controller read its configuration (it reads it once, at start): show config's "as of". */
     private final long configAsOf = System.currentTimeMillis() / 1000;
 
+    /** Issues scontrol token's JWTs; null until the controller enables the REST API's tokens. */
+    private volatile io.motley.controller.rest.Tokens tokens;
+
+    private volatile io.motley.controller.rest.Users users;
+
+    /** scontrol token is answered from now on, with tokens signed by {@code t}; {@code u} names other users for root. */
+    void issueTokens(io.motley.controller.rest.Tokens t, io.motley.controller.rest.Users u) {
+        this.users = u;
+        this.tokens = t;
+    }
+
     Requests(Cluster cluster) {
         this(cluster, null);
     }
@@ -237,6 +248,7 @@ final class Requests {
             case AccountsUpdate u -> new AccountsResult(cluster.changeAccounts(u.change(), asking, u.commit()));
             case Message.Logs l -> logs(l, caller);
             case Message.StepCall<?> s -> steps(s, asking);
+            case Message.TokenRequest t -> token(t, asking);
         };
         return Messages.encode(answer);
     }
@@ -272,6 +284,29 @@ final class Requests {
             Thread.currentThread().interrupt();
             return new Failure("interrupted");
         }
+    }
+
+    /**
+     * scontrol token: a JWT for the caller, or (root only) for the user named; the lifespan is
+     * Slurm's default unless given, and at most a year.
+     */
+    private Answer token(Message.TokenRequest t, io.motley.controller.cluster.Caller asking) {
+        io.motley.controller.rest.Tokens issuer = tokens;
+        if (issuer == null) return new Failure("tokens are not enabled on this controller");
+        long lifespan = t.lifespan() == 0 ? io.motley.controller.rest.Tokens.DEFAULT_LIFESPAN : t.lifespan();
+        if (lifespan < 0 || lifespan > io.motley.controller.rest.Tokens.MAX_LIFESPAN)
+            return new Failure(
+                    "Invalid lifespan: between 1 and " + io.motley.controller.rest.Tokens.MAX_LIFESPAN + " seconds");
+        io.motley.controller.cluster.Caller subject = asking;
+        if (t.user() != null && !t.user().equals(asking.user())) {
+            if (!asking.isRoot())
+                return new Failure("Access/permission denied: only root may ask for another user's token");
+            Optional<io.motley.controller.cluster.Caller> found = users.byName(t.user());
+            if (found.isEmpty()) return new Failure("Invalid user: " + FreeText.quote(t.user(), QUOTED));
+            subject = found.get();
+        }
+        log.info("token issued user={} by_uid={} lifespan={}", subject.user(), asking.uid(), lifespan);
+        return new Message.Token(issuer.issue(subject, lifespan));
     }
 
     /**

@@ -75,6 +75,45 @@ class RequestsTest {
     }
 
     @Test
+    void scontrolTokenIsForTheCallerOrForAnotherUserOnlyWhenRootAsks() throws Exception {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000L);
+        io.motley.controller.rest.Tokens tokens =
+                new io.motley.controller.rest.Tokens("0123456789abcdef0123456789abcdef".getBytes(), now::get);
+        Message.TokenRequest mine = new Message.TokenRequest(null, 0);
+        Frame before = requests.handle(as(Messages.encode(mine), 1000, "bob", "users"));
+        assertThat(before.op()).isEqualTo("error");
+        assertThat(before.str("message")).contains("not enabled");
+        io.motley.controller.cluster.Caller carol =
+                new io.motley.controller.cluster.Caller(1003, 1003, "carol", java.util.List.of("carol"));
+        requests.issueTokens(
+                tokens, io.motley.controller.rest.Users.of(java.util.Map.of("carol", carol), java.util.Map.of()));
+
+        Message.Token t =
+                (Message.Token) Messages.answer(mine, requests.handle(as(Messages.encode(mine), 1000, "bob", "users")));
+        io.motley.controller.cluster.Caller bob = tokens.verify(t.jwt());
+        assertThat(bob.user()).isEqualTo("bob");
+        assertThat(bob.uid()).isEqualTo(1000);
+        assertThat(bob.groups()).containsExactly("users");
+        now.addAndGet(io.motley.controller.rest.Tokens.DEFAULT_LIFESPAN);
+        assertThatThrownBy(() -> tokens.verify(t.jwt())).hasMessage("token expired");
+
+        Message.TokenRequest forCarol = new Message.TokenRequest("carol", 60);
+        Frame refused = requests.handle(as(Messages.encode(forCarol), 1000, "bob", "users"));
+        assertThat(refused.str("message")).contains("only root");
+        Message.Token c = (Message.Token)
+                Messages.answer(forCarol, requests.handle(as(Messages.encode(forCarol), 0, "root", null)));
+        assertThat(tokens.verify(c.jwt())).isEqualTo(carol);
+        Message.TokenRequest nobody = new Message.TokenRequest("nobody-here", 60);
+        assertThat(requests.handle(as(Messages.encode(nobody), 0, "root", null)).str("message"))
+                .contains("Invalid user");
+        Message.TokenRequest tooLong =
+                new Message.TokenRequest(null, io.motley.controller.rest.Tokens.MAX_LIFESPAN + 1);
+        assertThat(requests.handle(as(Messages.encode(tooLong), 1000, "bob", null))
+                        .str("message"))
+                .contains("Invalid lifespan");
+    }
+
+    @Test
     void squeuesRequestIsSelectedHereAndAnsweredInColumns() {
         long bobs = requests.handle(as(Frame.op(Ops.SUBMIT).add(job()), 1000, "bob", "users"))
                 .lng("id", -1);

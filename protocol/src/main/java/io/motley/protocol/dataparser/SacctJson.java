@@ -1,4 +1,4 @@
-package io.motley.cli.format;
+package io.motley.protocol.dataparser;
 
 import io.motley.core.accounting.AccountingRecord;
 import io.motley.core.accounting.JobStep;
@@ -44,7 +44,7 @@ public final class SacctJson {
         return Json.write(doc);
     }
 
-    static Map<String, Object> meta(String cluster, String client, List<String> command) {
+    public static Map<String, Object> meta(String cluster, String client, List<String> command) {
         List<String> cmd = new ArrayList<>();
         cmd.add("sacct");
         cmd.addAll(command);
@@ -69,7 +69,7 @@ public final class SacctJson {
                         cluster == null ? "" : cluster));
     }
 
-    static Map<String, Object> job(AccountingRecord r, String cluster) {
+    public static Map<String, Object> job(AccountingRecord r, String cluster) {
         Job j = r.job();
         JobRequest q = j.request();
         String state = r.state();
@@ -260,7 +260,7 @@ public final class SacctJson {
     }
 
     /** data_parser's PROCESS_EXIT_CODE; null for a process that has not ended (PENDING). */
-    static Map<String, Object> exitCode(ExitStatus e) {
+    public static Map<String, Object> exitCode(ExitStatus e) {
         if (e == null)
             return map("status", List.of("PENDING"), "return_code", unset(), "signal", map("id", unset(), "name", ""));
         if (e.signal() != 0) {
@@ -306,15 +306,15 @@ public final class SacctJson {
     }
 
     /** data_parser's *_NO_VAL numbers: {set, infinite, number}. */
-    static Map<String, Object> number(long n) {
+    public static Map<String, Object> number(long n) {
         return map("set", true, "infinite", false, "number", n);
     }
 
-    static Map<String, Object> unset() {
+    public static Map<String, Object> unset() {
         return map("set", false, "infinite", false, "number", 0);
     }
 
-    static Map<String, Object> infinite() {
+    public static Map<String, Object> infinite() {
         return map("set", false, "infinite", true, "number", 0);
     }
 

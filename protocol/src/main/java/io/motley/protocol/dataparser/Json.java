@@ -1,4 +1,4 @@
-package io.motley.cli.format;
+package io.motley.protocol.dataparser;
 
 import java.util.Collection;
 import java.util.Iterator;
@@ -66,7 +66,7 @@ public final class Json {
     }
 
     /** A JSON string: quotes, backslashes and every control character escaped. */
-    static void string(StringBuilder sb, String s) {
+    public static void string(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
