@@ -165,6 +165,11 @@ final class TestCluster implements AutoCloseable {
      * and returns its exit code, stdout and stderr.
      */
     static Run run(ProcessBuilder pb, String stdin) {
+        return run(pb, stdin, 60);
+    }
+
+    /** As {@link #run(ProcessBuilder, String)}, for a command allowed {@code seconds} to finish. */
+    static Run run(ProcessBuilder pb, String stdin, int seconds) {
         try {
             Path out = Files.createTempFile("motley-run-out", ".txt");
             Path err = Files.createTempFile("motley-run-err", ".txt");
@@ -175,9 +180,10 @@ final class TestCluster implements AutoCloseable {
                 p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
                 p.getOutputStream().close();
             }
-            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new AssertionError("command did not finish in 60 s: " + String.join(" ", pb.command()));
+                throw new AssertionError(
+                        "command did not finish in " + seconds + " s: " + String.join(" ", pb.command()));
             }
             Run r = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
             Files.delete(out);

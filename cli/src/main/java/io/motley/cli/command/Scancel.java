@@ -23,6 +23,28 @@ import java.util.Set;
  * silent on success and, unless -v, about ids that do not exist or already ended.
  */
 public final class Scancel implements Command {
+    private final java.util.function.Predicate<String> localUser;
+
+    public Scancel() {
+        this(Scancel::localUser);
+    }
+
+    /** scancel on a host whose users {@code localUser} knows. */
+    Scancel(java.util.function.Predicate<String> localUser) {
+        this.localUser = localUser;
+    }
+
+    private static boolean localUser(String name) {
+        try {
+            java.nio.file.FileSystems.getDefault()
+                    .getUserPrincipalLookupService()
+                    .lookupPrincipalByName(name);
+            return true;
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
     private static final List<OptionSpec> OPTIONS = List.of(
             OptionSpec.value('u', "user"),
             OptionSpec.flag('\0', "me"),
@@ -30,6 +52,12 @@ public final class Scancel implements Command {
             OptionSpec.value('t', "state"),
             OptionSpec.value('p', "partition"),
             OptionSpec.value('w', "nodelist"),
+            OptionSpec.value('A', "account"),
+            OptionSpec.value('q', "qos"),
+            OptionSpec.value('R', "reservation"),
+            OptionSpec.value('\0', "wckey"),
+            OptionSpec.flag('H', "hurry"),
+            OptionSpec.flag('\0', "ctld"),
             OptionSpec.value('s', "signal"),
             OptionSpec.flag('i', "interactive"),
             OptionSpec.flag('b', "batch"),
@@ -93,7 +121,11 @@ public final class Scancel implements Command {
                 || p.has("name")
                 || p.has("state")
                 || p.has("partition")
-                || p.has("nodelist");
+                || p.has("nodelist")
+                || p.has("account")
+                || p.has("qos")
+                || p.has("reservation")
+                || p.has("wckey");
         if (ids.isEmpty() && tasks.isEmpty() && steps.isEmpty() && !filtered)
             throw new UsageException("error: No job identification provided", 1, false);
         int stepsRc = cancelSteps(steps, p, io);
@@ -118,10 +150,25 @@ public final class Scancel implements Command {
                 states = EnumSet.of(JobState.PENDING, JobState.RUNNING);
             }
             Set<String> names = p.list("name");
+            Set<String> accounts = p.list("account");
+            // Motley has no reservations, QOS or WCKeys on jobs: a filter on them matches no job, as in Slurm
+            // where none is configured
+            boolean none = p.has("qos") || p.has("reservation") || p.has("wckey");
             Set<String> parts = p.list("partition");
             Set<String> nodes = p.has("nodelist") ? new LinkedHashSet<>(Hostlist.expand(p.last("nodelist"))) : Set.of();
-            for (Job j : Requests.jobs(io)) {
+            List<Job> all = Requests.jobs(io);
+            for (String u : users) {
+                // Slurm's scancel refuses a name it cannot resolve; a cluster's hosts need not share their users, so
+                // the owner of a job in view counts too (as in squeue)
+                if (u.chars().allMatch(Character::isDigit) || localUser.test(u)) continue;
+                if (all.stream().anyMatch(j -> u.equals(j.user()))) continue;
+                io.err().println("scancel: error: Invalid user name: " + u);
+                return 1;
+            }
+            for (Job j : all) {
+                if (none) break;
                 if (j.state().isTerminal() || !states.contains(j.state())) continue;
+                if (!accounts.isEmpty() && !accounts.contains(j.request().account())) continue;
                 if (!ids.isEmpty() && !ids.contains(j.id())) continue;
                 if (!users.isEmpty() && !users.contains(j.user()) && !users.contains(Integer.toString(j.uid())))
                     continue;

@@ -112,10 +112,18 @@ public final class Scontrol implements Command {
                 if (abbrev(entity, "nodes", 1)) return showNodes(name);
                 if (abbrev(entity, "partitions", 1)) return showPartitions(name);
                 if (abbrev(entity, "steps", 2)) return StepListing.scontrol(io, name);
+                // what Slurm answers where none of these is configured: Motley has none of them
+                if (abbrev(entity, "reservations", 3)) return say("No reservations in the system");
+                if (abbrev(entity, "licenses", 2)) return say("No licenses configured in Slurm.");
+                if (abbrev(entity, "frontends", 1)) return say("No nodes in the system");
+                if (abbrev(entity, "topology", 1)) {
+                    io.err().println("scontrol: error: No topology information available");
+                    return 0;
+                }
                 return error("invalid entity:" + rest.get(0) + " for keyword:" + tag + " ");
             }
-            if (t.equals("hold") || t.equals("holdu") || t.equals("uhold")) return hold(tag, rest, Hold::new);
-            if (abbrev(t, "release", 3)) return hold(tag, rest, Release::new);
+            if (t.equals("hold") || t.equals("holdu") || t.equals("uhold")) return suspendFamily(tag, rest, Hold::new);
+            if (abbrev(t, "release", 3)) return suspendFamily(tag, rest, Release::new);
             // Slurm's errors come back as "<reason> for job <id>", the same shape as hold's
             if (abbrev(t, "requeuehold", 8)) return hold(tag, rest, RequeueHold::new);
             if (abbrev(t, "requeue", 3)) return hold(tag, rest, Requeue::new);
@@ -625,7 +633,27 @@ public final class Scontrol implements Command {
 
         // ---- hold / release ----------------------------------------------------------------
 
+        private int say(String line) {
+            io.out().println(line);
+            return 0;
+        }
+
+        /**
+         * hold, uhold and release as Slurm's scontrol runs them: a running job's hold is a silent
+         * no-op, and a failure ends with {@code slurm_suspend error: <the last error>}.
+         */
+        private int suspendFamily(String tag, List<String> rest, Function<List<Long>, Request<Outcomes>> action)
+                throws Exception {
+            return hold(tag, rest, action, true);
+        }
+
         private int hold(String tag, List<String> rest, Function<List<Long>, Request<Outcomes>> action)
+                throws Exception {
+            return hold(tag, rest, action, false);
+        }
+
+        private int hold(
+                String tag, List<String> rest, Function<List<Long>, Request<Outcomes>> action, boolean suspendFamily)
                 throws Exception {
             if (rest.isEmpty()) return error("too few arguments for keyword:" + tag);
             List<Long> ids = jobIds(rest);
@@ -633,15 +661,19 @@ public final class Scontrol implements Command {
             if (ids.isEmpty()) return error("too few arguments for keyword:" + tag);
             Outcomes answer = io.gateway().ask(action.apply(ids));
             int rc = 0;
+            String last = null;
             for (Outcome o : answer.outcomes()) {
                 String err = o.error();
                 if (err == null) continue;
-                rc = 1;
-                if (err.equals("Job is no longer pending execution") && finished(o.id())) {
-                    err = "Job has already finished";
+                if (err.equals("Job is no longer pending execution")) {
+                    if (finished(o.id())) err = "Job has already finished";
+                    else if (suspendFamily) continue; // Slurm takes a running job's hold or release silently
                 }
+                rc = 1;
+                last = err;
                 if (!quiet) io.err().println(err + " for job " + o.id());
             }
+            if (suspendFamily && last != null && !quiet) io.err().println("slurm_suspend error: " + last);
             return rc;
         }
 

@@ -52,6 +52,10 @@ public final class Sinfo implements Command {
             OptionSpec.flag('a', "all"),
             OptionSpec.flag('d', "dead"),
             OptionSpec.flag('e', "exact"),
+            OptionSpec.flag('\0', "federation"),
+            OptionSpec.value('i', "iterate"),
+            OptionSpec.flag('\0', "local"),
+            OptionSpec.flag('T', "reservation"),
             OptionSpec.flag('h', "noheader"),
             OptionSpec.flag('\0', "help"),
             OptionSpec.flag('\0', "hide"),
@@ -91,6 +95,18 @@ public final class Sinfo implements Command {
         if (!p.operands().isEmpty()) {
             throw new UsageException("error: Unknown arguments: " + String.join(" ", p.operands()), 1, false);
         }
+        if (p.has("iterate")) {
+            String every = p.last("iterate");
+            if (!every.matches("[0-9]+") || every.matches("0+"))
+                throw new UsageException("error: Error: invalid entry for --iterate=" + every, 1, false);
+            throw new UsageException("error: --iterate is not supported by Motley yet", 1, false);
+        }
+        if (p.has("reservation")) {
+            // Motley has no reservations: Slurm's answer when none is defined
+            io.out().println("No reservations in the system");
+            return 0;
+        }
+        // --federation and --local: one cluster, which is both the federation and the local cluster
         boolean nodeMode = p.has("Node");
         boolean longOutput = p.has("long");
         boolean reasons = p.has("list-reasons");

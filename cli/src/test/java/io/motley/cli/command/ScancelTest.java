@@ -20,6 +20,7 @@ class ScancelTest {
                             .build(),
                     Fixtures.job(2, "b")
                             .user("ann", 1000)
+                            .account("physics")
                             .pending(PendingReason.Resources)
                             .build(),
                     Fixtures.job(3, "a")
@@ -34,7 +35,33 @@ class ScancelTest {
                             .build());
 
     Result scancel(String... args) throws Exception {
-        return Fixtures.run(new Scancel(), cluster, 0, 1000, "ann", "", args);
+        return Fixtures.run(new Scancel(u -> u.equals("ann")), cluster, 0, 1000, "ann", "", args);
+    }
+
+    @Test
+    void slurmsOtherFiltersAreTaken() throws Exception {
+        assertThat(scancel("-A", "physics").code()).isZero();
+        assertThat(cluster.last(Ops.CANCEL).str("ids")).isEqualTo("2");
+        Frame asked = cluster.last(Ops.CANCEL);
+        // no job has a QOS, reservation or WCKey: nothing is cancelled, silently
+        for (String[] a : new String[][] {{"-q", "normal"}, {"-R", "r1"}, {"--wckey=w"}}) {
+            Result r = scancel(a);
+            assertThat(r.code()).isZero();
+            assertThat(r.out() + r.err()).isEmpty();
+        }
+        assertThat(cluster.last(Ops.CANCEL)).isSameAs(asked);
+        assertThat(scancel("-H", "--ctld", "1").code()).isZero();
+        assertThat(cluster.last(Ops.CANCEL).str("ids")).isEqualTo("1");
+    }
+
+    @Test
+    void anUnknownUserIsRefusedAsSlurmDoes() throws Exception {
+        Result r = scancel("-u", "nosuchuser");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("scancel: error: Invalid user name: nosuchuser\n");
+        // bob is no user of this host but owns a job in view
+        assertThat(scancel("-u", "bob").code()).isZero();
+        assertThat(cluster.last(Ops.CANCEL).str("ids")).isEqualTo("3");
     }
 
     @Test

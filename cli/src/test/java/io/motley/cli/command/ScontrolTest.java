@@ -440,17 +440,34 @@ class ScontrolTest {
         Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "hold", "1348,1347", "1346", "jobid=5");
         assertThat(c.last(Ops.HOLD).str("ids")).isEqualTo("1348,1347,1346,5");
         assertThat(r.code()).isEqualTo(1);
+        // 1347 runs: Slurm takes its hold silently; a failure ends with slurm_suspend's line
         assertThat(r.err())
                 .isEqualTo(lines(
-                        "Job is no longer pending execution for job 1347",
                         "Job has already finished for job 1346",
-                        "Invalid job id specified for job 5"));
+                        "Invalid job id specified for job 5",
+                        "slurm_suspend error: Invalid job id specified"));
 
         FakeCluster ok = cluster();
         Result released = Fixtures.run(new Scontrol(), ok, BUSY_AT, "release", "1348");
         assertThat(released.code()).isZero();
         assertThat(released.err()).isEmpty();
         assertThat(ok.last(Ops.RELEASE).str("ids")).isEqualTo("1348");
+    }
+
+    @Test
+    void entitiesMotleyHasNoneOfAnswerAsAnEmptySlurmDoes() throws Exception {
+        Result res = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "show", "reservation");
+        assertThat(res.code()).isZero();
+        assertThat(res.out()).isEqualTo(lines("No reservations in the system"));
+        assertThat(Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "show", "licenses")
+                        .out())
+                .isEqualTo(lines("No licenses configured in Slurm."));
+        assertThat(Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "show", "frontend")
+                        .out())
+                .isEqualTo(lines("No nodes in the system"));
+        Result topo = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "show", "topology");
+        assertThat(topo.code()).isZero();
+        assertThat(topo.err()).isEqualTo(lines("scontrol: error: No topology information available"));
     }
 
     @Test

@@ -314,4 +314,20 @@ class SinfoTest {
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).isEqualTo(lines("sinfo: error: Invalid sort specification: %"));
     }
+
+    @Test
+    void reservationsFederationAndABadIterateAnswerAsSlurmDoes() throws Exception {
+        Result t = Fixtures.run(new Sinfo(), oneNode(Fixtures.vm()), IDLE_AT, "-T");
+        assertThat(t.code()).isZero();
+        assertThat(t.out()).isEqualTo("No reservations in the system\n");
+        Result plain = Fixtures.run(new Sinfo(), oneNode(Fixtures.vm()), IDLE_AT);
+        for (String flag : List.of("--federation", "--local")) {
+            Result r = Fixtures.run(new Sinfo(), oneNode(Fixtures.vm()), IDLE_AT, flag);
+            assertThat(r.code()).isZero();
+            assertThat(r.out()).isEqualTo(plain.out());
+        }
+        Result i = Fixtures.run(new Sinfo(), oneNode(Fixtures.vm()), IDLE_AT, "-i", "0");
+        assertThat(i.code()).isEqualTo(1);
+        assertThat(i.err()).isEqualTo("sinfo: error: Error: invalid entry for --iterate=0\n");
+    }
 }
