@@ -45,7 +45,9 @@ public record DeployPlan(Inventory.Host host, List<Step> steps) {
         String dir = inventory.dir();
         String home = inventory.home();
         String node = host.nodeName();
-        String motley = "MOTLEY_HOME=" + home + " " + dir + "/dist/bin/motley";
+        // the bundle's own runtime where it has one (Linux x86_64), else the host's Java
+        String motley = "env MOTLEY_HOME=" + home + " MOTLEY_JAVA=$(test -x " + dir + "/runtime/bin/java && echo " + dir
+                + "/runtime/bin/java) " + dir + "/dist/bin/motley";
         String agentOptions = String.join(" ", host.agentOptions());
         String serviceArgs = "--home " + home + " --controller " + source.controller() + " --name " + node;
         String agentArgs = "--controller " + source.controller() + " --name " + node
