@@ -99,7 +99,13 @@ public final class DeployCommand {
             }
             try (SshRemote.Client ssh = new SshRemote.Client(sshDir)) {
                 return Removal.remove(
-                        inventory, target, ssh, ControllerView.removal(bin), () -> Thread.sleep(1000), 3600, out);
+                        inventory,
+                        target,
+                        ssh,
+                        node -> ControllerView.revoke(bin, node),
+                        () -> Thread.sleep(1000),
+                        3600,
+                        out);
             } catch (IOException e) {
                 err.println("motley deploy: error: " + e.getMessage());
                 return 1;
@@ -138,7 +144,6 @@ public final class DeployCommand {
         try (SshRemote.Client ssh = new SshRemote.Client(sshDir)) {
             Deployer d = new Deployer(
                     ssh,
-                    node -> ControllerView.nodeState(bin, node),
                     o.bundle(),
                     new OnceToken(home),
                     out,

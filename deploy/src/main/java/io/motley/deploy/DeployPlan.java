@@ -92,14 +92,22 @@ public record DeployPlan(Inventory.Host host, List<Step> steps) {
                         + " || (test -d /run/systemd/system && systemctl is-active -q motley-agent.service)"));
         steps.add(new Step(
                 Kind.WAIT,
-                "wait for node " + node + " to register with the controller (scontrol show node " + node + ")"
+                "wait for node " + node + " to register with the controller (scontrol show node " + node
+                        + ", asked on the host through its agent)"
                         + (host.partitions().isEmpty() && host.features().isEmpty()
                                 ? ""
                                 : "; partitions and features are the controller's: put `" + nodeLine(host)
                                         + "` in its motley.conf"),
-                "",
+                scontrol(inventory) + " show node " + node,
                 ""));
         return new DeployPlan(host, List.copyOf(steps));
+    }
+
+    /** scontrol on the host, as root: it asks the controller through the host's own agent. */
+    static String scontrol(Inventory inventory) {
+        String dir = inventory.dir();
+        return "env MOTLEY_HOME=" + inventory.home() + " MOTLEY_JAVA=$(test -x " + dir + "/runtime/bin/java && echo "
+                + dir + "/runtime/bin/java) " + dir + "/dist/bin/scontrol";
     }
 
     /** The node's line in the controller's motley.conf that carries its partitions and features. */
@@ -131,7 +139,7 @@ public record DeployPlan(Inventory.Host host, List<Step> steps) {
         int i = 1;
         for (Step s : steps) {
             b.append("  ").append(i++).append(". ").append(s.says()).append('\n');
-            if (!s.command().isEmpty() && s.kind() != Kind.CHECK)
+            if (!s.command().isEmpty() && s.kind() != Kind.CHECK && s.kind() != Kind.WAIT)
                 b.append("       $ ").append(s.command()).append('\n');
         }
         return b.toString();

@@ -26,6 +26,14 @@ public final class Deployer {
     @FunctionalInterface
     public interface Registry {
         Optional<String> state(String node) throws IOException;
+
+        /** Asks with {@code scontrol show node} on the host itself (through its agent, as root). */
+        static Registry on(Remote r, String command) {
+            return node -> {
+                Remote.Result res = r.run(command, null);
+                return res.ok() ? ControllerView.state(res.out()) : Optional.empty();
+            };
+        }
     }
 
     /** How one host ended. */
@@ -39,7 +47,6 @@ public final class Deployer {
             long millis) {}
 
     private final Remote.Connector connector;
-    private final Registry registry;
     private final Path bundle;
     private final Supplier<String> token;
     private final PrintStream progress;
@@ -55,7 +62,6 @@ public final class Deployer {
 
     public Deployer(
             Remote.Connector connector,
-            Registry registry,
             Path bundle,
             Supplier<String> token,
             PrintStream progress,
@@ -63,7 +69,6 @@ public final class Deployer {
             Duration registerTimeout,
             Pause pause) {
         this.connector = connector;
-        this.registry = registry;
         this.bundle = bundle;
         this.token = once(token);
         this.progress = progress;
@@ -173,7 +178,7 @@ public final class Deployer {
                     }
                     case WAIT -> {
                         say(h, start, "wait: for node " + h.nodeName() + " to register");
-                        Optional<String> state = waitRegistered(h.nodeName(), start);
+                        Optional<String> state = waitRegistered(Registry.on(r, s.command()), h.nodeName());
                         if (state.isEmpty())
                             return fail(
                                     h,
@@ -207,7 +212,7 @@ public final class Deployer {
         }
     }
 
-    private Optional<String> waitRegistered(String node, long start) throws IOException, InterruptedException {
+    private Optional<String> waitRegistered(Registry registry, String node) throws IOException, InterruptedException {
         long deadline = clock.getAsLong() + registerTimeout.toMillis();
         while (true) {
             Optional<String> state = registry.state(node);

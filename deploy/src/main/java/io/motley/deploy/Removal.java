@@ -12,10 +12,9 @@ import java.util.Optional;
  */
 public final class Removal {
 
-    /** What the removal does on the controller's host: scontrol and {@code motley node remove}. */
-    public interface Controller extends Deployer.Registry {
-        void drain(String node, String reason) throws IOException;
-
+    /** Revokes a node's certificates on the controller's host ({@code motley node remove NODE}). */
+    @FunctionalInterface
+    public interface Revoker {
         void revoke(String node) throws IOException;
     }
 
@@ -37,18 +36,25 @@ public final class Removal {
             Inventory inventory,
             Inventory.Host host,
             Remote.Connector connector,
-            Controller controller,
+            Revoker revoker,
             Deployer.Pause pause,
             int maxPauses,
             PrintStream out) {
         String node = host.nodeName();
-        try {
-            Optional<String> state = controller.state(node);
+        String scontrol = DeployPlan.scontrol(inventory);
+        try (Remote r = connector.connect(host)) {
+            Deployer.Registry registry = Deployer.Registry.on(r, scontrol + " show node " + node);
+            Optional<String> state = registry.state(node);
             if (state.isPresent()) {
                 out.println(node + ": draining (scontrol update NodeName=" + node + " State=DRAIN)");
-                controller.drain(node, "removed by motley deploy --remove");
+                Remote.Result drain = r.run(
+                        scontrol + " update NodeName=" + node + " State=DRAIN 'Reason=removed by motley deploy'", null);
+                if (!drain.ok()) {
+                    out.println(node + ": FAILED: cannot drain: " + drain.err().strip());
+                    return 1;
+                }
                 int pauses = 0;
-                while (!drained(controller.state(node))) {
+                while (!drained(registry.state(node))) {
                     if (pauses++ >= maxPauses) {
                         out.println(node + ": FAILED: its jobs are still running; run --remove again once they end");
                         return 1;
@@ -56,17 +62,14 @@ public final class Removal {
                     pause.pause();
                 }
                 out.println(node + ": drained, no jobs left");
-            } else out.println(node + ": the controller does not know this node; removing what is on the host");
-            try (Remote r = connector.connect(host)) {
-                Remote.Result stopped = r.run(stopCommand(inventory, host), null);
-                if (!stopped.ok()) {
-                    out.println(
-                            node + ": FAILED: cannot stop the agent: exit " + stopped.status() + " " + stopped.err());
-                    return 1;
-                }
-                out.println(node + ": agent stopped, its service and node certificate removed on " + host.host());
+            } else out.println(node + ": its agent does not answer; removing what is on the host");
+            Remote.Result stopped = r.run(stopCommand(inventory, host), null);
+            if (!stopped.ok()) {
+                out.println(node + ": FAILED: cannot stop the agent: exit " + stopped.status() + " " + stopped.err());
+                return 1;
             }
-            controller.revoke(node);
+            out.println(node + ": agent stopped, its service and node certificate removed on " + host.host());
+            revoker.revoke(node);
             out.println(node + ": certificates revoked (motley node remove " + node + "); the node is removed");
             return 0;
         } catch (IOException e) {

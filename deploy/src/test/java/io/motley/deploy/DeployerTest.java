@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -51,6 +50,8 @@ class DeployerTest {
                 return ok("joined");
             }
             if (command.startsWith("pgrep")) return status(running);
+            if (command.contains("/dist/bin/scontrol show node"))
+                return running ? ok("NodeName=x Arch=x86_64\n   State=IDLE ThreadsPerCore=1\n") : status(false);
             if (command.startsWith("if test -d /run/systemd/system")) {
                 running = true;
                 return ok("started-directly\n");
@@ -82,7 +83,6 @@ class DeployerTest {
                     if (f == null) throw new IOException("cannot connect to " + h.host() + ":22: No route to host");
                     return f;
                 },
-                node -> Optional.ofNullable(hosts.get(node)).map(f -> f.running ? "IDLE" : "DOWN*"),
                 bundle,
                 () -> "tok" + tokens.incrementAndGet() + ".secret.pin",
                 new PrintStream(progress, true, StandardCharsets.UTF_8),
