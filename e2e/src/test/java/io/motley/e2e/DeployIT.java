@@ -154,4 +154,23 @@ class DeployIT {
                 .contains("start: the agent already runs");
         for (String h : HOSTS) assertThat(r.out()).containsPattern(h + " +.*IDLE \\(unchanged\\)");
     }
+
+    @Test
+    @Order(4)
+    void removeDrainsTheNodeStopsItsAgentAndRevokesIt() throws Exception {
+        String gone = HOSTS.get(2);
+        Run r = bed.cmd(CTL, "motley", "deploy", "/root/hosts.yaml", "--remove", gone);
+        assertThat(r.rc()).as(r.out() + r.err()).isZero();
+        assertThat(r.out())
+                .contains(gone + ": draining")
+                .contains(gone + ": drained, no jobs left")
+                .contains(gone + ": certificates revoked");
+        assertThat(Files.exists(bed.home(gone).resolve("etc/tls/node-" + gone + ".crt")))
+                .isFalse();
+        assertThat(Files.readString(bed.home(CTL).resolve("etc/tls/revoked"))).contains(gone);
+        Run agents = bed.cmd(CTL, "/usr/bin/pgrep", "-f", "io.motley.agent.AgentMain .*--name " + gone + "( |$)");
+        assertThat(agents.rc())
+                .as("no agent of " + gone + " left: " + agents.out())
+                .isEqualTo(1);
+    }
 }
