@@ -135,4 +135,37 @@ class SshRemoteTest {
                     .hasMessageStartingWith("cannot log in to ");
         }
     }
+
+    @Test
+    void logsInWithAnOpenSshEd25519KeyAsSshKeygenMakesIt() throws Exception {
+        Path keygen = Path.of("/usr/bin/ssh-keygen");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isExecutable(keygen), "SshRemoteTest: ssh-keygen is missing: run scripts/setup-test-host");
+        Path ssh = Files.createDirectories(dir.resolve("home/.ssh"));
+        Process p = new ProcessBuilder(
+                        keygen.toString(),
+                        "-q",
+                        "-t",
+                        "ed25519",
+                        "-N",
+                        "",
+                        "-f",
+                        ssh.resolve("id_ed25519").toString())
+                .redirectErrorStream(true)
+                .start();
+        assertThat(p.waitFor()).isZero();
+        server = SshServer.setUpDefaultServer();
+        server.setHost("127.0.0.1");
+        server.setPort(0);
+        server.setKeyPairProvider(new SimpleGeneratorHostKeyProvider(dir.resolve("host.ser")));
+        // any key is welcome, but the server still checks the signature made with it
+        server.setPublickeyAuthenticator(org.apache.sshd.server.auth.pubkey.AcceptAllPublickeyAuthenticator.INSTANCE);
+        server.setCommandFactory(
+                (channel, command) -> new ProcessShellFactory(command, "/bin/sh", "-c", command).createShell(channel));
+        server.start();
+        try (SshRemote.Client client = new SshRemote.Client(ssh);
+                Remote r = client.connect(host(server.getPort(), null))) {
+            assertThat(r.run("echo ok", null).out()).isEqualTo("ok\n");
+        }
+    }
 }
