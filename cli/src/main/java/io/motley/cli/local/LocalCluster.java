@@ -423,6 +423,7 @@ public final class LocalCluster implements Command {
               health [--json]                             check the whole cluster; exit 1 on problems (docs/health.md)
               backup [--to DIR]                           a consistent copy of the controller's state while it runs (docs/backup.md)
               restore DIR [--force]                       bring a controller's state back from a backup
+              deploy INVENTORY [--dry-run]                agents onto the inventory's hosts over SSH (docs/deploy.md)
               init | token create|list|revoke | join HOST:PORT --token T | node issue|remove|fingerprint   hosts joining over TLS (docs/security.md)
               controller [--home DIR] [--bind ADDR] [--port N]   run the controller in the foreground
               agent --controller HOST:PORT [--name NODE] [--cpus N] [--mem SIZE]   run an agent in the foreground
