@@ -153,7 +153,29 @@ public final class Cluster {
     }
 
     /** sdiag: what the controller counted since it started, and the jobs pending and running now. */
-    public record Diagnostics(Statistics.Figures figures, long pending, long running) {}
+    public record Diagnostics(Statistics.Figures figures, long pending, long running) {
+        /** sdiag's answer at {@code now}; the REST API's diag serves the same figures. */
+        public io.motley.protocol.Message.Diagnostics message(long now) {
+            Statistics.Figures f = figures;
+            return new io.motley.protocol.Message.Diagnostics(
+                    f.since(),
+                    now,
+                    f.submitted(),
+                    f.started(),
+                    f.completed(),
+                    f.canceled(),
+                    f.failed(),
+                    pending,
+                    running,
+                    passes(f.main()),
+                    passes(f.backfill()));
+        }
+
+        private static io.motley.protocol.Message.Passes passes(Statistics.Cycles c) {
+            return new io.motley.protocol.Message.Passes(
+                    c.count(), c.lastMicros(), c.maxMicros(), c.totalMicros(), c.lastQueueLength(), c.lastWhen());
+        }
+    }
 
     public Diagnostics diagnostics() {
         synchronized (state) {

@@ -3,7 +3,6 @@ package io.motley.controller.rest;
 import io.motley.controller.cluster.Caller;
 import io.motley.controller.cluster.Cluster;
 import io.motley.controller.cluster.Outcome;
-import io.motley.controller.cluster.Statistics;
 import io.motley.controller.cluster.Submission;
 import io.motley.core.accounting.AccountingQuery;
 import io.motley.core.accounting.AccountingRecord;
@@ -377,25 +376,7 @@ public final class RestApi {
     }
 
     private Message.Diagnostics diagnostics() {
-        Cluster.Diagnostics d = cluster.diagnostics();
-        Statistics.Figures f = d.figures();
-        return new Message.Diagnostics(
-                f.since(),
-                clock.getAsLong(),
-                f.submitted(),
-                f.started(),
-                f.completed(),
-                f.canceled(),
-                f.failed(),
-                d.pending(),
-                d.running(),
-                passes(f.main()),
-                passes(f.backfill()));
-    }
-
-    private static Message.Passes passes(Statistics.Cycles c) {
-        return new Message.Passes(
-                c.count(), c.lastMicros(), c.maxMicros(), c.totalMicros(), c.lastQueueLength(), c.lastWhen());
+        return cluster.diagnostics().message(clock.getAsLong());
     }
 
     private Map<String, Object> jobs(Long id) {

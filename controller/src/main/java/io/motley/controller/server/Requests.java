@@ -1,7 +1,6 @@
 package io.motley.controller.server;
 
 import io.motley.controller.cluster.Cluster;
-import io.motley.controller.cluster.Statistics;
 import io.motley.controller.cluster.Submission;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
@@ -319,25 +318,7 @@ final class Requests {
     }
 
     private Message.Diagnostics diagnostics() {
-        Cluster.Diagnostics d = cluster.diagnostics();
-        Statistics.Figures f = d.figures();
-        return new Message.Diagnostics(
-                f.since(),
-                System.currentTimeMillis() / 1000,
-                f.submitted(),
-                f.started(),
-                f.completed(),
-                f.canceled(),
-                f.failed(),
-                d.pending(),
-                d.running(),
-                passes(f.main()),
-                passes(f.backfill()));
-    }
-
-    private static Message.Passes passes(Statistics.Cycles c) {
-        return new Message.Passes(
-                c.count(), c.lastMicros(), c.maxMicros(), c.totalMicros(), c.lastQueueLength(), c.lastWhen());
+        return cluster.diagnostics().message(System.currentTimeMillis() / 1000);
     }
 
     private static String hostName() {

@@ -65,15 +65,7 @@ public record TaskLayout(List<String> nodes, List<Integer> counts) {
 
     /** Counts in Slurm's "N(xR)" run-length form. */
     public static String compressCounts(List<Integer> counts) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < counts.size(); ) {
-            int j = i;
-            while (j < counts.size() && counts.get(j).equals(counts.get(i))) j++;
-            if (!b.isEmpty()) b.append(',');
-            b.append(counts.get(i));
-            if (j - i > 1) b.append("(x").append(j - i).append(')');
-            i = j;
-        }
-        return b.toString();
+        return io.motley.core.layout.TaskLayout.compress(
+                counts.stream().mapToInt(Integer::intValue).toArray());
     }
 }
