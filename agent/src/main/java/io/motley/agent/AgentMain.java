@@ -23,6 +23,8 @@ import io.motley.pki.TlsHome;
 import io.motley.protocol.ClusterKey;
 import io.motley.protocol.Message.Heartbeat;
 import io.motley.protocol.Message.Register;
+import io.motley.protocol.link.ControllerPeer;
+import io.motley.protocol.link.Handshake;
 import io.motley.protocol.link.LinkMode;
 import io.motley.protocol.link.SharedKey;
 import java.io.IOException;
@@ -30,6 +32,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -217,7 +221,9 @@ public final class AgentMain {
                         + " MOTLEY_HOME/etc/cluster.key to this host (or pass --key FILE)");
             }
             ClusterKey key = ClusterKey.load(keyFile);
-            return role -> SharedKey.asAgent(key, node, role);
+            // one handshake per role, as NodeCredentials keeps: kept relay connections are lent while it is the same
+            Map<String, Handshake<ControllerPeer>> byRole = new ConcurrentHashMap<>();
+            return role -> byRole.computeIfAbsent(role, r -> SharedKey.asAgent(key, node, r));
         }
         return new NodeCredentials(new TlsHome(home), node)::handshake;
     }

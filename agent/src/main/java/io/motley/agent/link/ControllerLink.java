@@ -23,7 +23,9 @@ import io.motley.protocol.link.Link;
 import io.motley.protocol.link.MutualTls;
 import io.motley.protocol.link.SharedKey;
 import io.motley.protocol.link.Transport;
+import java.io.EOFException;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
@@ -49,6 +51,12 @@ public final class ControllerLink {
     private volatile JobLauncher launcher;
     private volatile Link<ControllerPeer> channel;
     private volatile long heartbeatSeconds = 1;
+    /**
+     * Relay connections kept for the next user request: a few, each closed after 30 s idle, and
+     * none lent once 10 minutes old (renewed credentials also drop them, see {@link Handshakes}).
+     */
+    private volatile RelayPool relays =
+            new RelayPool(4, Duration.ofSeconds(30), Duration.ofMinutes(10), System::nanoTime);
     /**
      * Reconnect delays: 0.1-0.2 s at first, doubling to 2.5-5 s. The cap stays well inside the
      * NodeTimeout a restarted controller grants its agents to return (30 s by default).
@@ -96,6 +104,12 @@ public final class ControllerLink {
         this.launcher = launcher;
     }
 
+    /** Keeps relay connections as {@code pool} does (tests: short idle times). */
+    void relayPool(RelayPool pool) {
+        relays.close();
+        relays = pool;
+    }
+
     public String controller() {
         return host + ":" + port;
     }
@@ -103,7 +117,10 @@ public final class ControllerLink {
     /**
      * How this agent opens a connection for a role ("agent" for its link, "relay" for users'
      * requests): {@link MutualTls} with its certificate, or the {@link SharedKey}. Asked on every
-     * connection, so renewed credentials are used from the next one on.
+     * connection and every relayed request, so renewed credentials are used from the next one on:
+     * a kept relay connection is lent only while the handshake answered for "relay" is the very
+     * one that opened it, so an implementation returns the same handshake until its credentials
+     * change.
      */
     @FunctionalInterface
     public interface Handshakes {
@@ -115,21 +132,33 @@ public final class ControllerLink {
      * it; used by the link itself and for relaying user requests.
      */
     private Link<ControllerPeer> connect(String role) throws IOException {
+        return connect(handshakes.forRole(role));
+    }
+
+    private Link<ControllerPeer> connect(Handshake<ControllerPeer> handshake) throws IOException {
         return Link.open(
                 Transport.connect(host, port, MutualTls.HANDSHAKE_TIMEOUT),
-                handshakes.forRole(role),
+                handshake,
                 Bounds.ANSWERS,
                 MutualTls.HANDSHAKE_TIMEOUT);
     }
 
     /**
-     * Carries one user request to the controller on its own connection and returns the answer, or
-     * an error frame that says what went wrong and what to do.
+     * Carries one user request to the controller and returns the answer, or an error frame that
+     * says what went wrong and what to do. The request goes on an idle relay connection kept from
+     * an earlier request when there is a live one (no new handshake), else on a new one. A request
+     * is never sent twice: a kept connection found closed before anything was written on it (the
+     * controller restarted) is dropped for another or a new one, but once the request is written,
+     * a lost connection is answered with an error that says it may or may not have been done.
      */
     public Frame relay(Frame request) {
-        try (Link<ControllerPeer> ch = connect("relay")) {
-            ch.write(request);
-            return ch.read();
+        Handshake<ControllerPeer> handshake;
+        RelayPool.Conn conn;
+        try {
+            handshake = handshakes.forRole("relay");
+            RelayPool pool = relays;
+            conn = pool.take(handshake);
+            if (conn == null) conn = pool.opened(connect(handshake), handshake);
         } catch (Handshake.Refused e) {
             return failure("the controller at " + controller() + " refused this agent: " + e.getMessage());
         } catch (Handshake.Unproven e) {
@@ -137,7 +166,20 @@ public final class ControllerLink {
             return failure(
                     "the program answering at " + controller() + " failed to prove it is this cluster's controller"
                             + " (" + e.getMessage() + "), so the request was not sent; see the agent's log");
+        } catch (IOException e) {
+            return Messages.encode(new Failure(
+                    "cannot reach the Motley controller at " + controller() + " (" + e.getMessage()
+                            + "). Is it running? Start the local cluster with `motley up --daemon`, or a controller with `motley controller`.",
+                    null,
+                    true));
+        }
+        Link<ControllerPeer> ch = conn.link();
+        Frame answer;
+        try {
+            ch.write(request);
+            answer = ch.read();
         } catch (Link.Tampered e) {
+            ch.close();
             log.error(
                     "frame from the controller failed its integrity check controller={} error=\"{}\"; connection closed",
                     controller(),
@@ -146,12 +188,15 @@ public final class ControllerLink {
                     "the answer from the controller at " + controller() + " failed its integrity check; the request"
                             + " may or may not have been carried out (check with squeue)");
         } catch (IOException e) {
-            return Messages.encode(new Failure(
-                    "cannot reach the Motley controller at " + controller() + " (" + e.getMessage()
-                            + "). Is it running? Start the local cluster with `motley up --daemon`, or a controller with `motley controller`.",
-                    null,
-                    true));
+            // part or all of the request may have reached the controller: sending it again could do it twice
+            ch.close();
+            String why = e instanceof EOFException ? "the controller closed it" : e.getMessage();
+            log.warn("relay connection lost during a request controller={} error=\"{}\"", controller(), why);
+            return failure("the connection to the controller at " + controller() + " was lost before its answer came ("
+                    + why + "); the request may or may not have been carried out (check with squeue)");
         }
+        relays.give(conn);
+        return answer;
     }
 
     private static Frame failure(String message) {

@@ -185,6 +185,19 @@ public final class Link<P> implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether this connection, idle between requests, is still open and quiet: the peer has not
+     * closed it (a restarted server) nor sent anything since the last frame read. Waits up to
+     * {@code wait} for a byte and consumes none; for a caller that keeps connections open between
+     * requests and must know, before writing a request on one, that it was not already gone. Only
+     * TCP links (plain or TLS) can tell; a Unix socket's link answers false.
+     */
+    public boolean quiet(Duration wait) {
+        synchronized (readLock) {
+            return transport.quiet(wait);
+        }
+    }
+
     /** Reads the next frame and decodes it with {@code decoder} (such as {@code Messages::report}); a frame that is no such message is the decoder's exception, and the link stays open. */
     public <M> M receive(Function<Frame, M> decoder) throws IOException {
         return decoder.apply(read());

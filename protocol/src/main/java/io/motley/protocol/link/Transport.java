@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketOption;
+import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -26,13 +27,15 @@ import java.time.Duration;
  */
 public final class Transport implements Closeable {
     private final Closeable socket;
+    private final BufferedInputStream buffered;
     private final DataInputStream in;
     private final DataOutputStream out;
     private final String remote;
 
     private Transport(Closeable socket, InputStream in, OutputStream out, String remote) {
         this.socket = socket;
-        this.in = new DataInputStream(new BufferedInputStream(in));
+        this.buffered = new BufferedInputStream(in);
+        this.in = new DataInputStream(buffered);
         this.out = new DataOutputStream(new BufferedOutputStream(out));
         this.remote = remote;
     }
@@ -79,6 +82,33 @@ public final class Transport implements Closeable {
 
     DataOutputStream out() {
         return out;
+    }
+
+    /**
+     * Whether the peer has neither closed the connection nor sent anything: waits up to {@code wait}
+     * for a byte and must time out; a byte that does arrive is left for the next read (mark and
+     * reset), so nothing is consumed. Only a TCP socket (plain or TLS) can be asked; false for a
+     * Unix socket, whose streams have no read timeout.
+     */
+    boolean quiet(Duration wait) {
+        if (!(socket instanceof Socket s)) return false;
+        try {
+            if (buffered.available() > 0) return false;
+            int before = s.getSoTimeout();
+            s.setSoTimeout((int) Math.max(1, wait.toMillis()));
+            try {
+                buffered.mark(1);
+                if (buffered.read() >= 0) buffered.reset();
+                return false;
+            } catch (SocketTimeoutException e) {
+                // a timeout leaves the socket (and a TLS socket's records) as they were
+                return true;
+            } finally {
+                s.setSoTimeout(before);
+            }
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The TCP socket under this transport, for a handshake that layers TLS on it; null for a Unix socket. */

@@ -71,6 +71,32 @@ class SharedKeyTest {
         }
     }
 
+    /**
+     * The probe before reusing an idle connection: a live, quiet one times out its short read; a
+     * frame that came meanwhile is not consumed; a peer that closed is seen at once.
+     */
+    @Test
+    void quietTellsALiveIdleConnectionFromAClosedOneAndConsumesNothing() throws Exception {
+        CompletableFuture<Link<AgentPeer>> controller = controller(key, ROOMY);
+        try (Link<ControllerPeer> agent = connect(key);
+                Link<AgentPeer> ctl = controller.get()) {
+            assertThat(agent.quiet(Duration.ofMillis(1))).isTrue();
+            agent.write(Frame.op(Ops.JOBS).put("i", 1));
+            assertThat(ctl.read().integer("i", -1)).isEqualTo(1);
+            ctl.write(Frame.op(Ops.OK).put("id", 7));
+            // something the peer sent unasked: not quiet, and the frame is still whole for the next read
+            // (a long wait: the read returns as soon as the frame's first byte is there)
+            assertThat(agent.quiet(Duration.ofSeconds(20))).isFalse();
+            assertThat(agent.read().lng("id", 0)).isEqualTo(7);
+            assertThat(agent.quiet(Duration.ofMillis(1))).isTrue();
+            // the link still works after the probes' timeouts
+            agent.write(Frame.op(Ops.JOBS).put("i", 2));
+            assertThat(ctl.read().integer("i", -1)).isEqualTo(2);
+            ctl.close();
+            assertThat(agent.quiet(Duration.ofSeconds(20))).isFalse();
+        }
+    }
+
     @Test
     void anAgentWithTheWrongKeyIsRefusedWithTheControllersMessage() {
         CompletableFuture<Link<AgentPeer>> controller = controller(otherKey, ROOMY);
