@@ -116,8 +116,9 @@ public record Job(
         }
 
         /** The nodes held, the batch host first. */
+        /** The nodes it holds, the batch host first; none before it starts (a part without a node names none). */
         public List<String> nodes() {
-            return parts.stream().map(Part::node).toList();
+            return parts.stream().map(Part::node).filter(Objects::nonNull).toList();
         }
 
         /** Whether the job was given a node (it runs, or ran). */
