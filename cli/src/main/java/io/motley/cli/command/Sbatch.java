@@ -402,9 +402,7 @@ public final class Sbatch implements Command {
             String m = out.get("open-mode").toLowerCase(java.util.Locale.ROOT);
             if (m.startsWith("a")) out.put("open-mode", "append");
             else if (m.startsWith("t")) out.put("open-mode", "truncate");
-            else
-                throw new UsageException(
-                        "error: Invalid --open-mode argument: " + out.get("open-mode") + ".", 255, false);
+            else throw new UsageException("error: Invalid --open-mode specification", 255, false);
         }
         if (out.containsKey("signal")) {
             try {

@@ -317,7 +317,7 @@ class SbatchTest {
         assertThat(badSignal.err()).isEqualTo(lines("sbatch: error: Invalid --signal specification"));
         assertThat(badSignal.code()).isEqualTo(255);
         Result badMode = sbatch(Map.of(), "", "--open-mode=sideways", "--wrap", "true");
-        assertThat(badMode.err()).isEqualTo(lines("sbatch: error: Invalid --open-mode argument: sideways."));
+        assertThat(badMode.err()).isEqualTo(lines("sbatch: error: Invalid --open-mode specification"));
         assertThat(badMode.code()).isEqualTo(255);
     }
 
