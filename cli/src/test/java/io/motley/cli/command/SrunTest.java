@@ -178,13 +178,6 @@ class SrunTest {
     }
 
     @Test
-    void outsideAnAllocationSrunSaysWhatToDo() throws Exception {
-        env.remove("SLURM_JOB_ID");
-        assertThat(srun("", "true")).isEqualTo(1);
-        assertThat(err()).startsWith("srun: error: srun outside an allocation");
-    }
-
-    @Test
     void theStepsShapeFollowsSlurmsDefaults() {
         GetOpt g = new GetOpt("srun", Srun.OPTIONS, true);
         Map<String, String> jobEnv = Map.of("SLURM_NTASKS", "4", "SRUN_CPUS_PER_TASK", "2");
