@@ -181,7 +181,7 @@ public final class Srun implements Command {
     }
 
     int runStep(Step step, StepRequest req, GetOpt.Parsed o, Io io) throws Exception {
-        String here = io.env().getOrDefault("SLURMD_NODENAME", io.hostname());
+        String here = here(step, io);
         TaskLayout layout = TaskLayout.block(step.nodes(), req.tasks(), req.tasksPerNode());
         int nodeIndex = step.nodes().indexOf(here);
         if (nodeIndex < 0 || step.nodes().size() > 1) {
@@ -284,6 +284,18 @@ public final class Srun implements Command {
         } finally {
             LocalTasks.closeAll(List.copyOf(files.values()));
         }
+    }
+
+    /**
+     * The node srun runs on: SLURMD_NODENAME inside a job; under salloc (none set: the command runs
+     * on the submit host, not on a node) the tasks run here, as the job's one node.
+     */
+    static String here(Step step, Io io) {
+        String here = io.env().get("SLURMD_NODENAME");
+        if (here != null) return here;
+        return step.nodes().size() == 1 && !step.nodes().contains(io.hostname())
+                ? step.nodes().get(0)
+                : io.hostname();
     }
 
     /** The environment the tasks start from: --export=ALL (srun's own), NONE (its SLURM_* only) or VARS. */
