@@ -59,7 +59,7 @@ final class Allocation {
                 queued = true;
             }
             Thread.sleep(pause);
-            pause = Math.min(pause * 2, 200);
+            pause = Math.min(pause * 2, 20);
         }
     }
 
@@ -70,7 +70,7 @@ final class Allocation {
             List<Job> found = Requests.job(io, id);
             if (!found.isEmpty() && found.get(0).state().isTerminal()) return found.get(0);
             Thread.sleep(pause);
-            pause = Math.min(pause * 2, 50);
+            pause = Math.min(pause * 2, 20);
         }
     }
 
