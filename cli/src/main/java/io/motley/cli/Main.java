@@ -8,6 +8,7 @@ import io.motley.cli.command.Gateway;
 import io.motley.cli.command.Io;
 import io.motley.cli.command.Sacct;
 import io.motley.cli.command.Sacctmgr;
+import io.motley.cli.command.Salloc;
 import io.motley.cli.command.Sbatch;
 import io.motley.cli.command.Scancel;
 import io.motley.cli.command.Scontrol;
@@ -54,6 +55,7 @@ public final class Main {
             case "sacctmgr" -> new Sacctmgr();
             case "sreport" -> new Sreport();
             case "srun" -> new Srun();
+            case "salloc" -> new Salloc();
             case "motley" -> new LocalCluster();
             default -> null;
         };

@@ -62,6 +62,7 @@ public final class Srun implements Command {
             OptionSpec.value('p', "partition"),
             OptionSpec.value('A', "account"),
             OptionSpec.flag('\0', "exact"),
+            OptionSpec.flag('\0', "pty"),
             OptionSpec.flag('Q', "quiet"),
             OptionSpec.flag('v', "verbose"),
             OptionSpec.flag('h', "help"),
@@ -70,7 +71,8 @@ public final class Srun implements Command {
 
     static final String HELP = """
             Usage: srun [OPTIONS] executable [args...]
-            Runs a parallel job step inside the allocation of a running job (a batch script or a step).
+            Runs a parallel job step inside the allocation of a running job (a batch script, a salloc
+            shell or a step); outside one, first makes a job for it and ends the job with the step.
               -n, --ntasks=N            number of tasks (default: $SLURM_NTASKS, else one per node)
               -N, --nodes=N             number of the job's nodes to use
                   --ntasks-per-node=N   tasks on each node
@@ -89,6 +91,8 @@ public final class Srun implements Command {
                   --mpi=none            the only MPI plugin type
               -J, --job-name=NAME       the step's name (default: the command)
               -D, --chdir=DIR           the tasks' working directory
+                  --pty                 task 0 runs on srun's terminal (srun --pty bash)
+              -t, --time, -p, --partition, -A, --account: the job's, outside an allocation
             Ctrl-C once shows the tasks' states; twice within a second cancels the step.""";
 
     /** How long the tasks have between SIGTERM and SIGKILL when their step is cancelled. */
@@ -107,17 +111,12 @@ public final class Srun implements Command {
                     false);
         }
         String jobIdText = io.env().get("SLURM_JOB_ID");
-        if (jobIdText == null || jobIdText.isEmpty()) {
-            io.err()
-                    .println("srun: error: srun outside an allocation is not supported by Motley yet;"
-                            + " call it inside a batch job (sbatch), where it runs a step of that job");
-            return 1;
-        }
+        if (jobIdText == null || jobIdText.isEmpty()) return SrunOutside.run(args, o, getopt, io);
         long jobId = Long.parseLong(jobIdText.trim());
         StepRequest req = request(o, getopt, io.env());
         Step step = create(jobId, req, io, o.has("quiet"));
         if (step == null) return 1;
-        return runStep(step, req, o, io);
+        return new Srun().runStep(step, req, o, io);
     }
 
     /** The step srun asks for, from its options and the job's environment. */
@@ -181,8 +180,8 @@ public final class Srun implements Command {
         }
     }
 
-    private int runStep(Step step, StepRequest req, GetOpt.Parsed o, Io io) throws Exception {
-        String here = io.env().getOrDefault("SLURMD_NODENAME", io.hostname());
+    int runStep(Step step, StepRequest req, GetOpt.Parsed o, Io io) throws Exception {
+        String here = here(step, io);
         TaskLayout layout = TaskLayout.block(step.nodes(), req.tasks(), req.tasksPerNode());
         int nodeIndex = step.nodes().indexOf(here);
         if (nodeIndex < 0 || step.nodes().size() > 1) {
@@ -243,7 +242,9 @@ public final class Srun implements Command {
                 LocalTasks.Sink out = o.has("output") ? file(files, o.last("output"), f, cwd, append) : srunOut;
                 LocalTasks.Sink err =
                         o.has("error") ? file(files, o.last("error"), f, cwd, append) : o.has("output") ? out : srunErr;
-                LocalTasks.Input in = input(input, t, f, cwd);
+                LocalTasks.Input in = o.has("pty")
+                        ? (t == 0 ? new LocalTasks.Terminal() : new LocalTasks.NoInput())
+                        : input(input, t, f, cwd);
                 int local = layout.tasksOn(nodeIndex).indexOf(t);
                 List<Integer> cpus = new ArrayList<>();
                 for (int k = 0; k < req.cpusPerTask() && !jobCpus.isEmpty(); k++)
@@ -270,7 +271,8 @@ public final class Srun implements Command {
             }
             tasks.feed(io.in());
             Thread watcher = watchForCancel(step, tasks, io, cancelled);
-            installInterrupt(step, tasks, io, cancelled);
+            if (o.has("pty")) ignoreInterrupt();
+            else installInterrupt(step, tasks, io, cancelled);
             List<TaskEnds.End> ends = tasks.await();
             watcher.interrupt();
             io.out().flush();
@@ -282,6 +284,18 @@ public final class Srun implements Command {
         } finally {
             LocalTasks.closeAll(List.copyOf(files.values()));
         }
+    }
+
+    /**
+     * The node srun runs on: SLURMD_NODENAME inside a job; under salloc (none set: the command runs
+     * on the submit host, not on a node) the tasks run here, as the job's one node.
+     */
+    static String here(Step step, Io io) {
+        String here = io.env().get("SLURMD_NODENAME");
+        if (here != null) return here;
+        return step.nodes().size() == 1 && !step.nodes().contains(io.hostname())
+                ? step.nodes().get(0)
+                : io.hostname();
     }
 
     /** The environment the tasks start from: --export=ALL (srun's own), NONE (its SLURM_* only) or VARS. */
@@ -372,6 +386,15 @@ public final class Srun implements Command {
                 terminate(tasks);
             }
         });
+    }
+
+    /** --pty: Ctrl-C is the terminal task's, as it is the pseudo-terminal's under Slurm. */
+    static void ignoreInterrupt() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> {});
+        } catch (IllegalArgumentException e) {
+            // SIGINT is ignored already
+        }
     }
 
     /** Ctrl-C once: the tasks' states; twice within a second: the step is cancelled, as in Slurm. */

@@ -48,6 +48,12 @@ public final class LocalTasks {
     /** srun's own stdin (task 0 by default, every task with -i all). */
     public record FromSrun() implements Input {}
 
+    /**
+     * srun's own terminal (--pty): the task reads and writes it directly, in srun's session, so
+     * that an interactive shell has its controlling terminal and job control.
+     */
+    public record Terminal() implements Input {}
+
     /** A file. */
     public record FromFile(Path file) implements Input {}
 
@@ -125,7 +131,8 @@ public final class LocalTasks {
         List<String> cmd = new ArrayList<>();
         // each task in a session (and process group) of its own, as slurmstepd starts them outside the batch
         // shell's: sbatch --signal without B: reaches the steps' tasks and not the batch step
-        if (SETSID != null) cmd.add(SETSID);
+        boolean terminal = t.in() instanceof Terminal;
+        if (SETSID != null && !terminal) cmd.add(SETSID);
         cmd.addAll(List.of("/bin/sh", "-c", "SLURM_TASK_PID=$$; export SLURM_TASK_PID; exec \"$@\"", "srun-task"));
         if (!t.cpus().isEmpty() && taskset != null) {
             cmd.add(taskset);
@@ -142,6 +149,7 @@ public final class LocalTasks {
             case FromFile f ->
                 pb.redirectInput(ProcessBuilder.Redirect.from(f.file().toFile()));
             case FromSrun s -> pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+            case Terminal term -> pb.inheritIO();
         }
         Process p = pb.start();
         p.onExit().thenAccept(x -> ended.accept(t.id(), x.exitValue()));
@@ -149,10 +157,12 @@ public final class LocalTasks {
         synchronized (running) {
             running.add(r);
         }
-        r.pumps.add(pump(t, p.getInputStream(), t.out()));
-        r.pumps.add(pump(t, p.getErrorStream(), t.err()));
+        if (!terminal) {
+            r.pumps.add(pump(t, p.getInputStream(), t.out()));
+            r.pumps.add(pump(t, p.getErrorStream(), t.err()));
+        }
         if (t.in() instanceof FromSrun) feeders.add(p.getOutputStream());
-        else p.getOutputStream().close();
+        else if (!terminal) p.getOutputStream().close();
     }
 
     private final List<OutputStream> feeders = new ArrayList<>();

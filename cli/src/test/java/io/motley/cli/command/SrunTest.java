@@ -37,6 +37,8 @@ class SrunTest {
 
     String refusal;
 
+    String hostname = "vm";
+
     final Map<String, String> env = new HashMap<>(Map.of(
             "SLURM_JOB_ID", "12",
             "SLURM_NTASKS", "1",
@@ -56,7 +58,7 @@ class SrunTest {
                 this::answer,
                 0,
                 ZoneId.of("UTC"),
-                "vm",
+                hostname,
                 "ann",
                 1000);
         return new Srun().run(Arrays.asList(args), io);
@@ -178,10 +180,12 @@ class SrunTest {
     }
 
     @Test
-    void outsideAnAllocationSrunSaysWhatToDo() throws Exception {
-        env.remove("SLURM_JOB_ID");
-        assertThat(srun("", "true")).isEqualTo(1);
-        assertThat(err()).startsWith("srun: error: srun outside an allocation");
+    void underSallocTheTasksRunHereAsTheJobsOneNode() throws Exception {
+        // salloc's command runs on the submit host: no SLURMD_NODENAME, and a host name that is not the node's
+        env.remove("SLURMD_NODENAME");
+        hostname = "login";
+        assertThat(srun("", "sh", "-c", "echo on $SLURMD_NODENAME")).isZero();
+        assertThat(out()).isEqualTo("on vm\n");
     }
 
     @Test

@@ -1,0 +1,191 @@
+package io.motley.cli.command;
+
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.options.GetOpt;
+import io.motley.core.step.StepRequest;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * srun outside an allocation: makes a job for the step (submitted as sbatch submits one), runs the
+ * step in it and ends the job with it, as Slurm's srun does (job N, step 0).
+ *
+ * <p>The step runs inside the job: the job's batch script is {@code exec srun ARGS}, started by the
+ * agent of the job's node, so the tasks are in the job's containment (cgroups, CPU set, GPUs) as a
+ * batch script's steps are. This srun relays the step's I/O: its stdin goes into a FIFO the inner
+ * srun reads, and the inner srun's stdout and stderr go to two files that this srun copies to its
+ * own as they grow. All three are in a directory of the user's own (mode 700) on this host, which is
+ * the job's node on a one-host cluster; a job placed on another host cannot see them (said, and
+ * documented). Only --pty is different: a terminal cannot pass through files, so for --pty the
+ * job holds the allocation (salloc's holder) and the step runs here, as under salloc.
+ */
+final class SrunOutside {
+    private SrunOutside() {}
+
+    /** The batch script: the step's srun, fed from the FIFO $1, with srun's own arguments after it. */
+    static final String STEP_SCRIPT = """
+            #!/bin/sh
+            # srun outside an allocation: this job's step, run by srun inside the job
+            in=$1
+            shift
+            exec srun "$@" < "$in"
+            """;
+
+    /**
+     * The srun options that describe the job too (the rest are the step's alone). -D is the step's:
+     * the inner srun starts in this directory and applies it itself.
+     */
+    private static final Set<String> JOB_OPTIONS =
+            Set.of("nodes", "cpus-per-task", "mem", "job-name", "time", "partition", "account", "exclusive");
+
+    static int run(List<String> args, GetOpt.Parsed o, GetOpt getopt, Io io) throws Exception {
+        StepRequest step = Srun.request(o, getopt, io.env());
+        List<Map.Entry<String, String>> jobOpts = new ArrayList<>();
+        for (Map.Entry<String, String> e : o.options()) if (JOB_OPTIONS.contains(e.getKey())) jobOpts.add(e);
+        jobOpts.add(Map.entry("ntasks", Integer.toString(step.tasks())));
+        GetOpt.Parsed jobO = new GetOpt.Parsed(jobOpts, List.of());
+        boolean quiet = o.has("quiet");
+        Path dir = Allocation.privateDir();
+        try {
+            return o.has("pty")
+                    ? terminal(jobO, o, getopt, io, dir, step, quiet)
+                    : relayed(args, jobO, io, dir, step, quiet);
+        } finally {
+            try (var s = Files.list(dir)) {
+                for (Path p : s.toList()) Files.deleteIfExists(p);
+                Files.deleteIfExists(dir);
+            } catch (IOException e) {
+                // a temporary directory left in /tmp
+            }
+        }
+    }
+
+    private static int relayed(List<String> args, GetOpt.Parsed jobO, Io io, Path dir, StepRequest step, boolean quiet)
+            throws Exception {
+        Path in = dir.resolve("in");
+        Path out = dir.resolve("out");
+        Path err = dir.resolve("err");
+        Allocation.mkfifo(in);
+        List<String> scriptArgs = new ArrayList<>();
+        scriptArgs.add(in.toString());
+        scriptArgs.addAll(args);
+        JobRequest req = Sbatch.request(jobO, io, STEP_SCRIPT, scriptArgs, step.name());
+        req = req.toBuilder().output(out.toString(), err.toString()).build();
+        Job job = Allocation.obtain(req, io, "srun", quiet);
+        if (job == null) return 1;
+        long id = job.id();
+        feed(io.in(), in);
+        AtomicBoolean ended = new AtomicBoolean();
+        Thread o1 = tail(out, io.out(), ended);
+        Thread o2 = tail(err, io.err(), ended);
+        try {
+            // Ctrl-C ends the job (and so the step) rather than this srun alone
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> Allocation.cancel(id, io));
+        } catch (IllegalArgumentException e) {
+            // SIGINT ignored (nohup): nothing to pass on
+        }
+        Job end = Allocation.awaitEnd(id, io);
+        ended.set(true);
+        o1.join();
+        o2.join();
+        io.out().flush();
+        return Allocation.exitCode(end);
+    }
+
+    /** Copies this srun's stdin into the FIFO the step's srun reads (opened when the job's script starts). */
+    private static void feed(InputStream from, Path fifo) {
+        Thread.ofPlatform().daemon().name("srun-stdin").start(() -> {
+            try (OutputStream to = new FileOutputStream(fifo.toFile())) {
+                byte[] buf = new byte[8192];
+                int n;
+                while ((n = from.read(buf)) > 0) {
+                    to.write(buf, 0, n);
+                    to.flush();
+                }
+            } catch (IOException e) {
+                // the step stopped reading: the rest of the input is not wanted
+            }
+        });
+    }
+
+    /** Copies what is appended to {@code file} to {@code to} until {@code ended} and the file is drained. */
+    private static Thread tail(Path file, PrintStream to, AtomicBoolean ended) {
+        return Thread.ofPlatform().name("srun-relay").start(() -> {
+            byte[] buf = new byte[65536];
+            long pos = 0;
+            long pause = 1;
+            while (true) {
+                boolean last = ended.get();
+                long got = 0;
+                if (Files.exists(file)) {
+                    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+                        f.seek(pos);
+                        int n;
+                        while ((n = f.read(buf)) > 0) {
+                            to.write(buf, 0, n);
+                            pos += n;
+                            got += n;
+                        }
+                        to.flush();
+                    } catch (IOException e) {
+                        // read again at the next turn
+                    }
+                }
+                if (last) return;
+                if (got > 0) pause = 1;
+                try {
+                    Thread.sleep(pause);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                pause = Math.min(pause * 2, 20);
+            }
+        });
+    }
+
+    /** --pty: the job holds the allocation; the step runs here, on this srun's terminal. */
+    private static int terminal(
+            GetOpt.Parsed jobO, GetOpt.Parsed o, GetOpt getopt, Io io, Path dir, StepRequest step, boolean quiet)
+            throws Exception {
+        Path fifo = dir.resolve("release");
+        Allocation.mkfifo(fifo);
+        Salloc.Held held = Salloc.hold(jobO, io, "srun", step.name(), fifo, quiet);
+        if (held == null) return 1;
+        Job job = held.job();
+        Map<String, String> env = Allocation.environment(job, io.env());
+        env.put("SLURMD_NODENAME", job.node());
+        Io inJob = new Io(
+                io.out(),
+                io.err(),
+                io.in(),
+                io.stdinIsTerminal(),
+                env,
+                io.cwd(),
+                io.gateway(),
+                io.nowSeconds(),
+                io.zone(),
+                io.hostname(),
+                io.userName(),
+                io.uid());
+        int code = 1;
+        try {
+            var created = Srun.create(job.id(), Srun.request(o, getopt, env), inJob, quiet);
+            if (created != null) code = new Srun().runStep(created, Srun.request(o, getopt, env), o, inJob);
+        } finally {
+            held.release(code);
+        }
+        return code;
+    }
+}

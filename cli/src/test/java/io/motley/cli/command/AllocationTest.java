@@ -1,0 +1,192 @@
+package io.motley.cli.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.motley.core.job.ExitStatus;
+import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
+import io.motley.core.job.TimeLimit;
+import io.motley.protocol.Frame;
+import io.motley.protocol.Message;
+import io.motley.protocol.Messages;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * salloc and srun outside an allocation against a fake cluster that runs each submitted batch
+ * script as a process here (as the agent of this host would), job 5, running until it exits.
+ */
+class AllocationTest {
+    @TempDir
+    Path dir;
+
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    final List<Message> asked = new ArrayList<>();
+    final Map<String, String> env = new HashMap<>();
+    JobRequest submitted;
+    Process script;
+    boolean cancelled;
+
+    int run(Command cmd, String stdin, String... args) throws Exception {
+        env.put("PATH", dir + ":" + System.getenv("PATH"));
+        env.put("SHELL", "/bin/sh");
+        Io io = new Io(
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                false,
+                env,
+                dir.toString(),
+                this::answer,
+                0,
+                ZoneId.of("UTC"),
+                "vm",
+                "ann",
+                1000);
+        return cmd.run(Arrays.asList(args), io);
+    }
+
+    private synchronized Frame answer(Frame req) {
+        Message m = Messages.request(req);
+        asked.add(m);
+        return switch (m) {
+            case Message.Submit s -> {
+                submitted = s.job();
+                try {
+                    Path file = dir.resolve("job-script");
+                    Files.writeString(file, submitted.script());
+                    List<String> cmd = new ArrayList<>(List.of("/bin/sh", file.toString()));
+                    cmd.addAll(submitted.arguments());
+                    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+                    pb.environment().put("PATH", env.get("PATH"));
+                    pb.redirectInput(new File("/dev/null"));
+                    pb.redirectOutput(new File(submitted.stdoutPattern()));
+                    pb.redirectError(new File(
+                            submitted.stderrPattern() == null ? submitted.stdoutPattern() : submitted.stderrPattern()));
+                    script = pb.start();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                yield Messages.encode(new Message.Submitted(5));
+            }
+            case Message.Jobs j -> Messages.encode(new Message.JobList(List.of(new Message.Listed(job(), null))));
+            case Message.Cancel c -> {
+                cancelled = true;
+                script.destroyForcibly();
+                yield Messages.encode(new Message.Outcomes(List.of()));
+            }
+            default -> throw new IllegalStateException("unexpected " + m);
+        };
+    }
+
+    private Job job() {
+        JobState state = JobState.RUNNING;
+        ExitStatus exit = ExitStatus.NONE;
+        if (!script.isAlive()) {
+            int code = script.exitValue();
+            state = cancelled ? JobState.CANCELLED : code == 0 ? JobState.COMPLETED : JobState.FAILED;
+            exit = new ExitStatus(code, 0);
+        }
+        return Job.builder(5, submitted)
+                .owner("ann", 1000, 1000)
+                .state(state)
+                .times(new Job.Times(1, 2, 0))
+                .allocation(new Job.Allocation("main", "vm", 2, 100, List.of(), TimeLimit.UNLIMITED))
+                .outcome(new Job.Outcome(exit, null, null))
+                .build();
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void sallocRunsItsCommandWithTheJobsVariablesAndEndsTheJobWithItsStatus() throws Exception {
+        Path seen = dir.resolve("seen");
+        int code = run(
+                new Salloc(),
+                "",
+                "-n",
+                "2",
+                "sh",
+                "-c",
+                "echo $SLURM_JOB_ID $SLURM_JOB_NODELIST $SLURM_NTASKS ${SLURMD_NODENAME:-none} > " + seen + "; exit 3");
+        assertThat(code).isEqualTo(3);
+        assertThat(Files.readString(seen)).isEqualTo("5 vm 2 none\n");
+        assertThat(err().lines().toList())
+                .containsExactly(
+                        "salloc: Granted job allocation 5",
+                        "salloc: Waiting for resource configuration",
+                        "salloc: Nodes vm are ready for job",
+                        "salloc: Relinquishing job allocation 5");
+        assertThat(submitted.name()).isEqualTo("sh");
+        assertThat(submitted.ntasks()).isEqualTo(2);
+        // the holder read the status and ended by itself: the job was not cancelled
+        assertThat(script.exitValue()).isEqualTo(3);
+        assertThat(cancelled).isFalse();
+        assertThat(out()).isEmpty();
+    }
+
+    @Test
+    void srunOutsideAnAllocationRunsTheStepAsTheJobsScriptAndRelaysItsStreams() throws Exception {
+        // the srun the job's script calls: here a stand-in that shows its arguments and its input
+        Path inner = dir.resolve("srun");
+        Files.writeString(inner, """
+                #!/bin/sh
+                echo "inner srun $*"
+                cat
+                echo "to stderr" >&2
+                exit 7
+                """);
+        inner.toFile().setExecutable(true);
+        int code = run(new Srun(), "line one\nline two\n", "-n", "2", "-l", "-t", "5", "sh", "-c", "true");
+        assertThat(code).isEqualTo(7);
+        assertThat(out()).isEqualTo("inner srun -n 2 -l -t 5 sh -c true\nline one\nline two\n");
+        assertThat(err()).isEqualTo("to stderr\n");
+        assertThat(submitted.ntasks()).isEqualTo(2);
+        assertThat(submitted.name()).isEqualTo("sh");
+        assertThat(submitted.timing().limit()).isEqualTo(new TimeLimit.Seconds(300));
+        assertThat(cancelled).isFalse();
+    }
+
+    @Test
+    void srunOutsideAnAllocationSaysWhyWhenTheJobIsRefused() throws Exception {
+        Srun srun = new Srun();
+        Io io = new Io(
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                new ByteArrayInputStream(new byte[0]),
+                false,
+                Map.of("PATH", "/usr/bin:/bin"),
+                dir.toString(),
+                f -> Messages.encode(new Message.Failure("Requested node configuration is not available")),
+                0,
+                ZoneId.of("UTC"),
+                "vm",
+                "ann",
+                1000);
+        assertThat(srun.run(List.of("--mem=100G", "hostname"), io)).isEqualTo(1);
+        assertThat(err())
+                .isEqualTo(
+                        "srun: error: Unable to allocate resources: Requested node configuration is not available\n");
+    }
+}
