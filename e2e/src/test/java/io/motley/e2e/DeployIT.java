@@ -71,14 +71,14 @@ class DeployIT {
             assertThat(sshd.rc()).as(sshd.err()).isZero();
         }
         // a bundle without a Java runtime (the bed's hosts share the machine's JDK): quicker to make than
-        // scripts/bundle's
+        // scripts/bundle's; dist/target/bin holds the native client the commands in dist/bin link to
         Path staging = Files.createDirectories(bed.dir(CTL).resolve("tmp/bundle/motley"));
         Run pack = TestCluster.run(
                 new ProcessBuilder(
                                 "bash",
                                 "-c",
                                 "set -e; s=" + staging + "; mkdir -p $s/dist/target $s/scripts;"
-                                        + " cp -a dist/bin dist/conf $s/dist/; cp -a dist/target/lib $s/dist/target/;"
+                                        + " cp -a dist/bin dist/conf $s/dist/; cp -a dist/target/lib dist/target/bin $s/dist/target/;"
                                         + " cp scripts/find-java.sh $s/scripts/;"
                                         + " tar -C $s/.. -cf - motley | xz -0 -T2 > "
                                         + bed.dir(CTL).resolve("root/bundle.tar.xz"))
@@ -168,9 +168,15 @@ class DeployIT {
         assertThat(Files.exists(bed.home(gone).resolve("etc/tls/node-" + gone + ".crt")))
                 .isFalse();
         assertThat(Files.readString(bed.home(CTL).resolve("etc/tls/revoked"))).contains(gone);
-        Run agents = bed.cmd(CTL, "/usr/bin/pgrep", "-f", "io.motley.agent.AgentMain .*--name " + gone + "( |$)");
-        assertThat(agents.rc())
-                .as("no agent of " + gone + " left: " + agents.out())
-                .isEqualTo(1);
+        // the agent was sent its stop; its JVM takes a moment to exit
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(20))
+                .untilAsserted(() -> {
+                    Run agents = bed.cmd(
+                            CTL, "/usr/bin/pgrep", "-f", "io.motley.agent.AgentMain .*--name " + gone + "( |$)");
+                    assertThat(agents.rc())
+                            .as("no agent of " + gone + " left: " + agents.out())
+                            .isEqualTo(1);
+                });
     }
 }
