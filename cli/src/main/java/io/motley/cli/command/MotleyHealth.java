@@ -34,7 +34,7 @@ import java.util.stream.Stream;
  * MOTLEY_HOME (the controller's host when run there); nodes report the rest.
  */
 public final class MotleyHealth implements Command {
-    static final String AGENT_VERSION = "0.1.0";
+    static final String AGENT_VERSION = Version.NUMBER;
     /** A certificate expiring sooner than this is a warning. */
     static final long CERT_WARN_SECONDS = 30L * 24 * 3600;
     /** Free space below which a state directory is a warning, and a failure. */

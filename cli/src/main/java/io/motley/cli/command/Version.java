@@ -1,8 +1,11 @@
 package io.motley.cli.command;
 
 /** What --version prints: Motley's version and the Slurm release whose behaviour it follows. */
-final class Version {
-    static final String TEXT = "motley 0.1.0 (Slurm 22.05 compatible)";
+public final class Version {
+    /** The release number, which the agents report too (motley health compares them). */
+    static final String NUMBER = "0.1.0";
+
+    public static final String TEXT = "motley " + NUMBER + " (Slurm 22.05 compatible)";
 
     private Version() {}
 }

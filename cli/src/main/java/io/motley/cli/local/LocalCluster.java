@@ -3,6 +3,7 @@ package io.motley.cli.local;
 import io.motley.cli.client.AgentClient;
 import io.motley.cli.command.Command;
 import io.motley.cli.command.Io;
+import io.motley.cli.command.Version;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.config.ClusterConfig;
@@ -59,7 +60,7 @@ public final class LocalCluster implements Command {
             case "service" -> new io.motley.cli.service.ServiceCommand().run(rest, io);
             case "import" -> new io.motley.cli.slurmconf.ImportCommand().run(rest, io);
             case "version", "--version" -> {
-                io.out().println("motley 0.1.0 (Slurm 22.05 compatible)");
+                io.out().println(Version.TEXT);
                 yield 0;
             }
             default -> throw new UsageException("unknown command '" + args.get(0) + "'; see `motley help`", 2, false);
