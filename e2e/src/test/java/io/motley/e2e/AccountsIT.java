@@ -89,6 +89,13 @@ class AccountsIT {
         long second = c.submit("--wrap", "sleep 300");
         await().atMost(Duration.ofSeconds(30)).until(() -> reason(second).equals("AssocMaxJobsLimit"));
         assertThat(c.state(second)).isEqualTo("PENDING");
+        // sreport user top below counts whole CPU-seconds and leaves out users with none: the first job
+        // holds its CPU for two seconds at least before it is cancelled (it once ran for less than one)
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !c.cmd("squeue", "-h", "-j", Long.toString(first), "-o", "%M")
+                        .out()
+                        .trim()
+                        .matches("0:0[01]"));
 
         // a job over GrpTRES or MaxWall on its own is accepted and waits, as Slurm does without DenyOnLimit
         c.cmd("scancel", Long.toString(first), Long.toString(second));

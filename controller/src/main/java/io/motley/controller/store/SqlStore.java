@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -70,7 +71,7 @@ public final class SqlStore implements Store {
 
     private final ScheduledExecutorService retry;
     /** A server's answer as last seen, for {@link #problem()}; unused for SQLite. */
-    private final ServerHealth health = new ServerHealth();
+    private final ServerHealth health;
     /** Commits the submissions that arrive together in one transaction. */
     private final GroupCommit submissions;
     /**
@@ -86,6 +87,7 @@ public final class SqlStore implements Store {
         this.file = file;
         this.single = single;
         this.pool = pool;
+        health = new ServerHealth(where);
         jobUpsert = dialect.upsert("jobs", List.of("id"), Rows.JOB_COLUMNS);
         jobInsert = Dialect.insert("jobs", Rows.JOB_COLUMNS);
         runUpsert = dialect.upsert("job_runs", List.of("job_id", "run"), Rows.RUN_COLUMNS);
@@ -152,7 +154,12 @@ public final class SqlStore implements Store {
     }
 
     private Connection borrow() throws SQLException {
-        return single != null ? single : pool.getConnection();
+        if (single != null) return single;
+        // a server known to be lost is not waited for (the pool's timeout) under the store's lock;
+        // the probe every RETRY_SECONDS s finds it back
+        String lost = health.unreachable();
+        if (lost != null) throw new SQLTransientConnectionException(lost, "08001");
+        return pool.getConnection();
     }
 
     private void giveBack(Connection c) {
@@ -213,10 +220,9 @@ public final class SqlStore implements Store {
     private StoreException failure(String failure, String diskFullWhat, Exception e) {
         if (file != null) return file.failure(failure, diskFullWhat, e);
         if (e instanceof SQLException s && Dialect.unreachable(s)) {
-            String message = "the job database " + where + " is unreachable (" + ServerAccess.cause(e)
-                    + "); the controller reconnects by itself when it is back";
-            health.failed("cannot reach the job database: " + message);
-            return new StoreException(failure + ": " + message, e);
+            String cause = ServerAccess.cause(e);
+            health.failed(cause);
+            return new StoreException(failure + ": " + health.message(cause), e);
         }
         return new StoreException(failure + ": " + e.getMessage(), e);
     }
@@ -441,7 +447,7 @@ public final class SqlStore implements Store {
 
     /** Every few seconds: notes whether the server answers, and writes kept job ends once it does. */
     private void probe() {
-        if (health.probe(pool, where)) retryDeferred();
+        if (health.probe(pool)) retryDeferred();
     }
 
     /** Job ends kept from an outage and not yet written (for tests). */
