@@ -21,7 +21,7 @@ public record Partition(
         List<String> allowGroups) {
 
     public Partition {
-        nodes = nodes == null ? null : List.copyOf(nodes);
+        nodes = nodes == null ? null : NameList.of(nodes);
         allowAccounts = allowAccounts == null ? null : List.copyOf(allowAccounts);
         allowGroups = allowGroups == null ? null : List.copyOf(allowGroups);
     }
