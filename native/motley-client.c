@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
@@ -32,6 +33,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifdef __APPLE__
@@ -443,6 +445,169 @@ static int answer_write(int fd, const char *path, const struct field *bytes) {
     return send_bytes(fd, "written", NULL, 0);
 }
 
+/* Sends op=packed: the first missing path, or tar's status, what it said and the archive. */
+static int send_packed(int fd, const char *missing, int status, const struct buf *said, const struct buf *tar) {
+    struct buf b = {0};
+    struct frame_out f;
+    frame_begin(&f, &b);
+    frame_field(&f, "op", "packed");
+    if (missing) {
+        frame_field(&f, "missing", missing);
+    } else {
+        char s[16];
+        snprintf(s, sizeof s, "%d", status);
+        frame_field(&f, "status", s);
+        frame_field_bytes(&f, "error", said->data ? said->data : (const unsigned char *)"", said->len);
+        frame_field_bytes(&f, "bytes", tar->data ? tar->data : (const unsigned char *)"", tar->len);
+    }
+    frame_end_fields(&f);
+    buf_u32(&b, 0);
+    int r = send_frame(fd, &b);
+    free(b.data);
+    return r;
+}
+
+/*
+ * The agent asked for sbatch --stage-in's files: tar(1) packs them here, as the caller, which is
+ * who we are, so what travels is what the caller may read. The archive is cut at limit + 1 bytes
+ * (the command then says it is over the limit); what tar says is kept up to 64 KiB.
+ */
+static int answer_pack(int fd, const char *dir, const struct field *list, long limit) {
+    size_t plen = list ? list->vlen : 0;
+    char *paths = malloc(plen + 1);
+    if (!paths) die_oom();
+    if (plen) memcpy(paths, list->value, plen);
+    paths[plen] = 0;
+    size_t count = plen ? 1 : 0;
+    for (size_t i = 0; i < plen; i++)
+        if (paths[i] == 0) count++;
+    char **argv = calloc(count + 7, sizeof *argv);
+    if (!argv) die_oom();
+    const char *tar = access("/usr/bin/tar", X_OK) == 0 ? "/usr/bin/tar" : "/bin/tar";
+    size_t a = 0;
+    argv[a++] = (char *)tar;
+    argv[a++] = "-cf";
+    argv[a++] = "-";
+    argv[a++] = "-C";
+    argv[a++] = (char *)dir;
+    argv[a++] = "--";
+    char *p = paths;
+    for (size_t i = 0; i < count; i++) {
+        char full[PATH_MAX];
+        struct stat st;
+        snprintf(full, sizeof full, "%s/%s", dir, p);
+        if (lstat(full, &st) < 0 && errno == ENOENT) {
+            struct buf none = {0};
+            int r = send_packed(fd, p, 0, &none, &none);
+            free(argv);
+            free(paths);
+            return r;
+        }
+        argv[a++] = p;
+        p += strlen(p) + 1;
+    }
+    argv[a] = NULL;
+    int out[2], err[2];
+    if (pipe(out) < 0) {
+        int e = errno;
+        free(argv);
+        free(paths);
+        return send_failure(fd, e);
+    }
+    if (pipe(err) < 0) {
+        int e = errno;
+        close(out[0]);
+        close(out[1]);
+        free(argv);
+        free(paths);
+        return send_failure(fd, e);
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(out[0]);
+        close(out[1]);
+        close(err[0]);
+        close(err[1]);
+        free(argv);
+        free(paths);
+        return send_failure(fd, e);
+    }
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDONLY);
+        if (null >= 0) dup2(null, 0);
+        dup2(out[1], 1);
+        dup2(err[1], 2);
+        close(out[0]);
+        close(err[0]);
+        close(fd);
+        signal(SIGPIPE, SIG_DFL);
+        execv(tar, argv);
+        fprintf(stderr, "cannot run %s: %s\n", tar, strerror(errno));
+        _exit(127);
+    }
+    close(out[1]);
+    close(err[1]);
+    struct buf data = {0}, said = {0};
+    int open_out = 1, open_err = 1, over = 0;
+    while (open_out || open_err) {
+        struct pollfd pf[2];
+        int n = 0;
+        if (open_out) {
+            pf[n].fd = out[0];
+            pf[n].events = POLLIN;
+            n++;
+        }
+        if (open_err) {
+            pf[n].fd = err[0];
+            pf[n].events = POLLIN;
+            n++;
+        }
+        if (poll(pf, (nfds_t)n, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        for (int i = 0; i < n; i++) {
+            if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            int is_out = pf[i].fd == out[0];
+            struct buf *b = is_out ? &data : &said;
+            buf_need(b, 65536);
+            ssize_t r = read(pf[i].fd, b->data + b->len, b->cap - b->len);
+            if (r < 0 && errno == EINTR) continue;
+            if (r <= 0) {
+                close(pf[i].fd);
+                if (is_out)
+                    open_out = 0;
+                else
+                    open_err = 0;
+                continue;
+            }
+            b->len += (size_t)r;
+            if (is_out && data.len > (size_t)limit) {
+                over = 1;
+                data.len = (size_t)limit + 1;
+                kill(pid, SIGKILL);
+                close(out[0]);
+                open_out = 0;
+            } else if (!is_out && said.len > 65536) {
+                said.len = 65536;
+            }
+        }
+    }
+    if (open_out) close(out[0]);
+    if (open_err) close(err[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    int rc = over ? 0 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    int w = send_packed(fd, NULL, rc, &said, &data);
+    free(data.data);
+    free(said.data);
+    free(argv);
+    free(paths);
+    return w;
+}
+
 static int answer_stdin(int fd, const char *max) {
     long m = max ? strtol(max, NULL, 10) : 8192;
     if (m <= 0 || m > 65536) m = 65536;
@@ -598,6 +763,14 @@ int main(int argc, char **argv) {
             if (!path) path = strdup("");
             int w = field_is(&f, "op", "read") ? answer_read(fd, path) : answer_write(fd, path, field_of(&f, "bytes"));
             free(path);
+            if (w < 0) break;
+        } else if (field_is(&f, "op", "pack")) {
+            started = 1;
+            char *dir = field_str(&f, "dir");
+            char *limit = field_str(&f, "limit");
+            int w = answer_pack(fd, dir ? dir : ".", field_of(&f, "paths"), limit ? strtol(limit, NULL, 10) : 0);
+            free(dir);
+            free(limit);
             if (w < 0) break;
         } else if (field_is(&f, "op", "stdin")) {
             started = 1;

@@ -113,12 +113,34 @@ class NativeClientIT {
             TestCluster.Run export =
                     with(c, nativeOnly, asNobody, "sbatch", "--export-file=" + secret, "--wrap", "true");
             assertThat(export.err()).isEqualTo("sbatch: error: Unable to open file " + secret + "\n");
+            // --stage-in's files are packed by tar run as the caller (by the native client), never by the agent
+            TestCluster.Run staged = with(c, nativeOnly, asNobody, "sbatch", "--stage-in=secret.sh", "--wrap", "true");
+            assertThat(staged.rc()).isEqualTo(1);
+            assertThat(staged.err())
+                    .startsWith("sbatch: error: --stage-in: cannot read the files: ")
+                    .contains("Permission denied");
             assertThat(c.cmd("squeue", "-h", "-t", "all").out()).isEmpty();
             // the same file, readable, is submitted for nobody
             Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r--r--"));
             TestCluster.Run allowed = with(c, nativeOnly, asNobody, "sbatch", "--parsable", "-H", "secret.sh");
             assertThat(allowed.rc()).as(allowed.err()).isZero();
             assertThat(c.cmd("squeue", "-h", "-o", "%j %u").out()).isEqualTo("secret nobody\n");
+            TestCluster.Run stagedOk = with(
+                    c,
+                    nativeOnly,
+                    asNobody,
+                    "sbatch",
+                    "--parsable",
+                    "-H",
+                    "-J",
+                    "staged",
+                    "--stage-in=secret.sh",
+                    "--wrap",
+                    "true");
+            assertThat(stagedOk.rc()).as(stagedOk.err()).isZero();
+            assertThat(c.cmd("squeue", "-h", "-j", stagedOk.out().strip(), "-o", "%j %u")
+                            .out())
+                    .isEqualTo("staged nobody\n");
         }
     }
 }

@@ -20,7 +20,6 @@ import io.motley.protocol.Message.Submit;
 import io.motley.protocol.Message.Submitted;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -536,15 +535,6 @@ public final class Sbatch implements Command {
      */
     static JobRequest withStaging(JobRequest req, GetOpt.Parsed o, Io io) {
         if (!o.has("stage-in") && !o.has("stage-out")) return req;
-        if (o.has("stage-in") && io.files() != CallerFiles.DIRECT) {
-            // run by the agent for the native client: tar would read the files with the agent's privileges. The
-            // agent hands sbatch --stage-in on the command line to the JVM client; only #SBATCH lines get here.
-            throw new UsageException(
-                    "error: --stage-in in a script's #SBATCH lines needs the JVM client, which packs the files as"
-                            + " you: give --stage-in on the command line, or run sbatch with MOTLEY_CLIENT=jvm",
-                    1,
-                    false);
-        }
         Map<String, String> opts = new java.util.TreeMap<>(req.payload().options());
         try {
             if (o.has("stage-out")) {
@@ -553,7 +543,7 @@ public final class Sbatch implements Command {
             }
             if (o.has("stage-in")) {
                 List<String> paths = Staging.paths(Staging.IN, o.last("stage-in"));
-                byte[] tar = pack(Path.of(req.workDir()), paths);
+                byte[] tar = pack(io.files(), Path.of(req.workDir()), paths);
                 if (tar.length > Staging.MAX_IN_BYTES) {
                     throw new UsageException(
                             "error: --stage-in: the files come to " + tar.length + " bytes packed, over the limit of "
@@ -570,49 +560,33 @@ public final class Sbatch implements Command {
         return req.toBuilder().options(opts).build();
     }
 
-    /** A tar archive of {@code paths} (files or directories) under {@code dir}, made by tar(1) as this user. */
-    static byte[] pack(Path dir, List<String> paths) {
-        for (String p : paths) {
-            if (!Files.exists(dir.resolve(p), java.nio.file.LinkOption.NOFOLLOW_LINKS))
-                throw new UsageException(
-                        "error: --stage-in: " + dir.resolve(p) + ": No such file or directory", 1, false);
-        }
-        List<String> cmd = new ArrayList<>(List.of(TAR, "-cf", "-", "-C", dir.toString(), "--"));
-        cmd.addAll(paths);
+    /**
+     * A tar archive of {@code paths} (files or directories) under {@code dir}, made by tar(1) as the
+     * caller: in this process for the JVM client, by the native client when the agent runs sbatch.
+     */
+    static byte[] pack(CallerFiles files, Path dir, List<String> paths) {
+        CallerFiles.Packed packed;
         try {
-            Process p = new ProcessBuilder(cmd)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .start();
-            var err = new java.io.ByteArrayOutputStream();
-            Thread drain = Thread.ofVirtual().start(() -> {
-                try {
-                    p.getErrorStream().transferTo(err);
-                } catch (IOException e) {
-                    // the exit status says it failed
-                }
-            });
-            byte[] out = p.getInputStream().readNBytes((int) Staging.MAX_IN_BYTES + 1);
-            if (out.length > Staging.MAX_IN_BYTES) p.destroy();
-            int rc = p.waitFor();
-            drain.join();
-            if (out.length > Staging.MAX_IN_BYTES) return out;
-            if (rc != 0) {
-                throw new UsageException(
-                        "error: --stage-in: cannot read the files: "
-                                + err.toString(StandardCharsets.UTF_8).strip().replace('\n', ' '),
-                        1,
-                        false);
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UsageException("error: --stage-in: cannot run " + TAR + ": " + e.getMessage(), 1, false);
-        } catch (InterruptedException e) {
+            packed = files.pack(dir, paths, Staging.MAX_IN_BYTES);
+        } catch (java.io.InterruptedIOException e) {
             Thread.currentThread().interrupt();
             throw new UsageException("error: --stage-in: interrupted", 1, false);
+        } catch (IOException e) {
+            throw new UsageException("error: --stage-in: cannot run tar: " + e.getMessage(), 1, false);
         }
+        if (packed.missing() != null) {
+            throw new UsageException(
+                    "error: --stage-in: " + dir.resolve(packed.missing()) + ": No such file or directory", 1, false);
+        }
+        if (packed.tar().length <= Staging.MAX_IN_BYTES && packed.status() != 0) {
+            throw new UsageException(
+                    "error: --stage-in: cannot read the files: "
+                            + packed.error().strip().replace('\n', ' '),
+                    1,
+                    false);
+        }
+        return packed.tar();
     }
-
-    private static final String TAR = Files.isExecutable(Path.of("/usr/bin/tar")) ? "/usr/bin/tar" : "/bin/tar";
 
     /** Slurm keeps a job's limit in minutes and rounds seconds up: 10:30 is 11 minutes. */
     static long wholeMinutes(long seconds) {

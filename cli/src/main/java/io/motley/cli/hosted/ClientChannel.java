@@ -151,6 +151,24 @@ final class ClientChannel implements AutoCloseable {
                         "written",
                         path);
             }
+
+            @Override
+            public CallerFiles.Packed pack(Path dir, java.util.List<String> paths, long limit) throws IOException {
+                // the client runs tar(1) as the caller; the paths go NUL-separated, as no path holds a NUL
+                Frame r = ask(
+                        Frame.op("pack")
+                                .put("dir", dir.toString())
+                                .put("paths", String.join("\0", paths))
+                                .put("limit", limit),
+                        "packed",
+                        dir);
+                String missing = r.str("missing", "");
+                return new CallerFiles.Packed(
+                        missing.isEmpty() ? null : missing,
+                        r.integer("status", 1),
+                        new String(bytes(r.str("error", "")), StandardCharsets.UTF_8),
+                        bytes(r.str("bytes", "")));
+            }
         };
     }
 

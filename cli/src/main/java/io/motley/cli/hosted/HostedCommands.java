@@ -115,10 +115,6 @@ public final class HostedCommands implements CommandHost {
         if (argv.isEmpty()) return "no command";
         String name = argv.get(0);
         if (!SERVED.contains(name)) return name + " is not run by the agent";
-        // --stage-in packs the caller's files with tar(1), which must run as the caller, not as the agent
-        if (name.equals("sbatch") && argv.stream().skip(1).anyMatch(a -> a.startsWith("--stage-in"))) {
-            return "sbatch --stage-in packs files as the caller";
-        }
         // scontrol with no command on its line reads commands from its input: interactive
         if (name.equals("scontrol") && argv.stream().skip(1).allMatch(a -> a.startsWith("-"))) {
             return "interactive scontrol";

@@ -142,6 +142,23 @@ public final class ClientStandIn implements CommandHost.Client {
                     toAgent.add(failed("EIO", String.valueOf(e.getMessage())));
                 }
             }
+            case "pack" -> {
+                String paths = f.str("paths", "");
+                var packed = io.motley.cli.command.CallerFiles.tar(
+                        Path.of(f.str("dir")),
+                        paths.isEmpty() ? List.of() : List.of(paths.split("\0", -1)),
+                        f.integer("limit", 0));
+                Frame answer = Frame.op("packed");
+                if (packed.missing() != null) {
+                    answer.put("missing", packed.missing());
+                } else {
+                    byte[] e = packed.error().getBytes(StandardCharsets.UTF_8);
+                    answer.put("status", packed.status())
+                            .put("error", ClientChannel.chars(e, 0, e.length))
+                            .put("bytes", ClientChannel.chars(packed.tar(), 0, packed.tar().length));
+                }
+                toAgent.add(answer);
+            }
             case "stdin" -> {
                 byte[] b = stdin.readNBytes(Math.min(f.integer("max", 8192), Math.max(stdin.available(), 0)));
                 toAgent.add(Frame.op("stdin").put("bytes", ClientChannel.chars(b, 0, b.length)));

@@ -136,11 +136,37 @@ class HostedCommandsTest {
     }
 
     @Test
-    void stageInFromAScriptsDirectivesIsRefusedInTheAgentNeverPackedByIt() throws Exception {
-        Files.writeString(dir.resolve("data"), "secret of whoever runs tar\n");
+    void stageInIsPackedByTheClientAsTheCallerFromTheCommandLineOrTheScript() throws Exception {
+        Files.writeString(dir.resolve("data"), "input\n");
         Files.writeString(dir.resolve("job.sh"), "#!/bin/sh\n#SBATCH --stage-in=data\ntrue\n");
-        var o = run(new ClientStandIn("", Set.of()), "sbatch", "job.sh");
+        for (List<String> argv :
+                List.of(List.of("sbatch", "job.sh"), List.of("sbatch", "--stage-in=data", "--wrap", "true"))) {
+            relayed.clear();
+            var client = new ClientStandIn("", Set.of());
+            var o = run(client, argv.toArray(String[]::new));
+            assertThat(o.jvm()).as("runs in the agent").isNull();
+            assertThat(o.exit()).as(o.err()).isZero();
+            // the agent asked the client to pack; it ran no tar of its own (the stand-in answers as the caller)
+            assertThat(client.received)
+                    .filteredOn(f -> f.op().equals("pack"))
+                    .singleElement()
+                    .satisfies(f -> assertThat(f.str("dir")).isEqualTo(dir.toString()))
+                    .satisfies(f -> assertThat(f.str("paths")).isEqualTo("data"));
+            Message.Submit s = (Message.Submit) Messages.request(relayed.get(0));
+            byte[] tar = java.util.Base64.getDecoder()
+                    .decode(s.job().payload().options().get(io.motley.core.job.Staging.IN_ARCHIVE));
+            // a ustar archive: the member's name, then "ustar" at offset 257
+            assertThat(new String(tar, 0, 4, StandardCharsets.US_ASCII)).isEqualTo("data");
+            assertThat(new String(tar, 257, 5, StandardCharsets.US_ASCII)).isEqualTo("ustar");
+        }
+    }
+
+    @Test
+    void stageInOfAMissingPathIsRefusedWithTheJvmClientsWords() throws Exception {
+        var o = run(new ClientStandIn("", Set.of()), "sbatch", "--stage-in=nothing", "--wrap", "true");
         assertThat(o.exit()).isEqualTo(1);
+        assertThat(o.err())
+                .isEqualTo("sbatch: error: --stage-in: " + dir.resolve("nothing") + ": No such file or directory\n");
         assertThat(relayed).isEmpty();
     }
 
@@ -150,10 +176,6 @@ class HostedCommandsTest {
         assertThat(run(new ClientStandIn("", Set.of()), "scontrol", "-o").jvm()).isEqualTo("interactive scontrol");
         assertThat(run(new ClientStandIn("", Set.of()), "motley", "up").jvm()).contains("not run by the agent");
         assertThat(run(new ClientStandIn("", Set.of()), "srun", "true").jvm()).contains("not run by the agent");
-        assertThat(run(new ClientStandIn("", Set.of()), "sbatch", "--stage-in=data", "--wrap", "true")
-                        .jvm())
-                .as("tar must run as the caller")
-                .contains("packs files as the caller");
         Frame newer = ClientStandIn.start("/", Map.of(), List.of("squeue")).put("v", 99);
         var client = new ClientStandIn("", Set.of());
         host().serve(newer, ALICE, client, cluster);

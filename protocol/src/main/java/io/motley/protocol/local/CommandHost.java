@@ -25,6 +25,11 @@ import java.util.function.UnaryOperator;
  *   <li>agent: {@code op=read path}, {@code op=write path bytes}, {@code op=stdin max}: the client
  *       answers {@code op=file bytes}, {@code op=written} or {@code op=stdin bytes} (no bytes: end of
  *       input), or {@code op=failed errno message} (the error's symbolic name and strerror text);
+ *   <li>agent: {@code op=pack dir paths limit} (paths NUL-separated, relative to dir): the client
+ *       runs {@code tar -cf - -C dir -- paths} as itself and answers {@code op=packed} with
+ *       {@code missing} (the first path that does not exist; nothing packed), or {@code status}
+ *       (tar's exit status), {@code error} (what tar said, as bytes) and {@code bytes} (the archive,
+ *       cut at limit + 1 bytes when larger), or {@code op=failed} when tar cannot be started;
  *   <li>agent: {@code op=exit code}, the last frame.
  * </ul>
  *
