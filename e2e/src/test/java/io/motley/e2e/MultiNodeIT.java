@@ -51,6 +51,13 @@ class MultiNodeIT {
                             .out()
                             .trim())
                     .isEqualTo("3|mn[1-3]|6");
+            // -n without -N takes as many nodes as its tasks need, as in Slurm: four tasks on nodes of two CPUs
+            long byTasks = c.submit("-n", "4", "-o", "/dev/null", "--wrap", "true");
+            RequeueDeadlineIT.awaitState(c, byTasks, "COMPLETED", Duration.ofSeconds(30));
+            assertThat(c.cmd("sacct", "-j", Long.toString(byTasks), "-X", "-n", "-P", "-o", "NNodes,AllocCPUS")
+                            .out()
+                            .trim())
+                    .isEqualTo("2|4");
 
             // a job holding every node: squeue and scontrol show all three, and nothing else fits
             long hold = c.submit("-N", "3", "-n", "6", "-o", "/dev/null", "--wrap", "sleep 120");

@@ -281,6 +281,11 @@ public final class Sbatch implements Command {
         int perNode = o.has("ntasks-per-node") ? parsePositive(o.last("ntasks-per-node"), "ntasks-per-node", 255) : 0;
         // without -n a job over several nodes runs one task, or --ntasks-per-node, on each
         int ntasks = o.has("ntasks") ? positive(o, "ntasks", 1) : nodes * Math.max(1, perNode);
+        if (!o.has("nodes") && perNode == 0 && ntasks > 1) {
+            // without -N, Slurm allocates as many nodes as the tasks need (the fewest that serve): -n 8 on
+            // hosts of 4 CPUs gets two of them. Shown as one node while it waits, as Slurm shows it.
+            maxNodes = ntasks;
+        }
         List<String> partitions =
                 o.has("partition") ? List.of(o.last("partition").split(",")) : List.of();
         GpuRequest gpus = gpus(o, ntasks);

@@ -185,6 +185,22 @@ class SbatchTest {
     }
 
     @Test
+    void tasksWithoutANodeCountMayTakeAsManyNodesAsTheyNeed() throws Exception {
+        // Slurm: without -N, enough nodes are allocated for -n's tasks (the fewest that serve)
+        sbatch(Map.of(), "", "-n", "8", "--wrap", "true");
+        JobRequest.Resources r = submitted().resources();
+        assertThat(r.nodes()).isEqualTo(1);
+        assertThat(r.maxNodes()).isEqualTo(8);
+        assertThat(r.ntasks()).isEqualTo(8);
+        assertThat(r.ntasksGiven()).isTrue();
+        // one task, or a node count given, keeps the count as it was
+        sbatch(Map.of(), "", "-c", "4", "--wrap", "true");
+        assertThat(submitted().resources().maxNodes()).isEqualTo(1);
+        sbatch(Map.of(), "", "-N", "1", "-n", "8", "--wrap", "true");
+        assertThat(submitted().resources().maxNodes()).isEqualTo(1);
+    }
+
+    @Test
     void aTimeLimitIsRoundedUpToWholeMinutesAsSlurmKeepsIt() throws Exception {
         sbatch(Map.of(), "", "-t", "10:30", "--wrap", "true");
         assertThat(submitted().timing().limit()).isEqualTo(new TimeLimit.Seconds(660));
