@@ -519,7 +519,8 @@ public final class Sacct implements Command {
         int cpus = JobText.cpus(j);
         return switch (field) {
             case "Account" -> r.account();
-            case "AllocCPUS", "NCPUS" -> Integer.toString(pending && !step ? 0 : cpus);
+            // a waiting job shows the CPUs it asked for, as Slurm's does
+            case "AllocCPUS", "NCPUS" -> Integer.toString(cpus);
             case "AllocNodes" -> step || started ? "1" : "0";
             case "AllocTRES" ->
                 step

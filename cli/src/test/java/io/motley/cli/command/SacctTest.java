@@ -292,13 +292,14 @@ class SacctTest {
                 "-P",
                 "-o",
                 "jobid,state,alloccpus,start,end,elapsed,cputime,nodelist,reason,alloctres,reqtres");
+        // a waiting job's AllocCPUS is what it asked for, as real Slurm 22.05 with slurmdbd shows it (sacct.default)
         assertThat(r.out())
                 .isEqualTo(
                         lines(
                                 "JobID|State|AllocCPUS|Start|End|Elapsed|CPUTime|NodeList|Reason|AllocTRES|ReqTRES",
                                 "10|RUNNING|2|2026-11-22T12:30:00|Unknown|00:30:00|01:00:00|vm|None|billing=2,cpu=2,mem=2000M,node=1|billing=2,cpu=2,mem=2000M,node=1",
                                 "10.batch|RUNNING|2|2026-11-22T12:30:00|Unknown|00:30:00|01:00:00|vm||cpu=2,mem=2000M,node=1|",
-                                "11|PENDING|0|Unknown|Unknown|00:00:00|00:00:00|None assigned|Priority||billing=1,cpu=1,node=1"));
+                                "11|PENDING|1|Unknown|Unknown|00:00:00|00:00:00|None assigned|Priority||billing=1,cpu=1,node=1"));
     }
 
     @Test

@@ -94,7 +94,7 @@ final class Rows {
         text(p, i++, j.reason() == null ? null : j.reason().name());
         p.setLong(i++, j.priority());
         p.setLong(i++, j.submitTime());
-        p.setLong(i++, Math.max(j.submitTime(), j.request().beginTime()));
+        p.setLong(i++, j.eligibleTime());
         p.setLong(i++, j.startTime());
         p.setLong(i++, j.endTime());
         p.setLong(i++, limitColumn(j.timeLimit()));

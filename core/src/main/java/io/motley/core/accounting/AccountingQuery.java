@@ -174,9 +174,13 @@ public record AccountingQuery(
             if (matchesInstance(j.submitTime(), j.submitTime(), r.startTime(), r.endTime(), r.state(), r.nodeList()))
                 out.add(new AccountingRecord(j, r, stepsOf(steps, r.run())));
         }
-        long eligible = Math.max(j.submitTime(), j.request().beginTime());
         if (matchesInstance(
-                j.submitTime(), eligible, j.startTime(), j.endTime(), j.state().name(), j.node()))
+                j.submitTime(),
+                j.eligibleTime(),
+                j.startTime(),
+                j.endTime(),
+                j.state().name(),
+                j.node()))
             out.add(new AccountingRecord(j, null, j.startTime() > 0 ? stepsOf(steps, j.restarts()) : List.of()));
         if (!duplicates && out.size() > 1) return List.of(out.get(out.size() - 1));
         return out;

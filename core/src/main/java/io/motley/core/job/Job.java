@@ -333,6 +333,18 @@ public record Job(
         return times.elapsed(now);
     }
 
+    /**
+     * When the job could start, as Slurm's time_eligible: its submission, or its --begin when
+     * later; 0 while it is held or waits on a dependency (and for a held job that ended without
+     * being released), so that sacct's time window leaves it out, as it does in Slurm.
+     */
+    public long eligibleTime() {
+        if (request.hold()) return 0;
+        if (state() == JobState.PENDING
+                && (reason == PendingReason.Dependency || reason == PendingReason.DependencyNeverSatisfied)) return 0;
+        return Math.max(submitTime(), request.beginTime());
+    }
+
     // ---- plain views of single parts -----------------------------------------------------------
 
     public String user() {

@@ -66,6 +66,25 @@ class AccountingQueryTest {
     }
 
     @Test
+    void aHeldJobOrOneWaitingOnADependencyIsNotEligibleAndOutOfTheWindowAsInSlurm() {
+        AccountingQuery day = AccountingQuery.builder().window(1000, 2000).build();
+        Job held = alices(1, 1500).withPriorityHold(true);
+        assertThat(held.eligibleTime()).isZero();
+        assertThat(select(day, held)).isEmpty();
+        assertThat(select(day, held.withPriorityHold(false))).as("released").hasSize(1);
+        Job waiting = alices(2, 1500).withReason(io.motley.core.job.PendingReason.Dependency);
+        assertThat(select(day, waiting)).isEmpty();
+        assertThat(select(day, waiting.withReason(io.motley.core.job.PendingReason.Priority)))
+                .as("its dependency met")
+                .hasSize(1);
+        AccountingQuery byId = AccountingQuery.builder()
+                .window(1000, 2000)
+                .job(new AccountingQuery.JobId(1, -1))
+                .build();
+        assertThat(select(byId, held)).as("named with -j").hasSize(1);
+    }
+
+    @Test
     void usersMatchByUidOrName() {
         Job bob = job(2, "bob", 2000, "chem", "gpu", "fold", 100);
         assertThat(select(AccountingQuery.builder().uid(2000).build(), bob)).hasSize(1);
