@@ -234,6 +234,11 @@ class RestIT {
             c.awaitState(id, "CANCELLED", Duration.ofSeconds(30));
             assertError(call(https, "DELETE", base.resolve("/slurm/v0.0.40/job/" + id), tokenA, null), 409, 2021);
 
+            // scontrol show config says where the port is
+            assertThat(c.cmd("scontrol", "show", "config").out())
+                    .containsPattern("\nHttpPort +=  ?0 \\(any free port\\)\n")
+                    .containsPattern("\nHttpBind +=");
+
             // the controller kept serving through all of it
             assertThat(call(https, "GET", base.resolve("/slurm/v0.0.40/diag"), tokenB, null)
                             .status())
