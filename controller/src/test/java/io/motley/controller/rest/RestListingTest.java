@@ -98,6 +98,27 @@ class RestListingTest {
         }
     }
 
+    @Test
+    void theControllersRouteHandsTheStreamToTheServer() {
+        try (RestFixture f = new RestFixture(dir)) {
+            f.submit(ALICE, "routed");
+            io.motley.pki.http.HttpRoute.Response r = new RestRoute(f.api)
+                    .handle(new io.motley.pki.http.HttpRoute.Request(
+                            "GET",
+                            "/slurm/v0.0.40/jobs",
+                            "",
+                            Map.of("x-slurm-user-token", List.of(f.token(ALICE))),
+                            new byte[0],
+                            null,
+                            true));
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.stream())
+                    .as("a listing goes to the server as a stream")
+                    .isNotNull();
+            assertThat(r.bodyText()).isEqualTo(wholeJobsDocument(f, "alice"));
+        }
+    }
+
     /** Keeps nothing: counts the bytes and the largest single write. */
     static final class Counting extends OutputStream {
         long bytes;
