@@ -25,6 +25,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -194,7 +196,36 @@ public final class RestApi {
                         user,
                         List.of(),
                         cluster.config().clusterName());
-        return RestResponse.json(status, Json.write(SlurmctldJson.document(payload, meta, errors, List.of())));
+        Map<String, Object> doc = SlurmctldJson.document(payload, meta, errors, List.of());
+        for (Object v : payload.values())
+            if (v instanceof Listing<?>)
+                // a listing of thousands of jobs runs to megabytes: written as it is made, never held whole
+                return new RestResponse(status, "application/json", null, out -> Json.write(out, doc));
+        return RestResponse.json(status, Json.write(doc));
+    }
+
+    /**
+     * A listing's entries, each laid out when the writer reaches it and dropped once written: the
+     * records are held (the cluster's own, or the store's answer), their JSON trees never all at once.
+     */
+    private static final class Listing<T> extends AbstractList<Object> {
+        private final List<T> items;
+        private final Function<T, Object> layout;
+
+        Listing(List<T> items, Function<T, Object> layout) {
+            this.items = items;
+            this.layout = layout;
+        }
+
+        @Override
+        public Object get(int i) {
+            return layout.apply(items.get(i));
+        }
+
+        @Override
+        public int size() {
+            return items.size();
+        }
     }
 
     private static Failure notFound(String path) {
@@ -389,15 +420,14 @@ public final class RestApi {
         }
         Map<Long, Plan.Reservation> expected = cluster.expectedStarts();
         String name = cluster.config().clusterName();
-        List<Object> out = new ArrayList<>(listed.size());
-        for (Job j : listed) {
+        Function<Job, Object> layout = j -> {
             Plan.Reservation r = expected.isEmpty() ? null : expected.get(j.id());
             Message.ExpectedStart e =
                     r != null && j.state() == JobState.PENDING ? new Message.ExpectedStart(r.start(), r.node()) : null;
-            out.add(SlurmctldJson.job(j, e, name));
-        }
+            return SlurmctldJson.job(j, e, name);
+        };
         Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("jobs", out);
+        payload.put("jobs", id == null ? new Listing<>(listed, layout) : List.of(layout.apply(listed.get(0))));
         payload.put(
                 "last_backfill",
                 SlurmctldJson.number(cluster.diagnostics().figures().backfill().lastWhen()));
@@ -616,9 +646,8 @@ public final class RestApi {
         q.window(start, end);
         if (query.containsKey("show_duplicates")) q.duplicates(true);
         String name = cluster.config().clusterName();
-        List<Object> jobs = new ArrayList<>();
-        for (AccountingRecord r : cluster.accounting(q.build())) jobs.add(SacctJson.job(r, name));
-        return Map.of("jobs", jobs);
+        List<AccountingRecord> records = cluster.accounting(q.build());
+        return Map.of("jobs", new Listing<>(records, r -> SacctJson.job(r, name)));
     }
 
     private static List<String> list(Map<String, String> query, String key) {

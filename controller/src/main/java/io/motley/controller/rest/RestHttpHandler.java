@@ -34,6 +34,15 @@ public final class RestHttpHandler implements HttpHandler {
             RestResponse res = api.handle(req);
             ex.getResponseHeaders().set("Content-Type", res.contentType());
             boolean head = ex.getRequestMethod().equalsIgnoreCase("HEAD");
+            if (res.streamed() != null) {
+                ex.sendResponseHeaders(res.status(), head ? -1 : 0); // 0: chunked
+                if (!head) {
+                    try (OutputStream out = ex.getResponseBody()) {
+                        res.streamed().writeTo(out);
+                    }
+                }
+                return;
+            }
             ex.sendResponseHeaders(res.status(), head ? -1 : res.body().length == 0 ? -1 : res.body().length);
             if (!head && res.body().length > 0) {
                 try (OutputStream out = ex.getResponseBody()) {

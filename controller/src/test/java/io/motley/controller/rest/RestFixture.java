@@ -40,7 +40,12 @@ final class RestFixture implements AutoCloseable {
     }
 
     RestFixture(Path dir, String extraConfig) {
-        store = Store.sqlite(dir.resolve("state/motley.db"));
+        this(Store.sqlite(dir.resolve("state/motley.db")), extraConfig);
+    }
+
+    /** Over {@code store} (a MemoryStore where thousands of jobs are submitted). */
+    RestFixture(Store store, String extraConfig) {
+        this.store = store;
         cluster = new Cluster(
                 ClusterConfig.parse("ClusterName=lab\nNodeName=n1 CPUs=4 RealMemory=8000\n"
                         + "PartitionName=main Nodes=n1 Default=YES MaxTime=60\nPartitionName=gpu Nodes=n1\n"

@@ -64,8 +64,14 @@ public final class ConfigListing {
         ClusterConfig.Limits lim = c.limits();
         l.add(new Setting("AgentMaxConnections", Integer.toString(lim.agentMaxConnections())));
         l.add(new Setting("AgentMaxConnectionsPerUser", Integer.toString(lim.agentMaxConnectionsPerUser())));
+        ClusterConfig.Web web = c.web();
+        l.add(new Setting("AgentMetricsBind", orNull(web.agentMetricsBind())));
+        l.add(new Setting("AgentMetricsPort", web.agentMetricsPort() < 0 ? "(none)" : port(web.agentMetricsPort())));
         l.add(new Setting("AgentRequestTimeout", sec(lim.agentRequestTimeoutSeconds())));
         l.add(new Setting("ContainmentType", c.containmentType()));
+        // the controller's HTTP(S) port: /metrics, the REST API, the web pages (docs/metrics.md)
+        l.add(new Setting("HttpBind", web.httpBind() == null ? "(the controller's address)" : web.httpBind()));
+        l.add(new Setting("HttpPort", port(web.httpPort(c.controllerPort()))));
         l.add(new Setting("MaxClockSkew", sec(c.maxClockSkewSeconds())));
         l.add(new Setting("RequeueDelay", sec(c.requeueDelaySeconds())));
         ClusterConfig.Storage s = c.storage();
@@ -80,6 +86,10 @@ public final class ConfigListing {
                 String.format(
                         Locale.ROOT, "CPU=%s,GRES/gpu=%s", num(p.cpuBillingWeight()), num(p.gpuBillingWeight()))));
         return List.copyOf(l);
+    }
+
+    private static String port(int port) {
+        return port == 0 ? "0 (any free port)" : Integer.toString(port);
     }
 
     /** The items that differ from the defaults, as slurm.conf would say them; (null) when none does. */

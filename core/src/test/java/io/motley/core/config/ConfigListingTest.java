@@ -37,7 +37,24 @@ class ConfigListingTest {
         assertThat(asMap(ConfigListing.motley(ClusterConfig.defaults())))
                 .containsEntry("ContainmentType", "auto")
                 .containsEntry("RequeueDelay", "121 sec")
-                .containsEntry("StorageURL", "(embedded SQLite)");
+                .containsEntry("StorageURL", "(embedded SQLite)")
+                .containsEntry("HttpPort", "6919")
+                .containsEntry("HttpBind", "(the controller's address)")
+                .containsEntry("AgentMetricsPort", "(none)")
+                .containsEntry("AgentMetricsBind", "127.0.0.1");
+    }
+
+    @Test
+    void theHttpKeysShowWhatTheFileSays() {
+        Map<String, String> m = asMap(ConfigListing.motley(ClusterConfig.parse(
+                "ControllerPort=7000\nHttpBind=0.0.0.0\nAgentMetricsPort=0\nAgentMetricsBind=10.0.0.5\n")));
+        assertThat(m)
+                .containsEntry("HttpPort", "7002")
+                .containsEntry("HttpBind", "0.0.0.0")
+                .containsEntry("AgentMetricsPort", "0 (any free port)")
+                .containsEntry("AgentMetricsBind", "10.0.0.5");
+        assertThat(asMap(ConfigListing.motley(ClusterConfig.parse("HttpPort=8443\n"))))
+                .containsEntry("HttpPort", "8443");
     }
 
     @Test

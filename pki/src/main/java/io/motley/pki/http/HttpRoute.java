@@ -53,13 +53,26 @@ public interface HttpRoute {
         }
     }
 
+    /** A body written to the connection as it is made (chunked), for answers too large to hold whole. */
+    @FunctionalInterface
+    interface BodyWriter {
+        /** Writes the body to {@code out}; the server flushes and closes it. */
+        void writeTo(java.io.OutputStream out) throws java.io.IOException;
+    }
+
     /**
      * One answer: status, content type, body and any further headers (names as they are to be
-     * sent; Content-Type and Content-Length are the server's).
+     * sent; Content-Type and Content-Length are the server's). {@code stream}, when not null, is
+     * the body instead of {@code body}: written to the connection in chunks once the status and
+     * headers are sent, so a failure while writing it cuts the answer short (it is logged).
      */
-    record Response(int status, String contentType, byte[] body, Map<String, String> headers) {
+    record Response(int status, String contentType, byte[] body, Map<String, String> headers, BodyWriter stream) {
         public Response {
             headers = Map.copyOf(headers);
+        }
+
+        public Response(int status, String contentType, byte[] body, Map<String, String> headers) {
+            this(status, contentType, body, headers, null);
         }
 
         public static Response text(int status, String text) {
@@ -70,14 +83,27 @@ public interface HttpRoute {
             return new Response(status, "application/json", json.getBytes(StandardCharsets.UTF_8), Map.of());
         }
 
+        /** An answer whose body {@code writer} writes as it makes it. */
+        public static Response streamed(int status, String contentType, BodyWriter writer) {
+            return new Response(status, contentType, new byte[0], Map.of(), writer);
+        }
+
+        /** The body as text; a streamed one is written out whole for it (tests). */
         public String bodyText() {
-            return new String(body, StandardCharsets.UTF_8);
+            if (stream == null) return new String(body, StandardCharsets.UTF_8);
+            var out = new java.io.ByteArrayOutputStream();
+            try {
+                stream.writeTo(out);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return out.toString(StandardCharsets.UTF_8);
         }
 
         public Response withHeader(String name, String value) {
             var all = new java.util.LinkedHashMap<>(headers);
             all.put(name, value);
-            return new Response(status, contentType, body, all);
+            return new Response(status, contentType, body, all, stream);
         }
     }
 }

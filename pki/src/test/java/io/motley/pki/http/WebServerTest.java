@@ -151,6 +151,105 @@ class WebServerTest {
         return c;
     }
 
+    private static byte[] gunzip(byte[] b) throws IOException {
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(b))) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void aStreamedAnswerGoesOutChunkedAsItIsWritten() throws Exception {
+        web = WebServer.start("127.0.0.1", 0, null, 1024);
+        String line = "0123456789".repeat(10) + "\n";
+        web.mount(
+                "/big",
+                r -> HttpRoute.Response.streamed(200, "text/plain", out -> {
+                    for (int i = 0; i < 10_000; i++) out.write(line.getBytes(StandardCharsets.US_ASCII));
+                }));
+        HttpClient c = HttpClient.newHttpClient();
+        HttpResponse<String> r = get(c, web.baseUrl().resolve("/big"));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Length")).isEmpty();
+        assertThat(r.headers().firstValue("Transfer-Encoding")).hasValue("chunked");
+        assertThat(r.body()).isEqualTo(line.repeat(10_000));
+        HttpResponse<Void> head = c.send(
+                HttpRequest.newBuilder(web.baseUrl().resolve("/big"))
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertThat(head.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aStreamThatFailsMidwayDropsTheConnectionRatherThanEndingTheAnswer() throws Exception {
+        web = WebServer.start("127.0.0.1", 0, null, 1024);
+        web.mount(
+                "/half",
+                r -> HttpRoute.Response.streamed(200, "text/plain", out -> {
+                    out.write(new byte[100_000]);
+                    throw new IllegalStateException("the listing broke");
+                }));
+        web.mount("/ok", r -> HttpRoute.Response.text(200, "ok"));
+        HttpClient c = HttpClient.newHttpClient();
+        // a client never takes the part written for a whole answer
+        assertThatThrownBy(() -> get(c, web.baseUrl().resolve("/half"))).isInstanceOf(IOException.class);
+        assertThat(get(c, web.baseUrl().resolve("/ok")).body()).isEqualTo("ok");
+    }
+
+    @Test
+    void textIsGzippedForAClientThatAcceptsIt() throws Exception {
+        web = WebServer.start("127.0.0.1", 0, null, 1024);
+        String text = "slurm_nodes_idle 4\n".repeat(500);
+        web.mount("/metrics", r -> HttpRoute.Response.text(200, text));
+        web.mount("/tiny", r -> HttpRoute.Response.text(200, "small"));
+        web.mount(
+                "/stream",
+                r -> HttpRoute.Response.streamed(
+                        200, "application/json", out -> out.write(text.getBytes(StandardCharsets.UTF_8))));
+        web.mount("/png", r -> new HttpRoute.Response(200, "image/png", new byte[5000], java.util.Map.of()));
+        HttpClient c = HttpClient.newHttpClient();
+        for (String path : List.of("/metrics", "/stream")) {
+            HttpResponse<byte[]> z = c.send(
+                    HttpRequest.newBuilder(web.baseUrl().resolve(path))
+                            .header("Accept-Encoding", "gzip")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(z.headers().firstValue("Content-Encoding")).as(path).hasValue("gzip");
+            assertThat(z.headers().firstValue("Vary")).hasValue("Accept-Encoding");
+            assertThat(z.body().length).isLessThan(text.length() / 10);
+            assertThat(new String(gunzip(z.body()), StandardCharsets.UTF_8)).isEqualTo(text);
+            // without Accept-Encoding, as it was
+            HttpResponse<String> plain = get(c, web.baseUrl().resolve(path));
+            assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
+            assertThat(plain.body()).isEqualTo(text);
+        }
+        for (String path : List.of("/tiny", "/png")) {
+            HttpResponse<byte[]> r = c.send(
+                    HttpRequest.newBuilder(web.baseUrl().resolve(path))
+                            .header("Accept-Encoding", "gzip")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(r.headers().firstValue("Content-Encoding")).as(path).isEmpty();
+        }
+    }
+
+    @Test
+    void acceptEncodingIsReadWithItsQualities() {
+        assertThat(WebServer.acceptsGzip(null)).isFalse();
+        assertThat(WebServer.acceptsGzip(List.of("gzip"))).isTrue();
+        assertThat(WebServer.acceptsGzip(List.of("identity, GZip;q=0.5"))).isTrue();
+        assertThat(WebServer.acceptsGzip(List.of("deflate", "x-gzip"))).isTrue();
+        assertThat(WebServer.acceptsGzip(List.of("gzip;q=0"))).isFalse();
+        assertThat(WebServer.acceptsGzip(List.of("br, deflate"))).isFalse();
+        assertThat(WebServer.acceptsGzip(List.of("*"))).isTrue();
+        assertThat(WebServer.acceptsGzip(List.of("*, gzip;q=0"))).isFalse();
+        assertThat(WebServer.acceptsGzip(List.of("gzip;q=bad"))).isFalse();
+        assertThat(WebServer.compressible("text/plain; version=0.0.4; charset=utf-8"))
+                .isTrue();
+        assertThat(WebServer.compressible("application/json")).isTrue();
+        assertThat(WebServer.compressible("image/png")).isFalse();
+    }
+
     @Test
     void readBoundedTellsAFullBodyFromAnOverlongOne() throws IOException {
         assertThat(WebServer.readBounded(new java.io.ByteArrayInputStream(new byte[5]), 5))
