@@ -202,7 +202,13 @@ public final class Sacct implements Command {
 
     @Override
     public int run(List<String> args, Io io) throws Exception {
-        GetOpt.Parsed p = new GetOpt("sacct", OPTIONS, false).parse(args);
+        GetOpt.Parsed p;
+        try {
+            p = new GetOpt("sacct", OPTIONS, false).parse(args);
+        } catch (UsageException e) {
+            // sacct says only what was wrong: no "Try sacct --help" line after it, as Slurm 22.05's
+            throw new UsageException(e.getMessage(), e.exitCode(), false);
+        }
         if (p.has("help")) {
             io.out().println(HELP);
             return 0;
@@ -633,7 +639,13 @@ public final class Sacct implements Command {
     }
 
     private static long reqMem(Job j) {
-        return j.request().requestedMemMiB(j.allocMemMiB());
+        JobRequest r = j.request();
+        long alloc = j.allocMemMiB();
+        // without --mem a job gets DefMemPerCPU for each CPU; an --exclusive one holds more CPUs than it
+        // asked for, and Slurm's ReqMem counts only those asked for
+        if (!r.resources().memory().given() && j.allocCpus() > r.cpus() && alloc > 0)
+            alloc = alloc * r.cpus() / j.allocCpus();
+        return r.requestedMemMiB(alloc);
     }
 
     /** TRES as sacct lists them, by name: billing, cpu, mem, node (billing only for the job). */

@@ -182,6 +182,12 @@ final class Fixtures {
             return this;
         }
 
+        /** Holding {@code cpus} CPUs, more than it asked for (--exclusive); after {@link #running}. */
+        JobBuilder holding(int cpus) {
+            this.allocCpus = cpus;
+            return this;
+        }
+
         JobBuilder ended(JobState s, ExitStatus how, long t) {
             this.state = s;
             this.exit = how;

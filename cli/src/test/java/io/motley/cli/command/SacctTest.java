@@ -364,6 +364,19 @@ class SacctTest {
     }
 
     @Test
+    void reqMemCountsTheCpusAskedForNotThoseAnExclusiveJobHolds() throws Exception {
+        // Slurm 22.05 with slurmdbd, DefMemPerCPU=1000: an --exclusive job of one CPU on a 2-CPU node shows 1000M
+        FakeCluster c = new FakeCluster()
+                .jobs(Fixtures.job(12, "excl")
+                        .submitted(at("2026-11-22T12:00:00"))
+                        .running("vm", at("2026-11-22T12:30:00"), 2000)
+                        .holding(2)
+                        .build());
+        Result r = Fixtures.run(new Sacct(), c, NOW, "-X", "-P", "-n", "-o", "jobid,reqmem,alloccpus");
+        assertThat(r.out()).isEqualTo(lines("12|1000M|2"));
+    }
+
+    @Test
     void errors() throws Exception {
         Result field = Fixtures.run(new Sacct(), capture(), NOW, "-o", "JobID,Bogus");
         assertThat(field.code()).isEqualTo(1);
@@ -381,6 +394,11 @@ class SacctTest {
         Result time = Fixtures.run(new Sacct(), capture(), NOW, "-S", "yesterdayish");
         assertThat(time.code()).isEqualTo(1);
         assertThat(time.err()).startsWith("sacct: error: Invalid time specification");
+
+        // an unknown option is said alone, without a "Try sacct --help" line (Slurm 22.05 with slurmdbd)
+        Result option = Fixtures.run(new Sacct(), capture(), NOW, "--bogus");
+        assertThat(option.code()).isEqualTo(1);
+        assertThat(option.err()).isEqualTo(lines("sacct: unrecognized option '--bogus'"));
     }
 
     @Test
