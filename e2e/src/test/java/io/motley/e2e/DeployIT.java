@@ -152,6 +152,20 @@ class DeployIT {
         }
     }
 
+    /**
+     * motley logs --node from another host: the deployed agent logs to its standard output, a file
+     * (log/agent.out), which it serves over its link to the controller.
+     */
+    @Test
+    @Order(2)
+    void anAgentsLogIsReadFromAnotherHost() {
+        String from = HOSTS.get(0);
+        String node = HOSTS.get(1);
+        Run r = bed.cmd(from, "motley", "logs", "--node", node);
+        assertThat(r.rc()).as(r.err()).isZero();
+        assertThat(r.out()).contains("registered with controller=").contains("node=" + node);
+    }
+
     @Test
     @Order(3)
     void aSecondRunChangesNothingAndSaysSo() throws Exception {
