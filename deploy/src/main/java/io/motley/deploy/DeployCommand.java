@@ -59,6 +59,12 @@ public final class DeployCommand {
     }
 
     static int run(String[] args, Path defaultBundle, PrintStream out, PrintStream err) {
+        Path home = Path.of(System.getenv().getOrDefault("MOTLEY_HOME", System.getProperty("user.home") + "/.motley"));
+        return run(args, defaultBundle, home, out, err);
+    }
+
+    /** {@code home}: the controller's MOTLEY_HOME on this host, whose etc/motley.conf gets the node settings. */
+    static int run(String[] args, Path defaultBundle, Path home, PrintStream out, PrintStream err) {
         if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
             out.println(USAGE);
             return 0;
@@ -127,10 +133,24 @@ public final class DeployCommand {
         DeployPlan.Source source = new DeployPlan.Source(controller, o.bundle().toString(), sha);
         List<DeployPlan> plans = new ArrayList<>();
         for (Inventory.Host h : inventory.hosts()) plans.add(DeployPlan.of(inventory, h, source));
+        Path conf = home.resolve("etc/motley.conf");
+        ControllerConf.Edit edit;
+        try {
+            edit = ControllerConf.apply(Files.exists(conf) ? Files.readString(conf) : "", inventory.hosts());
+        } catch (IOException e) {
+            err.println("motley deploy: error: cannot read " + conf + ": " + e.getMessage());
+            return 1;
+        }
         if (o.dryRun()) {
             out.println("motley deploy --dry-run: " + plans.size() + " host(s), agents connecting to " + controller
                     + "; nothing is connected to or changed.");
             for (DeployPlan p : plans) out.print(p.render());
+            if (edit.changed()) {
+                out.println("the controller's " + conf + " would get the inventory's node settings:");
+                for (String c : edit.changes()) out.println("  " + c);
+            } else {
+                out.println("the controller's " + conf + " already has the inventory's node settings");
+            }
             return 0;
         }
         if (sha == null) {
@@ -138,7 +158,18 @@ public final class DeployCommand {
                     + " --bundle FILE");
             return 1;
         }
-        Path home = Path.of(System.getenv().getOrDefault("MOTLEY_HOME", System.getProperty("user.home") + "/.motley"));
+        if (edit.changed()) {
+            try {
+                writeConf(conf, edit.text());
+            } catch (IOException e) {
+                err.println("motley deploy: error: cannot write " + conf + ": " + e.getMessage());
+                return 1;
+            }
+            out.println("wrote the inventory's node settings into " + conf + ":");
+            for (String c : edit.changes()) out.println("  " + c);
+            out.println("  the controller reads motley.conf when it starts: restart it to apply them (running jobs"
+                    + " keep running)");
+        }
         long t0 = System.nanoTime();
         List<Deployer.Outcome> outcomes;
         try (SshRemote.Client ssh = new SshRemote.Client(sshDir)) {
@@ -155,11 +186,37 @@ public final class DeployCommand {
             err.println("motley deploy: error: " + e.getMessage());
             return 1;
         }
-        return report(outcomes, (System.nanoTime() - t0) / 1_000_000, out);
+        return report(outcomes, (System.nanoTime() - t0) / 1_000_000, edit.changed(), out);
+    }
+
+    /**
+     * Replaces motley.conf at once (a file beside it, then a rename), keeping its permissions; a new
+     * one is readable by all, as the commands read it too.
+     */
+    static void writeConf(Path conf, String text) throws IOException {
+        Files.createDirectories(conf.getParent());
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = Files.exists(conf)
+                ? Files.getPosixFilePermissions(conf)
+                : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+        Path next = conf.resolveSibling(conf.getFileName() + ".deploy-new");
+        Files.deleteIfExists(next);
+        Files.writeString(
+                next, text, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+        Files.setPosixFilePermissions(next, mode);
+        Files.move(
+                next,
+                conf,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Prints the table and the summary; 0 when every host is deployed. */
     static int report(List<Deployer.Outcome> outcomes, long millis, PrintStream out) {
+        return report(outcomes, millis, false, out);
+    }
+
+    /** {@code confChanged}: this run wrote node settings into motley.conf, so it was not a no-op. */
+    static int report(List<Deployer.Outcome> outcomes, long millis, boolean confChanged, PrintStream out) {
         out.println();
         out.print(Deployer.table(outcomes));
         long failed = outcomes.stream().filter(x -> !x.ok()).count();
@@ -173,7 +230,7 @@ public final class DeployCommand {
                 changed,
                 outcomes.size() - failed - changed,
                 failed);
-        if (failed == 0 && changed == 0) out.println("Nothing to do: every host was already deployed.");
+        if (failed == 0 && changed == 0 && !confChanged) out.println("Nothing to do: every host was already deployed.");
         for (Deployer.Outcome x : outcomes)
             for (String note : x.notes()) out.println(x.host().nodeName() + ": " + note);
         return failed == 0 ? 0 : 1;

@@ -49,7 +49,8 @@ public record DeployPlan(Inventory.Host host, List<Step> steps) {
         String motley = "env MOTLEY_HOME=" + home + " MOTLEY_JAVA=$(test -x " + dir + "/runtime/bin/java && echo " + dir
                 + "/runtime/bin/java) " + dir + "/dist/bin/motley";
         String agentOptions = String.join(" ", host.agentOptions());
-        String serviceArgs = "--home " + home + " --controller " + source.controller() + " --name " + node;
+        String serviceArgs = "--home " + home + " --controller " + source.controller() + " --name " + node
+                + (agentOptions.isEmpty() ? "" : " " + agentOptions);
         String agentArgs = "--controller " + source.controller() + " --name " + node
                 + (agentOptions.isEmpty() ? "" : " " + agentOptions);
         List<Step> steps = new ArrayList<>();
@@ -79,9 +80,6 @@ public record DeployPlan(Inventory.Host host, List<Step> steps) {
         steps.add(new Step(
                 Kind.START,
                 "start the agent: where systemd runs, `motley service install agent " + serviceArgs + "`"
-                        + (agentOptions.isEmpty()
-                                ? ""
-                                : " (the unit does not carry " + agentOptions + " yet: put them in motley.conf)")
                         + "; where no service manager runs, start it directly in the background (it will not"
                         + " come back after a reboot, and the deploy says so); nothing if it already runs",
                 "if test -d /run/systemd/system; then " + motley + " service install agent " + serviceArgs
@@ -93,11 +91,7 @@ public record DeployPlan(Inventory.Host host, List<Step> steps) {
         steps.add(new Step(
                 Kind.WAIT,
                 "wait for node " + node + " to register with the controller (scontrol show node " + node
-                        + ", asked on the host through its agent)"
-                        + (host.partitions().isEmpty() && host.features().isEmpty()
-                                ? ""
-                                : "; partitions and features are the controller's: put `" + nodeLine(host)
-                                        + "` in its motley.conf"),
+                        + ", asked on the host through its agent)",
                 scontrol(inventory) + " show node " + node,
                 ""));
         return new DeployPlan(host, List.copyOf(steps));
@@ -108,20 +102,6 @@ public record DeployPlan(Inventory.Host host, List<Step> steps) {
         String dir = inventory.dir();
         return "env MOTLEY_HOME=" + inventory.home() + " MOTLEY_JAVA=$(test -x " + dir + "/runtime/bin/java && echo "
                 + dir + "/runtime/bin/java) " + dir + "/dist/bin/scontrol";
-    }
-
-    /** The node's line in the controller's motley.conf that carries its partitions and features. */
-    static String nodeLine(Inventory.Host host) {
-        StringBuilder b = new StringBuilder("NodeName=" + host.nodeName());
-        if (!host.features().isEmpty()) b.append(" Features=").append(String.join(",", host.features()));
-        if (host.coreSpecCount() != null) b.append(" CoreSpecCount=").append(host.coreSpecCount());
-        if (!host.partitions().isEmpty())
-            b.append(" (and in PartitionName= ")
-                    .append(String.join(", ", host.partitions()))
-                    .append(": Nodes=+")
-                    .append(host.nodeName())
-                    .append(")");
-        return b.toString();
     }
 
     /** The plan as {@code --dry-run} prints it. */

@@ -26,12 +26,13 @@ class DeployPlanTest {
         assertThat(copy.skipWhen()).contains("/opt/motley/.bundle-sha256").contains("ab".repeat(32));
         DeployPlan.Step start = p.steps().get(3);
         assertThat(start.command())
-                .contains("service install agent --home /var/lib/motley --controller 10.0.0.1:6917 --name nas1;")
+                .contains("service install agent --home /var/lib/motley --controller 10.0.0.1:6917 --name nas1"
+                        + " --core-spec 1 --mem-spec 2G --gpus 0,1;")
                 .contains("agent --home /var/lib/motley --controller 10.0.0.1:6917 --name nas1 --core-spec 1"
                         + " --mem-spec 2G --gpus 0,1 >")
                 .contains("setsid")
                 .contains("echo started-directly");
-        assertThat(p.steps().get(4).says()).contains("NodeName=nas1 Features=nvme,a100 CoreSpecCount=1");
+        assertThat(p.steps().get(3).says()).doesNotContain("does not carry");
     }
 
     @Test

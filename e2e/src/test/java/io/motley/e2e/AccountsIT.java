@@ -133,6 +133,20 @@ class AccountsIT {
                 "chem");
         assertThat(denied.rc()).isEqualTo(1);
         assertThat(denied.err()).isEqualTo(" Problem adding accounts: Access/permission denied\n");
+        // ... and read the daemons' logs
+        TestCluster.Run logs = c.cmdIn(
+                dir,
+                null,
+                "runuser",
+                "-u",
+                OTHER,
+                "--",
+                TestCluster.BIN.resolve("motley").toString(),
+                "logs",
+                "--controller");
+        assertThat(logs.rc()).isEqualTo(1);
+        assertThat(logs.err()).contains("Access/permission denied: daemon logs are for root and administrators");
+        assertThat(logs.out()).isEmpty();
         assertThat(c.cmd("sacctmgr", "-n", "-P", "show", "account", "format=account")
                         .out())
                 .isEqualTo("physics\n");

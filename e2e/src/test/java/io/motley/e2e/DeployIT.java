@@ -92,7 +92,9 @@ class DeployIT {
                     .append(bed.address(h))
                     .append("\n    user: root\n    name: ")
                     .append(h)
-                    .append("\n    cpus: 1\n    memory: 300M\n");
+                    .append("\n    cpus: 1\n    memory: 300M\n")
+                    // the first host's node settings go into the controller's motley.conf
+                    .append(h.equals(HOSTS.get(0)) ? "    features: [nvme]\n    partitions: [fast]\n" : "");
         inv.append("  - host: ")
                 .append(bed.address(DOWN))
                 .append("\n    user: root\n    name: ")
@@ -131,6 +133,14 @@ class DeployIT {
             assertThat(Files.exists(bed.home(h).resolve("etc/tls/node-" + h + ".crt")))
                     .isTrue();
         }
+        String first = HOSTS.get(0);
+        assertThat(r.out())
+                .contains("wrote the inventory's node settings into /var/lib/motley/etc/motley.conf:")
+                .contains("added NodeName=" + first + " Features=nvme")
+                .contains("added PartitionName=fast Nodes=" + first);
+        assertThat(Files.readString(bed.home(CTL).resolve("etc/motley.conf")))
+                .contains("\nNodeName=" + first + " Features=nvme\n")
+                .contains("\nPartitionName=main Nodes=ALL Default=YES\nPartitionName=fast Nodes=" + first + "\n");
     }
 
     @Test
@@ -142,10 +152,27 @@ class DeployIT {
         }
     }
 
+    /**
+     * motley logs --node from another host: the deployed agent logs to its standard output, a file
+     * (log/agent.out), which it serves over its link to the controller.
+     */
+    @Test
+    @Order(2)
+    void anAgentsLogIsReadFromAnotherHost() {
+        String from = HOSTS.get(0);
+        String node = HOSTS.get(1);
+        Run r = bed.cmd(from, "motley", "logs", "--node", node);
+        assertThat(r.rc()).as(r.err()).isZero();
+        assertThat(r.out()).contains("registered with controller=").contains("node=" + node);
+    }
+
     @Test
     @Order(3)
-    void aSecondRunChangesNothingAndSaysSo() {
+    void aSecondRunChangesNothingAndSaysSo() throws Exception {
+        String conf = Files.readString(bed.home(CTL).resolve("etc/motley.conf"));
         Run r = deploy();
+        assertThat(r.out()).doesNotContain("wrote the inventory's node settings");
+        assertThat(Files.readString(bed.home(CTL).resolve("etc/motley.conf"))).isEqualTo(conf);
         assertThat(r.rc()).as(r.out() + r.err()).isEqualTo(1);
         assertThat(r.out())
                 .contains("0 deployed or changed, 3 already deployed (nothing changed), 1 failed")

@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `motley up --daemon`, idempotent restarts after a crash, `motley down`, `motley env`. */
+/** `motley up --daemon`, idempotent restarts after a crash, `motley down`, `motley env`, `motley logs` of the daemons. */
 class LocalClusterIT {
     @TempDir
     Path dir;
@@ -31,6 +32,7 @@ class LocalClusterIT {
                     .contains("healthy");
 
             topThroughATerminal(c);
+            daemonLogs(c);
 
             long id = c.submit("--wrap", "sleep 2");
             long pid = Long.parseLong(
@@ -58,6 +60,50 @@ class LocalClusterIT {
             TestCluster.Run after = c.cmd("squeue");
             assertThat(after.rc()).isEqualTo(1);
             assertThat(after.err()).contains("motley up --daemon");
+        }
+    }
+
+    /**
+     * motley logs --controller and --node NAME: each daemon's own log, an agent's read by that
+     * agent and sent over its link (so the one asked, not its neighbour); -f shows what comes next.
+     */
+    private static void daemonLogs(TestCluster c) throws Exception {
+        List<String> nodes = c.cmd("sinfo", "-N", "-h", "-o", "%N").lines();
+        TestCluster.Run controller = c.cmd("motley", "logs", "--controller");
+        assertThat(controller.rc()).as(controller.err()).isZero();
+        assertThat(controller.out()).contains("controller started cluster=");
+
+        String asked = nodes.get(1);
+        String other = nodes.get(0);
+        TestCluster.Run agent = c.cmd("motley", "logs", "--node", asked);
+        assertThat(agent.rc()).as(agent.err()).isZero();
+        assertThat(agent.out())
+                .contains("registered with controller=")
+                .contains("node=" + asked + "\n")
+                .doesNotContain("node=" + other + "\n")
+                .doesNotContain("controller started");
+
+        TestCluster.Run unknown = c.cmd("motley", "logs", "--node", "no-such-node");
+        assertThat(unknown.rc()).isEqualTo(1);
+        assertThat(unknown.err()).contains("Invalid node name specified");
+
+        Path followed = Files.createTempFile("motley-logs", ".out");
+        Process f = c.command("motley", "logs", "--controller", "-f")
+                .redirectOutput(followed.toFile())
+                .redirectErrorStream(true)
+                .start();
+        try {
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> Files.readString(followed).contains("controller started cluster="));
+            long id = c.submit("--wrap", "true");
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> Files.readString(followed).contains("job submitted job=" + id + " "));
+            assertThat(f.isAlive()).as("-f keeps following").isTrue();
+        } finally {
+            f.destroyForcibly();
+            Files.deleteIfExists(followed);
         }
     }
 

@@ -617,6 +617,43 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * motley logs --controller|--node NAME: up to {@code max} bytes of a daemon's own log from
+     * {@code offset}; {@code node} null asks for the controller's. Root and administrators only.
+     */
+    record DaemonLog(String node, long offset, int max) implements Request<DaemonLogText> {}
+
+    /**
+     * A daemon's log from {@code offset}: where the log was replaced by a shorter one (rotated, or
+     * truncated) since the offset asked for, {@code offset} is 0 and {@code data} its start.
+     */
+    record DaemonLogText(long offset, byte[] data) implements Answer {
+        public DaemonLogText {
+            Objects.requireNonNull(data, "data");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof DaemonLogText t && t.offset == offset && java.util.Arrays.equals(t.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(offset, java.util.Arrays.hashCode(data));
+        }
+
+        @Override
+        public String toString() {
+            return "DaemonLogText[offset=" + offset + ", bytes=" + data.length + "]";
+        }
+    }
+
+    /**
+     * motley logs --node: the agent reads its own log; its answer is an {@link OutputRead} with the
+     * same {@code tag} ({@code found} false when it logs to no file).
+     */
+    record ReadLog(long tag, long offset, int max) implements Order {}
+
     /** motley logs: read a run's outbox; {@code tag} pairs the answer with the question. */
     record ReadOutput(long tag, long id, int run, String stream, long offset, int max) implements Order {
         public ReadOutput {

@@ -111,6 +111,7 @@ public final class Messages {
             Ops.ACCOUNTS,
             Ops.ACCOUNTS_CHANGE,
             Ops.LOGS,
+            Ops.DAEMON_LOG,
             StepMessages.CREATE,
             StepMessages.END,
             StepMessages.WAIT,
@@ -347,6 +348,20 @@ public final class Messages {
                     .put("data", java.util.Base64.getEncoder().encodeToString(x.data()))
                     .put("complete", x.complete())
                     .put("state", x.state().name());
+        if (m instanceof Message.DaemonLog x)
+            return Frame.op(Ops.DAEMON_LOG)
+                    .put("node", x.node())
+                    .put("offset", x.offset())
+                    .put("max", x.max());
+        if (m instanceof Message.DaemonLogText x)
+            return Frame.op(Ops.OK)
+                    .put("offset", x.offset())
+                    .put("data", java.util.Base64.getEncoder().encodeToString(x.data()));
+        if (m instanceof Message.ReadLog x)
+            return Frame.op(Ops.READ_LOG)
+                    .put("tag", x.tag())
+                    .put("offset", x.offset())
+                    .put("max", x.max());
         if (m instanceof Message.ReadOutput x)
             return Frame.op(Ops.READ_OUTPUT)
                     .put("tag", x.tag())
@@ -547,6 +562,12 @@ public final class Messages {
             case Ops.LOGS ->
                 new Message.Logs(
                         runId(f), stream(f), Math.max(0, number(f, "offset", 0)), (int) number(f, "max", 65536));
+            case Ops.DAEMON_LOG ->
+                new Message.DaemonLog(
+                        f.str("node"), Math.max(0, number(f, "offset", 0)), (int) number(f, "max", 65536));
+            case Ops.READ_LOG ->
+                new Message.ReadLog(
+                        number(f, "tag", 0), Math.max(0, number(f, "offset", 0)), (int) number(f, "max", 65536));
             case Ops.READ_OUTPUT ->
                 new Message.ReadOutput(
                         number(f, "tag", 0), runId(f), run(f), stream(f), Math.max(0, number(f, "offset", 0)), (int)
@@ -696,6 +717,8 @@ public final class Messages {
             return new Message.AccountsAnswer(guard("accounts: ", f, () -> AccountsCodec.db(f)), f.str("cluster", ""));
         if (request instanceof Message.AccountsUpdate x)
             return new Message.AccountsResult(guard("accounts change: ", f, () -> AccountsCodec.result(f)));
+        if (request instanceof Message.DaemonLog x)
+            return new Message.DaemonLogText(number(f, "offset", 0), base64(f, "data"));
         if (request instanceof Message.Logs x)
             return new Message.LogText(
                     f.str("path"),

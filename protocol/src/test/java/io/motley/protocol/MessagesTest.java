@@ -213,6 +213,9 @@ class MessagesTest {
                 new Message.ReadOutput(7, 42, 1, "out", 0, 4096),
                 new Message.OutputRead(7, true, 0, new byte[] {'h', 'i'}, false),
                 new Message.OutputRead(8, false, 0, new byte[0], true),
+                new Message.DaemonLog(null, 0, 65536),
+                new Message.DaemonLog("nas", 4096, 100),
+                new Message.ReadLog(9, 4096, 100),
                 new Message.Delivered(42, 1, "err", 0, "No space left on device"),
                 new Kill(42, 1, KillReason.CANCEL),
                 new Kill(42, 1, KillReason.REQUEUE),
@@ -252,6 +255,8 @@ class MessagesTest {
                     new Message.Logs(42, "out", 0, 100),
                     new Message.LogText(
                             "/home/ann/slurm-42.out", "laptop", null, 5, new byte[0], false, JobState.COMPLETED)
+                },
+                new Object[] {new Message.DaemonLog("nas", 0, 100), new Message.DaemonLogText(0, new byte[] {'x', '\n'})
                 },
                 new Object[] {
                     Jobs.all(),

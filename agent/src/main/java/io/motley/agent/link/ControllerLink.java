@@ -27,6 +27,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -308,6 +309,14 @@ public final class ControllerLink {
                             log.debug("output read not answered: {}", e.getMessage());
                         }
                     });
+                case Message.ReadLog r ->
+                    Thread.ofVirtual().start(() -> {
+                        try {
+                            send(ownLog(r));
+                        } catch (IOException e) {
+                            log.debug("log read not answered: {}", e.getMessage());
+                        }
+                    });
                 case Message.CertificateRenewed c -> {
                     Renewer r = renewer;
                     if (r != null) r.renewed(c);
@@ -315,6 +324,25 @@ public final class ControllerLink {
                 case Failure x ->
                     log.warn("controller reported an error controller={} message=\"{}\"", controller(), x.message());
             }
+        }
+    }
+
+    /**
+     * motley logs --node: this agent's own log, read for the controller (never a path the
+     * controller names: the file is the one this agent was started with).
+     */
+    static Message.OutputRead ownLog(Message.ReadLog r) {
+        Optional<io.motley.protocol.DaemonLogFile> own = io.motley.protocol.DaemonLogFile.ofThisProcess();
+        if (own.isEmpty()) return new Message.OutputRead(r.tag(), false, r.offset(), new byte[0], false);
+        try {
+            Message.DaemonLogText t = own.get().read(r.offset(), Math.max(1, Math.min(r.max(), 1 << 20)));
+            return new Message.OutputRead(r.tag(), true, t.offset(), t.data(), false);
+        } catch (IOException e) {
+            log.warn(
+                    "own log not readable for motley logs file={} error=\"{}\"",
+                    own.get().path(),
+                    e.getMessage());
+            return new Message.OutputRead(r.tag(), false, r.offset(), new byte[0], false);
         }
     }
 

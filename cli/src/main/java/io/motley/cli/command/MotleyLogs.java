@@ -4,6 +4,8 @@ import io.motley.core.job.JobState;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
+import io.motley.protocol.Message.DaemonLog;
+import io.motley.protocol.Message.DaemonLogText;
 import io.motley.protocol.Message.LogText;
 import io.motley.protocol.Message.Logs;
 import java.io.IOException;
@@ -18,17 +20,27 @@ import java.util.function.LongConsumer;
  * that ran on a node without its submit directory waits in that node's outbox (the submit host was
  * away, say), it comes from there through the controller; otherwise from the file Slurm would have
  * written (the delivered file on the submit host, or the file on a shared filesystem), read here.
- * -f follows the output until the job has ended and all of it is shown.
+ * -f follows the output until the job has ended and all of it is shown. --controller and --node
+ * NAME show the daemons' own logs instead.
  */
 public final class MotleyLogs implements Command {
-    private static final List<OptionSpec> OPTIONS =
-            List.of(OptionSpec.flag('f', "follow"), OptionSpec.flag('e', "stderr"), OptionSpec.flag('h', "help"));
+    private static final List<OptionSpec> OPTIONS = List.of(
+            OptionSpec.flag('f', "follow"),
+            OptionSpec.flag('e', "stderr"),
+            OptionSpec.flag('\0', "controller"),
+            OptionSpec.value('\0', "node"),
+            OptionSpec.flag('h', "help"));
 
     static final String HELP = """
             usage: motley logs JOBID [-f] [-e]
+                   motley logs --controller [-f]
+                   motley logs --node NAME [-f]
             Prints a job's output from wherever it is: the node's outbox while it waits there for the
             submit host, else the file it was written to (slurm-%j.out or -o/-e). -f follows it until
-            the job has ended; -e shows the -e file instead (for a job submitted with -e).""";
+            the job has ended; -e shows the -e file instead (for a job submitted with -e).
+            --controller prints the controller's own log, --node NAME the log of that node's agent
+            (read on its host and sent over its link, so it works across hosts); -f follows it until
+            interrupted. Daemon logs are for root and administrators (AdminLevel Operator or above).""";
 
     /** How long -f waits between looks. */
     private final LongConsumer pause;
@@ -53,6 +65,15 @@ public final class MotleyLogs implements Command {
         if (p.has("help")) {
             io.out().println(HELP);
             return 0;
+        }
+        if (p.has("controller") || p.has("node")) {
+            if (p.has("controller") && p.has("node"))
+                throw new UsageException("error: --controller and --node are one or the other", 2, true);
+            if (!p.operands().isEmpty() || p.has("stderr"))
+                throw new UsageException("error: a daemon's log takes no job id and no -e", 2, true);
+            String node = p.has("node") ? p.last("node") : null;
+            if (node != null && node.isBlank()) throw new UsageException("error: --node needs a node name", 2, true);
+            return daemonLog(node, p.has("follow"), io);
         }
         if (p.operands().size() != 1) throw new UsageException("error: one job id expected", 2, true);
         long id;
@@ -96,6 +117,27 @@ public final class MotleyLogs implements Command {
                 }
                 if (ended && !follow) return 0;
             }
+            pause.accept(500);
+        }
+    }
+
+    /**
+     * A daemon's log, read through the controller (which reads an agent's over its link) in
+     * pieces from an offset; with -f, new lines as they come, until interrupted. A log replaced
+     * by a shorter one (rotated) is followed from its start.
+     */
+    private int daemonLog(String node, boolean follow, Io io) throws Exception {
+        long offset = 0;
+        while (true) {
+            DaemonLogText t = io.gateway().ask(new DaemonLog(node, offset, 1 << 20));
+            if (t.offset() < offset) {
+                io.err().println("motley logs: the log was replaced (rotated); from its start:");
+            }
+            io.out().write(t.data());
+            io.out().flush();
+            offset = t.offset() + t.data().length;
+            if (t.data().length > 0) continue;
+            if (!follow) return 0;
             pause.accept(500);
         }
     }

@@ -68,12 +68,18 @@ public final class ServiceCommand implements Command {
                     OptionSpec.value('\0', "home"),
                     OptionSpec.value('\0', "controller"),
                     OptionSpec.value('\0', "name"),
+                    OptionSpec.value('\0', "cpus"),
+                    OptionSpec.value('\0', "mem"),
+                    OptionSpec.value('\0', "core-spec"),
+                    OptionSpec.value('\0', "mem-spec"),
+                    OptionSpec.value('\0', "gpus"),
                     OptionSpec.flag('h', "help")),
             false,
             2);
 
     static final String HELP = """
             usage: motley service install controller|agent [--print] [--user USER] [--home DIR] [--controller HOST:PORT] [--name NODE]
+                                                [--cpus N] [--mem SIZE] [--core-spec N] [--mem-spec SIZE] [--gpus all|none|0,1]
                    motley service uninstall controller|agent
                    motley service status [controller|agent]
               install    writes and enables the service (systemd unit on Linux, launchd plist on macOS;
@@ -82,6 +88,8 @@ public final class ServiceCommand implements Command {
               --user     the account the daemon runs as (default root; an agent that is not root runs every job as that user)
               --home     the daemon's MOTLEY_HOME (default: $MOTLEY_HOME, else /var/lib/motley)
               --controller HOST:PORT   where an agent finds its controller (required for an agent)
+              --cpus, --mem, --core-spec, --mem-spec, --gpus   the node's settings, passed to the agent as
+                         `motley agent` takes them (default: what the agent detects; motley deploy passes the inventory's)
             See docs/services.md.""";
 
     private final Host host;
@@ -155,10 +163,23 @@ public final class ServiceCommand implements Command {
                     Path.of(home).toAbsolutePath().normalize().toString(),
                     p.has("user") ? p.last("user") : "root",
                     p.has("controller") ? p.last("controller") : null,
-                    p.has("name") ? p.last("name") : null);
+                    p.has("name") ? p.last("name") : null,
+                    nodeSettings(p));
         } catch (IllegalArgumentException e) {
             throw new UsageException("error: " + e.getMessage(), 1, false);
         }
+    }
+
+    /** The agent's options that carry the node's settings, in a fixed order, as given. */
+    static List<String> nodeSettings(GetOpt.Parsed p) {
+        List<String> out = new ArrayList<>();
+        for (String option : List.of("cpus", "mem", "core-spec", "mem-spec", "gpus")) {
+            if (p.has(option)) {
+                out.add("--" + option);
+                out.add(p.last(option));
+            }
+        }
+        return out;
     }
 
     private int install(Role role, GetOpt.Parsed p, Io io) throws Exception {

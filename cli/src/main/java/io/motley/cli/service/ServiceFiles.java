@@ -1,6 +1,7 @@
 package io.motley.cli.service;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,10 +24,24 @@ public final class ServiceFiles {
     /**
      * What the service runs: the launcher {@code motley} (absolute), the Java it uses, the daemon's
      * home, the account it runs as ({@code root} unless configured), and for an agent the
-     * controller's address and an optional node name.
+     * controller's address, an optional node name and the node's settings as the agent's options
+     * ({@code --cpus 8 --core-spec 1 ...}, empty for what it detects).
      */
     public record Settings(
-            Role role, String launcher, String java, String home, String user, String controller, String nodeName) {
+            Role role,
+            String launcher,
+            String java,
+            String home,
+            String user,
+            String controller,
+            String nodeName,
+            List<String> nodeSettings) {
+        /** Settings with no node settings: the agent detects its CPUs, memory and GPUs. */
+        public Settings(
+                Role role, String launcher, String java, String home, String user, String controller, String nodeName) {
+            this(role, launcher, java, home, user, controller, nodeName, List.of());
+        }
+
         /** The daemon's command line, each word as it is (checked to need no quoting). */
         public List<String> command() {
             List<String> cmd = new ArrayList<>(List.of(launcher, role.word(), "--home", home));
@@ -37,18 +52,24 @@ public final class ServiceFiles {
                     cmd.add("--name");
                     cmd.add(nodeName);
                 }
+                cmd.addAll(nodeSettings);
             }
             return cmd;
         }
 
         /** Refuses values that a unit, a plist or a shell line would read as something else. */
         public Settings {
-            for (String v : new String[] {launcher, java, home, user, controller, nodeName}) {
+            nodeSettings = nodeSettings == null ? List.of() : List.copyOf(nodeSettings);
+            List<String> words = new ArrayList<>(nodeSettings);
+            words.addAll(Arrays.asList(launcher, java, home, user, controller, nodeName));
+            for (String v : words) {
                 if (v != null && !v.matches("[A-Za-z0-9_./:@+=,-]+"))
                     throw new IllegalArgumentException(
                             "'" + v
                                     + "' has a character a service file would misread (use letters, digits and _ . / : @ + = , -)");
             }
+            if (!nodeSettings.isEmpty() && role != Role.AGENT)
+                throw new IllegalArgumentException("node settings (--cpus, --mem, ...) are an agent's");
             if (!launcher.startsWith("/") || !java.startsWith("/") || !home.startsWith("/"))
                 throw new IllegalArgumentException("the launcher, java and home must be absolute paths");
             if (role == Role.AGENT && controller == null)

@@ -97,4 +97,76 @@ class MotleyLogsTest {
                         "motley logs: error: /nowhere/slurm-7.out is not on this host; the job's output is written on"
                                 + " node laptop\n");
     }
+
+    final Deque<Object> daemonAnswers = new ArrayDeque<>();
+    final List<io.motley.protocol.Message.DaemonLog> daemonAsked = new ArrayList<>();
+
+    /** A gateway that answers daemon-log requests from {@link #daemonAnswers}; -f stops after {@code pausesAllowed}. */
+    int runDaemon(int pausesAllowed, String... args) throws Exception {
+        Io io = new Io(
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                new ByteArrayInputStream(new byte[0]),
+                false,
+                Map.of(),
+                dir.toString(),
+                (Frame req) -> {
+                    daemonAsked.add((io.motley.protocol.Message.DaemonLog) Messages.request(req));
+                    return Messages.encode((io.motley.protocol.Message) daemonAnswers.removeFirst());
+                },
+                0,
+                ZoneId.of("UTC"),
+                "laptop",
+                "root",
+                0);
+        return new MotleyLogs(ms -> {
+                    if (++pauses > pausesAllowed) throw new IllegalStateException("interrupted");
+                })
+                .run(List.of(args), io);
+    }
+
+    static io.motley.protocol.Message.DaemonLogText logText(long offset, String text) {
+        return new io.motley.protocol.Message.DaemonLogText(offset, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theControllersLogIsPrintedInPiecesUntilNothingFollows() throws Exception {
+        daemonAnswers.add(logText(0, "started\n"));
+        daemonAnswers.add(logText(8, "listening\n"));
+        daemonAnswers.add(logText(18, ""));
+        assertThat(runDaemon(0, "--controller")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("started\nlistening\n");
+        assertThat(daemonAsked).extracting(d -> d.node()).containsOnly((String) null);
+        assertThat(daemonAsked).extracting(d -> d.offset()).containsExactly(0L, 8L, 18L);
+        assertThat(pauses).isZero();
+    }
+
+    @Test
+    void aNodesLogIsFollowedAcrossARotationUntilInterrupted() throws Exception {
+        daemonAnswers.add(logText(0, "registered\n"));
+        daemonAnswers.add(logText(11, ""));
+        daemonAnswers.add(logText(0, "new log\n"));
+        daemonAnswers.add(logText(8, ""));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runDaemon(1, "--node", "nas", "-f"))
+                .hasMessage("interrupted");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("registered\nnew log\n");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("the log was replaced (rotated)");
+        assertThat(daemonAsked).extracting(d -> d.node()).containsOnly("nas");
+        assertThat(daemonAsked).extracting(d -> d.offset()).containsExactly(0L, 11L, 11L, 8L);
+    }
+
+    @Test
+    void aFailureIsTheControllersMessage() {
+        daemonAnswers.add(new io.motley.protocol.Message.Failure("Access/permission denied: daemon logs are for root"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runDaemon(0, "--controller"))
+                .hasMessageContaining("Access/permission denied");
+    }
+
+    @Test
+    void controllerAndNodeAreOneOrTheOther() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runDaemon(0, "--controller", "--node", "nas"))
+                .hasMessageContaining("one or the other");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runDaemon(0, "--controller", "7"))
+                .hasMessageContaining("takes no job id");
+    }
 }

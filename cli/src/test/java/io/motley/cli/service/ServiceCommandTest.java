@@ -73,6 +73,47 @@ class ServiceCommandTest {
     }
 
     @Test
+    void theNodesSettingsAreTheAgentsOptionsInItsUnitAndOnlyAnAgentTakesThem() throws Exception {
+        assertThat(run(
+                        host(Manager.NONE, true),
+                        "install",
+                        "agent",
+                        "--print",
+                        "--controller",
+                        "ctl:6817",
+                        "--name",
+                        "nas1",
+                        "--gpus",
+                        "0,1",
+                        "--core-spec",
+                        "1",
+                        "--cpus",
+                        "8",
+                        "--mem-spec",
+                        "2G",
+                        "--mem",
+                        "16G"))
+                .isZero();
+        assertThat(out())
+                .contains("ExecStart=/opt/motley/dist/bin/motley agent --home /var/lib/motley --controller ctl:6817"
+                        + " --name nas1 --cpus 8 --mem 16G --core-spec 1 --mem-spec 2G --gpus 0,1\n");
+        assertThatThrownBy(() -> run(host(Manager.NONE, true), "install", "controller", "--print", "--cpus", "8"))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("node settings");
+        assertThatThrownBy(() -> run(
+                        host(Manager.NONE, true),
+                        "install",
+                        "agent",
+                        "--print",
+                        "--controller",
+                        "c:1",
+                        "--mem",
+                        "1G;x"))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("would misread");
+    }
+
+    @Test
     void installWritesTheUnitThenReloadsAndEnablesIt() throws Exception {
         assertThat(run(host(Manager.SYSTEMD, true), "install", "controller", "--user", "motley"))
                 .isZero();

@@ -8,6 +8,7 @@ import io.motley.protocol.Message.Delivered;
 import io.motley.protocol.Message.Order;
 import io.motley.protocol.Message.OutputChunk;
 import io.motley.protocol.Message.OutputRead;
+import io.motley.protocol.Message.ReadLog;
 import io.motley.protocol.Message.ReadOutput;
 import java.util.Map;
 import java.util.Optional;
@@ -129,13 +130,26 @@ final class OutputRouter {
      * node holds no outbox for the run (delivered, or never sent away).
      */
     Optional<OutputRead> read(Job job, String stream, long offset, int max) throws InterruptedException {
-        Consumer<Order> link = job.node() == null ? null : links.get(job.node());
+        return ask(job.node(), tag -> new ReadOutput(tag, job.id(), job.restarts(), stream, offset, max));
+    }
+
+    /**
+     * Reads the agent's own log on {@code node} (motley logs --node), over its link as job output
+     * is read. Empty when the node is not connected or does not answer in time; an answer with
+     * {@code found} false when the agent logs to no file.
+     */
+    Optional<OutputRead> readLog(String node, long offset, int max) throws InterruptedException {
+        return ask(node, tag -> new ReadLog(tag, offset, max));
+    }
+
+    private Optional<OutputRead> ask(String node, LongFunction<Order> question) throws InterruptedException {
+        Consumer<Order> link = node == null ? null : links.get(node);
         if (link == null) return Optional.empty();
         long tag = tags.incrementAndGet();
         java.util.concurrent.CompletableFuture<OutputRead> answer = new java.util.concurrent.CompletableFuture<>();
         reads.put(tag, answer);
         try {
-            link.accept(new ReadOutput(tag, job.id(), job.restarts(), stream, offset, max));
+            link.accept(question.apply(tag));
             return Optional.of(answer.get(READ_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
         } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
             return Optional.empty();

@@ -6,6 +6,7 @@ import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
 import io.motley.core.scheduler.Plan;
+import io.motley.protocol.DaemonLogFile;
 import io.motley.protocol.Frame;
 import io.motley.protocol.MalformedMessage;
 import io.motley.protocol.Message;
@@ -77,6 +78,8 @@ final class Requests {
 
     /** Reads job output held on nodes (motley logs); null where no agents connect (tests). */
     private final OutputRouter output;
+    /** The controller's own log, for motley logs --controller. */
+    private final java.util.function.Supplier<Optional<DaemonLogFile>> ownLog;
 
     /** When the controller read its configuration (it reads it once, at start): show config's "as of". */
     private final long configAsOf = System.currentTimeMillis() / 1000;
@@ -97,8 +100,13 @@ final class Requests {
     }
 
     Requests(Cluster cluster, OutputRouter output) {
+        this(cluster, output, DaemonLogFile::ofThisProcess);
+    }
+
+    Requests(Cluster cluster, OutputRouter output, java.util.function.Supplier<Optional<DaemonLogFile>> ownLog) {
         this.cluster = cluster;
         this.output = output;
+        this.ownLog = ownLog;
     }
 
     Frame handle(Frame req) {
@@ -246,6 +254,7 @@ final class Requests {
                 new AccountsAnswer(cluster.accountsDb(), cluster.config().clusterName());
             case AccountsUpdate u -> new AccountsResult(cluster.changeAccounts(u.change(), asking, u.commit()));
             case Message.Logs l -> logs(l, caller);
+            case Message.DaemonLog d -> daemonLog(d, asking);
             case Message.StepCall<?> s -> steps(s, asking);
             case Message.TokenRequest t -> token(t, asking);
         };
@@ -279,6 +288,46 @@ final class Requests {
             Message.OutputRead r = read.get();
             if (!r.found()) return inFile;
             return new Message.LogText(path, submitNode, job.node(), r.offset(), r.data(), r.complete(), job.state());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Failure("interrupted");
+        }
+    }
+
+    /**
+     * motley logs --controller|--node NAME: root and administrators (AdminLevel Operator or above)
+     * read the controller's own log here, or an agent's, which it serves over its link.
+     */
+    private Answer daemonLog(Message.DaemonLog d, io.motley.controller.cluster.Caller asking) {
+        if (!cluster.accountsDb().mayAdminister(asking.user(), asking.isRoot()))
+            return new Failure("Access/permission denied: daemon logs are for root and administrators");
+        int max = Math.max(1, Math.min(d.max(), 1 << 20));
+        if (d.node() == null) {
+            Optional<DaemonLogFile> own = ownLog.get();
+            if (own.isEmpty())
+                return new Failure("the controller writes its log to no file (to its console, or to the journal under"
+                        + " systemd: journalctl -u motley-controller)");
+            try {
+                return own.get().read(d.offset(), max);
+            } catch (java.io.IOException e) {
+                return new Failure(
+                        "the controller's log " + own.get().path() + " could not be read: " + e.getMessage());
+            }
+        }
+        String node = d.node();
+        try {
+            Optional<Message.OutputRead> read =
+                    output == null ? Optional.empty() : output.readLog(node, d.offset(), max);
+            if (read.isEmpty()) {
+                if (cluster.nodes().stream().noneMatch(n -> n.name().equals(node)))
+                    return new Failure("Invalid node name specified");
+                return new Failure("node " + node + " is not connected to the controller, or did not answer");
+            }
+            Message.OutputRead r = read.get();
+            if (!r.found())
+                return new Failure("the agent of node " + node + " writes its log to no file (to its console, or to"
+                        + " the journal under systemd: journalctl -u motley-agent on that host)");
+            return new Message.DaemonLogText(r.offset(), r.data());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Failure("interrupted");
