@@ -95,11 +95,27 @@ public final class WebServer implements AutoCloseable {
         }
         ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(workers);
-        String host = address.isAnyLocalAddress() ? InetAddress.getLocalHost().getHostName() : literal(address);
+        String host = address.isAnyLocalAddress() ? ownName() : literal(address);
         WebServer web = new WebServer(server, workers, maxBodyBytes, tls != null, host);
         server.createContext("/", web::exchange);
         server.start();
         return web;
+    }
+
+    /**
+     * This host's name for the base URL of a server bound to every address; "localhost" where the
+     * name does not resolve (a container without a network, a test-bed host): the server must start
+     * all the same, and the URL is only what run/http.url tells local commands.
+     */
+    static String ownName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            log.warn(
+                    "this host's name does not resolve; the HTTP base URL names localhost error=\"{}\"",
+                    e.getMessage());
+            return "localhost";
+        }
     }
 
     private static String literal(InetAddress a) {
