@@ -412,13 +412,13 @@ async function adminPage() {
 
 const COLOURS = ["#3a6ea5", "#d99a2b", "#2f7d5b", "#b5485d", "#8a5cc2", "#4aa3a2", "#7d6b2f", "#c45fa0", "#5b7d2f", "#a5623a", "#56609e", "#999"];
 
-function chart(id, title, series, unit, fixedMax) {
+function chart(id, title, series, unit, fixedMax, none) {
   const W = 900, H = 220, L = 46, R = 10, T = 10, B = 26;
   const all = series.flatMap((x) => x.points);
   const svg = s("svg", { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: "none", role: "img", "aria-label": title });
   const box = h("div", { class: "card chart", id }, h("h2", { text: title }), svg);
   if (all.length < 1) {
-    box.append(h("p", { class: "muted", text: "No samples yet: the controller takes one every 30 s." }));
+    box.append(h("p", { class: "muted", text: none || "No samples yet: the controller takes one every 30 s." }));
     return box;
   }
   const t0 = Math.min(...all.map((p) => p[0])), t1 = Math.max(...all.map((p) => p[0]));
@@ -471,7 +471,8 @@ async function historyPage() {
         { name: "pending", points: sm.map((x) => [x.time, x.pending]) },
       ], ""),
       chart("chart-users", "Jobs per user (running and pending)",
-        users.map((u) => ({ name: u, points: sm.map((x) => [x.time, x.jobs_by_user[u] || 0]) })), ""));
+        users.map((u) => ({ name: u, points: sm.map((x) => [x.time, x.jobs_by_user[u] || 0]) })), "", null,
+        sm.length ? "No running or pending jobs in these samples." : null));
   } catch (e) {
     show(h("h1", { text: "History" }), problem(e));
   }

@@ -265,8 +265,13 @@ class DashboardIT {
         awaitText(By.id("job-details"), "roots");
         awaitText(By.id("output-note"), "Access/permission denied");
         assertThat(browser.findElements(By.id("cancel-button"))).isEmpty();
+        // ... and the REST API refuses the cancel the page does not offer, sent with this user's token
+        Object status = browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "fetch('/slurm/v0.0.40/job/" + other + "', {method: 'DELETE', headers:"
+                + " {'X-SLURM-USER-TOKEN': sessionStorage.getItem('motley.token')}}).then(r => done(r.status));");
+        assertThat(status).isEqualTo(403L);
         assertThat(c.state(other)).isIn("PENDING", "RUNNING");
-        // the refused output read is the one console error there: the browser reports every 403
-        assertThat(consoleErrors()).allMatch(e -> e.contains("403"), "only the refused output read");
+        // the refused output read and cancel are the only console errors: the browser reports every 403
+        assertThat(consoleErrors()).allMatch(e -> e.contains("403"), "only the refused reads");
     }
 }
