@@ -7,6 +7,7 @@ const TOKEN_KEY = "motley.token";
 const REST = "/slurm/v0.0.40/";
 const API = "/dashboard/v1/";
 const REFRESH_MS = 3000;
+const MAX_ROWS = 500;
 
 let me = null;        // {user, uid, admin} once logged in
 let timer = null;     // the current page's refresh
@@ -231,7 +232,9 @@ async function queuePage() {
       (!queueFilters.state || jobState(j) === queueFilters.state) &&
       (!queueFilters.partition || j.partition === queueFilters.partition));
     const now = Date.now() / 1000;
-    const rows = shown.map((j) => {
+    // a big queue is drawn in part: redrawing thousands of rows every few seconds stalls the tab
+    const drawn = shown.slice(0, MAX_ROWS);
+    const rows = drawn.map((j) => {
       const st = jobState(j);
       const start = num(j.start_time);
       const reason = st === "PENDING" ? j.state_reason : (j.state_description || "");
@@ -252,7 +255,8 @@ async function queuePage() {
         select("filter-user", "users", users, "user", queuePage),
         select("filter-state", "states", states, "state", queuePage),
         select("filter-partition", "partitions", parts, "partition", queuePage),
-        h("span", { class: "muted", text: shown.length + " of " + jobs.length + " jobs" })),
+        h("span", { class: "muted", id: "queue-count", text: shown.length + " of " + jobs.length + " jobs"
+          + (drawn.length < shown.length ? " (the newest " + drawn.length + " shown: filter to see others)" : "") })),
       h("table", { id: "queue-table" },
         h("thead", {}, h("tr", {}, ["Job", "Name", "User", "Partition", "State", "Time", "CPUs", "Nodes", "Reason"].map((t) => h("th", { text: t })))),
         h("tbody", {}, rows.length ? rows : h("tr", {}, h("td", { colspan: 9, class: "muted", text: "No jobs." })))));
@@ -264,19 +268,29 @@ async function queuePage() {
 
 // ---- one job ------------------------------------------------------------------------------
 
-let tail = null; // {id, next, decoder, done}
+let tail = null; // the output being followed: {id, stream, next, decoder, done, text, seq}
+// the cancel confirmation and its outcome outlive the details' redraw every few seconds
+let cancelling = { asking: false, message: "", failed: false };
 
 async function jobPage(id) {
   const mine = page;
-  tail = { id, next: 0, decoder: new TextDecoder("utf-8"), done: false, text: "" };
+  cancelling = { asking: false, message: "", failed: false };
   const out = h("pre", { id: "job-output" });
   const note = h("p", { class: "muted", id: "output-note" });
+  const follow = (stream) => {
+    tail = { id, stream, next: 0, decoder: new TextDecoder("utf-8"), done: false, text: "", seq: (tail ? tail.seq : 0) + 1 };
+    out.textContent = "";
+    note.textContent = "";
+    readOutput(mine, tail.seq, out, note);
+  };
+  const streams = h("select", { id: "output-stream", onchange: (ev) => follow(ev.target.value) },
+    h("option", { value: "out", text: "stdout" }), h("option", { value: "err", text: "stderr" }));
   const details = h("div", { id: "job-details" }, h("p", { class: "muted", text: "Loading…" }));
   const steps = h("div", { id: "job-steps" });
   show(h("h1", { text: "Job " + id }),
     h("div", { class: "row" },
       h("div", { class: "card" }, h("h2", { text: "Details" }), details),
-      h("div", { class: "card" }, h("h2", { text: "Output" }), out, note)),
+      h("div", { class: "card" }, h("h2", {}, "Output ", streams), out, note)),
     h("h2", { text: "Steps" }), steps);
   const refresh = async () => {
     if (mine !== page) return;
@@ -293,15 +307,17 @@ async function jobPage(id) {
     schedule(refresh);
   };
   refresh();
-  readOutput(mine, out, note);
+  follow("out");
 }
 
-async function readOutput(mine, out, note) {
-  if (mine !== page || tail.done) return;
+async function readOutput(mine, seq, out, note) {
+  // a page left, or a stream switched, ends this reader
+  const stale = () => mine !== page || tail.seq !== seq;
+  if (stale() || tail.done) return;
   let again = 2000;
   try {
-    const r = await call("GET", API + "job/" + tail.id + "/output?stream=out&offset=" + tail.next);
-    if (mine !== page) return;
+    const r = await call("GET", API + "job/" + tail.id + "/output?stream=" + tail.stream + "&offset=" + tail.next);
+    if (stale()) return;
     const bytes = Uint8Array.from(atob(r.data_base64), (c) => c.charCodeAt(0));
     if (bytes.length) {
       const atBottom = out.scrollTop + out.clientHeight >= out.scrollHeight - 4;
@@ -315,10 +331,11 @@ async function readOutput(mine, out, note) {
     note.textContent = r.complete ? "End of output." : (r.note || (r.source === "node" ? "Following (from the node's outbox)…" : "Following…"));
     if (r.complete) tail.done = true;
   } catch (e) {
+    if (stale()) return;
     note.textContent = e.message;
     if (e.status === 403 || e.status === 404) tail.done = true;
   }
-  if (!tail.done) setTimeout(() => readOutput(mine, out, note), again);
+  if (!tail.done) setTimeout(() => readOutput(mine, seq, out, note), again);
 }
 
 function jobDetails(j) {
@@ -335,24 +352,27 @@ function jobDetails(j) {
     ["Ended", ["PENDING", "RUNNING"].includes(st) ? "–" : when(num(j.end_time))],
     ["Exit code", exit === null ? "–" : exit], ["Priority", num(j.priority)],
     ["Working directory", j.current_working_directory], ["Output", j.standard_output || "slurm-" + j.job_id + ".out"],
+    ["Error", j.standard_error || "with the output"],
   ];
   const canCancel = (st === "PENDING" || st === "RUNNING") && me && (me.admin || me.uid === j.user_id);
-  const msg = h("span", { id: "cancel-message", class: "muted" });
-  const confirm = h("span", { id: "cancel-confirm-box", hidden: true }, "Cancel job " + j.job_id + "? ",
+  const msg = h("span", { id: "cancel-message", class: cancelling.failed ? "error" : "muted", text: cancelling.message });
+  const confirm = h("span", { id: "cancel-confirm-box", hidden: !cancelling.asking }, "Cancel job " + j.job_id + "? ",
     h("button", { class: "danger", id: "cancel-confirm", type: "button", onclick: async (ev) => {
       ev.target.disabled = true;
       try {
         await call("DELETE", REST + "job/" + j.job_id);
-        msg.textContent = "Cancel sent.";
-      } catch (e) { msg.textContent = e.message; msg.className = "error"; }
+        cancelling = { asking: false, message: "Cancel sent.", failed: false };
+      } catch (e) { cancelling = { asking: false, message: e.message, failed: true }; }
       confirm.hidden = true;
+      msg.className = cancelling.failed ? "error" : "muted";
+      msg.textContent = cancelling.message;
     } }, "Yes, cancel"),
     " ",
-    h("button", { class: "plain", type: "button", onclick: () => { confirm.hidden = true; } }, "No"));
+    h("button", { class: "plain", type: "button", onclick: () => { cancelling.asking = false; confirm.hidden = true; } }, "No"));
   return h("div", {},
     h("dl", { class: "details" }, rows.map(([k, v]) => [h("dt", { text: k }), h("dd", {}, v === null || v === undefined ? "–" : v)])),
     canCancel ? h("div", { class: "actions" },
-      h("button", { class: "danger", id: "cancel-button", type: "button", onclick: () => { confirm.hidden = false; } }, "Cancel job"),
+      h("button", { class: "danger", id: "cancel-button", type: "button", onclick: () => { cancelling.asking = true; confirm.hidden = false; } }, "Cancel job"),
       confirm, msg) : null);
 }
 

@@ -114,6 +114,17 @@ class DashboardIT {
         return browser.findElement(by);
     }
 
+    /** Clicks what {@code by} finds, again if a page's redraw replaced it between finding and clicking. */
+    void click(By by) {
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions()
+                .until(() -> {
+                    browser.findElement(by).click();
+                    return true;
+                });
+    }
+
     void awaitText(By by, String text) {
         await().atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(200))
@@ -175,7 +186,13 @@ class DashboardIT {
 
         TestCluster.Run drain = c.cmd("scontrol", "update", "NodeName=n2", "State=DRAIN", "Reason=new fan on order");
         assertThat(drain.rc()).as(drain.err()).isZero();
-        long job = c.submit("-J", "counter", "--wrap", "for i in $(seq 1 600); do echo line-$i; sleep 0.5; done");
+        long job = c.submit(
+                "-J",
+                "counter",
+                "-e",
+                "counter-%j.err",
+                "--wrap",
+                "for i in $(seq 1 600); do echo line-$i; echo tick-$i >&2; sleep 0.5; done");
         c.awaitState(job, "RUNNING", Duration.ofSeconds(30));
         long waiting = c.submit("-J", "waits", "--hold", "--wrap", "true");
 
@@ -207,8 +224,7 @@ class DashboardIT {
         screenshot("queue");
 
         // the job page: details, and its output tailing while it runs
-        browser.findElement(By.cssSelector("#queue-table tr[data-job='" + job + "'] a"))
-                .click();
+        click(By.cssSelector("#queue-table tr[data-job='" + job + "'] a"));
         awaitText(By.id("job-state"), "RUNNING");
         awaitText(By.id("job-output"), "line-3");
         String earlier = browser.findElement(By.id("job-output")).getText();
@@ -217,10 +233,14 @@ class DashboardIT {
                 .until(() -> browser.findElement(By.id("job-output")).getText().length() > earlier.length());
         assertThat(consoleErrors()).as("console on the job page").isEmpty();
         screenshot("job");
+        // its stderr, a file of its own here, on asking
+        new Select(browser.findElement(By.id("output-stream"))).selectByValue("err");
+        awaitText(By.id("job-output"), "tick-2");
+        assertThat(browser.findElement(By.id("job-output")).getText()).doesNotContain("line-");
 
         // cancelling it from the page cancels it
-        browser.findElement(By.id("cancel-button")).click();
-        awaitElement(By.id("cancel-confirm")).click();
+        click(By.id("cancel-button"));
+        click(By.id("cancel-confirm"));
         c.awaitState(job, "CANCELLED", Duration.ofSeconds(30));
         awaitText(By.id("job-state"), "CANCELLED");
         assertThat(consoleErrors()).as("console after cancelling").isEmpty();
@@ -234,6 +254,11 @@ class DashboardIT {
         await().atMost(Duration.ofSeconds(15))
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> c.cmd("sinfo", "-h", "-N", "-o", "%N %t").lines().contains("n2 idle"));
+        // the page redraws itself after an update: type into the new one
+        await().atMost(Duration.ofSeconds(15))
+                .ignoreExceptions()
+                .until(() -> !browser.findElement(By.cssSelector("#admin-table tr[data-node='n2'] .resume-button"))
+                        .isEnabled());
         // ... and drains one with a reason typed in
         WebElement reason = browser.findElement(By.cssSelector("#admin-table tr[data-node='n1'] .drain-reason"));
         reason.sendKeys("memory test");
