@@ -254,6 +254,9 @@ public final class ControllerMain {
                             () -> System.currentTimeMillis() / 1000));
             for (String prefix : java.util.List.of("/slurm/", "/slurmdb/", "/openapi/"))
                 http.server().mount(prefix, rest);
+            // the web dashboard at "/" (docs/dashboard.md); its history sampler is a daemon thread
+            io.motley.controller.web.Dashboard.mount(
+                    http.server(), cluster, tokens, server::logs, () -> System.currentTimeMillis() / 1000);
         }
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
         timers.scheduleAtFixedRate(

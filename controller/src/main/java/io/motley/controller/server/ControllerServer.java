@@ -93,6 +93,17 @@ public final class ControllerServer implements AutoCloseable {
         handlers.issueTokens(tokens, users);
     }
 
+    /**
+     * motley logs' answer for {@code caller}: a {@link Message.LogText} or a {@link Message.Failure}
+     * (the web dashboard's tail reads a job's output through it).
+     */
+    public Message.Answer logs(
+            long id, String stream, long offset, int max, io.motley.controller.cluster.Caller caller) {
+        return handlers.logs(
+                new Message.Logs(id, stream, offset, max),
+                new Message.Caller(caller.uid(), caller.gid(), caller.user(), caller.groups()));
+    }
+
     public int port() {
         return server.getLocalPort();
     }

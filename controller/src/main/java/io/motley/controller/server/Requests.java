@@ -266,7 +266,7 @@ final class Requests {
      * on while it is there; once it is not (delivered, or the filesystem is shared), the answer
      * names the file and the command reads it itself.
      */
-    private Answer logs(Message.Logs l, Caller caller) {
+    Answer logs(Message.Logs l, Caller caller) {
         Optional<Job> found = cluster.job(l.id());
         if (found.isEmpty()) return new Failure("Invalid job id specified");
         Job job = found.get();
