@@ -27,6 +27,8 @@ class FilesBedIT {
     private static final String CTL = "fc" + TAG;
     private static final String A = "fa" + TAG;
     private static final String B = "fb" + TAG;
+    /** A node whose agent's spool is a tiny filesystem (a tmpfs in the host's own mount namespace): a full disk. */
+    private static final String FULL = "ff" + TAG;
     /** An unprivileged user (hosts share /etc); its home exists only in A's private /home. */
     private static final String USER = "motleyfs";
 
@@ -43,13 +45,21 @@ class FilesBedIT {
         bed = new TestBed(
                 "fs" + TAG,
                 CTL,
-                List.of(A, B),
+                List.of(A, B, FULL),
                 "NodeTimeout=8\nKillWait=2\nPartitionName=main Nodes=ALL Default=YES\n"
                         + "PartitionName=apart Nodes=ALL SharedFilesystem=no\n");
         bed.startController();
         bed.startAgent(A, 1, "300M");
         bed.startAgent(B, 1, "300M");
-        bed.awaitNodesUp(A, A, B);
+        String spool = TestBed.HOST_HOME + "/spool/" + FULL;
+        Run mount = bed.cmd(
+                FULL,
+                "/bin/sh",
+                "-c",
+                "mkdir -p " + spool + " && mount -t tmpfs -o size=256k,mode=700 motley-full " + spool);
+        assertThat(mount.rc()).as(mount.err()).isZero();
+        bed.startAgent(FULL, 1, "300M");
+        bed.awaitNodesUp(A, A, B, FULL);
         Path project = bed.dir(A).resolve("home").resolve(USER).resolve("project");
         Files.createDirectories(project);
         SecurityIT.chownTree(project.getParent(), USER);
@@ -177,5 +187,40 @@ class FilesBedIT {
         assertThat(bed.tmp(B).resolve("jobs/slurm-" + apart + ".out")).doesNotExist();
         assertThat(bed.tmp(B).resolve("jobs/slurm-" + main + ".out")).hasContent("main in " + TestBed.JOBS + "\n");
         assertThat(bed.tmp(A).resolve("jobs/slurm-" + main + ".out")).doesNotExist();
+    }
+
+    /**
+     * The node's side of output delivery fills up (its spool is a 256 KiB filesystem and the job
+     * writes 1 MiB): the job's end says so in scontrol show job's reason, what fitted reaches the
+     * submit host, and the node's agent goes on running jobs.
+     */
+    @Test
+    void aFullDiskOnTheNodeIsReportedOnTheJobAndTheAgentGoesOn() throws Exception {
+        Run sub = asUser(
+                "sbatch",
+                "--parsable",
+                "-w",
+                FULL,
+                "--wrap",
+                "echo first; head -c 1048576 /dev/zero | tr '\\0' x; echo; echo last");
+        assertThat(sub.rc()).as(sub.err()).isZero();
+        long id = Long.parseLong(sub.out().trim());
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> List.of("COMPLETED", "FAILED").contains(bed.state(A, id)));
+        Run show = asUser("scontrol", "show", "job", Long.toString(id));
+        // (scontrol writes the reason with underscores for spaces, as Slurm does); the spool that holds the
+        // outbox also holds the run's exit status, so today the reason names that loss
+        assertThat(show.out()).as(show.out()).contains("No_space_left_on_device");
+        assertThat(bed.agentAlive(FULL)).isTrue();
+        Path out = bed.dir(A).resolve("home").resolve(USER).resolve("project/slurm-" + id + ".out");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> Files.exists(out) && Files.readString(out).startsWith("first\n"));
+
+        // once the outbox is delivered and gone, the node runs the next job as before
+        Run next = asUser("sbatch", "--parsable", "-w", FULL, "--wrap", "echo again");
+        assertThat(next.rc()).as(next.err()).isZero();
+        long again = Long.parseLong(next.out().trim());
+        bed.awaitState(A, again, "COMPLETED", Duration.ofSeconds(60));
     }
 }

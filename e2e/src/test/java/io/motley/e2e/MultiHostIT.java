@@ -231,6 +231,53 @@ class MultiHostIT {
         assertServing();
     }
 
+    /**
+     * A one-way partition (nft drops what C sends to the controller; the controller's packets still
+     * reach C): the node goes NOT_RESPONDING, then DOWN after NodeTimeout, its jobs end NODE_FAIL or
+     * are requeued; once the rule is lifted the agent is back, the runs given up on are killed and
+     * the requeued job runs once more.
+     */
+    @Test
+    @Order(5)
+    void aOneWayPartitionFailsTheNodeAndWhenItHealsTheAgentIsReconciled() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isExecutable(Path.of("/usr/sbin/nft")), "nft is missing: run scripts/setup-test-host");
+        String failSleep = "8" + TAG + "1";
+        String requeueSleep = "8" + TAG + "2";
+        long failed = bed.submit(A, "--no-requeue", "-w", C, "--wrap", "sleep " + failSleep);
+        String runs = TestBed.JOBS + "/oneway-$SLURM_JOB_ID";
+        long requeued = bed.submit(
+                A,
+                "--requeue",
+                "-w",
+                C,
+                "--wrap",
+                "echo run >> " + runs + "; [ $(wc -l < " + runs + ") -ge 2 ] || sleep " + requeueSleep);
+        bed.awaitState(A, failed, "RUNNING", Duration.ofSeconds(30));
+        bed.awaitState(A, requeued, "RUNNING", Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sleeping(failSleep) && sleeping(requeueSleep));
+
+        bed.dropTo(C, CTL);
+        try {
+            bed.awaitState(B, failed, "NODE_FAIL", Duration.ofSeconds(30));
+            bed.awaitState(B, requeued, "PENDING", Duration.ofSeconds(10));
+            assertThat(bed.cmd(A, "sinfo", "-N", "-h", "-n", C, "-o", "%t %E")
+                            .out()
+                            .trim())
+                    .isEqualTo("down* Not responding");
+            assertThat(sleeping(failSleep)).isTrue();
+        } finally {
+            bed.undrop(C);
+        }
+        bed.awaitNodesUp(A, C);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !sleeping(failSleep) && !sleeping(requeueSleep));
+        bed.awaitState(A, requeued, "COMPLETED", Duration.ofSeconds(30));
+        assertThat(Files.readAllLines(bed.tmp(C).resolve("jobs/oneway-" + requeued)))
+                .containsExactly("run", "run");
+        assertThat(bed.state(B, failed)).isEqualTo("NODE_FAIL");
+        assertServing();
+    }
+
     private static String logOf(String host) {
         try {
             return bed.log(host, "agent");

@@ -317,6 +317,27 @@ final class TestBed implements AutoCloseable {
         if (r.rc() != 0) throw new AssertionError("testbed cut failed: " + r.err());
     }
 
+    /**
+     * A one-way partition: every packet {@code host} sends to {@code to} is dropped (an nft rule in
+     * the host's own network namespace), while what {@code to} sends still arrives. {@link
+     * #undrop} lifts it.
+     */
+    void dropTo(String host, String to) {
+        Run r = cmd(
+                host,
+                "/bin/sh",
+                "-c",
+                "nft add table inet motley_bed && nft add chain inet motley_bed out"
+                        + " '{ type filter hook output priority 0; policy accept; }'"
+                        + " && nft add rule inet motley_bed out ip daddr " + address(to) + " drop");
+        if (r.rc() != 0) throw new AssertionError("nft in " + host + " failed: " + r.err());
+    }
+
+    void undrop(String host) {
+        Run r = cmd(host, "/usr/sbin/nft", "delete", "table", "inet", "motley_bed");
+        if (r.rc() != 0) throw new AssertionError("nft in " + host + " failed: " + r.err());
+    }
+
     void heal(String host) {
         Run r = script(List.of("heal", name, host));
         if (r.rc() != 0) throw new AssertionError("testbed heal failed: " + r.err());

@@ -119,11 +119,16 @@ public final class TlsHome {
 
     /** Issues node {@code node} a new key and certificate (for another host) and records it, so that it can be revoked. */
     public TlsCredentials issueNode(String node, Instant now) throws IOException {
+        return issueNode(node, now, CertificateAuthority.NODE_VALIDITY);
+    }
+
+    /** As {@link #issueNode(String, Instant)}, valid for {@code validity} (a short-lived certificate, in tests). */
+    public TlsCredentials issueNode(String node, Instant now, Duration validity) throws IOException {
         if (!hasAuthority())
             throw new IOException("no CA on this host (" + caKey() + "): run this on the controller's host");
         return locked(() -> {
             CertificateAuthority ca = CertificateAuthority.load(caKey(), caCertificate());
-            TlsCredentials issued = ca.issueNode(node, now, CertificateAuthority.NODE_VALIDITY);
+            TlsCredentials issued = ca.issueNode(node, now, validity);
             recordIssued(issued.certificate(), node);
             return issued;
         });

@@ -161,4 +161,20 @@ class TlsHomeTest {
                         Files.getPosixFilePermissions(tls.dir().resolve("revoked"))))
                 .isEqualTo("rw-------");
     }
+
+    /** A short-lived certificate issued for another host is recorded like any other: it may renew on its link. */
+    @Test
+    void aShortLivedCertificateIsRecordedAndMayRenew() throws Exception {
+        TlsHome tls = new TlsHome(home);
+        tls.controller("lab", NOW);
+        TlsCredentials n1 = tls.issueNode("n1", NOW, Duration.ofSeconds(40));
+        assertThat(n1.certificate().getNotAfter().toInstant()).isEqualTo(NOW.plusSeconds(40));
+        java.security.cert.X509Certificate renewed = tls.renewNode(
+                "n1",
+                n1.certificate().getSerialNumber(),
+                CertificateAuthority.newKeyPair().getPublic(),
+                NOW.plusSeconds(10));
+        assertThat(renewed.getNotAfter().toInstant())
+                .isEqualTo(NOW.plusSeconds(10).plus(CertificateAuthority.NODE_VALIDITY));
+    }
 }

@@ -69,8 +69,14 @@ public final class ControllerServer implements AutoCloseable {
     /** The user requests answered, by type, for /metrics. */
     private final io.motley.controller.metrics.RpcStatistics rpc =
             new io.motley.controller.metrics.RpcStatistics(Messages::isRequest);
-    // anyone who can reach the port can be refused: one line per interval, with a count, not one per attempt
-    private final ReportThrottle refusals = new ReportThrottle(Duration.ofSeconds(10));
+    // anyone who can reach the port can be refused: one line per interval and address, with a count, not one
+    // per attempt; by address, so that one host retrying without end hides no other host's refusal
+    private final java.util.Map<String, ReportThrottle> refusals = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, ReportThrottle> eldest) {
+            return size() > 256;
+        }
+    };
 
     /**
      * A server on {@code bind:port} whose connections are opened with {@code handshake}: {@link
@@ -139,17 +145,18 @@ public final class ControllerServer implements AutoCloseable {
 
     private void handle(Socket s) {
         String peer = String.valueOf(s.getRemoteSocketAddress());
+        String from = s.getInetAddress() == null ? "?" : s.getInetAddress().getHostAddress();
         Link<AgentPeer> ch;
         try {
             ch = Link.accept(s, handshake, requests, MutualTls.HANDSHAKE_TIMEOUT);
         } catch (Handshake.Rejected e) {
-            refused(e.getMessage(), peer, e.claimed());
+            refused(e.getMessage(), peer, from, e.claimed());
             return;
         } catch (EOFException | SocketException e) {
             log.debug("connection closed during the handshake peer={}", peer);
             return;
         } catch (IOException e) {
-            refused(e.getMessage(), peer, "?");
+            refused(e.getMessage(), peer, from, "?");
             return;
         }
         try (ch) {
@@ -171,8 +178,12 @@ public final class ControllerServer implements AutoCloseable {
         }
     }
 
-    private void refused(String reason, String peer, String node) {
-        long n = refusals.event();
+    private void refused(String reason, String peer, String from, String node) {
+        ReportThrottle throttle;
+        synchronized (refusals) {
+            throttle = refusals.computeIfAbsent(from, a -> new ReportThrottle(Duration.ofSeconds(10)));
+        }
+        long n = throttle.event();
         if (n > 0) log.warn("connection refused: {} peer={} node={} count={}", reason, peer, node, n);
     }
 
@@ -205,8 +216,12 @@ public final class ControllerServer implements AutoCloseable {
     }
 
     private volatile Renewal renewal;
-    /** The links open now, with their certificates' serials: a revocation cuts them at once. */
-    private final java.util.Map<AgentLink, java.math.BigInteger> open = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The certificate that vouches for an open link: the one it was opened with, or the one renewed on it since. */
+    private record Vouched(java.math.BigInteger serial, java.time.Instant notAfter) {}
+
+    /** The links open now, with their certificates: a revocation or the certificate's expiry cuts them. */
+    private final java.util.Map<AgentLink, Vouched> open = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final java.util.concurrent.ScheduledExecutorService checks =
             java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
@@ -215,24 +230,27 @@ public final class ControllerServer implements AutoCloseable {
     /**
      * Certificates: {@code renewal} answers nodes that ask for a new one on their link, and every
      * {@code every} the open links are looked at again: one whose certificate {@code revoked} names
-     * (motley node remove) is closed at once, and its node is refused when it connects again.
+     * (motley node remove), or whose certificate has expired, is closed at once, and its node is
+     * refused when it connects again. A certificate renewed on a link vouches for it from then on.
      */
     public void certificates(
             Renewal renewal, java.util.function.Predicate<java.math.BigInteger> revoked, java.time.Duration every) {
+        certificates(renewal, revoked, every, java.time.Instant::now);
+    }
+
+    /** As {@link #certificates(Renewal, java.util.function.Predicate, Duration)}, with expiry judged by {@code clock}. */
+    void certificates(
+            Renewal renewal,
+            java.util.function.Predicate<java.math.BigInteger> revoked,
+            java.time.Duration every,
+            java.util.function.Supplier<java.time.Instant> clock) {
         this.renewal = renewal;
         checks.scheduleWithFixedDelay(
                 () -> {
                     try {
-                        open.forEach((link, serial) -> {
-                            if (!revoked.test(serial)) return;
-                            log.warn(
-                                    "link cut: the node's certificate was revoked node={} serial={}",
-                                    link.node(),
-                                    serial.toString(16));
-                            link.close();
-                        });
+                        cutLinks(revoked, clock.get());
                     } catch (RuntimeException e) {
-                        log.error("revocation check failed", e);
+                        log.error("certificate check of the open links failed", e);
                     }
                 },
                 every.toMillis(),
@@ -240,13 +258,54 @@ public final class ControllerServer implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
     }
 
-    private Message.CertificateRenewed renew(String node, AgentPeer peer, Message.RenewCertificate r) {
+    private void cutLinks(java.util.function.Predicate<java.math.BigInteger> revoked, java.time.Instant now) {
+        open.forEach((link, cert) -> {
+            if (revoked.test(cert.serial())) {
+                log.warn(
+                        "link cut: the node's certificate was revoked node={} serial={}",
+                        link.node(),
+                        cert.serial().toString(16));
+                link.close();
+            } else if (cert.notAfter() != null && !now.isBefore(cert.notAfter())) {
+                log.warn(
+                        "link cut: the node's certificate expired node={} serial={} expired={}",
+                        link.node(),
+                        cert.serial().toString(16),
+                        cert.notAfter());
+                link.close();
+            }
+        });
+    }
+
+    private Message.CertificateRenewed renew(AgentLink link, Message.RenewCertificate r) {
+        String node = link.node();
         Renewal with = renewal;
-        if (with == null || peer.serial() == null)
+        Vouched by = open.get(link);
+        if (with == null || by == null)
             return new Message.CertificateRenewed(null, "this controller issues no certificates (shared-key mode)");
-        Message.CertificateRenewed answer = with.renew(node, peer.serial(), r.request());
-        if (answer.error() != null) log.warn("certificate renewal refused node={} reason=\"{}\"", node, answer.error());
-        else log.info("certificate renewed on the node's link node={}", node);
+        Message.CertificateRenewed answer = with.renew(node, by.serial(), r.request());
+        if (answer.error() != null) {
+            log.warn("certificate renewal refused node={} reason=\"{}\"", node, answer.error());
+            return answer;
+        }
+        try {
+            // the node proved it holds the new key (its request is signed with it) on a link its old certificate opened
+            java.security.cert.X509Certificate c = io.motley.protocol.link.TlsCredentials.certificate(
+                    answer.certificate().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    "the renewed certificate");
+            open.replace(
+                    link, by, new Vouched(c.getSerialNumber(), c.getNotAfter().toInstant()));
+            log.info(
+                    "certificate renewed on the node's link node={} serial={} until={}",
+                    node,
+                    c.getSerialNumber().toString(16),
+                    c.getNotAfter().toInstant());
+        } catch (IOException e) {
+            log.warn(
+                    "certificate renewed on the node's link, but it cannot be read node={} error=\"{}\"",
+                    node,
+                    e.getMessage());
+        }
         return answer;
     }
 
@@ -258,7 +317,8 @@ public final class ControllerServer implements AutoCloseable {
                 cluster.config().clusterName(),
                 cluster.config().killWaitSeconds(),
                 job -> cluster.config().sharedFilesystem(node, job.partition()));
-        if (ch.peer().serial() != null) open.put(link, ch.peer().serial());
+        if (ch.peer().serial() != null)
+            open.put(link, new Vouched(ch.peer().serial(), ch.peer().notAfter()));
         Thread writer = Thread.ofVirtual().name("link-" + node).start(link::drain);
         java.util.function.Consumer<Order> route = link::send;
         try {
@@ -292,8 +352,7 @@ public final class ControllerServer implements AutoCloseable {
                         case OutputChunk c -> output.chunk(node, c);
                         case Delivered d -> output.delivered(node, d);
                         case Message.OutputRead r -> output.outputRead(node, r);
-                        case Message.RenewCertificate r ->
-                            Thread.ofVirtual().start(() -> link.send(renew(node, ch.peer(), r)));
+                        case Message.RenewCertificate r -> Thread.ofVirtual().start(() -> link.send(renew(link, r)));
                         case Register r -> {
                             String again = impersonation(node, r);
                             if (again != null) {

@@ -278,4 +278,126 @@ class ControllerServerTest {
         }
         assertThat(lines()).anyMatch(l -> l.startsWith("link cut: the node's certificate was revoked node=n1"));
     }
+
+    /** A link whose certificate expires while it is open is cut at the next check (not only refused when it reconnects). */
+    @Test
+    void aLinkIsCutOnceItsCertificateExpires() throws Exception {
+        Instant now = Instant.now();
+        CertificateAuthority ca = CertificateAuthority.create("test", now, Duration.ofDays(1));
+        TlsCredentials n1 = ca.issueNode("n1", now, Duration.ofHours(1));
+        java.util.concurrent.atomic.AtomicReference<Instant> clock =
+                new java.util.concurrent.atomic.AtomicReference<>(now);
+        java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+        Cluster cluster = new Cluster(ClusterConfig.parse("ClusterName=test\n"), new MemoryStore(), () -> 1_000_000L);
+        try (ControllerServer own = tlsServer(ca, cluster)) {
+            own.certificates(
+                    (node, serial, request) -> new Message.CertificateRenewed(null, "no"),
+                    serial -> checks.incrementAndGet() < 0,
+                    Duration.ofMillis(50),
+                    clock::get);
+            try (Link<ControllerPeer> agent = MutualTls.connect("127.0.0.1", own.port(), n1, "agent", Bounds.ANSWERS)) {
+                agent.send(new Register(Node.of("n1", 1, 1000), 1, 1000, List.of()));
+                assertThat(agent.receive(Messages::order)).isInstanceOf(Registered.class);
+                int before = checks.get();
+                await().atMost(Duration.ofSeconds(10)).until(() -> checks.get() > before + 1);
+                assertThat(lines()).noneMatch(l -> l.startsWith("link cut"));
+
+                clock.set(n1.certificate().getNotAfter().toInstant());
+                awaitCut(agent);
+            }
+        }
+        assertThat(lines())
+                .anyMatch(l -> l.startsWith("link cut: the node's certificate expired node=n1 serial="
+                        + n1.certificate().getSerialNumber().toString(16) + " expired="));
+    }
+
+    /**
+     * A certificate renewed on the link vouches for it from then on: the link outlives the
+     * certificate it was opened with, the next renewal names the new one, and the link is cut when
+     * the new one expires.
+     */
+    @Test
+    void aCertificateRenewedOnTheLinkKeepsItOpenPastTheOldOnesExpiry() throws Exception {
+        Instant now = Instant.now();
+        CertificateAuthority ca = CertificateAuthority.create("test", now, Duration.ofDays(10));
+        TlsCredentials n1 = ca.issueNode("n1", now, Duration.ofHours(1));
+        java.security.cert.X509Certificate renewed =
+                ca.issueNode("n1", CertificateAuthority.newKeyPair().getPublic(), now, Duration.ofDays(2));
+        java.util.concurrent.atomic.AtomicReference<Instant> clock =
+                new java.util.concurrent.atomic.AtomicReference<>(now);
+        java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<java.math.BigInteger> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Cluster cluster = new Cluster(ClusterConfig.parse("ClusterName=test\n"), new MemoryStore(), () -> 1_000_000L);
+        try (ControllerServer own = tlsServer(ca, cluster)) {
+            own.certificates(
+                    (node, serial, request) -> {
+                        asked.add(serial);
+                        return new Message.CertificateRenewed(TlsCredentials.pem(renewed), null);
+                    },
+                    serial -> checks.incrementAndGet() < 0,
+                    Duration.ofMillis(50),
+                    clock::get);
+            try (Link<ControllerPeer> agent = MutualTls.connect("127.0.0.1", own.port(), n1, "agent", Bounds.ANSWERS)) {
+                agent.send(new Register(Node.of("n1", 1, 1000), 1, 1000, List.of()));
+                assertThat(agent.receive(Messages::order)).isInstanceOf(Registered.class);
+                agent.send(new Message.RenewCertificate(new byte[] {1}));
+                assertThat(agent.receive(Messages::order)).isInstanceOf(Message.CertificateRenewed.class);
+
+                clock.set(n1.certificate().getNotAfter().toInstant().plusSeconds(60));
+                int before = checks.get();
+                await().atMost(Duration.ofSeconds(10)).until(() -> checks.get() > before + 1);
+                // still open: it answers
+                agent.send(new Message.RenewCertificate(new byte[] {2}));
+                assertThat(agent.receive(Messages::order)).isInstanceOf(Message.CertificateRenewed.class);
+                assertThat(asked).containsExactly(n1.certificate().getSerialNumber(), renewed.getSerialNumber());
+                assertThat(lines()).noneMatch(l -> l.startsWith("link cut"));
+
+                clock.set(renewed.getNotAfter().toInstant());
+                awaitCut(agent);
+            }
+        }
+        assertThat(lines())
+                .anyMatch(l -> l.startsWith("link cut: the node's certificate expired node=n1 serial="
+                        + renewed.getSerialNumber().toString(16)));
+    }
+
+    /** Reads until the controller closes the link; one still open after 15 s fails the test instead of hanging it. */
+    private static void awaitCut(Link<ControllerPeer> agent) {
+        assertThatThrownBy(() -> {
+                    while (true) agent.read(Duration.ofSeconds(15));
+                })
+                .isInstanceOf(IOException.class)
+                .isNotInstanceOf(java.net.SocketTimeoutException.class);
+    }
+
+    private static ControllerServer tlsServer(CertificateAuthority ca, Cluster cluster) throws IOException {
+        Instant now = Instant.now();
+        ControllerServer own = new ControllerServer(
+                cluster,
+                MutualTls.asController(ca.issueController(now, Duration.ofDays(1)), "test", MutualTls.Admission.ALL),
+                "127.0.0.1",
+                0,
+                Bounds.ANSWERS);
+        Thread.ofPlatform().daemon().start(own::serve);
+        return own;
+    }
+
+    /** Refusals are throttled by address: one host refused again and again hides no other host's refusal. */
+    @Test
+    void aRefusalFromAnotherAddressIsLoggedWhileOneAddressIsThrottled() throws IOException {
+        for (String from : List.of("127.0.0.1", "127.0.0.1", "127.0.0.2")) {
+            try (Socket s = new Socket("127.0.0.1", server.port(), java.net.InetAddress.getByName(from), 0)) {
+                FrameIO.read(s.getInputStream(), Bounds.HANDSHAKE);
+                new DataOutputStream(s.getOutputStream()).writeInt(256 * 1024 * 1024);
+                FrameIO.read(s.getInputStream(), Bounds.HANDSHAKE);
+                assertThat(s.getInputStream().read()).isEqualTo(-1);
+            }
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> lines().stream()
+                        .anyMatch(l -> l.startsWith("connection refused: frame of") && l.contains("peer=/127.0.0.2:")));
+        assertThat(lines())
+                .filteredOn(l -> l.startsWith("connection refused: frame of") && l.contains("peer=/127.0.0.1:"))
+                .hasSize(1);
+    }
 }

@@ -123,7 +123,7 @@ public final class MutualTls {
             try {
                 s.startHandshake();
             } catch (SSLException | java.net.SocketException e) {
-                throw new Handshake.Rejected("?", "TLS handshake failed: " + reason(e));
+                throw new Handshake.Rejected("?", "TLS handshake failed: " + agentFailure(e));
             }
             X509Certificate peer = (X509Certificate) s.getSession().getPeerCertificates()[0];
             String node = TlsCredentials.commonName(peer);
@@ -142,7 +142,14 @@ public final class MutualTls {
             }
             FrameIO.write(tls.out(), Frame.op(Ops.OK).put("cluster", cluster));
             return new Link<>(
-                    tls, incoming, Link.Seal.NONE, new AgentPeer(node, auth.str("role"), peer.getSerialNumber()));
+                    tls,
+                    incoming,
+                    Link.Seal.NONE,
+                    new AgentPeer(
+                            node,
+                            auth.str("role"),
+                            peer.getSerialNumber(),
+                            peer.getNotAfter().toInstant()));
         };
     }
 
@@ -193,6 +200,32 @@ public final class MutualTls {
             if (c instanceof CertificateException) return true;
         }
         return false;
+    }
+
+    /**
+     * Why the controller's side of a TLS handshake failed, in the words an operator needs first
+     * (the agent's certificate expired, or is another CA's; or the agent turned the controller's
+     * down), followed by the JDK's own reason.
+     */
+    static String agentFailure(Throwable e) {
+        String jdk = reason(e);
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.security.cert.CertificateExpiredException)
+                return "the agent's certificate expired (" + jdk + ")";
+            if (c instanceof java.security.cert.CertificateNotYetValidException)
+                return "the agent's certificate is not valid yet (" + jdk + ")";
+            // no path to the CA (the chain sent ends elsewhere), or a path that does not end at it
+            if (c instanceof java.security.cert.CertPathBuilderException
+                    || (c instanceof java.security.cert.CertPathValidatorException
+                            && String.valueOf(c.getMessage()).contains("does not chain with any of the trust anchors")))
+                return "the agent's certificate is not issued by this cluster's CA (" + jdk + ")";
+            if (c == c.getCause()) break;
+        }
+        if (jdk.contains("Received fatal alert: certificate_unknown")
+                || jdk.contains("Received fatal alert: bad_certificate"))
+            return "the agent refused this controller's certificate (" + jdk
+                    + "): it trusts another CA than this cluster's";
+        return jdk;
     }
 
     private static String reason(Throwable e) {
