@@ -281,6 +281,10 @@ public final class ControllerServer implements AutoCloseable {
                         case OutputChunk c -> output.chunk(node, c);
                         case Delivered d -> output.delivered(node, d);
                         case Message.OutputRead r -> output.outputRead(node, r);
+                        case Message.StepReport r -> {
+                            if (r instanceof io.motley.protocol.StepMessages.TaskEvent e)
+                                cluster.steps().report(node, e);
+                        }
                         case Message.RenewCertificate r ->
                             Thread.ofVirtual().start(() -> link.send(renew(node, ch.peer(), r)));
                         case Register r -> {
@@ -403,6 +407,11 @@ public final class ControllerServer implements AutoCloseable {
         @Override
         public void registered(long heartbeatSeconds) {
             send(new Registered(heartbeatSeconds));
+        }
+
+        @Override
+        public void steps(Message.StepOrder order) {
+            send(order);
         }
 
         void send(Order order) {
