@@ -18,13 +18,16 @@ class MultiNodeStepsIT {
     @TempDir
     Path dir;
 
+    // node names of their own: other clusters on this host use n1, n2 with the same small job ids
+
     @Test
     void aStepRunsTasksOnEveryNodeOfTheJobAndTheirOutputComesBackToSrun() throws Exception {
-        try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\n")) {
+        // the agent closes srun's connection while a step outlasts this: srun's end report must still arrive
+        try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\nAgentRequestTimeout=2\n")) {
             c.startController();
-            c.startAgent("n1", 2, "1000M");
-            c.startAgent("n2", 2, "1000M");
-            c.awaitNodesUp("n1", "n2");
+            c.startAgent("msn1", 2, "1000M");
+            c.startAgent("msn2", 2, "1000M");
+            c.awaitNodesUp(Duration.ofSeconds(90), "msn1", "msn2");
             Path script = c.work.resolve("multi.sh");
             Files.writeString(script, """
                     #!/bin/sh
@@ -38,22 +41,26 @@ class MultiNodeStepsIT {
                     srun -N 2 -n 2 sh -c 'printf "no newline from $SLURM_PROCID"'
                     echo
                     echo "rc=$?"
+                    srun -N 2 -n 2 sleep 4
+                    echo "slept rc=$?"
                     """);
             long id = c.submit(script.toString());
             c.awaitState(id, "COMPLETED", Duration.ofSeconds(90));
             String out = Files.readString(c.workFile("multi-" + id + ".out"));
             String user = System.getProperty("user.name");
             assertThat(out)
-                    .contains("0: task 0/4 node 0 on n1 step 0 user " + user + " job " + id + "\n")
-                    .contains("1: task 1/4 node 0 on n1 step 0 user " + user + " job " + id + "\n")
-                    .contains("2: task 2/4 node 1 on n2 step 0 user " + user + " job " + id + "\n")
-                    .contains("3: task 3/4 node 1 on n2 step 0 user " + user + " job " + id + "\n")
+                    .contains("0: task 0/4 node 0 on msn1 step 0 user " + user + " job " + id + "\n")
+                    .contains("1: task 1/4 node 0 on msn1 step 0 user " + user + " job " + id + "\n")
+                    .contains("2: task 2/4 node 1 on msn2 step 0 user " + user + " job " + id + "\n")
+                    .contains("3: task 3/4 node 1 on msn2 step 0 user " + user + " job " + id + "\n")
                     .contains("rc=0\n")
-                    .contains("srun: error: n2: task 1: Exited with exit code 5\nrc=5\n")
-                    .contains("no newline from 1");
+                    .contains("srun: error: msn2: task 1: Exited with exit code 5\nrc=5\n")
+                    .contains("no newline from 1")
+                    .contains("slept rc=0\n")
+                    .doesNotContain("cannot record the end");
             assertThat(c.cmd("sacct", "-j", Long.toString(id), "-P", "-n", "-o", "JobID,State")
                             .lines())
-                    .contains(id + ".0|COMPLETED", id + ".1|FAILED");
+                    .contains(id + ".0|COMPLETED", id + ".1|FAILED", id + ".3|COMPLETED");
         }
     }
 
@@ -61,9 +68,9 @@ class MultiNodeStepsIT {
     void cancellingTheJobEndsTheTasksOnTheOtherNode() throws Exception {
         try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\n")) {
             c.startController();
-            c.startAgent("n1", 2, "1000M");
-            c.startAgent("n2", 2, "1000M");
-            c.awaitNodesUp("n1", "n2");
+            c.startAgent("msn1", 2, "1000M");
+            c.startAgent("msn2", 2, "1000M");
+            c.awaitNodesUp(Duration.ofSeconds(90), "msn1", "msn2");
             Path marker = c.work.resolve("remote-alive");
             long id = c.submit(
                     "-N",

@@ -119,24 +119,33 @@ final class StepTasks {
     private void follow(StepMessages.RunTasks order, int task, Process p, Consumer<TaskEvent> events) {
         Thread out = pump(order, task, "out", p.getInputStream(), events);
         Thread err = pump(order, task, "err", p.getErrorStream(), events);
-        p.onExit().thenRunAsync(() -> {
-            try {
-                out.join();
-                err.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            int status = p.exitValue();
-            List<Process> mine = running.get(key(order.jobId(), order.stepId()));
-            if (mine != null) {
-                synchronized (mine) {
-                    mine.remove(p);
-                    if (mine.isEmpty()) running.remove(key(order.jobId(), order.stepId()));
-                }
-            }
-            log.info("step task ended job={} step={} task={} status={}", order.jobId(), order.stepId(), task, status);
-            events.accept(TaskEvent.ended(order.jobId(), order.stepId(), task, status));
-        });
+        // waits for the pumps: on a thread of its own, never the common pool's
+        p.onExit()
+                .thenRunAsync(
+                        () -> {
+                            try {
+                                out.join();
+                                err.join();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            int status = p.exitValue();
+                            List<Process> mine = running.get(key(order.jobId(), order.stepId()));
+                            if (mine != null) {
+                                synchronized (mine) {
+                                    mine.remove(p);
+                                    if (mine.isEmpty()) running.remove(key(order.jobId(), order.stepId()));
+                                }
+                            }
+                            log.info(
+                                    "step task ended job={} step={} task={} status={}",
+                                    order.jobId(),
+                                    order.stepId(),
+                                    task,
+                                    status);
+                            events.accept(TaskEvent.ended(order.jobId(), order.stepId(), task, status));
+                        },
+                        r -> Thread.ofVirtual().start(r));
     }
 
     private static Thread pump(

@@ -523,8 +523,20 @@ public final class Srun implements Command {
     }
 
     private static void end(Io io, Step step, StepState state, int code, int sig) {
+        StepMessages.End report = new StepMessages.End(step.jobId(), step.id(), state, code, sig);
         try {
-            io.gateway().ask(new StepMessages.End(step.jobId(), step.id(), state, code, sig));
+            io.gateway().ask(report);
+            return;
+        } catch (RequestFailed e) {
+            io.err()
+                    .println(
+                            "srun: error: cannot record the end of StepId=" + step.displayId() + ": " + e.getMessage());
+            return;
+        } catch (Exception idle) {
+            // the agent closes a connection left idle while the tasks ran: the end goes on a new one
+        }
+        try (AgentClient client = AgentClient.connect()) {
+            client.ask(report);
         } catch (Exception e) {
             io.err()
                     .println(
