@@ -604,7 +604,29 @@ public final class JobLauncher {
                 umask,
                 who.prefix,
                 who.environment,
+                nodeEnvironment(job),
                 setsid));
+    }
+
+    /** The variables of a job's step tasks that depend on the node they run on: its CPUs and GPUs here. */
+    Map<String, String> nodeEnvironment(Job job) {
+        Job.Allocation.Part part = partHere(job);
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SLURM_CPUS_ON_NODE", Integer.toString(part.cpus()));
+        if (!part.gpuIds().isEmpty()) {
+            String gpus =
+                    String.join(",", part.gpuIds().stream().map(String::valueOf).toList());
+            env.put("CUDA_VISIBLE_DEVICES", gpus);
+            env.put("SLURM_JOB_GPUS", gpus);
+            env.put("GPU_DEVICE_ORDINAL", gpus);
+            env.put("SLURM_GPUS_ON_NODE", Integer.toString(part.gpuIds().size()));
+        } else {
+            // no GPU of this node is the job's, whatever srun's node was given
+            env.put("CUDA_VISIBLE_DEVICES", "");
+            env.put("GPU_DEVICE_ORDINAL", "");
+            env.put("SLURM_GPUS_ON_NODE", "0");
+        }
+        return env;
     }
 
     /**

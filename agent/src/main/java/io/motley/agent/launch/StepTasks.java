@@ -40,6 +40,7 @@ final class StepTasks {
             String umask,
             List<String> asUser,
             Map<String, String> userEnv,
+            Map<String, String> nodeEnv,
             String setsid) {}
 
     private final Map<String, List<Process>> running = new ConcurrentHashMap<>();
@@ -84,6 +85,8 @@ final class StepTasks {
         Path env = place.dir().resolve(name + ".env");
         Path enter = place.dir().resolve(name + ".sh");
         Map<String, String> vars = new LinkedHashMap<>(t.env());
+        // srun's variables are its own node's: what the job holds here is this node's
+        vars.putAll(place.nodeEnv());
         vars.putAll(place.userEnv());
         vars.put("SLURMD_NODENAME", place.node());
         write(env, EntryScript.environment(vars, order.jobId()));

@@ -153,7 +153,7 @@ class JobLauncherTest {
                         "main",
                         List.of(
                                 new Job.Allocation.Part("n1", 1, 100, List.of()),
-                                new Job.Allocation.Part("n2", 1, 100, List.of())),
+                                new Job.Allocation.Part("n2", 1, 100, List.of(1))),
                         TimeLimit.UNLIMITED,
                         2);
         return new Launch("c", 1, two);
@@ -174,15 +174,27 @@ class JobLauncherTest {
                         List.of(
                                 "sh",
                                 "-c",
-                                "echo \"task $SLURM_PROCID on $SLURMD_NODENAME job $MOTLEY_JOB_ID\"; exit 3"),
+                                "echo \"task $SLURM_PROCID on $SLURMD_NODENAME job $MOTLEY_JOB_ID"
+                                        + " cpus $SLURM_CPUS_ON_NODE gpus $CUDA_VISIBLE_DEVICES\"; exit 3"),
                         dir.toString(),
+                        // srun's own node's values, which this node's replace
                         List.of(new StepMessages.RemoteTask(
-                                1, "n2", Map.of("PATH", "/usr/bin:/bin", "SLURM_PROCID", "1")))),
+                                1,
+                                "n2",
+                                Map.of(
+                                        "PATH",
+                                        "/usr/bin:/bin",
+                                        "SLURM_PROCID",
+                                        "1",
+                                        "SLURM_CPUS_ON_NODE",
+                                        "4",
+                                        "CUDA_VISIBLE_DEVICES",
+                                        "0")))),
                 events::add);
         await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch(StepMessages.TaskEvent::isEnd));
         assertThat(events)
                 .containsExactly(
-                        new StepMessages.TaskEvent(9, 0, 1, "out", "task 1 on n2 job 9\n".getBytes(), 0),
+                        new StepMessages.TaskEvent(9, 0, 1, "out", "task 1 on n2 job 9 cpus 1 gpus 1\n".getBytes(), 0),
                         StepMessages.TaskEvent.ended(9, 0, 1, 3));
 
         // a task still running when its step is killed ends
