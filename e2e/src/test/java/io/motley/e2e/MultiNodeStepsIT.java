@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,6 +91,43 @@ class MultiNodeStepsIT {
             c.awaitState(id, "CANCELLED", Duration.ofSeconds(60));
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+        }
+    }
+
+    @Test
+    void aLostNodeEndsTheJobNodeFailAndItsTasksOnTheOtherNodes() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\nJobRequeue=0\n")) {
+            c.startController();
+            c.startAgent("msn1", 1, "1000M");
+            c.startAgent("msn2", 1, "1000M");
+            c.startAgent("msn3", 1, "1000M");
+            c.awaitNodesUp(Duration.ofSeconds(90), "msn1", "msn2", "msn3");
+            long id = c.submit(
+                    "-N",
+                    "3",
+                    "-o",
+                    "lost-%j.out",
+                    "--wrap",
+                    "srun -N 3 -n 3 sh -c 'echo $$ > " + c.work + "/pid-$SLURMD_NODENAME; exec sleep 60'");
+            List<Path> pids = List.of(c.work.resolve("pid-msn1"), c.work.resolve("pid-msn2"));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> pids.stream().allMatch(f -> Files.exists(f) && !read(f).isBlank()));
+            List<Long> tasks =
+                    pids.stream().map(f -> Long.parseLong(read(f).trim())).toList();
+            c.killAgent("msn3");
+            c.awaitState(id, "NODE_FAIL", Duration.ofSeconds(60));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> tasks.stream()
+                            .allMatch(pid ->
+                                    ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)));
+        }
+    }
+
+    private static String read(Path f) {
+        try {
+            return Files.readString(f);
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 }
