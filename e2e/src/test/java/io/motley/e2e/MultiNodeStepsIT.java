@@ -44,6 +44,9 @@ class MultiNodeStepsIT {
                     echo "rc=$?"
                     srun -N 2 -n 2 sleep 4
                     echo "slept rc=$?"
+                    srun --ntasks-per-node=1 --nodes=2 --nodelist=msn[1-2] --ntasks=2 -l printenv SLURMD_NODENAME | sort
+                    srun -w msn2 -n 1 true
+                    echo "w rc=$?"
                     """);
             long id = c.submit(script.toString());
             c.awaitState(id, "COMPLETED", Duration.ofSeconds(90));
@@ -58,6 +61,8 @@ class MultiNodeStepsIT {
                     .contains("srun: error: msn2: task 1: Exited with exit code 5\nrc=5\n")
                     .contains("no newline from 1")
                     .contains("slept rc=0\n")
+                    .contains("0: msn1\n1: msn2\n")
+                    .contains("Motley gave it msn1 (a step takes the first free nodes of its job)\nw rc=1\n")
                     .doesNotContain("cannot record the end");
             assertThat(c.cmd("sacct", "-j", Long.toString(id), "-P", "-n", "-o", "JobID,State")
                             .lines())

@@ -41,6 +41,7 @@ public final class Srun implements Command {
     static final List<OptionSpec> OPTIONS = List.of(
             OptionSpec.value('n', "ntasks"),
             OptionSpec.value('N', "nodes"),
+            OptionSpec.value('w', "nodelist"),
             OptionSpec.value('\0', "ntasks-per-node"),
             OptionSpec.value('c', "cpus-per-task"),
             OptionSpec.value('\0', "mem"),
@@ -75,6 +76,7 @@ public final class Srun implements Command {
             shell or a step); outside one, first makes a job for it and ends the job with the step.
               -n, --ntasks=N            number of tasks (default: $SLURM_NTASKS, else one per node)
               -N, --nodes=N             number of the job's nodes to use
+              -w, --nodelist=HOSTLIST   the job's nodes to use (Motley: the step must get exactly these)
                   --ntasks-per-node=N   tasks on each node
               -c, --cpus-per-task=N     CPUs each task takes
                   --mem=SIZE            memory the step takes on each node (default: shares the job's)
@@ -116,12 +118,43 @@ public final class Srun implements Command {
         StepRequest req = request(o, getopt, io.env());
         Step step = create(jobId, req, io, o.has("quiet"));
         if (step == null) return 1;
+        String wrong = notOnNodelist(step, o);
+        if (wrong != null) {
+            io.err().println("srun: error: " + wrong);
+            end(io, step, StepState.FAILED, 1, 0);
+            return 1;
+        }
         return new Srun().runStep(step, req, o, io);
+    }
+
+    /** The nodes -w names, in their order; empty without -w. */
+    static List<String> nodelist(GetOpt.Parsed o) {
+        if (!o.has("nodelist")) return List.of();
+        try {
+            return Hostlist.expand(o.last("nodelist"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("error: Invalid node list specified", 1, false);
+        }
+    }
+
+    /**
+     * Why the step cannot run where -w asked (null when it can): Motley gives a step the first free
+     * nodes of its job, so it runs only when those are exactly the nodes -w names (as they are for
+     * mpirun's one task on each node of the job).
+     */
+    static String notOnNodelist(Step step, GetOpt.Parsed o) {
+        List<String> asked = nodelist(o);
+        if (asked.isEmpty() || Set.copyOf(asked).equals(Set.copyOf(step.nodes()))) return null;
+        return "Unable to run StepId=" + step.displayId() + " on " + Hostlist.compressInOrder(asked)
+                + ": Motley gave it " + Hostlist.compressInOrder(step.nodes())
+                + " (a step takes the first free nodes of its job)";
     }
 
     /** The step srun asks for, from its options and the job's environment. */
     static StepRequest request(GetOpt.Parsed o, GetOpt getopt, Map<String, String> env) {
-        int nodes = o.has("nodes") ? (int) getopt.number("--nodes", firstOfRange(o.last("nodes")), 1, 1 << 20) : 0;
+        int nodes = o.has("nodes")
+                ? (int) getopt.number("--nodes", firstOfRange(o.last("nodes")), 1, 1 << 20)
+                : nodelist(o).size();
         int perNode = o.has("ntasks-per-node")
                 ? (int) getopt.number("--ntasks-per-node", o.last("ntasks-per-node"), 1, 1 << 20)
                 : 0;
