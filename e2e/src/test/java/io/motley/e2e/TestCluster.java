@@ -93,17 +93,20 @@ final class TestCluster implements AutoCloseable {
     private String firstAgent;
 
     void awaitNodesUp(String... names) {
-        await().atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(200))
-                .until(() -> {
-                    Run r = cmd("sinfo", "-N", "-h", "-o", "%N %t");
-                    if (r.rc() != 0) return false;
-                    int up = 0;
-                    for (String n : names) {
-                        if (r.lines().stream().anyMatch(l -> l.startsWith(n + " ") && !l.contains("down"))) up++;
-                    }
-                    return up == names.length;
-                });
+        awaitNodesUp(Duration.ofSeconds(30), names);
+    }
+
+    /** As {@link #awaitNodesUp(String...)}, waiting at most {@code atMost} (several agents starting on a busy host). */
+    void awaitNodesUp(Duration atMost, String... names) {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
+            Run r = cmd("sinfo", "-N", "-h", "-o", "%N %t");
+            if (r.rc() != 0) return false;
+            int up = 0;
+            for (String n : names) {
+                if (r.lines().stream().anyMatch(l -> l.startsWith(n + " ") && !l.contains("down"))) up++;
+            }
+            return up == names.length;
+        });
     }
 
     private Process daemon(String log, List<String> args) throws IOException {

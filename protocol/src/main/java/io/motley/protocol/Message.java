@@ -43,6 +43,12 @@ public sealed interface Message {
     /** What the controller sends on an agent's link. */
     sealed interface Order extends Message {}
 
+    /** An order about a step's tasks on an agent's node, in {@link StepMessages}. */
+    non-sealed interface StepOrder extends Order {}
+
+    /** An agent's report about a step's tasks on its node (their output, their ends), in {@link StepMessages}. */
+    non-sealed interface StepReport extends Report {}
+
     /** A run an agent holds when it registers: still running, or ended and not yet acknowledged. */
     sealed interface Held {
         long id();

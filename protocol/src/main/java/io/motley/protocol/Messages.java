@@ -116,7 +116,9 @@ public final class Messages {
             StepMessages.END,
             StepMessages.WAIT,
             StepMessages.LIST,
-            StepMessages.CANCEL);
+            StepMessages.CANCEL,
+            StepMessages.LAUNCH,
+            StepMessages.IO);
 
     // ---- encoding -------------------------------------------------------------------------------
 
@@ -135,7 +137,10 @@ public final class Messages {
             }
             return f;
         }
-        if (m instanceof Message.StepCall<?> || m instanceof Message.StepAnswer) return StepMessages.encode(m);
+        if (m instanceof Message.StepCall<?>
+                || m instanceof Message.StepAnswer
+                || m instanceof Message.StepOrder
+                || m instanceof Message.StepReport) return StepMessages.encode(m);
         if (m instanceof Ping x) return Frame.op(Ops.PING).put("local", x.local() ? "1" : null);
         if (m instanceof Pong x)
             return Frame.op(Ops.OK)
@@ -498,8 +503,16 @@ public final class Messages {
                         words(f, "nodes"),
                         f.str("fields", ""));
             case Ops.CANCEL -> new Cancel(ids(f), tasks(f));
-            case StepMessages.CREATE, StepMessages.END, StepMessages.WAIT, StepMessages.LIST, StepMessages.CANCEL ->
-                StepMessages.decode(f);
+            case StepMessages.CREATE,
+                    StepMessages.END,
+                    StepMessages.WAIT,
+                    StepMessages.LIST,
+                    StepMessages.CANCEL,
+                    StepMessages.LAUNCH,
+                    StepMessages.IO,
+                    StepMessages.RUN_TASKS,
+                    StepMessages.KILL_TASKS,
+                    StepMessages.TASK_EVENT -> StepMessages.decode(f);
             case Ops.HOLD -> new Hold(ids(f));
             case Ops.RELEASE -> new Release(ids(f));
             case Ops.REQUEUE -> new Requeue(ids(f));
@@ -653,7 +666,7 @@ public final class Messages {
         }
         if (request instanceof Message.Queue x) return new Message.QueueList(QueueFrames.decode(f));
         if (request instanceof Cancel x) return outcomes(f);
-        if (request instanceof Message.StepCall<?> x) return StepMessages.answer(f);
+        if (request instanceof Message.StepCall<?> x) return StepMessages.answer(x, f);
         if (request instanceof Hold x) return outcomes(f);
         if (request instanceof Release x) return outcomes(f);
         if (request instanceof Requeue x) return outcomes(f);

@@ -5,7 +5,11 @@ import io.motley.core.step.StepRequest;
 import io.motley.core.step.StepState;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -23,6 +27,12 @@ public final class StepMessages {
     public static final String WAIT = "step_wait";
     public static final String LIST = "steps";
     public static final String CANCEL = "step_cancel";
+
+    public static final String LAUNCH = "step_launch";
+    public static final String IO = "step_io";
+    public static final String RUN_TASKS = "step_run";
+    public static final String KILL_TASKS = "step_kill";
+    public static final String TASK_EVENT = "step_task";
 
     /** The longest a {@link Wait} is held before it is answered with the step still running. */
     public static final int MAX_WAIT_SECONDS = 60;
@@ -58,6 +68,101 @@ public final class StepMessages {
         }
     }
 
+    /** One task of a step that runs on another node than its srun: its id, that node and its whole environment. */
+    public record RemoteTask(int task, String node, Map<String, String> env) {
+        public RemoteTask {
+            Objects.requireNonNull(node, "node");
+            env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
+        }
+    }
+
+    /**
+     * srun: run these tasks of step {@code stepId} on their nodes, through those nodes' agents, each
+     * {@code command} in {@code cwd}; their output and ends come back through {@link Io}.
+     */
+    public record Launch(long jobId, int stepId, List<String> command, String cwd, List<RemoteTask> tasks)
+            implements Message.StepCall<Steps> {
+        public Launch {
+            command = List.copyOf(command);
+            Objects.requireNonNull(cwd, "cwd");
+            tasks = List.copyOf(tasks);
+        }
+    }
+
+    /**
+     * srun: what the step's tasks on other nodes did after {@code cursor} (the {@code next} of the
+     * last answer, 0 at first), answered once there is something or after {@code seconds}.
+     */
+    public record Io(long jobId, int stepId, long cursor, int seconds) implements Message.StepCall<IoEvents> {}
+
+    /**
+     * What one task did: wrote {@code data} on {@code stream} "out" or "err", or ended ("end", with
+     * {@code status} as Process.exitValue gives it: the exit code, or 128 + the signal). Sent by the
+     * task's agent and passed on to srun unchanged.
+     */
+    public record TaskEvent(long jobId, int stepId, int task, String stream, byte[] data, int status)
+            implements Message.StepReport {
+        public static final String END = "end";
+
+        public TaskEvent {
+            Objects.requireNonNull(stream, "stream");
+            Objects.requireNonNull(data, "data");
+        }
+
+        public static TaskEvent ended(long jobId, int stepId, int task, int status) {
+            return new TaskEvent(jobId, stepId, task, END, new byte[0], status);
+        }
+
+        public boolean isEnd() {
+            return END.equals(stream);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof TaskEvent e
+                    && e.jobId == jobId
+                    && e.stepId == stepId
+                    && e.task == task
+                    && e.stream.equals(stream)
+                    && e.status == status
+                    && Arrays.equals(e.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(jobId, stepId, task, stream, status, Arrays.hashCode(data));
+        }
+
+        @Override
+        public String toString() {
+            return "TaskEvent[" + jobId + "." + stepId + " task=" + task + " " + stream + " bytes=" + data.length
+                    + " status=" + status + "]";
+        }
+    }
+
+    /**
+     * The answer to {@link Io}: the events after the cursor, the cursor to ask from next, and whether
+     * the step still runs (a step ended by scancel or its job's end will send no more).
+     */
+    public record IoEvents(long next, List<TaskEvent> events, boolean running) implements Message.StepAnswer {
+        public IoEvents {
+            events = List.copyOf(events);
+        }
+    }
+
+    /** The controller to a node's agent: run these tasks of a step, in the job's box there, as the job's user. */
+    public record RunTasks(long jobId, int stepId, List<String> command, String cwd, List<RemoteTask> tasks)
+            implements Message.StepOrder {
+        public RunTasks {
+            command = List.copyOf(command);
+            Objects.requireNonNull(cwd, "cwd");
+            tasks = List.copyOf(tasks);
+        }
+    }
+
+    /** The controller to a node's agent: end the step's tasks there (SIGTERM, then SIGKILL). */
+    public record KillTasks(long jobId, int stepId) implements Message.StepOrder {}
+
     static Frame encode(Message m) {
         return switch (m) {
             case Create x ->
@@ -92,10 +197,74 @@ public final class StepMessages {
                 for (Step s : x.steps()) f.add(step(s));
                 yield f;
             }
+            case Launch x -> tasks(Frame.op(LAUNCH), x.jobId(), x.stepId(), x.command(), x.cwd(), x.tasks());
+            case RunTasks x -> tasks(Frame.op(RUN_TASKS), x.jobId(), x.stepId(), x.command(), x.cwd(), x.tasks());
+            case KillTasks x -> Frame.op(KILL_TASKS).put("job", x.jobId()).put("step", x.stepId());
+            case Io x ->
+                Frame.op(IO)
+                        .put("job", x.jobId())
+                        .put("step", x.stepId())
+                        .put("cursor", x.cursor())
+                        .put("seconds", x.seconds());
+            case TaskEvent x -> event(Frame.op(TASK_EVENT), x);
+            case IoEvents x -> {
+                Frame f = Frame.op(Ops.OK).put("next", x.next()).put("running", x.running());
+                for (TaskEvent e : x.events()) f.add(event(new Frame(), e));
+                yield f;
+            }
             default ->
                 throw new IllegalArgumentException(
                         "not a step message: " + m.getClass().getSimpleName());
         };
+    }
+
+    private static Frame tasks(
+            Frame f, long jobId, int stepId, List<String> command, String cwd, List<RemoteTask> tasks) {
+        f.put("job", jobId).put("step", stepId).put("cwd", cwd);
+        Frame argv = new Frame();
+        for (int i = 0; i < command.size(); i++) argv.put(Integer.toString(i), command.get(i));
+        f.add(argv);
+        for (RemoteTask t : tasks) {
+            Frame env = new Frame();
+            t.env().forEach(env::put);
+            f.add(new Frame().put("task", t.task()).put("node", t.node()).add(env));
+        }
+        return f;
+    }
+
+    private static Frame event(Frame f, TaskEvent e) {
+        f.put("job", e.jobId()).put("step", e.stepId()).put("task", e.task()).put("stream", e.stream());
+        if (e.data().length > 0) f.put("data", Base64.getEncoder().encodeToString(e.data()));
+        if (e.isEnd()) f.put("status", e.status());
+        return f;
+    }
+
+    private static TaskEvent event(Frame f) {
+        byte[] data;
+        try {
+            data = Base64.getDecoder().decode(f.str("data", ""));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessage("data: not base64");
+        }
+        String stream = f.str("stream", "");
+        if (!List.of("out", "err", TaskEvent.END).contains(stream))
+            throw new MalformedMessage("stream: '" + io.motley.core.job.FreeText.quote(stream, 32) + "' is no stream");
+        return new TaskEvent(number(f, "job"), count(f, "step"), count(f, "task"), stream, data, count(f, "status"));
+    }
+
+    private record TaskList(List<String> command, List<RemoteTask> tasks) {}
+
+    private static TaskList taskList(Frame f) {
+        if (f.children().isEmpty()) throw new MalformedMessage("command: missing");
+        List<String> command = new ArrayList<>(f.children().get(0).fields().values());
+        if (command.isEmpty()) throw new MalformedMessage("command: empty");
+        List<RemoteTask> tasks = new ArrayList<>();
+        for (Frame t : f.children().subList(1, f.children().size())) {
+            Map<String, String> env =
+                    t.children().isEmpty() ? Map.of() : t.children().get(0).fields();
+            tasks.add(new RemoteTask(count(t, "task"), t.str("node", ""), env));
+        }
+        return new TaskList(command, tasks);
     }
 
     private static Frame step(Step s) {
@@ -141,8 +310,28 @@ public final class StepMessages {
                 yield new ListSteps(ids);
             }
             case CANCEL -> new Cancel(number(f, "job"), count(f, "step"));
+            case LAUNCH -> {
+                TaskList t = taskList(f);
+                yield new Launch(number(f, "job"), count(f, "step"), t.command(), f.str("cwd", "/"), t.tasks());
+            }
+            case RUN_TASKS -> {
+                TaskList t = taskList(f);
+                yield new RunTasks(number(f, "job"), count(f, "step"), t.command(), f.str("cwd", "/"), t.tasks());
+            }
+            case KILL_TASKS -> new KillTasks(number(f, "job"), count(f, "step"));
+            case IO -> new Io(number(f, "job"), count(f, "step"), number(f, "cursor"), count(f, "seconds"));
+            case TASK_EVENT -> event(f);
             default -> throw new MalformedMessage("'" + f.op() + "' is not a step request");
         };
+    }
+
+    static Message.StepAnswer answer(Message.StepCall<?> request, Frame f) {
+        if (request instanceof Io) {
+            List<TaskEvent> events = new ArrayList<>();
+            for (Frame c : f.children()) events.add(event(c));
+            return new IoEvents(number(f, "next"), events, f.bool("running"));
+        }
+        return answer(f);
     }
 
     static Steps answer(Frame f) {

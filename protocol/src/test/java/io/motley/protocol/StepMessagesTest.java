@@ -7,6 +7,7 @@ import io.motley.core.step.Step;
 import io.motley.core.step.StepRequest;
 import io.motley.core.step.StepState;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class StepMessagesTest {
@@ -39,8 +40,49 @@ class StepMessagesTest {
                 .isEqualTo(new Message.Failure("no"));
     }
 
+    private static final List<StepMessages.RemoteTask> TASKS = List.of(
+            new StepMessages.RemoteTask(2, "n2", Map.of("SLURM_PROCID", "2", "ODD", "a b\n'c'=")),
+            new StepMessages.RemoteTask(3, "n2", Map.of()));
+
+    @Test
+    void aLaunchOfTasksOnOtherNodesAndItsIoRoundTripAsRequests() {
+        for (Message m : List.<Message>of(
+                new StepMessages.Launch(42, 1, List.of("sh", "-c", "echo $SLURM_PROCID"), "/work", TASKS),
+                new StepMessages.Io(42, 1, 17, 30))) {
+            Frame f = Messages.encode(m);
+            assertThat(Messages.isRequest(f.op())).isTrue();
+            assertThat(Messages.request(f)).isEqualTo(m);
+        }
+        StepMessages.IoEvents events = new StepMessages.IoEvents(
+                19,
+                List.of(
+                        new StepMessages.TaskEvent(42, 1, 2, "out", "hi\n".getBytes(), 0),
+                        StepMessages.TaskEvent.ended(42, 1, 2, 137)),
+                true);
+        assertThat(Messages.answer(new StepMessages.Io(42, 1, 17, 30), Messages.encode(events)))
+                .isEqualTo(events);
+    }
+
+    @Test
+    void theAgentsOrdersAndReportsAboutTasksRoundTripOnTheLink() {
+        Message.Order run = new StepMessages.RunTasks(42, 1, List.of("hostname"), "/work", TASKS);
+        Message.Order kill = new StepMessages.KillTasks(42, 1);
+        assertThat(Messages.order(Messages.encode(run))).isEqualTo(run);
+        assertThat(Messages.order(Messages.encode(kill))).isEqualTo(kill);
+        Message.Report out = new StepMessages.TaskEvent(42, 1, 3, "err", new byte[] {0, 1, 2, (byte) 255}, 0);
+        assertThat(Messages.report(Messages.encode(out))).isEqualTo(out);
+        assertThat(Messages.isRequest(StepMessages.RUN_TASKS)).isFalse();
+        assertThat(Messages.isRequest(StepMessages.TASK_EVENT)).isFalse();
+    }
+
     @Test
     void aBadStepFrameNamesItsField() {
+        assertThatThrownBy(() -> Messages.decode(Frame.op(StepMessages.TASK_EVENT)
+                        .put("job", 1)
+                        .put("step", 0)
+                        .put("stream", "stdin")))
+                .isInstanceOf(MalformedMessage.class)
+                .hasMessageContaining("stream");
         assertThatThrownBy(() ->
                         Messages.decode(Frame.op(StepMessages.END).put("job", 1).put("state", "NOPE")))
                 .isInstanceOf(MalformedMessage.class)

@@ -24,6 +24,7 @@ import io.motley.protocol.Message.Held;
 import io.motley.protocol.Message.JobEnded;
 import io.motley.protocol.Message.Launch;
 import io.motley.protocol.Messages;
+import io.motley.protocol.StepMessages;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -440,8 +441,8 @@ public final class JobLauncher {
         try {
             try {
                 createPrivateDirectory(dir);
-                writeAtomically(
-                        dir.resolve("script"), job.request().script().getBytes(StandardCharsets.UTF_8), PRIVATE_SCRIPT);
+                String script = holds(job) ? HOLDER_SCRIPT : job.request().script();
+                writeAtomically(dir.resolve("script"), script.getBytes(StandardCharsets.UTF_8), PRIVATE_SCRIPT);
                 writeAtomically(dir.resolve("started"), Long.toString(WallClock.seconds()));
                 writeAtomically(dir.resolve("order"), FrameIO.toBytes(Messages.encode(order)));
             } catch (IOException e) {
@@ -548,6 +549,110 @@ public final class JobLauncher {
         }
     }
 
+    private final StepTasks stepTasks = new StepTasks();
+
+    /**
+     * Runs a step's tasks here for an srun on another node (the controller's order), in the job's
+     * box on this node and as its user; what they write and their ends go to {@code events}. A
+     * job that does not run here ends each task at once with status 1 and a line on its stderr.
+     */
+    public void runTasks(StepMessages.RunTasks order, Consumer<StepMessages.TaskEvent> events) {
+        Optional<StepTasks.Place> place;
+        String why;
+        try {
+            place = stepPlace(order.jobId());
+            why = "job " + order.jobId() + " does not run on " + nodeName;
+        } catch (IOException | RuntimeException e) {
+            place = Optional.empty();
+            why = e.getMessage();
+        }
+        if (place.isPresent()) {
+            stepTasks.run(order, place.get(), events);
+            return;
+        }
+        log.warn("step tasks refused job={} step={} why=\"{}\"", order.jobId(), order.stepId(), why);
+        for (StepMessages.RemoteTask t : order.tasks()) {
+            byte[] text = ("motleystep-" + nodeName + ": error: task " + t.task() + " not started: " + why + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            events.accept(new StepMessages.TaskEvent(order.jobId(), order.stepId(), t.task(), "err", text, 0));
+            events.accept(StepMessages.TaskEvent.ended(order.jobId(), order.stepId(), t.task(), 1));
+        }
+    }
+
+    /** Ends a step's tasks here (scancel JOB.STEP, srun's Ctrl-C twice, -K). */
+    public void killTasks(long jobId, int stepId) {
+        stepTasks.kill(jobId, stepId);
+    }
+
+    /** Where a step's tasks of job {@code jobId} run here: the box and user of its current run on this node. */
+    private Optional<StepTasks.Place> stepPlace(long jobId) throws IOException {
+        Running r = running.values().stream()
+                .filter(x -> x.id == jobId && !x.ended && x.box != null)
+                .max(Comparator.comparingInt(x -> x.run))
+                .orElse(null);
+        if (r == null) return Optional.empty();
+        Job job = readOrder(r.dir.resolve("order")).job();
+        JobIdentity who = JobIdentity.of(job, agentIsRoot);
+        String umask =
+                java.util.Objects.requireNonNullElse(job.request().environment().get("SLURM_UMASK"), defaultUmask);
+        return Optional.of(new StepTasks.Place(
+                jobId,
+                nodeName,
+                r.dir,
+                r.box.joinFiles(),
+                r.box.bindCommand(),
+                umask,
+                who.prefix,
+                who.environment,
+                nodeEnvironment(job),
+                setsid));
+    }
+
+    /** The variables of a job's step tasks that depend on the node they run on: its CPUs and GPUs here. */
+    Map<String, String> nodeEnvironment(Job job) {
+        Job.Allocation.Part part = partHere(job);
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("SLURM_CPUS_ON_NODE", Integer.toString(part.cpus()));
+        if (!part.gpuIds().isEmpty()) {
+            String gpus =
+                    String.join(",", part.gpuIds().stream().map(String::valueOf).toList());
+            env.put("CUDA_VISIBLE_DEVICES", gpus);
+            env.put("SLURM_JOB_GPUS", gpus);
+            env.put("GPU_DEVICE_ORDINAL", gpus);
+            env.put("SLURM_GPUS_ON_NODE", Integer.toString(part.gpuIds().size()));
+        } else {
+            // no GPU of this node is the job's, whatever srun's node was given
+            env.put("CUDA_VISIBLE_DEVICES", "");
+            env.put("GPU_DEVICE_ORDINAL", "");
+            env.put("SLURM_GPUS_ON_NODE", "0");
+        }
+        return env;
+    }
+
+    /**
+     * What a node that is not a multi-node job's batch host runs for it: nothing but a process that
+     * keeps the job's box (its cgroups or process marker, CPUs and memory) alive until the job ends,
+     * as Slurm's extern step does; the job's steps run their tasks there in that box.
+     */
+    static final String HOLDER_SCRIPT =
+            "#!/bin/sh\n# holds a multi-node job's resources on this node\n" + "while :; do sleep 3600; done\n";
+
+    /** Whether this node only holds the job's resources: the job spans several nodes and its script runs on another. */
+    boolean holds(Job job) {
+        return job.nodes().size() > 1
+                && !nodeName.equals(job.node())
+                && job.nodes().contains(nodeName);
+    }
+
+    /** What the job holds on this node: its part of the allocation (the batch host's when none names this node). */
+    Job.Allocation.Part partHere(Job job) {
+        List<Job.Allocation.Part> parts = job.allocation().parts();
+        for (Job.Allocation.Part p : parts) if (nodeName.equals(p.node())) return p;
+        return parts.isEmpty()
+                ? new Job.Allocation.Part(nodeName, job.cpusOnBatchHost(), job.allocMemPerNodeMiB(), List.of())
+                : parts.get(0);
+    }
+
     /**
      * Whether a run's output goes to its submit host (docs/files.md): where the node does not share
      * the submit directory (SharedFilesystem=no, or auto and the working directory is not here),
@@ -564,11 +669,12 @@ public final class JobLauncher {
     }
 
     private void start(Job job, String cluster, long killWait, Path dir, String sharedFilesystem) throws LaunchFailure {
+        boolean holder = holds(job);
         String workDir = job.request().workDir();
-        String out = OutputPattern.stdout(job, nodeName);
-        String err = job.request().stderrPattern() == null ? "" : OutputPattern.stderr(job, nodeName);
+        String out = holder ? "/dev/null" : OutputPattern.stdout(job, nodeName);
+        String err = holder || job.request().stderrPattern() == null ? "" : OutputPattern.stderr(job, nodeName);
         if (err.equals(out)) err = "";
-        boolean remote = runsRemote(job, sharedFilesystem);
+        boolean remote = !holder && runsRemote(job, sharedFilesystem);
         if (!remote) {
             // Slurm's rule where the filesystem is shared: an output file that cannot be opened fails the launch
             // Tools create --output's directory right after sbatch returns, a race Slurm wins by starting jobs
@@ -633,8 +739,9 @@ public final class JobLauncher {
                     job.request().submitNode());
         }
         // this node's share: a multi-node job's other nodes hold the rest
-        List<Integer> ids = cpus.allocate(job.id(), job.cpusOnBatchHost());
-        JobBox box = openBox(job.id(), new JobLimits(job.allocMemPerNodeMiB(), ids, 0));
+        Job.Allocation.Part part = partHere(job);
+        List<Integer> ids = cpus.allocate(job.id(), part.cpus());
+        JobBox box = openBox(job.id(), new JobLimits(part.memMiB(), ids, 0));
         Path copy = null;
         try {
             Map<String, String> env = new LinkedHashMap<>(
@@ -702,11 +809,13 @@ public final class JobLauncher {
             } catch (IOException e) {
                 throw new LaunchFailure(reason(e) + " (starting the job's shepherd)", e);
             }
-            String errFile = remote ? (spoolErr != null ? spoolErr : spoolOut).toString() : err.isEmpty() ? out : err;
+            String errFile = holder
+                    ? null
+                    : remote ? (spoolErr != null ? spoolErr : spoolOut).toString() : err.isEmpty() ? out : err;
             Running r =
                     new Running(job.id(), job.restarts(), dir, job.timeLimit().secondsOr(0), killWait, errFile);
             r.box = box;
-            r.warning = warningOf(job);
+            r.warning = holder ? null : warningOf(job);
             r.gpus = job.gpuList();
             // the outbox is the agent's own: it appends there itself
             r.asUser = remote ? List.of() : who.prefix;
@@ -719,7 +828,8 @@ public final class JobLauncher {
                 log.warn("cannot record the job's shepherd job={} error={}", job.id(), reason(e));
             }
             log.info(
-                    "job launched job={} run={} shepherd_pid={} out={} user={} containment={} cpus={} mem_mib={}",
+                    "job {} job={} run={} shepherd_pid={} out={} user={} containment={} cpus={} mem_mib={}",
+                    holder ? "resources held" : "launched",
                     job.id(),
                     r.run,
                     p.pid(),
@@ -727,7 +837,7 @@ public final class JobLauncher {
                     who.user,
                     box.strategy(),
                     CpuAllocator.formatList(ids),
-                    job.allocMemPerNodeMiB());
+                    part.memMiB());
             watch(r, p.toHandle(), r.limitSeconds);
         } catch (LaunchFailure | RuntimeException e) {
             box.remove();
@@ -1287,14 +1397,13 @@ public final class JobLauncher {
     private void adopt(long id, int run, Path dir) {
         Launch order = readOrder(dir.resolve("order"));
         Job job = order.job();
-        String out = OutputPattern.stdout(job, nodeName);
-        String err = OutputPattern.stderr(job, nodeName);
+        String err = holds(job) ? null : OutputPattern.stderr(job, nodeName);
         Path box = outbox.runDir(runDir(id, run));
         boolean remote = Files.isDirectory(box, LinkOption.NOFOLLOW_LINKS);
         if (remote) err = (Files.exists(box.resolve("err")) ? box.resolve("err") : box.resolve("out")).toString();
         Running r = new Running(id, run, dir, job.timeLimit().secondsOr(0), order.killWaitSeconds(), err);
         r.remote = remote;
-        r.warning = warningOf(job);
+        r.warning = holds(job) ? null : warningOf(job);
         try {
             r.asUser = remote ? List.of() : JobIdentity.of(job, agentIsRoot).prefix;
         } catch (IOException e) {
@@ -1307,7 +1416,7 @@ public final class JobLauncher {
                 .map(s -> CpuAllocator.parseList(s.trim()))
                 .orElse(List.of());
         cpus.restore(id, ids);
-        JobLimits limits = new JobLimits(job.allocMemPerNodeMiB(), ids, 0);
+        JobLimits limits = new JobLimits(partHere(job).memMiB(), ids, 0);
         List<String> boxFile =
                 read(dir.resolve("box")).map(s -> List.of(s.trim().split("\n"))).orElse(List.of("process"));
         r.box = Containment.reopen(boxFile.get(0).trim(), id, nodeName, limits, boxFile.subList(1, boxFile.size()));

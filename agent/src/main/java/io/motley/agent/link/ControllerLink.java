@@ -317,6 +317,11 @@ public final class ControllerLink {
                             log.debug("log read not answered: {}", e.getMessage());
                         }
                     });
+                case io.motley.protocol.StepMessages.RunTasks t ->
+                    Thread.ofVirtual().start(() -> launcher.runTasks(t, this::trySend));
+                case io.motley.protocol.StepMessages.KillTasks k -> launcher.killTasks(k.jobId(), k.stepId());
+                case Message.StepOrder other ->
+                    log.warn("controller sent a step order we do not know controller={} order={}", controller(), other);
                 case Message.CertificateRenewed c -> {
                     Renewer r = renewer;
                     if (r != null) r.renewed(c);

@@ -17,6 +17,7 @@ import io.motley.protocol.Message.JobEnded;
 import io.motley.protocol.Message.Launch;
 import io.motley.protocol.Messages;
 import io.motley.protocol.Ops;
+import io.motley.protocol.StepMessages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -136,6 +137,100 @@ class JobLauncherTest {
         assertThat(l.unacknowledged()).isEmpty();
         assertThat(second.unacknowledged()).doesNotContain(stored);
         assertThat(Files.exists(dir.resolve("spool/job7"))).isFalse();
+    }
+
+    /** Job {@code id} across n1 (its batch host) and n2, with {@code body} as its script. */
+    Launch acrossTwoNodes(long id, String body) {
+        Launch one = order(id, body, -1);
+        Job j = one.job();
+        Job two = Job.builder(id, j.request())
+                .owner("root", 0, 0)
+                .priority(1)
+                .times(Job.Times.submitted(1))
+                .allocation(Job.Allocation.queued("main", TimeLimit.UNLIMITED))
+                .build()
+                .started(
+                        "main",
+                        List.of(
+                                new Job.Allocation.Part("n1", 1, 100, List.of()),
+                                new Job.Allocation.Part("n2", 1, 100, List.of(1))),
+                        TimeLimit.UNLIMITED,
+                        2);
+        return new Launch("c", 1, two);
+    }
+
+    @Test
+    void anotherNodeOfAMultiNodeJobHoldsItsPartAndRunsItsStepsTasksThere() throws Exception {
+        JobLauncher n2 = new JobLauncher(dir.resolve("spool2"), "n2", reports::add);
+        n2.launch(acrossTwoNodes(9, "echo script ran > " + dir.resolve("ran")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(dir.resolve("spool2/job9/job.pid")));
+        assertThat(n2.inventory()).extracting(h -> Orders.op(h) + ":" + h.id()).containsExactly("running:9");
+
+        List<StepMessages.TaskEvent> events = new CopyOnWriteArrayList<>();
+        n2.runTasks(
+                new StepMessages.RunTasks(
+                        9,
+                        0,
+                        List.of(
+                                "sh",
+                                "-c",
+                                "echo \"task $SLURM_PROCID on $SLURMD_NODENAME job $MOTLEY_JOB_ID"
+                                        + " cpus $SLURM_CPUS_ON_NODE gpus $CUDA_VISIBLE_DEVICES\"; exit 3"),
+                        dir.toString(),
+                        // srun's own node's values, which this node's replace
+                        List.of(new StepMessages.RemoteTask(
+                                1,
+                                "n2",
+                                Map.of(
+                                        "PATH",
+                                        "/usr/bin:/bin",
+                                        "SLURM_PROCID",
+                                        "1",
+                                        "SLURM_CPUS_ON_NODE",
+                                        "4",
+                                        "CUDA_VISIBLE_DEVICES",
+                                        "0")))),
+                events::add);
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch(StepMessages.TaskEvent::isEnd));
+        assertThat(events)
+                .containsExactly(
+                        new StepMessages.TaskEvent(9, 0, 1, "out", "task 1 on n2 job 9 cpus 1 gpus 1\n".getBytes(), 0),
+                        StepMessages.TaskEvent.ended(9, 0, 1, 3));
+
+        // a task still running when its step is killed ends
+        events.clear();
+        n2.runTasks(
+                new StepMessages.RunTasks(
+                        9,
+                        1,
+                        List.of("sh", "-c", "echo $$ > " + dir.resolve("task.pid") + "; exec sleep 60"),
+                        dir.toString(),
+                        List.of(new StepMessages.RemoteTask(0, "n2", Map.of("PATH", "/usr/bin:/bin")))),
+                events::add);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Files.exists(dir.resolve("task.pid"))
+                        && !Files.readString(dir.resolve("task.pid")).isBlank());
+        n2.killTasks(9, 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch(StepMessages.TaskEvent::isEnd));
+        assertThat(events.get(events.size() - 1).status()).isEqualTo(128 + 15);
+
+        // the job's end lets its part go; its script never ran here
+        n2.kill(9, KillReason.CANCEL);
+        assertThat(awaitReport(9).state()).isEqualTo(JobState.CANCELLED);
+        assertThat(dir.resolve("ran")).doesNotExist();
+        assertThat(dir.resolve("slurm-9.out")).doesNotExist();
+
+        // a job that does not run here gets its tasks ended at once
+        events.clear();
+        n2.runTasks(
+                new StepMessages.RunTasks(
+                        10,
+                        0,
+                        List.of("true"),
+                        dir.toString(),
+                        List.of(new StepMessages.RemoteTask(0, "n2", Map.of()))),
+                events::add);
+        assertThat(events).last().isEqualTo(StepMessages.TaskEvent.ended(10, 0, 0, 1));
     }
 
     @Test

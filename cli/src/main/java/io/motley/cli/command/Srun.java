@@ -41,6 +41,7 @@ public final class Srun implements Command {
     static final List<OptionSpec> OPTIONS = List.of(
             OptionSpec.value('n', "ntasks"),
             OptionSpec.value('N', "nodes"),
+            OptionSpec.value('w', "nodelist"),
             OptionSpec.value('\0', "ntasks-per-node"),
             OptionSpec.value('c', "cpus-per-task"),
             OptionSpec.value('\0', "mem"),
@@ -75,6 +76,7 @@ public final class Srun implements Command {
             shell or a step); outside one, first makes a job for it and ends the job with the step.
               -n, --ntasks=N            number of tasks (default: $SLURM_NTASKS, else one per node)
               -N, --nodes=N             number of the job's nodes to use
+              -w, --nodelist=HOSTLIST   the job's nodes to use (Motley: the step must get exactly these)
                   --ntasks-per-node=N   tasks on each node
               -c, --cpus-per-task=N     CPUs each task takes
                   --mem=SIZE            memory the step takes on each node (default: shares the job's)
@@ -116,12 +118,43 @@ public final class Srun implements Command {
         StepRequest req = request(o, getopt, io.env());
         Step step = create(jobId, req, io, o.has("quiet"));
         if (step == null) return 1;
+        String wrong = notOnNodelist(step, o);
+        if (wrong != null) {
+            io.err().println("srun: error: " + wrong);
+            end(io, step, StepState.FAILED, 1, 0);
+            return 1;
+        }
         return new Srun().runStep(step, req, o, io);
+    }
+
+    /** The nodes -w names, in their order; empty without -w. */
+    static List<String> nodelist(GetOpt.Parsed o) {
+        if (!o.has("nodelist")) return List.of();
+        try {
+            return Hostlist.expand(o.last("nodelist"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("error: Invalid node list specified", 1, false);
+        }
+    }
+
+    /**
+     * Why the step cannot run where -w asked (null when it can): Motley gives a step the first free
+     * nodes of its job, so it runs only when those are exactly the nodes -w names (as they are for
+     * mpirun's one task on each node of the job).
+     */
+    static String notOnNodelist(Step step, GetOpt.Parsed o) {
+        List<String> asked = nodelist(o);
+        if (asked.isEmpty() || Set.copyOf(asked).equals(Set.copyOf(step.nodes()))) return null;
+        return "Unable to run StepId=" + step.displayId() + " on " + Hostlist.compressInOrder(asked)
+                + ": Motley gave it " + Hostlist.compressInOrder(step.nodes())
+                + " (a step takes the first free nodes of its job)";
     }
 
     /** The step srun asks for, from its options and the job's environment. */
     static StepRequest request(GetOpt.Parsed o, GetOpt getopt, Map<String, String> env) {
-        int nodes = o.has("nodes") ? (int) getopt.number("--nodes", firstOfRange(o.last("nodes")), 1, 1 << 20) : 0;
+        int nodes = o.has("nodes")
+                ? (int) getopt.number("--nodes", firstOfRange(o.last("nodes")), 1, 1 << 20)
+                : nodelist(o).size();
         int perNode = o.has("ntasks-per-node")
                 ? (int) getopt.number("--ntasks-per-node", o.last("ntasks-per-node"), 1, 1 << 20)
                 : 0;
@@ -184,11 +217,11 @@ public final class Srun implements Command {
         String here = here(step, io);
         TaskLayout layout = TaskLayout.block(step.nodes(), req.tasks(), req.tasksPerNode());
         int nodeIndex = step.nodes().indexOf(here);
-        if (nodeIndex < 0 || step.nodes().size() > 1) {
+        List<Integer> localIds = nodeIndex < 0 ? List.of() : layout.tasksOn(nodeIndex);
+        if (o.has("pty") && !localIds.contains(0)) {
             io.err()
-                    .println("srun: error: Motley runs a step's tasks on the node of the srun that starts it ("
-                            + here + "); this step needs " + Hostlist.compressInOrder(step.nodes())
-                            + ", and launching on other nodes is not supported yet");
+                    .println("srun: error: --pty runs task 0 on srun's own node (" + here + "), which is not one of"
+                            + " the step's nodes " + Hostlist.compressInOrder(step.nodes()));
             end(io, step, StepState.FAILED, 1, 0);
             return 1;
         }
@@ -225,8 +258,12 @@ public final class Srun implements Command {
         String jobName = io.env().getOrDefault("SLURM_JOB_NAME", step.name());
         AtomicBoolean cancelled = new AtomicBoolean();
         if (o.has("kill-on-bad-exit") && !"0".equals(o.last("kill-on-bad-exit"))) killOnBadExit(step, tasks, io);
+        List<StepMessages.RemoteTask> remote = new ArrayList<>();
+        Map<Integer, LocalTasks.Sink[]> remoteSinks = new LinkedHashMap<>();
         try {
-            for (int t : layout.tasksOn(nodeIndex)) {
+            for (int t = 0; t < layout.tasks(); t++) {
+                int taskNode = layout.nodeOf(t);
+                String node = step.nodes().get(taskNode);
                 Map<String, String> env = new LinkedHashMap<>(base);
                 env.putAll(StepEnvironment.forTask(
                         step.id(),
@@ -235,13 +272,19 @@ public final class Srun implements Command {
                         parseInt(io.env().get("SLURM_JOB_NUM_NODES"), 1),
                         jobCpusOnNode,
                         o.has("cpus-per-task") ? req.cpusPerTask() : 0));
-                env.put("SLURMD_NODENAME", here);
+                env.put("SLURMD_NODENAME", node);
                 env.remove("SLURM_TASK_PID");
                 StepPattern.Fields f = new StepPattern.Fields(
-                        step.jobId(), step.id(), t, nodeIndex, here, arrayJob, arrayTask, io.userName(), jobName);
+                        step.jobId(), step.id(), t, taskNode, node, arrayJob, arrayTask, io.userName(), jobName);
                 LocalTasks.Sink out = o.has("output") ? file(files, o.last("output"), f, cwd, append) : srunOut;
                 LocalTasks.Sink err =
                         o.has("error") ? file(files, o.last("error"), f, cwd, append) : o.has("output") ? out : srunErr;
+                if (taskNode != nodeIndex) {
+                    // its node's agent runs it, in the job's box there; its stdin is /dev/null
+                    remote.add(new StepMessages.RemoteTask(t, node, env));
+                    remoteSinks.put(t, new LocalTasks.Sink[] {out, err});
+                    continue;
+                }
                 LocalTasks.Input in = o.has("pty")
                         ? (t == 0 ? new LocalTasks.Terminal() : new LocalTasks.NoInput())
                         : input(input, t, f, cwd);
@@ -269,11 +312,28 @@ public final class Srun implements Command {
                                         "cpu-bind=NONE - %s, task %2d %2d [%d]: mask 0x0 set%n",
                                         here, t, layout.tasksOn(nodeIndex).indexOf(t), pid));
             }
+            List<TaskEnds.End> remoteEnds = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread relay = null;
+            if (!remote.isEmpty()) {
+                try {
+                    io.gateway()
+                            .ask(new StepMessages.Launch(
+                                    step.jobId(), step.id(), o.operands(), cwd.toString(), remote));
+                } catch (RequestFailed e) {
+                    io.err().println("srun: error: cannot start the tasks on other nodes: " + e.getMessage());
+                    for (StepMessages.RemoteTask r : remote) remoteEnds.add(new TaskEnds.End(r.task(), r.node(), 1));
+                    remote.clear();
+                }
+                if (!remote.isEmpty()) relay = relayRemote(step, tasks, remote, remoteSinks, remoteEnds);
+            }
             tasks.feed(io.in());
             Thread watcher = watchForCancel(step, tasks, io, cancelled);
             if (o.has("pty")) ignoreInterrupt();
             else installInterrupt(step, tasks, io, cancelled);
-            List<TaskEnds.End> ends = tasks.await();
+            List<TaskEnds.End> ends = new ArrayList<>(tasks.await());
+            if (relay != null) relay.join();
+            ends.addAll(remoteEnds);
+            ends.sort(java.util.Comparator.comparingInt(TaskEnds.End::task));
             watcher.interrupt();
             io.out().flush();
             for (String line : TaskEnds.lines(ends)) io.err().println(line);
@@ -338,6 +398,66 @@ public final class Srun implements Command {
         if (input.matches("\\d+"))
             return Integer.parseInt(input) == task ? new LocalTasks.FromSrun() : new LocalTasks.NoInput();
         return new LocalTasks.FromFile(Path.of(new StepPattern(input).expand(f, cwd.toString())));
+    }
+
+    /** How long srun waits for the ends of tasks on other nodes once their step has ended without them. */
+    static final long LOST_TASKS_WAIT_MS = 10_000;
+
+    /**
+     * Reads what the tasks on other nodes do, through the controller, until each has ended: their
+     * output to their sinks, their ends to {@code ends}. A task whose end never comes after its step
+     * ended (its node failed, the job ended) counts as killed.
+     */
+    private static Thread relayRemote(
+            Step step,
+            LocalTasks tasks,
+            List<StepMessages.RemoteTask> remote,
+            Map<Integer, LocalTasks.Sink[]> sinks,
+            List<TaskEnds.End> ends) {
+        Map<Integer, String> waiting = new LinkedHashMap<>();
+        Map<String, LocalTasks.Relay> relays = new LinkedHashMap<>();
+        for (StepMessages.RemoteTask r : remote) {
+            waiting.put(r.task(), r.node());
+            LocalTasks.Sink[] s = sinks.get(r.task());
+            relays.put(r.task() + ".out", tasks.relay(r.task(), s[0]));
+            relays.put(r.task() + ".err", tasks.relay(r.task(), s[1]));
+        }
+        return Thread.ofPlatform().daemon().name("srun-relay").start(() -> {
+            long cursor = 0;
+            long quietSince = 0;
+            try (AgentClient client = AgentClient.connect()) {
+                while (!waiting.isEmpty()) {
+                    StepMessages.IoEvents got = (StepMessages.IoEvents)
+                            client.ask(new StepMessages.Io(step.jobId(), step.id(), cursor, 30));
+                    for (StepMessages.TaskEvent e : got.events()) {
+                        if (e.isEnd()) {
+                            relays.get(e.task() + ".out").close();
+                            relays.get(e.task() + ".err").close();
+                            String node = waiting.remove(e.task());
+                            if (node != null) ends.add(new TaskEnds.End(e.task(), node, e.status()));
+                        } else {
+                            LocalTasks.Relay r = relays.get(e.task() + "." + e.stream());
+                            if (r != null) r.accept(e.data());
+                        }
+                    }
+                    cursor = got.next();
+                    if (got.running() || !got.events().isEmpty()) {
+                        quietSince = 0;
+                        continue;
+                    }
+                    if (quietSince == 0) quietSince = System.nanoTime();
+                    if (System.nanoTime() - quietSince > LOST_TASKS_WAIT_MS * 1_000_000L) break;
+                    Thread.sleep(200);
+                }
+            } catch (Exception e) {
+                // the controller cannot be asked: the tasks not heard of count as lost
+            }
+            waiting.forEach((task, node) -> {
+                relays.get(task + ".out").close();
+                relays.get(task + ".err").close();
+                ends.add(new TaskEnds.End(task, node, 128 + 9));
+            });
+        });
     }
 
     /** Waits on the controller for the step to be cancelled (scancel JOB.STEP) and then ends the tasks. */
@@ -436,8 +556,20 @@ public final class Srun implements Command {
     }
 
     private static void end(Io io, Step step, StepState state, int code, int sig) {
+        StepMessages.End report = new StepMessages.End(step.jobId(), step.id(), state, code, sig);
         try {
-            io.gateway().ask(new StepMessages.End(step.jobId(), step.id(), state, code, sig));
+            io.gateway().ask(report);
+            return;
+        } catch (RequestFailed e) {
+            io.err()
+                    .println(
+                            "srun: error: cannot record the end of StepId=" + step.displayId() + ": " + e.getMessage());
+            return;
+        } catch (Exception idle) {
+            // the agent closes a connection left idle while the tasks ran: the end goes on a new one
+        }
+        try (AgentClient client = AgentClient.connect()) {
+            client.ask(report);
         } catch (Exception e) {
             io.err()
                     .println(

@@ -47,8 +47,8 @@ final class SrunOutside {
      * The srun options that describe the job too (the rest are the step's alone). -D is the step's:
      * the inner srun starts in this directory and applies it itself.
      */
-    private static final Set<String> JOB_OPTIONS =
-            Set.of("nodes", "cpus-per-task", "mem", "job-name", "time", "partition", "account", "exclusive");
+    private static final Set<String> JOB_OPTIONS = Set.of(
+            "nodes", "nodelist", "cpus-per-task", "mem", "job-name", "time", "partition", "account", "exclusive");
 
     static int run(List<String> args, GetOpt.Parsed o, GetOpt getopt, Io io) throws Exception {
         StepRequest step = Srun.request(o, getopt, io.env());

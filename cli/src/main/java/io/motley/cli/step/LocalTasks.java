@@ -253,6 +253,49 @@ public final class LocalTasks {
         }
     }
 
+    /**
+     * One stream of a task that runs on another node, whose bytes come through the controller: written
+     * to {@code to} as a local task's are (line by line, or as they come with -u; labelled with -l).
+     */
+    public final class Relay {
+        private final Task task;
+        private final Sink to;
+        private final boolean[] atStart = {true};
+        private byte[] line = new byte[0];
+
+        private Relay(int task, Sink to) {
+            this.task = new Task(task, List.of(), Map.of(), Path.of("/"), to, to, new NoInput(), List.of());
+            this.to = to;
+        }
+
+        public synchronized void accept(byte[] data) {
+            if (unbuffered) {
+                write(task, to, data, 0, data.length, atStart);
+                return;
+            }
+            int start = 0;
+            for (int i = 0; i < data.length; i++) {
+                if (data[i] != '\n') continue;
+                byte[] whole = concat(line, data, start, i + 1);
+                line = new byte[0];
+                write(task, to, whole, 0, whole.length, atStart);
+                start = i + 1;
+            }
+            line = concat(line, data, start, data.length);
+        }
+
+        /** What is left of a last line without its newline. */
+        public synchronized void close() {
+            if (line.length > 0) write(task, to, line, 0, line.length, atStart);
+            line = new byte[0];
+        }
+    }
+
+    /** Where the bytes of stream {@code task} of a task on another node go. */
+    public Relay relay(int task, Sink to) {
+        return new Relay(task, to);
+    }
+
     /** Waits for every task and its output; the tasks' ends. */
     public List<TaskEnds.End> await() throws InterruptedException {
         List<Running> all;

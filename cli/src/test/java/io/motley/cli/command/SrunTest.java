@@ -206,6 +206,31 @@ class SrunTest {
     }
 
     @Test
+    void aNodelistAsMpirunGivesItTakesThoseNodesOrSaysWhyNot() {
+        GetOpt g = new GetOpt("srun", Srun.OPTIONS, true);
+        // Open MPI's launch of its daemons: one task on each node of the job, named
+        GetOpt.Parsed mpi = g.parse(List.of(
+                "--ntasks-per-node=1",
+                "--kill-on-bad-exit",
+                "--cpu-bind=none",
+                "--nodes=2",
+                "--nodelist=n[1-2]",
+                "--ntasks=2",
+                "orted"));
+        assertThat(Srun.request(mpi, g, Map.of())).isEqualTo(new StepRequest(2, 2, 1, 1, 0, false, "orted"));
+        assertThat(Srun.request(g.parse(List.of("-w", "n1,n3", "hostname")), g, Map.of())
+                        .nodes())
+                .isEqualTo(2);
+        StepRequest two = new StepRequest(2, 2, 1, 1, 0, false, "orted");
+        assertThat(Srun.notOnNodelist(Step.started(12, 0, two, List.of("n1", "n2"), 5), mpi))
+                .isNull();
+        assertThat(Srun.notOnNodelist(
+                        Step.started(12, 0, two, List.of("n1", "n2"), 5), g.parse(List.of("-w", "n1,n3", "hostname"))))
+                .isEqualTo("Unable to run StepId=12.0 on n[1,3]: Motley gave it n[1-2] (a step takes the first free"
+                        + " nodes of its job)");
+    }
+
+    @Test
     void exportNoneKeepsSlurmsVariablesAndThoseNamed() {
         Map<String, String> from = Map.of("SLURM_JOB_ID", "1", "FOO", "x", "BAR", "y", "PATH", "/bin");
         assertThat(Srun.exported(from, "NONE")).containsOnlyKeys("SLURM_JOB_ID", "PATH");

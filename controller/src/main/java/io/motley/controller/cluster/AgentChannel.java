@@ -19,6 +19,9 @@ public interface AgentChannel {
     /** The end of this run is recorded: the agent may forget it. */
     void acknowledge(long jobId, int run);
 
+    /** An order about a step's tasks on this node (run them, end them). */
+    default void steps(io.motley.protocol.Message.StepOrder order) {}
+
     /** The registration is accepted; heartbeats are wanted every so many seconds. */
     void registered(long heartbeatSeconds);
 

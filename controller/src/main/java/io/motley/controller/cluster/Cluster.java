@@ -60,7 +60,11 @@ public final class Cluster {
         loop = new SchedulingLoop(state, config, clock, priorities, accounts, this::storedFamily);
         registry = new NodeRegistry(state, config, clock, ends, this::wakeScheduler);
         commands = new JobCommands(state, config, clock, priorities, accounts, this::dependencyTarget);
-        steps = new JobSteps(this::job, clock);
+        steps = new JobSteps(this::job, clock, node -> {
+            synchronized (state) {
+                return state.links.get(node);
+            }
+        });
         log.info(
                 "state loaded jobs_active={} nodes={}",
                 jobs.values().stream().filter(j -> !j.state().isTerminal()).count(),

@@ -355,6 +355,7 @@ final class JobCommands {
                     state.cancelling.put(id, uid);
                     AgentChannel link = state.links.get(j.node());
                     if (link != null) link.kill(j.id(), j.restarts(), KillReason.CANCEL);
+                    AllocationHolds.release(state, j, KillReason.CANCEL);
                     log.info("job cancel sent job={} node={} by_uid={}", id, j.node(), uid);
                     out.add(Outcome.ok(id));
                 }
@@ -408,6 +409,7 @@ final class JobCommands {
                         state.endingRuns.put(id, j.node());
                         AgentChannel link = state.links.get(j.node());
                         if (link != null) link.kill(j.id(), j.restarts(), KillReason.REQUEUE);
+                        AllocationHolds.release(state, j, KillReason.REQUEUE);
                     }
                     Job next = j.requeue(now + config.requeueDelaySeconds(), hold);
                     state.save(next);

@@ -6,6 +6,7 @@ import io.motley.core.step.Step;
 import io.motley.core.step.StepAdmission;
 import io.motley.core.step.StepRequest;
 import io.motley.core.step.StepState;
+import io.motley.protocol.StepMessages;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -50,14 +51,172 @@ public final class JobSteps {
     /** By job, in the order their first step was made, so that the oldest are forgotten first. */
     private final Map<Long, List<Step>> steps = new java.util.LinkedHashMap<>();
 
+    /** The link to a node's agent, or null when it is not connected. */
+    private final Function<String, AgentChannel> links;
+
+    /**
+     * What the tasks of running steps on other nodes than their srun's did, by "job.step", until
+     * srun has read it; and the node of each such task.
+     */
+    private final Map<String, TaskIo> io = new java.util.HashMap<>();
+
+    /** Output held for an srun that does not read it, at most, per step; beyond it output is dropped (ends never). */
+    static final long MAX_BUFFERED_BYTES = 64L << 20;
+
+    private static final class TaskIo {
+        final Map<Integer, String> nodes = new java.util.HashMap<>();
+        final List<StepMessages.TaskEvent> events = new ArrayList<>();
+        /** The cursor of {@code events.get(0)}. */
+        long base;
+
+        long bytes;
+        boolean dropped;
+    }
+
     public JobSteps(Function<Long, Optional<Job>> jobs, LongSupplier clockSeconds) {
-        this(jobs, clockSeconds, KEPT_JOBS);
+        this(jobs, clockSeconds, KEPT_JOBS, node -> null);
+    }
+
+    public JobSteps(
+            Function<Long, Optional<Job>> jobs, LongSupplier clockSeconds, Function<String, AgentChannel> links) {
+        this(jobs, clockSeconds, KEPT_JOBS, links);
     }
 
     JobSteps(Function<Long, Optional<Job>> jobs, LongSupplier clockSeconds, int keptJobs) {
+        this(jobs, clockSeconds, keptJobs, node -> null);
+    }
+
+    JobSteps(
+            Function<Long, Optional<Job>> jobs,
+            LongSupplier clockSeconds,
+            int keptJobs,
+            Function<String, AgentChannel> links) {
         this.jobs = jobs;
         this.clock = clockSeconds;
         this.keptJobs = keptJobs;
+        this.links = links;
+    }
+
+    private static String key(long jobId, int stepId) {
+        return jobId + "." + stepId;
+    }
+
+    /**
+     * srun: run these tasks of its running step on their nodes, each node's through its agent, in
+     * the job's box there and as its user. A task on a node that is not the step's is refused; a
+     * node whose agent is not connected ends its tasks at once with status 1 and a line on stderr.
+     */
+    public Result launch(StepMessages.Launch l, Caller caller) {
+        Optional<Job> found = jobs.apply(l.jobId());
+        if (found.isEmpty()) return Result.failed("Invalid job id specified");
+        Job job = found.get();
+        if (!caller.isRoot() && caller.uid() != job.uid()) return Result.failed("Access/permission denied");
+        Map<String, List<StepMessages.RemoteTask>> byNode = new java.util.LinkedHashMap<>();
+        lock.lock();
+        try {
+            List<Step> mine = settled(job);
+            if (l.stepId() < 0 || l.stepId() >= mine.size()) return Result.failed("Invalid job id specified");
+            Step s = mine.get(l.stepId());
+            if (s.state() != StepState.RUNNING) return Result.failed("Job/step already completing or completed");
+            for (StepMessages.RemoteTask t : l.tasks()) {
+                if (!s.nodes().contains(t.node()) || t.task() < 0 || t.task() >= s.tasks())
+                    return Result.failed("Requested node configuration is not available");
+                byNode.computeIfAbsent(t.node(), k -> new ArrayList<>()).add(t);
+            }
+            TaskIo tio = io.computeIfAbsent(key(l.jobId(), l.stepId()), k -> new TaskIo());
+            for (StepMessages.RemoteTask t : l.tasks()) tio.nodes.put(t.task(), t.node());
+            byNode.forEach((node, tasks) -> {
+                AgentChannel link = links.apply(node);
+                if (link != null) {
+                    link.steps(new StepMessages.RunTasks(l.jobId(), l.stepId(), l.command(), l.cwd(), tasks));
+                    return;
+                }
+                for (StepMessages.RemoteTask t : tasks) {
+                    byte[] why = ("srun: error: " + node + ": task " + t.task()
+                                    + ": cannot start: the node's agent is not connected\n")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    add(tio, new StepMessages.TaskEvent(l.jobId(), l.stepId(), t.task(), "err", why, 0));
+                    add(tio, StepMessages.TaskEvent.ended(l.jobId(), l.stepId(), t.task(), 1));
+                }
+            });
+            log.info(
+                    "step tasks sent step={} nodes={} tasks={}",
+                    s.displayId(),
+                    byNode.keySet(),
+                    l.tasks().size());
+            return Result.of(List.of(s));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** An agent's report of what one of a step's tasks on its node did; one about a task not on that node is dropped. */
+    public void report(String node, StepMessages.TaskEvent e) {
+        lock.lock();
+        try {
+            TaskIo tio = io.get(key(e.jobId(), e.stepId()));
+            if (tio == null || !node.equals(tio.nodes.get(e.task()))) {
+                log.debug("task event dropped node={} event={}", node, e);
+                return;
+            }
+            add(tio, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void add(TaskIo tio, StepMessages.TaskEvent e) {
+        if (!e.isEnd() && tio.bytes + e.data().length > MAX_BUFFERED_BYTES) {
+            if (!tio.dropped)
+                log.warn("step output dropped: its srun does not read it step={}.{}", e.jobId(), e.stepId());
+            tio.dropped = true;
+            return;
+        }
+        tio.bytes += e.data().length;
+        tio.events.add(e);
+        changed.signalAll();
+    }
+
+    /**
+     * srun: what the step's tasks on other nodes did from {@code cursor} on, once there is something,
+     * the step has ended, or {@code seconds} have passed. What comes before the cursor srun has read: it is forgotten.
+     */
+    public StepMessages.IoEvents io(long jobId, int stepId, long cursor, int seconds, Caller caller)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        Optional<Job> found = jobs.apply(jobId);
+        if (found.isEmpty() || !caller.isRoot() && caller.uid() != found.get().uid())
+            return new StepMessages.IoEvents(cursor, List.of(), false);
+        lock.lock();
+        try {
+            while (true) {
+                TaskIo tio = io.get(key(jobId, stepId));
+                List<Step> mine = settled(jobs.apply(jobId).orElse(found.get()));
+                boolean running =
+                        stepId >= 0 && stepId < mine.size() && mine.get(stepId).state() == StepState.RUNNING;
+                if (tio == null) return new StepMessages.IoEvents(cursor, List.of(), running);
+                int from = (int) Math.max(0, Math.min(cursor - tio.base, tio.events.size()));
+                for (int i = 0; i < from; i++) tio.bytes -= tio.events.get(i).data().length;
+                tio.events.subList(0, from).clear();
+                tio.base += from;
+                long left = deadline - System.nanoTime();
+                if (!tio.events.isEmpty() || !running || left <= 0)
+                    return new StepMessages.IoEvents(tio.base + tio.events.size(), tio.events, running);
+                changed.awaitNanos(Math.min(left, TimeUnit.SECONDS.toNanos(1)));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Tells the agents of the step's other nodes to end its tasks there (the lock is held). */
+    private void killRemote(Step s) {
+        TaskIo tio = io.get(key(s.jobId(), s.id()));
+        if (tio == null) return;
+        for (String node : new java.util.TreeSet<>(tio.nodes.values())) {
+            AgentChannel link = links.apply(node);
+            if (link != null) link.steps(new StepMessages.KillTasks(s.jobId(), s.id()));
+        }
     }
 
     /** A new step of job {@code jobId}, if it fits the allocation now. */
@@ -71,7 +230,8 @@ public final class JobSteps {
         lock.lock();
         try {
             List<Step> mine = settled(job);
-            StepAdmission.Decision d = StepAdmission.admit(req, nodesOf(job), job.allocCpus(), job.allocMemMiB(), mine);
+            StepAdmission.Decision d =
+                    StepAdmission.admit(req, nodesOf(job), cpusPerNode(job), job.allocMemPerNodeMiB(), mine);
             return switch (d) {
                 case StepAdmission.Refused r -> Result.failed(r.reason());
                 case StepAdmission.Busy b -> new Result(List.of(), b.reason(), true);
@@ -91,7 +251,15 @@ public final class JobSteps {
 
     /** srun's report of its step's end; a step that already ended (cancelled, say) keeps its end. */
     public Result end(long jobId, int stepId, StepState state, int exitCode, int signal, Caller caller) {
-        return change(jobId, stepId, caller, s -> s.ended(state, exitCode, signal, clock.getAsLong()));
+        Result r = change(jobId, stepId, caller, s -> s.ended(state, exitCode, signal, clock.getAsLong()));
+        lock.lock();
+        try {
+            // srun has read its tasks' ends: nothing more will be read here
+            if (r.error() == null || !r.steps().isEmpty()) io.remove(key(jobId, stepId));
+        } finally {
+            lock.unlock();
+        }
+        return r;
     }
 
     /** scancel JOB.STEP. */
@@ -111,6 +279,7 @@ public final class JobSteps {
             if (s.state() == StepState.RUNNING) {
                 s = how.apply(s);
                 mine.set(stepId, s);
+                killRemote(s);
                 changed.signalAll();
                 log.info("step ended step={} state={} exit={}:{}", s.displayId(), s.state(), s.exitCode(), s.signal());
                 return Result.of(List.of(s));
@@ -171,8 +340,10 @@ public final class JobSteps {
         var it = steps.entrySet().iterator();
         while (steps.size() > keptJobs && it.hasNext()) {
             var e = it.next();
-            if (e.getValue().stream().noneMatch(x -> x.state() == StepState.RUNNING)) it.remove();
-            else break;
+            if (e.getValue().stream().noneMatch(x -> x.state() == StepState.RUNNING)) {
+                it.remove();
+                io.keySet().removeIf(k -> k.startsWith(e.getKey() + "."));
+            } else break;
         }
     }
 
@@ -194,8 +365,16 @@ public final class JobSteps {
         return mine;
     }
 
-    /** The job's nodes, in order; one node today (several once allocations span nodes). */
+    /** The job's nodes, in order, its batch host first. */
     static List<String> nodesOf(Job job) {
-        return job.node() == null ? List.of() : List.of(job.node().split(","));
+        return job.nodes();
+    }
+
+    /** The CPUs a step may count on on each of the job's nodes: the fewest the job holds on any of them. */
+    static int cpusPerNode(Job job) {
+        return job.allocation().parts().stream()
+                .mapToInt(Job.Allocation.Part::cpus)
+                .min()
+                .orElse(job.allocCpus());
     }
 }

@@ -174,13 +174,14 @@ final class NodeRegistry {
                         j.id(),
                         new Reconciliation.Belief(
                                 j.restarts(),
-                                j.state() == JobState.RUNNING && name.equals(j.node()),
+                                j.state() == JobState.RUNNING && j.nodes().contains(name),
                                 state.cancelling.containsKey(j.id())));
             }
         }
         Map<Long, Integer> runningHere = new TreeMap<>();
         for (Job j : state.jobs.values()) {
-            if (j.state() == JobState.RUNNING && name.equals(j.node())) runningHere.put(j.id(), j.restarts());
+            // a multi-node job's other nodes hold its part: a run there too, for reconciliation
+            if (j.state() == JobState.RUNNING && j.nodes().contains(name)) runningHere.put(j.id(), j.restarts());
         }
         Reconciliation.Result result = Reconciliation.reconcile(reg.runs(), belief, runningHere);
         for (Reconciliation.Action a : result.actions()) {
@@ -202,7 +203,7 @@ final class NodeRegistry {
                 case Reconciliation.Relaunch r -> {
                     // we decided to start it but the agent never got the order: send it again
                     Job j = state.jobs.get(r.jobId());
-                    if (j != null && j.state() == JobState.RUNNING && name.equals(j.node())) {
+                    if (j != null && j.state() == JobState.RUNNING && j.nodes().contains(name)) {
                         log.info("resending launch the agent never received job={} node={}", j.id(), name);
                         link.launch(j);
                     }
@@ -376,9 +377,10 @@ final class NodeRegistry {
             Job after = ends.nodeFailed(j, now);
             failed.add(after);
             AgentChannel link = state.links.get(name);
-            if (name.equals(j.node())) {
-                if (kill != null && link != null) link.kill(j.id(), j.restarts(), kill);
-            } else {
+            if (kill != null && link != null) link.kill(j.id(), j.restarts(), kill);
+            // the job's other nodes let its part go, and the tasks of its steps there end
+            AllocationHolds.release(state, j, KillReason.NODE_DOWN, name);
+            if (!name.equals(j.node())) {
                 // another node of a multi-node job failed: its batch script, still running on the
                 // batch host, is killed there, and the job's resources on every node freed
                 AgentChannel host = state.links.get(j.node());

@@ -6,6 +6,7 @@ import io.motley.core.job.ExitStatus;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
+import io.motley.core.job.KillReason;
 import io.motley.protocol.link.ReportThrottle;
 import java.time.Duration;
 import java.util.function.LongSupplier;
@@ -86,6 +87,7 @@ final class RunEnds {
                 return false;
             }
             state.cancelling.remove(id);
+            AllocationHolds.release(state, j, KillReason.CANCEL);
             if (desc == null) {
                 log.info("job ended job={} node={} state={} exit={}", id, node, how, done.exit());
             } else {

@@ -276,9 +276,10 @@ final class SchedulingLoop {
             }
             state.saveAll(started);
             for (Job j : started) {
-                // the script runs on the batch host; the other nodes' resources are held in the
-                // controller's books, where steps will reach them through their agents
+                // the script runs on the batch host; the other nodes' agents hold the job's part there,
+                // where its steps' tasks run
                 state.links.get(j.node()).launch(j);
+                AllocationHolds.hold(state, j);
                 log.info(
                         "job started job={} node={} cpus={} mem={}M gpus={}",
                         j.id(),

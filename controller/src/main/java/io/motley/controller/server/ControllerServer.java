@@ -352,6 +352,10 @@ public final class ControllerServer implements AutoCloseable {
                         case OutputChunk c -> output.chunk(node, c);
                         case Delivered d -> output.delivered(node, d);
                         case Message.OutputRead r -> output.outputRead(node, r);
+                        case Message.StepReport r -> {
+                            if (r instanceof io.motley.protocol.StepMessages.TaskEvent e)
+                                cluster.steps().report(node, e);
+                        }
                         case Message.RenewCertificate r -> Thread.ofVirtual().start(() -> link.send(renew(link, r)));
                         case Register r -> {
                             String again = impersonation(node, r);
@@ -473,6 +477,11 @@ public final class ControllerServer implements AutoCloseable {
         @Override
         public void registered(long heartbeatSeconds) {
             send(new Registered(heartbeatSeconds));
+        }
+
+        @Override
+        public void steps(Message.StepOrder order) {
+            send(order);
         }
 
         void send(Order order) {

@@ -150,6 +150,20 @@ final class Requests {
             }
             case StepMessages.ListSteps l ->
                 r = new io.motley.controller.cluster.JobSteps.Result(steps.list(l.jobIds()), null, false);
+            case StepMessages.Launch l -> r = steps.launch(l, asking);
+            case StepMessages.Io x -> {
+                try {
+                    return steps.io(
+                            x.jobId(),
+                            x.stepId(),
+                            x.cursor(),
+                            Math.min(x.seconds(), StepMessages.MAX_WAIT_SECONDS),
+                            asking);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return new Failure("the controller is shutting down");
+                }
+            }
             default -> {
                 return new Failure("unknown step request");
             }

@@ -70,6 +70,14 @@ class ClusterTest {
             sent.add(new Order("ok", -1, 0, null, null));
         }
 
+        /** The step orders, in the order sent. */
+        final List<io.motley.protocol.Message.StepOrder> stepOrders = new ArrayList<>();
+
+        @Override
+        public synchronized void steps(io.motley.protocol.Message.StepOrder order) {
+            stepOrders.add(order);
+        }
+
         volatile boolean closed;
 
         @Override

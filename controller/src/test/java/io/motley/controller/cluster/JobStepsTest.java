@@ -9,6 +9,7 @@ import io.motley.core.job.JobState;
 import io.motley.core.job.TimeLimit;
 import io.motley.core.step.StepRequest;
 import io.motley.core.step.StepState;
+import io.motley.protocol.StepMessages;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,80 @@ class JobStepsTest {
 
     static StepRequest tasks(int n) {
         return new StepRequest(n, 0, 0, 1, 0, false, "hostname");
+    }
+
+    static Job acrossTwoNodes(long id) {
+        JobRequest r = JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp").build();
+        return Job.builder(id, r)
+                .owner("ann", 1000, 100)
+                .build()
+                .started(
+                        "main",
+                        List.of(
+                                new Job.Allocation.Part("n1", 2, 500, List.of()),
+                                new Job.Allocation.Part("n2", 2, 500, List.of())),
+                        TimeLimit.UNLIMITED,
+                        50);
+    }
+
+    @Test
+    void aStepsTasksOnOtherNodesGoToTheirAgentsAndWhatTheyDoComesBackInOrder() throws Exception {
+        ClusterTest.FakeLink n2 = new ClusterTest.FakeLink("n2");
+        JobSteps across =
+                new JobSteps(id -> Optional.ofNullable(jobs.get(id)), () -> now, node -> node.equals("n2") ? n2 : null);
+        jobs.put(7L, acrossTwoNodes(7));
+        var step = across.create(7, new StepRequest(4, 2, 0, 1, 0, false, "hostname"), ANN)
+                .steps()
+                .get(0);
+        assertThat(step.nodes()).containsExactly("n1", "n2");
+        List<StepMessages.RemoteTask> remote = List.of(
+                new StepMessages.RemoteTask(2, "n2", Map.of("SLURM_PROCID", "2")),
+                new StepMessages.RemoteTask(3, "n2", Map.of("SLURM_PROCID", "3")));
+        assertThat(across.launch(new StepMessages.Launch(7, 0, List.of("hostname"), "/tmp", remote), BOB)
+                        .error())
+                .isEqualTo("Access/permission denied");
+        // a task on a node that is not the step's is refused
+        assertThat(across.launch(
+                                new StepMessages.Launch(
+                                        7,
+                                        0,
+                                        List.of("hostname"),
+                                        "/tmp",
+                                        List.of(new StepMessages.RemoteTask(1, "n9", Map.of()))),
+                                ANN)
+                        .error())
+                .isEqualTo("Requested node configuration is not available");
+        assertThat(across.launch(new StepMessages.Launch(7, 0, List.of("hostname"), "/tmp", remote), ANN)
+                        .error())
+                .isNull();
+        assertThat(n2.stepOrders).containsExactly(new StepMessages.RunTasks(7, 0, List.of("hostname"), "/tmp", remote));
+
+        across.report("n2", new StepMessages.TaskEvent(7, 0, 2, "out", "a\n".getBytes(), 0));
+        // only the node that runs a task speaks for it
+        across.report("n1", new StepMessages.TaskEvent(7, 0, 3, "out", "forged\n".getBytes(), 0));
+        across.report("n2", StepMessages.TaskEvent.ended(7, 0, 2, 0));
+        StepMessages.IoEvents first = across.io(7, 0, 0, 5, ANN);
+        assertThat(first.events())
+                .containsExactly(
+                        new StepMessages.TaskEvent(7, 0, 2, "out", "a\n".getBytes(), 0),
+                        StepMessages.TaskEvent.ended(7, 0, 2, 0));
+        assertThat(first.running()).isTrue();
+        assertThat(across.io(7, 0, 0, 5, BOB).events()).isEmpty();
+        // an srun waiting for more is answered when it comes
+        CompletableFuture<StepMessages.IoEvents> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return across.io(7, 0, first.next(), 30, ANN);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        across.report("n2", StepMessages.TaskEvent.ended(7, 0, 3, 137));
+        assertThat(waiting.get().events()).containsExactly(StepMessages.TaskEvent.ended(7, 0, 3, 137));
+
+        // scancel of the step ends its tasks on n2 too
+        assertThat(across.cancel(7, 0, ANN).error()).isNull();
+        assertThat(n2.stepOrders).endsWith(new StepMessages.KillTasks(7, 0));
+        assertThat(across.io(7, 0, waiting.get().next(), 30, ANN).running()).isFalse();
     }
 
     @Test

@@ -51,7 +51,9 @@ class MultiNodeJobTest {
         assertThat(j.nodeList()).isEqualTo("n[1-3]");
         assertThat(j.allocCpus()).isEqualTo(6);
         assertThat(n1.ops()).contains("launch:" + big);
-        assertThat(n2.ops()).doesNotContain("launch:" + big);
+        // the other nodes' agents are told to hold the job's part there, for its steps' tasks
+        assertThat(n2.ops()).contains("launch:" + big);
+        assertThat(n3.ops()).contains("launch:" + big);
         // every node is full: the one-CPU job waits
         assertThat(c.job(small).orElseThrow().state()).isEqualTo(JobState.PENDING);
 
@@ -69,6 +71,8 @@ class MultiNodeJobTest {
         assertThat(c.job(big).orElseThrow().state()).isEqualTo(JobState.NODE_FAIL);
         // the script on the batch host is killed, and the nodes still up are free again
         assertThat(n1.ops()).contains("kill:" + big);
+        // and the node still up lets the job's part go
+        assertThat(n2.ops()).contains("kill:" + big);
         c.schedulePass();
         assertThat(c.job(small).orElseThrow().state()).isEqualTo(JobState.RUNNING);
         assertThat(List.of("n1", "n2")).contains(c.job(small).orElseThrow().node());

@@ -1,0 +1,196 @@
+package io.motley.agent.launch;
+
+import io.motley.protocol.StepMessages;
+import io.motley.protocol.StepMessages.TaskEvent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tasks of job steps that an srun on another node started here (through the controller):
+ * each runs in the job's box on this node, as the job's user, through an entry script like the
+ * batch script's ({@link EntryScript}), in a session of its own. Its stdout and stderr are read
+ * here and sent on as {@link TaskEvent}s, as they come; its end follows its output.
+ */
+final class StepTasks {
+    private static final Logger log = LoggerFactory.getLogger(StepTasks.class);
+    /** Bytes read from a task's stream before they are sent on (a chunk). */
+    static final int CHUNK = 16 * 1024;
+    /** How long tasks have between SIGTERM and SIGKILL when their step is ended. */
+    static final long KILL_WAIT_MS = 2000;
+
+    /** Where the tasks of one job run on this node: its box and its user, as the job's run here set them up. */
+    record Place(
+            long jobId,
+            String node,
+            Path dir,
+            List<Path> joinFiles,
+            List<String> bindCommand,
+            String umask,
+            List<String> asUser,
+            Map<String, String> userEnv,
+            Map<String, String> nodeEnv,
+            String setsid) {}
+
+    private final Map<String, List<Process>> running = new ConcurrentHashMap<>();
+
+    private static String key(long jobId, int stepId) {
+        return jobId + "." + stepId;
+    }
+
+    /** Starts the order's tasks in {@code place}; every task's output and end go to {@code events}. */
+    void run(StepMessages.RunTasks order, Place place, Consumer<TaskEvent> events) {
+        List<Process> mine = running.computeIfAbsent(key(order.jobId(), order.stepId()), k -> new ArrayList<>());
+        for (StepMessages.RemoteTask t : order.tasks()) {
+            try {
+                Process p = start(order, t, place);
+                synchronized (mine) {
+                    mine.add(p);
+                }
+                follow(order, t.task(), p, events);
+            } catch (IOException | RuntimeException e) {
+                log.warn(
+                        "step task not started job={} step={} task={} error={}",
+                        order.jobId(),
+                        order.stepId(),
+                        t.task(),
+                        e.getMessage());
+                byte[] why = ("motleystep-" + place.node() + ": error: task " + t.task() + " not started: "
+                                + e.getMessage() + "\n")
+                        .getBytes(StandardCharsets.UTF_8);
+                events.accept(new TaskEvent(order.jobId(), order.stepId(), t.task(), "err", why, 0));
+                events.accept(TaskEvent.ended(order.jobId(), order.stepId(), t.task(), 1));
+            }
+        }
+        log.info(
+                "step tasks started job={} step={} tasks={}",
+                order.jobId(),
+                order.stepId(),
+                order.tasks().stream().map(StepMessages.RemoteTask::task).toList());
+    }
+
+    private Process start(StepMessages.RunTasks order, StepMessages.RemoteTask t, Place place) throws IOException {
+        String name = "step" + order.stepId() + "." + t.task();
+        Path env = place.dir().resolve(name + ".env");
+        Path enter = place.dir().resolve(name + ".sh");
+        Map<String, String> vars = new LinkedHashMap<>(t.env());
+        // srun's variables are its own node's: what the job holds here is this node's
+        vars.putAll(place.nodeEnv());
+        vars.putAll(place.userEnv());
+        vars.put("SLURMD_NODENAME", place.node());
+        write(env, EntryScript.environment(vars, order.jobId()));
+        write(
+                enter,
+                EntryScript.render(
+                        order.jobId(),
+                        place.node(),
+                        place.joinFiles(),
+                        place.bindCommand(),
+                        place.umask(),
+                        place.asUser(),
+                        env,
+                        order.cwd(),
+                        order.command().get(0),
+                        "",
+                        ""));
+        List<String> cmd =
+                new ArrayList<>(List.of("/bin/sh", "-c", place.setsid() + " /bin/sh \"$0\" \"$@\"", enter.toString()));
+        cmd.addAll(order.command().subList(1, order.command().size()));
+        ProcessBuilder pb = RootCommand.of(cmd);
+        pb.environment().put("MOTLEY_SETSID", place.setsid());
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        return pb.start();
+    }
+
+    private static void write(Path f, String text) throws IOException {
+        Files.deleteIfExists(f);
+        Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(f, text, StandardCharsets.UTF_8);
+    }
+
+    private void follow(StepMessages.RunTasks order, int task, Process p, Consumer<TaskEvent> events) {
+        Thread out = pump(order, task, "out", p.getInputStream(), events);
+        Thread err = pump(order, task, "err", p.getErrorStream(), events);
+        // waits for the pumps: on a thread of its own, never the common pool's
+        p.onExit()
+                .thenRunAsync(
+                        () -> {
+                            try {
+                                out.join();
+                                err.join();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            int status = p.exitValue();
+                            List<Process> mine = running.get(key(order.jobId(), order.stepId()));
+                            if (mine != null) {
+                                synchronized (mine) {
+                                    mine.remove(p);
+                                    if (mine.isEmpty()) running.remove(key(order.jobId(), order.stepId()));
+                                }
+                            }
+                            log.info(
+                                    "step task ended job={} step={} task={} status={}",
+                                    order.jobId(),
+                                    order.stepId(),
+                                    task,
+                                    status);
+                            events.accept(TaskEvent.ended(order.jobId(), order.stepId(), task, status));
+                        },
+                        r -> Thread.ofVirtual().start(r));
+    }
+
+    private static Thread pump(
+            StepMessages.RunTasks order, int task, String stream, InputStream in, Consumer<TaskEvent> events) {
+        return Thread.ofVirtual()
+                .name("step-task-" + order.jobId() + "." + order.stepId() + "." + task)
+                .start(() -> {
+                    byte[] buf = new byte[CHUNK];
+                    try (in) {
+                        int n;
+                        while ((n = in.read(buf)) > 0) {
+                            events.accept(new TaskEvent(
+                                    order.jobId(), order.stepId(), task, stream, java.util.Arrays.copyOf(buf, n), 0));
+                        }
+                    } catch (IOException e) {
+                        // the pipe broke as the task died: what it wrote has been sent
+                    }
+                });
+    }
+
+    /** Ends the step's tasks here: SIGTERM to each and its descendants, SIGKILL after {@link #KILL_WAIT_MS}. */
+    void kill(long jobId, int stepId) {
+        List<Process> mine = running.get(key(jobId, stepId));
+        if (mine == null) return;
+        List<Process> all;
+        synchronized (mine) {
+            all = List.copyOf(mine);
+        }
+        log.info("step tasks killing job={} step={} tasks={}", jobId, stepId, all.size());
+        List<ProcessHandle> tree = new ArrayList<>();
+        for (Process p : all) {
+            p.descendants().forEach(tree::add);
+            tree.add(p.toHandle());
+        }
+        tree.forEach(ProcessHandle::destroy);
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(KILL_WAIT_MS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            tree.forEach(ProcessHandle::destroyForcibly);
+        });
+    }
+}

@@ -1,0 +1,138 @@
+package io.motley.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Steps across the nodes of a multi-node allocation, with two agents on this one host: the other
+ * node's agent holds the job's part, runs the step's tasks there in the job's box, their output
+ * comes back to srun, and a cancel ends them there too.
+ */
+class MultiNodeStepsIT {
+    @TempDir
+    Path dir;
+
+    // node names of their own: other clusters on this host use n1, n2 with the same small job ids
+
+    @Test
+    void aStepRunsTasksOnEveryNodeOfTheJobAndTheirOutputComesBackToSrun() throws Exception {
+        // the agent closes srun's connection while a step outlasts this: srun's end report must still arrive
+        try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\nAgentRequestTimeout=2\n")) {
+            c.startController();
+            c.startAgent("msn1", 2, "1000M");
+            c.startAgent("msn2", 2, "1000M");
+            c.awaitNodesUp(Duration.ofSeconds(90), "msn1", "msn2");
+            Path script = c.work.resolve("multi.sh");
+            Files.writeString(script, """
+                    #!/bin/sh
+                    #SBATCH -N 2
+                    #SBATCH --ntasks-per-node=2
+                    #SBATCH -o multi-%j.out
+                    srun -l sh -c 'echo "task $SLURM_PROCID/$SLURM_NTASKS node $SLURM_NODEID on $SLURMD_NODENAME step $SLURM_STEP_ID user $(id -un) job $MOTLEY_JOB_ID"'
+                    echo "rc=$?"
+                    srun -N 2 -n 2 sh -c 'exit $((SLURM_PROCID * 5))'
+                    echo "rc=$?"
+                    srun -N 2 -n 2 sh -c 'printf "no newline from $SLURM_PROCID"'
+                    echo
+                    echo "rc=$?"
+                    srun -N 2 -n 2 sleep 4
+                    echo "slept rc=$?"
+                    srun --ntasks-per-node=1 --nodes=2 --nodelist=msn[1-2] --ntasks=2 -l printenv SLURMD_NODENAME | sort
+                    srun -w msn2 -n 1 true
+                    echo "w rc=$?"
+                    """);
+            long id = c.submit(script.toString());
+            c.awaitState(id, "COMPLETED", Duration.ofSeconds(90));
+            String out = Files.readString(c.workFile("multi-" + id + ".out"));
+            String user = System.getProperty("user.name");
+            assertThat(out)
+                    .contains("0: task 0/4 node 0 on msn1 step 0 user " + user + " job " + id + "\n")
+                    .contains("1: task 1/4 node 0 on msn1 step 0 user " + user + " job " + id + "\n")
+                    .contains("2: task 2/4 node 1 on msn2 step 0 user " + user + " job " + id + "\n")
+                    .contains("3: task 3/4 node 1 on msn2 step 0 user " + user + " job " + id + "\n")
+                    .contains("rc=0\n")
+                    .contains("srun: error: msn2: task 1: Exited with exit code 5\nrc=5\n")
+                    .contains("no newline from 1")
+                    .contains("slept rc=0\n")
+                    .contains("0: msn1\n1: msn2\n")
+                    .contains("Motley gave it msn1 (a step takes the first free nodes of its job)\nw rc=1\n")
+                    .doesNotContain("cannot record the end");
+            assertThat(c.cmd("sacct", "-j", Long.toString(id), "-P", "-n", "-o", "JobID,State")
+                            .lines())
+                    .contains(id + ".0|COMPLETED", id + ".1|FAILED", id + ".3|COMPLETED");
+        }
+    }
+
+    @Test
+    void cancellingTheJobEndsTheTasksOnTheOtherNode() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\n")) {
+            c.startController();
+            c.startAgent("msn1", 2, "1000M");
+            c.startAgent("msn2", 2, "1000M");
+            c.awaitNodesUp(Duration.ofSeconds(90), "msn1", "msn2");
+            Path marker = c.work.resolve("remote-alive");
+            long id = c.submit(
+                    "-N",
+                    "2",
+                    "-o",
+                    "cancel-%j.out",
+                    "--wrap",
+                    "srun -N 2 -n 2 sh -c 'if [ $SLURM_NODEID = 1 ]; then echo $$ > " + marker
+                            + "; fi; exec sleep 300'");
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() ->
+                            Files.exists(marker) && !Files.readString(marker).isBlank());
+            long pid = Long.parseLong(Files.readString(marker).trim());
+            assertThat(ProcessHandle.of(pid)).isPresent();
+            TestCluster.Run cancel = c.cmd("scancel", Long.toString(id));
+            assertThat(cancel.rc()).as(cancel.err()).isZero();
+            c.awaitState(id, "CANCELLED", Duration.ofSeconds(60));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+        }
+    }
+
+    @Test
+    void aLostNodeEndsTheJobNodeFailAndItsTasksOnTheOtherNodes() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\nJobRequeue=0\n")) {
+            c.startController();
+            c.startAgent("msn1", 1, "1000M");
+            c.startAgent("msn2", 1, "1000M");
+            c.startAgent("msn3", 1, "1000M");
+            c.awaitNodesUp(Duration.ofSeconds(90), "msn1", "msn2", "msn3");
+            long id = c.submit(
+                    "-N",
+                    "3",
+                    "-o",
+                    "lost-%j.out",
+                    "--wrap",
+                    "srun -N 3 -n 3 sh -c 'echo $$ > " + c.work + "/pid-$SLURMD_NODENAME; exec sleep 60'");
+            List<Path> pids = List.of(c.work.resolve("pid-msn1"), c.work.resolve("pid-msn2"));
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> pids.stream().allMatch(f -> Files.exists(f) && !read(f).isBlank()));
+            List<Long> tasks =
+                    pids.stream().map(f -> Long.parseLong(read(f).trim())).toList();
+            c.killAgent("msn3");
+            c.awaitState(id, "NODE_FAIL", Duration.ofSeconds(60));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> tasks.stream()
+                            .allMatch(pid ->
+                                    ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)));
+        }
+    }
+
+    private static String read(Path f) {
+        try {
+            return Files.readString(f);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+}
