@@ -224,6 +224,9 @@ public final class Sbatch implements Command {
         JobRequest req = request(o, io, script, scriptArgs, defaultName);
         req = withUnenforced(req, o, unenforced, io);
         req = withStaging(req, o, io);
+        if (!cli.has("wrap") && !cli.operands().isEmpty())
+            req = withCommand(
+                    req, Path.of(io.cwd()).resolve(cli.operands().get(0)).toString(), scriptArgs);
         if (o.has("uid") && !o.has("quiet")) {
             io.err().println("sbatch: warning: --uid is not enforced by Motley: the job runs as the submitting user");
         }
@@ -567,6 +570,21 @@ public final class Sbatch implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException("error: " + e.getMessage(), 1, false);
         }
+        return req.toBuilder().options(opts).build();
+    }
+
+    /** The job option that holds the script's path and arguments, as scontrol show job's Command= shows them. */
+    static final String COMMAND = "command";
+
+    /**
+     * {@code req} with the script file's absolute path and its arguments kept, space-separated, as
+     * slurmctld keeps sbatch's argv for Command= (a --wrap or standard-input script has none).
+     */
+    static JobRequest withCommand(JobRequest req, String path, List<String> args) {
+        Map<String, String> opts = new java.util.TreeMap<>(req.payload().options());
+        StringBuilder line = new StringBuilder(path);
+        for (String a : args) line.append(' ').append(a);
+        opts.put(COMMAND, line.toString());
         return req.toBuilder().options(opts).build();
     }
 

@@ -539,9 +539,11 @@ public final class Scontrol implements Command {
                 ArrayPart a = j.array();
                 if (a == null || a.arrayJobId() != arrayId) continue;
                 if (a.taskId() == task) return List.of(j);
+                // slurmctld shows a task still pending in the array's record as that one task
                 if (a.holdsPending()
                         && !a.pending().isEmpty()
-                        && ArraySpec.parse(a.pending()).indices().contains(task)) return List.of(j);
+                        && ArraySpec.parse(a.pending()).indices().contains(task))
+                    return List.of(j.withArray(new ArrayPart(arrayId, task, "")));
             }
             return List.of();
         }
@@ -852,7 +854,7 @@ public final class Scontrol implements Command {
                     + String.join(",", j.gpuList().stream().map(String::valueOf).toList()) + ")");
         }
         l.add("OverSubscribe=" + (r.exclusive() ? "NO" : "OK") + " Contiguous=0 Licenses=(null) Network=(null)");
-        l.add("Command=(null)");
+        l.add("Command=" + orNull(r.options().get(Sbatch.COMMAND)));
         l.add("WorkDir=" + r.workDir());
         if (r.comment() != null) l.add("Comment=" + r.comment() + " ");
         l.add("StdErr=" + JobText.stderr(j));
@@ -914,8 +916,9 @@ public final class Scontrol implements Command {
             return "MinMemoryNode=" + MemorySize.format(n.mib());
         if (r.resources().memory() instanceof MemoryRequest.PerCpu c)
             return "MinMemoryCPU=" + MemorySize.format(c.mib());
-        if (j.allocMemMiB() > 0 && j.allocCpus() > 0)
-            return "MinMemoryCPU=" + MemorySize.format(j.allocMemMiB() / j.allocCpus());
+        // a queued job carries what DefMemPerCPU gives its CPUs already: per CPU of those it asked for
+        if (j.allocMemMiB() > 0 && JobText.cpus(j) > 0)
+            return "MinMemoryCPU=" + MemorySize.format(j.allocMemMiB() / JobText.cpus(j));
         if (defMemPerCpu > 0) return "MinMemoryCPU=" + MemorySize.format(defMemPerCpu);
         return "MinMemoryNode=0";
     }

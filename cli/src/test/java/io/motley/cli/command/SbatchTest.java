@@ -61,6 +61,16 @@ class SbatchTest {
         assertThat(req.workDir()).isEqualTo("/srv/anchor/fmt");
     }
 
+    @Test
+    void theScriptsPathAndArgumentsAreKeptForShowJobsCommand() throws Exception {
+        Path script = dir.resolve("run.sh");
+        Files.writeString(script, "#!/bin/bash\ntrue\n");
+        sbatch(Map.of(), "", script.toString(), "a", "b c");
+        assertThat(submitted().options()).containsEntry(Sbatch.COMMAND, script + " a b c");
+        sbatch(Map.of(), "", "--wrap=true");
+        assertThat(submitted().options()).as("as Slurm: (null) for --wrap").doesNotContainKey(Sbatch.COMMAND);
+    }
+
     /** --stage-in is read here, as the submitting user, and travels as a tar archive; --stage-out is kept as given. */
     @Test
     void stageInFilesArePackedAtSubmitAndStageOutPatternsKept() throws Exception {
