@@ -137,6 +137,17 @@ public final class Squeue implements Command {
         Set<String> names = p.list("name");
         Set<String> accounts = p.list("account");
         Set<String> onNodes = p.has("nodelist") ? new HashSet<>(Hostlist.expand(p.last("nodelist"))) : Set.of();
+        if (!onNodes.isEmpty()) {
+            // as Slurm's, a node the cluster does not have is an error, not an empty list
+            Set<String> known = new HashSet<>();
+            for (io.motley.core.cluster.Node n : Requests.nodes(io)) known.add(n.name());
+            for (String n : Hostlist.expand(p.last("nodelist"))) {
+                if (!known.contains(n)) {
+                    io.err().println("squeue: error: Invalid node name " + n);
+                    return 1;
+                }
+            }
+        }
         if (p.has("json")) {
             checkJsonVersion(p, "squeue");
             boolean anyState = !ids.isEmpty() && !p.has("states") && !p.has("start");
@@ -247,7 +258,9 @@ public final class Squeue implements Command {
             Io io)
             throws ClusterUnreachable {
         QueueTable table = ask(query, io);
-        for (String u : unknownUsers(users, table, localUser)) io.err().println("squeue: error: Invalid user: " + u);
+        // Slurm's message ends in a newline of its own: an empty line follows each
+        for (String u : unknownUsers(users, table, localUser))
+            io.err().println("squeue: error: Invalid user: " + u + "\n");
         // one job named alone is loaded alone in Slurm, and one it does not have is an error
         if (specs.size() == 1 && table.size() == 0 && !exists(ids, io)) {
             io.err().println("slurm_load_jobs error: Invalid job id specified");
@@ -1304,13 +1317,22 @@ public final class Squeue implements Command {
             "ST",
             "STOPPED");
 
+    /** The states Slurm 22.05's squeue lists after a state it does not know, in its order. */
+    static final String VALID_STATES = "PENDING,RUNNING,SUSPENDED,COMPLETED,CANCELLED,FAILED,TIMEOUT,NODE_FAIL,"
+            + "PREEMPTED,BOOT_FAIL,DEADLINE,OUT_OF_MEMORY,COMPLETING,CONFIGURING,RESIZING,RESV_DEL_HOLD,REQUEUED,"
+            + "REQUEUE_FED,REQUEUE_HOLD,REVOKED,SIGNALING,SPECIAL_EXIT,STAGE_OUT,STOPPED";
+
     static EnumSet<JobState> parseStates(String list) {
         EnumSet<JobState> out = EnumSet.noneOf(JobState.class);
         for (String s : list.split(",")) {
             if (s.equalsIgnoreCase("all")) return EnumSet.allOf(JobState.class);
             if (NEVER.contains(s.trim().toUpperCase(Locale.ROOT))) continue;
             out.add(JobState.parse(s)
-                    .orElseThrow(() -> new UsageException("error: Invalid job state specified: " + s, 1, false)));
+                    .orElseThrow(() -> new UsageException(
+                            "error: Invalid job state specified: " + s + "\nsqueue: error: Valid job states include: "
+                                    + VALID_STATES + "\n",
+                            1,
+                            false)));
         }
         return out;
     }
@@ -1411,7 +1433,12 @@ public final class Squeue implements Command {
                         ? "1"
                         : Integer.toString(Hostlist.expand(r.node()).size());
             case 'R' -> QueueRow::nodesOrReason;
-            case 'N', 'B' -> r -> r.node() == null ? "" : r.node();
+            case 'N' -> r -> r.node() == null ? "" : r.node();
+            // a job that never ran has no batch host: n/a, as Slurm's
+            case 'B' ->
+                r -> r.node() == null || r.node().isEmpty()
+                        ? "n/a"
+                        : Hostlist.expand(r.node()).get(0);
             case 'r' -> QueueRow::reason;
             case 'C', 'c' -> r -> Long.toString(r.cpus());
             case 'm' -> QueueRow::memory;

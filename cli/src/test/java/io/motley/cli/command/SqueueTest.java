@@ -143,7 +143,12 @@ class SqueueTest {
                 .isEqualTo(lines("1345 F", "1348 PD", "1349 PD", "1360 PD", "1353 PD", "1346 R", "1347 R"));
         Result bad = Fixtures.run(new Squeue(), busy(), NOW, "-t", "XX");
         assertThat(bad.code()).isEqualTo(1);
-        assertThat(bad.err()).isEqualTo(lines("squeue: error: Invalid job state specified: XX"));
+        assertThat(bad.err())
+                .as("Slurm's list of states follows, then an empty line")
+                .isEqualTo(lines(
+                        "squeue: error: Invalid job state specified: XX",
+                        "squeue: error: Valid job states include: " + Squeue.VALID_STATES,
+                        ""));
     }
 
     @Test
@@ -371,7 +376,7 @@ class SqueueTest {
     void unknownUserIsSlurmsError() throws Exception {
         Result r = Fixtures.run(new Squeue(), busy(), NOW, "-u", "nosuchuser");
         assertThat(r.code()).isZero();
-        assertThat(r.err()).isEqualTo(lines("squeue: error: Invalid user: nosuchuser"));
+        assertThat(r.err()).isEqualTo(lines("squeue: error: Invalid user: nosuchuser", ""));
         assertThat(r.out())
                 .isEqualTo(
                         lines("             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)"));
@@ -504,6 +509,10 @@ class SqueueTest {
                                 .withArray(new io.motley.core.job.ArrayPart(1406, 2, null)))
                 .expect(1404, at("2026-11-22T13:00:00"), "vm");
         Result r = Fixtures.run(new Squeue(), c, NOW, "-h", "-t", "all", "-S", "i", "-o", "%i|%A|%l|%L|%S|%e|%E");
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-t", "all", "-S", "i", "-o", "%B")
+                        .out())
+                .as("no batch host: n/a")
+                .isEqualTo(lines("vm", "vm", "n/a", "n/a", "n/a", "vm"));
         assertThat(r.out())
                 .as("a started job without a limit has 365 days; one ended unstarted started at its end; %A is the"
                         + " record's id")
@@ -514,6 +523,30 @@ class SqueueTest {
                         "1404|1404|UNLIMITED|UNLIMITED|2026-11-22T13:00:00|NONE|(null)",
                         "1405|1405|UNLIMITED|UNLIMITED|N/A|N/A|afterok:1346(failed)",
                         "1406_2|1407|365-00:00:00|364-23:59:57|2026-11-22T12:39:13|2027-11-22T12:39:13|(null)"));
+    }
+
+    @Test
+    void aNodeTheClusterDoesNotHaveIsAnError() throws Exception {
+        FakeCluster c = busy().nodes(Fixtures.vm());
+        Result bad = Fixtures.run(new Squeue(), c, NOW, "-w", "nonode");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).isEqualTo(lines("squeue: error: Invalid node name nonode"));
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-w", "vm", "-o", "%i")
+                        .out())
+                .isEqualTo(lines("1346", "1347"));
+    }
+
+    @Test
+    void aThrottledArraysTaskIdKeepsItsThrottle() throws Exception {
+        io.motley.core.job.Job folded = Fixtures.job(1351, "arr")
+                .submitted(SUBMIT)
+                .pending(PendingReason.Priority)
+                .build();
+        folded = folded.withRequest(folded.request().toBuilder().array("1-5%2").build())
+                .withArray(new io.motley.core.job.ArrayPart(1351, -1, "1-5"));
+        assertThat(Fixtures.run(new Squeue(), new FakeCluster().jobs(folded), NOW, "-h", "-o", "%K")
+                        .out())
+                .isEqualTo(lines("1-5%2"));
     }
 
     @Test
