@@ -104,6 +104,24 @@ public final class Sbatch implements Command {
             OptionSpec.value('\0', "cpu-freq"),
             OptionSpec.value('\0', "mcs-label"),
             OptionSpec.value('\0', "profile"),
+            OptionSpec.flag('s', "oversubscribe"),
+            OptionSpec.flag('\0', "contiguous"),
+            OptionSpec.value('\0', "gid"),
+            OptionSpec.value('\0', "network"),
+            OptionSpec.value('\0', "bb"),
+            OptionSpec.value('\0', "power"),
+            OptionSpec.value('\0', "sockets-per-node"),
+            OptionSpec.value('\0', "cores-per-socket"),
+            OptionSpec.value('B', "extra-node-info"),
+            OptionSpec.value('\0', "ntasks-per-core"),
+            OptionSpec.value('\0', "ntasks-per-socket"),
+            OptionSpec.flag('\0', "use-min-nodes"),
+            OptionSpec.flag('\0', "reboot"),
+            OptionSpec.value('\0', "thread-spec"),
+            OptionSpec.value('\0', "gpu-bind"),
+            OptionSpec.value('\0', "gpu-freq"),
+            OptionSpec.value('\0', "cluster-constraint"),
+            OptionSpec.flag('\0', "ignore-pbs"),
             // enforced here: --export-file adds to the environment, --batch to the constraint
             OptionSpec.value('\0', "export-file"),
             OptionSpec.value('\0', "batch"),
@@ -136,7 +154,25 @@ public final class Sbatch implements Command {
             "acctg-freq",
             "cpu-freq",
             "mcs-label",
-            "profile");
+            "profile",
+            "oversubscribe",
+            "contiguous",
+            "gid",
+            "network",
+            "bb",
+            "power",
+            "sockets-per-node",
+            "cores-per-socket",
+            "extra-node-info",
+            "ntasks-per-core",
+            "ntasks-per-socket",
+            "use-min-nodes",
+            "reboot",
+            "thread-spec",
+            "gpu-bind",
+            "gpu-freq",
+            "cluster-constraint",
+            "ignore-pbs");
 
     /** Options kept on the job as given (the last of each, checked first), besides the unenforced ones. */
     static final List<String> KEPT = List.of("mail-type", "mail-user", "open-mode", "signal", "wckey", "get-user-env");
@@ -897,7 +933,10 @@ public final class Sbatch implements Command {
               -i, --input  -k, --no-kill  -m, --distribution  --mincpus  -O, --overcommit  -S, --core-spec
               --hint  --threads-per-core  --switches  --delay-boot  --propagate  --time-min  --acctg-freq
               --cpu-freq  --mcs-label  --profile  --uid (root only; the job runs as the submitting user)
-              --priority (kept; 0 holds the job, as in Slurm)
+              --priority (kept; 0 holds the job, as in Slurm)  -s, --oversubscribe  --contiguous  --gid
+              --network  --bb  --power  --sockets-per-node  --cores-per-socket  -B, --extra-node-info
+              --ntasks-per-core  --ntasks-per-socket  --use-min-nodes  --reboot  --thread-spec  --gpu-bind
+              --gpu-freq  --cluster-constraint  --ignore-pbs
             Refused with Slurm's answer, Motley having none configured: -L/--licenses, --reservation,
               --tmp above 0, -M/--clusters""";
 

@@ -455,6 +455,38 @@ class SbatchTest {
                 .containsEntry("SLURM_THREADS_PER_CORE", "1")
                 .containsEntry("SLURM_ACCTG_FREQ", "30");
         assertThat(req.hold()).isFalse();
+        Result more = sbatch(
+                Map.of(),
+                "",
+                "-s",
+                "--contiguous",
+                "--gid=0",
+                "--network=foo",
+                "--bb=foo",
+                "--power=foo",
+                "--sockets-per-node=1",
+                "--cores-per-socket=1",
+                "-B",
+                "1:1:1",
+                "--ntasks-per-core=1",
+                "--ntasks-per-socket=1",
+                "--use-min-nodes",
+                "--reboot",
+                "--thread-spec=1",
+                "--gpu-bind=none",
+                "--gpu-freq=high",
+                "--cluster-constraint=foo",
+                "--ignore-pbs",
+                "--wrap",
+                "true");
+        assertThat(more.err()).isEmpty();
+        assertThat(more.code()).isZero();
+        assertThat(submitted().payload().options())
+                .containsEntry("oversubscribe", "")
+                .containsEntry("extra-node-info", "1:1:1")
+                .containsEntry("gpu-freq", "high")
+                .containsEntry("ignore-pbs", "")
+                .hasSize(18);
         // --priority=0 holds the job, as slurmctld makes of it
         sbatch(Map.of(), "", "--priority=0", "--wrap", "true");
         assertThat(submitted().hold()).isTrue();
