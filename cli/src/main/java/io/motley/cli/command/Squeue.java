@@ -65,6 +65,13 @@ public final class Squeue implements Command {
             OptionSpec.value('S', "sort"),
             OptionSpec.value('i', "iterate"),
             OptionSpec.optional('s', "steps"),
+            // Motley has no licenses or reservations: no job has any, as Slurm's list for one that names none
+            OptionSpec.value('L', "licenses"),
+            OptionSpec.value('R', "reservation"),
+            // one cluster, no federation: these change nothing, as in Slurm without one
+            OptionSpec.flag('\0', "federation"),
+            OptionSpec.flag('\0', "local"),
+            OptionSpec.flag('\0', "sibling"),
             OptionSpec.flag('\0', "help"),
             OptionSpec.flag('\0', "usage"),
             OptionSpec.flag('V', "version"),
@@ -271,7 +278,8 @@ public final class Squeue implements Command {
         // the controller sends the rows in squeue's order; an older one, or the whole records of a controller that
         // does not know this request, are put in order here
         int[] order;
-        if (byStart && sortKeys.isEmpty()) order = inOrder(table, true, now) ? null : sorted(table, true, now);
+        if (p.has("licenses") || p.has("reservation")) order = new int[0];
+        else if (byStart && sortKeys.isEmpty()) order = inOrder(table, true, now) ? null : sorted(table, true, now);
         else order = slurmOrder(table, sortKeys.isEmpty() ? DEFAULT_SORT : sortKeys, io);
         if (!qos.isEmpty()) order = withQos(table, order, qos);
         if (!p.has("noheader") && (p.has("long") || p.has("iterate") || p.has("verbose"))) {
@@ -1574,6 +1582,8 @@ public final class Squeue implements Command {
               -q, --qos=LIST         QOS whose jobs to show
               -S, --sort=KEYS        sort by format codes, e.g. P,-t,i ('-' descending)
               -i, --iterate=SECONDS  list again every SECONDS
+              -L, --licenses=LIST    -R, --reservation=NAME: match no job (Motley has neither)
+                  --federation  --local  --sibling: change nothing (one cluster)
                   --start            pending jobs with their expected start times (known for jobs
                                      holding a backfill reservation, and for --begin) and the node
                                      planned (SCHEDNODES)""";

@@ -537,6 +537,18 @@ class SqueueTest {
     }
 
     @Test
+    void licensesAndReservationsMatchNoJobAndFederationFlagsChangeNothing() throws Exception {
+        String header = "             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)";
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-L", "foo").out()).isEqualTo(lines(header));
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "--reservation=nores")
+                        .out())
+                .isEqualTo(lines(header));
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "--federation", "--local", "--sibling")
+                        .out())
+                .isEqualTo(Fixtures.run(new Squeue(), busy(), NOW).out());
+    }
+
+    @Test
     void aThrottledArraysTaskIdKeepsItsThrottle() throws Exception {
         io.motley.core.job.Job folded = Fixtures.job(1351, "arr")
                 .submitted(SUBMIT)
