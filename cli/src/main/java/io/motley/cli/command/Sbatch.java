@@ -314,8 +314,8 @@ public final class Sbatch implements Command {
             // -N N or -N MIN-MAX, as Slurm reads them
             String n = o.last("nodes");
             int dash = n.indexOf('-');
-            nodes = parsePositive(dash < 0 ? n : n.substring(0, dash), "nodes", 255);
-            maxNodes = dash < 0 ? nodes : parsePositive(n.substring(dash + 1), "nodes", 255);
+            nodes = nodeCount(dash < 0 ? n : n.substring(0, dash), n);
+            maxNodes = dash < 0 ? nodes : nodeCount(n.substring(dash + 1), n);
             if (maxNodes < nodes) throw new UsageException("error: invalid node count `" + n + "'", 255, false);
         }
         int perNode = o.has("ntasks-per-node") ? parsePositive(o.last("ntasks-per-node"), "ntasks-per-node", 255) : 0;
@@ -832,6 +832,22 @@ public final class Sbatch implements Command {
 
     private static int positive(GetOpt.Parsed o, String key, int fallback) {
         return o.has(key) ? parsePositive(o.last(key), key, 1) : fallback;
+    }
+
+    /**
+     * A node count of -N {@code whole}, with Slurm's words: not a number is sbatch's own error
+     * (exit 255); 0 is the controller's refusal (exit 1).
+     */
+    static int nodeCount(String v, String whole) {
+        int n;
+        try {
+            n = Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("error: \"" + whole + "\" is not a valid node count", 255, false);
+        }
+        if (n < 1)
+            throw new UsageException("error: Batch job submission failed: Node count specification invalid", 1, false);
+        return n;
     }
 
     /** A count as Slurm's parse_int reads it: -n and -c exit 1 on a bad one. */

@@ -509,7 +509,8 @@ public final class Scontrol implements Command {
                     id = Long.parseLong(under < 0 ? text : text.substring(0, under));
                     if (under >= 0) task = Integer.parseInt(text.substring(under + 1));
                 } catch (NumberFormatException e) {
-                    return error("slurm_load_jobs error: Invalid job id specified");
+                    // not a job id at all: Slurm's scontrol says so before asking slurmctld
+                    return error("scontrol_print_job error: Invalid job id specified");
                 }
                 jobs = under < 0 ? Requests.job(io, id, expected) : arrayTask(id, task, expected);
                 if (jobs.isEmpty()) return error("slurm_load_jobs error: Invalid job id specified");

@@ -62,6 +62,17 @@ class SbatchTest {
     }
 
     @Test
+    void aBadNodeCountGetsSlurmsWords() throws Exception {
+        Result abc = sbatch(Map.of(), "", "-N", "abc", "--wrap", "true");
+        assertThat(abc.code()).isEqualTo(255);
+        assertThat(abc.err()).isEqualTo(lines("sbatch: error: \"abc\" is not a valid node count"));
+        Result zero = sbatch(Map.of(), "", "-N", "0", "--wrap", "true");
+        assertThat(zero.code()).isEqualTo(1);
+        assertThat(zero.err())
+                .isEqualTo(lines("sbatch: error: Batch job submission failed: Node count specification invalid"));
+    }
+
+    @Test
     void theScriptsPathAndArgumentsAreKeptForShowJobsCommand() throws Exception {
         Path script = dir.resolve("run.sh");
         Files.writeString(script, "#!/bin/bash\ntrue\n");

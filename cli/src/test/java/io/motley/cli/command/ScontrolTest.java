@@ -809,6 +809,9 @@ class ScontrolTest {
         Result none = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "1351_9");
         assertThat(none.code()).isEqualTo(1);
         assertThat(none.err()).isEqualTo(lines("slurm_load_jobs error: Invalid job id specified"));
+        Result abc = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "abc");
+        assertThat(abc.code()).isEqualTo(1);
+        assertThat(abc.err()).isEqualTo(lines("scontrol_print_job error: Invalid job id specified"));
     }
 
     @Test
