@@ -603,7 +603,9 @@ public final class Scontrol implements Command {
                         .findFirst()
                         .orElse(null);
                 if (found == null) {
-                    rc = error("Node " + name + " not found");
+                    // on stdout, as Slurm's scontrol prints it (as for a partition)
+                    io.out().println("Node " + name + " not found");
+                    rc = 1;
                 } else {
                     print(nodeRecord(found, partitions, io));
                 }

@@ -186,8 +186,8 @@ class ScontrolTest {
     void unknownNodeIsAnError() throws Exception {
         Result r = Fixtures.run(new Scontrol(), cluster(), IDLE_AT, "show", "node", "nosuch");
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.out()).isEmpty();
-        assertThat(r.err()).isEqualTo(lines("Node nosuch not found"));
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).as("on stdout, as Slurm's").isEqualTo(lines("Node nosuch not found"));
     }
 
     @Test
