@@ -19,6 +19,9 @@ cd "$work" || exit 2
 declare -A ids=()
 
 # --- normalisation: the same for both sides ---------------------------------------------------
+# A priority/basic value alone on a line (the `.show` cases' grep -o) reads {prio}: it counts the jobs
+# accepted before it, so it drifts wherever an earlier submission differs on purpose (intended.txt),
+# as job ids do; the full `show job` records keep their exact values.
 norm() {
     local map=""
     local k
@@ -33,6 +36,7 @@ norm() {
         s/(?<!\d)(7\d\d\d)(?!\d)/exists $m{$1} ? "{$m{$1}}" : "{id}"/ge;
         s/\b(CPULoad|FreeMem|BootTime|SlurmdStartTime|LastBusyTime|RunTime|AllocNode:Sid|SubmitTime|EligibleTime|AccrueTime|LastSchedEval|ResizeTime|SLURM_TASK_PID|SLURM_JOB_START_TIME|SLURM_JOB_END_TIME|SLURM_SUBMIT_HOST|Version|SLURM_PRIO_PROCESS)=\S*/$1={v}/g;
         s/(?<![\d:-])\d:[0-5]\d(?![\d:])/M:SS/g;
+        s/^Priority=4294\d{6}$/Priority={prio}/;
     '
 }
 

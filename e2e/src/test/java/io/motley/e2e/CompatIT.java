@@ -80,7 +80,8 @@ class CompatIT {
         Map<String, String> motley;
         try (TestCluster c = new TestCluster(
                 dir,
-                "ClusterName=anchor\nDefMemPerCPU=1000\nMinJobAge=3600\nPartitionName=debug Nodes=vm Default=YES\n")) {
+                "ClusterName=anchor\nDefMemPerCPU=1000\nMinJobAge=3600\nPriorityType=priority/basic\n"
+                        + "PartitionName=debug Nodes=vm Default=YES\n")) {
             // job ids start at 7001, as FirstJobId=7001 makes them in the reference
             Files.createDirectories(c.home.resolve("state"));
             Files.writeString(c.home.resolve("state/job-ids"), "7001\n");

@@ -280,7 +280,8 @@ public final class QueueSelection {
             case FAILED, TIMEOUT, OUT_OF_MEMORY, DEADLINE -> true;
             default -> false;
         };
-        if (shown && j.stateDesc() != null) return "(" + j.stateDesc() + ")";
+        // as Slurm's %R: these states show why (NonZeroExitCode, TimeLimit, ...) rather than where they ran
+        if (shown) return j.stateDesc() != null ? "(" + j.stateDesc() + ")" : IN_PARENS.get(j.reason());
         return j.node() == null ? "" : j.nodeList();
     }
 

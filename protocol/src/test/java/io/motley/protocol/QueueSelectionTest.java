@@ -126,6 +126,9 @@ class QueueSelectionTest {
             assertThat(r.expectedStart()).isEqualTo(1700000500);
             assertThat(r.schedNodes()).isEqualTo("n2");
         });
+        // as Slurm's %R, a failed job shows why it failed, not where it ran
+        Job failed = RUNNING.withStateDesc(null).ended(JobState.FAILED, new io.motley.core.job.ExitStatus(3, 0), 9);
+        assertThat(QueueSelection.row(failed, null, "R").nodesOrReason()).isEqualTo("(NonZeroExitCode)");
         // a running job holds no reservation, whatever the plan says
         assertThat(QueueSelection.select(Queue.all("S"), List.of(RUNNING), id -> new ExpectedStart(5, "n2")))
                 .singleElement()

@@ -103,6 +103,24 @@ public final class Sbatch implements Command {
             OptionSpec.value('\0', "cpu-freq"),
             OptionSpec.value('\0', "mcs-label"),
             OptionSpec.value('\0', "profile"),
+            OptionSpec.flag('s', "oversubscribe"),
+            OptionSpec.flag('\0', "contiguous"),
+            OptionSpec.value('\0', "gid"),
+            OptionSpec.value('\0', "network"),
+            OptionSpec.value('\0', "bb"),
+            OptionSpec.value('\0', "power"),
+            OptionSpec.value('\0', "sockets-per-node"),
+            OptionSpec.value('\0', "cores-per-socket"),
+            OptionSpec.value('B', "extra-node-info"),
+            OptionSpec.value('\0', "ntasks-per-core"),
+            OptionSpec.value('\0', "ntasks-per-socket"),
+            OptionSpec.flag('\0', "use-min-nodes"),
+            OptionSpec.flag('\0', "reboot"),
+            OptionSpec.value('\0', "thread-spec"),
+            OptionSpec.value('\0', "gpu-bind"),
+            OptionSpec.value('\0', "gpu-freq"),
+            OptionSpec.value('\0', "cluster-constraint"),
+            OptionSpec.flag('\0', "ignore-pbs"),
             // enforced here: --export-file adds to the environment, --batch to the constraint
             OptionSpec.value('\0', "export-file"),
             OptionSpec.value('\0', "batch"),
@@ -135,7 +153,25 @@ public final class Sbatch implements Command {
             "acctg-freq",
             "cpu-freq",
             "mcs-label",
-            "profile");
+            "profile",
+            "oversubscribe",
+            "contiguous",
+            "gid",
+            "network",
+            "bb",
+            "power",
+            "sockets-per-node",
+            "cores-per-socket",
+            "extra-node-info",
+            "ntasks-per-core",
+            "ntasks-per-socket",
+            "use-min-nodes",
+            "reboot",
+            "thread-spec",
+            "gpu-bind",
+            "gpu-freq",
+            "cluster-constraint",
+            "ignore-pbs");
 
     /** Options kept on the job as given (the last of each, checked first), besides the unenforced ones. */
     static final List<String> KEPT = List.of("mail-type", "mail-user", "open-mode", "signal", "wckey", "get-user-env");
@@ -223,6 +259,9 @@ public final class Sbatch implements Command {
         JobRequest req = request(o, io, script, scriptArgs, defaultName);
         req = withUnenforced(req, o, unenforced, io);
         req = withStaging(req, o, io);
+        if (!cli.has("wrap") && !cli.operands().isEmpty())
+            req = withCommand(
+                    req, Path.of(io.cwd()).resolve(cli.operands().get(0)).toString(), scriptArgs);
         if (o.has("uid") && !o.has("quiet")) {
             io.err().println("sbatch: warning: --uid is not enforced by Motley: the job runs as the submitting user");
         }
@@ -274,8 +313,8 @@ public final class Sbatch implements Command {
             // -N N or -N MIN-MAX, as Slurm reads them
             String n = o.last("nodes");
             int dash = n.indexOf('-');
-            nodes = parsePositive(dash < 0 ? n : n.substring(0, dash), "nodes", 255);
-            maxNodes = dash < 0 ? nodes : parsePositive(n.substring(dash + 1), "nodes", 255);
+            nodes = nodeCount(dash < 0 ? n : n.substring(0, dash), n);
+            maxNodes = dash < 0 ? nodes : nodeCount(n.substring(dash + 1), n);
             if (maxNodes < nodes) throw new UsageException("error: invalid node count `" + n + "'", 255, false);
         }
         int perNode = o.has("ntasks-per-node") ? parsePositive(o.last("ntasks-per-node"), "ntasks-per-node", 255) : 0;
@@ -565,6 +604,21 @@ public final class Sbatch implements Command {
         return req.toBuilder().options(opts).build();
     }
 
+    /** The job option that holds the script's path and arguments, as scontrol show job's Command= shows them. */
+    static final String COMMAND = "command";
+
+    /**
+     * {@code req} with the script file's absolute path and its arguments kept, space-separated, as
+     * slurmctld keeps sbatch's argv for Command= (a --wrap or standard-input script has none).
+     */
+    static JobRequest withCommand(JobRequest req, String path, List<String> args) {
+        Map<String, String> opts = new java.util.TreeMap<>(req.payload().options());
+        StringBuilder line = new StringBuilder(path);
+        for (String a : args) line.append(' ').append(a);
+        opts.put(COMMAND, line.toString());
+        return req.toBuilder().options(opts).build();
+    }
+
     /**
      * A tar archive of {@code paths} (files or directories) under {@code dir}, made by tar(1) as the
      * caller: in this process for the JVM client, by the native client when the agent runs sbatch.
@@ -759,6 +813,22 @@ public final class Sbatch implements Command {
         return o.has(key) ? parsePositive(o.last(key), key, 1) : fallback;
     }
 
+    /**
+     * A node count of -N {@code whole}, with Slurm's words: not a number is sbatch's own error
+     * (exit 255); 0 is the controller's refusal (exit 1).
+     */
+    static int nodeCount(String v, String whole) {
+        int n;
+        try {
+            n = Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("error: \"" + whole + "\" is not a valid node count", 255, false);
+        }
+        if (n < 1)
+            throw new UsageException("error: Batch job submission failed: Node count specification invalid", 1, false);
+        return n;
+    }
+
     /** A count as Slurm's parse_int reads it: -n and -c exit 1 on a bad one. */
     private static int parsePositive(String v, String key, int exitCode) {
         try {
@@ -858,7 +928,10 @@ public final class Sbatch implements Command {
               -i, --input  -k, --no-kill  -m, --distribution  --mincpus  -O, --overcommit  -S, --core-spec
               --hint  --threads-per-core  --switches  --delay-boot  --propagate  --time-min  --acctg-freq
               --cpu-freq  --mcs-label  --profile  --uid (root only; the job runs as the submitting user)
-              --priority (kept; 0 holds the job, as in Slurm)
+              --priority (kept; 0 holds the job, as in Slurm)  -s, --oversubscribe  --contiguous  --gid
+              --network  --bb  --power  --sockets-per-node  --cores-per-socket  -B, --extra-node-info
+              --ntasks-per-core  --ntasks-per-socket  --use-min-nodes  --reboot  --thread-spec  --gpu-bind
+              --gpu-freq  --cluster-constraint  --ignore-pbs
             Refused with Slurm's answer, Motley having none configured: -L/--licenses, --reservation,
               --tmp above 0, -M/--clusters""";
 

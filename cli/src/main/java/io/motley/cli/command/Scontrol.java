@@ -509,7 +509,8 @@ public final class Scontrol implements Command {
                     id = Long.parseLong(under < 0 ? text : text.substring(0, under));
                     if (under >= 0) task = Integer.parseInt(text.substring(under + 1));
                 } catch (NumberFormatException e) {
-                    return error("slurm_load_jobs error: Invalid job id specified");
+                    // not a job id at all: Slurm's scontrol says so before asking slurmctld
+                    return error("scontrol_print_job error: Invalid job id specified");
                 }
                 jobs = under < 0 ? Requests.job(io, id, expected) : arrayTask(id, task, expected);
                 if (jobs.isEmpty()) return error("slurm_load_jobs error: Invalid job id specified");
@@ -539,9 +540,11 @@ public final class Scontrol implements Command {
                 ArrayPart a = j.array();
                 if (a == null || a.arrayJobId() != arrayId) continue;
                 if (a.taskId() == task) return List.of(j);
+                // slurmctld shows a task still pending in the array's record as that one task
                 if (a.holdsPending()
                         && !a.pending().isEmpty()
-                        && ArraySpec.parse(a.pending()).indices().contains(task)) return List.of(j);
+                        && ArraySpec.parse(a.pending()).indices().contains(task))
+                    return List.of(j.withArray(new ArrayPart(arrayId, task, "")));
             }
             return List.of();
         }
@@ -600,7 +603,9 @@ public final class Scontrol implements Command {
                         .findFirst()
                         .orElse(null);
                 if (found == null) {
-                    rc = error("Node " + name + " not found");
+                    // on stdout, as Slurm's scontrol prints it (as for a partition)
+                    io.out().println("Node " + name + " not found");
+                    rc = 1;
                 } else {
                     print(nodeRecord(found, partitions, io));
                 }
@@ -852,7 +857,7 @@ public final class Scontrol implements Command {
                     + String.join(",", j.gpuList().stream().map(String::valueOf).toList()) + ")");
         }
         l.add("OverSubscribe=" + (r.exclusive() ? "NO" : "OK") + " Contiguous=0 Licenses=(null) Network=(null)");
-        l.add("Command=(null)");
+        l.add("Command=" + orNull(r.options().get(Sbatch.COMMAND)));
         l.add("WorkDir=" + r.workDir());
         if (r.comment() != null) l.add("Comment=" + r.comment() + " ");
         l.add("StdErr=" + JobText.stderr(j));
@@ -914,8 +919,9 @@ public final class Scontrol implements Command {
             return "MinMemoryNode=" + MemorySize.format(n.mib());
         if (r.resources().memory() instanceof MemoryRequest.PerCpu c)
             return "MinMemoryCPU=" + MemorySize.format(c.mib());
-        if (j.allocMemMiB() > 0 && j.allocCpus() > 0)
-            return "MinMemoryCPU=" + MemorySize.format(j.allocMemMiB() / j.allocCpus());
+        // a queued job carries what DefMemPerCPU gives its CPUs already: per CPU of those it asked for
+        if (j.allocMemMiB() > 0 && JobText.cpus(j) > 0)
+            return "MinMemoryCPU=" + MemorySize.format(j.allocMemMiB() / JobText.cpus(j));
         if (defMemPerCpu > 0) return "MinMemoryCPU=" + MemorySize.format(defMemPerCpu);
         return "MinMemoryNode=0";
     }

@@ -10,6 +10,7 @@ import io.motley.core.job.ArraySpec;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
+import io.motley.core.job.PendingReason;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
@@ -64,6 +65,13 @@ public final class Squeue implements Command {
             OptionSpec.value('S', "sort"),
             OptionSpec.value('i', "iterate"),
             OptionSpec.optional('s', "steps"),
+            // Motley has no licenses or reservations: no job has any, as Slurm's list for one that names none
+            OptionSpec.value('L', "licenses"),
+            OptionSpec.value('R', "reservation"),
+            // one cluster, no federation: these change nothing, as in Slurm without one
+            OptionSpec.flag('\0', "federation"),
+            OptionSpec.flag('\0', "local"),
+            OptionSpec.flag('\0', "sibling"),
             OptionSpec.flag('\0', "help"),
             OptionSpec.flag('\0', "usage"),
             OptionSpec.flag('V', "version"),
@@ -136,6 +144,17 @@ public final class Squeue implements Command {
         Set<String> names = p.list("name");
         Set<String> accounts = p.list("account");
         Set<String> onNodes = p.has("nodelist") ? new HashSet<>(Hostlist.expand(p.last("nodelist"))) : Set.of();
+        if (!onNodes.isEmpty()) {
+            // as Slurm's, a node the cluster does not have is an error, not an empty list
+            Set<String> known = new HashSet<>();
+            for (io.motley.core.cluster.Node n : Requests.nodes(io)) known.add(n.name());
+            for (String n : Hostlist.expand(p.last("nodelist"))) {
+                if (!known.contains(n)) {
+                    io.err().println("squeue: error: Invalid node name " + n);
+                    return 1;
+                }
+            }
+        }
         if (p.has("json")) {
             checkJsonVersion(p, "squeue");
             boolean anyState = !ids.isEmpty() && !p.has("states") && !p.has("start");
@@ -155,6 +174,9 @@ public final class Squeue implements Command {
         if (!qos.isEmpty()) fields.append('q');
         List<SortKey> sortKeys = p.has("sort") ? sortKeys(p.last("sort")) : List.of();
         for (SortKey k : sortKeys) fields.append(wire(k.field()));
+        // Slurm's order needs every job's partition and start (squeue's default keys and its pre-sort; a job that
+        // ended without starting started at its end)
+        fields.append("PSe");
         long iterate = 0;
         if (p.has("iterate")) {
             try {
@@ -243,7 +265,9 @@ public final class Squeue implements Command {
             Io io)
             throws ClusterUnreachable {
         QueueTable table = ask(query, io);
-        for (String u : unknownUsers(users, table, localUser)) io.err().println("squeue: error: Invalid user: " + u);
+        // Slurm's message ends in a newline of its own: an empty line follows each
+        for (String u : unknownUsers(users, table, localUser))
+            io.err().println("squeue: error: Invalid user: " + u + "\n");
         // one job named alone is loaded alone in Slurm, and one it does not have is an error
         if (specs.size() == 1 && table.size() == 0 && !exists(ids, io)) {
             io.err().println("slurm_load_jobs error: Invalid job id specified");
@@ -253,9 +277,11 @@ public final class Squeue implements Command {
         boolean byStart = p.has("start");
         // the controller sends the rows in squeue's order; an older one, or the whole records of a controller that
         // does not know this request, are put in order here
-        int[] order = inOrder(table, byStart, now) ? null : sorted(table, byStart, now);
+        int[] order;
+        if (p.has("licenses") || p.has("reservation")) order = new int[0];
+        else if (byStart && sortKeys.isEmpty()) order = inOrder(table, true, now) ? null : sorted(table, true, now);
+        else order = slurmOrder(table, sortKeys.isEmpty() ? DEFAULT_SORT : sortKeys, io);
         if (!qos.isEmpty()) order = withQos(table, order, qos);
-        if (!sortKeys.isEmpty()) order = sortedBy(table, order, sortKeys, io);
         if (!p.has("noheader") && (p.has("long") || p.has("iterate") || p.has("verbose"))) {
             io.out()
                     .println(DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss yyyy", Locale.ENGLISH)
@@ -265,6 +291,9 @@ public final class Squeue implements Command {
         print(table, order, p.has("array"), tasks == null ? null : new Tasks(whole, tasks), cols, io);
         return 0;
     }
+
+    /** The first of the codes given to -O fields that have no -o code ({@link #LONG_ONLY}). */
+    private static final char LONG_ONLY_FIRST = '\uE100';
 
     /** squeue -O's field names (lower case) and the -o code that prints each (Slurm's pairs). */
     private static final Map<String, Character> LONG_NAMES = Map.ofEntries(
@@ -285,7 +314,7 @@ public final class Squeue implements Command {
             Map.entry("groupid", 'G'),
             Map.entry("groupname", 'g'),
             Map.entry("jobarrayid", 'i'),
-            Map.entry("jobid", 'i'),
+            Map.entry("jobid", 'A'),
             Map.entry("licenses", 'W'),
             Map.entry("mincpus", 'c'),
             Map.entry("minmemory", 'm'),
@@ -322,6 +351,69 @@ public final class Squeue implements Command {
             Map.entry("workdir", 'Z'));
 
     /**
+     * The -O fields with no -o code whose value Slurm 22.05 prints the same for every job Motley
+     * runs (no burst buffers, heterogeneous jobs, federation, reboots or switches): their header
+     * and value. Each gets a code of its own from U+E100 on.
+     */
+    private static final List<String[]> LONG_ONLY = List.of(
+            new String[] {"admin_comment", "ADMIN_COMMENT", "(null)"},
+            new String[] {"batchflag", "BATCH_FLAG", "1"},
+            new String[] {"boardspernode", "BOARDS_PER_NODE", "0"},
+            new String[] {"burstbuffer", "BURST_BUFFER", "(null)"},
+            new String[] {"burstbufferstate", "BURST_BUFFER_STATE", "(null)"},
+            new String[] {"clusterfeature", "CLUSTER_FEATURES", "(null)"},
+            new String[] {"cpus-per-tres", "CPUS_PER_TRES", "N/A"},
+            new String[] {"derivedec", "DERIVED_EC", "0"},
+            new String[] {"hetjobid", "HET_JOB_ID", "N/A"},
+            new String[] {"hetjobidset", "HET_JOB_ID_SET", "N/A"},
+            new String[] {"hetjoboffset", "HET_JOB_OFFSET", "N/A"},
+            new String[] {"mcslabel", "MCSLABEL", "(null)"},
+            new String[] {"mem-per-tres", "MEM_PER_TRES", "N/A"},
+            new String[] {"network", "NETWORK", "(null)"},
+            new String[] {"ntperboard", "NTASKS_PER_BOARD", "0"},
+            new String[] {"ntpercore", "NTASKS_PER_CORE", "N/A"},
+            new String[] {"ntpersocket", "NTASKS_PER_SOCKET", "N/A"},
+            new String[] {"origin", "ORIGIN", "NA"},
+            new String[] {"originraw", "ORIGIN_RAW", "NA"},
+            new String[] {"preempttime", "PREEMPT_TIME", "N/A"},
+            new String[] {"prefer", "PREFER", "(null)"},
+            new String[] {"profile", "PROFILE", "NotSet"},
+            new String[] {"reboot", "REBOOT", "0"},
+            new String[] {"reqswitch", "REQ_SWITCH", "0"},
+            new String[] {"resizetime", "RESIZE_TIME", "N/A"},
+            new String[] {"siblingsactive", "ACTIVE_SIBLINGS", "NA"},
+            new String[] {"siblingsviable", "VIABLE_SIBLINGS", "NA"},
+            new String[] {"sperboard", "SOCKETS_PER_BOARD", "0"},
+            new String[] {"stdin", "STDIN", "/dev/null"},
+            new String[] {"system_comment", "SYSTEM_COMMENT", "(null)"},
+            new String[] {"tres-bind", "TRES_BIND", "N/A"},
+            new String[] {"tres-freq", "TRES_FREQ", "N/A"},
+            new String[] {"tres-per-job", "TRES_PER_JOB", "N/A"},
+            new String[] {"tres-per-socket", "TRES_PER_SOCKET", "N/A"},
+            new String[] {"tres-per-task", "TRES_PER_TASK", "N/A"},
+            new String[] {"delayboot", "DELAY_BOOT", "0:00"},
+            new String[] {"mintime", "TIME_MIN", "0:00"},
+            new String[] {"wait4switch", "WAIT4SWITCH", "0:00"});
+
+    private static final Map<String, Character> LONG_ONLY_CODES = new HashMap<>();
+    private static final Map<Character, String[]> LONG_ONLY_FIELDS = new HashMap<>();
+
+    static {
+        char code = LONG_ONLY_FIRST;
+        for (String[] f : LONG_ONLY) {
+            LONG_ONLY_CODES.put(f[0], code);
+            LONG_ONLY_FIELDS.put(code, f);
+            code++;
+        }
+    }
+
+    /** What code {@code c} prints for every job alike, or null when it depends on the job. */
+    private static String constant(char c) {
+        String[] f = LONG_ONLY_FIELDS.get(c);
+        return f != null ? f[2] : CONSTANTS.get(c);
+    }
+
+    /**
      * The columns of squeue -O: {@code Name[:[.]WIDTH[SUFFIX]]} each, comma-separated, 20 wide and
      * left-justified unless given, with nothing between them but a suffix. A name squeue does not
      * know is an empty column and an error line, as Slurm's.
@@ -347,10 +439,13 @@ public final class Squeue implements Command {
                 width = d == 0 ? 0 : Integer.parseInt(rest.substring(0, d));
                 suffix = rest.substring(d);
             }
-            Character code = LONG_NAMES.get(name.toLowerCase(Locale.ROOT));
+            String lower = name.toLowerCase(Locale.ROOT);
+            Character code = LONG_NAMES.get(lower);
+            if (code == null) code = LONG_ONLY_CODES.get(lower);
             if (code == null) {
+                // as Slurm's: said, and no column for it
                 io.err().println("squeue: error: Invalid job format specification: " + name);
-                code = '\u0001';
+                continue;
             }
             out.add(new Column(code, width, right, null));
             if (!suffix.isEmpty()) out.add(Column.literal(suffix));
@@ -375,6 +470,68 @@ public final class Squeue implements Command {
         return out;
     }
 
+    /** squeue's sort when -S is not given: partition, state (by its short code), priority highest first. */
+    static final List<SortKey> DEFAULT_SORT =
+            List.of(new SortKey('P', false), new SortKey('t', false), new SortKey('p', true));
+
+    /**
+     * The rows in Slurm 22.05's squeue order: the jobs as slurmctld lists them (by id here), then
+     * by start time, latest first, with squeue's own merge of the jobs that have none (its compare
+     * puts such a job after whichever it meets, so their order follows glibc's merge sort, which
+     * is emulated here), then by each of {@code keys}, the last first, each sort keeping ties.
+     */
+    static int[] slurmOrder(QueueTable t, List<SortKey> keys, Io io) {
+        long now = io.nowSeconds();
+        int n = t.size();
+        Integer[] rows = new Integer[n];
+        long[] start = new long[n];
+        for (int r = 0; r < n; r++) {
+            rows[r] = r;
+            start[r] = expectedStart(t, r, now);
+        }
+        Arrays.sort(rows, java.util.Comparator.comparingLong(r -> t.num(QueueTable.ID, r)));
+        Integer[] pre = mergeSort(rows, (a, b) -> {
+            if (start[a] == 0) return 1;
+            if (start[b] == 0) return -1;
+            return Long.compare(startOrNow(t, b, start[b], now), startOrNow(t, a, start[a], now));
+        });
+        List<Integer> list = Arrays.asList(pre);
+        for (int k = keys.size() - 1; k >= 0; k--) {
+            SortKey key = keys.get(k);
+            java.util.Comparator<Integer> one = byField(t, key.field(), io);
+            list.sort(key.descending() ? one.reversed() : one);
+        }
+        int[] out = new int[n];
+        for (int k = 0; k < n; k++) out[k] = list.get(k);
+        return out;
+    }
+
+    /** squeue's start of a job for its pre-sort: a pending job's start in the past reads as now. */
+    private static long startOrNow(QueueTable t, int r, long start, long now) {
+        return t.state(r) == JobState.PENDING && start < now ? now : start;
+    }
+
+    /**
+     * glibc's qsort for arrays that fit in memory (a top-down merge sort, the first half the
+     * smaller, taking the left element while the compare says {@code <= 0}): squeue's pre-sort
+     * depends on it, its compare being inconsistent for jobs without a start time.
+     */
+    static <T> T[] mergeSort(T[] a, java.util.Comparator<? super T> cmp) {
+        if (a.length <= 1) return a;
+        int n1 = a.length / 2;
+        T[] left = mergeSort(Arrays.copyOfRange(a, 0, n1), cmp);
+        T[] right = mergeSort(Arrays.copyOfRange(a, n1, a.length), cmp);
+        T[] out = Arrays.copyOf(a, a.length);
+        int i = 0;
+        int j = 0;
+        int k = 0;
+        while (i < left.length && j < right.length)
+            out[k++] = cmp.compare(left[i], right[j]) <= 0 ? left[i++] : right[j++];
+        while (i < left.length) out[k++] = left[i++];
+        while (j < right.length) out[k++] = right[j++];
+        return out;
+    }
+
     /** The rows of {@code order} (null: all, as they are) whose QOS is one of {@code qos}. */
     static int[] withQos(QueueTable t, int[] order, Set<String> qos) {
         int[] out = new int[t.size()];
@@ -385,22 +542,6 @@ public final class Squeue implements Command {
             if (qos.contains(q == null ? "normal" : q)) out[n++] = r;
         }
         return Arrays.copyOf(out, n);
-    }
-
-    /** {@code order}'s rows (null: all, as they are) sorted by {@code keys}, ties kept in squeue's order. */
-    static int[] sortedBy(QueueTable t, int[] order, List<SortKey> keys, Io io) {
-        int size = order == null ? t.size() : order.length;
-        Integer[] rows = new Integer[size];
-        for (int k = 0; k < size; k++) rows[k] = order == null ? k : order[k];
-        java.util.Comparator<Integer> by = (a, b) -> 0;
-        for (SortKey key : keys) {
-            java.util.Comparator<Integer> one = byField(t, key.field(), io);
-            by = by.thenComparing(key.descending() ? one.reversed() : one);
-        }
-        Arrays.sort(rows, by);
-        int[] out = new int[size];
-        for (int k = 0; k < size; k++) out[k] = rows[k];
-        return out;
     }
 
     /** Rows ordered by what format code {@code c} prints: by the number behind it where it has one, else by its text. */
@@ -474,7 +615,12 @@ public final class Squeue implements Command {
         return switch (c) {
             case 'F' -> "A";
             case 'K' -> "iA" + Queue.ARRAY_TASKS;
-            default -> String.valueOf(c);
+            // the id travels with every row
+            case 'A' -> "";
+            // whether a dependency can never be met is in the reason
+            case 'E' -> "Er";
+            // the -O fields without a code print the same for every job
+            default -> c >= LONG_ONLY_FIRST ? "" : String.valueOf(c);
         };
     }
 
@@ -577,7 +723,10 @@ public final class Squeue implements Command {
 
     /** {@link #expectedStart(QueueRow, long)} of row {@code r}. */
     static long expectedStart(QueueTable t, int r, long now) {
-        if (t.state(r) != JobState.PENDING) return t.num(QueueTable.START, r);
+        if (t.state(r) != JobState.PENDING) {
+            long start = t.num(QueueTable.START, r);
+            return start > 0 ? start : t.num(QueueTable.END, r);
+        }
         long expected = t.num(QueueTable.EXPECTED_START, r);
         if (t.index(QueueTable.SCHED_NODES, r) != 0 || expected > 0) return expected;
         long begin = t.num(QueueTable.BEGIN, r);
@@ -663,7 +812,7 @@ public final class Squeue implements Command {
     /** The cell that prints format column {@code c}, whose field text comes of a row by {@code f} (null: unknown). */
     private static Cell cell(Column c, QueueTable t, Function<QueueRow, String> f, long now) {
         if (f == null) return new Literal(c.fit(""));
-        String constant = CONSTANTS.get(c.field());
+        String constant = constant(c.field());
         if (constant != null) return new Literal(c.fit(constant));
         return switch (c.field()) {
             case 'P' -> new ByText(c, t, QueueTable.PARTITION, f);
@@ -678,7 +827,6 @@ public final class Squeue implements Command {
             case 'a' -> new ByText(c, t, QueueTable.ACCOUNT, f);
             case 'k' -> new ByText(c, t, QueueTable.COMMENT, f);
             case 'q' -> new ByText(c, t, QueueTable.QOS, f);
-            case 'E' -> new ByText(c, t, QueueTable.DEPENDENCY, f);
             case 'i' -> new JobId(c, t, f);
             case 'A', 'F', 'U', 'G', 'C', 'c', 'Q', 'y' -> new Number(c, c.field());
             case 'M', 'l' -> new Duration(c, c.field(), now);
@@ -903,7 +1051,8 @@ public final class Squeue implements Command {
         @Override
         void write(Lines out, QueueTable t, int r, String display) {
             long v = switch (field) {
-                case 'A', 'F' -> {
+                case 'A' -> t.num(QueueTable.ID, r);
+                case 'F' -> {
                     long aj = t.num(QueueTable.ARRAY_JOB_ID, r);
                     yield aj != 0 ? aj : t.num(QueueTable.ID, r);
                 }
@@ -936,14 +1085,17 @@ public final class Squeue implements Command {
         long key(QueueTable t, int r) {
             return field == 'M'
                     ? elapsed(t.num(QueueTable.START, r), t.num(QueueTable.END, r), now)
-                    : limit(t.num(QueueTable.LIMIT, r));
+                    : limit(t.num(QueueTable.LIMIT, r), t.num(QueueTable.START, r));
         }
 
         @Override
         byte[] bytes(long v) {
             if (v != last || bytes == null) {
                 StringBuilder sb = new StringBuilder();
-                c.fitTo(sb, compact(v));
+                // as Slurm's, a time is never cut to its column (365-00:00:00 in a %.9l)
+                String text = compact(v);
+                if (c.width() > 0 && text.length() > c.width()) sb.append(text);
+                else c.fitTo(sb, text);
                 bytes = sb.toString().getBytes(StandardCharsets.US_ASCII);
                 last = v;
             }
@@ -1113,7 +1265,8 @@ public final class Squeue implements Command {
      * its reservation, else its --begin time while that is ahead; 0 when unknown.
      */
     static long expectedStart(QueueRow r, long now) {
-        if (r.state() != JobState.PENDING) return r.start();
+        // a job that ended without starting started when it ended, as slurmctld records it
+        if (r.state() != JobState.PENDING) return r.start() > 0 ? r.start() : r.end();
         if (r.schedNodes() != null || r.expectedStart() > 0) return r.expectedStart();
         return r.begin() > now ? r.begin() : 0;
     }
@@ -1172,13 +1325,22 @@ public final class Squeue implements Command {
             "ST",
             "STOPPED");
 
+    /** The states Slurm 22.05's squeue lists after a state it does not know, in its order. */
+    static final String VALID_STATES = "PENDING,RUNNING,SUSPENDED,COMPLETED,CANCELLED,FAILED,TIMEOUT,NODE_FAIL,"
+            + "PREEMPTED,BOOT_FAIL,DEADLINE,OUT_OF_MEMORY,COMPLETING,CONFIGURING,RESIZING,RESV_DEL_HOLD,REQUEUED,"
+            + "REQUEUE_FED,REQUEUE_HOLD,REVOKED,SIGNALING,SPECIAL_EXIT,STAGE_OUT,STOPPED";
+
     static EnumSet<JobState> parseStates(String list) {
         EnumSet<JobState> out = EnumSet.noneOf(JobState.class);
         for (String s : list.split(",")) {
             if (s.equalsIgnoreCase("all")) return EnumSet.allOf(JobState.class);
             if (NEVER.contains(s.trim().toUpperCase(Locale.ROOT))) continue;
             out.add(JobState.parse(s)
-                    .orElseThrow(() -> new UsageException("error: Invalid job state specified: " + s, 1, false)));
+                    .orElseThrow(() -> new UsageException(
+                            "error: Invalid job state specified: " + s + "\nsqueue: error: Valid job states include: "
+                                    + VALID_STATES + "\n",
+                            1,
+                            false)));
         }
         return out;
     }
@@ -1234,7 +1396,10 @@ public final class Squeue implements Command {
             case 'B' -> "EXEC_HOST";
             case 'E' -> "DEPENDENCY";
             case 'Y' -> "SCHEDNODES";
-            default -> null;
+            default -> {
+                String[] f = LONG_ONLY_FIELDS.get(c);
+                yield f == null ? null : f[1];
+            }
         };
     }
 
@@ -1254,7 +1419,8 @@ public final class Squeue implements Command {
                 t -> durations.computeIfAbsent(t, x -> Durations.formatCompact(x));
         return switch (c) {
             case 'i' -> r -> r.display() != null ? r.display() : Long.toString(r.id());
-            case 'A' -> r -> Long.toString(r.arrayJobId() != 0 ? r.arrayJobId() : r.id());
+            // the record's own id (Slurm's job_id), where %i prints an array task's A_T
+            case 'A' -> r -> Long.toString(r.id());
             case 'P' -> QueueRow::partition;
             case 'j' -> QueueRow::name;
             case 'u' -> QueueRow::user;
@@ -1267,39 +1433,42 @@ public final class Squeue implements Command {
             case 'T' -> r -> r.state().name();
             case 't' -> r -> r.state().code();
             case 'M' -> r -> compact.apply(elapsed(r, io.nowSeconds()));
-            case 'l' -> r -> compact.apply(limit(r.limit()));
-            case 'L' ->
-                r -> r.limit() < 0 || r.state() != JobState.RUNNING
-                        ? compact.apply(limit(r.limit()))
-                        : compact.apply(Math.max(0, r.limit() - elapsed(r, io.nowSeconds())));
+            case 'l' -> r -> compact.apply(limit(r.limit(), r.start()));
+            case 'L' -> r -> compact.apply(timeLeft(r, io.nowSeconds()));
             // a running job's node list travels in the node column; a pending one holds none yet
             case 'D' ->
                 r -> r.node() == null || r.node().isEmpty()
                         ? "1"
                         : Integer.toString(Hostlist.expand(r.node()).size());
             case 'R' -> QueueRow::nodesOrReason;
-            case 'N', 'B' -> r -> r.node() == null ? "" : r.node();
+            case 'N' -> r -> r.node() == null ? "" : r.node();
+            // a job that never ran has no batch host: n/a, as Slurm's
+            case 'B' ->
+                r -> r.node() == null || r.node().isEmpty()
+                        ? "n/a"
+                        : Hostlist.expand(r.node()).get(0);
             case 'r' -> QueueRow::reason;
             case 'C', 'c' -> r -> Long.toString(r.cpus());
             case 'm' -> QueueRow::memory;
             case 'V' -> r -> JobText.timestamp(r.submit(), io.zone(), "N/A");
             case 'S' -> r -> JobText.timestamp(expectedStart(r, io.nowSeconds()), io.zone(), "N/A");
             case 'Y' -> r -> r.schedNodes() != null && r.state() == JobState.PENDING ? r.schedNodes() : "(null)";
-            case 'e' ->
-                r -> r.end() > 0
-                        ? JobText.timestamp(r.end(), io.zone(), "N/A")
-                        : r.start() > 0 && r.limit() > 0
-                                ? JobText.timestamp(r.start() + r.limit(), io.zone(), "N/A")
-                                : "N/A";
+            case 'e' -> r -> endTime(r, io);
             case 'Z' -> QueueRow::workDir;
             case 'a' -> r -> r.account() == null ? "(null)" : r.account();
             case 'k' -> r -> r.comment() == null ? "(null)" : r.comment();
             case 'Q' -> r -> Long.toString(r.priority());
             case 'q' -> r -> r.qos() == null ? "normal" : r.qos();
             case 'y' -> r -> Long.toString(r.nice());
-            case 'E' -> r -> r.dependency() == null ? "(null)" : r.dependency() + "(unfulfilled)";
+            case 'E' ->
+                r -> r.dependency() == null
+                        ? "(null)"
+                        : r.dependency()
+                                + (PendingReason.DependencyNeverSatisfied.name().equals(r.reason())
+                                        ? "(failed)"
+                                        : "(unfulfilled)");
             default -> {
-                String constant = CONSTANTS.get(c);
+                String constant = constant(c);
                 yield constant == null ? null : r -> constant;
             }
         };
@@ -1330,7 +1499,12 @@ public final class Squeue implements Command {
 
     /** %K: a task's id, a pending array's task range, N/A for a job of no array (as Slurm's). */
     static String arrayTaskId(QueueRow r) {
-        if (r.pending() != null) return r.pending();
+        if (r.pending() != null) {
+            // with the throttle, as the folded id shows it (1-20%2)
+            String d = r.display();
+            int b = d == null ? -1 : d.indexOf("_[");
+            return b > 0 && d.endsWith("]") ? d.substring(b + 2, d.length() - 1) : r.pending();
+        }
         if (r.display() != null) {
             int u = r.display().indexOf('_');
             if (u > 0) {
@@ -1360,6 +1534,33 @@ public final class Squeue implements Command {
         return limit < 0 ? Durations.UNLIMITED : limit;
     }
 
+    /**
+     * %e as Slurm's: the end, else the start (or a pending job's expected start) plus the limit
+     * (365 days for a started job without one; NONE for a pending one), else N/A.
+     */
+    private static String endTime(QueueRow r, Io io) {
+        if (r.end() > 0) return JobText.timestamp(r.end(), io.zone(), "N/A");
+        if (r.start() > 0) return JobText.timestamp(r.start() + limit(r.limit(), r.start()), io.zone(), "N/A");
+        long expected = r.state() == JobState.PENDING ? expectedStart(r, io.nowSeconds()) : 0;
+        if (expected <= 0) return "N/A";
+        return r.limit() > 0 ? JobText.timestamp(expected + r.limit(), io.zone(), "N/A") : "NONE";
+    }
+
+    /** Slurm's limit of a job without one once it has started: 365 days, as slurmctld sets it. */
+    static final long NO_LIMIT_RUN = 365L * 86400;
+
+    /** The limit a job shows: without one, UNLIMITED until it starts and 365 days from then. */
+    private static long limit(long limit, long start) {
+        return limit < 0 && start > 0 ? NO_LIMIT_RUN : limit(limit);
+    }
+
+    /** %L: the limit less the time used (a finished job's run), UNLIMITED for a job without a limit that never ran. */
+    private static long timeLeft(QueueRow r, long now) {
+        long lim = limit(r.limit(), r.start());
+        if (lim == Durations.UNLIMITED) return lim;
+        return Math.max(0, lim - elapsed(r, now));
+    }
+
     private static final String HELP = """
             Usage: squeue [OPTIONS]
               -j, --jobs=LIST        job ids to show
@@ -1381,6 +1582,8 @@ public final class Squeue implements Command {
               -q, --qos=LIST         QOS whose jobs to show
               -S, --sort=KEYS        sort by format codes, e.g. P,-t,i ('-' descending)
               -i, --iterate=SECONDS  list again every SECONDS
+              -L, --licenses=LIST    -R, --reservation=NAME: match no job (Motley has neither)
+                  --federation  --local  --sibling: change nothing (one cluster)
                   --start            pending jobs with their expected start times (known for jobs
                                      holding a backfill reservation, and for --begin) and the node
                                      planned (SCHEDNODES)""";

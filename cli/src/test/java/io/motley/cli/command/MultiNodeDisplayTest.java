@@ -32,7 +32,9 @@ class MultiNodeDisplayTest {
         assertThat(Fixtures.run(new Squeue(), cluster(), NOW, "-h", "-o", "%D %N %R")
                         .out())
                 .isEqualTo("3 n[1-3] n[1-3]\n");
-        assertThat(Fixtures.run(new Squeue(), cluster(), NOW, "-h", "-w", "n2", "-o", "%i")
+        FakeCluster withNodes = cluster()
+                .nodes(Fixtures.node("n1", 2, 1000), Fixtures.node("n2", 2, 1000), Fixtures.node("n3", 2, 1000));
+        assertThat(Fixtures.run(new Squeue(), withNodes, NOW, "-h", "-w", "n2", "-o", "%i")
                         .out())
                 .isEqualTo("77\n");
     }

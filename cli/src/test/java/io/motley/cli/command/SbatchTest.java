@@ -61,6 +61,27 @@ class SbatchTest {
         assertThat(req.workDir()).isEqualTo("/srv/anchor/fmt");
     }
 
+    @Test
+    void aBadNodeCountGetsSlurmsWords() throws Exception {
+        Result abc = sbatch(Map.of(), "", "-N", "abc", "--wrap", "true");
+        assertThat(abc.code()).isEqualTo(255);
+        assertThat(abc.err()).isEqualTo(lines("sbatch: error: \"abc\" is not a valid node count"));
+        Result zero = sbatch(Map.of(), "", "-N", "0", "--wrap", "true");
+        assertThat(zero.code()).isEqualTo(1);
+        assertThat(zero.err())
+                .isEqualTo(lines("sbatch: error: Batch job submission failed: Node count specification invalid"));
+    }
+
+    @Test
+    void theScriptsPathAndArgumentsAreKeptForShowJobsCommand() throws Exception {
+        Path script = dir.resolve("run.sh");
+        Files.writeString(script, "#!/bin/bash\ntrue\n");
+        sbatch(Map.of(), "", script.toString(), "a", "b c");
+        assertThat(submitted().options()).containsEntry(Sbatch.COMMAND, script + " a b c");
+        sbatch(Map.of(), "", "--wrap=true");
+        assertThat(submitted().options()).as("as Slurm: (null) for --wrap").doesNotContainKey(Sbatch.COMMAND);
+    }
+
     /** --stage-in is read here, as the submitting user, and travels as a tar archive; --stage-out is kept as given. */
     @Test
     void stageInFilesArePackedAtSubmitAndStageOutPatternsKept() throws Exception {
@@ -461,6 +482,38 @@ class SbatchTest {
                 .containsEntry("SLURM_THREADS_PER_CORE", "1")
                 .containsEntry("SLURM_ACCTG_FREQ", "30");
         assertThat(req.hold()).isFalse();
+        Result more = sbatch(
+                Map.of(),
+                "",
+                "-s",
+                "--contiguous",
+                "--gid=0",
+                "--network=foo",
+                "--bb=foo",
+                "--power=foo",
+                "--sockets-per-node=1",
+                "--cores-per-socket=1",
+                "-B",
+                "1:1:1",
+                "--ntasks-per-core=1",
+                "--ntasks-per-socket=1",
+                "--use-min-nodes",
+                "--reboot",
+                "--thread-spec=1",
+                "--gpu-bind=none",
+                "--gpu-freq=high",
+                "--cluster-constraint=foo",
+                "--ignore-pbs",
+                "--wrap",
+                "true");
+        assertThat(more.err()).isEmpty();
+        assertThat(more.code()).isZero();
+        assertThat(submitted().payload().options())
+                .containsEntry("oversubscribe", "")
+                .containsEntry("extra-node-info", "1:1:1")
+                .containsEntry("gpu-freq", "high")
+                .containsEntry("ignore-pbs", "")
+                .hasSize(18);
         // --priority=0 holds the job, as slurmctld makes of it
         sbatch(Map.of(), "", "--priority=0", "--wrap", "true");
         assertThat(submitted().hold()).isTrue();

@@ -72,6 +72,28 @@ class ScontrolTest {
     }
 
     @Test
+    void aQueuedJobShowsTheMemoryItWasGivenAtSubmitPerCpu() throws Exception {
+        // the controller gives a job without --mem DefMemPerCPU x its CPUs when it is queued: Slurm shows it per CPU
+        Job base = Fixtures.job(1370, "q")
+                .cpus(1, 2)
+                .submitted(SUBMIT)
+                .pending(PendingReason.Priority)
+                .build();
+        Job queued = base.toBuilder()
+                .allocation(new Job.Allocation(base.partition(), null, 0, 2000, List.of(), base.timeLimit()))
+                .build();
+        String out = Fixtures.run(new Scontrol(), new FakeCluster().jobs(queued), BUSY_AT, "show", "job", "1370")
+                .out();
+        assertThat(out).contains(" MinMemoryCPU=1000M ").contains("TRES=cpu=2,mem=2000M,node=1,billing=2");
+        Job script = queued.withRequest(queued.request().toBuilder()
+                .options(Map.of(Sbatch.COMMAND, "/w/run.sh a b"))
+                .build());
+        assertThat(Fixtures.run(new Scontrol(), new FakeCluster().jobs(script), BUSY_AT, "show", "job", "1370")
+                        .out())
+                .contains("\n   Command=/w/run.sh a b\n");
+    }
+
+    @Test
     void tokenPrintsSlurmJwtAndSendsTheLifespanAndUser() throws Exception {
         FakeCluster c = cluster();
         c.canned.put(
@@ -164,8 +186,8 @@ class ScontrolTest {
     void unknownNodeIsAnError() throws Exception {
         Result r = Fixtures.run(new Scontrol(), cluster(), IDLE_AT, "show", "node", "nosuch");
         assertThat(r.code()).isEqualTo(1);
-        assertThat(r.out()).isEmpty();
-        assertThat(r.err()).isEqualTo(lines("Node nosuch not found"));
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).as("on stdout, as Slurm's").isEqualTo(lines("Node nosuch not found"));
     }
 
     @Test
@@ -779,12 +801,17 @@ class ScontrolTest {
         Result pending = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "1351_4");
         assertThat(pending.code()).isZero();
         assertThat(pending.out())
-                .startsWith("JobId=1351 ArrayJobId=1351 ArrayTaskId=3-5%2 ArrayTaskThrottle=2 JobName=arr\n");
+                .as("as Slurm's scontrol: the array's record shown as the one task named, without the throttle")
+                .startsWith("JobId=1351 ArrayJobId=1351 ArrayTaskId=4 JobName=arr\n")
+                .contains("\n   StdOut=/srv/anchor/fmt/slurm-1351_4.out\n");
         Result one = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "1351_1");
         assertThat(one.out()).startsWith("JobId=1352 ArrayJobId=1351 ArrayTaskId=1 JobName=arr\n");
         Result none = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "1351_9");
         assertThat(none.code()).isEqualTo(1);
         assertThat(none.err()).isEqualTo(lines("slurm_load_jobs error: Invalid job id specified"));
+        Result abc = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "job", "abc");
+        assertThat(abc.code()).isEqualTo(1);
+        assertThat(abc.err()).isEqualTo(lines("scontrol_print_job error: Invalid job id specified"));
     }
 
     @Test

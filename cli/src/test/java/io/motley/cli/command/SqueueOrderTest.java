@@ -206,9 +206,15 @@ class SqueueOrderTest {
             return e == null ? null : new Message.ExpectedStart((Long) e[0], (String) e[1]);
         }));
         boolean start = options.contains("--start");
+        if (start) {
+            // --start keeps its own order: soonest first, ties in the order the controller sent them
+            rows.sort(CONTROLLER_ORDER);
+            rows.sort(byStart(NOW));
+        } else {
+            rows = slurmOrder(rows, NOW);
+        }
+        // an array's tasks are printed together where its record sorts, as Slurm's squeue -r lists them
         if (options.contains("-r")) rows = expandArrays(rows);
-        rows.sort(ORDER);
-        if (start) rows.sort(byStart(NOW));
         int o = options.indexOf("-o");
         String format = o >= 0
                 ? options.get(o + 1)
@@ -236,13 +242,64 @@ class SqueueOrderTest {
         StringBuilder out = new StringBuilder();
         // every run here is -h: squeue -l -h prints no date line, as Slurm's
         for (QueueRow r : rows) {
-            FormatString.renderTo(out, cols, r, fields::get);
+            for (Column col : cols) {
+                if (col.isLiteral()) {
+                    out.append(col.literal());
+                    continue;
+                }
+                Function<QueueRow, String> f = fields.get(col.field());
+                String v = f == null ? "" : f.apply(r);
+                // as Slurm's, a time used or a limit is never cut to its column
+                boolean time = col.field() == 'l' || col.field() == 'M';
+                if (time && col.width() > 0 && v.length() > col.width()) out.append(v);
+                else col.fitTo(out, v);
+            }
             out.append('\n');
         }
         return out.toString();
     }
 
-    private static final Comparator<QueueRow> ORDER = Comparator.<QueueRow>comparingInt(
+    /**
+     * Slurm 22.05's squeue order, written out plainly: by id (slurmctld's list), glibc's merge sort
+     * by start time, latest first, a job without one put after whichever it meets, then stable
+     * sorts by -p, t and P.
+     */
+    private static List<QueueRow> slurmOrder(List<QueueRow> rows, long now) {
+        List<QueueRow> byId = new ArrayList<>(rows);
+        byId.sort(Comparator.comparingLong(QueueRow::id));
+        List<QueueRow> out = merged(byId, now);
+        out.sort(Comparator.comparingLong(QueueRow::priority).reversed());
+        out.sort(Comparator.comparing(r -> r.state().code()));
+        out.sort(Comparator.comparing(r -> String.valueOf(r.partition())));
+        return out;
+    }
+
+    private static List<QueueRow> merged(List<QueueRow> a, long now) {
+        if (a.size() <= 1) return new ArrayList<>(a);
+        List<QueueRow> l = merged(a.subList(0, a.size() / 2), now);
+        List<QueueRow> r = merged(a.subList(a.size() / 2, a.size()), now);
+        List<QueueRow> out = new ArrayList<>();
+        int i = 0;
+        int j = 0;
+        while (i < l.size() && j < r.size())
+            out.add(laterFirst(l.get(i), r.get(j), now) <= 0 ? l.get(i++) : r.get(j++));
+        out.addAll(l.subList(i, l.size()));
+        out.addAll(r.subList(j, r.size()));
+        return out;
+    }
+
+    private static int laterFirst(QueueRow a, QueueRow b, long now) {
+        long sa = Squeue.expectedStart(a, now);
+        long sb = Squeue.expectedStart(b, now);
+        if (sa == 0) return 1;
+        if (sb == 0) return -1;
+        if (a.state() == JobState.PENDING && sa < now) sa = now;
+        if (b.state() == JobState.PENDING && sb < now) sb = now;
+        return Long.compare(sb, sa);
+    }
+
+    /** The order the controller sends rows in (QueueSelection.ORDER, on rows). */
+    private static final Comparator<QueueRow> CONTROLLER_ORDER = Comparator.<QueueRow>comparingInt(
                     r -> r.state() == JobState.PENDING ? 0 : 1)
             .thenComparing((a, b) -> a.state() == JobState.PENDING ? Long.compare(b.priority(), a.priority()) : 0)
             .thenComparingLong(QueueRow::id);

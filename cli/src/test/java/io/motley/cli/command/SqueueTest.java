@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.motley.cli.command.Fixtures.FakeCluster;
 import io.motley.cli.command.Fixtures.Result;
 import io.motley.core.job.ExitStatus;
+import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
 import io.motley.core.job.PendingReason;
 import java.util.List;
@@ -139,10 +140,15 @@ class SqueueTest {
                 .isEqualTo(lines("1348", "1349", "1360", "1353"));
         assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "-t", "all", "-o", "%i %t")
                         .out())
-                .isEqualTo(lines("1348 PD", "1349 PD", "1360 PD", "1353 PD", "1345 F", "1346 R", "1347 R"));
+                .isEqualTo(lines("1345 F", "1348 PD", "1349 PD", "1360 PD", "1353 PD", "1346 R", "1347 R"));
         Result bad = Fixtures.run(new Squeue(), busy(), NOW, "-t", "XX");
         assertThat(bad.code()).isEqualTo(1);
-        assertThat(bad.err()).isEqualTo(lines("squeue: error: Invalid job state specified: XX"));
+        assertThat(bad.err())
+                .as("Slurm's list of states follows, then an empty line")
+                .isEqualTo(lines(
+                        "squeue: error: Invalid job state specified: XX",
+                        "squeue: error: Valid job states include: " + Squeue.VALID_STATES,
+                        ""));
     }
 
     @Test
@@ -166,7 +172,7 @@ class SqueueTest {
                         "             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)",
                         "              1349     debug    pendB     root PD       0:00      1 (Priority)"));
         Result all = Fixtures.run(new Squeue(), busy(), NOW, "-h", "-j", "1345", "-j", "1349", "-t", "all", "-o", "%i");
-        assertThat(all.out()).as("-t all, and -j given twice").isEqualTo(lines("1349", "1345"));
+        assertThat(all.out()).as("-t all, and -j given twice").isEqualTo(lines("1345", "1349"));
         Result finished = Fixtures.run(new Squeue(), busy(), NOW, "-j", "1345");
         assertThat(finished.code()).as("a finished job is known: no error").isZero();
         assertThat(finished.out())
@@ -235,9 +241,10 @@ class SqueueTest {
                                 .build());
         Result r = Fixtures.run(new Squeue(), c, NOW, "-h", "-t", "all", "-o", "%i|%R|%r");
         assertThat(r.out())
-                .isEqualTo(lines(
-                        "1353|(Launch failed on vm: No space left on device)|Launch failed on vm: No space left on device",
-                        "1354|vm|None"));
+                .isEqualTo(
+                        lines(
+                                "1354|vm|None",
+                                "1353|(Launch failed on vm: No space left on device)|Launch failed on vm: No space left on device"));
     }
 
     @Test
@@ -279,7 +286,8 @@ class SqueueTest {
         assertThat(asked.str("partitions")).isEqualTo("debug");
         assertThat(asked.str("names")).isEqualTo("mine");
         assertThat(asked.str("accounts")).isEqualTo("physics");
-        assertThat(asked.str("fields")).isEqualTo("iu");
+        // with the partition and start squeue sorts by
+        assertThat(asked.str("fields")).isEqualTo("iuPSe");
         // 1360 is alice's but charged to no account
         assertThat(r.out()).isEmpty();
         assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-u", "alice", "-o", "%i %u")
@@ -368,7 +376,7 @@ class SqueueTest {
     void unknownUserIsSlurmsError() throws Exception {
         Result r = Fixtures.run(new Squeue(), busy(), NOW, "-u", "nosuchuser");
         assertThat(r.code()).isZero();
-        assertThat(r.err()).isEqualTo(lines("squeue: error: Invalid user: nosuchuser"));
+        assertThat(r.err()).isEqualTo(lines("squeue: error: Invalid user: nosuchuser", ""));
         assertThat(r.out())
                 .isEqualTo(
                         lines("             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)"));
@@ -413,7 +421,7 @@ class SqueueTest {
         assertThat(r.out())
                 .isEqualTo(lines(
                         "              1346     debug   tlimit     root  RUNNING       0:05      1:00      1 vm",
-                        "              1347     debug   runner     root  RUNNING       0:03 UNLIMITED      1 vm"));
+                        "              1347     debug   runner     root  RUNNING       0:03 365-00:00:00      1 vm"));
     }
 
     @Test
@@ -430,6 +438,130 @@ class SqueueTest {
     }
 
     @Test
+    void defaultOrderIsSlurmsPartitionStatePriorityAfterItsPresortByStart() throws Exception {
+        // Slurm 22.05 sorts by P,t,-p after a merge sort by start time whose compare puts a job without one
+        // after whichever it meets: two held jobs (priority 0, no start) come out the later one first
+        FakeCluster c = new FakeCluster()
+                .jobs(
+                        Fixtures.job(1001, "a")
+                                .priority(100)
+                                .submitted(SUBMIT)
+                                .pending(PendingReason.Priority)
+                                .build(),
+                        Fixtures.job(1002, "h1").submitted(SUBMIT).held().build(),
+                        Fixtures.job(1003, "h2").submitted(SUBMIT).held().build(),
+                        Fixtures.job(1004, "b")
+                                .priority(99)
+                                .submitted(SUBMIT)
+                                .pending(PendingReason.Priority)
+                                .build(),
+                        Fixtures.job(1005, "r")
+                                .submitted(SUBMIT)
+                                .running("vm", SUBMIT, 1000)
+                                .build(),
+                        Fixtures.job(1006, "c")
+                                .submitted(SUBMIT)
+                                .running("vm", SUBMIT, 1000)
+                                .ended(JobState.CANCELLED, new ExitStatus(0, 15), SUBMIT)
+                                .build());
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-t", "all", "-o", "%i %t")
+                        .out())
+                .isEqualTo(lines("1006 CA", "1001 PD", "1004 PD", "1003 PD", "1002 PD", "1005 R"));
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-S", "u", "-o", "%i")
+                        .out())
+                .as("-S replaces the keys; the presort stays")
+                .isEqualTo(lines("1005", "1004", "1003", "1002", "1001"));
+    }
+
+    @Test
+    void timesLimitsIdsAndDependenciesReadAsSlurms() throws Exception {
+        long end = at("2026-11-22T12:39:14");
+        Job dep = Fixtures.job(1405, "dep")
+                .submitted(SUBMIT)
+                .pending(PendingReason.DependencyNeverSatisfied)
+                .build();
+        dep = dep.withRequest(
+                dep.request().toBuilder().dependency("afterok:1346", false).build());
+        FakeCluster c = new FakeCluster()
+                .jobs(
+                        Fixtures.job(1401, "done")
+                                .submitted(SUBMIT)
+                                .running("vm", SUBMIT, 1000)
+                                .ended(JobState.COMPLETED, ExitStatus.NONE, end)
+                                .build(),
+                        Fixtures.job(1402, "run")
+                                .submitted(SUBMIT)
+                                .running("vm", SUBMIT, 1000)
+                                .build(),
+                        Fixtures.job(1403, "canc")
+                                .submitted(SUBMIT)
+                                .ended(JobState.CANCELLED, ExitStatus.NONE, end)
+                                .build(),
+                        Fixtures.job(1404, "next")
+                                .submitted(SUBMIT)
+                                .pending(PendingReason.Resources)
+                                .build(),
+                        dep,
+                        Fixtures.job(1407, "task")
+                                .submitted(SUBMIT)
+                                .running("vm", SUBMIT, 1000)
+                                .build()
+                                .withArray(new io.motley.core.job.ArrayPart(1406, 2, null)))
+                .expect(1404, at("2026-11-22T13:00:00"), "vm");
+        Result r = Fixtures.run(new Squeue(), c, NOW, "-h", "-t", "all", "-S", "i", "-o", "%i|%A|%l|%L|%S|%e|%E");
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-t", "all", "-S", "i", "-o", "%B")
+                        .out())
+                .as("no batch host: n/a")
+                .isEqualTo(lines("vm", "vm", "n/a", "n/a", "n/a", "vm"));
+        assertThat(r.out())
+                .as("a started job without a limit has 365 days; one ended unstarted started at its end; %A is the"
+                        + " record's id")
+                .isEqualTo(lines(
+                        "1401|1401|365-00:00:00|364-23:59:59|2026-11-22T12:39:13|2026-11-22T12:39:14|(null)",
+                        "1402|1402|365-00:00:00|364-23:59:57|2026-11-22T12:39:13|2027-11-22T12:39:13|(null)",
+                        "1403|1403|UNLIMITED|UNLIMITED|2026-11-22T12:39:14|2026-11-22T12:39:14|(null)",
+                        "1404|1404|UNLIMITED|UNLIMITED|2026-11-22T13:00:00|NONE|(null)",
+                        "1405|1405|UNLIMITED|UNLIMITED|N/A|N/A|afterok:1346(failed)",
+                        "1406_2|1407|365-00:00:00|364-23:59:57|2026-11-22T12:39:13|2027-11-22T12:39:13|(null)"));
+    }
+
+    @Test
+    void aNodeTheClusterDoesNotHaveIsAnError() throws Exception {
+        FakeCluster c = busy().nodes(Fixtures.vm());
+        Result bad = Fixtures.run(new Squeue(), c, NOW, "-w", "nonode");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).isEqualTo(lines("squeue: error: Invalid node name nonode"));
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-w", "vm", "-o", "%i")
+                        .out())
+                .isEqualTo(lines("1346", "1347"));
+    }
+
+    @Test
+    void licensesAndReservationsMatchNoJobAndFederationFlagsChangeNothing() throws Exception {
+        String header = "             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)";
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-L", "foo").out()).isEqualTo(lines(header));
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "--reservation=nores")
+                        .out())
+                .isEqualTo(lines(header));
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "--federation", "--local", "--sibling")
+                        .out())
+                .isEqualTo(Fixtures.run(new Squeue(), busy(), NOW).out());
+    }
+
+    @Test
+    void aThrottledArraysTaskIdKeepsItsThrottle() throws Exception {
+        io.motley.core.job.Job folded = Fixtures.job(1351, "arr")
+                .submitted(SUBMIT)
+                .pending(PendingReason.Priority)
+                .build();
+        folded = folded.withRequest(folded.request().toBuilder().array("1-5%2").build())
+                .withArray(new io.motley.core.job.ArrayPart(1351, -1, "1-5"));
+        assertThat(Fixtures.run(new Squeue(), new FakeCluster().jobs(folded), NOW, "-h", "-o", "%K")
+                        .out())
+                .isEqualTo(lines("1-5%2"));
+    }
+
+    @Test
     void sortKeysAreSlurmsFormatCodes() throws Exception {
         assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "-S", "-i", "-o", "%i")
                         .out())
@@ -441,9 +573,9 @@ class SqueueTest {
                         "1360 alice 0:00",
                         "1346 root 0:05",
                         "1347 root 0:03",
-                        "1348 root 0:00",
+                        "1353 root 0:00",
                         "1349 root 0:00",
-                        "1353 root 0:00"));
+                        "1348 root 0:00"));
         Result bad = Fixtures.run(new Squeue(), busy(), NOW, "-S", "i,%");
         assertThat(bad.code()).isEqualTo(1);
         assertThat(bad.err()).isEqualTo(lines("squeue: error: Invalid sort specification: %"));
@@ -518,6 +650,21 @@ class SqueueTest {
                                 "1347                runner      rootRUNNING |  debug0:03                1     vm                  "));
         Result bad = Fixtures.run(new Squeue(), busy(), NOW, "-h", "-t", "R", "-O", "JobID:5,Bogus:3,StateCompact:3");
         assertThat(bad.err()).isEqualTo(lines("squeue: error: Invalid job format specification: Bogus"));
-        assertThat(bad.out()).isEqualTo(lines("1346    R  ", "1347    R  "));
+        assertThat(bad.out()).as("as Slurm's: no column for it").isEqualTo(lines("1346 R  ", "1347 R  "));
+    }
+
+    @Test
+    void longFormatJobIdIsTheRecordsOwnIdAndFieldsWithoutACodeHaveSlurmsValues() throws Exception {
+        FakeCluster c = new FakeCluster()
+                .jobs(Fixtures.job(1391, "arr")
+                        .submitted(SUBMIT)
+                        .running("vm", SUBMIT, 1000)
+                        .build()
+                        .withArray(new io.motley.core.job.ArrayPart(1390, 3, null)));
+        Result r = Fixtures.run(new Squeue(), c, NOW, "-O", "JobID:6,JobArrayID:8,BatchFlag:3,Profile:7,STDIN");
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "JOBID JOBID   BATPROFILESTDIN               ",
+                        "1391  1390_3  1  NotSet /dev/null           "));
     }
 }

@@ -56,6 +56,7 @@ public final class Cluster {
         accounts = new Accounts(config, store);
         priorities = new Priorities(
                 config, accounts::associations, store.endedSince(Priorities.historySince(config, now)), this::job);
+        priorities.resume(jobs.values());
         ends = new RunEnds(state, config, clock);
         loop = new SchedulingLoop(state, config, clock, priorities, accounts, this::storedFamily);
         registry = new NodeRegistry(state, config, clock, ends, this::wakeScheduler);

@@ -168,7 +168,7 @@ final class JobCommands {
         CompletableFuture<Job> job = state.store.insertGrouped(id -> {
             Job j = Job.builder(id, req)
                     .owner(caller.user(), caller.uid(), caller.gid())
-                    .priority(priorities.initial(id))
+                    .priority(priorities.initial(req))
                     .times(Job.Times.submitted(now))
                     .allocation(queued(v, req))
                     .build();
@@ -376,7 +376,11 @@ final class JobCommands {
                 } else if (j.state() != JobState.PENDING) {
                     out.add(Outcome.refused(id, "Job is no longer pending execution"));
                 } else {
-                    state.save(j.withPriorityHold(hold, caller.isRoot()));
+                    Job next = j.withPriorityHold(hold, caller.isRoot());
+                    // under priority/basic a held job has priority 0 in Slurm: released, it takes the next one down
+                    if (!hold && j.request().hold() && !priorities.multifactor())
+                        next = next.withPriority(priorities.next());
+                    state.save(next);
                     out.add(Outcome.ok(id));
                 }
             }

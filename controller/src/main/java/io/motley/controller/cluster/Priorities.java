@@ -3,6 +3,7 @@ package io.motley.controller.cluster;
 import io.motley.core.cluster.Partition;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.priority.Associations;
 import io.motley.core.priority.Charge;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
@@ -96,9 +98,32 @@ final class Priorities {
         return config.priority().multifactor();
     }
 
-    /** A new job's priority before the first pass computes its factors. */
-    long initial(long id) {
-        return multifactor() ? 1 : PRIORITY_BASE - id;
+    /**
+     * The lowest priority priority/basic has handed out: as in Slurm, each job that gets one takes
+     * the next below it, so a job held at submit (priority 0) takes none until it is released.
+     */
+    private final AtomicLong lowest = new AtomicLong(PRIORITY_BASE);
+
+    /** Counts on from the lowest priority {@code jobs} (loaded at start) hold, as slurmctld does after a restart. */
+    void resume(Collection<Job> jobs) {
+        for (Job j : jobs) {
+            if (j.priority() > 1 && j.priority() <= PRIORITY_BASE) lowest.accumulateAndGet(j.priority(), Math::min);
+        }
+    }
+
+    /**
+     * A new job's priority before the first pass computes its factors. Under priority/basic: 0 when
+     * it is submitted held (-H); else the next one down, less its nice (the count itself moves by
+     * one whatever the nice, as in Slurm).
+     */
+    long initial(JobRequest req) {
+        if (multifactor()) return 1;
+        return req.hold() ? 0 : Math.max(1, next() - req.nice());
+    }
+
+    /** The next priority of priority/basic: one below the lowest handed out, never under 1. */
+    long next() {
+        return Math.max(1, lowest.updateAndGet(p -> Math.max(1, p - 1)));
     }
 
     /**
@@ -159,10 +184,13 @@ final class Priorities {
     /**
      * scontrol top under multifactor: as Slurm does, through nice values. The job gets a nice low
      * enough to rank just above {@code highest}; the user's job that held the top gives up as much
-     * nice, so the user's jobs together gain nothing. Under basic the two priorities swap.
+     * nice, so the user's jobs together gain nothing. Under basic the job takes the highest priority
+     * and the job that held it goes one below it.
      */
     List<Job> top(Job job, Job topJob, long highest, long now, Collection<Job> jobs, int clusterCpus) {
-        if (!multifactor()) return List.of(job.withPriority(highest), topJob.withPriority(job.priority()));
+        // priority/basic, as Slurm's _set_top with nice 0: the job takes the highest priority and the job that had it
+        // goes one below, the others keep theirs
+        if (!multifactor()) return List.of(job.withPriority(highest), topJob.withPriority(Math.max(1, highest - 1)));
         ShareTree tree = shares(now, jobs);
         double sum = calculator().factors(job, now, tree, clusterCpus).sum();
         long delta = Math.max(1, highest + 1 - (long) Math.floor(sum));

@@ -11,6 +11,7 @@ import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.priority.ShareTree;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -119,6 +120,21 @@ class PrioritiesTest {
     }
 
     @Test
+    void topUnderBasicTakesTheHighestAndPutsItsHolderJustBelow() {
+        try (Store store = Store.sqlite(dir.resolve("db"))) {
+            Cluster c = cluster(store, "PriorityType=priority/basic");
+            long a = id(c.submit(req(1, null, 0, null), as(1000, 1000, "alice")));
+            long b = id(c.submit(req(1, null, 0, null), as(1000, 1000, "alice")));
+            long d = id(c.submit(req(1, null, 0, null), as(1000, 1000, "alice")));
+            assertThat(c.top(d, Caller.uid(1000))).isEmpty();
+            // as Slurm's scontrol top with nice 0: the job that held the highest goes one below, tying with b
+            assertThat(c.job(d).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - 1);
+            assertThat(c.job(a).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - 2);
+            assertThat(c.job(b).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - 2);
+        }
+    }
+
+    @Test
     void topWorksThroughNiceEvenWithEveryWeightZero() {
         try (Store store = Store.sqlite(dir.resolve("db"))) {
             Cluster c = cluster(store, "NodeTimeout=1000");
@@ -142,8 +158,34 @@ class PrioritiesTest {
             Cluster c = cluster(store, "PriorityType=priority/basic");
             long a = id(c.submit(req(1, null, 100, null), as(1000, 1000, "alice")));
             c.refreshPriorities(now.get());
-            assertThat(c.job(a).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - a);
+            // nice 100 comes off the first priority handed out, as priority/basic does it
+            assertThat(c.job(a).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - 1 - 100);
             assertThat(c.priorityFactors()).isNull();
+        }
+    }
+
+    @Test
+    void basicCountsDownFromTheLowestGivenAsSlurmDoesAHeldJobTakingNoneUntilReleased() {
+        try (Store store = Store.sqlite(dir.resolve("db"))) {
+            Cluster c = cluster(store, "PriorityType=priority/basic");
+            long a = id(c.submit(req(1, null, 0, null), as(1000, 1000, "alice")));
+            long held = id(c.submit(req(1, null, 0, null).withHold(true), as(1000, 1000, "alice")));
+            long b = id(c.submit(req(1, null, 0, null), as(1000, 1000, "alice")));
+            assertThat(c.job(a).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - 1);
+            assertThat(c.job(held).orElseThrow().priority()).isZero();
+            assertThat(c.job(b).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - 2);
+            c.hold(List.of(held), as(1000, 1000, "alice"), false);
+            assertThat(c.job(held).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - 3);
+            long nice = id(c.submit(req(1, null, 10, null), as(1000, 1000, "alice")));
+            assertThat(c.job(nice).orElseThrow().priority())
+                    .as("less its nice; the count moves by one")
+                    .isEqualTo(Priorities.PRIORITY_BASE - 4 - 10);
+        }
+        // after a restart the count goes on below the lowest priority the store holds, nice and all, as slurmctld's
+        try (Store store = Store.sqlite(dir.resolve("db"))) {
+            Cluster c = cluster(store, "PriorityType=priority/basic");
+            long d = id(c.submit(req(1, null, 0, null), as(1000, 1000, "alice")));
+            assertThat(c.job(d).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - 15);
         }
     }
 

@@ -258,7 +258,9 @@ public record Job(
             case TIMEOUT -> PendingReason.TimeLimit;
             case OUT_OF_MEMORY -> PendingReason.OutOfMemory;
             case DEADLINE -> PendingReason.DeadLine;
-            default -> state == JobState.PENDING ? reason : PendingReason.None;
+            // as slurmctld: a nonzero exit reads NonZeroExitCode
+            case FAILED -> how != null && how.code() != 0 ? PendingReason.NonZeroExitCode : keptReason();
+            default -> keptReason();
         };
         return toBuilder()
                 .state(state.moveTo(finalState))
@@ -266,6 +268,11 @@ public record Job(
                 .times(new Times(times.submit(), times.start(), now))
                 .outcome(new Outcome(how, byUid, outcome.stateDesc()))
                 .build();
+    }
+
+    /** What a job ending keeps of its reason: a pending job's, else none. */
+    private PendingReason keptReason() {
+        return state == JobState.PENDING ? reason : PendingReason.None;
     }
 
     /** Back to the queue (the node it ran on failed and the job is requeued, or a launch never happened). */

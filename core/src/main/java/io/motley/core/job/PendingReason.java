@@ -29,5 +29,7 @@ public enum PendingReason {
     /** The association's (or an account's above it) GrpTRES for a GRES (gres/gpu). */
     AssocGrpGRES,
     /** The job's time limit is over its association's MaxWall. */
-    AssocMaxWallDurationPerJobLimit;
+    AssocMaxWallDurationPerJobLimit,
+    /** Slurm's FAIL_EXIT_CODE: the job ended FAILED because its script exited nonzero. */
+    NonZeroExitCode;
 }

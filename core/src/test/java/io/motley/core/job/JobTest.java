@@ -72,6 +72,24 @@ class JobTest {
     }
 
     @Test
+    void anEndsReasonIsSlurms() {
+        Job j = Job.builder(1, REQUEST).build().withReason(PendingReason.Priority);
+        Job running =
+                j.toBuilder().state(JobState.RUNNING).reason(PendingReason.None).build();
+        assertThat(running.ended(JobState.FAILED, new ExitStatus(3, 0), 5).reason())
+                .isEqualTo(PendingReason.NonZeroExitCode);
+        assertThat(running.ended(JobState.FAILED, new ExitStatus(0, 9), 5).reason())
+                .isEqualTo(PendingReason.None);
+        assertThat(j.endedBy(JobState.CANCELLED, ExitStatus.NONE, 5, 0).reason())
+                .as("a pending job cancelled keeps the reason it waited for, as in Slurm")
+                .isEqualTo(PendingReason.Priority);
+        assertThat(j.withReason(PendingReason.DependencyNeverSatisfied)
+                        .ended(JobState.CANCELLED, ExitStatus.NONE, 5)
+                        .reason())
+                .isEqualTo(PendingReason.DependencyNeverSatisfied);
+    }
+
+    @Test
     void theBuilderStartsFromAPendingJobQueuedWhereItsRequestAsks() {
         Job j = Job.builder(7, REQUEST).build();
         assertThat(j.state()).isEqualTo(JobState.PENDING);
