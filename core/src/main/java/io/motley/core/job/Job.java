@@ -347,8 +347,12 @@ public record Job(
      */
     public long eligibleTime() {
         if (request.hold()) return 0;
-        if (state() == JobState.PENDING
-                && (reason == PendingReason.Dependency || reason == PendingReason.DependencyNeverSatisfied)) return 0;
+        if (state() == JobState.PENDING) {
+            if (reason == PendingReason.Dependency || reason == PendingReason.DependencyNeverSatisfied) return 0;
+            // a stored record keeps the reason it was written with (None at submission): a job with a
+            // dependency counts as waiting on it until the scheduler has judged otherwise
+            if (request.dependency() != null && reason == PendingReason.None) return 0;
+        }
         return Math.max(submitTime(), request.beginTime());
     }
 

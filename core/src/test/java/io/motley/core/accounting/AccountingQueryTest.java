@@ -77,6 +77,13 @@ class AccountingQueryTest {
         assertThat(select(day, waiting.withReason(io.motley.core.job.PendingReason.Priority)))
                 .as("its dependency met")
                 .hasSize(1);
+        Job asStored = alices(3, 1500).withRequest(alices(3, 1500).request().withDependency("afterok:1"));
+        assertThat(asStored.eligibleTime())
+                .as("a record written at submission, its dependency not judged yet")
+                .isZero();
+        assertThat(asStored.withReason(io.motley.core.job.PendingReason.Resources)
+                        .eligibleTime())
+                .isEqualTo(1500);
         AccountingQuery byId = AccountingQuery.builder()
                 .window(1000, 2000)
                 .job(new AccountingQuery.JobId(1, -1))
