@@ -59,12 +59,13 @@ public final class Sacct implements Command {
     /** A field as asked for, with its width after any "%N". */
     record Field(FieldDef def, int width) {}
 
-    // Slurm's table, in its order: a prefix of a name picks the first field it starts.
+    // Slurm 22.05's table, in its order (sacct -e lists it; a prefix of a name picks the first field it starts),
+    // then AllocGRES and ReqGRES, which older Slurm had: still read, not listed. The widths of Container,
+    // DBIndex and SubmitLine were not checked against Slurm's.
     static final List<FieldDef> FIELDS = List.of(
             new FieldDef("Account", 10, Kind.STR),
             new FieldDef("AdminComment", 15, Kind.STR),
             new FieldDef("AllocCPUS", 10, Kind.UINT),
-            new FieldDef("AllocGRES", 12, Kind.STR),
             new FieldDef("AllocNodes", 10, Kind.STR),
             new FieldDef("AllocTRES", 10, Kind.STR),
             new FieldDef("AssocID", 7, Kind.UINT),
@@ -81,8 +82,10 @@ public final class Sacct implements Command {
             new FieldDef("Constraints", 19, Kind.STR),
             new FieldDef("ConsumedEnergy", 14, Kind.STR),
             new FieldDef("ConsumedEnergyRaw", 17, Kind.UINT),
+            new FieldDef("Container", 19, Kind.STR),
             new FieldDef("CPUTime", 10, Kind.SECS),
             new FieldDef("CPUTimeRAW", 10, Kind.UINT),
+            new FieldDef("DBIndex", 9, Kind.UINT),
             new FieldDef("DerivedExitCode", 15, Kind.STR),
             new FieldDef("Elapsed", 10, Kind.SECS),
             new FieldDef("ElapsedRaw", 10, Kind.UINT),
@@ -119,17 +122,16 @@ public final class Sacct implements Command {
             new FieldDef("NNodes", 8, Kind.UINT),
             new FieldDef("NodeList", 15, Kind.STR),
             new FieldDef("NTasks", 8, Kind.UINT),
-            new FieldDef("Priority", 10, Kind.UINT),
             new FieldDef("Partition", 10, Kind.STR),
+            new FieldDef("Priority", 10, Kind.UINT),
             new FieldDef("QOS", 10, Kind.STR),
             new FieldDef("QOSRAW", 6, Kind.UINT),
             new FieldDef("Reason", 22, Kind.STR),
             new FieldDef("ReqCPUFreq", 10, Kind.STR),
-            new FieldDef("ReqCPUFreqMin", 13, Kind.STR),
-            new FieldDef("ReqCPUFreqMax", 13, Kind.STR),
             new FieldDef("ReqCPUFreqGov", 13, Kind.STR),
+            new FieldDef("ReqCPUFreqMax", 13, Kind.STR),
+            new FieldDef("ReqCPUFreqMin", 13, Kind.STR),
             new FieldDef("ReqCPUS", 8, Kind.UINT),
-            new FieldDef("ReqGRES", 12, Kind.STR),
             new FieldDef("ReqMem", 10, Kind.STR),
             new FieldDef("ReqNodes", 8, Kind.STR),
             new FieldDef("ReqTRES", 10, Kind.STR),
@@ -141,9 +143,10 @@ public final class Sacct implements Command {
             new FieldDef("Start", 19, Kind.DATE),
             new FieldDef("State", 10, Kind.STR),
             new FieldDef("Submit", 19, Kind.DATE),
+            new FieldDef("SubmitLine", 20, Kind.STR),
             new FieldDef("Suspended", 10, Kind.SECS),
-            new FieldDef("SystemCPU", 10, Kind.STR),
             new FieldDef("SystemComment", 15, Kind.STR),
+            new FieldDef("SystemCPU", 10, Kind.STR),
             new FieldDef("Timelimit", 10, Kind.STR),
             new FieldDef("TimelimitRaw", 10, Kind.STR),
             new FieldDef("TotalCPU", 10, Kind.STR),
@@ -168,7 +171,12 @@ public final class Sacct implements Command {
             new FieldDef("UserCPU", 10, Kind.STR),
             new FieldDef("WCKey", 10, Kind.STR),
             new FieldDef("WCKeyID", 10, Kind.UINT),
-            new FieldDef("WorkDir", 20, Kind.STR));
+            new FieldDef("WorkDir", 20, Kind.STR),
+            new FieldDef("AllocGRES", 12, Kind.STR),
+            new FieldDef("ReqGRES", 12, Kind.STR));
+
+    /** How many of {@link #FIELDS} sacct -e lists: Slurm 22.05's own. */
+    static final int LISTED = 109;
 
     private static final List<OptionSpec> OPTIONS = List.of(
             OptionSpec.flag('a', "allusers"),
@@ -437,7 +445,7 @@ public final class Sacct implements Command {
 
     private static String helpFormat() {
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < FIELDS.size(); i++) {
+        for (int i = 0; i < LISTED; i++) {
             if ((i & 3) != 0) sb.append(' ');
             else if (i != 0) sb.append('\n');
             sb.append(String.format(Locale.ROOT, "%-19s", FIELDS.get(i).name()));

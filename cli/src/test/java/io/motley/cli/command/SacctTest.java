@@ -410,6 +410,20 @@ class SacctTest {
                 .startsWith("Account             AdminComment ");
     }
 
+    @Test
+    void helpFormatListsSlurm2205sFieldsInItsOrderAndOlderNamesStillRead() throws Exception {
+        String listed = Fixtures.run(new Sacct(), capture(), NOW, "-e").out();
+        // as Slurm 22.05.8 with slurmdbd printed it (compat suite, sacct.e)
+        assertThat(listed.lines().toList())
+                .startsWith("Account             AdminComment        AllocCPUS           AllocNodes         ")
+                .contains("Constraints         ConsumedEnergy      ConsumedEnergyRaw   Container          ")
+                .endsWith("WorkDir            ");
+        assertThat(listed).doesNotContain("AllocGRES").doesNotContain("ReqGRES");
+        Result r = Fixtures.run(new Sacct(), capture(), NOW, "-X", "-P", "-j", "4381", "-o", "allocgres,dbindex");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).startsWith("AllocGRES|DBIndex\n");
+    }
+
     // ---- text users typed, and why a job failed ----
 
     @Test
