@@ -91,11 +91,14 @@ class TemplatesIT {
     }
 
     @Test
-    void hpcSimulationRunsItsWorkersOnOneNode() throws Exception {
+    void hpcSimulationRunsItsWorkersAsSrunTasks() throws Exception {
         long id = submit("hpc-simulation").get(0);
         awaitCompleted(id, 1);
         String out = Files.readString(c.workFile("hpc-simulation-" + id + ".out"));
-        assertThat(out).contains("2 workers").containsPattern("pi estimate: 3\\.1[0-9]+ from 400000 samples");
+        // one agent here: both tasks on its node, each worker an srun task with its own rank's seed
+        assertThat(out)
+                .contains("2 workers", "on 1 node(s): t1")
+                .containsPattern("pi estimate: 3\\.1[0-9]+ from 400000 samples \\(2 workers reported\\)");
     }
 
     @Test

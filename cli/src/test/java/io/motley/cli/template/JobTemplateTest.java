@@ -129,7 +129,11 @@ class JobTemplateTest {
                         "#SBATCH"))
                 .contains("--signal=B:USR1@60", "--requeue");
         JobTemplate hpc = TemplateLibrary.builtIn("hpc-simulation");
-        assertThat(hpc.description()).contains("one node");
-        assertThat(hpc.scripts().get(0).text()).contains("#SBATCH --nodes=1\n");
+        // tasks and no node count: as many nodes as the tasks need, each worker started by srun
+        assertThat(hpc.description()).contains("srun").contains("as many nodes as they need");
+        assertThat(hpc.scripts().get(0).text())
+                .contains("#SBATCH --ntasks={{workers}}\n")
+                .doesNotContain("--nodes")
+                .contains("\nsrun awk ");
     }
 }

@@ -122,7 +122,7 @@ class TemplateCommandTest {
     void newCopiesATemplateWhereItIsFoundAndItReplacesTheBuiltIn() throws Exception {
         assertThat(run("new", "ml-training", "--from", "hpc-simulation")).isZero();
         Path copy = dir.resolve("motley/templates/ml-training.sbatch");
-        assertThat(Files.readString(copy)).contains("#SBATCH --nodes=1");
+        assertThat(Files.readString(copy)).contains("#SBATCH --ntasks={{workers}}");
         Files.writeString(copy, Files.readString(copy).replace("# A parallel", "# Mine: a parallel"));
         out.reset();
         assertThat(run("list")).isZero();
