@@ -275,8 +275,8 @@ public final class Squeue implements Command {
         }
         long now = io.nowSeconds();
         boolean byStart = p.has("start");
-        // the controller sends the rows in squeue's order; an older one, or the whole records of a controller that
-        // does not know this request, are put in order here
+        // Slurm's order is made here, from the rows' partition, state, priority and start (the controller's own order
+        // is what --json keeps); --start lists by expected start
         int[] order;
         if (p.has("licenses") || p.has("reservation")) order = new int[0];
         else if (byStart && sortKeys.isEmpty()) order = inOrder(table, true, now) ? null : sorted(table, true, now);
