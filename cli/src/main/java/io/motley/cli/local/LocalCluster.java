@@ -208,14 +208,33 @@ public final class LocalCluster implements Command {
         return pb.start();
     }
 
+    /**
+     * What a daemon that died said last on its standard error ({@code motley controller: error: ...}),
+     * as ": ..." to follow the sentence that it exited, or nothing when it said no such thing.
+     */
+    static String said(Path out) {
+        try {
+            List<String> lines = Files.readAllLines(out);
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                String l = lines.get(i);
+                int at = l.indexOf(": error: ");
+                if (at >= 0) return ": " + FreeText.escape(l.substring(at + ": error: ".length()));
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // no file, or not text: the logs named below are still there to read
+        }
+        return "";
+    }
+
     private static void waitForController(Path home, Process p) throws Exception {
         long deadline = System.currentTimeMillis() + READY_TIMEOUT_MS;
         Path portFile = home.resolve("run/controller.port");
         while (System.currentTimeMillis() < deadline) {
             if (!p.isAlive()) {
                 throw new UsageException(
-                        "error: the controller exited during start-up; see " + home.resolve("log/controller.log")
-                                + " and " + home.resolve("log/controller.out"),
+                        "error: the controller exited during start-up" + said(home.resolve("log/controller.out"))
+                                + "; see " + home.resolve("log/controller.log") + " and "
+                                + home.resolve("log/controller.out"),
                         1,
                         false);
             }

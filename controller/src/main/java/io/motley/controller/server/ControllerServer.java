@@ -91,7 +91,14 @@ public final class ControllerServer implements AutoCloseable {
         this.handlers = new Requests(cluster, output);
         server = new ServerSocket();
         server.setReuseAddress(true);
-        server.bind(new InetSocketAddress(bind, port), 512);
+        try {
+            server.bind(new InetSocketAddress(bind, port), 512);
+        } catch (java.net.BindException e) {
+            server.close();
+            throw new java.net.BindException("port " + port + " on " + bind + " is taken (" + e.getMessage()
+                    + "): another controller, or another program, listens there; stop it, or give this one"
+                    + " another port: ControllerPort= in motley.conf (motley controller also takes --port)");
+        }
     }
 
     /** Answers scontrol token from now on (the REST API's JWTs): signed by {@code tokens}, other users named from {@code users}. */
@@ -347,7 +354,7 @@ public final class ControllerServer implements AutoCloseable {
                             cluster.heartbeat(
                                     node,
                                     new AgentReport.Load(
-                                            h.load(), h.freeMemMiB(), h.gpuUsage(), h.health(), h.clock()));
+                                            h.load(), h.freeMemMiB(), h.gpuUsage(), h.health(), h.clock(), h.checks()));
                         case JobEnded e -> cluster.jobEnded(node, runEnded(e));
                         case OutputChunk c -> output.chunk(node, c);
                         case Delivered d -> output.delivered(node, d);

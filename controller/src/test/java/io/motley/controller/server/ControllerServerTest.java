@@ -103,6 +103,21 @@ class ControllerServerTest {
     }
 
     @Test
+    void aPortAlreadyTakenIsSaidWithWhatToDo() {
+        Cluster other = new Cluster(ClusterConfig.parse("ClusterName=test\n"), store, () -> 1_000_000L);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ControllerServer(
+                        other,
+                        SharedKey.asController(key, "test"),
+                        "127.0.0.1",
+                        server.port(),
+                        new Bounds(2048, Bounds.DEPTH)))
+                .isInstanceOf(java.net.BindException.class)
+                .hasMessageStartingWith("port " + server.port() + " on 127.0.0.1 is taken (")
+                .hasMessageContaining(
+                        "another port: ControllerPort= in motley.conf (motley controller also takes --port)");
+    }
+
+    @Test
     void anAgentWithTheKeyIsServed() throws IOException {
         try (Link<ControllerPeer> ch =
                 SharedKey.connect("127.0.0.1", server.port(), key, "n1", "relay", Bounds.ANSWERS)) {
