@@ -252,6 +252,10 @@ public final class AgentMain {
         String healthProgram = s.healthProgram() != null ? s.healthProgram() : config.healthCheckProgram();
         long healthInterval = s.healthInterval() != null ? s.healthInterval() : config.healthCheckIntervalSeconds();
         HealthCheck[] health = new HealthCheck[1];
+        io.motley.agent.health.HostChecks hostChecks = io.motley.agent.health.HostChecks.of(
+                spool,
+                home.resolve("work/" + node),
+                () -> credentials == null ? null : credentials.current().certificate());
         JobLauncher[] launcher = new JobLauncher[1];
         ControllerLink link = new ControllerLink(
                 host,
@@ -293,7 +297,8 @@ public final class AgentMain {
                         Hardware.freeMemMiB(),
                         hw.gpus().isEmpty() ? null : Gpus.sample(smi),
                         health[0] == null ? null : health[0].lastResult(),
-                        WallClock.millis()));
+                        WallClock.millis(),
+                        hostChecks.get()));
         String mode = s.containment() != null ? s.containment() : config.containmentType();
         Containment containment = Containment.choose(mode, JobLauncher.groupName(node, spool));
         boolean refuseRootJobs = s.disableRootJobs() || config.limits().disableRootJobs();

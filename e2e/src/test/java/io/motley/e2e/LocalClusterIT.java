@@ -30,6 +30,13 @@ class LocalClusterIT {
                     .contains("OK   database")
                     .contains("OK   node")
                     .contains("healthy");
+            // and each agent's own findings come with its heartbeats: its spool's free space, its certificate
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(c.cmd("motley", "health").lines())
+                            .filteredOn(
+                                    l -> l.matches("OK   disk         \\S+:spool \\d+ MiB free \\(.*/spool/\\S+\\)"))
+                            .hasSize(2));
 
             topThroughATerminal(c);
             daemonLogs(c);

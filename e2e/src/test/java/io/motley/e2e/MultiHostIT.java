@@ -96,6 +96,17 @@ class MultiHostIT {
         assertThat(bed.cmd(B, "test", "-x", TestCluster.BIN.resolve("motley").toString())
                         .rc())
                 .isZero();
+
+        // motley health on one host tells each host's own free disk and certificate, as its agent found them
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Run health = bed.cmd(B, "motley", "health");
+            for (String h : AGENTS)
+                assertThat(health.out())
+                        .as(health.err())
+                        .containsPattern("(?m)^OK   disk         " + h + ":spool \\d+ MiB free \\(" + TestBed.HOST_HOME
+                                + "/spool/" + h + "\\)$")
+                        .containsPattern("(?m)^OK   certificate  " + h + " +valid for \\d+ more days$");
+        });
         assertServing();
     }
 

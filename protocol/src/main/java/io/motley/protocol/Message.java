@@ -354,6 +354,18 @@ public sealed interface Message {
         }
     }
 
+    /** What each node's agent last found about its own host (motley health). */
+    record HostChecksQuery() implements Request<HostChecks> {}
+
+    /** Each node's own findings, by node name in order; a node whose agent sent none is absent. */
+    record HostChecks(java.util.SortedMap<String, List<HostCheck>> byNode) implements Answer {
+        public HostChecks {
+            java.util.TreeMap<String, List<HostCheck>> copy = new java.util.TreeMap<>();
+            byNode.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+            byNode = java.util.Collections.unmodifiableSortedMap(copy);
+        }
+    }
+
     record Partitions() implements Request<PartitionList> {}
 
     record PartitionList(String cluster, List<Partition> partitions) implements Answer {
@@ -503,9 +515,19 @@ public sealed interface Message {
 
     /**
      * {@code gpuUsage} and {@code health} are null when the node has no GPUs or no health check has run;
-     * {@code clock} is the agent's wall clock when it sent this (epoch ms), 0 from an agent that does not say.
+     * {@code clock} is the agent's wall clock when it sent this (epoch ms), 0 from an agent that does not say;
+     * {@code checks} are the agent's findings about its own host (disk, certificate), empty from one that sends none.
      */
-    record Heartbeat(double load, long freeMemMiB, String gpuUsage, String health, long clock) implements Report {
+    record Heartbeat(double load, long freeMemMiB, String gpuUsage, String health, long clock, List<HostCheck> checks)
+            implements Report {
+        public Heartbeat {
+            checks = checks == null ? List.of() : List.copyOf(checks);
+        }
+
+        public Heartbeat(double load, long freeMemMiB, String gpuUsage, String health, long clock) {
+            this(load, freeMemMiB, gpuUsage, health, clock, List.of());
+        }
+
         public Heartbeat(double load, long freeMemMiB, String gpuUsage, String health) {
             this(load, freeMemMiB, gpuUsage, health, 0);
         }

@@ -112,6 +112,7 @@ public final class Messages {
             Ops.ACCOUNTS_CHANGE,
             Ops.LOGS,
             Ops.DAEMON_LOG,
+            Ops.HOST_CHECKS,
             StepMessages.CREATE,
             StepMessages.END,
             StepMessages.WAIT,
@@ -310,8 +311,17 @@ public final class Messages {
                     .put("freeMem", x.freeMemMiB())
                     .put("gpuUsage", x.gpuUsage())
                     .put("health", x.health());
+            for (HostCheck c : x.checks()) f.add(hostCheck(c));
             // an unknown clock is left out, so a heartbeat without one reads as before
             return x.clock() == 0 ? f : f.put("clock", x.clock());
+        }
+        if (m instanceof Message.HostChecksQuery x) return Frame.op(Ops.HOST_CHECKS);
+        if (m instanceof Message.HostChecks x) {
+            Frame f = Frame.op(Ops.OK);
+            x.byNode()
+                    .forEach((node, checks) ->
+                            checks.forEach(c -> f.add(hostCheck(c).put("node", node))));
+            return f;
         }
         if (m instanceof JobEnded x)
             return Codec.putUsage(
@@ -557,7 +567,9 @@ public final class Messages {
                         number(f, "freeMem", 0),
                         f.str("gpuUsage"),
                         f.str("health"),
-                        number(f, "clock", 0));
+                        number(f, "clock", 0),
+                        hostChecks(f));
+            case Ops.HOST_CHECKS -> new Message.HostChecksQuery();
             case Ops.JOB_ENDED -> jobEnded(f);
             case Ops.LAUNCH ->
                 new Launch(
@@ -620,6 +632,31 @@ public final class Messages {
                 (int) number(f, CALLER_GID, -1),
                 f.str(CALLER_USER),
                 f.has(CALLER_GROUPS) ? List.of(f.str(CALLER_GROUPS).split(",")) : null));
+    }
+
+    private static Frame hostCheck(HostCheck c) {
+        return new Frame()
+                .put("level", c.level().name())
+                .put("check", c.check())
+                .put("subject", c.subject())
+                .put("message", c.message());
+    }
+
+    private static HostCheck hostCheck(Frame c) {
+        HostCheck.Level level;
+        try {
+            level = HostCheck.Level.valueOf(c.str("level", ""));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessage("level: not OK, WARN or FAIL");
+        }
+        return new HostCheck(level, c.str("check", ""), c.str("subject", "-"), c.str("message", ""));
+    }
+
+    /** A heartbeat's findings: its children (an agent that sends none sends a heartbeat without). */
+    private static List<HostCheck> hostChecks(Frame f) {
+        List<HostCheck> out = new ArrayList<>();
+        for (Frame c : f.children()) out.add(guard("check: ", c, () -> hostCheck(c)));
+        return out;
     }
 
     /** A user request (any caller fields in the frame are ignored: only the agent's stamp counts). */
@@ -732,6 +769,13 @@ public final class Messages {
             return new Message.AccountsResult(guard("accounts change: ", f, () -> AccountsCodec.result(f)));
         if (request instanceof Message.DaemonLog x)
             return new Message.DaemonLogText(number(f, "offset", 0), base64(f, "data"));
+        if (request instanceof Message.HostChecksQuery x) {
+            java.util.SortedMap<String, List<HostCheck>> byNode = new java.util.TreeMap<>();
+            for (Frame c : f.children())
+                byNode.computeIfAbsent(c.str("node", ""), k -> new ArrayList<>())
+                        .add(guard("check: ", c, () -> hostCheck(c)));
+            return new Message.HostChecks(byNode);
+        }
         if (request instanceof Message.Logs x)
             return new Message.LogText(
                     f.str("path"),

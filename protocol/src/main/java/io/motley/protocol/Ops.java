@@ -78,6 +78,8 @@ public final class Ops {
     /** motley logs --controller|--node: a daemon's own log (command -> controller -> the node's agent as read_log). */
     public static final String DAEMON_LOG = "daemon_log";
 
+    public static final String HOST_CHECKS = "host_checks";
+
     public static final String READ_LOG = "read_log";
     /** A node whose certificate is due asks for a new one on its link (a PKCS#10 request), and gets it. */
     public static final String RENEW = "renew_certificate";

@@ -195,6 +195,16 @@ class MessagesTest {
                 new Heartbeat(0.25, 1234, "gpu:0=50", "ok"),
                 new Heartbeat(0.25, 1234, null, null),
                 new Heartbeat(0.25, 1234, null, "ok", 1_700_000_300_000L),
+                new Heartbeat(
+                        0.25,
+                        1234,
+                        null,
+                        null,
+                        1_700_000_300_000L,
+                        List.of(
+                                new HostCheck(HostCheck.Level.FAIL, "disk", "spool", "12 MiB free (/var/spool)"),
+                                new HostCheck(HostCheck.Level.OK, "certificate", "-", "valid for 80 more days"))),
+                new Message.HostChecksQuery(),
                 ended(),
                 new Launch("motley", 30, job()),
                 new Launch("motley", 30, job(), "no"),
@@ -258,6 +268,17 @@ class MessagesTest {
                 },
                 new Object[] {new Message.DaemonLog("nas", 0, 100), new Message.DaemonLogText(0, new byte[] {'x', '\n'})
                 },
+                new Object[] {
+                    new Message.HostChecksQuery(),
+                    new Message.HostChecks(new java.util.TreeMap<>(Map.of(
+                            "nas",
+                            List.of(
+                                    new HostCheck(HostCheck.Level.WARN, "disk", "work", "900 MiB free (/w)"),
+                                    new HostCheck(HostCheck.Level.OK, "certificate", "-", "valid")),
+                            "laptop",
+                            List.of(new HostCheck(HostCheck.Level.OK, "disk", "spool", "5000 MiB free (/s)")))))
+                },
+                new Object[] {new Message.HostChecksQuery(), new Message.HostChecks(new java.util.TreeMap<>())},
                 new Object[] {
                     Jobs.all(),
                     new JobList(List.of(new Listed(listed, null), new Listed(listed, new ExpectedStart(5, "n2"))))

@@ -7,11 +7,12 @@ import io.motley.core.job.FreeText;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
+import io.motley.protocol.HostCheck;
+import io.motley.protocol.HostCheck.Level;
 import io.motley.protocol.Message;
 import io.motley.protocol.dataparser.Json;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
@@ -30,35 +31,21 @@ import java.util.stream.Stream;
  * down or not responding, a certificate expired, a directory of this host's state nearly out of
  * space. Warnings (shown, exit 0): process containment only, a drained node, a clock off, a
  * certificate expiring within 30 days, no certificates (shared-key links), an agent of another
- * version, GPUs the node had and no longer reports. What is checked on disk is this host's
- * MOTLEY_HOME (the controller's host when run there); nodes report the rest.
+ * version, GPUs the node had and no longer reports. Disk and certificates are checked on this
+ * host (its MOTLEY_HOME) and by every node's agent on its own host, sent with its heartbeats.
  */
 public final class MotleyHealth implements Command {
     static final String AGENT_VERSION = Version.NUMBER;
-    /** A certificate expiring sooner than this is a warning. */
-    static final long CERT_WARN_SECONDS = 30L * 24 * 3600;
-    /** Free space below which a state directory is a warning, and a failure. */
-    static final long DISK_WARN_BYTES = 1024L * 1024 * 1024;
-
-    static final long DISK_FAIL_BYTES = 100L * 1024 * 1024;
-
     private static final List<OptionSpec> OPTIONS =
             List.of(OptionSpec.flag('\0', "json"), OptionSpec.flag('h', "help"));
 
     static final String HELP = """
             usage: motley health [--json]
             Checks the cluster: controller and database reachable, each node's state, reason,
-            containment, clock, GPUs and version, this host's certificates and free space in its
-            state, spool and log directories. Exits 1 when a check failed; warnings (process
+            containment, clock, GPUs and version, and the certificates and free space of this
+            host and of every node (each node's agent checks its own host and says so with its
+            heartbeats). Exits 1 when a check failed; warnings (process
             containment, no GPUs, no certificates yet, a drained node) are shown and exit 0.""";
-
-    enum Level {
-        OK,
-        WARN,
-        FAIL
-    }
-
-    record Finding(Level level, String check, String subject, String message) {}
 
     @Override
     public int run(List<String> args, Io io) throws Exception {
@@ -73,11 +60,11 @@ public final class MotleyHealth implements Command {
         String homeText = io.env().get("MOTLEY_HOME");
         if (homeText == null || homeText.isEmpty())
             homeText = io.env().getOrDefault("HOME", System.getProperty("user.home")) + "/.motley";
-        List<Finding> findings = check(io, Path.of(homeText), io.nowSeconds());
+        List<HostCheck> findings = check(io, Path.of(homeText), io.nowSeconds());
         if (p.has("json")) {
             io.out().print(Json.write(json(findings)));
         } else {
-            for (Finding f : findings) {
+            for (HostCheck f : findings) {
                 io.out()
                         .println(String.format(
                                 Locale.ROOT, "%-4s %-12s %-10s %s", f.level(), f.check(), f.subject(), f.message()));
@@ -97,9 +84,9 @@ public final class MotleyHealth implements Command {
         return findings.stream().anyMatch(f -> f.level() == Level.FAIL) ? 1 : 0;
     }
 
-    static Map<String, Object> json(List<Finding> findings) {
+    static Map<String, Object> json(List<HostCheck> findings) {
         List<Object> list = new ArrayList<>();
-        for (Finding f : findings) {
+        for (HostCheck f : findings) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("level", f.level().name().toLowerCase(Locale.ROOT));
             m.put("check", f.check());
@@ -113,53 +100,75 @@ public final class MotleyHealth implements Command {
         return doc;
     }
 
-    static List<Finding> check(Io io, Path home, long now) {
-        List<Finding> out = new ArrayList<>();
+    static List<HostCheck> check(Io io, Path home, long now) {
+        List<HostCheck> out = new ArrayList<>();
         boolean reachable = true;
         try {
             Message.Pong pong = io.gateway().ask(new Message.Ping(false));
-            out.add(new Finding(
+            out.add(new HostCheck(
                     Level.OK,
                     "controller",
                     pong.host() == null ? "-" : pong.host(),
                     "reachable" + (pong.cluster() == null ? "" : ", cluster " + pong.cluster())));
             out.add(
                     pong.database().equals("ok")
-                            ? new Finding(Level.OK, "database", "-", "usable")
-                            : new Finding(Level.FAIL, "database", "-", FreeText.escape(pong.database())));
+                            ? new HostCheck(Level.OK, "database", "-", "usable")
+                            : new HostCheck(Level.FAIL, "database", "-", FreeText.escape(pong.database())));
         } catch (AgentClient.ClusterUnreachable | AgentClient.RequestFailed e) {
             reachable = false;
-            out.add(new Finding(Level.FAIL, "controller", "-", "unreachable: " + FreeText.escape(e.getMessage())));
+            out.add(new HostCheck(Level.FAIL, "controller", "-", "unreachable: " + FreeText.escape(e.getMessage())));
         }
         if (reachable) {
             try {
                 List<Node> nodes = io.gateway().ask(new Message.Nodes()).nodes();
-                if (nodes.isEmpty()) out.add(new Finding(Level.FAIL, "nodes", "-", "no node has registered"));
+                if (nodes.isEmpty()) out.add(new HostCheck(Level.FAIL, "nodes", "-", "no node has registered"));
                 for (Node n : nodes) out.addAll(node(n));
             } catch (AgentClient.ClusterUnreachable | AgentClient.RequestFailed e) {
-                out.add(new Finding(Level.FAIL, "nodes", "-", "cannot list: " + FreeText.escape(e.getMessage())));
+                out.add(new HostCheck(Level.FAIL, "nodes", "-", "cannot list: " + FreeText.escape(e.getMessage())));
             }
+            out.addAll(nodesOwn(io));
         }
         out.addAll(certificates(home.resolve("etc/tls"), now));
         for (String d : List.of("state", "spool", "log")) out.addAll(disk(home.resolve(d), d));
         return out;
     }
 
+    /**
+     * What each node's agent found about its own host (free disk, its certificate), as its last
+     * heartbeat said: checked where the node is, so on hosts that share nothing with this one too.
+     */
+    static List<HostCheck> nodesOwn(Io io) {
+        List<HostCheck> out = new ArrayList<>();
+        try {
+            io.gateway().ask(new Message.HostChecksQuery()).byNode().forEach((node, checks) -> {
+                for (HostCheck c : checks)
+                    out.add(new HostCheck(
+                            c.level(),
+                            FreeText.escape(c.check()),
+                            FreeText.escape(c.on(node).subject()),
+                            FreeText.escape(c.message())));
+            });
+        } catch (AgentClient.ClusterUnreachable | AgentClient.RequestFailed e) {
+            out.add(new HostCheck(Level.WARN, "node-checks", "-", "not available: " + FreeText.escape(e.getMessage())));
+        }
+        return out;
+    }
+
     /** What one node's record says about it. */
-    static List<Finding> node(Node n) {
-        List<Finding> out = new ArrayList<>();
+    static List<HostCheck> node(Node n) {
+        List<HostCheck> out = new ArrayList<>();
         String reason = n.reason() == null || n.reason().isBlank() ? "" : ": " + FreeText.escape(n.reason());
         if (n.state() == NodeState.DOWN || n.notResponding()) {
-            out.add(new Finding(
+            out.add(new HostCheck(
                     Level.FAIL, "node", n.name(), (n.state() == NodeState.DOWN ? "down" : "not responding") + reason));
         } else if (n.state() == NodeState.INVAL) {
-            out.add(new Finding(Level.FAIL, "node", n.name(), "invalid (configured larger than it is)" + reason));
+            out.add(new HostCheck(Level.FAIL, "node", n.name(), "invalid (configured larger than it is)" + reason));
         } else if (n.state() == NodeState.DRAIN) {
-            out.add(new Finding(Level.WARN, "node", n.name(), "drained" + reason));
+            out.add(new HostCheck(Level.WARN, "node", n.name(), "drained" + reason));
         } else if (n.reason() != null && n.reason().startsWith("Clock skew")) {
-            out.add(new Finding(Level.WARN, "clock", n.name(), FreeText.escape(n.reason())));
+            out.add(new HostCheck(Level.WARN, "clock", n.name(), FreeText.escape(n.reason())));
         } else {
-            out.add(new Finding(
+            out.add(new HostCheck(
                     Level.OK,
                     "node",
                     n.name(),
@@ -167,15 +176,15 @@ public final class MotleyHealth implements Command {
         }
         String c = n.containment() == null ? "" : n.containment();
         if (c.isEmpty() || c.startsWith("process")) {
-            out.add(new Finding(
+            out.add(new HostCheck(
                     Level.WARN,
                     "containment",
                     n.name(),
                     (c.isEmpty() ? "unknown" : c) + ": jobs are tracked but their memory and CPUs are not enforced"));
         } else {
-            out.add(new Finding(Level.OK, "containment", n.name(), c));
+            out.add(new HostCheck(Level.OK, "containment", n.name(), c));
         }
-        out.add(new Finding(
+        out.add(new HostCheck(
                 Level.OK,
                 "gpus",
                 n.name(),
@@ -183,17 +192,17 @@ public final class MotleyHealth implements Command {
                         ? "none"
                         : n.gpus().size() + " (" + n.gpus().get(0).model() + ")"));
         if (n.version() != null && !n.version().isEmpty() && !n.version().equals(AGENT_VERSION)) {
-            out.add(new Finding(
+            out.add(new HostCheck(
                     Level.WARN, "version", n.name(), "agent " + n.version() + ", commands " + AGENT_VERSION));
         }
         return out;
     }
 
     /** The certificates in {@code tls}: expired ones fail, those expiring within 30 days warn. */
-    static List<Finding> certificates(Path tls, long now) {
-        List<Finding> out = new ArrayList<>();
+    static List<HostCheck> certificates(Path tls, long now) {
+        List<HostCheck> out = new ArrayList<>();
         if (!Files.isDirectory(tls)) {
-            out.add(new Finding(
+            out.add(new HostCheck(
                     Level.WARN, "certificate", "-", "none here (shared-key links, or not the controller's host)"));
             return out;
         }
@@ -203,42 +212,25 @@ public final class MotleyHealth implements Command {
                     .sorted()
                     .toList();
         } catch (IOException e) {
-            out.add(new Finding(Level.WARN, "certificate", "-", "cannot list " + tls + ": " + e.getMessage()));
+            out.add(new HostCheck(Level.WARN, "certificate", "-", "cannot list " + tls + ": " + e.getMessage()));
             return out;
         }
-        if (files.isEmpty()) out.add(new Finding(Level.WARN, "certificate", "-", "none yet in " + tls));
+        if (files.isEmpty()) out.add(new HostCheck(Level.WARN, "certificate", "-", "none yet in " + tls));
         for (Path f : files) {
             String name = f.getFileName().toString();
             try (InputStream in = Files.newInputStream(f)) {
                 X509Certificate cert = (X509Certificate)
                         CertificateFactory.getInstance("X.509").generateCertificate(in);
-                long until = cert.getNotAfter().getTime() / 1000;
-                long days = Math.floorDiv(until - now, 86400);
-                if (until <= now) {
-                    out.add(new Finding(Level.FAIL, "certificate", name, "expired " + (-days) + " days ago"));
-                } else if (until - now < CERT_WARN_SECONDS) {
-                    out.add(new Finding(Level.WARN, "certificate", name, "expires in " + days + " days"));
-                } else {
-                    out.add(new Finding(Level.OK, "certificate", name, "valid for " + days + " more days"));
-                }
+                out.add(HostCheck.certificate(cert, name, now));
             } catch (IOException | CertificateException | ClassCastException e) {
-                out.add(new Finding(Level.WARN, "certificate", name, "cannot be read: " + e.getMessage()));
+                out.add(new HostCheck(Level.WARN, "certificate", name, "cannot be read: " + e.getMessage()));
             }
         }
         return out;
     }
 
     /** Free space where {@code dir} lives. */
-    static List<Finding> disk(Path dir, String label) {
-        if (!Files.exists(dir)) return List.of();
-        try {
-            FileStore store = Files.getFileStore(dir);
-            long free = store.getUsableSpace();
-            String text = (free / (1024 * 1024)) + " MiB free";
-            Level level = free < DISK_FAIL_BYTES ? Level.FAIL : free < DISK_WARN_BYTES ? Level.WARN : Level.OK;
-            return List.of(new Finding(level, "disk", label, text + " (" + dir + ")"));
-        } catch (IOException e) {
-            return List.of(new Finding(Level.WARN, "disk", label, "cannot be measured: " + e.getMessage()));
-        }
+    static List<HostCheck> disk(Path dir, String label) {
+        return HostCheck.disk(dir, label).stream().toList();
     }
 }

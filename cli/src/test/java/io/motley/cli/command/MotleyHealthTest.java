@@ -58,7 +58,53 @@ class MotleyHealthTest {
         c.canned.put(
                 Ops.PING,
                 Frame.op(Ops.OK).put("host", "ctl1").put("cluster", "home").put("database", "ok"));
+        c.canned.put(Ops.HOST_CHECKS, Frame.op(Ops.OK));
         return c;
+    }
+
+    @Test
+    void eachNodesOwnDiskAndCertificateAreCheckedWhereTheNodeIs() throws Exception {
+        FakeCluster c = up().nodes(
+                        contained(Fixtures.node("n1", 2, 2000), "cgroup v2"),
+                        contained(Fixtures.node("nas", 2, 2000), "cgroup v2"));
+        c.canned.put(
+                Ops.HOST_CHECKS,
+                io.motley.protocol.Messages.encode(new io.motley.protocol.Message.HostChecks(new java.util.TreeMap<>(
+                        Map.of(
+                                "n1",
+                                java.util.List.of(
+                                        new io.motley.protocol.HostCheck(
+                                                io.motley.protocol.HostCheck.Level.OK,
+                                                "disk",
+                                                "spool",
+                                                "5000 MiB free (/var/lib/motley/spool/n1)"),
+                                        new io.motley.protocol.HostCheck(
+                                                io.motley.protocol.HostCheck.Level.OK,
+                                                "certificate",
+                                                "-",
+                                                "valid for 80 more days")),
+                                "nas",
+                                java.util.List.of(new io.motley.protocol.HostCheck(
+                                        io.motley.protocol.HostCheck.Level.FAIL,
+                                        "disk",
+                                        "work",
+                                        "12 MiB free (/share/motley/work/nas)")))))));
+        Result r = health(c);
+        assertThat(r.code()).as(r.out()).isEqualTo(1);
+        assertThat(r.out())
+                .contains("OK   disk         n1:spool   5000 MiB free (/var/lib/motley/spool/n1)\n")
+                .contains("OK   certificate  n1         valid for 80 more days\n")
+                .contains("FAIL disk         nas:work   12 MiB free (/share/motley/work/nas)\n")
+                .endsWith("1 problem, 1 warning\n");
+    }
+
+    @Test
+    void aControllerThatCannotTellTheNodesOwnChecksIsAWarningOnly() throws Exception {
+        FakeCluster c = up().nodes(contained(Fixtures.node("n1", 2, 2000), "cgroup v2"));
+        c.canned.remove(Ops.HOST_CHECKS);
+        Result r = health(c);
+        assertThat(r.code()).as(r.out()).isZero();
+        assertThat(r.out()).contains("WARN node-checks  -          not available: ");
     }
 
     @Test
@@ -162,13 +208,13 @@ class MotleyHealthTest {
         certificate(tls.resolve("node-n1.crt"), "n1", 10);
         long now = System.currentTimeMillis() / 1000;
         assertThat(MotleyHealth.certificates(tls, now))
-                .extracting(MotleyHealth.Finding::level, MotleyHealth.Finding::subject)
+                .extracting(io.motley.protocol.HostCheck::level, io.motley.protocol.HostCheck::subject)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(MotleyHealth.Level.OK, "controller.crt"),
-                        org.assertj.core.groups.Tuple.tuple(MotleyHealth.Level.WARN, "node-n1.crt"));
+                        org.assertj.core.groups.Tuple.tuple(io.motley.protocol.HostCheck.Level.OK, "controller.crt"),
+                        org.assertj.core.groups.Tuple.tuple(io.motley.protocol.HostCheck.Level.WARN, "node-n1.crt"));
         assertThat(MotleyHealth.certificates(tls, now + 11 * 86400))
-                .extracting(MotleyHealth.Finding::level)
-                .containsExactly(MotleyHealth.Level.OK, MotleyHealth.Level.FAIL);
+                .extracting(io.motley.protocol.HostCheck::level)
+                .containsExactly(io.motley.protocol.HostCheck.Level.OK, io.motley.protocol.HostCheck.Level.FAIL);
         assertThat(MotleyHealth.certificates(tls, now + 11 * 86400).get(1).message())
                 .startsWith("expired ");
     }

@@ -33,10 +33,25 @@ public sealed interface AgentReport {
 
     /**
      * A heartbeat: load, free memory, GPU use, the last health check's result (null when none runs)
-     * and the agent's wall clock when it sent it (epoch ms; 0 when it did not say).
+     * and the agent's wall clock when it sent it (epoch ms; 0 when it did not say), and the agent's
+     * findings about its own host ({@code motley health}; empty from an agent that sends none).
      */
-    record Load(double cpuLoad, long freeMemMiB, String gpuUsage, String health, long agentClockMs)
+    record Load(
+            double cpuLoad,
+            long freeMemMiB,
+            String gpuUsage,
+            String health,
+            long agentClockMs,
+            List<io.motley.protocol.HostCheck> checks)
             implements AgentReport {
+        public Load {
+            checks = checks == null ? List.of() : List.copyOf(checks);
+        }
+
+        public Load(double cpuLoad, long freeMemMiB, String gpuUsage, String health, long agentClockMs) {
+            this(cpuLoad, freeMemMiB, gpuUsage, health, agentClockMs, List.of());
+        }
+
         public Load(double cpuLoad, long freeMemMiB, String gpuUsage, String health) {
             this(cpuLoad, freeMemMiB, gpuUsage, health, 0);
         }

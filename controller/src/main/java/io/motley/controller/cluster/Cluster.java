@@ -278,6 +278,11 @@ public final class Cluster {
         registry.heartbeat(node, hb);
     }
 
+    /** What each node's agent last found about its own host (disk, certificate), by node name (motley health). */
+    public java.util.SortedMap<String, List<io.motley.protocol.HostCheck>> hostChecks() {
+        return registry.hostChecks();
+    }
+
     /** scontrol update NodeName=... State=...: Slurm's error text, or empty on success. */
     public Optional<String> updateNode(String name, String stateWord, String reason, Caller caller) {
         return registry.update(name, stateWord, reason, caller);

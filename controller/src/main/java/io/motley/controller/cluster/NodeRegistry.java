@@ -44,6 +44,8 @@ final class NodeRegistry {
     private final Map<String, Long> lastSeen = new HashMap<>();
     /** Each node's last few readings of (agent's clock - ours) in ms, newest last. */
     private final Map<String, ArrayDeque<Long>> clockReadings = new HashMap<>();
+    /** Each node's agent's last findings about its own host (kept in memory: they come again with each heartbeat). */
+    private final Map<String, List<io.motley.protocol.HostCheck>> hostChecks = new HashMap<>();
 
     NodeRegistry(ClusterState state, ClusterConfig config, LongSupplier clock, RunEnds ends, Runnable wake) {
         this.state = state;
@@ -240,6 +242,18 @@ final class NodeRegistry {
             }
             if (hb.health() != null) health(n, hb.health(), now);
             if (hb.agentClockMs() > 0) checkClock(node, hb.agentClockMs(), now);
+            if (!hb.checks().isEmpty()) hostChecks.put(node, hb.checks());
+        }
+    }
+
+    /** What each known node's agent last found about its own host, by node name; nodes whose agent said nothing are absent. */
+    java.util.SortedMap<String, List<io.motley.protocol.HostCheck>> hostChecks() {
+        synchronized (state) {
+            java.util.SortedMap<String, List<io.motley.protocol.HostCheck>> out = new java.util.TreeMap<>();
+            hostChecks.forEach((node, checks) -> {
+                if (state.nodes.containsKey(node)) out.put(node, checks);
+            });
+            return out;
         }
     }
 

@@ -222,6 +222,7 @@ final class Requests {
             case Requeue r -> outcomes(cluster.requeue(r.ids(), asking, false));
             case RequeueHold r -> outcomes(cluster.requeue(r.ids(), asking, true));
             case Nodes n -> new NodeList(cluster.nodes());
+            case Message.HostChecksQuery q -> new Message.HostChecks(cluster.hostChecks());
             case Partitions p -> new PartitionList(cluster.config().clusterName(), cluster.partitions());
             case Message.DiagnosticsQuery d -> diagnostics();
             case Message.BatchScript b -> {
