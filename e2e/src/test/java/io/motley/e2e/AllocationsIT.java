@@ -1,8 +1,13 @@
 package io.motley.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,5 +81,71 @@ class AllocationsIT {
             assertThat(pty.rc()).as(pty.out() + pty.err()).isEqualTo(5);
             assertThat(pty.out()).contains("on a terminal");
         }
+    }
+
+    /**
+     * Ctrl-C on srun in an allocation, as Slurm's: once, the tasks' states and nothing ends; twice
+     * within a second, the step is cancelled. With -u the tasks' output reaches srun's while they run.
+     */
+    @Test
+    void ctrlCOnceTellsTheTasksAndTwiceWithinASecondAbortsTheStep() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\n")) {
+            c.startController();
+            c.startAgent("n1", 2, "1000M");
+            c.awaitNodesUp("n1");
+            Path out = dir.resolve("ctrl-c.out");
+            Path err = dir.resolve("ctrl-c.err");
+            String srunPath = TestCluster.BIN.resolve("srun").toString();
+            Process salloc = c.command("salloc", "-n", "2", srunPath, "-u", "-l", "sh", "-c", "echo started; sleep 300")
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
+            try {
+                // both tasks' first lines arrive while they still run (-u)
+                await().atMost(Duration.ofSeconds(60))
+                        .untilAsserted(() -> assertThat(Files.readString(out))
+                                .as(Files.readString(err))
+                                .contains("0: started", "1: started"));
+                ProcessHandle srun = salloc.descendants()
+                        .filter(h -> String.join(" ", h.info().arguments().orElse(new String[0]))
+                                .contains("io.motley.cli.Main srun "))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError("no srun under salloc"));
+                long job =
+                        Long.parseLong(Files.readString(err).replaceAll("(?s).*Granted job allocation (\\d+).*", "$1"));
+
+                interrupt(srun);
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> Files.readString(err)
+                                .contains("srun: interrupt (one more within 1 sec to abort)\n" + "srun: StepId=" + job
+                                        + ".0 tasks 0-1: running\n"));
+                assertThat(srun.isAlive()).isTrue();
+                assertThat(Files.readString(err)).doesNotContain("forcing job termination");
+
+                // twice within a second: one more each poll, until two fall within a second of each other
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(300))
+                        .until(() -> {
+                            if (srun.isAlive()) interrupt(srun);
+                            return Files.readString(err).contains("srun: forcing job termination");
+                        });
+                assertThat(salloc.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(Files.readString(err))
+                        .contains("srun: sending Ctrl-C to StepId=" + job + ".0\n")
+                        .contains("srun: Job step aborted: Waiting up to 32 seconds for job step to finish.\n");
+                assertThat(c.cmd("sacct", "-j", job + ".0", "-P", "-n", "-o", "JobID,State")
+                                .lines())
+                        .containsExactly(job + ".0|CANCELLED");
+            } finally {
+                salloc.descendants().forEach(ProcessHandle::destroyForcibly);
+                salloc.destroyForcibly();
+            }
+        }
+    }
+
+    private static void interrupt(ProcessHandle p) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
     }
 }

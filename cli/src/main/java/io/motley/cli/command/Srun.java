@@ -257,6 +257,9 @@ public final class Srun implements Command {
         long arrayTask = parseLong(io.env().get("SLURM_ARRAY_TASK_ID"), 4294967294L);
         String jobName = io.env().getOrDefault("SLURM_JOB_NAME", step.name());
         AtomicBoolean cancelled = new AtomicBoolean();
+        // Ctrl-C is taken before any task starts: one that came in between would end srun and leave its tasks
+        if (o.has("pty")) ignoreInterrupt();
+        else installInterrupt(step, tasks, io, cancelled);
         if (o.has("kill-on-bad-exit") && !"0".equals(o.last("kill-on-bad-exit"))) killOnBadExit(step, tasks, io);
         List<StepMessages.RemoteTask> remote = new ArrayList<>();
         Map<Integer, LocalTasks.Sink[]> remoteSinks = new LinkedHashMap<>();
@@ -328,8 +331,6 @@ public final class Srun implements Command {
             }
             tasks.feed(io.in());
             Thread watcher = watchForCancel(step, tasks, io, cancelled);
-            if (o.has("pty")) ignoreInterrupt();
-            else installInterrupt(step, tasks, io, cancelled);
             List<TaskEnds.End> ends = new ArrayList<>(tasks.await());
             if (relay != null) relay.join();
             ends.addAll(remoteEnds);
