@@ -92,6 +92,9 @@ sub env10 -o env10.out -N 1 -n 1 --mem=2G envdump.sh; waitfor "$env10" COMPLETED
 sub tlim -J tlim -t 16 --wrap 'true';                  waitfor "$tlim" COMPLETED
 sub arrd -J arrd --array=1-3 -o arrd-%A_%a.out envdump.sh
 for i in $(seq 100); do [[ $(squeue -h -t all -o %T 2>/dev/null | grep -cvE 'COMPLETED|FAILED') == 0 ]] && break; sleep 0.2; done
+# sacct orders by submit second first, and within one second plain jobs before arrays: the jobs
+# below go into a later second than arrd, as they did under Slurm (slower to run arrd), on any machine
+sleep 1
 # running: both CPUs taken
 sub run1 -J run1 --wrap 'sleep 3000';                  waitfor "$run1" RUNNING
 sub run2 -J run2 -t 10 -o run2.out sleeper.sh;        waitfor "$run2" RUNNING

@@ -328,28 +328,27 @@ public final class Sacct implements Command {
         return out;
     }
 
+    /** The task id slurmdbd gives an array's record of its tasks still pending (NO_VAL). */
+    private static final long PENDING_TASKS = 4294967294L;
+
     /**
-     * The records with each array's together, where its first one was, and its tasks in task order
-     * (the pending remainder after them), as Slurm lists them; the store gives them in the order
-     * they were recorded, which is the order the tasks started.
+     * The records in sacct's own order: by submit second, then array job id (0 for a job of no
+     * array), then array task id (an array's pending remainder last), then job id; records of one
+     * job (its earlier runs) stay in the store's order. So within one second jobs of no array come
+     * before arrays, which is why a pending array is listed after the plain jobs submitted with it.
      */
     static List<AccountingRecord> inTaskOrder(List<AccountingRecord> records) {
-        Map<Long, List<AccountingRecord>> groups = new java.util.LinkedHashMap<>();
-        for (AccountingRecord r : records) {
-            Job j = r.job();
-            long key = j.array() != null ? j.array().arrayJobId() : j.id();
-            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
-        }
-        List<AccountingRecord> out = new ArrayList<>(records.size());
-        for (List<AccountingRecord> g : groups.values()) {
-            g.sort(java.util.Comparator.comparingLong(r -> {
-                Job j = r.job();
-                return j.array() == null || j.array().taskId() < 0
-                        ? Long.MAX_VALUE
-                        : j.array().taskId();
-            }));
-            out.addAll(g);
-        }
+        List<AccountingRecord> out = new ArrayList<>(records);
+        out.sort(java.util.Comparator.<AccountingRecord>comparingLong(
+                        r -> r.job().submitTime())
+                .thenComparingLong(
+                        r -> r.job().array() == null ? 0 : r.job().array().arrayJobId())
+                .thenComparingLong(r -> r.job().array() == null
+                        ? 0
+                        : r.job().array().taskId() < 0
+                                ? PENDING_TASKS
+                                : r.job().array().taskId())
+                .thenComparingLong(r -> r.job().id()));
         return out;
     }
 

@@ -204,20 +204,55 @@ class SacctTest {
                 .isEqualTo(text(List.of("JobID", "4385")));
     }
 
+    /** A task of array 100, submitted with it at {@code submit}, that ran from {@code from}. */
+    private static Job task(long id, int task, String submit, String from) {
+        return Fixtures.job(id, "arr")
+                .account("root")
+                .submitted(at(submit))
+                .running("vm", at(from), 1000)
+                .ended(JobState.COMPLETED, ExitStatus.NONE, at(from))
+                .build()
+                .withArray(new io.motley.core.job.ArrayPart(100, task, null));
+    }
+
     @Test
-    void arrayTasksAreListedInTaskOrderWhereTheArrayFirstAppears() throws Exception {
-        Job t3 = ran(101, "arr", "2026-11-22T12:57:35", "2026-11-22T12:57:36", JobState.COMPLETED, ExitStatus.NONE)
-                .withArray(new io.motley.core.job.ArrayPart(100, 3, null));
+    void arrayTasksAreListedInTaskOrderWhateverOrderTheyRanIn() throws Exception {
+        Job t3 = task(101, 3, "2026-11-22T12:57:34", "2026-11-22T12:57:35");
         Job other =
                 ran(104, "other", "2026-11-22T12:57:35", "2026-11-22T12:57:36", JobState.COMPLETED, ExitStatus.NONE);
-        Job t1 = ran(102, "arr", "2026-11-22T12:57:36", "2026-11-22T12:57:37", JobState.COMPLETED, ExitStatus.NONE)
-                .withArray(new io.motley.core.job.ArrayPart(100, 1, null));
-        Job t2 = ran(103, "arr", "2026-11-22T12:57:37", "2026-11-22T12:57:38", JobState.COMPLETED, ExitStatus.NONE)
-                .withArray(new io.motley.core.job.ArrayPart(100, 2, null));
+        Job t1 = task(102, 1, "2026-11-22T12:57:34", "2026-11-22T12:57:36");
+        Job t2 = task(103, 2, "2026-11-22T12:57:34", "2026-11-22T12:57:37");
         FakeCluster c = new FakeCluster().jobs(t3, other, t1, t2);
         assertThat(Fixtures.run(new Sacct(), c, NOW, "-X", "-n", "--parsable2", "-o", "JobID")
                         .out())
                 .isEqualTo(text(List.of("100_1", "100_2", "100_3", "104")));
+    }
+
+    /**
+     * sacct sorts by submit second, then array job id (0 for a plain job), then task, then job id:
+     * an array submitted in the same second as plain jobs after it is listed after them, as the
+     * capture from Slurm 22.05 shows (m5 before arr, arrt and m4 there); one from an earlier second
+     * is not.
+     */
+    @Test
+    void withinOneSubmitSecondPlainJobsComeBeforeArraysAndTheirPendingRemainderLast() throws Exception {
+        long second = at("2026-11-22T12:57:40");
+        Job early = Fixtures.job(90, "early")
+                .account("root")
+                .submitted(at("2026-11-22T12:57:39"))
+                .build();
+        Job arr = Fixtures.job(100, "arr")
+                .account("root")
+                .submitted(second)
+                .build()
+                .withArray(new io.motley.core.job.ArrayPart(100, -1, "1-10"));
+        Job ranTask = task(111, 4, "2026-11-22T12:57:40", "2026-11-22T12:57:41");
+        Job m1 = Fixtures.job(112, "m1").account("root").submitted(second).build();
+        Job m5 = Fixtures.job(113, "m5").account("root").submitted(second).build();
+        FakeCluster c = new FakeCluster().jobs(arr, ranTask, early, m1, m5);
+        assertThat(Fixtures.run(new Sacct(), c, NOW, "-X", "-n", "--parsable2", "-o", "JobID")
+                        .out())
+                .isEqualTo(text(List.of("90", "112", "113", "100_4", "100_[1-10]")));
     }
 
     @Test
