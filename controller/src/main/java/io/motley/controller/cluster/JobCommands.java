@@ -432,10 +432,9 @@ final class JobCommands {
     }
 
     /**
-     * scontrol update JobId=N KEY=VALUE...: changes a pending job's TimeLimit, Partition,
-     * Dependency, NumCPUs, NumTasks, Name, Comment or Nice, checked by the same check as a new
-     * submission (only root lowers a nice value, as in Slurm). Returns Slurm's error text, or
-     * empty on success.
+     * scontrol update JobId=N KEY=VALUE...: changes a pending job's fields (those {@link
+     * JobUpdate#parse} reads), checked by the same check as a new submission (only root lowers a
+     * nice value, as in Slurm). Returns Slurm's error text, or empty on success.
      */
     Optional<String> update(long id, Map<String, String> pairs, Caller caller) {
         synchronized (state) {
@@ -445,7 +444,10 @@ final class JobCommands {
             if (j.state() != JobState.PENDING) return Optional.of("Job is no longer pending execution");
             JobUpdate change;
             try {
-                change = JobUpdate.parse(pairs);
+                change = JobUpdate.parse(
+                        pairs,
+                        java.time.ZonedDateTime.ofInstant(
+                                java.time.Instant.ofEpochSecond(clock.getAsLong()), java.time.ZoneId.systemDefault()));
             } catch (IllegalArgumentException e) {
                 return Optional.of(e.getMessage());
             }

@@ -377,6 +377,31 @@ class ClusterTest {
     }
 
     @Test
+    void anUpdatedPlacementOrStartTimeIsWhatTheSchedulerGoesByAndABadOneIsRefusedAsAtSubmit() {
+        Cluster c = cluster(Store.sqlite(dir.resolve("db")));
+        c.register(new FakeLink("n1"), registration("n1", 4));
+        c.register(new FakeLink("n2"), registration("n2", 4));
+        long id = id(c.submit(req(4), as(0, 0, "root")));
+        // kept off n1, and into the future
+        assertThat(c.updateJob(id, Map.of("ExcNodeList", "n1", "StartTime", "now+1hour"), Caller.uid(0)))
+                .isEmpty();
+        assertThat(c.job(id).orElseThrow().request().excludeList()).isEqualTo("n1");
+        c.schedulePass();
+        assertThat(c.job(id).orElseThrow().state()).isEqualTo(JobState.PENDING);
+        assertThat(c.job(id).orElseThrow().reason()).isEqualTo(PendingReason.BeginTime);
+        // what sbatch would refuse, update refuses: a node that is not there, a feature no node has
+        assertThat(c.updateJob(id, Map.of("ReqNodeList", "n9"), Caller.uid(0))).isPresent();
+        assertThat(c.updateJob(id, Map.of("Features", "nosuch"), Caller.uid(0))).isPresent();
+        assertThat(c.job(id).orElseThrow().request().nodeList()).isNull();
+        assertThat(c.updateJob(id, Map.of("ExcNodeList", "n[1-2]"), Caller.uid(0)))
+                .contains("Requested node configuration is not available");
+        assertThat(c.updateJob(id, Map.of("StartTime", ""), Caller.uid(0))).isEmpty();
+        c.schedulePass();
+        assertThat(c.job(id).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(c.job(id).orElseThrow().nodeList()).isEqualTo("n2");
+    }
+
+    @Test
     void aPartitionSetDownByRootStartsNoJobsUntilItIsUpAgain() {
         Cluster c = cluster(Store.sqlite(dir.resolve("db")));
         FakeLink n1 = new FakeLink("n1");

@@ -1,10 +1,14 @@
 package io.motley.core.job;
 
 import io.motley.core.dependency.Dependency;
+import io.motley.core.size.MemorySize;
 import io.motley.core.time.Durations;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * scontrol update JobId=N KEY=VALUE...: the changes asked for, read once from the KEY=VALUE pairs
@@ -12,6 +16,7 @@ import java.util.Map;
  * not named is null.
  *
  * @param dependency the new dependency, canonical; "" to clear it
+ * @param edits the other fields' changes, in the order asked
  */
 public record JobUpdate(
         Map<String, String> asked,
@@ -22,15 +27,28 @@ public record JobUpdate(
         String name,
         String comment,
         String dependency,
-        Integer nice) {
+        Integer nice,
+        List<UnaryOperator<JobRequest>> edits) {
+
+    public JobUpdate {
+        edits = List.copyOf(edits);
+    }
+
+    /** As {@link #parse(Map, ZonedDateTime)}, with StartTime read against this moment here. */
+    public static JobUpdate parse(Map<String, String> pairs) {
+        return parse(pairs, ZonedDateTime.now());
+    }
 
     /**
-     * Reads the pairs: TimeLimit, Partition, Dependency, NumCPUs (MinCPUsNode), NumTasks, Name
-     * (JobName), Comment and Nice.
+     * Reads the pairs: TimeLimit, Partition, Dependency, NumCPUs (MinCPUsNode), NumTasks, NumNodes,
+     * Name (JobName), Comment, Nice, MinMemoryNode, MinMemoryCPU, StartTime (as sbatch --begin, read
+     * at {@code now}), Features, ReqNodeList, ExcNodeList, WorkDir, StdOut, StdErr, Account, QOS
+     * and Requeue. An empty Features, ReqNodeList, ExcNodeList or StartTime clears it.
      *
      * @throws IllegalArgumentException with Slurm's words for a key Motley cannot update or a value it cannot read
      */
-    public static JobUpdate parse(Map<String, String> pairs) {
+    public static JobUpdate parse(Map<String, String> pairs, ZonedDateTime now) {
+        List<UnaryOperator<JobRequest>> edits = new ArrayList<>();
         Long limit = null;
         List<String> parts = null;
         Integer ntasks = null;
@@ -59,13 +77,95 @@ public record JobUpdate(
                     case "dependency" ->
                         dependency = v.isEmpty() ? "" : Dependency.parse(v).toString();
                     case "nice" -> nice = Integer.parseInt(v.trim());
+                    case "minmemorynode" -> {
+                        long mib = MemorySize.parseMebibytes(v);
+                        edits.add(r -> r.toBuilder()
+                                .memory(new MemoryRequest.PerNode(mib))
+                                .build());
+                    }
+                    case "minmemorycpu" -> {
+                        long mib = MemorySize.parseMebibytes(v);
+                        edits.add(r -> r.toBuilder()
+                                .memory(new MemoryRequest.PerCpu(mib))
+                                .build());
+                    }
+                    case "starttime" -> {
+                        long begin = v.isEmpty() ? 0 : Durations.parseTimestamp(v, now);
+                        edits.add(r -> r.withBeginTime(begin));
+                    }
+                    case "features" ->
+                        edits.add(r -> placed(
+                                r, v, r.placement().nodeList(), r.placement().excludeList()));
+                    case "reqnodelist" ->
+                        edits.add(r -> placed(
+                                r, r.placement().constraint(), v, r.placement().excludeList()));
+                    case "excnodelist" ->
+                        edits.add(r -> placed(
+                                r, r.placement().constraint(), r.placement().nodeList(), v));
+                    case "workdir" -> {
+                        if (!v.startsWith("/"))
+                            throw new IllegalArgumentException("'" + v + "' is not an absolute path");
+                        edits.add(r -> r.toBuilder()
+                                .payload(new JobRequest.Payload(
+                                        v,
+                                        r.payload().submitDir(),
+                                        r.payload().environment(),
+                                        r.payload().script(),
+                                        r.payload().arguments(),
+                                        r.payload().submitHost(),
+                                        r.payload().options()))
+                                .build());
+                    }
+                    case "stdout" ->
+                        edits.add(r -> r.toBuilder()
+                                .output(v, r.output().stderrPattern())
+                                .build());
+                    case "stderr" ->
+                        edits.add(r -> r.toBuilder()
+                                .output(r.output().stdoutPattern(), v)
+                                .build());
+                    case "account" -> edits.add(r -> r.toBuilder().account(v).build());
+                    case "qos" -> edits.add(r -> r.toBuilder().qos(v).build());
+                    case "requeue" -> {
+                        boolean may = switch (v.trim()) {
+                            case "0" -> false;
+                            case "1" -> true;
+                            default -> throw new IllegalArgumentException("'" + v + "' is not 0 or 1");
+                        };
+                        edits.add(r -> r.toBuilder().requeue(may).build());
+                    }
+                    case "numnodes", "minnodes" -> {
+                        String[] range = v.trim().split("-", 2);
+                        int min = Integer.parseInt(range[0]);
+                        int max = range.length > 1 ? Integer.parseInt(range[1]) : min;
+                        if (min < 1 || max < min) throw new IllegalArgumentException("'" + v + "' is no node count");
+                        edits.add(r -> r.toBuilder().nodes(min, max).build());
+                    }
                     default -> throw new IllegalStateException(key);
                 }
             } catch (IllegalArgumentException ex) {
                 throw new IllegalArgumentException("Invalid " + e.getKey() + " specification: " + ex.getMessage(), ex);
             }
         }
-        return new JobUpdate(Map.copyOf(pairs), limit, parts, ntasks, cpusPerTask, name, comment, dependency, nice);
+        return new JobUpdate(
+                Map.copyOf(pairs), limit, parts, ntasks, cpusPerTask, name, comment, dependency, nice, edits);
+    }
+
+    /** {@code r} with its constraint and node lists replaced (blank: none), the rest of its placement kept. */
+    private static JobRequest placed(JobRequest r, String constraint, String nodeList, String excludeList) {
+        JobRequest.Placement p = r.placement();
+        return r.toBuilder()
+                .placement(new JobRequest.Placement(
+                        p.partitions(),
+                        blankNull(constraint),
+                        blankNull(nodeList),
+                        blankNull(excludeList),
+                        p.exclusive()))
+                .build();
+    }
+
+    private static String blankNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     /** Whether scontrol update may name {@code key} (any case) for a job. */
@@ -83,7 +183,21 @@ public record JobUpdate(
             "jobname",
             "comment",
             "dependency",
-            "nice");
+            "nice",
+            "minmemorynode",
+            "minmemorycpu",
+            "starttime",
+            "features",
+            "reqnodelist",
+            "excnodelist",
+            "workdir",
+            "stdout",
+            "stderr",
+            "account",
+            "qos",
+            "requeue",
+            "numnodes",
+            "minnodes");
 
     /**
      * The request with the changes made. {@code given}: the partitions the job was given when its
@@ -91,7 +205,7 @@ public record JobUpdate(
      */
     public JobRequest apply(JobRequest r, List<String> given) {
         List<String> parts = partitions != null ? partitions : r.partitions().isEmpty() ? given : r.partitions();
-        return r.updated(
+        JobRequest next = r.updated(
                         name != null ? name : r.name(),
                         parts,
                         ntasks != null ? ntasks : r.ntasks(),
@@ -102,6 +216,8 @@ public record JobUpdate(
                         comment != null ? comment : r.comment())
                 .withDependency(dependency == null ? r.dependency() : dependency.isEmpty() ? null : dependency)
                 .withNice(nice != null ? nice : r.nice());
+        for (UnaryOperator<JobRequest> edit : edits) next = edit.apply(next);
+        return next;
     }
 
     /** Whether the update lowers the job's nice value (raises its priority), which only root may. */
