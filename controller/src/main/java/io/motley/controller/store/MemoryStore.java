@@ -86,7 +86,7 @@ public final class MemoryStore implements Store {
                                 j.endTime(),
                                 j.state().name(),
                                 j.exit(),
-                                j.node(),
+                                j.nodeList(),
                                 j.allocCpus()));
                 steps.put(
                         j.id() + "/" + j.restarts(),
