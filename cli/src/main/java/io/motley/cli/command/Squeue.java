@@ -559,6 +559,7 @@ public final class Squeue implements Command {
             case 'G' -> r -> t.num(QueueTable.GID, r);
             case 'C', 'c' -> r -> t.num(QueueTable.CPUS, r);
             case 'y' -> r -> t.num(QueueTable.NICE, r);
+            case 'D' -> r -> t.num(QueueTable.NODES, r);
             case 'M' -> r -> elapsed(t.num(QueueTable.START, r), t.num(QueueTable.END, r), now);
             case 'l', 'L' -> r -> limit(t.num(QueueTable.LIMIT, r));
             case 'V' -> r -> t.num(QueueTable.SUBMIT, r);

@@ -52,6 +52,14 @@ class MultiNodeDisplayTest {
                         .out())
                 .startsWith("1340")
                 .contains(" 2 ");
+        // -S D sorts by the count, not its text ("10" after "2")
+        FakeCluster sizes = new FakeCluster()
+                .jobs(
+                        Fixtures.job(1, "wrap").nodes(10).build(),
+                        Fixtures.job(2, "wrap").nodes(2).build());
+        assertThat(Fixtures.run(new Squeue(), sizes, NOW, "-h", "-S", "D", "-o", "%i %D")
+                        .out())
+                .isEqualTo("2 2\n1 10\n");
     }
 
     @Test
