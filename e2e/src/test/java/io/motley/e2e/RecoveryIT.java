@@ -28,10 +28,17 @@ class RecoveryIT {
             // each job appends one line when it starts: a job that ran twice would show up twice; the running ones
             // hold their nodes until the test says go (a sleep could end early on a loaded machine)
             String body = "echo $SLURM_JOB_ID >> " + runs + "; while [ ! -e " + go + " ]; do sleep 0.2; done";
-            long r1 = c.submit("--wrap", body);
+            // r1 waits in a step of its own: the step is kept across the restart
+            long r1 = c.submit(
+                    "--wrap",
+                    "echo $SLURM_JOB_ID >> " + runs + "; srun sh -c 'while [ ! -e " + go + " ]; do sleep 0.2; done'");
             long r2 = c.submit("--wrap", body);
             c.awaitState(r1, "RUNNING", Duration.ofSeconds(20));
             c.awaitState(r2, "RUNNING", Duration.ofSeconds(20));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> c.cmd("squeue", "-s", "-h", "-j", Long.toString(r1))
+                            .out()
+                            .contains(r1 + ".0"));
             long p1 = c.submit("--wrap", "echo $SLURM_JOB_ID >> " + runs);
             long p2 = c.submit("--wrap", "echo $SLURM_JOB_ID >> " + runs);
             assertThat(c.state(p1)).isEqualTo("PENDING");
@@ -45,6 +52,8 @@ class RecoveryIT {
 
             c.startController();
             assertThat(c.state(p1)).isEqualTo("PENDING");
+            assertThat(c.cmd("squeue", "-s", "-h", "-j", Long.toString(r1)).out())
+                    .contains(r1 + ".0");
             Files.writeString(go, "");
             for (long id : new long[] {r1, r2, p1, p2}) c.awaitState(id, "COMPLETED", Duration.ofSeconds(40));
             assertThat(Files.readAllLines(runs))
@@ -54,6 +63,9 @@ class RecoveryIT {
                     c.cmd("sacct", "-X", "-n", "-P", "-o", "JobID,State", "-j", r1 + "," + r2 + "," + p1 + "," + p2);
             assertThat(acct.lines())
                     .containsExactly(r1 + "|COMPLETED", r2 + "|COMPLETED", p1 + "|COMPLETED", p2 + "|COMPLETED");
+            assertThat(c.cmd("sacct", "-n", "-P", "-o", "JobID,State", "-j", Long.toString(r1))
+                            .lines())
+                    .containsExactly(r1 + "|COMPLETED", r1 + ".batch|COMPLETED", r1 + ".0|COMPLETED");
         }
     }
 

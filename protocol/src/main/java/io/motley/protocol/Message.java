@@ -161,7 +161,8 @@ public sealed interface Message {
      * {@code display} is an array job's id as squeue shows it (12_3, 12_[4-9]), null for the plain id;
      * {@code arrayJobId} is 0 outside an array, {@code pending} the folded pending tasks of an
      * array's pending record, {@code limit} the time limit in seconds (-1 unlimited),
-     * {@code expectedStart} and {@code schedNodes} a pending job's reservation (0, null without).
+     * {@code expectedStart} and {@code schedNodes} a pending job's reservation (0, null without),
+     * {@code nodes} the nodes it holds, or while it waits the fewest it asked for (squeue's %D).
      */
     record QueueRow(
             long id,
@@ -192,7 +193,8 @@ public sealed interface Message {
             String comment,
             String qos,
             long nice,
-            String dependency) {
+            String dependency,
+            long nodes) {
         public QueueRow {
             Objects.requireNonNull(state, "state");
         }

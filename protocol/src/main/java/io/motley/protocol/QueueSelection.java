@@ -98,6 +98,15 @@ public final class QueueSelection {
         return false;
     }
 
+    /**
+     * squeue's node count: the nodes the job holds or held; while it waits (or if it never ran)
+     * the fewest it asked for, as Slurm shows 2 for a pending -N 2 or -N 2-4.
+     */
+    static long nodeCount(Job j) {
+        int held = j.nodes().size();
+        return held > 0 ? held : Math.max(1, j.request().nodes());
+    }
+
     /** A job pending in several partitions ("a,b") is in each of them. */
     private static boolean anyOf(java.util.Set<String> wanted, String partitions) {
         if (partitions == null) return false;
@@ -132,7 +141,7 @@ public final class QueueSelection {
                 times ? j.endTime() : 0,
                 w.any("lLe") ? Codec.limitOnWire(j.timeLimit()) : 0,
                 w.any("R") ? nodesOrReason(j) : null,
-                w.any("NBD") ? j.nodeList() : null,
+                w.any("NB") ? j.nodeList() : null,
                 w.any("r") ? (j.stateDesc() != null ? j.stateDesc() : j.reason().name()) : null,
                 w.any("Cc") ? (j.allocCpus() > 0 ? j.allocCpus() : r.cpus()) : 0,
                 w.any("m") ? memory(j) : null,
@@ -145,7 +154,8 @@ public final class QueueSelection {
                 w.any("k") ? r.comment() : null,
                 w.any("q") ? r.qos() : null,
                 w.any("y") ? r.nice() : 0,
-                w.any("E") ? r.dependency() : null);
+                w.any("E") ? r.dependency() : null,
+                w.any("D") ? nodeCount(j) : 0);
     }
 
     /** A selected job as a row of the answer's columns: each value as {@link #row} would hold it. */
@@ -190,6 +200,7 @@ public final class QueueSelection {
                         case QueueTable.EXPECTED_START -> w.any("SY");
                         case QueueTable.BEGIN -> w.any("S");
                         case QueueTable.NICE -> w.any("y");
+                        case QueueTable.NODES -> w.any("D");
                         default -> throw new IndexOutOfBoundsException(c);
                     }
                     : switch (c) {
@@ -200,7 +211,7 @@ public final class QueueSelection {
                         case QueueTable.NAME -> w.any("jo");
                         case QueueTable.USER -> w.any("u");
                         case QueueTable.NODES_OR_REASON -> w.any("R");
-                        case QueueTable.NODE -> w.any("NBD");
+                        case QueueTable.NODE -> w.any("NB");
                         case QueueTable.REASON -> w.any("r");
                         case QueueTable.MEMORY -> w.any("m");
                         case QueueTable.SCHED_NODES -> w.any("SY");
@@ -231,6 +242,7 @@ public final class QueueSelection {
                 case QueueTable.EXPECTED_START -> reserved != null ? reserved.start() : 0;
                 case QueueTable.BEGIN -> j.request().beginTime();
                 case QueueTable.NICE -> j.request().nice();
+                case QueueTable.NODES -> nodeCount(j);
                 default -> throw new IndexOutOfBoundsException(c);
             };
         }

@@ -24,6 +24,8 @@ public final class QueueTable {
     public static final int EXPECTED_START = 10;
     public static final int BEGIN = 11;
     public static final int NICE = 12;
+    /** The nodes a job holds, or for one that waits the fewest it asked for (-N). */
+    public static final int NODES = 13;
     // text columns
     public static final int DISPLAY = 0;
     public static final int PENDING = 1;
@@ -138,7 +140,8 @@ public final class QueueTable {
                 text(COMMENT, row),
                 text(QOS, row),
                 num(NICE, row),
-                text(DEPENDENCY, row));
+                text(DEPENDENCY, row),
+                num(NODES, row));
     }
 
     /** Row {@code row} as one object. */

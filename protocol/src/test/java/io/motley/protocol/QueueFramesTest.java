@@ -67,7 +67,8 @@ class QueueFramesTest {
                 text(rnd),
                 text(rnd),
                 number(rnd),
-                text(rnd));
+                text(rnd),
+                number(rnd));
     }
 
     private static QueueList roundTrip(QueueList answer) throws IOException {
@@ -118,7 +119,8 @@ class QueueFramesTest {
                 null,
                 null,
                 0,
-                null);
+                null,
+                0);
         assertThat(roundTrip(new QueueList(List.of(bare, bare)))).isEqualTo(new QueueList(List.of(bare, bare)));
     }
 
@@ -155,7 +157,8 @@ class QueueFramesTest {
                     null,
                     null,
                     0,
-                    null));
+                    null,
+                    1));
         }
         byte[] wire = FrameIO.toBytes(Messages.encode(new QueueList(rows)));
         // a whole record (Codec.job) is about a kilobyte; here the columns hold little more than separators

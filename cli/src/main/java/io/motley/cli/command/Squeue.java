@@ -559,6 +559,7 @@ public final class Squeue implements Command {
             case 'G' -> r -> t.num(QueueTable.GID, r);
             case 'C', 'c' -> r -> t.num(QueueTable.CPUS, r);
             case 'y' -> r -> t.num(QueueTable.NICE, r);
+            case 'D' -> r -> t.num(QueueTable.NODES, r);
             case 'M' -> r -> elapsed(t.num(QueueTable.START, r), t.num(QueueTable.END, r), now);
             case 'l', 'L' -> r -> limit(t.num(QueueTable.LIMIT, r));
             case 'V' -> r -> t.num(QueueTable.SUBMIT, r);
@@ -820,7 +821,7 @@ public final class Squeue implements Command {
             case 'u' -> new ByText(c, t, QueueTable.USER, f);
             case 'T', 't' -> new ByText(c, t, QueueTable.STATE, f);
             case 'R' -> new ByText(c, t, QueueTable.NODES_OR_REASON, f);
-            case 'N', 'B', 'D' -> new ByText(c, t, QueueTable.NODE, f);
+            case 'N', 'B' -> new ByText(c, t, QueueTable.NODE, f);
             case 'r' -> new ByText(c, t, QueueTable.REASON, f);
             case 'm' -> new ByText(c, t, QueueTable.MEMORY, f);
             case 'Z' -> new ByText(c, t, QueueTable.WORK_DIR, f);
@@ -828,7 +829,7 @@ public final class Squeue implements Command {
             case 'k' -> new ByText(c, t, QueueTable.COMMENT, f);
             case 'q' -> new ByText(c, t, QueueTable.QOS, f);
             case 'i' -> new JobId(c, t, f);
-            case 'A', 'F', 'U', 'G', 'C', 'c', 'Q', 'y' -> new Number(c, c.field());
+            case 'A', 'F', 'U', 'G', 'C', 'c', 'Q', 'y', 'D' -> new Number(c, c.field());
             case 'M', 'l' -> new Duration(c, c.field(), now);
             default -> new ByRow(c, f);
         };
@@ -1008,7 +1009,8 @@ public final class Squeue implements Command {
                 column == QueueTable.COMMENT ? value : null,
                 column == QueueTable.QOS ? value : null,
                 0,
-                column == QueueTable.DEPENDENCY ? value : null);
+                column == QueueTable.DEPENDENCY ? value : null,
+                0);
     }
 
     /** %i: an array job's display id (from its dictionary, or the task's of -r), else the id's digits. */
@@ -1061,6 +1063,7 @@ public final class Squeue implements Command {
                 case 'C', 'c' -> t.num(QueueTable.CPUS, r);
                 case 'Q' -> t.num(QueueTable.PRIORITY, r);
                 case 'y' -> t.num(QueueTable.NICE, r);
+                case 'D' -> t.num(QueueTable.NODES, r);
                 default -> throw new IllegalStateException("no number field: " + field);
             };
             out.number(v, c);
@@ -1435,11 +1438,8 @@ public final class Squeue implements Command {
             case 'M' -> r -> compact.apply(elapsed(r, io.nowSeconds()));
             case 'l' -> r -> compact.apply(limit(r.limit(), r.start()));
             case 'L' -> r -> compact.apply(timeLeft(r, io.nowSeconds()));
-            // a running job's node list travels in the node column; a pending one holds none yet
-            case 'D' ->
-                r -> r.node() == null || r.node().isEmpty()
-                        ? "1"
-                        : Integer.toString(Hostlist.expand(r.node()).size());
+            // the nodes held, or while pending the fewest asked for (-N 2 shows 2, as in Slurm)
+            case 'D' -> r -> Long.toString(r.nodes());
             case 'R' -> QueueRow::nodesOrReason;
             case 'N' -> r -> r.node() == null ? "" : r.node();
             // a job that never ran has no batch host: n/a, as Slurm's

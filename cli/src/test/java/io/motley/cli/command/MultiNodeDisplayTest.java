@@ -40,6 +40,29 @@ class MultiNodeDisplayTest {
     }
 
     @Test
+    void aPendingJobShowsTheFewestNodesItAskedFor() throws Exception {
+        // Slurm's capture: a pending -N 2 job shows 2 in NODES
+        FakeCluster c = new FakeCluster()
+                .jobs(
+                        Fixtures.job(1340, "wrap").nodes(2).build(),
+                        Fixtures.job(1341, "wrap").build());
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-o", "%i %D").out())
+                .isEqualTo("1340 2\n1341 1\n");
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-j", "1340", "-O", "JobID,NumNodes")
+                        .out())
+                .startsWith("1340")
+                .contains(" 2 ");
+        // -S D sorts by the count, not its text ("10" after "2")
+        FakeCluster sizes = new FakeCluster()
+                .jobs(
+                        Fixtures.job(1, "wrap").nodes(10).build(),
+                        Fixtures.job(2, "wrap").nodes(2).build());
+        assertThat(Fixtures.run(new Squeue(), sizes, NOW, "-h", "-S", "D", "-o", "%i %D")
+                        .out())
+                .isEqualTo("2 2\n1 10\n");
+    }
+
+    @Test
     void scontrolShowsEveryNodeAndWithDetailsEachOnesShare() throws Exception {
         String plain = Fixtures.run(new Scontrol(), cluster(), NOW, "show", "job", "77")
                 .out();

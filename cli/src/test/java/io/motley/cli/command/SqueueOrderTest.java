@@ -349,7 +349,8 @@ class SqueueOrderTest {
                         r.comment(),
                         r.qos(),
                         r.nice(),
-                        r.dependency()));
+                        r.dependency(),
+                        r.nodes()));
             }
         }
         return out;

@@ -61,11 +61,19 @@ public final class Cluster {
         loop = new SchedulingLoop(state, config, clock, priorities, accounts, this::storedFamily);
         registry = new NodeRegistry(state, config, clock, ends, this::wakeScheduler);
         commands = new JobCommands(state, config, clock, priorities, accounts, this::dependencyTarget);
-        steps = new JobSteps(this::job, clock, node -> {
-            synchronized (state) {
-                return state.links.get(node);
-            }
-        });
+        steps = new JobSteps(
+                this::job,
+                clock,
+                node -> {
+                    synchronized (state) {
+                        return state.links.get(node);
+                    }
+                },
+                store);
+        steps.resume(jobs.values().stream()
+                .filter(j -> j.state() == io.motley.core.job.JobState.RUNNING)
+                .map(Job::id)
+                .toList());
         log.info(
                 "state loaded jobs_active={} nodes={}",
                 jobs.values().stream().filter(j -> !j.state().isTerminal()).count(),

@@ -1,5 +1,7 @@
 package io.motley.controller.cluster;
 
+import io.motley.controller.store.Store;
+import io.motley.controller.store.StoreException;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
 import io.motley.core.step.Step;
@@ -22,8 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The steps of running jobs (srun inside an allocation): ids 0, 1, 2, ... per job, admitted by the
  * pure {@link StepAdmission} against the job's allocation, ended once (by srun's report, scancel
- * JOB.STEP, or the job's own end). Held in memory only: a restarted controller forgets the steps
- * of earlier runs (written down in docs/slurm-differences.md).
+ * JOB.STEP, or the job's own end). Each step is written to the store when it starts and when it
+ * ends, so that a restarted controller still lists them: the steps of running jobs are read back at
+ * start ({@link #resume}), those of other jobs when they are asked about. Memory holds the steps of
+ * the latest {@link #KEPT_JOBS} jobs at most.
  */
 public final class JobSteps {
     private static final Logger log = LoggerFactory.getLogger(JobSteps.class);
@@ -73,28 +77,99 @@ public final class JobSteps {
         boolean dropped;
     }
 
+    /** Where steps are kept across restarts; null: nowhere, they live in memory only (tests). */
+    private final Store store;
+
     public JobSteps(Function<Long, Optional<Job>> jobs, LongSupplier clockSeconds) {
-        this(jobs, clockSeconds, KEPT_JOBS, node -> null);
+        this(jobs, clockSeconds, KEPT_JOBS, node -> null, null);
     }
 
     public JobSteps(
-            Function<Long, Optional<Job>> jobs, LongSupplier clockSeconds, Function<String, AgentChannel> links) {
-        this(jobs, clockSeconds, KEPT_JOBS, links);
+            Function<Long, Optional<Job>> jobs,
+            LongSupplier clockSeconds,
+            Function<String, AgentChannel> links,
+            Store store) {
+        this(jobs, clockSeconds, KEPT_JOBS, links, store);
     }
 
     JobSteps(Function<Long, Optional<Job>> jobs, LongSupplier clockSeconds, int keptJobs) {
-        this(jobs, clockSeconds, keptJobs, node -> null);
+        this(jobs, clockSeconds, keptJobs, node -> null, null);
+    }
+
+    JobSteps(Function<Long, Optional<Job>> jobs, LongSupplier clockSeconds, Function<String, AgentChannel> links) {
+        this(jobs, clockSeconds, KEPT_JOBS, links, null);
     }
 
     JobSteps(
             Function<Long, Optional<Job>> jobs,
             LongSupplier clockSeconds,
             int keptJobs,
-            Function<String, AgentChannel> links) {
+            Function<String, AgentChannel> links,
+            Store store) {
         this.jobs = jobs;
         this.clock = clockSeconds;
         this.keptJobs = keptJobs;
         this.links = links;
+        this.store = store;
+    }
+
+    /**
+     * At the controller's start: takes back the kept steps of these (running) jobs, so that squeue -s
+     * lists their running steps and a new step of theirs takes the next id.
+     */
+    public void resume(List<Long> runningJobs) {
+        if (store == null || runningJobs.isEmpty()) return;
+        Map<Long, List<Step>> kept = store.steps(runningJobs);
+        lock.lock();
+        try {
+            kept.forEach((id, list) -> steps.putIfAbsent(id, inIdOrder(id, list)));
+        } finally {
+            lock.unlock();
+        }
+        log.info(
+                "steps taken back jobs={} steps={}",
+                kept.size(),
+                kept.values().stream().mapToInt(List::size).sum());
+    }
+
+    /**
+     * A job's kept steps as a list whose index is the step's id: a step whose row is missing (its
+     * start was not saved) stands as cancelled, so that the ids after it keep their places.
+     */
+    private static List<Step> inIdOrder(long jobId, List<Step> kept) {
+        List<Step> out = new ArrayList<>();
+        for (Step s : kept) {
+            while (out.size() < s.id()) {
+                out.add(new Step(
+                        jobId,
+                        out.size(),
+                        "",
+                        StepState.CANCELLED,
+                        List.of(),
+                        1,
+                        0,
+                        0,
+                        true,
+                        s.start(),
+                        s.start(),
+                        0,
+                        9));
+            }
+            if (s.id() == out.size()) out.add(s);
+        }
+        return out;
+    }
+
+    /** Writes a step's start or end through to the store (the lock is held); false when the store refused it. */
+    private boolean keep(Step s, int run) {
+        if (store == null) return true;
+        try {
+            store.saveStep(s, run);
+            return true;
+        } catch (StoreException e) {
+            log.warn("step not saved step={} state={} error=\"{}\"", s.displayId(), s.state(), e.getMessage());
+            return false;
+        }
     }
 
     private static String key(long jobId, int stepId) {
@@ -237,6 +312,8 @@ public final class JobSteps {
                 case StepAdmission.Busy b -> new Result(List.of(), b.reason(), true);
                 case StepAdmission.Granted g -> {
                     Step s = Step.started(jobId, mine.size(), req, g.nodes(), clock.getAsLong());
+                    // a step that could not be saved is not started: after a restart its id would be given again
+                    if (!keep(s, job.restarts())) yield Result.failed("Unable to save the step, try again");
                     mine.add(s);
                     steps.putIfAbsent(jobId, mine);
                     forgetOldest();
@@ -279,6 +356,7 @@ public final class JobSteps {
             if (s.state() == StepState.RUNNING) {
                 s = how.apply(s);
                 mine.set(stepId, s);
+                keep(s, found.get().restarts());
                 killRemote(s);
                 changed.signalAll();
                 log.info("step ended step={} state={} exit={}:{}", s.displayId(), s.state(), s.exitCode(), s.signal());
@@ -318,13 +396,17 @@ public final class JobSteps {
         lock.lock();
         try {
             List<Long> ids = jobIds.isEmpty() ? List.copyOf(steps.keySet()) : jobIds;
+            // those not in memory are read from the store at once, as sacct asks about many
+            List<Long> elsewhere =
+                    ids.stream().filter(id -> !steps.containsKey(id)).distinct().toList();
+            Map<Long, List<Step>> kept = store == null || elsewhere.isEmpty() ? Map.of() : store.steps(elsewhere);
             for (long id : ids) {
                 Optional<Job> j = jobs.apply(id);
                 if (j.isEmpty()) {
                     steps.remove(id);
                     continue;
                 }
-                for (Step s : settled(j.get())) {
+                for (Step s : settled(j.get(), kept.getOrDefault(id, List.of()))) {
                     if (!jobIds.isEmpty() || s.state() == StepState.RUNNING) out.add(s);
                 }
             }
@@ -349,15 +431,28 @@ public final class JobSteps {
 
     /** The job's steps, those still running when the job itself has ended marked CANCELLED at its end. */
     private List<Step> settled(Job job) {
-        // asking about a job without steps (sacct lists many) leaves no entry behind
-        List<Step> mine = steps.containsKey(job.id()) ? steps.get(job.id()) : new ArrayList<>();
+        if (steps.containsKey(job.id()) || store == null) return settled(job, List.of());
+        return settled(job, store.steps(List.of(job.id())).getOrDefault(job.id(), List.of()));
+    }
+
+    /**
+     * As {@link #settled(Job)}, with {@code kept} the job's steps as the store has them, used when
+     * memory has none. Those of a job still running are held in memory from then on; asking about
+     * a job without steps (sacct lists many), or one that ended, leaves no entry behind.
+     */
+    private List<Step> settled(Job job, List<Step> kept) {
+        List<Step> mine = steps.get(job.id());
+        if (mine == null) {
+            mine = inIdOrder(job.id(), kept);
+            if (!mine.isEmpty() && job.state() == JobState.RUNNING) steps.put(job.id(), mine);
+        }
         if (job.state().isTerminal() || job.state() == JobState.PENDING) {
             for (int i = 0; i < mine.size(); i++) {
                 Step s = mine.get(i);
                 if (s.state() == StepState.RUNNING) {
-                    mine.set(
-                            i,
-                            s.ended(StepState.CANCELLED, 0, 9, job.endTime() > 0 ? job.endTime() : clock.getAsLong()));
+                    s = s.ended(StepState.CANCELLED, 0, 9, job.endTime() > 0 ? job.endTime() : clock.getAsLong());
+                    mine.set(i, s);
+                    keep(s, job.restarts());
                     changed.signalAll();
                 }
             }

@@ -7,6 +7,7 @@ import io.motley.core.accounting.JobStep;
 import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.Usage;
+import io.motley.core.step.Step;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -163,7 +164,9 @@ final class AccountingSql {
         for (List<Long> chunk : chunks(ids)) {
             String sql = "SELECT job_id, run, step_name, start_time, end_time, state, exit_code, exit_signal,"
                     + " node_list, alloc_cpus, max_rss_kib, max_vm_kib, user_cpu_ms, system_cpu_ms FROM job_steps"
-                    + " WHERE job_id IN (" + "?,".repeat(chunk.size() - 1) + "?) ORDER BY job_id, run, start_time";
+                    // the batch step; srun's steps come from the controller, which reads them with srunSteps
+                    + " WHERE step_id < 0 AND job_id IN (" + "?,".repeat(chunk.size() - 1)
+                    + "?) ORDER BY job_id, run, start_time";
             try (PreparedStatement p = c.prepareStatement(sql)) {
                 bind(p, List.copyOf(chunk));
                 try (ResultSet r = p.executeQuery()) {
@@ -179,6 +182,26 @@ final class AccountingSql {
                                         r.getString(9),
                                         r.getInt(10),
                                         new Usage(r.getLong(11), r.getLong(12), r.getLong(13), r.getLong(14))));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The steps srun made in these jobs, by job, in id order (Store#steps). */
+    static Map<Long, List<Step>> srunSteps(Connection c, Collection<Long> ids) throws SQLException {
+        Map<Long, List<Step>> out = new HashMap<>();
+        for (List<Long> chunk : chunks(ids)) {
+            String sql = "SELECT job_id, step_id, name, state, node_list, tasks, alloc_cpus, mem_mib, overlap,"
+                    + " start_time, end_time, exit_code, exit_signal FROM job_steps WHERE step_id >= 0 AND job_id IN ("
+                    + "?,".repeat(chunk.size() - 1) + "?) ORDER BY job_id, step_id";
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                bind(p, List.copyOf(chunk));
+                try (ResultSet r = p.executeQuery()) {
+                    while (r.next()) {
+                        long job = r.getLong(1);
+                        out.computeIfAbsent(job, k -> new ArrayList<>()).add(Rows.srunStep(job, r, 2));
                     }
                 }
             }

@@ -7,6 +7,7 @@ import io.motley.core.accounting.JobStep;
 import io.motley.core.cluster.Node;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
+import io.motley.core.step.Step;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,6 +30,9 @@ public final class MemoryStore implements Store {
     private final Map<Long, TreeMap<Integer, JobRun>> runs = new HashMap<>();
 
     private final Map<String, JobStep> steps = new HashMap<>();
+    /** The steps srun made, by job, by id. */
+    private final Map<Long, TreeMap<Integer, Step>> srunSteps = new HashMap<>();
+
     private final LongSupplier clock = () -> System.currentTimeMillis() / 1000;
     private long nextId = 1;
     private String problem;
@@ -82,7 +86,7 @@ public final class MemoryStore implements Store {
                                 j.endTime(),
                                 j.state().name(),
                                 j.exit(),
-                                j.node(),
+                                j.nodeList(),
                                 j.allocCpus()));
                 steps.put(
                         j.id() + "/" + j.restarts(),
@@ -152,6 +156,22 @@ public final class MemoryStore implements Store {
                     .filter(java.util.Objects::nonNull)
                     .toList();
             out.addAll(query.select(j, List.copyOf(r.values()), s));
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized void saveStep(Step step, int run) {
+        writable();
+        srunSteps.computeIfAbsent(step.jobId(), k -> new TreeMap<>()).put(step.id(), step);
+    }
+
+    @Override
+    public synchronized Map<Long, List<Step>> steps(java.util.Collection<Long> jobIds) {
+        Map<Long, List<Step>> out = new HashMap<>();
+        for (long id : jobIds) {
+            TreeMap<Integer, Step> kept = srunSteps.get(id);
+            if (kept != null) out.put(id, List.copyOf(kept.values()));
         }
         return out;
     }

@@ -3,6 +3,8 @@ package io.motley.controller.store;
 import io.motley.core.cluster.Node;
 import io.motley.core.job.Job;
 import io.motley.core.job.TimeLimit;
+import io.motley.core.step.Step;
+import io.motley.core.step.StepState;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
@@ -11,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * How jobs and nodes map onto the tables' columns. The columns are what accounting asks about;
@@ -74,6 +77,11 @@ final class Rows {
             "max_vm_kib",
             "user_cpu_ms",
             "system_cpu_ms");
+
+    /** A step srun made: the batch step's columns and what only such a step has (V8). */
+    static final List<String> SRUN_STEP_COLUMNS = Stream.concat(
+                    STEP_COLUMNS.stream(), Stream.of("step_id", "name", "tasks", "mem_mib", "overlap"))
+            .toList();
 
     static final List<String> NODE_COLUMNS = List.of(
             "name", "state", "reason", "reason_time", "address", "cpus", "mem_mib", "gpus", "features", "record");
@@ -147,6 +155,62 @@ final class Rows {
         p.setLong(12, j.usage().maxVmKiB());
         p.setLong(13, j.usage().userCpuMs());
         p.setLong(14, j.usage().systemCpuMs());
+    }
+
+    /**
+     * A step srun made, in run {@code run} of its job: {@code step_name} is its id as sacct shows it
+     * after the dot, its nodes are kept in their order (task layout follows it), comma-separated.
+     */
+    static void bindSrunStep(PreparedStatement p, Step s, int run) throws SQLException {
+        int i = 1;
+        p.setLong(i++, s.jobId());
+        p.setLong(i++, run);
+        p.setString(i++, Integer.toString(s.id()));
+        p.setLong(i++, s.start());
+        p.setLong(i++, s.end());
+        p.setString(i++, s.state().name());
+        p.setLong(i++, s.exitCode());
+        p.setLong(i++, s.signal());
+        p.setString(i++, String.join(",", s.nodes()));
+        p.setLong(i++, s.cpus());
+        for (int usage = 0; usage < 4; usage++) p.setLong(i++, 0);
+        p.setLong(i++, s.id());
+        p.setString(i++, s.name());
+        p.setLong(i++, s.tasks());
+        p.setLong(i++, s.memMiB());
+        p.setLong(i, s.overlap() ? 1 : 0);
+    }
+
+    /**
+     * A step srun made, from the columns step_id, name, state, node_list, tasks, alloc_cpus,
+     * mem_mib, overlap, start_time, end_time, exit_code, exit_signal (in this order, from
+     * {@code from}). A state this Motley does not know for a step (REQUEUED: the requeue of its job
+     * ended it) reads as CANCELLED, as the step was.
+     */
+    static Step srunStep(long jobId, java.sql.ResultSet r, int from) throws SQLException {
+        int i = from;
+        int id = r.getInt(i++);
+        String name = r.getString(i++);
+        String stateName = r.getString(i++);
+        StepState state = java.util.Arrays.stream(StepState.values())
+                .filter(st -> st.name().equals(stateName))
+                .findFirst()
+                .orElse(StepState.CANCELLED);
+        String nodes = r.getString(i++);
+        return new Step(
+                jobId,
+                id,
+                name == null ? "" : name,
+                state,
+                nodes == null || nodes.isEmpty() ? List.of() : List.of(nodes.split(",")),
+                r.getInt(i++),
+                r.getInt(i++),
+                r.getLong(i++),
+                r.getLong(i++) != 0,
+                r.getLong(i++),
+                r.getLong(i++),
+                r.getInt(i++),
+                r.getInt(i));
     }
 
     static void bindNode(PreparedStatement p, Node n) throws SQLException {

@@ -6,6 +6,7 @@ import io.motley.core.accounting.AccountingRecord;
 import io.motley.core.cluster.Node;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
+import io.motley.core.step.Step;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -64,6 +65,7 @@ public final class SqlStore implements Store {
     private final String runUpsert;
     private final String stepUpsert;
     private final String nodeUpsert;
+    private final String srunStepInsert;
     /** Job ends that a lost server did not take, by id, written before anything else once it answers. */
     private final Map<Long, Job> deferred = new LinkedHashMap<>();
     /** The state and reason last written for each node, to record a node event when they change. */
@@ -93,6 +95,7 @@ public final class SqlStore implements Store {
         runUpsert = dialect.upsert("job_runs", List.of("job_id", "run"), Rows.RUN_COLUMNS);
         stepUpsert = dialect.upsert("job_steps", List.of("job_id", "run", "step_name"), Rows.STEP_COLUMNS);
         nodeUpsert = dialect.upsert("nodes", List.of("name"), Rows.NODE_COLUMNS);
+        srunStepInsert = Dialect.insert("job_steps", Rows.SRUN_STEP_COLUMNS);
         submissions = new GroupCommit("store-group-commit", this::insertGroup);
         if (pool != null) {
             retry = Executors.newSingleThreadScheduledExecutor(
@@ -320,9 +323,11 @@ public final class SqlStore implements Store {
         List<Job> requeued = jobs.stream().filter(j -> j.restarts() > 0).toList();
         if (!requeued.isEmpty()) {
             long now = clock.getAsLong();
+            // srun's steps are ended by JobSteps, as CANCELLED (the batch step's row has step_id -1)
             for (String table : List.of("job_runs", "job_steps")) {
                 try (PreparedStatement p = c.prepareStatement("UPDATE " + table
-                        + " SET end_time=?, state='REQUEUED' WHERE job_id=? AND run<? AND end_time=0")) {
+                        + " SET end_time=?, state='REQUEUED' WHERE job_id=? AND run<? AND end_time=0"
+                        + (table.equals("job_steps") ? " AND step_id < 0" : ""))) {
                     for (Job j : requeued) {
                         p.setLong(1, now);
                         p.setLong(2, j.id());
@@ -373,6 +378,35 @@ public final class SqlStore implements Store {
                 return out;
             }
         });
+    }
+
+    /** A step's start inserts its row; its end changes that row, whichever run the job is in by then. */
+    @Override
+    public synchronized void saveStep(Step step, int run) {
+        String what = "cannot save step " + step.displayId();
+        transaction(what, what + " to", c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE job_steps SET state=?, end_time=?, exit_code=?,"
+                    + " exit_signal=? WHERE job_id=? AND step_id=?")) {
+                p.setString(1, step.state().name());
+                p.setLong(2, step.end());
+                p.setLong(3, step.exitCode());
+                p.setLong(4, step.signal());
+                p.setLong(5, step.jobId());
+                p.setLong(6, step.id());
+                if (p.executeUpdate() > 0) return null;
+            }
+            try (PreparedStatement p = c.prepareStatement(srunStepInsert)) {
+                Rows.bindSrunStep(p, step, run);
+                p.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public synchronized Map<Long, List<Step>> steps(java.util.Collection<Long> jobIds) {
+        if (jobIds.isEmpty()) return Map.of();
+        return read("cannot read steps", c -> AccountingSql.srunSteps(c, jobIds));
     }
 
     @Override

@@ -6,8 +6,11 @@ import io.motley.core.cluster.Node;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
+import io.motley.core.step.Step;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -90,6 +93,18 @@ public interface Store extends AccountsStore, AutoCloseable {
         return accounting(q.allocationsOnly(true).build()).stream()
                 .map(AccountingRecord::job)
                 .toList();
+    }
+
+    /**
+     * Saves a step srun made in run {@code run} of its job: its row is written when it starts and
+     * changed when it ends (the run is the one it started in, whatever {@code run} says then).
+     * Default: a store that keeps no steps (a benchmark's).
+     */
+    default void saveStep(Step step, int run) {}
+
+    /** The srun steps kept for these jobs, by job, each job's in id order; jobs without steps are left out. */
+    default Map<Long, List<Step>> steps(Collection<Long> jobIds) {
+        return Map.of();
     }
 
     void saveNode(Node node);

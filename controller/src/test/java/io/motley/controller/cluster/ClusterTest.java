@@ -193,6 +193,31 @@ class ClusterTest {
     }
 
     @Test
+    void theStepsOfARunningJobSurviveARestart() {
+        Store store = Store.sqlite(dir.resolve("db"));
+        Cluster c = cluster(store);
+        c.register(new FakeLink("n1"), registration("n1", 2));
+        long a = id(c.submit(req(1), as(0, 0, "root")));
+        c.schedulePass();
+        Caller root = as(0, 0, "root");
+        c.steps().create(a, new io.motley.core.step.StepRequest(1, 0, 0, 1, 0, false, "true"), root);
+        c.steps().end(a, 0, io.motley.core.step.StepState.COMPLETED, 0, 0, root);
+        c.steps().create(a, new io.motley.core.step.StepRequest(1, 0, 0, 1, 0, true, "sleep"), root);
+        store.close();
+
+        Store again = Store.sqlite(dir.resolve("db"));
+        Cluster c2 = cluster(again);
+        // squeue -s: the running step; sacct and scontrol show step: both
+        assertThat(c2.steps().list(List.of()))
+                .extracting(s -> s.displayId() + " " + s.name())
+                .containsExactly(a + ".1 sleep");
+        assertThat(c2.steps().list(List.of(a)))
+                .extracting(s -> s.id() + " " + s.state())
+                .containsExactly("0 COMPLETED", "1 RUNNING");
+        again.close();
+    }
+
+    @Test
     void silentNodesGoDownTheirJobsFailAndTheyComeBack() {
         Store store = Store.sqlite(dir.resolve("db"));
         // without JobRequeue the job ends NODE_FAIL (RequeueDeadlineTest covers the requeue)

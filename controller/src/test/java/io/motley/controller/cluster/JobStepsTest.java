@@ -2,6 +2,7 @@ package io.motley.controller.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.motley.controller.store.MemoryStore;
 import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
@@ -184,5 +185,46 @@ class JobStepsTest {
         }
         assertThat(kept.list(List.of(1L))).isEmpty();
         assertThat(kept.list(List.of(2L, 3L))).hasSize(2);
+    }
+
+    @Test
+    void stepsOutliveTheControllerThroughTheStore() {
+        MemoryStore store = new MemoryStore();
+        JobSteps before = new JobSteps(id -> Optional.ofNullable(jobs.get(id)), () -> now, node -> null, store);
+        jobs.put(7L, running(7, 4));
+        jobs.put(8L, running(8, 4));
+        before.create(7, tasks(1), ANN);
+        before.create(7, tasks(1), ANN);
+        before.create(8, tasks(1), ANN);
+        now = 110;
+        before.end(7, 0, StepState.FAILED, 3, 0, ANN);
+        jobs.put(8L, jobs.get(8L).ended(JobState.COMPLETED, ExitStatus.NONE, 105));
+
+        // a new controller: it takes back the running jobs' steps, and reads the others' when asked
+        JobSteps after = new JobSteps(id -> Optional.ofNullable(jobs.get(id)), () -> now, node -> null, store);
+        after.resume(List.of(7L));
+        assertThat(after.list(List.of())).extracting(s -> s.displayId()).containsExactly("7.1");
+        assertThat(after.list(List.of(7L, 8L)))
+                .extracting(s -> s.displayId() + " " + s.state() + " " + s.end())
+                .containsExactly("7.0 FAILED 110", "7.1 RUNNING 0", "8.0 CANCELLED 105");
+        assertThat(after.create(7, tasks(1), ANN).steps().get(0).id()).isEqualTo(2);
+        assertThat(after.end(7, 1, StepState.COMPLETED, 0, 0, ANN).error()).isNull();
+        // the step its job's end cancelled is written so
+        assertThat(store.steps(List.of(8L)).get(8L)).extracting(s -> s.state()).containsExactly(StepState.CANCELLED);
+        assertThat(store.steps(List.of(7L)).get(7L))
+                .extracting(s -> s.state())
+                .containsExactly(StepState.FAILED, StepState.COMPLETED, StepState.RUNNING);
+    }
+
+    @Test
+    void aStepTheStoreCannotSaveIsNotStarted() {
+        MemoryStore store = new MemoryStore();
+        JobSteps kept = new JobSteps(id -> Optional.ofNullable(jobs.get(id)), () -> now, node -> null, store);
+        jobs.put(7L, running(7, 4));
+        store.failWith("database is gone");
+        assertThat(kept.create(7, tasks(1), ANN).error()).isEqualTo("Unable to save the step, try again");
+        store.failWith(null);
+        // its id is the next step's
+        assertThat(kept.create(7, tasks(1), ANN).steps().get(0).id()).isZero();
     }
 }

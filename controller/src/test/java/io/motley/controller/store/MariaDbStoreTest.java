@@ -33,11 +33,17 @@ class MariaDbStoreTest extends SqlStoreContractTestCase implements AccountsStore
 
     @Override
     Store newStore() throws Exception {
-        url = server.newDatabase();
+        if (url == null) url = server.newDatabase();
         Path pass = dir.resolve("db.pass");
         Files.writeString(pass, "x\n");
         Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rw-------"));
         return SqlStore.server(url, server.user(), pass);
+    }
+
+    @Override
+    void olderSchema(String version) throws Exception {
+        url = server.newDatabase();
+        migrateTo(version, Dialect.MARIADB, url, server.user(), "x");
     }
 
     @Override

@@ -41,11 +41,17 @@ class PostgresStoreTest extends SqlStoreContractTestCase implements AccountsStor
 
     @Override
     Store newStore() throws Exception {
-        url = server.newDatabase();
+        if (url == null) url = server.newDatabase();
         Path pass = dir.resolve("db.pass");
         Files.writeString(pass, "x\n");
         Files.setPosixFilePermissions(pass, PosixFilePermissions.fromString("rw-------"));
         return SqlStore.server(url, server.user(), pass);
+    }
+
+    @Override
+    void olderSchema(String version) throws Exception {
+        url = server.newDatabase();
+        migrateTo(version, Dialect.POSTGRESQL, url, server.user(), "x");
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
+import io.motley.core.step.StepState;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,6 +18,21 @@ import org.junit.jupiter.api.Test;
 abstract class SqlStoreContractTestCase extends StoreContractTestCase {
     /** A connection to the database the current store uses. */
     abstract Connection sql() throws SQLException;
+
+    /** Makes a new database of schema {@code version} only, as an older Motley left it; store() then opens that one. */
+    abstract void olderSchema(String version) throws Exception;
+
+    /** Flyway's migrations of {@code dialect} up to {@code version}, as {@link Migrations} runs them all. */
+    static void migrateTo(String version, Dialect dialect, String url, String user, String password) {
+        var flyway = org.flywaydb.core.Flyway.configure()
+                .dataSource(url, user, password)
+                .table("motley_schema_history")
+                .locations("classpath:db/migration/" + dialect.folder)
+                .target(version);
+        // a server's V4 is a file; SQLite's is the Java migration
+        if (dialect == Dialect.SQLITE) flyway.javaMigrations(new V4__RecordsIntoColumns());
+        flyway.load().migrate();
+    }
 
     List<String> rows(String query) throws SQLException {
         List<String> out = new ArrayList<>();
@@ -62,6 +78,25 @@ abstract class SqlStoreContractTestCase extends StoreContractTestCase {
         assertThat(rows("SELECT run, step_name, state, max_rss_kib FROM job_steps WHERE job_id=" + a.id()
                         + " ORDER BY run"))
                 .containsExactly("0|batch|REQUEUED|0", "1|batch|COMPLETED|2048");
+    }
+
+    @Test
+    void aDatabaseOfSchema7KeepsItsBatchStepsAndTakesSrunStepsBesideThem() throws Exception {
+        olderSchema("7");
+        try (Connection c = sql();
+                Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO job_steps (job_id, run, step_name, start_time, end_time, state, exit_code,"
+                    + " exit_signal, node_list, alloc_cpus, max_rss_kib, max_vm_kib, user_cpu_ms, system_cpu_ms)"
+                    + " VALUES (5, 0, 'batch', 200, 260, 'COMPLETED', 0, 0, 'n1', 2, 2048, 4096, 150, 20)");
+        }
+        assertThat(store().steps(List.of(5L))).isEmpty();
+        assertThat(rows("SELECT version FROM motley_schema_history ORDER BY installed_rank"))
+                .endsWith("7", "8");
+        store().saveStep(srunStep(5, 0, StepState.RUNNING, 0), 0);
+        assertThat(rows("SELECT step_name, step_id, name, node_list, tasks, alloc_cpus, mem_mib, overlap FROM job_steps"
+                        + " WHERE job_id=5 ORDER BY step_id"))
+                .containsExactly("batch|-1|null|n1|1|2|0|0", "0|0|hostname|n2,n1|4|8|100|1");
+        assertThat(store().steps(List.of(5L)).get(5L)).containsExactly(srunStep(5, 0, StepState.RUNNING, 0));
     }
 
     @Test

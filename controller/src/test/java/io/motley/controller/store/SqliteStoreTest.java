@@ -31,6 +31,12 @@ class SqliteStoreTest extends SqlStoreContractTestCase implements AccountsStoreC
         return DriverManager.getConnection("jdbc:sqlite:" + file());
     }
 
+    @Override
+    void olderSchema(String version) throws Exception {
+        Files.createDirectories(file().getParent());
+        migrateTo(version, Dialect.SQLITE, "jdbc:sqlite:" + file(), "", "");
+    }
+
     /** motley-v2.db was written by the Store before Flyway (see MakeV2.java.txt beside it). */
     @Test
     void aDatabaseOfTheSchemaBeforeFlywayIsMovedIntoColumns() throws Exception {
@@ -55,7 +61,7 @@ class SqliteStoreTest extends SqlStoreContractTestCase implements AccountsStoreC
         assertThat(rows("SELECT job_id, run, state FROM job_runs ORDER BY job_id"))
                 .containsExactly("2|1|FAILED", "4|0|RUNNING");
         assertThat(rows("SELECT version, success FROM motley_schema_history ORDER BY installed_rank"))
-                .containsExactly("2|1", "3|1", "4|1", "5|1", "6|1", "7|1");
+                .containsExactly("2|1", "3|1", "4|1", "5|1", "6|1", "7|1", "8|1");
         assertThat(rows("SELECT value FROM meta WHERE key='schema_version'"))
                 .as("the Motley before refuses the new schema")
                 .containsExactly("4");

@@ -14,6 +14,8 @@ import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.TimeLimit;
 import io.motley.core.job.Usage;
+import io.motley.core.step.Step;
+import io.motley.core.step.StepState;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -263,6 +265,37 @@ abstract class StoreContractTestCase {
                         .build()))
                 .extracting(AccountingRecord::state)
                 .containsExactly("REQUEUED");
+    }
+
+    static Step srunStep(long job, int id, StepState state, long end) {
+        Step started =
+                new Step(job, id, "hostname", StepState.RUNNING, List.of("n2", "n1"), 4, 8, 100, true, 210, 0, 0, 0);
+        return state == StepState.RUNNING ? started : started.ended(state, 3, 0, end);
+    }
+
+    @Test
+    void srunStepsAreKeptFromTheirStartToTheirEndApartFromTheBatchStep() throws Exception {
+        Job a = store().insertNew(StoreTest::job);
+        Job b = store().insertNew(StoreTest::job);
+        Job requeued = ran(a, 200, 0, null, 0).requeue(250, false);
+        store().saveJob(ran(a, 200, 0, null, 0));
+        store().saveStep(srunStep(a.id(), 0, StepState.RUNNING, 0), 0);
+        store().saveStep(srunStep(a.id(), 1, StepState.RUNNING, 0), 0);
+        // the end keeps the run the step started in, whichever run the job is in by then
+        store().saveJob(requeued);
+        store().saveStep(srunStep(a.id(), 0, StepState.FAILED, 240), 1);
+
+        assertThat(store().steps(List.of(a.id(), b.id(), 999L)))
+                .containsOnlyKeys(a.id())
+                .extractingByKey(a.id())
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.list(Step.class))
+                .containsExactly(srunStep(a.id(), 0, StepState.FAILED, 240), srunStep(a.id(), 1, StepState.RUNNING, 0));
+        assertThat(store().steps(List.of())).isEmpty();
+        // sacct's records carry the batch step only: srun's come from the controller
+        assertThat(store().accounting(AccountingQuery.builder().duplicates(true).build()))
+                .flatExtracting(AccountingRecord::steps)
+                .extracting(JobStep::name)
+                .containsExactly("batch");
     }
 
     @Test

@@ -25,7 +25,7 @@ import java.util.Set;
  * </ul>
  *
  * Users match by uid or name, {@code jobs} by id, by array ({@code 12} is every task of array
- * 12) or by task ({@code 12_3}), {@code nodes} by the node a run was on. Without
+ * 12) or by task ({@code 12_3}), {@code nodes} by the nodes a run was on (any of them). Without
  * {@code duplicates} (sacct's -D) a job is one line, its latest instance that matches; with it,
  * each earlier run a requeue ended that matches is a line of its own. {@code allocationsOnly}
  * (-X) leaves the steps out.
@@ -180,7 +180,8 @@ public record AccountingQuery(
                 j.startTime(),
                 j.endTime(),
                 j.state().name(),
-                j.node()))
+                // every node of the job, not only its batch host
+                j.nodeList()))
             out.add(new AccountingRecord(j, null, j.startTime() > 0 ? stepsOf(steps, j.restarts()) : List.of()));
         if (!duplicates && out.size() > 1) return List.of(out.get(out.size() - 1));
         return out;

@@ -188,6 +188,23 @@ class AccountingQueryTest {
     }
 
     @Test
+    void aJobAcrossNodesMatchesAnyOfThem() {
+        Job across = alices(1, 100)
+                .started(
+                        "main",
+                        List.of(
+                                new Job.Allocation.Part("n1", 1, 100, List.of()),
+                                new Job.Allocation.Part("n3", 1, 100, List.of())),
+                        TimeLimit.of(600),
+                        200)
+                .ended(JobState.COMPLETED, ExitStatus.NONE, 300);
+        assertThat(select(AccountingQuery.builder().node("n3").build(), across))
+                .as("not its batch host")
+                .hasSize(1);
+        assertThat(select(AccountingQuery.builder().node("n2").build(), across)).isEmpty();
+    }
+
+    @Test
     void earlierRunsAreLinesOfTheirOwnOnlyWithDuplicates() {
         Job requeued = ended(alices(1, 100), 200, 300, JobState.FAILED).requeue(400, false);
         Job now = ended(requeued, 500, 600, JobState.COMPLETED);
