@@ -3,6 +3,7 @@ package io.motley.controller.web;
 import io.motley.controller.cluster.Caller;
 import io.motley.controller.cluster.Cluster;
 import io.motley.controller.rest.Tokens;
+import io.motley.core.accounts.AccountsDb.AdminLevel;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.cluster.Partition;
@@ -148,7 +149,7 @@ public final class Dashboard implements HttpRoute {
             Object answer = switch (parts.length) {
                 case 1 ->
                     switch (parts[0]) {
-                        case "me" -> get(method, () -> me(caller));
+                        case "me" -> get(method, () -> me(caller, cluster.adminLevel(caller)));
                         case "nodes" -> get(method, this::nodes);
                         case "history" -> get(method, this::historyDoc);
                         case "shares" -> get(method, this::shares);
@@ -168,6 +169,7 @@ public final class Dashboard implements HttpRoute {
                     yield switch (parts[2]) {
                         case "output" -> get(method, () -> output(id, query(r.query()), caller));
                         case "steps" -> get(method, () -> steps(id));
+                        case "files" -> get(method, () -> files(id));
                         default -> throw new Failure(404, "no such page");
                     };
                 }
@@ -205,11 +207,16 @@ public final class Dashboard implements HttpRoute {
         }
     }
 
-    private static Map<String, Object> me(Caller c) {
+    /**
+     * Who the token names; {@code admin} when they may drain and resume nodes (root and
+     * AdminLevel=Administrator, as for scontrol update), and their AdminLevel as sacctmgr shows it.
+     */
+    static Map<String, Object> me(Caller c, AdminLevel level) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("user", c.user());
         m.put("uid", c.uid());
-        m.put("admin", c.isRoot());
+        m.put("admin", level == AdminLevel.Administrator);
+        m.put("admin_level", level.name());
         return m;
     }
 
@@ -252,7 +259,10 @@ public final class Dashboard implements HttpRoute {
         return Map.of("nodes", out);
     }
 
-    /** Drains, downs or resumes a node, as scontrol update NodeName=... State=... Reason=... (root only). */
+    /**
+     * Drains, downs or resumes a node, as scontrol update NodeName=... State=... Reason=... (root and
+     * administrators: {@link Cluster#updateNode} decides).
+     */
     private Map<String, Object> updateNode(String name, String body, Caller caller) {
         Object doc;
         try {
@@ -302,6 +312,17 @@ public final class Dashboard implements HttpRoute {
         o.put("state", c.state().name());
         o.put("source", c.source());
         o.put("note", c.note() == null ? "" : c.note());
+        return o;
+    }
+
+    /** The job's stdout and stderr files, Slurm's patterns expanded (REST's standard_output is the pattern as given). */
+    private Map<String, Object> files(long id) {
+        Job job = cluster.job(id).orElseThrow(() -> new Failure(404, "Invalid job id specified"));
+        JobOutput.Paths p = JobOutput.Paths.of(job);
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("standard_output", p.stdout());
+        o.put("standard_error", p.stderr());
+        o.put("stderr_with_stdout", p.stderrWithStdout());
         return o;
     }
 
