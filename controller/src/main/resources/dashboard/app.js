@@ -484,7 +484,10 @@ async function historyPage() {
     const pct = (a, b) => (b > 0 ? a * 100 / b : 0);
     const users = [...new Set(sm.flatMap((x) => Object.keys(x.jobs_by_user)))];
     show(h("h1", { text: "History" }),
-      h("p", { class: "muted", text: sm.length + " samples, one every " + doc.interval + " s, kept for a day in the controller's memory." }),
+      h("p", { class: "muted", id: "history-source", text: doc.source === "prometheus"
+        ? sm.length + " samples, one every " + doc.interval + " s over the last day, from Prometheus."
+        : sm.length + " samples, one every " + doc.interval + " s, kept for a day in the controller's memory." }),
+      h("p", { class: "error", id: "history-note", hidden: !doc.note, text: doc.note || "" }),
       chart("chart-utilisation", "Utilisation", [
         { name: "CPU %", points: sm.map((x) => [x.time, pct(x.cpus_allocated, x.cpus)]) },
         { name: "Memory %", points: sm.map((x) => [x.time, pct(x.memory_allocated_mib, x.memory_mib)]) },

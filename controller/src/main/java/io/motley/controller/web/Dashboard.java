@@ -17,6 +17,7 @@ import io.motley.protocol.dataparser.Json;
 import io.motley.protocol.dataparser.JsonReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,13 +63,31 @@ public final class Dashboard implements HttpRoute {
     private final Tokens tokens;
     private final History history;
     private final JobOutput output;
+    private final PrometheusHistory prometheus;
+    private final LongSupplier clockSeconds;
     private final Map<String, byte[]> assets = new HashMap<>();
 
+    /** When Prometheus last failed to answer, so that an unreachable one is logged once a while, not per page. */
+    private final AtomicLong prometheusWarned = new AtomicLong(Long.MIN_VALUE);
+
     public Dashboard(Cluster cluster, Tokens tokens, History history, JobOutput output) {
+        this(cluster, tokens, history, output, null, () -> System.currentTimeMillis() / 1000);
+    }
+
+    /** With {@code prometheus} (null: none) as the history charts' source, the controller's ring its fallback. */
+    public Dashboard(
+            Cluster cluster,
+            Tokens tokens,
+            History history,
+            JobOutput output,
+            PrometheusHistory prometheus,
+            LongSupplier clockSeconds) {
         this.cluster = cluster;
         this.tokens = tokens;
         this.history = history;
         this.output = output;
+        this.prometheus = prometheus;
+        this.clockSeconds = clockSeconds;
         for (String name : ASSETS.keySet()) {
             try (InputStream in = Dashboard.class.getResourceAsStream("/dashboard/" + name)) {
                 if (in == null)
@@ -87,7 +107,9 @@ public final class Dashboard implements HttpRoute {
             WebServer server, Cluster cluster, Tokens tokens, JobOutput.Logs logs, LongSupplier clockSeconds) {
         History history = new History(History.DAY);
         JobOutput output = new JobOutput(cluster::job, logs, JobOutput.asUser());
-        server.mount("/", new Dashboard(cluster, tokens, history, output));
+        String url = cluster.config().web().prometheusUrl();
+        PrometheusHistory prometheus = url == null ? null : new PrometheusHistory(URI.create(url));
+        server.mount("/", new Dashboard(cluster, tokens, history, output, prometheus, clockSeconds));
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dashboard-history");
             t.setDaemon(true);
@@ -346,9 +368,35 @@ public final class Dashboard implements HttpRoute {
         return Map.of("steps", out);
     }
 
+    /**
+     * The charts' samples: a day of them from Prometheus when one is configured, at the ring's
+     * step; the controller's ring when none is, or when it does not answer (the page says so).
+     */
     private Map<String, Object> historyDoc() {
+        List<History.Sample> samples = null;
+        String source = "controller";
+        String note = "";
+        if (prometheus != null) {
+            long end = clockSeconds.getAsLong() / History.INTERVAL_SECONDS * History.INTERVAL_SECONDS;
+            long span = (History.DAY - 1) * History.INTERVAL_SECONDS;
+            try {
+                samples = prometheus.samples(end - span, end, History.INTERVAL_SECONDS);
+                source = "prometheus";
+            } catch (IOException e) {
+                note = "Prometheus at " + prometheus.base() + " did not answer (" + e.getMessage()
+                        + "): these are the controller's own samples.";
+                long now = System.nanoTime();
+                long last = prometheusWarned.get();
+                if (now - last > TimeUnit.MINUTES.toNanos(10) && prometheusWarned.compareAndSet(last, now))
+                    log.warn(
+                            "dashboard history falls back to the controller's samples prometheus={} error=\"{}\"",
+                            prometheus.base(),
+                            e.getMessage());
+            }
+        }
+        if (samples == null) samples = history.samples();
         List<Object> out = new ArrayList<>();
-        for (History.Sample s : history.samples()) {
+        for (History.Sample s : samples) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("time", s.time());
             o.put("cpus", s.cpus());
@@ -362,7 +410,12 @@ public final class Dashboard implements HttpRoute {
             o.put("jobs_by_user", s.jobsByUser());
             out.add(o);
         }
-        return Map.of("interval", History.INTERVAL_SECONDS, "samples", out);
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("interval", History.INTERVAL_SECONDS);
+        doc.put("source", source);
+        doc.put("note", note);
+        doc.put("samples", out);
+        return doc;
     }
 
     private Map<String, Object> shares() {

@@ -343,6 +343,59 @@ class DashboardTest {
     }
 
     @Test
+    void historyComesFromPrometheusWhenOneIsSetAndFromTheRingWhenItDoesNotAnswer() throws Exception {
+        dashboard.history().add(History.sample(now.get(), cluster.nodes(), cluster.jobs()));
+        List<String> queries = java.util.Collections.synchronizedList(new ArrayList<>());
+        com.sun.net.httpserver.HttpServer prom = com.sun.net.httpserver.HttpServer.create(
+                new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        prom.createContext("/api/v1/query_range", x -> {
+            queries.add(x.getRequestURI().getRawQuery());
+            String metric = x.getRequestURI().getQuery().contains("username") ? "{\"username\":\"carol\"}" : "{}";
+            byte[] b = ("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":" + metric
+                            + ",\"values\":[[1999999970,\"2\"],[2000000000,\"5\"]]}]}}")
+                    .getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(200, b.length);
+            x.getResponseBody().write(b);
+            x.close();
+        });
+        prom.start();
+        try {
+            Dashboard withProm = new Dashboard(
+                    cluster,
+                    tokens,
+                    dashboard.history(),
+                    null,
+                    new PrometheusHistory(java.net.URI.create(
+                            "http://127.0.0.1:" + prom.getAddress().getPort())),
+                    now::get);
+            dashboard = withProm;
+            Map<String, Object> h = json(call("GET", Dashboard.API + "history", ALICE, null));
+            assertThat(h).containsEntry("source", "prometheus").containsEntry("note", "");
+            List<?> samples = (List<?>) h.get("samples");
+            assertThat(samples).hasSize(2);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> last = (Map<String, Object>) samples.get(1);
+            assertThat(last)
+                    .containsEntry("time", 2_000_000_000L)
+                    .containsEntry("running", 5L)
+                    .containsEntry("jobs_by_user", Map.of("carol", 5L));
+            // a day back at the ring's step, ending at the last whole step
+            assertThat(queries).hasSize(PrometheusHistory.TOTALS.size() + 1);
+            long end = now.get() / History.INTERVAL_SECONDS * History.INTERVAL_SECONDS;
+            assertThat(queries.get(0))
+                    .contains("&start=" + (end - (History.DAY - 1) * History.INTERVAL_SECONDS))
+                    .contains("&end=" + end + "&step=30");
+        } finally {
+            prom.stop(0);
+        }
+        // Prometheus gone: the controller's own sample, and the page is told why
+        Map<String, Object> h = json(call("GET", Dashboard.API + "history", ALICE, null));
+        assertThat(h).containsEntry("source", "controller");
+        assertThat((String) h.get("note")).contains("did not answer");
+        assertThat((List<?>) h.get("samples")).hasSize(1);
+    }
+
+    @Test
     void historyAndSharesAreJson() {
         dashboard.history().add(History.sample(now.get(), cluster.nodes(), cluster.jobs()));
         Map<String, Object> h = json(call("GET", Dashboard.API + "history", ALICE, null));
