@@ -150,7 +150,8 @@ class DashboardIT {
 
     @Test
     void aUserSeesTheClusterFollowsAJobsOutputCancelsItAndRootDrainsAndResumesANode() throws Exception {
-        try (TestCluster c = new TestCluster(dir, "HttpPort=0\n")) {
+        // a Prometheus that is not there: the history charts fall back to the controller's samples and say so
+        try (TestCluster c = new TestCluster(dir, "HttpPort=0\nPrometheusURL=http://127.0.0.1:9/\n")) {
             try {
                 walkThrough(c);
             } catch (Exception | AssertionError e) {
@@ -277,6 +278,8 @@ class DashboardIT {
         browser.findElement(By.id("nav-history")).click();
         awaitElement(By.cssSelector("#chart-utilisation svg"));
         awaitElement(By.cssSelector("#chart-users"));
+        awaitText(By.id("history-note"), "No history from Prometheus at http://127.0.0.1:9/: unreachable");
+        assertThat(browser.findElement(By.id("history-source")).getText()).contains("controller's memory");
         assertThat(consoleErrors()).as("console on the history page").isEmpty();
         screenshot("history");
         browser.findElement(By.id("nav-shares")).click();

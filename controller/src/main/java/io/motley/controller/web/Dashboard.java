@@ -383,8 +383,8 @@ public final class Dashboard implements HttpRoute {
                 samples = prometheus.samples(end - span, end, History.INTERVAL_SECONDS);
                 source = "prometheus";
             } catch (IOException e) {
-                note = "Prometheus at " + prometheus.base() + " did not answer (" + e.getMessage()
-                        + "): these are the controller's own samples.";
+                note = "No history from Prometheus at " + prometheus.base() + ": " + e.getMessage()
+                        + ". These are the controller's own samples.";
                 long now = System.nanoTime();
                 long last = prometheusWarned.get();
                 if (now - last > TimeUnit.MINUTES.toNanos(10) && prometheusWarned.compareAndSet(last, now))

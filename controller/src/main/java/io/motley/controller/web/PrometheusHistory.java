@@ -95,10 +95,13 @@ public final class PrometheusHistory {
                 try {
                     r = e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException t) {
-                    throw new IOException("Prometheus did not answer within " + TIMEOUT.toSeconds() + " s");
+                    throw new IOException("no answer within " + TIMEOUT.toSeconds() + " s");
                 } catch (ExecutionException x) {
                     Throwable why = x.getCause() == null ? x : x.getCause();
-                    throw new IOException("Prometheus unreachable: " + why, why);
+                    // the JDK's client often gives no message ("ConnectException" alone says it)
+                    String what =
+                            why.getClass().getSimpleName() + (why.getMessage() == null ? "" : ": " + why.getMessage());
+                    throw new IOException("unreachable (" + what + ")", why);
                 }
                 List<Series> result = matrix(r);
                 if (e.getKey().equals("users")) {
@@ -120,7 +123,7 @@ public final class PrometheusHistory {
             }
         } catch (InterruptedException i) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while asking Prometheus", i);
+            throw new IOException("interrupted", i);
         } finally {
             for (CompletableFuture<?> f : asked.values()) f.cancel(true);
         }
@@ -169,19 +172,20 @@ public final class PrometheusHistory {
         try {
             doc = JsonReader.read(r.body());
         } catch (JsonReader.JsonException e) {
-            throw new IOException("Prometheus answered " + r.statusCode() + " with no JSON");
+            throw new IOException("it answered " + r.statusCode() + " with no JSON");
         }
-        if (!(doc instanceof Map<?, ?> m)) throw new IOException("Prometheus answered " + r.statusCode() + " oddly");
+        if (!(doc instanceof Map<?, ?> m)) throw new IOException("it answered " + r.statusCode() + " with no object");
         if (r.statusCode() != 200 || !"success".equals(m.get("status")))
-            throw new IOException("Prometheus answered " + r.statusCode() + ": " + m.get("error"));
+            throw new IOException(
+                    "it answered " + r.statusCode() + (m.get("error") == null ? "" : ": " + m.get("error")));
         if (!(m.get("data") instanceof Map<?, ?> data)
                 || !"matrix".equals(data.get("resultType"))
                 || !(data.get("result") instanceof List<?> result))
-            throw new IOException("Prometheus's answer is not a range query's matrix");
+            throw new IOException("its answer is not a range query's matrix");
         List<Series> out = new ArrayList<>();
         for (Object o : result) {
             if (!(o instanceof Map<?, ?> s) || !(s.get("values") instanceof List<?> values))
-                throw new IOException("Prometheus's answer has a series without values");
+                throw new IOException("its answer has a series without values");
             Map<String, String> labels = new HashMap<>();
             if (s.get("metric") instanceof Map<?, ?> metric)
                 metric.forEach((k, v) -> labels.put(String.valueOf(k), String.valueOf(v)));
@@ -192,13 +196,13 @@ public final class PrometheusHistory {
                         || pair.size() != 2
                         || !(pair.get(0) instanceof Number t)
                         || !(pair.get(1) instanceof String v))
-                    throw new IOException("Prometheus's answer has a point that is not [time, \"value\"]");
+                    throw new IOException("its answer has a point that is not [time, \"value\"]");
                 double value;
                 try {
                     // Prometheus writes infinities as +Inf and -Inf, which Java's parser does not take
                     value = v.endsWith("Inf") ? Double.NaN : Double.parseDouble(v);
                 } catch (NumberFormatException e) {
-                    throw new IOException("Prometheus's answer has a value that is not a number: " + v);
+                    throw new IOException("its answer has a value that is not a number: " + v);
                 }
                 points.put((long) Math.floor(t.doubleValue()), value);
             }

@@ -391,7 +391,7 @@ class DashboardTest {
         // Prometheus gone: the controller's own sample, and the page is told why
         Map<String, Object> h = json(call("GET", Dashboard.API + "history", ALICE, null));
         assertThat(h).containsEntry("source", "controller");
-        assertThat((String) h.get("note")).contains("did not answer");
+        assertThat((String) h.get("note")).contains("No history from Prometheus at http://127.0.0.1:");
         assertThat((List<?>) h.get("samples")).hasSize(1);
     }
 
