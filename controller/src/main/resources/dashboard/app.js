@@ -143,7 +143,7 @@ function loginPage(message) {
 
 async function whoami() {
   me = await call("GET", API + "me");
-  document.getElementById("whoami").textContent = me.user + (me.admin ? " (admin)" : "");
+  document.getElementById("whoami").textContent = me.user + (me.admin ? " (admin)" : me.admin_level === "Operator" ? " (operator)" : "");
   document.getElementById("nav").hidden = false;
   document.getElementById("logout").hidden = false;
   document.getElementById("nav-admin").hidden = !me.admin;
@@ -297,7 +297,10 @@ async function jobPage(id) {
     try {
       const doc = await call("GET", REST + "job/" + id);
       if (mine !== page) return;
-      details.replaceChildren(jobDetails(doc.jobs[0]));
+      // REST gives the -o/-e patterns as written; the controller names the files they make
+      const files = await call("GET", API + "job/" + id + "/files");
+      if (mine !== page) return;
+      details.replaceChildren(jobDetails(doc.jobs[0], files));
       const st = await call("GET", API + "job/" + id + "/steps");
       if (mine !== page) return;
       steps.replaceChildren(stepTable(st.steps));
@@ -338,7 +341,7 @@ async function readOutput(mine, seq, out, note) {
   if (!tail.done) setTimeout(() => readOutput(mine, seq, out, note), again);
 }
 
-function jobDetails(j) {
+function jobDetails(j, files) {
   const st = jobState(j);
   const exit = j.exit_code && j.exit_code.return_code ? num(j.exit_code.return_code) : null;
   const rows = [
@@ -351,10 +354,11 @@ function jobDetails(j) {
     ["Submitted", when(num(j.submit_time))], ["Started", st === "PENDING" ? (num(j.start_time) ? "expected " + when(num(j.start_time)) : "–") : when(num(j.start_time))],
     ["Ended", ["PENDING", "RUNNING"].includes(st) ? "–" : when(num(j.end_time))],
     ["Exit code", exit === null ? "–" : exit], ["Priority", num(j.priority)],
-    ["Working directory", j.current_working_directory], ["Output", j.standard_output || "slurm-" + j.job_id + ".out"],
-    ["Error", j.standard_error || "with the output"],
+    ["Working directory", j.current_working_directory], ["Output", h("span", { id: "job-stdout", text: files.standard_output })],
+    ["Error", files.stderr_with_stdout ? "with the output" : h("span", { id: "job-stderr", text: files.standard_error })],
   ];
-  const canCancel = (st === "PENDING" || st === "RUNNING") && me && (me.admin || me.uid === j.user_id);
+  // root cancels any job; an administrator's cancel of another's job is refused by the controller, so not offered
+  const canCancel = (st === "PENDING" || st === "RUNNING") && me && (me.uid === 0 || me.uid === j.user_id);
   const msg = h("span", { id: "cancel-message", class: cancelling.failed ? "error" : "muted", text: cancelling.message });
   const confirm = h("span", { id: "cancel-confirm-box", hidden: !cancelling.asking }, "Cancel job " + j.job_id + "? ",
     h("button", { class: "danger", id: "cancel-confirm", type: "button", onclick: async (ev) => {
@@ -391,7 +395,7 @@ function stepTable(steps) {
 
 async function adminPage() {
   if (!me || !me.admin) {
-    show(h("h1", { text: "Admin" }), h("p", { class: "error", text: "Only root may drain and resume nodes." }));
+    show(h("h1", { text: "Admin" }), h("p", { class: "error", text: "Only root and administrators (sacctmgr's AdminLevel=Administrator) may drain and resume nodes." }));
     return;
   }
   try {
@@ -480,7 +484,10 @@ async function historyPage() {
     const pct = (a, b) => (b > 0 ? a * 100 / b : 0);
     const users = [...new Set(sm.flatMap((x) => Object.keys(x.jobs_by_user)))];
     show(h("h1", { text: "History" }),
-      h("p", { class: "muted", text: sm.length + " samples, one every " + doc.interval + " s, kept for a day in the controller's memory." }),
+      h("p", { class: "muted", id: "history-source", text: doc.source === "prometheus"
+        ? sm.length + " samples, one every " + doc.interval + " s over the last day, from Prometheus."
+        : sm.length + " samples, one every " + doc.interval + " s, kept for a day in the controller's memory." }),
+      h("p", { class: "error", id: "history-note", hidden: !doc.note, text: doc.note || "" }),
       chart("chart-utilisation", "Utilisation", [
         { name: "CPU %", points: sm.map((x) => [x.time, pct(x.cpus_allocated, x.cpus)]) },
         { name: "Memory %", points: sm.map((x) => [x.time, pct(x.memory_allocated_mib, x.memory_mib)]) },

@@ -150,7 +150,8 @@ class DashboardIT {
 
     @Test
     void aUserSeesTheClusterFollowsAJobsOutputCancelsItAndRootDrainsAndResumesANode() throws Exception {
-        try (TestCluster c = new TestCluster(dir, "HttpPort=0\n")) {
+        // a Prometheus that is not there: the history charts fall back to the controller's samples and say so
+        try (TestCluster c = new TestCluster(dir, "HttpPort=0\nPrometheusURL=http://127.0.0.1:9/\n")) {
             try {
                 walkThrough(c);
             } catch (Exception | AssertionError e) {
@@ -226,6 +227,10 @@ class DashboardIT {
         // the job page: details, and its output tailing while it runs
         click(By.cssSelector("#queue-table tr[data-job='" + job + "'] a"));
         awaitText(By.id("job-state"), "RUNNING");
+        // its files as the agent named them, not the patterns sbatch was given
+        String workDir = c.work.toString();
+        awaitText(By.id("job-stderr"), workDir + "/counter-" + job + ".err");
+        assertThat(browser.findElement(By.id("job-stdout")).getText()).isEqualTo(workDir + "/slurm-" + job + ".out");
         awaitText(By.id("job-output"), "line-3");
         String earlier = browser.findElement(By.id("job-output")).getText();
         await().atMost(Duration.ofSeconds(30))
@@ -273,12 +278,37 @@ class DashboardIT {
         browser.findElement(By.id("nav-history")).click();
         awaitElement(By.cssSelector("#chart-utilisation svg"));
         awaitElement(By.cssSelector("#chart-users"));
+        awaitText(By.id("history-note"), "No history from Prometheus at http://127.0.0.1:9/: unreachable");
+        assertThat(browser.findElement(By.id("history-source")).getText()).contains("controller's memory");
         assertThat(consoleErrors()).as("console on the history page").isEmpty();
         screenshot("history");
         browser.findElement(By.id("nav-shares")).click();
         awaitElement(By.id("shares-table"));
         assertThat(consoleErrors()).as("console on the fair-share page").isEmpty();
         screenshot("shares");
+
+        // an administrator in the accounts database (not root) gets the admin view and drains a node;
+        // root joins the account too, since a database with accounts wants one for each job
+        for (String[] cmd : List.of(
+                new String[] {"sacctmgr", "-i", "add", "account", "lab"},
+                new String[] {"sacctmgr", "-i", "add", "user", "root", "account=lab"},
+                new String[] {"sacctmgr", "-i", "add", "user", "daemon", "account=lab", "adminlevel=Administrator"})) {
+            TestCluster.Run r = c.cmd(cmd);
+            assertThat(r.rc()).as(String.join(" ", cmd) + ": " + r.err()).isZero();
+        }
+        browser.findElement(By.id("logout")).click();
+        logIn(token(c, "daemon"));
+        awaitText(By.id("whoami"), "daemon (admin)");
+        click(By.id("nav-admin"));
+        WebElement why = awaitElement(By.cssSelector("#admin-table tr[data-node='n2'] .drain-reason"));
+        why.sendKeys("disk check");
+        click(By.cssSelector("#admin-table tr[data-node='n2'] .drain-button"));
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> c.cmd("scontrol", "show", "node", "n2").out().contains("Reason=disk check"));
+        assertThat(consoleErrors())
+                .as("console on the administrator's admin page")
+                .isEmpty();
 
         // another user sees root's job but neither its output nor a cancel button, and cannot drain
         long other = c.submit("-J", "roots", "--wrap", "sleep 300");

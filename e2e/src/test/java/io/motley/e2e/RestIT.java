@@ -234,6 +234,22 @@ class RestIT {
             c.awaitState(id, "CANCELLED", Duration.ofSeconds(30));
             assertError(call(https, "DELETE", base.resolve("/slurm/v0.0.40/job/" + id), tokenA, null), 409, 2021);
 
+            // root drains and resumes the node as slurmrestd's update node does; A may not
+            String tokenRoot = token(c.cmd("scontrol", "token", "lifespan=600"));
+            URI n1 = base.resolve("/slurm/v0.0.40/node/n1");
+            assertError(call(https, "POST", n1, tokenA, "{\"state\": [\"DRAIN\"], \"reason\": \"by A\"}"), 403, 2002);
+            Answer drain = call(https, "POST", n1, tokenRoot, "{\"state\": [\"DRAIN\"], \"reason\": \"rest drain\"}");
+            assertThat(drain.status()).as(drain.text()).isEqualTo(200);
+            assertThat(c.cmd("scontrol", "show", "node", "n1").out()).contains("Reason=rest drain");
+            Answer resume = call(https, "POST", n1, tokenRoot, "{\"state\": [\"RESUME\"]}");
+            assertThat(resume.status()).as(resume.text()).isEqualTo(200);
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> c.cmd("sinfo", "-h", "-N", "-o", "%N %t")
+                            .out()
+                            .lines()
+                            .anyMatch("n1 idle"::equals));
+
             // scontrol show config says where the port is
             assertThat(c.cmd("scontrol", "show", "config").out())
                     .containsPattern("\nHttpPort +=  ?0 \\(any free port\\)\n")

@@ -293,7 +293,22 @@ public final class Cluster {
 
     /** scontrol update NodeName=... State=...: Slurm's error text, or empty on success. */
     public Optional<String> updateNode(String name, String stateWord, String reason, Caller caller) {
+        // Slurm's rule for node updates (validate_super_user): root and AdminLevel=Administrator; not Operators
+        if (adminLevel(caller) != io.motley.core.accounts.AccountsDb.AdminLevel.Administrator)
+            return Optional.of("Access/permission denied");
         return registry.update(name, stateWord, reason, caller);
+    }
+
+    /**
+     * The caller's AdminLevel as Slurm weighs it: root is an Administrator; any other user what the
+     * accounts database (sacctmgr's AdminLevel) says, None when it does not know them.
+     */
+    public io.motley.core.accounts.AccountsDb.AdminLevel adminLevel(Caller caller) {
+        if (caller.isRoot()) return io.motley.core.accounts.AccountsDb.AdminLevel.Administrator;
+        return accountsDb()
+                .user(caller.user())
+                .map(io.motley.core.accounts.AccountsDb.User::adminLevel)
+                .orElse(io.motley.core.accounts.AccountsDb.AdminLevel.None);
     }
 
     /**

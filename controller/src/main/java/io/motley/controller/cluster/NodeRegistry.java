@@ -346,10 +346,12 @@ final class NodeRegistry {
         }
     }
 
-    /** scontrol update NodeName=... State=DRAIN|RESUME|DOWN|UNDRAIN Reason=...: an operator's word on a node. */
+    /**
+     * scontrol update NodeName=... State=DRAIN|RESUME|DOWN|UNDRAIN Reason=...: an operator's word on a
+     * node; {@link Cluster#updateNode} has checked that the caller may.
+     */
     Optional<String> update(String name, String stateWord, String reason, Caller caller) {
         synchronized (state) {
-            if (!caller.isRoot()) return Optional.of("Access/permission denied");
             Node n = state.nodes.get(name);
             if (n == null) return Optional.of("Invalid node name specified");
             long now = clock.getAsLong();
@@ -374,7 +376,12 @@ final class NodeRegistry {
                 }
             }
             state.save(next);
-            log.info("node updated by operator node={} state={} reason=\"{}\"", name, next.state(), reason);
+            log.info(
+                    "node updated by operator node={} state={} reason=\"{}\" by={}",
+                    name,
+                    next.state(),
+                    reason,
+                    caller.user());
         }
         wake.run();
         return Optional.empty();

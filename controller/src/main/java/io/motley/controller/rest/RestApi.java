@@ -66,7 +66,7 @@ public final class RestApi {
         r.put(SLURM + "job/submit", List.of("post"));
         r.put(SLURM + "job/{job_id}", List.of("get", "post", "delete"));
         r.put(SLURM + "nodes", List.of("get"));
-        r.put(SLURM + "node/{node_name}", List.of("get"));
+        r.put(SLURM + "node/{node_name}", List.of("get", "post"));
         r.put(SLURM + "partitions", List.of("get"));
         r.put(SLURM + "partition/{partition_name}", List.of("get"));
         r.put(SLURMDB + "jobs", List.of("get"));
@@ -354,9 +354,17 @@ public final class RestApi {
                     }
                 }
                 case "node" -> {
-                    allow(method, path, "GET");
-                    params(query, "update_time", "flags");
-                    return nodes(parts[1]);
+                    switch (method) {
+                        case "GET" -> {
+                            params(query, "update_time", "flags");
+                            return nodes(parts[1]);
+                        }
+                        case "POST" -> {
+                            params(query);
+                            return updateNode(parts[1], body, caller);
+                        }
+                        default -> throw notAllowed(method, path);
+                    }
                 }
                 case "partition" -> {
                     allow(method, path, "GET");
@@ -596,6 +604,72 @@ public final class RestApi {
         List<Outcome> out = cluster.cancel(List.of(id), Map.of(), caller);
         for (Outcome o : out) if (o.error() != null) throw refusal(id, o.error(), "slurm_kill_job");
         return Map.of();
+    }
+
+    /** Fields of slurmrestd's update_node_msg (v0.0.40) that Motley does not change; refused by name. */
+    private static final Set<String> NODE_FIELDS_NOT_SUPPORTED = Set.of(
+            "comment",
+            "cpu_bind",
+            "extra",
+            "features",
+            "features_act",
+            "gres",
+            "address",
+            "hostname",
+            "reason_uid",
+            "resume_after",
+            "weight");
+
+    /**
+     * POST node/{name}: slurmrestd's update node, its body v0.0.40's update_node_msg: {@code state}
+     * (a list of node state flags, or one as a string; one of DRAIN, DOWN, RESUME, UNDRAIN, IDLE)
+     * and {@code reason}. The rule and the words are scontrol update node's: root and
+     * AdminLevel=Administrator only, a reason to drain or down. {@code name} is ignored, as in
+     * slurmrestd: the path names the node.
+     */
+    private Map<String, Object> updateNode(String name, byte[] body, Caller caller) {
+        Map<?, ?> msg = object(body);
+        String state = null;
+        String reason = null;
+        for (Map.Entry<?, ?> e : msg.entrySet()) {
+            String key = String.valueOf(e.getKey());
+            Object v = e.getValue();
+            switch (key) {
+                case "state" -> state = nodeState(v);
+                case "reason" -> {
+                    if (!(v instanceof String text)) throw invalid("reason: expected a string");
+                    reason = text;
+                }
+                case "name" -> {}
+                default -> {
+                    if (NODE_FIELDS_NOT_SUPPORTED.contains(key))
+                        throw invalid(key + ": not supported (Motley updates a node's state and reason)");
+                    throw invalid("unknown field " + quote(key));
+                }
+            }
+        }
+        if (state == null) throw invalid("state: required (DRAIN, DOWN or RESUME)");
+        Optional<String> error = cluster.updateNode(name, state, reason, caller);
+        if (error.isPresent()) {
+            String e = error.get();
+            int errno = errno(e);
+            int status = switch (errno) {
+                case ESLURM_ACCESS_DENIED -> 403;
+                case ESLURM_INVALID_NODE_NAME -> 404;
+                default -> 400;
+            };
+            throw new Failure(status, errno, e, e + " (node " + quote(name) + ")", "slurm_update_node");
+        }
+        log.info("node updated through REST node={} state={} by={}", quote(name), state, caller.user());
+        return Map.of();
+    }
+
+    /** update_node_msg's state: ["DRAIN"] as slurmrestd writes flags, or "DRAIN"; exactly one. */
+    private static String nodeState(Object v) {
+        List<?> flags = v instanceof List<?> l ? l : v instanceof String text ? List.of(text) : null;
+        if (flags == null || flags.size() != 1 || !(flags.get(0) instanceof String word) || word.isBlank())
+            throw invalid("state: expected one of DRAIN, DOWN, RESUME, UNDRAIN or IDLE, as [\"DRAIN\"] or \"DRAIN\"");
+        return word;
     }
 
     private static Failure refusal(long id, String error, String source) {

@@ -3,6 +3,7 @@ package io.motley.controller.web;
 import io.motley.controller.cluster.Caller;
 import io.motley.controller.cluster.Cluster;
 import io.motley.controller.rest.Tokens;
+import io.motley.core.accounts.AccountsDb.AdminLevel;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.cluster.Partition;
@@ -16,6 +17,7 @@ import io.motley.protocol.dataparser.Json;
 import io.motley.protocol.dataparser.JsonReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -29,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,13 +63,31 @@ public final class Dashboard implements HttpRoute {
     private final Tokens tokens;
     private final History history;
     private final JobOutput output;
+    private final PrometheusHistory prometheus;
+    private final LongSupplier clockSeconds;
     private final Map<String, byte[]> assets = new HashMap<>();
 
+    /** When Prometheus last failed to answer, so that an unreachable one is logged once a while, not per page. */
+    private final AtomicLong prometheusWarned = new AtomicLong(Long.MIN_VALUE);
+
     public Dashboard(Cluster cluster, Tokens tokens, History history, JobOutput output) {
+        this(cluster, tokens, history, output, null, () -> System.currentTimeMillis() / 1000);
+    }
+
+    /** With {@code prometheus} (null: none) as the history charts' source, the controller's ring its fallback. */
+    public Dashboard(
+            Cluster cluster,
+            Tokens tokens,
+            History history,
+            JobOutput output,
+            PrometheusHistory prometheus,
+            LongSupplier clockSeconds) {
         this.cluster = cluster;
         this.tokens = tokens;
         this.history = history;
         this.output = output;
+        this.prometheus = prometheus;
+        this.clockSeconds = clockSeconds;
         for (String name : ASSETS.keySet()) {
             try (InputStream in = Dashboard.class.getResourceAsStream("/dashboard/" + name)) {
                 if (in == null)
@@ -86,7 +107,9 @@ public final class Dashboard implements HttpRoute {
             WebServer server, Cluster cluster, Tokens tokens, JobOutput.Logs logs, LongSupplier clockSeconds) {
         History history = new History(History.DAY);
         JobOutput output = new JobOutput(cluster::job, logs, JobOutput.asUser());
-        server.mount("/", new Dashboard(cluster, tokens, history, output));
+        String url = cluster.config().web().prometheusUrl();
+        PrometheusHistory prometheus = url == null ? null : new PrometheusHistory(URI.create(url));
+        server.mount("/", new Dashboard(cluster, tokens, history, output, prometheus, clockSeconds));
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "dashboard-history");
             t.setDaemon(true);
@@ -148,7 +171,7 @@ public final class Dashboard implements HttpRoute {
             Object answer = switch (parts.length) {
                 case 1 ->
                     switch (parts[0]) {
-                        case "me" -> get(method, () -> me(caller));
+                        case "me" -> get(method, () -> me(caller, cluster.adminLevel(caller)));
                         case "nodes" -> get(method, this::nodes);
                         case "history" -> get(method, this::historyDoc);
                         case "shares" -> get(method, this::shares);
@@ -168,6 +191,7 @@ public final class Dashboard implements HttpRoute {
                     yield switch (parts[2]) {
                         case "output" -> get(method, () -> output(id, query(r.query()), caller));
                         case "steps" -> get(method, () -> steps(id));
+                        case "files" -> get(method, () -> files(id));
                         default -> throw new Failure(404, "no such page");
                     };
                 }
@@ -205,11 +229,16 @@ public final class Dashboard implements HttpRoute {
         }
     }
 
-    private static Map<String, Object> me(Caller c) {
+    /**
+     * Who the token names; {@code admin} when they may drain and resume nodes (root and
+     * AdminLevel=Administrator, as for scontrol update), and their AdminLevel as sacctmgr shows it.
+     */
+    static Map<String, Object> me(Caller c, AdminLevel level) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("user", c.user());
         m.put("uid", c.uid());
-        m.put("admin", c.isRoot());
+        m.put("admin", level == AdminLevel.Administrator);
+        m.put("admin_level", level.name());
         return m;
     }
 
@@ -252,7 +281,10 @@ public final class Dashboard implements HttpRoute {
         return Map.of("nodes", out);
     }
 
-    /** Drains, downs or resumes a node, as scontrol update NodeName=... State=... Reason=... (root only). */
+    /**
+     * Drains, downs or resumes a node, as scontrol update NodeName=... State=... Reason=... (root and
+     * administrators: {@link Cluster#updateNode} decides).
+     */
     private Map<String, Object> updateNode(String name, String body, Caller caller) {
         Object doc;
         try {
@@ -305,6 +337,17 @@ public final class Dashboard implements HttpRoute {
         return o;
     }
 
+    /** The job's stdout and stderr files, Slurm's patterns expanded (REST's standard_output is the pattern as given). */
+    private Map<String, Object> files(long id) {
+        Job job = cluster.job(id).orElseThrow(() -> new Failure(404, "Invalid job id specified"));
+        JobOutput.Paths p = JobOutput.Paths.of(job);
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("standard_output", p.stdout());
+        o.put("standard_error", p.stderr());
+        o.put("stderr_with_stdout", p.stderrWithStdout());
+        return o;
+    }
+
     private Map<String, Object> steps(long id) {
         if (cluster.job(id).isEmpty()) throw new Failure(404, "Invalid job id specified");
         List<Object> out = new ArrayList<>();
@@ -325,9 +368,35 @@ public final class Dashboard implements HttpRoute {
         return Map.of("steps", out);
     }
 
+    /**
+     * The charts' samples: a day of them from Prometheus when one is configured, at the ring's
+     * step; the controller's ring when none is, or when it does not answer (the page says so).
+     */
     private Map<String, Object> historyDoc() {
+        List<History.Sample> samples = null;
+        String source = "controller";
+        String note = "";
+        if (prometheus != null) {
+            long end = clockSeconds.getAsLong() / History.INTERVAL_SECONDS * History.INTERVAL_SECONDS;
+            long span = (History.DAY - 1) * History.INTERVAL_SECONDS;
+            try {
+                samples = prometheus.samples(end - span, end, History.INTERVAL_SECONDS);
+                source = "prometheus";
+            } catch (IOException e) {
+                note = "No history from Prometheus at " + prometheus.base() + ": " + e.getMessage()
+                        + ". These are the controller's own samples.";
+                long now = System.nanoTime();
+                long last = prometheusWarned.get();
+                if (now - last > TimeUnit.MINUTES.toNanos(10) && prometheusWarned.compareAndSet(last, now))
+                    log.warn(
+                            "dashboard history falls back to the controller's samples prometheus={} error=\"{}\"",
+                            prometheus.base(),
+                            e.getMessage());
+            }
+        }
+        if (samples == null) samples = history.samples();
         List<Object> out = new ArrayList<>();
-        for (History.Sample s : history.samples()) {
+        for (History.Sample s : samples) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("time", s.time());
             o.put("cpus", s.cpus());
@@ -341,7 +410,12 @@ public final class Dashboard implements HttpRoute {
             o.put("jobs_by_user", s.jobsByUser());
             out.add(o);
         }
-        return Map.of("interval", History.INTERVAL_SECONDS, "samples", out);
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("interval", History.INTERVAL_SECONDS);
+        doc.put("source", source);
+        doc.put("note", note);
+        doc.put("samples", out);
+        return doc;
     }
 
     private Map<String, Object> shares() {

@@ -3,6 +3,7 @@ package io.motley.controller.web;
 import io.motley.controller.cluster.Caller;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
+import io.motley.core.job.OutputPattern;
 import io.motley.protocol.Message;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -54,6 +55,28 @@ public final class JobOutput {
      */
     public record Chunk(long offset, byte[] data, boolean complete, JobState state, String source, String note) {}
 
+    /**
+     * A job's stdout and stderr files as the agent names them: Slurm's patterns expanded by {@link
+     * OutputPattern}, the agent's own expansion, with %N the node the batch script runs on (kept as
+     * %N while the job waits for one, as scontrol show job prints it).
+     */
+    public record Paths(String stdout, String stderr) {
+        public static Paths of(Job job) {
+            String node = job.node() == null ? "%N" : job.node();
+            return new Paths(OutputPattern.stdout(job, node), OutputPattern.stderr(job, node));
+        }
+
+        /** The file of {@code stream}, "out" or "err". */
+        public String of(String stream) {
+            return stream.equals("err") ? stderr : stdout;
+        }
+
+        /** Whether stderr goes into the stdout file (no -e, or -e naming the same file). */
+        public boolean stderrWithStdout() {
+            return stderr.equals(stdout);
+        }
+    }
+
     private final LongFunction<Optional<Job>> jobs;
     private final Logs logs;
     private final FileReader files;
@@ -81,7 +104,8 @@ public final class JobOutput {
         if (t.node() != null) return new Chunk(t.offset(), t.data(), t.complete(), t.state(), "node", null);
         if (t.state() == JobState.PENDING)
             return new Chunk(offset, new byte[0], false, t.state(), "none", "the job has not started");
-        Path file = Path.of(t.path());
+        // the file the agent wrote, named here as the page names it (not the path motley logs echoes)
+        Path file = Path.of(Paths.of(job).of(stream));
         if (!file.isAbsolute()) file = Path.of(job.request().workDir()).resolve(file);
         Optional<byte[]> data = files.read(file, job.uid(), job.gid(), offset, bound);
         boolean ended = t.state().isTerminal();

@@ -113,6 +113,66 @@ class RestApiTest {
         assertError(f.call("GET", S + "node/nope", ALICE, null), 404, 2018, "nope");
     }
 
+    void sacctmgr(String... args) {
+        assertThat(f.cluster
+                        .changeAccounts(io.motley.core.accounts.Sacctmgr.parse(List.of(args)), ROOT, true)
+                        .changed())
+                .as(String.join(" ", args))
+                .isTrue();
+    }
+
+    String reason() {
+        return f.cluster.nodes().get(0).reason();
+    }
+
+    @Test
+    void rootAndAdministratorsDrainAndResumeANodeAsSlurmrestdsUpdateNode() {
+        RestResponse drain = f.call("POST", S + "node/n1", ROOT, "{\"state\":[\"DRAIN\"],\"reason\":\"new fan\"}");
+        assertThat(drain.status()).as(drain.text()).isEqualTo(200);
+        assertThat(json(drain)).containsKeys("meta", "errors", "warnings");
+        assertThat(reason()).isEqualTo("new fan");
+        assertThat(at(json(f.call("GET", S + "node/n1", ALICE, null)), "nodes", 0, "state"))
+                .isEqualTo(List.of("IDLE", "DRAIN"));
+        // a flag as a string alone is taken too; the name in the body is ignored, as in slurmrestd
+        RestResponse resume = f.call("POST", S + "node/n1", ROOT, "{\"state\":\"RESUME\",\"name\":\"n9\"}");
+        assertThat(resume.status()).as(resume.text()).isEqualTo(200);
+        assertThat(reason()).isNull();
+
+        // alice, no administrator, is refused; made one with sacctmgr, she may; an Operator may not
+        assertError(f.call("POST", S + "node/n1", ALICE, "{\"state\":[\"DRAIN\"],\"reason\":\"x\"}"), 403, 2002, "n1");
+        sacctmgr("add", "account", "lab");
+        sacctmgr("add", "user", "alice", "account=lab", "adminlevel=Administrator");
+        sacctmgr("add", "user", "bob", "account=lab", "adminlevel=Operator");
+        RestResponse byAlice = f.call("POST", S + "node/n1", ALICE, "{\"state\":[\"DOWN\"],\"reason\":\"psu\"}");
+        assertThat(byAlice.status()).as(byAlice.text()).isEqualTo(200);
+        assertThat(reason()).isEqualTo("psu");
+        assertError(f.call("POST", S + "node/n1", BOB, "{\"state\":[\"RESUME\"]}"), 403, 2002, "n1");
+        assertThat(reason()).isEqualTo("psu");
+    }
+
+    @Test
+    void aBadNodeUpdateIsA4xxWithTheReason() {
+        String node = S + "node/n1";
+        assertError(f.call("POST", S + "node/n9", ROOT, "{\"state\":[\"DRAIN\"],\"reason\":\"x\"}"), 404, 2018, "n9");
+        assertError(f.call("POST", node, ROOT, "{\"state\":[\"DRAIN\"]}"), 400, -1, "reason");
+        assertError(f.call("POST", node, ROOT, "{\"reason\":\"x\"}"), 400, 9001, "state: required");
+        assertError(
+                f.call("POST", node, ROOT, "{\"state\":[\"DOWN\",\"DRAIN\"],\"reason\":\"x\"}"), 400, 9001, "state");
+        assertError(f.call("POST", node, ROOT, "{\"state\":[],\"reason\":\"x\"}"), 400, 9001, "state");
+        assertError(f.call("POST", node, ROOT, "{\"state\":[\"FUTURE\"]}"), 400, -1, "n1");
+        assertError(f.call("POST", node, ROOT, "{\"state\":[\"DRAIN\"],\"reason\":7}"), 400, 9001, "reason");
+        assertError(
+                f.call("POST", node, ROOT, "{\"state\":[\"DRAIN\"],\"reason\":\"x\",\"weight\":5}"),
+                400,
+                9001,
+                "weight: not supported");
+        assertError(
+                f.call("POST", node, ROOT, "{\"state\":[\"DRAIN\"],\"colour\":\"red\"}"), 400, 9001, "unknown field");
+        assertError(f.call("POST", node, ROOT, "{\"state\":"), 400, 9001, "malformed JSON");
+        assertError(f.call("DELETE", node, ROOT, null), 405, 9000, "DELETE");
+        assertThat(reason()).isNull();
+    }
+
     @Test
     void partitionsAndPartitionByName() {
         Map<String, Object> doc = json(f.call("GET", S + "partitions", ALICE, null));

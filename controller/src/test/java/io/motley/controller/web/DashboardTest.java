@@ -9,6 +9,7 @@ import io.motley.controller.cluster.Cluster;
 import io.motley.controller.cluster.Submission;
 import io.motley.controller.rest.Tokens;
 import io.motley.controller.store.MemoryStore;
+import io.motley.core.accounts.Sacctmgr;
 import io.motley.core.cluster.Node;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.Job;
@@ -143,7 +144,7 @@ class DashboardTest {
 
     @Test
     void everyAnswerNeedsAValidToken() {
-        for (String path : List.of("me", "nodes", "history", "shares", "job/1/output", "job/1/steps")) {
+        for (String path : List.of("me", "nodes", "history", "shares", "job/1/output", "job/1/steps", "job/1/files")) {
             HttpRoute.Response r = call("GET", Dashboard.API + path, null, null);
             assertThat(r.status()).as(path).isEqualTo(401);
             assertThat(json(r).get("error")).asString().contains("scontrol token");
@@ -163,8 +164,82 @@ class DashboardTest {
     void meSaysWhoTheTokenIsAndWhetherTheyAdminister() {
         assertThat(json(call("GET", Dashboard.API + "me", ALICE, null)))
                 .containsEntry("user", "alice")
-                .containsEntry("admin", false);
-        assertThat(json(call("GET", Dashboard.API + "me", ROOT, null))).containsEntry("admin", true);
+                .containsEntry("admin", false)
+                .containsEntry("admin_level", "None");
+        assertThat(json(call("GET", Dashboard.API + "me", ROOT, null)))
+                .containsEntry("admin", true)
+                .containsEntry("admin_level", "Administrator");
+        sacctmgr("add", "account", "lab");
+        sacctmgr("add", "user", "alice", "account=lab", "adminlevel=Administrator");
+        sacctmgr("add", "user", "bob", "account=lab", "adminlevel=Operator");
+        assertThat(json(call("GET", Dashboard.API + "me", ALICE, null)))
+                .containsEntry("admin", true)
+                .containsEntry("admin_level", "Administrator");
+        // an Operator administers the accounts database, not the nodes: Slurm's rule
+        assertThat(json(call("GET", Dashboard.API + "me", BOB, null)))
+                .containsEntry("admin", false)
+                .containsEntry("admin_level", "Operator");
+    }
+
+    /** sacctmgr as root; the change must be made. */
+    void sacctmgr(String... args) {
+        assertThat(cluster.changeAccounts(Sacctmgr.parse(List.of(args)), ROOT, true)
+                        .changed())
+                .as(String.join(" ", args))
+                .isTrue();
+    }
+
+    @Test
+    void anAdministratorDrainsAndResumesAnOperatorDoesNot() {
+        sacctmgr("add", "account", "lab");
+        sacctmgr("add", "user", "alice", "account=lab", "adminlevel=Administrator");
+        sacctmgr("add", "user", "bob", "account=lab", "adminlevel=Operator");
+        HttpRoute.Response byBob =
+                call("POST", Dashboard.API + "node/n1", BOB, "{\"state\":\"DRAIN\",\"reason\":\"mine\"}");
+        assertThat(byBob.status()).isEqualTo(403);
+        assertThat(cluster.nodes().get(0).reason()).isNull();
+        HttpRoute.Response byAlice =
+                call("POST", Dashboard.API + "node/n1", ALICE, "{\"state\":\"DRAIN\",\"reason\":\"new fan\"}");
+        assertThat(byAlice.status()).as(byAlice.bodyText()).isEqualTo(200);
+        assertThat(cluster.nodes().get(0).reason()).isEqualTo("new fan");
+        assertThat(call("POST", Dashboard.API + "node/n1", ALICE, "{\"state\":\"RESUME\"}")
+                        .status())
+                .isEqualTo(200);
+        assertThat(cluster.nodes().get(0).reason()).isNull();
+        // demoted, she is refused again
+        sacctmgr("modify", "user", "alice", "set", "adminlevel=None");
+        assertThat(call("POST", Dashboard.API + "node/n1", ALICE, "{\"state\":\"DRAIN\",\"reason\":\"x\"}")
+                        .status())
+                .isEqualTo(403);
+    }
+
+    @Test
+    void theJobPageNamesItsFilesExpandedAndTheTailReadsThem() {
+        JobRequest r = JobRequest.builder("#!/bin/sh\ntrue\n", "/home/alice/run")
+                .name("counter")
+                .submitHost("h")
+                .output("logs/%x-%N-%t.out", "counter-%j.err")
+                .build();
+        long id = ((Submission.Accepted) cluster.submit(r, ALICE)).id();
+        Map<String, Object> files = json(call("GET", Dashboard.API + "job/" + id + "/files", ALICE, null));
+        String node = cluster.job(id).orElseThrow().node() == null ? "%N" : "n1";
+        assertThat(files)
+                .containsEntry("standard_output", "/home/alice/run/logs/counter-" + node + "-0.out")
+                .containsEntry("standard_error", "/home/alice/run/counter-" + id + ".err")
+                .containsEntry("stderr_with_stdout", false);
+        // the tail reads the file the page names, whatever path motley logs echoes
+        logsAnswer = new Message.LogText("counter-%j.err", "h", null, 0, new byte[0], false, JobState.RUNNING);
+        assertThat(call("GET", Dashboard.API + "job/" + id + "/output?stream=err", ALICE, null)
+                        .status())
+                .isEqualTo(200);
+        assertThat(fileReads).containsExactly("/home/alice/run/counter-" + id + ".err uid=1001 offset=0");
+        // without -e, stderr is the stdout file
+        long plain = submit(ALICE);
+        assertThat(json(call("GET", Dashboard.API + "job/" + plain + "/files", ALICE, null)))
+                .containsEntry("standard_output", "/home/alice/run/slurm-" + plain + ".out")
+                .containsEntry("stderr_with_stdout", true);
+        assertThat(call("GET", Dashboard.API + "job/99/files", ALICE, null).status())
+                .isEqualTo(404);
     }
 
     @Test
@@ -265,6 +340,59 @@ class DashboardTest {
                 .isEqualTo(400);
         assertThat(call("GET", Dashboard.API + "job/abc/output", ALICE, null).status())
                 .isEqualTo(400);
+    }
+
+    @Test
+    void historyComesFromPrometheusWhenOneIsSetAndFromTheRingWhenItDoesNotAnswer() throws Exception {
+        dashboard.history().add(History.sample(now.get(), cluster.nodes(), cluster.jobs()));
+        List<String> queries = java.util.Collections.synchronizedList(new ArrayList<>());
+        com.sun.net.httpserver.HttpServer prom = com.sun.net.httpserver.HttpServer.create(
+                new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        prom.createContext("/api/v1/query_range", x -> {
+            queries.add(x.getRequestURI().getRawQuery());
+            String metric = x.getRequestURI().getQuery().contains("username") ? "{\"username\":\"carol\"}" : "{}";
+            byte[] b = ("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":" + metric
+                            + ",\"values\":[[1999999970,\"2\"],[2000000000,\"5\"]]}]}}")
+                    .getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(200, b.length);
+            x.getResponseBody().write(b);
+            x.close();
+        });
+        prom.start();
+        try {
+            Dashboard withProm = new Dashboard(
+                    cluster,
+                    tokens,
+                    dashboard.history(),
+                    null,
+                    new PrometheusHistory(java.net.URI.create(
+                            "http://127.0.0.1:" + prom.getAddress().getPort())),
+                    now::get);
+            dashboard = withProm;
+            Map<String, Object> h = json(call("GET", Dashboard.API + "history", ALICE, null));
+            assertThat(h).containsEntry("source", "prometheus").containsEntry("note", "");
+            List<?> samples = (List<?>) h.get("samples");
+            assertThat(samples).hasSize(2);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> last = (Map<String, Object>) samples.get(1);
+            assertThat(last)
+                    .containsEntry("time", 2_000_000_000L)
+                    .containsEntry("running", 5L)
+                    .containsEntry("jobs_by_user", Map.of("carol", 5L));
+            // a day back at the ring's step, ending at the last whole step
+            assertThat(queries).hasSize(PrometheusHistory.TOTALS.size() + 1);
+            long end = now.get() / History.INTERVAL_SECONDS * History.INTERVAL_SECONDS;
+            assertThat(queries.get(0))
+                    .contains("&start=" + (end - (History.DAY - 1) * History.INTERVAL_SECONDS))
+                    .contains("&end=" + end + "&step=30");
+        } finally {
+            prom.stop(0);
+        }
+        // Prometheus gone: the controller's own sample, and the page is told why
+        Map<String, Object> h = json(call("GET", Dashboard.API + "history", ALICE, null));
+        assertThat(h).containsEntry("source", "controller");
+        assertThat((String) h.get("note")).contains("No history from Prometheus at http://127.0.0.1:");
+        assertThat((List<?>) h.get("samples")).hasSize(1);
     }
 
     @Test

@@ -35,7 +35,8 @@ import java.util.Map;
  *     without its submit directory an agent sends to the submit host; -1: not set (the agent's
  *     default, or its --max-output, which wins)
  * @param web the controller's HTTP(S) port and the agents' metrics port (HttpPort=, HttpBind=,
- *     AgentMetricsPort=, AgentMetricsBind=; docs/metrics.md)
+ *     AgentMetricsPort=, AgentMetricsBind=; docs/metrics.md), and the Prometheus the dashboard's
+ *     history charts read (PrometheusURL=; docs/dashboard.md)
  */
 public record ClusterConfig(
         String clusterName,
@@ -68,15 +69,21 @@ public record ClusterConfig(
      * API and the web pages (-1: the default, ControllerPort + 2; 0: any free port, written with
      * the rest of the URL to run/http.url). {@code httpBind}: its address (null: the controller's
      * --bind). {@code agentMetricsPort}: an agent's /metrics port (-1: none, the default; 0: any
-     * free port), on {@code agentMetricsBind} (default 127.0.0.1).
+     * free port), on {@code agentMetricsBind} (default 127.0.0.1). {@code prometheusUrl}: the
+     * Prometheus (http or https, with its path prefix) the dashboard's history charts query; null
+     * for none (they draw the controller's own samples).
      */
-    public record Web(int httpPort, String httpBind, int agentMetricsPort, String agentMetricsBind) {
-        public static final Web DEFAULT = new Web(-1, null, -1, "127.0.0.1");
+    public record Web(
+            int httpPort, String httpBind, int agentMetricsPort, String agentMetricsBind, String prometheusUrl) {
+        public static final Web DEFAULT = new Web(-1, null, -1, "127.0.0.1", null);
 
         public Web {
             if (httpPort < -1 || httpPort > 65535) throw new IllegalArgumentException("HttpPort must be 0 to 65535");
             if (agentMetricsPort < -1 || agentMetricsPort > 65535)
                 throw new IllegalArgumentException("AgentMetricsPort must be 0 to 65535");
+            if (prometheusUrl != null && !prometheusUrl.matches("https?://[^/\\s]+(/\\S*)?"))
+                throw new IllegalArgumentException(
+                        "PrometheusURL must be an http:// or https:// address, e.g. http://127.0.0.1:9090");
         }
 
         /** The controller's HTTP port when it listens for agents on {@code controllerPort}. */
@@ -305,6 +312,7 @@ public record ClusterConfig(
         String httpBind = null;
         int agentMetricsPort = -1;
         String agentMetricsBind = Web.DEFAULT.agentMetricsBind();
+        String prometheusUrl = null;
         String[] lines = text.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             String line = lines[i];
@@ -439,6 +447,7 @@ public record ClusterConfig(
                             case "HttpBind" -> httpBind = v;
                             case "AgentMetricsPort" -> agentMetricsPort = Integer.parseInt(v);
                             case "AgentMetricsBind" -> agentMetricsBind = v;
+                            case "PrometheusURL" -> prometheusUrl = v.isEmpty() ? null : v;
                             case "MaxClockSkew" -> {
                                 maxClockSkew = Long.parseLong(v);
                                 if (maxClockSkew < 0)
@@ -486,7 +495,7 @@ public record ClusterConfig(
         }
         Web web;
         try {
-            web = new Web(httpPort, httpBind, agentMetricsPort, agentMetricsBind);
+            web = new Web(httpPort, httpBind, agentMetricsPort, agentMetricsBind, prometheusUrl);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("motley.conf: " + e.getMessage(), e);
         }

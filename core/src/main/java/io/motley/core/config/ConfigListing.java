@@ -73,6 +73,7 @@ public final class ConfigListing {
         l.add(new Setting("HttpBind", web.httpBind() == null ? "(the controller's address)" : web.httpBind()));
         l.add(new Setting("HttpPort", port(web.httpPort(c.controllerPort()))));
         l.add(new Setting("MaxClockSkew", sec(c.maxClockSkewSeconds())));
+        l.add(new Setting("PrometheusURL", web.prometheusUrl() == null ? "(none)" : web.prometheusUrl()));
         l.add(new Setting("RequeueDelay", sec(c.requeueDelaySeconds())));
         ClusterConfig.Storage s = c.storage();
         l.add(new Setting("StorageURL", s.embedded() ? "(embedded SQLite)" : s.url()));

@@ -3,7 +3,8 @@ package io.motley.core.job;
 /**
  * Expands sbatch's file name patterns: %j (and %J, for the batch script) job id, %x job name, %u user, %N node, %A array job id
  * (the job id for a plain job), %a array task id (4294967294, Slurm's "no value", for a plain job),
- * %% a literal percent. A relative result is taken from the job's working directory.
+ * %n node index and %t task rank (0: the batch script is task 0 on the job's first node), %s step
+ * ("batch"), %% a literal percent. A relative result is taken from the job's working directory.
  */
 public final class OutputPattern {
     public static final String DEFAULT = "slurm-%j.out";
@@ -77,7 +78,10 @@ public final class OutputPattern {
                 case 'A' -> pad(Long.toString(arrayJobId), width);
                 case 'x' -> jobName;
                 case 'u' -> user;
-                case 'N', 'n' -> k == 'N' ? node : "0";
+                case 'N' -> node;
+                // the batch script is task 0 of node 0 and is the step Slurm names "batch"
+                case 'n', 't' -> pad("0", width);
+                case 's' -> "batch";
                 case 'a' -> pad(Long.toString(taskId), width);
                 case '%' -> "%";
                 default -> null;

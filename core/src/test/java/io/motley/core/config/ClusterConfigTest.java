@@ -86,12 +86,25 @@ class ClusterConfigTest {
         assertThat(d.web().agentMetricsBind()).isEqualTo("127.0.0.1");
         ClusterConfig c = ClusterConfig.parse(
                 "ControllerPort=7000\nHttpPort=0\nHttpBind=10.0.0.1\nAgentMetricsPort=9817\nAgentMetricsBind=0.0.0.0\n");
-        assertThat(c.web()).isEqualTo(new ClusterConfig.Web(0, "10.0.0.1", 9817, "0.0.0.0"));
+        assertThat(c.web()).isEqualTo(new ClusterConfig.Web(0, "10.0.0.1", 9817, "0.0.0.0", null));
         assertThat(c.web().httpPort(7000)).isZero();
         assertThat(ClusterConfig.parse("ControllerPort=7000\n").web().httpPort(7000))
                 .isEqualTo(7002);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClusterConfig.parse("HttpPort=70000\n"))
                 .hasMessageContaining("HttpPort must be 0 to 65535");
+    }
+
+    @Test
+    void prometheusUrlNamesAnHttpAddressOrNothing() {
+        assertThat(ClusterConfig.defaults().web().prometheusUrl()).isNull();
+        assertThat(ClusterConfig.parse("PrometheusURL=http://127.0.0.1:9090/prom\n")
+                        .web()
+                        .prometheusUrl())
+                .isEqualTo("http://127.0.0.1:9090/prom");
+        for (String bad : List.of("127.0.0.1:9090", "file:///etc/passwd", "http://"))
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ClusterConfig.parse("PrometheusURL=" + bad + "\n"))
+                    .as(bad)
+                    .hasMessageContaining("PrometheusURL must be an http:// or https:// address");
     }
 
     @Test

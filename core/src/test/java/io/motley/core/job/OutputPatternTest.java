@@ -19,6 +19,9 @@ class OutputPatternTest {
         // workflow tools write -o logs/%J.out: for the batch script %J is the job id alone
         assertThat(OutputPattern.expand("logs/%J.out", 7, "x", "u", "n", "/w")).isEqualTo("/w/logs/7.out");
         assertThat(OutputPattern.expand("%3J", 7, "x", "u", "n", "/w")).isEqualTo("/w/007");
+        // the batch script is task 0 on node 0, in the step Slurm calls "batch"
+        assertThat(OutputPattern.expand("o-%t-%2n-%3t-%s.log", 7, "x", "u", "n", "/w"))
+                .isEqualTo("/w/o-0-00-000-batch.log");
     }
 
     @Test
