@@ -883,7 +883,7 @@ public final class Sbatch implements Command {
                   --mem=SIZE            memory per node (K, M, G, T; default M)
                   --mem-per-cpu=SIZE    memory per allocated CPU
               -t, --time=TIME           time limit: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS, UNLIMITED
-              -o, --output=PATTERN      stdout file (default slurm-%j.out; %j %J %x %u %N %A %a %%)
+              -o, --output=PATTERN      stdout file (default slurm-%j.out; %j %J %x %u %N %n %t %s %A %a %%)
               -e, --error=PATTERN       stderr file (default: with stdout)
               -D, --chdir=DIR           working directory of the job
                   --export=ALL|NONE|LIST environment to pass (default ALL)
