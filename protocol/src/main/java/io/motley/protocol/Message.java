@@ -226,6 +226,28 @@ public sealed interface Message {
         }
     }
 
+    /** Which of a job's processes scancel -s reaches: its steps (the default), the batch shell alone (-b), or both (--full). */
+    enum SignalScope {
+        STEPS,
+        BATCH,
+        FULL
+    }
+
+    /**
+     * scancel -s SIG: send signal {@code signal} (1 to 31) to running jobs by id and to running
+     * array tasks ({@code tasks} as in {@link Cancel}), to the processes {@code scope} names.
+     */
+    record Signal(List<Long> ids, Map<Long, List<Integer>> tasks, int signal, SignalScope scope)
+            implements Request<Outcomes> {
+        public Signal {
+            ids = List.copyOf(ids);
+            Map<Long, List<Integer>> copy = new LinkedHashMap<>();
+            tasks.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+            tasks = Collections.unmodifiableMap(copy);
+            Objects.requireNonNull(scope, "scope");
+        }
+    }
+
     record Hold(List<Long> ids) implements Request<Outcomes> {
         public Hold {
             ids = List.copyOf(ids);
@@ -569,6 +591,13 @@ public sealed interface Message {
     record Kill(long id, int run, KillReason reason) implements Order {
         public Kill {
             Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** Send signal {@code signal} to one run of a job, to the processes {@code scope} names (scancel -s). */
+    record SignalRun(long id, int run, int signal, SignalScope scope) implements Order {
+        public SignalRun {
+            Objects.requireNonNull(scope, "scope");
         }
     }
 

@@ -91,6 +91,7 @@ public final class Messages {
             Ops.JOBS,
             Ops.QUEUE,
             Ops.CANCEL,
+            Ops.SIGNAL,
             Ops.HOLD,
             Ops.RELEASE,
             Ops.REQUEUE,
@@ -182,6 +183,15 @@ public final class Messages {
             List<String> tasks = new ArrayList<>();
             x.tasks().forEach((array, indices) -> indices.forEach(i -> tasks.add(array + "_" + i)));
             return Frame.op(Ops.CANCEL).put("ids", ids(x.ids())).put("tasks", String.join(",", tasks));
+        }
+        if (m instanceof Message.Signal x) {
+            List<String> tasks = new ArrayList<>();
+            x.tasks().forEach((array, indices) -> indices.forEach(i -> tasks.add(array + "_" + i)));
+            return Frame.op(Ops.SIGNAL)
+                    .put("ids", ids(x.ids()))
+                    .put("tasks", String.join(",", tasks))
+                    .put("signal", x.signal())
+                    .put("scope", x.scope().name());
         }
         if (m instanceof Hold x) return Frame.op(Ops.HOLD).put("ids", ids(x.ids()));
         if (m instanceof Release x) return Frame.op(Ops.RELEASE).put("ids", ids(x.ids()));
@@ -391,6 +401,12 @@ public final class Messages {
                     .put("error", x.error());
         if (m instanceof Kill x)
             return Frame.op(Ops.KILL).put("id", x.id()).put("run", x.run()).put("why", word(x.reason()));
+        if (m instanceof Message.SignalRun x)
+            return Frame.op(Ops.SIGNAL_RUN)
+                    .put("id", x.id())
+                    .put("run", x.run())
+                    .put("signal", x.signal())
+                    .put("scope", x.scope().name());
         if (m instanceof AckEnded x)
             return Frame.op(Ops.ACK_ENDED).put("id", x.id()).put("run", x.run());
         if (m instanceof Message.RenewCertificate x)
@@ -503,6 +519,7 @@ public final class Messages {
                         words(f, "nodes"),
                         f.str("fields", ""));
             case Ops.CANCEL -> new Cancel(ids(f), tasks(f));
+            case Ops.SIGNAL -> new Message.Signal(ids(f), tasks(f), signal(f), scope(f));
             case StepMessages.CREATE,
                     StepMessages.END,
                     StepMessages.WAIT,
@@ -598,6 +615,7 @@ public final class Messages {
                 yield new Delivered(runId(f), run(f), f.str("stream", "out"), offset, f.str("error"));
             }
             case Ops.KILL -> new Kill(runId(f), run(f), killReason(f.str("why", "cancel")));
+            case Ops.SIGNAL_RUN -> new Message.SignalRun(runId(f), run(f), signal(f), scope(f));
             case Ops.ACK_ENDED -> new AckEnded(runId(f), run(f));
             case Ops.RENEW -> new Message.RenewCertificate(base64(f, "csr"));
             case Ops.RENEWED -> {
@@ -666,6 +684,7 @@ public final class Messages {
         }
         if (request instanceof Message.Queue x) return new Message.QueueList(QueueFrames.decode(f));
         if (request instanceof Cancel x) return outcomes(f);
+        if (request instanceof Message.Signal x) return outcomes(f);
         if (request instanceof Message.StepCall<?> x) return StepMessages.answer(x, f);
         if (request instanceof Hold x) return outcomes(f);
         if (request instanceof Release x) return outcomes(f);
@@ -864,6 +883,23 @@ public final class Messages {
 
     private static long runId(Frame f) {
         return jobId(f.str("id", ""), "id");
+    }
+
+    /** A signal number as kill(2) takes it: 1 to 31 (the standard signals). */
+    private static int signal(Frame f) {
+        long n = number(f, "signal", -1);
+        if (n < 1 || n > 31)
+            throw new MalformedMessage("signal: '" + quote(f.str("signal", "")) + "' is no signal number");
+        return (int) n;
+    }
+
+    private static Message.SignalScope scope(Frame f) {
+        String s = f.str("scope", "");
+        try {
+            return Message.SignalScope.valueOf(s);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessage("scope: '" + quote(s) + "' is no signal scope");
+        }
     }
 
     private static int run(Frame f) {

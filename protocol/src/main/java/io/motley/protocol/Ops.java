@@ -24,6 +24,10 @@ public final class Ops {
     public static final String QUEUE = "queue";
 
     public static final String CANCEL = "cancel";
+    /** scancel -s: a signal to running jobs (command -> controller -> the jobs' agents as signal_run). */
+    public static final String SIGNAL = "signal";
+
+    public static final String SIGNAL_RUN = "signal_run";
     public static final String HOLD = "hold";
     public static final String RELEASE = "release";
     public static final String NODES = "nodes";

@@ -942,6 +942,53 @@ public final class JobLauncher {
         for (long pid : targets) signalProcess(pid, w.name());
     }
 
+    /**
+     * scancel -s: sends signal {@code signal} to one run's processes here. {@link
+     * Message.SignalScope#STEPS}: the job's processes outside the batch shell's process group (its
+     * steps), as Slurm signals steps and not the batch step; {@code BATCH}: the batch shell alone;
+     * {@code FULL}: the batch shell and every process of the job. On a node that only holds a
+     * multi-node job's resources the batch shell is not the job's: only its steps are signalled.
+     * The pids signalled (none where the run is not here or has ended).
+     */
+    public List<Long> signal(long id, int run, int signal, Message.SignalScope scope) {
+        Running r = running.get(runDir(id, run));
+        if (r == null || r.ended || r.staging != null) {
+            log.info("signal for a run not running here job={} run={} signal={}", id, run, signal);
+            return List.of();
+        }
+        Optional<Long> shell = readPid(r.dir.resolve("job.pid"));
+        if (shell.isEmpty()) {
+            log.warn("the job's batch shell is not known; signal not sent job={} signal={}", id, signal);
+            return List.of();
+        }
+        boolean holder;
+        try {
+            holder = holds(readOrder(r.dir.resolve("order")).job());
+        } catch (RuntimeException e) {
+            log.warn("cannot read the job's order; signal not sent job={} error={}", id, e.getMessage());
+            return List.of();
+        }
+        Message.SignalScope reach = holder ? Message.SignalScope.STEPS : scope;
+        List<Long> targets = new ArrayList<>();
+        switch (reach) {
+            case BATCH -> targets.add(shell.get());
+            case STEPS -> {
+                if (r.box != null) targets.addAll(r.box.processesOutsideGroup(shell.get()));
+            }
+            case FULL -> {
+                targets.add(shell.get());
+                ProcessHandle.of(shell.get())
+                        .ifPresent(h -> h.descendants().map(ProcessHandle::pid).forEach(targets::add));
+                if (r.box != null)
+                    r.box.processes().stream().filter(p -> !targets.contains(p)).forEach(targets::add);
+            }
+        }
+        String name = new io.motley.core.job.SignalSpec(signal, 0, false, false).name();
+        log.info("job signal job={} run={} signal={} scope={} pids={}", id, run, name, reach, targets);
+        for (long pid : targets) signalProcess(pid, name);
+        return List.copyOf(targets);
+    }
+
     private static void signalProcess(long pid, String signal) {
         try {
             RootCommand.of(KILL, "-" + signal, "--", Long.toString(pid))

@@ -289,6 +289,8 @@ public final class ControllerLink {
                 }
                 case Launch l -> Thread.ofVirtual().start(() -> launcher.launch(l));
                 case Kill k -> launcher.kill(k.id(), k.run(), k.reason());
+                case Message.SignalRun g ->
+                    Thread.ofVirtual().start(() -> launcher.signal(g.id(), g.run(), g.signal(), g.scope()));
                 case AckEnded a -> launcher.acknowledged(a.id(), a.run());
                 case Message.Deliver d ->
                     Thread.ofVirtual().start(() -> {

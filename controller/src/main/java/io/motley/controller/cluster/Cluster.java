@@ -100,6 +100,16 @@ public final class Cluster {
         return out;
     }
 
+    /** scancel -s: a signal to running jobs and array tasks (see {@link JobCommands#signal}). */
+    public List<Outcome> signal(
+            List<Long> ids,
+            Map<Long, List<Integer>> tasks,
+            int signal,
+            io.motley.protocol.Message.SignalScope scope,
+            Caller caller) {
+        return commands.signal(ids, tasks, signal, scope, caller);
+    }
+
     /** scontrol hold (true) / release (false). */
     public List<Outcome> hold(List<Long> ids, Caller caller, boolean hold) {
         List<Outcome> out = commands.hold(ids, caller, hold);

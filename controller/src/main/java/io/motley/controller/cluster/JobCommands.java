@@ -364,6 +364,84 @@ final class JobCommands {
         return out;
     }
 
+    /**
+     * scancel -s: sends {@code signal} to running jobs ({@code requested}, an array's id taking its
+     * running tasks) and running array tasks, on every node of each, to the processes {@code scope}
+     * names. As in Slurm, a pending job cannot be signalled ("Job can not be altered now"), and
+     * an ended one or one being cancelled is "already completing or completed".
+     */
+    List<Outcome> signal(
+            List<Long> requested,
+            Map<Long, List<Integer>> tasks,
+            int signal,
+            io.motley.protocol.Message.SignalScope scope,
+            Caller caller) {
+        List<Outcome> out = new ArrayList<>();
+        List<Long> ids = new ArrayList<>(requested);
+        synchronized (state) {
+            for (long id : requested) {
+                for (Job t : state.jobs.values()) {
+                    if (t.array() != null
+                            && t.array().arrayJobId() == id
+                            && t.id() != id
+                            && t.state() == JobState.RUNNING) ids.add(t.id());
+                }
+            }
+            tasks.forEach((arrayId, indices) -> {
+                for (int index : indices) {
+                    Optional<Job> task = state.jobs.values().stream()
+                            .filter(t -> t.array() != null
+                                    && t.array().arrayJobId() == arrayId
+                                    && t.array().taskId() == index)
+                            .findFirst();
+                    if (task.isPresent()) {
+                        ids.add(task.get().id());
+                        continue;
+                    }
+                    Job meta = state.jobs.get(arrayId);
+                    boolean pending = meta != null
+                            && meta.array() != null
+                            && meta.array().holdsPending()
+                            && ArraySpec.unfold(meta.array().pending()).contains(index);
+                    out.add(
+                            pending
+                                    ? Outcome.refused(arrayId, NOT_NOW)
+                                    : new Outcome(arrayId, "Invalid job id specified", false));
+                }
+            });
+            for (long id : new LinkedHashSet<>(ids)) {
+                Job j = state.jobs.get(id);
+                String refused = refusal(j, caller);
+                if (refused != null) {
+                    out.add(new Outcome(id, refused, j != null));
+                } else if (j.state().isTerminal() || state.cancelling.containsKey(id)) {
+                    out.add(new Outcome(id, "Job/step already completing or completed", false));
+                } else if (j.state() == JobState.PENDING) {
+                    out.add(Outcome.refused(id, NOT_NOW));
+                } else {
+                    List<String> nodes =
+                            scope == io.motley.protocol.Message.SignalScope.BATCH ? List.of(j.node()) : j.nodes();
+                    for (String node : nodes) {
+                        AgentChannel link = state.links.get(node);
+                        if (link != null) link.signal(j.id(), j.restarts(), signal, scope);
+                    }
+                    log.info(
+                            "job signal sent job={} signal={} scope={} nodes={} by_uid={}",
+                            id,
+                            signal,
+                            scope,
+                            nodes,
+                            caller.uid());
+                    out.add(Outcome.ok(id));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Slurm's ESLURM_TRANSITION_STATE_NO_UPDATE: a signal for a job that is not running. */
+    static final String NOT_NOW = "Job can not be altered now, try again later";
+
     /** scontrol hold / release: a pending job's priority hold set or cleared. */
     List<Outcome> hold(List<Long> ids, Caller caller, boolean hold) {
         List<Outcome> out = new ArrayList<>();

@@ -217,6 +217,7 @@ final class Requests {
             case Jobs j -> jobs(j);
             case Message.Queue q -> throw new IllegalStateException("answered above");
             case Cancel c -> outcomes(cluster.cancel(c.ids(), c.tasks(), asking));
+            case Message.Signal s -> outcomes(cluster.signal(s.ids(), s.tasks(), s.signal(), s.scope(), asking));
             case Hold h -> outcomes(cluster.hold(h.ids(), asking, true));
             case Release r -> outcomes(cluster.hold(r.ids(), asking, false));
             case Requeue r -> outcomes(cluster.requeue(r.ids(), asking, false));

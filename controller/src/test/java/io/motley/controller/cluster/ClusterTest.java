@@ -70,6 +70,14 @@ class ClusterTest {
             sent.add(new Order("ok", -1, 0, null, null));
         }
 
+        /** The signals sent, as "JOB.RUN:SIGNAL:SCOPE". */
+        final List<String> signals = new ArrayList<>();
+
+        @Override
+        public synchronized void signal(long jobId, int run, int signal, io.motley.protocol.Message.SignalScope scope) {
+            signals.add(jobId + "." + run + ":" + signal + ":" + scope);
+        }
+
         /** The step orders, in the order sent. */
         final List<io.motley.protocol.Message.StepOrder> stepOrders = new ArrayList<>();
 
@@ -278,6 +286,40 @@ class ClusterTest {
                 .extracting(Job::state, j -> j.outcome().cancelledBy())
                 .containsExactly(JobState.CANCELLED, 1000);
         assertThat(c.cancel(List.of(run), Map.of(), Caller.uid(0)))
+                .extracting(Outcome::error)
+                .containsExactly("Job/step already completing or completed");
+        store.close();
+    }
+
+    @Test
+    void aSignalReachesOnlyRunningJobsAndChangesNoState() {
+        Store store = Store.sqlite(dir.resolve("db"));
+        Cluster c = cluster(store);
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 1));
+        long run = id(c.submit(req(1), as(1000, 1000, "ann")));
+        long pend = id(c.submit(req(1), as(1000, 1000, "ann")));
+        c.schedulePass();
+        var steps = io.motley.protocol.Message.SignalScope.STEPS;
+        assertThat(c.signal(List.of(run), Map.of(), 10, steps, Caller.uid(1001)))
+                .extracting(Outcome::error)
+                .containsExactly("Access/permission denied");
+        assertThat(n1.signals).isEmpty();
+        assertThat(c.signal(List.of(run, pend, 4242L), Map.of(), 10, steps, Caller.uid(1000)))
+                .extracting(Outcome::error, Outcome::alwaysShown)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(null, false),
+                        org.assertj.core.groups.Tuple.tuple("Job can not be altered now, try again later", true),
+                        org.assertj.core.groups.Tuple.tuple("Invalid job id specified", false));
+        assertThat(n1.signals).containsExactly(run + ".0:10:STEPS");
+        assertThat(n1.ops()).doesNotContain("kill:" + run);
+        assertThat(c.job(run)).get().extracting(Job::state).isEqualTo(JobState.RUNNING);
+        assertThat(c.job(pend)).get().extracting(Job::state).isEqualTo(JobState.PENDING);
+        c.signal(List.of(run), Map.of(), 12, io.motley.protocol.Message.SignalScope.BATCH, Caller.uid(0));
+        assertThat(n1.signals).last().isEqualTo(run + ".0:12:BATCH");
+        // once a cancel is under way, the job is completing
+        c.cancel(List.of(run), Map.of(), Caller.uid(1000));
+        assertThat(c.signal(List.of(run), Map.of(), 10, steps, Caller.uid(1000)))
                 .extracting(Outcome::error)
                 .containsExactly("Job/step already completing or completed");
         store.close();
