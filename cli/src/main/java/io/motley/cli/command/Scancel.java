@@ -78,16 +78,15 @@ public final class Scancel implements Command {
     public int run(List<String> args, Io io) throws Exception {
         GetOpt.Parsed p = new GetOpt("scancel", OPTIONS, false).parse(args);
         if (p.has("help") || p.has("usage")) {
-            io.out()
-                    .println(
-                            "Usage: scancel [-u USER] [--me] [-n NAME] [-t STATE] [-p PARTITION] [-w NODES] [-i] [-b] [--full] [-s SIG]"
-                                    + " [-v] [-Q] [job_id...]\n"
-                                    + "  -i, --interactive   ask before each job (y/n); the end of input answers n\n"
-                                    + "  -s, --signal=name | integer  signal to send to job, default is SIGKILL\n"
-                                    + "  -b, --batch         signal the batch shell alone\n"
-                                    + "  -f, --full          signal the batch shell and all steps\n"
-                                    + "Without -s, -b and --full cancel the job as scancel alone does. A signal reaches only\n"
-                                    + "running jobs, and is refused for a single step (JOB.STEP).");
+            io.out().print(USAGE);
+            if (p.has("help"))
+                io.out()
+                        .println("  -i, --interactive   ask before each job (y/n); the end of input answers n\n"
+                                + "  -s, --signal=name | integer  signal to send to job, default is SIGKILL\n"
+                                + "  -b, --batch         signal the batch shell alone\n"
+                                + "  -f, --full          signal the batch shell and all steps\n"
+                                + "Without -s, -b and --full cancel the job as scancel alone does. A signal reaches only\n"
+                                + "running jobs, and is refused for a single step (JOB.STEP).");
             return 0;
         }
         if (p.has("version")) {
@@ -232,6 +231,15 @@ public final class Scancel implements Command {
     }
 
     private static final int KILL = 9;
+
+    /** Slurm 22.05's usage, word for word: Motley takes every option it names. */
+    static final String USAGE = """
+            Usage: scancel [-A account] [--batch] [--full] [--interactive] [-n job_name]
+                           [-p partition] [-Q] [-q qos] [-R reservation] [-s signal | integer]
+                           [-t PENDING | RUNNING | SUSPENDED] [--usage] [-u user_name]
+                           [--hurry] [-V] [-v] [-w hosts...] [--wckey=wckey]
+                           [job_id[_array_id][.step_id]]
+            """;
 
     /** Which processes of a job a signal reaches: --full wins over -b, as in Slurm. */
     private static SignalScope scope(GetOpt.Parsed p) {

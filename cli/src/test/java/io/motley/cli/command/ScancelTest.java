@@ -250,6 +250,20 @@ class ScancelTest {
         assertThat(cluster.last(io.motley.protocol.StepMessages.CANCEL)).isNull();
     }
 
+    @Test
+    void usageIsSlurmsAndHelpAddsMotleysNotes() throws Exception {
+        Result usage = scancel("--usage");
+        assertThat(usage.code()).isZero();
+        assertThat(usage.out())
+                .isEqualTo(lines(
+                        "Usage: scancel [-A account] [--batch] [--full] [--interactive] [-n job_name]",
+                        "               [-p partition] [-Q] [-q qos] [-R reservation] [-s signal | integer]",
+                        "               [-t PENDING | RUNNING | SUSPENDED] [--usage] [-u user_name]",
+                        "               [--hurry] [-V] [-v] [-w hosts...] [--wckey=wckey]",
+                        "               [job_id[_array_id][.step_id]]"));
+        assertThat(scancel("--help").out()).startsWith(usage.out()).contains("--signal");
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
