@@ -107,6 +107,20 @@ public sealed interface Message {
     /** The submission was committed under this id. */
     record Submitted(long id) implements Answer {}
 
+    /** sbatch --test-only: when and where the job would start, as the scheduler sees the cluster now; nothing is submitted. */
+    record WillRun(JobRequest job) implements Request<WillStart> {
+        public WillRun {
+            Objects.requireNonNull(job, "job");
+        }
+    }
+
+    /**
+     * The answer to {@link WillRun}: the id the job would get (not reserved), its expected start
+     * (epoch seconds; 0 when none can be given, as while the jobs it waits for have no time
+     * limit), the processors it would use, on which nodes (null when unknown) in which partition.
+     */
+    record WillStart(long id, long start, long cpus, String nodes, String partition) implements Answer {}
+
     /** The queue, or one job of it when {@code id} is not null. */
     record Jobs(Long id) implements Request<JobList> {
         public static Jobs all() {

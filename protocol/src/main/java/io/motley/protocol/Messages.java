@@ -88,6 +88,7 @@ public final class Messages {
     private static final Set<String> REQUESTS = Set.of(
             Ops.PING,
             Ops.SUBMIT,
+            Ops.WILL_RUN,
             Ops.JOBS,
             Ops.QUEUE,
             Ops.CANCEL,
@@ -150,6 +151,14 @@ public final class Messages {
                     .put("database", x.database());
         if (m instanceof Submit x) return Frame.op(Ops.SUBMIT).add(Codec.request(x.job(), true));
         if (m instanceof Submitted x) return Frame.op(Ops.OK).put("id", x.id());
+        if (m instanceof Message.WillRun x) return Frame.op(Ops.WILL_RUN).add(Codec.request(x.job(), true));
+        if (m instanceof Message.WillStart x)
+            return Frame.op(Ops.OK)
+                    .put("id", x.id())
+                    .put("start", x.start())
+                    .put("cpus", x.cpus())
+                    .put("nodes", x.nodes())
+                    .put("partition", x.partition());
         if (m instanceof Jobs x) return Frame.op(Ops.JOBS).put("id", x.id() == null ? null : x.id().toString());
         if (m instanceof Message.Queue x)
             return Frame.op(Ops.QUEUE)
@@ -507,6 +516,7 @@ public final class Messages {
             case "error" -> failure(f).orElseThrow();
             case Ops.PING -> new Ping(f.bool("local"));
             case Ops.SUBMIT -> new Submit(jobRequest(child(f, 0, "job"), "job: "));
+            case Ops.WILL_RUN -> new Message.WillRun(jobRequest(child(f, 0, "job"), "job: "));
             case Ops.JOBS -> new Jobs(f.has("id") ? jobId(f.str("id"), "id") : null);
             case Ops.QUEUE ->
                 new Message.Queue(
@@ -672,6 +682,13 @@ public final class Messages {
         if (request instanceof Ping x)
             return new Pong(f.str("cluster", "motley"), f.str("host", "controller"), f.str("database", "ok"));
         if (request instanceof Submit x) return new Submitted(number(f, "id", -1));
+        if (request instanceof Message.WillRun x)
+            return new Message.WillStart(
+                    number(f, "id", 0),
+                    number(f, "start", 0),
+                    number(f, "cpus", 0),
+                    f.str("nodes"),
+                    f.str("partition", ""));
         if (request instanceof Jobs x) {
             List<Listed> out = new ArrayList<>();
             for (Frame c : f.children()) {

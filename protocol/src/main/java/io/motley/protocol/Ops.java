@@ -19,6 +19,9 @@ public final class Ops {
     // user requests: CLI -> agent (unix socket) -> controller
     public static final String PING = "ping";
     public static final String SUBMIT = "submit";
+    /** sbatch --test-only: when a job would start, without submitting it. */
+    public static final String WILL_RUN = "will_run";
+
     public static final String JOBS = "jobs";
     /** squeue: the jobs its filters select, only the fields it prints, in columns. */
     public static final String QUEUE = "queue";

@@ -163,6 +163,7 @@ class MessagesTest {
                 new Ping(false),
                 new Ping(true),
                 new Submit(request()),
+                new Message.WillRun(request()),
                 Jobs.all(),
                 Jobs.one(42),
                 new Cancel(List.of(1L, 2L), Map.of(7L, List.of(1, 3))),
@@ -250,6 +251,10 @@ class MessagesTest {
         return Stream.of(
                 new Object[] {new Ping(false), new Pong("motley", "ctl1", "ok")},
                 new Object[] {new Submit(request()), new Submitted(42)},
+                new Object[] {
+                    new Message.WillRun(request()), new Message.WillStart(43, 1_700_000_000, 2, "n[1-2]", "debug")
+                },
+                new Object[] {new Message.WillRun(request()), new Message.WillStart(43, 0, 1, null, "debug")},
                 new Object[] {
                     new Message.Logs(42, "out", 0, 100),
                     new Message.LogText(null, null, "nas", 0, new byte[] {'x'}, true, JobState.RUNNING)

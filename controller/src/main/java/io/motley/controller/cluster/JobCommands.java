@@ -180,6 +180,35 @@ final class JobCommands {
         return new Admitted(null, job, null, null, counted);
     }
 
+    /** sbatch --test-only: the job a submission would make (never stored), or why it would be refused. */
+    record Trial(Job job, Admission.Rejection rejection) {}
+
+    /**
+     * The job {@code submitted} would make, judged as {@link #submit} judges it; its id is the
+     * next one above the jobs in view, and is not reserved.
+     */
+    Trial trial(JobRequest submitted, Caller caller) {
+        synchronized (state) {
+            long now = clock.getAsLong();
+            JobRequest asked = submitted.nice() < 0 && !caller.isRoot() ? submitted.withNice(0) : submitted;
+            Verdict v = admit(asked, caller.uid(), caller.user(), caller.groupsToCheck(), now);
+            if (v.rejection() == null) v = overSubmitLimit(v, caller.user());
+            if (v.rejection() != null) return new Trial(null, v.rejection());
+            long id = state.jobs.keySet().stream()
+                            .mapToLong(Long::longValue)
+                            .max()
+                            .orElse(0)
+                    + 1;
+            Job j = Job.builder(id, v.request())
+                    .owner(caller.user(), caller.uid(), caller.gid())
+                    .priority(priorities.initial(v.request()))
+                    .times(Job.Times.submitted(now))
+                    .allocation(queued(v, v.request()))
+                    .build();
+            return new Trial(j, null);
+        }
+    }
+
     /**
      * A queued job's allocation. Without --mem it carries the memory DefMemPerCPU gives its CPUs,
      * as slurmctld fills in a job's memory at submission: sacct's ReqMem of a job cancelled before

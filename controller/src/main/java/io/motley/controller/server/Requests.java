@@ -213,6 +213,13 @@ final class Requests {
                     case Submission.Accepted a -> new Submitted(a.id());
                     case Submission.Refused r -> new Failure(r.failure(), r.detail(), false);
                 };
+            case Message.WillRun w -> {
+                Cluster.WillRun r =
+                        cluster.willRun(node == null ? w.job() : w.job().withSubmitNode(node), asking);
+                yield r.failure() != null
+                        ? new Failure(r.failure(), r.detail(), false)
+                        : new Message.WillStart(r.id(), r.start(), r.cpus(), r.nodes(), r.partition());
+            }
             case Ping p -> ping();
             case Jobs j -> jobs(j);
             case Message.Queue q -> throw new IllegalStateException("answered above");

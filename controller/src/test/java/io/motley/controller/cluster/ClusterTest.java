@@ -326,6 +326,44 @@ class ClusterTest {
     }
 
     @Test
+    void willRunSaysWhereAndWhenAJobWouldStartAndStoresNothing() {
+        Store store = Store.sqlite(dir.resolve("db"));
+        Cluster c = cluster(store);
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 2));
+        Caller ann = as(1000, 1000, "ann");
+
+        Cluster.WillRun idle = c.willRun(req(2), ann);
+        assertThat(idle.failure()).isNull();
+        assertThat(idle)
+                .extracting(Cluster.WillRun::start, Cluster.WillRun::cpus, Cluster.WillRun::nodes)
+                .containsExactly(now.get(), 2L, "n1");
+        assertThat(c.jobs()).isEmpty();
+
+        JobRequest tenMinutes = JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                .name("j")
+                .cpusPerTask(1)
+                .timeLimit(io.motley.core.job.TimeLimit.of(600))
+                .submitHost("h")
+                .build();
+        long running = id(c.submit(tenMinutes, ann));
+        c.schedulePass();
+        assertThat(c.job(running)).get().extracting(Job::state).isEqualTo(JobState.RUNNING);
+        Cluster.WillRun later = c.willRun(req(2), ann);
+        assertThat(later.id()).isEqualTo(running + 1);
+        assertThat(later)
+                .extracting(Cluster.WillRun::start, Cluster.WillRun::nodes)
+                .containsExactly(now.get() + 600, "n1");
+        // one CPU is still free: a one-CPU job would start now
+        assertThat(c.willRun(req(1), ann).start()).isEqualTo(now.get());
+
+        Cluster.WillRun never = c.willRun(req(8), ann);
+        assertThat(never.failure()).isEqualTo("Requested node configuration is not available");
+        assertThat(c.jobs()).extracting(Job::id).containsExactly(running);
+        store.close();
+    }
+
+    @Test
     void anEndTheStoreFailsToRecordChangesNothingAndIsRecordedWholeWhenReportedAgain() {
         io.motley.controller.store.MemoryStore store = new io.motley.controller.store.MemoryStore();
         Cluster c = cluster(store);
