@@ -89,6 +89,29 @@ public sealed interface Message {
 
     // ---- user requests and their answers -----------------------------------------------------
 
+    /**
+     * scontrol listpids: the processes of the jobs running on the local agent's node ({@code jobId} 0:
+     * every job), answered by that agent itself and never relayed; a user sees only their own jobs.
+     */
+    record ListPids(long jobId) implements Request<PidList> {}
+
+    /**
+     * One process of a job on a node: {@code step} as Slurm names it ("batch", or a step number),
+     * {@code localId} and {@code globalId} the task's ids, -1 for a process that is no task.
+     */
+    record JobPid(long pid, long jobId, String step, int localId, int globalId) {
+        public JobPid {
+            Objects.requireNonNull(step, "step");
+        }
+    }
+
+    /** The answer to {@link ListPids}: {@code node} is the agent's node name. */
+    record PidList(String node, List<JobPid> pids) implements Answer {
+        public PidList {
+            pids = List.copyOf(pids);
+        }
+    }
+
     /** scontrol ping, or (with {@code local}) a check that the local agent answers, which it does itself. */
     record Ping(boolean local) implements Request<Pong> {}
 

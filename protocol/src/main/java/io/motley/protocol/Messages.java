@@ -89,6 +89,7 @@ public final class Messages {
             Ops.PING,
             Ops.SUBMIT,
             Ops.WILL_RUN,
+            Ops.LIST_PIDS,
             Ops.JOBS,
             Ops.QUEUE,
             Ops.CANCEL,
@@ -151,6 +152,18 @@ public final class Messages {
                     .put("database", x.database());
         if (m instanceof Submit x) return Frame.op(Ops.SUBMIT).add(Codec.request(x.job(), true));
         if (m instanceof Submitted x) return Frame.op(Ops.OK).put("id", x.id());
+        if (m instanceof Message.ListPids x) return Frame.op(Ops.LIST_PIDS).put("job", x.jobId());
+        if (m instanceof Message.PidList x) {
+            Frame f = Frame.op(Ops.OK).put("node", x.node());
+            for (Message.JobPid p : x.pids())
+                f.add(new Frame()
+                        .put("pid", p.pid())
+                        .put("job", p.jobId())
+                        .put("step", p.step())
+                        .put("local", p.localId())
+                        .put("global", p.globalId()));
+            return f;
+        }
         if (m instanceof Message.WillRun x) return Frame.op(Ops.WILL_RUN).add(Codec.request(x.job(), true));
         if (m instanceof Message.WillStart x)
             return Frame.op(Ops.OK)
@@ -516,6 +529,7 @@ public final class Messages {
             case "error" -> failure(f).orElseThrow();
             case Ops.PING -> new Ping(f.bool("local"));
             case Ops.SUBMIT -> new Submit(jobRequest(child(f, 0, "job"), "job: "));
+            case Ops.LIST_PIDS -> new Message.ListPids(number(f, "job", 0));
             case Ops.WILL_RUN -> new Message.WillRun(jobRequest(child(f, 0, "job"), "job: "));
             case Ops.JOBS -> new Jobs(f.has("id") ? jobId(f.str("id"), "id") : null);
             case Ops.QUEUE ->
@@ -682,6 +696,17 @@ public final class Messages {
         if (request instanceof Ping x)
             return new Pong(f.str("cluster", "motley"), f.str("host", "controller"), f.str("database", "ok"));
         if (request instanceof Submit x) return new Submitted(number(f, "id", -1));
+        if (request instanceof Message.ListPids x) {
+            List<Message.JobPid> pids = new ArrayList<>();
+            for (Frame c : f.children())
+                pids.add(new Message.JobPid(
+                        number(c, "pid", 0),
+                        number(c, "job", 0),
+                        c.str("step", "batch"),
+                        (int) number(c, "local", -1),
+                        (int) number(c, "global", -1)));
+            return new Message.PidList(f.str("node", ""), pids);
+        }
         if (request instanceof Message.WillRun x)
             return new Message.WillStart(
                     number(f, "id", 0),

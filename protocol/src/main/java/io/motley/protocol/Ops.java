@@ -18,6 +18,9 @@ public final class Ops {
 
     // user requests: CLI -> agent (unix socket) -> controller
     public static final String PING = "ping";
+    /** scontrol listpids: answered by the local agent itself. */
+    public static final String LIST_PIDS = "list_pids";
+
     public static final String SUBMIT = "submit";
     /** sbatch --test-only: when a job would start, without submitting it. */
     public static final String WILL_RUN = "will_run";

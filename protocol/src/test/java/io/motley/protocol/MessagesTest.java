@@ -164,6 +164,8 @@ class MessagesTest {
                 new Ping(true),
                 new Submit(request()),
                 new Message.WillRun(request()),
+                new Message.ListPids(0),
+                new Message.ListPids(42),
                 Jobs.all(),
                 Jobs.one(42),
                 new Cancel(List.of(1L, 2L), Map.of(7L, List.of(1, 3))),
@@ -251,6 +253,14 @@ class MessagesTest {
         return Stream.of(
                 new Object[] {new Ping(false), new Pong("motley", "ctl1", "ok")},
                 new Object[] {new Submit(request()), new Submitted(42)},
+                new Object[] {
+                    new Message.ListPids(0),
+                    new Message.PidList(
+                            "vm",
+                            List.of(
+                                    new Message.JobPid(27659, 42, "batch", 0, 0),
+                                    new Message.JobPid(27662, 42, "batch", -1, -1)))
+                },
                 new Object[] {
                     new Message.WillRun(request()), new Message.WillStart(43, 1_700_000_000, 2, "n[1-2]", "debug")
                 },

@@ -989,6 +989,43 @@ public final class JobLauncher {
         return List.copyOf(targets);
     }
 
+    /**
+     * scontrol listpids: the processes of the runs here (of job {@code jobId}, 0 for every job) that
+     * user {@code uid} may see (root: all), as Slurm lists a batch step's: its shell as task 0, then
+     * every other process of the job. A node that only holds a multi-node job's resources has no
+     * batch step and lists nothing for it.
+     */
+    public List<Message.JobPid> listPids(long jobId, int uid) {
+        List<Running> runs = running.values().stream()
+                .filter(r -> !r.ended && r.staging == null && (jobId == 0 || r.id == jobId))
+                .sorted(Comparator.comparingLong((Running r) -> r.id).thenComparingInt(r -> r.run))
+                .toList();
+        List<Message.JobPid> out = new ArrayList<>();
+        for (Running r : runs) {
+            Job job;
+            try {
+                job = readOrder(r.dir.resolve("order")).job();
+            } catch (RuntimeException e) {
+                log.warn("cannot read the job's order; its pids are not listed job={} error={}", r.id, e.getMessage());
+                continue;
+            }
+            if (uid != 0 && uid != job.uid()) continue;
+            if (holds(job)) continue;
+            Optional<Long> shell = readPid(r.dir.resolve("job.pid"));
+            if (shell.isEmpty()) continue;
+            out.add(new Message.JobPid(shell.get(), r.id, "batch", 0, 0));
+            List<Long> others = r.box != null
+                    ? r.box.processes()
+                    : ProcessHandle.of(shell.get())
+                            .map(h -> h.descendants().map(ProcessHandle::pid).toList())
+                            .orElse(List.of());
+            for (long pid : others) {
+                if (pid != shell.get()) out.add(new Message.JobPid(pid, r.id, "batch", -1, -1));
+            }
+        }
+        return out;
+    }
+
     private static void signalProcess(long pid, String signal) {
         try {
             RootCommand.of(KILL, "-" + signal, "--", Long.toString(pid))

@@ -101,6 +101,12 @@ public final class ControllerLink {
         return channel != null;
     }
 
+    /** scontrol listpids, answered here: the processes of this node's runs that user {@code uid} may see. */
+    public Message.PidList listPids(Message.ListPids request, int uid) {
+        JobLauncher l = launcher;
+        return new Message.PidList(node, l == null ? List.of() : l.listPids(request.jobId(), uid));
+    }
+
     public void attach(JobLauncher launcher) {
         this.launcher = launcher;
     }

@@ -146,8 +146,25 @@ class JobLauncherTest {
                         && Files.readString(sig).contains("step HUP"));
         assertThat(Files.readString(sig)).doesNotContain("step USR2");
 
+        List<io.motley.protocol.Message.JobPid> pids = l.listPids(5, 0);
+        assertThat(pids.get(0))
+                .as("the batch shell is task 0")
+                .extracting(
+                        io.motley.protocol.Message.JobPid::jobId,
+                        io.motley.protocol.Message.JobPid::step,
+                        io.motley.protocol.Message.JobPid::localId)
+                .containsExactly(5L, "batch", 0);
+        assertThat(pids.get(0).pid())
+                .isEqualTo(Long.parseLong(
+                        Files.readString(dir.resolve("spool/job5/job.pid")).trim()));
+        assertThat(pids).hasSizeGreaterThan(1);
+        assertThat(pids.subList(1, pids.size())).allMatch(p -> p.localId() == -1);
+        assertThat(l.listPids(0, 1000)).as("another user's job is not listed").isEmpty();
+        assertThat(l.listPids(6, 0)).isEmpty();
+
         Files.writeString(dir.resolve("done"), "");
         assertThat(Orders.fields(awaitReport(5))).containsEntry("state", "COMPLETED");
+        assertThat(l.listPids(0, 0)).isEmpty();
         assertThat(l.signal(5, 0, 10, io.motley.protocol.Message.SignalScope.FULL))
                 .as("an ended run takes no signal")
                 .isEmpty();

@@ -136,6 +136,7 @@ public final class Scontrol implements Command {
             if (t.length() >= 5 && "write".startsWith(t)) return write(tag, rest);
             if (t.equals("ping")) return ping();
             if (abbrev(t, "notify", 3)) return notify(tag, rest);
+            if (abbrev(t, "listpids", 5)) return listPids(tag, rest);
             if (abbrev(t, "token", 3)) return token(rest);
             if (abbrev(t, "version", 4)) {
                 io.out().println(Version.TEXT);
@@ -542,6 +543,49 @@ public final class Scontrol implements Command {
             else if (found.get(0).state() == JobState.PENDING) why = "Requested operation is presently disabled";
             else return 0;
             return error("job notify failure: " + why);
+        }
+
+        /**
+         * listpids [JOB[.STEP]|*]: the processes of the jobs on this node, from the local agent, in
+         * Slurm's columns; a step other than "batch" lists nothing (Motley lists a job's processes
+         * under its batch step).
+         */
+        private int listPids(String tag, List<String> rest) throws Exception {
+            if (rest.size() > 2) return error("too many arguments for keyword:" + tag);
+            String arg = rest.isEmpty() ? null : rest.get(0);
+            long job = 0;
+            String step = null;
+            if (arg != null && !arg.startsWith("*")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,18})(?:\\.(\\w+))?")
+                        .matcher(arg);
+                if (!m.matches() || Long.parseLong(m.group(1)) == 0)
+                    return error("\"" + arg + "\" does not look like a jobid");
+                job = Long.parseLong(m.group(1));
+                step = m.group(2);
+            }
+            Message.PidList list = io.gateway().ask(new Message.ListPids(job));
+            io.out()
+                    .print(String.format(
+                            "%-8s %-8s %-8s %-7s %-8s\n", "PID", "JOBID", "STEPID", "LOCALID", "GLOBALID"));
+            final String wanted = step;
+            List<Message.JobPid> shown = list.pids().stream()
+                    .filter(p -> wanted == null || p.step().equals(wanted))
+                    .toList();
+            for (Message.JobPid p : shown) {
+                io.out()
+                        .print(
+                                p.localId() >= 0
+                                        ? String.format(
+                                                "%-8d %-8d %-8s %-7d %-8d\n",
+                                                p.pid(), p.jobId(), p.step(), p.localId(), p.globalId())
+                                        : String.format(
+                                                "%-8d %-8d %-8s %-7s %-8s\n", p.pid(), p.jobId(), p.step(), "-", "-"));
+            }
+            if (!shown.isEmpty()) return 0;
+            if (job == 0) return error("No job steps exist on this node.");
+            if (step != null)
+                return error("StepId=" + job + "." + step + " does not exist on node " + list.node() + ".");
+            return error("There are no steps for job " + job + " on node " + list.node() + ".");
         }
 
         private int error(String message) {
@@ -1118,6 +1162,7 @@ public final class Scontrol implements Command {
               token [lifespan=SECONDS] [username=NAME]
                                          print SLURM_JWT=... for the REST API (docs/rest.md); default
                                          lifespan 1800 s; only root names another user
+              listpids [ID[.STEP]]       the processes of the jobs on this node (all of a job's under its batch step)
               notify ID MESSAGE          accepted for a running job (Slurm logs it on the node; Motley does not)
               version                    print the version
             Without a command, scontrol reads commands from standard input, one a line.""";

@@ -657,6 +657,46 @@ class ScontrolTest {
     }
 
     @Test
+    void listpidsPrintsTheLocalAgentsAnswerInSlurmsColumns() throws Exception {
+        FakeCluster c = new FakeCluster();
+        c.canned.put(
+                Ops.LIST_PIDS,
+                io.motley.protocol.Messages.encode(new io.motley.protocol.Message.PidList(
+                        "vm",
+                        List.of(
+                                new io.motley.protocol.Message.JobPid(27659, 7041, "batch", 0, 0),
+                                new io.motley.protocol.Message.JobPid(27662, 7041, "batch", -1, -1)))));
+        Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "listpids");
+        assertThat(r.code()).isZero();
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "PID      JOBID    STEPID   LOCALID GLOBALID",
+                        "27659    7041     batch    0       0       ",
+                        "27662    7041     batch    -       -       "));
+        assertThat(Fixtures.run(new Scontrol(), c, BUSY_AT, "listpids", "7041.batch")
+                        .out())
+                .isEqualTo(r.out());
+        Result step = Fixtures.run(new Scontrol(), c, BUSY_AT, "listpids", "7041.0");
+        assertThat(step.code()).isEqualTo(1);
+        assertThat(step.err()).isEqualTo(lines("StepId=7041.0 does not exist on node vm."));
+        Result bad = Fixtures.run(new Scontrol(), c, BUSY_AT, "listpids", "abc");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).isEqualTo(lines("\"abc\" does not look like a jobid"));
+
+        FakeCluster empty = new FakeCluster();
+        empty.canned.put(
+                Ops.LIST_PIDS,
+                io.motley.protocol.Messages.encode(new io.motley.protocol.Message.PidList("vm", List.of())));
+        Result none = Fixtures.run(new Scontrol(), empty, BUSY_AT, "listpids");
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.out()).isEqualTo(lines("PID      JOBID    STEPID   LOCALID GLOBALID"));
+        assertThat(none.err()).isEqualTo(lines("No job steps exist on this node."));
+        assertThat(Fixtures.run(new Scontrol(), empty, BUSY_AT, "listpids", "12")
+                        .err())
+                .isEqualTo(lines("There are no steps for job 12 on node vm."));
+    }
+
+    @Test
     void pingOfAnUnreachableControllerSaysDownAndExitsOne() throws Exception {
         FakeCluster c = new FakeCluster();
         c.canned.put(Ops.PING, Frame.error("cannot reach the controller"));

@@ -221,6 +221,8 @@ final class Requests {
                         : new Message.WillStart(r.id(), r.start(), r.cpus(), r.nodes(), r.partition());
             }
             case Ping p -> ping();
+            // the local agent answers it for its own node; an agent never relays it
+            case Message.ListPids l -> new Failure("listpids is answered by the node's agent, not the controller");
             case Jobs j -> jobs(j);
             case Message.Queue q -> throw new IllegalStateException("answered above");
             case Cancel c -> outcomes(cluster.cancel(c.ids(), c.tasks(), asking));
