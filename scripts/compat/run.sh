@@ -19,6 +19,7 @@ cd "$work" || exit 2
 declare -A ids=()
 
 # --- normalisation: the same for both sides ---------------------------------------------------
+# A process id leading a listpids row (PID JOBID STEPID LOCALID GLOBALID) reads {pid}, in its column.
 # A priority/basic value alone on a line (the `.show` cases' grep -o) reads {prio}: it counts the jobs
 # accepted before it, so it drifts wherever an earlier submission differs on purpose (intended.txt),
 # as job ids do; the full `show job` records keep their exact values.
@@ -28,6 +29,7 @@ norm() {
     for k in "${!ids[@]}"; do map+="${ids[$k]}=$k,"; done
     WORK="$work" NODE="$node" HOSTN="$host" MAP="$map" perl -pe '
         BEGIN { %m = map { split /=/ } grep { length } split /,/, $ENV{MAP}; }
+        s/^\d+ +(?=7\d\d\d +(batch|extern|\d+) +(\d+|-) +(\d+|-) *$)/{pid}    /;
         s/\Q$ENV{WORK}\E/{work}/g;
         s/\b\Q$ENV{HOSTN}\E\b/{node}/g;
         s/\b\Q$ENV{NODE}\E\b/{node}/g;

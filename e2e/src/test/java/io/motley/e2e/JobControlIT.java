@@ -60,6 +60,51 @@ class JobControlIT {
         }
     }
 
+    /** scancel -s goes from the command through the controller to the agent, and to the processes -b/--full name. */
+    @Test
+    void scancelSignalReachesTheStepsOrTheBatchShell() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\n")) {
+            c.startController();
+            c.startAgent("n1", 2, "1000M");
+            c.awaitNodesUp("n1");
+            Path sig = dir.resolve("sig.txt");
+            String step = "trap \"echo step USR1 >>" + sig + "\" USR1; echo >" + dir.resolve("step.ready")
+                    + "; while [ ! -f " + dir.resolve("done") + " ]; do sleep 0.1; done";
+            long job = c.submit(
+                    "--wrap",
+                    "trap 'echo shell USR2 >>" + sig + "' USR2; setsid /bin/sh -c '" + step + "' & " + "while [ ! -f "
+                            + dir.resolve("done") + " ]; do sleep 0.1; done; wait");
+            c.awaitState(job, "RUNNING", Duration.ofSeconds(20));
+            long pending = c.submit("-c", "2", "--wrap", "true");
+            await().atMost(Duration.ofSeconds(20)).until(() -> java.nio.file.Files.exists(dir.resolve("step.ready")));
+
+            TestCluster.Run usr1 = c.cmd("scancel", "-s", "SIGUSR1", Long.toString(job));
+            assertThat(usr1.rc()).as(usr1.err()).isZero();
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> java.nio.file.Files.exists(sig)
+                            && java.nio.file.Files.readString(sig).contains("step USR1"));
+            assertThat(c.cmd("scancel", "-b", "-s", "12", Long.toString(job)).rc())
+                    .isZero();
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> java.nio.file.Files.readString(sig).contains("shell USR2"));
+            assertThat(c.cmd("squeue", "-h", "-j", Long.toString(job), "-o", "%T")
+                            .out()
+                            .trim())
+                    .isEqualTo("RUNNING");
+
+            TestCluster.Run bogus = c.cmd("scancel", "--signal=BOGUS", Long.toString(job));
+            assertThat(bogus.rc()).isEqualTo(1);
+            assertThat(bogus.err()).isEqualTo("Unknown job signal: BOGUS\n");
+            TestCluster.Run notYet = c.cmd("scancel", "-s", "USR1", Long.toString(pending));
+            assertThat(notYet.rc()).isEqualTo(1);
+            assertThat(notYet.err())
+                    .contains("Kill job error on job id " + pending + ": Job can not be altered now, try again later");
+
+            java.nio.file.Files.writeString(dir.resolve("done"), "");
+            c.awaitState(job, "COMPLETED", Duration.ofSeconds(30));
+        }
+    }
+
     @Test
     void partitionStateConfigScriptAndStatisticsTravelTheWholeWay() throws Exception {
         try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\n")) {

@@ -89,6 +89,29 @@ public sealed interface Message {
 
     // ---- user requests and their answers -----------------------------------------------------
 
+    /**
+     * scontrol listpids: the processes of the jobs running on the local agent's node ({@code jobId} 0:
+     * every job), answered by that agent itself and never relayed; a user sees only their own jobs.
+     */
+    record ListPids(long jobId) implements Request<PidList> {}
+
+    /**
+     * One process of a job on a node: {@code step} as Slurm names it ("batch", or a step number),
+     * {@code localId} and {@code globalId} the task's ids, -1 for a process that is no task.
+     */
+    record JobPid(long pid, long jobId, String step, int localId, int globalId) {
+        public JobPid {
+            Objects.requireNonNull(step, "step");
+        }
+    }
+
+    /** The answer to {@link ListPids}: {@code node} is the agent's node name. */
+    record PidList(String node, List<JobPid> pids) implements Answer {
+        public PidList {
+            pids = List.copyOf(pids);
+        }
+    }
+
     /** scontrol ping, or (with {@code local}) a check that the local agent answers, which it does itself. */
     record Ping(boolean local) implements Request<Pong> {}
 
@@ -106,6 +129,20 @@ public sealed interface Message {
 
     /** The submission was committed under this id. */
     record Submitted(long id) implements Answer {}
+
+    /** sbatch --test-only: when and where the job would start, as the scheduler sees the cluster now; nothing is submitted. */
+    record WillRun(JobRequest job) implements Request<WillStart> {
+        public WillRun {
+            Objects.requireNonNull(job, "job");
+        }
+    }
+
+    /**
+     * The answer to {@link WillRun}: the id the job would get (not reserved), its expected start
+     * (epoch seconds; 0 when none can be given, as while the jobs it waits for have no time
+     * limit), the processors it would use, on which nodes (null when unknown) in which partition.
+     */
+    record WillStart(long id, long start, long cpus, String nodes, String partition) implements Answer {}
 
     /** The queue, or one job of it when {@code id} is not null. */
     record Jobs(Long id) implements Request<JobList> {
@@ -225,6 +262,28 @@ public sealed interface Message {
             Map<Long, List<Integer>> copy = new LinkedHashMap<>();
             tasks.forEach((k, v) -> copy.put(k, List.copyOf(v)));
             tasks = Collections.unmodifiableMap(copy);
+        }
+    }
+
+    /** Which of a job's processes scancel -s reaches: its steps (the default), the batch shell alone (-b), or both (--full). */
+    enum SignalScope {
+        STEPS,
+        BATCH,
+        FULL
+    }
+
+    /**
+     * scancel -s SIG: send signal {@code signal} (1 to 31) to running jobs by id and to running
+     * array tasks ({@code tasks} as in {@link Cancel}), to the processes {@code scope} names.
+     */
+    record Signal(List<Long> ids, Map<Long, List<Integer>> tasks, int signal, SignalScope scope)
+            implements Request<Outcomes> {
+        public Signal {
+            ids = List.copyOf(ids);
+            Map<Long, List<Integer>> copy = new LinkedHashMap<>();
+            tasks.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+            tasks = Collections.unmodifiableMap(copy);
+            Objects.requireNonNull(scope, "scope");
         }
     }
 
@@ -593,6 +652,13 @@ public sealed interface Message {
     record Kill(long id, int run, KillReason reason) implements Order {
         public Kill {
             Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** Send signal {@code signal} to one run of a job, to the processes {@code scope} names (scancel -s). */
+    record SignalRun(long id, int run, int signal, SignalScope scope) implements Order {
+        public SignalRun {
+            Objects.requireNonNull(scope, "scope");
         }
     }
 

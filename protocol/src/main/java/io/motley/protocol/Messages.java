@@ -88,9 +88,12 @@ public final class Messages {
     private static final Set<String> REQUESTS = Set.of(
             Ops.PING,
             Ops.SUBMIT,
+            Ops.WILL_RUN,
+            Ops.LIST_PIDS,
             Ops.JOBS,
             Ops.QUEUE,
             Ops.CANCEL,
+            Ops.SIGNAL,
             Ops.HOLD,
             Ops.RELEASE,
             Ops.REQUEUE,
@@ -150,6 +153,26 @@ public final class Messages {
                     .put("database", x.database());
         if (m instanceof Submit x) return Frame.op(Ops.SUBMIT).add(Codec.request(x.job(), true));
         if (m instanceof Submitted x) return Frame.op(Ops.OK).put("id", x.id());
+        if (m instanceof Message.ListPids x) return Frame.op(Ops.LIST_PIDS).put("job", x.jobId());
+        if (m instanceof Message.PidList x) {
+            Frame f = Frame.op(Ops.OK).put("node", x.node());
+            for (Message.JobPid p : x.pids())
+                f.add(new Frame()
+                        .put("pid", p.pid())
+                        .put("job", p.jobId())
+                        .put("step", p.step())
+                        .put("local", p.localId())
+                        .put("global", p.globalId()));
+            return f;
+        }
+        if (m instanceof Message.WillRun x) return Frame.op(Ops.WILL_RUN).add(Codec.request(x.job(), true));
+        if (m instanceof Message.WillStart x)
+            return Frame.op(Ops.OK)
+                    .put("id", x.id())
+                    .put("start", x.start())
+                    .put("cpus", x.cpus())
+                    .put("nodes", x.nodes())
+                    .put("partition", x.partition());
         if (m instanceof Jobs x) return Frame.op(Ops.JOBS).put("id", x.id() == null ? null : x.id().toString());
         if (m instanceof Message.Queue x)
             return Frame.op(Ops.QUEUE)
@@ -183,6 +206,15 @@ public final class Messages {
             List<String> tasks = new ArrayList<>();
             x.tasks().forEach((array, indices) -> indices.forEach(i -> tasks.add(array + "_" + i)));
             return Frame.op(Ops.CANCEL).put("ids", ids(x.ids())).put("tasks", String.join(",", tasks));
+        }
+        if (m instanceof Message.Signal x) {
+            List<String> tasks = new ArrayList<>();
+            x.tasks().forEach((array, indices) -> indices.forEach(i -> tasks.add(array + "_" + i)));
+            return Frame.op(Ops.SIGNAL)
+                    .put("ids", ids(x.ids()))
+                    .put("tasks", String.join(",", tasks))
+                    .put("signal", x.signal())
+                    .put("scope", x.scope().name());
         }
         if (m instanceof Hold x) return Frame.op(Ops.HOLD).put("ids", ids(x.ids()));
         if (m instanceof Release x) return Frame.op(Ops.RELEASE).put("ids", ids(x.ids()));
@@ -401,6 +433,12 @@ public final class Messages {
                     .put("error", x.error());
         if (m instanceof Kill x)
             return Frame.op(Ops.KILL).put("id", x.id()).put("run", x.run()).put("why", word(x.reason()));
+        if (m instanceof Message.SignalRun x)
+            return Frame.op(Ops.SIGNAL_RUN)
+                    .put("id", x.id())
+                    .put("run", x.run())
+                    .put("signal", x.signal())
+                    .put("scope", x.scope().name());
         if (m instanceof AckEnded x)
             return Frame.op(Ops.ACK_ENDED).put("id", x.id()).put("run", x.run());
         if (m instanceof Message.RenewCertificate x)
@@ -501,6 +539,8 @@ public final class Messages {
             case "error" -> failure(f).orElseThrow();
             case Ops.PING -> new Ping(f.bool("local"));
             case Ops.SUBMIT -> new Submit(jobRequest(child(f, 0, "job"), "job: "));
+            case Ops.LIST_PIDS -> new Message.ListPids(number(f, "job", 0));
+            case Ops.WILL_RUN -> new Message.WillRun(jobRequest(child(f, 0, "job"), "job: "));
             case Ops.JOBS -> new Jobs(f.has("id") ? jobId(f.str("id"), "id") : null);
             case Ops.QUEUE ->
                 new Message.Queue(
@@ -513,6 +553,7 @@ public final class Messages {
                         words(f, "nodes"),
                         f.str("fields", ""));
             case Ops.CANCEL -> new Cancel(ids(f), tasks(f));
+            case Ops.SIGNAL -> new Message.Signal(ids(f), tasks(f), signal(f), scope(f));
             case StepMessages.CREATE,
                     StepMessages.END,
                     StepMessages.WAIT,
@@ -610,6 +651,7 @@ public final class Messages {
                 yield new Delivered(runId(f), run(f), f.str("stream", "out"), offset, f.str("error"));
             }
             case Ops.KILL -> new Kill(runId(f), run(f), killReason(f.str("why", "cancel")));
+            case Ops.SIGNAL_RUN -> new Message.SignalRun(runId(f), run(f), signal(f), scope(f));
             case Ops.ACK_ENDED -> new AckEnded(runId(f), run(f));
             case Ops.RENEW -> new Message.RenewCertificate(base64(f, "csr"));
             case Ops.RENEWED -> {
@@ -691,6 +733,24 @@ public final class Messages {
         if (request instanceof Ping x)
             return new Pong(f.str("cluster", "motley"), f.str("host", "controller"), f.str("database", "ok"));
         if (request instanceof Submit x) return new Submitted(number(f, "id", -1));
+        if (request instanceof Message.ListPids x) {
+            List<Message.JobPid> pids = new ArrayList<>();
+            for (Frame c : f.children())
+                pids.add(new Message.JobPid(
+                        number(c, "pid", 0),
+                        number(c, "job", 0),
+                        c.str("step", "batch"),
+                        (int) number(c, "local", -1),
+                        (int) number(c, "global", -1)));
+            return new Message.PidList(f.str("node", ""), pids);
+        }
+        if (request instanceof Message.WillRun x)
+            return new Message.WillStart(
+                    number(f, "id", 0),
+                    number(f, "start", 0),
+                    number(f, "cpus", 0),
+                    f.str("nodes"),
+                    f.str("partition", ""));
         if (request instanceof Jobs x) {
             List<Listed> out = new ArrayList<>();
             for (Frame c : f.children()) {
@@ -703,6 +763,7 @@ public final class Messages {
         }
         if (request instanceof Message.Queue x) return new Message.QueueList(QueueFrames.decode(f));
         if (request instanceof Cancel x) return outcomes(f);
+        if (request instanceof Message.Signal x) return outcomes(f);
         if (request instanceof Message.StepCall<?> x) return StepMessages.answer(x, f);
         if (request instanceof Hold x) return outcomes(f);
         if (request instanceof Release x) return outcomes(f);
@@ -908,6 +969,23 @@ public final class Messages {
 
     private static long runId(Frame f) {
         return jobId(f.str("id", ""), "id");
+    }
+
+    /** A signal number as kill(2) takes it: 1 to 31 (the standard signals). */
+    private static int signal(Frame f) {
+        long n = number(f, "signal", -1);
+        if (n < 1 || n > 31)
+            throw new MalformedMessage("signal: '" + quote(f.str("signal", "")) + "' is no signal number");
+        return (int) n;
+    }
+
+    private static Message.SignalScope scope(Frame f) {
+        String s = f.str("scope", "");
+        try {
+            return Message.SignalScope.valueOf(s);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessage("scope: '" + quote(s) + "' is no signal scope");
+        }
     }
 
     private static int run(Frame f) {

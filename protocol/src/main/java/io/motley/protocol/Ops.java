@@ -18,12 +18,22 @@ public final class Ops {
 
     // user requests: CLI -> agent (unix socket) -> controller
     public static final String PING = "ping";
+    /** scontrol listpids: answered by the local agent itself. */
+    public static final String LIST_PIDS = "list_pids";
+
     public static final String SUBMIT = "submit";
+    /** sbatch --test-only: when a job would start, without submitting it. */
+    public static final String WILL_RUN = "will_run";
+
     public static final String JOBS = "jobs";
     /** squeue: the jobs its filters select, only the fields it prints, in columns. */
     public static final String QUEUE = "queue";
 
     public static final String CANCEL = "cancel";
+    /** scancel -s: a signal to running jobs (command -> controller -> the jobs' agents as signal_run). */
+    public static final String SIGNAL = "signal";
+
+    public static final String SIGNAL_RUN = "signal_run";
     public static final String HOLD = "hold";
     public static final String RELEASE = "release";
     public static final String NODES = "nodes";

@@ -163,9 +163,14 @@ class MessagesTest {
                 new Ping(false),
                 new Ping(true),
                 new Submit(request()),
+                new Message.WillRun(request()),
+                new Message.ListPids(0),
+                new Message.ListPids(42),
                 Jobs.all(),
                 Jobs.one(42),
                 new Cancel(List.of(1L, 2L), Map.of(7L, List.of(1, 3))),
+                new Message.Signal(List.of(1L), Map.of(7L, List.of(2)), 10, Message.SignalScope.STEPS),
+                new Message.Signal(List.of(3L, 4L), Map.of(), 19, Message.SignalScope.FULL),
                 new Hold(List.of(3L)),
                 new Release(List.of(3L, 4L)),
                 new Requeue(List.of(5L)),
@@ -233,6 +238,7 @@ class MessagesTest {
                 new Kill(42, 0, KillReason.NOT_RUNNING_HERE),
                 new Kill(42, 0, KillReason.TIME_LIMIT),
                 new Kill(42, 0, KillReason.SUPERSEDED),
+                new Message.SignalRun(42, 1, 12, Message.SignalScope.BATCH),
                 new AckEnded(42, 1),
                 new Message.RenewCertificate(new byte[] {0x30, (byte) 0x82, 1, 2}),
                 new Message.CertificateRenewed("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", null),
@@ -257,6 +263,18 @@ class MessagesTest {
         return Stream.of(
                 new Object[] {new Ping(false), new Pong("motley", "ctl1", "ok")},
                 new Object[] {new Submit(request()), new Submitted(42)},
+                new Object[] {
+                    new Message.ListPids(0),
+                    new Message.PidList(
+                            "vm",
+                            List.of(
+                                    new Message.JobPid(27659, 42, "batch", 0, 0),
+                                    new Message.JobPid(27662, 42, "batch", -1, -1)))
+                },
+                new Object[] {
+                    new Message.WillRun(request()), new Message.WillStart(43, 1_700_000_000, 2, "n[1-2]", "debug")
+                },
+                new Object[] {new Message.WillRun(request()), new Message.WillStart(43, 0, 1, null, "debug")},
                 new Object[] {
                     new Message.Logs(42, "out", 0, 100),
                     new Message.LogText(null, null, "nas", 0, new byte[] {'x'}, true, JobState.RUNNING)
@@ -532,6 +550,12 @@ class MessagesTest {
                 .hasMessage("start: 'yesterday' is not a number");
         assertThatThrownBy(() -> Messages.decode(Frame.op("cancel").put("tasks", "x")))
                 .hasMessage("tasks: 'x' is not an array task (ARRAYID_INDEX)");
+        assertThatThrownBy(() -> Messages.decode(
+                        Frame.op("signal").put("ids", "1").put("signal", 64).put("scope", "STEPS")))
+                .hasMessage("signal: '64' is no signal number");
+        assertThatThrownBy(() -> Messages.decode(
+                        Frame.op("signal_run").put("id", 1).put("signal", 10).put("scope", "ALL")))
+                .hasMessage("scope: 'ALL' is no signal scope");
         assertThatThrownBy(() -> Messages.decode(Frame.op("kill").put("id", 1).put("why", "because")))
                 .hasMessage("why: 'because' is no kill reason");
         assertThatThrownBy(

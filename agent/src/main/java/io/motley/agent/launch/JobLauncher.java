@@ -942,6 +942,90 @@ public final class JobLauncher {
         for (long pid : targets) signalProcess(pid, w.name());
     }
 
+    /**
+     * scancel -s: sends signal {@code signal} to one run's processes here. {@link
+     * Message.SignalScope#STEPS}: the job's processes outside the batch shell's process group (its
+     * steps), as Slurm signals steps and not the batch step; {@code BATCH}: the batch shell alone;
+     * {@code FULL}: the batch shell and every process of the job. On a node that only holds a
+     * multi-node job's resources the batch shell is not the job's: only its steps are signalled.
+     * The pids signalled (none where the run is not here or has ended).
+     */
+    public List<Long> signal(long id, int run, int signal, Message.SignalScope scope) {
+        Running r = running.get(runDir(id, run));
+        if (r == null || r.ended || r.staging != null) {
+            log.info("signal for a run not running here job={} run={} signal={}", id, run, signal);
+            return List.of();
+        }
+        Optional<Long> shell = readPid(r.dir.resolve("job.pid"));
+        if (shell.isEmpty()) {
+            log.warn("the job's batch shell is not known; signal not sent job={} signal={}", id, signal);
+            return List.of();
+        }
+        boolean holder;
+        try {
+            holder = holds(readOrder(r.dir.resolve("order")).job());
+        } catch (RuntimeException e) {
+            log.warn("cannot read the job's order; signal not sent job={} error={}", id, e.getMessage());
+            return List.of();
+        }
+        Message.SignalScope reach = holder ? Message.SignalScope.STEPS : scope;
+        List<Long> targets = new ArrayList<>();
+        switch (reach) {
+            case BATCH -> targets.add(shell.get());
+            case STEPS -> {
+                if (r.box != null) targets.addAll(r.box.processesOutsideGroup(shell.get()));
+            }
+            case FULL -> {
+                targets.add(shell.get());
+                ProcessHandle.of(shell.get())
+                        .ifPresent(h -> h.descendants().map(ProcessHandle::pid).forEach(targets::add));
+                if (r.box != null)
+                    r.box.processes().stream().filter(p -> !targets.contains(p)).forEach(targets::add);
+            }
+        }
+        String name = new io.motley.core.job.SignalSpec(signal, 0, false, false).name();
+        log.info("job signal job={} run={} signal={} scope={} pids={}", id, run, name, reach, targets);
+        for (long pid : targets) signalProcess(pid, name);
+        return List.copyOf(targets);
+    }
+
+    /**
+     * scontrol listpids: the processes of the runs here (of job {@code jobId}, 0 for every job) that
+     * user {@code uid} may see (root: all), as Slurm lists a batch step's: its shell as task 0, then
+     * every other process of the job. A node that only holds a multi-node job's resources has no
+     * batch step and lists nothing for it.
+     */
+    public List<Message.JobPid> listPids(long jobId, int uid) {
+        List<Running> runs = running.values().stream()
+                .filter(r -> !r.ended && r.staging == null && (jobId == 0 || r.id == jobId))
+                .sorted(Comparator.comparingLong((Running r) -> r.id).thenComparingInt(r -> r.run))
+                .toList();
+        List<Message.JobPid> out = new ArrayList<>();
+        for (Running r : runs) {
+            Job job;
+            try {
+                job = readOrder(r.dir.resolve("order")).job();
+            } catch (RuntimeException e) {
+                log.warn("cannot read the job's order; its pids are not listed job={} error={}", r.id, e.getMessage());
+                continue;
+            }
+            if (uid != 0 && uid != job.uid()) continue;
+            if (holds(job)) continue;
+            Optional<Long> shell = readPid(r.dir.resolve("job.pid"));
+            if (shell.isEmpty()) continue;
+            out.add(new Message.JobPid(shell.get(), r.id, "batch", 0, 0));
+            List<Long> others = r.box != null
+                    ? r.box.processes()
+                    : ProcessHandle.of(shell.get())
+                            .map(h -> h.descendants().map(ProcessHandle::pid).toList())
+                            .orElse(List.of());
+            for (long pid : others) {
+                if (pid != shell.get()) out.add(new Message.JobPid(pid, r.id, "batch", -1, -1));
+            }
+        }
+        return out;
+    }
+
     private static void signalProcess(long pid, String signal) {
         try {
             RootCommand.of(KILL, "-" + signal, "--", Long.toString(pid))

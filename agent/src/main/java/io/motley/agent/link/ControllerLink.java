@@ -101,6 +101,12 @@ public final class ControllerLink {
         return channel != null;
     }
 
+    /** scontrol listpids, answered here: the processes of this node's runs that user {@code uid} may see. */
+    public Message.PidList listPids(Message.ListPids request, int uid) {
+        JobLauncher l = launcher;
+        return new Message.PidList(node, l == null ? List.of() : l.listPids(request.jobId(), uid));
+    }
+
     public void attach(JobLauncher launcher) {
         this.launcher = launcher;
     }
@@ -289,6 +295,8 @@ public final class ControllerLink {
                 }
                 case Launch l -> Thread.ofVirtual().start(() -> launcher.launch(l));
                 case Kill k -> launcher.kill(k.id(), k.run(), k.reason());
+                case Message.SignalRun g ->
+                    Thread.ofVirtual().start(() -> launcher.signal(g.id(), g.run(), g.signal(), g.scope()));
                 case AckEnded a -> launcher.acknowledged(a.id(), a.run());
                 case Message.Deliver d ->
                     Thread.ofVirtual().start(() -> {

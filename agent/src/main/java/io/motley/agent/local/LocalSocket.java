@@ -6,6 +6,7 @@ import io.motley.protocol.Bounds;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
 import io.motley.protocol.MalformedMessage;
+import io.motley.protocol.Message;
 import io.motley.protocol.Message.Caller;
 import io.motley.protocol.Message.Failure;
 import io.motley.protocol.Message.Ping;
@@ -94,6 +95,16 @@ public final class LocalSocket implements AutoCloseable {
 
     public LocalSocket(Path path, ControllerLink link, ClusterConfig.Limits limits) throws IOException {
         this(path, link::relay, Settings.of(limits), KERNEL_PEERS, installedCommands());
+        answerPidsWith((request, caller) -> link.listPids(request, caller.uid()));
+    }
+
+    /** scontrol listpids is answered here, never relayed: by default with no processes. */
+    private volatile java.util.function.BiFunction<Message.ListPids, Caller, Message.PidList> pids =
+            (request, caller) -> new Message.PidList("", List.of());
+
+    /** Who answers scontrol listpids for this node (the agent's launcher). */
+    void answerPidsWith(java.util.function.BiFunction<Message.ListPids, Caller, Message.PidList> answer) {
+        this.pids = answer;
     }
 
     LocalSocket(Path path, Relay relay, Settings settings, Peers peers) throws IOException {
@@ -261,6 +272,7 @@ public final class LocalSocket implements AutoCloseable {
                             : "malformed request: " + e.getMessage()));
         }
         if (request instanceof Ping p && p.local()) return Messages.encode(new Pong(null, null, "ok"));
+        if (request instanceof Message.ListPids l) return Messages.encode(pids.apply(l, caller(peer)));
         return relay.relay(Messages.encode(request, caller(peer)));
     }
 

@@ -112,6 +112,65 @@ class JobLauncherTest {
     }
 
     /**
+     * scancel -s: without -b a signal reaches the job's steps (processes outside the batch shell's
+     * process group) and not the shell; with -b the shell alone; with --full both.
+     */
+    @Test
+    void aSignalReachesTheStepsTheBatchShellOrBothAsScancelAsks() throws Exception {
+        JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
+        String step = "for s in USR1 USR2 HUP; do trap \"echo step $s >>sig.txt\" $s; done; echo >step.ready;"
+                + " while [ ! -f done ]; do sleep 0.1; done";
+        l.launch(order(
+                5,
+                "for s in USR1 USR2 HUP; do trap \"echo shell $s >>sig.txt\" $s; done\n"
+                        + "setsid /bin/sh -c '" + step + "' &\n"
+                        + "echo >shell.ready\n"
+                        + "while [ ! -f done ]; do sleep 0.1; done\n"
+                        + "wait",
+                -1));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Files.exists(dir.resolve("step.ready")) && Files.exists(dir.resolve("shell.ready")));
+        Path sig = dir.resolve("sig.txt");
+
+        assertThat(l.signal(5, 0, 10, io.motley.protocol.Message.SignalScope.STEPS))
+                .isNotEmpty();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Files.exists(sig) && Files.readString(sig).contains("step USR1"));
+        l.signal(5, 0, 12, io.motley.protocol.Message.SignalScope.BATCH);
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(sig).contains("shell USR2"));
+        // the shell runs its traps in order: had USR1 reached it, its line would be there by now
+        assertThat(Files.readString(sig)).doesNotContain("shell USR1");
+        l.signal(5, 0, 1, io.motley.protocol.Message.SignalScope.FULL);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Files.readString(sig).contains("shell HUP")
+                        && Files.readString(sig).contains("step HUP"));
+        assertThat(Files.readString(sig)).doesNotContain("step USR2");
+
+        List<io.motley.protocol.Message.JobPid> pids = l.listPids(5, 0);
+        assertThat(pids.get(0))
+                .as("the batch shell is task 0")
+                .extracting(
+                        io.motley.protocol.Message.JobPid::jobId,
+                        io.motley.protocol.Message.JobPid::step,
+                        io.motley.protocol.Message.JobPid::localId)
+                .containsExactly(5L, "batch", 0);
+        assertThat(pids.get(0).pid())
+                .isEqualTo(Long.parseLong(
+                        Files.readString(dir.resolve("spool/job5/job.pid")).trim()));
+        assertThat(pids).hasSizeGreaterThan(1);
+        assertThat(pids.subList(1, pids.size())).allMatch(p -> p.localId() == -1);
+        assertThat(l.listPids(0, 1000)).as("another user's job is not listed").isEmpty();
+        assertThat(l.listPids(6, 0)).isEmpty();
+
+        Files.writeString(dir.resolve("done"), "");
+        assertThat(Orders.fields(awaitReport(5))).containsEntry("state", "COMPLETED");
+        assertThat(l.listPids(0, 0)).isEmpty();
+        assertThat(l.signal(5, 0, 10, io.motley.protocol.Message.SignalScope.FULL))
+                .as("an ended run takes no signal")
+                .isEmpty();
+    }
+
+    /**
      * An end reported and not acknowledged stays listed for the link to report again (the
      * controller's database may have lost it), also when a new launcher finds it in the spool, whose
      * bytes are a frame's and not text, until the controller acknowledges it.

@@ -119,6 +119,25 @@ class LocalSocketTest {
     }
 
     @Test
+    void listpidsIsAnsweredHereForTheCallerAndNeverRelayed() throws IOException {
+        start(new LocalSocket.Settings(100, 2, Duration.ofSeconds(30), ROOMY), standIn());
+        List<String> asked = new CopyOnWriteArrayList<>();
+        socket.answerPidsWith((request, caller) -> {
+            asked.add(request.jobId() + " by " + caller.uid());
+            return new io.motley.protocol.Message.PidList(
+                    "n1", List.of(new io.motley.protocol.Message.JobPid(4242, 7, "batch", 0, 0)));
+        });
+        nextPeers.add(user(1001, "alice"));
+        Frame answer = call(connect(), Frame.op(Ops.LIST_PIDS).put("job", 7).put("caller.uid", 0));
+        assertThat(answer.op()).isEqualTo(Ops.OK);
+        assertThat(answer.str("node")).isEqualTo("n1");
+        assertThat(answer.children().get(0).str("pid")).isEqualTo("4242");
+        // the kernel's word for who asks, not the frame's
+        assertThat(asked).containsExactly("7 by 1001");
+        assertThat(relayed).isEmpty();
+    }
+
+    @Test
     void aUserOverTheirLimitIsRefusedWithOneErrorFrameWhileOthersStillGetIn() throws IOException {
         start(new LocalSocket.Settings(100, 2, Duration.ofSeconds(30), ROOMY), standIn());
         nextPeers.add(user(1001, "alice"));

@@ -16,6 +16,7 @@ import io.motley.core.options.UsageException;
 import io.motley.core.script.BatchScript;
 import io.motley.core.size.MemorySize;
 import io.motley.core.time.Durations;
+import io.motley.protocol.Message;
 import io.motley.protocol.Message.Submit;
 import io.motley.protocol.Message.Submitted;
 import java.io.IOException;
@@ -176,8 +177,6 @@ public final class Sbatch implements Command {
     /** Options kept on the job as given (the last of each, checked first), besides the unenforced ones. */
     static final List<String> KEPT = List.of("mail-type", "mail-user", "open-mode", "signal", "wckey", "get-user-env");
 
-    private static final Set<String> NOT_YET = Set.of("test-only");
-
     /** Input environment variables sbatch reads, between #SBATCH lines and the command line in precedence. */
     private static final Map<String, String> INPUT_ENV = Map.of(
             "SBATCH_JOB_NAME", "job-name",
@@ -240,15 +239,6 @@ public final class Sbatch implements Command {
         merged.addAll(cli.options());
         GetOpt.Parsed o = new GetOpt.Parsed(merged, List.of());
 
-        for (String key : NOT_YET) {
-            if (o.has(key)) {
-                throw new UsageException(
-                        "error: --" + key + " is not supported by Motley yet (see the README's"
-                                + " list of differences from Slurm)",
-                        1,
-                        false);
-            }
-        }
         if (o.has("mail-type") && !validMailType(o.last("mail-type"))) {
             throw new UsageException("error: Invalid --mail-type specification", 255, false);
         }
@@ -265,6 +255,7 @@ public final class Sbatch implements Command {
         if (o.has("uid") && !o.has("quiet")) {
             io.err().println("sbatch: warning: --uid is not enforced by Motley: the job runs as the submitting user");
         }
+        if (o.has("test-only")) return testOnly(req, io);
         Submitted resp;
         try {
             resp = io.gateway().ask(new Submit(req));
@@ -281,6 +272,26 @@ public final class Sbatch implements Command {
         }
         io.out().flush();
         return o.has("wait") ? waitFor(id, io) : 0;
+    }
+
+    /**
+     * --test-only: when and where the controller's scheduler would start the job now, in Slurm's
+     * words, and nothing submitted. The id is the one the job would get, not reserved.
+     */
+    private static int testOnly(JobRequest req, Io io) throws Exception {
+        Message.WillStart w;
+        try {
+            w = io.gateway().ask(new Message.WillRun(req));
+        } catch (io.motley.cli.client.AgentClient.RequestFailed e) {
+            io.err().println("allocation failure: " + e.getMessage());
+            return 1;
+        }
+        String start = w.start() <= 0 ? "Unknown" : Durations.formatTimestamp(w.start(), io.zone());
+        io.err()
+                .println("sbatch: Job " + w.id() + " to start at " + start + " using " + w.cpus()
+                        + " processors on nodes " + (w.nodes() == null ? "(null)" : w.nodes()) + " in partition "
+                        + w.partition());
+        return 0;
     }
 
     static JobRequest request(GetOpt.Parsed o, Io io, String script, List<String> args, String defaultName) {
@@ -889,6 +900,8 @@ public final class Sbatch implements Command {
                   --export=ALL|NONE|LIST environment to pass (default ALL)
                   --parsable            print only the job id
               -W, --wait                wait for the job to end; exit with its exit code
+                  --test-only           say when and where the job would start now (the id is not reserved);
+                                        submit nothing
               -H, --hold                submit held; release with scontrol release
                   --comment=TEXT        a comment shown by squeue %k and scontrol
               -A, --account=NAME        account to charge (with accounts in motley.conf: one that lists you;

@@ -4,12 +4,15 @@ import io.motley.core.hostlist.Hostlist;
 import io.motley.core.job.ArraySpec;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
+import io.motley.core.job.SignalSpec;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
 import io.motley.protocol.Message.Cancel;
 import io.motley.protocol.Message.Outcome;
 import io.motley.protocol.Message.Outcomes;
+import io.motley.protocol.Message.Signal;
+import io.motley.protocol.Message.SignalScope;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -75,20 +78,32 @@ public final class Scancel implements Command {
     public int run(List<String> args, Io io) throws Exception {
         GetOpt.Parsed p = new GetOpt("scancel", OPTIONS, false).parse(args);
         if (p.has("help") || p.has("usage")) {
-            io.out()
-                    .println(
-                            "Usage: scancel [-u USER] [--me] [-n NAME] [-t STATE] [-p PARTITION] [-w NODES] [-i] [-b] [--full]"
-                                    + " [-v] [-Q] [job_id...]\n"
-                                    + "  -i, --interactive   ask before each job (y/n); the end of input answers n\n"
-                                    + "  -b, --batch, --full accepted: cancelling ends the batch shell and all its processes\n"
-                                    + "Signals other than the default (-s) are not supported by Motley yet.");
+            io.out().print(USAGE);
+            if (p.has("help"))
+                io.out()
+                        .println("  -i, --interactive   ask before each job (y/n); the end of input answers n\n"
+                                + "  -s, --signal=name | integer  signal to send to job, default is SIGKILL\n"
+                                + "  -b, --batch         signal the batch shell alone\n"
+                                + "  -f, --full          signal the batch shell and all steps\n"
+                                + "Without -s, -b and --full cancel the job as scancel alone does. A signal reaches only\n"
+                                + "running jobs, and is refused for a single step (JOB.STEP).");
             return 0;
         }
         if (p.has("version")) {
             io.out().println(Version.TEXT);
             return 0;
         }
-        if (p.has("signal")) throw new UsageException("error: --signal is not supported by Motley yet", 1, false);
+        int signal = 0;
+        if (p.has("signal")) {
+            try {
+                signal = SignalSpec.signalNumber(p.last("signal").trim());
+            } catch (IllegalArgumentException e) {
+                io.err().println("Unknown job signal: " + p.last("signal"));
+                return 1;
+            }
+        }
+        // SIGKILL is a cancel, as in Slurm, except with -b alone (then the batch shell is killed)
+        boolean signalling = signal != 0 && (signal != KILL || (p.has("batch") && !p.has("full")));
         Set<Long> ids = new LinkedHashSet<>();
         Map<Long, List<Integer>> tasks = new LinkedHashMap<>();
         List<long[]> steps = new ArrayList<>();
@@ -128,7 +143,7 @@ public final class Scancel implements Command {
                 || p.has("wckey");
         if (ids.isEmpty() && tasks.isEmpty() && steps.isEmpty() && !filtered)
             throw new UsageException("error: No job identification provided", 1, false);
-        int stepsRc = cancelSteps(steps, p, io);
+        int stepsRc = signalling ? refuseStepSignals(steps, p, io) : cancelSteps(steps, p, io);
         if (ids.isEmpty() && tasks.isEmpty() && !filtered) return stepsRc;
 
         List<Long> targets = new ArrayList<>();
@@ -146,6 +161,9 @@ public final class Scancel implements Command {
                     return 1;
                 }
                 states = EnumSet.of(s);
+            } else if (signalling) {
+                // a pending job cannot take a signal: only running ones are chosen
+                states = EnumSet.of(JobState.RUNNING);
             } else {
                 states = EnumSet.of(JobState.PENDING, JobState.RUNNING);
             }
@@ -189,21 +207,57 @@ public final class Scancel implements Command {
         if (p.has("verbose")) {
             // said before asking, as Slurm's scancel says it for each job it is about to cancel
             String kind = p.has("full") ? "full " : p.has("batch") ? "batch " : "";
-            for (long id : targets) io.err().println("scancel: Terminating " + kind + "job " + id);
+            String what = signalling ? "Signal " + signal + " to " : "Terminating ";
+            for (long id : targets) io.err().println("scancel: " + what + kind + "job " + id);
             tasks.forEach((array, indices) ->
-                    indices.forEach(i -> io.err().println("scancel: Terminating " + kind + "job " + array + "_" + i)));
+                    indices.forEach(i -> io.err().println("scancel: " + what + kind + "job " + array + "_" + i)));
         }
-        Outcomes resp = io.gateway().ask(new Cancel(List.copyOf(targets), tasks));
+        Outcomes resp = io.gateway()
+                .ask(
+                        signalling
+                                ? new Signal(List.copyOf(targets), tasks, signal, scope(p))
+                                : new Cancel(List.copyOf(targets), tasks));
         int rc = 0;
         for (Outcome r : resp.outcomes()) {
             String error = r.error();
             if (error == null) continue;
-            if (r.always()) rc = 1;
+            // Slurm's scancel forgives an ended or unknown job only when the signal is KILL
+            if (r.always() || signalling) rc = 1;
             if ((r.always() || p.has("verbose")) && !p.has("quiet")) {
                 io.err().println("scancel: error: Kill job error on job id " + r.id() + ": " + error);
             }
         }
         return rc;
+    }
+
+    private static final int KILL = 9;
+
+    /** Slurm 22.05's usage, word for word: Motley takes every option it names. */
+    static final String USAGE = """
+            Usage: scancel [-A account] [--batch] [--full] [--interactive] [-n job_name]
+                           [-p partition] [-Q] [-q qos] [-R reservation] [-s signal | integer]
+                           [-t PENDING | RUNNING | SUSPENDED] [--usage] [-u user_name]
+                           [--hurry] [-V] [-v] [-w hosts...] [--wckey=wckey]
+                           [job_id[_array_id][.step_id]]
+            """;
+
+    /** Which processes of a job a signal reaches: --full wins over -b, as in Slurm. */
+    private static SignalScope scope(GetOpt.Parsed p) {
+        if (p.has("full")) return SignalScope.FULL;
+        return p.has("batch") ? SignalScope.BATCH : SignalScope.STEPS;
+    }
+
+    /** A signal other than KILL to one step is refused: Motley ends steps but does not signal them. */
+    private static int refuseStepSignals(List<long[]> steps, GetOpt.Parsed p, Io io) {
+        for (long[] s : steps) {
+            if (!p.has("quiet"))
+                io.err()
+                        .println("scancel: error: Kill job error on job step id " + s[0] + "." + s[1]
+                                + ": Motley cannot send a signal to one step yet; signal the job (scancel -s SIG "
+                                + s[0]
+                                + ")");
+        }
+        return steps.isEmpty() ? 0 : 1;
     }
 
     /** JOB.STEP operands: each step is cancelled on its own, as Slurm's scancel does. */

@@ -103,6 +103,10 @@ public final class Scontrol implements Command {
                 String entity = rest.get(0).toLowerCase(Locale.ROOT);
                 String name = rest.size() > 1 ? rest.get(1) : null;
                 if (abbrev(entity, "config", 1)) return showConfig();
+                if (abbrev(entity, "daemons", 1)) {
+                    if (name != null) return quiet ? 1 : error("too many arguments for keyword:" + tag);
+                    return showDaemons();
+                }
                 // Slurm's minimum abbreviations: hostn(ames), hostl(ist), hostlists(orted)
                 if (entity.length() >= 9 && "hostlistsorted".startsWith(entity)) return hostlist(name, true);
                 if (entity.length() >= 5 && "hostnames".startsWith(entity)) return hostnames(name);
@@ -131,6 +135,8 @@ public final class Scontrol implements Command {
             if (t.equals("top")) return top(tag, rest);
             if (t.length() >= 5 && "write".startsWith(t)) return write(tag, rest);
             if (t.equals("ping")) return ping();
+            if (abbrev(t, "notify", 3)) return notify(tag, rest);
+            if (abbrev(t, "listpids", 5)) return listPids(tag, rest);
             if (abbrev(t, "token", 3)) return token(rest);
             if (abbrev(t, "version", 4)) {
                 io.out().println(Version.TEXT);
@@ -488,6 +494,98 @@ public final class Scontrol implements Command {
             if (db.equals("ok")) return 0;
             io.out().println("Job database is UNUSABLE: " + FreeText.escape(db));
             return 1;
+        }
+
+        /**
+         * show daemons: which of Slurm's daemons run on this host, in Slurm's words: slurmctld where
+         * the controller answers from this host, slurmd where a local agent answers.
+         */
+        private int showDaemons() {
+            boolean ctld;
+            try {
+                String host = io.gateway().ask(new Ping(false)).host();
+                ctld = host != null && shortName(host).equals(shortName(io.hostname()));
+            } catch (ClusterUnreachable | RequestFailed e) {
+                ctld = false;
+            }
+            boolean d;
+            try {
+                io.gateway().ask(new Ping(true));
+                d = true;
+            } catch (ClusterUnreachable | RequestFailed e) {
+                d = false;
+            }
+            String list = (ctld ? "slurmctld " : "") + (d ? "slurmd" : "");
+            // Slurm prints its empty list through printf's %s of NULL
+            io.out().println(list.isEmpty() ? "(null)" : list);
+            return 0;
+        }
+
+        private static String shortName(String host) {
+            int dot = host.indexOf('.');
+            return dot < 0 ? host : host.substring(0, dot);
+        }
+
+        /**
+         * notify JOB MESSAGE: Slurm's slurmstepd writes the message to its own log for a batch job; Motley
+         * accepts it for a running job and answers Slurm's errors for the others.
+         */
+        private int notify(String tag, List<String> rest) throws Exception {
+            if (rest.size() < 2) return error("too few arguments for keyword:" + tag);
+            String digits = rest.get(0).replaceFirst("^(\\d{0,9}).*$", "$1");
+            long id = digits.isEmpty() ? 0 : Long.parseLong(digits);
+            if (id <= 0) return error("Invalid job_id " + rest.get(0));
+            List<Job> found = Requests.job(io, id);
+            String why;
+            if (found.isEmpty()) why = "Invalid job id specified";
+            else if (io.uid() != 0 && io.uid() != found.get(0).uid()) why = "Access/permission denied";
+            else if (found.get(0).state().isTerminal()) why = "Job/step already completing or completed";
+            else if (found.get(0).state() == JobState.PENDING) why = "Requested operation is presently disabled";
+            else return 0;
+            return error("job notify failure: " + why);
+        }
+
+        /**
+         * listpids [JOB[.STEP]|*]: the processes of the jobs on this node, from the local agent, in
+         * Slurm's columns; a step other than "batch" lists nothing (Motley lists a job's processes
+         * under its batch step).
+         */
+        private int listPids(String tag, List<String> rest) throws Exception {
+            if (rest.size() > 2) return error("too many arguments for keyword:" + tag);
+            String arg = rest.isEmpty() ? null : rest.get(0);
+            long job = 0;
+            String step = null;
+            if (arg != null && !arg.startsWith("*")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,18})(?:\\.(\\w+))?")
+                        .matcher(arg);
+                if (!m.matches() || Long.parseLong(m.group(1)) == 0)
+                    return error("\"" + arg + "\" does not look like a jobid");
+                job = Long.parseLong(m.group(1));
+                step = m.group(2);
+            }
+            Message.PidList list = io.gateway().ask(new Message.ListPids(job));
+            io.out()
+                    .print(String.format(
+                            "%-8s %-8s %-8s %-7s %-8s\n", "PID", "JOBID", "STEPID", "LOCALID", "GLOBALID"));
+            final String wanted = step;
+            List<Message.JobPid> shown = list.pids().stream()
+                    .filter(p -> wanted == null || p.step().equals(wanted))
+                    .toList();
+            for (Message.JobPid p : shown) {
+                io.out()
+                        .print(
+                                p.localId() >= 0
+                                        ? String.format(
+                                                "%-8d %-8d %-8s %-7d %-8d\n",
+                                                p.pid(), p.jobId(), p.step(), p.localId(), p.globalId())
+                                        : String.format(
+                                                "%-8d %-8d %-8s %-7s %-8s\n", p.pid(), p.jobId(), p.step(), "-", "-"));
+            }
+            if (!shown.isEmpty()) return 0;
+            if (job == 0) return error("No job steps exist on this node.");
+            if (step != null)
+                return error("StepId=" + job + "." + step + " does not exist on node " + list.node() + ".");
+            return error("There are no steps for job " + job + " on node " + list.node() + ".");
         }
 
         private int error(String message) {
@@ -1045,6 +1143,7 @@ public final class Scontrol implements Command {
               show hostnames [LIST]      a hostlist's names, one a line (default: $SLURM_NODELIST)
               show hostlist LIST         names (or an absolute path to a file of them) as a hostlist
               show hostlistsorted LIST   the same, sorted and without duplicates
+              show daemons               which daemons run here: slurmctld (the controller), slurmd (an agent)
               hold ID[,ID...]            keep pending jobs from starting
               release ID[,ID...]         let held jobs start
               update JobId=ID KEY=VALUE  change a pending job: TimeLimit, Partition, NumCPUs, NumTasks, Name,
@@ -1063,6 +1162,8 @@ public final class Scontrol implements Command {
               token [lifespan=SECONDS] [username=NAME]
                                          print SLURM_JWT=... for the REST API (docs/rest.md); default
                                          lifespan 1800 s; only root names another user
+              listpids [ID[.STEP]]       the processes of the jobs on this node (all of a job's under its batch step)
+              notify ID MESSAGE          accepted for a running job (Slurm logs it on the node; Motley does not)
               version                    print the version
             Without a command, scontrol reads commands from standard input, one a line.""";
 }

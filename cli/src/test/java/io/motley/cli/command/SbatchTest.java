@@ -557,10 +557,38 @@ class SbatchTest {
         Result other = sbatch(Map.of(), "", "-M", "far", "--wrap", "true");
         assertThat(other.err()).startsWith("sbatch: error: 'far' can't be reached now");
         assertThat(other.code()).isEqualTo(1);
-        // never submitted (and so never run) until Motley can answer it
-        Result testOnly = sbatch(Map.of(), "", "--test-only", "--wrap", "true");
-        assertThat(testOnly.code()).isEqualTo(1);
-        assertThat(testOnly.err()).contains("--test-only is not supported by Motley yet");
+    }
+
+    @Test
+    void testOnlySaysWhenTheJobWouldStartAndSubmitsNothing() throws Exception {
+        long at = java.time.ZonedDateTime.of(2026, 11, 22, 12, 40, 0, 0, Fixtures.ZONE)
+                .toEpochSecond();
+        cluster.canned.put(
+                Ops.WILL_RUN,
+                io.motley.protocol.Messages.encode(new io.motley.protocol.Message.WillStart(43, at, 2, "vm", "debug")));
+        Result r = sbatch(Map.of(), "", "--test-only", "-c", "2", "--wrap", "true");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err())
+                .isEqualTo(
+                        lines(
+                                "sbatch: Job 43 to start at 2026-11-22T12:40:00 using 2 processors on nodes vm in partition debug"));
+        assertThat(cluster.last(Ops.SUBMIT)).isNull();
+        assertThat(Codec.request(cluster.last(Ops.WILL_RUN).children().get(0)).cpus())
+                .isEqualTo(2);
+
+        cluster.canned.put(
+                Ops.WILL_RUN,
+                io.motley.protocol.Messages.encode(new io.motley.protocol.Message.WillStart(44, 0, 1, null, "debug")));
+        assertThat(sbatch(Map.of(), "", "--test-only", "--wrap", "true").err())
+                .isEqualTo(lines(
+                        "sbatch: Job 44 to start at Unknown using 1 processors on nodes (null) in partition debug"));
+
+        cluster.canned.put(Ops.WILL_RUN, Frame.error("Requested node configuration is not available"));
+        Result no = sbatch(Map.of(), "", "--test-only", "-c", "64", "--wrap", "true");
+        assertThat(no.code()).isEqualTo(1);
+        assertThat(no.err()).isEqualTo(lines("allocation failure: Requested node configuration is not available"));
+        assertThat(cluster.last(Ops.SUBMIT)).isNull();
     }
 
     @Test

@@ -159,4 +159,114 @@ class ScancelTest {
         assertThat(none.code()).isZero();
         assertThat(cluster.requests.stream().skip(before).map(Frame::op)).doesNotContain(Ops.CANCEL);
     }
+
+    @Test
+    void aSignalGoesToTheJobsStepsOrWithBOrFullToTheBatchShell() throws Exception {
+        for (String[] a : new String[][] {{"-s", "USR1"}, {"--signal=SIGUSR1"}, {"-s", "10"}, {"-s", "usr1"}}) {
+            Result r = scancel(concat(a, "1"));
+            assertThat(r.code()).as(String.join(" ", a)).isZero();
+            assertThat(r.out() + r.err()).isEmpty();
+            Frame asked = cluster.last(Ops.SIGNAL);
+            assertThat(asked.str("ids")).isEqualTo("1");
+            assertThat(asked.str("signal")).isEqualTo("10");
+            assertThat(asked.str("scope")).isEqualTo("STEPS");
+        }
+        assertThat(cluster.last(Ops.CANCEL)).isNull();
+        scancel("-b", "-s", "TERM", "1");
+        assertThat(cluster.last(Ops.SIGNAL).str("scope")).isEqualTo("BATCH");
+        assertThat(cluster.last(Ops.SIGNAL).str("signal")).isEqualTo("15");
+        // --full wins over -b, as in Slurm
+        scancel("-b", "--full", "-s", "STOP", "1");
+        assertThat(cluster.last(Ops.SIGNAL).str("scope")).isEqualTo("FULL");
+        assertThat(cluster.last(Ops.SIGNAL).str("signal")).isEqualTo("19");
+    }
+
+    @Test
+    void sigkillCancelsUnlessOnlyTheBatchShellIsAskedFor() throws Exception {
+        scancel("-s", "KILL", "1");
+        assertThat(cluster.last(Ops.CANCEL).str("ids")).isEqualTo("1");
+        assertThat(cluster.last(Ops.SIGNAL)).isNull();
+        scancel("-s", "9", "--full", "1");
+        assertThat(cluster.last(Ops.SIGNAL)).isNull();
+        scancel("-s", "SIGKILL", "-b", "1");
+        assertThat(cluster.last(Ops.SIGNAL).str("signal")).isEqualTo("9");
+        assertThat(cluster.last(Ops.SIGNAL).str("scope")).isEqualTo("BATCH");
+    }
+
+    @Test
+    void anUnknownSignalIsSlurmsError() throws Exception {
+        for (String bad : new String[] {"BOGUS", "0", "64", "SIG"}) {
+            Result r = scancel("--signal=" + bad, "1");
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.out()).isEmpty();
+            assertThat(r.err()).isEqualTo(lines("Unknown job signal: " + bad));
+        }
+        assertThat(cluster.requests).isEmpty();
+    }
+
+    @Test
+    void aSignalThatCannotBeDeliveredFailsTheCommand() throws Exception {
+        cluster.holdAnswer = req -> Frame.op(Ops.OK)
+                .add(new Frame()
+                        .put("id", 2)
+                        .put("error", "Job can not be altered now, try again later")
+                        .put("always", true))
+                .add(new Frame()
+                        .put("id", 4)
+                        .put("error", "Job/step already completing or completed")
+                        .put("always", false));
+        Result r = scancel("-s", "USR1", "2");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err())
+                .isEqualTo(lines(
+                        "scancel: error: Kill job error on job id 2: Job can not be altered now, try again later"));
+        // an ended job is not mentioned, but unlike a cancel the exit status says the signal went nowhere
+        cluster.holdAnswer = req -> Frame.op(Ops.OK)
+                .add(new Frame()
+                        .put("id", 4)
+                        .put("error", "Job/step already completing or completed")
+                        .put("always", false));
+        Result done = scancel("-s", "USR1", "4");
+        assertThat(done.code()).isEqualTo(1);
+        assertThat(done.err()).isEmpty();
+        Result verbose = scancel("-v", "-s", "USR1", "--full", "4");
+        assertThat(verbose.err())
+                .isEqualTo(lines(
+                        "scancel: Signal 10 to full job 4",
+                        "scancel: error: Kill job error on job id 4: Job/step already completing or completed"));
+    }
+
+    @Test
+    void aSignalByFilterChoosesRunningJobsOnly() throws Exception {
+        scancel("-s", "HUP", "-u", "ann");
+        assertThat(cluster.last(Ops.SIGNAL).str("ids")).isEqualTo("1");
+    }
+
+    @Test
+    void aSignalToOneStepIsRefusedAndNotTurnedIntoACancel() throws Exception {
+        Result r = scancel("-s", "USR1", "1.2");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).startsWith("scancel: error: Kill job error on job step id 1.2: ");
+        assertThat(cluster.last(io.motley.protocol.StepMessages.CANCEL)).isNull();
+    }
+
+    @Test
+    void usageIsSlurmsAndHelpAddsMotleysNotes() throws Exception {
+        Result usage = scancel("--usage");
+        assertThat(usage.code()).isZero();
+        assertThat(usage.out())
+                .isEqualTo(lines(
+                        "Usage: scancel [-A account] [--batch] [--full] [--interactive] [-n job_name]",
+                        "               [-p partition] [-Q] [-q qos] [-R reservation] [-s signal | integer]",
+                        "               [-t PENDING | RUNNING | SUSPENDED] [--usage] [-u user_name]",
+                        "               [--hurry] [-V] [-v] [-w hosts...] [--wckey=wckey]",
+                        "               [job_id[_array_id][.step_id]]"));
+        assertThat(scancel("--help").out()).startsWith(usage.out()).contains("--signal");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }

@@ -612,6 +612,91 @@ class ScontrolTest {
     }
 
     @Test
+    void showDaemonsNamesSlurmsDaemonsThatRunHere() throws Exception {
+        FakeCluster here = new FakeCluster();
+        here.canned.put(Ops.PING, Frame.op(Ops.OK).put("host", "vm.example.org").put("database", "ok"));
+        Result both = Fixtures.run(new Scontrol(), here, BUSY_AT, "show", "daemons");
+        assertThat(both.code()).isZero();
+        assertThat(both.out()).isEqualTo(lines("slurmctld slurmd"));
+        FakeCluster elsewhere = new FakeCluster();
+        elsewhere.canned.put(Ops.PING, Frame.op(Ops.OK).put("host", "ctl1").put("database", "ok"));
+        assertThat(Fixtures.run(new Scontrol(), elsewhere, BUSY_AT, "show", "daemons")
+                        .out())
+                .isEqualTo(lines("slurmd"));
+        FakeCluster none = new FakeCluster();
+        none.canned.put(Ops.PING, Frame.error("cannot reach the controller"));
+        assertThat(Fixtures.run(new Scontrol(), none, BUSY_AT, "show", "daemons")
+                        .out())
+                .isEqualTo(lines("(null)"));
+        Result extra = Fixtures.run(new Scontrol(), here, BUSY_AT, "show", "daemons", "x");
+        assertThat(extra.code()).isEqualTo(1);
+        assertThat(extra.err()).isEqualTo(lines("too many arguments for keyword:show"));
+    }
+
+    @Test
+    void notifyIsTakenForARunningJobAndRefusedWithSlurmsWordsOtherwise() throws Exception {
+        FakeCluster c = new FakeCluster().jobs(runner(), pendA(), timedOut());
+        Result ok = Fixtures.run(new Scontrol(), c, BUSY_AT, "notify", "1347", "hello", "there");
+        assertThat(ok.code()).as(ok.err()).isZero();
+        assertThat(ok.out() + ok.err()).isEmpty();
+        Result pending = Fixtures.run(new Scontrol(), c, BUSY_AT, "notify", "1348", "hello");
+        assertThat(pending.code()).isEqualTo(1);
+        assertThat(pending.err()).isEqualTo(lines("job notify failure: Requested operation is presently disabled"));
+        assertThat(Fixtures.run(new Scontrol(), c, BUSY_AT, "notify", "1346", "hi")
+                        .err())
+                .isEqualTo(lines("job notify failure: Job/step already completing or completed"));
+        assertThat(Fixtures.run(new Scontrol(), c, BUSY_AT, "notify", "999", "hi")
+                        .err())
+                .isEqualTo(lines("job notify failure: Invalid job id specified"));
+        assertThat(Fixtures.run(new Scontrol(), c, BUSY_AT, 4242, "eve", "", "notify", "1347", "hi")
+                        .err())
+                .isEqualTo(lines("job notify failure: Access/permission denied"));
+        Result few = Fixtures.run(new Scontrol(), c, BUSY_AT, "notify", "1347");
+        assertThat(few.code()).isEqualTo(1);
+        assertThat(few.err()).isEqualTo(lines("too few arguments for keyword:notify"));
+    }
+
+    @Test
+    void listpidsPrintsTheLocalAgentsAnswerInSlurmsColumns() throws Exception {
+        FakeCluster c = new FakeCluster();
+        c.canned.put(
+                Ops.LIST_PIDS,
+                io.motley.protocol.Messages.encode(new io.motley.protocol.Message.PidList(
+                        "vm",
+                        List.of(
+                                new io.motley.protocol.Message.JobPid(27659, 7041, "batch", 0, 0),
+                                new io.motley.protocol.Message.JobPid(27662, 7041, "batch", -1, -1)))));
+        Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "listpids");
+        assertThat(r.code()).isZero();
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "PID      JOBID    STEPID   LOCALID GLOBALID",
+                        "27659    7041     batch    0       0       ",
+                        "27662    7041     batch    -       -       "));
+        assertThat(Fixtures.run(new Scontrol(), c, BUSY_AT, "listpids", "7041.batch")
+                        .out())
+                .isEqualTo(r.out());
+        Result step = Fixtures.run(new Scontrol(), c, BUSY_AT, "listpids", "7041.0");
+        assertThat(step.code()).isEqualTo(1);
+        assertThat(step.err()).isEqualTo(lines("StepId=7041.0 does not exist on node vm."));
+        Result bad = Fixtures.run(new Scontrol(), c, BUSY_AT, "listpids", "abc");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).isEqualTo(lines("\"abc\" does not look like a jobid"));
+
+        FakeCluster empty = new FakeCluster();
+        empty.canned.put(
+                Ops.LIST_PIDS,
+                io.motley.protocol.Messages.encode(new io.motley.protocol.Message.PidList("vm", List.of())));
+        Result none = Fixtures.run(new Scontrol(), empty, BUSY_AT, "listpids");
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.out()).isEqualTo(lines("PID      JOBID    STEPID   LOCALID GLOBALID"));
+        assertThat(none.err()).isEqualTo(lines("No job steps exist on this node."));
+        assertThat(Fixtures.run(new Scontrol(), empty, BUSY_AT, "listpids", "12")
+                        .err())
+                .isEqualTo(lines("There are no steps for job 12 on node vm."));
+    }
+
+    @Test
     void pingOfAnUnreachableControllerSaysDownAndExitsOne() throws Exception {
         FakeCluster c = new FakeCluster();
         c.canned.put(Ops.PING, Frame.error("cannot reach the controller"));

@@ -16,6 +16,9 @@ public interface AgentChannel {
     /** Kill one run of a job; the agent ignores the order for any other run. */
     void kill(long jobId, int run, KillReason why);
 
+    /** Send a signal to one run's processes that {@code scope} names (scancel -s); the agent ignores other runs. */
+    default void signal(long jobId, int run, int signal, io.motley.protocol.Message.SignalScope scope) {}
+
     /** The end of this run is recorded: the agent may forget it. */
     void acknowledge(long jobId, int run);
 

@@ -99,6 +99,34 @@ public final class Cluster {
     }
 
     /**
+     * sbatch --test-only: when and where a submission would start if made now, or why it would be
+     * refused; nothing is stored. {@code start} 0 when no start can be given (the jobs in its way
+     * have no time limit); {@code nodes} null then.
+     */
+    public record WillRun(
+            String failure, String detail, long id, long start, long cpus, String nodes, String partition) {}
+
+    public WillRun willRun(JobRequest req, Caller caller) {
+        JobCommands.Trial t = commands.trial(req, caller);
+        if (t.rejection() != null)
+            return new WillRun(t.rejection().failure(), t.rejection().detail(), 0, 0, 0, null, null);
+        Job j = t.job();
+        Plan plan = loop.willRun(j);
+        String partition = j.partition().split(",")[0];
+        for (io.motley.core.scheduler.Start s : plan.starts()) {
+            if (s.jobId() != j.id()) continue;
+            long cpus = s.parts().stream().mapToLong(Job.Allocation.Part::cpus).sum();
+            String nodes = io.motley.core.hostlist.Hostlist.compress(
+                    s.parts().stream().map(Job.Allocation.Part::node).toList());
+            return new WillRun(null, null, j.id(), clock.getAsLong(), cpus, nodes, s.partition());
+        }
+        Plan.Reservation r = plan.reservations().get(j.id());
+        if (r != null)
+            return new WillRun(null, null, j.id(), r.start(), j.request().cpus(), r.node(), partition);
+        return new WillRun(null, null, j.id(), 0, j.request().cpus(), null, partition);
+    }
+
+    /**
      * Cancels jobs by id (an array's id takes all its tasks with it, as in Slurm) and single array
      * tasks ({@code tasks}: array id to task indices).
      */
@@ -106,6 +134,16 @@ public final class Cluster {
         List<Outcome> out = commands.cancel(ids, tasks, caller);
         wakeScheduler();
         return out;
+    }
+
+    /** scancel -s: a signal to running jobs and array tasks (see {@link JobCommands#signal}). */
+    public List<Outcome> signal(
+            List<Long> ids,
+            Map<Long, List<Integer>> tasks,
+            int signal,
+            io.motley.protocol.Message.SignalScope scope,
+            Caller caller) {
+        return commands.signal(ids, tasks, signal, scope, caller);
     }
 
     /** scontrol hold (true) / release (false). */

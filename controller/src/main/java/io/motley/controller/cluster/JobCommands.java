@@ -180,6 +180,35 @@ final class JobCommands {
         return new Admitted(null, job, null, null, counted);
     }
 
+    /** sbatch --test-only: the job a submission would make (never stored), or why it would be refused. */
+    record Trial(Job job, Admission.Rejection rejection) {}
+
+    /**
+     * The job {@code submitted} would make, judged as {@link #submit} judges it; its id is the
+     * next one above the jobs in view, and is not reserved.
+     */
+    Trial trial(JobRequest submitted, Caller caller) {
+        synchronized (state) {
+            long now = clock.getAsLong();
+            JobRequest asked = submitted.nice() < 0 && !caller.isRoot() ? submitted.withNice(0) : submitted;
+            Verdict v = admit(asked, caller.uid(), caller.user(), caller.groupsToCheck(), now);
+            if (v.rejection() == null) v = overSubmitLimit(v, caller.user());
+            if (v.rejection() != null) return new Trial(null, v.rejection());
+            long id = state.jobs.keySet().stream()
+                            .mapToLong(Long::longValue)
+                            .max()
+                            .orElse(0)
+                    + 1;
+            Job j = Job.builder(id, v.request())
+                    .owner(caller.user(), caller.uid(), caller.gid())
+                    .priority(priorities.initial(v.request()))
+                    .times(Job.Times.submitted(now))
+                    .allocation(queued(v, v.request()))
+                    .build();
+            return new Trial(j, null);
+        }
+    }
+
     /**
      * A queued job's allocation. Without --mem it carries the memory DefMemPerCPU gives its CPUs,
      * as slurmctld fills in a job's memory at submission: sacct's ReqMem of a job cancelled before
@@ -363,6 +392,84 @@ final class JobCommands {
         }
         return out;
     }
+
+    /**
+     * scancel -s: sends {@code signal} to running jobs ({@code requested}, an array's id taking its
+     * running tasks) and running array tasks, on every node of each, to the processes {@code scope}
+     * names. As in Slurm, a pending job cannot be signalled ("Job can not be altered now"), and
+     * an ended one or one being cancelled is "already completing or completed".
+     */
+    List<Outcome> signal(
+            List<Long> requested,
+            Map<Long, List<Integer>> tasks,
+            int signal,
+            io.motley.protocol.Message.SignalScope scope,
+            Caller caller) {
+        List<Outcome> out = new ArrayList<>();
+        List<Long> ids = new ArrayList<>(requested);
+        synchronized (state) {
+            for (long id : requested) {
+                for (Job t : state.jobs.values()) {
+                    if (t.array() != null
+                            && t.array().arrayJobId() == id
+                            && t.id() != id
+                            && t.state() == JobState.RUNNING) ids.add(t.id());
+                }
+            }
+            tasks.forEach((arrayId, indices) -> {
+                for (int index : indices) {
+                    Optional<Job> task = state.jobs.values().stream()
+                            .filter(t -> t.array() != null
+                                    && t.array().arrayJobId() == arrayId
+                                    && t.array().taskId() == index)
+                            .findFirst();
+                    if (task.isPresent()) {
+                        ids.add(task.get().id());
+                        continue;
+                    }
+                    Job meta = state.jobs.get(arrayId);
+                    boolean pending = meta != null
+                            && meta.array() != null
+                            && meta.array().holdsPending()
+                            && ArraySpec.unfold(meta.array().pending()).contains(index);
+                    out.add(
+                            pending
+                                    ? Outcome.refused(arrayId, NOT_NOW)
+                                    : new Outcome(arrayId, "Invalid job id specified", false));
+                }
+            });
+            for (long id : new LinkedHashSet<>(ids)) {
+                Job j = state.jobs.get(id);
+                String refused = refusal(j, caller);
+                if (refused != null) {
+                    out.add(new Outcome(id, refused, j != null));
+                } else if (j.state().isTerminal() || state.cancelling.containsKey(id)) {
+                    out.add(new Outcome(id, "Job/step already completing or completed", false));
+                } else if (j.state() == JobState.PENDING) {
+                    out.add(Outcome.refused(id, NOT_NOW));
+                } else {
+                    List<String> nodes =
+                            scope == io.motley.protocol.Message.SignalScope.BATCH ? List.of(j.node()) : j.nodes();
+                    for (String node : nodes) {
+                        AgentChannel link = state.links.get(node);
+                        if (link != null) link.signal(j.id(), j.restarts(), signal, scope);
+                    }
+                    log.info(
+                            "job signal sent job={} signal={} scope={} nodes={} by_uid={}",
+                            id,
+                            signal,
+                            scope,
+                            nodes,
+                            caller.uid());
+                    out.add(Outcome.ok(id));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Slurm's ESLURM_TRANSITION_STATE_NO_UPDATE: a signal for a job that is not running. */
+    static final String NOT_NOW = "Job can not be altered now, try again later";
 
     /** scontrol hold / release: a pending job's priority hold set or cleared. */
     List<Outcome> hold(List<Long> ids, Caller caller, boolean hold) {

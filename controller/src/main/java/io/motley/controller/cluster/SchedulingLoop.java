@@ -160,21 +160,8 @@ final class SchedulingLoop {
         synchronized (state) {
             long now = clock.getAsLong();
             refreshPriorities(now);
-            List<NodeView> views = new ArrayList<>();
-            for (Node n : state.nodes.values()) {
-                // only nodes whose agent is connected and responding can be given work
-                NodeState s = state.links.containsKey(n.name()) && !n.notResponding() ? n.state() : NodeState.DOWN;
-                views.add(new NodeView(
-                        n.name(), n.cpus(), n.memMiB(), s, n.gpus(), Set.copyOf(n.features()), weight(n.name())));
-            }
-            List<Allocation> running = new ArrayList<>();
-            for (Job j : state.jobs.values()) {
-                if (j.state() != JobState.RUNNING) continue;
-                // reservations count on a running job's resources from the end of its time limit
-                long end = j.timeLimit().endFrom(j.startTime(), Allocation.NO_END);
-                for (Job.Allocation.Part p : j.allocation().parts())
-                    running.add(new Allocation(j.id(), p.node(), p.cpus(), p.memMiB(), p.gpuIds(), end));
-            }
+            List<NodeView> views = nodeViews();
+            List<Allocation> running = runningAllocations();
             QueuePass queue = QueueBuilder.build(
                     new JobTable(state.jobs.values(), storedFamily::apply),
                     now,
@@ -218,6 +205,48 @@ final class SchedulingLoop {
                     queue,
                     limitGate(queue));
         }
+    }
+
+    /** The nodes as a pass sees them: only those whose agent is connected and responding can be given work. */
+    private List<NodeView> nodeViews() {
+        List<NodeView> views = new ArrayList<>();
+        for (Node n : state.nodes.values()) {
+            NodeState s = state.links.containsKey(n.name()) && !n.notResponding() ? n.state() : NodeState.DOWN;
+            views.add(new NodeView(
+                    n.name(), n.cpus(), n.memMiB(), s, n.gpus(), Set.copyOf(n.features()), weight(n.name())));
+        }
+        return views;
+    }
+
+    /** What running jobs hold; reservations count on it from the end of each job's time limit. */
+    private List<Allocation> runningAllocations() {
+        List<Allocation> running = new ArrayList<>();
+        for (Job j : state.jobs.values()) {
+            if (j.state() != JobState.RUNNING) continue;
+            long end = j.timeLimit().endFrom(j.startTime(), Allocation.NO_END);
+            for (Job.Allocation.Part p : j.allocation().parts())
+                running.add(new Allocation(j.id(), p.node(), p.cpus(), p.memMiB(), p.gpuIds(), end));
+        }
+        return running;
+    }
+
+    /**
+     * sbatch --test-only: the plan for {@code job} alone on the cluster as it is now (the running
+     * jobs hold what they hold until their time limits; other pending jobs are not in its way, as
+     * in Slurm's will-run test), with a reservation when it cannot start at once.
+     */
+    Plan willRun(Job job) {
+        io.motley.core.scheduler.Snapshot snap;
+        synchronized (state) {
+            snap = new io.motley.core.scheduler.Snapshot(
+                    nodeViews(),
+                    state.partitions(config),
+                    runningAllocations(),
+                    List.of(QueueBuilder.queued(job)),
+                    config.defMemPerCpuMiB(),
+                    clock.getAsLong());
+        }
+        return io.motley.core.scheduler.Scheduler.plan(snap, SchedulerOptions.easyBackfill(), JobGate.OPEN);
     }
 
     /**

@@ -477,6 +477,11 @@ public final class ControllerServer implements AutoCloseable {
         }
 
         @Override
+        public void signal(long jobId, int run, int signal, io.motley.protocol.Message.SignalScope scope) {
+            send(new io.motley.protocol.Message.SignalRun(jobId, run, signal, scope));
+        }
+
+        @Override
         public void acknowledge(long jobId, int run) {
             send(new AckEnded(jobId, run));
         }

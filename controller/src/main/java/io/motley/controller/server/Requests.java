@@ -213,10 +213,20 @@ final class Requests {
                     case Submission.Accepted a -> new Submitted(a.id());
                     case Submission.Refused r -> new Failure(r.failure(), r.detail(), false);
                 };
+            case Message.WillRun w -> {
+                Cluster.WillRun r =
+                        cluster.willRun(node == null ? w.job() : w.job().withSubmitNode(node), asking);
+                yield r.failure() != null
+                        ? new Failure(r.failure(), r.detail(), false)
+                        : new Message.WillStart(r.id(), r.start(), r.cpus(), r.nodes(), r.partition());
+            }
             case Ping p -> ping();
+            // the local agent answers it for its own node; an agent never relays it
+            case Message.ListPids l -> new Failure("listpids is answered by the node's agent, not the controller");
             case Jobs j -> jobs(j);
             case Message.Queue q -> throw new IllegalStateException("answered above");
             case Cancel c -> outcomes(cluster.cancel(c.ids(), c.tasks(), asking));
+            case Message.Signal s -> outcomes(cluster.signal(s.ids(), s.tasks(), s.signal(), s.scope(), asking));
             case Hold h -> outcomes(cluster.hold(h.ids(), asking, true));
             case Release r -> outcomes(cluster.hold(r.ids(), asking, false));
             case Requeue r -> outcomes(cluster.requeue(r.ids(), asking, false));

@@ -70,6 +70,14 @@ class ClusterTest {
             sent.add(new Order("ok", -1, 0, null, null));
         }
 
+        /** The signals sent, as "JOB.RUN:SIGNAL:SCOPE". */
+        final List<String> signals = new ArrayList<>();
+
+        @Override
+        public synchronized void signal(long jobId, int run, int signal, io.motley.protocol.Message.SignalScope scope) {
+            signals.add(jobId + "." + run + ":" + signal + ":" + scope);
+        }
+
         /** The step orders, in the order sent. */
         final List<io.motley.protocol.Message.StepOrder> stepOrders = new ArrayList<>();
 
@@ -305,6 +313,78 @@ class ClusterTest {
         assertThat(c.cancel(List.of(run), Map.of(), Caller.uid(0)))
                 .extracting(Outcome::error)
                 .containsExactly("Job/step already completing or completed");
+        store.close();
+    }
+
+    @Test
+    void aSignalReachesOnlyRunningJobsAndChangesNoState() {
+        Store store = Store.sqlite(dir.resolve("db"));
+        Cluster c = cluster(store);
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 1));
+        long run = id(c.submit(req(1), as(1000, 1000, "ann")));
+        long pend = id(c.submit(req(1), as(1000, 1000, "ann")));
+        c.schedulePass();
+        var steps = io.motley.protocol.Message.SignalScope.STEPS;
+        assertThat(c.signal(List.of(run), Map.of(), 10, steps, Caller.uid(1001)))
+                .extracting(Outcome::error)
+                .containsExactly("Access/permission denied");
+        assertThat(n1.signals).isEmpty();
+        assertThat(c.signal(List.of(run, pend, 4242L), Map.of(), 10, steps, Caller.uid(1000)))
+                .extracting(Outcome::error, Outcome::alwaysShown)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(null, false),
+                        org.assertj.core.groups.Tuple.tuple("Job can not be altered now, try again later", true),
+                        org.assertj.core.groups.Tuple.tuple("Invalid job id specified", false));
+        assertThat(n1.signals).containsExactly(run + ".0:10:STEPS");
+        assertThat(n1.ops()).doesNotContain("kill:" + run);
+        assertThat(c.job(run)).get().extracting(Job::state).isEqualTo(JobState.RUNNING);
+        assertThat(c.job(pend)).get().extracting(Job::state).isEqualTo(JobState.PENDING);
+        c.signal(List.of(run), Map.of(), 12, io.motley.protocol.Message.SignalScope.BATCH, Caller.uid(0));
+        assertThat(n1.signals).last().isEqualTo(run + ".0:12:BATCH");
+        // once a cancel is under way, the job is completing
+        c.cancel(List.of(run), Map.of(), Caller.uid(1000));
+        assertThat(c.signal(List.of(run), Map.of(), 10, steps, Caller.uid(1000)))
+                .extracting(Outcome::error)
+                .containsExactly("Job/step already completing or completed");
+        store.close();
+    }
+
+    @Test
+    void willRunSaysWhereAndWhenAJobWouldStartAndStoresNothing() {
+        Store store = Store.sqlite(dir.resolve("db"));
+        Cluster c = cluster(store);
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 2));
+        Caller ann = as(1000, 1000, "ann");
+
+        Cluster.WillRun idle = c.willRun(req(2), ann);
+        assertThat(idle.failure()).isNull();
+        assertThat(idle)
+                .extracting(Cluster.WillRun::start, Cluster.WillRun::cpus, Cluster.WillRun::nodes)
+                .containsExactly(now.get(), 2L, "n1");
+        assertThat(c.jobs()).isEmpty();
+
+        JobRequest tenMinutes = JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                .name("j")
+                .cpusPerTask(1)
+                .timeLimit(io.motley.core.job.TimeLimit.of(600))
+                .submitHost("h")
+                .build();
+        long running = id(c.submit(tenMinutes, ann));
+        c.schedulePass();
+        assertThat(c.job(running)).get().extracting(Job::state).isEqualTo(JobState.RUNNING);
+        Cluster.WillRun later = c.willRun(req(2), ann);
+        assertThat(later.id()).isEqualTo(running + 1);
+        assertThat(later)
+                .extracting(Cluster.WillRun::start, Cluster.WillRun::nodes)
+                .containsExactly(now.get() + 600, "n1");
+        // one CPU is still free: a one-CPU job would start now
+        assertThat(c.willRun(req(1), ann).start()).isEqualTo(now.get());
+
+        Cluster.WillRun never = c.willRun(req(8), ann);
+        assertThat(never.failure()).isEqualTo("Requested node configuration is not available");
+        assertThat(c.jobs()).extracting(Job::id).containsExactly(running);
         store.close();
     }
 

@@ -239,6 +239,13 @@ class RequestsTest {
     }
 
     @Test
+    void listpidsIsTheAgentsAndTheControllerSaysSo() {
+        Frame answer = requests.handle(as(Frame.op(Ops.LIST_PIDS).put("job", 0), 1000, "bob", "users"));
+        assertThat(answer.isError()).isTrue();
+        assertThat(answer.str("message")).contains("answered by the node's agent");
+    }
+
+    @Test
     void pingSaysWhetherTheJobDatabaseIsUsable() throws Exception {
         Frame ok = requests.handle(as(Frame.op(Ops.PING), 1000, "bob", "users"));
         assertThat(ok.op()).isEqualTo(Ops.OK);
