@@ -257,7 +257,12 @@ public final class ControllerLink {
                         controller(),
                         e.getMessage());
             } catch (IOException e) {
-                lost = e.getMessage();
+                // an end of stream carries no message: the controller closed the link (it gave the node up, say)
+                lost = e.getMessage() != null
+                        ? e.getMessage()
+                        : e instanceof EOFException
+                                ? "the controller closed the link"
+                                : e.getClass().getSimpleName();
             }
             long waitMs = backoff.next();
             if (refused) waitMs = Math.max(waitMs, REFUSED_RETRY_MS);
