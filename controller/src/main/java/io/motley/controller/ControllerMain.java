@@ -120,7 +120,10 @@ public final class ControllerMain {
                 return new io.motley.protocol.Message.CertificateRenewed(
                         TlsCredentials.pem(tls.renewNode(node, serial, key, Instant.now())), null);
             } catch (IllegalArgumentException | IllegalStateException | IOException e) {
-                return new io.motley.protocol.Message.CertificateRenewed(null, e.getMessage());
+                if (e.getMessage() == null) log.error("certificate renewal failed node={}", node, e);
+                return new io.motley.protocol.Message.CertificateRenewed(
+                        null,
+                        e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName());
             }
         };
     }

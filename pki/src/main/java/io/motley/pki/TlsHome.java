@@ -20,7 +20,8 @@ import java.time.Instant;
  * and so {@code motley up} on one machine) the files are made, and renewed when a third of their
  * validity is left, silently; a host that joined has only its own and the CA's certificate.
  * Processes sharing a home (the controller and its agents under {@code motley up}) take a lock
- * while they create files, so they never make two CAs.
+ * while they create files, so they never make two CAs; threads of one process take it in turn
+ * (a file lock is held by the process, and a second thread asking for it is refused, not queued).
  */
 public final class TlsHome {
     private final Path dir;
@@ -263,7 +264,20 @@ public final class TlsHome {
         T run() throws IOException;
     }
 
+    /** Held around the file lock: two nodes renewing at the same moment on the controller's links, say. */
+    private static final java.util.concurrent.locks.ReentrantLock IN_PROCESS =
+            new java.util.concurrent.locks.ReentrantLock();
+
     private <T> T locked(Locked<T> body) throws IOException {
+        IN_PROCESS.lock();
+        try {
+            return fileLocked(body);
+        } finally {
+            IN_PROCESS.unlock();
+        }
+    }
+
+    private <T> T fileLocked(Locked<T> body) throws IOException {
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));

@@ -177,4 +177,49 @@ class TlsHomeTest {
         assertThat(renewed.getNotAfter().toInstant())
                 .isEqualTo(NOW.plusSeconds(10).plus(CertificateAuthority.NODE_VALIDITY));
     }
+    /**
+     * Nodes renewing at the same moment on the controller's links (threads of one process): each
+     * gets its certificate, and every one is recorded. A file lock belongs to the process, so a
+     * second thread asking for it was refused (OverlappingFileLockException) and that node's request
+     * went unanswered.
+     */
+    @Test
+    void nodesRenewingAtTheSameMomentAreEachServed() throws Exception {
+        TlsHome tls = new TlsHome(home);
+        tls.controller("lab", NOW);
+        int nodes = 6;
+        java.util.List<java.math.BigInteger> held = new java.util.ArrayList<>();
+        for (int i = 0; i < nodes; i++)
+            held.add(tls.enrolNode("n" + i, CertificateAuthority.newKeyPair().getPublic(), NOW)
+                    .getSerialNumber());
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(nodes);
+        java.util.List<java.util.concurrent.Future<java.util.List<java.math.BigInteger>>> all =
+                new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(nodes)) {
+            for (int i = 0; i < nodes; i++) {
+                String node = "n" + i;
+                java.math.BigInteger serial = held.get(i);
+                all.add(pool.submit(() -> {
+                    start.await();
+                    java.util.List<java.math.BigInteger> got = new java.util.ArrayList<>();
+                    for (int k = 0; k < 3; k++)
+                        got.add(tls.renewNode(
+                                        node,
+                                        serial,
+                                        CertificateAuthority.newKeyPair().getPublic(),
+                                        NOW.plus(Duration.ofDays(61)))
+                                .getSerialNumber());
+                    return got;
+                }));
+            }
+            java.util.List<java.math.BigInteger> renewed = new java.util.ArrayList<>();
+            for (var f : all) renewed.addAll(f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertThat(renewed).hasSize(nodes * 3).doesNotHaveDuplicates();
+            // every one recorded (so it can be revoked), none lost to a write racing another
+            java.util.List<String> issued = Files.readAllLines(tls.issuedList());
+            assertThat(issued).hasSize(nodes + nodes * 3);
+            for (java.math.BigInteger serial : renewed)
+                assertThat(issued).anyMatch(l -> l.startsWith(serial.toString(16) + " "));
+        }
+    }
 }

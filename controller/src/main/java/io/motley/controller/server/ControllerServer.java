@@ -283,7 +283,17 @@ public final class ControllerServer implements AutoCloseable {
         Vouched by = open.get(link);
         if (with == null || by == null)
             return new Message.CertificateRenewed(null, "this controller issues no certificates (shared-key mode)");
-        Message.CertificateRenewed answer = with.renew(node, by.serial(), r.request());
+        Message.CertificateRenewed answer;
+        try {
+            answer = with.renew(node, by.serial(), r.request());
+        } catch (RuntimeException e) {
+            log.error("certificate renewal failed node={}", node, e);
+            answer = null;
+        }
+        // the node is answered whatever happened: unanswered, it would not ask again on this link for minutes
+        if (answer == null || answer.certificate() == null && answer.error() == null)
+            answer = new Message.CertificateRenewed(
+                    null, "the controller could not issue the certificate (its log says why); ask again later");
         if (answer.error() != null) {
             log.warn("certificate renewal refused node={} reason=\"{}\"", node, answer.error());
             return answer;

@@ -361,6 +361,40 @@ class ControllerServerTest {
                         + renewed.getSerialNumber().toString(16)));
     }
 
+    /**
+     * A renewal that fails inside the controller (the CA's files busy, say) is still answered on the
+     * link, with an error: unanswered, the node would not ask again on that link for minutes, and a
+     * short-lived certificate could lapse meanwhile (BedTlsIT saw exactly this).
+     */
+    @Test
+    void aRenewalThatFailsInsideTheControllerIsAnsweredWithAnError() throws Exception {
+        Instant now = Instant.now();
+        CertificateAuthority ca = CertificateAuthority.create("test", now, Duration.ofDays(1));
+        TlsCredentials n1 = ca.issueNode("n1", now, Duration.ofDays(1));
+        Cluster cluster = new Cluster(ClusterConfig.parse("ClusterName=test\n"), new MemoryStore(), () -> 1_000_000L);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        try (ControllerServer own = tlsServer(ca, cluster)) {
+            own.certificates(
+                    (node, serial, request) -> {
+                        if (calls.incrementAndGet() == 1) throw new java.nio.channels.OverlappingFileLockException();
+                        return new Message.CertificateRenewed(null, null);
+                    },
+                    serial -> false,
+                    Duration.ofSeconds(10));
+            try (Link<ControllerPeer> agent = MutualTls.connect("127.0.0.1", own.port(), n1, "agent", Bounds.ANSWERS)) {
+                agent.send(new Register(Node.of("n1", 1, 1000), 1, 1000, List.of()));
+                assertThat(agent.receive(Messages::order)).isInstanceOf(Registered.class);
+                for (int i = 0; i < 2; i++) {
+                    agent.send(new Message.RenewCertificate(new byte[] {1}));
+                    Message.Order answer = agent.receive(Messages::order);
+                    assertThat(answer).isInstanceOf(Message.CertificateRenewed.class);
+                    assertThat(((Message.CertificateRenewed) answer).error())
+                            .startsWith("the controller could not issue the certificate");
+                }
+            }
+        }
+    }
+
     /** Reads until the controller closes the link; one still open after 15 s fails the test instead of hanging it. */
     private static void awaitCut(Link<ControllerPeer> agent) {
         assertThatThrownBy(() -> {
