@@ -201,6 +201,34 @@ public final class TlsHome {
         });
     }
 
+    /**
+     * Checks that {@code c} may vouch for node {@code node}'s open link in place of the certificate
+     * that opened it (the node renewed it itself, the CA at hand: {@code motley up}): signed by this
+     * CA, for that node, recorded as issued to it here, not revoked and valid at {@code now}.
+     *
+     * @throws IllegalStateException it may not (the reason)
+     */
+    public void checkIssued(String node, X509Certificate c, Instant now) throws IOException {
+        X509Certificate ca = TlsCredentials.readCertificate(caCertificate());
+        try {
+            c.verify(ca.getPublicKey());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("the certificate is not signed by this cluster's CA");
+        }
+        if (!node.equals(TlsCredentials.commonName(c)))
+            throw new IllegalStateException("the certificate is not for node " + node);
+        if (!c.getNotAfter().toInstant().isAfter(now)
+                || c.getNotBefore().toInstant().isAfter(now))
+            throw new IllegalStateException("the certificate is not valid now");
+        locked(() -> {
+            if (!issuedTo(node, null).contains(c.getSerialNumber()))
+                throw new IllegalStateException("the certificate was not issued here to node " + node);
+            if (new Revocations(revokedList()).isRevoked(c.getSerialNumber()))
+                throw new IllegalStateException("the certificate of node " + node + " was revoked");
+            return null;
+        });
+    }
+
     /** Keeps a node's renewed key and certificate (a host that joined, renewed over its link) in place of the old. */
     public TlsCredentials installNode(String node, TlsCredentials c) throws IOException {
         return locked(() -> save(nodeFiles(node), c));

@@ -177,6 +177,41 @@ class TlsHomeTest {
         assertThat(renewed.getNotAfter().toInstant())
                 .isEqualTo(NOW.plusSeconds(10).plus(CertificateAuthority.NODE_VALIDITY));
     }
+
+    /**
+     * A certificate a node renewed itself (motley up) vouches for its open link only when this CA
+     * issued it to that node, it is recorded here, not revoked and valid.
+     */
+    @Test
+    void aCertificateANodeRenewedItselfIsCheckedAgainstTheRecords() throws Exception {
+        TlsHome tls = new TlsHome(home);
+        tls.controller("lab", NOW);
+        var first = tls.node("n1", NOW).certificate();
+        var renewed = tls.node("n1", TlsHome.renewalDue(first)).certificate();
+        assertThat(renewed).isNotEqualTo(first);
+        tls.checkIssued("n1", renewed, TlsHome.renewalDue(first));
+
+        assertThatThrownBy(() -> tls.checkIssued("n2", renewed, NOW))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not for node n2");
+        assertThatThrownBy(() ->
+                        tls.checkIssued("n1", renewed, renewed.getNotAfter().toInstant()))
+                .hasMessageContaining("not valid now");
+        // the same CA's signature, but not recorded here
+        var unrecorded = CertificateAuthority.load(tls.caKey(), tls.caCertificate())
+                .issueNode("n1", NOW, Duration.ofDays(1))
+                .certificate();
+        assertThatThrownBy(() -> tls.checkIssued("n1", unrecorded, NOW)).hasMessageContaining("not issued here");
+        // another CA's
+        var foreign = CertificateAuthority.create("other", NOW, Duration.ofDays(10))
+                .issueNode("n1", NOW, Duration.ofDays(1))
+                .certificate();
+        assertThatThrownBy(() -> tls.checkIssued("n1", foreign, NOW)).hasMessageContaining("not signed");
+        tls.revokeNode("n1");
+        assertThatThrownBy(() -> tls.checkIssued("n1", renewed, TlsHome.renewalDue(first)))
+                .hasMessageContaining("revoked");
+    }
+
     /**
      * Nodes renewing at the same moment on the controller's links (threads of one process): each
      * gets its certificate, and every one is recorded. A file lock belongs to the process, so a

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * This agent's TLS identity, loaded once and kept with one handshake per role (so TLS sessions are
  * reused and a relay costs no new context), and looked at again once its renewal is due: where the
- * CA is at hand a new certificate is issued then, while the jobs and the open link go on (the link
- * was authenticated when it opened; the next connection uses the new certificate).
+ * CA is at hand a new certificate is issued then, while the jobs and the open link go on (the next
+ * connection uses the new certificate, and the open link names it to the controller, which would
+ * otherwise cut the link when the certificate it was opened with expires).
  */
 public final class NodeCredentials implements ControllerLink.Renewer {
     /**
@@ -46,6 +47,9 @@ public final class NodeCredentials implements ControllerLink.Renewer {
 
     /** The last request was refused: the next waits {@link #ASK_AGAIN}, whatever link it goes on. */
     private boolean refused;
+
+    /** A certificate this agent renewed itself (the CA at hand) that the open link has not named yet. */
+    private java.security.cert.X509Certificate toName;
 
     private static final Logger log = LoggerFactory.getLogger(NodeCredentials.class);
     private final TlsHome home;
@@ -82,15 +86,30 @@ public final class NodeCredentials implements ControllerLink.Renewer {
     }
 
     /**
-     * What to send on link {@code link} about the certificate, if anything: where the CA is not at
-     * hand (a host that joined), once renewal is due, a request for a new one; then nothing while it is on
+     * What to send on link {@code link} about the certificate, if anything. Where the CA is at hand,
+     * the certificate is renewed here once due, and the first time it is asked after that the answer
+     * names the new certificate ({@link io.motley.protocol.Message.CertificateInUse}). Elsewhere (a
+     * host that joined), once renewal is due, a request for a new one: then nothing while it is on
      * its way on the same link (up to {@link #ASK_AGAIN}), but asked again soon on a new link, since
      * a request lost with its link is never answered (after {@link #RETRY_FIRST}, doubling).
      */
     @Override
     public synchronized java.util.Optional<io.motley.protocol.Message.Report> renewalRequest(long link) {
         Instant now = clock.get();
-        if (home.hasAuthority()) return java.util.Optional.empty();
+        if (home.hasAuthority()) {
+            try {
+                renewIfDue();
+            } catch (IOException e) {
+                log.error("node certificate not renewed node={} error=\"{}\"", node, e.getMessage());
+            }
+            if (toName == null) return java.util.Optional.empty();
+            try {
+                return java.util.Optional.of(
+                        new io.motley.protocol.Message.CertificateInUse(TlsCredentials.pem(toName)));
+            } finally {
+                toName = null;
+            }
+        }
         if (now.isBefore(TlsHome.renewalDue(current.certificate()))) return java.util.Optional.empty();
         if (askedAt != null && now.isBefore(askedAt.plus(waitAfter(link)))) return java.util.Optional.empty();
         if (askedAt != null && !refused) unanswered++;
@@ -163,6 +182,7 @@ public final class NodeCredentials implements ControllerLink.Renewer {
         if (next.certificate().equals(current.certificate())) return;
         current = next;
         byRole.clear();
+        toName = next.certificate();
         log.info(
                 "node certificate renewed node={} until={}",
                 node,

@@ -149,4 +149,35 @@ class NodeCredentialsTest {
         clock.set(refusedAt.plus(NodeCredentials.ASK_AGAIN));
         assertThat(creds.renewalRequest(++link)).isPresent();
     }
+
+    /**
+     * Where the CA is at hand the agent renews its certificate itself once due, and names the new
+     * one on its open link, once, so the controller does not cut that link when the old one expires.
+     */
+    @Test
+    void anAgentWithTheCaRenewsItselfAndNamesTheNewCertificateOnItsLinkOnce() throws Exception {
+        NodeCredentials creds = new NodeCredentials(controller, "n1", clock::get);
+        X509Certificate own = creds.current().certificate();
+        assertThat(creds.renewalRequest(1)).isEmpty();
+        clock.set(TlsHome.renewalDue(own));
+        var named = creds.renewalRequest(1).orElseThrow();
+        X509Certificate renewed = creds.current().certificate();
+        assertThat(renewed).isNotEqualTo(own);
+        assertThat(named).isEqualTo(new io.motley.protocol.Message.CertificateInUse(TlsCredentials.pem(renewed)));
+        assertThat(creds.renewalRequest(1)).isEmpty();
+        assertThat(creds.renewalRequest(2)).isEmpty();
+    }
+
+    /** Renewed at a new connection's handshake while the link is open (a relayed request), it is named on the link too. */
+    @Test
+    void aCertificateRenewedAtARelayHandshakeIsNamedOnTheOpenLink() throws Exception {
+        NodeCredentials creds = new NodeCredentials(controller, "n1", clock::get);
+        X509Certificate own = creds.current().certificate();
+        clock.set(TlsHome.renewalDue(own).plusSeconds(1));
+        creds.handshake("relay");
+        X509Certificate renewed = creds.current().certificate();
+        assertThat(renewed).isNotEqualTo(own);
+        assertThat(creds.renewalRequest(1))
+                .contains(new io.motley.protocol.Message.CertificateInUse(TlsCredentials.pem(renewed)));
+    }
 }

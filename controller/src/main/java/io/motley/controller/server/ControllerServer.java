@@ -213,6 +213,15 @@ public final class ControllerServer implements AutoCloseable {
     public interface Renewal {
         /** A new certificate for {@code node}, whose link was opened with certificate {@code serial}, or why not. */
         Message.CertificateRenewed renew(String node, java.math.BigInteger serial, byte[] request);
+
+        /**
+         * Why {@code certificate}, which node {@code node} renewed itself and named on its link, may
+         * not vouch for that link; null when it may (issued by the cluster's CA to that node, and
+         * neither revoked nor expired).
+         */
+        default String inUse(String node, java.security.cert.X509Certificate certificate) {
+            return "this controller takes no certificate a node renewed itself";
+        }
     }
 
     private volatile Renewal renewal;
@@ -319,6 +328,46 @@ public final class ControllerServer implements AutoCloseable {
         return answer;
     }
 
+    /**
+     * A node that renewed its own certificate names it on its link: once the CA's side vouches for
+     * it, the link is kept open past the expiry of the certificate it was opened with.
+     */
+    private void inUse(AgentLink link, Message.CertificateInUse named) {
+        String node = link.node();
+        Renewal with = renewal;
+        Vouched by = open.get(link);
+        if (with == null || by == null) {
+            log.warn("node named a certificate on a link no certificate opened; ignored node={}", node);
+            return;
+        }
+        java.security.cert.X509Certificate c;
+        try {
+            c = io.motley.protocol.link.TlsCredentials.certificate(
+                    named.certificate().getBytes(java.nio.charset.StandardCharsets.US_ASCII), "the named certificate");
+        } catch (IOException e) {
+            log.warn("node named a certificate that cannot be read node={} error=\"{}\"", node, e.getMessage());
+            return;
+        }
+        // renewed as the link opened: that certificate opened it
+        if (c.getSerialNumber().equals(by.serial())) return;
+        String refusal = with.inUse(node, c);
+        if (refusal != null) {
+            log.warn(
+                    "certificate named on the node's link refused node={} serial={} reason=\"{}\"",
+                    node,
+                    c.getSerialNumber().toString(16),
+                    refusal);
+            return;
+        }
+        if (open.replace(
+                link, by, new Vouched(c.getSerialNumber(), c.getNotAfter().toInstant())))
+            log.info(
+                    "certificate renewed by the node now vouches for its link node={} serial={} until={}",
+                    node,
+                    c.getSerialNumber().toString(16),
+                    c.getNotAfter().toInstant());
+    }
+
     private void agentLink(Link<AgentPeer> ch) throws IOException {
         String node = ch.peer().node();
         AgentLink link = new AgentLink(
@@ -367,6 +416,7 @@ public final class ControllerServer implements AutoCloseable {
                                 cluster.steps().report(node, e);
                         }
                         case Message.RenewCertificate r -> Thread.ofVirtual().start(() -> link.send(renew(link, r)));
+                        case Message.CertificateInUse u -> inUse(link, u);
                         case Register r -> {
                             String again = impersonation(node, r);
                             if (again != null) {
