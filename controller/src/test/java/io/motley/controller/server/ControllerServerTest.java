@@ -485,7 +485,8 @@ class ControllerServerTest {
                 assertThat(agent.receive(Messages::order)).isInstanceOf(Registered.class);
                 for (int i = 0; i < 2; i++) {
                     agent.send(new Message.RenewCertificate(new byte[] {1}));
-                    Message.Order answer = agent.receive(Messages::order);
+                    // a bounded read: unanswered, a blocking one would outlast the test's timeout
+                    Message.Order answer = Messages.order(agent.read(Duration.ofSeconds(15)));
                     assertThat(answer).isInstanceOf(Message.CertificateRenewed.class);
                     assertThat(((Message.CertificateRenewed) answer).error())
                             .startsWith("the controller could not issue the certificate");
