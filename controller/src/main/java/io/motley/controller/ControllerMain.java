@@ -112,15 +112,37 @@ public final class ControllerMain {
                 credentials, clusterName, new Revocations(tls.dir().resolve("revoked")));
     }
 
-    /** Issues a node a new certificate on its link, from the CA on this host (docs/security.md). */
+    /**
+     * Issues a node a new certificate on its link, from the CA on this host, and checks one a node
+     * renewed itself against that CA's records (docs/security.md).
+     */
     static ControllerServer.Renewal renewal(TlsHome tls) {
-        return (node, serial, request) -> {
-            try {
-                java.security.PublicKey key = Enrolment.requestedKey(request, node);
-                return new io.motley.protocol.Message.CertificateRenewed(
-                        TlsCredentials.pem(tls.renewNode(node, serial, key, Instant.now())), null);
-            } catch (IllegalArgumentException | IllegalStateException | IOException e) {
-                return new io.motley.protocol.Message.CertificateRenewed(null, e.getMessage());
+        return new ControllerServer.Renewal() {
+            @Override
+            public io.motley.protocol.Message.CertificateRenewed renew(
+                    String node, java.math.BigInteger serial, byte[] request) {
+                try {
+                    java.security.PublicKey key = Enrolment.requestedKey(request, node);
+                    return new io.motley.protocol.Message.CertificateRenewed(
+                            TlsCredentials.pem(tls.renewNode(node, serial, key, Instant.now())), null);
+                } catch (IllegalArgumentException | IllegalStateException | IOException e) {
+                    if (e.getMessage() == null) log.error("certificate renewal failed node={}", node, e);
+                    return new io.motley.protocol.Message.CertificateRenewed(
+                            null,
+                            e.getMessage() != null
+                                    ? e.getMessage()
+                                    : e.getClass().getSimpleName());
+                }
+            }
+
+            @Override
+            public String inUse(String node, java.security.cert.X509Certificate certificate) {
+                try {
+                    tls.checkIssued(node, certificate, Instant.now());
+                    return null;
+                } catch (IllegalStateException | IOException e) {
+                    return e.getMessage();
+                }
             }
         };
     }

@@ -72,6 +72,11 @@ class FilesBedIT {
 
     /** Runs a command as the user on A, in the project directory. */
     private static Run asUser(String... args) {
+        return asUserIn(PROJECT, args);
+    }
+
+    /** Runs a command as the user on A, in directory {@code cwd}. */
+    private static Run asUserIn(String cwd, String... args) {
         String[] all = new String[args.length + 4];
         all[0] = "runuser";
         all[1] = "-u";
@@ -83,7 +88,7 @@ class FilesBedIT {
                     ? TestCluster.BIN.resolve(a).toString()
                     : a;
         }
-        return bed.cmdIn(A, PROJECT, all);
+        return bed.cmdIn(A, cwd, all);
     }
 
     @Test
@@ -222,5 +227,72 @@ class FilesBedIT {
         assertThat(next.rc()).as(next.err()).isZero();
         long again = Long.parseLong(next.out().trim());
         bed.awaitState(A, again, "COMPLETED", Duration.ofSeconds(60));
+    }
+
+    /**
+     * The submit host's side fills up (the job is submitted on A from a 64 KiB filesystem and
+     * writes 256 KiB on B): the job completes, its Reason in scontrol show job says its output was
+     * not delivered and why, the node keeps all of it (motley logs shows it whole), and once there
+     * is room the rest is written in place and the Reason goes.
+     */
+    @Test
+    void aFullDiskOnTheSubmitHostIsReportedOnTheJobAndTheOutputWaitsOnTheNode() throws Exception {
+        String dir = "/home/" + USER + "/full";
+        Run mount = bed.cmd(
+                A,
+                "/bin/sh",
+                "-c",
+                "mkdir -p " + dir + " && mount -t tmpfs -o size=64k,mode=700 motley-full-submit " + dir + " && chown "
+                        + USER + ": " + dir);
+        assertThat(mount.rc()).as(mount.err()).isZero();
+        try {
+            Run sub = asUserIn(
+                    dir,
+                    "sbatch",
+                    "--parsable",
+                    "-w",
+                    B,
+                    "--wrap",
+                    "echo first; head -c 262144 /dev/zero | tr '\\0' x; echo; echo last");
+            assertThat(sub.rc()).as(sub.err()).isZero();
+            long id = Long.parseLong(sub.out().trim());
+            String whole = "first\n" + "x".repeat(262144) + "\nlast\n";
+            bed.awaitState(A, id, "COMPLETED", Duration.ofSeconds(30));
+            // (scontrol writes the reason with underscores for spaces, as Slurm does)
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(300))
+                    .until(() -> asUserIn(dir, "scontrol", "show", "job", Long.toString(id))
+                            .out()
+                            .contains("Reason=Output_not_delivered:_cannot_write_" + dir + "/slurm-" + id + ".out"));
+            assertThat(asUserIn(dir, "scontrol", "show", "job", Long.toString(id))
+                            .out())
+                    .contains("No_space_left_on_device");
+            // nothing is lost: the node holds all of it, and motley logs reads it there
+            Run logs = asUserIn(dir, "motley", "logs", Long.toString(id));
+            assertThat(logs.rc()).as(logs.err()).isZero();
+            assertThat(logs.out().length()).isEqualTo(whole.length());
+            assertThat(logs.out()).isEqualTo(whole);
+            assertThat(bed.agentAlive(A)).isTrue();
+            assertThat(bed.agentAlive(B)).isTrue();
+
+            // room again: the node tries again (every 30 s) and the file is whole, the user's, and the Reason gone
+            Run grow = bed.cmd(A, "mount", "-o", "remount,size=4m", dir);
+            assertThat(grow.rc()).as(grow.err()).isZero();
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> bed.cmd(A, "cat", dir + "/slurm-" + id + ".out")
+                            .out()
+                            .equals(whole));
+            assertThat(bed.cmd(A, "stat", "-c", "%U", dir + "/slurm-" + id + ".out")
+                            .out()
+                            .trim())
+                    .isEqualTo(USER);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> !asUserIn(dir, "scontrol", "show", "job", Long.toString(id))
+                            .out()
+                            .contains("Output_not_delivered"));
+        } finally {
+            bed.cmd(A, "umount", "-l", dir);
+        }
     }
 }

@@ -251,10 +251,27 @@ class MultiHostIT {
     @Test
     @Order(5)
     void aOneWayPartitionFailsTheNodeAndWhenItHealsTheAgentIsReconciled() throws Exception {
+        oneWayPartition("8", () -> bed.dropTo(C, CTL), () -> bed.undrop(C));
+    }
+
+    /**
+     * The other way (nft in the controller's host drops what it sends to C; C's packets still reach
+     * the controller, which therefore hears nothing new from C: its acknowledgements are lost, so C
+     * sends nothing but the same retransmission): the same as above, by heartbeat timeout, and the
+     * agent learns of the link the controller gave up once the rule is lifted.
+     */
+    @Test
+    @Order(6)
+    void aOneWayPartitionFromTheControllerFailsTheNodeAndWhenItHealsTheAgentIsReconciled() throws Exception {
+        oneWayPartition("9", () -> bed.dropTo(CTL, C), () -> bed.undrop(CTL));
+    }
+
+    /** A one-way partition made by {@code drop} and lifted by {@code undrop}, with two jobs on C. */
+    private static void oneWayPartition(String digit, Runnable drop, Runnable undrop) throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(
                 Files.isExecutable(Path.of("/usr/sbin/nft")), "nft is missing: run scripts/setup-test-host");
-        String failSleep = "8" + TAG + "1";
-        String requeueSleep = "8" + TAG + "2";
+        String failSleep = digit + TAG + "1";
+        String requeueSleep = digit + TAG + "2";
         long failed = bed.submit(A, "--no-requeue", "-w", C, "--wrap", "sleep " + failSleep);
         String runs = TestBed.JOBS + "/oneway-$SLURM_JOB_ID";
         long requeued = bed.submit(
@@ -267,8 +284,10 @@ class MultiHostIT {
         bed.awaitState(A, failed, "RUNNING", Duration.ofSeconds(30));
         bed.awaitState(A, requeued, "RUNNING", Duration.ofSeconds(30));
         await().atMost(Duration.ofSeconds(10)).until(() -> sleeping(failSleep) && sleeping(requeueSleep));
+        int registrations = count(logOf(C), "registered with controller=");
+        int losses = count(logOf(C), "controller link down");
 
-        bed.dropTo(C, CTL);
+        drop.run();
         try {
             bed.awaitState(B, failed, "NODE_FAIL", Duration.ofSeconds(30));
             bed.awaitState(B, requeued, "PENDING", Duration.ofSeconds(10));
@@ -278,9 +297,12 @@ class MultiHostIT {
                     .isEqualTo("down* Not responding");
             assertThat(sleeping(failSleep)).isTrue();
         } finally {
-            bed.undrop(C);
+            undrop.run();
         }
         bed.awaitNodesUp(A, C);
+        // the agent saw the link the controller gave up end, and registered anew (which reconciled it)
+        assertThat(count(logOf(C), "controller link down")).isGreaterThan(losses);
+        assertThat(count(logOf(C), "registered with controller=")).isGreaterThan(registrations);
         await().atMost(Duration.ofSeconds(30)).until(() -> !sleeping(failSleep) && !sleeping(requeueSleep));
         bed.awaitState(A, requeued, "COMPLETED", Duration.ofSeconds(30));
         assertThat(Files.readAllLines(bed.tmp(C).resolve("jobs/oneway-" + requeued)))

@@ -20,7 +20,8 @@ import java.time.Instant;
  * and so {@code motley up} on one machine) the files are made, and renewed when a third of their
  * validity is left, silently; a host that joined has only its own and the CA's certificate.
  * Processes sharing a home (the controller and its agents under {@code motley up}) take a lock
- * while they create files, so they never make two CAs.
+ * while they create files, so they never make two CAs; threads of one process take it in turn
+ * (a file lock is held by the process, and a second thread asking for it is refused, not queued).
  */
 public final class TlsHome {
     private final Path dir;
@@ -200,6 +201,34 @@ public final class TlsHome {
         });
     }
 
+    /**
+     * Checks that {@code c} may vouch for node {@code node}'s open link in place of the certificate
+     * that opened it (the node renewed it itself, the CA at hand: {@code motley up}): signed by this
+     * CA, for that node, recorded as issued to it here, not revoked and valid at {@code now}.
+     *
+     * @throws IllegalStateException it may not (the reason)
+     */
+    public void checkIssued(String node, X509Certificate c, Instant now) throws IOException {
+        X509Certificate ca = TlsCredentials.readCertificate(caCertificate());
+        try {
+            c.verify(ca.getPublicKey());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("the certificate is not signed by this cluster's CA");
+        }
+        if (!node.equals(TlsCredentials.commonName(c)))
+            throw new IllegalStateException("the certificate is not for node " + node);
+        if (!c.getNotAfter().toInstant().isAfter(now)
+                || c.getNotBefore().toInstant().isAfter(now))
+            throw new IllegalStateException("the certificate is not valid now");
+        locked(() -> {
+            if (!issuedTo(node, null).contains(c.getSerialNumber()))
+                throw new IllegalStateException("the certificate was not issued here to node " + node);
+            if (new Revocations(revokedList()).isRevoked(c.getSerialNumber()))
+                throw new IllegalStateException("the certificate of node " + node + " was revoked");
+            return null;
+        });
+    }
+
     /** Keeps a node's renewed key and certificate (a host that joined, renewed over its link) in place of the old. */
     public TlsCredentials installNode(String node, TlsCredentials c) throws IOException {
         return locked(() -> save(nodeFiles(node), c));
@@ -263,7 +292,20 @@ public final class TlsHome {
         T run() throws IOException;
     }
 
+    /** Held around the file lock: two nodes renewing at the same moment on the controller's links, say. */
+    private static final java.util.concurrent.locks.ReentrantLock IN_PROCESS =
+            new java.util.concurrent.locks.ReentrantLock();
+
     private <T> T locked(Locked<T> body) throws IOException {
+        IN_PROCESS.lock();
+        try {
+            return fileLocked(body);
+        } finally {
+            IN_PROCESS.unlock();
+        }
+    }
+
+    private <T> T fileLocked(Locked<T> body) throws IOException {
         if (!Files.isDirectory(dir)) {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));

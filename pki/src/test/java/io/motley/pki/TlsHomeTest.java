@@ -177,4 +177,84 @@ class TlsHomeTest {
         assertThat(renewed.getNotAfter().toInstant())
                 .isEqualTo(NOW.plusSeconds(10).plus(CertificateAuthority.NODE_VALIDITY));
     }
+
+    /**
+     * A certificate a node renewed itself (motley up) vouches for its open link only when this CA
+     * issued it to that node, it is recorded here, not revoked and valid.
+     */
+    @Test
+    void aCertificateANodeRenewedItselfIsCheckedAgainstTheRecords() throws Exception {
+        TlsHome tls = new TlsHome(home);
+        tls.controller("lab", NOW);
+        var first = tls.node("n1", NOW).certificate();
+        var renewed = tls.node("n1", TlsHome.renewalDue(first)).certificate();
+        assertThat(renewed).isNotEqualTo(first);
+        tls.checkIssued("n1", renewed, TlsHome.renewalDue(first));
+
+        assertThatThrownBy(() -> tls.checkIssued("n2", renewed, NOW))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not for node n2");
+        assertThatThrownBy(() ->
+                        tls.checkIssued("n1", renewed, renewed.getNotAfter().toInstant()))
+                .hasMessageContaining("not valid now");
+        // the same CA's signature, but not recorded here
+        var unrecorded = CertificateAuthority.load(tls.caKey(), tls.caCertificate())
+                .issueNode("n1", NOW, Duration.ofDays(1))
+                .certificate();
+        assertThatThrownBy(() -> tls.checkIssued("n1", unrecorded, NOW)).hasMessageContaining("not issued here");
+        // another CA's
+        var foreign = CertificateAuthority.create("other", NOW, Duration.ofDays(10))
+                .issueNode("n1", NOW, Duration.ofDays(1))
+                .certificate();
+        assertThatThrownBy(() -> tls.checkIssued("n1", foreign, NOW)).hasMessageContaining("not signed");
+        tls.revokeNode("n1");
+        assertThatThrownBy(() -> tls.checkIssued("n1", renewed, TlsHome.renewalDue(first)))
+                .hasMessageContaining("revoked");
+    }
+
+    /**
+     * Nodes renewing at the same moment on the controller's links (threads of one process): each
+     * gets its certificate, and every one is recorded. A file lock belongs to the process, so a
+     * second thread asking for it was refused (OverlappingFileLockException) and that node's request
+     * went unanswered.
+     */
+    @Test
+    void nodesRenewingAtTheSameMomentAreEachServed() throws Exception {
+        TlsHome tls = new TlsHome(home);
+        tls.controller("lab", NOW);
+        int nodes = 6;
+        java.util.List<java.math.BigInteger> held = new java.util.ArrayList<>();
+        for (int i = 0; i < nodes; i++)
+            held.add(tls.enrolNode("n" + i, CertificateAuthority.newKeyPair().getPublic(), NOW)
+                    .getSerialNumber());
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(nodes);
+        java.util.List<java.util.concurrent.Future<java.util.List<java.math.BigInteger>>> all =
+                new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(nodes)) {
+            for (int i = 0; i < nodes; i++) {
+                String node = "n" + i;
+                java.math.BigInteger serial = held.get(i);
+                all.add(pool.submit(() -> {
+                    start.await();
+                    java.util.List<java.math.BigInteger> got = new java.util.ArrayList<>();
+                    for (int k = 0; k < 3; k++)
+                        got.add(tls.renewNode(
+                                        node,
+                                        serial,
+                                        CertificateAuthority.newKeyPair().getPublic(),
+                                        NOW.plus(Duration.ofDays(61)))
+                                .getSerialNumber());
+                    return got;
+                }));
+            }
+            java.util.List<java.math.BigInteger> renewed = new java.util.ArrayList<>();
+            for (var f : all) renewed.addAll(f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertThat(renewed).hasSize(nodes * 3).doesNotHaveDuplicates();
+            // every one recorded (so it can be revoked), none lost to a write racing another
+            java.util.List<String> issued = Files.readAllLines(tls.issuedList());
+            assertThat(issued).hasSize(nodes + nodes * 3);
+            for (java.math.BigInteger serial : renewed)
+                assertThat(issued).anyMatch(l -> l.startsWith(serial.toString(16) + " "));
+        }
+    }
 }

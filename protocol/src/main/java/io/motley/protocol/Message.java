@@ -648,6 +648,17 @@ public sealed interface Message {
     /** The answer to {@link RenewCertificate}: the new certificate (PEM), or why there is none. */
     record CertificateRenewed(String certificate, String error) implements Order {}
 
+    /**
+     * A node that renewed its own certificate (the CA is at hand: {@code motley up}) tells the
+     * controller on the link its old one opened, so that the new one vouches for the link from then
+     * on: {@code certificate} (PEM), for the link's own node, issued by the cluster's CA.
+     */
+    record CertificateInUse(String certificate) implements Report {
+        public CertificateInUse {
+            Objects.requireNonNull(certificate, "certificate");
+        }
+    }
+
     /** End one run of a job; the agent ignores it for any other run. */
     record Kill(long id, int run, KillReason reason) implements Order {
         public Kill {

@@ -445,6 +445,8 @@ public final class Messages {
             return Frame.op(Ops.RENEW).put("csr", java.util.Base64.getEncoder().encodeToString(x.request()));
         if (m instanceof Message.CertificateRenewed x)
             return Frame.op(Ops.RENEWED).put("certificate", x.certificate()).put("error", x.error());
+        if (m instanceof Message.CertificateInUse x)
+            return Frame.op(Ops.CERTIFICATE_IN_USE).put("certificate", x.certificate());
         throw new AssertionError("unknown message " + m);
     }
 
@@ -658,6 +660,10 @@ public final class Messages {
                 if (f.str("certificate") == null && f.str("error") == null)
                     throw new MalformedMessage("certificate or error: one is needed");
                 yield new Message.CertificateRenewed(f.str("certificate"), f.str("error"));
+            }
+            case Ops.CERTIFICATE_IN_USE -> {
+                if (f.str("certificate") == null) throw new MalformedMessage("certificate: missing");
+                yield new Message.CertificateInUse(f.str("certificate"));
             }
             case Ops.OK ->
                 throw new MalformedMessage(

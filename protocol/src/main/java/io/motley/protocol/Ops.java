@@ -95,4 +95,6 @@ public final class Ops {
     public static final String RENEW = "renew_certificate";
 
     public static final String RENEWED = "certificate_renewed";
+    /** A node that renewed its own certificate (the CA at hand) names it on the link its old one opened. */
+    public static final String CERTIFICATE_IN_USE = "certificate_in_use";
 }

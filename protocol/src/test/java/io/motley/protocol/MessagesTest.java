@@ -242,7 +242,8 @@ class MessagesTest {
                 new AckEnded(42, 1),
                 new Message.RenewCertificate(new byte[] {0x30, (byte) 0x82, 1, 2}),
                 new Message.CertificateRenewed("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", null),
-                new Message.CertificateRenewed(null, "the certificate of node n1 was revoked"));
+                new Message.CertificateRenewed(null, "the certificate of node n1 was revoked"),
+                new Message.CertificateInUse("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"));
     }
 
     @ParameterizedTest

@@ -84,12 +84,19 @@ public final class ControllerLink {
 
     /** A node's certificate renewed on its link (docs/security.md): what to ask for, and what to do with the answer. */
     public interface Renewer {
-        java.util.Optional<Message.RenewCertificate> renewalRequest();
+        /**
+         * What to send about the node's certificate on the link numbered {@code link} (each new link
+         * gets the next number, so a request lost with its link can be told from one on its way).
+         */
+        java.util.Optional<Report> renewalRequest(long link);
 
         void renewed(Message.CertificateRenewed answer);
     }
 
     private volatile Renewer renewer;
+
+    /** The number of the link opened last (1 for the first). */
+    private long links;
 
     /** Asks {@code renewer} at each heartbeat whether the node's certificate is due, and hands it the answers. */
     public void renewWith(Renewer renewer) {
@@ -226,8 +233,9 @@ public final class ControllerLink {
             try (Link<ControllerPeer> ch = connect("agent")) {
                 channel = ch;
                 send(registration.get());
+                long number = ++links;
                 // a platform thread: the node's liveness must not wait for a free carrier of the virtual threads
-                Thread hb = Thread.ofPlatform().daemon().name("heartbeat").start(this::heartbeats);
+                Thread hb = Thread.ofPlatform().daemon().name("heartbeat").start(() -> heartbeats(number));
                 try {
                     serve(ch);
                 } finally {
@@ -255,7 +263,12 @@ public final class ControllerLink {
                         controller(),
                         e.getMessage());
             } catch (IOException e) {
-                lost = e.getMessage();
+                // an end of stream carries no message: the controller closed the link (it gave the node up, say)
+                lost = e.getMessage() != null
+                        ? e.getMessage()
+                        : e instanceof EOFException
+                                ? "the controller closed the link"
+                                : e.getClass().getSimpleName();
             }
             long waitMs = backoff.next();
             if (refused) waitMs = Math.max(waitMs, REFUSED_RETRY_MS);
@@ -367,7 +380,7 @@ public final class ControllerLink {
      * end once it is recorded, so one it has not acknowledged by then (its database was lost, say)
      * is recorded on the live link when the database returns, without waiting for a registration.
      */
-    private void heartbeats() {
+    private void heartbeats(long link) {
         long last = System.nanoTime();
         List<JobEnded> waiting = List.of();
         while (!Thread.currentThread().isInterrupted()) {
@@ -379,7 +392,7 @@ public final class ControllerLink {
                 waiting = reportAgain(waiting);
                 Renewer r = renewer;
                 if (r != null) {
-                    var ask = r.renewalRequest();
+                    var ask = r.renewalRequest(link);
                     if (ask.isPresent()) send(ask.get());
                 }
             } catch (InterruptedException e) {

@@ -16,17 +16,40 @@ import org.slf4j.LoggerFactory;
 /**
  * This agent's TLS identity, loaded once and kept with one handshake per role (so TLS sessions are
  * reused and a relay costs no new context), and looked at again once its renewal is due: where the
- * CA is at hand a new certificate is issued then, while the jobs and the open link go on (the link
- * was authenticated when it opened; the next connection uses the new certificate).
+ * CA is at hand a new certificate is issued then, while the jobs and the open link go on (the next
+ * connection uses the new certificate, and the open link names it to the controller, which would
+ * otherwise cut the link when the certificate it was opened with expires).
  */
 public final class NodeCredentials implements ControllerLink.Renewer {
-    /** How long an unanswered (or refused) renewal request waits before it is asked again. */
+    /**
+     * How long a renewal request waits for its answer on the link it went on, and after a refusal,
+     * before it is asked again.
+     */
     static final java.time.Duration ASK_AGAIN = java.time.Duration.ofMinutes(10);
+
+    /**
+     * How long a request lost with its link waits before it is asked again on a new one; doubled for
+     * each request that went unanswered since, up to {@link #ASK_AGAIN}, so a link that keeps
+     * dropping is not sent a new request (a new key) at every reconnection.
+     */
+    static final java.time.Duration RETRY_FIRST = java.time.Duration.ofSeconds(5);
 
     /** The key of the renewal asked for and not answered yet. */
     private java.security.KeyPair pending;
 
     private Instant askedAt;
+
+    /** The link the last request went on ({@link ControllerLink.Renewer#renewalRequest(long)}). */
+    private long askedOn;
+
+    /** The requests sent since the last renewal that got no answer at all. */
+    private int unanswered;
+
+    /** The last request was refused: the next waits {@link #ASK_AGAIN}, whatever link it goes on. */
+    private boolean refused;
+
+    /** A certificate this agent renewed itself (the CA at hand) that the open link has not named yet. */
+    private java.security.cert.X509Certificate toName;
 
     private static final Logger log = LoggerFactory.getLogger(NodeCredentials.class);
     private final TlsHome home;
@@ -63,23 +86,51 @@ public final class NodeCredentials implements ControllerLink.Renewer {
     }
 
     /**
-     * A request for a new certificate, to send on the link, once renewal is due where the CA is not
-     * at hand (a host that joined); empty otherwise, and while a request is on its way.
+     * What to send on link {@code link} about the certificate, if anything. Where the CA is at hand,
+     * the certificate is renewed here once due, and the first time it is asked after that the answer
+     * names the new certificate ({@link io.motley.protocol.Message.CertificateInUse}). Elsewhere (a
+     * host that joined), once renewal is due, a request for a new one: then nothing while it is on
+     * its way on the same link (up to {@link #ASK_AGAIN}), but asked again soon on a new link, since
+     * a request lost with its link is never answered (after {@link #RETRY_FIRST}, doubling).
      */
     @Override
-    public synchronized java.util.Optional<io.motley.protocol.Message.RenewCertificate> renewalRequest() {
+    public synchronized java.util.Optional<io.motley.protocol.Message.Report> renewalRequest(long link) {
         Instant now = clock.get();
-        if (home.hasAuthority() || now.isBefore(TlsHome.renewalDue(current.certificate())))
-            return java.util.Optional.empty();
-        if (askedAt != null && now.isBefore(askedAt.plus(ASK_AGAIN))) return java.util.Optional.empty();
+        if (home.hasAuthority()) {
+            try {
+                renewIfDue();
+            } catch (IOException e) {
+                log.error("node certificate not renewed node={} error=\"{}\"", node, e.getMessage());
+            }
+            if (toName == null) return java.util.Optional.empty();
+            try {
+                return java.util.Optional.of(
+                        new io.motley.protocol.Message.CertificateInUse(TlsCredentials.pem(toName)));
+            } finally {
+                toName = null;
+            }
+        }
+        if (now.isBefore(TlsHome.renewalDue(current.certificate()))) return java.util.Optional.empty();
+        if (askedAt != null && now.isBefore(askedAt.plus(waitAfter(link)))) return java.util.Optional.empty();
+        if (askedAt != null && !refused) unanswered++;
         pending = io.motley.pki.CertificateAuthority.newKeyPair();
         askedAt = now;
+        askedOn = link;
+        refused = false;
         log.info(
-                "node certificate due for renewal; asking the controller node={} until={}",
+                "node certificate due for renewal; asking the controller node={} until={} asked_before={}",
                 node,
-                current.certificate().getNotAfter().toInstant());
+                current.certificate().getNotAfter().toInstant(),
+                unanswered);
         return java.util.Optional.of(
                 new io.motley.protocol.Message.RenewCertificate(io.motley.pki.join.Enrolment.csr(node, pending)));
+    }
+
+    /** How long after the last request the next goes on {@code link}. */
+    private java.time.Duration waitAfter(long link) {
+        if (refused || link == askedOn) return ASK_AGAIN;
+        java.time.Duration wait = RETRY_FIRST.multipliedBy(1L << Math.min(unanswered, 16));
+        return wait.compareTo(ASK_AGAIN) < 0 ? wait : ASK_AGAIN;
     }
 
     /**
@@ -91,6 +142,7 @@ public final class NodeCredentials implements ControllerLink.Renewer {
     public synchronized void renewed(io.motley.protocol.Message.CertificateRenewed answer) {
         if (answer.error() != null) {
             log.warn("node certificate renewal refused node={} reason=\"{}\"", node, answer.error());
+            refused = true;
             return;
         }
         if (pending == null) {
@@ -111,12 +163,15 @@ public final class NodeCredentials implements ControllerLink.Renewer {
             byRole.clear();
             pending = null;
             askedAt = null;
+            unanswered = 0;
+            refused = false;
             log.info(
                     "node certificate renewed by the controller node={} until={}",
                     node,
                     c.getNotAfter().toInstant());
         } catch (IOException | java.security.GeneralSecurityException e) {
             log.error("renewed certificate refused node={} reason=\"{}\"", node, e.getMessage());
+            refused = true;
         }
     }
 
@@ -127,6 +182,7 @@ public final class NodeCredentials implements ControllerLink.Renewer {
         if (next.certificate().equals(current.certificate())) return;
         current = next;
         byRole.clear();
+        toName = next.certificate();
         log.info(
                 "node certificate renewed node={} until={}",
                 node,

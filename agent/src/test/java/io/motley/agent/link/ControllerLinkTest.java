@@ -225,4 +225,53 @@ class ControllerLinkTest {
             TestHosts.removeGroups("n1");
         }
     }
+
+    /**
+     * The controller closes the link (it gave the node up after a partition): the agent says so in
+     * its log, connects again, and tells its certificate's renewer each link's number, so that a
+     * renewal request lost with the first link is told from one on its way on the second.
+     */
+    @Test
+    void aLinkTheControllerClosesIsLoggedAndTheNextGetsTheNextNumber() throws Exception {
+        List<Report> reports = new CopyOnWriteArrayList<>();
+        Thread.ofVirtual().start(() -> {
+            for (int n = 1; n <= 2 && !server.isClosed(); n++) {
+                try (Link<AgentPeer> ch = SharedKey.accept(server.accept(), key, "test", Bounds.ANSWERS)) {
+                    reports.add(ch.receive(Messages::report));
+                    ch.send(new Registered(1));
+                    // the first link is closed after its first heartbeat; the second is kept
+                    while (true) {
+                        Report r = ch.receive(Messages::report);
+                        reports.add(r);
+                        if (n == 1 && r instanceof Heartbeat) break;
+                    }
+                } catch (IOException e) {
+                    // the agent hung up at the end of the test
+                }
+            }
+        });
+        List<Long> asked = new CopyOnWriteArrayList<>();
+        ControllerLink link = link();
+        link.renewWith(new ControllerLink.Renewer() {
+            @Override
+            public java.util.Optional<Report> renewalRequest(long number) {
+                asked.add(number);
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public void renewed(io.motley.protocol.Message.CertificateRenewed answer) {}
+        });
+        Thread agent = Thread.ofPlatform().daemon().start(link::run);
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> asked.contains(2L));
+            assertThat(asked).startsWith(1L).doesNotContain(0L, 3L);
+            assertThat(reports.stream().filter(Register.class::isInstance)).hasSize(2);
+            assertThat(logs.lines())
+                    .anyMatch(l -> l.startsWith("WARN controller link down controller=127.0.0.1:")
+                            && l.contains("error=\"the controller closed the link\""));
+        } finally {
+            agent.interrupt();
+        }
+    }
 }

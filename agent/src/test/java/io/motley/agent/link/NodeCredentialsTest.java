@@ -57,11 +57,11 @@ class NodeCredentialsTest {
     void aDueCertificateIsRenewedOverTheLinkAndUsedFromTheNextConnection() throws Exception {
         NodeCredentials creds = new NodeCredentials(joined, "n1", clock::get);
         var before = creds.handshake("agent");
-        assertThat(creds.renewalRequest()).isEmpty();
+        assertThat(creds.renewalRequest(1)).isEmpty();
         clock.set(NOW.plus(Duration.ofDays(61)));
-        RenewCertificate ask = creds.renewalRequest().orElseThrow();
+        RenewCertificate ask = (RenewCertificate) creds.renewalRequest(1).orElseThrow();
         // one request on its way at a time
-        assertThat(creds.renewalRequest()).isEmpty();
+        assertThat(creds.renewalRequest(1)).isEmpty();
         creds.renewed(answer(ask, first.getSerialNumber()));
         X509Certificate now = creds.current().certificate();
         assertThat(now).isNotEqualTo(first);
@@ -70,14 +70,14 @@ class NodeCredentialsTest {
         assertThat(TlsCredentials.readCertificate(joined.certificate(TlsHome.nodeFiles("n1"))))
                 .isEqualTo(now);
         assertThat(creds.handshake("agent")).isNotSameAs(before);
-        assertThat(creds.renewalRequest()).isEmpty();
+        assertThat(creds.renewalRequest(1)).isEmpty();
     }
 
     @Test
     void aCertificateForAnotherKeyOrARefusalChangesNothing() throws Exception {
         NodeCredentials creds = new NodeCredentials(joined, "n1", clock::get);
         clock.set(NOW.plus(Duration.ofDays(61)));
-        creds.renewalRequest().orElseThrow();
+        creds.renewalRequest(1).orElseThrow();
         RenewCertificate other = new RenewCertificate(Enrolment.csr("n1", CertificateAuthority.newKeyPair()));
         creds.renewed(answer(other, first.getSerialNumber()));
         creds.renewed(new CertificateRenewed(null, "the certificate of node n1 was revoked"));
@@ -86,6 +86,98 @@ class NodeCredentialsTest {
                 .isEqualTo(first);
         // asked again after a while
         clock.set(NOW.plus(Duration.ofDays(61)).plus(NodeCredentials.ASK_AGAIN));
-        assertThat(creds.renewalRequest()).isPresent();
+        assertThat(creds.renewalRequest(1)).isPresent();
+    }
+
+    /**
+     * A request lost with its link is never answered: it is asked again on the next link soon (not
+     * ASK_AGAIN later, when a short-lived certificate may have expired), with a wait that doubles
+     * while the links keep dropping, and the answer to the last request is the one taken.
+     */
+    @Test
+    void aRequestLostWithItsLinkIsAskedAgainOnTheNextLinkWithBackoff() throws Exception {
+        NodeCredentials creds = new NodeCredentials(joined, "n1", clock::get);
+        Instant due = NOW.plus(Duration.ofDays(61));
+        clock.set(due);
+        creds.renewalRequest(1).orElseThrow();
+        // on the same link it is still on its way
+        clock.set(due.plus(Duration.ofMinutes(5)));
+        assertThat(creds.renewalRequest(1)).isEmpty();
+        // the link is lost: on the next one it goes again at once (RETRY_FIRST has passed)
+        RenewCertificate second = (RenewCertificate) creds.renewalRequest(2).orElseThrow();
+        Instant t = clock.get();
+        // lost too: the next link waits twice as long, then four times
+        clock.set(t.plus(NodeCredentials.RETRY_FIRST));
+        assertThat(creds.renewalRequest(3)).isEmpty();
+        clock.set(t.plus(NodeCredentials.RETRY_FIRST.multipliedBy(2)));
+        RenewCertificate third = (RenewCertificate) creds.renewalRequest(3).orElseThrow();
+        t = clock.get();
+        clock.set(t.plus(NodeCredentials.RETRY_FIRST.multipliedBy(3)));
+        assertThat(creds.renewalRequest(4)).isEmpty();
+        clock.set(t.plus(NodeCredentials.RETRY_FIRST.multipliedBy(4)));
+        RenewCertificate fourth = (RenewCertificate) creds.renewalRequest(4).orElseThrow();
+        // an answer for an earlier request's key is not taken; the one for the last is
+        creds.renewed(answer(third, first.getSerialNumber()));
+        assertThat(creds.current().certificate()).isEqualTo(first);
+        creds.renewed(answer(fourth, first.getSerialNumber()));
+        assertThat(creds.current().certificate()).isNotEqualTo(first);
+        assertThat(second).isNotEqualTo(fourth);
+        assertThat(creds.renewalRequest(5)).isEmpty();
+    }
+
+    /** The wait on a new link never grows past ASK_AGAIN, and after a refusal a new link does not shorten it. */
+    @Test
+    void theWaitOnNewLinksIsBoundedAndARefusalIsNotAskedAgainSooner() throws Exception {
+        NodeCredentials creds = new NodeCredentials(joined, "n1", clock::get);
+        clock.set(NOW.plus(Duration.ofDays(61)));
+        long link = 1;
+        creds.renewalRequest(link).orElseThrow();
+        for (int i = 0; i < 12; i++) {
+            clock.set(clock.get().plus(NodeCredentials.ASK_AGAIN));
+            creds.renewalRequest(++link).orElseThrow();
+        }
+        clock.set(clock.get().plus(NodeCredentials.ASK_AGAIN).minusSeconds(1));
+        assertThat(creds.renewalRequest(++link)).isEmpty();
+
+        creds.renewed(new CertificateRenewed(null, "the certificate of node n1 was revoked"));
+        clock.set(clock.get().plusSeconds(1));
+        Instant refusedAt = clock.get();
+        assertThat(creds.renewalRequest(++link)).isPresent();
+        creds.renewed(new CertificateRenewed(null, "the certificate of node n1 was revoked"));
+        clock.set(refusedAt.plus(NodeCredentials.RETRY_FIRST.multipliedBy(4)));
+        assertThat(creds.renewalRequest(++link)).isEmpty();
+        clock.set(refusedAt.plus(NodeCredentials.ASK_AGAIN));
+        assertThat(creds.renewalRequest(++link)).isPresent();
+    }
+
+    /**
+     * Where the CA is at hand the agent renews its certificate itself once due, and names the new
+     * one on its open link, once, so the controller does not cut that link when the old one expires.
+     */
+    @Test
+    void anAgentWithTheCaRenewsItselfAndNamesTheNewCertificateOnItsLinkOnce() throws Exception {
+        NodeCredentials creds = new NodeCredentials(controller, "n1", clock::get);
+        X509Certificate own = creds.current().certificate();
+        assertThat(creds.renewalRequest(1)).isEmpty();
+        clock.set(TlsHome.renewalDue(own));
+        var named = creds.renewalRequest(1).orElseThrow();
+        X509Certificate renewed = creds.current().certificate();
+        assertThat(renewed).isNotEqualTo(own);
+        assertThat(named).isEqualTo(new io.motley.protocol.Message.CertificateInUse(TlsCredentials.pem(renewed)));
+        assertThat(creds.renewalRequest(1)).isEmpty();
+        assertThat(creds.renewalRequest(2)).isEmpty();
+    }
+
+    /** Renewed at a new connection's handshake while the link is open (a relayed request), it is named on the link too. */
+    @Test
+    void aCertificateRenewedAtARelayHandshakeIsNamedOnTheOpenLink() throws Exception {
+        NodeCredentials creds = new NodeCredentials(controller, "n1", clock::get);
+        X509Certificate own = creds.current().certificate();
+        clock.set(TlsHome.renewalDue(own).plusSeconds(1));
+        creds.handshake("relay");
+        X509Certificate renewed = creds.current().certificate();
+        assertThat(renewed).isNotEqualTo(own);
+        assertThat(creds.renewalRequest(1))
+                .contains(new io.motley.protocol.Message.CertificateInUse(TlsCredentials.pem(renewed)));
     }
 }

@@ -220,6 +220,15 @@ public final class ControllerServer implements AutoCloseable {
     public interface Renewal {
         /** A new certificate for {@code node}, whose link was opened with certificate {@code serial}, or why not. */
         Message.CertificateRenewed renew(String node, java.math.BigInteger serial, byte[] request);
+
+        /**
+         * Why {@code certificate}, which node {@code node} renewed itself and named on its link, may
+         * not vouch for that link; null when it may (issued by the cluster's CA to that node, and
+         * neither revoked nor expired).
+         */
+        default String inUse(String node, java.security.cert.X509Certificate certificate) {
+            return "this controller takes no certificate a node renewed itself";
+        }
     }
 
     private volatile Renewal renewal;
@@ -290,7 +299,17 @@ public final class ControllerServer implements AutoCloseable {
         Vouched by = open.get(link);
         if (with == null || by == null)
             return new Message.CertificateRenewed(null, "this controller issues no certificates (shared-key mode)");
-        Message.CertificateRenewed answer = with.renew(node, by.serial(), r.request());
+        Message.CertificateRenewed answer;
+        try {
+            answer = with.renew(node, by.serial(), r.request());
+        } catch (RuntimeException e) {
+            log.error("certificate renewal failed node={}", node, e);
+            answer = null;
+        }
+        // the node is answered whatever happened: unanswered, it would not ask again on this link for minutes
+        if (answer == null || answer.certificate() == null && answer.error() == null)
+            answer = new Message.CertificateRenewed(
+                    null, "the controller could not issue the certificate (its log says why); ask again later");
         if (answer.error() != null) {
             log.warn("certificate renewal refused node={} reason=\"{}\"", node, answer.error());
             return answer;
@@ -314,6 +333,46 @@ public final class ControllerServer implements AutoCloseable {
                     e.getMessage());
         }
         return answer;
+    }
+
+    /**
+     * A node that renewed its own certificate names it on its link: once the CA's side vouches for
+     * it, the link is kept open past the expiry of the certificate it was opened with.
+     */
+    private void inUse(AgentLink link, Message.CertificateInUse named) {
+        String node = link.node();
+        Renewal with = renewal;
+        Vouched by = open.get(link);
+        if (with == null || by == null) {
+            log.warn("node named a certificate on a link no certificate opened; ignored node={}", node);
+            return;
+        }
+        java.security.cert.X509Certificate c;
+        try {
+            c = io.motley.protocol.link.TlsCredentials.certificate(
+                    named.certificate().getBytes(java.nio.charset.StandardCharsets.US_ASCII), "the named certificate");
+        } catch (IOException e) {
+            log.warn("node named a certificate that cannot be read node={} error=\"{}\"", node, e.getMessage());
+            return;
+        }
+        // renewed as the link opened: that certificate opened it
+        if (c.getSerialNumber().equals(by.serial())) return;
+        String refusal = with.inUse(node, c);
+        if (refusal != null) {
+            log.warn(
+                    "certificate named on the node's link refused node={} serial={} reason=\"{}\"",
+                    node,
+                    c.getSerialNumber().toString(16),
+                    refusal);
+            return;
+        }
+        if (open.replace(
+                link, by, new Vouched(c.getSerialNumber(), c.getNotAfter().toInstant())))
+            log.info(
+                    "certificate renewed by the node now vouches for its link node={} serial={} until={}",
+                    node,
+                    c.getSerialNumber().toString(16),
+                    c.getNotAfter().toInstant());
     }
 
     private void agentLink(Link<AgentPeer> ch) throws IOException {
@@ -364,6 +423,7 @@ public final class ControllerServer implements AutoCloseable {
                                 cluster.steps().report(node, e);
                         }
                         case Message.RenewCertificate r -> Thread.ofVirtual().start(() -> link.send(renew(link, r)));
+                        case Message.CertificateInUse u -> inUse(link, u);
                         case Register r -> {
                             String again = impersonation(node, r);
                             if (again != null) {

@@ -376,6 +376,140 @@ class ControllerServerTest {
                         + renewed.getSerialNumber().toString(16)));
     }
 
+    /**
+     * An agent that renewed its own certificate (motley up: the CA at hand) names it on its link:
+     * once the CA's side vouches for it, the link outlives the certificate it was opened with; a
+     * certificate it does not vouch for changes nothing, and the link is cut at the old expiry.
+     */
+    @Test
+    void aCertificateTheNodeRenewedItselfAndNamedOnItsLinkKeepsItOpenPastTheOldOnesExpiry() throws Exception {
+        Instant now = Instant.now();
+        CertificateAuthority ca = CertificateAuthority.create("test", now, Duration.ofDays(10));
+        TlsCredentials n1 = ca.issueNode("n1", now, Duration.ofHours(1));
+        TlsCredentials renewed = ca.issueNode("n1", now, Duration.ofDays(2));
+        TlsCredentials other = ca.issueNode("n1", now, Duration.ofDays(3));
+        java.util.concurrent.atomic.AtomicReference<Instant> clock =
+                new java.util.concurrent.atomic.AtomicReference<>(now);
+        java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.List<String> named = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Cluster cluster = new Cluster(ClusterConfig.parse("ClusterName=test\n"), new MemoryStore(), () -> 1_000_000L);
+        try (ControllerServer own = tlsServer(ca, cluster)) {
+            own.certificates(
+                    new ControllerServer.Renewal() {
+                        @Override
+                        public Message.CertificateRenewed renew(
+                                String node, java.math.BigInteger serial, byte[] request) {
+                            return new Message.CertificateRenewed(null, "no");
+                        }
+
+                        @Override
+                        public String inUse(String node, java.security.cert.X509Certificate c) {
+                            named.add(node + " " + c.getSerialNumber().toString(16));
+                            return c.equals(renewed.certificate()) ? null : "not issued here";
+                        }
+                    },
+                    serial -> checks.incrementAndGet() < 0,
+                    Duration.ofMillis(50),
+                    clock::get);
+            try (Link<ControllerPeer> agent = MutualTls.connect("127.0.0.1", own.port(), n1, "agent", Bounds.ANSWERS)) {
+                agent.send(new Register(Node.of("n1", 1, 1000), 1, 1000, List.of()));
+                assertThat(agent.receive(Messages::order)).isInstanceOf(Registered.class);
+                agent.send(new Message.CertificateInUse(TlsCredentials.pem(other.certificate())));
+                agent.send(new Message.CertificateInUse(TlsCredentials.pem(renewed.certificate())));
+                await().atMost(Duration.ofSeconds(10)).until(() -> named.size() == 2);
+                assertThat(named)
+                        .containsExactly(
+                                "n1 " + other.certificate().getSerialNumber().toString(16),
+                                "n1 " + renewed.certificate().getSerialNumber().toString(16));
+
+                clock.set(n1.certificate().getNotAfter().toInstant().plusSeconds(60));
+                int before = checks.get();
+                await().atMost(Duration.ofSeconds(10)).until(() -> checks.get() > before + 1);
+                // still open: it answers
+                agent.send(new Message.RenewCertificate(new byte[] {1}));
+                assertThat(agent.receive(Messages::order)).isInstanceOf(Message.CertificateRenewed.class);
+                assertThat(lines()).noneMatch(l -> l.startsWith("link cut"));
+
+                clock.set(renewed.certificate().getNotAfter().toInstant());
+                awaitCut(agent);
+            }
+        }
+        assertThat(lines())
+                .anyMatch(l -> l.startsWith("certificate named on the node's link refused node=n1 serial="
+                        + other.certificate().getSerialNumber().toString(16)));
+        assertThat(lines())
+                .anyMatch(l -> l.startsWith("link cut: the node's certificate expired node=n1 serial="
+                        + renewed.certificate().getSerialNumber().toString(16)));
+    }
+
+    /** A named certificate the controller cannot vouch for leaves the link to be cut when its own certificate expires. */
+    @Test
+    void aNamedCertificateNotVouchedForDoesNotKeepTheLinkOpen() throws Exception {
+        Instant now = Instant.now();
+        CertificateAuthority ca = CertificateAuthority.create("test", now, Duration.ofDays(10));
+        TlsCredentials n1 = ca.issueNode("n1", now, Duration.ofHours(1));
+        TlsCredentials renewed = ca.issueNode("n1", now, Duration.ofDays(2));
+        java.util.concurrent.atomic.AtomicReference<Instant> clock =
+                new java.util.concurrent.atomic.AtomicReference<>(now);
+        Cluster cluster = new Cluster(ClusterConfig.parse("ClusterName=test\n"), new MemoryStore(), () -> 1_000_000L);
+        try (ControllerServer own = tlsServer(ca, cluster)) {
+            // a Renewal that only renews: it vouches for no certificate a node renewed itself
+            own.certificates(
+                    (node, serial, request) -> new Message.CertificateRenewed(null, "no"),
+                    serial -> false,
+                    Duration.ofMillis(50),
+                    clock::get);
+            try (Link<ControllerPeer> agent = MutualTls.connect("127.0.0.1", own.port(), n1, "agent", Bounds.ANSWERS)) {
+                agent.send(new Register(Node.of("n1", 1, 1000), 1, 1000, List.of()));
+                assertThat(agent.receive(Messages::order)).isInstanceOf(Registered.class);
+                agent.send(new Message.CertificateInUse(TlsCredentials.pem(renewed.certificate())));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> lines().stream()
+                                .anyMatch(l -> l.startsWith("certificate named on the node's link refused node=n1")));
+                clock.set(n1.certificate().getNotAfter().toInstant());
+                awaitCut(agent);
+            }
+        }
+        assertThat(lines())
+                .anyMatch(l -> l.startsWith("link cut: the node's certificate expired node=n1 serial="
+                        + n1.certificate().getSerialNumber().toString(16)));
+    }
+
+    /**
+     * A renewal that fails inside the controller (the CA's files busy, say) is still answered on the
+     * link, with an error: unanswered, the node would not ask again on that link for minutes, and a
+     * short-lived certificate could lapse meanwhile (BedTlsIT saw exactly this).
+     */
+    @Test
+    void aRenewalThatFailsInsideTheControllerIsAnsweredWithAnError() throws Exception {
+        Instant now = Instant.now();
+        CertificateAuthority ca = CertificateAuthority.create("test", now, Duration.ofDays(1));
+        TlsCredentials n1 = ca.issueNode("n1", now, Duration.ofDays(1));
+        Cluster cluster = new Cluster(ClusterConfig.parse("ClusterName=test\n"), new MemoryStore(), () -> 1_000_000L);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        try (ControllerServer own = tlsServer(ca, cluster)) {
+            own.certificates(
+                    (node, serial, request) -> {
+                        if (calls.incrementAndGet() == 1) throw new java.nio.channels.OverlappingFileLockException();
+                        return new Message.CertificateRenewed(null, null);
+                    },
+                    serial -> false,
+                    Duration.ofSeconds(10));
+            try (Link<ControllerPeer> agent = MutualTls.connect("127.0.0.1", own.port(), n1, "agent", Bounds.ANSWERS)) {
+                agent.send(new Register(Node.of("n1", 1, 1000), 1, 1000, List.of()));
+                assertThat(agent.receive(Messages::order)).isInstanceOf(Registered.class);
+                for (int i = 0; i < 2; i++) {
+                    agent.send(new Message.RenewCertificate(new byte[] {1}));
+                    // a bounded read: unanswered, a blocking one would outlast the test's timeout
+                    Message.Order answer = Messages.order(agent.read(Duration.ofSeconds(15)));
+                    assertThat(answer).isInstanceOf(Message.CertificateRenewed.class);
+                    assertThat(((Message.CertificateRenewed) answer).error())
+                            .startsWith("the controller could not issue the certificate");
+                }
+            }
+        }
+    }
+
     /** Reads until the controller closes the link; one still open after 15 s fails the test instead of hanging it. */
     private static void awaitCut(Link<ControllerPeer> agent) {
         assertThatThrownBy(() -> {
