@@ -67,6 +67,13 @@ final class SchedulingLoop {
     private boolean room = true;
     /** A submission asked for no pass because there was no room, since the running pass began. Under {@link #wake}. */
     private boolean missed;
+    /** How many jobs the last pass queued. Under {@link #wake}. */
+    private int queued;
+    /**
+     * A queue at least this deep is not ranked again for a submission that cannot start: a pass
+     * over a shorter one costs little, and keeps a new job's reason (Resources, Priority) exact at once.
+     */
+    static final int DEEP_QUEUE = 256;
     /** Whether the last snapshot with nothing to plan found room (see {@link #submitted}); used by the pass alone. */
     private boolean roomWithNothingToPlan = true;
     /** When the last pass that could backfill ran (epoch seconds). */
@@ -102,16 +109,16 @@ final class SchedulingLoop {
     }
 
     /**
-     * A new job was committed: a pass is asked for only where it could start now. While every node
-     * that could start it is full (or its partitions start nothing), a pass would only rank the
-     * queue again, and with a deep queue one pass per submission is most of what a burst of
-     * submissions costs; the job is then considered by the pass that the next end or change asks
+     * A new job was committed: a pass is asked for only where it could start now, or the queue is
+     * short. While every node that could start it is full (or its partitions start nothing), a pass
+     * would only rank the queue again, and with a deep queue ({@link #DEEP_QUEUE}) one pass per
+     * submission is most of what a burst of submissions costs; the job is then considered by the pass that the next end or change asks
      * for, or by the periodic one. A submission while a pass runs is remembered, and asks for the
      * next pass if that one leaves room. Returns whether a pass was asked for.
      */
     boolean submitted() {
         synchronized (wake) {
-            if (!room) {
+            if (!room && queued >= DEEP_QUEUE) {
                 missed = true;
                 return false;
             }
@@ -137,10 +144,14 @@ final class SchedulingLoop {
         }
     }
 
-    /** Records what the pass found: room left, and a pass again where submissions missed it and there is room. */
-    void passed(boolean roomLeft) {
+    /**
+     * Records what the pass found: room left and how many jobs it queued, and a pass again where
+     * submissions missed it and there is room.
+     */
+    void passed(boolean roomLeft, int queuedJobs) {
         synchronized (wake) {
             room = roomLeft;
+            queued = queuedJobs;
             if (roomLeft && missed) {
                 scheduleWanted = true;
                 wake.notifyAll();
@@ -220,12 +231,12 @@ final class SchedulingLoop {
             }
             PassInput in = snapshot();
             if (in == null) {
-                passed(roomWithNothingToPlan);
+                passed(roomWithNothingToPlan, 0);
                 return new Plan(List.of(), Map.of());
             }
             Plan plan = scheduler.plan(in.snapshot(), in.options(), in.gate());
             commit(in, plan);
-            passed(roomAfter(in.snapshot(), plan));
+            passed(roomAfter(in.snapshot(), plan), in.snapshot().pending().size());
             state.statistics.pass(
                     (System.nanoTime() - t0) / 1000,
                     in.snapshot().pending().size(),
