@@ -14,6 +14,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Prints Motley's throughput and latency figures on this machine, next to the floor (how fast it
@@ -69,6 +71,7 @@ public final class Bench {
     private void run(int drainJobs) throws Exception {
         String up = command("motley", "up", "--daemon", "--agents", "2");
         System.out.print(up.lines().filter(l -> l.contains("is up")).findFirst().orElse(up) + "\n");
+        System.out.println("containment the agents chose: " + containment(home.resolve("log")));
         // warm the class-data-sharing archive so the timed runs see what a user sees from the second call on
         for (int i = 0; i < 3; i++) command("squeue");
 
@@ -108,7 +111,9 @@ public final class Bench {
                     "drain of %d trivial jobs (true) on 2 agents: %.1f s from first submit to last end"
                             + " (%.0f jobs/s; submitting took %.1f s)%n",
                     drainJobs, total, drainJobs / total, submitted);
-
+        }
+        // a new connection: the agent closes one that sends no request for AgentRequestTimeout, as the drain may take
+        try (AgentClient c = AgentClient.connectTo(home.resolve("run/agent.sock"))) {
             List<Double> lat = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
                 Path mark = work.resolve("start-" + i);
@@ -122,6 +127,25 @@ public final class Bench {
                     "submit-to-start latency over 50 jobs: median %.0f ms, p95 %.0f ms%n",
                     median(lat), lat.get((int) Math.ceil(0.95 * lat.size()) - 1));
         }
+    }
+
+    /**
+     * The containment each agent chose (cgroup2, cgroup1 or process tracking), from the line its
+     * launcher logs at start: the drain's figure depends on it.
+     */
+    static String containment(Path logDir) throws IOException {
+        Pattern chosen = Pattern.compile("jobs run as .* node=(\\S+) containment=(\\S+)");
+        List<String> found = new ArrayList<>();
+        try (var logs = Files.newDirectoryStream(logDir, "agent-*.log")) {
+            for (Path f : logs) {
+                for (String line : Files.readAllLines(f)) {
+                    Matcher m = chosen.matcher(line);
+                    if (m.find()) found.add(m.group(1) + "=" + m.group(2));
+                }
+            }
+        }
+        Collections.sort(found);
+        return found.isEmpty() ? "unknown (no agent log says)" : String.join(" ", found);
     }
 
     private Frame submitFrame(String cmd, boolean hold) {

@@ -110,10 +110,20 @@ public final class CgroupV1 implements Containment {
         return Optional.empty();
     }
 
-    /** Makes a group; a new cpuset group starts with no CPUs and no memory nodes, so it takes its parent's. */
+    /**
+     * Makes a group; a new cpuset group starts with no CPUs and no memory nodes, so it takes its
+     * parent's. Where the top cpuset balances load over all CPUs (the default), a new cpuset group
+     * first gives up its own sched_load_balance: the kernel then makes one scheduling domain of all
+     * CPUs whatever the groups below say, so the flag changes nothing for the job, but with it on
+     * every change of the group's CPUs and its removal rebuild the kernel's scheduling domains
+     * (three rebuilds per job, most of the agent's kernel time in a drain of short jobs).
+     */
     private static boolean makeGroup(Path parent, Path dir, String controller) {
         if (!Files.isDirectory(dir) && !CgroupFs.mkdirs(dir)) return false;
         if (controller.equals("cpuset")) {
+            // with no CPUs yet the group's flag changes without a rebuild
+            if (CgroupFs.read(dir.resolve("cpuset.cpus")).orElse("").isEmpty() && topBalancesLoad(dir))
+                CgroupFs.tryWrite(dir.resolve("cpuset.sched_load_balance"), "0");
             for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
                 if (CgroupFs.read(dir.resolve(f)).orElse("").isEmpty()) {
                     String inherited = CgroupFs.read(parent.resolve(f)).orElse("");
@@ -122,6 +132,17 @@ public final class CgroupV1 implements Containment {
             }
         }
         return true;
+    }
+
+    /** Whether the top cpuset of {@code group}'s hierarchy balances load over all CPUs (cpuset.sched_load_balance 1). */
+    static boolean topBalancesLoad(Path group) {
+        Path top = null;
+        for (Path p = group.getParent(); p != null && Files.exists(p.resolve("cpuset.cpus")); p = p.getParent())
+            top = p;
+        return top != null
+                && CgroupFs.read(top.resolve("cpuset.sched_load_balance"))
+                        .orElse("")
+                        .equals("1");
     }
 
     @Override

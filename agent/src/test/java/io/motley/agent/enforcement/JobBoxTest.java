@@ -129,6 +129,25 @@ class JobBoxTest {
     }
 
     @Test
+    void aJobsCpusetLeavesLoadBalancingToTheTopSoItsCpusChangeWithoutADomainRebuild() throws Exception {
+        assumeTrue(TestHosts.isRoot(), "needs root to create cgroups");
+        assumeTrue(TestHosts.hasV1Memory(), "needs a cgroup v1 memory hierarchy");
+        CgroupV1 v1 = CgroupV1.probe(node);
+        Path base = v1.bases().get("cpuset");
+        assumeTrue(base != null, "needs a cgroup v1 cpuset hierarchy");
+        assumeTrue(CgroupV1.topBalancesLoad(base.resolve("job5")), "the top cpuset balances load (the default)");
+        List<Integer> cpus = CpuAllocator.hostCpus();
+        int last = cpus.get(cpus.size() - 1);
+        JobBox box = v1.open(5, new JobLimits(50, List.of(last), 0));
+        assertThat(Files.readString(base.resolve("job5/cpuset.sched_load_balance"))
+                        .trim())
+                .isEqualTo("0");
+        assertThat(Files.readString(base.resolve("job5/cpuset.cpus")).trim()).isEqualTo(Integer.toString(last));
+        box.remove();
+        assertThat(base.resolve("job5")).doesNotExist();
+    }
+
+    @Test
     void cgroupV2GroupsAndKillsDetachedProcessesEvenWithoutControllers() throws Exception {
         assumeTrue(TestHosts.isRoot(), "needs root to create or mount cgroups");
         Path root = TestHosts.cgroup2().orElseGet(this::mountCgroup2);

@@ -94,7 +94,7 @@ public final class Cluster {
     /** Accepts or refuses a submission; an id is answered only once the job is committed. */
     public Submission submit(JobRequest req, Caller caller) {
         Submission s = commands.submit(req, caller);
-        if (s instanceof Submission.Accepted) wakeScheduler();
+        if (s instanceof Submission.Accepted) loop.submitted();
         return s;
     }
 

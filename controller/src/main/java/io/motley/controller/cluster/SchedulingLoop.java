@@ -5,6 +5,7 @@ import io.motley.core.accounts.LimitCheck;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
 import io.motley.core.cluster.NodeView;
+import io.motley.core.cluster.Partition;
 import io.motley.core.config.ClusterConfig;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobState;
@@ -59,6 +60,22 @@ final class SchedulingLoop {
     private final KeptRecords keptRecords = new KeptRecords();
 
     private boolean scheduleWanted;
+    /**
+     * Whether the last pass left a free CPU on a node that can start jobs in a partition that
+     * starts them (true until a pass says otherwise). Under {@link #wake}.
+     */
+    private boolean room = true;
+    /** A submission asked for no pass because there was no room, since the running pass began. Under {@link #wake}. */
+    private boolean missed;
+    /** How many jobs the last pass queued. Under {@link #wake}. */
+    private int queued;
+    /**
+     * A queue at least this deep is not ranked again for a submission that cannot start: a pass
+     * over a shorter one costs little, and keeps a new job's reason (Resources, Priority) exact at once.
+     */
+    static final int DEEP_QUEUE = 256;
+    /** Whether the last snapshot with nothing to plan found room (see {@link #submitted}); used by the pass alone. */
+    private boolean roomWithNothingToPlan = true;
     /** When the last pass that could backfill ran (epoch seconds). */
     private long lastBackfill = Long.MIN_VALUE / 2;
     /** The last pass's reservations by job id (an array's under its own id). */
@@ -89,6 +106,79 @@ final class SchedulingLoop {
             scheduleWanted = true;
             wake.notifyAll();
         }
+    }
+
+    /**
+     * A new job was committed: a pass is asked for only where it could start now, or the queue is
+     * short. While every node that could start it is full (or its partitions start nothing), a pass
+     * would only rank the queue again, and with a deep queue ({@link #DEEP_QUEUE}) one pass per
+     * submission is most of what a burst of submissions costs; the job is then considered by the pass that the next end or change asks
+     * for, or by the periodic one. A submission while a pass runs is remembered, and asks for the
+     * next pass if that one leaves room. Returns whether a pass was asked for.
+     */
+    boolean submitted() {
+        synchronized (wake) {
+            if (!room && queued >= DEEP_QUEUE) {
+                missed = true;
+                return false;
+            }
+            scheduleWanted = true;
+            wake.notifyAll();
+            return true;
+        }
+    }
+
+    /** Whether a pass was asked for since the last call, which takes the request (for tests; the loop takes it in {@link #run}). */
+    boolean takePassWanted() {
+        synchronized (wake) {
+            boolean w = scheduleWanted;
+            scheduleWanted = false;
+            return w;
+        }
+    }
+
+    /** Whether the last pass left room for a job to start (see {@link #submitted}). */
+    boolean room() {
+        synchronized (wake) {
+            return room;
+        }
+    }
+
+    /**
+     * Records what the pass found: room left and how many jobs it queued, and a pass again where
+     * submissions missed it and there is room.
+     */
+    void passed(boolean roomLeft, int queuedJobs) {
+        synchronized (wake) {
+            room = roomLeft;
+            queued = queuedJobs;
+            if (roomLeft && missed) {
+                scheduleWanted = true;
+                wake.notifyAll();
+            }
+            missed = false;
+        }
+    }
+
+    /**
+     * Whether a job could start on some node after {@code plan}: a node that can start jobs, in a
+     * partition that starts them, with a CPU that neither a running job nor the plan's starts hold
+     * (memory and GPUs are not looked at: more room than there is only costs a pass).
+     */
+    static boolean roomAfter(Snapshot snapshot, Plan plan) {
+        return roomAfter(snapshot.nodes(), snapshot.partitions(), snapshot.running(), plan.starts());
+    }
+
+    static boolean roomAfter(
+            List<NodeView> nodes, List<Partition> partitions, List<Allocation> running, List<Start> starts) {
+        Map<String, Integer> used = new HashMap<>();
+        for (Allocation a : running) used.merge(a.node(), a.cpus(), Integer::sum);
+        for (Start s : starts) for (Job.Allocation.Part p : s.parts()) used.merge(p.node(), p.cpus(), Integer::sum);
+        for (NodeView n : nodes) {
+            if (!n.schedulable() || n.cpus() - used.getOrDefault(n.name(), 0) <= 0) continue;
+            for (Partition p : partitions) if (p.state().startsJobs() && p.contains(n.name())) return true;
+        }
+        return false;
     }
 
     /** Runs passes when woken and at least every second, until the thread is interrupted. */
@@ -135,10 +225,18 @@ final class SchedulingLoop {
         // one pass at a time: a second one planning from the same snapshot could place two jobs on the same CPUs
         synchronized (passes) {
             long t0 = System.nanoTime();
+            synchronized (wake) {
+                // a submission from now on may not be in this pass's snapshot
+                missed = false;
+            }
             PassInput in = snapshot();
-            if (in == null) return new Plan(List.of(), Map.of());
+            if (in == null) {
+                passed(roomWithNothingToPlan, 0);
+                return new Plan(List.of(), Map.of());
+            }
             Plan plan = scheduler.plan(in.snapshot(), in.options(), in.gate());
             commit(in, plan);
+            passed(roomAfter(in.snapshot(), plan), in.snapshot().pending().size());
             state.statistics.pass(
                     (System.nanoTime() - t0) / 1000,
                     in.snapshot().pending().size(),
@@ -185,6 +283,7 @@ final class SchedulingLoop {
             }
             if (queue.queue().isEmpty()) {
                 expected = Map.of();
+                roomWithNothingToPlan = roomAfter(views, state.partitions(config), running, List.of());
                 return null;
             }
             ClusterConfig.Scheduling cfg = config.scheduling();
