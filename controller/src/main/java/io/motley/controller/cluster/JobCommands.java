@@ -336,11 +336,7 @@ final class JobCommands {
             }
             tasks.forEach((arrayId, indices) -> {
                 for (int index : indices) {
-                    Optional<Job> task = state.jobs.values().stream()
-                            .filter(t -> t.array() != null
-                                    && t.array().arrayJobId() == arrayId
-                                    && t.array().taskId() == index)
-                            .findFirst();
+                    Optional<Job> task = arrayTask(arrayId, index);
                     if (task.isPresent()) {
                         ids.add(task.get().id());
                         continue;
@@ -418,11 +414,7 @@ final class JobCommands {
             }
             tasks.forEach((arrayId, indices) -> {
                 for (int index : indices) {
-                    Optional<Job> task = state.jobs.values().stream()
-                            .filter(t -> t.array() != null
-                                    && t.array().arrayJobId() == arrayId
-                                    && t.array().taskId() == index)
-                            .findFirst();
+                    Optional<Job> task = arrayTask(arrayId, index);
                     if (task.isPresent()) {
                         ids.add(task.get().id());
                         continue;
@@ -536,6 +528,15 @@ final class JobCommands {
             }
         }
         return out;
+    }
+
+    /** Task {@code index} of array {@code arrayId} as a job of its own, once it has been split off (the lock is held). */
+    private Optional<Job> arrayTask(long arrayId, int index) {
+        return state.jobs.values().stream()
+                .filter(t -> t.array() != null
+                        && t.array().arrayJobId() == arrayId
+                        && t.array().taskId() == index)
+                .findFirst();
     }
 
     /**
