@@ -357,8 +357,9 @@ function jobDetails(j, files) {
     ["Working directory", j.current_working_directory], ["Output", h("span", { id: "job-stdout", text: files.standard_output })],
     ["Error", files.stderr_with_stdout ? "with the output" : h("span", { id: "job-stderr", text: files.standard_error })],
   ];
-  // root cancels any job; an administrator's cancel of another's job is refused by the controller, so not offered
-  const canCancel = (st === "PENDING" || st === "RUNNING") && me && (me.uid === 0 || me.uid === j.user_id);
+  // the owner cancels their job; root, Operators and Administrators (sacctmgr's AdminLevel) any job, as in Slurm
+  const operates = me && (me.uid === 0 || me.admin_level === "Operator" || me.admin_level === "Administrator");
+  const canCancel = (st === "PENDING" || st === "RUNNING") && me && (operates || me.uid === j.user_id);
   const msg = h("span", { id: "cancel-message", class: cancelling.failed ? "error" : "muted", text: cancelling.message });
   const confirm = h("span", { id: "cancel-confirm-box", hidden: !cancelling.asking }, "Cancel job " + j.job_id + "? ",
     h("button", { class: "danger", id: "cancel-confirm", type: "button", onclick: async (ev) => {

@@ -309,10 +309,24 @@ final class JobCommands {
     }
 
     /** Slurm's words for acting on a job that does not exist or is someone else's (only its owner and root may); null when allowed. */
-    private static String refusal(Job j, Caller caller) {
+    private String refusal(Job j, Caller caller) {
         if (j == null) return "Invalid job id specified";
-        if (!caller.isRoot() && caller.uid() != j.uid()) return "Access/permission denied";
+        if (caller.uid() != j.uid() && !operator(caller)) return "Access/permission denied";
         return null;
+    }
+
+    /**
+     * Whether the caller acts on any user's jobs, holds them as an administrator and lowers nice
+     * values: root, and users whose AdminLevel (sacctmgr) is Operator or Administrator, as in Slurm.
+     * Called under the lock.
+     */
+    private boolean operator(Caller caller) {
+        if (caller.isRoot()) return true;
+        return caller.user() != null
+                && accounts.db()
+                        .user(caller.user())
+                        .map(u -> u.adminLevel() != io.motley.core.accounts.AccountsDb.AdminLevel.None)
+                        .orElse(false);
     }
 
     /**
@@ -349,7 +363,7 @@ final class JobCommands {
                         out.add(new Outcome(arrayId, "Invalid job id specified", false));
                         continue;
                     }
-                    if (!caller.isRoot() && uid != meta.uid()) {
+                    if (uid != meta.uid() && !operator(caller)) {
                         out.add(Outcome.refused(arrayId, "Access/permission denied"));
                         continue;
                     }
@@ -475,7 +489,7 @@ final class JobCommands {
                 } else if (j.state() != JobState.PENDING) {
                     out.add(Outcome.refused(id, "Job is no longer pending execution"));
                 } else {
-                    Job next = j.withPriorityHold(hold, caller.isRoot());
+                    Job next = j.withPriorityHold(hold, operator(caller));
                     // under priority/basic a held job has priority 0 in Slurm: released, it takes the next one down
                     if (!hold && j.request().hold() && !priorities.multifactor())
                         next = next.withPriority(priorities.next());
@@ -560,7 +574,7 @@ final class JobCommands {
                 return Optional.of(e.getMessage());
             }
             JobRequest r = j.request();
-            if (change.lowersNice(r) && !caller.isRoot()) return Optional.of("Access/permission denied");
+            if (change.lowersNice(r) && !operator(caller)) return Optional.of("Access/permission denied");
             JobRequest next = change.apply(r, List.of(j.partition().split(",")));
             // everything a submission is checked for, with the caller's groups: a job goes nowhere by update that
             // sbatch would refuse

@@ -506,6 +506,47 @@ class ClusterTest {
         assertThat(c.job(id).orElseThrow().nodeList()).isEqualTo("n2");
     }
 
+    /** Slurm's rule: an Operator or Administrator (sacctmgr AdminLevel) controls any user's jobs; others only their own. */
+    @Test
+    void operatorsAndAdministratorsControlOtherUsersJobsAndPlainUsersDoNot() {
+        Cluster c = cluster(Store.sqlite(dir.resolve("db")));
+        Caller root = Caller.uid(0);
+        for (String line : List.of(
+                "add account lab",
+                "add user olive account=lab adminlevel=Operator",
+                "add user adam account=lab adminlevel=Administrator",
+                "add user pat account=lab",
+                "add user ann account=lab")) {
+            assertThat(c.changeAccounts(io.motley.core.accounts.Sacctmgr.parse(List.of(line.split(" "))), root, true)
+                            .changed())
+                    .as(line)
+                    .isTrue();
+        }
+        Caller olive = as(1001, 1001, "olive");
+        Caller adam = as(1002, 1002, "adam");
+        Caller pat = as(1003, 1003, "pat");
+        long a = id(c.submit(req(1), as(1004, 1004, "ann")));
+        long b = id(c.submit(req(1), as(1004, 1004, "ann")));
+        assertThat(c.hold(List.of(a), pat, true))
+                .singleElement()
+                .satisfies(o -> assertThat(o.error()).isEqualTo("Access/permission denied"));
+        assertThat(c.updateJob(a, Map.of("TimeLimit", "5"), pat)).contains("Access/permission denied");
+        // an Operator's hold is an administrator's hold, as root's is
+        assertThat(c.hold(List.of(a), olive, true))
+                .singleElement()
+                .satisfies(o -> assertThat(o.error()).isNull());
+        assertThat(c.job(a).orElseThrow().reason()).isEqualTo(PendingReason.JobHeldAdmin);
+        assertThat(c.updateJob(a, Map.of("TimeLimit", "5"), olive)).isEmpty();
+        assertThat(c.cancel(List.of(b), Map.of(), pat))
+                .singleElement()
+                .satisfies(o -> assertThat(o.error()).isEqualTo("Access/permission denied"));
+        assertThat(c.cancel(List.of(b), Map.of(), adam))
+                .singleElement()
+                .satisfies(o -> assertThat(o.error()).isNull());
+        assertThat(c.job(b).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+        assertThat(c.job(a).orElseThrow().state()).isEqualTo(JobState.PENDING);
+    }
+
     @Test
     void aPartitionSetDownByRootStartsNoJobsUntilItIsUpAgain() {
         Cluster c = cluster(Store.sqlite(dir.resolve("db")));
