@@ -400,13 +400,49 @@ public final class JobLauncher {
                 .orElse("0022");
     }
 
-    /** setsid(1) where it exists (Linux); perl's POSIX::setsid elsewhere (macOS). */
+    /**
+     * The command line that starts a job's process in a session of its own, with SIGINT and SIGQUIT
+     * at their defaults: the shepherd starts the job in the background, where sh ignores both, and
+     * an ignored signal stays ignored across exec, so without the reset a job's `trap ... INT`,
+     * `scancel -s INT` and Python's KeyboardInterrupt did nothing (slurmstepd starts tasks with
+     * default dispositions). setsid(1) and env(1)'s --default-signal where both exist (Linux, GNU
+     * coreutils 8.31 and later); perl, which does both, elsewhere (macOS); setsid(1) alone as a
+     * last resort.
+     */
     private static String findSetsid() {
+        String setsid = null;
         for (String p : List.of("/usr/bin/setsid", "/bin/setsid", "/usr/local/bin/setsid")) {
-            if (new File(p).canExecute()) return p;
+            if (new File(p).canExecute()) {
+                setsid = p;
+                break;
+            }
         }
-        String perl = JobIdentity.find("perl").orElse("/usr/bin/perl");
-        return perl + " -MPOSIX -e 'POSIX::setsid(); exec @ARGV or die qq(exec failed: $!)' --";
+        if (setsid != null && envResetsSignals()) return setsid + " " + ENV + " --default-signal=INT,QUIT";
+        Optional<String> perl = JobIdentity.find("perl");
+        if (setsid == null || perl.isPresent())
+            return perl.orElse("/usr/bin/perl")
+                    + " -MPOSIX -e '$SIG{INT}=$SIG{QUIT}=q(DEFAULT); POSIX::setsid(); exec @ARGV or die qq(exec failed: $!)' --";
+        log.warn("jobs start with SIGINT and SIGQUIT ignored: neither env --default-signal nor perl is here");
+        return setsid;
+    }
+
+    private static final String ENV = "/usr/bin/env";
+
+    /** Whether env(1) takes --default-signal (GNU coreutils 8.31 and later). */
+    private static boolean envResetsSignals() {
+        if (!new File(ENV).canExecute()) return false;
+        try {
+            Process p = RootCommand.of(List.of(ENV, "--default-signal=INT,QUIT", "/bin/true"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            return p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** A run's spool directory name, which is also its key here: job12, then job12.1 after a requeue. */

@@ -88,6 +88,24 @@ class JobLauncherTest {
         assertThat(Files.exists(dir.resolve("spool/job1"))).isFalse();
     }
 
+    /**
+     * A job starts with SIGINT and SIGQUIT at their defaults, as under slurmstepd: the shepherd
+     * starts it in the background, where sh ignores both, and an ignored signal stays ignored
+     * across exec (then `trap ... INT` and `scancel -s INT` did nothing, and Python had no
+     * KeyboardInterrupt).
+     */
+    @Test
+    void theJobStartsWithInterruptAndQuitAtTheirDefaults() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.exists(Path.of("/proc/self/status")), "JobLauncherTest: no /proc to read SigIgn from");
+        JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
+        l.launch(order(21, "grep SigIgn /proc/$$/status", -1));
+        assertThat(awaitReport(21).state()).isEqualTo(JobState.COMPLETED);
+        String line = Files.readString(dir.resolve("slurm-21.out")).trim();
+        long ignored = Long.parseLong(line.substring(line.indexOf(':') + 1).trim(), 16);
+        assertThat(ignored & 0b110).as(line).isZero();
+    }
+
     @Test
     void theScriptSeesItsOwnPidAsSlurmTaskPidAndNotSlurmUmask() throws Exception {
         JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
