@@ -144,6 +144,61 @@ class AllocationsIT {
         }
     }
 
+    /**
+     * Ctrl-C on srun outside an allocation, as Slurm's: once, the tasks' states and nothing ends; twice within
+     * a second, the step is aborted and the job srun made is cancelled. Before, the first Ctrl-C cancelled it.
+     */
+    @Test
+    void ctrlCOnSrunOutsideAnAllocationAsksTwiceThenCancelsTheJob() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\n")) {
+            c.startController();
+            c.startAgent("n1", 2, "1000M");
+            c.awaitNodesUp("n1");
+            Path out = dir.resolve("outside.out");
+            Path err = dir.resolve("outside.err");
+            Process srun = c.command("srun", "-n", "2", "-l", "sh", "-c", "echo started; sleep 300")
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
+            try {
+                await().atMost(Duration.ofSeconds(60))
+                        .untilAsserted(() -> assertThat(Files.readString(out))
+                                .as(Files.readString(err))
+                                .contains("0: started", "1: started"));
+                long job =
+                        Long.parseLong(c.cmd("squeue", "-h", "-o", "%i").out().strip());
+
+                interrupt(srun.toHandle());
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> Files.readString(err)
+                                .contains("srun: interrupt (one more within 1 sec to abort)\n" + "srun: StepId=" + job
+                                        + ".0 tasks 0-1: running\n"));
+                assertThat(srun.isAlive()).isTrue();
+                assertThat(c.cmd("squeue", "-h", "-j", Long.toString(job), "-o", "%T")
+                                .out()
+                                .strip())
+                        .isEqualTo("RUNNING");
+
+                await().atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(300))
+                        .until(() -> {
+                            if (srun.isAlive()) interrupt(srun.toHandle());
+                            return Files.readString(err).contains("srun: forcing job termination");
+                        });
+                assertThat(srun.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                assertThat(Files.readString(err)).contains("srun: sending Ctrl-C to StepId=" + job + ".0\n");
+                c.awaitState(job, "CANCELLED", Duration.ofSeconds(30));
+                assertThat(c.cmd("sacct", "-j", job + ".0", "-P", "-n", "-o", "JobID,State")
+                                .lines())
+                        .containsExactly(job + ".0|CANCELLED");
+            } finally {
+                srun.descendants().forEach(ProcessHandle::destroyForcibly);
+                srun.destroyForcibly();
+            }
+        }
+    }
+
     private static void interrupt(ProcessHandle p) throws Exception {
         Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start();
         assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();

@@ -247,6 +247,9 @@ public final class Srun implements Command {
                 .resolve(o.has("chdir") ? o.last("chdir") : ".")
                 .normalize();
         Map<String, String> base = exported(io.env(), o.has("export") ? o.last("export") : "ALL");
+        // set by the script of the job that srun outside an allocation makes: this srun ends that job when aborted
+        boolean endsJob = "1".equals(io.env().get(ENDS_JOB));
+        base.remove(ENDS_JOB);
         boolean append = "append".equals(o.last("open-mode"));
         Map<String, LocalTasks.Sink> files = new LinkedHashMap<>();
         LocalTasks.Sink srunOut = new LocalTasks.Sink(io.out(), false);
@@ -341,6 +344,8 @@ public final class Srun implements Command {
             int[] cs = TaskEnds.codeAndSignal(ends);
             StepState state = cancelled.get() ? StepState.CANCELLED : StepState.ofExit(cs[0], cs[1]);
             end(io, step, state, cs[0], cs[1]);
+            // as Slurm's srun tells the controller its job was cancelled when it aborted the job's only step
+            if (cancelled.get() && endsJob) Allocation.cancel(step.jobId(), io);
             return TaskEnds.exitCode(ends);
         } finally {
             LocalTasks.closeAll(List.copyOf(files.values()));
@@ -508,6 +513,9 @@ public final class Srun implements Command {
             }
         });
     }
+
+    /** In the environment of the srun that runs the step of a job made by srun outside an allocation. */
+    static final String ENDS_JOB = "MOTLEY_SRUN_ENDS_JOB";
 
     /** --pty: Ctrl-C is the terminal task's, as it is the pseudo-terminal's under Slurm. */
     static void ignoreInterrupt() {

@@ -4,6 +4,9 @@ import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.options.GetOpt;
 import io.motley.core.step.StepRequest;
+import io.motley.protocol.Message.Outcomes;
+import io.motley.protocol.Message.Signal;
+import io.motley.protocol.Message.SignalScope;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>The step runs inside the job: the job's batch script is {@code exec srun ARGS}, started by the
  * agent of the job's node, so the tasks are in the job's containment (cgroups, CPU set, GPUs) as a
- * batch script's steps are. This srun relays the step's I/O: its stdin goes into a FIFO the inner
+ * batch script's steps are. Ctrl-C here is passed to the srun in the job (see {@link #passInterrupt}). This
+ * srun relays the step's I/O: its stdin goes into a FIFO the inner
  * srun reads, and the inner srun's stdout and stderr go to two files that this srun copies to its
  * own as they grow. All three are in a directory of the user's own (mode 700) on this host, which is
  * the job's node on a one-host cluster; a job placed on another host cannot see them (said, and
@@ -40,7 +44,7 @@ final class SrunOutside {
             # srun outside an allocation: this job's step, run by srun inside the job
             in=$1
             shift
-            exec srun "$@" < "$in"
+            MOTLEY_SRUN_ENDS_JOB=1 exec srun "$@" < "$in"
             """;
 
     /**
@@ -91,8 +95,9 @@ final class SrunOutside {
         Thread o1 = tail(out, io.out(), ended);
         Thread o2 = tail(err, io.err(), ended);
         try {
-            // Ctrl-C ends the job (and so the step) rather than this srun alone
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> Allocation.cancel(id, io));
+            // Ctrl-C goes to the srun in the job, which runs the tasks: once, it tells their states; twice within
+            // a second, it aborts the step and cancels the job, as Slurm's srun does. Its lines come back here.
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> passInterrupt(id, io));
         } catch (IllegalArgumentException e) {
             // SIGINT ignored (nohup): nothing to pass on
         }
@@ -103,6 +108,22 @@ final class SrunOutside {
         io.out().flush();
         return Allocation.exitCode(end);
     }
+
+    /**
+     * Sends SIGINT to the job's batch process, which is the srun in the job (its script ends in exec). When
+     * the job cannot take it (it ended, or the cluster is gone), the job is cancelled instead, as before.
+     */
+    static void passInterrupt(long id, Io io) {
+        try {
+            Outcomes r = io.gateway().ask(new Signal(List.of(id), Map.of(), SIGINT, SignalScope.BATCH));
+            if (r.outcomes().stream().allMatch(o -> o.error() == null)) return;
+        } catch (Exception e) {
+            // cancelled below
+        }
+        Allocation.cancel(id, io);
+    }
+
+    private static final int SIGINT = 2;
 
     /** Copies this srun's stdin into the FIFO the step's srun reads (opened when the job's script starts). */
     private static void feed(InputStream from, Path fifo) {
