@@ -47,6 +47,10 @@ class MultiNodeStepsIT {
                     srun --ntasks-per-node=1 --nodes=2 --nodelist=msn[1-2] --ntasks=2 -l printenv SLURMD_NODENAME | sort
                     srun -w msn2 -n 1 true
                     echo "w rc=$?"
+                    srun -K -N 2 -n 2 sh -c 'if [ $SLURM_NODEID = 0 ]; then exit 3; fi; exec sleep 300'
+                    echo "K here rc=$?"
+                    srun -K -N 2 -n 2 sh -c 'if [ $SLURM_NODEID = 1 ]; then exit 4; fi; exec sleep 300'
+                    echo "K there rc=$?"
                     """);
             long id = c.submit(script.toString());
             c.awaitState(id, "COMPLETED", Duration.ofSeconds(90));
@@ -63,7 +67,11 @@ class MultiNodeStepsIT {
                     .contains("slept rc=0\n")
                     .contains("0: msn1\n1: msn2\n")
                     .contains("Motley gave it msn1 (a step takes the first free nodes of its job)\nw rc=1\n")
-                    .doesNotContain("cannot record the end");
+                    .doesNotContain("cannot record the end")
+                    // -K: a failed task here ends the one on msn2, and a failed one there ends the one here
+                    .containsPattern("srun: error: msn1: task 0: Exited with exit code 3\n(.*\n)*K here rc=[1-9]")
+                    .containsPattern("srun: error: msn2: task 1: Exited with exit code 4\n(.*\n)*K there rc=[1-9]");
+            assertThat(out.split("srun: Terminating StepId=" + id + "\\.", -1)).hasSize(3);
             assertThat(c.cmd("sacct", "-j", Long.toString(id), "-P", "-n", "-o", "JobID,State")
                             .lines())
                     .contains(id + ".0|COMPLETED", id + ".1|FAILED", id + ".3|COMPLETED");

@@ -121,6 +121,7 @@ public final class Messages {
             StepMessages.WAIT,
             StepMessages.LIST,
             StepMessages.CANCEL,
+            StepMessages.TERMINATE,
             StepMessages.LAUNCH,
             StepMessages.IO);
 
@@ -561,6 +562,7 @@ public final class Messages {
                     StepMessages.WAIT,
                     StepMessages.LIST,
                     StepMessages.CANCEL,
+                    StepMessages.TERMINATE,
                     StepMessages.LAUNCH,
                     StepMessages.IO,
                     StepMessages.RUN_TASKS,

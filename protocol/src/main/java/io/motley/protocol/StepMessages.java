@@ -27,6 +27,7 @@ public final class StepMessages {
     public static final String WAIT = "step_wait";
     public static final String LIST = "steps";
     public static final String CANCEL = "step_cancel";
+    public static final String TERMINATE = "step_terminate";
 
     public static final String LAUNCH = "step_launch";
     public static final String IO = "step_io";
@@ -60,6 +61,12 @@ public final class StepMessages {
 
     /** scancel JOB.STEP. */
     public record Cancel(long jobId, int stepId) implements Message.StepCall<Steps> {}
+
+    /**
+     * srun -K, after a task exited non-zero: end the step's tasks on other nodes (SIGTERM, then SIGKILL).
+     * The step stays running until srun has read their ends and reports the step's.
+     */
+    public record Terminate(long jobId, int stepId) implements Message.StepCall<Steps> {}
 
     /** The steps a request is about. */
     public record Steps(List<Step> steps) implements Message.StepAnswer {
@@ -192,6 +199,7 @@ public final class StepMessages {
                                         ",",
                                         x.jobIds().stream().map(String::valueOf).toList()));
             case Cancel x -> Frame.op(CANCEL).put("job", x.jobId()).put("step", x.stepId());
+            case Terminate x -> Frame.op(TERMINATE).put("job", x.jobId()).put("step", x.stepId());
             case Steps x -> {
                 Frame f = Frame.op(Ops.OK);
                 for (Step s : x.steps()) f.add(step(s));
@@ -310,6 +318,7 @@ public final class StepMessages {
                 yield new ListSteps(ids);
             }
             case CANCEL -> new Cancel(number(f, "job"), count(f, "step"));
+            case TERMINATE -> new Terminate(number(f, "job"), count(f, "step"));
             case LAUNCH -> {
                 TaskList t = taskList(f);
                 yield new Launch(number(f, "job"), count(f, "step"), t.command(), f.str("cwd", "/"), t.tasks());

@@ -23,7 +23,8 @@ class StepMessagesTest {
                 new StepMessages.Wait(42, 1, 30),
                 new StepMessages.ListSteps(List.of(42L, 43L)),
                 new StepMessages.ListSteps(List.of()),
-                new StepMessages.Cancel(42, 1))) {
+                new StepMessages.Cancel(42, 1),
+                new StepMessages.Terminate(42, 1))) {
             Frame f = Messages.encode(m);
             assertThat(Messages.isRequest(f.op())).isTrue();
             assertThat(Messages.decode(f)).isEqualTo(m);

@@ -263,7 +263,11 @@ public final class Srun implements Command {
         // Ctrl-C is taken before any task starts: one that came in between would end srun and leave its tasks
         if (o.has("pty")) ignoreInterrupt();
         else installInterrupt(step, tasks, io, cancelled);
-        if (o.has("kill-on-bad-exit") && !"0".equals(o.last("kill-on-bad-exit"))) killOnBadExit(step, tasks, io);
+        AtomicBoolean badExited = new AtomicBoolean();
+        java.util.function.BiConsumer<Integer, Integer> badExit =
+                o.has("kill-on-bad-exit") && !"0".equals(o.last("kill-on-bad-exit"))
+                        ? killOnBadExit(step, tasks, io, badExited)
+                        : (task, status) -> {};
         List<StepMessages.RemoteTask> remote = new ArrayList<>();
         Map<Integer, LocalTasks.Sink[]> remoteSinks = new LinkedHashMap<>();
         try {
@@ -330,7 +334,9 @@ public final class Srun implements Command {
                     for (StepMessages.RemoteTask r : remote) remoteEnds.add(new TaskEnds.End(r.task(), r.node(), 1));
                     remote.clear();
                 }
-                if (!remote.isEmpty()) relay = relayRemote(step, tasks, remote, remoteSinks, remoteEnds);
+                if (!remote.isEmpty()) relay = relayRemote(step, tasks, remote, remoteSinks, remoteEnds, badExit);
+                // -K: a task here that failed before those were launched ends them now
+                if (!remote.isEmpty() && badExited.get()) terminateRemote(step, io);
             }
             tasks.feed(io.in());
             Thread watcher = watchForCancel(step, tasks, io, cancelled);
@@ -419,7 +425,8 @@ public final class Srun implements Command {
             LocalTasks tasks,
             List<StepMessages.RemoteTask> remote,
             Map<Integer, LocalTasks.Sink[]> sinks,
-            List<TaskEnds.End> ends) {
+            List<TaskEnds.End> ends,
+            java.util.function.BiConsumer<Integer, Integer> ended) {
         Map<Integer, String> waiting = new LinkedHashMap<>();
         Map<String, LocalTasks.Relay> relays = new LinkedHashMap<>();
         for (StepMessages.RemoteTask r : remote) {
@@ -440,7 +447,10 @@ public final class Srun implements Command {
                             relays.get(e.task() + ".out").close();
                             relays.get(e.task() + ".err").close();
                             String node = waiting.remove(e.task());
-                            if (node != null) ends.add(new TaskEnds.End(e.task(), node, e.status()));
+                            if (node != null) {
+                                ends.add(new TaskEnds.End(e.task(), node, e.status()));
+                                ended.accept(e.task(), e.status());
+                            }
                         } else {
                             LocalTasks.Relay r = relays.get(e.task() + "." + e.stream());
                             if (r != null) r.accept(e.data());
@@ -503,15 +513,31 @@ public final class Srun implements Command {
         });
     }
 
-    /** -K: the first task to exit non-zero ends the others. */
-    private static void killOnBadExit(Step step, LocalTasks tasks, Io io) {
-        AtomicBoolean done = new AtomicBoolean();
-        tasks.whenTaskEnds((task, status) -> {
+    /**
+     * -K: the first task to exit non-zero, here or on another node, ends the others: those here, and through
+     * the controller those on other nodes (asked once more when they were launched after it, see the caller).
+     * Returns what a task's end is told to, for the tasks on other nodes.
+     */
+    private static java.util.function.BiConsumer<Integer, Integer> killOnBadExit(
+            Step step, LocalTasks tasks, Io io, AtomicBoolean done) {
+        java.util.function.BiConsumer<Integer, Integer> onEnd = (task, status) -> {
             if (status != 0 && !done.getAndSet(true)) {
                 io.err().println("srun: Terminating StepId=" + step.displayId());
                 terminate(tasks);
+                Thread.ofPlatform().daemon().name("srun-terminate").start(() -> terminateRemote(step, io));
             }
-        });
+        };
+        tasks.whenTaskEnds(onEnd);
+        return onEnd;
+    }
+
+    /** Asks the controller to end the step's tasks on other nodes; the step's end is still srun's to report. */
+    static void terminateRemote(Step step, Io io) {
+        try {
+            io.gateway().ask(new StepMessages.Terminate(step.jobId(), step.id()));
+        } catch (Exception e) {
+            // the step has ended (its end kills them), or the controller cannot be asked: they run to their end
+        }
     }
 
     /** In the environment of the srun that runs the step of a job made by srun outside an allocation. */

@@ -344,6 +344,29 @@ public final class JobSteps {
         return change(jobId, stepId, caller, s -> s.ended(StepState.CANCELLED, 0, 9, clock.getAsLong()));
     }
 
+    /**
+     * srun -K: the step's tasks on other nodes are ended; the step runs on until srun, having read their
+     * ends, reports its own.
+     */
+    public Result terminate(long jobId, int stepId, Caller caller) {
+        Optional<Job> found = jobs.apply(jobId);
+        if (found.isEmpty()) return Result.failed("Invalid job id specified");
+        if (!caller.isRoot() && caller.uid() != found.get().uid()) return Result.failed("Access/permission denied");
+        lock.lock();
+        try {
+            List<Step> mine = settled(found.get());
+            if (stepId < 0 || stepId >= mine.size()) return Result.failed("Invalid job id specified");
+            Step s = mine.get(stepId);
+            if (s.state() != StepState.RUNNING)
+                return new Result(List.of(s), "Job/step already completing or completed", false);
+            killRemote(s);
+            log.info("step tasks on other nodes ended step={} (srun -K)", s.displayId());
+            return Result.of(List.of(s));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private Result change(long jobId, int stepId, Caller caller, java.util.function.UnaryOperator<Step> how) {
         Optional<Job> found = jobs.apply(jobId);
         if (found.isEmpty()) return Result.failed("Invalid job id specified");

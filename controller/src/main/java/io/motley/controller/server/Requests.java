@@ -139,6 +139,7 @@ final class Requests {
             case StepMessages.End e ->
                 r = steps.end(e.jobId(), e.stepId(), e.state(), e.exitCode(), e.signal(), asking);
             case StepMessages.Cancel c -> r = steps.cancel(c.jobId(), c.stepId(), asking);
+            case StepMessages.Terminate t -> r = steps.terminate(t.jobId(), t.stepId(), asking);
             case StepMessages.Wait w -> {
                 try {
                     r = steps.await(

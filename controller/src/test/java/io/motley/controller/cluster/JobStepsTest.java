@@ -112,6 +112,35 @@ class JobStepsTest {
     }
 
     @Test
+    void srunKillOnBadExitEndsTheTasksOnOtherNodesAndTheStepRunsOnUntilSrunReportsIt() throws Exception {
+        ClusterTest.FakeLink n2 = new ClusterTest.FakeLink("n2");
+        JobSteps across =
+                new JobSteps(id -> Optional.ofNullable(jobs.get(id)), () -> now, node -> node.equals("n2") ? n2 : null);
+        jobs.put(7L, acrossTwoNodes(7));
+        across.create(7, new StepRequest(2, 2, 0, 1, 0, false, "hostname"), ANN);
+        List<StepMessages.RemoteTask> remote = List.of(new StepMessages.RemoteTask(1, "n2", Map.of()));
+        assertThat(across.launch(new StepMessages.Launch(7, 0, List.of("sleep", "99"), "/tmp", remote), ANN)
+                        .error())
+                .isNull();
+        assertThat(across.terminate(7, 0, BOB).error()).isEqualTo("Access/permission denied");
+        assertThat(across.terminate(7, 1, ANN).error()).isEqualTo("Invalid job id specified");
+        assertThat(n2.stepOrders).doesNotContain(new StepMessages.KillTasks(7, 0));
+
+        var r = across.terminate(7, 0, ANN);
+        assertThat(r.error()).isNull();
+        assertThat(n2.stepOrders).endsWith(new StepMessages.KillTasks(7, 0));
+        // the step is still running, and the killed task's end still reaches srun
+        assertThat(r.steps().get(0).state()).isEqualTo(StepState.RUNNING);
+        across.report("n2", StepMessages.TaskEvent.ended(7, 0, 1, 143));
+        StepMessages.IoEvents got = across.io(7, 0, 0, 5, ANN);
+        assertThat(got.events()).containsExactly(StepMessages.TaskEvent.ended(7, 0, 1, 143));
+        assertThat(got.running()).isTrue();
+
+        assertThat(across.end(7, 0, StepState.FAILED, 1, 0, ANN).error()).isNull();
+        assertThat(across.terminate(7, 0, ANN).error()).isEqualTo("Job/step already completing or completed");
+    }
+
+    @Test
     void stepsAreNumberedPerJobAndEndOnce() {
         jobs.put(7L, running(7, 4));
         jobs.put(8L, running(8, 4));
