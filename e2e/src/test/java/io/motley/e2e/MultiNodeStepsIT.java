@@ -47,6 +47,7 @@ class MultiNodeStepsIT {
                     srun --ntasks-per-node=1 --nodes=2 --nodelist=msn[1-2] --ntasks=2 -l printenv SLURMD_NODENAME | sort
                     srun -w msn2 -n 1 true
                     echo "w rc=$?"
+                    srun -N 2 -n 4 --cpu-bind=verbose,cores -l sh -c 'grep Cpus_allowed_list /proc/self/status' | sort
                     srun -K -N 2 -n 2 sh -c 'if [ $SLURM_NODEID = 0 ]; then exit 3; fi; exec sleep 300'
                     echo "K here rc=$?"
                     srun -K -N 2 -n 2 sh -c 'if [ $SLURM_NODEID = 1 ]; then exit 4; fi; exec sleep 300'
@@ -72,6 +73,18 @@ class MultiNodeStepsIT {
                     .containsPattern("srun: error: msn1: task 0: Exited with exit code 3\n(.*\n)*K here rc=[1-9]")
                     .containsPattern("srun: error: msn2: task 1: Exited with exit code 4\n(.*\n)*K there rc=[1-9]");
             assertThat(out.split("srun: Terminating StepId=" + id + "\\.", -1)).hasSize(3);
+            // --cpu-bind=cores: each node binds its two tasks to one CPU each of the job's there, msn2 as srun's msn1
+            for (int node = 0; node < 2; node++) {
+                java.util.regex.Matcher a = java.util.regex.Pattern.compile(
+                                (2 * node) + ": Cpus_allowed_list:\\s+(\\d+)\n")
+                        .matcher(out);
+                java.util.regex.Matcher b = java.util.regex.Pattern.compile(
+                                (2 * node + 1) + ": Cpus_allowed_list:\\s+(\\d+)\n")
+                        .matcher(out);
+                assertThat(a.find() && b.find()).as(out).isTrue();
+                assertThat(a.group(1)).as(out).isNotEqualTo(b.group(1));
+            }
+            assertThat(out).contains("2: cpu-bind=MASK - msn2, task  2  0 [", "3: cpu-bind=MASK - msn2, task  3  1 [");
             assertThat(c.cmd("sacct", "-j", Long.toString(id), "-P", "-n", "-o", "JobID,State")
                             .lines())
                     .contains(id + ".0|COMPLETED", id + ".1|FAILED", id + ".3|COMPLETED");

@@ -75,11 +75,29 @@ public final class StepMessages {
         }
     }
 
-    /** One task of a step that runs on another node than its srun: its id, that node and its whole environment. */
-    public record RemoteTask(int task, String node, Map<String, String> env) {
+    /**
+     * One task of a step that runs on another node than its srun: its id, that node, its whole environment, and
+     * its CPU binding there (null for none).
+     */
+    public record RemoteTask(int task, String node, Map<String, String> env, Bind bind) {
         public RemoteTask {
             Objects.requireNonNull(node, "node");
             env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
+        }
+
+        public RemoteTask(int task, String node, Map<String, String> env) {
+            this(task, node, env, null);
+        }
+    }
+
+    /**
+     * srun --cpu-bind for a task on another node: the task is the {@code local}-th of the step there and is bound
+     * to {@code cpus} of the job's CPUs on that node, taken in turn as srun takes them for its own tasks (0: not
+     * bound); {@code verbose} has the node say so on the task's stderr, as slurmstepd does.
+     */
+    public record Bind(int local, int cpus, boolean verbose) {
+        public Bind {
+            if (local < 0 || cpus < 0) throw new IllegalArgumentException("bind: negative");
         }
     }
 
@@ -235,7 +253,12 @@ public final class StepMessages {
         for (RemoteTask t : tasks) {
             Frame env = new Frame();
             t.env().forEach(env::put);
-            f.add(new Frame().put("task", t.task()).put("node", t.node()).add(env));
+            Frame task = new Frame().put("task", t.task()).put("node", t.node());
+            if (t.bind() != null)
+                task.put("bindLocal", t.bind().local())
+                        .put("bindCpus", t.bind().cpus())
+                        .put("bindVerbose", t.bind().verbose() ? "1" : null);
+            f.add(task.add(env));
         }
         return f;
     }
@@ -270,7 +293,10 @@ public final class StepMessages {
         for (Frame t : f.children().subList(1, f.children().size())) {
             Map<String, String> env =
                     t.children().isEmpty() ? Map.of() : t.children().get(0).fields();
-            tasks.add(new RemoteTask(count(t, "task"), t.str("node", ""), env));
+            Bind bind = t.has("bindLocal")
+                    ? new Bind(count(t, "bindLocal"), count(t, "bindCpus"), t.bool("bindVerbose"))
+                    : null;
+            tasks.add(new RemoteTask(count(t, "task"), t.str("node", ""), env, bind));
         }
         return new TaskList(command, tasks);
     }

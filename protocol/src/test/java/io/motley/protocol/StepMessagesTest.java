@@ -43,7 +43,9 @@ class StepMessagesTest {
 
     private static final List<StepMessages.RemoteTask> TASKS = List.of(
             new StepMessages.RemoteTask(2, "n2", Map.of("SLURM_PROCID", "2", "ODD", "a b\n'c'=")),
-            new StepMessages.RemoteTask(3, "n2", Map.of()));
+            new StepMessages.RemoteTask(3, "n2", Map.of()),
+            new StepMessages.RemoteTask(4, "n3", Map.of(), new StepMessages.Bind(1, 2, true)),
+            new StepMessages.RemoteTask(5, "n3", Map.of(), new StepMessages.Bind(2, 0, false)));
 
     @Test
     void aLaunchOfTasksOnOtherNodesAndItsIoRoundTripAsRequests() {

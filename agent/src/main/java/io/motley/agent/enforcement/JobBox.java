@@ -169,7 +169,7 @@ public abstract sealed class JobBox permits CgroupV2.Box, CgroupV1.Box, ProcessT
     /** Removes the box after the job ended (kills what is left first). */
     public abstract void remove();
 
-    static Optional<String> taskset() {
+    public static Optional<String> taskset() {
         for (String p : List.of("/usr/bin/taskset", "/bin/taskset", "/usr/local/bin/taskset")) {
             if (new File(p).canExecute()) return Optional.of(p);
         }

@@ -637,6 +637,7 @@ public final class JobLauncher {
                 r.dir,
                 r.box.joinFiles(),
                 r.box.bindCommand(),
+                r.box.limits().cpus(),
                 umask,
                 who.prefix,
                 who.environment,

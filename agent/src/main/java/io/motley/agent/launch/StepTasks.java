@@ -37,6 +37,7 @@ final class StepTasks {
             Path dir,
             List<Path> joinFiles,
             List<String> bindCommand,
+            List<Integer> cpus,
             String umask,
             List<String> asUser,
             Map<String, String> userEnv,
@@ -58,6 +59,10 @@ final class StepTasks {
                 synchronized (mine) {
                     mine.add(p);
                 }
+                String said = bindingSaid(place.node(), t, place.cpus(), TASKSET, p.pid());
+                if (!said.isEmpty())
+                    events.accept(new TaskEvent(
+                            order.jobId(), order.stepId(), t.task(), "err", said.getBytes(StandardCharsets.UTF_8), 0));
                 follow(order, t.task(), p, events);
             } catch (IOException | RuntimeException e) {
                 log.warn(
@@ -80,7 +85,64 @@ final class StepTasks {
                 order.tasks().stream().map(StepMessages.RemoteTask::task).toList());
     }
 
+    /** taskset(1) where it is installed, for srun --cpu-bind; null where it is not. */
+    private static final String TASKSET =
+            io.motley.agent.enforcement.JobBox.taskset().orElse(null);
+
+    /**
+     * The task's command bound as srun --cpu-bind asks ({@code taskset -c LIST COMMAND...}): the task takes
+     * {@code bind.cpus()} of the job's CPUs here in turn from its place among the step's tasks here, as srun takes
+     * them for its own. The command as it is when there is nothing to bind or no taskset. The binding comes after
+     * the entry script has joined the job's box, whose cpuset would otherwise undo it.
+     */
+    static List<String> bound(List<String> command, StepMessages.Bind bind, List<Integer> jobCpus, String taskset) {
+        List<Integer> mine = cpusOf(bind, jobCpus);
+        if (mine.isEmpty() || taskset == null) return command;
+        List<String> out = new ArrayList<>(List.of(taskset, "-c", cpuList(mine)));
+        out.addAll(command);
+        return out;
+    }
+
+    /** The CPUs a bound task takes of the job's here; none when it is not bound. */
+    static List<Integer> cpusOf(StepMessages.Bind bind, List<Integer> jobCpus) {
+        List<Integer> mine = new ArrayList<>();
+        if (bind == null || jobCpus.isEmpty()) return mine;
+        for (int k = 0; k < bind.cpus(); k++) mine.add(jobCpus.get((bind.local() * bind.cpus() + k) % jobCpus.size()));
+        return mine;
+    }
+
+    /**
+     * What the task's stderr is told of its binding: srun's warning when it was to be bound and taskset is missing
+     * here, and --cpu-bind=verbose's line; nothing otherwise.
+     */
+    static String bindingSaid(String node, StepMessages.RemoteTask t, List<Integer> jobCpus, String taskset, long pid) {
+        if (t.bind() == null) return "";
+        List<Integer> cpus = taskset == null ? List.of() : cpusOf(t.bind(), jobCpus);
+        String out = "";
+        if (taskset == null && t.bind().cpus() > 0)
+            out = "srun: warning: --cpu-bind=cores needs taskset(1), which is missing on " + node + ": task " + t.task()
+                    + " is not bound\n";
+        if (t.bind().verbose()) out += verboseLine(node, t.task(), t.bind(), cpus, pid);
+        return out;
+    }
+
+    /** srun --cpu-bind=verbose's line for a task started here, as srun prints it for its own. */
+    static String verboseLine(String node, int task, StepMessages.Bind bind, List<Integer> cpus, long pid) {
+        if (cpus.isEmpty())
+            return String.format(
+                    "cpu-bind=NONE - %s, task %2d %2d [%d]: mask 0x0 set%n", node, task, bind.local(), pid);
+        long mask = 0;
+        for (int c : cpus) mask |= 1L << c;
+        return String.format(
+                "cpu-bind=MASK - %s, task %2d %2d [%d]: mask 0x%x set%n", node, task, bind.local(), pid, mask);
+    }
+
+    private static String cpuList(List<Integer> cpus) {
+        return String.join(",", cpus.stream().map(String::valueOf).toList());
+    }
+
     private Process start(StepMessages.RunTasks order, StepMessages.RemoteTask t, Place place) throws IOException {
+        List<String> command = bound(order.command(), t.bind(), place.cpus(), TASKSET);
         String name = "step" + order.stepId() + "." + t.task();
         Path env = place.dir().resolve(name + ".env");
         Path enter = place.dir().resolve(name + ".sh");
@@ -101,12 +163,12 @@ final class StepTasks {
                         place.asUser(),
                         env,
                         order.cwd(),
-                        order.command().get(0),
+                        command.get(0),
                         "",
                         ""));
         List<String> cmd =
                 new ArrayList<>(List.of("/bin/sh", "-c", place.setsid() + " /bin/sh \"$0\" \"$@\"", enter.toString()));
-        cmd.addAll(order.command().subList(1, order.command().size()));
+        cmd.addAll(command.subList(1, command.size()));
         ProcessBuilder pb = RootCommand.of(cmd);
         pb.environment().put("MOTLEY_SETSID", place.setsid());
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

@@ -290,8 +290,13 @@ public final class Srun implements Command {
                 LocalTasks.Sink err =
                         o.has("error") ? file(files, o.last("error"), f, cwd, append) : o.has("output") ? out : srunErr;
                 if (taskNode != nodeIndex) {
-                    // its node's agent runs it, in the job's box there; its stdin is /dev/null
-                    remote.add(new StepMessages.RemoteTask(t, node, env));
+                    // its node's agent runs it, in the job's box there, bound there as srun binds its own; its stdin is
+                    // /dev/null
+                    StepMessages.Bind binding = cores || verboseBind
+                            ? new StepMessages.Bind(
+                                    layout.tasksOn(taskNode).indexOf(t), cores ? req.cpusPerTask() : 0, verboseBind)
+                            : null;
+                    remote.add(new StepMessages.RemoteTask(t, node, env, binding));
                     remoteSinks.put(t, new LocalTasks.Sink[] {out, err});
                     continue;
                 }
