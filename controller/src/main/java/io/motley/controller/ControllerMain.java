@@ -127,11 +127,15 @@ public final class ControllerMain {
                             TlsCredentials.pem(tls.renewNode(node, serial, key, Instant.now())), null);
                 } catch (IllegalArgumentException | IllegalStateException | IOException e) {
                     if (e.getMessage() == null) log.error("certificate renewal failed node={}", node, e);
+                    // the request or the link's certificate is refused for good (not issued here, revoked,
+                    // another node's); a failure of the CA's files on an intact CA may pass, so ask again soon
+                    boolean temporary = e instanceof IOException && tls.hasAuthority();
                     return new io.motley.protocol.Message.CertificateRenewed(
                             null,
                             e.getMessage() != null
                                     ? e.getMessage()
-                                    : e.getClass().getSimpleName());
+                                    : e.getClass().getSimpleName(),
+                            temporary);
                 }
             }
 

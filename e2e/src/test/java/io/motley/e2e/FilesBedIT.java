@@ -275,7 +275,8 @@ class FilesBedIT {
             assertThat(bed.agentAlive(A)).isTrue();
             assertThat(bed.agentAlive(B)).isTrue();
 
-            // room again: the node tries again (every 30 s) and the file is whole, the user's, and the Reason gone
+            // room again: the node tries again (2 s after a refusal, doubling to 30 s) and the file is whole,
+            // the user's, and the Reason gone
             Run grow = bed.cmd(A, "mount", "-o", "remount,size=4m", dir);
             assertThat(grow.rc()).as(grow.err()).isZero();
             await().atMost(Duration.ofSeconds(60))

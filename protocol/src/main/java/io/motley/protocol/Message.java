@@ -645,8 +645,18 @@ public sealed interface Message {
         }
     }
 
-    /** The answer to {@link RenewCertificate}: the new certificate (PEM), or why there is none. */
-    record CertificateRenewed(String certificate, String error) implements Order {}
+    /**
+     * The answer to {@link RenewCertificate}: the new certificate (PEM), or why there is none, and
+     * whether that refusal is {@code temporary} (the controller's store failed: ask again soon) or
+     * final for the certificate the link was opened with (revoked, not issued here, a request for
+     * another node: asked again only after a long wait). A frame without the flag, from a
+     * controller before it, reads as final.
+     */
+    record CertificateRenewed(String certificate, String error, boolean temporary) implements Order {
+        public CertificateRenewed(String certificate, String error) {
+            this(certificate, error, false);
+        }
+    }
 
     /**
      * A node that renewed its own certificate (the CA is at hand: {@code motley up}) tells the

@@ -444,8 +444,11 @@ public final class Messages {
             return Frame.op(Ops.ACK_ENDED).put("id", x.id()).put("run", x.run());
         if (m instanceof Message.RenewCertificate x)
             return Frame.op(Ops.RENEW).put("csr", java.util.Base64.getEncoder().encodeToString(x.request()));
-        if (m instanceof Message.CertificateRenewed x)
-            return Frame.op(Ops.RENEWED).put("certificate", x.certificate()).put("error", x.error());
+        if (m instanceof Message.CertificateRenewed x) {
+            Frame f = Frame.op(Ops.RENEWED).put("certificate", x.certificate()).put("error", x.error());
+            // only when set, so a final refusal's frame is the one agents before the flag know
+            return x.temporary() ? f.put("temporary", true) : f;
+        }
         if (m instanceof Message.CertificateInUse x)
             return Frame.op(Ops.CERTIFICATE_IN_USE).put("certificate", x.certificate());
         throw new AssertionError("unknown message " + m);
@@ -661,7 +664,7 @@ public final class Messages {
             case Ops.RENEWED -> {
                 if (f.str("certificate") == null && f.str("error") == null)
                     throw new MalformedMessage("certificate or error: one is needed");
-                yield new Message.CertificateRenewed(f.str("certificate"), f.str("error"));
+                yield new Message.CertificateRenewed(f.str("certificate"), f.str("error"), f.bool("temporary"));
             }
             case Ops.CERTIFICATE_IN_USE -> {
                 if (f.str("certificate") == null) throw new MalformedMessage("certificate: missing");

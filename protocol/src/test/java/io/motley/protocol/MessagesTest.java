@@ -243,6 +243,7 @@ class MessagesTest {
                 new Message.RenewCertificate(new byte[] {0x30, (byte) 0x82, 1, 2}),
                 new Message.CertificateRenewed("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", null),
                 new Message.CertificateRenewed(null, "the certificate of node n1 was revoked"),
+                new Message.CertificateRenewed(null, "the controller could not issue the certificate", true),
                 new Message.CertificateInUse("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"));
     }
 
@@ -253,6 +254,23 @@ class MessagesTest {
         // and through the bytes
         assertThat(Messages.decode(FrameIO.fromBytes(FrameIO.toBytes(Messages.encode(m)))))
                 .isEqualTo(m);
+    }
+
+    /**
+     * Whether a renewal refusal is temporary travels as a flag only where it is set: a final one's
+     * frame is the one agents before the flag read, and a frame without it (a controller before it)
+     * reads as final, so either side may be the older one.
+     */
+    @Test
+    void aRenewalRefusalIsFinalUnlessFlaggedTemporary() throws IOException {
+        Frame final_ = Messages.encode(new Message.CertificateRenewed(null, "revoked"));
+        assertThat(final_.has("temporary")).isFalse();
+        assertThat(Messages.encode(new Message.CertificateRenewed(null, "busy", true))
+                        .str("temporary"))
+                .isEqualTo("1");
+        Frame old = Frame.op(Ops.RENEWED).put("error", "the certificate of node n1 was revoked");
+        assertThat(Messages.decode(old))
+                .isEqualTo(new Message.CertificateRenewed(null, "the certificate of node n1 was revoked", false));
     }
 
     static Stream<Object[]> answers() {

@@ -46,7 +46,13 @@ public final class OutputOutbox {
     public static final int CHUNK_BYTES = 256 * 1024;
     /** How long an unanswered chunk waits before it goes again. */
     public static final long RESEND_MILLIS = 5_000;
-    /** How long a stream waits after its submit host refused to write (disk full, say). */
+    /**
+     * How long a stream waits after its submit host first refused to write (disk full, say); doubled
+     * for each refusal in a row, up to {@link #REFUSED_RETRY_MILLIS}, and back to this once a write
+     * succeeds, so a disk freed soon is caught up soon and one full for hours is asked twice a minute.
+     */
+    public static final long REFUSED_RETRY_FIRST_MILLIS = 2_000;
+    /** The longest wait after a refusal (and after a chunk that could not be read here). */
     public static final long REFUSED_RETRY_MILLIS = 30_000;
     /** The default --max-output: what one stream of one job may send to its submit host. */
     public static final long DEFAULT_CAP = 1L << 30;
@@ -83,6 +89,8 @@ public final class OutputOutbox {
         boolean lastSent;
         boolean done;
         String error;
+        /** Refusals in a row since the last write that succeeded (not kept across a restart: it starts again short). */
+        int refusals;
 
         Stream(long id, int run, String name, Path runDir) {
             this.id = id;
@@ -290,11 +298,12 @@ public final class OutputOutbox {
                     onStaged.accept(s.runDir.getFileName().toString(), d.error());
                 s.sentAt = -1;
                 s.lastSent = false;
-                s.waitUntil = now + REFUSED_RETRY_MILLIS;
+                s.waitUntil = now + refusedWait(s.refusals++);
                 return;
             }
             if (s.error != null) log.info("job output accepted again job={} stream={}", s.id, s.name);
             s.error = null;
+            s.refusals = 0;
             long at = Math.min(d.offset(), size);
             boolean wasLast = s.lastSent && s.sentAt >= 0 && at == Math.min(size, capBytes);
             s.acked = at;
@@ -315,6 +324,11 @@ public final class OutputOutbox {
         }
         if (s.done) finishRuns();
         else tick();
+    }
+
+    /** The wait after the {@code refused}+1-th refusal in a row: 2 s, 4 s, 8 s, 16 s, then 30 s. */
+    static long refusedWait(int refused) {
+        return Math.min(REFUSED_RETRY_MILLIS, REFUSED_RETRY_FIRST_MILLIS << Math.min(refused, 16));
     }
 
     /** The trouble the latest answer named for a run's stream, if any (for logs and motley logs). */

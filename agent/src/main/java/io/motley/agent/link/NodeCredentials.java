@@ -22,15 +22,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeCredentials implements ControllerLink.Renewer {
     /**
-     * How long a renewal request waits for its answer on the link it went on, and after a refusal,
-     * before it is asked again.
+     * How long a renewal request waits for its answer on the link it went on, and after a final
+     * refusal, before it is asked again.
      */
     static final java.time.Duration ASK_AGAIN = java.time.Duration.ofMinutes(10);
 
     /**
-     * How long a request lost with its link waits before it is asked again on a new one; doubled for
-     * each request that went unanswered since, up to {@link #ASK_AGAIN}, so a link that keeps
-     * dropping is not sent a new request (a new key) at every reconnection.
+     * How long a request lost with its link, or refused for a reason that may pass (the controller's
+     * store failed), waits before it is asked again; doubled for each request in a row that failed
+     * so, up to {@link #ASK_AGAIN}, so a link that keeps dropping or a controller that keeps failing
+     * is not sent a new request (a new key) at every reconnection or heartbeat.
      */
     static final java.time.Duration RETRY_FIRST = java.time.Duration.ofSeconds(5);
 
@@ -42,11 +43,17 @@ public final class NodeCredentials implements ControllerLink.Renewer {
     /** The link the last request went on ({@link ControllerLink.Renewer#renewalRequest(long)}). */
     private long askedOn;
 
-    /** The requests sent since the last renewal that got no answer at all. */
+    /**
+     * The requests in a row since the last renewal that got no answer at all or a temporary refusal
+     * (a final refusal ends the row).
+     */
     private int unanswered;
 
-    /** The last request was refused: the next waits {@link #ASK_AGAIN}, whatever link it goes on. */
+    /** The last request was refused for good: the next waits {@link #ASK_AGAIN}, whatever link it goes on. */
     private boolean refused;
+
+    /** The last request was refused for a reason that may pass: the next waits as after a lost one, on any link. */
+    private boolean failed;
 
     /** A certificate this agent renewed itself (the CA at hand) that the open link has not named yet. */
     private java.security.cert.X509Certificate toName;
@@ -91,7 +98,8 @@ public final class NodeCredentials implements ControllerLink.Renewer {
      * names the new certificate ({@link io.motley.protocol.Message.CertificateInUse}). Elsewhere (a
      * host that joined), once renewal is due, a request for a new one: then nothing while it is on
      * its way on the same link (up to {@link #ASK_AGAIN}), but asked again soon on a new link, since
-     * a request lost with its link is never answered (after {@link #RETRY_FIRST}, doubling).
+     * a request lost with its link is never answered (after {@link #RETRY_FIRST}, doubling), and as
+     * soon after a temporary refusal, on any link; a final refusal waits {@link #ASK_AGAIN}.
      */
     @Override
     public synchronized java.util.Optional<io.motley.protocol.Message.Report> renewalRequest(long link) {
@@ -112,11 +120,13 @@ public final class NodeCredentials implements ControllerLink.Renewer {
         }
         if (now.isBefore(TlsHome.renewalDue(current.certificate()))) return java.util.Optional.empty();
         if (askedAt != null && now.isBefore(askedAt.plus(waitAfter(link)))) return java.util.Optional.empty();
-        if (askedAt != null && !refused) unanswered++;
+        if (refused) unanswered = 0;
+        else if (askedAt != null) unanswered++;
         pending = io.motley.pki.CertificateAuthority.newKeyPair();
         askedAt = now;
         askedOn = link;
         refused = false;
+        failed = false;
         log.info(
                 "node certificate due for renewal; asking the controller node={} until={} asked_before={}",
                 node,
@@ -128,7 +138,7 @@ public final class NodeCredentials implements ControllerLink.Renewer {
 
     /** How long after the last request the next goes on {@code link}. */
     private java.time.Duration waitAfter(long link) {
-        if (refused || link == askedOn) return ASK_AGAIN;
+        if (refused || !failed && link == askedOn) return ASK_AGAIN;
         java.time.Duration wait = RETRY_FIRST.multipliedBy(1L << Math.min(unanswered, 16));
         return wait.compareTo(ASK_AGAIN) < 0 ? wait : ASK_AGAIN;
     }
@@ -136,21 +146,29 @@ public final class NodeCredentials implements ControllerLink.Renewer {
     /**
      * The controller's answer: a certificate for the key asked with, of this node, signed by the
      * cluster's CA, replaces the one in use (on disk too); the open link and running jobs go on,
-     * and the next connection uses it. Anything else is logged and asked again later.
+     * and the next connection uses it. Anything else is logged and asked again: soon (with backoff)
+     * after a refusal the controller marks temporary or a failure to write the certificate here, ten
+     * minutes later after a final refusal or a certificate that fails the checks.
      */
     @Override
     public synchronized void renewed(io.motley.protocol.Message.CertificateRenewed answer) {
         if (answer.error() != null) {
-            log.warn("node certificate renewal refused node={} reason=\"{}\"", node, answer.error());
-            refused = true;
+            log.warn(
+                    "node certificate renewal refused node={} temporary={} reason=\"{}\"",
+                    node,
+                    answer.temporary(),
+                    answer.error());
+            if (answer.temporary()) failed = true;
+            else refused = true;
             return;
         }
         if (pending == null) {
             log.warn("a certificate arrived that this agent did not ask for; ignored node={}", node);
             return;
         }
+        java.security.cert.X509Certificate c;
         try {
-            java.security.cert.X509Certificate c = TlsCredentials.certificate(
+            c = TlsCredentials.certificate(
                     answer.certificate().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
                     "the renewed certificate");
             if (!c.getPublicKey().equals(pending.getPublic()))
@@ -158,6 +176,12 @@ public final class NodeCredentials implements ControllerLink.Renewer {
             if (!node.equals(TlsCredentials.commonName(c))) throw new IOException("it is not for node " + node);
             c.verify(current.ca().getPublicKey());
             c.checkValidity(java.util.Date.from(clock.get()));
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            log.error("renewed certificate refused node={} reason=\"{}\"", node, e.getMessage());
+            refused = true;
+            return;
+        }
+        try {
             TlsCredentials next = home.installNode(node, new TlsCredentials(pending.getPrivate(), c, current.ca()));
             current = next;
             byRole.clear();
@@ -165,13 +189,15 @@ public final class NodeCredentials implements ControllerLink.Renewer {
             askedAt = null;
             unanswered = 0;
             refused = false;
+            failed = false;
             log.info(
                     "node certificate renewed by the controller node={} until={}",
                     node,
                     c.getNotAfter().toInstant());
-        } catch (IOException | java.security.GeneralSecurityException e) {
-            log.error("renewed certificate refused node={} reason=\"{}\"", node, e.getMessage());
-            refused = true;
+        } catch (IOException e) {
+            // this host's disk, not the certificate: a new request once it may have passed
+            log.error("renewed certificate not saved node={} error=\"{}\"", node, e.getMessage());
+            failed = true;
         }
     }
 

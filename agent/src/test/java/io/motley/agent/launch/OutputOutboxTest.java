@@ -133,15 +133,48 @@ class OutputOutboxTest {
         o.tick();
         o.delivered(new Delivered(6, 0, "out", 0, "No space left on device"));
         assertThat(o.trouble(6, 0)).hasValue("No space left on device");
-        clock.addAndGet(OutputOutbox.RESEND_MILLIS);
+        clock.addAndGet(OutputOutbox.REFUSED_RETRY_FIRST_MILLIS - 1);
         o.tick();
         assertThat(sent).hasSize(1);
-        clock.addAndGet(OutputOutbox.REFUSED_RETRY_MILLIS);
+        clock.addAndGet(1);
         o.tick();
         assertThat(sent).hasSize(2);
         assertThat(lastSent().offset()).isZero();
         o.delivered(new Delivered(6, 0, "out", 5, null));
         assertThat(o.trouble(6, 0)).isEmpty();
+    }
+
+    /**
+     * Refusals in a row wait 2 s, 4 s, 8 s, 16 s, then 30 s each (a freed disk is caught up soon, a
+     * full one is not asked every tick), and a write that succeeds starts the row again from 2 s.
+     */
+    @Test
+    void refusalsInARowBackOffFromTwoSecondsToThirtyAndASuccessResetsThem() throws Exception {
+        OutputOutbox o = outbox(OutputOutbox.DEFAULT_CAP);
+        Path run = o.open(9, 0, "job9", false);
+        append(run.resolve("out"), "data\n");
+        o.tick();
+        long[] waits = {2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000};
+        for (long wait : waits) {
+            int before = sent.size();
+            o.delivered(new Delivered(9, 0, "out", 0, "No space left on device"));
+            clock.addAndGet(wait - 1);
+            o.tick();
+            assertThat(sent).as("retried before its %d ms wait", wait).hasSize(before);
+            clock.addAndGet(1);
+            o.tick();
+            assertThat(sent).as("retried after its %d ms wait", wait).hasSize(before + 1);
+            assertThat(lastSent().offset()).isZero();
+        }
+        o.delivered(new Delivered(9, 0, "out", 5, null));
+        append(run.resolve("out"), "more\n");
+        o.tick();
+        assertThat(lastSent().offset()).isEqualTo(5);
+        int before = sent.size();
+        o.delivered(new Delivered(9, 0, "out", 5, "No space left on device"));
+        clock.addAndGet(OutputOutbox.REFUSED_RETRY_FIRST_MILLIS);
+        o.tick();
+        assertThat(sent).hasSize(before + 1);
     }
 
     /** The submit host's file is shorter than the offset (deleted by its user, say): the stream goes again from there. */

@@ -151,6 +151,64 @@ class NodeCredentialsTest {
     }
 
     /**
+     * A refusal the controller marks temporary (its store failed) is asked again as soon as a lost
+     * request, on the same link too, with the same doubling wait; a final refusal afterwards waits
+     * ASK_AGAIN and ends the row, so the next temporary one starts again from RETRY_FIRST.
+     */
+    @Test
+    void aTemporaryRefusalIsAskedAgainWithBackoffAndAFinalOneIsNot() throws Exception {
+        NodeCredentials creds = new NodeCredentials(joined, "n1", clock::get);
+        Instant t = NOW.plus(Duration.ofDays(61));
+        clock.set(t);
+        creds.renewalRequest(1).orElseThrow();
+        for (int i = 0; i < 9; i++) {
+            creds.renewed(new CertificateRenewed(null, "the store is busy", true));
+            Duration wait = NodeCredentials.RETRY_FIRST.multipliedBy(1L << i);
+            if (wait.compareTo(NodeCredentials.ASK_AGAIN) > 0) wait = NodeCredentials.ASK_AGAIN;
+            clock.set(t.plus(wait).minusSeconds(1));
+            assertThat(creds.renewalRequest(1))
+                    .as("after %d temporary refusals", i + 1)
+                    .isEmpty();
+            clock.set(t.plus(wait));
+            creds.renewalRequest(1).orElseThrow();
+            t = clock.get();
+        }
+        // 5 s doubling up to 320 s, then capped: the eighth and ninth waits were ASK_AGAIN, not 640 s or more
+        assertThat(t)
+                .isEqualTo(NOW.plus(Duration.ofDays(61))
+                        .plus(NodeCredentials.RETRY_FIRST.multipliedBy(127))
+                        .plus(NodeCredentials.ASK_AGAIN.multipliedBy(2)));
+
+        creds.renewed(new CertificateRenewed(null, "the certificate of node n1 was revoked"));
+        clock.set(t.plus(NodeCredentials.RETRY_FIRST));
+        assertThat(creds.renewalRequest(2)).isEmpty();
+        clock.set(t.plus(NodeCredentials.ASK_AGAIN));
+        RenewCertificate ask = (RenewCertificate) creds.renewalRequest(2).orElseThrow();
+        t = clock.get();
+        creds.renewed(new CertificateRenewed(null, "the store is busy", true));
+        clock.set(t.plus(NodeCredentials.RETRY_FIRST));
+        ask = (RenewCertificate) creds.renewalRequest(2).orElseThrow();
+        creds.renewed(answer(ask, first.getSerialNumber()));
+        assertThat(creds.current().certificate()).isNotEqualTo(first);
+    }
+
+    /** A renewed certificate this host fails to write is not a refusal of the node: asked again soon. */
+    @Test
+    void aCertificateThatCannotBeSavedHereIsAskedForAgainSoon() throws Exception {
+        NodeCredentials creds = new NodeCredentials(joined, "n1", clock::get);
+        Instant t = NOW.plus(Duration.ofDays(61));
+        clock.set(t);
+        RenewCertificate ask = (RenewCertificate) creds.renewalRequest(1).orElseThrow();
+        Path certificate = joined.certificate(TlsHome.nodeFiles("n1"));
+        Files.delete(certificate);
+        Files.createDirectories(certificate.resolve("in-the-way"));
+        creds.renewed(answer(ask, first.getSerialNumber()));
+        assertThat(creds.current().certificate()).isEqualTo(first);
+        clock.set(t.plus(NodeCredentials.RETRY_FIRST));
+        assertThat(creds.renewalRequest(1)).isPresent();
+    }
+
+    /**
      * Where the CA is at hand the agent renews its certificate itself once due, and names the new
      * one on its open link, once, so the controller does not cut that link when the old one expires.
      */

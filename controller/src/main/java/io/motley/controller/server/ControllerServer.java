@@ -309,9 +309,13 @@ public final class ControllerServer implements AutoCloseable {
         // the node is answered whatever happened: unanswered, it would not ask again on this link for minutes
         if (answer == null || answer.certificate() == null && answer.error() == null)
             answer = new Message.CertificateRenewed(
-                    null, "the controller could not issue the certificate (its log says why); ask again later");
+                    null, "the controller could not issue the certificate (its log says why); ask again later", true);
         if (answer.error() != null) {
-            log.warn("certificate renewal refused node={} reason=\"{}\"", node, answer.error());
+            log.warn(
+                    "certificate renewal refused node={} temporary={} reason=\"{}\"",
+                    node,
+                    answer.temporary(),
+                    answer.error());
             return answer;
         }
         try {

@@ -270,6 +270,7 @@ class ControllerServerTest {
             own.certificates(
                     (node, serial, request) -> {
                         asked.add(node + " " + serial.toString(16) + " " + request.length);
+                        if (request.length == 1) throw new IllegalStateException("the store is busy");
                         return new Message.CertificateRenewed("PEM", null);
                     },
                     revoked::contains,
@@ -283,6 +284,11 @@ class ControllerServerTest {
                 assertThat(asked)
                         .containsExactly(
                                 "n1 " + n1.certificate().getSerialNumber().toString(16) + " 3");
+                // the renewal failed inside the controller: answered all the same, as a temporary refusal
+                agent.send(new Message.RenewCertificate(new byte[] {1}));
+                Message.CertificateRenewed failed = (Message.CertificateRenewed) agent.receive(Messages::order);
+                assertThat(failed.certificate()).isNull();
+                assertThat(failed.temporary()).isTrue();
 
                 revoked.add(n1.certificate().getSerialNumber());
                 assertThatThrownBy(() -> {
