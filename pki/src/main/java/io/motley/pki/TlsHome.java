@@ -280,8 +280,9 @@ public final class TlsHome {
 
     private TlsCredentials save(String stem, TlsCredentials c) {
         try {
-            TlsCredentials.writeOwnerOnly(key(stem), TlsCredentials.pem(c.key()));
-            TlsCredentials.writeOwnerOnly(certificate(stem), TlsCredentials.pem(c.certificate()));
+            // together: a failure halfway must not leave a new key beside the old certificate
+            TlsCredentials.writePairOwnerOnly(
+                    key(stem), TlsCredentials.pem(c.key()), certificate(stem), TlsCredentials.pem(c.certificate()));
             return c;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

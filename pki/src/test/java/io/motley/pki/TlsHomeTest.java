@@ -111,6 +111,33 @@ class TlsHomeTest {
         assertThat(tls.revokeNode("n1")).isEqualTo(2);
     }
 
+    /** A renewed pair that cannot be written in full leaves the pair in use as it was, both halves. */
+    @Test
+    void aRenewedCertificateThatCannotBeWrittenLeavesTheOldKeyAndCertificateTogether() throws Exception {
+        TlsHome tls = new TlsHome(home);
+        tls.controller("lab", NOW);
+        TlsCredentials n1 = tls.node("n1", NOW);
+        String stem = TlsHome.nodeFiles("n1");
+        // the certificate's temporary file cannot be made: a non-empty directory stands in its place
+        Path blocker = tls.certificate(stem).resolveSibling("." + stem + ".crt.tmp");
+        Files.createDirectories(blocker.resolve("x"));
+        java.security.KeyPair next = CertificateAuthority.newKeyPair();
+        TlsCredentials renewed = new TlsCredentials(
+                next.getPrivate(),
+                tls.renewNode("n1", n1.certificate().getSerialNumber(), next.getPublic(), NOW),
+                n1.ca());
+        assertThatThrownBy(() -> tls.installNode("n1", renewed)).isInstanceOf(Exception.class);
+        assertThat(TlsCredentials.readKey(tls.key(stem))).isEqualTo(n1.key());
+        assertThat(tls.node("n1", NOW).certificate()).isEqualTo(n1.certificate());
+        assertThat(tls.key(stem).resolveSibling("." + stem + ".key.tmp")).doesNotExist();
+        // once it can, both are replaced
+        Files.delete(blocker.resolve("x"));
+        Files.delete(blocker);
+        tls.installNode("n1", renewed);
+        assertThat(TlsCredentials.readKey(tls.key(stem))).isEqualTo(next.getPrivate());
+        assertThat(tls.node("n1", NOW).certificate()).isEqualTo(renewed.certificate());
+    }
+
     /** Renewal on a node's link: only for a certificate issued here to that node and not revoked. */
     @Test
     void aNodeRenewsWithTheCertificateItsLinkWasOpenedWith() throws Exception {

@@ -19,6 +19,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
@@ -106,6 +107,36 @@ public record TlsCredentials(PrivateKey key, X509Certificate certificate, X509Ce
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tmp, text, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Writes two files that belong together (a key and its certificate), owner-only: both are written in full
+     * before either replaces the one there, so a write that fails (a full disk) leaves the old pair as it was
+     * rather than a new key beside the old certificate.
+     */
+    public static void writePairOwnerOnly(Path first, String firstText, Path second, String secondText)
+            throws IOException {
+        Path a = first.resolveSibling("." + first.getFileName() + ".tmp");
+        Path b = second.resolveSibling("." + second.getFileName() + ".tmp");
+        try {
+            for (Path tmp : List.of(a, b)) {
+                Files.deleteIfExists(tmp);
+                Files.createFile(
+                        tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            }
+            Files.writeString(a, firstText, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
+            Files.writeString(b, secondText, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(a);
+                Files.deleteIfExists(b);
+            } catch (IOException ignored) {
+                // what was there is untouched all the same
+            }
+            throw e;
+        }
+        Files.move(a, first, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(b, second, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Writes the key, the certificate and the CA's certificate, each owner-only. */
