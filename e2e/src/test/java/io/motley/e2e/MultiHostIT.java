@@ -141,8 +141,57 @@ class MultiHostIT {
         assertServing();
     }
 
+    /**
+     * An MPI program across hosts that share no files: Open MPI's mpirun in a two-node job on A and B starts its
+     * daemon on B through srun, which reaches B's agent through the controller, and the ranks talk over the bed's
+     * network. (MpiIT runs the same on one host.)
+     */
     @Test
     @Order(3)
+    void mpirunStartsItsRanksOnEveryHostOfTheJob() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                new java.io.File("/usr/bin/mpirun").canExecute(),
+                "Open MPI's mpirun is needed (scripts/setup-test-host installs openmpi-bin)");
+        long id = bed.submit(
+                A,
+                "-N",
+                "2",
+                "-n",
+                "2",
+                "-w",
+                A + "," + B,
+                "-o",
+                "mpi-%j.out",
+                // the bed runs jobs as root, which mpirun refuses unless told twice; its daemons talk over the
+                // bed's subnet (10.213.N.0/24, scripts/testbed)
+                "--export=ALL,OMPI_ALLOW_RUN_AS_ROOT=1,OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"
+                        + ",OMPI_MCA_oob_tcp_if_include=10.213.0.0/16,OMPI_MCA_btl_tcp_if_include=10.213.0.0/16",
+                "--wrap",
+                "mpirun sh -c 'echo \"rank $OMPI_COMM_WORLD_RANK of $OMPI_COMM_WORLD_SIZE on $(hostname)\"'");
+        Path file = bed.tmp(A).resolve("jobs/mpi-" + id + ".out");
+        try {
+            bed.awaitState(C, id, "COMPLETED", Duration.ofSeconds(90));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(
+                    "job " + id + ": " + bed.cmd(C, "squeue", "-s").out()
+                            + bed.cmd(C, "scontrol", "show", "job", "" + id).out()
+                            + (Files.exists(file) ? Files.readString(file) : "(no output)"),
+                    e);
+        }
+        String out = Files.readString(file);
+        assertThat(out.lines().filter(l -> l.startsWith("rank ")).sorted().toList())
+                .as(out)
+                .containsExactly("rank 0 of 2 on " + A, "rank 1 of 2 on " + B);
+        // the daemons' launch was the job's step 0, seen from any host
+        assertThat(bed.cmd(B, "sacct", "-j", id + ".0", "-n", "-P", "-o", "JobName")
+                        .out()
+                        .trim())
+                .isEqualTo("orted");
+        assertServing();
+    }
+
+    @Test
+    @Order(4)
     void cutLinkFailsTheNodeAndWhenItHealsTheAgentReconnectsAndKillsWhatWasGivenUp() throws Exception {
         String failSleep = "7" + TAG + "1";
         String requeueSleep = "7" + TAG + "2";
@@ -210,7 +259,7 @@ class MultiHostIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void controllerRestartLeavesJobsOnOtherHostsRunning() throws Exception {
         long id = bed.submit(
                 C,
@@ -249,7 +298,7 @@ class MultiHostIT {
      * the requeued job runs once more.
      */
     @Test
-    @Order(5)
+    @Order(6)
     void aOneWayPartitionFailsTheNodeAndWhenItHealsTheAgentIsReconciled() throws Exception {
         oneWayPartition("8", () -> bed.dropTo(C, CTL), () -> bed.undrop(C));
     }
@@ -261,7 +310,7 @@ class MultiHostIT {
      * agent learns of the link the controller gave up once the rule is lifted.
      */
     @Test
-    @Order(6)
+    @Order(7)
     void aOneWayPartitionFromTheControllerFailsTheNodeAndWhenItHealsTheAgentIsReconciled() throws Exception {
         oneWayPartition("9", () -> bed.dropTo(CTL, C), () -> bed.undrop(CTL));
     }

@@ -45,7 +45,7 @@ class MultiNodeStepsIT {
                     srun -N 2 -n 2 sleep 4
                     echo "slept rc=$?"
                     srun --ntasks-per-node=1 --nodes=2 --nodelist=msn[1-2] --ntasks=2 -l printenv SLURMD_NODENAME | sort
-                    srun -w msn2 -n 1 true
+                    srun -w msn2 -n 1 sh -c 'echo "w on $SLURMD_NODENAME"'
                     echo "w rc=$?"
                     srun -N 2 -n 4 --cpu-bind=verbose,cores -l sh -c 'grep Cpus_allowed_list /proc/self/status' | sort
                     srun -K -N 2 -n 2 sh -c 'if [ $SLURM_NODEID = 0 ]; then exit 3; fi; exec sleep 300'
@@ -67,7 +67,8 @@ class MultiNodeStepsIT {
                     .contains("no newline from 1")
                     .contains("slept rc=0\n")
                     .contains("0: msn1\n1: msn2\n")
-                    .contains("Motley gave it msn1 (a step takes the first free nodes of its job)\nw rc=1\n")
+                    // -w: the step runs on the node named, not the job's first
+                    .contains("w on msn2\nw rc=0\n")
                     .doesNotContain("cannot record the end")
                     // -K: a failed task here ends the one on msn2, and a failed one there ends the one here
                     .containsPattern("srun: error: msn1: task 0: Exited with exit code 3\n(.*\n)*K here rc=[1-9]")

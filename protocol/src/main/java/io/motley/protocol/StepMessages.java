@@ -199,7 +199,12 @@ public final class StepMessages {
                         .put("cpusPerTask", x.request().cpusPerTask())
                         .put("mem", x.request().memMiB())
                         .put("overlap", x.request().overlap())
-                        .put("name", x.request().name());
+                        .put("name", x.request().name())
+                        .put(
+                                "nodelist",
+                                x.request().nodelist().isEmpty()
+                                        ? null
+                                        : String.join(",", x.request().nodelist()));
             case End x ->
                 Frame.op(END)
                         .put("job", x.jobId())
@@ -331,7 +336,10 @@ public final class StepMessages {
                                     count(f, "cpusPerTask"),
                                     number(f, "mem"),
                                     f.bool("overlap"),
-                                    f.str("name", "")));
+                                    f.str("name", ""),
+                                    f.str("nodelist", "").isEmpty()
+                                            ? List.of()
+                                            : List.of(f.str("nodelist").split(","))));
                 } catch (IllegalArgumentException e) {
                     throw new MalformedMessage("step: " + e.getMessage());
                 }

@@ -19,6 +19,7 @@ class StepMessagesTest {
     void everyStepRequestRoundTripsAndIsKnownAsARequest() {
         for (Message m : List.<Message>of(
                 new StepMessages.Create(42, new StepRequest(4, 1, 2, 2, 100, true, "hostname")),
+                new StepMessages.Create(42, new StepRequest(2, 2, 0, 1, 0, false, "orted", List.of("n2", "n3"))),
                 new StepMessages.End(42, 1, StepState.CANCELLED, 0, 15),
                 new StepMessages.Wait(42, 1, 30),
                 new StepMessages.ListSteps(List.of(42L, 43L)),

@@ -138,16 +138,16 @@ public final class Srun implements Command {
     }
 
     /**
-     * Why the step cannot run where -w asked (null when it can): Motley gives a step the first free
-     * nodes of its job, so it runs only when those are exactly the nodes -w names (as they are for
-     * mpirun's one task on each node of the job).
+     * Why the step cannot run where -w asked (null when it can). The controller gives a step the nodes -w names;
+     * one from before it gives the first free nodes of the job, and then the step runs only when those are the
+     * nodes -w names.
      */
     static String notOnNodelist(Step step, GetOpt.Parsed o) {
         List<String> asked = nodelist(o);
         if (asked.isEmpty() || Set.copyOf(asked).equals(Set.copyOf(step.nodes()))) return null;
         return "Unable to run StepId=" + step.displayId() + " on " + Hostlist.compressInOrder(asked)
-                + ": Motley gave it " + Hostlist.compressInOrder(step.nodes())
-                + " (a step takes the first free nodes of its job)";
+                + ": the controller gave it " + Hostlist.compressInOrder(step.nodes())
+                + " (a controller from before steps could name their nodes)";
     }
 
     /** The step srun asks for, from its options and the job's environment. */
@@ -176,7 +176,8 @@ public final class Srun implements Command {
         String name = o.has("job-name")
                 ? o.last("job-name")
                 : Path.of(o.operands().get(0)).getFileName().toString();
-        return new StepRequest(tasks, nodes, perNode, cpus, mem, o.has("overlap") && !o.has("exclusive"), name);
+        return new StepRequest(
+                tasks, nodes, perNode, cpus, mem, o.has("overlap") && !o.has("exclusive"), name, nodelist(o));
     }
 
     private static String firstOfRange(String nodes) {

@@ -217,7 +217,8 @@ class SrunTest {
                 "--nodelist=n[1-2]",
                 "--ntasks=2",
                 "orted"));
-        assertThat(Srun.request(mpi, g, Map.of())).isEqualTo(new StepRequest(2, 2, 1, 1, 0, false, "orted"));
+        assertThat(Srun.request(mpi, g, Map.of()))
+                .isEqualTo(new StepRequest(2, 2, 1, 1, 0, false, "orted", List.of("n1", "n2")));
         assertThat(Srun.request(g.parse(List.of("-w", "n1,n3", "hostname")), g, Map.of())
                         .nodes())
                 .isEqualTo(2);
@@ -226,8 +227,8 @@ class SrunTest {
                 .isNull();
         assertThat(Srun.notOnNodelist(
                         Step.started(12, 0, two, List.of("n1", "n2"), 5), g.parse(List.of("-w", "n1,n3", "hostname"))))
-                .isEqualTo("Unable to run StepId=12.0 on n[1,3]: Motley gave it n[1-2] (a step takes the first free"
-                        + " nodes of its job)");
+                .isEqualTo("Unable to run StepId=12.0 on n[1,3]: the controller gave it n[1-2] (a controller from"
+                        + " before steps could name their nodes)");
     }
 
     @Test

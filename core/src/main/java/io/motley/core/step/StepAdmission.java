@@ -29,22 +29,36 @@ public final class StepAdmission {
      */
     public static Decision admit(
             StepRequest req, List<String> jobNodes, int cpusPerNode, long memMiB, List<Step> running) {
-        int n = req.nodes() > 0 ? req.nodes() : Math.min(jobNodes.size(), req.tasks());
+        List<String> want = req.nodelist();
+        if (!jobNodes.containsAll(want)) return new Refused("Requested node configuration is not available");
+        int n = req.nodes() > 0 ? req.nodes() : want.isEmpty() ? Math.min(jobNodes.size(), req.tasks()) : want.size();
+        n = Math.max(n, want.size());
         if (n > jobNodes.size() || n > req.tasks()) return new Refused("Requested node configuration is not available");
         TaskLayout shape = TaskLayout.block(jobNodes.subList(0, n), req.tasks(), req.tasksPerNode());
         int perNode = shape.counts().stream().mapToInt(Integer::intValue).max().orElse(0) * req.cpusPerTask();
         if (perNode > cpusPerNode) return new Refused("More processors requested than permitted");
         if (memMiB > 0 && req.memMiB() > memMiB) return new Refused("Memory required by task is not available");
         List<String> nodes = new ArrayList<>();
+        // the nodes -w names first, each of them or none; then the first free others, in the job's order
+        for (String node : jobNodes) {
+            if (!want.contains(node)) continue;
+            if (!fits(node, req, perNode, cpusPerNode, memMiB, running)) return new Busy("Requested nodes are busy");
+            nodes.add(node);
+        }
         for (String node : jobNodes) {
             if (nodes.size() == n) break;
-            if (req.overlap() || perNode <= cpusPerNode - cpusHeld(node, running)) {
-                if (req.memMiB() == 0 || memMiB == 0 || req.memMiB() <= memMiB - memHeld(node, running))
-                    nodes.add(node);
-            }
+            if (!want.contains(node) && fits(node, req, perNode, cpusPerNode, memMiB, running)) nodes.add(node);
         }
         if (nodes.size() < n) return new Busy("Requested nodes are busy");
+        // in the job's order, as the tasks are laid out over them
+        nodes.sort(java.util.Comparator.comparingInt(jobNodes::indexOf));
         return new Granted(nodes);
+    }
+
+    private static boolean fits(
+            String node, StepRequest req, int perNode, int cpusPerNode, long memMiB, List<Step> running) {
+        if (!req.overlap() && perNode > cpusPerNode - cpusHeld(node, running)) return false;
+        return req.memMiB() == 0 || memMiB == 0 || req.memMiB() <= memMiB - memHeld(node, running);
     }
 
     private static int cpusHeld(String node, List<Step> running) {

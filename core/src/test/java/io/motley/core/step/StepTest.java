@@ -130,6 +130,33 @@ class StepTest {
     }
 
     @Test
+    void aStepWithANodelistRunsOnThoseNodesAndTheFirstFreeOthersOrWaitsForThem() {
+        List<String> nodes = List.of("n1", "n2", "n3");
+        // srun -w n3 (as mpirun's one daemon on each node but its own): n3, not the first free node
+        assertEquals(
+                new StepAdmission.Granted(List.of("n3")),
+                StepAdmission.admit(new StepRequest(1, 1, 0, 1, 0, false, "x", List.of("n3")), nodes, 2, 0, List.of()));
+        // -N 2 -w n3: n3 and the first free other, in the job's order
+        assertEquals(
+                new StepAdmission.Granted(List.of("n1", "n3")),
+                StepAdmission.admit(new StepRequest(2, 2, 0, 1, 0, false, "x", List.of("n3")), nodes, 2, 0, List.of()));
+        // a node the job does not have: never
+        assertEquals(
+                new StepAdmission.Refused("Requested node configuration is not available"),
+                StepAdmission.admit(new StepRequest(1, 1, 0, 1, 0, false, "x", List.of("n9")), nodes, 2, 0, List.of()));
+        // a named node whose CPUs running steps hold: it waits, rather than running elsewhere
+        List<Step> running = List.of(Step.started(1, 0, new StepRequest(2, 1, 0, 1, 0, false, "x"), List.of("n3"), 0));
+        assertEquals(
+                new StepAdmission.Busy("Requested nodes are busy"),
+                StepAdmission.admit(new StepRequest(1, 1, 0, 1, 0, false, "x", List.of("n3")), nodes, 2, 0, running));
+        // more nodes named than -N asks: all of them
+        assertEquals(
+                new StepAdmission.Granted(List.of("n1", "n2")),
+                StepAdmission.admit(
+                        new StepRequest(2, 1, 0, 1, 0, false, "x", List.of("n2", "n1")), nodes, 2, 0, List.of()));
+    }
+
+    @Test
     void patternsExpandEveryLetterSlurmKnows() {
         StepPattern.Fields f = new StepPattern.Fields(42, 3, 7, 1, "n2", 40, 2, "ann", "train");
         assertEquals(
