@@ -287,6 +287,13 @@ public sealed interface Message {
         }
     }
 
+    /** scontrol suspend ({@code resume} false) or resume (true) of running jobs by id; operators only. */
+    record Suspend(List<Long> ids, boolean resume) implements Request<Outcomes> {
+        public Suspend {
+            ids = List.copyOf(ids);
+        }
+    }
+
     record Hold(List<Long> ids) implements Request<Outcomes> {
         public Hold {
             ids = List.copyOf(ids);
@@ -672,6 +679,9 @@ public sealed interface Message {
             Objects.requireNonNull(scope, "scope");
         }
     }
+
+    /** Stop one run's processes (scontrol suspend) or, with {@code resume}, continue them; other runs ignore it. */
+    record SuspendRun(long id, int run, boolean resume) implements Order {}
 
     /** The controller has recorded a run's end: the agent may forget it. */
     record AckEnded(long id, int run) implements Order {}
