@@ -231,7 +231,8 @@ public sealed interface Message {
             String qos,
             long nice,
             String dependency,
-            long nodes) {
+            long nodes,
+            long paused) {
         public QueueRow {
             Objects.requireNonNull(state, "state");
         }
