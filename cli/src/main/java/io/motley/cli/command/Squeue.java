@@ -1556,7 +1556,9 @@ public final class Squeue implements Command {
      */
     private static String endTime(QueueRow r, Io io) {
         if (r.end() > 0) return JobText.timestamp(r.end(), io.zone(), "N/A");
-        if (r.start() > 0) return JobText.timestamp(r.start() + limit(r.limit(), r.start()), io.zone(), "N/A");
+        // a resumed job's end is moved by the time it spent suspended, as slurmctld moves it
+        long moved = r.state() == JobState.SUSPENDED ? 0 : r.paused();
+        if (r.start() > 0) return JobText.timestamp(r.start() + limit(r.limit(), r.start()) + moved, io.zone(), "N/A");
         long expected = r.state() == JobState.PENDING ? expectedStart(r, io.nowSeconds()) : 0;
         if (expected <= 0) return "N/A";
         return r.limit() > 0 ? JobText.timestamp(expected + r.limit(), io.zone(), "N/A") : "NONE";

@@ -424,6 +424,20 @@ class ClusterTest {
         assertThat(c.cancel(List.of(run), Map.of(), ann))
                 .extracting(Outcome::error)
                 .containsOnlyNulls();
+        c.jobEnded("n1", ended(run, 0, JobState.CANCELLED, 0, 15, now.get(), null));
+        assertThat(c.job(run).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+
+        // the job behind it gets the CPU; suspended, it can be requeued by an administrator
+        c.schedulePass();
+        assertThat(c.job(behind).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        c.suspend(List.of(behind), root, false);
+        assertThat(c.requeue(List.of(behind), root, false))
+                .extracting(Outcome::error)
+                .containsOnlyNulls();
+        assertThat(n1.ops()).contains("kill:" + behind);
+        Job requeued = c.job(behind).orElseThrow();
+        assertThat(requeued.state()).isEqualTo(JobState.PENDING);
+        assertThat(requeued.times().suspendTime()).isZero();
         assertThat(n1.ops()).contains("kill:" + run);
     }
 
