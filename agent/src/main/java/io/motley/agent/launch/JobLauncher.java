@@ -1098,7 +1098,13 @@ public final class JobLauncher {
     /** Sets the run's time limit to end {@code leftNanos} from now, with its --signal warning when it is still due. */
     private void limitIn(Running r, long leftNanos, boolean warnToo) {
         r.limitEndsNanos = System.nanoTime() + leftNanos;
-        r.timeout = timers.schedule(() -> kill(r, KillReason.TIME_LIMIT), leftNanos, TimeUnit.NANOSECONDS);
+        // a suspended run's limit does not run: a timer that raced with the suspension does nothing
+        r.timeout = timers.schedule(
+                () -> {
+                    if (!r.suspended) kill(r, KillReason.TIME_LIMIT);
+                },
+                leftNanos,
+                TimeUnit.NANOSECONDS);
         SignalSpec w = r.warning;
         if (w != null && warnToo) {
             // as in Slurm, a limit shorter than the warning time sends it at once
@@ -1132,6 +1138,7 @@ public final class JobLauncher {
                 }
                 if (r.warningTimer != null) r.warningTimer.cancel(false);
                 if (warned) r.warningTimer = null;
+                recordSuspension(r, true);
                 List<Long> pids = stoppable(r);
                 log.info("job suspending job={} run={} pids={}", id, run, pids);
                 // SIGTSTP first lets an MPI daemon stop its tasks, then everything stops
@@ -1149,6 +1156,7 @@ public final class JobLauncher {
                         TimeUnit.SECONDS);
             } else {
                 continueRun(r);
+                recordSuspension(r, false);
                 if (r.timeout != null) limitIn(r, r.leftNanos, r.warningTimer != null);
                 log.info(
                         "job resumed job={} run={} limit_left_s={}",
@@ -1158,6 +1166,31 @@ public final class JobLauncher {
             }
         }
         return true;
+    }
+
+    /**
+     * Keeps the run's suspensions in its directory ("suspension": seconds suspended in suspensions
+     * that are over, and when the current one began, 0 for none, on the wall clock), so that an
+     * agent that adopts the run after a restart counts its time limit without them.
+     */
+    private static void recordSuspension(Running r, boolean suspending) {
+        long now = WallClock.seconds();
+        long[] was = suspensionOf(r.dir);
+        long total = was[0] + (!suspending && was[1] > 0 ? Math.max(0, now - was[1]) : 0);
+        try {
+            writeAtomically(r.dir.resolve("suspension"), total + " " + (suspending ? now : 0));
+        } catch (IOException e) {
+            log.warn("cannot record the run's suspension job={} error={}", r.id, e.getMessage());
+        }
+    }
+
+    /** The run's suspension record: {seconds suspended before, start of the current suspension or 0}. */
+    private static long[] suspensionOf(Path dir) {
+        return read(dir.resolve("suspension"))
+                .map(t -> t.trim().split(" "))
+                .filter(w -> w.length == 2)
+                .map(w -> new long[] {Long.parseLong(w[0]), Long.parseLong(w[1])})
+                .orElse(new long[] {0, 0});
     }
 
     /** Slurm's pause between a suspension's SIGTSTP and its SIGSTOP. */
@@ -1664,8 +1697,22 @@ public final class JobLauncher {
                     shepherd.get().pid(),
                     r.box.strategy(),
                     CpuAllocator.formatList(ids));
-            // across an agent restart only the wall clock spans the gap: this host's own, read on both sides
-            watch(r, shepherd.get(), Math.max(0, startedAt + r.limitSeconds - WallClock.seconds()));
+            // across an agent restart only the wall clock spans the gap: this host's own, read on both sides;
+            // time spent suspended does not count, and a run suspended now stays so, its limit stopped
+            long[] suspension = suspensionOf(dir);
+            long now = WallClock.seconds();
+            long until = suspension[1] > 0 ? suspension[1] : now;
+            long left = Math.max(0, startedAt + r.limitSeconds + suspension[0] - until);
+            if (suspension[1] > 0) r.suspended = true;
+            watch(r, shepherd.get(), left);
+            if (suspension[1] > 0) {
+                synchronized (r) {
+                    r.leftNanos = TimeUnit.SECONDS.toNanos(left);
+                    if (r.timeout != null) r.timeout.cancel(false);
+                    if (r.warningTimer != null) r.warningTimer.cancel(false);
+                }
+                log.info("adopted job is suspended job={} limit_left_s={}", id, left);
+            }
         } else {
             shepherdExited(r);
         }

@@ -184,6 +184,32 @@ class JobLauncherTest {
         assertThat(l.suspend(6, 0, false)).as("an ended run is not suspended").isFalse();
     }
 
+    /**
+     * An agent restarted while a run is suspended adopts it suspended: its limit does not run until
+     * it is resumed, and the time it spent suspended does not count then either.
+     */
+    @Test
+    void aRunSuspendedAcrossAnAgentRestartKeepsItsLimitStopped() throws Exception {
+        // the first agent's reports go nowhere: it is gone, as far as the controller knows
+        JobLauncher first = new JobLauncher(dir.resolve("spool"), "n1", f -> {}, ProcessTracking.forNode("n1"));
+        long t0 = System.nanoTime();
+        first.launch(order(8, "echo >ready; while [ ! -f done ]; do sleep 0.1; done", 5));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("ready")));
+        first.suspend(8, 0, false);
+        JobLauncher second = new JobLauncher(dir.resolve("spool"), "n1", reports::add, ProcessTracking.forNode("n1"));
+        // what an agent does as it registers: it adopts the runs it finds
+        assertThat(second.inventory())
+                .extracting(f -> Orders.op(f) + ":" + f.id())
+                .containsExactly("running:8");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> System.nanoTime() - t0 > Duration.ofSeconds(7).toNanos());
+        assertThat(reports).as("the adopted suspended run's limit does not run").isEmpty();
+        assertThat(second.suspend(8, 0, true)).isTrue();
+        // resumed, it still has most of its 5 s: no time spent suspended was counted against it
+        Files.writeString(dir.resolve("done"), "");
+        assertThat(Orders.fields(awaitReport(8))).containsEntry("state", "COMPLETED");
+    }
+
     /** A suspended run that is cancelled is continued first, so that its SIGTERM is acted on. */
     @Test
     void aSuspendedRunCanBeCancelled() throws Exception {
