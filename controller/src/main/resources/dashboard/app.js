@@ -352,14 +352,14 @@ function jobDetails(j, files) {
     ["CPUs", num(j.cpus)], ["Memory per node", num(j.memory_per_node) ? mib(num(j.memory_per_node)) : "–"],
     ["GPUs", j.tres_per_node || "–"], ["Time limit", num(j.time_limit) ? num(j.time_limit) + " min" : "none"],
     ["Submitted", when(num(j.submit_time))], ["Started", st === "PENDING" ? (num(j.start_time) ? "expected " + when(num(j.start_time)) : "–") : when(num(j.start_time))],
-    ["Ended", ["PENDING", "RUNNING"].includes(st) ? "–" : when(num(j.end_time))],
+    ["Ended", ["PENDING", "RUNNING", "SUSPENDED"].includes(st) ? "–" : when(num(j.end_time))],
     ["Exit code", exit === null ? "–" : exit], ["Priority", num(j.priority)],
     ["Working directory", j.current_working_directory], ["Output", h("span", { id: "job-stdout", text: files.standard_output })],
     ["Error", files.stderr_with_stdout ? "with the output" : h("span", { id: "job-stderr", text: files.standard_error })],
   ];
   // the owner cancels their job; root, Operators and Administrators (sacctmgr's AdminLevel) any job, as in Slurm
   const operates = me && (me.uid === 0 || me.admin_level === "Operator" || me.admin_level === "Administrator");
-  const canCancel = (st === "PENDING" || st === "RUNNING") && me && (operates || me.uid === j.user_id);
+  const canCancel = ["PENDING", "RUNNING", "SUSPENDED"].includes(st) && me && (operates || me.uid === j.user_id);
   const msg = h("span", { id: "cancel-message", class: cancelling.failed ? "error" : "muted", text: cancelling.message });
   const confirm = h("span", { id: "cancel-confirm-box", hidden: !cancelling.asking }, "Cancel job " + j.job_id + "? ",
     h("button", { class: "danger", id: "cancel-confirm", type: "button", onclick: async (ev) => {

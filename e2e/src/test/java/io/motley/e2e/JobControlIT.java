@@ -105,6 +105,94 @@ class JobControlIT {
         }
     }
 
+    /** Lines in {@code f} now (0 while it does not exist). */
+    private static long lines(Path f) throws java.io.IOException {
+        if (!java.nio.file.Files.exists(f)) return 0;
+        try (var l = java.nio.file.Files.lines(f)) {
+            return l.count();
+        }
+    }
+
+    /**
+     * scontrol suspend and resume from the command to the job's processes: a job counting in a
+     * loop stops counting and squeue shows S; resumed, it counts on and completes, with its
+     * suspension in sacct's Suspended. A plain user gets Slurm's refusal, as Slurm allows only
+     * operators, administrators and root.
+     */
+    @Test
+    void suspendStopsAJobsProcessesAndResumeLetsItComplete() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                SecurityIT.root(), "acting as an unprivileged user against a root agent needs root to create one");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                new java.io.File("/usr/sbin/useradd").canExecute()
+                        && new java.io.File("/usr/sbin/runuser").canExecute(),
+                "useradd and runuser are needed to act as another user (scripts/setup-test-host installs them)");
+        SecurityIT.ensureUser(AccountsIT.OTHER);
+        // the other user reaches the agent's socket under the cluster's home, in here
+        java.nio.file.Files.setPosixFilePermissions(
+                dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\n")) {
+            c.startController();
+            c.startAgent("n1", 1, "1000M");
+            c.awaitNodesUp("n1");
+            Path count = dir.resolve("count.txt");
+            long job = c.submit(
+                    "--wrap", "i=0; while [ $i -lt 100 ]; do i=$((i+1)); echo $i >>" + count + "; sleep 0.1; done");
+            c.awaitState(job, "RUNNING", Duration.ofSeconds(20));
+            await().atMost(Duration.ofSeconds(20)).until(() -> lines(count) > 3);
+            String id = Long.toString(job);
+
+            TestCluster.Run denied = c.cmdIn(
+                    dir,
+                    null,
+                    "runuser",
+                    "-u",
+                    AccountsIT.OTHER,
+                    "--",
+                    TestCluster.BIN.resolve("scontrol").toString(),
+                    "suspend",
+                    id);
+            assertThat(denied.rc()).isEqualTo(1);
+            assertThat(denied.err()).isEqualTo("Access/permission denied for job " + id + "\n");
+
+            TestCluster.Run suspend = c.cmd("scontrol", "suspend", id);
+            assertThat(suspend.rc()).as(suspend.err()).isZero();
+            assertThat(c.cmd("squeue", "-h", "-j", id, "-o", "%t %T").out().trim())
+                    .isEqualTo("S SUSPENDED");
+            // the count stops: once it has stood still for a poll, it stays so
+            long[] last = {-1};
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> {
+                        long n = lines(count);
+                        boolean same = n == last[0];
+                        last[0] = n;
+                        return same;
+                    });
+            long stopped = lines(count);
+            assertThat(stopped).isLessThan(100);
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> lines(count) == stopped);
+            assertThat(c.cmd("squeue", "-h", "-j", id, "-o", "%t").out().trim()).isEqualTo("S");
+            assertThat(c.cmd("scontrol", "show", "job", id).out())
+                    .contains("JobState=SUSPENDED")
+                    .doesNotContain("SuspendTime=None");
+            TestCluster.Run again = c.cmd("scontrol", "resume", id, id);
+            assertThat(again.rc()).isEqualTo(1);
+            assertThat(again.err()).isEqualTo("Job is not suspended for job " + id + "\n");
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> lines(count) > stopped);
+            c.awaitState(job, "COMPLETED", Duration.ofSeconds(60));
+            assertThat(lines(count)).isEqualTo(100);
+            String acct = c.cmd("sacct", "-j", id, "-X", "-n", "-P", "-o", "State,Suspended")
+                    .out()
+                    .trim();
+            assertThat(acct).startsWith("COMPLETED|").isNotEqualTo("COMPLETED|00:00:00");
+            TestCluster.Run late = c.cmd("scontrol", "suspend", id);
+            assertThat(late.rc()).isEqualTo(1);
+            assertThat(late.err()).isEqualTo("Job/step already completing or completed for job " + id + "\n");
+        }
+    }
+
     @Test
     void partitionStateConfigScriptAndStatisticsTravelTheWholeWay() throws Exception {
         try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\n")) {

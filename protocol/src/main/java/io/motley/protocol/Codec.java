@@ -194,6 +194,9 @@ public final class Codec {
                 .put("sysCpu", j.usage().systemCpuMs())
                 .put("restarts", j.restarts())
                 .put("stateDesc", j.stateDesc());
+        // a job never suspended (nearly all) carries neither
+        if (j.times().suspendTime() != 0) f.put("suspendTime", j.times().suspendTime());
+        if (j.times().suspendedSecs() != 0) f.put("suspendedSecs", j.times().suspendedSecs());
         if (j.allocation().parts().size() > 1)
             f.put("parts", partsOnWire(j.allocation().parts()));
         if (j.array() != null) {
@@ -215,7 +218,12 @@ public final class Codec {
                 JobState.valueOf(f.str("state")),
                 PendingReason.valueOf(f.str("reason", "None")),
                 f.lng("priority", 0),
-                new Job.Times(f.lng("submit", 0), f.lng("start", 0), f.lng("end", 0)),
+                new Job.Times(
+                        f.lng("submit", 0),
+                        f.lng("start", 0),
+                        f.lng("end", 0),
+                        f.lng("suspendTime", 0),
+                        f.lng("suspendedSecs", 0)),
                 f.has("parts")
                         ? new Job.Allocation(
                                 f.str("partition"),

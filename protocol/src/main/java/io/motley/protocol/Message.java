@@ -231,7 +231,8 @@ public sealed interface Message {
             String qos,
             long nice,
             String dependency,
-            long nodes) {
+            long nodes,
+            long paused) {
         public QueueRow {
             Objects.requireNonNull(state, "state");
         }
@@ -284,6 +285,13 @@ public sealed interface Message {
             tasks.forEach((k, v) -> copy.put(k, List.copyOf(v)));
             tasks = Collections.unmodifiableMap(copy);
             Objects.requireNonNull(scope, "scope");
+        }
+    }
+
+    /** scontrol suspend ({@code resume} false) or resume (true) of running jobs by id; operators only. */
+    record Suspend(List<Long> ids, boolean resume) implements Request<Outcomes> {
+        public Suspend {
+            ids = List.copyOf(ids);
         }
     }
 
@@ -682,6 +690,9 @@ public sealed interface Message {
             Objects.requireNonNull(scope, "scope");
         }
     }
+
+    /** Stop one run's processes (scontrol suspend) or, with {@code resume}, continue them; other runs ignore it. */
+    record SuspendRun(long id, int run, boolean resume) implements Order {}
 
     /** The controller has recorded a run's end: the agent may forget it. */
     record AckEnded(long id, int run) implements Order {}

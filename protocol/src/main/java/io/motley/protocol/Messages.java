@@ -94,6 +94,8 @@ public final class Messages {
             Ops.QUEUE,
             Ops.CANCEL,
             Ops.SIGNAL,
+            Ops.SUSPEND,
+            Ops.RESUME,
             Ops.HOLD,
             Ops.RELEASE,
             Ops.REQUEUE,
@@ -217,6 +219,8 @@ public final class Messages {
                     .put("signal", x.signal())
                     .put("scope", x.scope().name());
         }
+        if (m instanceof Message.Suspend x)
+            return Frame.op(x.resume() ? Ops.RESUME : Ops.SUSPEND).put("ids", ids(x.ids()));
         if (m instanceof Hold x) return Frame.op(Ops.HOLD).put("ids", ids(x.ids()));
         if (m instanceof Release x) return Frame.op(Ops.RELEASE).put("ids", ids(x.ids()));
         if (m instanceof Requeue x) return Frame.op(Ops.REQUEUE).put("ids", ids(x.ids()));
@@ -440,6 +444,11 @@ public final class Messages {
                     .put("run", x.run())
                     .put("signal", x.signal())
                     .put("scope", x.scope().name());
+        if (m instanceof Message.SuspendRun x)
+            return Frame.op(Ops.SUSPEND_RUN)
+                    .put("id", x.id())
+                    .put("run", x.run())
+                    .put("resume", x.resume());
         if (m instanceof AckEnded x)
             return Frame.op(Ops.ACK_ENDED).put("id", x.id()).put("run", x.run());
         if (m instanceof Message.RenewCertificate x)
@@ -571,6 +580,8 @@ public final class Messages {
                     StepMessages.RUN_TASKS,
                     StepMessages.KILL_TASKS,
                     StepMessages.TASK_EVENT -> StepMessages.decode(f);
+            case Ops.SUSPEND -> new Message.Suspend(ids(f), false);
+            case Ops.RESUME -> new Message.Suspend(ids(f), true);
             case Ops.HOLD -> new Hold(ids(f));
             case Ops.RELEASE -> new Release(ids(f));
             case Ops.REQUEUE -> new Requeue(ids(f));
@@ -659,6 +670,7 @@ public final class Messages {
             }
             case Ops.KILL -> new Kill(runId(f), run(f), killReason(f.str("why", "cancel")));
             case Ops.SIGNAL_RUN -> new Message.SignalRun(runId(f), run(f), signal(f), scope(f));
+            case Ops.SUSPEND_RUN -> new Message.SuspendRun(runId(f), run(f), f.bool("resume"));
             case Ops.ACK_ENDED -> new AckEnded(runId(f), run(f));
             case Ops.RENEW -> new Message.RenewCertificate(base64(f, "csr"));
             case Ops.RENEWED -> {
@@ -776,6 +788,7 @@ public final class Messages {
         if (request instanceof Cancel x) return outcomes(f);
         if (request instanceof Message.Signal x) return outcomes(f);
         if (request instanceof Message.StepCall<?> x) return StepMessages.answer(x, f);
+        if (request instanceof Message.Suspend x) return outcomes(f);
         if (request instanceof Hold x) return outcomes(f);
         if (request instanceof Release x) return outcomes(f);
         if (request instanceof Requeue x) return outcomes(f);

@@ -34,6 +34,13 @@ public final class Ops {
     public static final String SIGNAL = "signal";
 
     public static final String SIGNAL_RUN = "signal_run";
+    /** scontrol suspend / resume (command -> controller -> the jobs' agents as suspend_run). */
+    public static final String SUSPEND = "suspend";
+
+    public static final String RESUME = "resume";
+    /** Stop (or, with resume, continue) one run's processes on a node. */
+    public static final String SUSPEND_RUN = "suspend_run";
+
     public static final String HOLD = "hold";
     public static final String RELEASE = "release";
     public static final String NODES = "nodes";

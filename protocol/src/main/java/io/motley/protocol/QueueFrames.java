@@ -25,7 +25,8 @@ final class QueueFrames {
     // columns by index (QueueTable's constants), read with a switch rather than a table of getters: every squeue
     // starts by loading this class, and a method reference costs a class spun at start
     static final String[] NUMS = {
-        "id", "aj", "prio", "uid", "gid", "start", "end", "limit", "cpus", "submit", "xstart", "begin", "nice", "nodes"
+        "id", "aj", "prio", "uid", "gid", "start", "end", "limit", "cpus", "submit", "xstart", "begin", "nice", "nodes",
+        "paused"
     };
 
     static final String[] TEXTS = {
@@ -63,6 +64,7 @@ final class QueueFrames {
             case 11 -> r.begin();
             case 12 -> r.nice();
             case 13 -> r.nodes();
+            case 14 -> r.paused();
             default -> throw new IndexOutOfBoundsException(column);
         };
     }

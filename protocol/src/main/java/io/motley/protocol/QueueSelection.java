@@ -155,7 +155,13 @@ public final class QueueSelection {
                 w.any("q") ? r.qos() : null,
                 w.any("y") ? r.nice() : 0,
                 w.any("E") ? r.dependency() : null,
-                w.any("D") ? nodeCount(j) : 0);
+                w.any("D") ? nodeCount(j) : 0,
+                w.any("MLe") ? paused(j) : 0);
+    }
+
+    /** QueueTable#PAUSED: a suspended job's run time so far, else the seconds it spent suspended. */
+    static long paused(Job j) {
+        return j.state() == JobState.SUSPENDED ? j.secsPreSuspend() : j.times().suspendedSecs();
     }
 
     /** A selected job as a row of the answer's columns: each value as {@link #row} would hold it. */
@@ -201,6 +207,7 @@ public final class QueueSelection {
                         case QueueTable.BEGIN -> w.any("S");
                         case QueueTable.NICE -> w.any("y");
                         case QueueTable.NODES -> w.any("D");
+                        case QueueTable.PAUSED -> w.any("MLe");
                         default -> throw new IndexOutOfBoundsException(c);
                     }
                     : switch (c) {
@@ -243,6 +250,7 @@ public final class QueueSelection {
                 case QueueTable.BEGIN -> j.request().beginTime();
                 case QueueTable.NICE -> j.request().nice();
                 case QueueTable.NODES -> nodeCount(j);
+                case QueueTable.PAUSED -> paused(j);
                 default -> throw new IndexOutOfBoundsException(c);
             };
         }

@@ -26,6 +26,11 @@ public final class QueueTable {
     public static final int NICE = 12;
     /** The nodes a job holds, or for one that waits the fewest it asked for (-N). */
     public static final int NODES = 13;
+    /**
+     * What scontrol suspend takes off a job's run time: the seconds a running or ended job spent
+     * suspended; for a job suspended now, its run time so far (its clock stands still).
+     */
+    public static final int PAUSED = 14;
     // text columns
     public static final int DISPLAY = 0;
     public static final int PENDING = 1;
@@ -141,7 +146,8 @@ public final class QueueTable {
                 text(QOS, row),
                 num(NICE, row),
                 text(DEPENDENCY, row),
-                num(NODES, row));
+                num(NODES, row),
+                num(PAUSED, row));
     }
 
     /** Row {@code row} as one object. */

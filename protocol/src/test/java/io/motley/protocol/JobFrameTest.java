@@ -118,6 +118,22 @@ class JobFrameTest {
     }
 
     @Test
+    void aSuspendedJobsTimesTravelAndANeverSuspendedJobCarriesNone() throws IOException {
+        Job suspended = Job.builder(9, REQUEST)
+                .owner("ann", 1000, 100)
+                .state(JobState.SUSPENDED)
+                .times(new Job.Times(1700000000, 1700000010, 0, 1700000100, 30))
+                .allocation(new Job.Allocation("gpu", "n1", 8, 2048, List.of(), TimeLimit.UNLIMITED))
+                .build();
+        byte[] bytes = FrameIO.encode(Codec.job(suspended, true));
+        Job back = Codec.job(FrameIO.decode(bytes, Bounds.ANSWERS));
+        assertThat(back).isEqualTo(suspended);
+        assertThat(back.times().suspendTime()).isEqualTo(1700000100);
+        assertThat(back.times().suspendedSecs()).isEqualTo(30);
+        assertThat(Codec.job(typed(), true).fields()).doesNotContainKeys("suspendTime", "suspendedSecs");
+    }
+
+    @Test
     void nobodyCancellingIsWrittenAsMinusOneAndReadBackAsAbsent() {
         Frame f = Codec.job(Job.builder(7, REQUEST).build(), true);
         assertThat(f.str("cancelledBy")).isEqualTo("-1");

@@ -68,6 +68,7 @@ class QueueFramesTest {
                 text(rnd),
                 number(rnd),
                 text(rnd),
+                number(rnd),
                 number(rnd));
     }
 
@@ -120,6 +121,7 @@ class QueueFramesTest {
                 null,
                 0,
                 null,
+                0,
                 0);
         assertThat(roundTrip(new QueueList(List.of(bare, bare)))).isEqualTo(new QueueList(List.of(bare, bare)));
     }
@@ -158,7 +160,8 @@ class QueueFramesTest {
                     null,
                     0,
                     null,
-                    1));
+                    1,
+                    0));
         }
         byte[] wire = FrameIO.toBytes(Messages.encode(new QueueList(rows)));
         // a whole record (Codec.job) is about a kilobyte; here the columns hold little more than separators

@@ -287,6 +287,23 @@ public final class CgroupV1 implements Containment {
             return Optional.of(new long[] {u.get() * 1000 / tick, s.get() * 1000 / tick});
         }
 
+        /** The freezer stops the whole group at once, forks included; SIGSTOP where there is none. */
+        @Override
+        public void freeze() {
+            Path freezer = dirs.get("freezer");
+            if (freezer == null
+                    || !Files.isDirectory(freezer)
+                    || !CgroupFs.tryWrite(freezer.resolve("freezer.state"), "FROZEN")) super.freeze();
+        }
+
+        @Override
+        public void thaw() {
+            super.thaw();
+            Path freezer = dirs.get("freezer");
+            if (freezer != null && Files.isDirectory(freezer))
+                CgroupFs.tryWrite(freezer.resolve("freezer.state"), "THAWED");
+        }
+
         /** Freeze, SIGKILL every member, thaw: frozen processes cannot fork past the kill. */
         @Override
         public void killAll() {

@@ -337,6 +337,18 @@ public final class CgroupV2 implements Containment {
             return Optional.of(new long[] {user.get() / 1000, sys.get() / 1000});
         }
 
+        /** cgroup.freeze: the whole group stops at once, forks included; SIGSTOP where it cannot be written. */
+        @Override
+        public void freeze() {
+            if (!Files.isDirectory(dir) || !CgroupFs.tryWrite(dir.resolve("cgroup.freeze"), "1")) super.freeze();
+        }
+
+        @Override
+        public void thaw() {
+            super.thaw();
+            if (Files.isDirectory(dir)) CgroupFs.tryWrite(dir.resolve("cgroup.freeze"), "0");
+        }
+
         /** cgroup.kill (Linux 5.14+) kills the whole subtree at once; older kernels freeze, SIGKILL and thaw. */
         @Override
         public void killAll() {

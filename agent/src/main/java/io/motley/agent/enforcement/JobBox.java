@@ -158,6 +158,27 @@ public abstract sealed class JobBox permits CgroupV2.Box, CgroupV1.Box, ProcessT
         return Optional.empty();
     }
 
+    /** Sends {@code signal} (a name kill(1) knows: TSTP, STOP, CONT) to every live process of the job. */
+    public void signalAll(String signal) {
+        ProcessTable.signal(processes(), signal);
+    }
+
+    /**
+     * scontrol suspend's last step, after SIGTSTP: stops every process of the job, SIGSTOP here;
+     * a box with a freezer freezes the group instead, as Slurm's proctrack/cgroup does.
+     */
+    public void freeze() {
+        signalAll("STOP");
+    }
+
+    /**
+     * scontrol resume: SIGCONT to every process (it also clears the stop SIGTSTP caused), then a
+     * frozen group is thawed, in Slurm's order.
+     */
+    public void thaw() {
+        signalAll("CONT");
+    }
+
     /** SIGTERM to every process of the job: the polite first step of a cancel or time limit. */
     public void terminate() {
         ProcessTable.terminate(processes());

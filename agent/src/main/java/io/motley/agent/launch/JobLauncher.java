@@ -169,6 +169,15 @@ public final class JobLauncher {
         volatile SignalSpec warning;
 
         volatile ScheduledFuture<?> warningTimer;
+        /** When the time limit runs out, on the monotonic clock (System.nanoTime); meaningless without a limit. */
+        volatile long limitEndsNanos;
+        /** scontrol suspend: stopped, the time limit's timers cancelled with {@code leftNanos} still to run. */
+        volatile boolean suspended;
+
+        volatile long leftNanos;
+        /** The SIGSTOP (or freeze) due two seconds after the SIGTSTP of a suspension. */
+        volatile ScheduledFuture<?> stopTimer;
+
         volatile ScheduledFuture<?> sampler;
         volatile boolean ended;
         /** The end, held back until the run's stage-out files are written on the submit host. */
@@ -930,15 +939,7 @@ public final class JobLauncher {
      * scheduler's monotonic clock, so a wrong or stepped wall clock neither shortens nor stretches it.
      */
     private void watch(Running r, ProcessHandle shepherd, long left) {
-        if (r.limitSeconds > 0) {
-            r.timeout = timers.schedule(() -> kill(r, KillReason.TIME_LIMIT), left, TimeUnit.SECONDS);
-            SignalSpec w = r.warning;
-            if (w != null) {
-                // as in Slurm, a limit shorter than the warning time sends it at once
-                r.warningTimer =
-                        timers.schedule(() -> warn(r, w), Math.max(0, left - w.secondsBefore()), TimeUnit.SECONDS);
-            }
-        }
+        if (r.limitSeconds > 0) limitIn(r, TimeUnit.SECONDS.toNanos(left), true);
         r.sampler = timers.scheduleWithFixedDelay(() -> sample(r), 0, JobBox.SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
         if (shepherd.parent().map(p -> p.pid() == ProcessHandle.current().pid()).orElse(false)) {
             shepherd.onExit().thenRun(() -> shepherdExited(r));
@@ -1063,6 +1064,24 @@ public final class JobLauncher {
         return out;
     }
 
+    /** One kill(1) for all of {@code pids}; processes already gone are no error. */
+    private static void signalProcesses(List<Long> pids, String signal) {
+        if (pids.isEmpty()) return;
+        List<String> cmd = new ArrayList<>(List.of(KILL, "-" + signal, "--"));
+        pids.forEach(p -> cmd.add(Long.toString(p)));
+        try {
+            RootCommand.of(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor();
+        } catch (IOException e) {
+            log.warn("cannot signal processes pids={} signal={} error={}", pids, signal, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static void signalProcess(long pid, String signal) {
         try {
             RootCommand.of(KILL, "-" + signal, "--", Long.toString(pid))
@@ -1075,6 +1094,128 @@ public final class JobLauncher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Sets the run's time limit to end {@code leftNanos} from now, with its --signal warning when it is still due. */
+    private void limitIn(Running r, long leftNanos, boolean warnToo) {
+        r.limitEndsNanos = System.nanoTime() + leftNanos;
+        // a suspended run's limit does not run: a timer that raced with the suspension does nothing
+        r.timeout = timers.schedule(
+                () -> {
+                    if (!r.suspended) kill(r, KillReason.TIME_LIMIT);
+                },
+                leftNanos,
+                TimeUnit.NANOSECONDS);
+        SignalSpec w = r.warning;
+        if (w != null && warnToo) {
+            // as in Slurm, a limit shorter than the warning time sends it at once
+            long before = TimeUnit.SECONDS.toNanos(w.secondsBefore());
+            r.warningTimer = timers.schedule(() -> warn(r, w), Math.max(0, leftNanos - before), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * scontrol suspend ({@code resume} false) and resume of one run here, as slurmstepd does it:
+     * SIGTSTP to every process of the job, and two seconds later SIGSTOP (a box with a freezer
+     * freezes the group instead, as proctrack/cgroup does); resume sends SIGCONT, then thaws. The
+     * time limit stops while the run is suspended: its timers are cancelled and set again for what
+     * was left of it at resume. Returns false when the run is not running here (or has ended).
+     */
+    public boolean suspend(long id, int run, boolean resume) {
+        Running r = running.get(runDir(id, run));
+        if (r == null || r.ended || r.staging != null) {
+            log.info("suspend for a run not running here job={} run={} resume={}", id, run, resume);
+            return false;
+        }
+        synchronized (r) {
+            if (r.suspended != resume) return true; // already so: Slurm's slurmstepd refuses it, nothing changes
+            JobBox box = r.box;
+            if (!resume) {
+                r.suspended = true;
+                boolean warned = r.warningTimer != null && r.warningTimer.isDone();
+                if (r.timeout != null) {
+                    r.timeout.cancel(false);
+                    r.leftNanos = Math.max(0, r.limitEndsNanos - System.nanoTime());
+                }
+                if (r.warningTimer != null) r.warningTimer.cancel(false);
+                if (warned) r.warningTimer = null;
+                recordSuspension(r, true);
+                List<Long> pids = stoppable(r);
+                log.info("job suspending job={} run={} pids={}", id, run, pids);
+                // SIGTSTP first lets an MPI daemon stop its tasks, then everything stops
+                signalProcesses(pids, "TSTP");
+                r.stopTimer = timers.schedule(
+                        () -> {
+                            synchronized (r) {
+                                if (!r.suspended || r.ended) return;
+                                if (box != null) box.freeze();
+                                else signalProcesses(stoppable(r), "STOP");
+                                log.info("job suspended job={} run={}", id, run);
+                            }
+                        },
+                        SUSPEND_STOP_DELAY_SECONDS,
+                        TimeUnit.SECONDS);
+            } else {
+                continueRun(r);
+                recordSuspension(r, false);
+                if (r.timeout != null) limitIn(r, r.leftNanos, r.warningTimer != null);
+                log.info(
+                        "job resumed job={} run={} limit_left_s={}",
+                        id,
+                        run,
+                        TimeUnit.NANOSECONDS.toSeconds(r.leftNanos));
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Keeps the run's suspensions in its directory ("suspension": seconds suspended in suspensions
+     * that are over, and when the current one began, 0 for none, on the wall clock), so that an
+     * agent that adopts the run after a restart counts its time limit without them.
+     */
+    private static void recordSuspension(Running r, boolean suspending) {
+        long now = WallClock.seconds();
+        long[] was = suspensionOf(r.dir);
+        long total = was[0] + (!suspending && was[1] > 0 ? Math.max(0, now - was[1]) : 0);
+        try {
+            writeAtomically(r.dir.resolve("suspension"), total + " " + (suspending ? now : 0));
+        } catch (IOException e) {
+            log.warn("cannot record the run's suspension job={} error={}", r.id, e.getMessage());
+        }
+    }
+
+    /** The run's suspension record: {seconds suspended before, start of the current suspension or 0}. */
+    private static long[] suspensionOf(Path dir) {
+        return read(dir.resolve("suspension"))
+                .map(t -> t.trim().split(" "))
+                .filter(w -> w.length == 2)
+                .map(w -> new long[] {Long.parseLong(w[0]), Long.parseLong(w[1])})
+                .orElse(new long[] {0, 0});
+    }
+
+    /** Slurm's pause between a suspension's SIGTSTP and its SIGSTOP. */
+    static final long SUSPEND_STOP_DELAY_SECONDS = 2;
+
+    /** SIGCONT and thaw a suspended run, its pending SIGSTOP cancelled; the caller holds the run's lock. */
+    private void continueRun(Running r) {
+        r.suspended = false;
+        if (r.stopTimer != null) r.stopTimer.cancel(false);
+        JobBox box = r.box;
+        if (box != null) box.thaw();
+        else signalProcesses(stoppable(r), "CONT");
+    }
+
+    /** The run's processes a suspension stops: its box's, else its batch shell's process tree. */
+    private List<Long> stoppable(Running r) {
+        JobBox box = r.box;
+        if (box != null) return box.processes();
+        List<Long> pids = new ArrayList<>();
+        readPid(r.dir.resolve("job.pid")).flatMap(ProcessHandle::of).ifPresent(h -> {
+            pids.add(h.pid());
+            h.descendants().forEach(d -> pids.add(d.pid()));
+        });
+        return pids;
     }
 
     private void sample(Running r) {
@@ -1345,6 +1486,11 @@ public final class JobLauncher {
         if (r.staging != null) return;
         JobState state = why.endState();
         if (Files.exists(r.dir.resolve("killed"))) return;
+        // a suspended run is continued first, as slurmd sends SIGCONT before it terminates a job, so
+        // that SIGTERM reaches processes that can act on it
+        synchronized (r) {
+            if (r.suspended) continueRun(r);
+        }
         try {
             writeAtomically(r.dir.resolve("killed"), state.name());
         } catch (IOException e) {
@@ -1552,8 +1698,22 @@ public final class JobLauncher {
                     shepherd.get().pid(),
                     r.box.strategy(),
                     CpuAllocator.formatList(ids));
-            // across an agent restart only the wall clock spans the gap: this host's own, read on both sides
-            watch(r, shepherd.get(), Math.max(0, startedAt + r.limitSeconds - WallClock.seconds()));
+            // across an agent restart only the wall clock spans the gap: this host's own, read on both sides;
+            // time spent suspended does not count, and a run suspended now stays so, its limit stopped
+            long[] suspension = suspensionOf(dir);
+            long now = WallClock.seconds();
+            long until = suspension[1] > 0 ? suspension[1] : now;
+            long left = Math.max(0, startedAt + r.limitSeconds + suspension[0] - until);
+            if (suspension[1] > 0) r.suspended = true;
+            watch(r, shepherd.get(), left);
+            if (suspension[1] > 0) {
+                synchronized (r) {
+                    r.leftNanos = TimeUnit.SECONDS.toNanos(left);
+                    if (r.timeout != null) r.timeout.cancel(false);
+                    if (r.warningTimer != null) r.warningTimer.cancel(false);
+                }
+                log.info("adopted job is suspended job={} limit_left_s={}", id, left);
+            }
         } else {
             shepherdExited(r);
         }

@@ -310,6 +310,8 @@ public final class ControllerLink {
                 case Kill k -> launcher.kill(k.id(), k.run(), k.reason());
                 case Message.SignalRun g ->
                     Thread.ofVirtual().start(() -> launcher.signal(g.id(), g.run(), g.signal(), g.scope()));
+                case Message.SuspendRun u ->
+                    Thread.ofVirtual().start(() -> launcher.suspend(u.id(), u.run(), u.resume()));
                 case AckEnded a -> launcher.acknowledged(a.id(), a.run());
                 case Message.Deliver d ->
                     Thread.ofVirtual().start(() -> {

@@ -2,8 +2,10 @@ package io.motley.agent.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.motley.agent.enforcement.Containment;
+import io.motley.agent.enforcement.ProcessTracking;
 import io.motley.agent.enforcement.TestHosts;
 import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
@@ -18,6 +20,7 @@ import io.motley.protocol.Message.Launch;
 import io.motley.protocol.Messages;
 import io.motley.protocol.Ops;
 import io.motley.protocol.StepMessages;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,6 +130,95 @@ class JobLauncherTest {
         assertThat(words[0]).isEqualTo("unset");
         assertThat(words[1]).isEqualTo("0027");
         assertThat(words[2]).as("SLURM_TASK_PID is the script's pid").isEqualTo(words[3]);
+    }
+
+    /** A process's state letter from /proc/PID/stat (T: stopped), or "" when it is gone. */
+    static String procState(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * scontrol suspend as slurmstepd does it without a freezer: SIGTSTP, then SIGSTOP; resume
+     * sends SIGCONT. The time limit does not run while the job is suspended: a job suspended past
+     * its limit is not killed, and completes once resumed.
+     */
+    @Test
+    void aSuspendedRunStopsItsTimeLimitStopsAndItContinuesOnResume() throws Exception {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self")), "needs /proc to see a process stopped");
+        JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add, ProcessTracking.forNode("n1"));
+        long t0 = System.nanoTime();
+        l.launch(order(
+                6,
+                "trap 'echo tstp >>sig.txt' TSTP\n"
+                        + "trap 'echo cont >>sig.txt' CONT\n"
+                        + "echo $$ >shell.pid\n"
+                        + "i=0; while [ ! -f done ]; do i=$((i+1)); echo $i >count; sleep 0.1; done",
+                6));
+        Path pidFile = dir.resolve("shell.pid");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Files.exists(pidFile) && !Files.readString(pidFile).isBlank());
+        long shell = Long.parseLong(Files.readString(pidFile).trim());
+        assertThat(l.suspend(6, 0, false)).isTrue();
+        await().atMost(Duration.ofSeconds(20)).until(() -> procState(shell).equals("T"));
+        // past its 6 s limit, suspended: the limit must not have ended it
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> System.nanoTime() - t0 > Duration.ofSeconds(8).toNanos());
+        assertThat(reports).as("a suspended job's time limit does not run").isEmpty();
+        assertThat(procState(shell)).isEqualTo("T");
+        String before = Files.readString(dir.resolve("count")).trim();
+
+        assertThat(l.suspend(6, 0, true)).isTrue();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> !Files.readString(dir.resolve("count")).trim().equals(before));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Files.exists(dir.resolve("sig.txt"))
+                        && Files.readString(dir.resolve("sig.txt")).contains("tstp")
+                        && Files.readString(dir.resolve("sig.txt")).contains("cont"));
+        Files.writeString(dir.resolve("done"), "");
+        assertThat(Orders.fields(awaitReport(6))).containsEntry("state", "COMPLETED");
+        assertThat(l.suspend(6, 0, false)).as("an ended run is not suspended").isFalse();
+    }
+
+    /**
+     * An agent restarted while a run is suspended adopts it suspended: its limit does not run until
+     * it is resumed, and the time it spent suspended does not count then either.
+     */
+    @Test
+    void aRunSuspendedAcrossAnAgentRestartKeepsItsLimitStopped() throws Exception {
+        // the first agent's reports go nowhere: it is gone, as far as the controller knows
+        JobLauncher first = new JobLauncher(dir.resolve("spool"), "n1", f -> {}, ProcessTracking.forNode("n1"));
+        long t0 = System.nanoTime();
+        first.launch(order(8, "echo >ready; while [ ! -f done ]; do sleep 0.1; done", 5));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("ready")));
+        first.suspend(8, 0, false);
+        JobLauncher second = new JobLauncher(dir.resolve("spool"), "n1", reports::add, ProcessTracking.forNode("n1"));
+        // what an agent does as it registers: it adopts the runs it finds
+        assertThat(second.inventory())
+                .extracting(f -> Orders.op(f) + ":" + f.id())
+                .containsExactly("running:8");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> System.nanoTime() - t0 > Duration.ofSeconds(7).toNanos());
+        assertThat(reports).as("the adopted suspended run's limit does not run").isEmpty();
+        assertThat(second.suspend(8, 0, true)).isTrue();
+        // resumed, it still has most of its 5 s: no time spent suspended was counted against it
+        Files.writeString(dir.resolve("done"), "");
+        assertThat(Orders.fields(awaitReport(8))).containsEntry("state", "COMPLETED");
+    }
+
+    /** A suspended run that is cancelled is continued first, so that its SIGTERM is acted on. */
+    @Test
+    void aSuspendedRunCanBeCancelled() throws Exception {
+        JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add, ProcessTracking.forNode("n1"));
+        l.launch(order(7, "echo >ready; while :; do sleep 0.1; done", -1));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("ready")));
+        l.suspend(7, 0, false);
+        l.kill(7, 0, io.motley.core.job.KillReason.CANCEL);
+        assertThat(Orders.fields(awaitReport(7))).containsEntry("state", "CANCELLED");
     }
 
     /**

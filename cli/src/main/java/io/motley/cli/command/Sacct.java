@@ -528,7 +528,7 @@ public final class Sacct implements Command {
         Io io = ctx.io();
         boolean started = j.startTime() > 0;
         boolean pending = j.state() == JobState.PENDING;
-        boolean running = j.state() == JobState.RUNNING;
+        boolean running = j.state().holdsAllocation();
         int cpus = JobText.cpus(j);
         return switch (field) {
             case "Account" -> r.account();
@@ -595,7 +595,7 @@ public final class Sacct implements Command {
             case "Start" -> step || started ? date(j.startTime(), io, "Unknown") : pending ? "Unknown" : "None";
             case "State" -> step ? stepState(j) : state(j);
             case "Submit" -> date(step ? j.startTime() : j.submitTime(), io, "Unknown");
-            case "Suspended" -> "00:00:00";
+            case "Suspended" -> Durations.formatFixed(j.suspendedSecs(io.nowSeconds()));
             case "Timelimit" -> step ? null : JobText.limitFixed(j);
             case "TimelimitRaw" ->
                 step
@@ -636,7 +636,7 @@ public final class Sacct implements Command {
     private static String stepExit(Job j) {
         return switch (j.state()) {
             case TIMEOUT, CANCELLED -> "0:15";
-            case RUNNING, PENDING -> "0:0";
+            case RUNNING, SUSPENDED, PENDING -> "0:0";
             default -> j.exit().toString();
         };
     }

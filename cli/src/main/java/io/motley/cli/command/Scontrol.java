@@ -126,6 +126,9 @@ public final class Scontrol implements Command {
                 }
                 return error("invalid entity:" + rest.get(0) + " for keyword:" + tag + " ");
             }
+            // Slurm's minimum abbreviations: su(spend), res(ume); errors read "<reason> for job <id>"
+            if (abbrev(t, "suspend", 2)) return hold(tag, rest, ids -> new Message.Suspend(ids, false));
+            if (abbrev(t, "resume", 3)) return hold(tag, rest, ids -> new Message.Suspend(ids, true));
             if (t.equals("hold") || t.equals("holdu") || t.equals("uhold")) return suspendFamily(tag, rest, Hold::new);
             if (abbrev(t, "release", 3)) return suspendFamily(tag, rest, Release::new);
             // Slurm's errors come back as "<reason> for job <id>", the same shape as hold's
@@ -909,7 +912,8 @@ public final class Scontrol implements Command {
         if (started) {
             start = ts(j.startTime(), io, none);
             if (j.endTime() > 0) end = ts(j.endTime(), io, none);
-            else end = limit > 0 ? ts(j.startTime() + limit, io, none) : none;
+            // the end moves by the time the job spent suspended, as slurmctld moves it at resume
+            else end = limit > 0 ? ts(j.startTime() + limit + j.suspendedSecs(io.nowSeconds()), io, none) : none;
         } else if (ended) {
             // a job that ended without starting shows its end as both, as slurmctld does
             start = ts(j.endTime(), io, none);
@@ -929,7 +933,9 @@ public final class Scontrol implements Command {
         }
         l.add("StartTime=" + start + " EndTime=" + end + " Deadline=" + ts(r.deadline(), io, "N/A"));
         long lastEval = started ? j.startTime() : j.submitTime();
-        l.add("SuspendTime=None SecsPreSuspend=0 LastSchedEval=" + ts(lastEval, io, none) + " Scheduler=Main");
+        long suspendTime = started ? j.times().suspendTime() : 0;
+        l.add("SuspendTime=" + ts(suspendTime, io, "None") + " SecsPreSuspend=" + (started ? j.secsPreSuspend() : 0)
+                + " LastSchedEval=" + ts(lastEval, io, none) + " Scheduler=Main");
         l.add("Partition=" + orEmpty(j.partition()) + " AllocNode:Sid="
                 + (r.submitHost() == null ? "localhost" : r.submitHost()) + ":0");
         l.add("ReqNodeList=" + orNull(r.placement().nodeList()) + " ExcNodeList="
@@ -1145,6 +1151,9 @@ public final class Scontrol implements Command {
               show hostlistsorted LIST   the same, sorted and without duplicates
               show daemons               which daemons run here: slurmctld (the controller), slurmd (an agent)
               hold ID[,ID...]            keep pending jobs from starting
+              suspend ID[,ID...]         (operators) stop running jobs: they keep their nodes, their time
+                                         limit stops (SIGTSTP, then SIGSTOP or the cgroup freezer)
+              resume ID[,ID...]          (operators) continue suspended jobs (SIGCONT)
               release ID[,ID...]         let held jobs start
               update JobId=ID KEY=VALUE  change a pending job: TimeLimit, Partition, NumCPUs, NumTasks, Name,
                                          Comment, Dependency, Nice (only root may lower a nice value)

@@ -136,7 +136,8 @@ public final class Squeue implements Command {
         Set<String> users = new HashSet<>();
         users.addAll(p.listAll("user"));
         if (p.has("me")) users.add(io.userName());
-        EnumSet<JobState> states = EnumSet.of(JobState.PENDING, JobState.RUNNING);
+        // every job that has not ended, as Slurm's squeue lists without -t
+        EnumSet<JobState> states = EnumSet.of(JobState.PENDING, JobState.RUNNING, JobState.SUSPENDED);
         if (p.has("states")) states = parseStates(p.last("states"));
         // --start lists pending jobs only, as Slurm's does
         if (p.has("start")) states = EnumSet.of(JobState.PENDING);
@@ -560,7 +561,13 @@ public final class Squeue implements Command {
             case 'C', 'c' -> r -> t.num(QueueTable.CPUS, r);
             case 'y' -> r -> t.num(QueueTable.NICE, r);
             case 'D' -> r -> t.num(QueueTable.NODES, r);
-            case 'M' -> r -> elapsed(t.num(QueueTable.START, r), t.num(QueueTable.END, r), now);
+            case 'M' ->
+                r -> elapsed(
+                        t.state(r),
+                        t.num(QueueTable.START, r),
+                        t.num(QueueTable.END, r),
+                        t.num(QueueTable.PAUSED, r),
+                        now);
             case 'l', 'L' -> r -> limit(t.num(QueueTable.LIMIT, r));
             case 'V' -> r -> t.num(QueueTable.SUBMIT, r);
             case 'S' -> r -> expectedStart(t, r, now);
@@ -1010,6 +1017,7 @@ public final class Squeue implements Command {
                 column == QueueTable.QOS ? value : null,
                 0,
                 column == QueueTable.DEPENDENCY ? value : null,
+                0,
                 0);
     }
 
@@ -1087,7 +1095,12 @@ public final class Squeue implements Command {
         @Override
         long key(QueueTable t, int r) {
             return field == 'M'
-                    ? elapsed(t.num(QueueTable.START, r), t.num(QueueTable.END, r), now)
+                    ? elapsed(
+                            t.state(r),
+                            t.num(QueueTable.START, r),
+                            t.num(QueueTable.END, r),
+                            t.num(QueueTable.PAUSED, r),
+                            now)
                     : limit(t.num(QueueTable.LIMIT, r), t.num(QueueTable.START, r));
         }
 
@@ -1299,8 +1312,6 @@ public final class Squeue implements Command {
     private static final Set<String> NEVER = Set.of(
             "CG",
             "COMPLETING",
-            "S",
-            "SUSPENDED",
             "CF",
             "CONFIGURING",
             "PR",
@@ -1522,12 +1533,17 @@ public final class Squeue implements Command {
 
     /** Seconds the job has run (or ran), as squeue's TIME shows. */
     private static long elapsed(QueueRow r, long now) {
-        return elapsed(r.start(), r.end(), now);
+        return elapsed(r.state(), r.start(), r.end(), r.paused(), now);
     }
 
-    private static long elapsed(long start, long end, long now) {
+    /**
+     * squeue's TIME, as Slurm's job_time_used: time suspended does not count, and a suspended
+     * job's clock stands at what it ran before ({@code paused}, see QueueTable#PAUSED).
+     */
+    private static long elapsed(JobState state, long start, long end, long paused, long now) {
         if (start == 0) return 0;
-        return Math.max(0, (end != 0 ? end : now) - start);
+        if (state == JobState.SUSPENDED) return paused;
+        return Math.max(0, (end != 0 ? end : now) - start - paused);
     }
 
     private static long limit(long limit) {
@@ -1540,7 +1556,9 @@ public final class Squeue implements Command {
      */
     private static String endTime(QueueRow r, Io io) {
         if (r.end() > 0) return JobText.timestamp(r.end(), io.zone(), "N/A");
-        if (r.start() > 0) return JobText.timestamp(r.start() + limit(r.limit(), r.start()), io.zone(), "N/A");
+        // a resumed job's end is moved by the time it spent suspended, as slurmctld moves it
+        long moved = r.state() == JobState.SUSPENDED ? 0 : r.paused();
+        if (r.start() > 0) return JobText.timestamp(r.start() + limit(r.limit(), r.start()) + moved, io.zone(), "N/A");
         long expected = r.state() == JobState.PENDING ? expectedStart(r, io.nowSeconds()) : 0;
         if (expected <= 0) return "N/A";
         return r.limit() > 0 ? JobText.timestamp(expected + r.limit(), io.zone(), "N/A") : "NONE";

@@ -384,7 +384,15 @@ final class Fixtures {
                     out.put("cluster", cluster);
                     partitions.forEach(p -> out.add(Codec.partition(p)));
                 }
-                case Ops.HOLD, Ops.RELEASE, Ops.CANCEL, Ops.SIGNAL, Ops.UPDATE_NODE, Ops.REQUEUE, Ops.REQUEUE_HOLD -> {
+                case Ops.HOLD,
+                        Ops.RELEASE,
+                        Ops.CANCEL,
+                        Ops.SIGNAL,
+                        Ops.UPDATE_NODE,
+                        Ops.REQUEUE,
+                        Ops.REQUEUE_HOLD,
+                        Ops.SUSPEND,
+                        Ops.RESUME -> {
                     return holdAnswer.apply(req);
                 }
                 case Ops.SUBMIT -> {

@@ -124,6 +124,27 @@ class SacctTest {
         return String.join("\n", ls) + "\n";
     }
 
+    /** sacct's State and Suspended for a suspended job and a resumed one; Elapsed leaves the suspension out. */
+    @Test
+    void suspendedTimeIsShownAndLeftOutOfElapsed() throws Exception {
+        io.motley.core.job.Job started = Fixtures.job(1380, "counter")
+                .submitted(NOW - 200)
+                .running("vm", NOW - 100, 1000)
+                .build();
+        FakeCluster c = new FakeCluster()
+                .jobs(
+                        started.suspended(NOW - 40),
+                        Fixtures.job(1381, "again")
+                                .submitted(NOW - 200)
+                                .running("vm", NOW - 100, 1000)
+                                .build()
+                                .suspended(NOW - 90)
+                                .resumed(NOW - 30));
+        assertThat(Fixtures.run(new Sacct(), c, NOW, "-X", "-n", "-P", "-o", "JobID,State,Elapsed,Suspended")
+                        .out())
+                .isEqualTo(text(List.of("1380|SUSPENDED|00:01:00|00:00:40", "1381|RUNNING|00:00:40|00:01:00")));
+    }
+
     @Test
     void defaultLayoutMatchesTheCapture() throws Exception {
         Result r = Fixtures.run(new Sacct(), capture(), NOW);

@@ -415,6 +415,51 @@ class ScontrolTest {
                         "   StartTime=2026-11-22T12:39:16 EndTime=2026-11-22T12:39:16 Deadline=2026-11-22T12:45:00\n");
     }
 
+    /** scontrol suspend/resume, as Slurm's scontrol_suspend: "<error> for job <id>" on stderr, exit 1. */
+    @Test
+    void suspendAndResumeSendTheIdsAndReportSlurmsErrors() throws Exception {
+        FakeCluster c = cluster();
+        c.holdAnswer = req -> Frame.op(Ops.OK)
+                .add(new Frame()
+                        .put("id", "1347")
+                        .put("error", "Access/permission denied")
+                        .put("always", true));
+        Result denied = Fixtures.run(new Scontrol(), c, BUSY_AT, "suspend", "1347");
+        assertThat(c.last(Ops.SUSPEND).str("ids")).isEqualTo("1347");
+        assertThat(denied.code()).isEqualTo(1);
+        assertThat(denied.err()).isEqualTo(lines("Access/permission denied for job 1347"));
+
+        FakeCluster ok = cluster();
+        assertThat(Fixtures.run(new Scontrol(), ok, BUSY_AT, "suspend", "1347,1346", "jobid=1348")
+                        .code())
+                .isZero();
+        assertThat(ok.last(Ops.SUSPEND).str("ids")).isEqualTo("1347,1346,1348");
+        assertThat(Fixtures.run(new Scontrol(), ok, BUSY_AT, "res", "1347").code())
+                .isZero();
+        assertThat(ok.last(Ops.RESUME).str("ids")).isEqualTo("1347");
+        Result bare = Fixtures.run(new Scontrol(), ok, BUSY_AT, "suspend");
+        assertThat(bare.code()).isEqualTo(1);
+        assertThat(bare.err()).isEqualTo(lines("too few arguments for keyword:suspend"));
+    }
+
+    /** A suspended job shows Slurm's SUSPENDED, its SuspendTime and SecsPreSuspend, and its end moved by the suspension. */
+    @Test
+    void showSuspendedJobGivesItsSuspensionAndAStoppedClock() throws Exception {
+        Job suspended = runner().suspended(SUBMIT + 2);
+        FakeCluster c = new FakeCluster()
+                .nodes(Fixtures.vm())
+                .partitions(Fixtures.debug())
+                .jobs(suspended);
+        String out = Fixtures.run(new Scontrol(), c, BUSY_AT + 60, "show", "job", "1347")
+                .out();
+        assertThat(out)
+                .contains(
+                        "   JobState=SUSPENDED Reason=None Dependency=(null)\n",
+                        "   RunTime=00:00:02 TimeLimit=365-00:00:00 TimeMin=N/A\n",
+                        "   StartTime=2026-11-22T12:39:13 EndTime=2027-11-22T12:40:14 Deadline=N/A\n",
+                        "   SuspendTime=2026-11-22T12:39:15 SecsPreSuspend=2 LastSchedEval=");
+    }
+
     @Test
     void requeueAndRequeueholdSendTheIdsAndReportSlurmsErrors() throws Exception {
         FakeCluster c = cluster();

@@ -350,7 +350,8 @@ class SqueueOrderTest {
                         r.qos(),
                         r.nice(),
                         r.dependency(),
-                        r.nodes()));
+                        r.nodes(),
+                        r.paused()));
             }
         }
         return out;

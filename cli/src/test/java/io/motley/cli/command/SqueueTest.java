@@ -163,6 +163,40 @@ class SqueueTest {
                 .isEqualTo(lines("1360"));
     }
 
+    /**
+     * A suspended job is listed without -t, as S, with its nodes and a clock that stands at what it
+     * ran (Slurm's job_time_used); -t S and -t suspended select it; a resumed job's time leaves
+     * its suspension out.
+     */
+    @Test
+    void aSuspendedJobShowsSAndItsClockStands() throws Exception {
+        io.motley.core.job.Job started = Fixtures.job(1380, "counter")
+                .submitted(SUBMIT)
+                .running("vm", SUBMIT - 100, 1000)
+                .build();
+        FakeCluster c = new FakeCluster()
+                .jobs(
+                        started.suspended(SUBMIT - 40),
+                        Fixtures.job(1381, "again")
+                                .submitted(SUBMIT)
+                                .running("vm", SUBMIT - 100, 1000)
+                                .build()
+                                .suspended(SUBMIT - 90)
+                                .resumed(SUBMIT - 30));
+        assertThat(Fixtures.run(new Squeue(), c, NOW).out())
+                .isEqualTo(lines(
+                        "             JOBID PARTITION     NAME     USER ST       TIME  NODES NODELIST(REASON)",
+                        // Slurm sorts by state's number: RUNNING (1) before SUSPENDED (2)
+                        "              1381     debug    again     root  R       0:43      1 vm",
+                        "              1380     debug  counter     root  S       1:00      1 vm"));
+        for (String state : List.of("S", "suspended", "SUSPENDED")) {
+            assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-t", state, "-o", "%i %t %T")
+                            .out())
+                    .as(state)
+                    .isEqualTo(lines("1380 S SUSPENDED"));
+        }
+    }
+
     @Test
     void jobIdsShowThoseJobsWhilePendingOrRunningUnlessStatesAskForMore() throws Exception {
         // as Slurm: a script waiting for `squeue -j N` to come back empty must see a finished job leave

@@ -19,6 +19,9 @@ public interface AgentChannel {
     /** Send a signal to one run's processes that {@code scope} names (scancel -s); the agent ignores other runs. */
     default void signal(long jobId, int run, int signal, io.motley.protocol.Message.SignalScope scope) {}
 
+    /** Stop one run's processes (scontrol suspend), or with {@code resume} continue them; the agent ignores other runs. */
+    default void suspend(long jobId, int run, boolean resume) {}
+
     /** The end of this run is recorded: the agent may forget it. */
     void acknowledge(long jobId, int run);
 

@@ -71,7 +71,7 @@ public final class Cluster {
                 },
                 store);
         steps.resume(jobs.values().stream()
-                .filter(j -> j.state() == io.motley.core.job.JobState.RUNNING)
+                .filter(j -> j.state().holdsAllocation())
                 .map(Job::id)
                 .toList());
         log.info(
@@ -144,6 +144,11 @@ public final class Cluster {
             io.motley.protocol.Message.SignalScope scope,
             Caller caller) {
         return commands.signal(ids, tasks, signal, scope, caller);
+    }
+
+    /** scontrol suspend (false) / resume (true) (see {@link JobCommands#suspend}). */
+    public List<Outcome> suspend(List<Long> ids, Caller caller, boolean resume) {
+        return commands.suspend(ids, caller, resume);
     }
 
     /** scontrol hold (true) / release (false). */

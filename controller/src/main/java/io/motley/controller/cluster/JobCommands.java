@@ -423,7 +423,7 @@ final class JobCommands {
                     if (t.array() != null
                             && t.array().arrayJobId() == id
                             && t.id() != id
-                            && t.state() == JobState.RUNNING) ids.add(t.id());
+                            && t.state().holdsAllocation()) ids.add(t.id());
                 }
             }
             tasks.forEach((arrayId, indices) -> {
@@ -477,6 +477,53 @@ final class JobCommands {
     /** Slurm's ESLURM_TRANSITION_STATE_NO_UPDATE: a signal for a job that is not running. */
     static final String NOT_NOW = "Job can not be altered now, try again later";
 
+    /**
+     * scontrol suspend / resume, as slurmctld's job_suspend2: only operators, administrators and
+     * root may (others get "Access/permission denied", as in Slurm, even for their own jobs). A
+     * suspended job keeps its allocation and its time limit stops; every node of the job is told
+     * to stop (or continue) the run's processes. Refusals carry Slurm's words: a pending job "Job
+     * is pending execution", an ended one "Job/step already completing or completed", resuming a
+     * job that is not suspended "Job is not suspended"; suspending a suspended job succeeds and
+     * changes nothing, as Slurm's does for an administrator's suspension.
+     */
+    List<Outcome> suspend(List<Long> ids, Caller caller, boolean resume) {
+        List<Outcome> out = new ArrayList<>();
+        synchronized (state) {
+            long now = clock.getAsLong();
+            boolean allowed = operator(caller);
+            for (long id : ids) {
+                Job j = state.jobs.get(id);
+                if (!allowed) {
+                    out.add(Outcome.refused(id, "Access/permission denied"));
+                } else if (j == null) {
+                    out.add(Outcome.refused(id, "Invalid job id specified"));
+                } else if (j.state() == JobState.PENDING) {
+                    out.add(Outcome.refused(id, "Job is pending execution"));
+                } else if (j.state().isTerminal() || state.cancelling.containsKey(id)) {
+                    out.add(Outcome.refused(id, "Job/step already completing or completed"));
+                } else if (resume && j.state() != JobState.SUSPENDED) {
+                    out.add(Outcome.refused(id, "Job is not suspended"));
+                } else if (!resume && j.state() == JobState.SUSPENDED) {
+                    out.add(Outcome.ok(id));
+                } else {
+                    state.save(resume ? j.resumed(now) : j.suspended(now));
+                    for (String node : j.nodes()) {
+                        AgentChannel link = state.links.get(node);
+                        if (link != null) link.suspend(j.id(), j.restarts(), resume);
+                    }
+                    log.info(
+                            "job {} job={} nodes={} by_uid={}",
+                            resume ? "resumed" : "suspended",
+                            id,
+                            j.nodes(),
+                            caller.uid());
+                    out.add(Outcome.ok(id));
+                }
+            }
+        }
+        return out;
+    }
+
     /** scontrol hold / release: a pending job's priority hold set or cleared. */
     List<Outcome> hold(List<Long> ids, Caller caller, boolean hold) {
         List<Outcome> out = new ArrayList<>();
@@ -521,7 +568,7 @@ final class JobCommands {
                 } else if (!j.request().requeue()) {
                     out.add(Outcome.refused(id, "Requested operation is presently disabled"));
                 } else {
-                    if (j.state() == JobState.RUNNING) {
+                    if (j.state().holdsAllocation()) {
                         state.cancelling.remove(id);
                         state.endingRuns.put(id, j.node());
                         AgentChannel link = state.links.get(j.node());

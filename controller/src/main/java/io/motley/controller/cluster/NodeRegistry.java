@@ -176,14 +176,14 @@ final class NodeRegistry {
                         j.id(),
                         new Reconciliation.Belief(
                                 j.restarts(),
-                                j.state() == JobState.RUNNING && j.nodes().contains(name),
+                                j.state().holdsAllocation() && j.nodes().contains(name),
                                 state.cancelling.containsKey(j.id())));
             }
         }
         Map<Long, Integer> runningHere = new TreeMap<>();
         for (Job j : state.jobs.values()) {
             // a multi-node job's other nodes hold its part: a run there too, for reconciliation
-            if (j.state() == JobState.RUNNING && j.nodes().contains(name)) runningHere.put(j.id(), j.restarts());
+            if (j.state().holdsAllocation() && j.nodes().contains(name)) runningHere.put(j.id(), j.restarts());
         }
         Reconciliation.Result result = Reconciliation.reconcile(reg.runs(), belief, runningHere);
         for (Reconciliation.Action a : result.actions()) {
@@ -205,7 +205,7 @@ final class NodeRegistry {
                 case Reconciliation.Relaunch r -> {
                     // we decided to start it but the agent never got the order: send it again
                     Job j = state.jobs.get(r.jobId());
-                    if (j != null && j.state() == JobState.RUNNING && j.nodes().contains(name)) {
+                    if (j != null && j.state().holdsAllocation() && j.nodes().contains(name)) {
                         log.info("resending launch the agent never received job={} node={}", j.id(), name);
                         link.launch(j);
                     }
@@ -394,7 +394,7 @@ final class NodeRegistry {
     private void failJobsOn(String name, long now, KillReason kill) {
         List<Job> failed = new ArrayList<>();
         for (Job j : state.jobs.values()) {
-            if (j.state() != JobState.RUNNING || !j.nodes().contains(name)) continue;
+            if (!j.state().holdsAllocation() || !j.nodes().contains(name)) continue;
             Job after = ends.nodeFailed(j, now);
             failed.add(after);
             AgentChannel link = state.links.get(name);
@@ -471,7 +471,7 @@ final class NodeRegistry {
             Map<String, int[]> cpus = new HashMap<>();
             Map<String, long[]> mem = new HashMap<>();
             for (Job j : state.jobs.values()) {
-                if (j.state() != JobState.RUNNING) continue;
+                if (!j.state().holdsAllocation()) continue;
                 for (Job.Allocation.Part p : j.allocation().parts()) {
                     if (p.node() == null) continue;
                     cpus.computeIfAbsent(p.node(), k -> new int[1])[0] += p.cpus();

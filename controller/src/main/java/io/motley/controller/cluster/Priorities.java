@@ -210,7 +210,7 @@ final class Priorities {
         Map<Long, Job> followed = new HashMap<>();
         Set<Long> terminal = new HashSet<>();
         for (Job j : jobs) {
-            if (j.state() == JobState.RUNNING) {
+            if (j.state().holdsAllocation()) {
                 running.put(j.id(), new Charge(account(j), j.user(), rate(j), j.startTime(), 0));
                 followed.put(j.id(), j);
             } else if (j.state().isTerminal()) {
@@ -223,7 +223,7 @@ final class Priorities {
         }
         for (Long id : List.copyOf(running.keySet())) {
             Job j = followed.get(id);
-            if (j != null && j.state() == JobState.RUNNING) continue;
+            if (j != null && j.state().holdsAllocation()) continue;
             Charge c = running.remove(id);
             if (j == null) {
                 // gone from the view before a pass saw it end: the store has its end

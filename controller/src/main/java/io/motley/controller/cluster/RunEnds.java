@@ -56,7 +56,7 @@ final class RunEnds {
         if (j != null && run != j.restarts()) {
             if (node.equals(state.endingRuns.get(id))) state.endingRuns.remove(id);
             log.info("end of an earlier run ignored job={} node={} run={} current_run={}", id, node, run, j.restarts());
-        } else if (j != null && j.state() == JobState.RUNNING && node.equals(j.node())) {
+        } else if (j != null && j.state().holdsAllocation() && node.equals(j.node())) {
             JobState how = f.state();
             Integer by = state.cancelling.get(id);
             // a node's clock may be behind ours: a run never ends before it started

@@ -317,12 +317,13 @@ final class SchedulingLoop {
         return views;
     }
 
-    /** What running jobs hold; reservations count on it from the end of each job's time limit. */
+    /** What running jobs hold; reservations count on it from the end of each job's time limit
+     * (a suspended job holds what it holds, and counts as if resumed now). */
     private List<Allocation> runningAllocations() {
         List<Allocation> running = new ArrayList<>();
         for (Job j : state.jobs.values()) {
-            if (j.state() != JobState.RUNNING) continue;
-            long end = j.timeLimit().endFrom(j.startTime(), Allocation.NO_END);
+            if (!j.state().holdsAllocation()) continue;
+            long end = j.limitEnd(clock.getAsLong(), Allocation.NO_END);
             for (Job.Allocation.Part p : j.allocation().parts())
                 running.add(new Allocation(j.id(), p.node(), p.cpus(), p.memMiB(), p.gpuIds(), end));
         }
@@ -356,7 +357,7 @@ final class SchedulingLoop {
         if (!accounts.associations().enforced()) return JobGate.OPEN;
         List<LimitCheck.Held> held = new ArrayList<>();
         for (Job j : state.jobs.values()) {
-            if (j.state() != JobState.RUNNING || j.request().account() == null) continue;
+            if (!j.state().holdsAllocation() || j.request().account() == null) continue;
             held.add(new LimitCheck.Held(
                     new LimitCheck.Owner(j.request().account(), j.user()),
                     j.allocCpus(),

@@ -51,7 +51,7 @@ public final class Statistics {
     /** Counts what a saved job record changed: a start, an end by how it ended. */
     synchronized void saved(Job before, Job after) {
         JobState now = after.state();
-        boolean wasRunning = before != null && before.state() == JobState.RUNNING;
+        boolean wasRunning = before != null && before.state().holdsAllocation();
         if (now == JobState.RUNNING && !wasRunning) started++;
         if (now.isTerminal() && (before == null || !before.state().isTerminal())) {
             switch (now) {

@@ -60,7 +60,7 @@ public final class ClusterMetrics implements MultiCollector {
             byState.merge(j.state(), 1L, Long::sum);
             if (j.state() == JobState.PENDING
                     && (j.reason() == PendingReason.JobHeldUser || j.reason() == PendingReason.JobHeldAdmin)) hold++;
-            if (j.state() == JobState.RUNNING) {
+            if (j.state().holdsAllocation()) {
                 cpus += j.allocCpus();
                 memMiB += j.allocMemMiB();
                 gpus += j.gpuList().size();
@@ -78,6 +78,7 @@ public final class ClusterMetrics implements MultiCollector {
         return switch (s) {
             case PENDING -> "pending";
             case RUNNING -> "running";
+            case SUSPENDED -> "suspended";
             case COMPLETED -> "completed";
             case FAILED -> "failed";
             case CANCELLED -> "cancelled";
@@ -109,7 +110,7 @@ public final class ClusterMetrics implements MultiCollector {
         jobs(g, jobs, now);
         Map<String, Long> gpusInUse = new HashMap<>();
         for (Job j : jobs) {
-            if (j.state() == JobState.RUNNING && j.node() != null)
+            if (j.state().holdsAllocation() && j.node() != null)
                 gpusInUse.merge(j.node(), (long) j.gpuList().size(), Long::sum);
         }
         nodes(g, nodes, gpusInUse);

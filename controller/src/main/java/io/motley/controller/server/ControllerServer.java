@@ -546,6 +546,11 @@ public final class ControllerServer implements AutoCloseable {
         }
 
         @Override
+        public void suspend(long jobId, int run, boolean resume) {
+            send(new io.motley.protocol.Message.SuspendRun(jobId, run, resume));
+        }
+
+        @Override
         public void acknowledge(long jobId, int run) {
             send(new AckEnded(jobId, run));
         }

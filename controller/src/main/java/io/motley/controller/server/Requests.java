@@ -228,6 +228,7 @@ final class Requests {
             case Message.Queue q -> throw new IllegalStateException("answered above");
             case Cancel c -> outcomes(cluster.cancel(c.ids(), c.tasks(), asking));
             case Message.Signal s -> outcomes(cluster.signal(s.ids(), s.tasks(), s.signal(), s.scope(), asking));
+            case Message.Suspend s -> outcomes(cluster.suspend(s.ids(), asking, s.resume()));
             case Hold h -> outcomes(cluster.hold(h.ids(), asking, true));
             case Release r -> outcomes(cluster.hold(r.ids(), asking, false));
             case Requeue r -> outcomes(cluster.requeue(r.ids(), asking, false));

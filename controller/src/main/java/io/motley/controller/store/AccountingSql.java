@@ -109,6 +109,10 @@ final class AccountingSql {
                     args.add(s);
                     args.add(e);
                 }
+                case "SUSPENDED" -> {
+                    or.add("(" + state + " = 'SUSPENDED' AND " + start + " > 0 AND " + start + " < ?)");
+                    args.add(e);
+                }
                 default -> {
                     or.add("(" + state + " = ? AND " + end + " > 0 AND " + end + " >= ? AND " + end + " <= ?)");
                     args.add(st);

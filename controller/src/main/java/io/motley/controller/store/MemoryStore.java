@@ -212,6 +212,6 @@ public final class MemoryStore implements Store {
     public void close() {}
 
     private static boolean active(Job j) {
-        return j.state() == JobState.PENDING || j.state() == JobState.RUNNING;
+        return j.state() == JobState.PENDING || j.state().holdsAllocation();
     }
 }

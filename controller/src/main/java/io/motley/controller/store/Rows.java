@@ -59,6 +59,20 @@ final class Rows {
             "state_desc",
             "record");
 
+    /**
+     * The columns of jobs written today: V4's (which its migration still writes), and those later
+     * migrations added: V9's {@code suspended}, the seconds the job spent suspended (Slurm's
+     * time_suspended, sacct's Suspended).
+     */
+    static final List<String> STORED_JOB_COLUMNS =
+            Stream.concat(JOB_COLUMNS.stream(), Stream.of("suspended")).toList();
+
+    /** Binds the columns after V4's (see {@link #STORED_JOB_COLUMNS}), following {@link #bindJob}. */
+    static void bindSince4(PreparedStatement p, Job j) throws SQLException {
+        int i = JOB_COLUMNS.size() + 1;
+        p.setLong(i, j.times().suspendedSecs());
+    }
+
     static final List<String> RUN_COLUMNS = List.of(
             "job_id", "run", "start_time", "end_time", "state", "exit_code", "exit_signal", "node_list", "alloc_cpus");
 

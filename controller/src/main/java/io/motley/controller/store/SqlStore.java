@@ -90,8 +90,8 @@ public final class SqlStore implements Store {
         this.single = single;
         this.pool = pool;
         health = new ServerHealth(where);
-        jobUpsert = dialect.upsert("jobs", List.of("id"), Rows.JOB_COLUMNS);
-        jobInsert = Dialect.insert("jobs", Rows.JOB_COLUMNS);
+        jobUpsert = dialect.upsert("jobs", List.of("id"), Rows.STORED_JOB_COLUMNS);
+        jobInsert = Dialect.insert("jobs", Rows.STORED_JOB_COLUMNS);
         runUpsert = dialect.upsert("job_runs", List.of("job_id", "run"), Rows.RUN_COLUMNS);
         stepUpsert = dialect.upsert("job_steps", List.of("job_id", "run", "step_name"), Rows.STEP_COLUMNS);
         nodeUpsert = dialect.upsert("nodes", List.of("name"), Rows.NODE_COLUMNS);
@@ -287,7 +287,7 @@ public final class SqlStore implements Store {
         } catch (StoreException e) {
             if (pool != null && e.getCause() instanceof SQLException s && Dialect.unreachable(s)) {
                 for (Job j : jobs) {
-                    if (j.state() != JobState.PENDING && j.state() != JobState.RUNNING) deferred.put(j.id(), j);
+                    if (j.state() != JobState.PENDING && !j.state().holdsAllocation()) deferred.put(j.id(), j);
                 }
             }
             throw e;
@@ -302,6 +302,7 @@ public final class SqlStore implements Store {
         try (PreparedStatement p = c.prepareStatement(jobSql)) {
             for (Job j : jobs) {
                 Rows.bindJob(p, j);
+                Rows.bindSince4(p, j);
                 p.addBatch();
             }
             p.executeBatch();
@@ -352,13 +353,14 @@ public final class SqlStore implements Store {
 
     @Override
     public synchronized List<Job> activeJobs() {
-        return queryJobs("SELECT record FROM jobs WHERE state IN ('PENDING','RUNNING') ORDER BY id", List.of());
+        return queryJobs(
+                "SELECT record FROM jobs WHERE state IN ('PENDING','RUNNING','SUSPENDED') ORDER BY id", List.of());
     }
 
     @Override
     public synchronized List<Job> endedSince(long since) {
         return queryJobs(
-                "SELECT record FROM jobs WHERE state NOT IN ('PENDING','RUNNING') AND end_time >= ? ORDER BY id",
+                "SELECT record FROM jobs WHERE state NOT IN ('PENDING','RUNNING','SUSPENDED') AND end_time >= ? ORDER BY id",
                 List.of(since));
     }
 

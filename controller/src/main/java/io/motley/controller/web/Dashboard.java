@@ -248,7 +248,7 @@ public final class Dashboard implements HttpRoute {
         List<Partition> parts = cluster.partitions();
         Map<String, Integer> gpusInUse = new HashMap<>();
         for (Job j : cluster.jobs()) {
-            if (j.state() != JobState.RUNNING) continue;
+            if (!j.state().holdsAllocation()) continue;
             for (Job.Allocation.Part p : j.allocation().parts())
                 gpusInUse.merge(p.node(), p.gpuIds() == null ? 0 : p.gpuIds().size(), Integer::sum);
         }

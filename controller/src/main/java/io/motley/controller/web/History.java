@@ -89,7 +89,7 @@ public final class History {
         int gpusAllocated = 0;
         Map<String, Integer> byUser = new TreeMap<>();
         for (Job j : jobs) {
-            if (j.state() == JobState.RUNNING) {
+            if (j.state().holdsAllocation()) {
                 running++;
                 gpusAllocated += j.gpuList().size();
             } else if (j.state() == JobState.PENDING) pending++;

@@ -70,6 +70,14 @@ class ClusterTest {
             sent.add(new Order("ok", -1, 0, null, null));
         }
 
+        /** The suspend and resume orders sent, as "suspend:JOB.RUN" or "resume:JOB.RUN". */
+        final List<String> suspends = new ArrayList<>();
+
+        @Override
+        public synchronized void suspend(long jobId, int run, boolean resume) {
+            suspends.add((resume ? "resume:" : "suspend:") + jobId + "." + run);
+        }
+
         /** The signals sent, as "JOB.RUN:SIGNAL:SCOPE". */
         final List<String> signals = new ArrayList<>();
 
@@ -348,6 +356,89 @@ class ClusterTest {
                 .extracting(Outcome::error)
                 .containsExactly("Job/step already completing or completed");
         store.close();
+    }
+
+    /**
+     * scontrol suspend / resume, as slurmctld's job_suspend2: operators only (Slurm refuses a plain
+     * user even their own job), Slurm's errors for a pending, a finished and a not suspended job,
+     * the order to the job's node, and a suspended job keeps its CPUs: the job waiting behind it
+     * does not start until it ends.
+     */
+    @Test
+    void onlyOperatorsSuspendAndASuspendedJobKeepsItsCpus() {
+        Cluster c = cluster(Store.sqlite(dir.resolve("db")));
+        Caller root = Caller.uid(0);
+        for (String line : List.of(
+                "add account lab", "add user olive account=lab adminlevel=Operator", "add user ann account=lab")) {
+            assertThat(c.changeAccounts(io.motley.core.accounts.Sacctmgr.parse(List.of(line.split(" "))), root, true)
+                            .changed())
+                    .isTrue();
+        }
+        Caller olive = as(1001, 1001, "olive");
+        Caller ann = as(1004, 1004, "ann");
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 1));
+        long run = id(c.submit(req(1), ann));
+        long behind = id(c.submit(req(1), ann));
+        c.schedulePass();
+        assertThat(c.suspend(List.of(run), ann, false))
+                .extracting(Outcome::error)
+                .containsExactly("Access/permission denied");
+        assertThat(c.suspend(List.of(behind, 4242L), olive, false))
+                .extracting(Outcome::error)
+                .containsExactly("Job is pending execution", "Invalid job id specified");
+        assertThat(c.suspend(List.of(run), olive, true))
+                .extracting(Outcome::error)
+                .containsExactly("Job is not suspended");
+        assertThat(n1.suspends).isEmpty();
+
+        now.addAndGet(10);
+        assertThat(c.suspend(List.of(run), olive, false))
+                .extracting(Outcome::error)
+                .containsOnlyNulls();
+        assertThat(n1.suspends).containsExactly("suspend:" + run + ".0");
+        Job suspended = c.job(run).orElseThrow();
+        assertThat(suspended.state()).isEqualTo(JobState.SUSPENDED);
+        assertThat(suspended.times().suspendTime()).isEqualTo(now.get());
+        // suspending it again changes nothing, as in Slurm
+        assertThat(c.suspend(List.of(run), root, false))
+                .extracting(Outcome::error)
+                .containsOnlyNulls();
+        assertThat(n1.suspends).hasSize(1);
+
+        now.addAndGet(60);
+        c.schedulePass();
+        assertThat(c.job(behind).orElseThrow().state()).isEqualTo(JobState.PENDING);
+        assertThat(n1.ops()).doesNotContain("launch:" + behind);
+
+        assertThat(c.suspend(List.of(run), root, true))
+                .extracting(Outcome::error)
+                .containsOnlyNulls();
+        assertThat(n1.suspends).containsExactly("suspend:" + run + ".0", "resume:" + run + ".0");
+        Job resumed = c.job(run).orElseThrow();
+        assertThat(resumed.state()).isEqualTo(JobState.RUNNING);
+        assertThat(resumed.times().suspendedSecs()).isEqualTo(60);
+
+        // suspended, it can still be cancelled, and then it is over
+        c.suspend(List.of(run), root, false);
+        assertThat(c.cancel(List.of(run), Map.of(), ann))
+                .extracting(Outcome::error)
+                .containsOnlyNulls();
+        c.jobEnded("n1", ended(run, 0, JobState.CANCELLED, 0, 15, now.get(), null));
+        assertThat(c.job(run).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+
+        // the job behind it gets the CPU; suspended, it can be requeued by an administrator
+        c.schedulePass();
+        assertThat(c.job(behind).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        c.suspend(List.of(behind), root, false);
+        assertThat(c.requeue(List.of(behind), root, false))
+                .extracting(Outcome::error)
+                .containsOnlyNulls();
+        assertThat(n1.ops()).contains("kill:" + behind);
+        Job requeued = c.job(behind).orElseThrow();
+        assertThat(requeued.state()).isEqualTo(JobState.PENDING);
+        assertThat(requeued.times().suspendTime()).isZero();
+        assertThat(n1.ops()).contains("kill:" + run);
     }
 
     @Test

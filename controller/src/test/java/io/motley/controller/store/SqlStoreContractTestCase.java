@@ -63,6 +63,15 @@ abstract class SqlStoreContractTestCase extends StoreContractTestCase {
     }
 
     @Test
+    void aJobsSuspendedTimeLivesInItsColumn() throws Exception {
+        Job a = store().insertNew(StoreTest::job);
+        store().saveJob(ran(a, 200, 0, null, 0).suspended(250).resumed(280));
+        assertThat(rows("SELECT state, suspended FROM jobs WHERE id=" + a.id())).containsExactly("RUNNING|30");
+        store().saveJob(ran(a, 200, 0, null, 0).suspended(250));
+        assertThat(rows("SELECT state, suspended FROM jobs WHERE id=" + a.id())).containsExactly("SUSPENDED|0");
+    }
+
+    @Test
     void eachRunOfARequeuedJobKeepsItsRowAndItsBatchStep() throws Exception {
         Job a = store().insertNew(StoreTest::job);
         Job first = ran(a, 200, 0, null, 0);
@@ -91,7 +100,7 @@ abstract class SqlStoreContractTestCase extends StoreContractTestCase {
         }
         assertThat(store().steps(List.of(5L))).isEmpty();
         assertThat(rows("SELECT version FROM motley_schema_history ORDER BY installed_rank"))
-                .endsWith("7", "8");
+                .endsWith("7", "8", "9");
         store().saveStep(srunStep(5, 0, StepState.RUNNING, 0), 0);
         assertThat(rows("SELECT step_name, step_id, name, node_list, tasks, alloc_cpus, mem_mib, overlap FROM job_steps"
                         + " WHERE job_id=5 ORDER BY step_id"))

@@ -110,6 +110,27 @@ abstract class StoreContractTestCase {
     }
 
     @Test
+    void aSuspendedJobStaysActiveWithItsSuspensionAndSacctSelectsIt() throws Exception {
+        Job a = store().insertNew(StoreTest::job);
+        Job b = store().insertNew(StoreTest::job);
+        Job suspended = ran(a, 200, 0, null, 0).suspended(300);
+        Job resumed = ran(b, 200, 0, null, 0).suspended(250).resumed(270);
+        store().saveJobs(List.of(suspended, resumed));
+        assertThat(store().activeJobs()).containsExactly(suspended, resumed);
+        assertThat(store().activeJobs().get(0).state()).isEqualTo(JobState.SUSPENDED);
+        assertThat(store().activeJobs().get(1).times().suspendedSecs()).isEqualTo(20);
+        assertThat(store().countJobs(JobState.SUSPENDED)).isEqualTo(1);
+        assertThat(ids(AccountingQuery.builder().state("SUSPENDED").window(100, 1000)))
+                .containsExactly(a.id());
+        assertThat(ids(AccountingQuery.builder().state("SUSPENDED").window(100, 150)))
+                .isEmpty();
+        Job cancelled = suspended.endedBy(JobState.CANCELLED, ExitStatus.NONE, 400, 0);
+        store().saveJob(cancelled);
+        assertThat(store().activeJobs()).containsExactly(resumed);
+        assertThat(store().endedSince(400)).containsExactly(cancelled);
+    }
+
+    @Test
     void savedChangesReplaceTheJobAndEndedJobsLeaveTheActiveList() throws Exception {
         Job a = store().insertNew(StoreTest::job);
         Job b = store().insertNew(StoreTest::job);

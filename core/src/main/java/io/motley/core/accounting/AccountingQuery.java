@@ -144,6 +144,9 @@ public record AccountingQuery(
                             && end > eligible;
                 case "RUNNING" ->
                     startTime > 0 && (start < endTime || (endTime == 0 && state.equals("RUNNING"))) && end > startTime;
+                // suspended now, having started before the window's end (Slurm asks its suspend table
+                // for any suspension in the window; Motley keeps no history of suspensions)
+                case "SUSPENDED" -> state.equals(s) && startTime > 0 && startTime < end;
                 default -> state.equals(s) && endTime > 0 && endTime >= start && endTime <= end;
             };
             if (in) return true;

@@ -40,18 +40,31 @@ public record Job(
     /** Who submitted the job: the user's name, uid and gid. */
     public record Owner(String user, int uid, int gid) {}
 
-    /** When the job was submitted, started and ended, in epoch seconds; 0 when not (yet) reached. */
-    public record Times(long submit, long start, long end) {
+    /**
+     * When the job was submitted, started and ended, in epoch seconds (0 when not (yet) reached),
+     * and its suspensions: {@code suspendTime} is when it was last suspended or resumed (Slurm's
+     * suspend_time, shown as SuspendTime=), {@code suspendedSecs} the seconds it spent suspended
+     * in suspensions that are over (Slurm's tot_sus_time, sacct's Suspended).
+     */
+    public record Times(long submit, long start, long end, long suspendTime, long suspendedSecs) {
+        public Times(long submit, long start, long end) {
+            this(submit, start, end, 0, 0);
+        }
+
         /** Times of a job submitted at {@code submit} that has not started. */
         public static Times submitted(long submit) {
             return new Times(submit, 0, 0);
         }
 
-        /** Seconds the job has run (or ran) by {@code now}, as squeue's TIME and sacct's Elapsed show. */
+        /**
+         * Seconds the job has run (or ran) by {@code now}, less the time it spent suspended, as
+         * squeue's TIME and sacct's Elapsed show; a job suspended now is stopped at its last
+         * suspension (see {@link Job#elapsed}).
+         */
         public long elapsed(long now) {
             if (start == 0) return 0;
             long until = end != 0 ? end : now;
-            return Math.max(0, until - start);
+            return Math.max(0, until - start - suspendedSecs);
         }
     }
 
@@ -225,6 +238,27 @@ public record Job(
         return withRequest(request.withHold(hold)).withReason(why);
     }
 
+    /**
+     * scontrol suspend at {@code now}: the job keeps what it holds and its clock stops (Slurm's
+     * suspend_time is set; the time run so far is its SecsPreSuspend).
+     */
+    public Job suspended(long now) {
+        Times t = times;
+        return toBuilder()
+                .state(state.moveTo(JobState.SUSPENDED))
+                .times(new Times(t.submit(), t.start(), t.end(), now, t.suspendedSecs()))
+                .build();
+    }
+
+    /** scontrol resume at {@code now}: running again, the suspension counted in its suspended time. */
+    public Job resumed(long now) {
+        if (state != JobState.SUSPENDED) throw new IllegalStateException("job is not suspended: " + state);
+        return toBuilder()
+                .state(state.moveTo(JobState.RUNNING))
+                .times(new Times(times.submit(), times.start(), times.end(), now, suspendedSecs(now)))
+                .build();
+    }
+
     /** The job started on a node at {@code now} with these resources. */
     public Job started(String onPartition, String onNode, int cpus, long memMiB, TimeLimit limit, long now) {
         return started(onPartition, onNode, cpus, memMiB, List.of(), limit, now);
@@ -265,7 +299,7 @@ public record Job(
         return toBuilder()
                 .state(state.moveTo(finalState))
                 .reason(why)
-                .times(new Times(times.submit(), times.start(), now))
+                .times(new Times(times.submit(), times.start(), now, times.suspendTime(), suspendedSecs(now)))
                 .outcome(new Outcome(how, byUid, outcome.stateDesc()))
                 .build();
     }
@@ -335,9 +369,38 @@ public record Job(
                 : now > deadline;
     }
 
-    /** Seconds the job has run (or ran), as squeue's TIME and sacct's Elapsed show. */
+    /**
+     * Seconds the job has run (or ran), as squeue's TIME and sacct's Elapsed show: suspended time
+     * does not count, and a suspended job's clock stands at its SecsPreSuspend (Slurm's
+     * job_time_used).
+     */
     public long elapsed(long now) {
-        return times.elapsed(now);
+        return state == JobState.SUSPENDED ? secsPreSuspend() : times.elapsed(now);
+    }
+
+    /** Seconds spent suspended by {@code now}, the current suspension included (sacct's Suspended). */
+    public long suspendedSecs(long now) {
+        long ongoing = state == JobState.SUSPENDED ? Math.max(0, now - times.suspendTime()) : 0;
+        return times.suspendedSecs() + ongoing;
+    }
+
+    /**
+     * Seconds the job ran before its last suspension or resumption (Slurm's pre_sus_time, shown as
+     * SecsPreSuspend=); 0 for a job never suspended.
+     */
+    public long secsPreSuspend() {
+        if (times.suspendTime() == 0 || times.start() == 0) return 0;
+        return Math.max(0, times.suspendTime() - times.start() - times.suspendedSecs());
+    }
+
+    /**
+     * When a started job's time limit runs out: its start plus its limit plus the time it spent
+     * suspended (Slurm moves a resumed job's end time by the suspension); for a suspended job, as
+     * if it were resumed at {@code now}. {@code unlimited} when it has no limit.
+     */
+    public long limitEnd(long now, long unlimited) {
+        long end = timeLimit().endFrom(times.start(), unlimited);
+        return end == unlimited ? unlimited : end + suspendedSecs(now);
     }
 
     /**

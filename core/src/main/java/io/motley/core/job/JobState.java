@@ -8,6 +8,11 @@ import java.util.Set;
 public enum JobState {
     PENDING("PD"),
     RUNNING("R"),
+    /**
+     * Stopped by scontrol suspend: its processes are frozen, it keeps its nodes, CPUs and memory,
+     * and its time limit does not run until scontrol resume.
+     */
+    SUSPENDED("S"),
     COMPLETED("CD"),
     FAILED("F"),
     CANCELLED("CA"),
@@ -29,7 +34,12 @@ public enum JobState {
     }
 
     public boolean isTerminal() {
-        return this != PENDING && this != RUNNING;
+        return this != PENDING && this != RUNNING && this != SUSPENDED;
+    }
+
+    /** Whether a job in this state holds its allocation: it runs, or it is suspended (and keeps it, as in Slurm). */
+    public boolean holdsAllocation() {
+        return this == RUNNING || this == SUSPENDED;
     }
 
     public boolean canMoveTo(JobState next) {
@@ -37,6 +47,8 @@ public enum JobState {
             case PENDING -> next == RUNNING || next == CANCELLED || next == DEADLINE;
             // NODE_FAIL, scontrol requeue and a restart of the controller can send a running job back to the queue
             case RUNNING -> next != RUNNING;
+            // resumed, cancelled, requeued, or ended by its node's failure while its processes are stopped
+            case SUSPENDED -> next != SUSPENDED;
             // scontrol requeue takes a finished batch job back to the queue, as Slurm's does
             default -> next == PENDING;
         };
@@ -64,5 +76,5 @@ public enum JobState {
         return Optional.empty();
     }
 
-    public static final Set<JobState> ACTIVE = Set.of(PENDING, RUNNING);
+    public static final Set<JobState> ACTIVE = Set.of(PENDING, RUNNING, SUSPENDED);
 }

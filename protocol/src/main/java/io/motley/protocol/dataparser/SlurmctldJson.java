@@ -203,7 +203,7 @@ public final class SlurmctldJson {
         o.put("standard_input", "/dev/null");
         o.put("standard_output", nz(q.stdoutPattern()));
         o.put("submit_time", number(j.submitTime()));
-        o.put("suspend_time", number(0));
+        o.put("suspend_time", number(j.times().suspendTime()));
         o.put("system_comment", "");
         o.put("time_limit", minutes(j.timeLimit()));
         o.put("time_minimum", number(0));
@@ -522,7 +522,9 @@ public final class SlurmctldJson {
     }
 
     private static long expectedEnd(Job j) {
-        return j.startTime() > 0 ? j.timeLimit().endFrom(j.startTime(), 0) : 0;
+        long end = j.startTime() > 0 ? j.timeLimit().endFrom(j.startTime(), 0) : 0;
+        // moved by the time the job spent suspended, as slurmctld moves it at resume
+        return end == 0 ? 0 : end + j.times().suspendedSecs();
     }
 
     private static String reason(PendingReason r) {
