@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,6 +35,16 @@ class ContainerEngineIT {
     static int rc;
     static String output;
     static String engineDir;
+    static List<String> bridgesBefore;
+
+    /** The host's network interfaces a Docker engine would have made (docker0, br-ID). */
+    static List<String> dockerBridges() throws SocketException {
+        return NetworkInterface.networkInterfaces()
+                .map(NetworkInterface::getName)
+                .filter(n -> n.equals("docker0") || n.startsWith("br-"))
+                .sorted()
+                .toList();
+    }
 
     @BeforeAll
     static void runTheScript() throws Exception {
@@ -39,6 +52,7 @@ class ContainerEngineIT {
         assumeTrue(
                 new File("/usr/sbin/dockerd").canExecute(),
                 "ContainerEngineIT: Debian's docker.io is needed (scripts/setup-test-host installs it)");
+        bridgesBefore = dockerBridges();
         Path log = Files.createTempFile("motley-container-test", ".log");
         ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "--start-engine")
                 .redirectErrorStream(true)
@@ -99,7 +113,7 @@ class ContainerEngineIT {
     }
 
     @Test
-    void theEngineIsStoppedWithNothingLeftRunningOrMounted() throws IOException {
+    void theEngineIsStoppedWithNothingLeftRunningOrMountedAndTheHostsNetworkAsItWas() throws IOException {
         assertThat(engineDir).as(output).isNotNull();
         assertThat(output).contains("engine stopped, " + engineDir + " removed");
         assertThat(Path.of(engineDir)).doesNotExist();
@@ -126,5 +140,6 @@ class ContainerEngineIT {
                     .as("the engine's cgroups")
                     .isEmpty();
         }
+        assertThat(dockerBridges()).as("bridges").isEqualTo(bridgesBefore);
     }
 }
