@@ -287,9 +287,14 @@ public final class CgroupV1 implements Containment {
             return Optional.of(new long[] {u.get() * 1000 / tick, s.get() * 1000 / tick});
         }
 
-        /** Freeze, SIGKILL every member, thaw: frozen processes cannot fork past the kill. */
+        /**
+         * Freeze, SIGKILL every member, thaw: frozen processes cannot fork past the kill. An empty
+         * group (a job that ended with all its processes, most of them) is left as it is: nothing in
+         * it can fork, and nothing outside can join it but the agent's own writes.
+         */
         @Override
         public void killAll() {
+            if (members().isEmpty()) return;
             Path freezer = dirs.get("freezer");
             boolean frozen = false;
             if (freezer != null && Files.isDirectory(freezer)) {
