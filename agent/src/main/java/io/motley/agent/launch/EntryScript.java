@@ -7,8 +7,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The per-job entry script ({@code enter.sh} in the job's spool): the job's first process runs it
- * with the agent's privileges and the agent's fixed environment to join the job's cgroups and
+ * The per-job entry script ({@code enter.sh} in the job's spool): the job's first process (for a
+ * batch job, a subshell of the shepherd, which reads it with {@code .}; for a step task, a shell of
+ * its own) runs it with the agent's privileges and the agent's fixed environment to join the job's cgroups and
  * CPUs and set the umask, opens the job's environment file (the spool's {@code env}, readable by
  * the agent alone) on descriptor 3, and then becomes the job: as the submitting user where
  * privileges are dropped, with an empty environment. Only then, as the user, are the job's
