@@ -145,15 +145,17 @@ public final class Bench {
                             + " (%.0f jobs/s; submitting took %.1f s; load average %s)%n",
                     jobs, total, jobs / total, submitted, loadAverage());
             long agents = 0;
+            long children = 0;
             long controller = 0;
             for (var e : cpu1.entrySet()) {
                 long used = e.getValue() - cpu0.getOrDefault(e.getKey(), 0L);
-                if (e.getKey().startsWith("agent")) agents += used;
+                if (e.getKey().startsWith("agent") && e.getKey().endsWith(" children")) children += used;
+                else if (e.getKey().startsWith("agent")) agents += used;
                 else controller += used;
             }
             System.out.printf(
-                    "CPU per job in the drain: agents with their jobs %.2f ms, controller %.2f ms%n",
-                    (double) agents / jobs, (double) controller / jobs);
+                    "CPU per job in the drain: agents %.2f ms and their jobs' processes %.2f ms, controller %.2f ms%n",
+                    (double) agents / jobs, (double) children / jobs, (double) controller / jobs);
         }
     }
 
@@ -182,9 +184,10 @@ public final class Bench {
                 String name = cmdline.substring(at + marker.length()).split("[ .]", 2)[0];
                 String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 // fields 14 to 17 of stat: utime stime cutime cstime, in clock ticks (USER_HZ, 100 on Linux)
-                long ticks = 0;
-                for (int i = 11; i <= 14; i++) ticks += Long.parseLong(f[i]);
-                out.merge(name, ticks * 1000 / tick, Long::sum);
+                long own = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                long children = Long.parseLong(f[13]) + Long.parseLong(f[14]);
+                out.merge(name, own * 1000 / tick, Long::sum);
+                out.merge(name + " children", children * 1000 / tick, Long::sum);
             }
         }
         return out;
