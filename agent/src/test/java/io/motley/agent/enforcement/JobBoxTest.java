@@ -79,6 +79,9 @@ class JobBoxTest {
     }
 
     void killsEverythingItHolds(JobBox box) throws IOException {
+        // a second call must not read the pids the first one's processes left (they are dead)
+        Files.deleteIfExists(dir.resolve("a"));
+        Files.deleteIfExists(dir.resolve("b"));
         Process p = startIn(box, 1, escapees());
         long a = pidIn("a");
         long b = pidIn("b");
