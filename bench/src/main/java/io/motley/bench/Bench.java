@@ -46,6 +46,7 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         Path repo = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
         int drainJobs = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+        boolean drainOnly = args.length > 2 && args[2].equals("drain");
         Path scratch = Files.createTempDirectory("motley-bench");
         Bench b = new Bench(repo, scratch);
         System.out.printf(
@@ -56,7 +57,7 @@ public final class Bench {
                 "floor: 1000 x /bin/true started and waited for: %.0f ms (%.0f processes/s)%n",
                 floor, 1000 / (floor / 1000.0));
         try {
-            b.run(drainJobs);
+            b.run(drainJobs, drainOnly);
         } finally {
             b.command("motley", "down");
         }
@@ -68,10 +69,14 @@ public final class Bench {
         return (System.nanoTime() - t0) / 1e6;
     }
 
-    private void run(int drainJobs) throws Exception {
+    private void run(int drainJobs, boolean drainOnly) throws Exception {
         String up = command("motley", "up", "--daemon", "--agents", "2");
         System.out.print(up.lines().filter(l -> l.contains("is up")).findFirst().orElse(up) + "\n");
         System.out.println("containment the agents chose: " + containment(home.resolve("log")));
+        if (drainOnly) {
+            drain(drainJobs);
+            return;
+        }
         // warm the class-data-sharing archive so the timed runs see what a user sees from the second call on
         for (int i = 0; i < 3; i++) command("squeue");
 
@@ -101,17 +106,7 @@ public final class Bench {
                 "submissions through the API (one Unix-socket connection, %d held jobs): %.0f jobs/s%n", api, api / s);
         command("scancel", "-t", "PD", "-u", System.getProperty("user.name"));
 
-        try (AgentClient c = AgentClient.connectTo(home.resolve("run/agent.sock"))) {
-            t0 = System.nanoTime();
-            for (int i = 0; i < drainJobs; i++) c.call(submitFrame("true", false));
-            double submitted = (System.nanoTime() - t0) / 1e9;
-            awaitDrained();
-            double total = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(
-                    "drain of %d trivial jobs (true) on 2 agents: %.1f s from first submit to last end"
-                            + " (%.0f jobs/s; submitting took %.1f s)%n",
-                    drainJobs, total, drainJobs / total, submitted);
-        }
+        drain(drainJobs);
         // a new connection: the agent closes one that sends no request for AgentRequestTimeout, as the drain may take
         try (AgentClient c = AgentClient.connectTo(home.resolve("run/agent.sock"))) {
             List<Double> lat = new ArrayList<>();
@@ -126,6 +121,84 @@ public final class Bench {
             System.out.printf(
                     "submit-to-start latency over 50 jobs: median %.0f ms, p95 %.0f ms%n",
                     median(lat), lat.get((int) Math.ceil(0.95 * lat.size()) - 1));
+        }
+    }
+
+    /**
+     * Submits {@code jobs} trivial jobs and waits for the queue to empty; prints the wall time, and
+     * the CPU time the daemons spent per job (the agents' figure includes their jobs' processes,
+     * which they and their shepherds wait for), which the load of other work on the host moves
+     * far less than the wall time.
+     */
+    private void drain(int jobs) throws Exception {
+        awaitDrained();
+        Map<String, Long> cpu0 = daemonCpuMs();
+        try (AgentClient c = AgentClient.connectTo(home.resolve("run/agent.sock"))) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < jobs; i++) c.call(submitFrame("true", false));
+            double submitted = (System.nanoTime() - t0) / 1e9;
+            awaitDrained();
+            double total = (System.nanoTime() - t0) / 1e9;
+            Map<String, Long> cpu1 = daemonCpuMs();
+            System.out.printf(
+                    "drain of %d trivial jobs (true) on 2 agents: %.1f s from first submit to last end"
+                            + " (%.0f jobs/s; submitting took %.1f s; load average %s)%n",
+                    jobs, total, jobs / total, submitted, loadAverage());
+            long agents = 0;
+            long children = 0;
+            long controller = 0;
+            for (var e : cpu1.entrySet()) {
+                long used = e.getValue() - cpu0.getOrDefault(e.getKey(), 0L);
+                if (e.getKey().startsWith("agent") && e.getKey().endsWith(" children")) children += used;
+                else if (e.getKey().startsWith("agent")) agents += used;
+                else controller += used;
+            }
+            System.out.printf(
+                    "CPU per job in the drain: agents %.2f ms and their jobs' processes %.2f ms, controller %.2f ms%n",
+                    (double) agents / jobs, (double) children / jobs, (double) controller / jobs);
+        }
+    }
+
+    /**
+     * User and system CPU ms of this cluster's daemons (by their log file's name), each with the
+     * children it waited for (cutime and cstime of /proc/PID/stat); empty where there is no /proc.
+     */
+    private Map<String, Long> daemonCpuMs() throws IOException {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        Path proc = Path.of("/proc");
+        if (!Files.isDirectory(proc)) return out;
+        String marker = "-Dmotley.log.file=" + home.resolve("log") + "/";
+        long tick = 100;
+        try (var dirs = Files.newDirectoryStream(proc, "[0-9]*")) {
+            for (Path d : dirs) {
+                String cmdline;
+                String stat;
+                try {
+                    cmdline = new String(Files.readAllBytes(d.resolve("cmdline"))).replace('\0', ' ');
+                    stat = Files.readString(d.resolve("stat"));
+                } catch (IOException e) {
+                    continue;
+                }
+                int at = cmdline.indexOf(marker);
+                if (at < 0) continue;
+                String name = cmdline.substring(at + marker.length()).split("[ .]", 2)[0];
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                // fields 14 to 17 of stat: utime stime cutime cstime, in clock ticks (USER_HZ, 100 on Linux)
+                long own = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                long children = Long.parseLong(f[13]) + Long.parseLong(f[14]);
+                out.merge(name, own * 1000 / tick, Long::sum);
+                out.merge(name + " children", children * 1000 / tick, Long::sum);
+            }
+        }
+        return out;
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "unknown";
         }
     }
 

@@ -304,9 +304,14 @@ public final class CgroupV1 implements Containment {
                 CgroupFs.tryWrite(freezer.resolve("freezer.state"), "THAWED");
         }
 
-        /** Freeze, SIGKILL every member, thaw: frozen processes cannot fork past the kill. */
+        /**
+         * Freeze, SIGKILL every member, thaw: frozen processes cannot fork past the kill. An empty
+         * group (a job that ended with all its processes, most of them) is left as it is: nothing in
+         * it can fork, and nothing outside can join it but the agent's own writes.
+         */
         @Override
         public void killAll() {
+            if (members().isEmpty()) return;
             Path freezer = dirs.get("freezer");
             boolean frozen = false;
             if (freezer != null && Files.isDirectory(freezer)) {

@@ -352,7 +352,8 @@ public final class CgroupV2 implements Containment {
         /** cgroup.kill (Linux 5.14+) kills the whole subtree at once; older kernels freeze, SIGKILL and thaw. */
         @Override
         public void killAll() {
-            if (!Files.isDirectory(dir)) return;
+            // an empty group (a job that ended with all its processes) has nothing to kill or freeze
+            if (!Files.isDirectory(dir) || members().isEmpty()) return;
             if (!CgroupFs.tryWrite(dir.resolve("cgroup.kill"), "1")) {
                 boolean frozen = CgroupFs.tryWrite(dir.resolve("cgroup.freeze"), "1")
                         && waitFor(

@@ -7,8 +7,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The per-job entry script ({@code enter.sh} in the job's spool): the job's first process runs it
- * with the agent's privileges and the agent's fixed environment to join the job's cgroups and
+ * The per-job entry script ({@code enter.sh} in the job's spool): the job's first process (for a
+ * batch job, a subshell of the shepherd, which reads it with {@code .}; for a step task, a shell of
+ * its own) runs it with the agent's privileges and the agent's fixed environment to join the job's cgroups and
  * CPUs and set the umask, opens the job's environment file (the spool's {@code env}, readable by
  * the agent alone) on descriptor 3, and then becomes the job: as the submitting user where
  * privileges are dropped, with an empty environment. Only then, as the user, are the job's
@@ -101,18 +102,66 @@ final class EntryScript {
             Path spoolOut,
             Path spoolErr,
             boolean append) {
+        return render(
+                jobId,
+                node,
+                joinFiles,
+                bindCommand,
+                umask,
+                asUser,
+                envFile,
+                workDir,
+                script,
+                out,
+                err,
+                spoolOut,
+                spoolErr,
+                append,
+                null);
+    }
+
+    /**
+     * As above. With {@code session} not null, the script is written to be read (with {@code .})
+     * by a subshell the shepherd forked, which becomes the job without a shell of its own: that
+     * subshell's {@code $$} is the shepherd's pid, so it joins its groups by writing 0 (the
+     * writer itself) and names itself for taskset from /proc/self/stat; and the job's session
+     * and signal dispositions come from {@code session} on its way to the job (see {@link Session}).
+     */
+    static String render(
+            long jobId,
+            String node,
+            List<Path> joinFiles,
+            List<String> bindCommand,
+            String umask,
+            List<String> asUser,
+            Path envFile,
+            String workDir,
+            String script,
+            String out,
+            String err,
+            Path spoolOut,
+            Path spoolErr,
+            boolean append,
+            Session session) {
+        boolean sourced = session != null;
+        String self = sourced ? "0" : "$$";
         StringBuilder b = new StringBuilder("#!/bin/sh\n");
         b.append("# Motley job ").append(jobId).append(": join its containment, then become the job\n");
         if (!joinFiles.isEmpty()) {
             b.append("for f in");
             joinFiles.forEach(f -> b.append(' ').append(quote(f.toString())));
-            b.append("; do\n  echo $$ >\"$f\" || echo \"motley: cannot put job ")
+            b.append("; do\n  echo ")
+                    .append(self)
+                    .append(" >\"$f\" || echo \"motley: cannot put job ")
                     .append(jobId)
                     .append(" into $f\" >&2\ndone\n");
         }
         if (!bindCommand.isEmpty()) {
+            // taskset, which exists on Linux only, where /proc/self is the reading shell
+            if (sourced) b.append("read -r self _ </proc/self/stat && ");
             bindCommand.forEach(w -> b.append(quote(w)).append(' '));
-            b.append("$$ >/dev/null || echo \"motley: cannot bind job ")
+            b.append(sourced ? "\"$self\"" : "$$")
+                    .append(" >/dev/null || echo \"motley: cannot bind job ")
                     .append(jobId)
                     .append(" to its CPUs\" >&2\n");
         }
@@ -124,10 +173,13 @@ final class EntryScript {
                     .append('\n');
         }
         b.append("exec");
+        if (sourced) session.words().forEach(w -> b.append(' ').append(quote(w)));
         asUser.forEach(w -> b.append(' ').append(quote(w)));
         // the job's marker is there from the first moment (process tracking looks for it); the rest comes from the file
-        b.append(" /usr/bin/env -i ")
-                .append(ProcessTracking.MARKER)
+        b.append(" /usr/bin/env -i ");
+        if (sourced && session.envResetsSignals())
+            b.append(Session.ENV_DEFAULT_SIGNALS).append(' ');
+        b.append(ProcessTracking.MARKER)
                 .append('=')
                 .append(jobId)
                 .append(" SLURMD_NODENAME=")

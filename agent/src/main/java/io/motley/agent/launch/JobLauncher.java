@@ -84,24 +84,26 @@ import org.slf4j.LoggerFactory;
 public final class JobLauncher {
     private static final Logger log = LoggerFactory.getLogger(JobLauncher.class);
     /**
-     * Runs with the agent's privileges and {@link RootCommand#ENVIRONMENT} (plus MOTLEY_SETSID, the
-     * agent's own), so every program it names is an absolute path. The job is forked before the
-     * umask tightens: what the job creates keeps its own umask, what the shepherd writes is the
-     * agent's alone.
+     * Runs with the agent's privileges and {@link RootCommand#ENVIRONMENT}, so every program it
+     * names is an absolute path. The job's first process is a subshell that reads enter.sh and
+     * becomes the job by exec alone. The job is forked before the umask tightens: what the job
+     * creates keeps its own umask, what the shepherd writes is the agent's alone. Its end is
+     * written with builtins, the times first, then the status as one line (one write): the agent
+     * takes a status file as written once it holds a whole line ({@link #exitStatus}).
      */
     private static final String SHEPHERD = """
             #!/bin/sh
             # Motley job shepherd: $1 spool dir; the job's arguments follow. enter.sh becomes the job.
             spool=$1
             shift
-            # eval: MOTLEY_SETSID may be a quoted perl command line (macOS has no setsid(1))
-            eval "$MOTLEY_SETSID"' /bin/sh "$spool/enter.sh" "$@" </dev/null &'
+            { . "$spool/enter.sh"; } </dev/null &
             pid=$!
             umask 077
             echo $pid >"$spool/job.pid"
             wait $pid
-            echo $? >"$spool/exit.tmp" && /bin/mv "$spool/exit.tmp" "$spool/exit"
-            times >"$spool/times.tmp" && /bin/mv "$spool/times.tmp" "$spool/times"
+            status=$?
+            times >"$spool/times"
+            echo $status >"$spool/exit"
             """;
 
     private static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
@@ -118,7 +120,11 @@ public final class JobLauncher {
     private final Path spool;
     private final String nodeName;
     private final Consumer<JobEnded> reporter;
+    /** How jobs (and their shepherds) get a session of their own with SIGINT and SIGQUIT at their defaults. */
+    private final Session session;
+    /** The same as one line of sh, for step tasks. */
     private final String setsid;
+
     private final Containment containment;
     private final CpuAllocator cpus;
     private final boolean agentIsRoot;
@@ -251,7 +257,8 @@ public final class JobLauncher {
         createPrivateDirectory(spool);
         Files.setPosixFilePermissions(spool, PRIVATE_DIR);
         writeAtomically(spool.resolve("shepherd.sh"), SHEPHERD.getBytes(StandardCharsets.UTF_8), PRIVATE_SCRIPT);
-        this.setsid = findSetsid();
+        this.session = Session.find();
+        this.setsid = session.commandLine();
         workIn(spool.resolveSibling(spool.getFileName() + ".work"));
         this.outbox = new OutputOutbox(
                 spool.resolve("outbox"),
@@ -407,51 +414,6 @@ public final class JobLauncher {
                 .flatMap(s -> s.lines().filter(l -> l.startsWith("Umask:")).findFirst())
                 .map(l -> l.substring("Umask:".length()).trim())
                 .orElse("0022");
-    }
-
-    /**
-     * The command line that starts a job's process in a session of its own, with SIGINT and SIGQUIT
-     * at their defaults: the shepherd starts the job in the background, where sh ignores both, and
-     * an ignored signal stays ignored across exec, so without the reset a job's `trap ... INT`,
-     * `scancel -s INT` and Python's KeyboardInterrupt did nothing (slurmstepd starts tasks with
-     * default dispositions). setsid(1) and env(1)'s --default-signal where both exist (Linux, GNU
-     * coreutils 8.31 and later); perl, which does both, elsewhere (macOS); setsid(1) alone as a
-     * last resort.
-     */
-    private static String findSetsid() {
-        String setsid = null;
-        for (String p : List.of("/usr/bin/setsid", "/bin/setsid", "/usr/local/bin/setsid")) {
-            if (new File(p).canExecute()) {
-                setsid = p;
-                break;
-            }
-        }
-        if (setsid != null && envResetsSignals()) return setsid + " " + ENV + " --default-signal=INT,QUIT";
-        Optional<String> perl = JobIdentity.find("perl");
-        if (setsid == null || perl.isPresent())
-            return perl.orElse("/usr/bin/perl")
-                    + " -MPOSIX -e '$SIG{INT}=$SIG{QUIT}=q(DEFAULT); POSIX::setsid(); exec @ARGV or die qq(exec failed: $!)' --";
-        log.warn("jobs start with SIGINT and SIGQUIT ignored: neither env --default-signal nor perl is here");
-        return setsid;
-    }
-
-    private static final String ENV = "/usr/bin/env";
-
-    /** Whether env(1) takes --default-signal (GNU coreutils 8.31 and later). */
-    private static boolean envResetsSignals() {
-        if (!new File(ENV).canExecute()) return false;
-        try {
-            Process p = RootCommand.of(List.of(ENV, "--default-signal=INT,QUIT", "/bin/true"))
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
-            return p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     /** A run's spool directory name, which is also its key here: job12, then job12.1 after a requeue. */
@@ -829,22 +791,19 @@ public final class JobLauncher {
                                         remote ? "" : err,
                                         spoolOut,
                                         spoolErr,
-                                        "append".equals(job.request().options().get("open-mode")))
+                                        "append".equals(job.request().options().get("open-mode")),
+                                        session)
                                 .getBytes(StandardCharsets.UTF_8),
                         PRIVATE_SCRIPT);
                 createPrivateFile(dir.resolve("shepherd.log"));
             } catch (IOException e) {
                 throw new LaunchFailure(spoolTrouble(e), e);
             }
-            List<String> cmd = new ArrayList<>(List.of(
-                    "/bin/sh",
-                    "-c",
-                    setsid + " /bin/sh \"$0\" \"$@\"",
-                    spool.resolve("shepherd.sh").toString(),
-                    dir.toString()));
+            // the shepherd in a session of its own, started by the session's words themselves: no shell between
+            List<String> cmd = new ArrayList<>(session.words());
+            cmd.addAll(List.of("/bin/sh", spool.resolve("shepherd.sh").toString(), dir.toString()));
             cmd.addAll(job.request().arguments());
             ProcessBuilder pb = RootCommand.of(cmd);
-            pb.environment().put("MOTLEY_SETSID", setsid);
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             pb.redirectOutput(
                     ProcessBuilder.Redirect.appendTo(dir.resolve("shepherd.log").toFile()));
@@ -1233,7 +1192,9 @@ public final class JobLauncher {
     }
 
     private void pollAdopted(Running r, ProcessHandle shepherd) {
-        if (!shepherd.isAlive() || ProcessTracking.isZombie(shepherd.pid()) || Files.exists(r.dir.resolve("exit"))) {
+        if (!shepherd.isAlive()
+                || ProcessTracking.isZombie(shepherd.pid())
+                || exitStatus(r.dir).isPresent()) {
             shepherdExited(r);
         } else {
             timers.schedule(() -> pollAdopted(r, shepherd), 200, TimeUnit.MILLISECONDS);
@@ -1247,7 +1208,7 @@ public final class JobLauncher {
             if (r.warningTimer != null) r.warningTimer.cancel(false);
             if (r.sampler != null) r.sampler.cancel(false);
             Optional<String> killed = read(r.dir.resolve("killed"));
-            Optional<String> exit = read(r.dir.resolve("exit"));
+            Optional<String> exit = exitStatus(r.dir);
             for (int i = 0; i < 10 && killed.isEmpty() && exit.isEmpty(); i++) {
                 // the shepherd writes the status just before it exits; give a slow disk a moment
                 try {
@@ -1256,7 +1217,7 @@ public final class JobLauncher {
                     Thread.currentThread().interrupt();
                     break;
                 }
-                exit = read(r.dir.resolve("exit"));
+                exit = exitStatus(r.dir);
             }
             Usage usage = Usage.NONE;
             int ooms = 0;
@@ -1299,6 +1260,15 @@ public final class JobLauncher {
                 finish(r, JobState.FAILED, 0, 9, usage, why);
             }
         }
+    }
+
+    /**
+     * The status the shepherd wrote, once it is all there: it writes it straight into place (no
+     * rename), so a file without its line's end is still being written, or was cut short by a
+     * full spool.
+     */
+    static Optional<String> exitStatus(Path runDir) {
+        return read(runDir.resolve("exit")).filter(s -> s.endsWith("\n")).map(String::trim);
     }
 
     /** What the entry script could not do (join a cgroup, bind CPUs, drop privileges) lands in shepherd.log. */

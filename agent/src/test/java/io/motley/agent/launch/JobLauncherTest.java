@@ -462,6 +462,86 @@ class JobLauncherTest {
         assertThat(Files.readString(dir.resolve("slurm-7.out"))).isEqualTo("7\n");
     }
 
+    /**
+     * A job's launch costs few processes (they are most of a short job's cost): the shepherd is
+     * started by setsid(1) with no shell between, the job's first process becomes the job by exec
+     * alone, and the shepherd writes its end with builtins (no mv). Counted by running the
+     * shepherd's command line and environment again under strace (setsid(1) is gone from it: it
+     * exec'd the shepherd in the launcher's own child). Before: 13 programs and 5 forks.
+     */
+    @Test
+    void aJobsShepherdIsTheLaunchersChildAndExecsSixProgramsAndForksTwice() throws Exception {
+        Path strace = Path.of("/usr/bin/strace");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isExecutable(strace)
+                        && new ProcessBuilder(strace.toString(), "-f", "-o", "/dev/null", "/bin/true")
+                                        .start()
+                                        .waitFor()
+                                == 0,
+                "JobLauncherTest: no strace (or no ptrace) to count a launch's processes with");
+        JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
+        Path go = dir.resolve("go");
+        l.launch(order(23, "while [ ! -e " + go + " ]; do sleep 0.05; done", -1));
+        Path run = dir.resolve("spool/job23");
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(run.resolve("job.pid")));
+        long shepherd =
+                Long.parseLong(Files.readString(run.resolve("shepherd.pid")).trim());
+        List<String> cmd =
+                List.of(new String(Files.readAllBytes(Path.of("/proc/" + shepherd + "/cmdline"))).split("\0"));
+        List<String> env =
+                List.of(new String(Files.readAllBytes(Path.of("/proc/" + shepherd + "/environ"))).split("\0"));
+        assertThat(ProcessHandle.of(shepherd).flatMap(ProcessHandle::parent).map(ProcessHandle::pid))
+                .as("the shepherd's parent: the launcher, no shell between")
+                .hasValue(ProcessHandle.current().pid());
+        assertThat(cmd.get(0)).isEqualTo("/bin/sh");
+        assertThat(cmd.get(1)).endsWith("/shepherd.sh");
+        Files.writeString(go, "");
+        assertThat(Orders.fields(awaitReport(23))).containsEntry("state", "COMPLETED");
+
+        Path trace = dir.resolve("trace");
+        List<String> traced = new java.util.ArrayList<>(List.of(
+                strace.toString(), "-f", "-qq", "-e", "trace=execve,clone,clone3,fork,vfork", "-o", trace.toString()));
+        traced.addAll(cmd);
+        ProcessBuilder pb = new ProcessBuilder(traced).directory(new java.io.File("/"));
+        pb.environment().clear();
+        for (String v : env) pb.environment().put(v.substring(0, v.indexOf('=')), v.substring(v.indexOf('=') + 1));
+        assertThat(pb.redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start()
+                        .waitFor())
+                .isZero();
+        List<String> lines = Files.readAllLines(trace);
+        List<String> programs = lines.stream()
+                .filter(x -> x.matches("\\d+ +execve\\(.*"))
+                .map(x -> x.replaceFirst("^\\d+ +execve\\(\"([^\"]*)\".*", "$1"))
+                .toList();
+        long forks = lines.stream()
+                .filter(x -> x.matches("\\d+ +(clone|clone3|fork|vfork)\\(.*") && !x.contains("CLONE_THREAD"))
+                .count();
+        assertThat(programs)
+                .as("the programs a shepherd runs (itself, the job's session, env, the job's shell, cat, the script)")
+                .hasSize(6)
+                .doesNotContain("/bin/mv");
+        assertThat(programs.get(programs.size() - 1)).endsWith("/script");
+        assertThat(forks)
+                .as("the forks of a launch (the job's first process, and cat)")
+                .isEqualTo(2);
+        assertThat(JobLauncher.exitStatus(run)).hasValue("0");
+        assertThat(JobLauncher.shellTimes(run.resolve("times"))).isPresent();
+    }
+
+    @Test
+    void anExitStatusIsTakenOnceItsLineIsWhole() throws Exception {
+        Path run = Files.createDirectories(dir.resolve("run"));
+        assertThat(JobLauncher.exitStatus(run)).isEmpty();
+        Files.writeString(run.resolve("exit"), "");
+        assertThat(JobLauncher.exitStatus(run)).as("created, not written yet").isEmpty();
+        Files.writeString(run.resolve("exit"), "13");
+        assertThat(JobLauncher.exitStatus(run)).as("cut short").isEmpty();
+        Files.writeString(run.resolve("exit"), "137\n");
+        assertThat(JobLauncher.exitStatus(run)).hasValue("137");
+    }
+
     @Test
     void shellTimesAreReadAndMerged() throws Exception {
         Path times = dir.resolve("times");

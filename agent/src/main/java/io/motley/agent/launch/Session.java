@@ -1,0 +1,79 @@
+package io.motley.agent.launch;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a job's process gets a session of its own with SIGINT and SIGQUIT at their defaults (sh
+ * ignores both in a background job, and an ignored signal stays ignored across exec; slurmstepd
+ * starts tasks with default dispositions): {@code words} run the rest of a command line in a new
+ * session, and where {@code envResetsSignals} the {@code env -i} on the job's way resets the two
+ * signals (GNU coreutils 8.31 and later); otherwise {@code words} (perl, on macOS) reset them too.
+ * Each is one exec: the job's chain has no shell or program here that it does not need.
+ */
+record Session(List<String> words, boolean envResetsSignals) {
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+    static final String ENV = "/usr/bin/env";
+    static final String ENV_DEFAULT_SIGNALS = "--default-signal=INT,QUIT";
+    private static final String PERL_SESSION =
+            "$SIG{INT}=$SIG{QUIT}=q(DEFAULT); POSIX::setsid(); exec @ARGV or die qq(exec failed: $!)";
+
+    Session {
+        words = List.copyOf(words);
+    }
+
+    /** setsid(1) and env(1)'s --default-signal where both exist; perl, which does both, elsewhere; setsid(1) alone last. */
+    static Session find() {
+        Optional<String> setsid = setsid();
+        if (setsid.isPresent() && envResetsSignalsHere()) return new Session(List.of(setsid.get()), true);
+        Optional<String> perl = JobIdentity.find("perl");
+        if (setsid.isEmpty() || perl.isPresent())
+            return new Session(List.of(perl.orElse("/usr/bin/perl"), "-MPOSIX", "-e", PERL_SESSION, "--"), false);
+        log.warn("jobs start with SIGINT and SIGQUIT ignored: neither env --default-signal nor perl is here");
+        return new Session(List.of(setsid.get()), false);
+    }
+
+    /**
+     * The same as one line of sh, for a command line that starts the job through a shell (step
+     * tasks): the session, then env resetting the signals where it does.
+     */
+    String commandLine() {
+        StringBuilder b = new StringBuilder();
+        for (String w : words) {
+            if (!b.isEmpty()) b.append(' ');
+            b.append(w.matches("[A-Za-z0-9_/.=,-]+") ? w : EntryScript.quote(w));
+        }
+        if (envResetsSignals) b.append(' ').append(ENV).append(' ').append(ENV_DEFAULT_SIGNALS);
+        return b.toString();
+    }
+
+    private static Optional<String> setsid() {
+        for (String p : List.of("/usr/bin/setsid", "/bin/setsid", "/usr/local/bin/setsid")) {
+            if (new File(p).canExecute()) return Optional.of(p);
+        }
+        return Optional.empty();
+    }
+
+    /** Whether env(1) takes --default-signal (GNU coreutils 8.31 and later). */
+    private static boolean envResetsSignalsHere() {
+        if (!new File(ENV).canExecute()) return false;
+        try {
+            Process p = RootCommand.of(List.of(ENV, ENV_DEFAULT_SIGNALS, "/bin/true"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
