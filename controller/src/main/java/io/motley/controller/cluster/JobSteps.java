@@ -349,25 +349,35 @@ public final class JobSteps {
      * ends, reports its own.
      */
     public Result terminate(long jobId, int stepId, Caller caller) {
-        Optional<Job> found = jobs.apply(jobId);
-        if (found.isEmpty()) return Result.failed("Invalid job id specified");
-        if (!caller.isRoot() && caller.uid() != found.get().uid()) return Result.failed("Access/permission denied");
-        lock.lock();
-        try {
-            List<Step> mine = settled(found.get());
-            if (stepId < 0 || stepId >= mine.size()) return Result.failed("Invalid job id specified");
-            Step s = mine.get(stepId);
-            if (s.state() != StepState.RUNNING)
-                return new Result(List.of(s), "Job/step already completing or completed", false);
+        return onRunning(jobId, stepId, caller, (s, job, mine) -> {
             killRemote(s);
             log.info("step tasks on other nodes ended step={} (srun -K)", s.displayId());
             return Result.of(List.of(s));
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     private Result change(long jobId, int stepId, Caller caller, java.util.function.UnaryOperator<Step> how) {
+        return onRunning(jobId, stepId, caller, (s, job, mine) -> {
+            s = how.apply(s);
+            mine.set(stepId, s);
+            keep(s, job.restarts());
+            killRemote(s);
+            changed.signalAll();
+            log.info("step ended step={} state={} exit={}:{}", s.displayId(), s.state(), s.exitCode(), s.signal());
+            return Result.of(List.of(s));
+        });
+    }
+
+    /** What is done to a running step, under the lock, with its job and the job's steps. */
+    private interface OnRunning {
+        Result apply(Step step, Job job, List<Step> steps);
+    }
+
+    /**
+     * Does {@code action} to step {@code stepId} of the caller's job if it is running; else says why not (an
+     * ended step comes back with the error).
+     */
+    private Result onRunning(long jobId, int stepId, Caller caller, OnRunning action) {
         Optional<Job> found = jobs.apply(jobId);
         if (found.isEmpty()) return Result.failed("Invalid job id specified");
         if (!caller.isRoot() && caller.uid() != found.get().uid()) return Result.failed("Access/permission denied");
@@ -376,15 +386,7 @@ public final class JobSteps {
             List<Step> mine = settled(found.get());
             if (stepId < 0 || stepId >= mine.size()) return Result.failed("Invalid job id specified");
             Step s = mine.get(stepId);
-            if (s.state() == StepState.RUNNING) {
-                s = how.apply(s);
-                mine.set(stepId, s);
-                keep(s, found.get().restarts());
-                killRemote(s);
-                changed.signalAll();
-                log.info("step ended step={} state={} exit={}:{}", s.displayId(), s.state(), s.exitCode(), s.signal());
-                return Result.of(List.of(s));
-            }
+            if (s.state() == StepState.RUNNING) return action.apply(s, found.get(), mine);
             return new Result(List.of(s), "Job/step already completing or completed", false);
         } finally {
             lock.unlock();
