@@ -667,4 +667,96 @@ class SqueueTest {
                         "JOBID JOBID   BATPROFILESTDIN               ",
                         "1391  1390_3  1  NotSet /dev/null           "));
     }
+
+    /** Jobs like the reference's: finished, failed, -c 2 --mem=500, cancelled while pending, held, on a dependency, waiting. */
+    private static FakeCluster records() {
+        Job env1 = Fixtures.job(1401, "envdump")
+                .submitted(at("2026-11-22T12:30:00"))
+                .running("vm", at("2026-11-22T12:30:01"), 1000)
+                .ended(JobState.COMPLETED, ExitStatus.NONE, at("2026-11-22T12:30:02"))
+                .build();
+        env1 = env1.withRequest(Sbatch.withCommand(env1.request(), "/srv/anchor/fmt/envdump.sh", List.of("a", "b")));
+        return new FakeCluster()
+                .jobs(
+                        env1,
+                        Fixtures.job(1402, "fail")
+                                .submitted(at("2026-11-22T12:30:00"))
+                                .running("vm", at("2026-11-22T12:30:00"), 1000)
+                                .ended(JobState.FAILED, new ExitStatus(3, 0), at("2026-11-22T12:30:01"))
+                                .build(),
+                        Fixtures.job(1403, "env3")
+                                .cpus(1, 2)
+                                .memPerNode(500)
+                                .submitted(at("2026-11-22T12:30:00"))
+                                .running("vm", at("2026-11-22T12:30:00"), 500)
+                                .ended(JobState.COMPLETED, ExitStatus.NONE, at("2026-11-22T12:30:01"))
+                                .build(),
+                        Fixtures.job(1404, "canc")
+                                .submitted(SUBMIT)
+                                .ended(JobState.CANCELLED, ExitStatus.NONE, SUBMIT)
+                                .build(),
+                        Fixtures.job(1405, "held").submitted(SUBMIT).held().build(),
+                        Fixtures.job(1406, "dep")
+                                .submitted(SUBMIT)
+                                .pending(PendingReason.Dependency)
+                                .build(),
+                        Fixtures.job(1407, "pend1")
+                                .submitted(at("2026-11-22T12:38:14"))
+                                .pending(PendingReason.Priority)
+                                .build());
+    }
+
+    @Test
+    void longFormatFieldsOfTheJobsRecordHaveSlurmsHeadersAndValues() throws Exception {
+        Result r = Fixtures.run(
+                new Squeue(),
+                records(),
+                NOW,
+                "-t",
+                "all",
+                "-O",
+                "JobID:5,exit_code:4,cpus-per-task:3,MaxCPUs:3,MaxNodes:3,NTPerNode:3,NumTasks:11,Requeue:3,"
+                        + "RestartCnt:3,PendingTime:4,AllocSID:2,AssocID:2,Deadline:4,AllocNodes:4,Cluster:7,tres-alloc");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "JOBIDEXITCPUMAXMAXNTATASKS      REQRESPENDALASDEADALLOCLUSTERTRES_ALLOC          ",
+                        "1404 0   1  1  1  0  4294967294 1  0  0   0 0 N/A vm  anchor cpu=1,node=1,billing",
+                        "1401 0   1  1  1  0  1          1  0  1   0 0 N/A vm  anchor cpu=1,mem=1000M,node",
+                        "1403 0   2  2  1  0  1          1  0  0   0 0 N/A vm  anchor cpu=2,mem=500M,node=",
+                        "1402 768 1  1  1  0  1          1  0  0   0 0 N/A vm  anchor cpu=1,mem=1000M,node",
+                        "1406 0   1  1  1  0  1          1  0  3   0 0 N/A vm  anchor cpu=1,node=1,billing",
+                        "1407 0   1  1  1  0  1          1  0  62  0 0 N/A vm  anchor cpu=1,node=1,billing",
+                        "1405 0   1  1  1  0  1          1  0  3   0 0 N/A vm  anchor cpu=1,node=1,billing"));
+    }
+
+    @Test
+    void longFormatTimesOfTheRecordAreNaWhileTheJobIsNotEligible() throws Exception {
+        Result r = Fixtures.run(
+                new Squeue(), records(), NOW, "-t", "all", "-h", "-O", "JobID:5,EligibleTime,AccrueTime,LastSchedEval");
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "1404 2026-11-22T12:39:13 N/A                 2026-11-22T12:39:13 ",
+                        "1401 2026-11-22T12:30:00 2026-11-22T12:30:00 2026-11-22T12:30:01 ",
+                        "1403 2026-11-22T12:30:00 2026-11-22T12:30:00 2026-11-22T12:30:00 ",
+                        "1402 2026-11-22T12:30:00 2026-11-22T12:30:00 2026-11-22T12:30:00 ",
+                        "1406 N/A                 N/A                 2026-11-22T12:39:13 ",
+                        "1407 2026-11-22T12:38:14 2026-11-22T12:38:14 2026-11-22T12:38:14 ",
+                        "1405 N/A                 N/A                 2026-11-22T12:39:13 "));
+    }
+
+    @Test
+    void commandIsTheScriptAsSubmittedAndOutputFilesAreScontrols() throws Exception {
+        Result r = Fixtures.run(
+                new Squeue(), records(), NOW, "-t", "CD", "-h", "-O", "JobID:5,Command:33,STDOUT:36,STDERR");
+        assertThat(r.out())
+                .isEqualTo(
+                        lines(
+                                "1401 /srv/anchor/fmt/envdump.sh a b   /srv/anchor/fmt/slurm-1401.out      /srv/anchor/fmt/slur",
+                                "1403 (null)                           /srv/anchor/fmt/slurm-1403.out      /srv/anchor/fmt/slur"));
+        assertThat(Fixtures.run(new Squeue(), records(), NOW, "-t", "CD", "-o", "%.5i %o")
+                        .out())
+                .isEqualTo(lines("JOBID COMMAND", " 1401 /srv/anchor/fmt/envdump.sh a b", " 1403 (null)"));
+    }
 }
