@@ -331,6 +331,10 @@ public final class Squeue implements Command {
     private static final RecordField COMMAND = new RecordField(
             "command", "COMMAND", (j, x) -> j.request().options().getOrDefault(Sbatch.COMMAND, "(null)"));
 
+    /** %h and -O OverSubscribe: NO for an --exclusive job, else OK, as scontrol's OverSubscribe=. */
+    private static final RecordField OVER_SUBSCRIBE = new RecordField(
+            "oversubscribe", "OVER_SUBSCRIBE", (j, x) -> j.request().exclusive() ? "NO" : "OK");
+
     /** The -O fields printed of the job's whole record, in Slurm 22.05's words; each gets a code from U+E200 on. */
     private static final List<RecordField> RECORD_FIELDS = List.of(
             new RecordField("accruetime", "ACCRUE_TIME", (j, x) -> x.time(accrueTime(j))),
@@ -399,6 +403,7 @@ public final class Squeue implements Command {
     /** The record field code {@code c} prints, null for a code of the queue's own columns. */
     static RecordField recordField(char c) {
         if (c == 'o') return COMMAND;
+        if (c == 'h') return OVER_SUBSCRIBE;
         int i = c - RECORD_FIRST;
         if (i < 0 || i >= RECORD_FIELDS.size()) return null;
         RecordField f = RECORD_FIELDS.get(i);
@@ -502,9 +507,14 @@ public final class Squeue implements Command {
             new String[] {"clusterfeature", "CLUSTER_FEATURES", "(null)"},
             new String[] {"cpus-per-tres", "CPUS_PER_TRES", "N/A"},
             new String[] {"derivedec", "DERIVED_EC", "0"},
+            new String[] {"container", "CONTAINER", "(null)"},
             new String[] {"hetjobid", "HET_JOB_ID", "N/A"},
             new String[] {"hetjobidset", "HET_JOB_ID_SET", "N/A"},
             new String[] {"hetjoboffset", "HET_JOB_OFFSET", "N/A"},
+            // Slurm's older names of the three, still taken
+            new String[] {"packjobid", "HET_JOB_ID", "N/A"},
+            new String[] {"packjobidset", "HET_JOB_ID_SET", "N/A"},
+            new String[] {"packjoboffset", "HET_JOB_OFFSET", "N/A"},
             new String[] {"mcslabel", "MCSLABEL", "(null)"},
             new String[] {"mem-per-tres", "MEM_PER_TRES", "N/A"},
             new String[] {"network", "NETWORK", "(null)"},
@@ -759,8 +769,8 @@ public final class Squeue implements Command {
             case 'A' -> "";
             // whether a dependency can never be met is in the reason
             case 'E' -> "Er";
-            // the job's record, asked for apart, has the command
-            case 'o' -> "";
+            // the job's record, asked for apart, has the command and --exclusive
+            case 'o', 'h' -> "";
             // the -O fields without a code print the same for every job, or come of the job's record
             default -> c >= LONG_ONLY_FIRST ? "" : String.valueOf(c);
         };
@@ -1660,7 +1670,6 @@ public final class Squeue implements Command {
             Map.entry('b', "N/A"),
             Map.entry('d', "0"),
             Map.entry('f', "(null)"),
-            Map.entry('h', "OK"),
             Map.entry('H', "*"),
             Map.entry('I', "*"),
             Map.entry('J', "*"),

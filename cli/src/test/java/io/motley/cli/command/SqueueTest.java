@@ -8,6 +8,7 @@ import io.motley.cli.command.Fixtures.FakeCluster;
 import io.motley.cli.command.Fixtures.Result;
 import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.PendingReason;
 import java.util.List;
@@ -661,11 +662,12 @@ class SqueueTest {
                         .running("vm", SUBMIT, 1000)
                         .build()
                         .withArray(new io.motley.core.job.ArrayPart(1390, 3, null)));
-        Result r = Fixtures.run(new Squeue(), c, NOW, "-O", "JobID:6,JobArrayID:8,BatchFlag:3,Profile:7,STDIN");
+        Result r = Fixtures.run(
+                new Squeue(), c, NOW, "-O", "JobID:6,JobArrayID:8,BatchFlag:3,Profile:7,STDIN,Container:7,PackJobID:4");
         assertThat(r.out())
                 .isEqualTo(lines(
-                        "JOBID JOBID   BATPROFILESTDIN               ",
-                        "1391  1390_3  1  NotSet /dev/null           "));
+                        "JOBID JOBID   BATPROFILESTDIN               CONTAINHET_",
+                        "1391  1390_3  1  NotSet /dev/null           (null) N/A "));
     }
 
     /** Jobs like the reference's: finished, failed, -c 2 --mem=500, cancelled while pending, held, on a dependency, waiting. */
@@ -758,5 +760,27 @@ class SqueueTest {
         assertThat(Fixtures.run(new Squeue(), records(), NOW, "-t", "CD", "-o", "%.5i %o")
                         .out())
                 .isEqualTo(lines("JOBID COMMAND", " 1401 /srv/anchor/fmt/envdump.sh a b", " 1403 (null)"));
+    }
+
+    @Test
+    void overSubscribeIsNoForAnExclusiveJob() throws Exception {
+        Job alone = Fixtures.job(1410, "alone")
+                .submitted(SUBMIT)
+                .running("vm", SUBMIT, 2000)
+                .build();
+        JobRequest r = alone.request();
+        alone = alone.withRequest(r.toBuilder()
+                .placement(new JobRequest.Placement(r.placement().partitions(), null, null, null, true))
+                .build());
+        Job shared = Fixtures.job(1411, "shared")
+                .submitted(SUBMIT)
+                .pending(PendingReason.Priority)
+                .build();
+        FakeCluster c = new FakeCluster().jobs(alone, shared);
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-O", "JobID:5,OverSubscribe:3")
+                        .out())
+                .isEqualTo(lines("1411 OK ", "1410 NO "));
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-o", "%i %h").out())
+                .isEqualTo(lines("1411 OK", "1410 NO"));
     }
 }
