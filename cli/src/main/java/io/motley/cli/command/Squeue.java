@@ -369,10 +369,7 @@ public final class Squeue implements Command {
                     "LAST_SCHED_EVAL",
                     (j, x) -> x.time(j.startTime() > 0 ? j.startTime() : j.submitTime())),
             new RecordField("maxcpus", "MAX_CPUS", (j, x) -> Integer.toString(Scontrol.numCpus(j))),
-            new RecordField(
-                    "maxnodes",
-                    "MAX_NODES",
-                    (j, x) -> Integer.toString(Math.max(j.request().resources().maxNodes(), Scontrol.numNodes(j)))),
+            new RecordField("maxnodes", "MAX_NODES", (j, x) -> Integer.toString(maxNodes(j))),
             new RecordField(
                     "ntpernode",
                     "NTASKS_PER_NODE",
@@ -409,6 +406,19 @@ public final class Squeue implements Command {
         RecordField f = RECORD_FIELDS.get(i);
         // tres and tres-alloc are one field: the records load DefMemPerCPU for "tres"
         return f.name().equals("tres-alloc") ? RECORD_FIELDS.get(i - 1) : f;
+    }
+
+    /**
+     * MaxNodes: the most nodes of an -N MIN-MAX, else the nodes the job has or asked for. The
+     * spread sbatch allows a -n job without -N (as many nodes as tasks) is no maximum the user
+     * gave: Slurm shows the job's node count there.
+     */
+    static int maxNodes(Job j) {
+        var res = j.request().resources();
+        boolean spread = res.nodes() == 1
+                && res.ntasksPerNode() == 0
+                && res.maxNodes() == j.request().ntasks();
+        return res.maxNodes() > res.nodes() && !spread ? res.maxNodes() : Scontrol.numNodes(j);
     }
 
     /**

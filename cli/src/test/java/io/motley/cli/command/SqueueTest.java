@@ -783,4 +783,19 @@ class SqueueTest {
         assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-o", "%i %h").out())
                 .isEqualTo(lines("1411 OK", "1410 NO"));
     }
+
+    @Test
+    void maxNodesIsARangesMaximumNotTheSpreadOfATaskCount() {
+        Job one = Fixtures.job(1420, "n2")
+                .submitted(SUBMIT)
+                .pending(PendingReason.Priority)
+                .build();
+        // sbatch -n 2 (no -N): up to two nodes, but no maximum the user gave
+        Job tasks =
+                one.withRequest(one.request().toBuilder().ntasks(2).nodes(1, 2).build());
+        assertThat(Squeue.maxNodes(tasks)).isEqualTo(1);
+        // sbatch -N 1-3
+        Job range = one.withRequest(one.request().toBuilder().nodes(1, 3).build());
+        assertThat(Squeue.maxNodes(range)).isEqualTo(3);
+    }
 }
