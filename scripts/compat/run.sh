@@ -100,6 +100,9 @@ sleep 1
 # running: both CPUs taken
 sub run1 -J run1 --wrap 'sleep 3000';                  waitfor "$run1" RUNNING
 sub run2 -J run2 -t 10 -o run2.out sleeper.sh;        waitfor "$run2" RUNNING
+# sacct orders by submit second, and within one second plain jobs before arrays: under Slurm the
+# burst below (plain jobs, arrays among them) fell within one second, so it starts at a fresh second
+python3 -c 'import time; time.sleep(1 - time.time() % 1)'
 # pending, each for its own reason
 sub pend1 -J pend1 --wrap 'true'
 sub pend2 -J pend2 -t 30 --mem=100 --wrap 'true'

@@ -659,23 +659,7 @@ public final class Scontrol implements Command {
 
         /** The controller's DefMemPerCPU in MiB; 0 when it has none (or is too old to say). */
         private long defMemPerCpu() throws Exception {
-            Message.ConfigInfo info;
-            try {
-                info = io.gateway().ask(new Message.ConfigQuery());
-            } catch (RequestFailed e) {
-                // a controller from before show config: memory is shown as not known, as it was
-                return 0;
-            }
-            for (ConfigListing.Setting s : info.slurm()) {
-                if (s.key().equals("DefMemPerCPU")) {
-                    try {
-                        return Long.parseLong(s.value());
-                    } catch (NumberFormatException e) {
-                        return 0;
-                    }
-                }
-            }
-            return 0;
+            return Scontrol.defMemPerCpu(io);
         }
 
         // ---- show node ---------------------------------------------------------------------
@@ -942,15 +926,12 @@ public final class Scontrol implements Command {
                 + orNull(r.placement().excludeList()));
         l.add("NodeList=" + JobText.nodes(j));
         if (j.node() != null && started) l.add("BatchHost=" + j.node());
-        int nodes = started ? Math.max(1, j.nodes().size()) : r.nodes();
-        int cpus = started ? JobText.cpus(j) : Math.max(JobText.cpus(j), nodes);
+        int nodes = numNodes(j);
+        int cpus = numCpus(j);
         String tasks = ended && !started ? "N/A" : Integer.toString(r.ntasks());
         l.add("NumNodes=" + nodes + " NumCPUs=" + cpus + " NumTasks=" + tasks + " CPUs/Task=" + r.cpusPerTask()
                 + " ReqB:S:C:T=0:0:*:*");
-        long mem = jobMemory(j);
-        if (mem == 0 && defMemPerCpu > 0) mem = defMemPerCpu * cpus;
-        l.add("TRES=cpu=" + cpus + (mem > 0 ? ",mem=" + MemorySize.format(mem) : "") + ",node=" + nodes + ",billing="
-                + cpus);
+        l.add("TRES=" + tres(j, defMemPerCpu));
         l.add("Socks/Node=* NtasksPerN:B:S:C=0:0:*:* CoreSpec=*");
         l.add("MinCPUsNode=" + r.cpusPerTask() + " " + minMemory(j, defMemPerCpu) + " MinTmpDiskNode=0");
         l.add("Features=(null) DelayBoot=00:00:00");
@@ -1003,6 +984,46 @@ public final class Scontrol implements Command {
             }
         }
         return out;
+    }
+
+    /** NumNodes=: the nodes the job holds once started, else those it asked for. */
+    static int numNodes(Job j) {
+        return j.startTime() > 0 ? Math.max(1, j.nodes().size()) : j.request().nodes();
+    }
+
+    /** NumCPUs=: the CPUs the job holds once started, else those it asked for (at least one a node). */
+    static int numCpus(Job j) {
+        return j.startTime() > 0 ? JobText.cpus(j) : Math.max(JobText.cpus(j), numNodes(j));
+    }
+
+    /** TRES=: CPUs, memory (DefMemPerCPU's for a job that named none, when given), nodes and billing. */
+    static String tres(Job j, long defMemPerCpu) {
+        int cpus = numCpus(j);
+        long mem = jobMemory(j);
+        if (mem == 0 && defMemPerCpu > 0) mem = defMemPerCpu * cpus;
+        return "cpu=" + cpus + (mem > 0 ? ",mem=" + MemorySize.format(mem) : "") + ",node=" + numNodes(j) + ",billing="
+                + cpus;
+    }
+
+    /** The controller's DefMemPerCPU in MiB; 0 when it has none (or is too old to say). */
+    static long defMemPerCpu(Io io) throws ClusterUnreachable {
+        Message.ConfigInfo info;
+        try {
+            info = io.gateway().ask(new Message.ConfigQuery());
+        } catch (RequestFailed e) {
+            // a controller from before show config: memory is shown as not known, as it was
+            return 0;
+        }
+        for (ConfigListing.Setting s : info.slurm()) {
+            if (s.key().equals("DefMemPerCPU")) {
+                try {
+                    return Long.parseLong(s.value());
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
     }
 
     /** Memory the job holds, else what it asked for, else 0 (not known yet). */

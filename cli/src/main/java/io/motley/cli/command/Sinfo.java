@@ -40,11 +40,22 @@ public final class Sinfo implements Command {
     static final String REASONS_FORMAT = "%20E %9u %19H %N";
     static final String REASONS_LONG_FORMAT = "%20E %12U %19H %6t %N";
 
+    /** -O's column for a field name sinfo does not know: it prints nothing, not even its width. */
+    static final char INVALID = '\uE100';
+
+    // -O fields with no -o code: codes of Motley's own
+    static final char COMMENT = '\uE101';
+    static final char EXTRA = '\uE102';
+    static final char GRES_USED = '\uE103';
+    static final char PORT = '\uE104';
+    static final char STATE_COMPLETE = '\uE105';
+    static final char ALLOC_MEM = '\uE106';
+
     // Slurm pads these fields to at least this width in its own layouts, wider when a value needs it.
     private static final int MIN_FIELD_SIZE = 9;
 
     // Fields whose differing values keep nodes on separate lines (Slurm's "match flags").
-    private static final String NODE_MATCH_FIELDS = "cCdeEfGmnoOtTwzHuUbvXYZ";
+    private static final String NODE_MATCH_FIELDS = "cCdeEfGmnoOtTwzHuUbvXYZ" + STATE_COMPLETE + ALLOC_MEM;
     // Fields that describe a partition: with none of them in the format, lines are not per partition.
     private static final String PARTITION_FIELDS = "PRalLghrsSpIMB";
 
@@ -63,6 +74,7 @@ public final class Sinfo implements Command {
             OptionSpec.value('n', "nodes"),
             OptionSpec.flag('N', "Node"),
             OptionSpec.value('o', "format"),
+            OptionSpec.value('O', "Format"),
             OptionSpec.value('p', "partition"),
             OptionSpec.flag('r', "responding"),
             OptionSpec.flag('R', "list-reasons"),
@@ -116,8 +128,10 @@ public final class Sinfo implements Command {
         Set<String> onlyPartitions = p.has("partition") ? p.list("partition") : null;
 
         String format;
-        boolean defaultLayout = !p.has("format");
-        if (p.has("format")) {
+        boolean defaultLayout = !p.has("format") && !p.has("Format");
+        if (p.has("Format")) {
+            format = null;
+        } else if (p.has("format")) {
             format = p.last("format");
         } else if (p.has("summarize")) {
             format = SUMMARIZE_FORMAT;
@@ -129,7 +143,7 @@ public final class Sinfo implements Command {
         } else {
             format = longOutput ? LONG_FORMAT : DEFAULT_FORMAT;
         }
-        List<Column> cols = FormatString.parse(format);
+        List<Column> cols = format == null ? longFormat(p.last("Format"), io) : FormatString.parse(format);
         for (Column c : cols) {
             if (!c.isLiteral() && header(c.field()) == null) {
                 io.err().println("Invalid node format specification: " + c.field());
@@ -270,6 +284,97 @@ public final class Sinfo implements Command {
         return by;
     }
 
+    /** sinfo -O's field names (lower case) and the code that prints each (Slurm 22.05's pairs). */
+    private static final Map<String, Character> LONG_NAMES = Map.ofEntries(
+            Map.entry("allocmem", ALLOC_MEM),
+            Map.entry("allocnodes", 'S'),
+            Map.entry("available", 'a'),
+            Map.entry("cluster", 'V'),
+            Map.entry("comment", COMMENT),
+            Map.entry("cores", 'Y'),
+            Map.entry("cpus", 'c'),
+            Map.entry("cpusload", 'O'),
+            Map.entry("cpusstate", 'C'),
+            Map.entry("defaulttime", 'L'),
+            Map.entry("disk", 'd'),
+            Map.entry("extra", EXTRA),
+            Map.entry("features", 'f'),
+            Map.entry("features_act", 'b'),
+            Map.entry("freemem", 'e'),
+            Map.entry("gres", 'G'),
+            Map.entry("gresused", GRES_USED),
+            Map.entry("groups", 'g'),
+            Map.entry("maxcpuspernode", 'B'),
+            Map.entry("memory", 'm'),
+            Map.entry("nodeaddr", 'o'),
+            Map.entry("nodeai", 'A'),
+            Map.entry("nodeaiot", 'F'),
+            Map.entry("nodehost", 'n'),
+            Map.entry("nodelist", 'N'),
+            Map.entry("nodes", 'D'),
+            Map.entry("oversubscribe", 'h'),
+            Map.entry("share", 'h'),
+            Map.entry("partition", 'P'),
+            Map.entry("partitionname", 'R'),
+            Map.entry("port", PORT),
+            Map.entry("preemptmode", 'M'),
+            Map.entry("priorityjobfactor", 'I'),
+            Map.entry("prioritytier", 'p'),
+            Map.entry("reason", 'E'),
+            Map.entry("root", 'r'),
+            Map.entry("size", 's'),
+            Map.entry("socketcorethread", 'z'),
+            Map.entry("sockets", 'X'),
+            Map.entry("statecompact", 't'),
+            Map.entry("statecomplete", STATE_COMPLETE),
+            Map.entry("statelong", 'T'),
+            Map.entry("threads", 'Z'),
+            Map.entry("time", 'l'),
+            Map.entry("timestamp", 'H'),
+            Map.entry("user", 'u'),
+            Map.entry("userlong", 'U'),
+            Map.entry("version", 'v'),
+            Map.entry("weight", 'w'));
+
+    /**
+     * The columns of sinfo -O: {@code Name[:[.]WIDTH[SUFFIX]]} each, comma-separated, 20 wide and
+     * left-justified unless given (a colon without digits: as wide as the value), with nothing
+     * between them but a suffix. A name sinfo does not know is said on stderr and prints only its
+     * suffix, as Slurm's.
+     */
+    static List<Column> longFormat(String spec, Io io) {
+        List<Column> out = new ArrayList<>();
+        for (String token : spec.split(",")) {
+            if (token.isEmpty()) continue;
+            String name = token;
+            int width = 20;
+            boolean right = false;
+            String suffix = "";
+            int colon = token.indexOf(':');
+            if (colon >= 0) {
+                name = token.substring(0, colon);
+                String rest = token.substring(colon + 1);
+                if (rest.startsWith(".")) {
+                    right = true;
+                    rest = rest.substring(1);
+                }
+                int d = 0;
+                while (d < rest.length() && Character.isDigit(rest.charAt(d))) d++;
+                width = d == 0 ? 0 : Integer.parseInt(rest.substring(0, d));
+                suffix = rest.substring(d);
+            }
+            Character code = LONG_NAMES.get(name.toLowerCase(Locale.ROOT));
+            if (code == null) {
+                io.err().println("sinfo: error: Invalid job format specification: " + name);
+                code = INVALID;
+                width = 0;
+            }
+            out.add(new Column(code, width, right, null));
+            if (!suffix.isEmpty()) out.add(Column.literal(suffix));
+        }
+        return out;
+    }
+
     /** The widths sinfo computes for its own layouts (-1: use the format's width). */
     private record Layout(int partWidth, int nodeWidth, String cluster, Io io) {
         String line(List<Column> cols, Row row) {
@@ -361,6 +466,13 @@ public final class Sinfo implements Command {
             case 'Y' -> "CORES";
             case 'z' -> "S:C:T";
             case 'Z' -> "THREADS";
+            case COMMENT -> "COMMENT";
+            case EXTRA -> "EXTRA";
+            case GRES_USED -> "GRES_USED";
+            case PORT -> "PORT";
+            case STATE_COMPLETE -> "STATECOMPLETE";
+            case ALLOC_MEM -> "ALLOCMEM";
+            case INVALID -> "";
             default -> null;
         };
     }
@@ -426,7 +538,14 @@ public final class Sinfo implements Command {
             case 'U' -> ns.isEmpty() || blank(ns.get(0).reason()) ? "Unknown" : "root(0)";
             case 'v' ->
                 ns.isEmpty() || blank(ns.get(0).version()) ? "N/A" : ns.get(0).version();
-            case 'V' -> cluster;
+            // the cluster's name is shown only for clusters named with -M, which Motley (one cluster) has not
+            case 'V' -> "N/A";
+            // nodes have no comment, extra data or GPU use Motley keeps: Slurm's value for none
+            case COMMENT, EXTRA, GRES_USED -> "(null)";
+            // agents listen on no slurmd port: Slurm's default, as --json's node port
+            case PORT -> "6818";
+            case STATE_COMPLETE -> ns.isEmpty() ? "n/a" : stateComplete(ns.get(0));
+            case ALLOC_MEM -> ns.isEmpty() ? "0" : Long.toString(ns.get(0).allocMemMiB());
             case 'X' -> minPlus(ns.stream().mapToLong(Node::sockets).boxed().toList());
             case 'Y' ->
                 minPlus(ns.stream().mapToLong(Node::coresPerSocket).boxed().toList());
@@ -470,6 +589,18 @@ public final class Sinfo implements Command {
             default -> state;
         };
         return compact + (n.notResponding() ? "*" : "");
+    }
+
+    /** StateComplete: the base state and each flag, lower case, as {@code idle+drain+not_responding}. */
+    static String stateComplete(Node n) {
+        String base = n.state() == NodeState.DOWN || n.state() == NodeState.INVAL
+                ? "down"
+                : n.allocCpus() == 0 ? "idle" : n.allocCpus() >= n.cpus() ? "allocated" : "mixed";
+        StringBuilder sb = new StringBuilder(base);
+        if (n.state() == NodeState.DRAIN) sb.append("+drain");
+        if (n.state() == NodeState.INVAL) sb.append("+invalid_reg");
+        if (n.notResponding()) sb.append("+not_responding");
+        return sb.toString();
     }
 
     /**
@@ -573,7 +704,8 @@ public final class Sinfo implements Command {
                 case 'n' -> n.name();
                 case 'o' -> n.address();
                 case 'O' -> Double.toString(n.cpuLoad());
-                case 't', 'T' -> Integer.toString(stateRank(n));
+                case 't', 'T', STATE_COMPLETE -> Integer.toString(stateRank(n));
+                case ALLOC_MEM -> Long.toString(n.allocMemMiB());
                 case 'z', 'X', 'Y', 'Z' -> n.sockets() + ":" + n.coresPerSocket() + ":" + n.threadsPerCore();
                 case 'v' -> n.version();
                 default -> "";
@@ -687,6 +819,9 @@ public final class Sinfo implements Command {
               -N, --Node                 node-centric format: one line per node and partition
               -o, --format=FORMAT        format specification (%P %R %a %l %L %D %F %A %t %T %N %n %o
                                          %c %C %m %e %O %z %d %w %f %G %E %H %u %U %s %r %h %g %V)
+              -O, --Format=FIELDS        Slurm's field names, each NAME[:[.]WIDTH[SUFFIX]] (20 wide
+                                         by default): Available, CPUs, CPUsState, Memory, NodeList,
+                                         Partition, StateLong, ... (see sinfo(1))
               -p, --partition=PARTITION  report on these partitions
               -r, --responding           report only responding nodes
               -R, --list-reasons         list the reasons nodes are down or drained (and an up node's clock skew)

@@ -289,8 +289,161 @@ public final class Squeue implements Command {
                             .format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(now), io.zone())));
         }
         if (!p.has("noheader")) io.out().println(FormatString.header(cols, Squeue::header));
-        print(table, order, p.has("array"), tasks == null ? null : new Tasks(whole, tasks), cols, io);
+        print(
+                table,
+                order,
+                p.has("array"),
+                tasks == null ? null : new Tasks(whole, tasks),
+                cols,
+                Records.load(cols, io),
+                io);
         return 0;
+    }
+
+    /** A field printed of the job's whole record: its -O name (lower case), its header and its value. */
+    record RecordField(String name, String header, java.util.function.BiFunction<Job, Records, String> value) {}
+
+    /**
+     * The jobs' whole records (as scontrol show job reads them), by id, with what their fields need
+     * besides: the time, the cluster's name and DefMemPerCPU (asked for only when a column needs them).
+     */
+    record Records(Map<Long, Job> jobs, long now, java.time.ZoneId zone, String cluster, long defMemPerCpu) {
+        /** The records {@code cols} need, null when no column needs them. */
+        static Records load(List<Column> cols, Io io) throws ClusterUnreachable {
+            Set<String> names = new HashSet<>();
+            for (Column c : cols) {
+                RecordField f = c.isLiteral() ? null : recordField(c.field());
+                if (f != null) names.add(f.name());
+            }
+            if (names.isEmpty()) return null;
+            Map<Long, Job> jobs = new HashMap<>();
+            for (Job j : Requests.jobs(io)) jobs.put(j.id(), j);
+            String cluster = names.contains("cluster") ? Requests.partitions(io).cluster() : "";
+            long defMem = names.contains("tres") ? Scontrol.defMemPerCpu(io) : 0;
+            return new Records(jobs, io.nowSeconds(), io.zone(), cluster, defMem);
+        }
+
+        String time(long epoch) {
+            return JobText.timestamp(epoch, zone, "N/A");
+        }
+    }
+
+    /** %o and -O Command: the script's path and arguments as submitted, (null) for --wrap or standard input. */
+    private static final RecordField COMMAND = new RecordField(
+            "command", "COMMAND", (j, x) -> j.request().options().getOrDefault(Sbatch.COMMAND, "(null)"));
+
+    /** %h and -O OverSubscribe: NO for an --exclusive job, else OK, as scontrol's OverSubscribe=. */
+    private static final RecordField OVER_SUBSCRIBE = new RecordField(
+            "oversubscribe", "OVER_SUBSCRIBE", (j, x) -> j.request().exclusive() ? "NO" : "OK");
+
+    /** The -O fields printed of the job's whole record, in Slurm 22.05's words; each gets a code from U+E200 on. */
+    private static final List<RecordField> RECORD_FIELDS = List.of(
+            new RecordField("accruetime", "ACCRUE_TIME", (j, x) -> x.time(accrueTime(j))),
+            // the host sbatch ran on, as scontrol's AllocNode
+            new RecordField(
+                    "allocnodes",
+                    "ALLOC_NODES",
+                    (j, x) -> j.request().submitHost() == null
+                            ? "localhost"
+                            : j.request().submitHost()),
+            // Motley keeps no session id of the submitter, nor associations in the job: 0, as scontrol's :0
+            new RecordField("allocsid", "ALLOC_SID", (j, x) -> "0"),
+            new RecordField("associd", "ASSOC_ID", (j, x) -> "0"),
+            new RecordField("cluster", "CLUSTER", (j, x) -> x.cluster()),
+            new RecordField(
+                    "cpuspertask",
+                    "CPUS_PER_TASK",
+                    (j, x) -> Integer.toString(j.request().cpusPerTask())),
+            new RecordField(
+                    "cpus-per-task",
+                    "CPUS_PER_TASK",
+                    (j, x) -> Integer.toString(j.request().cpusPerTask())),
+            new RecordField("deadline", "DEADLINE", (j, x) -> x.time(j.request().deadline())),
+            new RecordField("eligibletime", "ELIGIBLE_TIME", (j, x) -> x.time(eligibleTime(j))),
+            // the wait status, as Slurm keeps it: the exit code times 256 plus the signal
+            new RecordField(
+                    "exit_code",
+                    "EXIT_CODE",
+                    (j, x) -> Integer.toString(j.exit().code() << 8 | j.exit().signal())),
+            new RecordField(
+                    "lastschedeval",
+                    "LAST_SCHED_EVAL",
+                    (j, x) -> x.time(j.startTime() > 0 ? j.startTime() : j.submitTime())),
+            new RecordField("maxcpus", "MAX_CPUS", (j, x) -> Integer.toString(Scontrol.numCpus(j))),
+            new RecordField("maxnodes", "MAX_NODES", (j, x) -> Integer.toString(maxNodes(j))),
+            new RecordField(
+                    "ntpernode",
+                    "NTASKS_PER_NODE",
+                    (j, x) -> Integer.toString(j.request().resources().ntasksPerNode())),
+            // a job that ended before it started has no task count: Slurm's NO_VAL - 1
+            new RecordField(
+                    "numtasks",
+                    "TASKS",
+                    (j, x) -> j.state().isTerminal() && j.startTime() <= 0
+                            ? "4294967294"
+                            : Integer.toString(j.request().ntasks())),
+            new RecordField("pendingtime", "PENDING_TIME", (j, x) -> Long.toString(pendingTime(j, x.now()))),
+            new RecordField("requeue", "REQUEUE", (j, x) -> j.request().requeue() ? "1" : "0"),
+            new RecordField("restartcnt", "RESTART_COUNT", (j, x) -> Integer.toString(j.restarts())),
+            new RecordField("stderr", "STDERR", (j, x) -> JobText.stderr(j)),
+            new RecordField("stdout", "STDOUT", (j, x) -> JobText.stdout(j)),
+            new RecordField("tres", "TRES_ALLOC", (j, x) -> Scontrol.tres(j, x.defMemPerCpu())),
+            new RecordField("tres-alloc", "TRES_ALLOC", (j, x) -> Scontrol.tres(j, x.defMemPerCpu())));
+
+    private static final char RECORD_FIRST = '\uE200';
+    private static final Map<String, Character> RECORD_CODES = new HashMap<>();
+
+    static {
+        for (int i = 0; i < RECORD_FIELDS.size(); i++)
+            RECORD_CODES.put(RECORD_FIELDS.get(i).name(), (char) (RECORD_FIRST + i));
+    }
+
+    /** The record field code {@code c} prints, null for a code of the queue's own columns. */
+    static RecordField recordField(char c) {
+        if (c == 'o') return COMMAND;
+        if (c == 'h') return OVER_SUBSCRIBE;
+        int i = c - RECORD_FIRST;
+        if (i < 0 || i >= RECORD_FIELDS.size()) return null;
+        RecordField f = RECORD_FIELDS.get(i);
+        // tres and tres-alloc are one field: the records load DefMemPerCPU for "tres"
+        return f.name().equals("tres-alloc") ? RECORD_FIELDS.get(i - 1) : f;
+    }
+
+    /**
+     * MaxNodes: the most nodes of an -N MIN-MAX, else the nodes the job has or asked for. The
+     * spread sbatch allows a -n job without -N (as many nodes as tasks) is no maximum the user
+     * gave: Slurm shows the job's node count there.
+     */
+    static int maxNodes(Job j) {
+        var res = j.request().resources();
+        boolean spread = res.nodes() == 1
+                && res.ntasksPerNode() == 0
+                && res.maxNodes() == j.request().ntasks();
+        return res.maxNodes() > res.nodes() && !spread ? res.maxNodes() : Scontrol.numNodes(j);
+    }
+
+    /**
+     * When the job became eligible: never (N/A) while held or waiting on a dependency, else its
+     * submission or its --begin time, whichever is later.
+     */
+    static long eligibleTime(Job j) {
+        if (j.request().hold()) return 0;
+        if (j.startTime() <= 0
+                && (j.reason() == PendingReason.Dependency || j.reason() == PendingReason.DependencyNeverSatisfied))
+            return 0;
+        return Math.max(j.submitTime(), j.request().beginTime());
+    }
+
+    /** When the job started to accrue age: as eligible, but never for a job that ended before it started. */
+    static long accrueTime(Job j) {
+        return j.state().isTerminal() && j.startTime() <= 0 ? 0 : eligibleTime(j);
+    }
+
+    /** Seconds from submission to start, or to now while the job waits (a job that ended unstarted: to its end). */
+    static long pendingTime(Job j, long now) {
+        long start = j.startTime() > 0 ? j.startTime() : j.state().isTerminal() ? j.endTime() : 0;
+        if (start > 0 && start < now) return Math.max(0, start - j.submitTime());
+        return Math.max(0, now - j.submitTime());
     }
 
     /** The first of the codes given to -O fields that have no -o code ({@link #LONG_ONLY}). */
@@ -365,9 +518,14 @@ public final class Squeue implements Command {
             new String[] {"clusterfeature", "CLUSTER_FEATURES", "(null)"},
             new String[] {"cpus-per-tres", "CPUS_PER_TRES", "N/A"},
             new String[] {"derivedec", "DERIVED_EC", "0"},
+            new String[] {"container", "CONTAINER", "(null)"},
             new String[] {"hetjobid", "HET_JOB_ID", "N/A"},
             new String[] {"hetjobidset", "HET_JOB_ID_SET", "N/A"},
             new String[] {"hetjoboffset", "HET_JOB_OFFSET", "N/A"},
+            // Slurm's older names of the three, still taken
+            new String[] {"packjobid", "HET_JOB_ID", "N/A"},
+            new String[] {"packjobidset", "HET_JOB_ID_SET", "N/A"},
+            new String[] {"packjoboffset", "HET_JOB_OFFSET", "N/A"},
             new String[] {"mcslabel", "MCSLABEL", "(null)"},
             new String[] {"mem-per-tres", "MEM_PER_TRES", "N/A"},
             new String[] {"network", "NETWORK", "(null)"},
@@ -443,6 +601,7 @@ public final class Squeue implements Command {
             String lower = name.toLowerCase(Locale.ROOT);
             Character code = LONG_NAMES.get(lower);
             if (code == null) code = LONG_ONLY_CODES.get(lower);
+            if (code == null) code = RECORD_CODES.get(lower.startsWith("numtask") ? "numtasks" : lower);
             if (code == null) {
                 // as Slurm's: said, and no column for it
                 io.err().println("squeue: error: Invalid job format specification: " + name);
@@ -627,7 +786,9 @@ public final class Squeue implements Command {
             case 'A' -> "";
             // whether a dependency can never be met is in the reason
             case 'E' -> "Er";
-            // the -O fields without a code print the same for every job
+            // the job's record, asked for apart, has the command and --exclusive
+            case 'o', 'h' -> "";
+            // the -O fields without a code print the same for every job, or come of the job's record
             default -> c >= LONG_ONLY_FIRST ? "" : String.valueOf(c);
         };
     }
@@ -748,19 +909,30 @@ public final class Squeue implements Command {
      * digits, and the lines go out as bytes in blocks: no object per row.
      */
     static void print(QueueTable t, int[] order, boolean expand, List<Column> cols, Io io) {
-        print(t, order, expand, null, cols, io);
+        print(t, order, expand, null, cols, null, io);
     }
 
-    /** {@link #print}, of only the jobs and tasks {@code only} names when not null (squeue -j A_3). */
-    static void print(QueueTable t, int[] order, boolean expand, Tasks only, List<Column> cols, Io io) {
+    /**
+     * {@link #print}, of only the jobs and tasks {@code only} names when not null (squeue -j A_3);
+     * {@code records} holds the jobs' whole records where a column needs them (null: none does).
+     */
+    static void print(
+            QueueTable t, int[] order, boolean expand, Tasks only, List<Column> cols, Records records, Io io) {
         Lines out = new Lines(io.out());
         List<Cell> line = new ArrayList<>();
         List<Keyed> run = new ArrayList<>();
         Map<Character, Function<QueueRow, String>> fields = new HashMap<>();
         for (Column c : cols) {
+            RecordField rf = c.isLiteral() ? null : recordField(c.field());
             Cell cell = c.isLiteral()
                     ? new Literal(c.literal())
-                    : cell(c, t, fields.computeIfAbsent(c.field(), f -> escaped(field(f, io))), io.nowSeconds());
+                    : rf != null
+                            ? new ByRecord(c, rf, records)
+                            : cell(
+                                    c,
+                                    t,
+                                    fields.computeIfAbsent(c.field(), f -> escaped(field(f, io))),
+                                    io.nowSeconds());
             if (cell instanceof Keyed k) {
                 run.add(k);
                 continue;
@@ -1045,6 +1217,29 @@ public final class Squeue implements Command {
             } else {
                 out.number(t.num(QueueTable.ID, r), c);
             }
+        }
+    }
+
+    /** A field of the job's whole record (its -O field has no column in the queue's answer). */
+    private static final class ByRecord extends Cell {
+        private final Column c;
+        private final RecordField f;
+        private final Records records;
+        private final StringBuilder sb = new StringBuilder();
+
+        ByRecord(Column c, RecordField f, Records records) {
+            this.c = c;
+            this.f = f;
+            this.records = records;
+        }
+
+        @Override
+        void write(Lines out, QueueTable t, int r, String display) {
+            Job j = records == null ? null : records.jobs().get(t.num(QueueTable.ID, r));
+            sb.setLength(0);
+            // a job gone between the queue's answer and the records' has nothing to show
+            c.fitTo(sb, j == null ? "" : FreeText.escape(f.value().apply(j, records)));
+            out.put(sb);
         }
     }
 
@@ -1411,6 +1606,8 @@ public final class Squeue implements Command {
             case 'E' -> "DEPENDENCY";
             case 'Y' -> "SCHEDNODES";
             default -> {
+                RecordField rf = recordField(c);
+                if (rf != null) yield rf.header();
                 String[] f = LONG_ONLY_FIELDS.get(c);
                 yield f == null ? null : f[1];
             }
@@ -1487,19 +1684,17 @@ public final class Squeue implements Command {
 
     /**
      * The fields Motley has no per-job value for, with what Slurm 22.05 prints for a job that asked
-     * for none of them: no command is kept (%o, as scontrol's Command=), nor requested or excluded
-     * nodes for squeue (%n, %x: Slurm prints them empty when none were asked for).
+     * for none of them: no requested or excluded nodes for squeue (%n, %x: Slurm prints them empty
+     * when none were asked for).
      */
     private static final Map<Character, String> CONSTANTS = Map.ofEntries(
             Map.entry('b', "N/A"),
             Map.entry('d', "0"),
             Map.entry('f', "(null)"),
-            Map.entry('h', "OK"),
             Map.entry('H', "*"),
             Map.entry('I', "*"),
             Map.entry('J', "*"),
             Map.entry('n', ""),
-            Map.entry('o', "(null)"),
             Map.entry('O', "0"),
             Map.entry('v', "(null)"),
             Map.entry('w', "(null)"),

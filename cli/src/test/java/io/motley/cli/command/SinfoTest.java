@@ -330,4 +330,93 @@ class SinfoTest {
         assertThat(i.code()).isEqualTo(1);
         assertThat(i.err()).isEqualTo("sinfo: error: Error: invalid entry for --iterate=0\n");
     }
+
+    /** Slurm 22.05's sinfo -O NAME on the reference's one allocated node (vm, 2 CPUs): header and value. */
+    private static final String[][] LONG_FIELDS = {
+        {"Available", "AVAIL", "up"},
+        {"Cluster", "CLUSTER", "N/A"},
+        {"Comment", "COMMENT", "(null)"},
+        {"Cores", "CORES", "2"},
+        {"CPUs", "CPUS", "2"},
+        {"CPUsState", "CPUS(A/I/O/T)", "2/0/0/2"},
+        {"DefaultTime", "DEFAULTTIME", "n/a"},
+        {"Disk", "TMP_DISK", "0"},
+        {"Extra", "EXTRA", "(null)"},
+        {"features_act", "ACTIVE_FEATURES", "(null)"},
+        {"Gres", "GRES", "(null)"},
+        {"GresUsed", "GRES_USED", "(null)"},
+        {"Groups", "GROUPS", "all"},
+        {"MaxCPUsPerNode", "MAX_CPUS_PER_NODE", "UNLIMITED"},
+        {"Memory", "MEMORY", "24105"},
+        {"NodeAI", "NODES(A/I)", "1/0"},
+        {"NodeAIOT", "NODES(A/I/O/T)", "1/0/0/1"},
+        {"NodeHost", "HOSTNAMES", "vm"},
+        {"NodeList", "NODELIST", "vm"},
+        {"Nodes", "NODES", "1"},
+        {"OverSubscribe", "OVERSUBSCRIBE", "NO"},
+        {"Partition", "PARTITION", "debug*"},
+        {"PartitionName", "PARTITION", "debug"},
+        {"Port", "PORT", "6818"},
+        {"PreemptMode", "PREEMPT_MODE", "OFF"},
+        {"PriorityJobFactor", "PRIO_JOB_FACTOR", "1"},
+        {"PriorityTier", "PRIO_TIER", "1"},
+        {"Reason", "REASON", "none"},
+        {"Root", "ROOT", "no"},
+        {"Size", "JOB_SIZE", "1-infinite"},
+        {"SocketCoreThread", "S:C:T", "1:2:1"},
+        {"Sockets", "SOCKETS", "1"},
+        {"StateCompact", "STATE", "alloc"},
+        {"StateLong", "STATE", "allocated"},
+        {"Threads", "THREADS", "1"},
+        {"Time", "TIMELIMIT", "infinite"},
+        {"TimeStamp", "TIMESTAMP", "Unknown"},
+        {"User", "USER", "Unknown"},
+        {"UserLong", "USER", "Unknown"},
+        {"Weight", "WEIGHT", "1"},
+    };
+
+    @Test
+    void longFormatFieldsHaveSlurmsHeadersAndValuesTwentyWide() throws Exception {
+        FakeCluster c = oneNode(Fixtures.vm().withAllocation(2, 2000));
+        for (String[] f : LONG_FIELDS) {
+            Result r = Fixtures.run(new Sinfo(), c, BUSY_AT, "-O", f[0]);
+            assertThat(r.code()).as(f[0]).isZero();
+            assertThat(r.err()).as(f[0]).isEmpty();
+            assertThat(r.out()).as(f[0]).isEqualTo(lines(String.format("%-20s", f[1]), String.format("%-20s", f[2])));
+        }
+    }
+
+    @Test
+    void longFormatTakesWidthsRightJustificationAndNodeMode() throws Exception {
+        FakeCluster c = oneNode(Fixtures.vm().withAllocation(2, 2000));
+        assertThat(Fixtures.run(new Sinfo(), c, BUSY_AT, "-O", "Partition:12,Available,NodeList:.20,StateLong")
+                        .out())
+                .isEqualTo(lines(
+                        "PARTITION   AVAIL                           NODELISTSTATE               ",
+                        "debug*      up                                    vmallocated           "));
+        assertThat(Fixtures.run(new Sinfo(), c, BUSY_AT, "-N", "--Format=NodeList,CPUs,Memory,StateLong")
+                        .out())
+                .isEqualTo(lines(
+                        "NODELIST            CPUS                MEMORY              STATE               ",
+                        "vm                  2                   24105               allocated           "));
+        // a colon without a width: as wide as the value; what follows the width is printed after it
+        assertThat(Fixtures.run(new Sinfo(), c, BUSY_AT, "-h", "-O", "Partition:,Nodes:.3|,StateComplete:")
+                        .out())
+                .isEqualTo(lines("debug*  1|allocated"));
+    }
+
+    @Test
+    void longFormatUnknownFieldIsAnErrorAndAnEmptyColumn() throws Exception {
+        Result r = Fixtures.run(new Sinfo(), oneNode(Fixtures.vm()), IDLE_AT, "-O", "nosuchfield");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).isEqualTo(lines("", ""));
+        assertThat(r.err()).isEqualTo(lines("sinfo: error: Invalid job format specification: nosuchfield"));
+    }
+
+    @Test
+    void stateCompleteNamesTheBaseStateAndEveryFlag() {
+        Node n = Fixtures.node("n1", 4, 8000).withAllocation(2, 2000).withState(NodeState.DRAIN, "x", IDLE_AT);
+        assertThat(Sinfo.stateComplete(n)).isEqualTo("mixed+drain");
+        assertThat(Sinfo.stateComplete(Fixtures.node("n1", 4, 8000))).isEqualTo("idle");
+    }
 }

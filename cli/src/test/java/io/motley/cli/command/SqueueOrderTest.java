@@ -39,13 +39,14 @@ import org.junit.jupiter.api.Test;
 class SqueueOrderTest {
     private static final long NOW = Fixtures.at("2026-11-22T12:39:16");
 
+    // %o is no column of the queue's answer (squeue asks for the jobs' records for it): SqueueTest has it
     private static final List<List<String>> OPTIONS = List.of(
             List.of(),
             List.of("-l"),
             List.of("--start"),
             List.of("-r"),
             List.of("-t", "all"),
-            List.of("-t", "all", "-r", "-o", "%i %A %P %j %o %u %U %g %G %T %t %M %l %L %D %R %N %B %r %C %c %m %V"),
+            List.of("-t", "all", "-r", "-o", "%i %A %P %j %u %U %g %G %T %t %M %l %L %D %R %N %B %r %C %c %m %V"),
             List.of("-t", "all", "-o", "%.5i|%-8P|%3u|%.2j|%S|%e|%Z|%a|%k|%Q|%q|%y|%E|%Y|%x|%%|%.20R|%10M"),
             List.of("--start", "-o", "%i %S %Y %R"),
             List.of("-u", "alice", "-p", "batch"));

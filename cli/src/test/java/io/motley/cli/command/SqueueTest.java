@@ -8,6 +8,7 @@ import io.motley.cli.command.Fixtures.FakeCluster;
 import io.motley.cli.command.Fixtures.Result;
 import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
+import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.PendingReason;
 import java.util.List;
@@ -695,10 +696,140 @@ class SqueueTest {
                         .running("vm", SUBMIT, 1000)
                         .build()
                         .withArray(new io.motley.core.job.ArrayPart(1390, 3, null)));
-        Result r = Fixtures.run(new Squeue(), c, NOW, "-O", "JobID:6,JobArrayID:8,BatchFlag:3,Profile:7,STDIN");
+        Result r = Fixtures.run(
+                new Squeue(), c, NOW, "-O", "JobID:6,JobArrayID:8,BatchFlag:3,Profile:7,STDIN,Container:7,PackJobID:4");
         assertThat(r.out())
                 .isEqualTo(lines(
-                        "JOBID JOBID   BATPROFILESTDIN               ",
-                        "1391  1390_3  1  NotSet /dev/null           "));
+                        "JOBID JOBID   BATPROFILESTDIN               CONTAINHET_",
+                        "1391  1390_3  1  NotSet /dev/null           (null) N/A "));
+    }
+
+    /** Jobs like the reference's: finished, failed, -c 2 --mem=500, cancelled while pending, held, on a dependency, waiting. */
+    private static FakeCluster records() {
+        Job env1 = Fixtures.job(1401, "envdump")
+                .submitted(at("2026-11-22T12:30:00"))
+                .running("vm", at("2026-11-22T12:30:01"), 1000)
+                .ended(JobState.COMPLETED, ExitStatus.NONE, at("2026-11-22T12:30:02"))
+                .build();
+        env1 = env1.withRequest(Sbatch.withCommand(env1.request(), "/srv/anchor/fmt/envdump.sh", List.of("a", "b")));
+        return new FakeCluster()
+                .jobs(
+                        env1,
+                        Fixtures.job(1402, "fail")
+                                .submitted(at("2026-11-22T12:30:00"))
+                                .running("vm", at("2026-11-22T12:30:00"), 1000)
+                                .ended(JobState.FAILED, new ExitStatus(3, 0), at("2026-11-22T12:30:01"))
+                                .build(),
+                        Fixtures.job(1403, "env3")
+                                .cpus(1, 2)
+                                .memPerNode(500)
+                                .submitted(at("2026-11-22T12:30:00"))
+                                .running("vm", at("2026-11-22T12:30:00"), 500)
+                                .ended(JobState.COMPLETED, ExitStatus.NONE, at("2026-11-22T12:30:01"))
+                                .build(),
+                        Fixtures.job(1404, "canc")
+                                .submitted(SUBMIT)
+                                .ended(JobState.CANCELLED, ExitStatus.NONE, SUBMIT)
+                                .build(),
+                        Fixtures.job(1405, "held").submitted(SUBMIT).held().build(),
+                        Fixtures.job(1406, "dep")
+                                .submitted(SUBMIT)
+                                .pending(PendingReason.Dependency)
+                                .build(),
+                        Fixtures.job(1407, "pend1")
+                                .submitted(at("2026-11-22T12:38:14"))
+                                .pending(PendingReason.Priority)
+                                .build());
+    }
+
+    @Test
+    void longFormatFieldsOfTheJobsRecordHaveSlurmsHeadersAndValues() throws Exception {
+        Result r = Fixtures.run(
+                new Squeue(),
+                records(),
+                NOW,
+                "-t",
+                "all",
+                "-O",
+                "JobID:5,exit_code:4,cpus-per-task:3,MaxCPUs:3,MaxNodes:3,NTPerNode:3,NumTasks:11,Requeue:3,"
+                        + "RestartCnt:3,PendingTime:4,AllocSID:2,AssocID:2,Deadline:4,AllocNodes:4,Cluster:7,tres-alloc");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "JOBIDEXITCPUMAXMAXNTATASKS      REQRESPENDALASDEADALLOCLUSTERTRES_ALLOC          ",
+                        "1404 0   1  1  1  0  4294967294 1  0  0   0 0 N/A vm  anchor cpu=1,node=1,billing",
+                        "1401 0   1  1  1  0  1          1  0  1   0 0 N/A vm  anchor cpu=1,mem=1000M,node",
+                        "1403 0   2  2  1  0  1          1  0  0   0 0 N/A vm  anchor cpu=2,mem=500M,node=",
+                        "1402 768 1  1  1  0  1          1  0  0   0 0 N/A vm  anchor cpu=1,mem=1000M,node",
+                        "1406 0   1  1  1  0  1          1  0  3   0 0 N/A vm  anchor cpu=1,node=1,billing",
+                        "1407 0   1  1  1  0  1          1  0  62  0 0 N/A vm  anchor cpu=1,node=1,billing",
+                        "1405 0   1  1  1  0  1          1  0  3   0 0 N/A vm  anchor cpu=1,node=1,billing"));
+    }
+
+    @Test
+    void longFormatTimesOfTheRecordAreNaWhileTheJobIsNotEligible() throws Exception {
+        Result r = Fixtures.run(
+                new Squeue(), records(), NOW, "-t", "all", "-h", "-O", "JobID:5,EligibleTime,AccrueTime,LastSchedEval");
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "1404 2026-11-22T12:39:13 N/A                 2026-11-22T12:39:13 ",
+                        "1401 2026-11-22T12:30:00 2026-11-22T12:30:00 2026-11-22T12:30:01 ",
+                        "1403 2026-11-22T12:30:00 2026-11-22T12:30:00 2026-11-22T12:30:00 ",
+                        "1402 2026-11-22T12:30:00 2026-11-22T12:30:00 2026-11-22T12:30:00 ",
+                        "1406 N/A                 N/A                 2026-11-22T12:39:13 ",
+                        "1407 2026-11-22T12:38:14 2026-11-22T12:38:14 2026-11-22T12:38:14 ",
+                        "1405 N/A                 N/A                 2026-11-22T12:39:13 "));
+    }
+
+    @Test
+    void commandIsTheScriptAsSubmittedAndOutputFilesAreScontrols() throws Exception {
+        Result r = Fixtures.run(
+                new Squeue(), records(), NOW, "-t", "CD", "-h", "-O", "JobID:5,Command:33,STDOUT:36,STDERR");
+        assertThat(r.out())
+                .isEqualTo(
+                        lines(
+                                "1401 /srv/anchor/fmt/envdump.sh a b   /srv/anchor/fmt/slurm-1401.out      /srv/anchor/fmt/slur",
+                                "1403 (null)                           /srv/anchor/fmt/slurm-1403.out      /srv/anchor/fmt/slur"));
+        assertThat(Fixtures.run(new Squeue(), records(), NOW, "-t", "CD", "-o", "%.5i %o")
+                        .out())
+                .isEqualTo(lines("JOBID COMMAND", " 1401 /srv/anchor/fmt/envdump.sh a b", " 1403 (null)"));
+    }
+
+    @Test
+    void overSubscribeIsNoForAnExclusiveJob() throws Exception {
+        Job alone = Fixtures.job(1410, "alone")
+                .submitted(SUBMIT)
+                .running("vm", SUBMIT, 2000)
+                .build();
+        JobRequest r = alone.request();
+        alone = alone.withRequest(r.toBuilder()
+                .placement(new JobRequest.Placement(r.placement().partitions(), null, null, null, true))
+                .build());
+        Job shared = Fixtures.job(1411, "shared")
+                .submitted(SUBMIT)
+                .pending(PendingReason.Priority)
+                .build();
+        FakeCluster c = new FakeCluster().jobs(alone, shared);
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-O", "JobID:5,OverSubscribe:3")
+                        .out())
+                .isEqualTo(lines("1411 OK ", "1410 NO "));
+        assertThat(Fixtures.run(new Squeue(), c, NOW, "-h", "-o", "%i %h").out())
+                .isEqualTo(lines("1411 OK", "1410 NO"));
+    }
+
+    @Test
+    void maxNodesIsARangesMaximumNotTheSpreadOfATaskCount() {
+        Job one = Fixtures.job(1420, "n2")
+                .submitted(SUBMIT)
+                .pending(PendingReason.Priority)
+                .build();
+        // sbatch -n 2 (no -N): up to two nodes, but no maximum the user gave
+        Job tasks =
+                one.withRequest(one.request().toBuilder().ntasks(2).nodes(1, 2).build());
+        assertThat(Squeue.maxNodes(tasks)).isEqualTo(1);
+        // sbatch -N 1-3
+        Job range = one.withRequest(one.request().toBuilder().nodes(1, 3).build());
+        assertThat(Squeue.maxNodes(range)).isEqualTo(3);
     }
 }
