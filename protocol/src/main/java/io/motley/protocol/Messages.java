@@ -122,7 +122,8 @@ public final class Messages {
             StepMessages.LIST,
             StepMessages.CANCEL,
             StepMessages.LAUNCH,
-            StepMessages.IO);
+            StepMessages.IO,
+            StepMessages.STAT);
 
     // ---- encoding -------------------------------------------------------------------------------
 
@@ -565,7 +566,10 @@ public final class Messages {
                     StepMessages.IO,
                     StepMessages.RUN_TASKS,
                     StepMessages.KILL_TASKS,
-                    StepMessages.TASK_EVENT -> StepMessages.decode(f);
+                    StepMessages.TASK_EVENT,
+                    StepMessages.STAT,
+                    StepMessages.STAT_TASKS,
+                    StepMessages.TASK_STATS -> StepMessages.decode(f);
             case Ops.HOLD -> new Hold(ids(f));
             case Ops.RELEASE -> new Release(ids(f));
             case Ops.REQUEUE -> new Requeue(ids(f));
