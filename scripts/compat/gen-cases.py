@@ -302,7 +302,52 @@ c("scancel.running.state", "scontrol show job $run1 | grep -oE '(JobState|Reason
 c("scancel.t.pd", "scancel -t PD")
 c("scancel.after.squeue", "squeue")
 c("scancel.u", "scancel -u root")
-c("scancel.after.squeue2", "squeue -h | wc -l")
+c("scancel.after.squeue2", "for i in $(seq 50); do [ $(squeue -h | wc -l) = 0 ] && break; sleep 0.1; done; squeue -h | wc -l")
+
+# ---------------------------------------------------------------- sstat (last: its jobs start on the freed CPUs)
+# sst runs one srun step, nostep only its batch script; their ids are kept in files in the work
+# directory. The set-up's own scancel changes nothing after scancel.u and frees the CPUs when only
+# these cases run (capture-slurm.sh '^sstat\.'). Figures differ from run to run: the cases that compare exactly name stable columns,
+# cut the JobID column, keep the header lines, or keep a value's shape with its digits read as N.
+SST = "$(cat sst.id)"
+NOSTEP = "$(cat nostep.id)"
+c("sstat.setup", "scancel -u $(id -un); for i in $(seq 100); do [ -z \"$(squeue -h)\" ] && break; sleep 0.2; done; "
+  "sbatch --parsable -J sst --wrap 'srun sleep 300' >sst.id && sbatch --parsable -J nostep --wrap 'sleep 300' >nostep.id; "
+  "for i in $(seq 150); do squeue -h -s -o %i | grep -qx \"$(cat sst.id).0\" && break; sleep 0.2; done; sleep 2")
+c("sstat.j", "sstat -j " + SST)
+c("sstat.j.header", "sstat -j " + SST + " | head -2")
+c("sstat.j.jobid", "sstat -j " + SST + " | cut -c1-13")
+c("sstat.a", "sstat -a -j " + SST)
+c("sstat.a.jobid", "sstat -a -j " + SST + " | cut -c1-13")
+c("sstat.allsteps.stable", "sstat --allsteps -j " + SST + " --format=JobID,NTasks,Nodelist")
+c("sstat.j.0", "sstat -j " + SST + ".0 --format=JobID,NTasks,Nodelist")
+c("sstat.j.batch", "sstat -j " + SST + ".batch --format=JobID,NTasks,Nodelist")
+c("sstat.j.5", "sstat -j " + SST + ".5")
+c("sstat.j.list", "sstat -j " + SST + ".0," + SST + ".batch -o JobID,NTasks")
+c("sstat.p", "sstat -p -j " + SST + " --format=JobID,NTasks,Nodelist")
+c("sstat.P", "sstat -P -j " + SST + " --format=JobID,NTasks,Nodelist")
+c("sstat.n", "sstat -n -j " + SST + " --format=JobID,NTasks,Nodelist")
+c("sstat.o.width", "sstat -j " + SST + " -o JobID%20,NTasks%3,Nodelist%-8")
+c("sstat.o.lower", "sstat -j " + SST + " -o jobid,ntasks,maxrssnode,maxrsstask")
+c("sstat.o.bogus", "sstat -j " + SST + " -o JobID,nosuchfield")
+c("sstat.shape", "sstat -n -P -a -j " + SST + " -o JobID,AveCPU,AveCPUFreq,AveDiskRead,AveDiskWrite,AvePages,AveRSS,AveVMSize,MaxDiskRead,MaxPages,MaxRSS,MaxVMSize,MinCPU,NTasks | sed -E 's/[0-9]+/N/g'")
+c("sstat.shape.noconvert", "sstat --noconvert -n -P -a -j " + SST + " -o JobID,AveRSS,AveVMSize,MaxRSS,MaxVMSize,AveDiskRead | sed -E 's/[0-9]+/N/g'")
+c("sstat.shape.tres", "sstat -n -P -j " + SST + " -o TRESUsageInAve,TRESUsageInMax,TRESUsageOutAve,ConsumedEnergy,ReqCPUFreq | sed -E 's/[0-9]+/N/g'")
+c("sstat.i", "sstat -i -j " + SST)
+c("sstat.i.shape", "sstat -i -n -P -a -j " + SST + " | sed -E 's/[0-9]+/N/g'")
+c("sstat.nostep", "sstat -j " + NOSTEP)
+c("sstat.nostep.a", "sstat -a -j " + NOSTEP + " -o JobID,NTasks,Nodelist")
+c("sstat.done", "sstat -j $done")
+c("sstat.unknown", "sstat -j 999999")
+c("sstat.abc", "sstat -j abc")
+c("sstat.noargs", "sstat")
+c("sstat.other_user", "runuser -u nobody -- sstat -j " + SST + " -o JobID,NTasks")
+c("sstat.e", "sstat -e")
+c("sstat.usage", "sstat --usage")
+c("sstat.help", "sstat --help")
+c("sstat.V", "sstat -V")
+c("sstat.bogus", "sstat --bogus")
+c("sstat.ended", "scancel " + SST + " " + NOSTEP + "; for i in $(seq 150); do [ -z \"$(squeue -h -j " + SST + ")\" ] && break; sleep 0.2; done; sstat -j " + SST)
 
 seen = set()
 with open("cases.txt", "w") as f:

@@ -5,7 +5,8 @@
 # and bench/vs-slurm.
 #   private_slurm_install DIR          overlays kept under DIR (a tmpfs is mounted there)
 #   private_slurm_up DIR [ACCOUNTING]  ../shared/reference/slurm/up.sh's cluster, SLURM_ANCHOR_DIR=DIR/anchor,
-#                                      FirstJobId=7001 and any SLURM_EXTRA_CONF lines; with ACCOUNTING=1
+#                                      FirstJobId=7001 and any SLURM_EXTRA_CONF lines (each replacing the
+#                                      reference's line of the same key); with ACCOUNTING=1
 #                                      through slurmdbd on a private MariaDB
 #   private_slurm_down DIR
 # Reference files: SLURM_REFERENCE (default /work/shared/reference/slurm).
@@ -37,7 +38,14 @@ private_slurm_up() {
     mkdir -p "$A"/{etc,state,spool,run,log}
     cp "$ref/up.sh" "$ref/slurm.conf" "$tmp/"
     echo FirstJobId=7001 >>"$tmp/slurm.conf"
-    if [[ -n ${SLURM_EXTRA_CONF:-} ]]; then printf '%s\n' "$SLURM_EXTRA_CONF" >>"$tmp/slurm.conf"; fi
+    if [[ -n ${SLURM_EXTRA_CONF:-} ]]; then
+        # a line whose key the reference sets replaces that line (JobAcctGatherType=... for sstat)
+        local line
+        while IFS= read -r line; do
+            [[ $line == *=* ]] && sed -i "/^${line%%=*}=/d" "$tmp/slurm.conf"
+        done <<<"$SLURM_EXTRA_CONF"
+        printf '%s\n' "$SLURM_EXTRA_CONF" >>"$tmp/slurm.conf"
+    fi
     runuser -u munge -- /usr/sbin/munged
     if [[ $accounting == 1 ]]; then
         # a private MariaDB for slurmdbd, on its own socket and no TCP port

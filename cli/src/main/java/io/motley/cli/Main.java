@@ -20,6 +20,7 @@ import io.motley.cli.command.Squeue;
 import io.motley.cli.command.Sreport;
 import io.motley.cli.command.Srun;
 import io.motley.cli.command.Sshare;
+import io.motley.cli.command.Sstat;
 import io.motley.cli.local.LocalCluster;
 import io.motley.core.options.UsageException;
 import java.io.PrintStream;
@@ -52,6 +53,7 @@ public final class Main {
             case "sprio" -> new Sprio();
             case "sshare" -> new Sshare();
             case "sdiag" -> new Sdiag();
+            case "sstat" -> new Sstat();
             case "sacctmgr" -> new Sacctmgr();
             case "sreport" -> new Sreport();
             case "srun" -> new Srun();

@@ -102,7 +102,8 @@ class CompatIT {
                             "MOTLEY_JAVA",
                             Path.of(System.getProperty("java.home"), "bin", "java")
                                     .toString());
-            pb.environment().put("PATH", TestCluster.BIN + ":/usr/bin:/bin");
+            // root's sbin as the capture had it (runuser, for sstat.other_user)
+            pb.environment().put("PATH", TestCluster.BIN + ":/usr/bin:/bin:/usr/sbin:/sbin");
             pb.environment().put("COMPAT_NODE", "vm");
             pb.environment().remove("MOTLEY_SOCKET");
             pb.environment().remove("SLURM_CONF");

@@ -125,7 +125,8 @@ public final class Messages {
             StepMessages.CANCEL,
             StepMessages.TERMINATE,
             StepMessages.LAUNCH,
-            StepMessages.IO);
+            StepMessages.IO,
+            StepMessages.STAT);
 
     // ---- encoding -------------------------------------------------------------------------------
 
@@ -579,7 +580,10 @@ public final class Messages {
                     StepMessages.IO,
                     StepMessages.RUN_TASKS,
                     StepMessages.KILL_TASKS,
-                    StepMessages.TASK_EVENT -> StepMessages.decode(f);
+                    StepMessages.TASK_EVENT,
+                    StepMessages.STAT,
+                    StepMessages.STAT_TASKS,
+                    StepMessages.TASK_STATS -> StepMessages.decode(f);
             case Ops.SUSPEND -> new Message.Suspend(ids(f), false);
             case Ops.RESUME -> new Message.Suspend(ids(f), true);
             case Ops.HOLD -> new Hold(ids(f));

@@ -3,6 +3,7 @@ package io.motley.protocol;
 import io.motley.core.step.Step;
 import io.motley.core.step.StepRequest;
 import io.motley.core.step.StepState;
+import io.motley.core.step.TaskUsage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -34,6 +35,9 @@ public final class StepMessages {
     public static final String RUN_TASKS = "step_run";
     public static final String KILL_TASKS = "step_kill";
     public static final String TASK_EVENT = "step_task";
+    public static final String STAT = "step_stat";
+    public static final String STAT_TASKS = "step_stat_tasks";
+    public static final String TASK_STATS = "step_task_stats";
 
     /** The longest a {@link Wait} is held before it is answered with the step still running. */
     public static final int MAX_WAIT_SECONDS = 60;
@@ -188,6 +192,44 @@ public final class StepMessages {
     /** The controller to a node's agent: end the step's tasks there (SIGTERM, then SIGKILL). */
     public record KillTasks(long jobId, int stepId) implements Message.StepOrder {}
 
+    /**
+     * sstat: the running steps of job {@code jobId} and what each of their tasks uses now, asked of
+     * every node of the job by the controller.
+     */
+    public record Stat(long jobId) implements Message.StepCall<StepStats> {}
+
+    /**
+     * The answer to {@link Stat}: the job's running srun steps (as the controller holds them), each
+     * task's use as its node sampled it (the batch script's as {@link TaskUsage#BATCH}), the job's
+     * nodes that did not answer in time, the node its batch step runs on (empty: the job does not
+     * run), and whether the caller may not see the figures (another user's job: no node was asked).
+     */
+    public record StepStats(
+            List<Step> steps, List<TaskUsage> tasks, List<String> silent, String batchHost, boolean denied)
+            implements Message.StepAnswer {
+        public StepStats {
+            steps = List.copyOf(steps);
+            tasks = List.copyOf(tasks);
+            silent = List.copyOf(silent);
+            Objects.requireNonNull(batchHost, "batchHost");
+        }
+
+        /** A job that does not run: no steps. */
+        public static StepStats none() {
+            return new StepStats(List.of(), List.of(), List.of(), "", false);
+        }
+    }
+
+    /** The controller to a node's agent: sample job {@code jobId}'s tasks there and report them with {@code tag}. */
+    public record StatTasks(long tag, long jobId) implements Message.StepOrder {}
+
+    /** A node's agent to the controller: the answer to {@link StatTasks} {@code tag}. */
+    public record TaskStats(long tag, long jobId, List<TaskUsage> tasks) implements Message.StepReport {
+        public TaskStats {
+            tasks = List.copyOf(tasks);
+        }
+    }
+
     static Frame encode(Message m) {
         return switch (m) {
             case Create x ->
@@ -242,6 +284,24 @@ public final class StepMessages {
                 Frame f = Frame.op(Ops.OK).put("next", x.next()).put("running", x.running());
                 for (TaskEvent e : x.events()) f.add(event(new Frame(), e));
                 yield f;
+            }
+            case Stat x -> Frame.op(STAT).put("job", x.jobId());
+            case StatTasks x -> Frame.op(STAT_TASKS).put("tag", x.tag()).put("job", x.jobId());
+            case TaskStats x -> {
+                Frame f = Frame.op(TASK_STATS).put("tag", x.tag()).put("job", x.jobId());
+                for (TaskUsage u : x.tasks()) f.add(usage(u));
+                yield f;
+            }
+            case StepStats x -> {
+                Frame f = Frame.op(Ops.OK)
+                        .put("silent", String.join(",", x.silent()))
+                        .put("batchHost", x.batchHost())
+                        .put("denied", x.denied());
+                Frame steps = new Frame();
+                for (Step s : x.steps()) steps.add(step(s));
+                Frame tasks = new Frame();
+                for (TaskUsage u : x.tasks()) tasks.add(usage(u));
+                yield f.add(steps).add(tasks);
             }
             default ->
                 throw new IllegalArgumentException(
@@ -306,6 +366,49 @@ public final class StepMessages {
         return new TaskList(command, tasks);
     }
 
+    private static Frame usage(TaskUsage u) {
+        return new Frame()
+                .put("step", u.step() == TaskUsage.BATCH ? "batch" : Integer.toString(u.step()))
+                .put("task", u.task())
+                .put("node", u.node())
+                .put(
+                        "pids",
+                        String.join(",", u.pids().stream().map(String::valueOf).toList()))
+                .put("rss", u.rssKiB())
+                .put("maxRss", u.maxRssKiB())
+                .put("vm", u.vmKiB())
+                .put("maxVm", u.maxVmKiB())
+                .put("pages", u.pages())
+                .put("cpu", u.cpuMs())
+                .put("read", u.readBytes())
+                .put("write", u.writeBytes());
+    }
+
+    private static TaskUsage usage(Frame f) {
+        String step = f.str("step", "");
+        List<Long> pids = new ArrayList<>();
+        for (String p : f.str("pids", "").split(",")) if (!p.isBlank()) pids.add(number(p, "pids"));
+        return new TaskUsage(
+                "batch".equals(step) ? TaskUsage.BATCH : (int) Math.min(Integer.MAX_VALUE, number(step, "step")),
+                count(f, "task"),
+                f.str("node", ""),
+                pids,
+                number(f, "rss"),
+                number(f, "maxRss"),
+                number(f, "vm"),
+                number(f, "maxVm"),
+                number(f, "pages"),
+                number(f, "cpu"),
+                number(f, "read"),
+                number(f, "write"));
+    }
+
+    private static List<TaskUsage> usages(Frame f) {
+        List<TaskUsage> out = new ArrayList<>();
+        for (Frame c : f.children()) out.add(usage(c));
+        return out;
+    }
+
     private static Frame step(Step s) {
         return new Frame()
                 .put("job", s.jobId())
@@ -364,6 +467,9 @@ public final class StepMessages {
             case KILL_TASKS -> new KillTasks(number(f, "job"), count(f, "step"));
             case IO -> new Io(number(f, "job"), count(f, "step"), number(f, "cursor"), count(f, "seconds"));
             case TASK_EVENT -> event(f);
+            case STAT -> new Stat(number(f, "job"));
+            case STAT_TASKS -> new StatTasks(number(f, "tag"), number(f, "job"));
+            case TASK_STATS -> new TaskStats(number(f, "tag"), number(f, "job"), usages(f));
             default -> throw new MalformedMessage("'" + f.op() + "' is not a step request");
         };
     }
@@ -373,6 +479,16 @@ public final class StepMessages {
             List<TaskEvent> events = new ArrayList<>();
             for (Frame c : f.children()) events.add(event(c));
             return new IoEvents(number(f, "next"), events, f.bool("running"));
+        }
+        if (request instanceof Stat) {
+            if (f.children().size() < 2) throw new MalformedMessage("step stats: missing steps or tasks");
+            String silent = f.str("silent", "");
+            return new StepStats(
+                    answer(f.children().get(0)).steps(),
+                    usages(f.children().get(1)),
+                    silent.isEmpty() ? List.of() : Arrays.asList(silent.split(",")),
+                    f.str("batchHost", ""),
+                    f.bool("denied"));
         }
         return answer(f);
     }

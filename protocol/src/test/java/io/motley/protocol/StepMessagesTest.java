@@ -79,6 +79,32 @@ class StepMessagesTest {
         assertThat(Messages.isRequest(StepMessages.TASK_EVENT)).isFalse();
     }
 
+    private static final List<io.motley.core.step.TaskUsage> USAGE = List.of(
+            new io.motley.core.step.TaskUsage(0, 1, "n2", List.of(10L, 11L), 100, 200, 300, 400, 5, 6000, 7, 8),
+            new io.motley.core.step.TaskUsage(
+                    io.motley.core.step.TaskUsage.BATCH, 0, "n1", List.of(), 0, 0, 0, 0, 0, 0, 0, 0));
+
+    @Test
+    void sstatsRequestItsOrderReportAndAnswerRoundTrip() {
+        Message m = new StepMessages.Stat(42);
+        assertThat(Messages.isRequest(Messages.encode(m).op())).isTrue();
+        assertThat(Messages.request(Messages.encode(m))).isEqualTo(m);
+        Message.Order order = new StepMessages.StatTasks(7, 42);
+        assertThat(Messages.order(Messages.encode(order))).isEqualTo(order);
+        Message.Report report = new StepMessages.TaskStats(7, 42, USAGE);
+        assertThat(Messages.report(Messages.encode(report))).isEqualTo(report);
+        assertThat(Messages.isRequest(StepMessages.STAT_TASKS)).isFalse();
+        assertThat(Messages.isRequest(StepMessages.TASK_STATS)).isFalse();
+        StepMessages.StepStats answer = new StepMessages.StepStats(List.of(STEP), USAGE, List.of("n3"), "n1", false);
+        assertThat(Messages.answer(new StepMessages.Stat(42), Messages.encode(answer)))
+                .isEqualTo(answer);
+        for (StepMessages.StepStats other : List.of(
+                StepMessages.StepStats.none(),
+                new StepMessages.StepStats(List.of(STEP), List.of(), List.of(), "n1", true)))
+            assertThat(Messages.answer(new StepMessages.Stat(42), Messages.encode(other)))
+                    .isEqualTo(other);
+    }
+
     @Test
     void aBadStepFrameNamesItsField() {
         assertThatThrownBy(() -> Messages.decode(Frame.op(StepMessages.TASK_EVENT)

@@ -35,6 +35,7 @@ public abstract sealed class JobBox permits CgroupV2.Box, CgroupV1.Box, ProcessT
     private long maxVmKiB;
     private final Map<ProcessTable.Key, long[]> cpuByProcess = new HashMap<>();
     private volatile int sampledOomKills;
+    private final StepSampler steps = new StepSampler();
 
     JobBox(long jobId, String node, JobLimits limits, boolean kernelEnforcesMemory) {
         this.jobId = jobId;
@@ -109,7 +110,9 @@ public abstract sealed class JobBox permits CgroupV2.Box, CgroupV1.Box, ProcessT
     public synchronized Usage sample() {
         long rss = 0;
         long vm = 0;
-        for (ProcessTable.Proc p : ProcessTable.of(members()).values()) {
+        var procs = ProcessTable.of(members()).values();
+        steps.sample(procs);
+        for (ProcessTable.Proc p : procs) {
             if (p.dead()) continue;
             rss += p.rssKiB();
             vm += p.vmKiB();
@@ -142,6 +145,14 @@ public abstract sealed class JobBox permits CgroupV2.Box, CgroupV1.Box, ProcessT
             return new long[] {u, s};
         });
         return new Usage(maxRssKiB, maxVmKiB, cpu[0], cpu[1]);
+    }
+
+    /**
+     * Each task of the job's steps here as last sampled (the batch script's processes as the batch
+     * step's task 0), named as on node {@code nodeName} (the box's own name may be its group's).
+     */
+    public List<io.motley.core.step.TaskUsage> stepUsage(String nodeName) {
+        return steps.usage(nodeName);
     }
 
     /** Out-of-memory events: the kernel's kills in the job's group, or the agent's kill when it samples. */

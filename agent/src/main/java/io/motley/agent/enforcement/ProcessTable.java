@@ -24,7 +24,7 @@ final class ProcessTable {
 
     private ProcessTable() {}
 
-    /** One process. Times in ms, memory in KiB; {@code start} (clock ticks since boot) tells a reused pid apart. */
+    /** One process. Times in ms, memory in KiB, major page faults counted (0 from ps); {@code start} (clock ticks since boot) tells a reused pid apart. */
     record Proc(
             long pid,
             long ppid,
@@ -35,7 +35,8 @@ final class ProcessTable {
             long userMs,
             long systemMs,
             long rssKiB,
-            long vmKiB) {
+            long vmKiB,
+            long majorFaults) {
         /** A zombie has exited: only its parent's wait is missing, and where init does not reap, that never comes. */
         boolean dead() {
             return state == 'Z' || state == 'X' || state == 'x';
@@ -119,7 +120,8 @@ final class ProcessTable {
                 utime,
                 stime,
                 rss,
-                vm);
+                vm,
+                Long.parseLong(f[9]));
     }
 
     /**
@@ -180,7 +182,8 @@ final class ProcessTable {
                         cpu,
                         0,
                         Long.parseLong(c[4]),
-                        Long.parseLong(c[5])));
+                        Long.parseLong(c[5]),
+                        0));
             } catch (RuntimeException ignored) {
                 // a header or a line we do not understand
             }
@@ -254,6 +257,47 @@ final class ProcessTable {
         } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * The values of {@code names} in a process's initial environment (those it lacks are left out);
+     * empty where it cannot be read (gone, another user's while not root, no /proc).
+     */
+    static Optional<Map<String, String>> environ(long pid, Collection<String> names) {
+        if (!hasProcfs()) return Optional.empty();
+        try {
+            byte[] env = Files.readAllBytes(PROC.resolve(pid + "/environ"));
+            Map<String, String> out = new HashMap<>();
+            for (String entry : new String(env, StandardCharsets.UTF_8).split("\0")) {
+                int eq = entry.indexOf('=');
+                if (eq > 0 && names.contains(entry.substring(0, eq)))
+                    out.put(entry.substring(0, eq), entry.substring(eq + 1));
+            }
+            return Optional.of(out);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The bytes a process has read and written through read(2) and write(2) and their kind
+     * (rchar and wchar of /proc/PID/io, which Slurm's jobacct_gather/linux counts as disk); zeros
+     * where they cannot be read.
+     */
+    static long[] io(long pid) {
+        long[] out = new long[2];
+        if (!hasProcfs()) return out;
+        try {
+            for (String line : Files.readAllLines(PROC.resolve(pid + "/io"))) {
+                if (line.startsWith("rchar:"))
+                    out[0] = Long.parseLong(line.substring(6).trim());
+                else if (line.startsWith("wchar:"))
+                    out[1] = Long.parseLong(line.substring(6).trim());
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone, or not ours to read: nothing counted
+        }
+        return out;
     }
 
     static void kill(Collection<Long> pids) {

@@ -586,6 +586,24 @@ public final class JobLauncher {
         }
     }
 
+    /**
+     * sstat: each task of job {@code jobId}'s steps on this node, sampled now (the batch script's
+     * processes as the batch step's task 0); empty where the job does not run here.
+     */
+    public List<io.motley.core.step.TaskUsage> stepUsage(long jobId) {
+        List<io.motley.core.step.TaskUsage> out = new ArrayList<>();
+        for (Running r : running.values()) {
+            if (r.id != jobId || r.ended || r.box == null) continue;
+            try {
+                r.box.sample();
+            } catch (RuntimeException e) {
+                log.debug("cannot sample job job={} error={}", r.id, e.toString());
+            }
+            out.addAll(r.box.stepUsage(nodeName));
+        }
+        return out;
+    }
+
     /** Ends a step's tasks here (scancel JOB.STEP, srun's Ctrl-C twice, -K). */
     public void killTasks(long jobId, int stepId) {
         stepTasks.kill(jobId, stepId);

@@ -343,6 +343,10 @@ public final class ControllerLink {
                 case io.motley.protocol.StepMessages.RunTasks t ->
                     Thread.ofVirtual().start(() -> launcher.runTasks(t, this::trySend));
                 case io.motley.protocol.StepMessages.KillTasks k -> launcher.killTasks(k.jobId(), k.stepId());
+                case io.motley.protocol.StepMessages.StatTasks t ->
+                    Thread.ofVirtual()
+                            .start(() -> trySend(new io.motley.protocol.StepMessages.TaskStats(
+                                    t.tag(), t.jobId(), launcher.stepUsage(t.jobId()))));
                 case Message.StepOrder other ->
                     log.warn("controller sent a step order we do not know controller={} order={}", controller(), other);
                 case Message.CertificateRenewed c -> {

@@ -403,6 +403,30 @@ class JobLauncherTest {
     }
 
     @Test
+    void sstatsFiguresNameThisNodeAndTellTheStepsTasksFromTheBatchScript() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.exists(Path.of("/proc/self/environ")), "JobLauncherTest: no /proc to read environments from");
+        JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
+        // a step's task as srun starts one: in the job, with its step and task in its environment
+        l.launch(order(
+                6,
+                "SLURM_STEP_ID=0 SLURM_PROCID=1 sh -c 'echo >task.ready; while [ ! -f done ]; do sleep 0.1; done' &\n"
+                        + "while [ ! -f done ]; do sleep 0.1; done\nwait",
+                -1));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("task.ready")));
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(l.stepUsage(6))
+                        .extracting(u -> u.node() + " " + u.step() + "/" + u.task() + " "
+                                + !u.pids().isEmpty())
+                        .containsExactlyInAnyOrder(
+                                "n1 " + io.motley.core.step.TaskUsage.BATCH + "/0 true", "n1 0/1 true"));
+        assertThat(l.stepUsage(7)).as("a job that does not run here").isEmpty();
+        Files.writeString(dir.resolve("done"), "");
+        assertThat(Orders.fields(awaitReport(6))).containsEntry("state", "COMPLETED");
+        assertThat(l.stepUsage(6)).isEmpty();
+    }
+
+    @Test
     void timeLimitAndCancelEndTheJob() throws Exception {
         JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
         l.launch(order(4, "trap '' TERM; sleep 60", 1));

@@ -44,6 +44,7 @@ public final class HostedCommands implements CommandHost {
             "sprio",
             "sshare",
             "sdiag",
+            "sstat",
             "sacctmgr",
             "sreport");
 

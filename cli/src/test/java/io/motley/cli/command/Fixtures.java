@@ -301,6 +301,9 @@ final class Fixtures {
         /** Answers to other requests by op (sprio's and sshare's). */
         final Map<String, Frame> canned = new java.util.HashMap<>();
 
+        /** Answers to other requests by op, made from the request (sstat's, by job). */
+        final Map<String, Function<Frame, Frame>> answers = new java.util.HashMap<>();
+
         /** Answer to SUBMIT; by default the job gets id 77. */
         Function<Frame, Frame> submitAnswer = req -> Frame.op(Ops.OK).put("id", 77);
 
@@ -400,6 +403,8 @@ final class Fixtures {
                 }
                 default -> {
                     if (canned.containsKey(req.op())) return canned.get(req.op());
+                    if (answers.containsKey(req.op()))
+                        return answers.get(req.op()).apply(req);
                     return Frame.error("unknown request '" + req.op() + "'");
                 }
             }

@@ -8,6 +8,7 @@ import io.motley.core.step.Step;
 import io.motley.core.step.StepAdmission;
 import io.motley.core.step.StepRequest;
 import io.motley.core.step.StepState;
+import io.motley.core.step.TaskUsage;
 import io.motley.protocol.StepMessages;
 import java.util.ArrayList;
 import java.util.List;
@@ -413,6 +414,82 @@ public final class JobSteps {
                 lock.unlock();
             }
         }
+    }
+
+    /** sstat questions to nodes, by tag, until all their nodes answered or the wait ran out. */
+    private final Map<Long, Stats> stats = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final java.util.concurrent.atomic.AtomicLong statTags = new java.util.concurrent.atomic.AtomicLong();
+
+    /** How long sstat waits for the nodes of a job to sample its tasks (tests shorten it). */
+    long statWaitMillis = 5000;
+
+    private static final class Stats {
+        final long jobId;
+        final java.util.Set<String> waiting;
+        final List<TaskUsage> tasks = new ArrayList<>();
+        final java.util.concurrent.CountDownLatch done;
+
+        Stats(long jobId, java.util.Set<String> nodes) {
+            this.jobId = jobId;
+            this.waiting = new java.util.TreeSet<>(nodes);
+            this.done = new java.util.concurrent.CountDownLatch(nodes.size());
+        }
+    }
+
+    /**
+     * sstat: the running steps of job {@code jobId} and what their tasks use now, as the agents of
+     * the job's nodes sample them (each is asked; those that do not answer in time are named). A
+     * job that is not running has no running steps. Only its owner and root see the figures (no
+     * node is asked for another user), as Slurm's slurmstepd answers only them ("Invalid user id").
+     */
+    public StepMessages.StepStats stat(long jobId, Caller caller) throws InterruptedException {
+        Optional<Job> found = jobs.apply(jobId);
+        if (found.isEmpty()) return null;
+        Job job = found.get();
+        List<Step> running = new ArrayList<>();
+        lock.lock();
+        try {
+            for (Step x : settled(job)) if (x.state() == StepState.RUNNING) running.add(x);
+        } finally {
+            lock.unlock();
+        }
+        if (job.state() != JobState.RUNNING || job.nodes().isEmpty()) return StepMessages.StepStats.none();
+        String batchHost = job.nodes().get(0);
+        if (!caller.isRoot() && caller.uid() != job.uid())
+            return new StepMessages.StepStats(running, List.of(), List.of(), batchHost, true);
+        java.util.Set<String> nodes = new java.util.TreeSet<>(job.nodes());
+        long tag = statTags.incrementAndGet();
+        Stats asked = new Stats(jobId, nodes);
+        stats.put(tag, asked);
+        try {
+            for (String node : nodes) {
+                AgentChannel link = links.apply(node);
+                // a node whose agent is not connected cannot answer: it is named at once, not waited for
+                if (link != null) link.steps(new StepMessages.StatTasks(tag, jobId));
+                else asked.done.countDown();
+            }
+            asked.done.await(statWaitMillis, TimeUnit.MILLISECONDS);
+            synchronized (asked) {
+                List<TaskUsage> tasks = asked.tasks.stream()
+                        .filter(u -> u.step() != TaskUsage.BATCH || u.node().equals(batchHost))
+                        .toList();
+                return new StepMessages.StepStats(running, tasks, List.copyOf(asked.waiting), batchHost, false);
+            }
+        } finally {
+            stats.remove(tag);
+        }
+    }
+
+    /** A node's answer to a {@link #stat} question; one from a node not asked, or for another job, is ignored. */
+    public void report(String node, StepMessages.TaskStats r) {
+        Stats asked = stats.get(r.tag());
+        if (asked == null || asked.jobId != r.jobId()) return;
+        synchronized (asked) {
+            if (!asked.waiting.remove(node)) return;
+            for (TaskUsage u : r.tasks()) if (u.node().equals(node)) asked.tasks.add(u);
+        }
+        asked.done.countDown();
     }
 
     /** The steps of these jobs, or every running step when none are named. */

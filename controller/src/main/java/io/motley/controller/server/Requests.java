@@ -152,6 +152,15 @@ final class Requests {
             case StepMessages.ListSteps l ->
                 r = new io.motley.controller.cluster.JobSteps.Result(steps.list(l.jobIds()), null, false);
             case StepMessages.Launch l -> r = steps.launch(l, asking);
+            case StepMessages.Stat x -> {
+                try {
+                    StepMessages.StepStats st = steps.stat(x.jobId(), asking);
+                    return st == null ? new Failure("Invalid job id specified") : st;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return new Failure("the controller is shutting down");
+                }
+            }
             case StepMessages.Io x -> {
                 try {
                     return steps.io(

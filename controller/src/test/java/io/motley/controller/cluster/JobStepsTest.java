@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class JobStepsTest {
@@ -255,5 +256,98 @@ class JobStepsTest {
         store.failWith(null);
         // its id is the next step's
         assertThat(kept.create(7, tasks(1), ANN).steps().get(0).id()).isZero();
+    }
+
+    /** An agent that answers sstat's question at once with {@code tasks}, or never when null. */
+    private static AgentChannel sampling(String node, JobSteps[] to, List<io.motley.core.step.TaskUsage> tasks) {
+        return new AgentChannel() {
+            @Override
+            public String node() {
+                return node;
+            }
+
+            @Override
+            public void launch(Job job) {}
+
+            @Override
+            public void kill(long jobId, int run, io.motley.core.job.KillReason why) {}
+
+            @Override
+            public void acknowledge(long jobId, int run) {}
+
+            @Override
+            public void steps(io.motley.protocol.Message.StepOrder order) {
+                if (tasks != null && order instanceof StepMessages.StatTasks t)
+                    to[0].report(node, new StepMessages.TaskStats(t.tag(), t.jobId(), tasks));
+            }
+
+            @Override
+            public void registered(long heartbeatSeconds) {}
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    private static io.motley.core.step.TaskUsage usage(int step, int task, String node) {
+        return new io.motley.core.step.TaskUsage(step, task, node, List.of(10L), 1, 2, 3, 4, 5, 6, 7, 8);
+    }
+
+    @Test
+    void sstatAsksEveryNodeOfTheJobAndGathersTheirTasks() throws Exception {
+        JobSteps[] self = new JobSteps[1];
+        int batch = io.motley.core.step.TaskUsage.BATCH;
+        Map<String, AgentChannel> links = Map.of(
+                "n1", sampling("n1", self, List.of(usage(batch, 0, "n1"), usage(0, 0, "n1"), usage(0, 1, "n2"))),
+                "n2", sampling("n2", self, List.of(usage(0, 2, "n2"), usage(batch, 0, "n2"))));
+        self[0] = new JobSteps(id -> Optional.ofNullable(jobs.get(id)), () -> now, links::get);
+        jobs.put(7L, acrossTwoNodes(7));
+        self[0].create(7, new StepRequest(3, 2, 0, 1, 0, false, "hostname"), ANN);
+        StepMessages.StepStats st = self[0].stat(7, ANN);
+        assertThat(st.steps()).extracting(s -> s.id()).containsExactly(0);
+        assertThat(st.batchHost()).isEqualTo("n1");
+        assertThat(st.denied()).isFalse();
+        assertThat(st.silent()).isEmpty();
+        // a node speaks only for its own tasks, and the batch step runs on the batch host only
+        assertThat(st.tasks())
+                .extracting(u -> u.step() + "/" + u.task() + "@" + u.node())
+                .containsExactlyInAnyOrder(batch + "/0@n1", "0/0@n1", "0/2@n2");
+
+        // another user learns which steps run, but no node is asked for their figures
+        StepMessages.StepStats bob = self[0].stat(7, BOB);
+        assertThat(bob.denied()).isTrue();
+        assertThat(bob.tasks()).isEmpty();
+        // a job that does not run has no steps to show; one the controller does not know, no answer
+        jobs.put(
+                8L,
+                Job.builder(8, JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp").build())
+                        .owner("ann", 1000, 100)
+                        .build());
+        assertThat(self[0].stat(8, ANN)).isEqualTo(StepMessages.StepStats.none());
+        assertThat(self[0].stat(9, ANN)).isNull();
+    }
+
+    @Test
+    void aNodeThatDoesNotAnswerSstatIsNamed() throws Exception {
+        JobSteps[] self = new JobSteps[1];
+        Map<String, AgentChannel> links =
+                Map.of("n1", sampling("n1", self, List.of(usage(0, 0, "n1"))), "n2", sampling("n2", self, null));
+        self[0] = new JobSteps(id -> Optional.ofNullable(jobs.get(id)), () -> now, links::get);
+        self[0].statWaitMillis = 200;
+        jobs.put(7L, acrossTwoNodes(7));
+        StepMessages.StepStats st = self[0].stat(7, ANN);
+        assertThat(st.silent()).containsExactly("n2");
+        assertThat(st.tasks()).extracting(u -> u.node()).containsExactly("n1");
+        // an answer after the wait is for no one
+        self[0].report("n2", new StepMessages.TaskStats(1, 7, List.of(usage(0, 1, "n2"))));
+        // a node whose agent is not connected is named without waiting for it (an hour here)
+        JobSteps unlinked = new JobSteps(
+                id -> Optional.ofNullable(jobs.get(id)), () -> now, node -> node.equals("n1") ? links.get("n1") : null);
+        self[0] = unlinked;
+        unlinked.statWaitMillis = TimeUnit.HOURS.toMillis(1);
+        StepMessages.StepStats quick = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofMinutes(1), () -> unlinked.stat(7, ANN));
+        assertThat(quick.silent()).containsExactly("n2");
+        assertThat(quick.tasks()).extracting(u -> u.node()).containsExactly("n1");
     }
 }

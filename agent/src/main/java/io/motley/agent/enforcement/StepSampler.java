@@ -1,0 +1,120 @@
+package io.motley.agent.enforcement;
+
+import io.motley.core.step.TaskUsage;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What each task of a job's steps uses on this node (sstat), from the same samples as the whole
+ * job's: a process belongs to the step and task its initial environment names (SLURM_STEP_ID and
+ * SLURM_PROCID, which srun and the agent give every task and its children inherit); one without a
+ * step id belongs to the batch step, as task 0. Memory is the sum over a task's live processes,
+ * now and at its peak; CPU time, major page faults and bytes read and written also count the
+ * task's processes that already exited, as last sampled. A process whose environment cannot be
+ * read is left out.
+ */
+final class StepSampler {
+    private static final Set<String> NAMES = Set.of("SLURM_STEP_ID", "SLURM_PROCID");
+
+    private record Who(int step, int task) {}
+
+    private static final class Tally {
+        long rss;
+        long maxRss;
+        long vm;
+        long maxVm;
+        List<Long> pids = List.of();
+        /** cpu ms, major faults, read and written bytes, by live process. */
+        final Map<ProcessTable.Key, long[]> byProcess = new HashMap<>();
+        /** The same, summed over the task's processes that exited: a task that starts many keeps one sum. */
+        final long[] gone = new long[4];
+    }
+
+    /**
+     * Each live process's task as last read. A process seen before its exec still has its parent's
+     * environment (a task's entry script joins the job's box before it sets the task's variables,
+     * srun's spawn helper has srun's), so one taken for the batch step is read again at every
+     * sample until it names a step; one that names a step keeps it.
+     */
+    private final Map<ProcessTable.Key, Who> who = new HashMap<>();
+
+    private final Map<Who, Tally> tasks = new LinkedHashMap<>();
+
+    /** Takes one sample of the job's processes here. */
+    synchronized void sample(Collection<ProcessTable.Proc> procs) {
+        Map<Who, long[]> memory = new HashMap<>();
+        Map<Who, List<Long>> pids = new HashMap<>();
+        Set<ProcessTable.Key> seen = new java.util.HashSet<>();
+        for (ProcessTable.Proc p : procs) {
+            if (p.dead()) continue;
+            seen.add(p.key());
+            Who before = who.get(p.key());
+            Optional<Who> w =
+                    before != null && before.step() != TaskUsage.BATCH ? Optional.of(before) : identify(p.pid());
+            if (w.isEmpty()) continue;
+            if (before != null && !before.equals(w.get())) {
+                // what it did before its exec was the task's: it moves with it
+                Tally was = tasks.get(before);
+                long[] sofar = was == null ? null : was.byProcess.remove(p.key());
+                if (sofar != null
+                        && was.byProcess.isEmpty()
+                        && java.util.Arrays.stream(was.gone).allMatch(x -> x == 0)) tasks.remove(before);
+            }
+            who.put(p.key(), w.get());
+            Tally t = tasks.computeIfAbsent(w.get(), k -> new Tally());
+            long[] io = ProcessTable.io(p.pid());
+            t.byProcess.put(p.key(), new long[] {p.userMs() + p.systemMs(), p.majorFaults(), io[0], io[1]});
+            long[] m = memory.computeIfAbsent(w.get(), k -> new long[2]);
+            m[0] += p.rssKiB();
+            m[1] += p.vmKiB();
+            pids.computeIfAbsent(w.get(), k -> new ArrayList<>()).add(p.pid());
+        }
+        who.keySet().retainAll(seen);
+        tasks.forEach((w, t) -> {
+            var it = t.byProcess.entrySet().iterator();
+            while (it.hasNext()) {
+                var e = it.next();
+                if (seen.contains(e.getKey())) continue;
+                for (int i = 0; i < 4; i++) t.gone[i] += e.getValue()[i];
+                it.remove();
+            }
+            long[] m = memory.getOrDefault(w, new long[2]);
+            t.rss = m[0];
+            t.vm = m[1];
+            t.maxRss = Math.max(t.maxRss, m[0]);
+            t.maxVm = Math.max(t.maxVm, m[1]);
+            t.pids = List.copyOf(pids.getOrDefault(w, List.of()));
+        });
+    }
+
+    /** Every task sampled so far, in the order first seen. */
+    synchronized List<TaskUsage> usage(String node) {
+        List<TaskUsage> out = new ArrayList<>();
+        tasks.forEach((w, t) -> {
+            long[] sum = t.gone.clone();
+            for (long[] v : t.byProcess.values()) for (int i = 0; i < 4; i++) sum[i] += v[i];
+            out.add(new TaskUsage(
+                    w.step(), w.task(), node, t.pids, t.rss, t.maxRss, t.vm, t.maxVm, sum[1], sum[0], sum[2], sum[3]));
+        });
+        return out;
+    }
+
+    private static Optional<Who> identify(long pid) {
+        return ProcessTable.environ(pid, NAMES).flatMap(env -> {
+            String step = env.get("SLURM_STEP_ID");
+            if (step == null) return Optional.of(new Who(TaskUsage.BATCH, 0));
+            try {
+                return Optional.of(
+                        new Who(Integer.parseInt(step), Integer.parseInt(env.getOrDefault("SLURM_PROCID", "0"))));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        });
+    }
+}
