@@ -507,19 +507,23 @@ class JobLauncherTest {
         Path go = dir.resolve("go");
         l.launch(order(23, "while [ ! -e " + go + " ]; do sleep 0.05; done", -1));
         Path run = dir.resolve("spool/job23");
-        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(run.resolve("job.pid")));
-        long shepherd =
-                Long.parseLong(Files.readString(run.resolve("shepherd.pid")).trim());
-        List<String> cmd =
-                List.of(new String(Files.readAllBytes(Path.of("/proc/" + shepherd + "/cmdline"))).split("\0"));
-        List<String> env =
-                List.of(new String(Files.readAllBytes(Path.of("/proc/" + shepherd + "/environ"))).split("\0"));
-        assertThat(ProcessHandle.of(shepherd).flatMap(ProcessHandle::parent).map(ProcessHandle::pid))
-                .as("the shepherd's parent: the launcher, no shell between")
-                .hasValue(ProcessHandle.current().pid());
-        assertThat(cmd.get(0)).isEqualTo("/bin/sh");
-        assertThat(cmd.get(1)).endsWith("/shepherd.sh");
-        Files.writeString(go, "");
+        List<String> cmd;
+        List<String> env;
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(run.resolve("job.pid")));
+            long shepherd =
+                    Long.parseLong(Files.readString(run.resolve("shepherd.pid")).trim());
+            cmd = List.of(new String(Files.readAllBytes(Path.of("/proc/" + shepherd + "/cmdline"))).split("\0"));
+            env = List.of(new String(Files.readAllBytes(Path.of("/proc/" + shepherd + "/environ"))).split("\0"));
+            assertThat(ProcessHandle.of(shepherd).flatMap(ProcessHandle::parent).map(ProcessHandle::pid))
+                    .as("the shepherd's parent: the launcher, no shell between")
+                    .hasValue(ProcessHandle.current().pid());
+            assertThat(cmd.get(0)).isEqualTo("/bin/sh");
+            assertThat(cmd.get(1)).endsWith("/shepherd.sh");
+        } finally {
+            // the job ends whatever failed above: a failing run must not leave its loop behind
+            Files.writeString(go, "");
+        }
         assertThat(Orders.fields(awaitReport(23))).containsEntry("state", "COMPLETED");
 
         Path trace = dir.resolve("trace");
