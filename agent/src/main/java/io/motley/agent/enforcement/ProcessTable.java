@@ -11,16 +11,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The host's processes as the strategies need them: parent, group, session, state, CPU time and
  * memory. Read from /proc on Linux, from ps(1) elsewhere (macOS), where sessions, the split of
  * user and system time and environments are not available.
  */
-final class ProcessTable {
+public final class ProcessTable {
     private static final Path PROC = Path.of("/proc");
     private static volatile long clockTicks;
     private static volatile long pageSize;
+
+    private static final Logger log = LoggerFactory.getLogger(ProcessTable.class);
 
     private ProcessTable() {}
 
@@ -259,14 +263,21 @@ final class ProcessTable {
         }
     }
 
+    /** How much of a process's environment {@link #environ} reads: a user sets its size, sstat reads it as root. */
+    static final int ENVIRON_LIMIT = 256 * 1024;
+
     /**
-     * The values of {@code names} in a process's initial environment (those it lacks are left out);
-     * empty where it cannot be read (gone, another user's while not root, no /proc).
+     * The values of {@code names} in a process's initial environment (those it lacks, or has past its first
+     * {@link #ENVIRON_LIMIT} bytes, are left out); empty where it cannot be read (gone, another user's while not
+     * root, no /proc).
      */
     static Optional<Map<String, String>> environ(long pid, Collection<String> names) {
         if (!hasProcfs()) return Optional.empty();
         try {
-            byte[] env = Files.readAllBytes(PROC.resolve(pid + "/environ"));
+            byte[] env;
+            try (var in = Files.newInputStream(PROC.resolve(pid + "/environ"))) {
+                env = in.readNBytes(ENVIRON_LIMIT);
+            }
             Map<String, String> out = new HashMap<>();
             for (String entry : new String(env, StandardCharsets.UTF_8).split("\0")) {
                 int eq = entry.indexOf('=');
@@ -308,19 +319,24 @@ final class ProcessTable {
         for (long pid : pids) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
     }
 
-    /** Sends a signal the JDK cannot (STOP, CONT) through kill(1); processes already gone are no error. */
-    static void signal(Collection<Long> pids, String signal) {
+    /**
+     * Sends {@code signal} (a name kill(1) knows: TSTP, STOP, CONT, USR1, ...) to {@code pids} through one kill(1),
+     * by its absolute path and with the agent's fixed environment ({@link RootCommand}); processes already gone are
+     * no error.
+     */
+    public static void signal(Collection<Long> pids, String signal) {
         if (pids.isEmpty()) return;
-        List<String> cmd = new ArrayList<>(List.of(tool("kill"), "-s", signal));
+        List<String> cmd = new ArrayList<>(List.of(tool("kill"), "-s", signal, "--"));
         pids.forEach(p -> cmd.add(Long.toString(p)));
         try {
-            new ProcessBuilder(cmd)
+            RootCommand.of(cmd)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start()
                     .waitFor(5, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            // no kill(1): the caller goes on with SIGKILL through the JDK
+        } catch (IOException | IllegalArgumentException e) {
+            // no kill(1) by an absolute path: the caller goes on with SIGKILL through the JDK
+            log.warn("cannot signal processes pids={} signal={} error={}", pids, signal, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,5 +1,6 @@
 package io.motley.agent.launch;
 
+import io.motley.agent.enforcement.RootCommand;
 import io.motley.core.job.Job;
 import java.io.File;
 import java.io.IOException;

@@ -7,6 +7,7 @@ import io.motley.agent.enforcement.CpuAllocator;
 import io.motley.agent.enforcement.JobBox;
 import io.motley.agent.enforcement.JobLimits;
 import io.motley.agent.enforcement.ProcessTracking;
+import io.motley.agent.enforcement.RootCommand;
 import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobEnvironment;
@@ -954,7 +955,7 @@ public final class JobLauncher {
                 ? List.of(shell.get())
                 : r.box == null ? List.<Long>of() : r.box.processesOutsideGroup(shell.get());
         log.info("job time limit near; sending --signal job={} signal={} pids={}", r.id, w, targets);
-        for (long pid : targets) signalProcess(pid, w.name());
+        signalProcesses(targets, w.name());
     }
 
     /**
@@ -1000,7 +1001,7 @@ public final class JobLauncher {
         }
         String name = new io.motley.core.job.SignalSpec(signal, 0, false, false).name();
         log.info("job signal job={} run={} signal={} scope={} pids={}", id, run, name, reach, targets);
-        for (long pid : targets) signalProcess(pid, name);
+        signalProcesses(targets, name);
         return List.copyOf(targets);
     }
 
@@ -1042,35 +1043,9 @@ public final class JobLauncher {
     }
 
     /** One kill(1) for all of {@code pids}; processes already gone are no error. */
+    /** One kill(1) for all of {@code pids}, as root and with the fixed environment. */
     private static void signalProcesses(List<Long> pids, String signal) {
-        if (pids.isEmpty()) return;
-        List<String> cmd = new ArrayList<>(List.of(KILL, "-" + signal, "--"));
-        pids.forEach(p -> cmd.add(Long.toString(p)));
-        try {
-            RootCommand.of(cmd)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start()
-                    .waitFor();
-        } catch (IOException e) {
-            log.warn("cannot signal processes pids={} signal={} error={}", pids, signal, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void signalProcess(long pid, String signal) {
-        try {
-            RootCommand.of(KILL, "-" + signal, "--", Long.toString(pid))
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start()
-                    .waitFor();
-        } catch (IOException e) {
-            log.warn("cannot signal process pid={} error={}", pid, e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        io.motley.agent.enforcement.ProcessTable.signal(pids, signal);
     }
 
     /** Sets the run's time limit to end {@code leftNanos} from now, with its --signal warning when it is still due. */

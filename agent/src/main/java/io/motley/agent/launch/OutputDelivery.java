@@ -1,5 +1,6 @@
 package io.motley.agent.launch;
 
+import io.motley.agent.enforcement.RootCommand;
 import io.motley.core.job.Staging;
 import io.motley.protocol.Message.Deliver;
 import io.motley.protocol.Message.Delivered;

@@ -1,5 +1,6 @@
 package io.motley.agent.launch;
 
+import io.motley.agent.enforcement.RootCommand;
 import java.io.File;
 import java.io.IOException;
 import java.util.List;

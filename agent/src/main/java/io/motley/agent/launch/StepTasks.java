@@ -1,5 +1,6 @@
 package io.motley.agent.launch;
 
+import io.motley.agent.enforcement.RootCommand;
 import io.motley.protocol.StepMessages;
 import io.motley.protocol.StepMessages.TaskEvent;
 import java.io.IOException;

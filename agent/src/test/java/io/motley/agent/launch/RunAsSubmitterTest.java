@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.motley.agent.enforcement.RootCommand;
 import io.motley.agent.enforcement.TestHosts;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;

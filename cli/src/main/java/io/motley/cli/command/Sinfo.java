@@ -2,6 +2,7 @@ package io.motley.cli.command;
 
 import io.motley.cli.format.Column;
 import io.motley.cli.format.FormatString;
+import io.motley.cli.format.LongField;
 import io.motley.core.cluster.Gpu;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.NodeState;
@@ -346,23 +347,11 @@ public final class Sinfo implements Command {
         List<Column> out = new ArrayList<>();
         for (String token : spec.split(",")) {
             if (token.isEmpty()) continue;
-            String name = token;
-            int width = 20;
-            boolean right = false;
-            String suffix = "";
-            int colon = token.indexOf(':');
-            if (colon >= 0) {
-                name = token.substring(0, colon);
-                String rest = token.substring(colon + 1);
-                if (rest.startsWith(".")) {
-                    right = true;
-                    rest = rest.substring(1);
-                }
-                int d = 0;
-                while (d < rest.length() && Character.isDigit(rest.charAt(d))) d++;
-                width = d == 0 ? 0 : Integer.parseInt(rest.substring(0, d));
-                suffix = rest.substring(d);
-            }
+            LongField f = LongField.parse(token);
+            String name = f.name();
+            int width = f.width();
+            boolean right = f.right();
+            String suffix = f.suffix();
             Character code = LONG_NAMES.get(name.toLowerCase(Locale.ROOT));
             if (code == null) {
                 io.err().println("sinfo: error: Invalid job format specification: " + name);

@@ -337,17 +337,9 @@ final class JobCommands {
     List<Outcome> cancel(List<Long> requested, Map<Long, List<Integer>> tasks, Caller caller) {
         int uid = caller.uid();
         List<Outcome> out = new ArrayList<>();
-        List<Long> ids = new ArrayList<>(requested);
         synchronized (state) {
             long now = clock.getAsLong();
-            for (long id : requested) {
-                for (Job t : state.jobs.values()) {
-                    if (t.array() != null
-                            && t.array().arrayJobId() == id
-                            && t.id() != id
-                            && !t.state().isTerminal()) ids.add(t.id());
-                }
-            }
+            List<Long> ids = withArrayTasks(requested, t -> !t.state().isTerminal());
             tasks.forEach((arrayId, indices) -> {
                 for (int index : indices) {
                     Optional<Job> task = arrayTask(arrayId, index);
@@ -404,6 +396,20 @@ final class JobCommands {
     }
 
     /**
+     * The ids asked for, each array's id followed by those of its tasks that {@code keep} takes (the caller holds
+     * the state's lock).
+     */
+    private List<Long> withArrayTasks(List<Long> requested, java.util.function.Predicate<Job> keep) {
+        List<Long> ids = new ArrayList<>(requested);
+        for (long id : requested) {
+            for (Job t : state.jobs.values()) {
+                if (t.array() != null && t.array().arrayJobId() == id && t.id() != id && keep.test(t)) ids.add(t.id());
+            }
+        }
+        return ids;
+    }
+
+    /**
      * scancel -s: sends {@code signal} to running jobs ({@code requested}, an array's id taking its
      * running tasks) and running array tasks, on every node of each, to the processes {@code scope}
      * names. As in Slurm, a pending job cannot be signalled ("Job can not be altered now"), and
@@ -416,16 +422,8 @@ final class JobCommands {
             io.motley.protocol.Message.SignalScope scope,
             Caller caller) {
         List<Outcome> out = new ArrayList<>();
-        List<Long> ids = new ArrayList<>(requested);
         synchronized (state) {
-            for (long id : requested) {
-                for (Job t : state.jobs.values()) {
-                    if (t.array() != null
-                            && t.array().arrayJobId() == id
-                            && t.id() != id
-                            && t.state().holdsAllocation()) ids.add(t.id());
-                }
-            }
+            List<Long> ids = withArrayTasks(requested, t -> t.state().holdsAllocation());
             tasks.forEach((arrayId, indices) -> {
                 for (int index : indices) {
                     Optional<Job> task = arrayTask(arrayId, index);

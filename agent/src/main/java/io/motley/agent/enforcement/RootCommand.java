@@ -1,4 +1,4 @@
-package io.motley.agent.launch;
+package io.motley.agent.enforcement;
 
 import java.io.File;
 import java.util.List;
@@ -9,14 +9,14 @@ import java.util.Map;
  * absolute path, from the root directory, with a fixed environment and nothing of the job's, so
  * that no submitter's PATH, LD_PRELOAD, PERL5OPT or the like ever reaches a root process.
  */
-final class RootCommand {
+public final class RootCommand {
     /** The whole environment of everything the agent runs for a job before privileges are dropped. */
-    static final Map<String, String> ENVIRONMENT = Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", "LANG", "C");
+    public static final Map<String, String> ENVIRONMENT = Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", "LANG", "C");
 
     private RootCommand() {}
 
     /** A process builder for {@code cmd} (its first word an absolute path) with the fixed environment. */
-    static ProcessBuilder of(List<String> cmd) {
+    public static ProcessBuilder of(List<String> cmd) {
         if (cmd.isEmpty() || !cmd.get(0).startsWith("/")) {
             throw new IllegalArgumentException("the agent runs programs by absolute path only, got " + cmd);
         }
@@ -27,7 +27,7 @@ final class RootCommand {
         return pb;
     }
 
-    static ProcessBuilder of(String... cmd) {
+    public static ProcessBuilder of(String... cmd) {
         return of(List.of(cmd));
     }
 }
