@@ -216,7 +216,48 @@ final class TestCluster implements AutoCloseable {
     }
 
     void awaitState(long id, String state, Duration within) {
-        await().atMost(within).pollInterval(Duration.ofMillis(150)).until(() -> state.equals(state(id)));
+        try {
+            await().atMost(within).pollInterval(Duration.ofMillis(150)).until(() -> state.equals(state(id)));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError(
+                    "job " + id + " not " + state + " within " + within + "\n" + whereJobStands(id), e);
+        }
+    }
+
+    /** What a test that waited in vain shows: the job, its steps, its output so far and the daemons' last lines. */
+    String whereJobStands(long id) {
+        StringBuilder b = new StringBuilder();
+        String job = Long.toString(id);
+        for (String[] c : List.of(
+                new String[] {"scontrol", "show", "job", job},
+                new String[] {"squeue", "-s", "-j", job},
+                new String[] {"sacct", "-j", job, "-o", "JobID,State,ExitCode,Start,End"})) {
+            Run r = cmd(c);
+            b.append("$ ")
+                    .append(String.join(" ", c))
+                    .append('\n')
+                    .append(r.out())
+                    .append(r.err());
+        }
+        try (var files = Files.list(work)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".out"))
+                    .sorted()
+                    .toList()) {
+                b.append("== ").append(f.getFileName()).append('\n').append(tail(Files.readString(f), 4000));
+            }
+            try (var logs = Files.list(home.resolve("log"))) {
+                for (Path f : logs.sorted().toList()) {
+                    b.append("== ").append(f.getFileName()).append('\n').append(tail(Files.readString(f), 3000));
+                }
+            }
+        } catch (IOException e) {
+            b.append("(cannot read: ").append(e.getMessage()).append(")\n");
+        }
+        return b.toString();
+    }
+
+    private static String tail(String s, int n) {
+        return s.length() <= n ? s : "..." + s.substring(s.length() - n);
     }
 
     void killController() throws InterruptedException {

@@ -1412,6 +1412,8 @@ public final class JobLauncher {
         }
         r.ended = true;
         running.put(runDir(r.id, r.run), r);
+        // a requeued run numbers its steps from 0 again: none of them was ended
+        stepTasks.forgetJob(r.id);
         log.info(
                 "job ended job={} run={} state={} exit={}:{} max_rss_kib={} cpu_ms={}",
                 r.id,

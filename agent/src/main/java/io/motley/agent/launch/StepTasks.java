@@ -45,7 +45,22 @@ final class StepTasks {
             Map<String, String> nodeEnv,
             String setsid) {}
 
-    private final Map<String, List<Process>> running = new ConcurrentHashMap<>();
+    /**
+     * A step's tasks here. {@code killed} outlives them: the order that starts them travels apart from the one that
+     * ends them (srun -K asks for the end as soon as a task fails, maybe before they were started here), so a step
+     * ended first never starts its tasks. {@code starting} counts orders still starting tasks, which keep the entry.
+     */
+    private static final class Here {
+        final List<Process> tasks = new ArrayList<>();
+        int starting;
+        boolean killed;
+        long killedAt;
+    }
+
+    /** How long an ended step is remembered here, so that its tasks ordered late are not started. */
+    static final long REMEMBER_KILLED_MS = 10 * 60_000;
+
+    private final Map<String, Here> steps = new ConcurrentHashMap<>();
 
     private static String key(long jobId, int stepId) {
         return jobId + "." + stepId;
@@ -53,30 +68,49 @@ final class StepTasks {
 
     /** Starts the order's tasks in {@code place}; every task's output and end go to {@code events}. */
     void run(StepMessages.RunTasks order, Place place, Consumer<TaskEvent> events) {
-        List<Process> mine = running.computeIfAbsent(key(order.jobId(), order.stepId()), k -> new ArrayList<>());
-        for (StepMessages.RemoteTask t : order.tasks()) {
-            try {
-                Process p = start(order, t, place);
-                synchronized (mine) {
-                    mine.add(p);
+        String key = key(order.jobId(), order.stepId());
+        Here here = enter(key);
+        try {
+            for (StepMessages.RemoteTask t : order.tasks()) {
+                try {
+                    Process p;
+                    synchronized (here) {
+                        if (here.killed) {
+                            // its end came first: as if it were started and ended at once by SIGTERM
+                            events.accept(TaskEvent.ended(order.jobId(), order.stepId(), t.task(), 128 + 15));
+                            continue;
+                        }
+                        p = start(order, t, place);
+                        here.tasks.add(p);
+                    }
+                    String said = bindingSaid(place.node(), t, place.cpus(), TASKSET, p.pid());
+                    if (!said.isEmpty())
+                        events.accept(new TaskEvent(
+                                order.jobId(),
+                                order.stepId(),
+                                t.task(),
+                                "err",
+                                said.getBytes(StandardCharsets.UTF_8),
+                                0));
+                    follow(order, t.task(), p, here, events);
+                } catch (IOException | RuntimeException e) {
+                    log.warn(
+                            "step task not started job={} step={} task={} error={}",
+                            order.jobId(),
+                            order.stepId(),
+                            t.task(),
+                            e.getMessage());
+                    byte[] why = ("motleystep-" + place.node() + ": error: task " + t.task() + " not started: "
+                                    + e.getMessage() + "\n")
+                            .getBytes(StandardCharsets.UTF_8);
+                    events.accept(new TaskEvent(order.jobId(), order.stepId(), t.task(), "err", why, 0));
+                    events.accept(TaskEvent.ended(order.jobId(), order.stepId(), t.task(), 1));
                 }
-                String said = bindingSaid(place.node(), t, place.cpus(), TASKSET, p.pid());
-                if (!said.isEmpty())
-                    events.accept(new TaskEvent(
-                            order.jobId(), order.stepId(), t.task(), "err", said.getBytes(StandardCharsets.UTF_8), 0));
-                follow(order, t.task(), p, events);
-            } catch (IOException | RuntimeException e) {
-                log.warn(
-                        "step task not started job={} step={} task={} error={}",
-                        order.jobId(),
-                        order.stepId(),
-                        t.task(),
-                        e.getMessage());
-                byte[] why = ("motleystep-" + place.node() + ": error: task " + t.task() + " not started: "
-                                + e.getMessage() + "\n")
-                        .getBytes(StandardCharsets.UTF_8);
-                events.accept(new TaskEvent(order.jobId(), order.stepId(), t.task(), "err", why, 0));
-                events.accept(TaskEvent.ended(order.jobId(), order.stepId(), t.task(), 1));
+            }
+        } finally {
+            synchronized (here) {
+                here.starting--;
+                forgetIfDone(key, here);
             }
         }
         log.info(
@@ -84,6 +118,40 @@ final class StepTasks {
                 order.jobId(),
                 order.stepId(),
                 order.tasks().stream().map(StepMessages.RemoteTask::task).toList());
+    }
+
+    /** The step's entry, counted as starting; one removed meanwhile is made again. */
+    private Here enter(String key) {
+        while (true) {
+            Here here = steps.computeIfAbsent(key, k -> new Here());
+            synchronized (here) {
+                if (steps.get(key) == here) {
+                    here.starting++;
+                    return here;
+                }
+            }
+        }
+    }
+
+    /** Drops a step's entry once nothing of it runs or starts here and it was not ended (the lock is held). */
+    private void forgetIfDone(String key, Here here) {
+        if (here.tasks.isEmpty() && here.starting == 0 && !here.killed) steps.remove(key, here);
+    }
+
+    /** Forgets the ended steps of job {@code jobId}, whose run here ended. */
+    void forgetJob(long jobId) {
+        String prefix = jobId + ".";
+        steps.entrySet().removeIf(e -> {
+            Here h = e.getValue();
+            synchronized (h) {
+                return e.getKey().startsWith(prefix) && h.tasks.isEmpty() && h.starting == 0;
+            }
+        });
+    }
+
+    /** How many steps are remembered here, running or ended. */
+    int remembered() {
+        return steps.size();
     }
 
     /** taskset(1) where it is installed, for srun --cpu-bind; null where it is not. */
@@ -182,7 +250,7 @@ final class StepTasks {
         Files.writeString(f, text, StandardCharsets.UTF_8);
     }
 
-    private void follow(StepMessages.RunTasks order, int task, Process p, Consumer<TaskEvent> events) {
+    private void follow(StepMessages.RunTasks order, int task, Process p, Here here, Consumer<TaskEvent> events) {
         Thread out = pump(order, task, "out", p.getInputStream(), events);
         Thread err = pump(order, task, "err", p.getErrorStream(), events);
         // waits for the pumps: on a thread of its own, never the common pool's
@@ -196,12 +264,9 @@ final class StepTasks {
                                 Thread.currentThread().interrupt();
                             }
                             int status = p.exitValue();
-                            List<Process> mine = running.get(key(order.jobId(), order.stepId()));
-                            if (mine != null) {
-                                synchronized (mine) {
-                                    mine.remove(p);
-                                    if (mine.isEmpty()) running.remove(key(order.jobId(), order.stepId()));
-                                }
+                            synchronized (here) {
+                                here.tasks.remove(p);
+                                forgetIfDone(key(order.jobId(), order.stepId()), here);
                             }
                             log.info(
                                     "step task ended job={} step={} task={} status={}",
@@ -232,14 +297,27 @@ final class StepTasks {
                 });
     }
 
-    /** Ends the step's tasks here: SIGTERM to each and its descendants, SIGKILL after {@link #KILL_WAIT_MS}. */
+    /**
+     * Ends the step's tasks here: SIGTERM to each and its descendants, SIGKILL after {@link #KILL_WAIT_MS}. Tasks of
+     * the step ordered after this are not started.
+     */
     void kill(long jobId, int stepId) {
-        List<Process> mine = running.get(key(jobId, stepId));
-        if (mine == null) return;
+        long now = System.currentTimeMillis();
+        // ended steps are remembered for a while, not for ever
+        steps.entrySet().removeIf(e -> {
+            Here h = e.getValue();
+            synchronized (h) {
+                return h.killed && h.tasks.isEmpty() && h.starting == 0 && now - h.killedAt > REMEMBER_KILLED_MS;
+            }
+        });
+        Here here = steps.computeIfAbsent(key(jobId, stepId), k -> new Here());
         List<Process> all;
-        synchronized (mine) {
-            all = List.copyOf(mine);
+        synchronized (here) {
+            here.killed = true;
+            here.killedAt = now;
+            all = List.copyOf(here.tasks);
         }
+        if (all.isEmpty()) return;
         log.info("step tasks killing job={} step={} tasks={}", jobId, stepId, all.size());
         List<ProcessHandle> tree = new ArrayList<>();
         for (Process p : all) {
