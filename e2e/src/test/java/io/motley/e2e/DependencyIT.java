@@ -73,8 +73,9 @@ class DependencyIT {
                             .isEqualTo("Dependency"));
             c.awaitState(b, "COMPLETED", Duration.ofSeconds(30));
 
-            long later = c.submit("--begin=now+3", "--wrap", "true");
-            await().atMost(Duration.ofSeconds(2))
+            // room for a loaded machine: squeue must see it before its begin time
+            long later = c.submit("--begin=now+8", "--wrap", "true");
+            await().atMost(Duration.ofSeconds(6))
                     .untilAsserted(() -> assertThat(c.cmd("squeue", "-h", "-j", Long.toString(later), "-o", "%t %r")
                                     .out()
                                     .trim())

@@ -54,7 +54,8 @@ class MultiNodeStepsIT {
                     echo "K there rc=$?"
                     """);
             long id = c.submit(script.toString());
-            c.awaitState(id, "COMPLETED", Duration.ofSeconds(90));
+            // nine steps: on a loaded machine (load 15) it takes a minute
+            c.awaitState(id, "COMPLETED", Duration.ofSeconds(240));
             String out = Files.readString(c.workFile("multi-" + id + ".out"));
             String user = System.getProperty("user.name");
             assertThat(out)

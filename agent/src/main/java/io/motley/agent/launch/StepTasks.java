@@ -236,7 +236,11 @@ final class StepTasks {
                         "",
                         ""));
         List<String> cmd =
-                new ArrayList<>(List.of("/bin/sh", "-c", place.setsid() + " /bin/sh \"$0\" \"$@\"", enter.toString()));
+                // exec: the task is this one process from the first moment (dash would fork the session's command, and
+                // a
+                // kill of the shell in that moment left the task running on, orphaned)
+                new ArrayList<>(List.of(
+                        "/bin/sh", "-c", "exec " + place.setsid() + " /bin/sh \"$0\" \"$@\"", enter.toString()));
         cmd.addAll(command.subList(1, command.size()));
         ProcessBuilder pb = RootCommand.of(cmd);
         pb.environment().put("MOTLEY_SETSID", place.setsid());
@@ -331,6 +335,8 @@ final class StepTasks {
             } catch (InterruptedException e) {
                 return;
             }
+            // what they started meanwhile too
+            for (Process p : all) p.descendants().forEach(tree::add);
             tree.forEach(ProcessHandle::destroyForcibly);
         });
     }

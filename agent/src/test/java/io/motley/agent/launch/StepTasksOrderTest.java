@@ -79,6 +79,24 @@ class StepTasksOrderTest {
     }
 
     @Test
+    void aStepEndedTheMomentItsTasksStartedLeavesNoneRunning() throws Exception {
+        StepTasks tasks = new StepTasks();
+        Path marker = dir.resolve("pid");
+        tasks.run(order(0, "echo $$ > " + marker + "; exec sleep 300", 2), place(), events::add);
+        tasks.kill(7, 0);
+        // its end comes (its output pipes close): nothing of it holds them, orphaned
+        await().atMost(Duration.ofSeconds(20)).until(() -> ends().size() == 1);
+        if (java.nio.file.Files.exists(marker)) {
+            String pid = java.nio.file.Files.readString(marker).trim();
+            if (!pid.isEmpty())
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> ProcessHandle.of(Long.parseLong(pid))
+                                .map(h -> !h.isAlive())
+                                .orElse(true));
+        }
+    }
+
+    @Test
     void theEndedStepsOfAJobAreForgottenWhenItsRunHereEnds() {
         StepTasks tasks = new StepTasks();
         tasks.kill(7, 0);
