@@ -746,7 +746,8 @@ public final class Scontrol implements Command {
                 String tag, List<String> rest, Function<List<Long>, Request<Outcomes>> action, boolean suspendFamily)
                 throws Exception {
             if (rest.isEmpty()) return error("too few arguments for keyword:" + tag);
-            List<Long> ids = jobIds(rest);
+            // suspend and resume: Slurm's word for a task that has not started
+            List<Long> ids = jobIds(rest, suspendFamily ? null : "Job is pending execution");
             if (ids == null) return 1;
             if (ids.isEmpty()) return error("too few arguments for keyword:" + tag);
             Outcomes answer = io.gateway().ask(action.apply(ids));
@@ -767,12 +768,40 @@ public final class Scontrol implements Command {
             return rc;
         }
 
-        /** The job ids in {@code words} (JobId= prefixes and commas allowed); null, said, when one is no id. */
-        private List<Long> jobIds(List<String> words) {
+        /**
+         * The job ids in {@code words} (JobId= prefixes and commas allowed; an array task as ARRAY_TASK, once it has a
+         * record of its own); null, said, when one is no id.
+         */
+        private List<Long> jobIds(List<String> words) throws Exception {
+            return jobIds(words, null);
+        }
+
+        /** As above; a task still pending in its array's record is said with {@code pendingTask} where not null. */
+        private List<Long> jobIds(List<String> words, String pendingTask) throws Exception {
             List<Long> ids = new ArrayList<>();
             for (String word : words) {
                 for (String t : stripPrefix(word).split(",")) {
                     if (t.isBlank()) continue;
+                    java.util.regex.Matcher task = ARRAY_TASK.matcher(t);
+                    if (task.matches()) {
+                        long arrayId = Long.parseLong(task.group(1));
+                        int index = Integer.parseInt(task.group(2));
+                        java.util.Optional<Job> own = Requests.jobs(io, new HashMap<>()).stream()
+                                .filter(j -> j.array() != null
+                                        && j.array().arrayJobId() == arrayId
+                                        && j.array().taskId() == index)
+                                .findFirst();
+                        if (own.isEmpty()) {
+                            // still among the array's pending tasks: it has no record of its own to act on yet
+                            boolean pending =
+                                    !arrayTask(arrayId, index, new HashMap<>()).isEmpty();
+                            String why = pending && pendingTask != null ? pendingTask : "Invalid job id specified";
+                            if (!quiet) io.err().println(why + " for job " + t);
+                            return null;
+                        }
+                        ids.add(own.get().id());
+                        continue;
+                    }
                     if (!t.chars().allMatch(Character::isDigit) || t.length() > 18) {
                         if (!quiet) io.err().println("Invalid job id specified for job " + t);
                         return null;
@@ -782,6 +811,9 @@ public final class Scontrol implements Command {
             }
             return ids;
         }
+
+        private static final java.util.regex.Pattern ARRAY_TASK =
+                java.util.regex.Pattern.compile("(\\d{1,18})_(\\d{1,9})");
 
         private boolean finished(long id) throws Exception {
             List<Job> found = Requests.job(io, id);

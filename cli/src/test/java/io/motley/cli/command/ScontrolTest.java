@@ -442,6 +442,29 @@ class ScontrolTest {
         assertThat(bare.err()).isEqualTo(lines("too few arguments for keyword:suspend"));
     }
 
+    /** An array task named ARRAY_TASK is suspended by its own record's id; one still pending in the array's is no id. */
+    @Test
+    void suspendTakesAnArrayTaskByItsArrayName() throws Exception {
+        Job folded = Fixtures.job(1351, "arr").submitted(SUBMIT).build();
+        folded = folded.withRequest(folded.request().toBuilder().array("1-5").build())
+                .withArray(new io.motley.core.job.ArrayPart(1351, -1, "3-5"));
+        Job task1 = Fixtures.job(1352, "arr")
+                .submitted(SUBMIT)
+                .running("vm", SUBMIT, 1000)
+                .build()
+                .withArray(new io.motley.core.job.ArrayPart(1351, 1, null));
+        FakeCluster c = new FakeCluster().jobs(folded, task1);
+        assertThat(Fixtures.run(new Scontrol(), c, BUSY_AT, "suspend", "1351_1").code())
+                .isZero();
+        assertThat(c.last(Ops.SUSPEND).str("ids")).isEqualTo("1352");
+        Result pending = Fixtures.run(new Scontrol(), c, BUSY_AT, "resume", "1351_4");
+        assertThat(pending.code()).isEqualTo(1);
+        assertThat(pending.err()).isEqualTo(lines("Job is pending execution for job 1351_4"));
+        Result none = Fixtures.run(new Scontrol(), c, BUSY_AT, "suspend", "1351_9");
+        assertThat(none.err()).isEqualTo(lines("Invalid job id specified for job 1351_9"));
+        assertThat(c.last(Ops.RESUME)).isNull();
+    }
+
     /** A suspended job shows Slurm's SUSPENDED, its SuspendTime and SecsPreSuspend, and its end moved by the suspension. */
     @Test
     void showSuspendedJobGivesItsSuspensionAndAStoppedClock() throws Exception {

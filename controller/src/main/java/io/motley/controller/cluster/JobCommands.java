@@ -482,14 +482,24 @@ final class JobCommands {
      * to stop (or continue) the run's processes. Refusals carry Slurm's words: a pending job "Job
      * is pending execution", an ended one "Job/step already completing or completed", resuming a
      * job that is not suspended "Job is not suspended"; suspending a suspended job succeeds and
-     * changes nothing, as Slurm's does for an administrator's suspension.
+     * changes nothing, as Slurm's does for an administrator's suspension. An array's id takes its
+     * running and suspended tasks, as Slurm's takes every task of the array; the array's tasks
+     * still pending are then no error.
      */
     List<Outcome> suspend(List<Long> ids, Caller caller, boolean resume) {
         List<Outcome> out = new ArrayList<>();
         synchronized (state) {
             long now = clock.getAsLong();
             boolean allowed = operator(caller);
+            List<Long> all = new ArrayList<>();
             for (long id : ids) {
+                List<Long> with = withArrayTasks(
+                        List.of(id), t -> t.state() == JobState.RUNNING || t.state() == JobState.SUSPENDED);
+                Job meta = state.jobs.get(id);
+                if (with.size() > 1 && meta != null && meta.state() == JobState.PENDING) with.remove(0);
+                all.addAll(with);
+            }
+            for (long id : all) {
                 Job j = state.jobs.get(id);
                 if (!allowed) {
                     out.add(Outcome.refused(id, "Access/permission denied"));

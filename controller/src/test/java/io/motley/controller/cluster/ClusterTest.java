@@ -364,6 +364,31 @@ class ClusterTest {
      * the order to the job's node, and a suspended job keeps its CPUs: the job waiting behind it
      * does not start until it ends.
      */
+    /** An array's id suspends and resumes its running tasks, as Slurm's does every task of the array. */
+    @Test
+    void anArraysIdSuspendsAndResumesItsRunningTasks() {
+        Cluster c = cluster(Store.sqlite(dir.resolve("db")));
+        Caller root = Caller.uid(0);
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 2));
+        long array = id(c.submit(req(1).toBuilder().array("1-3").build(), root));
+        c.schedulePass();
+        List<Job> running =
+                c.jobs().stream().filter(j -> j.state() == JobState.RUNNING).toList();
+        assertThat(running).hasSize(2);
+        // the third task still waits: no error for it
+        assertThat(c.suspend(List.of(array), root, false))
+                .extracting(Outcome::error)
+                .containsOnlyNulls();
+        assertThat(n1.suspends).hasSize(2);
+        for (Job t : running) assertThat(c.job(t.id()).orElseThrow().state()).isEqualTo(JobState.SUSPENDED);
+        assertThat(c.suspend(List.of(array), root, true))
+                .extracting(Outcome::error)
+                .containsOnlyNulls();
+        assertThat(n1.suspends).hasSize(4).last().asString().startsWith("resume:");
+        for (Job t : running) assertThat(c.job(t.id()).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+    }
+
     @Test
     void onlyOperatorsSuspendAndASuspendedJobKeepsItsCpus() {
         Cluster c = cluster(Store.sqlite(dir.resolve("db")));
