@@ -275,8 +275,9 @@ public final class Scontrol implements Command {
                     }
                     String moved = sign != null ? sign + value : value;
                     String plain = moved.startsWith("+") || moved.startsWith("-") ? moved.substring(1) : moved;
+                    long seconds;
                     try {
-                        Durations.parseTimeLimit(plain);
+                        seconds = Durations.parseTimeLimit(plain);
                     } catch (IllegalArgumentException e) {
                         io.err().println("scontrol: error: Invalid TimeLimit value");
                         return null;
@@ -289,7 +290,8 @@ public final class Scontrol implements Command {
                         }
                         return moveLimit(jobs, moved);
                     }
-                    return value;
+                    // whole minutes, rounded up, as Slurm's scontrol sends a limit (and sbatch -t keeps one)
+                    return seconds == Durations.UNLIMITED ? value : Durations.formatFixed(Sbatch.wholeMinutes(seconds));
                 }
                 case "Priority" -> {
                     try {
@@ -409,7 +411,7 @@ public final class Scontrol implements Command {
         private String moveLimit(String ids, String value) throws Exception {
             long delta;
             try {
-                delta = Durations.parseTimeLimit(value.substring(1));
+                delta = Sbatch.wholeMinutes(Durations.parseTimeLimit(value.substring(1)));
             } catch (IllegalArgumentException e) {
                 io.err().println("scontrol: error: Invalid TimeLimit value");
                 return null;
@@ -1296,7 +1298,12 @@ public final class Scontrol implements Command {
               resume ID[,ID...]          (operators) continue suspended jobs (SIGCONT)
               release ID[,ID...]         let held jobs start
               update JobId=ID KEY=VALUE  change a pending job: TimeLimit, Partition, NumCPUs, NumTasks, Name,
-                                         Comment, Dependency, Nice (only root may lower a nice value)
+                                         Comment, Dependency, Nice, Priority, MailType, MailUser, ...;
+                                         a running one: TimeLimit (=N, =+N, =-N, +=N: users shorten it,
+                                         operators also lengthen it), Priority (operators; 0 holds),
+                                         Nice (negative: operators), Name, Comment, Requeue, MailType,
+                                         MailUser (kept and shown; Motley sends no mail), and an array's
+                                         ArrayTaskThrottle
               update PartitionName=P State=UP|DOWN|DRAIN|INACTIVE
                                          (root) DOWN: no job starts there, DRAIN: none is taken, INACTIVE: both
               top ID[,ID...]             put pending jobs ahead of your others in their partition

@@ -926,6 +926,15 @@ class ScontrolTest {
         assertThat(sent.str("TimeLimit")).isEqualTo("365-00:05:00");
         Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", "TimeLimit-=1:00:00");
         assertThat(c.last(Ops.UPDATE_JOB).children().get(0).str("TimeLimit")).isEqualTo("364-23:00:00");
+        // whole minutes, rounded up, as Slurm's scontrol sends them
+        Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", "TimeLimit=0:30");
+        assertThat(c.last(Ops.UPDATE_JOB).children().get(0).str("TimeLimit")).isEqualTo("00:01:00");
+        Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", "TimeLimit=10:30");
+        assertThat(c.last(Ops.UPDATE_JOB).children().get(0).str("TimeLimit")).isEqualTo("00:11:00");
+        Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", "TimeLimit=+0:30");
+        assertThat(c.last(Ops.UPDATE_JOB).children().get(0).str("TimeLimit")).isEqualTo("365-00:01:00");
+        Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", "TimeLimit=UNLIMITED");
+        assertThat(c.last(Ops.UPDATE_JOB).children().get(0).str("TimeLimit")).isEqualTo("UNLIMITED");
 
         // the controller's refusal, with Slurm's words and the job's id
         c.canned.put(

@@ -38,8 +38,11 @@ public record JobUpdate(
     /** Priority=4294967294, Slurm's INFINITE: the priority is computed again (what scontrol release sends). */
     public static final long PRIORITY_RESET = 0xFFFF_FFFEL;
 
-    /** The request option that keeps a priority set by an operator (Slurm's direct_set_prio), as sbatch --priority. */
-    public static final String PRIORITY_OPTION = "priority";
+    /**
+     * The request option that keeps a priority an operator set (Slurm's direct_set_prio); not
+     * sbatch's "priority", which keeps what anyone asked at submission, unenforced.
+     */
+    public static final String PRIORITY_OPTION = "fixed-priority";
 
     public JobUpdate {
         edits = List.copyOf(edits);
