@@ -8,7 +8,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** scontrol update JobId=... and scontrol top on pending jobs. */
+/** scontrol update JobId=... on pending and running jobs, scontrol top, suspend and resume. */
 class JobControlIT {
     @TempDir
     Path dir;
@@ -56,7 +56,50 @@ class JobControlIT {
                     .replaceAll("\\D", ""));
             assertThat(startB).isLessThanOrEqualTo(startA);
             TestCluster.Run done = c.cmd("scontrol", "update", "JobId=" + a, "TimeLimit=1");
-            assertThat(done.err()).contains("Job is no longer pending execution");
+            assertThat(done.err()).isEqualTo("Job has already finished for job " + a + "\n");
+        }
+    }
+
+    /**
+     * scontrol update on a running job: its time limit, lengthened and moved by +N, is shown, and
+     * each change reaches the job's agent, which counts the run's end from it (its log says so, in
+     * seconds: Slurm's whole minutes). Its mail settings are kept and shown as Slurm shows them.
+     */
+    @Test
+    void aRunningJobsNewTimeLimitIsShownAndReachesItsAgent() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\n")) {
+            c.startController();
+            c.startAgent("n1", 1, "1000M");
+            c.awaitNodesUp("n1");
+            long job = c.submit("-t", "5", "--wrap", "sleep 300");
+            c.awaitState(job, "RUNNING", Duration.ofSeconds(20));
+            String id = Long.toString(job);
+
+            TestCluster.Run longer = c.cmd("scontrol", "update", "JobId=" + id, "TimeLimit=10");
+            assertThat(longer.rc()).as(longer.err()).isZero();
+            TestCluster.Run plus = c.cmd("scontrol", "update", "JobId=" + id, "TimeLimit=+5");
+            assertThat(plus.rc()).as(plus.err()).isZero();
+            TestCluster.Run mail =
+                    c.cmd("scontrol", "update", "JobId=" + id, "MailType=end,begin", "MailUser=ann@example.org");
+            assertThat(mail.rc()).as(mail.err()).isZero();
+            assertThat(c.cmd("scontrol", "show", "job", id).out())
+                    .contains("TimeLimit=00:15:00")
+                    .contains("MailUser=ann@example.org MailType=BEGIN,END");
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> c.log("agent-n1").contains("job time limit changed job=" + id + " run=0 limit_s=900"));
+            TestCluster.Run pending = c.cmd("scontrol", "update", "JobId=" + id, "NumTasks=2");
+            assertThat(pending.err()).isEqualTo("Job is no longer pending execution for job " + id + "\n");
+
+            // 0:30 is a whole minute, as in Slurm
+            TestCluster.Run cut = c.cmd("scontrol", "update", "JobId=" + id, "TimeLimit=0:30");
+            assertThat(cut.rc()).as(cut.err()).isZero();
+            assertThat(c.cmd("scontrol", "show", "job", id).out()).contains("TimeLimit=00:01:00");
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> c.log("agent-n1").contains("job time limit changed job=" + id + " run=0 limit_s=60"));
+            c.cmd("scancel", id);
+            c.awaitState(job, "CANCELLED", Duration.ofSeconds(30));
+            TestCluster.Run done = c.cmd("scontrol", "update", "JobId=" + id, "TimeLimit=5");
+            assertThat(done.err()).isEqualTo("Job has already finished for job " + id + "\n");
         }
     }
 

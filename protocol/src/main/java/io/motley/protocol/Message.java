@@ -694,6 +694,12 @@ public sealed interface Message {
     /** Stop one run's processes (scontrol suspend) or, with {@code resume}, continue them; other runs ignore it. */
     record SuspendRun(long id, int run, boolean resume) implements Order {}
 
+    /**
+     * A run's time limit changed (scontrol update TimeLimit= on a running job): {@code
+     * limitSeconds} from its start, 0 for none; other runs ignore it.
+     */
+    record LimitRun(long id, int run, long limitSeconds) implements Order {}
+
     /** The controller has recorded a run's end: the agent may forget it. */
     record AckEnded(long id, int run) implements Order {}
 

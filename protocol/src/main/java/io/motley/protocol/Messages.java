@@ -450,6 +450,8 @@ public final class Messages {
                     .put("id", x.id())
                     .put("run", x.run())
                     .put("resume", x.resume());
+        if (m instanceof Message.LimitRun x)
+            return Frame.op(Ops.LIMIT_RUN).put("id", x.id()).put("run", x.run()).put("limit", x.limitSeconds());
         if (m instanceof AckEnded x)
             return Frame.op(Ops.ACK_ENDED).put("id", x.id()).put("run", x.run());
         if (m instanceof Message.RenewCertificate x)
@@ -675,6 +677,7 @@ public final class Messages {
             case Ops.KILL -> new Kill(runId(f), run(f), killReason(f.str("why", "cancel")));
             case Ops.SIGNAL_RUN -> new Message.SignalRun(runId(f), run(f), signal(f), scope(f));
             case Ops.SUSPEND_RUN -> new Message.SuspendRun(runId(f), run(f), f.bool("resume"));
+            case Ops.LIMIT_RUN -> new Message.LimitRun(runId(f), run(f), f.lng("limit", 0));
             case Ops.ACK_ENDED -> new AckEnded(runId(f), run(f));
             case Ops.RENEW -> new Message.RenewCertificate(base64(f, "csr"));
             case Ops.RENEWED -> {

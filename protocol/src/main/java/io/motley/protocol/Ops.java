@@ -40,6 +40,8 @@ public final class Ops {
     public static final String RESUME = "resume";
     /** Stop (or, with resume, continue) one run's processes on a node. */
     public static final String SUSPEND_RUN = "suspend_run";
+    /** A running job's new time limit (scontrol update TimeLimit=), for one run on a node. */
+    public static final String LIMIT_RUN = "limit_run";
 
     public static final String HOLD = "hold";
     public static final String RELEASE = "release";

@@ -243,6 +243,8 @@ class MessagesTest {
                 new Message.SignalRun(42, 1, 12, Message.SignalScope.BATCH),
                 new Message.SuspendRun(42, 1, false),
                 new Message.SuspendRun(42, 1, true),
+                new Message.LimitRun(42, 1, 300),
+                new Message.LimitRun(42, 1, 0),
                 new AckEnded(42, 1),
                 new Message.RenewCertificate(new byte[] {0x30, (byte) 0x82, 1, 2}),
                 new Message.CertificateRenewed("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", null),

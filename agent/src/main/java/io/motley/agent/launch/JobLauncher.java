@@ -135,6 +135,8 @@ public final class JobLauncher {
     private final String defaultUmask;
     /** Runs by spool directory name (see {@link #runDir}). */
     private final Map<String, Running> running = new ConcurrentHashMap<>();
+    /** Time limits that arrived before their run was launched here (the launch runs in a thread of its own). */
+    private final Map<String, Long> earlyLimits = new ConcurrentHashMap<>();
 
     private final ScheduledExecutorService timers =
             Executors.newScheduledThreadPool(2, Thread.ofVirtual().factory());
@@ -153,7 +155,9 @@ public final class JobLauncher {
         final long id;
         final int run;
         final Path dir;
-        final long limitSeconds; // 0: no limit
+        /** 0: no limit; scontrol update TimeLimit= changes it (see {@link #limit}). */
+        volatile long limitSeconds;
+
         final long killWait;
         final String stderrPath;
         /** The run's output goes to the outbox, and from there to its submit host. */
@@ -836,8 +840,7 @@ public final class JobLauncher {
             String errFile = holder
                     ? null
                     : remote ? (spoolErr != null ? spoolErr : spoolOut).toString() : err.isEmpty() ? out : err;
-            Running r =
-                    new Running(job.id(), job.restarts(), dir, job.timeLimit().secondsOr(0), killWait, errFile);
+            Running r = new Running(job.id(), job.restarts(), dir, limitOf(dir, job), killWait, errFile);
             r.box = box;
             r.warning = holder ? null : warningOf(job);
             r.gpus = job.gpuList();
@@ -863,6 +866,8 @@ public final class JobLauncher {
                     CpuAllocator.formatList(ids),
                     part.memMiB());
             watch(r, p.toHandle(), r.limitSeconds);
+            Long early = earlyLimits.remove(runDir(r.id, r.run));
+            if (early != null) limit(r.id, r.run, early);
         } catch (LaunchFailure | RuntimeException e) {
             box.remove();
             if (copy != null) deleteUserScript(copy);
@@ -1110,7 +1115,7 @@ public final class JobLauncher {
             } else {
                 continueRun(r);
                 recordSuspension(r, false);
-                if (r.timeout != null) limitIn(r, r.leftNanos, r.warningTimer != null);
+                if (r.limitSeconds > 0) limitIn(r, r.leftNanos, r.warningTimer != null);
                 log.info(
                         "job resumed job={} run={} limit_left_s={}",
                         id,
@@ -1119,6 +1124,94 @@ public final class JobLauncher {
             }
         }
         return true;
+    }
+
+    /**
+     * scontrol update TimeLimit= on a running job: the run's limit becomes {@code limitSeconds}
+     * from its start (0: none), its end moved by the difference as slurmctld moves a job's end time;
+     * a limit already passed ends the run now. The limit is kept in the run's directory ("limit"),
+     * so that an agent that adopts the run after a restart counts with it. A run not (yet) launched
+     * here takes the limit when its launch comes; returns false when it is not running here.
+     */
+    public boolean limit(long id, int run, long limitSeconds) {
+        String key = runDir(id, run);
+        Running r = running.get(key);
+        if (r == null) {
+            earlyLimits.put(key, limitSeconds);
+            // the launch may have put the run there meanwhile, after looking for an early limit
+            r = running.get(key);
+            if (r == null || earlyLimits.remove(key) == null) return false;
+        }
+        if (r.ended || r.staging != null) return false;
+        synchronized (r) {
+            long old = r.limitSeconds;
+            if (old == limitSeconds) return true;
+            try {
+                writeAtomically(r.dir.resolve("limit"), Long.toString(limitSeconds));
+            } catch (IOException e) {
+                log.warn("cannot record the run's new time limit job={} error={}", id, e.getMessage());
+            }
+            r.limitSeconds = limitSeconds;
+            if (r.timeout != null) r.timeout.cancel(false);
+            boolean warnToo;
+            if (old == 0) {
+                warnToo = true; // never armed
+            } else if (r.suspended) {
+                warnToo = r.warningTimer != null; // cancelled at the suspension, and not yet sent
+            } else {
+                warnToo = r.warningTimer != null && !r.warningTimer.isDone();
+                if (warnToo) r.warningTimer.cancel(false);
+            }
+            if (limitSeconds == 0) {
+                r.timeout = null;
+                if (r.warningTimer != null) r.warningTimer.cancel(false);
+                r.warningTimer = null;
+                log.info("job time limit lifted job={} run={}", id, run);
+                return true;
+            }
+            long left;
+            if (old > 0) {
+                long was = r.suspended ? r.leftNanos : r.limitEndsNanos - System.nanoTime();
+                left = was + TimeUnit.SECONDS.toNanos(limitSeconds - old);
+            } else {
+                // there was no end to move: counted from the start on the wall clock, as an adopting agent counts
+                long startedAt = read(r.dir.resolve("started"))
+                        .map(t -> Long.parseLong(t.trim()))
+                        .orElse(WallClock.seconds());
+                long[] suspension = suspensionOf(r.dir);
+                long until = suspension[1] > 0 ? suspension[1] : WallClock.seconds();
+                left = TimeUnit.SECONDS.toNanos(startedAt + limitSeconds + suspension[0] - until);
+            }
+            left = Math.max(0, left);
+            limitIn(r, left, warnToo);
+            if (r.suspended) {
+                // stopped with the run: set again for what is left when it resumes
+                r.leftNanos = left;
+                r.timeout.cancel(false);
+                if (r.warningTimer != null) r.warningTimer.cancel(false);
+            }
+            log.info(
+                    "job time limit changed job={} run={} limit_s={} was_s={} left_s={}",
+                    id,
+                    run,
+                    limitSeconds,
+                    old,
+                    TimeUnit.NANOSECONDS.toSeconds(left));
+        }
+        return true;
+    }
+
+    /** The run's time limit: as changed since its launch ("limit" in its directory), else its order's. */
+    private static long limitOf(Path dir, Job job) {
+        return read(dir.resolve("limit"))
+                .map(t -> {
+                    try {
+                        return Long.parseLong(t.trim());
+                    } catch (NumberFormatException e) {
+                        return null;
+                    }
+                })
+                .orElse(job.timeLimit().secondsOr(0));
     }
 
     /**
@@ -1552,6 +1645,7 @@ public final class JobLauncher {
 
     public void acknowledged(long id, int run) {
         String key = runDir(id, run);
+        earlyLimits.remove(key);
         Running r = running.get(key);
         if (r != null && !r.ended) return;
         running.remove(key);
@@ -1633,7 +1727,7 @@ public final class JobLauncher {
         Path box = outbox.runDir(runDir(id, run));
         boolean remote = Files.isDirectory(box, LinkOption.NOFOLLOW_LINKS);
         if (remote) err = (Files.exists(box.resolve("err")) ? box.resolve("err") : box.resolve("out")).toString();
-        Running r = new Running(id, run, dir, job.timeLimit().secondsOr(0), order.killWaitSeconds(), err);
+        Running r = new Running(id, run, dir, limitOf(dir, job), order.killWaitSeconds(), err);
         r.remote = remote;
         r.warning = holds(job) ? null : warningOf(job);
         try {

@@ -312,6 +312,8 @@ public final class ControllerLink {
                     Thread.ofVirtual().start(() -> launcher.signal(g.id(), g.run(), g.signal(), g.scope()));
                 case Message.SuspendRun u ->
                     Thread.ofVirtual().start(() -> launcher.suspend(u.id(), u.run(), u.resume()));
+                case Message.LimitRun l ->
+                    Thread.ofVirtual().start(() -> launcher.limit(l.id(), l.run(), l.limitSeconds()));
                 case AckEnded a -> launcher.acknowledged(a.id(), a.run());
                 case Message.Deliver d ->
                     Thread.ofVirtual().start(() -> {

@@ -443,6 +443,52 @@ class JobLauncherTest {
                 .contains("DUE TO TIME LIMIT ***");
     }
 
+    /**
+     * scontrol update TimeLimit= on a running job: a limit given to a run without one, and already
+     * passed, ends it now as TIMEOUT; a limit that comes before its launch is taken at the launch.
+     */
+    @Test
+    void aNewLimitAlreadyPassedEndsTheRunAndOneSentBeforeTheLaunchIsTaken() throws Exception {
+        JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
+        l.launch(order(11, "echo >ready11; sleep 300", -1));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("ready11")));
+        long t0 = System.nanoTime();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> System.nanoTime() - t0 > Duration.ofSeconds(1).toNanos());
+        assertThat(l.limit(11, 0, 1)).isTrue();
+        assertThat(Orders.fields(awaitReport(11))).containsEntry("state", "TIMEOUT");
+        assertThat(Files.readString(dir.resolve("slurm-11.out"))).contains("DUE TO TIME LIMIT ***");
+
+        assertThat(l.limit(12, 0, 1)).as("not launched yet").isFalse();
+        l.launch(order(12, "sleep 300", -1));
+        assertThat(Orders.fields(awaitReport(12))).containsEntry("state", "TIMEOUT");
+        assertThat(l.limit(12, 0, 60)).as("an ended run").isFalse();
+    }
+
+    /**
+     * A raised limit keeps the run past its old one, and survives an agent restart (the "limit"
+     * file in the run's directory): the adopting agent counts with it, and takes a lower one later.
+     */
+    @Test
+    void aRaisedLimitOutlivesTheOldOneAndAnAgentRestart() throws Exception {
+        JobLauncher first = new JobLauncher(dir.resolve("spool"), "n1", f -> {});
+        long t0 = System.nanoTime();
+        first.launch(order(13, "echo >ready13; sleep 300", 3));
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve("ready13")));
+        assertThat(first.limit(13, 0, 3600)).isTrue();
+        assertThat(Files.readString(dir.resolve("spool/job13/limit")).trim()).isEqualTo("3600");
+        JobLauncher second = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
+        assertThat(second.inventory())
+                .extracting(f -> Orders.op(f) + ":" + f.id())
+                .containsExactly("running:13");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> System.nanoTime() - t0 > Duration.ofSeconds(6).toNanos());
+        assertThat(reports).as("past its first 3 s limit, under the raised one").isEmpty();
+        assertThat(second.limit(13, 0, 2)).isTrue();
+        assertThat(Orders.fields(awaitReport(13))).containsEntry("state", "TIMEOUT");
+        first.kill(13, 0, KillReason.CANCEL);
+    }
+
     @Test
     void aRequeueKillSaysSoInTheJobsOutputAndEndsTheRunCancelled() throws Exception {
         JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add);

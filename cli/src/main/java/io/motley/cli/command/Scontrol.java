@@ -16,6 +16,7 @@ import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.JobUpdate;
+import io.motley.core.job.MailType;
 import io.motley.core.job.MemoryRequest;
 import io.motley.core.job.PendingReason;
 import io.motley.core.job.TimeLimit;
@@ -174,20 +175,27 @@ public final class Scontrol implements Command {
                     reason.append(' ').append(w);
                     continue;
                 }
+                // KEY+=N and KEY-=N, Slurm's other way to write TimeLimit=+N
+                String sign = null;
+                if (eq > 1 && (key.endsWith("+") || key.endsWith("-"))) {
+                    sign = key.substring(key.length() - 1);
+                    key = key.substring(0, key.length() - 1);
+                }
+                String jobKey = jobKey(key, eq >= 0);
+                if (jobKey != null) {
+                    if (sign != null && !jobKey.equals("TimeLimit")) {
+                        return error(
+                                "scontrol: error: Option " + w.substring(0, eq - 1) + " does not accept [+|-]= syntax");
+                    }
+                    String checked = jobValue(jobKey, sign, value, jobs);
+                    if (checked == null) return 1;
+                    changes.put(jobKey, checked);
+                    continue;
+                }
+                if (sign != null) key = key + sign;
                 switch (key) {
                     case "nodename", "node" -> nodes = value;
                     case "jobid", "job" -> jobs = value;
-                    case "timelimit" -> {
-                        // +N/-N moves the job's current limit, as Slurm's scontrol computes it before asking
-                        if (value.startsWith("+") || value.startsWith("-")) {
-                            if (jobs == null) {
-                                return error("scontrol: error: JobId must precede TimeLimit increment or decrement");
-                            }
-                            value = moveLimit(jobs, value);
-                            if (value == null) return 1;
-                        }
-                        changes.put(w.substring(0, eq), value);
-                    }
                     case "state" -> state = value;
                     case "reason" -> reason = new StringBuilder(value);
                     default -> {
@@ -227,6 +235,119 @@ public final class Scontrol implements Command {
                 rc = 1;
             }
             return rc;
+        }
+
+        /**
+         * The job keys scontrol reads here with Slurm's checks, as Slurm abbreviates them (TimeL,
+         * Pr, Ni, MailT, MailU, ArrayTaskT and longer), by their full name; null for any other key.
+         * A bare {@code Nice} (no value) is one of them.
+         */
+        private static String jobKey(String key, boolean valued) {
+            if (!valued) return key.length() >= 2 && "nice".startsWith(key) ? "Nice" : null;
+            for (String[] k : JOB_KEYS) {
+                if (key.length() >= Integer.parseInt(k[1])
+                        && k[0].toLowerCase(Locale.ROOT).startsWith(key)) return k[0];
+            }
+            return null;
+        }
+
+        /** Each job key read by {@link #jobKey} and the shortest abbreviation Slurm's scontrol takes for it. */
+        private static final String[][] JOB_KEYS = {
+            {"TimeLimit", "5"},
+            {"Priority", "2"},
+            {"Nice", "2"},
+            {"MailType", "5"},
+            {"MailUser", "5"},
+            {"ArrayTaskThrottle", "10"}
+        };
+
+        /**
+         * The value sent for {@code key}, checked as Slurm's scontrol checks it before it asks (its
+         * words, exit 1); null when refused. TimeLimit's {@code +N}/{@code -N} (or {@code sign}) moves
+         * the job's current limit; Nice reads as strtoll does, a bare Nice being 100.
+         */
+        private String jobValue(String key, String sign, String value, String jobs) throws Exception {
+            switch (key) {
+                case "TimeLimit" -> {
+                    if (sign != null && (value.startsWith("+") || value.startsWith("-"))) {
+                        io.err().println("scontrol: error: Invalid syntax, variations of +=- are not accepted.");
+                        return null;
+                    }
+                    String moved = sign != null ? sign + value : value;
+                    String plain = moved.startsWith("+") || moved.startsWith("-") ? moved.substring(1) : moved;
+                    long seconds;
+                    try {
+                        seconds = Durations.parseTimeLimit(plain);
+                    } catch (IllegalArgumentException e) {
+                        io.err().println("scontrol: error: Invalid TimeLimit value");
+                        return null;
+                    }
+                    if (!moved.equals(plain)) {
+                        // moved against the job's current limit, as Slurm's scontrol computes it before asking
+                        if (jobs == null) {
+                            io.err().println("scontrol: error: JobId must precede TimeLimit increment or decrement");
+                            return null;
+                        }
+                        return moveLimit(jobs, moved);
+                    }
+                    // whole minutes, rounded up, as Slurm's scontrol sends a limit (and sbatch -t keeps one)
+                    return seconds == Durations.UNLIMITED ? value : Durations.formatFixed(Sbatch.wholeMinutes(seconds));
+                }
+                case "Priority" -> {
+                    try {
+                        long p = Long.parseLong(value);
+                        if (p >= 0 && p < 0xFFFF_FFFFL) return value;
+                    } catch (NumberFormatException e) {
+                        // said below
+                    }
+                    io.err().println("scontrol: error: Invalid Priority value: " + value);
+                    return null;
+                }
+                case "Nice" -> {
+                    if (value.isEmpty() && sign == null) return "100";
+                    long nice = leadingNumber(value);
+                    if (Math.abs(nice) > NICE_RANGE) {
+                        io.err()
+                                .println("scontrol: error: Nice value out of range (+/- " + NICE_RANGE
+                                        + "). Value ignored");
+                        return null;
+                    }
+                    return Long.toString(nice);
+                }
+                case "ArrayTaskThrottle" -> {
+                    if (leadingNumber(value) < 0) {
+                        io.err().println("scontrol: error: Invalid ArrayTaskThrottle value");
+                        return null;
+                    }
+                    return value;
+                }
+                case "MailType" -> {
+                    try {
+                        return MailType.canonical(value);
+                    } catch (IllegalArgumentException e) {
+                        io.err().println("Invalid MailType: " + value);
+                        return null;
+                    }
+                }
+                default -> {
+                    return value;
+                }
+            }
+        }
+
+        /** Slurm's nice range: NICE_OFFSET less 3 either way. */
+        private static final long NICE_RANGE = 2_147_483_645L;
+
+        /** The number C's strtoll reads at the start of {@code s} (0 when there is none; clamped as it clamps). */
+        private static long leadingNumber(String s) {
+            java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile("^\\s*([-+]?\\d+)").matcher(s);
+            if (!m.find()) return 0;
+            try {
+                return Long.parseLong(m.group(1));
+            } catch (NumberFormatException e) {
+                return m.group(1).startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE;
+            }
         }
 
         /**
@@ -290,7 +411,7 @@ public final class Scontrol implements Command {
         private String moveLimit(String ids, String value) throws Exception {
             long delta;
             try {
-                delta = Durations.parseTimeLimit(value.substring(1));
+                delta = Sbatch.wholeMinutes(Durations.parseTimeLimit(value.substring(1)));
             } catch (IllegalArgumentException e) {
                 io.err().println("scontrol: error: Invalid TimeLimit value");
                 return null;
@@ -985,7 +1106,7 @@ public final class Scontrol implements Command {
         String mailType = j.request().options().get("mail-type");
         if (mailType != null && !mailType.equalsIgnoreCase("NONE")) {
             String mailUser = j.request().options().getOrDefault("mail-user", j.user());
-            l.add("MailUser=" + mailUser + " MailType=" + mailType.toUpperCase(Locale.ROOT));
+            l.add("MailUser=" + mailUser + " MailType=" + mailTypeShown(mailType));
         }
         l.add("");
         return l;
@@ -1209,7 +1330,12 @@ public final class Scontrol implements Command {
               resume ID[,ID...]          (operators) continue suspended jobs (SIGCONT)
               release ID[,ID...]         let held jobs start
               update JobId=ID KEY=VALUE  change a pending job: TimeLimit, Partition, NumCPUs, NumTasks, Name,
-                                         Comment, Dependency, Nice (only root may lower a nice value)
+                                         Comment, Dependency, Nice, Priority, MailType, MailUser, ...;
+                                         a running one: TimeLimit (=N, =+N, =-N, +=N: users shorten it,
+                                         operators also lengthen it), Priority (operators; 0 holds),
+                                         Nice (negative: operators), Name, Comment, Requeue, MailType,
+                                         MailUser (kept and shown; Motley sends no mail), and an array's
+                                         ArrayTaskThrottle
               update PartitionName=P State=UP|DOWN|DRAIN|INACTIVE
                                          (root) DOWN: no job starts there, DRAIN: none is taken, INACTIVE: both
               top ID[,ID...]             put pending jobs ahead of your others in their partition
@@ -1228,4 +1354,13 @@ public final class Scontrol implements Command {
               notify ID MESSAGE          accepted for a running job (Slurm logs it on the node; Motley does not)
               version                    print the version
             Without a command, scontrol reads commands from standard input, one a line.""";
+
+    /** A kept --mail-type as Slurm prints it ({@code BEGIN,END}); as given where it cannot be read. */
+    private static String mailTypeShown(String kept) {
+        try {
+            return MailType.canonical(kept);
+        } catch (IllegalArgumentException e) {
+            return kept.toUpperCase(Locale.ROOT);
+        }
+    }
 }

@@ -904,6 +904,71 @@ class ScontrolTest {
     }
 
     @Test
+    void updateJobChecksPriorityNiceThrottleAndMailAsSlurmsScontrolDoesBeforeAsking() throws Exception {
+        FakeCluster c = cluster();
+        c.canned.put(Ops.UPDATE_JOB, Frame.op(Ops.OK));
+        int before = c.requests.size();
+        String[][] refused = {
+            {"Priority=abc", "scontrol: error: Invalid Priority value: abc"},
+            {"Priority=-1", "scontrol: error: Invalid Priority value: -1"},
+            {"Priority=4294967295", "scontrol: error: Invalid Priority value: 4294967295"},
+            {"TimeLimit=soon", "scontrol: error: Invalid TimeLimit value"},
+            {"TimeLimit+=+5", "scontrol: error: Invalid syntax, variations of +=- are not accepted."},
+            {"Nice=2147483646", "scontrol: error: Nice value out of range (+/- 2147483645). Value ignored"},
+            {"ArrayTaskThrottle=-2", "scontrol: error: Invalid ArrayTaskThrottle value"},
+            {"MailType=bogus", "Invalid MailType: bogus"},
+            {"Priority+=5", "scontrol: error: Option Priority does not accept [+|-]= syntax"},
+        };
+        for (String[] r : refused) {
+            Result res = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", r[0]);
+            assertThat(res.code()).as(r[0]).isEqualTo(1);
+            assertThat(res.err()).as(r[0]).isEqualTo(lines(r[1]));
+        }
+        assertThat(c.requests).hasSize(before);
+
+        // Slurm's abbreviations, its bare Nice (100), TimeLimit+=N, and MailType as Slurm keeps it
+        Result ok = Fixtures.run(
+                new Scontrol(),
+                c,
+                BUSY_AT,
+                "update",
+                "JobId=1347",
+                "Pr=5",
+                "Nice",
+                "MailT=end,begin",
+                "MailU=ann@lab",
+                "ArrayTaskT=abc",
+                "TimeLimit+=5");
+        assertThat(ok.code()).as(ok.err()).isZero();
+        Frame sent = c.last(Ops.UPDATE_JOB).children().get(0);
+        assertThat(sent.str("Priority")).isEqualTo("5");
+        assertThat(sent.str("Nice")).isEqualTo("100");
+        assertThat(sent.str("MailType")).isEqualTo("BEGIN,END");
+        assertThat(sent.str("MailUser")).isEqualTo("ann@lab");
+        assertThat(sent.str("ArrayTaskThrottle")).isEqualTo("abc");
+        assertThat(sent.str("TimeLimit")).isEqualTo("365-00:05:00");
+        Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", "TimeLimit-=1:00:00");
+        assertThat(c.last(Ops.UPDATE_JOB).children().get(0).str("TimeLimit")).isEqualTo("364-23:00:00");
+        // whole minutes, rounded up, as Slurm's scontrol sends them
+        Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", "TimeLimit=0:30");
+        assertThat(c.last(Ops.UPDATE_JOB).children().get(0).str("TimeLimit")).isEqualTo("00:01:00");
+        Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", "TimeLimit=10:30");
+        assertThat(c.last(Ops.UPDATE_JOB).children().get(0).str("TimeLimit")).isEqualTo("00:11:00");
+        Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", "TimeLimit=+0:30");
+        assertThat(c.last(Ops.UPDATE_JOB).children().get(0).str("TimeLimit")).isEqualTo("365-00:01:00");
+        Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", "TimeLimit=UNLIMITED");
+        assertThat(c.last(Ops.UPDATE_JOB).children().get(0).str("TimeLimit")).isEqualTo("UNLIMITED");
+
+        // the controller's refusal, with Slurm's words and the job's id
+        c.canned.put(
+                Ops.UPDATE_JOB,
+                Frame.op(Ops.OK).add(new Frame().put("id", 1347).put("error", "Access/permission denied")));
+        Result denied = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", "TimeLimit=400-0");
+        assertThat(denied.code()).isEqualTo(1);
+        assertThat(denied.err()).isEqualTo(lines("Access/permission denied for job 1347"));
+    }
+
+    @Test
     void showJobFillsWhatSlurmShowsForPlacementBeginDependencyMemoryAndLimits() throws Exception {
         Job placed = Fixtures.job(1360, "placed").submitted(SUBMIT).build();
         placed = placed.withRequest(placed.request().toBuilder()

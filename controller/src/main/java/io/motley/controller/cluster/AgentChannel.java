@@ -22,6 +22,9 @@ public interface AgentChannel {
     /** Stop one run's processes (scontrol suspend), or with {@code resume} continue them; the agent ignores other runs. */
     default void suspend(long jobId, int run, boolean resume) {}
 
+    /** One run's time limit changed (scontrol update TimeLimit=); the agent ignores other runs. */
+    default void timeLimit(long jobId, int run, io.motley.core.job.TimeLimit limit) {}
+
     /** The end of this run is recorded: the agent may forget it. */
     void acknowledge(long jobId, int run);
 

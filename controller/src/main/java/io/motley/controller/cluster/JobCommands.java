@@ -545,6 +545,8 @@ final class JobCommands {
                     out.add(Outcome.refused(id, "Job is no longer pending execution"));
                 } else {
                     Job next = j.withPriorityHold(hold, operator(caller));
+                    // released, a priority an operator set is computed again, as Slurm's release does
+                    if (!hold) next = next.withRequest(JobUpdate.withFixedPriority(next.request(), null));
                     // under priority/basic a held job has priority 0 in Slurm: released, it takes the next one down
                     if (!hold && j.request().hold() && !priorities.multifactor())
                         next = next.withPriority(priorities.next());
@@ -609,16 +611,18 @@ final class JobCommands {
     }
 
     /**
-     * scontrol update JobId=N KEY=VALUE...: changes a pending job's fields (those {@link
-     * JobUpdate#parse} reads), checked by the same check as a new submission (only root lowers a
-     * nice value, as in Slurm). Returns Slurm's error text, or empty on success.
+     * scontrol update JobId=N KEY=VALUE...: changes a job's fields (those {@link JobUpdate#parse}
+     * reads). A pending job's request is checked by the same check as a new submission; a job that
+     * has started takes only the keys Slurm takes then ({@link JobUpdate#fitsStartedJob}), and an
+     * ended one only ArrayTaskThrottle. Permissions are Slurm's: a user may lower a running job's
+     * time limit, an operator may also raise it; only an operator sets a priority that lasts or a
+     * negative nice value. Returns Slurm's error text, or empty on success.
      */
     Optional<String> update(long id, Map<String, String> pairs, Caller caller) {
         synchronized (state) {
             Job j = state.jobs.get(id);
             String refused = refusal(j, caller);
             if (refused != null) return Optional.of(refused);
-            if (j.state() != JobState.PENDING) return Optional.of("Job is no longer pending execution");
             JobUpdate change;
             try {
                 change = JobUpdate.parse(
@@ -628,17 +632,156 @@ final class JobCommands {
             } catch (IllegalArgumentException e) {
                 return Optional.of(e.getMessage());
             }
+            boolean operator = operator(caller);
+            Job next = j;
+            if (change.arrayTaskThrottle() != null) {
+                next = throttled(next, change.arrayTaskThrottle());
+                // as in Slurm, an ended array's throttle may still change (for its other tasks)
+                if (j.state().isTerminal() && pairs.size() == 1) {
+                    state.save(next);
+                    log.info("job updated job={} by_uid={} changes={}", id, caller.uid(), pairs);
+                    return Optional.empty();
+                }
+            }
+            if (j.state().isTerminal()) return Optional.of("Job has already finished");
+            if (j.state() != JobState.PENDING && !change.fitsStartedJob())
+                return Optional.of("Job is no longer pending execution");
             JobRequest r = j.request();
-            if (change.lowersNice(r) && !operator(caller)) return Optional.of("Access/permission denied");
-            JobRequest next = change.apply(r, List.of(j.partition().split(",")));
-            // everything a submission is checked for, with the caller's groups: a job goes nowhere by update that
-            // sbatch would refuse
-            Verdict v = admit(next, j.uid(), j.user(), caller.groupsToCheck(), clock.getAsLong());
-            if (v.rejection() != null) return Optional.of(v.rejection().failure());
-            state.save(j.withRequest(v.request()).withPartition(v.partition(), v.timeLimit()));
+            if (change.lowersNice(r) && !operator) return Optional.of("Access/permission denied");
+            String warning = null;
+            if (j.state() == JobState.PENDING) {
+                JobRequest asked =
+                        change.apply(next.request(), List.of(j.partition().split(",")));
+                // everything a submission is checked for, with the caller's groups: a job goes nowhere by update that
+                // sbatch would refuse
+                Verdict v = admit(asked, j.uid(), j.user(), caller.groupsToCheck(), clock.getAsLong());
+                if (v.rejection() != null) return Optional.of(v.rejection().failure());
+                next = next.withRequest(v.request()).withPartition(v.partition(), v.timeLimit());
+            } else {
+                TimeLimit limit = j.timeLimit();
+                if (change.timeLimitSeconds() != null) {
+                    limit = TimeLimit.of(change.timeLimitSeconds());
+                    // Slurm's rule: anyone may shorten a running job's limit, only an operator lengthen it
+                    if (!limit.equals(j.timeLimit()) && !operator && !shorter(limit, j.timeLimit()))
+                        return Optional.of("Access/permission denied");
+                }
+                next = next.withRequest(change.apply(
+                                next.request(), List.of(j.partition().split(","))))
+                        .withPartition(j.partition(), limit);
+            }
+            int niceBefore = j.request().nice();
+            if (change.priority() != null) {
+                Prioritized p = prioritized(next, j, change.priority(), operator);
+                if (p.error() != null && p.job() == null) return Optional.of(p.error());
+                next = p.job();
+                warning = p.error();
+                if (p.niceReset()) niceBefore = 0;
+            }
+            if (change.nice() != null) next = niced(next, niceBefore, change.nice());
+            state.save(next);
             log.info("job updated job={} by_uid={} changes={}", id, caller.uid(), pairs);
+            if (!next.timeLimit().equals(j.timeLimit()) && j.state().holdsAllocation()) {
+                // the agents enforce the limit: each node of the job is told, and told again when its agent registers
+                for (String node : j.nodes()) {
+                    AgentChannel link = state.links.get(node);
+                    if (link != null) link.timeLimit(j.id(), j.restarts(), next.timeLimit());
+                }
+                log.info(
+                        "job time limit changed job={} was={} now={} nodes={}",
+                        id,
+                        j.timeLimit().secondsOr(-1),
+                        next.timeLimit().secondsOr(-1),
+                        j.nodes());
+            }
+            return Optional.ofNullable(warning);
         }
-        return Optional.empty();
+    }
+
+    /** Whether {@code a} ends a job sooner than {@code b} (no limit is the longest). */
+    private static boolean shorter(TimeLimit a, TimeLimit b) {
+        long x = a.secondsOr(Long.MAX_VALUE);
+        long y = b.secondsOr(Long.MAX_VALUE);
+        return x < y;
+    }
+
+    /** An array's record with its %N throttle set (0: none); a job that is no array keeps its request, as in Slurm. */
+    private static Job throttled(Job j, int throttle) {
+        String spec = j.request().array();
+        if (spec == null || j.array() == null) return j;
+        return j.withRequest(j.request().toBuilder()
+                .array(io.motley.core.job.ArraySpec.withThrottle(spec, throttle))
+                .build());
+    }
+
+    /** The job after Priority=, or the refusal (job null); a job with an error too is changed but told so. */
+    private record Prioritized(Job job, String error, boolean niceReset) {
+        Prioritized(Job job, String error) {
+            this(job, error, false);
+        }
+    }
+
+    /**
+     * Priority=N as Slurm's update takes it: 0 holds the job (an operator's hold is an
+     * administrator's), {@link JobUpdate#PRIORITY_RESET} lets the plugin set it again (and releases
+     * a held job, as scontrol release does); any other value is the job's priority, kept fixed when
+     * an operator set it. A user may only lower the priority, and is told that it will not last; a
+     * held job's priority is not changed, only released. A set priority brings the nice back to 0.
+     */
+    private Prioritized prioritized(Job next, Job was, long asked, boolean operator) {
+        long current = was.request().hold() ? 0 : was.priority();
+        if (asked == current) {
+            if (current == 0 && operator) next = next.withPriorityHold(true, true);
+            return new Prioritized(next, null);
+        }
+        if (current == 0) {
+            if (asked != JobUpdate.PRIORITY_RESET)
+                return new Prioritized(null, "Job is in held state, pending scheduler release");
+            if (!operator && was.reason() != io.motley.core.job.PendingReason.JobHeldUser)
+                return new Prioritized(null, "Access/permission denied");
+            return new Prioritized(released(next), null);
+        }
+        if (asked == JobUpdate.PRIORITY_RESET) {
+            if (!operator) return new Prioritized(next, null); // already released: nothing to do, as in Slurm
+            JobRequest r = JobUpdate.withFixedPriority(next.request(), null).withNice(0);
+            long p = priorities.multifactor() ? next.priority() : priorities.next();
+            return new Prioritized(next.withRequest(r).withPriority(p), null, true);
+        }
+        if (!operator && asked > current) return new Prioritized(null, "Access/permission denied");
+        if (asked == 0) {
+            Job held = next.withRequest(JobUpdate.withFixedPriority(next.request(), null));
+            return new Prioritized(held.withPriorityHold(true, operator).withPriority(0), null);
+        }
+        JobRequest r = next.request().withNice(0);
+        if (operator) {
+            return new Prioritized(
+                    next.withRequest(JobUpdate.withFixedPriority(r, asked)).withPriority(asked), null, true);
+        }
+        return new Prioritized(
+                next.withRequest(r).withPriority(asked),
+                "Changes to job priority are not persistent, change nice instead",
+                true);
+    }
+
+    /** A held job released, as scontrol release does it. */
+    private Job released(Job j) {
+        Job next = j.withRequest(JobUpdate.withFixedPriority(j.request(), null)).withPriorityHold(false, false);
+        // under priority/basic a held job has priority 0 in Slurm: released, it takes the next one down
+        if (!priorities.multifactor()) next = next.withPriority(priorities.next());
+        return next;
+    }
+
+    /**
+     * Nice= from {@code before} (the nice when Slurm reaches the key: 0 after a Priority= that reset
+     * it): as in Slurm, a priority an operator fixed ignores it (the
+     * nice stays), and under priority/basic the priority moves by the difference (never under 2).
+     */
+    private Job niced(Job next, int before, int nice) {
+        if (JobUpdate.fixedPriority(next.request()).isPresent() && next.priority() != 0)
+            return next.withRequest(next.request().withNice(before));
+        next = next.withRequest(next.request().withNice(nice));
+        if (!priorities.multifactor() && !next.request().hold() && next.priority() != 0)
+            return next.withPriority(Math.max(2, next.priority() + before - nice));
+        return next;
     }
 
     /**

@@ -212,6 +212,16 @@ final class NodeRegistry {
                 }
             }
         }
+        // a time limit changed (scontrol update) while the agent was away or restarting reaches it now; an agent
+        // that already has it ignores the order
+        for (Reconciliation.ReportedRun run : reg.runs()) {
+            Job j = state.jobs.get(run.jobId());
+            if (!run.ended()
+                    && j != null
+                    && j.restarts() == run.run()
+                    && j.state().holdsAllocation()
+                    && j.nodes().contains(name)) link.timeLimit(j.id(), j.restarts(), j.timeLimit());
+        }
         state.endingRuns
                 .entrySet()
                 .removeIf(

@@ -114,9 +114,11 @@ final class Priorities {
     /**
      * A new job's priority before the first pass computes its factors. Under priority/basic: 0 when
      * it is submitted held (-H); else the next one down, less its nice (the count itself moves by
-     * one whatever the nice, as in Slurm).
+     * one whatever the nice, as in Slurm). A priority an operator fixed is kept under either.
      */
     long initial(JobRequest req) {
+        java.util.OptionalLong fixed = io.motley.core.job.JobUpdate.fixedPriority(req);
+        if (fixed.isPresent() && !req.hold()) return fixed.getAsLong();
         if (multifactor()) return 1;
         return req.hold() ? 0 : Math.max(1, next() - req.nice());
     }
@@ -143,6 +145,8 @@ final class Priorities {
         List<Job> changed = new ArrayList<>();
         for (Job j : jobs) {
             if (j.state() != JobState.PENDING) continue;
+            // a priority an operator set stays until an operator resets it (Slurm's direct_set_prio)
+            if (io.motley.core.job.JobUpdate.fixedPriority(j.request()).isPresent()) continue;
             long p = rank(j, now, shares, clusterCpus).priority();
             if (p != j.priority()) changed.add(j.withPriority(p));
         }

@@ -553,6 +553,11 @@ public final class ControllerServer implements AutoCloseable {
         }
 
         @Override
+        public void timeLimit(long jobId, int run, io.motley.core.job.TimeLimit limit) {
+            send(new io.motley.protocol.Message.LimitRun(jobId, run, limit.secondsOr(0)));
+        }
+
+        @Override
         public void acknowledge(long jobId, int run) {
             send(new AckEnded(jobId, run));
         }

@@ -78,6 +78,14 @@ class ClusterTest {
             suspends.add((resume ? "resume:" : "suspend:") + jobId + "." + run);
         }
 
+        /** The time limit orders sent, as "JOB.RUN:SECONDS" (0: none). */
+        final List<String> limits = new ArrayList<>();
+
+        @Override
+        public synchronized void timeLimit(long jobId, int run, TimeLimit limit) {
+            limits.add(jobId + "." + run + ":" + limit.secondsOr(0));
+        }
+
         /** The signals sent, as "JOB.RUN:SIGNAL:SCOPE". */
         final List<String> signals = new ArrayList<>();
 

@@ -102,7 +102,7 @@ class PrioritiesTest {
     }
 
     @Test
-    void niceLowersPriorityAndOnlyRootMayLowerIt() {
+    void niceLowersPriorityAndOnlyAnOperatorSetsANegativeOne() {
         try (Store store = Store.sqlite(dir.resolve("db"))) {
             Cluster c = cluster(store, CONF);
             long a = id(c.submit(req(1, "chem", 0, null), as(1002, 1002, "carol")));
@@ -110,7 +110,8 @@ class PrioritiesTest {
             c.refreshPriorities(now.get());
             assertThat(c.job(a).orElseThrow().priority()).isEqualTo(10000);
             assertThat(c.job(b).orElseThrow().priority()).isEqualTo(9900);
-            assertThat(c.updateJob(b, Map.of("Nice", "0"), Caller.uid(1002))).contains("Access/permission denied");
+            // as in Slurm, only a negative nice needs an operator: any nice from 0 up is the owner's
+            assertThat(c.updateJob(b, Map.of("Nice", "-1"), Caller.uid(1002))).contains("Access/permission denied");
             assertThat(c.updateJob(a, Map.of("Nice", "50"), Caller.uid(1002))).isEmpty();
             assertThat(c.updateJob(b, Map.of("Nice", "-10"), Caller.uid(0))).isEmpty();
             c.refreshPriorities(now.get());

@@ -81,6 +81,17 @@ public record ArraySpec(List<Integer> indices, int throttle) {
         }
     }
 
+    /**
+     * {@code spec} with its %N throttle replaced by {@code throttle} (scontrol update
+     * ArrayTaskThrottle=); 0 takes the throttle away, as in Slurm.
+     */
+    public static String withThrottle(String spec, int throttle) {
+        if (throttle < 0) throw new IllegalArgumentException("a throttle cannot be negative: " + throttle);
+        int pct = spec.indexOf('%');
+        String indices = pct < 0 ? spec.trim() : spec.substring(0, pct).trim();
+        return throttle == 0 ? indices : indices + "%" + throttle;
+    }
+
     private static int number(String t, String spec) {
         try {
             int n = Integer.parseInt(t.trim());

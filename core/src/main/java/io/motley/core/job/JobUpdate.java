@@ -16,6 +16,9 @@ import java.util.function.UnaryOperator;
  * not named is null.
  *
  * @param dependency the new dependency, canonical; "" to clear it
+ * @param priority Priority=: a fixed priority, 0 to hold the job, {@link #PRIORITY_RESET} to let
+ *     the priority plugin set it again
+ * @param arrayTaskThrottle ArrayTaskThrottle=: the array's %N, 0 for none
  * @param edits the other fields' changes, in the order asked
  */
 public record JobUpdate(
@@ -28,7 +31,18 @@ public record JobUpdate(
         String comment,
         String dependency,
         Integer nice,
+        Long priority,
+        Integer arrayTaskThrottle,
         List<UnaryOperator<JobRequest>> edits) {
+
+    /** Priority=4294967294, Slurm's INFINITE: the priority is computed again (what scontrol release sends). */
+    public static final long PRIORITY_RESET = 0xFFFF_FFFEL;
+
+    /**
+     * The request option that keeps a priority an operator set (Slurm's direct_set_prio); not
+     * sbatch's "priority", which keeps what anyone asked at submission, unenforced.
+     */
+    public static final String PRIORITY_OPTION = "fixed-priority";
 
     public JobUpdate {
         edits = List.copyOf(edits);
@@ -57,6 +71,8 @@ public record JobUpdate(
         String comment = null;
         String dependency = null;
         Integer nice = null;
+        Long priority = null;
+        Integer throttle = null;
         for (var e : pairs.entrySet()) {
             String v = e.getValue();
             String key = e.getKey().toLowerCase(Locale.ROOT);
@@ -77,6 +93,14 @@ public record JobUpdate(
                     case "dependency" ->
                         dependency = v.isEmpty() ? "" : Dependency.parse(v).toString();
                     case "nice" -> nice = Integer.parseInt(v.trim());
+                    case "priority" -> priority = priority(v);
+                    case "arraytaskthrottle" -> throttle = throttle(v);
+                    case "mailtype" -> {
+                        String type = MailType.canonical(v);
+                        edits.add(r -> withOption(r, "mail-type", type));
+                    }
+                    // empty: back to the job's owner, as in Slurm
+                    case "mailuser" -> edits.add(r -> withOption(r, "mail-user", v.isBlank() ? null : v));
                     case "minmemorynode" -> {
                         long mib = MemorySize.parseMebibytes(v);
                         edits.add(r -> r.toBuilder()
@@ -148,7 +172,71 @@ public record JobUpdate(
             }
         }
         return new JobUpdate(
-                Map.copyOf(pairs), limit, parts, ntasks, cpusPerTask, name, comment, dependency, nice, edits);
+                Map.copyOf(pairs),
+                limit,
+                parts,
+                ntasks,
+                cpusPerTask,
+                name,
+                comment,
+                dependency,
+                nice,
+                priority,
+                throttle,
+                edits);
+    }
+
+    /** Priority=: as Slurm's parse_uint32, a whole number from 0 below 4294967295 (NO_VAL). */
+    private static long priority(String v) {
+        try {
+            long p = Long.parseLong(v);
+            if (p < 0 || p >= 0xFFFF_FFFFL) throw new NumberFormatException();
+            return p;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Invalid Priority value: " + v, e);
+        }
+    }
+
+    /**
+     * ArrayTaskThrottle=: as Slurm reads it (strtoll), the leading digits, so "abc" is 0 (no
+     * throttle); a negative count is refused.
+     */
+    public static int throttle(String v) {
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("^\\s*([-+]?\\d+)").matcher(v);
+        if (!m.find()) return 0;
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            n = m.group(1).startsWith("-") ? -1 : Integer.MAX_VALUE;
+        }
+        if (n < 0) throw new IllegalArgumentException("Invalid ArrayTaskThrottle value");
+        return (int) Math.min(n, Integer.MAX_VALUE);
+    }
+
+    /** {@code r} with one of its kept options set (null removes it). */
+    private static JobRequest withOption(JobRequest r, String key, String value) {
+        Map<String, String> opts = new java.util.TreeMap<>(r.options());
+        if (value == null) opts.remove(key);
+        else opts.put(key, value);
+        return r.toBuilder().options(opts).build();
+    }
+
+    /** The priority an operator set for the job (Slurm's direct_set_prio), if one did. */
+    public static java.util.OptionalLong fixedPriority(JobRequest r) {
+        String p = r.options().get(PRIORITY_OPTION);
+        if (p == null) return java.util.OptionalLong.empty();
+        try {
+            return java.util.OptionalLong.of(Long.parseLong(p));
+        } catch (NumberFormatException e) {
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    /** {@code r} with its fixed priority set, or cleared with null (the priority plugin sets it again). */
+    public static JobRequest withFixedPriority(JobRequest r, Long priority) {
+        return withOption(r, PRIORITY_OPTION, priority == null ? null : Long.toString(priority));
     }
 
     /** {@code r} with its constraint and node lists replaced (blank: none), the rest of its placement kept. */
@@ -197,7 +285,32 @@ public record JobUpdate(
             "qos",
             "requeue",
             "numnodes",
-            "minnodes");
+            "minnodes",
+            "priority",
+            "arraytaskthrottle",
+            "mailtype",
+            "mailuser");
+
+    /**
+     * The keys Slurm also takes for a job that has started (its others want a pending job): a
+     * running job's limit, priority, nice, name, comment, requeue flag, mail and array throttle.
+     */
+    private static final java.util.Set<String> ANY_TIME = java.util.Set.of(
+            "timelimit",
+            "priority",
+            "nice",
+            "name",
+            "jobname",
+            "comment",
+            "requeue",
+            "mailtype",
+            "mailuser",
+            "arraytaskthrottle");
+
+    /** Whether every key asked may change a job that is no longer pending. */
+    public boolean fitsStartedJob() {
+        return asked.keySet().stream().allMatch(k -> ANY_TIME.contains(k.toLowerCase(Locale.ROOT)));
+    }
 
     /**
      * The request with the changes made. {@code given}: the partitions the job was given when its
@@ -220,8 +333,11 @@ public record JobUpdate(
         return next;
     }
 
-    /** Whether the update lowers the job's nice value (raises its priority), which only root may. */
+    /**
+     * Whether the update sets a negative nice value (raises the job's priority), which only an
+     * operator may, as in Slurm: anyone may set any nice from 0 up.
+     */
     public boolean lowersNice(JobRequest r) {
-        return nice != null && nice < r.nice();
+        return nice != null && nice < 0 && nice != r.nice();
     }
 }

@@ -60,11 +60,84 @@ class JobUpdateTest {
     }
 
     @Test
-    void onlyALowerNiceValueRaisesPriority() {
+    void onlyANegativeNiceValueNeedsAnOperatorAsInSlurm() {
         JobRequest r = request().withNice(5);
-        assertThat(JobUpdate.parse(Map.of("Nice", "1")).lowersNice(r)).isTrue();
+        assertThat(JobUpdate.parse(Map.of("Nice", "-1")).lowersNice(r)).isTrue();
+        // lowering towards 0 is anyone's, as slurmctld allows any nice from 0 up
+        assertThat(JobUpdate.parse(Map.of("Nice", "1")).lowersNice(r)).isFalse();
         assertThat(JobUpdate.parse(Map.of("Nice", "9")).lowersNice(r)).isFalse();
         assertThat(JobUpdate.parse(Map.of("Name", "x")).lowersNice(r)).isFalse();
+        assertThat(JobUpdate.parse(Map.of("Nice", "-3")).lowersNice(request().withNice(-3)))
+                .isFalse();
+    }
+
+    @Test
+    void priorityIsAWholeNumberBelowSlurmsNoVal() {
+        assertThat(JobUpdate.parse(Map.of("Priority", "0")).priority()).isZero();
+        assertThat(JobUpdate.parse(Map.of("priority", "4294967294")).priority()).isEqualTo(JobUpdate.PRIORITY_RESET);
+        for (String bad : List.of("-1", "4294967295", "high", "", "1.5")) {
+            assertThatThrownBy(() -> JobUpdate.parse(Map.of("Priority", bad)))
+                    .as(bad)
+                    .hasMessage("Invalid Priority specification: Invalid Priority value: " + bad);
+        }
+    }
+
+    @Test
+    void aFixedPriorityIsKeptInTheRequestAndCleared() {
+        JobRequest fixed = JobUpdate.withFixedPriority(request(), 500L);
+        assertThat(JobUpdate.fixedPriority(fixed)).hasValue(500);
+        assertThat(JobUpdate.fixedPriority(JobUpdate.withFixedPriority(fixed, null)))
+                .isEmpty();
+        assertThat(JobUpdate.fixedPriority(request())).isEmpty();
+    }
+
+    @Test
+    void theArrayThrottleIsReadAsSlurmReadsItAndReplacesThePercent() {
+        assertThat(JobUpdate.parse(Map.of("ArrayTaskThrottle", "3")).arrayTaskThrottle())
+                .isEqualTo(3);
+        // strtoll: leading digits, nothing readable is 0 (no throttle)
+        assertThat(JobUpdate.throttle("2abc")).isEqualTo(2);
+        assertThat(JobUpdate.throttle("abc")).isZero();
+        assertThatThrownBy(() -> JobUpdate.parse(Map.of("ArrayTaskThrottle", "-1")))
+                .hasMessage("Invalid ArrayTaskThrottle specification: Invalid ArrayTaskThrottle value");
+        assertThat(ArraySpec.withThrottle("1-10%2", 4)).isEqualTo("1-10%4");
+        assertThat(ArraySpec.withThrottle("1-10%2", 0)).isEqualTo("1-10");
+        assertThat(ArraySpec.withThrottle("1,3,5", 1)).isEqualTo("1,3,5%1");
+        assertThat(ArraySpec.parse(ArraySpec.withThrottle("0-15:4", 2)).throttle())
+                .isEqualTo(2);
+    }
+
+    @Test
+    void mailTypeIsKeptAsSlurmPrintsItAndAnEmptyMailUserIsTheOwner() {
+        JobRequest r = JobUpdate.parse(Map.of("MailType", "end,begin,bogus", "MailUser", "ann@lab"))
+                .apply(request(), List.of());
+        assertThat(r.options()).containsEntry("mail-type", "BEGIN,END").containsEntry("mail-user", "ann@lab");
+        JobRequest back =
+                JobUpdate.parse(Map.of("MailType", "none", "MailUser", "")).apply(r, List.of());
+        assertThat(back.options()).containsEntry("mail-type", "NONE").doesNotContainKey("mail-user");
+        assertThat(MailType.canonical("ALL")).isEqualTo("INVALID_DEPEND,BEGIN,END,FAIL,REQUEUE,STAGE_OUT");
+        assertThat(MailType.canonical("time_limit,array_tasks,time_limit_80"))
+                .isEqualTo("ARRAY_TASKS,TIME_LIMIT_80,TIME_LIMIT");
+        assertThat(MailType.canonical("BEGIN,NONE,END")).isEqualTo("NONE");
+        assertThatThrownBy(() -> JobUpdate.parse(Map.of("MailType", "bogus")))
+                .hasMessage("Invalid MailType specification: Invalid MailType: bogus");
+    }
+
+    @Test
+    void aStartedJobTakesOnlyTheKeysSlurmChangesOnIt() {
+        assertThat(JobUpdate.parse(Map.of(
+                                "TimeLimit", "5",
+                                "Priority", "1",
+                                "nice", "3",
+                                "MailType", "END",
+                                "MailUser", "x",
+                                "ArrayTaskThrottle", "1",
+                                "Comment", "c"))
+                        .fitsStartedJob())
+                .isTrue();
+        assertThat(JobUpdate.parse(Map.of("TimeLimit", "5", "NumTasks", "2")).fitsStartedJob())
+                .isFalse();
+        assertThat(JobUpdate.parse(Map.of("Partition", "p")).fitsStartedJob()).isFalse();
     }
 
     @Test
