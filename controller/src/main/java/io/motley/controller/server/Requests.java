@@ -293,6 +293,20 @@ final class Requests {
             case Message.DaemonLog d -> daemonLog(d, asking);
             case Message.StepCall<?> s -> steps(s, asking);
             case Message.TokenRequest t -> token(t, asking);
+            case Message.StageInChunk c -> {
+                io.motley.controller.cluster.StageIns.Received r =
+                        cluster.stageInChunk(c.id(), c.offset(), c.data(), asking);
+                yield r.error() != null
+                        ? new Failure(r.error())
+                        : new Message.StageInReceived(r.received(), r.complete());
+            }
+            case Message.StageInRead r -> {
+                io.motley.controller.cluster.StageIns.Read got =
+                        cluster.stageInRead(r.id(), r.offset(), r.max(), node, asking);
+                yield got.error() != null
+                        ? new Failure(got.error())
+                        : new Message.StageInData(r.offset(), got.data(), got.size());
+            }
         };
         return Messages.encode(answer);
     }
