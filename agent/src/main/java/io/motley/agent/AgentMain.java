@@ -308,6 +308,21 @@ public final class AgentMain {
         if (capMiB != null) launcher[0].outputCap(capMiB * 1024 * 1024);
         link.attach(launcher[0]);
         if (credentials != null) link.renewWith(credentials);
+        // chunked --stage-in archives are read from the controller at launch, as this agent (root), for this node
+        launcher[0].readStageInsFrom((id, offset, max) -> {
+            io.motley.protocol.Message.StageInRead ask = new io.motley.protocol.Message.StageInRead(id, offset, max);
+            io.motley.protocol.Frame answer = link.relay(io.motley.protocol.Messages.encode(
+                    ask, new io.motley.protocol.Message.Caller(0, 0, "root", java.util.List.of())));
+            io.motley.protocol.Message.Answer a;
+            try {
+                a = io.motley.protocol.Messages.answer(ask, answer);
+            } catch (io.motley.protocol.MalformedMessage e) {
+                throw new IOException("the controller's answer is unreadable: " + e.getMessage(), e);
+            }
+            if (a instanceof io.motley.protocol.Message.Failure f) throw new IOException(f.message());
+            io.motley.protocol.Message.StageInData d = (io.motley.protocol.Message.StageInData) a;
+            return new JobLauncher.StageInSource.Piece(d.data(), d.size());
+        });
         launcher[0].sendOutputThrough(report -> {
             try {
                 link.send(report);
