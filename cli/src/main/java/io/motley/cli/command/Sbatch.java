@@ -1068,7 +1068,8 @@ public final class Sbatch implements Command {
                   --mail-type=TYPES  --mail-user=USER  kept and shown by scontrol; Motley sends no mail
                   --stage-in=PATH[,...]  on a node without the working directory: copy these files or
                                         directories (relative to it, read now as you) into the job's own
-                                        directory before it starts (at most 4 MiB packed; docs/files.md)
+                                        directory before it starts (up to MaxStageInSize packed, 1 GiB by
+                                        default; the job waits as StageIn while they travel; docs/files.md)
                   --stage-out=PATTERN[,...]  copy what matches back into the working directory after the job
                                         ends (also on failure or timeout), before the job counts as ended
             Accepted as Slurm accepts them, kept on the job, not enforced by Motley (docs/slurm-differences.md):
