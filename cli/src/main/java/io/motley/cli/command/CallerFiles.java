@@ -111,7 +111,8 @@ public interface CallerFiles {
 
     /**
      * Packs with tar(1) in this process, as whoever runs it (the caller, for the JVM client), into a
-     * temporary file of its own (0600, removed when the answer is closed).
+     * temporary file of its own (0600), unlinked as soon as it is open so that nothing is left
+     * behind however the command ends.
      */
     static Packed tar(Path dir, List<String> paths, long limit) throws IOException {
         for (String p : paths) {
@@ -120,6 +121,13 @@ public interface CallerFiles {
         List<String> cmd = new ArrayList<>(List.of(TAR, "-cf", "-", "-C", dir.toString(), "--"));
         cmd.addAll(paths);
         Path file = Files.createTempFile("motley-stage-in-", ".tar");
+        java.nio.channels.FileChannel ch;
+        try {
+            ch = java.nio.channels.FileChannel.open(
+                    file, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE);
+        } finally {
+            Files.deleteIfExists(file);
+        }
         boolean kept = false;
         try {
             Process p = new ProcessBuilder(cmd)
@@ -134,36 +142,30 @@ public interface CallerFiles {
                 }
             });
             long written = 0;
-            try (java.io.InputStream in = p.getInputStream();
-                    java.io.OutputStream out = Files.newOutputStream(file)) {
+            try (java.io.InputStream in = p.getInputStream()) {
                 byte[] buf = new byte[1 << 16];
                 for (int n; written <= limit && (n = in.read(buf)) > 0; ) {
-                    int take = (int) Math.min(n, limit + 1 - written);
-                    out.write(buf, 0, take);
-                    written += take;
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(buf, 0, (int) Math.min(n, limit + 1 - written));
+                    while (b.hasRemaining()) written += ch.write(b, written);
                 }
             }
             boolean over = written > limit;
             if (over) p.destroy();
             int rc = p.waitFor();
             drain.join();
-            Packed packed = new Packed(null, over ? 0 : rc, err.toString(StandardCharsets.UTF_8), fileArchive(file));
+            Packed packed = new Packed(null, over ? 0 : rc, err.toString(StandardCharsets.UTF_8), archive(ch, written));
             kept = true;
             return packed;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while packing");
         } finally {
-            if (!kept) Files.deleteIfExists(file);
+            if (!kept) ch.close();
         }
     }
 
-    /** An archive in a file of ours, removed when closed. */
-    private static Archive fileArchive(Path file) throws IOException {
-        java.nio.channels.FileChannel ch =
-                java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
-        Files.deleteIfExists(file);
-        long size = ch.size();
+    /** The {@code size} bytes of an archive in an open (unlinked) file of ours, closed with it. */
+    private static Archive archive(java.nio.channels.FileChannel ch, long size) {
         return new Archive() {
             @Override
             public long size() {
