@@ -445,8 +445,15 @@ static int answer_write(int fd, const char *path, const struct field *bytes) {
     return send_bytes(fd, "written", NULL, 0);
 }
 
-/* Sends op=packed: the first missing path, or tar's status, what it said and the archive. */
-static int send_packed(int fd, const char *missing, int status, const struct buf *said, const struct buf *tar) {
+/*
+ * The last archive packed for sbatch --stage-in: an unlinked temporary file of the caller's, read by
+ * the agent a chunk at a time (op=pack-read) and gone when this process ends.
+ */
+static int packed_fd = -1;
+static long long packed_len = 0;
+
+/* Sends op=packed: the first missing path, or tar's status, what it said and the archive's size. */
+static int send_packed(int fd, const char *missing, int status, const struct buf *said, long long size) {
     struct buf b = {0};
     struct frame_out f;
     frame_begin(&f, &b);
@@ -454,11 +461,12 @@ static int send_packed(int fd, const char *missing, int status, const struct buf
     if (missing) {
         frame_field(&f, "missing", missing);
     } else {
-        char s[16];
+        char s[32];
         snprintf(s, sizeof s, "%d", status);
         frame_field(&f, "status", s);
         frame_field_bytes(&f, "error", said->data ? said->data : (const unsigned char *)"", said->len);
-        frame_field_bytes(&f, "bytes", tar->data ? tar->data : (const unsigned char *)"", tar->len);
+        snprintf(s, sizeof s, "%lld", size);
+        frame_field(&f, "size", s);
     }
     frame_end_fields(&f);
     buf_u32(&b, 0);
@@ -467,10 +475,50 @@ static int send_packed(int fd, const char *missing, int status, const struct buf
     return r;
 }
 
+/* Writes all of p to the archive file; -1 with errno on failure. */
+static int packed_write(const unsigned char *p, size_t n) {
+    while (n > 0) {
+        ssize_t w = write(packed_fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* The agent reads the archive: up to max bytes (at most 1 MiB) from offset. */
+static int answer_pack_read(int fd, const char *offset, const char *max) {
+    if (packed_fd < 0) return send_failure(fd, EBADF);
+    long long off = offset ? strtoll(offset, NULL, 10) : 0;
+    long m = max ? strtol(max, NULL, 10) : 65536;
+    if (m <= 0 || m > 1048576) m = 1048576;
+    if (off < 0 || off > packed_len) off = packed_len;
+    if ((long long)m > packed_len - off) m = (long)(packed_len - off);
+    unsigned char *data = malloc(m > 0 ? (size_t)m : 1);
+    if (!data) die_oom();
+    size_t got = 0;
+    while (got < (size_t)m) {
+        ssize_t r = pread(packed_fd, data + got, (size_t)m - got, (off_t)(off + (long long)got));
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            int e = errno;
+            free(data);
+            return send_failure(fd, e);
+        }
+        if (r == 0) break;
+        got += (size_t)r;
+    }
+    int w = send_bytes(fd, "pack-data", data, got);
+    free(data);
+    return w;
+}
+
 /*
  * The agent asked for sbatch --stage-in's files: tar(1) packs them here, as the caller, which is
- * who we are, so what travels is what the caller may read. The archive is cut at limit + 1 bytes
- * (the command then says it is over the limit); what tar says is kept up to 64 KiB.
+ * who we are, so what travels is what the caller may read. The archive goes to an unlinked
+ * temporary file (in $TMPDIR, else /tmp) that the agent then reads in chunks; it is cut at
+ * limit + 1 bytes (the command then says it is over the limit); what tar says is kept up to 64 KiB.
  */
 static int answer_pack(int fd, const char *dir, const struct field *list, long limit) {
     size_t plen = list ? list->vlen : 0;
@@ -498,7 +546,7 @@ static int answer_pack(int fd, const char *dir, const struct field *list, long l
         snprintf(full, sizeof full, "%s/%s", dir, p);
         if (lstat(full, &st) < 0 && errno == ENOENT) {
             struct buf none = {0};
-            int r = send_packed(fd, p, 0, &none, &none);
+            int r = send_packed(fd, p, 0, &none, 0);
             free(argv);
             free(paths);
             return r;
@@ -507,6 +555,26 @@ static int answer_pack(int fd, const char *dir, const struct field *list, long l
         p += strlen(p) + 1;
     }
     argv[a] = NULL;
+    if (packed_fd >= 0) close(packed_fd);
+    packed_len = 0;
+    {
+        const char *tmp = getenv("TMPDIR");
+        char name[PATH_MAX];
+        snprintf(name, sizeof name, "%s/motley-stage-in-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        packed_fd = mkstemp(name);
+        if (packed_fd < 0 && tmp && *tmp) {
+            snprintf(name, sizeof name, "/tmp/motley-stage-in-XXXXXX");
+            packed_fd = mkstemp(name);
+        }
+        if (packed_fd < 0) {
+            int e = errno;
+            free(argv);
+            free(paths);
+            return send_failure(fd, e);
+        }
+        unlink(name);
+        fcntl(packed_fd, F_SETFD, FD_CLOEXEC);
+    }
     int out[2], err[2];
     if (pipe(out) < 0) {
         int e = errno;
@@ -548,8 +616,9 @@ static int answer_pack(int fd, const char *dir, const struct field *list, long l
     }
     close(out[1]);
     close(err[1]);
-    struct buf data = {0}, said = {0};
-    int open_out = 1, open_err = 1, over = 0;
+    struct buf said = {0};
+    unsigned char chunk[65536];
+    int open_out = 1, open_err = 1, over = 0, write_errno = 0;
     while (open_out || open_err) {
         struct pollfd pf[2];
         int n = 0;
@@ -570,9 +639,13 @@ static int answer_pack(int fd, const char *dir, const struct field *list, long l
         for (int i = 0; i < n; i++) {
             if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
             int is_out = pf[i].fd == out[0];
-            struct buf *b = is_out ? &data : &said;
-            buf_need(b, 65536);
-            ssize_t r = read(pf[i].fd, b->data + b->len, b->cap - b->len);
+            ssize_t r;
+            if (is_out) {
+                r = read(pf[i].fd, chunk, sizeof chunk);
+            } else {
+                buf_need(&said, 65536);
+                r = read(pf[i].fd, said.data + said.len, said.cap - said.len);
+            }
             if (r < 0 && errno == EINTR) continue;
             if (r <= 0) {
                 close(pf[i].fd);
@@ -582,15 +655,26 @@ static int answer_pack(int fd, const char *dir, const struct field *list, long l
                     open_err = 0;
                 continue;
             }
-            b->len += (size_t)r;
-            if (is_out && data.len > (size_t)limit) {
-                over = 1;
-                data.len = (size_t)limit + 1;
-                kill(pid, SIGKILL);
-                close(out[0]);
-                open_out = 0;
-            } else if (!is_out && said.len > 65536) {
-                said.len = 65536;
+            if (is_out) {
+                size_t take = (size_t)r;
+                if (packed_len + (long long)take > (long long)limit + 1) take = (size_t)((long long)limit + 1 - packed_len);
+                if (packed_write(chunk, take) < 0) {
+                    write_errno = errno;
+                    kill(pid, SIGKILL);
+                    close(out[0]);
+                    open_out = 0;
+                    continue;
+                }
+                packed_len += (long long)take;
+                if (packed_len > (long long)limit) {
+                    over = 1;
+                    kill(pid, SIGKILL);
+                    close(out[0]);
+                    open_out = 0;
+                }
+            } else {
+                said.len += (size_t)r;
+                if (said.len > 65536) said.len = 65536;
             }
         }
     }
@@ -600,8 +684,18 @@ static int answer_pack(int fd, const char *dir, const struct field *list, long l
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     int rc = over ? 0 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    int w = send_packed(fd, NULL, rc, &said, &data);
-    free(data.data);
+    if (write_errno) {
+        /* the temporary file could not take the archive (a full /tmp): say so as tar would */
+        char msg[256];
+        snprintf(msg, sizeof msg, "cannot keep the archive in a temporary file: %s", strerror(write_errno));
+        said.len = 0;
+        buf_need(&said, strlen(msg));
+        memcpy(said.data, msg, strlen(msg));
+        said.len = strlen(msg);
+        rc = rc ? rc : 1;
+        packed_len = 0;
+    }
+    int w = send_packed(fd, NULL, rc, &said, packed_len);
     free(said.data);
     free(argv);
     free(paths);
@@ -771,6 +865,14 @@ int main(int argc, char **argv) {
             int w = answer_pack(fd, dir ? dir : ".", field_of(&f, "paths"), limit ? strtol(limit, NULL, 10) : 0);
             free(dir);
             free(limit);
+            if (w < 0) break;
+        } else if (field_is(&f, "op", "pack-read")) {
+            started = 1;
+            char *offset = field_str(&f, "offset");
+            char *max = field_str(&f, "max");
+            int w = answer_pack_read(fd, offset, max);
+            free(offset);
+            free(max);
             if (w < 0) break;
         } else if (field_is(&f, "op", "stdin")) {
             started = 1;

@@ -248,6 +248,8 @@ public final class ControllerMain {
         Handshake<AgentPeer> handshake = handshake(home, config.clusterName());
         Store store = Store.open(config, home);
         Cluster cluster = new Cluster(config, store, () -> System.currentTimeMillis() / 1000);
+        // sbatch --stage-in archives over the inline size arrive here in chunks (docs/files.md)
+        cluster.keepStageInsIn(home.resolve("state/stage-in"));
         ControllerServer server = new ControllerServer(
                 cluster, handshake, bind, port, Bounds.requests(config.limits().maxScriptBytes()));
         if (LinkMode.fromEnvironment() != LinkMode.SHARED_KEY) {
@@ -289,6 +291,7 @@ public final class ControllerMain {
                 () -> {
                     try {
                         cluster.checkNodes();
+                        cluster.checkStageIns();
                     } catch (RuntimeException e) {
                         log.error("node check failed", e);
                     }

@@ -174,6 +174,42 @@ class FilesBedIT {
     }
 
     /**
+     * A --stage-in archive over the 4 MiB that travel inside the submission (6 MiB that do not
+     * compress) goes to the controller in chunks after it, and B, which does not have the submit
+     * directory, reads it from there: the file is intact in the job's directory, and the
+     * controller's copy goes once the job has ended.
+     */
+    @Test
+    void aStageInOverTheInlineSizeTravelsInChunksAndArrivesIntact() throws Exception {
+        Path project = bed.dir(A).resolve("home").resolve(USER).resolve("project");
+        Run prep = asUser("/bin/sh", "-c", "head -c 6291456 /dev/urandom >big.bin");
+        assertThat(prep.rc()).as(prep.err()).isZero();
+        String sum = java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(Files.readAllBytes(project.resolve("big.bin"))));
+        Run sub = asUser(
+                "sbatch",
+                "--parsable",
+                "-w",
+                B,
+                "--stage-in=big.bin",
+                "--wrap",
+                "sha256sum big.bin | cut -c1-64; test \"$PWD\" != " + PROJECT + " && echo own dir");
+        assertThat(sub.rc()).as(sub.err()).isZero();
+        long id = Long.parseLong(sub.out().trim());
+        bed.awaitState(A, id, "COMPLETED", Duration.ofSeconds(60));
+        Path out = project.resolve("slurm-" + id + ".out");
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(out).hasContent(sum + "\nown dir\n"));
+        Path spool = bed.home(CTL).resolve("state/stage-in");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            try (var files = Files.list(spool)) {
+                assertThat(files).isEmpty();
+            }
+        });
+    }
+
+    /**
      * SharedFilesystem=no on a PartitionName line: {@link TestBed#JOBS} exists on both hosts (auto
      * would take it as shared), yet a job of that partition runs in a directory of its own on B and
      * its output comes back to A; the same job in the default partition writes it on B.

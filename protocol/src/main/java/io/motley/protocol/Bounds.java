@@ -19,7 +19,8 @@ public record Bounds(int maxBytes, int maxDepth) {
 
     /**
      * Room in a request beside its script: the exported environment, the argument vector, the other
-     * fields, and a --stage-in archive (at most 4 MiB, 5.4 MiB as base64: Staging.MAX_IN_BYTES).
+     * fields, and a --stage-in archive (at most 4 MiB, 5.4 MiB as base64: Staging.MAX_IN_BYTES; a
+     * larger one travels after the submission in chunks of Staging.CHUNK_BYTES).
      */
     public static final long REQUEST_HEADROOM = 16L * 1024 * 1024;
 

@@ -559,6 +559,69 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * sbatch --stage-in: {@code data}, the bytes of job {@code id}'s stage-in archive from {@code
+     * offset} (docs/files.md). The controller appends them to its own copy when {@code offset} is
+     * where that copy ends, and answers how much it holds.
+     */
+    record StageInChunk(long id, long offset, byte[] data) implements Request<StageInReceived> {
+        public StageInChunk {
+            Objects.requireNonNull(data, "data");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof StageInChunk c
+                    && c.id == id
+                    && c.offset == offset
+                    && java.util.Arrays.equals(c.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(id, offset, java.util.Arrays.hashCode(data));
+        }
+
+        @Override
+        public String toString() {
+            return "StageInChunk[id=" + id + ", offset=" + offset + ", bytes=" + data.length + "]";
+        }
+    }
+
+    /**
+     * How much of the archive the controller holds now ({@code received} bytes; the next chunk
+     * starts there), and whether it is {@code complete}: all there and its SHA-256 checked.
+     */
+    record StageInReceived(long received, boolean complete) implements Answer {}
+
+    /** A node's agent reads up to {@code max} bytes of job {@code id}'s stage-in archive from {@code offset}. */
+    record StageInRead(long id, long offset, int max) implements Request<StageInData> {}
+
+    /** Bytes of a stage-in archive from {@code offset}; {@code size} is the whole archive's. */
+    record StageInData(long offset, byte[] data, long size) implements Answer {
+        public StageInData {
+            Objects.requireNonNull(data, "data");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof StageInData d
+                    && d.offset == offset
+                    && d.size == size
+                    && java.util.Arrays.equals(d.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(offset, size, java.util.Arrays.hashCode(data));
+        }
+
+        @Override
+        public String toString() {
+            return "StageInData[offset=" + offset + ", bytes=" + data.length + ", size=" + size + "]";
+        }
+    }
+
     /** Who sent a request, as the agent read it from the Unix socket's peer credentials (never the client's word). */
     record Caller(int uid, int gid, String user, List<String> groups) {
         public Caller {

@@ -118,6 +118,8 @@ public final class Messages {
             Ops.LOGS,
             Ops.DAEMON_LOG,
             Ops.HOST_CHECKS,
+            Ops.STAGE_IN_CHUNK,
+            Ops.STAGE_IN_READ,
             StepMessages.CREATE,
             StepMessages.END,
             StepMessages.WAIT,
@@ -401,6 +403,23 @@ public final class Messages {
                     .put("data", java.util.Base64.getEncoder().encodeToString(x.data()))
                     .put("complete", x.complete())
                     .put("state", x.state().name());
+        if (m instanceof Message.StageInChunk x)
+            return Frame.op(Ops.STAGE_IN_CHUNK)
+                    .put("id", x.id())
+                    .put("offset", x.offset())
+                    .put("data", java.util.Base64.getEncoder().encodeToString(x.data()));
+        if (m instanceof Message.StageInReceived x)
+            return Frame.op(Ops.OK).put("received", x.received()).put("complete", x.complete());
+        if (m instanceof Message.StageInRead x)
+            return Frame.op(Ops.STAGE_IN_READ)
+                    .put("id", x.id())
+                    .put("offset", x.offset())
+                    .put("max", x.max());
+        if (m instanceof Message.StageInData x)
+            return Frame.op(Ops.OK)
+                    .put("offset", x.offset())
+                    .put("size", x.size())
+                    .put("data", java.util.Base64.getEncoder().encodeToString(x.data()));
         if (m instanceof Message.DaemonLog x)
             return Frame.op(Ops.DAEMON_LOG)
                     .put("node", x.node())
@@ -652,6 +671,13 @@ public final class Messages {
             case Ops.LOGS ->
                 new Message.Logs(
                         runId(f), stream(f), Math.max(0, number(f, "offset", 0)), (int) number(f, "max", 65536));
+            case Ops.STAGE_IN_CHUNK -> {
+                long offset = number(f, "offset", -1);
+                if (offset < 0) throw new MalformedMessage("offset: missing or negative");
+                yield new Message.StageInChunk(runId(f), offset, base64(f, "data"));
+            }
+            case Ops.STAGE_IN_READ ->
+                new Message.StageInRead(runId(f), Math.max(0, number(f, "offset", 0)), (int) number(f, "max", 65536));
             case Ops.DAEMON_LOG ->
                 new Message.DaemonLog(
                         f.str("node"), Math.max(0, number(f, "offset", 0)), (int) number(f, "max", 65536));
@@ -861,6 +887,10 @@ public final class Messages {
             return new Message.AccountsResult(guard("accounts change: ", f, () -> AccountsCodec.result(f)));
         if (request instanceof Message.DaemonLog x)
             return new Message.DaemonLogText(number(f, "offset", 0), base64(f, "data"));
+        if (request instanceof Message.StageInChunk x)
+            return new Message.StageInReceived(number(f, "received", 0), f.bool("complete"));
+        if (request instanceof Message.StageInRead x)
+            return new Message.StageInData(number(f, "offset", 0), base64(f, "data"), number(f, "size", 0));
         if (request instanceof Message.HostChecksQuery x) {
             java.util.SortedMap<String, List<HostCheck>> byNode = new java.util.TreeMap<>();
             for (Frame c : f.children())

@@ -99,6 +99,11 @@ public final class Ops {
 
     public static final String HOST_CHECKS = "host_checks";
 
+    /** sbatch --stage-in: one chunk of a job's archive, from sbatch (relayed by its agent) to the controller. */
+    public static final String STAGE_IN_CHUNK = "stage_in_chunk";
+    /** A node's agent reads a job's stage-in archive from the controller at launch, a chunk at a time. */
+    public static final String STAGE_IN_READ = "stage_in_read";
+
     public static final String READ_LOG = "read_log";
     /** A node whose certificate is due asks for a new one on its link (a PKCS#10 request), and gets it. */
     public static final String RENEW = "renew_certificate";

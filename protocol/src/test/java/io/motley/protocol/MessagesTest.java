@@ -227,6 +227,8 @@ class MessagesTest {
                         "ann"),
                 new Message.Delivered(42, 1, "out", 65536, null),
                 new Message.Logs(42, "err", 100, 65536),
+                new Message.StageInChunk(42, 1048576, new byte[] {0, 1, (byte) 0xff}),
+                new Message.StageInRead(42, 1048576, 1048576),
                 new Message.ReadOutput(7, 42, 1, "out", 0, 4096),
                 new Message.OutputRead(7, true, 0, new byte[] {'h', 'i'}, false),
                 new Message.OutputRead(8, false, 0, new byte[0], true),
@@ -308,6 +310,13 @@ class MessagesTest {
                     new Message.Logs(42, "out", 0, 100),
                     new Message.LogText(
                             "/home/ann/slurm-42.out", "laptop", null, 5, new byte[0], false, JobState.COMPLETED)
+                },
+                new Object[] {
+                    new Message.StageInChunk(42, 0, new byte[] {1}), new Message.StageInReceived(2097152, true)
+                },
+                new Object[] {
+                    new Message.StageInRead(42, 0, 100),
+                    new Message.StageInData(0, new byte[] {0, (byte) 0xff}, 6291456)
                 },
                 new Object[] {new Message.DaemonLog("nas", 0, 100), new Message.DaemonLogText(0, new byte[] {'x', '\n'})
                 },

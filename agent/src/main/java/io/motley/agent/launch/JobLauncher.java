@@ -331,6 +331,28 @@ public final class JobLauncher {
         outbox.capBytes(bytes);
     }
 
+    /**
+     * Where a node reads a job's --stage-in archive that travelled in chunks (docs/files.md): the
+     * controller, a piece of at most {@code max} bytes from {@code offset} at a time.
+     */
+    @FunctionalInterface
+    public interface StageInSource {
+        /** Up to {@code max} bytes from {@code offset} of job {@code id}'s archive, and the archive's size. */
+        Piece read(long id, long offset, int max) throws IOException;
+
+        /** Bytes of an archive and its whole size. */
+        record Piece(byte[] data, long size) {}
+    }
+
+    private volatile StageInSource stageIns = (id, offset, max) -> {
+        throw new IOException("this agent cannot read stage-in files from the controller");
+    };
+
+    /** Chunked --stage-in archives are read through {@code source} (the controller) from now on. */
+    public void readStageInsFrom(StageInSource source) {
+        this.stageIns = source;
+    }
+
     /** Output chunks go out through {@code sender} (the controller link) from now on. */
     public void sendOutputThrough(OutputOutbox.Sender sender) {
         this.outputSender = sender;
@@ -749,6 +771,19 @@ public final class JobLauncher {
                 throw new LaunchFailure(spoolTrouble(e), e);
             }
             Optional<byte[]> stageIn = Staging.inArchive(job.request());
+            Optional<Staging.Manifest> chunked = Staging.manifest(job.request());
+            if (stageIn.isEmpty() && chunked.isPresent()) {
+                try {
+                    StagedFiles.unpack(stageIns, job.id(), chunked.get(), Path.of(workDir), who.prefix);
+                } catch (IOException e) {
+                    throw new LaunchFailure("Stage-in failed on " + nodeName + ": " + e.getMessage(), e);
+                }
+                log.info(
+                        "stage-in files read from the controller and unpacked job={} run={} bytes={}",
+                        job.id(),
+                        job.restarts(),
+                        chunked.get().size());
+            }
             if (stageIn.isPresent()) {
                 try {
                     StagedFiles.unpack(stageIn.get(), Path.of(workDir), who.prefix);

@@ -1,6 +1,7 @@
 package io.motley.agent.launch;
 
 import io.motley.agent.enforcement.RootCommand;
+import io.motley.core.job.Staging;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -55,6 +57,74 @@ final class StagedFiles {
         if (p.exitValue() != 0)
             throw new IOException("cannot unpack the --stage-in files in " + dir + ": "
                     + (err.isEmpty() ? "tar exited with status " + p.exitValue() : err));
+    }
+
+    /**
+     * Unpacks a chunked stage-in archive into {@code dir} as the user, reading it from {@code source}
+     * (the controller) a chunk at a time straight into tar's standard input; the bytes read must be
+     * those announced, by size and SHA-256, else the launch fails.
+     */
+    static void unpack(
+            JobLauncher.StageInSource source, long jobId, Staging.Manifest manifest, Path dir, List<String> asUser)
+            throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+        List<String> cmd = new ArrayList<>(asUser);
+        cmd.addAll(List.of(TAR, "-xf", "-", "-C", dir.toString()));
+        Process p = RootCommand.of(cmd)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Thread drain = Thread.ofVirtual().start(() -> copy(p.getErrorStream(), err, 4000));
+        long offset = 0;
+        IOException trouble = null;
+        boolean tarStopped = false;
+        try (OutputStream in = p.getOutputStream()) {
+            while (offset < manifest.size()) {
+                JobLauncher.StageInSource.Piece piece = source.read(jobId, offset, Staging.CHUNK_BYTES);
+                if (piece.size() != manifest.size())
+                    throw new IOException("the controller holds " + piece.size() + " bytes of stage-in files, not the "
+                            + manifest.size() + " announced");
+                if (piece.data().length == 0) throw new IOException("the stage-in files ended early");
+                digest.update(piece.data());
+                offset += piece.data().length;
+                if (!tarStopped) {
+                    try {
+                        in.write(piece.data());
+                    } catch (IOException e) {
+                        // tar stopped reading (a bad archive): its status and words say why
+                        tarStopped = true;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            trouble = e;
+        }
+        try {
+            if (trouble != null) p.destroyForcibly();
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                p.waitFor();
+            }
+            drain.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new IOException("interrupted");
+        }
+        if (trouble != null)
+            throw new IOException(
+                    "cannot read the --stage-in files from the controller: " + trouble.getMessage(), trouble);
+        if (!java.util.HexFormat.of().formatHex(digest.digest()).equals(manifest.sha256()))
+            throw new IOException("the --stage-in files read from the controller differ from those sent (SHA-256)");
+        String said = err.toString(StandardCharsets.UTF_8).strip().replace('\n', ' ');
+        if (p.exitValue() != 0)
+            throw new IOException("cannot unpack the --stage-in files in " + dir + ": "
+                    + (said.isEmpty() ? "tar exited with status " + p.exitValue() : said));
     }
 
     /**

@@ -132,6 +132,79 @@ class StagedRunTest {
                 .startsWith("Launch failed on n1: Stage-in failed on n1: cannot unpack");
     }
 
+    /** A controller that serves {@code archive} in pieces, recording the offsets asked for. */
+    static JobLauncher.StageInSource serving(byte[] archive, List<Long> asked) {
+        return (id, offset, max) -> {
+            asked.add(offset);
+            int from = (int) Math.min(offset, archive.length);
+            int to = (int) Math.min(archive.length, (long) from + max);
+            return new JobLauncher.StageInSource.Piece(java.util.Arrays.copyOfRange(archive, from, to), archive.length);
+        };
+    }
+
+    static Map<String, String> announced(byte[] archive) throws Exception {
+        return Map.of(
+                Staging.IN,
+                "big.bin",
+                Staging.IN_SIZE,
+                Long.toString(archive.length),
+                Staging.IN_SHA256,
+                java.util.HexFormat.of()
+                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(archive)));
+    }
+
+    @Test
+    void aChunkedStageInIsReadFromTheControllerInPiecesAndIsThereBeforeTheScript() throws Exception {
+        Path submit = Files.createDirectories(dir.resolve("submit"));
+        byte[] big = new byte[3 * Staging.CHUNK_BYTES + 77];
+        new java.util.Random(5).nextBytes(big);
+        Files.write(submit.resolve("big.bin"), big);
+        byte[] archive = Base64.getDecoder().decode(tarOf(submit, "big.bin"));
+        List<Long> asked = new CopyOnWriteArrayList<>();
+        JobLauncher l = loopback(submit);
+        l.readStageInsFrom(serving(archive, asked));
+        l.launch(stagedWith(6, "sha256sum <big.bin | cut -c1-64", archive));
+        JobEnded end = awaitReport(6);
+        assertThat(Orders.fields(end)).containsEntry("state", "COMPLETED");
+        assertThat(asked).hasSizeGreaterThanOrEqualTo(4).startsWith(0L, (long) Staging.CHUNK_BYTES);
+        String expected = java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(big));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Files.exists(dir.resolve("slurm-6.out"))
+                        && Files.readString(dir.resolve("slurm-6.out")).equals(expected + "\n"));
+    }
+
+    Launch stagedWith(long id, String body, byte[] archive) throws Exception {
+        return staged(id, body, announced(archive));
+    }
+
+    @Test
+    void aChunkedStageInThatArrivesDifferentFailsTheLaunchWithTheReason() throws Exception {
+        Path submit = Files.createDirectories(dir.resolve("submit"));
+        Files.write(submit.resolve("big.bin"), new byte[100_000]);
+        byte[] archive = Base64.getDecoder().decode(tarOf(submit, "big.bin"));
+        byte[] other = archive.clone();
+        other[other.length - 1] ^= 1;
+        JobLauncher l = loopback(submit);
+        l.readStageInsFrom(serving(other, new CopyOnWriteArrayList<>()));
+        l.launch(stagedWith(7, "echo ran", archive));
+        JobEnded end = awaitReport(7);
+        assertThat(Orders.fields(end)).containsEntry("state", "FAILED");
+        assertThat(Orders.fields(end).get("desc"))
+                .startsWith("Launch failed on n1: Stage-in failed on n1: the --stage-in files read from the controller"
+                        + " differ");
+
+        // and a controller that cannot be reached fails it with its words
+        l.readStageInsFrom((id, offset, max) -> {
+            throw new java.io.IOException("cannot reach the Motley controller");
+        });
+        l.launch(stagedWith(8, "echo ran", archive));
+        JobEnded unreachable = awaitReport(8);
+        assertThat(Orders.fields(unreachable).get("desc"))
+                .contains("cannot read the --stage-in files from the controller: cannot reach the Motley controller");
+    }
+
     @Test
     void aStageOutOverTheCapIsNotSentAndSaysSo() throws Exception {
         JobLauncher l = loopback(dir.resolve("submit"));

@@ -1,7 +1,9 @@
 package io.motley.cli.command;
 
+import io.motley.cli.client.AgentClient;
 import io.motley.cli.client.AgentClient.ClusterUnreachable;
 import io.motley.cli.format.JobText;
+import io.motley.core.config.ConfigListing;
 import io.motley.core.dependency.Dependency;
 import io.motley.core.job.ArraySpec;
 import io.motley.core.job.Job;
@@ -248,7 +250,25 @@ public final class Sbatch implements Command {
 
         JobRequest req = request(o, io, script, scriptArgs, defaultName);
         req = withUnenforced(req, o, unenforced, io);
-        req = withStaging(req, o, io);
+        Staged staged = withStaging(req, o, io);
+        try (CallerFiles.Packed upload = staged.upload()) {
+            return submit(staged.request(), cli, o, io, scriptArgs, upload);
+        }
+    }
+
+    /**
+     * Submits {@code req}; a --stage-in archive over the inline size ({@code upload}, else null) is
+     * sent in chunks once the job exists (it waits PENDING, reason StageIn, meanwhile) and the job id
+     * is printed when all of it has arrived.
+     */
+    private static int submit(
+            JobRequest req,
+            GetOpt.Parsed cli,
+            GetOpt.Parsed o,
+            Io io,
+            List<String> scriptArgs,
+            CallerFiles.Packed upload)
+            throws Exception {
         if (!cli.has("wrap") && !cli.operands().isEmpty())
             req = withCommand(
                     req, Path.of(io.cwd()).resolve(cli.operands().get(0)).toString(), scriptArgs);
@@ -259,12 +279,13 @@ public final class Sbatch implements Command {
         Submitted resp;
         try {
             resp = io.gateway().ask(new Submit(req));
-        } catch (io.motley.cli.client.AgentClient.RequestFailed e) {
+        } catch (AgentClient.RequestFailed e) {
             if (e.detail() != null) io.err().println("sbatch: error: " + e.detail());
             io.err().println("sbatch: error: Batch job submission failed: " + e.getMessage());
             return 1;
         }
         long id = resp.id();
+        if (upload != null && !sendStageIn(id, upload.archive(), io)) return 1;
         if (o.has("parsable")) {
             io.out().println(id);
         } else if (!o.has("quiet")) {
@@ -282,7 +303,7 @@ public final class Sbatch implements Command {
         Message.WillStart w;
         try {
             w = io.gateway().ask(new Message.WillRun(req));
-        } catch (io.motley.cli.client.AgentClient.RequestFailed e) {
+        } catch (AgentClient.RequestFailed e) {
             io.err().println("allocation failure: " + e.getMessage());
             return 1;
         }
@@ -583,14 +604,20 @@ public final class Sbatch implements Command {
         return false;
     }
 
+    /** A request with its staging options, and the --stage-in archive still to send after it (null: none). */
+    record Staged(JobRequest request, CallerFiles.Packed upload) {}
+
     /**
      * --stage-in and --stage-out kept in the request's options. The --stage-in files are packed here,
      * by sbatch, which runs as the submitting user: what that user may read is what travels, and
-     * nothing on the node or the controller ever opens the submit host's files.
+     * nothing on the node or the controller ever opens the submit host's files. An archive up to
+     * {@link Staging#MAX_IN_BYTES} travels inside the request; a larger one, up to the controller's
+     * MaxStageInSize, is announced by its size and SHA-256 and sent after the submission.
      */
-    static JobRequest withStaging(JobRequest req, GetOpt.Parsed o, Io io) {
-        if (!o.has("stage-in") && !o.has("stage-out")) return req;
+    static Staged withStaging(JobRequest req, GetOpt.Parsed o, Io io) {
+        if (!o.has("stage-in") && !o.has("stage-out")) return new Staged(req, null);
         Map<String, String> opts = new java.util.TreeMap<>(req.payload().options());
+        CallerFiles.Packed upload = null;
         try {
             if (o.has("stage-out")) {
                 Staging.paths(Staging.OUT, o.last("stage-out"));
@@ -598,21 +625,125 @@ public final class Sbatch implements Command {
             }
             if (o.has("stage-in")) {
                 List<String> paths = Staging.paths(Staging.IN, o.last("stage-in"));
-                byte[] tar = pack(io.files(), Path.of(req.workDir()), paths);
-                if (tar.length > Staging.MAX_IN_BYTES) {
+                long max = maxStageIn(io);
+                CallerFiles.Packed packed = pack(io.files(), Path.of(req.workDir()), paths, max);
+                long size = packed.archive().size();
+                try {
+                    if (size > max) {
+                        throw new UsageException(
+                                "error: --stage-in: the files come to more than " + max
+                                        + " bytes packed, over MaxStageInSize (" + max
+                                        + " bytes); copy large inputs another way",
+                                1,
+                                false);
+                    }
+                    opts.put(Staging.IN, o.last("stage-in"));
+                    if (size <= Staging.MAX_IN_BYTES) {
+                        opts.put(
+                                Staging.IN_ARCHIVE,
+                                java.util.Base64.getEncoder()
+                                        .encodeToString(packed.archive().readAll()));
+                    } else {
+                        opts.put(Staging.IN_SIZE, Long.toString(size));
+                        opts.put(Staging.IN_SHA256, sha256(packed.archive()));
+                        upload = packed;
+                    }
+                } catch (IOException e) {
                     throw new UsageException(
-                            "error: --stage-in: the files come to " + tar.length + " bytes packed, over the limit of "
-                                    + Staging.MAX_IN_BYTES + "; copy large inputs another way",
-                            1,
-                            false);
+                            "error: --stage-in: cannot read the packed files: " + e.getMessage(), 1, false);
+                } finally {
+                    if (upload == null) packed.close();
                 }
-                opts.put(Staging.IN, o.last("stage-in"));
-                opts.put(Staging.IN_ARCHIVE, java.util.Base64.getEncoder().encodeToString(tar));
             }
         } catch (IllegalArgumentException e) {
+            if (upload != null) upload.close();
             throw new UsageException("error: " + e.getMessage(), 1, false);
         }
-        return req.toBuilder().options(opts).build();
+        return new Staged(req.toBuilder().options(opts).build(), upload);
+    }
+
+    /**
+     * The controller's MaxStageInSize, as its configuration listing gives it; the default when it
+     * does not say (an older controller), which then checks the size itself.
+     */
+    static long maxStageIn(Io io) {
+        try {
+            Message.ConfigInfo c = io.gateway().ask(new Message.ConfigQuery());
+            for (ConfigListing.Setting s : c.motley()) {
+                if (s.key().equals(ConfigListing.MAX_STAGE_IN))
+                    return MemorySize.parseMebibytes(s.value()) * 1024 * 1024;
+            }
+        } catch (ClusterUnreachable | RuntimeException e) {
+            // the submission that follows says what is wrong with the cluster; the controller checks the size
+        }
+        return Staging.DEFAULT_MAX_STAGE_IN_BYTES;
+    }
+
+    static String sha256(CallerFiles.Archive archive) throws IOException {
+        java.security.MessageDigest d;
+        try {
+            d = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+        for (long off = 0; off < archive.size(); ) {
+            byte[] b = archive.read(off, Staging.CHUNK_BYTES);
+            if (b.length == 0) throw new java.io.EOFException("the archive ended before its size");
+            d.update(b);
+            off += b.length;
+        }
+        return java.util.HexFormat.of().formatHex(d.digest());
+    }
+
+    /** How many times a chunk is sent again after the link to the controller failed. */
+    static final int CHUNK_TRIES = 5;
+
+    /**
+     * Sends job {@code id}'s --stage-in archive to the controller a chunk at a time, going on from
+     * wherever the controller says its copy ends (so a chunk sent twice, or a controller restarted
+     * meanwhile, costs nothing). False, with the error said and the job cancelled, when it cannot.
+     */
+    static boolean sendStageIn(long id, CallerFiles.Archive archive, Io io) throws InterruptedException {
+        long size = archive.size();
+        long offset = 0;
+        int failures = 0;
+        String why = null;
+        while (true) {
+            try {
+                byte[] chunk = archive.read(offset, Staging.CHUNK_BYTES);
+                Message.StageInReceived r = io.gateway().ask(new Message.StageInChunk(id, offset, chunk));
+                if (r.complete()) return true;
+                // the controller says where its copy ends: the next chunk starts there
+                if (r.received() == offset + chunk.length) {
+                    failures = 0;
+                } else if (++failures >= CHUNK_TRIES) {
+                    why = "the controller keeps no more of them (" + r.received() + " of " + size + " bytes)";
+                    break;
+                }
+                offset = Math.max(0, Math.min(r.received(), size));
+            } catch (AgentClient.RequestFailed e) {
+                // refused (the job was cancelled, its files arrived damaged): going on would not help
+                why = e.getMessage();
+                break;
+            } catch (ClusterUnreachable e) {
+                if (++failures >= CHUNK_TRIES) {
+                    why = e.getMessage();
+                    break;
+                }
+                Thread.sleep(1000L * failures);
+            } catch (IOException e) {
+                why = "cannot read the packed files: " + e.getMessage();
+                break;
+            }
+        }
+        io.err().println("sbatch: error: --stage-in: sending the files of job " + id + " failed: " + why);
+        try {
+            io.gateway().ask(new Message.Cancel(List.of(id), Map.of()));
+            io.err().println("sbatch: error: job " + id + " is cancelled");
+        } catch (ClusterUnreachable | RuntimeException e) {
+            io.err().println("sbatch: error: job " + id + " fails when its files stop coming (StageInTimeout)");
+        }
+        return false;
     }
 
     /** The job option that holds the script's path and arguments, as scontrol show job's Command= shows them. */
@@ -633,11 +764,12 @@ public final class Sbatch implements Command {
     /**
      * A tar archive of {@code paths} (files or directories) under {@code dir}, made by tar(1) as the
      * caller: in this process for the JVM client, by the native client when the agent runs sbatch.
+     * Cut just over {@code limit} bytes when larger.
      */
-    static byte[] pack(CallerFiles files, Path dir, List<String> paths) {
+    static CallerFiles.Packed pack(CallerFiles files, Path dir, List<String> paths, long limit) {
         CallerFiles.Packed packed;
         try {
-            packed = files.pack(dir, paths, Staging.MAX_IN_BYTES);
+            packed = files.pack(dir, paths, limit);
         } catch (java.io.InterruptedIOException e) {
             Thread.currentThread().interrupt();
             throw new UsageException("error: --stage-in: interrupted", 1, false);
@@ -645,17 +777,19 @@ public final class Sbatch implements Command {
             throw new UsageException("error: --stage-in: cannot run tar: " + e.getMessage(), 1, false);
         }
         if (packed.missing() != null) {
+            packed.close();
             throw new UsageException(
                     "error: --stage-in: " + dir.resolve(packed.missing()) + ": No such file or directory", 1, false);
         }
-        if (packed.tar().length <= Staging.MAX_IN_BYTES && packed.status() != 0) {
+        if (packed.archive().size() <= limit && packed.status() != 0) {
+            packed.close();
             throw new UsageException(
                     "error: --stage-in: cannot read the files: "
                             + packed.error().strip().replace('\n', ' '),
                     1,
                     false);
         }
-        return packed.tar();
+        return packed;
     }
 
     /** Slurm keeps a job's limit in minutes and rounds seconds up: 10:30 is 11 minutes. */
@@ -934,7 +1068,8 @@ public final class Sbatch implements Command {
                   --mail-type=TYPES  --mail-user=USER  kept and shown by scontrol; Motley sends no mail
                   --stage-in=PATH[,...]  on a node without the working directory: copy these files or
                                         directories (relative to it, read now as you) into the job's own
-                                        directory before it starts (at most 4 MiB packed; docs/files.md)
+                                        directory before it starts (up to MaxStageInSize packed, 1 GiB by
+                                        default; the job waits as StageIn while they travel; docs/files.md)
                   --stage-out=PATTERN[,...]  copy what matches back into the working directory after the job
                                         ends (also on failure or timeout), before the job counts as ended
             Accepted as Slurm accepts them, kept on the job, not enforced by Motley (docs/slurm-differences.md):

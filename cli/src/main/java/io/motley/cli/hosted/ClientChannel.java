@@ -163,11 +163,37 @@ final class ClientChannel implements AutoCloseable {
                         "packed",
                         dir);
                 String missing = r.str("missing", "");
+                // the client keeps the archive in a file of the caller's and hands it out a chunk at a time
+                // ("size"); a client that does not say its size sent the archive itself
+                CallerFiles.Archive archive = r.has("size")
+                        ? clientArchive(r.integer("size", 0), dir)
+                        : CallerFiles.Archive.of(bytes(r.str("bytes", "")));
                 return new CallerFiles.Packed(
                         missing.isEmpty() ? null : missing,
                         r.integer("status", 1),
                         new String(bytes(r.str("error", "")), StandardCharsets.UTF_8),
-                        bytes(r.str("bytes", "")));
+                        archive);
+            }
+        };
+    }
+
+    /** The archive the client packed, read from it in pieces ({@code pack-read}, answered {@code pack-data}). */
+    private CallerFiles.Archive clientArchive(long size, Path dir) {
+        return new CallerFiles.Archive() {
+            @Override
+            public long size() {
+                return size;
+            }
+
+            @Override
+            public byte[] read(long offset, int max) throws IOException {
+                Frame r = ask(Frame.op("pack-read").put("offset", offset).put("max", max), "pack-data", dir);
+                return bytes(r.str("bytes", ""));
+            }
+
+            @Override
+            public void close() {
+                // the client removes its file when the session ends
             }
         };
     }

@@ -107,6 +107,92 @@ class SbatchTest {
         assertThat(new String(list.getInputStream().readAllBytes())).contains("data/a.txt");
     }
 
+    /** The controller's configuration listing, saying MaxStageInSize. */
+    static Frame config(String maxStageIn) {
+        return io.motley.protocol.Messages.encode(new io.motley.protocol.Message.ConfigInfo(
+                0, List.of(), List.of(new io.motley.core.config.ConfigListing.Setting("MaxStageInSize", maxStageIn))));
+    }
+
+    /**
+     * An archive over the inline size is announced by its size and SHA-256 and sent after the
+     * submission in chunks of at most 1 MiB, going on from where the controller says its copy ends;
+     * the job id is printed once it has all arrived.
+     */
+    @Test
+    void aLargeStageInIsAnnouncedThenSentInChunksFromWhereTheControllerSaysItsCopyEnds() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        byte[] big = new byte[6 * 1024 * 1024];
+        new java.util.Random(42).nextBytes(big);
+        Files.write(work.resolve("big.bin"), big);
+        cluster.canned.put(Ops.CONFIG, config("8M"));
+        java.io.ByteArrayOutputStream held = new java.io.ByteArrayOutputStream();
+        java.util.concurrent.atomic.AtomicBoolean dropOne = new java.util.concurrent.atomic.AtomicBoolean(true);
+        cluster.answers.put(Ops.STAGE_IN_CHUNK, req -> {
+            var c = (io.motley.protocol.Message.StageInChunk) io.motley.protocol.Messages.request(req);
+            assertThat(c.id()).isEqualTo(77);
+            assertThat(c.data().length).isLessThanOrEqualTo(io.motley.core.job.Staging.CHUNK_BYTES);
+            // the second chunk is lost once: the answer says where the copy ends, and sbatch sends it again
+            if (c.offset() == held.size() && !(c.offset() > 0 && dropOne.getAndSet(false)))
+                held.write(c.data(), 0, c.data().length);
+            long size = Long.parseLong(submitted().options().get(io.motley.core.job.Staging.IN_SIZE));
+            return io.motley.protocol.Messages.encode(
+                    new io.motley.protocol.Message.StageInReceived(held.size(), held.size() == size));
+        });
+        Result r = sbatch(Map.of(), "", "-D", work.toString(), "--stage-in=big.bin", "--wrap=true");
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).isEqualTo(lines("Submitted batch job 77"));
+        Map<String, String> options = submitted().options();
+        assertThat(options).doesNotContainKey(io.motley.core.job.Staging.IN_ARCHIVE);
+        assertThat(Long.parseLong(options.get(io.motley.core.job.Staging.IN_SIZE)))
+                .isEqualTo(held.size())
+                .isGreaterThan(big.length);
+        assertThat(options.get(io.motley.core.job.Staging.IN_SHA256))
+                .isEqualTo(java.util.HexFormat.of()
+                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(held.toByteArray())));
+        // what arrived is a tar of the file
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Process x = new ProcessBuilder("tar", "-xf", "-", "-C", out.toString()).start();
+        x.getOutputStream().write(held.toByteArray());
+        x.getOutputStream().close();
+        assertThat(x.waitFor()).isZero();
+        assertThat(Files.readAllBytes(out.resolve("big.bin"))).isEqualTo(big);
+    }
+
+    @Test
+    void aStageInOverMaxStageInSizeIsRefusedBeforeAnythingIsSubmitted() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        byte[] big = new byte[3 * 1024 * 1024];
+        new java.util.Random(1).nextBytes(big);
+        Files.write(work.resolve("big.bin"), big);
+        cluster.canned.put(Ops.CONFIG, config("2M"));
+        Result r = sbatch(Map.of(), "", "-D", work.toString(), "--stage-in=big.bin", "--wrap=true");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err())
+                .isEqualTo(lines("sbatch: error: --stage-in: the files come to more than 2097152 bytes packed,"
+                        + " over MaxStageInSize (2097152 bytes); copy large inputs another way"));
+        assertThat(cluster.last(Ops.SUBMIT)).isNull();
+    }
+
+    @Test
+    void anUploadTheControllerRefusesSaysWhyAndCancelsTheJob() throws Exception {
+        Path work = Files.createDirectories(dir.resolve("work"));
+        byte[] big = new byte[5 * 1024 * 1024];
+        new java.util.Random(2).nextBytes(big);
+        Files.write(work.resolve("big.bin"), big);
+        cluster.answers.put(
+                Ops.STAGE_IN_CHUNK,
+                req -> io.motley.protocol.Messages.encode(new io.motley.protocol.Message.Failure(
+                        "job 77 no longer waits for its stage-in files (CANCELLED)")));
+        Result r = sbatch(Map.of(), "", "-D", work.toString(), "--stage-in=big.bin", "--wrap=true");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err())
+                .contains("sbatch: error: --stage-in: sending the files of job 77 failed: job 77 no longer waits")
+                .contains("job 77 is cancelled");
+        assertThat(cluster.last(Ops.CANCEL)).isNotNull();
+    }
+
     @Test
     void stageInOfAMissingFileOrOutsideTheDirectoryIsRefusedBeforeSubmitting() throws Exception {
         Result missing = sbatch(Map.of(), "", "-D", dir.toString(), "--stage-in=nope.txt", "--wrap=true");

@@ -38,6 +38,8 @@ public final class ClientStandIn implements CommandHost.Client {
 
     private Integer exit;
     private String jvm;
+    /** The last archive packed, kept for its pack-read requests. */
+    private io.motley.cli.command.CallerFiles.Packed packed;
 
     public ClientStandIn(String stdin, Set<Path> unreadable) {
         this.stdin = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
@@ -147,17 +149,23 @@ public final class ClientStandIn implements CommandHost.Client {
                 var packed = io.motley.cli.command.CallerFiles.tar(
                         Path.of(f.str("dir")),
                         paths.isEmpty() ? List.of() : List.of(paths.split("\0", -1)),
-                        f.integer("limit", 0));
+                        f.lng("limit", 0));
                 Frame answer = Frame.op("packed");
                 if (packed.missing() != null) {
                     answer.put("missing", packed.missing());
                 } else {
+                    // as the native client: the archive stays here and is read a chunk at a time
                     byte[] e = packed.error().getBytes(StandardCharsets.UTF_8);
                     answer.put("status", packed.status())
                             .put("error", ClientChannel.chars(e, 0, e.length))
-                            .put("bytes", ClientChannel.chars(packed.tar(), 0, packed.tar().length));
+                            .put("size", packed.archive().size());
+                    this.packed = packed;
                 }
                 toAgent.add(answer);
+            }
+            case "pack-read" -> {
+                byte[] b = packed.archive().read(f.lng("offset", 0), f.integer("max", 0));
+                toAgent.add(Frame.op("pack-data").put("bytes", ClientChannel.chars(b, 0, b.length)));
             }
             case "stdin" -> {
                 byte[] b = stdin.readNBytes(Math.min(f.integer("max", 8192), Math.max(stdin.available(), 0)));

@@ -35,11 +35,39 @@ class HostedCommandsTest {
 
     private final List<Frame> relayed = new CopyOnWriteArrayList<>();
 
+    /** What sbatch sent of a chunked --stage-in archive. */
+    private final java.io.ByteArrayOutputStream uploaded = new java.io.ByteArrayOutputStream();
+
+    private long announced() {
+        for (Frame f : relayed) {
+            if (f.op().equals("submit"))
+                return Long.parseLong(((Message.Submit) Messages.request(f))
+                        .job()
+                        .payload()
+                        .options()
+                        .get(io.motley.core.job.Staging.IN_SIZE));
+        }
+        throw new AssertionError("no submission");
+    }
+
+    private Message.Submit submission() {
+        return relayed.stream()
+                .filter(f -> f.op().equals("submit"))
+                .map(f -> (Message.Submit) Messages.request(f))
+                .findFirst()
+                .orElseThrow();
+    }
+
     private final UnaryOperator<Frame> cluster = req -> {
         relayed.add(req);
         return switch (req.op()) {
             case "submit" -> Messages.encode(new Message.Submitted(42));
             case "batch_script" -> Messages.encode(new Message.Script("#!/bin/sh\necho hi\n"));
+            case "stage_in_chunk" -> {
+                var c = (Message.StageInChunk) Messages.request(req);
+                uploaded.write(c.data(), 0, c.data().length);
+                yield Messages.encode(new Message.StageInReceived(uploaded.size(), uploaded.size() >= announced()));
+            }
             default -> Frame.error("unknown request '" + req.op() + "'");
         };
     };
@@ -152,7 +180,7 @@ class HostedCommandsTest {
                     .singleElement()
                     .satisfies(f -> assertThat(f.str("dir")).isEqualTo(dir.toString()))
                     .satisfies(f -> assertThat(f.str("paths")).isEqualTo("data"));
-            Message.Submit s = (Message.Submit) Messages.request(relayed.get(0));
+            Message.Submit s = submission();
             byte[] tar = java.util.Base64.getDecoder()
                     .decode(s.job().payload().options().get(io.motley.core.job.Staging.IN_ARCHIVE));
             // a ustar archive: the member's name, then "ustar" at offset 257
@@ -167,7 +195,32 @@ class HostedCommandsTest {
         assertThat(o.exit()).isEqualTo(1);
         assertThat(o.err())
                 .isEqualTo("sbatch: error: --stage-in: " + dir.resolve("nothing") + ": No such file or directory\n");
-        assertThat(relayed).isEmpty();
+        assertThat(relayed).filteredOn(f -> f.op().equals("submit")).isEmpty();
+    }
+
+    /**
+     * An archive over the inline size stays with the client, which packed it as the caller: the agent
+     * reads it from there in pieces to take its digest and to send it, chunk by chunk, after the job
+     * was submitted.
+     */
+    @Test
+    void aLargeStageInStaysWithTheClientAndTravelsInChunksAfterTheSubmission() throws Exception {
+        byte[] big = new byte[5 * 1024 * 1024 + 100];
+        new java.util.Random(3).nextBytes(big);
+        Files.write(dir.resolve("big"), big);
+        var client = new ClientStandIn("", Set.of());
+        var o = run(client, "sbatch", "--stage-in=big", "--wrap", "true");
+        assertThat(o.exit()).as(o.err()).isZero();
+        assertThat(o.out()).isEqualTo("Submitted batch job 42\n");
+        assertThat(client.received).filteredOn(f -> f.op().equals("pack-read")).hasSizeGreaterThan(5);
+        var options = submission().job().payload().options();
+        assertThat(options).doesNotContainKey(io.motley.core.job.Staging.IN_ARCHIVE);
+        assertThat(uploaded.size()).isEqualTo(announced()).isGreaterThan(big.length);
+        assertThat(options.get(io.motley.core.job.Staging.IN_SHA256))
+                .isEqualTo(java.util.HexFormat.of()
+                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(uploaded.toByteArray())));
+        assertThat(relayed).filteredOn(f -> f.op().equals("stage_in_chunk")).hasSize(6);
     }
 
     @Test

@@ -84,6 +84,34 @@ public final class Cluster {
         return config;
     }
 
+    /** sbatch --stage-in archives sent in chunks; null until {@link #keepStageInsIn} names their directory. */
+    private volatile StageIns stageIns;
+
+    /** Keeps chunked --stage-in archives in {@code dir} (the controller's own, MOTLEY_HOME/state/stage-in). */
+    public void keepStageInsIn(java.nio.file.Path dir) throws java.io.IOException {
+        stageIns = new StageIns(state, dir, clock, config.limits().stageInTimeoutSeconds(), this::wakeScheduler);
+    }
+
+    /** A chunk of a job's --stage-in archive from sbatch (see {@link StageIns#append}). */
+    public StageIns.Received stageInChunk(long id, long offset, byte[] data, Caller caller) {
+        StageIns s = stageIns;
+        if (s == null) return new StageIns.Received(0, false, "this controller keeps no stage-in files");
+        return s.append(id, offset, data, caller);
+    }
+
+    /** A node's agent reads a job's --stage-in archive (see {@link StageIns#read}). */
+    public StageIns.Read stageInRead(long id, long offset, int max, String node, Caller caller) {
+        StageIns s = stageIns;
+        if (s == null) return new StageIns.Read(new byte[0], 0, "this controller keeps no stage-in files");
+        return s.read(id, offset, max, node, caller);
+    }
+
+    /** Fails stalled --stage-in uploads and removes the archives of ended jobs (once a second). */
+    public void checkStageIns() {
+        StageIns s = stageIns;
+        if (s != null) s.check();
+    }
+
     /** The steps of running jobs (srun). */
     public JobSteps steps() {
         return steps;

@@ -78,8 +78,12 @@ final class JobCommands {
      * committed. A refused group commit leaves nothing in memory.
      */
     Submission submit(JobRequest submitted, Caller caller) {
-        java.util.Optional<String> staging = io.motley.core.job.Staging.refusal(submitted);
+        java.util.Optional<String> staging =
+                io.motley.core.job.Staging.refusal(submitted, config.limits().maxStageInBytes());
         if (staging.isPresent()) return new Submission.Refused("Invalid stage-in or stage-out", staging.get());
+        // the controller alone says whether a job waits for its stage-in files: those announced, never a client's word
+        submitted = io.motley.core.job.Staging.awaitingUpload(
+                submitted, io.motley.core.job.Staging.manifest(submitted).isPresent());
         Admitted a;
         synchronized (state) {
             a = admitAndQueue(submitted, caller);
@@ -172,6 +176,9 @@ final class JobCommands {
                     .times(Job.Times.submitted(now))
                     .allocation(queued(v, req))
                     .build();
+            // squeue shows why at once, before the first pass looks at it
+            if (io.motley.core.job.Staging.awaitingUpload(req))
+                j = j.withReason(io.motley.core.job.PendingReason.StageIn);
             // one record holds all of an array's pending tasks, however many
             return spec == null ? j : j.withArray(new ArrayPart(id, -1, ArraySpec.fold(spec.indices())));
         });

@@ -201,8 +201,11 @@ final class Requests {
         if (who.isEmpty() || who.get().uid() < 0) return failure("request carries no caller identity");
         if (!Messages.isRequest(req.op())) return failure("unknown request '" + FreeText.quote(req.op(), QUOTED) + "'");
         Caller caller = who.get();
-        // an agent vouches only for users of its own host: Users= on its NodeName line says which
-        if (node != null && !cluster.config().vouchesFor(node, caller.user())) {
+        // an agent vouches only for users of its own host: Users= on its NodeName line says which (a node's own
+        // read of a stage-in archive is for the job it runs, which StageIns checks)
+        if (node != null
+                && !cluster.config().vouchesFor(node, caller.user())
+                && !(req.op().equals(io.motley.protocol.Ops.STAGE_IN_READ) && caller.uid() == 0)) {
             log.warn(
                     "request refused: the relaying node does not vouch for the user node={} user={} uid={} op={}",
                     node,
@@ -293,6 +296,20 @@ final class Requests {
             case Message.DaemonLog d -> daemonLog(d, asking);
             case Message.StepCall<?> s -> steps(s, asking);
             case Message.TokenRequest t -> token(t, asking);
+            case Message.StageInChunk c -> {
+                io.motley.controller.cluster.StageIns.Received r =
+                        cluster.stageInChunk(c.id(), c.offset(), c.data(), asking);
+                yield r.error() != null
+                        ? new Failure(r.error())
+                        : new Message.StageInReceived(r.received(), r.complete());
+            }
+            case Message.StageInRead r -> {
+                io.motley.controller.cluster.StageIns.Read got =
+                        cluster.stageInRead(r.id(), r.offset(), r.max(), node, asking);
+                yield got.error() != null
+                        ? new Failure(got.error())
+                        : new Message.StageInData(r.offset(), got.data(), got.size());
+            }
         };
         return Messages.encode(answer);
     }

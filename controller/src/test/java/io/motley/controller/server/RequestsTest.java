@@ -173,6 +173,44 @@ class RequestsTest {
                         "request refused: the relaying node does not vouch for the user node=laptop" + " user=bob"));
     }
 
+    /**
+     * A --stage-in archive's chunks travel as requests of the job's user; a node's own read (root's)
+     * is not refused by Users=, since the read is checked against the node the job runs on.
+     */
+    @Test
+    void stageInChunksAreTheUsersRequestsAndANodesReadIsCheckedAgainstWhereTheJobRuns() throws Exception {
+        store.close();
+        store = Store.sqlite(dir.resolve("state3/motley.db"));
+        cluster = new Cluster(
+                ClusterConfig.parse("NodeName=laptop Users=ann\nPartitionName=main Default=YES\n"),
+                store,
+                () -> 1_000_000L);
+        cluster.keepStageInsIn(dir.resolve("state3/stage-in"));
+        requests = new Requests(cluster);
+        byte[] tar = {1, 2, 3};
+        String sha = java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(tar));
+        JobRequest r = JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                .name("j")
+                .hold(true)
+                .submitHost("h")
+                .options(java.util.Map.of(
+                        io.motley.core.job.Staging.IN_SIZE, "3", io.motley.core.job.Staging.IN_SHA256, sha))
+                .build();
+        long id = requests.handle(as(Frame.op(Ops.SUBMIT).add(Codec.request(r, true)), 1001, "ann", "users"), "laptop")
+                .lng("id", -1);
+        assertThat(id).isPositive();
+        Message.StageInChunk chunk = new Message.StageInChunk(id, 0, tar);
+        Frame bobs = requests.handle(as(Messages.encode(chunk), 1000, "bob", "users"), null);
+        assertThat(bobs.str("message")).isEqualTo("Access/permission denied");
+        Frame anns = requests.handle(as(Messages.encode(chunk), 1001, "ann", "users"), "laptop");
+        assertThat(Messages.answer(chunk, anns)).isEqualTo(new Message.StageInReceived(3, true));
+
+        Frame read =
+                requests.handle(as(Messages.encode(new Message.StageInRead(id, 0, 10)), 0, "root", "root"), "laptop");
+        assertThat(read.str("message")).isEqualTo("Access/permission denied: job " + id + " does not run on laptop");
+    }
+
     @Test
     void updateChecksPartitionGroupsWithTheCallersGroups() {
         Frame submitted = requests.handle(as(Frame.op(Ops.SUBMIT).add(job()), 1000, "bob", "users"));

@@ -215,6 +215,9 @@ public record ClusterConfig(
      * @param agentMaxConnections connections an agent's command socket holds at once, all users together
      * @param agentMaxConnectionsPerUser connections one local user may hold on an agent's command socket
      * @param agentRequestTimeoutSeconds how long a connection may take to send a complete request
+     * @param maxStageInBytes MaxStageInSize (Motley's): the largest sbatch --stage-in archive, packed
+     * @param stageInTimeoutSeconds StageInTimeout (Motley's): how long a job waits for the next chunk
+     *     of its --stage-in archive before it fails
      */
     public record Limits(
             boolean disableRootJobs,
@@ -222,8 +225,18 @@ public record ClusterConfig(
             long maxScriptBytes,
             int agentMaxConnections,
             int agentMaxConnectionsPerUser,
-            long agentRequestTimeoutSeconds) {
-        public static final Limits DEFAULT = new Limits(false, 1001, 4L * 1024 * 1024, 1024, 64, 10);
+            long agentRequestTimeoutSeconds,
+            long maxStageInBytes,
+            long stageInTimeoutSeconds) {
+        public static final Limits DEFAULT = new Limits(
+                false,
+                1001,
+                4L * 1024 * 1024,
+                1024,
+                64,
+                10,
+                io.motley.core.job.Staging.DEFAULT_MAX_STAGE_IN_BYTES,
+                io.motley.core.job.Staging.DEFAULT_STAGE_IN_TIMEOUT_SECONDS);
 
         public Limits {
             if (maxArraySize < 1) throw new IllegalArgumentException("MaxArraySize must be at least 1");
@@ -233,6 +246,27 @@ public record ClusterConfig(
                 throw new IllegalArgumentException("AgentMaxConnectionsPerUser must be at least 1");
             if (agentRequestTimeoutSeconds < 1)
                 throw new IllegalArgumentException("AgentRequestTimeout must be at least 1");
+            if (maxStageInBytes < 1) throw new IllegalArgumentException("MaxStageInSize must be at least 1M");
+            if (stageInTimeoutSeconds < 1) throw new IllegalArgumentException("StageInTimeout must be at least 1");
+        }
+
+        /** With MaxStageInSize and StageInTimeout at their defaults. */
+        public Limits(
+                boolean disableRootJobs,
+                int maxArraySize,
+                long maxScriptBytes,
+                int agentMaxConnections,
+                int agentMaxConnectionsPerUser,
+                long agentRequestTimeoutSeconds) {
+            this(
+                    disableRootJobs,
+                    maxArraySize,
+                    maxScriptBytes,
+                    agentMaxConnections,
+                    agentMaxConnectionsPerUser,
+                    agentRequestTimeoutSeconds,
+                    io.motley.core.job.Staging.DEFAULT_MAX_STAGE_IN_BYTES,
+                    io.motley.core.job.Staging.DEFAULT_STAGE_IN_TIMEOUT_SECONDS);
         }
     }
 
@@ -302,6 +336,8 @@ public record ClusterConfig(
         int agentMaxConnections = Limits.DEFAULT.agentMaxConnections();
         int agentMaxConnectionsPerUser = Limits.DEFAULT.agentMaxConnectionsPerUser();
         long agentRequestTimeout = Limits.DEFAULT.agentRequestTimeoutSeconds();
+        long maxStageIn = Limits.DEFAULT.maxStageInBytes();
+        long stageInTimeout = Limits.DEFAULT.stageInTimeoutSeconds();
         String storageUrl = null;
         String storageUser = null;
         String storagePassFile = null;
@@ -435,6 +471,12 @@ public record ClusterConfig(
                             case "AgentMaxConnections" -> agentMaxConnections = Integer.parseInt(v);
                             case "AgentMaxConnectionsPerUser" -> agentMaxConnectionsPerUser = Integer.parseInt(v);
                             case "AgentRequestTimeout" -> agentRequestTimeout = Long.parseLong(v);
+                            case "MaxStageInSize" -> {
+                                long mib = MemorySize.parseMebibytes(v);
+                                if (mib < 1) throw new IllegalArgumentException("MaxStageInSize must be at least 1M");
+                                maxStageIn = mib * 1024 * 1024;
+                            }
+                            case "StageInTimeout" -> stageInTimeout = Long.parseLong(v);
                             case "StorageURL" -> storageUrl = v;
                             case "StorageUser" -> storageUser = v;
                             case "StoragePassFile" -> storagePassFile = v;
@@ -483,7 +525,9 @@ public record ClusterConfig(
                     maxScriptBytes,
                     agentMaxConnections,
                     agentMaxConnectionsPerUser,
-                    agentRequestTimeout);
+                    agentRequestTimeout,
+                    maxStageIn,
+                    stageInTimeout);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("motley.conf: " + e.getMessage(), e);
         }

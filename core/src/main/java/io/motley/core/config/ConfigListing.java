@@ -14,6 +14,9 @@ import java.util.Locale;
 public final class ConfigListing {
     private ConfigListing() {}
 
+    /** The key under which the listing gives MaxStageInSize (in MiB, "1024M"): sbatch reads it. */
+    public static final String MAX_STAGE_IN = "MaxStageInSize";
+
     /** One line of the listing. */
     public record Setting(String key, String value) {}
 
@@ -73,8 +76,10 @@ public final class ConfigListing {
         l.add(new Setting("HttpBind", web.httpBind() == null ? "(the controller's address)" : web.httpBind()));
         l.add(new Setting("HttpPort", port(web.httpPort(c.controllerPort()))));
         l.add(new Setting("MaxClockSkew", sec(c.maxClockSkewSeconds())));
+        l.add(new Setting(MAX_STAGE_IN, lim.maxStageInBytes() / (1024 * 1024) + "M"));
         l.add(new Setting("PrometheusURL", web.prometheusUrl() == null ? "(none)" : web.prometheusUrl()));
         l.add(new Setting("RequeueDelay", sec(c.requeueDelaySeconds())));
+        l.add(new Setting("StageInTimeout", sec(lim.stageInTimeoutSeconds())));
         ClusterConfig.Storage s = c.storage();
         l.add(new Setting("StorageURL", s.embedded() ? "(embedded SQLite)" : s.url()));
         if (!s.embedded()) {

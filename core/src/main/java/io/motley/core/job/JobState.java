@@ -44,7 +44,8 @@ public enum JobState {
 
     public boolean canMoveTo(JobState next) {
         return switch (this) {
-            case PENDING -> next == RUNNING || next == CANCELLED || next == DEADLINE;
+            // FAILED: its --stage-in files never arrived whole (docs/files.md)
+            case PENDING -> next == RUNNING || next == CANCELLED || next == DEADLINE || next == FAILED;
             // NODE_FAIL, scontrol requeue and a restart of the controller can send a running job back to the queue
             case RUNNING -> next != RUNNING;
             // resumed, cancelled, requeued, or ended by its node's failure while its processes are stopped

@@ -31,5 +31,7 @@ public enum PendingReason {
     /** The job's time limit is over its association's MaxWall. */
     AssocMaxWallDurationPerJobLimit,
     /** Slurm's FAIL_EXIT_CODE: the job ended FAILED because its script exited nonzero. */
-    NonZeroExitCode;
+    NonZeroExitCode,
+    /** Motley's: the job's sbatch --stage-in files are still on their way to the controller (docs/files.md). */
+    StageIn;
 }

@@ -102,6 +102,7 @@ public final class QueueBuilder {
                         update(next, next.state().isTerminal() || next.request() != j.request());
                     }
                     if (next.state() != JobState.PENDING
+                            || next.reason() == PendingReason.StageIn
                             || next.reason() == PendingReason.BeginTime
                             || next.reason() == PendingReason.Dependency
                             || next.reason() == PendingReason.DependencyNeverSatisfied) {
@@ -140,6 +141,9 @@ public final class QueueBuilder {
                 // Slurm's deadline_ok: the job is removed, DEADLINE with exit 0:1, as soon as it cannot end in time
                 return j.ended(JobState.DEADLINE, new ExitStatus(0, 1), now);
             }
+            // its --stage-in files are still on their way to the controller (Staging.IN_AWAITED)
+            if (io.motley.core.job.Staging.awaitingUpload(r))
+                return j.reason() == PendingReason.StageIn ? j : j.withReason(PendingReason.StageIn);
             boolean dyingRun = endingRun.test(j.id());
             if (r.beginTime() > now || dyingRun) {
                 if (!dyingRun) nextChange = Math.min(nextChange, r.beginTime());
@@ -147,7 +151,9 @@ public final class QueueBuilder {
             }
             if (r.dependency() == null) {
                 // the reason is the scheduler's to give; clear the ones this method set
-                return j.reason() == PendingReason.BeginTime || j.reason() == PendingReason.Dependency
+                return j.reason() == PendingReason.BeginTime
+                                || j.reason() == PendingReason.Dependency
+                                || j.reason() == PendingReason.StageIn
                         ? j.withReason(PendingReason.None)
                         : j;
             }

@@ -12,6 +12,7 @@ class JobStateTest {
         assertThat(JobState.PENDING.canMoveTo(JobState.CANCELLED)).isTrue();
         assertThat(JobState.PENDING.canMoveTo(JobState.COMPLETED)).isFalse();
         assertThat(JobState.PENDING.canMoveTo(JobState.DEADLINE)).isTrue();
+        assertThat(JobState.PENDING.canMoveTo(JobState.FAILED)).isTrue();
         for (JobState end : JobState.values()) {
             if (end.isTerminal()) {
                 assertThat(JobState.RUNNING.canMoveTo(end)).isTrue();

@@ -37,4 +37,25 @@ class StagingTest {
         assertThat(Staging.refusal(with(Map.of(Staging.IN_ARCHIVE, fits)))).isEmpty();
         assertThat(Staging.refusal(with(Map.of(Staging.IN_ARCHIVE, "%%%")))).isPresent();
     }
+
+    @Test
+    void aChunkedArchiveIsAnnouncedWithItsSizeAndDigestWithinMaxStageInSize() {
+        String sha = "ab".repeat(32);
+        JobRequest ok = with(Map.of(Staging.IN, "data", Staging.IN_SIZE, "6291456", Staging.IN_SHA256, sha));
+        assertThat(Staging.refusal(ok, 8L << 20)).isEmpty();
+        assertThat(Staging.manifest(ok)).contains(new Staging.Manifest(6291456, sha));
+        assertThat(Staging.refusal(ok, 4L << 20))
+                .hasValueSatisfying(m -> assertThat(m).contains("over MaxStageInSize (4194304 bytes)"));
+        assertThat(Staging.refusal(with(Map.of(Staging.IN_SIZE, "10", Staging.IN_SHA256, "XYZ"))))
+                .hasValueSatisfying(m -> assertThat(m).contains("SHA-256"));
+        assertThat(Staging.refusal(with(Map.of(Staging.IN_SIZE, "0", Staging.IN_SHA256, sha))))
+                .hasValueSatisfying(m -> assertThat(m).contains("at least 1 byte"));
+        assertThat(Staging.refusal(with(Map.of(Staging.IN_SIZE, "10", Staging.IN_SHA256, sha, Staging.IN_ARCHIVE, ""))))
+                .isPresent();
+        assertThat(Staging.awaitingUpload(ok)).isFalse();
+        JobRequest awaiting = Staging.awaitingUpload(ok, true);
+        assertThat(Staging.awaitingUpload(awaiting)).isTrue();
+        assertThat(Staging.awaitingUpload(Staging.awaitingUpload(awaiting, false)))
+                .isFalse();
+    }
 }

@@ -73,6 +73,20 @@ class QueueBuilderTest {
     }
 
     @Test
+    void aJobWhoseStageInFilesAreStillOnTheirWayWaitsWithReasonStageInAndIsQueuedOnceTheyArrived() {
+        JobRequest awaiting = io.motley.core.job.Staging.awaitingUpload(req("a", null, false, 0, 0, null), true);
+        QueuePass p = build(job(1, awaiting, JobState.PENDING));
+        assertThat(p.queue()).isEmpty();
+        assertThat(p.updated().get(1L).reason()).isEqualTo(PendingReason.StageIn);
+
+        Job arrived = job(1, io.motley.core.job.Staging.awaitingUpload(awaiting, false), JobState.PENDING)
+                .withReason(PendingReason.StageIn);
+        QueuePass after = build(arrived);
+        assertThat(ids(after)).containsExactly(1L);
+        assertThat(after.updated().get(1L).reason()).isEqualTo(PendingReason.None);
+    }
+
+    @Test
     void aJobWaitsForItsBeginTimeAndSaysWhenItMayStart() {
         QueuePass p = build(job(1, req("a", null, false, NOW + 100, 0, null), JobState.PENDING));
         assertThat(p.queue()).isEmpty();
