@@ -52,6 +52,13 @@ class NativeClientIT {
             long done = c.submit("-J", "done", "--wrap", "true");
             c.awaitState(done, "COMPLETED", Duration.ofSeconds(30));
             long held = c.submit("-H", "-J", "held", "--wrap", "true");
+            // the first scheduling pass turns its reason from None to JobHeldUser: both clients must see the same
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> c.cmd("squeue", "-h", "-j", Long.toString(held), "-o", "%r")
+                            .out()
+                            .strip()
+                            .equals("JobHeldUser"));
             Files.writeString(c.workFile("job.sh"), "#!/bin/sh\n#SBATCH -J fromfile -H\ntrue\n");
             String d = Long.toString(done);
             String h = Long.toString(held);
