@@ -381,7 +381,8 @@ public final class StepMessages {
                 .put("pages", u.pages())
                 .put("cpu", u.cpuMs())
                 .put("read", u.readBytes())
-                .put("write", u.writeBytes());
+                .put("write", u.writeBytes())
+                .put("sysCpu", u.systemCpuMs());
     }
 
     private static TaskUsage usage(Frame f) {
@@ -400,7 +401,9 @@ public final class StepMessages {
                 number(f, "pages"),
                 number(f, "cpu"),
                 number(f, "read"),
-                number(f, "write"));
+                number(f, "write"),
+                // an agent from before it was told: all of the CPU time counts as the user's
+                number(f, "sysCpu"));
     }
 
     private static List<TaskUsage> usages(Frame f) {
@@ -423,7 +426,8 @@ public final class StepMessages {
                 .put("start", s.start())
                 .put("end", s.end())
                 .put("exit", s.exitCode())
-                .put("signal", s.signal());
+                .put("signal", s.signal())
+                .put("usage", s.usage() == null ? null : s.usage().toText());
     }
 
     static Message decode(Frame f) {
@@ -511,9 +515,21 @@ public final class StepMessages {
                     number(c, "start"),
                     number(c, "end"),
                     count(c, "exit"),
-                    count(c, "signal")));
+                    count(c, "signal"),
+                    stepUsage(c)));
         }
         return new Steps(out);
+    }
+
+    /** A step's usage, null when the frame has none (a running step, or one whose tasks were not measured). */
+    private static io.motley.core.step.StepUsage stepUsage(Frame f) {
+        String text = f.str("usage", "");
+        if (text.isEmpty()) return null;
+        try {
+            return io.motley.core.step.StepUsage.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessage(e.getMessage());
+        }
     }
 
     private static StepState state(Frame f) {
