@@ -111,6 +111,8 @@ class StepMessagesTest {
         assertThat(Messages.request(Messages.encode(m))).isEqualTo(m);
         Message.Order order = new StepMessages.StatTasks(7, 42);
         assertThat(Messages.order(Messages.encode(order))).isEqualTo(order);
+        Message.Order oneStep = new StepMessages.StatTasks(7, 42, 3);
+        assertThat(Messages.order(Messages.encode(oneStep))).isEqualTo(oneStep);
         Message.Report report = new StepMessages.TaskStats(7, 42, USAGE);
         assertThat(Messages.report(Messages.encode(report))).isEqualTo(report);
         assertThat(Messages.isRequest(StepMessages.STAT_TASKS)).isFalse();

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * JOB.STEP, or the job's own end). Each step is written to the store when it starts and when it
  * ends, so that a restarted controller still lists them: the steps of running jobs are read back at
  * start ({@link #resume}), those of other jobs when they are asked about. Memory holds the steps of
- * the latest {@link #KEPT_JOBS} jobs at most.
+ * the latest {@link #KEPT_JOBS} jobs at most. A step's end asks the agents of its nodes what its
+ * tasks used and keeps that with it (sacct's usage fields).
  */
 public final class JobSteps {
     private static final Logger log = LoggerFactory.getLogger(JobSteps.class);
@@ -384,7 +385,7 @@ public final class JobSteps {
         }
         if (s.state() != StepState.RUNNING) return null;
         try {
-            Stats asked = ask(jobId, new java.util.TreeSet<>(s.nodes()), usageWaitMillis);
+            Stats asked = ask(jobId, stepId, new java.util.TreeSet<>(s.nodes()), usageWaitMillis);
             synchronized (asked) {
                 if (!asked.waiting.isEmpty())
                     log.warn("step usage not told by nodes={} step={}", asked.waiting, s.displayId());
@@ -509,7 +510,7 @@ public final class JobSteps {
         String batchHost = job.nodes().get(0);
         if (!caller.isRoot() && caller.uid() != job.uid())
             return new StepMessages.StepStats(running, List.of(), List.of(), batchHost, true);
-        Stats asked = ask(jobId, new java.util.TreeSet<>(job.nodes()), statWaitMillis);
+        Stats asked = ask(jobId, null, new java.util.TreeSet<>(job.nodes()), statWaitMillis);
         synchronized (asked) {
             List<TaskUsage> tasks = asked.tasks.stream()
                     .filter(u -> u.step() != TaskUsage.BATCH || u.node().equals(batchHost))
@@ -519,10 +520,12 @@ public final class JobSteps {
     }
 
     /**
-     * Asks the agents of {@code nodes} to sample job {@code jobId}'s tasks there and waits for their
-     * answers, {@code waitMillis} at most: what came, and in {@code waiting} who did not answer.
+     * Asks the agents of {@code nodes} to sample job {@code jobId}'s tasks there (of step {@code
+     * step} only, unless null) and waits for their answers, {@code waitMillis} at most: what came,
+     * and in {@code waiting} who did not answer.
      */
-    private Stats ask(long jobId, java.util.Set<String> nodes, long waitMillis) throws InterruptedException {
+    private Stats ask(long jobId, Integer step, java.util.Set<String> nodes, long waitMillis)
+            throws InterruptedException {
         long tag = statTags.incrementAndGet();
         Stats asked = new Stats(jobId, nodes);
         stats.put(tag, asked);
@@ -530,7 +533,7 @@ public final class JobSteps {
             for (String node : nodes) {
                 AgentChannel link = links.apply(node);
                 // a node whose agent is not connected cannot answer: it is named at once, not waited for
-                if (link != null) link.steps(new StepMessages.StatTasks(tag, jobId));
+                if (link != null) link.steps(new StepMessages.StatTasks(tag, jobId, step));
                 else asked.done.countDown();
             }
             asked.done.await(waitMillis, TimeUnit.MILLISECONDS);

@@ -438,4 +438,28 @@ class JobStepsTest {
                         .usage())
                 .isNull();
     }
+
+    @Test
+    void aStepsEndAsksItsNodesForItsOwnTasksOnly() throws Exception {
+        ClusterTest.FakeLink n2 = new ClusterTest.FakeLink("n2");
+        JobSteps across =
+                new JobSteps(id -> Optional.ofNullable(jobs.get(id)), () -> now, node -> node.equals("n2") ? n2 : null);
+        across.usageWaitMillis = 50;
+        jobs.put(7L, acrossTwoNodes(7));
+        across.create(7, new StepRequest(1, 1, 0, 1, 0, true, "a", List.of("n2")), ANN);
+        across.create(7, new StepRequest(1, 1, 0, 1, 0, true, "b", List.of("n2")), ANN);
+        across.end(7, 1, StepState.COMPLETED, 0, 0, ANN);
+        // a job that ran many steps must not have every task of them all sent back at each end
+        assertThat(n2.stepOrders)
+                .filteredOn(o -> o instanceof StepMessages.StatTasks)
+                .extracting(o -> ((StepMessages.StatTasks) o).step())
+                .containsExactly(1);
+        // sstat asks for them all
+        across.statWaitMillis = 50;
+        across.stat(7, ANN);
+        assertThat(n2.stepOrders)
+                .filteredOn(o -> o instanceof StepMessages.StatTasks)
+                .extracting(o -> ((StepMessages.StatTasks) o).step())
+                .containsExactly(1, null);
+    }
 }
