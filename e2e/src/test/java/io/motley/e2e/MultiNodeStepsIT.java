@@ -42,7 +42,7 @@ class MultiNodeStepsIT {
                     srun -N 2 -n 2 sh -c 'printf "no newline from $SLURM_PROCID"'
                     echo
                     echo "rc=$?"
-                    srun -N 2 -n 2 sleep 4
+                    srun -N 2 -n 2 perl -e '$x = "a" x (60 << 20); 1 while (times)[0] < 0.5; sleep 3'
                     echo "slept rc=$?"
                     srun --ntasks-per-node=1 --nodes=2 --nodelist=msn[1-2] --ntasks=2 -l printenv SLURMD_NODENAME | sort
                     srun -w msn2 -n 1 sh -c 'echo "w on $SLURMD_NODENAME"'
@@ -90,7 +90,45 @@ class MultiNodeStepsIT {
             assertThat(c.cmd("sacct", "-j", Long.toString(id), "-P", "-n", "-o", "JobID,State")
                             .lines())
                     .contains(id + ".0|COMPLETED", id + ".1|FAILED", id + ".3|COMPLETED");
+            // step 3's two tasks each held a 60 MiB string and burnt half a second of CPU, one on each node: its
+            // end gathered their figures from both agents
+            List<String> used = c.cmd(
+                            "sacct",
+                            "-j",
+                            id + ".3",
+                            "-P",
+                            "-n",
+                            "-o",
+                            "JobID,NTasks,MaxRSS,MaxRSSNode,MaxRSSTask,AveRSS,TotalCPU,UserCPU")
+                    .lines();
+            assertThat(used).hasSize(1);
+            String[] f = used.get(0).split("\\|", -1);
+            assertThat(f[0]).isEqualTo(id + ".3");
+            assertThat(f[1]).isEqualTo("2");
+            assertThat(kib(f[2])).as(used.get(0)).isGreaterThan(60 * 1024);
+            assertThat(f[3]).isIn("msn1", "msn2");
+            assertThat(f[4]).isIn("0", "1");
+            assertThat(kib(f[5])).as(used.get(0)).isGreaterThan(60 * 1024);
+            assertThat(cpuMs(f[6])).as(used.get(0)).isGreaterThanOrEqualTo(1000);
+            assertThat(cpuMs(f[7])).as(used.get(0)).isGreaterThanOrEqualTo(1000);
         }
+    }
+
+    /** sacct's memory figure (1234K) in KiB. */
+    private static long kib(String v) {
+        assertThat(v).matches("[0-9]+K");
+        return Long.parseLong(v.substring(0, v.length() - 1));
+    }
+
+    /** sacct's CPU time ([D-][HH:]MM:SS[.mmm]) in ms. */
+    private static long cpuMs(String v) {
+        assertThat(v).matches("([0-9]+-)?([0-9]+:)?[0-9]+:[0-9]+(\\.[0-9]+)?");
+        String[] dayRest = v.contains("-") ? v.split("-") : new String[] {"0", v};
+        String[] hms = dayRest[1].split(":");
+        double s = Double.parseDouble(hms[hms.length - 1]);
+        long m = Long.parseLong(hms[hms.length - 2]);
+        long h = hms.length > 2 ? Long.parseLong(hms[0]) : 0;
+        return Math.round(((Long.parseLong(dayRest[0]) * 24 + h) * 3600 + m * 60 + s) * 1000);
     }
 
     @Test

@@ -220,8 +220,16 @@ public final class StepMessages {
         }
     }
 
-    /** The controller to a node's agent: sample job {@code jobId}'s tasks there and report them with {@code tag}. */
-    public record StatTasks(long tag, long jobId) implements Message.StepOrder {}
+    /**
+     * The controller to a node's agent: sample job {@code jobId}'s tasks there and report them with
+     * {@code tag}; those of step {@code step} only (a step's end), or all of them when it is null.
+     */
+    public record StatTasks(long tag, long jobId, Integer step) implements Message.StepOrder {
+        /** Every task of the job there (sstat). */
+        public StatTasks(long tag, long jobId) {
+            this(tag, jobId, null);
+        }
+    }
 
     /** A node's agent to the controller: the answer to {@link StatTasks} {@code tag}. */
     public record TaskStats(long tag, long jobId, List<TaskUsage> tasks) implements Message.StepReport {
@@ -286,7 +294,11 @@ public final class StepMessages {
                 yield f;
             }
             case Stat x -> Frame.op(STAT).put("job", x.jobId());
-            case StatTasks x -> Frame.op(STAT_TASKS).put("tag", x.tag()).put("job", x.jobId());
+            case StatTasks x ->
+                Frame.op(STAT_TASKS)
+                        .put("tag", x.tag())
+                        .put("job", x.jobId())
+                        .put("step", x.step() == null ? null : x.step().toString());
             case TaskStats x -> {
                 Frame f = Frame.op(TASK_STATS).put("tag", x.tag()).put("job", x.jobId());
                 for (TaskUsage u : x.tasks()) f.add(usage(u));
@@ -381,7 +393,8 @@ public final class StepMessages {
                 .put("pages", u.pages())
                 .put("cpu", u.cpuMs())
                 .put("read", u.readBytes())
-                .put("write", u.writeBytes());
+                .put("write", u.writeBytes())
+                .put("sysCpu", u.systemCpuMs());
     }
 
     private static TaskUsage usage(Frame f) {
@@ -400,7 +413,9 @@ public final class StepMessages {
                 number(f, "pages"),
                 number(f, "cpu"),
                 number(f, "read"),
-                number(f, "write"));
+                number(f, "write"),
+                // an agent from before it was told: all of the CPU time counts as the user's
+                number(f, "sysCpu"));
     }
 
     private static List<TaskUsage> usages(Frame f) {
@@ -423,7 +438,8 @@ public final class StepMessages {
                 .put("start", s.start())
                 .put("end", s.end())
                 .put("exit", s.exitCode())
-                .put("signal", s.signal());
+                .put("signal", s.signal())
+                .put("usage", s.usage() == null ? null : s.usage().toText());
     }
 
     static Message decode(Frame f) {
@@ -468,7 +484,8 @@ public final class StepMessages {
             case IO -> new Io(number(f, "job"), count(f, "step"), number(f, "cursor"), count(f, "seconds"));
             case TASK_EVENT -> event(f);
             case STAT -> new Stat(number(f, "job"));
-            case STAT_TASKS -> new StatTasks(number(f, "tag"), number(f, "job"));
+            case STAT_TASKS ->
+                new StatTasks(number(f, "tag"), number(f, "job"), f.has("step") ? count(f, "step") : null);
             case TASK_STATS -> new TaskStats(number(f, "tag"), number(f, "job"), usages(f));
             default -> throw new MalformedMessage("'" + f.op() + "' is not a step request");
         };
@@ -511,9 +528,21 @@ public final class StepMessages {
                     number(c, "start"),
                     number(c, "end"),
                     count(c, "exit"),
-                    count(c, "signal")));
+                    count(c, "signal"),
+                    stepUsage(c)));
         }
         return new Steps(out);
+    }
+
+    /** A step's usage, null when the frame has none (a running step, or one whose tasks were not measured). */
+    private static io.motley.core.step.StepUsage stepUsage(Frame f) {
+        String text = f.str("usage", "");
+        if (text.isEmpty()) return null;
+        try {
+            return io.motley.core.step.StepUsage.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessage(e.getMessage());
+        }
     }
 
     private static StepState state(Frame f) {

@@ -42,6 +42,26 @@ class StepMessagesTest {
                 .isEqualTo(new Message.Failure("no"));
     }
 
+    @Test
+    void anEndedStepCarriesWhatItsTasksUsedAndABadUsageIsRefused() {
+        Step measured = STEP.withUsage(io.motley.core.step.StepUsage.of(
+                        1,
+                        List.of(new io.motley.core.step.TaskUsage(
+                                1, 3, "n2", List.of(), 0, 61_440, 0, 90_000, 2, 1500, 10, 20, 300)))
+                .orElseThrow());
+        StepMessages.Steps answer = new StepMessages.Steps(List.of(measured, STEP));
+        StepMessages.Steps back =
+                (StepMessages.Steps) Messages.answer(new StepMessages.ListSteps(List.of(42L)), Messages.encode(answer));
+        assertThat(back).isEqualTo(answer);
+        assertThat(back.steps().get(0).usage().maxRss().node()).isEqualTo("n2");
+        assertThat(back.steps().get(1).usage()).isNull();
+        Frame bad = Messages.encode(answer);
+        bad.children().get(0).put("usage", "tasks=1");
+        assertThatThrownBy(() -> Messages.answer(new StepMessages.ListSteps(List.of(42L)), bad))
+                .isInstanceOf(MalformedMessage.class)
+                .hasMessageContaining("step usage");
+    }
+
     private static final List<StepMessages.RemoteTask> TASKS = List.of(
             new StepMessages.RemoteTask(2, "n2", Map.of("SLURM_PROCID", "2", "ODD", "a b\n'c'=")),
             new StepMessages.RemoteTask(3, "n2", Map.of()),
@@ -80,7 +100,7 @@ class StepMessagesTest {
     }
 
     private static final List<io.motley.core.step.TaskUsage> USAGE = List.of(
-            new io.motley.core.step.TaskUsage(0, 1, "n2", List.of(10L, 11L), 100, 200, 300, 400, 5, 6000, 7, 8),
+            new io.motley.core.step.TaskUsage(0, 1, "n2", List.of(10L, 11L), 100, 200, 300, 400, 5, 6000, 7, 8, 900),
             new io.motley.core.step.TaskUsage(
                     io.motley.core.step.TaskUsage.BATCH, 0, "n1", List.of(), 0, 0, 0, 0, 0, 0, 0, 0));
 
@@ -91,6 +111,8 @@ class StepMessagesTest {
         assertThat(Messages.request(Messages.encode(m))).isEqualTo(m);
         Message.Order order = new StepMessages.StatTasks(7, 42);
         assertThat(Messages.order(Messages.encode(order))).isEqualTo(order);
+        Message.Order oneStep = new StepMessages.StatTasks(7, 42, 3);
+        assertThat(Messages.order(Messages.encode(oneStep))).isEqualTo(oneStep);
         Message.Report report = new StepMessages.TaskStats(7, 42, USAGE);
         assertThat(Messages.report(Messages.encode(report))).isEqualTo(report);
         assertThat(Messages.isRequest(StepMessages.STAT_TASKS)).isFalse();

@@ -21,6 +21,8 @@ import java.util.Set;
  */
 final class StepSampler {
     private static final Set<String> NAMES = Set.of("SLURM_STEP_ID", "SLURM_PROCID");
+    /** How many figures are counted by process and summed over those that exited. */
+    private static final int FIGURES = 5;
 
     private record Who(int step, int task) {}
 
@@ -30,10 +32,10 @@ final class StepSampler {
         long vm;
         long maxVm;
         List<Long> pids = List.of();
-        /** cpu ms, major faults, read and written bytes, by live process. */
+        /** cpu ms, major faults, read and written bytes, cpu ms in the kernel, by live process. */
         final Map<ProcessTable.Key, long[]> byProcess = new HashMap<>();
         /** The same, summed over the task's processes that exited: a task that starts many keeps one sum. */
-        final long[] gone = new long[4];
+        final long[] gone = new long[FIGURES];
     }
 
     /**
@@ -69,7 +71,8 @@ final class StepSampler {
             who.put(p.key(), w.get());
             Tally t = tasks.computeIfAbsent(w.get(), k -> new Tally());
             long[] io = ProcessTable.io(p.pid());
-            t.byProcess.put(p.key(), new long[] {p.userMs() + p.systemMs(), p.majorFaults(), io[0], io[1]});
+            t.byProcess.put(
+                    p.key(), new long[] {p.userMs() + p.systemMs(), p.majorFaults(), io[0], io[1], p.systemMs()});
             long[] m = memory.computeIfAbsent(w.get(), k -> new long[2]);
             m[0] += p.rssKiB();
             m[1] += p.vmKiB();
@@ -81,7 +84,7 @@ final class StepSampler {
             while (it.hasNext()) {
                 var e = it.next();
                 if (seen.contains(e.getKey())) continue;
-                for (int i = 0; i < 4; i++) t.gone[i] += e.getValue()[i];
+                for (int i = 0; i < FIGURES; i++) t.gone[i] += e.getValue()[i];
                 it.remove();
             }
             long[] m = memory.getOrDefault(w, new long[2]);
@@ -98,9 +101,10 @@ final class StepSampler {
         List<TaskUsage> out = new ArrayList<>();
         tasks.forEach((w, t) -> {
             long[] sum = t.gone.clone();
-            for (long[] v : t.byProcess.values()) for (int i = 0; i < 4; i++) sum[i] += v[i];
+            for (long[] v : t.byProcess.values()) for (int i = 0; i < FIGURES; i++) sum[i] += v[i];
             out.add(new TaskUsage(
-                    w.step(), w.task(), node, t.pids, t.rss, t.maxRss, t.vm, t.maxVm, sum[1], sum[0], sum[2], sum[3]));
+                    w.step(), w.task(), node, t.pids, t.rss, t.maxRss, t.vm, t.maxVm, sum[1], sum[0], sum[2], sum[3],
+                    sum[4]));
         });
         return out;
     }

@@ -348,7 +348,12 @@ public final class ControllerLink {
                 case io.motley.protocol.StepMessages.StatTasks t ->
                     Thread.ofVirtual()
                             .start(() -> trySend(new io.motley.protocol.StepMessages.TaskStats(
-                                    t.tag(), t.jobId(), launcher.stepUsage(t.jobId()))));
+                                    t.tag(),
+                                    t.jobId(),
+                                    // a step's end asks for its own tasks, not every task the job ever ran here
+                                    launcher.stepUsage(t.jobId()).stream()
+                                            .filter(u -> t.step() == null || u.step() == t.step())
+                                            .toList())));
                 case Message.StepOrder other ->
                     log.warn("controller sent a step order we do not know controller={} order={}", controller(), other);
                 case Message.CertificateRenewed c -> {

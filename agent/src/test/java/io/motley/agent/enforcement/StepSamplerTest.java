@@ -114,4 +114,26 @@ class StepSamplerTest {
         assertThat(u.step()).isEqualTo(2);
         assertThat(u.readBytes()).isGreaterThanOrEqualTo(3_000_000);
     }
+
+    @Test
+    void theKernelsPartOfATasksCpuTimeIsToldApartAndStaysOnceItExited() throws Exception {
+        assumeTrue(ProcessTable.hasProcfs(), "needs /proc (Linux): times are read there");
+        // copying 1.3 GB out of /dev/zero is kernel time
+        Process p = start(
+                Map.of("SLURM_STEP_ID", "3", "SLURM_PROCID", "0"),
+                "perl",
+                "-e",
+                "open(F, '<', '/dev/zero'); sysread(F, my $b, 65536) for 1 .. 20000; print \"done\\n\";"
+                        + " STDOUT->flush(); sleep 60");
+        assertThat(new String(p.getInputStream().readNBytes(5))).isEqualTo("done\n");
+        StepSampler sampler = new StepSampler();
+        sampler.sample(ProcessTable.of(List.of(p.pid())).values());
+        TaskUsage u = sampler.usage("n1").get(0);
+        assertThat(u.systemCpuMs()).isPositive().isLessThanOrEqualTo(u.cpuMs());
+        assertThat(u.userCpuMs()).isEqualTo(u.cpuMs() - u.systemCpuMs());
+        p.destroyForcibly().waitFor();
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessTable.gone(p.pid()));
+        sampler.sample(ProcessTable.of(List.of(p.pid())).values());
+        assertThat(sampler.usage("n1").get(0).systemCpuMs()).isEqualTo(u.systemCpuMs());
+    }
 }

@@ -19,6 +19,7 @@ import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
 import io.motley.core.size.MemorySize;
 import io.motley.core.step.Step;
+import io.motley.core.step.StepUsage;
 import io.motley.core.time.Durations;
 import io.motley.protocol.Message.Accounting;
 import io.motley.protocol.StepMessages;
@@ -295,19 +296,55 @@ public final class Sacct implements Command {
                                 Usage.NONE),
                         true,
                         ctx,
-                        Map.<String, String>of(
-                                "JobID",
-                                j.displayId() + "." + st.id(),
-                                "JobIDRaw",
-                                j.id() + "." + st.id(),
-                                "JobName",
-                                st.name(),
-                                "NTasks",
-                                Integer.toString(st.tasks())));
+                        srunStepFields(j, st));
             }
         }
         io.out().print(out);
         return 0;
+    }
+
+    /** What an srun step's line shows besides its job's fields: its id, name, tasks and what they used. */
+    static Map<String, String> srunStepFields(Job j, Step st) {
+        Map<String, String> v = new java.util.HashMap<>(usageFields(st.usage()));
+        v.put("JobID", j.displayId() + "." + st.id());
+        v.put("JobIDRaw", j.id() + "." + st.id());
+        v.put("JobName", st.name());
+        v.put("NTasks", Integer.toString(st.tasks()));
+        return v;
+    }
+
+    /**
+     * An srun step's usage fields, in the batch step's formats (memory in K, CPU times as TotalCPU)
+     * and sstat's for the figures the batch step does not show (AveCPU and MinCPU in whole seconds,
+     * page faults and disk): the task with the most and its node, averages over the tasks measured,
+     * CPU time summed. None without usage, so that the fields stay empty rather than 0. The
+     * TRESUsage fields stay empty.
+     */
+    static Map<String, String> usageFields(StepUsage u) {
+        if (u == null) return Map.of();
+        Map<String, String> v = new java.util.HashMap<>();
+        extreme(v, "MaxRSS", u.maxRss(), kib(u.maxRss().value()));
+        v.put("AveRSS", kib(u.aveRssKiB()));
+        extreme(v, "MaxVMSize", u.maxVm(), kib(u.maxVm().value()));
+        v.put("AveVMSize", kib(u.aveVmKiB()));
+        extreme(v, "MaxPages", u.maxPages(), Sstat.bytes(u.maxPages().value(), true));
+        v.put("AvePages", Sstat.bytes(u.avePages(), true));
+        extreme(v, "MinCPU", u.minCpu(), Sstat.cpu(u.minCpu().value() / 1000));
+        v.put("AveCPU", Sstat.cpu(u.aveCpuMs() / 1000));
+        v.put("TotalCPU", cpuTime(u.totalCpuMs()));
+        v.put("UserCPU", cpuTime(u.userCpuMs()));
+        v.put("SystemCPU", cpuTime(u.systemCpuMs()));
+        extreme(v, "MaxDiskRead", u.maxDiskRead(), Sstat.disk(u.maxDiskRead().value(), true));
+        v.put("AveDiskRead", Sstat.disk(u.aveDiskRead(), true));
+        extreme(v, "MaxDiskWrite", u.maxDiskWrite(), Sstat.disk(u.maxDiskWrite().value(), true));
+        v.put("AveDiskWrite", Sstat.disk(u.aveDiskWrite(), true));
+        return v;
+    }
+
+    private static void extreme(Map<String, String> v, String field, StepUsage.Extreme e, String shown) {
+        v.put(field, shown);
+        v.put(field + "Node", e.node());
+        v.put(field + "Task", Integer.toString(e.task()));
     }
 
     /** The srun steps of the jobs listed, by job; none from a controller that does not know steps. */
@@ -711,7 +748,7 @@ public final class Sacct implements Command {
                                       with -s: the start time)
               -j, --jobs=LIST         these jobs (ID, ID_TASK or ID.batch), whenever they ran
                   --json              data_parser v0.0.40's JSON (slurmrestd's /slurmdb/v0.0.40/jobs)
-              -l, --long              many fields (usage fields stay empty in Motley for now)
+              -l, --long              many fields (energy, CPU frequency and TRES usage stay empty)
               -n, --noheader          no header lines
               -N, --nodelist=HOSTLIST only jobs that ran on these nodes (all users)
                   --name=LIST         only jobs with these names

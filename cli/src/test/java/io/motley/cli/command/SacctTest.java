@@ -225,6 +225,58 @@ class SacctTest {
                 .isEqualTo(text(List.of("JobID", "4385")));
     }
 
+    @Test
+    void anSrunStepShowsWhatItsTasksUsedOnEveryNodeAndOneWithoutUsageShowsNothing() throws Exception {
+        Job withsrun = ran(
+                4385, "withsrun", "2026-11-22T12:57:40", "2026-11-22T12:57:50", JobState.COMPLETED, ExitStatus.NONE);
+        FakeCluster cluster = new FakeCluster().jobs(withsrun);
+        long t = at("2026-11-22T12:57:40");
+        io.motley.core.step.StepRequest two = new io.motley.core.step.StepRequest(2, 2, 0, 1, 0, false, "burn");
+        // task 0 on vm1 and task 1 on vm2: peak RSS, peak VM (KiB), major faults, CPU ms (of it in the kernel),
+        // bytes read and written
+        io.motley.core.step.StepUsage usage = io.motley.core.step.StepUsage.of(
+                        0,
+                        List.of(
+                                new io.motley.core.step.TaskUsage(
+                                        0, 0, "vm1", List.of(), 0, 20_000, 0, 300_000, 2, 61_500, 3 << 20, 0, 1_500),
+                                new io.motley.core.step.TaskUsage(
+                                        0, 1, "vm2", List.of(), 0, 63_000, 0, 200_000, 0, 1_250, 1 << 20, 512, 250)))
+                .orElseThrow();
+        cluster.canned.put(
+                io.motley.protocol.StepMessages.LIST,
+                io.motley.protocol.Messages.encode(new io.motley.protocol.StepMessages.Steps(List.of(
+                        io.motley.core.step.Step.started(4385, 0, two, List.of("vm1", "vm2"), t)
+                                .ended(io.motley.core.step.StepState.COMPLETED, 0, 0, t + 9)
+                                .withUsage(usage),
+                        io.motley.core.step.Step.started(4385, 1, two, List.of("vm1", "vm2"), t)
+                                .ended(io.motley.core.step.StepState.FAILED, 2, 0, t + 9)))));
+        String fields = "JobID,NTasks,MaxRSS,MaxRSSNode,MaxRSSTask,AveRSS,MaxVMSize,MaxVMSizeNode,MaxVMSizeTask,"
+                + "AveVMSize,MaxPages,MinCPU,MinCPUNode,MinCPUTask,AveCPU,TotalCPU,UserCPU,SystemCPU,MaxDiskRead,"
+                + "MaxDiskReadNode,AveDiskWrite,TRESUsageInMax";
+        assertThat(Fixtures.run(new Sacct(), cluster, NOW, "-n", "--parsable2", "-o", fields)
+                        .out())
+                .isEqualTo(text(List.of(
+                        "4385|||||||||||||||||||||",
+                        "4385.batch|1||||||||||||||||||||",
+                        // the most and where, the average over the two tasks, CPU times summed as the batch step's
+                        "4385.0|2|63000K|vm2|1|41500K|300000K|vm1|0|250000K|2|00:00:01|vm2|1|00:00:31|01:02.750"
+                                + "|01:01.000|00:01.750|3M|vm1|256|",
+                        // a step none of whose tasks was measured: empty, not 0
+                        "4385.1|2||||||||||||||||||||")));
+        // fixed width: the batch step's formats, numbers not cut
+        assertThat(Fixtures.run(
+                                new Sacct(),
+                                cluster,
+                                NOW,
+                                "-n",
+                                "-j",
+                                "4385.0",
+                                "-o",
+                                "JobID,MaxRSS,MaxRSSNode,TotalCPU")
+                        .out())
+                .isEqualTo(lines("4385.0           63000K        vm2  01:02.750 "));
+    }
+
     /** A task of array 100, submitted with it at {@code submit}, that ran from {@code from}. */
     private static Job task(long id, int task, String submit, String from) {
         return Fixtures.job(id, "arr")

@@ -8,6 +8,7 @@ import io.motley.core.step.Step;
 import io.motley.core.step.StepAdmission;
 import io.motley.core.step.StepRequest;
 import io.motley.core.step.StepState;
+import io.motley.core.step.StepUsage;
 import io.motley.core.step.TaskUsage;
 import io.motley.protocol.StepMessages;
 import java.util.ArrayList;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * JOB.STEP, or the job's own end). Each step is written to the store when it starts and when it
  * ends, so that a restarted controller still lists them: the steps of running jobs are read back at
  * start ({@link #resume}), those of other jobs when they are asked about. Memory holds the steps of
- * the latest {@link #KEPT_JOBS} jobs at most.
+ * the latest {@link #KEPT_JOBS} jobs at most. A step's end asks the agents of its nodes what its
+ * tasks used and keeps that with it (sacct's usage fields).
  */
 public final class JobSteps {
     private static final Logger log = LoggerFactory.getLogger(JobSteps.class);
@@ -327,9 +329,17 @@ public final class JobSteps {
         }
     }
 
-    /** srun's report of its step's end; a step that already ended (cancelled, say) keeps its end. */
+    /**
+     * srun's report of its step's end, with what its tasks used as their nodes tell it; a step that
+     * already ended (cancelled, say) keeps its end.
+     */
     public Result end(long jobId, int stepId, StepState state, int exitCode, int signal, Caller caller) {
-        Result r = change(jobId, stepId, caller, s -> s.ended(state, exitCode, signal, clock.getAsLong()));
+        StepUsage usage = usageAtEnd(jobId, stepId, caller);
+        Result r = change(
+                jobId,
+                stepId,
+                caller,
+                s -> s.ended(state, exitCode, signal, clock.getAsLong()).withUsage(usage));
         lock.lock();
         try {
             // srun has read its tasks' ends: nothing more will be read here
@@ -342,7 +352,49 @@ public final class JobSteps {
 
     /** scancel JOB.STEP. */
     public Result cancel(long jobId, int stepId, Caller caller) {
-        return change(jobId, stepId, caller, s -> s.ended(StepState.CANCELLED, 0, 9, clock.getAsLong()));
+        // what the tasks used until now: they are killed after
+        StepUsage usage = usageAtEnd(jobId, stepId, caller);
+        return change(
+                jobId,
+                stepId,
+                caller,
+                s -> s.ended(StepState.CANCELLED, 0, 9, clock.getAsLong()).withUsage(usage));
+    }
+
+    /** How long a step's end waits for its nodes to tell what its tasks used (tests shorten it). */
+    long usageWaitMillis = 2000;
+
+    /**
+     * What the tasks of running step {@code stepId} used, as the agents of its nodes last sampled
+     * them (each samples once more when asked; a task ended keeps its figures there until its job's
+     * run ends). Null when the step does not run or is not the caller's, or when no node answered in
+     * time or measured any of its tasks: sacct shows no usage then, rather than zeros. A node that
+     * does not answer leaves its tasks out.
+     */
+    private StepUsage usageAtEnd(long jobId, int stepId, Caller caller) {
+        Optional<Job> found = jobs.apply(jobId);
+        if (found.isEmpty() || !caller.isRoot() && caller.uid() != found.get().uid()) return null;
+        Step s;
+        lock.lock();
+        try {
+            List<Step> mine = settled(found.get());
+            if (stepId < 0 || stepId >= mine.size()) return null;
+            s = mine.get(stepId);
+        } finally {
+            lock.unlock();
+        }
+        if (s.state() != StepState.RUNNING) return null;
+        try {
+            Stats asked = ask(jobId, stepId, new java.util.TreeSet<>(s.nodes()), usageWaitMillis);
+            synchronized (asked) {
+                if (!asked.waiting.isEmpty())
+                    log.warn("step usage not told by nodes={} step={}", asked.waiting, s.displayId());
+                return StepUsage.of(stepId, asked.tasks).orElse(null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     /**
@@ -458,7 +510,22 @@ public final class JobSteps {
         String batchHost = job.nodes().get(0);
         if (!caller.isRoot() && caller.uid() != job.uid())
             return new StepMessages.StepStats(running, List.of(), List.of(), batchHost, true);
-        java.util.Set<String> nodes = new java.util.TreeSet<>(job.nodes());
+        Stats asked = ask(jobId, null, new java.util.TreeSet<>(job.nodes()), statWaitMillis);
+        synchronized (asked) {
+            List<TaskUsage> tasks = asked.tasks.stream()
+                    .filter(u -> u.step() != TaskUsage.BATCH || u.node().equals(batchHost))
+                    .toList();
+            return new StepMessages.StepStats(running, tasks, List.copyOf(asked.waiting), batchHost, false);
+        }
+    }
+
+    /**
+     * Asks the agents of {@code nodes} to sample job {@code jobId}'s tasks there (of step {@code
+     * step} only, unless null) and waits for their answers, {@code waitMillis} at most: what came,
+     * and in {@code waiting} who did not answer.
+     */
+    private Stats ask(long jobId, Integer step, java.util.Set<String> nodes, long waitMillis)
+            throws InterruptedException {
         long tag = statTags.incrementAndGet();
         Stats asked = new Stats(jobId, nodes);
         stats.put(tag, asked);
@@ -466,16 +533,11 @@ public final class JobSteps {
             for (String node : nodes) {
                 AgentChannel link = links.apply(node);
                 // a node whose agent is not connected cannot answer: it is named at once, not waited for
-                if (link != null) link.steps(new StepMessages.StatTasks(tag, jobId));
+                if (link != null) link.steps(new StepMessages.StatTasks(tag, jobId, step));
                 else asked.done.countDown();
             }
-            asked.done.await(statWaitMillis, TimeUnit.MILLISECONDS);
-            synchronized (asked) {
-                List<TaskUsage> tasks = asked.tasks.stream()
-                        .filter(u -> u.step() != TaskUsage.BATCH || u.node().equals(batchHost))
-                        .toList();
-                return new StepMessages.StepStats(running, tasks, List.copyOf(asked.waiting), batchHost, false);
-            }
+            asked.done.await(waitMillis, TimeUnit.MILLISECONDS);
+            return asked;
         } finally {
             stats.remove(tag);
         }

@@ -198,7 +198,8 @@ final class AccountingSql {
         Map<Long, List<Step>> out = new HashMap<>();
         for (List<Long> chunk : chunks(ids)) {
             String sql = "SELECT job_id, step_id, name, state, node_list, tasks, alloc_cpus, mem_mib, overlap,"
-                    + " start_time, end_time, exit_code, exit_signal FROM job_steps WHERE step_id >= 0 AND job_id IN ("
+                    + " start_time, end_time, exit_code, exit_signal, task_usage FROM job_steps"
+                    + " WHERE step_id >= 0 AND job_id IN ("
                     + "?,".repeat(chunk.size() - 1) + "?) ORDER BY job_id, step_id";
             try (PreparedStatement p = c.prepareStatement(sql)) {
                 bind(p, List.copyOf(chunk));

@@ -5,6 +5,7 @@ import io.motley.core.job.Job;
 import io.motley.core.job.TimeLimit;
 import io.motley.core.step.Step;
 import io.motley.core.step.StepState;
+import io.motley.core.step.StepUsage;
 import io.motley.protocol.Codec;
 import io.motley.protocol.Frame;
 import io.motley.protocol.FrameIO;
@@ -92,9 +93,9 @@ final class Rows {
             "user_cpu_ms",
             "system_cpu_ms");
 
-    /** A step srun made: the batch step's columns and what only such a step has (V8). */
+    /** A step srun made: the batch step's columns and what only such a step has (V8, V10's task_usage). */
     static final List<String> SRUN_STEP_COLUMNS = Stream.concat(
-                    STEP_COLUMNS.stream(), Stream.of("step_id", "name", "tasks", "mem_mib", "overlap"))
+                    STEP_COLUMNS.stream(), Stream.of("step_id", "name", "tasks", "mem_mib", "overlap", "task_usage"))
             .toList();
 
     static final List<String> NODE_COLUMNS = List.of(
@@ -187,17 +188,42 @@ final class Rows {
         p.setLong(i++, s.signal());
         p.setString(i++, String.join(",", s.nodes()));
         p.setLong(i++, s.cpus());
-        for (int usage = 0; usage < 4; usage++) p.setLong(i++, 0);
+        i = bindUsage(p, i, s.usage());
         p.setLong(i++, s.id());
         p.setString(i++, s.name());
         p.setLong(i++, s.tasks());
         p.setLong(i++, s.memMiB());
-        p.setLong(i, s.overlap() ? 1 : 0);
+        p.setLong(i++, s.overlap() ? 1 : 0);
+        text(p, i, s.usage() == null ? null : s.usage().toText());
+    }
+
+    /**
+     * An srun step's max_rss_kib, max_vm_kib, user_cpu_ms and system_cpu_ms from {@code i} on (0
+     * without usage; task_usage tells the two apart); the index after them.
+     */
+    static int bindUsage(PreparedStatement p, int i, StepUsage u) throws SQLException {
+        p.setLong(i++, u == null ? 0 : u.maxRss().value());
+        p.setLong(i++, u == null ? 0 : u.maxVm().value());
+        p.setLong(i++, u == null ? 0 : u.userCpuMs());
+        p.setLong(i++, u == null ? 0 : u.systemCpuMs());
+        return i;
+    }
+
+    /** A step's task_usage column: null for none; one this Motley cannot read counts as none, with a warning. */
+    static StepUsage stepUsage(long jobId, int stepId, String text) {
+        if (text == null || text.isEmpty()) return null;
+        try {
+            return StepUsage.parse(text);
+        } catch (IllegalArgumentException e) {
+            org.slf4j.LoggerFactory.getLogger(Rows.class)
+                    .warn("step usage unreadable step={}.{} error=\"{}\"", jobId, stepId, e.getMessage());
+            return null;
+        }
     }
 
     /**
      * A step srun made, from the columns step_id, name, state, node_list, tasks, alloc_cpus,
-     * mem_mib, overlap, start_time, end_time, exit_code, exit_signal (in this order, from
+     * mem_mib, overlap, start_time, end_time, exit_code, exit_signal, task_usage (in this order, from
      * {@code from}). A state this Motley does not know for a step (REQUEUED: the requeue of its job
      * ended it) reads as CANCELLED, as the step was.
      */
@@ -224,7 +250,8 @@ final class Rows {
                 r.getLong(i++),
                 r.getLong(i++),
                 r.getInt(i++),
-                r.getInt(i));
+                r.getInt(i++),
+                stepUsage(jobId, id, r.getString(i)));
     }
 
     static void bindNode(PreparedStatement p, Node n) throws SQLException {
@@ -256,7 +283,7 @@ final class Rows {
         }
     }
 
-    private static void text(PreparedStatement p, int i, String s) throws SQLException {
+    static void text(PreparedStatement p, int i, String s) throws SQLException {
         if (s == null) p.setNull(i, Types.VARCHAR);
         else p.setString(i, s);
     }

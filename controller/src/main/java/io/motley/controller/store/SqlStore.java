@@ -388,13 +388,16 @@ public final class SqlStore implements Store {
         String what = "cannot save step " + step.displayId();
         transaction(what, what + " to", c -> {
             try (PreparedStatement p = c.prepareStatement("UPDATE job_steps SET state=?, end_time=?, exit_code=?,"
-                    + " exit_signal=? WHERE job_id=? AND step_id=?")) {
+                    + " exit_signal=?, max_rss_kib=?, max_vm_kib=?, user_cpu_ms=?, system_cpu_ms=?, task_usage=?"
+                    + " WHERE job_id=? AND step_id=?")) {
                 p.setString(1, step.state().name());
                 p.setLong(2, step.end());
                 p.setLong(3, step.exitCode());
                 p.setLong(4, step.signal());
-                p.setLong(5, step.jobId());
-                p.setLong(6, step.id());
+                int i = Rows.bindUsage(p, 5, step.usage());
+                Rows.text(p, i++, step.usage() == null ? null : step.usage().toText());
+                p.setLong(i++, step.jobId());
+                p.setLong(i, step.id());
                 if (p.executeUpdate() > 0) return null;
             }
             try (PreparedStatement p = c.prepareStatement(srunStepInsert)) {

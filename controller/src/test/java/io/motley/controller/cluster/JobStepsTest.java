@@ -350,4 +350,116 @@ class JobStepsTest {
         assertThat(quick.silent()).containsExactly("n2");
         assertThat(quick.tasks()).extracting(u -> u.node()).containsExactly("n1");
     }
+
+    /** A task's figures as its node tells them at the step's end: its peak RSS (KiB) and CPU time (ms). */
+    private static io.motley.core.step.TaskUsage peak(int step, int task, String node, long rssKiB, long cpuMs) {
+        return new io.motley.core.step.TaskUsage(
+                step, task, node, List.of(), 0, rssKiB, 0, 2 * rssKiB, 0, cpuMs, 0, 0, cpuMs / 10);
+    }
+
+    @Test
+    void aStepsEndKeepsWhatItsTasksUsedOnEveryNodeAsTheirAgentsTellIt() throws Exception {
+        JobSteps[] self = new JobSteps[1];
+        MemoryStore store = new MemoryStore();
+        Map<String, AgentChannel> links = Map.of(
+                "n1",
+                sampling(
+                        "n1",
+                        self,
+                        List.of(
+                                peak(0, 0, "n1", 1000, 400),
+                                peak(0, 1, "n1", 5000, 100),
+                                // another step's task, and the batch script's, are not this step's
+                                peak(1, 0, "n1", 99_000, 9),
+                                peak(io.motley.core.step.TaskUsage.BATCH, 0, "n1", 99_000, 9_000))),
+                "n2",
+                sampling(
+                        "n2",
+                        self,
+                        List.of(
+                                peak(0, 2, "n2", 3000, 900),
+                                // a node speaks for its own tasks only
+                                peak(0, 1, "n1", 77_000, 1))));
+        self[0] = new JobSteps(id -> Optional.ofNullable(jobs.get(id)), () -> now, links::get, store);
+        jobs.put(7L, acrossTwoNodes(7));
+        self[0].create(7, new StepRequest(3, 2, 0, 1, 0, false, "burn"), ANN);
+        self[0].create(7, new StepRequest(1, 1, 0, 1, 0, true, "other"), ANN);
+        // another user's report is refused before any node is asked
+        assertThat(self[0].end(7, 0, StepState.COMPLETED, 0, 0, BOB).error()).isEqualTo("Access/permission denied");
+        now = 130;
+        io.motley.core.step.Step ended =
+                self[0].end(7, 0, StepState.COMPLETED, 0, 0, ANN).steps().get(0);
+        io.motley.core.step.StepUsage u = ended.usage();
+        assertThat(u.tasks()).isEqualTo(3);
+        assertThat(u.maxRss()).isEqualTo(new io.motley.core.step.StepUsage.Extreme(5000, "n1", 1));
+        assertThat(u.aveRssKiB()).isEqualTo(3000);
+        assertThat(u.minCpu()).isEqualTo(new io.motley.core.step.StepUsage.Extreme(100, "n1", 1));
+        assertThat(u.totalCpuMs()).isEqualTo(1400);
+        // kept with the step's end, and listed so for sacct
+        assertThat(store.steps(List.of(7L)).get(7L).get(0).usage()).isEqualTo(u);
+        assertThat(self[0].list(List.of(7L)).get(0).usage()).isEqualTo(u);
+        // a step ended already is not asked about again, and keeps what it had
+        assertThat(self[0].end(7, 0, StepState.FAILED, 1, 0, ANN).steps().get(0).usage())
+                .isEqualTo(u);
+
+        // scancel JOB.STEP keeps what the tasks used until then
+        io.motley.core.step.Step cancelled = self[0].cancel(7, 1, ANN).steps().get(0);
+        assertThat(cancelled.state()).isEqualTo(StepState.CANCELLED);
+        assertThat(cancelled.usage().maxRss()).isEqualTo(new io.motley.core.step.StepUsage.Extreme(99_000, "n1", 0));
+    }
+
+    @Test
+    void aStepWhoseNodesTellNothingEndsWithoutUsageAndTheOthersTasksStillCount() throws Exception {
+        JobSteps[] self = new JobSteps[1];
+        Map<String, AgentChannel> links = Map.of(
+                "n1", sampling("n1", self, List.of(peak(0, 0, "n1", 1000, 400))), "n2", sampling("n2", self, null));
+        self[0] = new JobSteps(id -> Optional.ofNullable(jobs.get(id)), () -> now, links::get);
+        self[0].usageWaitMillis = 200;
+        jobs.put(7L, acrossTwoNodes(7));
+        self[0].create(7, new StepRequest(2, 2, 0, 1, 0, true, "a"), ANN);
+        self[0].create(7, new StepRequest(1, 1, 0, 1, 0, true, "b", List.of("n2")), ANN);
+        // n2 does not answer: n1's task is all there is
+        io.motley.core.step.StepUsage partial =
+                self[0].end(7, 0, StepState.COMPLETED, 0, 0, ANN).steps().get(0).usage();
+        assertThat(partial.tasks()).isEqualTo(1);
+        assertThat(partial.maxRss().node()).isEqualTo("n1");
+        // a step on n2 alone: nothing measured, no usage (sacct's fields stay empty, not 0)
+        assertThat(self[0].end(7, 1, StepState.COMPLETED, 0, 0, ANN)
+                        .steps()
+                        .get(0)
+                        .usage())
+                .isNull();
+        // nor where no agent is connected
+        jobs.put(8L, running(8, 2));
+        steps.create(8, tasks(1), ANN);
+        assertThat(steps.end(8, 0, StepState.COMPLETED, 0, 0, ANN)
+                        .steps()
+                        .get(0)
+                        .usage())
+                .isNull();
+    }
+
+    @Test
+    void aStepsEndAsksItsNodesForItsOwnTasksOnly() throws Exception {
+        ClusterTest.FakeLink n2 = new ClusterTest.FakeLink("n2");
+        JobSteps across =
+                new JobSteps(id -> Optional.ofNullable(jobs.get(id)), () -> now, node -> node.equals("n2") ? n2 : null);
+        across.usageWaitMillis = 50;
+        jobs.put(7L, acrossTwoNodes(7));
+        across.create(7, new StepRequest(1, 1, 0, 1, 0, true, "a", List.of("n2")), ANN);
+        across.create(7, new StepRequest(1, 1, 0, 1, 0, true, "b", List.of("n2")), ANN);
+        across.end(7, 1, StepState.COMPLETED, 0, 0, ANN);
+        // a job that ran many steps must not have every task of them all sent back at each end
+        assertThat(n2.stepOrders)
+                .filteredOn(o -> o instanceof StepMessages.StatTasks)
+                .extracting(o -> ((StepMessages.StatTasks) o).step())
+                .containsExactly(1);
+        // sstat asks for them all
+        across.statWaitMillis = 50;
+        across.stat(7, ANN);
+        assertThat(n2.stepOrders)
+                .filteredOn(o -> o instanceof StepMessages.StatTasks)
+                .extracting(o -> ((StepMessages.StatTasks) o).step())
+                .containsExactly(1, null);
+    }
 }

@@ -100,12 +100,32 @@ abstract class SqlStoreContractTestCase extends StoreContractTestCase {
         }
         assertThat(store().steps(List.of(5L))).isEmpty();
         assertThat(rows("SELECT version FROM motley_schema_history ORDER BY installed_rank"))
-                .endsWith("7", "8", "9");
+                .endsWith("7", "8", "9", "10");
         store().saveStep(srunStep(5, 0, StepState.RUNNING, 0), 0);
         assertThat(rows("SELECT step_name, step_id, name, node_list, tasks, alloc_cpus, mem_mib, overlap FROM job_steps"
                         + " WHERE job_id=5 ORDER BY step_id"))
                 .containsExactly("batch|-1|null|n1|1|2|0|0", "0|0|hostname|n2,n1|4|8|100|1");
         assertThat(store().steps(List.of(5L)).get(5L)).containsExactly(srunStep(5, 0, StepState.RUNNING, 0));
+    }
+
+    @Test
+    void aStepStartedUnderSchema9EndsWithItsUsageInColumns() throws Exception {
+        olderSchema("9");
+        try (Connection c = sql();
+                Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO job_steps (job_id, run, step_name, start_time, end_time, state, exit_code,"
+                    + " exit_signal, node_list, alloc_cpus, max_rss_kib, max_vm_kib, user_cpu_ms, system_cpu_ms,"
+                    + " step_id, name, tasks, mem_mib, overlap)"
+                    + " VALUES (5, 0, '0', 210, 0, 'RUNNING', 0, 0, 'n2,n1', 8, 0, 0, 0, 0, 0, 'hostname', 4, 100, 1)");
+        }
+        assertThat(store().steps(List.of(5L)).get(5L)).containsExactly(srunStep(5, 0, StepState.RUNNING, 0));
+        store().saveStep(srunStep(5, 0, StepState.COMPLETED, 240).withUsage(usage()), 0);
+        assertThat(rows("SELECT state, max_rss_kib, max_vm_kib, user_cpu_ms, system_cpu_ms FROM job_steps"
+                        + " WHERE job_id=5"))
+                .containsExactly("COMPLETED|61440|95000|1800|400");
+        assertThat(rows("SELECT task_usage FROM job_steps WHERE job_id=5").get(0))
+                .startsWith("tasks=2,maxRss=61440/n2/0,");
+        assertThat(store().steps(List.of(5L)).get(5L).get(0).usage()).isEqualTo(usage());
     }
 
     @Test

@@ -61,7 +61,7 @@ class SqliteStoreTest extends SqlStoreContractTestCase implements AccountsStoreC
         assertThat(rows("SELECT job_id, run, state FROM job_runs ORDER BY job_id"))
                 .containsExactly("2|1|FAILED", "4|0|RUNNING");
         assertThat(rows("SELECT version, success FROM motley_schema_history ORDER BY installed_rank"))
-                .containsExactly("2|1", "3|1", "4|1", "5|1", "6|1", "7|1", "8|1", "9|1");
+                .containsExactly("2|1", "3|1", "4|1", "5|1", "6|1", "7|1", "8|1", "9|1", "10|1");
         assertThat(rows("SELECT value FROM meta WHERE key='schema_version'"))
                 .as("the Motley before refuses the new schema")
                 .containsExactly("4");

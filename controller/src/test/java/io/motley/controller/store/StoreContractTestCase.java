@@ -319,6 +319,36 @@ abstract class StoreContractTestCase {
                 .containsExactly("batch");
     }
 
+    /** A step's usage as its end brings it: two tasks on two nodes. */
+    static io.motley.core.step.StepUsage usage() {
+        return io.motley.core.step.StepUsage.of(
+                        0,
+                        List.of(
+                                new io.motley.core.step.TaskUsage(
+                                        0, 0, "n2", List.of(), 0, 61_440, 0, 90_000, 1, 1500, 10, 20, 300),
+                                new io.motley.core.step.TaskUsage(
+                                        0, 1, "n1", List.of(), 0, 20_000, 0, 95_000, 0, 700, 0, 0, 100)))
+                .orElseThrow();
+    }
+
+    @Test
+    void anSrunStepsUsageIsKeptWithItsEndAndNoneStaysNone() throws Exception {
+        Job a = store().insertNew(StoreTest::job);
+        store().saveJob(ran(a, 200, 0, null, 0));
+        Step measured = srunStep(a.id(), 0, StepState.COMPLETED, 240).withUsage(usage());
+        store().saveStep(srunStep(a.id(), 0, StepState.RUNNING, 0), 0);
+        store().saveStep(measured, 0);
+        // a step whose start was not saved is kept at its end, with its usage
+        Step late = srunStep(a.id(), 1, StepState.FAILED, 250).withUsage(usage());
+        store().saveStep(late, 0);
+        store().saveStep(srunStep(a.id(), 2, StepState.RUNNING, 0), 0);
+        store().saveStep(srunStep(a.id(), 2, StepState.CANCELLED, 260), 0);
+        List<Step> kept = store().steps(List.of(a.id())).get(a.id());
+        assertThat(kept).containsExactly(measured, late, srunStep(a.id(), 2, StepState.CANCELLED, 260));
+        assertThat(kept.get(0).usage().maxRss()).isEqualTo(new io.motley.core.step.StepUsage.Extreme(61_440, "n2", 0));
+        assertThat(kept.get(2).usage()).isNull();
+    }
+
     @Test
     void nodesAreKeptByNameAndListedInOrder() throws Exception {
         store().saveNode(node("n2", NodeState.UP, null));

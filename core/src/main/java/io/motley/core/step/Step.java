@@ -7,6 +7,8 @@ import java.util.Objects;
  * One step of a job (srun inside an allocation): its id within the job (0, 1, 2, ... in creation
  * order), what it asked for and where it runs, and how it ended. Times are epoch seconds; {@code end}
  * is 0 while it runs. {@code exitCode} and {@code signal} are the highest task's, as sacct's "N:S".
+ * {@code usage} is what its tasks used, gathered from their nodes when it ended; null while it runs
+ * and for a step whose tasks no node measured (sacct leaves those fields empty).
  */
 public record Step(
         long jobId,
@@ -21,11 +23,30 @@ public record Step(
         long start,
         long end,
         int exitCode,
-        int signal) {
+        int signal,
+        StepUsage usage) {
     public Step {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(state, "state");
         nodes = List.copyOf(nodes);
+    }
+
+    /** A step without usage (running, or none measured). */
+    public Step(
+            long jobId,
+            int id,
+            String name,
+            StepState state,
+            List<String> nodes,
+            int tasks,
+            int cpus,
+            long memMiB,
+            boolean overlap,
+            long start,
+            long end,
+            int exitCode,
+            int signal) {
+        this(jobId, id, name, state, nodes, tasks, cpus, memMiB, overlap, start, end, exitCode, signal, null);
     }
 
     /** A step starting now on {@code nodes}. */
@@ -58,7 +79,26 @@ public record Step(
     public Step ended(StepState next, int code, int sig, long now) {
         if (!state.canBecome(next)) throw new IllegalStateException("step " + displayId() + " is already " + state);
         return new Step(
-                jobId, id, name, next, nodes, tasks, cpus, memMiB, overlap, start, Math.max(now, start), code, sig);
+                jobId,
+                id,
+                name,
+                next,
+                nodes,
+                tasks,
+                cpus,
+                memMiB,
+                overlap,
+                start,
+                Math.max(now, start),
+                code,
+                sig,
+                usage);
+    }
+
+    /** The step with what its tasks used ({@code null}: not measured). */
+    public Step withUsage(StepUsage measured) {
+        return new Step(
+                jobId, id, name, state, nodes, tasks, cpus, memMiB, overlap, start, end, exitCode, signal, measured);
     }
 
     /** Seconds it ran (so far, while running). */
