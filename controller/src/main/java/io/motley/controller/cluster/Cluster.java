@@ -339,7 +339,12 @@ public final class Cluster {
     /** sacct's query, answered by the store. */
     public List<io.motley.core.accounting.AccountingRecord> accounting(
             io.motley.core.accounting.AccountingQuery query) {
-        return store.accounting(query);
+        // the jobs not ended, as this controller has them: the store need not decode their records
+        Map<Long, Job> current = new java.util.HashMap<>();
+        synchronized (state) {
+            for (Job j : state.jobs.values()) if (!j.state().isTerminal()) current.put(j.id(), j);
+        }
+        return store.accounting(query, current);
     }
 
     // ---- agents --------------------------------------------------------------------------

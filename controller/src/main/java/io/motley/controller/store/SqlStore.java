@@ -366,7 +366,12 @@ public final class SqlStore implements Store {
 
     @Override
     public synchronized List<AccountingRecord> accounting(AccountingQuery query) {
-        return read("cannot read accounting records", c -> AccountingSql.records(c, query));
+        return accounting(query, Map.of());
+    }
+
+    @Override
+    public synchronized List<AccountingRecord> accounting(AccountingQuery query, Map<Long, Job> current) {
+        return read("cannot read accounting records", c -> AccountingSql.records(c, query, current));
     }
 
     private List<Job> queryJobs(String sql, List<Object> args) {

@@ -81,6 +81,15 @@ public interface Store extends AccountsStore, AutoCloseable {
     List<AccountingRecord> accounting(AccountingQuery query);
 
     /**
+     * As {@link #accounting(AccountingQuery)}, with the controller's own records of the jobs that have
+     * not ended ({@code current}, by id): a store may take a job from there rather than decode its
+     * stored record, whose latest state it is. The answer is the same.
+     */
+    default List<AccountingRecord> accounting(AccountingQuery query, java.util.Map<Long, Job> current) {
+        return accounting(query);
+    }
+
+    /**
      * Jobs by id, whenever they ran (with {@code ids}; each array's tasks too), or the jobs
      * eligible in {@code [start, end)}; uid -1 means all users. For lookups of jobs no longer in
      * view (scontrol show job, dependencies).

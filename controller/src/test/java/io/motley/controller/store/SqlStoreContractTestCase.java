@@ -49,6 +49,30 @@ abstract class SqlStoreContractTestCase extends StoreContractTestCase {
         return out;
     }
 
+    /**
+     * sacct's listing takes a job that has not ended from the controller's own records when given them (its stored
+     * record is not decoded), and an ended one from the store whatever it is given.
+     */
+    @Test
+    void accountingTakesWaitingJobsFromTheControllersRecords() throws Exception {
+        Job ended = store().insertNew(StoreTest::job);
+        store().saveJob(ran(ended, 200, 260, JobState.FAILED, 3));
+        Job waiting = store().insertNew(StoreContractTestCase::bobs);
+        // the controller's records: the waiting job as it has it now, and a stale copy of the ended one
+        Job mine = waiting.withStateDesc("as the controller has it");
+        java.util.Map<Long, Job> current = java.util.Map.of(waiting.id(), mine, ended.id(), ended);
+        var all = io.motley.core.accounting.AccountingQuery.builder().build();
+        List<Job> got = store().accounting(all, current).stream()
+                .map(io.motley.core.accounting.AccountingRecord::job)
+                .toList();
+        assertThat(got).extracting(Job::id).containsExactly(ended.id(), waiting.id());
+        assertThat(got.get(0).state()).isEqualTo(JobState.FAILED);
+        assertThat(got.get(1)).isSameAs(mine);
+        // without them, the stored records: the same jobs
+        assertThat(store().accounting(all).stream().map(r -> r.job().id()).toList())
+                .containsExactly(ended.id(), waiting.id());
+    }
+
     @Test
     void jobsLiveInColumns() throws Exception {
         Job a = store().insertNew(StoreTest::job);
