@@ -96,7 +96,8 @@ class AllocationsIT {
             Path out = dir.resolve("ctrl-c.out");
             Path err = dir.resolve("ctrl-c.err");
             String srunPath = TestCluster.BIN.resolve("srun").toString();
-            Process salloc = c.command("salloc", "-n", "2", srunPath, "-u", "-l", "sh", "-c", "echo started; sleep 300")
+            Process salloc = c.interruptible(
+                            "salloc", "-n", "2", srunPath, "-u", "-l", "sh", "-c", "echo started; sleep 300")
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile())
@@ -117,7 +118,7 @@ class AllocationsIT {
 
                 interrupt(srun);
                 await().atMost(Duration.ofSeconds(20))
-                        .until(() -> Files.readString(err)
+                        .untilAsserted(() -> assertThat(Files.readString(err))
                                 .contains("srun: interrupt (one more within 1 sec to abort)\n" + "srun: StepId=" + job
                                         + ".0 tasks 0-1: running\n"));
                 assertThat(srun.isAlive()).isTrue();
@@ -156,7 +157,7 @@ class AllocationsIT {
             c.awaitNodesUp("n1");
             Path out = dir.resolve("outside.out");
             Path err = dir.resolve("outside.err");
-            Process srun = c.command("srun", "-n", "2", "-l", "sh", "-c", "echo started; sleep 300")
+            Process srun = c.interruptible("srun", "-n", "2", "-l", "sh", "-c", "echo started; sleep 300")
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile())
@@ -171,7 +172,7 @@ class AllocationsIT {
 
                 interrupt(srun.toHandle());
                 await().atMost(Duration.ofSeconds(20))
-                        .until(() -> Files.readString(err)
+                        .untilAsserted(() -> assertThat(Files.readString(err))
                                 .contains("srun: interrupt (one more within 1 sec to abort)\n" + "srun: StepId=" + job
                                         + ".0 tasks 0-1: running\n"));
                 assertThat(srun.isAlive()).isTrue();

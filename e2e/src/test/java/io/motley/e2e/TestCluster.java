@@ -139,6 +139,16 @@ final class TestCluster implements AutoCloseable {
         return pb;
     }
 
+    /**
+     * As {@link #command}, with SIGINT at its default whatever this test inherited: a run started in the background
+     * by a shell without job control ignores it, and a JVM that starts with it ignored cannot take it.
+     */
+    ProcessBuilder interruptible(String... args) {
+        ProcessBuilder pb = command(args);
+        pb.command().addAll(0, List.of("/usr/bin/env", "--default-signal=INT"));
+        return pb;
+    }
+
     private void env(ProcessBuilder pb) {
         pb.environment().put("MOTLEY_HOME", home.toString());
         pb.environment()
