@@ -15,10 +15,9 @@ import java.util.List;
  * commands users and workflow tools run most, each once as typed, against an agent socket that is
  * not there. Each parses its options and builds its request before it finds no agent, so its
  * classes are loaded, linked and profiled into the cache, and none can reach a cluster. A command
- * left out of the training starts with its own classes read from the jars (squeue took a third
- * more CPU with a cache trained on sbatch alone), and every class in a cache is loaded at each
- * start, used or not (sbatch took a tenth more CPU with a cache of all the commands): so the
- * build makes one cache for all and one each for the commands run most, trained on that one alone.
+ * left out of the training starts with its own classes read from the jars (squeue took half as
+ * much CPU again with a cache trained on sbatch alone), and every class of a cache is loaded at
+ * each start, used or not, so sbatch, which scripts run in loops, has a cache of its own.
  */
 public final class AotTraining {
     private AotTraining() {}
@@ -42,17 +41,12 @@ public final class AotTraining {
             List.of("sshare"),
             List.of("sdiag"));
 
-    /** Trains the command lines of the commands named in {@code args} (sbatch, squeue, ...), or all with none. */
     public static void main(String[] args) throws IOException {
-        List<String> names = List.of(args);
-        List<List<String>> commands = COMMANDS.stream()
-                .filter(c -> names.isEmpty() || names.contains(c.get(0)))
-                .toList();
         Path dir = Files.createTempDirectory("motley-aot-training");
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.UTF_8);
         List<String> failed;
         try {
-            failed = train(commands, dir.resolve("agent.sock"), discard);
+            failed = train(COMMANDS, dir.resolve("agent.sock"), discard);
         } finally {
             Files.delete(dir);
         }
