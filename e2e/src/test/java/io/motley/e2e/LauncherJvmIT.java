@@ -17,12 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The JVMs the launcher starts. The daemons run on C1 alone with a small first heap, which
- * MOTLEY_DAEMON_OPTS can override (docs/benchmarks.md). The JVM client's ahead-of-time cache (scripts/cli-aot-cache, dist/bin/motley): a command starts
- * and answers as without it whether the cache is there, damaged, stale or made by another JDK, and
- * the launcher hands the JVM a cache only for the java and JDK version it was made with. Each case
- * runs in a scratch copy of the launcher and the commands' jars, so the build's own cache is never
- * touched. Which start-up the launcher chose shows in the class-data-sharing archive (cli.jsa),
- * which it asks the JVM to make only when it does not use the cache.
+ * MOTLEY_DAEMON_OPTS can override (docs/benchmarks.md). The JVM client's ahead-of-time caches
+ * (scripts/cli-aot-cache, dist/bin/motley): a command starts and answers as without them whether a
+ * cache is there, damaged, stale or made by another JDK, and the launcher hands the JVM a cache
+ * only for the java and JDK version it was made with. Each case runs in a scratch copy of the
+ * launcher and the commands' jars, so the build's own caches are never touched. Which start-up the
+ * launcher chose shows in the class-data-sharing archive (cli.jsa), which it asks the JVM to make
+ * only when it does not use a cache.
  */
 class LauncherJvmIT {
     private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
