@@ -71,6 +71,24 @@ class LauncherJvmIT {
     }
 
     @Test
+    void theLauncherStartedByPathRunsNoHelperProgramBeforeTheJvm() throws Exception {
+        // as the native client and the service units start it: by its own path, not through a link.
+        // Only bash on PATH: a helper (dirname, basename, readlink) would not be found
+        Path onlyBash = Files.createDirectories(dir.resolve("only-bash"));
+        Path bash = Files.exists(Path.of("/bin/bash")) ? Path.of("/bin/bash") : Path.of("/usr/bin/bash");
+        Files.createSymbolicLink(onlyBash.resolve("bash"), bash.toRealPath());
+        ProcessBuilder pb = new ProcessBuilder(dir.resolve("dist/bin/motley").toString(), "--version");
+        pb.environment().put("PATH", onlyBash.toString());
+        pb.environment().put("MOTLEY_JVM_COMMAND", "sbatch");
+        pb.environment().put("MOTLEY_JAVA", JAVA.toString());
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        TestCluster.Run r = TestCluster.run(pb, null);
+        assertThat(r.rc()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("motley ");
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
     void aCacheMadeForThisJavaIsUsedAndTheCommandAnswersAsWithout() throws Exception {
         TestCluster.Run without = sbatchVersion();
         assertThat(without.rc()).as(without.err()).isZero();
