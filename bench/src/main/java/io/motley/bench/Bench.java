@@ -46,7 +46,12 @@ public final class Bench {
     public static void main(String[] args) throws Exception {
         Path repo = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
         int drainJobs = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
-        boolean drainOnly = args.length > 2 && args[2].equals("drain");
+        // "drain": the drain alone; "drain2" (up to "drain9"): that many drains in one cluster, the
+        // first on daemons just started (their JIT compiling as they go), the next on the same
+        // daemons warmed up
+        String mode = args.length > 2 ? args[2] : "";
+        int drains = mode.matches("drain[0-9]") ? mode.charAt(5) - '0' : 1;
+        boolean drainOnly = mode.startsWith("drain");
         Path scratch = Files.createTempDirectory("motley-bench");
         Bench b = new Bench(repo, scratch);
         System.out.printf(
@@ -57,7 +62,7 @@ public final class Bench {
                 "floor: 1000 x /bin/true started and waited for: %.0f ms (%.0f processes/s)%n",
                 floor, 1000 / (floor / 1000.0));
         try {
-            b.run(drainJobs, drainOnly);
+            b.run(drainJobs, drainOnly, drains);
         } finally {
             b.command("motley", "down");
         }
@@ -69,12 +74,13 @@ public final class Bench {
         return (System.nanoTime() - t0) / 1e6;
     }
 
-    private void run(int drainJobs, boolean drainOnly) throws Exception {
+    private void run(int drainJobs, boolean drainOnly, int drains) throws Exception {
         String up = command("motley", "up", "--daemon", "--agents", "2");
         System.out.print(up.lines().filter(l -> l.contains("is up")).findFirst().orElse(up) + "\n");
         System.out.println("containment the agents chose: " + containment(home.resolve("log")));
+        System.out.println("CPU the daemons spent starting (ms): " + daemonCpuMs());
         if (drainOnly) {
-            drain(drainJobs);
+            for (int i = 0; i < drains; i++) drain(drainJobs);
             return;
         }
         // warm the class-data-sharing archive so the timed runs see what a user sees from the second call on
@@ -156,7 +162,40 @@ public final class Bench {
             System.out.printf(
                     "CPU per job in the drain: agents %.2f ms and their jobs' processes %.2f ms, controller %.2f ms%n",
                     (double) agents / jobs, (double) children / jobs, (double) controller / jobs);
+            System.out.println("daemons' resident memory (now, peak): " + daemonMemory());
         }
+    }
+
+    /** Each daemon's resident set now and at its peak (VmRSS, VmHWM of /proc/PID/status), by log name. */
+    private String daemonMemory() throws IOException {
+        Map<String, String> out = new java.util.TreeMap<>();
+        String marker = "-Dmotley.log.file=" + home.resolve("log") + "/";
+        try (var dirs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path d : dirs) {
+                String cmdline;
+                List<String> status;
+                try {
+                    cmdline = new String(Files.readAllBytes(d.resolve("cmdline"))).replace('\0', ' ');
+                    status = Files.readAllLines(d.resolve("status"));
+                } catch (IOException e) {
+                    continue;
+                }
+                int at = cmdline.indexOf(marker);
+                if (at < 0) continue;
+                String name = cmdline.substring(at + marker.length()).split("[ .]", 2)[0];
+                out.put(name, kib(status, "VmRSS:") / 1024 + " MiB, " + kib(status, "VmHWM:") / 1024 + " MiB");
+            }
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+        return out.toString();
+    }
+
+    private static long kib(List<String> status, String field) {
+        for (String line : status)
+            if (line.startsWith(field))
+                return Long.parseLong(line.substring(field.length()).trim().split(" ")[0]);
+        return 0;
     }
 
     /**

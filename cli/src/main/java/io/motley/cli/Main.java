@@ -75,6 +75,15 @@ public final class Main {
     }
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
+        return run(argv, out, err, AgentClient::connect);
+    }
+
+    /** How a command reaches the agent: its socket, or for the cache's training run one that is not there. */
+    interface Connector {
+        AgentClient connect() throws ClusterUnreachable;
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err, Connector connector) {
         Command command = argv.length == 0 ? null : command(argv[0]);
         if (command == null) {
             err.println("motley: unknown command " + (argv.length == 0 ? "(none)" : argv[0]));
@@ -84,7 +93,7 @@ public final class Main {
         List<String> args = Arrays.asList(argv).subList(1, argv.length);
         AgentClient[] client = new AgentClient[1];
         Gateway gateway = req -> {
-            if (client[0] == null) client[0] = AgentClient.connect();
+            if (client[0] == null) client[0] = connector.connect();
             return client[0].call(req);
         };
         Io io = new Io(
