@@ -288,7 +288,12 @@ final class Requests {
             case Shares s ->
                 new ShareList(
                         cluster.config().priority().typeName(), cluster.shares().rows());
-            case Accounting a -> new JobRecords(cluster.accounting(a.query()));
+            // sacct shows no job's environment or script: they stay here
+            case Accounting a ->
+                new JobRecords(cluster.accounting(a.query()).stream()
+                        .map(r -> new io.motley.core.accounting.AccountingRecord(
+                                r.job().withRequest(r.job().request().forListing()), r.run(), r.steps()))
+                        .toList());
             case AccountsQuery q ->
                 new AccountsAnswer(cluster.accountsDb(), cluster.config().clusterName());
             case AccountsUpdate u -> new AccountsResult(cluster.changeAccounts(u.change(), asking, u.commit()));

@@ -113,6 +113,41 @@ class RequestsTest {
                 .contains("Invalid lifespan");
     }
 
+    /** sacct's answer carries each job without its environment and script, which it never shows. */
+    @Test
+    void sacctsAnswerLeavesTheEnvironmentAndScriptHere() {
+        JobRequest r = JobRequest.builder("#!/bin/sh\necho secret-script\n", "/tmp")
+                .name("j")
+                .hold(true)
+                .submitHost("h")
+                .environment(java.util.Map.of("SECRET_VAR", "x".repeat(1000)))
+                .build();
+        long id = requests.handle(as(Frame.op(Ops.SUBMIT).add(Codec.request(r, true)), 1000, "bob", "users"), "laptop")
+                .lng("id", -1);
+        assertThat(cluster.job(id).orElseThrow().request().environment()).containsKey("SECRET_VAR");
+        Frame answer = requests.handle(
+                as(
+                        io.motley.protocol.Messages.encode(new io.motley.protocol.Message.Accounting(
+                                io.motley.core.accounting.AccountingQuery.builder()
+                                        .job(new io.motley.core.accounting.AccountingQuery.JobId(id, -1))
+                                        .build())),
+                        1000,
+                        "bob",
+                        "users"),
+                "laptop");
+        var records = ((Message.JobRecords) io.motley.protocol.Messages.answer(
+                        new io.motley.protocol.Message.Accounting(io.motley.core.accounting.AccountingQuery.builder()
+                                .build()),
+                        answer))
+                .records();
+        assertThat(records).hasSize(1);
+        io.motley.core.job.Job listed = records.get(0).job();
+        assertThat(listed.id()).isEqualTo(id);
+        assertThat(listed.request().environment()).isEmpty();
+        assertThat(listed.request().script()).isEmpty();
+        assertThat(listed.request().workDir()).isEqualTo("/tmp");
+    }
+
     @Test
     void squeuesRequestIsSelectedHereAndAnsweredInColumns() {
         long bobs = requests.handle(as(Frame.op(Ops.SUBMIT).add(job()), 1000, "bob", "users"))

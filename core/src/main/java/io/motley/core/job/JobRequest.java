@@ -291,6 +291,23 @@ public record JobRequest(
                 terms);
     }
 
+    /**
+     * The same request without its environment and script, for listings that show neither (sacct's): they are
+     * most of a job's bytes, and a listing of 10,000 jobs carried tens of megabytes of them.
+     */
+    public JobRequest forListing() {
+        if (payload.environment().isEmpty() && payload.script().isEmpty()) return this;
+        Payload p = new Payload(
+                payload.workDir(),
+                payload.submitDir(),
+                Map.of(),
+                "",
+                payload.arguments(),
+                payload.submitHost(),
+                payload.options());
+        return new JobRequest(name, resources, placement, timing, output, p, conditions, terms);
+    }
+
     /** The same request with its payload's text shared with other jobs' (see {@link Payload#shared}). */
     public JobRequest shared() {
         return new JobRequest(name.intern(), resources, placement, timing, output, payload.shared(), conditions, terms);
