@@ -104,18 +104,8 @@ final class StagedFiles {
         } catch (IOException e) {
             trouble = e;
         }
-        try {
-            if (trouble != null) p.destroyForcibly();
-            if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                p.waitFor();
-            }
-            drain.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new IOException("interrupted");
-        }
+        if (trouble != null) p.destroyForcibly();
+        awaitExit(p, drain);
         if (trouble != null)
             throw new IOException(
                     "cannot read the --stage-in files from the controller: " + trouble.getMessage(), trouble);
@@ -196,6 +186,12 @@ final class StagedFiles {
         } catch (IOException e) {
             // tar stopped reading: its status and words say why
         }
+        awaitExit(p, drain);
+        return err.toString(StandardCharsets.UTF_8).strip().replace('\n', ' ');
+    }
+
+    /** Waits for tar to exit (killed after 10 minutes) and for {@code drain} to have read its stderr. */
+    private static void awaitExit(Process p, Thread drain) throws IOException {
         try {
             if (!p.waitFor(10, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
@@ -207,7 +203,6 @@ final class StagedFiles {
             p.destroyForcibly();
             throw new IOException("interrupted");
         }
-        return err.toString(StandardCharsets.UTF_8).strip().replace('\n', ' ');
     }
 
     private static void copy(InputStream in, ByteArrayOutputStream to, int max) {
