@@ -258,7 +258,14 @@ class FilesBedIT {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> Files.exists(out) && Files.readString(out).startsWith("first\n"));
 
-        // once the outbox is delivered and gone, the node runs the next job as before
+        // once the outbox is delivered and gone, the node runs the next job as before (its spool is full until then:
+        // a job sent to it before would fail to launch)
+        String outbox = TestBed.HOST_HOME + "/spool/" + FULL + "/outbox";
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> bed.cmd(FULL, "/bin/sh", "-c", "ls " + outbox + " 2>/dev/null")
+                        .out()
+                        .isBlank());
         Run next = asUser("sbatch", "--parsable", "-w", FULL, "--wrap", "echo again");
         assertThat(next.rc()).as(next.err()).isZero();
         long again = Long.parseLong(next.out().trim());
