@@ -309,30 +309,7 @@ public final class AgentMain {
         link.attach(launcher[0]);
         if (credentials != null) link.renewWith(credentials);
         // chunked --stage-in archives are read from the controller at launch, as this agent (root), for this node
-        launcher[0].readStageInsFrom((id, offset, max) -> {
-            io.motley.protocol.Message.StageInRead ask = new io.motley.protocol.Message.StageInRead(id, offset, max);
-            io.motley.protocol.Message.Answer a;
-            // a controller away for a moment (restarting) is waited for, up to 10 s, a try a second
-            for (int tries = 1; ; tries++) {
-                io.motley.protocol.Frame answer = link.relay(io.motley.protocol.Messages.encode(
-                        ask, new io.motley.protocol.Message.Caller(0, 0, "root", java.util.List.of())));
-                try {
-                    a = io.motley.protocol.Messages.answer(ask, answer);
-                } catch (io.motley.protocol.MalformedMessage e) {
-                    throw new IOException("the controller's answer is unreadable: " + e.getMessage(), e);
-                }
-                if (!(a instanceof io.motley.protocol.Message.Failure f) || !f.unreachable() || tries >= 10) break;
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new java.io.InterruptedIOException("interrupted while reading stage-in files");
-                }
-            }
-            if (a instanceof io.motley.protocol.Message.Failure f) throw new IOException(f.message());
-            io.motley.protocol.Message.StageInData d = (io.motley.protocol.Message.StageInData) a;
-            return new JobLauncher.StageInSource.Piece(d.data(), d.size());
-        });
+        launcher[0].readStageInsFrom(link::readStageIn);
         launcher[0].sendOutputThrough(report -> {
             try {
                 link.send(report);

@@ -1082,8 +1082,7 @@ public final class JobLauncher {
         return out;
     }
 
-    /** One kill(1) for all of {@code pids}; processes already gone are no error. */
-    /** One kill(1) for all of {@code pids}, as root and with the fixed environment. */
+    /** One kill(1) for all of {@code pids}, as root with the fixed environment; processes already gone are no error. */
     private static void signalProcesses(List<Long> pids, String signal) {
         io.motley.agent.enforcement.ProcessTable.signal(pids, signal);
     }

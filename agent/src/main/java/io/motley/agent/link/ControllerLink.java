@@ -213,6 +213,36 @@ public final class ControllerLink {
         return answer;
     }
 
+    /** How many times a stage-in read tries a controller that cannot be reached, a second apart. */
+    static final int STAGE_IN_TRIES = 10;
+
+    /**
+     * A piece of job {@code id}'s chunked --stage-in archive, read from the controller as this agent (root, for
+     * this node; the controller checks the job runs here). A controller away for a moment (restarting) is waited
+     * for, up to {@link #STAGE_IN_TRIES} seconds; its refusal is the IOException's message.
+     */
+    public JobLauncher.StageInSource.Piece readStageIn(long id, long offset, int max) throws IOException {
+        Message.StageInRead ask = new Message.StageInRead(id, offset, max);
+        Frame request = Messages.encode(ask, new Message.Caller(0, 0, "root", List.of()));
+        for (int tries = 1; ; tries++) {
+            Message.Answer a;
+            try {
+                a = Messages.answer(ask, relay(request));
+            } catch (MalformedMessage e) {
+                throw new IOException("the controller's answer is unreadable: " + e.getMessage(), e);
+            }
+            if (a instanceof Message.StageInData d) return new JobLauncher.StageInSource.Piece(d.data(), d.size());
+            Failure f = (Failure) a;
+            if (!f.unreachable() || tries >= STAGE_IN_TRIES) throw new IOException(f.message());
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while reading stage-in files");
+            }
+        }
+    }
+
     private static Frame failure(String message) {
         return Messages.encode(new Failure(message));
     }

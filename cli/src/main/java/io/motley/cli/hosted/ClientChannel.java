@@ -166,7 +166,7 @@ final class ClientChannel implements AutoCloseable {
                 // the client keeps the archive in a file of the caller's and hands it out a chunk at a time
                 // ("size"); a client that does not say its size sent the archive itself
                 CallerFiles.Archive archive = r.has("size")
-                        ? clientArchive(r.integer("size", 0), dir)
+                        ? clientArchive(r.lng("size", 0), dir)
                         : CallerFiles.Archive.of(bytes(r.str("bytes", "")));
                 return new CallerFiles.Packed(
                         missing.isEmpty() ? null : missing,
