@@ -222,9 +222,15 @@ public final class ControllerLink {
      * for, up to {@link #STAGE_IN_TRIES} seconds; its refusal is the IOException's message.
      */
     public JobLauncher.StageInSource.Piece readStageIn(long id, long offset, int max) throws IOException {
+        return readStageIn(id, offset, max, STAGE_IN_TRIES, 1000);
+    }
+
+    /** {@link #readStageIn(long, long, int)}, trying an unreachable controller {@code tries} times, {@code pauseMillis} apart. */
+    JobLauncher.StageInSource.Piece readStageIn(long id, long offset, int max, int tries, long pauseMillis)
+            throws IOException {
         Message.StageInRead ask = new Message.StageInRead(id, offset, max);
         Frame request = Messages.encode(ask, new Message.Caller(0, 0, "root", List.of()));
-        for (int tries = 1; ; tries++) {
+        for (int tried = 1; ; tried++) {
             Message.Answer a;
             try {
                 a = Messages.answer(ask, relay(request));
@@ -233,9 +239,9 @@ public final class ControllerLink {
             }
             if (a instanceof Message.StageInData d) return new JobLauncher.StageInSource.Piece(d.data(), d.size());
             Failure f = (Failure) a;
-            if (!f.unreachable() || tries >= STAGE_IN_TRIES) throw new IOException(f.message());
+            if (!f.unreachable() || tried >= tries) throw new IOException(f.message());
             try {
-                Thread.sleep(1000);
+                Thread.sleep(pauseMillis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("interrupted while reading stage-in files");

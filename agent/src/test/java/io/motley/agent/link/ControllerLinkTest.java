@@ -1,6 +1,7 @@
 package io.motley.agent.link;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.motley.agent.enforcement.TestHosts;
@@ -273,5 +274,76 @@ class ControllerLinkTest {
         } finally {
             agent.interrupt();
         }
+    }
+
+    /** A controller that answers every relayed request with {@code answer}, counting them, on {@code socket}. */
+    private void answering(ServerSocket socket, io.motley.protocol.Message.Answer answer, List<String> asked) {
+        Thread.ofVirtual().start(() -> {
+            while (!socket.isClosed()) {
+                try (Link<AgentPeer> ch = SharedKey.accept(socket.accept(), key, "test", Bounds.ANSWERS)) {
+                    while (true) {
+                        asked.add(ch.read().op());
+                        ch.write(Messages.encode(answer));
+                    }
+                } catch (IOException e) {
+                    // next connection
+                }
+            }
+        });
+    }
+
+    /**
+     * A node reads a job's stage-in archive at launch while the controller restarts: the read waits
+     * for it and gets its bytes once it is back, instead of failing the job.
+     */
+    @Test
+    void aStageInReadWaitsForAControllerThatIsAwayAndReadsOnceItIsBack() throws Exception {
+        int port = server.getLocalPort();
+        server.close();
+        List<String> asked = new CopyOnWriteArrayList<>();
+        ServerSocket[] back = new ServerSocket[1];
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(1500);
+                ServerSocket s = new ServerSocket();
+                s.setReuseAddress(true);
+                s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                back[0] = s;
+                answering(s, new io.motley.protocol.Message.StageInData(0, new byte[] {1, 2, 3}, 3), asked);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        try {
+            JobLauncher.StageInSource.Piece p = link().readStageIn(5, 0, 1 << 20, 100, 100);
+            assertThat(p.data()).containsExactly(1, 2, 3);
+            assertThat(p.size()).isEqualTo(3);
+            assertThat(asked).containsExactly(Ops.STAGE_IN_READ);
+        } finally {
+            if (back[0] != null) back[0].close();
+        }
+    }
+
+    /** The controller's refusal (the job runs elsewhere, say) is the read's error at once: no second try. */
+    @Test
+    void aStageInReadTheControllerRefusesFailsAtOnceWithItsWords() {
+        List<String> asked = new CopyOnWriteArrayList<>();
+        answering(
+                server,
+                new io.motley.protocol.Message.Failure("Access/permission denied: job 5 does not run on n1"),
+                asked);
+        assertThatThrownBy(() -> link().readStageIn(5, 0, 1 << 20, 10, 1000))
+                .isInstanceOf(IOException.class)
+                .hasMessage("Access/permission denied: job 5 does not run on n1");
+        assertThat(asked).hasSize(1);
+    }
+
+    /** A controller that stays away: the read gives up after its tries and says why. */
+    @Test
+    void aStageInReadGivesUpOnAControllerThatStaysAway() throws IOException {
+        server.close();
+        assertThatThrownBy(() -> link().readStageIn(5, 0, 1 << 20, 3, 10))
+                .isInstanceOf(IOException.class)
+                .hasMessageStartingWith("cannot reach the Motley controller at 127.0.0.1:");
     }
 }
