@@ -89,7 +89,19 @@ public final class Cluster {
 
     /** Keeps chunked --stage-in archives in {@code dir} (the controller's own, MOTLEY_HOME/state/stage-in). */
     public void keepStageInsIn(java.nio.file.Path dir) throws java.io.IOException {
-        stageIns = new StageIns(state, dir, clock, config.limits().stageInTimeoutSeconds(), this::wakeScheduler);
+        keepStageInsIn(dir, null);
+    }
+
+    /** {@link #keepStageInsIn(java.nio.file.Path)}, with the filesystem's free bytes as {@code freeBytes} says. */
+    void keepStageInsIn(java.nio.file.Path dir, LongSupplier freeBytes) throws java.io.IOException {
+        stageIns = new StageIns(
+                state,
+                dir,
+                clock,
+                config.limits().stageInTimeoutSeconds(),
+                config.limits().stageInSpoolBytes(),
+                freeBytes,
+                this::wakeScheduler);
     }
 
     /** A chunk of a job's --stage-in archive from sbatch (see {@link StageIns#append}). */
@@ -121,7 +133,27 @@ public final class Cluster {
 
     /** Accepts or refuses a submission; an id is answered only once the job is committed. */
     public Submission submit(JobRequest req, Caller caller) {
-        Submission s = commands.submit(req, caller);
+        StageIns spool = stageIns;
+        // a chunked archive takes room in the spool before its job is committed (an invalid one is refused there)
+        long staged = spool == null
+                ? 0
+                : io.motley.core.job.Staging.manifest(req)
+                        .map(io.motley.core.job.Staging.Manifest::size)
+                        .filter(n -> n > 0 && n <= config.limits().maxStageInBytes())
+                        .orElse(0L);
+        if (staged > 0) {
+            java.util.Optional<String> full = spool.reserve(staged);
+            if (full.isPresent()) {
+                log.info("submission refused user={} why=\"{}\"", caller.user(), full.get());
+                return new Submission.Refused("Stage-in spool full, try again later", full.get());
+            }
+        }
+        Submission s;
+        try {
+            s = commands.submit(req, caller);
+        } finally {
+            if (staged > 0) spool.release(staged);
+        }
         if (s instanceof Submission.Accepted) loop.submitted();
         return s;
     }

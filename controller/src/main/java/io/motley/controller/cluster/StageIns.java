@@ -34,8 +34,14 @@ import org.slf4j.LoggerFactory;
  * MOTLEY_HOME/state/stage-in}, 0700; the files are named by job id, never by a user), while the job
  * waits PENDING with reason StageIn. When all of it is there and its SHA-256 is the announced one,
  * the job becomes eligible; nodes without the submit directory read it from here at launch. An
- * upload that stops fails the job after StageInTimeout; the file goes once its job has ended (or was
- * cancelled), also when that happened while the controller was down.
+ * upload that stops fails the job after StageInTimeout. A complete archive is kept while its job is
+ * in view (active, or ended within MinJobAge), so that scontrol requeue can run the job again; it
+ * goes once the job's record has left the controller's memory, also when that happened while the
+ * controller was down. An incomplete one goes once its job has ended.
+ *
+ * <p>Bounds: a submission is refused when its archive would take the archives of the jobs in view
+ * past StageInSpoolSize, or when the spool's filesystem lacks room for it and for the uploads still
+ * under way (with {@link #DISK_SPARE} left over for the controller's database and logs).
  *
  * <p>Crash safety: the part file survives a restart and the upload goes on where it stopped (sbatch
  * asks again from the size the controller answers); a complete archive ({@code N.tar}) whose job
@@ -50,19 +56,101 @@ public final class StageIns {
     private final LongSupplier clock;
     private final long timeoutSeconds;
     private final Runnable wake;
+    private final long spoolBytes;
+    /** The bytes free for the controller on the spool's filesystem. */
+    private final LongSupplier freeBytes;
+    /** Bytes reserved for the archives of submissions being committed (their jobs are not in view yet); under this. */
+    private long reserved;
+
+    /** What the spool's filesystem must keep free after every announced archive has arrived. */
+    static final long DISK_SPARE = 256L * 1024 * 1024;
     /** When the last chunk of each upload arrived (or the controller first saw its job waiting). */
     private final Map<Long, Long> lastChunk = new HashMap<>();
     /** One writer or reader at a time per archive. */
     private final Map<Long, Object> locks = new ConcurrentHashMap<>();
 
-    StageIns(ClusterState state, Path dir, LongSupplier clock, long timeoutSeconds, Runnable wake) throws IOException {
+    /**
+     * @param freeBytes the bytes free for the controller on {@code dir}'s filesystem, null to ask the
+     *     filesystem
+     */
+    StageIns(
+            ClusterState state,
+            Path dir,
+            LongSupplier clock,
+            long timeoutSeconds,
+            long spoolBytes,
+            LongSupplier freeBytes,
+            Runnable wake)
+            throws IOException {
         this.state = state;
         this.dir = dir;
         this.clock = clock;
         this.timeoutSeconds = timeoutSeconds;
+        this.spoolBytes = spoolBytes;
         this.wake = wake;
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        java.nio.file.FileStore store = Files.getFileStore(dir);
+        this.freeBytes = freeBytes != null
+                ? freeBytes
+                : () -> {
+                    try {
+                        return store.getUsableSpace();
+                    } catch (IOException e) {
+                        // unknown: the spool's own bound still holds, and a write that fails says so to its sbatch
+                        return Long.MAX_VALUE;
+                    }
+                };
+    }
+
+    /**
+     * Room for a submission's chunked archive of {@code bytes}, reserved until {@link #release} (the
+     * submission's commit ended: its job is in view then, or was refused), or why there is none:
+     * the archives of the jobs in view (and of submissions being committed) would pass
+     * StageInSpoolSize, or the spool's filesystem cannot take it beside the uploads under way.
+     */
+    Optional<String> reserve(long bytes) {
+        Map<Long, Long> held = new HashMap<>();
+        Set<Long> awaited = new HashSet<>();
+        synchronized (state) {
+            for (Job j : state.jobs.values()) {
+                Optional<Staging.Manifest> m = Staging.manifest(j.request());
+                if (m.isEmpty()) continue;
+                held.put(key(j), m.get().size());
+                if (j.state() == JobState.PENDING && Staging.awaitingUpload(j.request())) awaited.add(key(j));
+            }
+        }
+        long inView = held.values().stream().mapToLong(Long::longValue).sum();
+        // what the uploads under way will still write
+        long toCome = 0;
+        for (long key : awaited) {
+            long have;
+            try {
+                have = Files.size(partFile(key));
+            } catch (IOException e) {
+                have = 0;
+            }
+            toCome += Math.max(0, held.get(key) - have);
+        }
+        synchronized (this) {
+            if (inView + reserved + bytes > spoolBytes)
+                return Optional.of("--stage-in: the controller's stage-in spool is full: the archives of the jobs"
+                        + " in view take " + (inView + reserved) + " bytes, and this job's " + bytes
+                        + " would pass StageInSpoolSize (" + spoolBytes
+                        + " bytes); submit it again once some of those jobs have ended");
+            long free = freeBytes.getAsLong();
+            if (free - toCome - reserved - bytes < DISK_SPARE)
+                return Optional.of("--stage-in: the controller's disk has " + free + " bytes free, too little for"
+                        + " this job's " + bytes + " bytes beside the " + (toCome + reserved)
+                        + " bytes of uploads under way and " + DISK_SPARE + " bytes to spare");
+            reserved += bytes;
+        }
+        return Optional.empty();
+    }
+
+    /** The submission that reserved {@code bytes} has been committed or refused. */
+    synchronized void release(long bytes) {
+        reserved -= bytes;
     }
 
     /** What a chunk got: the bytes now held and whether the archive is complete, or why not. */
@@ -210,16 +298,20 @@ public final class StageIns {
 
     /**
      * Once a second: fails the jobs whose upload stopped (nothing for StageInTimeout), takes an
-     * archive completed before a restart as arrived, and removes the files of jobs that ended.
+     * archive completed before a restart as arrived, and removes the part files of jobs that ended
+     * and the archives of jobs no longer in view.
      */
     public void check() {
         long now = clock.getAsLong();
-        Set<Long> keep = new HashSet<>();
+        Set<Long> keepArchive = new HashSet<>();
+        Set<Long> keepPart = new HashSet<>();
         Map<Long, Long> waiting = new HashMap<>();
         synchronized (state) {
             for (Job j : state.jobs.values()) {
-                if (j.state().isTerminal() || Staging.manifest(j.request()).isEmpty()) continue;
-                keep.add(key(j));
+                if (Staging.manifest(j.request()).isEmpty()) continue;
+                keepArchive.add(key(j));
+                if (j.state().isTerminal()) continue;
+                keepPart.add(key(j));
                 if (j.state() == JobState.PENDING && Staging.awaitingUpload(j.request())) waiting.put(j.id(), key(j));
             }
             lastChunk.keySet().retainAll(waiting.values());
@@ -253,10 +345,11 @@ public final class StageIns {
                 } catch (NumberFormatException e) {
                     continue;
                 }
-                if (keep.contains(key)) continue;
+                boolean whole = name.endsWith(".tar");
+                if ((whole ? keepArchive : keepPart).contains(key)) continue;
                 synchronized (state) {
-                    // a job submitted since the list was made cannot have a file yet, so the list holds
-                    if (keepsFiles(key)) continue;
+                    // a job submitted or requeued since the lists were made
+                    if (keepsFiles(key, whole)) continue;
                 }
                 synchronized (locks.computeIfAbsent(key, k -> new Object())) {
                     if (deleteQuietly(f)) log.info("stage-in files removed job={}", key);
@@ -268,10 +361,11 @@ public final class StageIns {
         }
     }
 
-    private boolean keepsFiles(long key) {
+    /** Whether a job in view keeps {@code key}'s complete archive ({@code whole}), or its part file (an active job). */
+    private boolean keepsFiles(long key, boolean whole) {
         for (Job j : state.jobs.values()) {
             if (key(j) == key
-                    && !j.state().isTerminal()
+                    && (whole || !j.state().isTerminal())
                     && Staging.manifest(j.request()).isPresent()) return true;
         }
         return false;

@@ -117,13 +117,103 @@ class StageInsTest {
         assertThat(size).isEqualTo(archive.length);
         assertThat(got.toByteArray()).isEqualTo(archive);
 
-        // the file goes when the job has ended
+        // the file is kept while the ended job is in view (scontrol requeue may run it again), and goes after
         c.checkStageIns();
         assertThat(Files.list(spool())).hasSize(1);
         c.jobEnded("n1", ended(id, 0, JobState.COMPLETED, 0, 0, now.get(), null));
         c.checkStageIns();
+        assertThat(Files.list(spool())).hasSize(1);
+        now.addAndGet(301);
+        c.checkNodes();
+        assertThat(c.jobs()).extracting(Job::id).doesNotContain(id);
+        c.checkStageIns();
         assertThat(Files.list(spool())).isEmpty();
         store.close();
+    }
+
+    /** A finished job requeued by scontrol runs again with its files: its node reads the same archive. */
+    @Test
+    void aFinishedJobRequeuedRunsAgainWithItsArchive() throws Exception {
+        Cluster c = cluster(new io.motley.controller.store.MemoryStore(), "RequeueDelay=0\n");
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, ClusterTest.registration("n1", 2));
+        long id = id(c.submit(announced(archive), ANN));
+        assertThat(upload(c, id, archive, 0, ANN).complete()).isTrue();
+        c.schedulePass();
+        c.jobEnded("n1", ended(id, 0, JobState.COMPLETED, 0, 0, now.get(), null));
+        now.addAndGet(10);
+        c.checkStageIns();
+
+        assertThat(c.requeue(java.util.List.of(id), ANN, false)).allMatch(o -> o.error() == null);
+        now.addAndGet(1);
+        c.checkStageIns();
+        c.schedulePass();
+        Job again = c.job(id).orElseThrow();
+        assertThat(again.state()).isEqualTo(JobState.RUNNING);
+        assertThat(again.restarts()).isEqualTo(1);
+        StageIns.Read r = c.stageInRead(id, 0, 10, "n1", ROOT);
+        assertThat(r.error()).isNull();
+        assertThat(r.size()).isEqualTo(archive.length);
+        assertThat(r.data()).isEqualTo(Arrays.copyOf(archive, 10));
+    }
+
+    /**
+     * The spool as a whole is bounded: a submission whose archive would take the archives of the
+     * jobs in view past StageInSpoolSize is refused, with nothing stored, until one of them has
+     * left view.
+     */
+    @Test
+    void aSubmissionThatWouldFillTheSpoolIsRefusedUntilRoomIsMade() throws Exception {
+        Cluster c = cluster(new io.motley.controller.store.MemoryStore(), "StageInSpoolSize=5M\n");
+        long first = id(c.submit(announced(archive), ANN));
+        id(c.submit(announced(archive), BOB));
+        int jobs = c.jobs().size();
+        Submission s = c.submit(announced(archive), ANN);
+        assertThat(failure(s)).isEqualTo("Stage-in spool full, try again later");
+        assertThat(detail(s))
+                .isEqualTo("--stage-in: the controller's stage-in spool is full: the archives of the jobs in view take "
+                        + 2L * archive.length + " bytes, and this job's " + archive.length
+                        + " would pass StageInSpoolSize (5242880 bytes); submit it again once some of those jobs"
+                        + " have ended");
+        assertThat(c.jobs()).hasSize(jobs);
+        // a job without chunked files is not bound by it
+        assertThat(id(c.submit(
+                        JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                                .name("j")
+                                .build(),
+                        ANN)))
+                .isPositive();
+
+        c.cancel(java.util.List.of(first), Map.of(), ANN);
+        assertThat(failure(c.submit(announced(archive), ANN))).isEqualTo("Stage-in spool full, try again later");
+        now.addAndGet(301);
+        c.checkNodes();
+        assertThat(id(c.submit(announced(archive), ANN))).isPositive();
+    }
+
+    /**
+     * The spool's disk: a submission is refused when the filesystem lacks room for its archive
+     * beside what the uploads under way will still write, with room to spare left over.
+     */
+    @Test
+    void aSubmissionIsRefusedWhenTheSpoolsDiskLacksRoomForItBesideTheUploadsUnderWay() throws Exception {
+        AtomicLong free = new AtomicLong(StageIns.DISK_SPARE + archive.length + archive.length / 2);
+        Cluster c = new Cluster(
+                ClusterConfig.parse("NodeTimeout=10\n"), new io.motley.controller.store.MemoryStore(), now::get);
+        c.keepStageInsIn(spool(), free::get);
+        long first = id(c.submit(announced(archive), ANN));
+        // half of the first upload is written: the other half is still to come
+        c.stageInChunk(first, 0, Arrays.copyOf(archive, Staging.CHUNK_BYTES), ANN);
+        free.addAndGet(-Staging.CHUNK_BYTES);
+        Submission s = c.submit(announced(archive), ANN);
+        assertThat(failure(s)).isEqualTo("Stage-in spool full, try again later");
+        assertThat(detail(s))
+                .startsWith("--stage-in: the controller's disk has " + free.get() + " bytes free, too little for"
+                        + " this job's " + archive.length + " bytes beside the "
+                        + (archive.length - Staging.CHUNK_BYTES) + " bytes of uploads under way");
+        // the disk grew (files removed elsewhere): taken
+        free.addAndGet(archive.length);
+        assertThat(id(c.submit(announced(archive), ANN))).isPositive();
     }
 
     @Test

@@ -218,6 +218,8 @@ public record ClusterConfig(
      * @param maxStageInBytes MaxStageInSize (Motley's): the largest sbatch --stage-in archive, packed
      * @param stageInTimeoutSeconds StageInTimeout (Motley's): how long a job waits for the next chunk
      *     of its --stage-in archive before it fails
+     * @param stageInSpoolBytes StageInSpoolSize (Motley's): how much the controller's spool of chunked
+     *     --stage-in archives holds for all jobs together; a submission that would pass it is refused
      */
     public record Limits(
             boolean disableRootJobs,
@@ -227,7 +229,8 @@ public record ClusterConfig(
             int agentMaxConnectionsPerUser,
             long agentRequestTimeoutSeconds,
             long maxStageInBytes,
-            long stageInTimeoutSeconds) {
+            long stageInTimeoutSeconds,
+            long stageInSpoolBytes) {
         public static final Limits DEFAULT = new Limits(
                 false,
                 1001,
@@ -236,7 +239,8 @@ public record ClusterConfig(
                 64,
                 10,
                 io.motley.core.job.Staging.DEFAULT_MAX_STAGE_IN_BYTES,
-                io.motley.core.job.Staging.DEFAULT_STAGE_IN_TIMEOUT_SECONDS);
+                io.motley.core.job.Staging.DEFAULT_STAGE_IN_TIMEOUT_SECONDS,
+                io.motley.core.job.Staging.DEFAULT_STAGE_IN_SPOOL_BYTES);
 
         public Limits {
             if (maxArraySize < 1) throw new IllegalArgumentException("MaxArraySize must be at least 1");
@@ -248,9 +252,10 @@ public record ClusterConfig(
                 throw new IllegalArgumentException("AgentRequestTimeout must be at least 1");
             if (maxStageInBytes < 1) throw new IllegalArgumentException("MaxStageInSize must be at least 1M");
             if (stageInTimeoutSeconds < 1) throw new IllegalArgumentException("StageInTimeout must be at least 1");
+            if (stageInSpoolBytes < 1) throw new IllegalArgumentException("StageInSpoolSize must be at least 1M");
         }
 
-        /** With MaxStageInSize and StageInTimeout at their defaults. */
+        /** With MaxStageInSize, StageInTimeout and StageInSpoolSize at their defaults. */
         public Limits(
                 boolean disableRootJobs,
                 int maxArraySize,
@@ -266,7 +271,8 @@ public record ClusterConfig(
                     agentMaxConnectionsPerUser,
                     agentRequestTimeoutSeconds,
                     io.motley.core.job.Staging.DEFAULT_MAX_STAGE_IN_BYTES,
-                    io.motley.core.job.Staging.DEFAULT_STAGE_IN_TIMEOUT_SECONDS);
+                    io.motley.core.job.Staging.DEFAULT_STAGE_IN_TIMEOUT_SECONDS,
+                    io.motley.core.job.Staging.DEFAULT_STAGE_IN_SPOOL_BYTES);
         }
     }
 
@@ -338,6 +344,7 @@ public record ClusterConfig(
         long agentRequestTimeout = Limits.DEFAULT.agentRequestTimeoutSeconds();
         long maxStageIn = Limits.DEFAULT.maxStageInBytes();
         long stageInTimeout = Limits.DEFAULT.stageInTimeoutSeconds();
+        long stageInSpool = Limits.DEFAULT.stageInSpoolBytes();
         String storageUrl = null;
         String storageUser = null;
         String storagePassFile = null;
@@ -477,6 +484,11 @@ public record ClusterConfig(
                                 maxStageIn = mib * 1024 * 1024;
                             }
                             case "StageInTimeout" -> stageInTimeout = Long.parseLong(v);
+                            case "StageInSpoolSize" -> {
+                                long mib = MemorySize.parseMebibytes(v);
+                                if (mib < 1) throw new IllegalArgumentException("StageInSpoolSize must be at least 1M");
+                                stageInSpool = mib * 1024 * 1024;
+                            }
                             case "StorageURL" -> storageUrl = v;
                             case "StorageUser" -> storageUser = v;
                             case "StoragePassFile" -> storagePassFile = v;
@@ -527,7 +539,8 @@ public record ClusterConfig(
                     agentMaxConnectionsPerUser,
                     agentRequestTimeout,
                     maxStageIn,
-                    stageInTimeout);
+                    stageInTimeout,
+                    stageInSpool);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("motley.conf: " + e.getMessage(), e);
         }

@@ -79,6 +79,7 @@ public final class ConfigListing {
         l.add(new Setting(MAX_STAGE_IN, lim.maxStageInBytes() / (1024 * 1024) + "M"));
         l.add(new Setting("PrometheusURL", web.prometheusUrl() == null ? "(none)" : web.prometheusUrl()));
         l.add(new Setting("RequeueDelay", sec(c.requeueDelaySeconds())));
+        l.add(new Setting("StageInSpoolSize", lim.stageInSpoolBytes() / (1024 * 1024) + "M"));
         l.add(new Setting("StageInTimeout", sec(lim.stageInTimeoutSeconds())));
         ClusterConfig.Storage s = c.storage();
         l.add(new Setting("StorageURL", s.embedded() ? "(embedded SQLite)" : s.url()));

@@ -42,6 +42,9 @@ public final class Staging {
     /** MaxStageInSize's default: the largest stage-in archive, packed. */
     public static final long DEFAULT_MAX_STAGE_IN_BYTES = 1024L * 1024 * 1024;
 
+    /** StageInSpoolSize's default: what the controller's spool of chunked archives holds for all jobs together. */
+    public static final long DEFAULT_STAGE_IN_SPOOL_BYTES = 10L * 1024 * 1024 * 1024;
+
     /** StageInTimeout's default: how long a job waits for the next chunk of its stage-in archive. */
     public static final long DEFAULT_STAGE_IN_TIMEOUT_SECONDS = 300;
 

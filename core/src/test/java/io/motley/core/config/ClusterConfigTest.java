@@ -346,12 +346,17 @@ class ClusterConfigTest {
                 """);
         assertThat(c.limits()).isEqualTo(new ClusterConfig.Limits(true, 20000, 1000, 10, 3, 7));
         assertThat(c.scheduling().intervalSeconds()).isEqualTo(5);
-        ClusterConfig staged = ClusterConfig.parse("MaxStageInSize=64M\nStageInTimeout=20\n");
+        ClusterConfig staged = ClusterConfig.parse("MaxStageInSize=64M\nStageInTimeout=20\nStageInSpoolSize=2G\n");
         assertThat(staged.limits().maxStageInBytes()).isEqualTo(64L * 1024 * 1024);
         assertThat(staged.limits().stageInTimeoutSeconds()).isEqualTo(20);
+        assertThat(staged.limits().stageInSpoolBytes()).isEqualTo(2L * 1024 * 1024 * 1024);
         assertThat(ClusterConfig.defaults().limits().maxStageInBytes()).isEqualTo(1024L * 1024 * 1024);
+        assertThat(ClusterConfig.defaults().limits().stageInSpoolBytes()).isEqualTo(10L * 1024 * 1024 * 1024);
         assertThat(io.motley.core.config.ConfigListing.motley(staged))
-                .contains(new io.motley.core.config.ConfigListing.Setting("MaxStageInSize", "64M"));
+                .contains(
+                        new io.motley.core.config.ConfigListing.Setting("MaxStageInSize", "64M"),
+                        new io.motley.core.config.ConfigListing.Setting("StageInSpoolSize", "2048M"));
+        assertThatThrownBy(() -> ClusterConfig.parse("StageInSpoolSize=0")).hasMessageContaining("StageInSpoolSize");
         assertThatThrownBy(() -> ClusterConfig.parse("StageInTimeout=0")).hasMessageContaining("StageInTimeout");
         assertThatThrownBy(() -> ClusterConfig.parse("AgentMaxConnectionsPerUser=0"))
                 .hasMessageContaining("AgentMaxConnectionsPerUser must be at least 1");
