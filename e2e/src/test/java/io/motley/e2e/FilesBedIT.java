@@ -46,7 +46,7 @@ class FilesBedIT {
                 "fs" + TAG,
                 CTL,
                 List.of(A, B, FULL),
-                "NodeTimeout=8\nKillWait=2\nPartitionName=main Nodes=ALL Default=YES\n"
+                "NodeTimeout=8\nKillWait=2\nRequeueDelay=0\nPartitionName=main Nodes=ALL Default=YES\n"
                         + "PartitionName=apart Nodes=ALL SharedFilesystem=no\n");
         bed.startController();
         bed.startAgent(A, 1, "300M");
@@ -176,8 +176,9 @@ class FilesBedIT {
     /**
      * A --stage-in archive over the 4 MiB that travel inside the submission (6 MiB that do not
      * compress) goes to the controller in chunks after it, and B, which does not have the submit
-     * directory, reads it from there: the file is intact in the job's directory, and the
-     * controller's copy goes once the job has ended.
+     * directory, reads it from there: the file is intact in the job's directory. The controller
+     * keeps its copy while the ended job is in view, so that scontrol requeue runs it again with
+     * the same file.
      */
     @Test
     void aStageInOverTheInlineSizeTravelsInChunksAndArrivesIntact() throws Exception {
@@ -194,19 +195,23 @@ class FilesBedIT {
                 B,
                 "--stage-in=big.bin",
                 "--wrap",
-                "sha256sum big.bin | cut -c1-64; test \"$PWD\" != " + PROJECT + " && echo own dir");
+                "sha256sum big.bin | cut -c1-64; echo run ${SLURM_RESTART_COUNT:-0};" + " test \"$PWD\" != " + PROJECT
+                        + " && echo own dir");
         assertThat(sub.rc()).as(sub.err()).isZero();
         long id = Long.parseLong(sub.out().trim());
         bed.awaitState(A, id, "COMPLETED", Duration.ofSeconds(60));
         Path out = project.resolve("slurm-" + id + ".out");
         await().atMost(Duration.ofSeconds(20))
-                .untilAsserted(() -> assertThat(out).hasContent(sum + "\nown dir\n"));
+                .untilAsserted(() -> assertThat(out).hasContent(sum + "\nrun 0\nown dir\n"));
         Path spool = bed.home(CTL).resolve("state/stage-in");
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            try (var files = Files.list(spool)) {
-                assertThat(files).isEmpty();
-            }
-        });
+        assertThat(spool.resolve(id + ".tar")).exists();
+
+        Run requeue = asUser("scontrol", "requeue", Long.toString(id));
+        assertThat(requeue.rc()).as(requeue.err()).isZero();
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(300))
+                .untilAsserted(() -> assertThat(Files.readString(out)).endsWith(sum + "\nrun 1\nown dir\n"));
+        bed.awaitState(A, id, "COMPLETED", Duration.ofSeconds(30));
     }
 
     /**
