@@ -195,6 +195,7 @@ public final class Sbatch implements Command {
         if (Command.helpOrVersion(cli, io, HELP)) return 0;
         String script;
         String defaultName;
+        Path scriptPath = null;
         List<String> scriptArgs = List.of();
         if (cli.has("wrap") && !cli.operands().isEmpty()) {
             throw new UsageException("error: Script arguments not permitted with --wrap option", 1, false);
@@ -204,13 +205,19 @@ public final class Sbatch implements Command {
             defaultName = "wrap";
         } else if (!cli.operands().isEmpty()) {
             String file = cli.operands().get(0);
-            Path path = Path.of(io.cwd()).resolve(file);
-            byte[] bytes;
-            try {
-                bytes = io.files().read(path);
-            } catch (IOException e) {
-                throw new UsageException("error: Unable to open file " + file, 1, false);
+            Path path = null;
+            byte[] bytes = null;
+            for (Path candidate : scriptCandidates(file, io)) {
+                try {
+                    bytes = io.files().read(candidate);
+                    path = candidate;
+                    break;
+                } catch (IOException e) {
+                    // not there, a directory or not readable: the next place
+                }
             }
+            if (bytes == null) throw new UsageException("error: Unable to open file " + file, 1, false);
+            scriptPath = path;
             script = scriptText(checkedScript(bytes), file);
             defaultName = path.getFileName().toString();
             scriptArgs = cli.operands().subList(1, cli.operands().size());
@@ -252,7 +259,7 @@ public final class Sbatch implements Command {
         req = withUnenforced(req, o, unenforced, io);
         Staged staged = withStaging(req, o, io);
         try (CallerFiles.Packed upload = staged.upload()) {
-            return submit(staged.request(), cli, o, io, scriptArgs, upload);
+            return submit(staged.request(), scriptPath, o, io, scriptArgs, upload);
         }
     }
 
@@ -262,16 +269,10 @@ public final class Sbatch implements Command {
      * is printed when all of it has arrived.
      */
     private static int submit(
-            JobRequest req,
-            GetOpt.Parsed cli,
-            GetOpt.Parsed o,
-            Io io,
-            List<String> scriptArgs,
-            CallerFiles.Packed upload)
+            JobRequest req, Path scriptPath, GetOpt.Parsed o, Io io, List<String> scriptArgs, CallerFiles.Packed upload)
             throws Exception {
-        if (!cli.has("wrap") && !cli.operands().isEmpty())
-            req = withCommand(
-                    req, Path.of(io.cwd()).resolve(cli.operands().get(0)).toString(), scriptArgs);
+        // Command= is the script's path where it was found (as Slurm's, after its search of PATH)
+        if (scriptPath != null) req = withCommand(req, scriptPath.toString(), scriptArgs);
         if (o.has("uid") && !o.has("quiet")) {
             io.err().println("sbatch: warning: --uid is not enforced by Motley: the job runs as the submitting user");
         }
@@ -560,6 +561,31 @@ public final class Sbatch implements Command {
                     req.exclusive()));
         }
         return b.build();
+    }
+
+    /**
+     * Where sbatch looks for its script, as Slurm's search_path does: a name with a slash, or one
+     * starting with '.', where it says (from the working directory); any other name in the working
+     * directory first, then in each directory of PATH (an entry starting with '.' is relative to
+     * the working directory). The first that can be read wins, so {@code sbatch true} finds
+     * /usr/bin/true (and says it is no batch script).
+     */
+    static List<Path> scriptCandidates(String file, Io io) {
+        Path cwd = Path.of(io.cwd());
+        if (file.contains("/") || file.startsWith(".") || file.isEmpty()) return List.of(cwd.resolve(file));
+        List<Path> out = new ArrayList<>();
+        out.add(cwd.resolve(file));
+        String path = io.env().get("PATH");
+        if (path != null) {
+            for (String dir : path.split(":")) {
+                if (dir.isEmpty()) continue;
+                out.add(
+                        dir.startsWith(".")
+                                ? cwd.resolve(dir).resolve(file)
+                                : Path.of(dir).resolve(file));
+            }
+        }
+        return out;
     }
 
     /** --export-file: NAME=value entries, one a line or NUL-separated, as Slurm reads the file. */

@@ -82,6 +82,29 @@ class SbatchTest {
         assertThat(submitted().options()).as("as Slurm: (null) for --wrap").doesNotContainKey(Sbatch.COMMAND);
     }
 
+    /**
+     * As Slurm's search_path: a script name without a slash is looked for in the working directory,
+     * then in PATH's directories (a directory of that name is passed over); a name with a slash only
+     * where it says.
+     */
+    @Test
+    void aScriptNameWithoutASlashIsLookedForInPath() throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Files.writeString(bin.resolve("job.sh"), "#!/bin/sh\ntrue\n");
+        Files.write(bin.resolve("true"), new byte[] {0x7f, 'E', 'L', 'F', 2, 1, 1, 0});
+        Path empty = Files.createDirectories(dir.resolve("empty"));
+        Files.createDirectories(empty.resolve("job.sh"));
+        Map<String, String> env = Map.of("PATH", empty + "::" + bin);
+        Result found = sbatch(env, "", "job.sh", "a");
+        assertThat(found.code()).as(found.err()).isZero();
+        assertThat(submitted().options()).containsEntry(Sbatch.COMMAND, bin.resolve("job.sh") + " a");
+        Result binary = sbatch(env, "", "true");
+        assertThat(binary.code()).isEqualTo(1);
+        assertThat(binary.err()).startsWith("sbatch: error: This does not look like a batch script.  The first\n");
+        Result withSlash = sbatch(env, "", "./job.sh");
+        assertThat(withSlash.err()).isEqualTo(lines("sbatch: error: Unable to open file ./job.sh"));
+    }
+
     /** --stage-in is read here, as the submitting user, and travels as a tar archive; --stage-out is kept as given. */
     @Test
     void stageInFilesArePackedAtSubmitAndStageOutPatternsKept() throws Exception {
