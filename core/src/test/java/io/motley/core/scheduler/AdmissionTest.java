@@ -65,6 +65,23 @@ class AdmissionTest {
                 .build();
     }
 
+    /** -x names nodes that must exist, as -w does (Slurm: Invalid node name specified). */
+    @Test
+    void anExcludedNodeThatDoesNotExistIsRefused() {
+        JobRequest bad = JobRequest.builder("#!/bin/sh\n", "/tmp")
+                .name("j")
+                .placement(new JobRequest.Placement(List.of(), null, null, "b,nonode", false))
+                .build();
+        assertThat(Admission.check(bad, PARTS, NODES))
+                .get()
+                .isEqualTo(new Admission.Rejection("invalid node name: nonode", "Invalid node name specified"));
+        JobRequest good = JobRequest.builder("#!/bin/sh\n", "/tmp")
+                .name("j")
+                .placement(new JobRequest.Placement(List.of(), null, null, "b", false))
+                .build();
+        assertThat(Admission.check(good, PARTS, NODES)).isEmpty();
+    }
+
     @Test
     void acceptsAMultiNodeJobThatEnoughNodesCouldHold() {
         assertThat(Admission.check(spread(List.of(), 2, 2, 2, null), PARTS, NODES))
