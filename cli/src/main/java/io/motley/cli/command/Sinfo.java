@@ -790,8 +790,10 @@ public final class Sinfo implements Command {
         return c != 0 ? c : a.compareTo(b);
     };
 
-    private static final String VALID_STATES = "unknown,down,idle,allocated,error,mixed,future,drain,drained,draining,"
-            + "no_respond,reserved,perfctrs,completing,powered_down,powering_up,fail,maint,reboot_requested";
+    /** Slurm 22.05's list, as its sinfo prints it (its own state names, in its order, "?" and repeats included). */
+    private static final String VALID_STATES = "unknown,down,idle,allocated,?,mixed,future,drain,drained,draining,"
+            + "no_respond,reserved,perfctrs,cloud,completing,powering_down,powered_down,power_down,powering_up,fail,"
+            + "maint,reboot,reboot^,unknown";
 
     private static final String USAGE = """
             Usage: sinfo [-adelNRrsv] [-i seconds] [-t states] [-p partition] [-n nodes]

@@ -53,6 +53,8 @@ public final class Squeue implements Command {
             OptionSpec.value('p', "partition"),
             OptionSpec.value('n', "name"),
             OptionSpec.value('A', "account"),
+            // Slurm's squeue still takes -U for -A ("backwards compatibility")
+            new OptionSpec('U', null, OptionSpec.Arg.REQUIRED, "account"),
             OptionSpec.value('w', "nodelist"),
             OptionSpec.flag('h', "noheader"),
             OptionSpec.value('o', "format"),

@@ -286,7 +286,10 @@ class SinfoTest {
         Result r = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-t", "bogus");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.out()).isEmpty();
-        assertThat(r.err()).startsWith("sinfo: error: Bad state string: \"bogus\"\nsinfo: error: valid states: ");
+        assertThat(r.err())
+                .isEqualTo("sinfo: error: Bad state string: \"bogus\"\nsinfo: error: valid states: unknown,down,idle,"
+                        + "allocated,?,mixed,future,drain,drained,draining,no_respond,reserved,perfctrs,cloud,completing,"
+                        + "powering_down,powered_down,power_down,powering_up,fail,maint,reboot,reboot^,unknown\n");
     }
 
     @Test

@@ -307,6 +307,14 @@ class SqueueTest {
     // ---- what the controller selects and sends ----
 
     @Test
+    void dashUpperUIsTheAccountFilterAsInSlurm() throws Exception {
+        FakeCluster c = busy();
+        Result u = Fixtures.run(new Squeue(), c, NOW, "-h", "-U", "chem", "-o", "%i");
+        assertThat(u.code()).as(u.err()).isZero();
+        assertThat(c.last(io.motley.protocol.Ops.QUEUE).str("accounts")).isEqualTo("chem");
+    }
+
+    @Test
     void theControllerSelectsAndSendsOnlyThePrintedFields() throws Exception {
         FakeCluster c = busy();
         Result r = Fixtures.run(
