@@ -167,7 +167,14 @@ public final class Squeue implements Command {
         String format = p.has("format")
                 ? p.last("format")
                 : p.has("start") ? START_FORMAT : p.has("long") ? LONG_FORMAT : DEFAULT_FORMAT;
-        List<Column> cols = p.has("Format") ? longFormat(p.last("Format"), io) : FormatString.parse(format);
+        List<Column> cols = p.has("Format")
+                ? longFormat(p.last("Format"), io)
+                // every letter is a code of Slurm's squeue (some print N/A or nothing); anything else is printed as
+                // written
+                : FormatString.parse(
+                        format,
+                        c -> (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'),
+                        c -> io.err().println("squeue: error: Invalid job format specification: " + c));
         StringBuilder fields = new StringBuilder();
         for (Column c : cols) if (!c.isLiteral()) fields.append(wire(c.field()));
         if (p.has("start")) fields.append('S');

@@ -48,6 +48,49 @@ public final class FormatString {
         return out;
     }
 
+    /**
+     * A -o format as Slurm's squeue and sinfo read it: the text before the first '%' is printed as
+     * written; the rest is cut at every '%', empty pieces dropped (so "%%" prints nothing), and each
+     * piece is {@code [.][WIDTH]CODE[SUFFIX]}. A code {@code known} does not take is printed as
+     * written, '%' and all, once {@code invalid} was told of it.
+     */
+    public static List<Column> parse(
+            String format,
+            java.util.function.Predicate<Character> known,
+            java.util.function.Consumer<Character> invalid) {
+        List<Column> out = new ArrayList<>();
+        int first = format.indexOf('%');
+        if (first < 0) {
+            if (!format.isEmpty()) out.add(Column.literal(format));
+            return out;
+        }
+        if (first > 0) out.add(Column.literal(format.substring(0, first)));
+        for (String token : format.substring(first + 1).split("%")) {
+            if (token.isEmpty()) continue;
+            int i = 0;
+            boolean right = token.charAt(0) == '.';
+            if (right) i++;
+            int width = 0;
+            while (i < token.length() && Character.isDigit(token.charAt(i)))
+                width = width * 10 + (token.charAt(i++) - '0');
+            if (i >= token.length()) {
+                // no code at all ("%5" at the end): Slurm's reads past the piece; nothing sensible to print
+                invalid.accept('\0');
+                continue;
+            }
+            char code = token.charAt(i);
+            String suffix = token.substring(i + 1);
+            if (known.test(code)) {
+                out.add(new Column(code, width, right, null));
+                if (!suffix.isEmpty()) out.add(Column.literal(suffix));
+            } else {
+                invalid.accept(code);
+                out.add(Column.literal("%" + token));
+            }
+        }
+        return out;
+    }
+
     /** One line: each field's value fitted to its column, literals as written. */
     public static <T> String render(List<Column> cols, T row, Function<Character, Function<T, String>> fields) {
         StringBuilder sb = new StringBuilder();

@@ -47,7 +47,7 @@ class SqueueOrderTest {
             List.of("-r"),
             List.of("-t", "all"),
             List.of("-t", "all", "-r", "-o", "%i %A %P %j %u %U %g %G %T %t %M %l %L %D %R %N %B %r %C %c %m %V"),
-            List.of("-t", "all", "-o", "%.5i|%-8P|%3u|%.2j|%S|%e|%Z|%a|%k|%Q|%q|%y|%E|%Y|%x|%%|%.20R|%10M"),
+            List.of("-t", "all", "-o", "%.5i|%8P|%3u|%.2j|%S|%e|%Z|%a|%k|%Q|%q|%y|%E|%Y|%x|%.20R|%10M"),
             List.of("--start", "-o", "%i %S %Y %R"),
             List.of("-u", "alice", "-p", "batch"));
 

@@ -131,6 +131,20 @@ class SqueueTest {
                         "1347|RUNNING|None"));
     }
 
+    /**
+     * Slurm's squeue cuts -o at every '%': "%%" prints nothing, and a piece whose code is no letter
+     * is printed as written, after an error line.
+     */
+    @Test
+    void aFormatIsReadAsSlurmsSqueueReadsIt() throws Exception {
+        Result r = Fixtures.run(new Squeue(), busy(), NOW, "-t", "R", "-o", "job=%i|%T%%");
+        assertThat(r.out()).isEqualTo(lines("job=JOBID|STATE", "job=1346|RUNNING", "job=1347|RUNNING"));
+        Result odd = Fixtures.run(new Squeue(), busy(), NOW, "-t", "R", "-o", "%.5i %-4u %.2t");
+        assertThat(odd.code()).isZero();
+        assertThat(odd.out()).isEqualTo(lines("JOBID %-4u ST", " 1346 %-4u  R", " 1347 %-4u  R"));
+        assertThat(odd.err()).isEqualTo(lines("squeue: error: Invalid job format specification: -"));
+    }
+
     @Test
     void stateFilter() throws Exception {
         assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-h", "-t", "R", "-o", "%i")
