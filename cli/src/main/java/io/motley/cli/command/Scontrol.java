@@ -206,7 +206,9 @@ public final class Scontrol implements Command {
                     }
                 }
             }
-            if (jobs != null) {
+            // JobName= (or Name=) without JobId= names the jobs to update, as Slurm's scontrol reads it
+            String byName = jobs == null && nodes == null ? nameSelector(changes) : null;
+            if (jobs != null || byName != null) {
                 for (Map.Entry<String, String> c : changes.entrySet()) {
                     if (!JobUpdate.supports(c.getKey())) {
                         io.err()
@@ -216,7 +218,11 @@ public final class Scontrol implements Command {
                         return 1;
                     }
                 }
-                return updateJobs(jobs, changes);
+                if (jobs != null) return updateJobs(jobs, changes);
+                List<Long> named = new ArrayList<>();
+                for (Job j : Requests.jobs(io)) if (byName.equals(j.request().name())) named.add(j.id());
+                if (named.isEmpty()) return error("scontrol: error: No jobs with name '" + byName + "'");
+                return update(named, changes);
             }
             if (nodes == null && partition != null) return updatePartition(partition, rest);
             if (nodes == null) {
@@ -395,6 +401,11 @@ public final class Scontrol implements Command {
             if (changes.isEmpty()) return error("No changes specified");
             List<Long> ids = jobIds(List.of(jobs));
             if (ids == null) return 1;
+            return update(ids, changes);
+        }
+
+        /** Asks for {@code changes} to jobs {@code ids}; each refusal said, as Slurm's scontrol says it. */
+        private int update(List<Long> ids, Map<String, String> changes) throws Exception {
             Outcomes resp = io.gateway().ask(new UpdateJob(ids, changes));
             int rc = 0;
             for (Outcome o : resp.outcomes()) {
@@ -402,6 +413,16 @@ public final class Scontrol implements Command {
                 rc = 1;
             }
             return rc;
+        }
+
+        /** The name a JobName= (4 letters or more) or Name= (2 or more) of an update gives, or null. */
+        private static String nameSelector(Map<String, String> changes) {
+            for (Map.Entry<String, String> c : changes.entrySet()) {
+                String k = c.getKey().toLowerCase(Locale.ROOT);
+                if ((k.length() >= 4 && "jobname".startsWith(k)) || (k.length() >= 2 && "name".startsWith(k)))
+                    return c.getValue();
+            }
+            return null;
         }
 
         /**
@@ -460,7 +481,9 @@ public final class Scontrol implements Command {
             try {
                 script = io.gateway().ask(new Message.BatchScript(id)).text();
             } catch (RequestFailed e) {
-                return error("job script retrieval failed: " + e.getMessage());
+                // Slurm's scontrol says so and still exits 0 (its failure goes into a local exit code)
+                io.err().println("job script retrieval failed: " + e.getMessage());
+                return 0;
             }
             if (file.equals("-")) {
                 io.out().print(script);

@@ -866,8 +866,30 @@ class ScontrolTest {
 
         c.canned.put(Ops.BATCH_SCRIPT, Frame.error("Invalid job id specified"));
         Result missing = Fixtures.run(new Scontrol(), c, BUSY_AT, "write", "batch_script", "999", "-");
-        assertThat(missing.code()).isEqualTo(1);
+        assertThat(missing.code()).as("as Slurm's scontrol").isZero();
         assertThat(missing.err()).isEqualTo(lines("job script retrieval failed: Invalid job id specified"));
+    }
+
+    /** As Slurm's scontrol: JobName= without JobId= selects the jobs of that name. */
+    @Test
+    void updateByJobNameUpdatesTheJobsOfThatName() throws Exception {
+        FakeCluster c = cluster();
+        c.canned.put(Ops.UPDATE_JOB, Frame.op(Ops.OK));
+        Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobName=pendA", "TimeLimit=9");
+        assertThat(r.code()).as(r.err()).isZero();
+        Frame asked = c.last(Ops.UPDATE_JOB);
+        assertThat(asked.str("ids")).isEqualTo("1348");
+        assertThat(asked.children().get(0).str("TimeLimit")).isEqualTo("00:09:00");
+        int before = c.requests.size();
+        Result none = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "Name=nosuch", "TimeLimit=9");
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err()).isEqualTo(lines("scontrol: error: No jobs with name 'nosuch'"));
+        assertThat(c.requests.stream()
+                        .filter(f -> f.op().equals(Ops.UPDATE_JOB))
+                        .count())
+                .isEqualTo(c.requests.subList(0, before).stream()
+                        .filter(f -> f.op().equals(Ops.UPDATE_JOB))
+                        .count());
     }
 
     @Test
