@@ -2,7 +2,9 @@ package io.motley.cli.command;
 
 import io.motley.cli.format.JobText;
 import io.motley.core.job.Job;
+import io.motley.core.job.JobState;
 import io.motley.core.step.Step;
+import io.motley.core.step.TaskUsage;
 import io.motley.core.time.Durations;
 import io.motley.protocol.StepMessages;
 import java.util.ArrayList;
@@ -13,15 +15,16 @@ import java.util.Map;
 /**
  * The running steps as squeue -s lists them (Slurm's default step layout, "%.15i %.8j %.9P %.8u
  * %.9M %N") and as scontrol show step shows one in Key=Value records; partition and user come
- * from the step's job.
+ * from the step's job. A running job's batch script is its step "batch" (N.batch), listed after the
+ * job's srun steps, as Slurm's squeue sorts its larger id.
  */
 final class StepListing {
     private StepListing() {}
 
     /** squeue -s [-h] [-j IDS]: running steps, of the given jobs when some are named. */
     static int squeue(Io io, List<Long> jobIds, boolean header) throws Exception {
-        List<Step> steps = running(io, jobIds);
-        Map<Long, Job> jobs = jobsOf(io, steps);
+        Map<Long, Job> jobs = jobs(io);
+        List<Step> steps = withBatch(running(io, jobIds), jobs, jobIds);
         StringBuilder out = new StringBuilder();
         if (header)
             out.append(String.format(
@@ -44,8 +47,9 @@ final class StepListing {
     /** scontrol show step [JOB[.STEP]]: the running steps (all of the job's when a job is named). */
     static int scontrol(Io io, String id) throws Exception {
         List<Step> steps;
+        Map<Long, Job> jobs = jobs(io);
         if (id == null) {
-            steps = running(io, List.of());
+            steps = withBatch(running(io, List.of()), jobs, List.of());
         } else {
             int dot = id.indexOf('.');
             long job;
@@ -56,19 +60,22 @@ final class StepListing {
                 return 1;
             }
             steps = new ArrayList<>();
-            for (Step s :
-                    io.gateway().ask(new StepMessages.ListSteps(List.of(job))).steps()) {
-                if (dot < 0 || id.substring(dot + 1).equals(Integer.toString(s.id()))) steps.add(s);
+            for (Step s : withBatch(
+                    io.gateway().ask(new StepMessages.ListSteps(List.of(job))).steps(), jobs, List.of(job))) {
+                if (dot < 0 || s.displayId().equals(id)) steps.add(s);
             }
         }
         if (steps.isEmpty()) {
             io.out().println(id == null ? "No job steps in the system" : "Job step " + id + " not found");
             return id == null ? 0 : 1;
         }
-        Map<Long, Job> jobs = jobsOf(io, steps);
         StringBuilder out = new StringBuilder();
         for (Step s : steps) {
             Job j = jobs.get(s.jobId());
+            if (s.id() == TaskUsage.BATCH) {
+                batchRecord(out, s, j, io);
+                continue;
+            }
             out.append("StepId=").append(s.displayId());
             out.append(" UserId=").append(j == null ? "" : Integer.toString(j.uid()));
             out.append(" StartTime=").append(JobText.timestamp(s.start(), io.zone(), "Unknown"));
@@ -98,9 +105,42 @@ final class StepListing {
         return all.stream().filter(s -> jobIds.contains(s.jobId())).toList();
     }
 
-    private static Map<Long, Job> jobsOf(Io io, List<Step> steps) throws Exception {
+    /** The batch step's record, in Slurm's layout for it. */
+    private static void batchRecord(StringBuilder out, Step s, Job j, Io io) {
+        out.append("StepId=").append(s.displayId());
+        out.append(" UserId=").append(j == null ? "" : Integer.toString(j.uid()));
+        out.append(" StartTime=").append(JobText.timestamp(s.start(), io.zone(), "Unknown"));
+        out.append(" TimeLimit=UNLIMITED\n");
+        out.append("   State=").append(s.state().name());
+        out.append(" Partition=").append(j == null ? "" : j.partition());
+        out.append(" NodeList=").append(String.join(",", s.nodes())).append('\n');
+        out.append("   Nodes=1 CPUs=0 Tasks=1 Name=batch Network=(null)\n");
+        out.append("   TRES=(null)\n");
+        out.append("   ResvPorts=(null)\n");
+        out.append("   CPUFreqReq=Default\n");
+        out.append("   SrunHost:Pid=(null):0\n\n");
+    }
+
+    /**
+     * {@code steps} with the batch step of each running job (of {@code jobIds}, or all): a job's
+     * srun steps first, in their order, then its batch step.
+     */
+    private static List<Step> withBatch(List<Step> steps, Map<Long, Job> jobs, List<Long> jobIds) {
+        java.util.TreeMap<Long, List<Step>> byJob = new java.util.TreeMap<>();
+        for (Step s : steps)
+            byJob.computeIfAbsent(s.jobId(), k -> new ArrayList<>()).add(s);
+        for (Job j : jobs.values()) {
+            if (j.state() != JobState.RUNNING || j.node() == null) continue;
+            if (!jobIds.isEmpty() && !jobIds.contains(j.id())) continue;
+            byJob.computeIfAbsent(j.id(), k -> new ArrayList<>()).add(Step.batch(j.id(), j.node(), j.startTime()));
+        }
+        List<Step> out = new ArrayList<>();
+        byJob.values().forEach(out::addAll);
+        return out;
+    }
+
+    private static Map<Long, Job> jobs(Io io) throws Exception {
         Map<Long, Job> out = new HashMap<>();
-        if (steps.isEmpty()) return out;
         for (Job j : Requests.jobs(io)) out.put(j.id(), j);
         return out;
     }

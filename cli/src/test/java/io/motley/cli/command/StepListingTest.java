@@ -34,7 +34,8 @@ class StepListingTest {
         assertThat(r.out())
                 .isEqualTo(lines(
                         "         STEPID     NAME PARTITION     USER      TIME NODELIST",
-                        "           12.0 hostname     debug      ann      1:05 vm"));
+                        "           12.0 hostname     debug      ann      1:05 vm",
+                        "       12.batch    batch     debug      ann      1:05 vm"));
         assertThat(Fixtures.run(new Squeue(), withSteps(RUNNING), 165, "-s", "-h", "-j", "13")
                         .out())
                 .isEmpty();
@@ -52,8 +53,24 @@ class StepListingTest {
         Result none = Fixtures.run(new Scontrol(), withSteps(RUNNING), 165, "show", "step", "12.5");
         assertThat(none.code()).isEqualTo(1);
         assertThat(none.out()).isEqualTo("Job step 12.5 not found\n");
-        assertThat(Fixtures.run(new Scontrol(), withSteps(), 165, "show", "step")
+        assertThat(Fixtures.run(new Scontrol(), withSteps(), 165, "show", "step", "12")
                         .out())
+                .as("a running job's batch script is its step N.batch, shown in Slurm's layout for it")
+                .isEqualTo("StepId=12.batch UserId=1000 StartTime="
+                        + io.motley.cli.format.JobText.timestamp(100, Fixtures.ZONE, "Unknown")
+                        + " TimeLimit=UNLIMITED\n"
+                        + "   State=RUNNING Partition=debug NodeList=vm\n"
+                        + "   Nodes=1 CPUs=0 Tasks=1 Name=batch Network=(null)\n"
+                        + "   TRES=(null)\n"
+                        + "   ResvPorts=(null)\n"
+                        + "   CPUFreqReq=Default\n"
+                        + "   SrunHost:Pid=(null):0\n\n");
+        assertThat(Fixtures.run(new Scontrol(), withSteps(), 165, "show", "step", "12.batch")
+                        .out())
+                .startsWith("StepId=12.batch ");
+        FakeCluster idle = new FakeCluster();
+        idle.canned.put(StepMessages.LIST, Messages.encode(new StepMessages.Steps(List.of())));
+        assertThat(Fixtures.run(new Scontrol(), idle, 165, "show", "step").out())
                 .isEqualTo("No job steps in the system\n");
     }
 }

@@ -67,9 +67,15 @@ public record Step(
                 0);
     }
 
-    /** "12.0": how Slurm names a step. */
+    /** "12.0", or "12.batch" for a batch script's step ({@link TaskUsage#BATCH}): how Slurm names a step. */
     public String displayId() {
-        return jobId + "." + id;
+        return jobId + "." + (id == TaskUsage.BATCH ? "batch" : Integer.toString(id));
+    }
+
+    /** The batch step of job {@code jobId}, running its script on {@code node} since {@code start}. */
+    public static Step batch(long jobId, String node, long start) {
+        return new Step(
+                jobId, TaskUsage.BATCH, "batch", StepState.RUNNING, List.of(node), 1, 0, 0, false, start, 0, 0, 0);
     }
 
     /**
