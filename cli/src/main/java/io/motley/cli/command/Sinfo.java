@@ -105,9 +105,7 @@ public final class Sinfo implements Command {
             io.out().println(Version.TEXT);
             return 0;
         }
-        if (!p.operands().isEmpty()) {
-            throw new UsageException("error: Unknown arguments: " + String.join(" ", p.operands()), 1, false);
-        }
+        // words that are no options are passed over without a word, as Slurm's sinfo does (it never reads them)
         if (p.has("iterate")) {
             String every = p.last("iterate");
             if (!every.matches("[0-9]+") || every.matches("0+"))

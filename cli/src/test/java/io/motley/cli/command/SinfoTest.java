@@ -281,6 +281,15 @@ class SinfoTest {
                         "interactive*  down    1:00:00      1   idle vm"));
     }
 
+    /** Slurm's sinfo never reads words that are no options: `sinfo --format=%P %a` prints the partitions. */
+    @Test
+    void wordsThatAreNoOptionsArePassedOver() throws Exception {
+        Result r = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "--format=%P", "%a");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.err()).isEmpty();
+        assertThat(r.out()).startsWith("PARTITION\n");
+    }
+
     @Test
     void badStateIsAnErrorNamingTheValidOnes() throws Exception {
         Result r = Fixtures.run(new Sinfo(), fiveNodes(), BUSY_AT, "-t", "bogus");
