@@ -43,6 +43,8 @@ public final class Sbatch implements Command {
             OptionSpec.value('N', "nodes"),
             OptionSpec.value('\0', "mem"),
             OptionSpec.value('\0', "mem-per-cpu"),
+            OptionSpec.value('\0', "mem-per-gpu"),
+            OptionSpec.value('\0', "cpus-per-gpu"),
             OptionSpec.value('t', "time"),
             OptionSpec.value('o', "output"),
             OptionSpec.value('e', "error"),
@@ -361,6 +363,24 @@ public final class Sbatch implements Command {
         List<String> partitions =
                 o.has("partition") ? List.of(o.last("partition").split(",")) : List.of();
         GpuRequest gpus = gpus(o, ntasks);
+        if (o.has("cpus-per-gpu") || o.has("mem-per-gpu")) {
+            // per GPU of a node: its CPUs over the node's tasks, its memory for the node
+            if (gpus.count() == 0)
+                throw new UsageException("error: Invalid generic resource (gres) specification", 1, false);
+            if (o.has("mem-per-gpu")) {
+                long perGpu = memory(o, "mem-per-gpu");
+                if (memory.given())
+                    throw new UsageException(
+                            "fatal: --mem, --mem-per-cpu, and --mem-per-gpu are mutually exclusive.", 1, false);
+                memory = new MemoryRequest.PerNode(perGpu * gpus.count());
+            }
+            if (o.has("cpus-per-gpu")) {
+                int perGpu = parsePositive(o.last("cpus-per-gpu"), "cpus-per-gpu", 1);
+                int tasksPerNode = Math.max(1, perNode > 0 ? perNode : (ntasks + nodes - 1) / nodes);
+                int needed = (perGpu * gpus.count() + tasksPerNode - 1) / tasksPerNode;
+                cpusPerTask = Math.max(o.has("cpus-per-task") ? cpusPerTask : 1, needed);
+            }
+        }
         String dependency = null;
         if (o.has("dependency") && !o.last("dependency").isBlank()) {
             try {
@@ -1053,6 +1073,8 @@ public final class Sbatch implements Command {
                   --spread-job          spread the job over as many nodes as the range allows
                   --mem=SIZE            memory per node (K, M, G, T; default M)
                   --mem-per-cpu=SIZE    memory per allocated CPU
+                  --mem-per-gpu=SIZE    memory per GPU of a node (with --gpus/--gres)
+                  --cpus-per-gpu=N      CPUs per GPU of a node, shared by its tasks
               -t, --time=TIME           time limit: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS, UNLIMITED
               -o, --output=PATTERN      stdout file (default slurm-%j.out; %j %J %x %u %N %n %t %s %A %a %%)
               -e, --error=PATTERN       stderr file (default: with stdout)

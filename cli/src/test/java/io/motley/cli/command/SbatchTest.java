@@ -105,6 +105,29 @@ class SbatchTest {
         assertThat(withSlash.err()).isEqualTo(lines("sbatch: error: Unable to open file ./job.sh"));
     }
 
+    /**
+     * --cpus-per-gpu and --mem-per-gpu: per GPU of a node, so 2 GPUs at 8 CPUs and 16G each are 16
+     * CPUs and 32G for the node; without GPUs they are Slurm's gres error, and --mem-per-gpu excludes
+     * the other memory options.
+     */
+    @Test
+    void perGpuCpusAndMemoryScaleWithTheGpusOfANode() throws Exception {
+        Result r = sbatch(Map.of(), "", "--gpus=2", "--cpus-per-gpu=8", "--mem-per-gpu=16G", "--wrap", "true");
+        assertThat(r.code()).as(r.err()).isZero();
+        JobRequest req = submitted();
+        assertThat(req.cpusPerTask()).isEqualTo(16);
+        assertThat(req.resources().memory()).isEqualTo(new io.motley.core.job.MemoryRequest.PerNode(32 * 1024));
+        sbatch(Map.of(), "", "--gres=gpu:2", "-n", "4", "--cpus-per-gpu=3", "--wrap", "true");
+        assertThat(submitted().cpusPerTask()).as("6 CPUs over 4 tasks: 2 each").isEqualTo(2);
+        Result noGpu = sbatch(Map.of(), "", "--cpus-per-gpu=1", "--wrap", "true");
+        assertThat(noGpu.code()).isEqualTo(1);
+        assertThat(noGpu.err()).isEqualTo(lines("sbatch: error: Invalid generic resource (gres) specification"));
+        Result both = sbatch(Map.of(), "", "--gpus=1", "--mem=1G", "--mem-per-gpu=1G", "--wrap", "true");
+        assertThat(both.code()).isEqualTo(1);
+        assertThat(both.err())
+                .isEqualTo(lines("sbatch: fatal: --mem, --mem-per-cpu, and --mem-per-gpu are mutually exclusive."));
+    }
+
     /** --stage-in is read here, as the submitting user, and travels as a tar archive; --stage-out is kept as given. */
     @Test
     void stageInFilesArePackedAtSubmitAndStageOutPatternsKept() throws Exception {
