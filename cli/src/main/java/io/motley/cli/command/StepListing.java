@@ -72,10 +72,6 @@ final class StepListing {
         StringBuilder out = new StringBuilder();
         for (Step s : steps) {
             Job j = jobs.get(s.jobId());
-            if (s.id() == TaskUsage.BATCH) {
-                batchRecord(out, s, j, io);
-                continue;
-            }
             out.append("StepId=").append(s.displayId());
             out.append(" UserId=").append(j == null ? "" : Integer.toString(j.uid()));
             out.append(" StartTime=").append(JobText.timestamp(s.start(), io.zone(), "Unknown"));
@@ -83,6 +79,15 @@ final class StepListing {
             out.append("   State=").append(s.state().name());
             out.append(" Partition=").append(j == null ? "" : j.partition());
             out.append(" NodeList=").append(String.join(",", s.nodes())).append('\n');
+            if (s.id() == TaskUsage.BATCH) {
+                // the batch script's step, in Slurm's layout for it
+                out.append("   Nodes=1 CPUs=0 Tasks=1 Name=batch Network=(null)\n");
+                out.append("   TRES=(null)\n");
+                out.append("   ResvPorts=(null)\n");
+                out.append("   CPUFreqReq=Default\n");
+                out.append("   SrunHost:Pid=(null):0\n\n");
+                continue;
+            }
             out.append("   Nodes=").append(s.nodes().size());
             out.append(" CPUs=").append(s.cpus());
             out.append(" Tasks=").append(s.tasks());
@@ -103,22 +108,6 @@ final class StepListing {
         List<Step> all = io.gateway().ask(new StepMessages.ListSteps(List.of())).steps();
         if (jobIds.isEmpty()) return all;
         return all.stream().filter(s -> jobIds.contains(s.jobId())).toList();
-    }
-
-    /** The batch step's record, in Slurm's layout for it. */
-    private static void batchRecord(StringBuilder out, Step s, Job j, Io io) {
-        out.append("StepId=").append(s.displayId());
-        out.append(" UserId=").append(j == null ? "" : Integer.toString(j.uid()));
-        out.append(" StartTime=").append(JobText.timestamp(s.start(), io.zone(), "Unknown"));
-        out.append(" TimeLimit=UNLIMITED\n");
-        out.append("   State=").append(s.state().name());
-        out.append(" Partition=").append(j == null ? "" : j.partition());
-        out.append(" NodeList=").append(String.join(",", s.nodes())).append('\n');
-        out.append("   Nodes=1 CPUs=0 Tasks=1 Name=batch Network=(null)\n");
-        out.append("   TRES=(null)\n");
-        out.append("   ResvPorts=(null)\n");
-        out.append("   CPUFreqReq=Default\n");
-        out.append("   SrunHost:Pid=(null):0\n\n");
     }
 
     /**
