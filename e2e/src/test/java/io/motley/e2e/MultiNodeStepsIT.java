@@ -45,7 +45,7 @@ class MultiNodeStepsIT {
                     srun -N 2 -n 2 perl -e '$x = "a" x (60 << 20); 1 while (times)[0] < 0.5; sleep 3'
                     echo "slept rc=$?"
                     srun --ntasks-per-node=1 --nodes=2 --nodelist=msn[1-2] --ntasks=2 -l printenv SLURMD_NODENAME | sort
-                    srun -w msn2 -n 1 sh -c 'echo "w on $SLURMD_NODENAME"'
+                    printf 'abc\ndef\n' | srun -w msn2 -n 1 sh -c 'echo "w on $SLURMD_NODENAME"; tr a-z A-Z'
                     echo "w rc=$?"
                     srun -N 2 -n 4 --cpu-bind=verbose,cores -l sh -c 'grep Cpus_allowed_list /proc/self/status' | sort
                     srun -K -N 2 -n 2 sh -c 'if [ $SLURM_NODEID = 0 ]; then exit 3; fi; exec sleep 300'
@@ -68,8 +68,8 @@ class MultiNodeStepsIT {
                     .contains("no newline from 1")
                     .contains("slept rc=0\n")
                     .contains("0: msn1\n1: msn2\n")
-                    // -w: the step runs on the node named, not the job's first
-                    .contains("w on msn2\nw rc=0\n")
+                    // -w: the step runs on the node named, not the job's first; its task 0 there reads srun's stdin
+                    .contains("w on msn2\nABC\nDEF\nw rc=0\n")
                     .doesNotContain("cannot record the end")
                     // -K: a failed task here ends the one on msn2, and a failed one there ends the one here
                     .containsPattern("srun: error: msn1: task 0: Exited with exit code 3\n(.*\n)*K here rc=[1-9]")

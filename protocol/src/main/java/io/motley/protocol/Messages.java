@@ -128,6 +128,7 @@ public final class Messages {
             StepMessages.TERMINATE,
             StepMessages.LAUNCH,
             StepMessages.IO,
+            StepMessages.INPUT,
             StepMessages.STAT);
 
     // ---- encoding -------------------------------------------------------------------------------
@@ -604,7 +605,10 @@ public final class Messages {
                     StepMessages.TASK_EVENT,
                     StepMessages.STAT,
                     StepMessages.STAT_TASKS,
-                    StepMessages.TASK_STATS -> StepMessages.decode(f);
+                    StepMessages.TASK_STATS,
+                    StepMessages.INPUT,
+                    StepMessages.TASK_INPUT,
+                    StepMessages.INPUT_TAKEN -> StepMessages.decode(f);
             case Ops.SUSPEND -> new Message.Suspend(ids(f), false);
             case Ops.RESUME -> new Message.Suspend(ids(f), true);
             case Ops.HOLD -> new Hold(ids(f));

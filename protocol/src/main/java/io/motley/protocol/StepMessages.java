@@ -38,6 +38,12 @@ public final class StepMessages {
     public static final String STAT = "step_stat";
     public static final String STAT_TASKS = "step_stat_tasks";
     public static final String TASK_STATS = "step_task_stats";
+    public static final String INPUT = "step_input";
+    public static final String TASK_INPUT = "step_task_input";
+    public static final String INPUT_TAKEN = "step_input_taken";
+
+    /** The most srun's stdin one {@link Input} carries. */
+    public static final int INPUT_CHUNK = 64 * 1024;
 
     /** The longest a {@link Wait} is held before it is answered with the step still running. */
     public static final int MAX_WAIT_SECONDS = 60;
@@ -80,19 +86,45 @@ public final class StepMessages {
     }
 
     /**
-     * One task of a step that runs on another node than its srun: its id, that node, its whole environment, and
-     * its CPU binding there (null for none).
+     * One task of a step that runs on another node than its srun: its id, that node, its whole environment, its
+     * CPU binding there (null for none), and whether it reads srun's stdin ({@link Input}; else /dev/null).
      */
-    public record RemoteTask(int task, String node, Map<String, String> env, Bind bind) {
+    public record RemoteTask(int task, String node, Map<String, String> env, Bind bind, boolean stdin) {
         public RemoteTask {
             Objects.requireNonNull(node, "node");
             env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
         }
 
+        public RemoteTask(int task, String node, Map<String, String> env, Bind bind) {
+            this(task, node, env, bind, false);
+        }
+
         public RemoteTask(int task, String node, Map<String, String> env) {
-            this(task, node, env, null);
+            this(task, node, env, null, false);
         }
     }
+
+    /**
+     * srun: bytes of its stdin for task {@code task} of its step, which runs on another node ({@code eof}: the
+     * end of it, after {@code data}). Answered once that node has written them to the task (an error when the task
+     * has ended or cannot be reached), so srun sends no faster than the task reads.
+     */
+    public record Input(long jobId, int stepId, int task, byte[] data, boolean eof) implements Message.StepCall<Steps> {
+        public Input {
+            Objects.requireNonNull(data, "data");
+        }
+    }
+
+    /** The controller to a task's node: write {@code data} to its stdin (then close it, with {@code eof}). */
+    public record TaskInput(long tag, long jobId, int stepId, int task, byte[] data, boolean eof)
+            implements Message.StepOrder {
+        public TaskInput {
+            Objects.requireNonNull(data, "data");
+        }
+    }
+
+    /** A node's answer to {@link TaskInput} {@code tag}: written, or why not ({@code error}). */
+    public record InputTaken(long tag, String error) implements Message.StepReport {}
 
     /**
      * srun --cpu-bind for a task on another node: the task is the {@code local}-th of the step there and is bound
@@ -281,6 +313,24 @@ public final class StepMessages {
             case Launch x -> tasks(Frame.op(LAUNCH), x.jobId(), x.stepId(), x.command(), x.cwd(), x.tasks());
             case RunTasks x -> tasks(Frame.op(RUN_TASKS), x.jobId(), x.stepId(), x.command(), x.cwd(), x.tasks());
             case KillTasks x -> Frame.op(KILL_TASKS).put("job", x.jobId()).put("step", x.stepId());
+            case Input x ->
+                bytes(
+                        Frame.op(INPUT)
+                                .put("job", x.jobId())
+                                .put("step", x.stepId())
+                                .put("task", x.task())
+                                .put("eof", x.eof() ? "1" : null),
+                        x.data());
+            case TaskInput x ->
+                bytes(
+                        Frame.op(TASK_INPUT)
+                                .put("tag", x.tag())
+                                .put("job", x.jobId())
+                                .put("step", x.stepId())
+                                .put("task", x.task())
+                                .put("eof", x.eof() ? "1" : null),
+                        x.data());
+            case InputTaken x -> Frame.op(INPUT_TAKEN).put("tag", x.tag()).put("error", x.error());
             case Io x ->
                 Frame.op(IO)
                         .put("job", x.jobId())
@@ -330,7 +380,7 @@ public final class StepMessages {
         for (RemoteTask t : tasks) {
             Frame env = new Frame();
             t.env().forEach(env::put);
-            Frame task = new Frame().put("task", t.task()).put("node", t.node());
+            Frame task = new Frame().put("task", t.task()).put("node", t.node()).put("stdin", t.stdin() ? "1" : null);
             if (t.bind() != null)
                 task.put("bindLocal", t.bind().local())
                         .put("bindCpus", t.bind().cpus())
@@ -338,6 +388,19 @@ public final class StepMessages {
             f.add(task.add(env));
         }
         return f;
+    }
+
+    private static Frame bytes(Frame f, byte[] data) {
+        if (data.length > 0) f.put("data", Base64.getEncoder().encodeToString(data));
+        return f;
+    }
+
+    private static byte[] bytes(Frame f) {
+        try {
+            return Base64.getDecoder().decode(f.str("data", ""));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessage("data: not base64");
+        }
     }
 
     private static Frame event(Frame f, TaskEvent e) {
@@ -373,7 +436,7 @@ public final class StepMessages {
             Bind bind = t.has("bindLocal")
                     ? new Bind(count(t, "bindLocal"), count(t, "bindCpus"), t.bool("bindVerbose"))
                     : null;
-            tasks.add(new RemoteTask(count(t, "task"), t.str("node", ""), env, bind));
+            tasks.add(new RemoteTask(count(t, "task"), t.str("node", ""), env, bind, t.bool("stdin")));
         }
         return new TaskList(command, tasks);
     }
@@ -487,6 +550,20 @@ public final class StepMessages {
             case STAT_TASKS ->
                 new StatTasks(number(f, "tag"), number(f, "job"), f.has("step") ? count(f, "step") : null);
             case TASK_STATS -> new TaskStats(number(f, "tag"), number(f, "job"), usages(f));
+            case INPUT -> {
+                byte[] data = bytes(f);
+                if (data.length > INPUT_CHUNK) throw new MalformedMessage("data: over " + INPUT_CHUNK + " bytes");
+                yield new Input(number(f, "job"), count(f, "step"), count(f, "task"), data, f.bool("eof"));
+            }
+            case TASK_INPUT ->
+                new TaskInput(
+                        number(f, "tag"),
+                        number(f, "job"),
+                        count(f, "step"),
+                        count(f, "task"),
+                        bytes(f),
+                        f.bool("eof"));
+            case INPUT_TAKEN -> new InputTaken(number(f, "tag"), f.has("error") ? f.str("error") : null);
             default -> throw new MalformedMessage("'" + f.op() + "' is not a step request");
         };
     }

@@ -99,6 +99,33 @@ class StepMessagesTest {
         assertThat(Messages.isRequest(StepMessages.TASK_EVENT)).isFalse();
     }
 
+    /** srun's stdin for a task on another node: its request, the order to the node, the node's answer. */
+    @Test
+    void srunsInputForATaskOnAnotherNodeRoundTrips() {
+        StepMessages.Input in = new StepMessages.Input(42, 1, 3, new byte[] {'a', 0, (byte) 255, '\n'}, false);
+        StepMessages.Input end = new StepMessages.Input(42, 1, 3, new byte[0], true);
+        for (StepMessages.Input x : List.of(in, end)) {
+            Message.Request<?> back = Messages.request(Messages.encode(x));
+            assertThat(back).usingRecursiveComparison().isEqualTo(x);
+        }
+        assertThat(Messages.isRequest(StepMessages.INPUT)).isTrue();
+        StepMessages.TaskInput order = new StepMessages.TaskInput(9, 42, 1, 3, new byte[] {1, 2}, true);
+        assertThat(Messages.order(Messages.encode(order)))
+                .usingRecursiveComparison()
+                .isEqualTo(order);
+        Message.Report taken = new StepMessages.InputTaken(9, null);
+        Message.Report refused = new StepMessages.InputTaken(9, "task 3 of step 42.1 has ended");
+        assertThat(Messages.report(Messages.encode(taken))).isEqualTo(taken);
+        assertThat(Messages.report(Messages.encode(refused))).isEqualTo(refused);
+        // a task that reads srun's stdin says so in its launch
+        var reads = new StepMessages.RemoteTask(0, "n2", Map.of(), null, true);
+        Message.Order run = new StepMessages.RunTasks(42, 1, List.of("cat"), "/work", List.of(reads));
+        assertThat(Messages.order(Messages.encode(run))).isEqualTo(run);
+        // more than a chunk in one request is refused
+        Frame big = Messages.encode(new StepMessages.Input(42, 1, 3, new byte[StepMessages.INPUT_CHUNK + 1], false));
+        assertThatThrownBy(() -> Messages.request(big)).hasMessageContaining("data: over");
+    }
+
     private static final List<io.motley.core.step.TaskUsage> USAGE = List.of(
             new io.motley.core.step.TaskUsage(0, 1, "n2", List.of(10L, 11L), 100, 200, 300, 400, 5, 6000, 7, 8, 900),
             new io.motley.core.step.TaskUsage(

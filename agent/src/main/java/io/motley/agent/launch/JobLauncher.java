@@ -631,6 +631,11 @@ public final class JobLauncher {
         return out;
     }
 
+    /** srun's stdin for a step's task here (see {@link StepTasks#input}): null when written, else why not. */
+    public String taskInput(StepMessages.TaskInput in) throws InterruptedException {
+        return stepTasks.input(in);
+    }
+
     /** Ends a step's tasks here (scancel JOB.STEP, srun's Ctrl-C twice, -K). */
     public void killTasks(long jobId, int stepId) {
         stepTasks.kill(jobId, stepId);

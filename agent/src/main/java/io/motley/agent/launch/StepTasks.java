@@ -62,6 +62,22 @@ final class StepTasks {
 
     private final Map<String, Here> steps = new ConcurrentHashMap<>();
 
+    /**
+     * The stdin of each task here that reads srun's ({@code RemoteTask.stdin}), by "job.step.task", from its
+     * start until srun's end of it or the task's end; {@link #input} waits on this map for a task not started yet.
+     */
+    private final Map<String, java.io.OutputStream> stdins = new java.util.HashMap<>();
+
+    /** In {@link #stdins}: the task's stdin was closed (srun's end of it, or the task's): input is refused at once. */
+    private static final java.io.OutputStream CLOSED = java.io.OutputStream.nullOutputStream();
+
+    /** How long srun's input for a task waits for the task to be started here (its order travels apart). */
+    static final long INPUT_WAITS_FOR_START_MS = 10_000;
+
+    private static String taskKey(long jobId, int stepId, int task) {
+        return jobId + "." + stepId + "." + task;
+    }
+
     private static String key(long jobId, int stepId) {
         return jobId + "." + stepId;
     }
@@ -82,6 +98,14 @@ final class StepTasks {
                         }
                         p = start(order, t, place);
                         here.tasks.add(p);
+                    }
+                    if (t.stdin()) {
+                        synchronized (stdins) {
+                            stdins.put(taskKey(order.jobId(), order.stepId(), t.task()), p.getOutputStream());
+                            stdins.notifyAll();
+                        }
+                    } else {
+                        p.getOutputStream().close();
                     }
                     String said = bindingSaid(place.node(), t, place.cpus(), TASKSET, p.pid());
                     if (!said.isEmpty())
@@ -141,6 +165,9 @@ final class StepTasks {
     /** Forgets the ended steps of job {@code jobId}, whose run here ended. */
     void forgetJob(long jobId) {
         String prefix = jobId + ".";
+        synchronized (stdins) {
+            stdins.keySet().removeIf(k -> k.startsWith(prefix));
+        }
         steps.entrySet().removeIf(e -> {
             Here h = e.getValue();
             synchronized (h) {
@@ -244,7 +271,7 @@ final class StepTasks {
         cmd.addAll(command.subList(1, command.size()));
         ProcessBuilder pb = RootCommand.of(cmd);
         pb.environment().put("MOTLEY_SETSID", place.setsid());
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        if (!t.stdin()) pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         return pb.start();
     }
 
@@ -268,6 +295,18 @@ final class StepTasks {
                                 Thread.currentThread().interrupt();
                             }
                             int status = p.exitValue();
+                            synchronized (stdins) {
+                                String k = taskKey(order.jobId(), order.stepId(), task);
+                                java.io.OutputStream in = stdins.get(k);
+                                if (in != null) stdins.put(k, CLOSED);
+                                if (in != null && in != CLOSED) {
+                                    try {
+                                        in.close();
+                                    } catch (IOException e) {
+                                        // the task is gone: nothing more reaches it
+                                    }
+                                }
+                            }
                             synchronized (here) {
                                 here.tasks.remove(p);
                                 forgetIfDone(key(order.jobId(), order.stepId()), here);
@@ -299,6 +338,42 @@ final class StepTasks {
                         // the pipe broke as the task died: what it wrote has been sent
                     }
                 });
+    }
+
+    /**
+     * srun's stdin for a task here: written to the task (and its stdin closed after, with {@code eof}); null
+     * when done, else why not. Waits up to {@link #INPUT_WAITS_FOR_START_MS} for a task whose start order is
+     * still on its way; a write blocks while the task does not read, which holds srun back (its input is
+     * answered only after this).
+     */
+    String input(StepMessages.TaskInput in) throws InterruptedException {
+        String key = taskKey(in.jobId(), in.stepId(), in.task());
+        java.io.OutputStream to;
+        long until = System.currentTimeMillis() + INPUT_WAITS_FOR_START_MS;
+        synchronized (stdins) {
+            while ((to = stdins.get(key)) == null) {
+                long left = until - System.currentTimeMillis();
+                if (left <= 0)
+                    return "task " + in.task() + " of step " + in.jobId() + "." + in.stepId()
+                            + " does not run here or does not read srun's input";
+                stdins.wait(left);
+            }
+            if (to == CLOSED) return "task " + in.task() + " of step " + in.jobId() + "." + in.stepId() + " has ended";
+            if (in.eof()) stdins.put(key, CLOSED);
+        }
+        try {
+            if (in.data().length > 0) {
+                to.write(in.data());
+                to.flush();
+            }
+            if (in.eof()) to.close();
+            return null;
+        } catch (IOException e) {
+            synchronized (stdins) {
+                stdins.replace(key, to, CLOSED);
+            }
+            return "task " + in.task() + " of step " + in.jobId() + "." + in.stepId() + " has ended";
+        }
     }
 
     /**

@@ -381,6 +381,16 @@ public final class ControllerLink {
                 case io.motley.protocol.StepMessages.RunTasks t ->
                     Thread.ofVirtual().start(() -> launcher.runTasks(t, this::trySend));
                 case io.motley.protocol.StepMessages.KillTasks k -> launcher.killTasks(k.jobId(), k.stepId());
+                case io.motley.protocol.StepMessages.TaskInput t ->
+                    Thread.ofVirtual().start(() -> {
+                        String error;
+                        try {
+                            error = launcher.taskInput(t);
+                        } catch (InterruptedException e) {
+                            error = "the agent is stopping";
+                        }
+                        trySend(new io.motley.protocol.StepMessages.InputTaken(t.tag(), error));
+                    });
                 case io.motley.protocol.StepMessages.StatTasks t ->
                     Thread.ofVirtual()
                             .start(() -> trySend(new io.motley.protocol.StepMessages.TaskStats(

@@ -292,12 +292,13 @@ public final class Srun implements Command {
                         o.has("error") ? file(files, o.last("error"), f, cwd, append) : o.has("output") ? out : srunErr;
                 if (taskNode != nodeIndex) {
                     // its node's agent runs it, in the job's box there, bound there as srun binds its own; its stdin is
-                    // /dev/null
+                    // srun's when -i gives it srun's (task 0 by default), else /dev/null
                     StepMessages.Bind binding = cores || verboseBind
                             ? new StepMessages.Bind(
                                     layout.tasksOn(taskNode).indexOf(t), cores ? req.cpusPerTask() : 0, verboseBind)
                             : null;
-                    remote.add(new StepMessages.RemoteTask(t, node, env, binding));
+                    boolean reads = !o.has("pty") && input(input, t, f, cwd) instanceof LocalTasks.FromSrun;
+                    remote.add(new StepMessages.RemoteTask(t, node, env, binding, reads));
                     remoteSinks.put(t, new LocalTasks.Sink[] {out, err});
                     continue;
                 }
@@ -341,6 +342,8 @@ public final class Srun implements Command {
                     remote.clear();
                 }
                 if (!remote.isEmpty()) relay = relayRemote(step, tasks, remote, remoteSinks, remoteEnds, badExit);
+                for (StepMessages.RemoteTask r : remote)
+                    if (r.stdin()) tasks.feedAlso(new RemoteInput(step.jobId(), step.id(), r.task()));
                 // -K: a task here that failed before those were launched ends them now
                 if (!remote.isEmpty() && badExited.get()) terminateRemote(step, io);
             }
@@ -416,6 +419,56 @@ public final class Srun implements Command {
         if (input.matches("\\d+"))
             return Integer.parseInt(input) == task ? new LocalTasks.FromSrun() : new LocalTasks.NoInput();
         return new LocalTasks.FromFile(Path.of(new StepPattern(input).expand(f, cwd.toString())));
+    }
+
+    /**
+     * srun's stdin for a task on another node: each write travels there through the agent and the
+     * controller, and returns once that node has written it to the task (so srun reads no faster
+     * than the task); close ends the task's stdin. After a refusal (the task ended) it takes no more.
+     */
+    static final class RemoteInput extends java.io.OutputStream {
+        private final long jobId;
+        private final int stepId;
+        private final int task;
+        private boolean done;
+
+        RemoteInput(long jobId, int stepId, int task) {
+            this.jobId = jobId;
+            this.stepId = stepId;
+            this.task = task;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (done) throw new IOException("task " + task + " takes no more input");
+            for (int i = off; i < off + len; i += StepMessages.INPUT_CHUNK)
+                send(java.util.Arrays.copyOfRange(b, i, Math.min(off + len, i + StepMessages.INPUT_CHUNK)), false);
+        }
+
+        @Override
+        public void close() {
+            if (done) return;
+            try {
+                send(new byte[0], true);
+            } catch (IOException e) {
+                // the task has gone: its stdin went with it
+            }
+            done = true;
+        }
+
+        private void send(byte[] data, boolean eof) throws IOException {
+            try (AgentClient client = AgentClient.connect()) {
+                client.ask(new StepMessages.Input(jobId, stepId, task, data, eof));
+            } catch (RequestFailed | AgentClient.ClusterUnreachable e) {
+                done = true;
+                throw new IOException(e.getMessage(), e);
+            }
+        }
     }
 
     /** How long srun waits for the ends of tasks on other nodes once their step has ended without them. */

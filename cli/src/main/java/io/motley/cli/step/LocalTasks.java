@@ -167,11 +167,19 @@ public final class LocalTasks {
 
     private final List<OutputStream> feeders = new ArrayList<>();
 
+    /**
+     * Another reader of srun's stdin, fed with the local tasks that read it (a task on another node,
+     * whose stream carries each write there); call before {@link #feed}.
+     */
+    public void feedAlso(OutputStream reader) {
+        feeders.add(reader);
+    }
+
     /** Copies srun's stdin to the tasks that read it, until its end; then closes their stdin. */
     public void feed(InputStream in) {
         if (feeders.isEmpty()) return;
         Thread.ofPlatform().daemon().name("srun-stdin").start(() -> {
-            byte[] buf = new byte[8192];
+            byte[] buf = new byte[io.motley.protocol.StepMessages.INPUT_CHUNK];
             try {
                 int n;
                 while ((n = in.read(buf)) > 0) {

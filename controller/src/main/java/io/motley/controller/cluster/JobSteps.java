@@ -228,6 +228,61 @@ public final class JobSteps {
         }
     }
 
+    /** How long srun's stdin for a task on another node waits for that node to have written it. */
+    long inputWaitMillis = 60_000;
+
+    /** Inputs sent to nodes and not yet answered: tag to the node asked and the answer when it comes. */
+    private final Map<Long, InputSent> inputs = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record InputSent(String node, java.util.concurrent.CompletableFuture<String> answer) {}
+
+    /**
+     * srun's stdin for task {@code in.task()} of its step, which runs on another node: sent to that
+     * node's agent, and answered once the agent has written it to the task (flow control: srun sends
+     * no faster than the task reads), or with why not (the task ended or is not there, the node is
+     * gone, or it did not answer within {@link #inputWaitMillis}).
+     */
+    public Result input(StepMessages.Input in, Caller caller) throws InterruptedException {
+        Optional<Job> found = jobs.apply(in.jobId());
+        if (found.isEmpty()) return Result.failed("Invalid job id specified");
+        if (!caller.isRoot() && caller.uid() != found.get().uid()) return Result.failed("Access/permission denied");
+        String node;
+        lock.lock();
+        try {
+            List<Step> mine = settled(found.get());
+            if (in.stepId() < 0 || in.stepId() >= mine.size()) return Result.failed("Invalid job id specified");
+            if (mine.get(in.stepId()).state() != StepState.RUNNING)
+                return Result.failed("Job/step already completing or completed");
+            TaskIo tio = io.get(key(in.jobId(), in.stepId()));
+            node = tio == null ? null : tio.nodes.get(in.task());
+        } finally {
+            lock.unlock();
+        }
+        if (node == null) return Result.failed("task " + in.task() + " does not run on another node");
+        AgentChannel link = links.apply(node);
+        if (link == null) return Result.failed("the agent of " + node + " is not connected");
+        long tag = statTags.incrementAndGet();
+        InputSent sent = new InputSent(node, new java.util.concurrent.CompletableFuture<>());
+        inputs.put(tag, sent);
+        try {
+            link.steps(new StepMessages.TaskInput(tag, in.jobId(), in.stepId(), in.task(), in.data(), in.eof()));
+            String error = sent.answer().get(inputWaitMillis, TimeUnit.MILLISECONDS);
+            return error == null ? Result.of(List.of()) : Result.failed(error);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return Result.failed(node + " did not take the input within " + inputWaitMillis / 1000 + " s");
+        } catch (java.util.concurrent.ExecutionException e) {
+            return Result.failed(String.valueOf(e.getCause()));
+        } finally {
+            inputs.remove(tag);
+        }
+    }
+
+    /** A node's answer to a {@link StepMessages.TaskInput}; one from another node than the one asked is dropped. */
+    public void report(String node, StepMessages.InputTaken r) {
+        InputSent sent = inputs.get(r.tag());
+        if (sent != null && sent.node().equals(node)) sent.answer().complete(r.error());
+    }
+
     /** An agent's report of what one of a step's tasks on its node did; one about a task not on that node is dropped. */
     public void report(String node, StepMessages.TaskEvent e) {
         lock.lock();

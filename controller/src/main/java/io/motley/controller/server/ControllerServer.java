@@ -427,6 +427,8 @@ public final class ControllerServer implements AutoCloseable {
                                 cluster.steps().report(node, e);
                             else if (r instanceof io.motley.protocol.StepMessages.TaskStats t)
                                 cluster.steps().report(node, t);
+                            else if (r instanceof io.motley.protocol.StepMessages.InputTaken t)
+                                cluster.steps().report(node, t);
                         }
                         case Message.RenewCertificate r -> Thread.ofVirtual().start(() -> link.send(renew(link, r)));
                         case Message.CertificateInUse u -> inUse(link, u);

@@ -152,6 +152,14 @@ final class Requests {
             case StepMessages.ListSteps l ->
                 r = new io.motley.controller.cluster.JobSteps.Result(steps.list(l.jobIds()), null, false);
             case StepMessages.Launch l -> r = steps.launch(l, asking);
+            case StepMessages.Input in -> {
+                try {
+                    r = steps.input(in, asking);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return new Failure("the controller is shutting down");
+                }
+            }
             case StepMessages.Stat x -> {
                 try {
                     StepMessages.StepStats st = steps.stat(x.jobId(), asking);

@@ -95,7 +95,7 @@ class ClusterTest {
         }
 
         /** The step orders, in the order sent. */
-        final List<io.motley.protocol.Message.StepOrder> stepOrders = new ArrayList<>();
+        final List<io.motley.protocol.Message.StepOrder> stepOrders = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
         public synchronized void steps(io.motley.protocol.Message.StepOrder order) {

@@ -112,6 +112,77 @@ class JobStepsTest {
         assertThat(across.io(7, 0, waiting.get().next(), 30, ANN).running()).isFalse();
     }
 
+    /**
+     * srun's stdin for its task on another node goes to that node's agent, and srun is answered
+     * only once that agent says it wrote it (or why not); a task that is srun's own, another user,
+     * or a node that does not answer in time get an error.
+     */
+    @Test
+    void srunsInputForATaskOnAnotherNodeIsAnsweredOnceThatNodeWroteIt() throws Exception {
+        ClusterTest.FakeLink n2 = new ClusterTest.FakeLink("n2");
+        JobSteps across =
+                new JobSteps(id -> Optional.ofNullable(jobs.get(id)), () -> now, node -> node.equals("n2") ? n2 : null);
+        jobs.put(7L, acrossTwoNodes(7));
+        across.create(7, new StepRequest(2, 2, 0, 1, 0, false, "cat"), ANN);
+        List<StepMessages.RemoteTask> remote = List.of(new StepMessages.RemoteTask(1, "n2", Map.of(), null, true));
+        assertThat(across.launch(new StepMessages.Launch(7, 0, List.of("cat"), "/tmp", remote), ANN)
+                        .error())
+                .isNull();
+
+        byte[] data = "hello\n".getBytes();
+        CompletableFuture<JobSteps.Result> sent = CompletableFuture.supplyAsync(() -> {
+            try {
+                return across.input(new StepMessages.Input(7, 0, 1, data, false), ANN);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> n2.stepOrders.stream().anyMatch(StepMessages.TaskInput.class::isInstance));
+        StepMessages.TaskInput order = (StepMessages.TaskInput) n2.stepOrders.stream()
+                .filter(StepMessages.TaskInput.class::isInstance)
+                .findFirst()
+                .orElseThrow();
+        assertThat(order.data()).isEqualTo(data);
+        assertThat(order.task()).isEqualTo(1);
+        // another node cannot answer for n2; srun still waits
+        across.report("n1", new StepMessages.InputTaken(order.tag(), null));
+        assertThat(sent).isNotDone();
+        across.report("n2", new StepMessages.InputTaken(order.tag(), null));
+        assertThat(sent.get(10, java.util.concurrent.TimeUnit.SECONDS).error()).isNull();
+
+        CompletableFuture<JobSteps.Result> late = CompletableFuture.supplyAsync(() -> {
+            try {
+                return across.input(new StepMessages.Input(7, 0, 1, data, true), ANN);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> n2.stepOrders.stream()
+                                .filter(StepMessages.TaskInput.class::isInstance)
+                                .count()
+                        == 2);
+        StepMessages.TaskInput second = (StepMessages.TaskInput) n2.stepOrders.get(n2.stepOrders.size() - 1);
+        assertThat(second.eof()).isTrue();
+        across.report("n2", new StepMessages.InputTaken(second.tag(), "task 1 of step 7.0 has ended"));
+        assertThat(late.get(10, java.util.concurrent.TimeUnit.SECONDS).error())
+                .isEqualTo("task 1 of step 7.0 has ended");
+
+        assertThat(across.input(new StepMessages.Input(7, 0, 0, data, false), ANN)
+                        .error())
+                .isEqualTo("task 0 does not run on another node");
+        assertThat(across.input(new StepMessages.Input(7, 0, 1, data, false), BOB)
+                        .error())
+                .isEqualTo("Access/permission denied");
+        across.inputWaitMillis = 50;
+        assertThat(across.input(new StepMessages.Input(7, 0, 1, data, false), ANN)
+                        .error())
+                .startsWith("n2 did not take the input within ");
+    }
+
     @Test
     void srunKillOnBadExitEndsTheTasksOnOtherNodesAndTheStepRunsOnUntilSrunReportsIt() throws Exception {
         ClusterTest.FakeLink n2 = new ClusterTest.FakeLink("n2");
