@@ -1100,7 +1100,11 @@ public final class Scontrol implements Command {
                 + (r.submitHost() == null ? "localhost" : r.submitHost()) + ":0");
         l.add("ReqNodeList=" + orNull(r.placement().nodeList()) + " ExcNodeList="
                 + orNull(r.placement().excludeList()));
-        l.add("NodeList=" + JobText.nodes(j));
+        // a pending job holding a reservation: the node it is planned on, as slurmctld's SchedNodeList
+        String planned = expected != null && j.state() == JobState.PENDING && expected.node() != null
+                ? " SchedNodeList=" + expected.node()
+                : "";
+        l.add("NodeList=" + JobText.nodes(j) + planned);
         if (j.node() != null && started) l.add("BatchHost=" + j.node());
         int nodes = numNodes(j);
         int cpus = numCpus(j);

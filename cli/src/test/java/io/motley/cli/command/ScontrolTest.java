@@ -310,7 +310,10 @@ class ScontrolTest {
                 "show",
                 "job",
                 "1348");
-        assertThat(reserved.out()).contains("   StartTime=2026-11-22T12:40:11 EndTime=Unknown Deadline=N/A\n");
+        assertThat(reserved.out())
+                .contains("   StartTime=2026-11-22T12:40:11 EndTime=Unknown Deadline=N/A\n")
+                .as("the node it is planned on, as Slurm's SchedNodeList")
+                .contains("   NodeList= SchedNodeList=vm\n");
 
         Result timeout = Fixtures.run(new Scontrol(), cluster(), at("2026-11-22T12:41:00"), "show", "job", "1346");
         assertThat(timeout.out())
