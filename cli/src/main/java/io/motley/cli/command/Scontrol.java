@@ -610,7 +610,8 @@ public final class Scontrol implements Command {
         /** top ID[,ID...]: ahead of the same user's other pending jobs. */
         private int top(String tag, List<String> rest) throws Exception {
             if (rest.isEmpty()) return error("too few arguments for keyword:" + tag);
-            List<Long> ids = jobIds(rest);
+            // a task still pending in its array's record is that record, as slurmctld's find_job_array_rec finds it
+            List<Long> ids = jobIds(rest, null, true);
             if (ids == null) return 1;
             Outcomes resp = io.gateway().ask(new Top(ids));
             int rc = 0;
@@ -1008,6 +1009,11 @@ public final class Scontrol implements Command {
 
         /** As above; a task still pending in its array's record is said with {@code pendingTask} where not null. */
         private List<Long> jobIds(List<String> words, String pendingTask) throws Exception {
+            return jobIds(words, pendingTask, false);
+        }
+
+        /** As above; with {@code foldedToArray}, a task still pending in its array's record names that record. */
+        private List<Long> jobIds(List<String> words, String pendingTask, boolean foldedToArray) throws Exception {
             List<Long> ids = new ArrayList<>();
             for (String word : words) {
                 for (String t : stripPrefix(word).split(",")) {
@@ -1023,8 +1029,12 @@ public final class Scontrol implements Command {
                                 .findFirst();
                         if (own.isEmpty()) {
                             // still among the array's pending tasks: it has no record of its own to act on yet
-                            boolean pending =
-                                    !arrayTask(arrayId, index, new HashMap<>()).isEmpty();
+                            List<Job> folded = arrayTask(arrayId, index, new HashMap<>());
+                            boolean pending = !folded.isEmpty();
+                            if (pending && foldedToArray) {
+                                ids.add(folded.get(0).id());
+                                continue;
+                            }
                             String why = pending && pendingTask != null ? pendingTask : "Invalid job id specified";
                             if (!quiet) io.err().println(why + " for job " + t);
                             return null;

@@ -465,6 +465,22 @@ class ScontrolTest {
         assertThat(c.last(Ops.RESUME)).isNull();
     }
 
+    /** top of a task still pending in its array's record moves that record, as slurmctld's find_job_array_rec finds it. */
+    @Test
+    void topOfAFoldedTaskTopsTheArraysRecord() throws Exception {
+        Job folded = Fixtures.job(1351, "arr").submitted(SUBMIT).build();
+        folded = folded.withRequest(folded.request().toBuilder().array("1-5").build())
+                .withArray(new io.motley.core.job.ArrayPart(1351, -1, "3-5"));
+        FakeCluster c = new FakeCluster().jobs(folded);
+        c.canned.put(Ops.TOP, Frame.op(Ops.OK));
+        Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "top", "1351_4");
+        assertThat(r.err()).isEmpty();
+        assertThat(r.code()).isZero();
+        assertThat(c.last(Ops.TOP).str("ids")).isEqualTo("1351");
+        Result none = Fixtures.run(new Scontrol(), c, BUSY_AT, "top", "1351_9");
+        assertThat(none.err()).isEqualTo(lines("Invalid job id specified for job 1351_9"));
+    }
+
     /** A suspended job shows Slurm's SUSPENDED, its SuspendTime and SecsPreSuspend, and its end moved by the suspension. */
     @Test
     void showSuspendedJobGivesItsSuspensionAndAStoppedClock() throws Exception {
