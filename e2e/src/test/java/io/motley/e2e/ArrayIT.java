@@ -55,6 +55,55 @@ class ArrayIT {
         }
     }
 
+    /**
+     * hold, update and release of one task still pending in its array's record split it off into a job of its own
+     * (its own id, ArrayTaskId), as Slurm's update_job_str does; the other tasks run meanwhile. An array's id
+     * reaches every task.
+     */
+    @Test
+    void oneTaskHeldUpdatedAndReleasedAloneAsSlurmDoes() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "")) {
+            c.startController();
+            c.startAgent("n1", 2, "2000M");
+            c.awaitNodesUp("n1");
+            long blocker = c.submit("-c", "2", "--wrap", "sleep 30");
+            c.awaitState(blocker, "RUNNING", Duration.ofSeconds(20));
+            long arr = c.submit("--array=1-4", "-o", "/dev/null", "--wrap", "true");
+
+            TestCluster.Run held = c.cmd("scontrol", "hold", arr + "_3");
+            assertThat(held.rc()).isZero();
+            assertThat(held.err()).isEmpty();
+            assertThat(c.cmd("scontrol", "update", "JobId=" + arr + "_3", "TimeLimit=5")
+                            .rc())
+                    .isZero();
+            assertThat(c.cmd("squeue", "-h", "-t", "PD", "-o", "%i").lines())
+                    .containsExactlyInAnyOrder(arr + "_3", arr + "_[1-2,4]");
+            String shown = c.cmd("scontrol", "show", "job", arr + "_3").out();
+            assertThat(shown)
+                    .contains("ArrayJobId=" + arr + " ArrayTaskId=3 ", "Reason=JobHeldAdmin", "TimeLimit=00:05:00")
+                    .doesNotStartWith("JobId=" + arr + " ");
+
+            // the array's id reaches all its tasks: the split one is changed too
+            assertThat(c.cmd("scontrol", "update", "JobId=" + arr, "Comment=all")
+                            .rc())
+                    .isZero();
+            assertThat(c.cmd("squeue", "-h", "-r", "-t", "PD", "-o", "%i %k").lines())
+                    .contains(arr + "_1 all", arr + "_3 all");
+
+            c.cmd("scancel", Long.toString(blocker));
+            await().atMost(Duration.ofSeconds(40))
+                    .until(
+                            () -> c.cmd("squeue", "-h", "-o", "%i %T %r").out().trim(),
+                            s -> s.equals(arr + "_3 PENDING JobHeldAdmin"));
+            assertThat(c.cmd("scontrol", "release", arr + "_3").rc()).isZero();
+            await().atMost(Duration.ofSeconds(40))
+                    .until(() -> c.cmd("squeue", "-h").out().isBlank());
+            assertThat(c.cmd("sacct", "-j", Long.toString(arr), "-X", "-n", "-P", "-o", "JobID,State")
+                            .lines())
+                    .contains(arr + "_1|COMPLETED", arr + "_3|COMPLETED", arr + "_4|COMPLETED");
+        }
+    }
+
     @Test
     void aDependencyOnAnArrayWaitsForEveryTask() throws Exception {
         try (TestCluster c = new TestCluster(dir, "")) {

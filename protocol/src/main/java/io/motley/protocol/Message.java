@@ -69,8 +69,16 @@ public sealed interface Message {
         }
     }
 
-    /** The result of an action on one job: {@code error} null when it was done; {@code always}: show even without -v. */
-    record Outcome(long id, String error, boolean always) {
+    /**
+     * The result of an action on one job: {@code error} null when it was done; {@code always}: show even without -v;
+     * {@code tasks}, when the job was reached through its array (its id, or ARRAY_INDEX), the array's task indices
+     * it stands for, folded ({@code 2-4}), with {@code id} the array's id, else null.
+     */
+    record Outcome(long id, String error, boolean always, String tasks) {
+        public Outcome(long id, String error, boolean always) {
+            this(id, error, always, null);
+        }
+
         public static Outcome done(long id) {
             return new Outcome(id, null, false);
         }
@@ -295,15 +303,27 @@ public sealed interface Message {
         }
     }
 
-    record Hold(List<Long> ids) implements Request<Outcomes> {
+    /** {@code tasks}: array tasks named ARRAY_INDEX, by array id (a task still pending in its array is split off). */
+    record Hold(List<Long> ids, Map<Long, List<Integer>> tasks) implements Request<Outcomes> {
         public Hold {
             ids = List.copyOf(ids);
+            tasks = copyTasks(tasks);
+        }
+
+        public Hold(List<Long> ids) {
+            this(ids, Map.of());
         }
     }
 
-    record Release(List<Long> ids) implements Request<Outcomes> {
+    /** {@code tasks}: array tasks named ARRAY_INDEX, by array id (a task still pending in its array is split off). */
+    record Release(List<Long> ids, Map<Long, List<Integer>> tasks) implements Request<Outcomes> {
         public Release {
             ids = List.copyOf(ids);
+            tasks = copyTasks(tasks);
+        }
+
+        public Release(List<Long> ids) {
+            this(ids, Map.of());
         }
     }
 
@@ -320,12 +340,27 @@ public sealed interface Message {
         }
     }
 
-    /** scontrol update JobId=...: the KEY=VALUE changes as the user wrote them (the controller judges them). */
-    record UpdateJob(List<Long> ids, Map<String, String> changes) implements Request<Outcomes> {
+    /**
+     * scontrol update JobId=...: the KEY=VALUE changes as the user wrote them (the controller judges them);
+     * {@code tasks} as {@link Hold}'s.
+     */
+    record UpdateJob(List<Long> ids, Map<Long, List<Integer>> tasks, Map<String, String> changes)
+            implements Request<Outcomes> {
         public UpdateJob {
             ids = List.copyOf(ids);
+            tasks = copyTasks(tasks);
             changes = Collections.unmodifiableMap(new LinkedHashMap<>(changes));
         }
+
+        public UpdateJob(List<Long> ids, Map<String, String> changes) {
+            this(ids, Map.of(), changes);
+        }
+    }
+
+    private static Map<Long, List<Integer>> copyTasks(Map<Long, List<Integer>> tasks) {
+        Map<Long, List<Integer>> copy = new LinkedHashMap<>();
+        tasks.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+        return Collections.unmodifiableMap(copy);
     }
 
     /** scontrol top. */

@@ -144,6 +144,7 @@ public final class Messages {
             for (Outcome o : x.outcomes()) {
                 Frame c = new Frame().put("id", o.id());
                 if (o.error() != null) c.put("error", o.error()).put("always", o.always());
+                if (o.tasks() != null) c.put("tasks", o.tasks());
                 f.add(c);
             }
             return f;
@@ -225,14 +226,19 @@ public final class Messages {
         }
         if (m instanceof Message.Suspend x)
             return Frame.op(x.resume() ? Ops.RESUME : Ops.SUSPEND).put("ids", ids(x.ids()));
-        if (m instanceof Hold x) return Frame.op(Ops.HOLD).put("ids", ids(x.ids()));
-        if (m instanceof Release x) return Frame.op(Ops.RELEASE).put("ids", ids(x.ids()));
+        if (m instanceof Hold x)
+            return Frame.op(Ops.HOLD).put("ids", ids(x.ids())).put("tasks", tasks(x.tasks()));
+        if (m instanceof Release x)
+            return Frame.op(Ops.RELEASE).put("ids", ids(x.ids())).put("tasks", tasks(x.tasks()));
         if (m instanceof Requeue x) return Frame.op(Ops.REQUEUE).put("ids", ids(x.ids()));
         if (m instanceof RequeueHold x) return Frame.op(Ops.REQUEUE_HOLD).put("ids", ids(x.ids()));
         if (m instanceof UpdateJob x) {
             Frame changes = new Frame();
             x.changes().forEach(changes::put);
-            return Frame.op(Ops.UPDATE_JOB).put("ids", ids(x.ids())).add(changes);
+            return Frame.op(Ops.UPDATE_JOB)
+                    .put("ids", ids(x.ids()))
+                    .put("tasks", tasks(x.tasks()))
+                    .add(changes);
         }
         if (m instanceof Top x) return Frame.op(Ops.TOP).put("ids", ids(x.ids()));
         if (m instanceof Nodes x) return Frame.op(Ops.NODES);
@@ -611,13 +617,13 @@ public final class Messages {
                     StepMessages.INPUT_TAKEN -> StepMessages.decode(f);
             case Ops.SUSPEND -> new Message.Suspend(ids(f), false);
             case Ops.RESUME -> new Message.Suspend(ids(f), true);
-            case Ops.HOLD -> new Hold(ids(f));
-            case Ops.RELEASE -> new Release(ids(f));
+            case Ops.HOLD -> new Hold(ids(f), tasks(f));
+            case Ops.RELEASE -> new Release(ids(f), tasks(f));
             case Ops.REQUEUE -> new Requeue(ids(f));
             case Ops.REQUEUE_HOLD -> new RequeueHold(ids(f));
             case Ops.UPDATE_JOB -> {
                 Frame changes = child(f, 0, "changes");
-                yield new UpdateJob(ids(f), new LinkedHashMap<>(changes.fields()));
+                yield new UpdateJob(ids(f), tasks(f), new LinkedHashMap<>(changes.fields()));
             }
             case Ops.TOP -> new Top(ids(f));
             case Ops.NODES -> new Nodes();
@@ -917,7 +923,7 @@ public final class Messages {
     private static Outcomes outcomes(Frame f) {
         List<Outcome> out = new ArrayList<>();
         for (Frame c : f.children())
-            out.add(new Outcome(jobId(c.str("id", ""), "id"), c.str("error"), c.bool("always")));
+            out.add(new Outcome(jobId(c.str("id", ""), "id"), c.str("error"), c.bool("always"), taskSet(c)));
         return new Outcomes(out);
     }
 
@@ -1098,6 +1104,22 @@ public final class Messages {
     }
 
     /** Array tasks as "ARRAY_TASK,..." (the command expands 12_[1-3] to 12_1,12_2,12_3). */
+    /** An outcome's folded task indices ({@code 1-3,7}), null when it has none. */
+    private static String taskSet(Frame c) {
+        String t = c.str("tasks");
+        if (t != null && !t.matches("[0-9]{1,10}(-[0-9]{1,10})?(,[0-9]{1,10}(-[0-9]{1,10})?)*"))
+            throw new MalformedMessage("tasks: '" + quote(t) + "' is no set of array task indices");
+        return t;
+    }
+
+    /** Array tasks as the tasks field carries them: ARRAY_INDEX, comma-separated (null when none). */
+    private static String tasks(Map<Long, List<Integer>> tasks) {
+        if (tasks.isEmpty()) return null;
+        List<String> out = new ArrayList<>();
+        tasks.forEach((array, indices) -> indices.forEach(i -> out.add(array + "_" + i)));
+        return String.join(",", out);
+    }
+
     private static Map<Long, List<Integer>> tasks(Frame f) {
         Map<Long, List<Integer>> out = new LinkedHashMap<>();
         for (String t : f.str("tasks", "").split(",")) {

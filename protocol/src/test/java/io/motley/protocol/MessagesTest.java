@@ -175,6 +175,9 @@ class MessagesTest {
                 new Message.Suspend(List.of(5L), true),
                 new Hold(List.of(3L)),
                 new Release(List.of(3L, 4L)),
+                new Hold(List.of(3L), Map.of(7L, List.of(2, 5))),
+                new Release(List.of(), Map.of(7L, List.of(3))),
+                new UpdateJob(List.of(), Map.of(7L, List.of(4)), Map.of("TimeLimit", "10")),
                 new Requeue(List.of(5L)),
                 new RequeueHold(List.of(6L)),
                 new UpdateJob(List.of(8L), Map.of("TimeLimit", "10", "Nice", "5")),
@@ -345,6 +348,12 @@ class MessagesTest {
                 new Object[] {new RequeueHold(List.of(1L)), new Outcomes(List.of(Outcome.done(1)))},
                 new Object[] {new UpdateJob(List.of(1L), Map.of()), new Outcomes(List.of(Outcome.failed(1, "no")))},
                 new Object[] {new Top(List.of(1L)), new Outcomes(List.of())},
+                new Object[] {
+                    new Hold(List.of(7L)),
+                    new Outcomes(List.of(
+                            new Outcome(7, "Job has already finished", true, "1"),
+                            new Outcome(7, null, false, "2-4,6")))
+                },
                 new Object[] {
                     new Nodes(),
                     new NodeList(List.of(

@@ -130,8 +130,8 @@ public final class Scontrol implements Command {
             // Slurm's minimum abbreviations: su(spend), res(ume); errors read "<reason> for job <id>"
             if (abbrev(t, "suspend", 2)) return hold(tag, rest, ids -> new Message.Suspend(ids, false));
             if (abbrev(t, "resume", 3)) return hold(tag, rest, ids -> new Message.Suspend(ids, true));
-            if (t.equals("hold") || t.equals("holdu") || t.equals("uhold")) return suspendFamily(tag, rest, Hold::new);
-            if (abbrev(t, "release", 3)) return suspendFamily(tag, rest, Release::new);
+            if (t.equals("hold") || t.equals("holdu") || t.equals("uhold")) return holdFamily(tag, rest, Hold::new);
+            if (abbrev(t, "release", 3)) return holdFamily(tag, rest, Release::new);
             // Slurm's errors come back as "<reason> for job <id>", the same shape as hold's
             if (abbrev(t, "requeuehold", 8)) return hold(tag, rest, RequeueHold::new);
             if (abbrev(t, "requeue", 3)) return hold(tag, rest, Requeue::new);
@@ -219,10 +219,14 @@ public final class Scontrol implements Command {
                     }
                 }
                 if (jobs != null) return updateJobs(jobs, changes);
-                List<Long> named = new ArrayList<>();
-                for (Job j : Requests.jobs(io)) if (byName.equals(j.request().name())) named.add(j.id());
+                // an array's records are reached once, through the array's id, which reaches all of them
+                java.util.Set<Long> named = new java.util.LinkedHashSet<>();
+                for (Job j : Requests.jobs(io)) {
+                    if (byName.equals(j.request().name()))
+                        named.add(j.array() == null ? j.id() : j.array().arrayJobId());
+                }
                 if (named.isEmpty()) return error("scontrol: error: No jobs with name '" + byName + "'");
-                return update(named, changes);
+                return update(new Targets(List.copyOf(named), Map.of()), changes);
             }
             if (nodes == null && partition != null) return updatePartition(partition, rest);
             if (nodes == null) {
@@ -399,18 +403,82 @@ public final class Scontrol implements Command {
 
         private int updateJobs(String jobs, Map<String, String> changes) throws Exception {
             if (changes.isEmpty()) return error("No changes specified");
-            List<Long> ids = jobIds(List.of(jobs));
-            if (ids == null) return 1;
-            return update(ids, changes);
+            Targets targets = targets(List.of(jobs));
+            if (targets == null) return 1;
+            return update(targets, changes);
         }
 
-        /** Asks for {@code changes} to jobs {@code ids}; each refusal said, as Slurm's scontrol says it. */
-        private int update(List<Long> ids, Map<String, String> changes) throws Exception {
-            Outcomes resp = io.gateway().ask(new UpdateJob(ids, changes));
+        /**
+         * Asks for {@code changes} to the jobs and array tasks {@code targets} name; each refusal said, as Slurm's
+         * scontrol says it: "<reason> for job <id>" for a job named by its id, per task set for those reached
+         * through their array ({@link #arrayReplies}).
+         */
+        private int update(Targets targets, Map<String, String> changes) throws Exception {
+            Outcomes resp = io.gateway().ask(new UpdateJob(targets.ids(), targets.tasks(), changes));
             int rc = 0;
             for (Outcome o : resp.outcomes()) {
+                if (o.tasks() != null || o.error() == null) continue;
                 if (!quiet) io.err().println(o.error() + " for job " + o.id());
                 rc = 1;
+            }
+            return Math.max(rc, arrayReplies(resp.outcomes(), false));
+        }
+
+        /** Job ids, and array tasks named ARRAY_INDEX by array id, as a command on jobs names them. */
+        private record Targets(List<Long> ids, Map<Long, List<Integer>> tasks) {}
+
+        /**
+         * The jobs and array tasks {@code words} name (JobId= prefixes and commas allowed), for the commands the
+         * controller answers task by task (hold, release, update); null, said, when one is no id.
+         */
+        private Targets targets(List<String> words) {
+            List<Long> ids = new ArrayList<>();
+            Map<Long, List<Integer>> tasks = new LinkedHashMap<>();
+            for (String word : words) {
+                for (String t : stripPrefix(word).split(",")) {
+                    if (t.isBlank()) continue;
+                    java.util.regex.Matcher task = ARRAY_TASK.matcher(t);
+                    if (task.matches()) {
+                        tasks.computeIfAbsent(Long.parseLong(task.group(1)), k -> new ArrayList<>())
+                                .add(Integer.parseInt(task.group(2)));
+                    } else if (!t.chars().allMatch(Character::isDigit) || t.length() > 18) {
+                        if (!quiet) io.err().println("Invalid job id specified for job " + t);
+                        return null;
+                    } else {
+                        ids.add(Long.parseLong(t));
+                    }
+                }
+            }
+            return new Targets(ids, tasks);
+        }
+
+        /**
+         * Prints the answers of the jobs reached through their array as Slurm's scontrol prints a per-task reply:
+         * for each array, one line {@code ARRAY_TASKS: error} for each error, tasks folded, lowest first, and
+         * {@code ARRAY_TASKS: Success} as well once there is more than one line; nothing when all succeeded.
+         * {@code heldRunning}: a hold or release, which Slurm's takes on a task that has started. Returns 1 when a
+         * line was printed.
+         */
+        private int arrayReplies(List<Outcome> outcomes, boolean heldRunning) {
+            Map<Long, Map<String, java.util.TreeSet<Integer>>> byArray = new LinkedHashMap<>();
+            for (Outcome o : outcomes) {
+                if (o.tasks() == null) continue;
+                String err = o.error();
+                if (heldRunning && "Job is no longer pending execution".equals(err)) err = null;
+                byArray.computeIfAbsent(o.id(), k -> new LinkedHashMap<>())
+                        .computeIfAbsent(err == null ? "Success" : err, k -> new java.util.TreeSet<>())
+                        .addAll(ArraySpec.unfold(o.tasks()));
+            }
+            int rc = 0;
+            for (Map.Entry<Long, Map<String, java.util.TreeSet<Integer>>> array : byArray.entrySet()) {
+                Map<String, java.util.TreeSet<Integer>> replies = array.getValue();
+                if (replies.size() == 1 && replies.containsKey("Success")) continue;
+                rc = 1;
+                if (quiet) continue;
+                replies.entrySet().stream()
+                        .sorted(Comparator.comparing(e -> e.getValue().first()))
+                        .forEach(e -> io.err()
+                                .println(array.getKey() + "_" + ArraySpec.fold(e.getValue()) + ": " + e.getKey()));
             }
             return rc;
         }
@@ -542,7 +610,8 @@ public final class Scontrol implements Command {
         /** top ID[,ID...]: ahead of the same user's other pending jobs. */
         private int top(String tag, List<String> rest) throws Exception {
             if (rest.isEmpty()) return error("too few arguments for keyword:" + tag);
-            List<Long> ids = jobIds(rest);
+            // a task still pending in its array's record is that record, as slurmctld's find_job_array_rec finds it
+            List<Long> ids = jobIds(rest, null, true);
             if (ids == null) return 1;
             Outcomes resp = io.gateway().ask(new Top(ids));
             int rc = 0;
@@ -873,31 +942,49 @@ public final class Scontrol implements Command {
         }
 
         /**
-         * hold, uhold and release as Slurm's scontrol runs them: a running job's hold is a silent
-         * no-op, and a failure ends with {@code slurm_suspend error: <the last error>}.
+         * hold, uhold and release, which Slurm's scontrol sends as job updates: a task still pending in its
+         * array's record is split off and changed alone, an array's id reaches all its tasks, and their answers
+         * come task by task ({@link #arrayReplies}); a job named by its own id is answered as by {@link
+         * #jobReplies}.
          */
-        private int suspendFamily(String tag, List<String> rest, Function<List<Long>, Request<Outcomes>> action)
-                throws Exception {
-            return hold(tag, rest, action, true);
-        }
-
-        private int hold(String tag, List<String> rest, Function<List<Long>, Request<Outcomes>> action)
-                throws Exception {
-            return hold(tag, rest, action, false);
-        }
-
-        private int hold(
-                String tag, List<String> rest, Function<List<Long>, Request<Outcomes>> action, boolean suspendFamily)
+        private int holdFamily(
+                String tag,
+                List<String> rest,
+                java.util.function.BiFunction<List<Long>, Map<Long, List<Integer>>, Request<Outcomes>> action)
                 throws Exception {
             if (rest.isEmpty()) return error("too few arguments for keyword:" + tag);
-            // suspend and resume: Slurm's word for a task that has not started
-            List<Long> ids = jobIds(rest, suspendFamily ? null : "Job is pending execution");
+            Targets targets = targets(rest);
+            if (targets == null) return 1;
+            if (targets.ids().isEmpty() && targets.tasks().isEmpty())
+                return error("too few arguments for keyword:" + tag);
+            Outcomes answer = io.gateway().ask(action.apply(targets.ids(), targets.tasks()));
+            List<Outcome> own =
+                    answer.outcomes().stream().filter(o -> o.tasks() == null).toList();
+            int rc = jobReplies(own, true);
+            return Math.max(rc, arrayReplies(answer.outcomes(), true));
+        }
+
+        /** suspend, resume, requeue and requeuehold on jobs by id, each error as "<reason> for job <id>". */
+        private int hold(String tag, List<String> rest, Function<List<Long>, Request<Outcomes>> action)
+                throws Exception {
+            if (rest.isEmpty()) return error("too few arguments for keyword:" + tag);
+            // Slurm's word for a task that has not started
+            List<Long> ids = jobIds(rest, "Job is pending execution");
             if (ids == null) return 1;
             if (ids.isEmpty()) return error("too few arguments for keyword:" + tag);
             Outcomes answer = io.gateway().ask(action.apply(ids));
+            return jobReplies(answer.outcomes(), false);
+        }
+
+        /**
+         * The answers of jobs named by their own ids, each error as "<reason> for job <id>"; {@code suspendFamily}
+         * (hold, release): a running job's hold is a silent no-op, and a failure ends with {@code slurm_suspend
+         * error: <the last error>}, as Slurm's scontrol says them.
+         */
+        private int jobReplies(List<Outcome> outcomes, boolean suspendFamily) throws Exception {
             int rc = 0;
             String last = null;
-            for (Outcome o : answer.outcomes()) {
+            for (Outcome o : outcomes) {
                 String err = o.error();
                 if (err == null) continue;
                 if (err.equals("Job is no longer pending execution")) {
@@ -922,6 +1009,11 @@ public final class Scontrol implements Command {
 
         /** As above; a task still pending in its array's record is said with {@code pendingTask} where not null. */
         private List<Long> jobIds(List<String> words, String pendingTask) throws Exception {
+            return jobIds(words, pendingTask, false);
+        }
+
+        /** As above; with {@code foldedToArray}, a task still pending in its array's record names that record. */
+        private List<Long> jobIds(List<String> words, String pendingTask, boolean foldedToArray) throws Exception {
             List<Long> ids = new ArrayList<>();
             for (String word : words) {
                 for (String t : stripPrefix(word).split(",")) {
@@ -937,8 +1029,12 @@ public final class Scontrol implements Command {
                                 .findFirst();
                         if (own.isEmpty()) {
                             // still among the array's pending tasks: it has no record of its own to act on yet
-                            boolean pending =
-                                    !arrayTask(arrayId, index, new HashMap<>()).isEmpty();
+                            List<Job> folded = arrayTask(arrayId, index, new HashMap<>());
+                            boolean pending = !folded.isEmpty();
+                            if (pending && foldedToArray) {
+                                ids.add(folded.get(0).id());
+                                continue;
+                            }
                             String why = pending && pendingTask != null ? pendingTask : "Invalid job id specified";
                             if (!quiet) io.err().println(why + " for job " + t);
                             return null;

@@ -468,6 +468,22 @@ class ScontrolTest {
         assertThat(c.last(Ops.RESUME)).isNull();
     }
 
+    /** top of a task still pending in its array's record moves that record, as slurmctld's find_job_array_rec finds it. */
+    @Test
+    void topOfAFoldedTaskTopsTheArraysRecord() throws Exception {
+        Job folded = Fixtures.job(1351, "arr").submitted(SUBMIT).build();
+        folded = folded.withRequest(folded.request().toBuilder().array("1-5").build())
+                .withArray(new io.motley.core.job.ArrayPart(1351, -1, "3-5"));
+        FakeCluster c = new FakeCluster().jobs(folded);
+        c.canned.put(Ops.TOP, Frame.op(Ops.OK));
+        Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "top", "1351_4");
+        assertThat(r.err()).isEmpty();
+        assertThat(r.code()).isZero();
+        assertThat(c.last(Ops.TOP).str("ids")).isEqualTo("1351");
+        Result none = Fixtures.run(new Scontrol(), c, BUSY_AT, "top", "1351_9");
+        assertThat(none.err()).isEqualTo(lines("Invalid job id specified for job 1351_9"));
+    }
+
     /** A suspended job shows Slurm's SUSPENDED, its SuspendTime and SecsPreSuspend, and its end moved by the suspension. */
     @Test
     void showSuspendedJobGivesItsSuspensionAndAStoppedClock() throws Exception {
@@ -545,6 +561,55 @@ class ScontrolTest {
         assertThat(released.code()).isZero();
         assertThat(released.err()).isEmpty();
         assertThat(ok.last(Ops.RELEASE).str("ids")).isEqualTo("1348");
+    }
+
+    /**
+     * hold, release and update name array tasks as ARRAY_INDEX for the controller to split off, and print the
+     * answers of jobs reached through their array as Slurm's scontrol prints a per-task reply: ARRAY_TASKS: reason,
+     * tasks folded, lowest first, Success too once there are several lines; silent when all succeeded. A running
+     * task's hold is taken, as in Slurm.
+     */
+    @Test
+    void arrayTasksAreSentByNameAndAnsweredTaskByTask() throws Exception {
+        FakeCluster c = cluster();
+        c.holdAnswer = req -> Frame.op(Ops.OK)
+                .add(new Frame().put("id", "1351").put("tasks", "4-5"))
+                .add(new Frame()
+                        .put("id", "1351")
+                        .put("error", "Job is no longer pending execution")
+                        .put("always", true)
+                        .put("tasks", "2"))
+                .add(new Frame().put("id", "1351").put("tasks", "3"));
+        Result held = Fixtures.run(new Scontrol(), c, BUSY_AT, "hold", "1351_4,1351_5", "1351");
+        assertThat(c.last(Ops.HOLD).str("tasks")).isEqualTo("1351_4,1351_5");
+        assertThat(c.last(Ops.HOLD).str("ids")).isEqualTo("1351");
+        assertThat(held.err()).isEmpty();
+        assertThat(held.code()).isZero();
+
+        c.holdAnswer = req -> Frame.op(Ops.OK)
+                .add(new Frame()
+                        .put("id", "1351")
+                        .put("error", "Job has already finished")
+                        .put("always", true)
+                        .put("tasks", "1"))
+                .add(new Frame().put("id", "1351").put("tasks", "3-5"))
+                .add(new Frame().put("id", "1351").put("tasks", "2"));
+        Result some = Fixtures.run(new Scontrol(), c, BUSY_AT, "release", "1351");
+        assertThat(some.code()).isEqualTo(1);
+        assertThat(some.err()).isEqualTo(lines("1351_1: Job has already finished", "1351_2-5: Success"));
+
+        c.canned.put(
+                Ops.UPDATE_JOB,
+                Frame.op(Ops.OK)
+                        .add(new Frame()
+                                .put("id", "1351")
+                                .put("error", "Invalid job id specified")
+                                .put("always", true)
+                                .put("tasks", "9")));
+        Result update = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1351_9", "TimeLimit=5");
+        assertThat(c.last(Ops.UPDATE_JOB).str("tasks")).isEqualTo("1351_9");
+        assertThat(update.code()).isEqualTo(1);
+        assertThat(update.err()).isEqualTo(lines("1351_9: Invalid job id specified"));
     }
 
     @Test

@@ -213,7 +213,12 @@ public final class Cluster {
 
     /** scontrol hold (true) / release (false). */
     public List<Outcome> hold(List<Long> ids, Caller caller, boolean hold) {
-        List<Outcome> out = commands.hold(ids, caller, hold);
+        return hold(ids, Map.of(), caller, hold);
+    }
+
+    /** scontrol hold / release of jobs and array tasks ({@code tasks}: array id to task indices). */
+    public List<Outcome> hold(List<Long> ids, Map<Long, List<Integer>> tasks, Caller caller, boolean hold) {
+        List<Outcome> out = commands.hold(ids, tasks, caller, hold);
         wakeScheduler();
         return out;
     }
@@ -229,6 +234,17 @@ public final class Cluster {
     public Optional<String> updateJob(long id, Map<String, String> changes, Caller caller) {
         Optional<String> out = commands.update(id, changes, caller);
         if (out.isEmpty()) wakeScheduler();
+        return out;
+    }
+
+    /**
+     * scontrol update JobId=LIST KEY=VALUE...: an array's id reaches all its tasks and ARRAY_INDEX ({@code tasks})
+     * one task; an outcome for each job reached.
+     */
+    public List<Outcome> updateJobs(
+            List<Long> ids, Map<Long, List<Integer>> tasks, Map<String, String> changes, Caller caller) {
+        List<Outcome> out = commands.update(ids, tasks, changes, caller);
+        wakeScheduler();
         return out;
     }
 

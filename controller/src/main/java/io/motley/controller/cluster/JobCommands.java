@@ -17,6 +17,7 @@ import io.motley.core.job.JobState;
 import io.motley.core.job.JobUpdate;
 import io.motley.core.job.KillReason;
 import io.motley.core.job.TimeLimit;
+import io.motley.core.queue.ArrayTasks;
 import io.motley.core.scheduler.Admission;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -539,17 +540,28 @@ final class JobCommands {
         return out;
     }
 
-    /** scontrol hold / release: a pending job's priority hold set or cleared. */
+    /** scontrol hold / release of jobs by id (an array's id reaching all its tasks: see {@link #hold(List, Map, Caller, boolean)}). */
     List<Outcome> hold(List<Long> ids, Caller caller, boolean hold) {
+        return hold(ids, Map.of(), caller, hold);
+    }
+
+    /**
+     * scontrol hold / release: a pending job's priority hold set or cleared, on the records {@link #reach} finds
+     * for {@code ids} and array {@code tasks} (a pending task named alone is split off first, as in Slurm).
+     */
+    List<Outcome> hold(List<Long> ids, Map<Long, List<Integer>> tasks, Caller caller, boolean hold) {
         List<Outcome> out = new ArrayList<>();
         synchronized (state) {
-            for (long id : ids) {
-                Job j = state.jobs.get(id);
+            for (Reached r : reach(ids, tasks, caller, out)) {
+                Job j = state.jobs.get(r.id());
                 String refused = refusal(j, caller);
                 if (refused != null) {
-                    out.add(Outcome.refused(id, refused));
+                    out.add(r.outcome(refused, true));
+                } else if (j.state().isTerminal() && r.tasks() != null) {
+                    // Slurm's _update_job on a finished task of the array named: ESLURM_JOB_FINISHED
+                    out.add(r.outcome("Job has already finished", true));
                 } else if (j.state() != JobState.PENDING) {
-                    out.add(Outcome.refused(id, "Job is no longer pending execution"));
+                    out.add(r.outcome("Job is no longer pending execution", true));
                 } else {
                     Job next = j.withPriorityHold(hold, operator(caller));
                     // released, a priority an operator set is computed again, as Slurm's release does
@@ -558,11 +570,81 @@ final class JobCommands {
                     if (!hold && j.request().hold() && !priorities.multifactor())
                         next = next.withPriority(priorities.next());
                     state.save(next);
-                    out.add(Outcome.ok(id));
+                    out.add(r.outcome(null, false));
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * A record a command on jobs reaches: {@code tasks} (with {@code arrayId}) when it was reached through its
+     * array, the indices its outcome names, as slurmctld's per-task replies do; null for a job named by its own id.
+     */
+    private record Reached(long id, long arrayId, String tasks) {
+        Outcome outcome(String error, boolean always) {
+            return tasks == null ? new Outcome(id, error, always) : new Outcome(arrayId, error, always, tasks);
+        }
+    }
+
+    /**
+     * The records a command (hold, release, update) acts on, as slurmctld's update_job_str finds them. An array's
+     * id reaches every record of the array in view: the one holding its pending tasks and each task of its own,
+     * finished ones too (they answer that they have finished), lowest task first. A task named ARRAY_INDEX
+     * reaches its own record; one still pending in the array's record is split off into a record of its own
+     * ({@link ArraySplit}), unless it is the array's only pending task, whose record is then the array's. A
+     * task that is neither, or whose array is someone else's, is answered in {@code out} (a refused caller
+     * splits nothing). Any other id reaches its job, or is answered as unknown by the command. Under the lock.
+     */
+    private List<Reached> reach(List<Long> ids, Map<Long, List<Integer>> tasks, Caller caller, List<Outcome> out) {
+        List<Reached> reached = new ArrayList<>();
+        for (long id : ids) {
+            List<Job> family = state.jobs.values().stream()
+                    .filter(t -> t.array() != null && t.array().arrayJobId() == id)
+                    .sorted(java.util.Comparator.comparingInt(JobCommands::firstTask))
+                    .toList();
+            if (family.isEmpty()) reached.add(new Reached(id, id, null));
+            for (Job t : family) reached.add(new Reached(t.id(), id, taskLabel(t)));
+        }
+        tasks.forEach((arrayId, indices) -> {
+            for (int index : indices) {
+                String label = Integer.toString(index);
+                Optional<Job> own = arrayTask(arrayId, index);
+                Job meta = state.jobs.get(arrayId);
+                if (own.isPresent()) {
+                    reached.add(new Reached(own.get().id(), arrayId, label));
+                } else if (meta == null || !ArrayTasks.holds(meta, index)) {
+                    out.add(new Outcome(arrayId, "Invalid job id specified", true, label));
+                } else if (refusal(meta, caller) != null) {
+                    out.add(new Outcome(arrayId, refusal(meta, caller), true, label));
+                } else if (ArrayTasks.isLast(meta, index)) {
+                    reached.add(new Reached(meta.id(), arrayId, label));
+                } else {
+                    Job task = ArraySplit.splitOff(state, meta, index);
+                    log.info(
+                            "array task split off job={} array={} task={} by_uid={}",
+                            task.id(),
+                            arrayId,
+                            index,
+                            caller.uid());
+                    reached.add(new Reached(task.id(), arrayId, label));
+                }
+            }
+        });
+        return reached;
+    }
+
+    /** The task indices an array's record stands for, folded: its own, or those it holds pending. */
+    private static String taskLabel(Job t) {
+        return t.array().holdsPending()
+                ? t.array().pending()
+                : Integer.toString(t.array().taskId());
+    }
+
+    private static int firstTask(Job t) {
+        if (!t.array().holdsPending()) return t.array().taskId();
+        List<Integer> pending = ArraySpec.unfold(t.array().pending());
+        return pending.isEmpty() ? Integer.MAX_VALUE : pending.get(0);
     }
 
     /**
@@ -627,81 +709,102 @@ final class JobCommands {
      */
     Optional<String> update(long id, Map<String, String> pairs, Caller caller) {
         synchronized (state) {
-            Job j = state.jobs.get(id);
-            String refused = refusal(j, caller);
-            if (refused != null) return Optional.of(refused);
-            JobUpdate change;
-            try {
-                change = JobUpdate.parse(
-                        pairs,
-                        java.time.ZonedDateTime.ofInstant(
-                                java.time.Instant.ofEpochSecond(clock.getAsLong()), java.time.ZoneId.systemDefault()));
-            } catch (IllegalArgumentException e) {
-                return Optional.of(e.getMessage());
-            }
-            boolean operator = operator(caller);
-            Job next = j;
-            if (change.arrayTaskThrottle() != null) {
-                next = throttled(next, change.arrayTaskThrottle());
-                // as in Slurm, an ended array's throttle may still change (for its other tasks)
-                if (j.state().isTerminal() && pairs.size() == 1) {
-                    state.save(next);
-                    log.info("job updated job={} by_uid={} changes={}", id, caller.uid(), pairs);
-                    return Optional.empty();
-                }
-            }
-            if (j.state().isTerminal()) return Optional.of("Job has already finished");
-            if (j.state() != JobState.PENDING && !change.fitsStartedJob())
-                return Optional.of("Job is no longer pending execution");
-            JobRequest r = j.request();
-            if (change.lowersNice(r) && !operator) return Optional.of("Access/permission denied");
-            String warning = null;
-            if (j.state() == JobState.PENDING) {
-                JobRequest asked =
-                        change.apply(next.request(), List.of(j.partition().split(",")));
-                // everything a submission is checked for, with the caller's groups: a job goes nowhere by update that
-                // sbatch would refuse
-                Verdict v = admit(asked, j.uid(), j.user(), caller.groupsToCheck(), clock.getAsLong());
-                if (v.rejection() != null) return Optional.of(v.rejection().failure());
-                next = next.withRequest(v.request()).withPartition(v.partition(), v.timeLimit());
-            } else {
-                TimeLimit limit = j.timeLimit();
-                if (change.timeLimitSeconds() != null) {
-                    limit = TimeLimit.of(change.timeLimitSeconds());
-                    // Slurm's rule: anyone may shorten a running job's limit, only an operator lengthen it
-                    if (!limit.equals(j.timeLimit()) && !operator && !shorter(limit, j.timeLimit()))
-                        return Optional.of("Access/permission denied");
-                }
-                next = next.withRequest(change.apply(
-                                next.request(), List.of(j.partition().split(","))))
-                        .withPartition(j.partition(), limit);
-            }
-            int niceBefore = j.request().nice();
-            if (change.priority() != null) {
-                Prioritized p = prioritized(next, j, change.priority(), operator);
-                if (p.error() != null && p.job() == null) return Optional.of(p.error());
-                next = p.job();
-                warning = p.error();
-                if (p.niceReset()) niceBefore = 0;
-            }
-            if (change.nice() != null) next = niced(next, niceBefore, change.nice());
-            state.save(next);
-            log.info("job updated job={} by_uid={} changes={}", id, caller.uid(), pairs);
-            if (!next.timeLimit().equals(j.timeLimit()) && j.state().holdsAllocation()) {
-                // the agents enforce the limit: each node of the job is told, and told again when its agent registers
-                for (String node : j.nodes()) {
-                    AgentChannel link = state.links.get(node);
-                    if (link != null) link.timeLimit(j.id(), j.restarts(), next.timeLimit());
-                }
-                log.info(
-                        "job time limit changed job={} was={} now={} nodes={}",
-                        id,
-                        j.timeLimit().secondsOr(-1),
-                        next.timeLimit().secondsOr(-1),
-                        j.nodes());
-            }
-            return Optional.ofNullable(warning);
+            return update(state.jobs.get(id), pairs, caller);
         }
+    }
+
+    /**
+     * scontrol update on the records {@link #reach} finds for {@code ids} and array {@code tasks} (a pending task
+     * named alone is split off first, as in Slurm): one outcome for each, Slurm's error text or success.
+     */
+    List<Outcome> update(List<Long> ids, Map<Long, List<Integer>> tasks, Map<String, String> pairs, Caller caller) {
+        List<Outcome> out = new ArrayList<>();
+        synchronized (state) {
+            for (Reached r : reach(ids, tasks, caller, out)) {
+                Job j = state.jobs.get(r.id());
+                String error = update(j, pairs, caller).orElse(null);
+                out.add(r.outcome(error, error != null));
+            }
+        }
+        return out;
+    }
+
+    /** {@link #update(long, Map, Caller)} on job {@code j} (null: none such); the lock is held. */
+    private Optional<String> update(Job j, Map<String, String> pairs, Caller caller) {
+        String refused = refusal(j, caller);
+        if (refused != null) return Optional.of(refused);
+        long id = j.id();
+        JobUpdate change;
+        try {
+            change = JobUpdate.parse(
+                    pairs,
+                    java.time.ZonedDateTime.ofInstant(
+                            java.time.Instant.ofEpochSecond(clock.getAsLong()), java.time.ZoneId.systemDefault()));
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+        boolean operator = operator(caller);
+        Job next = j;
+        if (change.arrayTaskThrottle() != null) {
+            next = throttled(next, change.arrayTaskThrottle());
+            // as in Slurm, an ended array's throttle may still change (for its other tasks)
+            if (j.state().isTerminal() && pairs.size() == 1) {
+                state.save(next);
+                log.info("job updated job={} by_uid={} changes={}", id, caller.uid(), pairs);
+                return Optional.empty();
+            }
+        }
+        if (j.state().isTerminal()) return Optional.of("Job has already finished");
+        if (j.state() != JobState.PENDING && !change.fitsStartedJob())
+            return Optional.of("Job is no longer pending execution");
+        JobRequest r = j.request();
+        if (change.lowersNice(r) && !operator) return Optional.of("Access/permission denied");
+        String warning = null;
+        if (j.state() == JobState.PENDING) {
+            JobRequest asked =
+                    change.apply(next.request(), List.of(j.partition().split(",")));
+            // everything a submission is checked for, with the caller's groups: a job goes nowhere by update that
+            // sbatch would refuse
+            Verdict v = admit(asked, j.uid(), j.user(), caller.groupsToCheck(), clock.getAsLong());
+            if (v.rejection() != null) return Optional.of(v.rejection().failure());
+            next = next.withRequest(v.request()).withPartition(v.partition(), v.timeLimit());
+        } else {
+            TimeLimit limit = j.timeLimit();
+            if (change.timeLimitSeconds() != null) {
+                limit = TimeLimit.of(change.timeLimitSeconds());
+                // Slurm's rule: anyone may shorten a running job's limit, only an operator lengthen it
+                if (!limit.equals(j.timeLimit()) && !operator && !shorter(limit, j.timeLimit()))
+                    return Optional.of("Access/permission denied");
+            }
+            next = next.withRequest(
+                            change.apply(next.request(), List.of(j.partition().split(","))))
+                    .withPartition(j.partition(), limit);
+        }
+        int niceBefore = j.request().nice();
+        if (change.priority() != null) {
+            Prioritized p = prioritized(next, j, change.priority(), operator);
+            if (p.error() != null && p.job() == null) return Optional.of(p.error());
+            next = p.job();
+            warning = p.error();
+            if (p.niceReset()) niceBefore = 0;
+        }
+        if (change.nice() != null) next = niced(next, niceBefore, change.nice());
+        state.save(next);
+        log.info("job updated job={} by_uid={} changes={}", id, caller.uid(), pairs);
+        if (!next.timeLimit().equals(j.timeLimit()) && j.state().holdsAllocation()) {
+            // the agents enforce the limit: each node of the job is told, and told again when its agent registers
+            for (String node : j.nodes()) {
+                AgentChannel link = state.links.get(node);
+                if (link != null) link.timeLimit(j.id(), j.restarts(), next.timeLimit());
+            }
+            log.info(
+                    "job time limit changed job={} was={} now={} nodes={}",
+                    id,
+                    j.timeLimit().secondsOr(-1),
+                    next.timeLimit().secondsOr(-1),
+                    j.nodes());
+        }
+        return Optional.ofNullable(warning);
     }
 
     /** Whether {@code a} ends a job sooner than {@code b} (no limit is the longest). */

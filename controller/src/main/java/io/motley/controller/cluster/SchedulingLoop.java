@@ -399,7 +399,7 @@ final class SchedulingLoop {
                 }
                 // the plan's limit is the partition's effective one: never "not given"
                 Job run = entry instanceof QueueEntry.Task t
-                        ? startArrayTask(j, t.key().index())
+                        ? ArraySplit.splitOff(state, j, t.key().index())
                         : j;
                 started.add(run.started(s.partition(), s.parts(), TimeLimit.of(s.timeLimitSeconds()), now));
             }
@@ -445,16 +445,6 @@ final class SchedulingLoop {
     private boolean usable(String name) {
         Node node = state.nodes.get(name);
         return node != null && node.state() == NodeState.UP && !node.notResponding() && state.links.containsKey(name);
-    }
-
-    /**
-     * A task of an array starts: it becomes a job of its own with a new id, as Slurm does, and
-     * leaves the array's pending set; the last task takes the array's own id.
-     */
-    private Job startArrayTask(Job meta, int index) {
-        if (ArrayTasks.isLast(meta, index)) return ArrayTasks.lastTask(meta, index);
-        state.save(ArrayTasks.remaining(meta, index));
-        return state.store.insertNew(id -> ArrayTasks.task(meta, index, id));
     }
 
     /**

@@ -249,8 +249,8 @@ final class Requests {
             case Cancel c -> outcomes(cluster.cancel(c.ids(), c.tasks(), asking));
             case Message.Signal s -> outcomes(cluster.signal(s.ids(), s.tasks(), s.signal(), s.scope(), asking));
             case Message.Suspend s -> outcomes(cluster.suspend(s.ids(), asking, s.resume()));
-            case Hold h -> outcomes(cluster.hold(h.ids(), asking, true));
-            case Release r -> outcomes(cluster.hold(r.ids(), asking, false));
+            case Hold h -> outcomes(cluster.hold(h.ids(), h.tasks(), asking, true));
+            case Release r -> outcomes(cluster.hold(r.ids(), r.tasks(), asking, false));
             case Requeue r -> outcomes(cluster.requeue(r.ids(), asking, false));
             case RequeueHold r -> outcomes(cluster.requeue(r.ids(), asking, true));
             case Nodes n -> new NodeList(cluster.nodes());
@@ -278,11 +278,14 @@ final class Requests {
                 yield new NodeErrors(errors);
             }
             case UpdateJob u -> {
-                List<Outcome> errors = new ArrayList<>();
-                for (long id : u.ids()) {
-                    cluster.updateJob(id, u.changes(), asking).ifPresent(err -> errors.add(Outcome.failed(id, err)));
+                // a job named by its id answers only when it fails; those reached through their array answer
+                // each, as Slurm's per-task replies do
+                List<io.motley.controller.cluster.Outcome> answered = new ArrayList<>();
+                for (io.motley.controller.cluster.Outcome o :
+                        cluster.updateJobs(u.ids(), u.tasks(), u.changes(), asking)) {
+                    if (o.error() != null || o.tasks() != null) answered.add(o);
                 }
-                yield new Outcomes(errors);
+                yield outcomes(answered);
             }
             case Top t -> {
                 List<Outcome> errors = new ArrayList<>();
@@ -470,7 +473,8 @@ final class Requests {
 
     private static Outcomes outcomes(List<io.motley.controller.cluster.Outcome> results) {
         List<Outcome> out = new ArrayList<>(results.size());
-        for (io.motley.controller.cluster.Outcome o : results) out.add(new Outcome(o.id(), o.error(), o.alwaysShown()));
+        for (io.motley.controller.cluster.Outcome o : results)
+            out.add(new Outcome(o.id(), o.error(), o.alwaysShown(), o.tasks()));
         return new Outcomes(out);
     }
 }

@@ -80,6 +80,9 @@ public final class QueueBuilder {
         private final Map<Long, Job> updated = new LinkedHashMap<>();
         private final List<Job> toPersist = new ArrayList<>();
         private int tasks;
+        /** Throttled arrays' tasks offered in this pass, by array id. */
+        private final Map<Long, Integer> offeredTasks = new HashMap<>();
+
         private boolean arraysCut;
         private long nextChange = Long.MAX_VALUE;
         /** The last pass's records to reuse, or null. */
@@ -116,10 +119,35 @@ public final class QueueBuilder {
                     queueArrayTasks(j);
                     continue;
                 }
+                if (j.array() != null && !r.hold() && !withinThrottle(j)) continue;
                 queue.add(kept == null ? queued(j) : kept.record(j));
                 entries.put(j.id(), new QueueEntry.Whole(j.id()));
             }
             return new QueuePass(queue, entries, asked, updated, toPersist, arraysCut, nextChange);
+        }
+
+        /**
+         * Whether a pending task with a record of its own (split off by a command, or requeued) may be offered under
+         * its array's %N throttle, which counts it with the array's running tasks and those offered in this pass,
+         * as Slurm's job_array_start_test does; one that may not waits with JobArrayTaskLimit.
+         */
+        private boolean withinThrottle(Job task) {
+            String spec = task.request().array();
+            int throttle = spec == null ? 0 : ArraySpec.parse(spec).throttle();
+            if (throttle <= 0) return true;
+            long array = task.array().arrayJobId();
+            if (table.runningTasks(array) + offered(array) >= throttle) {
+                if (task.reason() != PendingReason.JobArrayTaskLimit)
+                    update(task.withReason(PendingReason.JobArrayTaskLimit), false);
+                return false;
+            }
+            offeredTasks.merge(array, 1, Integer::sum);
+            return true;
+        }
+
+        /** Tasks of array {@code array} offered in this pass so far, when it has a throttle. */
+        private int offered(long array) {
+            return offeredTasks.getOrDefault(array, 0);
         }
 
         private void update(Job next, boolean persist) {
@@ -206,7 +234,8 @@ public final class QueueBuilder {
         private void queueArrayTasks(Job meta) {
             JobRequest r = meta.request();
             int throttle = ArraySpec.parse(r.array()).throttle();
-            long allowed = throttle > 0 ? throttle - table.runningTasks(meta.id()) : TASKS_PER_PASS;
+            long allowed =
+                    throttle > 0 ? throttle - table.runningTasks(meta.id()) - offered(meta.id()) : TASKS_PER_PASS;
             if (allowed <= 0) {
                 if (meta.reason() != PendingReason.JobArrayTaskLimit)
                     update(meta.withReason(PendingReason.JobArrayTaskLimit), false);
@@ -219,6 +248,7 @@ public final class QueueBuilder {
                 indices = readyByCorrespondingTask(meta, corr, indices, limit);
             }
             if (limit == TASKS_PER_PASS && indices.size() > limit) arraysCut = true;
+            if (throttle > 0) offeredTasks.merge(meta.id(), Math.min(limit, indices.size()), Integer::sum);
             List<String> parts = List.of(meta.partition().split(","));
             for (int k = 0; k < Math.min(limit, indices.size()); k++) {
                 // ascending in task order, so the scheduler (id breaks priority ties) starts the lowest index first;

@@ -189,6 +189,28 @@ class QueueBuilderTest {
                 .containsExactly(new QueueEntry.Task(new TaskKey(1, 2), 0));
     }
 
+    /** A task split off its array (by scontrol hold/update) or requeued stays under the array's %N throttle. */
+    @Test
+    void aTaskWithARecordOfItsOwnCountsAgainstItsArraysThrottle() {
+        Job meta =
+                job(1, req("a", null, false, 0, 0, "0-9%2"), JobState.PENDING).withArray(new ArrayPart(1, -1, "3-9"));
+        Job running = ArrayTasks.task(meta, 0, 2).started("main", "n1", 1, 1, TimeLimit.of(600), 5);
+        Job split = ArrayTasks.task(meta, 1, 3);
+        Job other = ArrayTasks.task(meta, 2, 4);
+        QueuePass p = build(meta, running, split, other);
+        // one slot left under %2: the array's first pending task takes it, the records of their own wait
+        assertThat(p.queue())
+                .extracting(q -> p.entry(q.id()))
+                .containsExactly(new QueueEntry.Task(new TaskKey(1, 3), 0));
+        assertThat(p.updated().get(3L).reason()).isEqualTo(PendingReason.JobArrayTaskLimit);
+        assertThat(p.updated().get(4L).reason()).isEqualTo(PendingReason.JobArrayTaskLimit);
+
+        Job unthrottled =
+                job(5, req("b", null, false, 0, 0, "0-9"), JobState.PENDING).withArray(new ArrayPart(5, -1, "3-9"));
+        QueuePass free = build(ArrayTasks.task(unthrottled, 1, 6));
+        assertThat(ids(free)).containsExactly(6L);
+    }
+
     @Test
     void aBigArrayOffersAtMostTasksPerPass() {
         QueuePass p = build(job(1, req("a", null, false, 0, 0, "0-199"), JobState.PENDING));
