@@ -304,14 +304,22 @@ public sealed interface Message {
     }
 
     /** {@code tasks}: array tasks named ARRAY_INDEX, by array id (a task still pending in its array is split off). */
-    record Hold(List<Long> ids, Map<Long, List<Integer>> tasks) implements Request<Outcomes> {
+    /**
+     * {@code user}: scontrol uhold, a hold its owner may release (JobHeldUser) whoever sets it; else an
+     * operator's hold is an administrator's (JobHeldAdmin).
+     */
+    record Hold(List<Long> ids, Map<Long, List<Integer>> tasks, boolean user) implements Request<Outcomes> {
         public Hold {
             ids = List.copyOf(ids);
             tasks = copyTasks(tasks);
         }
 
+        public Hold(List<Long> ids, Map<Long, List<Integer>> tasks) {
+            this(ids, tasks, false);
+        }
+
         public Hold(List<Long> ids) {
-            this(ids, Map.of());
+            this(ids, Map.of(), false);
         }
     }
 

@@ -227,7 +227,10 @@ public final class Messages {
         if (m instanceof Message.Suspend x)
             return Frame.op(x.resume() ? Ops.RESUME : Ops.SUSPEND).put("ids", ids(x.ids()));
         if (m instanceof Hold x)
-            return Frame.op(Ops.HOLD).put("ids", ids(x.ids())).put("tasks", tasks(x.tasks()));
+            return Frame.op(Ops.HOLD)
+                    .put("ids", ids(x.ids()))
+                    .put("tasks", tasks(x.tasks()))
+                    .put("user", x.user() ? "1" : null);
         if (m instanceof Release x)
             return Frame.op(Ops.RELEASE).put("ids", ids(x.ids())).put("tasks", tasks(x.tasks()));
         if (m instanceof Requeue x) return Frame.op(Ops.REQUEUE).put("ids", ids(x.ids()));
@@ -617,7 +620,7 @@ public final class Messages {
                     StepMessages.INPUT_TAKEN -> StepMessages.decode(f);
             case Ops.SUSPEND -> new Message.Suspend(ids(f), false);
             case Ops.RESUME -> new Message.Suspend(ids(f), true);
-            case Ops.HOLD -> new Hold(ids(f), tasks(f));
+            case Ops.HOLD -> new Hold(ids(f), tasks(f), f.bool("user"));
             case Ops.RELEASE -> new Release(ids(f), tasks(f));
             case Ops.REQUEUE -> new Requeue(ids(f));
             case Ops.REQUEUE_HOLD -> new RequeueHold(ids(f));

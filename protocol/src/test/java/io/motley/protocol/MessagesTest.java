@@ -176,6 +176,7 @@ class MessagesTest {
                 new Hold(List.of(3L)),
                 new Release(List.of(3L, 4L)),
                 new Hold(List.of(3L), Map.of(7L, List.of(2, 5))),
+                new Hold(List.of(3L), Map.of(), true),
                 new Release(List.of(), Map.of(7L, List.of(3))),
                 new UpdateJob(List.of(), Map.of(7L, List.of(4)), Map.of("TimeLimit", "10")),
                 new Requeue(List.of(5L)),

@@ -130,7 +130,10 @@ public final class Scontrol implements Command {
             // Slurm's minimum abbreviations: su(spend), res(ume); errors read "<reason> for job <id>"
             if (abbrev(t, "suspend", 2)) return hold(tag, rest, ids -> new Message.Suspend(ids, false));
             if (abbrev(t, "resume", 3)) return hold(tag, rest, ids -> new Message.Suspend(ids, true));
-            if (t.equals("hold") || t.equals("holdu") || t.equals("uhold")) return holdFamily(tag, rest, Hold::new);
+            if (t.equals("hold")) return holdFamily(tag, rest, Hold::new);
+            // uhold (holdu): a hold its owner may release, whoever sets it (JobHeldUser)
+            if (t.equals("holdu") || t.equals("uhold"))
+                return holdFamily(tag, rest, (ids, tasks) -> new Hold(ids, tasks, true));
             if (abbrev(t, "release", 3)) return holdFamily(tag, rest, Release::new);
             // Slurm's errors come back as "<reason> for job <id>", the same shape as hold's
             if (abbrev(t, "requeuehold", 8)) return hold(tag, rest, RequeueHold::new);

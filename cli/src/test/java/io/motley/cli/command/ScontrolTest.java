@@ -548,6 +548,14 @@ class ScontrolTest {
                         .put("always", true));
         Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "hold", "1348,1347", "1346", "jobid=5");
         assertThat(c.last(Ops.HOLD).str("ids")).isEqualTo("1348,1347,1346,5");
+        assertThat(c.last(Ops.HOLD).has("user"))
+                .as("hold: an operator's is an administrator's")
+                .isFalse();
+        FakeCluster u = cluster();
+        Fixtures.run(new Scontrol(), u, BUSY_AT, "uhold", "1348");
+        assertThat(u.last(Ops.HOLD).bool("user"))
+                .as("uhold: a user's hold, whoever sets it")
+                .isTrue();
         assertThat(r.code()).isEqualTo(1);
         // 1347 runs: Slurm takes its hold silently; a failure ends with slurm_suspend's line
         assertThat(r.err())

@@ -218,7 +218,13 @@ public final class Cluster {
 
     /** scontrol hold / release of jobs and array tasks ({@code tasks}: array id to task indices). */
     public List<Outcome> hold(List<Long> ids, Map<Long, List<Integer>> tasks, Caller caller, boolean hold) {
-        List<Outcome> out = commands.hold(ids, tasks, caller, hold);
+        return hold(ids, tasks, caller, hold, false);
+    }
+
+    /** {@code asUser}: scontrol uhold, a hold the job's owner may release whoever sets it. */
+    public List<Outcome> hold(
+            List<Long> ids, Map<Long, List<Integer>> tasks, Caller caller, boolean hold, boolean asUser) {
+        List<Outcome> out = commands.hold(ids, tasks, caller, hold, asUser);
         wakeScheduler();
         return out;
     }

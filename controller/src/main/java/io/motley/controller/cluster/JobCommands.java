@@ -550,6 +550,11 @@ final class JobCommands {
      * for {@code ids} and array {@code tasks} (a pending task named alone is split off first, as in Slurm).
      */
     List<Outcome> hold(List<Long> ids, Map<Long, List<Integer>> tasks, Caller caller, boolean hold) {
+        return hold(ids, tasks, caller, hold, false);
+    }
+
+    /** {@code asUser}: scontrol uhold, JobHeldUser whoever holds (the owner may release it). */
+    List<Outcome> hold(List<Long> ids, Map<Long, List<Integer>> tasks, Caller caller, boolean hold, boolean asUser) {
         List<Outcome> out = new ArrayList<>();
         synchronized (state) {
             for (Reached r : reach(ids, tasks, caller, out)) {
@@ -563,7 +568,7 @@ final class JobCommands {
                 } else if (j.state() != JobState.PENDING) {
                     out.add(r.outcome("Job is no longer pending execution", true));
                 } else {
-                    Job next = j.withPriorityHold(hold, operator(caller));
+                    Job next = j.withPriorityHold(hold, operator(caller) && !asUser);
                     // released, a priority an operator set is computed again, as Slurm's release does
                     if (!hold) next = next.withRequest(JobUpdate.withFixedPriority(next.request(), null));
                     // under priority/basic a held job has priority 0 in Slurm: released, it takes the next one down

@@ -249,7 +249,7 @@ final class Requests {
             case Cancel c -> outcomes(cluster.cancel(c.ids(), c.tasks(), asking));
             case Message.Signal s -> outcomes(cluster.signal(s.ids(), s.tasks(), s.signal(), s.scope(), asking));
             case Message.Suspend s -> outcomes(cluster.suspend(s.ids(), asking, s.resume()));
-            case Hold h -> outcomes(cluster.hold(h.ids(), h.tasks(), asking, true));
+            case Hold h -> outcomes(cluster.hold(h.ids(), h.tasks(), asking, true, h.user()));
             case Release r -> outcomes(cluster.hold(r.ids(), r.tasks(), asking, false));
             case Requeue r -> outcomes(cluster.requeue(r.ids(), asking, false));
             case RequeueHold r -> outcomes(cluster.requeue(r.ids(), asking, true));

@@ -720,6 +720,12 @@ class ClusterTest {
         assertThat(c.job(byAnn).orElseThrow().reason()).isEqualTo(PendingReason.JobHeldUser);
         c.hold(List.of(byRoot), Caller.uid(0), false);
         assertThat(c.job(byRoot).orElseThrow().reason()).isEqualTo(PendingReason.None);
+        // scontrol uhold by root: a user's hold, which its owner may release
+        c.hold(List.of(byRoot), Map.of(), Caller.uid(0), true, true);
+        c.schedulePass();
+        assertThat(c.job(byRoot).orElseThrow().reason()).isEqualTo(PendingReason.JobHeldUser);
+        assertThat(c.hold(List.of(byRoot), as(1000, 1000, "ann"), false)).allMatch(o -> o.error() == null);
+        assertThat(c.job(byRoot).orElseThrow().reason()).isEqualTo(PendingReason.None);
     }
 
     @Test
