@@ -154,7 +154,7 @@ final class QueueFrames {
     }
 
     /** A number column as it is built: each row's difference from the one before. */
-    private static final class Numbers {
+    static final class Numbers {
         final int column;
         final StringBuilder items;
         long prev;
@@ -174,7 +174,7 @@ final class QueueFrames {
     }
 
     /** A text column as it is built: each row's index into the dictionary of its distinct values. */
-    private static final class Texts {
+    static final class Texts {
         final int column;
         final StringBuilder items;
         final StringBuilder dict = new StringBuilder();
@@ -246,7 +246,7 @@ final class QueueFrames {
     }
 
     /** A text column's dictionary: entry 0 is null, then each LENGTH:VALUE in order. */
-    private static String[] dictionary(String dictionary, String key) {
+    static String[] dictionary(String dictionary, String key) {
         List<String> dict = new ArrayList<>();
         dict.add(null);
         String d = dictionary == null ? "" : dictionary;
@@ -264,7 +264,7 @@ final class QueueFrames {
     }
 
     /** A text column's {@code n} dictionary indices (null when the column is absent: every row null). */
-    private static int[] indices(String column, int n, String key, int entries) {
+    static int[] indices(String column, int n, String key, int entries) {
         if (column == null) return null;
         int[] out = new int[n];
         if (n == 0 && column.isEmpty()) return out;
@@ -298,7 +298,7 @@ final class QueueFrames {
     }
 
     /** A number column's {@code n} values (null when the column is absent: 0 in every row). */
-    private static long[] numbers(String column, int n, String key) {
+    static long[] numbers(String column, int n, String key) {
         return column == null ? null : items(column, n, key);
     }
 
