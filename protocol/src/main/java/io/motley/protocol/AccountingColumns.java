@@ -337,10 +337,21 @@ final class AccountingColumns {
     static List<AccountingRecord> decode(Frame f) {
         Table jobs = new Table(f, JOBS, count(f, COUNT));
         List<Job> job = jobs(jobs);
-        List<JobRun> runAt = new ArrayList<>(java.util.Collections.nCopies(jobs.size, (JobRun) null));
-        Table runs = new Table(f, RUNS, count(f, RUNS + COUNT));
+        JobRun[] runAt = runs(new Table(f, RUNS, count(f, RUNS + COUNT)), jobs.size);
+        List<List<JobStep>> stepsAt = steps(new Table(f, STEPS, count(f, STEPS + COUNT)), jobs.size);
+        List<AccountingRecord> out = new ArrayList<>(jobs.size);
+        for (int i = 0; i < jobs.size; i++) {
+            List<JobStep> st = stepsAt.get(i);
+            out.add(new AccountingRecord(job.get(i), runAt[i], st == null ? List.of() : st));
+        }
+        return out;
+    }
+
+    /** The earlier runs, by record row (null: the record is the job as it is now). */
+    private static JobRun[] runs(Table runs, int records) {
+        JobRun[] runAt = new JobRun[records];
         if (runs.size > 0) {
-            int[] rec = records(runs, jobs.size);
+            int[] rec = records(runs, records);
             long[] run = runs.nums("run");
             long[] start = runs.nums("start");
             long[] end = runs.nums("end");
@@ -350,24 +361,25 @@ final class AccountingColumns {
             String[] node = runs.texts("node");
             long[] cpus = runs.nums("cpus");
             for (int i = 0; i < runs.size; i++) {
-                if (runAt.get(rec[i]) != null) throw new MalformedMessage("r.rec: two runs for record " + rec[i]);
-                runAt.set(
-                        rec[i],
-                        new JobRun(
-                                small(run, i, "r.run"),
-                                at(start, i),
-                                at(end, i),
-                                at(state, i, JobRun.REQUEUED),
-                                new ExitStatus(small(code, i, "r.exitCode"), small(signal, i, "r.exitSignal")),
-                                at(node, i),
-                                small(cpus, i, "r.cpus")));
+                if (runAt[rec[i]] != null) throw new MalformedMessage("r.rec: two runs for record " + rec[i]);
+                runAt[rec[i]] = new JobRun(
+                        small(run, i, "r.run"),
+                        at(start, i),
+                        at(end, i),
+                        at(state, i, JobRun.REQUEUED),
+                        new ExitStatus(small(code, i, "r.exitCode"), small(signal, i, "r.exitSignal")),
+                        at(node, i),
+                        small(cpus, i, "r.cpus"));
             }
         }
-        List<List<JobStep>> stepsAt = new ArrayList<>(jobs.size);
-        for (int i = 0; i < jobs.size; i++) stepsAt.add(null);
-        Table steps = new Table(f, STEPS, count(f, STEPS + COUNT));
+        return runAt;
+    }
+
+    /** The steps, by record row (null: none). */
+    private static List<List<JobStep>> steps(Table steps, int records) {
+        List<List<JobStep>> stepsAt = new ArrayList<>(java.util.Collections.nCopies(records, (List<JobStep>) null));
         if (steps.size > 0) {
-            int[] rec = records(steps, jobs.size);
+            int[] rec = records(steps, records);
             long[] run = steps.nums("run");
             String[] name = steps.texts("name");
             long[] start = steps.nums("start");
@@ -396,12 +408,7 @@ final class AccountingColumns {
                         new Usage(at(maxRss, i), at(maxVm, i), at(userCpu, i), at(sysCpu, i))));
             }
         }
-        List<AccountingRecord> out = new ArrayList<>(jobs.size);
-        for (int i = 0; i < jobs.size; i++) {
-            List<JobStep> st = stepsAt.get(i);
-            out.add(new AccountingRecord(job.get(i), runAt.get(i), st == null ? List.of() : st));
-        }
-        return out;
+        return stepsAt;
     }
 
     /** A run or step table's record rows, each one of the {@code records} jobs. */
@@ -418,90 +425,196 @@ final class AccountingColumns {
     }
 
     private static List<Job> jobs(Table t) {
-        int n = t.size;
-        long[] id = t.nums("id");
-        String[] user = t.texts("user");
-        long[] uid = t.nums("uid");
-        long[] gid = t.nums("gid");
-        String[] stateText = t.texts("state");
-        String[] reasonText = t.texts("reason");
-        long[] priority = t.nums("priority");
-        long[] submit = t.nums("submit");
-        long[] start = t.nums("start");
-        long[] end = t.nums("end");
-        long[] suspendTime = t.nums("suspendTime");
-        long[] suspendedSecs = t.nums("suspendedSecs");
-        String[] partition = t.texts("partition");
-        String[] node = t.texts("node");
-        long[] allocCpus = t.nums("allocCpus");
-        long[] allocMem = t.nums("allocMem");
-        String[] gpuIds = t.texts("gpuIds");
-        String[] parts = t.texts("parts");
-        long[] limit = t.nums("limit");
-        long[] exitCode = t.nums("exitCode");
-        long[] exitSignal = t.nums("exitSignal");
-        long[] cancelledBy = t.nums("cancelledBy");
-        String[] stateDesc = t.texts("stateDesc");
-        long[] maxRss = t.nums("maxRss");
-        long[] maxVm = t.nums("maxVm");
-        long[] userCpu = t.nums("userCpu");
-        long[] sysCpu = t.nums("sysCpu");
-        long[] restarts = t.nums("restarts");
-        long[] array = t.nums("array");
-        long[] arrayJobId = t.nums("arrayJobId");
-        long[] arrayTaskId = t.nums("arrayTaskId");
-        String[] arrayPending = t.texts("arrayPending");
-        String[] name = t.texts("name");
-        String[] partitions = t.texts("partitions");
-        long[] ntasks = t.nums("ntasks");
-        long[] cpusPerTask = t.nums("cpusPerTask");
-        long[] cpusPerTaskGiven = t.nums("cpusPerTaskGiven");
-        long[] nodes = t.nums("nodes");
-        long[] maxNodes = t.nums("maxNodes");
-        long[] ntasksPerNode = t.nums("ntasksPerNode");
-        long[] ntasksGiven = t.nums("ntasksGiven");
-        long[] spreadJob = t.nums("spreadJob");
-        long[] memPerNode = t.nums("memPerNode");
-        long[] memPerCpu = t.nums("memPerCpu");
-        long[] timeLimit = t.nums("timeLimit");
-        String[] stdout = t.texts("stdout");
-        String[] stderr = t.texts("stderr");
-        String[] workDir = t.texts("workDir");
-        String[] submitDir = t.texts("submitDir");
-        long[] hold = t.nums("hold");
-        String[] comment = t.texts("comment");
-        String[] account = t.texts("account");
-        String[] submitHost = t.texts("submitHost");
-        String[] submitNode = t.texts("submitNode");
-        long[] gpus = t.nums("gpus");
-        String[] gpuType = t.texts("gpuType");
-        String[] dependency = t.texts("dependency");
-        long[] killOnInvalidDep = t.nums("killOnInvalidDep");
-        long[] begin = t.nums("begin");
-        String[] constraint = t.texts("constraint");
-        String[] nodeList = t.texts("nodeList");
-        String[] exclude = t.texts("exclude");
-        long[] exclusive = t.nums("exclusive");
-        String[] arraySpec = t.texts("arraySpec");
-        long[] nice = t.nums("nice");
-        String[] qos = t.texts("qos");
-        long[] deadline = t.nums("deadline");
-        long[] requeue = t.nums("requeue");
-        String[] options = t.texts("options");
+        JobColumns c = new JobColumns(t);
+        List<Job> out = new ArrayList<>(t.size);
+        for (int i = 0; i < t.size; i++) out.add(c.job(i));
+        return out;
+    }
 
-        if (stateText == null && n > 0) throw new MalformedMessage("j.state: missing");
+    /**
+     * The jobs' columns, each row read into a job by small methods: one method with every column
+     * in a local is more than C1 compiles (the JVM client runs C1 alone), and would be interpreted.
+     */
+    private static final class JobColumns {
+        final long[] id;
+        final String[] user;
+        final long[] uid;
+        final long[] gid;
+        final String[] state;
+        final String[] reason;
+        final long[] priority;
+        final long[] submit;
+        final long[] start;
+        final long[] end;
+        final long[] suspendTime;
+        final long[] suspendedSecs;
+        final String[] partition;
+        final String[] node;
+        final long[] allocCpus;
+        final long[] allocMem;
+        final String[] gpuIds;
+        final String[] parts;
+        final long[] limit;
+        final long[] exitCode;
+        final long[] exitSignal;
+        final long[] cancelledBy;
+        final String[] stateDesc;
+        final long[] maxRss;
+        final long[] maxVm;
+        final long[] userCpu;
+        final long[] sysCpu;
+        final long[] restarts;
+        final long[] array;
+        final long[] arrayJobId;
+        final long[] arrayTaskId;
+        final String[] arrayPending;
+        final String[] name;
+        final String[] partitions;
+        final long[] ntasks;
+        final long[] cpusPerTask;
+        final long[] cpusPerTaskGiven;
+        final long[] nodes;
+        final long[] maxNodes;
+        final long[] ntasksPerNode;
+        final long[] ntasksGiven;
+        final long[] spreadJob;
+        final long[] memPerNode;
+        final long[] memPerCpu;
+        final long[] timeLimit;
+        final String[] stdout;
+        final String[] stderr;
+        final String[] workDir;
+        final String[] submitDir;
+        final long[] hold;
+        final String[] comment;
+        final String[] account;
+        final String[] submitHost;
+        final String[] submitNode;
+        final long[] gpus;
+        final String[] gpuType;
+        final String[] dependency;
+        final long[] killOnInvalidDep;
+        final long[] begin;
+        final String[] constraint;
+        final String[] nodeList;
+        final String[] exclude;
+        final long[] exclusive;
+        final String[] arraySpec;
+        final long[] nice;
+        final String[] qos;
+        final long[] deadline;
+        final long[] requeue;
+        final String[] options;
         // each distinct text is turned into what it stands for once
-        Map<String, JobState> states = new HashMap<>();
-        Map<String, PendingReason> reasons = new HashMap<>();
-        Map<String, List<Integer>> gpuLists = new HashMap<>();
-        Map<String, List<String>> partitionLists = new HashMap<>();
-        Map<String, Map<String, String>> optionMaps = new HashMap<>();
-        List<Job> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            String st = at(stateText, i);
+        final Map<String, JobState> states = new HashMap<>();
+        final Map<String, PendingReason> reasons = new HashMap<>();
+        final Map<String, List<Integer>> gpuLists = new HashMap<>();
+        final Map<String, List<String>> partitionLists = new HashMap<>();
+        final Map<String, Map<String, String>> optionMaps = new HashMap<>();
+
+        JobColumns(Table t) {
+            id = t.nums("id");
+            user = t.texts("user");
+            uid = t.nums("uid");
+            gid = t.nums("gid");
+            state = t.texts("state");
+            reason = t.texts("reason");
+            priority = t.nums("priority");
+            submit = t.nums("submit");
+            start = t.nums("start");
+            end = t.nums("end");
+            suspendTime = t.nums("suspendTime");
+            suspendedSecs = t.nums("suspendedSecs");
+            partition = t.texts("partition");
+            node = t.texts("node");
+            allocCpus = t.nums("allocCpus");
+            allocMem = t.nums("allocMem");
+            gpuIds = t.texts("gpuIds");
+            parts = t.texts("parts");
+            limit = t.nums("limit");
+            exitCode = t.nums("exitCode");
+            exitSignal = t.nums("exitSignal");
+            cancelledBy = t.nums("cancelledBy");
+            stateDesc = t.texts("stateDesc");
+            maxRss = t.nums("maxRss");
+            maxVm = t.nums("maxVm");
+            userCpu = t.nums("userCpu");
+            sysCpu = t.nums("sysCpu");
+            restarts = t.nums("restarts");
+            array = t.nums("array");
+            arrayJobId = t.nums("arrayJobId");
+            arrayTaskId = t.nums("arrayTaskId");
+            arrayPending = t.texts("arrayPending");
+            name = t.texts("name");
+            partitions = t.texts("partitions");
+            ntasks = t.nums("ntasks");
+            cpusPerTask = t.nums("cpusPerTask");
+            cpusPerTaskGiven = t.nums("cpusPerTaskGiven");
+            nodes = t.nums("nodes");
+            maxNodes = t.nums("maxNodes");
+            ntasksPerNode = t.nums("ntasksPerNode");
+            ntasksGiven = t.nums("ntasksGiven");
+            spreadJob = t.nums("spreadJob");
+            memPerNode = t.nums("memPerNode");
+            memPerCpu = t.nums("memPerCpu");
+            timeLimit = t.nums("timeLimit");
+            stdout = t.texts("stdout");
+            stderr = t.texts("stderr");
+            workDir = t.texts("workDir");
+            submitDir = t.texts("submitDir");
+            hold = t.nums("hold");
+            comment = t.texts("comment");
+            account = t.texts("account");
+            submitHost = t.texts("submitHost");
+            submitNode = t.texts("submitNode");
+            gpus = t.nums("gpus");
+            gpuType = t.texts("gpuType");
+            dependency = t.texts("dependency");
+            killOnInvalidDep = t.nums("killOnInvalidDep");
+            begin = t.nums("begin");
+            constraint = t.texts("constraint");
+            nodeList = t.texts("nodeList");
+            exclude = t.texts("exclude");
+            exclusive = t.nums("exclusive");
+            arraySpec = t.texts("arraySpec");
+            nice = t.nums("nice");
+            qos = t.texts("qos");
+            deadline = t.nums("deadline");
+            requeue = t.nums("requeue");
+            options = t.texts("options");
+            if (state == null && t.size > 0) throw new MalformedMessage("j.state: missing");
+        }
+
+        Job job(int i) {
+            String st = at(state, i);
             if (st == null) throw new MalformedMessage("j.state: missing in row " + i);
-            JobState state = states.computeIfAbsent(st, JobState::valueOf);
-            PendingReason reason = reasons.computeIfAbsent(at(reasonText, i, "None"), PendingReason::valueOf);
+            long cb = at(cancelledBy, i);
+            return new Job(
+                    at(id, i),
+                    request(i),
+                    new Job.Owner(at(user, i, "?"), small(uid, i, "j.uid"), small(gid, i, "j.gid")),
+                    states.computeIfAbsent(st, JobState::valueOf),
+                    reasons.computeIfAbsent(at(reason, i, "None"), PendingReason::valueOf),
+                    at(priority, i),
+                    new Job.Times(at(submit, i), at(start, i), at(end, i), at(suspendTime, i), at(suspendedSecs, i)),
+                    allocation(i),
+                    new Job.Outcome(
+                            new ExitStatus(small(exitCode, i, "j.exitCode"), small(exitSignal, i, "j.exitSignal")),
+                            cb < 0 ? null : small(cancelledBy, i, "j.cancelledBy"),
+                            at(stateDesc, i)),
+                    new Usage(at(maxRss, i), at(maxVm, i), at(userCpu, i), at(sysCpu, i)),
+                    at(array, i) != 0
+                            ? new ArrayPart(
+                                    at(arrayJobId, i), small(arrayTaskId, i, "j.arrayTaskId"), at(arrayPending, i, ""))
+                            : null,
+                    small(restarts, i, "j.restarts"));
+        }
+
+        private Job.Allocation allocation(int i) {
+            String multi = at(parts, i);
+            String part = at(partition, i);
+            if (multi != null)
+                return new Job.Allocation(part, Codec.partsFromWire(multi), Codec.limitFromWire(at(limit, i)));
             String g = at(gpuIds, i, "");
             List<Integer> gpuList = g.isEmpty()
                     ? List.of()
@@ -510,78 +623,59 @@ final class AccountingColumns {
                             s -> Arrays.stream(s.split(","))
                                     .map(Integer::parseInt)
                                     .toList());
-            String parts0 = at(parts, i);
-            long lim = at(limit, i);
-            String part = at(partition, i);
-            Job.Allocation allocation = parts0 != null
-                    ? new Job.Allocation(part, Codec.partsFromWire(parts0), Codec.limitFromWire(lim))
-                    : new Job.Allocation(
-                            part,
-                            at(node, i),
-                            small(allocCpus, i, "j.allocCpus"),
-                            at(allocMem, i),
-                            gpuList,
-                            Codec.limitFromWire(lim));
-            long cb = at(cancelledBy, i);
-            ArrayPart arrayPart = at(array, i) != 0
-                    ? new ArrayPart(at(arrayJobId, i), small(arrayTaskId, i, "j.arrayTaskId"), at(arrayPending, i, ""))
-                    : null;
-            String parts1 = at(partitions, i, "");
-            List<String> partitionList = parts1.isEmpty()
-                    ? List.of()
-                    : partitionLists.computeIfAbsent(parts1, s -> Arrays.asList(s.split(",")));
-            String opts = at(options, i);
-            Map<String, String> optionMap =
-                    opts == null ? Map.of() : optionMaps.computeIfAbsent(opts, AccountingColumns::optionsFromText);
-            int nodeCount = small(nodes, i, "j.nodes");
-            JobRequest request = new JobRequest(
+            return new Job.Allocation(
+                    part,
+                    at(node, i),
+                    small(allocCpus, i, "j.allocCpus"),
+                    at(allocMem, i),
+                    gpuList,
+                    Codec.limitFromWire(at(limit, i)));
+        }
+
+        private JobRequest request(int i) {
+            return new JobRequest(
                     at(name, i, "wrap"),
-                    new JobRequest.Resources(
-                            small(ntasks, i, "j.ntasks"),
-                            small(cpusPerTask, i, "j.cpusPerTask"),
-                            at(cpusPerTaskGiven, i) == 1,
-                            nodeCount,
-                            memory(at(memPerNode, i), at(memPerCpu, i)),
-                            small(gpus, i, "j.gpus"),
-                            at(gpuType, i),
-                            small(maxNodes, i, "j.maxNodes"),
-                            small(ntasksPerNode, i, "j.ntasksPerNode"),
-                            at(ntasksGiven, i) == 1,
-                            at(spreadJob, i) == 1),
-                    new JobRequest.Placement(
-                            partitionList, at(constraint, i), at(nodeList, i), at(exclude, i), at(exclusive, i) == 1),
+                    resources(i),
+                    placement(i),
                     new JobRequest.Timing(Codec.limitFromWire(at(timeLimit, i)), at(begin, i), at(deadline, i)),
                     new JobRequest.Output(at(stdout, i), at(stderr, i), at(submitNode, i)),
-                    new JobRequest.Payload(
-                            at(workDir, i, "/"),
-                            at(submitDir, i),
-                            Map.of(),
-                            "",
-                            List.of(),
-                            at(submitHost, i),
-                            optionMap),
+                    payload(i),
                     new JobRequest.Conditions(
                             at(hold, i) == 1, at(dependency, i), at(killOnInvalidDep, i) == 1, at(arraySpec, i)),
                     new JobRequest.Terms(
                             at(account, i), at(qos, i), at(comment, i), small(nice, i, "j.nice"), at(requeue, i) == 1));
-            out.add(new Job(
-                    at(id, i),
-                    request,
-                    new Job.Owner(at(user, i, "?"), small(uid, i, "j.uid"), small(gid, i, "j.gid")),
-                    state,
-                    reason,
-                    at(priority, i),
-                    new Job.Times(at(submit, i), at(start, i), at(end, i), at(suspendTime, i), at(suspendedSecs, i)),
-                    allocation,
-                    new Job.Outcome(
-                            new ExitStatus(small(exitCode, i, "j.exitCode"), small(exitSignal, i, "j.exitSignal")),
-                            cb < 0 ? null : small(cancelledBy, i, "j.cancelledBy"),
-                            at(stateDesc, i)),
-                    new Usage(at(maxRss, i), at(maxVm, i), at(userCpu, i), at(sysCpu, i)),
-                    arrayPart,
-                    small(restarts, i, "j.restarts")));
         }
-        return out;
+
+        private JobRequest.Resources resources(int i) {
+            return new JobRequest.Resources(
+                    small(ntasks, i, "j.ntasks"),
+                    small(cpusPerTask, i, "j.cpusPerTask"),
+                    at(cpusPerTaskGiven, i) == 1,
+                    small(nodes, i, "j.nodes"),
+                    memory(at(memPerNode, i), at(memPerCpu, i)),
+                    small(gpus, i, "j.gpus"),
+                    at(gpuType, i),
+                    small(maxNodes, i, "j.maxNodes"),
+                    small(ntasksPerNode, i, "j.ntasksPerNode"),
+                    at(ntasksGiven, i) == 1,
+                    at(spreadJob, i) == 1);
+        }
+
+        private JobRequest.Placement placement(int i) {
+            String p = at(partitions, i, "");
+            List<String> list =
+                    p.isEmpty() ? List.of() : partitionLists.computeIfAbsent(p, s -> Arrays.asList(s.split(",")));
+            return new JobRequest.Placement(
+                    list, at(constraint, i), at(nodeList, i), at(exclude, i), at(exclusive, i) == 1);
+        }
+
+        private JobRequest.Payload payload(int i) {
+            String opts = at(options, i);
+            Map<String, String> map =
+                    opts == null ? Map.of() : optionMaps.computeIfAbsent(opts, AccountingColumns::optionsFromText);
+            return new JobRequest.Payload(
+                    at(workDir, i, "/"), at(submitDir, i), Map.of(), "", List.of(), at(submitHost, i), map);
+        }
     }
 
     private static MemoryRequest memory(long perNode, long perCpu) {
