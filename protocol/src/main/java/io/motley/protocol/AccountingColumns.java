@@ -108,9 +108,9 @@ final class AccountingColumns {
             for (int i = 0; i < columns.size(); i++) {
                 String key = prefix + names.get(i);
                 if (columns.get(i) instanceof QueueFrames.Numbers c) {
-                    if (c.any) f.put(key, c.items.toString());
+                    if (c.any) f.put(key, c.text());
                 } else if (columns.get(i) instanceof QueueFrames.Texts c && !c.index.isEmpty()) {
-                    f.put(key, c.items.toString()).put(key + ".d", c.dict.toString());
+                    f.put(key, c.text()).put(key + ".d", c.dict.toString());
                 }
             }
         }
