@@ -15,8 +15,9 @@ import java.util.List;
  * The query: {@code start}/{@code end}, comma lists {@code uids}, {@code users},
  * {@code accounts}, {@code partitions}, {@code states}, {@code ids} (12 or 12_3), {@code nodes},
  * {@code names}, flags {@code allocations} and {@code duplicates}; {@code user} (one uid, -1
- * all) is what commands before it sent. The answer: one job frame per line ({@link Codec#job}
- * without payload); an earlier run adds a {@code run} child, each step a {@code step} child.
+ * all) is what commands before it sent; {@code columns} asks for the answer in columns ({@link
+ * AccountingColumns}). The answer otherwise: one job frame per line ({@link Codec#job} without
+ * payload); an earlier run adds a {@code run} child, each step a {@code step} child.
  */
 public final class AccountingFrames {
     private AccountingFrames() {}
@@ -33,6 +34,8 @@ public final class AccountingFrames {
         list(f, "names", q.names());
         if (q.allocationsOnly()) f.put("allocations", true);
         if (q.duplicates()) f.put("duplicates", true);
+        // the answer in columns ({@link #columns}); a controller that does not know the field answers with frames
+        f.put(AccountingColumns.ASK, true);
         return f;
     }
 
@@ -107,7 +110,22 @@ public final class AccountingFrames {
         return out;
     }
 
+    /** Whether the query in {@code req} asks for its answer in columns ({@link #columns}). */
+    public static boolean wantsColumns(Frame req) {
+        return req.bool(AccountingColumns.ASK);
+    }
+
+    /**
+     * The answer in columns ({@link AccountingColumns}): what {@link #answer} says, read back the
+     * same by {@link #records}, in a few bytes a job and with no frame per job at either end.
+     */
+    public static Frame columns(List<AccountingRecord> records) {
+        return AccountingColumns.encode(records);
+    }
+
+    /** The records of an answer, in columns or (from a controller before them) a frame per record. */
     public static List<AccountingRecord> records(Frame answer) {
+        if (AccountingColumns.isColumns(answer)) return AccountingColumns.decode(answer);
         List<AccountingRecord> out = new ArrayList<>();
         for (Frame f : answer.children()) {
             JobRun run = null;

@@ -138,7 +138,7 @@ public final class Codec {
     }
 
     /** The wire's number for a value not given (memory, time limit), as every release has sent it. */
-    private static final long NOT_GIVEN = -2;
+    static final long NOT_GIVEN = -2;
 
     /** The wire's number for no time limit. */
     private static final long UNLIMITED = -1;

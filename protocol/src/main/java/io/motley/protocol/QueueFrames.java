@@ -145,46 +145,74 @@ final class QueueFrames {
         Frame frame() {
             Frame f = Frame.op(Ops.OK).put(COUNT, n);
             // most columns are not printed, so 0 or null in every row: left out
-            for (Numbers c : numbers) if (c.any) f.put(NUMS[c.column], c.items.toString());
+            for (Numbers c : numbers) if (c.any) f.put(NUMS[c.column], c.text());
             for (Texts c : words)
-                if (!c.index.isEmpty())
-                    f.put(TEXTS[c.column], c.items.toString()).put(TEXTS[c.column] + ".d", c.dict.toString());
+                if (!c.index.isEmpty()) f.put(TEXTS[c.column], c.text()).put(TEXTS[c.column] + ".d", c.dict.toString());
             return f;
         }
     }
 
-    /** A number column as it is built: each row's difference from the one before. */
-    private static final class Numbers {
+    /**
+     * A column's items as they are built. The commas before items that are empty (the same as the
+     * row before) are counted and written in one go when the next item that says something comes,
+     * or at the end: most columns repeat their value down the rows, and cost a count a row.
+     */
+    abstract static class Items {
         final int column;
-        final StringBuilder items;
+        private final StringBuilder items;
+        private int commas;
+
+        Items(int column, int rows) {
+            this.column = column;
+            this.items = new StringBuilder(Math.min(rows, 1 << 16) * 2);
+        }
+
+        /** Starts row {@code row}'s item. */
+        final void next(int row) {
+            if (row > 0) commas++;
+        }
+
+        /** The item of this row, after the commas before it. */
+        final StringBuilder item() {
+            if (commas > 0) {
+                items.repeat(',', commas);
+                commas = 0;
+            }
+            return items;
+        }
+
+        /** The column's items, comma-separated. */
+        final String text() {
+            return item().toString();
+        }
+    }
+
+    /** A number column as it is built: each row's difference from the one before. */
+    static final class Numbers extends Items {
         long prev;
         boolean any;
 
         Numbers(int column, int rows) {
-            this.column = column;
-            this.items = new StringBuilder(rows * 2);
+            super(column, rows);
         }
 
         void add(int row, long v) {
-            if (row > 0) items.append(',');
-            if (v != prev) items.append(v - prev);
+            next(row);
+            if (v != prev) item().append(v - prev);
             any |= v != 0;
             prev = v;
         }
     }
 
     /** A text column as it is built: each row's index into the dictionary of its distinct values. */
-    private static final class Texts {
-        final int column;
-        final StringBuilder items;
+    static final class Texts extends Items {
         final StringBuilder dict = new StringBuilder();
         final Map<String, Integer> index = new HashMap<>();
         int prev;
         String before;
 
         Texts(int column, int rows) {
-            this.column = column;
-            this.items = new StringBuilder(rows * 2);
+            super(column, rows);
         }
 
         void add(int row, String v) {
@@ -200,8 +228,8 @@ final class QueueFrames {
                 }
                 at = known;
             }
-            if (row > 0) items.append(',');
-            if (at != prev) items.append(at);
+            next(row);
+            if (at != prev) item().append(at);
             prev = at;
             before = v;
         }
@@ -246,7 +274,7 @@ final class QueueFrames {
     }
 
     /** A text column's dictionary: entry 0 is null, then each LENGTH:VALUE in order. */
-    private static String[] dictionary(String dictionary, String key) {
+    static String[] dictionary(String dictionary, String key) {
         List<String> dict = new ArrayList<>();
         dict.add(null);
         String d = dictionary == null ? "" : dictionary;
@@ -264,7 +292,7 @@ final class QueueFrames {
     }
 
     /** A text column's {@code n} dictionary indices (null when the column is absent: every row null). */
-    private static int[] indices(String column, int n, String key, int entries) {
+    static int[] indices(String column, int n, String key, int entries) {
         if (column == null) return null;
         int[] out = new int[n];
         if (n == 0 && column.isEmpty()) return out;
@@ -298,7 +326,7 @@ final class QueueFrames {
     }
 
     /** A number column's {@code n} values (null when the column is absent: 0 in every row). */
-    private static long[] numbers(String column, int n, String key) {
+    static long[] numbers(String column, int n, String key) {
         return column == null ? null : items(column, n, key);
     }
 

@@ -7,6 +7,7 @@ import io.motley.cli.format.JobText;
 import io.motley.core.accounting.AccountingRecord;
 import io.motley.core.accounting.JobRun;
 import io.motley.core.accounting.JobStep;
+import io.motley.core.job.ArrayPart;
 import io.motley.core.job.ExitStatus;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
@@ -376,17 +377,26 @@ public final class Sacct implements Command {
      */
     static List<AccountingRecord> inTaskOrder(List<AccountingRecord> records) {
         List<AccountingRecord> out = new ArrayList<>(records);
-        out.sort(java.util.Comparator.<AccountingRecord>comparingLong(
-                        r -> r.job().submitTime())
-                .thenComparingLong(
-                        r -> r.job().array() == null ? 0 : r.job().array().arrayJobId())
-                .thenComparingLong(r -> r.job().array() == null
-                        ? 0
-                        : r.job().array().taskId() < 0
-                                ? PENDING_TASKS
-                                : r.job().array().taskId())
-                .thenComparingLong(r -> r.job().id()));
+        out.sort(Sacct::compareTaskOrder);
         return out;
+    }
+
+    /** {@link #inTaskOrder}'s order of two records (a method, not a chain of lambdas: it runs for every line). */
+    private static int compareTaskOrder(AccountingRecord a, AccountingRecord b) {
+        Job x = a.job();
+        Job y = b.job();
+        int c = Long.compare(x.submitTime(), y.submitTime());
+        if (c != 0) return c;
+        ArrayPart ax = x.array();
+        ArrayPart ay = y.array();
+        c = Long.compare(ax == null ? 0 : ax.arrayJobId(), ay == null ? 0 : ay.arrayJobId());
+        if (c != 0) return c;
+        c = Long.compare(taskKey(ax), taskKey(ay));
+        return c != 0 ? c : Long.compare(x.id(), y.id());
+    }
+
+    private static long taskKey(ArrayPart a) {
+        return a == null ? 0 : a.taskId() < 0 ? PENDING_TASKS : a.taskId();
     }
 
     /** The job as its line shows it: itself, or for an earlier run the job with that run's times, node and exit. */
@@ -541,7 +551,12 @@ public final class Sacct implements Command {
                 } else {
                     shown = v;
                 }
-                out.append(justify(shown, f.width())).append(' ');
+                // padded in place, as Cells.justify pads: on the right for a negative width, else on the left
+                int pad = abs - shown.length();
+                if (pad > 0 && f.width() >= 0) out.repeat(' ', pad);
+                out.append(shown);
+                if (pad > 0 && f.width() < 0) out.repeat(' ', pad);
+                out.append(' ');
             }
             out.append('\n');
         }

@@ -380,7 +380,10 @@ final class Fixtures {
                                 : List.of();
                         records.addAll(q.select(j, runs.getOrDefault(j.id(), List.of()), steps));
                     }
-                    return AccountingFrames.answer(records);
+                    // in columns when asked, as the controller answers
+                    return AccountingFrames.wantsColumns(req)
+                            ? AccountingFrames.columns(records)
+                            : AccountingFrames.answer(records);
                 }
                 case Ops.NODES -> nodes.forEach(n -> out.add(Codec.node(n)));
                 case Ops.PARTITIONS -> {

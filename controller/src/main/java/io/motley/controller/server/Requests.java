@@ -228,6 +228,9 @@ final class Requests {
         Request<?> request = Messages.request(req);
         // squeue's answer is built as its frame, in columns, with no object per job
         if (request instanceof Message.Queue q) return queue(q);
+        // sacct's too, when it asks: no frame per job, and no environment or script (sacct shows neither)
+        if (request instanceof Accounting a && io.motley.protocol.AccountingFrames.wantsColumns(req))
+            return io.motley.protocol.AccountingFrames.columns(cluster.accounting(a.query()));
         Answer answer = switch (request) {
             case Submit s ->
                 switch (cluster.submit(node == null ? s.job() : s.job().withSubmitNode(node), asking)) {

@@ -148,6 +148,30 @@ class RequestsTest {
         assertThat(listed.request().workDir()).isEqualTo("/tmp");
     }
 
+    /** sacct asks for its answer in columns and gets one frame; a command from before them gets a frame per job. */
+    @Test
+    void sacctsAnswerIsInColumnsWhenAskedAndAFramePerJobOtherwise() {
+        long id = requests.handle(as(Frame.op(Ops.SUBMIT).add(job()), 1000, "bob", "users"))
+                .lng("id", -1);
+        Message.Accounting all = new Message.Accounting(io.motley.core.accounting.AccountingQuery.builder()
+                .job(new io.motley.core.accounting.AccountingQuery.JobId(id, -1))
+                .build());
+        Frame asked = as(Messages.encode(all), 1000, "bob", "users");
+        Frame columns = requests.handle(asked);
+        assertThat(columns.children())
+                .as("one frame of columns, no job records")
+                .isEmpty();
+        Frame before = as(Messages.encode(all), 1000, "bob", "users");
+        before.removeFieldsStartingWith("columns");
+        Frame framed = requests.handle(before);
+        assertThat(framed.children()).hasSize(1);
+        var fromColumns = ((Message.JobRecords) Messages.answer(all, columns)).records();
+        var fromFrames = ((Message.JobRecords) Messages.answer(all, framed)).records();
+        assertThat(fromColumns).isEqualTo(fromFrames);
+        assertThat(fromColumns).extracting(r -> r.job().id()).containsExactly(id);
+        assertThat(fromColumns.get(0).job().request().name()).isEqualTo("j");
+    }
+
     @Test
     void squeuesRequestIsSelectedHereAndAnsweredInColumns() {
         long bobs = requests.handle(as(Frame.op(Ops.SUBMIT).add(job()), 1000, "bob", "users"))

@@ -183,8 +183,8 @@ public record AccountingQuery(
                 j.startTime(),
                 j.endTime(),
                 j.state().name(),
-                // every node of the job, not only its batch host
-                j.nodeList()))
+                // every node of the job, not only its batch host (made only when a node filter asks)
+                nodes.isEmpty() ? null : j.nodeList()))
             out.add(new AccountingRecord(j, null, j.startTime() > 0 ? stepsOf(steps, j.restarts()) : List.of()));
         if (!duplicates && out.size() > 1) return List.of(out.get(out.size() - 1));
         return out;
