@@ -24,18 +24,7 @@ class StepTasksInputTest {
     private final List<TaskEvent> events = new CopyOnWriteArrayList<>();
 
     private StepTasks.Place place() {
-        return new StepTasks.Place(
-                7,
-                "n2",
-                dir,
-                List.of(),
-                List.of(),
-                List.of(),
-                "022",
-                List.of(),
-                Map.of(),
-                Map.of(),
-                Session.find().commandLine());
+        return StepTasksOrderTest.place(dir);
     }
 
     private static StepMessages.RunTasks order(boolean stdin) {

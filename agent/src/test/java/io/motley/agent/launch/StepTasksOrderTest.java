@@ -25,6 +25,11 @@ class StepTasksOrderTest {
     private final List<TaskEvent> events = new CopyOnWriteArrayList<>();
 
     private StepTasks.Place place() {
+        return place(dir);
+    }
+
+    /** Job 7's place on node n2: its directory {@code dir}, no box, no binding, the agent's own user. */
+    static StepTasks.Place place(Path dir) {
         return new StepTasks.Place(
                 7,
                 "n2",

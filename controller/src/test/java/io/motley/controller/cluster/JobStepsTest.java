@@ -112,6 +112,17 @@ class JobStepsTest {
         assertThat(across.io(7, 0, waiting.get().next(), 30, ANN).running()).isFalse();
     }
 
+    /** Ann's input, sent on another thread: it is answered only once the node tells. */
+    private static CompletableFuture<JobSteps.Result> inputLater(JobSteps steps, StepMessages.Input in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return steps.input(in, ANN);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     /**
      * srun's stdin for its task on another node goes to that node's agent, and srun is answered
      * only once that agent says it wrote it (or why not); a task that is srun's own, another user,
@@ -130,13 +141,7 @@ class JobStepsTest {
                 .isNull();
 
         byte[] data = "hello\n".getBytes();
-        CompletableFuture<JobSteps.Result> sent = CompletableFuture.supplyAsync(() -> {
-            try {
-                return across.input(new StepMessages.Input(7, 0, 1, data, false), ANN);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<JobSteps.Result> sent = inputLater(across, new StepMessages.Input(7, 0, 1, data, false));
         org.awaitility.Awaitility.await()
                 .atMost(java.time.Duration.ofSeconds(10))
                 .until(() -> n2.stepOrders.stream().anyMatch(StepMessages.TaskInput.class::isInstance));
@@ -152,13 +157,7 @@ class JobStepsTest {
         across.report("n2", new StepMessages.InputTaken(order.tag(), null));
         assertThat(sent.get(10, java.util.concurrent.TimeUnit.SECONDS).error()).isNull();
 
-        CompletableFuture<JobSteps.Result> late = CompletableFuture.supplyAsync(() -> {
-            try {
-                return across.input(new StepMessages.Input(7, 0, 1, data, true), ANN);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<JobSteps.Result> late = inputLater(across, new StepMessages.Input(7, 0, 1, data, true));
         org.awaitility.Awaitility.await()
                 .atMost(java.time.Duration.ofSeconds(10))
                 .until(() -> n2.stepOrders.stream()
