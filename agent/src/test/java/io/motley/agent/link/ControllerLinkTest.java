@@ -298,30 +298,47 @@ class ControllerLinkTest {
      */
     @Test
     void aStageInReadWaitsForAControllerThatIsAwayAndReadsOnceItIsBack() throws Exception {
-        int port = server.getLocalPort();
-        server.close();
+        // while "away", whatever answers on the controller's address hangs up at once: the link cannot be made
+        java.util.concurrent.atomic.AtomicBoolean away = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger turnedAway = new java.util.concurrent.atomic.AtomicInteger();
         List<String> asked = new CopyOnWriteArrayList<>();
-        ServerSocket[] back = new ServerSocket[1];
         Thread.ofVirtual().start(() -> {
-            try {
-                Thread.sleep(1500);
-                ServerSocket s = new ServerSocket();
-                s.setReuseAddress(true);
-                s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-                back[0] = s;
-                answering(s, new io.motley.protocol.Message.StageInData(0, new byte[] {1, 2, 3}, 3), asked);
-            } catch (IOException | InterruptedException e) {
-                throw new IllegalStateException(e);
+            while (!server.isClosed()) {
+                try {
+                    Socket s = server.accept();
+                    if (away.get()) {
+                        turnedAway.incrementAndGet();
+                        s.close();
+                        continue;
+                    }
+                    try (Link<AgentPeer> ch = SharedKey.accept(s, key, "test", Bounds.ANSWERS)) {
+                        while (true) {
+                            asked.add(ch.read().op());
+                            ch.write(Messages.encode(
+                                    new io.motley.protocol.Message.StageInData(0, new byte[] {1, 2, 3}, 3)));
+                        }
+                    }
+                } catch (IOException e) {
+                    // next connection
+                }
             }
         });
-        try {
-            JobLauncher.StageInSource.Piece p = link().readStageIn(5, 0, 1 << 20, 100, 100);
-            assertThat(p.data()).containsExactly(1, 2, 3);
-            assertThat(p.size()).isEqualTo(3);
-            assertThat(asked).containsExactly(Ops.STAGE_IN_READ);
-        } finally {
-            if (back[0] != null) back[0].close();
-        }
+        java.util.concurrent.CompletableFuture<JobLauncher.StageInSource.Piece> read =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return link().readStageIn(5, 0, 1 << 20, 1000, 20);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+        // the read has found the controller away more than once, and still waits
+        await().atMost(Duration.ofSeconds(20)).until(() -> turnedAway.get() >= 2);
+        assertThat(read).isNotDone();
+        away.set(false);
+        JobLauncher.StageInSource.Piece p = read.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(p.data()).containsExactly(1, 2, 3);
+        assertThat(p.size()).isEqualTo(3);
+        assertThat(asked).containsExactly(Ops.STAGE_IN_READ);
     }
 
     /** The controller's refusal (the job runs elsewhere, say) is the read's error at once: no second try. */

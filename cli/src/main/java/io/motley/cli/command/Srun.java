@@ -462,6 +462,8 @@ public final class Srun implements Command {
         }
 
         private void send(byte[] data, boolean eof) throws IOException {
+            // a connection a chunk: the agent closes one that sends no request for AgentRequestTimeout, and srun's
+            // stdin (a terminal, a slow pipe) may pause longer than that
             try (AgentClient client = AgentClient.connect()) {
                 client.ask(new StepMessages.Input(jobId, stepId, task, data, eof));
             } catch (RequestFailed | AgentClient.ClusterUnreachable e) {

@@ -603,9 +603,16 @@ final class JobCommands {
      */
     private List<Reached> reach(List<Long> ids, Map<Long, List<Integer>> tasks, Caller caller, List<Outcome> out) {
         List<Reached> reached = new ArrayList<>();
+        // the records of the arrays named, in one pass over the jobs however many ids are named
+        java.util.Set<Long> named = new java.util.HashSet<>(ids);
+        Map<Long, List<Job>> families = new HashMap<>();
+        for (Job t : state.jobs.values()) {
+            if (t.array() != null && named.contains(t.array().arrayJobId()))
+                families.computeIfAbsent(t.array().arrayJobId(), k -> new ArrayList<>())
+                        .add(t);
+        }
         for (long id : ids) {
-            List<Job> family = state.jobs.values().stream()
-                    .filter(t -> t.array() != null && t.array().arrayJobId() == id)
+            List<Job> family = families.getOrDefault(id, List.of()).stream()
                     .sorted(java.util.Comparator.comparingInt(JobCommands::firstTask))
                     .toList();
             if (family.isEmpty()) reached.add(new Reached(id, id, null));
@@ -616,12 +623,13 @@ final class JobCommands {
                 String label = Integer.toString(index);
                 Optional<Job> own = arrayTask(arrayId, index);
                 Job meta = state.jobs.get(arrayId);
+                String refused = meta == null ? null : refusal(meta, caller);
                 if (own.isPresent()) {
                     reached.add(new Reached(own.get().id(), arrayId, label));
                 } else if (meta == null || !ArrayTasks.holds(meta, index)) {
                     out.add(new Outcome(arrayId, "Invalid job id specified", true, label));
-                } else if (refusal(meta, caller) != null) {
-                    out.add(new Outcome(arrayId, refusal(meta, caller), true, label));
+                } else if (refused != null) {
+                    out.add(new Outcome(arrayId, refused, true, label));
                 } else if (ArrayTasks.isLast(meta, index)) {
                     reached.add(new Reached(meta.id(), arrayId, label));
                 } else {

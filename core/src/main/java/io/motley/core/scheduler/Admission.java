@@ -309,7 +309,7 @@ public final class Admission {
             }
             // -w and -x alike name nodes that must exist, as in Slurm
             java.util.List<String> named = new java.util.ArrayList<>(place.nodes());
-            if (req.excludeList() != null) named.addAll(io.motley.core.hostlist.Hostlist.expand(req.excludeList()));
+            named.addAll(place.excluded());
             for (String n : named) {
                 if (nodes.stream().noneMatch(v -> v.name().equals(n))) {
                     return Optional.of(new Rejection("invalid node name: " + n, "Invalid node name specified"));
