@@ -1293,7 +1293,12 @@ public final class JobLauncher {
     /** The run's processes a suspension stops: its box's, else its batch shell's process tree. */
     private List<Long> stoppable(Running r) {
         JobBox box = r.box;
-        if (box != null) return box.processes();
+        if (box != null) {
+            // the sampler may not have told the box its first process yet, and a look it took between
+            // the shepherd's fork and the job's exec saw no marker in that process's environment
+            readPid(r.dir.resolve("job.pid")).ifPresent(box::track);
+            return box.processes();
+        }
         List<Long> pids = new ArrayList<>();
         readPid(r.dir.resolve("job.pid")).flatMap(ProcessHandle::of).ifPresent(h -> {
             pids.add(h.pid());
