@@ -347,6 +347,28 @@ public final class ProcessTable {
         return read(pid).map(Proc::dead).orElse(true);
     }
 
+    /**
+     * The time since boot in clock ticks, the unit of {@link Proc#start()} from /proc; -1 where
+     * there is no /proc (ps gives starts of another kind).
+     */
+    static long uptimeTicks() {
+        if (!hasProcfs()) return -1;
+        try {
+            String up = Files.readString(PROC.resolve("uptime")).trim();
+            return (long) (Double.parseDouble(up.substring(0, up.indexOf(' '))) * clockTicks());
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * True when {@code p} started less than two seconds before {@code uptimeTicks} ({@link
+     * #uptimeTicks()}): it may not have reached its exec yet. False where the uptime is unknown.
+     */
+    static boolean young(Proc p, long uptimeTicks) {
+        return uptimeTicks >= 0 && uptimeTicks - p.start() < 2 * clockTicks();
+    }
+
     static long clockTicks() {
         if (clockTicks == 0) clockTicks = getconf("CLK_TCK", 100);
         return clockTicks;

@@ -113,6 +113,7 @@ public final class ProcessTracking implements Containment {
             known.retainAll(now);
             notOurs.retainAll(now);
             long self = ProcessHandle.current().pid();
+            long uptime = ProcessTable.uptimeTicks();
             Set<Long> pids = new LinkedHashSet<>();
             for (ProcessTable.Proc p : all) {
                 if (p.dead() || p.pid() == self) continue;
@@ -121,7 +122,9 @@ public final class ProcessTracking implements Containment {
                 if (!ours && !notOurs.contains(p.key())) {
                     if (ProcessTable.environHas(p.pid(), marker)) {
                         ours = true;
-                    } else {
+                    } else if (!ProcessTable.young(p, uptime)) {
+                        // a young process may still be between its fork and the exec that gives it the
+                        // job's environment (a job's first process, a step's task): it is looked at again
                         notOurs.add(p.key());
                     }
                 }

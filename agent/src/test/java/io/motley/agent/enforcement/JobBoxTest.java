@@ -227,6 +227,30 @@ class JobBoxTest {
                 .isEmpty();
     }
 
+    /**
+     * A process looked at between its fork and the exec that gives it the job's marker is not
+     * written off for good: a task started by a process outside the job (the agent) would otherwise
+     * escape its job's signals and kill.
+     */
+    @Test
+    void processTrackingLooksAgainAtAProcessSeenBeforeItsExec() throws Exception {
+        assumeTrue(ProcessTable.hasProcfs(), "environments are read from /proc");
+        JobBox box = ProcessTracking.forNode(node).open(7, new JobLimits(0, List.of(), 0));
+        Path ready = dir.resolve("ready");
+        Process p = new ProcessBuilder(
+                        "sh",
+                        "-c",
+                        "while [ ! -f '" + ready + "' ]; do sleep 0.05; done; exec env MOTLEY_JOB_ID=7 SLURMD_NODENAME="
+                                + node + " sleep 30")
+                .start();
+        started.add(p);
+        assertThat(box.processes()).as("no marker before the exec").doesNotContain(p.pid());
+        Files.writeString(ready, "");
+        await().atMost(Duration.ofSeconds(10)).until(() -> box.processes().contains(p.pid()));
+        box.killAll();
+        assertThat(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+
     @Test
     void processTrackingKillsAJobOverItsMemoryLimit() throws Exception {
         JobBox box = ProcessTracking.forNode(node).open(5, new JobLimits(50, List.of(), 0));
