@@ -45,7 +45,7 @@ class NodeHealthIT {
             TestCluster.Run drain = c.cmd("scontrol", "update", "NodeName=n1", "State=DRAIN", "Reason=swap fan");
             assertThat(drain.rc()).as(drain.err()).isZero();
             assertThat(c.cmd("scontrol", "show", "node", "n1").out())
-                    .contains("State=DRAINED")
+                    .contains("State=IDLE+DRAIN")
                     .contains("Reason=swap fan");
             // a passing health check does not resume what an operator drained
             long held = c.submit("--wrap", "true");

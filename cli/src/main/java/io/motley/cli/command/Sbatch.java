@@ -75,6 +75,7 @@ public final class Sbatch implements Command {
             OptionSpec.value('G', "gpus"),
             OptionSpec.value('\0', "gpus-per-node"),
             OptionSpec.value('\0', "gpus-per-task"),
+            OptionSpec.value('\0', "ntasks-per-gpu"),
             OptionSpec.value('C', "constraint"),
             OptionSpec.value('w', "nodelist"),
             OptionSpec.value('x', "exclude"),
@@ -275,7 +276,7 @@ public final class Sbatch implements Command {
             throws Exception {
         // Command= is the script's path where it was found (as Slurm's, after its search of PATH)
         if (scriptPath != null) req = withCommand(req, scriptPath.toString(), scriptArgs);
-        if (o.has("uid") && !o.has("quiet")) {
+        if (o.has("uid") && !o.has("quiet") && !isCaller(o.last("uid"), io)) {
             io.err().println("sbatch: warning: --uid is not enforced by Motley: the job runs as the submitting user");
         }
         if (o.has("test-only")) return testOnly(req, io);
@@ -363,6 +364,24 @@ public final class Sbatch implements Command {
         List<String> partitions =
                 o.has("partition") ? List.of(o.last("partition").split(",")) : List.of();
         GpuRequest gpus = gpus(o, ntasks);
+        if (o.has("ntasks-per-gpu")) {
+            // as Slurm's gres_job_state_validate: the tasks from the GPUs asked for, else the GPUs
+            // from the tasks (ntasks / N, at least one), else refused
+            int perGpu = parsePositive(o.last("ntasks-per-gpu"), "ntasks-per-gpu", 1);
+            if (gpus.count() > 0) {
+                ntasks = gpus.count() * nodes * perGpu;
+            } else if (o.has("ntasks")) {
+                int total = Math.max(1, ntasks / perGpu);
+                gpus = new GpuRequest((total + nodes - 1) / nodes, null);
+            } else {
+                throw new UsageException(
+                        "error: gres_job_state_validate: --ntasks-per-tres needs either a GRES GPU specification"
+                                + " or a node/ntask specification\nsbatch: error: Invalid generic resource (gres)"
+                                + " specification",
+                        1,
+                        false);
+            }
+        }
         if (o.has("cpus-per-gpu") || o.has("mem-per-gpu")) {
             // per GPU of a node: its CPUs over the node's tasks, its memory for the node
             if (gpus.count() == 0)
@@ -425,7 +444,7 @@ public final class Sbatch implements Command {
                 .cpusPerTask(cpusPerTask, o.has("cpus-per-task"))
                 .nodes(nodes, maxNodes)
                 .ntasksPerNode(perNode)
-                .ntasksGiven(o.has("ntasks") || (maxNodes == 1 && perNode == 0))
+                .ntasksGiven(o.has("ntasks") || o.has("ntasks-per-gpu") || (maxNodes == 1 && perNode == 0))
                 .spreadJob(o.has("spread-job"))
                 .memory(memory)
                 .timeLimit(time)
@@ -512,6 +531,13 @@ public final class Sbatch implements Command {
         return out;
     }
 
+    /** Whether --uid names the caller (by number or name), so that the job runs as the user it names. */
+    private static boolean isCaller(String uid, Io io) {
+        if (uid == null) return false;
+        String u = uid.strip();
+        return u.equals(Integer.toString(io.uid())) || u.equals(io.userName());
+    }
+
     /** The accepted, unenforced options as given (the last of each), checked as Slurm's sbatch checks them. */
     static Map<String, String> unenforced(GetOpt.Parsed o, Io io) {
         if (o.has("uid") && io.uid() != 0) {
@@ -537,6 +563,30 @@ public final class Sbatch implements Command {
             long p = leadingLong(o.last("priority"));
             if (p < 0) throw new UsageException("error: Priority must be >= 0", 255, false);
             if (p >= 0xfffffffeL) throw new UsageException("error: Priority must be < 4294967294", 255, false);
+        }
+        // what Slurm's sbatch says of them and then ignores, on a cluster that reserves no cores
+        // (AllowSpecResourcesUsage=No) and knows no power plugin
+        if (o.has("power")) {
+            for (String p : o.all("power")) {
+                for (String flag : p.split(",")) {
+                    if (!flag.isEmpty() && !flag.equalsIgnoreCase("level")) {
+                        // Slurm's sbatch reads its options twice, and says so each time
+                        String line = "sbatch: error: Ignoring unrecognized power option (" + flag + ")";
+                        io.err().println(line);
+                        io.err().println(line);
+                    }
+                }
+            }
+        }
+        if (o.has("core-spec")) {
+            io.err()
+                    .println("sbatch: error: Ignoring -S since it's not allowed by configuration"
+                            + " (AllowSpecResourcesUsage = No)");
+        }
+        if (o.has("thread-spec")) {
+            io.err()
+                    .println("sbatch: error: Ignoring --thread-spec since it's not allowed by configuration"
+                            + " (AllowSpecResourcesUsage = No)");
         }
         Map<String, String> out = new java.util.TreeMap<>();
         for (String key : UNENFORCED) {
@@ -1093,6 +1143,7 @@ public final class Sbatch implements Command {
                   --wrap=COMMAND        run COMMAND under /bin/sh instead of a script
             #SBATCH lines in the script take the same options; the command line wins.
                   --gres=gpu[:TYPE][:N]  GPUs per node (also --gpus=[TYPE:]N, --gpus-per-node, --gpus-per-task)
+                  --ntasks-per-gpu=N    N tasks for each GPU asked for, or one GPU for each N of -n's tasks
               -d, --dependency=LIST     after, afterok, afternotok, afterany, aftercorr:JOBID[:JOBID][+MIN], singleton;
                                         ',' = all, '?' = any; --kill-on-invalid-dep=yes cancels a job whose
                                         dependency can never be satisfied

@@ -239,16 +239,80 @@ public final class Scontrol implements Command {
                                 + "\"JobId\", or \"SlurmctldDebug\"");
                 return 1;
             }
-            if (state == null) return error("Update of node " + nodes + " needs State=DRAIN|DOWN|RESUME|UNDRAIN");
             String why = reason == null ? null : reason.toString().replaceAll("^\"|\"$", "");
-            NodeErrors resp = io.gateway().ask(new UpdateNode(Hostlist.expand(nodes), state, why));
+            return updateNodes(nodes, state, why, changes);
+        }
+
+        /**
+         * update NodeName=LIST [State=WORD] [Reason=TEXT]: checked as Slurm's scontrol checks it
+         * before it asks (its state words, abbreviated to three letters or more, and its messages),
+         * then sent. A lone Reason= changes the reason and leaves the state.
+         */
+        private int updateNodes(String nodes, String state, String reason, Map<String, String> others)
+                throws Exception {
+            for (Map.Entry<String, String> c : others.entrySet()) {
+                io.err().println("Update of this parameter is not supported: " + c.getKey() + "=" + c.getValue());
+                io.err().println("Request aborted");
+                return 1;
+            }
+            String word = state == null ? "" : nodeStateWord(state);
+            if (word == null) {
+                io.err().println("Invalid input: State=" + state);
+                io.err().println("Request aborted");
+                io.err().println("Valid states are: NoResp DRAIN FAIL FUTURE RESUME POWER_DOWN POWER_UP UNDRAIN");
+                io.err().println("Not all states are valid given a node's prior state");
+                return 1;
+            }
+            if (List.of("DOWN", "DRAIN", "FAIL").contains(word) && (reason == null || reason.isEmpty())) {
+                return error("You must specify a reason when DOWNING or DRAINING a node. Request denied");
+            }
+            if (word.isEmpty() && reason == null) return error("No changes specified");
+            List<String> names = Hostlist.expand(nodes);
+            NodeErrors resp = io.gateway().ask(new UpdateNode(names, word, reason));
             int rc = 0;
             for (NodeError e : resp.errors()) {
-                io.err().println("slurm_update error: " + e.error() + " (node " + e.node() + ")");
+                // one node named: Slurm's line alone; several: which of them it was about
+                io.err()
+                        .println("slurm_update error: " + e.error()
+                                + (names.size() == 1 ? "" : " (node " + e.node() + ")"));
                 rc = 1;
             }
             return rc;
         }
+
+        /**
+         * Slurm's name for a node State= word as its scontrol reads it (a prefix of three letters or
+         * more of NoResp, CANCEL_REBOOT, DRAIN, FAIL, FUTURE, RESUME, POWER_DOWN..., UNDRAIN, or of a
+         * base state: UNKNOWN, DOWN, IDLE, ALLOCATED, ERROR, MIXED); null for any other word.
+         */
+        static String nodeStateWord(String value) {
+            String v = value.toUpperCase(Locale.ROOT);
+            for (String[] w : NODE_STATE_WORDS) {
+                if (v.length() >= Integer.parseInt(w[1]) && w[0].startsWith(v)) return w[0];
+            }
+            return null;
+        }
+
+        /** scontrol's State= words in the order it tries them, with how many letters each needs at least. */
+        private static final String[][] NODE_STATE_WORDS = {
+            {"NORESP", "3"},
+            {"CANCEL_REBOOT", "3"},
+            {"DRAIN", "3"},
+            {"FAIL", "3"},
+            {"FUTURE", "3"},
+            {"RESUME", "3"},
+            {"POWER_DOWN_ASAP", "12"},
+            {"POWER_DOWN_FORCE", "12"},
+            {"POWER_DOWN", "7"},
+            {"POWER_UP", "7"},
+            {"UNDRAIN", "3"},
+            {"UNKNOWN", "3"},
+            {"DOWN", "3"},
+            {"IDLE", "3"},
+            {"ALLOCATED", "3"},
+            {"ERROR", "3"},
+            {"MIXED", "3"}
+        };
 
         /**
          * The job keys scontrol reads here with Slurm's checks, as Slurm abbreviates them (TimeL,
@@ -381,6 +445,8 @@ public final class Scontrol implements Command {
                     if (newState == null) {
                         io.err().println("scontrol: error: Invalid input: " + w);
                         io.err().println("scontrol: error: Acceptable State values are UP, DOWN, DRAIN and INACTIVE");
+                        // Slurm's scontrol goes on to report the failed update, with no error number set
+                        io.err().println("slurm_update error: No error");
                         return 1;
                     }
                     changes++;

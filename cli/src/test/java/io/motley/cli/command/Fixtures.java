@@ -419,6 +419,11 @@ final class Fixtures {
                 if (requests.get(i).op().equals(op)) return requests.get(i);
             return null;
         }
+
+        /** How many requests of this kind reached the cluster. */
+        int count(String op) {
+            return (int) requests.stream().filter(r -> r.op().equals(op)).count();
+        }
     }
 
     // ---- running a command ----------------------------------------------------------------------

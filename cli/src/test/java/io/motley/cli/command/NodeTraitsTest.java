@@ -78,4 +78,57 @@ class NodeTraitsTest {
         assertThat(sent.str("state")).isEqualTo("DRAIN");
         assertThat(sent.str("reason")).isEqualTo("fan broken");
     }
+
+    @Test
+    void scontrolUpdateNodeReadsStateWordsAsSlurmsScontrolDoes() throws Exception {
+        cluster.holdAnswer = req -> io.motley.protocol.Frame.op(Ops.OK);
+        // three letters or more of a word; the full word is sent
+        assertThat(Fixtures.run(new Scontrol(), cluster, 0, "update", "NodeName=gpu1", "State=res")
+                        .code())
+                .isZero();
+        assertThat(cluster.last(Ops.UPDATE_NODE).str("state")).isEqualTo("RESUME");
+        assertThat(Fixtures.run(new Scontrol(), cluster, 0, "update", "NodeName=gpu1", "State=DOW", "Reason=x")
+                        .code())
+                .isZero();
+        assertThat(cluster.last(Ops.UPDATE_NODE).str("state")).isEqualTo("DOWN");
+        // a reason alone changes the reason
+        assertThat(Fixtures.run(new Scontrol(), cluster, 0, "update", "NodeName=gpu1", "Reason=new fan")
+                        .code())
+                .isZero();
+        assertThat(cluster.last(Ops.UPDATE_NODE).str("state")).isEmpty();
+        assertThat(cluster.last(Ops.UPDATE_NODE).str("reason")).isEqualTo("new fan");
+        int sent = cluster.count(Ops.UPDATE_NODE);
+
+        Result bogus = Fixtures.run(new Scontrol(), cluster, 0, "update", "NodeName=gpu1", "State=BOGUS");
+        assertThat(bogus.code()).isEqualTo(1);
+        assertThat(bogus.err())
+                .isEqualTo("Invalid input: State=BOGUS\nRequest aborted\n"
+                        + "Valid states are: NoResp DRAIN FAIL FUTURE RESUME POWER_DOWN POWER_UP UNDRAIN\n"
+                        + "Not all states are valid given a node's prior state\n");
+        Result tooShort = Fixtures.run(new Scontrol(), cluster, 0, "update", "NodeName=gpu1", "State=DR");
+        assertThat(tooShort.code()).isEqualTo(1);
+        assertThat(tooShort.err()).startsWith("Invalid input: State=DR\n");
+        Result noReason = Fixtures.run(new Scontrol(), cluster, 0, "update", "NodeName=gpu1", "State=FAIL");
+        assertThat(noReason.code()).isEqualTo(1);
+        assertThat(noReason.err())
+                .isEqualTo("You must specify a reason when DOWNING or DRAINING a node. Request denied\n");
+        Result nothing = Fixtures.run(new Scontrol(), cluster, 0, "update", "NodeName=gpu1");
+        assertThat(nothing.code()).isEqualTo(1);
+        assertThat(nothing.err()).isEqualTo("No changes specified\n");
+        assertThat(cluster.count(Ops.UPDATE_NODE))
+                .as("nothing refused reached the controller")
+                .isEqualTo(sent);
+    }
+
+    @Test
+    void aNodeUpdateRefusedNamesTheNodeOnlyWhenSeveralWereNamed() throws Exception {
+        cluster.holdAnswer = req -> io.motley.protocol.Frame.op(Ops.OK)
+                .add(new io.motley.protocol.Frame().put("node", "nonode").put("error", "Invalid node name specified"));
+        Result one = Fixtures.run(new Scontrol(), cluster, 0, "update", "NodeName=nonode", "State=RESUME");
+        assertThat(one.code()).isEqualTo(1);
+        assertThat(one.err()).isEqualTo("slurm_update error: Invalid node name specified\n");
+        Result two = Fixtures.run(new Scontrol(), cluster, 0, "update", "NodeName=gpu1,nonode", "State=RESUME");
+        assertThat(two.code()).isEqualTo(1);
+        assertThat(two.err()).isEqualTo("slurm_update error: Invalid node name specified (node nonode)\n");
+    }
 }

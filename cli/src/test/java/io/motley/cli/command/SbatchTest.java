@@ -593,7 +593,10 @@ class SbatchTest {
                 "--profile=task",
                 "--wrap",
                 "true");
-        assertThat(r.err()).isEmpty();
+        // -S alone is said to be ignored, as Slurm's sbatch says it where no cores are reserved
+        assertThat(r.err())
+                .isEqualTo(lines("sbatch: error: Ignoring -S since it's not allowed by configuration"
+                        + " (AllowSpecResourcesUsage = No)"));
         assertThat(r.code()).isZero();
         JobRequest req = submitted();
         assertThat(req.payload().options())
@@ -638,7 +641,12 @@ class SbatchTest {
                 "--ignore-pbs",
                 "--wrap",
                 "true");
-        assertThat(more.err()).isEmpty();
+        assertThat(more.err())
+                .isEqualTo(lines(
+                        "sbatch: error: Ignoring unrecognized power option (foo)",
+                        "sbatch: error: Ignoring unrecognized power option (foo)",
+                        "sbatch: error: Ignoring --thread-spec since it's not allowed by configuration"
+                                + " (AllowSpecResourcesUsage = No)"));
         assertThat(more.code()).isZero();
         assertThat(submitted().payload().options())
                 .containsEntry("oversubscribe", "")
@@ -652,6 +660,49 @@ class SbatchTest {
     }
 
     @Test
+    void ntasksPerGpuGivesTasksFromGpusOrGpusFromTasks() throws Exception {
+        Result none = sbatch(Map.of(), "", "--ntasks-per-gpu=1", "--wrap", "true");
+        assertThat(none.code()).isEqualTo(1);
+        assertThat(none.err())
+                .isEqualTo(lines(
+                        "sbatch: error: gres_job_state_validate: --ntasks-per-tres needs either a GRES GPU"
+                                + " specification or a node/ntask specification",
+                        "sbatch: error: Invalid generic resource (gres) specification"));
+        assertThat(sbatch(Map.of(), "", "--ntasks-per-gpu=2", "--gpus=3", "--wrap", "true")
+                        .code())
+                .isZero();
+        assertThat(submitted().resources().ntasks()).isEqualTo(6);
+        assertThat(submitted().resources().gpusPerNode()).isEqualTo(3);
+        assertThat(sbatch(Map.of(), "", "--ntasks-per-gpu=2", "-n", "4", "--wrap", "true")
+                        .code())
+                .isZero();
+        assertThat(submitted().resources().gpusPerNode()).isEqualTo(2);
+        assertThat(submitted().resources().ntasks()).isEqualTo(4);
+    }
+
+    @Test
+    void coreSpecThreadSpecAndUnknownPowerFlagsAreIgnoredWithSlurmsErrors() throws Exception {
+        Result s = sbatch(Map.of(), "", "-S", "0", "--wrap", "true");
+        assertThat(s.code()).isZero();
+        assertThat(s.err())
+                .isEqualTo(lines("sbatch: error: Ignoring -S since it's not allowed by configuration"
+                        + " (AllowSpecResourcesUsage = No)"));
+        Result t = sbatch(Map.of(), "", "--thread-spec=1", "--wrap", "true");
+        assertThat(t.code()).isZero();
+        assertThat(t.err())
+                .isEqualTo(lines("sbatch: error: Ignoring --thread-spec since it's not allowed by configuration"
+                        + " (AllowSpecResourcesUsage = No)"));
+        Result p = sbatch(Map.of(), "", "--power=level,foo", "--wrap", "true");
+        assertThat(p.code()).isZero();
+        assertThat(p.err())
+                .isEqualTo(lines(
+                        "sbatch: error: Ignoring unrecognized power option (foo)",
+                        "sbatch: error: Ignoring unrecognized power option (foo)"));
+        assertThat(sbatch(Map.of(), "", "--power=level", "--wrap", "true").err())
+                .isEmpty();
+    }
+
+    @Test
     void uidIsRootsOnlyAndBadValuesOfAcceptedOptionsGetSlurmsErrors() throws Exception {
         Result user = Fixtures.run(new Sbatch(), cluster, 0, 1000, "alice", "", Map.of(), "--uid=0", "--wrap", "true");
         assertThat(user.err()).isEqualTo(lines("sbatch: error: --uid only permitted by root user"));
@@ -660,6 +711,10 @@ class SbatchTest {
         assertThat(root.code()).isZero();
         assertThat(root.err()).contains("--uid is not enforced");
         assertThat(submitted().payload().options()).containsEntry("uid", "1000");
+        // root naming itself: the job runs as the user named, nothing to warn of
+        Result self = sbatch(Map.of(), "", "--uid=0", "--wrap", "true");
+        assertThat(self.code()).isZero();
+        assertThat(self.err()).isEmpty();
         Result mincpus = sbatch(Map.of(), "", "--mincpus=x", "--wrap", "true");
         assertThat(mincpus.err()).isEqualTo(lines("sbatch: error: Invalid numeric value \"x\" for --mincpus."));
         assertThat(mincpus.code()).isEqualTo(1);

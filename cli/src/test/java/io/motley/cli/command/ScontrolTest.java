@@ -155,7 +155,7 @@ class ScontrolTest {
                 .contains(
                         "   CPUAlloc=2 CPUEfctv=2 CPUTot=2 CPULoad=0.23\n",
                         "   RealMemory=24105 AllocMem=2000 FreeMem=23827 Sockets=1 Boards=1\n",
-                        "   State=DRAINING ThreadsPerCore=1 TmpDisk=0 Weight=1 Owner=N/A MCS_label=N/A\n",
+                        "   State=ALLOCATED+DRAIN ThreadsPerCore=1 TmpDisk=0 Weight=1 Owner=N/A MCS_label=N/A\n",
                         "   AllocTRES=cpu=2,mem=2000M\n",
                         "   ExtSensorsJoules=n/s ExtSensorsWatts=0 ExtSensorsTemp=n/s\n"
                                 + "   Reason=disk swap [root@2026-11-22T12:30:00]\n\n");
@@ -897,7 +897,8 @@ class ScontrolTest {
         assertThat(bad.err())
                 .isEqualTo(lines(
                         "scontrol: error: Invalid input: State=bogus",
-                        "scontrol: error: Acceptable State values are UP, DOWN, DRAIN and INACTIVE"));
+                        "scontrol: error: Acceptable State values are UP, DOWN, DRAIN and INACTIVE",
+                        "slurm_update error: No error"));
         Result none = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "PartitionName=debug");
         assertThat(none.code()).isEqualTo(1);
         assertThat(none.err()).isEqualTo(lines("scontrol: error: No changes specified"));

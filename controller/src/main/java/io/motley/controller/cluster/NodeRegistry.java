@@ -358,7 +358,8 @@ final class NodeRegistry {
 
     /**
      * scontrol update NodeName=... State=DRAIN|RESUME|DOWN|UNDRAIN Reason=...: an operator's word on a
-     * node; {@link Cluster#updateNode} has checked that the caller may.
+     * node (an empty word with a reason: the reason alone); {@link Cluster#updateNode} has checked
+     * that the caller may.
      */
     Optional<String> update(String name, String stateWord, String reason, Caller caller) {
         synchronized (state) {
@@ -368,6 +369,11 @@ final class NodeRegistry {
             String word = stateWord.toUpperCase(Locale.ROOT);
             Node next;
             switch (word) {
+                case "" -> {
+                    // a Reason= alone: the reason changes, the state stays
+                    if (reason == null) return Optional.empty();
+                    next = n.withState(n.state(), reason, now);
+                }
                 case "DRAIN", "DOWN" -> {
                     if (reason == null || reason.isBlank())
                         return Optional.of("You must specify a reason when DOWNING or DRAINING a node. Request denied");

@@ -606,6 +606,18 @@ class ClusterTest {
     }
 
     @Test
+    void aReasonAloneChangesANodesReasonAndLeavesItsState() {
+        Cluster c = cluster(Store.sqlite(dir.resolve("db")));
+        c.register(new FakeLink("n1"), registration("n1", 4));
+        assertThat(c.updateNode("n1", "DRAIN", "fan", Caller.uid(0))).isEmpty();
+        assertThat(c.updateNode("n1", "", "new fan on order", Caller.uid(0))).isEmpty();
+        assertThat(c.nodes().get(0).state()).isEqualTo(NodeState.DRAIN);
+        assertThat(c.nodes().get(0).reason()).isEqualTo("new fan on order");
+        assertThat(c.nodes().get(0).controlState()).isEqualTo("IDLE+DRAIN");
+        assertThat(c.updateNode("n1", "ALLOCATED", null, Caller.uid(0))).contains("Invalid node state specified");
+    }
+
+    @Test
     void anUpdatedPlacementOrStartTimeIsWhatTheSchedulerGoesByAndABadOneIsRefusedAsAtSubmit() {
         Cluster c = cluster(Store.sqlite(dir.resolve("db")));
         c.register(new FakeLink("n1"), registration("n1", 4));

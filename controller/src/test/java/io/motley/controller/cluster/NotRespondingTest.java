@@ -157,6 +157,6 @@ class NotRespondingTest {
         c.checkNodes();
         assertThat(c.updateNode("n1", "DRAIN", "fan", as(0, 0, "root"))).isEmpty();
         assertThat(node(c, "n1").displayState()).isEqualTo("drained*");
-        assertThat(node(c, "n1").controlState()).isEqualTo("DRAINED+NOT_RESPONDING");
+        assertThat(node(c, "n1").controlState()).isEqualTo("IDLE+DRAIN+NOT_RESPONDING");
     }
 }

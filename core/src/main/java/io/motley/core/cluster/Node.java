@@ -83,12 +83,15 @@ public record Node(
     }
 
     /**
-     * The State of {@code scontrol show node}: the state in capitals followed by Slurm's flag,
-     * {@code IDLE+NOT_RESPONDING}, {@code DOWN+NOT_RESPONDING}.
+     * The State of {@code scontrol show node}: the state in capitals followed by Slurm's flags,
+     * {@code IDLE+NOT_RESPONDING}, {@code DOWN+NOT_RESPONDING}, {@code ALLOCATED+DRAIN}.
      */
     public String controlState() {
-        return NodeState.display(state, allocCpus, cpus).toUpperCase(java.util.Locale.ROOT)
-                + (notResponding ? "+NOT_RESPONDING" : "");
+        // a draining or drained node: its base state by what it holds, then Slurm's DRAIN flag
+        String base = state == NodeState.DRAIN
+                ? NodeState.display(NodeState.UP, allocCpus, cpus) + "+DRAIN"
+                : NodeState.display(state, allocCpus, cpus);
+        return base.toUpperCase(java.util.Locale.ROOT) + (notResponding ? "+NOT_RESPONDING" : "");
     }
 
     public Node withState(NodeState s, String why, long when) {
