@@ -333,7 +333,8 @@ public final class Codec {
                 .put("containment", n.containment())
                 .put("jobUser", n.jobUser())
                 .put("gpuUsage", n.gpuUsage())
-                .put("notResponding", n.notResponding());
+                .put("notResponding", n.notResponding())
+                .put("weight", n.weight());
     }
 
     public static Node node(Frame f) {
@@ -364,7 +365,8 @@ public final class Codec {
                 f.str("containment", ""),
                 f.str("jobUser", ""),
                 f.str("gpuUsage", ""),
-                f.bool("notResponding"));
+                f.bool("notResponding"),
+                f.integer("weight", 1));
     }
 
     public static Frame partition(Partition p) {

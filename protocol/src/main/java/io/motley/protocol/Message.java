@@ -486,11 +486,18 @@ public sealed interface Message {
         }
     }
 
-    /** scontrol update NodeName=...: an operator's state word and reason for some nodes. */
-    record UpdateNode(List<String> nodes, String state, String reason) implements Request<NodeErrors> {
+    /**
+     * scontrol update NodeName=...: an operator's state word (empty: unchanged), reason and Weight
+     * (null: unchanged) for some nodes.
+     */
+    record UpdateNode(List<String> nodes, String state, String reason, Integer weight) implements Request<NodeErrors> {
         public UpdateNode {
             nodes = List.copyOf(nodes);
             Objects.requireNonNull(state, "state");
+        }
+
+        public UpdateNode(List<String> nodes, String state, String reason) {
+            this(nodes, state, reason, null);
         }
     }
 

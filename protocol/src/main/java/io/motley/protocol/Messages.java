@@ -298,7 +298,8 @@ public final class Messages {
             return Frame.op(Ops.UPDATE_NODE)
                     .put("nodes", String.join(",", x.nodes()))
                     .put("state", x.state())
-                    .put("reason", x.reason());
+                    .put("reason", x.reason())
+                    .put("weight", x.weight() == null ? null : Integer.toString(x.weight()));
         if (m instanceof NodeErrors x) {
             Frame f = Frame.op(Ops.OK);
             x.errors().forEach(e -> f.add(new Frame().put("node", e.node()).put("error", e.error())));
@@ -648,7 +649,14 @@ public final class Messages {
             case Ops.UPDATE_NODE -> {
                 List<String> nodes = new ArrayList<>();
                 for (String n : f.str("nodes", "").split(",")) if (!n.isBlank()) nodes.add(n);
-                yield new UpdateNode(nodes, f.str("state", ""), f.str("reason"));
+                String weight = f.str("weight");
+                Integer w;
+                try {
+                    w = weight == null ? null : Integer.valueOf(weight);
+                } catch (NumberFormatException e) {
+                    throw new MalformedMessage("weight: '" + quote(weight) + "' is no number");
+                }
+                yield new UpdateNode(nodes, f.str("state", ""), f.str("reason"), w);
             }
             case Ops.ACCOUNTING -> new Accounting(guard("", f, () -> AccountingFrames.query(f)));
             case Ops.PRIORITY_FACTORS -> new PriorityFactors();

@@ -193,6 +193,7 @@ class MessagesTest {
                 new Message.UpdatePartition("debug", PartitionState.DRAIN),
                 new UpdateNode(List.of("n1", "n2"), "DRAIN", "disk"),
                 new UpdateNode(List.of("n1"), "RESUME", null),
+                new UpdateNode(List.of("n1"), "", null, 5),
                 new Accounting(AccountingQuery.builder()
                         .window(100, 200)
                         .uid(1000)
@@ -538,6 +539,10 @@ class MessagesTest {
                 .put("state", "DRAIN")
                 .put("reason", "disk");
         assertThat(Messages.decode(update)).isEqualTo(new UpdateNode(List.of("n1", "n2"), "DRAIN", "disk"));
+        // an operator's node weight travels in the node list
+        assertThat(Codec.node(Codec.node(node(NodeState.UP, null, 0, "").withWeight(3)))
+                        .weight())
+                .isEqualTo(3);
 
         // answers
         assertThat(Messages.answer(new Submit(request()), Frame.op("ok").put("id", 42)))

@@ -250,7 +250,13 @@ public final class Scontrol implements Command {
          */
         private int updateNodes(String nodes, String state, String reason, Map<String, String> others)
                 throws Exception {
+            Integer weight = null;
             for (Map.Entry<String, String> c : others.entrySet()) {
+                if ("weight".startsWith(c.getKey().toLowerCase(Locale.ROOT))) {
+                    weight = nodeWeight(c.getValue());
+                    if (weight == null) break; // as Slurm's scontrol: the words after it are not read
+                    continue;
+                }
                 io.err().println("Update of this parameter is not supported: " + c.getKey() + "=" + c.getValue());
                 io.err().println("Request aborted");
                 return 1;
@@ -266,9 +272,9 @@ public final class Scontrol implements Command {
             if (List.of("DOWN", "DRAIN", "FAIL").contains(word) && (reason == null || reason.isEmpty())) {
                 return error("You must specify a reason when DOWNING or DRAINING a node. Request denied");
             }
-            if (word.isEmpty() && reason == null) return error("No changes specified");
+            if (word.isEmpty() && reason == null && weight == null) return error("No changes specified");
             List<String> names = Hostlist.expand(nodes);
-            NodeErrors resp = io.gateway().ask(new UpdateNode(names, word, reason));
+            NodeErrors resp = io.gateway().ask(new UpdateNode(names, word, reason, weight));
             int rc = 0;
             for (NodeError e : resp.errors()) {
                 // one node named: Slurm's line alone; several: which of them it was about
@@ -278,6 +284,34 @@ public final class Scontrol implements Command {
                 rc = 1;
             }
             return rc;
+        }
+
+        /**
+         * A node Weight= as Slurm's scontrol reads it (strtoul: decimal, 0x hex or 0 octal, a K
+         * suffix for 1024, UNLIMITED or INFINITE for the most), or null after its error line.
+         */
+        private Integer nodeWeight(String value) {
+            String v = value.strip();
+            if (v.equalsIgnoreCase("UNLIMITED") || v.equalsIgnoreCase("INFINITE")) return Integer.MAX_VALUE;
+            if (v.startsWith("-")) {
+                io.err().println("scontrol: error: Weight value (" + value + ") is less than zero");
+                return null;
+            }
+            long n;
+            try {
+                boolean kilo = v.endsWith("k") || v.endsWith("K");
+                String digits = kilo ? v.substring(0, v.length() - 1) : v;
+                n = digits.isEmpty() ? 0 : Long.decode(digits.startsWith("+") ? digits.substring(1) : digits);
+                if (kilo) n *= 1024;
+            } catch (NumberFormatException e) {
+                io.err().println("scontrol: error: Weight value (" + value + ") is not a valid number");
+                return null;
+            }
+            if (n > 0xfffffff0L) {
+                io.err().println("scontrol: error: Weight value (" + value + ") is greater than " + 0xfffffff0L);
+                return null;
+            }
+            return (int) Math.min(n, Integer.MAX_VALUE);
         }
 
         /**
@@ -1411,8 +1445,8 @@ public final class Scontrol implements Command {
         if (!blank(n.os())) l.add("OS=" + n.os() + " ");
         l.add("RealMemory=" + n.memMiB() + " AllocMem=" + n.allocMemMiB() + " FreeMem=" + n.freeMemMiB() + " Sockets="
                 + n.sockets() + " Boards=1");
-        l.add("State=" + n.controlState() + " ThreadsPerCore=" + n.threadsPerCore()
-                + " TmpDisk=0 Weight=1 Owner=N/A MCS_label=N/A");
+        l.add("State=" + n.controlState() + " ThreadsPerCore=" + n.threadsPerCore() + " TmpDisk=0 Weight=" + n.weight()
+                + " Owner=N/A MCS_label=N/A");
         List<String> in = partitions.stream()
                 .filter(p -> p.contains(n.name()))
                 .map(Partition::name)

@@ -503,7 +503,8 @@ public final class Sinfo implements Command {
                 ns.isEmpty() || ns.get(0).reasonTime() <= 0 || blank(ns.get(0).reason())
                         ? "Unknown"
                         : Durations.formatTimestamp(ns.get(0).reasonTime(), zone);
-            case 'I', 'p', 'w' -> "1";
+            case 'I', 'p' -> "1";
+            case 'w' -> range(ns.stream().map(n -> (long) n.weight()).toList());
             case 'l' -> part == null ? "n/a" : limit(part.maxTimeSeconds(), "infinite");
             case 'L' -> part == null ? "n/a" : limit(part.defaultTimeSeconds(), "n/a");
             case 'm' -> minPlus(ns.stream().map(Node::memMiB).toList());

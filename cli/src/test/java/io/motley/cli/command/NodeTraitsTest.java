@@ -121,6 +121,33 @@ class NodeTraitsTest {
     }
 
     @Test
+    void scontrolUpdateNodeWeightIsReadAsSlurmsScontrolReadsIt() throws Exception {
+        cluster.holdAnswer = req -> io.motley.protocol.Frame.op(Ops.OK);
+        assertThat(Fixtures.run(new Scontrol(), cluster, 0, "update", "NodeName=gpu1", "Weight=5")
+                        .code())
+                .isZero();
+        assertThat(cluster.last(Ops.UPDATE_NODE).str("weight")).isEqualTo("5");
+        assertThat(cluster.last(Ops.UPDATE_NODE).str("state")).isEmpty();
+        Fixtures.run(new Scontrol(), cluster, 0, "update", "NodeName=gpu1", "W=2k", "State=DRAIN", "Reason=x");
+        assertThat(cluster.last(Ops.UPDATE_NODE).str("weight")).isEqualTo("2048");
+        assertThat(cluster.last(Ops.UPDATE_NODE).str("state")).isEqualTo("DRAIN");
+        Fixtures.run(new Scontrol(), cluster, 0, "update", "NodeName=gpu1", "Weight=0x10");
+        assertThat(cluster.last(Ops.UPDATE_NODE).str("weight")).isEqualTo("16");
+        int sent = cluster.count(Ops.UPDATE_NODE);
+        Result bad = Fixtures.run(new Scontrol(), cluster, 0, "update", "NodeName=gpu1", "Weight=heavy");
+        assertThat(bad.err())
+                .isEqualTo("scontrol: error: Weight value (heavy) is not a valid number\nNo changes specified\n");
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(Fixtures.run(new Scontrol(), cluster, 0, "update", "NodeName=gpu1", "Weight=-1")
+                        .err())
+                .startsWith("scontrol: error: Weight value (-1) is less than zero\n");
+        assertThat(cluster.count(Ops.UPDATE_NODE)).isEqualTo(sent);
+
+        Result show = Fixtures.run(new Scontrol(), cluster, 0, "show", "node", "gpu1");
+        assertThat(show.out()).contains(" Weight=1 ");
+    }
+
+    @Test
     void aNodeUpdateRefusedNamesTheNodeOnlyWhenSeveralWereNamed() throws Exception {
         cluster.holdAnswer = req -> io.motley.protocol.Frame.op(Ops.OK)
                 .add(new io.motley.protocol.Frame().put("node", "nonode").put("error", "Invalid node name specified"));

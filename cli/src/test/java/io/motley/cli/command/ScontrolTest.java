@@ -149,13 +149,14 @@ class ScontrolTest {
                 .nodes(Fixtures.vm()
                         .withAllocation(2, 2000)
                         .withLoad(0.23, 23827, null)
-                        .withState(NodeState.DRAIN, "disk swap", at("2026-11-22T12:30:00")));
+                        .withState(NodeState.DRAIN, "disk swap", at("2026-11-22T12:30:00"))
+                        .withWeight(7));
         Result r = Fixtures.run(new Scontrol(), c, BUSY_AT, "show", "nodes", "vm");
         assertThat(r.out())
                 .contains(
                         "   CPUAlloc=2 CPUEfctv=2 CPUTot=2 CPULoad=0.23\n",
                         "   RealMemory=24105 AllocMem=2000 FreeMem=23827 Sockets=1 Boards=1\n",
-                        "   State=ALLOCATED+DRAIN ThreadsPerCore=1 TmpDisk=0 Weight=1 Owner=N/A MCS_label=N/A\n",
+                        "   State=ALLOCATED+DRAIN ThreadsPerCore=1 TmpDisk=0 Weight=7 Owner=N/A MCS_label=N/A\n",
                         "   AllocTRES=cpu=2,mem=2000M\n",
                         "   ExtSensorsJoules=n/s ExtSensorsWatts=0 ExtSensorsTemp=n/s\n"
                                 + "   Reason=disk swap [root@2026-11-22T12:30:00]\n\n");

@@ -423,10 +423,15 @@ public final class Cluster {
 
     /** scontrol update NodeName=... State=...: Slurm's error text, or empty on success. */
     public Optional<String> updateNode(String name, String stateWord, String reason, Caller caller) {
+        return updateNode(name, stateWord, reason, null, caller);
+    }
+
+    /** The same with the node's Weight= (null: unchanged). */
+    public Optional<String> updateNode(String name, String stateWord, String reason, Integer weight, Caller caller) {
         // Slurm's rule for node updates (validate_super_user): root and AdminLevel=Administrator; not Operators
         if (adminLevel(caller) != io.motley.core.accounts.AccountsDb.AdminLevel.Administrator)
             return Optional.of("Access/permission denied");
-        return registry.update(name, stateWord, reason, caller);
+        return registry.update(name, stateWord, reason, weight, caller);
     }
 
     /**

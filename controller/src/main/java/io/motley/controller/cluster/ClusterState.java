@@ -45,6 +45,12 @@ final class ClusterState {
      */
     final Map<String, io.motley.core.cluster.PartitionState> partitionStates = new HashMap<>();
 
+    /**
+     * Node weights set by scontrol update NodeName=... Weight=..., over the config's; kept in memory
+     * only, as Slurm keeps them, so a controller restart returns to the config's weights.
+     */
+    final Map<String, Integer> nodeWeights = new HashMap<>();
+
     /** sdiag's counters; fed by {@link #save(Job)} and {@link #saveAll}, and by the scheduling passes. */
     final Statistics statistics;
 

@@ -358,10 +358,10 @@ final class NodeRegistry {
 
     /**
      * scontrol update NodeName=... State=DRAIN|RESUME|DOWN|UNDRAIN Reason=...: an operator's word on a
-     * node (an empty word with a reason: the reason alone); {@link Cluster#updateNode} has checked
-     * that the caller may.
+     * node (an empty word with a reason: the reason alone), and its Weight= (null: unchanged), kept
+     * in memory as Slurm keeps it; {@link Cluster#updateNode} has checked that the caller may.
      */
-    Optional<String> update(String name, String stateWord, String reason, Caller caller) {
+    Optional<String> update(String name, String stateWord, String reason, Integer weight, Caller caller) {
         synchronized (state) {
             Node n = state.nodes.get(name);
             if (n == null) return Optional.of("Invalid node name specified");
@@ -370,9 +370,8 @@ final class NodeRegistry {
             Node next;
             switch (word) {
                 case "" -> {
-                    // a Reason= alone: the reason changes, the state stays
-                    if (reason == null) return Optional.empty();
-                    next = n.withState(n.state(), reason, now);
+                    // a Reason= alone: the reason changes, the state stays (a Weight= alone: neither)
+                    next = reason == null ? null : n.withState(n.state(), reason, now);
                 }
                 case "DRAIN", "DOWN" -> {
                     if (reason == null || reason.isBlank())
@@ -391,13 +390,19 @@ final class NodeRegistry {
                     return Optional.of("Invalid node state specified");
                 }
             }
-            state.save(next);
-            log.info(
-                    "node updated by operator node={} state={} reason=\"{}\" by={}",
-                    name,
-                    next.state(),
-                    reason,
-                    caller.user());
+            if (weight != null) {
+                state.nodeWeights.put(name, weight);
+                log.info("node weight updated by operator node={} weight={} by={}", name, weight, caller.user());
+            }
+            if (next != null) {
+                state.save(next);
+                log.info(
+                        "node updated by operator node={} state={} reason=\"{}\" by={}",
+                        name,
+                        next.state(),
+                        reason,
+                        caller.user());
+            }
         }
         wake.run();
         return Optional.empty();
@@ -482,6 +487,14 @@ final class NodeRegistry {
     }
 
     /** Nodes with what is allocated on them now. */
+    /** The node's Weight: an operator's (scontrol update), else its NodeName= line's, else 1. */
+    static int weight(ClusterState state, ClusterConfig config, String node) {
+        Integer set = state.nodeWeights.get(node);
+        if (set != null) return set;
+        ClusterConfig.NodeOverride o = config.overrideFor(node);
+        return o == null ? 1 : o.weight();
+    }
+
     List<Node> withAllocations() {
         synchronized (state) {
             Map<String, int[]> cpus = new HashMap<>();
@@ -497,7 +510,8 @@ final class NodeRegistry {
             List<Node> out = new ArrayList<>();
             for (Node n : state.nodes.values()) {
                 out.add(n.withAllocation(
-                        cpus.getOrDefault(n.name(), new int[1])[0], mem.getOrDefault(n.name(), new long[1])[0]));
+                                cpus.getOrDefault(n.name(), new int[1])[0], mem.getOrDefault(n.name(), new long[1])[0])
+                        .withWeight(weight(state, config, n.name())));
             }
             return out;
         }

@@ -459,8 +459,7 @@ final class SchedulingLoop {
     }
 
     private int weight(String node) {
-        ClusterConfig.NodeOverride o = config.overrideFor(node);
-        return o == null ? 1 : o.weight();
+        return NodeRegistry.weight(state, config, node);
     }
 
     /** All CPUs of the cluster's nodes, the job-size factor's denominator. */

@@ -275,7 +275,7 @@ final class Requests {
             case UpdateNode u -> {
                 List<NodeError> errors = new ArrayList<>();
                 for (String name : u.nodes()) {
-                    cluster.updateNode(name, u.state(), u.reason(), asking)
+                    cluster.updateNode(name, u.state(), u.reason(), u.weight(), asking)
                             .ifPresent(err -> errors.add(new NodeError(name, err)));
                 }
                 yield new NodeErrors(errors);

@@ -2,6 +2,7 @@ package io.motley.controller.cluster;
 
 import static io.motley.controller.cluster.Calls.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.motley.controller.store.Store;
 import io.motley.core.cluster.Node;
@@ -603,6 +604,24 @@ class ClusterTest {
         assertThat(c.updateNode("n1", "DRAIN", "maintenance", Caller.uid(0))).isEmpty();
         c.scheduling().commit(in, plan);
         assertThat(c.job(late).orElseThrow().state()).isEqualTo(JobState.PENDING);
+    }
+
+    @Test
+    void anOperatorsWeightIsWhatTheSchedulerAndTheNodeListGoBy() {
+        Cluster c = cluster(Store.sqlite(dir.resolve("db")));
+        c.register(new FakeLink("n1"), registration("n1", 4));
+        c.register(new FakeLink("n2"), registration("n2", 4));
+        assertThat(c.updateNode("n1", "", null, 10, Caller.uid(0))).isEmpty();
+        assertThat(c.nodes()).extracting(Node::name, Node::weight).containsExactly(tuple("n1", 10), tuple("n2", 1));
+        assertThat(c.nodes().get(0).state()).isEqualTo(NodeState.UP);
+        // the lighter node is given work first
+        long id = id(c.submit(req(1), as(0, 0, "root")));
+        c.schedulePass();
+        assertThat(c.job(id).orElseThrow().nodeList()).isEqualTo("n2");
+        // a bad state word changes nothing, the weight included
+        assertThat(c.updateNode("n2", "BOGUS", null, 50, Caller.uid(0))).contains("Invalid node state specified");
+        assertThat(c.nodes().get(1).weight()).isEqualTo(1);
+        assertThat(c.updateNode("n2", "", null, 50, Caller.uid(1000))).contains("Access/permission denied");
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.List;
  * agent holds jobs to their limits (cgroup2, cgroup1, process), {@code jobUser} whom jobs run as.
  * {@code notResponding} is Slurm's NOT_RESPONDING flag: the agent has missed its heartbeats for a
  * while (not yet NodeTimeout, or DOWN since and not back), shown as a {@code *} after the state.
+ * {@code weight} is Slurm's node Weight (motley.conf's, or an operator's scontrol update), 1 by default.
  */
 public record Node(
         String name,
@@ -34,11 +35,68 @@ public record Node(
         String containment,
         String jobUser,
         String gpuUsage,
-        boolean notResponding) {
+        boolean notResponding,
+        int weight) {
 
     public Node {
         features = features == null ? List.of() : List.copyOf(features);
         gpus = gpus == null ? List.of() : List.copyOf(gpus);
+    }
+
+    /** A node of Slurm's default Weight, 1. */
+    public Node(
+            String name,
+            String address,
+            int cpus,
+            long memMiB,
+            int sockets,
+            int coresPerSocket,
+            int threadsPerCore,
+            String arch,
+            String os,
+            NodeState state,
+            String reason,
+            long reasonTime,
+            int allocCpus,
+            long allocMemMiB,
+            long freeMemMiB,
+            double cpuLoad,
+            long bootTime,
+            long agentStartTime,
+            String version,
+            List<String> features,
+            List<Gpu> gpus,
+            String containment,
+            String jobUser,
+            String gpuUsage,
+            boolean notResponding) {
+        this(
+                name,
+                address,
+                cpus,
+                memMiB,
+                sockets,
+                coresPerSocket,
+                threadsPerCore,
+                arch,
+                os,
+                state,
+                reason,
+                reasonTime,
+                allocCpus,
+                allocMemMiB,
+                freeMemMiB,
+                cpuLoad,
+                bootTime,
+                agentStartTime,
+                version,
+                features,
+                gpus,
+                containment,
+                jobUser,
+                gpuUsage,
+                notResponding,
+                1);
     }
 
     /** An UP node known only by its name and size, one socket, core and thread (tests, benchmarks). */
@@ -74,7 +132,13 @@ public record Node(
     /** What the scheduler sees: a node that is not responding takes no new jobs, as in Slurm. */
     public NodeView view() {
         return new NodeView(
-                name, cpus, memMiB, notResponding ? NodeState.DOWN : state, gpus, java.util.Set.copyOf(features), 1);
+                name,
+                cpus,
+                memMiB,
+                notResponding ? NodeState.DOWN : state,
+                gpus,
+                java.util.Set.copyOf(features),
+                weight);
     }
 
     /** sinfo's long state: {@code idle}, {@code mixed}, ..., with Slurm's {@code *} when not responding. */
@@ -120,7 +184,8 @@ public record Node(
                 containment,
                 jobUser,
                 gpuUsage,
-                notResponding);
+                notResponding,
+                weight);
     }
 
     public Node withAllocation(int cpus, long mem) {
@@ -149,7 +214,8 @@ public record Node(
                 containment,
                 jobUser,
                 gpuUsage,
-                notResponding);
+                notResponding,
+                weight);
     }
 
     public Node withLoad(double load, long freeMem, String gpuUse) {
@@ -178,7 +244,8 @@ public record Node(
                 containment,
                 jobUser,
                 gpuUse == null ? gpuUsage : gpuUse,
-                notResponding);
+                notResponding,
+                weight);
     }
 
     /** The same node with Slurm's NOT_RESPONDING flag set or cleared. */
@@ -208,6 +275,38 @@ public record Node(
                 containment,
                 jobUser,
                 gpuUsage,
-                flag);
+                flag,
+                weight);
+    }
+
+    /** This node with Slurm's scheduling Weight {@code w}: the lowest weights are given work first. */
+    public Node withWeight(int w) {
+        return new Node(
+                name,
+                address,
+                cpus,
+                memMiB,
+                sockets,
+                coresPerSocket,
+                threadsPerCore,
+                arch,
+                os,
+                state,
+                reason,
+                reasonTime,
+                allocCpus,
+                allocMemMiB,
+                freeMemMiB,
+                cpuLoad,
+                bootTime,
+                agentStartTime,
+                version,
+                features,
+                gpus,
+                containment,
+                jobUser,
+                gpuUsage,
+                notResponding,
+                w);
     }
 }
