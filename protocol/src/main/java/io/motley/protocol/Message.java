@@ -378,11 +378,18 @@ public sealed interface Message {
         }
     }
 
-    /** scontrol update PartitionName=NAME State=STATE; the answer names the one error, if any. */
-    record UpdatePartition(String name, io.motley.core.cluster.PartitionState state) implements Request<Updated> {
+    /**
+     * scontrol update PartitionName=NAME State=STATE MaxTime=... DefaultTime=... (seconds, -1 for
+     * none); each null is left as it is. The answer names the one error, if any.
+     */
+    record UpdatePartition(String name, io.motley.core.cluster.PartitionState state, Long maxTime, Long defaultTime)
+            implements Request<Updated> {
         public UpdatePartition {
             Objects.requireNonNull(name, "name");
-            Objects.requireNonNull(state, "state");
+        }
+
+        public UpdatePartition(String name, io.motley.core.cluster.PartitionState state) {
+            this(name, Objects.requireNonNull(state, "state"), null, null);
         }
     }
 

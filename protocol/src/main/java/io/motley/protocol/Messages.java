@@ -277,7 +277,9 @@ public final class Messages {
         if (m instanceof Message.UpdatePartition x)
             return Frame.op(Ops.UPDATE_PARTITION)
                     .put("name", x.name())
-                    .put("state", x.state().name());
+                    .put("state", x.state() == null ? null : x.state().name())
+                    .put("maxTime", x.maxTime() == null ? null : Long.toString(x.maxTime()))
+                    .put("defaultTime", x.defaultTime() == null ? null : Long.toString(x.defaultTime()));
         if (m instanceof Message.Updated x) return Frame.op(Ops.OK).put("error", x.error());
         if (m instanceof Message.ConfigInfo x) {
             Frame f = Frame.op(Ops.OK).put("asOf", x.asOf());
@@ -637,14 +639,16 @@ public final class Messages {
             case Ops.BATCH_SCRIPT -> new Message.BatchScript(jobId(f.str("id", ""), "id"));
             case Ops.TOKEN -> new Message.TokenRequest(f.str("user"), number(f, "lifespan", 0));
             case Ops.UPDATE_PARTITION -> {
-                String state = f.str("state", "");
+                String state = f.str("state");
                 io.motley.core.cluster.PartitionState s;
                 try {
-                    s = io.motley.core.cluster.PartitionState.valueOf(state);
+                    s = state == null ? null : io.motley.core.cluster.PartitionState.valueOf(state);
                 } catch (IllegalArgumentException e) {
                     throw new MalformedMessage("state: '" + quote(state) + "' is no partition state");
                 }
-                yield new Message.UpdatePartition(f.str("name", ""), s);
+                Long max = f.str("maxTime") == null ? null : number(f, "maxTime", -1);
+                Long def = f.str("defaultTime") == null ? null : number(f, "defaultTime", -1);
+                yield new Message.UpdatePartition(f.str("name", ""), s, max, def);
             }
             case Ops.UPDATE_NODE -> {
                 List<String> nodes = new ArrayList<>();

@@ -462,11 +462,13 @@ public final class Scontrol implements Command {
         }
 
         /**
-         * update PartitionName=P State=UP|DOWN|DRAIN|INACTIVE (root): Slurm's words and exit codes;
-         * State (abbreviated as Slurm allows) is the one setting Motley changes at run time.
+         * update PartitionName=P State=UP|DOWN|DRAIN|INACTIVE MaxTime=T DefaultTime=T (root): Slurm's
+         * words and exit codes; these (abbreviated as Slurm allows) are what Motley changes at run time.
          */
         private int updatePartition(String name, List<String> words) throws Exception {
             PartitionState newState = null;
+            Long maxTime = null;
+            Long defaultTime = null;
             int changes = 0;
             for (String w : words) {
                 int eq = w.indexOf('=');
@@ -474,6 +476,15 @@ public final class Scontrol implements Command {
                 String key = w.substring(0, eq).toLowerCase(Locale.ROOT);
                 String value = w.substring(eq + 1).toLowerCase(Locale.ROOT);
                 if (key.length() >= 3 && "partitionname".startsWith(key)) continue;
+                boolean max = key.length() >= 4 && "maxtime".startsWith(key);
+                if (max || (key.length() >= 8 && "defaulttime".startsWith(key))) {
+                    Long seconds = partitionTime(value);
+                    if (seconds == null) return error("scontrol: error: Invalid input " + w);
+                    if (max) maxTime = seconds;
+                    else defaultTime = seconds;
+                    changes++;
+                    continue;
+                }
                 if (key.length() >= 2 && "state".startsWith(key)) {
                     newState = partitionState(value);
                     if (newState == null) {
@@ -489,9 +500,25 @@ public final class Scontrol implements Command {
                 return error("scontrol: error: Update of this parameter is not supported: " + w);
             }
             if (changes == 0) return error("scontrol: error: No changes specified");
-            Message.Updated answer = io.gateway().ask(new Message.UpdatePartition(name, newState));
+            Message.Updated answer =
+                    io.gateway().ask(new Message.UpdatePartition(name, newState, maxTime, defaultTime));
             if (answer.error() == null) return 0;
             return error("slurm_update error: " + answer.error());
+        }
+
+        /**
+         * A partition MaxTime= or DefaultTime= as Slurm's time_str2mins reads it: whole minutes
+         * (seconds rounded up), in seconds here; -1 for INFINITE or UNLIMITED; null when unreadable.
+         */
+        private static Long partitionTime(String value) {
+            if (value.equals("infinite") || value.equals("unlimited")) return Durations.UNLIMITED;
+            try {
+                long seconds = Durations.parseTimeLimit(value);
+                if (seconds < 0) return Durations.UNLIMITED;
+                return (seconds + 59) / 60 * 60;
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
         }
 
         /** Slurm's State= values, each abbreviable to its first letter; null when none matches. */
@@ -1562,8 +1589,9 @@ public final class Scontrol implements Command {
                                          Nice (negative: operators), Name, Comment, Requeue, MailType,
                                          MailUser (kept and shown; Motley sends no mail), and an array's
                                          ArrayTaskThrottle
-              update PartitionName=P State=UP|DOWN|DRAIN|INACTIVE
-                                         (root) DOWN: no job starts there, DRAIN: none is taken, INACTIVE: both
+              update PartitionName=P State=UP|DOWN|DRAIN|INACTIVE MaxTime=T DefaultTime=T
+                                         (root) DOWN: no job starts there, DRAIN: none is taken, INACTIVE: both;
+                                         the times hold for jobs submitted from now on (until a restart)
               top ID[,ID...]             put pending jobs ahead of your others in their partition
                                          (under priority/multifactor by moving nice values, as Slurm does)
               requeue ID[,ID...]         kill running batch jobs, or take finished ones, back to the queue

@@ -892,6 +892,19 @@ class ScontrolTest {
         assertThat(c.last(Ops.UPDATE_PARTITION).str("state")).isEqualTo("DRAIN");
         Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "Partition=debug", "St=D");
         assertThat(c.last(Ops.UPDATE_PARTITION).str("state")).isEqualTo("DOWN");
+        // times in whole minutes, rounded up as Slurm's time_str2mins; the state left alone
+        assertThat(Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "PartitionName=debug", "MaxTime=60")
+                        .code())
+                .isZero();
+        assertThat(c.last(Ops.UPDATE_PARTITION).str("maxTime")).isEqualTo("3600");
+        assertThat(c.last(Ops.UPDATE_PARTITION).str("state")).isNull();
+        assertThat(c.last(Ops.UPDATE_PARTITION).str("defaultTime")).isNull();
+        Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "PartitionName=debug", "MaxT=INFINITE", "DefaultTime=0:30");
+        assertThat(c.last(Ops.UPDATE_PARTITION).str("maxTime")).isEqualTo("-1");
+        assertThat(c.last(Ops.UPDATE_PARTITION).str("defaultTime")).isEqualTo("60");
+        Result badTime = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "PartitionName=debug", "MaxTime=soon");
+        assertThat(badTime.code()).isEqualTo(1);
+        assertThat(badTime.err()).isEqualTo(lines("scontrol: error: Invalid input MaxTime=soon"));
 
         Result bad = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "PartitionName=debug", "State=bogus");
         assertThat(bad.code()).isEqualTo(1);

@@ -260,13 +260,38 @@ public final class Cluster {
      * jobs, DRAIN and INACTIVE take no new ones.
      */
     public Optional<String> updatePartition(String name, PartitionState newState, Caller caller) {
+        return updatePartition(name, newState, null, null, caller);
+    }
+
+    /**
+     * The same with its MaxTime and DefaultTime in seconds (Durations.UNLIMITED: none);
+     * a null one is left as it is. They hold for jobs submitted or updated from now on, and for the
+     * scheduler's next pass, until the controller restarts (as Slurm keeps them).
+     */
+    public Optional<String> updatePartition(
+            String name, PartitionState newState, Long maxTime, Long defaultTime, Caller caller) {
         if (!caller.isRoot()) return Optional.of("Access/permission denied");
         synchronized (state) {
-            if (config.partitions().stream().noneMatch(p -> p.name().equals(name)))
-                return Optional.of("Invalid partition name specified");
-            state.partitionStates.put(name, newState);
+            Partition p = state.partitions(config).stream()
+                    .filter(x -> x.name().equals(name))
+                    .findFirst()
+                    .orElse(null);
+            if (p == null) return Optional.of("Invalid partition name specified");
+            if (newState != null) state.partitionStates.put(name, newState);
+            if (maxTime != null || defaultTime != null) {
+                state.partitionTimes.put(name, new long[] {
+                    maxTime != null ? maxTime : p.maxTimeSeconds(),
+                    defaultTime != null ? defaultTime : p.defaultTimeSeconds()
+                });
+            }
         }
-        log.info("partition state changed partition={} state={} uid={}", name, newState, caller.uid());
+        log.info(
+                "partition updated partition={} state={} max_time_s={} default_time_s={} uid={}",
+                name,
+                newState,
+                maxTime,
+                defaultTime,
+                caller.uid());
         wakeScheduler();
         return Optional.empty();
     }

@@ -59,11 +59,21 @@ final class ClusterState {
         this.statistics = new Statistics(since);
     }
 
-    /** The config's partitions, each in its current state. */
+    /**
+     * Partition time limits set by scontrol update PartitionName=... MaxTime=... DefaultTime=...
+     * ({max, default} in seconds), over the config's; in memory only, as the states are.
+     */
+    final Map<String, long[]> partitionTimes = new HashMap<>();
+
+    /** The config's partitions, each in its current state and with its current time limits. */
     java.util.List<io.motley.core.cluster.Partition> partitions(io.motley.core.config.ClusterConfig config) {
-        if (partitionStates.isEmpty()) return config.partitions();
+        if (partitionStates.isEmpty() && partitionTimes.isEmpty()) return config.partitions();
         return config.partitions().stream()
                 .map(p -> partitionStates.containsKey(p.name()) ? p.withState(partitionStates.get(p.name())) : p)
+                .map(p -> partitionTimes.containsKey(p.name())
+                        ? p.withTimes(
+                                partitionTimes.get(p.name())[0], partitionTimes.get(p.name())[1])
+                        : p)
                 .toList();
     }
 

@@ -266,8 +266,9 @@ final class JobCommands {
             long maxWall = LimitCheck.maxWall(accounts.db(), new LimitCheck.Owner(charge.account(), owner));
             if (maxWall > 0 && !req.timing().limit().given()) req = req.withTimeLimit(new TimeLimit.Seconds(maxWall));
         }
-        List<String> parts = Admission.resolvePartitions(req, config.partitions());
-        Partition first = config.partitions().stream()
+        List<Partition> partitions = state.partitions(config);
+        List<String> parts = Admission.resolvePartitions(req, partitions);
+        Partition first = partitions.stream()
                 .filter(p -> !parts.isEmpty() && p.name().equals(parts.get(0)))
                 .findFirst()
                 .orElse(null);

@@ -265,8 +265,8 @@ final class Requests {
                 yield found.error() == null ? new Message.Script(found.script()) : new Failure(found.error());
             }
             case Message.UpdatePartition u ->
-                new Message.Updated(
-                        cluster.updatePartition(u.name(), u.state(), asking).orElse(null));
+                new Message.Updated(cluster.updatePartition(u.name(), u.state(), u.maxTime(), u.defaultTime(), asking)
+                        .orElse(null));
             case Message.ConfigQuery q ->
                 new Message.ConfigInfo(
                         configAsOf,

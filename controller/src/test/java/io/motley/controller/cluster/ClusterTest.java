@@ -625,6 +625,23 @@ class ClusterTest {
     }
 
     @Test
+    void aPartitionsNewMaxTimeAndDefaultTimeHoldForJobsSubmittedAfter() {
+        Cluster c = cluster(Store.sqlite(dir.resolve("db")));
+        c.register(new FakeLink("n1"), registration("n1", 4));
+        long before = id(c.submit(req(1), as(0, 0, "root")));
+        assertThat(c.updatePartition("main", null, 3600L, 600L, Caller.uid(0))).isEmpty();
+        assertThat(c.partitions().get(0).maxTimeSeconds()).isEqualTo(3600);
+        assertThat(c.partitions().get(0).defaultTimeSeconds()).isEqualTo(600);
+        assertThat(c.partitions().get(0).state()).isEqualTo(PartitionState.UP);
+        long after = id(c.submit(req(1), as(0, 0, "root")));
+        assertThat(c.job(after).orElseThrow().timeLimit()).isEqualTo(new TimeLimit.Seconds(600));
+        assertThat(c.job(before).orElseThrow().timeLimit()).isNotEqualTo(new TimeLimit.Seconds(600));
+        assertThat(c.updatePartition("main", null, -1L, null, Caller.uid(1000))).contains("Access/permission denied");
+        assertThat(c.updatePartition("nope", null, -1L, null, Caller.uid(0)))
+                .contains("Invalid partition name specified");
+    }
+
+    @Test
     void aReasonAloneChangesANodesReasonAndLeavesItsState() {
         Cluster c = cluster(Store.sqlite(dir.resolve("db")));
         c.register(new FakeLink("n1"), registration("n1", 4));

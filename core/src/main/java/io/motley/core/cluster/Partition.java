@@ -67,6 +67,24 @@ public record Partition(
                 allowGroups);
     }
 
+    /**
+     * The same partition with other time limits (scontrol update PartitionName=... MaxTime=...
+     * DefaultTime=...), in seconds, {@link Durations#UNLIMITED} for none.
+     */
+    public Partition withTimes(long maxTime, long defaultTime) {
+        return new Partition(
+                name,
+                isDefault,
+                nodes,
+                maxTime,
+                defaultTime,
+                state,
+                priorityTier,
+                maxNodes,
+                allowAccounts,
+                allowGroups);
+    }
+
     /** Whether AllowAccounts lets a job with this account (null: none named) in. */
     public boolean allowsAccount(String account) {
         return allowAccounts == null || (account != null && allowAccounts.contains(account));
