@@ -295,6 +295,26 @@ public final class ProcessTable {
      * (rchar and wchar of /proc/PID/io, which Slurm's jobacct_gather/linux counts as disk); zeros
      * where they cannot be read.
      */
+    /**
+     * The process's peak resident memory in KiB as the kernel keeps it (VmHWM of /proc/PID/status):
+     * a peak between two samples is not missed. 0 where it cannot be read (no /proc, gone).
+     */
+    static long peakRssKiB(long pid) {
+        if (!hasProcfs()) return 0;
+        try {
+            for (String line : Files.readAllLines(PROC.resolve(pid + "/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    String v = line.substring(6).trim();
+                    return Long.parseLong(
+                            v.endsWith("kB") ? v.substring(0, v.length() - 2).trim() : v);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone, or not ours to read
+        }
+        return 0;
+    }
+
     static long[] io(long pid) {
         long[] out = new long[2];
         if (!hasProcfs()) return out;

@@ -15,7 +15,8 @@ import java.util.Set;
  * job's: a process belongs to the step and task its initial environment names (SLURM_STEP_ID and
  * SLURM_PROCID, which srun and the agent give every task and its children inherit); one without a
  * step id belongs to the batch step, as task 0. Memory is the sum over a task's live processes,
- * now and at its peak; CPU time, major page faults and bytes read and written also count the
+ * now and at its peak: the highest sum sampled, or the kernel's peak of one of its processes if
+ * that is higher (a peak between two samples, as a program's brief copy of its data); CPU time, major page faults and bytes read and written also count the
  * task's processes that already exited, as last sampled. A process whose environment cannot be
  * read is left out.
  */
@@ -73,9 +74,10 @@ final class StepSampler {
             long[] io = ProcessTable.io(p.pid());
             t.byProcess.put(
                     p.key(), new long[] {p.userMs() + p.systemMs(), p.majorFaults(), io[0], io[1], p.systemMs()});
-            long[] m = memory.computeIfAbsent(w.get(), k -> new long[2]);
+            long[] m = memory.computeIfAbsent(w.get(), k -> new long[3]);
             m[0] += p.rssKiB();
             m[1] += p.vmKiB();
+            m[2] = Math.max(m[2], ProcessTable.peakRssKiB(p.pid()));
             pids.computeIfAbsent(w.get(), k -> new ArrayList<>()).add(p.pid());
         }
         who.keySet().retainAll(seen);
@@ -87,10 +89,11 @@ final class StepSampler {
                 for (int i = 0; i < FIGURES; i++) t.gone[i] += e.getValue()[i];
                 it.remove();
             }
-            long[] m = memory.getOrDefault(w, new long[2]);
+            long[] m = memory.getOrDefault(w, new long[3]);
             t.rss = m[0];
             t.vm = m[1];
-            t.maxRss = Math.max(t.maxRss, m[0]);
+            // no more than the task's true peak: when that process peaked, the sum was at least its peak
+            t.maxRss = Math.max(t.maxRss, Math.max(m[0], m[2]));
             t.maxVm = Math.max(t.maxVm, m[1]);
             t.pids = List.copyOf(pids.getOrDefault(w, List.of()));
         });
