@@ -491,8 +491,12 @@ public final class Sbatch implements Command {
                 throw new UsageException("error: Invalid --tmp specification", 255, false);
             }
             if (mib > 0) {
+                // Motley's nodes report no temporary disk (TmpDisk=0), so any is more than a node has
                 throw new UsageException(
-                        "error: Batch job submission failed: Requested node configuration is not available", 1, false);
+                        "error: Temporary disk specification can not be satisfied\nsbatch: error: Batch job"
+                                + " submission failed: Requested node configuration is not available",
+                        1,
+                        false);
             }
         }
         if (o.has("clusters")) {
@@ -947,7 +951,12 @@ public final class Sbatch implements Command {
             ArraySpec.parse(o.last("array"));
             return o.last("array").trim();
         } catch (IllegalArgumentException e) {
-            throw new UsageException("error: " + e.getMessage(), 1, false);
+            // what is wrong, then Slurm's line
+            throw new UsageException(
+                    "error: " + e.getMessage()
+                            + "\nsbatch: error: Batch job submission failed: Invalid job array specification",
+                    1,
+                    false);
         }
     }
 

@@ -418,7 +418,10 @@ class SbatchTest {
                 .isZero();
         assertThat(sbatch(Map.of(), "", "--deadline=someday", "--wrap", "true").err())
                 .isEqualTo(lines("sbatch: error: Invalid --deadline specification"));
-        assertThat(sbatch(Map.of(), "", "--array=5-1", "--wrap", "true").err()).contains("invalid --array range");
+        assertThat(sbatch(Map.of(), "", "--array=5-1", "--wrap", "true").err())
+                .isEqualTo(lines(
+                        "sbatch: error: invalid --array range 5-1 in 5-1",
+                        "sbatch: error: Batch job submission failed: Invalid job array specification"));
         Result missing = sbatch(Map.of(), "", "nosuchfile.sh");
         assertThat(missing.code()).isEqualTo(1);
         assertThat(missing.err()).isEqualTo(lines("sbatch: error: Unable to open file nosuchfile.sh"));
@@ -738,6 +741,7 @@ class SbatchTest {
         Result tmp = sbatch(Map.of(), "", "--tmp=100", "--wrap", "true");
         assertThat(tmp.err())
                 .isEqualTo(lines(
+                        "sbatch: error: Temporary disk specification can not be satisfied",
                         "sbatch: error: Batch job submission failed: Requested node configuration is not available"));
         assertThat(tmp.code()).isEqualTo(1);
         assertThat(sbatch(Map.of(), "", "--tmp=0", "--wrap", "true").code()).isZero();
