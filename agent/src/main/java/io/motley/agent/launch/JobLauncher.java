@@ -963,7 +963,10 @@ public final class JobLauncher {
      */
     private void watch(Running r, ProcessHandle shepherd, long left) {
         if (r.limitSeconds > 0) limitIn(r, TimeUnit.SECONDS.toNanos(left), true);
-        r.sampler = timers.scheduleWithFixedDelay(() -> sample(r), 0, JobBox.SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+        // the first sample one period in: at once it would find the job's first process still the
+        // shepherd's fork (not yet the job), and count that as the batch step's use
+        r.sampler = timers.scheduleWithFixedDelay(
+                () -> sample(r), JobBox.SAMPLE_MILLIS, JobBox.SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
         if (shepherd.parent().map(p -> p.pid() == ProcessHandle.current().pid()).orElse(false)) {
             shepherd.onExit().thenRun(() -> shepherdExited(r));
         } else {
