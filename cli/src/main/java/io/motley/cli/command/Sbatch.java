@@ -196,6 +196,9 @@ public final class Sbatch implements Command {
         GetOpt getopt = new GetOpt("sbatch", OPTIONS, true, 255);
         GetOpt.Parsed cli = getopt.parse(args);
         if (Command.helpOrVersion(cli, io, HELP)) return 0;
+        // Slurm's sbatch reads an option's value as it parses the command line, before any script:
+        // `sbatch -t --wrap true` took "--wrap" for the time
+        if (cli.has("time")) timeLimit(cli);
         String script;
         String defaultName;
         Path scriptPath = null;
@@ -319,19 +322,21 @@ public final class Sbatch implements Command {
         return 0;
     }
 
+    /** The last -t/--time, in whole minutes as Slurm keeps it; Slurm's error (exit 255) when unreadable. */
+    private static TimeLimit timeLimit(GetOpt.Parsed o) {
+        try {
+            return TimeLimit.of(wholeMinutes(Durations.parseTimeLimit(o.last("time"))));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("error: Invalid --time specification", 255, false);
+        }
+    }
+
     static JobRequest request(GetOpt.Parsed o, Io io, String script, List<String> args, String defaultName) {
         String cwd = io.cwd();
         String workDir = o.has("chdir")
                 ? Path.of(cwd).resolve(o.last("chdir")).normalize().toString()
                 : cwd;
-        TimeLimit time = TimeLimit.UNSET;
-        if (o.has("time")) {
-            try {
-                time = TimeLimit.of(wholeMinutes(Durations.parseTimeLimit(o.last("time"))));
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("error: Invalid --time specification", 255, false);
-            }
-        }
+        TimeLimit time = o.has("time") ? timeLimit(o) : TimeLimit.UNSET;
         MemoryRequest memory = MemoryRequest.UNSET;
         if (o.has("mem")) memory = new MemoryRequest.PerNode(memory(o, "mem"));
         if (o.has("mem-per-cpu")) {

@@ -395,6 +395,10 @@ class SbatchTest {
                         "Try \"sbatch --help\" for more information"));
         assertThat(sbatch(Map.of(), "", "-t", "soon", "--wrap", "true").err())
                 .isEqualTo(lines("sbatch: error: Invalid --time specification"));
+        // -t takes the next word, and it is read before any script is looked for
+        Result takenWrap = sbatch(Map.of(), "", "-t", "--wrap", "true");
+        assertThat(takenWrap.err()).isEqualTo(lines("sbatch: error: Invalid --time specification"));
+        assertThat(takenWrap.code()).isEqualTo(255);
         assertThat(sbatch(Map.of(), "", "--mem", "lots", "--wrap", "true").code())
                 .isEqualTo(255);
         Result zeroTasks = sbatch(Map.of(), "", "-n", "0", "--wrap", "true");

@@ -141,12 +141,30 @@ final class JobCommands {
         if (counted != null) committing.computeIfPresent(counted, (k, n) -> n == 1 ? null : n - 1);
     }
 
+    /**
+     * sbatch --priority=N from an operator: the job's priority is N and stays so (Slurm's
+     * direct_set_prio), as scontrol update Priority= sets it. From anyone else it stays an
+     * unenforced option; 0 is a hold either way, TOP is not a number here.
+     */
+    private JobRequest operatorsPriority(JobRequest req, Caller caller) {
+        String p = req.options().get("priority");
+        if (p == null || !p.strip().matches("[0-9]+") || !operator(caller)) return req;
+        long n;
+        try {
+            n = Long.parseLong(p.strip());
+        } catch (NumberFormatException e) {
+            return req;
+        }
+        return n > 0 && n < JobUpdate.PRIORITY_RESET ? JobUpdate.withFixedPriority(req, n) : req;
+    }
+
     /** The check of {@link #submit}, under the tables' lock, and the job it queues for the store. */
     private Admitted admitAndQueue(JobRequest submitted, Caller caller) {
         long now = clock.getAsLong();
         // only root raises a job's priority with a negative nice; sbatch already ignores it for others, as
         // Slurm's does
         JobRequest asked = submitted.nice() < 0 && !caller.isRoot() ? submitted.withNice(0) : submitted;
+        asked = operatorsPriority(asked, caller);
         Verdict admitted = admit(asked, caller.uid(), caller.user(), caller.groupsToCheck(), now);
         Verdict v = admitted.rejection() == null ? overSubmitLimit(admitted, caller.user()) : admitted;
         JobRequest req = v.request();

@@ -642,6 +642,18 @@ class ClusterTest {
     }
 
     @Test
+    void anOperatorsSbatchPriorityIsTheJobsAndStaysSo() {
+        Cluster c = cluster(Store.sqlite(dir.resolve("db")));
+        JobRequest asked = req(1).toBuilder().options(Map.of("priority", "10")).build();
+        long byRoot = id(c.submit(asked, as(0, 0, "root")));
+        long byUser = id(c.submit(asked, as(1000, 1000, "alice")));
+        c.refreshPriorities(now.get());
+        assertThat(c.job(byRoot).orElseThrow().priority()).isEqualTo(10);
+        assertThat(c.job(byUser).orElseThrow().priority()).isNotEqualTo(10);
+        assertThat(c.job(byUser).orElseThrow().request().options()).containsEntry("priority", "10");
+    }
+
+    @Test
     void aReasonAloneChangesANodesReasonAndLeavesItsState() {
         Cluster c = cluster(Store.sqlite(dir.resolve("db")));
         c.register(new FakeLink("n1"), registration("n1", 4));
