@@ -180,7 +180,8 @@ public final class Sbatch implements Command {
             "ignore-pbs");
 
     /** Options kept on the job as given (the last of each, checked first), besides the unenforced ones. */
-    static final List<String> KEPT = List.of("mail-type", "mail-user", "open-mode", "signal", "wckey", "get-user-env");
+    static final List<String> KEPT =
+            List.of("mail-type", "mail-user", "open-mode", "signal", "wckey", "get-user-env", "nodes");
 
     /** Input environment variables sbatch reads, between #SBATCH lines and the command line in precedence. */
     private static final Map<String, String> INPUT_ENV = Map.of(

@@ -1335,7 +1335,11 @@ public final class Scontrol implements Command {
         int nodes = numNodes(j);
         int cpus = numCpus(j);
         String tasks = ended && !started ? "N/A" : Integer.toString(r.ntasks());
-        l.add("NumNodes=" + nodes + " NumCPUs=" + cpus + " NumTasks=" + tasks + " CPUs/Task=" + r.cpusPerTask()
+        // a job that asked for nodes with -N shows its range until it starts, as Slurm's max_nodes: 1-1
+        String nodesShown = !started && r.options().containsKey("nodes")
+                ? r.nodes() + "-" + r.resources().maxNodes()
+                : Integer.toString(nodes);
+        l.add("NumNodes=" + nodesShown + " NumCPUs=" + cpus + " NumTasks=" + tasks + " CPUs/Task=" + r.cpusPerTask()
                 + " ReqB:S:C:T=0:0:*:*");
         l.add("TRES=" + tres(j, defMemPerCpu));
         l.add("Socks/Node=* NtasksPerN:B:S:C=0:0:*:* CoreSpec=*");

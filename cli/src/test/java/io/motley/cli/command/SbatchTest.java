@@ -688,6 +688,14 @@ class SbatchTest {
     }
 
     @Test
+    void nodesAskedWithNAreKeptForShowJob() throws Exception {
+        assertThat(sbatch(Map.of(), "", "-N", "1-1", "--wrap", "true").code()).isZero();
+        assertThat(submitted().options()).containsEntry("nodes", "1-1");
+        assertThat(sbatch(Map.of(), "", "--wrap", "true").code()).isZero();
+        assertThat(submitted().options()).doesNotContainKey("nodes");
+    }
+
+    @Test
     void coreSpecThreadSpecAndUnknownPowerFlagsAreIgnoredWithSlurmsErrors() throws Exception {
         Result s = sbatch(Map.of(), "", "-S", "0", "--wrap", "true");
         assertThat(s.code()).isZero();

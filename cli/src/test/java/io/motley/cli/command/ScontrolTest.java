@@ -94,6 +94,25 @@ class ScontrolTest {
     }
 
     @Test
+    void aPendingJobThatAskedForNodesWithNShowsItsRange() throws Exception {
+        Job base = Fixtures.job(1371, "n")
+                .submitted(SUBMIT)
+                .pending(PendingReason.Priority)
+                .build();
+        Job asked = base.withRequest(base.request().toBuilder()
+                .nodes(1, 1)
+                .options(Map.of("nodes", "1"))
+                .build());
+        assertThat(Fixtures.run(new Scontrol(), new FakeCluster().jobs(asked), BUSY_AT, "show", "job", "1371")
+                        .out())
+                .contains("   NumNodes=1-1 NumCPUs=1 ");
+        // without -N: the count alone, as Slurm shows it
+        assertThat(Fixtures.run(new Scontrol(), new FakeCluster().jobs(base), BUSY_AT, "show", "job", "1371")
+                        .out())
+                .contains("   NumNodes=1 NumCPUs=1 ");
+    }
+
+    @Test
     void tokenPrintsSlurmJwtAndSendsTheLifespanAndUser() throws Exception {
         FakeCluster c = cluster();
         c.canned.put(
