@@ -318,8 +318,9 @@ public final class Sacct implements Command {
      * An srun step's usage fields, in the batch step's formats (memory in K, CPU times as TotalCPU)
      * and sstat's for the figures the batch step does not show (AveCPU and MinCPU in whole seconds,
      * page faults and disk): the task with the most and its node, averages over the tasks measured,
-     * CPU time summed. None without usage, so that the fields stay empty rather than 0. The
-     * TRESUsage fields stay empty.
+     * CPU time summed. None without usage, so that the fields stay empty rather than 0.
+     * TRESUsageInAve and TRESUsageOutAve hold the averages by TRES name, as sstat's; the other
+     * TRESUsage fields stay empty (the step's record keeps no per-task CPU maximum or totals).
      */
     static Map<String, String> usageFields(StepUsage u) {
         if (u == null) return Map.of();
@@ -339,6 +340,12 @@ public final class Sacct implements Command {
         v.put("AveDiskRead", Sstat.disk(u.aveDiskRead(), true));
         extreme(v, "MaxDiskWrite", u.maxDiskWrite(), Sstat.disk(u.maxDiskWrite().value(), true));
         v.put("AveDiskWrite", Sstat.disk(u.aveDiskWrite(), true));
+        v.put(
+                "TRESUsageInAve",
+                "cpu=" + Sstat.cpu(u.aveCpuMs() / 1000) + ",energy=0,fs/disk=" + Sstat.bytes(u.aveDiskRead(), true)
+                        + ",mem=" + Sstat.bytes(u.aveRssKiB() * 1024.0, true) + ",pages="
+                        + Sstat.bytes(u.avePages(), true) + ",vmem=" + Sstat.bytes(u.aveVmKiB() * 1024.0, true));
+        v.put("TRESUsageOutAve", "energy=0,fs/disk=" + Sstat.bytes(u.aveDiskWrite(), true));
         return v;
     }
 

@@ -367,7 +367,8 @@ public final class Sstat implements Command {
      * Every field's value for one step, from its tasks' figures on all its nodes (or one node's, for
      * -i): maxima with the node and task that hold them, averages over the tasks, as Slurm's sstat
      * aggregates its nodes' answers. Figures Motley does not measure show as Slurm shows them
-     * absent: "0" for CPU frequency and energy; the TRES strings are left empty.
+     * absent: "0" for CPU frequency and energy. The TRES usage strings hold the same figures by
+     * TRES name ({@link #tresUsage}).
      */
     static Map<String, String> values(long jobId, int step, List<TaskUsage> tasks, boolean convert) {
         Map<String, String> v = new java.util.HashMap<>();
@@ -406,7 +407,69 @@ public final class Sstat implements Command {
         v.put(
                 "AveDiskWrite",
                 disk(tasks.stream().mapToLong(TaskUsage::writeBytes).sum() / (double) n, convert));
+        tresUsage(v, tasks, convert);
         return v;
+    }
+
+    /** A TRES usage figure: its name in Slurm's TRES strings, how a task's value is read, whether it is a time. */
+    private record Tres(String name, java.util.function.ToLongFunction<TaskUsage> of, boolean time) {}
+
+    /** What a task reads in, by TRES name as Slurm's strings sort them; the peak's figures for Max and Min. */
+    private static List<Tres> tresIn(boolean peak) {
+        return List.of(
+                new Tres("cpu", u -> u.cpuMs() / 1000, true),
+                new Tres("energy", u -> 0, false),
+                new Tres("fs/disk", TaskUsage::readBytes, false),
+                new Tres("mem", u -> (peak ? u.maxRssKiB() : u.rssKiB()) * 1024, false),
+                new Tres("pages", TaskUsage::pages, false),
+                new Tres("vmem", u -> (peak ? u.maxVmKiB() : u.vmKiB()) * 1024, false));
+    }
+
+    private static final List<Tres> TRES_OUT =
+            List.of(new Tres("energy", u -> 0, false), new Tres("fs/disk", TaskUsage::writeBytes, false));
+
+    /**
+     * TRESUsageIn* and TRESUsageOut*, as Slurm's sstat prints them: {@code name=value} by TRES name,
+     * the average, maximum, minimum and total over the tasks (times as [D-]HH:MM:SS, the rest as
+     * convert_num_unit), and for the maximum and minimum the node and task that hold each.
+     */
+    private static void tresUsage(Map<String, String> v, List<TaskUsage> tasks, boolean convert) {
+        int n = tasks.size();
+        for (String dir : List.of("In", "Out")) {
+            String key = "TRESUsage" + dir;
+            List<Tres> now = dir.equals("In") ? tresIn(false) : TRES_OUT;
+            List<Tres> peak = dir.equals("In") ? tresIn(true) : TRES_OUT;
+            List<String> ave = new ArrayList<>();
+            List<String> tot = new ArrayList<>();
+            for (Tres t : now) {
+                long sum = tasks.stream().mapToLong(t.of()).sum();
+                ave.add(t.name() + "=" + tresValue(t, sum / (double) n, convert));
+                tot.add(t.name() + "=" + tresValue(t, sum, convert));
+            }
+            v.put(key + "Ave", String.join(",", ave));
+            v.put(key + "Tot", String.join(",", tot));
+            for (String end : List.of("Max", "Min")) {
+                List<String> value = new ArrayList<>();
+                List<String> node = new ArrayList<>();
+                List<String> task = new ArrayList<>();
+                for (Tres t : peak) {
+                    Comparator<TaskUsage> by = Comparator.comparingLong(t.of());
+                    TaskUsage u = end.equals("Max")
+                            ? tasks.stream().max(by).orElseThrow()
+                            : tasks.stream().min(by).orElseThrow();
+                    value.add(t.name() + "=" + tresValue(t, t.of().applyAsLong(u), convert));
+                    node.add(t.name() + "=" + u.node());
+                    task.add(t.name() + "=" + u.task());
+                }
+                v.put(key + end, String.join(",", value));
+                v.put(key + end + "Node", String.join(",", node));
+                v.put(key + end + "Task", String.join(",", task));
+            }
+        }
+    }
+
+    private static String tresValue(Tres t, double value, boolean convert) {
+        return t.time() ? cpu((long) value) : bytes(value, convert);
     }
 
     private static void max(

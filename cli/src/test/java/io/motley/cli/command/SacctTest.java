@@ -263,6 +263,20 @@ class SacctTest {
                                 + "|01:01.000|00:01.750|3M|vm1|256|",
                         // a step none of whose tasks was measured: empty, not 0
                         "4385.1|2||||||||||||||||||||")));
+        // the averages by TRES name, as sstat's strings
+        assertThat(Fixtures.run(
+                                new Sacct(),
+                                cluster,
+                                NOW,
+                                "-n",
+                                "--parsable2",
+                                "-j",
+                                "4385.0",
+                                "-o",
+                                "JobID,TRESUsageInAve,TRESUsageOutAve")
+                        .out())
+                .isEqualTo(
+                        "4385.0|cpu=00:00:31,energy=0,fs/disk=2M,mem=41500K,pages=1,vmem=250000K|energy=0,fs/disk=256\n");
         // fixed width: the batch step's formats, numbers not cut
         assertThat(Fixtures.run(
                                 new Sacct(),

@@ -198,6 +198,17 @@ class SstatTest {
         assertThat(v).containsEntry("AveDiskWrite", "0.67M").containsEntry("MaxDiskWrite", "2");
         assertThat(v).containsEntry("AveCPUFreq", "0").containsEntry("ReqCPUFreqMin", "Unknown");
         assertThat(Sstat.values(12, 0, tasks, false)).containsEntry("MaxRSS", "2097152");
+        // the TRES strings: the same figures by TRES name, sorted by it as Slurm prints them
+        assertThat(v)
+                .containsEntry(
+                        "TRESUsageInAve", "cpu=00:20:54,energy=0,fs/disk=1700,mem=512K,pages=2.67,vmem=2796202.67")
+                .containsEntry("TRESUsageInMax", "cpu=01:01:40,energy=0,fs/disk=5000,mem=2M,pages=5,vmem=8M")
+                .containsEntry("TRESUsageInMaxNode", "cpu=n2,energy=n1,fs/disk=n2,mem=n1,pages=n2,vmem=n1")
+                .containsEntry("TRESUsageInMaxTask", "cpu=2,energy=0,fs/disk=1,mem=0,pages=1,vmem=0")
+                .containsEntry("TRESUsageInMinTask", "cpu=1,energy=0,fs/disk=2,mem=2,pages=2,vmem=1")
+                .containsEntry("TRESUsageOutAve", "energy=0,fs/disk=0")
+                .containsEntry("TRESUsageOutTot", "energy=0,fs/disk=2")
+                .containsEntry("TRESUsageOutMaxNode", "energy=n1,fs/disk=n2");
         assertThat(Sstat.cpu(90061)).isEqualTo("1-01:01:01");
         assertThat(Sstat.bytes(1536, true)).isEqualTo("1.50K");
     }
