@@ -213,6 +213,12 @@ public final class Scontrol implements Command {
             String byName = jobs == null && nodes == null ? nameSelector(changes) : null;
             if (jobs != null || byName != null) {
                 for (Map.Entry<String, String> c : changes.entrySet()) {
+                    if (c.getKey().equalsIgnoreCase("licenses") && jobs != null) {
+                        // Motley has no licenses: any is one no job can hold, as slurmctld says of an unknown one
+                        for (String id : jobs.split(","))
+                            io.err().println("Invalid license specification for job " + id);
+                        return 1;
+                    }
                     if (!JobUpdate.supports(c.getKey())) {
                         io.err()
                                 .println("Update of this parameter is not supported: " + c.getKey() + "="

@@ -1026,6 +1026,10 @@ class ScontrolTest {
         assertThat(unsupported.err())
                 .isEqualTo(lines("Update of this parameter is not supported: Bogus=3", "Request aborted"));
         assertThat(c.requests).hasSize(before);
+        Result licenses = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1348", "Licenses=matlab");
+        assertThat(licenses.code()).isEqualTo(1);
+        assertThat(licenses.err()).isEqualTo(lines("Invalid license specification for job 1348"));
+        assertThat(c.requests).hasSize(before);
 
         c.canned.put(
                 Ops.UPDATE_JOB,
