@@ -27,18 +27,23 @@ class SstatIT {
             c.startAgent("sst2", 2, "2000M");
             c.awaitNodesUp(Duration.ofSeconds(90), "sst1", "sst2");
             Path script = c.work.resolve("mem.sh");
-            // each task holds a string of 100 MiB (written, so resident) until the job is cancelled
+            // each task holds a string of 100 MiB (written, so resident) until the job is cancelled, and says
+            // when it has it: perl builds the string, then copies it into $x, so its peak comes a while
+            // after its memory first passes 100 MiB
             Files.writeString(script, """
                     #!/bin/sh
                     #SBATCH -N 2
                     #SBATCH --ntasks-per-node=1
                     #SBATCH -o mem-%j.out
-                    srun -N 2 -n 2 perl -e 'my $x = "a" x (100 * 1024 * 1024); sleep 300'
-                    """);
+                    srun -N 2 -n 2 perl -e 'my $x = "a" x (100 * 1024 * 1024); \
+                        open(my $f, ">", "WORK/ready-$ENV{SLURM_PROCID}"); close $f; sleep 300'
+                    """.replace("WORK", c.work.toString()));
             long id = c.submit(script.toString());
             c.awaitState(id, "RUNNING", Duration.ofSeconds(60));
             String job = Long.toString(id);
-            // until both tasks have started and filled their memory
+            // until both tasks have filled their memory, and sstat sees them
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> Files.exists(c.work.resolve("ready-0")) && Files.exists(c.work.resolve("ready-1")));
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(500))
                     .untilAsserted(() -> {
