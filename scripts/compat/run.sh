@@ -101,9 +101,13 @@ for i in $(seq 100); do [[ $(squeue -h -t all -o %T 2>/dev/null | grep -cvE 'COM
 # sacct orders by submit second first, and within one second plain jobs before arrays: the jobs
 # below go into a later second than arrd, as they did under Slurm (slower to run arrd), on any machine
 sleep 1
-# running: both CPUs taken
-sub run1 -J run1 --wrap 'sleep 3000';                  waitfor "$run1" RUNNING
-sub run2 -J run2 -t 10 -o run2.out sleeper.sh;        waitfor "$run2" RUNNING
+# running: both CPUs taken. squeue's pre-sort puts the later start first, so -S on keys where the two
+# tie shows them in the order of their start seconds: under Slurm both started in one second, and
+# here they are submitted together at the start of a fresh second so that they do on any machine
+python3 -c 'import time; time.sleep(1 - time.time() % 1)'
+sub run1 -J run1 --wrap 'sleep 3000'
+sub run2 -J run2 -t 10 -o run2.out sleeper.sh
+waitfor "$run1" RUNNING; waitfor "$run2" RUNNING
 # sacct orders by submit second, and within one second plain jobs before arrays: under Slurm the
 # burst below (plain jobs, arrays among them) fell within one second, so it starts at a fresh second
 python3 -c 'import time; time.sleep(1 - time.time() % 1)'
