@@ -258,7 +258,8 @@ public final class Scontrol implements Command {
                 throws Exception {
             Integer weight = null;
             for (Map.Entry<String, String> c : others.entrySet()) {
-                if ("weight".startsWith(c.getKey().toLowerCase(Locale.ROOT))) {
+                // a prefix of at least one letter, as Slurm's scontrol compares: "=5" names nothing
+                if (!c.getKey().isEmpty() && "weight".startsWith(c.getKey().toLowerCase(Locale.ROOT))) {
                     weight = nodeWeight(c.getValue());
                     if (weight == null) break; // as Slurm's scontrol: the words after it are not read
                     continue;

@@ -141,6 +141,10 @@ class NodeTraitsTest {
         assertThat(Fixtures.run(new Scontrol(), cluster, 0, "update", "NodeName=gpu1", "Weight=-1")
                         .err())
                 .startsWith("scontrol: error: Weight value (-1) is less than zero\n");
+        // an empty name is no prefix of Weight
+        assertThat(Fixtures.run(new Scontrol(), cluster, 0, "update", "NodeName=gpu1", "=5")
+                        .err())
+                .isEqualTo("Update of this parameter is not supported: =5\nRequest aborted\n");
         assertThat(cluster.count(Ops.UPDATE_NODE)).isEqualTo(sent);
 
         Result show = Fixtures.run(new Scontrol(), cluster, 0, "show", "node", "gpu1");

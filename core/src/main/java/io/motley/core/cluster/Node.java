@@ -159,6 +159,50 @@ public record Node(
     }
 
     public Node withState(NodeState s, String why, long when) {
+        return changed(s, why, when, allocCpus, allocMemMiB, freeMemMiB, cpuLoad, gpuUsage, notResponding, weight);
+    }
+
+    public Node withAllocation(int cpus, long mem) {
+        return changed(state, reason, reasonTime, cpus, mem, freeMemMiB, cpuLoad, gpuUsage, notResponding, weight);
+    }
+
+    public Node withLoad(double load, long freeMem, String gpuUse) {
+        return changed(
+                state,
+                reason,
+                reasonTime,
+                allocCpus,
+                allocMemMiB,
+                freeMem,
+                load,
+                gpuUse == null ? gpuUsage : gpuUse,
+                notResponding,
+                weight);
+    }
+
+    /** The same node with Slurm's NOT_RESPONDING flag set or cleared. */
+    public Node withNotResponding(boolean flag) {
+        return changed(state, reason, reasonTime, allocCpus, allocMemMiB, freeMemMiB, cpuLoad, gpuUsage, flag, weight);
+    }
+
+    /** This node with Slurm's scheduling Weight {@code w}: the lowest weights are given work first. */
+    public Node withWeight(int w) {
+        return changed(
+                state, reason, reasonTime, allocCpus, allocMemMiB, freeMemMiB, cpuLoad, gpuUsage, notResponding, w);
+    }
+
+    /** This node's hardware and identity with the given state, use and flags: what the {@code with} methods change. */
+    private Node changed(
+            NodeState s,
+            String why,
+            long when,
+            int alloc,
+            long allocMem,
+            long freeMem,
+            double load,
+            String gpuUse,
+            boolean noResponse,
+            int w) {
         return new Node(
                 name,
                 address,
@@ -172,68 +216,8 @@ public record Node(
                 s,
                 why,
                 when,
-                allocCpus,
-                allocMemMiB,
-                freeMemMiB,
-                cpuLoad,
-                bootTime,
-                agentStartTime,
-                version,
-                features,
-                gpus,
-                containment,
-                jobUser,
-                gpuUsage,
-                notResponding,
-                weight);
-    }
-
-    public Node withAllocation(int cpus, long mem) {
-        return new Node(
-                name,
-                address,
-                this.cpus,
-                memMiB,
-                sockets,
-                coresPerSocket,
-                threadsPerCore,
-                arch,
-                os,
-                state,
-                reason,
-                reasonTime,
-                cpus,
-                mem,
-                freeMemMiB,
-                cpuLoad,
-                bootTime,
-                agentStartTime,
-                version,
-                features,
-                gpus,
-                containment,
-                jobUser,
-                gpuUsage,
-                notResponding,
-                weight);
-    }
-
-    public Node withLoad(double load, long freeMem, String gpuUse) {
-        return new Node(
-                name,
-                address,
-                cpus,
-                memMiB,
-                sockets,
-                coresPerSocket,
-                threadsPerCore,
-                arch,
-                os,
-                state,
-                reason,
-                reasonTime,
-                allocCpus,
-                allocMemMiB,
+                alloc,
+                allocMem,
                 freeMem,
                 load,
                 bootTime,
@@ -243,70 +227,8 @@ public record Node(
                 gpus,
                 containment,
                 jobUser,
-                gpuUse == null ? gpuUsage : gpuUse,
-                notResponding,
-                weight);
-    }
-
-    /** The same node with Slurm's NOT_RESPONDING flag set or cleared. */
-    public Node withNotResponding(boolean flag) {
-        return new Node(
-                name,
-                address,
-                cpus,
-                memMiB,
-                sockets,
-                coresPerSocket,
-                threadsPerCore,
-                arch,
-                os,
-                state,
-                reason,
-                reasonTime,
-                allocCpus,
-                allocMemMiB,
-                freeMemMiB,
-                cpuLoad,
-                bootTime,
-                agentStartTime,
-                version,
-                features,
-                gpus,
-                containment,
-                jobUser,
-                gpuUsage,
-                flag,
-                weight);
-    }
-
-    /** This node with Slurm's scheduling Weight {@code w}: the lowest weights are given work first. */
-    public Node withWeight(int w) {
-        return new Node(
-                name,
-                address,
-                cpus,
-                memMiB,
-                sockets,
-                coresPerSocket,
-                threadsPerCore,
-                arch,
-                os,
-                state,
-                reason,
-                reasonTime,
-                allocCpus,
-                allocMemMiB,
-                freeMemMiB,
-                cpuLoad,
-                bootTime,
-                agentStartTime,
-                version,
-                features,
-                gpus,
-                containment,
-                jobUser,
-                gpuUsage,
-                notResponding,
+                gpuUse,
+                noResponse,
                 w);
     }
 }
