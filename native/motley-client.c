@@ -702,8 +702,7 @@ static int answer_pack(int fd, const char *dir, const struct field *list, long l
     return w;
 }
 
-static int answer_stdin(int fd, const char *max) {
-    long m = max ? strtol(max, NULL, 10) : 8192;
+static int answer_stdin(int fd, long m) {
     if (m <= 0 || m > 65536) m = 65536;
     unsigned char data[65536];
     ssize_t r;
@@ -712,6 +711,95 @@ static int answer_stdin(int fd, const char *max) {
     } while (r < 0 && errno == EINTR);
     if (r < 0) return send_failure(fd, errno);
     return send_bytes(fd, "stdin", data, (size_t)r);
+}
+
+/* ---- waiting: the agent's next frame, standard input it asked for, Ctrl-C it trapped ------------ */
+
+/* > 0: the agent asked for standard input (at most this many bytes) and waits for it. It is read
+   only once there is some, so that a frame that comes meanwhile (the command's end) is not held up
+   behind a read of a terminal nobody types at. */
+static long stdin_wanted = 0;
+/* After the agent's "trap" (srun): SIGINT writes a byte here instead of ending us, and each is sent
+   on to the agent as a "signal" frame. */
+static int trap_pipe[2] = {-1, -1};
+
+static void on_sigint(int sig) {
+    (void)sig;
+    int saved = errno;
+    char c = 'I';
+    if (write(trap_pipe[1], &c, 1) < 0) { /* a full pipe holds enough Ctrl-Cs already */ }
+    errno = saved;
+}
+
+static int trap_sigint(int ignore) {
+    if (ignore) {
+        signal(SIGINT, SIG_IGN);
+        return 0;
+    }
+    if (trap_pipe[0] < 0) {
+        if (pipe(trap_pipe) != 0) return -1;
+        fcntl(trap_pipe[0], F_SETFD, FD_CLOEXEC);
+        fcntl(trap_pipe[1], F_SETFD, FD_CLOEXEC);
+        fcntl(trap_pipe[1], F_SETFL, O_NONBLOCK);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    return sigaction(SIGINT, &sa, NULL);
+}
+
+/* Waits until the agent's next frame can be read, answering standard input and passing Ctrl-C on
+   meanwhile. 0 when a frame (or the connection's end) is there to read, -1 on a failed write. */
+static int await_frame(int fd) {
+    for (;;) {
+        if (stdin_wanted <= 0 && trap_pipe[0] < 0) return 0;
+        struct pollfd p[3];
+        int n = 0, in = -1, trap = -1;
+        p[n].fd = fd;
+        p[n].events = POLLIN;
+        p[n++].revents = 0;
+        if (stdin_wanted > 0) {
+            in = n;
+            p[n].fd = 0;
+            p[n].events = POLLIN;
+            p[n++].revents = 0;
+        }
+        if (trap_pipe[0] >= 0) {
+            trap = n;
+            p[n].fd = trap_pipe[0];
+            p[n].events = POLLIN;
+            p[n++].revents = 0;
+        }
+        if (poll(p, (nfds_t)n, -1) < 0) {
+            if (errno == EINTR) continue;
+            return 0;
+        }
+        if (trap >= 0 && (p[trap].revents & POLLIN)) {
+            char c[64];
+            ssize_t k = read(trap_pipe[0], c, sizeof c);
+            for (ssize_t i = 0; i < k; i++) {
+                struct buf b = {0};
+                struct frame_out f;
+                frame_begin(&f, &b);
+                frame_field(&f, "op", "signal");
+                frame_field(&f, "sig", "INT");
+                frame_end_fields(&f);
+                buf_u32(&b, 0); /* no children */
+                int r = send_frame(fd, &b);
+                free(b.data);
+                if (r < 0) return -1;
+            }
+        }
+        if (in >= 0 && p[in].revents) {
+            /* data, its end, or a descriptor that cannot be read: the read says which */
+            long m = stdin_wanted;
+            stdin_wanted = 0;
+            if (answer_stdin(fd, m) < 0) return -1;
+        }
+        if (p[0].revents) return 0;
+    }
 }
 
 /* ---- the session ----------------------------------------------------------------------------- */
@@ -826,6 +914,7 @@ int main(int argc, char **argv) {
     unsigned char *scratch = NULL;
     size_t scratch_cap = 0;
     for (;;) {
+        if (await_frame(fd) < 0) break;
         int r = read_frame(fd, &f);
         if (r <= 0) {
             if (!started && !forced) {
@@ -875,11 +964,16 @@ int main(int argc, char **argv) {
             free(max);
             if (w < 0) break;
         } else if (field_is(&f, "op", "stdin")) {
+            /* answered by await_frame once there is input */
             started = 1;
             char *max = field_str(&f, "max");
-            int w = answer_stdin(fd, max);
+            stdin_wanted = max ? strtol(max, NULL, 10) : 8192;
+            if (stdin_wanted <= 0) stdin_wanted = 8192;
             free(max);
-            if (w < 0) break;
+        } else if (field_is(&f, "op", "trap")) {
+            started = 1;
+            if (trap_sigint(field_is(&f, "action", "ignore")) != 0)
+                fprintf(stderr, "%s: warning: Ctrl-C cannot be passed on: %s\n", command_name, strerror(errno));
         } else if (field_is(&f, "op", "exit")) {
             char *code = field_str(&f, "code");
             int rc = code ? atoi(code) : 1;

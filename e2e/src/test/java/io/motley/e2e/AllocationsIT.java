@@ -108,9 +108,11 @@ class AllocationsIT {
                         .untilAsserted(() -> assertThat(Files.readString(out))
                                 .as(Files.readString(err))
                                 .contains("0: started", "1: started"));
+                // the native client (its executable is motley-client), or the JVM client where there is none
                 ProcessHandle srun = salloc.descendants()
-                        .filter(h -> String.join(" ", h.info().arguments().orElse(new String[0]))
-                                .contains("io.motley.cli.Main srun "))
+                        .filter(h -> h.info().command().orElse("").endsWith("/motley-client")
+                                || String.join(" ", h.info().arguments().orElse(new String[0]))
+                                        .contains("io.motley.cli.Main srun "))
                         .findFirst()
                         .orElseThrow(() -> new AssertionError("no srun under salloc"));
                 long job =

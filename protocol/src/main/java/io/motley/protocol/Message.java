@@ -60,6 +60,9 @@ public sealed interface Message {
 
     /** A refused or failed request; {@code unreachable}: the agent could not reach the controller at all. */
     record Failure(String message, String detail, boolean unreachable) implements Answer, Order {
+        /** {@code detail} of a request whose connection to the controller broke before its answer came. */
+        public static final String LOST = "lost";
+
         public Failure {
             Objects.requireNonNull(message, "message");
         }

@@ -206,8 +206,12 @@ public final class ControllerLink {
             ch.close();
             String why = e instanceof EOFException ? "the controller closed it" : e.getMessage();
             log.warn("relay connection lost during a request controller={} error=\"{}\"", controller(), why);
-            return failure("the connection to the controller at " + controller() + " was lost before its answer came ("
-                    + why + "); the request may or may not have been carried out (check with squeue)");
+            // detail "lost": a request that only reads (srun's wait for its tasks) may be sent again
+            return Messages.encode(new Failure(
+                    "the connection to the controller at " + controller() + " was lost before its answer came (" + why
+                            + "); the request may or may not have been carried out (check with squeue)",
+                    Failure.LOST,
+                    false));
         }
         relays.give(conn);
         return answer;
@@ -341,6 +345,7 @@ public final class ControllerLink {
                     // the next loss starts from a short delay again; a link that drops before this keeps backing off
                     backoff.reset();
                     log.info("registered with controller={} node={}", controller(), node);
+                    resendTaskEnds();
                 }
                 case Launch l -> Thread.ofVirtual().start(() -> launcher.launch(l));
                 case Kill k -> launcher.kill(k.id(), k.run(), k.reason());
@@ -379,7 +384,7 @@ public final class ControllerLink {
                         }
                     });
                 case io.motley.protocol.StepMessages.RunTasks t ->
-                    Thread.ofVirtual().start(() -> launcher.runTasks(t, this::trySend));
+                    Thread.ofVirtual().start(() -> launcher.runTasks(t, this::sendTaskEvent));
                 case io.motley.protocol.StepMessages.KillTasks k -> launcher.killTasks(k.jobId(), k.stepId());
                 case io.motley.protocol.StepMessages.TaskInput t ->
                     Thread.ofVirtual().start(() -> {
@@ -492,6 +497,36 @@ public final class ControllerLink {
             send(heartbeat.get());
         } catch (IOException e) {
             log.debug("heartbeat not sent: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * The ends of step tasks that could not be sent (the controller was away): sent when the agent has
+     * registered again, since an srun waits for each of its tasks' ends. Their output from that time is lost.
+     */
+    private final java.util.Queue<io.motley.protocol.StepMessages.TaskEvent> unsentEnds =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private void sendTaskEvent(io.motley.protocol.StepMessages.TaskEvent e) {
+        try {
+            send(e);
+        } catch (IOException x) {
+            if (e.isEnd()) unsentEnds.add(e);
+            log.info(
+                    "controller not reachable; step task event {} job={} step={} task={}",
+                    e.isEnd() ? "kept to send again" : "lost",
+                    e.jobId(),
+                    e.stepId(),
+                    e.task());
+        }
+    }
+
+    private void resendTaskEnds() {
+        int n = unsentEnds.size();
+        for (int i = 0; i < n; i++) {
+            io.motley.protocol.StepMessages.TaskEvent e = unsentEnds.poll();
+            if (e == null) return;
+            sendTaskEvent(e);
         }
     }
 

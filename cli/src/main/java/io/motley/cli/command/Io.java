@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * Everything a command touches outside itself: streams, environment, working directory, the
- * cluster, the clock, and the caller's files. Passing it in keeps the commands testable without
- * processes or sockets, and lets the agent run them for the native client.
+ * cluster, the clock, the caller's files and its Ctrl-C. Passing it in keeps the commands testable
+ * without processes or sockets, and lets the agent run them for the native client.
  */
 public record Io(
         PrintStream out,
@@ -23,7 +23,48 @@ public record Io(
         String hostname,
         String userName,
         int uid,
-        CallerFiles files) {
+        CallerFiles files,
+        Interrupts interrupts) {
+
+    /** An Io whose Ctrl-C is this JVM's own. */
+    public Io(
+            PrintStream out,
+            PrintStream err,
+            InputStream in,
+            boolean stdinIsTerminal,
+            Map<String, String> env,
+            String cwd,
+            Gateway gateway,
+            long nowSeconds,
+            ZoneId zone,
+            String hostname,
+            String userName,
+            int uid,
+            CallerFiles files) {
+        this(
+                out,
+                err,
+                in,
+                stdinIsTerminal,
+                env,
+                cwd,
+                gateway,
+                nowSeconds,
+                zone,
+                hostname,
+                userName,
+                uid,
+                files,
+                Interrupts.JVM);
+    }
+
+    /**
+     * Whether the agent runs this command for the native client: then it reaches the caller's files,
+     * input and Ctrl-C only through this Io, and starts no process and opens no path as itself.
+     */
+    public boolean hosted() {
+        return files != CallerFiles.DIRECT;
+    }
 
     /** An Io whose files are this process's own (the JVM client, tests). */
     public Io(
@@ -70,6 +111,7 @@ public record Io(
                 hostname,
                 userName,
                 uid,
-                files);
+                files,
+                interrupts);
     }
 }

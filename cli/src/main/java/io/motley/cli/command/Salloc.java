@@ -111,12 +111,8 @@ public final class Salloc implements Command {
             io.err().println("salloc: error: " + command.get(0) + ": " + e.getMessage());
             return 127;
         }
-        try {
-            // Ctrl-C is the command's (the shell's) to handle, not salloc's, as in Slurm
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> {});
-        } catch (IllegalArgumentException e) {
-            // SIGINT is ignored already (started under nohup)
-        }
+        // Ctrl-C is the command's (the shell's) to handle, not salloc's, as in Slurm
+        io.interrupts().ignore();
         return p.waitFor();
     }
 

@@ -15,6 +15,7 @@ import io.motley.core.step.StepPattern;
 import io.motley.core.step.StepRequest;
 import io.motley.core.step.StepState;
 import io.motley.core.step.TaskLayout;
+import io.motley.protocol.Message.Failure;
 import io.motley.protocol.StepMessages;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -127,6 +128,28 @@ public final class Srun implements Command {
         return new Srun().runStep(step, req, o, io);
     }
 
+    /**
+     * Why this srun runs in the JVM client rather than in the agent for the native client (null: it
+     * may run in the agent). The agent starts no process and opens no file for a caller, so srun
+     * runs there only inside an allocation (the step's tasks are then started by the nodes' agents)
+     * with no file of its own to open: not outside one (it starts the job's srun and relays its files),
+     * not with --pty (a terminal), and not with -o, -e or an -i file.
+     */
+    public static String whyInJvm(List<String> args, Map<String, String> env) {
+        String job = env.get("SLURM_JOB_ID");
+        if (job == null || job.isBlank()) return "srun outside an allocation";
+        GetOpt.Parsed o;
+        try {
+            o = new GetOpt("srun", OPTIONS, true).parse(args);
+        } catch (UsageException e) {
+            return null; // the same message either way
+        }
+        if (o.has("pty")) return "srun --pty";
+        if (o.has("output") || o.has("error")) return "srun with an output file";
+        if (o.has("input") && !o.last("input").matches("none|all|\\d+")) return "srun with an input file";
+        return null;
+    }
+
     /** The nodes -w names, in their order; empty without -w. */
     static List<String> nodelist(GetOpt.Parsed o) {
         if (!o.has("nodelist")) return List.of();
@@ -217,7 +240,9 @@ public final class Srun implements Command {
     int runStep(Step step, StepRequest req, GetOpt.Parsed o, Io io) throws Exception {
         String here = here(step, io);
         TaskLayout layout = TaskLayout.block(step.nodes(), req.tasks(), req.tasksPerNode());
-        int nodeIndex = step.nodes().indexOf(here);
+        // run by the agent for the native client, srun starts no process of its own: each node's agent starts that
+        // node's tasks, this one's too, as it starts those of a step's other nodes (in the job's box, as its user)
+        int nodeIndex = io.hosted() ? -1 : step.nodes().indexOf(here);
         List<Integer> localIds = nodeIndex < 0 ? List.of() : layout.tasksOn(nodeIndex);
         if (o.has("pty") && !localIds.contains(0)) {
             io.err()
@@ -240,8 +265,8 @@ public final class Srun implements Command {
                 return 1;
             }
         }
-        List<Integer> jobCpus = cores ? allowedCpus() : List.of();
-        if (cores && !tasks.canBind())
+        List<Integer> jobCpus = cores && nodeIndex >= 0 ? allowedCpus() : List.of();
+        if (cores && nodeIndex >= 0 && !tasks.canBind())
             io.err().println("srun: warning: --cpu-bind=cores needs taskset(1), which is missing: tasks are not bound");
 
         Path cwd = Path.of(io.cwd())
@@ -261,9 +286,11 @@ public final class Srun implements Command {
         long arrayTask = parseLong(io.env().get("SLURM_ARRAY_TASK_ID"), 4294967294L);
         String jobName = io.env().getOrDefault("SLURM_JOB_NAME", step.name());
         AtomicBoolean cancelled = new AtomicBoolean();
+        // the tasks on other nodes not yet ended, to their nodes (Ctrl-C's report reads it)
+        Map<Integer, String> remoteRunning = new java.util.concurrent.ConcurrentSkipListMap<>();
         // Ctrl-C is taken before any task starts: one that came in between would end srun and leave its tasks
-        if (o.has("pty")) ignoreInterrupt();
-        else installInterrupt(step, tasks, io, cancelled);
+        if (o.has("pty")) io.interrupts().ignore();
+        else installInterrupt(step, tasks, remoteRunning, io, cancelled);
         AtomicBoolean badExited = new AtomicBoolean();
         java.util.function.BiConsumer<Integer, Integer> badExit =
                 o.has("kill-on-bad-exit") && !"0".equals(o.last("kill-on-bad-exit"))
@@ -341,16 +368,33 @@ public final class Srun implements Command {
                     for (StepMessages.RemoteTask r : remote) remoteEnds.add(new TaskEnds.End(r.task(), r.node(), 1));
                     remote.clear();
                 }
-                if (!remote.isEmpty()) relay = relayRemote(step, tasks, remote, remoteSinks, remoteEnds, badExit);
+                if (!remote.isEmpty())
+                    relay = relayRemote(step, tasks, remote, remoteSinks, remoteRunning, remoteEnds, badExit, io);
                 for (StepMessages.RemoteTask r : remote)
-                    if (r.stdin()) tasks.feedAlso(new RemoteInput(step.jobId(), step.id(), r.task()));
+                    if (r.stdin()) tasks.feedAlso(new RemoteInput(step.jobId(), step.id(), r.task(), io));
                 // -K: a task here that failed before those were launched ends them now
                 if (!remote.isEmpty() && badExited.get()) terminateRemote(step, io);
             }
             tasks.feed(io.in());
             Thread watcher = watchForCancel(step, tasks, io, cancelled);
-            List<TaskEnds.End> ends = new ArrayList<>(tasks.await());
-            if (relay != null) relay.join();
+            List<TaskEnds.End> ends;
+            try {
+                ends = new ArrayList<>(tasks.await());
+                if (relay != null) relay.join();
+            } catch (InterruptedException gone) {
+                // the agent runs srun and its client has gone (killed, its terminal closed): the step ends with it, as
+                // Slurm's step does when its srun dies
+                watcher.interrupt();
+                if (relay != null) relay.interrupt();
+                Thread.interrupted();
+                terminate(tasks);
+                try {
+                    io.gateway().ask(new StepMessages.Cancel(step.jobId(), step.id()));
+                } catch (Exception e) {
+                    // the step has ended already, or the controller cannot be asked: its tasks end with the job
+                }
+                throw gone;
+            }
             ends.addAll(remoteEnds);
             ends.sort(java.util.Comparator.comparingInt(TaskEnds.End::task));
             watcher.interrupt();
@@ -430,12 +474,14 @@ public final class Srun implements Command {
         private final long jobId;
         private final int stepId;
         private final int task;
+        private final Io io;
         private boolean done;
 
-        RemoteInput(long jobId, int stepId, int task) {
+        RemoteInput(long jobId, int stepId, int task, Io io) {
             this.jobId = jobId;
             this.stepId = stepId;
             this.task = task;
+            this.io = io;
         }
 
         @Override
@@ -464,14 +510,20 @@ public final class Srun implements Command {
         private void send(byte[] data, boolean eof) throws IOException {
             // a connection a chunk: the agent closes one that sends no request for AgentRequestTimeout, and srun's
             // stdin (a terminal, a slow pipe) may pause longer than that
-            try (AgentClient client = AgentClient.connect()) {
-                client.ask(new StepMessages.Input(jobId, stepId, task, data, eof));
+            try (Line line = Line.open(io)) {
+                line.ask(new StepMessages.Input(jobId, stepId, task, data, eof));
             } catch (RequestFailed | AgentClient.ClusterUnreachable e) {
                 done = true;
                 throw new IOException(e.getMessage(), e);
             }
         }
     }
+
+    /** How long srun waits before it asks again a controller that could not be reached. */
+    static final long UNREACHABLE_PAUSE_MS = 1000;
+
+    /** How long srun tries to report its step's end to a controller that cannot be reached. */
+    static final long END_TRIES_MS = 120_000;
 
     /** How long srun waits for the ends of tasks on other nodes once their step has ended without them. */
     static final long LOST_TASKS_WAIT_MS = 10_000;
@@ -486,9 +538,10 @@ public final class Srun implements Command {
             LocalTasks tasks,
             List<StepMessages.RemoteTask> remote,
             Map<Integer, LocalTasks.Sink[]> sinks,
+            Map<Integer, String> waiting,
             List<TaskEnds.End> ends,
-            java.util.function.BiConsumer<Integer, Integer> ended) {
-        Map<Integer, String> waiting = new LinkedHashMap<>();
+            java.util.function.BiConsumer<Integer, Integer> ended,
+            Io io) {
         Map<String, LocalTasks.Relay> relays = new LinkedHashMap<>();
         for (StepMessages.RemoteTask r : remote) {
             waiting.put(r.task(), r.node());
@@ -499,10 +552,17 @@ public final class Srun implements Command {
         return Thread.ofPlatform().daemon().name("srun-relay").start(() -> {
             long cursor = 0;
             long quietSince = 0;
-            try (AgentClient client = AgentClient.connect()) {
+            try (Line client = Line.open(io)) {
                 while (!waiting.isEmpty()) {
-                    StepMessages.IoEvents got = (StepMessages.IoEvents)
-                            client.ask(new StepMessages.Io(step.jobId(), step.id(), cursor, 30));
+                    StepMessages.IoEvents got;
+                    try {
+                        got = client.ask(new StepMessages.Io(step.jobId(), step.id(), cursor, 30));
+                    } catch (AgentClient.ClusterUnreachable | RequestFailed away) {
+                        if (away instanceof RequestFailed f && !Failure.LOST.equals(f.detail())) throw f;
+                        // the controller is away (restarting): the tasks run on, and their ends come once it is back
+                        Thread.sleep(UNREACHABLE_PAUSE_MS);
+                        continue;
+                    }
                     for (StepMessages.TaskEvent e : got.events()) {
                         if (e.isEnd()) {
                             relays.get(e.task() + ".out").close();
@@ -540,11 +600,19 @@ public final class Srun implements Command {
     /** Waits on the controller for the step to be cancelled (scancel JOB.STEP) and then ends the tasks. */
     private static Thread watchForCancel(Step step, LocalTasks tasks, Io io, AtomicBoolean cancelled) {
         return Thread.ofPlatform().daemon().name("srun-watch").start(() -> {
-            try (AgentClient client = AgentClient.connect()) {
+            try (Line client = Line.open(io)) {
                 while (!Thread.currentThread().isInterrupted()) {
-                    Step now = client.ask(new StepMessages.Wait(step.jobId(), step.id(), 30))
-                            .steps()
-                            .get(0);
+                    Step now;
+                    try {
+                        now = client.ask(new StepMessages.Wait(step.jobId(), step.id(), 30))
+                                .steps()
+                                .get(0);
+                    } catch (AgentClient.ClusterUnreachable | RequestFailed away) {
+                        if (away instanceof RequestFailed f && !Failure.LOST.equals(f.detail())) throw f;
+                        // the controller is away (restarting): the step is asked after again once it is back
+                        Thread.sleep(UNREACHABLE_PAUSE_MS);
+                        continue;
+                    }
                     if (now.state() == StepState.RUNNING) continue;
                     if (now.state() == StepState.CANCELLED && !cancelled.getAndSet(true)) {
                         io.err().println("srun: Job step aborted: Waiting up to 32 seconds for job step to finish.");
@@ -604,50 +672,82 @@ public final class Srun implements Command {
     /** In the environment of the srun that runs the step of a job made by srun outside an allocation. */
     static final String ENDS_JOB = "MOTLEY_SRUN_ENDS_JOB";
 
-    /** --pty: Ctrl-C is the terminal task's, as it is the pseudo-terminal's under Slurm. */
-    static void ignoreInterrupt() {
-        try {
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> {});
-        } catch (IllegalArgumentException e) {
-            // SIGINT is ignored already
-        }
+    /** Ctrl-C once: the tasks' states; twice within a second: the step is cancelled, as in Slurm. */
+    private static void installInterrupt(
+            Step step, LocalTasks tasks, Map<Integer, String> remoteRunning, Io io, AtomicBoolean cancelled) {
+        AtomicLong last = new AtomicLong();
+        // where SIGINT cannot be taken (ignored when the JVM started, as under nohup), there is nothing to install
+        io.interrupts().onInterrupt(() -> {
+            long now = System.nanoTime();
+            long before = last.getAndSet(now);
+            if (before != 0 && now - before < 1_000_000_000L) {
+                io.err().println("srun: sending Ctrl-C to StepId=" + step.displayId());
+                io.err().println("srun: forcing job termination");
+                io.err().println("srun: Job step aborted: Waiting up to 32 seconds for job step to finish.");
+                cancelled.set(true);
+                try {
+                    io.gateway().ask(new StepMessages.Cancel(step.jobId(), step.id()));
+                } catch (Exception e) {
+                    // the tasks end here all the same; the step's end is reported when they have
+                }
+                tasks.kill(true);
+                return;
+            }
+            io.err().println("srun: interrupt (one more within 1 sec to abort)");
+            List<Integer> running = new ArrayList<>(tasks.runningTasks());
+            running.addAll(remoteRunning.keySet());
+            running.sort(null);
+            List<Integer> done = new ArrayList<>(tasks.pids().keySet());
+            done.removeAll(running);
+            if (!running.isEmpty())
+                io.err()
+                        .println("srun: StepId=" + step.displayId() + " task" + (running.size() > 1 ? "s " : " ")
+                                + TaskEnds.ranges(running) + ": running");
+            if (!done.isEmpty())
+                io.err()
+                        .println("srun: StepId=" + step.displayId() + " task" + (done.size() > 1 ? "s " : " ")
+                                + TaskEnds.ranges(done) + ": exited");
+        });
     }
 
-    /** Ctrl-C once: the tasks' states; twice within a second: the step is cancelled, as in Slurm. */
-    private static void installInterrupt(Step step, LocalTasks tasks, Io io, AtomicBoolean cancelled) {
-        AtomicLong last = new AtomicLong();
-        try {
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> {
-                long now = System.nanoTime();
-                long before = last.getAndSet(now);
-                if (before != 0 && now - before < 1_000_000_000L) {
-                    io.err().println("srun: sending Ctrl-C to StepId=" + step.displayId());
-                    io.err().println("srun: forcing job termination");
-                    io.err().println("srun: Job step aborted: Waiting up to 32 seconds for job step to finish.");
-                    cancelled.set(true);
-                    try {
-                        io.gateway().ask(new StepMessages.Cancel(step.jobId(), step.id()));
-                    } catch (Exception e) {
-                        // the tasks end here all the same; the step's end is reported when they have
+    /**
+     * A way to the cluster for one of srun's threads that waits on it: a connection of its own in the
+     * JVM client; the agent's relay, which takes requests from several threads at once, when the agent
+     * runs srun for the native client.
+     */
+    interface Line extends AutoCloseable {
+        <A extends io.motley.protocol.Message.Answer> A ask(io.motley.protocol.Message.Request<A> request)
+                throws AgentClient.ClusterUnreachable;
+
+        @Override
+        void close();
+
+        static Line open(Io io) throws AgentClient.ClusterUnreachable {
+            if (io.hosted()) {
+                return new Line() {
+                    @Override
+                    public <A extends io.motley.protocol.Message.Answer> A ask(
+                            io.motley.protocol.Message.Request<A> request) throws AgentClient.ClusterUnreachable {
+                        return io.gateway().ask(request);
                     }
-                    tasks.kill(true);
-                    return;
+
+                    @Override
+                    public void close() {}
+                };
+            }
+            AgentClient client = AgentClient.connect();
+            return new Line() {
+                @Override
+                public <A extends io.motley.protocol.Message.Answer> A ask(
+                        io.motley.protocol.Message.Request<A> request) throws AgentClient.ClusterUnreachable {
+                    return client.ask(request);
                 }
-                io.err().println("srun: interrupt (one more within 1 sec to abort)");
-                List<Integer> running = tasks.runningTasks();
-                List<Integer> done = new ArrayList<>(tasks.pids().keySet());
-                done.removeAll(running);
-                if (!running.isEmpty())
-                    io.err()
-                            .println("srun: StepId=" + step.displayId() + " task" + (running.size() > 1 ? "s " : " ")
-                                    + TaskEnds.ranges(running) + ": running");
-                if (!done.isEmpty())
-                    io.err()
-                            .println("srun: StepId=" + step.displayId() + " task" + (done.size() > 1 ? "s " : " ")
-                                    + TaskEnds.ranges(done) + ": exited");
-            });
-        } catch (IllegalArgumentException e) {
-            // SIGINT is the JVM's own here (it was ignored when srun started, as under nohup): nothing to install
+
+                @Override
+                public void close() {
+                    client.close();
+                }
+            };
         }
     }
 
@@ -664,12 +764,31 @@ public final class Srun implements Command {
         } catch (Exception idle) {
             // the agent closes a connection left idle while the tasks ran: the end goes on a new one
         }
-        try (AgentClient client = AgentClient.connect()) {
-            client.ask(report);
-        } catch (Exception e) {
-            io.err()
-                    .println(
-                            "srun: error: cannot record the end of StepId=" + step.displayId() + ": " + e.getMessage());
+        // the controller away (restarting) is waited for a while: the step would stay running without its end
+        long deadline = System.nanoTime() + END_TRIES_MS * 1_000_000L;
+        while (true) {
+            try (Line line = Line.open(io)) {
+                line.ask(report);
+                return;
+            } catch (AgentClient.ClusterUnreachable e) {
+                if (System.nanoTime() - deadline < 0) {
+                    try {
+                        Thread.sleep(UNREACHABLE_PAUSE_MS);
+                        continue;
+                    } catch (InterruptedException stop) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                io.err()
+                        .println("srun: error: cannot record the end of StepId=" + step.displayId() + ": "
+                                + e.getMessage());
+                return;
+            } catch (Exception e) {
+                io.err()
+                        .println("srun: error: cannot record the end of StepId=" + step.displayId() + ": "
+                                + e.getMessage());
+                return;
+            }
         }
     }
 

@@ -94,13 +94,10 @@ final class SrunOutside {
         AtomicBoolean ended = new AtomicBoolean();
         Thread o1 = tail(out, io.out(), ended);
         Thread o2 = tail(err, io.err(), ended);
-        try {
-            // Ctrl-C goes to the srun in the job, which runs the tasks: once, it tells their states; twice within
-            // a second, it aborts the step and cancels the job, as Slurm's srun does. Its lines come back here.
-            sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> passInterrupt(id, io));
-        } catch (IllegalArgumentException e) {
-            // SIGINT ignored (nohup): nothing to pass on
-        }
+        // Ctrl-C goes to the srun in the job, which runs the tasks: once, it tells their states; twice within a
+        // second, it aborts the step and cancels the job, as Slurm's srun does. Its lines come back here. (Where
+        // SIGINT was ignored, as under nohup, there is nothing to pass on.)
+        io.interrupts().onInterrupt(() -> passInterrupt(id, io));
         Job end = Allocation.awaitEnd(id, io);
         ended.set(true);
         o1.join();
@@ -114,13 +111,19 @@ final class SrunOutside {
      * the job cannot take it (it ended, or the cluster is gone), the job is cancelled instead, as before.
      */
     static void passInterrupt(long id, Io io) {
-        try {
-            Outcomes r = io.gateway().ask(new Signal(List.of(id), Map.of(), SIGINT, SignalScope.BATCH));
-            if (r.outcomes().stream().allMatch(o -> o.error() == null)) return;
+        // on a connection of its own: the main thread polls the job's end on srun's meanwhile, and two threads on
+        // one connection mix their frames
+        try (Srun.Line line = Srun.Line.open(io)) {
+            try {
+                Outcomes r = line.ask(new Signal(List.of(id), Map.of(), SIGINT, SignalScope.BATCH));
+                if (r.outcomes().stream().allMatch(o -> o.error() == null)) return;
+            } catch (Exception e) {
+                // cancelled below
+            }
+            line.ask(new io.motley.protocol.Message.Cancel(List.of(id), Map.of()));
         } catch (Exception e) {
-            // cancelled below
+            // ended already, or the cluster is gone: nothing more to release
         }
-        Allocation.cancel(id, io);
     }
 
     private static final int SIGINT = 2;

@@ -1,6 +1,7 @@
 package io.motley.cli.hosted;
 
 import io.motley.cli.command.CallerFiles;
+import io.motley.cli.command.Interrupts;
 import io.motley.protocol.Frame;
 import io.motley.protocol.local.CommandHost.Client;
 import java.io.ByteArrayOutputStream;
@@ -36,6 +37,8 @@ final class ClientChannel implements AutoCloseable {
     private final ByteArrayOutputStream pendingOut = new ByteArrayOutputStream();
     private final Thread reader;
     private volatile boolean closing;
+    /** What the client's Ctrl-C runs, once the command has trapped it (srun); null: none trapped. */
+    private volatile Runnable onInterrupt;
 
     private ClientChannel(Client client) {
         this.client = client;
@@ -51,7 +54,17 @@ final class ClientChannel implements AutoCloseable {
 
     private void readReplies() {
         try {
-            while (true) replies.put(client.read());
+            while (true) {
+                Frame f = client.read();
+                if (f.op().equals("signal")) {
+                    // the client's Ctrl-C, which it sends on once the command trapped it; handled apart from the
+                    // command's thread, as a signal handler is
+                    Runnable h = onInterrupt;
+                    if (h != null) Thread.ofVirtual().start(h);
+                    continue;
+                }
+                replies.put(f);
+            }
         } catch (IOException | RuntimeException e) {
             replies.add(GONE);
             // the client has gone (or broke the session): stop the command rather than let it run on for no one
@@ -134,6 +147,37 @@ final class ClientChannel implements AutoCloseable {
                 return n;
             }
         };
+    }
+
+    /** The client's Ctrl-C: trapped there and sent on here once the command asks (the client's "trap"). */
+    Interrupts interrupts() {
+        return new Interrupts() {
+            @Override
+            public boolean onInterrupt(Runnable handler) {
+                onInterrupt = handler;
+                return trap(null);
+            }
+
+            @Override
+            public void ignore() {
+                onInterrupt = null;
+                trap("ignore");
+            }
+        };
+    }
+
+    private boolean trap(String action) {
+        Frame f = Frame.op("trap").put("sig", "INT");
+        if (action != null) f.put("action", action);
+        try {
+            synchronized (this) {
+                flushOut();
+                client.write(f);
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     CallerFiles files() {

@@ -5,6 +5,7 @@ import io.motley.cli.client.AgentClient;
 import io.motley.cli.command.Command;
 import io.motley.cli.command.Gateway;
 import io.motley.cli.command.Io;
+import io.motley.cli.command.Srun;
 import io.motley.protocol.Frame;
 import io.motley.protocol.Message.Caller;
 import io.motley.protocol.local.CommandHost;
@@ -31,9 +32,11 @@ public final class HostedCommands implements CommandHost {
     /**
      * The commands the agent runs. Each one reaches the caller's files only through {@link
      * Io#files()} and its input only through {@link Io#in()}; a command is added here only once that
-     * holds for it. The others (motley's verbs, srun, salloc) run in the JVM client.
+     * holds for it, and its Ctrl-C only through {@link Io#interrupts()}. The others (motley's verbs,
+     * salloc, and srun where {@link Srun#whyInJvm} says) run in the JVM client.
      */
     public static final Set<String> SERVED = Set.of(
+            "srun",
             "sbatch",
             "squeue",
             "sinfo",
@@ -102,7 +105,8 @@ public final class HostedCommands implements CommandHost {
                     fixedHostname != null ? fixedHostname : Main.hostname(env.get("HOSTNAME")),
                     caller.user(),
                     caller.uid(),
-                    channel.files());
+                    channel.files(),
+                    channel.interrupts());
             int code = Main.run(command, name, argv.subList(1, argv.size()), io);
             out.flush();
             err.flush();
@@ -120,6 +124,7 @@ public final class HostedCommands implements CommandHost {
         if (name.equals("scontrol") && argv.stream().skip(1).allMatch(a -> a.startsWith("-"))) {
             return "interactive scontrol";
         }
+        if (name.equals("srun")) return Srun.whyInJvm(argv.subList(1, argv.size()), env(start));
         return null;
     }
 

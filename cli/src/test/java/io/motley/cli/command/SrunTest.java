@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +30,7 @@ class SrunTest {
 
     final ByteArrayOutputStream out = new ByteArrayOutputStream();
     final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    final List<Message> asked = new ArrayList<>();
+    final List<Message> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Busy answers to give before the step is created. */
     int busy;
 
@@ -238,5 +237,129 @@ class SrunTest {
         assertThat(Srun.exported(from, "FOO,BAZ=z")).containsOnlyKeys("SLURM_JOB_ID", "PATH", "FOO", "BAZ");
         assertThat(Srun.exported(from, "ALL")).containsAllEntriesOf(from);
         assertThat(Srun.cpuList("0-2,5")).containsExactly(0, 1, 2, 5);
+    }
+
+    /** The caller's files as the agent reaches them for the native client: none are read in these tests. */
+    static final CallerFiles CLIENTS = new CallerFiles() {
+        @Override
+        public byte[] read(Path path) throws java.io.IOException {
+            throw new java.io.IOException("not read here");
+        }
+
+        @Override
+        public void write(Path path, byte[] bytes) throws java.io.IOException {
+            throw new java.io.IOException("not written here");
+        }
+
+        @Override
+        public Packed pack(Path dir, List<String> paths, long limit) throws java.io.IOException {
+            throw new java.io.IOException("not packed here");
+        }
+    };
+
+    @Test
+    void runByTheAgentSrunStartsNoProcessAndHasItsNodesAgentStartTheTasks() throws Exception {
+        List<Runnable> trapped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Interrupts interrupts = new Interrupts() {
+            @Override
+            public boolean onInterrupt(Runnable handler) {
+                trapped.add(handler);
+                return true;
+            }
+
+            @Override
+            public void ignore() {}
+        };
+        java.util.concurrent.CountDownLatch told = new java.util.concurrent.CountDownLatch(1);
+        Io io = new Io(
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                new ByteArrayInputStream(new byte[0]),
+                false,
+                env,
+                dir.toString(),
+                req -> {
+                    Message m = Messages.request(req);
+                    asked.add(m);
+                    return switch (m) {
+                        case StepMessages.Create c ->
+                            Messages.encode(new StepMessages.Steps(
+                                    List.of(Step.started(12, 3, c.request(), List.of("vm"), 5))));
+                        case StepMessages.Io x -> {
+                            // the events come once Ctrl-C has been pressed and its report read
+                            try {
+                                told.await();
+                            } catch (InterruptedException e) {
+                                throw new IllegalStateException(e);
+                            }
+                            yield Messages.encode(new StepMessages.IoEvents(
+                                    2,
+                                    List.of(
+                                            new StepMessages.TaskEvent(
+                                                    12, 3, 0, "out", "from the node\n".getBytes(), 0),
+                                            StepMessages.TaskEvent.ended(12, 3, 0, 3)),
+                                    false));
+                        }
+                        case StepMessages.Wait w -> {
+                            try {
+                                Thread.sleep(60_000);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            yield Messages.encode(new StepMessages.Steps(List.of()));
+                        }
+                        default -> Messages.encode(new StepMessages.Steps(List.of()));
+                    };
+                },
+                0,
+                ZoneId.of("UTC"),
+                hostname,
+                "ann",
+                1000,
+                CLIENTS,
+                interrupts);
+        assertThat(io.hosted()).isTrue();
+        Thread ctrlC = Thread.ofVirtual().start(() -> {
+            while (trapped.isEmpty() || asked.stream().noneMatch(StepMessages.Io.class::isInstance))
+                Thread.onSpinWait();
+            trapped.get(0).run();
+            told.countDown();
+        });
+        // a command that would write a file here if srun started it itself
+        Path mark = dir.resolve("ran-here");
+        int code = new Srun().run(List.of("touch", mark.toString()), io);
+        ctrlC.join();
+        assertThat(mark).doesNotExist();
+        assertThat(code).isEqualTo(3);
+        assertThat(out()).isEqualTo("from the node\n");
+        StepMessages.Launch launch = asked.stream()
+                .filter(StepMessages.Launch.class::isInstance)
+                .map(StepMessages.Launch.class::cast)
+                .findFirst()
+                .orElseThrow();
+        assertThat(launch.tasks()).hasSize(1);
+        assertThat(launch.tasks().get(0).node()).isEqualTo("vm");
+        assertThat(launch.tasks().get(0).env()).containsEntry("SLURM_PROCID", "0");
+        assertThat(launch.command()).containsExactly("touch", mark.toString());
+        // Ctrl-C once, through the client: the task on the node is reported running
+        assertThat(err().lines().toList())
+                .startsWith("srun: interrupt (one more within 1 sec to abort)", "srun: StepId=12.3 task 0: running")
+                .contains("srun: error: vm: task 0: Exited with exit code 3");
+        assertThat(ended()).isEqualTo(new StepMessages.End(12, 3, StepState.FAILED, 3, 0));
+    }
+
+    @Test
+    void srunRunsInTheJvmClientWhereItWouldOpenFilesOrATerminalOrIsOutsideAnAllocation() {
+        Map<String, String> inJob = Map.of("SLURM_JOB_ID", "12");
+        assertThat(Srun.whyInJvm(List.of("true"), inJob)).isNull();
+        assertThat(Srun.whyInJvm(List.of("-n", "2", "-l", "-i", "all", "hostname"), inJob))
+                .isNull();
+        assertThat(Srun.whyInJvm(List.of("true"), Map.of())).isEqualTo("srun outside an allocation");
+        assertThat(Srun.whyInJvm(List.of("--pty", "bash"), inJob)).isEqualTo("srun --pty");
+        assertThat(Srun.whyInJvm(List.of("-o", "out-%t", "true"), inJob)).isEqualTo("srun with an output file");
+        assertThat(Srun.whyInJvm(List.of("--error=e", "true"), inJob)).isEqualTo("srun with an output file");
+        assertThat(Srun.whyInJvm(List.of("-i", "in.txt", "cat"), inJob)).isEqualTo("srun with an input file");
+        // a bad option: refused the same way on either path
+        assertThat(Srun.whyInJvm(List.of("--bogus"), inJob)).isNull();
     }
 }

@@ -33,6 +33,10 @@ public final class ClientStandIn implements CommandHost.Client {
 
     private final InputStream stdin;
     private final Set<Path> unreadable;
+    /** How many times Ctrl-C is pressed once the command traps it. */
+    public int ctrlCs;
+    /** The agent's traps of Ctrl-C, in order: "pass" (sent on to the command) or "ignore". */
+    public final List<String> traps = new ArrayList<>();
     /** Every frame the agent sent, in order. */
     public final List<Frame> received = new ArrayList<>();
 
@@ -170,6 +174,11 @@ public final class ClientStandIn implements CommandHost.Client {
             case "stdin" -> {
                 byte[] b = stdin.readNBytes(Math.min(f.integer("max", 8192), Math.max(stdin.available(), 0)));
                 toAgent.add(Frame.op("stdin").put("bytes", ClientChannel.chars(b, 0, b.length)));
+            }
+            case "trap" -> {
+                // the user presses Ctrl-C as soon as the command has trapped it, as many times as asked
+                traps.add(f.str("action", "pass"));
+                for (int i = 0; i < ctrlCs; i++) toAgent.add(Frame.op("signal").put("sig", "INT"));
             }
             case "exit" -> exit = f.integer("code", -1);
             case "jvm" -> jvm = f.str("reason");

@@ -224,11 +224,35 @@ class HostedCommandsTest {
     }
 
     @Test
+    void aCommandThatTrapsCtrlCGetsTheClientsInsteadOfEndingWithIt() throws Exception {
+        java.util.concurrent.CountDownLatch pressed = new java.util.concurrent.CountDownLatch(2);
+        CommandHost host = new HostedCommands(
+                name -> (args, io) -> {
+                    io.interrupts().onInterrupt(pressed::countDown);
+                    boolean both = pressed.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    io.interrupts().ignore();
+                    io.out().println(both ? "interrupted twice" : "not interrupted");
+                    return 0;
+                },
+                () -> 1_700_000_000L,
+                ZoneId.of("UTC"),
+                "vm");
+        var client = new ClientStandIn("", Set.of());
+        client.ctrlCs = 2;
+        var o = ClientStandIn.run(
+                host, client, ALICE, cluster, dir.toString(), Map.of("SLURM_JOB_ID", "7"), List.of("srun", "true"));
+        assertThat(o.out()).isEqualTo("interrupted twice\n");
+        assertThat(o.exit()).isZero();
+        assertThat(client.traps).containsExactly("pass", "ignore");
+    }
+
+    @Test
     void interactiveAndUnknownCommandsGoToTheJvmClient() throws Exception {
         assertThat(run(new ClientStandIn("", Set.of()), "scontrol").jvm()).isEqualTo("interactive scontrol");
         assertThat(run(new ClientStandIn("", Set.of()), "scontrol", "-o").jvm()).isEqualTo("interactive scontrol");
         assertThat(run(new ClientStandIn("", Set.of()), "motley", "up").jvm()).contains("not run by the agent");
-        assertThat(run(new ClientStandIn("", Set.of()), "srun", "true").jvm()).contains("not run by the agent");
+        assertThat(run(new ClientStandIn("", Set.of()), "salloc", "true").jvm()).contains("not run by the agent");
+        assertThat(run(new ClientStandIn("", Set.of()), "srun", "true").jvm()).isEqualTo("srun outside an allocation");
         Frame newer = ClientStandIn.start("/", Map.of(), List.of("squeue")).put("v", 99);
         var client = new ClientStandIn("", Set.of());
         host().serve(newer, ALICE, client, cluster);

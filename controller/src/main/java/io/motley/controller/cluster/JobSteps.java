@@ -288,7 +288,15 @@ public final class JobSteps {
         lock.lock();
         try {
             TaskIo tio = io.get(key(e.jobId(), e.stepId()));
-            if (tio == null || !node.equals(tio.nodes.get(e.task()))) {
+            String from = tio == null ? null : tio.nodes.get(e.task());
+            if (from == null && runningOn(e.jobId(), e.stepId(), node)) {
+                // a task launched before this controller started (it restarted since): its node is the step's, so
+                // its events are taken, for the srun that still waits for them
+                tio = io.computeIfAbsent(key(e.jobId(), e.stepId()), k -> new TaskIo());
+                tio.nodes.put(e.task(), node);
+                from = node;
+            }
+            if (!node.equals(from)) {
                 log.debug("task event dropped node={} event={}", node, e);
                 return;
             }
@@ -296,6 +304,17 @@ public final class JobSteps {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Whether step {@code stepId} of job {@code jobId} is running and has {@code node} (the lock is held). */
+    private boolean runningOn(long jobId, int stepId, String node) {
+        Optional<Job> job = jobs.apply(jobId);
+        if (job.isEmpty()) return false;
+        List<Step> mine = settled(job.get());
+        return stepId >= 0
+                && stepId < mine.size()
+                && mine.get(stepId).state() == StepState.RUNNING
+                && mine.get(stepId).nodes().contains(node);
     }
 
     private void add(TaskIo tio, StepMessages.TaskEvent e) {
@@ -327,6 +346,12 @@ public final class JobSteps {
                 List<Step> mine = settled(jobs.apply(jobId).orElse(found.get()));
                 boolean running =
                         stepId >= 0 && stepId < mine.size() && mine.get(stepId).state() == StepState.RUNNING;
+                // none yet while the step runs: this controller started after its tasks did (it restarted), and
+                // their events come to a new record, from the cursor srun holds
+                if (tio == null && running) {
+                    tio = io.computeIfAbsent(key(jobId, stepId), k -> new TaskIo());
+                    tio.base = cursor;
+                }
                 if (tio == null) return new StepMessages.IoEvents(cursor, List.of(), running);
                 int from = (int) Math.max(0, Math.min(cursor - tio.base, tio.events.size()));
                 for (int i = 0; i < from; i++) tio.bytes -= tio.events.get(i).data().length;

@@ -129,6 +129,27 @@ class JobStepsTest {
      * or a node that does not answer in time get an error.
      */
     @Test
+    void afterARestartTheEventsOfTasksLaunchedBeforeStillReachTheirSrun() throws Exception {
+        // a controller that started while the step ran: it has the step (from its store) but never saw the launch
+        JobSteps across = new JobSteps(id -> Optional.ofNullable(jobs.get(id)), () -> now, node -> null);
+        jobs.put(7L, acrossTwoNodes(7));
+        across.create(7, new StepRequest(4, 2, 0, 1, 0, false, "hostname"), ANN);
+        // srun asks from where it was; nothing yet: it waits (it returned at once before, and srun spun)
+        long t0 = System.nanoTime();
+        StepMessages.IoEvents none = across.io(7, 0, 12, 1, ANN);
+        assertThat(System.nanoTime() - t0).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(900));
+        assertThat(none.events()).isEmpty();
+        assertThat(none.running()).isTrue();
+        assertThat(none.next()).isEqualTo(12);
+        across.report("n2", StepMessages.TaskEvent.ended(7, 0, 3, 0));
+        // a node that is not the step's is still refused
+        across.report("n9", StepMessages.TaskEvent.ended(7, 0, 2, 0));
+        StepMessages.IoEvents got = across.io(7, 0, 12, 5, ANN);
+        assertThat(got.events()).containsExactly(StepMessages.TaskEvent.ended(7, 0, 3, 0));
+        assertThat(got.next()).isEqualTo(13);
+    }
+
+    @Test
     void srunsInputForATaskOnAnotherNodeIsAnsweredOnceThatNodeWroteIt() throws Exception {
         ClusterTest.FakeLink n2 = new ClusterTest.FakeLink("n2");
         JobSteps across =
