@@ -3,6 +3,7 @@ package io.motley.protocol;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
+import io.motley.core.job.MemoryRequest;
 import io.motley.core.job.PendingReason;
 import io.motley.core.size.MemorySize;
 import io.motley.protocol.Message.ExpectedStart;
@@ -305,8 +306,15 @@ public final class QueueSelection {
         return j.node() == null ? "" : j.nodeList();
     }
 
-    /** Memory per node: what it holds, else what it asked for, "0" when it named none. */
+    /** squeue's %m: memory a node (--mem) or a CPU, "0" when the job named none and holds none. */
     static String memory(Job j) {
+        // Slurm's MIN_MEMORY is the job's pn_min_memory: MiB a node for --mem, else MiB a CPU (--mem-per-cpu, or
+        // the per-CPU default the job got), as scontrol's MinMemoryNode=/MinMemoryCPU= show it
+        MemoryRequest asked = j.request().resources().memory();
+        if (asked instanceof MemoryRequest.PerNode n) return MemorySize.format(n.mib());
+        if (asked instanceof MemoryRequest.PerCpu c) return MemorySize.format(c.mib());
+        int cpus = j.allocCpus() > 0 ? j.allocCpus() : j.request().cpus();
+        if (j.allocMemMiB() > 0 && cpus > 0) return MemorySize.format(j.allocMemMiB() / cpus);
         if (j.allocMemPerNodeMiB() > 0) return MemorySize.format(j.allocMemPerNodeMiB());
         return MemorySize.format(j.request().requestedMemMiB(0));
     }

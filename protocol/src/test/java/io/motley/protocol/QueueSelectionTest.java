@@ -117,6 +117,26 @@ class QueueSelectionTest {
     }
 
     @Test
+    void memoryIsANodesForMemAndACpusOtherwiseAsSlurmsMinMemory() {
+        // the fixture asks --mem=2048 on 8 CPUs: a node's
+        assertThat(QueueSelection.memory(RUNNING)).isEqualTo("2G");
+        io.motley.core.job.JobRequest perCpu = io.motley.core.job.JobRequest.builder("#!/bin/sh\n", "/tmp")
+                .ntasks(2)
+                .memory(new io.motley.core.job.MemoryRequest.PerCpu(300))
+                .build();
+        assertThat(QueueSelection.memory(Job.builder(7, perCpu).build())).isEqualTo("300M");
+        // no memory asked: the per-CPU share of what the job got (DefMemPerCPU's), as scontrol's MinMemoryCPU
+        io.motley.core.job.JobRequest unset = io.motley.core.job.JobRequest.builder("#!/bin/sh\n", "/tmp")
+                .ntasks(2)
+                .build();
+        Job got = Job.builder(8, unset)
+                .state(JobState.RUNNING)
+                .allocation(new Job.Allocation("main", "n1", 2, 2000, List.of(0, 1), TimeLimit.of(60)))
+                .build();
+        assertThat(QueueSelection.memory(got)).isEqualTo("1000M");
+    }
+
+    @Test
     void aPendingJobsReasonAndReservationTravelWithIt() {
         Job pending = PENDING.withStateDesc(null);
         List<QueueRow> rows =

@@ -121,7 +121,7 @@ public final class JobLauncher {
     private final Path spool;
     private final String nodeName;
     private final Consumer<JobEnded> reporter;
-    /** How jobs (and their shepherds) get a session of their own with SIGINT and SIGQUIT at their defaults. */
+    /** How jobs (and their shepherds) get a session of their own with slurmstepd's signals at their defaults. */
     private final Session session;
     /** The same as one line of sh, for step tasks. */
     private final String setsid;

@@ -10,20 +10,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How a job's process gets a session of its own with SIGINT and SIGQUIT at their defaults (sh
- * ignores both in a background job, and an ignored signal stays ignored across exec; slurmstepd
- * starts tasks with default dispositions): {@code words} run the rest of a command line in a new
- * session, and where {@code envResetsSignals} the {@code env -i} on the job's way resets the two
- * signals (GNU coreutils 8.31 and later); otherwise {@code words} (perl, on macOS) reset them too.
+ * How a job's process gets a session of its own with the signals slurmstepd resets at their
+ * defaults (INT, TERM, TSTP, QUIT, PIPE, USR1, USR2, ALRM, HUP: sh ignores INT and QUIT in a
+ * background job, an agent started under nohup ignores HUP, and an ignored signal stays ignored
+ * across exec, where a script's trap cannot take it): {@code words} run the rest of a command line
+ * in a new session, and where {@code envResetsSignals} the {@code env -i} on the job's way resets
+ * the signals (GNU coreutils 8.31 and later); otherwise {@code words} (perl, on macOS) reset them too.
  * Each is one exec: the job's chain has no shell or program here that it does not need.
  */
 record Session(List<String> words, boolean envResetsSignals) {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
 
     static final String ENV = "/usr/bin/env";
-    static final String ENV_DEFAULT_SIGNALS = "--default-signal=INT,QUIT";
+    static final String ENV_DEFAULT_SIGNALS = "--default-signal=INT,TERM,TSTP,QUIT,PIPE,USR1,USR2,ALRM,HUP";
     private static final String PERL_SESSION =
-            "$SIG{INT}=$SIG{QUIT}=q(DEFAULT); POSIX::setsid(); exec @ARGV or die qq(exec failed: $!)";
+            "$SIG{$_}=q(DEFAULT) for qw(INT TERM TSTP QUIT PIPE USR1 USR2 ALRM HUP); POSIX::setsid();"
+                    + " exec @ARGV or die qq(exec failed: $!)";
 
     Session {
         words = List.copyOf(words);
@@ -36,7 +38,8 @@ record Session(List<String> words, boolean envResetsSignals) {
         Optional<String> perl = JobIdentity.find("perl");
         if (setsid.isEmpty() || perl.isPresent())
             return new Session(List.of(perl.orElse("/usr/bin/perl"), "-MPOSIX", "-e", PERL_SESSION, "--"), false);
-        log.warn("jobs start with SIGINT and SIGQUIT ignored: neither env --default-signal nor perl is here");
+        log.warn("jobs start with the signals the agent ignores ignored (SIGINT and SIGQUIT at least): neither env"
+                + " --default-signal nor perl is here");
         return new Session(List.of(setsid.get()), false);
     }
 
