@@ -243,7 +243,8 @@ public sealed interface Message {
             long nice,
             String dependency,
             long nodes,
-            long paused) {
+            long paused,
+            long minCpus) {
         public QueueRow {
             Objects.requireNonNull(state, "state");
         }

@@ -26,7 +26,7 @@ final class QueueFrames {
     // starts by loading this class, and a method reference costs a class spun at start
     static final String[] NUMS = {
         "id", "aj", "prio", "uid", "gid", "start", "end", "limit", "cpus", "submit", "xstart", "begin", "nice", "nodes",
-        "paused"
+        "paused", "mincpus"
     };
 
     static final String[] TEXTS = {
@@ -65,6 +65,7 @@ final class QueueFrames {
             case 12 -> r.nice();
             case 13 -> r.nodes();
             case 14 -> r.paused();
+            case 15 -> r.minCpus();
             default -> throw new IndexOutOfBoundsException(column);
         };
     }

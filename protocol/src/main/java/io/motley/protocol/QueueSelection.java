@@ -157,7 +157,8 @@ public final class QueueSelection {
                 w.any("y") ? r.nice() : 0,
                 w.any("E") ? r.dependency() : null,
                 w.any("D") ? nodeCount(j) : 0,
-                w.any("MLe") ? paused(j) : 0);
+                w.any("MLe") ? paused(j) : 0,
+                w.any("c") ? r.minCpusPerNode() : 0);
     }
 
     /** QueueTable#PAUSED: a suspended job's run time so far, else the seconds it spent suspended. */
@@ -209,6 +210,7 @@ public final class QueueSelection {
                         case QueueTable.NICE -> w.any("y");
                         case QueueTable.NODES -> w.any("D");
                         case QueueTable.PAUSED -> w.any("MLe");
+                        case QueueTable.MIN_CPUS -> w.any("c");
                         default -> throw new IndexOutOfBoundsException(c);
                     }
                     : switch (c) {
@@ -252,6 +254,7 @@ public final class QueueSelection {
                 case QueueTable.NICE -> j.request().nice();
                 case QueueTable.NODES -> nodeCount(j);
                 case QueueTable.PAUSED -> paused(j);
+                case QueueTable.MIN_CPUS -> j.request().minCpusPerNode();
                 default -> throw new IndexOutOfBoundsException(c);
             };
         }

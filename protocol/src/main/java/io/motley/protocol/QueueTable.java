@@ -31,6 +31,8 @@ public final class QueueTable {
      * suspended; for a job suspended now, its run time so far (its clock stands still).
      */
     public static final int PAUSED = 14;
+    /** Slurm's MIN_CPUS (pn_min_cpus): the CPUs a node must have for the job; 0 from a controller before it. */
+    public static final int MIN_CPUS = 15;
     // text columns
     public static final int DISPLAY = 0;
     public static final int PENDING = 1;
@@ -147,7 +149,8 @@ public final class QueueTable {
                 num(NICE, row),
                 text(DEPENDENCY, row),
                 num(NODES, row),
-                num(PAUSED, row));
+                num(PAUSED, row),
+                num(MIN_CPUS, row));
     }
 
     /** Row {@code row} as one object. */

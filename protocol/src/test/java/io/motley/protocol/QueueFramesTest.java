@@ -69,6 +69,7 @@ class QueueFramesTest {
                 number(rnd),
                 text(rnd),
                 number(rnd),
+                number(rnd),
                 number(rnd));
     }
 
@@ -122,6 +123,7 @@ class QueueFramesTest {
                 0,
                 null,
                 0,
+                0,
                 0);
         assertThat(roundTrip(new QueueList(List.of(bare, bare)))).isEqualTo(new QueueList(List.of(bare, bare)));
     }
@@ -161,6 +163,7 @@ class QueueFramesTest {
                     0,
                     null,
                     1,
+                    0,
                     0));
         }
         byte[] wire = FrameIO.toBytes(Messages.encode(new QueueList(rows)));

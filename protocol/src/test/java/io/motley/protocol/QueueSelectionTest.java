@@ -137,6 +137,25 @@ class QueueSelectionTest {
     }
 
     @Test
+    void minCpusIsATasksCpusTimesTasksPerNodeOrMinCpusAsSlurmsPnMinCpus() {
+        // the fixture: -n 4 -c 2
+        assertThat(QueueSelection.row(RUNNING, null, "c").minCpus()).isEqualTo(2);
+        assertThat(QueueSelection.row(RUNNING, null, "C").minCpus())
+                .as("not asked, not sent")
+                .isZero();
+        io.motley.core.job.JobRequest perNode = io.motley.core.job.JobRequest.builder("#!/bin/sh\n", "/tmp")
+                .ntasks(4)
+                .cpusPerTask(3)
+                .ntasksPerNode(2)
+                .build();
+        assertThat(perNode.minCpusPerNode()).isEqualTo(6);
+        io.motley.core.job.JobRequest min = io.motley.core.job.JobRequest.builder("#!/bin/sh\n", "/tmp")
+                .options(java.util.Map.of("mincpus", "4"))
+                .build();
+        assertThat(min.minCpusPerNode()).isEqualTo(4);
+    }
+
+    @Test
     void aPendingJobsReasonAndReservationTravelWithIt() {
         Job pending = PENDING.withStateDesc(null);
         List<QueueRow> rows =

@@ -1350,7 +1350,7 @@ public final class Scontrol implements Command {
                 + " ReqB:S:C:T=0:0:*:*");
         l.add("TRES=" + tres(j, defMemPerCpu));
         l.add("Socks/Node=* NtasksPerN:B:S:C=0:0:*:* CoreSpec=*");
-        l.add("MinCPUsNode=" + r.cpusPerTask() + " " + minMemory(j, defMemPerCpu) + " MinTmpDiskNode=0");
+        l.add("MinCPUsNode=" + r.minCpusPerNode() + " " + minMemory(j, defMemPerCpu) + " MinTmpDiskNode=0");
         l.add("Features=(null) DelayBoot=00:00:00");
         if (r.gpusPerNode() > 0)
             l.add("TresPerNode=" + r.gpuTres().replace("gres/gpu", "gres:gpu").replace("=", ":"));

@@ -715,7 +715,9 @@ public final class Squeue implements Command {
             case 'Q', 'p' -> r -> t.num(QueueTable.PRIORITY, r);
             case 'U' -> r -> t.num(QueueTable.UID, r);
             case 'G' -> r -> t.num(QueueTable.GID, r);
-            case 'C', 'c' -> r -> t.num(QueueTable.CPUS, r);
+            case 'C' -> r -> t.num(QueueTable.CPUS, r);
+            case 'c' ->
+                r -> t.numbers(QueueTable.MIN_CPUS) != null ? t.num(QueueTable.MIN_CPUS, r) : t.num(QueueTable.CPUS, r);
             case 'y' -> r -> t.num(QueueTable.NICE, r);
             case 'D' -> r -> t.num(QueueTable.NODES, r);
             case 'M' ->
@@ -1188,6 +1190,7 @@ public final class Squeue implements Command {
                 0,
                 column == QueueTable.DEPENDENCY ? value : null,
                 0,
+                0,
                 0);
     }
 
@@ -1261,7 +1264,10 @@ public final class Squeue implements Command {
                 }
                 case 'U' -> t.num(QueueTable.UID, r);
                 case 'G' -> t.num(QueueTable.GID, r);
-                case 'C', 'c' -> t.num(QueueTable.CPUS, r);
+                case 'C' -> t.num(QueueTable.CPUS, r);
+                // a controller from before MIN_CPUS sends none: the CPUs, as squeue showed then
+                case 'c' ->
+                    t.numbers(QueueTable.MIN_CPUS) != null ? t.num(QueueTable.MIN_CPUS, r) : t.num(QueueTable.CPUS, r);
                 case 'Q' -> t.num(QueueTable.PRIORITY, r);
                 case 'y' -> t.num(QueueTable.NICE, r);
                 case 'D' -> t.num(QueueTable.NODES, r);
@@ -1654,7 +1660,8 @@ public final class Squeue implements Command {
                         ? "n/a"
                         : Hostlist.expand(r.node()).get(0);
             case 'r' -> QueueRow::reason;
-            case 'C', 'c' -> r -> Long.toString(r.cpus());
+            case 'C' -> r -> Long.toString(r.cpus());
+            case 'c' -> r -> Long.toString(r.minCpus() > 0 ? r.minCpus() : r.cpus());
             case 'm' -> QueueRow::memory;
             case 'V' -> r -> JobText.timestamp(r.submit(), io.zone(), "N/A");
             case 'S' -> r -> JobText.timestamp(expectedStart(r, io.nowSeconds()), io.zone(), "N/A");

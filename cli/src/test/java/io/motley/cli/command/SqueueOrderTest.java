@@ -352,7 +352,8 @@ class SqueueOrderTest {
                         r.nice(),
                         r.dependency(),
                         r.nodes(),
-                        r.paused()));
+                        r.paused(),
+                        r.minCpus()));
             }
         }
         return out;

@@ -57,8 +57,12 @@ final class RunEnds {
             if (node.equals(state.endingRuns.get(id))) state.endingRuns.remove(id);
             log.info("end of an earlier run ignored job={} node={} run={} current_run={}", id, node, run, j.restarts());
         } else if (j != null && j.state().holdsAllocation() && node.equals(j.node())) {
-            JobState how = f.state();
             Integer by = state.cancelling.get(id);
+            // cancelled before it ended: CANCELLED however its run ended in the moment before the kill came (its
+            // srun, asked to end the job, exits on its own), as slurmctld records a cancel when it is asked
+            JobState how = by != null && (f.state() == JobState.COMPLETED || f.state() == JobState.FAILED)
+                    ? JobState.CANCELLED
+                    : f.state();
             // a node's clock may be behind ours: a run never ends before it started
             long end = Math.max(f.end() > 0 ? f.end() : clock.getAsLong(), j.startTime());
             // Slurm reports an OOM-killed job as 0:125 whatever signal ended it

@@ -334,6 +334,32 @@ class ClusterTest {
     }
 
     @Test
+    void aJobCancelledWhileRunningIsCancelledThoughItsRunEndedOnItsOwnBeforeTheKill() {
+        Store store = Store.sqlite(dir.resolve("db"));
+        Cluster c = cluster(store);
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 2));
+        long failed = id(c.submit(req(1), as(1000, 1000, "ann")));
+        long completed = id(c.submit(req(1), as(1000, 1000, "ann")));
+        c.schedulePass();
+        c.cancel(List.of(failed, completed), Map.of(), Caller.uid(1000));
+        // each run exits before the agent has the kill: the agent reports what it saw
+        c.jobEnded("n1", ended(failed, 0, JobState.FAILED, 0, 15, now.get(), null));
+        c.jobEnded("n1", ended(completed, 0, JobState.COMPLETED, 0, 0, now.get(), null));
+        assertThat(c.job(failed))
+                .get()
+                .extracting(Job::state, j -> j.outcome().cancelledBy(), j -> j.exit())
+                .containsExactly(JobState.CANCELLED, 1000, new io.motley.core.job.ExitStatus(0, 15));
+        assertThat(c.job(completed)).get().extracting(Job::state).isEqualTo(JobState.CANCELLED);
+        // a job nobody cancelled keeps its own end
+        long own = id(c.submit(req(1), as(1000, 1000, "ann")));
+        c.schedulePass();
+        c.jobEnded("n1", ended(own, 0, JobState.FAILED, 3, 0, now.get(), null));
+        assertThat(c.job(own)).get().extracting(Job::state).isEqualTo(JobState.FAILED);
+        store.close();
+    }
+
+    @Test
     void aSignalReachesOnlyRunningJobsAndChangesNoState() {
         Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store);

@@ -353,6 +353,22 @@ public record JobRequest(
         return resources.cpusPerTask();
     }
 
+    /**
+     * The CPUs a node must have for this job, Slurm's pn_min_cpus (squeue's MIN_CPUS, scontrol's
+     * MinCPUsNode): a task's, times --ntasks-per-node where it was given, or --mincpus where that
+     * is more.
+     */
+    public long minCpusPerNode() {
+        long perNode = (long) cpusPerTask() * Math.max(1, resources.ntasksPerNode());
+        String min = options().get("mincpus");
+        if (min == null) return perNode;
+        try {
+            return Math.max(perNode, Long.parseLong(min.strip()));
+        } catch (NumberFormatException e) {
+            return perNode; // sbatch checks --mincpus: a value it kept unread counts for nothing
+        }
+    }
+
     public boolean cpusPerTaskGiven() {
         return resources.cpusPerTaskGiven();
     }
