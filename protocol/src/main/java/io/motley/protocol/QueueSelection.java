@@ -311,13 +311,9 @@ public final class QueueSelection {
 
     /** squeue's %m: memory a node (--mem) or a CPU, "0" when the job named none and holds none. */
     static String memory(Job j) {
-        // Slurm's MIN_MEMORY is the job's pn_min_memory: MiB a node for --mem, else MiB a CPU (--mem-per-cpu, or
-        // the per-CPU default the job got), as scontrol's MinMemoryNode=/MinMemoryCPU= show it
-        MemoryRequest asked = j.request().resources().memory();
-        if (asked instanceof MemoryRequest.PerNode n) return MemorySize.format(n.mib());
-        if (asked instanceof MemoryRequest.PerCpu c) return MemorySize.format(c.mib());
-        int cpus = j.allocCpus() > 0 ? j.allocCpus() : j.request().cpus();
-        if (j.allocMemMiB() > 0 && cpus > 0) return MemorySize.format(j.allocMemMiB() / cpus);
+        MemoryRequest m = j.minMemory();
+        if (m instanceof MemoryRequest.PerNode n) return MemorySize.format(n.mib());
+        if (m instanceof MemoryRequest.PerCpu c) return MemorySize.format(c.mib());
         if (j.allocMemPerNodeMiB() > 0) return MemorySize.format(j.allocMemPerNodeMiB());
         return MemorySize.format(j.request().requestedMemMiB(0));
     }

@@ -507,11 +507,14 @@ public final class ControllerLink {
     private final java.util.Queue<io.motley.protocol.StepMessages.TaskEvent> unsentEnds =
             new java.util.concurrent.ConcurrentLinkedQueue<>();
 
+    /** At most this many task ends are kept for the controller's return; more are lost, as their output is. */
+    static final int MAX_UNSENT_ENDS = 10_000;
+
     private void sendTaskEvent(io.motley.protocol.StepMessages.TaskEvent e) {
         try {
             send(e);
         } catch (IOException x) {
-            if (e.isEnd()) unsentEnds.add(e);
+            if (e.isEnd() && unsentEnds.size() < MAX_UNSENT_ENDS) unsentEnds.add(e);
             log.info(
                     "controller not reachable; step task event {} job={} step={} task={}",
                     e.isEnd() ? "kept to send again" : "lost",

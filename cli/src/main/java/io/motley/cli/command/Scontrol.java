@@ -1456,14 +1456,9 @@ public final class Scontrol implements Command {
 
     /** MinMemoryNode= for --mem, MinMemoryCPU= for --mem-per-cpu or the per-CPU default it got. */
     private static String minMemory(Job j, long defMemPerCpu) {
-        JobRequest r = j.request();
-        if (r.resources().memory() instanceof MemoryRequest.PerNode n)
-            return "MinMemoryNode=" + MemorySize.format(n.mib());
-        if (r.resources().memory() instanceof MemoryRequest.PerCpu c)
-            return "MinMemoryCPU=" + MemorySize.format(c.mib());
-        // a queued job carries what DefMemPerCPU gives its CPUs already: per CPU of those it asked for
-        if (j.allocMemMiB() > 0 && JobText.cpus(j) > 0)
-            return "MinMemoryCPU=" + MemorySize.format(j.allocMemMiB() / JobText.cpus(j));
+        MemoryRequest m = j.minMemory();
+        if (m instanceof MemoryRequest.PerNode n) return "MinMemoryNode=" + MemorySize.format(n.mib());
+        if (m instanceof MemoryRequest.PerCpu c) return "MinMemoryCPU=" + MemorySize.format(c.mib());
         if (defMemPerCpu > 0) return "MinMemoryCPU=" + MemorySize.format(defMemPerCpu);
         return "MinMemoryNode=0";
     }

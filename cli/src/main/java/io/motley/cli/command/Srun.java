@@ -276,6 +276,9 @@ public final class Srun implements Command {
         // set by the script of the job that srun outside an allocation makes: this srun ends that job when aborted
         boolean endsJob = "1".equals(io.env().get(ENDS_JOB));
         base.remove(ENDS_JOB);
+        // the agent opens no path for a caller: HostedCommands sends srun with files to the JVM client
+        if (io.hosted() && (o.has("output") || o.has("error")))
+            throw new IllegalStateException("srun in the agent with an output file");
         boolean append = "append".equals(o.last("open-mode"));
         Map<String, LocalTasks.Sink> files = new LinkedHashMap<>();
         LocalTasks.Sink srunOut = new LocalTasks.Sink(io.out(), false);
@@ -554,15 +557,9 @@ public final class Srun implements Command {
             long quietSince = 0;
             try (Line client = Line.open(io)) {
                 while (!waiting.isEmpty()) {
-                    StepMessages.IoEvents got;
-                    try {
-                        got = client.ask(new StepMessages.Io(step.jobId(), step.id(), cursor, 30));
-                    } catch (AgentClient.ClusterUnreachable | RequestFailed away) {
-                        if (away instanceof RequestFailed f && !Failure.LOST.equals(f.detail())) throw f;
-                        // the controller is away (restarting): the tasks run on, and their ends come once it is back
-                        Thread.sleep(UNREACHABLE_PAUSE_MS);
-                        continue;
-                    }
+                    // the controller away (restarting): the tasks run on, and their ends come once it is back
+                    StepMessages.IoEvents got =
+                            client.askUntilAnswered(new StepMessages.Io(step.jobId(), step.id(), cursor, 30));
                     for (StepMessages.TaskEvent e : got.events()) {
                         if (e.isEnd()) {
                             relays.get(e.task() + ".out").close();
@@ -602,17 +599,9 @@ public final class Srun implements Command {
         return Thread.ofPlatform().daemon().name("srun-watch").start(() -> {
             try (Line client = Line.open(io)) {
                 while (!Thread.currentThread().isInterrupted()) {
-                    Step now;
-                    try {
-                        now = client.ask(new StepMessages.Wait(step.jobId(), step.id(), 30))
-                                .steps()
-                                .get(0);
-                    } catch (AgentClient.ClusterUnreachable | RequestFailed away) {
-                        if (away instanceof RequestFailed f && !Failure.LOST.equals(f.detail())) throw f;
-                        // the controller is away (restarting): the step is asked after again once it is back
-                        Thread.sleep(UNREACHABLE_PAUSE_MS);
-                        continue;
-                    }
+                    Step now = client.askUntilAnswered(new StepMessages.Wait(step.jobId(), step.id(), 30))
+                            .steps()
+                            .get(0);
                     if (now.state() == StepState.RUNNING) continue;
                     if (now.state() == StepState.CANCELLED && !cancelled.getAndSet(true)) {
                         io.err().println("srun: Job step aborted: Waiting up to 32 seconds for job step to finish.");
@@ -721,6 +710,25 @@ public final class Srun implements Command {
 
         @Override
         void close();
+
+        /**
+         * For a request that only reads: asked again a second later while the controller cannot be
+         * reached (it is restarting) or the connection broke before its answer came; other
+         * refusals are thrown.
+         */
+        default <A extends io.motley.protocol.Message.Answer> A askUntilAnswered(
+                io.motley.protocol.Message.Request<A> request) throws InterruptedException {
+            while (true) {
+                try {
+                    return ask(request);
+                } catch (AgentClient.ClusterUnreachable away) {
+                    // asked again below
+                } catch (RequestFailed f) {
+                    if (!Failure.LOST.equals(f.detail())) throw f;
+                }
+                Thread.sleep(UNREACHABLE_PAUSE_MS);
+            }
+        }
 
         static Line open(Io io) throws AgentClient.ClusterUnreachable {
             if (io.hosted()) {

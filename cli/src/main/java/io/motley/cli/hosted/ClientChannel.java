@@ -39,6 +39,11 @@ final class ClientChannel implements AutoCloseable {
     private volatile boolean closing;
     /** What the client's Ctrl-C runs, once the command has trapped it (srun); null: none trapped. */
     private volatile Runnable onInterrupt;
+    /** Ctrl-Cs being handled now; a client that sends more than {@link #MAX_INTERRUPTS} at once has the rest dropped. */
+    private final java.util.concurrent.atomic.AtomicInteger interrupting =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    static final int MAX_INTERRUPTS = 4;
 
     private ClientChannel(Client client) {
         this.client = client;
@@ -60,7 +65,17 @@ final class ClientChannel implements AutoCloseable {
                     // the client's Ctrl-C, which it sends on once the command trapped it; handled apart from the
                     // command's thread, as a signal handler is
                     Runnable h = onInterrupt;
-                    if (h != null) Thread.ofVirtual().start(h);
+                    if (h != null && interrupting.incrementAndGet() <= MAX_INTERRUPTS) {
+                        Thread.ofVirtual().start(() -> {
+                            try {
+                                h.run();
+                            } finally {
+                                interrupting.decrementAndGet();
+                            }
+                        });
+                    } else if (h != null) {
+                        interrupting.decrementAndGet();
+                    }
                     continue;
                 }
                 replies.put(f);

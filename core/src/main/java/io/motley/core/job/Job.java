@@ -483,6 +483,18 @@ public record Job(
         return allocation.memMiB();
     }
 
+    /**
+     * Slurm's pn_min_memory (scontrol's MinMemoryNode=/MinMemoryCPU=, squeue's MIN_MEMORY): --mem's
+     * MiB a node, --mem-per-cpu's MiB a CPU, else a CPU's share of what the job holds or, queued,
+     * what DefMemPerCPU gave it; null when none of these is known.
+     */
+    public MemoryRequest minMemory() {
+        MemoryRequest asked = request.resources().memory();
+        if (asked instanceof MemoryRequest.PerNode || asked instanceof MemoryRequest.PerCpu) return asked;
+        int cpus = allocCpus() > 0 ? allocCpus() : request.cpus();
+        return allocMemMiB() > 0 && cpus > 0 ? new MemoryRequest.PerCpu(allocMemMiB() / cpus) : null;
+    }
+
     /** The effective time limit, which a pending job already has. */
     public TimeLimit timeLimit() {
         return allocation.limit();
