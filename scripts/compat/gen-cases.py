@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Writes cases.txt: the compatibility cases, walked from the Slurm 22.05 man pages option by option.
+"""
+Writes cases.txt: the compatibility cases, walked from the Slurm 22.05 man pages option by option.
 
 One case a line: an id, a tab, a shell command. The set-up names in run.sh ($done, $run1, $pend1,
 $arr, ...) are the jobs each case looks at; $LAST is the job the latest case submitted.
 Order matters: read-only cases first, then cases that change jobs, then submissions.
 """
+import os
+
 cases = []
 def c(cid, cmd):
     assert "\t" not in cmd
@@ -352,7 +355,7 @@ c("sstat.bogus", "sstat --bogus")
 c("sstat.ended", "scancel " + SST + " " + NOSTEP + "; for i in $(seq 150); do [ -z \"$(squeue -h -j " + SST + ")\" ] && break; sleep 0.2; done; sstat -j " + SST)
 
 seen = set()
-with open("cases.txt", "w") as f:
+with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases.txt"), "w") as f:
     f.write("# id<TAB>command. Written by gen-cases.py; see run.sh for the set-up and the names.\n")
     for cid, cmd in cases:
         if cid.startswith("@"):
