@@ -7,6 +7,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,28 +25,36 @@ class AllocationsIT {
             c.awaitNodesUp("n1");
             String srun = TestCluster.BIN.resolve("srun").toString();
 
-            // srun outside: a job of its own, step 0 inside it; stdout only the tasks', stdin to task 0
-            TestCluster.Run two = c.cmdIn(
-                    c.work,
-                    "hello\n",
-                    "srun",
-                    "-n",
-                    "2",
-                    "-l",
-                    "sh",
-                    "-c",
-                    "read x; echo \"task $SLURM_PROCID job $SLURM_JOB_ID step $SLURM_STEP_ID read '$x'\"; exit $SLURM_PROCID");
-            assertThat(two.rc()).as(two.err()).isEqualTo(1);
-            assertThat(two.lines()).hasSize(2);
-            long id = Long.parseLong(two.lines().get(0).replaceAll(".* job (\\d+) .*", "$1"));
-            assertThat(two.lines())
-                    .containsExactlyInAnyOrder(
-                            "0: task 0 job " + id + " step 0 read 'hello'", "1: task 1 job " + id + " step 0 read ''");
-            assertThat(two.err()).contains("srun: error: n1: task 1: Exited with exit code 1");
-            c.awaitState(id, "FAILED", java.time.Duration.ofSeconds(30));
-            assertThat(c.cmd("sacct", "-j", id + ".0", "-P", "-n", "-o", "JobID,JobName,State,ExitCode")
-                            .lines())
-                    .containsExactly(id + ".0|sh|FAILED|1:0");
+            // srun outside: a job of its own, step 0 inside it; stdout only the tasks', stdin to task 0. Through the
+            // native client srun runs in the agent (the job holds the allocation, the agent starts the tasks); the JVM
+            // client's srun runs the step as the job's script and relays its streams through files
+            for (String client : List.of("native", "jvm")) {
+                ProcessBuilder pb = c.command(
+                        "srun",
+                        "-n",
+                        "2",
+                        "-l",
+                        "sh",
+                        "-c",
+                        "read x; echo \"task $SLURM_PROCID job $SLURM_JOB_ID step $SLURM_STEP_ID read '$x'\";"
+                                + " exit $SLURM_PROCID");
+                pb.environment().put("MOTLEY_CLIENT", client);
+                TestCluster.Run two = TestCluster.run(pb, "hello\n");
+                assertThat(two.rc()).as(client + ": " + two.err()).isEqualTo(1);
+                assertThat(two.lines()).as(client).hasSize(2);
+                long id = Long.parseLong(two.lines().get(0).replaceAll(".* job (\\d+) .*", "$1"));
+                assertThat(two.lines())
+                        .as(client)
+                        .containsExactlyInAnyOrder(
+                                "0: task 0 job " + id + " step 0 read 'hello'",
+                                "1: task 1 job " + id + " step 0 read ''");
+                assertThat(two.err()).as(client).isEqualTo("srun: error: n1: task 1: Exited with exit code 1\n");
+                // the job has ended when srun returns, with the step's code
+                assertThat(c.cmd("sacct", "-j", id + "," + id + ".0", "-P", "-n", "-o", "JobID,JobName,State,ExitCode")
+                                .lines())
+                        .as(client)
+                        .contains(id + "|sh|FAILED|1:0", id + ".0|sh|FAILED|1:0");
+            }
 
             // salloc: the command runs here with the job's variables; srun in it makes steps of that job
             TestCluster.Run salloc = c.cmd(

@@ -138,6 +138,16 @@ class MultiHostIT {
                     .as("sacct on " + h)
                     .isEqualTo("COMPLETED|" + B);
         }
+
+        // srun outside an allocation on A, its job placed on B: the task runs on B, with A's stdin, its output on A
+        Run srun = bed.cmd(
+                A,
+                "sh",
+                "-c",
+                "echo hello | " + TestCluster.BIN.resolve("srun") + " -w " + B
+                        + " sh -c 'read x; echo on $(hostname) node=$SLURMD_NODENAME read $x'");
+        assertThat(srun.rc()).as(srun.err()).isZero();
+        assertThat(srun.out()).isEqualTo("on " + B + " node=" + B + " read hello\n");
         assertServing();
     }
 

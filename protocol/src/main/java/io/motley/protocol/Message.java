@@ -278,6 +278,12 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * Ends a running job that holds an allocation for its caller (srun outside an allocation): its
+     * run is killed and the job ends COMPLETED when {@code code} is 0, else FAILED with that code.
+     */
+    record Complete(long id, int code) implements Request<Outcomes> {}
+
     /** Which of a job's processes scancel -s reaches: its steps (the default), the batch shell alone (-b), or both (--full). */
     enum SignalScope {
         STEPS,

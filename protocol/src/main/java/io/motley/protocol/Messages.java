@@ -93,6 +93,7 @@ public final class Messages {
             Ops.JOBS,
             Ops.QUEUE,
             Ops.CANCEL,
+            Ops.COMPLETE,
             Ops.SIGNAL,
             Ops.SUSPEND,
             Ops.RESUME,
@@ -215,6 +216,8 @@ public final class Messages {
             x.tasks().forEach((array, indices) -> indices.forEach(i -> tasks.add(array + "_" + i)));
             return Frame.op(Ops.CANCEL).put("ids", ids(x.ids())).put("tasks", String.join(",", tasks));
         }
+        if (m instanceof Message.Complete x)
+            return Frame.op(Ops.COMPLETE).put("id", x.id()).put("code", x.code());
         if (m instanceof Message.Signal x) {
             List<String> tasks = new ArrayList<>();
             x.tasks().forEach((array, indices) -> indices.forEach(i -> tasks.add(array + "_" + i)));
@@ -603,6 +606,7 @@ public final class Messages {
                         words(f, "nodes"),
                         f.str("fields", ""));
             case Ops.CANCEL -> new Cancel(ids(f), tasks(f));
+            case Ops.COMPLETE -> new Message.Complete(number(f, "id", 0), (int) number(f, "code", 0));
             case Ops.SIGNAL -> new Message.Signal(ids(f), tasks(f), signal(f), scope(f));
             case StepMessages.CREATE,
                     StepMessages.END,
@@ -844,6 +848,7 @@ public final class Messages {
         }
         if (request instanceof Message.Queue x) return new Message.QueueList(QueueFrames.decode(f));
         if (request instanceof Cancel x) return outcomes(f);
+        if (request instanceof Message.Complete x) return outcomes(f);
         if (request instanceof Message.Signal x) return outcomes(f);
         if (request instanceof Message.StepCall<?> x) return StepMessages.answer(x, f);
         if (request instanceof Message.Suspend x) return outcomes(f);

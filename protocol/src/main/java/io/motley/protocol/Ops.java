@@ -30,6 +30,11 @@ public final class Ops {
     public static final String QUEUE = "queue";
 
     public static final String CANCEL = "cancel";
+    /**
+     * srun's allocation is done with: its job ends with srun's exit code (COMPLETED or FAILED), not
+     * CANCELLED, as Slurm's srun completes the job it made.
+     */
+    public static final String COMPLETE = "complete";
     /** scancel -s: a signal to running jobs (command -> controller -> the jobs' agents as signal_run). */
     public static final String SIGNAL = "signal";
 

@@ -169,6 +169,8 @@ class MessagesTest {
                 Jobs.all(),
                 Jobs.one(42),
                 new Cancel(List.of(1L, 2L), Map.of(7L, List.of(1, 3))),
+                new Message.Complete(42, 0),
+                new Message.Complete(43, 137),
                 new Message.Signal(List.of(1L), Map.of(7L, List.of(2)), 10, Message.SignalScope.STEPS),
                 new Message.Signal(List.of(3L, 4L), Map.of(), 19, Message.SignalScope.FULL),
                 new Message.Suspend(List.of(3L, 4L), false),
@@ -343,6 +345,9 @@ class MessagesTest {
                 new Object[] {
                     new Cancel(List.of(1L), Map.of()),
                     new Outcomes(List.of(Outcome.done(1), new Outcome(2, "Invalid job id specified", true)))
+                },
+                new Object[] {
+                    new Message.Complete(1, 2), new Outcomes(List.of(Outcome.failed(1, "Invalid job id specified")))
                 },
                 new Object[] {new Hold(List.of(1L)), new Outcomes(List.of(Outcome.failed(1, "Access denied")))},
                 new Object[] {new Release(List.of(1L)), new Outcomes(List.of())},

@@ -143,7 +143,76 @@ final class EntryScript {
             Path spoolErr,
             boolean append,
             Session session) {
-        boolean sourced = session != null;
+        return render(
+                jobId,
+                node,
+                joinFiles,
+                bindCommand,
+                umask,
+                asUser,
+                envFile,
+                workDir,
+                script,
+                out,
+                err,
+                spoolOut,
+                spoolErr,
+                append,
+                session,
+                session != null);
+    }
+
+    /**
+     * The entry script of a step's task, run as {@code sh enter.sh ARGS} by {@code session}'s words: a process of its
+     * own (it joins its groups by its pid), whose {@code env -i} resets slurmstepd's signals where env can.
+     */
+    static String forStepTask(
+            long jobId,
+            String node,
+            List<Path> joinFiles,
+            List<String> bindCommand,
+            String umask,
+            List<String> asUser,
+            Path envFile,
+            String workDir,
+            String command,
+            Session session) {
+        return render(
+                jobId,
+                node,
+                joinFiles,
+                bindCommand,
+                umask,
+                asUser,
+                envFile,
+                workDir,
+                command,
+                "",
+                "",
+                null,
+                null,
+                false,
+                session,
+                false);
+    }
+
+    private static String render(
+            long jobId,
+            String node,
+            List<Path> joinFiles,
+            List<String> bindCommand,
+            String umask,
+            List<String> asUser,
+            Path envFile,
+            String workDir,
+            String script,
+            String out,
+            String err,
+            Path spoolOut,
+            Path spoolErr,
+            boolean append,
+            Session session,
+            boolean sourced) {
         String self = sourced ? "0" : "$$";
         StringBuilder b = new StringBuilder("#!/bin/sh\n");
         b.append("# Motley job ").append(jobId).append(": join its containment, then become the job\n");
@@ -177,7 +246,7 @@ final class EntryScript {
         asUser.forEach(w -> b.append(' ').append(quote(w)));
         // the job's marker is there from the first moment (process tracking looks for it); the rest comes from the file
         b.append(" /usr/bin/env -i ");
-        if (sourced && session.envResetsSignals())
+        if (session != null && session.envResetsSignals())
             b.append(Session.ENV_DEFAULT_SIGNALS).append(' ');
         b.append(ProcessTracking.MARKER)
                 .append('=')

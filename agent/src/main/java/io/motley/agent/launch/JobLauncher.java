@@ -123,8 +123,6 @@ public final class JobLauncher {
     private final Consumer<JobEnded> reporter;
     /** How jobs (and their shepherds) get a session of their own with slurmstepd's signals at their defaults. */
     private final Session session;
-    /** The same as one line of sh, for step tasks. */
-    private final String setsid;
 
     private final Containment containment;
     private final CpuAllocator cpus;
@@ -135,6 +133,16 @@ public final class JobLauncher {
     private final String defaultUmask;
     /** Runs by spool directory name (see {@link #runDir}). */
     private final Map<String, Running> running = new ConcurrentHashMap<>();
+    /**
+     * Jobs whose launch order came and whose start is not done, with how many such orders: a step's tasks ordered
+     * meanwhile wait for the start (srun outside an allocation, or under salloc, asks for them as soon as the
+     * controller has the job running, which can be before this agent has started it).
+     */
+    private final Map<Long, Integer> launching = new ConcurrentHashMap<>();
+
+    /** How long a step's tasks wait for their job's start here before they are refused. */
+    static final java.time.Duration START_WAIT = java.time.Duration.ofSeconds(30);
+
     /** Time limits that arrived before their run was launched here (the launch runs in a thread of its own). */
     private final Map<String, Long> earlyLimits = new ConcurrentHashMap<>();
 
@@ -263,7 +271,6 @@ public final class JobLauncher {
         Files.setPosixFilePermissions(spool, PRIVATE_DIR);
         writeAtomically(spool.resolve("shepherd.sh"), SHEPHERD.getBytes(StandardCharsets.UTF_8), PRIVATE_SCRIPT);
         this.session = Session.find();
-        this.setsid = session.commandLine();
         workIn(spool.resolveSibling(spool.getFileName() + ".work"));
         this.outbox = new OutputOutbox(
                 spool.resolve("outbox"),
@@ -448,6 +455,22 @@ public final class JobLauncher {
         return run == 0 ? "job" + id : "job" + id + "." + run;
     }
 
+    /**
+     * {@link #launch} on a thread of its own; a step's tasks ordered after this call and before the start is done
+     * wait for it.
+     */
+    public void launchInBackground(Launch order) {
+        long id = order.job().id();
+        launching.merge(id, 1, Integer::sum);
+        Thread.ofVirtual().name("launch-" + id).start(() -> {
+            try {
+                launch(order);
+            } finally {
+                launching.computeIfPresent(id, (k, n) -> n == 1 ? null : n - 1);
+            }
+        });
+    }
+
     /** Starts a job the controller ordered, unless this agent already has it (an order sent twice). */
     public void launch(Launch order) {
         Job job = order.job();
@@ -595,7 +618,16 @@ public final class JobLauncher {
         String why;
         try {
             place = stepPlace(order.jobId());
+            long until = System.nanoTime() + START_WAIT.toNanos();
+            while (place.isEmpty() && launching.containsKey(order.jobId()) && System.nanoTime() - until < 0) {
+                Thread.sleep(2);
+                place = stepPlace(order.jobId());
+            }
             why = "job " + order.jobId() + " does not run on " + nodeName;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            place = Optional.empty();
+            why = "the agent is stopping";
         } catch (IOException | RuntimeException e) {
             place = Optional.empty();
             why = e.getMessage();
@@ -663,7 +695,7 @@ public final class JobLauncher {
                 who.prefix,
                 who.environment,
                 nodeEnvironment(job),
-                setsid));
+                session));
     }
 
     /** The variables of a job's step tasks that depend on the node they run on: its CPUs and GPUs here. */
@@ -1641,7 +1673,8 @@ public final class JobLauncher {
      * there yet): the path is the user's to choose, and a root agent must never follow it itself.
      */
     private static void appendToJobErr(Running r, String text) {
-        if (r.stderrPath == null) return;
+        // nothing to write to (a holder's, or a job that asked for no output): no process started for it
+        if (r.stderrPath == null || r.stderrPath.equals("/dev/null")) return;
         List<String> asUser = r.asUser;
         if (asUser == null) {
             log.warn("cannot write to the job's error file: its user is unknown job={} file={}", r.id, r.stderrPath);

@@ -43,20 +43,6 @@ record Session(List<String> words, boolean envResetsSignals) {
         return new Session(List.of(setsid.get()), false);
     }
 
-    /**
-     * The same as one line of sh, for a command line that starts the job through a shell (step
-     * tasks): the session, then env resetting the signals where it does.
-     */
-    String commandLine() {
-        StringBuilder b = new StringBuilder();
-        for (String w : words) {
-            if (!b.isEmpty()) b.append(' ');
-            b.append(w.matches("[A-Za-z0-9_/.=,-]+") ? w : EntryScript.quote(w));
-        }
-        if (envResetsSignals) b.append(' ').append(ENV).append(' ').append(ENV_DEFAULT_SIGNALS);
-        return b.toString();
-    }
-
     private static Optional<String> setsid() {
         for (String p : List.of("/usr/bin/setsid", "/bin/setsid", "/usr/local/bin/setsid")) {
             if (new File(p).canExecute()) return Optional.of(p);

@@ -43,7 +43,7 @@ final class StepTasks {
             List<String> asUser,
             Map<String, String> userEnv,
             Map<String, String> nodeEnv,
-            String setsid) {}
+            Session session) {}
 
     /**
      * A step's tasks here. {@code killed} outlives them: the order that starts them travels apart from the one that
@@ -250,7 +250,7 @@ final class StepTasks {
         write(env, EntryScript.environment(vars, order.jobId()));
         write(
                 enter,
-                EntryScript.render(
+                EntryScript.forStepTask(
                         order.jobId(),
                         place.node(),
                         place.joinFiles(),
@@ -260,17 +260,13 @@ final class StepTasks {
                         env,
                         order.cwd(),
                         command.get(0),
-                        "",
-                        ""));
-        List<String> cmd =
-                // exec: the task is this one process from the first moment (dash would fork the session's command, and
-                // a
-                // kill of the shell in that moment left the task running on, orphaned)
-                new ArrayList<>(List.of(
-                        "/bin/sh", "-c", "exec " + place.setsid() + " /bin/sh \"$0\" \"$@\"", enter.toString()));
+                        place.session()));
+        // the session's own words start the entry script, which execs the task: one process from the first moment,
+        // and no shell between (its env -i resets the signals where env can; perl's words reset them otherwise)
+        List<String> cmd = new ArrayList<>(place.session().words());
+        cmd.addAll(List.of("/bin/sh", enter.toString()));
         cmd.addAll(command.subList(1, command.size()));
         ProcessBuilder pb = RootCommand.of(cmd);
-        pb.environment().put("MOTLEY_SETSID", place.setsid());
         if (!t.stdin()) pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         return pb.start();
     }

@@ -347,7 +347,7 @@ public final class ControllerLink {
                     log.info("registered with controller={} node={}", controller(), node);
                     resendTaskEnds();
                 }
-                case Launch l -> Thread.ofVirtual().start(() -> launcher.launch(l));
+                case Launch l -> launcher.launchInBackground(l);
                 case Kill k -> launcher.kill(k.id(), k.run(), k.reason());
                 case Message.SignalRun g ->
                     Thread.ofVirtual().start(() -> launcher.signal(g.id(), g.run(), g.signal(), g.scope()));

@@ -99,18 +99,36 @@ class JobLauncherTest {
      * of them ignored (a CI started under nohup): the job must not see that.
      */
     @Test
-    void theJobStartsWithInterruptAndQuitAtTheirDefaults() throws Exception {
+    void theJobAndItsStepsTasksStartWithInterruptAndQuitAtTheirDefaults() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(
                 Files.exists(Path.of("/proc/self/status")), "JobLauncherTest: no /proc to read SigIgn from");
         JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
-        l.launch(order(21, "grep SigIgn /proc/$$/status", -1));
-        assertThat(awaitReport(21).state()).isEqualTo(JobState.COMPLETED);
-        String line = Files.readString(dir.resolve("slurm-21.out")).trim();
-        long ignored = Long.parseLong(line.substring(line.indexOf(':') + 1).trim(), 16);
+        l.launch(order(21, "grep SigIgn /proc/$$/status; exec sleep 60", -1));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> Files.exists(dir.resolve("slurm-21.out"))
+                        && Files.readString(dir.resolve("slurm-21.out")).endsWith("\n"));
+        // a step's task too, which its node's agent starts another way
+        List<StepMessages.TaskEvent> events = new CopyOnWriteArrayList<>();
+        l.runTasks(
+                new StepMessages.RunTasks(
+                        21,
+                        0,
+                        List.of("sh", "-c", "grep SigIgn /proc/$$/status"),
+                        dir.toString(),
+                        List.of(new StepMessages.RemoteTask(0, "n1", Map.of("PATH", "/usr/bin:/bin")))),
+                events::add);
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch(StepMessages.TaskEvent::isEnd));
+        l.kill(21, KillReason.CANCEL);
+        assertThat(awaitReport(21).state()).isEqualTo(JobState.CANCELLED);
+        String task = new String(events.get(0).data(), java.nio.charset.StandardCharsets.UTF_8);
         // INT 2, QUIT 3, USR1 10, USR2 12, PIPE 13, ALRM 14, TERM 15, TSTP 20, HUP 1: bit N-1 each
         long slurmstepds = 0;
         for (int sig : new int[] {1, 2, 3, 10, 12, 13, 14, 15, 20}) slurmstepds |= 1L << (sig - 1);
-        assertThat(ignored & slurmstepds).as(line).isZero();
+        for (String line :
+                List.of(Files.readAllLines(dir.resolve("slurm-21.out")).get(0), task.trim())) {
+            long ignored = Long.parseLong(line.substring(line.indexOf(':') + 1).trim(), 16);
+            assertThat(ignored & slurmstepds).as(line).isZero();
+        }
     }
 
     @Test
@@ -404,6 +422,46 @@ class JobLauncherTest {
                         List.of(new StepMessages.RemoteTask(0, "n2", Map.of()))),
                 events::add);
         assertThat(events).last().isEqualTo(StepMessages.TaskEvent.ended(10, 0, 0, 1));
+    }
+
+    @Test
+    void aStepsTasksOrderedWhileTheirJobIsStillStartingWaitForTheStart() throws Exception {
+        JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
+        // a start that waits: its output's directory appears only later
+        Launch plain = order(11, "sleep 60", -1);
+        Path later = dir.resolve("later");
+        Job slow = Job.builder(
+                        11,
+                        plain.job().request().toBuilder()
+                                .output(later.resolve("out").toString(), null)
+                                .build())
+                .owner("root", 0, 0)
+                .priority(1)
+                .times(Job.Times.submitted(1))
+                .allocation(Job.Allocation.queued("main", TimeLimit.UNLIMITED))
+                .build()
+                .started("main", "n1", 1, 100, TimeLimit.UNLIMITED, 2);
+        l.launchInBackground(new Launch("c", 1, slow));
+        List<StepMessages.TaskEvent> events = new CopyOnWriteArrayList<>();
+        Thread.ofVirtual()
+                .start(() -> l.runTasks(
+                        new StepMessages.RunTasks(
+                                11,
+                                0,
+                                List.of("sh", "-c", "echo task ran"),
+                                dir.toString(),
+                                List.of(new StepMessages.RemoteTask(0, "n1", Map.of("PATH", "/usr/bin:/bin")))),
+                        events::add));
+        Thread.sleep(300);
+        assertThat(events).isEmpty();
+        Files.createDirectories(later);
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch(StepMessages.TaskEvent::isEnd));
+        assertThat(events)
+                .containsExactly(
+                        new StepMessages.TaskEvent(11, 0, 0, "out", "task ran\n".getBytes(), 0),
+                        StepMessages.TaskEvent.ended(11, 0, 0, 0));
+        l.kill(11, KillReason.CANCEL);
+        assertThat(awaitReport(11).state()).isEqualTo(JobState.CANCELLED);
     }
 
     @Test

@@ -96,6 +96,25 @@ public record Io(
                 CallerFiles.DIRECT);
     }
 
+    /** This Io with {@code env} for its environment (a command run inside a job it made). */
+    public Io withEnv(Map<String, String> env) {
+        return new Io(
+                out,
+                err,
+                in,
+                stdinIsTerminal,
+                env,
+                cwd,
+                gateway,
+                nowSeconds,
+                zone,
+                hostname,
+                userName,
+                uid,
+                files,
+                interrupts);
+    }
+
     /** This Io as it is {@code seconds} later. */
     public Io later(long seconds) {
         return new Io(

@@ -131,13 +131,11 @@ public final class Srun implements Command {
     /**
      * Why this srun runs in the JVM client rather than in the agent for the native client (null: it
      * may run in the agent). The agent starts no process and opens no file for a caller, so srun
-     * runs there only inside an allocation (the step's tasks are then started by the nodes' agents)
-     * with no file of its own to open: not outside one (it starts the job's srun and relays its files),
-     * not with --pty (a terminal), and not with -o, -e or an -i file.
+     * runs there only with no file of its own to open (the step's tasks are started by the nodes'
+     * agents, outside an allocation too: see {@link SrunOutside}): not with --pty (a terminal), and
+     * not with -o, -e or an -i file.
      */
     public static String whyInJvm(List<String> args, Map<String, String> env) {
-        String job = env.get("SLURM_JOB_ID");
-        if (job == null || job.isBlank()) return "srun outside an allocation";
         GetOpt.Parsed o;
         try {
             o = new GetOpt("srun", OPTIONS, true).parse(args);

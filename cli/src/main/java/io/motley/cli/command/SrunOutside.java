@@ -1,9 +1,12 @@
 package io.motley.cli.command;
 
+import io.motley.cli.client.AgentClient.RequestFailed;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.options.GetOpt;
+import io.motley.core.step.Step;
 import io.motley.core.step.StepRequest;
+import io.motley.protocol.Message.Complete;
 import io.motley.protocol.Message.Outcomes;
 import io.motley.protocol.Message.Signal;
 import io.motley.protocol.Message.SignalScope;
@@ -34,6 +37,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the job's node on a one-host cluster; a job placed on another host cannot see them (said, and
  * documented). Only --pty is different: a terminal cannot pass through files, so for --pty the
  * job holds the allocation (salloc's holder) and the step runs here, as under salloc.
+ *
+ * <p>Run by the agent for the native client ({@link Srun#whyInJvm}), srun outside an allocation is
+ * Slurm's: the job only holds the allocation ({@link #HOLDER}), this srun runs step 0 of it with every
+ * task started by its node's agent in the job's containment, as srun inside an allocation does, and
+ * then ends the job with the step's exit code ({@link io.motley.protocol.Message.Complete}). Nothing
+ * passes through files, so the job may be on any host.
  */
 final class SrunOutside {
     private SrunOutside() {}
@@ -45,6 +54,13 @@ final class SrunOutside {
             in=$1
             shift
             MOTLEY_SRUN_ENDS_JOB=1 exec srun "$@" < "$in"
+            """;
+
+    /** The job of srun in the agent: it holds the allocation until srun completes it (or the time limit). */
+    static final String HOLDER = """
+            #!/bin/sh
+            # srun's allocation: held until srun, its step done, ends this job
+            exec sleep 2147483647
             """;
 
     /**
@@ -61,6 +77,7 @@ final class SrunOutside {
         jobOpts.add(Map.entry("ntasks", Integer.toString(step.tasks())));
         GetOpt.Parsed jobO = new GetOpt.Parsed(jobOpts, List.of());
         boolean quiet = o.has("quiet");
+        if (io.hosted()) return held(jobO, o, getopt, io, step, quiet);
         Path dir = Allocation.privateDir();
         try {
             return o.has("pty")
@@ -104,6 +121,39 @@ final class SrunOutside {
         o2.join();
         io.out().flush();
         return Allocation.exitCode(end);
+    }
+
+    /**
+     * In the agent: a job holds the allocation, and step 0 runs from here as srun inside an allocation runs one (its
+     * tasks started by their nodes' agents, its I/O through the controller); the job then ends with the step's code.
+     */
+    private static int held(GetOpt.Parsed jobO, GetOpt.Parsed o, GetOpt getopt, Io io, StepRequest step, boolean quiet)
+            throws Exception {
+        JobRequest req = Sbatch.request(jobO, io, HOLDER, List.of(), step.name());
+        req = req.toBuilder().output("/dev/null", "/dev/null").build();
+        Job job = Allocation.obtain(req, io, "srun", quiet);
+        if (job == null) return 1;
+        Map<String, String> env = Allocation.environment(job, io.env());
+        // Ctrl-C twice cancels the job with its step, as Slurm's srun cancels the job it made
+        env.put(Srun.ENDS_JOB, "1");
+        Io inJob = io.withEnv(env);
+        int code;
+        try {
+            Step created = Srun.create(job.id(), Srun.request(o, getopt, env), inJob, quiet);
+            code = created == null ? 1 : new Srun().runStep(created, Srun.request(o, getopt, env), o, inJob);
+        } catch (Exception | Error e) {
+            // srun's client has gone, or srun failed: the allocation goes with it
+            Allocation.cancel(job.id(), io);
+            throw e;
+        }
+        try {
+            // refused when the step's abort cancelled the job already
+            io.gateway().ask(new Complete(job.id(), code));
+        } catch (RequestFailed e) {
+            // ended already (cancelled, its time limit): nothing to release
+        }
+        Allocation.awaitEnd(job.id(), io);
+        return code;
     }
 
     /**
@@ -190,19 +240,7 @@ final class SrunOutside {
         Job job = held.job();
         Map<String, String> env = Allocation.environment(job, io.env());
         env.put("SLURMD_NODENAME", job.node());
-        Io inJob = new Io(
-                io.out(),
-                io.err(),
-                io.in(),
-                io.stdinIsTerminal(),
-                env,
-                io.cwd(),
-                io.gateway(),
-                io.nowSeconds(),
-                io.zone(),
-                io.hostname(),
-                io.userName(),
-                io.uid());
+        Io inJob = io.withEnv(env);
         int code = 1;
         try {
             var created = Srun.create(job.id(), Srun.request(o, getopt, env), inJob, quiet);

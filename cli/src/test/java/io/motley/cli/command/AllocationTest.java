@@ -7,9 +7,11 @@ import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.job.JobState;
 import io.motley.core.job.TimeLimit;
+import io.motley.core.step.Step;
 import io.motley.protocol.Frame;
 import io.motley.protocol.Message;
 import io.motley.protocol.Messages;
+import io.motley.protocol.StepMessages;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -166,6 +168,104 @@ class AllocationTest {
         assertThat(submitted.name()).isEqualTo("sh");
         assertThat(submitted.timing().limit()).isEqualTo(new TimeLimit.Seconds(300));
         assertThat(cancelled).isFalse();
+    }
+
+    @Test
+    void runByTheAgentSrunOutsideAnAllocationHoldsAJobRunsTheStepFromHereAndCompletesTheJobWithItsCode()
+            throws Exception {
+        List<Message> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<JobRequest> job =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Message.Complete> completed =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Io io = new Io(
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                new ByteArrayInputStream(new byte[0]),
+                false,
+                Map.of("PATH", "/usr/bin:/bin", "HOME", "/home/ann"),
+                dir.toString(),
+                f -> {
+                    Message m = Messages.request(f);
+                    seen.add(m);
+                    return switch (m) {
+                        case Message.Submit s -> {
+                            job.set(s.job());
+                            yield Messages.encode(new Message.Submitted(5));
+                        }
+                        case Message.Jobs j -> {
+                            Message.Complete c = completed.get();
+                            Job running = Job.builder(5, job.get())
+                                    .owner("ann", 1000, 1000)
+                                    .state(c == null ? JobState.RUNNING : JobState.FAILED)
+                                    .times(new Job.Times(1, 2, 0))
+                                    .allocation(
+                                            new Job.Allocation("main", "n2", 2, 100, List.of(), TimeLimit.UNLIMITED))
+                                    .outcome(new Job.Outcome(
+                                            c == null ? ExitStatus.NONE : new ExitStatus(c.code(), 0), null, null))
+                                    .build();
+                            yield Messages.encode(new Message.JobList(List.of(new Message.Listed(running, null))));
+                        }
+                        case StepMessages.Create c ->
+                            Messages.encode(
+                                    new StepMessages.Steps(List.of(Step.started(5, 0, c.request(), List.of("n2"), 3))));
+                        case StepMessages.Io x ->
+                            Messages.encode(new StepMessages.IoEvents(
+                                    2,
+                                    List.of(
+                                            new StepMessages.TaskEvent(5, 0, 0, "out", "on n2\n".getBytes(), 0),
+                                            StepMessages.TaskEvent.ended(5, 0, 0, 4)),
+                                    false));
+                        case StepMessages.Wait w -> {
+                            try {
+                                Thread.sleep(60_000);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            yield Messages.encode(new StepMessages.Steps(List.of()));
+                        }
+                        case Message.Complete c -> {
+                            completed.set(c);
+                            yield Messages.encode(new Message.Outcomes(List.of(Message.Outcome.done(5))));
+                        }
+                        default -> Messages.encode(new StepMessages.Steps(List.of()));
+                    };
+                },
+                0,
+                ZoneId.of("UTC"),
+                "login",
+                "ann",
+                1000,
+                SrunTest.CLIENTS,
+                Interrupts.JVM);
+        assertThat(io.hosted()).isTrue();
+        int code = new Srun().run(List.of("-t", "5", "hostname"), io);
+        assertThat(code).isEqualTo(4);
+        assertThat(out()).isEqualTo("on n2\n");
+        assertThat(err()).isEqualTo("srun: error: n2: task 0: Exited with exit code 4\n");
+        // the job only holds the allocation, writing nowhere: no file of this host is named
+        assertThat(job.get().script()).isEqualTo(SrunOutside.HOLDER);
+        assertThat(job.get().stdoutPattern()).isEqualTo("/dev/null");
+        assertThat(job.get().timing().limit()).isEqualTo(new TimeLimit.Seconds(300));
+        // the task, started by n2's agent, has the job's variables
+        var launch = seen.stream()
+                .filter(StepMessages.Launch.class::isInstance)
+                .map(StepMessages.Launch.class::cast)
+                .findFirst()
+                .orElseThrow();
+        assertThat(launch.tasks()).extracting(t -> t.node()).containsExactly("n2");
+        assertThat(launch.tasks().get(0).env())
+                .containsEntry("SLURM_JOB_ID", "5")
+                .containsEntry("SLURM_STEP_ID", "0")
+                .doesNotContainKey(Srun.ENDS_JOB);
+        // the step ends, then the job is completed with the step's code, not cancelled
+        assertThat(seen).noneMatch(Message.Cancel.class::isInstance);
+        assertThat(completed.get()).isEqualTo(new Message.Complete(5, 4));
+        int stepEnd = seen.indexOf(seen.stream()
+                .filter(StepMessages.End.class::isInstance)
+                .findFirst()
+                .orElseThrow());
+        assertThat(stepEnd).isLessThan(seen.indexOf(completed.get()));
     }
 
     @Test

@@ -349,12 +349,15 @@ class SrunTest {
     }
 
     @Test
-    void srunRunsInTheJvmClientWhereItWouldOpenFilesOrATerminalOrIsOutsideAnAllocation() {
+    void srunRunsInTheJvmClientWhereItWouldOpenFilesOrATerminal() {
         Map<String, String> inJob = Map.of("SLURM_JOB_ID", "12");
         assertThat(Srun.whyInJvm(List.of("true"), inJob)).isNull();
         assertThat(Srun.whyInJvm(List.of("-n", "2", "-l", "-i", "all", "hostname"), inJob))
                 .isNull();
-        assertThat(Srun.whyInJvm(List.of("true"), Map.of())).isEqualTo("srun outside an allocation");
+        // outside an allocation as inside one
+        assertThat(Srun.whyInJvm(List.of("true"), Map.of())).isNull();
+        assertThat(Srun.whyInJvm(List.of("-o", "out", "true"), Map.of())).isEqualTo("srun with an output file");
+        assertThat(Srun.whyInJvm(List.of("--pty", "bash"), Map.of())).isEqualTo("srun --pty");
         assertThat(Srun.whyInJvm(List.of("--pty", "bash"), inJob)).isEqualTo("srun --pty");
         assertThat(Srun.whyInJvm(List.of("-o", "out-%t", "true"), inJob)).isEqualTo("srun with an output file");
         assertThat(Srun.whyInJvm(List.of("--error=e", "true"), inJob)).isEqualTo("srun with an output file");

@@ -252,7 +252,8 @@ class HostedCommandsTest {
         assertThat(run(new ClientStandIn("", Set.of()), "scontrol", "-o").jvm()).isEqualTo("interactive scontrol");
         assertThat(run(new ClientStandIn("", Set.of()), "motley", "up").jvm()).contains("not run by the agent");
         assertThat(run(new ClientStandIn("", Set.of()), "salloc", "true").jvm()).contains("not run by the agent");
-        assertThat(run(new ClientStandIn("", Set.of()), "srun", "true").jvm()).isEqualTo("srun outside an allocation");
+        assertThat(run(new ClientStandIn("", Set.of()), "srun", "--pty", "bash").jvm())
+                .isEqualTo("srun --pty");
         Frame newer = ClientStandIn.start("/", Map.of(), List.of("squeue")).put("v", 99);
         var client = new ClientStandIn("", Set.of());
         host().serve(newer, ALICE, client, cluster);

@@ -196,6 +196,13 @@ public final class Cluster {
         return out;
     }
 
+    /** srun outside an allocation, its step done: ends the job it made with its code (see {@link JobCommands#complete}). */
+    public Outcome complete(long id, int code, Caller caller) {
+        Outcome out = commands.complete(id, code, caller);
+        wakeScheduler();
+        return out;
+    }
+
     /** scancel -s: a signal to running jobs and array tasks (see {@link JobCommands#signal}). */
     public List<Outcome> signal(
             List<Long> ids,

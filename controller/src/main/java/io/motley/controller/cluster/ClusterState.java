@@ -33,6 +33,11 @@ final class ClusterState {
     /** Running jobs someone asked to cancel, with the uid that asked, until the agent reports the end. */
     final Map<Long, Integer> cancelling = new HashMap<>();
     /**
+     * Of those, the jobs whose holder ended them (srun outside an allocation, done with its step), with the
+     * exit code their end records instead of CANCELLED.
+     */
+    final Map<Long, Integer> completing = new HashMap<>();
+    /**
      * Requeued jobs whose killed run has not reported its end yet, with the node it ran on: such a
      * job waits (BeginTime) so that it is not counted free of the CPUs the dying run still holds.
      * Kept in memory only; after a controller restart the agent's registration settles it.

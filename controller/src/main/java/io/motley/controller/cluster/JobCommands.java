@@ -357,6 +357,33 @@ final class JobCommands {
     }
 
     /**
+     * Ends running job {@code id} for the command that holds its allocation (srun outside an allocation, its step
+     * done): its run is killed as a cancel kills it, and the job ends COMPLETED when {@code code} is 0, else FAILED
+     * with that exit code, as Slurm's srun completes the job it made. A pending job is cancelled.
+     */
+    Outcome complete(long id, int code, Caller caller) {
+        synchronized (state) {
+            Job j = state.jobs.get(id);
+            String refused = refusal(j, caller);
+            if (refused != null) return Outcome.refused(id, refused);
+            if (j.state().isTerminal() || state.cancelling.containsKey(id))
+                return new Outcome(id, "Job/step already completing or completed", false);
+            if (j.state() == JobState.PENDING) {
+                state.save(j.endedBy(JobState.CANCELLED, ExitStatus.NONE, clock.getAsLong(), caller.uid()));
+                log.info("job cancelled while pending job={} by_uid={}", id, caller.uid());
+                return Outcome.ok(id);
+            }
+            state.cancelling.put(id, caller.uid());
+            state.completing.put(id, code);
+            AgentChannel link = state.links.get(j.node());
+            if (link != null) link.kill(j.id(), j.restarts(), KillReason.CANCEL);
+            AllocationHolds.release(state, j, KillReason.CANCEL);
+            log.info("job completed by its holder job={} node={} code={}", id, j.node(), code);
+            return Outcome.ok(id);
+        }
+    }
+
+    /**
      * Cancels jobs by id (an array's id takes all its tasks with it, as in Slurm) and single array
      * tasks ({@code tasks}: array id to task indices): a running task is cancelled like a job, a
      * pending one leaves the array's pending set.
@@ -701,6 +728,7 @@ final class JobCommands {
                 } else {
                     if (j.state().holdsAllocation()) {
                         state.cancelling.remove(id);
+                        state.completing.remove(id);
                         state.endingRuns.put(id, j.node());
                         AgentChannel link = state.links.get(j.node());
                         if (link != null) link.kill(j.id(), j.restarts(), KillReason.REQUEUE);

@@ -439,7 +439,10 @@ final class NodeRegistry {
             }
         }
         state.saveAll(failed);
-        failed.forEach(j -> state.cancelling.remove(j.id()));
+        failed.forEach(j -> {
+            state.cancelling.remove(j.id());
+            state.completing.remove(j.id());
+        });
     }
 
     void disconnected(AgentChannel link) {

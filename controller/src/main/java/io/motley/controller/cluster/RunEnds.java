@@ -58,16 +58,21 @@ final class RunEnds {
             log.info("end of an earlier run ignored job={} node={} run={} current_run={}", id, node, run, j.restarts());
         } else if (j != null && j.state().holdsAllocation() && node.equals(j.node())) {
             Integer by = state.cancelling.get(id);
+            Integer completed = state.completing.get(id);
             // cancelled before it ended: CANCELLED however its run ended in the moment before the kill came (its
-            // srun, asked to end the job, exits on its own), as slurmctld records a cancel when it is asked
-            JobState how = by != null && (f.state() == JobState.COMPLETED || f.state() == JobState.FAILED)
-                    ? JobState.CANCELLED
-                    : f.state();
+            // srun, asked to end the job, exits on its own), as slurmctld records a cancel when it is asked; ended by
+            // the command that held it (srun's allocation): COMPLETED or FAILED with that command's code
+            JobState how = completed != null
+                    ? (completed == 0 ? JobState.COMPLETED : JobState.FAILED)
+                    : by != null && (f.state() == JobState.COMPLETED || f.state() == JobState.FAILED)
+                            ? JobState.CANCELLED
+                            : f.state();
             // a node's clock may be behind ours: a run never ends before it started
             long end = Math.max(f.end() > 0 ? f.end() : clock.getAsLong(), j.startTime());
             // Slurm reports an OOM-killed job as 0:125 whatever signal ended it
-            ExitStatus exit =
-                    how == JobState.OUT_OF_MEMORY ? new ExitStatus(0, 125) : new ExitStatus(f.code(), f.signal());
+            ExitStatus exit = completed != null
+                    ? new ExitStatus(completed, 0)
+                    : how == JobState.OUT_OF_MEMORY ? new ExitStatus(0, 125) : new ExitStatus(f.code(), f.signal());
             Job done = j.withUsage(f.usage())
                     .endedBy(how, exit, end, how == JobState.CANCELLED ? (Integer) (by == null ? 0 : by) : null);
             String desc = stateDesc(f.desc());
@@ -91,6 +96,7 @@ final class RunEnds {
                 return false;
             }
             state.cancelling.remove(id);
+            state.completing.remove(id);
             AllocationHolds.release(state, j, KillReason.CANCEL);
             if (desc == null) {
                 log.info("job ended job={} node={} state={} exit={}", id, node, how, done.exit());

@@ -250,6 +250,7 @@ final class Requests {
             case Jobs j -> jobs(j);
             case Message.Queue q -> throw new IllegalStateException("answered above");
             case Cancel c -> outcomes(cluster.cancel(c.ids(), c.tasks(), asking));
+            case Message.Complete c -> outcomes(List.of(cluster.complete(c.id(), c.code(), asking)));
             case Message.Signal s -> outcomes(cluster.signal(s.ids(), s.tasks(), s.signal(), s.scope(), asking));
             case Message.Suspend s -> outcomes(cluster.suspend(s.ids(), asking, s.resume()));
             case Hold h -> outcomes(cluster.hold(h.ids(), h.tasks(), asking, true, h.user()));

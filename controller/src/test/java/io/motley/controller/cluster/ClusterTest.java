@@ -360,6 +360,44 @@ class ClusterTest {
     }
 
     @Test
+    void aJobCompletedByItsHolderEndsWithTheHoldersCodeNotCancelled() {
+        Store store = Store.sqlite(dir.resolve("db"));
+        Cluster c = cluster(store);
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 2));
+        long ok = id(c.submit(req(1), as(1000, 1000, "ann")));
+        long bad = id(c.submit(req(1), as(1000, 1000, "ann")));
+        c.schedulePass();
+        assertThat(c.complete(ok, 0, Caller.uid(1000)).error()).isNull();
+        assertThat(c.complete(bad, 3, Caller.uid(1000)).error()).isNull();
+        // the holders are killed as a cancel kills them
+        assertThat(n1.sent)
+                .filteredOn(o -> o.op().equals("kill"))
+                .extracting(o -> o.id())
+                .containsExactly(ok, bad);
+        // asked twice, or by another user, or for no such job: refused, and nothing changes
+        assertThat(c.complete(ok, 5, Caller.uid(1000)).error()).isEqualTo("Job/step already completing or completed");
+        assertThat(c.complete(bad, 0, Caller.uid(1001)).error()).isEqualTo("Access/permission denied");
+        assertThat(c.complete(999, 0, Caller.uid(1000)).error()).isEqualTo("Invalid job id specified");
+        // the killed holders report what the kill did
+        c.jobEnded("n1", ended(ok, 0, JobState.CANCELLED, 0, 9, now.get(), null));
+        c.jobEnded("n1", ended(bad, 0, JobState.CANCELLED, 0, 9, now.get(), null));
+        assertThat(c.job(ok))
+                .get()
+                .extracting(Job::state, j -> j.exit())
+                .containsExactly(JobState.COMPLETED, new io.motley.core.job.ExitStatus(0, 0));
+        assertThat(c.job(bad))
+                .get()
+                .extracting(Job::state, j -> j.exit(), j -> j.outcome().cancelledBy())
+                .containsExactly(JobState.FAILED, new io.motley.core.job.ExitStatus(3, 0), null);
+        // a pending job completed by its holder (srun interrupted while waiting) is cancelled
+        long pending = id(c.submit(req(2), as(1000, 1000, "ann")));
+        assertThat(c.complete(pending, 0, Caller.uid(1000)).error()).isNull();
+        assertThat(c.job(pending)).get().extracting(Job::state).isEqualTo(JobState.CANCELLED);
+        store.close();
+    }
+
+    @Test
     void aSignalReachesOnlyRunningJobsAndChangesNoState() {
         Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store);
