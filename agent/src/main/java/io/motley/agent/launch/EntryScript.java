@@ -31,7 +31,7 @@ final class EntryScript {
      */
     static final String AS_USER = """
             if [ -n "$1" ]; then if [ -z "$2" ]; then exec >"$1" 2>&1; else exec >"$1" 2>"$2"; fi; fi
-            eval "$(/bin/cat <&3)"
+            if [ -r /dev/fd/3 ]; then . /dev/fd/3; else eval "$(/bin/cat <&3)"; fi
             exec 3<&-
             export SLURM_TASK_PID=$$
             if ! cd "$3" 2>/dev/null; then

@@ -695,7 +695,17 @@ public final class JobLauncher {
                 who.prefix,
                 who.environment,
                 nodeEnvironment(job),
-                session));
+                session,
+                who.drops ? who.gid : -1));
+    }
+
+    /**
+     * Lets the job's user read its environment file through the descriptor its entry script is given (its group may
+     * read it; the spool's directory keeps every path to it closed), so that the job's shell reads it itself rather
+     * than through a cat(1) process. Nothing changes where no privilege is dropped.
+     */
+    static void readableBy(Path envFile, JobIdentity who) throws IOException {
+        if (who.drops) StepTasks.readableByGroup(envFile, who.gid);
     }
 
     /** The variables of a job's step tasks that depend on the node they run on: its CPUs and GPUs here. */
@@ -869,6 +879,7 @@ public final class JobLauncher {
                 writeAtomically(dir.resolve("cpus"), CpuAllocator.formatList(ids));
                 writeAtomically(dir.resolve("box"), String.join("\n", prepend(box.strategy(), box.location())) + "\n");
                 writeAtomically(envFile, EntryScript.environment(env, job.id()));
+                readableBy(envFile, who);
                 if (copy != null) writeAtomically(dir.resolve("script.path"), copy.toString());
                 writeAtomically(
                         dir.resolve("enter.sh"),

@@ -43,7 +43,8 @@ final class StepTasks {
             List<String> asUser,
             Map<String, String> userEnv,
             Map<String, String> nodeEnv,
-            Session session) {}
+            Session session,
+            int gid) {}
 
     /**
      * A step's tasks here. {@code killed} outlives them: the order that starts them travels apart from the one that
@@ -248,6 +249,7 @@ final class StepTasks {
         vars.putAll(place.userEnv());
         vars.put("SLURMD_NODENAME", place.node());
         write(env, EntryScript.environment(vars, order.jobId()));
+        if (place.gid() >= 0) readableByGroup(env, place.gid());
         write(
                 enter,
                 EntryScript.forStepTask(
@@ -269,6 +271,15 @@ final class StepTasks {
         ProcessBuilder pb = RootCommand.of(cmd);
         if (!t.stdin()) pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         return pb.start();
+    }
+
+    /**
+     * The job's group may read {@code f} (root's, in the agent's private spool): a task's shell, the job's user, then
+     * reads its environment file through the descriptor it is given, and no other path reaches it.
+     */
+    static void readableByGroup(Path f, int gid) throws IOException {
+        Files.setAttribute(f, "unix:gid", gid);
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("r--r-----"));
     }
 
     private static void write(Path f, String text) throws IOException {

@@ -262,12 +262,22 @@ class PrivilegeBoundaryTest {
                 String mode =
                         PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
                 String name = p.getFileName().toString();
+                // the job's environment file: its group may read it, through the descriptor the job is given (no
+                // path reaches it through the spool's directories)
+                boolean env = name.equals("env") || name.endsWith(".env");
                 String expected = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
                                 || List.of("shepherd.sh", "enter.sh", "script").contains(name)
                         ? "rwx------"
-                        : "rw-------";
+                        : env ? "r--r-----" : "rw-------";
                 seen.add(spool.resolve("spool").relativize(p) + " " + mode);
                 assertThat(mode).as(p.toString()).isEqualTo(expected);
+                assertThat(Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS))
+                        .as(p.toString())
+                        .isEqualTo(0);
+                if (env)
+                    assertThat(Files.getAttribute(p, "unix:gid"))
+                            .as(p.toString())
+                            .isEqualTo(RunAsSubmitterTest.gid);
             }
         }
         assertThat(seen)
@@ -277,7 +287,7 @@ class PrivilegeBoundaryTest {
                         "shepherd.sh rwx------",
                         "job6 rwx------",
                         "job6/enter.sh rwx------",
-                        "job6/env rw-------",
+                        "job6/env r--r-----",
                         "job6/order rw-------",
                         "job6/script rwx------",
                         "job6/shepherd.log rw-------",

@@ -243,6 +243,30 @@ class RunAsSubmitterTest {
                     .contains("Permission denied");
             assertThat(Files.getAttribute(out, "unix:uid")).as(m.toString()).isEqualTo(uid);
         }
+
+        // the launcher lets the job's group read the file: the user's shell then reads it through the descriptor
+        // itself (no cat), and still cannot open it by its path
+        JobIdentity who = JobIdentity.of(job, true);
+        List<String> probe = new java.util.ArrayList<>(who.prefix);
+        // on stdin here, opened by root as the launcher opens it on descriptor 3
+        probe.addAll(List.of("/bin/sh", "-c", "[ -r /dev/fd/0 ] && . /dev/fd/0 && echo $MY_SECRET; cat " + env));
+        java.util.function.Supplier<String> asUser = () -> {
+            try {
+                Process p = RootCommand.of(probe)
+                        .redirectErrorStream(true)
+                        .redirectInput(env.toFile())
+                        .start();
+                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        assertThat(asUser.get()).as("root's file").doesNotContain("hunter2").contains("Permission denied");
+        JobLauncher.readableBy(env, who);
+        assertThat(asUser.get())
+                .as("readable by the job's group")
+                .startsWith("hunter2\n")
+                .contains("Permission denied");
     }
 
     record Result(int exitCode, String out) {}

@@ -31,7 +31,18 @@ class StepTasksOrderTest {
     /** Job 7's place on node n2: its directory {@code dir}, no box, no binding, the agent's own user. */
     static StepTasks.Place place(Path dir) {
         return new StepTasks.Place(
-                7, "n2", dir, List.of(), List.of(), List.of(), "022", List.of(), Map.of(), Map.of(), Session.find());
+                7,
+                "n2",
+                dir,
+                List.of(),
+                List.of(),
+                List.of(),
+                "022",
+                List.of(),
+                Map.of(),
+                Map.of(),
+                Session.find(),
+                -1);
     }
 
     private static StepMessages.RunTasks order(int step, String script, int... tasks) {
