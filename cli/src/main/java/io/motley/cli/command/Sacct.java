@@ -262,15 +262,15 @@ public final class Sacct implements Command {
 
         List<AccountingRecord> records =
                 inTaskOrder(io.gateway().ask(new Accounting(selection.query())).records());
+        Map<Long, List<Step>> srunSteps = p.has("allocations") ? Map.of() : srunSteps(records, io);
         if (json) {
-            io.out().print(SacctJson.document(records, cluster, io.userName(), args));
+            io.out().print(SacctJson.document(records, cluster, io.userName(), args, srunSteps));
             return 0;
         }
 
         StringBuilder out = new StringBuilder();
         if (!p.has("noheader")) printer.header(out);
         Ctx ctx = new Ctx(io, cluster);
-        Map<Long, List<Step>> srunSteps = p.has("allocations") ? Map.of() : srunSteps(records, io);
         for (AccountingRecord r : records) {
             Set<String> steps = selection.steps().get(r.job().id());
             boolean wholeJob = selection.steps().isEmpty() || steps == null;

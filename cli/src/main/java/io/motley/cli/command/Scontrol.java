@@ -74,16 +74,18 @@ public final class Scontrol implements Command {
         if (Command.helpOrVersion(p, io, HELP)) return 0;
         Session s = new Session(io, p.has("oneliner"), p.has("quiet"), p.has("details"));
         if (!p.operands().isEmpty()) return s.command(p.operands());
-        // no command on the line: read them from stdin, as scontrol's interactive mode does
+        // no command on the line: read them from stdin, as scontrol's interactive mode does, with its prompt before
+        // each (readline's, printed whether or not stdin is a terminal) and a newline at the end of the input
         int rc = 0;
         BufferedReader in = new BufferedReader(new InputStreamReader(io.in(), StandardCharsets.UTF_8));
         while (true) {
-            if (io.stdinIsTerminal()) {
-                io.out().print("scontrol: ");
-                io.out().flush();
-            }
+            io.out().print("scontrol: ");
+            io.out().flush();
             String line = in.readLine();
-            if (line == null) break;
+            if (line == null) {
+                io.out().println();
+                break;
+            }
             List<String> words = List.of(line.trim().split("\\s+"));
             if (line.isBlank()) continue;
             String first = words.get(0).toLowerCase(Locale.ROOT);

@@ -223,6 +223,18 @@ class SacctTest {
         assertThat(Fixtures.run(new Sacct(), cluster, NOW, "--parsable2", "-o", "JobID", "-X")
                         .out())
                 .isEqualTo(text(List.of("JobID", "4385")));
+        // --json lists them too, after the batch step, with their own state, exit code and tasks
+        String json = Fixtures.run(new Sacct(), cluster, NOW, "--json").out();
+        assertThat(json.split("\"id\": \"4385\\.", -1)).as(json).hasSize(4);
+        assertThat(json.indexOf("\"id\": \"4385.batch\"")).isPositive().isLessThan(json.indexOf("\"id\": \"4385.0\""));
+        String second = json.substring(json.indexOf("\"id\": \"4385.0\""));
+        assertThat(second).contains("\"id\": \"4385.1\"", "\"name\": \"hostname\"");
+        String last = json.substring(json.lastIndexOf("\"time\": {"));
+        assertThat(last)
+                .contains("\"elapsed\": 3")
+                .contains("\"FAILED\"")
+                .contains("\"return_code\": {\n")
+                .contains("\"number\": 2");
     }
 
     @Test

@@ -689,9 +689,17 @@ class ScontrolTest {
         assertThat(Fixtures.run(new Scontrol(), cluster(), BUSY_AT, "version").out())
                 .isEqualTo(lines(Version.TEXT));
 
+        // Slurm's prompt before each command, a terminal or not (readline prints it), and nothing after quit
         Result r = Fixtures.run(new Scontrol(), cluster(), BUSY_AT, 0, "root", "show partition\n\nquit\nshow node\n");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).startsWith("PartitionName=debug\n").doesNotContain("NodeName");
+        assertThat(r.out())
+                .startsWith("scontrol: PartitionName=debug\n")
+                .endsWith("scontrol: scontrol: ")
+                .doesNotContain("NodeName");
+        // at the end of the input, a newline after the prompt
+        assertThat(Fixtures.run(new Scontrol(), cluster(), BUSY_AT, 0, "root", "")
+                        .out())
+                .isEqualTo("scontrol: \n");
     }
 
     @Test

@@ -721,7 +721,27 @@ public final class RestApi {
         if (query.containsKey("show_duplicates")) q.duplicates(true);
         String name = cluster.config().clusterName();
         List<AccountingRecord> records = cluster.accounting(q.build());
-        return Map.of("jobs", new Listing<>(records, r -> SacctJson.job(r, name)));
+        // each job's srun steps after its batch step, as slurmdbd has them
+        List<Long> ran = records.stream()
+                .filter(r -> !r.earlier() && r.job().startTime() > 0)
+                .map(r -> r.job().id())
+                .distinct()
+                .toList();
+        Map<Long, List<io.motley.core.step.Step>> srun = new java.util.HashMap<>();
+        if (!ran.isEmpty())
+            for (io.motley.core.step.Step s : cluster.steps().list(ran))
+                srun.computeIfAbsent(s.jobId(), k -> new java.util.ArrayList<>())
+                        .add(s);
+        return Map.of(
+                "jobs",
+                new Listing<>(
+                        records,
+                        r -> SacctJson.job(
+                                r,
+                                name,
+                                r.earlier()
+                                        ? List.of()
+                                        : srun.getOrDefault(r.job().id(), List.of()))));
     }
 
     private static List<String> list(Map<String, String> query, String key) {

@@ -188,6 +188,27 @@ class RestApiTest {
     }
 
     @Test
+    void accountingListsAJobsSrunStepsAfterItsBatchStep() {
+        long a = f.submit(ALICE, "withsteps");
+        f.cluster.schedulePass();
+        var created = f.cluster
+                .steps()
+                .create(a, new io.motley.core.step.StepRequest(1, 0, 0, 1, 0, false, "hostname"), ALICE);
+        assertThat(created.error()).isNull();
+        f.cluster.steps().end(a, 0, io.motley.core.step.StepState.FAILED, 3, 0, ALICE);
+        Map<String, Object> doc = json(f.call("GET", "/slurmdb/v0.0.40/jobs", ALICE, null));
+        assertThat(at(doc, "jobs", 0, "job_id")).isEqualTo(a);
+        List<?> steps = (List<?>) at(doc, "jobs", 0, "steps");
+        assertThat(steps).hasSize(2);
+        assertThat(at(steps, 0, "step", "id")).isEqualTo(a + ".batch");
+        assertThat(at(steps, 1, "step", "id")).isEqualTo(a + ".0");
+        assertThat(at(steps, 1, "step", "name")).isEqualTo("hostname");
+        assertThat(at(steps, 1, "state")).isEqualTo(List.of("FAILED"));
+        assertThat(at(steps, 1, "tasks", "count")).isEqualTo(1L);
+        assertThat(at(steps, 1, "exit_code", "return_code", "number")).isEqualTo(3L);
+    }
+
+    @Test
     void accountingQuerySelectsByUserAndRefusesUnknownParameters() {
         long a = f.submit(ALICE, "mine");
         f.submit(BOB, "theirs");

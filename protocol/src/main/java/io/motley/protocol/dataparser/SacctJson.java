@@ -2,6 +2,7 @@ package io.motley.protocol.dataparser;
 
 import io.motley.core.accounting.AccountingRecord;
 import io.motley.core.accounting.JobStep;
+import io.motley.core.hostlist.Hostlist;
 import io.motley.core.job.ExitStatus;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
@@ -9,6 +10,9 @@ import io.motley.core.job.JobState;
 import io.motley.core.job.MemoryRequest;
 import io.motley.core.job.TimeLimit;
 import io.motley.core.job.Usage;
+import io.motley.core.step.Step;
+import io.motley.core.step.StepState;
+import io.motley.core.step.StepUsage;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,9 +38,23 @@ public final class SacctJson {
     private static final int GPU = 1001;
 
     public static String document(List<AccountingRecord> records, String cluster, String client, List<String> command) {
+        return document(records, cluster, client, command, Map.of());
+    }
+
+    /** As above, with each job's srun steps ({@code srun}, by job id) after its batch step, as slurmdbd lists them. */
+    public static String document(
+            List<AccountingRecord> records,
+            String cluster,
+            String client,
+            List<String> command,
+            Map<Long, List<Step>> srun) {
         Map<String, Object> doc = new LinkedHashMap<>();
         List<Object> jobs = new ArrayList<>();
-        for (AccountingRecord r : records) jobs.add(job(r, cluster));
+        for (AccountingRecord r : records)
+            jobs.add(job(
+                    r,
+                    cluster,
+                    r.earlier() ? List.of() : srun.getOrDefault(r.job().id(), List.of())));
         doc.put("jobs", jobs);
         doc.put("meta", meta(cluster, client, command));
         doc.put("errors", List.of());
@@ -70,6 +88,11 @@ public final class SacctJson {
     }
 
     public static Map<String, Object> job(AccountingRecord r, String cluster) {
+        return job(r, cluster, List.of());
+    }
+
+    /** A job's record with {@code srun}, its srun steps (those of its last run), after its batch step. */
+    public static Map<String, Object> job(AccountingRecord r, String cluster, List<Step> srun) {
         Job j = r.job();
         JobRequest q = j.request();
         String state = r.state();
@@ -177,6 +200,7 @@ public final class SacctJson {
                 map("current", List.of(state), "reason", pending ? j.reason().name() : "None"));
         List<Object> steps = new ArrayList<>();
         for (JobStep s : r.steps()) steps.add(step(j, s));
+        for (Step s : srun) steps.add(srunStep(j, s));
         job.put("steps", steps);
         job.put("submit_line", "");
         List<Object> alloc =
@@ -254,6 +278,57 @@ public final class SacctJson {
                                         Math.max(1, s.allocCpus()),
                                         j.allocMemMiB(),
                                         1,
+                                        j.gpuList().size(),
+                                        false)));
+        return step;
+    }
+
+    /** An srun step of job {@code j} (N.0, N.1, ...), in the batch step's layout. */
+    static Map<String, Object> srunStep(Job j, Step s) {
+        long elapsed = s.start() <= 0 ? 0 : Math.max(0, (s.end() > 0 ? s.end() : s.start()) - s.start());
+        StepUsage u = s.usage();
+        Map<String, Object> step = new LinkedHashMap<>();
+        step.put(
+                "time",
+                map(
+                        "elapsed",
+                        elapsed,
+                        "end",
+                        s.end() > 0 ? number(s.end()) : unset(),
+                        "start",
+                        s.start() > 0 ? number(s.start()) : unset(),
+                        "suspended",
+                        0,
+                        "system",
+                        seconds(u == null ? 0 : u.systemCpuMs()),
+                        "total",
+                        seconds(u == null ? 0 : u.totalCpuMs()),
+                        "user",
+                        seconds(u == null ? 0 : u.userCpuMs())));
+        boolean running = s.state() == StepState.RUNNING;
+        step.put("exit_code", exitCode(running ? null : new ExitStatus(s.exitCode(), s.signal())));
+        step.put("nodes", map("count", s.nodes().size(), "range", Hostlist.compress(s.nodes()), "list", s.nodes()));
+        step.put("tasks", map("count", s.tasks()));
+        step.put("pid", "");
+        step.put("CPU", map("requested_frequency", map("min", unset(), "max", unset()), "governor", List.of()));
+        step.put("kill_request_user", "");
+        step.put("state", List.of(s.state().name()));
+        step.put("statistics", map("CPU", map("actual_frequency", 0), "energy", map("consumed", unset())));
+        step.put("step", map("id", j.displayId() + "." + s.id(), "name", s.name()));
+        step.put("task", map("distribution", "Block"));
+        List<Object> consumedMax = new ArrayList<>();
+        if (u != null && u.maxRss().value() > 0)
+            consumedMax.add(tres("mem", MEM, u.maxRss().value() * 1024));
+        step.put(
+                "tres",
+                map(
+                        "requested", map("max", List.of(), "min", List.of(), "average", List.of(), "total", List.of()),
+                        "consumed", map("max", consumedMax, "min", List.of(), "average", List.of(), "total", List.of()),
+                        "allocated",
+                                tres(
+                                        Math.max(1, s.cpus()),
+                                        s.memMiB() > 0 ? s.memMiB() : j.allocMemMiB(),
+                                        s.nodes().size(),
                                         j.gpuList().size(),
                                         false)));
         return step;
