@@ -49,11 +49,11 @@ class AllocationsIT {
                                 "0: task 0 job " + id + " step 0 read 'hello'",
                                 "1: task 1 job " + id + " step 0 read ''");
                 assertThat(two.err()).as(client).isEqualTo("srun: error: n1: task 1: Exited with exit code 1\n");
-                // the job has ended when srun returns, with the step's code
-                assertThat(c.cmd("sacct", "-j", id + "," + id + ".0", "-P", "-n", "-o", "JobID,JobName,State,ExitCode")
+                // the job has ended when srun returns, with the step's code; as Slurm's, it has no batch step
+                assertThat(c.cmd("sacct", "-j", Long.toString(id), "-P", "-n", "-o", "JobID,JobName,State,ExitCode")
                                 .lines())
                         .as(client)
-                        .contains(id + "|sh|FAILED|1:0", id + ".0|sh|FAILED|1:0");
+                        .containsExactly(id + "|sh|FAILED|1:0", id + ".0|sh|FAILED|1:0");
             }
 
             // salloc: the command runs here with the job's variables; srun in it makes steps of that job
@@ -77,7 +77,7 @@ class AllocationsIT {
             c.awaitState(alloc, "FAILED", java.time.Duration.ofSeconds(30));
             assertThat(c.cmd("sacct", "-j", Long.toString(alloc), "-P", "-n", "-o", "JobID,State,ExitCode")
                             .lines())
-                    .contains(alloc + "|FAILED|4:0", alloc + ".0|COMPLETED|0:0");
+                    .containsExactly(alloc + "|FAILED|4:0", alloc + ".0|COMPLETED|0:0");
 
             // srun --pty: the task has srun's terminal as its stdin and stdout
             TestCluster.Run pty = c.cmdIn(

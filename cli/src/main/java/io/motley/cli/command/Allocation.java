@@ -26,6 +26,10 @@ final class Allocation {
     /** The job a command asked for, running; or null when it could not be had (the reason said). */
     static Job obtain(JobRequest req, Io io, String cmd, boolean quiet)
             throws ClusterUnreachable, InterruptedException {
+        // no batch step in the listings, as Slurm's salloc and srun jobs have none
+        Map<String, String> kept = new java.util.TreeMap<>(req.options());
+        kept.put(JobRequest.ALLOCATION, cmd);
+        req = req.toBuilder().options(kept).build();
         long id;
         try {
             id = io.gateway().ask(new Submit(req)).id();

@@ -275,7 +275,9 @@ public final class Sacct implements Command {
             Set<String> steps = selection.steps().get(r.job().id());
             boolean wholeJob = selection.steps().isEmpty() || steps == null;
             if (wholeJob) printer.line(out, lineJob(r), false, ctx, r.earlier() ? r.state() : null);
-            for (JobStep st : r.steps()) {
+            // a job salloc or srun made to hold an allocation has no batch step, as Slurm's
+            List<JobStep> batch = r.job().request().allocationOnly() ? List.of() : r.steps();
+            for (JobStep st : batch) {
                 if (wholeJob || steps.contains(st.name()))
                     printer.line(out, stepJob(r.job(), st), true, ctx, (String) null);
             }

@@ -119,7 +119,7 @@ final class StepListing {
         for (Step s : steps)
             byJob.computeIfAbsent(s.jobId(), k -> new ArrayList<>()).add(s);
         for (Job j : jobs.values()) {
-            if (j.state() != JobState.RUNNING || j.node() == null) continue;
+            if (j.state() != JobState.RUNNING || j.node() == null || j.request().allocationOnly()) continue;
             if (!jobIds.isEmpty() && !jobIds.contains(j.id())) continue;
             byJob.computeIfAbsent(j.id(), k -> new ArrayList<>()).add(Step.batch(j.id(), j.node(), j.startTime()));
         }

@@ -142,6 +142,8 @@ class AllocationTest {
                         "salloc: Relinquishing job allocation 5");
         assertThat(submitted.name()).isEqualTo("sh");
         assertThat(submitted.ntasks()).isEqualTo(2);
+        // marked as salloc's allocation: no batch step in the listings
+        assertThat(submitted.options()).containsEntry(JobRequest.ALLOCATION, "salloc");
         // the holder read the status and ended by itself: the job was not cancelled
         assertThat(script.exitValue()).isEqualTo(3);
         assertThat(cancelled).isFalse();
@@ -246,6 +248,7 @@ class AllocationTest {
         // the job only holds the allocation, writing nowhere: no file of this host is named
         assertThat(job.get().script()).isEqualTo(SrunOutside.HOLDER);
         assertThat(job.get().stdoutPattern()).isEqualTo("/dev/null");
+        assertThat(job.get().options()).containsEntry(JobRequest.ALLOCATION, "srun");
         assertThat(job.get().timing().limit()).isEqualTo(new TimeLimit.Seconds(300));
         // the task, started by n2's agent, has the job's variables
         var launch = seen.stream()

@@ -190,6 +190,33 @@ class SacctTest {
     }
 
     @Test
+    void aJobSallocOrSrunMadeToHoldAnAllocationHasNoBatchStep() throws Exception {
+        Job made = ran(
+                4386, "hostname", "2026-11-22T12:57:40", "2026-11-22T12:57:41", JobState.COMPLETED, ExitStatus.NONE);
+        made = made.withRequest(made.request().toBuilder()
+                .options(java.util.Map.of(io.motley.core.job.JobRequest.ALLOCATION, "srun"))
+                .build());
+        FakeCluster cluster = new FakeCluster().jobs(made);
+        long t = at("2026-11-22T12:57:40");
+        cluster.canned.put(
+                io.motley.protocol.StepMessages.LIST,
+                io.motley.protocol.Messages.encode(
+                        new io.motley.protocol.StepMessages.Steps(List.of(io.motley.core.step.Step.started(
+                                        4386,
+                                        0,
+                                        new io.motley.core.step.StepRequest(1, 0, 0, 1, 0, false, "hostname"),
+                                        List.of("vm"),
+                                        t)
+                                .ended(io.motley.core.step.StepState.COMPLETED, 0, 0, t + 1)))));
+        assertThat(Fixtures.run(new Sacct(), cluster, NOW, "--parsable2", "-o", "JobID,JobName,State")
+                        .out())
+                .isEqualTo(
+                        text(List.of("JobID|JobName|State", "4386|hostname|COMPLETED", "4386.0|hostname|COMPLETED")));
+        String json = Fixtures.run(new Sacct(), cluster, NOW, "--json").out();
+        assertThat(json).contains("\"id\": \"4386.0\"").doesNotContain("4386.batch");
+    }
+
+    @Test
     void srunStepsFollowTheBatchStepWithTheirOwnStateAndExitAndXHidesThem() throws Exception {
         Job withsrun = ran(
                 4385, "withsrun", "2026-11-22T12:57:40", "2026-11-22T12:57:40", JobState.COMPLETED, ExitStatus.NONE);

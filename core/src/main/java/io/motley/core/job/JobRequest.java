@@ -407,6 +407,17 @@ public record JobRequest(
         return payload.options();
     }
 
+    /**
+     * The kept option of a job made only to hold an allocation, by salloc or by srun outside one (its value: which):
+     * as Slurm's, such a job has no batch step, only the steps srun starts in it.
+     */
+    public static final String ALLOCATION = "allocation";
+
+    /** Whether salloc or srun made this job to hold an allocation ({@link #ALLOCATION}). */
+    public boolean allocationOnly() {
+        return payload.options().containsKey(ALLOCATION);
+    }
+
     public String script() {
         return payload.script();
     }

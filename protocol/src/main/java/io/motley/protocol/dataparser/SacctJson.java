@@ -199,7 +199,8 @@ public final class SacctJson {
                 "state",
                 map("current", List.of(state), "reason", pending ? j.reason().name() : "None"));
         List<Object> steps = new ArrayList<>();
-        for (JobStep s : r.steps()) steps.add(step(j, s));
+        // a job salloc or srun made to hold an allocation has no batch step, as Slurm's
+        if (!q.allocationOnly()) for (JobStep s : r.steps()) steps.add(step(j, s));
         for (Step s : srun) steps.add(srunStep(j, s));
         job.put("steps", steps);
         job.put("submit_line", "");
