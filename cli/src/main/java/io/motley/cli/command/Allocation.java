@@ -28,7 +28,7 @@ final class Allocation {
             throws ClusterUnreachable, InterruptedException {
         // no batch step in the listings, as Slurm's salloc and srun jobs have none
         Map<String, String> kept = new java.util.TreeMap<>(req.options());
-        kept.put(JobRequest.ALLOCATION, cmd);
+        kept.putIfAbsent(JobRequest.ALLOCATION, cmd);
         req = req.toBuilder().options(kept).build();
         long id;
         try {

@@ -130,7 +130,10 @@ final class SrunOutside {
     private static int held(GetOpt.Parsed jobO, GetOpt.Parsed o, GetOpt getopt, Io io, StepRequest step, boolean quiet)
             throws Exception {
         JobRequest req = Sbatch.request(jobO, io, HOLDER, List.of(), step.name());
-        req = req.toBuilder().output("/dev/null", "/dev/null").build();
+        // held by this agent's process: a restart of the agent ends it (the controller sees the new start time)
+        Map<String, String> kept = new java.util.TreeMap<>(req.options());
+        kept.put(JobRequest.ALLOCATION, JobRequest.HELD_IN_AGENT);
+        req = req.toBuilder().output("/dev/null", "/dev/null").options(kept).build();
         Job job = Allocation.obtain(req, io, "srun", quiet);
         if (job == null) return 1;
         Map<String, String> env = Allocation.environment(job, io.env());

@@ -248,7 +248,7 @@ class AllocationTest {
         // the job only holds the allocation, writing nowhere: no file of this host is named
         assertThat(job.get().script()).isEqualTo(SrunOutside.HOLDER);
         assertThat(job.get().stdoutPattern()).isEqualTo("/dev/null");
-        assertThat(job.get().options()).containsEntry(JobRequest.ALLOCATION, "srun");
+        assertThat(job.get().options()).containsEntry(JobRequest.ALLOCATION, JobRequest.HELD_IN_AGENT);
         assertThat(job.get().timing().limit()).isEqualTo(new TimeLimit.Seconds(300));
         // the task, started by n2's agent, has the job's variables
         var launch = seen.stream()

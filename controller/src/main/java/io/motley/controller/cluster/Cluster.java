@@ -59,8 +59,15 @@ public final class Cluster {
         priorities.resume(jobs.values());
         ends = new RunEnds(state, config, clock);
         loop = new SchedulingLoop(state, config, clock, priorities, accounts, this::storedFamily);
-        registry = new NodeRegistry(state, config, clock, ends, this::wakeScheduler);
+        // before the registry: an agent's restart cancels the jobs its sruns held
         commands = new JobCommands(state, config, clock, priorities, accounts, this::dependencyTarget);
+        registry = new NodeRegistry(
+                state,
+                config,
+                clock,
+                ends,
+                this::wakeScheduler,
+                j -> commands.cancel(List.of(j.id()), Map.of(), Caller.uid(j.uid())));
         steps = new JobSteps(
                 this::job,
                 clock,

@@ -39,6 +39,9 @@ final class NodeRegistry {
     private final ClusterConfig config;
     private final LongSupplier clock;
     private final RunEnds ends;
+    /** Cancels a job as its owner would (scancel): the holders an agent's restart left without their srun. */
+    private final java.util.function.Consumer<Job> cancelAsOwner;
+
     private final Runnable wake;
     /** When each node's agent was last heard from (epoch seconds). */
     private final Map<String, Long> lastSeen = new HashMap<>();
@@ -47,12 +50,19 @@ final class NodeRegistry {
     /** Each node's agent's last findings about its own host (kept in memory: they come again with each heartbeat). */
     private final Map<String, List<io.motley.protocol.HostCheck>> hostChecks = new HashMap<>();
 
-    NodeRegistry(ClusterState state, ClusterConfig config, LongSupplier clock, RunEnds ends, Runnable wake) {
+    NodeRegistry(
+            ClusterState state,
+            ClusterConfig config,
+            LongSupplier clock,
+            RunEnds ends,
+            Runnable wake,
+            java.util.function.Consumer<Job> cancelAsOwner) {
         this.state = state;
         this.config = config;
         this.clock = clock;
         this.ends = ends;
         this.wake = wake;
+        this.cancelAsOwner = cancelAsOwner;
         long now = clock.getAsLong();
         // a restarted controller gives every known agent one timeout to reconnect
         for (String name : state.nodes.keySet()) lastSeen.put(name, now);
@@ -139,12 +149,38 @@ final class NodeRegistry {
             }
             log.info("agent registered node={} cpus={} mem={}M address={}", name, cpus, mem, n.address());
             reconcile(link, name, reg);
+            if (before != null
+                    && before.agentStartTime() > 0
+                    && reported.agentStartTime() > 0
+                    && before.agentStartTime() != reported.agentStartTime()) {
+                endHoldersOfEarlierAgent(name);
+            }
             // the ends just reported were stamped by the clock we knew; a restarted agent (or host) may have
             // another one, so it is judged afresh from its heartbeats
             clockReadings.remove(name);
             link.registered(heartbeatSeconds());
         }
         wake.run();
+    }
+
+    /**
+     * The agent on {@code node} was restarted: the sruns that ran inside its earlier process (the native client's srun
+     * outside an allocation) are gone, so the jobs that held their allocations, submitted through it, are cancelled
+     * as their owners' sruns would have cancelled them. Called under the lock.
+     */
+    private void endHoldersOfEarlierAgent(String node) {
+        List<Job> orphans = state.jobs.values().stream()
+                .filter(j -> !j.state().isTerminal())
+                .filter(j ->
+                        j.request().heldInAgent() && node.equals(j.request().submitNode()))
+                .toList();
+        for (Job j : orphans) {
+            log.warn(
+                    "the agent was restarted: its srun holding the job is gone, the job is cancelled node={} job={}",
+                    node,
+                    j.id());
+            cancelAsOwner.accept(j);
+        }
     }
 
     /** Why a configured size cannot be right for this machine, with what to do; null when it fits. */

@@ -398,6 +398,70 @@ class ClusterTest {
     }
 
     @Test
+    void anAgentsRestartCancelsTheJobsItsSrunsHeldAndNothingElse() {
+        Store store = Store.sqlite(dir.resolve("db"));
+        Cluster c = cluster(store);
+        FakeLink n1 = new FakeLink("n1");
+        Node started100 = Node.of("n1", 4, 4000).withAgentStartTime(100);
+        c.register(n1, new AgentReport.Registration(started100, 4, 4000, List.of(), List.of()));
+        java.util.function.Function<String, JobRequest> held = how -> req(1).toBuilder()
+                .options(Map.of(JobRequest.ALLOCATION, how))
+                .build()
+                .withSubmitNode("n1");
+        long inAgent = id(c.submit(held.apply(JobRequest.HELD_IN_AGENT), as(1000, 1000, "ann")));
+        long jvmSrun = id(c.submit(held.apply("srun"), as(1000, 1000, "ann")));
+        long elsewhere = id(c.submit(
+                req(1).toBuilder()
+                        .options(Map.of(JobRequest.ALLOCATION, JobRequest.HELD_IN_AGENT))
+                        .build()
+                        .withSubmitNode("n2"),
+                as(1000, 1000, "ann")));
+        long batch = id(c.submit(req(1).withSubmitNode("n1"), as(1000, 1000, "ann")));
+        c.schedulePass();
+        // the link dropped and the same agent came back: its sruns live on
+        FakeLink again = new FakeLink("n1");
+        c.register(
+                again,
+                new AgentReport.Registration(
+                        started100,
+                        4,
+                        4000,
+                        List.of(
+                                new Reconciliation.ReportedRun(inAgent, 0, false),
+                                new Reconciliation.ReportedRun(jvmSrun, 0, false),
+                                new Reconciliation.ReportedRun(elsewhere, 0, false),
+                                new Reconciliation.ReportedRun(batch, 0, false)),
+                        List.of()));
+        assertThat(again.sent).noneMatch(o -> o.op().equals("kill"));
+        // a new agent process: the srun that ran in the old one is gone, and its job with it
+        FakeLink restarted = new FakeLink("n1");
+        c.register(
+                restarted,
+                new AgentReport.Registration(
+                        started100.withAgentStartTime(200),
+                        4,
+                        4000,
+                        List.of(
+                                new Reconciliation.ReportedRun(inAgent, 0, false),
+                                new Reconciliation.ReportedRun(jvmSrun, 0, false),
+                                new Reconciliation.ReportedRun(elsewhere, 0, false),
+                                new Reconciliation.ReportedRun(batch, 0, false)),
+                        List.of()));
+        assertThat(restarted.sent)
+                .filteredOn(o -> o.op().equals("kill"))
+                .extracting(o -> o.id())
+                .containsExactly(inAgent);
+        c.jobEnded("n1", ended(inAgent, 0, JobState.CANCELLED, 0, 9, now.get(), null));
+        assertThat(c.job(inAgent))
+                .get()
+                .extracting(Job::state, j -> j.outcome().cancelledBy())
+                .containsExactly(JobState.CANCELLED, 1000);
+        for (long other : List.of(jvmSrun, elsewhere, batch))
+            assertThat(c.job(other)).get().extracting(Job::state).isEqualTo(JobState.RUNNING);
+        store.close();
+    }
+
+    @Test
     void aSignalReachesOnlyRunningJobsAndChangesNoState() {
         Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store);

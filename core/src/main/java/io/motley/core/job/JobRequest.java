@@ -418,6 +418,17 @@ public record JobRequest(
         return payload.options().containsKey(ALLOCATION);
     }
 
+    /**
+     * {@link #ALLOCATION}'s value for the job of an srun that runs inside an agent (the native client's srun outside
+     * an allocation): that srun ends with the agent's process, and so does the job's reason to be.
+     */
+    public static final String HELD_IN_AGENT = "srun-in-agent";
+
+    /** Whether this job is held by an srun running inside the agent it was submitted through ({@link #HELD_IN_AGENT}). */
+    public boolean heldInAgent() {
+        return HELD_IN_AGENT.equals(payload.options().get(ALLOCATION));
+    }
+
     public String script() {
         return payload.script();
     }
