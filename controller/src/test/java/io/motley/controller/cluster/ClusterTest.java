@@ -397,12 +397,17 @@ class ClusterTest {
         store.close();
     }
 
+    /** {@code n} as an agent started at {@code agentStart} registers it. */
+    static Node startedAt(Node n, long agentStart) {
+        return io.motley.protocol.Codec.node(io.motley.protocol.Codec.node(n).put("agentStart", agentStart));
+    }
+
     @Test
     void anAgentsRestartCancelsTheJobsItsSrunsHeldAndNothingElse() {
         Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store);
         FakeLink n1 = new FakeLink("n1");
-        Node started100 = Node.of("n1", 4, 4000).withAgentStartTime(100);
+        Node started100 = startedAt(Node.of("n1", 4, 4000), 100);
         c.register(n1, new AgentReport.Registration(started100, 4, 4000, List.of(), List.of()));
         java.util.function.Function<String, JobRequest> held = how -> req(1).toBuilder()
                 .options(Map.of(JobRequest.ALLOCATION, how))
@@ -418,35 +423,16 @@ class ClusterTest {
                 as(1000, 1000, "ann")));
         long batch = id(c.submit(req(1).withSubmitNode("n1"), as(1000, 1000, "ann")));
         c.schedulePass();
+        List<Reconciliation.ReportedRun> runs = java.util.stream.Stream.of(inAgent, jvmSrun, elsewhere, batch)
+                .map(id -> new Reconciliation.ReportedRun(id, 0, false))
+                .toList();
         // the link dropped and the same agent came back: its sruns live on
         FakeLink again = new FakeLink("n1");
-        c.register(
-                again,
-                new AgentReport.Registration(
-                        started100,
-                        4,
-                        4000,
-                        List.of(
-                                new Reconciliation.ReportedRun(inAgent, 0, false),
-                                new Reconciliation.ReportedRun(jvmSrun, 0, false),
-                                new Reconciliation.ReportedRun(elsewhere, 0, false),
-                                new Reconciliation.ReportedRun(batch, 0, false)),
-                        List.of()));
+        c.register(again, new AgentReport.Registration(started100, 4, 4000, runs, List.of()));
         assertThat(again.sent).noneMatch(o -> o.op().equals("kill"));
         // a new agent process: the srun that ran in the old one is gone, and its job with it
         FakeLink restarted = new FakeLink("n1");
-        c.register(
-                restarted,
-                new AgentReport.Registration(
-                        started100.withAgentStartTime(200),
-                        4,
-                        4000,
-                        List.of(
-                                new Reconciliation.ReportedRun(inAgent, 0, false),
-                                new Reconciliation.ReportedRun(jvmSrun, 0, false),
-                                new Reconciliation.ReportedRun(elsewhere, 0, false),
-                                new Reconciliation.ReportedRun(batch, 0, false)),
-                        List.of()));
+        c.register(restarted, new AgentReport.Registration(startedAt(started100, 200), 4, 4000, runs, List.of()));
         assertThat(restarted.sent)
                 .filteredOn(o -> o.op().equals("kill"))
                 .extracting(o -> o.id())

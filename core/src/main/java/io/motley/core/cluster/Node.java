@@ -191,37 +191,6 @@ public record Node(
                 state, reason, reasonTime, allocCpus, allocMemMiB, freeMemMiB, cpuLoad, gpuUsage, notResponding, w);
     }
 
-    /** This node as reported by an agent started at {@code agentStart} (epoch seconds). */
-    public Node withAgentStartTime(long agentStart) {
-        return new Node(
-                name,
-                address,
-                cpus,
-                memMiB,
-                sockets,
-                coresPerSocket,
-                threadsPerCore,
-                arch,
-                os,
-                state,
-                reason,
-                reasonTime,
-                allocCpus,
-                allocMemMiB,
-                freeMemMiB,
-                cpuLoad,
-                bootTime,
-                agentStart,
-                version,
-                features,
-                gpus,
-                containment,
-                jobUser,
-                gpuUsage,
-                notResponding,
-                weight);
-    }
-
     /** This node's hardware and identity with the given state, use and flags: what the {@code with} methods change. */
     private Node changed(
             NodeState s,
