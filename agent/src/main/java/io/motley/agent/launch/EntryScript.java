@@ -117,86 +117,21 @@ final class EntryScript {
                 spoolOut,
                 spoolErr,
                 append,
-                null);
-    }
-
-    /**
-     * As above. With {@code session} not null, the script is written to be read (with {@code .})
-     * by a subshell the shepherd forked, which becomes the job without a shell of its own: that
-     * subshell's {@code $$} is the shepherd's pid, so it joins its groups by writing 0 (the
-     * writer itself) and names itself for taskset from /proc/self/stat; and the job's session
-     * and signal dispositions come from {@code session} on its way to the job (see {@link Session}).
-     */
-    static String render(
-            long jobId,
-            String node,
-            List<Path> joinFiles,
-            List<String> bindCommand,
-            String umask,
-            List<String> asUser,
-            Path envFile,
-            String workDir,
-            String script,
-            String out,
-            String err,
-            Path spoolOut,
-            Path spoolErr,
-            boolean append,
-            Session session) {
-        return render(
-                jobId,
-                node,
-                joinFiles,
-                bindCommand,
-                umask,
-                asUser,
-                envFile,
-                workDir,
-                script,
-                out,
-                err,
-                spoolOut,
-                spoolErr,
-                append,
-                session,
-                session != null);
-    }
-
-    /**
-     * The entry script of a step's task, run as {@code sh enter.sh ARGS} by {@code session}'s words: a process of its
-     * own (it joins its groups by its pid), whose {@code env -i} resets slurmstepd's signals where env can.
-     */
-    static String forStepTask(
-            long jobId,
-            String node,
-            List<Path> joinFiles,
-            List<String> bindCommand,
-            String umask,
-            List<String> asUser,
-            Path envFile,
-            String workDir,
-            String command,
-            Session session) {
-        return render(
-                jobId,
-                node,
-                joinFiles,
-                bindCommand,
-                umask,
-                asUser,
-                envFile,
-                workDir,
-                command,
-                "",
-                "",
                 null,
-                null,
-                false,
-                session,
                 false);
     }
 
-    private static String render(
+    /**
+     * As above. With {@code sourced}, the script is written to be read (with {@code .}) by a
+     * subshell the shepherd forked, which becomes the job without a shell of its own: that
+     * subshell's {@code $$} is the shepherd's pid, so it joins its groups by writing 0 (the
+     * writer itself) and names itself for taskset from /proc/self/stat; and the job's session
+     * and signal dispositions come from {@code session} on its way to the job (see {@link Session}).
+     * Without it (a step's task, run as {@code sh enter.sh ARGS} by {@code session}'s words) the
+     * script is a process of its own. Either way the {@code env -i} resets slurmstepd's signals
+     * where {@code session} says env can; {@code session} is null where nothing is reset.
+     */
+    static String render(
             long jobId,
             String node,
             List<Path> joinFiles,

@@ -134,11 +134,11 @@ public final class JobLauncher {
     /** Runs by spool directory name (see {@link #runDir}). */
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     /**
-     * Jobs whose launch order came and whose start is not done, with how many such orders: a step's tasks ordered
-     * meanwhile wait for the start (srun outside an allocation, or under salloc, asks for them as soon as the
+     * Jobs whose launch order came and whose start is not done, each with the start's completion: a step's tasks
+     * ordered meanwhile wait for it (srun outside an allocation, or under salloc, asks for them as soon as the
      * controller has the job running, which can be before this agent has started it).
      */
-    private final Map<Long, Integer> launching = new ConcurrentHashMap<>();
+    private final Map<Long, java.util.concurrent.CompletableFuture<Void>> launching = new ConcurrentHashMap<>();
 
     /** How long a step's tasks wait for their job's start here before they are refused. */
     static final java.time.Duration START_WAIT = java.time.Duration.ofSeconds(30);
@@ -461,12 +461,14 @@ public final class JobLauncher {
      */
     public void launchInBackground(Launch order) {
         long id = order.job().id();
-        launching.merge(id, 1, Integer::sum);
+        java.util.concurrent.CompletableFuture<Void> started = new java.util.concurrent.CompletableFuture<>();
+        launching.put(id, started);
         Thread.ofVirtual().name("launch-" + id).start(() -> {
             try {
                 launch(order);
             } finally {
-                launching.computeIfPresent(id, (k, n) -> n == 1 ? null : n - 1);
+                launching.remove(id, started);
+                started.complete(null);
             }
         });
     }
@@ -618,9 +620,13 @@ public final class JobLauncher {
         String why;
         try {
             place = stepPlace(order.jobId());
-            long until = System.nanoTime() + START_WAIT.toNanos();
-            while (place.isEmpty() && launching.containsKey(order.jobId()) && System.nanoTime() - until < 0) {
-                Thread.sleep(2);
+            java.util.concurrent.CompletableFuture<Void> starting = launching.get(order.jobId());
+            if (place.isEmpty() && starting != null) {
+                try {
+                    starting.get(START_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    // still starting, or its start failed: looked for once more, then refused
+                }
                 place = stepPlace(order.jobId());
             }
             why = "job " + order.jobId() + " does not run on " + nodeName;
@@ -898,7 +904,8 @@ public final class JobLauncher {
                                         spoolOut,
                                         spoolErr,
                                         "append".equals(job.request().options().get("open-mode")),
-                                        session)
+                                        session,
+                                        true)
                                 .getBytes(StandardCharsets.UTF_8),
                         PRIVATE_SCRIPT);
                 createPrivateFile(dir.resolve("shepherd.log"));

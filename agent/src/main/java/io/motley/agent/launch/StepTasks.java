@@ -252,7 +252,7 @@ final class StepTasks {
         if (place.gid() >= 0) readableByGroup(env, place.gid());
         write(
                 enter,
-                EntryScript.forStepTask(
+                EntryScript.render(
                         order.jobId(),
                         place.node(),
                         place.joinFiles(),
@@ -262,7 +262,13 @@ final class StepTasks {
                         env,
                         order.cwd(),
                         command.get(0),
-                        place.session()));
+                        "",
+                        "",
+                        null,
+                        null,
+                        false,
+                        place.session(),
+                        false));
         // the session's own words start the entry script, which execs the task: one process from the first moment,
         // and no shell between (its env -i resets the signals where env can; perl's words reset them otherwise)
         List<String> cmd = new ArrayList<>(place.session().words());

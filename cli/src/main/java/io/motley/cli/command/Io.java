@@ -98,34 +98,24 @@ public record Io(
 
     /** This Io with {@code env} for its environment (a command run inside a job it made). */
     public Io withEnv(Map<String, String> env) {
-        return new Io(
-                out,
-                err,
-                in,
-                stdinIsTerminal,
-                env,
-                cwd,
-                gateway,
-                nowSeconds,
-                zone,
-                hostname,
-                userName,
-                uid,
-                files,
-                interrupts);
+        return copy(env, nowSeconds);
     }
 
     /** This Io as it is {@code seconds} later. */
     public Io later(long seconds) {
+        return copy(env, nowSeconds + seconds);
+    }
+
+    private Io copy(Map<String, String> environment, long now) {
         return new Io(
                 out,
                 err,
                 in,
                 stdinIsTerminal,
-                env,
+                environment,
                 cwd,
                 gateway,
-                nowSeconds + seconds,
+                now,
                 zone,
                 hostname,
                 userName,

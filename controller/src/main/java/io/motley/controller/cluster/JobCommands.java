@@ -364,22 +364,16 @@ final class JobCommands {
     Outcome complete(long id, int code, Caller caller) {
         synchronized (state) {
             Job j = state.jobs.get(id);
-            String refused = refusal(j, caller);
-            if (refused != null) return Outcome.refused(id, refused);
-            if (j.state().isTerminal() || state.cancelling.containsKey(id))
+            boolean mine = refusal(j, caller) == null;
+            // a cancel already on its way keeps the job CANCELLED
+            if (mine && state.cancelling.containsKey(id))
                 return new Outcome(id, "Job/step already completing or completed", false);
-            if (j.state() == JobState.PENDING) {
-                state.save(j.endedBy(JobState.CANCELLED, ExitStatus.NONE, clock.getAsLong(), caller.uid()));
-                log.info("job cancelled while pending job={} by_uid={}", id, caller.uid());
-                return Outcome.ok(id);
+            // the kill is a cancel's; only how the end is recorded differs (RunEnds)
+            if (mine && j.state().holdsAllocation()) {
+                state.completing.put(id, code);
+                log.info("job completed by its holder job={} node={} code={}", id, j.node(), code);
             }
-            state.cancelling.put(id, caller.uid());
-            state.completing.put(id, code);
-            AgentChannel link = state.links.get(j.node());
-            if (link != null) link.kill(j.id(), j.restarts(), KillReason.CANCEL);
-            AllocationHolds.release(state, j, KillReason.CANCEL);
-            log.info("job completed by its holder job={} node={} code={}", id, j.node(), code);
-            return Outcome.ok(id);
+            return cancel(List.of(id), Map.of(), caller).get(0);
         }
     }
 

@@ -221,73 +221,81 @@ public final class SacctJson {
     }
 
     static Map<String, Object> step(Job j, JobStep s) {
-        long elapsed =
-                s.startTime() <= 0 ? 0 : Math.max(0, (s.endTime() > 0 ? s.endTime() : s.startTime()) - s.startTime());
         // a step killed by scancel, a time limit or a requeue ends CANCELLED by SIGTERM, as in Slurm
         boolean killed = switch (s.state()) {
             case "CANCELLED", "TIMEOUT", "REQUEUED" -> true;
             default -> false;
         };
-        String state = killed ? "CANCELLED" : s.state();
-        ExitStatus exit = killed ? new ExitStatus(0, 15) : s.exit();
-        Map<String, Object> step = new LinkedHashMap<>();
-        step.put(
-                "time",
-                map(
-                        "elapsed",
-                        elapsed,
-                        "end",
-                        s.endTime() > 0 ? number(s.endTime()) : unset(),
-                        "start",
-                        s.startTime() > 0 ? number(s.startTime()) : unset(),
-                        "suspended",
-                        0,
-                        "system",
-                        seconds(s.usage().systemCpuMs()),
-                        "total",
-                        seconds(s.usage().totalCpuMs()),
-                        "user",
-                        seconds(s.usage().userCpuMs())));
-        step.put("exit_code", exitCode(s.state().equals("RUNNING") ? null : exit));
-        step.put(
-                "nodes",
-                map(
-                        "count",
+        Usage u = s.usage();
+        return step(
+                new StepFigures(
+                        j.displayId() + "." + s.name(),
+                        s.name(),
+                        killed ? "CANCELLED" : s.state(),
+                        s.state().equals("RUNNING") ? null : killed ? new ExitStatus(0, 15) : s.exit(),
+                        s.startTime(),
+                        s.endTime(),
+                        u.systemCpuMs(),
+                        u.totalCpuMs(),
+                        u.userCpuMs(),
                         1,
-                        "range",
+                        s.nodeList() == null ? List.of() : List.of(s.nodeList()),
                         nz(s.nodeList()),
-                        "list",
-                        s.nodeList() == null ? List.of() : List.of(s.nodeList())));
-        step.put("tasks", map("count", j.request().ntasks()));
-        step.put("pid", "");
-        step.put("CPU", map("requested_frequency", map("min", unset(), "max", unset()), "governor", List.of()));
-        step.put("kill_request_user", "");
-        step.put("state", List.of(state));
-        step.put("statistics", map("CPU", map("actual_frequency", 0), "energy", map("consumed", unset())));
-        step.put("step", map("id", j.displayId() + "." + s.name(), "name", s.name()));
-        step.put("task", map("distribution", "Unknown"));
-        List<Object> consumedMax = new ArrayList<>();
-        if (s.usage().maxRssKiB() > 0)
-            consumedMax.add(tres("mem", MEM, s.usage().maxRssKiB() * 1024));
-        step.put(
-                "tres",
-                map(
-                        "requested", map("max", List.of(), "min", List.of(), "average", List.of(), "total", List.of()),
-                        "consumed", map("max", consumedMax, "min", List.of(), "average", List.of(), "total", List.of()),
-                        "allocated",
-                                tres(
-                                        Math.max(1, s.allocCpus()),
-                                        j.allocMemMiB(),
-                                        1,
-                                        j.gpuList().size(),
-                                        false)));
-        return step;
+                        j.request().ntasks(),
+                        "Unknown",
+                        u.maxRssKiB(),
+                        Math.max(1, s.allocCpus()),
+                        j.allocMemMiB()),
+                j);
     }
 
     /** An srun step of job {@code j} (N.0, N.1, ...), in the batch step's layout. */
     static Map<String, Object> srunStep(Job j, Step s) {
-        long elapsed = s.start() <= 0 ? 0 : Math.max(0, (s.end() > 0 ? s.end() : s.start()) - s.start());
         StepUsage u = s.usage();
+        return step(
+                new StepFigures(
+                        j.displayId() + "." + s.id(),
+                        s.name(),
+                        s.state().name(),
+                        s.state() == StepState.RUNNING ? null : new ExitStatus(s.exitCode(), s.signal()),
+                        s.start(),
+                        s.end(),
+                        u == null ? 0 : u.systemCpuMs(),
+                        u == null ? 0 : u.totalCpuMs(),
+                        u == null ? 0 : u.userCpuMs(),
+                        s.nodes().size(),
+                        s.nodes(),
+                        Hostlist.compress(s.nodes()),
+                        s.tasks(),
+                        "Block",
+                        u == null ? 0 : u.maxRss().value(),
+                        Math.max(1, s.cpus()),
+                        s.memMiB() > 0 ? s.memMiB() : j.allocMemMiB()),
+                j);
+    }
+
+    /** What a step's record shows, from a batch step or an srun step; {@code exit} null while it runs. */
+    private record StepFigures(
+            String id,
+            String name,
+            String state,
+            ExitStatus exit,
+            long start,
+            long end,
+            long systemMs,
+            long totalMs,
+            long userMs,
+            int nodeCount,
+            List<String> nodes,
+            String range,
+            int tasks,
+            String distribution,
+            long maxRssKiB,
+            int allocCpus,
+            long allocMemMiB) {}
+
+    private static Map<String, Object> step(StepFigures f, Job j) {
+        long elapsed = f.start() <= 0 ? 0 : Math.max(0, (f.end() > 0 ? f.end() : f.start()) - f.start());
         Map<String, Object> step = new LinkedHashMap<>();
         step.put(
                 "time",
@@ -295,31 +303,29 @@ public final class SacctJson {
                         "elapsed",
                         elapsed,
                         "end",
-                        s.end() > 0 ? number(s.end()) : unset(),
+                        f.end() > 0 ? number(f.end()) : unset(),
                         "start",
-                        s.start() > 0 ? number(s.start()) : unset(),
+                        f.start() > 0 ? number(f.start()) : unset(),
                         "suspended",
                         0,
                         "system",
-                        seconds(u == null ? 0 : u.systemCpuMs()),
+                        seconds(f.systemMs()),
                         "total",
-                        seconds(u == null ? 0 : u.totalCpuMs()),
+                        seconds(f.totalMs()),
                         "user",
-                        seconds(u == null ? 0 : u.userCpuMs())));
-        boolean running = s.state() == StepState.RUNNING;
-        step.put("exit_code", exitCode(running ? null : new ExitStatus(s.exitCode(), s.signal())));
-        step.put("nodes", map("count", s.nodes().size(), "range", Hostlist.compress(s.nodes()), "list", s.nodes()));
-        step.put("tasks", map("count", s.tasks()));
+                        seconds(f.userMs())));
+        step.put("exit_code", exitCode(f.exit()));
+        step.put("nodes", map("count", f.nodeCount(), "range", f.range(), "list", f.nodes()));
+        step.put("tasks", map("count", f.tasks()));
         step.put("pid", "");
         step.put("CPU", map("requested_frequency", map("min", unset(), "max", unset()), "governor", List.of()));
         step.put("kill_request_user", "");
-        step.put("state", List.of(s.state().name()));
+        step.put("state", List.of(f.state()));
         step.put("statistics", map("CPU", map("actual_frequency", 0), "energy", map("consumed", unset())));
-        step.put("step", map("id", j.displayId() + "." + s.id(), "name", s.name()));
-        step.put("task", map("distribution", "Block"));
+        step.put("step", map("id", f.id(), "name", f.name()));
+        step.put("task", map("distribution", f.distribution()));
         List<Object> consumedMax = new ArrayList<>();
-        if (u != null && u.maxRss().value() > 0)
-            consumedMax.add(tres("mem", MEM, u.maxRss().value() * 1024));
+        if (f.maxRssKiB() > 0) consumedMax.add(tres("mem", MEM, f.maxRssKiB() * 1024));
         step.put(
                 "tres",
                 map(
@@ -327,9 +333,9 @@ public final class SacctJson {
                         "consumed", map("max", consumedMax, "min", List.of(), "average", List.of(), "total", List.of()),
                         "allocated",
                                 tres(
-                                        Math.max(1, s.cpus()),
-                                        s.memMiB() > 0 ? s.memMiB() : j.allocMemMiB(),
-                                        s.nodes().size(),
+                                        f.allocCpus(),
+                                        f.allocMemMiB(),
+                                        f.nodeCount(),
                                         j.gpuList().size(),
                                         false)));
         return step;
