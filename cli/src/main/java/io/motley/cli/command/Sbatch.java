@@ -630,9 +630,9 @@ public final class Sbatch implements Command {
             b.hold(true);
         }
         if (o.has("batch") && !o.last("batch").isBlank()) {
-            // a Motley job runs on one node, so the batch host's features are the job's
-            String batch = constraint(o.last("batch"));
             String c = req.constraint();
+            String batch = batchFeatures(o.last("batch"), c);
+            // the batch host is the job's first node: Motley asks the features of all its nodes
             b.placement(new JobRequest.Placement(
                     req.partitions(),
                     c == null ? batch : "(" + c + ")&(" + batch + ")",
@@ -964,6 +964,34 @@ public final class Sbatch implements Command {
                     1,
                     false);
         }
+    }
+
+    /**
+     * --batch's features, checked as slurmctld checks them: each must be one that -C names (Slurm's
+     * ESLURM_BATCH_CONSTRAINT otherwise, -C absent included).
+     */
+    private static String batchFeatures(String batch, String constraint) {
+        java.util.Set<String> named = constraint == null ? java.util.Set.of() : featureNames(constraint);
+        for (String f : batch.split("[&|]")) {
+            if (!named.contains(f.strip())) {
+                throw new UsageException(
+                        "error: Batch job submission failed: Job --batch option is invalid or not a subset of"
+                                + " --constraints",
+                        1,
+                        false);
+            }
+        }
+        return constraint(batch);
+    }
+
+    /** The feature names in a -C expression: its words without operators, brackets and counts. */
+    private static java.util.Set<String> featureNames(String constraint) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (String w : constraint.split("[&|,()\\[\\]\\s]+")) {
+            String name = w.replaceFirst("\\*\\d+$", "");
+            if (!name.isEmpty()) names.add(name);
+        }
+        return names;
     }
 
     /** Checks the expression's syntax here, so a typo is an error before anything is sent. */

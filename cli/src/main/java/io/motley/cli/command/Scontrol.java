@@ -1117,7 +1117,7 @@ public final class Scontrol implements Command {
 
         /**
          * The answers of jobs named by their own ids, each error as "<reason> for job <id>"; {@code suspendFamily}
-         * (hold, release): a running job's hold is a silent no-op, and a failure ends with {@code slurm_suspend
+         * (hold, release): a running job's hold is silent, and a failure ends with {@code slurm_suspend
          * error: <the last error>}, as Slurm's scontrol says them.
          */
         private int jobReplies(List<Outcome> outcomes, boolean suspendFamily) throws Exception {

@@ -803,7 +803,7 @@ class SbatchTest {
                 "",
                 "--export-file=" + vars,
                 "-C",
-                "x86_64",
+                "x86_64|bigmem",
                 "--batch=bigmem",
                 "--wrap",
                 "true");
@@ -812,8 +812,24 @@ class SbatchTest {
                 .containsEntry("ALPHA", "1")
                 .containsEntry("BETA", "two=2")
                 .containsEntry("HOME", "/root");
-        assertThat(req.constraint()).isEqualTo("(x86_64)&(bigmem)");
-        sbatch(Map.of(), "", "--batch=bigmem", "--wrap", "true");
-        assertThat(submitted().constraint()).isEqualTo("bigmem");
+        assertThat(req.constraint()).isEqualTo("(x86_64|bigmem)&(bigmem)");
+    }
+
+    @Test
+    void batchFeaturesMustBeAmongTheConstraintsAsSlurmctldChecks() throws Exception {
+        String refused = "sbatch: error: Batch job submission failed: Job --batch option is invalid or not a subset"
+                + " of --constraints\n";
+        for (String[] args : new String[][] {
+            {"--batch=bigmem", "--wrap", "true"},
+            {"-C", "x86_64", "--batch=bigmem", "--wrap", "true"},
+            {"-C", "[bigmem*2&gpu]", "--batch=bigmem|fast", "--wrap", "true"}
+        }) {
+            Result r = sbatch(Map.of(), "", args);
+            assertThat(r.code()).as(String.join(" ", args)).isEqualTo(1);
+            assertThat(r.err()).isEqualTo(refused);
+        }
+        assertThat(cluster.last(Ops.SUBMIT)).isNull();
+        sbatch(Map.of(), "", "-C", "[bigmem*2&gpu]", "--batch=gpu", "--wrap", "true");
+        assertThat(submitted().constraint()).isEqualTo("([bigmem*2&gpu])&(gpu)");
     }
 }

@@ -236,6 +236,17 @@ final class JobCommands {
     }
 
     /**
+     * slurmctld's words for an update that leaves a job no node can run: its job_limits_check after an update
+     * answers "Requested partition configuration not available now" where a submission says "Requested node
+     * configuration is not available".
+     */
+    private static String updateRefusal(String failure) {
+        return failure.equals("Requested node configuration is not available")
+                ? "Requested partition configuration not available now"
+                : failure;
+    }
+
+    /**
      * A queued job's allocation. Without --mem it carries the memory DefMemPerCPU gives its CPUs,
      * as slurmctld fills in a job's memory at submission: sacct's ReqMem of a job cancelled before
      * it ran shows it, as Slurm's does.
@@ -605,9 +616,11 @@ final class JobCommands {
                 } else if (j.state().isTerminal() && r.tasks() != null) {
                     // Slurm's _update_job on a finished task of the array named: ESLURM_JOB_FINISHED
                     out.add(r.outcome("Job has already finished", true));
-                } else if (j.state() != JobState.PENDING) {
+                } else if (j.state().isTerminal()) {
                     out.add(r.outcome("Job is no longer pending execution", true));
                 } else {
+                    // a job that has started takes the hold too, as in Slurm: it reads JobHeldAdmin (or
+                    // JobHeldUser) from then on, and waits held should it be requeued
                     Job next = j.withPriorityHold(hold, operator(caller) && !asUser);
                     // released, a priority an operator set is computed again, as Slurm's release does
                     if (!hold) next = next.withRequest(JobUpdate.withFixedPriority(next.request(), null));
@@ -820,8 +833,12 @@ final class JobCommands {
             // everything a submission is checked for, with the caller's groups: a job goes nowhere by update that
             // sbatch would refuse
             Verdict v = admit(asked, j.uid(), j.user(), caller.groupsToCheck(), clock.getAsLong());
-            if (v.rejection() != null) return Optional.of(v.rejection().failure());
-            next = next.withRequest(v.request()).withPartition(v.partition(), v.timeLimit());
+            if (v.rejection() != null)
+                return Optional.of(updateRefusal(v.rejection().failure()));
+            // the memory DefMemPerCPU gives follows its CPUs, as slurmctld's per-CPU default does
+            next = next.withRequest(v.request()).toBuilder()
+                    .allocation(queued(v, v.request()))
+                    .build();
         } else {
             TimeLimit limit = j.timeLimit();
             if (change.timeLimitSeconds() != null) {

@@ -198,14 +198,19 @@ class ArrayTaskCommandsTest {
         assertThat(c.job(a).orElseThrow().request().timing().limit().secondsOr(0))
                 .isEqualTo(540);
 
+        // a hold reaches the running tasks too, as in Slurm: they run on, reading JobHeldAdmin
         assertThat(said(c.hold(List.of(a), Map.of(), root, true)))
                 .containsExactly(
-                        a + "_1: Job has already finished",
-                        a + "_2: Job is no longer pending execution",
-                        a + "_3: Job is no longer pending execution",
-                        a + "_4-5: Success");
+                        a + "_1: Job has already finished", a + "_2: Success", a + "_3: Success", a + "_4-5: Success");
         assertThat(records(c, a))
-                .containsExactly(a + "_1 COMPLETED", a + "_2 RUNNING", a + "_3 RUNNING", a + "_[4-5] PENDING held");
+                .containsExactly(
+                        a + "_1 COMPLETED", a + "_2 RUNNING held", a + "_3 RUNNING held", a + "_[4-5] PENDING held");
+        assertThat(task(c, a, 2).reason()).isEqualTo(PendingReason.JobHeldAdmin);
+        // cancelled, it keeps the reason (slurmctld's JobState=CANCELLED Reason=JobHeldAdmin)
+        c.cancel(List.of(task(c, a, 2).id()), Map.of(), root);
+        c.jobEnded("n1", ended(task(c, a, 2).id(), 0, JobState.CANCELLED, 0, 0, now.get(), null));
+        assertThat(task(c, a, 2).state()).isEqualTo(JobState.CANCELLED);
+        assertThat(task(c, a, 2).reason()).isEqualTo(PendingReason.JobHeldAdmin);
     }
 
     @Test

@@ -45,6 +45,24 @@ class JobUpdateRulesTest {
     }
 
     @Test
+    void aPendingJobsDefaultMemoryFollowsItsCpusAndAnUpdateNoNodeFitsIsRefusedInSlurmctldsWords() {
+        try (Store store = Store.sqlite(dir.resolve("db"))) {
+            Cluster c = cluster(store, "DefMemPerCPU=1000\nPartitionName=p Nodes=n1 Default=YES State=DOWN\n");
+            c.register(new ClusterTest.FakeLink("n1"), ClusterTest.registration("n1", 4));
+            long id = id(c.submit(req(null), ANN));
+            assertThat(c.job(id).orElseThrow().allocMemMiB()).isEqualTo(1000);
+            assertThat(c.updateJob(id, Map.of("NumCPUs", "2"), ANN)).isEmpty();
+            // DefMemPerCPU gives each CPU its share, as slurmctld's MinMemoryCPU=1000M stays after NumCPUs=2
+            assertThat(c.job(id).orElseThrow().allocMemMiB()).isEqualTo(2000);
+            assertThat(c.job(id).orElseThrow().minMemory())
+                    .isEqualTo(new io.motley.core.job.MemoryRequest.PerCpu(1000));
+            assertThat(c.updateJob(id, Map.of("NumCPUs", "8"), ANN))
+                    .contains("Requested partition configuration not available now");
+            assertThat(c.job(id).orElseThrow().request().cpus()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aRunningJobsLimitIsShortenedByItsOwnerLengthenedOnlyByAnOperatorAndTheAgentIsTold() {
         ClusterTest.FakeLink n1 = new ClusterTest.FakeLink("n1");
         long id;

@@ -304,14 +304,21 @@ public record Job(
                 .build();
     }
 
-    /** What a job ending keeps of its reason: a pending job's, else none. */
+    /**
+     * What a job ending keeps of its reason: a pending job's, and a hold put on it while it ran (slurmctld keeps
+     * JobHeldAdmin on a held running job that is then cancelled); else none.
+     */
     private PendingReason keptReason() {
-        return state == JobState.PENDING ? reason : PendingReason.None;
+        return state == JobState.PENDING || heldReason() ? reason : PendingReason.None;
+    }
+
+    private boolean heldReason() {
+        return reason == PendingReason.JobHeldAdmin || reason == PendingReason.JobHeldUser;
     }
 
     /** Back to the queue (the node it ran on failed and the job is requeued, or a launch never happened). */
     public Job requeued() {
-        return backInQueue(JobState.PENDING, PendingReason.None, request, restarts);
+        return backInQueue(JobState.PENDING, heldReason() ? reason : PendingReason.None, request, restarts);
     }
 
     /**
