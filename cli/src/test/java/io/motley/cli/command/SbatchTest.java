@@ -822,14 +822,14 @@ class SbatchTest {
         for (String[] args : new String[][] {
             {"--batch=bigmem", "--wrap", "true"},
             {"-C", "x86_64", "--batch=bigmem", "--wrap", "true"},
-            {"-C", "[bigmem*2&gpu]", "--batch=bigmem|fast", "--wrap", "true"}
+            {"-C", "(bigmem|fast)&gpu", "--batch=bigmem|slow", "--wrap", "true"}
         }) {
             Result r = sbatch(Map.of(), "", args);
             assertThat(r.code()).as(String.join(" ", args)).isEqualTo(1);
             assertThat(r.err()).isEqualTo(refused);
         }
         assertThat(cluster.last(Ops.SUBMIT)).isNull();
-        sbatch(Map.of(), "", "-C", "[bigmem*2&gpu]", "--batch=gpu", "--wrap", "true");
-        assertThat(submitted().constraint()).isEqualTo("([bigmem*2&gpu])&(gpu)");
+        sbatch(Map.of(), "", "-C", "(bigmem|fast)&gpu", "--batch=gpu", "--wrap", "true");
+        assertThat(submitted().constraint()).isEqualTo("((bigmem|fast)&gpu)&(gpu)");
     }
 }
