@@ -7,8 +7,9 @@ import java.util.Set;
 
 /**
  * sbatch's -C/--constraint: node features joined by '&' (and) and '|' (or), grouped with
- * parentheses or brackets, '&' binding tighter. Slurm's multi-node forms (feature*count, the
- * "same feature on every node" meaning of brackets) reduce to this on one node.
+ * parentheses or brackets, '&' binding tighter, each node of a job matching the whole expression.
+ * Slurm's feature*count (so many of the job's nodes have the feature) is refused, and brackets
+ * do not yet ask for the same choice on every node.
  */
 public sealed interface Constraint {
     /** Deepest nesting of parentheses or brackets accepted; the parser recurses once per level. */
@@ -111,8 +112,9 @@ public sealed interface Constraint {
                 pos++;
             if (start == pos) throw new IllegalArgumentException("a feature name is missing in constraint " + s);
             if (pos < s.length() && s.charAt(pos) == '*') {
-                throw new IllegalArgumentException("feature counts (" + s.substring(start)
-                        + ") need multi-node jobs, which Motley does not run yet");
+                // a count says how many of a multi-node job's nodes must have the feature: not placed so yet
+                throw new IllegalArgumentException(
+                        "feature counts (" + s.substring(start) + ") are not supported by Motley yet");
             }
             return new Feature(s.substring(start, pos));
         }
