@@ -366,7 +366,8 @@ public final class Scontrol implements Command {
             if (!valued) return key.length() >= 2 && "nice".startsWith(key) ? "Nice" : null;
             for (String[] k : JOB_KEYS) {
                 if (key.length() >= Integer.parseInt(k[1])
-                        && k[0].toLowerCase(Locale.ROOT).startsWith(key)) return k[0];
+                        && k[0].toLowerCase(Locale.ROOT).startsWith(key))
+                    return k[0].equals("Shared") ? "OverSubscribe" : k[0];
             }
             return null;
         }
@@ -378,7 +379,11 @@ public final class Scontrol implements Command {
             {"Nice", "2"},
             {"MailType", "5"},
             {"MailUser", "5"},
-            {"ArrayTaskThrottle", "10"}
+            {"ArrayTaskThrottle", "10"},
+            {"OverSubscribe", "2"},
+            {"Shared", "2"},
+            {"Contiguous", "3"},
+            {"Reboot", "3"}
         };
 
         /**
@@ -388,6 +393,18 @@ public final class Scontrol implements Command {
          */
         private String jobValue(String key, String sign, String value, String jobs) throws Exception {
             switch (key) {
+                case "OverSubscribe", "Contiguous", "Reboot" -> {
+                    // YES or NO (a prefix of either), else a number as parse_uint16 reads one
+                    String v = value.toUpperCase(Locale.ROOT);
+                    if (!v.isEmpty() && "YES".startsWith(v)) return "1";
+                    if (!v.isEmpty() && "NO".startsWith(v)) return "0";
+                    if (v.matches("\\d{1,5}") && Integer.parseInt(v) < 0xFFFF)
+                        return Integer.parseInt(v) == 0 ? "0" : "1";
+                    io.err()
+                            .println("scontrol: error: Invalid " + (key.equals("Reboot") ? "reboot" : key) + " value: "
+                                    + value);
+                    return null;
+                }
                 case "TimeLimit" -> {
                     if (sign != null && (value.startsWith("+") || value.startsWith("-"))) {
                         io.err().println("scontrol: error: Invalid syntax, variations of +=- are not accepted.");
@@ -1294,8 +1311,8 @@ public final class Scontrol implements Command {
                                 + (j.reason() == PendingReason.DependencyNeverSatisfied
                                         ? "(failed)"
                                         : "(unfulfilled)")));
-        l.add("Requeue=" + (r.requeue() ? 1 : 0) + " Restarts=" + j.restarts() + " BatchFlag=1 Reboot=0 ExitCode="
-                + j.exit());
+        l.add("Requeue=" + (r.requeue() ? 1 : 0) + " Restarts=" + j.restarts() + " BatchFlag=1 Reboot="
+                + r.flag("reboot") + " ExitCode=" + j.exit());
         l.add("RunTime=" + Durations.formatFixed(j.elapsed(io.nowSeconds())) + " TimeLimit="
                 + Durations.formatFixed(limit < 0 ? Durations.UNLIMITED : limit) + " TimeMin=N/A");
         // --begin, or a requeue's hold-back, moves the eligible time past the submission
@@ -1360,7 +1377,8 @@ public final class Scontrol implements Command {
             l.add("GRES=gpu" + "(IDX:"
                     + String.join(",", j.gpuList().stream().map(String::valueOf).toList()) + ")");
         }
-        l.add("OverSubscribe=" + (r.exclusive() ? "NO" : "OK") + " Contiguous=0 Licenses=(null) Network=(null)");
+        l.add("OverSubscribe=" + r.overSubscribe() + " Contiguous=" + r.flag("contiguous")
+                + " Licenses=(null) Network=(null)");
         l.add("Command=" + orNull(r.options().get(Sbatch.COMMAND)));
         l.add("WorkDir=" + r.workDir());
         if (r.comment() != null) l.add("Comment=" + r.comment() + " ");

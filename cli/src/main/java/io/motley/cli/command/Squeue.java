@@ -342,9 +342,13 @@ public final class Squeue implements Command {
     private static final RecordField COMMAND = new RecordField(
             "command", "COMMAND", (j, x) -> j.request().options().getOrDefault(Sbatch.COMMAND, "(null)"));
 
-    /** %h and -O OverSubscribe: NO for an --exclusive job, else OK, as scontrol's OverSubscribe=. */
+    /** %h and -O OverSubscribe: as scontrol's OverSubscribe= (JobRequest#overSubscribe). */
     private static final RecordField OVER_SUBSCRIBE = new RecordField(
-            "oversubscribe", "OVER_SUBSCRIBE", (j, x) -> j.request().exclusive() ? "NO" : "OK");
+            "oversubscribe", "OVER_SUBSCRIBE", (j, x) -> j.request().overSubscribe());
+
+    /** %O and -O Contiguous: as scontrol's Contiguous= (sbatch --contiguous, scontrol update Contiguous=). */
+    private static final RecordField CONTIGUOUS = new RecordField(
+            "contiguous", "CONTIGUOUS", (j, x) -> Integer.toString(j.request().flag("contiguous")));
 
     /** The -O fields printed of the job's whole record, in Slurm 22.05's words; each gets a code from U+E200 on. */
     private static final List<RecordField> RECORD_FIELDS = List.of(
@@ -412,6 +416,7 @@ public final class Squeue implements Command {
     static RecordField recordField(char c) {
         if (c == 'o') return COMMAND;
         if (c == 'h') return OVER_SUBSCRIBE;
+        if (c == 'O') return CONTIGUOUS;
         int i = c - RECORD_FIRST;
         if (i < 0 || i >= RECORD_FIELDS.size()) return null;
         RecordField f = RECORD_FIELDS.get(i);
@@ -786,8 +791,8 @@ public final class Squeue implements Command {
             case 'A' -> "";
             // whether a dependency can never be met is in the reason
             case 'E' -> "Er";
-            // the job's record, asked for apart, has the command and --exclusive
-            case 'o', 'h' -> "";
+            // the job's record, asked for apart, has the command, --exclusive and --contiguous
+            case 'o', 'h', 'O' -> "";
             // the -O fields without a code print the same for every job, or come of the job's record
             default -> c >= LONG_ONLY_FIRST ? "" : String.valueOf(c);
         };
@@ -1700,7 +1705,6 @@ public final class Squeue implements Command {
             Map.entry('I', "*"),
             Map.entry('J', "*"),
             Map.entry('n', ""),
-            Map.entry('O', "0"),
             Map.entry('v', "(null)"),
             Map.entry('w', "(null)"),
             Map.entry('W', "(null)"),

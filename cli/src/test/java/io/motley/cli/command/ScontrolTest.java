@@ -1062,6 +1062,9 @@ class ScontrolTest {
             {"ArrayTaskThrottle=-2", "scontrol: error: Invalid ArrayTaskThrottle value"},
             {"MailType=bogus", "Invalid MailType: bogus"},
             {"Priority+=5", "scontrol: error: Option Priority does not accept [+|-]= syntax"},
+            {"Shared=maybe", "scontrol: error: Invalid OverSubscribe value: maybe"},
+            {"Contiguous=-1", "scontrol: error: Invalid Contiguous value: -1"},
+            {"Reboot=65535", "scontrol: error: Invalid reboot value: 65535"},
         };
         for (String[] r : refused) {
             Result res = Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", r[0]);
@@ -1091,6 +1094,15 @@ class ScontrolTest {
         assertThat(sent.str("MailUser")).isEqualTo("ann@lab");
         assertThat(sent.str("ArrayTaskThrottle")).isEqualTo("abc");
         assertThat(sent.str("TimeLimit")).isEqualTo("365-00:05:00");
+        // OverSubscribe (or Shared, two letters on), Contiguous and Reboot read yes, no or a number
+        Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", "Sh=0", "Con=y", "Reb=2");
+        Frame flags = c.last(Ops.UPDATE_JOB).children().get(0);
+        assertThat(flags.str("OverSubscribe")).isEqualTo("0");
+        assertThat(flags.str("Contiguous")).isEqualTo("1");
+        assertThat(flags.str("Reboot")).isEqualTo("1");
+        Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", "OverSubscribe=YES");
+        assertThat(c.last(Ops.UPDATE_JOB).children().get(0).str("OverSubscribe"))
+                .isEqualTo("1");
         Fixtures.run(new Scontrol(), c, BUSY_AT, "update", "JobId=1347", "TimeLimit-=1:00:00");
         assertThat(c.last(Ops.UPDATE_JOB).children().get(0).str("TimeLimit")).isEqualTo("364-23:00:00");
         // whole minutes, rounded up, as Slurm's scontrol sends them

@@ -825,7 +825,8 @@ final class JobCommands {
         if (j.state() != JobState.PENDING && !change.fitsStartedJob())
             return Optional.of("Job is no longer pending execution");
         JobRequest r = j.request();
-        if (change.lowersNice(r) && !operator) return Optional.of("Access/permission denied");
+        if ((change.lowersNice(r) || change.wantsOperator(r)) && !operator)
+            return Optional.of("Access/permission denied");
         String warning = null;
         if (j.state() == JobState.PENDING) {
             JobRequest asked =

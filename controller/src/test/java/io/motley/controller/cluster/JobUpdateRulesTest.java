@@ -63,6 +63,38 @@ class JobUpdateRulesTest {
     }
 
     @Test
+    void overSubscribeAndRebootAreAnOperatorsContiguousTheOwnersOnlyToTakeAway() {
+        try (Store store = Store.sqlite(dir.resolve("db"))) {
+            Cluster c = cluster(store, "PartitionName=p Nodes=n1 Default=YES State=DOWN\n");
+            c.register(new ClusterTest.FakeLink("n1"), ClusterTest.registration("n1", 4));
+            long id = id(c.submit(
+                    req(null).toBuilder()
+                            .placement(new JobRequest.Placement(List.of(), null, null, null, true))
+                            .build(),
+                    ANN));
+            assertThat(c.job(id).orElseThrow().request().overSubscribe()).isEqualTo("NO");
+            for (String key : List.of("OverSubscribe", "Reboot", "Contiguous")) {
+                assertThat(c.updateJob(id, Map.of(key, "1"), ANN)).as(key).contains("Access/permission denied");
+            }
+            assertThat(c.updateJob(id, Map.of("OverSubscribe", "1", "Contiguous", "1", "Reboot", "1"), ROOT))
+                    .isEmpty();
+            JobRequest r = c.job(id).orElseThrow().request();
+            // yes drops --exclusive, as slurmctld's share_res=1 clears whole_node
+            assertThat(r.exclusive()).isFalse();
+            assertThat(r.overSubscribe()).isEqualTo("YES");
+            assertThat(r.flag("contiguous")).isEqualTo(1);
+            assertThat(r.flag("reboot")).isEqualTo(1);
+            assertThat(c.updateJob(id, Map.of("Contiguous", "0"), ANN)).isEmpty();
+            assertThat(c.updateJob(id, Map.of("OverSubscribe", "0", "Reboot", "0"), ROOT))
+                    .isEmpty();
+            r = c.job(id).orElseThrow().request();
+            assertThat(r.overSubscribe()).isEqualTo("NO");
+            assertThat(r.flag("contiguous")).isZero();
+            assertThat(r.flag("reboot")).isZero();
+        }
+    }
+
+    @Test
     void aRunningJobsLimitIsShortenedByItsOwnerLengthenedOnlyByAnOperatorAndTheAgentIsTold() {
         ClusterTest.FakeLink n1 = new ClusterTest.FakeLink("n1");
         long id;

@@ -509,6 +509,22 @@ public record JobRequest(
         return placement.exclusive();
     }
 
+    /**
+     * Slurm's OverSubscribe= of a job: NO for an --exclusive job or one an operator set to no, YES for -s or an
+     * operator's yes (kept option {@code oversubscribe}, "no" for no), else OK. Kept, not enforced.
+     */
+    public String overSubscribe() {
+        if (exclusive()) return "NO";
+        String o = payload.options().get("oversubscribe");
+        return o == null ? "OK" : o.equals("no") ? "NO" : "YES";
+    }
+
+    /** Kept option {@code name} given as a flag (sbatch --contiguous, --reboot or scontrol update's 1): 1, else 0. */
+    public int flag(String name) {
+        String v = payload.options().get(name);
+        return v == null || v.equals("0") ? 0 : 1;
+    }
+
     /** Builds a request one named value at a time (tests, and any caller with a few options). */
     public static final class Builder {
         private String name = "job";

@@ -158,6 +158,26 @@ public record JobUpdate(
                         };
                         edits.add(r -> r.toBuilder().requeue(may).build());
                     }
+                    // kept, not enforced, as sbatch's -s, --contiguous and --reboot; YES also drops --exclusive, as
+                    // slurmctld's share_res=1 clears whole_node
+                    case "oversubscribe" -> {
+                        boolean yes = !v.equals("0");
+                        edits.add(r -> {
+                            JobRequest.Placement p = r.placement();
+                            JobRequest shared = yes
+                                    ? r.toBuilder()
+                                            .placement(new JobRequest.Placement(
+                                                    p.partitions(),
+                                                    p.constraint(),
+                                                    p.nodeList(),
+                                                    p.excludeList(),
+                                                    false))
+                                            .build()
+                                    : r;
+                            return withOption(shared, "oversubscribe", yes ? "" : "no");
+                        });
+                    }
+                    case "contiguous", "reboot" -> edits.add(r -> withOption(r, key, v.equals("0") ? null : "1"));
                     case "numnodes", "minnodes" -> {
                         String[] range = v.trim().split("-", 2);
                         int min = Integer.parseInt(range[0]);
@@ -289,7 +309,10 @@ public record JobUpdate(
             "priority",
             "arraytaskthrottle",
             "mailtype",
-            "mailuser");
+            "mailuser",
+            "oversubscribe",
+            "contiguous",
+            "reboot");
 
     /**
      * The keys Slurm also takes for a job that has started (its others want a pending job): a
@@ -306,6 +329,19 @@ public record JobUpdate(
             "mailtype",
             "mailuser",
             "arraytaskthrottle");
+
+    /**
+     * Whether only an operator may ask this of {@code r}, as slurmctld rules: OverSubscribe and Reboot always, and
+     * Contiguous unless it is taken away.
+     */
+    public boolean wantsOperator(JobRequest r) {
+        for (var e : asked.entrySet()) {
+            String key = e.getKey().toLowerCase(Locale.ROOT);
+            if (key.equals("oversubscribe") || key.equals("reboot")) return true;
+            if (key.equals("contiguous") && !e.getValue().equals("0") && r.flag("contiguous") == 0) return true;
+        }
+        return false;
+    }
 
     /** Whether every key asked may change a job that is no longer pending. */
     public boolean fitsStartedJob() {
