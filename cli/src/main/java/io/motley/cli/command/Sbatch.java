@@ -18,6 +18,7 @@ import io.motley.core.options.UsageException;
 import io.motley.core.script.BatchScript;
 import io.motley.core.size.MemorySize;
 import io.motley.core.time.Durations;
+import io.motley.core.time.TimeRefusal;
 import io.motley.protocol.Message;
 import io.motley.protocol.Message.Submit;
 import io.motley.protocol.Message.Submitted;
@@ -425,6 +426,8 @@ public final class Sbatch implements Command {
                         o.last("begin"),
                         java.time.ZonedDateTime.ofInstant(java.time.Instant.ofEpochSecond(io.nowSeconds()), io.zone()));
             } catch (IllegalArgumentException e) {
+                // Slurm's time parser says where it stopped, before sbatch's own line
+                io.err().println(TimeRefusal.line(o.last("begin")));
                 throw new UsageException("error: Invalid --begin specification", 255, false);
             }
         }
@@ -436,6 +439,7 @@ public final class Sbatch implements Command {
                         o.last("deadline"),
                         java.time.ZonedDateTime.ofInstant(java.time.Instant.ofEpochSecond(io.nowSeconds()), io.zone()));
             } catch (IllegalArgumentException e) {
+                io.err().println(TimeRefusal.line(o.last("deadline")));
                 throw new UsageException("error: Invalid --deadline specification", 255, false);
             }
         }

@@ -421,7 +421,14 @@ class SbatchTest {
                         .code())
                 .isZero();
         assertThat(sbatch(Map.of(), "", "--deadline=someday", "--wrap", "true").err())
-                .isEqualTo(lines("sbatch: error: Invalid --deadline specification"));
+                .isEqualTo(lines(
+                        "Invalid time specification (pos=0): someday",
+                        "sbatch: error: Invalid --deadline specification"));
+        Result badBegin = sbatch(Map.of(), "", "--begin=now+5x", "--wrap", "true");
+        assertThat(badBegin.err())
+                .isEqualTo(lines(
+                        "Invalid time specification (pos=4): now+5x", "sbatch: error: Invalid --begin specification"));
+        assertThat(badBegin.code()).isEqualTo(255);
         assertThat(sbatch(Map.of(), "", "--array=5-1", "--wrap", "true").err())
                 .isEqualTo(lines(
                         "sbatch: error: invalid --array range 5-1 in 5-1",
