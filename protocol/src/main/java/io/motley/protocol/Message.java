@@ -527,6 +527,29 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * sacct -B (batch scripts) or --env-vars ({@code environment}): the text of each job the query selects, as
+     * accounting keeps it.
+     */
+    record JobTexts(io.motley.core.accounting.AccountingQuery query, boolean environment) implements Request<Texts> {
+        public JobTexts {
+            java.util.Objects.requireNonNull(query, "query");
+        }
+    }
+
+    /** The jobs' texts, in sacct's order: each job's id as sacct prints it, and its text (null: none kept). */
+    record Texts(List<Text> texts) implements Answer {
+        public Texts {
+            texts = List.copyOf(texts);
+        }
+
+        public record Text(String jobId, String text) {
+            public Text {
+                java.util.Objects.requireNonNull(jobId, "jobId");
+            }
+        }
+    }
+
     /** sacct (and sreport): the accounting records a query selects. */
     record Accounting(io.motley.core.accounting.AccountingQuery query) implements Request<JobRecords> {
         public Accounting {

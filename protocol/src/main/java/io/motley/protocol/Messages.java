@@ -109,6 +109,7 @@ public final class Messages {
             Ops.UPDATE_NODE,
             Ops.UPDATE_PARTITION,
             Ops.BATCH_SCRIPT,
+            Ops.JOB_TEXTS,
             Ops.TOKEN,
             Ops.DIAGNOSTICS,
             Ops.ACCOUNTING,
@@ -274,6 +275,21 @@ public final class Messages {
         if (m instanceof Message.BatchScript x)
             return Frame.op(Ops.BATCH_SCRIPT).put("id", x.id());
         if (m instanceof Message.Script x) return Frame.op(Ops.OK).put("script", x.text());
+        if (m instanceof Message.JobTexts x) {
+            // the query's fields, its answer being texts rather than records in columns
+            Frame out = AccountingFrames.query(x.query())
+                    .put("op", Ops.JOB_TEXTS)
+                    .removeFieldsStartingWith(AccountingColumns.ASK);
+            return x.environment() ? out.put("environment", true) : out;
+        }
+        if (m instanceof Message.Texts x) {
+            Frame out = Frame.op(Ops.OK);
+            for (Message.Texts.Text t : x.texts()) {
+                Frame c = Frame.op("text").put("job", t.jobId());
+                out.add(t.text() == null ? c : c.put("text", t.text()));
+            }
+            return out;
+        }
         if (m instanceof Message.TokenRequest x)
             return Frame.op(Ops.TOKEN).put("user", x.user()).put("lifespan", x.lifespan());
         if (m instanceof Message.Token x) return Frame.op(Ops.OK).put("jwt", x.jwt());
@@ -667,6 +683,8 @@ public final class Messages {
                 yield new UpdateNode(nodes, f.str("state", ""), f.str("reason"), w);
             }
             case Ops.ACCOUNTING -> new Accounting(guard("", f, () -> AccountingFrames.query(f)));
+            case Ops.JOB_TEXTS ->
+                new Message.JobTexts(guard("", f, () -> AccountingFrames.query(f)), f.bool("environment"));
             case Ops.PRIORITY_FACTORS -> new PriorityFactors();
             case Ops.SHARES -> new Shares();
             case Ops.ACCOUNTS -> new Message.AccountsQuery();
@@ -900,6 +918,11 @@ public final class Messages {
         }
         if (request instanceof Accounting x)
             return new JobRecords(guard("records: ", f, () -> AccountingFrames.records(f)));
+        if (request instanceof Message.JobTexts x) {
+            List<Message.Texts.Text> out = new ArrayList<>();
+            for (Frame c : f.children()) out.add(new Message.Texts.Text(c.str("job", ""), c.str("text")));
+            return new Message.Texts(out);
+        }
         if (request instanceof PriorityFactors x) {
             PriorityConfig weights = guard("weights: ", f, () -> Codec.weights(f));
             List<Factors> out = new ArrayList<>();

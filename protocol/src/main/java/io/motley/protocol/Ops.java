@@ -60,6 +60,8 @@ public final class Ops {
     public static final String DIAGNOSTICS = "diagnostics";
     /** scontrol write batch_script: a job's batch script. */
     public static final String BATCH_SCRIPT = "batch_script";
+    /** sacct -B / --env-vars: the batch scripts or environments of the jobs a query selects. */
+    public static final String JOB_TEXTS = "job_texts";
     /** scontrol update PartitionName=... State=...: root's change of a partition's state. */
     public static final String UPDATE_PARTITION = "update_partition";
 

@@ -189,6 +189,12 @@ class MessagesTest {
                 new Partitions(),
                 new Message.ConfigQuery(),
                 new Message.BatchScript(42),
+                new Message.JobTexts(
+                        AccountingQuery.builder()
+                                .job(AccountingQuery.JobId.parse("7_2"))
+                                .build(),
+                        false),
+                new Message.JobTexts(AccountingQuery.builder().window(5, 9).build(), true),
                 new Message.TokenRequest(null, 0),
                 new Message.TokenRequest("alice", 600),
                 new Message.DiagnosticsQuery(),
@@ -370,6 +376,11 @@ class MessagesTest {
                 new Object[] {new Partitions(), new PartitionList("motley", List.of(p))},
                 new Object[] {new Message.UpdatePartition("debug", PartitionState.DOWN), new Message.Updated(null)},
                 new Object[] {new Message.BatchScript(42), new Message.Script("#!/bin/sh\necho hi\n")},
+                new Object[] {
+                    new Message.JobTexts(AccountingQuery.builder().build(), true),
+                    new Message.Texts(
+                            List.of(new Message.Texts.Text("7", "A=1\nB=two\n"), new Message.Texts.Text("8_3", null)))
+                },
                 new Object[] {new Message.TokenRequest("bob", 60), new Message.Token("a.b.c")},
                 new Object[] {
                     new Message.DiagnosticsQuery(),

@@ -22,6 +22,7 @@ import io.motley.core.size.MemorySize;
 import io.motley.core.step.Step;
 import io.motley.core.step.StepUsage;
 import io.motley.core.time.Durations;
+import io.motley.protocol.Message;
 import io.motley.protocol.Message.Accounting;
 import io.motley.protocol.StepMessages;
 import io.motley.protocol.dataparser.SacctJson;
@@ -184,6 +185,8 @@ public final class Sacct implements Command {
             OptionSpec.flag('a', "allusers"),
             OptionSpec.value('A', "accounts"),
             OptionSpec.flag('b', "brief"),
+            OptionSpec.flag('B', "batch-script"),
+            OptionSpec.flag('\0', "env-vars"),
             OptionSpec.flag('D', "duplicates"),
             OptionSpec.value('\0', "delimiter"),
             OptionSpec.flag('e', "helpformat"),
@@ -209,6 +212,39 @@ public final class Sacct implements Command {
             OptionSpec.flag('v', "verbose"),
             OptionSpec.flag('V', "version"),
             OptionSpec.flag('X', "allocations"));
+
+    /**
+     * sacct -B / --env-vars: each selected job's batch script or environment under Slurm's heading, NONE where
+     * accounting kept none (AccountingStoreFlags without job_script or job_env, a job with no batch script, or
+     * another user's job). As in Slurm, the jobs must be named with -j and the two are not asked together.
+     */
+    private static int texts(GetOpt.Parsed p, SacctSelection selection, Io io) throws Exception {
+        boolean env = p.has("env-vars");
+        if (!p.has("jobs")) {
+            throw new UsageException(
+                    "fatal: When requesting " + (env ? "job environment" : "job scripts")
+                            + " you must also request specific jobs with the '-j' option.",
+                    1,
+                    false);
+        }
+        if (env && p.has("batch-script"))
+            throw new UsageException("fatal: Options --batch-script and --env-vars are mutually exclusive", 1, false);
+        StringBuilder out = new StringBuilder();
+        for (Message.Texts.Text t :
+                io.gateway().ask(new Message.JobTexts(selection.query(), env)).texts()) {
+            out.append(
+                            env
+                                    ? "Environment used for " + t.jobId() + " (must be batch to display)"
+                                    : "Batch Script for " + t.jobId())
+                    .append('\n')
+                    .append("-".repeat(80))
+                    .append('\n')
+                    .append(t.text() == null ? "NONE\n" : t.text())
+                    .append('\n');
+        }
+        io.out().print(out);
+        return 0;
+    }
 
     @Override
     public int run(List<String> args, Io io) throws Exception {
@@ -240,6 +276,7 @@ public final class Sacct implements Command {
         }
 
         SacctSelection selection = SacctSelection.parse(p, io);
+        if (p.has("batch-script") || p.has("env-vars")) return texts(p, selection, io);
         List<Field> fields = fields(p);
         boolean parsable = false;
         boolean ending = false;
@@ -758,18 +795,22 @@ public final class Sacct implements Command {
     private static final String USAGE = """
             Usage: sacct [-a] [-A accounts] [-b] [-E endtime] [-j jobs] [-l] [-n] [-o fields]
                          [-p|-P] [-r partitions] [-s states] [-S starttime] [-u users] [-X] [-D]
-                         [-N nodes] [--name names] [--json]""";
+                         [-N nodes] [--name names] [--json] [-B|--env-vars]""";
 
     private static final String HELP = """
             Usage: sacct [OPTIONS]
               -a, --allusers          show the jobs of all users (the default for root and with -j)
               -A, --accounts=LIST     only jobs charged to these accounts
               -b, --brief             same as --format=jobid,state,exitcode
+              -B, --batch-script      the batch script of each job named with -j (kept with
+                                      AccountingStoreFlags=job_script)
               -D, --duplicates        also the earlier runs of requeued jobs (state REQUEUED)
                   --delimiter=CHARS   field separator for -p and -P (default '|')
               -e, --helpformat        list the fields --format takes
               -E, --endtime=TIME      jobs that were eligible before this time (default: now;
                                       with -s: the start time)
+                  --env-vars          the environment of each batch job named with -j (kept
+                                      with AccountingStoreFlags=job_env)
               -j, --jobs=LIST         these jobs (ID, ID_TASK or ID.batch), whenever they ran
                   --json              data_parser v0.0.40's JSON (slurmrestd's /slurmdb/v0.0.40/jobs)
               -l, --long              many fields (energy, CPU frequency and TRES usage stay empty)

@@ -402,6 +402,47 @@ class SacctTest {
     }
 
     @Test
+    void batchScriptAndEnvironmentArePrintedUnderSlurmsHeadingsForJobsNamedWithJ() throws Exception {
+        FakeCluster c = capture();
+        c.canned.put(
+                Ops.JOB_TEXTS,
+                io.motley.protocol.Messages.encode(new io.motley.protocol.Message.Texts(List.of(
+                        new io.motley.protocol.Message.Texts.Text("4385", "#!/bin/sh\necho hi\n"),
+                        new io.motley.protocol.Message.Texts.Text("4386_2", null)))));
+        String dashes = "-".repeat(80);
+        Result r = Fixtures.run(new Sacct(), c, NOW, "-B", "-j", "4385,4386");
+        assertThat(r.code()).isZero();
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "Batch Script for 4385",
+                        dashes,
+                        "#!/bin/sh",
+                        "echo hi",
+                        "",
+                        "Batch Script for 4386_2",
+                        dashes,
+                        "NONE",
+                        ""));
+        Frame req = c.last(Ops.JOB_TEXTS);
+        assertThat(req.str("ids")).isEqualTo("4385,4386");
+        assertThat(req.bool("environment")).isFalse();
+        Result env = Fixtures.run(new Sacct(), c, NOW, "--env-vars", "-j", "4385");
+        assertThat(env.out()).startsWith("Environment used for 4385 (must be batch to display)\n" + dashes + "\n");
+        assertThat(c.last(Ops.JOB_TEXTS).bool("environment")).isTrue();
+
+        // as Slurm's: -j is needed, and the two are not asked together
+        Result noJobs = Fixtures.run(new Sacct(), c, NOW, "-B");
+        assertThat(noJobs.code()).isEqualTo(1);
+        assertThat(noJobs.err())
+                .isEqualTo(lines("sacct: fatal: When requesting job scripts you must also request specific jobs"
+                        + " with the '-j' option."));
+        assertThat(Fixtures.run(new Sacct(), c, NOW, "--env-vars").err()).contains("requesting job environment");
+        assertThat(Fixtures.run(new Sacct(), c, NOW, "-B", "--env-vars", "-j", "1")
+                        .err())
+                .isEqualTo(lines("sacct: fatal: Options --batch-script and --env-vars are mutually exclusive"));
+    }
+
+    @Test
     void unknownJobPrintsTheHeaderOnly() throws Exception {
         FakeCluster c = capture();
         Result r = Fixtures.run(new Sacct(), c, NOW, "-j", "999999");

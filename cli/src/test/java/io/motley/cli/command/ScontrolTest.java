@@ -771,6 +771,7 @@ class ScontrolTest {
         assertThat(r.out())
                 .startsWith(lines(
                         "Configuration data as of 2026-11-22T12:28:26",
+                        "AccountingStoreFlags    = (null)",
                         "AcctGatherNodeFreq      = 0 sec",
                         "ClusterName             = motley"))
                 .contains("\nSchedulerTimeSlice      = 30 sec\n")

@@ -429,6 +429,44 @@ public final class Cluster {
         return result;
     }
 
+    /** A job's batch script or environment for sacct -B / --env-vars; {@code text} null: none to show. */
+    public record JobText(String jobId, String text) {}
+
+    /**
+     * sacct -B ({@code environment} false) or --env-vars: the script or environment of each job the query
+     * selects, as Slurm's accounting keeps them: only with AccountingStoreFlags job_script (job_env), only a job
+     * that has a batch script (environments: a batch job's, as Slurm's "must be batch to display"), and only to
+     * the job's owner or an operator (they may hold secrets). An environment is its KEY=VALUE lines.
+     */
+    public List<JobText> jobTexts(io.motley.core.accounting.AccountingQuery query, boolean environment, Caller caller) {
+        boolean kept = config.storage().storeFlags().contains(environment ? "job_env" : "job_script");
+        boolean operator;
+        synchronized (state) {
+            operator = commands.operator(caller);
+        }
+        List<JobText> out = new java.util.ArrayList<>();
+        for (io.motley.core.accounting.AccountingRecord r : accounting(query)) {
+            Job j = r.job();
+            String text = null;
+            boolean batch =
+                    !j.request().allocationOnly() && !j.request().script().isEmpty();
+            if (kept && batch && (operator || caller.uid() == j.uid())) {
+                if (!environment) {
+                    text = j.request().script();
+                } else {
+                    StringBuilder env = new StringBuilder();
+                    j.request()
+                            .environment()
+                            .forEach((k, v) ->
+                                    env.append(k).append('=').append(v).append('\n'));
+                    text = env.toString();
+                }
+            }
+            out.add(new JobText(j.displayId(), text));
+        }
+        return out;
+    }
+
     /** sacct's query, answered by the store. */
     public List<io.motley.core.accounting.AccountingRecord> accounting(
             io.motley.core.accounting.AccountingQuery query) {

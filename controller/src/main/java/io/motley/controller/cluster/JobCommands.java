@@ -358,7 +358,7 @@ final class JobCommands {
      * values: root, and users whose AdminLevel (sacctmgr) is Operator or Administrator, as in Slurm.
      * Called under the lock.
      */
-    private boolean operator(Caller caller) {
+    boolean operator(Caller caller) {
         if (caller.isRoot()) return true;
         return caller.user() != null
                 && accounts.db()

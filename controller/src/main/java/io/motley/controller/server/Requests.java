@@ -303,7 +303,11 @@ final class Requests {
             case Shares s ->
                 new ShareList(
                         cluster.config().priority().typeName(), cluster.shares().rows());
-            // sacct shows no job's environment or script: they stay here
+            case Message.JobTexts t ->
+                new Message.Texts(cluster.jobTexts(t.query(), t.environment(), asking).stream()
+                        .map(x -> new Message.Texts.Text(x.jobId(), x.text()))
+                        .toList());
+            // sacct shows no job's environment or script but with -B or --env-vars (JobTexts): they stay here
             case Accounting a ->
                 new JobRecords(cluster.accounting(a.query()).stream()
                         .map(r -> new io.motley.core.accounting.AccountingRecord(

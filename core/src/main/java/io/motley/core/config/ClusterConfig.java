@@ -280,11 +280,28 @@ public record ClusterConfig(
      * StorageURL, StorageUser and StoragePassFile: a PostgreSQL or MariaDB/MySQL server for the
      * controller's jobs, or, with no URL ({@link #EMBEDDED}), the embedded SQLite file. The pass
      * file's path is as written (the controller resolves it and checks who may read it).
+     * {@code storeFlags}: AccountingStoreFlags, Slurm's: {@code job_script} and {@code job_env} let
+     * sacct -B and --env-vars show a job's script and environment (the controller keeps both in any
+     * case, for the job's launch); {@code job_comment} is taken for Slurm's sake (comments are
+     * always kept). Sorted, none by default, as in Slurm.
      */
-    public record Storage(String url, String user, String passFile) {
+    public record Storage(String url, String user, String passFile, java.util.SortedSet<String> storeFlags) {
         public static final Storage EMBEDDED = new Storage(null, null, null);
 
+        /** Slurm 22.05's AccountingStoreFlags. */
+        public static final List<String> STORE_FLAGS = List.of("job_comment", "job_env", "job_script");
+
+        public Storage(String url, String user, String passFile) {
+            this(url, user, passFile, new java.util.TreeSet<>());
+        }
+
         public Storage {
+            storeFlags = java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(storeFlags));
+            for (String f : storeFlags) {
+                if (!STORE_FLAGS.contains(f))
+                    throw new IllegalArgumentException(
+                            "AccountingStoreFlags: '" + f + "' is not one of " + String.join(", ", STORE_FLAGS));
+            }
             if (url == null && (user != null || passFile != null))
                 throw new IllegalArgumentException("StorageUser and StoragePassFile need a StorageURL");
             if (url != null
@@ -346,6 +363,7 @@ public record ClusterConfig(
         long stageInTimeout = Limits.DEFAULT.stageInTimeoutSeconds();
         long stageInSpool = Limits.DEFAULT.stageInSpoolBytes();
         String storageUrl = null;
+        java.util.SortedSet<String> storeFlags = new java.util.TreeSet<>();
         String storageUser = null;
         String storagePassFile = null;
         long maxClockSkew = DEFAULT_MAX_CLOCK_SKEW;
@@ -490,6 +508,11 @@ public record ClusterConfig(
                                 stageInSpool = mib * 1024 * 1024;
                             }
                             case "StorageURL" -> storageUrl = v;
+                            case "AccountingStoreFlags" -> {
+                                for (String f : v.split(",")) {
+                                    if (!f.isBlank()) storeFlags.add(f.strip().toLowerCase(java.util.Locale.ROOT));
+                                }
+                            }
                             case "StorageUser" -> storageUser = v;
                             case "StoragePassFile" -> storagePassFile = v;
                             case "MaxOutputSize" -> {
@@ -546,7 +569,7 @@ public record ClusterConfig(
         }
         Storage storage;
         try {
-            storage = new Storage(storageUrl, storageUser, storagePassFile);
+            storage = new Storage(storageUrl, storageUser, storagePassFile, storeFlags);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("motley.conf: " + e.getMessage(), e);
         }

@@ -27,6 +27,8 @@ public final class ConfigListing {
      */
     public static List<Setting> slurm(ClusterConfig c) {
         List<Setting> l = new ArrayList<>();
+        java.util.Set<String> stored = c.storage().storeFlags();
+        l.add(new Setting("AccountingStoreFlags", stored.isEmpty() ? "(null)" : String.join(",", stored)));
         l.add(new Setting("AcctGatherNodeFreq", "0 sec"));
         l.add(new Setting("ClusterName", c.clusterName()));
         if (c.defMemPerCpuMiB() > 0) l.add(new Setting("DefMemPerCPU", Long.toString(c.defMemPerCpuMiB())));

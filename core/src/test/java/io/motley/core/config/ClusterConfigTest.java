@@ -120,6 +120,15 @@ class ClusterConfigTest {
                 .isEqualTo(new ClusterConfig.Storage(
                         "jdbc:postgresql://db.example:5432/motley", "motley", "/etc/motley/db.pass"));
         assertThat(c.storage().embedded()).isFalse();
+        assertThat(c.storage().storeFlags()).isEmpty();
+        assertThat(ClusterConfig.parse("AccountingStoreFlags=Job_Script,job_env\n")
+                        .storage()
+                        .storeFlags())
+                .containsExactly("job_env", "job_script");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ClusterConfig.parse("AccountingStoreFlags=job_script,job_extra\n"))
+                .hasMessage(
+                        "motley.conf: AccountingStoreFlags: 'job_extra' is not one of job_comment, job_env, job_script");
         assertThat(ClusterConfig.parse("StorageURL=jdbc:mariadb://h/m\n")
                         .storage()
                         .url())
