@@ -976,11 +976,28 @@ final class JobCommands {
             String refused = refusal(j, caller);
             if (refused != null) return Optional.of(refused);
             if (j.state() != JobState.PENDING) return Optional.of("Job is no longer pending execution");
+            if (j.request().hold()) return Optional.of("Job is in held state, pending scheduler release");
             List<Job> peers = state.jobs.values().stream()
                     .filter(o -> o.state() == JobState.PENDING
                             && o.uid() == j.uid()
                             && o.partition().equals(j.partition()))
                     .toList();
+            if (!priorities.multifactor()) {
+                // as slurmctld's _set_top: the jobs that may give priority up share the account and QOS, and
+                // neither a held one nor one at priority 1 does
+                List<Job> others = peers.stream()
+                        .filter(o -> o.id() != id
+                                && !o.request().hold()
+                                && o.priority() > 1
+                                && java.util.Objects.equals(
+                                        o.request().account(), j.request().account())
+                                && java.util.Objects.equals(
+                                        o.request().qos(), j.request().qos()))
+                        .sorted(java.util.Comparator.comparingLong(Job::id))
+                        .toList();
+                state.saveAll(Priorities.topBasic(j, others));
+                return Optional.empty();
+            }
             long highest = peers.stream().mapToLong(Job::priority).max().orElse(j.priority());
             // swap with the user's top job so the user's share of the queue does not grow
             Optional<Job> topJob = peers.stream()

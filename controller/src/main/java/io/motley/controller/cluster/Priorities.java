@@ -186,15 +186,47 @@ final class Priorities {
     }
 
     /**
+     * scontrol top under priority/basic, as slurmctld's _set_top moves priorities: the job takes the highest
+     * priority among it and {@code others} (the same user's other pending jobs that may give some up, in job id
+     * order) and its nice drops by what it gained; the others share that loss, each in turn taking the gain left
+     * divided by how many are left, and never reaching the job's new priority (one below it at most). A nice
+     * moves with each priority, as Slurm's does.
+     */
+    static List<Job> topBasic(Job job, List<Job> others) {
+        long highest = job.priority();
+        for (Job o : others) highest = Math.max(highest, o.priority());
+        List<Job> out = new ArrayList<>();
+        long gained = highest - job.priority();
+        out.add(niceBy(job.withPriority(highest), -gained));
+        long left = gained;
+        int count = others.size();
+        for (Job o : others) {
+            long delta = left / count;
+            long next = o.priority() - delta;
+            if (next >= highest) {
+                next = highest - 1;
+                delta = o.priority() - next;
+            }
+            left -= delta;
+            count--;
+            if (delta != 0) out.add(niceBy(o.withPriority(next), delta));
+        }
+        return out;
+    }
+
+    private static Job niceBy(Job j, long delta) {
+        long nice = Math.max(
+                Integer.MIN_VALUE + 3,
+                Math.min(Integer.MAX_VALUE - 2, j.request().nice() + delta));
+        return j.withRequest(j.request().withNice((int) nice));
+    }
+
+    /**
      * scontrol top under multifactor: as Slurm does, through nice values. The job gets a nice low
      * enough to rank just above {@code highest}; the user's job that held the top gives up as much
-     * nice, so the user's jobs together gain nothing. Under basic the job takes the highest priority
-     * and the job that held it goes one below it.
+     * nice, so the user's jobs together gain nothing.
      */
     List<Job> top(Job job, Job topJob, long highest, long now, Collection<Job> jobs, int clusterCpus) {
-        // priority/basic, as Slurm's _set_top with nice 0: the job takes the highest priority and the job that had it
-        // goes one below, the others keep theirs
-        if (!multifactor()) return List.of(job.withPriority(highest), topJob.withPriority(Math.max(1, highest - 1)));
         ShareTree tree = shares(now, jobs);
         double sum = calculator().factors(job, now, tree, clusterCpus).sum();
         long delta = Math.max(1, highest + 1 - (long) Math.floor(sum));

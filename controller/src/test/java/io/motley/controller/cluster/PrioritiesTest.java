@@ -121,18 +121,50 @@ class PrioritiesTest {
     }
 
     @Test
-    void topUnderBasicTakesTheHighestAndPutsItsHolderJustBelow() {
+    void topUnderBasicTakesTheHighestAndTheOthersShareTheLossInTheirOrder() {
         try (Store store = Store.sqlite(dir.resolve("db"))) {
             Cluster c = cluster(store, "PriorityType=priority/basic");
             long a = id(c.submit(req(1, null, 0, null), as(1000, 1000, "alice")));
             long b = id(c.submit(req(1, null, 0, null), as(1000, 1000, "alice")));
             long d = id(c.submit(req(1, null, 0, null), as(1000, 1000, "alice")));
-            assertThat(c.top(d, Caller.uid(1000))).isEmpty();
-            // as Slurm's scontrol top with nice 0: the job that held the highest goes one below, tying with b
-            assertThat(c.job(d).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - 1);
+            long e = id(c.submit(req(1, null, 0, null), as(1000, 1000, "alice")));
+            // another user's job gives nothing up
+            long other = id(c.submit(req(1, null, 0, null), as(1001, 1001, "bob")));
+            assertThat(c.job(a).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - 1);
+            assertThat(c.top(e, Caller.uid(1000))).isEmpty();
+            // as slurmctld's _set_top: e takes the highest (3 more) and its nice drops as much; a, b and d give up
+            // 3/3, 2/2 and 1/1 in turn, keeping their order, and each nice rises by what its job gave up
+            assertThat(c.job(e).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - 1);
+            assertThat(c.job(e).orElseThrow().request().nice()).isEqualTo(-3);
             assertThat(c.job(a).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - 2);
-            assertThat(c.job(b).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - 2);
+            assertThat(c.job(b).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - 3);
+            assertThat(c.job(d).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - 4);
+            assertThat(c.job(d).orElseThrow().request().nice()).isEqualTo(1);
+            assertThat(c.job(other).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - 5);
+            // the top job again: nothing to gain, nothing moves
+            assertThat(c.top(e, Caller.uid(1000))).isEmpty();
+            assertThat(c.job(a).orElseThrow().priority()).isEqualTo(Priorities.PRIORITY_BASE - 2);
+            // a held job is not moved, in Slurm's words
+            c.hold(List.of(b), Caller.uid(1000), true);
+            assertThat(c.top(b, Caller.uid(1000))).contains("Job is in held state, pending scheduler release");
         }
+    }
+
+    @Test
+    void topUnderBasicNeverTakesAnotherJobToTheNewTop() {
+        Job top = Job.builder(3, req(1, null, 0, null)).priority(99).build();
+        Job high = Job.builder(1, req(1, null, 0, null)).priority(100).build();
+        Job same = Job.builder(2, req(1, null, 0, null)).priority(100).build();
+        Job low = Job.builder(4, req(1, null, 0, null)).priority(50).build();
+        // 1 gained: shared out it is 0 each, which would leave both at 100; each goes one below the top instead,
+        // giving up 2 between them, and the last one gets the 1 over back, as slurmctld's running total does
+        assertThat(Priorities.topBasic(top, List.of(high, same, low)))
+                .extracting(Job::id, Job::priority)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(3L, 100L),
+                        org.assertj.core.groups.Tuple.tuple(1L, 99L),
+                        org.assertj.core.groups.Tuple.tuple(2L, 99L),
+                        org.assertj.core.groups.Tuple.tuple(4L, 51L));
     }
 
     @Test
