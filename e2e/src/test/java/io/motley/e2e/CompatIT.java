@@ -11,8 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Slurm compatibility suite: every case of scripts/compat/cases.txt run against one local
@@ -27,8 +28,24 @@ class CompatIT {
     private static final Path RESOURCES = TestCluster.REPO.resolve("e2e/src/test/resources/compat");
     private static final Path REPORT = TestCluster.REPO.resolve("e2e/target/compat");
 
-    @TempDir
+    /**
+     * The test bed, named as capture-slurm.sh's directory was ({@code /tmp/compat-slurm.XXXXXX}, that capture's
+     * was {@code 4Sffks}): where a column cuts the working directory to its first characters (squeue -O WorkDir,
+     * Command, STDOUT; 20 characters), both sides show the same. Mode 0711, as a cluster's home is for its users:
+     * another user's command reaches the agent's socket (sstat.other_user).
+     */
     Path dir;
+
+    @BeforeEach
+    void testBed() throws IOException {
+        dir = Files.createTempDirectory(Path.of("/tmp"), "compat-slurm.4Sffks-");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+    }
+
+    @AfterEach
+    void removeTestBed() throws IOException {
+        if (dir != null) TestCluster.deleteTree(dir);
+    }
 
     /** A line of intended.txt or gaps.txt: a regular expression over case ids, then {@code |} and why. */
     record Listed(Pattern ids, String why, String line) {

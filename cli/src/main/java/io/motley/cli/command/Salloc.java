@@ -42,6 +42,7 @@ public final class Salloc implements Command {
         GetOpt getopt = new GetOpt("salloc", Sbatch.OPTIONS, true);
         GetOpt.Parsed o = getopt.parse(args);
         if (Command.helpOrVersion(o, io, HELP)) return 0;
+        ClusterOption.reached(o, io);
         List<String> command = new ArrayList<>(o.operands());
         if (command.isEmpty()) command.add(io.env().getOrDefault("SHELL", "/bin/sh"));
         boolean quiet = o.has("quiet");

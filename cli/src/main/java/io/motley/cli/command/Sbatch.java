@@ -285,6 +285,7 @@ public final class Sbatch implements Command {
             io.err().println("sbatch: warning: --uid is not enforced by Motley: the job runs as the submitting user");
         }
         if (o.has("test-only")) return testOnly(req, io);
+        String cluster = ClusterOption.reached(o, io);
         Submitted resp;
         try {
             resp = io.gateway().ask(new Submit(req));
@@ -295,10 +296,11 @@ public final class Sbatch implements Command {
         }
         long id = resp.id();
         if (upload != null && !sendStageIn(id, upload.archive(), io)) return 1;
+        // with -M, the cluster it went to, as Slurm's sbatch says it
         if (o.has("parsable")) {
-            io.out().println(id);
+            io.out().println(cluster == null ? Long.toString(id) : id + ";" + cluster);
         } else if (!o.has("quiet")) {
-            io.out().println("Submitted batch job " + id);
+            io.out().println("Submitted batch job " + id + (cluster == null ? "" : " on cluster " + cluster));
         }
         io.out().flush();
         return o.has("wait") ? waitFor(id, io) : 0;
@@ -482,9 +484,9 @@ public final class Sbatch implements Command {
     }
 
     /**
-     * -L, --reservation, --tmp and -M name things Motley does not have (licenses, advance
-     * reservations, a node's TmpDisk, other clusters): refused with the answer Slurm gives where
-     * none is configured.
+     * -L, --reservation and --tmp name things Motley does not have (licenses, advance reservations,
+     * a node's TmpDisk): refused with the answer Slurm gives where none is configured. (-M names
+     * this cluster or no reachable one: {@link ClusterOption}.)
      */
     private static void refuseUnconfigured(GetOpt.Parsed o) {
         if (o.has("licenses")) {
@@ -508,13 +510,6 @@ public final class Sbatch implements Command {
                         1,
                         false);
             }
-        }
-        if (o.has("clusters")) {
-            throw new UsageException(
-                    "error: '" + o.last("clusters") + "' can't be reached now, or it is an invalid entry for --cluster."
-                            + "  Use 'sacctmgr list clusters' to see available clusters.",
-                    1,
-                    false);
         }
     }
 
@@ -1227,7 +1222,8 @@ public final class Sbatch implements Command {
               --ntasks-per-core  --ntasks-per-socket  --use-min-nodes  --reboot  --thread-spec  --gpu-bind
               --gpu-freq  --cluster-constraint  --ignore-pbs
             Refused with Slurm's answer, Motley having none configured: -L/--licenses, --reservation,
-              --tmp above 0, -M/--clusters""";
+              --tmp above 0
+            -M, --clusters=NAME   this cluster (its ClusterName, or all); another is refused as unreachable""";
 
     /**
      * Slurm's checks of a script's bytes, in its order: empty, only whitespace, no {@code #!} line.

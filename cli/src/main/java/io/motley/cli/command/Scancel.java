@@ -67,6 +67,7 @@ public final class Scancel implements Command {
             OptionSpec.flag('f', "full"),
             OptionSpec.flag('v', "verbose"),
             OptionSpec.flag('Q', "quiet"),
+            OptionSpec.value('M', "clusters"),
             OptionSpec.flag('h', "help"),
             OptionSpec.flag('\0', "usage"),
             OptionSpec.flag('V', "version"));
@@ -93,6 +94,7 @@ public final class Scancel implements Command {
             io.out().println(Version.TEXT);
             return 0;
         }
+        ClusterOption.reached(p, io);
         int signal = 0;
         if (p.has("signal")) {
             try {

@@ -69,6 +69,7 @@ public final class Sinfo implements Command {
             OptionSpec.flag('\0', "local"),
             OptionSpec.flag('T', "reservation"),
             OptionSpec.flag('h', "noheader"),
+            OptionSpec.value('M', "clusters"),
             OptionSpec.flag('\0', "help"),
             OptionSpec.flag('\0', "hide"),
             OptionSpec.flag('l', "long"),
@@ -238,6 +239,8 @@ public final class Sinfo implements Command {
                     .println(DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss yyyy", Locale.ENGLISH)
                             .format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(io.nowSeconds()), io.zone())));
         }
+        String cluster = ClusterOption.reached(p, partitionList.cluster());
+        if (cluster != null && !p.has("noheader")) io.out().println("CLUSTER: " + cluster);
         if (!p.has("noheader")) io.out().println(layout.line(cols, null));
         for (Row r : rows) io.out().println(layout.line(cols, r));
         return 0;
@@ -803,6 +806,7 @@ public final class Sinfo implements Command {
               -a, --all                  show all partitions (Motley has no hidden ones)
               -d, --dead                 show only non-responding nodes
               -h, --noheader             no headers on output
+              -M, --clusters=NAME        this cluster (its ClusterName, or all): its name heads the output
               -l, --long                 long output: more fields, and the time first
                   --json                 data_parser v0.0.40's JSON: one entry per partition and node state
               -n, --nodes=NODES          report on these nodes (a hostlist)

@@ -57,6 +57,7 @@ public final class Squeue implements Command {
             new OptionSpec('U', null, OptionSpec.Arg.REQUIRED, "account"),
             OptionSpec.value('w', "nodelist"),
             OptionSpec.flag('h', "noheader"),
+            OptionSpec.value('M', "clusters"),
             OptionSpec.value('o', "format"),
             OptionSpec.value('O', "Format"),
             OptionSpec.flag('l', "long"),
@@ -110,10 +111,12 @@ public final class Squeue implements Command {
     public int run(List<String> args, Io io) throws Exception {
         GetOpt.Parsed p = new GetOpt("squeue", OPTIONS, false).parse(args);
         if (Command.helpOrVersion(p, io, HELP)) return 0;
+        String cluster = ClusterOption.reached(p, io);
         if (p.has("steps")) {
             List<Long> jobs = new ArrayList<>();
             for (String list : p.all("jobs"))
                 for (String t : list.split(",")) if (!t.isBlank()) jobs.add(jobId(t.trim()));
+            if (cluster != null && !p.has("noheader")) io.out().println("CLUSTER: " + cluster);
             return StepListing.squeue(io, jobs, !p.has("noheader"));
         }
         Set<Long> ids = new HashSet<>();
@@ -204,7 +207,7 @@ public final class Squeue implements Command {
         for (long round = 0; ; round++) {
             // a round of -i later is its seconds later
             Io at = round == 0 ? io : later(io, round * iterate);
-            int rc = round(p, query, specs, ids, whole, tasks, users, qos, sortKeys, cols, at);
+            int rc = round(p, query, specs, ids, whole, tasks, users, qos, sortKeys, cols, cluster, at);
             if (rc != 0 || iterate == 0) return rc;
             io.out().println();
             try {
@@ -273,6 +276,7 @@ public final class Squeue implements Command {
             Set<String> qos,
             List<SortKey> sortKeys,
             List<Column> cols,
+            String cluster,
             Io io)
             throws ClusterUnreachable {
         QueueTable table = ask(query, io);
@@ -298,6 +302,8 @@ public final class Squeue implements Command {
                     .println(DateTimeFormatter.ofPattern("EEE MMM dd HH:mm:ss yyyy", Locale.ENGLISH)
                             .format(ZonedDateTime.ofInstant(Instant.ofEpochSecond(now), io.zone())));
         }
+        // -M: the cluster's name first, as Slurm's squeue prints it for each cluster asked
+        if (cluster != null && !p.has("noheader")) io.out().println("CLUSTER: " + cluster);
         if (!p.has("noheader")) io.out().println(FormatString.header(cols, Squeue::header));
         print(
                 table,
@@ -1795,6 +1801,7 @@ public final class Squeue implements Command {
               -A, --account=LIST     accounts whose jobs to show
               -w, --nodelist=HOSTS   jobs on these nodes
               -h, --noheader         no header line
+              -M, --clusters=NAME    this cluster (its ClusterName, or all): its name heads the output
               -O, --Format=FIELDS    Slurm's field names, each NAME[:[.]WIDTH]
               -o, --format=FORMAT    fields: Slurm's %-codes (see squeue(1))
               -l, --long             long format with state and time limit

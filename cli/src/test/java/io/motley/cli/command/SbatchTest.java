@@ -765,8 +765,24 @@ class SbatchTest {
         assertThat(tmp.code()).isEqualTo(1);
         assertThat(sbatch(Map.of(), "", "--tmp=0", "--wrap", "true").code()).isZero();
         Result other = sbatch(Map.of(), "", "-M", "far", "--wrap", "true");
-        assertThat(other.err()).startsWith("sbatch: error: 'far' can't be reached now");
+        assertThat(other.err())
+                .isEqualTo(lines("sbatch: error: 'far' can't be reached now, or it is an invalid entry for --cluster."
+                        + "  Use 'sacctmgr list clusters' to see available clusters."));
         assertThat(other.code()).isEqualTo(1);
+        assertThat(sbatch(Map.of(), "", "-M", "anchor,far", "--wrap", "true").code())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void clustersNamingThisOneSubmitsAndSaysWhereAsSlurmsSbatch() throws Exception {
+        Result here = sbatch(Map.of(), "", "-M", "anchor", "--wrap", "true");
+        assertThat(here.code()).as(here.err()).isZero();
+        assertThat(here.out()).matches("Submitted batch job \\d+ on cluster anchor\n");
+        assertThat(sbatch(Map.of(), "", "--clusters=all", "--parsable", "--wrap", "true")
+                        .out())
+                .matches("\\d+;anchor\n");
+        // without -M, as before
+        assertThat(sbatch(Map.of(), "", "--wrap", "true").out()).matches("Submitted batch job \\d+\n");
     }
 
     @Test

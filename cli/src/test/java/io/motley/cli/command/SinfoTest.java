@@ -69,6 +69,19 @@ class SinfoTest {
     }
 
     @Test
+    void clustersNamingThisOnePrintsItsNameFirstAsSlurmsSinfo() throws Exception {
+        Result r = Fixtures.run(new Sinfo(), oneNode(Fixtures.vm()), IDLE_AT, "-M", "all");
+        assertThat(r.out())
+                .isEqualTo(lines(
+                        "CLUSTER: anchor",
+                        "PARTITION AVAIL  TIMELIMIT  NODES  STATE NODELIST",
+                        "debug*       up   infinite      1   idle vm"));
+        Result far = Fixtures.run(new Sinfo(), oneNode(Fixtures.vm()), IDLE_AT, "-M", "far");
+        assertThat(far.code()).isEqualTo(1);
+        assertThat(far.out()).isEmpty();
+    }
+
+    @Test
     void fullyAllocatedNodeReadsAlloc() throws Exception {
         Result r = Fixtures.run(new Sinfo(), oneNode(Fixtures.vm().withAllocation(2, 2000)), BUSY_AT);
         assertThat(r.out())

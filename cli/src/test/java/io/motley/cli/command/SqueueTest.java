@@ -482,6 +482,18 @@ class SqueueTest {
     }
 
     @Test
+    void clustersNamingThisOnePrintsItsNameFirstAsSlurmsSqueue() throws Exception {
+        Result r = Fixtures.run(new Squeue(), busy(), NOW, "-M", "anchor", "-t", "R", "-o", "%i");
+        assertThat(r.out()).isEqualTo(lines("CLUSTER: anchor", "JOBID", "1346", "1347"));
+        assertThat(Fixtures.run(new Squeue(), busy(), NOW, "-M", "anchor", "-h", "-t", "R", "-o", "%i")
+                        .out())
+                .isEqualTo(lines("1346", "1347"));
+        Result far = Fixtures.run(new Squeue(), busy(), NOW, "--clusters=far");
+        assertThat(far.code()).isEqualTo(1);
+        assertThat(far.err()).startsWith("squeue: error: 'far' can't be reached now");
+    }
+
+    @Test
     void cancelledArrayIsATaskPerLineWithArrayOption() throws Exception {
         FakeCluster c = new FakeCluster()
                 .jobs(Fixtures.job(1390, "arr")
