@@ -196,6 +196,7 @@ public final class Sacct implements Command {
             new OptionSpec('\0', "json", OptionSpec.Arg.OPTIONAL, "json"),
             OptionSpec.flag('l', "long"),
             OptionSpec.flag('L', "allclusters"),
+            OptionSpec.value('M', "clusters"),
             OptionSpec.flag('n', "noheader"),
             OptionSpec.value('N', "nodelist"),
             OptionSpec.value('\0', "name"),
@@ -275,6 +276,7 @@ public final class Sacct implements Command {
             throw new UsageException("error: Unknown arguments: " + String.join(" ", p.operands()), 1, false);
         }
 
+        ClusterOption.reached(p, io);
         SacctSelection selection = SacctSelection.parse(p, io);
         if (p.has("batch-script") || p.has("env-vars")) return texts(p, selection, io);
         List<Field> fields = fields(p);
@@ -814,6 +816,7 @@ public final class Sacct implements Command {
               -j, --jobs=LIST         these jobs (ID, ID_TASK or ID.batch), whenever they ran
                   --json              data_parser v0.0.40's JSON (slurmrestd's /slurmdb/v0.0.40/jobs)
               -l, --long              many fields (energy, CPU frequency and TRES usage stay empty)
+              -M, --clusters=NAME     this cluster (its ClusterName, or all); another is refused
               -n, --noheader          no header lines
               -N, --nodelist=HOSTLIST only jobs that ran on these nodes (all users)
                   --name=LIST         only jobs with these names

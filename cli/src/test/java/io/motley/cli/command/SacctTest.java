@@ -443,6 +443,16 @@ class SacctTest {
     }
 
     @Test
+    void clustersNamingThisOneAnswersAndAnotherIsRefused() throws Exception {
+        assertThat(Fixtures.run(new Sacct(), capture(), NOW, "-M", "anchor", "-X")
+                        .out())
+                .isEqualTo(text(X));
+        Result far = Fixtures.run(new Sacct(), capture(), NOW, "-M", "far");
+        assertThat(far.code()).isEqualTo(1);
+        assertThat(far.err()).startsWith("sacct: error: 'far' can't be reached now");
+    }
+
+    @Test
     void unknownJobPrintsTheHeaderOnly() throws Exception {
         FakeCluster c = capture();
         Result r = Fixtures.run(new Sacct(), c, NOW, "-j", "999999");
