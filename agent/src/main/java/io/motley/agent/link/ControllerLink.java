@@ -171,8 +171,10 @@ public final class ControllerLink {
         try {
             handshake = handshakes.forRole("relay");
             RelayPool pool = relays;
-            conn = pool.take(handshake);
-            if (conn == null) conn = pool.opened(connect(handshake), handshake);
+            // while the agent's own link is the same, the controller has not stopped: a kept connection needs no probe
+            Link<ControllerPeer> agentLink = channel;
+            conn = pool.take(handshake, agentLink);
+            if (conn == null) conn = pool.opened(connect(handshake), handshake, agentLink);
         } catch (Handshake.Refused e) {
             return failure("the controller at " + controller() + " refused this agent: " + e.getMessage());
         } catch (Handshake.Unproven e) {

@@ -22,12 +22,19 @@ import java.util.function.LongSupplier;
  * older than {@code maxAge} is closed instead of lent, so renewed credentials take effect.
  *
  * <p>A connection lent is one the controller has not closed while it lay here (a restart): it is
- * probed first ({@link Link#quiet}), without writing or consuming anything, and a dead one is
- * closed and the next tried.
+ * probed first ({@link Link#quiet}: a read that must time out, a millisecond), without writing or
+ * consuming anything, and a dead one is closed and the next tried. The probe is skipped for a
+ * connection given back less than {@link #TRUSTED_IDLE} ago while the agent's own link to the
+ * controller is the one that was up when the connection was opened: the controller closes relay
+ * connections only when it stops, and its stop drops that link too (the agent then reconnects on a
+ * new one). In a shell loop of commands the probe was a millisecond of each request's few.
  */
 final class RelayPool {
     /** How long the probe waits for the read that must time out on a live, quiet connection. */
     static final Duration PROBE = Duration.ofMillis(1);
+
+    /** How long a connection may lie idle and be lent without a probe while the agent's link is the same. */
+    static final Duration TRUSTED_IDLE = Duration.ofSeconds(5);
 
     private static final ScheduledThreadPoolExecutor TIMER = timer();
 
@@ -38,10 +45,14 @@ final class RelayPool {
     /** Most recently returned first, so a burst's extra connections are the ones that age out. */
     private final ArrayDeque<Idle> idle = new ArrayDeque<>();
 
-    /** A connection, the handshake that opened it and when (System.nanoTime). */
-    record Conn(Link<ControllerPeer> link, Handshake<ControllerPeer> handshake, long opened) {}
+    /**
+     * A connection, the handshake that opened it, when (System.nanoTime), and the agent's own link to the
+     * controller that was up then (null: none).
+     */
+    record Conn(Link<ControllerPeer> link, Handshake<ControllerPeer> handshake, long opened, Object agentLink) {}
 
-    private record Idle(Conn conn, ScheduledFuture<?> expiry) {}
+    /** An idle connection, its expiry, and since when it lies here (System.nanoTime). */
+    private record Idle(Conn conn, ScheduledFuture<?> expiry, long since) {}
 
     RelayPool(int maxIdle, Duration idleFor, Duration maxAge, LongSupplier nanos) {
         this.maxIdle = maxIdle;
@@ -52,7 +63,12 @@ final class RelayPool {
 
     /** A connection just opened with {@code handshake}, to be lent and given back. */
     Conn opened(Link<ControllerPeer> link, Handshake<ControllerPeer> handshake) {
-        return new Conn(link, handshake, nanos.getAsLong());
+        return opened(link, handshake, null);
+    }
+
+    /** As {@link #opened(Link, Handshake)}, while {@code agentLink} is the agent's own link to the controller. */
+    Conn opened(Link<ControllerPeer> link, Handshake<ControllerPeer> handshake, Object agentLink) {
+        return new Conn(link, handshake, nanos.getAsLong(), agentLink);
     }
 
     /**
@@ -61,6 +77,15 @@ final class RelayPool {
      * found dead are closed on the way.
      */
     Conn take(Handshake<ControllerPeer> current) {
+        return take(current, null);
+    }
+
+    /**
+     * As {@link #take(Handshake)}, {@code agentLink} being the agent's own link to the controller now (null: none):
+     * a connection opened while the same one was up, given back less than {@link #TRUSTED_IDLE} ago, is lent
+     * without a probe.
+     */
+    Conn take(Handshake<ControllerPeer> current, Object agentLink) {
         while (true) {
             Idle next;
             List<Conn> stale = new ArrayList<>();
@@ -78,7 +103,7 @@ final class RelayPool {
             }
             stale.forEach(c -> c.link().close());
             if (next == null) return null;
-            if (next.conn().link().quiet(PROBE)) return next.conn();
+            if (trusted(next, agentLink) || next.conn().link().quiet(PROBE)) return next.conn();
             next.conn().link().close();
         }
     }
@@ -92,7 +117,7 @@ final class RelayPool {
             if (idle.size() < maxIdle && !tooOld(conn)) {
                 Idle[] self = new Idle[1];
                 ScheduledFuture<?> expiry = TIMER.schedule(() -> expire(self), idleFor.toNanos(), TimeUnit.NANOSECONDS);
-                self[0] = new Idle(conn, expiry);
+                self[0] = new Idle(conn, expiry, nanos.getAsLong());
                 idle.addFirst(self[0]);
                 return;
             }
@@ -126,6 +151,12 @@ final class RelayPool {
             i.expiry().cancel(false);
             i.conn().link().close();
         }
+    }
+
+    private boolean trusted(Idle i, Object agentLink) {
+        return agentLink != null
+                && i.conn().agentLink() == agentLink
+                && nanos.getAsLong() - i.since() < TRUSTED_IDLE.toNanos();
     }
 
     private boolean tooOld(Conn c) {

@@ -267,6 +267,50 @@ class RelayPoolTest {
         assertThat(accepted).hasSize(2);
     }
 
+    @Test
+    void aConnectionIsLentUnprobedOnlyWhileTheAgentsOwnLinkIsTheOneItWasOpenedUnder() throws Exception {
+        long[] t = {0};
+        RelayPool pool = new RelayPool(4, Duration.ofMinutes(1), Duration.ofMinutes(10), () -> t[0]);
+        Handshake<ControllerPeer> hs = relayHandshake.get();
+        Object agentLink = new Object();
+        pool.give(pool.opened(
+                Link.open(
+                        io.motley.protocol.link.Transport.connect("127.0.0.1", port, Duration.ofSeconds(20)),
+                        hs,
+                        Bounds.ANSWERS,
+                        Duration.ofSeconds(20)),
+                hs,
+                agentLink));
+        await().atMost(Duration.ofSeconds(20)).until(() -> accepted.size() == 1);
+        // the controller goes; its connection is dead, which only a probe can see
+        accepted.get(0).close();
+        Thread.sleep(100);
+        RelayPool.Conn lent = pool.take(hs, agentLink);
+        assertThat(lent)
+                .as("same agent link, given back just now: lent without a probe")
+                .isNotNull();
+        pool.give(lent);
+        // past TRUSTED_IDLE the probe is back, and finds it dead
+        t[0] = RelayPool.TRUSTED_IDLE.toNanos();
+        assertThat(pool.take(hs, agentLink)).isNull();
+
+        // another agent link (the agent reconnected, as after a controller restart): probed, and found dead
+        t[0] = 0;
+        pool.give(pool.opened(
+                Link.open(
+                        io.motley.protocol.link.Transport.connect("127.0.0.1", port, Duration.ofSeconds(20)),
+                        hs,
+                        Bounds.ANSWERS,
+                        Duration.ofSeconds(20)),
+                hs,
+                agentLink));
+        await().atMost(Duration.ofSeconds(20)).until(() -> accepted.size() == 2);
+        accepted.get(1).close();
+        Thread.sleep(100);
+        assertThat(pool.take(hs, new Object())).isNull();
+        assertThat(pool.idle()).isZero();
+    }
+
     /** Whether the agent closed its end of {@code s} (the controller's read would see the end). */
     private static boolean eof(Socket s) {
         // the controller's relay loop returns on EOF and closes its socket
