@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Whom a job runs as. An agent running as root runs each job as its submitter, as slurmd does:
  * that user's uid, the job's gid, the user's supplementary groups, and HOME, USER, LOGNAME and
- * SHELL from the passwd entry. Any other agent runs jobs as its own user.
+ * SHELL from the passwd entry (root's own jobs too). Any other agent runs jobs as its own user,
+ * with its own passwd entry's variables.
  */
 final class JobIdentity {
     /** How privileges are dropped: setpriv(1) (util-linux), runuser(1), or perl where neither exists (macOS). */
@@ -55,9 +56,39 @@ final class JobIdentity {
         this.environment = Map.copyOf(env);
     }
 
-    /** The agent's own user: today's behaviour for an agent that is not root. */
+    /** The agent's own user, with its passwd entry's variables: jobs of an agent that is not root run as it. */
     static JobIdentity agent() {
-        return new JobIdentity(false, -1, -1, System.getProperty("user.name"), List.of(), Map.of());
+        String name = System.getProperty("user.name");
+        return new JobIdentity(false, -1, -1, name, List.of(), passwdEnvironment(ownUid(), name));
+    }
+
+    /**
+     * HOME, SHELL, USER and LOGNAME of {@code uid}'s passwd entry (USER and LOGNAME {@code name} where it has
+     * none), which the job's environment takes over any it was submitted with, as slurmd gives them: a job
+     * submitted with --export=NONE has them too.
+     */
+    private static Map<String, String> passwdEnvironment(int uid, String name) {
+        Optional<Passwd> pw = uid < 0 ? Optional.empty() : Passwd.lookup(uid);
+        Map<String, String> env = new LinkedHashMap<>();
+        if (pw.isPresent()) {
+            env.put("HOME", pw.get().home());
+            env.put("SHELL", pw.get().shell());
+        }
+        String user = pw.map(Passwd::name).orElse(name);
+        if (user != null) {
+            env.put("USER", user);
+            env.put("LOGNAME", user);
+        }
+        return env;
+    }
+
+    /** This process's uid, -1 where it cannot be known. */
+    private static int ownUid() {
+        try {
+            return (int) new com.sun.security.auth.module.UnixSystem().getUid();
+        } catch (RuntimeException | LinkageError e) {
+            return -1;
+        }
     }
 
     static JobIdentity of(Job job, boolean agentIsRoot) throws IOException {
@@ -80,17 +111,12 @@ final class JobIdentity {
             throw new IOException("job " + id + " names no submitting uid; an agent running as root runs jobs only as"
                     + " their submitter");
         }
-        if (uid == 0) return new JobIdentity(false, 0, Math.max(0, jobGid), "root", List.of(), Map.of());
+        if (uid == 0)
+            return new JobIdentity(false, 0, Math.max(0, jobGid), "root", List.of(), passwdEnvironment(0, "root"));
         Optional<Passwd> pw = Passwd.lookup(uid);
         String name = pw.map(Passwd::name).orElse(user);
         int gid = jobGid >= 0 ? jobGid : pw.map(Passwd::gid).orElse(uid);
-        Map<String, String> env = new LinkedHashMap<>();
-        if (pw.isPresent()) {
-            env.put("HOME", pw.get().home());
-            env.put("SHELL", pw.get().shell());
-        }
-        env.put("USER", name);
-        env.put("LOGNAME", name);
+        Map<String, String> env = passwdEnvironment(uid, name);
         if (method == null) {
             throw new IOException(
                     "cannot run job " + id + " as " + name + ": none of setpriv, runuser or perl is installed");
@@ -161,7 +187,26 @@ final class JobIdentity {
 
     /** A passwd entry, looked up through NSS (getent) where possible, else /etc/passwd. */
     record Passwd(String name, int uid, int gid, String home, String shell) {
+        /** How long an entry looked up is kept: a job launch need not ask NSS (a getent process) each time. */
+        static final long KEPT_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+        private record Kept(Optional<Passwd> entry, long at) {}
+
+        private static final java.util.concurrent.ConcurrentHashMap<Integer, Kept> CACHE =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        /** {@code uid}'s entry, looked up again once {@link #KEPT_NANOS} old. */
         static Optional<Passwd> lookup(int uid) {
+            long now = System.nanoTime();
+            Kept k = CACHE.get(uid);
+            if (k != null && now - k.at() < KEPT_NANOS) return k.entry();
+            Optional<Passwd> found = lookupNow(uid);
+            if (CACHE.size() > 10_000) CACHE.clear();
+            CACHE.put(uid, new Kept(found, now));
+            return found;
+        }
+
+        private static Optional<Passwd> lookupNow(int uid) {
             Optional<String> getent = find("getent");
             if (getent.isPresent()) {
                 try {

@@ -189,6 +189,33 @@ class RunAsSubmitterTest {
     }
 
     @Test
+    void rootsJobsAndAnUnprivilegedAgentsJobsTakeHomeAndUserFromThePasswdEntryToo() throws Exception {
+        JobRequest r = JobRequest.builder("#!/bin/sh\n", "/")
+                .name("t")
+                .timeLimit(TimeLimit.UNLIMITED)
+                .submitHost("h")
+                .build();
+        Job job = Job.builder(11, r)
+                .owner("root", 0, 0)
+                .priority(1)
+                .times(Job.Times.submitted(1))
+                .allocation(Job.Allocation.queued("main", TimeLimit.UNLIMITED))
+                .build();
+        JobIdentity.Passwd rootEntry = JobIdentity.Passwd.lookup(0).orElseThrow();
+        // a job submitted with --export=NONE has them too, as slurmd gives them
+        assertThat(JobIdentity.of(job, true).environment)
+                .containsEntry("HOME", rootEntry.home())
+                .containsEntry("SHELL", rootEntry.shell())
+                .containsEntry("USER", "root")
+                .containsEntry("LOGNAME", "root");
+        // an agent that is not root runs jobs as itself, with its own entry's
+        assertThat(JobIdentity.agent().environment)
+                .containsEntry("HOME", System.getProperty("user.home"))
+                .containsEntry("USER", System.getProperty("user.name"))
+                .containsEntry("LOGNAME", System.getProperty("user.name"));
+    }
+
+    @Test
     void everyWayOfDroppingPrivilegesHandsTheUserTheEnvironmentFileOpenedByRoot() throws Exception {
         JobRequest r = JobRequest.builder("#!/bin/sh\n", "/")
                 .name("t")

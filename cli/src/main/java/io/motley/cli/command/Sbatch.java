@@ -622,6 +622,7 @@ public final class Sbatch implements Command {
                     Integer.toString(parsePositive(opts.get("threads-per-core"), "threads-per-core", 1)));
         }
         if (opts.containsKey("acctg-freq")) env.put("SLURM_ACCTG_FREQ", opts.get("acctg-freq"));
+        if (o.has("get-user-env")) env.put("SLURM_GET_USER_ENV", "1");
         b.environment(env);
         if (opts.containsKey("priority")
                 && !opts.get("priority").equalsIgnoreCase("TOP")
@@ -1081,6 +1082,8 @@ public final class Sbatch implements Command {
         });
         // as Slurm 22.05's sbatch: only an --export other than ALL is passed on
         if (!spec.equalsIgnoreCase("ALL")) env.put("SLURM_EXPORT_ENV", spec);
+        // NONE asks for the user's environment on the node, as --get-user-env does
+        if (items[0].equalsIgnoreCase("NONE")) env.put("SLURM_GET_USER_ENV", "1");
         return env;
     }
 
@@ -1205,7 +1208,8 @@ public final class Sbatch implements Command {
                   --signal=[{R|B}:]SIG[@TIME]  send SIG TIME seconds (default 60) before the time limit: with B:
                                         to the batch shell alone, otherwise to the job's steps (R: has no effect)
                   --wckey=NAME          a workload characterisation key, kept and shown by sacct
-                  --get-user-env[=..]   accepted: the job already gets the submitter's environment (--export)
+                  --get-user-env[=..]   accepted: the job gets HOME, USER, LOGNAME and SHELL from the
+                                        user's passwd entry (the login shell is not run)
                   --mail-type=TYPES  --mail-user=USER  kept and shown by scontrol; Motley sends no mail
                   --stage-in=PATH[,...]  on a node without the working directory: copy these files or
                                         directories (relative to it, read now as you) into the job's own

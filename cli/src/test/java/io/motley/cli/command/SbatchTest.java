@@ -274,7 +274,9 @@ class SbatchTest {
         assertThat(req.environment())
                 .doesNotContainKey("HOME")
                 .containsEntry("SLURM_CONF", "/etc/x")
-                .containsEntry("SLURM_EXPORT_ENV", "NONE");
+                .containsEntry("SLURM_EXPORT_ENV", "NONE")
+                // as Slurm's sbatch: NONE asks for the user's environment on the node
+                .containsEntry("SLURM_GET_USER_ENV", "1");
 
         sbatch(Map.of("A", "1", "B", "2"), "", "--export=A,C=3", "--wrap", "true");
         assertThat(submitted().environment())
@@ -491,6 +493,7 @@ class SbatchTest {
                 .containsEntry("get-user-env", "")
                 .containsEntry("mail-type", "END,FAIL")
                 .containsEntry("mail-user", "ann@example.org");
+        assertThat(submitted().environment()).containsEntry("SLURM_GET_USER_ENV", "1");
         assertThat(sbatch(Map.of(), "", "--open-mode=truncate", "--wrap", "true")
                         .code())
                 .isZero();
