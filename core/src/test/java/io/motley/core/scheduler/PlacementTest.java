@@ -43,7 +43,8 @@ class PlacementTest {
         assertThat(Constraint.parse("a|b&c").matches(Set.of("a")))
                 .as("& binds tighter")
                 .isTrue();
-        assertThatThrownBy(() -> Constraint.parse("gpu*2")).hasMessageContaining("multi-node");
+        assertThatThrownBy(() -> Constraint.parse("gpu*2"))
+                .hasMessage("feature counts (gpu*2) are not supported by Motley yet");
         assertThatThrownBy(() -> Constraint.parse("(a|b")).hasMessageContaining("missing ')'");
         assertThatThrownBy(() -> Constraint.parse("a&")).hasMessageContaining("feature name is missing");
         assertThat(plan(List.of(), job(1, 1, where("macos", null, null, false))).starts())
