@@ -36,7 +36,7 @@ class JobControlIT {
             assertThat(tooLong.err()).contains("Invalid partition name specified");
             TestCluster.Run cpus = c.cmd("scontrol", "update", "JobId=" + b, "NumCPUs=8");
             assertThat(cpus.rc()).isEqualTo(1);
-            assertThat(cpus.err()).contains("Requested node configuration is not available");
+            assertThat(cpus.err()).contains("Requested partition configuration not available now");
 
             // b goes ahead of a: both wait behind the blocker, b now first
             c.cmd("scontrol", "update", "JobId=" + a, "Partition=main");

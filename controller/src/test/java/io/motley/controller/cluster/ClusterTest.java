@@ -797,7 +797,7 @@ class ClusterTest {
         assertThat(c.updateJob(id, Map.of("Features", "nosuch"), Caller.uid(0))).isPresent();
         assertThat(c.job(id).orElseThrow().request().nodeList()).isNull();
         assertThat(c.updateJob(id, Map.of("ExcNodeList", "n[1-2]"), Caller.uid(0)))
-                .contains("Requested node configuration is not available");
+                .contains("Requested partition configuration not available now");
         assertThat(c.updateJob(id, Map.of("StartTime", ""), Caller.uid(0))).isEmpty();
         c.schedulePass();
         assertThat(c.job(id).orElseThrow().state()).isEqualTo(JobState.RUNNING);
