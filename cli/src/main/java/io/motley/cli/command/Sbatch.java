@@ -1145,11 +1145,16 @@ public final class Sbatch implements Command {
                     shown = line;
                 }
             }
-            if (!found.isEmpty() && found.get(0).state().isTerminal()) {
+            // an array's id answers with every record of the array: done when all are, with the highest code of
+            // its tasks, as Slurm's sbatch --wait
+            if (!found.isEmpty() && found.stream().allMatch(j -> j.state().isTerminal())) {
                 if (show) io.err().println();
-                Job j = found.get(0);
-                if (j.state() == JobState.COMPLETED) return 0;
-                return j.exit().code() != 0 ? j.exit().code() : 1;
+                int code = 0;
+                for (Job j : found) {
+                    if (j.state() != JobState.COMPLETED)
+                        code = Math.max(code, j.exit().code() != 0 ? j.exit().code() : 1);
+                }
+                return code;
             }
             Thread.sleep(sleep);
             sleep = Math.min(1000, sleep * 2);

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.motley.cli.command.Fixtures.FakeCluster;
 import io.motley.cli.command.Fixtures.Result;
+import io.motley.core.job.ArrayPart;
+import io.motley.core.job.ExitStatus;
+import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
+import io.motley.core.job.JobState;
 import io.motley.core.job.MemoryRequest;
 import io.motley.core.job.TimeLimit;
 import io.motley.protocol.Codec;
@@ -468,6 +472,52 @@ class SbatchTest {
         assertThat(new Sbatch().run(List.of("--wait", "--wrap", "false"), io)).isEqualTo(3);
         assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(lines("Submitted batch job 77"));
         assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("\rsbatch: job 77 FAILED\n");
+    }
+
+    @Test
+    void waitOnAnArrayWaitsForEveryTaskAndExitsWithTheHighestCode() throws Exception {
+        // the array's own record (its last task) has ended; a task with a record of its own still runs
+        Job last = Fixtures.job(77, "arr")
+                .submitted(100)
+                .running("vm", 100, 100)
+                .ended(JobState.COMPLETED, new ExitStatus(0, 0), 110)
+                .build()
+                .withArray(new ArrayPart(77, 3, ""));
+        Job first = Fixtures.job(78, "arr")
+                .submitted(100)
+                .running("vm", 100, 100)
+                .build()
+                .withArray(new ArrayPart(77, 1, ""));
+        cluster.jobs(last, first);
+        java.util.concurrent.atomic.AtomicInteger looks = new java.util.concurrent.atomic.AtomicInteger();
+        Io io = new Io(
+                new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true),
+                new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true),
+                new java.io.ByteArrayInputStream(new byte[0]),
+                false,
+                Map.of(),
+                "/srv/anchor/fmt",
+                req -> {
+                    // the running task ends FAILED with code 4 after a few looks
+                    if (req.op().equals(Ops.JOBS) && looks.incrementAndGet() == 3) {
+                        cluster.jobs.remove(first);
+                        cluster.jobs(Fixtures.job(78, "arr")
+                                .submitted(100)
+                                .running("vm", 100, 100)
+                                .ended(JobState.FAILED, new ExitStatus(4, 0), 120)
+                                .build()
+                                .withArray(new ArrayPart(77, 1, "")));
+                    }
+                    return cluster.call(req);
+                },
+                200,
+                Fixtures.ZONE,
+                "vm",
+                "root",
+                0);
+        assertThat(new Sbatch().run(List.of("--wait", "--array=1,3", "--wrap", "false"), io))
+                .isEqualTo(4);
+        assertThat(looks.get()).isGreaterThanOrEqualTo(3);
     }
 
     @Test

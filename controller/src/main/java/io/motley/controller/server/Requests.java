@@ -457,7 +457,7 @@ final class Requests {
 
     private JobList jobs(Jobs req) {
         Map<Long, Plan.Reservation> expected = cluster.expectedStarts();
-        List<Job> listed = req.id() != null ? cluster.job(req.id()).stream().toList() : cluster.jobs();
+        List<Job> listed = req.id() != null ? one(req.id()) : cluster.jobs();
         List<Listed> out = new ArrayList<>(listed.size());
         for (Job j : listed) {
             Plan.Reservation r = expected.get(j.id());
@@ -465,6 +465,23 @@ final class Requests {
                     j, r != null && j.state() == JobState.PENDING ? new ExpectedStart(r.start(), r.node()) : null));
         }
         return new JobList(out);
+    }
+
+    /**
+     * scontrol show job ID: the job; for an array's id, every record of the array this controller holds, as
+     * slurmctld answers it: the array's own record first (its pending tasks, or the task it became), then the
+     * tasks' own records, the last split off first.
+     */
+    private List<Job> one(long id) {
+        List<Job> found = new ArrayList<>(cluster.job(id).stream().toList());
+        if (found.isEmpty()
+                || found.get(0).array() == null
+                || found.get(0).array().arrayJobId() != id) return found;
+        cluster.jobs().stream()
+                .filter(j -> j.id() != id && j.array() != null && j.array().arrayJobId() == id)
+                .sorted(java.util.Comparator.comparingLong(Job::id).reversed())
+                .forEach(found::add);
+        return found;
     }
 
     /**

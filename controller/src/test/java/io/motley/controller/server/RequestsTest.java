@@ -19,6 +19,7 @@ import io.motley.protocol.Messages;
 import io.motley.protocol.Ops;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -146,6 +147,32 @@ class RequestsTest {
         assertThat(listed.request().environment()).isEmpty();
         assertThat(listed.request().script()).isEmpty();
         assertThat(listed.request().workDir()).isEqualTo("/tmp");
+    }
+
+    @Test
+    void showJobOfAnArraysIdListsEveryRecordOfTheArrayAsSlurmctldDoes() {
+        JobRequest r = JobRequest.builder("#!/bin/sh\ntrue\n", "/tmp")
+                .name("arr")
+                .submitHost("h")
+                .array("1-4")
+                .build();
+        long a = requests.handle(as(Frame.op(Ops.SUBMIT).add(Codec.request(r, true)), 0, "root", null))
+                .lng("id", -1);
+        // tasks 2 and 3 split off into records of their own (held one by one), the array's record keeps 1 and 4
+        cluster.hold(List.of(), java.util.Map.of(a, List.of(2)), io.motley.controller.cluster.Caller.uid(0), true);
+        cluster.hold(List.of(), java.util.Map.of(a, List.of(3)), io.motley.controller.cluster.Caller.uid(0), true);
+        Message.JobList shown = (Message.JobList) Messages.answer(
+                Message.Jobs.one(a), requests.handle(as(Messages.encode(Message.Jobs.one(a)), 0, "root", null)));
+        List<String> records =
+                shown.jobs().stream().map(l -> l.job().array().display(0)).toList();
+        // the array's own record first, then the tasks' records, the last split off first
+        assertThat(records).containsExactly(a + "_[1,4]", a + "_3", a + "_2");
+        // a task's own id names that record alone
+        long task3 = shown.jobs().get(1).job().id();
+        Message.JobList one = (Message.JobList) Messages.answer(
+                Message.Jobs.one(task3),
+                requests.handle(as(Messages.encode(Message.Jobs.one(task3)), 0, "root", null)));
+        assertThat(one.jobs()).hasSize(1);
     }
 
     /** sacct asks for its answer in columns and gets one frame; a command from before them gets a frame per job. */
