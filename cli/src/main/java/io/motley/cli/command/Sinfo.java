@@ -798,8 +798,9 @@ public final class Sinfo implements Command {
             + "maint,reboot,reboot^,unknown";
 
     private static final String USAGE = """
-            Usage: sinfo [-adelNRrsv] [-i seconds] [-t states] [-p partition] [-n nodes]
-                         [-S fields] [-o format]""";
+            Usage: sinfo [-adelNRrsTv] [-i seconds] [-t states] [-p partition] [-n nodes]
+                         [-S fields] [-o format] [-O Format] [-M clusters] [--federation] [--local]
+                         [--json]""";
 
     private static final String HELP = """
             Usage: sinfo [OPTIONS]
