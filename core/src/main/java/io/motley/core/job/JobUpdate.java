@@ -161,7 +161,7 @@ public record JobUpdate(
                     // kept, not enforced, as sbatch's -s, --contiguous and --reboot; YES also drops --exclusive, as
                     // slurmctld's share_res=1 clears whole_node
                     case "oversubscribe" -> {
-                        boolean yes = !v.equals("0");
+                        boolean yes = flag(v);
                         edits.add(r -> {
                             JobRequest.Placement p = r.placement();
                             JobRequest shared = yes
@@ -177,7 +177,10 @@ public record JobUpdate(
                             return withOption(shared, "oversubscribe", yes ? "" : "no");
                         });
                     }
-                    case "contiguous", "reboot" -> edits.add(r -> withOption(r, key, v.equals("0") ? null : "1"));
+                    case "contiguous", "reboot" -> {
+                        boolean yes = flag(v);
+                        edits.add(r -> withOption(r, key, yes ? "1" : null));
+                    }
                     case "numnodes", "minnodes" -> {
                         String[] range = v.trim().split("-", 2);
                         int min = Integer.parseInt(range[0]);
@@ -204,6 +207,15 @@ public record JobUpdate(
                 priority,
                 throttle,
                 edits);
+    }
+
+    /** OverSubscribe=, Contiguous=, Reboot=: yes or no (a prefix of either, any case), or a number, 0 for no. */
+    static boolean flag(String v) {
+        String t = v.strip().toUpperCase(Locale.ROOT);
+        if (!t.isEmpty() && "YES".startsWith(t)) return true;
+        if (!t.isEmpty() && "NO".startsWith(t)) return false;
+        if (t.matches("\\d{1,5}")) return Integer.parseInt(t) != 0;
+        throw new IllegalArgumentException("'" + v + "' is not yes, no or a number");
     }
 
     /** Priority=: as Slurm's parse_uint32, a whole number from 0 below 4294967295 (NO_VAL). */
@@ -338,7 +350,7 @@ public record JobUpdate(
         for (var e : asked.entrySet()) {
             String key = e.getKey().toLowerCase(Locale.ROOT);
             if (key.equals("oversubscribe") || key.equals("reboot")) return true;
-            if (key.equals("contiguous") && !e.getValue().equals("0") && r.flag("contiguous") == 0) return true;
+            if (key.equals("contiguous") && flag(e.getValue()) && r.flag("contiguous") == 0) return true;
         }
         return false;
     }

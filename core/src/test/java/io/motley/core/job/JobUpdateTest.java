@@ -35,6 +35,22 @@ class JobUpdateTest {
     }
 
     @Test
+    void overSubscribeContiguousAndRebootReadYesNoOrANumberFromAnyCaller() {
+        JobRequest r = JobUpdate.parse(Map.of("OverSubscribe", "no", "Contiguous", "Yes", "Reboot", "2"))
+                .apply(request(), List.of("debug"));
+        assertThat(r.overSubscribe()).isEqualTo("NO");
+        assertThat(r.flag("contiguous")).isEqualTo(1);
+        assertThat(r.flag("reboot")).isEqualTo(1);
+        JobRequest back = JobUpdate.parse(Map.of("OverSubscribe", "y", "Contiguous", "0", "Reboot", "n"))
+                .apply(r, List.of("debug"));
+        assertThat(back.overSubscribe()).isEqualTo("YES");
+        assertThat(back.flag("contiguous")).isZero();
+        assertThat(back.flag("reboot")).isZero();
+        assertThatThrownBy(() -> JobUpdate.parse(Map.of("Reboot", "maybe")))
+                .hasMessage("Invalid Reboot specification: 'maybe' is not yes, no or a number");
+    }
+
+    @Test
     void anEmptyDependencyClearsItAndUnnamedFieldsStay() {
         JobRequest with = request().withDependency("afterany:3").withNice(10);
         JobRequest r = JobUpdate.parse(Map.of("Dependency", "")).apply(with, List.of());
