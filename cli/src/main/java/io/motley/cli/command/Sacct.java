@@ -302,6 +302,11 @@ public final class Sacct implements Command {
         List<AccountingRecord> records =
                 inTaskOrder(io.gateway().ask(new Accounting(selection.query())).records());
         Map<Long, List<Step>> srunSteps = p.has("allocations") ? Map.of() : srunSteps(records, io);
+        // DerivedExitCode is the highest of the job's srun steps: with -X they are read, not printed
+        Map<Long, List<Step>> derivedFrom = !p.has("allocations")
+                        || fields.stream().noneMatch(f -> f.def().name().equals("DerivedExitCode"))
+                ? srunSteps
+                : srunSteps(records, io);
         if (json) {
             io.out().print(SacctJson.document(records, cluster, io.userName(), args, srunSteps));
             return 0;
@@ -309,7 +314,7 @@ public final class Sacct implements Command {
 
         StringBuilder out = new StringBuilder();
         if (!p.has("noheader")) printer.header(out);
-        Ctx ctx = new Ctx(io, cluster);
+        Ctx ctx = new Ctx(io, cluster, derivedFrom);
         for (AccountingRecord r : records) {
             Set<String> steps = selection.steps().get(r.job().id());
             boolean wholeJob = selection.steps().isEmpty() || steps == null;
@@ -548,7 +553,17 @@ public final class Sacct implements Command {
     }
 
     /** What the field values need besides the job. */
-    private record Ctx(Io io, String cluster) {}
+    /** What lines need besides their job: the cluster's name and each job's srun steps (for DerivedExitCode). */
+    private record Ctx(Io io, String cluster, Map<Long, List<Step>> steps) {
+        /**
+         * DerivedExitCode: the highest exit code of the job's srun steps (then its signal), as slurmctld keeps
+         * derived_ec; 0:0 for a job with none.
+         */
+        String derivedExit(Job j) {
+            ExitStatus e = SacctJson.derivedExit(steps.getOrDefault(j.id(), List.of()));
+            return e.code() + ":" + e.signal();
+        }
+    }
 
     /** Prints header and lines as sacct's print_fields does, fixed-width or parsable. */
     private record Printer(List<Field> fields, boolean parsable, boolean ending, String delimiter) {
@@ -647,7 +662,7 @@ public final class Sacct implements Command {
             case "Comment" -> step ? null : r.comment();
             case "CPUTime" -> Durations.formatFixed(j.elapsed(io.nowSeconds()) * (pending ? 0 : cpus));
             case "CPUTimeRAW" -> Long.toString(j.elapsed(io.nowSeconds()) * (pending ? 0 : cpus));
-            case "DerivedExitCode" -> step ? null : "0:0";
+            case "DerivedExitCode" -> step ? null : ctx.derivedExit(j);
             case "Elapsed" -> Durations.formatFixed(j.elapsed(io.nowSeconds()));
             case "ElapsedRaw" -> Long.toString(j.elapsed(io.nowSeconds()));
             case "Eligible" ->

@@ -250,10 +250,16 @@ class SacctTest {
         assertThat(Fixtures.run(new Sacct(), cluster, NOW, "--parsable2", "-o", "JobID", "-X")
                         .out())
                 .isEqualTo(text(List.of("JobID", "4385")));
+        // the job's DerivedExitCode is its srun steps' highest, -X or not, as slurmctld's derived_ec
+        assertThat(Fixtures.run(new Sacct(), cluster, NOW, "--parsable2", "-o", "JobID,ExitCode,DerivedExitCode", "-X")
+                        .out())
+                .isEqualTo(text(List.of("JobID|ExitCode|DerivedExitCode", "4385|0:0|2:0")));
         // --json lists them too, after the batch step, with their own state, exit code and tasks
         String json = Fixtures.run(new Sacct(), cluster, NOW, "--json").out();
         assertThat(json.split("\"id\": \"4385\\.", -1)).as(json).hasSize(4);
         assertThat(json.indexOf("\"id\": \"4385.batch\"")).isPositive().isLessThan(json.indexOf("\"id\": \"4385.0\""));
+        String derived = json.substring(json.indexOf("\"derived_exit_code\""), json.indexOf("\"time\": {"));
+        assertThat(derived).contains("\"ERROR\"").contains("\"number\": 2");
         String second = json.substring(json.indexOf("\"id\": \"4385.0\""));
         assertThat(second).contains("\"id\": \"4385.1\"", "\"name\": \"hostname\"");
         String last = json.substring(json.lastIndexOf("\"time\": {"));
