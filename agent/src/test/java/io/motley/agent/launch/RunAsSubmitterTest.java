@@ -84,6 +84,21 @@ class RunAsSubmitterTest {
         return reports.stream().filter(f -> f.id() == id).findFirst().orElseThrow();
     }
 
+    /** Job {@code id} of {@code user} ({@code uid}, {@code gid}), queued in main with no limit. */
+    private static Job queued(long id, String user, int uid, int gid) {
+        JobRequest r = JobRequest.builder("#!/bin/sh\n", "/")
+                .name("t")
+                .timeLimit(TimeLimit.UNLIMITED)
+                .submitHost("h")
+                .build();
+        return Job.builder(id, r)
+                .owner(user, uid, gid)
+                .priority(1)
+                .times(Job.Times.submitted(1))
+                .allocation(Job.Allocation.queued("main", TimeLimit.UNLIMITED))
+                .build();
+    }
+
     @Test
     void theJobRunsAsItsSubmitterWithTheirGroupsHomeAndUmask() throws Exception {
         JobLauncher l = new JobLauncher(spool.resolve("spool"), node, reports::add);
@@ -154,17 +169,7 @@ class RunAsSubmitterTest {
 
     @Test
     void everyWayOfDroppingPrivilegesGivesTheUsersIdentity() throws Exception {
-        JobRequest r = JobRequest.builder("#!/bin/sh\n", "/")
-                .name("t")
-                .timeLimit(TimeLimit.UNLIMITED)
-                .submitHost("h")
-                .build();
-        Job job = Job.builder(9, r)
-                .owner(USER, uid, gid)
-                .priority(1)
-                .times(Job.Times.submitted(1))
-                .allocation(Job.Allocation.queued("main", TimeLimit.UNLIMITED))
-                .build();
+        Job job = queued(9, USER, uid, gid);
         for (JobIdentity.Method m : JobIdentity.Method.values()) {
             String tool = switch (m) {
                 case SETPRIV -> "setpriv";
@@ -190,17 +195,7 @@ class RunAsSubmitterTest {
 
     @Test
     void rootsJobsAndAnUnprivilegedAgentsJobsTakeHomeAndUserFromThePasswdEntryToo() throws Exception {
-        JobRequest r = JobRequest.builder("#!/bin/sh\n", "/")
-                .name("t")
-                .timeLimit(TimeLimit.UNLIMITED)
-                .submitHost("h")
-                .build();
-        Job job = Job.builder(11, r)
-                .owner("root", 0, 0)
-                .priority(1)
-                .times(Job.Times.submitted(1))
-                .allocation(Job.Allocation.queued("main", TimeLimit.UNLIMITED))
-                .build();
+        Job job = queued(11, "root", 0, 0);
         JobIdentity.Passwd rootEntry = JobIdentity.Passwd.lookup(0).orElseThrow();
         // a job submitted with --export=NONE has them too, as slurmd gives them
         assertThat(JobIdentity.of(job, true).environment)
@@ -217,17 +212,7 @@ class RunAsSubmitterTest {
 
     @Test
     void everyWayOfDroppingPrivilegesHandsTheUserTheEnvironmentFileOpenedByRoot() throws Exception {
-        JobRequest r = JobRequest.builder("#!/bin/sh\n", "/")
-                .name("t")
-                .timeLimit(TimeLimit.UNLIMITED)
-                .submitHost("h")
-                .build();
-        Job job = Job.builder(10, r)
-                .owner(USER, uid, gid)
-                .priority(1)
-                .times(Job.Times.submitted(1))
-                .allocation(Job.Allocation.queued("main", TimeLimit.UNLIMITED))
-                .build();
+        Job job = queued(10, USER, uid, gid);
         Path env = spool.resolve("env");
         Files.writeString(env, EntryScript.environment(Map.of("MY_SECRET", "hunter2", "PATH", "/usr/bin:/bin"), 10));
         Files.setPosixFilePermissions(env, PosixFilePermissions.fromString("rw-------"));

@@ -273,18 +273,8 @@ class RelayPoolTest {
         RelayPool pool = new RelayPool(4, Duration.ofMinutes(1), Duration.ofMinutes(10), () -> t[0]);
         Handshake<ControllerPeer> hs = relayHandshake.get();
         Object agentLink = new Object();
-        pool.give(pool.opened(
-                Link.open(
-                        io.motley.protocol.link.Transport.connect("127.0.0.1", port, Duration.ofSeconds(20)),
-                        hs,
-                        Bounds.ANSWERS,
-                        Duration.ofSeconds(20)),
-                hs,
-                agentLink));
-        await().atMost(Duration.ofSeconds(20)).until(() -> accepted.size() == 1);
         // the controller goes; its connection is dead, which only a probe can see
-        accepted.get(0).close();
-        Thread.sleep(100);
+        keepDead(pool, hs, agentLink);
         RelayPool.Conn lent = pool.take(hs, agentLink);
         assertThat(lent)
                 .as("same agent link, given back just now: lent without a probe")
@@ -296,6 +286,17 @@ class RelayPoolTest {
 
         // another agent link (the agent reconnected, as after a controller restart): probed, and found dead
         t[0] = 0;
+        keepDead(pool, hs, agentLink);
+        assertThat(pool.take(hs, new Object())).isNull();
+        assertThat(pool.idle()).isZero();
+    }
+
+    /**
+     * Gives {@code pool} a connection opened under {@code agentLink} whose controller end is then closed, as a
+     * controller that stopped leaves it.
+     */
+    private void keepDead(RelayPool pool, Handshake<ControllerPeer> hs, Object agentLink) throws Exception {
+        int before = accepted.size();
         pool.give(pool.opened(
                 Link.open(
                         io.motley.protocol.link.Transport.connect("127.0.0.1", port, Duration.ofSeconds(20)),
@@ -304,11 +305,9 @@ class RelayPoolTest {
                         Duration.ofSeconds(20)),
                 hs,
                 agentLink));
-        await().atMost(Duration.ofSeconds(20)).until(() -> accepted.size() == 2);
-        accepted.get(1).close();
+        await().atMost(Duration.ofSeconds(20)).until(() -> accepted.size() == before + 1);
+        accepted.get(before).close();
         Thread.sleep(100);
-        assertThat(pool.take(hs, new Object())).isNull();
-        assertThat(pool.idle()).isZero();
     }
 
     /** Whether the agent closed its end of {@code s} (the controller's read would see the end). */
