@@ -59,16 +59,22 @@ final class JobIdentity {
     /** The agent's own user, with its passwd entry's variables: jobs of an agent that is not root run as it. */
     static JobIdentity agent() {
         String name = System.getProperty("user.name");
-        return new JobIdentity(false, -1, -1, name, List.of(), passwdEnvironment(ownUid(), name));
+        int uid = ownUid();
+        return new JobIdentity(
+                false,
+                -1,
+                -1,
+                name,
+                List.of(),
+                passwdEnvironment(uid < 0 ? Optional.empty() : Passwd.lookup(uid), name));
     }
 
     /**
-     * HOME, SHELL, USER and LOGNAME of {@code uid}'s passwd entry (USER and LOGNAME {@code name} where it has
+     * HOME, SHELL, USER and LOGNAME of passwd entry {@code pw} (USER and LOGNAME {@code name} where there is
      * none), which the job's environment takes over any it was submitted with, as slurmd gives them: a job
      * submitted with --export=NONE has them too.
      */
-    private static Map<String, String> passwdEnvironment(int uid, String name) {
-        Optional<Passwd> pw = uid < 0 ? Optional.empty() : Passwd.lookup(uid);
+    private static Map<String, String> passwdEnvironment(Optional<Passwd> pw, String name) {
         Map<String, String> env = new LinkedHashMap<>();
         if (pw.isPresent()) {
             env.put("HOME", pw.get().home());
@@ -112,11 +118,12 @@ final class JobIdentity {
                     + " their submitter");
         }
         if (uid == 0)
-            return new JobIdentity(false, 0, Math.max(0, jobGid), "root", List.of(), passwdEnvironment(0, "root"));
+            return new JobIdentity(
+                    false, 0, Math.max(0, jobGid), "root", List.of(), passwdEnvironment(Passwd.lookup(0), "root"));
         Optional<Passwd> pw = Passwd.lookup(uid);
         String name = pw.map(Passwd::name).orElse(user);
         int gid = jobGid >= 0 ? jobGid : pw.map(Passwd::gid).orElse(uid);
-        Map<String, String> env = passwdEnvironment(uid, name);
+        Map<String, String> env = passwdEnvironment(pw, name);
         if (method == null) {
             throw new IOException(
                     "cannot run job " + id + " as " + name + ": none of setpriv, runuser or perl is installed");

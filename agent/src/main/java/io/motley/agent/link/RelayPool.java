@@ -61,12 +61,10 @@ final class RelayPool {
         this.nanos = nanos;
     }
 
-    /** A connection just opened with {@code handshake}, to be lent and given back. */
-    Conn opened(Link<ControllerPeer> link, Handshake<ControllerPeer> handshake) {
-        return opened(link, handshake, null);
-    }
-
-    /** As {@link #opened(Link, Handshake)}, while {@code agentLink} is the agent's own link to the controller. */
+    /**
+     * A connection just opened with {@code handshake}, to be lent and given back, while {@code agentLink} is the
+     * agent's own link to the controller (null: none).
+     */
     Conn opened(Link<ControllerPeer> link, Handshake<ControllerPeer> handshake, Object agentLink) {
         return new Conn(link, handshake, nanos.getAsLong(), agentLink);
     }
@@ -74,16 +72,9 @@ final class RelayPool {
     /**
      * A live idle connection opened with {@code current}, now lent to the caller alone; null when
      * there is none (the caller opens a new one). Those opened with other credentials, too old or
-     * found dead are closed on the way.
-     */
-    Conn take(Handshake<ControllerPeer> current) {
-        return take(current, null);
-    }
-
-    /**
-     * As {@link #take(Handshake)}, {@code agentLink} being the agent's own link to the controller now (null: none):
-     * a connection opened while the same one was up, given back less than {@link #TRUSTED_IDLE} ago, is lent
-     * without a probe.
+     * found dead are closed on the way. {@code agentLink} is the agent's own link to the controller now (null:
+     * none): a connection opened while the same one was up, given back less than {@link #TRUSTED_IDLE} ago, is
+     * lent without a probe.
      */
     Conn take(Handshake<ControllerPeer> current, Object agentLink) {
         while (true) {

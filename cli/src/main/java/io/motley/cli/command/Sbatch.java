@@ -967,11 +967,14 @@ public final class Sbatch implements Command {
     }
 
     /**
-     * --batch's features, checked as slurmctld checks them: each must be one that -C names (Slurm's
-     * ESLURM_BATCH_CONSTRAINT otherwise, -C absent included).
+     * --batch's features, checked as slurmctld checks them: each word of it (split at '&' and '|', as its strtok
+     * does) must be a feature -C names (Slurm's ESLURM_BATCH_CONSTRAINT otherwise, -C absent included).
+     * {@code constraint} was checked already.
      */
     private static String batchFeatures(String batch, String constraint) {
-        java.util.Set<String> named = constraint == null ? java.util.Set.of() : featureNames(constraint);
+        java.util.List<String> named = constraint == null
+                ? java.util.List.of()
+                : io.motley.core.scheduler.Constraint.parse(constraint).names();
         for (String f : batch.split("[&|]")) {
             if (!named.contains(f.strip())) {
                 throw new UsageException(
@@ -982,16 +985,6 @@ public final class Sbatch implements Command {
             }
         }
         return constraint(batch);
-    }
-
-    /** The feature names in a -C expression: its words without operators, brackets and counts. */
-    private static java.util.Set<String> featureNames(String constraint) {
-        java.util.Set<String> names = new java.util.HashSet<>();
-        for (String w : constraint.split("[&|,()\\[\\]\\s]+")) {
-            String name = w.replaceFirst("\\*\\d+$", "");
-            if (!name.isEmpty()) names.add(name);
-        }
-        return names;
     }
 
     /** Checks the expression's syntax here, so a typo is an error before anything is sent. */

@@ -394,16 +394,14 @@ public final class Scontrol implements Command {
         private String jobValue(String key, String sign, String value, String jobs) throws Exception {
             switch (key) {
                 case "OverSubscribe", "Contiguous", "Reboot" -> {
-                    // YES or NO (a prefix of either), else a number as parse_uint16 reads one
-                    String v = value.toUpperCase(Locale.ROOT);
-                    if (!v.isEmpty() && "YES".startsWith(v)) return "1";
-                    if (!v.isEmpty() && "NO".startsWith(v)) return "0";
-                    if (v.matches("\\d{1,5}") && Integer.parseInt(v) < 0xFFFF)
-                        return Integer.parseInt(v) == 0 ? "0" : "1";
-                    io.err()
-                            .println("scontrol: error: Invalid " + (key.equals("Reboot") ? "reboot" : key) + " value: "
-                                    + value);
-                    return null;
+                    try {
+                        return JobUpdate.flag(value) ? "1" : "0";
+                    } catch (IllegalArgumentException e) {
+                        io.err()
+                                .println("scontrol: error: Invalid " + (key.equals("Reboot") ? "reboot" : key)
+                                        + " value: " + value);
+                        return null;
+                    }
                 }
                 case "TimeLimit" -> {
                     if (sign != null && (value.startsWith("+") || value.startsWith("-"))) {
@@ -1134,7 +1132,7 @@ public final class Scontrol implements Command {
 
         /**
          * The answers of jobs named by their own ids, each error as "<reason> for job <id>"; {@code suspendFamily}
-         * (hold, release): a running job's hold is silent, and a failure ends with {@code slurm_suspend
+         * (hold, release): a running job's hold is silent (the controller now takes it; one from before answered an error), and a failure ends with {@code slurm_suspend
          * error: <the last error>}, as Slurm's scontrol says them.
          */
         private int jobReplies(List<Outcome> outcomes, boolean suspendFamily) throws Exception {

@@ -597,7 +597,7 @@ final class JobCommands {
     }
 
     /**
-     * scontrol hold / release: a pending job's priority hold set or cleared, on the records {@link #reach} finds
+     * scontrol hold / release: a job's priority hold set or cleared (a running job's too), on the records {@link #reach} finds
      * for {@code ids} and array {@code tasks} (a pending task named alone is split off first, as in Slurm).
      */
     List<Outcome> hold(List<Long> ids, Map<Long, List<Integer>> tasks, Caller caller, boolean hold) {

@@ -209,12 +209,17 @@ public record JobUpdate(
                 edits);
     }
 
-    /** OverSubscribe=, Contiguous=, Reboot=: yes or no (a prefix of either, any case), or a number, 0 for no. */
-    static boolean flag(String v) {
+    /**
+     * OverSubscribe=, Contiguous=, Reboot=: yes or no (a prefix of either, any case), or a number below 65535 (as
+     * Slurm's parse_uint16 reads one), 0 for no.
+     *
+     * @throws IllegalArgumentException for anything else
+     */
+    public static boolean flag(String v) {
         String t = v.strip().toUpperCase(Locale.ROOT);
         if (!t.isEmpty() && "YES".startsWith(t)) return true;
         if (!t.isEmpty() && "NO".startsWith(t)) return false;
-        if (t.matches("\\d{1,5}")) return Integer.parseInt(t) != 0;
+        if (t.matches("\\d{1,5}") && Integer.parseInt(t) < 0xFFFF) return Integer.parseInt(t) != 0;
         throw new IllegalArgumentException("'" + v + "' is not yes, no or a number");
     }
 
