@@ -618,6 +618,9 @@ final class JobCommands {
                     out.add(r.outcome("Job has already finished", true));
                 } else if (j.state().isTerminal()) {
                     out.add(r.outcome("Job is no longer pending execution", true));
+                } else if (!hold && !j.request().hold() && j.state() != JobState.PENDING) {
+                    // a started job that is not held: slurmctld ignores the release, and so does this
+                    out.add(r.outcome(null, false));
                 } else {
                     // a job that has started takes the hold too, as in Slurm: it reads JobHeldAdmin (or
                     // JobHeldUser) from then on, and waits held should it be requeued

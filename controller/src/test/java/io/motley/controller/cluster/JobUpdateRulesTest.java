@@ -63,6 +63,22 @@ class JobUpdateRulesTest {
     }
 
     @Test
+    void releasingARunningJobThatIsNotHeldChangesNothingAsInSlurm() {
+        try (Store store = Store.sqlite(dir.resolve("db"))) {
+            Cluster c = cluster(store, "");
+            c.register(new ClusterTest.FakeLink("n1"), ClusterTest.registration("n1", 4));
+            long id = id(c.submit(req("5"), ANN));
+            c.schedulePass();
+            assertThat(c.updateJob(id, Map.of("Priority", "500"), ROOT)).isEmpty();
+            assertThat(c.hold(List.of(id), ROOT, false)).allMatch(o -> o.error() == null);
+            // the operator's priority stays fixed: a release of a job that is not held is ignored
+            assertThat(JobUpdate.fixedPriority(c.job(id).orElseThrow().request()))
+                    .hasValue(500);
+            assertThat(c.job(id).orElseThrow().priority()).isEqualTo(500);
+        }
+    }
+
+    @Test
     void overSubscribeAndRebootAreAnOperatorsContiguousTheOwnersOnlyToTakeAway() {
         try (Store store = Store.sqlite(dir.resolve("db"))) {
             Cluster c = cluster(store, "PartitionName=p Nodes=n1 Default=YES State=DOWN\n");
