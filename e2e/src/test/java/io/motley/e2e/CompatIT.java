@@ -122,6 +122,8 @@ class CompatIT {
             // root's sbin as the capture had it (runuser, for sstat.other_user)
             pb.environment().put("PATH", TestCluster.BIN + ":/usr/bin:/bin:/usr/sbin:/sbin");
             pb.environment().put("COMPAT_NODE", "vm");
+            // the capture ran with up.sh's SLURM_ANCHOR_DIR set, which --export=ALL carried into the jobs' env dumps
+            pb.environment().put("SLURM_ANCHOR_DIR", "/tmp/compat-slurm.4Sffks/anchor");
             pb.environment().remove("MOTLEY_SOCKET");
             pb.environment().remove("SLURM_CONF");
             TestCluster.Run r = TestCluster.run(pb, null, 1800);

@@ -457,7 +457,8 @@ public final class StepMessages {
                 .put("cpu", u.cpuMs())
                 .put("read", u.readBytes())
                 .put("write", u.writeBytes())
-                .put("sysCpu", u.systemCpuMs());
+                .put("sysCpu", u.systemCpuMs())
+                .put("freq", u.cpuFreq());
     }
 
     private static TaskUsage usage(Frame f) {
@@ -478,7 +479,9 @@ public final class StepMessages {
                 number(f, "read"),
                 number(f, "write"),
                 // an agent from before it was told: all of the CPU time counts as the user's
-                number(f, "sysCpu"));
+                number(f, "sysCpu"),
+                // and its CPU frequency is unknown
+                number(f, "freq"));
     }
 
     private static List<TaskUsage> usages(Frame f) {

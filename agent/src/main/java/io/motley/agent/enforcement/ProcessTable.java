@@ -28,7 +28,11 @@ public final class ProcessTable {
 
     private ProcessTable() {}
 
-    /** One process. Times in ms, memory in KiB, major page faults counted (0 from ps); {@code start} (clock ticks since boot) tells a reused pid apart. */
+    /**
+     * One process. Times in ms, memory in KiB, major page faults counted (0 from ps); {@code start}
+     * (clock ticks since boot) tells a reused pid apart; {@code cpu} is the CPU it last ran on (-1
+     * where ps is all there is).
+     */
     record Proc(
             long pid,
             long ppid,
@@ -40,7 +44,8 @@ public final class ProcessTable {
             long systemMs,
             long rssKiB,
             long vmKiB,
-            long majorFaults) {
+            long majorFaults,
+            int cpu) {
         /** A zombie has exited: only its parent's wait is missing, and where init does not reap, that never comes. */
         boolean dead() {
             return state == 'Z' || state == 'X' || state == 'x';
@@ -125,7 +130,9 @@ public final class ProcessTable {
                 stime,
                 rss,
                 vm,
-                Long.parseLong(f[9]));
+                Long.parseLong(f[9]),
+                // field 39, processor: kernels before 2.2.8 end earlier
+                f.length > 36 ? Integer.parseInt(f[36]) : -1);
     }
 
     /**
@@ -187,7 +194,8 @@ public final class ProcessTable {
                         0,
                         Long.parseLong(c[4]),
                         Long.parseLong(c[5]),
-                        0));
+                        0,
+                        -1));
             } catch (RuntimeException ignored) {
                 // a header or a line we do not understand
             }

@@ -28,6 +28,11 @@ final class StepSampler {
     private record Who(int step, int task) {}
 
     private static final class Tally {
+        /** CPU ms times the frequency of the CPU they ran on, the ms so weighed, the last frequency read. */
+        long weightedFreq;
+
+        long weighedMs;
+        long lastFreq;
         long rss;
         long maxRss;
         long vm;
@@ -48,6 +53,19 @@ final class StepSampler {
     private final Map<ProcessTable.Key, Who> who = new HashMap<>();
 
     private final Map<Who, Tally> tasks = new LinkedHashMap<>();
+
+    /** Shared by every job's sampler: where /proc/cpuinfo is the source, it is read once. */
+    private static final CpuFrequency NODE_FREQUENCY = new CpuFrequency();
+
+    private final CpuFrequency frequency;
+
+    StepSampler() {
+        this(NODE_FREQUENCY);
+    }
+
+    StepSampler(CpuFrequency frequency) {
+        this.frequency = frequency;
+    }
 
     /** Takes one sample of the job's processes here. */
     synchronized void sample(Collection<ProcessTable.Proc> procs) {
@@ -72,8 +90,17 @@ final class StepSampler {
             who.put(p.key(), w.get());
             Tally t = tasks.computeIfAbsent(w.get(), k -> new Tally());
             long[] io = ProcessTable.io(p.pid());
-            t.byProcess.put(
-                    p.key(), new long[] {p.userMs() + p.systemMs(), p.majorFaults(), io[0], io[1], p.systemMs()});
+            long cpuMs = p.userMs() + p.systemMs();
+            long[] was = t.byProcess.put(p.key(), new long[] {cpuMs, p.majorFaults(), io[0], io[1], p.systemMs()});
+            // the CPU time since the last sample ran at the frequency of the CPU the process is on now,
+            // as Slurm's jobacct_gather weighs it (a process first seen: all of its time)
+            java.util.OptionalLong f = frequency.of(p.cpu());
+            if (f.isPresent()) {
+                long ran = Math.max(0, cpuMs - (was == null ? 0 : was[0]));
+                t.weightedFreq += ran * f.getAsLong();
+                t.weighedMs += ran;
+                t.lastFreq = f.getAsLong();
+            }
             long[] m = memory.computeIfAbsent(w.get(), k -> new long[3]);
             m[0] += p.rssKiB();
             m[1] += p.vmKiB();
@@ -105,9 +132,10 @@ final class StepSampler {
         tasks.forEach((w, t) -> {
             long[] sum = t.gone.clone();
             for (long[] v : t.byProcess.values()) for (int i = 0; i < FIGURES; i++) sum[i] += v[i];
+            long freq = t.weighedMs > 0 ? t.weightedFreq / t.weighedMs : t.lastFreq;
             out.add(new TaskUsage(
                     w.step(), w.task(), node, t.pids, t.rss, t.maxRss, t.vm, t.maxVm, sum[1], sum[0], sum[2], sum[3],
-                    sum[4]));
+                    sum[4], freq));
         });
         return out;
     }

@@ -154,4 +154,29 @@ class StepSamplerTest {
         sampler.sample(ProcessTable.of(List.of(p.pid())).values());
         assertThat(sampler.usage("n1").get(0).systemCpuMs()).isEqualTo(u.systemCpuMs());
     }
+
+    @Test
+    void aTasksCpuFrequencyIsWeighedByTheCpuTimeItRanAt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        assumeTrue(ProcessTable.hasProcfs(), "needs /proc (Linux): the CPU a process last ran on is read there");
+        // every CPU of this machine at 1.8 GHz as cpufreq says it (kHz)
+        int cpus = Runtime.getRuntime().availableProcessors();
+        for (int cpu = 0; cpu < Math.max(cpus, 64); cpu++) {
+            java.nio.file.Path f = dir.resolve("cpu" + cpu + "/cpufreq/cpuinfo_cur_freq");
+            java.nio.file.Files.createDirectories(f.getParent());
+            java.nio.file.Files.writeString(f, "1800000\n");
+        }
+        Process busy = start(Map.of("SLURM_STEP_ID", "0", "SLURM_PROCID", "0"), "perl", "-e", "1 while 1");
+        StepSampler sampler = new StepSampler(new CpuFrequency(dir, dir.resolve("no-cpuinfo")));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            sampler.sample(ProcessTable.of(List.of(busy.pid())).values());
+            TaskUsage u = sampler.usage("n1").get(0);
+            assertThat(u.cpuMs()).isGreaterThanOrEqualTo(200);
+            assertThat(u.cpuFreq()).isEqualTo(1_800_000);
+        });
+        // no frequency known (no /proc/cpuinfo figure either): 0, as Slurm shows it
+        StepSampler blind = new StepSampler(new CpuFrequency(dir.resolve("none"), dir.resolve("no-cpuinfo")));
+        blind.sample(ProcessTable.of(List.of(busy.pid())).values());
+        assertThat(blind.usage("n1").get(0).cpuFreq()).isZero();
+    }
 }

@@ -4,12 +4,14 @@ import io.motley.cli.client.AgentClient.ClusterUnreachable;
 import io.motley.core.cluster.Node;
 import io.motley.core.cluster.Partition;
 import io.motley.core.job.Job;
+import io.motley.core.step.Step;
 import io.motley.protocol.Message;
 import io.motley.protocol.Message.JobList;
 import io.motley.protocol.Message.Jobs;
 import io.motley.protocol.Message.Listed;
 import io.motley.protocol.Message.Nodes;
 import io.motley.protocol.Message.Partitions;
+import io.motley.protocol.StepMessages;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,5 +64,21 @@ public final class Requests {
     public static PartitionList partitions(Io io) throws ClusterUnreachable {
         Message.PartitionList answer = io.gateway().ask(new Partitions());
         return new PartitionList(answer.cluster(), answer.partitions());
+    }
+
+    /**
+     * The steps of jobs {@code ids}, by job: srun's, which give a job its DerivedExitCode. None where the
+     * steps cannot be listed (an older controller), as a job without steps.
+     */
+    static Map<Long, List<Step>> steps(Io io, List<Long> ids) throws Exception {
+        if (ids.isEmpty()) return Map.of();
+        Map<Long, List<Step>> out = new HashMap<>();
+        try {
+            for (Step s : io.gateway().ask(new StepMessages.ListSteps(ids)).steps())
+                out.computeIfAbsent(s.jobId(), k -> new ArrayList<>()).add(s);
+        } catch (io.motley.cli.client.AgentClient.RequestFailed e) {
+            return Map.of();
+        }
+        return out;
     }
 }

@@ -24,7 +24,6 @@ import io.motley.core.step.StepUsage;
 import io.motley.core.time.Durations;
 import io.motley.protocol.Message;
 import io.motley.protocol.Message.Accounting;
-import io.motley.protocol.StepMessages;
 import io.motley.protocol.dataparser.SacctJson;
 import java.util.ArrayList;
 import java.util.List;
@@ -379,6 +378,7 @@ public final class Sacct implements Command {
         v.put("AvePages", Sstat.bytes(u.avePages(), true));
         extreme(v, "MinCPU", u.minCpu(), Sstat.cpu(u.minCpu().value() / 1000));
         v.put("AveCPU", Sstat.cpu(u.aveCpuMs() / 1000));
+        v.put("AveCPUFreq", Sstat.frequency(u.aveCpuFreq(), true));
         v.put("TotalCPU", cpuTime(u.totalCpuMs()));
         v.put("UserCPU", cpuTime(u.userCpuMs()));
         v.put("SystemCPU", cpuTime(u.systemCpuMs()));
@@ -403,20 +403,13 @@ public final class Sacct implements Command {
 
     /** The srun steps of the jobs listed, by job; none from a controller that does not know steps. */
     private static Map<Long, List<Step>> srunSteps(List<AccountingRecord> records, Io io) throws Exception {
-        List<Long> ids = records.stream()
-                .filter(r -> !r.earlier() && r.job().startTime() > 0)
-                .map(r -> r.job().id())
-                .distinct()
-                .toList();
-        if (ids.isEmpty()) return Map.of();
-        Map<Long, List<Step>> out = new java.util.HashMap<>();
-        try {
-            for (Step s : io.gateway().ask(new StepMessages.ListSteps(ids)).steps())
-                out.computeIfAbsent(s.jobId(), k -> new ArrayList<>()).add(s);
-        } catch (io.motley.cli.client.AgentClient.RequestFailed e) {
-            return Map.of();
-        }
-        return out;
+        return Requests.steps(
+                io,
+                records.stream()
+                        .filter(r -> !r.earlier() && r.job().startTime() > 0)
+                        .map(r -> r.job().id())
+                        .distinct()
+                        .toList());
     }
 
     /** The task id slurmdbd gives an array's record of its tasks still pending (NO_VAL). */
@@ -552,7 +545,6 @@ public final class Sacct implements Command {
         return sb.append('\n').toString();
     }
 
-    /** What the field values need besides the job. */
     /** What lines need besides their job: the cluster's name and each job's srun steps (for DerivedExitCode). */
     private record Ctx(Io io, String cluster, Map<Long, List<Step>> steps) {
         /**
@@ -650,14 +642,17 @@ public final class Sacct implements Command {
             // a waiting job shows the CPUs it asked for, as Slurm's does
             case "AllocCPUS", "NCPUS" -> Integer.toString(cpus);
             case "AllocNodes" -> step || started ? "1" : "0";
+            // none for a job that never started (cancelled while waiting too), as slurmdbd has none
             case "AllocTRES" ->
                 step
                         ? tres(false, cpus, allocMem(j), 1, j.gpuList().size())
-                        : pending
+                        : !started
                                 ? null
                                 : tres(true, cpus, allocMem(j), 1, j.gpuList().size());
-            case "AveCPUFreq", "ConsumedEnergy" -> step ? "0" : null;
-            case "ConsumedEnergyRaw" -> step ? "0" : null;
+            case "AveCPUFreq" -> step ? "0" : null;
+            // slurmdbd's energy TRES: none in a job's allocation until it starts (read 0), then an
+            // unknown count (blank) where no energy is gathered; a step's own count is 0
+            case "ConsumedEnergy", "ConsumedEnergyRaw" -> step || !started ? "0" : null;
             case "Cluster" -> ctx.cluster();
             case "Comment" -> step ? null : r.comment();
             case "CPUTime" -> Durations.formatFixed(j.elapsed(io.nowSeconds()) * (pending ? 0 : cpus));
@@ -687,7 +682,8 @@ public final class Sacct implements Command {
                 Integer.toString(step ? 1 : started ? Math.max(1, j.nodes().size()) : r.nodes());
             case "NodeList" ->
                 j.node() != null && started ? (step ? j.node() : j.nodeList()) : step ? "" : "None assigned";
-            case "NTasks" -> step ? Integer.toString(r.ntasks()) : null;
+            // the batch step is one task, the script, whatever -n the job has
+            case "NTasks" -> step ? "1" : null;
             case "Priority" -> step ? null : Long.toString(r.hold() ? 0 : j.priority());
             case "Partition" -> step ? null : j.partition();
             case "QOS" -> step ? null : "normal";

@@ -69,6 +69,7 @@ public final class Sbatch implements Command {
             OptionSpec.value('\0', "open-mode"),
             OptionSpec.value('\0', "wckey"),
             OptionSpec.optional('\0', "get-user-env"),
+            OptionSpec.value('\0', "prefer"),
             // Slurm options Motley does not have yet: refused with a clear message
             OptionSpec.value('a', "array"),
             OptionSpec.value('d', "dependency"),
@@ -181,8 +182,8 @@ public final class Sbatch implements Command {
             "ignore-pbs");
 
     /** Options kept on the job as given (the last of each, checked first), besides the unenforced ones. */
-    static final List<String> KEPT =
-            List.of("mail-type", "mail-user", "open-mode", "signal", "wckey", "get-user-env", "nodes");
+    static final List<String> KEPT = List.of(
+            "mail-type", "mail-user", "open-mode", "signal", "wckey", "get-user-env", "nodes", "ntasks", "prefer");
 
     /** Input environment variables sbatch reads, between #SBATCH lines and the command line in precedence. */
     private static final Map<String, String> INPUT_ENV = Map.of(
@@ -475,7 +476,7 @@ public final class Sbatch implements Command {
                 o.has("constraint") && !o.last("constraint").isBlank() ? constraint(o.last("constraint")) : null;
         String nodeList = o.has("nodelist") && !o.last("nodelist").isBlank() ? o.last("nodelist") : null;
         String exclude = o.has("exclude") && !o.last("exclude").isBlank() ? o.last("exclude") : null;
-        return b.placement(new JobRequest.Placement(partitions, constraint, nodeList, exclude, o.has("exclusive")))
+        return b.placement(new JobRequest.Placement(partitions, constraint, nodeList, exclude, exclusiveNodes(o)))
                 .array(array(o))
                 .nice(nice(o, io))
                 .qos(o.has("qos") && !o.last("qos").isBlank() ? o.last("qos") : null)
@@ -514,6 +515,29 @@ public final class Sbatch implements Command {
     }
 
     /**
+     * --exclusive's value as Slurm reads it (bare: "exclusive"; "oversubscribe", "user", "mcs"), null
+     * without the option; any other value gets Slurm's error.
+     */
+    static String exclusiveMode(GetOpt.Parsed o) {
+        if (!o.has("exclusive")) return null;
+        String v = o.last("exclusive") == null || o.last("exclusive").isEmpty()
+                ? "exclusive"
+                : o.last("exclusive").toLowerCase(java.util.Locale.ROOT);
+        if (!Set.of("exclusive", "oversubscribe", "user", "mcs").contains(v))
+            throw new UsageException("error: Invalid --exclusive specification", 255, false);
+        return v;
+    }
+
+    /**
+     * Whether the job holds its nodes whole: --exclusive, and its user and mcs forms, which Slurm
+     * lets the owner's (or the MCS label's) other jobs share and Motley does not.
+     */
+    static boolean exclusiveNodes(GetOpt.Parsed o) {
+        String mode = exclusiveMode(o);
+        return mode != null && !mode.equals("oversubscribe");
+    }
+
+    /**
      * The kept options, normalised: --open-mode as "append" or "truncate", --signal in its canonical
      * form, --get-user-env as given (or "" bare); Slurm's messages for values it refuses.
      */
@@ -522,6 +546,12 @@ public final class Sbatch implements Command {
         for (String key : KEPT) {
             if (o.has(key)) out.put(key, o.last(key) == null ? "" : o.last(key));
         }
+        // --exclusive=user|mcs: kept to be shown (OverSubscribe=USER|MCS); =oversubscribe is -s
+        String exclusive = exclusiveMode(o);
+        if (exclusive != null && (exclusive.equals("user") || exclusive.equals("mcs"))) out.put("exclusive", exclusive);
+        if ("oversubscribe".equals(exclusive)) out.put("oversubscribe", "");
+        // an empty --prefer asks for nothing, as in Slurm
+        if (out.containsKey("prefer") && out.get("prefer").isBlank()) out.remove("prefer");
         if (out.containsKey("open-mode")) {
             String m = out.get("open-mode").toLowerCase(java.util.Locale.ROOT);
             if (m.startsWith("a")) out.put("open-mode", "append");
@@ -1192,9 +1222,11 @@ public final class Sbatch implements Command {
                                         dependency can never be satisfied
               -b, --begin=TIME          start no earlier than TIME (now+1hour, 16:00, 2026-12-01T08:00, ...)
               -C, --constraint=EXPR     node features: a&b, a|b, (a|b)&c (os, arch, vendor, gpu + motley.conf Features=)
+                  --prefer=EXPR         features (as -C) of the nodes to try first; others if none is free
               -w, --nodelist=NODE       run on this node;  -x, --exclude=HOSTLIST  never on these
                   --exclusive           the node to itself: all its CPUs, and DefMemPerCPU x CPUs of memory
-                                        without --mem (as Slurm)
+                                        without --mem (as Slurm); =user and =mcs hold it whole too (Slurm lets
+                                        the owner's jobs share it); =oversubscribe is -s
               -a, --array=INDICES       a job array: 1-10, 1,3,5, 0-15:4, with %N to run at most N at once
                   --deadline=TIME       remove the job (state DEADLINE) once it can no longer end before TIME
                                         (start > deadline - time limit); same forms as --begin

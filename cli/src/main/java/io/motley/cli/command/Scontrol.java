@@ -11,6 +11,7 @@ import io.motley.core.config.ConfigListing;
 import io.motley.core.hostlist.Hostlist;
 import io.motley.core.job.ArrayPart;
 import io.motley.core.job.ArraySpec;
+import io.motley.core.job.ExitStatus;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
@@ -22,7 +23,9 @@ import io.motley.core.job.PendingReason;
 import io.motley.core.job.TimeLimit;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
+import io.motley.core.scheduler.Admission;
 import io.motley.core.size.MemorySize;
+import io.motley.core.step.Step;
 import io.motley.core.time.Durations;
 import io.motley.protocol.Message;
 import io.motley.protocol.Message.Hold;
@@ -39,6 +42,7 @@ import io.motley.protocol.Message.RequeueHold;
 import io.motley.protocol.Message.Top;
 import io.motley.protocol.Message.UpdateJob;
 import io.motley.protocol.Message.UpdateNode;
+import io.motley.protocol.dataparser.SacctJson;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -991,9 +995,18 @@ public final class Scontrol implements Command {
                 }
             }
             long defMemPerCpu = needsDefaultMemory(jobs) ? defMemPerCpu() : 0;
+            // -d's DerivedExitCode comes from the started jobs' srun steps
+            Map<Long, List<Step>> steps = details
+                    ? Requests.steps(
+                            io,
+                            jobs.stream()
+                                    .filter(j -> j.startTime() > 0)
+                                    .map(Job::id)
+                                    .toList())
+                    : Map.of();
             for (Job j : jobs) {
                 List<String> record = jobRecord(j, io, expected.get(j.id()), defMemPerCpu);
-                print(details ? withNodeDetail(record, j) : record);
+                print(details ? withDetail(record, j, steps.getOrDefault(j.id(), List.of())) : record);
             }
             return 0;
         }
@@ -1368,7 +1381,9 @@ public final class Scontrol implements Command {
         l.add("TRES=" + tres(j, defMemPerCpu));
         l.add("Socks/Node=* NtasksPerN:B:S:C=0:0:*:* CoreSpec=*");
         l.add("MinCPUsNode=" + r.minCpusPerNode() + " " + minMemory(j, defMemPerCpu) + " MinTmpDiskNode=0");
-        l.add("Features=(null) DelayBoot=00:00:00");
+        l.add("Features=" + orNull(r.constraint()) + " DelayBoot=00:00:00");
+        String prefer = r.options().get(Admission.PREFER);
+        if (prefer != null) l.add("Prefer=" + prefer);
         if (r.gpusPerNode() > 0)
             l.add("TresPerNode=" + r.gpuTres().replace("gres/gpu", "gres:gpu").replace("=", ":"));
         if (!j.gpuList().isEmpty()) {
@@ -1395,16 +1410,25 @@ public final class Scontrol implements Command {
     }
 
     /**
-     * -d: after the Socks/Node line, one line per node the job holds with its CPUs, memory and
-     * GPUs there (Slurm prints CPU_IDs, the cores; the controller knows only how many).
+     * -d: DerivedExitCode after the ExitCode line (the highest exit code of the job's srun steps, as
+     * slurmctld keeps derived_ec), and for a job holding nodes, after the Socks/Node line, JOB_GRES and
+     * one line per node with its CPUs, memory and GPUs there. Slurm prints CPU_IDs, the cores its
+     * controller chose; Motley's agent picks a job's CPUs on its node, so the line says how many.
      */
-    static List<String> withNodeDetail(List<String> record, Job j) {
-        if (j.allocation().parts().isEmpty()) return record;
+    static List<String> withDetail(List<String> record, Job j, List<Step> srunSteps) {
         List<String> out =
-                new ArrayList<>(record.size() + j.allocation().parts().size());
+                new ArrayList<>(record.size() + j.allocation().parts().size() + 2);
         for (String line : record) {
             out.add(line);
-            if (!line.startsWith("Socks/Node=")) continue;
+            if (line.startsWith("Requeue=")) {
+                ExitStatus e = SacctJson.derivedExit(srunSteps);
+                out.add("DerivedExitCode=" + e.code() + ":" + e.signal());
+            }
+            if (!line.startsWith("Socks/Node=") || j.allocation().parts().isEmpty()) continue;
+            int gpus = j.allocation().parts().stream()
+                    .mapToInt(p -> p.gpuIds().size())
+                    .sum();
+            out.add("JOB_GRES=" + (gpus == 0 ? "(null)" : "gpu:" + gpus));
             for (Job.Allocation.Part part : j.allocation().parts()) {
                 String gres = part.gpuIds().isEmpty()
                         ? ""
@@ -1585,7 +1609,7 @@ public final class Scontrol implements Command {
     private static final String HELP = """
             Usage: scontrol [OPTIONS] [COMMAND]
               -a, --all       accepted for compatibility (Motley has no hidden partitions)
-              -d, --details   show job: each node's CPUs, memory and GPUs
+              -d, --details   show job: DerivedExitCode, each node's CPUs, memory and GPUs
               -h, --help      show this help
               -o, --oneliner  print each record on one line
               -Q, --quiet     do not print error messages of hold and release

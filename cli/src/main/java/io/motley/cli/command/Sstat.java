@@ -6,6 +6,7 @@ import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
 import io.motley.core.options.UsageException;
 import io.motley.core.step.Step;
+import io.motley.core.step.StepUsage;
 import io.motley.core.step.TaskUsage;
 import io.motley.protocol.StepMessages;
 import java.util.ArrayList;
@@ -129,8 +130,9 @@ public final class Sstat implements Command {
                   -P, --parsable2:  '|' delimited, without a '|' at the end
                   --usage:          brief usage
                   -V, --version:    the version
-            Motley samples each task's processes every half second and when asked; AveCPUFreq,
-            ConsumedEnergy and the TRESUsage fields are not measured and show as Slurm shows them empty.""";
+            Motley samples each task's processes every half second and when asked; AveCPUFreq weighs the
+            frequency of the CPU each task ran on by its CPU time; ConsumedEnergy is not measured and
+            shows as Slurm shows it empty.""";
 
     /** One -j item: a job and its step (null: none given; TaskUsage.BATCH for "batch"). */
     record Selected(long jobId, Integer step) {
@@ -366,15 +368,16 @@ public final class Sstat implements Command {
     /**
      * Every field's value for one step, from its tasks' figures on all its nodes (or one node's, for
      * -i): maxima with the node and task that hold them, averages over the tasks, as Slurm's sstat
-     * aggregates its nodes' answers. Figures Motley does not measure show as Slurm shows them
-     * absent: "0" for CPU frequency and energy. The TRES usage strings hold the same figures by
+     * aggregates its nodes' answers. Energy, which Motley does not measure, shows as Slurm shows it
+     * absent: "0". The TRES usage strings hold the same figures by
      * TRES name ({@link #tresUsage}).
      */
     static Map<String, String> values(long jobId, int step, List<TaskUsage> tasks, boolean convert) {
         Map<String, String> v = new java.util.HashMap<>();
         v.put("JobID", TaskUsage.stepName(jobId, step));
-        v.put("AveCPUFreq", "0");
         v.put("ConsumedEnergy", "0");
+        // the tasks' frequencies averaged, each weighed by its CPU time (Slurm 22.05 adds them up)
+        v.put("AveCPUFreq", frequency(StepUsage.aveFrequency(tasks), convert));
         v.put("ConsumedEnergyRaw", "0");
         // a step asked for no frequency (Unknown); the batch step's request is 0, as Slurm's capture shows
         for (String r : List.of("ReqCPUFreq", "ReqCPUFreqMin", "ReqCPUFreqMax", "ReqCPUFreqGov"))
@@ -509,6 +512,26 @@ public final class Sstat implements Command {
             }
         }
         String suffix = unit == 0 ? "" : Character.toString(units.charAt(unit));
+        if (num == Math.floor(num)) return (long) num + suffix;
+        return String.format(Locale.ROOT, "%.2f", num) + suffix;
+    }
+
+    /**
+     * AveCPUFreq as Slurm prints it: the node's figure read as kilo (cpufreq's kHz, or /proc/cpuinfo's
+     * MHz, which Slurm does not convert either) and divided by 1000 while it is 1000 or more
+     * ("2.10M" for 2096); as it is, with K, under --noconvert.
+     */
+    static String frequency(double num, boolean convert) {
+        if ((long) num == 0) return "0";
+        String units = "\0KMGTP";
+        int unit = 1;
+        if (convert) {
+            while (num >= 1000 && unit < units.length() - 1) {
+                num /= 1000;
+                unit++;
+            }
+        }
+        String suffix = Character.toString(units.charAt(unit));
         if (num == Math.floor(num)) return (long) num + suffix;
         return String.format(Locale.ROOT, "%.2f", num) + suffix;
     }

@@ -70,7 +70,31 @@ class MultiNodeDisplayTest {
         assertThat(plain).doesNotContain("Nodes=n2");
         String detailed = Fixtures.run(new Scontrol(), cluster(), NOW, "-d", "show", "job", "77")
                 .out();
-        assertThat(detailed).contains("\n     Nodes=n2 CPUs=2 Mem=200 GRES=gpu(IDX:0)\n");
+        assertThat(detailed)
+                .contains("ExitCode=0:0\n   DerivedExitCode=0:0\n")
+                .contains("\n   JOB_GRES=gpu:1\n     Nodes=n1 CPUs=2 Mem=200 GRES=\n")
+                .contains("\n     Nodes=n2 CPUs=2 Mem=200 GRES=gpu(IDX:0)\n");
+    }
+
+    @Test
+    void detailsGiveTheHighestExitCodeOfTheJobsSrunSteps() throws Exception {
+        FakeCluster c = cluster();
+        long t = NOW - 4;
+        io.motley.core.step.StepRequest one = new io.motley.core.step.StepRequest(1, 0, 0, 1, 0, false, "hostname");
+        c.canned.put(
+                io.motley.protocol.StepMessages.LIST,
+                io.motley.protocol.Messages.encode(new io.motley.protocol.StepMessages.Steps(List.of(
+                        io.motley.core.step.Step.started(77, 0, one, List.of("n1"), t)
+                                .ended(io.motley.core.step.StepState.FAILED, 4, 0, t),
+                        io.motley.core.step.Step.started(77, 1, one, List.of("n1"), t)
+                                .ended(io.motley.core.step.StepState.FAILED, 2, 0, t + 3)))));
+        assertThat(Fixtures.run(new Scontrol(), c, NOW, "-d", "show", "job", "77")
+                        .out())
+                .contains("\n   DerivedExitCode=4:0\n");
+        // without -d, neither the line nor the question for the steps
+        assertThat(Fixtures.run(new Scontrol(), c, NOW, "show", "job", "77").out())
+                .doesNotContain("DerivedExitCode")
+                .doesNotContain("JOB_GRES");
     }
 
     @Test

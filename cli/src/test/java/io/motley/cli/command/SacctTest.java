@@ -146,6 +146,35 @@ class SacctTest {
     }
 
     @Test
+    void theBatchStepIsOneTaskAndOnlyAJobThatNeverStartedCountsZeroEnergy() throws Exception {
+        // Slurm 22.05 with slurmdbd (the compatibility capture): `-n 2` gives the batch step NTasks 1;
+        // ConsumedEnergy reads 0 for a job with no allocation yet, blank for one that started
+        Job two = Fixtures.job(4390, "two")
+                .cpus(2, 1)
+                .submitted(at("2026-11-22T12:57:40"))
+                .running("vm", at("2026-11-22T12:57:40"), 1000)
+                .ended(JobState.COMPLETED, ExitStatus.NONE, at("2026-11-22T12:57:41"))
+                .build();
+        Job waiting = Fixtures.job(4391, "waiting")
+                .submitted(at("2026-11-22T12:57:42"))
+                .build();
+        FakeCluster c = new FakeCluster().jobs(two, waiting);
+        assertThat(Fixtures.run(
+                                new Sacct(),
+                                c,
+                                NOW,
+                                "--parsable2",
+                                "-o",
+                                "JobID,NTasks,AllocCPUS,ConsumedEnergy,ConsumedEnergyRaw")
+                        .out())
+                .isEqualTo(text(List.of(
+                        "JobID|NTasks|AllocCPUS|ConsumedEnergy|ConsumedEnergyRaw",
+                        "4390||2||",
+                        "4390.batch|1|2|0|0",
+                        "4391||1|0|0")));
+    }
+
+    @Test
     void defaultLayoutMatchesTheCapture() throws Exception {
         Result r = Fixtures.run(new Sacct(), capture(), NOW);
         assertThat(r.code()).isZero();

@@ -521,6 +521,29 @@ class SbatchTest {
     }
 
     @Test
+    void exclusiveTakesSlurmsFourFormsAndRefusesOthers() throws Exception {
+        assertThat(sbatch(Map.of(), "", "--exclusive", "--wrap", "true").code()).isZero();
+        assertThat(submitted().exclusive()).isTrue();
+        assertThat(submitted().overSubscribe()).isEqualTo("NO");
+        assertThat(sbatch(Map.of(), "", "--exclusive=user", "--wrap", "true").code())
+                .isZero();
+        assertThat(submitted().exclusive()).isTrue();
+        assertThat(submitted().overSubscribe()).isEqualTo("USER");
+        assertThat(sbatch(Map.of(), "", "--exclusive=MCS", "--wrap", "true").code())
+                .isZero();
+        assertThat(submitted().overSubscribe()).isEqualTo("MCS");
+        // =oversubscribe is -s: nodes shared
+        assertThat(sbatch(Map.of(), "", "--exclusive=oversubscribe", "--wrap", "true")
+                        .code())
+                .isZero();
+        assertThat(submitted().exclusive()).isFalse();
+        assertThat(submitted().overSubscribe()).isEqualTo("YES");
+        Result bad = sbatch(Map.of(), "", "--exclusive=bogus", "--wrap", "true");
+        assertThat(bad.err()).isEqualTo(lines("sbatch: error: Invalid --exclusive specification"));
+        assertThat(bad.code()).isEqualTo(255);
+    }
+
+    @Test
     void whatWorkflowToolsSendIsKeptOnTheJobAndNothingButTheIdIsPrinted() throws Exception {
         Result r = sbatch(
                 Map.of(),
@@ -548,6 +571,12 @@ class SbatchTest {
                         .code())
                 .isZero();
         assertThat(submitted().options()).containsEntry("open-mode", "truncate");
+        // --prefer is kept for the controller's scheduler; an empty one asks nothing
+        assertThat(sbatch(Map.of(), "", "--prefer=bigmem|gpu", "--wrap", "true").code())
+                .isZero();
+        assertThat(submitted().options()).containsEntry("prefer", "bigmem|gpu");
+        assertThat(sbatch(Map.of(), "", "--prefer=", "--wrap", "true").code()).isZero();
+        assertThat(submitted().options()).doesNotContainKey("prefer");
 
         Result badSignal = sbatch(Map.of(), "", "--signal=NOPE@10", "--wrap", "true");
         assertThat(badSignal.err()).isEqualTo(lines("sbatch: error: Invalid --signal specification"));

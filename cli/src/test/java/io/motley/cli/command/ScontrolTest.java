@@ -94,6 +94,25 @@ class ScontrolTest {
     }
 
     @Test
+    void featuresAndPreferredFeaturesShowAsGiven() throws Exception {
+        Job base = Fixtures.job(1372, "f")
+                .submitted(SUBMIT)
+                .pending(PendingReason.Priority)
+                .build();
+        Job asked = base.withRequest(base.request().toBuilder()
+                .placement(new io.motley.core.job.JobRequest.Placement(
+                        base.request().placement().partitions(), "linux&(amd|arm)", null, null, false))
+                .options(Map.of("prefer", "bigmem"))
+                .build());
+        assertThat(Fixtures.run(new Scontrol(), new FakeCluster().jobs(asked), BUSY_AT, "show", "job", "1372")
+                        .out())
+                .contains("\n   Features=linux&(amd|arm) DelayBoot=00:00:00\n   Prefer=bigmem\n   OverSubscribe=");
+        assertThat(Fixtures.run(new Scontrol(), new FakeCluster().jobs(base), BUSY_AT, "show", "job", "1372")
+                        .out())
+                .contains("\n   Features=(null) DelayBoot=00:00:00\n   OverSubscribe=");
+    }
+
+    @Test
     void aPendingJobThatAskedForNodesWithNShowsItsRange() throws Exception {
         Job base = Fixtures.job(1371, "n")
                 .submitted(SUBMIT)

@@ -214,6 +214,23 @@ class SstatTest {
     }
 
     @Test
+    void cpuFrequencyIsTheTasksAverageWeighedByCpuTimeInSlurmsUnits() {
+        List<TaskUsage> tasks = List.of(
+                new TaskUsage(0, 0, "n1", List.of(10L), 0, 0, 0, 0, 0, 3_000, 0, 0, 0, 2000),
+                new TaskUsage(0, 1, "n2", List.of(20L), 0, 0, 0, 0, 0, 1_000, 0, 0, 0, 3000),
+                // unknown there (an agent without /proc): left out
+                new TaskUsage(0, 2, "n3", List.of(30L), 0, 0, 0, 0, 0, 9_000, 0, 0, 0, 0));
+        // (2000 x 3 + 3000 x 1) / 4 = 2250, read as kHz as Slurm reads /proc/cpuinfo's MHz: 2.25M
+        assertThat(Sstat.values(12, 0, tasks, true)).containsEntry("AveCPUFreq", "2.25M");
+        assertThat(Sstat.values(12, 0, tasks, false)).containsEntry("AveCPUFreq", "2250K");
+        // cpufreq's kHz: 2.10G; no CPU time yet: the frequency read
+        assertThat(Sstat.frequency(2_096_013, true)).isEqualTo("2.10G");
+        assertThat(Sstat.values(
+                        12, 0, List.of(new TaskUsage(0, 0, "n1", List.of(10L), 0, 0, 0, 0, 0, 0, 0, 0, 0, 2096)), true))
+                .containsEntry("AveCPUFreq", "2.10M");
+    }
+
+    @Test
     void aNodeThatDidNotAnswerIsNamedAndTheOthersFiguresShown() throws Exception {
         FakeCluster c = new FakeCluster();
         Step two = Step.started(SST, 0, new StepRequest(2, 2, 0, 1, 0, false, "x"), List.of("n1", "n2"), 1000);

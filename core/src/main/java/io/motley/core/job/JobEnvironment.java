@@ -44,8 +44,6 @@ public final class JobEnvironment {
                     TaskLayout.compress(
                             parts.stream().mapToInt(Job.Allocation.Part::cpus).toArray()));
             env.put("SLURM_TASKS_PER_NODE", TaskLayout.compress(tasks));
-            if (r.resources().ntasksPerNode() > 0)
-                env.put("SLURM_NTASKS_PER_NODE", Integer.toString(r.resources().ntasksPerNode()));
         } else {
             env.put("SLURM_JOB_NODELIST", nodeName);
             env.put("SLURM_NODELIST", nodeName);
@@ -54,8 +52,16 @@ public final class JobEnvironment {
             env.put("SLURM_NTASKS", Integer.toString(r.ntasks()));
             env.put("SLURM_NPROCS", Integer.toString(r.ntasks()));
             env.put("SLURM_JOB_CPUS_PER_NODE", Integer.toString(job.allocCpus()));
-            env.put("SLURM_TASKS_PER_NODE", Integer.toString(r.ntasks()));
+            // without -n, as many tasks as the node's CPUs hold (an --exclusive job's whole node), as
+            // slurmd lays them out; srun reads SLURM_NTASKS, which stays the tasks asked for
+            int tasks = r.options().containsKey("ntasks") || job.allocCpus() <= 0
+                    ? r.ntasks()
+                    : Math.max(1, job.allocCpus() / r.cpusPerTask());
+            env.put("SLURM_TASKS_PER_NODE", Integer.toString(tasks));
         }
+        // as sbatch passes it on
+        if (r.resources().ntasksPerNode() > 0)
+            env.put("SLURM_NTASKS_PER_NODE", Integer.toString(r.resources().ntasksPerNode()));
         if (r.cpusPerTaskGiven()) env.put("SLURM_CPUS_PER_TASK", Integer.toString(r.cpusPerTask()));
         // this node's share: the batch host's, where the script runs
         Job.Allocation.Part here = job.allocation().parts().isEmpty()

@@ -514,7 +514,11 @@ public record JobRequest(
      * operator's yes (kept option {@code oversubscribe}, "no" for no), else OK. Kept, not enforced.
      */
     public String overSubscribe() {
-        if (exclusive()) return "NO";
+        if (exclusive()) {
+            // --exclusive=user|mcs, shown as asked (Motley holds the nodes whole for them too)
+            String mode = payload.options().getOrDefault("exclusive", "");
+            return mode.equals("user") ? "USER" : mode.equals("mcs") ? "MCS" : "NO";
+        }
         String o = payload.options().get("oversubscribe");
         return o == null ? "OK" : o.equals("no") ? "NO" : "YES";
     }

@@ -63,8 +63,13 @@ public final class Admission {
                     r.ntasksGiven() && r.ntasks() >= only.size(),
                     r.spreadJob());
         }
-        return new QueuedJob.Placement(c, only, not, req.exclusive(), span);
+        String prefer = req.options().get(PREFER);
+        return new QueuedJob.Placement(c, only, not, req.exclusive(), span)
+                .preferring(prefer == null || prefer.isBlank() ? null : Constraint.parse(prefer));
     }
+
+    /** The request option holding --prefer's features: tried first, not required. */
+    public static final String PREFER = "prefer";
 
     /** The implicit top account, root's default one in every Slurm database. */
     private static final String ROOT = "root";
@@ -299,6 +304,20 @@ public final class Admission {
             if (!gpuFits) {
                 return Optional.of(new Rejection(null, "Invalid generic resource (gres) specification"));
             }
+        }
+        String prefer = req.options().get(PREFER);
+        if (prefer != null && !prefer.isBlank()) {
+            // as slurmctld: features no node of the partitions has (together) are refused, not ignored
+            Constraint wanted;
+            try {
+                wanted = Constraint.parse(prefer);
+            } catch (IllegalArgumentException e) {
+                return Optional.of(new Rejection(e.getMessage(), "Invalid preferred feature specification"));
+            }
+            boolean someNode = chosen.stream()
+                    .anyMatch(p -> nodes.stream().anyMatch(v -> p.contains(v.name()) && wanted.matches(v.features())));
+            if (!someNode && !nodes.isEmpty())
+                return Optional.of(new Rejection(null, "Invalid preferred feature specification"));
         }
         if (req.constraint() != null || req.nodeList() != null || req.excludeList() != null) {
             QueuedJob.Placement place;

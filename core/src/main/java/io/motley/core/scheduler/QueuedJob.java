@@ -32,7 +32,12 @@ public record QueuedJob(
      * a multi-node job holds every -w node and others up to its count, as in Slurm.
      */
     public record Placement(
-            Constraint constraint, Set<String> nodes, Set<String> excluded, boolean exclusive, Span span) {
+            Constraint constraint,
+            Set<String> nodes,
+            Set<String> excluded,
+            boolean exclusive,
+            Span span,
+            Constraint prefer) {
         public static final Placement ANY = new Placement(null, Set.of(), Set.of(), false);
 
         public Placement {
@@ -45,6 +50,25 @@ public record QueuedJob(
 
         public Placement(Constraint constraint, Set<String> nodes, Set<String> excluded, boolean exclusive) {
             this(constraint, nodes, excluded, exclusive, Span.ONE);
+        }
+
+        public Placement(Constraint constraint, Set<String> nodes, Set<String> excluded, boolean exclusive, Span span) {
+            this(constraint, nodes, excluded, exclusive, span, null);
+        }
+
+        /** The same placement with --prefer's features, which a node is tried with first (null: none). */
+        public Placement preferring(Constraint features) {
+            return new Placement(constraint, nodes, excluded, exclusive, span, features);
+        }
+
+        /**
+         * Whether the job may hold node n on its first try: with --prefer, as Slurm's, the preferred
+         * features stand in for -C's (the second try, {@link #accepts}, is -C's alone).
+         */
+        public boolean preferred(io.motley.core.cluster.NodeView n) {
+            if (prefer == null) return accepts(n);
+            if (!span.multiNode() && !nodes.isEmpty() && !nodes.contains(n.name())) return false;
+            return !excluded.contains(n.name()) && prefer.matches(n.features());
         }
 
         /** Whether the job may hold node n (for a multi-node job, besides the -w nodes it must hold). */

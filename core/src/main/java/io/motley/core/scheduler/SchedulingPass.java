@@ -310,13 +310,18 @@ final class SchedulingPass {
         int atLeastGpus = !exclusive && job.gpus() > 0 ? job.gpus() : Integer.MIN_VALUE;
         FreeIndex index = free(pi);
         boolean[] in = table.members(pi);
-        for (int i = index.next(0, atLeastCpus, atLeastMem, atLeastGpus, exclusive);
-                i >= 0;
-                i = index.next(i + 1, atLeastCpus, atLeastMem, atLeastGpus, exclusive)) {
-            NodeView n = nodes[i];
-            if (!in[i] || !n.schedulable() || !job.placement().accepts(n)) continue;
-            Placed here = fitNowOn(job, i, p, cpusOn(job, n), end);
-            if (here != null) return here;
+        // --prefer: first the nodes with the preferred features (in place of -C's, as in Slurm),
+        // then, none being free, those -C accepts
+        QueuedJob.Placement place = job.placement();
+        for (int round = place.prefer() != null ? 0 : 1; round < 2; round++) {
+            for (int i = index.next(0, atLeastCpus, atLeastMem, atLeastGpus, exclusive);
+                    i >= 0;
+                    i = index.next(i + 1, atLeastCpus, atLeastMem, atLeastGpus, exclusive)) {
+                NodeView n = nodes[i];
+                if (!in[i] || !n.schedulable() || !(round == 0 ? place.preferred(n) : place.accepts(n))) continue;
+                Placed here = fitNowOn(job, i, p, cpusOn(job, n), end);
+                if (here != null) return here;
+            }
         }
         return null;
     }

@@ -30,7 +30,8 @@ public record StepUsage(
         Extreme maxDiskRead,
         long aveDiskRead,
         Extreme maxDiskWrite,
-        long aveDiskWrite) {
+        long aveDiskWrite,
+        long aveCpuFreq) {
 
     /** One figure at its extreme over the step's tasks: the value and the task (and its node) that had it. */
     public record Extreme(long value, String node, int task) {
@@ -80,7 +81,25 @@ public record StepUsage(
                 max(tasks, TaskUsage::readBytes),
                 ave(tasks, TaskUsage::readBytes),
                 max(tasks, TaskUsage::writeBytes),
-                ave(tasks, TaskUsage::writeBytes)));
+                ave(tasks, TaskUsage::writeBytes),
+                aveFrequency(tasks)));
+    }
+
+    /**
+     * The tasks' CPU frequencies averaged, each weighed by the task's CPU time (tasks whose node did
+     * not tell one left out); 0 where none is known. Slurm 22.05 adds the tasks' figures up instead.
+     */
+    public static long aveFrequency(List<TaskUsage> tasks) {
+        double weighted = 0;
+        long ms = 0;
+        long seen = 0;
+        for (TaskUsage t : tasks) {
+            if (t.cpuFreq() <= 0) continue;
+            weighted += (double) t.cpuFreq() * t.cpuMs();
+            ms += t.cpuMs();
+            seen = Math.max(seen, t.cpuFreq());
+        }
+        return ms > 0 ? Math.round(weighted / ms) : seen;
     }
 
     private static Extreme max(List<TaskUsage> tasks, ToLongFunction<TaskUsage> of) {
@@ -123,6 +142,7 @@ public record StepUsage(
         m.put("aveRead", Long.toString(aveDiskRead));
         m.put("maxWrite", text(maxDiskWrite));
         m.put("aveWrite", Long.toString(aveDiskWrite));
+        m.put("cpuFreq", Long.toString(aveCpuFreq));
         StringBuilder sb = new StringBuilder();
         m.forEach((k, v) ->
                 sb.append(sb.isEmpty() ? "" : ",").append(k).append('=').append(v));
@@ -152,7 +172,9 @@ public record StepUsage(
                 extreme(m, "maxRead"),
                 number(m, "aveRead"),
                 extreme(m, "maxWrite"),
-                number(m, "aveWrite"));
+                number(m, "aveWrite"),
+                // kept before it was measured: unknown
+                m.containsKey("cpuFreq") ? number(m, "cpuFreq") : 0);
     }
 
     private static String text(Extreme e) {

@@ -74,4 +74,27 @@ class MultiNodeEnvironmentTest {
                 .containsEntry("SLURM_TASKS_PER_NODE", "3")
                 .containsEntry("SLURM_JOB_CPUS_PER_NODE", "3");
     }
+
+    @Test
+    void oneNodeWithoutNHasAsManyTasksAsItsCpusHoldAndNtasksPerNodeIsPassedOn() {
+        // Slurm 22.05 (the compatibility capture): --exclusive on a 2-CPU node gives SLURM_TASKS_PER_NODE=2,
+        // -n 1 --exclusive 1; --ntasks-per-node=2 is passed on as SLURM_NTASKS_PER_NODE
+        List<Job.Allocation.Part> whole = List.of(new Job.Allocation.Part("n1", 2, 2000, List.of()));
+        JobRequest exclusive = JobRequest.builder("#!/bin/sh\n", "/tmp").build();
+        assertThat(JobEnvironment.build(started(exclusive, whole), "c", "n1"))
+                .containsEntry("SLURM_TASKS_PER_NODE", "2")
+                .containsEntry("SLURM_NTASKS", "1")
+                .doesNotContainKey("SLURM_NTASKS_PER_NODE");
+        JobRequest one = JobRequest.builder("#!/bin/sh\n", "/tmp")
+                .options(Map.of("ntasks", "1"))
+                .build();
+        assertThat(JobEnvironment.build(started(one, whole), "c", "n1")).containsEntry("SLURM_TASKS_PER_NODE", "1");
+        JobRequest perNode = JobRequest.builder("#!/bin/sh\n", "/tmp")
+                .ntasks(2)
+                .ntasksPerNode(2)
+                .build();
+        assertThat(JobEnvironment.build(started(perNode, whole), "c", "n1"))
+                .containsEntry("SLURM_TASKS_PER_NODE", "2")
+                .containsEntry("SLURM_NTASKS_PER_NODE", "2");
+    }
 }

@@ -100,4 +100,63 @@ class PlacementTest {
         assertThat(busy.starts()).isEmpty();
         assertThat(busy.reasons()).containsEntry(1L, PendingReason.Resources);
     }
+
+    @Test
+    void preferredFeaturesAreTriedFirstAndOtherNodesTakeTheJobWhenNoneIsFree() {
+        // without --prefer the lightest node (pi) takes it; with it, the node with the features
+        QueuedJob.Placement bigmem = QueuedJob.Placement.ANY.preferring(Constraint.parse("bigmem"));
+        assertThat(plan(List.of(), job(1, 1, bigmem)).starts())
+                .extracting(Start::node)
+                .containsExactly("ws");
+        // ws full: the job still starts, elsewhere (a preference, not a requirement)
+        assertThat(plan(List.of(new Allocation(9, "ws", 16, 100)), job(1, 1, bigmem))
+                        .starts())
+                .extracting(Start::node)
+                .containsExactly("pi");
+        // as Slurm's, the preferred features stand in for -C's on the first try: ws (no aarch64) is
+        // taken while free, and -C's nodes only once it is full
+        QueuedJob.Placement armOrBig = where("aarch64", null, null, false).preferring(Constraint.parse("bigmem"));
+        assertThat(plan(List.of(), job(1, 1, armOrBig)).starts())
+                .extracting(Start::node)
+                .containsExactly("ws");
+        assertThat(plan(List.of(new Allocation(9, "ws", 16, 100)), job(1, 1, armOrBig))
+                        .starts())
+                .extracting(Start::node)
+                .containsExactly("pi");
+        // -x still binds on the first try
+        QueuedJob.Placement notWs = where(null, null, Set.of("ws"), false).preferring(Constraint.parse("bigmem"));
+        assertThat(plan(List.of(), job(1, 1, notWs)).starts())
+                .extracting(Start::node)
+                .containsExactly("pi");
+    }
+
+    @Test
+    void preferredFeaturesNoNodeHasAreRefusedAtSubmitAsSlurmDoes() {
+        io.motley.core.job.JobRequest.Builder b = io.motley.core.job.JobRequest.builder("#!/bin/sh\n", "/tmp")
+                .name("j")
+                .cpusPerTask(1, false)
+                .submitHost("h");
+        List<Partition> parts = List.of(Partition.allNodes("main", true));
+        List<NodeView> nodes = List.of(PI, WS, MAC);
+        assertThat(Admission.check(
+                        b.options(java.util.Map.of(Admission.PREFER, "nosuch")).build(), parts, nodes))
+                .get()
+                .extracting(Admission.Rejection::failure)
+                .isEqualTo("Invalid preferred feature specification");
+        assertThat(Admission.check(
+                        b.options(java.util.Map.of(Admission.PREFER, "a&")).build(), parts, nodes))
+                .get()
+                .extracting(Admission.Rejection::failure)
+                .isEqualTo("Invalid preferred feature specification");
+        assertThat(Admission.check(
+                        b.options(java.util.Map.of(Admission.PREFER, "bigmem|apple"))
+                                .build(),
+                        parts,
+                        nodes))
+                .isEmpty();
+        assertThat(Admission.placement(b.options(java.util.Map.of(Admission.PREFER, "bigmem"))
+                                .build())
+                        .preferred(WS))
+                .isTrue();
+    }
 }

@@ -106,6 +106,25 @@ class StepUsageTest {
     }
 
     @Test
+    void theCpuFrequencyIsTheTasksAverageWeighedByCpuTimeAndOlderRecordsReadAsUnknown() {
+        List<TaskUsage> tasks = List.of(
+                new TaskUsage(3, 0, "a", List.of(1L), 0, 0, 0, 0, 0, 3_000, 0, 0, 0, 2_000_000),
+                new TaskUsage(3, 1, "b", List.of(2L), 0, 0, 0, 0, 0, 1_000, 0, 0, 0, 3_000_000),
+                new TaskUsage(3, 2, "c", List.of(3L), 0, 0, 0, 0, 0, 5_000, 0, 0, 0, 0));
+        StepUsage u = StepUsage.of(3, tasks).orElseThrow();
+        assertEquals(2_250_000, u.aveCpuFreq());
+        assertEquals(u, StepUsage.parse(u.toText()));
+        // a record kept before the frequency was: 0, unknown
+        assertEquals(
+                0, StepUsage.parse(u.toText().replaceAll(",cpuFreq=[0-9]+", "")).aveCpuFreq());
+        // no CPU time yet: the frequency read
+        assertEquals(
+                1_800_000,
+                StepUsage.aveFrequency(
+                        List.of(new TaskUsage(3, 0, "a", List.of(1L), 0, 0, 0, 0, 0, 0, 0, 0, 0, 1_800_000))));
+    }
+
+    @Test
     void anEndedStepKeepsTheUsageItIsGiven() {
         Step s = Step.started(12, 0, new StepRequest(2, 0, 0, 1, 0, false, "x"), List.of("n1"), 100);
         StepUsage u =

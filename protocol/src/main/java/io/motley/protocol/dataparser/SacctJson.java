@@ -241,11 +241,12 @@ public final class SacctJson {
                         1,
                         s.nodeList() == null ? List.of() : List.of(s.nodeList()),
                         nz(s.nodeList()),
-                        j.request().ntasks(),
+                        1, // the batch step is one task, the script, as in Slurm
                         "Unknown",
                         u.maxRssKiB(),
                         Math.max(1, s.allocCpus()),
-                        j.allocMemMiB()),
+                        j.allocMemMiB(),
+                        0),
                 j);
     }
 
@@ -270,7 +271,8 @@ public final class SacctJson {
                         "Block",
                         u == null ? 0 : u.maxRss().value(),
                         Math.max(1, s.cpus()),
-                        s.memMiB() > 0 ? s.memMiB() : j.allocMemMiB()),
+                        s.memMiB() > 0 ? s.memMiB() : j.allocMemMiB(),
+                        u == null ? 0 : u.aveCpuFreq()),
                 j);
     }
 
@@ -292,7 +294,8 @@ public final class SacctJson {
             String distribution,
             long maxRssKiB,
             int allocCpus,
-            long allocMemMiB) {}
+            long allocMemMiB,
+            long cpuFreq) {}
 
     private static Map<String, Object> step(StepFigures f, Job j) {
         long elapsed = f.start() <= 0 ? 0 : Math.max(0, (f.end() > 0 ? f.end() : f.start()) - f.start());
@@ -321,7 +324,7 @@ public final class SacctJson {
         step.put("CPU", map("requested_frequency", map("min", unset(), "max", unset()), "governor", List.of()));
         step.put("kill_request_user", "");
         step.put("state", List.of(f.state()));
-        step.put("statistics", map("CPU", map("actual_frequency", 0), "energy", map("consumed", unset())));
+        step.put("statistics", map("CPU", map("actual_frequency", f.cpuFreq()), "energy", map("consumed", unset())));
         step.put("step", map("id", f.id(), "name", f.name()));
         step.put("task", map("distribution", f.distribution()));
         List<Object> consumedMax = new ArrayList<>();
