@@ -59,6 +59,7 @@ public final class Srun implements Command {
             OptionSpec.optional('K', "kill-on-bad-exit"),
             OptionSpec.value('\0', "mpi"),
             OptionSpec.value('J', "job-name"),
+            OptionSpec.value('\0', "jobid"),
             OptionSpec.value('D', "chdir"),
             OptionSpec.value('t', "time"),
             OptionSpec.value('p', "partition"),
@@ -95,6 +96,7 @@ public final class Srun implements Command {
               -J, --job-name=NAME       the step's name (default: the command)
               -D, --chdir=DIR           the tasks' working directory
                   --pty                 task 0 runs on srun's terminal (srun --pty bash)
+                  --jobid=JOBID         a step of that running job (yours), from any host: srun --jobid=N --overlap --pty bash
               -t, --time, -p, --partition, -A, --account: the job's, outside an allocation
             Ctrl-C once shows the tasks' states; twice within a second cancels the step.""";
 
@@ -113,9 +115,10 @@ public final class Srun implements Command {
                     1,
                     false);
         }
-        String jobIdText = io.env().get("SLURM_JOB_ID");
+        // --jobid: a step of that running job, from anywhere (the owner's or root's), as in Slurm
+        String jobIdText = o.has("jobid") ? o.last("jobid") : io.env().get("SLURM_JOB_ID");
         if (jobIdText == null || jobIdText.isEmpty()) return SrunOutside.run(args, o, getopt, io);
-        long jobId = Long.parseLong(jobIdText.trim());
+        long jobId = getopt.number("--jobid", jobIdText.trim(), 1, Long.MAX_VALUE);
         StepRequest req = request(o, getopt, io.env());
         Step step = create(jobId, req, io, o.has("quiet"));
         if (step == null) return 1;

@@ -31,6 +31,7 @@ public final class SlurmConfImport {
             "JobRequeue",
             "MaxArraySize",
             "DisableRootJobs",
+            "InactiveLimit",
             "PriorityType",
             "PriorityWeightAge",
             "PriorityWeightFairshare",

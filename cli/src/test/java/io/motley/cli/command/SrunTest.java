@@ -1,8 +1,10 @@
 package io.motley.cli.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.motley.core.options.GetOpt;
+import io.motley.core.options.UsageException;
 import io.motley.core.step.Step;
 import io.motley.core.step.StepRequest;
 import io.motley.core.step.StepState;
@@ -114,6 +116,26 @@ class SrunTest {
         assertThat(ended()).isEqualTo(new StepMessages.End(12, 3, StepState.FAILED, 2, 0));
         StepMessages.Create created = (StepMessages.Create) asked.get(0);
         assertThat(created.request()).isEqualTo(new StepRequest(3, 0, 0, 1, 0, false, "sh"));
+    }
+
+    @Test
+    void jobidRunsAStepOfThatJobFromOutsideAnyAllocation() throws Exception {
+        // a login shell's srun --jobid=12: no SLURM_JOB_ID of its own, yet a step of job 12 (as in Slurm)
+        env.remove("SLURM_JOB_ID");
+        env.remove("SLURMD_NODENAME");
+        assertThat(srun("", "--jobid=12", "--overlap", "true")).isZero();
+        StepMessages.Create created = (StepMessages.Create) asked.get(0);
+        assertThat(created.jobId()).isEqualTo(12);
+        assertThat(created.request().overlap()).isTrue();
+        assertThat(ended()).isEqualTo(new StepMessages.End(12, 3, StepState.COMPLETED, 0, 0));
+        // --jobid wins over the environment's job, and must be a job id
+        env.put("SLURM_JOB_ID", "99");
+        asked.clear();
+        assertThat(srun("", "--jobid", "12", "true")).isZero();
+        assertThat(((StepMessages.Create) asked.get(0)).jobId()).isEqualTo(12);
+        assertThatThrownBy(() -> srun("", "--jobid=abc", "true"))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("--jobid");
     }
 
     @Test

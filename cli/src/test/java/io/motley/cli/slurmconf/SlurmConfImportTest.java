@@ -99,8 +99,11 @@ class SlurmConfImportTest {
 
     @Test
     void anUnknownSchedulerIsListedAndTheRestStillLoads() {
-        SlurmConfImport.Result r = SlurmConfImport.convert("SchedulerType=sched/wiki2\nKillWait=10\n", null);
+        SlurmConfImport.Result r =
+                SlurmConfImport.convert("SchedulerType=sched/wiki2\nKillWait=10\nInactiveLimit=300\n", null);
         assertThat(ClusterConfig.parse(r.motleyConf()).killWaitSeconds()).isEqualTo(10);
+        assertThat(ClusterConfig.parse(r.motleyConf()).limits().inactiveLimitSeconds())
+                .isEqualTo(300);
         assertThat(r.notCarried())
                 .containsExactly("SchedulerType=sched/wiki2: Motley has sched/backfill and sched/builtin");
     }

@@ -153,7 +153,7 @@ final class NodeRegistry {
                     && before.agentStartTime() > 0
                     && reported.agentStartTime() > 0
                     && before.agentStartTime() != reported.agentStartTime()) {
-                endHoldersOfEarlierAgent(name);
+                endHoldersOf(name, "the agent was restarted");
             }
             // the ends just reported were stamped by the clock we knew; a restarted agent (or host) may have
             // another one, so it is judged afresh from its heartbeats
@@ -164,19 +164,24 @@ final class NodeRegistry {
     }
 
     /**
-     * The agent on {@code node} was restarted: the sruns that ran inside its earlier process (the native client's srun
-     * outside an allocation) are gone, so the jobs that held their allocations, submitted through it, are cancelled
-     * as their owners' sruns would have cancelled them. Called under the lock.
+     * The sruns that ran inside the agent on {@code node} (the native client's srun outside an allocation) are
+     * taken for gone: the agent was restarted, or it has been silent past InactiveLimit (as slurmctld ends a job whose
+     * srun stops answering). The jobs that held their allocations, submitted through it, are cancelled as their
+     * owners' sruns would have cancelled them. Called under the lock.
      */
-    private void endHoldersOfEarlierAgent(String node) {
+    private void endHoldersOf(String node, String why) {
         List<Job> orphans = state.jobs.values().stream()
-                .filter(j -> !j.state().isTerminal())
+                // not one already being cancelled or completed: a silent node is looked at every tick
+                .filter(j -> !j.state().isTerminal()
+                        && !state.cancelling.containsKey(j.id())
+                        && !state.completing.containsKey(j.id()))
                 .filter(j ->
                         j.request().heldInAgent() && node.equals(j.request().submitNode()))
                 .toList();
         for (Job j : orphans) {
             log.warn(
-                    "the agent was restarted: its srun holding the job is gone, the job is cancelled node={} job={}",
+                    "{}: its srun holding the job is taken for gone, the job is cancelled node={} job={}",
+                    why,
                     node,
                     j.id());
             cancelAsOwner.accept(j);
@@ -507,6 +512,10 @@ final class NodeRegistry {
                     state.note(n);
                     log.warn("node not responding node={} silent_for={}s", n.name(), now - seen);
                 }
+                long inactive = config.limits().inactiveLimitSeconds();
+                if (inactive > 0 && now - seen > inactive) {
+                    endHoldersOf(n.name(), "silent for " + (now - seen) + "s, past InactiveLimit");
+                }
                 if (n.state() != NodeState.DOWN && now - seen > config.nodeTimeoutSeconds()) {
                     state.save(n.withState(NodeState.DOWN, NOT_RESPONDING, now));
                     log.warn("node down node={} reason=\"{}\" silent_for={}s", n.name(), NOT_RESPONDING, now - seen);
@@ -525,7 +534,6 @@ final class NodeRegistry {
         if (changed) wake.run();
     }
 
-    /** Nodes with what is allocated on them now. */
     /** The node's Weight: an operator's (scontrol update), else its NodeName= line's, else 1. */
     static int weight(ClusterState state, ClusterConfig config, String node) {
         Integer set = state.nodeWeights.get(node);

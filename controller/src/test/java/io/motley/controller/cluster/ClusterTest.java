@@ -448,6 +448,47 @@ class ClusterTest {
     }
 
     @Test
+    void pastInactiveLimitASilentAgentsSrunsAreTakenForGoneAndTheirJobsCancelledOnce() {
+        Store store = Store.sqlite(dir.resolve("db"));
+        Cluster c = new Cluster(ClusterConfig.parse("NodeTimeout=300\nInactiveLimit=60"), store, now::get);
+        FakeLink n1 = new FakeLink("n1");
+        FakeLink n2 = new FakeLink("n2");
+        c.register(n1, registration("n1", 2));
+        c.register(n2, registration("n2", 2));
+        java.util.function.BiFunction<String, String, JobRequest> held = (how, through) -> req(2).toBuilder()
+                .options(Map.of(JobRequest.ALLOCATION, how))
+                .build()
+                .withSubmitNode(through);
+        // srun on n1 holds a job that runs on n2 (n1 is full with a batch job)
+        long batch = id(c.submit(req(2).withSubmitNode("n1"), as(1000, 1000, "ann")));
+        c.schedulePass();
+        long inAgent = id(c.submit(held.apply(JobRequest.HELD_IN_AGENT, "n1"), as(1000, 1000, "ann")));
+        long jvmSrun = id(c.submit(held.apply("srun", "n1"), as(1000, 1000, "ann")));
+        c.schedulePass();
+        assertThat(c.job(inAgent)).get().extracting(Job::state).isEqualTo(JobState.RUNNING);
+        assertThat(c.job(inAgent)).get().extracting(Job::node).isEqualTo("n2");
+        // n2 goes on heartbeating, n1 falls silent: within the limit nothing happens
+        long start = now.get();
+        now.set(start + 50);
+        c.heartbeat("n2", new AgentReport.Load(0.1, 1000, null, null, now.get() * 1000));
+        c.checkNodes();
+        assertThat(n2.sent).noneMatch(o -> o.op().equals("kill"));
+        // past it, the job n1's srun held is cancelled (its kill goes to n2, where it runs), once
+        now.set(start + 61);
+        c.heartbeat("n2", new AgentReport.Load(0.1, 1000, null, null, now.get() * 1000));
+        c.checkNodes();
+        c.checkNodes();
+        assertThat(n2.sent)
+                .filteredOn(o -> o.op().equals("kill"))
+                .extracting(o -> o.id())
+                .containsExactly(inAgent);
+        // the batch job on n1 and the JVM client's srun job are not the agent's to lose
+        assertThat(c.job(batch)).get().extracting(Job::state).isEqualTo(JobState.RUNNING);
+        assertThat(c.job(jvmSrun)).get().extracting(Job::state).isNotEqualTo(JobState.CANCELLED);
+        store.close();
+    }
+
+    @Test
     void aSignalReachesOnlyRunningJobsAndChangesNoState() {
         Store store = Store.sqlite(dir.resolve("db"));
         Cluster c = cluster(store);

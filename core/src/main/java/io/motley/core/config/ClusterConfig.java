@@ -220,6 +220,9 @@ public record ClusterConfig(
      *     of its --stage-in archive before it fails
      * @param stageInSpoolBytes StageInSpoolSize (Motley's): how much the controller's spool of chunked
      *     --stage-in archives holds for all jobs together; a submission that would pass it is refused
+     * @param inactiveLimitSeconds slurm.conf's InactiveLimit: how long the agent whose srun holds a
+     *     job's allocation (srun outside one, run in the agent for the native client) may be silent
+     *     before that job is cancelled, its srun taken for gone; 0 (Slurm's default): never
      */
     public record Limits(
             boolean disableRootJobs,
@@ -230,7 +233,8 @@ public record ClusterConfig(
             long agentRequestTimeoutSeconds,
             long maxStageInBytes,
             long stageInTimeoutSeconds,
-            long stageInSpoolBytes) {
+            long stageInSpoolBytes,
+            long inactiveLimitSeconds) {
         public static final Limits DEFAULT = new Limits(
                 false,
                 1001,
@@ -240,7 +244,8 @@ public record ClusterConfig(
                 10,
                 io.motley.core.job.Staging.DEFAULT_MAX_STAGE_IN_BYTES,
                 io.motley.core.job.Staging.DEFAULT_STAGE_IN_TIMEOUT_SECONDS,
-                io.motley.core.job.Staging.DEFAULT_STAGE_IN_SPOOL_BYTES);
+                io.motley.core.job.Staging.DEFAULT_STAGE_IN_SPOOL_BYTES,
+                0);
 
         public Limits {
             if (maxArraySize < 1) throw new IllegalArgumentException("MaxArraySize must be at least 1");
@@ -253,6 +258,7 @@ public record ClusterConfig(
             if (maxStageInBytes < 1) throw new IllegalArgumentException("MaxStageInSize must be at least 1M");
             if (stageInTimeoutSeconds < 1) throw new IllegalArgumentException("StageInTimeout must be at least 1");
             if (stageInSpoolBytes < 1) throw new IllegalArgumentException("StageInSpoolSize must be at least 1M");
+            if (inactiveLimitSeconds < 0) throw new IllegalArgumentException("InactiveLimit must be 0 or more");
         }
 
         /** With MaxStageInSize, StageInTimeout and StageInSpoolSize at their defaults. */
@@ -272,7 +278,8 @@ public record ClusterConfig(
                     agentRequestTimeoutSeconds,
                     io.motley.core.job.Staging.DEFAULT_MAX_STAGE_IN_BYTES,
                     io.motley.core.job.Staging.DEFAULT_STAGE_IN_TIMEOUT_SECONDS,
-                    io.motley.core.job.Staging.DEFAULT_STAGE_IN_SPOOL_BYTES);
+                    io.motley.core.job.Staging.DEFAULT_STAGE_IN_SPOOL_BYTES,
+                    0);
         }
     }
 
@@ -355,6 +362,7 @@ public record ClusterConfig(
         List<Associations.Qos> qos = new ArrayList<>();
         boolean disableRootJobs = Limits.DEFAULT.disableRootJobs();
         int maxArraySize = Limits.DEFAULT.maxArraySize();
+        long inactiveLimit = Limits.DEFAULT.inactiveLimitSeconds();
         long maxScriptBytes = Limits.DEFAULT.maxScriptBytes();
         int agentMaxConnections = Limits.DEFAULT.agentMaxConnections();
         int agentMaxConnectionsPerUser = Limits.DEFAULT.agentMaxConnectionsPerUser();
@@ -493,6 +501,7 @@ public record ClusterConfig(
                             }
                             case "DisableRootJobs" -> disableRootJobs = yesNo(first, v);
                             case "MaxArraySize" -> maxArraySize = Integer.parseInt(v);
+                            case "InactiveLimit" -> inactiveLimit = Long.parseLong(v);
                             case "AgentMaxConnections" -> agentMaxConnections = Integer.parseInt(v);
                             case "AgentMaxConnectionsPerUser" -> agentMaxConnectionsPerUser = Integer.parseInt(v);
                             case "AgentRequestTimeout" -> agentRequestTimeout = Long.parseLong(v);
@@ -563,7 +572,8 @@ public record ClusterConfig(
                     agentRequestTimeout,
                     maxStageIn,
                     stageInTimeout,
-                    stageInSpool);
+                    stageInSpool,
+                    inactiveLimit);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("motley.conf: " + e.getMessage(), e);
         }

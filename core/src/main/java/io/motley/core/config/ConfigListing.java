@@ -36,6 +36,7 @@ public final class ConfigListing {
         l.add(new Setting("DisableRootJobs", yesNo(c.limits().disableRootJobs())));
         l.add(new Setting("HealthCheckInterval", sec(c.healthCheckIntervalSeconds())));
         l.add(new Setting("HealthCheckProgram", orNull(c.healthCheckProgram())));
+        l.add(new Setting("InactiveLimit", sec(c.limits().inactiveLimitSeconds())));
         l.add(new Setting("JobRequeue", c.jobRequeue() ? "1" : "0"));
         l.add(new Setting("KillWait", sec(c.killWaitSeconds())));
         l.add(new Setting("MaxArraySize", Integer.toString(c.limits().maxArraySize())));

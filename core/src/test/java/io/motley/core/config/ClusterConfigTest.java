@@ -355,6 +355,12 @@ class ClusterConfigTest {
                 """);
         assertThat(c.limits()).isEqualTo(new ClusterConfig.Limits(true, 20000, 1000, 10, 3, 7));
         assertThat(c.scheduling().intervalSeconds()).isEqualTo(5);
+        // InactiveLimit: 0 (never) unless set, as Slurm's
+        assertThat(ClusterConfig.Limits.DEFAULT.inactiveLimitSeconds()).isZero();
+        assertThat(ClusterConfig.parse("InactiveLimit=120").limits().inactiveLimitSeconds())
+                .isEqualTo(120);
+        assertThatThrownBy(() -> ClusterConfig.parse("InactiveLimit=-1"))
+                .hasMessageContaining("InactiveLimit must be 0 or more");
         ClusterConfig staged = ClusterConfig.parse("MaxStageInSize=64M\nStageInTimeout=20\nStageInSpoolSize=2G\n");
         assertThat(staged.limits().maxStageInBytes()).isEqualTo(64L * 1024 * 1024);
         assertThat(staged.limits().stageInTimeoutSeconds()).isEqualTo(20);
