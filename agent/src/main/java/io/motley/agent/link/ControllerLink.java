@@ -282,6 +282,7 @@ public final class ControllerLink {
                     serve(ch);
                 } finally {
                     hb.interrupt();
+                    registered = false;
                     channel = null;
                 }
             } catch (Handshake.Refused e) {
@@ -347,7 +348,8 @@ public final class ControllerLink {
                     // the next loss starts from a short delay again; a link that drops before this keeps backing off
                     backoff.reset();
                     log.info("registered with controller={} node={}", controller(), node);
-                    resendTaskEnds();
+                    registered = true;
+                    resendTaskEvents();
                 }
                 case Launch l -> launcher.launchInBackground(l);
                 case Kill k -> launcher.kill(k.id(), k.run(), k.reason());
@@ -503,35 +505,82 @@ public final class ControllerLink {
     }
 
     /**
-     * The ends of step tasks that could not be sent (the controller was away): sent when the agent has
-     * registered again, since an srun waits for each of its tasks' ends. Their output from that time is lost.
+     * The step task events that could not be sent (the controller was away), in their order: sent again once the
+     * agent has registered, and before any later one, as an srun reads a task's output and then its end (the
+     * controller takes events of a step it did not launch after a restart). Output beyond {@link #MAX_UNSENT_BYTES}
+     * is dropped, ends beyond {@link #MAX_UNSENT_ENDS}; the lock is held while they are sent.
      */
-    private final java.util.Queue<io.motley.protocol.StepMessages.TaskEvent> unsentEnds =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.ArrayDeque<io.motley.protocol.StepMessages.TaskEvent> unsent = new java.util.ArrayDeque<>();
 
-    /** At most this many task ends are kept for the controller's return; more are lost, as their output is. */
+    private long unsentBytes;
+    private int unsentEnds;
+
+    /** At most this many task ends are kept for the controller's return; more are lost. */
     static final int MAX_UNSENT_ENDS = 10_000;
 
-    private void sendTaskEvent(io.motley.protocol.StepMessages.TaskEvent e) {
-        try {
-            send(e);
-        } catch (IOException x) {
-            if (e.isEnd() && unsentEnds.size() < MAX_UNSENT_ENDS) unsentEnds.add(e);
-            log.info(
-                    "controller not reachable; step task event {} job={} step={} task={}",
-                    e.isEnd() ? "kept to send again" : "lost",
-                    e.jobId(),
-                    e.stepId(),
-                    e.task());
+    /** At most this much task output is kept for the controller's return; more is lost. */
+    static final long MAX_UNSENT_BYTES = 64L << 20;
+
+    /** Whether the link now up has been answered Registered: kept events are sent only then. */
+    private volatile boolean registered;
+
+    void sendTaskEvent(io.motley.protocol.StepMessages.TaskEvent e) {
+        synchronized (unsent) {
+            if (unsent.isEmpty()) {
+                try {
+                    send(e);
+                    return;
+                } catch (IOException x) {
+                    log.info(
+                            "controller not reachable; step task events are kept to send again job={} step={}"
+                                    + " task={}",
+                            e.jobId(),
+                            e.stepId(),
+                            e.task());
+                }
+            }
+            keep(e);
+            if (registered) resendTaskEvents();
         }
     }
 
-    private void resendTaskEnds() {
-        int n = unsentEnds.size();
-        for (int i = 0; i < n; i++) {
-            io.motley.protocol.StepMessages.TaskEvent e = unsentEnds.poll();
-            if (e == null) return;
-            sendTaskEvent(e);
+    /** Keeps {@code e} for the controller's return, within the bounds (the lock is held). */
+    private void keep(io.motley.protocol.StepMessages.TaskEvent e) {
+        if (e.isEnd() ? unsentEnds >= MAX_UNSENT_ENDS : unsentBytes + e.data().length > MAX_UNSENT_BYTES) {
+            log.warn(
+                    "controller not reachable for long; step task {} lost job={} step={} task={}",
+                    e.isEnd() ? "end" : "output",
+                    e.jobId(),
+                    e.stepId(),
+                    e.task());
+            return;
+        }
+        unsent.add(e);
+        if (e.isEnd()) unsentEnds++;
+        else unsentBytes += e.data().length;
+    }
+
+    /** Sends the kept events in order, as far as the link takes them; the rest stay, in order. */
+    private void resendTaskEvents() {
+        synchronized (unsent) {
+            while (!unsent.isEmpty()) {
+                io.motley.protocol.StepMessages.TaskEvent e = unsent.peek();
+                try {
+                    send(e);
+                } catch (IOException x) {
+                    return;
+                }
+                unsent.poll();
+                if (e.isEnd()) unsentEnds--;
+                else unsentBytes -= e.data().length;
+            }
+        }
+    }
+
+    /** How many task events are kept for the controller's return (tests). */
+    int unsentTaskEvents() {
+        synchronized (unsent) {
+            return unsent.size();
         }
     }
 

@@ -228,6 +228,50 @@ class ControllerLinkTest {
     }
 
     /**
+     * A step's tasks go on writing while the controller is away (it restarts): what they wrote and
+     * their ends are kept, and sent in their order once the agent has registered again, before what
+     * comes after; output is no longer lost.
+     */
+    @Test
+    void stepTaskEventsWhileTheControllerIsAwayAreSentInOrderOnceRegistered() throws Exception {
+        ControllerLink link = link();
+        io.motley.protocol.StepMessages.TaskEvent a =
+                new io.motley.protocol.StepMessages.TaskEvent(7, 0, 1, "out", "a\n".getBytes(), 0);
+        io.motley.protocol.StepMessages.TaskEvent b =
+                new io.motley.protocol.StepMessages.TaskEvent(7, 0, 1, "err", "b\n".getBytes(), 0);
+        io.motley.protocol.StepMessages.TaskEvent end = io.motley.protocol.StepMessages.TaskEvent.ended(7, 0, 1, 3);
+        link.sendTaskEvent(a);
+        link.sendTaskEvent(b);
+        link.sendTaskEvent(end);
+        assertThat(link.unsentTaskEvents()).isEqualTo(3);
+        List<Object> got = new CopyOnWriteArrayList<>();
+        Thread.ofVirtual().start(() -> {
+            try (Link<AgentPeer> ch = SharedKey.accept(server.accept(), key, "test", Bounds.ANSWERS)) {
+                got.add(ch.receive(Messages::report));
+                ch.send(new Registered(1));
+                while (true) {
+                    if (Messages.decode(ch.read()) instanceof io.motley.protocol.StepMessages.TaskEvent e) got.add(e);
+                }
+            } catch (IOException e) {
+                // the agent hung up at the end of the test
+            }
+        });
+        Thread agent = Thread.ofPlatform().daemon().start(link::run);
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> got.size() >= 4);
+            assertThat(got.get(0)).isInstanceOf(Register.class);
+            assertThat(got.subList(1, 4)).containsExactly(a, b, end);
+            assertThat(link.unsentTaskEvents()).isZero();
+            io.motley.protocol.StepMessages.TaskEvent later =
+                    new io.motley.protocol.StepMessages.TaskEvent(7, 1, 0, "out", "c\n".getBytes(), 0);
+            link.sendTaskEvent(later);
+            await().atMost(Duration.ofSeconds(20)).until(() -> got.contains(later));
+        } finally {
+            agent.interrupt();
+        }
+    }
+
+    /**
      * The controller closes the link (it gave the node up after a partition): the agent says so in
      * its log, connects again, and tells its certificate's renewer each link's number, so that a
      * renewal request lost with the first link is told from one on its way on the second.

@@ -78,6 +78,11 @@ public final class JobSteps {
 
         long bytes;
         boolean dropped;
+        /**
+         * Made by a node's events before any srun asked (this controller started while the step ran): the
+         * srun's next cursor, numbered by the controller before, is where these events begin.
+         */
+        boolean unanchored;
     }
 
     /** Where steps are kept across restarts; null: nowhere, they live in memory only (tests). */
@@ -292,7 +297,11 @@ public final class JobSteps {
             if (from == null && runningOn(e.jobId(), e.stepId(), node)) {
                 // a task launched before this controller started (it restarted since): its node is the step's, so
                 // its events are taken, for the srun that still waits for them
-                tio = io.computeIfAbsent(key(e.jobId(), e.stepId()), k -> new TaskIo());
+                tio = io.computeIfAbsent(key(e.jobId(), e.stepId()), k -> {
+                    TaskIo fresh = new TaskIo();
+                    fresh.unanchored = true;
+                    return fresh;
+                });
                 tio.nodes.put(e.task(), node);
                 from = node;
             }
@@ -353,6 +362,12 @@ public final class JobSteps {
                     tio.base = cursor;
                 }
                 if (tio == null) return new StepMessages.IoEvents(cursor, List.of(), running);
+                if (tio.unanchored) {
+                    // the events that came before srun asked (those the agents kept while no controller ran
+                    // among them) follow what srun read from the controller before
+                    tio.base = cursor;
+                    tio.unanchored = false;
+                }
                 int from = (int) Math.max(0, Math.min(cursor - tio.base, tio.events.size()));
                 for (int i = 0; i < from; i++) tio.bytes -= tio.events.get(i).data().length;
                 tio.events.subList(0, from).clear();

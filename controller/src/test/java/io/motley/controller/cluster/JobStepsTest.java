@@ -150,6 +150,25 @@ class JobStepsTest {
     }
 
     @Test
+    void afterARestartWhatTheAgentsKeptBeforeSrunAsksAgainFollowsWhatSrunHadRead() throws Exception {
+        JobSteps across = new JobSteps(id -> Optional.ofNullable(jobs.get(id)), () -> now, node -> null);
+        jobs.put(7L, acrossTwoNodes(7));
+        across.create(7, new StepRequest(4, 2, 0, 1, 0, false, "hostname"), ANN);
+        // the agent of n2 sends what it kept while no controller ran, before srun has asked this controller
+        across.report("n2", new StepMessages.TaskEvent(7, 0, 3, "out", "kept\n".getBytes(), 0));
+        across.report("n2", StepMessages.TaskEvent.ended(7, 0, 3, 0));
+        // srun had read 12 events from the controller before: the kept ones are its 12th and 13th
+        StepMessages.IoEvents got = across.io(7, 0, 12, 5, ANN);
+        assertThat(got.events())
+                .containsExactly(
+                        new StepMessages.TaskEvent(7, 0, 3, "out", "kept\n".getBytes(), 0),
+                        StepMessages.TaskEvent.ended(7, 0, 3, 0));
+        assertThat(got.next()).isEqualTo(14);
+        // read: gone
+        assertThat(across.io(7, 0, 14, 0, ANN).events()).isEmpty();
+    }
+
+    @Test
     void srunsInputForATaskOnAnotherNodeIsAnsweredOnceThatNodeWroteIt() throws Exception {
         ClusterTest.FakeLink n2 = new ClusterTest.FakeLink("n2");
         JobSteps across =
