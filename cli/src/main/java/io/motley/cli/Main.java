@@ -21,6 +21,7 @@ import io.motley.cli.command.Sreport;
 import io.motley.cli.command.Srun;
 import io.motley.cli.command.Sshare;
 import io.motley.cli.command.Sstat;
+import io.motley.cli.command.Strigger;
 import io.motley.cli.local.LocalCluster;
 import io.motley.core.options.UsageException;
 import java.io.PrintStream;
@@ -56,6 +57,7 @@ public final class Main {
             case "sstat" -> new Sstat();
             case "sacctmgr" -> new Sacctmgr();
             case "sreport" -> new Sreport();
+            case "strigger" -> new Strigger();
             case "srun" -> new Srun();
             case "salloc" -> new Salloc();
             case "motley" -> new LocalCluster();

@@ -49,7 +49,8 @@ public final class HostedCommands implements CommandHost {
             "sdiag",
             "sstat",
             "sacctmgr",
-            "sreport");
+            "sreport",
+            "strigger");
 
     private final Function<String, Command> commands;
     private final LongSupplier nowSeconds;

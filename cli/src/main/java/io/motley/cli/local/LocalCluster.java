@@ -447,6 +447,6 @@ public final class LocalCluster implements Command {
               init | token create|list|revoke | join HOST:PORT --token T | node issue|remove|fingerprint   hosts joining over TLS (docs/security.md)
               controller [--home DIR] [--bind ADDR] [--port N]   run the controller in the foreground
               agent --controller HOST:PORT [--name NODE] [--cpus N] [--mem SIZE]   run an agent in the foreground
-            Slurm commands: sbatch srun squeue sinfo scancel sacct scontrol seff sprio sshare sacctmgr sreport sdiag sstat (put on PATH by `motley env`).
+            Slurm commands: sbatch srun squeue sinfo scancel sacct scontrol seff sprio sshare sacctmgr sreport sdiag sstat strigger (put on PATH by `motley env`).
             State lives in MOTLEY_HOME (default ~/.motley).""";
 }

@@ -97,6 +97,20 @@ class HostedCommandsTest {
     }
 
     @Test
+    void striggerIsRefusedWithWhatToUseInsteadAndAsksTheClusterNothing() throws Exception {
+        var o = run(new ClientStandIn("", Set.of()), "strigger", "--set", "--node", "--down", "--program=/bin/true");
+        assertThat(o.exit()).isEqualTo(1);
+        assertThat(o.out()).isEmpty();
+        assertThat(o.err())
+                .startsWith("strigger: error: event triggers are not supported by Motley; use a job's --dependency")
+                .contains("docs/slurm-differences.md#strigger");
+        assertThat(relayed).isEmpty();
+        var help = run(new ClientStandIn("", Set.of()), "strigger", "--help");
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).startsWith("Usage: strigger ");
+    }
+
+    @Test
     void aScriptIsReadByTheClientAndNeverByTheAgent() throws Exception {
         Path script = Files.writeString(dir.resolve("job.sh"), "#!/bin/sh\n#SBATCH -J fromfile\ntrue\n");
         var client = new ClientStandIn("", Set.of());
