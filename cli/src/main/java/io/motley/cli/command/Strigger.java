@@ -13,13 +13,13 @@ public final class Strigger implements Command {
     static final String HELP = """
             Usage: strigger [--set | --get | --clear] [OPTIONS]
             Motley has no event triggers: strigger refuses every request (exit 1).
-            To act on events: a job's --mail-type=... and --dependency=afternotok:JOBID (a job that runs
-            when another fails), `motley health` (exit 1 on a problem, for cron), and the controller's
-            /metrics for Prometheus alerts on nodes down or drained (docs/metrics.md).""";
+            To act on events: --dependency=afternotok:JOBID (a job that runs when another fails),
+            `motley health` (exit 1 on a problem, for cron), and the controller's /metrics for
+            Prometheus alerts on nodes down or drained (docs/metrics.md).""";
 
     /** What every request gets. */
-    static final String REFUSED = "error: event triggers are not supported by Motley; use a job's --dependency or"
-            + " --mail-type, `motley health` or Prometheus alerts on the controller's /metrics instead"
+    static final String REFUSED = "error: event triggers are not supported by Motley; use a job's --dependency,"
+            + " `motley health` or Prometheus alerts on the controller's /metrics instead"
             + " (docs/slurm-differences.md#strigger)";
 
     @Override

@@ -92,7 +92,11 @@ final class JobDescription {
         String name = string(job, "name");
         if (name != null) b.name(name);
         Long v;
-        if ((v = count(job, "tasks")) != null) b.ntasks((int) positive("tasks", v));
+        if ((v = count(job, "tasks")) != null) {
+            b.ntasks((int) positive("tasks", v));
+            // kept as sbatch keeps -n: the job's tasks were asked for (SLURM_TASKS_PER_NODE follows them)
+            b.options(Map.of("ntasks", Long.toString(v)));
+        }
         if ((v = count(job, "cpus_per_task")) != null) b.cpusPerTask((int) positive("cpus_per_task", v));
         Long nodes = count(job, "minimum_nodes");
         if (job.get("nodes") != null) nodes = nodeCount(job.get("nodes"));

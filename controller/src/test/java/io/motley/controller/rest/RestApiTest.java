@@ -253,6 +253,8 @@ class RestApiTest {
         var job = f.job((Long) json(r).get("job_id"));
         assertThat(job.request().workDir()).isEqualTo("/home/bob");
         assertThat(job.request().ntasks()).isEqualTo(2);
+        // as sbatch -n keeps it: the tasks were asked for, so SLURM_TASKS_PER_NODE follows them
+        assertThat(job.request().options()).containsEntry("ntasks", "2");
         assertThat(job.request().requestedMemMiB(0)).isEqualTo(100);
     }
 
