@@ -160,6 +160,57 @@ class MultiNodeStepsIT {
         }
     }
 
+    /**
+     * The controller is down for a while in the middle of a step over two nodes: what the tasks
+     * wrote meanwhile was kept by their agents and reaches srun once the controller is back, in
+     * order, and the step ends as it would have. (What is on the wire at the moment the controller
+     * dies is not covered: the agent has no acknowledgement of it, so the tasks write nothing then.)
+     */
+    @Test
+    void whatTasksWriteWhileTheControllerIsDownStillReachesSrun() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\n")) {
+            c.startController();
+            c.startAgent("msn1", 1, "1000M");
+            c.startAgent("msn2", 1, "1000M");
+            c.awaitNodesUp(Duration.ofSeconds(90), "msn1", "msn2");
+            Path down = c.work.resolve("controller-down");
+            Path back = c.work.resolve("controller-back");
+            String lines = "for i in %s; do echo \"$SLURMD_NODENAME line $i\"; done; ";
+            String waitFor = "while [ ! -e %s ]; do sleep 0.2; done; ";
+            long id = c.submit(
+                    "-N",
+                    "2",
+                    "-o",
+                    "outage-%j.out",
+                    "--wrap",
+                    "srun -N 2 -n 2 sh -c '" + lines.formatted("1 2") + waitFor.formatted(down)
+                            + lines.formatted("3 4 5 6") + waitFor.formatted(back) + lines.formatted("7 8")
+                            + "'; echo \"srun rc=$?\"");
+            Path out = c.workFile("outage-" + id + ".out");
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                String sofar = read(out);
+                return sofar.contains("msn1 line 2\n") && sofar.contains("msn2 line 2\n");
+            });
+            c.killController();
+            // the agents see their links close; then the tasks write lines 3 to 6, and the controller comes back
+            Thread.sleep(1000);
+            Files.createFile(down);
+            Thread.sleep(2000);
+            c.startController();
+            Files.createFile(back);
+            c.awaitState(id, "COMPLETED", Duration.ofSeconds(90));
+            String text = Files.readString(out);
+            for (String node : List.of("msn1", "msn2")) {
+                assertThat(text.lines().filter(l -> l.startsWith(node + " ")))
+                        .as(text)
+                        .containsExactly(java.util.stream.IntStream.rangeClosed(1, 8)
+                                .mapToObj(i -> node + " line " + i)
+                                .toArray(String[]::new));
+            }
+            assertThat(text).contains("srun rc=0\n");
+        }
+    }
+
     @Test
     void aLostNodeEndsTheJobNodeFailAndItsTasksOnTheOtherNodes() throws Exception {
         try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\nJobRequeue=0\n")) {
