@@ -191,11 +191,18 @@ class MultiNodeStepsIT {
                 String sofar = read(out);
                 return sofar.contains("msn1 line 2\n") && sofar.contains("msn2 line 2\n");
             });
+            List<String> agents = List.of("agent-msn1", "agent-msn2");
+            List<Integer> downs = agents.stream().map(a -> linksDown(c, a)).toList();
             c.killController();
-            // the agents see their links close; then the tasks write lines 3 to 6, and the controller comes back
-            Thread.sleep(1000);
+            // the agents see their links close; then the tasks write lines 3 to 6, which each agent keeps, and the
+            // controller comes back
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() ->
+                            linksDown(c, agents.get(0)) > downs.get(0) && linksDown(c, agents.get(1)) > downs.get(1));
             Files.createFile(down);
-            Thread.sleep(2000);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> agents.stream()
+                            .allMatch(a -> logOf(c, a).contains("step task events are kept to send again")));
             c.startController();
             Files.createFile(back);
             c.awaitState(id, "COMPLETED", Duration.ofSeconds(90));
@@ -237,6 +244,19 @@ class MultiNodeStepsIT {
                     .until(() -> tasks.stream()
                             .allMatch(pid ->
                                     ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true)));
+        }
+    }
+
+    /** How many times agent {@code name} has logged its controller link down. */
+    private static int linksDown(TestCluster c, String name) {
+        return logOf(c, name).split("controller link down", -1).length - 1;
+    }
+
+    private static String logOf(TestCluster c, String name) {
+        try {
+            return c.log(name);
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 

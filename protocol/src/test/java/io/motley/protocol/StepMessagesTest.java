@@ -47,7 +47,7 @@ class StepMessagesTest {
         Step measured = STEP.withUsage(io.motley.core.step.StepUsage.of(
                         1,
                         List.of(new io.motley.core.step.TaskUsage(
-                                1, 3, "n2", List.of(), 0, 61_440, 0, 90_000, 2, 1500, 10, 20, 300)))
+                                1, 3, "n2", List.of(), 0, 61_440, 0, 90_000, 2, 1500, 10, 20, 300, 0)))
                 .orElseThrow());
         StepMessages.Steps answer = new StepMessages.Steps(List.of(measured, STEP));
         StepMessages.Steps back =
@@ -127,7 +127,8 @@ class StepMessagesTest {
     }
 
     private static final List<io.motley.core.step.TaskUsage> USAGE = List.of(
-            new io.motley.core.step.TaskUsage(0, 1, "n2", List.of(10L, 11L), 100, 200, 300, 400, 5, 6000, 7, 8, 900),
+            new io.motley.core.step.TaskUsage(
+                    0, 1, "n2", List.of(10L, 11L), 100, 200, 300, 400, 5, 6000, 7, 8, 900, 2096),
             new io.motley.core.step.TaskUsage(
                     io.motley.core.step.TaskUsage.BATCH, 0, "n1", List.of(), 0, 0, 0, 0, 0, 0, 0, 0));
 

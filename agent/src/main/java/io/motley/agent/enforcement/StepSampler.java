@@ -72,6 +72,8 @@ final class StepSampler {
         Map<Who, long[]> memory = new HashMap<>();
         Map<Who, List<Long>> pids = new HashMap<>();
         Set<ProcessTable.Key> seen = new java.util.HashSet<>();
+        // each CPU's frequency read once a sample, however many of the job's processes ran on it
+        Map<Integer, java.util.OptionalLong> clocks = new HashMap<>();
         for (ProcessTable.Proc p : procs) {
             if (p.dead()) continue;
             seen.add(p.key());
@@ -94,7 +96,7 @@ final class StepSampler {
             long[] was = t.byProcess.put(p.key(), new long[] {cpuMs, p.majorFaults(), io[0], io[1], p.systemMs()});
             // the CPU time since the last sample ran at the frequency of the CPU the process is on now,
             // as Slurm's jobacct_gather weighs it (a process first seen: all of its time)
-            java.util.OptionalLong f = frequency.of(p.cpu());
+            java.util.OptionalLong f = clocks.computeIfAbsent(p.cpu(), frequency::of);
             if (f.isPresent()) {
                 long ran = Math.max(0, cpuMs - (was == null ? 0 : was[0]));
                 t.weightedFreq += ran * f.getAsLong();

@@ -514,6 +514,8 @@ public final class ControllerLink {
 
     private long unsentBytes;
     private int unsentEnds;
+    /** Whether events were dropped since the kept ones were last all sent. */
+    private boolean losing;
 
     /** At most this many task ends are kept for the controller's return; more are lost. */
     static final int MAX_UNSENT_ENDS = 10_000;
@@ -547,12 +549,15 @@ public final class ControllerLink {
     /** Keeps {@code e} for the controller's return, within the bounds (the lock is held). */
     private void keep(io.motley.protocol.StepMessages.TaskEvent e) {
         if (e.isEnd() ? unsentEnds >= MAX_UNSENT_ENDS : unsentBytes + e.data().length > MAX_UNSENT_BYTES) {
-            log.warn(
-                    "controller not reachable for long; step task {} lost job={} step={} task={}",
-                    e.isEnd() ? "end" : "output",
-                    e.jobId(),
-                    e.stepId(),
-                    e.task());
+            // said once until the kept events are sent: a task that goes on writing would fill the log
+            if (!losing)
+                log.warn(
+                        "controller not reachable for long; step task events are lost from now on job={} step={}"
+                                + " task={}",
+                        e.jobId(),
+                        e.stepId(),
+                        e.task());
+            losing = true;
             return;
         }
         unsent.add(e);
@@ -574,6 +579,7 @@ public final class ControllerLink {
                 if (e.isEnd()) unsentEnds--;
                 else unsentBytes -= e.data().length;
             }
+            losing = false;
         }
     }
 

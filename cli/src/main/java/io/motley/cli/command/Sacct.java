@@ -552,8 +552,7 @@ public final class Sacct implements Command {
          * derived_ec; 0:0 for a job with none.
          */
         String derivedExit(Job j) {
-            ExitStatus e = SacctJson.derivedExit(steps.getOrDefault(j.id(), List.of()));
-            return e.code() + ":" + e.signal();
+            return Step.derivedExit(steps.getOrDefault(j.id(), List.of())).toString();
         }
     }
 

@@ -183,7 +183,15 @@ public final class Sbatch implements Command {
 
     /** Options kept on the job as given (the last of each, checked first), besides the unenforced ones. */
     static final List<String> KEPT = List.of(
-            "mail-type", "mail-user", "open-mode", "signal", "wckey", "get-user-env", "nodes", "ntasks", "prefer");
+            "mail-type",
+            "mail-user",
+            "open-mode",
+            "signal",
+            "wckey",
+            "get-user-env",
+            "nodes",
+            JobRequest.NTASKS,
+            JobRequest.PREFER);
 
     /** Input environment variables sbatch reads, between #SBATCH lines and the command line in precedence. */
     private static final Map<String, String> INPUT_ENV = Map.of(
@@ -551,7 +559,7 @@ public final class Sbatch implements Command {
         if (exclusive != null && (exclusive.equals("user") || exclusive.equals("mcs"))) out.put("exclusive", exclusive);
         if ("oversubscribe".equals(exclusive)) out.put("oversubscribe", "");
         // an empty --prefer asks for nothing, as in Slurm
-        if (out.containsKey("prefer") && out.get("prefer").isBlank()) out.remove("prefer");
+        if (out.containsKey(JobRequest.PREFER) && out.get(JobRequest.PREFER).isBlank()) out.remove(JobRequest.PREFER);
         if (out.containsKey("open-mode")) {
             String m = out.get("open-mode").toLowerCase(java.util.Locale.ROOT);
             if (m.startsWith("a")) out.put("open-mode", "append");

@@ -11,7 +11,6 @@ import io.motley.core.config.ConfigListing;
 import io.motley.core.hostlist.Hostlist;
 import io.motley.core.job.ArrayPart;
 import io.motley.core.job.ArraySpec;
-import io.motley.core.job.ExitStatus;
 import io.motley.core.job.FreeText;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
@@ -23,7 +22,6 @@ import io.motley.core.job.PendingReason;
 import io.motley.core.job.TimeLimit;
 import io.motley.core.options.GetOpt;
 import io.motley.core.options.OptionSpec;
-import io.motley.core.scheduler.Admission;
 import io.motley.core.size.MemorySize;
 import io.motley.core.step.Step;
 import io.motley.core.time.Durations;
@@ -42,7 +40,6 @@ import io.motley.protocol.Message.RequeueHold;
 import io.motley.protocol.Message.Top;
 import io.motley.protocol.Message.UpdateJob;
 import io.motley.protocol.Message.UpdateNode;
-import io.motley.protocol.dataparser.SacctJson;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -1382,8 +1379,7 @@ public final class Scontrol implements Command {
         l.add("Socks/Node=* NtasksPerN:B:S:C=0:0:*:* CoreSpec=*");
         l.add("MinCPUsNode=" + r.minCpusPerNode() + " " + minMemory(j, defMemPerCpu) + " MinTmpDiskNode=0");
         l.add("Features=" + orNull(r.constraint()) + " DelayBoot=00:00:00");
-        String prefer = r.options().get(Admission.PREFER);
-        if (prefer != null) l.add("Prefer=" + prefer);
+        if (r.prefer() != null) l.add("Prefer=" + r.prefer());
         if (r.gpusPerNode() > 0)
             l.add("TresPerNode=" + r.gpuTres().replace("gres/gpu", "gres:gpu").replace("=", ":"));
         if (!j.gpuList().isEmpty()) {
@@ -1420,10 +1416,7 @@ public final class Scontrol implements Command {
                 new ArrayList<>(record.size() + j.allocation().parts().size() + 2);
         for (String line : record) {
             out.add(line);
-            if (line.startsWith("Requeue=")) {
-                ExitStatus e = SacctJson.derivedExit(srunSteps);
-                out.add("DerivedExitCode=" + e.code() + ":" + e.signal());
-            }
+            if (line.startsWith("Requeue=")) out.add("DerivedExitCode=" + Step.derivedExit(srunSteps));
             if (!line.startsWith("Socks/Node=") || j.allocation().parts().isEmpty()) continue;
             int gpus = j.allocation().parts().stream()
                     .mapToInt(p -> p.gpuIds().size())

@@ -502,18 +502,7 @@ public final class Sstat implements Command {
      * loses nothing (halves kept: 1.50K), "0" for zero; with --noconvert as it is.
      */
     static String bytes(double num, boolean convert) {
-        if ((long) num == 0) return "0";
-        String units = "\0KMGTP";
-        int unit = 0;
-        if (convert) {
-            while (num >= 1024 && ((long) num) % 512 == 0 && unit < units.length() - 1) {
-                num /= 1024;
-                unit++;
-            }
-        }
-        String suffix = unit == 0 ? "" : Character.toString(units.charAt(unit));
-        if (num == Math.floor(num)) return (long) num + suffix;
-        return String.format(Locale.ROOT, "%.2f", num) + suffix;
+        return convertNumUnit(num, 0, 1024, true, convert);
     }
 
     /**
@@ -522,16 +511,24 @@ public final class Sstat implements Command {
      * ("2.10M" for 2096); as it is, with K, under --noconvert.
      */
     static String frequency(double num, boolean convert) {
+        return convertNumUnit(num, 1, 1000, false, convert);
+    }
+
+    /**
+     * Slurm's convert_num_unit2: {@code num} in unit {@code unit} (0: none, 1: K, ...) divided by
+     * {@code divisor} while it is at least that (and, {@code exact}, while that loses nothing but a
+     * half), then whole or with two decimals and the unit's letter; "0" for zero.
+     */
+    private static String convertNumUnit(double num, int unit, int divisor, boolean exact, boolean convert) {
         if ((long) num == 0) return "0";
         String units = "\0KMGTP";
-        int unit = 1;
         if (convert) {
-            while (num >= 1000 && unit < units.length() - 1) {
-                num /= 1000;
+            while (num >= divisor && (!exact || ((long) num) % (divisor / 2) == 0) && unit < units.length() - 1) {
+                num /= divisor;
                 unit++;
             }
         }
-        String suffix = Character.toString(units.charAt(unit));
+        String suffix = unit == 0 ? "" : Character.toString(units.charAt(unit));
         if (num == Math.floor(num)) return (long) num + suffix;
         return String.format(Locale.ROOT, "%.2f", num) + suffix;
     }

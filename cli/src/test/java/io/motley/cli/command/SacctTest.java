@@ -312,9 +312,9 @@ class SacctTest {
                         0,
                         List.of(
                                 new io.motley.core.step.TaskUsage(
-                                        0, 0, "vm1", List.of(), 0, 20_000, 0, 300_000, 2, 61_500, 3 << 20, 0, 1_500),
+                                        0, 0, "vm1", List.of(), 0, 20_000, 0, 300_000, 2, 61_500, 3 << 20, 0, 1_500, 0),
                                 new io.motley.core.step.TaskUsage(
-                                        0, 1, "vm2", List.of(), 0, 63_000, 0, 200_000, 0, 1_250, 1 << 20, 512, 250)))
+                                        0, 1, "vm2", List.of(), 0, 63_000, 0, 200_000, 0, 1_250, 1 << 20, 512, 250, 0)))
                 .orElseThrow();
         cluster.canned.put(
                 io.motley.protocol.StepMessages.LIST,

@@ -45,6 +45,8 @@ final class NodeRegistry {
     private final Runnable wake;
     /** When each node's agent was last heard from (epoch seconds). */
     private final Map<String, Long> lastSeen = new HashMap<>();
+    /** Nodes silent past InactiveLimit whose srun-held jobs were cancelled; a node heard again leaves it. */
+    private final java.util.Set<String> pastInactiveLimit = new java.util.HashSet<>();
     /** Each node's last few readings of (agent's clock - ours) in ms, newest last. */
     private final Map<String, ArrayDeque<Long>> clockReadings = new HashMap<>();
     /** Each node's agent's last findings about its own host (kept in memory: they come again with each heartbeat). */
@@ -171,7 +173,7 @@ final class NodeRegistry {
      */
     private void endHoldersOf(String node, String why) {
         List<Job> orphans = state.jobs.values().stream()
-                // not one already being cancelled or completed: a silent node is looked at every tick
+                // not one already being cancelled or completed
                 .filter(j -> !j.state().isTerminal()
                         && !state.cancelling.containsKey(j.id())
                         && !state.completing.containsKey(j.id()))
@@ -512,10 +514,11 @@ final class NodeRegistry {
                     state.note(n);
                     log.warn("node not responding node={} silent_for={}s", n.name(), now - seen);
                 }
+                // once a silence, not at every tick: the jobs are looked through when the limit is passed
                 long inactive = config.limits().inactiveLimitSeconds();
-                if (inactive > 0 && now - seen > inactive) {
+                if (inactive <= 0 || now - seen <= inactive) pastInactiveLimit.remove(n.name());
+                else if (pastInactiveLimit.add(n.name()))
                     endHoldersOf(n.name(), "silent for " + (now - seen) + "s, past InactiveLimit");
-                }
                 if (n.state() != NodeState.DOWN && now - seen > config.nodeTimeoutSeconds()) {
                     state.save(n.withState(NodeState.DOWN, NOT_RESPONDING, now));
                     log.warn("node down node={} reason=\"{}\" silent_for={}s", n.name(), NOT_RESPONDING, now - seen);

@@ -95,7 +95,7 @@ final class JobDescription {
         if ((v = count(job, "tasks")) != null) {
             b.ntasks((int) positive("tasks", v));
             // kept as sbatch keeps -n: the job's tasks were asked for (SLURM_TASKS_PER_NODE follows them)
-            b.options(Map.of("ntasks", Long.toString(v)));
+            b.options(Map.of(JobRequest.NTASKS, Long.toString(v)));
         }
         if ((v = count(job, "cpus_per_task")) != null) b.cpusPerTask((int) positive("cpus_per_task", v));
         Long nodes = count(job, "minimum_nodes");

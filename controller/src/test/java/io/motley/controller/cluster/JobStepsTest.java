@@ -464,7 +464,7 @@ class JobStepsTest {
     /** A task's figures as its node tells them at the step's end: its peak RSS (KiB) and CPU time (ms). */
     private static io.motley.core.step.TaskUsage peak(int step, int task, String node, long rssKiB, long cpuMs) {
         return new io.motley.core.step.TaskUsage(
-                step, task, node, List.of(), 0, rssKiB, 0, 2 * rssKiB, 0, cpuMs, 0, 0, cpuMs / 10);
+                step, task, node, List.of(), 0, rssKiB, 0, 2 * rssKiB, 0, cpuMs, 0, 0, cpuMs / 10, 0);
     }
 
     @Test

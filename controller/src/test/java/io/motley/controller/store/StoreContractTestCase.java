@@ -325,9 +325,9 @@ abstract class StoreContractTestCase {
                         0,
                         List.of(
                                 new io.motley.core.step.TaskUsage(
-                                        0, 0, "n2", List.of(), 0, 61_440, 0, 90_000, 1, 1500, 10, 20, 300),
+                                        0, 0, "n2", List.of(), 0, 61_440, 0, 90_000, 1, 1500, 10, 20, 300, 0),
                                 new io.motley.core.step.TaskUsage(
-                                        0, 1, "n1", List.of(), 0, 20_000, 0, 95_000, 0, 700, 0, 0, 100)))
+                                        0, 1, "n1", List.of(), 0, 20_000, 0, 95_000, 0, 700, 0, 0, 100, 0)))
                 .orElseThrow();
     }
 

@@ -54,7 +54,7 @@ public final class JobEnvironment {
             env.put("SLURM_JOB_CPUS_PER_NODE", Integer.toString(job.allocCpus()));
             // without -n, as many tasks as the node's CPUs hold (an --exclusive job's whole node), as
             // slurmd lays them out; srun reads SLURM_NTASKS, which stays the tasks asked for
-            int tasks = r.options().containsKey("ntasks") || job.allocCpus() <= 0
+            int tasks = r.ntasksAsked() || job.allocCpus() <= 0
                     ? r.ntasks()
                     : Math.max(1, job.allocCpus() / r.cpusPerTask());
             env.put("SLURM_TASKS_PER_NODE", Integer.toString(tasks));

@@ -424,6 +424,23 @@ public record JobRequest(
      */
     public static final String HELD_IN_AGENT = "srun-in-agent";
 
+    /** The kept option of --prefer: features a node is tried with first, in place of -C's. */
+    public static final String PREFER = "prefer";
+
+    /** The kept option of -n (the REST API's tasks): the job's tasks were asked for, not derived. */
+    public static final String NTASKS = "ntasks";
+
+    /** --prefer's features; null without them. */
+    public String prefer() {
+        String p = payload.options().get(PREFER);
+        return p == null || p.isBlank() ? null : p;
+    }
+
+    /** Whether the tasks were asked for (-n), rather than one (or --ntasks-per-node) per node. */
+    public boolean ntasksAsked() {
+        return payload.options().containsKey(NTASKS);
+    }
+
     /** Whether this job is held by an srun running inside the agent it was submitted through ({@link #HELD_IN_AGENT}). */
     public boolean heldInAgent() {
         return HELD_IN_AGENT.equals(payload.options().get(ALLOCATION));

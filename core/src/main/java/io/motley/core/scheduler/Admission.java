@@ -63,13 +63,9 @@ public final class Admission {
                     r.ntasksGiven() && r.ntasks() >= only.size(),
                     r.spreadJob());
         }
-        String prefer = req.options().get(PREFER);
         return new QueuedJob.Placement(c, only, not, req.exclusive(), span)
-                .preferring(prefer == null || prefer.isBlank() ? null : Constraint.parse(prefer));
+                .preferring(req.prefer() == null ? null : Constraint.parse(req.prefer()));
     }
-
-    /** The request option holding --prefer's features: tried first, not required. */
-    public static final String PREFER = "prefer";
 
     /** The implicit top account, root's default one in every Slurm database. */
     private static final String ROOT = "root";
@@ -305,12 +301,11 @@ public final class Admission {
                 return Optional.of(new Rejection(null, "Invalid generic resource (gres) specification"));
             }
         }
-        String prefer = req.options().get(PREFER);
-        if (prefer != null && !prefer.isBlank()) {
+        if (req.prefer() != null) {
             // as slurmctld: features no node of the partitions has (together) are refused, not ignored
             Constraint wanted;
             try {
-                wanted = Constraint.parse(prefer);
+                wanted = Constraint.parse(req.prefer());
             } catch (IllegalArgumentException e) {
                 return Optional.of(new Rejection(e.getMessage(), "Invalid preferred feature specification"));
             }

@@ -49,6 +49,19 @@ public record Step(
         this(jobId, id, name, state, nodes, tasks, cpus, memMiB, overlap, start, end, exitCode, signal, null);
     }
 
+    /**
+     * A job's DerivedExitCode from its srun steps: the highest exit code (then signal), as slurmctld
+     * keeps derived_ec; 0:0 without any.
+     */
+    public static io.motley.core.job.ExitStatus derivedExit(List<Step> srun) {
+        io.motley.core.job.ExitStatus best = io.motley.core.job.ExitStatus.NONE;
+        for (Step s : srun) {
+            if (s.exitCode() > best.code() || (s.exitCode() == best.code() && s.signal() > best.signal()))
+                best = new io.motley.core.job.ExitStatus(s.exitCode(), s.signal());
+        }
+        return best;
+    }
+
     /** A step starting now on {@code nodes}. */
     public static Step started(long jobId, int id, StepRequest req, List<String> nodes, long now) {
         return new Step(

@@ -36,39 +36,7 @@ public record TaskUsage(
         pids = List.copyOf(pids);
     }
 
-    /** A task's figures without its CPU frequency (an agent that does not tell it). */
-    public TaskUsage(
-            int step,
-            int task,
-            String node,
-            List<Long> pids,
-            long rssKiB,
-            long maxRssKiB,
-            long vmKiB,
-            long maxVmKiB,
-            long pages,
-            long cpuMs,
-            long readBytes,
-            long writeBytes,
-            long systemCpuMs) {
-        this(
-                step,
-                task,
-                node,
-                pids,
-                rssKiB,
-                maxRssKiB,
-                vmKiB,
-                maxVmKiB,
-                pages,
-                cpuMs,
-                readBytes,
-                writeBytes,
-                systemCpuMs,
-                0);
-    }
-
-    /** A task's figures without the kernel's part of its CPU time (an agent that does not tell it). */
+    /** A task's figures without the kernel's part of its CPU time and its CPU frequency (an agent that tells neither). */
     public TaskUsage(
             int step,
             int task,

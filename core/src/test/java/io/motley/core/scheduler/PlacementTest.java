@@ -139,22 +139,28 @@ class PlacementTest {
         List<Partition> parts = List.of(Partition.allNodes("main", true));
         List<NodeView> nodes = List.of(PI, WS, MAC);
         assertThat(Admission.check(
-                        b.options(java.util.Map.of(Admission.PREFER, "nosuch")).build(), parts, nodes))
+                        b.options(java.util.Map.of(io.motley.core.job.JobRequest.PREFER, "nosuch"))
+                                .build(),
+                        parts,
+                        nodes))
                 .get()
                 .extracting(Admission.Rejection::failure)
                 .isEqualTo("Invalid preferred feature specification");
         assertThat(Admission.check(
-                        b.options(java.util.Map.of(Admission.PREFER, "a&")).build(), parts, nodes))
+                        b.options(java.util.Map.of(io.motley.core.job.JobRequest.PREFER, "a&"))
+                                .build(),
+                        parts,
+                        nodes))
                 .get()
                 .extracting(Admission.Rejection::failure)
                 .isEqualTo("Invalid preferred feature specification");
         assertThat(Admission.check(
-                        b.options(java.util.Map.of(Admission.PREFER, "bigmem|apple"))
+                        b.options(java.util.Map.of(io.motley.core.job.JobRequest.PREFER, "bigmem|apple"))
                                 .build(),
                         parts,
                         nodes))
                 .isEmpty();
-        assertThat(Admission.placement(b.options(java.util.Map.of(Admission.PREFER, "bigmem"))
+        assertThat(Admission.placement(b.options(java.util.Map.of(io.motley.core.job.JobRequest.PREFER, "bigmem"))
                                 .build())
                         .preferred(WS))
                 .isTrue();

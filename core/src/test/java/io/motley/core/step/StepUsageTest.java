@@ -14,7 +14,7 @@ class StepUsageTest {
     /** A task's final figures: peak RSS and VM (KiB), major faults, CPU ms (of it in the kernel), bytes read and written. */
     private static TaskUsage task(
             int step, int task, String node, long rss, long vm, long pages, long cpu, long sys, long read, long write) {
-        return new TaskUsage(step, task, node, List.of(), 0, rss, 0, vm, pages, cpu, read, write, sys);
+        return new TaskUsage(step, task, node, List.of(), 0, rss, 0, vm, pages, cpu, read, write, sys, 0);
     }
 
     @Test

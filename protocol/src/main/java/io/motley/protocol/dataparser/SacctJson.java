@@ -136,7 +136,7 @@ public final class SacctJson {
         job.put("cluster", nz(cluster));
         job.put("constraints", nz(q.constraint()));
         job.put("container", "");
-        job.put("derived_exit_code", exitCode(pending ? null : derivedExit(srun)));
+        job.put("derived_exit_code", exitCode(pending ? null : Step.derivedExit(srun)));
         job.put(
                 "time",
                 map(
@@ -345,16 +345,6 @@ public final class SacctJson {
     }
 
     /** data_parser's PROCESS_EXIT_CODE; null for a process that has not ended (PENDING). */
-    /** The highest exit code of a job's srun steps (then signal), as slurmctld's derived_ec; 0:0 without any. */
-    public static ExitStatus derivedExit(List<Step> srun) {
-        ExitStatus best = ExitStatus.NONE;
-        for (Step s : srun) {
-            if (s.exitCode() > best.code() || (s.exitCode() == best.code() && s.signal() > best.signal()))
-                best = new ExitStatus(s.exitCode(), s.signal());
-        }
-        return best;
-    }
-
     public static Map<String, Object> exitCode(ExitStatus e) {
         if (e == null)
             return map("status", List.of("PENDING"), "return_code", unset(), "signal", map("id", unset(), "name", ""));
