@@ -74,10 +74,17 @@ public abstract sealed class JobBox permits CgroupV2.Box, CgroupV1.Box, ProcessT
      * ({@code taskset -pc LIST}); empty where the box binds them itself or nothing can.
      */
     public List<String> bindCommand() {
-        if (bindsCpus() || limits.cpus().isEmpty()) return List.of();
-        return taskset()
-                .map(t -> List.of(t, "-pc", CpuAllocator.formatList(limits.cpus())))
-                .orElse(List.of());
+        String cpus = bindCpus();
+        return cpus.isEmpty() ? List.of() : List.of(taskset().orElseThrow(), "-pc", cpus);
+    }
+
+    /**
+     * The CPU list ({@code 0,2-3}) the job's first process binds itself to where {@link #bindCommand()} would bind
+     * it; "" where that command is empty.
+     */
+    public String bindCpus() {
+        if (bindsCpus() || limits.cpus().isEmpty() || taskset().isEmpty()) return "";
+        return CpuAllocator.formatList(limits.cpus());
     }
 
     /** The job's first process (the one that leads its process group), once known. */

@@ -44,11 +44,25 @@ final class JobIdentity {
     final String user;
     /** Words that run the rest of a command line as the job's user; empty when nothing is dropped. */
     final List<String> prefix;
+    /** The passwd name whose groups the job takes (initgroups); null: the job's gid alone (no passwd entry). */
+    final String initGroups;
     /** Variables the job's environment takes from the passwd entry. */
     final Map<String, String> environment;
 
     private JobIdentity(boolean drops, int uid, int gid, String user, List<String> prefix, Map<String, String> env) {
+        this(drops, uid, gid, user, null, prefix, env);
+    }
+
+    private JobIdentity(
+            boolean drops,
+            int uid,
+            int gid,
+            String user,
+            String initGroups,
+            List<String> prefix,
+            Map<String, String> env) {
         this.drops = drops;
+        this.initGroups = initGroups;
         this.uid = uid;
         this.gid = gid;
         this.user = user;
@@ -149,7 +163,7 @@ final class JobIdentity {
                         Integer.toString(gid),
                         String.join(" ", groups(name, gid)));
         };
-        return new JobIdentity(true, uid, gid, name, prefix, env);
+        return new JobIdentity(true, uid, gid, name, pw.isPresent() ? name : null, prefix, env);
     }
 
     /** The first way to drop privileges this host has. */

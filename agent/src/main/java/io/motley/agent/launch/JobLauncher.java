@@ -123,6 +123,8 @@ public final class JobLauncher {
     private final Consumer<JobEnded> reporter;
     /** How jobs (and their shepherds) get a session of their own with slurmstepd's signals at their defaults. */
     private final Session session;
+    /** motley-start where the build made it, in place of the entry script's chain of programs; null: the chain. */
+    private volatile Starter starter;
 
     private final Containment containment;
     private final CpuAllocator cpus;
@@ -271,6 +273,7 @@ public final class JobLauncher {
         Files.setPosixFilePermissions(spool, PRIVATE_DIR);
         writeAtomically(spool.resolve("shepherd.sh"), SHEPHERD.getBytes(StandardCharsets.UTF_8), PRIVATE_SCRIPT);
         this.session = Session.find();
+        this.starter = Starter.find(System.getenv("MOTLEY_DIST")).orElse(null);
         workIn(spool.resolveSibling(spool.getFileName() + ".work"));
         this.outbox = new OutputOutbox(
                 spool.resolve("outbox"),
@@ -289,12 +292,18 @@ public final class JobLauncher {
                     nodeName);
         }
         log.info(
-                "jobs run as {} node={} containment={} cpus={} root_jobs={}",
+                "jobs run as {} node={} containment={} cpus={} root_jobs={} start={}",
                 agentIsRoot ? "their submitters" : jobUser(),
                 nodeName,
                 containment.name(),
                 CpuAllocator.formatList(cpus.cpus()),
-                refuseRootJobs ? "refused" : "allowed");
+                refuseRootJobs ? "refused" : "allowed",
+                starter != null ? starter.program() : "entry script");
+    }
+
+    /** Starts jobs and tasks through {@code s} (motley-start), or through the entry script's chain where null. */
+    void starter(Starter s) {
+        this.starter = s;
     }
 
     /**
@@ -616,6 +625,7 @@ public final class JobLauncher {
      * job that does not run here ends each task at once with status 1 and a line on its stderr.
      */
     public void runTasks(StepMessages.RunTasks order, Consumer<StepMessages.TaskEvent> events) {
+        long asked = System.nanoTime();
         Optional<StepTasks.Place> place;
         String why;
         try {
@@ -639,6 +649,11 @@ public final class JobLauncher {
             why = e.getMessage();
         }
         if (place.isPresent()) {
+            log.info(
+                    "step place found job={} step={} ms={}",
+                    order.jobId(),
+                    order.stepId(),
+                    (System.nanoTime() - asked) / 1e6);
             stepTasks.run(order, place.get(), events);
             return;
         }
@@ -702,7 +717,10 @@ public final class JobLauncher {
                 who.environment,
                 nodeEnvironment(job),
                 session,
-                who.drops ? who.gid : -1));
+                who.drops ? who.gid : -1,
+                who,
+                r.box.bindCpus(),
+                starter));
     }
 
     /**
@@ -884,30 +902,52 @@ public final class JobLauncher {
             try {
                 writeAtomically(dir.resolve("cpus"), CpuAllocator.formatList(ids));
                 writeAtomically(dir.resolve("box"), String.join("\n", prepend(box.strategy(), box.location())) + "\n");
-                writeAtomically(envFile, EntryScript.environment(env, job.id()));
-                readableBy(envFile, who);
                 if (copy != null) writeAtomically(dir.resolve("script.path"), copy.toString());
-                writeAtomically(
-                        dir.resolve("enter.sh"),
-                        EntryScript.render(
-                                        job.id(),
-                                        nodeName,
-                                        box.joinFiles(),
-                                        box.bindCommand(),
-                                        umask,
-                                        who.prefix,
-                                        envFile,
-                                        workDir,
-                                        script,
-                                        remote ? "" : out,
-                                        remote ? "" : err,
-                                        spoolOut,
-                                        spoolErr,
-                                        "append".equals(job.request().options().get("open-mode")),
-                                        session,
-                                        true)
-                                .getBytes(StandardCharsets.UTF_8),
-                        PRIVATE_SCRIPT);
+                boolean append = "append".equals(job.request().options().get("open-mode"));
+                String enter;
+                if (starter != null) {
+                    // motley-start opens the environment with the agent's rights: no one else need read it
+                    writeAtomically(envFile, Starter.environment(env));
+                    enter = Starter.entryScript(
+                            job.id(),
+                            starter.words(new Starter.Spec(
+                                    job.id(),
+                                    nodeName,
+                                    box.joinFiles(),
+                                    box.bindCpus(),
+                                    umask,
+                                    true,
+                                    spoolOut,
+                                    spoolErr,
+                                    who,
+                                    envFile,
+                                    remote ? "" : out,
+                                    remote ? "" : err,
+                                    append,
+                                    workDir,
+                                    List.of(script))));
+                } else {
+                    writeAtomically(envFile, EntryScript.environment(env, job.id()));
+                    readableBy(envFile, who);
+                    enter = EntryScript.render(
+                            job.id(),
+                            nodeName,
+                            box.joinFiles(),
+                            box.bindCommand(),
+                            umask,
+                            who.prefix,
+                            envFile,
+                            workDir,
+                            script,
+                            remote ? "" : out,
+                            remote ? "" : err,
+                            spoolOut,
+                            spoolErr,
+                            append,
+                            session,
+                            true);
+                }
+                writeAtomically(dir.resolve("enter.sh"), enter.getBytes(StandardCharsets.UTF_8), PRIVATE_SCRIPT);
                 createPrivateFile(dir.resolve("shepherd.log"));
             } catch (IOException e) {
                 throw new LaunchFailure(spoolTrouble(e), e);

@@ -1,5 +1,6 @@
 package io.motley.agent.launch;
 
+import io.motley.agent.enforcement.CpuAllocator;
 import io.motley.agent.enforcement.RootCommand;
 import io.motley.protocol.StepMessages;
 import io.motley.protocol.StepMessages.TaskEvent;
@@ -44,7 +45,10 @@ final class StepTasks {
             Map<String, String> userEnv,
             Map<String, String> nodeEnv,
             Session session,
-            int gid) {}
+            int gid,
+            JobIdentity who,
+            String bindCpus,
+            Starter starter) {}
 
     /**
      * A step's tasks here. {@code killed} outlives them: the order that starts them travels apart from the one that
@@ -86,6 +90,7 @@ final class StepTasks {
     /** Starts the order's tasks in {@code place}; every task's output and end go to {@code events}. */
     void run(StepMessages.RunTasks order, Place place, Consumer<TaskEvent> events) {
         String key = key(order.jobId(), order.stepId());
+        long began = System.nanoTime();
         Here here = enter(key);
         try {
             for (StepMessages.RemoteTask t : order.tasks()) {
@@ -139,10 +144,11 @@ final class StepTasks {
             }
         }
         log.info(
-                "step tasks started job={} step={} tasks={}",
+                "step tasks started job={} step={} tasks={} start_ms={}",
                 order.jobId(),
                 order.stepId(),
-                order.tasks().stream().map(StepMessages.RemoteTask::task).toList());
+                order.tasks().stream().map(StepMessages.RemoteTask::task).toList(),
+                String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - began) / 1e6));
     }
 
     /** The step's entry, counted as starting; one removed meanwhile is made again. */
@@ -239,41 +245,66 @@ final class StepTasks {
     }
 
     private Process start(StepMessages.RunTasks order, StepMessages.RemoteTask t, Place place) throws IOException {
-        List<String> command = bound(order.command(), t.bind(), place.cpus(), TASKSET);
         String name = "step" + order.stepId() + "." + t.task();
         Path env = place.dir().resolve(name + ".env");
-        Path enter = place.dir().resolve(name + ".sh");
         Map<String, String> vars = new LinkedHashMap<>(t.env());
         // srun's variables are its own node's: what the job holds here is this node's
         vars.putAll(place.nodeEnv());
         vars.putAll(place.userEnv());
         vars.put("SLURMD_NODENAME", place.node());
-        write(env, EntryScript.environment(vars, order.jobId()));
-        if (place.gid() >= 0) readableByGroup(env, place.gid());
-        write(
-                enter,
-                EntryScript.render(
-                        order.jobId(),
-                        place.node(),
-                        place.joinFiles(),
-                        place.bindCommand(),
-                        place.umask(),
-                        place.asUser(),
-                        env,
-                        order.cwd(),
-                        command.get(0),
-                        "",
-                        "",
-                        null,
-                        null,
-                        false,
-                        place.session(),
-                        false));
-        // the session's own words start the entry script, which execs the task: one process from the first moment,
-        // and no shell between (its env -i resets the signals where env can; perl's words reset them otherwise)
-        List<String> cmd = new ArrayList<>(place.session().words());
-        cmd.addAll(List.of("/bin/sh", enter.toString()));
-        cmd.addAll(command.subList(1, command.size()));
+        List<String> cmd;
+        if (place.starter() != null) {
+            // one program before the task's own: motley-start binds it (to its share where srun binds tasks)
+            write(env, Starter.environment(vars));
+            List<Integer> mine = TASKSET == null ? List.of() : cpusOf(t.bind(), place.cpus());
+            cmd = place.starter()
+                    .words(new Starter.Spec(
+                            order.jobId(),
+                            place.node(),
+                            place.joinFiles(),
+                            mine.isEmpty() ? place.bindCpus() : CpuAllocator.formatList(mine),
+                            place.umask(),
+                            true,
+                            null,
+                            null,
+                            place.who(),
+                            env,
+                            "",
+                            "",
+                            false,
+                            order.cwd(),
+                            order.command()));
+        } else {
+            List<String> command = bound(order.command(), t.bind(), place.cpus(), TASKSET);
+            Path enter = place.dir().resolve(name + ".sh");
+            write(env, EntryScript.environment(vars, order.jobId()));
+            if (place.gid() >= 0) readableByGroup(env, place.gid());
+            write(
+                    enter,
+                    EntryScript.render(
+                            order.jobId(),
+                            place.node(),
+                            place.joinFiles(),
+                            place.bindCommand(),
+                            place.umask(),
+                            place.asUser(),
+                            env,
+                            order.cwd(),
+                            command.get(0),
+                            "",
+                            "",
+                            null,
+                            null,
+                            false,
+                            place.session(),
+                            false));
+            // the session's own words start the entry script, which execs the task: one process from the first
+            // moment, and no shell between (its env -i resets the signals where env can; perl's words reset them
+            // otherwise)
+            cmd = new ArrayList<>(place.session().words());
+            cmd.addAll(List.of("/bin/sh", enter.toString()));
+            cmd.addAll(command.subList(1, command.size()));
+        }
         ProcessBuilder pb = RootCommand.of(cmd);
         if (!t.stdin()) pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         return pb.start();
@@ -289,9 +320,13 @@ final class StepTasks {
     }
 
     private static void write(Path f, String text) throws IOException {
+        write(f, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void write(Path f, byte[] bytes) throws IOException {
         Files.deleteIfExists(f);
         Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(f, text, StandardCharsets.UTF_8);
+        Files.write(f, bytes);
     }
 
     private void follow(StepMessages.RunTasks order, int task, Process p, Here here, Consumer<TaskEvent> events) {

@@ -99,9 +99,13 @@ class RunAsSubmitterTest {
                 .build();
     }
 
+    JobLauncher launcher() throws IOException {
+        return new JobLauncher(spool.resolve("spool"), node, reports::add);
+    }
+
     @Test
     void theJobRunsAsItsSubmitterWithTheirGroupsHomeAndUmask() throws Exception {
-        JobLauncher l = new JobLauncher(spool.resolve("spool"), node, reports::add);
+        JobLauncher l = launcher();
         assertThat(l.jobUser()).isEqualTo("submitter");
         l.launch(Orders.order(
                 work,
@@ -139,7 +143,7 @@ class RunAsSubmitterTest {
 
     @Test
     void theErrorFileTheAgentWritesIsTheUsers() throws Exception {
-        JobLauncher l = new JobLauncher(spool.resolve("spool"), node, reports::add);
+        JobLauncher l = launcher();
         Launch order = Orders.order(work, node, 2, "sleep 60", -1, 100, 1, USER, uid, gid, Map.of());
         l.launch(order);
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(spool.resolve("spool/job2/job.pid")));
@@ -155,7 +159,7 @@ class RunAsSubmitterTest {
 
     @Test
     void aJobWithoutAUidIsNotRunAsRoot() throws Exception {
-        JobLauncher l = new JobLauncher(spool.resolve("spool"), node, reports::add);
+        JobLauncher l = launcher();
         l.launch(Orders.order(work, node, 3, "touch " + work.resolve("ran"), -1, 100, 1, "?", -1, -1, Map.of()));
         assertThat(Orders.fields(awaitReport(3)))
                 .containsEntry("state", "FAILED")

@@ -24,12 +24,17 @@ class StepTasksOrderTest {
 
     private final List<TaskEvent> events = new CopyOnWriteArrayList<>();
 
-    private StepTasks.Place place() {
-        return place(dir);
+    StepTasks.Place place() {
+        return place(dir, null);
     }
 
     /** Job 7's place on node n2: its directory {@code dir}, no box, no binding, the agent's own user. */
     static StepTasks.Place place(Path dir) {
+        return place(dir, null);
+    }
+
+    /** As {@link #place(Path)}, its tasks started through {@code starter} (the entry script's chain where null). */
+    static StepTasks.Place place(Path dir, Starter starter) {
         return new StepTasks.Place(
                 7,
                 "n2",
@@ -42,7 +47,10 @@ class StepTasksOrderTest {
                 Map.of(),
                 Map.of(),
                 Session.find(),
-                -1);
+                -1,
+                JobIdentity.agent(),
+                "",
+                starter);
     }
 
     private static StepMessages.RunTasks order(int step, String script, int... tasks) {
