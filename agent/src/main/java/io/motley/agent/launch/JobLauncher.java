@@ -625,7 +625,6 @@ public final class JobLauncher {
      * job that does not run here ends each task at once with status 1 and a line on its stderr.
      */
     public void runTasks(StepMessages.RunTasks order, Consumer<StepMessages.TaskEvent> events) {
-        long asked = System.nanoTime();
         Optional<StepTasks.Place> place;
         String why;
         try {
@@ -649,11 +648,6 @@ public final class JobLauncher {
             why = e.getMessage();
         }
         if (place.isPresent()) {
-            log.info(
-                    "step place found job={} step={} ms={}",
-                    order.jobId(),
-                    order.stepId(),
-                    (System.nanoTime() - asked) / 1e6);
             stepTasks.run(order, place.get(), events);
             return;
         }
