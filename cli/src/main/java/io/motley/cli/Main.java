@@ -108,7 +108,8 @@ public final class Main {
                 gateway,
                 System.currentTimeMillis() / 1000,
                 ZoneId.systemDefault(),
-                hostname(System.getenv("HOSTNAME")),
+                hostname(java.util.Objects.requireNonNullElse(
+                        System.getenv("HOSTNAME"), System.getProperty("motley.hostname", ""))),
                 System.getProperty("user.name"),
                 uid());
         try {
@@ -142,7 +143,11 @@ public final class Main {
         }
     }
 
-    /** The host's short name: $HOSTNAME, else the resolver's, up to the first dot. */
+    /**
+     * The host's short name: $HOSTNAME (or the launcher's, bash's gethostname(), which it passes as motley.hostname:
+     * bash does not export it), else the resolver's, up to the first dot. The resolver costs a JVM command about 10 ms
+     * of start-up, and can wait on DNS.
+     */
     public static String hostname(String fromEnv) {
         String h = fromEnv;
         if (h == null || h.isEmpty()) {
