@@ -9,7 +9,6 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: build.sh OUTDIR}
 mkdir -p "$out"
-src="$here/motley-client.c"
 cc=${CC:-}
 if [ -z "$cc" ]; then
   for c in cc gcc clang; do
@@ -17,25 +16,26 @@ if [ -z "$cc" ]; then
   done
 fi
 flags=${CFLAGS:--O2}
-rm -f "$out/motley-client.tmp"
-if [ -n "$cc" ] && $cc -std=c99 $flags -Wall -o "$out/motley-client.tmp" "$src"; then
-  mv -f "$out/motley-client.tmp" "$out/motley-client"
+# build NAME: $here/NAME.c into $out/NAME with the host's compiler; fails where there is none or it fails
+build() {
+  rm -f "$out/$1.tmp"
+  [ -n "$cc" ] && $cc -std=c99 $flags -Wall -o "$out/$1.tmp" "$here/$1.c" && mv -f "$out/$1.tmp" "$out/$1"
+}
+if build motley-client; then
   echo "native client: $out/motley-client ($cc)"
 else
   rm -f "$out/motley-client" "$out/motley-client.tmp"
   ln -s ../../bin/motley "$out/motley-client"
   echo "native client: no C compiler found (set CC); the commands use the JVM client" >&2
 fi
-rm -f "$out/motley-start.tmp"
-if [ -n "$cc" ] && $cc -std=c99 $flags -Wall -o "$out/motley-start.tmp" "$here/motley-start.c"; then
-  mv -f "$out/motley-start.tmp" "$out/motley-start"
+if build motley-start; then
   echo "job starter: $out/motley-start ($cc)"
 else
   rm -f "$out/motley-start" "$out/motley-start.tmp"
   echo "job starter: not built; agents start jobs through their entry script's programs" >&2
 fi
 if command -v aarch64-linux-gnu-gcc >/dev/null 2>&1; then
-  aarch64-linux-gnu-gcc -std=c99 -O2 -Wall -o "$out/motley-client-aarch64" "$src" \
+  aarch64-linux-gnu-gcc -std=c99 -O2 -Wall -o "$out/motley-client-aarch64" "$here/motley-client.c" \
     && echo "native client: $out/motley-client-aarch64 (aarch64-linux-gnu-gcc)"
   aarch64-linux-gnu-gcc -std=c99 -O2 -Wall -o "$out/motley-start-aarch64" "$here/motley-start.c" \
     && echo "job starter: $out/motley-start-aarch64 (aarch64-linux-gnu-gcc)"

@@ -1,20 +1,10 @@
 package io.motley.agent.launch;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@link PrivilegeBoundaryTest} with jobs started through motley-start, as the distribution's agents start them. */
+@ExtendWith(Starters.Through.class)
 class PrivilegeBoundaryThroughStarterTest extends PrivilegeBoundaryTest {
-    @BeforeAll
-    static void throughStarter() throws Exception {
-        System.setProperty("motley.starter", Starters.built().program());
-    }
-
-    @AfterAll
-    static void done() {
-        System.clearProperty("motley.starter");
-    }
-
     @Override
     boolean envReadByTheJobsGroup() {
         return false;

@@ -6,12 +6,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /** motley-start built from native/ for the tests, once per test run (skipped by name where there is no C compiler). */
 final class Starters {
     private static Starter built;
 
     private Starters() {}
+
+    /** A test class whose launchers start their jobs through the built motley-start ({@code @ExtendWith}). */
+    static final class Through implements BeforeAllCallback, AfterAllCallback {
+        @Override
+        public void beforeAll(ExtensionContext context) throws Exception {
+            System.setProperty("motley.starter", built().program());
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            System.clearProperty("motley.starter");
+        }
+    }
 
     static synchronized Starter built() throws IOException, InterruptedException {
         if (built != null) return built;
