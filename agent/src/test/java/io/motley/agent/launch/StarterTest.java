@@ -222,6 +222,53 @@ class StarterTest {
         }
     }
 
+    /** The aarch64 build (native/build.sh cross-compiles it where Debian's cross compiler is), run under qemu-user. */
+    @Test
+    void theAarch64BuildStartsAJobAsThisHostsBuildDoes() throws Exception {
+        Path cc = Path.of("/usr/bin/aarch64-linux-gnu-gcc");
+        assumeTrue(
+                Files.isExecutable(cc),
+                "no aarch64 cross compiler (scripts/setup-test-host installs gcc-aarch64-linux-gnu)");
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/qemu-aarch64"))
+                        && Files.isDirectory(Path.of("/usr/aarch64-linux-gnu/lib")),
+                "no qemu-aarch64 (qemu-user) or aarch64 C library to run the aarch64 build with");
+        Path arm = dir.resolve("motley-start-aarch64");
+        Path src = Path.of("..", "native", "motley-start.c").toAbsolutePath().normalize();
+        Process build = new ProcessBuilder(
+                        cc.toString(), "-std=c99", "-O2", "-Wall", "-Werror", "-o", arm.toString(), src.toString())
+                .redirectErrorStream(true)
+                .start();
+        String log = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(build.waitFor()).as(log).isZero();
+        Map<String, String> vars = Map.of("PATH", "/usr/bin:/bin", "GREETING", "hello there");
+        List<String> command = List.of("/bin/sh", "-c", "env | grep -v SLURM_TASK_PID | sort; umask");
+        Ran host = run(vars, command);
+        Files.write(env, Starter.environment(vars));
+        List<String> words = new ArrayList<>(List.of("/usr/bin/qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"));
+        words.addAll(new Starter(arm.toString())
+                .words(new Starter.Spec(
+                        42,
+                        "n7",
+                        List.of(),
+                        "",
+                        "022",
+                        true,
+                        null,
+                        null,
+                        JobIdentity.agent(),
+                        env,
+                        "",
+                        "",
+                        false,
+                        dir.toString(),
+                        command)));
+        Process p = RootCommand.of(words).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isZero();
+        assertThat(out).isEqualTo(host.out()).contains("GREETING=hello there", "MOTLEY_JOB_ID=42");
+    }
+
     @Test
     void theBatchEntryScriptExecsItWithTheJobsArguments() {
         String script = Starter.entryScript(9, List.of("/d/motley-start", "-j", "9", "--", "/spool/it's"));

@@ -151,8 +151,14 @@ class NativeClientTest {
 
     private static Result client(List<String> prefix, Map<String, String> env, String stdin, String... argv)
             throws Exception {
+        return clientIn(bin, prefix, env, stdin, argv);
+    }
+
+    /** As {@link #client(List, Map, String, String...)}, the command found in {@code binDir}. */
+    private static Result clientIn(
+            Path binDir, List<String> prefix, Map<String, String> env, String stdin, String... argv) throws Exception {
         List<String> cmd = new ArrayList<>(prefix);
-        cmd.add(bin.resolve(argv[0]).toString());
+        cmd.add(binDir.resolve(argv[0]).toString());
         cmd.addAll(List.of(argv).subList(1, argv.length));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().clear();
@@ -207,6 +213,46 @@ class NativeClientTest {
             Result actual = client(argv.toArray(String[]::new));
             assertThat(actual).as("%s", argv).isEqualTo(expected);
         }
+    }
+
+    /**
+     * The aarch64 build native/build.sh cross-compiles (Debian's gcc-aarch64-linux-gnu, which scripts/setup-test-host
+     * installs), run under qemu-user, answers as this host's build does: a Raspberry Pi's commands.
+     */
+    @Test
+    void theAarch64BuildAnswersAsThisHostsBuild() throws Exception {
+        Path arm = dir.resolve("dist/target/bin/motley-client-aarch64");
+        Assumptions.assumeTrue(
+                Files.isExecutable(arm),
+                "no aarch64 cross compiler (aarch64-linux-gnu-gcc; scripts/setup-test-host installs"
+                        + " gcc-aarch64-linux-gnu), so native/build.sh made no aarch64 client");
+        Assumptions.assumeTrue(
+                new File("/usr/bin/qemu-aarch64").canExecute()
+                        && Files.isDirectory(Path.of("/usr/aarch64-linux-gnu/lib")),
+                "no qemu-aarch64 (qemu-user) or aarch64 C library to run the aarch64 client with");
+        Path armBin = Files.createDirectories(dir.resolve("arm-bin"));
+        for (String c : List.of("squeue", "sbatch")) {
+            if (!Files.exists(armBin.resolve(c), java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                Files.createSymbolicLink(armBin.resolve(c), arm);
+        }
+        List<String> qemu = List.of("/usr/bin/qemu-aarch64", "-L", "/usr/aarch64-linux-gnu");
+        for (List<String> argv : List.of(
+                List.of("squeue"),
+                List.of("squeue", "--bogus"),
+                List.of("sbatch", "--wrap", "true"),
+                List.of("sbatch", "--time=bogus", "--wrap", "true"))) {
+            cluster = busy();
+            Result host = client(argv.toArray(String[]::new));
+            cluster = busy();
+            Result aarch64 =
+                    clientIn(armBin, qemu, Map.of("MOTLEY_CLIENT", "native"), null, argv.toArray(String[]::new));
+            assertThat(aarch64).as("%s", argv).isEqualTo(host);
+        }
+        Process file = new ProcessBuilder("/usr/bin/head", "-c", "20", arm.toString()).start();
+        byte[] elf = file.getInputStream().readAllBytes();
+        assertThat(elf[18] & 0xff | (elf[19] & 0xff) << 8)
+                .as("e_machine: EM_AARCH64")
+                .isEqualTo(183);
     }
 
     @Test
