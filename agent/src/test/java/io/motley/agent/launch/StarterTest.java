@@ -34,13 +34,23 @@ class StarterTest {
 
     record Ran(int status, String out) {}
 
+    /** Job 42's start on node n7 as the agent's own user, with a session, the environment in {@link #env}. */
+    Starter.Spec spec(List<Path> joins, String cpus, String umask, String workDir, List<String> command) {
+        return spec(joins, cpus, umask, JobIdentity.agent(), workDir, command);
+    }
+
+    Starter.Spec spec(
+            List<Path> joins, String cpus, String umask, JobIdentity who, String workDir, List<String> command) {
+        return new Starter.Spec(
+                42, "n7", joins, cpus, umask, true, null, null, who, env, "", "", false, workDir, command);
+    }
+
     /** Runs {@code command} through motley-start as the agent does (its fixed environment), with {@code spec}'s other parts. */
     Ran run(Map<String, String> vars, JobIdentity who, String workDir, List<String> options, List<String> command)
             throws Exception {
         Files.write(env, Starter.environment(vars));
         Files.setPosixFilePermissions(env, PosixFilePermissions.fromString("rw-------"));
-        List<String> words = new ArrayList<>(starter.words(new Starter.Spec(
-                42, "n7", List.of(), "", "022", true, null, null, who, env, "", "", false, workDir, command)));
+        List<String> words = new ArrayList<>(starter.words(spec(List.of(), "", "022", who, workDir, command)));
         // options of a test's own go before the program's "--"
         words.addAll(1, options);
         Process p = RootCommand.of(words).redirectErrorStream(true).start();
@@ -112,20 +122,10 @@ class StarterTest {
         assumeTrue(Files.isReadable(Path.of("/proc/self/status")), "no /proc here to read a process's state from");
         Path procs = Files.writeString(dir.resolve("cgroup.procs"), "");
         Files.write(env, Starter.environment(Map.of("PATH", "/usr/bin:/bin")));
-        List<String> words = starter.words(new Starter.Spec(
-                42,
-                "n7",
+        List<String> words = starter.words(spec(
                 List.of(procs),
                 "0",
                 "027",
-                true,
-                null,
-                null,
-                JobIdentity.agent(),
-                env,
-                "",
-                "",
-                false,
                 dir.toString(),
                 List.of(
                         "/bin/sh",
@@ -246,23 +246,7 @@ class StarterTest {
         Ran host = run(vars, command);
         Files.write(env, Starter.environment(vars));
         List<String> words = new ArrayList<>(List.of("/usr/bin/qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"));
-        words.addAll(new Starter(arm.toString())
-                .words(new Starter.Spec(
-                        42,
-                        "n7",
-                        List.of(),
-                        "",
-                        "022",
-                        true,
-                        null,
-                        null,
-                        JobIdentity.agent(),
-                        env,
-                        "",
-                        "",
-                        false,
-                        dir.toString(),
-                        command)));
+        words.addAll(new Starter(arm.toString()).words(spec(List.of(), "", "022", dir.toString(), command)));
         Process p = RootCommand.of(words).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(out).isZero();
