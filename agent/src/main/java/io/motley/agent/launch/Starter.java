@@ -76,7 +76,6 @@ record Starter(String program) {
             List<Path> joinFiles,
             String cpus,
             String umask,
-            boolean session,
             Path spoolOut,
             Path spoolErr,
             JobIdentity who,
@@ -93,7 +92,8 @@ record Starter(String program) {
         spec.joinFiles().forEach(f -> w.addAll(List.of("-J", f.toString())));
         if (!spec.cpus().isEmpty()) w.addAll(List.of("-C", spec.cpus()));
         if (spec.umask() != null && spec.umask().matches("[0-7]{1,4}")) w.addAll(List.of("-m", spec.umask()));
-        if (spec.session()) w.add("-S");
+        // a session of its own, slurmstepd's signals at their defaults: every job's and task's
+        w.add("-S");
         if (spec.spoolOut() != null) w.addAll(List.of("-o", spec.spoolOut().toString()));
         if (spec.spoolErr() != null) w.addAll(List.of("-O", spec.spoolErr().toString()));
         if (spec.who().drops) {

@@ -41,11 +41,8 @@ final class StepTasks {
             List<String> bindCommand,
             List<Integer> cpus,
             String umask,
-            List<String> asUser,
-            Map<String, String> userEnv,
             Map<String, String> nodeEnv,
             Session session,
-            int gid,
             JobIdentity who,
             String bindCpus,
             Starter starter) {}
@@ -250,7 +247,7 @@ final class StepTasks {
         Map<String, String> vars = new LinkedHashMap<>(t.env());
         // srun's variables are its own node's: what the job holds here is this node's
         vars.putAll(place.nodeEnv());
-        vars.putAll(place.userEnv());
+        vars.putAll(place.who().environment);
         vars.put("SLURMD_NODENAME", place.node());
         List<String> cmd;
         if (place.starter() != null) {
@@ -264,7 +261,6 @@ final class StepTasks {
                             place.joinFiles(),
                             mine.isEmpty() ? place.bindCpus() : CpuAllocator.formatList(mine),
                             place.umask(),
-                            true,
                             null,
                             null,
                             place.who(),
@@ -278,7 +274,7 @@ final class StepTasks {
             List<String> command = bound(order.command(), t.bind(), place.cpus(), TASKSET);
             Path enter = place.dir().resolve(name + ".sh");
             write(env, EntryScript.environment(vars, order.jobId()));
-            if (place.gid() >= 0) readableByGroup(env, place.gid());
+            if (place.who().drops) readableByGroup(env, place.who().gid);
             write(
                     enter,
                     EntryScript.render(
@@ -287,7 +283,7 @@ final class StepTasks {
                             place.joinFiles(),
                             place.bindCommand(),
                             place.umask(),
-                            place.asUser(),
+                            place.who().prefix,
                             env,
                             order.cwd(),
                             command.get(0),

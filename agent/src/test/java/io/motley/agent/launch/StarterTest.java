@@ -41,8 +41,7 @@ class StarterTest {
 
     Starter.Spec spec(
             List<Path> joins, String cpus, String umask, JobIdentity who, String workDir, List<String> command) {
-        return new Starter.Spec(
-                42, "n7", joins, cpus, umask, true, null, null, who, env, "", "", false, workDir, command);
+        return new Starter.Spec(42, "n7", joins, cpus, umask, null, null, who, env, "", "", false, workDir, command);
     }
 
     /** Runs {@code command} through motley-start as the agent does (its fixed environment), with {@code spec}'s other parts. */

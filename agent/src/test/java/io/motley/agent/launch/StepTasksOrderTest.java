@@ -43,11 +43,8 @@ class StepTasksOrderTest {
                 List.of(),
                 List.of(),
                 "022",
-                List.of(),
-                Map.of(),
                 Map.of(),
                 Session.find(),
-                -1,
                 JobIdentity.agent(),
                 "",
                 starter);
