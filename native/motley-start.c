@@ -18,7 +18,12 @@
  *      with the agent's rights), starts from an empty environment with -E's entries, the file's,
  *      and SLURM_TASK_PID (this pid, which exec keeps); opens -1/-2 (truncated, or appended with
  *      -a), so they are the user's own files; enters -d (or /tmp, saying so);
- *   9. execs the program (found on the job's PATH when its name has no slash).
+ *   9. with -t ROWSxCOLS (srun --pty on another node than srun), still as the user: opens a
+ *      pseudo-terminal of that size and forks; the child takes the terminal as its controlling
+ *      terminal and stdin, stdout and stderr, in a session of its own, and goes on to 10; this
+ *      process relays its stdin to the terminal and the terminal to its stdout until the child
+ *      ends, then ends as the child did;
+ *  10. execs the program (found on the job's PATH when its name has no slash).
  * What fails before 9 is said on stderr as "motley: ..."; a failed join or binding is said and
  * the job goes on, as the shell chain did; a failed privilege drop ends here with status 1. The
  * agent never passes anything a user named to a step before 7 except as data to write.
@@ -33,8 +38,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sched.h>
@@ -237,11 +246,141 @@ static void run(char **argv, char **env) {
     exit(126);
 }
 
+/* Written by the SIGCHLD handler: the relay's poll wakes when the terminal's program has ended. */
+static int child_pipe[2] = {-1, -1};
+
+static void child_ended(int sig) {
+    (void)sig;
+    int saved = errno;
+    char c = 0;
+    if (write(child_pipe[1], &c, 1) < 0) { /* the pipe is full: the relay wakes anyway */ }
+    errno = saved;
+}
+
+/* Reads what fd has now (-1 at its end or on an error). */
+static ssize_t take(int fd, char *buf, size_t cap) {
+    ssize_t n;
+    do {
+        n = read(fd, buf, cap);
+    } while (n < 0 && errno == EINTR);
+    return n > 0 ? n : -1;
+}
+
+/*
+ * The relay of -t: stdin to the terminal's master m, m to stdout, until child has ended and what it
+ * wrote has been read; then ends as the child ended. At the end of stdin the terminal is sent its
+ * end-of-file character once (a shell reading it ends), as a terminal's user would type it.
+ */
+static void relay(int m, int slave, pid_t child) {
+    char buf[16384];
+    int in_open = 1, status = 0;
+    for (;;) {
+        struct pollfd p[3] = {{child_pipe[0], POLLIN, 0}, {m, POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+        if (poll(p, in_open ? 3 : 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if (p[1].revents) {
+            ssize_t n = take(m, buf, sizeof buf);
+            if (n > 0 && write_all(STDOUT_FILENO, buf, (size_t)n) != 0) { /* no one reads: the output is lost */ }
+        }
+        if (in_open && p[2].revents) {
+            ssize_t n = take(STDIN_FILENO, buf, sizeof buf);
+            if (n > 0) {
+                write_all(m, buf, (size_t)n);
+            } else {
+                struct termios t;
+                char eof = tcgetattr(slave, &t) == 0 ? (char)t.c_cc[VEOF] : 4;
+                write_all(m, &eof, 1);
+                in_open = 0;
+            }
+        }
+        if (p[0].revents && waitpid(child, &status, WNOHANG) == child) break;
+    }
+    /*
+     * What the child wrote before it ended, which may still be on its way through the terminal: read until the
+     * terminal has no writer left (its end), or until it has been quiet for a tenth of a second (what the child
+     * left running may hold it open for ever).
+     */
+    close(slave);
+    struct pollfd q = {m, POLLIN, 0};
+    while (poll(&q, 1, 100) > 0) {
+        ssize_t n = take(m, buf, sizeof buf);
+        if (n <= 0) break;
+        write_all(STDOUT_FILENO, buf, (size_t)n);
+    }
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        signal(sig, SIG_DFL);
+        sigset_t one;
+        sigemptyset(&one);
+        sigaddset(&one, sig);
+        sigprocmask(SIG_UNBLOCK, &one, NULL);
+        kill(getpid(), sig);
+        exit(128 + sig);
+    }
+    exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}
+
+/* -t ROWSxCOLS: returns in the child, on the new terminal; the parent relays and never returns. */
+static void terminal(const char *size) {
+    struct winsize ws;
+    memset(&ws, 0, sizeof ws);
+    unsigned rows = 24, cols = 80;
+    if (sscanf(size, "%ux%u", &rows, &cols) != 2 || rows == 0 || cols == 0 || rows > 9999 || cols > 9999) {
+        rows = 24;
+        cols = 80;
+    }
+    ws.ws_row = (unsigned short)rows;
+    ws.ws_col = (unsigned short)cols;
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    if (m < 0 || grantpt(m) != 0 || unlockpt(m) != 0) die("cannot open a terminal: %s%s", strerror(errno), NULL);
+    char name[PATH_MAX];
+    const char *pts = ptsname(m);
+    if (!pts) die("cannot open a terminal: %s%s", strerror(errno), NULL);
+    snprintf(name, sizeof name, "%s", pts);
+    /* held open here too, so the master never reads as ended before the child has opened it */
+    int slave = open(name, O_RDWR | O_NOCTTY);
+    if (slave < 0) die("cannot open the terminal %s: %s", name, strerror(errno));
+    ioctl(slave, TIOCSWINSZ, &ws);
+    if (pipe(child_pipe) != 0) die("cannot make a pipe: %s%s", strerror(errno), NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = child_ended;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &sa, NULL);
+    fflush(NULL);
+    pid_t child = fork();
+    if (child < 0) die("cannot fork: %s%s", strerror(errno), NULL);
+    if (child == 0) {
+        signal(SIGCHLD, SIG_DFL);
+        close(child_pipe[0]);
+        close(child_pipe[1]);
+        close(m);
+        if (setsid() < 0) say("cannot start a session: %s", strerror(errno), NULL);
+        int t = open(name, O_RDWR);
+        if (t < 0) die("cannot open the terminal %s: %s", name, strerror(errno));
+#ifdef TIOCSCTTY
+        ioctl(t, TIOCSCTTY, 0);
+#endif
+        dup2(t, STDIN_FILENO);
+        dup2(t, STDOUT_FILENO);
+        dup2(t, STDERR_FILENO);
+        if (t > STDERR_FILENO) close(t);
+        close(slave);
+        return;
+    }
+    fcntl(child_pipe[0], F_SETFL, fcntl(child_pipe[0], F_GETFL) | O_NONBLOCK);
+    fcntl(child_pipe[1], F_SETFL, fcntl(child_pipe[1], F_GETFL) | O_NONBLOCK);
+    relay(m, slave, child);
+}
+
 static void usage(void) {
     fprintf(stderr,
             "usage: motley-start [-J CGROUP_PROCS]... [-C CPUS] [-m UMASK] [-S] [-o SPOOL_OUT] [-O SPOOL_ERR]\n"
             "  [-u UID -g GID [-n USER]] -f ENV_FILE [-E NAME=VALUE]... [-1 OUT] [-2 ERR] [-a] [-d DIR]\n"
-            "  [-j JOB] -- PROGRAM [ARG]...\n");
+            "  [-j JOB] [-t ROWSxCOLS] -- PROGRAM [ARG]...\n");
     exit(2);
 }
 
@@ -250,7 +389,7 @@ int main(int argc, char **argv) {
     char *seeds[MAX_LIST];
     size_t njoins = 0, nseeds = 0;
     const char *cpus = NULL, *umask_s = NULL, *spool_out = NULL, *spool_err = NULL, *name = NULL;
-    const char *env_file = NULL, *out = NULL, *err = NULL, *dir = NULL, *job = "";
+    const char *env_file = NULL, *out = NULL, *err = NULL, *dir = NULL, *job = "", *tty = NULL;
     long uid = -1, gid = -1;
     int new_session = 0, append = 0, i = 1;
     for (; i < argc; i++) {
@@ -286,6 +425,7 @@ int main(int argc, char **argv) {
             case '2': err = v; break;
             case 'd': dir = v; break;
             case 'j': job = v; break;
+            case 't': tty = v; break;
             default: usage();
         }
     }
@@ -322,6 +462,8 @@ int main(int argc, char **argv) {
     }
     /* the seeds come last too: the job's own variables do not take the marker away */
     for (size_t k = 0; k < nseeds; k++) put(&env, &n, &cap, seeds[k]);
+    /* a terminal's program is the child: SLURM_TASK_PID is its pid */
+    if (tty) terminal(tty);
     char pid[48];
     snprintf(pid, sizeof pid, "SLURM_TASK_PID=%ld", (long)getpid());
     put(&env, &n, &cap, pid);

@@ -325,6 +325,7 @@ public final class AgentMain {
         }
         LocalSocket local = new LocalSocket(
                 s.socket() != null ? s.socket() : home.resolve("run/agent.sock"), link, config.limits());
+        local.nameNode(node);
         Path pidFile = home.resolve("run/agent-" + node + ".pid");
         Files.createDirectories(pidFile.getParent());
         Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");

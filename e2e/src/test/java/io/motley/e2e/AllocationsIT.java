@@ -80,16 +80,68 @@ class AllocationsIT {
                     .containsExactly(alloc + "|FAILED|4:0", alloc + ".0|COMPLETED|0:0");
 
             // srun --pty: the task has srun's terminal as its stdin and stdout
-            TestCluster.Run pty = c.cmdIn(
-                    c.work,
-                    "",
-                    "script",
-                    "-qfec",
-                    srun + " --pty sh -c 'test -t 0 && test -t 1 && echo on a terminal; exit 5'",
-                    "/dev/null");
+            TestCluster.Run pty =
+                    onATerminal(c, "", srun + " --pty sh -c 'test -t 0 && test -t 1 && echo on a terminal; exit 5'");
             assertThat(pty.rc()).as(pty.out() + pty.err()).isEqualTo(5);
             assertThat(pty.out()).contains("on a terminal");
         }
+    }
+
+    /**
+     * srun --pty whose task 0 is on another node than srun's (here n1's host, the job n2's): the task runs there, as
+     * Slurm's, on a terminal of its own that n2's agent opens (motley-start), whose bytes srun relays to its own
+     * terminal, raw meanwhile and as it was after. Outside an allocation and in salloc's shell.
+     */
+    @Test
+    void anInteractiveStepWhoseTaskIsOnAnotherNodeGetsATerminalThere() throws Exception {
+        try (TestCluster c = new TestCluster(dir, "PartitionName=main Default=YES\n")) {
+            c.startController();
+            c.startAgent("n1", 1, "500M");
+            c.startAgent("n2", 1, "500M");
+            c.awaitNodesUp("n1", "n2");
+            String srun = TestCluster.BIN.resolve("srun").toString();
+            // an interactive shell there, typed to through srun; stty -g before and after: srun's terminal restored
+            TestCluster.Run shell = onATerminal(
+                    c,
+                    "echo typed $((6*7)) on $SLURMD_NODENAME in $SLURM_JOB_ID.$SLURM_STEP_ID; stty size\nexit 6\n",
+                    "stty -g; " + srun + " --pty -w n2 sh -i; echo srun=$?; stty -g");
+            List<String> lines = shell.out().lines().map(String::strip).toList();
+            assertThat(lines).as(shell.out() + shell.err()).contains("srun=6");
+            // the shell's prompt may come before or after what it was typed (sent before it started), never inside
+            java.util.regex.Matcher typed = java.util.regex.Pattern.compile(
+                            "(?m)^(?:[#$] )?typed 42 on n2 in (\\d+)\\.0\r?$")
+                    .matcher(shell.out());
+            assertThat(typed.find()).as(shell.out()).isTrue();
+            // script(1)'s terminal has no size: the task's is the usual one
+            assertThat(lines).anyMatch(l -> l.endsWith("24 80"));
+            // after the shell's last prompt
+            assertThat(lines).anyMatch(l -> l.endsWith("srun: error: n2: task 0: Exited with exit code 6"));
+            List<String> modes = lines.stream()
+                    .filter(l -> l.matches("[0-9a-f]+(:[0-9a-f]+){10,}"))
+                    .toList();
+            assertThat(modes).as("srun's terminal before and after").hasSize(2);
+            assertThat(modes.get(1)).as("srun's terminal as it found it").isEqualTo(modes.get(0));
+            long job = Long.parseLong(typed.group(1));
+            c.awaitState(job, "FAILED", java.time.Duration.ofSeconds(30));
+            assertThat(c.cmd("sacct", "-j", Long.toString(job), "-P", "-n", "-o", "JobID,NodeList,State,ExitCode")
+                            .lines())
+                    .containsExactly(job + "|n2|FAILED|6:0", job + ".0|n2|FAILED|6:0");
+
+            // in salloc's shell, whose job is n2's: the task has a terminal there and is the job's user's
+            TestCluster.Run salloc = onATerminal(
+                    c,
+                    "",
+                    TestCluster.BIN.resolve("salloc") + " -w n2 " + srun
+                            + " --pty sh -c 'test -t 0 && test -t 1 && test -t 2 && echo on a terminal on"
+                            + " $SLURMD_NODENAME; exit 5'");
+            assertThat(salloc.rc()).as(salloc.out() + salloc.err()).isEqualTo(5);
+            assertThat(salloc.out()).contains("on a terminal on n2");
+        }
+    }
+
+    /** {@code command} run by sh on a pseudo-terminal of its own (script(1) makes one), typed {@code stdin} to. */
+    private static TestCluster.Run onATerminal(TestCluster c, String stdin, String command) {
+        return c.cmdIn(c.work, stdin, "script", "-qfec", command, "/dev/null");
     }
 
     /**

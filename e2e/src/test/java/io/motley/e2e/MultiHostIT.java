@@ -148,6 +148,28 @@ class MultiHostIT {
                         + " sh -c 'read x; echo on $(hostname) node=$SLURMD_NODENAME read $x'");
         assertThat(srun.rc()).as(srun.err()).isZero();
         assertThat(srun.out()).isEqualTo("on " + B + " node=" + B + " read hello\n");
+
+        // srun --pty on A, its job placed on B: a shell on B, on a terminal that B's agent opened, typed to from A
+        Run pty = bed.cmd(
+                A,
+                "sh",
+                "-c",
+                "printf 'echo typed on $(hostname) node=$SLURMD_NODENAME tty=$(tty)\\nexit 3\\n' | script -qfec '"
+                        + TestCluster.BIN.resolve("srun") + " --pty -w " + B + " sh -i' /dev/null");
+        assertThat(pty.rc()).as(pty.out() + pty.err()).isEqualTo(3);
+        assertThat(pty.out()).contains("typed on " + B + " node=" + B + " tty=/dev/pts/");
+
+        // salloc on A, its job placed on B: the allocation lasts until the command ends, and its steps run on B
+        Run salloc = bed.cmd(
+                A,
+                "salloc",
+                "-w",
+                B,
+                "sh",
+                "-c",
+                TestCluster.BIN.resolve("srun") + " sh -c 'echo step on $(hostname)'; exit 4");
+        assertThat(salloc.rc()).as(salloc.out() + salloc.err()).isEqualTo(4);
+        assertThat(salloc.out()).isEqualTo("step on " + B + "\n");
         assertServing();
     }
 

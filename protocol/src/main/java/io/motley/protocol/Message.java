@@ -128,7 +128,8 @@ public sealed interface Message {
 
     /**
      * {@code database}: "ok", else what is wrong with the controller's job database. {@code cluster}
-     * and {@code host} are null when the local agent answered a local ping itself.
+     * is null when the local agent answered a local ping itself, and {@code host} is then the agent's node (null from
+     * an agent that does not say it).
      */
     record Pong(String cluster, String host, String database) implements Answer {}
 

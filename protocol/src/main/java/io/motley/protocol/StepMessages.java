@@ -87,12 +87,18 @@ public final class StepMessages {
 
     /**
      * One task of a step that runs on another node than its srun: its id, that node, its whole environment, its
-     * CPU binding there (null for none), and whether it reads srun's stdin ({@link Input}; else /dev/null).
+     * CPU binding there (null for none), whether it reads srun's stdin ({@link Input}; else /dev/null), and the
+     * terminal it runs on there (srun --pty; null for none), which then is its stdin, stdout and stderr.
      */
-    public record RemoteTask(int task, String node, Map<String, String> env, Bind bind, boolean stdin) {
+    public record RemoteTask(
+            int task, String node, Map<String, String> env, Bind bind, boolean stdin, Terminal terminal) {
         public RemoteTask {
             Objects.requireNonNull(node, "node");
             env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
+        }
+
+        public RemoteTask(int task, String node, Map<String, String> env, Bind bind, boolean stdin) {
+            this(task, node, env, bind, stdin, null);
         }
 
         public RemoteTask(int task, String node, Map<String, String> env, Bind bind) {
@@ -101,6 +107,25 @@ public final class StepMessages {
 
         public RemoteTask(int task, String node, Map<String, String> env) {
             this(task, node, env, null, false);
+        }
+    }
+
+    /** A pseudo-terminal of {@code rows} by {@code cols} characters, as srun's own terminal is (srun --pty). */
+    public record Terminal(int rows, int cols) {
+        public Terminal {
+            if (rows < 1 || rows > 9999 || cols < 1 || cols > 9999)
+                throw new IllegalArgumentException("a terminal of " + rows + "x" + cols);
+        }
+
+        /** As {@code stty size} prints it ("ROWS COLS"); 24 by 80 when it cannot be read. */
+        public static Terminal ofSttySize(String size) {
+            String[] w = size == null ? new String[0] : size.trim().split("\\s+");
+            try {
+                if (w.length == 2) return new Terminal(Integer.parseInt(w[0]), Integer.parseInt(w[1]));
+            } catch (IllegalArgumentException e) {
+                // a size of 0 (a terminal that never said) or nonsense: the usual one
+            }
+            return new Terminal(24, 80);
         }
     }
 
@@ -385,6 +410,9 @@ public final class StepMessages {
                 task.put("bindLocal", t.bind().local())
                         .put("bindCpus", t.bind().cpus())
                         .put("bindVerbose", t.bind().verbose() ? "1" : null);
+            if (t.terminal() != null)
+                task.put("ttyRows", t.terminal().rows())
+                        .put("ttyCols", t.terminal().cols());
             f.add(task.add(env));
         }
         return f;
@@ -436,7 +464,13 @@ public final class StepMessages {
             Bind bind = t.has("bindLocal")
                     ? new Bind(count(t, "bindLocal"), count(t, "bindCpus"), t.bool("bindVerbose"))
                     : null;
-            tasks.add(new RemoteTask(count(t, "task"), t.str("node", ""), env, bind, t.bool("stdin")));
+            Terminal terminal;
+            try {
+                terminal = t.has("ttyRows") ? new Terminal(count(t, "ttyRows"), count(t, "ttyCols")) : null;
+            } catch (IllegalArgumentException e) {
+                throw new MalformedMessage("tty: " + e.getMessage());
+            }
+            tasks.add(new RemoteTask(count(t, "task"), t.str("node", ""), env, bind, t.bool("stdin"), terminal));
         }
         return new TaskList(command, tasks);
     }

@@ -121,6 +121,23 @@ class StepMessagesTest {
         var reads = new StepMessages.RemoteTask(0, "n2", Map.of(), null, true);
         Message.Order run = new StepMessages.RunTasks(42, 1, List.of("cat"), "/work", List.of(reads));
         assertThat(Messages.order(Messages.encode(run))).isEqualTo(run);
+        // srun --pty's task runs on a terminal of srun's size there
+        var terminal = new StepMessages.RemoteTask(
+                0, "n2", Map.of(), null, true, StepMessages.Terminal.ofSttySize("50 132\n"));
+        Message.Order pty = new StepMessages.RunTasks(42, 1, List.of("bash"), "/work", List.of(terminal));
+        assertThat(Messages.order(Messages.encode(pty))).isEqualTo(pty);
+        assertThat(((StepMessages.RunTasks) Messages.order(Messages.encode(pty)))
+                        .tasks()
+                        .get(0)
+                        .terminal())
+                .isEqualTo(new StepMessages.Terminal(50, 132));
+        Frame tiny = Messages.encode(pty);
+        tiny.children().get(1).put("ttyRows", 0);
+        assertThatThrownBy(() -> Messages.order(tiny)).hasMessageContaining("tty: a terminal of 0x132");
+        // stty size's answer, or the usual terminal where there is none
+        assertThat(StepMessages.Terminal.ofSttySize("0 0")).isEqualTo(new StepMessages.Terminal(24, 80));
+        assertThat(StepMessages.Terminal.ofSttySize(null)).isEqualTo(new StepMessages.Terminal(24, 80));
+        assertThat(StepMessages.Terminal.ofSttySize("stty: not a tty")).isEqualTo(new StepMessages.Terminal(24, 80));
         // more than a chunk in one request is refused
         Frame big = Messages.encode(new StepMessages.Input(42, 1, 3, new byte[StepMessages.INPUT_CHUNK + 1], false));
         assertThatThrownBy(() -> Messages.request(big)).hasMessageContaining("data: over");

@@ -915,7 +915,8 @@ public final class JobLauncher {
                                     remote ? "" : err,
                                     append,
                                     workDir,
-                                    List.of(script))));
+                                    List.of(script),
+                                    null)));
                 } else {
                     writeAtomically(envFile, EntryScript.environment(env, job.id()));
                     readableBy(envFile, who);

@@ -269,8 +269,12 @@ final class StepTasks {
                             "",
                             false,
                             order.cwd(),
-                            order.command()));
+                            order.command(),
+                            t.terminal()));
         } else {
+            if (t.terminal() != null)
+                throw new IOException("srun --pty needs motley-start on " + place.node()
+                        + ", which its build did not make (no C compiler)");
             List<String> command = bound(order.command(), t.bind(), place.cpus(), TASKSET);
             Path enter = place.dir().resolve(name + ".sh");
             write(env, EntryScript.environment(vars, order.jobId()));

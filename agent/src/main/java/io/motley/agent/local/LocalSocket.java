@@ -102,6 +102,14 @@ public final class LocalSocket implements AutoCloseable {
     private volatile java.util.function.BiFunction<Message.ListPids, Caller, Message.PidList> pids =
             (request, caller) -> new Message.PidList("", List.of());
 
+    /** This agent's node, which a local ping answers with (srun learns from it which of a step's nodes is its own). */
+    private volatile String node;
+
+    /** Names this agent's node in the answer to a local ping. */
+    public void nameNode(String node) {
+        this.node = node;
+    }
+
     /** Who answers scontrol listpids for this node (the agent's launcher). */
     void answerPidsWith(java.util.function.BiFunction<Message.ListPids, Caller, Message.PidList> answer) {
         this.pids = answer;
@@ -271,7 +279,7 @@ public final class LocalSocket implements AutoCloseable {
                             ? e.getMessage()
                             : "malformed request: " + e.getMessage()));
         }
-        if (request instanceof Ping p && p.local()) return Messages.encode(new Pong(null, null, "ok"));
+        if (request instanceof Ping p && p.local()) return Messages.encode(new Pong(null, node, "ok"));
         if (request instanceof Message.ListPids l) return Messages.encode(pids.apply(l, caller(peer)));
         return relay.relay(Messages.encode(request, caller(peer)));
     }

@@ -41,7 +41,19 @@ class StarterTest {
 
     Starter.Spec spec(
             List<Path> joins, String cpus, String umask, JobIdentity who, String workDir, List<String> command) {
-        return new Starter.Spec(42, "n7", joins, cpus, umask, null, null, who, env, "", "", false, workDir, command);
+        return spec(joins, cpus, umask, who, workDir, command, null);
+    }
+
+    Starter.Spec spec(
+            List<Path> joins,
+            String cpus,
+            String umask,
+            JobIdentity who,
+            String workDir,
+            List<String> command,
+            io.motley.protocol.StepMessages.Terminal terminal) {
+        return new Starter.Spec(
+                42, "n7", joins, cpus, umask, null, null, who, env, "", "", false, workDir, command, terminal);
     }
 
     /** Runs {@code command} through motley-start as the agent does (its fixed environment), with {@code spec}'s other parts. */
@@ -219,6 +231,64 @@ class StarterTest {
                         .forEach(f -> f.toFile().delete());
             }
         }
+    }
+
+    /**
+     * srun --pty's task on another node than srun: on a terminal of srun's size, its stdin, stdout and stderr, in a
+     * session of its own; the starter relays its own stdin and stdout to it, and ends as the program did. As root, the
+     * terminal and the relay are the user's.
+     */
+    @Test
+    void onATerminalTheProgramGetsOneOfItsOwnAndTheStarterRelaysIt() throws Exception {
+        boolean root = TestHosts.isRoot();
+        JobIdentity who = JobIdentity.agent();
+        if (root) {
+            RunAsSubmitterTest.user();
+            who = JobIdentity.of(5, RunAsSubmitterTest.uid, RunAsSubmitterTest.gid, RunAsSubmitterTest.USER, true);
+        }
+        Files.write(env, Starter.environment(Map.of("PATH", "/usr/bin:/bin")));
+        Files.setPosixFilePermissions(env, PosixFilePermissions.fromString("rw-------"));
+        String script = "test -t 0 && test -t 1 && test -t 2 && echo on a terminal; stty size;"
+                + " echo pid=$SLURM_TASK_PID/$$; echo tty=$(stat -c %u $(tty)) relay=$(ps -o uid= -p $PPID | tr -d ' ');"
+                + " ps -o sid= -p $$ | tr -d ' ' | grep -qx $$ && echo leads its session;"
+                + " read x; echo got=$x; exit 3";
+        Starter.Spec terminal = spec(
+                List.of(),
+                "",
+                "022",
+                who,
+                "/tmp",
+                List.of("/bin/sh", "-c", script),
+                new io.motley.protocol.StepMessages.Terminal(30, 100));
+        Process p = RootCommand.of(starter.words(terminal)).start();
+        // sent before the program reads: the terminal echoes it at once and keeps it for the read
+        p.getOutputStream().write("abc\n".getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(out).isEqualTo(3);
+        assertThat(out).as("a terminal's line ends").contains("on a terminal\r\n");
+        assertThat(out).contains("30 100\r\n", "leads its session", "got=abc");
+        java.util.regex.Matcher pid =
+                java.util.regex.Pattern.compile("pid=(\\d+)/(\\d+)").matcher(out);
+        assertThat(pid.find()).as(out).isTrue();
+        assertThat(pid.group(1)).as("SLURM_TASK_PID is the program's").isEqualTo(pid.group(2));
+        int uid = root ? RunAsSubmitterTest.uid : (Integer) Files.getAttribute(dir, "unix:uid");
+        assertThat(out).as("the terminal and the relay are the user's").contains("tty=" + uid + " relay=" + uid);
+        assertThat(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isEmpty();
+
+        // a program killed by a signal: the starter ends by it too
+        Starter.Spec killed = spec(
+                List.of(),
+                "",
+                "022",
+                who,
+                "/tmp",
+                List.of("/bin/sh", "-c", "kill -TERM $$"),
+                new io.motley.protocol.StepMessages.Terminal(24, 80));
+        Process k = RootCommand.of(starter.words(killed)).start();
+        k.getOutputStream().close();
+        assertThat(k.waitFor()).isEqualTo(128 + 15);
     }
 
     /** The aarch64 build (native/build.sh cross-compiles it where Debian's cross compiler is), run under qemu-user. */

@@ -138,6 +138,22 @@ class LocalSocketTest {
     }
 
     @Test
+    void aLocalPingIsAnsweredHereWithThisAgentsNodeAndNeverRelayed() throws IOException {
+        start(new LocalSocket.Settings(100, 2, Duration.ofSeconds(30), ROOMY), standIn());
+        nextPeers.add(user(1001, "alice"));
+        nextPeers.add(user(1001, "alice"));
+        Message.Ping ping = new Message.Ping(true);
+        Frame local = io.motley.protocol.Messages.encode(ping);
+        // before the agent has named its node: an answer without one, as from an older agent
+        assertThat(call(connect(), local).has("host")).isFalse();
+        socket.nameNode("gpu-box");
+        Frame named = call(connect(), local);
+        assertThat(((Message.Pong) io.motley.protocol.Messages.answer(ping, named)).host())
+                .isEqualTo("gpu-box");
+        assertThat(relayed).isEmpty();
+    }
+
+    @Test
     void aUserOverTheirLimitIsRefusedWithOneErrorFrameWhileOthersStillGetIn() throws IOException {
         start(new LocalSocket.Settings(100, 2, Duration.ofSeconds(30), ROOMY), standIn());
         nextPeers.add(user(1001, "alice"));

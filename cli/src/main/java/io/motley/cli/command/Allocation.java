@@ -93,6 +93,17 @@ final class Allocation {
         return j.exit().code() != 0 ? j.exit().code() : 1;
     }
 
+    /**
+     * The batch script of a job that only holds an allocation for a command outside it (salloc's, srun's outside an
+     * allocation): it runs until that command ends the job ({@link io.motley.protocol.Message.Complete}) or its time
+     * limit does.
+     */
+    static final String HOLDER = """
+            #!/bin/sh
+            # an allocation of salloc or srun: held until its command ends this job
+            exec sleep 2147483647
+            """;
+
     /** The environment of a command run inside job {@code j} from the submit host (salloc's command). */
     static Map<String, String> environment(Job j, Map<String, String> own) {
         // what the submit host's shell had stays as it was; the job's variables are added

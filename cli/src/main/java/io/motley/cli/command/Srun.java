@@ -15,6 +15,7 @@ import io.motley.core.step.StepPattern;
 import io.motley.core.step.StepRequest;
 import io.motley.core.step.StepState;
 import io.motley.core.step.TaskLayout;
+import io.motley.protocol.Message;
 import io.motley.protocol.Message.Failure;
 import io.motley.protocol.StepMessages;
 import java.io.FileOutputStream;
@@ -245,15 +246,34 @@ public final class Srun implements Command {
         // node's tasks, this one's too, as it starts those of a step's other nodes (in the job's box, as its user)
         int nodeIndex = io.hosted() ? -1 : step.nodes().indexOf(here);
         List<Integer> localIds = nodeIndex < 0 ? List.of() : layout.tasksOn(nodeIndex);
+        // --pty with task 0 on another node: it runs there on a terminal of its own, relayed to srun's (made raw here)
+        StepMessages.Terminal terminal = null;
+        RawTerminal raw = null;
         if (o.has("pty") && !localIds.contains(0)) {
-            io.err()
-                    .println("srun: error: --pty runs task 0 on srun's own node (" + here + "), which is not one of"
-                            + " the step's nodes " + Hostlist.compressInOrder(step.nodes()));
-            end(io, step, StepState.FAILED, 1, 0);
-            return 1;
+            terminal = StepMessages.Terminal.ofSttySize(RawTerminal.size());
+            raw = RawTerminal.enter();
         }
+        try {
+            return runStep(step, req, o, io, here, layout, nodeIndex, terminal, raw);
+        } finally {
+            if (raw != null) raw.close();
+        }
+    }
+
+    private int runStep(
+            Step step,
+            StepRequest req,
+            GetOpt.Parsed o,
+            Io io,
+            String here,
+            TaskLayout layout,
+            int nodeIndex,
+            StepMessages.Terminal terminal,
+            RawTerminal raw)
+            throws Exception {
         boolean label = o.has("label");
-        LocalTasks tasks = new LocalTasks(here, label, layout.tasks(), o.has("unbuffered"));
+        // a terminal's bytes go on as they come, as Slurm's --pty implies -u
+        LocalTasks tasks = new LocalTasks(here, label, layout.tasks(), o.has("unbuffered") || o.has("pty"));
         String bind = o.has("cpu-bind") ? o.last("cpu-bind") : "none";
         Set<String> bindWords = Set.of(bind.split(","));
         boolean cores = bindWords.contains("cores") || bindWords.contains("threads");
@@ -328,8 +348,9 @@ public final class Srun implements Command {
                             ? new StepMessages.Bind(
                                     layout.tasksOn(taskNode).indexOf(t), cores ? req.cpusPerTask() : 0, verboseBind)
                             : null;
-                    boolean reads = !o.has("pty") && input(input, t, f, cwd) instanceof LocalTasks.FromSrun;
-                    remote.add(new StepMessages.RemoteTask(t, node, env, binding, reads));
+                    boolean tty = t == 0 && terminal != null;
+                    boolean reads = tty || !o.has("pty") && input(input, t, f, cwd) instanceof LocalTasks.FromSrun;
+                    remote.add(new StepMessages.RemoteTask(t, node, env, binding, reads, tty ? terminal : null));
                     remoteSinks.put(t, new LocalTasks.Sink[] {out, err});
                     continue;
                 }
@@ -403,6 +424,8 @@ public final class Srun implements Command {
             ends.sort(java.util.Comparator.comparingInt(TaskEnds.End::task));
             watcher.interrupt();
             io.out().flush();
+            // srun's own lines on its terminal as it was
+            if (raw != null) raw.close();
             for (String line : TaskEnds.lines(ends)) io.err().println(line);
             int[] cs = TaskEnds.codeAndSignal(ends);
             StepState state = cancelled.get() ? StepState.CANCELLED : StepState.ofExit(cs[0], cs[1]);
@@ -416,15 +439,30 @@ public final class Srun implements Command {
     }
 
     /**
-     * The node srun runs on: SLURMD_NODENAME inside a job; under salloc (none set: the command runs
-     * on the submit host, not on a node) the tasks run here, as the job's one node.
+     * The node srun runs on: SLURMD_NODENAME inside a job; under salloc (none set: the command runs on the submit
+     * host) the node of this host's agent, so that a step on the job's nodes elsewhere is started there by their
+     * agents. Where the agent does not say (one from before it did), the tasks of a one-node step run here, as on the
+     * job's one node.
      */
     static String here(Step step, Io io) {
         String here = io.env().get("SLURMD_NODENAME");
         if (here != null) return here;
+        String mine = localNode(io);
+        if (mine != null) return mine;
         return step.nodes().size() == 1 && !step.nodes().contains(io.hostname())
                 ? step.nodes().get(0)
                 : io.hostname();
+    }
+
+    /** The node of this host's agent, which answers a local ping with it; null where it does not. */
+    static String localNode(Io io) {
+        try {
+            Message.Pong pong = io.gateway().ask(new Message.Ping(true));
+            // an agent from before it named its node answers with none, read as the controller's default
+            return pong.cluster().equals("motley") && !pong.host().equals("controller") ? pong.host() : null;
+        } catch (Exception e) {
+            return null;
+        }
     }
 
     /** The environment the tasks start from: --export=ALL (srun's own), NONE (its SLURM_* only) or VARS. */

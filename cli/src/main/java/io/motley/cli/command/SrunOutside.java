@@ -1,12 +1,10 @@
 package io.motley.cli.command;
 
-import io.motley.cli.client.AgentClient.RequestFailed;
 import io.motley.core.job.Job;
 import io.motley.core.job.JobRequest;
 import io.motley.core.options.GetOpt;
 import io.motley.core.step.Step;
 import io.motley.core.step.StepRequest;
-import io.motley.protocol.Message.Complete;
 import io.motley.protocol.Message.Outcomes;
 import io.motley.protocol.Message.Signal;
 import io.motley.protocol.Message.SignalScope;
@@ -36,10 +34,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * own as they grow. All three are in a directory of the user's own (mode 700) on this host, which is
  * the job's node on a one-host cluster; a job placed on another host cannot see them (said, and
  * documented). Only --pty is different: a terminal cannot pass through files, so for --pty the
- * job holds the allocation (salloc's holder) and the step runs here, as under salloc.
+ * job holds the allocation (salloc's holder) and this srun runs the step, as under salloc: its task
+ * 0 on srun's own terminal where the job's node is this host's, else on a terminal of its own there.
  *
  * <p>Run by the agent for the native client ({@link Srun#whyInJvm}), srun outside an allocation is
- * Slurm's: the job only holds the allocation ({@link #HOLDER}), this srun runs step 0 of it with every
+ * Slurm's: the job only holds the allocation ({@link Allocation#HOLDER}), this srun runs step 0 of it with every
  * task started by its node's agent in the job's containment, as srun inside an allocation does, and
  * then ends the job with the step's exit code ({@link io.motley.protocol.Message.Complete}). Nothing
  * passes through files, so the job may be on any host.
@@ -54,13 +53,6 @@ final class SrunOutside {
             in=$1
             shift
             MOTLEY_SRUN_ENDS_JOB=1 exec srun "$@" < "$in"
-            """;
-
-    /** The job of srun in the agent: it holds the allocation until srun completes it (or the time limit). */
-    static final String HOLDER = """
-            #!/bin/sh
-            # srun's allocation: held until srun, its step done, ends this job
-            exec sleep 2147483647
             """;
 
     /**
@@ -78,11 +70,10 @@ final class SrunOutside {
         GetOpt.Parsed jobO = new GetOpt.Parsed(jobOpts, List.of());
         boolean quiet = o.has("quiet");
         if (io.hosted()) return held(jobO, o, getopt, io, step, quiet);
+        if (o.has("pty")) return terminal(jobO, o, getopt, io, step, quiet);
         Path dir = Allocation.privateDir();
         try {
-            return o.has("pty")
-                    ? terminal(jobO, o, getopt, io, dir, step, quiet)
-                    : relayed(args, jobO, io, dir, step, quiet);
+            return relayed(args, jobO, io, dir, step, quiet);
         } finally {
             try (var s = Files.list(dir)) {
                 for (Path p : s.toList()) Files.deleteIfExists(p);
@@ -129,7 +120,7 @@ final class SrunOutside {
      */
     private static int held(GetOpt.Parsed jobO, GetOpt.Parsed o, GetOpt getopt, Io io, StepRequest step, boolean quiet)
             throws Exception {
-        JobRequest req = Sbatch.request(jobO, io, HOLDER, List.of(), step.name());
+        JobRequest req = Sbatch.request(jobO, io, Allocation.HOLDER, List.of(), step.name());
         // held by this agent's process: a restart of the agent ends it (the controller sees the new start time)
         Map<String, String> kept = new java.util.TreeMap<>(req.options());
         kept.put(JobRequest.ALLOCATION, JobRequest.HELD_IN_AGENT);
@@ -149,13 +140,8 @@ final class SrunOutside {
             Allocation.cancel(job.id(), io);
             throw e;
         }
-        try {
-            // refused when the step's abort cancelled the job already
-            io.gateway().ask(new Complete(job.id(), code));
-        } catch (RequestFailed e) {
-            // ended already (cancelled, its time limit): nothing to release
-        }
-        Allocation.awaitEnd(job.id(), io);
+        // refused when the step's abort cancelled the job already
+        new Salloc.Held(job, io).release(code);
         return code;
     }
 
@@ -232,17 +218,16 @@ final class SrunOutside {
         });
     }
 
-    /** --pty: the job holds the allocation; the step runs here, on this srun's terminal. */
+    /** --pty: the job holds the allocation; this srun runs the step, its task 0 on a terminal (see the class). */
     private static int terminal(
-            GetOpt.Parsed jobO, GetOpt.Parsed o, GetOpt getopt, Io io, Path dir, StepRequest step, boolean quiet)
+            GetOpt.Parsed jobO, GetOpt.Parsed o, GetOpt getopt, Io io, StepRequest step, boolean quiet)
             throws Exception {
-        Path fifo = dir.resolve("release");
-        Allocation.mkfifo(fifo);
-        Salloc.Held held = Salloc.hold(jobO, io, "srun", step.name(), fifo, quiet);
+        Salloc.Held held = Salloc.hold(jobO, io, "srun", step.name(), quiet);
         if (held == null) return 1;
         Job job = held.job();
+        // as under salloc: srun's task 0 runs on srun's terminal where the job's node is this host's, else on a
+        // terminal of its own there (Srun#here)
         Map<String, String> env = Allocation.environment(job, io.env());
-        env.put("SLURMD_NODENAME", job.node());
         Io inJob = io.withEnv(env);
         int code = 1;
         try {

@@ -43,6 +43,8 @@ class AllocationTest {
     JobRequest submitted;
     Process script;
     boolean cancelled;
+    /** The code a Complete ended the job with (the holder's kill, as the controller's); null when none did. */
+    Integer completedWith;
 
     int run(Command cmd, String stdin, String... args) throws Exception {
         env.put("PATH", dir + ":" + System.getenv("PATH"));
@@ -92,6 +94,16 @@ class AllocationTest {
                 script.destroyForcibly();
                 yield Messages.encode(new Message.Outcomes(List.of()));
             }
+            case Message.Complete c -> {
+                completedWith = c.code();
+                script.destroyForcibly();
+                try {
+                    script.waitFor();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                yield Messages.encode(new Message.Outcomes(List.of()));
+            }
             default -> throw new IllegalStateException("unexpected " + m);
         };
     }
@@ -100,7 +112,7 @@ class AllocationTest {
         JobState state = JobState.RUNNING;
         ExitStatus exit = ExitStatus.NONE;
         if (!script.isAlive()) {
-            int code = script.exitValue();
+            int code = completedWith != null ? completedWith : script.exitValue();
             state = cancelled ? JobState.CANCELLED : code == 0 ? JobState.COMPLETED : JobState.FAILED;
             exit = new ExitStatus(code, 0);
         }
@@ -144,8 +156,8 @@ class AllocationTest {
         assertThat(submitted.ntasks()).isEqualTo(2);
         // marked as salloc's allocation: no batch step in the listings
         assertThat(submitted.options()).containsEntry(JobRequest.ALLOCATION, "salloc");
-        // the holder read the status and ended by itself: the job was not cancelled
-        assertThat(script.exitValue()).isEqualTo(3);
+        // the job was completed with the command's status, not cancelled
+        assertThat(completedWith).isEqualTo(3);
         assertThat(cancelled).isFalse();
         assertThat(out()).isEmpty();
     }
@@ -246,7 +258,7 @@ class AllocationTest {
         assertThat(out()).isEqualTo("on n2\n");
         assertThat(err()).isEqualTo("srun: error: n2: task 0: Exited with exit code 4\n");
         // the job only holds the allocation, writing nowhere: no file of this host is named
-        assertThat(job.get().script()).isEqualTo(SrunOutside.HOLDER);
+        assertThat(job.get().script()).isEqualTo(Allocation.HOLDER);
         assertThat(job.get().stdoutPattern()).isEqualTo("/dev/null");
         assertThat(job.get().options()).containsEntry(JobRequest.ALLOCATION, JobRequest.HELD_IN_AGENT);
         assertThat(job.get().timing().limit()).isEqualTo(new TimeLimit.Seconds(300));

@@ -48,8 +48,15 @@ class SrunTest {
             "PATH", System.getenv("PATH"),
             "SLURM_JOB_NAME", "train"));
 
+    /** The node this host's agent answers a local ping with; null: none (an agent from before it said). */
+    String localNode;
+
     int srun(String stdin, String... args) throws Exception {
-        Io io = new Io(
+        return new Srun().run(Arrays.asList(args), io(stdin));
+    }
+
+    Io io(String stdin) {
+        return new Io(
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
                 new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
@@ -62,7 +69,6 @@ class SrunTest {
                 hostname,
                 "ann",
                 1000);
-        return new Srun().run(Arrays.asList(args), io);
     }
 
     private Frame answer(Frame req) {
@@ -76,6 +82,7 @@ class SrunTest {
                         new StepMessages.Steps(List.of(Step.started(12, 3, c.request(), List.of("vm"), 5))));
             }
             case StepMessages.End e -> Messages.encode(new StepMessages.Steps(List.of()));
+            case Message.Ping p when p.local() -> Messages.encode(new Message.Pong(null, localNode, "ok"));
             default -> throw new IllegalStateException("unexpected " + m);
         };
     }
@@ -116,6 +123,23 @@ class SrunTest {
         assertThat(ended()).isEqualTo(new StepMessages.End(12, 3, StepState.FAILED, 2, 0));
         StepMessages.Create created = (StepMessages.Create) asked.get(0);
         assertThat(created.request()).isEqualTo(new StepRequest(3, 0, 0, 1, 0, false, "sh"));
+    }
+
+    /**
+     * The node srun is on: inside a job its SLURMD_NODENAME; in salloc's shell, the node of this host's agent (a step
+     * on other nodes then has all its tasks started there, srun --pty's task 0 on a terminal there); with an agent
+     * that does not say, the one node of a one-node step, as srun did before.
+     */
+    @Test
+    void srunIsOnItsJobsNodeElseOnTheNodeOfThisHostsAgent() {
+        Step onN2 = Step.started(12, 3, new StepRequest(1, 0, 0, 1, 0, false, "sh"), List.of("n2"), 5);
+        env.put("SLURMD_NODENAME", "n3");
+        assertThat(Srun.here(onN2, io(""))).isEqualTo("n3");
+        env.remove("SLURMD_NODENAME");
+        localNode = "n1";
+        assertThat(Srun.here(onN2, io(""))).isEqualTo("n1");
+        localNode = null;
+        assertThat(Srun.here(onN2, io(""))).isEqualTo("n2");
     }
 
     @Test
