@@ -1701,9 +1701,14 @@ public final class JobLauncher {
         });
         JobBox box = r.box;
         if (box != null) pgid.ifPresent(box::track);
-        pgid.ifPresent(g -> signalGroup(g, "TERM"));
+        // the processes it knows and its box's at once; the group too, for those that left both, through kill(1), a
+        // process of its own that the caller (the link's thread) does not wait for
         tree.forEach(ProcessHandle::destroy);
         if (box != null) box.terminate();
+        pgid.ifPresent(g -> Thread.ofVirtual().start(() -> {
+            // as the SIGKILL below: not once the run has ended, when the group's id may be another's
+            if (!r.ended) signalGroup(g, "TERM");
+        }));
         timers.schedule(
                 () -> {
                     // a run that has ended was emptied and its box removed; the next run of the same job may

@@ -45,6 +45,7 @@ final class Allocation {
     static Job awaitStart(long id, Io io, String cmd, boolean quiet) throws ClusterUnreachable, InterruptedException {
         boolean queued = false;
         long pause = 1;
+        long since = System.nanoTime();
         while (true) {
             List<Job> found = Requests.job(io, id);
             Job j = found.isEmpty() ? null : found.get(0);
@@ -56,25 +57,37 @@ final class Allocation {
                 io.err().println(cmd + ": error: Job allocation " + id + " has been revoked.");
                 return null;
             }
-            if (!queued && pause >= 16) {
+            if (!queued && System.nanoTime() - since >= QUEUED_AFTER_MS * 1_000_000) {
                 // a job the scheduler starts at once is never said to wait (Slurm prints nothing then)
                 if (cmd.equals("salloc") && !quiet) io.err().println("salloc: Pending job allocation " + id);
                 if (!quiet) io.err().println(cmd + ": job " + id + " queued and waiting for resources");
                 queued = true;
             }
             Thread.sleep(pause);
-            pause = Math.min(pause * 2, 20);
+            pause = nextPause(pause, since);
         }
+    }
+
+    /** How long a job waits to start before srun and salloc say it was queued (Slurm says nothing of one it starts). */
+    static final long QUEUED_AFTER_MS = 30;
+
+    /**
+     * The pause after {@code pause} in a poll that began at {@code since} (System.nanoTime): every 4 ms for its first
+     * second, as a job that starts or ends at once does so within tens of milliseconds, then growing to 20 ms.
+     */
+    static long nextPause(long pause, long since) {
+        return Math.min(pause * 2, System.nanoTime() - since < 1_000_000_000L ? 4 : 20);
     }
 
     /** Polls job {@code id} until it has ended; the job as it ended. */
     static Job awaitEnd(long id, Io io) throws ClusterUnreachable, InterruptedException {
         long pause = 1;
+        long since = System.nanoTime();
         while (true) {
             List<Job> found = Requests.job(io, id);
             if (!found.isEmpty() && found.get(0).state().isTerminal()) return found.get(0);
             Thread.sleep(pause);
-            pause = Math.min(pause * 2, 20);
+            pause = nextPause(pause, since);
         }
     }
 

@@ -162,6 +162,19 @@ class AllocationTest {
         assertThat(out()).isEmpty();
     }
 
+    /** A job's start and end are polled every 4 ms for a second (most come within tens), then every 20 ms. */
+    @Test
+    void pollsAreCloseForASecondThenFurtherApart() {
+        long now = System.nanoTime();
+        assertThat(Allocation.nextPause(1, now)).isEqualTo(2);
+        assertThat(Allocation.nextPause(2, now)).isEqualTo(4);
+        assertThat(Allocation.nextPause(4, now)).isEqualTo(4);
+        long aWhileAgo = now - 2_000_000_000L;
+        assertThat(Allocation.nextPause(4, aWhileAgo)).isEqualTo(8);
+        assertThat(Allocation.nextPause(16, aWhileAgo)).isEqualTo(20);
+        assertThat(Allocation.nextPause(20, aWhileAgo)).isEqualTo(20);
+    }
+
     @Test
     void srunOutsideAnAllocationRunsTheStepAsTheJobsScriptAndRelaysItsStreams() throws Exception {
         // the srun the job's script calls: here a stand-in that shows its arguments and its input
