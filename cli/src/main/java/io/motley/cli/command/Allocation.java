@@ -57,7 +57,7 @@ final class Allocation {
                 io.err().println(cmd + ": error: Job allocation " + id + " has been revoked.");
                 return null;
             }
-            if (!queued && System.nanoTime() - since >= QUEUED_AFTER_MS * 1_000_000) {
+            if (!queued && waits(j, System.nanoTime() - since)) {
                 // a job the scheduler starts at once is never said to wait (Slurm prints nothing then)
                 if (cmd.equals("salloc") && !quiet) io.err().println("salloc: Pending job allocation " + id);
                 if (!quiet) io.err().println(cmd + ": job " + id + " queued and waiting for resources");
@@ -68,8 +68,15 @@ final class Allocation {
         }
     }
 
-    /** How long a job waits to start before srun and salloc say it was queued (Slurm says nothing of one it starts). */
-    static final long QUEUED_AFTER_MS = 30;
+    /**
+     * Whether srun and salloc say their job is queued: the scheduler has given it a reason to wait (Resources, Priority,
+     * a partition down, ...), or it has not started within a second. A job the scheduler starts at once is never said
+     * to wait, as Slurm says nothing of one it starts, however long the first pass over it takes.
+     */
+    static boolean waits(Job j, long waitedNanos) {
+        boolean reason = j != null && j.reason() != null && j.reason() != io.motley.core.job.PendingReason.None;
+        return reason || waitedNanos >= 1_000_000_000L;
+    }
 
     /**
      * The pause after {@code pause} in a poll that began at {@code since} (System.nanoTime): every 4 ms for its first

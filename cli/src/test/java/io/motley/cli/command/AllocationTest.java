@@ -175,6 +175,24 @@ class AllocationTest {
         assertThat(Allocation.nextPause(20, aWhileAgo)).isEqualTo(20);
     }
 
+    /** srun and salloc say their job is queued once the scheduler gave it a reason to wait, or after a second. */
+    @Test
+    void aJobIsSaidToWaitOnlyWithAReasonOrAfterASecond() throws Exception {
+        submitted = JobRequest.builder("#!/bin/sh\n", "/tmp").build();
+        Job fresh = Job.builder(5, submitted)
+                .owner("ann", 1000, 1000)
+                .state(JobState.PENDING)
+                .reason(io.motley.core.job.PendingReason.None)
+                .build();
+        assertThat(Allocation.waits(fresh, 200_000_000L))
+                .as("not yet seen by the scheduler")
+                .isFalse();
+        assertThat(Allocation.waits(fresh, 1_000_000_000L)).isTrue();
+        assertThat(Allocation.waits(fresh.withReason(io.motley.core.job.PendingReason.Resources), 0))
+                .isTrue();
+        assertThat(Allocation.waits(null, 0)).as("not listed yet").isFalse();
+    }
+
     @Test
     void srunOutsideAnAllocationRunsTheStepAsTheJobsScriptAndRelaysItsStreams() throws Exception {
         // the srun the job's script calls: here a stand-in that shows its arguments and its input
