@@ -33,10 +33,18 @@ final class ClusterState {
     /** Running jobs someone asked to cancel, with the uid that asked, until the agent reports the end. */
     final Map<Long, Integer> cancelling = new HashMap<>();
     /**
-     * Of those, the jobs whose holder ended them (srun outside an allocation, done with its step), with the
-     * exit code their end records instead of CANCELLED.
+     * Of those, the jobs whose holder ended them (srun outside an allocation, done with its step) while the store
+     * could not record that end at once, with the exit code their end records instead of CANCELLED.
      */
     final Map<Long, Integer> completing = new HashMap<>();
+    /**
+     * Jobs their holder ended ({@code complete}: srun outside an allocation done with its step, salloc's command
+     * done), recorded COMPLETED or FAILED at once as slurmctld records them, whose run has not reported its end yet;
+     * as they ran, by id. Their nodes' CPUs, memory and GPUs stay theirs in the scheduler's view until it has (Slurm's
+     * COMPLETING). Kept in memory only: a controller restart, the node's failure or its agent's registration without
+     * the run lets them go.
+     */
+    final Map<Long, Job> releasing = new HashMap<>();
     /**
      * Requeued jobs whose killed run has not reported its end yet, with the node it ran on: such a
      * job waits (BeginTime) so that it is not counted free of the CPUs the dying run still holds.

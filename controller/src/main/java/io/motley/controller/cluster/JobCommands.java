@@ -369,8 +369,11 @@ final class JobCommands {
 
     /**
      * Ends running job {@code id} for the command that holds its allocation (srun outside an allocation, its step
-     * done): its run is killed as a cancel kills it, and the job ends COMPLETED when {@code code} is 0, else FAILED
-     * with that exit code, as Slurm's srun completes the job it made. A pending job is cancelled.
+     * done; salloc, its command done): the job ends COMPLETED when {@code code} is 0, else FAILED with that exit
+     * code, recorded now as slurmctld records the end its srun asks for, and its run is killed as a cancel kills it;
+     * its nodes stay its own in the scheduler's view until that run's end is reported ({@link ClusterState#releasing}).
+     * Where the store cannot record the end now, it is recorded when the run's end is reported. A pending job is
+     * cancelled.
      */
     Outcome complete(long id, int code, Caller caller) {
         synchronized (state) {
@@ -379,10 +382,26 @@ final class JobCommands {
             // a cancel already on its way keeps the job CANCELLED
             if (mine && state.cancelling.containsKey(id))
                 return new Outcome(id, "Job/step already completing or completed", false);
-            // the kill is a cancel's; only how the end is recorded differs (RunEnds)
             if (mine && j.state().holdsAllocation()) {
-                state.completing.put(id, code);
-                log.info("job completed by its holder job={} node={} code={}", id, j.node(), code);
+                JobState how = code == 0 ? JobState.COMPLETED : JobState.FAILED;
+                try {
+                    state.save(
+                            j.endedBy(how, new ExitStatus(code, 0), Math.max(clock.getAsLong(), j.startTime()), null));
+                } catch (StoreException e) {
+                    // the kill is a cancel's; the run's end records the job's (RunEnds)
+                    state.completing.put(id, code);
+                    log.warn(
+                            "job end not recorded, the store failed; recorded at its run's end job={} error=\"{}\"",
+                            id,
+                            e.getMessage());
+                    return cancel(List.of(id), Map.of(), caller).get(0);
+                }
+                state.releasing.put(id, j);
+                AgentChannel link = state.links.get(j.node());
+                if (link != null) link.kill(j.id(), j.restarts(), KillReason.CANCEL);
+                AllocationHolds.release(state, j, KillReason.CANCEL);
+                log.info("job completed by its holder job={} node={} state={} code={}", id, j.node(), how, code);
+                return Outcome.ok(id);
             }
             return cancel(List.of(id), Map.of(), caller).get(0);
         }

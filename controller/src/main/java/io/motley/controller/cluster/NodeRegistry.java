@@ -269,6 +269,12 @@ final class NodeRegistry {
                 .entrySet()
                 .removeIf(
                         e -> e.getValue().equals(name) && !result.stillEnding().contains(e.getKey()));
+        // a run its holder's end killed that the agent no longer runs will not report its end
+        state.releasing
+                .values()
+                .removeIf(j -> name.equals(j.node())
+                        && reg.runs().stream()
+                                .noneMatch(r -> !r.ended() && r.jobId() == j.id() && r.run() == j.restarts()));
     }
 
     /** The agent's automatic features plus those motley.conf declares for the node. */
@@ -530,6 +536,8 @@ final class NodeRegistry {
                     if (link != null) link.close();
                     // runs killed by a requeue on a dead node will not report; their jobs need not wait
                     state.endingRuns.values().removeIf(n.name()::equals);
+                    String gone = n.name();
+                    state.releasing.values().removeIf(j -> gone.equals(j.node()));
                     changed = true;
                 }
             }

@@ -104,6 +104,22 @@ final class RunEnds {
                 log.info("job ended job={} node={} state={} exit={} desc=\"{}\"", id, node, how, done.exit(), desc);
             }
         }
+        Job held = state.releasing.get(id);
+        if (held != null && held.restarts() == run && node.equals(held.node())) {
+            // ended by its holder and recorded then: its run's end lets its nodes go, and the usage its agent
+            // measured is the job's
+            state.releasing.remove(id);
+            try {
+                if (j != null && j.restarts() == run && j.state().isTerminal()) state.save(j.withUsage(f.usage()));
+            } catch (StoreException e) {
+                log.warn(
+                        "job usage not recorded, the store failed job={} node={} error=\"{}\"",
+                        id,
+                        node,
+                        e.getMessage());
+            }
+            log.info("job run ended job={} node={} state={}", id, node, f.state());
+        }
         AgentChannel link = state.links.get(node);
         if (link != null) link.acknowledge(id, run);
         return true;

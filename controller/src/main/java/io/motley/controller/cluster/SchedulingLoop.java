@@ -318,16 +318,24 @@ final class SchedulingLoop {
     }
 
     /** What running jobs hold; reservations count on it from the end of each job's time limit
-     * (a suspended job holds what it holds, and counts as if resumed now). */
+     * (a suspended job holds what it holds, and counts as if resumed now). A job its holder ended holds what it held
+     * until its run's end is reported ({@link ClusterState#releasing}). */
     private List<Allocation> runningAllocations() {
         List<Allocation> running = new ArrayList<>();
-        for (Job j : state.jobs.values()) {
-            if (!j.state().holdsAllocation()) continue;
-            long end = j.limitEnd(clock.getAsLong(), Allocation.NO_END);
-            for (Job.Allocation.Part p : j.allocation().parts())
-                running.add(new Allocation(j.id(), p.node(), p.cpus(), p.memMiB(), p.gpuIds(), end));
+        long now = clock.getAsLong();
+        for (Job j : state.jobs.values())
+            if (j.state().holdsAllocation()) held(j, j.limitEnd(now, Allocation.NO_END), running);
+        for (Job j : state.releasing.values()) {
+            Job current = state.jobs.get(j.id());
+            if (current == null || !current.state().holdsAllocation())
+                held(j, j.limitEnd(now, Allocation.NO_END), running);
         }
         return running;
+    }
+
+    private static void held(Job j, long end, List<Allocation> into) {
+        for (Job.Allocation.Part p : j.allocation().parts())
+            into.add(new Allocation(j.id(), p.node(), p.cpus(), p.memMiB(), p.gpuIds(), end));
     }
 
     /**

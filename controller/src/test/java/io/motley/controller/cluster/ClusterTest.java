@@ -370,6 +370,13 @@ class ClusterTest {
         c.schedulePass();
         assertThat(c.complete(ok, 0, Caller.uid(1000)).error()).isNull();
         assertThat(c.complete(bad, 3, Caller.uid(1000)).error()).isNull();
+        // recorded at once, as slurmctld records the end its srun asks for
+        assertThat(c.job(ok))
+                .get()
+                .extracting(Job::state, j -> j.exit(), j -> j.endTime())
+                .containsExactly(JobState.COMPLETED, new io.motley.core.job.ExitStatus(0, 0), now.get());
+        assertThat(c.job(bad)).get().extracting(Job::state).isEqualTo(JobState.FAILED);
+        assertThat(store.endedSince(0)).extracting(Job::id, Job::state).contains(tuple(ok, JobState.COMPLETED));
         // the holders are killed as a cancel kills them
         assertThat(n1.sent)
                 .filteredOn(o -> o.op().equals("kill"))
@@ -379,13 +386,25 @@ class ClusterTest {
         assertThat(c.complete(ok, 5, Caller.uid(1000)).error()).isEqualTo("Job/step already completing or completed");
         assertThat(c.complete(bad, 0, Caller.uid(1001)).error()).isEqualTo("Access/permission denied");
         assertThat(c.complete(999, 0, Caller.uid(1000)).error()).isEqualTo("Invalid job id specified");
-        // the killed holders report what the kill did
+        // the killed holders report what the kill did, a second later: the ends stay as recorded, with their usage
+        now.addAndGet(1);
         c.jobEnded("n1", ended(ok, 0, JobState.CANCELLED, 0, 9, now.get(), null));
-        c.jobEnded("n1", ended(bad, 0, JobState.CANCELLED, 0, 9, now.get(), null));
+        c.jobEnded(
+                "n1",
+                new AgentReport.RunEnded(
+                        bad,
+                        0,
+                        JobState.CANCELLED,
+                        0,
+                        9,
+                        now.get(),
+                        new io.motley.core.job.Usage(4096, 8192, 1000, 500),
+                        null));
+        assertThat(c.job(bad)).get().extracting(j -> j.usage().totalCpuMs()).isEqualTo(1500L);
         assertThat(c.job(ok))
                 .get()
-                .extracting(Job::state, j -> j.exit())
-                .containsExactly(JobState.COMPLETED, new io.motley.core.job.ExitStatus(0, 0));
+                .extracting(Job::state, j -> j.exit(), j -> j.endTime())
+                .containsExactly(JobState.COMPLETED, new io.motley.core.job.ExitStatus(0, 0), now.get() - 1);
         assertThat(c.job(bad))
                 .get()
                 .extracting(Job::state, j -> j.exit(), j -> j.outcome().cancelledBy())
@@ -395,6 +414,57 @@ class ClusterTest {
         assertThat(c.complete(pending, 0, Caller.uid(1000)).error()).isNull();
         assertThat(c.job(pending)).get().extracting(Job::state).isEqualTo(JobState.CANCELLED);
         store.close();
+    }
+
+    @Test
+    void aJobItsHolderEndedKeepsItsNodeUntilItsRunHasEnded() {
+        Cluster c = cluster(new io.motley.controller.store.MemoryStore());
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 2));
+        long held = id(c.submit(req(2), as(1000, 1000, "ann")));
+        c.schedulePass();
+        assertThat(c.complete(held, 0, Caller.uid(1000)).error()).isNull();
+        long next = id(c.submit(req(2), as(1000, 1000, "ann")));
+        c.schedulePass();
+        // the holder's processes are still being killed on n1: its CPUs are not free yet
+        assertThat(c.job(held)).get().extracting(Job::state).isEqualTo(JobState.COMPLETED);
+        assertThat(c.job(next)).get().extracting(Job::state).isEqualTo(JobState.PENDING);
+        c.jobEnded("n1", ended(held, 0, JobState.CANCELLED, 0, 15, now.get(), null));
+        c.schedulePass();
+        assertThat(c.job(next)).get().extracting(Job::state).isEqualTo(JobState.RUNNING);
+
+        // a holder whose agent comes back without its run (restarted, the run gone) lets its node go then
+        assertThat(c.complete(next, 0, Caller.uid(1000)).error()).isNull();
+        long third = id(c.submit(req(2), as(1000, 1000, "ann")));
+        c.schedulePass();
+        assertThat(c.job(third)).get().extracting(Job::state).isEqualTo(JobState.PENDING);
+        c.register(new FakeLink("n1"), registration("n1", 2));
+        c.schedulePass();
+        assertThat(c.job(third)).get().extracting(Job::state).isEqualTo(JobState.RUNNING);
+        assertThat(c.job(next)).get().extracting(Job::state).isEqualTo(JobState.COMPLETED);
+    }
+
+    @Test
+    void aHoldersEndTheStoreCannotRecordNowIsRecordedAtItsRunsEnd() {
+        io.motley.controller.store.MemoryStore store = new io.motley.controller.store.MemoryStore();
+        Cluster c = cluster(store);
+        FakeLink n1 = new FakeLink("n1");
+        c.register(n1, registration("n1", 2));
+        long held = id(c.submit(req(1), as(1000, 1000, "ann")));
+        c.schedulePass();
+        store.failWith("the job database is unreachable");
+        assertThat(c.complete(held, 4, Caller.uid(1000)).error()).isNull();
+        assertThat(c.job(held)).get().extracting(Job::state).isEqualTo(JobState.RUNNING);
+        assertThat(n1.sent)
+                .filteredOn(o -> o.op().equals("kill"))
+                .extracting(o -> o.id())
+                .containsExactly(held);
+        store.failWith(null);
+        c.jobEnded("n1", ended(held, 0, JobState.CANCELLED, 0, 15, now.get(), null));
+        assertThat(c.job(held))
+                .get()
+                .extracting(Job::state, j -> j.exit())
+                .containsExactly(JobState.FAILED, new io.motley.core.job.ExitStatus(4, 0));
     }
 
     /** {@code n} as an agent started at {@code agentStart} registers it. */
