@@ -256,6 +256,15 @@ class AllocationsIT {
                 assertThat(c.cmd("sacct", "-j", job + ".0", "-P", "-n", "-o", "JobID,State")
                                 .lines())
                         .containsExactly(job + ".0|CANCELLED");
+                // the job's node ran no process for the job itself, and its tasks are gone with it
+                assertThat(ProcessHandle.allProcesses()
+                                .filter(h -> String.join(
+                                                " ", h.info().arguments().orElse(new String[0]))
+                                        .contains("echo started; sleep 300"))
+                                .filter(ProcessHandle::isAlive)
+                                .toList())
+                        .isEmpty();
+                assertThat(c.log("agent-n1")).contains("job resources held without a process job=" + job + " ");
             } finally {
                 srun.descendants().forEach(ProcessHandle::destroyForcibly);
                 srun.destroyForcibly();

@@ -200,6 +200,9 @@ public final class JobLauncher {
         volatile ScheduledFuture<?> stopTimer;
 
         volatile ScheduledFuture<?> sampler;
+        /** Held without a process of its own ({@link #bare}): it ends when it is killed or its time limit comes. */
+        volatile boolean bare;
+
         volatile boolean ended;
         /** The end, held back until the run's stage-out files are written on the submit host. */
         volatile JobEnded staging;
@@ -784,6 +787,10 @@ public final class JobLauncher {
     }
 
     private void start(Job job, String cluster, long killWait, Path dir, String sharedFilesystem) throws LaunchFailure {
+        if (bare(job)) {
+            startBare(job, killWait, dir);
+            return;
+        }
         boolean holder = holds(job);
         String workDir = job.request().workDir();
         String out = holder ? "/dev/null" : OutputPattern.stdout(job, nodeName);
@@ -996,6 +1003,64 @@ public final class JobLauncher {
         }
     }
 
+    /** The file that marks a run held without a process ({@link #bare}), for an agent that adopts it. */
+    static final String BARE = "bare";
+
+    /**
+     * Whether this node holds the job without a process of its own: the job of an srun that runs in an agent (outside
+     * an allocation, {@link JobRequest#HELD_IN_AGENT}) has no batch script to run, only the allocation its steps use,
+     * so its batch host makes its box and starts nothing (Slurm starts no process for such a job either). Its other
+     * nodes, if any, hold their part as any multi-node job's do.
+     */
+    boolean bare(Job job) {
+        return job.request().heldInAgent() && nodeName.equals(job.node());
+    }
+
+    /** A bare run's start: its CPUs and box, its time limit; no process. */
+    private void startBare(Job job, long killWait, Path dir) throws LaunchFailure {
+        Job.Allocation.Part part = partHere(job);
+        List<Integer> ids = cpus.allocate(job.id(), part.cpus());
+        JobBox box = openBox(job.id(), new JobLimits(part.memMiB(), ids, 0));
+        try {
+            writeAtomically(dir.resolve("cpus"), CpuAllocator.formatList(ids));
+            writeAtomically(dir.resolve("box"), String.join("\n", prepend(box.strategy(), box.location())) + "\n");
+            writeAtomically(dir.resolve(BARE), "");
+        } catch (IOException e) {
+            box.remove();
+            throw new LaunchFailure(spoolTrouble(e), e);
+        }
+        Running r = new Running(job.id(), job.restarts(), dir, limitOf(dir, job), killWait, null);
+        r.box = box;
+        r.bare = true;
+        r.gpus = job.gpuList();
+        r.asUser = List.of();
+        running.put(runDir(r.id, r.run), r);
+        log.info(
+                "job resources held without a process job={} run={} containment={} cpus={} mem_mib={}",
+                job.id(),
+                r.run,
+                box.strategy(),
+                CpuAllocator.formatList(ids),
+                part.memMiB());
+        watch(r, null, r.limitSeconds);
+        Long early = earlyLimits.remove(runDir(r.id, r.run));
+        if (early != null) limit(r.id, r.run, early);
+    }
+
+    /**
+     * A killed bare run ends once its box is empty (its steps' tasks, sent SIGTERM, have gone) or at
+     * {@code deadline} (System.nanoTime), when what is left gets SIGKILL as the end of any run gives it.
+     */
+    private void endBare(Running r, long deadline) {
+        if (r.ended || r.staging != null) return;
+        JobBox box = r.box;
+        if (box == null || box.processes().isEmpty() || System.nanoTime() >= deadline) {
+            shepherdExited(r);
+            return;
+        }
+        timers.schedule(() -> endBare(r, deadline), 20, TimeUnit.MILLISECONDS);
+    }
+
     private JobBox openBox(long id, JobLimits limits) {
         try {
             return containment.open(id, limits);
@@ -1048,7 +1113,11 @@ public final class JobLauncher {
         // shepherd's fork (not yet the job), and count that as the batch step's use
         r.sampler = timers.scheduleWithFixedDelay(
                 () -> sample(r), JobBox.SAMPLE_MILLIS, JobBox.SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
-        if (shepherd.parent().map(p -> p.pid() == ProcessHandle.current().pid()).orElse(false)) {
+        if (shepherd == null) {
+            // a bare run: only a kill or its time limit ends it
+        } else if (shepherd.parent()
+                .map(p -> p.pid() == ProcessHandle.current().pid())
+                .orElse(false)) {
             shepherd.onExit().thenRun(() -> shepherdExited(r));
         } else {
             // Adopted from an earlier agent: not our child, so poll. An orphan that exits may stay a
@@ -1100,6 +1169,14 @@ public final class JobLauncher {
         if (r == null || r.ended || r.staging != null) {
             log.info("signal for a run not running here job={} run={} signal={}", id, run, signal);
             return List.of();
+        }
+        if (r.bare) {
+            // no batch shell: the steps' tasks are all there is to signal
+            List<Long> targets = scope == Message.SignalScope.BATCH || r.box == null ? List.of() : r.box.processes();
+            String name = new io.motley.core.job.SignalSpec(signal, 0, false, false).name();
+            log.info("job signal job={} run={} signal={} scope={} pids={}", id, run, name, scope, targets);
+            signalProcesses(targets, name);
+            return List.copyOf(targets);
         }
         Optional<Long> shell = readPid(r.dir.resolve("job.pid"));
         if (shell.isEmpty()) {
@@ -1705,6 +1782,10 @@ public final class JobLauncher {
         // process of its own that the caller (the link's thread) does not wait for
         tree.forEach(ProcessHandle::destroy);
         if (box != null) box.terminate();
+        if (r.bare) {
+            endBare(r, System.nanoTime() + TimeUnit.SECONDS.toNanos(r.killWait));
+            return;
+        }
         pgid.ifPresent(g -> Thread.ofVirtual().start(() -> {
             // as the SIGKILL below: not once the run has ended, when the group's id may be another's
             if (!r.ended) signalGroup(g, "TERM");
@@ -1857,7 +1938,7 @@ public final class JobLauncher {
     private void adopt(long id, int run, Path dir) {
         Launch order = readOrder(dir.resolve("order"));
         Job job = order.job();
-        String err = holds(job) ? null : OutputPattern.stderr(job, nodeName);
+        String err = holds(job) || bare(job) ? null : OutputPattern.stderr(job, nodeName);
         Path box = outbox.runDir(runDir(id, run));
         boolean remote = Files.isDirectory(box, LinkOption.NOFOLLOW_LINKS);
         if (remote) err = (Files.exists(box.resolve("err")) ? box.resolve("err") : box.resolve("out")).toString();
@@ -1884,11 +1965,12 @@ public final class JobLauncher {
         long startedAt =
                 read(dir.resolve("started")).map(s -> Long.parseLong(s.trim())).orElse(WallClock.seconds());
         Optional<ProcessHandle> shepherd = shepherdOf(dir);
-        if (shepherd.isPresent()) {
+        r.bare = Files.exists(dir.resolve(BARE));
+        if (shepherd.isPresent() || r.bare) {
             log.info(
                     "adopted running job job={} shepherd_pid={} containment={} cpus={}",
                     id,
-                    shepherd.get().pid(),
+                    shepherd.map(ProcessHandle::pid).orElse(-1L),
                     r.box.strategy(),
                     CpuAllocator.formatList(ids));
             // across an agent restart only the wall clock spans the gap: this host's own, read on both sides;
@@ -1898,7 +1980,7 @@ public final class JobLauncher {
             long until = suspension[1] > 0 ? suspension[1] : now;
             long left = Math.max(0, startedAt + r.limitSeconds + suspension[0] - until);
             if (suspension[1] > 0) r.suspended = true;
-            watch(r, shepherd.get(), left);
+            watch(r, shepherd.orElse(null), left);
             if (suspension[1] > 0) {
                 synchronized (r) {
                     r.leftNanos = TimeUnit.SECONDS.toNanos(left);

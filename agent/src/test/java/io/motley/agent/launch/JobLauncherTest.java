@@ -563,6 +563,63 @@ class JobLauncherTest {
                 .contains("DUE TO JOB REQUEUE ***");
     }
 
+    /** The job of an srun that runs in an agent (outside an allocation): held on its node, as {@code order} says. */
+    Launch heldInAgent(long id, long limit) {
+        Launch plain = order(id, "exit 3", limit);
+        JobRequest req = plain.job().request().toBuilder()
+                .output("/dev/null", "/dev/null")
+                .options(Map.of(JobRequest.ALLOCATION, JobRequest.HELD_IN_AGENT))
+                .build();
+        Job j = Job.builder(id, req)
+                .owner("root", 0, 0)
+                .priority(1)
+                .times(Job.Times.submitted(1))
+                .allocation(Job.Allocation.queued("main", TimeLimit.of(limit)))
+                .build()
+                .started("main", "n1", 1, 100, TimeLimit.of(limit), 2);
+        return new Launch("c", 1, j);
+    }
+
+    @Test
+    void theJobOfAnSrunInAnAgentIsHeldWithoutAProcessRunsItsStepsAndEndsWhenKilled() throws Exception {
+        JobLauncher l = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
+        l.launch(heldInAgent(12, -1));
+        // its box and nothing else: its script, which would exit 3, is not run
+        assertThat(dir.resolve("spool/job12/bare")).exists();
+        assertThat(dir.resolve("spool/job12/shepherd.pid")).doesNotExist();
+        assertThat(l.inventory()).extracting(f -> Orders.op(f) + ":" + f.id()).containsExactly("running:12");
+        List<StepMessages.TaskEvent> events = new CopyOnWriteArrayList<>();
+        Thread.ofVirtual()
+                .start(() -> l.runTasks(
+                        new StepMessages.RunTasks(
+                                12,
+                                0,
+                                List.of("sh", "-c", "echo task ran; exec sleep 60"),
+                                dir.toString(),
+                                List.of(new StepMessages.RemoteTask(0, "n1", Map.of("PATH", "/usr/bin:/bin")))),
+                        events::add));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !events.isEmpty());
+        assertThat(events).first().isEqualTo(new StepMessages.TaskEvent(12, 0, 0, "out", "task ran\n".getBytes(), 0));
+        Thread.sleep(300);
+        assertThat(reports).isEmpty();
+
+        // an agent started again finds it held, still without a process, and its kill ends the step's task too
+        JobLauncher second = new JobLauncher(dir.resolve("spool"), "n1", reports::add);
+        assertThat(second.inventory())
+                .extracting(f -> Orders.op(f) + ":" + f.id())
+                .containsExactly("running:12");
+        second.kill(12, KillReason.CANCEL);
+        assertThat(Orders.fields(awaitReport(12)))
+                .containsEntry("state", "CANCELLED")
+                .containsEntry("signal", "15");
+        await().atMost(Duration.ofSeconds(10)).until(() -> events.stream().anyMatch(StepMessages.TaskEvent::isEnd));
+        assertThat(events).last().isEqualTo(StepMessages.TaskEvent.ended(12, 0, 0, 128 + 15));
+
+        // its time limit ends one too
+        l.launch(heldInAgent(13, 1));
+        assertThat(Orders.fields(awaitReport(13))).containsEntry("state", "TIMEOUT");
+    }
+
     @Test
     void aNewLauncherAdoptsRunningJobsAndDoesNotStartThemAgain() throws Exception {
         JobLauncher first = new JobLauncher(dir.resolve("spool"), "n1", f -> {});

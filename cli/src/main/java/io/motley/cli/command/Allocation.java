@@ -116,7 +116,8 @@ final class Allocation {
     /**
      * The batch script of a job that only holds an allocation for a command outside it (salloc's, srun's outside an
      * allocation): it runs until that command ends the job ({@link io.motley.protocol.Message.Complete}) or its time
-     * limit does.
+     * limit does. The job of an srun that runs in an agent carries it too, but its node runs no process for it (the
+     * agent's bare run).
      */
     static final String HOLDER = """
             #!/bin/sh

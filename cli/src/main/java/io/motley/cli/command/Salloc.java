@@ -59,12 +59,16 @@ public final class Salloc implements Command {
 
     /** A running holder job. */
     record Held(Job job, Io io) {
-        /** Ends the holder's job with {@code status} (COMPLETED for 0, else FAILED) and waits for its end. */
+        /**
+         * Ends the holder's job with {@code status} (COMPLETED for 0, else FAILED): the controller records that end
+         * when it answers, as slurmctld does. A job that was ending already (its time limit, scancel) is waited for.
+         */
         void release(int status) throws Exception {
             try {
                 io.gateway().ask(new Message.Complete(job.id(), status));
+                return;
             } catch (AgentClient.RequestFailed e) {
-                // it has ended already (its time limit, scancel): nothing to release
+                // it has ended already, or is being cancelled: nothing to release
             }
             Allocation.awaitEnd(job.id(), io);
         }

@@ -312,6 +312,8 @@ class AllocationTest {
                 .findFirst()
                 .orElseThrow());
         assertThat(stepEnd).isLessThan(seen.indexOf(completed.get()));
+        // the controller records the end when it answers: srun asks nothing after it
+        assertThat(seen.get(seen.size() - 1)).isEqualTo(completed.get());
     }
 
     @Test
