@@ -22,7 +22,9 @@
  *      pseudo-terminal of that size and forks; the child takes the terminal as its controlling
  *      terminal and stdin, stdout and stderr, in a session of its own, and goes on to 10; this
  *      process relays its stdin to the terminal and the terminal to its stdout until the child
- *      ends, then ends as the child did;
+ *      ends, then ends as the child did; with -w FILE (opened with the agent's rights before 7), on
+ *      each SIGWINCH it reads "ROWS COLS" from FILE and gives the terminal that size (srun's
+ *      terminal was resized), which sends the terminal's program its own SIGWINCH;
  *  10. execs the program (found on the job's PATH when its name has no slash).
  * What fails before 9 is said on stderr as "motley: ..."; a failed join or binding is said and
  * the job goes on, as the shell chain did; a failed privilege drop ends here with status 1. The
@@ -246,15 +248,34 @@ static void run(char **argv, char **env) {
     exit(126);
 }
 
-/* Written by the SIGCHLD handler: the relay's poll wakes when the terminal's program has ended. */
+/*
+ * Written by the SIGCHLD and SIGWINCH handlers: the relay's poll wakes when the terminal's program has ended ('c')
+ * or the terminal's size is to change ('w').
+ */
 static int child_pipe[2] = {-1, -1};
+/* -w's file, open from before the privileges were dropped; -1: none. */
+static int winsize_fd = -1;
 
 static void child_ended(int sig) {
-    (void)sig;
     int saved = errno;
-    char c = 0;
+    char c = sig == SIGWINCH ? 'w' : 'c';
     if (write(child_pipe[1], &c, 1) < 0) { /* the pipe is full: the relay wakes anyway */ }
     errno = saved;
+}
+
+/* Gives the terminal the size -w's file holds now ("ROWS COLS"); a file that cannot be read changes nothing. */
+static void resize(int slave) {
+    char text[64];
+    ssize_t n = pread(winsize_fd, text, sizeof text - 1, 0);
+    if (n <= 0) return;
+    text[n] = 0;
+    unsigned rows = 0, cols = 0;
+    if (sscanf(text, "%u %u", &rows, &cols) != 2 || rows == 0 || cols == 0 || rows > 9999 || cols > 9999) return;
+    struct winsize ws;
+    memset(&ws, 0, sizeof ws);
+    ws.ws_row = (unsigned short)rows;
+    ws.ws_col = (unsigned short)cols;
+    ioctl(slave, TIOCSWINSZ, &ws);
 }
 
 /* Reads what fd has now (-1 at its end or on an error). */
@@ -295,7 +316,15 @@ static void relay(int m, int slave, pid_t child) {
                 in_open = 0;
             }
         }
-        if (p[0].revents && waitpid(child, &status, WNOHANG) == child) break;
+        if (p[0].revents) {
+            char why[64];
+            ssize_t k;
+            int winch = 0;
+            while ((k = read(child_pipe[0], why, sizeof why)) > 0)
+                for (ssize_t j = 0; j < k; j++) winch |= why[j] == 'w';
+            if (winch && winsize_fd >= 0) resize(slave);
+            if (waitpid(child, &status, WNOHANG) == child) break;
+        }
     }
     /*
      * What the child wrote before it ended, which may still be on its way through the terminal: read until the
@@ -350,11 +379,19 @@ static void terminal(const char *size) {
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_NOCLDSTOP;
     sigaction(SIGCHLD, &sa, NULL);
+    if (winsize_fd >= 0) {
+        sa.sa_flags = SA_RESTART;
+        sigaction(SIGWINCH, &sa, NULL);
+        /* a size written before the handler was there */
+        resize(slave);
+    }
     fflush(NULL);
     pid_t child = fork();
     if (child < 0) die("cannot fork: %s%s", strerror(errno), NULL);
     if (child == 0) {
         signal(SIGCHLD, SIG_DFL);
+        signal(SIGWINCH, SIG_DFL);
+        if (winsize_fd >= 0) close(winsize_fd);
         close(child_pipe[0]);
         close(child_pipe[1]);
         close(m);
@@ -380,7 +417,7 @@ static void usage(void) {
     fprintf(stderr,
             "usage: motley-start [-J CGROUP_PROCS]... [-C CPUS] [-m UMASK] [-S] [-o SPOOL_OUT] [-O SPOOL_ERR]\n"
             "  [-u UID -g GID [-n USER]] -f ENV_FILE [-E NAME=VALUE]... [-1 OUT] [-2 ERR] [-a] [-d DIR]\n"
-            "  [-j JOB] [-t ROWSxCOLS] -- PROGRAM [ARG]...\n");
+            "  [-j JOB] [-t ROWSxCOLS [-w WINSIZE_FILE]] -- PROGRAM [ARG]...\n");
     exit(2);
 }
 
@@ -389,7 +426,7 @@ int main(int argc, char **argv) {
     char *seeds[MAX_LIST];
     size_t njoins = 0, nseeds = 0;
     const char *cpus = NULL, *umask_s = NULL, *spool_out = NULL, *spool_err = NULL, *name = NULL;
-    const char *env_file = NULL, *out = NULL, *err = NULL, *dir = NULL, *job = "", *tty = NULL;
+    const char *env_file = NULL, *out = NULL, *err = NULL, *dir = NULL, *job = "", *tty = NULL, *winsize = NULL;
     long uid = -1, gid = -1;
     int new_session = 0, append = 0, i = 1;
     for (; i < argc; i++) {
@@ -426,6 +463,7 @@ int main(int argc, char **argv) {
             case 'd': dir = v; break;
             case 'j': job = v; break;
             case 't': tty = v; break;
+            case 'w': winsize = v; break;
             default: usage();
         }
     }
@@ -446,6 +484,10 @@ int main(int argc, char **argv) {
     }
     int envfd = open(env_file, O_RDONLY);
     if (envfd < 0) die("cannot open the job's environment %s: %s", env_file, strerror(errno));
+    if (tty && winsize) {
+        winsize_fd = open(winsize, O_RDONLY | O_CLOEXEC);
+        if (winsize_fd < 0) say("cannot open the terminal's size file %s: %s", winsize, strerror(errno));
+    }
     if (uid >= 0) become(uid, gid, name);
 
     /* the job's user from here on */

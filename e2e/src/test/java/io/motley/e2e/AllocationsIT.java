@@ -136,6 +136,18 @@ class AllocationsIT {
                             + " $SLURMD_NODENAME; exit 5'");
             assertThat(salloc.rc()).as(salloc.out() + salloc.err()).isEqualTo(5);
             assertThat(salloc.out()).contains("on a terminal on n2");
+
+            // srun's terminal resized while the task runs: the task's terminal on n2 takes the new size, and the task
+            // gets its SIGWINCH; srun runs on this terminal in the background (given it), while this shell resizes it
+            TestCluster.Run resized = onATerminal(
+                    c,
+                    "",
+                    srun + " --pty -w n2 sh -c \"trap 'stty size; exit 7' WINCH; touch resize-ready;"
+                            + " n=0; while [ \\$n -lt 200 ]; do sleep 0.1; n=\\$((n+1)); done\" </dev/tty & for i in"
+                            + " $(seq 300); do"
+                            + " [ -e resize-ready ] && break; sleep 0.1; done; stty rows 50 cols 132; kill -WINCH $!;"
+                            + " wait $!; echo srun=$?");
+            assertThat(resized.out()).as(resized.out() + resized.err()).contains("50 132", "srun=7");
         }
     }
 

@@ -132,19 +132,32 @@ public final class StepMessages {
     /**
      * srun: bytes of its stdin for task {@code task} of its step, which runs on another node ({@code eof}: the
      * end of it, after {@code data}). Answered once that node has written them to the task (an error when the task
-     * has ended or cannot be reached), so srun sends no faster than the task reads.
+     * has ended or cannot be reached), so srun sends no faster than the task reads. With {@code resize}, no bytes:
+     * srun's terminal has that size now, and the task's terminal there (srun --pty) is to take it.
      */
-    public record Input(long jobId, int stepId, int task, byte[] data, boolean eof) implements Message.StepCall<Steps> {
+    public record Input(long jobId, int stepId, int task, byte[] data, boolean eof, Terminal resize)
+            implements Message.StepCall<Steps> {
         public Input {
             Objects.requireNonNull(data, "data");
         }
+
+        public Input(long jobId, int stepId, int task, byte[] data, boolean eof) {
+            this(jobId, stepId, task, data, eof, null);
+        }
     }
 
-    /** The controller to a task's node: write {@code data} to its stdin (then close it, with {@code eof}). */
-    public record TaskInput(long tag, long jobId, int stepId, int task, byte[] data, boolean eof)
+    /**
+     * The controller to a task's node: write {@code data} to its stdin (then close it, with {@code eof}); with
+     * {@code resize}, give the task's terminal that size instead.
+     */
+    public record TaskInput(long tag, long jobId, int stepId, int task, byte[] data, boolean eof, Terminal resize)
             implements Message.StepOrder {
         public TaskInput {
             Objects.requireNonNull(data, "data");
+        }
+
+        public TaskInput(long tag, long jobId, int stepId, int task, byte[] data, boolean eof) {
+            this(tag, jobId, stepId, task, data, eof, null);
         }
     }
 
@@ -344,7 +357,17 @@ public final class StepMessages {
                                 .put("job", x.jobId())
                                 .put("step", x.stepId())
                                 .put("task", x.task())
-                                .put("eof", x.eof() ? "1" : null),
+                                .put("eof", x.eof() ? "1" : null)
+                                .put(
+                                        "resizeRows",
+                                        x.resize() == null
+                                                ? null
+                                                : Integer.toString(x.resize().rows()))
+                                .put(
+                                        "resizeCols",
+                                        x.resize() == null
+                                                ? null
+                                                : Integer.toString(x.resize().cols())),
                         x.data());
             case TaskInput x ->
                 bytes(
@@ -353,7 +376,17 @@ public final class StepMessages {
                                 .put("job", x.jobId())
                                 .put("step", x.stepId())
                                 .put("task", x.task())
-                                .put("eof", x.eof() ? "1" : null),
+                                .put("eof", x.eof() ? "1" : null)
+                                .put(
+                                        "resizeRows",
+                                        x.resize() == null
+                                                ? null
+                                                : Integer.toString(x.resize().rows()))
+                                .put(
+                                        "resizeCols",
+                                        x.resize() == null
+                                                ? null
+                                                : Integer.toString(x.resize().cols())),
                         x.data());
             case InputTaken x -> Frame.op(INPUT_TAKEN).put("tag", x.tag()).put("error", x.error());
             case Io x ->
@@ -475,6 +508,16 @@ public final class StepMessages {
         return new TaskList(command, tasks);
     }
 
+    /** An input's new terminal size (resizeRows, resizeCols); null when it carries none. */
+    private static Terminal resize(Frame f) {
+        if (!f.has("resizeRows")) return null;
+        try {
+            return new Terminal(count(f, "resizeRows"), count(f, "resizeCols"));
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessage("resize: " + e.getMessage());
+        }
+    }
+
     private static Frame usage(TaskUsage u) {
         return new Frame()
                 .put("step", u.step() == TaskUsage.BATCH ? "batch" : Integer.toString(u.step()))
@@ -590,7 +633,7 @@ public final class StepMessages {
             case INPUT -> {
                 byte[] data = bytes(f);
                 if (data.length > INPUT_CHUNK) throw new MalformedMessage("data: over " + INPUT_CHUNK + " bytes");
-                yield new Input(number(f, "job"), count(f, "step"), count(f, "task"), data, f.bool("eof"));
+                yield new Input(number(f, "job"), count(f, "step"), count(f, "task"), data, f.bool("eof"), resize(f));
             }
             case TASK_INPUT ->
                 new TaskInput(
@@ -599,7 +642,8 @@ public final class StepMessages {
                         count(f, "step"),
                         count(f, "task"),
                         bytes(f),
-                        f.bool("eof"));
+                        f.bool("eof"),
+                        resize(f));
             case INPUT_TAKEN -> new InputTaken(number(f, "tag"), f.has("error") ? f.str("error") : null);
             default -> throw new MalformedMessage("'" + f.op() + "' is not a step request");
         };

@@ -104,7 +104,10 @@ class StepMessagesTest {
     void srunsInputForATaskOnAnotherNodeRoundTrips() {
         StepMessages.Input in = new StepMessages.Input(42, 1, 3, new byte[] {'a', 0, (byte) 255, '\n'}, false);
         StepMessages.Input end = new StepMessages.Input(42, 1, 3, new byte[0], true);
-        for (StepMessages.Input x : List.of(in, end)) {
+        // srun's terminal resized: the task's terminal is to take the new size
+        StepMessages.Input resized =
+                new StepMessages.Input(42, 1, 0, new byte[0], false, new StepMessages.Terminal(50, 132));
+        for (StepMessages.Input x : List.of(in, end, resized)) {
             Message.Request<?> back = Messages.request(Messages.encode(x));
             assertThat(back).usingRecursiveComparison().isEqualTo(x);
         }
@@ -113,6 +116,13 @@ class StepMessagesTest {
         assertThat(Messages.order(Messages.encode(order)))
                 .usingRecursiveComparison()
                 .isEqualTo(order);
+        StepMessages.TaskInput resize =
+                new StepMessages.TaskInput(10, 42, 1, 0, new byte[0], false, new StepMessages.Terminal(50, 132));
+        assertThat(Messages.order(Messages.encode(resize)))
+                .usingRecursiveComparison()
+                .isEqualTo(resize);
+        assertThat(((StepMessages.TaskInput) Messages.order(Messages.encode(order))).resize())
+                .isNull();
         Message.Report taken = new StepMessages.InputTaken(9, null);
         Message.Report refused = new StepMessages.InputTaken(9, "task 3 of step 42.1 has ended");
         assertThat(Messages.report(Messages.encode(taken))).isEqualTo(taken);

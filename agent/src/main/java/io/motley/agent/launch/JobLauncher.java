@@ -923,6 +923,7 @@ public final class JobLauncher {
                                     append,
                                     workDir,
                                     List.of(script),
+                                    null,
                                     null)));
                 } else {
                     writeAtomically(envFile, EntryScript.environment(env, job.id()));

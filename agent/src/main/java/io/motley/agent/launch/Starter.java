@@ -69,7 +69,8 @@ record Starter(String program) {
      * What it is to do for one job or task: {@code cpus} "" where nothing is bound; {@code who} the user it becomes
      * (nothing is dropped where {@link JobIdentity#drops} is false); {@code spoolOut}/{@code spoolErr} the agent's own
      * files its output is appended to (null: none); {@code out}/{@code err} the job's own ("": none); {@code terminal}
-     * the pseudo-terminal the program runs on (srun --pty's task; null: none).
+     * the pseudo-terminal the program runs on (srun --pty's task; null: none), and {@code winsize} the agent's file of
+     * its size to take on SIGWINCH (null: none).
      */
     record Spec(
             long jobId,
@@ -86,7 +87,8 @@ record Starter(String program) {
             boolean append,
             String workDir,
             List<String> command,
-            io.motley.protocol.StepMessages.Terminal terminal) {}
+            io.motley.protocol.StepMessages.Terminal terminal,
+            Path winsize) {}
 
     /** The argument vector that starts {@code spec}'s program. */
     List<String> words(Spec spec) {
@@ -108,9 +110,11 @@ record Starter(String program) {
         if (!spec.out().isEmpty()) w.addAll(List.of("-1", spec.out()));
         if (!spec.err().isEmpty()) w.addAll(List.of("-2", spec.err()));
         if (spec.append()) w.add("-a");
-        if (spec.terminal() != null)
+        if (spec.terminal() != null) {
             w.addAll(
                     List.of("-t", spec.terminal().rows() + "x" + spec.terminal().cols()));
+            if (spec.winsize() != null) w.addAll(List.of("-w", spec.winsize().toString()));
+        }
         w.addAll(List.of("-d", spec.workDir(), "--"));
         w.addAll(spec.command());
         return w;

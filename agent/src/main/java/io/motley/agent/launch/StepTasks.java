@@ -73,6 +73,11 @@ final class StepTasks {
     /** In {@link #stdins}: the task's stdin was closed (srun's end of it, or the task's): input is refused at once. */
     private static final java.io.OutputStream CLOSED = java.io.OutputStream.nullOutputStream();
 
+    /** The tasks here on a terminal of their own (srun --pty), by {@link #taskKey}: their starter and size file. */
+    private final Map<String, Tty> terminals = new ConcurrentHashMap<>();
+
+    private record Tty(Process starter, Path winsize) {}
+
     /** How long srun's input for a task waits for the task to be started here (its order travels apart). */
     static final long INPUT_WAITS_FOR_START_MS = 10_000;
 
@@ -102,6 +107,10 @@ final class StepTasks {
                         p = start(order, t, place);
                         here.tasks.add(p);
                     }
+                    if (t.terminal() != null && place.starter() != null)
+                        terminals.put(
+                                taskKey(order.jobId(), order.stepId(), t.task()),
+                                new Tty(p, winsizeFile(place, order.stepId(), t.task())));
                     if (t.stdin()) {
                         synchronized (stdins) {
                             stdins.put(taskKey(order.jobId(), order.stepId(), t.task()), p.getOutputStream());
@@ -241,6 +250,17 @@ final class StepTasks {
         return String.join(",", cpus.stream().map(String::valueOf).toList());
     }
 
+    /** The agent's file of a terminal task's size, which motley-start reads on SIGWINCH. */
+    private static Path winsizeFile(Place place, int stepId, int task) {
+        return place.dir().resolve("step" + stepId + "." + task + ".winsize");
+    }
+
+    /** A terminal's size as motley-start reads it: always the same length, so that it is rewritten in place. */
+    static byte[] winsizeText(StepMessages.Terminal t) {
+        return String.format(java.util.Locale.ROOT, "%5d %5d\n", t.rows(), t.cols())
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
     private Process start(StepMessages.RunTasks order, StepMessages.RemoteTask t, Place place) throws IOException {
         String name = "step" + order.stepId() + "." + t.task();
         Path env = place.dir().resolve(name + ".env");
@@ -254,6 +274,11 @@ final class StepTasks {
             // one program before the task's own: motley-start binds it (to its share where srun binds tasks)
             write(env, Starter.environment(vars));
             List<Integer> mine = TASKSET == null ? List.of() : cpusOf(t.bind(), place.cpus());
+            Path winsize = null;
+            if (t.terminal() != null) {
+                winsize = winsizeFile(place, order.stepId(), t.task());
+                write(winsize, winsizeText(t.terminal()));
+            }
             cmd = place.starter()
                     .words(new Starter.Spec(
                             order.jobId(),
@@ -270,7 +295,8 @@ final class StepTasks {
                             false,
                             order.cwd(),
                             order.command(),
-                            t.terminal()));
+                            t.terminal(),
+                            winsize));
         } else {
             if (t.terminal() != null)
                 throw new IOException("srun --pty needs motley-start on " + place.node()
@@ -343,6 +369,7 @@ final class StepTasks {
                                 Thread.currentThread().interrupt();
                             }
                             int status = p.exitValue();
+                            terminals.remove(taskKey(order.jobId(), order.stepId(), task));
                             synchronized (stdins) {
                                 String k = taskKey(order.jobId(), order.stepId(), task);
                                 java.io.OutputStream in = stdins.get(k);
@@ -396,6 +423,7 @@ final class StepTasks {
      */
     String input(StepMessages.TaskInput in) throws InterruptedException {
         String key = taskKey(in.jobId(), in.stepId(), in.task());
+        if (in.resize() != null) return resize(key, in);
         java.io.OutputStream to;
         long until = System.currentTimeMillis() + INPUT_WAITS_FOR_START_MS;
         synchronized (stdins) {
@@ -422,6 +450,24 @@ final class StepTasks {
             }
             return "task " + in.task() + " of step " + in.jobId() + "." + in.stepId() + " has ended";
         }
+    }
+
+    /**
+     * srun's terminal was resized: the task's terminal takes the new size (motley-start reads it from the task's size
+     * file on SIGWINCH, and its terminal sends the program its own SIGWINCH); null when done, else why not.
+     */
+    private String resize(String key, StepMessages.TaskInput in) {
+        Tty tty = terminals.get(key);
+        if (tty == null || !tty.starter().isAlive())
+            return "task " + in.task() + " of step " + in.jobId() + "." + in.stepId() + " has no terminal here";
+        try (java.nio.channels.FileChannel f =
+                java.nio.channels.FileChannel.open(tty.winsize(), java.nio.file.StandardOpenOption.WRITE)) {
+            f.write(java.nio.ByteBuffer.wrap(winsizeText(in.resize())), 0);
+        } catch (IOException e) {
+            return "task " + in.task() + " of step " + in.jobId() + "." + in.stepId() + ": " + e.getMessage();
+        }
+        io.motley.agent.enforcement.ProcessTable.signal(List.of(tty.starter().pid()), "WINCH");
+        return null;
     }
 
     /**

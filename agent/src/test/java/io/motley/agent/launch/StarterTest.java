@@ -53,7 +53,7 @@ class StarterTest {
             List<String> command,
             io.motley.protocol.StepMessages.Terminal terminal) {
         return new Starter.Spec(
-                42, "n7", joins, cpus, umask, null, null, who, env, "", "", false, workDir, command, terminal);
+                42, "n7", joins, cpus, umask, null, null, who, env, "", "", false, workDir, command, terminal, null);
     }
 
     /** Runs {@code command} through motley-start as the agent does (its fixed environment), with {@code spec}'s other parts. */

@@ -71,6 +71,39 @@ class StepTasksInputTest {
                 .isEqualTo("task 0 of step 7.0 has ended");
     }
 
+    /**
+     * srun --pty's terminal resized: the task's terminal takes the new size (motley-start reads it from the agent's
+     * file on SIGWINCH), and the task is told by its terminal's own SIGWINCH.
+     */
+    @Test
+    void aResizeOfSrunsTerminalResizesTheTasksTerminal() throws Exception {
+        Starter starter = Starters.built();
+        StepTasks tasks = new StepTasks();
+        StepMessages.RunTasks order = new StepMessages.RunTasks(
+                7,
+                0,
+                List.of(
+                        "/bin/sh",
+                        "-c",
+                        "trap 'echo resized to $(stty size)' WINCH; stty size; read x; read y; echo bye"),
+                "/",
+                List.of(new StepMessages.RemoteTask(0, "n2", Map.of(), null, true, new StepMessages.Terminal(24, 80))));
+        Thread.ofVirtual().start(() -> tasks.run(order, StepTasksOrderTest.place(dir, starter), events::add));
+        await().atMost(Duration.ofSeconds(20)).until(() -> out().contains("24 80"));
+        assertThat(tasks.input(
+                        new StepMessages.TaskInput(1, 7, 0, 0, new byte[0], false, new StepMessages.Terminal(50, 132))))
+                .isNull();
+        await().atMost(Duration.ofSeconds(20)).until(() -> out().contains("resized to 50 132"));
+        assertThat(tasks.input(new StepMessages.TaskInput(2, 7, 0, 0, "a\nb\n".getBytes(), true)))
+                .isNull();
+        await().atMost(Duration.ofSeconds(20)).until(this::ended);
+        assertThat(out()).contains("bye");
+        // a task without a terminal, or ended: refused, with why
+        assertThat(tasks.input(
+                        new StepMessages.TaskInput(3, 7, 0, 0, new byte[0], false, new StepMessages.Terminal(40, 100))))
+                .isEqualTo("task 0 of step 7.0 has no terminal here");
+    }
+
     @Test
     void aTaskThatDoesNotReadSrunsInputHasNone() throws Exception {
         StepTasks tasks = new StepTasks();

@@ -397,6 +397,8 @@ public final class Srun implements Command {
                     relay = relayRemote(step, tasks, remote, remoteSinks, remoteRunning, remoteEnds, badExit, io);
                 for (StepMessages.RemoteTask r : remote)
                     if (r.stdin()) tasks.feedAlso(new RemoteInput(step.jobId(), step.id(), r.task(), io));
+                // srun's terminal resized: the task's terminal there takes its new size, as Slurm's --pty does
+                if (raw != null) followResizes(step, 0, io);
                 // -K: a task here that failed before those were launched ends them now
                 if (!remote.isEmpty() && badExited.get()) terminateRemote(step, io);
             }
@@ -558,6 +560,37 @@ public final class Srun implements Command {
                 done = true;
                 throw new IOException(e.getMessage(), e);
             }
+        }
+    }
+
+    /**
+     * On each SIGWINCH (srun's terminal was resized) sends task {@code task}'s terminal on its node srun's new size, one
+     * at a time, each read when it is sent, so that the last resize wins. Nothing where SIGWINCH cannot be caught.
+     */
+    static void followResizes(Step step, int task, Io io) {
+        Object one = new Object();
+        try {
+            sun.misc.Signal.handle(
+                    new sun.misc.Signal("WINCH"),
+                    sig -> Thread.ofVirtual().start(() -> {
+                        synchronized (one) {
+                            String size = RawTerminal.size();
+                            if (size == null || size.isBlank()) return;
+                            try (Line line = Line.open(io)) {
+                                line.ask(new StepMessages.Input(
+                                        step.jobId(),
+                                        step.id(),
+                                        task,
+                                        new byte[0],
+                                        false,
+                                        StepMessages.Terminal.ofSttySize(size)));
+                            } catch (Exception e) {
+                                // the task has ended, or the cluster cannot be reached: its terminal keeps its size
+                            }
+                        }
+                    }));
+        } catch (IllegalArgumentException e) {
+            // no SIGWINCH on this system
         }
     }
 

@@ -270,7 +270,8 @@ public final class JobSteps {
         InputSent sent = new InputSent(node, new java.util.concurrent.CompletableFuture<>());
         inputs.put(tag, sent);
         try {
-            link.steps(new StepMessages.TaskInput(tag, in.jobId(), in.stepId(), in.task(), in.data(), in.eof()));
+            link.steps(new StepMessages.TaskInput(
+                    tag, in.jobId(), in.stepId(), in.task(), in.data(), in.eof(), in.resize()));
             String error = sent.answer().get(inputWaitMillis, TimeUnit.MILLISECONDS);
             return error == null ? Result.of(List.of()) : Result.failed(error);
         } catch (java.util.concurrent.TimeoutException e) {
