@@ -352,42 +352,24 @@ public final class StepMessages {
             case RunTasks x -> tasks(Frame.op(RUN_TASKS), x.jobId(), x.stepId(), x.command(), x.cwd(), x.tasks());
             case KillTasks x -> Frame.op(KILL_TASKS).put("job", x.jobId()).put("step", x.stepId());
             case Input x ->
-                bytes(
+                input(
                         Frame.op(INPUT)
                                 .put("job", x.jobId())
                                 .put("step", x.stepId())
-                                .put("task", x.task())
-                                .put("eof", x.eof() ? "1" : null)
-                                .put(
-                                        "resizeRows",
-                                        x.resize() == null
-                                                ? null
-                                                : Integer.toString(x.resize().rows()))
-                                .put(
-                                        "resizeCols",
-                                        x.resize() == null
-                                                ? null
-                                                : Integer.toString(x.resize().cols())),
-                        x.data());
+                                .put("task", x.task()),
+                        x.data(),
+                        x.eof(),
+                        x.resize());
             case TaskInput x ->
-                bytes(
+                input(
                         Frame.op(TASK_INPUT)
                                 .put("tag", x.tag())
                                 .put("job", x.jobId())
                                 .put("step", x.stepId())
-                                .put("task", x.task())
-                                .put("eof", x.eof() ? "1" : null)
-                                .put(
-                                        "resizeRows",
-                                        x.resize() == null
-                                                ? null
-                                                : Integer.toString(x.resize().rows()))
-                                .put(
-                                        "resizeCols",
-                                        x.resize() == null
-                                                ? null
-                                                : Integer.toString(x.resize().cols())),
-                        x.data());
+                                .put("task", x.task()),
+                        x.data(),
+                        x.eof(),
+                        x.resize());
             case InputTaken x -> Frame.op(INPUT_TAKEN).put("tag", x.tag()).put("error", x.error());
             case Io x ->
                 Frame.op(IO)
@@ -506,6 +488,13 @@ public final class StepMessages {
             tasks.add(new RemoteTask(count(t, "task"), t.str("node", ""), env, bind, t.bool("stdin"), terminal));
         }
         return new TaskList(command, tasks);
+    }
+
+    /** srun's input for a task: its bytes, its end, and its terminal's new size (null: none). */
+    private static Frame input(Frame f, byte[] data, boolean eof, Terminal resize) {
+        f.put("eof", eof ? "1" : null);
+        if (resize != null) f.put("resizeRows", resize.rows()).put("resizeCols", resize.cols());
+        return bytes(f, data);
     }
 
     /** An input's new terminal size (resizeRows, resizeCols); null when it carries none. */

@@ -51,14 +51,18 @@ class JobLauncherTest {
                 .arguments(List.of("x y"))
                 .submitHost("h")
                 .build();
-        Job j = Job.builder(id, r)
+        return new Launch("c", 1, started(id, r, TimeLimit.of(limit)));
+    }
+
+    /** Job {@code id} of root's, asking {@code req}, started on n1 with 1 CPU and 100 MiB. */
+    static Job started(long id, JobRequest req, TimeLimit limit) {
+        return Job.builder(id, req)
                 .owner("root", 0, 0)
                 .priority(1)
                 .times(Job.Times.submitted(1))
-                .allocation(Job.Allocation.queued("main", TimeLimit.of(limit)))
+                .allocation(Job.Allocation.queued("main", limit))
                 .build()
-                .started("main", "n1", 1, 100, TimeLimit.of(limit), 2);
-        return new Launch("c", 1, j);
+                .started("main", "n1", 1, 100, limit, 2);
     }
 
     JobEnded awaitReport(long id) {
@@ -430,17 +434,12 @@ class JobLauncherTest {
         // a start that waits: its output's directory appears only later
         Launch plain = order(11, "sleep 60", -1);
         Path later = dir.resolve("later");
-        Job slow = Job.builder(
-                        11,
-                        plain.job().request().toBuilder()
-                                .output(later.resolve("out").toString(), null)
-                                .build())
-                .owner("root", 0, 0)
-                .priority(1)
-                .times(Job.Times.submitted(1))
-                .allocation(Job.Allocation.queued("main", TimeLimit.UNLIMITED))
-                .build()
-                .started("main", "n1", 1, 100, TimeLimit.UNLIMITED, 2);
+        Job slow = started(
+                11,
+                plain.job().request().toBuilder()
+                        .output(later.resolve("out").toString(), null)
+                        .build(),
+                TimeLimit.UNLIMITED);
         l.launchInBackground(new Launch("c", 1, slow));
         List<StepMessages.TaskEvent> events = new CopyOnWriteArrayList<>();
         Thread.ofVirtual()
@@ -570,14 +569,7 @@ class JobLauncherTest {
                 .output("/dev/null", "/dev/null")
                 .options(Map.of(JobRequest.ALLOCATION, JobRequest.HELD_IN_AGENT))
                 .build();
-        Job j = Job.builder(id, req)
-                .owner("root", 0, 0)
-                .priority(1)
-                .times(Job.Times.submitted(1))
-                .allocation(Job.Allocation.queued("main", TimeLimit.of(limit)))
-                .build()
-                .started("main", "n1", 1, 100, TimeLimit.of(limit), 2);
-        return new Launch("c", 1, j);
+        return new Launch("c", 1, started(id, req, TimeLimit.of(limit)));
     }
 
     @Test
