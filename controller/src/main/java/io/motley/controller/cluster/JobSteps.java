@@ -603,7 +603,8 @@ public final class JobSteps {
             lock.unlock();
         }
         if (job.state() != JobState.RUNNING || job.nodes().isEmpty()) return StepMessages.StepStats.none();
-        String batchHost = job.nodes().get(0);
+        // a job made by salloc or srun to hold an allocation has no batch step, as Slurm's have none
+        String batchHost = job.request().allocationOnly() ? "" : job.nodes().get(0);
         if (!caller.isRoot() && caller.uid() != job.uid())
             return new StepMessages.StepStats(running, List.of(), List.of(), batchHost, true);
         Stats asked = ask(jobId, null, new java.util.TreeSet<>(job.nodes()), statWaitMillis);

@@ -435,6 +435,17 @@ class JobStepsTest {
                         .build());
         assertThat(self[0].stat(8, ANN)).isEqualTo(StepMessages.StepStats.none());
         assertThat(self[0].stat(9, ANN)).isNull();
+
+        // a job that salloc or srun made to hold an allocation has no batch step, as Slurm's have none
+        Job made = acrossTwoNodes(10);
+        jobs.put(
+                10L,
+                made.toBuilder()
+                        .request(made.request().toBuilder()
+                                .options(Map.of(JobRequest.ALLOCATION, JobRequest.HELD_IN_AGENT))
+                                .build())
+                        .build());
+        assertThat(self[0].stat(10, ANN).batchHost()).isEmpty();
     }
 
     @Test
