@@ -255,6 +255,10 @@ class AllocationsIT {
                                 .out()
                                 .strip())
                         .isEqualTo("RUNNING");
+                // the job only holds the allocation: no batch step, as Slurm's srun job has none
+                assertThat(c.cmd("sstat", "-a", "-j", Long.toString(job), "-n", "-P", "-o", "JobID")
+                                .lines())
+                        .containsExactly(job + ".0");
 
                 await().atMost(Duration.ofSeconds(30))
                         .pollInterval(Duration.ofMillis(300))
