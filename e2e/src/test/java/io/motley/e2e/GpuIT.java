@@ -58,6 +58,14 @@ class GpuIT {
             assertThat(c.cmd("sacct", "-j", Long.toString(a), "-X", "-n", "-P", "-o", "AllocTRES")
                             .out())
                     .contains("gres/gpu=1");
+
+            // srun outside an allocation: its GPU option is its job's, and its task sees that GPU alone
+            TestCluster.Run srun = c.cmd("srun", "--gres=gpu:1", "sh", "-c", "echo cvd=$CUDA_VISIBLE_DEVICES");
+            assertThat(srun.rc()).as(srun.err()).isZero();
+            assertThat(srun.out().trim()).matches("cvd=[01]");
+            TestCluster.Run srunTooMany = c.cmd("srun", "-G", "3", "true");
+            assertThat(srunTooMany.rc()).isEqualTo(1);
+            assertThat(srunTooMany.err()).contains("Invalid generic resource (gres) specification");
         }
     }
 }

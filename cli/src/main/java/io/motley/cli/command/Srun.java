@@ -65,6 +65,10 @@ public final class Srun implements Command {
             OptionSpec.value('t', "time"),
             OptionSpec.value('p', "partition"),
             OptionSpec.value('A', "account"),
+            OptionSpec.value('\0', "gres"),
+            OptionSpec.value('G', "gpus"),
+            OptionSpec.value('\0', "gpus-per-node"),
+            OptionSpec.value('\0', "gpus-per-task"),
             OptionSpec.flag('\0', "exact"),
             OptionSpec.flag('\0', "pty"),
             OptionSpec.flag('Q', "quiet"),
@@ -96,6 +100,9 @@ public final class Srun implements Command {
                   --mpi=none            the only MPI plugin type
               -J, --job-name=NAME       the step's name (default: the command)
               -D, --chdir=DIR           the tasks' working directory
+                  --gres=gpu[:TYPE]:N   GPUs per node for the job srun makes outside an allocation
+              -G, --gpus=[TYPE:]N       (also --gpus-per-node, --gpus-per-task); inside one, the step
+                                        has all of the job's GPUs on its nodes
                   --pty                 task 0 runs on srun's terminal (srun --pty bash)
                   --jobid=JOBID         a step of that running job (yours), from any host: srun --jobid=N --overlap --pty bash
               -t, --time, -p, --partition, -A, --account: the job's, outside an allocation

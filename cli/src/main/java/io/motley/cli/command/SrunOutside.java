@@ -60,7 +60,19 @@ final class SrunOutside {
      * the inner srun starts in this directory and applies it itself.
      */
     private static final Set<String> JOB_OPTIONS = Set.of(
-            "nodes", "nodelist", "cpus-per-task", "mem", "job-name", "time", "partition", "account", "exclusive");
+            "nodes",
+            "nodelist",
+            "cpus-per-task",
+            "mem",
+            "job-name",
+            "time",
+            "partition",
+            "account",
+            "exclusive",
+            "gres",
+            "gpus",
+            "gpus-per-node",
+            "gpus-per-task");
 
     static int run(List<String> args, GetOpt.Parsed o, GetOpt getopt, Io io) throws Exception {
         StepRequest step = Srun.request(o, getopt, io.env());

@@ -284,7 +284,7 @@ class AllocationTest {
                 SrunTest.CLIENTS,
                 Interrupts.JVM);
         assertThat(io.hosted()).isTrue();
-        int code = new Srun().run(List.of("-t", "5", "hostname"), io);
+        int code = new Srun().run(List.of("-t", "5", "--gres=gpu:1", "hostname"), io);
         assertThat(code).isEqualTo(4);
         assertThat(out()).isEqualTo("on n2\n");
         assertThat(err()).isEqualTo("srun: error: n2: task 0: Exited with exit code 4\n");
@@ -293,6 +293,8 @@ class AllocationTest {
         assertThat(job.get().stdoutPattern()).isEqualTo("/dev/null");
         assertThat(job.get().options()).containsEntry(JobRequest.ALLOCATION, JobRequest.HELD_IN_AGENT);
         assertThat(job.get().timing().limit()).isEqualTo(new TimeLimit.Seconds(300));
+        // a GPU option is the job's, as sbatch's
+        assertThat(job.get().gpusPerNode()).isEqualTo(1);
         // the task, started by n2's agent, has the job's variables
         var launch = seen.stream()
                 .filter(StepMessages.Launch.class::isInstance)
